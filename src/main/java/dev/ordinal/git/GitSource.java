@@ -37,6 +37,7 @@ public final class GitSource implements PollTarget, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GitSource.class);
   private static final Pattern FULL_ID = Pattern.compile("[0-9a-fA-F]{40}");
   private static final Pattern SHORT_ID = Pattern.compile("[0-9a-fA-F]{7,39}");
+  private static final String URL_USER_INFO = "([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\\s]*@";
 
   private final GitSourceConfig config;
   private final String appPath;
@@ -269,7 +270,7 @@ public final class GitSource implements PollTarget, AutoCloseable {
 
   /** Removes anything secret that a transport error might echo back (URL user-info, the token). */
   private String scrub(String message) {
-    String text = message.replace(config.url(), safeUrl);
+    String text = message.replace(config.url(), safeUrl).replaceAll(URL_USER_INFO, "$1");
     if (config.credentials() instanceof GitCredentials.HttpsToken https && !https.token().isEmpty()) {
       text = text.replace(https.token(), "***");
     }
