@@ -45,6 +45,10 @@ final class TestRemote implements AutoCloseable {
   static TestRemote create(Path dir) throws IOException {
     Repository repo = new FileRepositoryBuilder().setGitDir(dir.toFile()).build();
     repo.create(true);
+    // Like a hosting service with "main" as default branch, so plain clones find HEAD.
+    RefUpdate head = repo.updateRef(Constants.HEAD);
+    head.disableRefLog();
+    head.link(Constants.R_HEADS + "main");
     return new TestRemote(dir, repo);
   }
 
