@@ -32,7 +32,9 @@ public sealed interface GitCredentials {
     return new HttpsToken(username, token);
   }
 
-  /** HTTPS with the token read from a file (e.g. a mounted Kubernetes Secret), trailing newline cut. */
+  /**
+   * HTTPS with the token read from a file (e.g. a mounted Kubernetes Secret), trailing newline cut.
+   */
   static GitCredentials httpsTokenFile(String username, Path tokenFile) throws GitSourceException {
     try {
       String token = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
@@ -59,9 +61,9 @@ public sealed interface GitCredentials {
   }
 
   /**
-   * Reads credentials from environment variables: {@value #ENV_SSH_KEY_FILE} with
-   * {@value #ENV_KNOWN_HOSTS_FILE} for SSH; otherwise {@value #ENV_TOKEN} or {@value
-   * #ENV_TOKEN_FILE} (with optional {@value #ENV_USERNAME}) for HTTPS; otherwise none.
+   * Reads credentials from environment variables: {@value #ENV_SSH_KEY_FILE} with {@value
+   * #ENV_KNOWN_HOSTS_FILE} for SSH; otherwise {@value #ENV_TOKEN} or {@value #ENV_TOKEN_FILE} (with
+   * optional {@value #ENV_USERNAME}) for HTTPS; otherwise none.
    */
   static GitCredentials fromEnvironment(Map<String, String> env) throws GitSourceException {
     String keyFile = blankToNull(env.get(ENV_SSH_KEY_FILE));
@@ -77,7 +79,8 @@ public sealed interface GitCredentials {
       }
       return ssh(Path.of(keyFile), Path.of(knownHosts));
     }
-    String username = Objects.requireNonNullElse(blankToNull(env.get(ENV_USERNAME)), DEFAULT_TOKEN_USERNAME);
+    String username =
+        Objects.requireNonNullElse(blankToNull(env.get(ENV_USERNAME)), DEFAULT_TOKEN_USERNAME);
     String token = blankToNull(env.get(ENV_TOKEN));
     if (token != null) {
       return https(username, token);
@@ -116,7 +119,10 @@ public sealed interface GitCredentials {
     }
   }
 
-  /** SSH private key and known_hosts files. Paths are not secret; the key content is never read here. */
+  /**
+   * SSH private key and known_hosts files. Paths are not secret; the key content is never read
+   * here.
+   */
   record SshKey(Path privateKey, Path knownHosts) implements GitCredentials {
     public SshKey {
       Objects.requireNonNull(privateKey, "privateKey");

@@ -23,6 +23,7 @@ public final class GitPoller implements AutoCloseable {
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(60);
   public static final Duration DEFAULT_BACKOFF_START = Duration.ofSeconds(5);
   public static final Duration DEFAULT_BACKOFF_CAP = Duration.ofMinutes(5);
+
   /** Fraction of the interval by which each delay is moved at random, either way. */
   public static final double JITTER = 0.10;
 
@@ -67,7 +68,8 @@ public final class GitPoller implements AutoCloseable {
   /**
    * @param random values in [0, 1) for jitter, e.g. {@code ThreadLocalRandom.current()::nextDouble}
    */
-  public GitPoller(Scheduler scheduler, DoubleSupplier random, Timing timing, ChangeListener listener) {
+  public GitPoller(
+      Scheduler scheduler, DoubleSupplier random, Timing timing, ChangeListener listener) {
     this(scheduler, random, timing, listener, () -> {});
   }
 
@@ -100,8 +102,11 @@ public final class GitPoller implements AutoCloseable {
           return () -> future.cancel(false);
         };
     return new GitPoller(
-        scheduler, () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble(),
-        Timing.defaults(), listener, executor::shutdownNow);
+        scheduler,
+        () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble(),
+        Timing.defaults(),
+        listener,
+        executor::shutdownNow);
   }
 
   /** Starts polling {@code target}: the first poll runs at once. */

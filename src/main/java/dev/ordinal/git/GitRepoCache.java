@@ -85,8 +85,7 @@ public final class GitRepoCache implements AutoCloseable {
       return repository;
     }
 
-    FetchResult fetch(String url, TransportAuth auth, int timeoutSeconds)
-        throws GitAPIException {
+    FetchResult fetch(String url, TransportAuth auth, int timeoutSeconds) throws GitAPIException {
       fetchLock.lock();
       try (Git git = Git.wrap(repository)) {
         FetchCommand fetch =

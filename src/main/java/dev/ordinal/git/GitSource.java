@@ -13,8 +13,8 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.eclipse.jgit.api.errors.GitAPIException;
-import org.eclipse.jgit.errors.MissingObjectException;
 import org.eclipse.jgit.errors.IncorrectObjectTypeException;
+import org.eclipse.jgit.errors.MissingObjectException;
 import org.eclipse.jgit.lib.AbbreviatedObjectId;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
@@ -73,8 +73,8 @@ public final class GitSource implements PollTarget, AutoCloseable {
    * Opens (creating if needed) the bare clone for {@code config.url()} in {@code cache}. Nothing is
    * fetched until the first {@link #poll()}.
    *
-   * @throws GitSourceException if the app path is absolute or contains "..", or the cache
-   *     directory cannot be created
+   * @throws GitSourceException if the app path is absolute or contains "..", or the cache directory
+   *     cannot be created
    */
   public static GitSource open(GitRepoCache cache, GitSourceConfig config, Clock clock)
       throws GitSourceException {
@@ -83,8 +83,13 @@ public final class GitSource implements PollTarget, AutoCloseable {
       return new GitSource(config, appPath, cache.open(config.url()), clock);
     } catch (IOException e) {
       throw new GitSourceException(
-          cache.dataDir() + ": cannot open the clone cache for " + RepoUrl.redact(config.url())
-              + " (" + e.getMessage() + "); check that the data directory is writable", e);
+          cache.dataDir()
+              + ": cannot open the clone cache for "
+              + RepoUrl.redact(config.url())
+              + " ("
+              + e.getMessage()
+              + "); check that the data directory is writable",
+          e);
     }
   }
 
@@ -121,14 +126,20 @@ public final class GitSource implements PollTarget, AutoCloseable {
         lastRejectedError = e.getMessage();
         throw e;
       }
-      LOG.info("{} {} moved to {} ({} manifest files under '{}')",
-          safeUrl, config.ref(), commit.name(), tree.entries().size(), appPath);
+      LOG.info(
+          "{} {} moved to {} ({} manifest files under '{}')",
+          safeUrl,
+          config.ref(),
+          commit.name(),
+          tree.entries().size(),
+          appPath);
       lastGood = commit;
       return succeeded(new PollResult.Changed(commit.name(), tree));
     } catch (GitSourceException e) {
       return failed(e.getMessage());
     } catch (IOException | RuntimeException e) {
-      return failed(safeUrl + ": cannot read the clone cache: " + scrub(String.valueOf(e.getMessage())));
+      return failed(
+          safeUrl + ": cannot read the clone cache: " + scrub(String.valueOf(e.getMessage())));
     }
   }
 
@@ -167,7 +178,12 @@ public final class GitSource implements PollTarget, AutoCloseable {
   private PollResult failed(String error) {
     lastError = error;
     consecutiveFailures++;
-    LOG.warn("poll of {} {} failed ({} in a row): {}", safeUrl, config.ref(), consecutiveFailures, error);
+    LOG.warn(
+        "poll of {} {} failed ({} in a row): {}",
+        safeUrl,
+        config.ref(),
+        consecutiveFailures,
+        error);
     return new PollResult.Failed(error, Optional.ofNullable(lastGood).map(ObjectId::name));
   }
 
@@ -182,7 +198,10 @@ public final class GitSource implements PollTarget, AutoCloseable {
       }
       if (!repo.getObjectDatabase().has(id)) {
         throw new GitSourceException(
-            "commit " + ref + " not found in " + safeUrl
+            "commit "
+                + ref
+                + " not found in "
+                + safeUrl
                 + "; it may not be reachable from any branch or tag");
       }
       return peelToCommit(repo, id, ref);
@@ -200,7 +219,10 @@ public final class GitSource implements PollTarget, AutoCloseable {
       }
     }
     throw new GitSourceException(
-        "ref '" + ref + "' not found in " + safeUrl
+        "ref '"
+            + ref
+            + "' not found in "
+            + safeUrl
             + "; the branch or tag may have been deleted, or the app names the wrong ref"
             + (lastGood == null ? "" : " (keeping last good commit " + lastGood.name() + ")"));
   }
@@ -215,7 +237,8 @@ public final class GitSource implements PollTarget, AutoCloseable {
 
   private ObjectId resolveAbbreviated(Repository repo, String ref)
       throws GitSourceException, IOException {
-    try (ObjectReader reader = repo.newObjectReader(); RevWalk walk = new RevWalk(reader)) {
+    try (ObjectReader reader = repo.newObjectReader();
+        RevWalk walk = new RevWalk(reader)) {
       Collection<ObjectId> candidates = reader.resolve(AbbreviatedObjectId.fromString(ref));
       List<ObjectId> commits = new ArrayList<>();
       for (ObjectId candidate : candidates) {
@@ -225,7 +248,12 @@ public final class GitSource implements PollTarget, AutoCloseable {
       }
       if (commits.size() > 1) {
         throw new GitSourceException(
-            "ref '" + ref + "' is ambiguous in " + safeUrl + " (" + commits.size()
+            "ref '"
+                + ref
+                + "' is ambiguous in "
+                + safeUrl
+                + " ("
+                + commits.size()
                 + " commits start with it); use more digits or the full commit id");
       }
       return commits.isEmpty() ? null : commits.get(0);
@@ -239,11 +267,22 @@ public final class GitSource implements PollTarget, AutoCloseable {
       return walk.parseCommit(id).copy();
     } catch (MissingObjectException e) {
       throw new GitSourceException(
-          "ref '" + ref + "' in " + safeUrl + " points to " + id.name()
-              + ", which the fetch did not bring; retry, or check the remote's health", e);
+          "ref '"
+              + ref
+              + "' in "
+              + safeUrl
+              + " points to "
+              + id.name()
+              + ", which the fetch did not bring; retry, or check the remote's health",
+          e);
     } catch (IncorrectObjectTypeException e) {
       throw new GitSourceException(
-          "ref '" + ref + "' in " + safeUrl + " does not point to a commit; track a branch, tag or commit", e);
+          "ref '"
+              + ref
+              + "' in "
+              + safeUrl
+              + " does not point to a commit; track a branch, tag or commit",
+          e);
     }
   }
 
@@ -253,14 +292,20 @@ public final class GitSource implements PollTarget, AutoCloseable {
       return cached.fetch(config.url(), auth, (int) Math.max(1, config.fetchTimeout().toSeconds()));
     } catch (GitAPIException | RuntimeException e) {
       throw new GitSourceException(
-          "cannot fetch " + safeUrl + ": " + scrub(describe(e))
-              + "; check the URL, network and credentials", e);
+          "cannot fetch "
+              + safeUrl
+              + ": "
+              + scrub(describe(e))
+              + "; check the URL, network and credentials",
+          e);
     }
   }
 
   private static String describe(Throwable e) {
     StringBuilder text = new StringBuilder(String.valueOf(e.getMessage()));
-    for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+    for (Throwable cause = e.getCause();
+        cause != null && cause != cause.getCause();
+        cause = cause.getCause()) {
       if (cause.getMessage() != null && !text.toString().contains(cause.getMessage())) {
         text.append(": ").append(cause.getMessage());
       }
@@ -271,7 +316,8 @@ public final class GitSource implements PollTarget, AutoCloseable {
   /** Removes anything secret that a transport error might echo back (URL user-info, the token). */
   private String scrub(String message) {
     String text = message.replace(config.url(), safeUrl).replaceAll(URL_USER_INFO, "$1");
-    if (config.credentials() instanceof GitCredentials.HttpsToken https && !https.token().isEmpty()) {
+    if (config.credentials() instanceof GitCredentials.HttpsToken https
+        && !https.token().isEmpty()) {
       text = text.replace(https.token(), "***");
     }
     return text;
@@ -281,7 +327,8 @@ public final class GitSource implements PollTarget, AutoCloseable {
     treeListings.incrementAndGet();
     Repository repo = cached.repository();
     List<SourceEntry> entries;
-    try (ObjectReader reader = repo.newObjectReader(); RevWalk walk = new RevWalk(reader)) {
+    try (ObjectReader reader = repo.newObjectReader();
+        RevWalk walk = new RevWalk(reader)) {
       RevCommit revCommit = walk.parseCommit(commit);
       entries = lister.list(reader, revCommit.getTree(), appPath, commit.name());
     }

@@ -55,8 +55,18 @@ public record GitSourceConfig(
   @Override
   public String toString() {
     // The URL may carry user-info; credentials redact themselves.
-    return "GitSourceConfig[url=" + RepoUrl.redact(url) + ", ref=" + ref + ", path=" + path
-        + ", credentials=" + credentials + ", maxFileBytes=" + maxFileBytes
-        + ", fetchTimeout=" + fetchTimeout + "]";
+    return "GitSourceConfig[url="
+        + RepoUrl.redact(url)
+        + ", ref="
+        + ref
+        + ", path="
+        + path
+        + ", credentials="
+        + credentials
+        + ", maxFileBytes="
+        + maxFileBytes
+        + ", fetchTimeout="
+        + fetchTimeout
+        + "]";
   }
 }

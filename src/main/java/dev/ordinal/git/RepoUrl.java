@@ -11,10 +11,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Normalises Git repository URLs so that the many spellings of one repository compare equal:
- * {@code https://GitHub.com/o/r.git}, {@code git@github.com:o/r}, {@code ssh://git@github.com/o/r}
- * and {@code https://github.com/o/r/} all become {@code github.com/o/r}. Scheme, user-info and port
- * are dropped because the same repository is served on different ports per protocol.
+ * Normalises Git repository URLs so that the many spellings of one repository compare equal: {@code
+ * https://GitHub.com/o/r.git}, {@code git@github.com:o/r}, {@code ssh://git@github.com/o/r} and
+ * {@code https://github.com/o/r/} all become {@code github.com/o/r}. Scheme, user-info and port are
+ * dropped because the same repository is served on different ports per protocol.
  */
 public final class RepoUrl {
   // scp-like syntax: [user@]host:path, where the host part has no slash (else it is a local path).

@@ -16,13 +16,13 @@ import org.eclipse.jgit.revwalk.RevTree;
 import org.eclipse.jgit.treewalk.TreeWalk;
 
 /**
- * Lists the manifest files under an app path at one commit, straight from the object database.
- * Only object headers are read (for sizes); file contents are left to the lazy {@code BlobReader}.
+ * Lists the manifest files under an app path at one commit, straight from the object database. Only
+ * object headers are read (for sizes); file contents are left to the lazy {@code BlobReader}.
  *
  * <p>Symlinks: one whose target leaves the repository is refused. One that stays inside and is
  * named like a manifest is followed (up to {@value #MAX_SYMLINK_HOPS} hops) to its target file,
- * whose blob id the entry then carries. Symlinks to directories are not descended into, which
- * rules out cycles; name the real directory instead.
+ * whose blob id the entry then carries. Symlinks to directories are not descended into, which rules
+ * out cycles; name the real directory instead.
  */
 final class TreeLister {
   static final int MAX_SYMLINK_HOPS = 8;
@@ -74,13 +74,19 @@ final class TreeLister {
       TreeWalk dir = TreeWalk.forPath(reader, appPath, root);
       if (dir == null) {
         throw new GitSourceException(
-            appPath + ": app path does not exist at commit " + commitLabel
+            appPath
+                + ": app path does not exist at commit "
+                + commitLabel
                 + "; check the app's path or the tracked ref");
       }
       if (dir.getFileMode(0) != FileMode.TREE) {
         throw new GitSourceException(
-            appPath + ": app path is not a directory at commit " + commitLabel
-                + (dir.getFileMode(0) == FileMode.SYMLINK ? " (it is a symlink; name the real directory)" : ""));
+            appPath
+                + ": app path is not a directory at commit "
+                + commitLabel
+                + (dir.getFileMode(0) == FileMode.SYMLINK
+                    ? " (it is a symlink; name the real directory)"
+                    : ""));
       }
       walk.addTree(dir.getObjectId(0));
       prefix = appPath + "/";
@@ -98,7 +104,8 @@ final class TreeLister {
           if (target != null && isManifestName(path)) {
             entries.add(new SourceEntry(path, target.name()));
           }
-        } else if (isManifestName(path) && (mode == FileMode.REGULAR_FILE || mode == FileMode.EXECUTABLE_FILE)) {
+        } else if (isManifestName(path)
+            && (mode == FileMode.REGULAR_FILE || mode == FileMode.EXECUTABLE_FILE)) {
           ObjectId blob = walk.getObjectId(0);
           checkSize(reader, path, blob);
           entries.add(new SourceEntry(path, blob.name()));
@@ -119,7 +126,11 @@ final class TreeLister {
     long size = reader.getObjectSize(blob, Constants.OBJ_BLOB);
     if (size > maxFileBytes) {
       throw new GitSourceException(
-          path + ": file is " + size + " bytes, over the " + maxFileBytes
+          path
+              + ": file is "
+              + size
+              + " bytes, over the "
+              + maxFileBytes
               + "-byte limit; split it into smaller files or raise the size limit");
     }
   }
@@ -137,7 +148,9 @@ final class TreeLister {
       String resolved = resolveInside(current, target);
       if (resolved == null) {
         throw new GitSourceException(
-            path + ": symlink points to '" + target
+            path
+                + ": symlink points to '"
+                + target
                 + "', outside the repository; replace it with the file itself");
       }
       if (resolved.isEmpty()) {
@@ -163,7 +176,10 @@ final class TreeLister {
       }
     }
     throw new GitSourceException(
-        path + ": more than " + MAX_SYMLINK_HOPS + " symlinks in a row (a loop?); link the file directly");
+        path
+            + ": more than "
+            + MAX_SYMLINK_HOPS
+            + " symlinks in a row (a loop?); link the file directly");
   }
 
   private static ObjectId directoryTarget(String path, String target) throws GitSourceException {
@@ -178,9 +194,11 @@ final class TreeLister {
       throws GitSourceException, IOException {
     long size = reader.getObjectSize(blob, Constants.OBJ_BLOB);
     if (size > MAX_SYMLINK_TARGET_BYTES) {
-      throw new GitSourceException(path + ": symlink target is " + size + " bytes long; not a path");
+      throw new GitSourceException(
+          path + ": symlink target is " + size + " bytes long; not a path");
     }
-    return new String(reader.open(blob, Constants.OBJ_BLOB).getCachedBytes(), StandardCharsets.UTF_8);
+    return new String(
+        reader.open(blob, Constants.OBJ_BLOB).getCachedBytes(), StandardCharsets.UTF_8);
   }
 
   /**

@@ -63,7 +63,8 @@ public final class WebhookHandler implements HttpHandler {
   /** Verifies every request against {@code secret}. */
   public static WebhookHandler withSecret(String secret, RepoTrigger trigger) {
     if (secret == null || secret.isEmpty()) {
-      throw new IllegalArgumentException("webhook secret must not be empty; use insecure() for development");
+      throw new IllegalArgumentException(
+          "webhook secret must not be empty; use insecure() for development");
     }
     return new WebhookHandler(secret.getBytes(StandardCharsets.UTF_8), trigger);
   }
@@ -90,8 +91,10 @@ public final class WebhookHandler implements HttpHandler {
       Headers headers = exchange.getRequestHeaders();
       Provider provider = provider(headers);
       if (secret != null && !verified(provider, headers, body)) {
-        LOG.warn("rejected {} webhook from {}: bad or missing signature",
-            provider, exchange.getRemoteAddress());
+        LOG.warn(
+            "rejected {} webhook from {}: bad or missing signature",
+            provider,
+            exchange.getRemoteAddress());
         respond(exchange, 401, "bad or missing webhook signature");
         return;
       }
@@ -121,7 +124,8 @@ public final class WebhookHandler implements HttpHandler {
         }
       }
       String ref = payload.path("ref").asText("");
-      LOG.info("{} push webhook for {} {}: {} tracked source(s) to poll", provider, seen, ref, matched);
+      LOG.info(
+          "{} push webhook for {} {}: {} tracked source(s) to poll", provider, seen, ref, matched);
       if (matched > 0) {
         respond(exchange, 202, "{\"triggered\":" + matched + "}");
       } else {
@@ -131,7 +135,8 @@ public final class WebhookHandler implements HttpHandler {
   }
 
   private static Provider provider(Headers headers) {
-    if (headers.containsKey("X-Gitea-Event") || headers.containsKey("X-Gitea-Signature")
+    if (headers.containsKey("X-Gitea-Event")
+        || headers.containsKey("X-Gitea-Signature")
         || headers.containsKey("X-Gogs-Event")) {
       return Provider.GITEA;
     }
@@ -243,8 +248,11 @@ public final class WebhookHandler implements HttpHandler {
       return;
     }
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set(
-        "Content-Type", body.startsWith("{") ? "application/json" : "text/plain; charset=utf-8");
+    exchange
+        .getResponseHeaders()
+        .set(
+            "Content-Type",
+            body.startsWith("{") ? "application/json" : "text/plain; charset=utf-8");
     exchange.sendResponseHeaders(status, bytes.length);
     exchange.getResponseBody().write(bytes);
   }

@@ -22,7 +22,8 @@ class GitCredentialsTest {
 
   @Test
   void tokenFromEnvironmentWithDefaultUsername() throws Exception {
-    GitCredentials creds = GitCredentials.fromEnvironment(Map.of("ORDINAL_GIT_TOKEN", "ghp_secret"));
+    GitCredentials creds =
+        GitCredentials.fromEnvironment(Map.of("ORDINAL_GIT_TOKEN", "ghp_secret"));
     assertEquals(new GitCredentials.HttpsToken("git", "ghp_secret"), creds);
     assertFalse(creds.toString().contains("ghp_secret"), creds.toString());
   }
@@ -44,7 +45,9 @@ class GitCredentialsTest {
     GitSourceException e =
         assertThrows(
             GitSourceException.class,
-            () -> GitCredentials.fromEnvironment(Map.of("ORDINAL_GIT_TOKEN_FILE", missing.toString())));
+            () ->
+                GitCredentials.fromEnvironment(
+                    Map.of("ORDINAL_GIT_TOKEN_FILE", missing.toString())));
     assertTrue(e.getMessage().startsWith(missing + ": cannot read the token file"), e.getMessage());
     Path empty = Files.writeString(tmp.resolve("empty"), "\n");
     e = assertThrows(GitSourceException.class, () -> GitCredentials.httpsTokenFile("git", empty));
@@ -53,7 +56,8 @@ class GitCredentialsTest {
 
   @Test
   void sshNeedsKeyAndKnownHosts() throws Exception {
-    Path key = Files.writeString(tmp.resolve("id_ed25519"), "-----BEGIN OPENSSH PRIVATE KEY-----\n");
+    Path key =
+        Files.writeString(tmp.resolve("id_ed25519"), "-----BEGIN OPENSSH PRIVATE KEY-----\n");
     Path knownHosts = Files.writeString(tmp.resolve("known_hosts"), "");
     GitCredentials creds =
         GitCredentials.fromEnvironment(
@@ -71,7 +75,8 @@ class GitCredentialsTest {
     GitSourceException e =
         assertThrows(
             GitSourceException.class,
-            () -> GitCredentials.fromEnvironment(Map.of("ORDINAL_GIT_SSH_KEY_FILE", key.toString())));
+            () ->
+                GitCredentials.fromEnvironment(Map.of("ORDINAL_GIT_SSH_KEY_FILE", key.toString())));
     assertTrue(e.getMessage().contains("ORDINAL_GIT_KNOWN_HOSTS_FILE"), e.getMessage());
   }
 }

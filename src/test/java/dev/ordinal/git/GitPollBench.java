@@ -53,7 +53,8 @@ public final class GitPollBench {
     System.out.printf("%n== %s (%s)%n", label, url);
     try (GitRepoCache cache = new GitRepoCache(tmp.resolve("data-" + label));
         GitSource source =
-            GitSource.open(cache, GitSourceConfig.of(url, "main", "apps/fleet"), Clock.systemUTC())) {
+            GitSource.open(
+                cache, GitSourceConfig.of(url, "main", "apps/fleet"), Clock.systemUTC())) {
       long t0 = System.nanoTime();
       PollResult first = source.poll();
       if (!(first instanceof PollResult.Changed changed)) {
@@ -114,11 +115,13 @@ public final class GitPollBench {
         PollResult result = source.poll();
         changeTimes.add((System.nanoTime() - s) / 1e6);
         if (!(result instanceof PollResult.Changed c) || !c.commitId().equals(commit.name())) {
-          throw new IllegalStateException("expected Changed to " + commit.name() + ", got " + result);
+          throw new IllegalStateException(
+              "expected Changed to " + commit.name() + ", got " + result);
         }
       }
       System.out.printf(
-          "one-file change x%d (fetch + listing of %d entries ready): median=%.2f ms  p99=%.2f ms%n",
+          "one-file change x%d (fetch + listing of %d entries ready): median=%.2f ms  p99=%.2f"
+              + " ms%n",
           rounds, tree.size(), percentile(changeTimes, 50), percentile(changeTimes, 99));
     }
   }
@@ -145,7 +148,11 @@ public final class GitPollBench {
                 - name: db
                   image: postgres:16
         """,
-        name, replicas, name, name, name);
+        name,
+        replicas,
+        name,
+        name,
+        name);
   }
 
   private static double percentile(List<Double> values, int p) {

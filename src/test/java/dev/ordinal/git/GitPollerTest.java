@@ -92,7 +92,8 @@ class GitPollerTest {
     value[0] = Math.nextDown(1.0);
     assertEquals(Duration.ofSeconds(66), poller.nextInterval());
     java.util.Random random = new java.util.Random(42);
-    GitPoller randomPoller = new GitPoller(new FakeScheduler(), random::nextDouble, TIMING, (t, c) -> {});
+    GitPoller randomPoller =
+        new GitPoller(new FakeScheduler(), random::nextDouble, TIMING, (t, c) -> {});
     for (int i = 0; i < 1000; i++) {
       long ms = randomPoller.nextInterval().toMillis();
       assertTrue(ms >= 54_000 && ms <= 66_000, "out of bounds: " + ms);
@@ -128,7 +129,12 @@ class GitPollerTest {
     scheduler.advance(20_000);
     assertEquals(4, target.polls, "third retry waits 20 s; this poll succeeds");
     assertEquals(
-        List.of(Duration.ZERO, Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(60)),
+        List.of(
+            Duration.ZERO,
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(20),
+            Duration.ofSeconds(60)),
         scheduler.delays);
   }
 
@@ -137,7 +143,8 @@ class GitPollerTest {
     FakeScheduler scheduler = new FakeScheduler();
     List<String> changes = new ArrayList<>();
     GitPoller poller =
-        new GitPoller(scheduler, () -> 0.5, TIMING, (t, c) -> changes.add(t.repoUrl() + "@" + c.commitId()));
+        new GitPoller(
+            scheduler, () -> 0.5, TIMING, (t, c) -> changes.add(t.repoUrl() + "@" + c.commitId()));
     ScriptedTarget github = new ScriptedTarget("https://github.com/acme/db.git");
     ScriptedTarget other = new ScriptedTarget("https://github.com/acme/other");
     poller.add(github);

@@ -28,7 +28,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class GitSourceTest {
   private static final Instant NOW = Instant.parse("2026-01-02T03:04:05Z");
-  private static final String STS = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\n";
+  private static final String STS =
+      "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\n";
   private static final String SVC = "apiVersion: v1\nkind: Service\nmetadata:\n  name: db\n";
 
   @TempDir Path tmp;
@@ -69,7 +70,8 @@ class GitSourceTest {
 
   private static Map<String, String> entries(SourceTree tree) {
     return tree.entries().stream()
-        .collect(Collectors.toMap(SourceEntry::path, SourceEntry::blobId, (a, b) -> a, TreeMap::new));
+        .collect(
+            Collectors.toMap(SourceEntry::path, SourceEntry::blobId, (a, b) -> a, TreeMap::new));
   }
 
   private static String read(SourceTree tree, String path) throws Exception {
@@ -112,8 +114,7 @@ class GitSourceTest {
     assertEquals(1, source.treeListingCount(), "an unchanged head must not walk the tree");
 
     String svc2 = SVC + "  labels: {a: b}\n";
-    ObjectId c2 =
-        remote.commit("main", Map.of("apps/db/sts.yaml", STS, "apps/db/svc.yml", svc2));
+    ObjectId c2 = remote.commit("main", Map.of("apps/db/sts.yaml", STS, "apps/db/svc.yml", svc2));
     PollResult.Changed second = assertInstanceOf(PollResult.Changed.class, source.poll());
     assertEquals(c2.name(), second.commitId());
     assertEquals(
@@ -188,8 +189,12 @@ class GitSourceTest {
     assertEquals(0, pinned.fetchCount());
 
     PollResult.Failed missing =
-        assertInstanceOf(PollResult.Failed.class, source(url, "0123456789abcdef0123456789abcdef01234567", "").poll());
-    assertTrue(missing.error().contains("commit 0123456789abcdef0123456789abcdef01234567 not found"), missing.error());
+        assertInstanceOf(
+            PollResult.Failed.class,
+            source(url, "0123456789abcdef0123456789abcdef01234567", "").poll());
+    assertTrue(
+        missing.error().contains("commit 0123456789abcdef0123456789abcdef01234567 not found"),
+        missing.error());
   }
 
   @Test
@@ -243,8 +248,10 @@ class GitSourceTest {
   void missingAppPathFails() throws Exception {
     remote.commit("main", Map.of("apps/db/a.yaml", "v: 1"));
     PollResult.Failed failed =
-        assertInstanceOf(PollResult.Failed.class, source(remote.fileUrl(), "main", "apps/nope").poll());
-    assertTrue(failed.error().startsWith("apps/nope: app path does not exist at commit"), failed.error());
+        assertInstanceOf(
+            PollResult.Failed.class, source(remote.fileUrl(), "main", "apps/nope").poll());
+    assertTrue(
+        failed.error().startsWith("apps/nope: app path does not exist at commit"), failed.error());
   }
 
   @Test
@@ -252,12 +259,17 @@ class GitSourceTest {
     remote.commit(
         "main",
         Map.of(
-            "apps/db/sts.yaml", STS,
-            "apps/db/alias.yaml", TestRemote.link("sts.yaml"),
-            "apps/db/shared.yaml", TestRemote.link("../../shared/svc.yaml"),
-            "shared/svc.yaml", SVC));
+            "apps/db/sts.yaml",
+            STS,
+            "apps/db/alias.yaml",
+            TestRemote.link("sts.yaml"),
+            "apps/db/shared.yaml",
+            TestRemote.link("../../shared/svc.yaml"),
+            "shared/svc.yaml",
+            SVC));
     PollResult.Changed ok =
-        assertInstanceOf(PollResult.Changed.class, source(remote.fileUrl(), "main", "apps/db").poll());
+        assertInstanceOf(
+            PollResult.Changed.class, source(remote.fileUrl(), "main", "apps/db").poll());
     assertEquals(
         Map.of(
             "apps/db/alias.yaml", remote.blobId(STS).name(),
@@ -273,13 +285,19 @@ class GitSourceTest {
             "apps/db/evil.yaml", TestRemote.link("../../../etc/passwd"),
             "apps/db/abs", TestRemote.link("/etc/shadow")));
     PollResult.Failed failed =
-        assertInstanceOf(PollResult.Failed.class, source(remote.fileUrl(), "main", "apps/db").poll());
+        assertInstanceOf(
+            PollResult.Failed.class, source(remote.fileUrl(), "main", "apps/db").poll());
     assertTrue(
-        failed.error().contains(
-            "apps/db/evil.yaml: symlink points to '../../../etc/passwd', outside the repository"),
+        failed
+            .error()
+            .contains(
+                "apps/db/evil.yaml: symlink points to '../../../etc/passwd', outside the"
+                    + " repository"),
         failed.error());
     assertTrue(
-        failed.error().contains("apps/db/abs: symlink points to '/etc/shadow', outside the repository"),
+        failed
+            .error()
+            .contains("apps/db/abs: symlink points to '/etc/shadow', outside the repository"),
         failed.error());
   }
 
@@ -299,7 +317,8 @@ class GitSourceTest {
     assertEquals(2, source.status().consecutiveFailures());
 
     ObjectId fixed = remote.commit("main", Map.of("apps/a.yaml", "v: 1", "apps/big.yaml", "v: 2"));
-    assertEquals(fixed.name(), assertInstanceOf(PollResult.Changed.class, source.poll()).commitId());
+    assertEquals(
+        fixed.name(), assertInstanceOf(PollResult.Changed.class, source.poll()).commitId());
   }
 
   @Test
@@ -313,7 +332,9 @@ class GitSourceTest {
     assertTrue(noAuth.error().contains("cannot fetch " + url), noAuth.error());
 
     GitSource wrong =
-        source(GitSourceConfig.of(url, "main", "").withCredentials(GitCredentials.https("bot", "wrong-token-456")));
+        source(
+            GitSourceConfig.of(url, "main", "")
+                .withCredentials(GitCredentials.https("bot", "wrong-token-456")));
     PollResult.Failed badAuth = assertInstanceOf(PollResult.Failed.class, wrong.poll());
     assertFalse(badAuth.error().contains("wrong-token-456"), badAuth.error());
     int rejected = http.unauthorized.get();

@@ -26,8 +26,11 @@ class RepoUrlTest {
   @Test
   void matchKeyIgnoresPathCaseButNormalizeKeepsIt() {
     assertEquals("github.com/Acme/DB", RepoUrl.normalize("https://github.com/Acme/DB.git"));
-    assertEquals(RepoUrl.matchKey("git@github.com:Acme/DB"), RepoUrl.matchKey("https://github.com/acme/db"));
-    assertNotEquals(RepoUrl.matchKey("https://github.com/acme/db"), RepoUrl.matchKey("https://gitlab.com/acme/db"));
+    assertEquals(
+        RepoUrl.matchKey("git@github.com:Acme/DB"), RepoUrl.matchKey("https://github.com/acme/db"));
+    assertNotEquals(
+        RepoUrl.matchKey("https://github.com/acme/db"),
+        RepoUrl.matchKey("https://gitlab.com/acme/db"));
   }
 
   @Test
@@ -38,13 +41,16 @@ class RepoUrlTest {
 
   @Test
   void cacheDirNameIsAStableHashOfTheNormalisedUrl() {
-    assertEquals(RepoUrl.cacheDirName("git@github.com:acme/db"), RepoUrl.cacheDirName("https://github.com/acme/db.git"));
+    assertEquals(
+        RepoUrl.cacheDirName("git@github.com:acme/db"),
+        RepoUrl.cacheDirName("https://github.com/acme/db.git"));
     assertEquals(32 + 4, RepoUrl.cacheDirName("https://github.com/acme/db").length());
   }
 
   @Test
   void redactRemovesUserInfo() {
-    assertEquals("https://github.com/acme/db", RepoUrl.redact("https://bot:s3cret@github.com/acme/db"));
+    assertEquals(
+        "https://github.com/acme/db", RepoUrl.redact("https://bot:s3cret@github.com/acme/db"));
     assertEquals("https://github.com/acme/db", RepoUrl.redact("https://github.com/acme/db"));
   }
 }

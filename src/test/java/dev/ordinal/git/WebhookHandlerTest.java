@@ -102,7 +102,12 @@ class WebhookHandlerTest {
   @Test
   void githubWithGoodSignatureTriggersTheTrackedRepositoryOnce() throws Exception {
     int status =
-        post(GITHUB_PUSH, "X-GitHub-Event", "push", "X-Hub-Signature-256", "sha256=" + hmac(SECRET, GITHUB_PUSH));
+        post(
+            GITHUB_PUSH,
+            "X-GitHub-Event",
+            "push",
+            "X-Hub-Signature-256",
+            "sha256=" + hmac(SECRET, GITHUB_PUSH));
     assertEquals(202, status);
     assertEquals(List.of("ssh://git@github.com/acme/db"), triggered);
   }
@@ -110,7 +115,12 @@ class WebhookHandlerTest {
   @Test
   void githubWithBadSignatureIsRejected() throws Exception {
     int status =
-        post(GITHUB_PUSH, "X-GitHub-Event", "push", "X-Hub-Signature-256", "sha256=" + hmac("other", GITHUB_PUSH));
+        post(
+            GITHUB_PUSH,
+            "X-GitHub-Event",
+            "push",
+            "X-Hub-Signature-256",
+            "sha256=" + hmac("other", GITHUB_PUSH));
     assertEquals(401, status);
     assertEquals(List.of(), triggered);
   }
@@ -126,7 +136,12 @@ class WebhookHandlerTest {
     String forged = GITHUB_PUSH.replace("main", "evil");
     assertEquals(
         401,
-        post(forged, "X-GitHub-Event", "push", "X-Hub-Signature-256", "sha256=" + hmac(SECRET, GITHUB_PUSH)));
+        post(
+            forged,
+            "X-GitHub-Event",
+            "push",
+            "X-Hub-Signature-256",
+            "sha256=" + hmac(SECRET, GITHUB_PUSH)));
     assertEquals(List.of(), triggered);
   }
 
@@ -147,18 +162,26 @@ class WebhookHandlerTest {
   @Test
   void giteaWithGoodSignatureInEitherHeader() throws Exception {
     assertEquals(
-        202, post(GITEA_PUSH, "X-Gitea-Event", "push", "X-Gitea-Signature", hmac(SECRET, GITEA_PUSH)));
+        202,
+        post(GITEA_PUSH, "X-Gitea-Event", "push", "X-Gitea-Signature", hmac(SECRET, GITEA_PUSH)));
     stop();
     assertEquals(
         202,
-        post(GITEA_PUSH, "X-Gitea-Event", "push", "X-Hub-Signature-256", "sha256=" + hmac(SECRET, GITEA_PUSH)));
-    assertEquals(List.of("git@gitea.example.com:org/db.git", "git@gitea.example.com:org/db.git"), triggered);
+        post(
+            GITEA_PUSH,
+            "X-Gitea-Event",
+            "push",
+            "X-Hub-Signature-256",
+            "sha256=" + hmac(SECRET, GITEA_PUSH)));
+    assertEquals(
+        List.of("git@gitea.example.com:org/db.git", "git@gitea.example.com:org/db.git"), triggered);
   }
 
   @Test
   void giteaWithBadSignature() throws Exception {
     assertEquals(
-        401, post(GITEA_PUSH, "X-Gitea-Event", "push", "X-Gitea-Signature", hmac("wrong", GITEA_PUSH)));
+        401,
+        post(GITEA_PUSH, "X-Gitea-Event", "push", "X-Gitea-Signature", hmac("wrong", GITEA_PUSH)));
     stop();
     assertEquals(401, post(GITEA_PUSH, "X-Gitea-Event", "push", "X-Gitea-Signature", "not-hex"));
     assertEquals(List.of(), triggered);
@@ -168,7 +191,9 @@ class WebhookHandlerTest {
   void untrackedRepositoryIsNotTriggered() throws Exception {
     String body = GITHUB_PUSH.replace("Acme/db", "acme/other");
     assertEquals(
-        204, post(body, "X-GitHub-Event", "push", "X-Hub-Signature-256", "sha256=" + hmac(SECRET, body)));
+        204,
+        post(
+            body, "X-GitHub-Event", "push", "X-Hub-Signature-256", "sha256=" + hmac(SECRET, body)));
     assertEquals(List.of(), triggered);
   }
 
@@ -176,7 +201,9 @@ class WebhookHandlerTest {
   void malformedJsonIsABadRequest() throws Exception {
     String body = "{not json";
     assertEquals(
-        400, post(body, "X-GitHub-Event", "push", "X-Hub-Signature-256", "sha256=" + hmac(SECRET, body)));
+        400,
+        post(
+            body, "X-GitHub-Event", "push", "X-Hub-Signature-256", "sha256=" + hmac(SECRET, body)));
     assertEquals(List.of(), triggered);
   }
 
@@ -184,16 +211,20 @@ class WebhookHandlerTest {
   void onlyPostIsAllowed() throws Exception {
     URI uri = start(WebhookHandler.withSecret(SECRET, this::trigger));
     HttpResponse<Void> response =
-        client.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.discarding());
+        client.send(
+            HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.discarding());
     assertEquals(405, response.statusCode());
     assertEquals("POST", response.headers().firstValue("Allow").orElse(""));
   }
 
   @Test
   void nonPushEventsAreAcknowledgedWithoutTrigger() throws Exception {
-    String ping = "{\"zen\":\"hi\",\"repository\":{\"clone_url\":\"https://github.com/acme/db.git\"}}";
+    String ping =
+        "{\"zen\":\"hi\",\"repository\":{\"clone_url\":\"https://github.com/acme/db.git\"}}";
     assertEquals(
-        204, post(ping, "X-GitHub-Event", "ping", "X-Hub-Signature-256", "sha256=" + hmac(SECRET, ping)));
+        204,
+        post(
+            ping, "X-GitHub-Event", "ping", "X-Hub-Signature-256", "sha256=" + hmac(SECRET, ping)));
     assertEquals(List.of(), triggered);
   }
 
