@@ -4,10 +4,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.DoubleSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,12 +89,17 @@ public final class GitPoller implements AutoCloseable {
     this.onClose = onClose;
   }
 
-  /** A poller on its own single daemon thread, with default timing. */
-  public static GitPoller withDaemonThread(ChangeListener listener) {
+  /**
+   * A poller with default timing on {@code threads} daemon threads. More than one thread keeps a
+   * slow or hanging remote from delaying the polls of the others.
+   */
+  public static GitPoller withDaemonThreads(int threads, ChangeListener listener) {
+    AtomicInteger counter = new AtomicInteger();
     ScheduledExecutorService executor =
-        Executors.newSingleThreadScheduledExecutor(
+        Executors.newScheduledThreadPool(
+            threads,
             r -> {
-              Thread thread = new Thread(r, "ordinal-git-poller");
+              Thread thread = new Thread(r, "ordinal-git-poller-" + counter.incrementAndGet());
               thread.setDaemon(true);
               return thread;
             });
@@ -103,7 +111,7 @@ public final class GitPoller implements AutoCloseable {
         };
     return new GitPoller(
         scheduler,
-        () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble(),
+        () -> ThreadLocalRandom.current().nextDouble(),
         Timing.defaults(),
         listener,
         executor::shutdownNow);
@@ -202,7 +210,7 @@ public final class GitPoller implements AutoCloseable {
       try {
         result = target.poll();
       } catch (RuntimeException e) {
-        result = new PollResult.Failed("poll threw " + e, java.util.Optional.empty());
+        result = new PollResult.Failed("poll threw " + e, Optional.empty());
       }
       if (result instanceof PollResult.Changed changed) {
         try {

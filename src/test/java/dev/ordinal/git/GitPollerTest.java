@@ -4,14 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ordinal.manifest.SourceTree;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jgit.lib.ObjectId;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class GitPollerTest {
 
@@ -198,5 +205,25 @@ class GitPollerTest {
     assertEquals(0, target.polls);
     poller.trigger("https://example.com/o/r");
     assertEquals(0, scheduler.pending(), "a closed poller schedules nothing");
+  }
+
+  @Test
+  void daemonPollerDeliversChangesOfARealRepositoryAndFollowsATrigger(@TempDir Path tmp)
+      throws Exception {
+    BlockingQueue<String> commits = new LinkedBlockingQueue<>();
+    try (TestRemote remote = TestRemote.create(tmp.resolve("remote.git"));
+        GitRepoCache cache = new GitRepoCache(tmp.resolve("data"));
+        GitPoller poller =
+            GitPoller.withDaemonThreads(2, (t, change) -> commits.add(change.commitId()))) {
+      ObjectId c1 = remote.commit("main", Map.of("a.yaml", "v: 1"));
+      GitSource source = GitSource.open(cache, GitSourceConfig.of(remote.fileUrl(), "main", ""));
+      poller.add(source);
+      assertEquals(c1.name(), commits.poll(10, TimeUnit.SECONDS));
+
+      ObjectId c2 = remote.commit("main", Map.of("a.yaml", "v: 2"));
+      // The 60 s interval has not passed: only the trigger can bring c2 this quickly.
+      assertEquals(1, poller.trigger(remote.fileUrl()));
+      assertEquals(c2.name(), commits.poll(10, TimeUnit.SECONDS));
+    }
   }
 }
