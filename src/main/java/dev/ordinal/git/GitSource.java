@@ -296,7 +296,7 @@ public final class GitSource implements PollTarget, AutoCloseable {
               + safeUrl
               + ": "
               + scrub(describe(e))
-              + "; check the URL, network and credentials",
+              + "; check the URL, the network, the credentials and, for SSH, known_hosts",
           e);
     }
   }
