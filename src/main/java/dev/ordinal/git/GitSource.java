@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
@@ -192,7 +193,7 @@ public final class GitSource implements PollTarget, AutoCloseable {
     Repository repo = cached.repository();
     if (FULL_ID.matcher(ref).matches()) {
       // A pinned commit never moves: once it is in the cache there is nothing to fetch.
-      ObjectId id = ObjectId.fromString(ref.toLowerCase());
+      ObjectId id = ObjectId.fromString(ref.toLowerCase(Locale.ROOT));
       if (!repo.getObjectDatabase().has(id)) {
         fetch();
       }
@@ -237,8 +238,7 @@ public final class GitSource implements PollTarget, AutoCloseable {
 
   private ObjectId resolveAbbreviated(Repository repo, String ref)
       throws GitSourceException, IOException {
-    try (ObjectReader reader = repo.newObjectReader();
-        RevWalk walk = new RevWalk(reader)) {
+    try (ObjectReader reader = repo.newObjectReader()) {
       Collection<ObjectId> candidates = reader.resolve(AbbreviatedObjectId.fromString(ref));
       List<ObjectId> commits = new ArrayList<>();
       for (ObjectId candidate : candidates) {
@@ -295,7 +295,7 @@ public final class GitSource implements PollTarget, AutoCloseable {
           "cannot fetch "
               + safeUrl
               + ": "
-              + scrub(describe(e))
+              + withoutUrlPrefix(scrub(describe(e)))
               + "; check the URL, the network, the credentials and, for SSH, known_hosts",
           e);
     }
@@ -311,6 +311,12 @@ public final class GitSource implements PollTarget, AutoCloseable {
       }
     }
     return text.toString();
+  }
+
+  // JGit prefixes transport errors with the URL, which our message already names.
+  private String withoutUrlPrefix(String message) {
+    String prefix = safeUrl + ": ";
+    return message.startsWith(prefix) ? message.substring(prefix.length()) : message;
   }
 
   /** Removes anything secret that a transport error might echo back (URL user-info, the token). */
