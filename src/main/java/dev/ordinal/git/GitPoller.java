@@ -169,6 +169,7 @@ public final class GitPoller implements AutoCloseable {
     private final PollTarget target;
     private final String matchKey;
     private Cancellable pending;
+    private long generation;
     private int failures;
     private boolean running;
     private boolean rerunRequested;
@@ -188,7 +189,8 @@ public final class GitPoller implements AutoCloseable {
         return;
       }
       cancelPending();
-      pending = scheduler.schedule(this::run, delay);
+      long scheduled = ++generation;
+      pending = scheduler.schedule(() -> run(scheduled), delay);
     }
 
     void cancelPending() {
@@ -198,9 +200,11 @@ public final class GitPoller implements AutoCloseable {
       }
     }
 
-    private void run() {
+    private void run(long scheduled) {
       synchronized (GitPoller.this) {
-        if (closed) {
+        // A cancel can lose the race with a task that is already starting; only the most
+        // recently scheduled task may poll, so there is never more than one chain per target.
+        if (closed || running || scheduled != generation) {
           return;
         }
         pending = null;

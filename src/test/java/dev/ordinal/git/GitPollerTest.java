@@ -27,6 +27,8 @@ class GitPollerTest {
     record Task(long dueMillis, Runnable runnable, boolean[] cancelled) {}
 
     long nowMillis;
+    // When set, cancel() comes too late, as when a task is already starting on another thread.
+    boolean cancelTooLate;
     final List<Task> tasks = new ArrayList<>();
     final List<Duration> delays = new ArrayList<>();
 
@@ -35,7 +37,7 @@ class GitPollerTest {
       boolean[] cancelled = {false};
       tasks.add(new Task(nowMillis + delay.toMillis(), runnable, cancelled));
       delays.add(delay);
-      return () -> cancelled[0] = true;
+      return () -> cancelled[0] = !cancelTooLate;
     }
 
     /** Runs every task due up to {@code now + millis}, in due order. */
@@ -225,5 +227,25 @@ class GitPollerTest {
       assertEquals(1, poller.trigger(remote.fileUrl()));
       assertEquals(c2.name(), commits.poll(10, TimeUnit.SECONDS));
     }
+  }
+
+  @Test
+  void aTaskThatOutrunsItsCancelDoesNotStartASecondChain() {
+    FakeScheduler scheduler = new FakeScheduler();
+    GitPoller poller = new GitPoller(scheduler, () -> 0.5, TIMING, (t, c) -> {});
+    ScriptedTarget target = new ScriptedTarget("https://example.com/o/r");
+    poller.add(target);
+    scheduler.advance(0);
+    assertEquals(1, target.polls);
+
+    scheduler.cancelTooLate = true;
+    poller.trigger(target.url);
+    poller.trigger(target.url);
+    scheduler.advance(0);
+    assertEquals(2, target.polls, "two triggers before the poll ran make one poll");
+    scheduler.advance(60_000);
+    assertEquals(3, target.polls, "then exactly one poll per interval");
+    scheduler.advance(60_000);
+    assertEquals(4, target.polls);
   }
 }
