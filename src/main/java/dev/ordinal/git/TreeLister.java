@@ -6,8 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
@@ -23,6 +25,8 @@ import org.eclipse.jgit.treewalk.TreeWalk;
  * named like a manifest is followed (up to {@value #MAX_SYMLINK_HOPS} hops) to its target file,
  * whose blob id the entry then carries. Symlinks to directories are not descended into, which rules
  * out cycles; name the real directory instead.
+ *
+ * <p>Not thread-safe: each {@link GitSource} owns one and lists under its own lock.
  */
 final class TreeLister {
   static final int MAX_SYMLINK_HOPS = 8;
@@ -30,6 +34,10 @@ final class TreeLister {
   private static final int MAX_SYMLINK_TARGET_BYTES = 4096;
 
   private final long maxFileBytes;
+  // Blob ids are content hashes, so a blob that passed the size check once always will. Keeping
+  // the ids of the last listing makes a one-file change cost one size lookup, not 10,000.
+  private Set<ObjectId> sizeCheckedBlobs = new HashSet<>();
+  private Set<ObjectId> sizeCheckedNow = new HashSet<>();
 
   TreeLister(long maxFileBytes) {
     this.maxFileBytes = maxFileBytes;
@@ -65,6 +73,7 @@ final class TreeLister {
 
   List<SourceEntry> list(ObjectReader reader, RevTree root, String appPath, String commitLabel)
       throws GitSourceException, IOException {
+    sizeCheckedNow = new HashSet<>();
     TreeWalk walk = new TreeWalk(reader);
     String prefix;
     if (appPath.isEmpty()) {
@@ -118,11 +127,16 @@ final class TreeLister {
     if (!problems.isEmpty()) {
       throw new GitSourceException(String.join("\n", problems));
     }
+    sizeCheckedBlobs = sizeCheckedNow;
     return entries;
   }
 
   private void checkSize(ObjectReader reader, String path, ObjectId blob)
       throws GitSourceException, IOException {
+    if (sizeCheckedBlobs.contains(blob)) {
+      sizeCheckedNow.add(blob.copy());
+      return;
+    }
     long size = reader.getObjectSize(blob, Constants.OBJ_BLOB);
     if (size > maxFileBytes) {
       throw new GitSourceException(
@@ -133,6 +147,7 @@ final class TreeLister {
               + maxFileBytes
               + "-byte limit; split it into smaller files or raise the size limit");
     }
+    sizeCheckedNow.add(blob.copy());
   }
 
   /**
