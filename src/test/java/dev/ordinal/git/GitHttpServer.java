@@ -1,0 +1,91 @@
+package dev.ordinal.git;
+
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.EnumSet;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jgit.errors.RepositoryNotFoundException;
+import org.eclipse.jgit.http.server.GitServlet;
+import org.eclipse.jgit.lib.Repository;
+
+/**
+ * Serves one repository over smart HTTP on an ephemeral loopback port at {@code /repo.git}, with
+ * JGit's {@link GitServlet} in Jetty, optionally behind HTTP Basic authentication.
+ */
+final class GitHttpServer implements AutoCloseable {
+  private final Server server;
+  final AtomicInteger requests = new AtomicInteger();
+  final AtomicInteger unauthorized = new AtomicInteger();
+
+  private GitHttpServer(Server server) {
+    this.server = server;
+  }
+
+  static GitHttpServer start(Repository repo) throws Exception {
+    return start(repo, null, null);
+  }
+
+  /** With {@code user} non-null, every request needs Basic {@code user:token}. */
+  static GitHttpServer start(Repository repo, String user, String token) throws Exception {
+    Server server = new Server();
+    ServerConnector connector = new ServerConnector(server);
+    connector.setHost("127.0.0.1");
+    connector.setPort(0);
+    server.addConnector(connector);
+
+    GitServlet git = new GitServlet();
+    git.setRepositoryResolver(
+        (HttpServletRequest req, String name) -> {
+          if (!name.equals("repo.git")) {
+            throw new RepositoryNotFoundException(name);
+          }
+          repo.incrementOpen();
+          return repo;
+        });
+    ServletContextHandler context = new ServletContextHandler("/");
+    context.addServlet(new ServletHolder(git), "/*");
+    GitHttpServer result = new GitHttpServer(server);
+    String expected =
+        user == null
+            ? null
+            : "Basic "
+                + Base64.getEncoder()
+                    .encodeToString((user + ":" + token).getBytes(StandardCharsets.UTF_8));
+    Filter filter =
+        (request, response, chain) -> {
+          result.requests.incrementAndGet();
+          HttpServletRequest http = (HttpServletRequest) request;
+          if (expected != null && !expected.equals(http.getHeader("Authorization"))) {
+            result.unauthorized.incrementAndGet();
+            HttpServletResponse out = (HttpServletResponse) response;
+            out.setHeader("WWW-Authenticate", "Basic realm=\"git\"");
+            out.sendError(401);
+            return;
+          }
+          chain.doFilter(request, response);
+        };
+    context.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST));
+    server.setHandler(context);
+    server.start();
+    return result;
+  }
+
+  String url() {
+    int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+    return "http://127.0.0.1:" + port + "/repo.git";
+  }
+
+  @Override
+  public void close() throws Exception {
+    server.stop();
+  }
+}
