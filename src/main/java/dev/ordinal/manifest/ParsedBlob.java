@@ -1,0 +1,37 @@
+package dev.ordinal.manifest;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.util.List;
+
+/**
+ * What one blob parsed into: its valid documents and the problems of the others. Cached by blob
+ * id, so it holds no file path.
+ */
+record ParsedBlob(List<ParsedDocument> documents, List<Problems.Problem> problems) {
+
+  ParsedBlob {
+    documents = List.copyOf(documents);
+    problems = List.copyOf(problems);
+  }
+
+  /** One valid document of a blob. */
+  sealed interface ParsedDocument
+      permits KubernetesDocument, PolicyDocument, TemplateDocument {
+    int line();
+  }
+
+  /**
+   * @param index position among the blob's documents, to find field lines again when an error
+   *     found across files needs one
+   */
+  record KubernetesDocument(HasMetadata resource, int line, int index) implements ParsedDocument {}
+
+  /** A policy and, for checks across files, where each template it names was written. */
+  record PolicyDocument(RolloutPolicy policy, int line, List<TemplateRef> templateRefs)
+      implements ParsedDocument {}
+
+  record TemplateDocument(AnalysisTemplate template, int line) implements ParsedDocument {}
+
+  /** A template named by a policy, with the field and line that name it. */
+  record TemplateRef(String templateName, String field, int line) {}
+}
