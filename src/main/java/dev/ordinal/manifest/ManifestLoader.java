@@ -30,6 +30,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 
 /**
  * Turns a {@link SourceTree} into a {@link DesiredState}, or into the complete list of what is
@@ -73,7 +74,18 @@ public final class ManifestLoader {
   public LoadResult load(SourceTree tree) {
     List<SourceEntry> entries = new ArrayList<>(tree.entries());
     entries.sort(Comparator.comparing(SourceEntry::path));
-    List<ParsedBlob> blobs = entries.parallelStream().map(entry -> blob(tree, entry)).toList();
+    // The same content may sit at several paths; parse each blob id once.
+    Map<String, SourceEntry> byBlob = new LinkedHashMap<>();
+    for (SourceEntry entry : entries) {
+      byBlob.putIfAbsent(entry.blobId(), entry);
+    }
+    Map<String, ParsedBlob> parsed =
+        byBlob.values().parallelStream()
+            .collect(Collectors.toConcurrentMap(SourceEntry::blobId, entry -> blob(tree, entry)));
+    List<ParsedBlob> blobs = new ArrayList<>(entries.size());
+    for (SourceEntry entry : entries) {
+      blobs.add(parsed.get(entry.blobId()));
+    }
     evictAllBut(entries);
     return assemble(tree, entries, blobs);
   }
