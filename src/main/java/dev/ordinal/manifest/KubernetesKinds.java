@@ -60,7 +60,9 @@ final class KubernetesKinds {
     return Map.entry(apiVersion + "|" + kind, type);
   }
 
-  /** The typed class for {@code apiVersion}/{@code kind}, else {@link GenericKubernetesResource}. */
+  /**
+   * The typed class for {@code apiVersion}/{@code kind}, else {@link GenericKubernetesResource}.
+   */
   static Class<? extends HasMetadata> classFor(String apiVersion, String kind) {
     return CLASSES.getOrDefault(apiVersion + "|" + kind, GenericKubernetesResource.class);
   }

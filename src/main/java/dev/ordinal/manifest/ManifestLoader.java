@@ -149,8 +149,7 @@ public final class ManifestLoader {
     }
     for (YamlDocuments.Document document : split.documents()) {
       Problems documentProblems =
-          new Problems(
-              () -> YamlDocuments.fieldLines(bytes, document.index()), document.line());
+          new Problems(() -> YamlDocuments.fieldLines(bytes, document.index()), document.line());
       ParsedDocument parsed = parseDocument(document, documentProblems);
       if (parsed != null && documentProblems.isEmpty()) {
         documents.add(parsed);
@@ -177,10 +176,7 @@ public final class ManifestLoader {
       if (!apiVersion.equals(OrdinalKinds.API_VERSION)) {
         problems.add(
             "apiVersion",
-            "unsupported apiVersion '"
-                + apiVersion
-                + "'; supported: "
-                + OrdinalKinds.API_VERSION);
+            "unsupported apiVersion '" + apiVersion + "'; supported: " + OrdinalKinds.API_VERSION);
         return null;
       }
       return ordinalKinds.parse(kind, root, document.line(), problems);
@@ -407,10 +403,7 @@ public final class ManifestLoader {
         boolean byAnnotation = !(governance instanceof DesiredState.Governance.Ambiguous);
         String field =
             byAnnotation ? "metadata.annotations." + RolloutPolicy.POLICY_ANNOTATION : "";
-        int line =
-            byAnnotation
-                ? lineOf(tree, statefulSet, field)
-                : statefulSet.document().line();
+        int line = byAnnotation ? lineOf(tree, statefulSet, field) : statefulSet.document().line();
         String message = describe(resource) + " " + problem;
         errors.add(
             new LoadError(

@@ -44,7 +44,8 @@ final class OrdinalKinds {
   static final List<String> KINDS = List.of(POLICY_KIND, TEMPLATE_KIND);
 
   private static final List<String> TOP = List.of("apiVersion", "kind", "metadata", "spec");
-  private static final List<String> METADATA = List.of("name", "namespace", "labels", "annotations");
+  private static final List<String> METADATA =
+      List.of("name", "namespace", "labels", "annotations");
   private static final List<String> POLICY_SPEC =
       List.of("selector", "progressDeadlineSeconds", "steps", "analysis", "backup");
   private static final List<String> SELECTOR = List.of("matchLabels");
@@ -180,13 +181,7 @@ final class OrdinalKinds {
 
     RolloutPolicy policy =
         new RolloutPolicy(
-            name,
-            namespace,
-            matchLabels,
-            Duration.ofSeconds(deadline),
-            steps,
-            background,
-            backup);
+            name, namespace, matchLabels, Duration.ofSeconds(deadline), steps, background, backup);
     return new PolicyDocument(policy, line, refs);
   }
 
@@ -226,10 +221,7 @@ final class OrdinalKinds {
       default:
         problems.add(
             path,
-            "unknown step type '"
-                + type
-                + "'; known step types: "
-                + String.join(", ", STEP_TYPES));
+            "unknown step type '" + type + "'; known step types: " + String.join(", ", STEP_TYPES));
         return null;
     }
   }
@@ -291,7 +283,8 @@ final class OrdinalKinds {
     List<AnalysisArg> args = new ArrayList<>();
     Map<String, String> seen = new HashMap<>();
     for (Item item : parent.list("args")) {
-      Optional<StrictMapping> arg = StrictMapping.of(item.node(), item.path(), parent.problems, ARG);
+      Optional<StrictMapping> arg =
+          StrictMapping.of(item.node(), item.path(), parent.problems, ARG);
       if (arg.isEmpty()) {
         continue;
       }

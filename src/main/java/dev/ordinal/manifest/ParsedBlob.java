@@ -4,8 +4,8 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.List;
 
 /**
- * What one blob parsed into: its valid documents and the problems of the others. Cached by blob
- * id, so it holds no file path.
+ * What one blob parsed into: its valid documents and the problems of the others. Cached by blob id,
+ * so it holds no file path.
  */
 record ParsedBlob(List<ParsedDocument> documents, List<Problems.Problem> problems) {
 
@@ -15,14 +15,13 @@ record ParsedBlob(List<ParsedDocument> documents, List<Problems.Problem> problem
   }
 
   /** One valid document of a blob. */
-  sealed interface ParsedDocument
-      permits KubernetesDocument, PolicyDocument, TemplateDocument {
+  sealed interface ParsedDocument permits KubernetesDocument, PolicyDocument, TemplateDocument {
     int line();
   }
 
   /**
-   * @param index position among the blob's documents, to find field lines again when an error
-   *     found across files needs one
+   * @param index position among the blob's documents, to find field lines again when an error found
+   *     across files needs one
    */
   record KubernetesDocument(HasMetadata resource, int line, int index) implements ParsedDocument {}
 

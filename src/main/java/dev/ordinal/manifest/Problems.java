@@ -26,8 +26,8 @@ final class Problems {
 
   /**
    * @param lineSource the line of each field path in the document (see {@link
-   *     YamlDocuments#fieldLines}); only called when a line is first needed, as finding them
-   *     means reading the document again
+   *     YamlDocuments#fieldLines}); only called when a line is first needed, as finding them means
+   *     reading the document again
    * @param documentLine used when no line is known for a field or any of its parents
    */
   Problems(Supplier<Map<String, Integer>> lineSource, int documentLine) {
@@ -36,7 +36,8 @@ final class Problems {
   }
 
   void add(String field, String problem) {
-    found.add(new Problem(lineOf(field), field, field.isEmpty() ? problem : field + ": " + problem));
+    found.add(
+        new Problem(lineOf(field), field, field.isEmpty() ? problem : field + ": " + problem));
   }
 
   void expected(String field, String what, JsonNode got) {

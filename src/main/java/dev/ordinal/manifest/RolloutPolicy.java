@@ -12,8 +12,9 @@ import java.util.Optional;
  * Ordinal's {@code RolloutPolicy} ({@code ordinal.dev/v1alpha1}): how a StatefulSet's new revision
  * is rolled out, step by step, in Argo Rollouts' vocabulary.
  *
- * <p>Policies are identified by name alone (StatefulSets name them in the {@code ordinal.dev/policy}
- * annotation); {@code namespace}, when set, limits which StatefulSets the policy may govern.
+ * <p>Policies are identified by name alone (StatefulSets name them in the {@code
+ * ordinal.dev/policy} annotation); {@code namespace}, when set, limits which StatefulSets the
+ * policy may govern.
  *
  * @param matchLabels labels a StatefulSet must carry to be governed by this policy without naming
  *     it; empty when the policy applies only by annotation

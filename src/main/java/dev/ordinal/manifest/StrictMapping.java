@@ -37,8 +37,8 @@ final class StrictMapping {
   }
 
   /**
-   * Views {@code node} as a mapping whose fields must be among {@code known}; empty (after reporting)
-   * if it is not a mapping.
+   * Views {@code node} as a mapping whose fields must be among {@code known}; empty (after
+   * reporting) if it is not a mapping.
    */
   static Optional<StrictMapping> of(
       JsonNode node, String path, Problems problems, List<String> known) {

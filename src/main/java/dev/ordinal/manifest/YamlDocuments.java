@@ -18,8 +18,8 @@ import java.util.Map;
 /**
  * Splits a multi-document YAML (or JSON) file into documents, keeping each one's first line.
  *
- * <p>Field lines are not tracked on this hot path: they are only needed for Ordinal's kinds and
- * for errors, so {@link #fieldLines} re-reads one document when asked.
+ * <p>Field lines are not tracked on this hot path: they are only needed for Ordinal's kinds and for
+ * errors, so {@link #fieldLines} re-reads one document when asked.
  */
 final class YamlDocuments {
 

@@ -14,14 +14,17 @@ import java.util.Map;
  * Prints loader throughput; not a test. Run from the worktree after {@code mvn test-compile}:
  *
  * <pre>
- * mvn -q -Dordinal.buildDir=target-manifest dependency:build-classpath -Dmdep.outputFile=target-manifest/cp.txt
- * CP=target-manifest/classes:target-manifest/test-classes:$(cat target-manifest/cp.txt)
- * java -cp $CP dev.ordinal.manifest.LoaderBench            # cold first load, then warm 1,000 and 10,000
- * java -cp $CP dev.ordinal.manifest.LoaderBench cold 10000 # one load of 10,000 from a cold process
+ * B=target-manifest
+ * mvn -q -Dordinal.buildDir=$B dependency:build-classpath -Dmdep.outputFile=$B/cp.txt
+ * CP=$B/classes:$B/test-classes:$(cat $B/cp.txt)
+ * # the first load in the process, then warm loads of 1,000 and 10,000:
+ * java -cp $CP dev.ordinal.manifest.LoaderBench
+ * # one load of 10,000 from a cold process:
+ * java -cp $CP dev.ordinal.manifest.LoaderBench cold 10000
  * </pre>
  *
- * Each StatefulSet is one file, so every document is a separate blob, as in a repository with
- * one file per object. The cache is cleared before every measured load.
+ * Each StatefulSet is one file, so every document is a separate blob, as in a repository with one
+ * file per object. The cache is cleared before every measured load.
  */
 public final class LoaderBench {
 
@@ -145,8 +148,7 @@ public final class LoaderBench {
     List<SourceEntry> entries = new ArrayList<>(count);
     Map<String, byte[]> blobs = new HashMap<>();
     for (int i = 0; i < count; i++) {
-      byte[] bytes =
-          STATEFUL_SET.formatted(i, i % 50, i % 10).getBytes(StandardCharsets.UTF_8);
+      byte[] bytes = STATEFUL_SET.formatted(i, i % 50, i % 10).getBytes(StandardCharsets.UTF_8);
       String id = LocalDirectory.gitBlobId(bytes);
       entries.add(new SourceEntry(String.format("apps/db-%05d/statefulset.yaml", i), id));
       blobs.put(id, bytes);
@@ -157,7 +159,8 @@ public final class LoaderBench {
   private static void report(String what, int count, long nanos, LoadResult result) {
     requireLoaded(result);
     System.out.printf(
-        "%s: %,d docs in %.0f ms = %,.0f docs/s%n", what, count, nanos / 1e6, count / (nanos / 1e9));
+        "%s: %,d docs in %.0f ms = %,.0f docs/s%n",
+        what, count, nanos / 1e6, count / (nanos / 1e9));
   }
 
   private static void requireLoaded(LoadResult result) {

@@ -47,8 +47,7 @@ class LocalDirectoryTest {
         tree.entries().stream().map(SourceEntry::path).toList());
     SourceEntry hello = tree.entries().get(1);
     assertEquals("ce013625030ba8dba906f756967f9e9ca394464a", hello.blobId());
-    assertArrayEquals(
-        "hello\n".getBytes(StandardCharsets.UTF_8), tree.reader().read(hello));
+    assertArrayEquals("hello\n".getBytes(StandardCharsets.UTF_8), tree.reader().read(hello));
   }
 
   @Test
