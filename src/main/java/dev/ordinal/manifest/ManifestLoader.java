@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import dev.ordinal.manifest.ParsedBlob.AnalysisSite;
 import dev.ordinal.manifest.ParsedBlob.KubernetesDocument;
 import dev.ordinal.manifest.ParsedBlob.ParsedDocument;
 import dev.ordinal.manifest.ParsedBlob.PolicyDocument;
@@ -380,18 +381,8 @@ public final class ManifestLoader {
     }
 
     for (Located<PolicyDocument> policy : policyDocuments) {
-      for (TemplateRef ref : policy.document().templateRefs()) {
-        if (!templates.containsKey(ref.templateName())) {
-          errors.add(
-              new LoadError(
-                  policy.entry().path(),
-                  ref.line(),
-                  ref.field(),
-                  ref.field()
-                      + ": AnalysisTemplate '"
-                      + ref.templateName()
-                      + "' is not defined in this tree"));
-        }
+      for (AnalysisSite site : policy.document().analyses()) {
+        checkTemplates(policy.entry().path(), site, templates, errors);
       }
     }
 
@@ -419,6 +410,50 @@ public final class ManifestLoader {
       return new LoadResult.Invalid(errors);
     }
     return new LoadResult.Loaded(new DesiredState(tree.revision(), objects, policies, templates));
+  }
+
+  /**
+   * Checks that the templates an analysis names exist and that it passes every argument they
+   * declare without a default: a missing one would only fail once a rollout reaches the analysis.
+   */
+  private static void checkTemplates(
+      String file,
+      AnalysisSite site,
+      Map<String, AnalysisTemplate> templates,
+      List<LoadError> errors) {
+    Set<String> given = new HashSet<>();
+    site.analysis().args().forEach(arg -> given.add(arg.name()));
+    for (TemplateRef ref : site.templates()) {
+      AnalysisTemplate template = templates.get(ref.templateName());
+      if (template == null) {
+        errors.add(
+            new LoadError(
+                file,
+                ref.line(),
+                ref.field(),
+                ref.field()
+                    + ": AnalysisTemplate '"
+                    + ref.templateName()
+                    + "' is not defined in this tree"));
+        continue;
+      }
+      for (AnalysisArg arg : template.args()) {
+        if (arg.value().isEmpty() && !given.contains(arg.name())) {
+          String field = site.field() + ".args";
+          errors.add(
+              new LoadError(
+                  file,
+                  site.line(),
+                  field,
+                  field
+                      + ": AnalysisTemplate '"
+                      + template.name()
+                      + "' needs argument '"
+                      + arg.name()
+                      + "', which is not given"));
+        }
+      }
+    }
   }
 
   /** A parsed document with the entry it came from. */

@@ -5,6 +5,7 @@ import dev.ordinal.manifest.AnalysisTemplate.Header;
 import dev.ordinal.manifest.AnalysisTemplate.Metric;
 import dev.ordinal.manifest.AnalysisTemplate.Prometheus;
 import dev.ordinal.manifest.AnalysisTemplate.SecretKeyRef;
+import dev.ordinal.manifest.ParsedBlob.AnalysisSite;
 import dev.ordinal.manifest.ParsedBlob.ParsedDocument;
 import dev.ordinal.manifest.ParsedBlob.PolicyDocument;
 import dev.ordinal.manifest.ParsedBlob.TemplateDocument;
@@ -139,7 +140,7 @@ final class OrdinalKinds {
       return null;
     }
     StrictMapping spec = maybeSpec.get();
-    List<TemplateRef> refs = new ArrayList<>();
+    List<AnalysisSite> analyses = new ArrayList<>();
 
     Optional<Map<String, String>> matchLabels = Optional.empty();
     Optional<StrictMapping> selector = spec.mapping("selector", SELECTOR);
@@ -160,14 +161,14 @@ final class OrdinalKinds {
 
     List<Step> steps = new ArrayList<>();
     for (Item item : spec.nonEmptyList("steps", "step")) {
-      Step step = step(item, problems, refs);
+      Step step = step(item, problems, analyses);
       if (step != null) {
         steps.add(step);
       }
     }
 
     Optional<Analysis> background =
-        spec.mapping("analysis", ANALYSIS).map(analysis -> analysis(analysis, refs));
+        spec.mapping("analysis", ANALYSIS).map(analysis -> analysis(analysis, analyses));
 
     Optional<JsonNode> backup = Optional.empty();
     JsonNode backupNode = spec.get("backup");
@@ -182,10 +183,10 @@ final class OrdinalKinds {
     RolloutPolicy policy =
         new RolloutPolicy(
             name, namespace, matchLabels, Duration.ofSeconds(deadline), steps, background, backup);
-    return new PolicyDocument(policy, line, refs);
+    return new PolicyDocument(policy, line, analyses);
   }
 
-  private Step step(Item item, Problems problems, List<TemplateRef> refs) {
+  private Step step(Item item, Problems problems, List<AnalysisSite> analyses) {
     if (!item.node().isObject()) {
       problems.expected(item.path(), "a mapping", item.node());
       return null;
@@ -216,7 +217,7 @@ final class OrdinalKinds {
             .orElse(null);
       case "analysis":
         return StrictMapping.of(body, path, problems, ANALYSIS)
-            .map(analysis -> new AnalysisStep(analysis(analysis, refs)))
+            .map(analysis -> new AnalysisStep(analysis(analysis, analyses)))
             .orElse(null);
       default:
         problems.add(
@@ -259,8 +260,9 @@ final class OrdinalKinds {
     return new Canary(new Percent(percent.getAsInt()));
   }
 
-  private Analysis analysis(StrictMapping analysis, List<TemplateRef> refs) {
+  private Analysis analysis(StrictMapping analysis, List<AnalysisSite> analyses) {
     Problems problems = analysis.problems;
+    List<TemplateRef> refs = new ArrayList<>();
     List<String> names = new ArrayList<>();
     for (Item item : analysis.nonEmptyList("templates", "template")) {
       StrictMapping.of(item.node(), item.path(), problems, TEMPLATE_REF)
@@ -275,7 +277,11 @@ final class OrdinalKinds {
               });
     }
     List<AnalysisArg> args = args(analysis, true);
-    return new Analysis(names, args);
+    Analysis parsed = new Analysis(names, args);
+    // Missing arguments are reported on "args", or on the analysis when it has none.
+    int argsLine = problems.lineOf(analysis.pathOf("args"));
+    analyses.add(new AnalysisSite(analysis.path, argsLine, parsed, refs));
+    return parsed;
   }
 
   /** Reads {@code args}; a policy must give each a value, a template may leave it out. */

@@ -25,9 +25,18 @@ record ParsedBlob(List<ParsedDocument> documents, List<Problems.Problem> problem
    */
   record KubernetesDocument(HasMetadata resource, int line, int index) implements ParsedDocument {}
 
-  /** A policy and, for checks across files, where each template it names was written. */
-  record PolicyDocument(RolloutPolicy policy, int line, List<TemplateRef> templateRefs)
+  /** A policy and, for checks across files, where each of its analyses was written. */
+  record PolicyDocument(RolloutPolicy policy, int line, List<AnalysisSite> analyses)
       implements ParsedDocument {}
+
+  /**
+   * An analysis of a policy (a step or the background one) with its place in the document.
+   *
+   * @param field {@code spec.steps[2].analysis} or {@code spec.analysis}
+   * @param line the line of its {@code args}, else of the analysis itself
+   */
+  record AnalysisSite(
+      String field, int line, RolloutPolicy.Analysis analysis, List<TemplateRef> templates) {}
 
   record TemplateDocument(AnalysisTemplate template, int line) implements ParsedDocument {}
 
