@@ -50,7 +50,9 @@ public final class ManifestLoader {
           .thenComparing(LoadError::message);
 
   // One mapper for the whole process: Jackson caches deserializers per mapper, and building them
-  // for fabric8's large model classes is the expensive part of a first load.
+  // for fabric8's large model classes is the expensive part of a first load. Unknown properties
+  // are not checked: fabric8 models keep them in additionalProperties, and the few helper types
+  // without that must not reject a manifest that the API server would accept.
   private static final ObjectMapper MAPPER =
       new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
@@ -80,9 +82,25 @@ public final class ManifestLoader {
     for (SourceEntry entry : entries) {
       byBlob.putIfAbsent(entry.blobId(), entry);
     }
-    Map<String, ParsedBlob> parsed =
-        byBlob.values().parallelStream()
-            .collect(Collectors.toConcurrentMap(SourceEntry::blobId, entry -> blob(tree, entry)));
+    Map<String, ParsedBlob> parsed = new HashMap<>();
+    List<SourceEntry> uncached = new ArrayList<>();
+    for (SourceEntry entry : byBlob.values()) {
+      ParsedBlob cached = cache.get(entry.blobId());
+      if (cached != null) {
+        parsed.put(entry.blobId(), cached);
+      } else {
+        uncached.add(entry);
+      }
+    }
+    if (uncached.size() == 1) {
+      parsed.put(uncached.get(0).blobId(), parseAndCache(tree, uncached.get(0)));
+    } else if (!uncached.isEmpty()) {
+      parsed.putAll(
+          uncached.parallelStream()
+              .collect(
+                  Collectors.toConcurrentMap(
+                      SourceEntry::blobId, entry -> parseAndCache(tree, entry))));
+    }
     List<ParsedBlob> blobs = new ArrayList<>(entries.size());
     for (SourceEntry entry : entries) {
       blobs.add(parsed.get(entry.blobId()));
@@ -106,20 +124,25 @@ public final class ManifestLoader {
     cache.clear();
   }
 
-  private ParsedBlob blob(SourceTree tree, SourceEntry entry) {
-    ParsedBlob cached = cache.get(entry.blobId());
-    if (cached != null) {
-      return cached;
-    }
+  private ParsedBlob parseAndCache(SourceTree tree, SourceEntry entry) {
     byte[] bytes;
     try {
       bytes = tree.reader().read(entry);
+      if (bytes == null) {
+        throw new IOException("no content for blob " + entry.blobId());
+      }
     } catch (IOException | RuntimeException e) {
       // Not cached: the next load should try to read it again.
       return new ParsedBlob(
           List.of(), List.of(new Problem(1, "", "cannot read file: " + e.getMessage())));
     }
-    ParsedBlob parsed = parse(bytes);
+    ParsedBlob parsed;
+    try {
+      parsed = parse(bytes);
+    } catch (RuntimeException e) {
+      // A bug here must not hide the errors of the other files; the tree is invalid either way.
+      parsed = new ParsedBlob(List.of(), List.of(new Problem(1, "", "cannot parse file: " + e)));
+    }
     blobsParsed.incrementAndGet();
     cache.put(entry.blobId(), parsed);
     return parsed;

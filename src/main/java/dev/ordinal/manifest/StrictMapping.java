@@ -269,8 +269,7 @@ final class StrictMapping {
     }
     Map<String, String> result = new LinkedHashMap<>();
     boolean valid = true;
-    for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> entry = it.next();
+    for (Map.Entry<String, JsonNode> entry : value.properties()) {
       if (!entry.getValue().isValueNode() || entry.getValue().isNull()) {
         problems.expected(pathOf(field) + "." + entry.getKey(), "a string", entry.getValue());
         valid = false;
