@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
-import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import dev.ordinal.manifest.ParsedBlob.AnalysisSite;
 import dev.ordinal.manifest.ParsedBlob.KubernetesDocument;
 import dev.ordinal.manifest.ParsedBlob.ParsedDocument;
@@ -60,8 +60,8 @@ public final class ManifestLoader {
 
   /**
    * The API server decodes with Go's encoding/json, which refuses {@code replicas: "3"}, {@code
-   * replicas: 3.5} and {@code annotations: {port: 9090}}; Jackson would quietly convert them. Failing
-   * here reports them against the commit instead of at apply time.
+   * replicas: 3.5} and {@code annotations: {port: 9090}}; Jackson would quietly convert them.
+   * Failing here reports them against the commit instead of at apply time.
    */
   private static ObjectMapper strictScalars(ObjectMapper mapper) {
     mapper.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);

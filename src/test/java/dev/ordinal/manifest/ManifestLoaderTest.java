@@ -35,10 +35,14 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 class ManifestLoaderTest {
@@ -334,6 +338,30 @@ class ManifestLoaderTest {
         expected, ((LoadResult.Invalid) first).errors().stream().map(LoadError::toString).toList());
     assertEquals(first, second);
     assertEquals(1, loader.blobsParsed(), "two paths, one blob id: parsed once");
+  }
+
+  @Test
+  void oneLoaderServesConcurrentLoads() throws Exception {
+    InMemoryTree files = new InMemoryTree();
+    for (int i = 0; i < 200; i++) {
+      files.put("cm-" + i + ".yaml", CONFIG_MAP.formatted("cm-" + i, i));
+    }
+    SourceTree tree = files.tree("r1");
+    ManifestLoader loader = new ManifestLoader();
+    ExecutorService threads = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<LoadResult>> results = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        results.add(threads.submit(() -> loader.load(tree)));
+      }
+      for (Future<LoadResult> result : results) {
+        LoadResult.Loaded loaded = assertInstanceOf(LoadResult.Loaded.class, result.get());
+        assertEquals(200, loaded.state().objects().size());
+      }
+    } finally {
+      threads.shutdownNow();
+    }
+    assertEquals(200, loader.cachedBlobs());
   }
 
   @Test
