@@ -162,15 +162,14 @@ public final class ManifestLoader {
       }
     } catch (IOException | RuntimeException e) {
       // Not cached: the next load should try to read it again.
-      return new ParsedBlob(
-          List.of(), List.of(new Problem(1, "", "cannot read file: " + e.getMessage())));
+      return ParsedBlob.failed(new Problem(1, "", "cannot read file: " + e.getMessage()));
     }
     ParsedBlob parsed;
     try {
       parsed = parse(bytes);
     } catch (RuntimeException e) {
       // A bug here must not hide the errors of the other files; the tree is invalid either way.
-      parsed = new ParsedBlob(List.of(), List.of(new Problem(1, "", "cannot parse file: " + e)));
+      parsed = ParsedBlob.failed(new Problem(1, "", "cannot parse file: " + e));
     }
     blobsParsed.incrementAndGet();
     cache.put(entry.blobId(), parsed);
@@ -190,6 +189,7 @@ public final class ManifestLoader {
     YamlDocuments.Split split = YamlDocuments.split(bytes, MAPPER);
     List<Problem> problems = new ArrayList<>();
     List<ParsedDocument> documents = new ArrayList<>(split.documents().size());
+    List<String> broken = new ArrayList<>();
     if (split.syntaxError() != null) {
       problems.add(split.syntaxError());
     } else if (YamlDocuments.mayContainAlias(bytes)) {
@@ -204,12 +204,18 @@ public final class ManifestLoader {
       Problems documentProblems =
           new Problems(() -> YamlDocuments.fieldLines(bytes, document.index()), document.line());
       ParsedDocument parsed = parseDocument(document, documentProblems);
+      if (!documentProblems.isEmpty() && document.root().isObject()) {
+        String declared = OrdinalKinds.declaredName(document.root());
+        if (declared != null) {
+          broken.add(declared);
+        }
+      }
       if (parsed != null && documentProblems.isEmpty()) {
         documents.add(parsed);
       }
       problems.addAll(documentProblems.list());
     }
-    return new ParsedBlob(documents, problems);
+    return new ParsedBlob(documents, problems, broken);
   }
 
   private ParsedDocument parseDocument(YamlDocuments.Document document, Problems problems) {
@@ -390,6 +396,8 @@ public final class ManifestLoader {
     Map<String, SourceLocation> templateSources = new HashMap<>();
     List<Located<PolicyDocument>> policyDocuments = new ArrayList<>();
     List<Located<KubernetesDocument>> statefulSets = new ArrayList<>();
+    // Ordinal objects whose own errors are reported; references to them are not errors too.
+    Set<String> broken = new HashSet<>();
 
     for (int i = 0; i < entries.size(); i++) {
       String file = entries.get(i).path();
@@ -397,6 +405,7 @@ public final class ManifestLoader {
       for (Problem problem : blob.problems()) {
         errors.add(problem.in(file));
       }
+      broken.addAll(blob.brokenOrdinalObjects());
       for (ParsedDocument document : blob.documents()) {
         SourceLocation here = new SourceLocation(file, document.line());
         if (document instanceof KubernetesDocument kubernetes) {
@@ -434,13 +443,17 @@ public final class ManifestLoader {
 
     for (Located<PolicyDocument> policy : policyDocuments) {
       for (AnalysisSite site : policy.document().analyses()) {
-        checkTemplates(policy.entry().path(), site, templates, errors);
+        checkTemplates(policy.entry().path(), site, templates, broken, errors);
       }
     }
 
     for (Located<KubernetesDocument> statefulSet : statefulSets) {
       HasMetadata resource = statefulSet.document().resource();
       DesiredState.Governance governance = DesiredState.govern(resource, policies);
+      if (governance instanceof DesiredState.Governance.UnknownPolicy unknown
+          && broken.contains(OrdinalKinds.POLICY_KIND + "/" + unknown.name())) {
+        continue;
+      }
       String problem = governance.problem();
       if (!problem.isEmpty()) {
         boolean byAnnotation = !(governance instanceof DesiredState.Governance.Ambiguous);
@@ -472,11 +485,15 @@ public final class ManifestLoader {
       String file,
       AnalysisSite site,
       Map<String, AnalysisTemplate> templates,
+      Set<String> broken,
       List<LoadError> errors) {
     Set<String> given = new HashSet<>();
     site.analysis().args().forEach(arg -> given.add(arg.name()));
     for (TemplateRef ref : site.templates()) {
       AnalysisTemplate template = templates.get(ref.templateName());
+      if (broken.contains(OrdinalKinds.TEMPLATE_KIND + "/" + ref.templateName())) {
+        continue;
+      }
       if (template == null) {
         errors.add(
             new LoadError(

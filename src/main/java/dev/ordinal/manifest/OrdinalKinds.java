@@ -104,7 +104,10 @@ final class OrdinalKinds {
       return null;
     }
     StrictMapping top = StrictMapping.of(root, "", problems, TOP).orElseThrow();
-    Optional<StrictMapping> metadata = top.requiredMapping("metadata", METADATA);
+    if (!top.has("metadata")) {
+      problems.add("metadata.name", "missing required field"); // as for Kubernetes kinds
+    }
+    Optional<StrictMapping> metadata = top.mapping("metadata", METADATA);
     String name = null;
     Optional<String> namespace = Optional.empty();
     if (metadata.isPresent()) {
@@ -131,6 +134,25 @@ final class OrdinalKinds {
             : template(top, name, namespace, line);
     // Problems holds this document's problems only: any of them makes the whole document invalid.
     return problems.isEmpty() ? parsed : null;
+  }
+
+  /**
+   * "Kind/name" of an Ordinal object that could not be parsed, or null if even that is unknown.
+   * Checks across files use it to avoid calling a broken template "not defined".
+   */
+  static String declaredName(JsonNode root) {
+    JsonNode apiVersion = root.get("apiVersion");
+    JsonNode kind = root.get("kind");
+    JsonNode name = root.path("metadata").get("name");
+    if (apiVersion == null
+        || !API_VERSION.equals(apiVersion.asText())
+        || kind == null
+        || !KINDS.contains(kind.asText())
+        || name == null
+        || !name.isTextual()) {
+      return null;
+    }
+    return kind.asText() + "/" + name.asText();
   }
 
   private PolicyDocument policy(

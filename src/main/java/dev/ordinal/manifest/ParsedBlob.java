@@ -6,12 +6,23 @@ import java.util.List;
 /**
  * What one blob parsed into: its valid documents and the problems of the others. Cached by blob id,
  * so it holds no file path.
+ *
+ * @param brokenOrdinalObjects "Kind/name" of Ordinal objects with problems, already reported
  */
-record ParsedBlob(List<ParsedDocument> documents, List<Problems.Problem> problems) {
+record ParsedBlob(
+    List<ParsedDocument> documents,
+    List<Problems.Problem> problems,
+    List<String> brokenOrdinalObjects) {
 
   ParsedBlob {
     documents = List.copyOf(documents);
     problems = List.copyOf(problems);
+    brokenOrdinalObjects = List.copyOf(brokenOrdinalObjects);
+  }
+
+  /** A blob that could not be read or parsed at all. */
+  static ParsedBlob failed(Problems.Problem problem) {
+    return new ParsedBlob(List.of(), List.of(problem), List.of());
   }
 
   /** One valid document of a blob. */
