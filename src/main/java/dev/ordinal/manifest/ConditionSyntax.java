@@ -1,0 +1,24 @@
+package dev.ordinal.manifest;
+
+import java.util.Optional;
+
+/**
+ * Checks the syntax of a metric's {@code successCondition} or {@code failureCondition} when an
+ * {@link AnalysisTemplate} is loaded, so a bad expression fails the commit instead of the rollout.
+ *
+ * <p>The expression grammar arrives later; until then {@link #NON_BLANK} accepts any non-blank
+ * string. Implementations must be thread-safe: templates are parsed in parallel.
+ */
+@FunctionalInterface
+public interface ConditionSyntax {
+
+  /** Accepts any expression that is not blank. */
+  ConditionSyntax NON_BLANK =
+      expression -> expression.isBlank() ? Optional.of("must not be blank") : Optional.empty();
+
+  /**
+   * Returns a description of what is wrong with {@code expression}, or empty if it is valid. The
+   * description is appended to the field path, e.g. {@code "unexpected ')' at column 12"}.
+   */
+  Optional<String> check(String expression);
+}

@@ -1,0 +1,507 @@
+package dev.ordinal.manifest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ordinal.manifest.AnalysisTemplate.Header;
+import dev.ordinal.manifest.AnalysisTemplate.Metric;
+import dev.ordinal.manifest.AnalysisTemplate.Prometheus;
+import dev.ordinal.manifest.AnalysisTemplate.SecretKeyRef;
+import dev.ordinal.manifest.ParsedBlob.AnalysisSite;
+import dev.ordinal.manifest.ParsedBlob.ParsedDocument;
+import dev.ordinal.manifest.ParsedBlob.PolicyDocument;
+import dev.ordinal.manifest.ParsedBlob.TemplateDocument;
+import dev.ordinal.manifest.ParsedBlob.TemplateRef;
+import dev.ordinal.manifest.RolloutPolicy.Analysis;
+import dev.ordinal.manifest.RolloutPolicy.AnalysisStep;
+import dev.ordinal.manifest.RolloutPolicy.Canary;
+import dev.ordinal.manifest.RolloutPolicy.Pause;
+import dev.ordinal.manifest.RolloutPolicy.Percent;
+import dev.ordinal.manifest.RolloutPolicy.Replicas;
+import dev.ordinal.manifest.RolloutPolicy.Step;
+import dev.ordinal.manifest.StrictMapping.Item;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Parses Ordinal's own kinds ({@code ordinal.dev/v1alpha1}). Field lists are the schema: adding a
+ * field means adding it to the list and reading it below.
+ */
+final class OrdinalKinds {
+
+  static final String GROUP = "ordinal.dev";
+  static final String API_VERSION = "ordinal.dev/v1alpha1";
+  static final String POLICY_KIND = "RolloutPolicy";
+  static final String TEMPLATE_KIND = "AnalysisTemplate";
+  static final List<String> KINDS = List.of(POLICY_KIND, TEMPLATE_KIND);
+
+  private static final List<String> TOP = List.of("apiVersion", "kind", "metadata", "spec");
+  private static final List<String> METADATA =
+      List.of("name", "namespace", "labels", "annotations");
+  private static final List<String> POLICY_SPEC =
+      List.of("selector", "progressDeadlineSeconds", "steps", "analysis", "backup");
+  private static final List<String> SELECTOR = List.of("matchLabels");
+  private static final List<String> STEP_TYPES = List.of("canary", "pause", "analysis");
+  private static final List<String> CANARY = List.of("replicas", "percent");
+  private static final List<String> PAUSE = List.of("duration");
+  private static final List<String> ANALYSIS = List.of("templates", "args");
+  private static final List<String> TEMPLATE_REF = List.of("templateName");
+  private static final List<String> ARG = List.of("name", "value");
+  private static final List<String> TEMPLATE_SPEC = List.of("args", "metrics");
+  private static final List<String> METRIC =
+      List.of(
+          "name",
+          "interval",
+          "count",
+          "initialDelay",
+          "successCondition",
+          "failureCondition",
+          "failureLimit",
+          "inconclusiveLimit",
+          "consecutiveErrorLimit",
+          "dryRun",
+          "provider");
+  private static final List<String> PROVIDER = List.of("prometheus");
+  private static final List<String> PROMETHEUS =
+      List.of("address", "query", "timeout", "headers", "bearerTokenFile", "bearerTokenSecret");
+  private static final List<String> HEADER = List.of("key", "value");
+  private static final List<String> SECRET_KEY_REF = List.of("name", "key");
+
+  private static final int DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
+  private static final int DEFAULT_CONSECUTIVE_ERROR_LIMIT = 4;
+  private static final Pattern ARG_PLACEHOLDER =
+      Pattern.compile("\\{\\{\\s*args\\.([A-Za-z0-9_.-]+)\\s*}}");
+
+  private final ConditionSyntax conditions;
+
+  OrdinalKinds(ConditionSyntax conditions) {
+    this.conditions = conditions;
+  }
+
+  /**
+   * Parses a document whose apiVersion is {@link #API_VERSION}; returns null when it has problems
+   * (all of them reported).
+   */
+  ParsedDocument parse(String kind, JsonNode root, int line, Problems problems) {
+    if (!KINDS.contains(kind)) {
+      problems.add(
+          "kind",
+          "unknown kind '"
+              + kind
+              + "' in "
+              + API_VERSION
+              + "; known kinds: "
+              + String.join(", ", KINDS));
+      return null;
+    }
+    StrictMapping top = StrictMapping.of(root, "", problems, TOP).orElseThrow();
+    if (!top.has("metadata")) {
+      problems.add("metadata.name", "missing required field"); // as for Kubernetes kinds
+    }
+    Optional<StrictMapping> metadata = top.mapping("metadata", METADATA);
+    String name = null;
+    Optional<String> namespace = Optional.empty();
+    if (metadata.isPresent()) {
+      name = metadata.get().requiredString("name");
+      if (name != null) {
+        Optional<String> bad = ObjectNames.checkSubdomain(name);
+        if (bad.isPresent()) {
+          problems.add("metadata.name", bad.get());
+        }
+      }
+      namespace = metadata.get().string("namespace");
+      if (namespace.isPresent()) {
+        Optional<String> bad = ObjectNames.checkLabel(namespace.get());
+        if (bad.isPresent()) {
+          problems.add("metadata.namespace", bad.get());
+        }
+      }
+      metadata.get().stringMap("labels");
+      metadata.get().stringMap("annotations");
+    }
+    ParsedDocument parsed =
+        kind.equals(POLICY_KIND)
+            ? policy(top, name, namespace, line, problems)
+            : template(top, name, namespace, line);
+    // Problems holds this document's problems only: any of them makes the whole document invalid.
+    return problems.isEmpty() ? parsed : null;
+  }
+
+  /**
+   * "Kind/name" of an Ordinal object that could not be parsed, or null if even that is unknown.
+   * Checks across files use it to avoid calling a broken template "not defined".
+   */
+  static String declaredName(JsonNode root) {
+    JsonNode apiVersion = root.get("apiVersion");
+    JsonNode kind = root.get("kind");
+    JsonNode name = root.path("metadata").get("name");
+    if (apiVersion == null
+        || !API_VERSION.equals(apiVersion.asText())
+        || kind == null
+        || !KINDS.contains(kind.asText())
+        || name == null
+        || !name.isTextual()) {
+      return null;
+    }
+    return kind.asText() + "/" + name.asText();
+  }
+
+  private PolicyDocument policy(
+      StrictMapping top, String name, Optional<String> namespace, int line, Problems problems) {
+    Optional<StrictMapping> maybeSpec = top.requiredMapping("spec", POLICY_SPEC);
+    if (maybeSpec.isEmpty()) {
+      return null;
+    }
+    StrictMapping spec = maybeSpec.get();
+    List<AnalysisSite> analyses = new ArrayList<>();
+
+    Optional<Map<String, String>> matchLabels = Optional.empty();
+    Optional<StrictMapping> selector = spec.mapping("selector", SELECTOR);
+    if (selector.isPresent()) {
+      if (!selector.get().has("matchLabels")) {
+        problems.add(selector.get().pathOf("matchLabels"), "missing required field");
+      } else {
+        matchLabels = selector.get().stringMap("matchLabels");
+        if (matchLabels.isPresent() && matchLabels.get().isEmpty()) {
+          // An empty selector would govern every StatefulSet in scope: too easy to do by accident.
+          problems.add(selector.get().pathOf("matchLabels"), "must name at least one label");
+        }
+      }
+    }
+
+    int deadline =
+        spec.integerAtLeast("progressDeadlineSeconds", 1, DEFAULT_PROGRESS_DEADLINE_SECONDS);
+
+    List<Step> steps = new ArrayList<>();
+    for (Item item : spec.nonEmptyList("steps", "step")) {
+      Step step = step(item, problems, analyses);
+      if (step != null) {
+        steps.add(step);
+      }
+    }
+
+    Optional<Analysis> background =
+        spec.mapping("analysis", ANALYSIS).map(analysis -> analysis(analysis, analyses));
+
+    Optional<JsonNode> backup = Optional.empty();
+    JsonNode backupNode = spec.get("backup");
+    if (backupNode != null) {
+      if (backupNode.isObject()) {
+        backup = Optional.of(backupNode.deepCopy());
+      } else {
+        problems.expected(spec.pathOf("backup"), "a mapping", backupNode);
+      }
+    }
+
+    RolloutPolicy policy =
+        new RolloutPolicy(
+            name, namespace, matchLabels, Duration.ofSeconds(deadline), steps, background, backup);
+    return new PolicyDocument(policy, line, analyses);
+  }
+
+  private Step step(Item item, Problems problems, List<AnalysisSite> analyses) {
+    if (!item.node().isObject()) {
+      problems.expected(item.path(), "a mapping", item.node());
+      return null;
+    }
+    List<String> keys = new ArrayList<>();
+    item.node().fieldNames().forEachRemaining(keys::add);
+    if (keys.size() != 1) {
+      problems.add(
+          item.path(),
+          "a step must have exactly one key ("
+              + String.join(", ", STEP_TYPES)
+              + "), got "
+              + (keys.isEmpty() ? "none" : keys.size() + ": " + String.join(", ", keys)));
+      return null;
+    }
+    String type = keys.get(0);
+    String path = Problems.child(item.path(), type);
+    JsonNode body = item.node().get(type);
+    switch (type) {
+      case "canary":
+        return StrictMapping.of(body, path, problems, CANARY).map(this::canary).orElse(null);
+      case "pause":
+        if (body.isNull()) {
+          return new Pause(Optional.empty()); // "pause:" with nothing is a manual gate too
+        }
+        return StrictMapping.of(body, path, problems, PAUSE)
+            .map(pause -> new Pause(pause.duration("duration")))
+            .orElse(null);
+      case "analysis":
+        return StrictMapping.of(body, path, problems, ANALYSIS)
+            .map(analysis -> new AnalysisStep(analysis(analysis, analyses)))
+            .orElse(null);
+      default:
+        problems.add(
+            path,
+            "unknown step type '" + type + "'; known step types: " + String.join(", ", STEP_TYPES));
+        return null;
+    }
+  }
+
+  private Canary canary(StrictMapping canary) {
+    boolean hasReplicas = canary.has("replicas");
+    boolean hasPercent = canary.has("percent");
+    if (hasReplicas == hasPercent) {
+      canary.problems.add(
+          canary.path,
+          "needs exactly one of replicas or percent, got " + (hasReplicas ? "both" : "neither"));
+      return null;
+    }
+    if (hasReplicas) {
+      OptionalInt replicas = canary.integer("replicas");
+      if (replicas.isEmpty()) {
+        return null;
+      }
+      if (replicas.getAsInt() < 1) {
+        canary.problems.add(
+            canary.pathOf("replicas"), "must be at least 1, got " + replicas.getAsInt());
+        return null;
+      }
+      return new Canary(new Replicas(replicas.getAsInt()));
+    }
+    OptionalInt percent = canary.integer("percent");
+    if (percent.isEmpty()) {
+      return null;
+    }
+    if (percent.getAsInt() < 1 || percent.getAsInt() > 100) {
+      canary.problems.add(
+          canary.pathOf("percent"), "must be between 1 and 100, got " + percent.getAsInt());
+      return null;
+    }
+    return new Canary(new Percent(percent.getAsInt()));
+  }
+
+  private Analysis analysis(StrictMapping analysis, List<AnalysisSite> analyses) {
+    Problems problems = analysis.problems;
+    List<TemplateRef> refs = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    for (Item item : analysis.nonEmptyList("templates", "template")) {
+      StrictMapping.of(item.node(), item.path(), problems, TEMPLATE_REF)
+          .ifPresent(
+              ref -> {
+                String name = ref.requiredString("templateName");
+                if (name != null) {
+                  names.add(name);
+                  String field = ref.pathOf("templateName");
+                  refs.add(new TemplateRef(name, field, problems.lineOf(field)));
+                }
+              });
+    }
+    List<AnalysisArg> args = args(analysis, true);
+    Analysis parsed = new Analysis(names, args);
+    // Missing arguments are reported on "args", or on the analysis when it has none.
+    int argsLine = problems.lineOf(analysis.pathOf("args"));
+    analyses.add(new AnalysisSite(analysis.path, argsLine, parsed, refs));
+    return parsed;
+  }
+
+  /** Reads {@code args}; a policy must give each a value, a template may leave it out. */
+  private static List<AnalysisArg> args(StrictMapping parent, boolean valueRequired) {
+    List<AnalysisArg> args = new ArrayList<>();
+    Map<String, String> seen = new HashMap<>();
+    for (Item item : parent.list("args")) {
+      Optional<StrictMapping> arg =
+          StrictMapping.of(item.node(), item.path(), parent.problems, ARG);
+      if (arg.isEmpty()) {
+        continue;
+      }
+      String name = arg.get().requiredString("name");
+      if (valueRequired && !arg.get().has("value")) {
+        parent.problems.add(arg.get().pathOf("value"), "missing required field");
+      }
+      Optional<String> value = arg.get().scalarText("value");
+      if (name == null) {
+        continue;
+      }
+      String earlier = seen.putIfAbsent(name, item.path());
+      if (earlier != null) {
+        parent.problems.add(
+            arg.get().pathOf("name"), "duplicate argument '" + name + "' (also " + earlier + ")");
+        continue;
+      }
+      args.add(new AnalysisArg(name, value));
+    }
+    return args;
+  }
+
+  private TemplateDocument template(
+      StrictMapping top, String name, Optional<String> namespace, int line) {
+    Optional<StrictMapping> maybeSpec = top.requiredMapping("spec", TEMPLATE_SPEC);
+    if (maybeSpec.isEmpty()) {
+      return null;
+    }
+    StrictMapping spec = maybeSpec.get();
+    List<AnalysisArg> args = args(spec, false);
+    Set<String> argNames = new LinkedHashSet<>();
+    args.forEach(arg -> argNames.add(arg.name()));
+
+    List<Metric> metrics = new ArrayList<>();
+    Map<String, String> seen = new HashMap<>();
+    for (Item item : spec.nonEmptyList("metrics", "metric")) {
+      Optional<StrictMapping> metric =
+          StrictMapping.of(item.node(), item.path(), spec.problems, METRIC);
+      if (metric.isEmpty()) {
+        continue;
+      }
+      String metricName = metric.get().requiredString("name");
+      if (metricName != null) {
+        String earlier = seen.putIfAbsent(metricName, item.path());
+        if (earlier != null) {
+          spec.problems.add(
+              metric.get().pathOf("name"),
+              "duplicate metric name '" + metricName + "' (also " + earlier + ")");
+        }
+      }
+      Metric parsed = metric(metric.get(), metricName, argNames);
+      if (parsed != null) {
+        metrics.add(parsed);
+      }
+    }
+    return new TemplateDocument(new AnalysisTemplate(name, namespace, args, metrics), line);
+  }
+
+  private Metric metric(StrictMapping metric, String name, Set<String> argNames) {
+    Problems problems = metric.problems;
+    Optional<Duration> interval = metric.positiveDuration("interval");
+    OptionalInt count = OptionalInt.empty();
+    if (metric.has("count")) {
+      int value = metric.integerAtLeast("count", 1, -1);
+      count = value < 0 ? OptionalInt.empty() : OptionalInt.of(value);
+    }
+    Optional<Duration> initialDelay = metric.duration("initialDelay");
+    Optional<String> success = condition(metric, "successCondition");
+    Optional<String> failure = condition(metric, "failureCondition");
+    if (!metric.has("successCondition") && !metric.has("failureCondition")) {
+      problems.add(
+          metric.path,
+          "metric '"
+              + (name == null ? "" : name)
+              + "' needs a successCondition or a failureCondition");
+    }
+    int failureLimit = metric.integerAtLeast("failureLimit", 0, 0);
+    int inconclusiveLimit = metric.integerAtLeast("inconclusiveLimit", 0, 0);
+    int consecutiveErrorLimit =
+        metric.integerAtLeast("consecutiveErrorLimit", 0, DEFAULT_CONSECUTIVE_ERROR_LIMIT);
+    boolean dryRun = metric.bool("dryRun", false);
+
+    Prometheus prometheus =
+        metric
+            .requiredMapping("provider", PROVIDER)
+            .flatMap(provider -> provider.requiredMapping("prometheus", PROMETHEUS))
+            .map(p -> prometheus(p, argNames))
+            .orElse(null);
+    if (prometheus == null || name == null) {
+      return null;
+    }
+    return new Metric(
+        name,
+        interval,
+        count,
+        initialDelay,
+        success,
+        failure,
+        failureLimit,
+        inconclusiveLimit,
+        consecutiveErrorLimit,
+        dryRun,
+        prometheus);
+  }
+
+  private Optional<String> condition(StrictMapping metric, String field) {
+    Optional<String> expression = metric.string(field);
+    if (expression.isPresent()) {
+      Optional<String> bad = conditions.check(expression.get());
+      if (bad.isPresent()) {
+        metric.problems.add(metric.pathOf(field), bad.get());
+        return Optional.empty();
+      }
+    }
+    return expression;
+  }
+
+  private static Prometheus prometheus(StrictMapping prometheus, Set<String> argNames) {
+    Problems problems = prometheus.problems;
+    URI address = null;
+    String addressText = prometheus.requiredString("address");
+    if (addressText != null) {
+      address = httpUrl(addressText);
+      if (address == null) {
+        problems.add(
+            prometheus.pathOf("address"), "must be an http(s) URL, got \"" + addressText + "\"");
+      }
+    }
+    String query = prometheus.requiredString("query");
+    if (query != null) {
+      Matcher placeholder = ARG_PLACEHOLDER.matcher(query);
+      while (placeholder.find()) {
+        if (!argNames.contains(placeholder.group(1))) {
+          problems.add(
+              prometheus.pathOf("query"),
+              "uses undefined argument '"
+                  + placeholder.group(1)
+                  + "'; spec.args declares: "
+                  + (argNames.isEmpty() ? "none" : String.join(", ", argNames)));
+        }
+      }
+    }
+    Optional<Duration> timeout = prometheus.positiveDuration("timeout");
+    List<Header> headers = new ArrayList<>();
+    for (Item item : prometheus.list("headers")) {
+      StrictMapping.of(item.node(), item.path(), problems, HEADER)
+          .ifPresent(
+              header -> {
+                String key = header.requiredString("key");
+                if (!header.has("value")) {
+                  problems.add(header.pathOf("value"), "missing required field");
+                }
+                Optional<String> value = header.scalarText("value");
+                if (key != null && value.isPresent()) {
+                  headers.add(new Header(key, value.get()));
+                }
+              });
+    }
+    Optional<String> tokenFile = prometheus.string("bearerTokenFile");
+    Optional<SecretKeyRef> tokenSecret =
+        prometheus
+            .mapping("bearerTokenSecret", SECRET_KEY_REF)
+            .map(
+                secret -> {
+                  String name = secret.requiredString("name");
+                  String key = secret.requiredString("key");
+                  return name == null || key == null ? null : new SecretKeyRef(name, key);
+                });
+    if (prometheus.has("bearerTokenFile") && prometheus.has("bearerTokenSecret")) {
+      problems.add(prometheus.path, "set at most one of bearerTokenFile and bearerTokenSecret");
+    }
+    if (address == null || query == null) {
+      return null;
+    }
+    return new Prometheus(address, query, timeout, headers, tokenFile, tokenSecret);
+  }
+
+  private static URI httpUrl(String text) {
+    try {
+      URI uri = new URI(text);
+      String scheme = uri.getScheme();
+      if (scheme == null
+          || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+          || uri.getHost() == null) {
+        return null;
+      }
+      return uri;
+    } catch (URISyntaxException e) {
+      return null;
+    }
+  }
+}

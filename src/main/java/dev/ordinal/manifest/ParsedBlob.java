@@ -1,0 +1,56 @@
+package dev.ordinal.manifest;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.util.List;
+
+/**
+ * What one blob parsed into: its valid documents and the problems of the others. Cached by blob id,
+ * so it holds no file path.
+ *
+ * @param brokenOrdinalObjects "Kind/name" of Ordinal objects with problems, already reported
+ */
+record ParsedBlob(
+    List<ParsedDocument> documents,
+    List<Problems.Problem> problems,
+    List<String> brokenOrdinalObjects) {
+
+  ParsedBlob {
+    documents = List.copyOf(documents);
+    problems = List.copyOf(problems);
+    brokenOrdinalObjects = List.copyOf(brokenOrdinalObjects);
+  }
+
+  /** A blob that could not be read or parsed at all. */
+  static ParsedBlob failed(Problems.Problem problem) {
+    return new ParsedBlob(List.of(), List.of(problem), List.of());
+  }
+
+  /** One valid document of a blob. */
+  sealed interface ParsedDocument permits KubernetesDocument, PolicyDocument, TemplateDocument {
+    int line();
+  }
+
+  /**
+   * @param index position among the blob's documents, to find field lines again when an error found
+   *     across files needs one
+   */
+  record KubernetesDocument(HasMetadata resource, int line, int index) implements ParsedDocument {}
+
+  /** A policy and, for checks across files, where each of its analyses was written. */
+  record PolicyDocument(RolloutPolicy policy, int line, List<AnalysisSite> analyses)
+      implements ParsedDocument {}
+
+  /**
+   * An analysis of a policy (a step or the background one) with its place in the document.
+   *
+   * @param field {@code spec.steps[2].analysis} or {@code spec.analysis}
+   * @param line the line of its {@code args}, else of the analysis itself
+   */
+  record AnalysisSite(
+      String field, int line, RolloutPolicy.Analysis analysis, List<TemplateRef> templates) {}
+
+  record TemplateDocument(AnalysisTemplate template, int line) implements ParsedDocument {}
+
+  /** A template named by a policy, with the field and line that name it. */
+  record TemplateRef(String templateName, String field, int line) {}
+}

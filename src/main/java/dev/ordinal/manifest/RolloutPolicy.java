@@ -1,0 +1,96 @@
+package dev.ordinal.manifest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Ordinal's {@code RolloutPolicy} ({@code ordinal.dev/v1alpha1}): how a StatefulSet's new revision
+ * is rolled out, step by step, in Argo Rollouts' vocabulary.
+ *
+ * <p>Policies are identified by name alone (StatefulSets name them in the {@code
+ * ordinal.dev/policy} annotation); {@code namespace}, when set, limits which StatefulSets the
+ * policy may govern.
+ *
+ * @param matchLabels labels a StatefulSet must carry to be governed by this policy without naming
+ *     it; empty when the policy applies only by annotation
+ * @param backgroundAnalysis analysis run for the whole rollout, next to the steps
+ * @param backup reserved for a later feature; kept as written
+ */
+public record RolloutPolicy(
+    String name,
+    Optional<String> namespace,
+    Optional<Map<String, String>> matchLabels,
+    Duration progressDeadline,
+    List<Step> steps,
+    Optional<Analysis> backgroundAnalysis,
+    Optional<JsonNode> backup) {
+
+  /** The annotation by which a StatefulSet names the policy that governs it. */
+  public static final String POLICY_ANNOTATION = "ordinal.dev/policy";
+
+  public RolloutPolicy {
+    steps = List.copyOf(steps);
+    matchLabels = matchLabels.map(Map::copyOf);
+  }
+
+  /** True if the policy's selector picks {@code object} (namespace scope and labels). */
+  public boolean selects(HasMetadata object) {
+    if (matchLabels.isEmpty() || !inScope(object)) {
+      return false;
+    }
+    Map<String, String> labels = object.getMetadata().getLabels();
+    if (labels == null) {
+      return false;
+    }
+    for (Map.Entry<String, String> wanted : matchLabels.get().entrySet()) {
+      if (!wanted.getValue().equals(labels.get(wanted.getKey()))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** True if the policy may govern {@code object}: it has no namespace, or the object's. */
+  public boolean inScope(HasMetadata object) {
+    return namespace.isEmpty()
+        || Objects.equals(namespace.get(), object.getMetadata().getNamespace());
+  }
+
+  /** One step of a rollout. */
+  public sealed interface Step permits Canary, Pause, AnalysisStep {}
+
+  /** Move part of the StatefulSet to the new revision. */
+  public record Canary(CanaryWeight weight) implements Step {}
+
+  /** How much of the StatefulSet a canary step moves to the new revision. */
+  public sealed interface CanaryWeight permits Replicas, Percent {}
+
+  /** An absolute number of pods, at least 1. */
+  public record Replicas(int count) implements CanaryWeight {}
+
+  /** A share of the desired replicas, 1 to 100. */
+  public record Percent(int value) implements CanaryWeight {}
+
+  /** Wait for {@code duration}, or for a person to resume the rollout when it is empty. */
+  public record Pause(Optional<Duration> duration) implements Step {
+    public boolean isManualGate() {
+      return duration.isEmpty();
+    }
+  }
+
+  /** Run an analysis and continue only if it succeeds. */
+  public record AnalysisStep(Analysis analysis) implements Step {}
+
+  /** Templates to run and the arguments passed to them. */
+  public record Analysis(List<String> templateNames, List<AnalysisArg> args) {
+    public Analysis {
+      templateNames = List.copyOf(templateNames);
+      args = List.copyOf(args);
+    }
+  }
+}

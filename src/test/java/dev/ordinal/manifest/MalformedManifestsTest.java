@@ -1,0 +1,55 @@
+package dev.ordinal.manifest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Each folder under {@code manifest/malformed} is a source tree that must be rejected with exactly
+ * the {@code file:line: message} lines of its {@code expected.txt}.
+ */
+class MalformedManifestsTest {
+
+  private static final ManifestLoader LOADER = new ManifestLoader();
+
+  static Path corpus() throws URISyntaxException {
+    return Path.of(MalformedManifestsTest.class.getResource("/manifest/malformed").toURI());
+  }
+
+  static Stream<String> cases() throws IOException, URISyntaxException {
+    try (Stream<Path> folders = Files.list(corpus())) {
+      return folders.map(folder -> folder.getFileName().toString()).sorted().toList().stream();
+    }
+  }
+
+  @Test
+  void corpusHasAtLeastThirtyCases() throws Exception {
+    assertTrue(cases().count() >= 30, "only " + cases().count() + " malformed cases");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void rejectsWithExactErrors(String name) throws Exception {
+    Path folder = corpus().resolve(name);
+    List<String> expected =
+        Files.readAllLines(folder.resolve("expected.txt"), StandardCharsets.UTF_8).stream()
+            .filter(line -> !line.isBlank())
+            .toList();
+
+    LoadResult result = LOADER.load(LocalDirectory.read(folder));
+
+    LoadResult.Invalid invalid = assertInstanceOf(LoadResult.Invalid.class, result);
+    assertEquals(expected, invalid.errors().stream().map(LoadError::toString).toList());
+  }
+}
