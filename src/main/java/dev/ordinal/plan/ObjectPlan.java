@@ -1,0 +1,90 @@
+package dev.ordinal.plan;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/** What Ordinal will do with one object. */
+public sealed interface ObjectPlan
+    permits ObjectPlan.Create,
+        ObjectPlan.Unchanged,
+        ObjectPlan.Update,
+        ObjectPlan.Refused,
+        ObjectPlan.PruneCandidate {
+
+  /** Identity of the object (with the default namespace applied). */
+  ObjectKey key();
+
+  /** Whether applying this plan would touch the cluster (or is refused). */
+  default boolean isChange() {
+    return !(this instanceof Unchanged);
+  }
+
+  /** In Git, not in the cluster. */
+  record Create(ObjectKey key, HasMetadata desired) implements ObjectPlan {
+    public Create {
+      Objects.requireNonNull(key);
+      Objects.requireNonNull(desired);
+    }
+  }
+
+  /** In the cluster exactly as Git wants it (server defaults and other managers' fields aside). */
+  record Unchanged(ObjectKey key, HasMetadata desired, HasMetadata live) implements ObjectPlan {
+    public Unchanged {
+      Objects.requireNonNull(key);
+      Objects.requireNonNull(desired);
+      Objects.requireNonNull(live);
+    }
+  }
+
+  /** Differs and can be applied; {@code classes} says how (e.g. a rollout for a pod template). */
+  record Update(
+      ObjectKey key,
+      HasMetadata desired,
+      HasMetadata live,
+      List<FieldChange> changes,
+      Set<ChangeClass> classes)
+      implements ObjectPlan {
+    public Update {
+      Objects.requireNonNull(key);
+      Objects.requireNonNull(desired);
+      Objects.requireNonNull(live);
+      changes = List.copyOf(changes);
+      classes = Set.copyOf(classes);
+    }
+
+    /** True when nothing but {@code spec.replicas} changes. */
+    public boolean isScaleOnly() {
+      return classes.equals(Set.of(ChangeClass.SCALE));
+    }
+  }
+
+  /**
+   * Differs in fields Kubernetes will not update in place; {@code message} names them and the
+   * remedy. Applying it would fail, so Ordinal does not try.
+   */
+  record Refused(
+      ObjectKey key,
+      HasMetadata desired,
+      HasMetadata live,
+      List<FieldChange> forbidden,
+      String message)
+      implements ObjectPlan {
+    public Refused {
+      Objects.requireNonNull(key);
+      Objects.requireNonNull(desired);
+      Objects.requireNonNull(live);
+      forbidden = List.copyOf(forbidden);
+      Objects.requireNonNull(message);
+    }
+  }
+
+  /** Carries Ordinal's inventory label but is no longer in Git, and pruning is enabled. */
+  record PruneCandidate(ObjectKey key, HasMetadata live) implements ObjectPlan {
+    public PruneCandidate {
+      Objects.requireNonNull(key);
+      Objects.requireNonNull(live);
+    }
+  }
+}

@@ -1,0 +1,217 @@
+package dev.ordinal.plan;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Compares a normalised desired tree with a normalised live tree under "desired is a subset"
+ * semantics: only fields Git sets are compared; a live field Git does not set is a server default
+ * or another manager's business and is ignored, unless Ordinal owned it (then the user removed it
+ * from Git and applying will remove it from the cluster).
+ *
+ * <p>Besides the changes, it builds the live view a diff should show: live restricted to what Git
+ * sets (plus owned removals), with values that compare equal (1Gi and 1073741824) written as Git
+ * writes them, so that a diff shows exactly the changes and nothing else.
+ */
+final class SubsetComparison {
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  // Children of these objects are resource quantities (resources.requests.storage, limits.cpu...).
+  private static final Set<String> QUANTITY_MAPS =
+      Set.of("requests", "limits", "capacity", "allocatable", "hard", "overhead");
+
+  private final List<FieldChange> changes = new ArrayList<>();
+
+  /** The outcome: changes in tree order, and the live view to diff against desired. */
+  record Result(List<FieldChange> changes, JsonNode liveView) {}
+
+  private SubsetComparison() {}
+
+  static Result compare(ObjectNode desired, ObjectNode live, OwnedFields owned) {
+    SubsetComparison comparison = new SubsetComparison();
+    ObjectNode view = comparison.compareObjects(FieldPath.ROOT, desired, live, owned, true);
+    return new Result(List.copyOf(comparison.changes), view);
+  }
+
+  private JsonNode compare(
+      FieldPath path, String field, JsonNode desired, JsonNode live, OwnedFields owned) {
+    if (desired.isObject()) {
+      if (!live.isObject()) {
+        return changed(path, live, desired);
+      }
+      return compareObjects(path, (ObjectNode) desired, (ObjectNode) live, owned, false);
+    }
+    if (desired.isArray()) {
+      if (!live.isArray()) {
+        return changed(path, live, desired);
+      }
+      return compareLists(path, field, (ArrayNode) desired, (ArrayNode) live, owned);
+    }
+    if (scalarsEqual(desired, live) || (isQuantity(path) && quantitiesEqual(desired, live))) {
+      return desired;
+    }
+    return changed(path, live, desired);
+  }
+
+  private ObjectNode compareObjects(
+      FieldPath path, ObjectNode desired, ObjectNode live, OwnedFields owned, boolean root) {
+    ObjectNode view = NODES.objectNode();
+    Iterator<Map.Entry<String, JsonNode>> fields = desired.fields();
+    while (fields.hasNext()) {
+      Map.Entry<String, JsonNode> entry = fields.next();
+      String name = entry.getKey();
+      JsonNode want = entry.getValue();
+      if (root && (name.equals("apiVersion") || name.equals("kind"))) {
+        // Identity already matched group and kind; the version is only how we read it.
+        view.set(name, want);
+        continue;
+      }
+      JsonNode have = live.get(name);
+      FieldPath child = path.field(name);
+      if (have == null || have.isNull()) {
+        if (isEmptyContainer(want)) {
+          // The server drops empty maps and lists (omitempty); {} in Git is no change.
+          view.set(name, want);
+        } else {
+          changes.add(new FieldChange(child.toString(), MissingNode.getInstance(), want));
+        }
+        continue;
+      }
+      view.set(name, compare(child, name, want, have, owned.field(name)));
+    }
+    Iterator<Map.Entry<String, JsonNode>> liveFields = live.fields();
+    while (liveFields.hasNext()) {
+      Map.Entry<String, JsonNode> entry = liveFields.next();
+      String name = entry.getKey();
+      if (!desired.has(name) && owned.ownsField(name)) {
+        changes.add(
+            new FieldChange(
+                path.field(name).toString(), entry.getValue(), MissingNode.getInstance()));
+        view.set(name, entry.getValue());
+      }
+    }
+    return view;
+  }
+
+  private JsonNode compareLists(
+      FieldPath path, String field, ArrayNode desired, ArrayNode live, OwnedFields owned) {
+    ListKey key = ListKey.forField(field, desired);
+    Map<String, JsonNode> liveByKey = key == null ? null : index(key, live);
+    Map<String, JsonNode> desiredByKey = key == null ? null : index(key, desired);
+    if (liveByKey == null || desiredByKey == null) {
+      return comparePositionally(path, field, desired, live);
+    }
+    ArrayNode view = NODES.arrayNode();
+    for (Map.Entry<String, JsonNode> entry : desiredByKey.entrySet()) {
+      JsonNode have = liveByKey.get(entry.getKey());
+      FieldPath item = path.item(entry.getKey());
+      if (have == null) {
+        changes.add(new FieldChange(item.toString(), MissingNode.getInstance(), entry.getValue()));
+      } else {
+        view.add(compare(item, null, entry.getValue(), have, owned.item(have, key)));
+      }
+    }
+    for (Map.Entry<String, JsonNode> entry : liveByKey.entrySet()) {
+      if (!desiredByKey.containsKey(entry.getKey()) && owned.ownsItem(entry.getValue(), key)) {
+        changes.add(
+            new FieldChange(
+                path.item(entry.getKey()).toString(),
+                entry.getValue(),
+                MissingNode.getInstance()));
+        view.add(entry.getValue());
+      }
+    }
+    return view;
+  }
+
+  private JsonNode comparePositionally(
+      FieldPath path, String field, ArrayNode desired, ArrayNode live) {
+    if (desired.size() != live.size()) {
+      return changed(path, live, desired);
+    }
+    ArrayNode view = NODES.arrayNode();
+    int before = changes.size();
+    for (int i = 0; i < desired.size(); i++) {
+      // Items of positional lists have no identity managedFields could name, so nothing inside
+      // them counts as owned: only fields Git sets are compared.
+      view.add(compare(path.index(i), field, desired.get(i), live.get(i), OwnedFields.NONE));
+    }
+    if (changes.size() > before && !containsObjects(desired)) {
+      // A list of scalars (args, command) reads better as one change than as per-index edits.
+      changes.subList(before, changes.size()).clear();
+      return changed(path, live, desired);
+    }
+    return view;
+  }
+
+  /** Items by key in list order; null if an item has no key or two share one (then: positional). */
+  private static Map<String, JsonNode> index(ListKey key, ArrayNode list) {
+    Map<String, JsonNode> byKey = new LinkedHashMap<>();
+    for (JsonNode item : list) {
+      String identity = key.identity(item);
+      if (identity == null || byKey.putIfAbsent(identity, item) != null) {
+        return null;
+      }
+    }
+    return byKey;
+  }
+
+  private JsonNode changed(FieldPath path, JsonNode live, JsonNode desired) {
+    changes.add(new FieldChange(path.toString(), live, desired));
+    return live;
+  }
+
+  private static boolean containsObjects(ArrayNode list) {
+    for (JsonNode item : list) {
+      if (item.isContainerNode()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isEmptyContainer(JsonNode node) {
+    return node.isContainerNode() && node.isEmpty();
+  }
+
+  private static boolean scalarsEqual(JsonNode desired, JsonNode live) {
+    if (desired.equals(live)) {
+      return true;
+    }
+    // 3 and 3L (or 3.0) are one number; "3" and 3 are not (IntOrString keeps them apart).
+    return desired.isNumber()
+        && live.isNumber()
+        && desired.decimalValue().compareTo(live.decimalValue()) == 0;
+  }
+
+  private static boolean isQuantity(FieldPath path) {
+    FieldPath parent = path.parent();
+    return (parent != null && QUANTITY_MAPS.contains(parent.name()))
+        || "sizeLimit".equals(path.name());
+  }
+
+  private static boolean quantitiesEqual(JsonNode desired, JsonNode live) {
+    if (!isQuantityText(desired) || !isQuantityText(live)) {
+      return false;
+    }
+    try {
+      return new Quantity(desired.asText()).compareTo(new Quantity(live.asText())) == 0;
+    } catch (RuntimeException notAQuantity) {
+      return false;
+    }
+  }
+
+  private static boolean isQuantityText(JsonNode node) {
+    return node.isTextual() || node.isNumber();
+  }
+}
