@@ -82,6 +82,10 @@ public final class ObjectDiff {
             "live/" + key.path(), "desired/" + key.path(), live, patch, CONTEXT_LINES);
     StringBuilder out = new StringBuilder();
     for (String line : lines) {
+      if (line.startsWith("@@")) {
+        // java-diff-utils numbers an empty side from 1; patch(1) and GNU diff expect "0,0".
+        line = line.replace("@@ -1,0 ", "@@ -0,0 ").replace(" +1,0 @@", " +0,0 @@");
+      }
       out.append(line).append('\n');
     }
     return out.toString();

@@ -30,6 +30,8 @@ final class SubsetComparison {
   private static final Set<String> QUANTITY_MAPS =
       Set.of("requests", "limits", "capacity", "allocatable", "hard", "overhead");
 
+  private static final ObjectNode EMPTY = NODES.objectNode();
+
   private final List<FieldChange> changes = new ArrayList<>();
 
   /** The outcome: changes in tree order, and the live view to diff against desired. */
@@ -82,6 +84,9 @@ final class SubsetComparison {
         if (isEmptyContainer(want)) {
           // The server drops empty maps and lists (omitempty); {} in Git is no change.
           view.set(name, want);
+        } else if (want.isObject()) {
+          // Report each new field, not the whole map: a new label reads as metadata.labels.team.
+          compareObjects(child, (ObjectNode) want, EMPTY, OwnedFields.NONE, false);
         } else {
           changes.add(new FieldChange(child.toString(), MissingNode.getInstance(), want));
         }
