@@ -1,9 +1,12 @@
 package dev.ordinal.plan;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +17,15 @@ import java.util.Map;
  * namespace, inventory label).
  */
 final class Normaliser {
-  static final ObjectMapper MAPPER = new ObjectMapper();
+  /**
+   * Converts models to trees. managedFields are never compared (OwnedFields reads them from the
+   * model) and are the largest part of a live object, so they are not even converted.
+   */
+  static final ObjectMapper MAPPER =
+      JsonMapper.builder().addMixIn(ObjectMeta.class, WithoutManagedFields.class).build();
+
+  @JsonIgnoreProperties("managedFields")
+  private abstract static class WithoutManagedFields {}
 
   static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 
