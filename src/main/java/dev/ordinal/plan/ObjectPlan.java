@@ -1,11 +1,16 @@
 package dev.ordinal.plan;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
-/** What Ordinal will do with one object. */
+/**
+ * What Ordinal will do with one object. The {@code toString} of each is a one-line summary for
+ * logs (the objects themselves are left out).
+ */
 public sealed interface ObjectPlan
     permits ObjectPlan.Create,
         ObjectPlan.Unchanged,
@@ -27,6 +32,11 @@ public sealed interface ObjectPlan
       Objects.requireNonNull(key);
       Objects.requireNonNull(desired);
     }
+
+    @Override
+    public String toString() {
+      return "create " + key;
+    }
   }
 
   /** In the cluster exactly as Git wants it (server defaults and other managers' fields aside). */
@@ -35,6 +45,11 @@ public sealed interface ObjectPlan
       Objects.requireNonNull(key);
       Objects.requireNonNull(desired);
       Objects.requireNonNull(live);
+    }
+
+    @Override
+    public String toString() {
+      return "unchanged " + key;
     }
   }
 
@@ -51,12 +66,20 @@ public sealed interface ObjectPlan
       Objects.requireNonNull(desired);
       Objects.requireNonNull(live);
       changes = List.copyOf(changes);
-      classes = Set.copyOf(classes);
+      // An EnumSet keeps the classes in declaration order, so logs and output are stable.
+      EnumSet<ChangeClass> ordered = EnumSet.noneOf(ChangeClass.class);
+      ordered.addAll(classes);
+      classes = Collections.unmodifiableSet(ordered);
     }
 
     /** True when nothing but {@code spec.replicas} changes. */
     public boolean isScaleOnly() {
       return classes.equals(Set.of(ChangeClass.SCALE));
+    }
+
+    @Override
+    public String toString() {
+      return "update " + key + " " + classes + " " + changes;
     }
   }
 
@@ -78,6 +101,11 @@ public sealed interface ObjectPlan
       forbidden = List.copyOf(forbidden);
       Objects.requireNonNull(message);
     }
+
+    @Override
+    public String toString() {
+      return "refused " + key + ": " + message;
+    }
   }
 
   /** Carries Ordinal's inventory label but is no longer in Git, and pruning is enabled. */
@@ -85,6 +113,11 @@ public sealed interface ObjectPlan
     public PruneCandidate {
       Objects.requireNonNull(key);
       Objects.requireNonNull(live);
+    }
+
+    @Override
+    public String toString() {
+      return "prune " + key;
     }
   }
 }

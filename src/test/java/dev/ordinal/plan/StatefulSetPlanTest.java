@@ -45,6 +45,14 @@ class StatefulSetPlanTest {
   }
 
   @Test
+  void unchangedAgainstA135ServerThatOmitsNullCreationTimestamps() {
+    StatefulSet live =
+        parse(liveStatefulSetYaml().replace("creationTimestamp: null\n", ""), StatefulSet.class);
+
+    assertInstanceOf(ObjectPlan.Unchanged.class, plan(desiredStatefulSet(), live));
+  }
+
+  @Test
   void imageChangeIsAPodTemplateChange() {
     StatefulSet desired =
         parse(
