@@ -47,7 +47,8 @@ class StatefulSetPlanTest {
   @Test
   void unchangedAgainstA135ServerThatOmitsNullCreationTimestamps() {
     StatefulSet live =
-        parse(liveStatefulSetYaml().replace("creationTimestamp: null\n", ""), StatefulSet.class);
+        parse(
+            liveStatefulSetYaml().replaceAll("(?m)^ *creationTimestamp: null\n", ""), StatefulSet.class);
 
     assertInstanceOf(ObjectPlan.Unchanged.class, plan(desiredStatefulSet(), live));
   }
