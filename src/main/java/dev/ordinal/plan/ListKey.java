@@ -1,7 +1,6 @@
 package dev.ordinal.plan;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -11,8 +10,8 @@ import java.util.Map;
  * {@code patchMergeKey}/{@code listMapKeys} of the Kubernetes API types that matter to Ordinal.
  *
  * @param fields key fields; a dotted field ({@code metadata.name}) reads a nested value
- * @param defaults values the API server fills in for absent key fields (protocol → TCP), so that
- *     a desired port without protocol matches its defaulted live twin
+ * @param defaults values the API server fills in for absent key fields (protocol → TCP), so that a
+ *     desired port without protocol matches its defaulted live twin
  */
 record ListKey(List<String> fields, Map<String, String> defaults) {
 
@@ -99,9 +98,7 @@ record ListKey(List<String> fields, Map<String, String> defaults) {
     if (!item.isObject()) {
       return false;
     }
-    Iterator<Map.Entry<String, JsonNode>> entries = trieKey.fields();
-    while (entries.hasNext()) {
-      Map.Entry<String, JsonNode> entry = entries.next();
+    for (Map.Entry<String, JsonNode> entry : trieKey.properties()) {
       JsonNode actual = item.get(entry.getKey());
       String actualText;
       if (actual == null || actual.isNull()) {

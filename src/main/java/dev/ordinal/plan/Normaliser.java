@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns desired and live objects into the trees {@link SubsetComparison} compares: without what
- * the server owns (status, bookkeeping metadata) and, for desired, as Ordinal will apply it (default
+ * Turns desired and live objects into the trees {@link SubsetComparison} compares: without what the
+ * server owns (status, bookkeeping metadata) and, for desired, as Ordinal will apply it (default
  * namespace, inventory label).
  */
 final class Normaliser {
@@ -97,7 +97,7 @@ final class Normaliser {
   /** Git's explicit nulls mean "not set"; the server never stores them. */
   private static void removeNulls(JsonNode node) {
     if (node instanceof ObjectNode object) {
-      Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
+      Iterator<Map.Entry<String, JsonNode>> fields = object.properties().iterator();
       while (fields.hasNext()) {
         JsonNode value = fields.next().getValue();
         if (value.isNull()) {

@@ -18,8 +18,8 @@ import java.util.List;
 
 /**
  * Renders plans as unified diffs, like {@code kubectl diff}: per object, the live object as it
- * matters to Git (its server defaults and other managers' fields left out) against desired, both
- * as YAML with sorted keys, under the headers {@code --- live/<kind>/<ns>/<name>} and {@code +++
+ * matters to Git (its server defaults and other managers' fields left out) against desired, both as
+ * YAML with sorted keys, under the headers {@code --- live/<kind>/<ns>/<name>} and {@code +++
  * desired/<kind>/<ns>/<name>}. A create shows every line added, a prune every line removed.
  */
 public final class ObjectDiff {

@@ -8,8 +8,8 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * What Ordinal will do with one object. The {@code toString} of each is a one-line summary for
- * logs (the objects themselves are left out).
+ * What Ordinal will do with one object. The {@code toString} of each is a one-line summary for logs
+ * (the objects themselves are left out).
  */
 public sealed interface ObjectPlan
     permits ObjectPlan.Create,

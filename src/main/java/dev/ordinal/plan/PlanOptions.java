@@ -8,7 +8,8 @@ import java.util.function.Predicate;
  * What the planner needs to know beyond the objects themselves.
  *
  * @param defaultNamespace namespace of desired namespaced objects that do not name one
- * @param appName value of the inventory label {@value #APP_LABEL} that marks objects Ordinal applied
+ * @param appName value of the inventory label {@value #APP_LABEL} that marks objects Ordinal
+ *     applied
  * @param pruneEnabled whether labelled live objects missing from Git become prune candidates
  * @param rolloutPolicy true for a desired StatefulSet whose partition Ordinal's rollout engine
  *     drives, so that the live partition is not reported as drift

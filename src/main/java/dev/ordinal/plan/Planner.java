@@ -55,7 +55,8 @@ public final class Planner {
 
     if (options.pruneEnabled()) {
       for (Map.Entry<ObjectKey, HasMetadata> entry : liveByKey.entrySet()) {
-        if (!desiredByKey.containsKey(entry.getKey()) && isPrunable(entry.getKey(), entry.getValue(), options)) {
+        if (!desiredByKey.containsKey(entry.getKey())
+            && isPrunable(entry.getKey(), entry.getValue(), options)) {
           plans.add(new ObjectPlan.PruneCandidate(entry.getKey(), entry.getValue()));
         }
       }
@@ -69,8 +70,8 @@ public final class Planner {
    * <ul>
    *   <li>Ignored: {@code status}, server metadata (managedFields, resourceVersion, uid,
    *       generation, creationTimestamp, selfLink), the last-applied annotation, and every live
-   *       field Git does not set, unless Ordinal's field manager owned it (then it was removed
-   *       from Git and is reported as a removal).
+   *       field Git does not set, unless Ordinal's field manager owned it (then it was removed from
+   *       Git and is reported as a removal).
    *   <li>Keyed lists (containers, env, volumes, volumeMounts, ports, volumeClaimTemplates, ...)
    *       match by merge key; other lists by position. Quantities compare by value.
    *   <li>A StatefulSet's partition is ignored while {@link PlanOptions#isUnderRolloutPolicy}.

@@ -70,7 +70,9 @@ final class StatefulSetRules {
         + " --cascade=orphan' so Ordinal recreates it (its pods and PVCs stay).";
   }
 
-  /** {@code spec.selector} covers {@code spec.selector.matchLabels.app}, not {@code spec.selectorX}. */
+  /**
+   * {@code spec.selector} covers {@code spec.selector.matchLabels.app}, not {@code spec.selectorX}.
+   */
   static boolean isAtOrUnder(String path, String prefix) {
     if (!path.startsWith(prefix)) {
       return false;

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,9 +67,7 @@ final class SubsetComparison {
   private ObjectNode compareObjects(
       FieldPath path, ObjectNode desired, ObjectNode live, OwnedFields owned, boolean root) {
     ObjectNode view = NODES.objectNode();
-    Iterator<Map.Entry<String, JsonNode>> fields = desired.fields();
-    while (fields.hasNext()) {
-      Map.Entry<String, JsonNode> entry = fields.next();
+    for (Map.Entry<String, JsonNode> entry : desired.properties()) {
       String name = entry.getKey();
       JsonNode want = entry.getValue();
       if (root && (name.equals("apiVersion") || name.equals("kind"))) {
@@ -94,9 +91,7 @@ final class SubsetComparison {
       }
       view.set(name, compare(child, name, want, have, owned.field(name)));
     }
-    Iterator<Map.Entry<String, JsonNode>> liveFields = live.fields();
-    while (liveFields.hasNext()) {
-      Map.Entry<String, JsonNode> entry = liveFields.next();
+    for (Map.Entry<String, JsonNode> entry : live.properties()) {
       String name = entry.getKey();
       if (!desired.has(name) && owned.ownsField(name)) {
         changes.add(
@@ -130,9 +125,7 @@ final class SubsetComparison {
       if (!desiredByKey.containsKey(entry.getKey()) && owned.ownsItem(entry.getValue(), key)) {
         changes.add(
             new FieldChange(
-                path.item(entry.getKey()).toString(),
-                entry.getValue(),
-                MissingNode.getInstance()));
+                path.item(entry.getKey()).toString(), entry.getValue(), MissingNode.getInstance()));
         view.add(entry.getValue());
       }
     }

@@ -141,7 +141,8 @@ class NormalisationTest {
 
     // The inventory label counts too: apply will add it, so a plan must say so.
     assertEquals(
-        List.of("metadata.annotations[\"example.com/owner\"]", "metadata.labels[\"ordinal.dev/app\"]"),
+        List.of(
+            "metadata.annotations[\"example.com/owner\"]", "metadata.labels[\"ordinal.dev/app\"]"),
         update.changes().stream().map(FieldChange::path).toList());
   }
 
@@ -158,10 +159,14 @@ class NormalisationTest {
                 new com.fasterxml.jackson.databind.ObjectMapper()
                     .createObjectNode()
                     .put("name", "db"),
-                ListKey.forField("containers", new com.fasterxml.jackson.databind.ObjectMapper().createArrayNode()));
+                ListKey.forField(
+                    "containers",
+                    new com.fasterxml.jackson.databind.ObjectMapper().createArrayNode()));
 
     assertEquals(true, container.ownsField("image"));
     assertEquals(false, container.ownsField("imagePullPolicy"));
-    assertEquals(false, OwnedFields.of(Fixtures.liveStatefulSet(), "kube-controller-manager").ownsField("status"));
+    assertEquals(
+        false,
+        OwnedFields.of(Fixtures.liveStatefulSet(), "kube-controller-manager").ownsField("status"));
   }
 }

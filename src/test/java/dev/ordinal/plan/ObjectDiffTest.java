@@ -65,7 +65,9 @@ class ObjectDiffTest {
   void updateShowsOnlyRealChanges() {
     Plan plan =
         Planner.plan(
-            List.of(generic(DESIRED_CONFIG)), List.of(parse(LIVE_CONFIG, ConfigMap.class)), OPTIONS);
+            List.of(generic(DESIRED_CONFIG)),
+            List.of(parse(LIVE_CONFIG, ConfigMap.class)),
+            OPTIONS);
 
     assertEquals(
         """
@@ -113,15 +115,15 @@ class ObjectDiffTest {
   void pruneShowsEveryLineRemoved() {
     Plan plan =
         Planner.plan(
-            List.of(), List.of(parse(LIVE_CONFIG, ConfigMap.class)), OPTIONS.withPruneEnabled(true));
+            List.of(),
+            List.of(parse(LIVE_CONFIG, ConfigMap.class)),
+            OPTIONS.withPruneEnabled(true));
 
     String diff = plan.unifiedDiff();
 
     assertEquals("--- live/ConfigMap/prod/settings", diff.lines().findFirst().orElseThrow());
     assertEquals(
-        List.of(),
-        diff.lines().skip(3).filter(line -> !line.startsWith("-")).toList(),
-        diff);
+        List.of(), diff.lines().skip(3).filter(line -> !line.startsWith("-")).toList(), diff);
     assertEquals(false, diff.contains("managedFields"), diff);
   }
 
@@ -136,10 +138,7 @@ class ObjectDiffTest {
 
     assertEquals(
         List.of("-        image: postgres:16.4", "+        image: postgres:16.5"),
-        diff.lines()
-            .skip(2)
-            .filter(line -> line.startsWith("-") || line.startsWith("+"))
-            .toList(),
+        diff.lines().skip(2).filter(line -> line.startsWith("-") || line.startsWith("+")).toList(),
         diff);
   }
 }

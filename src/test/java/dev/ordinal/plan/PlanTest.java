@@ -205,7 +205,11 @@ class PlanTest {
   void otherKindsClassifyMetadataSeparately() {
     ConfigMap live = configMap("settings", "shop");
     ConfigMap desired =
-        new ConfigMapBuilder(live).editMetadata().addToAnnotations("note", "x").endMetadata().build();
+        new ConfigMapBuilder(live)
+            .editMetadata()
+            .addToAnnotations("note", "x")
+            .endMetadata()
+            .build();
 
     ObjectPlan.Update update =
         assertInstanceOf(ObjectPlan.Update.class, Planner.planObject(desired, live, OPTIONS));

@@ -39,7 +39,9 @@ public final class PlannerBench {
 
   public static void main(String[] args) throws Exception {
     int[] sizes =
-        args.length == 0 ? new int[] {1_000, 10_000} : Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
+        args.length == 0
+            ? new int[] {1_000, 10_000}
+            : Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
     System.out.printf(
         Locale.ROOT,
         "cores=%d java=%s%n",
@@ -95,7 +97,9 @@ public final class PlannerBench {
         yaml = yaml.replace("image: postgres:16.4", "image: postgres:16.5");
       }
       desired.add(yaml);
-      live.add(liveJson.replace("\"name\":\"db\",\"namespace\"", "\"name\":\"" + name + "\",\"namespace\""));
+      live.add(
+          liveJson.replace(
+              "\"name\":\"db\",\"namespace\"", "\"name\":\"" + name + "\",\"namespace\""));
     }
     return new Input(desired, live);
   }
@@ -106,9 +110,7 @@ public final class PlannerBench {
             .map(yaml -> (HasMetadata) Fixtures.parse(yaml, StatefulSet.class))
             .collect(Collectors.toList());
     List<HasMetadata> live =
-        input.liveJson().parallelStream()
-            .map(PlannerBench::readLive)
-            .collect(Collectors.toList());
+        input.liveJson().parallelStream().map(PlannerBench::readLive).collect(Collectors.toList());
     return new Parsed(desired, live);
   }
 

@@ -15,9 +15,9 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import java.util.stream.Stream;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -48,7 +48,8 @@ class StatefulSetPlanTest {
   void unchangedAgainstA135ServerThatOmitsNullCreationTimestamps() {
     StatefulSet live =
         parse(
-            liveStatefulSetYaml().replaceAll("(?m)^ *creationTimestamp: null\n", ""), StatefulSet.class);
+            liveStatefulSetYaml().replaceAll("(?m)^ *creationTimestamp: null\n", ""),
+            StatefulSet.class);
 
     assertInstanceOf(ObjectPlan.Unchanged.class, plan(desiredStatefulSet(), live));
   }
@@ -141,7 +142,8 @@ class StatefulSetPlanTest {
 
   @Test
   void fieldOwnedByOrdinalRemovedFromGitIsARemoval() {
-    String yaml = edit(desiredStatefulSetYaml(), "            limits:\n              memory: 1Gi\n", "");
+    String yaml =
+        edit(desiredStatefulSetYaml(), "            limits:\n              memory: 1Gi\n", "");
     StatefulSet desired = parse(yaml, StatefulSet.class);
 
     ObjectPlan.Update update = update(plan(desired, liveStatefulSet()));
@@ -200,8 +202,7 @@ class StatefulSetPlanTest {
   @Test
   void volumeClaimTemplateStorageChangeIsRefusedWithTheRemedy() {
     StatefulSet desired =
-        parse(
-            edit(desiredStatefulSetYaml(), "storage: 10Gi", "storage: 20Gi"), StatefulSet.class);
+        parse(edit(desiredStatefulSetYaml(), "storage: 10Gi", "storage: 20Gi"), StatefulSet.class);
 
     ObjectPlan plan = plan(desired, liveStatefulSet());
 
@@ -262,9 +263,11 @@ class StatefulSetPlanTest {
             .endUpdateStrategy()
             .endSpec()
             .build();
-    StatefulSet live = parse(edit(liveStatefulSetYaml(), "partition: 0", "partition: 2"), StatefulSet.class);
+    StatefulSet live =
+        parse(edit(liveStatefulSetYaml(), "partition: 0", "partition: 2"), StatefulSet.class);
 
-    PlanOptions underPolicy = OPTIONS.withRolloutPolicy(sts -> sts.getMetadata().getName().equals("db"));
+    PlanOptions underPolicy =
+        OPTIONS.withRolloutPolicy(sts -> sts.getMetadata().getName().equals("db"));
     assertInstanceOf(ObjectPlan.Unchanged.class, Planner.planObject(desired, live, underPolicy));
 
     ObjectPlan.Update update = update(Planner.planObject(desired, live, OPTIONS));
@@ -285,7 +288,8 @@ class StatefulSetPlanTest {
     ObjectPlan.Update update = update(plan(desired, liveStatefulSet()));
 
     assertEquals(Set.of(ChangeClass.OTHER_SPEC), update.classes());
-    assertEquals(List.of("spec.minReadySeconds", "spec.revisionHistoryLimit"), paths(update.changes()));
+    assertEquals(
+        List.of("spec.minReadySeconds", "spec.revisionHistoryLimit"), paths(update.changes()));
   }
 
   @Test
@@ -295,15 +299,27 @@ class StatefulSetPlanTest {
             desiredStatefulSetYaml(),
             "          image: postgres:16.4\n",
             "          image: postgres:16.4\n          imagePullPolicy: IfNotPresent\n");
-    yaml = edit(yaml, "              containerPort: 5432\n", "              containerPort: 5432\n              protocol: TCP\n");
+    yaml =
+        edit(
+            yaml,
+            "              containerPort: 5432\n",
+            "              containerPort: 5432\n              protocol: TCP\n");
     yaml =
         edit(
             yaml,
             "        accessModes: [ReadWriteOnce]\n",
             "        accessModes: [ReadWriteOnce]\n        volumeMode: Filesystem\n");
-    yaml = edit(yaml, "    - metadata:\n        name: data", "    - apiVersion: v1\n      kind: PersistentVolumeClaim\n      metadata:\n        name: data");
+    yaml =
+        edit(
+            yaml,
+            "    - metadata:\n        name: data",
+            "    - apiVersion: v1\n"
+                + "      kind: PersistentVolumeClaim\n"
+                + "      metadata:\n"
+                + "        name: data");
 
-    assertInstanceOf(ObjectPlan.Unchanged.class, plan(parse(yaml, StatefulSet.class), liveStatefulSet()));
+    assertInstanceOf(
+        ObjectPlan.Unchanged.class, plan(parse(yaml, StatefulSet.class), liveStatefulSet()));
   }
 
   @ParameterizedTest
@@ -324,8 +340,10 @@ class StatefulSetPlanTest {
 
   @Test
   void wholeCpuCompareByValue() {
-    StatefulSet desired = parse(edit(desiredStatefulSetYaml(), "cpu: 500m", "cpu: 1"), StatefulSet.class);
-    StatefulSet live = parse(edit(liveStatefulSetYaml(), "cpu: 500m", "cpu: 1000m"), StatefulSet.class);
+    StatefulSet desired =
+        parse(edit(desiredStatefulSetYaml(), "cpu: 500m", "cpu: 1"), StatefulSet.class);
+    StatefulSet live =
+        parse(edit(liveStatefulSetYaml(), "cpu: 500m", "cpu: 1000m"), StatefulSet.class);
 
     assertInstanceOf(ObjectPlan.Unchanged.class, plan(desired, live));
   }
@@ -362,7 +380,8 @@ class StatefulSetPlanTest {
                           value: /var/lib/postgresql/data/pgdata
             """);
 
-    assertInstanceOf(ObjectPlan.Unchanged.class, plan(parse(yaml, StatefulSet.class), liveStatefulSet()));
+    assertInstanceOf(
+        ObjectPlan.Unchanged.class, plan(parse(yaml, StatefulSet.class), liveStatefulSet()));
   }
 
   @Test
@@ -404,8 +423,13 @@ class StatefulSetPlanTest {
   @Test
   void genericDesiredUnderRolloutPolicyIsConvertedForThePredicate() {
     PlanOptions options = OPTIONS.withRolloutPolicy(sts -> sts.getSpec().getReplicas() == 3);
-    StatefulSet live = parse(edit(liveStatefulSetYaml(), "partition: 0", "partition: 1"), StatefulSet.class);
-    String yaml = edit(desiredStatefulSetYaml(), "  serviceName: db\n", "  serviceName: db\n  updateStrategy:\n    rollingUpdate:\n      partition: 0\n");
+    StatefulSet live =
+        parse(edit(liveStatefulSetYaml(), "partition: 0", "partition: 1"), StatefulSet.class);
+    String yaml =
+        edit(
+            desiredStatefulSetYaml(),
+            "  serviceName: db\n",
+            "  serviceName: db\n  updateStrategy:\n    rollingUpdate:\n      partition: 0\n");
 
     assertInstanceOf(
         ObjectPlan.Unchanged.class, Planner.planObject(Fixtures.generic(yaml), live, options));
@@ -414,10 +438,14 @@ class StatefulSetPlanTest {
   @Test
   void argsCompareByPositionAsOneChange() {
     String desiredYaml =
-        edit(desiredStatefulSetYaml(), "          image: postgres:16.4\n",
+        edit(
+            desiredStatefulSetYaml(),
+            "          image: postgres:16.4\n",
             "          image: postgres:16.4\n          args: [-c, max_connections=200]\n");
     String liveYaml =
-        edit(liveStatefulSetYaml(), "          image: postgres:16.4\n",
+        edit(
+            liveStatefulSetYaml(),
+            "          image: postgres:16.4\n",
             "          image: postgres:16.4\n          args: [max_connections=200, -c]\n");
 
     ObjectPlan.Update update =
@@ -428,7 +456,8 @@ class StatefulSetPlanTest {
 
   @Test
   void fieldsOfADifferentManagerAreNotOwnedByOrdinal() {
-    // The same removal as above, but the env var was added by someone else: not Ordinal's to remove.
+    // The same removal as above, but the env var was added by someone else: not Ordinal's to
+    // remove.
     PlanOptions otherManager = OPTIONS.withFieldManager("ordinal-canary");
     String yaml =
         edit(
