@@ -59,13 +59,13 @@ public final class ObjectDiff {
       desired = List.of();
     } else if (plan instanceof ObjectPlan.Update update) {
       Planner.Comparison comparison =
-          Planner.compare(key, update.desired(), update.live(), options);
+          Planner.compare(key, update.desired(), update.live(), options, true);
       live = yamlLines(comparison.liveView());
       desired = yamlLines(comparison.desiredView());
     } else {
       ObjectPlan.Refused refused = (ObjectPlan.Refused) plan;
       Planner.Comparison comparison =
-          Planner.compare(key, refused.desired(), refused.live(), options);
+          Planner.compare(key, refused.desired(), refused.live(), options, true);
       live = yamlLines(comparison.liveView());
       desired = yamlLines(comparison.desiredView());
     }

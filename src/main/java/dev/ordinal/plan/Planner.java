@@ -88,7 +88,7 @@ public final class Planner {
     if (live == null) {
       return new ObjectPlan.Create(key, desired);
     }
-    List<FieldChange> changes = compare(key, desired, live, options).changes();
+    List<FieldChange> changes = compare(key, desired, live, options, false).changes();
     if (changes.isEmpty()) {
       return new ObjectPlan.Unchanged(key, desired, live);
     }
@@ -104,18 +104,20 @@ public final class Planner {
         key, desired, live, changes, StatefulSetRules.classes(key, changes));
   }
 
-  /** The changes and the two views a diff renders. */
+  /** The changes and the two views a diff renders ({@code liveView} null unless asked for). */
   record Comparison(List<FieldChange> changes, ObjectNode desiredView, JsonNode liveView) {}
 
   static Comparison compare(
-      ObjectKey key, HasMetadata desired, HasMetadata live, PlanOptions options) {
+      ObjectKey key, HasMetadata desired, HasMetadata live, PlanOptions options, boolean withView) {
     boolean ignorePartition =
         StatefulSetRules.isStatefulSet(key) && options.isUnderRolloutPolicy(asStatefulSet(desired));
     ObjectNode desiredTree = Normaliser.desired(desired, key, options, ignorePartition);
     ObjectNode liveTree = Normaliser.live(live, ignorePartition);
+    OwnedFields owned = OwnedFields.of(live, options.fieldManager());
     SubsetComparison.Result result =
-        SubsetComparison.compare(
-            desiredTree, liveTree, OwnedFields.of(live, options.fieldManager()));
+        withView
+            ? SubsetComparison.compareWithView(desiredTree, liveTree, owned)
+            : SubsetComparison.changes(desiredTree, liveTree, owned);
     return new Comparison(result.changes(), desiredTree, result.liveView());
   }
 

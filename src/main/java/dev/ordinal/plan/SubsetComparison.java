@@ -33,13 +33,29 @@ final class SubsetComparison {
 
   private final List<FieldChange> changes = new ArrayList<>();
 
-  /** The outcome: changes in tree order, and the live view to diff against desired. */
+  // Planning only needs the changes; building the view would double what a comparison allocates.
+  private final boolean buildView;
+
+  /** The outcome: changes in tree order, and (if asked for) the live view to diff against. */
   record Result(List<FieldChange> changes, JsonNode liveView) {}
 
-  private SubsetComparison() {}
+  private SubsetComparison(boolean buildView) {
+    this.buildView = buildView;
+  }
 
-  static Result compare(ObjectNode desired, ObjectNode live, OwnedFields owned) {
-    SubsetComparison comparison = new SubsetComparison();
+  /** The changes only; {@link Result#liveView()} is null. */
+  static Result changes(ObjectNode desired, ObjectNode live, OwnedFields owned) {
+    return compare(desired, live, owned, false);
+  }
+
+  /** The changes and the live view. */
+  static Result compareWithView(ObjectNode desired, ObjectNode live, OwnedFields owned) {
+    return compare(desired, live, owned, true);
+  }
+
+  private static Result compare(
+      ObjectNode desired, ObjectNode live, OwnedFields owned, boolean buildView) {
+    SubsetComparison comparison = new SubsetComparison(buildView);
     ObjectNode view = comparison.compareObjects(FieldPath.ROOT, desired, live, owned, true);
     return new Result(List.copyOf(comparison.changes), view);
   }
@@ -66,13 +82,13 @@ final class SubsetComparison {
 
   private ObjectNode compareObjects(
       FieldPath path, ObjectNode desired, ObjectNode live, OwnedFields owned, boolean root) {
-    ObjectNode view = NODES.objectNode();
+    ObjectNode view = buildView ? NODES.objectNode() : null;
     for (Map.Entry<String, JsonNode> entry : desired.properties()) {
       String name = entry.getKey();
       JsonNode want = entry.getValue();
       if (root && (name.equals("apiVersion") || name.equals("kind"))) {
         // Identity already matched group and kind; the version is only how we read it.
-        view.set(name, want);
+        put(view, name, want);
         continue;
       }
       JsonNode have = live.get(name);
@@ -80,7 +96,7 @@ final class SubsetComparison {
       if (have == null || have.isNull()) {
         if (isEmptyContainer(want)) {
           // The server drops empty maps and lists (omitempty); {} in Git is no change.
-          view.set(name, want);
+          put(view, name, want);
         } else if (want.isObject()) {
           // Report each new field, not the whole map: a new label reads as metadata.labels.team.
           compareObjects(child, (ObjectNode) want, EMPTY, OwnedFields.NONE, false);
@@ -89,7 +105,7 @@ final class SubsetComparison {
         }
         continue;
       }
-      view.set(name, compare(child, name, want, have, owned.field(name)));
+      put(view, name, compare(child, name, want, have, owned.field(name)));
     }
     for (Map.Entry<String, JsonNode> entry : live.properties()) {
       String name = entry.getKey();
@@ -97,7 +113,7 @@ final class SubsetComparison {
         changes.add(
             new FieldChange(
                 path.field(name).toString(), entry.getValue(), MissingNode.getInstance()));
-        view.set(name, entry.getValue());
+        put(view, name, entry.getValue());
       }
     }
     return view;
@@ -111,14 +127,14 @@ final class SubsetComparison {
     if (liveByKey == null || desiredByKey == null) {
       return comparePositionally(path, field, desired, live);
     }
-    ArrayNode view = NODES.arrayNode();
+    ArrayNode view = buildView ? NODES.arrayNode() : null;
     for (Map.Entry<String, JsonNode> entry : desiredByKey.entrySet()) {
       JsonNode have = liveByKey.get(entry.getKey());
       FieldPath item = path.item(entry.getKey());
       if (have == null) {
         changes.add(new FieldChange(item.toString(), MissingNode.getInstance(), entry.getValue()));
       } else {
-        view.add(compare(item, null, entry.getValue(), have, owned.item(have, key)));
+        add(view, compare(item, null, entry.getValue(), have, owned.item(have, key)));
       }
     }
     for (Map.Entry<String, JsonNode> entry : liveByKey.entrySet()) {
@@ -126,7 +142,7 @@ final class SubsetComparison {
         changes.add(
             new FieldChange(
                 path.item(entry.getKey()).toString(), entry.getValue(), MissingNode.getInstance()));
-        view.add(entry.getValue());
+        add(view, entry.getValue());
       }
     }
     return view;
@@ -137,12 +153,12 @@ final class SubsetComparison {
     if (desired.size() != live.size()) {
       return changed(path, live, desired);
     }
-    ArrayNode view = NODES.arrayNode();
+    ArrayNode view = buildView ? NODES.arrayNode() : null;
     int before = changes.size();
     for (int i = 0; i < desired.size(); i++) {
       // Items of positional lists have no identity managedFields could name, so nothing inside
       // them counts as owned: only fields Git sets are compared.
-      view.add(compare(path.index(i), field, desired.get(i), live.get(i), OwnedFields.NONE));
+      add(view, compare(path.index(i), field, desired.get(i), live.get(i), OwnedFields.NONE));
     }
     if (changes.size() > before && !containsObjects(desired)) {
       // A list of scalars (args, command) reads better as one change than as per-index edits.
@@ -162,6 +178,18 @@ final class SubsetComparison {
       }
     }
     return byKey;
+  }
+
+  private static void put(ObjectNode view, String name, JsonNode value) {
+    if (view != null) {
+      view.set(name, value);
+    }
+  }
+
+  private static void add(ArrayNode view, JsonNode value) {
+    if (view != null) {
+      view.add(value);
+    }
   }
 
   private JsonNode changed(FieldPath path, JsonNode live, JsonNode desired) {
