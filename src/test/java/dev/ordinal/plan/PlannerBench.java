@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -28,6 +29,7 @@ import java.util.stream.Collectors;
  */
 public final class PlannerBench {
   private static final int WARMUP_ROUNDS = 15;
+  private static final long WARMUP_NANOS = 5_000_000_000L;
   private static final int MEASURED_ROUNDS = 10;
 
   private static final ObjectMapper JSON =
@@ -50,6 +52,11 @@ public final class PlannerBench {
     for (int size : sizes) {
       run(size);
     }
+    // Other work on the machine skews the figures; the load average says how much.
+    System.out.printf(
+        Locale.ROOT,
+        "load average (1 min) at end: %.2f%n",
+        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
   }
 
   private static void run(int size) throws Exception {
@@ -66,7 +73,10 @@ public final class PlannerBench {
     report(size, "first run", "parse+plan", end - start);
     report(size, "first run", "plan only", end - parsedAt);
 
-    for (int i = 0; i < WARMUP_ROUNDS; i++) {
+    // Warm up for a number of rounds and a minimum time, whichever is longer, so that small sizes
+    // reach compiled code too.
+    long warmUntil = System.nanoTime() + WARMUP_NANOS;
+    for (int i = 0; i < WARMUP_ROUNDS || System.nanoTime() < warmUntil; i++) {
       check(Planner.plan(parse(input).desired(), parsed.live(), options), size);
     }
     long[] planOnly = new long[MEASURED_ROUNDS];
