@@ -2,6 +2,7 @@ package dev.ordinal.plan;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -81,6 +82,18 @@ public final class Planner {
    */
   public static ObjectPlan planObject(HasMetadata desired, HasMetadata live, PlanOptions options) {
     return plan(ObjectKey.of(desired, options.defaultNamespace()), desired, live, options);
+  }
+
+  /**
+   * The object the planner compared: {@code desired} in its namespace (the default one if it names
+   * none) with the inventory label {@value PlanOptions#APP_LABEL}. Apply this, so that the next
+   * plan of the same Git revision is {@link ObjectPlan.Unchanged}.
+   */
+  public static GenericKubernetesResource desiredAsApplied(
+      HasMetadata desired, PlanOptions options) {
+    ObjectKey key = ObjectKey.of(desired, options.defaultNamespace());
+    ObjectNode tree = Normaliser.desired(desired, key, options, false);
+    return Normaliser.MAPPER.convertValue(tree, GenericKubernetesResource.class);
   }
 
   private static ObjectPlan plan(

@@ -141,4 +141,35 @@ class ObjectDiffTest {
         diff.lines().skip(2).filter(line -> line.startsWith("-") || line.startsWith("+")).toList(),
         diff);
   }
+
+  @Test
+  void refusedDiffShowsTheForbiddenChange() {
+    StatefulSet desired =
+        parse(edit(desiredStatefulSetYaml(), "storage: 10Gi", "storage: 20Gi"), StatefulSet.class);
+
+    String diff = Planner.plan(List.of(desired), List.of(liveStatefulSet()), OPTIONS).unifiedDiff();
+
+    assertEquals(
+        List.of("-          storage: 10Gi", "+          storage: 20Gi"),
+        diff.lines().skip(2).filter(line -> line.startsWith("-") || line.startsWith("+")).toList(),
+        diff);
+  }
+
+  @Test
+  void removalOfAnOwnedEnvVarShowsAsRemovedLines() {
+    StatefulSet desired =
+        parse(
+            edit(
+                desiredStatefulSetYaml(),
+                "            - name: POSTGRES_DB\n              value: app\n",
+                ""),
+            StatefulSet.class);
+
+    String diff = Planner.plan(List.of(desired), List.of(liveStatefulSet()), OPTIONS).unifiedDiff();
+
+    assertEquals(
+        List.of("-        - name: POSTGRES_DB", "-          value: app"),
+        diff.lines().skip(2).filter(line -> line.startsWith("-") || line.startsWith("+")).toList(),
+        diff);
+  }
 }

@@ -233,4 +233,18 @@ class PlanTest {
     assertEquals("cm-0000", plan.objects().get(0).key().name());
     assertEquals("cm-0999", plan.objects().get(999).key().name());
   }
+
+  @Test
+  void desiredAsAppliedCarriesNamespaceAndInventoryLabel() {
+    io.fabric8.kubernetes.api.model.GenericKubernetesResource applied =
+        Planner.desiredAsApplied(desiredStatefulSet(), OPTIONS);
+
+    assertEquals("prod", applied.getMetadata().getNamespace());
+    assertEquals("shop", applied.getMetadata().getLabels().get(PlanOptions.APP_LABEL));
+    assertEquals("db", applied.getMetadata().getLabels().get("app"));
+    assertEquals("StatefulSet", applied.getKind());
+    // Planning what would be applied against the defaulted live object: nothing to do.
+    assertInstanceOf(
+        ObjectPlan.Unchanged.class, Planner.planObject(applied, liveStatefulSet(), OPTIONS));
+  }
 }
