@@ -76,8 +76,10 @@ public final class Planner {
    *   <li>Keyed lists (containers, env, volumes, volumeMounts, ports, volumeClaimTemplates, ...)
    *       match by merge key; other lists by position. Quantities compare by value.
    *   <li>A StatefulSet's partition is ignored while {@link PlanOptions#isUnderRolloutPolicy}.
-   *   <li>Changes to a StatefulSet's volumeClaimTemplates, selector, serviceName or
-   *       podManagementPolicy give {@link ObjectPlan.Refused}.
+   *   <li>Changes to StatefulSet spec fields Kubernetes will not update (volumeClaimTemplates,
+   *       selector, serviceName, podManagementPolicy: all but replicas, ordinals, template,
+   *       updateStrategy, revisionHistoryLimit, persistentVolumeClaimRetentionPolicy and
+   *       minReadySeconds) give {@link ObjectPlan.Refused}.
    * </ul>
    */
   public static ObjectPlan planObject(HasMetadata desired, HasMetadata live, PlanOptions options) {

@@ -8,15 +8,20 @@ import java.util.stream.Collectors;
 /** How changes to a StatefulSet are applied, and which ones Kubernetes refuses outright. */
 final class StatefulSetRules {
 
-  // The API server's validation rejects updates to any StatefulSet spec field except replicas,
-  // ordinals, template, updateStrategy, persistentVolumeClaimRetentionPolicy, minReadySeconds and
-  // revisionHistoryLimit; of the others, these are the ones a manifest actually sets.
-  private static final List<String> FORBIDDEN =
-      List.of(
-          "spec.volumeClaimTemplates",
-          "spec.selector",
-          "spec.serviceName",
-          "spec.podManagementPolicy");
+  // The API server rejects a StatefulSet update that touches any spec field but these (checked
+  // against 1.35: "updates to statefulset spec for fields other than 'replicas', 'ordinals',
+  // 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy'
+  // and 'minReadySeconds' are forbidden"). An allow-list, so that spec.volumeClaimTemplates,
+  // selector, serviceName, podManagementPolicy and any field added later are all refused.
+  private static final Set<String> UPDATABLE_SPEC_FIELDS =
+      Set.of(
+          "replicas",
+          "ordinals",
+          "template",
+          "updateStrategy",
+          "revisionHistoryLimit",
+          "persistentVolumeClaimRetentionPolicy",
+          "minReadySeconds");
 
   private StatefulSetRules() {}
 
@@ -25,12 +30,15 @@ final class StatefulSetRules {
   }
 
   static boolean isForbidden(FieldChange change) {
-    for (String field : FORBIDDEN) {
-      if (isAtOrUnder(change.path(), field)) {
-        return true;
-      }
+    String path = change.path();
+    if (!path.startsWith("spec.")) {
+      return false;
     }
-    return false;
+    int end = "spec.".length();
+    while (end < path.length() && path.charAt(end) != '.' && path.charAt(end) != '[') {
+      end++;
+    }
+    return !UPDATABLE_SPEC_FIELDS.contains(path.substring("spec.".length(), end));
   }
 
   static ChangeClass classify(FieldChange change) {

@@ -472,4 +472,31 @@ class StatefulSetPlanTest {
         ObjectPlan.Unchanged.class,
         Planner.planObject(parse(yaml, StatefulSet.class), liveStatefulSet(), otherManager));
   }
+
+  @Test
+  void specFieldsOutsideTheUpdatableSetAreRefusedEvenIfUnknownToFabric8() {
+    // A field a newer API server knows and the model does not: the allow-list still refuses it.
+    String yaml =
+        edit(
+            desiredStatefulSetYaml(),
+            "  serviceName: db\n",
+            "  serviceName: db\n  futureField: x\n");
+
+    ObjectPlan plan = Planner.planObject(Fixtures.generic(yaml), liveStatefulSet(), OPTIONS);
+
+    ObjectPlan.Refused refused = assertInstanceOf(ObjectPlan.Refused.class, plan);
+    assertEquals(List.of("spec.futureField"), paths(refused.forbidden()));
+  }
+
+  @Test
+  void removingReplicasFromGitIsAScaleToTheServerDefault() {
+    // Checked on a real server: dropping an owned replicas field resets it to 1. Say so.
+    StatefulSet desired =
+        parse(edit(desiredStatefulSetYaml(), "  replicas: 3\n", ""), StatefulSet.class);
+
+    ObjectPlan.Update update = update(plan(desired, liveStatefulSet()));
+
+    assertEquals(Set.of(ChangeClass.SCALE), update.classes());
+    assertTrue(update.changes().get(0).isRemoval());
+  }
 }
