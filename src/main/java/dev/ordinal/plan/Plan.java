@@ -1,6 +1,7 @@
 package dev.ordinal.plan;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -17,6 +18,20 @@ public record Plan(List<ObjectPlan> objects, PlanOptions options) {
   public record Counts(int create, int unchanged, int update, int refused, int prune) {
     public int total() {
       return create + unchanged + update + refused + prune;
+    }
+
+    /** {@code 1 to create, 2 to update, 0 refused, 1 to prune, 10 unchanged}. */
+    public String summary() {
+      return create
+          + " to create, "
+          + update
+          + " to update, "
+          + refused
+          + " refused, "
+          + prune
+          + " to prune, "
+          + unchanged
+          + " unchanged";
     }
   }
 
@@ -61,6 +76,14 @@ public record Plan(List<ObjectPlan> objects, PlanOptions options) {
   /** The plans of one kind, in plan order: {@code plan.ofType(ObjectPlan.Update.class)}. */
   public <T extends ObjectPlan> List<T> ofType(Class<T> type) {
     return objects.stream().filter(type::isInstance).map(type::cast).collect(Collectors.toList());
+  }
+
+  /** Prune candidates in the order to delete them: the reverse of apply order. */
+  public List<ObjectPlan.PruneCandidate> pruneCandidatesInDeletionOrder() {
+    List<ObjectPlan.PruneCandidate> candidates =
+        new ArrayList<>(ofType(ObjectPlan.PruneCandidate.class));
+    Collections.reverse(candidates);
+    return candidates;
   }
 
   /** Every changed object's unified diff, for {@code ordinal diff}; empty if nothing changes. */
