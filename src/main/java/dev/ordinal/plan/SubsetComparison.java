@@ -31,6 +31,31 @@ final class SubsetComparison {
 
   private static final ObjectNode EMPTY = NODES.objectNode();
 
+  // Non-pointer Kubernetes fields tagged omitempty, where the server stores "", false or 0 as
+  // absent, and absent means the same as the zero value wherever the name occurs (checked against
+  // 1.35). Pointer fields (runAsUser, privileged, automountServiceAccountToken...) are kept by the
+  // server, so a zero there that the live object lacks is a real change and stays reported.
+  private static final Set<String> OMITEMPTY_ZERO_FIELDS =
+      Set.of(
+          "value",
+          "readOnly",
+          "subPath",
+          "subPathExpr",
+          "workingDir",
+          "stdin",
+          "stdinOnce",
+          "tty",
+          "hostPort",
+          "hostIP",
+          "hostNetwork",
+          "hostPID",
+          "hostIPC",
+          "nodeName",
+          "hostname",
+          "subdomain",
+          "minReadySeconds",
+          "initialDelaySeconds");
+
   private final List<FieldChange> changes = new ArrayList<>();
 
   // Planning only needs the changes; building the view would double what a comparison allocates.
@@ -94,8 +119,9 @@ final class SubsetComparison {
       JsonNode have = live.get(name);
       FieldPath child = path.field(name);
       if (have == null || have.isNull()) {
-        if (isEmptyContainer(want)) {
-          // The server drops empty maps and lists (omitempty); {} in Git is no change.
+        if (isEmptyContainer(want) || isOmittedZero(name, want)) {
+          // The server drops empty maps and lists and, for these fields, zero values (omitempty):
+          // {} or readOnly: false in Git is no change.
           put(view, name, want);
         } else if (want.isObject()) {
           // Report each new field, not the whole map: a new label reads as metadata.labels.team.
@@ -204,6 +230,15 @@ final class SubsetComparison {
       }
     }
     return false;
+  }
+
+  private static boolean isOmittedZero(String name, JsonNode value) {
+    if (!OMITEMPTY_ZERO_FIELDS.contains(name)) {
+      return false;
+    }
+    return (value.isTextual() && value.textValue().isEmpty())
+        || (value.isBoolean() && !value.booleanValue())
+        || (value.isNumber() && value.decimalValue().signum() == 0);
   }
 
   private static boolean isEmptyContainer(JsonNode node) {

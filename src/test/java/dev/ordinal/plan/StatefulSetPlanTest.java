@@ -499,4 +499,50 @@ class StatefulSetPlanTest {
     assertEquals(Set.of(ChangeClass.SCALE), update.classes());
     assertTrue(update.changes().get(0).isRemoval());
   }
+
+  @Test
+  void zeroValuesTheServerOmitsAreNoChange() {
+    // Checked on a real 1.35 server: these come back absent, which used to mean a perpetual diff.
+    String yaml =
+        edit(desiredStatefulSetYaml(), "              value: app\n", "              value: \"\"\n");
+    yaml =
+        edit(
+            yaml,
+            "              mountPath: /var/lib/postgresql/data\n",
+            "              mountPath: /var/lib/postgresql/data\n"
+                + "              readOnly: false\n"
+                + "              subPath: \"\"\n");
+    yaml =
+        edit(
+            yaml,
+            "          image: postgres:16.4\n",
+            "          image: postgres:16.4\n          stdin: false\n          tty: false\n"
+                + "          workingDir: \"\"\n");
+    yaml = edit(yaml, "      containers:\n", "      hostNetwork: false\n      containers:\n");
+    yaml = edit(yaml, "  serviceName: db\n", "  serviceName: db\n  minReadySeconds: 0\n");
+    StatefulSet live =
+        parse(edit(liveStatefulSetYaml(), "              value: app\n", ""), StatefulSet.class);
+
+    ObjectPlan plan = Planner.planObject(Fixtures.generic(yaml), live, OPTIONS);
+
+    assertInstanceOf(ObjectPlan.Unchanged.class, plan, plan::toString);
+  }
+
+  @Test
+  void zeroValuesOfPointerFieldsAreStillChanges() {
+    // runAsUser: 0 means root; the server keeps it, so a live object without it really differs.
+    String yaml =
+        edit(
+            desiredStatefulSetYaml(),
+            "          image: postgres:16.4\n",
+            "          image: postgres:16.4\n"
+                + "          securityContext:\n"
+                + "            runAsUser: 0\n");
+
+    ObjectPlan.Update update = update(plan(parse(yaml, StatefulSet.class), liveStatefulSet()));
+
+    assertEquals(
+        List.of("spec.template.spec.containers[name=db].securityContext.runAsUser"),
+        paths(update.changes()));
+  }
 }
