@@ -17,6 +17,7 @@ record ListKey(List<String> fields, Map<String, String> defaults) {
 
   private static final ListKey NAME = new ListKey(List.of("name"), Map.of());
   private static final ListKey METADATA_NAME = new ListKey(List.of("metadata.name"), Map.of());
+  private static final ListKey RESOURCE_NAME = new ListKey(List.of("resourceName"), Map.of());
   private static final ListKey MOUNT_PATH = new ListKey(List.of("mountPath"), Map.of());
   private static final ListKey DEVICE_PATH = new ListKey(List.of("devicePath"), Map.of());
   private static final ListKey IP = new ListKey(List.of("ip"), Map.of());
@@ -41,7 +42,11 @@ record ListKey(List<String> fields, Map<String, String> defaults) {
       case "volumes":
       case "imagePullSecrets":
       case "resourceClaims":
+      case "claims":
+      case "schedulingGates":
         return NAME;
+      case "resizePolicy":
+        return RESOURCE_NAME;
       case "volumeClaimTemplates":
         return METADATA_NAME;
       case "volumeMounts":
