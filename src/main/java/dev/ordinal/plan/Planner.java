@@ -36,7 +36,8 @@ public final class Planner {
    * longer has.
    *
    * @param live everything Ordinal may own: the caller lists live objects by kind and label
-   * @throws IllegalArgumentException if two desired (or two live) objects share an identity
+   * @throws IllegalArgumentException if two desired objects share an identity, or an object has no
+   *     kind or name
    */
   public static Plan plan(
       Collection<? extends HasMetadata> desired,
@@ -176,9 +177,11 @@ public final class Planner {
     Map<ObjectKey, HasMetadata> byKey = new HashMap<>(objects.size() * 2);
     for (HasMetadata object : objects) {
       ObjectKey key = ObjectKey.of(object, options.defaultNamespace());
-      if (byKey.putIfAbsent(key, object) != null) {
-        throw new IllegalArgumentException("two " + side + " objects are " + key);
+      if (byKey.putIfAbsent(key, object) != null && side.equals("desired")) {
+        throw new IllegalArgumentException(
+            "Git declares " + key + " more than once; each object may appear only once");
       }
+      // A live object listed twice (under two versions of its API) is the same object: keep one.
     }
     return byKey;
   }

@@ -184,6 +184,17 @@ class PlanTest {
   }
 
   @Test
+  void liveObjectListedTwiceIsOneObject() {
+    Plan plan =
+        Planner.plan(
+            List.of(configMap("same", null)),
+            List.of(configMap("same", "shop"), configMap("same", "shop")),
+            OPTIONS);
+
+    assertEquals(new Plan.Counts(0, 1, 0, 0, 0), plan.counts());
+  }
+
+  @Test
   void mixedPlanCountsEveryOutcome() {
     ConfigMap liveConfig = configMap("settings", "shop");
     ConfigMap desiredConfig =
