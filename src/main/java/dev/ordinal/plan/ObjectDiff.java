@@ -31,6 +31,8 @@ public final class ObjectDiff {
               .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
               .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
               .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+              // Config files in ConfigMaps: a changed line shows as one line, not the whole value.
+              .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
               .build());
 
   private ObjectDiff() {}

@@ -172,4 +172,33 @@ class ObjectDiffTest {
         diff.lines().skip(2).filter(line -> line.startsWith("-") || line.startsWith("+")).toList(),
         diff);
   }
+
+  @Test
+  void multiLineValuesDiffLineByLine() {
+    String live =
+        """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: pg
+          namespace: prod
+          labels:
+            ordinal.dev/app: shop
+        data:
+          postgresql.conf: |
+            max_connections = 100
+            shared_buffers = 128MB
+            wal_level = replica
+        """;
+    String desired = edit(live, "shared_buffers = 128MB", "shared_buffers = 1GB");
+
+    String diff =
+        Planner.plan(List.of(generic(desired)), List.of(parse(live, ConfigMap.class)), OPTIONS)
+            .unifiedDiff();
+
+    assertEquals(
+        List.of("-    shared_buffers = 128MB", "+    shared_buffers = 1GB"),
+        diff.lines().skip(2).filter(line -> line.startsWith("-") || line.startsWith("+")).toList(),
+        diff);
+  }
 }
