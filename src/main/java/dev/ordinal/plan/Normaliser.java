@@ -59,6 +59,9 @@ final class Normaliser {
       metadata.remove("namespace");
     }
     metadata.withObjectProperty("labels").put(PlanOptions.APP_LABEL, options.appName());
+    if (Secrets.isSecret(key)) {
+      Secrets.foldStringData(tree);
+    }
     if (ignorePartition) {
       removePartition(tree);
     }

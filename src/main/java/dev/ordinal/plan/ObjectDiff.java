@@ -46,32 +46,39 @@ public final class ObjectDiff {
     return out.toString();
   }
 
-  /** One object's diff, each line ending in a newline; empty for an unchanged object. */
+  /**
+   * One object's diff, each line ending in a newline; empty for an unchanged object. Secret values
+   * show as {@code ***}, {@code *** (before)} and {@code *** (after)}.
+   */
   public static String unified(ObjectPlan plan, PlanOptions options) {
     ObjectKey key = plan.key();
-    List<String> live;
-    List<String> desired;
+    JsonNode live = null;
+    JsonNode desired = null;
     if (plan instanceof ObjectPlan.Unchanged) {
       return "";
     } else if (plan instanceof ObjectPlan.Create create) {
-      live = List.of();
-      desired = yamlLines(Normaliser.desired(create.desired(), key, options, false));
+      desired = Normaliser.desired(create.desired(), key, options, false);
     } else if (plan instanceof ObjectPlan.PruneCandidate prune) {
-      live = yamlLines(Normaliser.live(prune.live(), false));
-      desired = List.of();
+      live = Normaliser.live(prune.live(), false);
     } else if (plan instanceof ObjectPlan.Update update) {
       Planner.Comparison comparison =
           Planner.compare(key, update.desired(), update.live(), options, true);
-      live = yamlLines(comparison.liveView());
-      desired = yamlLines(comparison.desiredView());
+      live = comparison.liveView();
+      desired = comparison.desiredView();
     } else {
       ObjectPlan.Refused refused = (ObjectPlan.Refused) plan;
       Planner.Comparison comparison =
           Planner.compare(key, refused.desired(), refused.live(), options, true);
-      live = yamlLines(comparison.liveView());
-      desired = yamlLines(comparison.desiredView());
+      live = comparison.liveView();
+      desired = comparison.desiredView();
     }
-    return unified(key, live, desired);
+    if (Secrets.isSecret(key)) {
+      Secrets.hideValues(live, desired);
+    }
+    return unified(
+        key,
+        live == null ? List.of() : yamlLines(live),
+        desired == null ? List.of() : yamlLines(desired));
   }
 
   static String unified(ObjectKey key, List<String> live, List<String> desired) {

@@ -76,6 +76,8 @@ public final class Planner {
    *       Git and is reported as a removal).
    *   <li>Keyed lists (containers, env, volumes, volumeMounts, ports, volumeClaimTemplates, ...)
    *       match by merge key; other lists by position. Quantities compare by value.
+   *   <li>A Secret's {@code stringData} is folded into {@code data} as the server does; the values
+   *       of its changes read {@code ***}.
    *   <li>A StatefulSet's partition is ignored while {@link PlanOptions#isUnderRolloutPolicy}.
    *   <li>Changes to StatefulSet spec fields Kubernetes will not update (volumeClaimTemplates,
    *       selector, serviceName, podManagementPolicy: all but replicas, ordinals, template,
@@ -105,6 +107,9 @@ public final class Planner {
       return new ObjectPlan.Create(key, desired);
     }
     List<FieldChange> changes = compare(key, desired, live, options, false).changes();
+    if (Secrets.isSecret(key)) {
+      changes = Secrets.hideValues(changes);
+    }
     if (changes.isEmpty()) {
       return new ObjectPlan.Unchanged(key, desired, live);
     }

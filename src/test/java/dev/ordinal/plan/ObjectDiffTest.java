@@ -7,8 +7,10 @@ import static dev.ordinal.plan.Fixtures.generic;
 import static dev.ordinal.plan.Fixtures.liveStatefulSet;
 import static dev.ordinal.plan.Fixtures.parse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -200,5 +202,51 @@ class ObjectDiffTest {
         List.of("-    shared_buffers = 128MB", "+    shared_buffers = 1GB"),
         diff.lines().skip(2).filter(line -> line.startsWith("-") || line.startsWith("+")).toList(),
         diff);
+  }
+
+  @Test
+  void secretValuesNeverShowAndStringDataMatchesData() {
+    String live =
+        """
+        apiVersion: v1
+        kind: Secret
+        metadata:
+          name: db-credentials
+          namespace: prod
+          labels:
+            ordinal.dev/app: shop
+        type: Opaque
+        data:
+          password: aHVudGVyMg==
+          user: YXBw
+        """;
+    // stringData as people write it: the server stores it base64-encoded under data.
+    String unchanged =
+        """
+        apiVersion: v1
+        kind: Secret
+        metadata:
+          name: db-credentials
+        type: Opaque
+        stringData:
+          password: hunter2
+          user: app
+        """;
+    String changed = edit(unchanged, "password: hunter2", "password: correct-horse");
+
+    Plan same =
+        Planner.plan(List.of(generic(unchanged)), List.of(parse(live, Secret.class)), OPTIONS);
+    Plan plan =
+        Planner.plan(List.of(generic(changed)), List.of(parse(live, Secret.class)), OPTIONS);
+
+    assertEquals(new Plan.Counts(0, 1, 0, 0, 0), same.counts());
+    ObjectPlan.Update update = plan.ofType(ObjectPlan.Update.class).get(0);
+    assertEquals("data.password: \"***\" -> \"***\"", update.changes().get(0).toString());
+    String diff = plan.unifiedDiff();
+    assertEquals(
+        List.of("-  password: '*** (before)'", "+  password: '*** (after)'"),
+        diff.lines().skip(2).filter(line -> line.startsWith("-") || line.startsWith("+")).toList(),
+        diff);
+    assertFalse(diff.contains("aHVudGVyMg") || diff.contains("YXBw"), diff);
   }
 }
