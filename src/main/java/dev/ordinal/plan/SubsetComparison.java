@@ -25,9 +25,24 @@ import java.util.Set;
 final class SubsetComparison {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-  // Children of these objects are resource quantities (resources.requests.storage, limits.cpu...).
+  // Children of these objects are resource quantities (resources.requests.storage, limits.cpu,
+  // a ResourceQuota's hard, a LimitRange's default/defaultRequest/max/min...).
   private static final Set<String> QUANTITY_MAPS =
-      Set.of("requests", "limits", "capacity", "allocatable", "hard", "overhead");
+      Set.of(
+          "requests",
+          "limits",
+          "capacity",
+          "allocatable",
+          "hard",
+          "overhead",
+          "default",
+          "defaultRequest",
+          "max",
+          "min",
+          "maxLimitRequestRatio");
+
+  // Single quantity fields: emptyDir.sizeLimit, an HPA metric target's averageValue.
+  private static final Set<String> QUANTITY_FIELDS = Set.of("sizeLimit", "averageValue");
 
   private static final ObjectNode EMPTY = NODES.objectNode();
 
@@ -258,7 +273,7 @@ final class SubsetComparison {
   private static boolean isQuantity(FieldPath path) {
     FieldPath parent = path.parent();
     return (parent != null && QUANTITY_MAPS.contains(parent.name()))
-        || "sizeLimit".equals(path.name());
+        || QUANTITY_FIELDS.contains(path.name());
   }
 
   private static boolean quantitiesEqual(JsonNode desired, JsonNode live) {

@@ -169,4 +169,49 @@ class NormalisationTest {
         false,
         OwnedFields.of(Fixtures.liveStatefulSet(), "kube-controller-manager").ownsField("status"));
   }
+
+  @Test
+  void limitRangeQuantitiesCompareByValue() {
+    String desired =
+        """
+        apiVersion: v1
+        kind: LimitRange
+        metadata:
+          name: defaults
+        spec:
+          limits:
+            - type: Container
+              default:
+                cpu: 0.5
+                memory: 512Mi
+              defaultRequest:
+                cpu: 250m
+        """;
+    String live =
+        """
+        apiVersion: v1
+        kind: LimitRange
+        metadata:
+          name: defaults
+          namespace: prod
+          labels:
+            ordinal.dev/app: shop
+        spec:
+          limits:
+            - type: Container
+              default:
+                cpu: 500m
+                memory: 512Mi
+              defaultRequest:
+                cpu: 250m
+                memory: 512Mi
+        """;
+
+    assertInstanceOf(
+        ObjectPlan.Unchanged.class,
+        Planner.planObject(
+            generic(desired),
+            parse(live, io.fabric8.kubernetes.api.model.LimitRange.class),
+            OPTIONS));
+  }
 }
