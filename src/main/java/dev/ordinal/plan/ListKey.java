@@ -1,0 +1,136 @@
+package dev.ordinal.plan;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The merge key of a Kubernetes list whose items are matched by identity rather than position
+ * (containers by name, volumeMounts by mountPath, ports by port and protocol, ...). Mirrors the
+ * {@code patchMergeKey}/{@code listMapKeys} of the Kubernetes API types that matter to Ordinal.
+ *
+ * @param fields key fields; a dotted field ({@code metadata.name}) reads a nested value
+ * @param defaults values the API server fills in for absent key fields (protocol → TCP), so that a
+ *     desired port without protocol matches its defaulted live twin
+ */
+record ListKey(List<String> fields, Map<String, String> defaults) {
+
+  private static final ListKey NAME = new ListKey(List.of("name"), Map.of());
+  private static final ListKey METADATA_NAME = new ListKey(List.of("metadata.name"), Map.of());
+  private static final ListKey RESOURCE_NAME = new ListKey(List.of("resourceName"), Map.of());
+  private static final ListKey MOUNT_PATH = new ListKey(List.of("mountPath"), Map.of());
+  private static final ListKey DEVICE_PATH = new ListKey(List.of("devicePath"), Map.of());
+  private static final ListKey IP = new ListKey(List.of("ip"), Map.of());
+  private static final ListKey UID = new ListKey(List.of("uid"), Map.of());
+  private static final ListKey CONTAINER_PORT =
+      new ListKey(List.of("containerPort", "protocol"), Map.of("protocol", "TCP"));
+  private static final ListKey SERVICE_PORT =
+      new ListKey(List.of("port", "protocol"), Map.of("protocol", "TCP"));
+  private static final ListKey TOPOLOGY_SPREAD =
+      new ListKey(List.of("topologyKey", "whenUnsatisfiable"), Map.of());
+
+  /**
+   * The key of the list held in field {@code fieldName}, or null when its items are compared by
+   * position (args, command, tolerations, envFrom, ...).
+   */
+  static ListKey forField(String fieldName, JsonNode desired) {
+    switch (fieldName) {
+      case "containers":
+      case "initContainers":
+      case "ephemeralContainers":
+      case "env":
+      case "volumes":
+      case "imagePullSecrets":
+      case "resourceClaims":
+      case "claims":
+      case "schedulingGates":
+        return NAME;
+      case "resizePolicy":
+        return RESOURCE_NAME;
+      case "volumeClaimTemplates":
+        return METADATA_NAME;
+      case "volumeMounts":
+        return MOUNT_PATH;
+      case "volumeDevices":
+        return DEVICE_PATH;
+      case "hostAliases":
+        return IP;
+      case "ownerReferences":
+        return UID;
+      case "topologySpreadConstraints":
+        return TOPOLOGY_SPREAD;
+      case "ports":
+        // Container ports and Service ports share the field name; the item shape tells them apart.
+        JsonNode first = desired.size() > 0 ? desired.get(0) : null;
+        if (first != null && first.has("containerPort")) {
+          return CONTAINER_PORT;
+        }
+        return first != null && first.has("port") ? SERVICE_PORT : null;
+      default:
+        return null;
+    }
+  }
+
+  /** {@code name=db}, {@code containerPort=5432,protocol=TCP}; null if a key field is missing. */
+  String identity(JsonNode item) {
+    if (!item.isObject()) {
+      return null;
+    }
+    StringBuilder out = new StringBuilder();
+    for (String field : fields) {
+      JsonNode value = value(item, field);
+      String text;
+      if (value == null || value.isNull() || value.isMissingNode()) {
+        text = defaults.get(field);
+        if (text == null) {
+          return null;
+        }
+      } else if (value.isValueNode()) {
+        text = value.asText();
+      } else {
+        return null;
+      }
+      if (out.length() > 0) {
+        out.append(',');
+      }
+      out.append(label(field)).append('=').append(text);
+    }
+    return out.toString();
+  }
+
+  /** Whether a managedFields {@code k:{...}} key designates {@code item}. */
+  boolean matchesTrieKey(JsonNode item, JsonNode trieKey) {
+    if (!item.isObject()) {
+      return false;
+    }
+    for (Map.Entry<String, JsonNode> entry : trieKey.properties()) {
+      JsonNode actual = item.get(entry.getKey());
+      String actualText;
+      if (actual == null || actual.isNull()) {
+        actualText = defaults.get(entry.getKey());
+      } else {
+        actualText = actual.isValueNode() ? actual.asText() : actual.toString();
+      }
+      JsonNode expected = entry.getValue();
+      String expectedText = expected.isValueNode() ? expected.asText() : expected.toString();
+      if (!expectedText.equals(actualText)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static JsonNode value(JsonNode item, String field) {
+    int dot = field.indexOf('.');
+    if (dot < 0) {
+      return item.get(field);
+    }
+    JsonNode parent = item.get(field.substring(0, dot));
+    return parent == null ? null : value(parent, field.substring(dot + 1));
+  }
+
+  private static String label(String field) {
+    int dot = field.lastIndexOf('.');
+    return dot < 0 ? field : field.substring(dot + 1);
+  }
+}

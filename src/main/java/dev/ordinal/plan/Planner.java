@@ -1,0 +1,193 @@
+package dev.ordinal.plan;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Compares desired objects (from Git) with live objects (from the API server) and decides, per
+ * object, what applying Git would do. Pure: no I/O, no clock, safe to call from any thread.
+ *
+ * <p>Live objects are compared with "desired is a subset" semantics, so that an unchanged manifest
+ * plans as {@link ObjectPlan.Unchanged} against the object the API server defaulted. See {@link
+ * #planObject} for the rules.
+ */
+public final class Planner {
+
+  // Below this, a parallel stream costs more in coordination than it saves.
+  private static final int PARALLEL_THRESHOLD = 256;
+
+  private Planner() {}
+
+  /**
+   * Plans every desired object against its live twin (matched by group, kind, namespace and name)
+   * and, when pruning is enabled, every live object with Ordinal's inventory label that Git no
+   * longer has.
+   *
+   * @param live everything Ordinal may own: the caller lists live objects by kind and label
+   * @throws IllegalArgumentException if two desired objects share an identity, or an object has no
+   *     kind or name
+   */
+  public static Plan plan(
+      Collection<? extends HasMetadata> desired,
+      Collection<? extends HasMetadata> live,
+      PlanOptions options) {
+    Map<ObjectKey, HasMetadata> desiredByKey = index(desired, options, "desired");
+    Map<ObjectKey, HasMetadata> liveByKey = index(live, options, "live");
+
+    Stream<Map.Entry<ObjectKey, HasMetadata>> entries =
+        desiredByKey.size() >= PARALLEL_THRESHOLD
+            ? desiredByKey.entrySet().parallelStream()
+            : desiredByKey.entrySet().stream();
+    List<ObjectPlan> plans =
+        entries
+            .map(e -> plan(e.getKey(), e.getValue(), liveByKey.get(e.getKey()), options))
+            .collect(Collectors.toCollection(ArrayList::new));
+
+    if (options.pruneEnabled()) {
+      for (Map.Entry<ObjectKey, HasMetadata> entry : liveByKey.entrySet()) {
+        if (!desiredByKey.containsKey(entry.getKey())
+            && isPrunable(entry.getKey(), entry.getValue(), options)) {
+          plans.add(new ObjectPlan.PruneCandidate(entry.getKey(), entry.getValue()));
+        }
+      }
+    }
+    return new Plan(plans, options);
+  }
+
+  /**
+   * Plans one desired object against its live twin ({@code null} if there is none).
+   *
+   * <ul>
+   *   <li>Ignored: {@code status}, server metadata (managedFields, resourceVersion, uid,
+   *       generation, creationTimestamp, selfLink), the last-applied annotation, and every live
+   *       field Git does not set, unless Ordinal's field manager owned it (then it was removed from
+   *       Git and is reported as a removal).
+   *   <li>Keyed lists (containers, env, volumes, volumeMounts, ports, volumeClaimTemplates, ...)
+   *       match by merge key; other lists by position. Quantities compare by value.
+   *   <li>A Secret's {@code stringData} is folded into {@code data} as the server does; the values
+   *       of its changes read {@code ***}.
+   *   <li>A StatefulSet's partition is ignored while {@link PlanOptions#isUnderRolloutPolicy}.
+   *   <li>Changes to StatefulSet spec fields Kubernetes will not update (volumeClaimTemplates,
+   *       selector, serviceName, podManagementPolicy: all but replicas, ordinals, template,
+   *       updateStrategy, revisionHistoryLimit, persistentVolumeClaimRetentionPolicy and
+   *       minReadySeconds) give {@link ObjectPlan.Refused}.
+   * </ul>
+   */
+  public static ObjectPlan planObject(HasMetadata desired, HasMetadata live, PlanOptions options) {
+    return plan(ObjectKey.of(desired, options.defaultNamespace()), desired, live, options);
+  }
+
+  /**
+   * The object the planner compared: {@code desired} in its namespace (the default one if it names
+   * none) with the inventory label {@value PlanOptions#APP_LABEL}. Apply this, so that the next
+   * plan of the same Git revision is {@link ObjectPlan.Unchanged}.
+   */
+  public static GenericKubernetesResource desiredAsApplied(
+      HasMetadata desired, PlanOptions options) {
+    ObjectKey key = ObjectKey.of(desired, options.defaultNamespace());
+    ObjectNode tree = Normaliser.desired(desired, key, options, false);
+    return Normaliser.MAPPER.convertValue(tree, GenericKubernetesResource.class);
+  }
+
+  private static ObjectPlan plan(
+      ObjectKey key, HasMetadata desired, HasMetadata live, PlanOptions options) {
+    if (live == null) {
+      return new ObjectPlan.Create(key, desired);
+    }
+    List<FieldChange> changes = compare(key, desired, live, options, false).changes();
+    if (Secrets.isSecret(key)) {
+      changes = Secrets.hideValues(changes);
+    }
+    if (changes.isEmpty()) {
+      return new ObjectPlan.Unchanged(key, desired, live);
+    }
+    if (StatefulSetRules.isStatefulSet(key)) {
+      List<FieldChange> forbidden =
+          changes.stream().filter(StatefulSetRules::isForbidden).collect(Collectors.toList());
+      if (!forbidden.isEmpty()) {
+        return new ObjectPlan.Refused(
+            key, desired, live, forbidden, StatefulSetRules.refusal(key, forbidden));
+      }
+    }
+    return new ObjectPlan.Update(
+        key, desired, live, changes, StatefulSetRules.classes(key, changes));
+  }
+
+  /** The changes and the two views a diff renders ({@code liveView} null unless asked for). */
+  record Comparison(List<FieldChange> changes, ObjectNode desiredView, JsonNode liveView) {}
+
+  static Comparison compare(
+      ObjectKey key, HasMetadata desired, HasMetadata live, PlanOptions options, boolean withView) {
+    boolean ignorePartition =
+        StatefulSetRules.isStatefulSet(key) && options.isUnderRolloutPolicy(asStatefulSet(desired));
+    ObjectNode desiredTree = Normaliser.desired(desired, key, options, ignorePartition);
+    ObjectNode liveTree = Normaliser.live(live, ignorePartition);
+    OwnedFields owned = OwnedFields.of(live, options.fieldManager());
+    SubsetComparison.Result result =
+        withView
+            ? SubsetComparison.compareWithView(desiredTree, liveTree, owned)
+            : SubsetComparison.changes(desiredTree, liveTree, owned);
+    return new Comparison(result.changes(), desiredTree, result.liveView());
+  }
+
+  private static StatefulSet asStatefulSet(HasMetadata object) {
+    if (object instanceof StatefulSet sts) {
+      return sts;
+    }
+    // A generic resource read from YAML: the policy predicate wants the typed model.
+    return Normaliser.MAPPER.convertValue(object, StatefulSet.class);
+  }
+
+  private static boolean isPrunable(ObjectKey key, HasMetadata live, PlanOptions options) {
+    ObjectMeta metadata = live.getMetadata();
+    Map<String, String> labels = metadata.getLabels();
+    if (labels == null || !options.appName().equals(labels.get(PlanOptions.APP_LABEL))) {
+      return false;
+    }
+    // PVCs hold the data StatefulSets exist for; StatefulSet VCT labels would also put the
+    // inventory label on them. Ordinal never deletes one.
+    if (key.group().isEmpty() && key.kind().equals("PersistentVolumeClaim")) {
+      return false;
+    }
+    Map<String, String> annotations = metadata.getAnnotations();
+    if (annotations != null && "false".equals(annotations.get(PlanOptions.PRUNE_ANNOTATION))) {
+      return false;
+    }
+    // Objects a controller made (pods from a template carrying the label) die with their owner.
+    List<OwnerReference> owners = metadata.getOwnerReferences();
+    if (owners != null) {
+      for (OwnerReference owner : owners) {
+        if (Boolean.TRUE.equals(owner.getController())) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private static Map<ObjectKey, HasMetadata> index(
+      Collection<? extends HasMetadata> objects, PlanOptions options, String side) {
+    Map<ObjectKey, HasMetadata> byKey = new HashMap<>(objects.size() * 2);
+    for (HasMetadata object : objects) {
+      ObjectKey key = ObjectKey.of(object, options.defaultNamespace());
+      if (byKey.putIfAbsent(key, object) != null && side.equals("desired")) {
+        throw new IllegalArgumentException(
+            "Git declares " + key + " more than once; each object may appear only once");
+      }
+      // A live object listed twice (under two versions of its API) is the same object: keep one.
+    }
+    return byKey;
+  }
+}
