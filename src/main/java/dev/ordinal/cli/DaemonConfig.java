@@ -118,6 +118,9 @@ public record DaemonConfig(
       if (app.namespace() == null || !DNS_LABEL.matcher(app.namespace()).matches()) {
         problems.add(at + ".namespace: required, the destination namespace, got '" + app.namespace() + "'");
       }
+      if (app.credentials() != null && app.credentials().sshKeyFile() != null && app.credentials().knownHostsFile() == null) {
+        problems.add(at + ".credentials.knownHostsFile: required with sshKeyFile, so the server's host key is checked");
+      }
       if (app.path() != null && (app.path().startsWith("/") || List.of(app.path().split("/")).contains(".."))) {
         problems.add(at + ".path: must be relative to the repository root and must not contain '..', got '" + app.path() + "'");
       }

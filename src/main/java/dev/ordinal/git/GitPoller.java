@@ -94,6 +94,11 @@ public final class GitPoller implements AutoCloseable {
    * slow or hanging remote from delaying the polls of the others.
    */
   public static GitPoller withDaemonThreads(int threads, ChangeListener listener) {
+    return withDaemonThreads(threads, Timing.defaults(), listener);
+  }
+
+  /** As {@link #withDaemonThreads(int, ChangeListener)}, with the daemon's configured timing. */
+  public static GitPoller withDaemonThreads(int threads, Timing timing, ChangeListener listener) {
     AtomicInteger counter = new AtomicInteger();
     ScheduledExecutorService executor =
         Executors.newScheduledThreadPool(
@@ -112,7 +117,7 @@ public final class GitPoller implements AutoCloseable {
     return new GitPoller(
         scheduler,
         () -> ThreadLocalRandom.current().nextDouble(),
-        Timing.defaults(),
+        timing,
         listener,
         executor::shutdownNow);
   }

@@ -229,7 +229,8 @@ public final class GitSource implements PollTarget, AutoCloseable {
   }
 
   private static Ref advertisedRef(FetchResult fetched, String ref) {
-    if (ref.startsWith(Constants.R_REFS)) {
+    if (ref.startsWith(Constants.R_REFS) || Constants.HEAD.equals(ref)) {
+      // HEAD is the remote's default branch, what `git clone` checks out.
       return fetched.getAdvertisedRef(ref);
     }
     Ref branch = fetched.getAdvertisedRef(Constants.R_HEADS + ref);

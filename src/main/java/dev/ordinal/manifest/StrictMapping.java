@@ -9,8 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A mapping of one of Ordinal's own kinds, read strictly: unknown fields, missing required fields
@@ -22,9 +20,6 @@ import java.util.regex.Pattern;
  */
 final class StrictMapping {
 
-  private static final Pattern DURATION_PART = Pattern.compile("(\\d+)(ms|s|m|h)");
-  private static final Pattern DURATION = Pattern.compile("(?:\\d+(?:ms|s|m|h))+");
-  private static final Pattern ALL_DIGITS = Pattern.compile("\\d+");
 
   final JsonNode node;
   final String path;
@@ -203,29 +198,7 @@ final class StrictMapping {
     if (!value.isTextual()) {
       return Optional.empty();
     }
-    String text = value.asText().trim();
-    try {
-      if (ALL_DIGITS.matcher(text).matches()) {
-        return Optional.of(Duration.ofSeconds(Long.parseLong(text)));
-      }
-      if (!DURATION.matcher(text).matches()) {
-        return Optional.empty();
-      }
-      Duration total = Duration.ZERO;
-      Matcher part = DURATION_PART.matcher(text);
-      while (part.find()) {
-        long amount = Long.parseLong(part.group(1));
-        switch (part.group(2)) {
-          case "ms" -> total = total.plusMillis(amount);
-          case "s" -> total = total.plusSeconds(amount);
-          case "m" -> total = total.plusMinutes(amount);
-          default -> total = total.plusHours(amount);
-        }
-      }
-      return Optional.of(total);
-    } catch (NumberFormatException | ArithmeticException tooLarge) {
-      return Optional.empty();
-    }
+    return Durations.parse(value.asText());
   }
 
   /** The items of a list field; empty when absent, or after reporting a non-list. */

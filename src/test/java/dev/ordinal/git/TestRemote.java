@@ -24,7 +24,7 @@ import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
  * A bare "remote" repository in a temp dir whose commits are written straight into the object
  * database (no working tree), so tests control file modes (symlinks) and history exactly.
  */
-final class TestRemote implements AutoCloseable {
+public final class TestRemote implements AutoCloseable {
   /** Marks a map value as a symlink with this target instead of file content. */
   static String link(String target) {
     return "\0link:" + target;
@@ -42,7 +42,7 @@ final class TestRemote implements AutoCloseable {
     this.repo = repo;
   }
 
-  static TestRemote create(Path dir) throws IOException {
+  public static TestRemote create(Path dir) throws IOException {
     Repository repo = new FileRepositoryBuilder().setGitDir(dir.toFile()).build();
     repo.create(true);
     // Like a hosting service with "main" as default branch, so plain clones find HEAD.
@@ -52,12 +52,12 @@ final class TestRemote implements AutoCloseable {
     return new TestRemote(dir, repo);
   }
 
-  String fileUrl() {
+  public String fileUrl() {
     return dir.toUri().toString();
   }
 
   /** Commits {@code files} (the complete tree) on top of {@code branch}'s current head. */
-  ObjectId commit(String branch, Map<String, String> files) throws IOException {
+  public ObjectId commit(String branch, Map<String, String> files) throws IOException {
     Ref head = repo.exactRef(Constants.R_HEADS + branch);
     ObjectId parent = head == null ? null : head.getObjectId();
     ObjectId id = commitOn(parent, files);

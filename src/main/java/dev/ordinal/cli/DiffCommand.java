@@ -1,0 +1,71 @@
+package dev.ordinal.cli;
+
+import dev.ordinal.kube.KubeCluster;
+import dev.ordinal.manifest.ManifestLoader;
+import dev.ordinal.manifest.SourceTree;
+import dev.ordinal.plan.ObjectPlan;
+import dev.ordinal.plan.Plan;
+import dev.ordinal.sync.AppSync;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code ordinal diff}: like {@code kubectl diff}. Exit 0 no changes, 1 changes, 2 error. */
+@Command(
+    name = "diff",
+    description = {
+      "Show, as a unified diff per object, what applying the manifests would change in the cluster.",
+      "Server defaults are normalised away. Exit codes: 0 no changes, 1 changes, 2 error."
+    })
+final class DiffCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  @Mixin SourceOptions source;
+  @Mixin ClusterOptions cluster;
+
+  @Option(names = "--app", defaultValue = "ordinal", description = "App name for the inventory label (default: ${DEFAULT-VALUE}).")
+  String app;
+
+  @Option(names = "--prune", description = "Also show objects of this app that left Git and would be pruned.")
+  boolean prune;
+
+  @Override
+  public Integer call() {
+    String problem = source.usageProblem();
+    if (problem != null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), problem);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    SourceTree tree;
+    try {
+      tree = source.read();
+    } catch (SourceOptions.SourceException e) {
+      err.println(e.getMessage());
+      return 2;
+    }
+    try (KubernetesClient client = cluster.client()) {
+      AppSync sync = new AppSync(app, cluster.namespace(client), prune, new ManifestLoader(), new KubeCluster(client));
+      AppSync.Planned planned = sync.plan(tree);
+      if (planned.invalid() != null) {
+        planned.invalid().errors().forEach(err::println);
+        return 2;
+      }
+      Plan plan = planned.plan();
+      out.print(plan.unifiedDiff());
+      for (ObjectPlan.Refused refused : plan.ofType(ObjectPlan.Refused.class)) {
+        err.println("refused: " + refused.message());
+      }
+      out.flush();
+      return plan.hasChanges() || plan.hasRefusals() ? 1 : 0;
+    } catch (IOException | KubernetesClientException e) {
+      err.println("cannot reach the cluster: " + e.getMessage());
+      return 2;
+    }
+  }
+}

@@ -1,0 +1,236 @@
+package dev.ordinal.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.ordinal.git.GitCredentials;
+import dev.ordinal.git.GitPoller;
+import dev.ordinal.git.GitRepoCache;
+import dev.ordinal.git.GitSource;
+import dev.ordinal.git.GitSourceConfig;
+import dev.ordinal.git.GitSourceException;
+import dev.ordinal.git.WebhookHandler;
+import dev.ordinal.kube.KubeCluster;
+import dev.ordinal.manifest.Durations;
+import dev.ordinal.manifest.ManifestLoader;
+import dev.ordinal.metrics.OrdinalMetrics;
+import dev.ordinal.sync.AppRunner;
+import dev.ordinal.sync.AppSync;
+import dev.ordinal.web.HttpEndpoints;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code ordinal run}: the sidecar daemon that keeps several apps in sync with Git. */
+@Command(name = "run", description = "Run the GitOps daemon for the apps in a config file.")
+final class RunCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+  /** Re-apply the last good commit this often even when Git is quiet, to repair drift. */
+  private static final Duration RESYNC_INTERVAL = Duration.ofMinutes(3);
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  @Mixin ClusterOptions cluster;
+
+  @Option(names = "--config", required = true, paramLabel = "FILE", description = "The daemon's config file.")
+  Path configFile;
+
+  @Override
+  public Integer call() throws Exception {
+    DaemonConfig config;
+    Duration pollInterval;
+    try {
+      config = DaemonConfig.load(configFile);
+      pollInterval =
+          Durations.parse(config.pollIntervalOrDefault())
+              .filter(d -> !d.isZero())
+              .orElseThrow(() -> new DaemonConfig.ConfigException(
+                  configFile + ": pollInterval: not a duration such as 60s or 5m: '" + config.pollIntervalOrDefault() + "'"));
+    } catch (DaemonConfig.ConfigException e) {
+      spec.commandLine().getErr().println(e.getMessage());
+      return 2;
+    }
+    Daemon daemon = Daemon.start(config, pollInterval, cluster);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      daemon.close();
+      stopped.countDown();
+    }, "ordinal-shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  /** The running parts of the daemon; {@link #close()} stops them all. */
+  static final class Daemon implements AutoCloseable {
+    private final List<AutoCloseable> parts = new ArrayList<>();
+    private final List<AppRunner> apps = new ArrayList<>();
+    private HttpEndpoints http;
+
+    static Daemon start(DaemonConfig config, Duration pollInterval, ClusterOptions clusterOptions) throws IOException, GitSourceException {
+      Daemon daemon = new Daemon();
+      try {
+        daemon.startParts(config, pollInterval, clusterOptions);
+      } catch (IOException | GitSourceException | RuntimeException e) {
+        daemon.close();
+        throw e;
+      }
+      return daemon;
+    }
+
+    private void startParts(DaemonConfig config, Duration pollInterval, ClusterOptions clusterOptions) throws IOException, GitSourceException {
+      var client = clusterOptions.client();
+      parts.add(client);
+      KubeCluster kube = new KubeCluster(client);
+      OrdinalMetrics metrics = new OrdinalMetrics(new PrometheusRegistry());
+      Path dataDir = Path.of(config.dataDirOrDefault());
+      Files.createDirectories(dataDir);
+      GitRepoCache cache = new GitRepoCache(dataDir.resolve("git"));
+      parts.add(cache);
+      ManifestLoader loader = new ManifestLoader();
+      GitPoller poller =
+          GitPoller.withDaemonThreads(
+              Math.min(4, config.apps().size()),
+              new GitPoller.Timing(pollInterval, GitPoller.DEFAULT_BACKOFF_START, GitPoller.DEFAULT_BACKOFF_CAP),
+              // AppRunner syncs inside poll(); the listener has nothing left to do.
+              (target, change) -> {});
+      for (DaemonConfig.App app : config.apps()) {
+        GitSource source =
+            GitSource.open(
+                cache,
+                GitSourceConfig.of(app.repo(), app.revisionOrDefault(), app.pathOrDefault())
+                    .withCredentials(credentials(app.credentials())));
+        parts.add(source);
+        AppSync sync = new AppSync(app.name(), app.namespace(), app.pruneEnabled(), loader, kube);
+        AppRunner runner = new AppRunner(app.name(), source, sync, metrics, Clock.systemUTC(), RESYNC_INTERVAL);
+        apps.add(runner);
+        log.info("app={} namespace={} tracking {} at {} path {}", app.name(), app.namespace(), source.status().url(), app.revisionOrDefault(), app.pathOrDefault());
+      }
+      String secret = webhookSecret(config.webhook());
+      WebhookHandler webhook;
+      if (secret == null) {
+        log.warn("no webhook secret configured: push webhooks are accepted unsigned (development only)");
+        webhook = WebhookHandler.insecure(poller::trigger);
+      } else {
+        webhook = WebhookHandler.withSecret(secret, poller::trigger);
+      }
+      http = new HttpEndpoints(address(config.listenOrDefault()), metrics.registry(), () -> true, this::statusJson, webhook);
+      http.start();
+      parts.add(http);
+      log.info("listening on {} (/metrics, /healthz, /readyz, /status, /webhook)", config.listenOrDefault());
+      for (AppRunner runner : apps) {
+        poller.add(runner);
+      }
+      parts.add(poller);
+    }
+
+    int port() {
+      return http.port();
+    }
+
+    List<AppRunner> apps() {
+      return apps;
+    }
+
+    String statusJson() {
+      ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+      try {
+        return json.writeValueAsString(Map.of("apps", apps.stream().map(r -> statusMap(r.status())).toList()));
+      } catch (IOException e) {
+        return "{\"error\":\"" + e.getMessage().replace("\"", "'") + "\"}";
+      }
+    }
+
+    private static Map<String, Object> statusMap(AppRunner.AppStatus s) {
+      Map<String, Object> git = new java.util.LinkedHashMap<>();
+      git.put("url", s.git().url());
+      git.put("ref", s.git().ref());
+      git.put("lastGoodCommit", s.git().lastGoodCommit().orElse(null));
+      git.put("lastError", s.git().lastError().orElse(null));
+      git.put("lastAttempt", String.valueOf(s.git().lastAttempt()));
+      git.put("consecutiveFailures", s.git().consecutiveFailures());
+      Map<String, Object> app = new java.util.LinkedHashMap<>();
+      app.put("app", s.app());
+      app.put("git", git);
+      app.put("lastAppliedRevision", s.lastAppliedRevision().orElse(null));
+      app.put("lastSyncResult", s.lastSyncResult().orElse(null));
+      app.put("lastSyncDetail", s.lastSyncDetail().orElse(null));
+      app.put("lastSyncAt", s.lastSyncAt().map(String::valueOf).orElse(null));
+      return app;
+    }
+
+    @Override
+    public void close() {
+      for (int i = parts.size() - 1; i >= 0; i--) {
+        try {
+          parts.get(i).close();
+        } catch (Exception e) {
+          log.warn("while stopping: {}", e.toString());
+        }
+      }
+      parts.clear();
+    }
+  }
+
+  static GitCredentials credentials(DaemonConfig.Credentials c) throws GitSourceException {
+    if (c == null) {
+      return GitCredentials.fromEnvironment(System.getenv());
+    }
+    if (c.sshKeyFile() != null) {
+      return GitCredentials.ssh(Path.of(c.sshKeyFile()), c.knownHostsFile() == null ? null : Path.of(c.knownHostsFile()));
+    }
+    String user = c.usernameEnv() != null ? System.getenv(c.usernameEnv()) : readFile(c.usernameFile());
+    if (c.tokenFile() != null) {
+      return GitCredentials.httpsTokenFile(user == null ? "git" : user, Path.of(c.tokenFile()));
+    }
+    String token = c.tokenEnv() != null ? System.getenv(c.tokenEnv()) : null;
+    if (token == null || token.isBlank()) {
+      return GitCredentials.none();
+    }
+    return GitCredentials.https(user == null ? "git" : user, token);
+  }
+
+  private static String readFile(String path) throws GitSourceException {
+    if (path == null) {
+      return null;
+    }
+    try {
+      return Files.readString(Path.of(path)).trim();
+    } catch (IOException e) {
+      throw new GitSourceException("cannot read credentials file " + path + ": " + e.getMessage());
+    }
+  }
+
+  private static String webhookSecret(DaemonConfig.Webhook webhook) throws GitSourceException {
+    if (webhook == null) {
+      return null;
+    }
+    if (webhook.secretFile() != null) {
+      return readFile(webhook.secretFile());
+    }
+    if (webhook.secretEnv() != null) {
+      String value = System.getenv(webhook.secretEnv());
+      return value == null || value.isBlank() ? null : value;
+    }
+    return null;
+  }
+
+  static InetSocketAddress address(String listen) {
+    int colon = listen.lastIndexOf(':');
+    String host = colon <= 0 ? "0.0.0.0" : listen.substring(0, colon);
+    int port = Integer.parseInt(listen.substring(colon + 1));
+    return new InetSocketAddress(host, port);
+  }
+}

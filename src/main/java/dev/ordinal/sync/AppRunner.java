@@ -1,0 +1,130 @@
+package dev.ordinal.sync;
+
+import dev.ordinal.git.GitSource;
+import dev.ordinal.git.PollResult;
+import dev.ordinal.git.PollTarget;
+import dev.ordinal.git.SourceStatus;
+import dev.ordinal.manifest.SourceTree;
+import dev.ordinal.metrics.OrdinalMetrics;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * One app of the daemon: each poll fetches the app's repository and, when the commit changed,
+ * syncs it. A sync that failed against the cluster is retried on the next poll with the same
+ * tree (the Git source reports an unchanged commit as {@code Unchanged}), and a periodic re-sync
+ * repairs drift even when Git is quiet, as Argo CD's self-heal does.
+ */
+public final class AppRunner implements PollTarget {
+  private final String name;
+  private final GitSource source;
+  private final AppSync sync;
+  private final OrdinalMetrics metrics;
+  private final Clock clock;
+  private final Duration resyncInterval;
+
+  private SourceTree lastTree;
+  /** The newest tree that loaded; while a newer commit is invalid, this one stays in force. */
+  private SourceTree lastGoodTree;
+  private SyncResult lastResult;
+  private Instant lastSyncAt = Instant.EPOCH;
+  private String lastAppliedRevision;
+
+  public AppRunner(String name, GitSource source, AppSync sync, OrdinalMetrics metrics, Clock clock, Duration resyncInterval) {
+    this.name = name;
+    this.source = source;
+    this.sync = sync;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.resyncInterval = resyncInterval;
+  }
+
+  @Override
+  public String repoUrl() {
+    return source.repoUrl();
+  }
+
+  @Override
+  public synchronized PollResult poll() {
+    long t0 = System.nanoTime();
+    PollResult result = source.poll();
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    if (result instanceof PollResult.Changed changed) {
+      metrics.gitFetch(name, "changed", seconds);
+      lastTree = changed.tree();
+      runSync(lastTree);
+    } else if (result instanceof PollResult.Unchanged) {
+      metrics.gitFetch(name, "unchanged", seconds);
+      boolean retry = lastResult instanceof SyncResult.Failed;
+      boolean resync = Duration.between(lastSyncAt, clock.instant()).compareTo(resyncInterval) >= 0;
+      if (retry) {
+        runSync(lastTree);
+      } else if (resync && lastGoodTree != null) {
+        runSync(lastGoodTree);
+      }
+    } else {
+      metrics.gitFetch(name, "error", seconds);
+    }
+    return result;
+  }
+
+  private void runSync(SourceTree tree) {
+    SyncResult result = sync.sync(tree);
+    lastResult = result;
+    if (!(result instanceof SyncResult.Invalid)) {
+      lastGoodTree = tree;
+    }
+    lastSyncAt = clock.instant();
+    metrics.sync(name, result.result(), lastSyncAt.toEpochMilli());
+    if (result instanceof SyncResult.Invalid invalid) {
+      metrics.manifestErrors(name, invalid.errors().size());
+    } else {
+      metrics.manifestErrors(name, 0);
+    }
+    if (result instanceof SyncResult.Applied applied) {
+      lastAppliedRevision = applied.revision();
+      metrics.objects(name, "create", applied.created());
+      metrics.objects(name, "update", applied.updated() + applied.held());
+      metrics.objects(name, "unchanged", applied.unchanged());
+      metrics.objects(name, "prune", applied.pruned());
+    }
+  }
+
+  /** A snapshot for the status endpoint; never includes credentials. */
+  public synchronized AppStatus status() {
+    SourceStatus git = source.status();
+    return new AppStatus(
+        name,
+        git,
+        Optional.ofNullable(lastAppliedRevision),
+        Optional.ofNullable(lastResult).map(SyncResult::result),
+        Optional.ofNullable(lastResult).map(AppRunner::detail),
+        lastSyncAt.equals(Instant.EPOCH) ? Optional.empty() : Optional.of(lastSyncAt));
+  }
+
+  private static String detail(SyncResult result) {
+    if (result instanceof SyncResult.Invalid invalid) {
+      return String.join("\n", invalid.errors().stream().map(Object::toString).toList());
+    }
+    if (result instanceof SyncResult.Refused refused) {
+      return String.join("\n", refused.reasons());
+    }
+    if (result instanceof SyncResult.Failed failed) {
+      return failed.error();
+    }
+    SyncResult.Applied a = (SyncResult.Applied) result;
+    return String.format("created %d, updated %d, held for rollout %d, unchanged %d, pruned %d",
+        a.created(), a.updated(), a.held(), a.unchanged(), a.pruned());
+  }
+
+  /** What {@code /status} shows for one app. */
+  public record AppStatus(
+      String app,
+      SourceStatus git,
+      Optional<String> lastAppliedRevision,
+      Optional<String> lastSyncResult,
+      Optional<String> lastSyncDetail,
+      Optional<Instant> lastSyncAt) {}
+}

@@ -1,0 +1,35 @@
+package dev.ordinal.sync;
+
+import dev.ordinal.manifest.LoadError;
+import java.util.List;
+
+/** What one sync of an app did. Only {@link Applied} changed the cluster. */
+public sealed interface SyncResult {
+  String revision();
+
+  /** The plan was carried out (possibly with nothing to do). */
+  record Applied(String revision, int created, int updated, int held, int unchanged, int pruned) implements SyncResult {
+    public boolean changedAnything() {
+      return created + updated + held + pruned > 0;
+    }
+  }
+
+  /** The revision's manifests failed to load; nothing was applied. */
+  record Invalid(String revision, List<LoadError> errors) implements SyncResult {}
+
+  /** The plan holds changes Kubernetes forbids; nothing was applied. */
+  record Refused(String revision, List<String> reasons) implements SyncResult {}
+
+  /** The cluster could not be read or written; the sync may have been partial and will be retried. */
+  record Failed(String revision, String error) implements SyncResult {}
+
+  default String result() {
+    if (this instanceof Applied a) {
+      return a.changedAnything() ? "applied" : "unchanged";
+    }
+    if (this instanceof Invalid) {
+      return "invalid";
+    }
+    return this instanceof Refused ? "refused" : "error";
+  }
+}

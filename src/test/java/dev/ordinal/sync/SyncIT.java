@@ -1,0 +1,208 @@
+package dev.ordinal.sync;
+
+import static dev.ordinal.testkit.StatefulSets.await;
+import static dev.ordinal.testkit.StatefulSets.awaitRolledOut;
+import static dev.ordinal.testkit.StatefulSets.revisions;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ordinal.kube.KubeCluster;
+import dev.ordinal.manifest.LocalDirectory;
+import dev.ordinal.manifest.ManifestLoader;
+import dev.ordinal.plan.ObjectPlan;
+import dev.ordinal.testkit.ControlPlaneTest;
+import dev.ordinal.testkit.PodSimulator;
+import dev.ordinal.testkit.TestNamespace;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Load, plan and apply against the real API server and StatefulSet controller. */
+@ControlPlaneTest
+class SyncIT {
+  static final String STS =
+      """
+      apiVersion: apps/v1
+      kind: StatefulSet
+      metadata:
+        name: db
+        labels: {app: db}
+        annotations: {ordinal.dev/policy: canary}
+      spec:
+        replicas: 3
+        serviceName: db
+        selector: {matchLabels: {app: db}}
+        template:
+          metadata: {labels: {app: db}}
+          spec:
+            containers:
+              - name: db
+                image: registry.local/db:1
+                ports: [{containerPort: 5432, name: pg}]
+                resources: {requests: {cpu: 500m, memory: 1Gi}}
+                volumeMounts: [{name: data, mountPath: /var/lib/db}]
+        volumeClaimTemplates:
+          - metadata: {name: data}
+            spec:
+              accessModes: [ReadWriteOnce]
+              resources: {requests: {storage: 1Gi}}
+      """;
+  static final String SERVICE =
+      """
+      apiVersion: v1
+      kind: Service
+      metadata: {name: db}
+      spec:
+        clusterIP: None
+        selector: {app: db}
+        ports: [{port: 5432, name: pg}]
+      """;
+  static final String CONFIG =
+      """
+      apiVersion: v1
+      kind: ConfigMap
+      metadata: {name: db-config}
+      data: {max_connections: "100"}
+      """;
+  static final String POLICY =
+      """
+      apiVersion: ordinal.dev/v1alpha1
+      kind: RolloutPolicy
+      metadata: {name: canary}
+      spec:
+        steps:
+          - canary: {replicas: 1}
+          - pause: {}
+      """;
+
+  @TempDir Path repo;
+
+  private AppSync sync(KubernetesClient client, TestNamespace ns, boolean prune) {
+    return new AppSync("shop", ns.name(), prune, new ManifestLoader(), new KubeCluster(client));
+  }
+
+  private void write(Map<String, String> files) throws IOException {
+    try (var old = Files.list(repo)) {
+      for (Path p : old.toList()) {
+        Files.delete(p);
+      }
+    }
+    for (var e : files.entrySet()) {
+      Files.writeString(repo.resolve(e.getKey()), e.getValue());
+    }
+  }
+
+  @Test
+  void appliedStatefulSetPlansAsUnchangedAfterServerDefaulting(KubernetesClient client, TestNamespace ns) throws IOException {
+    write(Map.of("sts.yaml", STS, "svc.yaml", SERVICE, "cm.yaml", CONFIG, "policy.yaml", POLICY));
+    AppSync sync = sync(client, ns, false);
+
+    SyncResult first = sync.sync(LocalDirectory.read(repo));
+    SyncResult.Applied applied = assertInstanceOf(SyncResult.Applied.class, first);
+    assertEquals(3, applied.created());
+
+    StatefulSet live = client.apps().statefulSets().inNamespace(ns.name()).withName("db").get();
+    assertEquals("OrderedReady", live.getSpec().getPodManagementPolicy(), "the server defaulted the object");
+    assertEquals("shop", live.getMetadata().getLabels().get(KubeCluster.INVENTORY_LABEL));
+    assertTrue(live.getMetadata().getManagedFields().stream().anyMatch(f -> f.getManager().equals("ordinal")));
+
+    AppSync.Planned again = sync.plan(LocalDirectory.read(repo));
+    assertEquals(3, again.plan().ofType(ObjectPlan.Unchanged.class).size(), again.plan().unifiedDiff());
+    assertTrue(!again.plan().hasChanges(), again.plan().unifiedDiff());
+  }
+
+  @Test
+  void podTemplateChangeUnderPolicyIsHeldAtThePartition(KubernetesClient client, TestNamespace ns) throws IOException {
+    try (PodSimulator pods = new PodSimulator(client, ns.name(), Duration.ofMillis(100))) {
+      write(Map.of("sts.yaml", STS, "svc.yaml", SERVICE, "policy.yaml", POLICY));
+      AppSync sync = sync(client, ns, false);
+      assertInstanceOf(SyncResult.Applied.class, sync.sync(LocalDirectory.read(repo)));
+      StatefulSet stable = awaitRolledOut(client, ns.name(), "db", Duration.ofSeconds(60));
+      String stableRevision = stable.getStatus().getCurrentRevision();
+
+      write(Map.of("sts.yaml", STS.replace("db:1", "db:2"), "svc.yaml", SERVICE, "policy.yaml", POLICY));
+      SyncResult.Applied held = assertInstanceOf(SyncResult.Applied.class, sync.sync(LocalDirectory.read(repo)));
+      assertEquals(1, held.held());
+
+      StatefulSet live = client.apps().statefulSets().inNamespace(ns.name()).withName("db").get();
+      assertEquals(3, live.getSpec().getUpdateStrategy().getRollingUpdate().getPartition());
+      assertEquals("registry.local/db:2", live.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
+      await("the controller to see the new revision", Duration.ofSeconds(10),
+          () -> {
+            var s = client.apps().statefulSets().inNamespace(ns.name()).withName("db").get().getStatus();
+            return s.getUpdateRevision() != null && !s.getUpdateRevision().equals(stableRevision);
+          }, () -> "");
+      // Held: the controller knows the new revision but moves no pod.
+      Thread.sleep(1000);
+      assertEquals(Map.of("db-0", stableRevision, "db-1", stableRevision, "db-2", stableRevision), revisions(client, ns.name(), "db"));
+
+      // The rollout engine's partition survives the next sync of the same commit: Git does not reset it.
+      client.apps().statefulSets().inNamespace(ns.name()).withName("db")
+          .edit(s -> {
+            s.getSpec().getUpdateStrategy().getRollingUpdate().setPartition(2);
+            return s;
+          });
+      SyncResult.Applied resync = assertInstanceOf(SyncResult.Applied.class, sync.sync(LocalDirectory.read(repo)));
+      assertEquals(0, resync.held() + resync.updated(), "nothing to apply");
+      assertEquals(2, client.apps().statefulSets().inNamespace(ns.name()).withName("db").get().getSpec().getUpdateStrategy().getRollingUpdate().getPartition());
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void forbiddenChangeRefusesTheWholeCommit(KubernetesClient client, TestNamespace ns) throws IOException {
+    write(Map.of("sts.yaml", STS, "svc.yaml", SERVICE, "policy.yaml", POLICY));
+    AppSync sync = sync(client, ns, false);
+    assertInstanceOf(SyncResult.Applied.class, sync.sync(LocalDirectory.read(repo)));
+
+    write(Map.of(
+        "sts.yaml", STS.replace("storage: 1Gi", "storage: 5Gi"),
+        "svc.yaml", SERVICE,
+        "policy.yaml", POLICY,
+        "cm.yaml", CONFIG));
+    SyncResult.Refused refused = assertInstanceOf(SyncResult.Refused.class, sync.sync(LocalDirectory.read(repo)));
+    assertTrue(refused.reasons().get(0).contains("spec.volumeClaimTemplates"), refused.reasons().toString());
+    assertNull(client.configMaps().inNamespace(ns.name()).withName("db-config").get(), "nothing from the refused commit was applied");
+  }
+
+  @Test
+  void invalidCommitAppliesNothing(KubernetesClient client, TestNamespace ns) throws IOException {
+    write(Map.of("cm.yaml", CONFIG, "sts.yaml", STS.replace("replicas: 3", "replicas: many")));
+    SyncResult.Invalid invalid = assertInstanceOf(SyncResult.Invalid.class, sync(client, ns, false).sync(LocalDirectory.read(repo)));
+    assertEquals("sts.yaml", invalid.errors().get(0).file());
+    assertNull(client.configMaps().inNamespace(ns.name()).withName("db-config").get());
+  }
+
+  @Test
+  void pruneDeletesWhatLeftGitOnlyWhenEnabledAndNeverClaims(KubernetesClient client, TestNamespace ns) throws IOException {
+    write(Map.of("cm.yaml", CONFIG, "svc.yaml", SERVICE));
+    assertInstanceOf(SyncResult.Applied.class, sync(client, ns, true).sync(LocalDirectory.read(repo)));
+    // A claim carrying the inventory label (as if it had once been in Git) must survive pruning.
+    client.persistentVolumeClaims().inNamespace(ns.name()).resource(new PersistentVolumeClaimBuilder()
+        .withNewMetadata().withName("data-db-0").addToLabels(KubeCluster.INVENTORY_LABEL, "shop").endMetadata()
+        .withNewSpec().withAccessModes("ReadWriteOnce").withNewResources().addToRequests("storage", new Quantity("1Gi")).endResources().endSpec()
+        .build()).create();
+
+    write(Map.of("svc.yaml", SERVICE));
+    SyncResult.Applied withoutPrune = assertInstanceOf(SyncResult.Applied.class, sync(client, ns, false).sync(LocalDirectory.read(repo)));
+    assertEquals(0, withoutPrune.pruned());
+    assertNotNull(client.configMaps().inNamespace(ns.name()).withName("db-config").get());
+
+    SyncResult.Applied pruned = assertInstanceOf(SyncResult.Applied.class, sync(client, ns, true).sync(LocalDirectory.read(repo)));
+    assertEquals(1, pruned.pruned());
+    assertNull(client.configMaps().inNamespace(ns.name()).withName("db-config").get());
+    assertNotNull(client.persistentVolumeClaims().inNamespace(ns.name()).withName("data-db-0").get());
+  }
+}
