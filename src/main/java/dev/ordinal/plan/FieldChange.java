@@ -27,6 +27,23 @@ public record FieldChange(String path, JsonNode before, JsonNode after) {
     return after.isMissingNode();
   }
 
+  /**
+   * Whether this change is at {@code prefix} or inside it: {@code spec.selector} covers {@code
+   * spec.selector.matchLabels.app} and {@code spec.volumeClaimTemplates} covers {@code
+   * spec.volumeClaimTemplates[name=data]}, but {@code spec.selector} does not cover {@code
+   * spec.selectorX}.
+   */
+  public boolean isAtOrUnder(String prefix) {
+    if (!path.startsWith(prefix)) {
+      return false;
+    }
+    if (path.length() == prefix.length()) {
+      return true;
+    }
+    char next = path.charAt(prefix.length());
+    return next == '.' || next == '[';
+  }
+
   @Override
   public String toString() {
     return path + ": " + render(before) + " -> " + render(after);

@@ -46,7 +46,7 @@ final class Secrets {
   static List<FieldChange> hideValues(List<FieldChange> changes) {
     List<FieldChange> hidden = new ArrayList<>(changes.size());
     for (FieldChange change : changes) {
-      if (StatefulSetRules.isAtOrUnder(change.path(), "data")) {
+      if (change.isAtOrUnder("data")) {
         hidden.add(new FieldChange(change.path(), hide(change.before()), hide(change.after())));
       } else {
         hidden.add(change);

@@ -46,7 +46,7 @@ final class StatefulSetRules {
     if (path.equals("spec.replicas")) {
       return ChangeClass.SCALE;
     }
-    if (isAtOrUnder(path, "spec.template")) {
+    if (change.isAtOrUnder("spec.template")) {
       return ChangeClass.POD_TEMPLATE;
     }
     return classifyGeneric(change);
@@ -54,7 +54,7 @@ final class StatefulSetRules {
 
   /** For every kind: metadata is METADATA, anything else OTHER_SPEC. */
   static ChangeClass classifyGeneric(FieldChange change) {
-    return isAtOrUnder(change.path(), "metadata") ? ChangeClass.METADATA : ChangeClass.OTHER_SPEC;
+    return change.isAtOrUnder("metadata") ? ChangeClass.METADATA : ChangeClass.OTHER_SPEC;
   }
 
   static Set<ChangeClass> classes(ObjectKey key, List<FieldChange> changes) {
@@ -76,19 +76,5 @@ final class StatefulSetRules {
         + " change in Git, or delete the StatefulSet with 'kubectl delete sts "
         + key.name()
         + " --cascade=orphan' so Ordinal recreates it (its pods and PVCs stay).";
-  }
-
-  /**
-   * {@code spec.selector} covers {@code spec.selector.matchLabels.app}, not {@code spec.selectorX}.
-   */
-  static boolean isAtOrUnder(String path, String prefix) {
-    if (!path.startsWith(prefix)) {
-      return false;
-    }
-    if (path.length() == prefix.length()) {
-      return true;
-    }
-    char next = path.charAt(prefix.length());
-    return next == '.' || next == '[';
   }
 }
