@@ -26,6 +26,9 @@ final class ClusterOptions {
     } else {
       config = Config.autoConfigure(context);
     }
+    // A one-shot command should say the cluster is unreachable within seconds, not retry for long.
+    config.setRequestRetryBackoffLimit(1);
+    config.setConnectionTimeout(5_000);
     return new KubernetesClientBuilder().withConfig(config).build();
   }
 

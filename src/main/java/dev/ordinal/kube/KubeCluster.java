@@ -84,9 +84,24 @@ public final class KubeCluster {
     return found;
   }
 
-  /** The apiVersion → kinds map of a set of objects, for {@link #inventory}. */
+  /**
+   * Kinds searched for pruning besides those still in Git: an object whose whole kind left Git must
+   * still be found. Kinds outside this list are found only while some object of the kind remains.
+   */
+  private static final Map<String, List<String>> COMMON_KINDS =
+      Map.of(
+          "v1", List.of("ConfigMap", "Secret", "Service", "ServiceAccount", "PersistentVolumeClaim"),
+          "apps/v1", List.of("StatefulSet", "Deployment", "DaemonSet"),
+          "rbac.authorization.k8s.io/v1", List.of("Role", "RoleBinding"),
+          "policy/v1", List.of("PodDisruptionBudget"),
+          "networking.k8s.io/v1", List.of("NetworkPolicy", "Ingress"),
+          "batch/v1", List.of("Job", "CronJob"),
+          "autoscaling/v2", List.of("HorizontalPodAutoscaler"));
+
+  /** The apiVersion → kinds map of a set of objects plus the common kinds, for {@link #inventory}. */
   public static Map<String, Set<String>> kindsOf(Collection<? extends HasMetadata> objects) {
     Map<String, Set<String>> kinds = new LinkedHashMap<>();
+    COMMON_KINDS.forEach((apiVersion, names) -> kinds.computeIfAbsent(apiVersion, k -> new java.util.TreeSet<>()).addAll(names));
     for (HasMetadata o : objects) {
       kinds.computeIfAbsent(o.getApiVersion(), k -> new java.util.TreeSet<>()).add(o.getKind());
     }

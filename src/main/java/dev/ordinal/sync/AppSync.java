@@ -74,6 +74,7 @@ public final class AppSync {
       desired.add(decorate(object.resource()));
     }
     List<HasMetadata> live = new ArrayList<>(cluster.liveFor(desired));
+    carryLivePartition(desired, live, state);
     if (prune) {
       live.addAll(cluster.inventory(app, namespace, KubeCluster.kindsOf(desired)));
     }
@@ -164,6 +165,28 @@ public final class AppSync {
     labels.put(KubeCluster.INVENTORY_LABEL, app);
     copy.getMetadata().setLabels(labels);
     return copy;
+  }
+
+  /**
+   * The partition of a StatefulSet under a rollout policy belongs to the rollout engine, not to
+   * Git: desired copies carry the live value, so applying them never resets a rollout in flight and
+   * Ordinal's field ownership of the update strategy stays stable from one apply to the next.
+   */
+  private static void carryLivePartition(List<HasMetadata> desired, List<HasMetadata> live, DesiredState state) {
+    Map<String, StatefulSet> liveSets = new HashMap<>();
+    for (HasMetadata object : live) {
+      if (object instanceof StatefulSet sts) {
+        liveSets.put(sts.getMetadata().getNamespace() + "/" + sts.getMetadata().getName(), sts);
+      }
+    }
+    for (HasMetadata object : desired) {
+      if (object instanceof StatefulSet sts && state.policyFor(sts).isPresent()) {
+        StatefulSet current = liveSets.get(sts.getMetadata().getNamespace() + "/" + sts.getMetadata().getName());
+        if (current != null) {
+          setPartition(sts, livePartition(current, sts));
+        }
+      }
+    }
   }
 
   private static boolean isNamespaced(HasMetadata object) {

@@ -16,6 +16,10 @@ import dev.ordinal.plan.ObjectPlan;
 import dev.ordinal.testkit.ControlPlaneTest;
 import dev.ordinal.testkit.PodSimulator;
 import dev.ordinal.testkit.TestNamespace;
+import static dev.ordinal.testkit.Manifests.CONFIG;
+import static dev.ordinal.testkit.Manifests.POLICY;
+import static dev.ordinal.testkit.Manifests.SERVICE;
+import static dev.ordinal.testkit.Manifests.STS;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -31,61 +35,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** Load, plan and apply against the real API server and StatefulSet controller. */
 @ControlPlaneTest
 class SyncIT {
-  static final String STS =
-      """
-      apiVersion: apps/v1
-      kind: StatefulSet
-      metadata:
-        name: db
-        labels: {app: db}
-        annotations: {ordinal.dev/policy: canary}
-      spec:
-        replicas: 3
-        serviceName: db
-        selector: {matchLabels: {app: db}}
-        template:
-          metadata: {labels: {app: db}}
-          spec:
-            containers:
-              - name: db
-                image: registry.local/db:1
-                ports: [{containerPort: 5432, name: pg}]
-                resources: {requests: {cpu: 500m, memory: 1Gi}}
-                volumeMounts: [{name: data, mountPath: /var/lib/db}]
-        volumeClaimTemplates:
-          - metadata: {name: data}
-            spec:
-              accessModes: [ReadWriteOnce]
-              resources: {requests: {storage: 1Gi}}
-      """;
-  static final String SERVICE =
-      """
-      apiVersion: v1
-      kind: Service
-      metadata: {name: db}
-      spec:
-        clusterIP: None
-        selector: {app: db}
-        ports: [{port: 5432, name: pg}]
-      """;
-  static final String CONFIG =
-      """
-      apiVersion: v1
-      kind: ConfigMap
-      metadata: {name: db-config}
-      data: {max_connections: "100"}
-      """;
-  static final String POLICY =
-      """
-      apiVersion: ordinal.dev/v1alpha1
-      kind: RolloutPolicy
-      metadata: {name: canary}
-      spec:
-        steps:
-          - canary: {replicas: 1}
-          - pause: {}
-      """;
-
   @TempDir Path repo;
 
   private AppSync sync(KubernetesClient client, TestNamespace ns, boolean prune) {

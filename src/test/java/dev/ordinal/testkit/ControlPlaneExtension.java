@@ -5,19 +5,25 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /** Starts (once per JVM) the real control plane and gives each test class its own namespace. */
-public final class ControlPlaneExtension implements BeforeAllCallback, ParameterResolver {
+public final class ControlPlaneExtension implements BeforeAllCallback, BeforeEachCallback, ParameterResolver {
   private static final ExtensionContext.Namespace STORE =
       ExtensionContext.Namespace.create(ControlPlaneExtension.class);
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    ControlPlane plane = ControlPlane.shared();
+    ControlPlane.shared();
+  }
+
+  /** Each test method gets a namespace of its own, so tests never see each other's objects. */
+  @Override
+  public void beforeEach(ExtensionContext context) {
     String name =
         (context.getRequiredTestClass().getSimpleName().toLowerCase(Locale.ROOT)
                 + "-"
@@ -28,7 +34,7 @@ public final class ControlPlaneExtension implements BeforeAllCallback, Parameter
     }
     // Namespaces are left behind on purpose: without a namespace controller they could never
     // finish terminating, and the whole control plane is discarded with the JVM anyway.
-    plane
+    ControlPlane.shared()
         .client()
         .namespaces()
         .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())

@@ -1,0 +1,123 @@
+package dev.ordinal.cli;
+
+import static dev.ordinal.testkit.StatefulSets.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ordinal.git.TestRemote;
+import dev.ordinal.testkit.Manifests;
+import dev.ordinal.testkit.ControlPlane;
+import dev.ordinal.testkit.ControlPlaneTest;
+import dev.ordinal.testkit.TestNamespace;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The daemon end to end: a real Git repository, a signed push webhook, the real API server. The
+ * poll interval is an hour, so every change after the first poll arrives through the webhook.
+ */
+@ControlPlaneTest
+class DaemonIT {
+  private static final String SECRET = "webhook-secret-for-tests";
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @TempDir Path tmp;
+
+  @Test
+  void pushWebhookSyncsTheNewCommitAndInvalidCommitsApplyNothing(ControlPlane plane, TestNamespace ns) throws Exception {
+    try (TestRemote remote = TestRemote.create(tmp.resolve("config.git"))) {
+      String policy = Manifests.POLICY;
+      String sts = Manifests.STS;
+      remote.commit("main", Map.of("db/sts.yaml", sts, "db/policy.yaml", policy));
+
+      Files.writeString(tmp.resolve("secret"), SECRET);
+      Path configFile = tmp.resolve("config.yaml");
+      Files.writeString(configFile, String.format("""
+          dataDir: %s
+          listen: 127.0.0.1:0
+          pollInterval: 1h
+          webhook: {secretFile: %s}
+          apps:
+            - name: shop
+              repo: %s
+              revision: main
+              path: db
+              namespace: %s
+          """, tmp.resolve("data"), tmp.resolve("secret"), remote.fileUrl(), ns.name()));
+      ClusterOptions cluster = new ClusterOptions();
+      cluster.kubeconfig = plane.kubeconfig();
+
+      try (RunCommand.Daemon daemon = RunCommand.Daemon.start(DaemonConfig.load(configFile), Duration.ofHours(1), cluster)) {
+        await("the first commit applied", Duration.ofSeconds(30), () -> liveImage(plane, ns) != null, () -> daemon.statusJson());
+        assertEquals("registry.local/db:1", liveImage(plane, ns));
+
+        var second = remote.commit("main", Map.of("db/sts.yaml", sts.replace("db:1", "db:2"), "db/policy.yaml", policy));
+        String payload = "{\"ref\":\"refs/heads/main\",\"repository\":{\"clone_url\":\"" + remote.fileUrl() + "\"}}";
+        assertEquals(401, webhook(daemon, payload, "sha256=" + "0".repeat(64)).statusCode());
+        assertEquals(401, webhook(daemon, payload, null).statusCode());
+        Thread.sleep(500);
+        assertEquals("registry.local/db:1", liveImage(plane, ns), "an unsigned push triggers nothing");
+
+        assertEquals(202, webhook(daemon, payload, sign(payload)).statusCode());
+        await("the pushed commit applied", Duration.ofSeconds(30), () -> "registry.local/db:2".equals(liveImage(plane, ns)), () -> daemon.statusJson());
+        StatefulSet live = plane.client().apps().statefulSets().inNamespace(ns.name()).withName("db").get();
+        assertEquals(3, live.getSpec().getUpdateStrategy().getRollingUpdate().getPartition(), "held for the rollout");
+        assertTrue(daemon.statusJson().contains(second.name()), daemon.statusJson());
+
+        remote.commit("main", Map.of("db/sts.yaml", sts.replace("db:1", "db:3").replace("replicas: 3", "replicas: lots"), "db/policy.yaml", policy));
+        assertEquals(202, webhook(daemon, payload, sign(payload)).statusCode());
+        await("the invalid commit reported", Duration.ofSeconds(30), () -> get(daemon, "/metrics").contains("ordinal_manifest_errors{app=\"shop\"} 1.0"), () -> get(daemon, "/metrics"));
+        assertEquals("registry.local/db:2", liveImage(plane, ns), "the last good commit stays in force");
+
+        String metrics = get(daemon, "/metrics");
+        assertTrue(metrics.contains("ordinal_syncs_total{app=\"shop\",result=\"applied\"} 2.0"), metrics);
+        assertTrue(metrics.contains("ordinal_syncs_total{app=\"shop\",result=\"invalid\"} 1.0"), metrics);
+        assertTrue(metrics.contains("ordinal_git_fetches_total{app=\"shop\",result=\"changed\"} 3.0"), metrics);
+        assertTrue(!metrics.contains(SECRET) && !daemon.statusJson().contains(SECRET));
+        assertTrue(daemon.statusJson().contains("spec.replicas"), daemon.statusJson());
+      }
+    }
+  }
+
+  private static String liveImage(ControlPlane plane, TestNamespace ns) {
+    StatefulSet sts = plane.client().apps().statefulSets().inNamespace(ns.name()).withName("db").get();
+    return sts == null ? null : sts.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+  }
+
+  private HttpResponse<String> webhook(RunCommand.Daemon daemon, String payload, String signature) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.port() + "/webhook"))
+        .header("X-GitHub-Event", "push")
+        .POST(HttpRequest.BodyPublishers.ofString(payload));
+    if (signature != null) {
+      request.header("X-Hub-Signature-256", signature);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private String get(RunCommand.Daemon daemon, String path) {
+    try {
+      return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.port() + path)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static String sign(String payload) throws Exception {
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+    return "sha256=" + HexFormat.of().formatHex(mac.doFinal(payload.getBytes(StandardCharsets.UTF_8)));
+  }
+}

@@ -1,0 +1,61 @@
+package dev.ordinal.testkit;
+
+/** Small manifests shared by the sync, CLI and daemon tests. */
+public final class Manifests {
+  private Manifests() {}
+
+  public static final String STS =
+      """
+      apiVersion: apps/v1
+      kind: StatefulSet
+      metadata:
+        name: db
+        labels: {app: db}
+        annotations: {ordinal.dev/policy: canary}
+      spec:
+        replicas: 3
+        serviceName: db
+        selector: {matchLabels: {app: db}}
+        template:
+          metadata: {labels: {app: db}}
+          spec:
+            containers:
+              - name: db
+                image: registry.local/db:1
+                ports: [{containerPort: 5432, name: pg}]
+                resources: {requests: {cpu: 500m, memory: 1Gi}}
+                volumeMounts: [{name: data, mountPath: /var/lib/db}]
+        volumeClaimTemplates:
+          - metadata: {name: data}
+            spec:
+              accessModes: [ReadWriteOnce]
+              resources: {requests: {storage: 1Gi}}
+      """;
+  public static final String SERVICE =
+      """
+      apiVersion: v1
+      kind: Service
+      metadata: {name: db}
+      spec:
+        clusterIP: None
+        selector: {app: db}
+        ports: [{port: 5432, name: pg}]
+      """;
+  public static final String CONFIG =
+      """
+      apiVersion: v1
+      kind: ConfigMap
+      metadata: {name: db-config}
+      data: {max_connections: "100"}
+      """;
+  public static final String POLICY =
+      """
+      apiVersion: ordinal.dev/v1alpha1
+      kind: RolloutPolicy
+      metadata: {name: canary}
+      spec:
+        steps:
+          - canary: {replicas: 1}
+          - pause: {}
+      """;
+}
