@@ -419,7 +419,7 @@ public final class RolloutEngine {
     return new Action.UpdateState(next, consumes, new RolloutEvent(event.type(), event.reason(), event.message() + "; next: " + next.reason()));
   }
 
-  private static RolloutState enterStep(RolloutSpec spec, RolloutState state, int index, Observation obs) {
+  static RolloutState enterStep(RolloutSpec spec, RolloutState state, int index, Observation obs) {
     // Progress is counted from here with what already runs, so a finished step's pods are not "new" progress.
     int targetReady = (int) inRange(obs).stream().filter(p -> p.revision().equals(state.targetRevision()) && p.available()).count();
     RolloutState next = state.atStep(index, Phase.PROGRESSING, "", obs.now()).withProgress(obs.now(), targetReady);
