@@ -268,7 +268,7 @@ public final class RolloutEngine {
     }
 
     // Pods on neither revision are left over from a superseded rollout: back to stable first.
-    Optional<Action> restore = restoreStrays(state, obs, Set.of(state.stableRevision(), state.targetRevision()), "superseded revision");
+    Optional<Action> restore = restoreStrays(state, obs, new TreeSet<>(List.of(state.stableRevision(), state.targetRevision())), "superseded revision");
     if (restore.isPresent()) {
       return restore.get();
     }

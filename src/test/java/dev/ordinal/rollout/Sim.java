@@ -21,7 +21,7 @@ import java.util.function.Predicate;
  * A tiny StatefulSet controller, kubelet and analysis runner: enough of the cluster to drive whole
  * rollouts through the engine. Unit tests also use it as a mutable observation builder.
  */
-final class Sim {
+class Sim {
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
   final RolloutSpec spec;
@@ -114,6 +114,16 @@ final class Sim {
   // ---- applying actions ----
 
   void apply(Action a) {
+    Optional<RolloutState> prev = state();
+    RolloutState next = a.state();
+    if (prev.isPresent() && prev.get().rollout() == next.rollout() && prev.get().stepIndex() != next.stepIndex()) {
+      // never skip or repeat a step: one step forward, or a user's promote-full to full promotion
+      boolean oneForward = next.stepIndex() == prev.get().stepIndex() + 1;
+      boolean promotedFull = a.consumes().contains(Command.PROMOTE_FULL) && next.stepIndex() == spec.steps().size();
+      if (!oneForward && !promotedFull) {
+        fail("step jumped from " + prev.get().stepIndex() + " to " + next.stepIndex() + " by " + a.logLine());
+      }
+    }
     commands.removeAll(a.consumes());
     store(a.state());
     if (a instanceof Action.SetPartition) {
@@ -171,8 +181,9 @@ final class Sim {
   /** Runs until the predicate holds on the stored state; fails after {@code maxSteps}. */
   Sim runUntil(Predicate<RolloutState> done, int maxSteps) {
     for (int i = 0; i < maxSteps; i++) {
-      step();
-      if (state().isPresent() && done.test(state().get())) {
+      Action a = step();
+      // phases change only through state-changing actions; a Wait still shows the state from before
+      if (!(a instanceof Action.Wait) && state().isPresent() && done.test(state().get())) {
         return this;
       }
     }
@@ -198,8 +209,12 @@ final class Sim {
 
   // ---- the controller, kubelet and runner ----
 
+  /** The most pods that were unavailable at once, to see maxUnavailable batches happen. */
+  int maxUnavailableSeen;
+
   void controllerTick() {
     observedGeneration = generation;
+    maxUnavailableSeen = Math.max(maxUnavailableSeen, (int) pods.values().stream().filter(p -> !p.available()).count() + (replicas - pods.size()));
     for (Map.Entry<String, Integer> e : runAge.entrySet()) {
       if (verdicts.get(e.getKey()) == AnalysisVerdict.RUNNING) {
         e.setValue(e.getValue() + 1);
