@@ -72,7 +72,9 @@ public final class RolloutPreview {
     }
     String pods = RolloutEngine.podRange(name, replicas - before - 1, replicas - after);
     if (onDelete) {
-      return "delete " + pods + " one at a time, each comes back on the new revision";
+      return after - before == 1
+          ? "delete " + pods + "; it comes back on the new revision"
+          : "delete " + pods + " one at a time; each comes back on the new revision";
     }
     if (full) {
       return pods + " (partition → " + (replicas - after) + ")";
