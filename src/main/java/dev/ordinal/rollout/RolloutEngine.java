@@ -32,9 +32,13 @@ public final class RolloutEngine {
 
   private RolloutEngine() {}
 
-  /** The run id of the analysis step at {@code stepIndex} of the state's rollout. */
+  /**
+   * The run id of the analysis step at {@code stepIndex} (0-based) of the state's rollout, e.g.
+   * {@code db-7c9f/r2/step-3}: target revision, rollout counter (so a retry never sees the verdict
+   * of an earlier attempt), and the step number as users see it in the preview.
+   */
   public static String stepRunId(RolloutState state, int stepIndex) {
-    return state.targetRevision() + "/r" + state.rollout() + "/step-" + stepIndex;
+    return state.targetRevision() + "/r" + state.rollout() + "/step-" + (stepIndex + 1);
   }
 
   /** The run id of the state's rollout's background analysis. */
@@ -268,7 +272,9 @@ public final class RolloutEngine {
     }
 
     // Pods on neither revision are left over from a superseded rollout: back to stable first.
-    Optional<Action> restore = restoreStrays(state, obs, new TreeSet<>(List.of(state.stableRevision(), state.targetRevision())), "superseded revision");
+    // Not under OnDelete: a deleted pod comes back on the template's revision, never on stable, so
+    // leftovers simply move to the new target when the steps reach them.
+    Optional<Action> restore = sts.strategy() == UpdateStrategy.ON_DELETE ? Optional.empty() : restoreStrays(state, obs, new TreeSet<>(List.of(state.stableRevision(), state.targetRevision())), "superseded revision");
     if (restore.isPresent()) {
       return restore.get();
     }
@@ -497,8 +503,9 @@ public final class RolloutEngine {
 
   /**
    * Deletes, one at a time and highest ordinal first, pods running a revision outside {@code keep},
-   * each only once every stable pod is back and Ready; the held partition makes the controller
-   * recreate them on the current (stable) revision.
+   * each only once every kept pod is back and Ready; the held partition makes the controller
+   * recreate them on the current (stable) revision. RollingUpdate only: OnDelete recreates pods
+   * from the template.
    */
   private static Optional<Action> restoreStrays(RolloutState state, Observation obs, Set<String> keep, String why) {
     StatefulSetView sts = obs.sts();
@@ -506,14 +513,24 @@ public final class RolloutEngine {
     if (strays.isEmpty()) {
       return Optional.empty();
     }
-    if (sts.strategy() == UpdateStrategy.ROLLING_UPDATE && sts.partition() < sts.replicas()) {
+    if (sts.partition() < sts.replicas()) {
       return Optional.of(new Action.SetPartition(sts.replicas(), state, Set.of(), RolloutEvent.normal("Holding", why + ": holding partition at " + sts.replicas() + " before restoring pods")));
+    }
+    if (!sts.currentRevision().equals(state.stableRevision())) {
+      // The controller recreates a deleted pod below the partition from status.currentRevision; if
+      // that is no longer stable (it completed the update before we could roll back), deleting
+      // would only churn pods.
+      return Optional.of(
+          new Action.Wait(
+              state,
+              IDLE_RECHECK,
+              why + ": cannot restore pods, the controller recreates them from " + sts.currentRevision() + " instead of " + state.stableRevision() + "; revert the change in Git"));
     }
     Optional<PodView> busy =
         obs.pods().stream().filter(PodView::terminating).findFirst()
-            .or(() -> inRange(obs).stream().filter(p -> p.revision().equals(state.stableRevision()) && !p.ready()).findFirst());
+            .or(() -> inRange(obs).stream().filter(p -> keep.contains(p.revision()) && !p.ready()).findFirst());
     if (busy.isPresent() || inRange(obs).size() < sts.replicas()) {
-      String what = busy.map(p -> p.name() + (p.terminating() ? " to terminate" : " to be Ready on " + state.stableRevision())).orElse("missing pods to be recreated");
+      String what = busy.map(p -> p.name() + (p.terminating() ? " to terminate" : " to be Ready on " + p.revision())).orElse("missing pods to be recreated");
       return Optional.of(new Action.Wait(state, POD_RECHECK, why + ": waiting for " + what));
     }
     PodView victim = strays.get(0);

@@ -133,8 +133,10 @@ public record RolloutState(
 
   RolloutState rollingBack(String why) {
     Set<String> failed = new LinkedHashSet<>(failedRevisions);
-    failed.remove(targetRevision); // re-adding moves it to the newest end of the bounded memory
-    failed.add(targetRevision);
+    if (!targetRevision.equals(stableRevision)) { // aborting a revert must not blacklist what runs
+      failed.remove(targetRevision); // re-adding moves it to the newest end of the bounded memory
+      failed.add(targetRevision);
+    }
     return new RolloutState(stableRevision, targetRevision, rollout, stepIndex, Phase.DEGRADED, why, stepStartedAt, rolloutStartedAt, progressAt, progressCount, false, failed, acceptedRuns, verdicts);
   }
 

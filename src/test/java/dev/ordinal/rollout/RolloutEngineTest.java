@@ -358,21 +358,21 @@ class RolloutEngineTest {
     void analysisStepStartsARunWithADeterministicId() {
       Sim sim = atStep(SPEC, 2, 4);
       Action.StartAnalysis s = assertInstanceOf(Action.StartAnalysis.class, sim.decide());
-      assertEquals(T + "/r1/step-2", s.runId());
+      assertEquals(T + "/r1/step-3", s.runId());
       assertEquals(List.of(ERROR_RATE), s.templates());
     }
 
     @Test
     void runningAnalysisWaits() {
       Sim sim = atStep(SPEC, 2, 4);
-      sim.verdicts.put(T + "/r1/step-2", AnalysisVerdict.RUNNING);
+      sim.verdicts.put(T + "/r1/step-3", AnalysisVerdict.RUNNING);
       assertEquals(RolloutEngine.ANALYSIS_RECHECK, assertInstanceOf(Action.Wait.class, sim.decide()).recheckAfter());
     }
 
     @Test
     void successfulAnalysisAdvancesAndIsRemembered() {
       Sim sim = atStep(SPEC, 2, 4);
-      sim.verdicts.put(T + "/r1/step-2", AnalysisVerdict.SUCCESSFUL);
+      sim.verdicts.put(T + "/r1/step-3", AnalysisVerdict.SUCCESSFUL);
       Action a = sim.decide();
       assertEquals("AnalysisSuccessful", a.event().reason());
       assertEquals(3, st(a).stepIndex());
@@ -383,7 +383,7 @@ class RolloutEngineTest {
     @EnumSource(value = AnalysisVerdict.class, names = {"FAILED", "ERROR"})
     void failedOrErroredAnalysisRollsBack(AnalysisVerdict verdict) {
       Sim sim = atStep(SPEC, 2, 4);
-      sim.verdicts.put(T + "/r1/step-2", verdict);
+      sim.verdicts.put(T + "/r1/step-3", verdict);
       Action a = sim.decide();
       assertEquals(5, assertInstanceOf(Action.SetPartition.class, a).partition());
       assertEquals("AnalysisFailed", a.event().reason());
@@ -394,7 +394,7 @@ class RolloutEngineTest {
     @Test
     void inconclusiveAnalysisPausesUntilPromote() {
       Sim sim = atStep(SPEC, 2, 4);
-      sim.verdicts.put(T + "/r1/step-2", AnalysisVerdict.INCONCLUSIVE);
+      sim.verdicts.put(T + "/r1/step-3", AnalysisVerdict.INCONCLUSIVE);
       Action a = sim.decide();
       assertEquals("AnalysisInconclusive", a.event().reason());
       assertEquals(Phase.PAUSED, st(a).phase());
@@ -409,7 +409,7 @@ class RolloutEngineTest {
     @Test
     void inconclusiveAnalysisCanBeAborted() {
       Sim sim = atStep(SPEC, 2, 4);
-      sim.verdicts.put(T + "/r1/step-2", AnalysisVerdict.INCONCLUSIVE);
+      sim.verdicts.put(T + "/r1/step-3", AnalysisVerdict.INCONCLUSIVE);
       sim.applySynced(sim.decide());
       sim.commands.add(Command.ABORT);
       Action a = sim.decide();
@@ -559,7 +559,7 @@ class RolloutEngineTest {
       assertEquals(Phase.PROGRESSING, st(a).phase());
       assertFalse(st(a).failedRevisions().contains(T));
       assertEquals(2, st(a).rollout());
-      assertEquals(T + "/r2/step-2", RolloutEngine.stepRunId(st(a), 2));
+      assertEquals(T + "/r2/step-3", RolloutEngine.stepRunId(st(a), 2));
     }
 
     @Test
@@ -692,6 +692,25 @@ class RolloutEngineTest {
     }
 
     @Test
+    void rollbackHaltsWhenTheControllerAlreadyAdoptedTheNewRevision() {
+      Sim sim = rollingBack();
+      sim.currentRevision = T; // the controller finished the update before the rollback began
+      Action.Wait w = assertInstanceOf(Action.Wait.class, sim.decide());
+      assertTrue(w.reason().contains("cannot restore"), w.reason());
+    }
+
+    @Test
+    void abortingARevertDoesNotMarkTheStableRevisionFailed() {
+      Sim sim = atStep(SPEC, 3, 2);
+      sim.gitChange(S);
+      sim.observedGeneration = sim.generation;
+      sim.applySynced(sim.decide());
+      sim.commands.add(Command.ABORT);
+      Action a = sim.decide();
+      assertFalse(st(a).failedRevisions().contains(S));
+    }
+
+    @Test
     void onDeleteRollbackHaltsInsteadOfDeletingPods() {
       Sim sim = atStep(SPEC, 1, 4);
       sim.strategy = UpdateStrategy.ON_DELETE;
@@ -736,6 +755,22 @@ class RolloutEngineTest {
     }
 
     @Test
+    void onDeleteSupersedeLeavesIntermediatePodsToTheSteps() {
+      Sim sim = atStep(SPEC, 3, 2);
+      sim.strategy = UpdateStrategy.ON_DELETE;
+      sim.gitChange("db-newer");
+      sim.observedGeneration = sim.generation;
+      sim.applySynced(sim.decide());
+      // step 1 of the new rollout: db-4 (on the superseded revision) moves straight to the newer one
+      Action.DeletePod d = assertInstanceOf(Action.DeletePod.class, sim.decide());
+      assertEquals("db-4", d.podName());
+      assertEquals("CanaryStep", d.event().reason());
+      sim.pods.remove(4);
+      sim.pod(4, "db-newer", true, 0, false);
+      assertEquals("StepCompleted", sim.decide().event().reason()); // db-3, on the old target, waits its turn
+    }
+
+    @Test
     void supersedeWithoutHoldRaisesPartitionFirst() {
       Sim sim = atStep(SPEC, 3, 2);
       sim.updateRevision = "db-newer";
@@ -758,14 +793,14 @@ class RolloutEngineTest {
     @Test
     void supersededAnalysisRunIsStopped() {
       Sim sim = atStep(SPEC, 2, 4);
-      sim.verdicts.put(T + "/r1/step-2", AnalysisVerdict.RUNNING);
+      sim.verdicts.put(T + "/r1/step-3", AnalysisVerdict.RUNNING);
       sim.gitChange("db-newer");
       sim.observedGeneration = sim.generation;
       sim.applySynced(sim.decide());
       sim.pod(4, S, true, 0, false);
       sim.partition = 4; // canary of the new rollout is waiting for db-4
       Action a = sim.decide();
-      assertEquals(T + "/r1/step-2", assertInstanceOf(Action.StopAnalysis.class, a).runId());
+      assertEquals(T + "/r1/step-3", assertInstanceOf(Action.StopAnalysis.class, a).runId());
     }
   }
 

@@ -126,7 +126,7 @@ class RolloutSimulationTest {
           assertFalse(sim.state().orElseThrow().failedRevisions().contains(T));
         }),
         scenario("failed step analysis rolls back", ANALYSED, 5, sim -> {
-          sim.analysisOutcome = id -> id.endsWith("step-1") ? AnalysisVerdict.FAILED : AnalysisVerdict.RUNNING;
+          sim.analysisOutcome = id -> id.endsWith("step-2") ? AnalysisVerdict.FAILED : AnalysisVerdict.RUNNING;
           sim.gitChange(T).runUntilPhase(Phase.ROLLED_BACK, MAX);
           assertAllOn(sim, S);
           assertEquals(1, sim.count("AnalysisFailed"));
@@ -141,7 +141,7 @@ class RolloutSimulationTest {
           assertTrue(sim.state().orElseThrow().reason().contains("background"));
         }),
         scenario("inconclusive analysis, promoted by a user", ANALYSED, 5, sim -> {
-          sim.analysisOutcome = id -> id.endsWith("step-1") ? AnalysisVerdict.INCONCLUSIVE : AnalysisVerdict.RUNNING;
+          sim.analysisOutcome = id -> id.endsWith("step-2") ? AnalysisVerdict.INCONCLUSIVE : AnalysisVerdict.RUNNING;
           sim.gitChange(T).runUntil(s -> s.phase() == Phase.PAUSED, MAX);
           sim.commands.add(Command.PROMOTE);
           sim.runUntilPhase(Phase.HEALTHY, MAX);
