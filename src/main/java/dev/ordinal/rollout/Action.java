@@ -85,10 +85,15 @@ public sealed interface Action
     }
   }
 
-  /** Write the state, then delete one pod so the controller recreates it. */
-  record DeletePod(String podName, RolloutState state, Set<Command> consumes, RolloutEvent event) implements Action {
+  /**
+   * Write the state, then delete one pod so the controller recreates it. The executor deletes only
+   * if the pod it reads fresh still has {@code podRevision}: the observation may be a cache a step
+   * behind, and deleting a replacement that already came back would break one-at-a-time.
+   */
+  record DeletePod(String podName, String podRevision, RolloutState state, Set<Command> consumes, RolloutEvent event) implements Action {
     public DeletePod {
       Objects.requireNonNull(podName, "podName");
+      Objects.requireNonNull(podRevision, "podRevision");
       Objects.requireNonNull(state, "state");
       consumes = Set.copyOf(consumes);
       Objects.requireNonNull(event, "event");

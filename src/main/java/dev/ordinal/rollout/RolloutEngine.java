@@ -364,7 +364,7 @@ public final class RolloutEngine {
       Optional<PodView> next = pending.stream().filter(p -> !p.revision().equals(target) && !p.terminating()).findFirst();
       if (!busy && next.isPresent()) {
         return new Action.DeletePod(
-            next.get().name(), state, Set.of(), RolloutEvent.normal(full ? "PromotingFull" : "CanaryStep", stepName + ": deleting " + next.get().name() + " so it comes back on " + target));
+            next.get().name(), next.get().revision(), state, Set.of(), RolloutEvent.normal(full ? "PromotingFull" : "CanaryStep", stepName + ": deleting " + next.get().name() + " so it comes back on " + target));
       }
     }
     String waitingFor = !missing.isEmpty() ? missing.get(0) + " to be created" : describePending(pending.get(0), target);
@@ -537,6 +537,7 @@ public final class RolloutEngine {
     return Optional.of(
         new Action.DeletePod(
             victim.name(),
+            victim.revision(),
             state,
             Set.of(),
             RolloutEvent.warning(why.equals("rollback") ? "RollingBack" : "Restoring", why + ": deleting " + victim.name() + " (on " + victim.revision() + ") so it comes back on " + state.stableRevision())));

@@ -867,6 +867,82 @@ class RolloutEngineTest {
   }
 
   @Nested
+  class Details {
+    @Test
+    void deletePodNamesTheRevisionItExpects() {
+      Sim sim = atStep(SPEC, 3, 2);
+      sim.commands.add(Command.ABORT);
+      sim.applySynced(sim.decide());
+      Action.DeletePod d = assertInstanceOf(Action.DeletePod.class, sim.decide());
+      assertEquals(T, d.podRevision());
+    }
+
+    @Test
+    void deadlineAppliesToFullPromotionToo() {
+      Sim sim = atStep(SPEC, 5, 2);
+      sim.partition = 0;
+      sim.pod(1, T, false, 0, false);
+      sim.applySynced(sim.decide()); // the drop from 3 to 3 Ready pods on T is no change: Wait
+      sim.now = sim.now.plus(Duration.ofMinutes(11));
+      assertEquals("ProgressDeadlineExceeded", sim.decide().event().reason());
+    }
+
+    @Test
+    void commandsWaitForTheControllerAndAreNotLost() {
+      Sim sim = atStep(SPEC, 4, 2);
+      sim.generation++;
+      sim.commands.add(Command.PROMOTE);
+      Action a = sim.decide();
+      assertInstanceOf(Action.Wait.class, a);
+      assertTrue(a.consumes().isEmpty());
+    }
+
+    @Test
+    void wantedAnalysisRunIsNotStopped() {
+      Sim sim = atStep(WITH_BACKGROUND, 1, 4);
+      sim.verdicts.put(T + "/r1/background", AnalysisVerdict.RUNNING);
+      assertInstanceOf(Action.Wait.class, sim.decide());
+    }
+
+    @Test
+    void unreadyStablePodsDoNotDisturbAHealthySet() {
+      Sim sim = healthy(SPEC);
+      sim.pod(2, S, false, 5, false);
+      assertInstanceOf(Action.Wait.class, sim.decide());
+    }
+
+    @Test
+    void newCommitClearsAUserPause() {
+      Sim sim = atStep(SPEC, 1, 4);
+      sim.commands.add(Command.PAUSE);
+      sim.applySynced(sim.decide());
+      sim.gitChange("db-newer");
+      sim.observedGeneration = sim.generation;
+      Action a = sim.decide();
+      assertFalse(st(a).userPaused());
+      assertEquals(Phase.PROGRESSING, st(a).phase());
+    }
+
+    @Test
+    void rollbackEventsAreWarningsAndStepEventsNormal() {
+      Sim sim = started(SPEC);
+      sim.partition = 4;
+      sim.pod(4, T, true, 0, false);
+      assertEquals(RolloutEvent.Type.NORMAL, sim.decide().event().type());
+      sim.commands.add(Command.ABORT);
+      assertEquals(RolloutEvent.Type.WARNING, sim.decide().event().type());
+    }
+
+    @Test
+    void stateStaysWithinTheAnnotationBudgetThroughARollout() {
+      Sim sim = atStep(WITH_BACKGROUND, 2, 4);
+      sim.verdicts.put(T + "/r1/step-3", AnalysisVerdict.SUCCESSFUL);
+      Action a = sim.decide();
+      assertTrue(a.state().toJson().length() < 1024, a.state().toJson());
+    }
+  }
+
+  @Nested
   class Determinism {
     @Test
     void podOrderDoesNotMatter() {
