@@ -11,8 +11,8 @@ import java.util.stream.Collectors;
  * writes it to the {@code ordinal.dev/rollout-state} annotation whenever it differs from the stored
  * one, in the same StatefulSet update as a partition change, and removes the annotations of the
  * {@link #consumes() consumed commands} in that same write. Pod deletions and analysis requests are
- * safe to repeat: if the executor dies half-way, re-deciding on the next observation yields the same
- * request again until the cluster shows it took effect.
+ * safe to repeat: if the executor dies half-way, re-deciding on the next observation yields the
+ * same request again until the cluster shows it took effect.
  */
 public sealed interface Action
     permits Action.Wait,
@@ -37,7 +37,11 @@ public sealed interface Action
     String consumed =
         consumes().isEmpty()
             ? ""
-            : " consumes=" + consumes().stream().map(Command::displayName).sorted().collect(Collectors.joining(","));
+            : " consumes="
+                + consumes().stream()
+                    .map(Command::displayName)
+                    .sorted()
+                    .collect(Collectors.joining(","));
     return getClass().getSimpleName()
         + " phase="
         + state().phase().displayName()
@@ -73,8 +77,11 @@ public sealed interface Action
     }
   }
 
-  /** Set {@code spec.updateStrategy.rollingUpdate.partition}, writing the state in the same update. */
-  record SetPartition(int partition, RolloutState state, Set<Command> consumes, RolloutEvent event) implements Action {
+  /**
+   * Set {@code spec.updateStrategy.rollingUpdate.partition}, writing the state in the same update.
+   */
+  record SetPartition(int partition, RolloutState state, Set<Command> consumes, RolloutEvent event)
+      implements Action {
     public SetPartition {
       if (partition < 0) {
         throw new IllegalArgumentException("partition must not be negative");
@@ -90,7 +97,13 @@ public sealed interface Action
    * if the pod it reads fresh still has {@code podRevision}: the observation may be a cache a step
    * behind, and deleting a replacement that already came back would break one-at-a-time.
    */
-  record DeletePod(String podName, String podRevision, RolloutState state, Set<Command> consumes, RolloutEvent event) implements Action {
+  record DeletePod(
+      String podName,
+      String podRevision,
+      RolloutState state,
+      Set<Command> consumes,
+      RolloutEvent event)
+      implements Action {
     public DeletePod {
       Objects.requireNonNull(podName, "podName");
       Objects.requireNonNull(podRevision, "podRevision");
@@ -104,7 +117,12 @@ public sealed interface Action
    * Ask the analysis runner to start run {@code runId} unless it exists. Repeated until the runner
    * reports a verdict for the id, so the runner must treat a known id as a no-op.
    */
-  record StartAnalysis(String runId, List<AnalysisRef> templates, RolloutState state, Set<Command> consumes, RolloutEvent event)
+  record StartAnalysis(
+      String runId,
+      List<AnalysisRef> templates,
+      RolloutState state,
+      Set<Command> consumes,
+      RolloutEvent event)
       implements Action {
     public StartAnalysis {
       Objects.requireNonNull(runId, "runId");
@@ -115,8 +133,11 @@ public sealed interface Action
     }
   }
 
-  /** Ask the runner to stop a run that is still RUNNING but no longer wanted (superseded, finished). */
-  record StopAnalysis(String runId, RolloutState state, Set<Command> consumes, RolloutEvent event) implements Action {
+  /**
+   * Ask the runner to stop a run that is still RUNNING but no longer wanted (superseded, finished).
+   */
+  record StopAnalysis(String runId, RolloutState state, Set<Command> consumes, RolloutEvent event)
+      implements Action {
     public StopAnalysis {
       Objects.requireNonNull(runId, "runId");
       Objects.requireNonNull(state, "state");
@@ -126,7 +147,8 @@ public sealed interface Action
   }
 
   /** Only the state (and consumed commands) change; decide again right away. */
-  record UpdateState(RolloutState state, Set<Command> consumes, RolloutEvent event) implements Action {
+  record UpdateState(RolloutState state, Set<Command> consumes, RolloutEvent event)
+      implements Action {
     public UpdateState {
       Objects.requireNonNull(state, "state");
       consumes = Set.copyOf(consumes);

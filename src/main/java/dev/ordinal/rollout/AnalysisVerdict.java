@@ -8,7 +8,9 @@ public enum AnalysisVerdict {
   INCONCLUSIVE,
   ERROR;
 
-  /** FAILED and ERROR both roll back: an analysis that cannot measure must not let a rollout pass. */
+  /**
+   * FAILED and ERROR both roll back: an analysis that cannot measure must not let a rollout pass.
+   */
   public boolean failed() {
     return this == FAILED || this == ERROR;
   }

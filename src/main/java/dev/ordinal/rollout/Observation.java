@@ -13,8 +13,8 @@ import java.util.TreeMap;
 /**
  * One look at the cluster: the only source of time and cluster facts for a decision.
  *
- * @param verdicts the analysis runner's verdict per run id (see {@link RolloutEngine#stepRunId});
- *     a run that exists but has no result yet must be reported as RUNNING
+ * @param verdicts the analysis runner's verdict per run id (see {@link RolloutEngine#stepRunId}); a
+ *     run that exists but has no result yet must be reported as RUNNING
  * @param commands user commands present in the annotations, not yet consumed
  */
 public record Observation(
@@ -30,15 +30,23 @@ public record Observation(
     pods =
         pods == null
             ? List.of()
-            : pods.stream().sorted(Comparator.comparingInt(PodView::ordinal).thenComparing(PodView::name)).toList();
-    verdicts = verdicts == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(verdicts));
+            : pods.stream()
+                .sorted(Comparator.comparingInt(PodView::ordinal).thenComparing(PodView::name))
+                .toList();
+    verdicts =
+        verdicts == null
+            ? Map.of()
+            : java.util.Collections.unmodifiableMap(new TreeMap<>(verdicts));
     commands =
         commands == null || commands.isEmpty()
             ? Set.of()
             : java.util.Collections.unmodifiableSet(EnumSet.copyOf(commands));
   }
 
-  /** The pod with this ordinal, if listed. When several are (a replacement racing), the first by name. */
+  /**
+   * The pod with this ordinal, if listed. When several are (a replacement racing), the first by
+   * name.
+   */
   public Optional<PodView> pod(int ordinal) {
     return pods.stream().filter(p -> p.ordinal() == ordinal).findFirst();
   }

@@ -10,7 +10,13 @@ import java.util.Objects;
  * @param restartCount the highest restart count of its containers
  * @param terminating whether the pod has a deletion timestamp
  */
-public record PodView(String name, int ordinal, String revision, boolean ready, int restartCount, boolean terminating) {
+public record PodView(
+    String name,
+    int ordinal,
+    String revision,
+    boolean ready,
+    int restartCount,
+    boolean terminating) {
   public PodView {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(revision, "revision");

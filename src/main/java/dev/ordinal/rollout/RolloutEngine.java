@@ -22,7 +22,10 @@ import java.util.TreeSet;
  */
 public final class RolloutEngine {
 
-  /** A canary pod that restarted this often is crash-looping: roll back without waiting for the deadline. */
+  /**
+   * A canary pod that restarted this often is crash-looping: roll back without waiting for the
+   * deadline.
+   */
   public static final int CRASH_LOOP_RESTARTS = 3;
 
   static final Duration POD_RECHECK = Duration.ofSeconds(10);
@@ -62,22 +65,29 @@ public final class RolloutEngine {
               e.getKey(),
               action.state(),
               Set.of(),
-              RolloutEvent.normal("AnalysisStopped", "stopping analysis run " + e.getKey() + ": no longer part of the rollout"));
+              RolloutEvent.normal(
+                  "AnalysisStopped",
+                  "stopping analysis run " + e.getKey() + ": no longer part of the rollout"));
         }
       }
     }
     return action;
   }
 
-  private static Action decideOnce(RolloutSpec spec, Optional<RolloutState> stored, Observation obs) {
+  private static Action decideOnce(
+      RolloutSpec spec, Optional<RolloutState> stored, Observation obs) {
     if (stored.isEmpty()) {
       return bootstrap(spec, obs);
     }
     RolloutState state = stored.get();
     StatefulSetView sts = obs.sts();
     if (sts.observedGeneration() < sts.generation()) {
-      // Until the controller has seen the last spec write, revisions and pod moves describe the old spec.
-      return new Action.Wait(state, POD_RECHECK, "waiting for the StatefulSet controller to observe generation " + sts.generation());
+      // Until the controller has seen the last spec write, revisions and pod moves describe the old
+      // spec.
+      return new Action.Wait(
+          state,
+          POD_RECHECK,
+          "waiting for the StatefulSet controller to observe generation " + sts.generation());
     }
     if (!sts.updateRevision().equals(state.targetRevision())) {
       return newTarget(spec, state, obs);
@@ -89,7 +99,8 @@ public final class RolloutEngine {
     }
     switch (state.phase()) {
       case HEALTHY:
-        return new Action.Wait(state, IDLE_RECHECK, "healthy at revision " + state.stableRevision());
+        return new Action.Wait(
+            state, IDLE_RECHECK, "healthy at revision " + state.stableRevision());
       case DEGRADED:
       case ROLLED_BACK:
         return restoreToStable(state, obs);
@@ -105,11 +116,14 @@ public final class RolloutEngine {
   private static Action bootstrap(RolloutSpec spec, Observation obs) {
     StatefulSetView sts = obs.sts();
     String update = sts.updateRevision();
-    // OnDelete never advances status.currentRevision, so trust the pods when they all run the update.
+    // OnDelete never advances status.currentRevision, so trust the pods when they all run the
+    // update.
     boolean allOnUpdate = inRange(obs).stream().allMatch(p -> p.revision().equals(update));
     if (sts.currentRevision().equals(update) || allOnUpdate) {
       return new Action.UpdateState(
-          RolloutState.healthy(update, obs.now()), Set.of(), RolloutEvent.normal("Initialized", "tracking " + sts.key() + " at revision " + update));
+          RolloutState.healthy(update, obs.now()),
+          Set.of(),
+          RolloutEvent.normal("Initialized", "tracking " + sts.key() + " at revision " + update));
     }
     RolloutState base = RolloutState.healthy(sts.currentRevision(), obs.now());
     return newTarget(spec, base, obs);
@@ -120,36 +134,79 @@ public final class RolloutEngine {
     String update = sts.updateRevision();
     Instant now = obs.now();
     String previous = state.targetRevision();
-    boolean inFlight = !previous.equals(state.stableRevision()) && (state.phase().stepping() || state.phase() == Phase.DEGRADED);
+    boolean inFlight =
+        !previous.equals(state.stableRevision())
+            && (state.phase().stepping() || state.phase() == Phase.DEGRADED);
 
     if (update.equals(state.stableRevision())) {
       // Git went back to what runs: no canary for a revision already proven; full promotion moves
       // any pod left on the abandoned target back (by restore or by the controller).
-      if (inRange(obs).stream().allMatch(p -> p.revision().equals(update)) && inRange(obs).size() == sts.replicas()) {
+      if (inRange(obs).stream().allMatch(p -> p.revision().equals(update))
+          && inRange(obs).size() == sts.replicas()) {
         return new Action.UpdateState(
             state.retarget(update, spec.steps().size(), Phase.HEALTHY, "", now),
             Set.of(),
-            RolloutEvent.normal("Reverted", "target reverted to stable revision " + update + "; all pods already run it"));
+            RolloutEvent.normal(
+                "Reverted",
+                "target reverted to stable revision " + update + "; all pods already run it"));
       }
-      RolloutState next = state.retarget(update, spec.steps().size(), Phase.PROGRESSING, "reverted to stable revision " + update + ": restoring pods", now);
-      return hold(next, obs, Set.of(), RolloutEvent.normal("Reverted", "rollout to " + previous + " abandoned: Git is back at stable revision " + update));
+      RolloutState next =
+          state.retarget(
+              update,
+              spec.steps().size(),
+              Phase.PROGRESSING,
+              "reverted to stable revision " + update + ": restoring pods",
+              now);
+      return hold(
+          next,
+          obs,
+          Set.of(),
+          RolloutEvent.normal(
+              "Reverted",
+              "rollout to " + previous + " abandoned: Git is back at stable revision " + update));
     }
     if (state.failedRevisions().contains(update)) {
       RolloutState next =
-          state.retarget(update, 0, Phase.ROLLED_BACK, "revision " + update + " failed before; not retried until Git changes or 'ordinal retry " + sts.key() + "'", now);
+          state.retarget(
+              update,
+              0,
+              Phase.ROLLED_BACK,
+              "revision "
+                  + update
+                  + " failed before; not retried until Git changes or 'ordinal retry "
+                  + sts.key()
+                  + "'",
+              now);
       return hold(next, obs, Set.of(), RolloutEvent.warning("RevisionSkipped", next.reason()));
     }
     RolloutState next = state.startRollout(update, Phase.PROGRESSING, "", now);
     next = next.withPhase(phaseForStep(spec, next), stepReason(spec, next, obs.sts()));
     RolloutEvent event =
         inFlight
-            ? RolloutEvent.normal("Superseded", "rollout to " + previous + " superseded by " + update + ": holding, restoring pods to stable " + state.stableRevision() + ", then starting at step 1")
-            : RolloutEvent.normal("RolloutStarted", "rolling out " + update + " over stable " + state.stableRevision() + " in " + spec.steps().size() + " steps");
+            ? RolloutEvent.normal(
+                "Superseded",
+                "rollout to "
+                    + previous
+                    + " superseded by "
+                    + update
+                    + ": holding, restoring pods to stable "
+                    + state.stableRevision()
+                    + ", then starting at step 1")
+            : RolloutEvent.normal(
+                "RolloutStarted",
+                "rolling out "
+                    + update
+                    + " over stable "
+                    + state.stableRevision()
+                    + " in "
+                    + spec.steps().size()
+                    + " steps");
     return hold(next, obs, Set.of(), event);
   }
 
   /** Raise the partition to replicas if it is not there, else just record the state. */
-  private static Action hold(RolloutState next, Observation obs, Set<Command> consumes, RolloutEvent event) {
+  private static Action hold(
+      RolloutState next, Observation obs, Set<Command> consumes, RolloutEvent event) {
     StatefulSetView sts = obs.sts();
     if (sts.strategy() == UpdateStrategy.ROLLING_UPDATE && sts.partition() < sts.replicas()) {
       return new Action.SetPartition(sts.replicas(), next, consumes, event);
@@ -170,38 +227,73 @@ public final class RolloutEngine {
         }
         return ignored(state, c, "no rollout in progress");
       case RETRY:
-        if (state.phase() == Phase.ROLLED_BACK && !state.targetRevision().equals(state.stableRevision())) {
+        if (state.phase() == Phase.ROLLED_BACK
+            && !state.targetRevision().equals(state.stableRevision())) {
           Set<String> failed = new LinkedHashSet<>(state.failedRevisions());
           failed.remove(state.targetRevision());
-          RolloutState next = state.withFailedRevisions(failed).startRollout(state.targetRevision(), Phase.PROGRESSING, "", now);
+          RolloutState next =
+              state
+                  .withFailedRevisions(failed)
+                  .startRollout(state.targetRevision(), Phase.PROGRESSING, "", now);
           next = next.withPhase(phaseForStep(spec, next), stepReason(spec, next, obs.sts()));
-          return hold(next, obs, consumed, RolloutEvent.normal("Retry", "retrying " + state.targetRevision() + " from step 1 by user request"));
+          return hold(
+              next,
+              obs,
+              consumed,
+              RolloutEvent.normal(
+                  "Retry", "retrying " + state.targetRevision() + " from step 1 by user request"));
         }
         if (state.phase() == Phase.DEGRADED) {
           return ignored(state, c, "a rollback is in progress; retry once it has finished");
         }
         if (!state.failedRevisions().isEmpty()) {
           return new Action.UpdateState(
-              state.withFailedRevisions(Set.of()), consumed, RolloutEvent.normal("FailedRevisionsCleared", "forgot failed revisions " + state.failedRevisions()));
+              state.withFailedRevisions(Set.of()),
+              consumed,
+              RolloutEvent.normal(
+                  "FailedRevisionsCleared", "forgot failed revisions " + state.failedRevisions()));
         }
         return ignored(state, c, "nothing to retry");
       case PAUSE:
         if (stepping && !state.userPaused()) {
           return new Action.UpdateState(
-              state.withUserPaused(true, Phase.PAUSED, "paused by user", state.progressAt()), consumed, RolloutEvent.normal("Paused", "paused by user at step " + (state.stepIndex() + 1)));
+              state.withUserPaused(true, Phase.PAUSED, "paused by user", state.progressAt()),
+              consumed,
+              RolloutEvent.normal("Paused", "paused by user at step " + (state.stepIndex() + 1)));
         }
         return ignored(state, c, stepping ? "already paused" : "no rollout in progress");
       case RESUME:
         if (stepping && state.userPaused()) {
-          RolloutState unpaused = state.withUserPaused(false, state.phase(), state.reason(), now); // the deadline restarts: the hold was the user's
-          unpaused = unpaused.withPhase(phaseForStep(spec, unpaused), stepReason(spec, unpaused, obs.sts()));
-          return new Action.UpdateState(unpaused, consumed, RolloutEvent.normal("Resumed", "resumed by user at step " + (state.stepIndex() + 1)));
+          RolloutState unpaused =
+              state.withUserPaused(
+                  false,
+                  state.phase(),
+                  state.reason(),
+                  now); // the deadline restarts: the hold was the user's
+          unpaused =
+              unpaused.withPhase(
+                  phaseForStep(spec, unpaused), stepReason(spec, unpaused, obs.sts()));
+          return new Action.UpdateState(
+              unpaused,
+              consumed,
+              RolloutEvent.normal("Resumed", "resumed by user at step " + (state.stepIndex() + 1)));
         }
         return ignored(state, c, "not paused by a user");
       case PROMOTE_FULL:
         if (stepping) {
-          RolloutState next = enterStep(spec, state.withUserPaused(false, state.phase(), state.reason(), state.progressAt()), spec.steps().size(), obs);
-          return new Action.UpdateState(next, consumed, RolloutEvent.normal("PromotedFull", "skipping remaining steps by user request: full promotion of " + state.targetRevision()));
+          RolloutState next =
+              enterStep(
+                  spec,
+                  state.withUserPaused(false, state.phase(), state.reason(), state.progressAt()),
+                  spec.steps().size(),
+                  obs);
+          return new Action.UpdateState(
+              next,
+              consumed,
+              RolloutEvent.normal(
+                  "PromotedFull",
+                  "skipping remaining steps by user request: full promotion of "
+                      + state.targetRevision()));
         }
         return ignored(state, c, "no rollout in progress");
       case PROMOTE:
@@ -210,37 +302,55 @@ public final class RolloutEngine {
     }
   }
 
-  private static Action promote(RolloutSpec spec, RolloutState state, Observation obs, Set<Command> consumed) {
+  private static Action promote(
+      RolloutSpec spec, RolloutState state, Observation obs, Set<Command> consumed) {
     if (!state.phase().stepping()) {
       return ignored(state, Command.PROMOTE, "no rollout in progress");
     }
     String bg = backgroundRunId(state);
-    if (obs.verdicts().get(bg) == AnalysisVerdict.INCONCLUSIVE && !state.acceptedRuns().contains(bg)) {
-      RolloutState next = state.withAcceptedRun(bg).withVerdict("background INCONCLUSIVE, promoted by user");
+    if (obs.verdicts().get(bg) == AnalysisVerdict.INCONCLUSIVE
+        && !state.acceptedRuns().contains(bg)) {
+      RolloutState next =
+          state.withAcceptedRun(bg).withVerdict("background INCONCLUSIVE, promoted by user");
       next = next.withPhase(phaseForStep(spec, next), stepReason(spec, next, obs.sts()));
-      return new Action.UpdateState(next, consumed, RolloutEvent.normal("Promoted", "inconclusive background analysis accepted by user"));
+      return new Action.UpdateState(
+          next,
+          consumed,
+          RolloutEvent.normal("Promoted", "inconclusive background analysis accepted by user"));
     }
     int i = state.stepIndex();
     if (i < spec.steps().size()) {
       Step step = spec.steps().get(i);
       if (step instanceof Step.Pause) {
-        return advance(spec, state, obs, consumed, RolloutEvent.normal("Promoted", "step " + (i + 1) + " (" + describe(step) + ") promoted by user"));
+        return advance(
+            spec,
+            state,
+            obs,
+            consumed,
+            RolloutEvent.normal(
+                "Promoted", "step " + (i + 1) + " (" + describe(step) + ") promoted by user"));
       }
-      if (step instanceof Step.Analysis && obs.verdicts().get(stepRunId(state, i)) == AnalysisVerdict.INCONCLUSIVE) {
+      if (step instanceof Step.Analysis
+          && obs.verdicts().get(stepRunId(state, i)) == AnalysisVerdict.INCONCLUSIVE) {
         return advance(
             spec,
             state.withVerdict("step-" + (i + 1) + " INCONCLUSIVE, promoted by user"),
             obs,
             consumed,
-            RolloutEvent.normal("Promoted", "inconclusive analysis at step " + (i + 1) + " promoted by user"));
+            RolloutEvent.normal(
+                "Promoted", "inconclusive analysis at step " + (i + 1) + " promoted by user"));
       }
     }
-    return ignored(state, Command.PROMOTE, "step " + (i + 1) + " is not a pause or an inconclusive analysis");
+    return ignored(
+        state, Command.PROMOTE, "step " + (i + 1) + " is not a pause or an inconclusive analysis");
   }
 
   private static Action ignored(RolloutState state, Command c, String why) {
     // Consumed anyway: a stale promote must not fire at some later, unrelated gate.
-    return new Action.UpdateState(state, Set.of(c), RolloutEvent.warning("CommandIgnored", "'" + c.displayName() + "' ignored: " + why));
+    return new Action.UpdateState(
+        state,
+        Set.of(c),
+        RolloutEvent.warning("CommandIgnored", "'" + c.displayName() + "' ignored: " + why));
   }
 
   // ---------------------------------------------------------------- steps
@@ -252,21 +362,46 @@ public final class RolloutEngine {
     if (realTarget) {
       Optional<PodView> crashing =
           inRange(obs).stream()
-              .filter(p -> p.revision().equals(state.targetRevision()) && p.restartCount() >= CRASH_LOOP_RESTARTS)
+              .filter(
+                  p ->
+                      p.revision().equals(state.targetRevision())
+                          && p.restartCount() >= CRASH_LOOP_RESTARTS)
               .max(Comparator.comparingInt(PodView::ordinal));
       if (crashing.isPresent()) {
         PodView p = crashing.get();
-        return rollback(state, obs, Set.of(), "CrashLoop", "pod " + p.name() + " on " + state.targetRevision() + " restarted " + p.restartCount() + " times");
+        return rollback(
+            state,
+            obs,
+            Set.of(),
+            "CrashLoop",
+            "pod "
+                + p.name()
+                + " on "
+                + state.targetRevision()
+                + " restarted "
+                + p.restartCount()
+                + " times");
       }
       if (!spec.backgroundAnalysis().isEmpty()) {
         String bg = backgroundRunId(state);
         AnalysisVerdict v = obs.verdicts().get(bg);
         if (v == null) {
           return new Action.StartAnalysis(
-              bg, spec.backgroundAnalysis(), state, Set.of(), RolloutEvent.normal("AnalysisStarted", "starting background analysis " + templateNames(spec.backgroundAnalysis())));
+              bg,
+              spec.backgroundAnalysis(),
+              state,
+              Set.of(),
+              RolloutEvent.normal(
+                  "AnalysisStarted",
+                  "starting background analysis " + templateNames(spec.backgroundAnalysis())));
         }
         if (v.failed()) {
-          return rollback(state.withVerdict("background " + v), obs, Set.of(), "AnalysisFailed", "background analysis " + templateNames(spec.backgroundAnalysis()) + " " + v);
+          return rollback(
+              state.withVerdict("background " + v),
+              obs,
+              Set.of(),
+              "AnalysisFailed",
+              "background analysis " + templateNames(spec.backgroundAnalysis()) + " " + v);
         }
       }
     }
@@ -274,20 +409,37 @@ public final class RolloutEngine {
     // Pods on neither revision are left over from a superseded rollout: back to stable first.
     // Not under OnDelete: a deleted pod comes back on the template's revision, never on stable, so
     // leftovers simply move to the new target when the steps reach them.
-    Optional<Action> restore = sts.strategy() == UpdateStrategy.ON_DELETE ? Optional.empty() : restoreStrays(state, obs, new TreeSet<>(List.of(state.stableRevision(), state.targetRevision())), "superseded revision");
+    Optional<Action> restore =
+        sts.strategy() == UpdateStrategy.ON_DELETE
+            ? Optional.empty()
+            : restoreStrays(
+                state,
+                obs,
+                new TreeSet<>(List.of(state.stableRevision(), state.targetRevision())),
+                "superseded revision");
     if (restore.isPresent()) {
       return restore.get();
     }
 
     if (state.userPaused()) {
-      return new Action.Wait(state, IDLE_RECHECK, "paused by user: run 'ordinal resume " + sts.key() + "'");
+      return new Action.Wait(
+          state, IDLE_RECHECK, "paused by user: run 'ordinal resume " + sts.key() + "'");
     }
     if (realTarget && !spec.backgroundAnalysis().isEmpty()) {
       String bg = backgroundRunId(state);
-      if (obs.verdicts().get(bg) == AnalysisVerdict.INCONCLUSIVE && !state.acceptedRuns().contains(bg)) {
-        String why = "background analysis inconclusive: run 'ordinal promote " + sts.key() + "' or 'ordinal abort " + sts.key() + "'";
+      if (obs.verdicts().get(bg) == AnalysisVerdict.INCONCLUSIVE
+          && !state.acceptedRuns().contains(bg)) {
+        String why =
+            "background analysis inconclusive: run 'ordinal promote "
+                + sts.key()
+                + "' or 'ordinal abort "
+                + sts.key()
+                + "'";
         if (state.phase() != Phase.PAUSED || !state.reason().equals(why)) {
-          return new Action.UpdateState(state.withPhase(Phase.PAUSED, why).withVerdict("background INCONCLUSIVE"), Set.of(), RolloutEvent.warning("AnalysisInconclusive", why));
+          return new Action.UpdateState(
+              state.withPhase(Phase.PAUSED, why).withVerdict("background INCONCLUSIVE"),
+              Set.of(),
+              RolloutEvent.warning("AnalysisInconclusive", why));
         }
         return new Action.Wait(state, IDLE_RECHECK, why);
       }
@@ -308,21 +460,35 @@ public final class RolloutEngine {
   }
 
   /** A canary step ({@code count} pods) or full promotion ({@code count == replicas}). */
-  private static Action podStep(RolloutSpec spec, RolloutState state, Observation obs, int count, boolean full) {
+  private static Action podStep(
+      RolloutSpec spec, RolloutState state, Observation obs, int count, boolean full) {
     StatefulSetView sts = obs.sts();
     String target = state.targetRevision();
     int replicas = sts.replicas();
-    // clamp: a scale change may have left count above replicas; partition stays within [0, replicas]
+    // clamp: a scale change may have left count above replicas; partition stays within [0,
+    // replicas]
     int partition = Math.max(0, Math.min(replicas, replicas - count));
     String stepName = full ? "full promotion" : "step " + (state.stepIndex() + 1);
 
     if (sts.strategy() == UpdateStrategy.ROLLING_UPDATE && sts.partition() != partition) {
-      String moved = partition < replicas ? podRange(sts.name(), replicas - 1, partition) : "no pods";
+      String moved =
+          partition < replicas ? podRange(sts.name(), replicas - 1, partition) : "no pods";
       return new Action.SetPartition(
           partition,
           state,
           Set.of(),
-          RolloutEvent.normal(full ? "PromotingFull" : "CanaryStep", stepName + ": " + moved + " → " + target + " (partition " + sts.partition() + " → " + partition + ")"));
+          RolloutEvent.normal(
+              full ? "PromotingFull" : "CanaryStep",
+              stepName
+                  + ": "
+                  + moved
+                  + " → "
+                  + target
+                  + " (partition "
+                  + sts.partition()
+                  + " → "
+                  + partition
+                  + ")"));
     }
 
     List<PodView> pending = new ArrayList<>(); // ordinals >= partition not yet updated and Ready
@@ -338,97 +504,215 @@ public final class RolloutEngine {
     if (pending.isEmpty() && missing.isEmpty()) {
       if (full) {
         RolloutState done = state.completed(obs.now());
-        return new Action.UpdateState(done, Set.of(), RolloutEvent.normal("RolloutCompleted", "revision " + target + " runs on all " + replicas + " pods; it is the new stable revision"));
+        return new Action.UpdateState(
+            done,
+            Set.of(),
+            RolloutEvent.normal(
+                "RolloutCompleted",
+                "revision "
+                    + target
+                    + " runs on all "
+                    + replicas
+                    + " pods; it is the new stable revision"));
       }
-      return advance(spec, state, obs, Set.of(), RolloutEvent.normal("StepCompleted", stepName + " (" + count + " pod" + (count == 1 ? "" : "s") + " on " + target + ") completed"));
+      return advance(
+          spec,
+          state,
+          obs,
+          Set.of(),
+          RolloutEvent.normal(
+              "StepCompleted",
+              stepName
+                  + " ("
+                  + count
+                  + " pod"
+                  + (count == 1 ? "" : "s")
+                  + " on "
+                  + target
+                  + ") completed"));
     }
 
-    int targetReady = (int) inRange(obs).stream().filter(p -> p.revision().equals(target) && p.available()).count();
+    int targetReady =
+        (int)
+            inRange(obs).stream().filter(p -> p.revision().equals(target) && p.available()).count();
     if (targetReady != state.progressCount()) {
       // Only growth is progress; a drop is recorded so that regaining it later counts again.
       Instant at = targetReady > state.progressCount() ? obs.now() : state.progressAt();
       return new Action.UpdateState(
-          state.withProgress(at, targetReady), Set.of(), RolloutEvent.normal("Progress", targetReady + " of " + replicas + " pods on " + target + " and Ready"));
+          state.withProgress(at, targetReady),
+          Set.of(),
+          RolloutEvent.normal(
+              "Progress", targetReady + " of " + replicas + " pods on " + target + " and Ready"));
     }
     Instant since = later(state.stepStartedAt(), state.progressAt());
-    if (since != null && Duration.between(since, obs.now()).compareTo(spec.progressDeadline()) > 0) {
-      String waitingFor = !missing.isEmpty() ? missing.get(0) + " (missing)" : describePending(pending.get(0), target);
-      return rollback(state, obs, Set.of(), "ProgressDeadlineExceeded", "no progress for " + human(spec.progressDeadline()) + " at " + stepName + ", waiting for " + waitingFor);
+    if (since != null
+        && Duration.between(since, obs.now()).compareTo(spec.progressDeadline()) > 0) {
+      String waitingFor =
+          !missing.isEmpty()
+              ? missing.get(0) + " (missing)"
+              : describePending(pending.get(0), target);
+      return rollback(
+          state,
+          obs,
+          Set.of(),
+          "ProgressDeadlineExceeded",
+          "no progress for "
+              + human(spec.progressDeadline())
+              + " at "
+              + stepName
+              + ", waiting for "
+              + waitingFor);
     }
 
     if (sts.strategy() == UpdateStrategy.ON_DELETE && missing.isEmpty()) {
       // The controller moves nothing under OnDelete: delete the next old pod, one at a time.
-      boolean busy = obs.pods().stream().anyMatch(PodView::terminating)
-          || inRange(obs).size() < replicas
-          || inRange(obs).stream().anyMatch(p -> p.revision().equals(target) && !p.ready());
-      Optional<PodView> next = pending.stream().filter(p -> !p.revision().equals(target) && !p.terminating()).findFirst();
+      boolean busy =
+          obs.pods().stream().anyMatch(PodView::terminating)
+              || inRange(obs).size() < replicas
+              || inRange(obs).stream().anyMatch(p -> p.revision().equals(target) && !p.ready());
+      Optional<PodView> next =
+          pending.stream()
+              .filter(p -> !p.revision().equals(target) && !p.terminating())
+              .findFirst();
       if (!busy && next.isPresent()) {
         return new Action.DeletePod(
-            next.get().name(), next.get().revision(), state, Set.of(), RolloutEvent.normal(full ? "PromotingFull" : "CanaryStep", stepName + ": deleting " + next.get().name() + " so it comes back on " + target));
+            next.get().name(),
+            next.get().revision(),
+            state,
+            Set.of(),
+            RolloutEvent.normal(
+                full ? "PromotingFull" : "CanaryStep",
+                stepName + ": deleting " + next.get().name() + " so it comes back on " + target));
       }
     }
-    String waitingFor = !missing.isEmpty() ? missing.get(0) + " to be created" : describePending(pending.get(0), target);
+    String waitingFor =
+        !missing.isEmpty()
+            ? missing.get(0) + " to be created"
+            : describePending(pending.get(0), target);
     return new Action.Wait(state, POD_RECHECK, stepName + ": waiting for " + waitingFor);
   }
 
-  private static Action pause(RolloutSpec spec, RolloutState state, Observation obs, Step.Pause pause) {
+  private static Action pause(
+      RolloutSpec spec, RolloutState state, Observation obs, Step.Pause pause) {
     int i = state.stepIndex();
     if (pause.duration().isPresent()) {
       Instant until = state.stepStartedAt().plus(pause.duration().get());
       if (!obs.now().isBefore(until)) {
-        return advance(spec, state, obs, Set.of(), RolloutEvent.normal("StepCompleted", "step " + (i + 1) + " (pause " + human(pause.duration().get()) + ") elapsed"));
+        return advance(
+            spec,
+            state,
+            obs,
+            Set.of(),
+            RolloutEvent.normal(
+                "StepCompleted",
+                "step " + (i + 1) + " (pause " + human(pause.duration().get()) + ") elapsed"));
       }
       return settle(spec, state, obs, Duration.between(obs.now(), until));
     }
     return settle(spec, state, obs, IDLE_RECHECK);
   }
 
-  private static Action analysis(RolloutSpec spec, RolloutState state, Observation obs, Step.Analysis step) {
+  private static Action analysis(
+      RolloutSpec spec, RolloutState state, Observation obs, Step.Analysis step) {
     int i = state.stepIndex();
     String runId = stepRunId(state, i);
     AnalysisVerdict v = obs.verdicts().get(runId);
     String names = templateNames(step.templates());
     if (v == null) {
-      return new Action.StartAnalysis(runId, step.templates(), state, Set.of(), RolloutEvent.normal("AnalysisStarted", "step " + (i + 1) + ": starting analysis " + names));
+      return new Action.StartAnalysis(
+          runId,
+          step.templates(),
+          state,
+          Set.of(),
+          RolloutEvent.normal(
+              "AnalysisStarted", "step " + (i + 1) + ": starting analysis " + names));
     }
     switch (v) {
       case SUCCESSFUL:
-        return advance(spec, state.withVerdict("step-" + (i + 1) + " " + names + " SUCCESSFUL"), obs, Set.of(), RolloutEvent.normal("AnalysisSuccessful", "step " + (i + 1) + ": analysis " + names + " successful"));
+        return advance(
+            spec,
+            state.withVerdict("step-" + (i + 1) + " " + names + " SUCCESSFUL"),
+            obs,
+            Set.of(),
+            RolloutEvent.normal(
+                "AnalysisSuccessful", "step " + (i + 1) + ": analysis " + names + " successful"));
       case FAILED:
       case ERROR:
-        return rollback(state.withVerdict("step-" + (i + 1) + " " + names + " " + v), obs, Set.of(), "AnalysisFailed", "analysis " + names + " at step " + (i + 1) + " " + v);
-      case INCONCLUSIVE: {
-        String why = "analysis " + names + " at step " + (i + 1) + " inconclusive: run 'ordinal promote " + obs.sts().key() + "' or 'ordinal abort " + obs.sts().key() + "'";
-        if (state.phase() != Phase.PAUSED || !state.reason().equals(why)) {
-          return new Action.UpdateState(state.withPhase(Phase.PAUSED, why).withVerdict("step-" + (i + 1) + " " + names + " INCONCLUSIVE"), Set.of(), RolloutEvent.warning("AnalysisInconclusive", why));
+        return rollback(
+            state.withVerdict("step-" + (i + 1) + " " + names + " " + v),
+            obs,
+            Set.of(),
+            "AnalysisFailed",
+            "analysis " + names + " at step " + (i + 1) + " " + v);
+      case INCONCLUSIVE:
+        {
+          String why =
+              "analysis "
+                  + names
+                  + " at step "
+                  + (i + 1)
+                  + " inconclusive: run 'ordinal promote "
+                  + obs.sts().key()
+                  + "' or 'ordinal abort "
+                  + obs.sts().key()
+                  + "'";
+          if (state.phase() != Phase.PAUSED || !state.reason().equals(why)) {
+            return new Action.UpdateState(
+                state
+                    .withPhase(Phase.PAUSED, why)
+                    .withVerdict("step-" + (i + 1) + " " + names + " INCONCLUSIVE"),
+                Set.of(),
+                RolloutEvent.warning("AnalysisInconclusive", why));
+          }
+          return new Action.Wait(state, IDLE_RECHECK, why);
         }
-        return new Action.Wait(state, IDLE_RECHECK, why);
-      }
       case RUNNING:
       default:
         return settle(spec, state, obs, ANALYSIS_RECHECK);
     }
   }
 
-  /** Wait at the current step, first correcting phase and reason if they drifted (e.g. after a resume). */
-  private static Action settle(RolloutSpec spec, RolloutState state, Observation obs, Duration recheck) {
+  /**
+   * Wait at the current step, first correcting phase and reason if they drifted (e.g. after a
+   * resume).
+   */
+  private static Action settle(
+      RolloutSpec spec, RolloutState state, Observation obs, Duration recheck) {
     Phase phase = phaseForStep(spec, state);
     String reason = stepReason(spec, state, obs.sts());
     if (state.phase() != phase || !state.reason().equals(reason)) {
-      return new Action.UpdateState(state.withPhase(phase, reason), Set.of(), RolloutEvent.normal(phase == Phase.PAUSED ? "Paused" : "Progressing", reason));
+      return new Action.UpdateState(
+          state.withPhase(phase, reason),
+          Set.of(),
+          RolloutEvent.normal(phase == Phase.PAUSED ? "Paused" : "Progressing", reason));
     }
     return new Action.Wait(state, recheck, reason);
   }
 
-  private static Action advance(RolloutSpec spec, RolloutState state, Observation obs, Set<Command> consumes, RolloutEvent event) {
+  private static Action advance(
+      RolloutSpec spec,
+      RolloutState state,
+      Observation obs,
+      Set<Command> consumes,
+      RolloutEvent event) {
     RolloutState next = enterStep(spec, state, state.stepIndex() + 1, obs);
-    return new Action.UpdateState(next, consumes, new RolloutEvent(event.type(), event.reason(), event.message() + "; next: " + next.reason()));
+    return new Action.UpdateState(
+        next,
+        consumes,
+        new RolloutEvent(
+            event.type(), event.reason(), event.message() + "; next: " + next.reason()));
   }
 
   static RolloutState enterStep(RolloutSpec spec, RolloutState state, int index, Observation obs) {
-    // Progress is counted from here with what already runs, so a finished step's pods are not "new" progress.
-    int targetReady = (int) inRange(obs).stream().filter(p -> p.revision().equals(state.targetRevision()) && p.available()).count();
-    RolloutState next = state.atStep(index, Phase.PROGRESSING, "", obs.now()).withProgress(obs.now(), targetReady);
+    // Progress is counted from here with what already runs, so a finished step's pods are not "new"
+    // progress.
+    int targetReady =
+        (int)
+            inRange(obs).stream()
+                .filter(p -> p.revision().equals(state.targetRevision()) && p.available())
+                .count();
+    RolloutState next =
+        state.atStep(index, Phase.PROGRESSING, "", obs.now()).withProgress(obs.now(), targetReady);
     return next.withPhase(phaseForStep(spec, next), stepReason(spec, next, obs.sts()));
   }
 
@@ -437,10 +721,13 @@ public final class RolloutEngine {
       return Phase.PAUSED;
     }
     int i = state.stepIndex();
-    return i < spec.steps().size() && spec.steps().get(i) instanceof Step.Pause ? Phase.PAUSED : Phase.PROGRESSING;
+    return i < spec.steps().size() && spec.steps().get(i) instanceof Step.Pause
+        ? Phase.PAUSED
+        : Phase.PROGRESSING;
   }
 
-  // Deterministic from the state alone (no "time left"), so settle() does not rewrite it every tick.
+  // Deterministic from the state alone (no "time left"), so settle() does not rewrite it every
+  // tick.
   private static String stepReason(RolloutSpec spec, RolloutState state, StatefulSetView sts) {
     if (state.userPaused()) {
       return "paused by user";
@@ -464,13 +751,18 @@ public final class RolloutEngine {
 
   // ---------------------------------------------------------------- rollback
 
-  private static Action rollback(RolloutState state, Observation obs, Set<Command> consumes, String eventReason, String why) {
+  private static Action rollback(
+      RolloutState state, Observation obs, Set<Command> consumes, String eventReason, String why) {
     StatefulSetView sts = obs.sts();
     String reason = why + "; rolling back to " + state.stableRevision();
     if (sts.strategy() == UpdateStrategy.ON_DELETE) {
       // An OnDelete controller recreates deleted pods from the template, which Git still holds at
       // the failed revision: pods can only go back once Git does.
-      reason = why + "; OnDelete cannot restore pods while the template is " + state.targetRevision() + ": no further pods move, revert the change in Git";
+      reason =
+          why
+              + "; OnDelete cannot restore pods while the template is "
+              + state.targetRevision()
+              + ": no further pods move, revert the change in Git";
     }
     RolloutState next = state.rollingBack(reason);
     return hold(next, obs, consumes, RolloutEvent.warning(eventReason, reason));
@@ -484,19 +776,46 @@ public final class RolloutEngine {
     }
     if (sts.partition() < sts.replicas()) {
       // Also after a scale-up: new ordinals must not come up on the failed revision.
-      return new Action.SetPartition(sts.replicas(), state, Set.of(), RolloutEvent.warning("Holding", "holding partition at " + sts.replicas() + " while rolled back from " + state.targetRevision()));
+      return new Action.SetPartition(
+          sts.replicas(),
+          state,
+          Set.of(),
+          RolloutEvent.warning(
+              "Holding",
+              "holding partition at "
+                  + sts.replicas()
+                  + " while rolled back from "
+                  + state.targetRevision()));
     }
-    Optional<Action> restore = restoreStrays(state, obs, Set.of(state.stableRevision()), "rollback");
+    Optional<Action> restore =
+        restoreStrays(state, obs, Set.of(state.stableRevision()), "rollback");
     if (restore.isPresent()) {
       return restore.get();
     }
-    boolean settled = inRange(obs).size() == sts.replicas() && inRange(obs).stream().allMatch(PodView::available);
+    boolean settled =
+        inRange(obs).size() == sts.replicas() && inRange(obs).stream().allMatch(PodView::available);
     if (state.phase() == Phase.DEGRADED) {
       if (!settled) {
-        return new Action.Wait(state, POD_RECHECK, "rollback: waiting for all pods to be Ready on " + state.stableRevision());
+        return new Action.Wait(
+            state,
+            POD_RECHECK,
+            "rollback: waiting for all pods to be Ready on " + state.stableRevision());
       }
-      RolloutState done = state.withPhase(Phase.ROLLED_BACK, state.reason().replace("; rolling back to ", "; rolled back to "));
-      return new Action.UpdateState(done, Set.of(), RolloutEvent.warning("RolledBack", "all pods back on " + state.stableRevision() + "; " + state.targetRevision() + " is not retried until Git changes or 'ordinal retry " + sts.key() + "'"));
+      RolloutState done =
+          state.withPhase(
+              Phase.ROLLED_BACK, state.reason().replace("; rolling back to ", "; rolled back to "));
+      return new Action.UpdateState(
+          done,
+          Set.of(),
+          RolloutEvent.warning(
+              "RolledBack",
+              "all pods back on "
+                  + state.stableRevision()
+                  + "; "
+                  + state.targetRevision()
+                  + " is not retried until Git changes or 'ordinal retry "
+                  + sts.key()
+                  + "'"));
     }
     return new Action.Wait(state, IDLE_RECHECK, state.reason());
   }
@@ -507,14 +826,26 @@ public final class RolloutEngine {
    * recreate them on the current (stable) revision. RollingUpdate only: OnDelete recreates pods
    * from the template.
    */
-  private static Optional<Action> restoreStrays(RolloutState state, Observation obs, Set<String> keep, String why) {
+  private static Optional<Action> restoreStrays(
+      RolloutState state, Observation obs, Set<String> keep, String why) {
     StatefulSetView sts = obs.sts();
-    List<PodView> strays = inRange(obs).stream().filter(p -> !keep.contains(p.revision())).sorted(Comparator.comparingInt(PodView::ordinal).reversed()).toList();
+    List<PodView> strays =
+        inRange(obs).stream()
+            .filter(p -> !keep.contains(p.revision()))
+            .sorted(Comparator.comparingInt(PodView::ordinal).reversed())
+            .toList();
     if (strays.isEmpty()) {
       return Optional.empty();
     }
     if (sts.partition() < sts.replicas()) {
-      return Optional.of(new Action.SetPartition(sts.replicas(), state, Set.of(), RolloutEvent.normal("Holding", why + ": holding partition at " + sts.replicas() + " before restoring pods")));
+      return Optional.of(
+          new Action.SetPartition(
+              sts.replicas(),
+              state,
+              Set.of(),
+              RolloutEvent.normal(
+                  "Holding",
+                  why + ": holding partition at " + sts.replicas() + " before restoring pods")));
     }
     if (!sts.currentRevision().equals(state.stableRevision())) {
       // The controller recreates a deleted pod below the partition from status.currentRevision; if
@@ -524,13 +855,29 @@ public final class RolloutEngine {
           new Action.Wait(
               state,
               IDLE_RECHECK,
-              why + ": cannot restore pods, the controller recreates them from " + sts.currentRevision() + " instead of " + state.stableRevision() + "; revert the change in Git"));
+              why
+                  + ": cannot restore pods, the controller recreates them from "
+                  + sts.currentRevision()
+                  + " instead of "
+                  + state.stableRevision()
+                  + "; revert the change in Git"));
     }
     Optional<PodView> busy =
-        obs.pods().stream().filter(PodView::terminating).findFirst()
-            .or(() -> inRange(obs).stream().filter(p -> keep.contains(p.revision()) && !p.ready()).findFirst());
+        obs.pods().stream()
+            .filter(PodView::terminating)
+            .findFirst()
+            .or(
+                () ->
+                    inRange(obs).stream()
+                        .filter(p -> keep.contains(p.revision()) && !p.ready())
+                        .findFirst());
     if (busy.isPresent() || inRange(obs).size() < sts.replicas()) {
-      String what = busy.map(p -> p.name() + (p.terminating() ? " to terminate" : " to be Ready on " + p.revision())).orElse("missing pods to be recreated");
+      String what =
+          busy.map(
+                  p ->
+                      p.name()
+                          + (p.terminating() ? " to terminate" : " to be Ready on " + p.revision()))
+              .orElse("missing pods to be recreated");
       return Optional.of(new Action.Wait(state, POD_RECHECK, why + ": waiting for " + what));
     }
     PodView victim = strays.get(0);
@@ -540,7 +887,15 @@ public final class RolloutEngine {
             victim.revision(),
             state,
             Set.of(),
-            RolloutEvent.warning(why.equals("rollback") ? "RollingBack" : "Restoring", why + ": deleting " + victim.name() + " (on " + victim.revision() + ") so it comes back on " + state.stableRevision())));
+            RolloutEvent.warning(
+                why.equals("rollback") ? "RollingBack" : "Restoring",
+                why
+                    + ": deleting "
+                    + victim.name()
+                    + " (on "
+                    + victim.revision()
+                    + ") so it comes back on "
+                    + state.stableRevision())));
   }
 
   // ---------------------------------------------------------------- helpers
@@ -582,7 +937,10 @@ public final class RolloutEngine {
     if (!p.revision().equals(target)) {
       return p.name() + " (still on " + p.revision() + ")";
     }
-    return p.name() + " (not Ready" + (p.restartCount() > 0 ? ", " + p.restartCount() + " restarts" : "") + ")";
+    return p.name()
+        + " (not Ready"
+        + (p.restartCount() > 0 ? ", " + p.restartCount() + " restarts" : "")
+        + ")";
   }
 
   static String podRange(String name, int from, int to) {
@@ -599,7 +957,9 @@ public final class RolloutEngine {
   static String describe(Step step) {
     if (step instanceof Step.Canary) {
       Step.Canary c = (Step.Canary) step;
-      return c.replicas() != null ? "canary " + c.replicas() + " pod" + (c.replicas() == 1 ? "" : "s") : "canary " + c.percent() + "%";
+      return c.replicas() != null
+          ? "canary " + c.replicas() + " pod" + (c.replicas() == 1 ? "" : "s")
+          : "canary " + c.percent() + "%";
     }
     if (step instanceof Step.Pause) {
       return ((Step.Pause) step).duration().map(d -> "pause " + human(d)).orElse("manual gate");

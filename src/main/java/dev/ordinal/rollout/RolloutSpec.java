@@ -9,7 +9,8 @@ import java.util.List;
  * @param steps the canary steps, in order; after the last one comes full promotion
  * @param progressDeadline how long pods may make no progress before the rollout is rolled back;
  *     {@code null} means {@link #DEFAULT_PROGRESS_DEADLINE}
- * @param backgroundAnalysis analyses that run for the whole rollout; a failure at any step rolls back
+ * @param backgroundAnalysis analyses that run for the whole rollout; a failure at any step rolls
+ *     back
  */
 public record RolloutSpec(
     List<Step> steps, Duration progressDeadline, List<AnalysisRef> backgroundAnalysis) {
@@ -21,7 +22,8 @@ public record RolloutSpec(
     steps = steps == null ? List.of() : List.copyOf(steps);
     progressDeadline = progressDeadline == null ? DEFAULT_PROGRESS_DEADLINE : progressDeadline;
     if (progressDeadline.isNegative() || progressDeadline.isZero()) {
-      throw new IllegalArgumentException("progressDeadline must be positive, got " + progressDeadline);
+      throw new IllegalArgumentException(
+          "progressDeadline must be positive, got " + progressDeadline);
     }
     backgroundAnalysis = backgroundAnalysis == null ? List.of() : List.copyOf(backgroundAnalysis);
   }

@@ -30,8 +30,8 @@ import java.util.Set;
  * @param progressAt when pods last made progress (the progress deadline counts from here)
  * @param progressCount how many pods were on the target and Ready at {@code progressAt}
  * @param userPaused whether a user's {@code pause} holds the rollout
- * @param failedRevisions revisions that failed and are not retried, oldest first, at most
- *     {@value #MAX_FAILED_REVISIONS}
+ * @param failedRevisions revisions that failed and are not retried, oldest first, at most {@value
+ *     #MAX_FAILED_REVISIONS}
  * @param acceptedRuns analysis run ids whose Inconclusive verdict a user promoted past
  * @param verdicts recent analysis outcomes, oldest first, at most {@value #MAX_VERDICTS}
  */
@@ -65,7 +65,11 @@ public record RolloutState(
     reason = reason == null ? "" : reason;
     failedRevisions = lastN(failedRevisions, MAX_FAILED_REVISIONS);
     acceptedRuns = lastN(acceptedRuns, MAX_VERDICTS);
-    verdicts = verdicts == null ? List.of() : List.copyOf(verdicts.subList(Math.max(0, verdicts.size() - MAX_VERDICTS), verdicts.size()));
+    verdicts =
+        verdicts == null
+            ? List.of()
+            : List.copyOf(
+                verdicts.subList(Math.max(0, verdicts.size() - MAX_VERDICTS), verdicts.size()));
   }
 
   // Insertion-ordered so that "drop the oldest" is well defined and JSON output is stable.
@@ -74,61 +78,222 @@ public record RolloutState(
       return Set.of();
     }
     List<String> list = new ArrayList<>(new LinkedHashSet<>(values));
-    return Collections.unmodifiableSet(new LinkedHashSet<>(list.subList(Math.max(0, list.size() - max), list.size())));
+    return Collections.unmodifiableSet(
+        new LinkedHashSet<>(list.subList(Math.max(0, list.size() - max), list.size())));
   }
 
   /** A state for a StatefulSet whose pods all run {@code revision}. */
   public static RolloutState healthy(String revision, Instant now) {
-    return new RolloutState(revision, revision, 0, 0, Phase.HEALTHY, "", now, now, now, 0, false, Set.of(), Set.of(), List.of());
+    return new RolloutState(
+        revision,
+        revision,
+        0,
+        0,
+        Phase.HEALTHY,
+        "",
+        now,
+        now,
+        now,
+        0,
+        false,
+        Set.of(),
+        Set.of(),
+        List.of());
   }
 
   // ---- withers used by the engine; each returns a new value ----
 
   RolloutState withPhase(Phase newPhase, String newReason) {
-    return new RolloutState(stableRevision, targetRevision, rollout, stepIndex, newPhase, newReason, stepStartedAt, rolloutStartedAt, progressAt, progressCount, userPaused, failedRevisions, acceptedRuns, verdicts);
+    return new RolloutState(
+        stableRevision,
+        targetRevision,
+        rollout,
+        stepIndex,
+        newPhase,
+        newReason,
+        stepStartedAt,
+        rolloutStartedAt,
+        progressAt,
+        progressCount,
+        userPaused,
+        failedRevisions,
+        acceptedRuns,
+        verdicts);
   }
 
   RolloutState atStep(int index, Phase newPhase, String newReason, Instant now) {
-    return new RolloutState(stableRevision, targetRevision, rollout, index, newPhase, newReason, now, rolloutStartedAt, now, progressCount, userPaused, failedRevisions, acceptedRuns, verdicts);
+    return new RolloutState(
+        stableRevision,
+        targetRevision,
+        rollout,
+        index,
+        newPhase,
+        newReason,
+        now,
+        rolloutStartedAt,
+        now,
+        progressCount,
+        userPaused,
+        failedRevisions,
+        acceptedRuns,
+        verdicts);
   }
 
   RolloutState withProgress(Instant at, int count) {
-    return new RolloutState(stableRevision, targetRevision, rollout, stepIndex, phase, reason, stepStartedAt, rolloutStartedAt, at, count, userPaused, failedRevisions, acceptedRuns, verdicts);
+    return new RolloutState(
+        stableRevision,
+        targetRevision,
+        rollout,
+        stepIndex,
+        phase,
+        reason,
+        stepStartedAt,
+        rolloutStartedAt,
+        at,
+        count,
+        userPaused,
+        failedRevisions,
+        acceptedRuns,
+        verdicts);
   }
 
-  RolloutState withUserPaused(boolean paused, Phase newPhase, String newReason, Instant progressFrom) {
-    return new RolloutState(stableRevision, targetRevision, rollout, stepIndex, newPhase, newReason, stepStartedAt, rolloutStartedAt, progressFrom, progressCount, paused, failedRevisions, acceptedRuns, verdicts);
+  RolloutState withUserPaused(
+      boolean paused, Phase newPhase, String newReason, Instant progressFrom) {
+    return new RolloutState(
+        stableRevision,
+        targetRevision,
+        rollout,
+        stepIndex,
+        newPhase,
+        newReason,
+        stepStartedAt,
+        rolloutStartedAt,
+        progressFrom,
+        progressCount,
+        paused,
+        failedRevisions,
+        acceptedRuns,
+        verdicts);
   }
 
   RolloutState withFailedRevisions(Set<String> failed) {
-    return new RolloutState(stableRevision, targetRevision, rollout, stepIndex, phase, reason, stepStartedAt, rolloutStartedAt, progressAt, progressCount, userPaused, failed, acceptedRuns, verdicts);
+    return new RolloutState(
+        stableRevision,
+        targetRevision,
+        rollout,
+        stepIndex,
+        phase,
+        reason,
+        stepStartedAt,
+        rolloutStartedAt,
+        progressAt,
+        progressCount,
+        userPaused,
+        failed,
+        acceptedRuns,
+        verdicts);
   }
 
   RolloutState withAcceptedRun(String runId) {
     Set<String> accepted = new LinkedHashSet<>(acceptedRuns);
     accepted.add(runId);
-    return new RolloutState(stableRevision, targetRevision, rollout, stepIndex, phase, reason, stepStartedAt, rolloutStartedAt, progressAt, progressCount, userPaused, failedRevisions, accepted, verdicts);
+    return new RolloutState(
+        stableRevision,
+        targetRevision,
+        rollout,
+        stepIndex,
+        phase,
+        reason,
+        stepStartedAt,
+        rolloutStartedAt,
+        progressAt,
+        progressCount,
+        userPaused,
+        failedRevisions,
+        accepted,
+        verdicts);
   }
 
   RolloutState withVerdict(String summary) {
     List<String> all = new ArrayList<>(verdicts);
     all.add(summary);
-    return new RolloutState(stableRevision, targetRevision, rollout, stepIndex, phase, reason, stepStartedAt, rolloutStartedAt, progressAt, progressCount, userPaused, failedRevisions, acceptedRuns, all);
+    return new RolloutState(
+        stableRevision,
+        targetRevision,
+        rollout,
+        stepIndex,
+        phase,
+        reason,
+        stepStartedAt,
+        rolloutStartedAt,
+        progressAt,
+        progressCount,
+        userPaused,
+        failedRevisions,
+        acceptedRuns,
+        all);
   }
 
-  /** A new rollout to {@code target} at step 0, keeping the stable revision and the failure memory. */
+  /**
+   * A new rollout to {@code target} at step 0, keeping the stable revision and the failure memory.
+   */
   RolloutState startRollout(String target, Phase firstPhase, String firstReason, Instant now) {
-    return new RolloutState(stableRevision, target, rollout + 1, 0, firstPhase, firstReason, now, now, now, 0, false, failedRevisions, Set.of(), List.of());
+    return new RolloutState(
+        stableRevision,
+        target,
+        rollout + 1,
+        0,
+        firstPhase,
+        firstReason,
+        now,
+        now,
+        now,
+        0,
+        false,
+        failedRevisions,
+        Set.of(),
+        List.of());
   }
 
-  /** Same rollout, re-targeted without running steps (a revert to stable, a skipped failed revision). */
+  /**
+   * Same rollout, re-targeted without running steps (a revert to stable, a skipped failed
+   * revision).
+   */
   RolloutState retarget(String target, int index, Phase newPhase, String newReason, Instant now) {
-    return new RolloutState(stableRevision, target, rollout + 1, index, newPhase, newReason, now, now, now, 0, false, failedRevisions, Set.of(), List.of());
+    return new RolloutState(
+        stableRevision,
+        target,
+        rollout + 1,
+        index,
+        newPhase,
+        newReason,
+        now,
+        now,
+        now,
+        0,
+        false,
+        failedRevisions,
+        Set.of(),
+        List.of());
   }
 
   /** Rollout finished: the target is the new stable revision. */
   RolloutState completed(Instant now) {
-    return new RolloutState(targetRevision, targetRevision, rollout, stepIndex, Phase.HEALTHY, "", stepStartedAt, rolloutStartedAt, now, progressCount, false, failedRevisions, acceptedRuns, verdicts);
+    return new RolloutState(
+        targetRevision,
+        targetRevision,
+        rollout,
+        stepIndex,
+        Phase.HEALTHY,
+        "",
+        stepStartedAt,
+        rolloutStartedAt,
+        now,
+        progressCount,
+        false,
+        failedRevisions,
+        acceptedRuns,
+        verdicts);
   }
 
   RolloutState rollingBack(String why) {
@@ -137,7 +302,21 @@ public record RolloutState(
       failed.remove(targetRevision); // re-adding moves it to the newest end of the bounded memory
       failed.add(targetRevision);
     }
-    return new RolloutState(stableRevision, targetRevision, rollout, stepIndex, Phase.DEGRADED, why, stepStartedAt, rolloutStartedAt, progressAt, progressCount, false, failed, acceptedRuns, verdicts);
+    return new RolloutState(
+        stableRevision,
+        targetRevision,
+        rollout,
+        stepIndex,
+        Phase.DEGRADED,
+        why,
+        stepStartedAt,
+        rolloutStartedAt,
+        progressAt,
+        progressCount,
+        false,
+        failed,
+        acceptedRuns,
+        verdicts);
   }
 
   // ---- JSON form ----
@@ -167,7 +346,8 @@ public record RolloutState(
     try {
       return JSON.writeValueAsString(o);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot serialize rollout state", e); // a tree of strings always serializes
+      throw new IllegalStateException(
+          "cannot serialize rollout state", e); // a tree of strings always serializes
     }
   }
 
@@ -185,19 +365,28 @@ public record RolloutState(
     try {
       root = JSON.readTree(json);
     } catch (JsonProcessingException e) {
-      throw new RolloutStateFormatException("rollout state annotation is not valid JSON: " + e.getOriginalMessage(), e);
+      throw new RolloutStateFormatException(
+          "rollout state annotation is not valid JSON: " + e.getOriginalMessage(), e);
     }
     if (root == null || !root.isObject()) {
       throw new RolloutStateFormatException("rollout state annotation is not a JSON object");
     }
     JsonNode v = root.get("v");
     if (v == null || !v.isInt() || v.asInt() != FORMAT_VERSION) {
-      throw new RolloutStateFormatException("rollout state has unknown format version " + v + " (this Ordinal reads " + FORMAT_VERSION + ")");
+      throw new RolloutStateFormatException(
+          "rollout state has unknown format version "
+              + v
+              + " (this Ordinal reads "
+              + FORMAT_VERSION
+              + ")");
     }
     String phaseName = text(root, "phase", true);
     Phase phase =
         Phase.fromDisplayName(phaseName)
-            .orElseThrow(() -> new RolloutStateFormatException("rollout state has unknown phase '" + phaseName + "'"));
+            .orElseThrow(
+                () ->
+                    new RolloutStateFormatException(
+                        "rollout state has unknown phase '" + phaseName + "'"));
     try {
       return new RolloutState(
           text(root, "stable", true),
@@ -252,7 +441,8 @@ public record RolloutState(
       return 0;
     }
     if (!n.isInt()) {
-      throw new RolloutStateFormatException("rollout state field '" + field + "' is not an integer");
+      throw new RolloutStateFormatException(
+          "rollout state field '" + field + "' is not an integer");
     }
     return n.asInt();
   }
@@ -265,7 +455,8 @@ public record RolloutState(
     try {
       return Instant.parse(s);
     } catch (DateTimeParseException e) {
-      throw new RolloutStateFormatException("rollout state field '" + field + "' is not an instant: " + s, e);
+      throw new RolloutStateFormatException(
+          "rollout state field '" + field + "' is not an instant: " + s, e);
     }
   }
 
@@ -280,7 +471,8 @@ public record RolloutState(
     List<String> out = new ArrayList<>();
     for (JsonNode e : n) {
       if (!e.isTextual()) {
-        throw new RolloutStateFormatException("rollout state field '" + field + "' holds a non-string");
+        throw new RolloutStateFormatException(
+            "rollout state field '" + field + "' holds a non-string");
       }
       out.add(e.asText());
     }

@@ -9,8 +9,8 @@ import java.util.Optional;
 public sealed interface Step permits Step.Canary, Step.Pause, Step.Analysis {
 
   /**
-   * Move pods to the new revision: either an absolute number of {@code replicas} or a
-   * {@code percent} of the StatefulSet's replicas (rounded up, at least one pod). Exactly one is set.
+   * Move pods to the new revision: either an absolute number of {@code replicas} or a {@code
+   * percent} of the StatefulSet's replicas (rounded up, at least one pod). Exactly one is set.
    */
   record Canary(Integer replicas, Integer percent) implements Step {
     public Canary {

@@ -20,7 +20,15 @@ class ModelTest {
 
   @ParameterizedTest(name = "{1}% of {0} replicas = {2} pods")
   @CsvSource({
-    "5, 20, 1", "5, 1, 1", "5, 21, 2", "5, 100, 5", "10, 25, 3", "3, 50, 2", "1, 10, 1", "0, 50, 0", "7, 99, 7"
+    "5, 20, 1",
+    "5, 1, 1",
+    "5, 21, 2",
+    "5, 100, 5",
+    "10, 25, 3",
+    "3, 50, 2",
+    "1, 10, 1",
+    "0, 50, 0",
+    "7, 99, 7"
   })
   void percentCanaryRoundsUpToAtLeastOnePod(int replicas, int percent, int expected) {
     assertEquals(expected, Step.Canary.percent(percent).canaryCount(replicas));
@@ -41,7 +49,9 @@ class ModelTest {
     assertThrows(IllegalArgumentException.class, () -> Step.Canary.percent(101));
     assertThrows(IllegalArgumentException.class, () -> Step.Pause.of(Duration.ZERO));
     assertThrows(IllegalArgumentException.class, () -> new Step.Analysis(List.of()));
-    assertThrows(IllegalArgumentException.class, () -> new RolloutSpec(List.of(), Duration.ofSeconds(-1), List.of()));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new RolloutSpec(List.of(), Duration.ofSeconds(-1), List.of()));
     assertThrows(IllegalArgumentException.class, () -> AnalysisRef.of(" "));
   }
 
@@ -70,15 +80,22 @@ class ModelTest {
 
   @Test
   void phasesHaveArgoDisplayNames() {
-    assertEquals(List.of("Healthy", "Progressing", "Paused", "Degraded", "RolledBack"), java.util.Arrays.stream(Phase.values()).map(Phase::displayName).toList());
+    assertEquals(
+        List.of("Healthy", "Progressing", "Paused", "Degraded", "RolledBack"),
+        java.util.Arrays.stream(Phase.values()).map(Phase::displayName).toList());
     assertEquals(Optional.of(Phase.ROLLED_BACK), Phase.fromDisplayName("RolledBack"));
     assertTrue(Phase.PAUSED.stepping());
   }
 
   @Test
   void observationIsOrderIndependentAndImmutable() {
-    StatefulSetView sts = new StatefulSetView("prod", "db", 2, UpdateStrategy.ROLLING_UPDATE, 2, 1, "a", "a", 1, 1);
-    List<PodView> pods = new ArrayList<>(List.of(new PodView("db-1", 1, "a", true, 0, false), new PodView("db-0", 0, "a", true, 0, false)));
+    StatefulSetView sts =
+        new StatefulSetView("prod", "db", 2, UpdateStrategy.ROLLING_UPDATE, 2, 1, "a", "a", 1, 1);
+    List<PodView> pods =
+        new ArrayList<>(
+            List.of(
+                new PodView("db-1", 1, "a", true, 0, false),
+                new PodView("db-0", 0, "a", true, 0, false)));
     Observation obs = new Observation(Instant.EPOCH, sts, pods, null, null);
     pods.clear();
     assertEquals(List.of(0, 1), obs.pods().stream().map(PodView::ordinal).toList());

@@ -35,7 +35,8 @@ class RolloutEngineTest {
           Duration.ofMinutes(10),
           List.of());
 
-  static final RolloutSpec WITH_BACKGROUND = new RolloutSpec(SPEC.steps(), SPEC.progressDeadline(), List.of(LATENCY));
+  static final RolloutSpec WITH_BACKGROUND =
+      new RolloutSpec(SPEC.steps(), SPEC.progressDeadline(), List.of(LATENCY));
 
   /** Five pods on S, Ordinal tracking them as Healthy. */
   static Sim healthy(RolloutSpec spec) {
@@ -53,7 +54,9 @@ class RolloutEngineTest {
     return sim;
   }
 
-  /** A rollout to T at {@code step}, canary pods from {@code firstTargetOrdinal} up on T and Ready. */
+  /**
+   * A rollout to T at {@code step}, canary pods from {@code firstTargetOrdinal} up on T and Ready.
+   */
   static Sim atStep(RolloutSpec spec, int step, int firstTargetOrdinal) {
     Sim sim = started(spec);
     sim.partition = firstTargetOrdinal;
@@ -194,7 +197,8 @@ class RolloutEngineTest {
     void percentCanaryRoundsUp() {
       Sim sim = atStep(SPEC, 3, 4);
       Action a = sim.decide();
-      assertEquals(2, assertInstanceOf(Action.SetPartition.class, a).partition()); // ceil(5 * 0.6) = 3 pods
+      assertEquals(
+          2, assertInstanceOf(Action.SetPartition.class, a).partition()); // ceil(5 * 0.6) = 3 pods
     }
 
     @Test
@@ -366,7 +370,9 @@ class RolloutEngineTest {
     void runningAnalysisWaits() {
       Sim sim = atStep(SPEC, 2, 4);
       sim.verdicts.put(T + "/r1/step-3", AnalysisVerdict.RUNNING);
-      assertEquals(RolloutEngine.ANALYSIS_RECHECK, assertInstanceOf(Action.Wait.class, sim.decide()).recheckAfter());
+      assertEquals(
+          RolloutEngine.ANALYSIS_RECHECK,
+          assertInstanceOf(Action.Wait.class, sim.decide()).recheckAfter());
     }
 
     @Test
@@ -380,7 +386,9 @@ class RolloutEngineTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = AnalysisVerdict.class, names = {"FAILED", "ERROR"})
+    @EnumSource(
+        value = AnalysisVerdict.class,
+        names = {"FAILED", "ERROR"})
     void failedOrErroredAnalysisRollsBack(AnalysisVerdict verdict) {
       Sim sim = atStep(SPEC, 2, 4);
       sim.verdicts.put(T + "/r1/step-3", verdict);
@@ -472,7 +480,9 @@ class RolloutEngineTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Command.class, names = {"ABORT", "PROMOTE", "PROMOTE_FULL", "PAUSE", "RESUME", "RETRY"})
+    @EnumSource(
+        value = Command.class,
+        names = {"ABORT", "PROMOTE", "PROMOTE_FULL", "PAUSE", "RESUME", "RETRY"})
     void commandsWithNothingToDoAreConsumedWithAWarning(Command c) {
       Sim sim = healthy(SPEC);
       sim.commands.add(c);
@@ -587,7 +597,11 @@ class RolloutEngineTest {
   /** Rolled back from T: all pods on S, T remembered as failed. */
   static Sim rolledBack() {
     Sim sim = atStep(SPEC, 1, 4);
-    sim.store(sim.state().orElseThrow().rollingBack("aborted by user; rolled back to " + S).withPhase(Phase.ROLLED_BACK, "aborted by user; rolled back to " + S));
+    sim.store(
+        sim.state()
+            .orElseThrow()
+            .rollingBack("aborted by user; rolled back to " + S)
+            .withPhase(Phase.ROLLED_BACK, "aborted by user; rolled back to " + S));
     sim.partition = 5;
     sim.podsOn(S, 0);
     return sim;
@@ -614,14 +628,18 @@ class RolloutEngineTest {
     void waitsForTheDeletedPodToTerminate() {
       Sim sim = rollingBack();
       sim.pod(4, T, true, 0, true);
-      assertTrue(assertInstanceOf(Action.Wait.class, sim.decide()).reason().contains("db-4 to terminate"));
+      assertTrue(
+          assertInstanceOf(Action.Wait.class, sim.decide()).reason().contains("db-4 to terminate"));
     }
 
     @Test
     void waitsForTheReplacementToBeReadyOnStable() {
       Sim sim = rollingBack();
       sim.pod(4, S, false, 0, false);
-      assertTrue(assertInstanceOf(Action.Wait.class, sim.decide()).reason().contains("db-4 to be Ready on " + S));
+      assertTrue(
+          assertInstanceOf(Action.Wait.class, sim.decide())
+              .reason()
+              .contains("db-4 to be Ready on " + S));
     }
 
     @Test
@@ -688,7 +706,8 @@ class RolloutEngineTest {
       assertEquals("RolloutStarted", a.event().reason());
       assertEquals("db-fix", st(a).targetRevision());
       assertEquals(S, st(a).stableRevision());
-      assertTrue(st(a).failedRevisions().contains(T), "memory of T kept for when Git comes back to it");
+      assertTrue(
+          st(a).failedRevisions().contains(T), "memory of T kept for when Git comes back to it");
     }
 
     @Test
@@ -761,13 +780,16 @@ class RolloutEngineTest {
       sim.gitChange("db-newer");
       sim.observedGeneration = sim.generation;
       sim.applySynced(sim.decide());
-      // step 1 of the new rollout: db-4 (on the superseded revision) moves straight to the newer one
+      // step 1 of the new rollout: db-4 (on the superseded revision) moves straight to the newer
+      // one
       Action.DeletePod d = assertInstanceOf(Action.DeletePod.class, sim.decide());
       assertEquals("db-4", d.podName());
       assertEquals("CanaryStep", d.event().reason());
       sim.pods.remove(4);
       sim.pod(4, "db-newer", true, 0, false);
-      assertEquals("StepCompleted", sim.decide().event().reason()); // db-3, on the old target, waits its turn
+      assertEquals(
+          "StepCompleted",
+          sim.decide().event().reason()); // db-3, on the old target, waits its turn
     }
 
     @Test
@@ -811,7 +833,8 @@ class RolloutEngineTest {
       Sim sim = atStep(SPEC, 3, 2);
       sim.replicas = 10;
       Action a = sim.decide();
-      assertEquals(4, assertInstanceOf(Action.SetPartition.class, a).partition()); // 60% of 10 = 6 pods
+      assertEquals(
+          4, assertInstanceOf(Action.SetPartition.class, a).partition()); // 60% of 10 = 6 pods
     }
 
     @Test
@@ -952,16 +975,31 @@ class RolloutEngineTest {
       Observation obs = sim.observe();
       List<PodView> shuffled = new ArrayList<>(obs.pods());
       Collections.reverse(shuffled);
-      Observation reordered = new Observation(obs.now(), obs.sts(), shuffled, obs.verdicts(), obs.commands());
-      assertEquals(RolloutEngine.decide(SPEC, sim.state(), obs), RolloutEngine.decide(SPEC, sim.state(), reordered));
+      Observation reordered =
+          new Observation(obs.now(), obs.sts(), shuffled, obs.verdicts(), obs.commands());
+      assertEquals(
+          RolloutEngine.decide(SPEC, sim.state(), obs),
+          RolloutEngine.decide(SPEC, sim.state(), reordered));
     }
 
     @Test
     void sameInputsGiveEqualActionsEveryTime() {
-      for (Sim sim : List.of(healthy(SPEC), started(SPEC), atStep(SPEC, 1, 4), atStep(SPEC, 2, 4), rolledBack(), atStep(WITH_BACKGROUND, 3, 2))) {
+      for (Sim sim :
+          List.of(
+              healthy(SPEC),
+              started(SPEC),
+              atStep(SPEC, 1, 4),
+              atStep(SPEC, 2, 4),
+              rolledBack(),
+              atStep(WITH_BACKGROUND, 3, 2))) {
         Action first = sim.decide();
         for (int i = 0; i < 3; i++) {
-          assertEquals(first, RolloutEngine.decide(SPEC.steps().isEmpty() ? SPEC : sim.spec, sim.state().map(s -> RolloutState.fromJson(s.toJson())), sim.observe()));
+          assertEquals(
+              first,
+              RolloutEngine.decide(
+                  SPEC.steps().isEmpty() ? SPEC : sim.spec,
+                  sim.state().map(s -> RolloutState.fromJson(s.toJson())),
+                  sim.observe()));
         }
       }
     }
@@ -979,7 +1017,12 @@ class RolloutEngineTest {
       Sim sim = atStep(SPEC, 4, 2);
       sim.commands.add(Command.PROMOTE);
       String line = sim.decide().logLine();
-      assertTrue(line.startsWith("UpdateState phase=Progressing step=5 target=" + T + " consumes=promote Normal Promoted: "), line);
+      assertTrue(
+          line.startsWith(
+              "UpdateState phase=Progressing step=5 target="
+                  + T
+                  + " consumes=promote Normal Promoted: "),
+          line);
     }
   }
 }

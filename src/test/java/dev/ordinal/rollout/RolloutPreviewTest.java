@@ -46,7 +46,11 @@ class RolloutPreviewTest {
 
   @Test
   void onDeletePlanWithPercentSteps() {
-    RolloutSpec spec = new RolloutSpec(List.of(Step.Canary.percent(20), Step.Canary.percent(10), Step.Canary.percent(50)), Duration.ofMinutes(90), null);
+    RolloutSpec spec =
+        new RolloutSpec(
+            List.of(Step.Canary.percent(20), Step.Canary.percent(10), Step.Canary.percent(50)),
+            Duration.ofMinutes(90),
+            null);
     assertEquals(
         """
         ### Rollout plan for prod/db (5 replicas, OnDelete)
@@ -66,9 +70,18 @@ class RolloutPreviewTest {
 
   @Test
   void multiPodCanaryAndNoStepsAtAll() {
-    String multi = RolloutPreview.render(RolloutSpec.of(Step.Canary.pods(3), Step.Canary.pods(3)), "", "kafka", 6, "RollingUpdate");
-    assertTrue(multi.startsWith("### Rollout plan for kafka (6 replicas, RollingUpdate)\n\n"), multi);
-    assertTrue(multi.contains("1. canary 3 pods: kafka-5..kafka-3 → new revision (partition 6 → 3)\n"), multi);
+    String multi =
+        RolloutPreview.render(
+            RolloutSpec.of(Step.Canary.pods(3), Step.Canary.pods(3)),
+            "",
+            "kafka",
+            6,
+            "RollingUpdate");
+    assertTrue(
+        multi.startsWith("### Rollout plan for kafka (6 replicas, RollingUpdate)\n\n"), multi);
+    assertTrue(
+        multi.contains("1. canary 3 pods: kafka-5..kafka-3 → new revision (partition 6 → 3)\n"),
+        multi);
     assertTrue(multi.contains("2. canary 3 pods: no further pods (partition stays 3)\n"), multi);
     assertTrue(multi.contains("3. full promotion: kafka-2..kafka-0 (partition → 0)\n"), multi);
 
@@ -79,12 +92,16 @@ class RolloutPreviewTest {
 
   @Test
   void sameInputRendersIdentically() {
-    assertEquals(RolloutPreview.render(SPEC, "prod", "db", 7, "RollingUpdate"), RolloutPreview.render(SPEC, "prod", "db", 7, "ROLLING_UPDATE"));
+    assertEquals(
+        RolloutPreview.render(SPEC, "prod", "db", 7, "RollingUpdate"),
+        RolloutPreview.render(SPEC, "prod", "db", 7, "ROLLING_UPDATE"));
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"Recreate", "blue-green"})
   void unknownStrategyIsRejected(String strategy) {
-    assertThrows(IllegalArgumentException.class, () -> RolloutPreview.render(SPEC, "prod", "db", 5, strategy));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> RolloutPreview.render(SPEC, "prod", "db", 5, strategy));
   }
 }

@@ -43,16 +43,21 @@ class Sim {
 
   /** Pods of these revisions never become Ready. */
   final Set<String> neverReady = new HashSet<>();
+
   /** Pods of these revisions restart every tick and never become Ready. */
   final Set<String> crashing = new HashSet<>();
+
   /** Verdict an analysis run reaches after {@link #analysisTicks}. */
   Function<String, AnalysisVerdict> analysisOutcome = id -> AnalysisVerdict.SUCCESSFUL;
+
   int analysisTicks = 2;
   private final Map<String, Integer> runAge = new HashMap<>();
 
   /** The persisted annotation, always through JSON as in the cluster. */
   String storedJson;
+
   final List<Action> actions = new ArrayList<>();
+
   /** When set, every decision is also re-made after a simulated crash and must come out equal. */
   boolean crashChecks = true;
 
@@ -76,7 +81,17 @@ class Sim {
   }
 
   StatefulSetView stsView() {
-    return new StatefulSetView(namespace, name, replicas, strategy, partition, maxUnavailable, currentRevision, updateRevision, generation, observedGeneration);
+    return new StatefulSetView(
+        namespace,
+        name,
+        replicas,
+        strategy,
+        partition,
+        maxUnavailable,
+        currentRevision,
+        updateRevision,
+        generation,
+        observedGeneration);
   }
 
   Observation observe() {
@@ -90,7 +105,9 @@ class Sim {
   // ---- pod helpers for unit tests ----
 
   Sim pod(int ordinal, String revision, boolean ready, int restarts, boolean terminating) {
-    pods.put(ordinal, new PodView(name + "-" + ordinal, ordinal, revision, ready, restarts, terminating));
+    pods.put(
+        ordinal,
+        new PodView(name + "-" + ordinal, ordinal, revision, ready, restarts, terminating));
     return this;
   }
 
@@ -116,12 +133,21 @@ class Sim {
   void apply(Action a) {
     Optional<RolloutState> prev = state();
     RolloutState next = a.state();
-    if (prev.isPresent() && prev.get().rollout() == next.rollout() && prev.get().stepIndex() != next.stepIndex()) {
+    if (prev.isPresent()
+        && prev.get().rollout() == next.rollout()
+        && prev.get().stepIndex() != next.stepIndex()) {
       // never skip or repeat a step: one step forward, or a user's promote-full to full promotion
       boolean oneForward = next.stepIndex() == prev.get().stepIndex() + 1;
-      boolean promotedFull = a.consumes().contains(Command.PROMOTE_FULL) && next.stepIndex() == spec.steps().size();
+      boolean promotedFull =
+          a.consumes().contains(Command.PROMOTE_FULL) && next.stepIndex() == spec.steps().size();
       if (!oneForward && !promotedFull) {
-        fail("step jumped from " + prev.get().stepIndex() + " to " + next.stepIndex() + " by " + a.logLine());
+        fail(
+            "step jumped from "
+                + prev.get().stepIndex()
+                + " to "
+                + next.stepIndex()
+                + " by "
+                + a.logLine());
       }
     }
     commands.removeAll(a.consumes());
@@ -131,7 +157,12 @@ class Sim {
       generation++;
     } else if (a instanceof Action.DeletePod) {
       String pod = ((Action.DeletePod) a).podName();
-      pods.replaceAll((o, p) -> p.name().equals(pod) ? new PodView(p.name(), p.ordinal(), p.revision(), p.ready(), p.restartCount(), true) : p);
+      pods.replaceAll(
+          (o, p) ->
+              p.name().equals(pod)
+                  ? new PodView(
+                      p.name(), p.ordinal(), p.revision(), p.ready(), p.restartCount(), true)
+                  : p);
     } else if (a instanceof Action.StartAnalysis) {
       String id = ((Action.StartAnalysis) a).runId();
       if (!verdicts.containsKey(id)) {
@@ -156,10 +187,15 @@ class Sim {
     Action a = RolloutEngine.decide(spec, before, obs);
     if (crashChecks) {
       // Crash before the write: the same inputs must give the same action.
-      assertEquals(a, RolloutEngine.decide(spec, before.map(s -> RolloutState.fromJson(s.toJson())), obs), "not deterministic");
-      // Crash after the state write but before a pod deletion or run start took effect: same request again.
+      assertEquals(
+          a,
+          RolloutEngine.decide(spec, before.map(s -> RolloutState.fromJson(s.toJson())), obs),
+          "not deterministic");
+      // Crash after the state write but before a pod deletion or run start took effect: same
+      // request again.
       if (a instanceof Action.DeletePod || a instanceof Action.StartAnalysis) {
-        Action again = RolloutEngine.decide(spec, Optional.of(RolloutState.fromJson(a.state().toJson())), obs);
+        Action again =
+            RolloutEngine.decide(spec, Optional.of(RolloutState.fromJson(a.state().toJson())), obs);
         assertEquals(a, again, "re-decision after a crash differs");
       }
     }
@@ -187,7 +223,13 @@ class Sim {
         return this;
       }
     }
-    fail("not done after " + maxSteps + " decisions; last: " + actions.subList(Math.max(0, actions.size() - 5), actions.size()).stream().map(Action::logLine).toList());
+    fail(
+        "not done after "
+            + maxSteps
+            + " decisions; last: "
+            + actions.subList(Math.max(0, actions.size() - 5), actions.size()).stream()
+                .map(Action::logLine)
+                .toList());
     return this;
   }
 
@@ -196,7 +238,10 @@ class Sim {
   }
 
   List<String> events() {
-    return actions.stream().filter(a -> !(a instanceof Action.Wait)).map(a -> a.event().reason()).toList();
+    return actions.stream()
+        .filter(a -> !(a instanceof Action.Wait))
+        .map(a -> a.event().reason())
+        .toList();
   }
 
   long count(String eventReason) {
@@ -204,7 +249,10 @@ class Sim {
   }
 
   List<String> deletedPods() {
-    return actions.stream().filter(a -> a instanceof Action.DeletePod).map(a -> ((Action.DeletePod) a).podName()).toList();
+    return actions.stream()
+        .filter(a -> a instanceof Action.DeletePod)
+        .map(a -> ((Action.DeletePod) a).podName())
+        .toList();
   }
 
   // ---- the controller, kubelet and runner ----
@@ -214,7 +262,11 @@ class Sim {
 
   void controllerTick() {
     observedGeneration = generation;
-    maxUnavailableSeen = Math.max(maxUnavailableSeen, (int) pods.values().stream().filter(p -> !p.available()).count() + (replicas - pods.size()));
+    maxUnavailableSeen =
+        Math.max(
+            maxUnavailableSeen,
+            (int) pods.values().stream().filter(p -> !p.available()).count()
+                + (replicas - pods.size()));
     for (Map.Entry<String, Integer> e : runAge.entrySet()) {
       if (verdicts.get(e.getKey()) == AnalysisVerdict.RUNNING) {
         e.setValue(e.getValue() + 1);
@@ -232,7 +284,9 @@ class Sim {
           if (crashing.contains(p.revision())) {
             return new PodView(p.name(), o, p.revision(), false, p.restartCount() + 1, false);
           }
-          return neverReady.contains(p.revision()) ? p : new PodView(p.name(), o, p.revision(), true, p.restartCount(), false);
+          return neverReady.contains(p.revision())
+              ? p
+              : new PodView(p.name(), o, p.revision(), true, p.restartCount(), false);
         });
     pods.values().removeIf(PodView::terminating);
     pods.keySet().removeIf(o -> o >= replicas);
@@ -240,7 +294,10 @@ class Sim {
       if (!pods.containsKey(o)) {
         // newVersionedStatefulSetPod: below the partition from currentRevision, else updateRevision
         boolean current = strategy == UpdateStrategy.ROLLING_UPDATE && o < partition;
-        pods.put(o, new PodView(name + "-" + o, o, current ? currentRevision : updateRevision, false, 0, false));
+        pods.put(
+            o,
+            new PodView(
+                name + "-" + o, o, current ? currentRevision : updateRevision, false, 0, false));
       }
     }
     if (strategy == UpdateStrategy.ROLLING_UPDATE) {
@@ -252,7 +309,8 @@ class Sim {
           unavailable++;
         }
       }
-      if (pods.values().stream().allMatch(p -> p.revision().equals(updateRevision) && p.available())) {
+      if (pods.values().stream()
+          .allMatch(p -> p.revision().equals(updateRevision) && p.available())) {
         currentRevision = updateRevision;
       }
     }
