@@ -82,8 +82,7 @@ public final class RolloutEngine {
     RolloutState state = stored.get();
     StatefulSetView sts = obs.sts();
     if (sts.observedGeneration() < sts.generation()) {
-      // Until the controller has seen the last spec write, revisions and pod moves describe the old
-      // spec.
+      // Until the controller has seen the last spec write, revisions and pods describe the old one.
       return new Action.Wait(
           state,
           POD_RECHECK,
@@ -116,9 +115,10 @@ public final class RolloutEngine {
   private static Action bootstrap(RolloutSpec spec, Observation obs) {
     StatefulSetView sts = obs.sts();
     String update = sts.updateRevision();
-    // OnDelete never advances status.currentRevision, so trust the pods when they all run the
-    // update.
-    boolean allOnUpdate = inRange(obs).stream().allMatch(p -> p.revision().equals(update));
+    // OnDelete never advances status.currentRevision: trust the pods when all run the update.
+    boolean allOnUpdate =
+        inRange(obs).size() == sts.replicas()
+            && inRange(obs).stream().allMatch(p -> p.revision().equals(update));
     if (sts.currentRevision().equals(update) || allOnUpdate) {
       return new Action.UpdateState(
           RolloutState.healthy(update, obs.now()),
@@ -264,12 +264,8 @@ public final class RolloutEngine {
         return ignored(state, c, stepping ? "already paused" : "no rollout in progress");
       case RESUME:
         if (stepping && state.userPaused()) {
-          RolloutState unpaused =
-              state.withUserPaused(
-                  false,
-                  state.phase(),
-                  state.reason(),
-                  now); // the deadline restarts: the hold was the user's
+          // The deadline restarts: time spent in the user's hold is not the pods' fault.
+          RolloutState unpaused = state.withUserPaused(false, state.phase(), state.reason(), now);
           unpaused =
               unpaused.withPhase(
                   phaseForStep(spec, unpaused), stepReason(spec, unpaused, obs.sts()));
@@ -465,8 +461,7 @@ public final class RolloutEngine {
     StatefulSetView sts = obs.sts();
     String target = state.targetRevision();
     int replicas = sts.replicas();
-    // clamp: a scale change may have left count above replicas; partition stays within [0,
-    // replicas]
+    // A scale change may leave count above replicas: keep the partition within [0, replicas].
     int partition = Math.max(0, Math.min(replicas, replicas - count));
     String stepName = full ? "full promotion" : "step " + (state.stepIndex() + 1);
 
@@ -704,8 +699,7 @@ public final class RolloutEngine {
   }
 
   static RolloutState enterStep(RolloutSpec spec, RolloutState state, int index, Observation obs) {
-    // Progress is counted from here with what already runs, so a finished step's pods are not "new"
-    // progress.
+    // Progress counts from what already runs, so a finished step's pods are not new progress.
     int targetReady =
         (int)
             inRange(obs).stream()
@@ -726,8 +720,7 @@ public final class RolloutEngine {
         : Phase.PROGRESSING;
   }
 
-  // Deterministic from the state alone (no "time left"), so settle() does not rewrite it every
-  // tick.
+  // Deterministic from the state alone (no "time left"), so settle() does not rewrite it per tick.
   private static String stepReason(RolloutSpec spec, RolloutState state, StatefulSetView sts) {
     if (state.userPaused()) {
       return "paused by user";

@@ -62,6 +62,9 @@ public record RolloutState(
     Objects.requireNonNull(stableRevision, "stableRevision");
     Objects.requireNonNull(targetRevision, "targetRevision");
     Objects.requireNonNull(phase, "phase");
+    Objects.requireNonNull(stepStartedAt, "stepStartedAt");
+    Objects.requireNonNull(rolloutStartedAt, "rolloutStartedAt");
+    Objects.requireNonNull(progressAt, "progressAt");
     reason = reason == null ? "" : reason;
     failedRevisions = lastN(failedRevisions, MAX_FAILED_REVISIONS);
     acceptedRuns = lastN(acceptedRuns, MAX_VERDICTS);
@@ -447,11 +450,9 @@ public record RolloutState(
     return n.asInt();
   }
 
+  // Required: timed pauses and the progress deadline count from these.
   private static Instant instant(JsonNode root, String field) {
-    String s = text(root, field, false);
-    if (s.isEmpty()) {
-      return null;
-    }
+    String s = text(root, field, true);
     try {
       return Instant.parse(s);
     } catch (DateTimeParseException e) {
