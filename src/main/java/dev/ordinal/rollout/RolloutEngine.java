@@ -91,6 +91,10 @@ public final class RolloutEngine {
     if (!sts.updateRevision().equals(state.targetRevision())) {
       return newTarget(spec, state, obs);
     }
+    Optional<Action> adopted = adoptControllerRevision(state, obs);
+    if (adopted.isPresent()) {
+      return adopted.get();
+    }
     for (Command c : Command.values()) {
       if (obs.commands().contains(c)) {
         return command(spec, state, obs, c);
@@ -134,24 +138,26 @@ public final class RolloutEngine {
     String update = sts.updateRevision();
     Instant now = obs.now();
     String previous = state.targetRevision();
+    String stable = restorableRevision(state, sts);
     boolean inFlight =
         !previous.equals(state.stableRevision())
             && (state.phase().stepping() || state.phase() == Phase.DEGRADED);
 
-    if (update.equals(state.stableRevision())) {
+    if (update.equals(stable)) {
       // Git went back to what runs: no canary for a revision already proven; full promotion moves
       // any pod left on the abandoned target back (by restore or by the controller).
       if (inRange(obs).stream().allMatch(p -> p.revision().equals(update))
           && inRange(obs).size() == sts.replicas()) {
         return new Action.UpdateState(
-            state.retarget(update, spec.steps().size(), Phase.HEALTHY, "", now),
+            state.startRollout(stable, update, spec.steps().size(), Phase.HEALTHY, "", now),
             Set.of(),
             RolloutEvent.normal(
                 "Reverted",
                 "target reverted to stable revision " + update + "; all pods already run it"));
       }
       RolloutState next =
-          state.retarget(
+          state.startRollout(
+              stable,
               update,
               spec.steps().size(),
               Phase.PROGRESSING,
@@ -167,7 +173,8 @@ public final class RolloutEngine {
     }
     if (state.failedRevisions().contains(update)) {
       RolloutState next =
-          state.retarget(
+          state.startRollout(
+              stable,
               update,
               0,
               Phase.ROLLED_BACK,
@@ -179,7 +186,7 @@ public final class RolloutEngine {
               now);
       return hold(next, obs, Set.of(), RolloutEvent.warning("RevisionSkipped", next.reason()));
     }
-    RolloutState next = state.startRollout(update, Phase.PROGRESSING, "", now);
+    RolloutState next = state.startRollout(stable, update, 0, Phase.PROGRESSING, "", now);
     next = next.withPhase(phaseForStep(spec, next), stepReason(spec, next, obs.sts()));
     RolloutEvent event =
         inFlight
@@ -190,18 +197,30 @@ public final class RolloutEngine {
                     + " superseded by "
                     + update
                     + ": holding, restoring pods to stable "
-                    + state.stableRevision()
+                    + stable
                     + ", then starting at step 1")
             : RolloutEvent.normal(
                 "RolloutStarted",
                 "rolling out "
                     + update
                     + " over stable "
-                    + state.stableRevision()
+                    + stable
                     + " in "
                     + spec.steps().size()
                     + " steps");
     return hold(next, obs, Set.of(), event);
+  }
+
+  /**
+   * The revision a new rollout starts from and a rollback returns to. Under RollingUpdate that is
+   * the controller's current revision, which deleted pods below the partition come back on; it only
+   * differs from the remembered stable one if the controller completed an update the engine could
+   * not (e.g. a rollback that came too late). OnDelete never advances it, so there the memory rules.
+   */
+  private static String restorableRevision(RolloutState state, StatefulSetView sts) {
+    return sts.strategy() == UpdateStrategy.ROLLING_UPDATE
+        ? sts.currentRevision()
+        : state.stableRevision();
   }
 
   /** Raise the partition to replicas if it is not there, else just record the state. */
@@ -212,6 +231,48 @@ public final class RolloutEngine {
       return new Action.SetPartition(sts.replicas(), next, consumes, event);
     }
     return new Action.UpdateState(next, consumes, event);
+  }
+
+  /**
+   * Under RollingUpdate the controller declares an update complete (status.currentRevision :=
+   * updateRevision) once every pod runs it, and from then on recreates deleted pods from it. That
+   * happens behind the engine's back when a StatefulSet is scaled to zero while a failed revision
+   * is held off, or when a rollback came after the last pod moved. Pods can then only return to
+   * that revision, so the engine adopts it as stable rather than pretend otherwise. During the
+   * steps the normal flow sees the same completion and finishes the rollout itself.
+   */
+  private static Optional<Action> adoptControllerRevision(RolloutState state, Observation obs) {
+    StatefulSetView sts = obs.sts();
+    String current = sts.currentRevision();
+    if (sts.strategy() != UpdateStrategy.ROLLING_UPDATE
+        || current.equals(state.stableRevision())
+        || (state.phase().stepping() && current.equals(state.targetRevision()))) {
+      return Optional.empty();
+    }
+    if (current.equals(state.targetRevision())) {
+      String why =
+          "the StatefulSet controller completed the update to "
+              + current
+              + " (e.g. after scaling to zero) so pods can no longer return to "
+              + state.stableRevision()
+              + "; it is now the stable revision";
+      return Optional.of(
+          new Action.UpdateState(
+              state.adopted(current, Phase.HEALTHY, why),
+              Set.of(),
+              RolloutEvent.warning("StableRevisionAdopted", why)));
+    }
+    String why =
+        "the StatefulSet controller's current revision is "
+            + current
+            + ", not "
+            + state.stableRevision()
+            + "; restoring to it";
+    return Optional.of(
+        new Action.UpdateState(
+            state.adopted(current, state.phase(), state.reason()),
+            Set.of(),
+            RolloutEvent.warning("StableRevisionAdopted", why)));
   }
 
   // ---------------------------------------------------------------- commands
@@ -234,7 +295,13 @@ public final class RolloutEngine {
           RolloutState next =
               state
                   .withFailedRevisions(failed)
-                  .startRollout(state.targetRevision(), Phase.PROGRESSING, "", now);
+                  .startRollout(
+                      restorableRevision(state, obs.sts()),
+                      state.targetRevision(),
+                      0,
+                      Phase.PROGRESSING,
+                      "",
+                      now);
           next = next.withPhase(phaseForStep(spec, next), stepReason(spec, next, obs.sts()));
           return hold(
               next,
@@ -405,8 +472,9 @@ public final class RolloutEngine {
     // Pods on neither revision are left over from a superseded rollout: back to stable first.
     // Not under OnDelete: a deleted pod comes back on the template's revision, never on stable, so
     // leftovers simply move to the new target when the steps reach them.
+    // A revert (target == stable) needs none of this: full promotion moves leftovers itself.
     Optional<Action> restore =
-        sts.strategy() == UpdateStrategy.ON_DELETE
+        sts.strategy() == UpdateStrategy.ON_DELETE || !realTarget
             ? Optional.empty()
             : restoreStrays(
                 state,

@@ -238,14 +238,18 @@ public record RolloutState(
   }
 
   /**
-   * A new rollout to {@code target} at step 0, keeping the stable revision and the failure memory.
+   * A new rollout from {@code stable} to {@code target} at step {@code index} (0, or full promotion
+   * for a revert), keeping the failure memory; the counter moves on so run ids are fresh.
    */
-  RolloutState startRollout(String target, Phase firstPhase, String firstReason, Instant now) {
+  RolloutState startRollout(
+      String stable, String target, int index, Phase firstPhase, String firstReason, Instant now) {
+    Set<String> failed = new LinkedHashSet<>(failedRevisions);
+    failed.remove(stable); // whatever the pods return to cannot also be the one not to retry
     return new RolloutState(
-        stableRevision,
+        stable,
         target,
         rollout + 1,
-        0,
+        index,
         firstPhase,
         firstReason,
         now,
@@ -253,31 +257,30 @@ public record RolloutState(
         now,
         0,
         false,
-        failedRevisions,
+        failed,
         Set.of(),
         List.of());
   }
 
-  /**
-   * Same rollout, re-targeted without running steps (a revert to stable, a skipped failed
-   * revision).
-   */
-  RolloutState retarget(String target, int index, Phase newPhase, String newReason, Instant now) {
+  /** The controller moved on to {@code revision} by itself: it is what pods now return to. */
+  RolloutState adopted(String revision, Phase newPhase, String newReason) {
+    Set<String> failed = new LinkedHashSet<>(failedRevisions);
+    failed.remove(revision);
     return new RolloutState(
-        stableRevision,
-        target,
-        rollout + 1,
-        index,
+        revision,
+        targetRevision,
+        rollout,
+        stepIndex,
         newPhase,
         newReason,
-        now,
-        now,
-        now,
-        0,
-        false,
-        failedRevisions,
-        Set.of(),
-        List.of());
+        stepStartedAt,
+        rolloutStartedAt,
+        progressAt,
+        progressCount,
+        userPaused,
+        failed,
+        acceptedRuns,
+        verdicts);
   }
 
   /** Rollout finished: the target is the new stable revision. */

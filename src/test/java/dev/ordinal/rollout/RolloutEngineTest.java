@@ -711,11 +711,25 @@ class RolloutEngineTest {
     }
 
     @Test
-    void rollbackHaltsWhenTheControllerAlreadyAdoptedTheNewRevision() {
+    void rollbackAdoptsARevisionTheControllerAlreadyCompleted() {
       Sim sim = rollingBack();
-      sim.currentRevision = T; // the controller finished the update before the rollback began
-      Action.Wait w = assertInstanceOf(Action.Wait.class, sim.decide());
-      assertTrue(w.reason().contains("cannot restore"), w.reason());
+      sim.currentRevision = T; // e.g. scaled to zero: the controller declared the update complete
+      Action a = sim.decide();
+      assertEquals("StableRevisionAdopted", a.event().reason());
+      assertEquals(RolloutEvent.Type.WARNING, a.event().type());
+      assertEquals(T, st(a).stableRevision());
+      assertEquals(Phase.HEALTHY, st(a).phase());
+      assertFalse(st(a).failedRevisions().contains(T));
+      assertTrue(st(a).reason().contains("scaling to zero"), st(a).reason());
+    }
+
+    @Test
+    void newRolloutStartsFromTheControllersCurrentRevision() {
+      Sim sim = rolledBack();
+      sim.currentRevision = "db-other";
+      sim.gitChange("db-fix");
+      sim.observedGeneration = sim.generation;
+      assertEquals("db-other", st(sim.decide()).stableRevision());
     }
 
     @Test
