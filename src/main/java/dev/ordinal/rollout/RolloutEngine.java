@@ -172,17 +172,23 @@ public final class RolloutEngine {
               "rollout to " + previous + " abandoned: Git is back at stable revision " + update));
     }
     if (state.failedRevisions().contains(update)) {
+      // Rolled back already unless pods of an abandoned rollout still need to go back.
+      boolean podsElsewhere =
+          sts.strategy() == UpdateStrategy.ROLLING_UPDATE
+              && inRange(obs).stream().anyMatch(p -> !p.revision().equals(stable));
+      String why =
+          "revision "
+              + update
+              + " failed before; not retried until Git changes or 'ordinal retry "
+              + sts.key()
+              + "'";
       RolloutState next =
           state.startRollout(
               stable,
               update,
               0,
-              Phase.ROLLED_BACK,
-              "revision "
-                  + update
-                  + " failed before; not retried until Git changes or 'ordinal retry "
-                  + sts.key()
-                  + "'",
+              podsElsewhere ? Phase.DEGRADED : Phase.ROLLED_BACK,
+              podsElsewhere ? why + "; rolling back to " + stable : why,
               now);
       return hold(next, obs, Set.of(), RolloutEvent.warning("RevisionSkipped", next.reason()));
     }
@@ -215,7 +221,8 @@ public final class RolloutEngine {
    * The revision a new rollout starts from and a rollback returns to. Under RollingUpdate that is
    * the controller's current revision, which deleted pods below the partition come back on; it only
    * differs from the remembered stable one if the controller completed an update the engine could
-   * not (e.g. a rollback that came too late). OnDelete never advances it, so there the memory rules.
+   * not (e.g. a rollback that came too late). OnDelete never advances it, so there the memory
+   * rules.
    */
   private static String restorableRevision(RolloutState state, StatefulSetView sts) {
     return sts.strategy() == UpdateStrategy.ROLLING_UPDATE
@@ -485,6 +492,25 @@ public final class RolloutEngine {
       return restore.get();
     }
 
+    // The partition this step allows: the last canary's pods (pauses and analyses keep them), all
+    // of them in full promotion. Recomputed from replicas, so a scale change cannot let the
+    // controller expose more pods; raised at once even while paused, lowered only by the steps.
+    int allowedPartition = allowedPartition(spec, state, sts.replicas());
+    if (sts.strategy() == UpdateStrategy.ROLLING_UPDATE && sts.partition() < allowedPartition) {
+      return new Action.SetPartition(
+          allowedPartition,
+          state,
+          Set.of(),
+          RolloutEvent.normal(
+              "CanaryRescaled",
+              sts.replicas()
+                  + " replicas: raising the partition from "
+                  + sts.partition()
+                  + " to "
+                  + allowedPartition
+                  + " to keep the canary at its size"));
+    }
+
     if (state.userPaused()) {
       return new Action.Wait(
           state, IDLE_RECHECK, "paused by user: run 'ordinal resume " + sts.key() + "'");
@@ -517,10 +543,42 @@ public final class RolloutEngine {
     if (step instanceof Step.Canary) {
       return podStep(spec, state, obs, ((Step.Canary) step).canaryCount(sts.replicas()), false);
     }
+    if (sts.strategy() == UpdateStrategy.ROLLING_UPDATE && sts.partition() > allowedPartition) {
+      // scaled down during a pause or analysis: keep the canary at its size
+      return new Action.SetPartition(
+          allowedPartition,
+          state,
+          Set.of(),
+          RolloutEvent.normal(
+              "CanaryRescaled",
+              sts.replicas()
+                  + " replicas: lowering the partition from "
+                  + sts.partition()
+                  + " to "
+                  + allowedPartition
+                  + " to keep the canary at its size"));
+    }
     if (step instanceof Step.Pause) {
       return pause(spec, state, obs, (Step.Pause) step);
     }
     return analysis(spec, state, obs, (Step.Analysis) step);
+  }
+
+  /** The partition for the state's step: replicas minus the pods it lets run the new revision. */
+  static int allowedPartition(RolloutSpec spec, RolloutState state, int replicas) {
+    int index = state.stepIndex();
+    int pods = index >= spec.steps().size() ? replicas : lastCanaryCount(spec, index, replicas);
+    return Math.max(0, replicas - pods);
+  }
+
+  /** Pods on the new revision as of step {@code index}: the last canary at or before it. */
+  static int lastCanaryCount(RolloutSpec spec, int index, int replicas) {
+    for (int i = Math.min(index, spec.steps().size() - 1); i >= 0; i--) {
+      if (spec.steps().get(i) instanceof Step.Canary) {
+        return ((Step.Canary) spec.steps().get(i)).canaryCount(replicas);
+      }
+    }
+    return 0;
   }
 
   /** A canary step ({@code count} pods) or full promotion ({@code count == replicas}). */
@@ -847,6 +905,19 @@ public final class RolloutEngine {
                   + sts.replicas()
                   + " while rolled back from "
                   + state.targetRevision()));
+    }
+    if (state.phase() == Phase.ROLLED_BACK
+        && inRange(obs).stream().anyMatch(p -> !p.revision().equals(state.stableRevision()))) {
+      // e.g. a scale-up raced the hold: say so while those pods go back
+      String why =
+          state.reason().replace("; rolled back to ", "; rolling back to ")
+              + (state.reason().contains("; rolled back to ")
+                  ? ""
+                  : "; rolling back to " + state.stableRevision());
+      return new Action.UpdateState(
+          state.withPhase(Phase.DEGRADED, why),
+          Set.of(),
+          RolloutEvent.warning("RollingBack", "pods off the stable revision again: " + why));
     }
     Optional<Action> restore =
         restoreStrays(state, obs, Set.of(state.stableRevision()), "rollback");

@@ -277,7 +277,7 @@ class RolloutEngineTest {
 
     @Test
     void deadlineDoesNotApplyDuringAnalysisOrPause() {
-      Sim sim = atStep(SPEC, 4, 4); // manual gate
+      Sim sim = atStep(SPEC, 4, 2); // manual gate
       sim.now = sim.now.plus(Duration.ofHours(5));
       assertInstanceOf(Action.Wait.class, sim.decide());
     }
@@ -682,6 +682,10 @@ class RolloutEngineTest {
       assertEquals(7, assertInstanceOf(Action.SetPartition.class, sim.decide()).partition());
       sim.partition = 7;
       sim.pod(5, T, true, 0, false).pod(6, T, true, 0, false);
+      Action again = sim.decide();
+      assertEquals(Phase.DEGRADED, st(again).phase()); // truthful while pods are off stable
+      assertTrue(st(again).reason().contains("rolling back to " + S), st(again).reason());
+      sim.applySynced(again);
       assertEquals("db-6", assertInstanceOf(Action.DeletePod.class, sim.decide()).podName());
     }
 
@@ -849,6 +853,17 @@ class RolloutEngineTest {
       Action a = sim.decide();
       assertEquals(
           4, assertInstanceOf(Action.SetPartition.class, a).partition()); // 60% of 10 = 6 pods
+    }
+
+    @Test
+    void scaleUpDuringAPauseKeepsTheCanarySize() {
+      Sim sim = atStep(SPEC, 1, 4); // pause after a 1-pod canary
+      sim.replicas = 8;
+      Action a = sim.decide();
+      Action.SetPartition p = assertInstanceOf(Action.SetPartition.class, a);
+      assertEquals(7, p.partition());
+      assertEquals("CanaryRescaled", p.event().reason());
+      assertEquals(1, st(a).stepIndex());
     }
 
     @Test

@@ -119,7 +119,9 @@ class RolloutStateJsonTest {
   @Test
   void missingTimestampIsRejectedBecausePausesCountFromIt() {
     String json =
-        RolloutState.healthy("a", T0).toJson().replace("\"stepStartedAt\":\"2026-01-01T00:00:00Z\",", "");
+        RolloutState.healthy("a", T0)
+            .toJson()
+            .replace("\"stepStartedAt\":\"2026-01-01T00:00:00Z\",", "");
     assertTrue(
         assertThrows(RolloutStateFormatException.class, () -> RolloutState.fromJson(json))
             .getMessage()
