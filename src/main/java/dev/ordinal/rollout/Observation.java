@@ -1,0 +1,53 @@
+package dev.ordinal.rollout;
+
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * One look at the cluster: the only source of time and cluster facts for a decision.
+ *
+ * @param verdicts the analysis runner's verdict per run id (see {@link RolloutEngine#stepRunId}); a
+ *     run that exists but has no result yet must be reported as RUNNING
+ * @param commands user commands present in the annotations, not yet consumed
+ */
+public record Observation(
+    Instant now,
+    StatefulSetView sts,
+    List<PodView> pods,
+    Map<String, AnalysisVerdict> verdicts,
+    Set<Command> commands) {
+  public Observation {
+    Objects.requireNonNull(now, "now");
+    Objects.requireNonNull(sts, "sts");
+    // sorted copies so decisions never depend on the order the adapter listed things in
+    pods =
+        pods == null
+            ? List.of()
+            : pods.stream()
+                .sorted(Comparator.comparingInt(PodView::ordinal).thenComparing(PodView::name))
+                .toList();
+    verdicts =
+        verdicts == null
+            ? Map.of()
+            : java.util.Collections.unmodifiableMap(new TreeMap<>(verdicts));
+    commands =
+        commands == null || commands.isEmpty()
+            ? Set.of()
+            : java.util.Collections.unmodifiableSet(EnumSet.copyOf(commands));
+  }
+
+  /**
+   * The pod with this ordinal, if listed. When several are (a replacement racing), the first by
+   * name.
+   */
+  public Optional<PodView> pod(int ordinal) {
+    return pods.stream().filter(p -> p.ordinal() == ordinal).findFirst();
+  }
+}

@@ -1,0 +1,1119 @@
+package dev.ordinal.rollout;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Decides the next rollout action for one StatefulSet. Pure and deterministic: the same spec, state
+ * and observation always give an equal action, so an Ordinal that dies after any action and decides
+ * again on what it persisted neither repeats nor skips a step.
+ *
+ * <p>Order of concerns in one decision: bootstrap a missing state; wait for the controller to catch
+ * up with the spec; react to a new update revision (new rollout, supersede, revert, known-bad
+ * revision); answer one user command; then the phase's own work (steps, rollback, idle).
+ */
+public final class RolloutEngine {
+
+  /**
+   * A canary pod that restarted this often is crash-looping: roll back without waiting for the
+   * deadline.
+   */
+  public static final int CRASH_LOOP_RESTARTS = 3;
+
+  static final Duration POD_RECHECK = Duration.ofSeconds(10);
+  static final Duration ANALYSIS_RECHECK = Duration.ofSeconds(30);
+  // Commands and spec changes arrive as watch events, so idle states only need a slow safety poll.
+  static final Duration IDLE_RECHECK = Duration.ofMinutes(5);
+
+  private RolloutEngine() {}
+
+  /**
+   * The run id of the analysis step at {@code stepIndex} (0-based) of the state's rollout, e.g.
+   * {@code db-7c9f/r2/step-3}: target revision, rollout counter (so a retry never sees the verdict
+   * of an earlier attempt), and the step number as users see it in the preview.
+   */
+  public static String stepRunId(RolloutState state, int stepIndex) {
+    return state.targetRevision() + "/r" + state.rollout() + "/step-" + (stepIndex + 1);
+  }
+
+  /** The run id of the state's rollout's background analysis. */
+  public static String backgroundRunId(RolloutState state) {
+    return state.targetRevision() + "/r" + state.rollout() + "/background";
+  }
+
+  /**
+   * The next action.
+   *
+   * @param state the state persisted by the last action, empty the first time Ordinal sees the set
+   */
+  public static Action decide(RolloutSpec spec, Optional<RolloutState> state, Observation obs) {
+    Action action = decideOnce(spec, state, obs);
+    // Stopping abandoned analysis runs is housekeeping: only do it when nothing else is due.
+    if (action instanceof Action.Wait) {
+      Set<String> wanted = wantedRuns(spec, action.state());
+      for (Map.Entry<String, AnalysisVerdict> e : obs.verdicts().entrySet()) {
+        if (e.getValue() == AnalysisVerdict.RUNNING && !wanted.contains(e.getKey())) {
+          return new Action.StopAnalysis(
+              e.getKey(),
+              action.state(),
+              Set.of(),
+              RolloutEvent.normal(
+                  "AnalysisStopped",
+                  "stopping analysis run " + e.getKey() + ": no longer part of the rollout"));
+        }
+      }
+    }
+    return action;
+  }
+
+  private static Action decideOnce(
+      RolloutSpec spec, Optional<RolloutState> stored, Observation obs) {
+    if (stored.isEmpty()) {
+      return bootstrap(spec, obs);
+    }
+    RolloutState state = stored.get();
+    StatefulSetView sts = obs.sts();
+    if (sts.observedGeneration() < sts.generation()) {
+      // Until the controller has seen the last spec write, revisions and pods describe the old one.
+      return new Action.Wait(
+          state,
+          POD_RECHECK,
+          "waiting for the StatefulSet controller to observe generation " + sts.generation());
+    }
+    if (!sts.updateRevision().equals(state.targetRevision())) {
+      return newTarget(spec, state, obs);
+    }
+    Optional<Action> adopted = adoptControllerRevision(state, obs);
+    if (adopted.isPresent()) {
+      return adopted.get();
+    }
+    for (Command c : Command.values()) {
+      if (obs.commands().contains(c)) {
+        return command(spec, state, obs, c);
+      }
+    }
+    switch (state.phase()) {
+      case HEALTHY:
+        return new Action.Wait(
+            state, IDLE_RECHECK, "healthy at revision " + state.stableRevision());
+      case DEGRADED:
+      case ROLLED_BACK:
+        return restoreToStable(state, obs);
+      case PROGRESSING:
+      case PAUSED:
+      default:
+        return progress(spec, state, obs);
+    }
+  }
+
+  // ---------------------------------------------------------------- bootstrap and new targets
+
+  private static Action bootstrap(RolloutSpec spec, Observation obs) {
+    StatefulSetView sts = obs.sts();
+    String update = sts.updateRevision();
+    // OnDelete never advances status.currentRevision: trust the pods when all run the update.
+    boolean allOnUpdate =
+        inRange(obs).size() == sts.replicas()
+            && inRange(obs).stream().allMatch(p -> p.revision().equals(update));
+    if (sts.currentRevision().equals(update) || allOnUpdate) {
+      return new Action.UpdateState(
+          RolloutState.healthy(update, obs.now()),
+          Set.of(),
+          RolloutEvent.normal("Initialized", "tracking " + sts.key() + " at revision " + update));
+    }
+    RolloutState base = RolloutState.healthy(sts.currentRevision(), obs.now());
+    return newTarget(spec, base, obs);
+  }
+
+  private static Action newTarget(RolloutSpec spec, RolloutState state, Observation obs) {
+    StatefulSetView sts = obs.sts();
+    String update = sts.updateRevision();
+    Instant now = obs.now();
+    String previous = state.targetRevision();
+    String stable = restorableRevision(state, sts);
+    boolean inFlight =
+        !previous.equals(state.stableRevision())
+            && (state.phase().stepping() || state.phase() == Phase.DEGRADED);
+
+    if (update.equals(stable)) {
+      // Git went back to what runs: no canary for a revision already proven; full promotion moves
+      // any pod left on the abandoned target back (by restore or by the controller).
+      if (inRange(obs).stream().allMatch(p -> p.revision().equals(update))
+          && inRange(obs).size() == sts.replicas()) {
+        return new Action.UpdateState(
+            state.startRollout(stable, update, spec.steps().size(), Phase.HEALTHY, "", now),
+            Set.of(),
+            RolloutEvent.normal(
+                "Reverted",
+                "target reverted to stable revision " + update + "; all pods already run it"));
+      }
+      RolloutState next =
+          state.startRollout(
+              stable,
+              update,
+              spec.steps().size(),
+              Phase.PROGRESSING,
+              "reverted to stable revision " + update + ": restoring pods",
+              now);
+      return hold(
+          next,
+          obs,
+          Set.of(),
+          RolloutEvent.normal(
+              "Reverted",
+              "rollout to " + previous + " abandoned: Git is back at stable revision " + update));
+    }
+    if (state.failedRevisions().contains(update)) {
+      // Rolled back already unless pods of an abandoned rollout still need to go back.
+      boolean podsElsewhere =
+          sts.strategy() == UpdateStrategy.ROLLING_UPDATE
+              && inRange(obs).stream().anyMatch(p -> !p.revision().equals(stable));
+      String why =
+          "revision "
+              + update
+              + " failed before; not retried until Git changes or 'ordinal retry "
+              + sts.key()
+              + "'";
+      RolloutState next =
+          state.startRollout(
+              stable,
+              update,
+              0,
+              podsElsewhere ? Phase.DEGRADED : Phase.ROLLED_BACK,
+              podsElsewhere ? why + "; rolling back to " + stable : why,
+              now);
+      return hold(next, obs, Set.of(), RolloutEvent.warning("RevisionSkipped", next.reason()));
+    }
+    RolloutState next = state.startRollout(stable, update, 0, Phase.PROGRESSING, "", now);
+    next = next.withPhase(phaseForStep(spec, next), stepReason(spec, next, obs.sts()));
+    RolloutEvent event =
+        inFlight
+            ? RolloutEvent.normal(
+                "Superseded",
+                "rollout to "
+                    + previous
+                    + " superseded by "
+                    + update
+                    + ": holding, restoring pods to stable "
+                    + stable
+                    + ", then starting at step 1")
+            : RolloutEvent.normal(
+                "RolloutStarted",
+                "rolling out "
+                    + update
+                    + " over stable "
+                    + stable
+                    + " in "
+                    + spec.steps().size()
+                    + " steps");
+    return hold(next, obs, Set.of(), event);
+  }
+
+  /**
+   * The revision a new rollout starts from and a rollback returns to. Under RollingUpdate that is
+   * the controller's current revision, which deleted pods below the partition come back on; it only
+   * differs from the remembered stable one if the controller completed an update the engine could
+   * not (e.g. a rollback that came too late). OnDelete never advances it, so there the memory
+   * rules.
+   */
+  private static String restorableRevision(RolloutState state, StatefulSetView sts) {
+    return sts.strategy() == UpdateStrategy.ROLLING_UPDATE
+        ? sts.currentRevision()
+        : state.stableRevision();
+  }
+
+  /** Raise the partition to replicas if it is not there, else just record the state. */
+  private static Action hold(
+      RolloutState next, Observation obs, Set<Command> consumes, RolloutEvent event) {
+    StatefulSetView sts = obs.sts();
+    if (sts.strategy() == UpdateStrategy.ROLLING_UPDATE && sts.partition() < sts.replicas()) {
+      return new Action.SetPartition(sts.replicas(), next, consumes, event);
+    }
+    return new Action.UpdateState(next, consumes, event);
+  }
+
+  /**
+   * Under RollingUpdate the controller declares an update complete (status.currentRevision :=
+   * updateRevision) once every pod runs it, and from then on recreates deleted pods from it. That
+   * happens behind the engine's back when a StatefulSet is scaled to zero while a failed revision
+   * is held off, or when a rollback came after the last pod moved. Pods can then only return to
+   * that revision, so the engine adopts it as stable rather than pretend otherwise. During the
+   * steps the normal flow sees the same completion and finishes the rollout itself.
+   */
+  private static Optional<Action> adoptControllerRevision(RolloutState state, Observation obs) {
+    StatefulSetView sts = obs.sts();
+    String current = sts.currentRevision();
+    if (sts.strategy() != UpdateStrategy.ROLLING_UPDATE
+        || current.equals(state.stableRevision())
+        || (state.phase().stepping() && current.equals(state.targetRevision()))) {
+      return Optional.empty();
+    }
+    if (current.equals(state.targetRevision())) {
+      String why =
+          "the StatefulSet controller completed the update to "
+              + current
+              + " (e.g. after scaling to zero) so pods can no longer return to "
+              + state.stableRevision()
+              + "; it is now the stable revision";
+      return Optional.of(
+          new Action.UpdateState(
+              state.adopted(current, Phase.HEALTHY, why),
+              Set.of(),
+              RolloutEvent.warning("StableRevisionAdopted", why)));
+    }
+    String why =
+        "the StatefulSet controller's current revision is "
+            + current
+            + ", not "
+            + state.stableRevision()
+            + "; restoring to it";
+    return Optional.of(
+        new Action.UpdateState(
+            state.adopted(current, state.phase(), state.reason()),
+            Set.of(),
+            RolloutEvent.warning("StableRevisionAdopted", why)));
+  }
+
+  // ---------------------------------------------------------------- commands
+
+  private static Action command(RolloutSpec spec, RolloutState state, Observation obs, Command c) {
+    Set<Command> consumed = Set.of(c);
+    Instant now = obs.now();
+    boolean stepping = state.phase().stepping();
+    switch (c) {
+      case ABORT:
+        if (stepping) {
+          return rollback(state, obs, consumed, "Aborted", "aborted by user");
+        }
+        return ignored(state, c, "no rollout in progress");
+      case RETRY:
+        if (state.phase() == Phase.ROLLED_BACK
+            && !state.targetRevision().equals(state.stableRevision())) {
+          Set<String> failed = new LinkedHashSet<>(state.failedRevisions());
+          failed.remove(state.targetRevision());
+          RolloutState next =
+              state
+                  .withFailedRevisions(failed)
+                  .startRollout(
+                      restorableRevision(state, obs.sts()),
+                      state.targetRevision(),
+                      0,
+                      Phase.PROGRESSING,
+                      "",
+                      now);
+          next = next.withPhase(phaseForStep(spec, next), stepReason(spec, next, obs.sts()));
+          return hold(
+              next,
+              obs,
+              consumed,
+              RolloutEvent.normal(
+                  "Retry", "retrying " + state.targetRevision() + " from step 1 by user request"));
+        }
+        if (state.phase() == Phase.DEGRADED) {
+          return ignored(state, c, "a rollback is in progress; retry once it has finished");
+        }
+        if (!state.failedRevisions().isEmpty()) {
+          return new Action.UpdateState(
+              state.withFailedRevisions(Set.of()),
+              consumed,
+              RolloutEvent.normal(
+                  "FailedRevisionsCleared", "forgot failed revisions " + state.failedRevisions()));
+        }
+        return ignored(state, c, "nothing to retry");
+      case PAUSE:
+        if (stepping && !state.userPaused()) {
+          return new Action.UpdateState(
+              state.withUserPaused(true, Phase.PAUSED, "paused by user", state.progressAt()),
+              consumed,
+              RolloutEvent.normal("Paused", "paused by user at step " + (state.stepIndex() + 1)));
+        }
+        return ignored(state, c, stepping ? "already paused" : "no rollout in progress");
+      case RESUME:
+        if (stepping && state.userPaused()) {
+          // The deadline restarts: time spent in the user's hold is not the pods' fault.
+          RolloutState unpaused = state.withUserPaused(false, state.phase(), state.reason(), now);
+          unpaused =
+              unpaused.withPhase(
+                  phaseForStep(spec, unpaused), stepReason(spec, unpaused, obs.sts()));
+          return new Action.UpdateState(
+              unpaused,
+              consumed,
+              RolloutEvent.normal("Resumed", "resumed by user at step " + (state.stepIndex() + 1)));
+        }
+        return ignored(state, c, "not paused by a user");
+      case PROMOTE_FULL:
+        if (stepping) {
+          RolloutState next =
+              enterStep(
+                  spec,
+                  state.withUserPaused(false, state.phase(), state.reason(), state.progressAt()),
+                  spec.steps().size(),
+                  obs);
+          return new Action.UpdateState(
+              next,
+              consumed,
+              RolloutEvent.normal(
+                  "PromotedFull",
+                  "skipping remaining steps by user request: full promotion of "
+                      + state.targetRevision()));
+        }
+        return ignored(state, c, "no rollout in progress");
+      case PROMOTE:
+      default:
+        return promote(spec, state, obs, consumed);
+    }
+  }
+
+  private static Action promote(
+      RolloutSpec spec, RolloutState state, Observation obs, Set<Command> consumed) {
+    if (!state.phase().stepping()) {
+      return ignored(state, Command.PROMOTE, "no rollout in progress");
+    }
+    String bg = backgroundRunId(state);
+    if (obs.verdicts().get(bg) == AnalysisVerdict.INCONCLUSIVE
+        && !state.acceptedRuns().contains(bg)) {
+      RolloutState next =
+          state.withAcceptedRun(bg).withVerdict("background INCONCLUSIVE, promoted by user");
+      next = next.withPhase(phaseForStep(spec, next), stepReason(spec, next, obs.sts()));
+      return new Action.UpdateState(
+          next,
+          consumed,
+          RolloutEvent.normal("Promoted", "inconclusive background analysis accepted by user"));
+    }
+    int i = state.stepIndex();
+    if (i < spec.steps().size()) {
+      Step step = spec.steps().get(i);
+      if (step instanceof Step.Pause) {
+        return advance(
+            spec,
+            state,
+            obs,
+            consumed,
+            RolloutEvent.normal(
+                "Promoted", "step " + (i + 1) + " (" + describe(step) + ") promoted by user"));
+      }
+      if (step instanceof Step.Analysis
+          && obs.verdicts().get(stepRunId(state, i)) == AnalysisVerdict.INCONCLUSIVE) {
+        return advance(
+            spec,
+            state.withVerdict("step-" + (i + 1) + " INCONCLUSIVE, promoted by user"),
+            obs,
+            consumed,
+            RolloutEvent.normal(
+                "Promoted", "inconclusive analysis at step " + (i + 1) + " promoted by user"));
+      }
+    }
+    return ignored(
+        state, Command.PROMOTE, "step " + (i + 1) + " is not a pause or an inconclusive analysis");
+  }
+
+  private static Action ignored(RolloutState state, Command c, String why) {
+    // Consumed anyway: a stale promote must not fire at some later, unrelated gate.
+    return new Action.UpdateState(
+        state,
+        Set.of(c),
+        RolloutEvent.warning("CommandIgnored", "'" + c.displayName() + "' ignored: " + why));
+  }
+
+  // ---------------------------------------------------------------- steps
+
+  private static Action progress(RolloutSpec spec, RolloutState state, Observation obs) {
+    StatefulSetView sts = obs.sts();
+    boolean realTarget = !state.targetRevision().equals(state.stableRevision());
+
+    if (realTarget) {
+      Optional<PodView> crashing =
+          inRange(obs).stream()
+              .filter(
+                  p ->
+                      p.revision().equals(state.targetRevision())
+                          && p.restartCount() >= CRASH_LOOP_RESTARTS)
+              .max(Comparator.comparingInt(PodView::ordinal));
+      if (crashing.isPresent()) {
+        PodView p = crashing.get();
+        return rollback(
+            state,
+            obs,
+            Set.of(),
+            "CrashLoop",
+            "pod "
+                + p.name()
+                + " on "
+                + state.targetRevision()
+                + " restarted "
+                + p.restartCount()
+                + " times");
+      }
+      if (!spec.backgroundAnalysis().isEmpty()) {
+        String bg = backgroundRunId(state);
+        AnalysisVerdict v = obs.verdicts().get(bg);
+        if (v == null) {
+          return new Action.StartAnalysis(
+              bg,
+              spec.backgroundAnalysis(),
+              state,
+              Set.of(),
+              RolloutEvent.normal(
+                  "AnalysisStarted",
+                  "starting background analysis " + templateNames(spec.backgroundAnalysis())));
+        }
+        if (v.failed()) {
+          return rollback(
+              state.withVerdict("background " + v),
+              obs,
+              Set.of(),
+              "AnalysisFailed",
+              "background analysis " + templateNames(spec.backgroundAnalysis()) + " " + v);
+        }
+      }
+    }
+
+    // Pods on neither revision are left over from a superseded rollout: back to stable first.
+    // Not under OnDelete: a deleted pod comes back on the template's revision, never on stable, so
+    // leftovers simply move to the new target when the steps reach them.
+    // A revert (target == stable) needs none of this: full promotion moves leftovers itself.
+    Optional<Action> restore =
+        sts.strategy() == UpdateStrategy.ON_DELETE || !realTarget
+            ? Optional.empty()
+            : restoreStrays(
+                state,
+                obs,
+                new TreeSet<>(List.of(state.stableRevision(), state.targetRevision())),
+                "superseded revision");
+    if (restore.isPresent()) {
+      return restore.get();
+    }
+
+    // The partition this step allows: the last canary's pods (pauses and analyses keep them), all
+    // of them in full promotion. Recomputed from replicas, so a scale change cannot let the
+    // controller expose more pods; raised at once even while paused, lowered only by the steps.
+    int allowedPartition = allowedPartition(spec, state, sts.replicas());
+    if (sts.strategy() == UpdateStrategy.ROLLING_UPDATE && sts.partition() < allowedPartition) {
+      return new Action.SetPartition(
+          allowedPartition,
+          state,
+          Set.of(),
+          RolloutEvent.normal(
+              "CanaryRescaled",
+              sts.replicas()
+                  + " replicas: raising the partition from "
+                  + sts.partition()
+                  + " to "
+                  + allowedPartition
+                  + " to keep the canary at its size"));
+    }
+
+    if (state.userPaused()) {
+      return new Action.Wait(
+          state, IDLE_RECHECK, "paused by user: run 'ordinal resume " + sts.key() + "'");
+    }
+    if (realTarget && !spec.backgroundAnalysis().isEmpty()) {
+      String bg = backgroundRunId(state);
+      if (obs.verdicts().get(bg) == AnalysisVerdict.INCONCLUSIVE
+          && !state.acceptedRuns().contains(bg)) {
+        String why =
+            "background analysis inconclusive: run 'ordinal promote "
+                + sts.key()
+                + "' or 'ordinal abort "
+                + sts.key()
+                + "'";
+        if (state.phase() != Phase.PAUSED || !state.reason().equals(why)) {
+          return new Action.UpdateState(
+              state.withPhase(Phase.PAUSED, why).withVerdict("background INCONCLUSIVE"),
+              Set.of(),
+              RolloutEvent.warning("AnalysisInconclusive", why));
+        }
+        return new Action.Wait(state, IDLE_RECHECK, why);
+      }
+    }
+
+    int i = state.stepIndex();
+    if (i >= spec.steps().size()) {
+      return podStep(spec, state, obs, sts.replicas(), true);
+    }
+    Step step = spec.steps().get(i);
+    if (step instanceof Step.Canary) {
+      return podStep(spec, state, obs, ((Step.Canary) step).canaryCount(sts.replicas()), false);
+    }
+    if (sts.strategy() == UpdateStrategy.ROLLING_UPDATE && sts.partition() > allowedPartition) {
+      // scaled down during a pause or analysis: keep the canary at its size
+      return new Action.SetPartition(
+          allowedPartition,
+          state,
+          Set.of(),
+          RolloutEvent.normal(
+              "CanaryRescaled",
+              sts.replicas()
+                  + " replicas: lowering the partition from "
+                  + sts.partition()
+                  + " to "
+                  + allowedPartition
+                  + " to keep the canary at its size"));
+    }
+    if (step instanceof Step.Pause) {
+      return pause(spec, state, obs, (Step.Pause) step);
+    }
+    return analysis(spec, state, obs, (Step.Analysis) step);
+  }
+
+  /** The partition for the state's step: replicas minus the pods it lets run the new revision. */
+  static int allowedPartition(RolloutSpec spec, RolloutState state, int replicas) {
+    int index = state.stepIndex();
+    int pods = index >= spec.steps().size() ? replicas : lastCanaryCount(spec, index, replicas);
+    return Math.max(0, replicas - pods);
+  }
+
+  /** Pods on the new revision as of step {@code index}: the last canary at or before it. */
+  static int lastCanaryCount(RolloutSpec spec, int index, int replicas) {
+    for (int i = Math.min(index, spec.steps().size() - 1); i >= 0; i--) {
+      if (spec.steps().get(i) instanceof Step.Canary) {
+        return ((Step.Canary) spec.steps().get(i)).canaryCount(replicas);
+      }
+    }
+    return 0;
+  }
+
+  /** A canary step ({@code count} pods) or full promotion ({@code count == replicas}). */
+  private static Action podStep(
+      RolloutSpec spec, RolloutState state, Observation obs, int count, boolean full) {
+    StatefulSetView sts = obs.sts();
+    String target = state.targetRevision();
+    int replicas = sts.replicas();
+    // A scale change may leave count above replicas: keep the partition within [0, replicas].
+    int partition = Math.max(0, Math.min(replicas, replicas - count));
+    String stepName = full ? "full promotion" : "step " + (state.stepIndex() + 1);
+
+    if (sts.strategy() == UpdateStrategy.ROLLING_UPDATE && sts.partition() != partition) {
+      String moved =
+          partition < replicas ? podRange(sts.name(), replicas - 1, partition) : "no pods";
+      return new Action.SetPartition(
+          partition,
+          state,
+          Set.of(),
+          RolloutEvent.normal(
+              full ? "PromotingFull" : "CanaryStep",
+              stepName
+                  + ": "
+                  + moved
+                  + " → "
+                  + target
+                  + " (partition "
+                  + sts.partition()
+                  + " → "
+                  + partition
+                  + ")"));
+    }
+
+    List<PodView> pending = new ArrayList<>(); // ordinals >= partition not yet updated and Ready
+    List<String> missing = new ArrayList<>();
+    for (int o = replicas - 1; o >= partition; o--) {
+      Optional<PodView> p = obs.pod(o);
+      if (p.isEmpty()) {
+        missing.add(sts.name() + "-" + o);
+      } else if (!p.get().revision().equals(target) || !p.get().available()) {
+        pending.add(p.get());
+      }
+    }
+    if (pending.isEmpty() && missing.isEmpty()) {
+      if (full) {
+        RolloutState done = state.completed(obs.now());
+        return new Action.UpdateState(
+            done,
+            Set.of(),
+            RolloutEvent.normal(
+                "RolloutCompleted",
+                "revision "
+                    + target
+                    + " runs on all "
+                    + replicas
+                    + " pods; it is the new stable revision"));
+      }
+      return advance(
+          spec,
+          state,
+          obs,
+          Set.of(),
+          RolloutEvent.normal(
+              "StepCompleted",
+              stepName
+                  + " ("
+                  + count
+                  + " pod"
+                  + (count == 1 ? "" : "s")
+                  + " on "
+                  + target
+                  + ") completed"));
+    }
+
+    int targetReady =
+        (int)
+            inRange(obs).stream().filter(p -> p.revision().equals(target) && p.available()).count();
+    if (targetReady != state.progressCount()) {
+      // Only growth is progress; a drop is recorded so that regaining it later counts again.
+      Instant at = targetReady > state.progressCount() ? obs.now() : state.progressAt();
+      return new Action.UpdateState(
+          state.withProgress(at, targetReady),
+          Set.of(),
+          RolloutEvent.normal(
+              "Progress", targetReady + " of " + replicas + " pods on " + target + " and Ready"));
+    }
+    Instant since = later(state.stepStartedAt(), state.progressAt());
+    if (since != null
+        && Duration.between(since, obs.now()).compareTo(spec.progressDeadline()) > 0) {
+      String waitingFor =
+          !missing.isEmpty()
+              ? missing.get(0) + " (missing)"
+              : describePending(pending.get(0), target);
+      return rollback(
+          state,
+          obs,
+          Set.of(),
+          "ProgressDeadlineExceeded",
+          "no progress for "
+              + human(spec.progressDeadline())
+              + " at "
+              + stepName
+              + ", waiting for "
+              + waitingFor);
+    }
+
+    if (sts.strategy() == UpdateStrategy.ON_DELETE && missing.isEmpty()) {
+      // The controller moves nothing under OnDelete: delete the next old pod, one at a time.
+      boolean busy =
+          obs.pods().stream().anyMatch(PodView::terminating)
+              || inRange(obs).size() < replicas
+              || inRange(obs).stream().anyMatch(p -> p.revision().equals(target) && !p.ready());
+      Optional<PodView> next =
+          pending.stream()
+              .filter(p -> !p.revision().equals(target) && !p.terminating())
+              .findFirst();
+      if (!busy && next.isPresent()) {
+        return new Action.DeletePod(
+            next.get().name(),
+            next.get().revision(),
+            state,
+            Set.of(),
+            RolloutEvent.normal(
+                full ? "PromotingFull" : "CanaryStep",
+                stepName + ": deleting " + next.get().name() + " so it comes back on " + target));
+      }
+    }
+    String waitingFor =
+        !missing.isEmpty()
+            ? missing.get(0) + " to be created"
+            : describePending(pending.get(0), target);
+    return new Action.Wait(state, POD_RECHECK, stepName + ": waiting for " + waitingFor);
+  }
+
+  private static Action pause(
+      RolloutSpec spec, RolloutState state, Observation obs, Step.Pause pause) {
+    int i = state.stepIndex();
+    if (pause.duration().isPresent()) {
+      Instant until = state.stepStartedAt().plus(pause.duration().get());
+      if (!obs.now().isBefore(until)) {
+        return advance(
+            spec,
+            state,
+            obs,
+            Set.of(),
+            RolloutEvent.normal(
+                "StepCompleted",
+                "step " + (i + 1) + " (pause " + human(pause.duration().get()) + ") elapsed"));
+      }
+      return settle(spec, state, obs, Duration.between(obs.now(), until));
+    }
+    return settle(spec, state, obs, IDLE_RECHECK);
+  }
+
+  private static Action analysis(
+      RolloutSpec spec, RolloutState state, Observation obs, Step.Analysis step) {
+    int i = state.stepIndex();
+    String runId = stepRunId(state, i);
+    AnalysisVerdict v = obs.verdicts().get(runId);
+    String names = templateNames(step.templates());
+    if (v == null) {
+      return new Action.StartAnalysis(
+          runId,
+          step.templates(),
+          state,
+          Set.of(),
+          RolloutEvent.normal(
+              "AnalysisStarted", "step " + (i + 1) + ": starting analysis " + names));
+    }
+    switch (v) {
+      case SUCCESSFUL:
+        return advance(
+            spec,
+            state.withVerdict("step-" + (i + 1) + " " + names + " SUCCESSFUL"),
+            obs,
+            Set.of(),
+            RolloutEvent.normal(
+                "AnalysisSuccessful", "step " + (i + 1) + ": analysis " + names + " successful"));
+      case FAILED:
+      case ERROR:
+        return rollback(
+            state.withVerdict("step-" + (i + 1) + " " + names + " " + v),
+            obs,
+            Set.of(),
+            "AnalysisFailed",
+            "analysis " + names + " at step " + (i + 1) + " " + v);
+      case INCONCLUSIVE:
+        {
+          String why =
+              "analysis "
+                  + names
+                  + " at step "
+                  + (i + 1)
+                  + " inconclusive: run 'ordinal promote "
+                  + obs.sts().key()
+                  + "' or 'ordinal abort "
+                  + obs.sts().key()
+                  + "'";
+          if (state.phase() != Phase.PAUSED || !state.reason().equals(why)) {
+            return new Action.UpdateState(
+                state
+                    .withPhase(Phase.PAUSED, why)
+                    .withVerdict("step-" + (i + 1) + " " + names + " INCONCLUSIVE"),
+                Set.of(),
+                RolloutEvent.warning("AnalysisInconclusive", why));
+          }
+          return new Action.Wait(state, IDLE_RECHECK, why);
+        }
+      case RUNNING:
+      default:
+        return settle(spec, state, obs, ANALYSIS_RECHECK);
+    }
+  }
+
+  /**
+   * Wait at the current step, first correcting phase and reason if they drifted (e.g. after a
+   * resume).
+   */
+  private static Action settle(
+      RolloutSpec spec, RolloutState state, Observation obs, Duration recheck) {
+    Phase phase = phaseForStep(spec, state);
+    String reason = stepReason(spec, state, obs.sts());
+    if (state.phase() != phase || !state.reason().equals(reason)) {
+      return new Action.UpdateState(
+          state.withPhase(phase, reason),
+          Set.of(),
+          RolloutEvent.normal(phase == Phase.PAUSED ? "Paused" : "Progressing", reason));
+    }
+    return new Action.Wait(state, recheck, reason);
+  }
+
+  private static Action advance(
+      RolloutSpec spec,
+      RolloutState state,
+      Observation obs,
+      Set<Command> consumes,
+      RolloutEvent event) {
+    RolloutState next = enterStep(spec, state, state.stepIndex() + 1, obs);
+    return new Action.UpdateState(
+        next,
+        consumes,
+        new RolloutEvent(
+            event.type(), event.reason(), event.message() + "; next: " + next.reason()));
+  }
+
+  static RolloutState enterStep(RolloutSpec spec, RolloutState state, int index, Observation obs) {
+    // Progress counts from what already runs, so a finished step's pods are not new progress.
+    int targetReady =
+        (int)
+            inRange(obs).stream()
+                .filter(p -> p.revision().equals(state.targetRevision()) && p.available())
+                .count();
+    RolloutState next =
+        state.atStep(index, Phase.PROGRESSING, "", obs.now()).withProgress(obs.now(), targetReady);
+    return next.withPhase(phaseForStep(spec, next), stepReason(spec, next, obs.sts()));
+  }
+
+  private static Phase phaseForStep(RolloutSpec spec, RolloutState state) {
+    if (state.userPaused()) {
+      return Phase.PAUSED;
+    }
+    int i = state.stepIndex();
+    return i < spec.steps().size() && spec.steps().get(i) instanceof Step.Pause
+        ? Phase.PAUSED
+        : Phase.PROGRESSING;
+  }
+
+  // Deterministic from the state alone (no "time left"), so settle() does not rewrite it per tick.
+  private static String stepReason(RolloutSpec spec, RolloutState state, StatefulSetView sts) {
+    if (state.userPaused()) {
+      return "paused by user";
+    }
+    int i = state.stepIndex();
+    int n = spec.steps().size();
+    if (i >= n) {
+      return "full promotion of " + state.targetRevision();
+    }
+    Step step = spec.steps().get(i);
+    String prefix = "step " + (i + 1) + "/" + n + ": ";
+    if (step instanceof Step.Pause) {
+      Optional<Duration> d = ((Step.Pause) step).duration();
+      if (d.isPresent()) {
+        return prefix + "pause " + human(d.get()) + " until " + state.stepStartedAt().plus(d.get());
+      }
+      return prefix + "waiting for 'ordinal promote " + sts.key() + "'";
+    }
+    return prefix + describe(step);
+  }
+
+  // ---------------------------------------------------------------- rollback
+
+  private static Action rollback(
+      RolloutState state, Observation obs, Set<Command> consumes, String eventReason, String why) {
+    StatefulSetView sts = obs.sts();
+    String reason = why + "; rolling back to " + state.stableRevision();
+    if (sts.strategy() == UpdateStrategy.ON_DELETE) {
+      // An OnDelete controller recreates deleted pods from the template, which Git still holds at
+      // the failed revision: pods can only go back once Git does.
+      reason =
+          why
+              + "; OnDelete cannot restore pods while the template is "
+              + state.targetRevision()
+              + ": no further pods move, revert the change in Git";
+    }
+    RolloutState next = state.rollingBack(reason);
+    return hold(next, obs, consumes, RolloutEvent.warning(eventReason, reason));
+  }
+
+  /** DEGRADED and ROLLED_BACK: keep the hold, put every pod back on the stable revision. */
+  private static Action restoreToStable(RolloutState state, Observation obs) {
+    StatefulSetView sts = obs.sts();
+    if (sts.strategy() == UpdateStrategy.ON_DELETE) {
+      return new Action.Wait(state, IDLE_RECHECK, state.reason());
+    }
+    if (sts.partition() < sts.replicas()) {
+      // Also after a scale-up: new ordinals must not come up on the failed revision.
+      return new Action.SetPartition(
+          sts.replicas(),
+          state,
+          Set.of(),
+          RolloutEvent.warning(
+              "Holding",
+              "holding partition at "
+                  + sts.replicas()
+                  + " while rolled back from "
+                  + state.targetRevision()));
+    }
+    if (state.phase() == Phase.ROLLED_BACK
+        && inRange(obs).stream().anyMatch(p -> !p.revision().equals(state.stableRevision()))) {
+      // e.g. a scale-up raced the hold: say so while those pods go back
+      String why =
+          state.reason().replace("; rolled back to ", "; rolling back to ")
+              + (state.reason().contains("; rolled back to ")
+                  ? ""
+                  : "; rolling back to " + state.stableRevision());
+      return new Action.UpdateState(
+          state.withPhase(Phase.DEGRADED, why),
+          Set.of(),
+          RolloutEvent.warning("RollingBack", "pods off the stable revision again: " + why));
+    }
+    Optional<Action> restore =
+        restoreStrays(state, obs, Set.of(state.stableRevision()), "rollback");
+    if (restore.isPresent()) {
+      return restore.get();
+    }
+    boolean settled =
+        inRange(obs).size() == sts.replicas() && inRange(obs).stream().allMatch(PodView::available);
+    if (state.phase() == Phase.DEGRADED) {
+      if (!settled) {
+        return new Action.Wait(
+            state,
+            POD_RECHECK,
+            "rollback: waiting for all pods to be Ready on " + state.stableRevision());
+      }
+      RolloutState done =
+          state.withPhase(
+              Phase.ROLLED_BACK, state.reason().replace("; rolling back to ", "; rolled back to "));
+      return new Action.UpdateState(
+          done,
+          Set.of(),
+          RolloutEvent.warning(
+              "RolledBack",
+              "all pods back on "
+                  + state.stableRevision()
+                  + "; "
+                  + state.targetRevision()
+                  + " is not retried until Git changes or 'ordinal retry "
+                  + sts.key()
+                  + "'"));
+    }
+    return new Action.Wait(state, IDLE_RECHECK, state.reason());
+  }
+
+  /**
+   * Deletes, one at a time and highest ordinal first, pods running a revision outside {@code keep},
+   * each only once every kept pod is back and Ready; the held partition makes the controller
+   * recreate them on the current (stable) revision. RollingUpdate only: OnDelete recreates pods
+   * from the template.
+   */
+  private static Optional<Action> restoreStrays(
+      RolloutState state, Observation obs, Set<String> keep, String why) {
+    StatefulSetView sts = obs.sts();
+    List<PodView> strays =
+        inRange(obs).stream()
+            .filter(p -> !keep.contains(p.revision()))
+            .sorted(Comparator.comparingInt(PodView::ordinal).reversed())
+            .toList();
+    if (strays.isEmpty()) {
+      return Optional.empty();
+    }
+    if (sts.partition() < sts.replicas()) {
+      return Optional.of(
+          new Action.SetPartition(
+              sts.replicas(),
+              state,
+              Set.of(),
+              RolloutEvent.normal(
+                  "Holding",
+                  why + ": holding partition at " + sts.replicas() + " before restoring pods")));
+    }
+    if (!sts.currentRevision().equals(state.stableRevision())) {
+      // The controller recreates a deleted pod below the partition from status.currentRevision; if
+      // that is no longer stable (it completed the update before we could roll back), deleting
+      // would only churn pods.
+      return Optional.of(
+          new Action.Wait(
+              state,
+              IDLE_RECHECK,
+              why
+                  + ": cannot restore pods, the controller recreates them from "
+                  + sts.currentRevision()
+                  + " instead of "
+                  + state.stableRevision()
+                  + "; revert the change in Git"));
+    }
+    Optional<PodView> busy =
+        obs.pods().stream()
+            .filter(PodView::terminating)
+            .findFirst()
+            .or(
+                () ->
+                    inRange(obs).stream()
+                        .filter(p -> keep.contains(p.revision()) && !p.ready())
+                        .findFirst());
+    if (busy.isPresent() || inRange(obs).size() < sts.replicas()) {
+      String what =
+          busy.map(
+                  p ->
+                      p.name()
+                          + (p.terminating() ? " to terminate" : " to be Ready on " + p.revision()))
+              .orElse("missing pods to be recreated");
+      return Optional.of(new Action.Wait(state, POD_RECHECK, why + ": waiting for " + what));
+    }
+    PodView victim = strays.get(0);
+    return Optional.of(
+        new Action.DeletePod(
+            victim.name(),
+            victim.revision(),
+            state,
+            Set.of(),
+            RolloutEvent.warning(
+                why.equals("rollback") ? "RollingBack" : "Restoring",
+                why
+                    + ": deleting "
+                    + victim.name()
+                    + " (on "
+                    + victim.revision()
+                    + ") so it comes back on "
+                    + state.stableRevision())));
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static Set<String> wantedRuns(RolloutSpec spec, RolloutState state) {
+    Set<String> wanted = new TreeSet<>();
+    if (state.phase().stepping() && !state.targetRevision().equals(state.stableRevision())) {
+      if (!spec.backgroundAnalysis().isEmpty()) {
+        wanted.add(backgroundRunId(state));
+      }
+      int i = state.stepIndex();
+      if (i < spec.steps().size() && spec.steps().get(i) instanceof Step.Analysis) {
+        wanted.add(stepRunId(state, i));
+      }
+    }
+    return wanted;
+  }
+
+  /** Pods with an ordinal the StatefulSet currently wants (scale-down leftovers excluded). */
+  private static List<PodView> inRange(Observation obs) {
+    int replicas = obs.sts().replicas();
+    return obs.pods().stream().filter(p -> p.ordinal() >= 0 && p.ordinal() < replicas).toList();
+  }
+
+  private static Instant later(Instant a, Instant b) {
+    if (a == null) {
+      return b;
+    }
+    if (b == null) {
+      return a;
+    }
+    return a.isAfter(b) ? a : b;
+  }
+
+  private static String describePending(PodView p, String target) {
+    if (p.terminating()) {
+      return p.name() + " (terminating)";
+    }
+    if (!p.revision().equals(target)) {
+      return p.name() + " (still on " + p.revision() + ")";
+    }
+    return p.name()
+        + " (not Ready"
+        + (p.restartCount() > 0 ? ", " + p.restartCount() + " restarts" : "")
+        + ")";
+  }
+
+  static String podRange(String name, int from, int to) {
+    if (from == to) {
+      return name + "-" + from;
+    }
+    return name + "-" + from + ".." + name + "-" + to;
+  }
+
+  static String templateNames(List<AnalysisRef> refs) {
+    return String.join(", ", refs.stream().map(AnalysisRef::templateName).toList());
+  }
+
+  static String describe(Step step) {
+    if (step instanceof Step.Canary) {
+      Step.Canary c = (Step.Canary) step;
+      return c.replicas() != null
+          ? "canary " + c.replicas() + " pod" + (c.replicas() == 1 ? "" : "s")
+          : "canary " + c.percent() + "%";
+    }
+    if (step instanceof Step.Pause) {
+      return ((Step.Pause) step).duration().map(d -> "pause " + human(d)).orElse("manual gate");
+    }
+    return "analysis " + templateNames(((Step.Analysis) step).templates());
+  }
+
+  /** 5m, 1h30m, 45s: the way users write durations in the rollout spec. */
+  static String human(Duration d) {
+    long s = d.getSeconds();
+    StringBuilder b = new StringBuilder();
+    if (s >= 3600) {
+      b.append(s / 3600).append('h');
+      s %= 3600;
+    }
+    if (s >= 60) {
+      b.append(s / 60).append('m');
+      s %= 60;
+    }
+    if (s > 0 || b.length() == 0) {
+      b.append(s).append('s');
+    }
+    return b.toString();
+  }
+}

@@ -1,0 +1,35 @@
+package dev.ordinal.rollout;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The canary strategy declared in Git for one StatefulSet.
+ *
+ * @param steps the canary steps, in order; after the last one comes full promotion
+ * @param progressDeadline how long pods may make no progress before the rollout is rolled back;
+ *     {@code null} means {@link #DEFAULT_PROGRESS_DEADLINE}
+ * @param backgroundAnalysis analyses that run for the whole rollout; a failure at any step rolls
+ *     back
+ */
+public record RolloutSpec(
+    List<Step> steps, Duration progressDeadline, List<AnalysisRef> backgroundAnalysis) {
+
+  /** Argo Rollouts' default too: ten minutes without progress. */
+  public static final Duration DEFAULT_PROGRESS_DEADLINE = Duration.ofMinutes(10);
+
+  public RolloutSpec {
+    steps = steps == null ? List.of() : List.copyOf(steps);
+    progressDeadline = progressDeadline == null ? DEFAULT_PROGRESS_DEADLINE : progressDeadline;
+    if (progressDeadline.isNegative() || progressDeadline.isZero()) {
+      throw new IllegalArgumentException(
+          "progressDeadline must be positive, got " + progressDeadline);
+    }
+    backgroundAnalysis = backgroundAnalysis == null ? List.of() : List.copyOf(backgroundAnalysis);
+  }
+
+  /** A spec with the default deadline and no background analysis. */
+  public static RolloutSpec of(Step... steps) {
+    return new RolloutSpec(List.of(steps), null, List.of());
+  }
+}
