@@ -1,0 +1,25 @@
+package dev.ordinal.analysis;
+
+import dev.ordinal.rollout.AnalysisRef;
+import dev.ordinal.rollout.AnalysisVerdict;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The port through which the rollout executor starts analysis runs and reads their verdicts. Run
+ * ids come from the rollout engine; every method is idempotent by run id.
+ */
+public interface AnalysisRuns {
+  /** Starts the run unless one with this id already exists. */
+  void start(String runId, List<AnalysisRef> templates, RolloutContext context);
+
+  /** The run's verdict: RUNNING while it has no result; empty when no such run is known. */
+  Optional<AnalysisVerdict> verdict(String runId);
+
+  /** Stops the run if it is running; a no-op otherwise. */
+  void stop(String runId);
+
+  /** What a query may refer to as {@code {{rollout.*}}}. */
+  record RolloutContext(
+      String namespace, String statefulSet, String canaryRevision, String stableRevision, List<String> canaryPods) {}
+}

@@ -1,0 +1,49 @@
+package dev.ordinal.rollout;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The annotations Ordinal reads and writes on a StatefulSet. State and commands live on the object
+ * itself so that {@code kubectl get -o yaml} shows the truth and {@code kubectl annotate} works as
+ * well as Ordinal's CLI.
+ */
+public final class Annotations {
+  /** Names the RolloutPolicy that governs a StatefulSet. */
+  public static final String POLICY = "ordinal.dev/policy";
+  /** The rollout state ({@link RolloutState#toJson()}), written with the change it goes with. */
+  public static final String STATE = "ordinal.dev/rollout-state";
+  /**
+   * One annotation per pending command, e.g. {@code ordinal.dev/command-promote: "<when>"}; the
+   * executor removes it in the same write as the action that answers it.
+   */
+  public static final String COMMAND_PREFIX = "ordinal.dev/command-";
+
+  private Annotations() {}
+
+  /** The annotation key that carries {@code command}. */
+  public static String commandKey(Command command) {
+    return COMMAND_PREFIX + command.displayName();
+  }
+
+  /** The commands pending in a StatefulSet's annotations; unknown command names are ignored. */
+  public static Set<Command> commands(Map<String, String> annotations) {
+    Set<Command> commands = new TreeSet<>();
+    if (annotations == null) {
+      return commands;
+    }
+    for (String key : annotations.keySet()) {
+      if (key.startsWith(COMMAND_PREFIX)) {
+        Command.parse(key.substring(COMMAND_PREFIX.length())).ifPresent(commands::add);
+      }
+    }
+    return commands;
+  }
+
+  /** The stored rollout state, if any. */
+  public static Optional<String> state(Map<String, String> annotations) {
+    return annotations == null ? Optional.empty() : Optional.ofNullable(annotations.get(STATE));
+  }
+}
