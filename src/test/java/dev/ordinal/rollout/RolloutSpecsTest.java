@@ -1,0 +1,30 @@
+package dev.ordinal.rollout;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.ordinal.manifest.LoadResult;
+import dev.ordinal.manifest.LocalDirectory;
+import dev.ordinal.manifest.ManifestLoader;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class RolloutSpecsTest {
+  @Test
+  void prodExamplePolicyMapsStepForStep() throws Exception {
+    LoadResult.Loaded loaded =
+        (LoadResult.Loaded) new ManifestLoader().load(LocalDirectory.read(Path.of("examples/orders-db/envs/prod")));
+    RolloutSpec spec = RolloutSpecs.from(loaded.state().policies().get("orders-db-canary"));
+
+    assertEquals(Duration.ofSeconds(600), spec.progressDeadline());
+    assertEquals(Step.Canary.pods(1), spec.steps().get(0));
+    assertEquals(new Step.Pause(Optional.empty()), spec.steps().stream().filter(s -> s instanceof Step.Pause).findFirst().orElseThrow());
+    Step.Analysis analysis = (Step.Analysis) spec.steps().stream().filter(s -> s instanceof Step.Analysis).findFirst().orElseThrow();
+    assertEquals("error-rate", analysis.templates().get(0).templateName());
+    assertEquals(Map.of("service", "orders-db"), analysis.templates().get(0).args());
+    assertEquals(List.of("pod-restarts"), spec.backgroundAnalysis().stream().map(AnalysisRef::templateName).toList());
+  }
+}
