@@ -43,6 +43,18 @@ public final class Planner {
       Collection<? extends HasMetadata> desired,
       Collection<? extends HasMetadata> live,
       PlanOptions options) {
+    return plan(desired, live, options, null);
+  }
+
+  /**
+   * As {@link #plan(Collection, Collection, PlanOptions)}, reusing the plans in {@code memo} of
+   * objects that did not change since the memo's last plan (see {@link PlanMemo}).
+   */
+  public static Plan plan(
+      Collection<? extends HasMetadata> desired,
+      Collection<? extends HasMetadata> live,
+      PlanOptions options,
+      PlanMemo memo) {
     Map<ObjectKey, HasMetadata> desiredByKey = index(desired, options, "desired");
     Map<ObjectKey, HasMetadata> liveByKey = index(live, options, "live");
 
@@ -52,8 +64,11 @@ public final class Planner {
             : desiredByKey.entrySet().stream();
     List<ObjectPlan> plans =
         entries
-            .map(e -> plan(e.getKey(), e.getValue(), liveByKey.get(e.getKey()), options))
+            .map(e -> memoised(e.getKey(), e.getValue(), liveByKey.get(e.getKey()), options, memo))
             .collect(Collectors.toCollection(ArrayList::new));
+    if (memo != null) {
+      memo.retainOnly(desiredByKey.values());
+    }
 
     if (options.pruneEnabled()) {
       for (Map.Entry<ObjectKey, HasMetadata> entry : liveByKey.entrySet()) {
@@ -99,6 +114,21 @@ public final class Planner {
     ObjectKey key = ObjectKey.of(desired, options.defaultNamespace());
     ObjectNode tree = Normaliser.desired(desired, key, options, false);
     return Normaliser.MAPPER.convertValue(tree, GenericKubernetesResource.class);
+  }
+
+  private static ObjectPlan memoised(
+      ObjectKey key, HasMetadata desired, HasMetadata live, PlanOptions options, PlanMemo memo) {
+    if (memo == null) {
+      return plan(key, desired, live, options);
+    }
+    boolean underPolicy = PlanMemo.underPolicy(desired, options);
+    ObjectPlan known = memo.lookup(desired, live, underPolicy);
+    if (known != null) {
+      return known;
+    }
+    ObjectPlan fresh = plan(key, desired, live, options);
+    memo.remember(desired, live, underPolicy, fresh);
+    return fresh;
   }
 
   private static ObjectPlan plan(

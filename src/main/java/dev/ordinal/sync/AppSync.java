@@ -10,6 +10,7 @@ import dev.ordinal.manifest.SourceTree;
 import dev.ordinal.plan.ChangeClass;
 import dev.ordinal.plan.ObjectPlan;
 import dev.ordinal.plan.Plan;
+import dev.ordinal.plan.PlanMemo;
 import dev.ordinal.plan.PlanOptions;
 import dev.ordinal.plan.Planner;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -22,6 +23,7 @@ import io.fabric8.kubernetes.api.model.apps.RollingUpdateStatefulSetStrategy;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -53,6 +55,8 @@ public final class AppSync {
   private final boolean prune;
   private final ManifestLoader loader;
   private final KubeCluster cluster;
+  private final PlanMemo memo = new PlanMemo();
+  private volatile Map<HasMetadata, HasMetadata> decorated = new IdentityHashMap<>();
 
   public AppSync(String app, String namespace, boolean prune, ManifestLoader loader, KubeCluster cluster) {
     this.app = app;
@@ -63,16 +67,25 @@ public final class AppSync {
   }
 
   /** Loads and plans a revision without changing anything (what {@code ordinal diff} shows). */
-  public Planned plan(SourceTree tree) {
+  public synchronized Planned plan(SourceTree tree) {
     LoadResult loaded = loader.load(tree);
     if (loaded instanceof LoadResult.Invalid invalid) {
       return new Planned(tree.revision(), null, invalid, null);
     }
     DesiredState state = ((LoadResult.Loaded) loaded).state();
     List<HasMetadata> desired = new ArrayList<>();
+    Map<HasMetadata, HasMetadata> decoratedNow = new IdentityHashMap<>();
     for (ManifestObject object : state.objects()) {
-      desired.add(decorate(object.resource()));
+      // The loader returns the same instance for an unchanged blob; reusing its decorated copy
+      // lets the plan memo skip objects that did not change.
+      HasMetadata copy = decorated.get(object.resource());
+      if (copy == null) {
+        copy = decorate(object.resource());
+      }
+      decoratedNow.put(object.resource(), copy);
+      desired.add(copy);
     }
+    decorated = decoratedNow;
     List<HasMetadata> live = new ArrayList<>(cluster.liveFor(desired));
     carryLivePartition(desired, live, state);
     if (prune) {
@@ -82,11 +95,11 @@ public final class AppSync {
         PlanOptions.of(namespace, app)
             .withPruneEnabled(prune)
             .withRolloutPolicy(sts -> state.policyFor(sts).isPresent());
-    return new Planned(tree.revision(), state, null, Planner.plan(desired, live, options));
+    return new Planned(tree.revision(), state, null, Planner.plan(desired, live, options, memo));
   }
 
   /** Loads, plans and applies a revision. */
-  public SyncResult sync(SourceTree tree) {
+  public synchronized SyncResult sync(SourceTree tree) {
     String revision = tree.revision();
     Planned planned;
     try {

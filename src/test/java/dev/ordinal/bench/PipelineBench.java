@@ -1,0 +1,227 @@
+package dev.ordinal.bench;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.ordinal.git.GitRepoCache;
+import dev.ordinal.git.GitSource;
+import dev.ordinal.git.GitSourceConfig;
+import dev.ordinal.git.PollResult;
+import dev.ordinal.git.TestRemote;
+import dev.ordinal.manifest.DesiredState;
+import dev.ordinal.manifest.LoadResult;
+import dev.ordinal.manifest.LocalDirectory;
+import dev.ordinal.manifest.ManifestLoader;
+import dev.ordinal.manifest.ManifestObject;
+import dev.ordinal.manifest.SourceEntry;
+import dev.ordinal.manifest.SourceTree;
+import dev.ordinal.plan.Plan;
+import dev.ordinal.plan.PlanMemo;
+import dev.ordinal.plan.PlanOptions;
+import dev.ordinal.plan.Planner;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Prints the figures of the GitOps pipeline (not a test): parse + plan of N distinct StatefulSets
+ * through the real {@link ManifestLoader} and {@link Planner}, from a cold process and warm; the
+ * cost of a no-change poll; and a one-file change in a 10,000-manifest repository from fetch to
+ * plan ready. Live objects are parsed once up front: in the daemon they come from the API server.
+ *
+ * <pre>
+ * mvn -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
+ * CP=target/classes:target/test-classes:$(cat target/cp.txt)
+ * java -cp $CP dev.ordinal.bench.PipelineBench cold 10000   # one cold load+plan of 10,000, then exit
+ * java -cp $CP dev.ordinal.bench.PipelineBench              # warm 1,000 and 10,000, polls, one-file change
+ * </pre>
+ */
+public final class PipelineBench {
+  private static final PlanOptions OPTIONS = PlanOptions.of("prod", "shop");
+  private static final ObjectMapper YAML =
+      new YAMLMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  public static void main(String[] args) throws Exception {
+    System.out.printf(Locale.ROOT, "cores=%d java=%s%n", Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+    if (args.length == 2 && args[0].equals("cold")) {
+      long start = System.nanoTime();
+      int size = Integer.parseInt(args[1]);
+      Corpus corpus = Corpus.generate(size);
+      long generated = System.nanoTime();
+      Plan plan = loadAndPlan(new ManifestLoader(), corpus.tree("r1"), corpus.live());
+      long end = System.nanoTime();
+      check(plan, size);
+      System.out.printf(Locale.ROOT, "cold process: parse+plan of %d StatefulSets %.0f ms (JVM start to plan ready %.0f ms, corpus generation excluded: %.0f ms)%n",
+          size, (end - generated) / 1e6, (ManagementFactory.getRuntimeMXBean().getUptime()) - (generated - start) / 1e6, (generated - start) / 1e6);
+      return;
+    }
+    for (int size : new int[] {1_000, 10_000}) {
+      warm(size);
+    }
+    polls();
+    System.out.printf(Locale.ROOT, "load average (1 min) at end: %.2f%n", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+  }
+
+  private static void warm(int size) throws Exception {
+    Corpus corpus = Corpus.generate(size);
+    ManifestLoader loader = new ManifestLoader();
+    long warmUntil = System.nanoTime() + 5_000_000_000L;
+    for (int i = 0; i < 10 || System.nanoTime() < warmUntil; i++) {
+      loader.clearCache();
+      check(loadAndPlan(loader, corpus.tree("r" + i), corpus.live()), size);
+    }
+    long[] rounds = new long[10];
+    for (int i = 0; i < rounds.length; i++) {
+      loader.clearCache();
+      long t0 = System.nanoTime();
+      Plan plan = loadAndPlan(loader, corpus.tree("m" + i), corpus.live());
+      rounds[i] = System.nanoTime() - t0;
+      check(plan, size);
+    }
+    Arrays.sort(rounds);
+    double median = rounds[rounds.length / 2] / 1e9;
+    System.out.printf(Locale.ROOT, "warm parse+plan %,6d StatefulSets: median %.0f ms = %,.0f StatefulSets/s (best %,.0f/s)%n",
+        size, median * 1e3, size / median, size / (rounds[0] / 1e9));
+  }
+
+  /** No-change polls and a one-file change, from a real Git repository of 10,000 manifests. */
+  private static void polls() throws Exception {
+    int size = 10_000;
+    Corpus corpus = Corpus.generate(size);
+    Path dir = Files.createTempDirectory("ordinal-bench");
+    try (TestRemote remote = TestRemote.create(dir.resolve("remote.git"));
+        GitRepoCache cache = new GitRepoCache(dir.resolve("cache"))) {
+      Map<String, String> files = new LinkedHashMap<>(corpus.files());
+      remote.commit("main", files);
+      GitSource source = GitSource.open(cache, GitSourceConfig.of(remote.fileUrl(), "main", "."));
+      ManifestLoader loader = new ManifestLoader();
+      PlanMemo memo = new PlanMemo();
+      PollResult first = source.poll();
+      check(loadAndPlan(loader, ((PollResult.Changed) first).tree(), corpus.live(), memo), size);
+
+      long[] noChange = new long[200];
+      long parsedBefore = loader.blobsParsed();
+      long fetchesBefore = source.fetchCount();
+      for (int i = 0; i < noChange.length; i++) {
+        long t0 = System.nanoTime();
+        PollResult result = source.poll();
+        noChange[i] = System.nanoTime() - t0;
+        if (!(result instanceof PollResult.Unchanged)) {
+          throw new IllegalStateException("expected no change, got " + result);
+        }
+      }
+      Arrays.sort(noChange);
+      System.out.printf(Locale.ROOT, "no-change poll x%d: %d fetches, %d blobs parsed, median %.2f ms, p99 %.2f ms%n",
+          noChange.length, source.fetchCount() - fetchesBefore, loader.blobsParsed() - parsedBefore,
+          noChange[noChange.length / 2] / 1e6, noChange[noChange.length * 99 / 100] / 1e6);
+
+      long[] change = new long[20];
+      long parsed = 0;
+      for (int i = 0; i < change.length; i++) {
+        String path = "sts-" + (i * 37 % size) + ".yaml";
+        files.put(path, files.get(path).replace("image: postgres:16.", "image: postgres:17." + i + "-"));
+        remote.commit("main", files);
+        long before = loader.blobsParsed();
+        long t0 = System.nanoTime();
+        PollResult result = source.poll();
+        Plan plan = loadAndPlan(loader, ((PollResult.Changed) result).tree(), corpus.live(), memo);
+        change[i] = System.nanoTime() - t0;
+        parsed += loader.blobsParsed() - before;
+        if (!plan.hasChanges()) {
+          throw new IllegalStateException("the change did not show in the plan");
+        }
+      }
+      Arrays.sort(change);
+      System.out.printf(Locale.ROOT, "one-file change in %,d manifests, fetch to plan ready x%d: median %.0f ms, max %.0f ms, %.1f blobs parsed and %.1f objects planned per change%n",
+          size, change.length, change[change.length / 2] / 1e6, change[change.length - 1] / 1e6, (double) parsed / change.length,
+          (double) (memo.misses() - size) / change.length);
+    } finally {
+      deleteTree(dir);
+    }
+  }
+
+  private static Plan loadAndPlan(ManifestLoader loader, SourceTree tree, List<HasMetadata> live) {
+    return loadAndPlan(loader, tree, live, null);
+  }
+
+  private static Plan loadAndPlan(ManifestLoader loader, SourceTree tree, List<HasMetadata> live, PlanMemo memo) {
+    LoadResult result = loader.load(tree);
+    if (!(result instanceof LoadResult.Loaded loaded)) {
+      throw new IllegalStateException("corpus did not load: " + result);
+    }
+    DesiredState state = loaded.state();
+    List<HasMetadata> desired = new ArrayList<>(state.objects().size());
+    for (ManifestObject o : state.objects()) {
+      desired.add(o.resource());
+    }
+    return Planner.plan(desired, live, OPTIONS, memo);
+  }
+
+  private static void check(Plan plan, int size) {
+    Plan.Counts counts = plan.counts();
+    if (counts.unchanged() + counts.update() != size || counts.update() < size / 2) {
+      throw new IllegalStateException("unexpected plan " + counts);
+    }
+  }
+
+  /** N StatefulSet manifests (every other one with a changed image) and their defaulted live twins. */
+  private record Corpus(Map<String, String> files, List<HasMetadata> live) {
+    static Corpus generate(int size) throws IOException {
+      String desired = resource("/dev/ordinal/plan/desired-statefulset.yaml");
+      String live = resource("/dev/ordinal/plan/live-statefulset.yaml");
+      Map<String, String> files = new LinkedHashMap<>();
+      List<HasMetadata> liveObjects = new ArrayList<>(size);
+      StatefulSet liveTemplate = YAML.readValue(live, StatefulSet.class);
+      for (int i = 0; i < size; i++) {
+        String name = "db-" + i;
+        String yaml = desired.replace("name: db\n  labels", "name: " + name + "\n  labels");
+        if (i % 2 == 1) {
+          yaml = yaml.replace("image: postgres:16.4", "image: postgres:16.5");
+        }
+        files.put("sts-" + i + ".yaml", yaml);
+        StatefulSet copy = YAML.convertValue(liveTemplate, StatefulSet.class);
+        copy.getMetadata().setName(name);
+        liveObjects.add(copy);
+      }
+      return new Corpus(files, liveObjects);
+    }
+
+    SourceTree tree(String revision) {
+      Map<String, byte[]> content = new HashMap<>();
+      List<SourceEntry> entries = new ArrayList<>();
+      for (var e : files.entrySet()) {
+        byte[] bytes = e.getValue().getBytes(StandardCharsets.UTF_8);
+        SourceEntry entry = new SourceEntry(e.getKey(), LocalDirectory.gitBlobId(bytes));
+        entries.add(entry);
+        content.put(entry.path(), bytes);
+      }
+      return new SourceTree(revision, entries, entry -> content.get(entry.path()));
+    }
+  }
+
+  private static String resource(String name) throws IOException {
+    try (InputStream in = PipelineBench.class.getResourceAsStream(name)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (var walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}
