@@ -57,6 +57,7 @@ public final class AppSync {
   private final KubeCluster cluster;
   private final PlanMemo memo = new PlanMemo();
   private volatile Map<HasMetadata, HasMetadata> decorated = new IdentityHashMap<>();
+  private volatile DesiredState lastApplied;
 
   public AppSync(String app, String namespace, boolean prune, ManifestLoader loader, KubeCluster cluster) {
     this.app = app;
@@ -121,7 +122,29 @@ public final class AppSync {
       reasons.forEach(r -> log.warn("app={} namespace={} revision={} decision=refuse reason=\"{}\"", app, namespace, revision, r));
       return new SyncResult.Refused(revision, reasons);
     }
-    return apply(revision, planned, plan);
+    SyncResult result = apply(revision, planned, plan);
+    if (result instanceof SyncResult.Applied) {
+      lastApplied = planned.state();
+    }
+    return result;
+  }
+
+  /** The app this sync serves. */
+  public String app() {
+    return app;
+  }
+
+  /** The destination namespace of the app. */
+  public String namespace() {
+    return namespace;
+  }
+
+  /**
+   * The desired state of the revision last applied in full: its policies and analysis templates are
+   * the ones in force for rollouts while a newer commit is invalid or refused.
+   */
+  public java.util.Optional<DesiredState> lastApplied() {
+    return java.util.Optional.ofNullable(lastApplied);
   }
 
   private SyncResult apply(String revision, Planned planned, Plan plan) {
