@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
  * request. Exit 0 no rollouts, 1 rollouts to run, 2 error.
  */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "plan",
     description = {
       "Show, as Markdown for a pull request, the rollout that applying the manifests would start for",

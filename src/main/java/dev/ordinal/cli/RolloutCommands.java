@@ -109,6 +109,7 @@ final class RolloutCommands {
   }
 
   @CommandLine.Command(
+      mixinStandardHelpOptions = true,
       name = "promote",
       description = {
         "Move a paused or gated rollout on to its next step (like 'kubectl argo rollouts promote').",
@@ -134,6 +135,7 @@ final class RolloutCommands {
   }
 
   @CommandLine.Command(
+      mixinStandardHelpOptions = true,
       name = "abort",
       description = {
         "Stop the rollout and roll the pods back to the stable revision (like 'kubectl argo rollouts abort').",
@@ -155,6 +157,7 @@ final class RolloutCommands {
   }
 
   @CommandLine.Command(
+      mixinStandardHelpOptions = true,
       name = "retry",
       description = {
         "Roll out again a revision that failed or was aborted (like 'kubectl argo rollouts retry rollout').",
@@ -183,6 +186,7 @@ final class RolloutCommands {
   }
 
   @CommandLine.Command(
+      mixinStandardHelpOptions = true,
       name = "pause",
       description = {
         "Hold the rollout at its current step until 'ordinal resume' (like 'kubectl argo rollouts pause').",
@@ -204,6 +208,7 @@ final class RolloutCommands {
   }
 
   @CommandLine.Command(
+      mixinStandardHelpOptions = true,
       name = "resume",
       description = {
         "Lift a user's pause; the rollout goes on from its current step.",

@@ -30,6 +30,7 @@ import picocli.CommandLine.Parameters;
  * StatefulSet, 2 usage error or cluster unreachable.
  */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "status",
     description = {
       "Show the rollout of a StatefulSet: phase, step, stable and target revisions, pods per revision,",
