@@ -266,4 +266,30 @@ class StatusViewTest {
         """,
         table);
   }
+
+  @Test
+  void rolledBackAndOnDeleteSummaries() {
+    RolloutState s =
+        new RolloutState("db-1", "db-2", 2, 0, Phase.ROLLED_BACK, "rolled back to db-1: progress deadline", T0, T0, T0, 0, false, Set.of("db-2"), Set.of(), List.of());
+    StatefulSet sts = sts(3, 3, "db-1", "db-2", withState(s));
+    assertEquals("RolledBack  3/3 pods on stable, 3 ready  (partition 3)", StatusView.summary(sts, pods(3, 0, 0, "db-1", "db-2"), Optional.of(s)));
+
+    StatefulSet onDelete = sts(3, 0, "db-1", "db-2", Map.of());
+    onDelete.getSpec().getUpdateStrategy().setType("OnDelete");
+    onDelete.getSpec().getUpdateStrategy().setRollingUpdate(null);
+    String text = StatusView.render(onDelete, pods(3, 1, 0, "db-1", "db-2"));
+    assertEquals("Updating  1/3 pods updated, 1 ready  (OnDelete)  [no Ordinal rollout state]", text.lines().toList().get(1));
+    assertEquals(true, text.contains("Replicas:   3 (OnDelete)\n"), text);
+  }
+
+  @Test
+  void podsOfPicksTheStatefulSetsOwnPodsOnly() {
+    StatefulSet db = sts(2, 0, "db-1", "db-1", Map.of());
+    Pod other = new PodBuilder().withNewMetadata().withName("db-web-0").addToLabels("app", "db").endMetadata().build();
+    Pod stray = new PodBuilder().withNewMetadata().withName("db-7").addToLabels("app", "web").endMetadata().build();
+    List<Pod> all = new ArrayList<>(pods(2, 0, 0, "db-1", "db-1"));
+    all.add(other);
+    all.add(stray);
+    assertEquals(List.of("db-1", "db-0"), StatusCommand.podsOf(db, all).stream().map(p -> p.getMetadata().getName()).toList());
+  }
 }
