@@ -39,6 +39,10 @@ import picocli.CommandLine.Parameters;
       "--watch re-renders on every change of the StatefulSet or its pods until interrupted (Ctrl-C)."
     })
 final class StatusCommand implements Callable<Integer> {
+  private static final String CLOSED = "closed";
+  private static final long SETTLE_MILLIS = 150;
+  private static final long RETRY_MILLIS = 2_000;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
   @Mixin ClusterOptions cluster;
 
@@ -82,37 +86,55 @@ final class StatusCommand implements Callable<Integer> {
     }
   }
 
-  /** Re-renders on every event until the thread is interrupted; prints only when the view changed. */
+  /**
+   * Re-renders on every event until the thread is interrupted; prints only when the view changed.
+   * A watch the server closes (e.g. its history expired) is opened again; an unreachable API server
+   * is reported and retried, since a watching user wants the view back when the cluster is.
+   */
   private int watch(KubernetesClient client, String namespace, String shown, PrintWriter out) {
+    PrintWriter err = spec.commandLine().getErr();
     BlockingQueue<String> events = new LinkedBlockingQueue<>();
     List<Watch> watches = new ArrayList<>();
     try {
-      if (name != null) {
-        watches.add(client.apps().statefulSets().inNamespace(namespace).withName(name).watch(new Signal<>(events)));
-      } else {
-        watches.add(client.apps().statefulSets().inNamespace(namespace).watch(new Signal<>(events)));
-      }
-      // Pods of a StatefulSet carry its selector's labels, which may change; watching the namespace's
-      // pods and filtering by name is simpler and right.
-      watches.add(client.pods().inNamespace(namespace).watch(new Signal<>(events)));
-      // Something may have changed between the first render and the watches starting.
-      events.add("start");
       while (true) {
-        String event = events.take();
-        if (event.startsWith("closed")) {
-          out.println("watch ended: " + event.substring("closed".length()).trim());
-          out.flush();
-          return 2;
+        if (watches.isEmpty()) {
+          try {
+            open(client, namespace, events, watches);
+          } catch (KubernetesClientException e) {
+            closeAll(watches);
+            err.println("cannot watch: " + e.getMessage() + "; retrying");
+            err.flush();
+            Thread.sleep(RETRY_MILLIS);
+            continue;
+          }
+          // Something may have changed before the watches started.
+          events.add("start");
         }
-        // Events come in bursts (a pod update, then the controller's status update): settle briefly.
+        String event = events.take();
+        if (event.startsWith(CLOSED)) {
+          closeAll(watches);
+          continue;
+        }
+        // Events come in bursts (a pod update, then the controller's status update): settle
+        // briefly, but not for ever in a busy namespace.
+        long settleUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SETTLE_MILLIS);
         String more;
-        while ((more = events.poll(100, TimeUnit.MILLISECONDS)) != null) {
-          if (more.startsWith("closed")) {
+        while ((more = events.poll(Math.max(0, settleUntil - System.nanoTime()), TimeUnit.NANOSECONDS)) != null) {
+          if (more.startsWith(CLOSED)) {
             events.add(more);
             break;
           }
         }
-        String text = snapshot(client, namespace).text;
+        String text;
+        try {
+          text = snapshot(client, namespace).text;
+        } catch (KubernetesClientException e) {
+          err.println("cannot reach the cluster: " + e.getMessage() + "; retrying");
+          err.flush();
+          Thread.sleep(RETRY_MILLIS);
+          events.add("retry");
+          continue;
+        }
         if (!text.equals(shown)) {
           out.println();
           out.print(text);
@@ -124,8 +146,29 @@ final class StatusCommand implements Callable<Integer> {
       Thread.currentThread().interrupt();
       return 0;
     } finally {
-      watches.forEach(Watch::close);
+      closeAll(watches);
     }
+  }
+
+  private void open(KubernetesClient client, String namespace, BlockingQueue<String> events, List<Watch> watches) {
+    if (name != null) {
+      watches.add(client.apps().statefulSets().inNamespace(namespace).withName(name).watch(new Signal<>(events)));
+    } else {
+      watches.add(client.apps().statefulSets().inNamespace(namespace).watch(new Signal<>(events)));
+    }
+    // A StatefulSet's pods are found by name and owner (see podsOf), so watch the namespace's pods.
+    watches.add(client.pods().inNamespace(namespace).watch(new Signal<>(events)));
+  }
+
+  private static void closeAll(List<Watch> watches) {
+    for (Watch w : watches) {
+      try {
+        w.close();
+      } catch (RuntimeException e) {
+        // already closed by the server: nothing to release
+      }
+    }
+    watches.clear();
   }
 
   private static final class Signal<T> implements Watcher<T> {
@@ -142,7 +185,7 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public void onClose(WatcherException cause) {
-      events.add("closed " + cause.getMessage());
+      events.add(CLOSED + " " + cause.getMessage());
     }
   }
 
