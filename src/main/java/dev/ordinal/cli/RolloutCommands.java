@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ordinal.rollout.Annotations;
 import dev.ordinal.rollout.Command;
+import dev.ordinal.rollout.Phase;
+import dev.ordinal.rollout.RolloutState;
+import dev.ordinal.rollout.RolloutStateFormatException;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -15,6 +18,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
@@ -43,6 +47,38 @@ final class RolloutCommands {
         .putObject("annotations")
         .put(Annotations.commandKey(command), at.truncatedTo(ChronoUnit.SECONDS).toString());
     return root.toString();
+  }
+
+  /**
+   * Why Ordinal would ignore {@code command} in {@code state}, as its engine decides it (it consumes
+   * an inapplicable command with a CommandIgnored event); empty when it applies or we cannot tell.
+   * Only a hint: the state may move on before Ordinal's next decision.
+   */
+  static Optional<String> ignoredBecause(Command command, RolloutState state) {
+    boolean stepping = state.phase().stepping();
+    switch (command) {
+      case ABORT:
+      case PROMOTE:
+      case PROMOTE_FULL:
+        return stepping ? Optional.empty() : Optional.of("no rollout in progress (" + state.phase().displayName() + ")");
+      case PAUSE:
+        if (!stepping) {
+          return Optional.of("no rollout in progress (" + state.phase().displayName() + ")");
+        }
+        return state.userPaused() ? Optional.of("already paused") : Optional.empty();
+      case RESUME:
+        return stepping && state.userPaused() ? Optional.empty() : Optional.of("not paused by a user");
+      case RETRY:
+        if (state.phase() == Phase.ROLLED_BACK && !state.targetRevision().equals(state.stableRevision())) {
+          return Optional.empty();
+        }
+        if (state.phase() == Phase.DEGRADED) {
+          return Optional.of("a rollback is in progress; retry once it has finished");
+        }
+        return state.failedRevisions().isEmpty() ? Optional.of("nothing to retry") : Optional.empty();
+      default:
+        return Optional.empty();
+    }
   }
 
   /** What all five commands share: a StatefulSet name and how to reach the cluster. */
@@ -100,11 +136,28 @@ final class RolloutCommands {
         }
         out.println(command.displayName() + " requested for StatefulSet " + key + "; Ordinal acts on it at its next decision");
         out.flush();
+        note(command, patched).ifPresent(note -> {
+          err.println("note: " + note);
+          err.flush();
+        });
         return 0;
       } catch (IOException | KubernetesClientException e) {
         err.println("cannot reach the cluster: " + e.getMessage());
         return 2;
       }
+    }
+  }
+
+  /** A note for the user when the command will probably not do what they expect. */
+  static Optional<String> note(Command command, StatefulSet sts) {
+    Optional<String> json = Annotations.state(sts.getMetadata().getAnnotations());
+    if (json.isEmpty()) {
+      return Optional.of("Ordinal has recorded no rollout state on this StatefulSet yet; the command waits until it manages it");
+    }
+    try {
+      return ignoredBecause(command, RolloutState.fromJson(json.get())).map(why -> "Ordinal will likely ignore it: " + why);
+    } catch (RolloutStateFormatException e) {
+      return Optional.empty(); // 'ordinal status' explains an unreadable state
     }
   }
 

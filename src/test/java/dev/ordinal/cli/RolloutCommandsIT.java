@@ -46,6 +46,8 @@ class RolloutCommandsIT {
       assertEquals(
           command.displayName() + " requested for StatefulSet " + ns.name() + "/db; Ordinal acts on it at its next decision\n",
           run.out());
+      assertEquals(
+          "note: Ordinal has recorded no rollout state on this StatefulSet yet; the command waits until it manages it\n", run.err());
 
       Map<String, String> after = annotations(client, ns);
       Map<String, String> added = new HashMap<>(after);
@@ -59,6 +61,19 @@ class RolloutCommandsIT {
     // The status shows them as pending.
     CliRun status = CliRun.of("status", "db", "--kubeconfig", kubeconfig, "-n", ns.name());
     assertTrue(status.out().contains("Commands:   abort (requested "), status.out());
+  }
+
+  @Test
+  void notesWhenTheStateSaysTheCommandWillBeIgnored(ControlPlane plane, TestNamespace ns, KubernetesClient client) {
+    StatefulSet sts = StatefulSets.statefulSet("db", 1, "registry.local/db:1");
+    sts.getMetadata().setAnnotations(Map.of(Annotations.STATE, dev.ordinal.rollout.RolloutState.healthy("db-1", Instant.parse("2026-11-25T10:00:00Z")).toJson()));
+    client.apps().statefulSets().inNamespace(ns.name()).resource(sts).create();
+    String[] args = {"--kubeconfig", plane.kubeconfig().toString(), "-n", ns.name()};
+
+    CliRun promote = CliRun.of(concat(new String[] {"promote", "db"}, args));
+    assertEquals(0, promote.exitCode());
+    assertEquals("note: Ordinal will likely ignore it: no rollout in progress (Healthy)\n", promote.err());
+    assertTrue(annotations(client, ns).containsKey("ordinal.dev/command-promote"), "recorded all the same");
   }
 
   @Test
