@@ -74,7 +74,7 @@ final class StatusView {
     if (f.pods.isEmpty()) {
       line(out, "Pods", "none");
     } else {
-      out.append("Pods:\n");
+      line(out, "Pods", f.perRevision());
       int width = f.pods.stream().mapToInt(p -> p.name.length()).max().orElse(0);
       for (PodFacts p : f.pods) {
         out.append("  ").append(pad(p.name, width)).append("  ").append(pad(p.readiness(), 11)).append("  ");
@@ -335,6 +335,28 @@ final class StatusView {
         return "stable";
       }
       return "other revision " + p.revision;
+    }
+
+    /** Pods per revision with readiness: {@code 3 stable (3 ready), 2 new (1 ready)}. */
+    String perRevision() {
+      Map<String, int[]> groups = new java.util.LinkedHashMap<>();
+      groups.put("stable", new int[2]);
+      groups.put("new", new int[2]);
+      for (PodFacts p : pods) {
+        String role = role(p);
+        int[] g = groups.computeIfAbsent(role.startsWith("other revision ") ? "on " + p.revision : role, k -> new int[2]);
+        g[0]++;
+        if (p.available()) {
+          g[1]++;
+        }
+      }
+      List<String> parts = new ArrayList<>();
+      groups.forEach((role, g) -> {
+        if (g[0] > 0) {
+          parts.add(g[0] + " " + role + " (" + g[1] + " ready)");
+        }
+      });
+      return String.join(", ", parts);
     }
 
     String commands() {

@@ -87,7 +87,7 @@ class StatusCommandIT {
               + "Stable:     " + rev[0] + "\n"
               + "Target:     " + rev[1] + "\n"
               + "Replicas:   3 (RollingUpdate, partition 2)\n"
-              + "Pods:\n"
+              + "Pods:       2 stable (2 ready), 1 new (1 ready)\n"
               + "  db-0  ready        stable\n"
               + "  db-1  ready        stable\n"
               + "  db-2  ready        new\n"

@@ -78,7 +78,7 @@ class StatusViewTest {
         Stable:     db-1
         Target:     db-2
         Replicas:   5 (RollingUpdate, partition 3)
-        Pods:
+        Pods:       3 stable (3 ready), 2 new (1 ready)
           db-0  ready        stable
           db-1  ready        stable
           db-2  ready        stable
@@ -110,7 +110,7 @@ class StatusViewTest {
         Stable:     db-1
         Target:     db-2
         Replicas:   3 (RollingUpdate, partition 2)
-        Pods:
+        Pods:       2 stable (2 ready), 1 new (1 ready)
           db-0  ready        stable
           db-1  ready        stable
           db-2  ready        new
@@ -157,7 +157,7 @@ class StatusViewTest {
         Stable:     db-1
         Target:     db-2
         Replicas:   3 (RollingUpdate, partition 3)
-        Pods:
+        Pods:       2 stable (2 ready), 1 new (0 ready)
           db-0  ready        stable
           db-1  ready        stable
           db-2  not ready    new
@@ -182,7 +182,7 @@ class StatusViewTest {
         Stable:     db-2
         Target:     db-2
         Replicas:   2 (RollingUpdate, partition 0)
-        Pods:
+        Pods:       2 stable (2 ready)
           db-0  ready        stable
           db-1  ready        stable
         Analysis:   no verdicts recorded
@@ -204,7 +204,7 @@ class StatusViewTest {
         Stable:     db-2 (controller's current revision)
         Target:     db-2 (controller's update revision)
         Replicas:   2 (RollingUpdate, partition 0)
-        Pods:
+        Pods:       2 stable (2 ready)
           db-0  ready        stable
           db-1  ready        stable
         Commands:   none pending
@@ -236,7 +236,7 @@ class StatusViewTest {
         Stable:     db-2 (controller's current revision)
         Target:     db-2 (controller's update revision)
         Replicas:   2 (RollingUpdate, partition 0)
-        Pods:
+        Pods:       2 stable (2 ready)
           db-0  ready        stable
           db-1  ready        stable
         Commands:   none pending
