@@ -21,7 +21,9 @@ import picocli.CommandLine.Option;
     name = "diff",
     description = {
       "Show, as a unified diff per object, what applying the manifests would change in the cluster.",
-      "Server defaults are normalised away. Exit codes: 0 no changes, 1 changes, 2 error."
+      "Server defaults are normalised away. Exit codes: 0 no changes, 1 changes, 2 error.",
+      "A pod template change of a StatefulSet under a RolloutPolicy is followed by its rollout plan",
+      "(as 'ordinal plan' prints it) unless --no-rollout-plan."
     })
 final class DiffCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -33,6 +35,9 @@ final class DiffCommand implements Callable<Integer> {
 
   @Option(names = "--prune", description = "Also show objects of this app that left Git and would be pruned.")
   boolean prune;
+
+  @Option(names = "--no-rollout-plan", description = "Leave out the rollout plan shown after the diff for each StatefulSet whose pod template changes under a RolloutPolicy.")
+  boolean noRolloutPlan;
 
   @Override
   public Integer call() {
@@ -58,6 +63,11 @@ final class DiffCommand implements Callable<Integer> {
       }
       Plan plan = planned.plan();
       out.print(plan.unifiedDiff());
+      if (!noRolloutPlan) {
+        for (String section : RolloutPlans.sections(planned)) {
+          out.print("\n" + section);
+        }
+      }
       for (ObjectPlan.Refused refused : plan.ofType(ObjectPlan.Refused.class)) {
         err.println("refused: " + refused.message());
       }

@@ -15,6 +15,13 @@ import picocli.CommandLine.Command;
     subcommands = {
       ValidateCommand.class,
       DiffCommand.class,
+      PlanCommand.class,
+      StatusCommand.class,
+      RolloutCommands.Promote.class,
+      RolloutCommands.Abort.class,
+      RolloutCommands.Retry.class,
+      RolloutCommands.Pause.class,
+      RolloutCommands.Resume.class,
       RunCommand.class,
       VersionCommand.class,
     })

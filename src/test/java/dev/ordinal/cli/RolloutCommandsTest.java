@@ -1,0 +1,126 @@
+package dev.ordinal.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ordinal.rollout.Command;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Argument handling of the rollout commands, status and plan; no cluster needed. */
+class RolloutCommandsTest {
+  @TempDir Path tmp;
+
+  @Test
+  void patchSetsOnlyTheCommandAnnotationToTheTimeInSeconds() {
+    assertEquals(
+        "{\"metadata\":{\"annotations\":{\"ordinal.dev/command-promote-full\":\"2026-11-25T10:00:00Z\"}}}",
+        RolloutCommands.patch(Command.PROMOTE_FULL, Instant.parse("2026-11-25T10:00:00.123456Z")));
+    assertEquals(
+        "{\"metadata\":{\"annotations\":{\"ordinal.dev/command-abort\":\"2026-11-25T10:00:00Z\"}}}",
+        RolloutCommands.patch(Command.ABORT, Instant.parse("2026-11-25T10:00:00Z")));
+  }
+
+  @Test
+  void missingNameIsAUsageError() {
+    for (String verb : new String[] {"promote", "abort", "retry", "pause", "resume"}) {
+      CliRun run = CliRun.of(verb);
+      assertEquals(2, run.exitCode(), verb);
+      assertTrue(run.err().contains("Missing required parameter") && run.err().contains("Usage: ordinal " + verb), run.err());
+    }
+  }
+
+  @Test
+  void extraArgumentsAreUsageErrors() {
+    assertEquals(2, CliRun.of("promote", "db", "cache").exitCode());
+    assertEquals(2, CliRun.of("abort", "db", "--full").exitCode());
+    assertEquals(2, CliRun.of("status", "db", "cache").exitCode());
+    CliRun retry = CliRun.of("retry", "something", "db");
+    assertEquals(2, retry.exitCode());
+    assertTrue(retry.err().contains("expected 'retry NAME' or 'retry rollout NAME'"), retry.err());
+  }
+
+  @Test
+  void namespaceSlashNameMustAgreeWithDashN() {
+    CliRun run = CliRun.of("pause", "prod/db", "-n", "staging");
+    assertEquals(2, run.exitCode());
+    assertTrue(run.err().contains("'prod/db' names namespace prod but -n says staging"), run.err());
+    assertEquals(2, CliRun.of("pause", "a/b/c").exitCode());
+    assertEquals(2, CliRun.of("status", "/db").exitCode());
+  }
+
+  @Test
+  void unreachableClusterExitsTwo() throws IOException {
+    Path kubeconfig = nowhere();
+    for (String[] args :
+        new String[][] {
+          {"promote", "db", "--full"}, {"retry", "rollout", "db"}, {"status", "db"}, {"status"},
+        }) {
+      String[] full = new String[args.length + 2];
+      System.arraycopy(args, 0, full, 0, args.length);
+      full[args.length] = "--kubeconfig";
+      full[args.length + 1] = kubeconfig.toString();
+      CliRun run = CliRun.of(full);
+      assertEquals(2, run.exitCode(), String.join(" ", args) + ": " + run.out());
+      assertTrue(run.err().contains("cannot reach the cluster"), run.err());
+    }
+  }
+
+  @Test
+  void planWithoutSourceIsAUsageError() {
+    CliRun run = CliRun.of("plan");
+    assertEquals(2, run.exitCode());
+    assertTrue(run.err().contains("Usage: ordinal plan"), run.err());
+  }
+
+  @Test
+  void helpNamesTheNewCommandsAndFlags() {
+    CliRun top = CliRun.of("--help");
+    for (String verb : new String[] {"promote", "abort", "retry", "pause", "resume", "status", "plan"}) {
+      assertTrue(top.out().contains("  " + verb + " "), verb + " missing in\n" + top.out());
+    }
+    assertTrue(CliRun.of("diff", "--bogus").err().contains("--no-rollout-plan"));
+    assertTrue(CliRun.of("promote", "--help").out().contains("--full"));
+    assertTrue(CliRun.of("status", "--help").out().contains("--watch"));
+  }
+
+  @Test
+  void hintsWhenOrdinalWouldIgnoreTheCommand() {
+    java.time.Instant t = Instant.parse("2026-11-25T10:00:00Z");
+    dev.ordinal.rollout.RolloutState healthy = dev.ordinal.rollout.RolloutState.healthy("db-1", t);
+    dev.ordinal.rollout.RolloutState paused =
+        new dev.ordinal.rollout.RolloutState("db-1", "db-2", 1, 1, dev.ordinal.rollout.Phase.PAUSED, "paused by user",
+            t, t, t, 0, true, java.util.Set.of(), java.util.Set.of(), java.util.List.of());
+    dev.ordinal.rollout.RolloutState rolledBack =
+        new dev.ordinal.rollout.RolloutState("db-1", "db-2", 1, 1, dev.ordinal.rollout.Phase.ROLLED_BACK, "rolled back",
+            t, t, t, 0, false, java.util.Set.of("db-2"), java.util.Set.of(), java.util.List.of());
+    assertEquals(java.util.Optional.of("no rollout in progress (Healthy)"), RolloutCommands.ignoredBecause(Command.PROMOTE, healthy));
+    assertEquals(java.util.Optional.of("nothing to retry"), RolloutCommands.ignoredBecause(Command.RETRY, healthy));
+    assertEquals(java.util.Optional.of("not paused by a user"), RolloutCommands.ignoredBecause(Command.RESUME, healthy));
+    assertEquals(java.util.Optional.of("already paused"), RolloutCommands.ignoredBecause(Command.PAUSE, paused));
+    assertEquals(java.util.Optional.empty(), RolloutCommands.ignoredBecause(Command.RESUME, paused));
+    assertEquals(java.util.Optional.empty(), RolloutCommands.ignoredBecause(Command.PROMOTE_FULL, paused));
+    assertEquals(java.util.Optional.empty(), RolloutCommands.ignoredBecause(Command.ABORT, paused));
+    assertEquals(java.util.Optional.empty(), RolloutCommands.ignoredBecause(Command.RETRY, rolledBack));
+    assertEquals(java.util.Optional.of("no rollout in progress (RolledBack)"), RolloutCommands.ignoredBecause(Command.ABORT, rolledBack));
+  }
+
+  private Path nowhere() throws IOException {
+    Path kubeconfig = tmp.resolve("nowhere.yaml");
+    Files.writeString(
+        kubeconfig,
+        """
+        apiVersion: v1
+        kind: Config
+        clusters: [{name: x, cluster: {server: "https://127.0.0.1:1"}}]
+        users: [{name: x, user: {token: t}}]
+        contexts: [{name: x, context: {cluster: x, user: x}}]
+        current-context: x
+        """);
+    return kubeconfig;
+  }
+}

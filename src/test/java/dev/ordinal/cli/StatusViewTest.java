@@ -1,0 +1,295 @@
+package dev.ordinal.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.ordinal.rollout.Annotations;
+import dev.ordinal.rollout.Command;
+import dev.ordinal.rollout.Phase;
+import dev.ordinal.rollout.RolloutState;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class StatusViewTest {
+  private static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
+
+  static StatefulSet sts(int replicas, int partition, String current, String update, Map<String, String> annotations) {
+    return new StatefulSetBuilder()
+        .withNewMetadata().withName("db").withNamespace("prod").withAnnotations(annotations).endMetadata()
+        .withNewSpec()
+        .withReplicas(replicas)
+        .withNewSelector().addToMatchLabels("app", "db").endSelector()
+        .withNewUpdateStrategy().withType("RollingUpdate").withNewRollingUpdate().withPartition(partition).endRollingUpdate().endUpdateStrategy()
+        .endSpec()
+        .withNewStatus().withCurrentRevision(current).withUpdateRevision(update).withReplicas(replicas).endStatus()
+        .build();
+  }
+
+  static Pod pod(int ordinal, String revision, boolean ready) {
+    return new PodBuilder()
+        .withNewMetadata().withName("db-" + ordinal).withNamespace("prod")
+        .addToLabels("app", "db").addToLabels("controller-revision-hash", revision).endMetadata()
+        .withNewStatus().addNewCondition().withType("Ready").withStatus(ready ? "True" : "False").endCondition().endStatus()
+        .build();
+  }
+
+  /** Pods 0..n-1: the highest {@code onNew} on {@code newRev}, of which the first {@code notReady} (highest) are not ready. */
+  static List<Pod> pods(int n, int onNew, int notReady, String stable, String newRev) {
+    List<Pod> pods = new ArrayList<>();
+    for (int i = n - 1; i >= 0; i--) { // reversed on purpose: the view sorts by ordinal
+      boolean isNew = i >= n - onNew;
+      pods.add(pod(i, isNew ? newRev : stable, i < n - notReady));
+    }
+    return pods;
+  }
+
+  static RolloutState state(int step, Phase phase, String reason, List<String> verdicts) {
+    return new RolloutState("db-1", "db-2", 2, step, phase, reason, T0, T0, T0, 0, false, Set.of(), Set.of(), verdicts);
+  }
+
+  static Map<String, String> withState(RolloutState state) {
+    Map<String, String> a = new LinkedHashMap<>();
+    a.put(Annotations.STATE, state.toJson());
+    return a;
+  }
+
+  @Test
+  void progressingCanaryStep() {
+    RolloutState s = state(1, Phase.PROGRESSING, "step 2/5: canary 2 pods", List.of("step-1 smoke SUCCESSFUL"));
+    StatefulSet sts = sts(5, 3, "db-1", "db-2", withState(s));
+    String text = StatusView.render(sts, pods(5, 2, 1, "db-1", "db-2"), Optional.of(s));
+    assertEquals(
+        """
+        StatefulSet prod/db
+        Progressing  step 2/5  canary 2/5 pods updated, 1 ready  (partition 3)
+
+        Phase:      Progressing
+        Reason:     step 2/5: canary 2 pods
+        Step:       2 of 5
+        Stable:     db-1
+        Target:     db-2
+        Replicas:   5 (RollingUpdate, partition 3)
+        Pods:       3 stable (3 ready), 2 new (1 ready)
+          db-0  ready        stable
+          db-1  ready        stable
+          db-2  ready        stable
+          db-3  ready        new
+          db-4  not ready    new
+        Analysis:
+          step-1 smoke SUCCESSFUL
+        Commands:   none pending
+        """,
+        text);
+    // Reading the same state from the annotation gives the same view.
+    assertEquals(text, StatusView.render(sts, pods(5, 2, 1, "db-1", "db-2")));
+  }
+
+  @Test
+  void pausedAtAManualGateWithAPendingPromote() {
+    RolloutState s = state(2, Phase.PAUSED, "step 3/4: waiting for 'ordinal promote prod/db'", List.of());
+    Map<String, String> a = withState(s);
+    a.put(Annotations.commandKey(Command.PROMOTE), "2026-11-25T10:05:00Z");
+    StatefulSet sts = sts(3, 2, "db-1", "db-2", a);
+    assertEquals(
+        """
+        StatefulSet prod/db
+        Paused  step 3/4  canary 1/3 pods updated, 1 ready  (partition 2)
+
+        Phase:      Paused
+        Reason:     step 3/4: waiting for 'ordinal promote prod/db'
+        Step:       3 of 4
+        Stable:     db-1
+        Target:     db-2
+        Replicas:   3 (RollingUpdate, partition 2)
+        Pods:       2 stable (2 ready), 1 new (1 ready)
+          db-0  ready        stable
+          db-1  ready        stable
+          db-2  ready        new
+        Analysis:   no verdicts recorded
+        Commands:   promote (requested 2026-11-25T10:05:00Z); Ordinal acts at its next decision
+        """,
+        StatusView.render(sts, pods(3, 1, 0, "db-1", "db-2")));
+  }
+
+  @Test
+  void stepCountUnknownWhenTheReasonDoesNotSayIt() {
+    RolloutState s =
+        new RolloutState("db-1", "db-2", 1, 1, Phase.PAUSED, "paused by user", T0, T0, T0, 0, true, Set.of(), Set.of(), List.of());
+    StatefulSet sts = sts(3, 2, "db-1", "db-2", withState(s));
+    String text = StatusView.render(sts, pods(3, 1, 0, "db-1", "db-2"));
+    assertEquals("Paused  step 2/?  canary 1/3 pods updated, 1 ready  (partition 2)", text.lines().toList().get(1));
+    assertEquals("Step:       2 of ? (the number of steps is not recorded in the rollout state)", text.lines().toList().get(5));
+  }
+
+  @Test
+  void fullPromotion() {
+    RolloutState s = state(2, Phase.PROGRESSING, "full promotion of db-2", List.of());
+    StatefulSet sts = sts(3, 0, "db-1", "db-2", withState(s));
+    assertEquals(
+        "Progressing  full promotion  2/3 pods updated, 2 ready  (partition 0)",
+        StatusView.summary(sts, pods(3, 2, 0, "db-1", "db-2"), Optional.of(s)));
+  }
+
+  @Test
+  void degradedShowsReasonPodsBackOnStableAndFailedRevision() {
+    RolloutState s =
+        new RolloutState(
+            "db-1", "db-2", 2, 1, Phase.DEGRADED,
+            "analysis step-2 smoke FAILED; rolling back to db-1",
+            T0, T0, T0, 0, false, Set.of("db-2"), Set.of(), List.of("step-2 smoke FAILED"));
+    StatefulSet sts = sts(3, 3, "db-1", "db-2", withState(s));
+    assertEquals(
+        """
+        StatefulSet prod/db
+        Degraded  2/3 pods on stable, 2 ready  (partition 3)
+
+        Phase:      Degraded
+        Reason:     analysis step-2 smoke FAILED; rolling back to db-1
+        Stable:     db-1
+        Target:     db-2
+        Replicas:   3 (RollingUpdate, partition 3)
+        Pods:       2 stable (2 ready), 1 new (0 ready)
+          db-0  ready        stable
+          db-1  ready        stable
+          db-2  not ready    new
+        Analysis:
+          step-2 smoke FAILED
+        Failed:     db-2 (not retried until Git changes or 'ordinal retry')
+        Commands:   none pending
+        """,
+        StatusView.render(sts, pods(3, 1, 1, "db-1", "db-2")));
+  }
+
+  @Test
+  void healthyWithState() {
+    RolloutState s = RolloutState.healthy("db-2", T0);
+    StatefulSet sts = sts(2, 0, "db-2", "db-2", withState(s));
+    assertEquals(
+        """
+        StatefulSet prod/db
+        Healthy  2/2 pods updated, 2 ready  (partition 0)
+
+        Phase:      Healthy
+        Stable:     db-2
+        Target:     db-2
+        Replicas:   2 (RollingUpdate, partition 0)
+        Pods:       2 stable (2 ready)
+          db-0  ready        stable
+          db-1  ready        stable
+        Analysis:   no verdicts recorded
+        Commands:   none pending
+        """,
+        StatusView.render(sts, pods(2, 0, 0, "db-2", "db-2")));
+  }
+
+  @Test
+  void withoutStateHealthyWhenAllReadyOnTheUpdateRevision() {
+    StatefulSet sts = sts(2, 0, "db-2", "db-2", Map.of());
+    assertEquals(
+        """
+        StatefulSet prod/db
+        Healthy  2/2 pods updated, 2 ready  (partition 0)  [no Ordinal rollout state]
+
+        No Ordinal rollout state is recorded on this StatefulSet (no ordinal.dev/rollout-state annotation); showing what the StatefulSet itself says.
+        Phase:      Healthy
+        Stable:     db-2 (controller's current revision)
+        Target:     db-2 (controller's update revision)
+        Replicas:   2 (RollingUpdate, partition 0)
+        Pods:       2 stable (2 ready)
+          db-0  ready        stable
+          db-1  ready        stable
+        Commands:   none pending
+        """,
+        StatusView.render(sts, pods(2, 0, 0, "db-2", "db-2"), Optional.empty()));
+  }
+
+  @Test
+  void withoutStateWhileTheControllerUpdates() {
+    StatefulSet sts = sts(3, 0, "db-1", "db-2", null);
+    String text = StatusView.render(sts, pods(3, 1, 1, "db-1", "db-2"));
+    List<String> lines = text.lines().toList();
+    assertEquals("Updating  1/3 pods updated, 0 ready  (partition 0)  [no Ordinal rollout state]", lines.get(1));
+    assertEquals("Phase:      Updating", lines.get(4));
+    assertEquals("Reason:     the StatefulSet controller is moving pods to db-2 (no Ordinal rollout recorded)", lines.get(5));
+  }
+
+  @Test
+  void garbledStateIsReportedNotFatal() {
+    StatefulSet sts = sts(2, 0, "db-2", "db-2", Map.of(Annotations.STATE, "{not json"));
+    assertEquals(
+        """
+        StatefulSet prod/db
+        Healthy  2/2 pods updated, 2 ready  (partition 0)  [rollout state unreadable]
+
+        The rollout state annotation (ordinal.dev/rollout-state) is unreadable: rollout state annotation is not valid JSON: Unexpected character ('n' (code 110)): was expecting double-quote to start field name
+        Showing what the StatefulSet itself says.
+        Phase:      Healthy
+        Stable:     db-2 (controller's current revision)
+        Target:     db-2 (controller's update revision)
+        Replicas:   2 (RollingUpdate, partition 0)
+        Pods:       2 stable (2 ready)
+          db-0  ready        stable
+          db-1  ready        stable
+        Commands:   none pending
+        """,
+        StatusView.render(sts, pods(2, 0, 0, "db-2", "db-2")));
+    // A state of another format version is unreadable too.
+    StatefulSet v9 = sts(2, 0, "db-2", "db-2", Map.of(Annotations.STATE, "{\"v\":9}"));
+    assertEquals(
+        "Healthy  2/2 pods updated, 2 ready  (partition 0)  [rollout state unreadable]",
+        StatusView.render(v9, pods(2, 0, 0, "db-2", "db-2")).lines().toList().get(1));
+  }
+
+  @Test
+  void tableOfSeveral() {
+    RolloutState s = state(1, Phase.PROGRESSING, "step 2/5: canary 2 pods", List.of());
+    Map<String, String> a = withState(s);
+    a.put(Annotations.commandKey(Command.ABORT), "2026-11-25T10:05:00Z");
+    StatefulSet db = sts(5, 3, "db-1", "db-2", a);
+    StatefulSet cache = sts(2, 0, "db-2", "db-2", Map.of(Annotations.STATE, "garbage"));
+    cache.getMetadata().setName("cache");
+    String table = StatusView.table(List.of(db, cache), x -> x == db ? pods(5, 2, 0, "db-1", "db-2") : List.of());
+    assertEquals(
+        """
+        NAME   PHASE             STEP  UPDATED  READY  PARTITION  STABLE  TARGET  COMMANDS
+        cache  unreadable-state  -     0/2      0/2    0          db-2    db-2    -
+        db     Progressing       2/5   2/5      2/5    3          db-1    db-2    abort
+        """,
+        table);
+  }
+
+  @Test
+  void rolledBackAndOnDeleteSummaries() {
+    RolloutState s =
+        new RolloutState("db-1", "db-2", 2, 0, Phase.ROLLED_BACK, "rolled back to db-1: progress deadline", T0, T0, T0, 0, false, Set.of("db-2"), Set.of(), List.of());
+    StatefulSet sts = sts(3, 3, "db-1", "db-2", withState(s));
+    assertEquals("RolledBack  3/3 pods on stable, 3 ready  (partition 3)", StatusView.summary(sts, pods(3, 0, 0, "db-1", "db-2"), Optional.of(s)));
+
+    StatefulSet onDelete = sts(3, 0, "db-1", "db-2", Map.of());
+    onDelete.getSpec().getUpdateStrategy().setType("OnDelete");
+    onDelete.getSpec().getUpdateStrategy().setRollingUpdate(null);
+    String text = StatusView.render(onDelete, pods(3, 1, 0, "db-1", "db-2"));
+    assertEquals("Updating  1/3 pods updated, 1 ready  (OnDelete)  [no Ordinal rollout state]", text.lines().toList().get(1));
+    assertEquals(true, text.contains("Replicas:   3 (OnDelete)\n"), text);
+  }
+
+  @Test
+  void podsOfPicksTheStatefulSetsOwnPodsOnly() {
+    StatefulSet db = sts(2, 0, "db-1", "db-1", Map.of());
+    Pod other = new PodBuilder().withNewMetadata().withName("db-web-0").addToLabels("app", "db").endMetadata().build();
+    Pod stray = new PodBuilder().withNewMetadata().withName("db-7").addToLabels("app", "web").endMetadata().build();
+    List<Pod> all = new ArrayList<>(pods(2, 0, 0, "db-1", "db-1"));
+    all.add(other);
+    all.add(stray);
+    assertEquals(List.of("db-1", "db-0"), StatusCommand.podsOf(db, all).stream().map(p -> p.getMetadata().getName()).toList());
+  }
+}
