@@ -77,7 +77,7 @@ final class Parser {
     Expr left = and();
     while (peek().kind() == Kind.OR) {
       Token op = next();
-      left = new Expr.Or(left, and(), op.column());
+      left = new Expr.Or(left, operand(op, this::and), op.column());
     }
     return left;
   }
@@ -86,7 +86,7 @@ final class Parser {
     Expr left = not();
     while (peek().kind() == Kind.AND) {
       Token op = next();
-      left = new Expr.And(left, not(), op.column());
+      left = new Expr.And(left, operand(op, this::not), op.column());
     }
     return left;
   }
@@ -94,7 +94,7 @@ final class Parser {
   private Expr not() {
     if (peek().kind() == Kind.NOT) {
       Token op = next();
-      return new Expr.Not(not(), op.column());
+      return new Expr.Not(operand(op, this::not), op.column());
     }
     return comparison();
   }
