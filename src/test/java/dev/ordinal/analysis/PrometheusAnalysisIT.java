@@ -125,7 +125,6 @@ class PrometheusAnalysisIT {
     long deadline = System.nanoTime() + within.toNanos();
     while (System.nanoTime() < deadline) {
       RunSnapshot snapshot = runner.snapshot(runId).orElseThrow();
-      // Missing data never passes: no intermediate state may be SUCCESSFUL unless the test expects it.
       if (snapshot.verdict() != AnalysisVerdict.RUNNING) {
         return snapshot;
       }
