@@ -37,8 +37,11 @@ public final class AnalysisRunner implements AnalysisRuns {
   /** How many measurements per metric a snapshot shows and a record keeps. */
   public static final int RECENT_MEASUREMENTS = 10;
 
-  /** Between measurements when a metric with a count has no interval (Argo requires one). */
+  /** Between measurements when a metric with a count has no interval. */
   static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(60);
+
+  /** Argo's retry delay after an error when the metric has no interval. */
+  static final Duration DEFAULT_ERROR_RETRY_INTERVAL = Duration.ofSeconds(10);
 
   private static final Logger LOG = LoggerFactory.getLogger(AnalysisRunner.class);
 
@@ -276,7 +279,9 @@ public final class AnalysisRunner implements AnalysisRuns {
       } else if (metric.phase().done()) {
         metric.nextAt = null;
       } else {
-        Duration interval = metric.prepared.metric().interval().orElse(DEFAULT_INTERVAL);
+        Duration interval =
+            metric.prepared.metric().interval()
+                .orElse(measurement.phase() == MeasurementPhase.ERROR ? DEFAULT_ERROR_RETRY_INTERVAL : DEFAULT_INTERVAL);
         metric.nextAt = measurement.time().plus(interval);
         Duration delay = Duration.between(clock.instant(), metric.nextAt);
         scheduleNext(run, metric, delay.isNegative() ? Duration.ZERO : delay);

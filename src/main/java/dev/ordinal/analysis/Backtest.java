@@ -24,7 +24,8 @@ import java.util.Map;
  * template gates a rollout.
  *
  * <p>A step where no series has a point is an empty result (INCONCLUSIVE), as a live measurement
- * would see it. Metrics are aligned by window end, so a window verdict combines, for one end time,
+ * would see it. Errors do not count towards {@code count}, so a window with errors that stays
+ * within consecutiveErrorLimit may end undecided (a live run would have measured longer). Metrics are aligned by window end, so a window verdict combines, for one end time,
  * each metric's last {@code count} points.
  */
 public final class Backtest {
@@ -90,6 +91,7 @@ public final class Backtest {
           out.append(' ').append(verdict).append('=').append(verdicts.get(verdict));
         }
       }
+      out.append(" UNDECIDED=").append(verdicts.get(AnalysisVerdict.RUNNING));
       return out.append(System.lineSeparator()).toString();
     }
   }

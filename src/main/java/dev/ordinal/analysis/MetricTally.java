@@ -8,25 +8,30 @@ import dev.ordinal.manifest.AnalysisTemplate.Metric;
  * <p>Rules (Argo Rollouts' limits): FAILED when failed &gt; failureLimit; INCONCLUSIVE when
  * inconclusive &gt; inconclusiveLimit; ERROR when consecutiveErrors &gt; consecutiveErrorLimit
  * (a non-error measurement resets the streak). Otherwise the metric is SUCCESSFUL once {@code
- * count} measurements were taken (errors count as taken) — one without a count — provided at least
- * one of them was SUCCESSFUL; a metric that reached its count on tolerated inconclusives and errors
- * alone is INCONCLUSIVE, because missing data never passes.
+ * count} measurements were counted — one without a count — provided at least one of them was
+ * SUCCESSFUL; a metric that reached its count on tolerated inconclusives alone is INCONCLUSIVE,
+ * because missing data never passes.
+ *
+ * <p>As in Argo, an ERROR measurement does not count towards {@code count}: it is retried, and only
+ * the consecutive-error limit ends a metric that cannot measure.
+ *
+ * @param counted measurements that count towards {@code count}: all but errors
  */
 public record MetricTally(
-    int measured, int successful, int failed, int inconclusive, int errors, int consecutiveErrors) {
+    int counted, int successful, int failed, int inconclusive, int errors, int consecutiveErrors) {
 
   public static final MetricTally EMPTY = new MetricTally(0, 0, 0, 0, 0, 0);
 
   public MetricTally add(MeasurementPhase phase) {
     switch (phase) {
       case SUCCESSFUL:
-        return new MetricTally(measured + 1, successful + 1, failed, inconclusive, errors, 0);
+        return new MetricTally(counted + 1, successful + 1, failed, inconclusive, errors, 0);
       case FAILED:
-        return new MetricTally(measured + 1, successful, failed + 1, inconclusive, errors, 0);
+        return new MetricTally(counted + 1, successful, failed + 1, inconclusive, errors, 0);
       case INCONCLUSIVE:
-        return new MetricTally(measured + 1, successful, failed, inconclusive + 1, errors, 0);
+        return new MetricTally(counted + 1, successful, failed, inconclusive + 1, errors, 0);
       default:
-        return new MetricTally(measured + 1, successful, failed, inconclusive, errors + 1, consecutiveErrors + 1);
+        return new MetricTally(counted, successful, failed, inconclusive, errors + 1, consecutiveErrors + 1);
     }
   }
 
@@ -45,7 +50,7 @@ public record MetricTally(
     if (consecutiveErrors > metric.consecutiveErrorLimit()) {
       return MetricPhase.ERROR;
     }
-    if (measured >= planned(metric)) {
+    if (counted >= planned(metric)) {
       return successful > 0 ? MetricPhase.SUCCESSFUL : MetricPhase.INCONCLUSIVE;
     }
     return MetricPhase.RUNNING;
@@ -59,13 +64,13 @@ public record MetricTally(
       case INCONCLUSIVE:
         return inconclusive > metric.inconclusiveLimit()
             ? inconclusive + " inconclusive measurement(s) > inconclusiveLimit " + metric.inconclusiveLimit()
-            : measured + " measurement(s) taken, none successful";
+            : counted + " counted measurement(s), none successful";
       case ERROR:
         return consecutiveErrors + " consecutive error(s) > consecutiveErrorLimit " + metric.consecutiveErrorLimit();
       case SUCCESSFUL:
-        return measured + " of " + planned(metric) + " measurement(s) taken within limits";
+        return counted + " of " + planned(metric) + " measurement(s) counted within limits";
       default:
-        return measured + " of " + planned(metric) + " measurement(s) taken";
+        return counted + " of " + planned(metric) + " measurement(s) counted" + (errors > 0 ? ", " + errors + " error(s)" : "");
     }
   }
 }

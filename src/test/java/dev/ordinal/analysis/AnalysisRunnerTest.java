@@ -47,7 +47,7 @@ class AnalysisRunnerTest {
     assertEquals(3, prometheus.asked.size());
     assertEquals(0, scheduler.pending());
     RunSnapshot snapshot = runner.snapshot("r1").orElseThrow();
-    assertEquals("3 of 3 measurement(s) taken within limits", snapshot.metrics().get(0).explanation());
+    assertEquals("3 of 3 measurement(s) counted within limits", snapshot.metrics().get(0).explanation());
     assertEquals("[0.01]", snapshot.metrics().get(0).recent().get(2).value());
   }
 
@@ -174,7 +174,7 @@ class AnalysisRunnerTest {
     runner.start("r1", refs("t"), ROLLOUT);
     scheduler.advance(Duration.ofSeconds(30));
     RunSnapshot.MetricSnapshot metric = runner.snapshot("r1").orElseThrow().metrics().get(0);
-    assertEquals(25, metric.tally().measured());
+    assertEquals(25, metric.tally().counted());
     assertEquals(AnalysisRunner.RECENT_MEASUREMENTS, metric.recent().size());
   }
 
@@ -200,7 +200,7 @@ class AnalysisRunnerTest {
     assertEquals(1, second.resume());
     assertEquals(0, second.resume());
     assertEquals(Optional.of(AnalysisVerdict.RUNNING), second.verdict("r1"));
-    assertEquals(2, second.snapshot("r1").orElseThrow().metrics().get(0).tally().measured());
+    assertEquals(2, second.snapshot("r1").orElseThrow().metrics().get(0).tally().counted());
     restarted.advance(Duration.ofSeconds(4));
     assertEquals(2, prometheus.asked.size(), "the next measurement is due at 20s, not at once");
     restarted.advance(Duration.ofSeconds(11));

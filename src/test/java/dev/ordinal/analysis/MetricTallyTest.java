@@ -44,6 +44,14 @@ class MetricTallyTest {
   }
 
   @Test
+  void errorsAreRetriedAndDoNotCountTowardsCount() {
+    Metric metric = metric("m").success("true").count(2).consecutiveErrorLimit(4).build();
+    assertEquals(MetricPhase.RUNNING, after(metric, SUCCESSFUL, ERROR));
+    assertEquals(MetricPhase.SUCCESSFUL, after(metric, SUCCESSFUL, ERROR, SUCCESSFUL));
+    assertEquals("1 of 2 measurement(s) counted, 1 error(s)", tally(SUCCESSFUL, ERROR).explain(metric));
+  }
+
+  @Test
   void successfulAfterCountWithinLimits() {
     Metric metric = metric("m").success("true").count(3).failureLimit(1).build();
     assertEquals(MetricPhase.RUNNING, after(metric, SUCCESSFUL, SUCCESSFUL));
@@ -60,8 +68,11 @@ class MetricTallyTest {
   @Test
   void toleratedMissingDataAloneNeverPasses() {
     Metric metric = metric("m").success("true").count(3).inconclusiveLimit(5).consecutiveErrorLimit(5).build();
-    assertEquals(MetricPhase.INCONCLUSIVE, after(metric, INCONCLUSIVE, ERROR, INCONCLUSIVE));
-    assertEquals("3 measurement(s) taken, none successful", tally(INCONCLUSIVE, ERROR, INCONCLUSIVE).explain(metric));
+    assertEquals(MetricPhase.RUNNING, after(metric, INCONCLUSIVE, ERROR, INCONCLUSIVE));
+    assertEquals(MetricPhase.INCONCLUSIVE, after(metric, INCONCLUSIVE, ERROR, INCONCLUSIVE, INCONCLUSIVE));
+    assertEquals(
+        "3 counted measurement(s), none successful",
+        tally(INCONCLUSIVE, ERROR, INCONCLUSIVE, INCONCLUSIVE).explain(metric));
   }
 
   @Test

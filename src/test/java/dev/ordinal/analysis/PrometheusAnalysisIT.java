@@ -170,7 +170,7 @@ class PrometheusAnalysisIT {
 
     assertEquals(AnalysisVerdict.FAILED, done.verdict());
     RunSnapshot.MetricSnapshot metric = done.metrics().get(0);
-    assertEquals(2, metric.tally().measured());
+    assertEquals(2, metric.tally().counted());
     assertEquals(2, metric.tally().failed());
     assertEquals("2 failed measurement(s) > failureLimit 1", metric.explanation());
     assertEquals("successCondition 'result[0] < 0.05' is false for result [0.1]", metric.recent().get(1).message());
