@@ -65,9 +65,23 @@ public final class AnalysisRunner implements AnalysisRuns {
     this.store = store;
   }
 
-  /** Production wiring: HTTP to Prometheus, four measurement threads, the system clock. */
+  /**
+   * Production wiring: HTTP to Prometheus, four measurement threads, the system clock.
+   *
+   * @param secrets reads {@code bearerTokenSecret}s (name/key in the rollout's namespace); empty when
+   *     missing, which makes the measurement an error naming the Secret
+   */
+  public static AnalysisRunner create(
+      Function<String, Optional<AnalysisTemplate>> templates,
+      RunStore store,
+      Function<AnalysisTemplate.SecretKeyRef, Optional<String>> secrets) {
+    return new AnalysisRunner(
+        templates, new HttpPrometheusApi(Optional.empty(), secrets), Scheduler.threads(4), Clock.systemUTC(), store);
+  }
+
+  /** {@link #create(Function, RunStore, Function)} for templates that use no bearerTokenSecret. */
   public static AnalysisRunner create(Function<String, Optional<AnalysisTemplate>> templates, RunStore store) {
-    return new AnalysisRunner(templates, new HttpPrometheusApi(), Scheduler.threads(4), Clock.systemUTC(), store);
+    return create(templates, store, ref -> Optional.empty());
   }
 
   @Override

@@ -106,6 +106,19 @@ class AnalysisRunnerTest {
   }
 
   @Test
+  void errorsWithoutAnIntervalAreRetriedAfterTenSeconds() {
+    AnalysisRunner runner = runner(template("t", metric("m").query("q").success("result < 1").interval(null)));
+    prometheus.answer("q", "Prometheus down", 0.5);
+    runner.start("r1", refs("t"), ROLLOUT);
+    scheduler.advance(Duration.ofSeconds(9));
+    assertEquals(1, prometheus.asked.size());
+    assertEquals(Optional.of(AnalysisVerdict.RUNNING), runner.verdict("r1"));
+    scheduler.advance(Duration.ofSeconds(1));
+    assertEquals(2, prometheus.asked.size());
+    assertEquals(Optional.of(AnalysisVerdict.SUCCESSFUL), runner.verdict("r1"));
+  }
+
+  @Test
   void dryRunFailureDoesNotDecide() {
     AnalysisRunner runner =
         runner(
