@@ -19,7 +19,9 @@ import java.util.Optional;
  *   <li>successCondition only: true → SUCCESSFUL, false → FAILED. failureCondition only: false →
  *       SUCCESSFUL. Both: success true → SUCCESSFUL, neither true → INCONCLUSIVE.
  *   <li>A condition that does not fit the data (index out of range, a list compared as a number)
- *       is an ERROR naming the condition.
+ *       is an ERROR naming the condition — except that a failureCondition which cannot be
+ *       evaluated on empty or non-finite data (e.g. {@code result[0]} of nothing) counts as "not
+ *       true", so that data is INCONCLUSIVE by rule 2.
  * </ol>
  */
 public final class MeasurementRules {
@@ -33,8 +35,17 @@ public final class MeasurementRules {
     try {
       boolean unusable = result.isEmpty() || result.hasNonFinite();
       if (failure.isPresent()) {
-        if (!(result.isEmpty() && usesIndex(failure.get()))) {
-          Condition.Evaluation failed = failure.get().evaluate(result);
+        Condition.Evaluation failed = null;
+        try {
+          failed = failure.get().evaluate(result);
+        } catch (ConditionEvaluationException e) {
+          // On an empty result result[0] is out of range: that is "no data" (inconclusive below),
+          // not a broken condition. On usable data it is a real error.
+          if (!unusable) {
+            throw e;
+          }
+        }
+        if (failed != null) {
           if (failed.value()) {
             return new Classification(
                 MeasurementPhase.FAILED,
@@ -73,14 +84,6 @@ public final class MeasurementRules {
     } catch (ConditionEvaluationException e) {
       return new Classification(MeasurementPhase.ERROR, e.getMessage() + " (result " + result + ")");
     }
-  }
-
-  /**
-   * On an empty result {@code result[0]} is out of range; that is "no data" (inconclusive), not a
-   * broken condition, so such a failureCondition is skipped rather than turned into an error.
-   */
-  private static boolean usesIndex(Condition condition) {
-    return condition.source().contains("[");
   }
 
   private static String unusableReason(MetricResult result) {

@@ -71,6 +71,8 @@ class MeasurementRulesTest {
   void failureConditionMayFailOnMissingDataOnPurpose() {
     assertEquals(FAILED, classify("result[0] < 0.05", "isNaN(result[0])", NAN));
     assertEquals(FAILED, classify(null, "len(result) == 0", EMPTY));
+    assertEquals(FAILED, classify(null, "len(result) == 0 or result[0] > 1", EMPTY));
+    assertEquals(INCONCLUSIVE, classify(null, "result[0] > 1 or len(result) == 0", EMPTY));
     assertEquals(FAILED, classify(null, "result[0] > 1", INF));
   }
 
