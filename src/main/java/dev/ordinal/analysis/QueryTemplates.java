@@ -72,7 +72,9 @@ public final class QueryTemplates {
       return value;
     }
     if (rollout == null) {
-      throw new AnalysisSetupException("query '" + query + "' uses {{" + name + "}} but there is no rollout to take it from");
+      throw new AnalysisSetupException(
+          "query '" + query + "' uses {{" + name + "}} but there is no rollout to take it from"
+              + " (ordinal analysis backtest: pass --namespace, --canary-pods, ...)");
     }
     switch (name) {
       case "rollout.namespace":

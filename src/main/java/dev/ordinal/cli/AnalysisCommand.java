@@ -1,5 +1,6 @@
 package dev.ordinal.cli;
 
+import dev.ordinal.analysis.AnalysisRuns;
 import dev.ordinal.analysis.AnalysisSetupException;
 import dev.ordinal.analysis.Backtest;
 import dev.ordinal.analysis.prometheus.HttpPrometheusApi;
@@ -87,7 +88,39 @@ public class AnalysisCommand implements Callable<Integer> {
     @Option(names = "--prometheus", paramLabel = "URL", description = "query this Prometheus instead of the template's address")
     URI prometheus;
 
+    @Option(names = "--namespace", paramLabel = "NS", description = "for {{rollout.namespace}}")
+    String namespace;
+
+    @Option(names = "--statefulset", paramLabel = "NAME", description = "for {{rollout.statefulset}}")
+    String statefulSet;
+
+    @Option(names = "--canary-revision", paramLabel = "REV", description = "for {{rollout.canaryRevision}}")
+    String canaryRevision;
+
+    @Option(names = "--stable-revision", paramLabel = "REV", description = "for {{rollout.stableRevision}}")
+    String stableRevision;
+
+    @Option(
+        names = "--canary-pods",
+        split = ",",
+        paramLabel = "POD",
+        description = "for {{rollout.canaryPods}}: pod names, comma-separated (e.g. db-4,db-3)")
+    List<String> canaryPods = new ArrayList<>();
+
     Clock clock = Clock.systemUTC();
+
+    /** The rollout the placeholders refer to, or null when no rollout option was given. */
+    private AnalysisRuns.RolloutContext rollout() {
+      if (namespace == null && statefulSet == null && canaryRevision == null && stableRevision == null && canaryPods.isEmpty()) {
+        return null;
+      }
+      return new AnalysisRuns.RolloutContext(
+          orEmpty(namespace), orEmpty(statefulSet), orEmpty(canaryRevision), orEmpty(stableRevision), List.copyOf(canaryPods));
+    }
+
+    private static String orEmpty(String value) {
+      return value == null ? "" : value;
+    }
 
     public BacktestCommand() {}
 
@@ -113,7 +146,7 @@ public class AnalysisCommand implements Callable<Integer> {
       try {
         Backtest.Report report =
             Backtest.run(
-                chosen.get(), args, start, end, stepDuration, new HttpPrometheusApi(Optional.ofNullable(prometheus), ref -> Optional.empty()));
+                chosen.get(), args, rollout(), start, end, stepDuration, new HttpPrometheusApi(Optional.ofNullable(prometheus), ref -> Optional.empty()));
         out.print(report.table());
         out.flush();
         boolean queryFailed = report.metrics().stream().anyMatch(m -> m.error() != null);

@@ -123,7 +123,8 @@ class BacktestTest {
                     Duration.ofMinutes(1),
                     answering(Map.of())));
     assertEquals(
-        "AnalysisTemplate 't', metric 'm': query 'x{pod=~\"{{rollout.canaryPods}}\"}' uses {{rollout.canaryPods}} but there is no rollout to take it from",
+        "AnalysisTemplate 't', metric 'm': query 'x{pod=~\"{{rollout.canaryPods}}\"}' uses {{rollout.canaryPods}} but there is no rollout to take it from"
+            + " (ordinal analysis backtest: pass --namespace, --canary-pods, ...)",
         noRollout.getMessage());
   }
 }

@@ -352,7 +352,7 @@ class PrometheusAnalysisIT {
           name: backfilled
         spec:
           args:
-            - name: pod
+            - name: scale
           metrics:
             - name: error-ratio
               count: 5
@@ -362,7 +362,7 @@ class PrometheusAnalysisIT {
               provider:
                 prometheus:
                   address: http://prometheus.invalid:9090
-                  query: backtest_error_ratio{pod="{{args.pod}}"}
+                  query: backtest_error_ratio{pod=~"{{rollout.canaryPods}}"} * {{args.scale}}
         """);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
@@ -372,7 +372,8 @@ class PrometheusAnalysisIT {
         cli.execute(
             "backtest",
             "--template", file.toString(),
-            "--args", "pod=db-0",
+            "--args", "scale=1",
+            "--canary-pods", "db-0",
             "--from", BACKFILL_START.toString(),
             "--to", String.valueOf(BACKFILL_START.plus(Duration.ofMinutes(59)).getEpochSecond()),
             "--step", "1m",
