@@ -117,6 +117,8 @@ public final class Backtest {
     if (!to.isAfter(from) || step.isZero() || step.isNegative()) {
       throw new AnalysisSetupException("backtest needs from < to and a positive step; got " + from + " .. " + to + " step " + step);
     }
+    // Prometheus answers at from + k*step; whole seconds keep those instants and ours identical.
+    from = from.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     List<PreparedMetric> prepared = PreparedMetric.prepare(template, args, rollout);
     List<Instant> times = new ArrayList<>();
     for (Instant t = from; !t.isAfter(to); t = t.plus(step)) {

@@ -222,6 +222,13 @@ class AnalysisRunnerTest {
   }
 
   @Test
+  void malformedRunRecordIsRejectedWithAClearMessage() {
+    IllegalArgumentException error =
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> RunRecords.fromJson("{\"runId\": [}"));
+    assertTrue(error.getMessage().startsWith("not an analysis run record: "), error.getMessage());
+  }
+
+  @Test
   void runRecordsSurviveJson() {
     AnalysisRunner runner = runner(template("t", metric("m").query("q").success("result < 1").count(2)));
     prometheus.answer("q", List.of(Double.NaN));
