@@ -89,9 +89,9 @@ public final class ManifestLoader {
   private final Map<String, ParsedBlob> cache = new ConcurrentHashMap<>();
   private final AtomicLong blobsParsed = new AtomicLong();
 
-  /** A loader that accepts any non-blank metric condition. */
+  /** A loader that checks metric conditions with Ordinal's condition grammar. */
   public ManifestLoader() {
-    this(ConditionSyntax.NON_BLANK);
+    this(dev.ordinal.analysis.condition.ConditionGrammar.INSTANCE);
   }
 
   /** A loader that checks metric conditions with {@code conditions}. */

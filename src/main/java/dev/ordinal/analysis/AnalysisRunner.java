@@ -1,0 +1,400 @@
+package dev.ordinal.analysis;
+
+import dev.ordinal.analysis.condition.MetricResult;
+import dev.ordinal.analysis.prometheus.HttpPrometheusApi;
+import dev.ordinal.analysis.prometheus.PrometheusApi;
+import dev.ordinal.analysis.prometheus.PrometheusException;
+import dev.ordinal.analysis.prometheus.QueryResult;
+import dev.ordinal.manifest.AnalysisTemplate;
+import dev.ordinal.rollout.AnalysisRef;
+import dev.ordinal.rollout.AnalysisVerdict;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs analyses: each metric is measured {@code initialDelay} after the start, then every {@code
+ * interval} until its phase is decided or the run's verdict is; see {@link MeasurementRules},
+ * {@link MetricTally} and {@link Verdicts} for the rules. Every measurement is saved to the {@link
+ * RunStore} so that {@link #resume()} after a restart continues where the run was.
+ *
+ * <p>Templates are looked up by name when a run starts (and again on resume), so the daemon passes
+ * a lookup over the templates of the last loaded revision. Thread-safe: a run's state changes under
+ * its own lock; queries run outside it.
+ */
+public final class AnalysisRunner implements AnalysisRuns {
+  /** How many measurements per metric a snapshot shows and a record keeps. */
+  public static final int RECENT_MEASUREMENTS = 10;
+
+  /** Between measurements when a metric with a count has no interval. */
+  static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(60);
+
+  /** Argo's retry delay after an error when the metric has no interval. */
+  static final Duration DEFAULT_ERROR_RETRY_INTERVAL = Duration.ofSeconds(10);
+
+  private static final Logger LOG = LoggerFactory.getLogger(AnalysisRunner.class);
+
+  private final Function<String, Optional<AnalysisTemplate>> templates;
+  private final PrometheusApi prometheus;
+  private final Scheduler scheduler;
+  private final Clock clock;
+  private final RunStore store;
+  private final Map<String, Run> runs = new ConcurrentHashMap<>();
+
+  public AnalysisRunner(
+      Function<String, Optional<AnalysisTemplate>> templates,
+      PrometheusApi prometheus,
+      Scheduler scheduler,
+      Clock clock,
+      RunStore store) {
+    this.templates = templates;
+    this.prometheus = prometheus;
+    this.scheduler = scheduler;
+    this.clock = clock;
+    this.store = store;
+  }
+
+  /**
+   * Production wiring: HTTP to Prometheus, four measurement threads, the system clock.
+   *
+   * @param secrets reads {@code bearerTokenSecret}s (name/key in the rollout's namespace); empty when
+   *     missing, which makes the measurement an error naming the Secret
+   */
+  public static AnalysisRunner create(
+      Function<String, Optional<AnalysisTemplate>> templates,
+      RunStore store,
+      Function<AnalysisTemplate.SecretKeyRef, Optional<String>> secrets) {
+    return new AnalysisRunner(
+        templates, new HttpPrometheusApi(Optional.empty(), secrets), Scheduler.threads(4), Clock.systemUTC(), store);
+  }
+
+  /** {@link #create(Function, RunStore, Function)} for templates that use no bearerTokenSecret. */
+  public static AnalysisRunner create(Function<String, Optional<AnalysisTemplate>> templates, RunStore store) {
+    return create(templates, store, ref -> Optional.empty());
+  }
+
+  @Override
+  public void start(String runId, List<AnalysisRef> refs, RolloutContext context) {
+    Run run = new Run(runId, refs, context, clock.instant());
+    if (runs.putIfAbsent(runId, run) != null) {
+      return;
+    }
+    synchronized (run) {
+      try {
+        run.metrics.addAll(prepare(refs, context));
+      } catch (AnalysisSetupException e) {
+        run.setupError = e.getMessage();
+        LOG.warn("analysis run {} cannot start: {}", runId, e.getMessage());
+        save(run);
+        return;
+      }
+      for (MetricRun metric : run.metrics) {
+        Duration delay = metric.prepared.metric().initialDelay().orElse(Duration.ZERO);
+        metric.nextAt = run.startedAt.plus(delay);
+        scheduleNext(run, metric, delay);
+      }
+      save(run);
+    }
+  }
+
+  /**
+   * Continues the runs found in the store that this runner does not know yet: counts and recent
+   * measurements are kept and each unfinished metric is measured when it was due (at once if that
+   * time has passed). A template that no longer exists turns the run into ERROR.
+   *
+   * @return how many runs were restored
+   */
+  public int resume() {
+    int restored = 0;
+    for (RunRecord record : store.loadAll()) {
+      Run run = new Run(record.runId(), record.templates(), record.context(), record.startedAt());
+      if (runs.putIfAbsent(record.runId(), run) != null) {
+        continue;
+      }
+      restored++;
+      synchronized (run) {
+        run.stopped = record.stopped();
+        run.setupError = record.setupError();
+        if (run.setupError != null) {
+          continue;
+        }
+        try {
+          run.metrics.addAll(prepare(record.templates(), record.context()));
+        } catch (AnalysisSetupException e) {
+          run.setupError = "cannot resume: " + e.getMessage();
+          save(run);
+          continue;
+        }
+        Map<String, RunRecord.MetricRecord> saved =
+            record.metrics().stream()
+                .collect(Collectors.toMap(m -> m.template() + "/" + m.metric(), m -> m, (a, b) -> a));
+        for (MetricRun metric : run.metrics) {
+          RunRecord.MetricRecord previous = saved.get(metric.prepared.key());
+          if (previous != null) {
+            metric.tally = previous.tally();
+            metric.recent.addAll(previous.recent());
+            metric.nextAt = previous.nextMeasurementAt();
+          } else {
+            metric.nextAt = run.startedAt.plus(metric.prepared.metric().initialDelay().orElse(Duration.ZERO));
+          }
+        }
+        if (run.stopped || verdictOf(run) != AnalysisVerdict.RUNNING) {
+          continue;
+        }
+        Instant now = clock.instant();
+        for (MetricRun metric : run.metrics) {
+          if (metric.nextAt != null && !metric.phase().done()) {
+            Duration delay = Duration.between(now, metric.nextAt);
+            scheduleNext(run, metric, delay.isNegative() ? Duration.ZERO : delay);
+          }
+        }
+      }
+    }
+    return restored;
+  }
+
+  @Override
+  public Optional<AnalysisVerdict> verdict(String runId) {
+    Run run = runs.get(runId);
+    if (run == null) {
+      return Optional.empty();
+    }
+    synchronized (run) {
+      return Optional.of(verdictOf(run));
+    }
+  }
+
+  @Override
+  public void stop(String runId) {
+    Run run = runs.get(runId);
+    if (run == null) {
+      return;
+    }
+    synchronized (run) {
+      if (!run.stopped) {
+        run.stopped = true;
+        cancelAll(run);
+        save(run);
+      }
+    }
+  }
+
+  /** Drops a finished run from memory and from the store. */
+  public void forget(String runId) {
+    Run run = runs.remove(runId);
+    if (run != null) {
+      synchronized (run) {
+        run.stopped = true;
+        cancelAll(run);
+      }
+    }
+    store.remove(runId);
+  }
+
+  public Optional<RunSnapshot> snapshot(String runId) {
+    Run run = runs.get(runId);
+    if (run == null) {
+      return Optional.empty();
+    }
+    synchronized (run) {
+      return Optional.of(snapshotOf(run));
+    }
+  }
+
+  public List<RunSnapshot> snapshots() {
+    List<RunSnapshot> all = new ArrayList<>();
+    for (Run run : runs.values()) {
+      synchronized (run) {
+        all.add(snapshotOf(run));
+      }
+    }
+    all.sort(java.util.Comparator.comparing(RunSnapshot::startedAt).thenComparing(RunSnapshot::runId));
+    return all;
+  }
+
+  private List<MetricRun> prepare(List<AnalysisRef> refs, RolloutContext context) throws AnalysisSetupException {
+    if (refs.isEmpty()) {
+      throw new AnalysisSetupException("the run names no AnalysisTemplate");
+    }
+    List<MetricRun> metrics = new ArrayList<>();
+    for (AnalysisRef ref : refs) {
+      AnalysisTemplate template =
+          templates
+              .apply(ref.templateName())
+              .orElseThrow(() -> new AnalysisSetupException("no AnalysisTemplate named '" + ref.templateName() + "'"));
+      for (PreparedMetric prepared : PreparedMetric.prepare(template, ref.args(), context)) {
+        metrics.add(new MetricRun(prepared));
+      }
+    }
+    return metrics;
+  }
+
+  private void scheduleNext(Run run, MetricRun metric, Duration delay) {
+    metric.pending = scheduler.schedule(delay, () -> measure(run, metric));
+  }
+
+  /** Takes one measurement; runs on a scheduler thread. */
+  private void measure(Run run, MetricRun metric) {
+    synchronized (run) {
+      if (run.stopped || metric.phase().done() || verdictOf(run) != AnalysisVerdict.RUNNING) {
+        return;
+      }
+    }
+    Instant at = clock.instant();
+    Measurement measurement;
+    try {
+      QueryResult answer = prometheus.query(metric.prepared.prometheus(), metric.prepared.query());
+      if (answer instanceof QueryResult.Matrix) {
+        measurement =
+            new Measurement(at, MeasurementPhase.ERROR, "", "query '" + metric.prepared.query()
+                + "' returned a range (matrix); an analysis query must return a scalar or a vector");
+      } else {
+        MetricResult result = answer.toMetricResult();
+        MeasurementRules.Classification classification = metric.prepared.classify(result);
+        measurement = new Measurement(at, classification.phase(), result.toString(), classification.message());
+      }
+    } catch (PrometheusException e) {
+      measurement = new Measurement(at, MeasurementPhase.ERROR, "", e.getMessage());
+    } catch (RuntimeException e) {
+      // A bug must not silently stall a run: it shows up as an error measurement.
+      measurement = new Measurement(at, MeasurementPhase.ERROR, "", "unexpected " + e);
+    }
+    synchronized (run) {
+      if (run.stopped) {
+        return;
+      }
+      metric.tally = metric.tally.add(measurement.phase());
+      metric.recent.addLast(measurement);
+      while (metric.recent.size() > RECENT_MEASUREMENTS) {
+        metric.recent.removeFirst();
+      }
+      LOG.info(
+          "analysis run {} metric {}: {} ({}) -> {}",
+          run.runId,
+          metric.prepared.key(),
+          measurement.phase(),
+          measurement.message(),
+          metric.tally.explain(metric.prepared.metric()));
+      AnalysisVerdict verdict = verdictOf(run);
+      if (verdict != AnalysisVerdict.RUNNING) {
+        metric.nextAt = null;
+        cancelAll(run);
+      } else if (metric.phase().done()) {
+        metric.nextAt = null;
+      } else {
+        Duration interval =
+            metric.prepared.metric().interval()
+                .orElse(measurement.phase() == MeasurementPhase.ERROR ? DEFAULT_ERROR_RETRY_INTERVAL : DEFAULT_INTERVAL);
+        metric.nextAt = measurement.time().plus(interval);
+        Duration delay = Duration.between(clock.instant(), metric.nextAt);
+        scheduleNext(run, metric, delay.isNegative() ? Duration.ZERO : delay);
+      }
+      save(run);
+    }
+  }
+
+  private static void cancelAll(Run run) {
+    for (MetricRun metric : run.metrics) {
+      if (metric.pending != null) {
+        metric.pending.cancel();
+        metric.pending = null;
+      }
+    }
+  }
+
+  private static AnalysisVerdict verdictOf(Run run) {
+    if (run.setupError != null) {
+      return AnalysisVerdict.ERROR;
+    }
+    return Verdicts.combine(
+        run.metrics.stream()
+            .map(m -> new Verdicts.MetricOutcome(m.phase(), m.prepared.metric().dryRun()))
+            .toList());
+  }
+
+  private void save(Run run) {
+    try {
+      store.save(recordOf(run));
+    } catch (RuntimeException e) {
+      // The run goes on; only a restart would lose its progress.
+      LOG.warn("cannot save analysis run {}: {}", run.runId, e.getMessage());
+    }
+  }
+
+  private static RunRecord recordOf(Run run) {
+    List<RunRecord.MetricRecord> metrics = new ArrayList<>();
+    for (MetricRun metric : run.metrics) {
+      metrics.add(
+          new RunRecord.MetricRecord(
+              metric.prepared.template(),
+              metric.prepared.metric().name(),
+              metric.tally,
+              List.copyOf(metric.recent),
+              metric.nextAt));
+    }
+    return new RunRecord(run.runId, run.refs, run.context, run.startedAt, run.stopped, run.setupError, metrics);
+  }
+
+  private static RunSnapshot snapshotOf(Run run) {
+    List<RunSnapshot.MetricSnapshot> metrics = new ArrayList<>();
+    for (MetricRun metric : run.metrics) {
+      metrics.add(
+          new RunSnapshot.MetricSnapshot(
+              metric.prepared.template(),
+              metric.prepared.metric().name(),
+              metric.prepared.query(),
+              metric.prepared.metric().dryRun(),
+              metric.phase(),
+              metric.tally.explain(metric.prepared.metric()),
+              metric.tally,
+              List.copyOf(metric.recent)));
+    }
+    return new RunSnapshot(
+        run.runId, verdictOf(run), run.startedAt, run.stopped, run.setupError == null ? "" : run.setupError, metrics);
+  }
+
+  private static final class Run {
+    final String runId;
+    final List<AnalysisRef> refs;
+    final RolloutContext context;
+    final Instant startedAt;
+    final List<MetricRun> metrics = new ArrayList<>();
+    boolean stopped;
+    String setupError;
+
+    Run(String runId, List<AnalysisRef> refs, RolloutContext context, Instant startedAt) {
+      this.runId = runId;
+      this.refs = List.copyOf(refs);
+      this.context = context;
+      this.startedAt = startedAt;
+    }
+  }
+
+  private static final class MetricRun {
+    final PreparedMetric prepared;
+    final Deque<Measurement> recent = new ArrayDeque<>();
+    MetricTally tally = MetricTally.EMPTY;
+    Instant nextAt;
+    Scheduler.Cancellable pending;
+
+    MetricRun(PreparedMetric prepared) {
+      this.prepared = prepared;
+    }
+
+    MetricPhase phase() {
+      return tally.phase(prepared.metric());
+    }
+  }
+
+}

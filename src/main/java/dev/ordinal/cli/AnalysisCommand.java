@@ -1,0 +1,229 @@
+package dev.ordinal.cli;
+
+import dev.ordinal.analysis.AnalysisRuns;
+import dev.ordinal.analysis.AnalysisSetupException;
+import dev.ordinal.analysis.Backtest;
+import dev.ordinal.analysis.prometheus.HttpPrometheusApi;
+import dev.ordinal.manifest.AnalysisTemplate;
+import dev.ordinal.manifest.LoadError;
+import dev.ordinal.manifest.LoadResult;
+import dev.ordinal.manifest.LocalDirectory;
+import dev.ordinal.manifest.ManifestLoader;
+import dev.ordinal.manifest.SourceEntry;
+import dev.ordinal.manifest.SourceTree;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code ordinal analysis}: tools for AnalysisTemplates. */
+@Command(
+    name = "analysis",
+    description = "Work with AnalysisTemplates.",
+    subcommands = {AnalysisCommand.BacktestCommand.class})
+public class AnalysisCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  public AnalysisCommand() {}
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return 2;
+  }
+
+  /**
+   * {@code ordinal analysis backtest}: replays a template over Prometheus' history. Exit 0 when it
+   * ran (whatever the verdicts), 1 when the template is invalid, 2 on usage or query errors.
+   */
+  @Command(
+      name = "backtest",
+      description = {
+        "Evaluate an AnalysisTemplate's queries over Prometheus' history and count, per metric, how",
+        "many points would have been Successful, Failed, Inconclusive or Error, and what the run",
+        "verdict would have been over sliding windows of 'count' points."
+      })
+  public static class BacktestCommand implements Callable<Integer> {
+    private static final Pattern RELATIVE = Pattern.compile("-?((?:\\d+(?:ms|s|m|h|d|w))+)");
+    private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d|w)");
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--template", required = true, paramLabel = "FILE", description = "YAML file with the AnalysisTemplate")
+    Path template;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "which template, when the file holds several")
+    String name;
+
+    @Option(names = "--args", paramLabel = "KEY=VALUE", description = "a template arg; repeatable")
+    Map<String, String> args = new LinkedHashMap<>();
+
+    @Option(names = "--from", required = true, paramLabel = "TIME", description = "start: -7d, -90m, an ISO-8601 instant or epoch seconds")
+    String from;
+
+    @Option(names = "--to", defaultValue = "now", paramLabel = "TIME", description = "end (default: now)")
+    String to;
+
+    @Option(names = "--step", defaultValue = "1h", paramLabel = "DURATION", description = "between points (default: 1h)")
+    String step;
+
+    @Option(names = "--prometheus", paramLabel = "URL", description = "query this Prometheus instead of the template's address")
+    URI prometheus;
+
+    @Option(names = "--namespace", paramLabel = "NS", description = "for {{rollout.namespace}}")
+    String namespace;
+
+    @Option(names = "--statefulset", paramLabel = "NAME", description = "for {{rollout.statefulset}}")
+    String statefulSet;
+
+    @Option(names = "--canary-revision", paramLabel = "REV", description = "for {{rollout.canaryRevision}}")
+    String canaryRevision;
+
+    @Option(names = "--stable-revision", paramLabel = "REV", description = "for {{rollout.stableRevision}}")
+    String stableRevision;
+
+    @Option(
+        names = "--canary-pods",
+        split = ",",
+        paramLabel = "POD",
+        description = "for {{rollout.canaryPods}}: pod names, comma-separated (e.g. db-4,db-3)")
+    List<String> canaryPods = new ArrayList<>();
+
+    Clock clock = Clock.systemUTC();
+
+    /** The rollout the placeholders refer to, or null when no rollout option was given. */
+    private AnalysisRuns.RolloutContext rollout() {
+      if (namespace == null && statefulSet == null && canaryRevision == null && stableRevision == null && canaryPods.isEmpty()) {
+        return null;
+      }
+      return new AnalysisRuns.RolloutContext(
+          orEmpty(namespace), orEmpty(statefulSet), orEmpty(canaryRevision), orEmpty(stableRevision), List.copyOf(canaryPods));
+    }
+
+    private static String orEmpty(String value) {
+      return value == null ? "" : value;
+    }
+
+    public BacktestCommand() {}
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      Instant now = clock.instant();
+      Instant start = time(from, now, "--from");
+      Instant end = time(to, now, "--to");
+      Duration stepDuration =
+          duration(step).orElseThrow(() -> usage("--step '" + step + "' is not a duration such as 30s, 5m, 1h"));
+      Optional<AnalysisTemplate> chosen;
+      try {
+        chosen = load(err);
+      } catch (IOException e) {
+        err.println("cannot read " + template + ": " + e.getMessage());
+        return 2;
+      }
+      if (chosen.isEmpty()) {
+        return 1;
+      }
+      try {
+        Backtest.Report report =
+            Backtest.run(
+                chosen.get(), args, rollout(), start, end, stepDuration, new HttpPrometheusApi(Optional.ofNullable(prometheus), ref -> Optional.empty()));
+        out.print(report.table());
+        out.flush();
+        boolean queryFailed = report.metrics().stream().anyMatch(m -> m.error() != null);
+        return queryFailed ? 2 : 0;
+      } catch (AnalysisSetupException e) {
+        err.println(e.getMessage());
+        return 2;
+      }
+    }
+
+    private Optional<AnalysisTemplate> load(PrintWriter err) throws IOException {
+      byte[] content = Files.readAllBytes(template);
+      String fileName = template.getFileName().toString();
+      SourceEntry entry = new SourceEntry(fileName, LocalDirectory.gitBlobId(content));
+      LoadResult result = new ManifestLoader().load(new SourceTree("file", List.of(entry), e -> content));
+      if (result instanceof LoadResult.Invalid invalid) {
+        for (LoadError error : invalid.errors()) {
+          err.println(error);
+        }
+        return Optional.empty();
+      }
+      Map<String, AnalysisTemplate> templates = ((LoadResult.Loaded) result).state().templates();
+      if (name != null) {
+        if (!templates.containsKey(name)) {
+          err.println(fileName + " has no AnalysisTemplate named '" + name + "' (it has " + templates.keySet() + ")");
+          return Optional.empty();
+        }
+        return Optional.of(templates.get(name));
+      }
+      if (templates.size() != 1) {
+        err.println(fileName + " holds " + templates.size() + " AnalysisTemplates " + templates.keySet() + "; pick one with --name");
+        return Optional.empty();
+      }
+      return Optional.of(new ArrayList<>(templates.values()).get(0));
+    }
+
+    private Instant time(String text, Instant now, String option) {
+      String trimmed = text.trim();
+      if (trimmed.equals("now")) {
+        return now;
+      }
+      Matcher relative = RELATIVE.matcher(trimmed);
+      if (relative.matches() && trimmed.startsWith("-")) {
+        return now.minus(duration(relative.group(1)).orElseThrow());
+      }
+      if (trimmed.matches("\\d+(\\.\\d+)?")) {
+        return Instant.ofEpochMilli(Math.round(Double.parseDouble(trimmed) * 1000));
+      }
+      try {
+        return Instant.parse(trimmed);
+      } catch (DateTimeParseException e) {
+        throw usage(option + " '" + text + "' is not a time: use now, -7d, -90m, an ISO-8601 instant or epoch seconds");
+      }
+    }
+
+    static Optional<Duration> duration(String text) {
+      if (!text.matches("(?:\\d+(?:ms|s|m|h|d|w))+")) {
+        return Optional.empty();
+      }
+      Duration total = Duration.ZERO;
+      Matcher part = PART.matcher(text);
+      while (part.find()) {
+        long amount = Long.parseLong(part.group(1));
+        switch (part.group(2)) {
+          case "ms" -> total = total.plusMillis(amount);
+          case "s" -> total = total.plusSeconds(amount);
+          case "m" -> total = total.plusMinutes(amount);
+          case "h" -> total = total.plusHours(amount);
+          case "d" -> total = total.plusDays(amount);
+          default -> total = total.plusDays(7 * amount);
+        }
+      }
+      return total.isZero() ? Optional.empty() : Optional.of(total);
+    }
+
+    private CommandLine.ParameterException usage(String message) {
+      return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+  }
+}

@@ -1,0 +1,242 @@
+package dev.ordinal.analysis;
+
+import static dev.ordinal.analysis.TestTemplates.metric;
+import static dev.ordinal.analysis.TestTemplates.template;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ordinal.analysis.AnalysisRuns.RolloutContext;
+import dev.ordinal.manifest.AnalysisArg;
+import dev.ordinal.manifest.AnalysisTemplate;
+import dev.ordinal.rollout.AnalysisRef;
+import dev.ordinal.rollout.AnalysisVerdict;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class AnalysisRunnerTest {
+  private static final RolloutContext ROLLOUT = new RolloutContext("shop", "db", "db-new", "db-old", List.of("db-2"));
+  private final ManualScheduler scheduler = new ManualScheduler();
+  private final ScriptedPrometheus prometheus = new ScriptedPrometheus();
+  private final RunStore.InMemory store = new RunStore.InMemory();
+
+  private AnalysisRunner runner(AnalysisTemplate... templates) {
+    Map<String, AnalysisTemplate> byName = new java.util.HashMap<>();
+    for (AnalysisTemplate template : templates) {
+      byName.put(template.name(), template);
+    }
+    return new AnalysisRunner(name -> Optional.ofNullable(byName.get(name)), prometheus, scheduler, scheduler.clock, store);
+  }
+
+  private static List<AnalysisRef> refs(String... names) {
+    return java.util.Arrays.stream(names).map(AnalysisRef::of).toList();
+  }
+
+  @Test
+  void healthyMetricSucceedsAfterCount() {
+    AnalysisRunner runner = runner(template("t", metric("errors").query("err").success("result[0] < 0.05").count(3)));
+    prometheus.answer("err", List.of(0.01));
+    runner.start("r1", refs("t"), ROLLOUT);
+    assertEquals(Optional.of(AnalysisVerdict.RUNNING), runner.verdict("r1"));
+    scheduler.advance(Duration.ofSeconds(1));
+    assertEquals(Optional.of(AnalysisVerdict.RUNNING), runner.verdict("r1"));
+    scheduler.advance(Duration.ofSeconds(1));
+    assertEquals(Optional.of(AnalysisVerdict.SUCCESSFUL), runner.verdict("r1"));
+    assertEquals(3, prometheus.asked.size());
+    assertEquals(0, scheduler.pending());
+    RunSnapshot snapshot = runner.snapshot("r1").orElseThrow();
+    assertEquals("3 of 3 measurement(s) counted within limits", snapshot.metrics().get(0).explanation());
+    assertEquals("[0.01]", snapshot.metrics().get(0).recent().get(2).value());
+  }
+
+  @Test
+  void failsAfterFailureLimitPlusOneFailures() {
+    AnalysisRunner runner =
+        runner(template("t", metric("errors").query("err").success("result[0] < 0.05").count(10).failureLimit(2)));
+    prometheus.answer("err", List.of(0.2));
+    runner.start("r1", refs("t"), ROLLOUT);
+    scheduler.advance(Duration.ofSeconds(1));
+    assertEquals(Optional.of(AnalysisVerdict.RUNNING), runner.verdict("r1"));
+    scheduler.advance(Duration.ofSeconds(1));
+    assertEquals(Optional.of(AnalysisVerdict.FAILED), runner.verdict("r1"));
+    assertEquals(3, prometheus.asked.size());
+    scheduler.advance(Duration.ofSeconds(10));
+    assertEquals(3, prometheus.asked.size(), "no measurements after the verdict");
+  }
+
+  @Test
+  void initialDelayAndIntervalAreHonoured() {
+    AnalysisRunner runner =
+        runner(template("t", metric("m").query("q").success("result < 1").count(2).initialDelay(Duration.ofSeconds(30)).interval(Duration.ofSeconds(10))));
+    prometheus.answer("q", 0.5);
+    runner.start("r1", refs("t"), ROLLOUT);
+    scheduler.advance(Duration.ofSeconds(29));
+    assertEquals(0, prometheus.asked.size());
+    scheduler.advance(Duration.ofSeconds(1));
+    assertEquals(1, prometheus.asked.size());
+    scheduler.advance(Duration.ofSeconds(9));
+    assertEquals(1, prometheus.asked.size());
+    scheduler.advance(Duration.ofSeconds(1));
+    assertEquals(Optional.of(AnalysisVerdict.SUCCESSFUL), runner.verdict("r1"));
+  }
+
+  @Test
+  void emptyResultsAreInconclusiveNeverSuccessful() {
+    AnalysisRunner runner = runner(template("t", metric("m").query("q").success("all(result, {# < 0.05})").count(2).inconclusiveLimit(1)));
+    prometheus.answer("q", List.of());
+    runner.start("r1", refs("t"), ROLLOUT);
+    scheduler.advance(Duration.ofSeconds(5));
+    assertEquals(Optional.of(AnalysisVerdict.INCONCLUSIVE), runner.verdict("r1"));
+  }
+
+  @Test
+  void consecutiveErrorsBeyondTheLimitAreAnError() {
+    AnalysisRunner runner = runner(template("t", metric("m").query("q").success("result < 1").count(10).consecutiveErrorLimit(2)));
+    prometheus.answer("q", "connection refused", "connection refused", 0.5, "connection refused", "connection refused", "connection refused");
+    runner.start("r1", refs("t"), ROLLOUT);
+    scheduler.advance(Duration.ofSeconds(4));
+    assertEquals(Optional.of(AnalysisVerdict.RUNNING), runner.verdict("r1"));
+    scheduler.advance(Duration.ofSeconds(2));
+    assertEquals(Optional.of(AnalysisVerdict.ERROR), runner.verdict("r1"));
+    RunSnapshot.MetricSnapshot metric = runner.snapshot("r1").orElseThrow().metrics().get(0);
+    assertEquals("3 consecutive error(s) > consecutiveErrorLimit 2", metric.explanation());
+    assertEquals("connection refused", metric.recent().get(metric.recent().size() - 1).message());
+  }
+
+  @Test
+  void errorsWithoutAnIntervalAreRetriedAfterTenSeconds() {
+    AnalysisRunner runner = runner(template("t", metric("m").query("q").success("result < 1").interval(null)));
+    prometheus.answer("q", "Prometheus down", 0.5);
+    runner.start("r1", refs("t"), ROLLOUT);
+    scheduler.advance(Duration.ofSeconds(9));
+    assertEquals(1, prometheus.asked.size());
+    assertEquals(Optional.of(AnalysisVerdict.RUNNING), runner.verdict("r1"));
+    scheduler.advance(Duration.ofSeconds(1));
+    assertEquals(2, prometheus.asked.size());
+    assertEquals(Optional.of(AnalysisVerdict.SUCCESSFUL), runner.verdict("r1"));
+  }
+
+  @Test
+  void dryRunFailureDoesNotDecide() {
+    AnalysisRunner runner =
+        runner(
+            template(
+                "t",
+                metric("real").query("ok").success("result < 1").count(2),
+                metric("experimental").query("bad").success("result < 1").count(2).dryRun()));
+    prometheus.answer("ok", 0.5).answer("bad", 5.0);
+    runner.start("r1", refs("t"), ROLLOUT);
+    scheduler.advance(Duration.ofSeconds(2));
+    assertEquals(Optional.of(AnalysisVerdict.SUCCESSFUL), runner.verdict("r1"));
+    RunSnapshot snapshot = runner.snapshot("r1").orElseThrow();
+    assertEquals(MetricPhase.FAILED, snapshot.metrics().get(1).phase());
+    assertTrue(snapshot.metrics().get(1).dryRun());
+  }
+
+  @Test
+  void queriesAreRenderedFromRefArgsAndRollout() {
+    AnalysisTemplate template =
+        template(
+            "t",
+            List.of(new AnalysisArg("svc", Optional.empty())),
+            metric("m").query("x{svc=\"{{args.svc}}\",pod=~\"{{rollout.canaryPods}}\",rev=\"{{rollout.canaryRevision}}\"}").success("result < 1"));
+    AnalysisRunner runner = runner(template);
+    String rendered = "x{svc=\"api\",pod=~\"db-2\",rev=\"db-new\"}";
+    prometheus.answer(rendered, 0.5);
+    runner.start("r1", List.of(new AnalysisRef("t", Map.of("svc", "api"))), ROLLOUT);
+    scheduler.advance(Duration.ZERO);
+    assertEquals(List.of(rendered), prometheus.asked);
+    assertEquals(Optional.of(AnalysisVerdict.SUCCESSFUL), runner.verdict("r1"));
+  }
+
+  @Test
+  void setupProblemsAreAnErrorVerdictWithAMessage() {
+    AnalysisTemplate template = template("t", List.of(new AnalysisArg("svc", Optional.empty())), metric("m").success("true"));
+    AnalysisRunner runner = runner(template);
+    runner.start("missing-template", refs("nope"), ROLLOUT);
+    runner.start("missing-arg", refs("t"), ROLLOUT);
+    assertEquals(Optional.of(AnalysisVerdict.ERROR), runner.verdict("missing-template"));
+    assertEquals("no AnalysisTemplate named 'nope'", runner.snapshot("missing-template").orElseThrow().message());
+    assertEquals(
+        "AnalysisTemplate 't' needs arg(s) [svc] that have no default and were not passed",
+        runner.snapshot("missing-arg").orElseThrow().message());
+    assertEquals(Optional.empty(), runner.verdict("unknown"));
+  }
+
+  @Test
+  void startIsIdempotentAndStopCancels() {
+    AnalysisRunner runner = runner(template("t", metric("m").query("q").success("result < 1").count(5)));
+    prometheus.answer("q", 0.5);
+    runner.start("r1", refs("t"), ROLLOUT);
+    runner.start("r1", refs("t"), ROLLOUT);
+    scheduler.advance(Duration.ofSeconds(1));
+    assertEquals(2, prometheus.asked.size());
+    runner.stop("r1");
+    runner.stop("r1");
+    scheduler.advance(Duration.ofSeconds(10));
+    assertEquals(2, prometheus.asked.size());
+    assertTrue(runner.snapshot("r1").orElseThrow().stopped());
+  }
+
+  @Test
+  void keepsOnlyTheLastMeasurements() {
+    AnalysisRunner runner = runner(template("t", metric("m").query("q").success("result < 1").count(25)));
+    prometheus.answer("q", 0.5);
+    runner.start("r1", refs("t"), ROLLOUT);
+    scheduler.advance(Duration.ofSeconds(30));
+    RunSnapshot.MetricSnapshot metric = runner.snapshot("r1").orElseThrow().metrics().get(0);
+    assertEquals(25, metric.tally().counted());
+    assertEquals(AnalysisRunner.RECENT_MEASUREMENTS, metric.recent().size());
+  }
+
+  @Test
+  void restartedRunnerContinuesFromTheStoreInsteadOfStartingOver() {
+    AnalysisTemplate template = template("t", metric("m").query("q").success("result < 1").count(4).interval(Duration.ofSeconds(10)));
+    prometheus.answer("q", 0.5);
+    AnalysisRunner first = runner(template);
+    first.start("r1", refs("t"), ROLLOUT);
+    scheduler.advance(Duration.ofSeconds(15));
+    assertEquals(2, prometheus.asked.size());
+    first.stop("never-mind"); // the first process dies; its scheduled tasks die with it:
+    ManualScheduler restarted = new ManualScheduler();
+    restarted.advance(Duration.between(restarted.now(), scheduler.now()));
+
+    // Round-trip through JSON as an annotation-backed store would.
+    RunStore.InMemory reloaded = new RunStore.InMemory();
+    for (RunRecord record : store.loadAll()) {
+      reloaded.save(RunRecords.fromJson(RunRecords.toJson(record)));
+    }
+    AnalysisRunner second =
+        new AnalysisRunner(name -> Optional.of(template), prometheus, restarted, restarted.clock, reloaded);
+    assertEquals(1, second.resume());
+    assertEquals(0, second.resume());
+    assertEquals(Optional.of(AnalysisVerdict.RUNNING), second.verdict("r1"));
+    assertEquals(2, second.snapshot("r1").orElseThrow().metrics().get(0).tally().counted());
+    restarted.advance(Duration.ofSeconds(4));
+    assertEquals(2, prometheus.asked.size(), "the next measurement is due at 20s, not at once");
+    restarted.advance(Duration.ofSeconds(11));
+    assertEquals(4, prometheus.asked.size());
+    assertEquals(Optional.of(AnalysisVerdict.SUCCESSFUL), second.verdict("r1"));
+  }
+
+  @Test
+  void malformedRunRecordIsRejectedWithAClearMessage() {
+    IllegalArgumentException error =
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> RunRecords.fromJson("{\"runId\": [}"));
+    assertTrue(error.getMessage().startsWith("not an analysis run record: "), error.getMessage());
+  }
+
+  @Test
+  void runRecordsSurviveJson() {
+    AnalysisRunner runner = runner(template("t", metric("m").query("q").success("result < 1").count(2)));
+    prometheus.answer("q", List.of(Double.NaN));
+    runner.start("r1", refs("t"), ROLLOUT);
+    scheduler.advance(Duration.ZERO);
+    RunRecord record = store.loadAll().get(0);
+    RunRecord copy = RunRecords.fromJson(RunRecords.toJson(record));
+    assertEquals(record, copy);
+    assertEquals(MeasurementPhase.INCONCLUSIVE, copy.metrics().get(0).recent().get(0).phase());
+  }
+}

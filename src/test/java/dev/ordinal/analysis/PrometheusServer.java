@@ -1,0 +1,151 @@
+package dev.ordinal.analysis;
+
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Prometheus (Debian's {@code /usr/bin/prometheus}) for integration tests: its own port,
+ * TSDB directory and config scraping one test target every second. Debian's package may also have
+ * started a system Prometheus on :9090; this one never shares a port or a data directory with it.
+ */
+final class PrometheusServer implements AutoCloseable {
+  static final Path BINARY = Path.of(System.getProperty("ordinal.prometheus.binary", "/usr/bin/prometheus"));
+  static final Path PROMTOOL = Path.of(System.getProperty("ordinal.promtool.binary", "/usr/bin/promtool"));
+
+  private final Path home;
+  private final Path data;
+  private final int port;
+  private Process process;
+
+  private PrometheusServer(Path home, Path data, int port) {
+    this.home = home;
+    this.data = data;
+    this.port = port;
+  }
+
+  /** Fails with the install command when the binaries are missing. */
+  static void requireBinaries() {
+    for (Path binary : List.of(BINARY, PROMTOOL)) {
+      if (!Files.isExecutable(binary)) {
+        throw new IllegalStateException(
+            binary + " is missing: the analysis integration tests need a real Prometheus."
+                + " Install it with: apt-get update && apt-get install -y prometheus");
+      }
+    }
+  }
+
+  /**
+   * Starts Prometheus scraping {@code 127.0.0.1:targetPort} (0: no target) with {@code data} as its
+   * TSDB directory, which may already hold backfilled blocks.
+   */
+  static PrometheusServer start(Path home, Path data, int targetPort) throws IOException, InterruptedException {
+    requireBinaries();
+    PrometheusServer server = new PrometheusServer(home, data, freePort());
+    server.launch(targetPort);
+    return server;
+  }
+
+  private void launch(int targetPort) throws IOException, InterruptedException {
+    Files.createDirectories(data);
+    Path config = home.resolve("prometheus.yml");
+    StringBuilder yaml = new StringBuilder("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n");
+    if (targetPort > 0) {
+      yaml.append("  - job_name: app\n    static_configs:\n      - targets: ['127.0.0.1:").append(targetPort).append("']\n");
+    }
+    Files.writeString(config, yaml.toString());
+    List<String> command = new ArrayList<>(
+        List.of(
+            BINARY.toString(),
+            "--config.file=" + config,
+            "--storage.tsdb.path=" + data,
+            "--storage.tsdb.retention.time=30d",
+            "--web.listen-address=127.0.0.1:" + port,
+            "--web.enable-lifecycle"));
+    Path log = home.resolve("prometheus-" + port + ".log");
+    process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("prometheus exited with " + process.exitValue() + ":\n" + tail(log));
+      }
+      if (ready()) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    close();
+    throw new IllegalStateException("prometheus was not ready within 30s:\n" + tail(log));
+  }
+
+  private boolean ready() {
+    try {
+      HttpURLConnection connection = (HttpURLConnection) address().resolve("/-/ready").toURL().openConnection();
+      connection.setConnectTimeout(500);
+      connection.setReadTimeout(500);
+      return connection.getResponseCode() == 200;
+    } catch (IOException notYet) {
+      return false;
+    }
+  }
+
+  URI address() {
+    return URI.create("http://127.0.0.1:" + port);
+  }
+
+  /** Stops the process, as a crash or a network partition would look to a client. */
+  @Override
+  public void close() {
+    if (process != null && process.isAlive()) {
+      process.destroy();
+      try {
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+          process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        process.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Writes OpenMetrics text into TSDB blocks under {@code data} with promtool, before a start. */
+  static void backfill(Path home, Path data, String openMetrics) throws IOException, InterruptedException {
+    requireBinaries();
+    Path input = home.resolve("backfill.om");
+    Files.writeString(input, openMetrics);
+    Files.createDirectories(data);
+    Path log = home.resolve("promtool.log");
+    Process promtool =
+        new ProcessBuilder(PROMTOOL.toString(), "tsdb", "create-blocks-from", "openmetrics", input.toString(), data.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    if (!promtool.waitFor(60, TimeUnit.SECONDS) || promtool.exitValue() != 0) {
+      promtool.destroyForcibly();
+      throw new IllegalStateException("promtool create-blocks-from failed:\n" + tail(log));
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static String tail(Path log) {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+}
