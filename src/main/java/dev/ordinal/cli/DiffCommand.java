@@ -1,14 +1,8 @@
 package dev.ordinal.cli;
 
-import dev.ordinal.kube.KubeCluster;
-import dev.ordinal.manifest.ManifestLoader;
-import dev.ordinal.manifest.SourceTree;
 import dev.ordinal.plan.ObjectPlan;
 import dev.ordinal.plan.Plan;
 import dev.ordinal.sync.AppSync;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -41,41 +35,24 @@ final class DiffCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    String problem = source.usageProblem();
-    if (problem != null) {
-      throw new CommandLine.ParameterException(spec.commandLine(), problem);
+    ClusterPlanning.Outcome outcome = ClusterPlanning.plan(spec, source, cluster, app, prune);
+    if (outcome.planned() == null) {
+      return outcome.exitCode();
     }
+    AppSync.Planned planned = outcome.planned();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    SourceTree tree;
-    try {
-      tree = source.read();
-    } catch (SourceOptions.SourceException e) {
-      err.println(e.getMessage());
-      return 2;
+    Plan plan = planned.plan();
+    out.print(plan.unifiedDiff());
+    if (!noRolloutPlan) {
+      for (String section : RolloutPlans.sections(planned)) {
+        out.print("\n" + section);
+      }
     }
-    try (KubernetesClient client = cluster.client()) {
-      AppSync sync = new AppSync(app, cluster.namespace(client), prune, new ManifestLoader(), new KubeCluster(client));
-      AppSync.Planned planned = sync.plan(tree);
-      if (planned.invalid() != null) {
-        planned.invalid().errors().forEach(err::println);
-        return 2;
-      }
-      Plan plan = planned.plan();
-      out.print(plan.unifiedDiff());
-      if (!noRolloutPlan) {
-        for (String section : RolloutPlans.sections(planned)) {
-          out.print("\n" + section);
-        }
-      }
-      for (ObjectPlan.Refused refused : plan.ofType(ObjectPlan.Refused.class)) {
-        err.println("refused: " + refused.message());
-      }
-      out.flush();
-      return plan.hasChanges() || plan.hasRefusals() ? 1 : 0;
-    } catch (IOException | KubernetesClientException e) {
-      err.println("cannot reach the cluster: " + e.getMessage());
-      return 2;
+    for (ObjectPlan.Refused refused : plan.ofType(ObjectPlan.Refused.class)) {
+      err.println("refused: " + refused.message());
     }
+    out.flush();
+    return plan.hasChanges() || plan.hasRefusals() ? 1 : 0;
   }
 }

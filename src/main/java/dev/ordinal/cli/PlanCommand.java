@@ -1,12 +1,6 @@
 package dev.ordinal.cli;
 
-import dev.ordinal.kube.KubeCluster;
-import dev.ordinal.manifest.ManifestLoader;
-import dev.ordinal.manifest.SourceTree;
 import dev.ordinal.sync.AppSync;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -37,37 +31,20 @@ final class PlanCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    String problem = source.usageProblem();
-    if (problem != null) {
-      throw new CommandLine.ParameterException(spec.commandLine(), problem);
+    ClusterPlanning.Outcome outcome = ClusterPlanning.plan(spec, source, cluster, app, false);
+    if (outcome.planned() == null) {
+      return outcome.exitCode();
     }
+    AppSync.Planned planned = outcome.planned();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    SourceTree tree;
-    try {
-      tree = source.read();
-    } catch (SourceOptions.SourceException e) {
-      err.println(e.getMessage());
-      return 2;
+    List<String> sections = RolloutPlans.sections(planned);
+    if (sections.isEmpty()) {
+      err.println("no rollouts: no pod template of a StatefulSet under a RolloutPolicy changes");
+      return 0;
     }
-    try (KubernetesClient client = cluster.client()) {
-      AppSync sync = new AppSync(app, cluster.namespace(client), false, new ManifestLoader(), new KubeCluster(client));
-      AppSync.Planned planned = sync.plan(tree);
-      if (planned.invalid() != null) {
-        planned.invalid().errors().forEach(err::println);
-        return 2;
-      }
-      List<String> sections = RolloutPlans.sections(planned);
-      if (sections.isEmpty()) {
-        err.println("no rollouts: no pod template of a StatefulSet under a RolloutPolicy changes");
-        return 0;
-      }
-      out.print(String.join("\n", sections));
-      out.flush();
-      return 1;
-    } catch (IOException | KubernetesClientException e) {
-      err.println("cannot reach the cluster: " + e.getMessage());
-      return 2;
-    }
+    out.print(String.join("\n", sections));
+    out.flush();
+    return 1;
   }
 }

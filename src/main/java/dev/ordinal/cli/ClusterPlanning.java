@@ -1,0 +1,47 @@
+package dev.ordinal.cli;
+
+import dev.ordinal.kube.KubeCluster;
+import dev.ordinal.manifest.ManifestLoader;
+import dev.ordinal.manifest.SourceTree;
+import dev.ordinal.sync.AppSync;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+
+/** What {@code diff} and {@code plan} share: read the manifests, reach the cluster, plan. */
+final class ClusterPlanning {
+  private ClusterPlanning() {}
+
+  /** A plan, or the exit code (2) after the reason was printed to stderr. */
+  record Outcome(AppSync.Planned planned, int exitCode) {}
+
+  static Outcome plan(
+      CommandLine.Model.CommandSpec spec, SourceOptions source, ClusterOptions cluster, String app, boolean prune) {
+    String problem = source.usageProblem();
+    if (problem != null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), problem);
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    SourceTree tree;
+    try {
+      tree = source.read();
+    } catch (SourceOptions.SourceException e) {
+      err.println(e.getMessage());
+      return new Outcome(null, 2);
+    }
+    try (KubernetesClient client = cluster.client()) {
+      AppSync sync = new AppSync(app, cluster.namespace(client), prune, new ManifestLoader(), new KubeCluster(client));
+      AppSync.Planned planned = sync.plan(tree);
+      if (planned.invalid() != null) {
+        planned.invalid().errors().forEach(err::println);
+        return new Outcome(null, 2);
+      }
+      return new Outcome(planned, 0);
+    } catch (IOException | KubernetesClientException e) {
+      err.println("cannot reach the cluster: " + e.getMessage());
+      return new Outcome(null, 2);
+    }
+  }
+}
