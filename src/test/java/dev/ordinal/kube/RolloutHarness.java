@@ -73,6 +73,12 @@ final class RolloutHarness implements AutoCloseable {
   }
 
   RolloutController controller(String instance, KubernetesClient c) {
+    return controller(instance, c, a -> false);
+  }
+
+  /** A controller that closes itself right after executing the first action matching {@code killAfter}. */
+  RolloutController controller(String instance, KubernetesClient c, Predicate<Action> killAfter) {
+    RolloutController[] self = new RolloutController[1];
     RolloutController controller =
         new RolloutController(
                 c,
@@ -84,7 +90,13 @@ final class RolloutHarness implements AutoCloseable {
                 analysis,
                 Clock.systemUTC(),
                 instance)
-            .onAction((key, action) -> log.add(new Executed(instance, action, Instant.now())));
+            .onAction((key, action) -> {
+              log.add(new Executed(instance, action, Instant.now()));
+              if (killAfter.test(action)) {
+                self[0].close();
+              }
+            });
+    self[0] = controller;
     closeables.add(controller);
     return controller;
   }
@@ -130,6 +142,15 @@ final class RolloutHarness implements AutoCloseable {
 
   List<String> describeLog() {
     return log.stream().map(Executed::describe).toList();
+  }
+
+  List<String> deletions() {
+    return log.stream().filter(e -> e.action() instanceof Action.DeletePod)
+        .map(e -> ((Action.DeletePod) e.action()).podName()).toList();
+  }
+
+  long count(String instance) {
+    return log.stream().filter(e -> e.instance().equals(instance)).count();
   }
 
   List<Integer> partitions() {
