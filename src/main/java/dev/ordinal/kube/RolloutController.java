@@ -332,9 +332,14 @@ public final class RolloutController implements AutoCloseable {
   private List<Pod> freshPods(StatefulSet sts) {
     String key = key(sts);
     List<Pod> pods = new ArrayList<>();
+    Map<String, String> selector =
+        sts.getSpec().getSelector() == null ? null : sts.getSpec().getSelector().getMatchLabels();
+    var query = client.pods().inNamespace(sts.getMetadata().getNamespace());
     for (Pod p :
-        client.pods().inNamespace(sts.getMetadata().getNamespace())
-            .withLabel(StatefulSetObserver.REVISION_LABEL).list().getItems()) {
+        (selector == null || selector.isEmpty()
+                ? query.withLabel(StatefulSetObserver.REVISION_LABEL)
+                : query.withLabels(selector))
+            .list().getItems()) {
       if (ownerKey(p).filter(key::equals).isPresent()) {
         pods.add(p);
       }
