@@ -122,11 +122,11 @@ public final class RolloutController implements AutoCloseable {
             });
     if (namespaces.isEmpty()) {
       podInformers.put("", podInformer(client.pods().inAnyNamespace().withLabel(StatefulSetObserver.REVISION_LABEL).runnableInformer(0)));
-      stsInformers.add(client.apps().statefulSets().inAnyNamespace().runnableInformer(0));
+      stsInformers.add(client.apps().statefulSets().inAnyNamespace().runnableInformer(0).itemStore(SlimStore.statefulSets()));
     } else {
       for (String ns : namespaces) {
         podInformers.put(ns, podInformer(client.pods().inNamespace(ns).withLabel(StatefulSetObserver.REVISION_LABEL).runnableInformer(0)));
-        stsInformers.add(client.apps().statefulSets().inNamespace(ns).runnableInformer(0));
+        stsInformers.add(client.apps().statefulSets().inNamespace(ns).runnableInformer(0).itemStore(SlimStore.statefulSets()));
       }
     }
     for (SharedIndexInformer<StatefulSet> informer : stsInformers) {
@@ -180,6 +180,7 @@ public final class RolloutController implements AutoCloseable {
   }
 
   private SharedIndexInformer<Pod> podInformer(SharedIndexInformer<Pod> informer) {
+    informer.itemStore(SlimStore.pods());
     informer.addIndexers(Map.of(OWNER_INDEX, pod -> ownerKey(pod).map(List::of).orElse(List.of())));
     return informer;
   }
