@@ -45,6 +45,7 @@ public final class LeaderElectedController implements AutoCloseable {
   private volatile RolloutController current;
   private volatile boolean leading;
   private CompletableFuture<?> election;
+  private boolean closed;
 
   /**
    * @param controllers builds a new controller each time leadership is gained (a closed one
@@ -86,9 +87,19 @@ public final class LeaderElectedController implements AutoCloseable {
     return leading;
   }
 
-  /** Starts campaigning; returns at once. */
+  /**
+   * Starts campaigning; returns at once. After losing the lease the instance campaigns again (the
+   * fabric8 elector ends once leadership is lost), so a former leader can take over later.
+   */
   public synchronized void start() {
-    if (election != null) {
+    if (election != null || closed) {
+      return;
+    }
+    campaign();
+  }
+
+  private synchronized void campaign() {
+    if (closed) {
       return;
     }
     LeaderElector elector =
@@ -105,7 +116,30 @@ public final class LeaderElectedController implements AutoCloseable {
                     new LeaderCallbacks(this::startLeading, this::stopLeading, this::newLeader))
                 .build(),
             executor);
-    election = elector.start();
+    CompletableFuture<?> started = elector.start();
+    election = started;
+    started.whenComplete(
+        (ok, error) -> {
+          synchronized (LeaderElectedController.this) {
+            if (closed || election != started) {
+              return;
+            }
+          }
+          log.info("{}: election for lease {}/{} ended; campaigning again", identity, leaseNamespace, leaseName);
+          try {
+            executor.execute(
+                () -> {
+                  try {
+                    Thread.sleep(timing.retryPeriod().toMillis());
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                  campaign();
+                });
+          } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed meanwhile
+          }
+        });
   }
 
   private void startLeading() {
@@ -137,6 +171,7 @@ public final class LeaderElectedController implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    closed = true;
     if (election != null) {
       election.cancel(true);
     }
