@@ -19,6 +19,21 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs a {@link RolloutController} only while this instance holds a Lease: a fresh controller from
  * {@code controllers} each time leadership is gained, closed the moment it is lost.
+ *
+ * <p>Wiring in the daemon:
+ *
+ * <pre>{@code
+ * LeaderElectedController rollouts = new LeaderElectedController(
+ *     client, leaseNamespace, "ordinal-rollout", LeaderElectedController.defaultIdentity(),
+ *     LeaderElectedController.Timing.DEFAULT,
+ *     () -> new RolloutController(client, namespaces, specs, analysisRuns, Clock.systemUTC(), identity));
+ * rollouts.start();   // returns at once
+ * ...
+ * rollouts.close();   // releases the lease
+ * }</pre>
+ *
+ * The service account needs get/create/update on {@code coordination.k8s.io} leases in the lease
+ * namespace.
  */
 public final class LeaderElectedController implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeaderElectedController.class);
@@ -159,8 +174,8 @@ public final class LeaderElectedController implements AutoCloseable {
       controller = current;
       current = null;
     }
-    log.info("{} lost lease {}/{}: stopping the rollout controller", identity, leaseNamespace, leaseName);
     if (controller != null) {
+      log.info("{} lost lease {}/{}: stopping the rollout controller", identity, leaseNamespace, leaseName);
       controller.close();
     }
   }

@@ -69,7 +69,9 @@ public final class RolloutController implements AutoCloseable {
 
   /**
    * @param namespaces the namespaces to watch; empty means all
-   * @param specs the rollout spec governing a StatefulSet, empty for those Ordinal leaves alone
+   * @param specs the rollout spec governing a StatefulSet, empty for those Ordinal leaves alone;
+   *     called with the cached, slimmed object (metadata with labels and annotations, replicas,
+   *     selector, updateStrategy, status; no pod template) on every decision, so keep it cheap
    * @param identity names this instance in Events (reportingInstance)
    */
   public RolloutController(

@@ -127,4 +127,40 @@ class RolloutRecoveryIT {
       }
     }
   }
+
+  @Test
+  void losingTheLeaseStopsActingAtOnce(ControlPlane plane, TestNamespace ns) throws Exception {
+    KubernetesClient c1 = plane.newClient();
+    LeaderElectedController.Timing timing =
+        new LeaderElectedController.Timing(Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(300));
+    RolloutSpec gated = RolloutSpec.of(Step.Canary.pods(1), Step.Pause.untilPromoted());
+    try (RolloutHarness h = new RolloutHarness(plane.client(), ns.name(), "lost", gated)) {
+      String v1 = h.create(3, "registry.local/lost:1", false);
+      RolloutController[] built = new RolloutController[1];
+      LeaderElectedController one =
+          new LeaderElectedController(c1, ns.name(), "ordinal-rollout", "one", timing, () -> built[0] = h.controller("one", c1));
+      try {
+        one.start();
+        h.awaitState("initialised", s -> s.targetRevision().equals(v1));
+        // someone else takes the lease (as after a network partition): the renewal fails
+        io.fabric8.kubernetes.client.dsl.Resource<io.fabric8.kubernetes.api.model.coordination.v1.Lease> lease =
+            plane.client().leases().inNamespace(ns.name()).withName("ordinal-rollout");
+        lease.edit(l -> {
+          l.getSpec().setHolderIdentity("intruder");
+          l.getSpec().setLeaseDurationSeconds(3600);
+          l.getSpec().setRenewTime(java.time.ZonedDateTime.now());
+          return l;
+        });
+        await("one stops leading", RolloutHarness.TIMEOUT, () -> !one.isLeading() && built[0].isClosed(), () -> "");
+        long before = h.count("one");
+        h.apply("registry.local/lost:2");
+        Thread.sleep(2000);
+        assertEquals(before, h.count("one"), "no action after the lease was lost: " + h.describeLog());
+        assertEquals(3, h.sts().getSpec().getUpdateStrategy().getRollingUpdate().getPartition());
+      } finally {
+        one.close();
+        c1.close();
+      }
+    }
+  }
 }
