@@ -1,0 +1,58 @@
+package dev.ordinal.kube;
+
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * A work queue of keys in the style of client-go's: a key is queued at most once however many
+ * events arrive for it (coalescing), and it is never handed to two workers at once; a key added
+ * while it is being processed is queued again when the worker is done.
+ */
+final class KeyedWorkQueue {
+  private final ArrayDeque<String> queue = new ArrayDeque<>();
+  private final Set<String> dirty = new HashSet<>();
+  private final Set<String> processing = new HashSet<>();
+  private boolean shutdown;
+
+  synchronized void add(String key) {
+    if (shutdown || !dirty.add(key)) {
+      return;
+    }
+    if (!processing.contains(key)) {
+      queue.add(key);
+      notify();
+    }
+  }
+
+  /** The next key, marked as processing; null once shut down. */
+  synchronized String take() throws InterruptedException {
+    while (queue.isEmpty() && !shutdown) {
+      wait();
+    }
+    if (shutdown) {
+      return null;
+    }
+    String key = queue.poll();
+    dirty.remove(key);
+    processing.add(key);
+    return key;
+  }
+
+  synchronized void done(String key) {
+    processing.remove(key);
+    if (dirty.contains(key) && !shutdown) {
+      queue.add(key);
+      notify();
+    }
+  }
+
+  synchronized void shutdown() {
+    shutdown = true;
+    notifyAll();
+  }
+
+  synchronized int size() {
+    return queue.size();
+  }
+}

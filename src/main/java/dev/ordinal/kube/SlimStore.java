@@ -1,0 +1,137 @@
+package dev.ordinal.kube;
+
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.client.informers.cache.ItemStore;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+
+/**
+ * An informer item store that keeps only what the observer and executor read, so per-StatefulSet
+ * memory stays small: no managedFields, no pod specs, no pod templates or volume claim templates,
+ * no last-applied annotation. Event handlers still see the full objects.
+ */
+final class SlimStore<T extends HasMetadata> implements ItemStore<T> {
+  private static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+
+  private final Map<String, T> items = new ConcurrentHashMap<>();
+  private final UnaryOperator<T> slim;
+
+  private SlimStore(UnaryOperator<T> slim) {
+    this.slim = slim;
+  }
+
+  static SlimStore<StatefulSet> statefulSets() {
+    return new SlimStore<>(SlimStore::slimStatefulSet);
+  }
+
+  static SlimStore<Pod> pods() {
+    return new SlimStore<>(SlimStore::slimPod);
+  }
+
+  @Override
+  public String getKey(T obj) {
+    String ns = obj.getMetadata().getNamespace();
+    return ns == null || ns.isEmpty() ? obj.getMetadata().getName() : ns + "/" + obj.getMetadata().getName();
+  }
+
+  @Override
+  public T put(String key, T obj) {
+    return items.put(key, slim.apply(obj));
+  }
+
+  @Override
+  public T remove(String key) {
+    return items.remove(key);
+  }
+
+  @Override
+  public Stream<String> keySet() {
+    return items.keySet().stream();
+  }
+
+  @Override
+  public Stream<T> values() {
+    return items.values().stream();
+  }
+
+  @Override
+  public int size() {
+    return items.size();
+  }
+
+  @Override
+  public T get(String key) {
+    return items.get(key);
+  }
+
+  private static ObjectMeta slimMeta(ObjectMeta m) {
+    Map<String, String> annotations = m.getAnnotations();
+    if (annotations != null && annotations.containsKey(LAST_APPLIED)) {
+      annotations = new HashMap<>(annotations);
+      annotations.remove(LAST_APPLIED);
+    }
+    return new ObjectMetaBuilder()
+        .withName(m.getName())
+        .withNamespace(m.getNamespace())
+        .withUid(m.getUid())
+        .withResourceVersion(m.getResourceVersion())
+        .withGeneration(m.getGeneration())
+        .withDeletionTimestamp(m.getDeletionTimestamp())
+        .withLabels(m.getLabels())
+        .withAnnotations(annotations)
+        .withOwnerReferences(m.getOwnerReferences())
+        .build();
+  }
+
+  static StatefulSet slimStatefulSet(StatefulSet s) {
+    StatefulSetBuilder b = new StatefulSetBuilder()
+        .withApiVersion(s.getApiVersion())
+        .withKind(s.getKind())
+        .withMetadata(slimMeta(s.getMetadata()))
+        .withStatus(s.getStatus());
+    if (s.getSpec() != null) {
+      b.withNewSpec()
+          .withReplicas(s.getSpec().getReplicas())
+          .withSelector(s.getSpec().getSelector())
+          .withUpdateStrategy(s.getSpec().getUpdateStrategy())
+          .endSpec();
+    }
+    return b.build();
+  }
+
+  static Pod slimPod(Pod p) {
+    PodBuilder b = new PodBuilder().withApiVersion(p.getApiVersion()).withKind(p.getKind()).withMetadata(slimMeta(p.getMetadata()));
+    if (p.getStatus() != null) {
+      List<PodCondition> ready = new ArrayList<>();
+      if (p.getStatus().getConditions() != null) {
+        for (PodCondition c : p.getStatus().getConditions()) {
+          if ("Ready".equals(c.getType())) {
+            ready.add(new io.fabric8.kubernetes.api.model.PodConditionBuilder().withType(c.getType()).withStatus(c.getStatus()).build());
+          }
+        }
+      }
+      List<ContainerStatus> statuses = new ArrayList<>();
+      if (p.getStatus().getContainerStatuses() != null) {
+        for (ContainerStatus cs : p.getStatus().getContainerStatuses()) {
+          statuses.add(new ContainerStatusBuilder().withName(cs.getName()).withRestartCount(cs.getRestartCount()).withReady(cs.getReady()).build());
+        }
+      }
+      b.withNewStatus().withConditions(ready).withContainerStatuses(statuses).endStatus();
+    }
+    return b.build();
+  }
+}
