@@ -22,7 +22,12 @@ import java.util.stream.Collectors;
  * apps (repo, revision, path, destination namespace) to keep in sync.
  */
 public record DaemonConfig(
-    String dataDir, String listen, String pollInterval, Webhook webhook, List<App> apps) {
+    String dataDir,
+    String listen,
+    String pollInterval,
+    String ordinalNamespace,
+    Webhook webhook,
+    List<App> apps) {
 
   public record Webhook(String secretEnv, String secretFile) {}
 
@@ -91,6 +96,18 @@ public record DaemonConfig(
 
   public String listenOrDefault() {
     return listen == null ? "0.0.0.0:8080" : listen;
+  }
+
+  /**
+   * Ordinal's own namespace, for its leader-election Lease and its analysis-run ConfigMap: the
+   * config's value, else $POD_NAMESPACE (set from the downward API), else ordinal-system.
+   */
+  public String ordinalNamespaceOrDefault() {
+    if (ordinalNamespace != null && !ordinalNamespace.isBlank()) {
+      return ordinalNamespace;
+    }
+    String fromPod = System.getenv("POD_NAMESPACE");
+    return fromPod == null || fromPod.isBlank() ? "ordinal-system" : fromPod;
   }
 
   public String pollIntervalOrDefault() {

@@ -9,7 +9,15 @@ import dev.ordinal.git.GitSource;
 import dev.ordinal.git.GitSourceConfig;
 import dev.ordinal.git.GitSourceException;
 import dev.ordinal.git.WebhookHandler;
+import dev.ordinal.analysis.AnalysisRunner;
+import dev.ordinal.kube.ConfigMapRunStore;
 import dev.ordinal.kube.KubeCluster;
+import dev.ordinal.kube.LeaderElectedController;
+import dev.ordinal.kube.RolloutController;
+import dev.ordinal.rollout.RolloutSpec;
+import dev.ordinal.rollout.RolloutSpecs;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import dev.ordinal.manifest.Durations;
 import dev.ordinal.manifest.ManifestLoader;
 import dev.ordinal.metrics.OrdinalMetrics;
@@ -26,6 +34,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -100,6 +111,7 @@ final class RunCommand implements Callable<Integer> {
       GitRepoCache cache = new GitRepoCache(dataDir.resolve("git"));
       parts.add(cache);
       ManifestLoader loader = new ManifestLoader();
+      List<AppSync> syncs = new ArrayList<>();
       GitPoller poller =
           GitPoller.withDaemonThreads(
               Math.min(4, config.apps().size()),
@@ -114,6 +126,7 @@ final class RunCommand implements Callable<Integer> {
                     .withCredentials(credentials(app.credentials())));
         parts.add(source);
         AppSync sync = new AppSync(app.name(), app.namespace(), app.pruneEnabled(), loader, kube);
+        syncs.add(sync);
         AppRunner runner = new AppRunner(app.name(), source, sync, metrics, Clock.systemUTC(), RESYNC_INTERVAL);
         apps.add(runner);
         log.info("app={} namespace={} tracking {} at {} path {}", app.name(), app.namespace(), source.status().url(), app.revisionOrDefault(), app.pathOrDefault());
@@ -126,6 +139,7 @@ final class RunCommand implements Callable<Integer> {
       } else {
         webhook = WebhookHandler.withSecret(secret, poller::trigger);
       }
+      startRollouts(client, config, syncs);
       http = new HttpEndpoints(address(config.listenOrDefault()), metrics.registry(), () -> true, this::statusJson, webhook);
       http.start();
       parts.add(http);
@@ -134,6 +148,49 @@ final class RunCommand implements Callable<Integer> {
         poller.add(runner);
       }
       parts.add(poller);
+    }
+
+    /**
+     * The rollout side: one leader-elected controller for the apps' namespaces, driven by the
+     * policies and analysis templates of the revision each app last applied.
+     */
+    private void startRollouts(KubernetesClient client, DaemonConfig config, List<AppSync> syncs) {
+      String home = config.ordinalNamespaceOrDefault();
+      AnalysisRunner analysis =
+          AnalysisRunner.create(
+              name -> syncs.stream()
+                  .map(AppSync::lastApplied)
+                  .flatMap(Optional::stream)
+                  .map(state -> state.templates().get(name))
+                  .filter(java.util.Objects::nonNull)
+                  .findFirst(),
+              new ConfigMapRunStore(client, home, "ordinal-analysis-runs"));
+      Set<String> namespaces = new java.util.TreeSet<>();
+      syncs.forEach(s -> namespaces.add(s.namespace()));
+      Function<StatefulSet, Optional<RolloutSpec>> specs =
+          sts -> syncs.stream()
+              .filter(s -> s.namespace().equals(sts.getMetadata().getNamespace()))
+              .map(AppSync::lastApplied)
+              .flatMap(Optional::stream)
+              .map(state -> state.policyFor(sts))
+              .flatMap(Optional::stream)
+              .findFirst()
+              .map(RolloutSpecs::from);
+      String identity = LeaderElectedController.defaultIdentity();
+      LeaderElectedController rollouts =
+          new LeaderElectedController(
+              client, home, "ordinal-rollouts", identity, LeaderElectedController.Timing.DEFAULT,
+              () -> {
+                // Runs stored by a previous leader continue where they were.
+                int resumed = analysis.resume();
+                if (resumed > 0) {
+                  log.info("resumed {} analysis run(s) from configmap {}/ordinal-analysis-runs", resumed, home);
+                }
+                return new RolloutController(client, namespaces, specs, analysis, Clock.systemUTC(), identity);
+              });
+      rollouts.start();
+      parts.add(rollouts);
+      log.info("rollouts: leader election on lease {}/ordinal-rollouts as {}; watching namespaces {}", home, identity, namespaces);
     }
 
     int port() {

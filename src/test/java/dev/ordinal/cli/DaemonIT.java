@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ordinal.git.TestRemote;
+import dev.ordinal.rollout.Annotations;
 import dev.ordinal.testkit.Manifests;
+import dev.ordinal.testkit.PodSimulator;
+import dev.ordinal.testkit.StatefulSets;
 import dev.ordinal.testkit.ControlPlane;
 import dev.ordinal.testkit.ControlPlaneTest;
 import dev.ordinal.testkit.TestNamespace;
@@ -49,6 +52,7 @@ class DaemonIT {
           dataDir: %s
           listen: 127.0.0.1:0
           pollInterval: 1h
+          ordinalNamespace: %s
           webhook: {secretFile: %s}
           apps:
             - name: shop
@@ -56,13 +60,15 @@ class DaemonIT {
               revision: main
               path: db
               namespace: %s
-          """, tmp.resolve("data"), tmp.resolve("secret"), remote.fileUrl(), ns.name()));
+          """, tmp.resolve("data"), ns.name(), tmp.resolve("secret"), remote.fileUrl(), ns.name()));
       ClusterOptions cluster = new ClusterOptions();
       cluster.kubeconfig = plane.kubeconfig();
 
-      try (RunCommand.Daemon daemon = RunCommand.Daemon.start(DaemonConfig.load(configFile), Duration.ofHours(1), cluster)) {
+      try (PodSimulator pods = new PodSimulator(plane.client(), ns.name(), Duration.ofMillis(100));
+          RunCommand.Daemon daemon = RunCommand.Daemon.start(DaemonConfig.load(configFile), Duration.ofHours(1), cluster)) {
         await("the first commit applied", Duration.ofSeconds(30), () -> liveImage(plane, ns) != null, () -> daemon.statusJson());
         assertEquals("registry.local/db:1", liveImage(plane, ns));
+        String stable = StatefulSets.awaitRolledOut(plane.client(), ns.name(), "db", Duration.ofSeconds(90)).getStatus().getCurrentRevision();
 
         var second = remote.commit("main", Map.of("db/sts.yaml", sts.replace("db:1", "db:2"), "db/policy.yaml", policy));
         String payload = "{\"ref\":\"refs/heads/main\",\"repository\":{\"clone_url\":\"" + remote.fileUrl() + "\"}}";
@@ -73,9 +79,29 @@ class DaemonIT {
 
         assertEquals(202, webhook(daemon, payload, sign(payload)).statusCode());
         await("the pushed commit applied", Duration.ofSeconds(30), () -> "registry.local/db:2".equals(liveImage(plane, ns)), () -> daemon.statusJson());
-        StatefulSet live = plane.client().apps().statefulSets().inNamespace(ns.name()).withName("db").get();
-        assertEquals(3, live.getSpec().getUpdateStrategy().getRollingUpdate().getPartition(), "held for the rollout");
         assertTrue(daemon.statusJson().contains(second.name()), daemon.statusJson());
+
+        // The policy (canary 1, then a manual gate) runs through the leader-elected controller:
+        // exactly the highest ordinal moves, and the rollout waits at the gate.
+        await("the canary at the manual gate", Duration.ofSeconds(90), () -> {
+          StatefulSet current = plane.client().apps().statefulSets().inNamespace(ns.name()).withName("db").get();
+          String state = current.getMetadata().getAnnotations().getOrDefault(Annotations.STATE, "");
+          return current.getSpec().getUpdateStrategy().getRollingUpdate().getPartition() == 2 && state.contains("Paused")
+              && Integer.valueOf(3).equals(current.getStatus().getReadyReplicas());
+        }, () -> StatefulSets.revisions(plane.client(), ns.name(), "db") + " " + plane.client().apps().statefulSets().inNamespace(ns.name()).withName("db").get().getMetadata().getAnnotations());
+        Map<String, String> atGate = StatefulSets.revisions(plane.client(), ns.name(), "db");
+        assertEquals(stable, atGate.get("db-0"));
+        assertEquals(stable, atGate.get("db-1"));
+        String canary = atGate.get("db-2");
+        assertTrue(!stable.equals(canary), "db-2 runs the new revision: " + atGate);
+
+        assertEquals(0, CliRun.of("promote", "db", "-n", ns.name(), "--kubeconfig", plane.kubeconfig().toString()).exitCode());
+        await("full promotion", Duration.ofSeconds(90), () -> {
+          StatefulSet current = plane.client().apps().statefulSets().inNamespace(ns.name()).withName("db").get();
+          return current.getMetadata().getAnnotations().getOrDefault(Annotations.STATE, "").contains("Healthy")
+              && StatefulSets.revisions(plane.client(), ns.name(), "db").values().stream().allMatch(canary::equals)
+              && Integer.valueOf(3).equals(current.getStatus().getReadyReplicas());
+        }, () -> StatefulSets.revisions(plane.client(), ns.name(), "db"));
 
         remote.commit("main", Map.of("db/sts.yaml", sts.replace("db:1", "db:3").replace("replicas: 3", "replicas: lots"), "db/policy.yaml", policy));
         assertEquals(202, webhook(daemon, payload, sign(payload)).statusCode());
