@@ -710,7 +710,23 @@ public final class RolloutEngine {
         !missing.isEmpty()
             ? missing.get(0) + " to be created"
             : describePending(pending.get(0), target);
-    return new Action.Wait(state, POD_RECHECK, stepName + ": waiting for " + waitingFor);
+    return new Action.Wait(
+        state, untilDeadline(spec, since, obs.now()), stepName + ": waiting for " + waitingFor);
+  }
+
+  /**
+   * The usual pod recheck, but never past the moment the progress deadline expires, so a short
+   * deadline fires on time even when no watch event wakes the executor.
+   */
+  static Duration untilDeadline(RolloutSpec spec, Instant since, Instant now) {
+    if (since == null) {
+      return POD_RECHECK;
+    }
+    Duration left = spec.progressDeadline().minus(Duration.between(since, now)).plusMillis(1);
+    if (left.compareTo(Duration.ofMillis(100)) < 0) {
+      return Duration.ofMillis(100);
+    }
+    return left.compareTo(POD_RECHECK) < 0 ? left : POD_RECHECK;
   }
 
   private static Action pause(
