@@ -50,6 +50,8 @@ public final class ControlPlane {
                 .withApiServerVersion(K8S_VERSION)
                 .withUpdateKubeConfig(false)
                 .withStartupTimeout(120_000)
+                // Beta and off by default in 1.35; Ordinal supports maxUnavailable batches.
+                .withApiServerFlag("--feature-gates", "MaxUnavailableStatefulSet=true")
                 .build());
     apiServer.start();
     try {
@@ -160,6 +162,7 @@ public final class ControlPlane {
             // orphans, and service-account tokens so the Ordinal pod's RBAC can be exercised.
             "--controllers=statefulset-controller,garbage-collector-controller",
             "--secure-port=0",
+            "--feature-gates=MaxUnavailableStatefulSet=true",
             "--concurrent-statefulset-syncs=5",
             "--v=1");
     Process process =
