@@ -52,6 +52,10 @@ final class StatusCommand implements Callable<Integer> {
   @Option(names = {"-w", "--watch"}, description = "Keep watching and re-render on every change.")
   boolean watch;
 
+  @Option(names = "--ordinal-namespace", paramLabel = "NS", defaultValue = "${env:ORDINAL_NAMESPACE:-ordinal-system}",
+      description = "Ordinal's own namespace, where analysis measurements are kept (default: ${DEFAULT-VALUE}).")
+  String ordinalNamespace;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -191,13 +195,25 @@ final class StatusCommand implements Callable<Integer> {
 
   private record Snapshot(boolean found, String text) {}
 
+  /** The analysis runs Ordinal keeps; none when they cannot be read (status still works without). */
+  private List<dev.ordinal.analysis.RunRecord> analysisRuns(KubernetesClient client) {
+    try {
+      return new dev.ordinal.kube.ConfigMapRunStore(client, ordinalNamespace, "ordinal-analysis-runs").loadAll();
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      return List.of();
+    }
+  }
+
   private Snapshot snapshot(KubernetesClient client, String namespace) {
     if (name != null) {
       StatefulSet sts = client.apps().statefulSets().inNamespace(namespace).withName(name).get();
       if (sts == null) {
         return new Snapshot(false, "StatefulSet " + namespace + "/" + name + " not found\n");
       }
-      return new Snapshot(true, StatusView.render(sts, podsOf(sts, client.pods().inNamespace(namespace).list().getItems())));
+      return new Snapshot(
+          true,
+          StatusView.render(sts, podsOf(sts, client.pods().inNamespace(namespace).list().getItems()))
+              + MeasurementsView.render(namespace, name, analysisRuns(client)));
     }
     List<StatefulSet> withState = new ArrayList<>();
     for (StatefulSet sts : client.apps().statefulSets().inNamespace(namespace).list().getItems()) {
