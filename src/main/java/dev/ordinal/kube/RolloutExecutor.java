@@ -65,10 +65,24 @@ public final class RolloutExecutor {
   }
 
   /** Executes {@code action} decided from {@code observed} (the object whose resourceVersion the write must match). */
+  /** The last wait logged per StatefulSet, so a repeated identical wait is not logged again. */
+  private final java.util.Map<String, String> lastWait = new java.util.concurrent.ConcurrentHashMap<>();
+
   public Result execute(Action action, StatefulSet observed) {
     String ns = observed.getMetadata().getNamespace();
     String name = observed.getMetadata().getName();
-    log.info("{}/{} step={} {}", ns, name, action.state().stepIndex(), action.logLine());
+    String line = action.logLine();
+    if (action instanceof Action.Wait && line.equals(lastWait.get(ns + "/" + name))) {
+      // The same wait, re-decided on another watch event: one line per decision, not per event.
+      log.debug("{}/{} step={} {}", ns, name, action.state().stepIndex(), line);
+    } else {
+      log.info("{}/{} step={} {}", ns, name, action.state().stepIndex(), line);
+    }
+    if (action instanceof Action.Wait) {
+      lastWait.put(ns + "/" + name, line);
+    } else {
+      lastWait.remove(ns + "/" + name);
+    }
     if (action instanceof Action.Wait) {
       return new Result(Next.WAIT, observed, ((Action.Wait) action).recheckAfter());
     }
