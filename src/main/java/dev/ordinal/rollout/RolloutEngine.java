@@ -29,7 +29,9 @@ public final class RolloutEngine {
   public static final int CRASH_LOOP_RESTARTS = 3;
 
   static final Duration POD_RECHECK = Duration.ofSeconds(10);
-  static final Duration ANALYSIS_RECHECK = Duration.ofSeconds(30);
+  // Verdicts are polled from the analysis runner (a map lookup): check often so a failed canary
+  // rolls back, and a passed one promotes, within seconds of the verdict.
+  static final Duration ANALYSIS_RECHECK = Duration.ofSeconds(3);
   // Commands and spec changes arrive as watch events, so idle states only need a slow safety poll.
   static final Duration IDLE_RECHECK = Duration.ofMinutes(5);
 
