@@ -68,19 +68,24 @@ public final class AnalysisRunner implements AnalysisRuns {
   /**
    * Production wiring: HTTP to Prometheus, four measurement threads, the system clock.
    *
-   * @param secrets reads {@code bearerTokenSecret}s (name/key in the rollout's namespace); empty when
-   *     missing, which makes the measurement an error naming the Secret
+   * @param secrets reads {@code bearerTokenSecret}s (name/key in the rollout's namespace); empty
+   *     when missing, which makes the measurement an error naming the Secret
    */
   public static AnalysisRunner create(
       Function<String, Optional<AnalysisTemplate>> templates,
       RunStore store,
       Function<AnalysisTemplate.SecretKeyRef, Optional<String>> secrets) {
     return new AnalysisRunner(
-        templates, new HttpPrometheusApi(Optional.empty(), secrets), Scheduler.threads(4), Clock.systemUTC(), store);
+        templates,
+        new HttpPrometheusApi(Optional.empty(), secrets),
+        Scheduler.threads(4),
+        Clock.systemUTC(),
+        store);
   }
 
   /** {@link #create(Function, RunStore, Function)} for templates that use no bearerTokenSecret. */
-  public static AnalysisRunner create(Function<String, Optional<AnalysisTemplate>> templates, RunStore store) {
+  public static AnalysisRunner create(
+      Function<String, Optional<AnalysisTemplate>> templates, RunStore store) {
     return create(templates, store, ref -> Optional.empty());
   }
 
@@ -138,7 +143,8 @@ public final class AnalysisRunner implements AnalysisRuns {
         }
         Map<String, RunRecord.MetricRecord> saved =
             record.metrics().stream()
-                .collect(Collectors.toMap(m -> m.template() + "/" + m.metric(), m -> m, (a, b) -> a));
+                .collect(
+                    Collectors.toMap(m -> m.template() + "/" + m.metric(), m -> m, (a, b) -> a));
         for (MetricRun metric : run.metrics) {
           RunRecord.MetricRecord previous = saved.get(metric.prepared.key());
           if (previous != null) {
@@ -146,7 +152,8 @@ public final class AnalysisRunner implements AnalysisRuns {
             metric.recent.addAll(previous.recent());
             metric.nextAt = previous.nextMeasurementAt();
           } else {
-            metric.nextAt = run.startedAt.plus(metric.prepared.metric().initialDelay().orElse(Duration.ZERO));
+            metric.nextAt =
+                run.startedAt.plus(metric.prepared.metric().initialDelay().orElse(Duration.ZERO));
           }
         }
         if (run.stopped || verdictOf(run) != AnalysisVerdict.RUNNING) {
@@ -219,11 +226,13 @@ public final class AnalysisRunner implements AnalysisRuns {
         all.add(snapshotOf(run));
       }
     }
-    all.sort(java.util.Comparator.comparing(RunSnapshot::startedAt).thenComparing(RunSnapshot::runId));
+    all.sort(
+        java.util.Comparator.comparing(RunSnapshot::startedAt).thenComparing(RunSnapshot::runId));
     return all;
   }
 
-  private List<MetricRun> prepare(List<AnalysisRef> refs, RolloutContext context) throws AnalysisSetupException {
+  private List<MetricRun> prepare(List<AnalysisRef> refs, RolloutContext context)
+      throws AnalysisSetupException {
     if (refs.isEmpty()) {
       throw new AnalysisSetupException("the run names no AnalysisTemplate");
     }
@@ -232,7 +241,10 @@ public final class AnalysisRunner implements AnalysisRuns {
       AnalysisTemplate template =
           templates
               .apply(ref.templateName())
-              .orElseThrow(() -> new AnalysisSetupException("no AnalysisTemplate named '" + ref.templateName() + "'"));
+              .orElseThrow(
+                  () ->
+                      new AnalysisSetupException(
+                          "no AnalysisTemplate named '" + ref.templateName() + "'"));
       for (PreparedMetric prepared : PreparedMetric.prepare(template, ref.args(), context)) {
         metrics.add(new MetricRun(prepared));
       }
@@ -257,12 +269,19 @@ public final class AnalysisRunner implements AnalysisRuns {
       QueryResult answer = prometheus.query(metric.prepared.prometheus(), metric.prepared.query());
       if (answer instanceof QueryResult.Matrix) {
         measurement =
-            new Measurement(at, MeasurementPhase.ERROR, "", "query '" + metric.prepared.query()
-                + "' returned a range (matrix); an analysis query must return a scalar or a vector");
+            new Measurement(
+                at,
+                MeasurementPhase.ERROR,
+                "",
+                "query '"
+                    + metric.prepared.query()
+                    + "' returned a range (matrix); an analysis query must return a scalar or a vector");
       } else {
         MetricResult result = answer.toMetricResult();
         MeasurementRules.Classification classification = metric.prepared.classify(result);
-        measurement = new Measurement(at, classification.phase(), result.toString(), classification.message());
+        measurement =
+            new Measurement(
+                at, classification.phase(), result.toString(), classification.message());
       }
     } catch (PrometheusException e) {
       measurement = new Measurement(at, MeasurementPhase.ERROR, "", e.getMessage());
@@ -294,8 +313,14 @@ public final class AnalysisRunner implements AnalysisRuns {
         metric.nextAt = null;
       } else {
         Duration interval =
-            metric.prepared.metric().interval()
-                .orElse(measurement.phase() == MeasurementPhase.ERROR ? DEFAULT_ERROR_RETRY_INTERVAL : DEFAULT_INTERVAL);
+            metric
+                .prepared
+                .metric()
+                .interval()
+                .orElse(
+                    measurement.phase() == MeasurementPhase.ERROR
+                        ? DEFAULT_ERROR_RETRY_INTERVAL
+                        : DEFAULT_INTERVAL);
         metric.nextAt = measurement.time().plus(interval);
         Duration delay = Duration.between(clock.instant(), metric.nextAt);
         scheduleNext(run, metric, delay.isNegative() ? Duration.ZERO : delay);
@@ -343,7 +368,8 @@ public final class AnalysisRunner implements AnalysisRuns {
               List.copyOf(metric.recent),
               metric.nextAt));
     }
-    return new RunRecord(run.runId, run.refs, run.context, run.startedAt, run.stopped, run.setupError, metrics);
+    return new RunRecord(
+        run.runId, run.refs, run.context, run.startedAt, run.stopped, run.setupError, metrics);
   }
 
   private static RunSnapshot snapshotOf(Run run) {
@@ -361,7 +387,12 @@ public final class AnalysisRunner implements AnalysisRuns {
               List.copyOf(metric.recent)));
     }
     return new RunSnapshot(
-        run.runId, verdictOf(run), run.startedAt, run.stopped, run.setupError == null ? "" : run.setupError, metrics);
+        run.runId,
+        verdictOf(run),
+        run.startedAt,
+        run.stopped,
+        run.setupError == null ? "" : run.setupError,
+        metrics);
   }
 
   private static final class Run {
@@ -396,5 +427,4 @@ public final class AnalysisRunner implements AnalysisRuns {
       return tally.phase(prepared.metric());
     }
   }
-
 }

@@ -21,5 +21,9 @@ public interface AnalysisRuns {
 
   /** What a query may refer to as {@code {{rollout.*}}}. */
   record RolloutContext(
-      String namespace, String statefulSet, String canaryRevision, String stableRevision, List<String> canaryPods) {}
+      String namespace,
+      String statefulSet,
+      String canaryRevision,
+      String stableRevision,
+      List<String> canaryPods) {}
 }

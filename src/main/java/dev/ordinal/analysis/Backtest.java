@@ -25,8 +25,9 @@ import java.util.Map;
  *
  * <p>A step where no series has a point is an empty result (INCONCLUSIVE), as a live measurement
  * would see it. Errors do not count towards {@code count}, so a window with errors that stays
- * within consecutiveErrorLimit may end undecided (a live run would have measured longer). Metrics are aligned by window end, so a window verdict combines, for one end time,
- * each metric's last {@code count} points.
+ * within consecutiveErrorLimit may end undecided (a live run would have measured longer). Metrics
+ * are aligned by window end, so a window verdict combines, for one end time, each metric's last
+ * {@code count} points.
  */
 public final class Backtest {
   private Backtest() {}
@@ -65,7 +66,13 @@ public final class Backtest {
           String.format(
               Locale.ROOT,
               "%-24s %6s %10s %6s %12s %5s   %s%n",
-              "METRIC", "POINTS", "SUCCESSFUL", "FAILED", "INCONCLUSIVE", "ERROR", "WINDOWS (S/F/I/E)"));
+              "METRIC",
+              "POINTS",
+              "SUCCESSFUL",
+              "FAILED",
+              "INCONCLUSIVE",
+              "ERROR",
+              "WINDOWS (S/F/I/E)"));
       for (MetricReport metric : metrics) {
         out.append(
             String.format(
@@ -97,7 +104,12 @@ public final class Backtest {
   }
 
   public static Report run(
-      AnalysisTemplate template, Map<String, String> args, Instant from, Instant to, Duration step, PrometheusApi client)
+      AnalysisTemplate template,
+      Map<String, String> args,
+      Instant from,
+      Instant to,
+      Duration step,
+      PrometheusApi client)
       throws AnalysisSetupException {
     return run(template, args, null, from, to, step, client);
   }
@@ -115,7 +127,13 @@ public final class Backtest {
       PrometheusApi client)
       throws AnalysisSetupException {
     if (!to.isAfter(from) || step.isZero() || step.isNegative()) {
-      throw new AnalysisSetupException("backtest needs from < to and a positive step; got " + from + " .. " + to + " step " + step);
+      throw new AnalysisSetupException(
+          "backtest needs from < to and a positive step; got "
+              + from
+              + " .. "
+              + to
+              + " step "
+              + step);
     }
     // Prometheus answers at from + k*step; whole seconds keep those instants and ours identical.
     from = from.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
@@ -130,11 +148,14 @@ public final class Backtest {
       List<MeasurementPhase> phases = new ArrayList<>();
       String error = null;
       try {
-        QueryResult.Matrix matrix = client.queryRange(metric.prometheus(), metric.query(), from, to, step);
+        QueryResult.Matrix matrix =
+            client.queryRange(metric.prometheus(), metric.query(), from, to, step);
         Map<Long, List<Double>> byTime = new HashMap<>();
         for (QueryResult.Series series : matrix.series()) {
           for (QueryResult.Point point : series.points()) {
-            byTime.computeIfAbsent(point.time().toEpochMilli() / 1000, k -> new ArrayList<>()).add(point.value());
+            byTime
+                .computeIfAbsent(point.time().toEpochMilli() / 1000, k -> new ArrayList<>())
+                .add(point.value());
           }
         }
         for (Instant t : times) {
@@ -159,7 +180,8 @@ public final class Backtest {
               count(MetricPhase.class, windows),
               error));
     }
-    return new Report(template.name(), from, to, step, reports, verdicts(prepared, windowPhases, times.size()));
+    return new Report(
+        template.name(), from, to, step, reports, verdicts(prepared, windowPhases, times.size()));
   }
 
   /** The phase of a metric over each run of {@code count} consecutive points, by window end. */
@@ -186,7 +208,9 @@ public final class Backtest {
       List<Verdicts.MetricOutcome> outcomes = new ArrayList<>();
       for (int m = 0; m < metrics.size(); m++) {
         int size = MetricTally.planned(metrics.get(m).metric());
-        outcomes.add(new Verdicts.MetricOutcome(windows.get(m).get(end - size), metrics.get(m).metric().dryRun()));
+        outcomes.add(
+            new Verdicts.MetricOutcome(
+                windows.get(m).get(end - size), metrics.get(m).metric().dryRun()));
       }
       verdicts.merge(Verdicts.combine(outcomes), 1, Integer::sum);
     }

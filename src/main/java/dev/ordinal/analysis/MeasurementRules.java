@@ -18,10 +18,10 @@ import java.util.Optional;
  *       errors".
  *   <li>successCondition only: true → SUCCESSFUL, false → FAILED. failureCondition only: false →
  *       SUCCESSFUL. Both: success true → SUCCESSFUL, neither true → INCONCLUSIVE.
- *   <li>A condition that does not fit the data (index out of range, a list compared as a number)
- *       is an ERROR naming the condition — except that a failureCondition which cannot be
- *       evaluated on empty or non-finite data (e.g. {@code result[0]} of nothing) counts as "not
- *       true", so that data is INCONCLUSIVE by rule 2.
+ *   <li>A condition that does not fit the data (index out of range, a list compared as a number) is
+ *       an ERROR naming the condition — except that a failureCondition which cannot be evaluated on
+ *       empty or non-finite data (e.g. {@code result[0]} of nothing) counts as "not true", so that
+ *       data is INCONCLUSIVE by rule 2.
  * </ol>
  */
 public final class MeasurementRules {
@@ -62,7 +62,11 @@ public final class MeasurementRules {
         if (passed.sawNonFinite()) {
           return new Classification(
               MeasurementPhase.INCONCLUSIVE,
-              "successCondition '" + success.get() + "' computed NaN or Inf from result " + result + "; not trusted to pass");
+              "successCondition '"
+                  + success.get()
+                  + "' computed NaN or Inf from result "
+                  + result
+                  + "; not trusted to pass");
         }
         if (passed.value()) {
           return new Classification(
@@ -72,7 +76,12 @@ public final class MeasurementRules {
         if (failure.isPresent()) {
           return new Classification(
               MeasurementPhase.INCONCLUSIVE,
-              "neither successCondition '" + success.get() + "' nor failureCondition '" + failure.get() + "' is true for result " + result);
+              "neither successCondition '"
+                  + success.get()
+                  + "' nor failureCondition '"
+                  + failure.get()
+                  + "' is true for result "
+                  + result);
         }
         return new Classification(
             MeasurementPhase.FAILED,
@@ -82,7 +91,8 @@ public final class MeasurementRules {
           MeasurementPhase.SUCCESSFUL,
           "failureCondition '" + failure.orElseThrow() + "' is false for result " + result);
     } catch (ConditionEvaluationException e) {
-      return new Classification(MeasurementPhase.ERROR, e.getMessage() + " (result " + result + ")");
+      return new Classification(
+          MeasurementPhase.ERROR, e.getMessage() + " (result " + result + ")");
     }
   }
 
@@ -90,6 +100,8 @@ public final class MeasurementRules {
     if (result.isEmpty()) {
       return "the query returned no data (no series matched; e.g. no traffic yet); missing data never passes";
     }
-    return "result " + result + " contains NaN or Inf (e.g. 0/0 with no traffic); missing data never passes";
+    return "result "
+        + result
+        + " contains NaN or Inf (e.g. 0/0 with no traffic); missing data never passes";
   }
 }

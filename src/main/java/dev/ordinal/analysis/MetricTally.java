@@ -6,11 +6,11 @@ import dev.ordinal.manifest.AnalysisTemplate.Metric;
  * Counts of a metric's measurements so far, and the metric phase they add up to.
  *
  * <p>Rules (Argo Rollouts' limits): FAILED when failed &gt; failureLimit; INCONCLUSIVE when
- * inconclusive &gt; inconclusiveLimit; ERROR when consecutiveErrors &gt; consecutiveErrorLimit
- * (a non-error measurement resets the streak). Otherwise the metric is SUCCESSFUL once {@code
- * count} measurements were counted — one without a count — provided at least one of them was
- * SUCCESSFUL; a metric that reached its count on tolerated inconclusives alone is INCONCLUSIVE,
- * because missing data never passes.
+ * inconclusive &gt; inconclusiveLimit; ERROR when consecutiveErrors &gt; consecutiveErrorLimit (a
+ * non-error measurement resets the streak). Otherwise the metric is SUCCESSFUL once {@code count}
+ * measurements were counted — one without a count — provided at least one of them was SUCCESSFUL; a
+ * metric that reached its count on tolerated inconclusives alone is INCONCLUSIVE, because missing
+ * data never passes.
  *
  * <p>As in Argo, an ERROR measurement does not count towards {@code count}: it is retried, and only
  * the consecutive-error limit ends a metric that cannot measure.
@@ -31,7 +31,8 @@ public record MetricTally(
       case INCONCLUSIVE:
         return new MetricTally(counted + 1, successful, failed, inconclusive + 1, errors, 0);
       default:
-        return new MetricTally(counted, successful, failed, inconclusive, errors + 1, consecutiveErrors + 1);
+        return new MetricTally(
+            counted, successful, failed, inconclusive, errors + 1, consecutiveErrors + 1);
     }
   }
 
@@ -63,14 +64,22 @@ public record MetricTally(
         return failed + " failed measurement(s) > failureLimit " + metric.failureLimit();
       case INCONCLUSIVE:
         return inconclusive > metric.inconclusiveLimit()
-            ? inconclusive + " inconclusive measurement(s) > inconclusiveLimit " + metric.inconclusiveLimit()
+            ? inconclusive
+                + " inconclusive measurement(s) > inconclusiveLimit "
+                + metric.inconclusiveLimit()
             : counted + " counted measurement(s), none successful";
       case ERROR:
-        return consecutiveErrors + " consecutive error(s) > consecutiveErrorLimit " + metric.consecutiveErrorLimit();
+        return consecutiveErrors
+            + " consecutive error(s) > consecutiveErrorLimit "
+            + metric.consecutiveErrorLimit();
       case SUCCESSFUL:
         return counted + " of " + planned(metric) + " measurement(s) counted within limits";
       default:
-        return counted + " of " + planned(metric) + " measurement(s) counted" + (errors > 0 ? ", " + errors + " error(s)" : "");
+        return counted
+            + " of "
+            + planned(metric)
+            + " measurement(s) counted"
+            + (errors > 0 ? ", " + errors + " error(s)" : "");
     }
   }
 }

@@ -22,7 +22,8 @@ public record PreparedMetric(
 
   /** Prepares every metric of {@code template} with {@code args} (the AnalysisRef's). */
   public static List<PreparedMetric> prepare(
-      AnalysisTemplate template, Map<String, String> args, RolloutContext rollout) throws AnalysisSetupException {
+      AnalysisTemplate template, Map<String, String> args, RolloutContext rollout)
+      throws AnalysisSetupException {
     Map<String, String> resolved = QueryTemplates.resolveArgs(template, args);
     List<PreparedMetric> prepared = new ArrayList<>();
     for (Metric metric : template.metrics()) {
@@ -32,7 +33,12 @@ public record PreparedMetric(
         query = QueryTemplates.render(prometheus.query(), resolved, rollout);
       } catch (AnalysisSetupException e) {
         throw new AnalysisSetupException(
-            "AnalysisTemplate '" + template.name() + "', metric '" + metric.name() + "': " + e.getMessage());
+            "AnalysisTemplate '"
+                + template.name()
+                + "', metric '"
+                + metric.name()
+                + "': "
+                + e.getMessage());
       }
       prepared.add(
           new PreparedMetric(
@@ -46,7 +52,8 @@ public record PreparedMetric(
   }
 
   private static Optional<Condition> parse(
-      AnalysisTemplate template, Metric metric, String field, Optional<String> source) throws AnalysisSetupException {
+      AnalysisTemplate template, Metric metric, String field, Optional<String> source)
+      throws AnalysisSetupException {
     if (source.isEmpty()) {
       return Optional.empty();
     }
@@ -54,8 +61,16 @@ public record PreparedMetric(
       return Optional.of(Condition.parse(source.get()));
     } catch (ConditionException e) {
       throw new AnalysisSetupException(
-          "AnalysisTemplate '" + template.name() + "', metric '" + metric.name() + "', " + field + " '"
-              + source.get() + "': " + e.getMessage());
+          "AnalysisTemplate '"
+              + template.name()
+              + "', metric '"
+              + metric.name()
+              + "', "
+              + field
+              + " '"
+              + source.get()
+              + "': "
+              + e.getMessage());
     }
   }
 

@@ -11,8 +11,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Fills a query's placeholders: {@code {{args.NAME}}} and {@code {{rollout.namespace}}},
- * {@code statefulset}, {@code canaryRevision}, {@code stableRevision}, {@code canaryPods}.
+ * Fills a query's placeholders: {@code {{args.NAME}}} and {@code {{rollout.namespace}}}, {@code
+ * statefulset}, {@code canaryRevision}, {@code stableRevision}, {@code canaryPods}.
  *
  * <p>{@code {{rollout.canaryPods}}} is a regex alternation of the canary pods, highest ordinal
  * first ({@code db-4|db-3}), each name regex-escaped and the escapes doubled so that it can sit
@@ -29,12 +29,13 @@ public final class QueryTemplates {
    * The template's args with their defaults, overridden by {@code given}. An arg the template does
    * not declare is ignored (policies may pass shared args to several templates).
    */
-  public static Map<String, String> resolveArgs(AnalysisTemplate template, Map<String, String> given)
-      throws AnalysisSetupException {
+  public static Map<String, String> resolveArgs(
+      AnalysisTemplate template, Map<String, String> given) throws AnalysisSetupException {
     Map<String, String> args = new LinkedHashMap<>();
     List<String> missing = new java.util.ArrayList<>();
     for (AnalysisArg arg : template.args()) {
-      String value = given.containsKey(arg.name()) ? given.get(arg.name()) : arg.value().orElse(null);
+      String value =
+          given.containsKey(arg.name()) ? given.get(arg.name()) : arg.value().orElse(null);
       if (value == null) {
         missing.add(arg.name());
       } else {
@@ -43,7 +44,11 @@ public final class QueryTemplates {
     }
     if (!missing.isEmpty()) {
       throw new AnalysisSetupException(
-          "AnalysisTemplate '" + template.name() + "' needs arg(s) " + missing + " that have no default and were not passed");
+          "AnalysisTemplate '"
+              + template.name()
+              + "' needs arg(s) "
+              + missing
+              + " that have no default and were not passed");
     }
     return args;
   }
@@ -61,19 +66,25 @@ public final class QueryTemplates {
     return out.toString();
   }
 
-  private static String value(String name, Map<String, String> args, RolloutContext rollout, String query)
+  private static String value(
+      String name, Map<String, String> args, RolloutContext rollout, String query)
       throws AnalysisSetupException {
     if (name.startsWith("args.")) {
       String arg = name.substring("args.".length());
       String value = args.get(arg);
       if (value == null) {
-        throw new AnalysisSetupException("query '" + query + "' uses {{" + name + "}} but there is no arg '" + arg + "'");
+        throw new AnalysisSetupException(
+            "query '" + query + "' uses {{" + name + "}} but there is no arg '" + arg + "'");
       }
       return value;
     }
     if (rollout == null) {
       throw new AnalysisSetupException(
-          "query '" + query + "' uses {{" + name + "}} but there is no rollout to take it from"
+          "query '"
+              + query
+              + "' uses {{"
+              + name
+              + "}} but there is no rollout to take it from"
               + " (ordinal analysis backtest: pass --namespace, --canary-pods, ...)");
     }
     switch (name) {
@@ -89,7 +100,9 @@ public final class QueryTemplates {
       case "rollout.canaryPods":
         if (rollout.canaryPods().isEmpty()) {
           throw new AnalysisSetupException(
-              "query '" + query + "' uses {{rollout.canaryPods}} but the rollout has no canary pods");
+              "query '"
+                  + query
+                  + "' uses {{rollout.canaryPods}} but the rollout has no canary pods");
         }
         return canaryPodsRegex(rollout.canaryPods());
       default:
@@ -113,7 +126,8 @@ public final class QueryTemplates {
       if (regex.length() > 0) {
         regex.append('|');
       }
-      regex.append(REGEX_META.matcher(pod).replaceAll(m -> Matcher.quoteReplacement("\\\\" + m.group())));
+      regex.append(
+          REGEX_META.matcher(pod).replaceAll(m -> Matcher.quoteReplacement("\\\\" + m.group())));
     }
     return regex.toString();
   }

@@ -30,7 +30,11 @@ public record RunRecord(
    * @param nextMeasurementAt when the next measurement is due, or null when the metric is done
    */
   public record MetricRecord(
-      String template, String metric, MetricTally tally, List<Measurement> recent, Instant nextMeasurementAt) {
+      String template,
+      String metric,
+      MetricTally tally,
+      List<Measurement> recent,
+      Instant nextMeasurementAt) {
     public MetricRecord {
       recent = List.copyOf(recent);
     }

@@ -34,7 +34,8 @@ public final class RunRecords {
     try {
       return JSON.readValue(json, RunRecord.class);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("not an analysis run record: " + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException(
+          "not an analysis run record: " + e.getOriginalMessage(), e);
     }
   }
 
@@ -44,7 +45,8 @@ public final class RunRecords {
         Instant.class,
         new JsonSerializer<Instant>() {
           @Override
-          public void serialize(Instant value, JsonGenerator out, SerializerProvider provider) throws IOException {
+          public void serialize(Instant value, JsonGenerator out, SerializerProvider provider)
+              throws IOException {
             out.writeString(value.toString());
           }
         });
@@ -52,7 +54,8 @@ public final class RunRecords {
         Instant.class,
         new JsonDeserializer<Instant>() {
           @Override
-          public Instant deserialize(JsonParser in, DeserializationContext context) throws IOException {
+          public Instant deserialize(JsonParser in, DeserializationContext context)
+              throws IOException {
             return Instant.parse(in.getValueAsString());
           }
         });

@@ -10,7 +10,12 @@ import java.util.List;
  * @param message why the run could not start, or empty
  */
 public record RunSnapshot(
-    String runId, AnalysisVerdict verdict, Instant startedAt, boolean stopped, String message, List<MetricSnapshot> metrics) {
+    String runId,
+    AnalysisVerdict verdict,
+    Instant startedAt,
+    boolean stopped,
+    String message,
+    List<MetricSnapshot> metrics) {
 
   public RunSnapshot {
     metrics = List.copyOf(metrics);

@@ -6,8 +6,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Where run records survive a restart, so a restarted Ordinal continues a run (its counts, recent
- * measurements and next measurement time) instead of starting the analysis over. {@link
- * RunRecords} turns a record into JSON for stores that keep text, such as an annotation.
+ * measurements and next measurement time) instead of starting the analysis over. {@link RunRecords}
+ * turns a record into JSON for stores that keep text, such as an annotation.
  */
 public interface RunStore {
   void save(RunRecord record);

@@ -32,7 +32,8 @@ public interface Scheduler {
               return thread;
             });
     return (delay, task) -> {
-      ScheduledFuture<?> future = executor.schedule(task, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+      ScheduledFuture<?> future =
+          executor.schedule(task, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
       return () -> future.cancel(false);
     };
   }

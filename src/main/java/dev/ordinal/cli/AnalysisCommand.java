@@ -67,37 +67,68 @@ public class AnalysisCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Option(names = "--template", required = true, paramLabel = "FILE", description = "YAML file with the AnalysisTemplate")
+    @Option(
+        names = "--template",
+        required = true,
+        paramLabel = "FILE",
+        description = "YAML file with the AnalysisTemplate")
     Path template;
 
-    @Option(names = "--name", paramLabel = "NAME", description = "which template, when the file holds several")
+    @Option(
+        names = "--name",
+        paramLabel = "NAME",
+        description = "which template, when the file holds several")
     String name;
 
     @Option(names = "--args", paramLabel = "KEY=VALUE", description = "a template arg; repeatable")
     Map<String, String> args = new LinkedHashMap<>();
 
-    @Option(names = "--from", required = true, paramLabel = "TIME", description = "start: -7d, -90m, an ISO-8601 instant or epoch seconds")
+    @Option(
+        names = "--from",
+        required = true,
+        paramLabel = "TIME",
+        description = "start: -7d, -90m, an ISO-8601 instant or epoch seconds")
     String from;
 
-    @Option(names = "--to", defaultValue = "now", paramLabel = "TIME", description = "end (default: now)")
+    @Option(
+        names = "--to",
+        defaultValue = "now",
+        paramLabel = "TIME",
+        description = "end (default: now)")
     String to;
 
-    @Option(names = "--step", defaultValue = "1h", paramLabel = "DURATION", description = "between points (default: 1h)")
+    @Option(
+        names = "--step",
+        defaultValue = "1h",
+        paramLabel = "DURATION",
+        description = "between points (default: 1h)")
     String step;
 
-    @Option(names = "--prometheus", paramLabel = "URL", description = "query this Prometheus instead of the template's address")
+    @Option(
+        names = "--prometheus",
+        paramLabel = "URL",
+        description = "query this Prometheus instead of the template's address")
     URI prometheus;
 
     @Option(names = "--namespace", paramLabel = "NS", description = "for {{rollout.namespace}}")
     String namespace;
 
-    @Option(names = "--statefulset", paramLabel = "NAME", description = "for {{rollout.statefulset}}")
+    @Option(
+        names = "--statefulset",
+        paramLabel = "NAME",
+        description = "for {{rollout.statefulset}}")
     String statefulSet;
 
-    @Option(names = "--canary-revision", paramLabel = "REV", description = "for {{rollout.canaryRevision}}")
+    @Option(
+        names = "--canary-revision",
+        paramLabel = "REV",
+        description = "for {{rollout.canaryRevision}}")
     String canaryRevision;
 
-    @Option(names = "--stable-revision", paramLabel = "REV", description = "for {{rollout.stableRevision}}")
+    @Option(
+        names = "--stable-revision",
+        paramLabel = "REV",
+        description = "for {{rollout.stableRevision}}")
     String stableRevision;
 
     @Option(
@@ -111,11 +142,19 @@ public class AnalysisCommand implements Callable<Integer> {
 
     /** The rollout the placeholders refer to, or null when no rollout option was given. */
     private AnalysisRuns.RolloutContext rollout() {
-      if (namespace == null && statefulSet == null && canaryRevision == null && stableRevision == null && canaryPods.isEmpty()) {
+      if (namespace == null
+          && statefulSet == null
+          && canaryRevision == null
+          && stableRevision == null
+          && canaryPods.isEmpty()) {
         return null;
       }
       return new AnalysisRuns.RolloutContext(
-          orEmpty(namespace), orEmpty(statefulSet), orEmpty(canaryRevision), orEmpty(stableRevision), List.copyOf(canaryPods));
+          orEmpty(namespace),
+          orEmpty(statefulSet),
+          orEmpty(canaryRevision),
+          orEmpty(stableRevision),
+          List.copyOf(canaryPods));
     }
 
     private static String orEmpty(String value) {
@@ -132,7 +171,9 @@ public class AnalysisCommand implements Callable<Integer> {
       Instant start = time(from, now, "--from");
       Instant end = time(to, now, "--to");
       Duration stepDuration =
-          duration(step).orElseThrow(() -> usage("--step '" + step + "' is not a duration such as 30s, 5m, 1h"));
+          duration(step)
+              .orElseThrow(
+                  () -> usage("--step '" + step + "' is not a duration such as 30s, 5m, 1h"));
       Optional<AnalysisTemplate> chosen;
       try {
         chosen = load(err);
@@ -146,7 +187,13 @@ public class AnalysisCommand implements Callable<Integer> {
       try {
         Backtest.Report report =
             Backtest.run(
-                chosen.get(), args, rollout(), start, end, stepDuration, new HttpPrometheusApi(Optional.ofNullable(prometheus), ref -> Optional.empty()));
+                chosen.get(),
+                args,
+                rollout(),
+                start,
+                end,
+                stepDuration,
+                new HttpPrometheusApi(Optional.ofNullable(prometheus), ref -> Optional.empty()));
         out.print(report.table());
         out.flush();
         boolean queryFailed = report.metrics().stream().anyMatch(m -> m.error() != null);
@@ -161,7 +208,8 @@ public class AnalysisCommand implements Callable<Integer> {
       byte[] content = Files.readAllBytes(template);
       String fileName = template.getFileName().toString();
       SourceEntry entry = new SourceEntry(fileName, LocalDirectory.gitBlobId(content));
-      LoadResult result = new ManifestLoader().load(new SourceTree("file", List.of(entry), e -> content));
+      LoadResult result =
+          new ManifestLoader().load(new SourceTree("file", List.of(entry), e -> content));
       if (result instanceof LoadResult.Invalid invalid) {
         for (LoadError error : invalid.errors()) {
           err.println(error);
@@ -171,13 +219,25 @@ public class AnalysisCommand implements Callable<Integer> {
       Map<String, AnalysisTemplate> templates = ((LoadResult.Loaded) result).state().templates();
       if (name != null) {
         if (!templates.containsKey(name)) {
-          err.println(fileName + " has no AnalysisTemplate named '" + name + "' (it has " + templates.keySet() + ")");
+          err.println(
+              fileName
+                  + " has no AnalysisTemplate named '"
+                  + name
+                  + "' (it has "
+                  + templates.keySet()
+                  + ")");
           return Optional.empty();
         }
         return Optional.of(templates.get(name));
       }
       if (templates.size() != 1) {
-        err.println(fileName + " holds " + templates.size() + " AnalysisTemplates " + templates.keySet() + "; pick one with --name");
+        err.println(
+            fileName
+                + " holds "
+                + templates.size()
+                + " AnalysisTemplates "
+                + templates.keySet()
+                + "; pick one with --name");
         return Optional.empty();
       }
       return Optional.of(new ArrayList<>(templates.values()).get(0));
@@ -198,7 +258,11 @@ public class AnalysisCommand implements Callable<Integer> {
       try {
         return Instant.parse(trimmed);
       } catch (DateTimeParseException e) {
-        throw usage(option + " '" + text + "' is not a time: use now, -7d, -90m, an ISO-8601 instant or epoch seconds");
+        throw usage(
+            option
+                + " '"
+                + text
+                + "' is not a time: use now, -7d, -90m, an ISO-8601 instant or epoch seconds");
       }
     }
 

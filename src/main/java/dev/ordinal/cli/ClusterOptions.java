@@ -8,15 +8,27 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** How a command reaches the cluster: a kubeconfig (default: $KUBECONFIG or ~/.kube/config) and context. */
+/**
+ * How a command reaches the cluster: a kubeconfig (default: $KUBECONFIG or ~/.kube/config) and
+ * context.
+ */
 final class ClusterOptions {
-  @Option(names = "--kubeconfig", paramLabel = "FILE", description = "Kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster).")
+  @Option(
+      names = "--kubeconfig",
+      paramLabel = "FILE",
+      description = "Kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster).")
   Path kubeconfig;
 
-  @Option(names = "--context", paramLabel = "NAME", description = "Kubeconfig context (default: the current one).")
+  @Option(
+      names = "--context",
+      paramLabel = "NAME",
+      description = "Kubeconfig context (default: the current one).")
   String context;
 
-  @Option(names = {"-n", "--namespace"}, paramLabel = "NS", description = "Namespace for objects that name none (default: the context's, or 'default').")
+  @Option(
+      names = {"-n", "--namespace"},
+      paramLabel = "NS",
+      description = "Namespace for objects that name none (default: the context's, or 'default').")
   String namespace;
 
   KubernetesClient client() throws IOException {

@@ -18,7 +18,11 @@ final class ClusterPlanning {
   record Outcome(AppSync.Planned planned, int exitCode) {}
 
   static Outcome plan(
-      CommandLine.Model.CommandSpec spec, SourceOptions source, ClusterOptions cluster, String app, boolean prune) {
+      CommandLine.Model.CommandSpec spec,
+      SourceOptions source,
+      ClusterOptions cluster,
+      String app,
+      boolean prune) {
     String problem = source.usageProblem();
     if (problem != null) {
       throw new CommandLine.ParameterException(spec.commandLine(), problem);
@@ -32,7 +36,9 @@ final class ClusterPlanning {
       return new Outcome(null, 2);
     }
     try (KubernetesClient client = cluster.client()) {
-      AppSync sync = new AppSync(app, cluster.namespace(client), prune, new ManifestLoader(), new KubeCluster(client));
+      AppSync sync =
+          new AppSync(
+              app, cluster.namespace(client), prune, new ManifestLoader(), new KubeCluster(client));
       AppSync.Planned planned = sync.plan(tree);
       if (planned.invalid() != null) {
         planned.invalid().errors().forEach(err::println);

@@ -18,8 +18,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * The configuration of {@code ordinal run}: where to keep Git caches, where to listen, and the
- * apps (repo, revision, path, destination namespace) to keep in sync.
+ * The configuration of {@code ordinal run}: where to keep Git caches, where to listen, and the apps
+ * (repo, revision, path, destination namespace) to keep in sync.
  */
 public record DaemonConfig(
     String dataDir,
@@ -65,16 +65,28 @@ public record DaemonConfig(
   /** Reads and validates a config file; errors name the file, the line and the field. */
   public static DaemonConfig load(Path file) throws ConfigException {
     ObjectMapper mapper =
-        new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     DaemonConfig config;
     try {
       config = mapper.readValue(Files.readAllBytes(file), DaemonConfig.class);
     } catch (UnrecognizedPropertyException e) {
       throw new ConfigException(
-          file + ":" + e.getLocation().getLineNr() + ": " + path(e) + ": unknown field '" + e.getPropertyName()
-              + "'; known fields: " + e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", ")));
+          file
+              + ":"
+              + e.getLocation().getLineNr()
+              + ": "
+              + path(e)
+              + ": unknown field '"
+              + e.getPropertyName()
+              + "'; known fields: "
+              + e.getKnownPropertyIds().stream()
+                  .map(Object::toString)
+                  .sorted()
+                  .collect(Collectors.joining(", ")));
     } catch (JsonMappingException e) {
-      throw new ConfigException(file + ":" + line(e) + ": " + path(e) + ": " + e.getOriginalMessage());
+      throw new ConfigException(
+          file + ":" + line(e) + ": " + path(e) + ": " + e.getOriginalMessage());
     } catch (JsonProcessingException e) {
       throw new ConfigException(file + ":" + line(e) + ": " + e.getOriginalMessage());
     } catch (IOException e) {
@@ -85,7 +97,8 @@ public record DaemonConfig(
     }
     List<String> problems = config.problems();
     if (!problems.isEmpty()) {
-      throw new ConfigException(problems.stream().map(p -> file + ": " + p).collect(Collectors.joining("\n")));
+      throw new ConfigException(
+          problems.stream().map(p -> file + ": " + p).collect(Collectors.joining("\n")));
     }
     return config;
   }
@@ -125,21 +138,37 @@ public record DaemonConfig(
       App app = apps.get(i);
       String at = "apps[" + i + "]";
       if (app.name() == null || !DNS_LABEL.matcher(app.name()).matches()) {
-        problems.add(at + ".name: required, a DNS label (lower-case letters, digits, '-'), got '" + app.name() + "'");
+        problems.add(
+            at
+                + ".name: required, a DNS label (lower-case letters, digits, '-'), got '"
+                + app.name()
+                + "'");
       } else if (!names.add(app.name())) {
         problems.add(at + ".name: duplicate app name '" + app.name() + "'");
       }
       if (app.repo() == null || app.repo().isBlank()) {
-        problems.add(at + ".repo: required: a Git URL (https://, ssh://, git@host:path, file://) or a local path");
+        problems.add(
+            at
+                + ".repo: required: a Git URL (https://, ssh://, git@host:path, file://) or a local path");
       }
       if (app.namespace() == null || !DNS_LABEL.matcher(app.namespace()).matches()) {
-        problems.add(at + ".namespace: required, the destination namespace, got '" + app.namespace() + "'");
+        problems.add(
+            at + ".namespace: required, the destination namespace, got '" + app.namespace() + "'");
       }
-      if (app.credentials() != null && app.credentials().sshKeyFile() != null && app.credentials().knownHostsFile() == null) {
-        problems.add(at + ".credentials.knownHostsFile: required with sshKeyFile, so the server's host key is checked");
+      if (app.credentials() != null
+          && app.credentials().sshKeyFile() != null
+          && app.credentials().knownHostsFile() == null) {
+        problems.add(
+            at
+                + ".credentials.knownHostsFile: required with sshKeyFile, so the server's host key is checked");
       }
-      if (app.path() != null && (app.path().startsWith("/") || List.of(app.path().split("/")).contains(".."))) {
-        problems.add(at + ".path: must be relative to the repository root and must not contain '..', got '" + app.path() + "'");
+      if (app.path() != null
+          && (app.path().startsWith("/") || List.of(app.path().split("/")).contains(".."))) {
+        problems.add(
+            at
+                + ".path: must be relative to the repository root and must not contain '..', got '"
+                + app.path()
+                + "'");
       }
     }
     return problems;

@@ -24,13 +24,21 @@ final class DiffCommand implements Callable<Integer> {
   @Mixin SourceOptions source;
   @Mixin ClusterOptions cluster;
 
-  @Option(names = "--app", defaultValue = "ordinal", description = "App name for the inventory label (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--app",
+      defaultValue = "ordinal",
+      description = "App name for the inventory label (default: ${DEFAULT-VALUE}).")
   String app;
 
-  @Option(names = "--prune", description = "Also show objects of this app that left Git and would be pruned.")
+  @Option(
+      names = "--prune",
+      description = "Also show objects of this app that left Git and would be pruned.")
   boolean prune;
 
-  @Option(names = "--no-rollout-plan", description = "Leave out the rollout plan shown after the diff for each StatefulSet whose pod template changes under a RolloutPolicy.")
+  @Option(
+      names = "--no-rollout-plan",
+      description =
+          "Leave out the rollout plan shown after the diff for each StatefulSet whose pod template changes under a RolloutPolicy.")
   boolean noRolloutPlan;
 
   @Override

@@ -16,9 +16,11 @@ final class MeasurementsView {
   static String render(String namespace, String statefulSet, List<RunRecord> runs) {
     List<RunRecord> mine =
         runs.stream()
-            .filter(r -> r.context() != null
-                && namespace.equals(r.context().namespace())
-                && statefulSet.equals(r.context().statefulSet()))
+            .filter(
+                r ->
+                    r.context() != null
+                        && namespace.equals(r.context().namespace())
+                        && statefulSet.equals(r.context().statefulSet()))
             .sorted(Comparator.comparing(RunRecord::startedAt))
             .toList();
     if (mine.isEmpty()) {
@@ -32,12 +34,22 @@ final class MeasurementsView {
       }
       for (RunRecord.MetricRecord metric : run.metrics()) {
         var t = metric.tally();
-        b.append(String.format(
-            "    %s/%s  %d measured: %d successful, %d failed, %d inconclusive, %d errors%n",
-            metric.template(), metric.metric(), t.counted() + t.errors(), t.successful(), t.failed(), t.inconclusive(), t.errors()));
+        b.append(
+            String.format(
+                "    %s/%s  %d measured: %d successful, %d failed, %d inconclusive, %d errors%n",
+                metric.template(),
+                metric.metric(),
+                t.counted() + t.errors(),
+                t.successful(),
+                t.failed(),
+                t.inconclusive(),
+                t.errors()));
         if (!metric.recent().isEmpty()) {
           b.append("      last: ")
-              .append(metric.recent().stream().map(MeasurementsView::one).collect(Collectors.joining(", ")))
+              .append(
+                  metric.recent().stream()
+                      .map(MeasurementsView::one)
+                      .collect(Collectors.joining(", ")))
               .append('\n');
         }
       }

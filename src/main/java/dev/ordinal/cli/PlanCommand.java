@@ -26,7 +26,10 @@ final class PlanCommand implements Callable<Integer> {
   @Mixin SourceOptions source;
   @Mixin ClusterOptions cluster;
 
-  @Option(names = "--app", defaultValue = "ordinal", description = "App name for the inventory label (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--app",
+      defaultValue = "ordinal",
+      description = "App name for the inventory label (default: ${DEFAULT-VALUE}).")
   String app;
 
   @Override

@@ -35,6 +35,7 @@ import picocli.CommandLine.Parameters;
  */
 final class RolloutCommands {
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** Tests pin the time; the CLI uses the wall clock. */
   static volatile Clock clock = Clock.systemUTC();
 
@@ -50,9 +51,9 @@ final class RolloutCommands {
   }
 
   /**
-   * Why Ordinal would ignore {@code command} in {@code state}, as its engine decides it (it consumes
-   * an inapplicable command with a CommandIgnored event); empty when it applies or we cannot tell.
-   * Only a hint: the state may move on before Ordinal's next decision.
+   * Why Ordinal would ignore {@code command} in {@code state}, as its engine decides it (it
+   * consumes an inapplicable command with a CommandIgnored event); empty when it applies or we
+   * cannot tell. Only a hint: the state may move on before Ordinal's next decision.
    */
   static Optional<String> ignoredBecause(Command command, RolloutState state) {
     boolean stepping = state.phase().stepping();
@@ -60,22 +61,29 @@ final class RolloutCommands {
       case ABORT:
       case PROMOTE:
       case PROMOTE_FULL:
-        return stepping ? Optional.empty() : Optional.of("no rollout in progress (" + state.phase().displayName() + ")");
+        return stepping
+            ? Optional.empty()
+            : Optional.of("no rollout in progress (" + state.phase().displayName() + ")");
       case PAUSE:
         if (!stepping) {
           return Optional.of("no rollout in progress (" + state.phase().displayName() + ")");
         }
         return state.userPaused() ? Optional.of("already paused") : Optional.empty();
       case RESUME:
-        return stepping && state.userPaused() ? Optional.empty() : Optional.of("not paused by a user");
+        return stepping && state.userPaused()
+            ? Optional.empty()
+            : Optional.of("not paused by a user");
       case RETRY:
-        if (state.phase() == Phase.ROLLED_BACK && !state.targetRevision().equals(state.stableRevision())) {
+        if (state.phase() == Phase.ROLLED_BACK
+            && !state.targetRevision().equals(state.stableRevision())) {
           return Optional.empty();
         }
         if (state.phase() == Phase.DEGRADED) {
           return Optional.of("a rollback is in progress; retry once it has finished");
         }
-        return state.failedRevisions().isEmpty() ? Optional.of("nothing to retry") : Optional.empty();
+        return state.failedRevisions().isEmpty()
+            ? Optional.of("nothing to retry")
+            : Optional.empty();
       default:
         return Optional.empty();
     }
@@ -101,11 +109,13 @@ final class RolloutCommands {
         // Users copy "ns/name" from the status output and preview.
         String[] parts = name.split("/", -1);
         if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
-          throw new CommandLine.ParameterException(spec.commandLine(), "NAME must be 'name' or 'namespace/name', not '" + name + "'");
+          throw new CommandLine.ParameterException(
+              spec.commandLine(), "NAME must be 'name' or 'namespace/name', not '" + name + "'");
         }
         if (cluster.namespace != null && !cluster.namespace.equals(parts[0])) {
           throw new CommandLine.ParameterException(
-              spec.commandLine(), "'" + name + "' names namespace " + parts[0] + " but -n says " + cluster.namespace);
+              spec.commandLine(),
+              "'" + name + "' names namespace " + parts[0] + " but -n says " + cluster.namespace);
         }
         cluster.namespace = parts[0];
         name = parts[1];
@@ -117,7 +127,11 @@ final class RolloutCommands {
         StatefulSet patched;
         try {
           patched =
-              client.apps().statefulSets().inNamespace(namespace).withName(name)
+              client
+                  .apps()
+                  .statefulSets()
+                  .inNamespace(namespace)
+                  .withName(name)
                   .patch(PatchContext.of(PatchType.JSON_MERGE), patch(command, clock.instant()));
         } catch (KubernetesClientException e) {
           if (e.getCode() == 404) {
@@ -125,7 +139,8 @@ final class RolloutCommands {
             return 1;
           }
           if (e.getCode() == 401 || e.getCode() == 403) {
-            err.println("not allowed to annotate StatefulSet " + key + ": " + e.getStatus().getMessage());
+            err.println(
+                "not allowed to annotate StatefulSet " + key + ": " + e.getStatus().getMessage());
             return 2;
           }
           throw e;
@@ -134,12 +149,18 @@ final class RolloutCommands {
           err.println("StatefulSet " + key + " not found");
           return 1;
         }
-        out.println(command.displayName() + " requested for StatefulSet " + key + "; Ordinal acts on it at its next decision");
+        out.println(
+            command.displayName()
+                + " requested for StatefulSet "
+                + key
+                + "; Ordinal acts on it at its next decision");
         out.flush();
-        note(command, patched).ifPresent(note -> {
-          err.println("note: " + note);
-          err.flush();
-        });
+        note(command, patched)
+            .ifPresent(
+                note -> {
+                  err.println("note: " + note);
+                  err.flush();
+                });
         return 0;
       } catch (IOException | KubernetesClientException e) {
         err.println("cannot reach the cluster: " + e.getMessage());
@@ -152,10 +173,12 @@ final class RolloutCommands {
   static Optional<String> note(Command command, StatefulSet sts) {
     Optional<String> json = Annotations.state(sts.getMetadata().getAnnotations());
     if (json.isEmpty()) {
-      return Optional.of("Ordinal has recorded no rollout state on this StatefulSet yet; the command waits until it manages it");
+      return Optional.of(
+          "Ordinal has recorded no rollout state on this StatefulSet yet; the command waits until it manages it");
     }
     try {
-      return ignoredBecause(command, RolloutState.fromJson(json.get())).map(why -> "Ordinal will likely ignore it: " + why);
+      return ignoredBecause(command, RolloutState.fromJson(json.get()))
+          .map(why -> "Ordinal will likely ignore it: " + why);
     } catch (RolloutStateFormatException e) {
       return Optional.empty(); // 'ordinal status' explains an unreadable state
     }
@@ -170,7 +193,10 @@ final class RolloutCommands {
         "Sets the annotation ordinal.dev/command-promote (or -promote-full) on the StatefulSet."
       })
   static final class Promote extends Base {
-    @Parameters(index = "0", paramLabel = "NAME", description = "The StatefulSet (name or namespace/name).")
+    @Parameters(
+        index = "0",
+        paramLabel = "NAME",
+        description = "The StatefulSet (name or namespace/name).")
     String name;
 
     @Option(names = "--full", description = "Skip the remaining steps: promote all pods now.")
@@ -195,7 +221,10 @@ final class RolloutCommands {
         "Sets the annotation ordinal.dev/command-abort on the StatefulSet."
       })
   static final class Abort extends Base {
-    @Parameters(index = "0", paramLabel = "NAME", description = "The StatefulSet (name or namespace/name).")
+    @Parameters(
+        index = "0",
+        paramLabel = "NAME",
+        description = "The StatefulSet (name or namespace/name).")
     String name;
 
     @Override
@@ -218,7 +247,10 @@ final class RolloutCommands {
       })
   static final class Retry extends Base {
     // 'ordinal retry rollout NAME' is accepted too, as Argo users type it.
-    @Parameters(arity = "1..2", paramLabel = "NAME", description = "The StatefulSet (name or namespace/name); 'rollout NAME' also works.")
+    @Parameters(
+        arity = "1..2",
+        paramLabel = "NAME",
+        description = "The StatefulSet (name or namespace/name); 'rollout NAME' also works.")
     List<String> words;
 
     @Override
@@ -230,7 +262,11 @@ final class RolloutCommands {
     String name() {
       if (words.size() == 2) {
         if (!words.get(0).equals("rollout")) {
-          throw new CommandLine.ParameterException(spec.commandLine(), "expected 'retry NAME' or 'retry rollout NAME', not 'retry " + String.join(" ", words) + "'");
+          throw new CommandLine.ParameterException(
+              spec.commandLine(),
+              "expected 'retry NAME' or 'retry rollout NAME', not 'retry "
+                  + String.join(" ", words)
+                  + "'");
         }
         return words.get(1);
       }
@@ -246,7 +282,10 @@ final class RolloutCommands {
         "Sets the annotation ordinal.dev/command-pause on the StatefulSet."
       })
   static final class Pause extends Base {
-    @Parameters(index = "0", paramLabel = "NAME", description = "The StatefulSet (name or namespace/name).")
+    @Parameters(
+        index = "0",
+        paramLabel = "NAME",
+        description = "The StatefulSet (name or namespace/name).")
     String name;
 
     @Override
@@ -268,7 +307,10 @@ final class RolloutCommands {
         "Sets the annotation ordinal.dev/command-resume on the StatefulSet."
       })
   static final class Resume extends Base {
-    @Parameters(index = "0", paramLabel = "NAME", description = "The StatefulSet (name or namespace/name).")
+    @Parameters(
+        index = "0",
+        paramLabel = "NAME",
+        description = "The StatefulSet (name or namespace/name).")
     String name;
 
     @Override

@@ -24,7 +24,8 @@ final class RolloutPlans {
   static List<String> sections(AppSync.Planned planned) {
     List<String> sections = new ArrayList<>();
     for (ObjectPlan.Update update : planned.plan().ofType(ObjectPlan.Update.class)) {
-      if (!(update.desired() instanceof StatefulSet) || !update.classes().contains(ChangeClass.POD_TEMPLATE)) {
+      if (!(update.desired() instanceof StatefulSet)
+          || !update.classes().contains(ChangeClass.POD_TEMPLATE)) {
         continue;
       }
       StatefulSet desired = (StatefulSet) update.desired();
@@ -42,8 +43,18 @@ final class RolloutPlans {
       String key = namespace == null || namespace.isEmpty() ? name : namespace + "/" + name;
       String preview =
           RolloutPreview.render(
-              RolloutSpecs.from(policy.get()), namespace, name, replicas(desired, update.live()), strategy(desired, update.live()));
-      sections.add("Rollout plan for StatefulSet " + key + " (policy " + policy.get().name() + "):\n\n" + preview);
+              RolloutSpecs.from(policy.get()),
+              namespace,
+              name,
+              replicas(desired, update.live()),
+              strategy(desired, update.live()));
+      sections.add(
+          "Rollout plan for StatefulSet "
+              + key
+              + " (policy "
+              + policy.get().name()
+              + "):\n\n"
+              + preview);
     }
     return sections;
   }
@@ -53,14 +64,18 @@ final class RolloutPlans {
     if (desired.getSpec() != null && desired.getSpec().getReplicas() != null) {
       return desired.getSpec().getReplicas();
     }
-    if (live instanceof StatefulSet && ((StatefulSet) live).getSpec() != null && ((StatefulSet) live).getSpec().getReplicas() != null) {
+    if (live instanceof StatefulSet
+        && ((StatefulSet) live).getSpec() != null
+        && ((StatefulSet) live).getSpec().getReplicas() != null) {
       return ((StatefulSet) live).getSpec().getReplicas();
     }
     return 1;
   }
 
   private static String strategy(StatefulSet desired, HasMetadata live) {
-    if (desired.getSpec() != null && desired.getSpec().getUpdateStrategy() != null && desired.getSpec().getUpdateStrategy().getType() != null) {
+    if (desired.getSpec() != null
+        && desired.getSpec().getUpdateStrategy() != null
+        && desired.getSpec().getUpdateStrategy().getType() != null) {
       return desired.getSpec().getUpdateStrategy().getType();
     }
     return "RollingUpdate";

@@ -2,6 +2,7 @@ package dev.ordinal.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.ordinal.analysis.AnalysisRunner;
 import dev.ordinal.git.GitCredentials;
 import dev.ordinal.git.GitPoller;
 import dev.ordinal.git.GitRepoCache;
@@ -9,21 +10,20 @@ import dev.ordinal.git.GitSource;
 import dev.ordinal.git.GitSourceConfig;
 import dev.ordinal.git.GitSourceException;
 import dev.ordinal.git.WebhookHandler;
-import dev.ordinal.analysis.AnalysisRunner;
 import dev.ordinal.kube.ConfigMapRunStore;
 import dev.ordinal.kube.KubeCluster;
 import dev.ordinal.kube.LeaderElectedController;
 import dev.ordinal.kube.RolloutController;
-import dev.ordinal.rollout.RolloutSpec;
-import dev.ordinal.rollout.RolloutSpecs;
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import dev.ordinal.manifest.Durations;
 import dev.ordinal.manifest.ManifestLoader;
 import dev.ordinal.metrics.OrdinalMetrics;
+import dev.ordinal.rollout.RolloutSpec;
+import dev.ordinal.rollout.RolloutSpecs;
 import dev.ordinal.sync.AppRunner;
 import dev.ordinal.sync.AppSync;
 import dev.ordinal.web.HttpEndpoints;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -36,9 +36,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -50,13 +50,18 @@ import picocli.CommandLine.Option;
 @Command(name = "run", description = "Run the GitOps daemon for the apps in a config file.")
 final class RunCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+
   /** Re-apply the last good commit this often even when Git is quiet, to repair drift. */
   private static final Duration RESYNC_INTERVAL = Duration.ofMinutes(3);
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
   @Mixin ClusterOptions cluster;
 
-  @Option(names = "--config", required = true, paramLabel = "FILE", description = "The daemon's config file.")
+  @Option(
+      names = "--config",
+      required = true,
+      paramLabel = "FILE",
+      description = "The daemon's config file.")
   Path configFile;
 
   @Override
@@ -68,18 +73,27 @@ final class RunCommand implements Callable<Integer> {
       pollInterval =
           Durations.parse(config.pollIntervalOrDefault())
               .filter(d -> !d.isZero())
-              .orElseThrow(() -> new DaemonConfig.ConfigException(
-                  configFile + ": pollInterval: not a duration such as 60s or 5m: '" + config.pollIntervalOrDefault() + "'"));
+              .orElseThrow(
+                  () ->
+                      new DaemonConfig.ConfigException(
+                          configFile
+                              + ": pollInterval: not a duration such as 60s or 5m: '"
+                              + config.pollIntervalOrDefault()
+                              + "'"));
     } catch (DaemonConfig.ConfigException e) {
       spec.commandLine().getErr().println(e.getMessage());
       return 2;
     }
     Daemon daemon = Daemon.start(config, pollInterval, cluster);
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      daemon.close();
-      stopped.countDown();
-    }, "ordinal-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  daemon.close();
+                  stopped.countDown();
+                },
+                "ordinal-shutdown"));
     stopped.await();
     return 0;
   }
@@ -90,7 +104,8 @@ final class RunCommand implements Callable<Integer> {
     private final List<AppRunner> apps = new ArrayList<>();
     private HttpEndpoints http;
 
-    static Daemon start(DaemonConfig config, Duration pollInterval, ClusterOptions clusterOptions) throws IOException, GitSourceException {
+    static Daemon start(DaemonConfig config, Duration pollInterval, ClusterOptions clusterOptions)
+        throws IOException, GitSourceException {
       Daemon daemon = new Daemon();
       try {
         daemon.startParts(config, pollInterval, clusterOptions);
@@ -101,7 +116,9 @@ final class RunCommand implements Callable<Integer> {
       return daemon;
     }
 
-    private void startParts(DaemonConfig config, Duration pollInterval, ClusterOptions clusterOptions) throws IOException, GitSourceException {
+    private void startParts(
+        DaemonConfig config, Duration pollInterval, ClusterOptions clusterOptions)
+        throws IOException, GitSourceException {
       var client = clusterOptions.client();
       parts.add(client);
       KubeCluster kube = new KubeCluster(client);
@@ -115,7 +132,8 @@ final class RunCommand implements Callable<Integer> {
       GitPoller poller =
           GitPoller.withDaemonThreads(
               Math.min(4, config.apps().size()),
-              new GitPoller.Timing(pollInterval, GitPoller.DEFAULT_BACKOFF_START, GitPoller.DEFAULT_BACKOFF_CAP),
+              new GitPoller.Timing(
+                  pollInterval, GitPoller.DEFAULT_BACKOFF_START, GitPoller.DEFAULT_BACKOFF_CAP),
               // AppRunner syncs inside poll(); the listener has nothing left to do.
               (target, change) -> {});
       for (DaemonConfig.App app : config.apps()) {
@@ -127,23 +145,39 @@ final class RunCommand implements Callable<Integer> {
         parts.add(source);
         AppSync sync = new AppSync(app.name(), app.namespace(), app.pruneEnabled(), loader, kube);
         syncs.add(sync);
-        AppRunner runner = new AppRunner(app.name(), source, sync, metrics, Clock.systemUTC(), RESYNC_INTERVAL);
+        AppRunner runner =
+            new AppRunner(app.name(), source, sync, metrics, Clock.systemUTC(), RESYNC_INTERVAL);
         apps.add(runner);
-        log.info("app={} namespace={} tracking {} at {} path {}", app.name(), app.namespace(), source.status().url(), app.revisionOrDefault(), app.pathOrDefault());
+        log.info(
+            "app={} namespace={} tracking {} at {} path {}",
+            app.name(),
+            app.namespace(),
+            source.status().url(),
+            app.revisionOrDefault(),
+            app.pathOrDefault());
       }
       String secret = webhookSecret(config.webhook());
       WebhookHandler webhook;
       if (secret == null) {
-        log.warn("no webhook secret configured: push webhooks are accepted unsigned (development only)");
+        log.warn(
+            "no webhook secret configured: push webhooks are accepted unsigned (development only)");
         webhook = WebhookHandler.insecure(poller::trigger);
       } else {
         webhook = WebhookHandler.withSecret(secret, poller::trigger);
       }
       startRollouts(client, config, syncs);
-      http = new HttpEndpoints(address(config.listenOrDefault()), metrics.registry(), () -> true, this::statusJson, webhook);
+      http =
+          new HttpEndpoints(
+              address(config.listenOrDefault()),
+              metrics.registry(),
+              () -> true,
+              this::statusJson,
+              webhook);
       http.start();
       parts.add(http);
-      log.info("listening on {} (/metrics, /healthz, /readyz, /status, /webhook)", config.listenOrDefault());
+      log.info(
+          "listening on {} (/metrics, /healthz, /readyz, /status, /webhook)",
+          config.listenOrDefault());
       for (AppRunner runner : apps) {
         poller.add(runner);
       }
@@ -158,39 +192,53 @@ final class RunCommand implements Callable<Integer> {
       String home = config.ordinalNamespaceOrDefault();
       AnalysisRunner analysis =
           AnalysisRunner.create(
-              name -> syncs.stream()
-                  .map(AppSync::lastApplied)
-                  .flatMap(Optional::stream)
-                  .map(state -> state.templates().get(name))
-                  .filter(java.util.Objects::nonNull)
-                  .findFirst(),
+              name ->
+                  syncs.stream()
+                      .map(AppSync::lastApplied)
+                      .flatMap(Optional::stream)
+                      .map(state -> state.templates().get(name))
+                      .filter(java.util.Objects::nonNull)
+                      .findFirst(),
               new ConfigMapRunStore(client, home, "ordinal-analysis-runs"));
       Set<String> namespaces = new java.util.TreeSet<>();
       syncs.forEach(s -> namespaces.add(s.namespace()));
       Function<StatefulSet, Optional<RolloutSpec>> specs =
-          sts -> syncs.stream()
-              .filter(s -> s.namespace().equals(sts.getMetadata().getNamespace()))
-              .map(AppSync::lastApplied)
-              .flatMap(Optional::stream)
-              .map(state -> state.policyFor(sts))
-              .flatMap(Optional::stream)
-              .findFirst()
-              .map(RolloutSpecs::from);
+          sts ->
+              syncs.stream()
+                  .filter(s -> s.namespace().equals(sts.getMetadata().getNamespace()))
+                  .map(AppSync::lastApplied)
+                  .flatMap(Optional::stream)
+                  .map(state -> state.policyFor(sts))
+                  .flatMap(Optional::stream)
+                  .findFirst()
+                  .map(RolloutSpecs::from);
       String identity = LeaderElectedController.defaultIdentity();
       LeaderElectedController rollouts =
           new LeaderElectedController(
-              client, home, "ordinal-rollouts", identity, LeaderElectedController.Timing.DEFAULT,
+              client,
+              home,
+              "ordinal-rollouts",
+              identity,
+              LeaderElectedController.Timing.DEFAULT,
               () -> {
                 // Runs stored by a previous leader continue where they were.
                 int resumed = analysis.resume();
                 if (resumed > 0) {
-                  log.info("resumed {} analysis run(s) from configmap {}/ordinal-analysis-runs", resumed, home);
+                  log.info(
+                      "resumed {} analysis run(s) from configmap {}/ordinal-analysis-runs",
+                      resumed,
+                      home);
                 }
-                return new RolloutController(client, namespaces, specs, analysis, Clock.systemUTC(), identity);
+                return new RolloutController(
+                    client, namespaces, specs, analysis, Clock.systemUTC(), identity);
               });
       rollouts.start();
       parts.add(rollouts);
-      log.info("rollouts: leader election on lease {}/ordinal-rollouts as {}; watching namespaces {}", home, identity, namespaces);
+      log.info(
+          "rollouts: leader election on lease {}/ordinal-rollouts as {}; watching namespaces {}",
+          home,
+          identity,
+          namespaces);
     }
 
     int port() {
@@ -204,7 +252,8 @@ final class RunCommand implements Callable<Integer> {
     String statusJson() {
       ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
       try {
-        return json.writeValueAsString(Map.of("apps", apps.stream().map(r -> statusMap(r.status())).toList()));
+        return json.writeValueAsString(
+            Map.of("apps", apps.stream().map(r -> statusMap(r.status())).toList()));
       } catch (IOException e) {
         return "{\"error\":\"" + e.getMessage().replace("\"", "'") + "\"}";
       }
@@ -246,9 +295,11 @@ final class RunCommand implements Callable<Integer> {
       return GitCredentials.fromEnvironment(System.getenv());
     }
     if (c.sshKeyFile() != null) {
-      return GitCredentials.ssh(Path.of(c.sshKeyFile()), c.knownHostsFile() == null ? null : Path.of(c.knownHostsFile()));
+      return GitCredentials.ssh(
+          Path.of(c.sshKeyFile()), c.knownHostsFile() == null ? null : Path.of(c.knownHostsFile()));
     }
-    String user = c.usernameEnv() != null ? System.getenv(c.usernameEnv()) : readFile(c.usernameFile());
+    String user =
+        c.usernameEnv() != null ? System.getenv(c.usernameEnv()) : readFile(c.usernameFile());
     if (c.tokenFile() != null) {
       return GitCredentials.httpsTokenFile(user == null ? "git" : user, Path.of(c.tokenFile()));
     }

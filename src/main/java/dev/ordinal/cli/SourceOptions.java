@@ -21,19 +21,37 @@ import picocli.CommandLine.Parameters;
  * path) at a revision, under a path.
  */
 final class SourceOptions {
-  @Parameters(arity = "0..*", paramLabel = "DIR", description = "Plain local folders of manifests, each checked on its own.")
+  @Parameters(
+      arity = "0..*",
+      paramLabel = "DIR",
+      description = "Plain local folders of manifests, each checked on its own.")
   List<Path> directories = new ArrayList<>();
 
-  @Option(names = "--repo", paramLabel = "URL|PATH", description = "A Git repository: a URL or a local path.")
+  @Option(
+      names = "--repo",
+      paramLabel = "URL|PATH",
+      description = "A Git repository: a URL or a local path.")
   String repo;
 
-  @Option(names = "--revision", paramLabel = "REF", defaultValue = "HEAD", description = "Branch, tag or commit (default: ${DEFAULT-VALUE}, the remote's default branch).")
+  @Option(
+      names = "--revision",
+      paramLabel = "REF",
+      defaultValue = "HEAD",
+      description =
+          "Branch, tag or commit (default: ${DEFAULT-VALUE}, the remote's default branch).")
   String revision;
 
-  @Option(names = "--path", paramLabel = "DIR", defaultValue = ".", description = "Folder inside the repository (default: the root).")
+  @Option(
+      names = "--path",
+      paramLabel = "DIR",
+      defaultValue = ".",
+      description = "Folder inside the repository (default: the root).")
   String path;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", description = "Where to keep the Git cache (default: a temporary folder).")
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description = "Where to keep the Git cache (default: a temporary folder).")
   Path dataDir;
 
   /** Checks that exactly one source was named; returns the problem, or null. */
@@ -94,7 +112,8 @@ final class SourceOptions {
       GitSource source =
           GitSource.open(
               cache,
-              GitSourceConfig.of(url, revision, path).withCredentials(GitCredentials.fromEnvironment(System.getenv())));
+              GitSourceConfig.of(url, revision, path)
+                  .withCredentials(GitCredentials.fromEnvironment(System.getenv())));
       PollResult result = source.poll();
       if (result instanceof PollResult.Changed changed) {
         return changed.tree();

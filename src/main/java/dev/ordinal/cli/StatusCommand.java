@@ -46,14 +46,23 @@ final class StatusCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
   @Mixin ClusterOptions cluster;
 
-  @Parameters(arity = "0..1", paramLabel = "NAME", description = "The StatefulSet (name or namespace/name); all when omitted.")
+  @Parameters(
+      arity = "0..1",
+      paramLabel = "NAME",
+      description = "The StatefulSet (name or namespace/name); all when omitted.")
   String name;
 
-  @Option(names = {"-w", "--watch"}, description = "Keep watching and re-render on every change.")
+  @Option(
+      names = {"-w", "--watch"},
+      description = "Keep watching and re-render on every change.")
   boolean watch;
 
-  @Option(names = "--ordinal-namespace", paramLabel = "NS", defaultValue = "${env:ORDINAL_NAMESPACE:-ordinal-system}",
-      description = "Ordinal's own namespace, where analysis measurements are kept (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--ordinal-namespace",
+      paramLabel = "NS",
+      defaultValue = "${env:ORDINAL_NAMESPACE:-ordinal-system}",
+      description =
+          "Ordinal's own namespace, where analysis measurements are kept (default: ${DEFAULT-VALUE}).")
   String ordinalNamespace;
 
   @Override
@@ -63,10 +72,13 @@ final class StatusCommand implements Callable<Integer> {
     if (name != null && name.contains("/")) {
       String[] parts = name.split("/", -1);
       if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "NAME must be 'name' or 'namespace/name', not '" + name + "'");
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "NAME must be 'name' or 'namespace/name', not '" + name + "'");
       }
       if (cluster.namespace != null && !cluster.namespace.equals(parts[0])) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "'" + name + "' names namespace " + parts[0] + " but -n says " + cluster.namespace);
+        throw new CommandLine.ParameterException(
+            spec.commandLine(),
+            "'" + name + "' names namespace " + parts[0] + " but -n says " + cluster.namespace);
       }
       cluster.namespace = parts[0];
       name = parts[1];
@@ -91,8 +103,8 @@ final class StatusCommand implements Callable<Integer> {
   }
 
   /**
-   * Re-renders on every event until the thread is interrupted; prints only when the view changed.
-   * A watch the server closes (e.g. its history expired) is opened again; an unreachable API server
+   * Re-renders on every event until the thread is interrupted; prints only when the view changed. A
+   * watch the server closes (e.g. its history expired) is opened again; an unreachable API server
    * is reported and retried, since a watching user wants the view back when the cluster is.
    */
   private int watch(KubernetesClient client, String namespace, String shown, PrintWriter out) {
@@ -123,7 +135,9 @@ final class StatusCommand implements Callable<Integer> {
         // briefly, but not for ever in a busy namespace.
         long settleUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SETTLE_MILLIS);
         String more;
-        while ((more = events.poll(Math.max(0, settleUntil - System.nanoTime()), TimeUnit.NANOSECONDS)) != null) {
+        while ((more =
+                events.poll(Math.max(0, settleUntil - System.nanoTime()), TimeUnit.NANOSECONDS))
+            != null) {
           if (more.startsWith(CLOSED)) {
             events.add(more);
             break;
@@ -154,9 +168,19 @@ final class StatusCommand implements Callable<Integer> {
     }
   }
 
-  private void open(KubernetesClient client, String namespace, BlockingQueue<String> events, List<Watch> watches) {
+  private void open(
+      KubernetesClient client,
+      String namespace,
+      BlockingQueue<String> events,
+      List<Watch> watches) {
     if (name != null) {
-      watches.add(client.apps().statefulSets().inNamespace(namespace).withName(name).watch(new Signal<>(events)));
+      watches.add(
+          client
+              .apps()
+              .statefulSets()
+              .inNamespace(namespace)
+              .withName(name)
+              .watch(new Signal<>(events)));
     } else {
       watches.add(client.apps().statefulSets().inNamespace(namespace).watch(new Signal<>(events)));
     }
@@ -195,10 +219,14 @@ final class StatusCommand implements Callable<Integer> {
 
   private record Snapshot(boolean found, String text) {}
 
-  /** The analysis runs Ordinal keeps; none when they cannot be read (status still works without). */
+  /**
+   * The analysis runs Ordinal keeps; none when they cannot be read (status still works without).
+   */
   private List<dev.ordinal.analysis.RunRecord> analysisRuns(KubernetesClient client) {
     try {
-      return new dev.ordinal.kube.ConfigMapRunStore(client, ordinalNamespace, "ordinal-analysis-runs").loadAll();
+      return new dev.ordinal.kube.ConfigMapRunStore(
+              client, ordinalNamespace, "ordinal-analysis-runs")
+          .loadAll();
     } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
       return List.of();
     }
@@ -212,7 +240,8 @@ final class StatusCommand implements Callable<Integer> {
       }
       return new Snapshot(
           true,
-          StatusView.render(sts, podsOf(sts, client.pods().inNamespace(namespace).list().getItems()))
+          StatusView.render(
+                  sts, podsOf(sts, client.pods().inNamespace(namespace).list().getItems()))
               + MeasurementsView.render(namespace, name, analysisRuns(client)));
     }
     List<StatefulSet> withState = new ArrayList<>();
@@ -222,18 +251,26 @@ final class StatusCommand implements Callable<Integer> {
       }
     }
     if (withState.isEmpty()) {
-      return new Snapshot(true, "No StatefulSet in namespace " + namespace + " has an Ordinal rollout state.\n");
+      return new Snapshot(
+          true, "No StatefulSet in namespace " + namespace + " has an Ordinal rollout state.\n");
     }
     List<Pod> pods = client.pods().inNamespace(namespace).list().getItems();
-    return new Snapshot(true, "Namespace " + namespace + "\n" + StatusView.table(withState, sts -> podsOf(sts, pods)));
+    return new Snapshot(
+        true,
+        "Namespace " + namespace + "\n" + StatusView.table(withState, sts -> podsOf(sts, pods)));
   }
 
-  /** The pods of {@code sts} among {@code pods}: named {@code <sts>-<ordinal>} and owned by it (or carrying its labels). */
+  /**
+   * The pods of {@code sts} among {@code pods}: named {@code <sts>-<ordinal>} and owned by it (or
+   * carrying its labels).
+   */
   static List<Pod> podsOf(StatefulSet sts, List<Pod> pods) {
     String stsName = sts.getMetadata().getName();
     Pattern own = Pattern.compile(Pattern.quote(stsName) + "-\\d+");
     Map<String, String> selector =
-        sts.getSpec() == null || sts.getSpec().getSelector() == null || sts.getSpec().getSelector().getMatchLabels() == null
+        sts.getSpec() == null
+                || sts.getSpec().getSelector() == null
+                || sts.getSpec().getSelector().getMatchLabels() == null
             ? Map.of()
             : sts.getSpec().getSelector().getMatchLabels();
     List<Pod> result = new ArrayList<>();
@@ -245,7 +282,8 @@ final class StatusCommand implements Callable<Integer> {
           pod.getMetadata().getOwnerReferences() != null
               && pod.getMetadata().getOwnerReferences().stream()
                   .anyMatch(r -> "StatefulSet".equals(r.getKind()) && stsName.equals(r.getName()));
-      Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
+      Map<String, String> labels =
+          pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
       boolean selected = !selector.isEmpty() && labels.entrySet().containsAll(selector.entrySet());
       if (owned || selected) {
         result.add(pod);

@@ -5,9 +5,9 @@ import dev.ordinal.rollout.Command;
 import dev.ordinal.rollout.Phase;
 import dev.ordinal.rollout.RolloutState;
 import dev.ordinal.rollout.RolloutStateFormatException;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
-import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetSpec;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
@@ -37,8 +37,8 @@ final class StatusView {
   }
 
   /**
-   * Renders one StatefulSet. When {@code state} is empty the annotation is read from {@code sts}, so
-   * that an unreadable one is reported rather than silently ignored.
+   * Renders one StatefulSet. When {@code state} is empty the annotation is read from {@code sts},
+   * so that an unreadable one is reported rather than silently ignored.
    */
   static String render(StatefulSet sts, List<Pod> pods, Optional<RolloutState> state) {
     Facts f = Facts.of(sts, pods, state);
@@ -69,7 +69,10 @@ final class StatusView {
     }
     String origin = f.state == null ? " (controller's current revision)" : "";
     line(out, "Stable", orUnknown(f.stable) + origin);
-    line(out, "Target", orUnknown(f.target) + (f.state == null ? " (controller's update revision)" : ""));
+    line(
+        out,
+        "Target",
+        orUnknown(f.target) + (f.state == null ? " (controller's update revision)" : ""));
     line(out, "Replicas", f.replicas + " (" + f.strategyDetail() + ")");
     if (f.pods.isEmpty()) {
       line(out, "Pods", "none");
@@ -77,7 +80,11 @@ final class StatusView {
       line(out, "Pods", f.perRevision());
       int width = f.pods.stream().mapToInt(p -> p.name.length()).max().orElse(0);
       for (PodFacts p : f.pods) {
-        out.append("  ").append(pad(p.name, width)).append("  ").append(pad(p.readiness(), 11)).append("  ");
+        out.append("  ")
+            .append(pad(p.name, width))
+            .append("  ")
+            .append(pad(p.readiness(), 11))
+            .append("  ");
         out.append(f.role(p));
         if (p.restarts > 0) {
           out.append("  restarts ").append(p.restarts);
@@ -95,22 +102,33 @@ final class StatusView {
         }
       }
       if (!f.state.failedRevisions().isEmpty()) {
-        line(out, "Failed", String.join(", ", f.state.failedRevisions()) + " (not retried until Git changes or 'ordinal retry')");
+        line(
+            out,
+            "Failed",
+            String.join(", ", f.state.failedRevisions())
+                + " (not retried until Git changes or 'ordinal retry')");
       }
     }
     line(out, "Commands", f.commands());
     return out.toString();
   }
 
-  /** The one-line live progress summary, e.g. {@code Progressing  step 2/5  canary 2/5 pods updated, 2 ready  (partition 3)}. */
+  /**
+   * The one-line live progress summary, e.g. {@code Progressing step 2/5 canary 2/5 pods updated, 2
+   * ready (partition 3)}.
+   */
   static String summary(StatefulSet sts, List<Pod> pods, Optional<RolloutState> state) {
     return Facts.of(sts, pods, state).summary();
   }
 
   /** A table of several StatefulSets, one line each; {@code podsOf} gives each one's pods. */
-  static String table(List<StatefulSet> sets, java.util.function.Function<StatefulSet, List<Pod>> podsOf) {
+  static String table(
+      List<StatefulSet> sets, java.util.function.Function<StatefulSet, List<Pod>> podsOf) {
     List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"NAME", "PHASE", "STEP", "UPDATED", "READY", "PARTITION", "STABLE", "TARGET", "COMMANDS"});
+    rows.add(
+        new String[] {
+          "NAME", "PHASE", "STEP", "UPDATED", "READY", "PARTITION", "STABLE", "TARGET", "COMMANDS"
+        });
     List<StatefulSet> sorted = new ArrayList<>(sets);
     sorted.sort(Comparator.comparing(s -> s.getMetadata().getName()));
     for (StatefulSet sts : sorted) {
@@ -126,7 +144,9 @@ final class StatusView {
             f.onDelete ? "OnDelete" : String.valueOf(f.partition),
             orUnknown(f.stable),
             orUnknown(f.target),
-            f.pending.isEmpty() ? "-" : String.join(",", f.pending.stream().map(Command::displayName).toList())
+            f.pending.isEmpty()
+                ? "-"
+                : String.join(",", f.pending.stream().map(Command::displayName).toList())
           });
     }
     int[] widths = new int[rows.get(0).length];
@@ -177,7 +197,9 @@ final class StatusView {
       var strategy = spec == null ? null : spec.getUpdateStrategy();
       f.onDelete = strategy != null && "OnDelete".equals(strategy.getType());
       f.partition =
-          strategy != null && strategy.getRollingUpdate() != null && strategy.getRollingUpdate().getPartition() != null
+          strategy != null
+                  && strategy.getRollingUpdate() != null
+                  && strategy.getRollingUpdate().getPartition() != null
               ? strategy.getRollingUpdate().getPartition()
               : 0;
       StatefulSetStatus status = sts.getStatus();
@@ -210,19 +232,31 @@ final class StatusView {
     }
 
     int updated() {
-      return (int) pods.stream().filter(p -> !p.terminating && p.revision != null && p.revision.equals(target)).count();
+      return (int)
+          pods.stream()
+              .filter(p -> !p.terminating && p.revision != null && p.revision.equals(target))
+              .count();
     }
 
     int updatedReady() {
-      return (int) pods.stream().filter(p -> p.available() && p.revision != null && p.revision.equals(target)).count();
+      return (int)
+          pods.stream()
+              .filter(p -> p.available() && p.revision != null && p.revision.equals(target))
+              .count();
     }
 
     int onStable() {
-      return (int) pods.stream().filter(p -> !p.terminating && p.revision != null && p.revision.equals(stable)).count();
+      return (int)
+          pods.stream()
+              .filter(p -> !p.terminating && p.revision != null && p.revision.equals(stable))
+              .count();
     }
 
     int stableReady() {
-      return (int) pods.stream().filter(p -> p.available() && p.revision != null && p.revision.equals(stable)).count();
+      return (int)
+          pods.stream()
+              .filter(p -> p.available() && p.revision != null && p.revision.equals(stable))
+              .count();
     }
 
     int ready() {
@@ -254,7 +288,9 @@ final class StatusView {
         return "the StatefulSet controller has not reported revisions yet";
       }
       if (!updateRevision.equals(currentRevision)) {
-        return "the StatefulSet controller is moving pods to " + updateRevision + " (no Ordinal rollout recorded)";
+        return "the StatefulSet controller is moving pods to "
+            + updateRevision
+            + " (no Ordinal rollout recorded)";
       }
       return allReady() ? "" : ready() + " of " + replicas + " pods ready";
     }
@@ -309,17 +345,29 @@ final class StatusView {
         s.append("  ").append(fullPromotion() ? "full promotion" : "step " + step);
       }
       s.append("  ");
-      if (state != null && (state.phase() == Phase.DEGRADED || state.phase() == Phase.ROLLED_BACK)) {
-        s.append(onStable()).append('/').append(replicas).append(" pods on stable, ").append(stableReady()).append(" ready");
+      if (state != null
+          && (state.phase() == Phase.DEGRADED || state.phase() == Phase.ROLLED_BACK)) {
+        s.append(onStable())
+            .append('/')
+            .append(replicas)
+            .append(" pods on stable, ")
+            .append(stableReady())
+            .append(" ready");
       } else {
         if (step != null && !fullPromotion()) {
           s.append("canary ");
         }
-        s.append(updated()).append('/').append(replicas).append(" pods updated, ").append(updatedReady()).append(" ready");
+        s.append(updated())
+            .append('/')
+            .append(replicas)
+            .append(" pods updated, ")
+            .append(updatedReady())
+            .append(" ready");
       }
       s.append("  (").append(onDelete ? "OnDelete" : "partition " + partition).append(')');
       if (state == null) {
-        s.append(stateProblem != null ? "  [rollout state unreadable]" : "  [no Ordinal rollout state]");
+        s.append(
+            stateProblem != null ? "  [rollout state unreadable]" : "  [no Ordinal rollout state]");
       }
       return s.toString();
     }
@@ -344,18 +392,21 @@ final class StatusView {
       groups.put("new", new int[2]);
       for (PodFacts p : pods) {
         String role = role(p);
-        int[] g = groups.computeIfAbsent(role.startsWith("other revision ") ? "on " + p.revision : role, k -> new int[2]);
+        int[] g =
+            groups.computeIfAbsent(
+                role.startsWith("other revision ") ? "on " + p.revision : role, k -> new int[2]);
         g[0]++;
         if (p.available()) {
           g[1]++;
         }
       }
       List<String> parts = new ArrayList<>();
-      groups.forEach((role, g) -> {
-        if (g[0] > 0) {
-          parts.add(g[0] + " " + role + " (" + g[1] + " ready)");
-        }
-      });
+      groups.forEach(
+          (role, g) -> {
+            if (g[0] > 0) {
+              parts.add(g[0] + " " + role + " (" + g[1] + " ready)");
+            }
+          });
       return String.join(", ", parts);
     }
 
@@ -384,7 +435,10 @@ final class StatusView {
       PodFacts p = new PodFacts();
       p.name = pod.getMetadata().getName();
       p.ordinal = ordinal(p.name);
-      p.revision = pod.getMetadata().getLabels() == null ? null : pod.getMetadata().getLabels().get(REVISION_LABEL);
+      p.revision =
+          pod.getMetadata().getLabels() == null
+              ? null
+              : pod.getMetadata().getLabels().get(REVISION_LABEL);
       p.terminating = pod.getMetadata().getDeletionTimestamp() != null;
       if (pod.getStatus() != null) {
         if (pod.getStatus().getConditions() != null) {

@@ -13,7 +13,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code ordinal validate}: needs no cluster. Exit 0 valid, 1 invalid, 2 usage or unreadable source. */
+/**
+ * {@code ordinal validate}: needs no cluster. Exit 0 valid, 1 invalid, 2 usage or unreadable
+ * source.
+ */
 @Command(
     name = "validate",
     description = {
@@ -50,13 +53,16 @@ final class ValidateCommand implements Callable<Integer> {
     return exit;
   }
 
-  private static int validate(String label, SourceTree tree, ManifestLoader loader, PrintWriter out, PrintWriter err) {
+  private static int validate(
+      String label, SourceTree tree, ManifestLoader loader, PrintWriter out, PrintWriter err) {
     LoadResult result = loader.load(tree);
     if (result instanceof LoadResult.Invalid invalid) {
       for (LoadError error : invalid.errors()) {
         err.println(error);
       }
-      err.printf("%s: %d error%s; nothing from this revision would be applied%n", label, invalid.errors().size(), invalid.errors().size() == 1 ? "" : "s");
+      err.printf(
+          "%s: %d error%s; nothing from this revision would be applied%n",
+          label, invalid.errors().size(), invalid.errors().size() == 1 ? "" : "s");
       return 1;
     }
     var state = ((LoadResult.Loaded) result).state();

@@ -11,7 +11,9 @@ final class VersionCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    spec.commandLine().getOut().println("ordinal " + Main.version() + " (java " + Runtime.version() + ")");
+    spec.commandLine()
+        .getOut()
+        .println("ordinal " + Main.version() + " (java " + Runtime.version() + ")");
     return 0;
   }
 }

@@ -36,10 +36,11 @@ public final class ConfigMapRunStore implements RunStore {
   @Override
   public void save(RunRecord record) {
     String json = RunRecords.toJson(record);
-    update(data -> {
-      data.put(key(record.runId()), json);
-      return data;
-    });
+    update(
+        data -> {
+          data.put(key(record.runId()), json);
+          return data;
+        });
   }
 
   @Override
@@ -54,7 +55,12 @@ public final class ConfigMapRunStore implements RunStore {
         records.add(RunRecords.fromJson(entry.getValue()));
       } catch (RuntimeException e) {
         // One unreadable record must not stop the others from resuming.
-        log.warn("configmap {}/{} key {}: unreadable analysis run record, skipped: {}", namespace, name, entry.getKey(), e.getMessage());
+        log.warn(
+            "configmap {}/{} key {}: unreadable analysis run record, skipped: {}",
+            namespace,
+            name,
+            entry.getKey(),
+            e.getMessage());
       }
     }
     return records;
@@ -62,10 +68,11 @@ public final class ConfigMapRunStore implements RunStore {
 
   @Override
   public void remove(String runId) {
-    update(data -> {
-      data.remove(key(runId));
-      return data;
-    });
+    update(
+        data -> {
+          data.remove(key(runId));
+          return data;
+        });
   }
 
   private void update(UnaryOperator<Map<String, String>> change) {
@@ -74,12 +81,23 @@ public final class ConfigMapRunStore implements RunStore {
       try {
         if (current == null) {
           Map<String, String> data = change.apply(new HashMap<>());
-          client.configMaps().inNamespace(namespace)
-              .resource(new ConfigMapBuilder().withNewMetadata().withName(name).withNamespace(namespace)
-                  .addToLabels("app.kubernetes.io/managed-by", "ordinal").endMetadata().withData(data).build())
+          client
+              .configMaps()
+              .inNamespace(namespace)
+              .resource(
+                  new ConfigMapBuilder()
+                      .withNewMetadata()
+                      .withName(name)
+                      .withNamespace(namespace)
+                      .addToLabels("app.kubernetes.io/managed-by", "ordinal")
+                      .endMetadata()
+                      .withData(data)
+                      .build())
               .create();
         } else {
-          Map<String, String> data = change.apply(current.getData() == null ? new HashMap<>() : new HashMap<>(current.getData()));
+          Map<String, String> data =
+              change.apply(
+                  current.getData() == null ? new HashMap<>() : new HashMap<>(current.getData()));
           current.setData(data);
           client.configMaps().inNamespace(namespace).resource(current).update();
         }

@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class KubeCluster {
   public static final String FIELD_MANAGER = "ordinal";
+
   /** Marks every object Ordinal applies, so objects that left Git can be found for pruning. */
   public static final String INVENTORY_LABEL = "ordinal.dev/app";
 
@@ -64,14 +65,19 @@ public final class KubeCluster {
    * Objects carrying the inventory label of {@code app} in {@code namespace}, of the given kinds
    * (apiVersion → kinds). Kinds the server does not serve are skipped.
    */
-  public List<HasMetadata> inventory(String app, String namespace, Map<String, Set<String>> kindsByApiVersion) {
+  public List<HasMetadata> inventory(
+      String app, String namespace, Map<String, Set<String>> kindsByApiVersion) {
     List<HasMetadata> found = new ArrayList<>();
     for (Map.Entry<String, Set<String>> group : kindsByApiVersion.entrySet()) {
       for (String kind : group.getValue()) {
         try {
           for (GenericKubernetesResource item :
-              client.genericKubernetesResources(group.getKey(), kind).inNamespace(namespace)
-                  .withLabel(INVENTORY_LABEL, app).list().getItems()) {
+              client
+                  .genericKubernetesResources(group.getKey(), kind)
+                  .inNamespace(namespace)
+                  .withLabel(INVENTORY_LABEL, app)
+                  .list()
+                  .getItems()) {
             found.add(item);
           }
         } catch (KubernetesClientException e) {
@@ -90,7 +96,8 @@ public final class KubeCluster {
    */
   private static final Map<String, List<String>> COMMON_KINDS =
       Map.of(
-          "v1", List.of("ConfigMap", "Secret", "Service", "ServiceAccount", "PersistentVolumeClaim"),
+          "v1",
+              List.of("ConfigMap", "Secret", "Service", "ServiceAccount", "PersistentVolumeClaim"),
           "apps/v1", List.of("StatefulSet", "Deployment", "DaemonSet"),
           "rbac.authorization.k8s.io/v1", List.of("Role", "RoleBinding"),
           "policy/v1", List.of("PodDisruptionBudget"),
@@ -98,20 +105,32 @@ public final class KubeCluster {
           "batch/v1", List.of("Job", "CronJob"),
           "autoscaling/v2", List.of("HorizontalPodAutoscaler"));
 
-  /** The apiVersion → kinds map of a set of objects plus the common kinds, for {@link #inventory}. */
+  /**
+   * The apiVersion → kinds map of a set of objects plus the common kinds, for {@link #inventory}.
+   */
   public static Map<String, Set<String>> kindsOf(Collection<? extends HasMetadata> objects) {
     Map<String, Set<String>> kinds = new LinkedHashMap<>();
-    COMMON_KINDS.forEach((apiVersion, names) -> kinds.computeIfAbsent(apiVersion, k -> new java.util.TreeSet<>()).addAll(names));
+    COMMON_KINDS.forEach(
+        (apiVersion, names) ->
+            kinds.computeIfAbsent(apiVersion, k -> new java.util.TreeSet<>()).addAll(names));
     for (HasMetadata o : objects) {
       kinds.computeIfAbsent(o.getApiVersion(), k -> new java.util.TreeSet<>()).add(o.getKind());
     }
     return kinds;
   }
 
-  /** Server-side apply as {@value #FIELD_MANAGER}; Git is the source of truth, so conflicts are forced. */
+  /**
+   * Server-side apply as {@value #FIELD_MANAGER}; Git is the source of truth, so conflicts are
+   * forced.
+   */
   public HasMetadata apply(HasMetadata desired) {
-    HasMetadata applied = client.resource(desired).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
-    log.debug("applied {} {}/{}", desired.getKind(), namespaceOf(desired), desired.getMetadata().getName());
+    HasMetadata applied =
+        client.resource(desired).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+    log.debug(
+        "applied {} {}/{}",
+        desired.getKind(),
+        namespaceOf(desired),
+        desired.getMetadata().getName());
     return applied;
   }
 
@@ -119,7 +138,10 @@ public final class KubeCluster {
   public void delete(HasMetadata live) {
     if ("PersistentVolumeClaim".equals(live.getKind())) {
       throw new IllegalArgumentException(
-          "refusing to delete PersistentVolumeClaim " + namespaceOf(live) + "/" + live.getMetadata().getName()
+          "refusing to delete PersistentVolumeClaim "
+              + namespaceOf(live)
+              + "/"
+              + live.getMetadata().getName()
               + ": Ordinal never prunes volume claims");
     }
     client.resource(live).delete();

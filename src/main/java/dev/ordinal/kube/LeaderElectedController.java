@@ -63,8 +63,8 @@ public final class LeaderElectedController implements AutoCloseable {
   private boolean closed;
 
   /**
-   * @param controllers builds a new controller each time leadership is gained (a closed one
-   *     cannot restart)
+   * @param controllers builds a new controller each time leadership is gained (a closed one cannot
+   *     restart)
    */
   public LeaderElectedController(
       KubernetesClient client,
@@ -140,7 +140,11 @@ public final class LeaderElectedController implements AutoCloseable {
               return;
             }
           }
-          log.info("{}: election for lease {}/{} ended; campaigning again", identity, leaseNamespace, leaseName);
+          log.info(
+              "{}: election for lease {}/{} ended; campaigning again",
+              identity,
+              leaseNamespace,
+              leaseName);
           try {
             executor.execute(
                 () -> {
@@ -175,7 +179,11 @@ public final class LeaderElectedController implements AutoCloseable {
       current = null;
     }
     if (controller != null) {
-      log.info("{} lost lease {}/{}: stopping the rollout controller", identity, leaseNamespace, leaseName);
+      log.info(
+          "{} lost lease {}/{}: stopping the rollout controller",
+          identity,
+          leaseNamespace,
+          leaseName);
       controller.close();
     }
   }

@@ -38,8 +38,10 @@ import org.slf4j.LoggerFactory;
 public final class RolloutController implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RolloutController.class);
   private static final String OWNER_INDEX = "ordinal-owner";
+
   /** Decisions in one go before yielding the worker (guards against a decide/execute loop). */
   private static final int MAX_DECISIONS_PER_TURN = 16;
+
   private static final Duration ERROR_BACKOFF = Duration.ofSeconds(5);
 
   /** Told about every action carried out (not Waits, not writes lost to a conflict). */
@@ -123,12 +125,38 @@ public final class RolloutController implements AutoCloseable {
               return t;
             });
     if (namespaces.isEmpty()) {
-      podInformers.put("", podInformer(client.pods().inAnyNamespace().withLabel(StatefulSetObserver.REVISION_LABEL).runnableInformer(0)));
-      stsInformers.add(client.apps().statefulSets().inAnyNamespace().runnableInformer(0).itemStore(SlimStore.statefulSets()));
+      podInformers.put(
+          "",
+          podInformer(
+              client
+                  .pods()
+                  .inAnyNamespace()
+                  .withLabel(StatefulSetObserver.REVISION_LABEL)
+                  .runnableInformer(0)));
+      stsInformers.add(
+          client
+              .apps()
+              .statefulSets()
+              .inAnyNamespace()
+              .runnableInformer(0)
+              .itemStore(SlimStore.statefulSets()));
     } else {
       for (String ns : namespaces) {
-        podInformers.put(ns, podInformer(client.pods().inNamespace(ns).withLabel(StatefulSetObserver.REVISION_LABEL).runnableInformer(0)));
-        stsInformers.add(client.apps().statefulSets().inNamespace(ns).runnableInformer(0).itemStore(SlimStore.statefulSets()));
+        podInformers.put(
+            ns,
+            podInformer(
+                client
+                    .pods()
+                    .inNamespace(ns)
+                    .withLabel(StatefulSetObserver.REVISION_LABEL)
+                    .runnableInformer(0)));
+        stsInformers.add(
+            client
+                .apps()
+                .statefulSets()
+                .inNamespace(ns)
+                .runnableInformer(0)
+                .itemStore(SlimStore.statefulSets()));
       }
     }
     for (SharedIndexInformer<StatefulSet> informer : stsInformers) {
@@ -178,7 +206,8 @@ public final class RolloutController implements AutoCloseable {
       workerThreads.add(t);
       t.start();
     }
-    log.info("rollout controller started for {}", namespaces.isEmpty() ? "all namespaces" : namespaces);
+    log.info(
+        "rollout controller started for {}", namespaces.isEmpty() ? "all namespaces" : namespaces);
   }
 
   private SharedIndexInformer<Pod> podInformer(SharedIndexInformer<Pod> informer) {
@@ -342,7 +371,8 @@ public final class RolloutController implements AutoCloseable {
         (selector == null || selector.isEmpty()
                 ? query.withLabel(StatefulSetObserver.REVISION_LABEL)
                 : query.withLabels(selector))
-            .list().getItems()) {
+            .list()
+            .getItems()) {
       if (ownerKey(p).filter(key::equals).isPresent()) {
         pods.add(p);
       }
@@ -370,13 +400,19 @@ public final class RolloutController implements AutoCloseable {
       if (stored.garbled()) {
         String rv = sts.getMetadata().getResourceVersion();
         if (!rv.equals(warnedGarbled.put(key, rv))) {
-          log.warn("{}: rollout state annotation is unreadable, not acting until it is fixed: {}", key, stored.error());
+          log.warn(
+              "{}: rollout state annotation is unreadable, not acting until it is fixed: {}",
+              key,
+              stored.error());
           executor.event(
               sts,
               new RolloutEvent(
                   RolloutEvent.Type.WARNING,
                   "InvalidRolloutState",
-                  "annotation " + dev.ordinal.rollout.Annotations.STATE + " is unreadable, Ordinal does not act: " + stored.error()));
+                  "annotation "
+                      + dev.ordinal.rollout.Annotations.STATE
+                      + " is unreadable, Ordinal does not act: "
+                      + stored.error()));
         }
         return;
       }
@@ -399,8 +435,13 @@ public final class RolloutController implements AutoCloseable {
           recheck(key, result.recheckAfter());
           return;
         case CONFLICT:
-          sts = client.apps().statefulSets().inNamespace(sts.getMetadata().getNamespace())
-              .withName(sts.getMetadata().getName()).get();
+          sts =
+              client
+                  .apps()
+                  .statefulSets()
+                  .inNamespace(sts.getMetadata().getNamespace())
+                  .withName(sts.getMetadata().getName())
+                  .get();
           if (sts == null) {
             forget(key);
             return;

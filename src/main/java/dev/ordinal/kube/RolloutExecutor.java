@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
 public final class RolloutExecutor {
   /** Field manager of rollout writes; distinct from the Git applier's {@code ordinal}. */
   public static final String FIELD_MANAGER = "ordinal-rollout";
+
   /** Event source component. */
   public static final String COMPONENT = "ordinal";
 
@@ -57,16 +58,21 @@ public final class RolloutExecutor {
   private final Clock clock;
   private final String instance;
 
-  public RolloutExecutor(KubernetesClient client, AnalysisRuns analysis, Clock clock, String instance) {
+  public RolloutExecutor(
+      KubernetesClient client, AnalysisRuns analysis, Clock clock, String instance) {
     this.client = Objects.requireNonNull(client);
     this.analysis = Objects.requireNonNull(analysis);
     this.clock = Objects.requireNonNull(clock);
     this.instance = instance == null ? COMPONENT : instance;
   }
 
-  /** Executes {@code action} decided from {@code observed} (the object whose resourceVersion the write must match). */
+  /**
+   * Executes {@code action} decided from {@code observed} (the object whose resourceVersion the
+   * write must match).
+   */
   /** The last wait logged per StatefulSet, so a repeated identical wait is not logged again. */
-  private final java.util.Map<String, String> lastWait = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.Map<String, String> lastWait =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public Result execute(Action action, StatefulSet observed) {
     String ns = observed.getMetadata().getNamespace();
@@ -133,7 +139,11 @@ public final class RolloutExecutor {
       throw new IllegalArgumentException("unknown action " + action);
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409) {
-        log.info("{}/{} conflict writing {}: re-reading and deciding again", ns, name, action.getClass().getSimpleName());
+        log.info(
+            "{}/{} conflict writing {}: re-reading and deciding again",
+            ns,
+            name,
+            action.getClass().getSimpleName());
         return new Result(Next.CONFLICT, observed, Duration.ZERO);
       }
       throw e;
@@ -167,14 +177,21 @@ public final class RolloutExecutor {
       metadata.set("annotations", ann);
     }
     if (partition != null && partition != currentPartition(observed)) {
-      patch.putObject("spec").putObject("updateStrategy").putObject("rollingUpdate").put("partition", partition);
+      patch
+          .putObject("spec")
+          .putObject("updateStrategy")
+          .putObject("rollingUpdate")
+          .put("partition", partition);
       changed = true;
     }
     if (!changed) {
       return observed;
     }
     PatchContext ctx =
-        new PatchContext.Builder().withPatchType(PatchType.JSON_MERGE).withFieldManager(FIELD_MANAGER).build();
+        new PatchContext.Builder()
+            .withPatchType(PatchType.JSON_MERGE)
+            .withFieldManager(FIELD_MANAGER)
+            .build();
     return client
         .apps()
         .statefulSets()
@@ -185,7 +202,9 @@ public final class RolloutExecutor {
 
   static int currentPartition(StatefulSet sts) {
     var strategy = sts.getSpec().getUpdateStrategy();
-    if (strategy == null || strategy.getRollingUpdate() == null || strategy.getRollingUpdate().getPartition() == null) {
+    if (strategy == null
+        || strategy.getRollingUpdate() == null
+        || strategy.getRollingUpdate().getPartition() == null) {
       return 0;
     }
     return strategy.getRollingUpdate().getPartition();
@@ -204,12 +223,21 @@ public final class RolloutExecutor {
     Map<String, String> labels = fresh.getMetadata().getLabels();
     String actual = labels == null ? null : labels.get(StatefulSetObserver.REVISION_LABEL);
     if (!revision.equals(actual) || fresh.getMetadata().getDeletionTimestamp() != null) {
-      log.info("{}/{} is now revision {} (terminating={}); not deleting", ns, podName, actual,
+      log.info(
+          "{}/{} is now revision {} (terminating={}); not deleting",
+          ns,
+          podName,
+          actual,
           fresh.getMetadata().getDeletionTimestamp() != null);
       return false;
     }
     try {
-      client.pods().inNamespace(ns).withName(podName).lockResourceVersion(fresh.getMetadata().getResourceVersion()).delete();
+      client
+          .pods()
+          .inNamespace(ns)
+          .withName(podName)
+          .lockResourceVersion(fresh.getMetadata().getResourceVersion())
+          .delete();
       return true;
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409 || e.getCode() == 404) {
@@ -223,8 +251,13 @@ public final class RolloutExecutor {
   private List<String> canaryPods(StatefulSet sts, String revision) {
     List<String> names = new ArrayList<>();
     try {
-      for (Pod p : client.pods().inNamespace(sts.getMetadata().getNamespace())
-          .withLabels(sts.getSpec().getSelector().getMatchLabels()).list().getItems()) {
+      for (Pod p :
+          client
+              .pods()
+              .inNamespace(sts.getMetadata().getNamespace())
+              .withLabels(sts.getSpec().getSelector().getMatchLabels())
+              .list()
+              .getItems()) {
         Map<String, String> l = p.getMetadata().getLabels();
         if (l != null && revision.equals(l.get(StatefulSetObserver.REVISION_LABEL))) {
           names.add(p.getMetadata().getName());
@@ -249,7 +282,10 @@ public final class RolloutExecutor {
           .resource(
               new EventBuilder()
                   .withNewMetadata()
-                  .withName(sts.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 13).replace("-", ""))
+                  .withName(
+                      sts.getMetadata().getName()
+                          + "."
+                          + UUID.randomUUID().toString().substring(0, 13).replace("-", ""))
                   .withNamespace(ns)
                   .endMetadata()
                   .withNewInvolvedObject()
@@ -273,7 +309,12 @@ public final class RolloutExecutor {
                   .build())
           .create();
     } catch (KubernetesClientException ex) {
-      log.warn("could not post event {} for {}/{}: {}", e.reason(), ns, sts.getMetadata().getName(), ex.getMessage());
+      log.warn(
+          "could not post event {} for {}/{}: {}",
+          e.reason(),
+          ns,
+          sts.getMetadata().getName(),
+          ex.getMessage());
     }
   }
 

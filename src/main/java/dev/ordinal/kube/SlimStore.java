@@ -45,7 +45,9 @@ final class SlimStore<T extends HasMetadata> implements ItemStore<T> {
   @Override
   public String getKey(T obj) {
     String ns = obj.getMetadata().getNamespace();
-    return ns == null || ns.isEmpty() ? obj.getMetadata().getName() : ns + "/" + obj.getMetadata().getName();
+    return ns == null || ns.isEmpty()
+        ? obj.getMetadata().getName()
+        : ns + "/" + obj.getMetadata().getName();
   }
 
   @Override
@@ -98,11 +100,12 @@ final class SlimStore<T extends HasMetadata> implements ItemStore<T> {
   }
 
   static StatefulSet slimStatefulSet(StatefulSet s) {
-    StatefulSetBuilder b = new StatefulSetBuilder()
-        .withApiVersion(s.getApiVersion())
-        .withKind(s.getKind())
-        .withMetadata(slimMeta(s.getMetadata()))
-        .withStatus(s.getStatus());
+    StatefulSetBuilder b =
+        new StatefulSetBuilder()
+            .withApiVersion(s.getApiVersion())
+            .withKind(s.getKind())
+            .withMetadata(slimMeta(s.getMetadata()))
+            .withStatus(s.getStatus());
     if (s.getSpec() != null) {
       b.withNewSpec()
           .withReplicas(s.getSpec().getReplicas())
@@ -114,20 +117,33 @@ final class SlimStore<T extends HasMetadata> implements ItemStore<T> {
   }
 
   static Pod slimPod(Pod p) {
-    PodBuilder b = new PodBuilder().withApiVersion(p.getApiVersion()).withKind(p.getKind()).withMetadata(slimMeta(p.getMetadata()));
+    PodBuilder b =
+        new PodBuilder()
+            .withApiVersion(p.getApiVersion())
+            .withKind(p.getKind())
+            .withMetadata(slimMeta(p.getMetadata()));
     if (p.getStatus() != null) {
       List<PodCondition> ready = new ArrayList<>();
       if (p.getStatus().getConditions() != null) {
         for (PodCondition c : p.getStatus().getConditions()) {
           if ("Ready".equals(c.getType())) {
-            ready.add(new io.fabric8.kubernetes.api.model.PodConditionBuilder().withType(c.getType()).withStatus(c.getStatus()).build());
+            ready.add(
+                new io.fabric8.kubernetes.api.model.PodConditionBuilder()
+                    .withType(c.getType())
+                    .withStatus(c.getStatus())
+                    .build());
           }
         }
       }
       List<ContainerStatus> statuses = new ArrayList<>();
       if (p.getStatus().getContainerStatuses() != null) {
         for (ContainerStatus cs : p.getStatus().getContainerStatuses()) {
-          statuses.add(new ContainerStatusBuilder().withName(cs.getName()).withRestartCount(cs.getRestartCount()).withReady(cs.getReady()).build());
+          statuses.add(
+              new ContainerStatusBuilder()
+                  .withName(cs.getName())
+                  .withRestartCount(cs.getRestartCount())
+                  .withReady(cs.getReady())
+                  .build());
         }
       }
       b.withNewStatus().withConditions(ready).withContainerStatuses(statuses).endStatus();

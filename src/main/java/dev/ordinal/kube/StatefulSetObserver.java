@@ -121,9 +121,11 @@ public final class StatefulSetObserver {
     int replicas = sts.getSpec().getReplicas() == null ? 1 : sts.getSpec().getReplicas();
     StatefulSetUpdateStrategy strategy = sts.getSpec().getUpdateStrategy();
     boolean onDelete = strategy != null && "OnDelete".equals(strategy.getType());
-    RollingUpdateStatefulSetStrategy rolling = strategy == null ? null : strategy.getRollingUpdate();
+    RollingUpdateStatefulSetStrategy rolling =
+        strategy == null ? null : strategy.getRollingUpdate();
     int partition = rolling == null || rolling.getPartition() == null ? 0 : rolling.getPartition();
-    int maxUnavailable = resolveMaxUnavailable(rolling == null ? null : rolling.getMaxUnavailable(), replicas);
+    int maxUnavailable =
+        resolveMaxUnavailable(rolling == null ? null : rolling.getMaxUnavailable(), replicas);
     Long generation = sts.getMetadata().getGeneration();
     Long observed = status.getObservedGeneration();
     return Optional.of(

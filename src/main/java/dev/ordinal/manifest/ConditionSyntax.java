@@ -6,9 +6,9 @@ import java.util.Optional;
  * Checks the syntax of a metric's {@code successCondition} or {@code failureCondition} when an
  * {@link AnalysisTemplate} is loaded, so a bad expression fails the commit instead of the rollout.
  *
- * <p>{@code ManifestLoader()} uses {@code dev.ordinal.analysis.condition.ConditionGrammar};
- * {@link #NON_BLANK} accepts any non-blank string. Implementations must be thread-safe: templates
- * are parsed in parallel.
+ * <p>{@code ManifestLoader()} uses {@code dev.ordinal.analysis.condition.ConditionGrammar}; {@link
+ * #NON_BLANK} accepts any non-blank string. Implementations must be thread-safe: templates are
+ * parsed in parallel.
  */
 @FunctionalInterface
 public interface ConditionSyntax {

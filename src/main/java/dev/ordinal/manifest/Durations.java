@@ -5,7 +5,9 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Durations as Ordinal's files write them: "30s", "5m", "1h30m", "250ms", or a number of seconds. */
+/**
+ * Durations as Ordinal's files write them: "30s", "5m", "1h30m", "250ms", or a number of seconds.
+ */
 public final class Durations {
   private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h)");
   private static final Pattern WHOLE = Pattern.compile("(?:\\d+(?:ms|s|m|h))+");

@@ -20,7 +20,6 @@ import java.util.OptionalInt;
  */
 final class StrictMapping {
 
-
   final JsonNode node;
   final String path;
   final Problems problems;

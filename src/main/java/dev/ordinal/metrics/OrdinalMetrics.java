@@ -42,19 +42,22 @@ public final class OrdinalMetrics {
     syncs =
         Counter.builder()
             .name("ordinal_syncs_total")
-            .help("Syncs of an app, by result: applied, unchanged, invalid (manifests rejected), refused, error")
+            .help(
+                "Syncs of an app, by result: applied, unchanged, invalid (manifests rejected), refused, error")
             .labelNames("app", "result")
             .register(registry);
     manifestErrors =
         Gauge.builder()
             .name("ordinal_manifest_errors")
-            .help("Validation errors in the newest commit of an app; non-zero means the last good commit stays in force")
+            .help(
+                "Validation errors in the newest commit of an app; non-zero means the last good commit stays in force")
             .labelNames("app")
             .register(registry);
     objects =
         Gauge.builder()
             .name("ordinal_app_objects")
-            .help("Objects of an app by plan state in the last sync: create, update, unchanged, refused, prune")
+            .help(
+                "Objects of an app by plan state in the last sync: create, update, unchanged, refused, prune")
             .labelNames("app", "state")
             .register(registry);
     lastSyncTimestamp =

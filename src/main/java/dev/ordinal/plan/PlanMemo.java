@@ -26,7 +26,9 @@ public final class PlanMemo {
 
   ObjectPlan lookup(HasMetadata desired, HasMetadata live, boolean underPolicy) {
     Entry entry = entries.get(new Identity(desired));
-    if (entry != null && entry.underPolicy() == underPolicy && entry.liveVersion().equals(versionOf(live))) {
+    if (entry != null
+        && entry.underPolicy() == underPolicy
+        && entry.liveVersion().equals(versionOf(live))) {
       hits.incrementAndGet();
       return entry.plan();
     }

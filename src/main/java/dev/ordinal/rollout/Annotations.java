@@ -13,8 +13,10 @@ import java.util.TreeSet;
 public final class Annotations {
   /** Names the RolloutPolicy that governs a StatefulSet. */
   public static final String POLICY = "ordinal.dev/policy";
+
   /** The rollout state ({@link RolloutState#toJson()}), written with the change it goes with. */
   public static final String STATE = "ordinal.dev/rollout-state";
+
   /**
    * One annotation per pending command, e.g. {@code ordinal.dev/command-promote: "<when>"}; the
    * executor removes it in the same write as the action that answers it.

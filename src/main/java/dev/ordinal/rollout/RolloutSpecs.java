@@ -34,7 +34,9 @@ public final class RolloutSpecs {
     return new Step.Analysis(refs(((RolloutPolicy.AnalysisStep) step).analysis()));
   }
 
-  /** Each template of an analysis gets the step's args (templates ignore args they don't declare). */
+  /**
+   * Each template of an analysis gets the step's args (templates ignore args they don't declare).
+   */
   private static List<AnalysisRef> refs(RolloutPolicy.Analysis analysis) {
     Map<String, String> args = new LinkedHashMap<>();
     for (AnalysisArg arg : analysis.args()) {

@@ -12,10 +12,10 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * One app of the daemon: each poll fetches the app's repository and, when the commit changed,
- * syncs it. A sync that failed against the cluster is retried on the next poll with the same
- * tree (the Git source reports an unchanged commit as {@code Unchanged}), and a periodic re-sync
- * repairs drift even when Git is quiet, as Argo CD's self-heal does.
+ * One app of the daemon: each poll fetches the app's repository and, when the commit changed, syncs
+ * it. A sync that failed against the cluster is retried on the next poll with the same tree (the
+ * Git source reports an unchanged commit as {@code Unchanged}), and a periodic re-sync repairs
+ * drift even when Git is quiet, as Argo CD's self-heal does.
  */
 public final class AppRunner implements PollTarget {
   private final String name;
@@ -26,13 +26,21 @@ public final class AppRunner implements PollTarget {
   private final Duration resyncInterval;
 
   private SourceTree lastTree;
+
   /** The newest tree that loaded; while a newer commit is invalid, this one stays in force. */
   private SourceTree lastGoodTree;
+
   private SyncResult lastResult;
   private Instant lastSyncAt = Instant.EPOCH;
   private String lastAppliedRevision;
 
-  public AppRunner(String name, GitSource source, AppSync sync, OrdinalMetrics metrics, Clock clock, Duration resyncInterval) {
+  public AppRunner(
+      String name,
+      GitSource source,
+      AppSync sync,
+      OrdinalMetrics metrics,
+      Clock clock,
+      Duration resyncInterval) {
     this.name = name;
     this.source = source;
     this.sync = sync;
@@ -115,7 +123,8 @@ public final class AppRunner implements PollTarget {
       return failed.error();
     }
     SyncResult.Applied a = (SyncResult.Applied) result;
-    return String.format("created %d, updated %d, held for rollout %d, unchanged %d, pruned %d",
+    return String.format(
+        "created %d, updated %d, held for rollout %d, unchanged %d, pruned %d",
         a.created(), a.updated(), a.held(), a.unchanged(), a.pruned());
   }
 

@@ -16,10 +16,10 @@ import dev.ordinal.plan.Planner;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.api.model.apps.RollingUpdateStatefulSetStrategy;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetSpec;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetUpdateStrategy;
-import io.fabric8.kubernetes.api.model.apps.RollingUpdateStatefulSetStrategy;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,12 +43,24 @@ import org.slf4j.LoggerFactory;
 public final class AppSync {
   private static final Logger log = LoggerFactory.getLogger(AppSync.class);
   private static final ObjectMapper COPIER = new ObjectMapper();
+
   /** Kinds without a namespace, for objects fabric8 has no typed class for. */
   private static final Set<String> CLUSTER_SCOPED =
       Set.of(
-          "Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "PersistentVolume",
-          "StorageClass", "PriorityClass", "VolumeSnapshotClass", "VolumeSnapshotContent", "IngressClass",
-          "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "APIService", "RuntimeClass");
+          "Namespace",
+          "ClusterRole",
+          "ClusterRoleBinding",
+          "CustomResourceDefinition",
+          "PersistentVolume",
+          "StorageClass",
+          "PriorityClass",
+          "VolumeSnapshotClass",
+          "VolumeSnapshotContent",
+          "IngressClass",
+          "ValidatingWebhookConfiguration",
+          "MutatingWebhookConfiguration",
+          "APIService",
+          "RuntimeClass");
 
   private final String app;
   private final String namespace;
@@ -59,7 +71,8 @@ public final class AppSync {
   private volatile Map<HasMetadata, HasMetadata> decorated = new IdentityHashMap<>();
   private volatile DesiredState lastApplied;
 
-  public AppSync(String app, String namespace, boolean prune, ManifestLoader loader, KubeCluster cluster) {
+  public AppSync(
+      String app, String namespace, boolean prune, ManifestLoader loader, KubeCluster cluster) {
     this.app = app;
     this.namespace = namespace;
     this.prune = prune;
@@ -106,20 +119,39 @@ public final class AppSync {
     try {
       planned = plan(tree);
     } catch (KubernetesClientException e) {
-      log.warn("app={} namespace={} revision={} decision=retry reason=\"cannot read the cluster: {}\"", app, namespace, revision, e.getMessage());
+      log.warn(
+          "app={} namespace={} revision={} decision=retry reason=\"cannot read the cluster: {}\"",
+          app,
+          namespace,
+          revision,
+          e.getMessage());
       return new SyncResult.Failed(revision, "cannot read the cluster: " + e.getMessage());
     }
     if (planned.invalid() != null) {
-      planned.invalid().errors().forEach(e -> log.warn("app={} revision={} invalid manifest: {}", app, revision, e));
-      log.warn("app={} namespace={} revision={} decision=skip reason=\"{} manifest error(s); the last good revision stays in force\"",
-          app, namespace, revision, planned.invalid().errors().size());
+      planned
+          .invalid()
+          .errors()
+          .forEach(e -> log.warn("app={} revision={} invalid manifest: {}", app, revision, e));
+      log.warn(
+          "app={} namespace={} revision={} decision=skip reason=\"{} manifest error(s); the last good revision stays in force\"",
+          app,
+          namespace,
+          revision,
+          planned.invalid().errors().size());
       return new SyncResult.Invalid(revision, planned.invalid().errors());
     }
     Plan plan = planned.plan();
     List<ObjectPlan.Refused> refused = plan.ofType(ObjectPlan.Refused.class);
     if (!refused.isEmpty()) {
       List<String> reasons = refused.stream().map(ObjectPlan.Refused::message).toList();
-      reasons.forEach(r -> log.warn("app={} namespace={} revision={} decision=refuse reason=\"{}\"", app, namespace, revision, r));
+      reasons.forEach(
+          r ->
+              log.warn(
+                  "app={} namespace={} revision={} decision=refuse reason=\"{}\"",
+                  app,
+                  namespace,
+                  revision,
+                  r));
       return new SyncResult.Refused(revision, reasons);
     }
     SyncResult result = apply(revision, planned, plan);
@@ -154,18 +186,30 @@ public final class AppSync {
       for (ObjectPlan step : plan.objects()) {
         if (step instanceof ObjectPlan.Create create) {
           cluster.apply(create.desired());
-          log.info("app={} namespace={} object={} revision={} decision=create", app, namespace, describe(create.desired()), revision);
+          log.info(
+              "app={} namespace={} object={} revision={} decision=create",
+              app,
+              namespace,
+              describe(create.desired()),
+              revision);
           created++;
         } else if (step instanceof ObjectPlan.Update update) {
           HasMetadata toApply = update.desired();
           boolean hold = false;
           if (toApply instanceof StatefulSet sts && planned.state().policyFor(sts).isPresent()) {
             hold = update.classes().contains(ChangeClass.POD_TEMPLATE);
-            setPartition(sts, hold ? replicas(sts) : livePartition((StatefulSet) update.live(), sts));
+            setPartition(
+                sts, hold ? replicas(sts) : livePartition((StatefulSet) update.live(), sts));
           }
           cluster.apply(toApply);
-          log.info("app={} namespace={} object={} revision={} decision={} changes={}", app, namespace, describe(toApply), revision,
-              hold ? "hold-partition" : "update", update.classes());
+          log.info(
+              "app={} namespace={} object={} revision={} decision={} changes={}",
+              app,
+              namespace,
+              describe(toApply),
+              revision,
+              hold ? "hold-partition" : "update",
+              update.classes());
           if (hold) {
             held++;
           } else {
@@ -181,11 +225,21 @@ public final class AppSync {
       for (int i = toPrune.size() - 1; i >= 0; i--) {
         HasMetadata live = toPrune.get(i).live();
         cluster.delete(live);
-        log.info("app={} namespace={} object={} revision={} decision=prune", app, namespace, describe(live), revision);
+        log.info(
+            "app={} namespace={} object={} revision={} decision=prune",
+            app,
+            namespace,
+            describe(live),
+            revision);
         pruned++;
       }
     } catch (KubernetesClientException e) {
-      log.warn("app={} namespace={} revision={} decision=retry reason=\"apply failed: {}\"", app, namespace, revision, e.getMessage());
+      log.warn(
+          "app={} namespace={} revision={} decision=retry reason=\"apply failed: {}\"",
+          app,
+          namespace,
+          revision,
+          e.getMessage());
       return new SyncResult.Failed(revision, "apply failed: " + e.getMessage());
     }
     return new SyncResult.Applied(revision, created, updated, held, unchanged, pruned);
@@ -197,7 +251,10 @@ public final class AppSync {
     if (isNamespaced(copy) && copy.getMetadata().getNamespace() == null) {
       copy.getMetadata().setNamespace(namespace);
     }
-    Map<String, String> labels = copy.getMetadata().getLabels() == null ? new HashMap<>() : new HashMap<>(copy.getMetadata().getLabels());
+    Map<String, String> labels =
+        copy.getMetadata().getLabels() == null
+            ? new HashMap<>()
+            : new HashMap<>(copy.getMetadata().getLabels());
     labels.put(KubeCluster.INVENTORY_LABEL, app);
     copy.getMetadata().setLabels(labels);
     return copy;
@@ -208,7 +265,8 @@ public final class AppSync {
    * Git: desired copies carry the live value, so applying them never resets a rollout in flight and
    * Ordinal's field ownership of the update strategy stays stable from one apply to the next.
    */
-  private static void carryLivePartition(List<HasMetadata> desired, List<HasMetadata> live, DesiredState state) {
+  private static void carryLivePartition(
+      List<HasMetadata> desired, List<HasMetadata> live, DesiredState state) {
     Map<String, StatefulSet> liveSets = new HashMap<>();
     for (HasMetadata object : live) {
       if (object instanceof StatefulSet sts) {
@@ -217,7 +275,8 @@ public final class AppSync {
     }
     for (HasMetadata object : desired) {
       if (object instanceof StatefulSet sts && state.policyFor(sts).isPresent()) {
-        StatefulSet current = liveSets.get(sts.getMetadata().getNamespace() + "/" + sts.getMetadata().getName());
+        StatefulSet current =
+            liveSets.get(sts.getMetadata().getNamespace() + "/" + sts.getMetadata().getName());
         if (current != null) {
           setPartition(sts, livePartition(current, sts));
         }
@@ -239,7 +298,9 @@ public final class AppSync {
 
   private static int livePartition(StatefulSet live, StatefulSet desired) {
     var strategy = live.getSpec().getUpdateStrategy();
-    if (strategy != null && strategy.getRollingUpdate() != null && strategy.getRollingUpdate().getPartition() != null) {
+    if (strategy != null
+        && strategy.getRollingUpdate() != null
+        && strategy.getRollingUpdate().getPartition() != null) {
       return strategy.getRollingUpdate().getPartition();
     }
     return 0;
@@ -265,5 +326,6 @@ public final class AppSync {
   }
 
   /** A plan (or the load errors that prevented one) for a revision. */
-  public record Planned(String revision, DesiredState state, LoadResult.Invalid invalid, Plan plan) {}
+  public record Planned(
+      String revision, DesiredState state, LoadResult.Invalid invalid, Plan plan) {}
 }

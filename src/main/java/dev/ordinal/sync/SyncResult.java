@@ -8,7 +8,8 @@ public sealed interface SyncResult {
   String revision();
 
   /** The plan was carried out (possibly with nothing to do). */
-  record Applied(String revision, int created, int updated, int held, int unchanged, int pruned) implements SyncResult {
+  record Applied(String revision, int created, int updated, int held, int unchanged, int pruned)
+      implements SyncResult {
     public boolean changedAnything() {
       return created + updated + held + pruned > 0;
     }
@@ -20,7 +21,9 @@ public sealed interface SyncResult {
   /** The plan holds changes Kubernetes forbids; nothing was applied. */
   record Refused(String revision, List<String> reasons) implements SyncResult {}
 
-  /** The cluster could not be read or written; the sync may have been partial and will be retried. */
+  /**
+   * The cluster could not be read or written; the sync may have been partial and will be retried.
+   */
   record Failed(String revision, String error) implements SyncResult {}
 
   default String result() {

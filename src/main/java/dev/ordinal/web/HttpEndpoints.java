@@ -15,8 +15,8 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * The daemon's one HTTP port: {@code /metrics} (Prometheus text format), {@code /healthz},
- * {@code /readyz}, {@code /status} (JSON) and {@code /webhook} (Git push events).
+ * The daemon's one HTTP port: {@code /metrics} (Prometheus text format), {@code /healthz}, {@code
+ * /readyz}, {@code /status} (JSON) and {@code /webhook} (Git push events).
  */
 public final class HttpEndpoints implements AutoCloseable {
   private final HttpServer server;
@@ -29,23 +29,43 @@ public final class HttpEndpoints implements AutoCloseable {
       HttpHandler webhook)
       throws IOException {
     server = HttpServer.create(address, 0);
-    server.setExecutor(Executors.newFixedThreadPool(4, r -> {
-      Thread t = new Thread(r, "http");
-      t.setDaemon(true);
-      return t;
-    }));
+    server.setExecutor(
+        Executors.newFixedThreadPool(
+            4,
+            r -> {
+              Thread t = new Thread(r, "http");
+              t.setDaemon(true);
+              return t;
+            }));
     PrometheusTextFormatWriter writer = new PrometheusTextFormatWriter(false);
-    server.createContext("/metrics", exchange -> {
-      ByteArrayOutputStream body = new ByteArrayOutputStream();
-      writer.write(body, registry.scrape());
-      respond(exchange, 200, writer.getContentType(), body.toByteArray());
-    });
-    server.createContext("/healthz", exchange -> respond(exchange, 200, "text/plain", "ok\n".getBytes(StandardCharsets.UTF_8)));
-    server.createContext("/readyz", exchange -> {
-      boolean ok = ready.getAsBoolean();
-      respond(exchange, ok ? 200 : 503, "text/plain", (ok ? "ready\n" : "not ready\n").getBytes(StandardCharsets.UTF_8));
-    });
-    server.createContext("/status", exchange -> respond(exchange, 200, "application/json", statusJson.get().getBytes(StandardCharsets.UTF_8)));
+    server.createContext(
+        "/metrics",
+        exchange -> {
+          ByteArrayOutputStream body = new ByteArrayOutputStream();
+          writer.write(body, registry.scrape());
+          respond(exchange, 200, writer.getContentType(), body.toByteArray());
+        });
+    server.createContext(
+        "/healthz",
+        exchange -> respond(exchange, 200, "text/plain", "ok\n".getBytes(StandardCharsets.UTF_8)));
+    server.createContext(
+        "/readyz",
+        exchange -> {
+          boolean ok = ready.getAsBoolean();
+          respond(
+              exchange,
+              ok ? 200 : 503,
+              "text/plain",
+              (ok ? "ready\n" : "not ready\n").getBytes(StandardCharsets.UTF_8));
+        });
+    server.createContext(
+        "/status",
+        exchange ->
+            respond(
+                exchange,
+                200,
+                "application/json",
+                statusJson.get().getBytes(StandardCharsets.UTF_8)));
     if (webhook != null) {
       server.createContext("/webhook", webhook);
     }
@@ -60,7 +80,8 @@ public final class HttpEndpoints implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  static void respond(HttpExchange exchange, int code, String contentType, byte[] body) throws IOException {
+  static void respond(HttpExchange exchange, int code, String contentType, byte[] body)
+      throws IOException {
     exchange.getResponseHeaders().set("Content-Type", contentType);
     exchange.sendResponseHeaders(code, body.length == 0 ? -1 : body.length);
     try (OutputStream out = exchange.getResponseBody()) {

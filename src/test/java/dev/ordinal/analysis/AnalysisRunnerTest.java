@@ -17,7 +17,8 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class AnalysisRunnerTest {
-  private static final RolloutContext ROLLOUT = new RolloutContext("shop", "db", "db-new", "db-old", List.of("db-2"));
+  private static final RolloutContext ROLLOUT =
+      new RolloutContext("shop", "db", "db-new", "db-old", List.of("db-2"));
   private final ManualScheduler scheduler = new ManualScheduler();
   private final ScriptedPrometheus prometheus = new ScriptedPrometheus();
   private final RunStore.InMemory store = new RunStore.InMemory();
@@ -27,7 +28,12 @@ class AnalysisRunnerTest {
     for (AnalysisTemplate template : templates) {
       byName.put(template.name(), template);
     }
-    return new AnalysisRunner(name -> Optional.ofNullable(byName.get(name)), prometheus, scheduler, scheduler.clock, store);
+    return new AnalysisRunner(
+        name -> Optional.ofNullable(byName.get(name)),
+        prometheus,
+        scheduler,
+        scheduler.clock,
+        store);
   }
 
   private static List<AnalysisRef> refs(String... names) {
@@ -36,7 +42,8 @@ class AnalysisRunnerTest {
 
   @Test
   void healthyMetricSucceedsAfterCount() {
-    AnalysisRunner runner = runner(template("t", metric("errors").query("err").success("result[0] < 0.05").count(3)));
+    AnalysisRunner runner =
+        runner(template("t", metric("errors").query("err").success("result[0] < 0.05").count(3)));
     prometheus.answer("err", List.of(0.01));
     runner.start("r1", refs("t"), ROLLOUT);
     assertEquals(Optional.of(AnalysisVerdict.RUNNING), runner.verdict("r1"));
@@ -47,14 +54,22 @@ class AnalysisRunnerTest {
     assertEquals(3, prometheus.asked.size());
     assertEquals(0, scheduler.pending());
     RunSnapshot snapshot = runner.snapshot("r1").orElseThrow();
-    assertEquals("3 of 3 measurement(s) counted within limits", snapshot.metrics().get(0).explanation());
+    assertEquals(
+        "3 of 3 measurement(s) counted within limits", snapshot.metrics().get(0).explanation());
     assertEquals("[0.01]", snapshot.metrics().get(0).recent().get(2).value());
   }
 
   @Test
   void failsAfterFailureLimitPlusOneFailures() {
     AnalysisRunner runner =
-        runner(template("t", metric("errors").query("err").success("result[0] < 0.05").count(10).failureLimit(2)));
+        runner(
+            template(
+                "t",
+                metric("errors")
+                    .query("err")
+                    .success("result[0] < 0.05")
+                    .count(10)
+                    .failureLimit(2)));
     prometheus.answer("err", List.of(0.2));
     runner.start("r1", refs("t"), ROLLOUT);
     scheduler.advance(Duration.ofSeconds(1));
@@ -69,7 +84,15 @@ class AnalysisRunnerTest {
   @Test
   void initialDelayAndIntervalAreHonoured() {
     AnalysisRunner runner =
-        runner(template("t", metric("m").query("q").success("result < 1").count(2).initialDelay(Duration.ofSeconds(30)).interval(Duration.ofSeconds(10))));
+        runner(
+            template(
+                "t",
+                metric("m")
+                    .query("q")
+                    .success("result < 1")
+                    .count(2)
+                    .initialDelay(Duration.ofSeconds(30))
+                    .interval(Duration.ofSeconds(10))));
     prometheus.answer("q", 0.5);
     runner.start("r1", refs("t"), ROLLOUT);
     scheduler.advance(Duration.ofSeconds(29));
@@ -84,7 +107,15 @@ class AnalysisRunnerTest {
 
   @Test
   void emptyResultsAreInconclusiveNeverSuccessful() {
-    AnalysisRunner runner = runner(template("t", metric("m").query("q").success("all(result, {# < 0.05})").count(2).inconclusiveLimit(1)));
+    AnalysisRunner runner =
+        runner(
+            template(
+                "t",
+                metric("m")
+                    .query("q")
+                    .success("all(result, {# < 0.05})")
+                    .count(2)
+                    .inconclusiveLimit(1)));
     prometheus.answer("q", List.of());
     runner.start("r1", refs("t"), ROLLOUT);
     scheduler.advance(Duration.ofSeconds(5));
@@ -93,8 +124,19 @@ class AnalysisRunnerTest {
 
   @Test
   void consecutiveErrorsBeyondTheLimitAreAnError() {
-    AnalysisRunner runner = runner(template("t", metric("m").query("q").success("result < 1").count(10).consecutiveErrorLimit(2)));
-    prometheus.answer("q", "connection refused", "connection refused", 0.5, "connection refused", "connection refused", "connection refused");
+    AnalysisRunner runner =
+        runner(
+            template(
+                "t",
+                metric("m").query("q").success("result < 1").count(10).consecutiveErrorLimit(2)));
+    prometheus.answer(
+        "q",
+        "connection refused",
+        "connection refused",
+        0.5,
+        "connection refused",
+        "connection refused",
+        "connection refused");
     runner.start("r1", refs("t"), ROLLOUT);
     scheduler.advance(Duration.ofSeconds(4));
     assertEquals(Optional.of(AnalysisVerdict.RUNNING), runner.verdict("r1"));
@@ -107,7 +149,8 @@ class AnalysisRunnerTest {
 
   @Test
   void errorsWithoutAnIntervalAreRetriedAfterTenSeconds() {
-    AnalysisRunner runner = runner(template("t", metric("m").query("q").success("result < 1").interval(null)));
+    AnalysisRunner runner =
+        runner(template("t", metric("m").query("q").success("result < 1").interval(null)));
     prometheus.answer("q", "Prometheus down", 0.5);
     runner.start("r1", refs("t"), ROLLOUT);
     scheduler.advance(Duration.ofSeconds(9));
@@ -141,7 +184,10 @@ class AnalysisRunnerTest {
         template(
             "t",
             List.of(new AnalysisArg("svc", Optional.empty())),
-            metric("m").query("x{svc=\"{{args.svc}}\",pod=~\"{{rollout.canaryPods}}\",rev=\"{{rollout.canaryRevision}}\"}").success("result < 1"));
+            metric("m")
+                .query(
+                    "x{svc=\"{{args.svc}}\",pod=~\"{{rollout.canaryPods}}\",rev=\"{{rollout.canaryRevision}}\"}")
+                .success("result < 1"));
     AnalysisRunner runner = runner(template);
     String rendered = "x{svc=\"api\",pod=~\"db-2\",rev=\"db-new\"}";
     prometheus.answer(rendered, 0.5);
@@ -153,12 +199,16 @@ class AnalysisRunnerTest {
 
   @Test
   void setupProblemsAreAnErrorVerdictWithAMessage() {
-    AnalysisTemplate template = template("t", List.of(new AnalysisArg("svc", Optional.empty())), metric("m").success("true"));
+    AnalysisTemplate template =
+        template(
+            "t", List.of(new AnalysisArg("svc", Optional.empty())), metric("m").success("true"));
     AnalysisRunner runner = runner(template);
     runner.start("missing-template", refs("nope"), ROLLOUT);
     runner.start("missing-arg", refs("t"), ROLLOUT);
     assertEquals(Optional.of(AnalysisVerdict.ERROR), runner.verdict("missing-template"));
-    assertEquals("no AnalysisTemplate named 'nope'", runner.snapshot("missing-template").orElseThrow().message());
+    assertEquals(
+        "no AnalysisTemplate named 'nope'",
+        runner.snapshot("missing-template").orElseThrow().message());
     assertEquals(
         "AnalysisTemplate 't' needs arg(s) [svc] that have no default and were not passed",
         runner.snapshot("missing-arg").orElseThrow().message());
@@ -167,7 +217,8 @@ class AnalysisRunnerTest {
 
   @Test
   void startIsIdempotentAndStopCancels() {
-    AnalysisRunner runner = runner(template("t", metric("m").query("q").success("result < 1").count(5)));
+    AnalysisRunner runner =
+        runner(template("t", metric("m").query("q").success("result < 1").count(5)));
     prometheus.answer("q", 0.5);
     runner.start("r1", refs("t"), ROLLOUT);
     runner.start("r1", refs("t"), ROLLOUT);
@@ -182,7 +233,8 @@ class AnalysisRunnerTest {
 
   @Test
   void keepsOnlyTheLastMeasurements() {
-    AnalysisRunner runner = runner(template("t", metric("m").query("q").success("result < 1").count(25)));
+    AnalysisRunner runner =
+        runner(template("t", metric("m").query("q").success("result < 1").count(25)));
     prometheus.answer("q", 0.5);
     runner.start("r1", refs("t"), ROLLOUT);
     scheduler.advance(Duration.ofSeconds(30));
@@ -193,7 +245,10 @@ class AnalysisRunnerTest {
 
   @Test
   void restartedRunnerContinuesFromTheStoreInsteadOfStartingOver() {
-    AnalysisTemplate template = template("t", metric("m").query("q").success("result < 1").count(4).interval(Duration.ofSeconds(10)));
+    AnalysisTemplate template =
+        template(
+            "t",
+            metric("m").query("q").success("result < 1").count(4).interval(Duration.ofSeconds(10)));
     prometheus.answer("q", 0.5);
     AnalysisRunner first = runner(template);
     first.start("r1", refs("t"), ROLLOUT);
@@ -209,7 +264,8 @@ class AnalysisRunnerTest {
       reloaded.save(RunRecords.fromJson(RunRecords.toJson(record)));
     }
     AnalysisRunner second =
-        new AnalysisRunner(name -> Optional.of(template), prometheus, restarted, restarted.clock, reloaded);
+        new AnalysisRunner(
+            name -> Optional.of(template), prometheus, restarted, restarted.clock, reloaded);
     assertEquals(1, second.resume());
     assertEquals(0, second.resume());
     assertEquals(Optional.of(AnalysisVerdict.RUNNING), second.verdict("r1"));
@@ -224,13 +280,15 @@ class AnalysisRunnerTest {
   @Test
   void malformedRunRecordIsRejectedWithAClearMessage() {
     IllegalArgumentException error =
-        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> RunRecords.fromJson("{\"runId\": [}"));
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> RunRecords.fromJson("{\"runId\": [}"));
     assertTrue(error.getMessage().startsWith("not an analysis run record: "), error.getMessage());
   }
 
   @Test
   void runRecordsSurviveJson() {
-    AnalysisRunner runner = runner(template("t", metric("m").query("q").success("result < 1").count(2)));
+    AnalysisRunner runner =
+        runner(template("t", metric("m").query("q").success("result < 1").count(2)));
     prometheus.answer("q", List.of(Double.NaN));
     runner.start("r1", refs("t"), ROLLOUT);
     scheduler.advance(Duration.ZERO);

@@ -40,7 +40,8 @@ class BacktestTest {
       }
 
       @Override
-      public QueryResult.Matrix queryRange(Prometheus provider, String promql, Instant from, Instant to, Duration step)
+      public QueryResult.Matrix queryRange(
+          Prometheus provider, String promql, Instant from, Instant to, Duration step)
           throws PrometheusException {
         QueryResult.Matrix matrix = byQuery.get(promql);
         if (matrix == null) {
@@ -57,7 +58,8 @@ class BacktestTest {
     PrometheusApi api = answering(Map.of("q", series(0.01, 0.01, 0.2, 0.2, 0.01, null)));
     Backtest.Report report =
         Backtest.run(
-            template("t", metric("m").query("q").success("result[0] < 0.05").count(3).failureLimit(1)),
+            template(
+                "t", metric("m").query("q").success("result[0] < 0.05").count(3).failureLimit(1)),
             Map.of(),
             FROM,
             FROM.plus(Duration.ofMinutes(5)),
@@ -72,15 +74,24 @@ class BacktestTest {
     assertEquals(1, report.verdicts().get(AnalysisVerdict.SUCCESSFUL));
     assertEquals(2, report.verdicts().get(AnalysisVerdict.FAILED));
     assertEquals(1, report.verdicts().get(AnalysisVerdict.INCONCLUSIVE));
-    assertTrue(report.table().contains("run verdict over sliding windows: SUCCESSFUL=1 FAILED=2 INCONCLUSIVE=1 ERROR=0"), report.table());
+    assertTrue(
+        report
+            .table()
+            .contains(
+                "run verdict over sliding windows: SUCCESSFUL=1 FAILED=2 INCONCLUSIVE=1 ERROR=0"),
+        report.table());
   }
 
   @Test
   void metricsWithDifferentCountsAreAlignedByWindowEnd() throws Exception {
-    PrometheusApi api = answering(Map.of("a", series(0.0, 0.0, 0.0, 0.0), "b", series(0.0, 0.0, 0.0, 9.0)));
+    PrometheusApi api =
+        answering(Map.of("a", series(0.0, 0.0, 0.0, 0.0), "b", series(0.0, 0.0, 0.0, 9.0)));
     Backtest.Report report =
         Backtest.run(
-            template("t", metric("a").query("a").success("result[0] < 1").count(3), metric("b").query("b").success("result[0] < 1")),
+            template(
+                "t",
+                metric("a").query("a").success("result[0] < 1").count(3),
+                metric("b").query("b").success("result[0] < 1")),
             Map.of(),
             FROM,
             FROM.plus(Duration.ofMinutes(3)),
@@ -95,7 +106,8 @@ class BacktestTest {
   void aFailedRangeQueryMakesEveryPointAnError() throws Exception {
     Backtest.Report report =
         Backtest.run(
-            template("t", metric("m").query("nope").success("true").count(2).consecutiveErrorLimit(0)),
+            template(
+                "t", metric("m").query("nope").success("true").count(2).consecutiveErrorLimit(0)),
             Map.of(),
             FROM,
             FROM.plus(Duration.ofMinutes(2)),
@@ -110,13 +122,22 @@ class BacktestTest {
   void rejectsAnEmptyRangeAndMissingArgs() {
     assertThrows(
         AnalysisSetupException.class,
-        () -> Backtest.run(template("t", metric("m").success("true")), Map.of(), FROM, FROM, Duration.ofMinutes(1), answering(Map.of())));
+        () ->
+            Backtest.run(
+                template("t", metric("m").success("true")),
+                Map.of(),
+                FROM,
+                FROM,
+                Duration.ofMinutes(1),
+                answering(Map.of())));
     AnalysisSetupException noRollout =
         assertThrows(
             AnalysisSetupException.class,
             () ->
                 Backtest.run(
-                    template("t", metric("m").query("x{pod=~\"{{rollout.canaryPods}}\"}").success("true")),
+                    template(
+                        "t",
+                        metric("m").query("x{pod=~\"{{rollout.canaryPods}}\"}").success("true")),
                     Map.of(),
                     FROM,
                     FROM.plusSeconds(60),

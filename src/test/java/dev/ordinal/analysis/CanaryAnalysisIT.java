@@ -80,16 +80,19 @@ class CanaryAnalysisIT {
   // ---------------------------------------------------------------- scenarios
 
   @Test
-  void goodMetricsPromoteThroughBothAnalyses(KubernetesClient client, TestNamespace ns) throws Exception {
+  void goodMetricsPromoteThroughBothAnalyses(KubernetesClient client, TestNamespace ns)
+      throws Exception {
     try (Stack s = new Stack(client, ns.name(), "good", (pod, revision) -> 200)) {
       String v1 = s.create("registry.local/good:1");
       s.controller.start();
-      s.awaitState("initialised", st -> st.phase() == Phase.HEALTHY && st.targetRevision().equals(v1));
+      s.awaitState(
+          "initialised", st -> st.phase() == Phase.HEALTHY && st.targetRevision().equals(v1));
       s.awaitScraped(REPLICAS);
 
       String v2 = s.apply("registry.local/good:2");
       RolloutState done =
-          s.awaitState("healthy on v2", st -> st.phase() == Phase.HEALTHY && st.stableRevision().equals(v2));
+          s.awaitState(
+              "healthy on v2", st -> st.phase() == Phase.HEALTHY && st.stableRevision().equals(v2));
       await("all pods on v2", TIMEOUT, () -> s.allOn(v2), s::pods);
 
       assertEquals(v2, done.targetRevision());
@@ -98,10 +101,15 @@ class CanaryAnalysisIT {
       // canary 1 → partition 3; 50% of 4 = 2 → 2; full → 0
       assertEquals(List.of(3, 2, 0), s.partitions(), s.describeLog().toString());
       List<String> reasons = s.events();
-      assertEquals(2, reasons.stream().filter("AnalysisSuccessful"::equals).count(), "events " + reasons);
-      assertFalse(reasons.contains("AnalysisFailed") || reasons.contains("AnalysisInconclusive"), "events " + reasons);
-      assertTrue(done.verdicts().contains("step-2 error-rate SUCCESSFUL"), done.verdicts().toString());
-      assertTrue(done.verdicts().contains("step-4 error-rate SUCCESSFUL"), done.verdicts().toString());
+      assertEquals(
+          2, reasons.stream().filter("AnalysisSuccessful"::equals).count(), "events " + reasons);
+      assertFalse(
+          reasons.contains("AnalysisFailed") || reasons.contains("AnalysisInconclusive"),
+          "events " + reasons);
+      assertTrue(
+          done.verdicts().contains("step-2 error-rate SUCCESSFUL"), done.verdicts().toString());
+      assertTrue(
+          done.verdicts().contains("step-4 error-rate SUCCESSFUL"), done.verdicts().toString());
 
       // both runs really measured the canary pods through Prometheus
       List<RunSnapshot> runs = s.runs();
@@ -110,8 +118,12 @@ class CanaryAnalysisIT {
       RunSnapshot second = runs.get(1);
       assertEquals(AnalysisVerdict.SUCCESSFUL, first.verdict(), first.toString());
       assertEquals(AnalysisVerdict.SUCCESSFUL, second.verdict(), second.toString());
-      assertTrue(first.metrics().get(0).query().contains("pod=~\"good-3\""), first.metrics().get(0).query());
-      assertTrue(second.metrics().get(0).query().contains("pod=~\"good-3|good-2\""), second.metrics().get(0).query());
+      assertTrue(
+          first.metrics().get(0).query().contains("pod=~\"good-3\""),
+          first.metrics().get(0).query());
+      assertTrue(
+          second.metrics().get(0).query().contains("pod=~\"good-3|good-2\""),
+          second.metrics().get(0).query());
       assertEquals(3, first.metrics().get(0).tally().successful(), first.toString());
       assertEquals(3, second.metrics().get(0).tally().successful(), second.toString());
     }
@@ -120,10 +132,13 @@ class CanaryAnalysisIT {
   @Test
   void badMetricsRollBackAutomatically(KubernetesClient client, TestNamespace ns) throws Exception {
     String[] bad = new String[1];
-    try (Stack s = new Stack(client, ns.name(), "bad", (pod, revision) -> revision.equals(bad[0]) ? 500 : 200)) {
+    try (Stack s =
+        new Stack(
+            client, ns.name(), "bad", (pod, revision) -> revision.equals(bad[0]) ? 500 : 200)) {
       String v1 = s.create("registry.local/bad:1");
       s.controller.start();
-      s.awaitState("initialised", st -> st.phase() == Phase.HEALTHY && st.targetRevision().equals(v1));
+      s.awaitState(
+          "initialised", st -> st.phase() == Phase.HEALTHY && st.targetRevision().equals(v1));
       s.awaitScraped(REPLICAS);
 
       // pods on the new revision answer 500; the template is held at the partition, so the
@@ -134,24 +149,39 @@ class CanaryAnalysisIT {
       assertEquals(v1, rolledBack.stableRevision());
       assertEquals(v2, rolledBack.targetRevision());
       assertTrue(rolledBack.failedRevisions().contains(v2), rolledBack.toJson());
-      assertTrue(rolledBack.reason().contains("error-rate"), "state names the analysis: " + rolledBack.toJson());
-      assertTrue(rolledBack.verdicts().contains("step-2 error-rate FAILED"), rolledBack.verdicts().toString());
+      assertTrue(
+          rolledBack.reason().contains("error-rate"),
+          "state names the analysis: " + rolledBack.toJson());
+      assertTrue(
+          rolledBack.verdicts().contains("step-2 error-rate FAILED"),
+          rolledBack.verdicts().toString());
 
       await("all pods back on v1", TIMEOUT, () -> s.allOn(v1), s::pods);
       assertEquals(Integer.valueOf(REPLICAS), s.partition());
       assertEquals("registry.local/bad:2", s.image(), "Git's template stays");
       // exactly the one canary moved, and it was recreated on the stable revision
       assertEquals(List.of("bad-3"), s.deletions(), s.describeLog().toString());
-      List<PodSimulator.PodRecord> bad3 = s.sim.seen().stream().filter(r -> r.name().equals("bad-3"))
-          .sorted(Comparator.comparing(PodSimulator.PodRecord::seenAt)).toList();
-      assertEquals(List.of(v1, v2, v1), bad3.stream().map(PodSimulator.PodRecord::revision).toList(), bad3.toString());
-      assertTrue(s.sim.seen().stream().filter(r -> r.revision().equals(v2)).allMatch(r -> r.name().equals("bad-3")),
+      List<PodSimulator.PodRecord> bad3 =
+          s.sim.seen().stream()
+              .filter(r -> r.name().equals("bad-3"))
+              .sorted(Comparator.comparing(PodSimulator.PodRecord::seenAt))
+              .toList();
+      assertEquals(
+          List.of(v1, v2, v1),
+          bad3.stream().map(PodSimulator.PodRecord::revision).toList(),
+          bad3.toString());
+      assertTrue(
+          s.sim.seen().stream()
+              .filter(r -> r.revision().equals(v2))
+              .allMatch(r -> r.name().equals("bad-3")),
           "no pod but the canary ever ran v2: " + s.sim.seen());
       assertEquals(List.of(3, REPLICAS), s.partitions(), s.describeLog().toString());
 
       List<String> messages = s.eventMessages("AnalysisFailed");
       assertEquals(1, messages.size(), "events " + s.events());
-      assertTrue(messages.get(0).contains("error-rate") && messages.get(0).contains("FAILED"), messages.toString());
+      assertTrue(
+          messages.get(0).contains("error-rate") && messages.get(0).contains("FAILED"),
+          messages.toString());
 
       // the one run failed on Prometheus' numbers, not on a setup problem or missing data
       List<RunSnapshot> runs = s.runs();
@@ -171,20 +201,28 @@ class CanaryAnalysisIT {
   }
 
   @Test
-  void noCanaryTrafficIsInconclusiveAndPausesForAHuman(KubernetesClient client, TestNamespace ns) throws Exception {
+  void noCanaryTrafficIsInconclusiveAndPausesForAHuman(KubernetesClient client, TestNamespace ns)
+      throws Exception {
     // the canary-to-be (the highest ordinal) never gets a request: the query has no data for it
-    try (Stack s = new Stack(client, ns.name(), "idle", (pod, revision) -> pod.equals("idle-3") ? 0 : 200)) {
+    try (Stack s =
+        new Stack(client, ns.name(), "idle", (pod, revision) -> pod.equals("idle-3") ? 0 : 200)) {
       String v1 = s.create("registry.local/idle:1");
       s.controller.start();
-      s.awaitState("initialised", st -> st.phase() == Phase.HEALTHY && st.targetRevision().equals(v1));
+      s.awaitState(
+          "initialised", st -> st.phase() == Phase.HEALTHY && st.targetRevision().equals(v1));
       s.awaitScraped(REPLICAS - 1);
 
       String v2 = s.apply("registry.local/idle:2");
-      RolloutState paused = s.awaitState("paused on an inconclusive analysis", st -> st.phase() == Phase.PAUSED);
+      RolloutState paused =
+          s.awaitState("paused on an inconclusive analysis", st -> st.phase() == Phase.PAUSED);
       assertEquals(v2, paused.targetRevision());
       assertEquals(1, paused.stepIndex(), paused.toJson());
-      assertTrue(paused.reason().contains("error-rate") && paused.reason().contains("inconclusive"), paused.toJson());
-      assertTrue(paused.verdicts().contains("step-2 error-rate INCONCLUSIVE"), paused.verdicts().toString());
+      assertTrue(
+          paused.reason().contains("error-rate") && paused.reason().contains("inconclusive"),
+          paused.toJson());
+      assertTrue(
+          paused.verdicts().contains("step-2 error-rate INCONCLUSIVE"),
+          paused.verdicts().toString());
       assertTrue(s.events().contains("AnalysisInconclusive"), "events " + s.events());
 
       // several analysis intervals later it still waits, with only the one canary on v2
@@ -204,7 +242,9 @@ class CanaryAnalysisIT {
 
   // ---------------------------------------------------------------- the stack
 
-  /** Everything one scenario runs: StatefulSet, kubelet, traffic, Prometheus, runner, controller. */
+  /**
+   * Everything one scenario runs: StatefulSet, kubelet, traffic, Prometheus, runner, controller.
+   */
   private final class Stack implements AutoCloseable {
     final KubernetesClient client;
     final String ns;
@@ -217,9 +257,10 @@ class CanaryAnalysisIT {
     final List<Action> log = new CopyOnWriteArrayList<>();
     private final List<AutoCloseable> opened = new ArrayList<>();
 
-    /** @param status the HTTP status the pods of a revision answer with; 0 for no requests */
-    Stack(KubernetesClient client, String ns, String name, Responder status)
-        throws Exception {
+    /**
+     * @param status the HTTP status the pods of a revision answer with; 0 for no requests
+     */
+    Stack(KubernetesClient client, String ns, String name, Responder status) throws Exception {
       this.client = client;
       this.ns = ns;
       this.name = name;
@@ -229,20 +270,26 @@ class CanaryAnalysisIT {
         Path data = home.resolve("prometheus-data");
         prometheus = open(PrometheusServer.start(home, data, traffic.port()));
         Map<String, AnalysisTemplate> templates = loadTemplates(prometheus.address().toString());
-        runner = AnalysisRunner.create(n -> Optional.ofNullable(templates.get(n)), new RunStore.InMemory());
+        runner =
+            AnalysisRunner.create(
+                n -> Optional.ofNullable(templates.get(n)), new RunStore.InMemory());
         opened.add(() -> runner.snapshots().forEach(r -> runner.stop(r.runId())));
         controller =
-            open(new RolloutController(
-                    client,
-                    Set.of(ns),
-                    sts -> sts.getMetadata().getAnnotations() != null
-                            && sts.getMetadata().getAnnotations().containsKey(Annotations.POLICY)
-                        ? Optional.of(POLICY)
-                        : Optional.empty(),
-                    runner,
-                    Clock.systemUTC(),
-                    "e2e")
-                .onAction((key, action) -> log.add(action)));
+            open(
+                new RolloutController(
+                        client,
+                        Set.of(ns),
+                        sts ->
+                            sts.getMetadata().getAnnotations() != null
+                                    && sts.getMetadata()
+                                        .getAnnotations()
+                                        .containsKey(Annotations.POLICY)
+                                ? Optional.of(POLICY)
+                                : Optional.empty(),
+                        runner,
+                        Clock.systemUTC(),
+                        "e2e")
+                    .onAction((key, action) -> log.add(action)));
       } catch (Exception | Error e) {
         close();
         throw e;
@@ -255,7 +302,8 @@ class CanaryAnalysisIT {
     }
 
     /** The AnalysisTemplate as a user writes it, through the real manifest loader. */
-    private Map<String, AnalysisTemplate> loadTemplates(String prometheusAddress) throws IOException {
+    private Map<String, AnalysisTemplate> loadTemplates(String prometheusAddress)
+        throws IOException {
       Path repo = Files.createDirectories(home.resolve("repo"));
       Files.writeString(
           repo.resolve("analysis.yaml"),
@@ -278,34 +326,44 @@ class CanaryAnalysisIT {
                     query: >-
                       sum(rate(http_requests_total{code="500",pod=~"{{rollout.canaryPods}}"}[10s]))
                       / sum(rate(http_requests_total{pod=~"{{rollout.canaryPods}}"}[10s]))
-          """.formatted(prometheusAddress));
+          """
+              .formatted(prometheusAddress));
       LoadResult result = new ManifestLoader().load(LocalDirectory.read(repo));
-      LoadResult.Loaded loaded = assertInstanceOf(LoadResult.Loaded.class, result, result.toString());
+      LoadResult.Loaded loaded =
+          assertInstanceOf(LoadResult.Loaded.class, result, result.toString());
       return loaded.state().templates();
     }
 
-    /** Waits until Prometheus has a request rate for {@code pods} pods (a rate needs two scrapes). */
+    /**
+     * Waits until Prometheus has a request rate for {@code pods} pods (a rate needs two scrapes).
+     */
     void awaitScraped(int pods) throws Exception {
       PrometheusClient query =
-          new PrometheusClient(prometheus.address(), Duration.ofSeconds(5), Map.of(), Optional::empty);
+          new PrometheusClient(
+              prometheus.address(), Duration.ofSeconds(5), Map.of(), Optional::empty);
       String promql = "count(rate(http_requests_total{code=\"200\"}[10s]) > 0)";
       List<Double> expected = List.of((double) pods);
       AtomicReference<Object> last = new AtomicReference<>(List.of());
-      await("Prometheus to see traffic on " + pods + " pods", TIMEOUT, () -> {
-        try {
-          List<Double> values = query.query(promql).toMetricResult().values();
-          last.set(values);
-          return values.equals(expected);
-        } catch (Exception e) {
-          last.set(e.toString());
-          return false;
-        }
-      }, () -> promql + " = " + last.get());
+      await(
+          "Prometheus to see traffic on " + pods + " pods",
+          TIMEOUT,
+          () -> {
+            try {
+              List<Double> values = query.query(promql).toMetricResult().values();
+              last.set(values);
+              return values.equals(expected);
+            } catch (Exception e) {
+              last.set(e.toString());
+              return false;
+            }
+          },
+          () -> promql + " = " + last.get());
     }
 
     String create(String image) {
       StatefulSet sts = StatefulSets.statefulSet(name, REPLICAS, image);
-      sts.getMetadata().setAnnotations(new HashMap<>(Map.of(Annotations.POLICY, "canary-analysis")));
+      sts.getMetadata()
+          .setAnnotations(new HashMap<>(Map.of(Annotations.POLICY, "canary-analysis")));
       client.apps().statefulSets().inNamespace(ns).resource(sts).create();
       return StatefulSets.awaitRolledOut(client, ns, name, TIMEOUT).getStatus().getUpdateRevision();
     }
@@ -320,20 +378,31 @@ class CanaryAnalysisIT {
      */
     String apply(String image, java.util.function.Consumer<String> onRevision) {
       String before = sts().getStatus().getUpdateRevision();
-      StatefulSets.edit(client, ns, name, s -> {
-        s.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(image);
-        s.getSpec().getUpdateStrategy().getRollingUpdate().setPartition(s.getSpec().getReplicas());
-      });
+      StatefulSets.edit(
+          client,
+          ns,
+          name,
+          s -> {
+            s.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(image);
+            s.getSpec()
+                .getUpdateStrategy()
+                .getRollingUpdate()
+                .setPartition(s.getSpec().getReplicas());
+          });
       String[] rev = new String[1];
-      await("new update revision", TIMEOUT, () -> {
-        String r = sts().getStatus().getUpdateRevision();
-        if (r != null && !r.equals(before)) {
-          rev[0] = r;
-          onRevision.accept(r);
-          return true;
-        }
-        return false;
-      }, () -> sts().getStatus());
+      await(
+          "new update revision",
+          TIMEOUT,
+          () -> {
+            String r = sts().getStatus().getUpdateRevision();
+            if (r != null && !r.equals(before)) {
+              rev[0] = r;
+              onRevision.accept(r);
+              return true;
+            }
+            return false;
+          },
+          () -> sts().getStatus());
       return rev[0];
     }
 
@@ -354,9 +423,18 @@ class CanaryAnalysisIT {
     }
 
     RolloutState awaitState(String what, Predicate<RolloutState> condition) {
-      await(what, TIMEOUT, () -> state().filter(condition).isPresent(),
-          () -> state().map(RolloutState::toJson).orElse("no state") + " pods=" + pods() + " log=" + describeLog()
-              + " runs=" + runs());
+      await(
+          what,
+          TIMEOUT,
+          () -> state().filter(condition).isPresent(),
+          () ->
+              state().map(RolloutState::toJson).orElse("no state")
+                  + " pods="
+                  + pods()
+                  + " log="
+                  + describeLog()
+                  + " runs="
+                  + runs());
       return state().orElseThrow();
     }
 
@@ -370,17 +448,23 @@ class CanaryAnalysisIT {
     }
 
     List<Integer> partitions() {
-      return log.stream().filter(a -> a instanceof Action.SetPartition)
-          .map(a -> ((Action.SetPartition) a).partition()).toList();
+      return log.stream()
+          .filter(a -> a instanceof Action.SetPartition)
+          .map(a -> ((Action.SetPartition) a).partition())
+          .toList();
     }
 
     List<String> deletions() {
-      return log.stream().filter(a -> a instanceof Action.DeletePod)
-          .map(a -> ((Action.DeletePod) a).podName()).toList();
+      return log.stream()
+          .filter(a -> a instanceof Action.DeletePod)
+          .map(a -> ((Action.DeletePod) a).podName())
+          .toList();
     }
 
     List<String> describeLog() {
-      return log.stream().map(a -> a.getClass().getSimpleName() + "(" + a.event().reason() + ")").toList();
+      return log.stream()
+          .map(a -> a.getClass().getSimpleName() + "(" + a.event().reason() + ")")
+          .toList();
     }
 
     /** Analysis runs, oldest first. */
@@ -400,8 +484,10 @@ class CanaryAnalysisIT {
     }
 
     List<String> eventMessages(String reason) {
-      return eventObjects().stream().filter(e -> reason.equals(e.getReason()))
-          .map(io.fabric8.kubernetes.api.model.Event::getMessage).toList();
+      return eventObjects().stream()
+          .filter(e -> reason.equals(e.getReason()))
+          .map(io.fabric8.kubernetes.api.model.Event::getMessage)
+          .toList();
     }
 
     /** Closes in reverse order of opening: controller, runs, Prometheus, traffic, kubelet. */
@@ -455,15 +541,17 @@ class CanaryAnalysisIT {
       this.status = status;
       server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
       PrometheusTextFormatWriter writer = new PrometheusTextFormatWriter(false);
-      server.createContext("/metrics", exchange -> {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        writer.write(body, registry.scrape());
-        exchange.getResponseHeaders().set("Content-Type", writer.getContentType());
-        exchange.sendResponseHeaders(200, body.size());
-        try (OutputStream out = exchange.getResponseBody()) {
-          body.writeTo(out);
-        }
-      });
+      server.createContext(
+          "/metrics",
+          exchange -> {
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            writer.write(body, registry.scrape());
+            exchange.getResponseHeaders().set("Content-Type", writer.getContentType());
+            exchange.sendResponseHeaders(200, body.size());
+            try (OutputStream out = exchange.getResponseBody()) {
+              body.writeTo(out);
+            }
+          });
       server.start();
       driver = new Thread(this::drive, "pod-traffic-" + name);
       driver.setDaemon(true);

@@ -22,7 +22,9 @@ class MeasurementRulesTest {
 
   private static MeasurementPhase classify(String success, String failure, MetricResult result) {
     return MeasurementRules.classify(
-            Optional.ofNullable(success).map(Condition::parse), Optional.ofNullable(failure).map(Condition::parse), result)
+            Optional.ofNullable(success).map(Condition::parse),
+            Optional.ofNullable(failure).map(Condition::parse),
+            result)
         .phase();
   }
 
@@ -59,7 +61,12 @@ class MeasurementRulesTest {
 
   @Test
   void nanAndInfinityAreNeverSuccessful() {
-    for (MetricResult bad : List.of(NAN, INF, MetricResult.scalar(Double.NaN), MetricResult.vector(List.of(0.01, Double.NaN)))) {
+    for (MetricResult bad :
+        List.of(
+            NAN,
+            INF,
+            MetricResult.scalar(Double.NaN),
+            MetricResult.vector(List.of(0.01, Double.NaN)))) {
       assertEquals(INCONCLUSIVE, classify("result[0] < 0.05", null, bad), bad.toString());
       assertEquals(INCONCLUSIVE, classify("not (result[0] >= 0.05)", null, bad), bad.toString());
       assertEquals(INCONCLUSIVE, classify("true", null, bad), bad.toString());
@@ -79,7 +86,10 @@ class MeasurementRulesTest {
   @Test
   void nonFiniteComputedBySuccessConditionIsInconclusive() {
     MeasurementRules.Classification zeroOverZero =
-        MeasurementRules.classify(Optional.of(Condition.parse("result[0] / result[1] < 0.05")), Optional.empty(), MetricResult.vector(List.of(0.0, 0.0)));
+        MeasurementRules.classify(
+            Optional.of(Condition.parse("result[0] / result[1] < 0.05")),
+            Optional.empty(),
+            MetricResult.vector(List.of(0.0, 0.0)));
     assertEquals(INCONCLUSIVE, zeroOverZero.phase());
     assertEquals(
         "successCondition 'result[0] / result[1] < 0.05' computed NaN or Inf from result [0, 0]; not trusted to pass",
@@ -89,7 +99,8 @@ class MeasurementRulesTest {
   @Test
   void conditionThatDoesNotFitTheDataIsAnError() {
     MeasurementRules.Classification classification =
-        MeasurementRules.classify(Optional.of(Condition.parse("result[3] < 1")), Optional.empty(), LOW);
+        MeasurementRules.classify(
+            Optional.of(Condition.parse("result[3] < 1")), Optional.empty(), LOW);
     assertEquals(ERROR, classification.phase());
     assertEquals(
         "condition 'result[3] < 1': index 3 at column 7 is out of range; the result has 1 value (result [0.01])",
@@ -100,9 +111,13 @@ class MeasurementRulesTest {
   void messagesNameConditionAndValues() {
     assertEquals(
         "successCondition 'result[0] < 0.05' is false for result [0.2]",
-        MeasurementRules.classify(Optional.of(Condition.parse("result[0] < 0.05")), Optional.empty(), HIGH).message());
+        MeasurementRules.classify(
+                Optional.of(Condition.parse("result[0] < 0.05")), Optional.empty(), HIGH)
+            .message());
     assertEquals(
         "the query returned no data (no series matched; e.g. no traffic yet); missing data never passes",
-        MeasurementRules.classify(Optional.of(Condition.parse("result[0] < 0.05")), Optional.empty(), EMPTY).message());
+        MeasurementRules.classify(
+                Optional.of(Condition.parse("result[0] < 0.05")), Optional.empty(), EMPTY)
+            .message());
   }
 }

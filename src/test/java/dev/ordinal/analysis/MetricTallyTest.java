@@ -48,7 +48,8 @@ class MetricTallyTest {
     Metric metric = metric("m").success("true").count(2).consecutiveErrorLimit(4).build();
     assertEquals(MetricPhase.RUNNING, after(metric, SUCCESSFUL, ERROR));
     assertEquals(MetricPhase.SUCCESSFUL, after(metric, SUCCESSFUL, ERROR, SUCCESSFUL));
-    assertEquals("1 of 2 measurement(s) counted, 1 error(s)", tally(SUCCESSFUL, ERROR).explain(metric));
+    assertEquals(
+        "1 of 2 measurement(s) counted, 1 error(s)", tally(SUCCESSFUL, ERROR).explain(metric));
   }
 
   @Test
@@ -67,9 +68,11 @@ class MetricTallyTest {
 
   @Test
   void toleratedMissingDataAloneNeverPasses() {
-    Metric metric = metric("m").success("true").count(3).inconclusiveLimit(5).consecutiveErrorLimit(5).build();
+    Metric metric =
+        metric("m").success("true").count(3).inconclusiveLimit(5).consecutiveErrorLimit(5).build();
     assertEquals(MetricPhase.RUNNING, after(metric, INCONCLUSIVE, ERROR, INCONCLUSIVE));
-    assertEquals(MetricPhase.INCONCLUSIVE, after(metric, INCONCLUSIVE, ERROR, INCONCLUSIVE, INCONCLUSIVE));
+    assertEquals(
+        MetricPhase.INCONCLUSIVE, after(metric, INCONCLUSIVE, ERROR, INCONCLUSIVE, INCONCLUSIVE));
     assertEquals(
         "3 counted measurement(s), none successful",
         tally(INCONCLUSIVE, ERROR, INCONCLUSIVE, INCONCLUSIVE).explain(metric));
@@ -81,7 +84,8 @@ class MetricTallyTest {
     Verdicts.MetricOutcome running = new Verdicts.MetricOutcome(MetricPhase.RUNNING, false);
     Verdicts.MetricOutcome failed = new Verdicts.MetricOutcome(MetricPhase.FAILED, false);
     Verdicts.MetricOutcome error = new Verdicts.MetricOutcome(MetricPhase.ERROR, false);
-    Verdicts.MetricOutcome inconclusive = new Verdicts.MetricOutcome(MetricPhase.INCONCLUSIVE, false);
+    Verdicts.MetricOutcome inconclusive =
+        new Verdicts.MetricOutcome(MetricPhase.INCONCLUSIVE, false);
     Verdicts.MetricOutcome dryFailed = new Verdicts.MetricOutcome(MetricPhase.FAILED, true);
     Verdicts.MetricOutcome dryRunning = new Verdicts.MetricOutcome(MetricPhase.RUNNING, true);
     assertEquals(AnalysisVerdict.SUCCESSFUL, Verdicts.combine(List.of(ok, ok)));

@@ -36,9 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * Analysis against a real Prometheus scraping a target whose counters the tests set. One
- * Prometheus serves most tests (each uses its own revision label); its TSDB was backfilled with a
- * synthetic hour for the backtests before it started.
+ * Analysis against a real Prometheus scraping a target whose counters the tests set. One Prometheus
+ * serves most tests (each uses its own revision label); its TSDB was backfilled with a synthetic
+ * hour for the backtests before it started.
  */
 class PrometheusAnalysisIT {
   private static final String ERROR_RATIO =
@@ -46,8 +46,10 @@ class PrometheusAnalysisIT {
           + " / sum(http_requests_total{pod=~\"{{rollout.canaryPods}}\",revision=\"{{rollout.canaryRevision}}\"})";
   private static final String P99_LATENCY =
       "histogram_quantile(0.99, sum by (le) (http_request_duration_seconds_bucket{revision=\"{{rollout.canaryRevision}}\"}))";
+
   /** The synthetic hour starts on an hour boundary three hours ago, well before live data. */
-  private static final Instant BACKFILL_START = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(3));
+  private static final Instant BACKFILL_START =
+      Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(3));
 
   @TempDir static Path home;
   private static ScrapeTarget target;
@@ -81,11 +83,17 @@ class PrometheusAnalysisIT {
 
   /** Minute by minute: 40 healthy points, 10 failing, 10 NaN (no traffic). */
   private static String syntheticHour() {
-    StringBuilder text = new StringBuilder("# HELP backtest_error_ratio Synthetic error ratio.\n# TYPE backtest_error_ratio gauge\n");
+    StringBuilder text =
+        new StringBuilder(
+            "# HELP backtest_error_ratio Synthetic error ratio.\n# TYPE backtest_error_ratio gauge\n");
     for (int minute = 0; minute < 60; minute++) {
       String value = minute < 40 ? "0.01" : minute < 50 ? "0.2" : "NaN";
       long seconds = BACKFILL_START.plus(Duration.ofMinutes(minute)).getEpochSecond();
-      text.append("backtest_error_ratio{pod=\"db-0\"} ").append(value).append(' ').append(seconds).append('\n');
+      text.append("backtest_error_ratio{pod=\"db-0\"} ")
+          .append(value)
+          .append(' ')
+          .append(seconds)
+          .append('\n');
     }
     return text.append("# EOF\n").toString();
   }
@@ -97,7 +105,11 @@ class PrometheusAnalysisIT {
     }
     runner =
         new AnalysisRunner(
-            name -> Optional.ofNullable(byName.get(name)), new HttpPrometheusApi(), Scheduler.threads(4), Clock.systemUTC(), new RunStore.InMemory());
+            name -> Optional.ofNullable(byName.get(name)),
+            new HttpPrometheusApi(),
+            Scheduler.threads(4),
+            Clock.systemUTC(),
+            new RunStore.InMemory());
     return runner;
   }
 
@@ -107,7 +119,9 @@ class PrometheusAnalysisIT {
 
   /** Waits until Prometheus has scraped what the test just set. */
   private static void awaitScraped(String promql, Predicate<List<Double>> ready) throws Exception {
-    PrometheusClient client = new PrometheusClient(prometheus.address(), Duration.ofSeconds(5), Map.of(), Optional::empty);
+    PrometheusClient client =
+        new PrometheusClient(
+            prometheus.address(), Duration.ofSeconds(5), Map.of(), Optional::empty);
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     List<Double> last = List.of();
     while (System.nanoTime() < deadline) {
@@ -118,10 +132,12 @@ class PrometheusAnalysisIT {
       }
       Thread.sleep(200);
     }
-    throw new AssertionError("Prometheus never showed the expected data for " + promql + "; last " + last);
+    throw new AssertionError(
+        "Prometheus never showed the expected data for " + promql + "; last " + last);
   }
 
-  private static RunSnapshot awaitVerdict(AnalysisRunner runner, String runId, Duration within) throws InterruptedException {
+  private static RunSnapshot awaitVerdict(AnalysisRunner runner, String runId, Duration within)
+      throws InterruptedException {
     long deadline = System.nanoTime() + within.toNanos();
     while (System.nanoTime() < deadline) {
       RunSnapshot snapshot = runner.snapshot(runId).orElseThrow();
@@ -130,7 +146,8 @@ class PrometheusAnalysisIT {
       }
       Thread.sleep(100);
     }
-    throw new AssertionError("run " + runId + " still running after " + within + ": " + runner.snapshot(runId));
+    throw new AssertionError(
+        "run " + runId + " still running after " + within + ": " + runner.snapshot(runId));
   }
 
   @Test
@@ -143,10 +160,19 @@ class PrometheusAnalysisIT {
         runner(
             template(
                 "canary-health",
-                metric("error-rate").address(prometheus.address()).query(ERROR_RATIO).success("result[0] < 0.05").count(3),
-                metric("p99-latency").address(prometheus.address()).query(P99_LATENCY).success("all(result, {# < 0.5})").count(2)));
+                metric("error-rate")
+                    .address(prometheus.address())
+                    .query(ERROR_RATIO)
+                    .success("result[0] < 0.05")
+                    .count(3),
+                metric("p99-latency")
+                    .address(prometheus.address())
+                    .query(P99_LATENCY)
+                    .success("all(result, {# < 0.5})")
+                    .count(2)));
 
-    runner.start("healthy", List.of(AnalysisRef.of("canary-health")), canary("healthy", "db-2", "db-1"));
+    runner.start(
+        "healthy", List.of(AnalysisRef.of("canary-health")), canary("healthy", "db-2", "db-1"));
     RunSnapshot done = awaitVerdict(runner, "healthy", Duration.ofSeconds(15));
 
     assertEquals(AnalysisVerdict.SUCCESSFUL, done.verdict(), done.toString());
@@ -163,7 +189,15 @@ class PrometheusAnalysisIT {
     target.serve("db-2", "bad", 1000, 100, 0.03);
     awaitScraped("sum(http_requests_total{revision=\"bad\"})", v -> v.equals(List.of(1000.0)));
     AnalysisRunner runner =
-        runner(template("errors", metric("error-rate").address(prometheus.address()).query(ERROR_RATIO).success("result[0] < 0.05").count(5).failureLimit(1)));
+        runner(
+            template(
+                "errors",
+                metric("error-rate")
+                    .address(prometheus.address())
+                    .query(ERROR_RATIO)
+                    .success("result[0] < 0.05")
+                    .count(5)
+                    .failureLimit(1)));
 
     runner.start("bad", List.of(AnalysisRef.of("errors")), canary("bad", "db-2"));
     RunSnapshot done = awaitVerdict(runner, "bad", Duration.ofSeconds(15));
@@ -173,7 +207,9 @@ class PrometheusAnalysisIT {
     assertEquals(2, metric.tally().counted());
     assertEquals(2, metric.tally().failed());
     assertEquals("2 failed measurement(s) > failureLimit 1", metric.explanation());
-    assertEquals("successCondition 'result[0] < 0.05' is false for result [0.1]", metric.recent().get(1).message());
+    assertEquals(
+        "successCondition 'result[0] < 0.05' is false for result [0.1]",
+        metric.recent().get(1).message());
   }
 
   @Test
@@ -182,7 +218,12 @@ class PrometheusAnalysisIT {
         runner(
             template(
                 "errors",
-                metric("error-rate").address(prometheus.address()).query(ERROR_RATIO).success("all(result, {# < 0.05})").count(3).inconclusiveLimit(1)));
+                metric("error-rate")
+                    .address(prometheus.address())
+                    .query(ERROR_RATIO)
+                    .success("all(result, {# < 0.05})")
+                    .count(3)
+                    .inconclusiveLimit(1)));
 
     runner.start("empty", List.of(AnalysisRef.of("errors")), canary("nobody", "db-2"));
     RunSnapshot done = awaitVerdict(runner, "empty", Duration.ofSeconds(15));
@@ -199,7 +240,14 @@ class PrometheusAnalysisIT {
     target.idle("db-2", "idle");
     awaitScraped("count(http_requests_total{revision=\"idle\"})", v -> v.equals(List.of(1.0)));
     AnalysisRunner runner =
-        runner(template("errors", metric("error-rate").address(prometheus.address()).query(ERROR_RATIO).failure("result[0] > 0.05").count(2)));
+        runner(
+            template(
+                "errors",
+                metric("error-rate")
+                    .address(prometheus.address())
+                    .query(ERROR_RATIO)
+                    .failure("result[0] > 0.05")
+                    .count(2)));
 
     runner.start("nan", List.of(AnalysisRef.of("errors")), canary("idle", "db-2"));
     RunSnapshot done = awaitVerdict(runner, "nan", Duration.ofSeconds(15));
@@ -217,14 +265,26 @@ class PrometheusAnalysisIT {
     Files.createDirectories(own);
     PrometheusServer doomed = PrometheusServer.start(own, own.resolve("data"), target.port());
     try {
-      PrometheusClient client = new PrometheusClient(doomed.address(), Duration.ofSeconds(5), Map.of(), Optional::empty);
+      PrometheusClient client =
+          new PrometheusClient(doomed.address(), Duration.ofSeconds(5), Map.of(), Optional::empty);
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (client.query("sum(http_requests_total{revision=\"crash\"})").toMetricResult().isEmpty()) {
+      while (client
+          .query("sum(http_requests_total{revision=\"crash\"})")
+          .toMetricResult()
+          .isEmpty()) {
         assertTrue(System.nanoTime() < deadline, "the second Prometheus never scraped the target");
         Thread.sleep(200);
       }
       AnalysisRunner runner =
-          runner(template("errors", metric("error-rate").address(doomed.address()).query(ERROR_RATIO).success("result[0] < 0.05").count(20).consecutiveErrorLimit(1)));
+          runner(
+              template(
+                  "errors",
+                  metric("error-rate")
+                      .address(doomed.address())
+                      .query(ERROR_RATIO)
+                      .success("result[0] < 0.05")
+                      .count(20)
+                      .consecutiveErrorLimit(1)));
       runner.start("crash", List.of(AnalysisRef.of("errors")), canary("crash", "db-2"));
       while (runner.snapshot("crash").orElseThrow().metrics().get(0).tally().successful() == 0) {
         assertTrue(System.nanoTime() < deadline, "no successful measurement before the crash");
@@ -239,7 +299,10 @@ class PrometheusAnalysisIT {
       assertEquals(2, metric.tally().consecutiveErrors());
       assertEquals("2 consecutive error(s) > consecutiveErrorLimit 1", metric.explanation());
       String message = metric.recent().get(metric.recent().size() - 1).message();
-      assertTrue(message.startsWith("Prometheus " + doomed.address() + ", query 'sum(http_request_errors_total"), message);
+      assertTrue(
+          message.startsWith(
+              "Prometheus " + doomed.address() + ", query 'sum(http_request_errors_total"),
+          message);
     } finally {
       doomed.close();
     }
@@ -267,13 +330,21 @@ class PrometheusAnalysisIT {
           runner(
               template(
                   "errors",
-                  metric("error-rate").address(address).query("up").success("result[0] < 0.05").count(3).consecutiveErrorLimit(0).timeout(Duration.ofMillis(300))));
+                  metric("error-rate")
+                      .address(address)
+                      .query("up")
+                      .success("result[0] < 0.05")
+                      .count(3)
+                      .consecutiveErrorLimit(0)
+                      .timeout(Duration.ofMillis(300))));
       long started = System.nanoTime();
       runner.start("slow", List.of(AnalysisRef.of("errors")), canary("slow", "db-2"));
       RunSnapshot done = awaitVerdict(runner, "slow", Duration.ofSeconds(10));
 
       assertEquals(AnalysisVerdict.ERROR, done.verdict());
-      assertTrue(Duration.ofNanos(System.nanoTime() - started).toMillis() < 2_500, "the timeout did not cut the query short");
+      assertTrue(
+          Duration.ofNanos(System.nanoTime() - started).toMillis() < 2_500,
+          "the timeout did not cut the query short");
       assertEquals(
           "Prometheus " + address + ", query 'up': no answer within the timeout of 300 ms",
           done.metrics().get(0).recent().get(0).message());
@@ -286,13 +357,19 @@ class PrometheusAnalysisIT {
   void failingDryRunMetricDoesNotFailTheRun() throws Exception {
     target.serve("db-2", "dry", 1000, 1, 0.03);
     target.serve("db-2", "dry-bad", 1000, 900, 0.03);
-    awaitScraped("sum(http_requests_total{revision=~\"dry|dry-bad\"})", v -> v.equals(List.of(2000.0)));
+    awaitScraped(
+        "sum(http_requests_total{revision=~\"dry|dry-bad\"})", v -> v.equals(List.of(2000.0)));
     AnalysisRunner runner =
         runner(
             template(
                 "guarded",
-                metric("error-rate").address(prometheus.address()).query(ERROR_RATIO).success("result[0] < 0.05").count(2),
-                metric("experimental").address(prometheus.address())
+                metric("error-rate")
+                    .address(prometheus.address())
+                    .query(ERROR_RATIO)
+                    .success("result[0] < 0.05")
+                    .count(2),
+                metric("experimental")
+                    .address(prometheus.address())
                     .query(ERROR_RATIO.replace("{{rollout.canaryRevision}}", "dry-bad"))
                     .success("result[0] < 0.05")
                     .count(2)
@@ -308,7 +385,12 @@ class PrometheusAnalysisIT {
   private static AnalysisTemplate backtestTemplate(URI address) {
     return template(
         "backfilled",
-        metric("error-ratio").address(address).query("backtest_error_ratio{pod=\"db-0\"}").success("result[0] < 0.05").count(5).failureLimit(1));
+        metric("error-ratio")
+            .address(address)
+            .query("backtest_error_ratio{pod=\"db-0\"}")
+            .success("result[0] < 0.05")
+            .count(5)
+            .failureLimit(1));
   }
 
   @Test
@@ -326,7 +408,15 @@ class PrometheusAnalysisIT {
     assertEquals(null, metric.error());
     assertEquals(60, metric.points());
     assertEquals(
-        Map.of(MeasurementPhase.SUCCESSFUL, 40, MeasurementPhase.FAILED, 10, MeasurementPhase.INCONCLUSIVE, 10, MeasurementPhase.ERROR, 0),
+        Map.of(
+            MeasurementPhase.SUCCESSFUL,
+            40,
+            MeasurementPhase.FAILED,
+            10,
+            MeasurementPhase.INCONCLUSIVE,
+            10,
+            MeasurementPhase.ERROR,
+            0),
         metric.measurements());
     // Windows of 5 points, failureLimit 1: starts 0..36 pass (36 holds one failure), 37..48 hold
     // two failures, 49..55 reach a NaN first.
@@ -366,22 +456,38 @@ class PrometheusAnalysisIT {
         """);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cli = new CommandLine(new AnalysisCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
+    CommandLine cli =
+        new CommandLine(new AnalysisCommand())
+            .setOut(new PrintWriter(out))
+            .setErr(new PrintWriter(err));
 
     int exit =
         cli.execute(
             "backtest",
-            "--template", file.toString(),
-            "--args", "scale=1",
-            "--canary-pods", "db-0",
-            "--from", BACKFILL_START.toString(),
-            "--to", String.valueOf(BACKFILL_START.plus(Duration.ofMinutes(59)).getEpochSecond()),
-            "--step", "1m",
-            "--prometheus", prometheus.address().toString());
+            "--template",
+            file.toString(),
+            "--args",
+            "scale=1",
+            "--canary-pods",
+            "db-0",
+            "--from",
+            BACKFILL_START.toString(),
+            "--to",
+            String.valueOf(BACKFILL_START.plus(Duration.ofMinutes(59)).getEpochSecond()),
+            "--step",
+            "1m",
+            "--prometheus",
+            prometheus.address().toString());
 
     assertEquals(0, exit, err.toString());
     String table = out.toString();
-    assertTrue(table.contains("error-ratio                  60         40     10           10     0   37/12/7/0"), table);
-    assertTrue(table.contains("run verdict over sliding windows: SUCCESSFUL=37 FAILED=12 INCONCLUSIVE=7 ERROR=0"), table);
+    assertTrue(
+        table.contains(
+            "error-ratio                  60         40     10           10     0   37/12/7/0"),
+        table);
+    assertTrue(
+        table.contains(
+            "run verdict over sliding windows: SUCCESSFUL=37 FAILED=12 INCONCLUSIVE=7 ERROR=0"),
+        table);
   }
 }

@@ -17,8 +17,10 @@ import java.util.concurrent.TimeUnit;
  * started a system Prometheus on :9090; this one never shares a port or a data directory with it.
  */
 final class PrometheusServer implements AutoCloseable {
-  static final Path BINARY = Path.of(System.getProperty("ordinal.prometheus.binary", "/usr/bin/prometheus"));
-  static final Path PROMTOOL = Path.of(System.getProperty("ordinal.promtool.binary", "/usr/bin/promtool"));
+  static final Path BINARY =
+      Path.of(System.getProperty("ordinal.prometheus.binary", "/usr/bin/prometheus"));
+  static final Path PROMTOOL =
+      Path.of(System.getProperty("ordinal.promtool.binary", "/usr/bin/promtool"));
 
   private final Path home;
   private final Path data;
@@ -36,7 +38,8 @@ final class PrometheusServer implements AutoCloseable {
     for (Path binary : List.of(BINARY, PROMTOOL)) {
       if (!Files.isExecutable(binary)) {
         throw new IllegalStateException(
-            binary + " is missing: the analysis integration tests need a real Prometheus."
+            binary
+                + " is missing: the analysis integration tests need a real Prometheus."
                 + " Install it with: apt-get update && apt-get install -y prometheus");
       }
     }
@@ -46,7 +49,8 @@ final class PrometheusServer implements AutoCloseable {
    * Starts Prometheus scraping {@code 127.0.0.1:targetPort} (0: no target) with {@code data} as its
    * TSDB directory, which may already hold backfilled blocks.
    */
-  static PrometheusServer start(Path home, Path data, int targetPort) throws IOException, InterruptedException {
+  static PrometheusServer start(Path home, Path data, int targetPort)
+      throws IOException, InterruptedException {
     requireBinaries();
     PrometheusServer server = new PrometheusServer(home, data, freePort());
     server.launch(targetPort);
@@ -56,25 +60,32 @@ final class PrometheusServer implements AutoCloseable {
   private void launch(int targetPort) throws IOException, InterruptedException {
     Files.createDirectories(data);
     Path config = home.resolve("prometheus.yml");
-    StringBuilder yaml = new StringBuilder("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n");
+    StringBuilder yaml =
+        new StringBuilder(
+            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n");
     if (targetPort > 0) {
-      yaml.append("  - job_name: app\n    static_configs:\n      - targets: ['127.0.0.1:").append(targetPort).append("']\n");
+      yaml.append("  - job_name: app\n    static_configs:\n      - targets: ['127.0.0.1:")
+          .append(targetPort)
+          .append("']\n");
     }
     Files.writeString(config, yaml.toString());
-    List<String> command = new ArrayList<>(
-        List.of(
-            BINARY.toString(),
-            "--config.file=" + config,
-            "--storage.tsdb.path=" + data,
-            "--storage.tsdb.retention.time=30d",
-            "--web.listen-address=127.0.0.1:" + port,
-            "--web.enable-lifecycle"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                BINARY.toString(),
+                "--config.file=" + config,
+                "--storage.tsdb.path=" + data,
+                "--storage.tsdb.retention.time=30d",
+                "--web.listen-address=127.0.0.1:" + port,
+                "--web.enable-lifecycle"));
     Path log = home.resolve("prometheus-" + port + ".log");
-    process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    process =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("prometheus exited with " + process.exitValue() + ":\n" + tail(log));
+        throw new IllegalStateException(
+            "prometheus exited with " + process.exitValue() + ":\n" + tail(log));
       }
       if (ready()) {
         return;
@@ -87,7 +98,8 @@ final class PrometheusServer implements AutoCloseable {
 
   private boolean ready() {
     try {
-      HttpURLConnection connection = (HttpURLConnection) address().resolve("/-/ready").toURL().openConnection();
+      HttpURLConnection connection =
+          (HttpURLConnection) address().resolve("/-/ready").toURL().openConnection();
       connection.setConnectTimeout(500);
       connection.setReadTimeout(500);
       return connection.getResponseCode() == 200;
@@ -117,14 +129,21 @@ final class PrometheusServer implements AutoCloseable {
   }
 
   /** Writes OpenMetrics text into TSDB blocks under {@code data} with promtool, before a start. */
-  static void backfill(Path home, Path data, String openMetrics) throws IOException, InterruptedException {
+  static void backfill(Path home, Path data, String openMetrics)
+      throws IOException, InterruptedException {
     requireBinaries();
     Path input = home.resolve("backfill.om");
     Files.writeString(input, openMetrics);
     Files.createDirectories(data);
     Path log = home.resolve("promtool.log");
     Process promtool =
-        new ProcessBuilder(PROMTOOL.toString(), "tsdb", "create-blocks-from", "openmetrics", input.toString(), data.toString())
+        new ProcessBuilder(
+                PROMTOOL.toString(),
+                "tsdb",
+                "create-blocks-from",
+                "openmetrics",
+                input.toString(),
+                data.toString())
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();

@@ -18,23 +18,30 @@ class QueryTemplatesTest {
   private static final AnalysisTemplate TEMPLATE =
       TestTemplates.template(
           "errors",
-          List.of(new AnalysisArg("service", Optional.empty()), new AnalysisArg("threshold", Optional.of("0.05"))),
+          List.of(
+              new AnalysisArg("service", Optional.empty()),
+              new AnalysisArg("threshold", Optional.of("0.05"))),
           TestTemplates.metric("m").success("true"));
 
   @Test
   void argsTakeDefaultsAndTheRefOverrides() throws Exception {
-    assertEquals(Map.of("service", "api", "threshold", "0.05"), QueryTemplates.resolveArgs(TEMPLATE, Map.of("service", "api")));
+    assertEquals(
+        Map.of("service", "api", "threshold", "0.05"),
+        QueryTemplates.resolveArgs(TEMPLATE, Map.of("service", "api")));
     assertEquals(
         Map.of("service", "api", "threshold", "0.1"),
-        QueryTemplates.resolveArgs(TEMPLATE, Map.of("service", "api", "threshold", "0.1", "unused", "x")));
+        QueryTemplates.resolveArgs(
+            TEMPLATE, Map.of("service", "api", "threshold", "0.1", "unused", "x")));
   }
 
   @Test
   void missingRequiredArgIsAnError() {
     AnalysisSetupException error =
-        assertThrows(AnalysisSetupException.class, () -> QueryTemplates.resolveArgs(TEMPLATE, Map.of()));
+        assertThrows(
+            AnalysisSetupException.class, () -> QueryTemplates.resolveArgs(TEMPLATE, Map.of()));
     assertEquals(
-        "AnalysisTemplate 'errors' needs arg(s) [service] that have no default and were not passed", error.getMessage());
+        "AnalysisTemplate 'errors' needs arg(s) [service] that have no default and were not passed",
+        error.getMessage());
   }
 
   @Test
@@ -49,18 +56,28 @@ class QueryTemplatesTest {
 
   @Test
   void canaryPodNamesAreRegexEscapedForADoubleQuotedPromqlString() {
-    assertEquals("web\\\\.a-1|web\\\\.a-0", QueryTemplates.canaryPodsRegex(List.of("web.a-0", "web.a-1")));
+    assertEquals(
+        "web\\\\.a-1|web\\\\.a-0", QueryTemplates.canaryPodsRegex(List.of("web.a-0", "web.a-1")));
   }
 
   @Test
   void unknownPlaceholdersAndEmptyCanaryAreErrors() {
     assertEquals(
         "query 'x{a=\"{{args.nope}}\"}' uses {{args.nope}} but there is no arg 'nope'",
-        assertThrows(AnalysisSetupException.class, () -> QueryTemplates.render("x{a=\"{{args.nope}}\"}", Map.of(), ROLLOUT)).getMessage());
-    assertThrows(AnalysisSetupException.class, () -> QueryTemplates.render("{{rollout.replicas}}", Map.of(), ROLLOUT));
+        assertThrows(
+                AnalysisSetupException.class,
+                () -> QueryTemplates.render("x{a=\"{{args.nope}}\"}", Map.of(), ROLLOUT))
+            .getMessage());
+    assertThrows(
+        AnalysisSetupException.class,
+        () -> QueryTemplates.render("{{rollout.replicas}}", Map.of(), ROLLOUT));
     RolloutContext noCanary = new RolloutContext("shop", "db", "a", "b", List.of());
     assertEquals(
         "query 'x{pod=~\"{{rollout.canaryPods}}\"}' uses {{rollout.canaryPods}} but the rollout has no canary pods",
-        assertThrows(AnalysisSetupException.class, () -> QueryTemplates.render("x{pod=~\"{{rollout.canaryPods}}\"}", Map.of(), noCanary)).getMessage());
+        assertThrows(
+                AnalysisSetupException.class,
+                () ->
+                    QueryTemplates.render("x{pod=~\"{{rollout.canaryPods}}\"}", Map.of(), noCanary))
+            .getMessage());
   }
 }

@@ -17,9 +17,15 @@ import java.net.InetSocketAddress;
 final class ScrapeTarget implements AutoCloseable {
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final Counter requests =
-      Counter.builder().name("http_requests_total").labelNames("pod", "revision").register(registry);
+      Counter.builder()
+          .name("http_requests_total")
+          .labelNames("pod", "revision")
+          .register(registry);
   private final Counter errors =
-      Counter.builder().name("http_request_errors_total").labelNames("pod", "revision").register(registry);
+      Counter.builder()
+          .name("http_request_errors_total")
+          .labelNames("pod", "revision")
+          .register(registry);
   private final Histogram latency =
       Histogram.builder()
           .name("http_request_duration_seconds")
@@ -50,7 +56,10 @@ final class ScrapeTarget implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  /** Serves {@code count} requests on {@code pod}, {@code failed} of them errors, each taking {@code seconds}. */
+  /**
+   * Serves {@code count} requests on {@code pod}, {@code failed} of them errors, each taking {@code
+   * seconds}.
+   */
   void serve(String pod, String revision, int count, int failed, double seconds) {
     requests.labelValues(pod, revision).inc(count);
     errors.labelValues(pod, revision).inc(failed);

@@ -26,7 +26,8 @@ final class ScriptedPrometheus implements PrometheusApi {
   }
 
   @Override
-  public synchronized QueryResult query(Prometheus provider, String promql) throws PrometheusException {
+  public synchronized QueryResult query(Prometheus provider, String promql)
+      throws PrometheusException {
     asked.add(promql);
     Deque<Object> queue = answers.get(promql);
     if (queue == null || queue.isEmpty()) {
@@ -41,11 +42,13 @@ final class ScriptedPrometheus implements PrometheusApi {
     }
     @SuppressWarnings("unchecked")
     List<Double> values = (List<Double>) answer;
-    return new QueryResult.Vector(values.stream().map(v -> new QueryResult.Sample(Map.of(), v)).toList());
+    return new QueryResult.Vector(
+        values.stream().map(v -> new QueryResult.Sample(Map.of(), v)).toList());
   }
 
   @Override
-  public QueryResult.Matrix queryRange(Prometheus provider, String promql, Instant from, Instant to, Duration step) {
+  public QueryResult.Matrix queryRange(
+      Prometheus provider, String promql, Instant from, Instant to, Duration step) {
     return matrix;
   }
 }

@@ -106,7 +106,13 @@ public final class TestTemplates {
           inconclusiveLimit,
           consecutiveErrorLimit,
           dryRun,
-          new Prometheus(address, query, Optional.ofNullable(timeout), List.of(), Optional.empty(), Optional.empty()));
+          new Prometheus(
+              address,
+              query,
+              Optional.ofNullable(timeout),
+              List.of(),
+              Optional.empty(),
+              Optional.empty()));
     }
   }
 
@@ -114,9 +120,13 @@ public final class TestTemplates {
     return new MetricBuilder(name);
   }
 
-  public static AnalysisTemplate template(String name, List<AnalysisArg> args, MetricBuilder... metrics) {
+  public static AnalysisTemplate template(
+      String name, List<AnalysisArg> args, MetricBuilder... metrics) {
     return new AnalysisTemplate(
-        name, Optional.empty(), args, java.util.Arrays.stream(metrics).map(MetricBuilder::build).toList());
+        name,
+        Optional.empty(),
+        args,
+        java.util.Arrays.stream(metrics).map(MetricBuilder::build).toList());
   }
 
   public static AnalysisTemplate template(String name, MetricBuilder... metrics) {

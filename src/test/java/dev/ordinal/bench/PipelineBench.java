@@ -54,7 +54,11 @@ public final class PipelineBench {
       new YAMLMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   public static void main(String[] args) throws Exception {
-    System.out.printf(Locale.ROOT, "cores=%d java=%s%n", Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+    System.out.printf(
+        Locale.ROOT,
+        "cores=%d java=%s%n",
+        Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.version"));
     if (args.length == 2 && args[0].equals("cold")) {
       long start = System.nanoTime();
       int size = Integer.parseInt(args[1]);
@@ -63,15 +67,23 @@ public final class PipelineBench {
       Plan plan = loadAndPlan(new ManifestLoader(), corpus.tree("r1"), corpus.live());
       long end = System.nanoTime();
       check(plan, size);
-      System.out.printf(Locale.ROOT, "cold process: parse+plan of %d StatefulSets %.0f ms (JVM start to plan ready %.0f ms, corpus generation excluded: %.0f ms)%n",
-          size, (end - generated) / 1e6, (ManagementFactory.getRuntimeMXBean().getUptime()) - (generated - start) / 1e6, (generated - start) / 1e6);
+      System.out.printf(
+          Locale.ROOT,
+          "cold process: parse+plan of %d StatefulSets %.0f ms (JVM start to plan ready %.0f ms, corpus generation excluded: %.0f ms)%n",
+          size,
+          (end - generated) / 1e6,
+          (ManagementFactory.getRuntimeMXBean().getUptime()) - (generated - start) / 1e6,
+          (generated - start) / 1e6);
       return;
     }
     for (int size : new int[] {1_000, 10_000}) {
       warm(size);
     }
     polls();
-    System.out.printf(Locale.ROOT, "load average (1 min) at end: %.2f%n", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    System.out.printf(
+        Locale.ROOT,
+        "load average (1 min) at end: %.2f%n",
+        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
   }
 
   private static void warm(int size) throws Exception {
@@ -92,8 +104,13 @@ public final class PipelineBench {
     }
     Arrays.sort(rounds);
     double median = rounds[rounds.length / 2] / 1e9;
-    System.out.printf(Locale.ROOT, "warm parse+plan %,6d StatefulSets: median %.0f ms = %,.0f StatefulSets/s (best %,.0f/s)%n",
-        size, median * 1e3, size / median, size / (rounds[0] / 1e9));
+    System.out.printf(
+        Locale.ROOT,
+        "warm parse+plan %,6d StatefulSets: median %.0f ms = %,.0f StatefulSets/s (best %,.0f/s)%n",
+        size,
+        median * 1e3,
+        size / median,
+        size / (rounds[0] / 1e9));
   }
 
   /** No-change polls and a one-file change, from a real Git repository of 10,000 manifests. */
@@ -123,15 +140,21 @@ public final class PipelineBench {
         }
       }
       Arrays.sort(noChange);
-      System.out.printf(Locale.ROOT, "no-change poll x%d: %d fetches, %d blobs parsed, median %.2f ms, p99 %.2f ms%n",
-          noChange.length, source.fetchCount() - fetchesBefore, loader.blobsParsed() - parsedBefore,
-          noChange[noChange.length / 2] / 1e6, noChange[noChange.length * 99 / 100] / 1e6);
+      System.out.printf(
+          Locale.ROOT,
+          "no-change poll x%d: %d fetches, %d blobs parsed, median %.2f ms, p99 %.2f ms%n",
+          noChange.length,
+          source.fetchCount() - fetchesBefore,
+          loader.blobsParsed() - parsedBefore,
+          noChange[noChange.length / 2] / 1e6,
+          noChange[noChange.length * 99 / 100] / 1e6);
 
       long[] change = new long[20];
       long parsed = 0;
       for (int i = 0; i < change.length; i++) {
         String path = "sts-" + (i * 37 % size) + ".yaml";
-        files.put(path, files.get(path).replace("image: postgres:16.", "image: postgres:17." + i + "-"));
+        files.put(
+            path, files.get(path).replace("image: postgres:16.", "image: postgres:17." + i + "-"));
         remote.commit("main", files);
         long before = loader.blobsParsed();
         long t0 = System.nanoTime();
@@ -144,8 +167,14 @@ public final class PipelineBench {
         }
       }
       Arrays.sort(change);
-      System.out.printf(Locale.ROOT, "one-file change in %,d manifests, fetch to plan ready x%d: median %.0f ms, max %.0f ms, %.1f blobs parsed and %.1f objects planned per change%n",
-          size, change.length, change[change.length / 2] / 1e6, change[change.length - 1] / 1e6, (double) parsed / change.length,
+      System.out.printf(
+          Locale.ROOT,
+          "one-file change in %,d manifests, fetch to plan ready x%d: median %.0f ms, max %.0f ms, %.1f blobs parsed and %.1f objects planned per change%n",
+          size,
+          change.length,
+          change[change.length / 2] / 1e6,
+          change[change.length - 1] / 1e6,
+          (double) parsed / change.length,
           (double) (memo.misses() - size) / change.length);
     } finally {
       deleteTree(dir);
@@ -156,7 +185,8 @@ public final class PipelineBench {
     return loadAndPlan(loader, tree, live, null);
   }
 
-  private static Plan loadAndPlan(ManifestLoader loader, SourceTree tree, List<HasMetadata> live, PlanMemo memo) {
+  private static Plan loadAndPlan(
+      ManifestLoader loader, SourceTree tree, List<HasMetadata> live, PlanMemo memo) {
     LoadResult result = loader.load(tree);
     if (!(result instanceof LoadResult.Loaded loaded)) {
       throw new IllegalStateException("corpus did not load: " + result);
@@ -176,7 +206,9 @@ public final class PipelineBench {
     }
   }
 
-  /** N StatefulSet manifests (every other one with a changed image) and their defaulted live twins. */
+  /**
+   * N StatefulSet manifests (every other one with a changed image) and their defaulted live twins.
+   */
   private record Corpus(Map<String, String> files, List<HasMetadata> live) {
     static Corpus generate(int size) throws IOException {
       String desired = resource("/dev/ordinal/plan/desired-statefulset.yaml");

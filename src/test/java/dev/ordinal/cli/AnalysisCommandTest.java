@@ -18,14 +18,20 @@ class AnalysisCommandTest {
   private final StringWriter err = new StringWriter();
 
   private int run(String... args) {
-    return new CommandLine(new AnalysisCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
+    return new CommandLine(new AnalysisCommand())
+        .setOut(new PrintWriter(out))
+        .setErr(new PrintWriter(err))
+        .execute(args);
   }
 
   @Test
   void durationsIncludeDaysAndWeeks() {
     assertEquals(Optional.of(Duration.ofDays(7)), AnalysisCommand.BacktestCommand.duration("7d"));
-    assertEquals(Optional.of(Duration.ofDays(14).plusHours(1)), AnalysisCommand.BacktestCommand.duration("2w1h"));
-    assertEquals(Optional.of(Duration.ofSeconds(30)), AnalysisCommand.BacktestCommand.duration("30s"));
+    assertEquals(
+        Optional.of(Duration.ofDays(14).plusHours(1)),
+        AnalysisCommand.BacktestCommand.duration("2w1h"));
+    assertEquals(
+        Optional.of(Duration.ofSeconds(30)), AnalysisCommand.BacktestCommand.duration("30s"));
     assertEquals(Optional.empty(), AnalysisCommand.BacktestCommand.duration("soon"));
     assertEquals(Optional.empty(), AnalysisCommand.BacktestCommand.duration("0s"));
   }
@@ -55,7 +61,9 @@ class AnalysisCommandTest {
                 prometheus: {address: "http://p:9090", query: up}
         """);
     assertEquals(1, run("backtest", "--template", file.toString(), "--from", "-1h"));
-    assertEquals("t.yaml:7: spec.metrics[0].successCondition: unexpected '<' at column 12", err.toString().trim());
+    assertEquals(
+        "t.yaml:7: spec.metrics[0].successCondition: unexpected '<' at column 12",
+        err.toString().trim());
   }
 
   @Test

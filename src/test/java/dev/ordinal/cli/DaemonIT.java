@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ordinal.git.TestRemote;
 import dev.ordinal.rollout.Annotations;
+import dev.ordinal.testkit.ControlPlane;
+import dev.ordinal.testkit.ControlPlaneTest;
 import dev.ordinal.testkit.Manifests;
 import dev.ordinal.testkit.PodSimulator;
 import dev.ordinal.testkit.StatefulSets;
-import dev.ordinal.testkit.ControlPlane;
-import dev.ordinal.testkit.ControlPlaneTest;
 import dev.ordinal.testkit.TestNamespace;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.net.URI;
@@ -40,7 +40,8 @@ class DaemonIT {
   @TempDir Path tmp;
 
   @Test
-  void pushWebhookSyncsTheNewCommitAndInvalidCommitsApplyNothing(ControlPlane plane, TestNamespace ns) throws Exception {
+  void pushWebhookSyncsTheNewCommitAndInvalidCommitsApplyNothing(
+      ControlPlane plane, TestNamespace ns) throws Exception {
     try (TestRemote remote = TestRemote.create(tmp.resolve("config.git"))) {
       String policy = Manifests.POLICY;
       String sts = Manifests.STS;
@@ -48,7 +49,10 @@ class DaemonIT {
 
       Files.writeString(tmp.resolve("secret"), SECRET);
       Path configFile = tmp.resolve("config.yaml");
-      Files.writeString(configFile, String.format("""
+      Files.writeString(
+          configFile,
+          String.format(
+              """
           dataDir: %s
           listen: 127.0.0.1:0
           pollInterval: 1h
@@ -60,58 +64,126 @@ class DaemonIT {
               revision: main
               path: db
               namespace: %s
-          """, tmp.resolve("data"), ns.name(), tmp.resolve("secret"), remote.fileUrl(), ns.name()));
+          """,
+              tmp.resolve("data"), ns.name(), tmp.resolve("secret"), remote.fileUrl(), ns.name()));
       ClusterOptions cluster = new ClusterOptions();
       cluster.kubeconfig = plane.kubeconfig();
 
       try (PodSimulator pods = new PodSimulator(plane.client(), ns.name(), Duration.ofMillis(100));
-          RunCommand.Daemon daemon = RunCommand.Daemon.start(DaemonConfig.load(configFile), Duration.ofHours(1), cluster)) {
-        await("the first commit applied", Duration.ofSeconds(30), () -> liveImage(plane, ns) != null, () -> daemon.statusJson());
+          RunCommand.Daemon daemon =
+              RunCommand.Daemon.start(
+                  DaemonConfig.load(configFile), Duration.ofHours(1), cluster)) {
+        await(
+            "the first commit applied",
+            Duration.ofSeconds(30),
+            () -> liveImage(plane, ns) != null,
+            () -> daemon.statusJson());
         assertEquals("registry.local/db:1", liveImage(plane, ns));
-        String stable = StatefulSets.awaitRolledOut(plane.client(), ns.name(), "db", Duration.ofSeconds(90)).getStatus().getCurrentRevision();
+        String stable =
+            StatefulSets.awaitRolledOut(plane.client(), ns.name(), "db", Duration.ofSeconds(90))
+                .getStatus()
+                .getCurrentRevision();
 
-        var second = remote.commit("main", Map.of("db/sts.yaml", sts.replace("db:1", "db:2"), "db/policy.yaml", policy));
-        String payload = "{\"ref\":\"refs/heads/main\",\"repository\":{\"clone_url\":\"" + remote.fileUrl() + "\"}}";
+        var second =
+            remote.commit(
+                "main",
+                Map.of("db/sts.yaml", sts.replace("db:1", "db:2"), "db/policy.yaml", policy));
+        String payload =
+            "{\"ref\":\"refs/heads/main\",\"repository\":{\"clone_url\":\""
+                + remote.fileUrl()
+                + "\"}}";
         assertEquals(401, webhook(daemon, payload, "sha256=" + "0".repeat(64)).statusCode());
         assertEquals(401, webhook(daemon, payload, null).statusCode());
         Thread.sleep(500);
-        assertEquals("registry.local/db:1", liveImage(plane, ns), "an unsigned push triggers nothing");
+        assertEquals(
+            "registry.local/db:1", liveImage(plane, ns), "an unsigned push triggers nothing");
 
         assertEquals(202, webhook(daemon, payload, sign(payload)).statusCode());
-        await("the pushed commit applied", Duration.ofSeconds(30), () -> "registry.local/db:2".equals(liveImage(plane, ns)), () -> daemon.statusJson());
+        await(
+            "the pushed commit applied",
+            Duration.ofSeconds(30),
+            () -> "registry.local/db:2".equals(liveImage(plane, ns)),
+            () -> daemon.statusJson());
         assertTrue(daemon.statusJson().contains(second.name()), daemon.statusJson());
 
         // The policy (canary 1, then a manual gate) runs through the leader-elected controller:
         // exactly the highest ordinal moves, and the rollout waits at the gate.
-        await("the canary at the manual gate", Duration.ofSeconds(90), () -> {
-          StatefulSet current = plane.client().apps().statefulSets().inNamespace(ns.name()).withName("db").get();
-          String state = current.getMetadata().getAnnotations().getOrDefault(Annotations.STATE, "");
-          return current.getSpec().getUpdateStrategy().getRollingUpdate().getPartition() == 2 && state.contains("Paused")
-              && Integer.valueOf(3).equals(current.getStatus().getReadyReplicas());
-        }, () -> StatefulSets.revisions(plane.client(), ns.name(), "db") + " " + plane.client().apps().statefulSets().inNamespace(ns.name()).withName("db").get().getMetadata().getAnnotations());
+        await(
+            "the canary at the manual gate",
+            Duration.ofSeconds(90),
+            () -> {
+              StatefulSet current =
+                  plane.client().apps().statefulSets().inNamespace(ns.name()).withName("db").get();
+              String state =
+                  current.getMetadata().getAnnotations().getOrDefault(Annotations.STATE, "");
+              return current.getSpec().getUpdateStrategy().getRollingUpdate().getPartition() == 2
+                  && state.contains("Paused")
+                  && Integer.valueOf(3).equals(current.getStatus().getReadyReplicas());
+            },
+            () ->
+                StatefulSets.revisions(plane.client(), ns.name(), "db")
+                    + " "
+                    + plane
+                        .client()
+                        .apps()
+                        .statefulSets()
+                        .inNamespace(ns.name())
+                        .withName("db")
+                        .get()
+                        .getMetadata()
+                        .getAnnotations());
         Map<String, String> atGate = StatefulSets.revisions(plane.client(), ns.name(), "db");
         assertEquals(stable, atGate.get("db-0"));
         assertEquals(stable, atGate.get("db-1"));
         String canary = atGate.get("db-2");
         assertTrue(!stable.equals(canary), "db-2 runs the new revision: " + atGate);
 
-        assertEquals(0, CliRun.of("promote", "db", "-n", ns.name(), "--kubeconfig", plane.kubeconfig().toString()).exitCode());
-        await("full promotion", Duration.ofSeconds(90), () -> {
-          StatefulSet current = plane.client().apps().statefulSets().inNamespace(ns.name()).withName("db").get();
-          return current.getMetadata().getAnnotations().getOrDefault(Annotations.STATE, "").contains("Healthy")
-              && StatefulSets.revisions(plane.client(), ns.name(), "db").values().stream().allMatch(canary::equals)
-              && Integer.valueOf(3).equals(current.getStatus().getReadyReplicas());
-        }, () -> StatefulSets.revisions(plane.client(), ns.name(), "db"));
+        assertEquals(
+            0,
+            CliRun.of(
+                    "promote", "db", "-n", ns.name(), "--kubeconfig", plane.kubeconfig().toString())
+                .exitCode());
+        await(
+            "full promotion",
+            Duration.ofSeconds(90),
+            () -> {
+              StatefulSet current =
+                  plane.client().apps().statefulSets().inNamespace(ns.name()).withName("db").get();
+              return current
+                      .getMetadata()
+                      .getAnnotations()
+                      .getOrDefault(Annotations.STATE, "")
+                      .contains("Healthy")
+                  && StatefulSets.revisions(plane.client(), ns.name(), "db").values().stream()
+                      .allMatch(canary::equals)
+                  && Integer.valueOf(3).equals(current.getStatus().getReadyReplicas());
+            },
+            () -> StatefulSets.revisions(plane.client(), ns.name(), "db"));
 
-        remote.commit("main", Map.of("db/sts.yaml", sts.replace("db:1", "db:3").replace("replicas: 3", "replicas: lots"), "db/policy.yaml", policy));
+        remote.commit(
+            "main",
+            Map.of(
+                "db/sts.yaml",
+                sts.replace("db:1", "db:3").replace("replicas: 3", "replicas: lots"),
+                "db/policy.yaml",
+                policy));
         assertEquals(202, webhook(daemon, payload, sign(payload)).statusCode());
-        await("the invalid commit reported", Duration.ofSeconds(30), () -> get(daemon, "/metrics").contains("ordinal_manifest_errors{app=\"shop\"} 1.0"), () -> get(daemon, "/metrics"));
-        assertEquals("registry.local/db:2", liveImage(plane, ns), "the last good commit stays in force");
+        await(
+            "the invalid commit reported",
+            Duration.ofSeconds(30),
+            () -> get(daemon, "/metrics").contains("ordinal_manifest_errors{app=\"shop\"} 1.0"),
+            () -> get(daemon, "/metrics"));
+        assertEquals(
+            "registry.local/db:2", liveImage(plane, ns), "the last good commit stays in force");
 
         String metrics = get(daemon, "/metrics");
-        assertTrue(metrics.contains("ordinal_syncs_total{app=\"shop\",result=\"applied\"} 2.0"), metrics);
-        assertTrue(metrics.contains("ordinal_syncs_total{app=\"shop\",result=\"invalid\"} 1.0"), metrics);
-        assertTrue(metrics.contains("ordinal_git_fetches_total{app=\"shop\",result=\"changed\"} 3.0"), metrics);
+        assertTrue(
+            metrics.contains("ordinal_syncs_total{app=\"shop\",result=\"applied\"} 2.0"), metrics);
+        assertTrue(
+            metrics.contains("ordinal_syncs_total{app=\"shop\",result=\"invalid\"} 1.0"), metrics);
+        assertTrue(
+            metrics.contains("ordinal_git_fetches_total{app=\"shop\",result=\"changed\"} 3.0"),
+            metrics);
         assertTrue(!metrics.contains(SECRET) && !daemon.statusJson().contains(SECRET));
         assertTrue(daemon.statusJson().contains("spec.replicas"), daemon.statusJson());
       }
@@ -119,14 +191,19 @@ class DaemonIT {
   }
 
   private static String liveImage(ControlPlane plane, TestNamespace ns) {
-    StatefulSet sts = plane.client().apps().statefulSets().inNamespace(ns.name()).withName("db").get();
-    return sts == null ? null : sts.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+    StatefulSet sts =
+        plane.client().apps().statefulSets().inNamespace(ns.name()).withName("db").get();
+    return sts == null
+        ? null
+        : sts.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
   }
 
-  private HttpResponse<String> webhook(RunCommand.Daemon daemon, String payload, String signature) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.port() + "/webhook"))
-        .header("X-GitHub-Event", "push")
-        .POST(HttpRequest.BodyPublishers.ofString(payload));
+  private HttpResponse<String> webhook(RunCommand.Daemon daemon, String payload, String signature)
+      throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.port() + "/webhook"))
+            .header("X-GitHub-Event", "push")
+            .POST(HttpRequest.BodyPublishers.ofString(payload));
     if (signature != null) {
       request.header("X-Hub-Signature-256", signature);
     }
@@ -135,7 +212,11 @@ class DaemonIT {
 
   private String get(RunCommand.Daemon daemon, String path) {
     try {
-      return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.port() + path)).build(), HttpResponse.BodyHandlers.ofString()).body();
+      return http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.port() + path))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString())
+          .body();
     } catch (Exception e) {
       throw new AssertionError(e);
     }
@@ -144,6 +225,7 @@ class DaemonIT {
   private static String sign(String payload) throws Exception {
     Mac mac = Mac.getInstance("HmacSHA256");
     mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-    return "sha256=" + HexFormat.of().formatHex(mac.doFinal(payload.getBytes(StandardCharsets.UTF_8)));
+    return "sha256="
+        + HexFormat.of().formatHex(mac.doFinal(payload.getBytes(StandardCharsets.UTF_8)));
   }
 }

@@ -5,9 +5,12 @@ import java.io.StringWriter;
 import java.time.Duration;
 import picocli.CommandLine;
 
-/** Runs the CLI on its own thread, so tests can read its output while it runs and then interrupt it. */
+/**
+ * Runs the CLI on its own thread, so tests can read its output while it runs and then interrupt it.
+ */
 final class LiveCli implements AutoCloseable {
-  private final StringWriter out = new StringWriter(); // backed by a StringBuffer: safe to read concurrently
+  private final StringWriter out =
+      new StringWriter(); // backed by a StringBuffer: safe to read concurrently
   private final StringWriter err = new StringWriter();
   private final Thread thread;
   private volatile int exitCode = -1;
@@ -37,11 +40,20 @@ final class LiveCli implements AutoCloseable {
         return;
       }
       if (!thread.isAlive()) {
-        throw new AssertionError("CLI exited " + exitCode + " before printing '" + text + "'; out:\n" + out() + "\nerr:\n" + err());
+        throw new AssertionError(
+            "CLI exited "
+                + exitCode
+                + " before printing '"
+                + text
+                + "'; out:\n"
+                + out()
+                + "\nerr:\n"
+                + err());
       }
       sleep(50);
     }
-    throw new AssertionError("timed out waiting for '" + text + "'; out:\n" + out() + "\nerr:\n" + err());
+    throw new AssertionError(
+        "timed out waiting for '" + text + "'; out:\n" + out() + "\nerr:\n" + err());
   }
 
   /** Interrupts the command (as Ctrl-C would end it) and returns its exit code. */
@@ -49,7 +61,8 @@ final class LiveCli implements AutoCloseable {
     thread.interrupt();
     thread.join(timeout.toMillis());
     if (thread.isAlive()) {
-      throw new AssertionError("CLI did not stop within " + timeout + " after an interrupt; out:\n" + out());
+      throw new AssertionError(
+          "CLI did not stop within " + timeout + " after an interrupt; out:\n" + out());
     }
     return exitCode;
   }

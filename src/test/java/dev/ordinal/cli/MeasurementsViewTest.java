@@ -18,15 +18,34 @@ class MeasurementsViewTest {
 
   @Test
   void showsTheTallyAndRecentValuesOfThisStatefulSetsRunsOnly() {
-    MetricTally tally = MetricTally.EMPTY.add(MeasurementPhase.SUCCESSFUL).add(MeasurementPhase.FAILED);
+    MetricTally tally =
+        MetricTally.EMPTY.add(MeasurementPhase.SUCCESSFUL).add(MeasurementPhase.FAILED);
     RunRecord mine =
-        new RunRecord("db-7c9f/r1/step-2", List.of(new AnalysisRef("error-rate", Map.of())),
-            new RolloutContext("prod", "db", "db-7c9f", "db-5b8d", List.of("db-2")), T, false, null,
-            List.of(new RunRecord.MetricRecord("error-rate", "errors", tally,
-                List.of(new Measurement(T, MeasurementPhase.SUCCESSFUL, "[0.01]", ""),
-                    new Measurement(T.plusSeconds(30), MeasurementPhase.FAILED, "[0.2]", "")), null)));
+        new RunRecord(
+            "db-7c9f/r1/step-2",
+            List.of(new AnalysisRef("error-rate", Map.of())),
+            new RolloutContext("prod", "db", "db-7c9f", "db-5b8d", List.of("db-2")),
+            T,
+            false,
+            null,
+            List.of(
+                new RunRecord.MetricRecord(
+                    "error-rate",
+                    "errors",
+                    tally,
+                    List.of(
+                        new Measurement(T, MeasurementPhase.SUCCESSFUL, "[0.01]", ""),
+                        new Measurement(T.plusSeconds(30), MeasurementPhase.FAILED, "[0.2]", "")),
+                    null)));
     RunRecord other =
-        new RunRecord("web-1/r1/step-1", List.of(), new RolloutContext("prod", "web", "a", "b", List.of()), T, false, null, List.of());
+        new RunRecord(
+            "web-1/r1/step-1",
+            List.of(),
+            new RolloutContext("prod", "web", "a", "b", List.of()),
+            T,
+            false,
+            null,
+            List.of());
 
     assertEquals(
         """

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 class RolloutCommandsIT {
 
   @Test
-  void eachCommandLandsAsExactlyItsAnnotation(ControlPlane plane, TestNamespace ns, KubernetesClient client) {
+  void eachCommandLandsAsExactlyItsAnnotation(
+      ControlPlane plane, TestNamespace ns, KubernetesClient client) {
     StatefulSet sts = StatefulSets.statefulSet("db", 1, "registry.local/db:1");
     sts.getMetadata().setAnnotations(Map.of("team", "payments"));
     client.apps().statefulSets().inNamespace(ns.name()).resource(sts).create();
@@ -44,18 +45,28 @@ class RolloutCommandsIT {
       CliRun run = CliRun.of(args);
       assertEquals(0, run.exitCode(), run.err());
       assertEquals(
-          command.displayName() + " requested for StatefulSet " + ns.name() + "/db; Ordinal acts on it at its next decision\n",
+          command.displayName()
+              + " requested for StatefulSet "
+              + ns.name()
+              + "/db; Ordinal acts on it at its next decision\n",
           run.out());
       assertEquals(
-          "note: Ordinal has recorded no rollout state on this StatefulSet yet; the command waits until it manages it\n", run.err());
+          "note: Ordinal has recorded no rollout state on this StatefulSet yet; the command waits until it manages it\n",
+          run.err());
 
       Map<String, String> after = annotations(client, ns);
       Map<String, String> added = new HashMap<>(after);
       before.keySet().forEach(added::remove);
-      assertEquals(Set.of("ordinal.dev/command-" + command.displayName()), added.keySet(), "added by " + String.join(" ", verb));
+      assertEquals(
+          Set.of("ordinal.dev/command-" + command.displayName()),
+          added.keySet(),
+          "added by " + String.join(" ", verb));
       assertEquals(Annotations.commandKey(command), added.keySet().iterator().next());
       Instant at = Instant.parse(added.values().iterator().next());
-      assertTrue(!at.isBefore(start.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)) && !at.isAfter(Instant.now()), at.toString());
+      assertTrue(
+          !at.isBefore(start.truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
+              && !at.isAfter(Instant.now()),
+          at.toString());
       assertEquals("payments", after.get("team"), "other annotations are kept");
     }
     // The status shows them as pending.
@@ -64,21 +75,37 @@ class RolloutCommandsIT {
   }
 
   @Test
-  void notesWhenTheStateSaysTheCommandWillBeIgnored(ControlPlane plane, TestNamespace ns, KubernetesClient client) {
+  void notesWhenTheStateSaysTheCommandWillBeIgnored(
+      ControlPlane plane, TestNamespace ns, KubernetesClient client) {
     StatefulSet sts = StatefulSets.statefulSet("db", 1, "registry.local/db:1");
-    sts.getMetadata().setAnnotations(Map.of(Annotations.STATE, dev.ordinal.rollout.RolloutState.healthy("db-1", Instant.parse("2026-11-25T10:00:00Z")).toJson()));
+    sts.getMetadata()
+        .setAnnotations(
+            Map.of(
+                Annotations.STATE,
+                dev.ordinal.rollout.RolloutState.healthy(
+                        "db-1", Instant.parse("2026-11-25T10:00:00Z"))
+                    .toJson()));
     client.apps().statefulSets().inNamespace(ns.name()).resource(sts).create();
     String[] args = {"--kubeconfig", plane.kubeconfig().toString(), "-n", ns.name()};
 
     CliRun promote = CliRun.of(concat(new String[] {"promote", "db"}, args));
     assertEquals(0, promote.exitCode());
-    assertEquals("note: Ordinal will likely ignore it: no rollout in progress (Healthy)\n", promote.err());
-    assertTrue(annotations(client, ns).containsKey("ordinal.dev/command-promote"), "recorded all the same");
+    assertEquals(
+        "note: Ordinal will likely ignore it: no rollout in progress (Healthy)\n", promote.err());
+    assertTrue(
+        annotations(client, ns).containsKey("ordinal.dev/command-promote"),
+        "recorded all the same");
   }
 
   @Test
-  void namespaceSlashNameAndMissingStatefulSet(ControlPlane plane, TestNamespace ns, KubernetesClient client) {
-    client.apps().statefulSets().inNamespace(ns.name()).resource(StatefulSets.statefulSet("db", 1, "registry.local/db:1")).create();
+  void namespaceSlashNameAndMissingStatefulSet(
+      ControlPlane plane, TestNamespace ns, KubernetesClient client) {
+    client
+        .apps()
+        .statefulSets()
+        .inNamespace(ns.name())
+        .resource(StatefulSets.statefulSet("db", 1, "registry.local/db:1"))
+        .create();
     String kubeconfig = plane.kubeconfig().toString();
 
     CliRun slash = CliRun.of("pause", ns.name() + "/db", "--kubeconfig", kubeconfig);
@@ -93,7 +120,9 @@ class RolloutCommandsIT {
 
   private static Map<String, String> annotations(KubernetesClient client, TestNamespace ns) {
     StatefulSet sts = client.apps().statefulSets().inNamespace(ns.name()).withName("db").get();
-    return sts.getMetadata().getAnnotations() == null ? Map.of() : sts.getMetadata().getAnnotations();
+    return sts.getMetadata().getAnnotations() == null
+        ? Map.of()
+        : sts.getMetadata().getAnnotations();
   }
 
   private static String[] concat(String[] a, String... b) {
@@ -102,5 +131,4 @@ class RolloutCommandsIT {
     System.arraycopy(b, 0, all, a.length, b.length);
     return all;
   }
-
 }

@@ -30,7 +30,10 @@ class RolloutCommandsTest {
     for (String verb : new String[] {"promote", "abort", "retry", "pause", "resume"}) {
       CliRun run = CliRun.of(verb);
       assertEquals(2, run.exitCode(), verb);
-      assertTrue(run.err().contains("Missing required parameter") && run.err().contains("Usage: ordinal " + verb), run.err());
+      assertTrue(
+          run.err().contains("Missing required parameter")
+              && run.err().contains("Usage: ordinal " + verb),
+          run.err());
     }
   }
 
@@ -80,7 +83,8 @@ class RolloutCommandsTest {
   @Test
   void helpNamesTheNewCommandsAndFlags() {
     CliRun top = CliRun.of("--help");
-    for (String verb : new String[] {"promote", "abort", "retry", "pause", "resume", "status", "plan"}) {
+    for (String verb :
+        new String[] {"promote", "abort", "retry", "pause", "resume", "status", "plan"}) {
       assertTrue(top.out().contains("  " + verb + " "), verb + " missing in\n" + top.out());
     }
     assertTrue(CliRun.of("diff", "--bogus").err().contains("--no-rollout-plan"));
@@ -93,20 +97,59 @@ class RolloutCommandsTest {
     java.time.Instant t = Instant.parse("2026-11-25T10:00:00Z");
     dev.ordinal.rollout.RolloutState healthy = dev.ordinal.rollout.RolloutState.healthy("db-1", t);
     dev.ordinal.rollout.RolloutState paused =
-        new dev.ordinal.rollout.RolloutState("db-1", "db-2", 1, 1, dev.ordinal.rollout.Phase.PAUSED, "paused by user",
-            t, t, t, 0, true, java.util.Set.of(), java.util.Set.of(), java.util.List.of());
+        new dev.ordinal.rollout.RolloutState(
+            "db-1",
+            "db-2",
+            1,
+            1,
+            dev.ordinal.rollout.Phase.PAUSED,
+            "paused by user",
+            t,
+            t,
+            t,
+            0,
+            true,
+            java.util.Set.of(),
+            java.util.Set.of(),
+            java.util.List.of());
     dev.ordinal.rollout.RolloutState rolledBack =
-        new dev.ordinal.rollout.RolloutState("db-1", "db-2", 1, 1, dev.ordinal.rollout.Phase.ROLLED_BACK, "rolled back",
-            t, t, t, 0, false, java.util.Set.of("db-2"), java.util.Set.of(), java.util.List.of());
-    assertEquals(java.util.Optional.of("no rollout in progress (Healthy)"), RolloutCommands.ignoredBecause(Command.PROMOTE, healthy));
-    assertEquals(java.util.Optional.of("nothing to retry"), RolloutCommands.ignoredBecause(Command.RETRY, healthy));
-    assertEquals(java.util.Optional.of("not paused by a user"), RolloutCommands.ignoredBecause(Command.RESUME, healthy));
-    assertEquals(java.util.Optional.of("already paused"), RolloutCommands.ignoredBecause(Command.PAUSE, paused));
-    assertEquals(java.util.Optional.empty(), RolloutCommands.ignoredBecause(Command.RESUME, paused));
-    assertEquals(java.util.Optional.empty(), RolloutCommands.ignoredBecause(Command.PROMOTE_FULL, paused));
+        new dev.ordinal.rollout.RolloutState(
+            "db-1",
+            "db-2",
+            1,
+            1,
+            dev.ordinal.rollout.Phase.ROLLED_BACK,
+            "rolled back",
+            t,
+            t,
+            t,
+            0,
+            false,
+            java.util.Set.of("db-2"),
+            java.util.Set.of(),
+            java.util.List.of());
+    assertEquals(
+        java.util.Optional.of("no rollout in progress (Healthy)"),
+        RolloutCommands.ignoredBecause(Command.PROMOTE, healthy));
+    assertEquals(
+        java.util.Optional.of("nothing to retry"),
+        RolloutCommands.ignoredBecause(Command.RETRY, healthy));
+    assertEquals(
+        java.util.Optional.of("not paused by a user"),
+        RolloutCommands.ignoredBecause(Command.RESUME, healthy));
+    assertEquals(
+        java.util.Optional.of("already paused"),
+        RolloutCommands.ignoredBecause(Command.PAUSE, paused));
+    assertEquals(
+        java.util.Optional.empty(), RolloutCommands.ignoredBecause(Command.RESUME, paused));
+    assertEquals(
+        java.util.Optional.empty(), RolloutCommands.ignoredBecause(Command.PROMOTE_FULL, paused));
     assertEquals(java.util.Optional.empty(), RolloutCommands.ignoredBecause(Command.ABORT, paused));
-    assertEquals(java.util.Optional.empty(), RolloutCommands.ignoredBecause(Command.RETRY, rolledBack));
-    assertEquals(java.util.Optional.of("no rollout in progress (RolledBack)"), RolloutCommands.ignoredBecause(Command.ABORT, rolledBack));
+    assertEquals(
+        java.util.Optional.empty(), RolloutCommands.ignoredBecause(Command.RETRY, rolledBack));
+    assertEquals(
+        java.util.Optional.of("no rollout in progress (RolledBack)"),
+        RolloutCommands.ignoredBecause(Command.ABORT, rolledBack));
   }
 
   private Path nowhere() throws IOException {

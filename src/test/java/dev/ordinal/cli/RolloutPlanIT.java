@@ -18,21 +18,35 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The rollout preview of {@code diff} and {@code plan} for a pod template change under a policy. */
+/**
+ * The rollout preview of {@code diff} and {@code plan} for a pod template change under a policy.
+ */
 @ControlPlaneTest
 class RolloutPlanIT {
   @TempDir Path dir;
 
   @Test
-  void templateChangeUnderAPolicyShowsItsRolloutPlan(ControlPlane plane, TestNamespace ns, KubernetesClient client) throws IOException {
+  void templateChangeUnderAPolicyShowsItsRolloutPlan(
+      ControlPlane plane, TestNamespace ns, KubernetesClient client) throws IOException {
     Files.writeString(dir.resolve("db.yaml"), Manifests.STS);
     Files.writeString(dir.resolve("policy.yaml"), Manifests.POLICY);
     // The StatefulSet as Ordinal would have applied it from Git.
-    StatefulSet live = client.apps().statefulSets()
-        .load(new ByteArrayInputStream(Manifests.STS.getBytes(StandardCharsets.UTF_8))).item();
+    StatefulSet live =
+        client
+            .apps()
+            .statefulSets()
+            .load(new ByteArrayInputStream(Manifests.STS.getBytes(StandardCharsets.UTF_8)))
+            .item();
     live.getMetadata().setNamespace(ns.name());
     live.getMetadata().getLabels().put("ordinal.dev/app", "ordinal");
-    client.apps().statefulSets().inNamespace(ns.name()).resource(live).fieldManager("ordinal").forceConflicts().serverSideApply();
+    client
+        .apps()
+        .statefulSets()
+        .inNamespace(ns.name())
+        .resource(live)
+        .fieldManager("ordinal")
+        .forceConflicts()
+        .serverSideApply();
 
     String kubeconfig = plane.kubeconfig().toString();
     String[] common = {dir.toString(), "--kubeconfig", kubeconfig, "-n", ns.name()};
@@ -49,28 +63,48 @@ class RolloutPlanIT {
     assertEquals(0, CliRun.of(concat("plan", common)).exitCode());
 
     // A new image is a rollout under policy 'canary'.
-    Files.writeString(dir.resolve("db.yaml"), Manifests.STS.replace("registry.local/db:1", "registry.local/db:2"));
+    Files.writeString(
+        dir.resolve("db.yaml"),
+        Manifests.STS.replace("registry.local/db:1", "registry.local/db:2"));
     String key = ns.name() + "/db";
     String expected =
-        "Rollout plan for StatefulSet " + key + " (policy canary):\n"
+        "Rollout plan for StatefulSet "
+            + key
+            + " (policy canary):\n"
             + "\n"
-            + "### Rollout plan for " + key + " (3 replicas, RollingUpdate)\n"
+            + "### Rollout plan for "
+            + key
+            + " (3 replicas, RollingUpdate)\n"
             + "\n"
             + "1. canary 1 pod: db-2 → new revision (partition 3 → 2)\n"
-            + "2. pause until 'ordinal promote " + key + "'\n";
+            + "2. pause until 'ordinal promote "
+            + key
+            + "'\n";
 
     CliRun diff = CliRun.of(concat("diff", common));
     assertEquals(1, diff.exitCode(), diff.err());
-    assertTrue(diff.out().contains("+                image: registry.local/db:2") || diff.out().contains("image: registry.local/db:2"), diff.out());
+    assertTrue(
+        diff.out().contains("+                image: registry.local/db:2")
+            || diff.out().contains("image: registry.local/db:2"),
+        diff.out());
     int section = diff.out().indexOf("\nRollout plan for StatefulSet ");
     assertTrue(section > 0, diff.out());
     assertTrue(diff.out().substring(section + 1).startsWith(expected), diff.out());
-    assertTrue(diff.out().contains("A failed revision is not retried until Git changes or 'ordinal retry " + key + "'."), diff.out());
+    assertTrue(
+        diff.out()
+            .contains(
+                "A failed revision is not retried until Git changes or 'ordinal retry "
+                    + key
+                    + "'."),
+        diff.out());
 
     CliRun plan = CliRun.of(concat("plan", common));
     assertEquals(1, plan.exitCode(), plan.err());
     assertTrue(plan.out().startsWith(expected), plan.out());
-    assertEquals(diff.out().substring(section + 1), plan.out(), "plan prints exactly the sections diff appends");
+    assertEquals(
+        diff.out().substring(section + 1),
+        plan.out(),
+        "plan prints exactly the sections diff appends");
     assertFalse(plan.out().contains("+++"), plan.out());
 
     CliRun bare = CliRun.of(concat("diff", concat("--no-rollout-plan", common)));
@@ -79,16 +113,32 @@ class RolloutPlanIT {
   }
 
   @Test
-  void templateChangeWithoutAPolicyHasNoRolloutPlan(ControlPlane plane, TestNamespace ns, KubernetesClient client) throws IOException {
+  void templateChangeWithoutAPolicyHasNoRolloutPlan(
+      ControlPlane plane, TestNamespace ns, KubernetesClient client) throws IOException {
     String sts = Manifests.STS.replace("  annotations: {ordinal.dev/policy: canary}\n", "");
     Files.writeString(dir.resolve("db.yaml"), sts);
-    StatefulSet live = client.apps().statefulSets().load(new ByteArrayInputStream(sts.getBytes(StandardCharsets.UTF_8))).item();
+    StatefulSet live =
+        client
+            .apps()
+            .statefulSets()
+            .load(new ByteArrayInputStream(sts.getBytes(StandardCharsets.UTF_8)))
+            .item();
     live.getMetadata().setNamespace(ns.name());
     live.getMetadata().getLabels().put("ordinal.dev/app", "ordinal");
-    client.apps().statefulSets().inNamespace(ns.name()).resource(live).fieldManager("ordinal").forceConflicts().serverSideApply();
+    client
+        .apps()
+        .statefulSets()
+        .inNamespace(ns.name())
+        .resource(live)
+        .fieldManager("ordinal")
+        .forceConflicts()
+        .serverSideApply();
 
-    Files.writeString(dir.resolve("db.yaml"), sts.replace("registry.local/db:1", "registry.local/db:2"));
-    String[] common = {dir.toString(), "--kubeconfig", plane.kubeconfig().toString(), "-n", ns.name()};
+    Files.writeString(
+        dir.resolve("db.yaml"), sts.replace("registry.local/db:1", "registry.local/db:2"));
+    String[] common = {
+      dir.toString(), "--kubeconfig", plane.kubeconfig().toString(), "-n", ns.name()
+    };
     CliRun diff = CliRun.of(concat("diff", common));
     assertEquals(1, diff.exitCode(), diff.err());
     assertFalse(diff.out().contains("Rollout plan"), diff.out());

@@ -19,7 +19,6 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -31,28 +30,59 @@ class StatusCommandIT {
 
   /** A 3-replica StatefulSet, rolled out on v1, then v2 with partition 2: db-2 is the canary. */
   private static String[] canary(KubernetesClient client, String ns) {
-    client.apps().statefulSets().inNamespace(ns).resource(StatefulSets.statefulSet("db", 3, "registry.local/db:1")).create();
-    String stable = StatefulSets.awaitRolledOut(client, ns, "db", TIMEOUT).getStatus().getCurrentRevision();
-    StatefulSets.edit(client, ns, "db", sts -> {
-      sts.getSpec().setUpdateStrategy(
-          new StatefulSetUpdateStrategyBuilder().withType("RollingUpdate").withNewRollingUpdate().withPartition(2).endRollingUpdate().build());
-      sts.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("registry.local/db:2");
-    });
-    StatefulSets.await("a new update revision", TIMEOUT,
-        () -> !stable.equals(get(client, ns).getStatus().getUpdateRevision()), () -> get(client, ns).getStatus());
+    client
+        .apps()
+        .statefulSets()
+        .inNamespace(ns)
+        .resource(StatefulSets.statefulSet("db", 3, "registry.local/db:1"))
+        .create();
+    String stable =
+        StatefulSets.awaitRolledOut(client, ns, "db", TIMEOUT).getStatus().getCurrentRevision();
+    StatefulSets.edit(
+        client,
+        ns,
+        "db",
+        sts -> {
+          sts.getSpec()
+              .setUpdateStrategy(
+                  new StatefulSetUpdateStrategyBuilder()
+                      .withType("RollingUpdate")
+                      .withNewRollingUpdate()
+                      .withPartition(2)
+                      .endRollingUpdate()
+                      .build());
+          sts.getSpec()
+              .getTemplate()
+              .getSpec()
+              .getContainers()
+              .get(0)
+              .setImage("registry.local/db:2");
+        });
+    StatefulSets.await(
+        "a new update revision",
+        TIMEOUT,
+        () -> !stable.equals(get(client, ns).getStatus().getUpdateRevision()),
+        () -> get(client, ns).getStatus());
     String target = get(client, ns).getStatus().getUpdateRevision();
     awaitReadyOn(client, ns, "db-2", target);
     return new String[] {stable, target};
   }
 
-  private static void awaitReadyOn(KubernetesClient client, String ns, String pod, String revision) {
-    StatefulSets.await(pod + " ready on " + revision, TIMEOUT, () -> {
-      var p = client.pods().inNamespace(ns).withName(pod).get();
-      return p != null
-          && revision.equals(p.getMetadata().getLabels().get("controller-revision-hash"))
-          && p.getStatus() != null && p.getStatus().getConditions() != null
-          && p.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
-    }, () -> StatefulSets.revisions(client, ns, "db"));
+  private static void awaitReadyOn(
+      KubernetesClient client, String ns, String pod, String revision) {
+    StatefulSets.await(
+        pod + " ready on " + revision,
+        TIMEOUT,
+        () -> {
+          var p = client.pods().inNamespace(ns).withName(pod).get();
+          return p != null
+              && revision.equals(p.getMetadata().getLabels().get("controller-revision-hash"))
+              && p.getStatus() != null
+              && p.getStatus().getConditions() != null
+              && p.getStatus().getConditions().stream()
+                  .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+        },
+        () -> StatefulSets.revisions(client, ns, "db"));
   }
 
   private static StatefulSet get(KubernetesClient client, String ns) {
@@ -60,32 +90,72 @@ class StatusCommandIT {
   }
 
   private static void writeState(KubernetesClient client, String ns, String value) {
-    String patch = "{\"metadata\":{\"annotations\":{\"" + Annotations.STATE + "\":" + com.fasterxml.jackson.databind.node.TextNode.valueOf(value) + "}}}";
-    client.apps().statefulSets().inNamespace(ns).withName("db").patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+    String patch =
+        "{\"metadata\":{\"annotations\":{\""
+            + Annotations.STATE
+            + "\":"
+            + com.fasterxml.jackson.databind.node.TextNode.valueOf(value)
+            + "}}}";
+    client
+        .apps()
+        .statefulSets()
+        .inNamespace(ns)
+        .withName("db")
+        .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
   }
 
-  private static RolloutState state(String stable, String target, int step, String reason, List<String> verdicts) {
-    return new RolloutState(stable, target, 1, step, Phase.PROGRESSING, reason, T0, T0, T0, 0, false, Set.of(), Set.of(), verdicts);
+  private static RolloutState state(
+      String stable, String target, int step, String reason, List<String> verdicts) {
+    return new RolloutState(
+        stable,
+        target,
+        1,
+        step,
+        Phase.PROGRESSING,
+        reason,
+        T0,
+        T0,
+        T0,
+        0,
+        false,
+        Set.of(),
+        Set.of(),
+        verdicts);
   }
 
   @Test
-  void showsPhaseStepAndPodsOfARealCanary(ControlPlane plane, TestNamespace ns, KubernetesClient client) {
+  void showsPhaseStepAndPodsOfARealCanary(
+      ControlPlane plane, TestNamespace ns, KubernetesClient client) {
     try (PodSimulator sim = new PodSimulator(client, ns.name(), Duration.ofMillis(100))) {
       String[] rev = canary(client, ns.name());
-      writeState(client, ns.name(), state(rev[0], rev[1], 0, "step 1/3: canary 1 pod", List.of()).toJson());
-      StatefulSets.await("status to settle", TIMEOUT, () -> get(client, ns.name()).getStatus().getReadyReplicas() == 3, () -> get(client, ns.name()).getStatus());
+      writeState(
+          client,
+          ns.name(),
+          state(rev[0], rev[1], 0, "step 1/3: canary 1 pod", List.of()).toJson());
+      StatefulSets.await(
+          "status to settle",
+          TIMEOUT,
+          () -> get(client, ns.name()).getStatus().getReadyReplicas() == 3,
+          () -> get(client, ns.name()).getStatus());
 
-      CliRun run = CliRun.of("status", "db", "--kubeconfig", plane.kubeconfig().toString(), "-n", ns.name());
+      CliRun run =
+          CliRun.of("status", "db", "--kubeconfig", plane.kubeconfig().toString(), "-n", ns.name());
       assertEquals(0, run.exitCode(), run.err());
       assertEquals(
-          "StatefulSet " + ns.name() + "/db\n"
+          "StatefulSet "
+              + ns.name()
+              + "/db\n"
               + "Progressing  step 1/3  canary 1/3 pods updated, 1 ready  (partition 2)\n"
               + "\n"
               + "Phase:      Progressing\n"
               + "Reason:     step 1/3: canary 1 pod\n"
               + "Step:       1 of 3\n"
-              + "Stable:     " + rev[0] + "\n"
-              + "Target:     " + rev[1] + "\n"
+              + "Stable:     "
+              + rev[0]
+              + "\n"
+              + "Target:     "
+              + rev[1]
+              + "\n"
               + "Replicas:   3 (RollingUpdate, partition 2)\n"
               + "Pods:       2 stable (2 ready), 1 new (1 ready)\n"
               + "  db-0  ready        stable\n"
@@ -95,35 +165,63 @@ class StatusCommandIT {
               + "Commands:   none pending\n",
           run.out());
 
-      CliRun table = CliRun.of("status", "--kubeconfig", plane.kubeconfig().toString(), "-n", ns.name());
+      CliRun table =
+          CliRun.of("status", "--kubeconfig", plane.kubeconfig().toString(), "-n", ns.name());
       assertEquals(0, table.exitCode(), table.err());
       List<String> lines = table.out().lines().toList();
       assertEquals("Namespace " + ns.name(), lines.get(0));
-      assertTrue(lines.get(1).startsWith("NAME  PHASE        STEP  UPDATED  READY  PARTITION  STABLE"), table.out());
-      assertTrue(lines.get(2).matches("db    Progressing  1/3   1/3      1/3    2          " + rev[0] + " +" + rev[1] + " +-"), table.out());
+      assertTrue(
+          lines.get(1).startsWith("NAME  PHASE        STEP  UPDATED  READY  PARTITION  STABLE"),
+          table.out());
+      assertTrue(
+          lines
+              .get(2)
+              .matches(
+                  "db    Progressing  1/3   1/3      1/3    2          "
+                      + rev[0]
+                      + " +"
+                      + rev[1]
+                      + " +-"),
+          table.out());
     }
   }
 
   @Test
-  void withoutOrGarbledStateAndMissing(ControlPlane plane, TestNamespace ns, KubernetesClient client) {
+  void withoutOrGarbledStateAndMissing(
+      ControlPlane plane, TestNamespace ns, KubernetesClient client) {
     String kubeconfig = plane.kubeconfig().toString();
     try (PodSimulator sim = new PodSimulator(client, ns.name(), Duration.ofMillis(100))) {
-      client.apps().statefulSets().inNamespace(ns.name()).resource(StatefulSets.statefulSet("db", 2, "registry.local/db:1")).create();
+      client
+          .apps()
+          .statefulSets()
+          .inNamespace(ns.name())
+          .resource(StatefulSets.statefulSet("db", 2, "registry.local/db:1"))
+          .create();
       StatefulSets.awaitRolledOut(client, ns.name(), "db", TIMEOUT);
 
       CliRun plain = CliRun.of("status", "db", "--kubeconfig", kubeconfig, "-n", ns.name());
       assertEquals(0, plain.exitCode(), plain.err());
-      assertEquals("Healthy  2/2 pods updated, 2 ready  (partition 0)  [no Ordinal rollout state]", plain.out().lines().toList().get(1));
-      assertTrue(plain.out().contains("No Ordinal rollout state is recorded on this StatefulSet"), plain.out());
+      assertEquals(
+          "Healthy  2/2 pods updated, 2 ready  (partition 0)  [no Ordinal rollout state]",
+          plain.out().lines().toList().get(1));
+      assertTrue(
+          plain.out().contains("No Ordinal rollout state is recorded on this StatefulSet"),
+          plain.out());
 
       CliRun none = CliRun.of("status", "--kubeconfig", kubeconfig, "-n", ns.name());
-      assertEquals("No StatefulSet in namespace " + ns.name() + " has an Ordinal rollout state.\n", none.out());
+      assertEquals(
+          "No StatefulSet in namespace " + ns.name() + " has an Ordinal rollout state.\n",
+          none.out());
 
       writeState(client, ns.name(), "{\"v\":1,\"phase\":\"Sideways\"}");
       CliRun garbled = CliRun.of("status", "db", "--kubeconfig", kubeconfig, "-n", ns.name());
       assertEquals(0, garbled.exitCode(), garbled.err());
-      assertTrue(garbled.out().contains("is unreadable: rollout state lacks 'phase'")
-          || garbled.out().contains("is unreadable: rollout state has unknown phase 'Sideways'"), garbled.out());
+      assertTrue(
+          garbled.out().contains("is unreadable: rollout state lacks 'phase'")
+              || garbled
+                  .out()
+                  .contains("is unreadable: rollout state has unknown phase 'Sideways'"),
+          garbled.out());
       assertTrue(garbled.out().contains("[rollout state unreadable]"), garbled.out());
 
       CliRun missing = CliRun.of("status", "nope", "--kubeconfig", kubeconfig, "-n", ns.name());
@@ -133,26 +231,60 @@ class StatusCommandIT {
   }
 
   @Test
-  void watchRerendersOnChangesUntilInterrupted(ControlPlane plane, TestNamespace ns, KubernetesClient client) throws Exception {
+  void watchRerendersOnChangesUntilInterrupted(
+      ControlPlane plane, TestNamespace ns, KubernetesClient client) throws Exception {
     try (PodSimulator sim = new PodSimulator(client, ns.name(), Duration.ofMillis(300))) {
       String[] rev = canary(client, ns.name());
-      writeState(client, ns.name(), state(rev[0], rev[1], 0, "step 1/3: canary 1 pod", List.of()).toJson());
+      writeState(
+          client,
+          ns.name(),
+          state(rev[0], rev[1], 0, "step 1/3: canary 1 pod", List.of()).toJson());
 
-      try (LiveCli watch = new LiveCli("status", "db", "--watch", "--kubeconfig", plane.kubeconfig().toString(), "-n", ns.name())) {
-        watch.awaitOut("Progressing  step 1/3  canary 1/3 pods updated, 1 ready  (partition 2)", TIMEOUT);
+      try (LiveCli watch =
+          new LiveCli(
+              "status",
+              "db",
+              "--watch",
+              "--kubeconfig",
+              plane.kubeconfig().toString(),
+              "-n",
+              ns.name())) {
+        watch.awaitOut(
+            "Progressing  step 1/3  canary 1/3 pods updated, 1 ready  (partition 2)", TIMEOUT);
 
-        // Update 1: the next canary step, as Ordinal would write it: partition 1 and the state with it.
-        StatefulSets.edit(client, ns.name(), "db", sts -> {
-          sts.getSpec().getUpdateStrategy().getRollingUpdate().setPartition(1);
-          sts.getMetadata().getAnnotations().put(Annotations.STATE,
-              state(rev[0], rev[1], 2, "step 3/3: canary 2 pods", List.of("step-2 smoke SUCCESSFUL")).toJson());
-        });
-        watch.awaitOut("Progressing  step 3/3  canary 2/3 pods updated, 2 ready  (partition 1)", TIMEOUT);
+        // Update 1: the next canary step, as Ordinal would write it: partition 1 and the state with
+        // it.
+        StatefulSets.edit(
+            client,
+            ns.name(),
+            "db",
+            sts -> {
+              sts.getSpec().getUpdateStrategy().getRollingUpdate().setPartition(1);
+              sts.getMetadata()
+                  .getAnnotations()
+                  .put(
+                      Annotations.STATE,
+                      state(
+                              rev[0],
+                              rev[1],
+                              2,
+                              "step 3/3: canary 2 pods",
+                              List.of("step-2 smoke SUCCESSFUL"))
+                          .toJson());
+            });
+        watch.awaitOut(
+            "Progressing  step 3/3  canary 2/3 pods updated, 2 ready  (partition 1)", TIMEOUT);
         assertTrue(watch.out().contains("  step-2 smoke SUCCESSFUL\n"), watch.out());
 
         // Update 2: a user's command shows as pending.
-        client.apps().statefulSets().inNamespace(ns.name()).withName("db")
-            .patch(PatchContext.of(PatchType.JSON_MERGE), RolloutCommands.patch(dev.ordinal.rollout.Command.PROMOTE_FULL, T0));
+        client
+            .apps()
+            .statefulSets()
+            .inNamespace(ns.name())
+            .withName("db")
+            .patch(
+                PatchContext.of(PatchType.JSON_MERGE),
+                RolloutCommands.patch(dev.ordinal.rollout.Command.PROMOTE_FULL, T0));
         watch.awaitOut("Commands:   promote-full (requested 2026-11-25T10:00:00Z)", TIMEOUT);
 
         assertEquals(0, watch.interruptAndJoin(Duration.ofSeconds(10)));

@@ -22,27 +22,55 @@ import org.junit.jupiter.api.Test;
 class StatusViewTest {
   private static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
 
-  static StatefulSet sts(int replicas, int partition, String current, String update, Map<String, String> annotations) {
+  static StatefulSet sts(
+      int replicas, int partition, String current, String update, Map<String, String> annotations) {
     return new StatefulSetBuilder()
-        .withNewMetadata().withName("db").withNamespace("prod").withAnnotations(annotations).endMetadata()
+        .withNewMetadata()
+        .withName("db")
+        .withNamespace("prod")
+        .withAnnotations(annotations)
+        .endMetadata()
         .withNewSpec()
         .withReplicas(replicas)
-        .withNewSelector().addToMatchLabels("app", "db").endSelector()
-        .withNewUpdateStrategy().withType("RollingUpdate").withNewRollingUpdate().withPartition(partition).endRollingUpdate().endUpdateStrategy()
+        .withNewSelector()
+        .addToMatchLabels("app", "db")
+        .endSelector()
+        .withNewUpdateStrategy()
+        .withType("RollingUpdate")
+        .withNewRollingUpdate()
+        .withPartition(partition)
+        .endRollingUpdate()
+        .endUpdateStrategy()
         .endSpec()
-        .withNewStatus().withCurrentRevision(current).withUpdateRevision(update).withReplicas(replicas).endStatus()
+        .withNewStatus()
+        .withCurrentRevision(current)
+        .withUpdateRevision(update)
+        .withReplicas(replicas)
+        .endStatus()
         .build();
   }
 
   static Pod pod(int ordinal, String revision, boolean ready) {
     return new PodBuilder()
-        .withNewMetadata().withName("db-" + ordinal).withNamespace("prod")
-        .addToLabels("app", "db").addToLabels("controller-revision-hash", revision).endMetadata()
-        .withNewStatus().addNewCondition().withType("Ready").withStatus(ready ? "True" : "False").endCondition().endStatus()
+        .withNewMetadata()
+        .withName("db-" + ordinal)
+        .withNamespace("prod")
+        .addToLabels("app", "db")
+        .addToLabels("controller-revision-hash", revision)
+        .endMetadata()
+        .withNewStatus()
+        .addNewCondition()
+        .withType("Ready")
+        .withStatus(ready ? "True" : "False")
+        .endCondition()
+        .endStatus()
         .build();
   }
 
-  /** Pods 0..n-1: the highest {@code onNew} on {@code newRev}, of which the first {@code notReady} (highest) are not ready. */
+  /**
+   * Pods 0..n-1: the highest {@code onNew} on {@code newRev}, of which the first {@code notReady}
+   * (highest) are not ready.
+   */
   static List<Pod> pods(int n, int onNew, int notReady, String stable, String newRev) {
     List<Pod> pods = new ArrayList<>();
     for (int i = n - 1; i >= 0; i--) { // reversed on purpose: the view sorts by ordinal
@@ -53,7 +81,8 @@ class StatusViewTest {
   }
 
   static RolloutState state(int step, Phase phase, String reason, List<String> verdicts) {
-    return new RolloutState("db-1", "db-2", 2, step, phase, reason, T0, T0, T0, 0, false, Set.of(), Set.of(), verdicts);
+    return new RolloutState(
+        "db-1", "db-2", 2, step, phase, reason, T0, T0, T0, 0, false, Set.of(), Set.of(), verdicts);
   }
 
   static Map<String, String> withState(RolloutState state) {
@@ -64,7 +93,8 @@ class StatusViewTest {
 
   @Test
   void progressingCanaryStep() {
-    RolloutState s = state(1, Phase.PROGRESSING, "step 2/5: canary 2 pods", List.of("step-1 smoke SUCCESSFUL"));
+    RolloutState s =
+        state(1, Phase.PROGRESSING, "step 2/5: canary 2 pods", List.of("step-1 smoke SUCCESSFUL"));
     StatefulSet sts = sts(5, 3, "db-1", "db-2", withState(s));
     String text = StatusView.render(sts, pods(5, 2, 1, "db-1", "db-2"), Optional.of(s));
     assertEquals(
@@ -95,7 +125,8 @@ class StatusViewTest {
 
   @Test
   void pausedAtAManualGateWithAPendingPromote() {
-    RolloutState s = state(2, Phase.PAUSED, "step 3/4: waiting for 'ordinal promote prod/db'", List.of());
+    RolloutState s =
+        state(2, Phase.PAUSED, "step 3/4: waiting for 'ordinal promote prod/db'", List.of());
     Map<String, String> a = withState(s);
     a.put(Annotations.commandKey(Command.PROMOTE), "2026-11-25T10:05:00Z");
     StatefulSet sts = sts(3, 2, "db-1", "db-2", a);
@@ -123,11 +154,29 @@ class StatusViewTest {
   @Test
   void stepCountUnknownWhenTheReasonDoesNotSayIt() {
     RolloutState s =
-        new RolloutState("db-1", "db-2", 1, 1, Phase.PAUSED, "paused by user", T0, T0, T0, 0, true, Set.of(), Set.of(), List.of());
+        new RolloutState(
+            "db-1",
+            "db-2",
+            1,
+            1,
+            Phase.PAUSED,
+            "paused by user",
+            T0,
+            T0,
+            T0,
+            0,
+            true,
+            Set.of(),
+            Set.of(),
+            List.of());
     StatefulSet sts = sts(3, 2, "db-1", "db-2", withState(s));
     String text = StatusView.render(sts, pods(3, 1, 0, "db-1", "db-2"));
-    assertEquals("Paused  step 2/?  canary 1/3 pods updated, 1 ready  (partition 2)", text.lines().toList().get(1));
-    assertEquals("Step:       2 of ? (the number of steps is not recorded in the rollout state)", text.lines().toList().get(5));
+    assertEquals(
+        "Paused  step 2/?  canary 1/3 pods updated, 1 ready  (partition 2)",
+        text.lines().toList().get(1));
+    assertEquals(
+        "Step:       2 of ? (the number of steps is not recorded in the rollout state)",
+        text.lines().toList().get(5));
   }
 
   @Test
@@ -143,9 +192,20 @@ class StatusViewTest {
   void degradedShowsReasonPodsBackOnStableAndFailedRevision() {
     RolloutState s =
         new RolloutState(
-            "db-1", "db-2", 2, 1, Phase.DEGRADED,
+            "db-1",
+            "db-2",
+            2,
+            1,
+            Phase.DEGRADED,
             "analysis step-2 smoke FAILED; rolling back to db-1",
-            T0, T0, T0, 0, false, Set.of("db-2"), Set.of(), List.of("step-2 smoke FAILED"));
+            T0,
+            T0,
+            T0,
+            0,
+            false,
+            Set.of("db-2"),
+            Set.of(),
+            List.of("step-2 smoke FAILED"));
     StatefulSet sts = sts(3, 3, "db-1", "db-2", withState(s));
     assertEquals(
         """
@@ -217,9 +277,13 @@ class StatusViewTest {
     StatefulSet sts = sts(3, 0, "db-1", "db-2", null);
     String text = StatusView.render(sts, pods(3, 1, 1, "db-1", "db-2"));
     List<String> lines = text.lines().toList();
-    assertEquals("Updating  1/3 pods updated, 0 ready  (partition 0)  [no Ordinal rollout state]", lines.get(1));
+    assertEquals(
+        "Updating  1/3 pods updated, 0 ready  (partition 0)  [no Ordinal rollout state]",
+        lines.get(1));
     assertEquals("Phase:      Updating", lines.get(4));
-    assertEquals("Reason:     the StatefulSet controller is moving pods to db-2 (no Ordinal rollout recorded)", lines.get(5));
+    assertEquals(
+        "Reason:     the StatefulSet controller is moving pods to db-2 (no Ordinal rollout recorded)",
+        lines.get(5));
   }
 
   @Test
@@ -257,7 +321,9 @@ class StatusViewTest {
     StatefulSet db = sts(5, 3, "db-1", "db-2", a);
     StatefulSet cache = sts(2, 0, "db-2", "db-2", Map.of(Annotations.STATE, "garbage"));
     cache.getMetadata().setName("cache");
-    String table = StatusView.table(List.of(db, cache), x -> x == db ? pods(5, 2, 0, "db-1", "db-2") : List.of());
+    String table =
+        StatusView.table(
+            List.of(db, cache), x -> x == db ? pods(5, 2, 0, "db-1", "db-2") : List.of());
     assertEquals(
         """
         NAME   PHASE             STEP  UPDATED  READY  PARTITION  STABLE  TARGET  COMMANDS
@@ -270,26 +336,58 @@ class StatusViewTest {
   @Test
   void rolledBackAndOnDeleteSummaries() {
     RolloutState s =
-        new RolloutState("db-1", "db-2", 2, 0, Phase.ROLLED_BACK, "rolled back to db-1: progress deadline", T0, T0, T0, 0, false, Set.of("db-2"), Set.of(), List.of());
+        new RolloutState(
+            "db-1",
+            "db-2",
+            2,
+            0,
+            Phase.ROLLED_BACK,
+            "rolled back to db-1: progress deadline",
+            T0,
+            T0,
+            T0,
+            0,
+            false,
+            Set.of("db-2"),
+            Set.of(),
+            List.of());
     StatefulSet sts = sts(3, 3, "db-1", "db-2", withState(s));
-    assertEquals("RolledBack  3/3 pods on stable, 3 ready  (partition 3)", StatusView.summary(sts, pods(3, 0, 0, "db-1", "db-2"), Optional.of(s)));
+    assertEquals(
+        "RolledBack  3/3 pods on stable, 3 ready  (partition 3)",
+        StatusView.summary(sts, pods(3, 0, 0, "db-1", "db-2"), Optional.of(s)));
 
     StatefulSet onDelete = sts(3, 0, "db-1", "db-2", Map.of());
     onDelete.getSpec().getUpdateStrategy().setType("OnDelete");
     onDelete.getSpec().getUpdateStrategy().setRollingUpdate(null);
     String text = StatusView.render(onDelete, pods(3, 1, 0, "db-1", "db-2"));
-    assertEquals("Updating  1/3 pods updated, 1 ready  (OnDelete)  [no Ordinal rollout state]", text.lines().toList().get(1));
+    assertEquals(
+        "Updating  1/3 pods updated, 1 ready  (OnDelete)  [no Ordinal rollout state]",
+        text.lines().toList().get(1));
     assertEquals(true, text.contains("Replicas:   3 (OnDelete)\n"), text);
   }
 
   @Test
   void podsOfPicksTheStatefulSetsOwnPodsOnly() {
     StatefulSet db = sts(2, 0, "db-1", "db-1", Map.of());
-    Pod other = new PodBuilder().withNewMetadata().withName("db-web-0").addToLabels("app", "db").endMetadata().build();
-    Pod stray = new PodBuilder().withNewMetadata().withName("db-7").addToLabels("app", "web").endMetadata().build();
+    Pod other =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName("db-web-0")
+            .addToLabels("app", "db")
+            .endMetadata()
+            .build();
+    Pod stray =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName("db-7")
+            .addToLabels("app", "web")
+            .endMetadata()
+            .build();
     List<Pod> all = new ArrayList<>(pods(2, 0, 0, "db-1", "db-1"));
     all.add(other);
     all.add(stray);
-    assertEquals(List.of("db-1", "db-0"), StatusCommand.podsOf(db, all).stream().map(p -> p.getMetadata().getName()).toList());
+    assertEquals(
+        List.of("db-1", "db-0"),
+        StatusCommand.podsOf(db, all).stream().map(p -> p.getMetadata().getName()).toList());
   }
 }

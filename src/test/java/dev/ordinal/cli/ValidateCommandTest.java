@@ -51,7 +51,12 @@ class ValidateCommandTest {
   @Test
   void examplesShippedWithOrdinalAreValid() {
     CliRun run =
-        CliRun.of("validate", "examples/minimal", "examples/orders-db/envs/staging", "examples/orders-db/envs/prod", "policies");
+        CliRun.of(
+            "validate",
+            "examples/minimal",
+            "examples/orders-db/envs/staging",
+            "examples/orders-db/envs/prod",
+            "policies");
     assertEquals(0, run.exitCode(), run.err());
   }
 
@@ -70,22 +75,46 @@ class ValidateCommandTest {
   @Test
   void repositoryAtARevisionAndPath() throws IOException {
     try (TestRemote remote = TestRemote.create(tmp.resolve("remote.git"))) {
-      var good = remote.commit("main", Map.of("envs/prod/db.yaml", STS, "README.md", "not a manifest"));
+      var good =
+          remote.commit("main", Map.of("envs/prod/db.yaml", STS, "README.md", "not a manifest"));
       remote.commit("main", Map.of("envs/prod/db.yaml", STS.replace("kind: StatefulSet\n", "")));
 
-      CliRun atHead = CliRun.of("validate", "--repo", remote.fileUrl(), "--path", "envs/prod", "--data-dir", tmp.resolve("cache").toString());
+      CliRun atHead =
+          CliRun.of(
+              "validate",
+              "--repo",
+              remote.fileUrl(),
+              "--path",
+              "envs/prod",
+              "--data-dir",
+              tmp.resolve("cache").toString());
       assertEquals(1, atHead.exitCode(), atHead.out());
       assertTrue(atHead.err().contains("envs/prod/db.yaml:1: kind"), atHead.err());
 
       CliRun atGood =
-          CliRun.of("validate", "--repo", remote.fileUrl(), "--revision", good.name(), "--path", "envs/prod", "--data-dir", tmp.resolve("cache").toString());
+          CliRun.of(
+              "validate",
+              "--repo",
+              remote.fileUrl(),
+              "--revision",
+              good.name(),
+              "--path",
+              "envs/prod",
+              "--data-dir",
+              tmp.resolve("cache").toString());
       assertEquals(0, atGood.exitCode(), atGood.err());
     }
   }
 
   @Test
   void unreachableRepositoryExitsTwo() {
-    CliRun run = CliRun.of("validate", "--repo", tmp.resolve("missing.git").toUri().toString(), "--data-dir", tmp.resolve("c").toString());
+    CliRun run =
+        CliRun.of(
+            "validate",
+            "--repo",
+            tmp.resolve("missing.git").toUri().toString(),
+            "--data-dir",
+            tmp.resolve("c").toString());
     assertEquals(2, run.exitCode());
     assertTrue(!run.err().isBlank());
   }

@@ -16,8 +16,8 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import org.junit.jupiter.api.Test;
 
 /**
- * Server-side apply, defaulting and immutable-field validation come from the real API server —
- * the three behaviours fabric8's mock server lacks and Ordinal's planner and applier rely on.
+ * Server-side apply, defaulting and immutable-field validation come from the real API server — the
+ * three behaviours fabric8's mock server lacks and Ordinal's planner and applier rely on.
  */
 @ControlPlaneTest
 class ApiServerBehaviourIT {
@@ -25,7 +25,10 @@ class ApiServerBehaviourIT {
   @Test
   void serverSideApplyRecordsOrdinalAsFieldManager(KubernetesClient client, TestNamespace ns) {
     StatefulSet applied =
-        client.apps().statefulSets().inNamespace(ns.name())
+        client
+            .apps()
+            .statefulSets()
+            .inNamespace(ns.name())
             .resource(statefulSet("ssa", 1, "registry.local/ssa:1"))
             .fieldManager("ordinal")
             .forceConflicts()
@@ -35,7 +38,11 @@ class ApiServerBehaviourIT {
         applied.getMetadata().getManagedFields().stream()
             .filter(f -> f.getManager().equals("ordinal"))
             .findFirst()
-            .orElseThrow(() -> new AssertionError("no managedFields entry for ordinal: " + applied.getMetadata().getManagedFields()));
+            .orElseThrow(
+                () ->
+                    new AssertionError(
+                        "no managedFields entry for ordinal: "
+                            + applied.getMetadata().getManagedFields()));
     assertEquals("Apply", entry.getOperation());
     assertTrue(
         entry.getFieldsV1().getAdditionalProperties().toString().contains("f:replicas"),
@@ -46,14 +53,26 @@ class ApiServerBehaviourIT {
     KubernetesClientException conflict =
         assertThrows(
             KubernetesClientException.class,
-            () -> client.apps().statefulSets().inNamespace(ns.name()).resource(other).fieldManager("someone-else").serverSideApply());
+            () ->
+                client
+                    .apps()
+                    .statefulSets()
+                    .inNamespace(ns.name())
+                    .resource(other)
+                    .fieldManager("someone-else")
+                    .serverSideApply());
     assertEquals(409, conflict.getCode());
   }
 
   @Test
   void apiServerDefaultsStatefulSetFields(KubernetesClient client, TestNamespace ns) {
     StatefulSet created =
-        client.apps().statefulSets().inNamespace(ns.name()).resource(statefulSet("defaults", 1, "registry.local/d:1")).create();
+        client
+            .apps()
+            .statefulSets()
+            .inNamespace(ns.name())
+            .resource(statefulSet("defaults", 1, "registry.local/d:1"))
+            .create();
 
     var spec = created.getSpec();
     assertEquals("OrderedReady", spec.getPodManagementPolicy());
@@ -76,20 +95,37 @@ class ApiServerBehaviourIT {
   }
 
   @Test
-  void apiServerRefusesUpdatesToImmutableStatefulSetFields(KubernetesClient client, TestNamespace ns) {
-    client.apps().statefulSets().inNamespace(ns.name()).resource(statefulSet("immutable", 1, "registry.local/i:1")).create();
+  void apiServerRefusesUpdatesToImmutableStatefulSetFields(
+      KubernetesClient client, TestNamespace ns) {
+    client
+        .apps()
+        .statefulSets()
+        .inNamespace(ns.name())
+        .resource(statefulSet("immutable", 1, "registry.local/i:1"))
+        .create();
 
     KubernetesClientException refused =
         assertThrows(
             KubernetesClientException.class,
             () ->
-                StatefulSets.edit(client, ns.name(), "immutable", s -> {
-                      s.getSpec().getVolumeClaimTemplates().get(0).getSpec().getResources()
-                          .getRequests().put("storage", new Quantity("2Gi"));
-        }));
+                StatefulSets.edit(
+                    client,
+                    ns.name(),
+                    "immutable",
+                    s -> {
+                      s.getSpec()
+                          .getVolumeClaimTemplates()
+                          .get(0)
+                          .getSpec()
+                          .getResources()
+                          .getRequests()
+                          .put("storage", new Quantity("2Gi"));
+                    }));
     assertEquals(422, refused.getCode());
     assertTrue(
-        refused.getMessage().contains("Forbidden: updates to statefulset spec for fields other than"),
+        refused
+            .getMessage()
+            .contains("Forbidden: updates to statefulset spec for fields other than"),
         refused.getMessage());
   }
 }

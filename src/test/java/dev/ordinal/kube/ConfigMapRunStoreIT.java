@@ -14,11 +14,14 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Analysis runs survive a restart: a second store on the same ConfigMap sees what the first saved. */
+/**
+ * Analysis runs survive a restart: a second store on the same ConfigMap sees what the first saved.
+ */
 @ControlPlaneTest
 class ConfigMapRunStoreIT {
   @Test
-  void recordsRoundTripThroughTheConfigMapAndCanBeRemoved(KubernetesClient client, TestNamespace ns) {
+  void recordsRoundTripThroughTheConfigMapAndCanBeRemoved(
+      KubernetesClient client, TestNamespace ns) {
     RunRecord record =
         new RunRecord(
             "db-7c9f/r2/step-3",
@@ -36,9 +39,17 @@ class ConfigMapRunStoreIT {
     assertEquals(record.runId(), loaded.get(0).runId());
     assertEquals(record.context(), loaded.get(0).context());
     assertEquals(record.templates(), loaded.get(0).templates());
-    assertTrue(client.configMaps().inNamespace(ns.name()).withName("ordinal-analysis-runs").get().getData().containsKey("db-7c9f_r2_step-3"));
+    assertTrue(
+        client
+            .configMaps()
+            .inNamespace(ns.name())
+            .withName("ordinal-analysis-runs")
+            .get()
+            .getData()
+            .containsKey("db-7c9f_r2_step-3"));
 
     restarted.remove(record.runId());
-    assertTrue(new ConfigMapRunStore(client, ns.name(), "ordinal-analysis-runs").loadAll().isEmpty());
+    assertTrue(
+        new ConfigMapRunStore(client, ns.name(), "ordinal-analysis-runs").loadAll().isEmpty());
   }
 }

@@ -9,7 +9,10 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** An analysis runner whose verdicts the test decides: every started run gets {@link #verdictForNewRuns}. */
+/**
+ * An analysis runner whose verdicts the test decides: every started run gets {@link
+ * #verdictForNewRuns}.
+ */
 final class FakeAnalysisRuns implements AnalysisRuns {
   final Map<String, AnalysisVerdict> runs = new ConcurrentHashMap<>();
   final List<String> started = new CopyOnWriteArrayList<>();
@@ -31,6 +34,7 @@ final class FakeAnalysisRuns implements AnalysisRuns {
   @Override
   public void stop(String runId) {
     stopped.add(runId);
-    runs.computeIfPresent(runId, (k, v) -> v == AnalysisVerdict.RUNNING ? AnalysisVerdict.INCONCLUSIVE : v);
+    runs.computeIfPresent(
+        runId, (k, v) -> v == AnalysisVerdict.RUNNING ? AnalysisVerdict.INCONCLUSIVE : v);
   }
 }

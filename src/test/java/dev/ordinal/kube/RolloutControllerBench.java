@@ -44,7 +44,10 @@ public final class RolloutControllerBench {
     ControlPlane plane = ControlPlane.shared();
     KubernetesClient client = plane.client();
     String ns = "bench-" + Long.toString(System.nanoTime() % 100000, 36);
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+        .create();
     PodSimulator sim = new PodSimulator(client, ns, Duration.ofMillis(100));
 
     long t0 = System.nanoTime();
@@ -53,50 +56,107 @@ public final class RolloutControllerBench {
     for (int i = 0; i < n; i++) {
       boolean sampled = i < samples;
       String name = (sampled ? "lat-" : "s-") + i;
-      created.add(pool.submit(() -> {
-        StatefulSet sts = StatefulSets.statefulSet(name, sampled ? 2 : 1, "registry.local/b:1");
-        sts.getSpec().setVolumeClaimTemplates(List.of());
-        sts.getSpec().getTemplate().getSpec().getContainers().get(0).setVolumeMounts(List.of());
-        client.apps().statefulSets().inNamespace(ns).resource(sts).create();
-      }));
+      created.add(
+          pool.submit(
+              () -> {
+                StatefulSet sts =
+                    StatefulSets.statefulSet(name, sampled ? 2 : 1, "registry.local/b:1");
+                sts.getSpec().setVolumeClaimTemplates(List.of());
+                sts.getSpec()
+                    .getTemplate()
+                    .getSpec()
+                    .getContainers()
+                    .get(0)
+                    .setVolumeMounts(List.of());
+                client.apps().statefulSets().inNamespace(ns).resource(sts).create();
+              }));
     }
     for (Future<?> f : created) {
       f.get();
     }
-    System.out.printf("created %d StatefulSets in %d ms%n", n, (System.nanoTime() - t0) / 1_000_000);
-    waitFor("all StatefulSets ready", Duration.ofMinutes(10), () -> client.apps().statefulSets().inNamespace(ns).list().getItems().stream()
-        .filter(s -> s.getStatus() != null && s.getSpec().getReplicas().equals(s.getStatus().getReadyReplicas())
-            && s.getStatus().getUpdateRevision() != null).count() == n);
+    System.out.printf(
+        "created %d StatefulSets in %d ms%n", n, (System.nanoTime() - t0) / 1_000_000);
+    waitFor(
+        "all StatefulSets ready",
+        Duration.ofMinutes(10),
+        () ->
+            client.apps().statefulSets().inNamespace(ns).list().getItems().stream()
+                    .filter(
+                        s ->
+                            s.getStatus() != null
+                                && s.getSpec()
+                                    .getReplicas()
+                                    .equals(s.getStatus().getReadyReplicas())
+                                && s.getStatus().getUpdateRevision() != null)
+                    .count()
+                == n);
     System.out.printf("all %d ready after %d ms%n", n, (System.nanoTime() - t0) / 1_000_000);
 
     RolloutSpec spec = RolloutSpec.of(Step.Canary.pods(1));
     Map<String, Instant> partitionZeroAt = new ConcurrentHashMap<>();
     long heapBefore = usedHeapAfterGc();
     RolloutController controller =
-        new RolloutController(client, Set.of(ns), s -> Optional.of(spec), new FakeAnalysisRuns(), Clock.systemUTC(), "bench")
-            .onAction((key, action) -> {
-              if (action instanceof Action.SetPartition && ((Action.SetPartition) action).partition() == 0) {
-                partitionZeroAt.putIfAbsent(key, Instant.now());
-              }
-            });
+        new RolloutController(
+                client,
+                Set.of(ns),
+                s -> Optional.of(spec),
+                new FakeAnalysisRuns(),
+                Clock.systemUTC(),
+                "bench")
+            .onAction(
+                (key, action) -> {
+                  if (action instanceof Action.SetPartition
+                      && ((Action.SetPartition) action).partition() == 0) {
+                    partitionZeroAt.putIfAbsent(key, Instant.now());
+                  }
+                });
     long t1 = System.nanoTime();
     controller.start();
     System.out.printf("controller synced in %d ms%n", (System.nanoTime() - t1) / 1_000_000);
-    waitFor("all initialised", Duration.ofMinutes(10), () -> client.apps().statefulSets().inNamespace(ns).list().getItems().stream()
-        .filter(s -> s.getMetadata().getAnnotations() != null && s.getMetadata().getAnnotations().containsKey(Annotations.STATE)).count() == n);
-    System.out.printf("all %d initialised %d ms after start%n", n, (System.nanoTime() - t1) / 1_000_000);
+    waitFor(
+        "all initialised",
+        Duration.ofMinutes(10),
+        () ->
+            client.apps().statefulSets().inNamespace(ns).list().getItems().stream()
+                    .filter(
+                        s ->
+                            s.getMetadata().getAnnotations() != null
+                                && s.getMetadata().getAnnotations().containsKey(Annotations.STATE))
+                    .count()
+                == n);
+    System.out.printf(
+        "all %d initialised %d ms after start%n", n, (System.nanoTime() - t1) / 1_000_000);
     long heapAfter = usedHeapAfterGc();
-    System.out.printf("heap: %d KB before, %d KB after: %.1f KB per managed StatefulSet (informer caches of StatefulSets and pods included)%n",
+    System.out.printf(
+        "heap: %d KB before, %d KB after: %.1f KB per managed StatefulSet (informer caches of StatefulSets and pods included)%n",
         heapBefore / 1024, heapAfter / 1024, (heapAfter - heapBefore) / 1024.0 / n);
 
     Map<String, String> revisionBefore = new ConcurrentHashMap<>();
     for (int i = 0; i < samples; i++) {
       String name = "lat-" + i;
-      revisionBefore.put(name, client.apps().statefulSets().inNamespace(ns).withName(name).get().getStatus().getUpdateRevision());
-      StatefulSets.edit(client, ns, name, s -> {
-        s.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("registry.local/b:2");
-        s.getSpec().getUpdateStrategy().getRollingUpdate().setPartition(2);
-      });
+      revisionBefore.put(
+          name,
+          client
+              .apps()
+              .statefulSets()
+              .inNamespace(ns)
+              .withName(name)
+              .get()
+              .getStatus()
+              .getUpdateRevision());
+      StatefulSets.edit(
+          client,
+          ns,
+          name,
+          s -> {
+            s.getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .setImage("registry.local/b:2");
+            s.getSpec().getUpdateStrategy().getRollingUpdate().setPartition(2);
+          });
       Thread.sleep(100);
     }
     waitFor("all samples promoted", Duration.ofMinutes(5), () -> partitionZeroAt.size() >= samples);
@@ -105,16 +165,23 @@ public final class RolloutControllerBench {
     for (int i = 0; i < samples; i++) {
       String name = "lat-" + i;
       String old = revisionBefore.get(name);
-      Optional<PodRecord> canary = ready.stream()
-          .filter(r -> r.name().equals(name + "-1") && !r.revision().equals(old)).findFirst();
+      Optional<PodRecord> canary =
+          ready.stream()
+              .filter(r -> r.name().equals(name + "-1") && !r.revision().equals(old))
+              .findFirst();
       Instant written = partitionZeroAt.get(ns + "/" + name);
       if (canary.isPresent() && written != null) {
         latencies.add(Duration.between(canary.get().readyAt(), written).toMillis());
       }
     }
     latencies.sort(null);
-    System.out.printf("pod Ready → next partition write, %d samples among %d watched StatefulSets: median %d ms, p99 %d ms, max %d ms%n",
-        latencies.size(), n, pct(latencies, 50), pct(latencies, 99), latencies.get(latencies.size() - 1));
+    System.out.printf(
+        "pod Ready → next partition write, %d samples among %d watched StatefulSets: median %d ms, p99 %d ms, max %d ms%n",
+        latencies.size(),
+        n,
+        pct(latencies, 50),
+        pct(latencies, 99),
+        latencies.get(latencies.size() - 1));
     controller.close();
     sim.close();
     pool.shutdownNow();
@@ -135,7 +202,8 @@ public final class RolloutControllerBench {
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 
-  private static void waitFor(String what, Duration timeout, java.util.function.BooleanSupplier c) throws InterruptedException {
+  private static void waitFor(String what, Duration timeout, java.util.function.BooleanSupplier c)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!c.getAsBoolean()) {
       if (System.nanoTime() > deadline) {

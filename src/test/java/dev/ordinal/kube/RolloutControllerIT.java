@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ordinal.rollout.Action;
-import dev.ordinal.rollout.AnalysisRef;
-import dev.ordinal.rollout.AnalysisVerdict;
 import dev.ordinal.rollout.Annotations;
 import dev.ordinal.rollout.Command;
 import dev.ordinal.rollout.Phase;
@@ -16,7 +14,6 @@ import dev.ordinal.rollout.RolloutSpec;
 import dev.ordinal.rollout.RolloutState;
 import dev.ordinal.rollout.Step;
 import dev.ordinal.testkit.ControlPlaneTest;
-import dev.ordinal.testkit.PodSimulator.Behaviour;
 import dev.ordinal.testkit.PodSimulator.PodRecord;
 import dev.ordinal.testkit.TestNamespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -42,24 +39,33 @@ class RolloutControllerIT {
           Step.Canary.percent(80));
 
   @Test
-  void happyPathThroughThreeCanaryStepsAndATimedPause(KubernetesClient client, TestNamespace ns) throws Exception {
+  void happyPathThroughThreeCanaryStepsAndATimedPause(KubernetesClient client, TestNamespace ns)
+      throws Exception {
     try (RolloutHarness h = new RolloutHarness(client, ns.name(), "web", THREE_STEPS)) {
       String v1 = h.create(5, "registry.local/web:1", false);
       h.controller("a").start();
       h.awaitState("initialised", s -> s.phase() == Phase.HEALTHY && s.targetRevision().equals(v1));
 
       String v2 = h.apply("registry.local/web:2");
-      RolloutState done = h.awaitState("healthy on v2", s -> s.phase() == Phase.HEALTHY && s.stableRevision().equals(v2));
+      RolloutState done =
+          h.awaitState(
+              "healthy on v2", s -> s.phase() == Phase.HEALTHY && s.stableRevision().equals(v2));
       await("all pods on v2", RolloutHarness.TIMEOUT, () -> h.allOn(v2, 5), h::pods);
       assertEquals(v2, done.targetRevision());
 
       // canary 1 → partition 4; 40% of 5 = 2 → 3; 80% = 4 → 1; full promotion → 0
       assertEquals(List.of(4, 3, 1, 0), h.partitions(), "partitions " + h.describeLog());
-      List<PodRecord> moved = h.sim.seen().stream().filter(r -> r.revision().equals(v2))
-          .sorted(Comparator.comparing(PodRecord::seenAt)).toList();
-      assertEquals(List.of("web-4", "web-3", "web-2", "web-1", "web-0"), moved.stream().map(PodRecord::name).toList());
+      List<PodRecord> moved =
+          h.sim.seen().stream()
+              .filter(r -> r.revision().equals(v2))
+              .sorted(Comparator.comparing(PodRecord::seenAt))
+              .toList();
+      assertEquals(
+          List.of("web-4", "web-3", "web-2", "web-1", "web-0"),
+          moved.stream().map(PodRecord::name).toList());
       // each partition step was written only after the pods of the previous step were Ready
-      List<RolloutHarness.Executed> setPartitions = h.log.stream().filter(e -> e.action() instanceof Action.SetPartition).toList();
+      List<RolloutHarness.Executed> setPartitions =
+          h.log.stream().filter(e -> e.action() instanceof Action.SetPartition).toList();
       Map<Integer, Integer> podsBefore = Map.of(3, 1, 1, 2, 0, 4);
       for (RolloutHarness.Executed e : setPartitions) {
         int p = ((Action.SetPartition) e.action()).partition();
@@ -69,21 +75,35 @@ class RolloutControllerIT {
         }
         for (PodRecord r : moved.subList(0, n)) {
           assertNotNull(r.readyAt(), r.name() + " became Ready");
-          assertTrue(!e.at().isBefore(r.readyAt()), "partition " + p + " written at " + e.at() + " before " + r.name() + " was Ready at " + r.readyAt());
+          assertTrue(
+              !e.at().isBefore(r.readyAt()),
+              "partition "
+                  + p
+                  + " written at "
+                  + e.at()
+                  + " before "
+                  + r.name()
+                  + " was Ready at "
+                  + r.readyAt());
         }
       }
       // the timed pause held for its duration between canary 1 and canary 40%
       Instant first = setPartitions.get(0).at();
       Instant second = setPartitions.get(1).at();
-      assertTrue(Duration.between(first, second).compareTo(Duration.ofSeconds(1)) >= 0, "pause honoured");
-      assertEquals(Integer.valueOf(0), h.sts().getSpec().getUpdateStrategy().getRollingUpdate().getPartition());
+      assertTrue(
+          Duration.between(first, second).compareTo(Duration.ofSeconds(1)) >= 0, "pause honoured");
+      assertEquals(
+          Integer.valueOf(0),
+          h.sts().getSpec().getUpdateStrategy().getRollingUpdate().getPartition());
       assertTrue(h.events().contains("Initialized"), "events " + h.events());
     }
   }
 
   @Test
-  void manualGateWaitsForPromoteAnnotation(KubernetesClient client, TestNamespace ns) throws Exception {
-    RolloutSpec spec = RolloutSpec.of(Step.Canary.pods(1), Step.Pause.untilPromoted(), Step.Canary.percent(50));
+  void manualGateWaitsForPromoteAnnotation(KubernetesClient client, TestNamespace ns)
+      throws Exception {
+    RolloutSpec spec =
+        RolloutSpec.of(Step.Canary.pods(1), Step.Pause.untilPromoted(), Step.Canary.percent(50));
     try (RolloutHarness h = new RolloutHarness(client, ns.name(), "gate", spec)) {
       String v1 = h.create(3, "registry.local/gate:1", false);
       h.controller("a").start();
@@ -95,15 +115,25 @@ class RolloutControllerIT {
       assertEquals(2, h.sts().getSpec().getUpdateStrategy().getRollingUpdate().getPartition());
 
       h.annotate(Annotations.commandKey(Command.PROMOTE), "now");
-      h.awaitState("healthy on v2", s -> s.phase() == Phase.HEALTHY && s.stableRevision().equals(v2));
+      h.awaitState(
+          "healthy on v2", s -> s.phase() == Phase.HEALTHY && s.stableRevision().equals(v2));
       await("all pods on v2", RolloutHarness.TIMEOUT, () -> h.allOn(v2, 3), h::pods);
-      assertFalse(h.sts().getMetadata().getAnnotations().containsKey(Annotations.commandKey(Command.PROMOTE)), "promote consumed");
+      assertFalse(
+          h.sts()
+              .getMetadata()
+              .getAnnotations()
+              .containsKey(Annotations.commandKey(Command.PROMOTE)),
+          "promote consumed");
     }
   }
 
   @Test
   void neverReadyCanaryIsRolledBack(KubernetesClient client, TestNamespace ns) throws Exception {
-    RolloutSpec spec = new RolloutSpec(List.of(Step.Canary.percent(40), Step.Pause.untilPromoted()), Duration.ofSeconds(5), List.of());
+    RolloutSpec spec =
+        new RolloutSpec(
+            List.of(Step.Canary.percent(40), Step.Pause.untilPromoted()),
+            Duration.ofSeconds(5),
+            List.of());
     try (RolloutHarness h = new RolloutHarness(client, ns.name(), "bad", spec)) {
       String v1 = h.create(5, "registry.local/bad:1", false);
       h.controller("a").start();
@@ -114,9 +144,19 @@ class RolloutControllerIT {
       assertEquals(v1, s.stableRevision());
       assertTrue(s.failedRevisions().contains(v2));
       await("all pods back on v1", RolloutHarness.TIMEOUT, () -> h.allOn(v1, 5), h::pods);
-      assertEquals(Integer.valueOf(5), h.sts().getSpec().getUpdateStrategy().getRollingUpdate().getPartition());
-      assertEquals("registry.local/bad:2", h.sts().getSpec().getTemplate().getSpec().getContainers().get(0).getImage(), "Git's template stays");
-      assertTrue(h.events().stream().anyMatch(e -> e.contains("Rollback") || e.contains("RolledBack") || e.contains("Deadline")), "events " + h.events());
+      assertEquals(
+          Integer.valueOf(5),
+          h.sts().getSpec().getUpdateStrategy().getRollingUpdate().getPartition());
+      assertEquals(
+          "registry.local/bad:2",
+          h.sts().getSpec().getTemplate().getSpec().getContainers().get(0).getImage(),
+          "Git's template stays");
+      assertTrue(
+          h.events().stream()
+              .anyMatch(
+                  e ->
+                      e.contains("Rollback") || e.contains("RolledBack") || e.contains("Deadline")),
+          "events " + h.events());
     }
   }
 }

@@ -22,7 +22,10 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
-/** One StatefulSet under an Ordinal controller, with the simulated kubelet and a recorded action log. */
+/**
+ * One StatefulSet under an Ordinal controller, with the simulated kubelet and a recorded action
+ * log.
+ */
 final class RolloutHarness implements AutoCloseable {
   static final Duration TIMEOUT = Duration.ofSeconds(90);
 
@@ -61,8 +64,11 @@ final class RolloutHarness implements AutoCloseable {
     StatefulSet sts = StatefulSets.statefulSet(name, replicas, image);
     sts.getMetadata().setAnnotations(new java.util.HashMap<>(Map.of(Annotations.POLICY, "test")));
     if (onDelete) {
-      sts.getSpec().setUpdateStrategy(
-          new io.fabric8.kubernetes.api.model.apps.StatefulSetUpdateStrategyBuilder().withType("OnDelete").build());
+      sts.getSpec()
+          .setUpdateStrategy(
+              new io.fabric8.kubernetes.api.model.apps.StatefulSetUpdateStrategyBuilder()
+                  .withType("OnDelete")
+                  .build());
     }
     client.apps().statefulSets().inNamespace(ns).resource(sts).create();
     return awaitRolledOut(client, ns, name, TIMEOUT).getStatus().getUpdateRevision();
@@ -76,26 +82,31 @@ final class RolloutHarness implements AutoCloseable {
     return controller(instance, c, a -> false);
   }
 
-  /** A controller that closes itself right after executing the first action matching {@code killAfter}. */
+  /**
+   * A controller that closes itself right after executing the first action matching {@code
+   * killAfter}.
+   */
   RolloutController controller(String instance, KubernetesClient c, Predicate<Action> killAfter) {
     RolloutController[] self = new RolloutController[1];
     RolloutController controller =
         new RolloutController(
                 c,
                 Set.of(ns),
-                s -> s.getMetadata().getAnnotations() != null
-                        && s.getMetadata().getAnnotations().containsKey(Annotations.POLICY)
-                    ? Optional.of(spec)
-                    : Optional.empty(),
+                s ->
+                    s.getMetadata().getAnnotations() != null
+                            && s.getMetadata().getAnnotations().containsKey(Annotations.POLICY)
+                        ? Optional.of(spec)
+                        : Optional.empty(),
                 analysis,
                 Clock.systemUTC(),
                 instance)
-            .onAction((key, action) -> {
-              log.add(new Executed(instance, action, Instant.now()));
-              if (killAfter.test(action)) {
-                self[0].close();
-              }
-            });
+            .onAction(
+                (key, action) -> {
+                  log.add(new Executed(instance, action, Instant.now()));
+                  if (killAfter.test(action)) {
+                    self[0].close();
+                  }
+                });
     self[0] = controller;
     closeables.add(controller);
     return controller;
@@ -104,13 +115,24 @@ final class RolloutHarness implements AutoCloseable {
   /** Applies a new image as Git does: template and partition = replicas in one update. */
   String apply(String image) {
     String before = sts().getStatus().getUpdateRevision();
-    StatefulSets.edit(client, ns, name, s -> {
-      s.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(image);
-      if (!"OnDelete".equals(s.getSpec().getUpdateStrategy().getType())) {
-        s.getSpec().getUpdateStrategy().getRollingUpdate().setPartition(s.getSpec().getReplicas());
-      }
-    });
-    await("new update revision", TIMEOUT, () -> !before.equals(sts().getStatus().getUpdateRevision()), () -> sts().getStatus());
+    StatefulSets.edit(
+        client,
+        ns,
+        name,
+        s -> {
+          s.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(image);
+          if (!"OnDelete".equals(s.getSpec().getUpdateStrategy().getType())) {
+            s.getSpec()
+                .getUpdateStrategy()
+                .getRollingUpdate()
+                .setPartition(s.getSpec().getReplicas());
+          }
+        });
+    await(
+        "new update revision",
+        TIMEOUT,
+        () -> !before.equals(sts().getStatus().getUpdateRevision()),
+        () -> sts().getStatus());
     return sts().getStatus().getUpdateRevision();
   }
 
@@ -123,7 +145,16 @@ final class RolloutHarness implements AutoCloseable {
   }
 
   RolloutState awaitState(String what, Predicate<RolloutState> condition) {
-    await(what, TIMEOUT, () -> state().filter(condition).isPresent(), () -> state().map(RolloutState::toJson).orElse("no state") + " pods=" + revisions(client, ns, name) + " log=" + describeLog());
+    await(
+        what,
+        TIMEOUT,
+        () -> state().filter(condition).isPresent(),
+        () ->
+            state().map(RolloutState::toJson).orElse("no state")
+                + " pods="
+                + revisions(client, ns, name)
+                + " log="
+                + describeLog());
     return state().orElseThrow();
   }
 
@@ -145,8 +176,10 @@ final class RolloutHarness implements AutoCloseable {
   }
 
   List<String> deletions() {
-    return log.stream().filter(e -> e.action() instanceof Action.DeletePod)
-        .map(e -> ((Action.DeletePod) e.action()).podName()).toList();
+    return log.stream()
+        .filter(e -> e.action() instanceof Action.DeletePod)
+        .map(e -> ((Action.DeletePod) e.action()).podName())
+        .toList();
   }
 
   long count(String instance) {
@@ -154,8 +187,10 @@ final class RolloutHarness implements AutoCloseable {
   }
 
   List<Integer> partitions() {
-    return log.stream().filter(e -> e.action() instanceof Action.SetPartition)
-        .map(e -> ((Action.SetPartition) e.action()).partition()).toList();
+    return log.stream()
+        .filter(e -> e.action() instanceof Action.SetPartition)
+        .map(e -> ((Action.SetPartition) e.action()).partition())
+        .toList();
   }
 
   List<String> events() {

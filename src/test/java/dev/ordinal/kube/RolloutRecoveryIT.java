@@ -16,7 +16,6 @@ import dev.ordinal.testkit.TestNamespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
@@ -29,14 +28,19 @@ import org.junit.jupiter.api.Test;
 class RolloutRecoveryIT {
 
   static final RolloutSpec STEPS =
-      RolloutSpec.of(Step.Canary.pods(1), Step.Pause.of(Duration.ofSeconds(1)), Step.Canary.percent(40), Step.Canary.percent(80));
+      RolloutSpec.of(
+          Step.Canary.pods(1),
+          Step.Pause.of(Duration.ofSeconds(1)),
+          Step.Canary.percent(40),
+          Step.Canary.percent(80));
 
   private static Predicate<Action> nth(Class<? extends Action> kind, int n) {
     AtomicInteger seen = new AtomicInteger();
     return a -> kind.isInstance(a) && seen.incrementAndGet() == n;
   }
 
-  private void killedAfterThenResumed(KubernetesClient client, String ns, Predicate<Action> kill) throws Exception {
+  private void killedAfterThenResumed(KubernetesClient client, String ns, Predicate<Action> kill)
+      throws Exception {
     try (RolloutHarness h = new RolloutHarness(client, ns, "kill", STEPS)) {
       String v1 = h.create(5, "registry.local/kill:1", false);
       RolloutController first = h.controller("first", client, kill);
@@ -46,9 +50,13 @@ class RolloutRecoveryIT {
       await("first instance killed", RolloutHarness.TIMEOUT, first::isClosed, h::describeLog);
       long byFirst = h.count("first");
       h.controller("second").start();
-      h.awaitState("healthy on v2", s -> s.phase() == Phase.HEALTHY && s.stableRevision().equals(v2));
+      h.awaitState(
+          "healthy on v2", s -> s.phase() == Phase.HEALTHY && s.stableRevision().equals(v2));
       await("all pods on v2", RolloutHarness.TIMEOUT, () -> h.allOn(v2, 5), h::pods);
-      assertEquals(List.of(4, 3, 1, 0), h.partitions(), "each partition written exactly once: " + h.describeLog());
+      assertEquals(
+          List.of(4, 3, 1, 0),
+          h.partitions(),
+          "each partition written exactly once: " + h.describeLog());
       assertEquals(byFirst, h.count("first"), "the killed instance did nothing after its close");
       assertTrue(h.count("second") > 0);
       long started = h.events().stream().filter("RolloutStarted"::equals).count();
@@ -78,12 +86,19 @@ class RolloutRecoveryIT {
       String v2 = h.apply("registry.local/del:2");
       h.awaitState("paused with 3 canaries", s -> s.phase() == Phase.PAUSED);
       h.annotate(Annotations.commandKey(Command.ABORT), "now");
-      await("first instance killed after its first pod deletion", RolloutHarness.TIMEOUT, first::isClosed, h::describeLog);
+      await(
+          "first instance killed after its first pod deletion",
+          RolloutHarness.TIMEOUT,
+          first::isClosed,
+          h::describeLog);
       assertEquals(List.of("del-3"), h.deletions());
       h.controller("second").start();
       h.awaitState("rolled back", s -> s.phase() == Phase.ROLLED_BACK);
       await("all pods on v1", RolloutHarness.TIMEOUT, () -> h.allOn(v1, 4), h::pods);
-      assertEquals(List.of("del-3", "del-2", "del-1"), h.deletions(), "each pod deleted once, highest first: " + h.describeLog());
+      assertEquals(
+          List.of("del-3", "del-2", "del-1"),
+          h.deletions(),
+          "each pod deleted once, highest first: " + h.describeLog());
       assertTrue(h.state().orElseThrow().failedRevisions().contains(v2));
     }
   }
@@ -93,20 +108,24 @@ class RolloutRecoveryIT {
     KubernetesClient c1 = plane.newClient();
     KubernetesClient c2 = plane.newClient();
     LeaderElectedController.Timing timing =
-        new LeaderElectedController.Timing(Duration.ofSeconds(4), Duration.ofSeconds(3), Duration.ofMillis(500));
+        new LeaderElectedController.Timing(
+            Duration.ofSeconds(4), Duration.ofSeconds(3), Duration.ofMillis(500));
     try (RolloutHarness h = new RolloutHarness(plane.client(), ns.name(), "lead", STEPS)) {
       String v1 = h.create(3, "registry.local/lead:1", false);
       LeaderElectedController one =
-          new LeaderElectedController(c1, ns.name(), "ordinal-rollout", "one", timing, () -> h.controller("one", c1));
+          new LeaderElectedController(
+              c1, ns.name(), "ordinal-rollout", "one", timing, () -> h.controller("one", c1));
       LeaderElectedController two =
-          new LeaderElectedController(c2, ns.name(), "ordinal-rollout", "two", timing, () -> h.controller("two", c2));
+          new LeaderElectedController(
+              c2, ns.name(), "ordinal-rollout", "two", timing, () -> h.controller("two", c2));
       try {
         one.start();
         await("one leads", RolloutHarness.TIMEOUT, one::isLeading, () -> "");
         two.start();
         h.awaitState("initialised", s -> s.targetRevision().equals(v1));
         String v2 = h.apply("registry.local/lead:2");
-        h.awaitState("healthy on v2", s -> s.phase() == Phase.HEALTHY && s.stableRevision().equals(v2));
+        h.awaitState(
+            "healthy on v2", s -> s.phase() == Phase.HEALTHY && s.stableRevision().equals(v2));
         assertTrue(!two.isLeading());
         assertTrue(h.count("one") > 0);
         assertEquals(0, h.count("two"), "the follower never acts: " + h.log);
@@ -116,7 +135,8 @@ class RolloutRecoveryIT {
         await("two leads", RolloutHarness.TIMEOUT, two::isLeading, () -> "");
         long byOne = h.count("one");
         String v3 = h.apply("registry.local/lead:3");
-        h.awaitState("healthy on v3", s -> s.phase() == Phase.HEALTHY && s.stableRevision().equals(v3));
+        h.awaitState(
+            "healthy on v3", s -> s.phase() == Phase.HEALTHY && s.stableRevision().equals(v3));
         assertEquals(byOne, h.count("one"), "the old leader stopped acting");
         assertTrue(h.count("two") > 0);
       } finally {
@@ -132,30 +152,44 @@ class RolloutRecoveryIT {
   void losingTheLeaseStopsActingAtOnce(ControlPlane plane, TestNamespace ns) throws Exception {
     KubernetesClient c1 = plane.newClient();
     LeaderElectedController.Timing timing =
-        new LeaderElectedController.Timing(Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(300));
+        new LeaderElectedController.Timing(
+            Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(300));
     RolloutSpec gated = RolloutSpec.of(Step.Canary.pods(1), Step.Pause.untilPromoted());
     try (RolloutHarness h = new RolloutHarness(plane.client(), ns.name(), "lost", gated)) {
       String v1 = h.create(3, "registry.local/lost:1", false);
       RolloutController[] built = new RolloutController[1];
       LeaderElectedController one =
-          new LeaderElectedController(c1, ns.name(), "ordinal-rollout", "one", timing, () -> built[0] = h.controller("one", c1));
+          new LeaderElectedController(
+              c1,
+              ns.name(),
+              "ordinal-rollout",
+              "one",
+              timing,
+              () -> built[0] = h.controller("one", c1));
       try {
         one.start();
         h.awaitState("initialised", s -> s.targetRevision().equals(v1));
         // someone else takes the lease (as after a network partition): the renewal fails
-        io.fabric8.kubernetes.client.dsl.Resource<io.fabric8.kubernetes.api.model.coordination.v1.Lease> lease =
-            plane.client().leases().inNamespace(ns.name()).withName("ordinal-rollout");
-        lease.edit(l -> {
-          l.getSpec().setHolderIdentity("intruder");
-          l.getSpec().setLeaseDurationSeconds(3600);
-          l.getSpec().setRenewTime(java.time.ZonedDateTime.now());
-          return l;
-        });
-        await("one stops leading", RolloutHarness.TIMEOUT, () -> !one.isLeading() && built[0].isClosed(), () -> "");
+        io.fabric8.kubernetes.client.dsl.Resource<
+                io.fabric8.kubernetes.api.model.coordination.v1.Lease>
+            lease = plane.client().leases().inNamespace(ns.name()).withName("ordinal-rollout");
+        lease.edit(
+            l -> {
+              l.getSpec().setHolderIdentity("intruder");
+              l.getSpec().setLeaseDurationSeconds(3600);
+              l.getSpec().setRenewTime(java.time.ZonedDateTime.now());
+              return l;
+            });
+        await(
+            "one stops leading",
+            RolloutHarness.TIMEOUT,
+            () -> !one.isLeading() && built[0].isClosed(),
+            () -> "");
         long before = h.count("one");
         h.apply("registry.local/lost:2");
         Thread.sleep(2000);
-        assertEquals(before, h.count("one"), "no action after the lease was lost: " + h.describeLog());
+        assertEquals(
+            before, h.count("one"), "no action after the lease was lost: " + h.describeLog());
         assertEquals(3, h.sts().getSpec().getUpdateStrategy().getRollingUpdate().getPartition());
       } finally {
         one.close();

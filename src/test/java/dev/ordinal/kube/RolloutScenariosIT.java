@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ordinal.rollout.Action;
 import dev.ordinal.rollout.AnalysisRef;
 import dev.ordinal.rollout.AnalysisVerdict;
 import dev.ordinal.rollout.Annotations;
@@ -35,7 +34,8 @@ class RolloutScenariosIT {
   }
 
   @Test
-  void crashLoopingCanaryRollsBackBeforeTheDeadline(KubernetesClient client, TestNamespace ns) throws Exception {
+  void crashLoopingCanaryRollsBackBeforeTheDeadline(KubernetesClient client, TestNamespace ns)
+      throws Exception {
     try (RolloutHarness h = new RolloutHarness(client, ns.name(), "crash", GATED)) {
       String v1 = h.create(3, "registry.local/crash:1", false);
       h.controller("a").start();
@@ -49,7 +49,8 @@ class RolloutScenariosIT {
   }
 
   @Test
-  void abortMidWayRollsBackAndRetryStartsAgain(KubernetesClient client, TestNamespace ns) throws Exception {
+  void abortMidWayRollsBackAndRetryStartsAgain(KubernetesClient client, TestNamespace ns)
+      throws Exception {
     try (RolloutHarness h = new RolloutHarness(client, ns.name(), "abort", GATED)) {
       String v1 = h.create(4, "registry.local/abort:1", false);
       h.controller("a").start();
@@ -62,21 +63,35 @@ class RolloutScenariosIT {
       h.awaitState("rolled back", s -> s.phase() == Phase.ROLLED_BACK);
       await("all pods on v1", RolloutHarness.TIMEOUT, () -> h.allOn(v1, 4), h::pods);
       assertEquals(List.of("abort-3", "abort-2"), h.deletions(), "highest first, one at a time");
-      assertFalse(h.sts().getMetadata().getAnnotations().containsKey(Annotations.commandKey(Command.ABORT)));
-      assertEquals("registry.local/abort:2", h.sts().getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
+      assertFalse(
+          h.sts()
+              .getMetadata()
+              .getAnnotations()
+              .containsKey(Annotations.commandKey(Command.ABORT)));
+      assertEquals(
+          "registry.local/abort:2",
+          h.sts().getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
 
       h.annotate(Annotations.commandKey(Command.RETRY), "now");
-      RolloutState again = h.awaitState("paused again", s -> s.phase() == Phase.PAUSED && s.rollout() > paused.rollout());
+      RolloutState again =
+          h.awaitState(
+              "paused again", s -> s.phase() == Phase.PAUSED && s.rollout() > paused.rollout());
       assertEquals(v2, again.targetRevision());
-      assertFalse(h.sts().getMetadata().getAnnotations().containsKey(Annotations.commandKey(Command.RETRY)));
+      assertFalse(
+          h.sts()
+              .getMetadata()
+              .getAnnotations()
+              .containsKey(Annotations.commandKey(Command.RETRY)));
       h.annotate(Annotations.commandKey(Command.PROMOTE), "now");
-      h.awaitState("healthy on v2", s -> s.phase() == Phase.HEALTHY && s.stableRevision().equals(v2));
+      h.awaitState(
+          "healthy on v2", s -> s.phase() == Phase.HEALTHY && s.stableRevision().equals(v2));
       await("all pods on v2", RolloutHarness.TIMEOUT, () -> h.allOn(v2, 4), h::pods);
     }
   }
 
   @Test
-  void newTemplateMidRolloutEndsOnTheNewest(KubernetesClient client, TestNamespace ns) throws Exception {
+  void newTemplateMidRolloutEndsOnTheNewest(KubernetesClient client, TestNamespace ns)
+      throws Exception {
     try (RolloutHarness h = new RolloutHarness(client, ns.name(), "sup", GATED)) {
       String v1 = h.create(4, "registry.local/sup:1", false);
       h.controller("a").start();
@@ -86,7 +101,9 @@ class RolloutScenariosIT {
       String v3 = h.apply("registry.local/sup:3");
       h.awaitState("paused on v3", s -> s.phase() == Phase.PAUSED && s.targetRevision().equals(v3));
       h.annotate(Annotations.commandKey(Command.PROMOTE), "now");
-      RolloutState done = h.awaitState("healthy on v3", s -> s.phase() == Phase.HEALTHY && s.stableRevision().equals(v3));
+      RolloutState done =
+          h.awaitState(
+              "healthy on v3", s -> s.phase() == Phase.HEALTHY && s.stableRevision().equals(v3));
       await("all pods on v3", RolloutHarness.TIMEOUT, () -> h.allOn(v3, 4), h::pods);
       assertEquals(v3, done.targetRevision());
       assertTrue(h.events().contains("Superseded"), "events " + h.events());
@@ -94,7 +111,8 @@ class RolloutScenariosIT {
   }
 
   @Test
-  void scaleChangeMidRolloutKeepsTheCanaryShare(KubernetesClient client, TestNamespace ns) throws Exception {
+  void scaleChangeMidRolloutKeepsTheCanaryShare(KubernetesClient client, TestNamespace ns)
+      throws Exception {
     RolloutSpec spec = RolloutSpec.of(Step.Canary.percent(50), Step.Pause.untilPromoted());
     try (RolloutHarness h = new RolloutHarness(client, ns.name(), "scale", spec)) {
       String v1 = h.create(4, "registry.local/scale:1", false);
@@ -105,32 +123,46 @@ class RolloutScenariosIT {
       assertEquals(2, partition(h));
       StatefulSets.edit(client, ns.name(), "scale", s -> s.getSpec().setReplicas(6));
       // 50% of 6 = 3 pods on v2: partition 3
-      await("partition follows the scale", RolloutHarness.TIMEOUT, () -> partition(h) == 3, h::describeLog);
+      await(
+          "partition follows the scale",
+          RolloutHarness.TIMEOUT,
+          () -> partition(h) == 3,
+          h::describeLog);
       // ordinals 3..5 at or above the partition run v2; the real controller never moves a pod
       // below the partition back, so scale-2 (a canary before the scale-up) stays on v2 too
-      await("new ordinals and the canary on v2", RolloutHarness.TIMEOUT,
-          () -> h.pods().size() == 6
-              && List.of("scale-2", "scale-3", "scale-4", "scale-5").stream().allMatch(p -> v2.equals(h.pods().get(p)))
-              && v1.equals(h.pods().get("scale-0")) && v1.equals(h.pods().get("scale-1")),
+      await(
+          "new ordinals and the canary on v2",
+          RolloutHarness.TIMEOUT,
+          () ->
+              h.pods().size() == 6
+                  && List.of("scale-2", "scale-3", "scale-4", "scale-5").stream()
+                      .allMatch(p -> v2.equals(h.pods().get(p)))
+                  && v1.equals(h.pods().get("scale-0"))
+                  && v1.equals(h.pods().get("scale-1")),
           h::pods);
       assertEquals(Phase.PAUSED, h.state().orElseThrow().phase(), "the gate still holds");
       assertTrue(h.describeLog().contains("SetPartition(3)"), h.describeLog().toString());
       h.annotate(Annotations.commandKey(Command.PROMOTE), "now");
-      h.awaitState("healthy on v2", s -> s.phase() == Phase.HEALTHY && s.stableRevision().equals(v2));
+      h.awaitState(
+          "healthy on v2", s -> s.phase() == Phase.HEALTHY && s.stableRevision().equals(v2));
       await("all 6 pods on v2", RolloutHarness.TIMEOUT, () -> h.allOn(v2, 6), h::pods);
       assertEquals(0, partition(h));
     }
   }
 
   @Test
-  void onDeleteStrategyMovesPodsByDeletingThem(KubernetesClient client, TestNamespace ns) throws Exception {
-    RolloutSpec spec = RolloutSpec.of(Step.Canary.pods(1), Step.Pause.of(Duration.ofSeconds(1)), Step.Canary.percent(67));
+  void onDeleteStrategyMovesPodsByDeletingThem(KubernetesClient client, TestNamespace ns)
+      throws Exception {
+    RolloutSpec spec =
+        RolloutSpec.of(
+            Step.Canary.pods(1), Step.Pause.of(Duration.ofSeconds(1)), Step.Canary.percent(67));
     try (RolloutHarness h = new RolloutHarness(client, ns.name(), "od", spec)) {
       String v1 = h.create(3, "registry.local/od:1", true);
       h.controller("a").start();
       h.awaitState("initialised", s -> s.targetRevision().equals(v1));
       String v2 = h.apply("registry.local/od:2");
-      h.awaitState("healthy on v2", s -> s.phase() == Phase.HEALTHY && s.stableRevision().equals(v2));
+      h.awaitState(
+          "healthy on v2", s -> s.phase() == Phase.HEALTHY && s.stableRevision().equals(v2));
       await("all pods on v2", RolloutHarness.TIMEOUT, () -> h.allOn(v2, 3), h::pods);
       assertEquals(List.of("od-2", "od-1", "od-0"), h.deletions(), h.describeLog().toString());
       assertTrue(h.partitions().isEmpty(), "no partition writes for OnDelete: " + h.describeLog());
@@ -140,7 +172,11 @@ class RolloutScenariosIT {
   @Test
   void failedAnalysisRollsBack(KubernetesClient client, TestNamespace ns) throws Exception {
     RolloutSpec spec =
-        RolloutSpec.of(Step.Canary.pods(1), Step.Analysis.class.cast(new Step.Analysis(List.of(new AnalysisRef("error-rate", Map.of())))), Step.Canary.percent(100));
+        RolloutSpec.of(
+            Step.Canary.pods(1),
+            Step.Analysis.class.cast(
+                new Step.Analysis(List.of(new AnalysisRef("error-rate", Map.of())))),
+            Step.Canary.percent(100));
     try (RolloutHarness h = new RolloutHarness(client, ns.name(), "ana", spec)) {
       h.analysis.verdictForNewRuns = AnalysisVerdict.FAILED;
       String v1 = h.create(3, "registry.local/ana:1", false);
@@ -157,12 +193,17 @@ class RolloutScenariosIT {
   }
 
   @Test
-  void garbledStateIsReportedAndNotActedOn(KubernetesClient client, TestNamespace ns) throws Exception {
+  void garbledStateIsReportedAndNotActedOn(KubernetesClient client, TestNamespace ns)
+      throws Exception {
     try (RolloutHarness h = new RolloutHarness(client, ns.name(), "garbled", GATED)) {
       h.create(3, "registry.local/garbled:1", false);
       h.annotate(Annotations.STATE, "{not json");
       h.controller("a").start();
-      await("warning event", RolloutHarness.TIMEOUT, () -> h.events().contains("InvalidRolloutState"), h::events);
+      await(
+          "warning event",
+          RolloutHarness.TIMEOUT,
+          () -> h.events().contains("InvalidRolloutState"),
+          h::events);
       h.apply("registry.local/garbled:2");
       Thread.sleep(2000);
       assertTrue(h.log.isEmpty(), "no action on a garbled state: " + h.describeLog());

@@ -34,24 +34,56 @@ class StatefulSetObserverTest {
 
   static StatefulSet sts(Map<String, String> annotations) {
     return new StatefulSetBuilder()
-        .withNewMetadata().withName("db").withNamespace("prod").withGeneration(4L).withAnnotations(annotations).endMetadata()
-        .withNewSpec().withReplicas(5)
-        .withNewSelector().addToMatchLabels("app", "db").endSelector()
-        .withNewUpdateStrategy().withType("RollingUpdate").withNewRollingUpdate().withPartition(3)
-        .withMaxUnavailable(new IntOrString("40%")).endRollingUpdate().endUpdateStrategy()
+        .withNewMetadata()
+        .withName("db")
+        .withNamespace("prod")
+        .withGeneration(4L)
+        .withAnnotations(annotations)
+        .endMetadata()
+        .withNewSpec()
+        .withReplicas(5)
+        .withNewSelector()
+        .addToMatchLabels("app", "db")
+        .endSelector()
+        .withNewUpdateStrategy()
+        .withType("RollingUpdate")
+        .withNewRollingUpdate()
+        .withPartition(3)
+        .withMaxUnavailable(new IntOrString("40%"))
+        .endRollingUpdate()
+        .endUpdateStrategy()
         .endSpec()
-        .withNewStatus().withObservedGeneration(3L).withCurrentRevision("db-old").withUpdateRevision("db-new").endStatus()
+        .withNewStatus()
+        .withObservedGeneration(3L)
+        .withCurrentRevision("db-old")
+        .withUpdateRevision("db-new")
+        .endStatus()
         .build();
   }
 
   static Pod pod(String name, String revision, boolean ready, int restarts, boolean terminating) {
-    PodBuilder b = new PodBuilder().withNewMetadata().withName(name).withNamespace("prod")
-        .addToLabels("app", "db").addToLabels("controller-revision-hash", revision).endMetadata()
-        .withNewStatus()
-        .addNewCondition().withType("Ready").withStatus(ready ? "True" : "False").endCondition()
-        .addNewContainerStatus().withName("a").withRestartCount(restarts).endContainerStatus()
-        .addNewContainerStatus().withName("b").withRestartCount(restarts + 2).endContainerStatus()
-        .endStatus();
+    PodBuilder b =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace("prod")
+            .addToLabels("app", "db")
+            .addToLabels("controller-revision-hash", revision)
+            .endMetadata()
+            .withNewStatus()
+            .addNewCondition()
+            .withType("Ready")
+            .withStatus(ready ? "True" : "False")
+            .endCondition()
+            .addNewContainerStatus()
+            .withName("a")
+            .withRestartCount(restarts)
+            .endContainerStatus()
+            .addNewContainerStatus()
+            .withName("b")
+            .withRestartCount(restarts + 2)
+            .endContainerStatus()
+            .endStatus();
     if (terminating) {
       b.editMetadata().withDeletionTimestamp("2026-01-01T00:00:00Z").endMetadata();
     }
@@ -60,7 +92,9 @@ class StatefulSetObserverTest {
 
   @Test
   void mapsStatefulSetPodsCommandsAndVerdicts() {
-    RolloutSpec spec = RolloutSpec.of(Step.Canary.pods(1), new Step.Analysis(List.of(new AnalysisRef("t", Map.of()))));
+    RolloutSpec spec =
+        RolloutSpec.of(
+            Step.Canary.pods(1), new Step.Analysis(List.of(new AnalysisRef("t", Map.of()))));
     RolloutState state = RolloutState.healthy("db-old", NOW);
     FakeAnalysisRuns runs = new FakeAnalysisRuns();
     runs.runs.put(RolloutEngine.stepRunId(state, 1), AnalysisVerdict.RUNNING);
@@ -69,10 +103,18 @@ class StatefulSetObserverTest {
     ann.put("ordinal.dev/command-bogus", "x");
     StatefulSetObserver observer = new StatefulSetObserver(runs, Clock.fixed(NOW, ZoneOffset.UTC));
     Pod other = pod("dbx-0", "db-old", true, 0, false);
-    Observation obs = observer.observe(
-        sts(ann),
-        List.of(pod("db-4", "db-new", true, 1, false), pod("db-3", "db-new", false, 0, true), pod("db-0", "db-old", true, 0, false), other),
-        Optional.of(state), spec).orElseThrow();
+    Observation obs =
+        observer
+            .observe(
+                sts(ann),
+                List.of(
+                    pod("db-4", "db-new", true, 1, false),
+                    pod("db-3", "db-new", false, 0, true),
+                    pod("db-0", "db-old", true, 0, false),
+                    other),
+                Optional.of(state),
+                spec)
+            .orElseThrow();
     assertEquals(NOW, obs.now());
     assertEquals(5, obs.sts().replicas());
     assertEquals(3, obs.sts().partition());
@@ -80,19 +122,23 @@ class StatefulSetObserverTest {
     assertEquals(UpdateStrategy.ROLLING_UPDATE, obs.sts().strategy());
     assertEquals(4, obs.sts().generation());
     assertEquals(3, obs.sts().observedGeneration());
-    assertEquals(List.of(
-        new PodView("db-0", 0, "db-old", true, 2, false),
-        new PodView("db-3", 3, "db-new", false, 2, true),
-        new PodView("db-4", 4, "db-new", true, 3, false)), obs.pods());
+    assertEquals(
+        List.of(
+            new PodView("db-0", 0, "db-old", true, 2, false),
+            new PodView("db-3", 3, "db-new", false, 2, true),
+            new PodView("db-4", 4, "db-new", true, 3, false)),
+        obs.pods());
     assertEquals(java.util.Set.of(Command.PROMOTE), obs.commands());
-    assertEquals(Map.of(RolloutEngine.stepRunId(state, 1), AnalysisVerdict.RUNNING), obs.verdicts());
+    assertEquals(
+        Map.of(RolloutEngine.stepRunId(state, 1), AnalysisVerdict.RUNNING), obs.verdicts());
   }
 
   @Test
   void noStatusYetMeansNothingToObserve() {
     StatefulSet s = sts(Map.of());
     s.getStatus().setUpdateRevision(null);
-    StatefulSetObserver observer = new StatefulSetObserver(new FakeAnalysisRuns(), Clock.systemUTC());
+    StatefulSetObserver observer =
+        new StatefulSetObserver(new FakeAnalysisRuns(), Clock.systemUTC());
     assertTrue(observer.observe(s, List.of(), Optional.empty(), RolloutSpec.of()).isEmpty());
   }
 
@@ -101,7 +147,9 @@ class StatefulSetObserverTest {
     assertTrue(StatefulSetObserver.storedState(sts(Map.of(Annotations.STATE, "{nope"))).garbled());
     assertFalse(StatefulSetObserver.storedState(sts(Map.of())).garbled());
     RolloutState state = RolloutState.healthy("db-old", NOW);
-    assertEquals(Optional.of(state), StatefulSetObserver.storedState(sts(Map.of(Annotations.STATE, state.toJson()))).state());
+    assertEquals(
+        Optional.of(state),
+        StatefulSetObserver.storedState(sts(Map.of(Annotations.STATE, state.toJson()))).state());
   }
 
   @Test

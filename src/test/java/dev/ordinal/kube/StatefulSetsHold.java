@@ -2,7 +2,9 @@ package dev.ordinal.kube;
 
 import dev.ordinal.testkit.PodSimulator.Behaviour;
 
-/** Applies a template whose pods never become Ready, marking the revision bad before any pod moves. */
+/**
+ * Applies a template whose pods never become Ready, marking the revision bad before any pod moves.
+ */
 final class StatefulSetsHold {
   private StatefulSetsHold() {}
 
@@ -14,20 +16,31 @@ final class StatefulSetsHold {
     // The revision hash is only known once the controller sees the template; the partition hold
     // keeps pods from moving until Ordinal lowers it, by which time the simulator knows.
     String before = h.sts().getStatus().getUpdateRevision();
-    dev.ordinal.testkit.StatefulSets.edit(h.client, h.ns, h.name, s -> {
-      s.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(image);
-      s.getSpec().getUpdateStrategy().getRollingUpdate().setPartition(s.getSpec().getReplicas());
-    });
+    dev.ordinal.testkit.StatefulSets.edit(
+        h.client,
+        h.ns,
+        h.name,
+        s -> {
+          s.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(image);
+          s.getSpec()
+              .getUpdateStrategy()
+              .getRollingUpdate()
+              .setPartition(s.getSpec().getReplicas());
+        });
     String[] rev = new String[1];
-    dev.ordinal.testkit.StatefulSets.await("new revision", RolloutHarness.TIMEOUT, () -> {
-      String r = h.sts().getStatus().getUpdateRevision();
-      if (!before.equals(r)) {
-        rev[0] = r;
-        h.sim.behaveForRevision(r, behaviour);
-        return true;
-      }
-      return false;
-    }, () -> "");
+    dev.ordinal.testkit.StatefulSets.await(
+        "new revision",
+        RolloutHarness.TIMEOUT,
+        () -> {
+          String r = h.sts().getStatus().getUpdateRevision();
+          if (!before.equals(r)) {
+            rev[0] = r;
+            h.sim.behaveForRevision(r, behaviour);
+            return true;
+          }
+          return false;
+        },
+        () -> "");
     return rev[0];
   }
 }

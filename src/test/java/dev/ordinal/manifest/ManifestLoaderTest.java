@@ -405,7 +405,8 @@ class ManifestLoaderTest {
                 : Optional.empty();
     SourceTree tree = new InMemoryTree().put("t.yaml", template).tree("r1");
 
-    assertInstanceOf(LoadResult.Loaded.class, new ManifestLoader(ConditionSyntax.NON_BLANK).load(tree));
+    assertInstanceOf(
+        LoadResult.Loaded.class, new ManifestLoader(ConditionSyntax.NON_BLANK).load(tree));
     LoadResult strict = new ManifestLoader(needsRightOperand).load(tree);
     assertEquals(
         List.of("t.yaml:8: spec.metrics[0].failureCondition: expected an operand after '>'"),

@@ -34,7 +34,11 @@ class PlanMemoTest {
     assertEquals(ObjectPlan.Update.class, third.objects().get(0).getClass());
 
     // Coming under a rollout policy changes the plan's rules: plan again.
-    Planner.plan(List.<HasMetadata>of(edited), List.of(moved), Fixtures.OPTIONS.withRolloutPolicy(s -> true), memo);
+    Planner.plan(
+        List.<HasMetadata>of(edited),
+        List.of(moved),
+        Fixtures.OPTIONS.withRolloutPolicy(s -> true),
+        memo);
     assertEquals(4, memo.misses());
   }
 }

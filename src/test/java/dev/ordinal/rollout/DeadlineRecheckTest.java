@@ -16,16 +16,22 @@ class DeadlineRecheckTest {
 
   @Test
   void aShortDeadlineIsRecheckedWhenItExpiresNotAtTheUsualInterval() {
-    assertEquals(Duration.ofMillis(3_001), RolloutEngine.untilDeadline(deadline(Duration.ofSeconds(5)), T0, T0.plusSeconds(2)));
+    assertEquals(
+        Duration.ofMillis(3_001),
+        RolloutEngine.untilDeadline(deadline(Duration.ofSeconds(5)), T0, T0.plusSeconds(2)));
   }
 
   @Test
   void aLongDeadlineKeepsTheUsualInterval() {
-    assertEquals(RolloutEngine.POD_RECHECK, RolloutEngine.untilDeadline(deadline(Duration.ofMinutes(10)), T0, T0.plusSeconds(2)));
+    assertEquals(
+        RolloutEngine.POD_RECHECK,
+        RolloutEngine.untilDeadline(deadline(Duration.ofMinutes(10)), T0, T0.plusSeconds(2)));
   }
 
   @Test
   void anExpiredDeadlineIsRecheckedSoonButNotInATightLoop() {
-    assertEquals(Duration.ofMillis(100), RolloutEngine.untilDeadline(deadline(Duration.ofSeconds(5)), T0, T0.plusSeconds(9)));
+    assertEquals(
+        Duration.ofMillis(100),
+        RolloutEngine.untilDeadline(deadline(Duration.ofSeconds(5)), T0, T0.plusSeconds(9)));
   }
 }

@@ -16,15 +16,22 @@ class RolloutSpecsTest {
   @Test
   void prodExamplePolicyMapsStepForStep() throws Exception {
     LoadResult.Loaded loaded =
-        (LoadResult.Loaded) new ManifestLoader().load(LocalDirectory.read(Path.of("examples/orders-db/envs/prod")));
+        (LoadResult.Loaded)
+            new ManifestLoader().load(LocalDirectory.read(Path.of("examples/orders-db/envs/prod")));
     RolloutSpec spec = RolloutSpecs.from(loaded.state().policies().get("orders-db-canary"));
 
     assertEquals(Duration.ofSeconds(600), spec.progressDeadline());
     assertEquals(Step.Canary.pods(1), spec.steps().get(0));
-    assertEquals(new Step.Pause(Optional.empty()), spec.steps().stream().filter(s -> s instanceof Step.Pause).findFirst().orElseThrow());
-    Step.Analysis analysis = (Step.Analysis) spec.steps().stream().filter(s -> s instanceof Step.Analysis).findFirst().orElseThrow();
+    assertEquals(
+        new Step.Pause(Optional.empty()),
+        spec.steps().stream().filter(s -> s instanceof Step.Pause).findFirst().orElseThrow());
+    Step.Analysis analysis =
+        (Step.Analysis)
+            spec.steps().stream().filter(s -> s instanceof Step.Analysis).findFirst().orElseThrow();
     assertEquals("error-rate", analysis.templates().get(0).templateName());
     assertEquals(Map.of("service", "orders-db"), analysis.templates().get(0).args());
-    assertEquals(List.of("pod-restarts"), spec.backgroundAnalysis().stream().map(AnalysisRef::templateName).toList());
+    assertEquals(
+        List.of("pod-restarts"),
+        spec.backgroundAnalysis().stream().map(AnalysisRef::templateName).toList());
   }
 }

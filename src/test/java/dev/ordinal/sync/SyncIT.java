@@ -1,5 +1,9 @@
 package dev.ordinal.sync;
 
+import static dev.ordinal.testkit.Manifests.CONFIG;
+import static dev.ordinal.testkit.Manifests.POLICY;
+import static dev.ordinal.testkit.Manifests.SERVICE;
+import static dev.ordinal.testkit.Manifests.STS;
 import static dev.ordinal.testkit.StatefulSets.await;
 import static dev.ordinal.testkit.StatefulSets.awaitRolledOut;
 import static dev.ordinal.testkit.StatefulSets.revisions;
@@ -16,10 +20,6 @@ import dev.ordinal.plan.ObjectPlan;
 import dev.ordinal.testkit.ControlPlaneTest;
 import dev.ordinal.testkit.PodSimulator;
 import dev.ordinal.testkit.TestNamespace;
-import static dev.ordinal.testkit.Manifests.CONFIG;
-import static dev.ordinal.testkit.Manifests.POLICY;
-import static dev.ordinal.testkit.Manifests.SERVICE;
-import static dev.ordinal.testkit.Manifests.STS;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -53,7 +53,8 @@ class SyncIT {
   }
 
   @Test
-  void appliedStatefulSetPlansAsUnchangedAfterServerDefaulting(KubernetesClient client, TestNamespace ns) throws IOException {
+  void appliedStatefulSetPlansAsUnchangedAfterServerDefaulting(
+      KubernetesClient client, TestNamespace ns) throws IOException {
     write(Map.of("sts.yaml", STS, "svc.yaml", SERVICE, "cm.yaml", CONFIG, "policy.yaml", POLICY));
     AppSync sync = sync(client, ns, false);
 
@@ -62,17 +63,22 @@ class SyncIT {
     assertEquals(3, applied.created());
 
     StatefulSet live = client.apps().statefulSets().inNamespace(ns.name()).withName("db").get();
-    assertEquals("OrderedReady", live.getSpec().getPodManagementPolicy(), "the server defaulted the object");
+    assertEquals(
+        "OrderedReady", live.getSpec().getPodManagementPolicy(), "the server defaulted the object");
     assertEquals("shop", live.getMetadata().getLabels().get(KubeCluster.INVENTORY_LABEL));
-    assertTrue(live.getMetadata().getManagedFields().stream().anyMatch(f -> f.getManager().equals("ordinal")));
+    assertTrue(
+        live.getMetadata().getManagedFields().stream()
+            .anyMatch(f -> f.getManager().equals("ordinal")));
 
     AppSync.Planned again = sync.plan(LocalDirectory.read(repo));
-    assertEquals(3, again.plan().ofType(ObjectPlan.Unchanged.class).size(), again.plan().unifiedDiff());
+    assertEquals(
+        3, again.plan().ofType(ObjectPlan.Unchanged.class).size(), again.plan().unifiedDiff());
     assertTrue(!again.plan().hasChanges(), again.plan().unifiedDiff());
   }
 
   @Test
-  void podTemplateChangeUnderPolicyIsHeldAtThePartition(KubernetesClient client, TestNamespace ns) throws IOException {
+  void podTemplateChangeUnderPolicyIsHeldAtThePartition(KubernetesClient client, TestNamespace ns)
+      throws IOException {
     try (PodSimulator pods = new PodSimulator(client, ns.name(), Duration.ofMillis(100))) {
       write(Map.of("sts.yaml", STS, "svc.yaml", SERVICE, "policy.yaml", POLICY));
       AppSync sync = sync(client, ns, false);
@@ -80,78 +86,142 @@ class SyncIT {
       StatefulSet stable = awaitRolledOut(client, ns.name(), "db", Duration.ofSeconds(60));
       String stableRevision = stable.getStatus().getCurrentRevision();
 
-      write(Map.of("sts.yaml", STS.replace("db:1", "db:2"), "svc.yaml", SERVICE, "policy.yaml", POLICY));
-      SyncResult.Applied held = assertInstanceOf(SyncResult.Applied.class, sync.sync(LocalDirectory.read(repo)));
+      write(
+          Map.of(
+              "sts.yaml", STS.replace("db:1", "db:2"), "svc.yaml", SERVICE, "policy.yaml", POLICY));
+      SyncResult.Applied held =
+          assertInstanceOf(SyncResult.Applied.class, sync.sync(LocalDirectory.read(repo)));
       assertEquals(1, held.held());
 
       StatefulSet live = client.apps().statefulSets().inNamespace(ns.name()).withName("db").get();
       assertEquals(3, live.getSpec().getUpdateStrategy().getRollingUpdate().getPartition());
-      assertEquals("registry.local/db:2", live.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
-      await("the controller to see the new revision", Duration.ofSeconds(10),
+      assertEquals(
+          "registry.local/db:2",
+          live.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
+      await(
+          "the controller to see the new revision",
+          Duration.ofSeconds(10),
           () -> {
-            var s = client.apps().statefulSets().inNamespace(ns.name()).withName("db").get().getStatus();
+            var s =
+                client
+                    .apps()
+                    .statefulSets()
+                    .inNamespace(ns.name())
+                    .withName("db")
+                    .get()
+                    .getStatus();
             return s.getUpdateRevision() != null && !s.getUpdateRevision().equals(stableRevision);
-          }, () -> "");
+          },
+          () -> "");
       // Held: the controller knows the new revision but moves no pod.
       Thread.sleep(1000);
-      assertEquals(Map.of("db-0", stableRevision, "db-1", stableRevision, "db-2", stableRevision), revisions(client, ns.name(), "db"));
+      assertEquals(
+          Map.of("db-0", stableRevision, "db-1", stableRevision, "db-2", stableRevision),
+          revisions(client, ns.name(), "db"));
 
-      // The rollout engine's partition survives the next sync of the same commit: Git does not reset it.
-      client.apps().statefulSets().inNamespace(ns.name()).withName("db")
-          .edit(s -> {
-            s.getSpec().getUpdateStrategy().getRollingUpdate().setPartition(2);
-            return s;
-          });
-      SyncResult.Applied resync = assertInstanceOf(SyncResult.Applied.class, sync.sync(LocalDirectory.read(repo)));
+      // The rollout engine's partition survives the next sync of the same commit: Git does not
+      // reset it.
+      client
+          .apps()
+          .statefulSets()
+          .inNamespace(ns.name())
+          .withName("db")
+          .edit(
+              s -> {
+                s.getSpec().getUpdateStrategy().getRollingUpdate().setPartition(2);
+                return s;
+              });
+      SyncResult.Applied resync =
+          assertInstanceOf(SyncResult.Applied.class, sync.sync(LocalDirectory.read(repo)));
       assertEquals(0, resync.held() + resync.updated(), "nothing to apply");
-      assertEquals(2, client.apps().statefulSets().inNamespace(ns.name()).withName("db").get().getSpec().getUpdateStrategy().getRollingUpdate().getPartition());
+      assertEquals(
+          2,
+          client
+              .apps()
+              .statefulSets()
+              .inNamespace(ns.name())
+              .withName("db")
+              .get()
+              .getSpec()
+              .getUpdateStrategy()
+              .getRollingUpdate()
+              .getPartition());
     } catch (InterruptedException e) {
       throw new AssertionError(e);
     }
   }
 
   @Test
-  void forbiddenChangeRefusesTheWholeCommit(KubernetesClient client, TestNamespace ns) throws IOException {
+  void forbiddenChangeRefusesTheWholeCommit(KubernetesClient client, TestNamespace ns)
+      throws IOException {
     write(Map.of("sts.yaml", STS, "svc.yaml", SERVICE, "policy.yaml", POLICY));
     AppSync sync = sync(client, ns, false);
     assertInstanceOf(SyncResult.Applied.class, sync.sync(LocalDirectory.read(repo)));
 
-    write(Map.of(
-        "sts.yaml", STS.replace("storage: 1Gi", "storage: 5Gi"),
-        "svc.yaml", SERVICE,
-        "policy.yaml", POLICY,
-        "cm.yaml", CONFIG));
-    SyncResult.Refused refused = assertInstanceOf(SyncResult.Refused.class, sync.sync(LocalDirectory.read(repo)));
-    assertTrue(refused.reasons().get(0).contains("spec.volumeClaimTemplates"), refused.reasons().toString());
-    assertNull(client.configMaps().inNamespace(ns.name()).withName("db-config").get(), "nothing from the refused commit was applied");
+    write(
+        Map.of(
+            "sts.yaml", STS.replace("storage: 1Gi", "storage: 5Gi"),
+            "svc.yaml", SERVICE,
+            "policy.yaml", POLICY,
+            "cm.yaml", CONFIG));
+    SyncResult.Refused refused =
+        assertInstanceOf(SyncResult.Refused.class, sync.sync(LocalDirectory.read(repo)));
+    assertTrue(
+        refused.reasons().get(0).contains("spec.volumeClaimTemplates"),
+        refused.reasons().toString());
+    assertNull(
+        client.configMaps().inNamespace(ns.name()).withName("db-config").get(),
+        "nothing from the refused commit was applied");
   }
 
   @Test
   void invalidCommitAppliesNothing(KubernetesClient client, TestNamespace ns) throws IOException {
     write(Map.of("cm.yaml", CONFIG, "sts.yaml", STS.replace("replicas: 3", "replicas: many")));
-    SyncResult.Invalid invalid = assertInstanceOf(SyncResult.Invalid.class, sync(client, ns, false).sync(LocalDirectory.read(repo)));
+    SyncResult.Invalid invalid =
+        assertInstanceOf(
+            SyncResult.Invalid.class, sync(client, ns, false).sync(LocalDirectory.read(repo)));
     assertEquals("sts.yaml", invalid.errors().get(0).file());
     assertNull(client.configMaps().inNamespace(ns.name()).withName("db-config").get());
   }
 
   @Test
-  void pruneDeletesWhatLeftGitOnlyWhenEnabledAndNeverClaims(KubernetesClient client, TestNamespace ns) throws IOException {
+  void pruneDeletesWhatLeftGitOnlyWhenEnabledAndNeverClaims(
+      KubernetesClient client, TestNamespace ns) throws IOException {
     write(Map.of("cm.yaml", CONFIG, "svc.yaml", SERVICE));
-    assertInstanceOf(SyncResult.Applied.class, sync(client, ns, true).sync(LocalDirectory.read(repo)));
+    assertInstanceOf(
+        SyncResult.Applied.class, sync(client, ns, true).sync(LocalDirectory.read(repo)));
     // A claim carrying the inventory label (as if it had once been in Git) must survive pruning.
-    client.persistentVolumeClaims().inNamespace(ns.name()).resource(new PersistentVolumeClaimBuilder()
-        .withNewMetadata().withName("data-db-0").addToLabels(KubeCluster.INVENTORY_LABEL, "shop").endMetadata()
-        .withNewSpec().withAccessModes("ReadWriteOnce").withNewResources().addToRequests("storage", new Quantity("1Gi")).endResources().endSpec()
-        .build()).create();
+    client
+        .persistentVolumeClaims()
+        .inNamespace(ns.name())
+        .resource(
+            new PersistentVolumeClaimBuilder()
+                .withNewMetadata()
+                .withName("data-db-0")
+                .addToLabels(KubeCluster.INVENTORY_LABEL, "shop")
+                .endMetadata()
+                .withNewSpec()
+                .withAccessModes("ReadWriteOnce")
+                .withNewResources()
+                .addToRequests("storage", new Quantity("1Gi"))
+                .endResources()
+                .endSpec()
+                .build())
+        .create();
 
     write(Map.of("svc.yaml", SERVICE));
-    SyncResult.Applied withoutPrune = assertInstanceOf(SyncResult.Applied.class, sync(client, ns, false).sync(LocalDirectory.read(repo)));
+    SyncResult.Applied withoutPrune =
+        assertInstanceOf(
+            SyncResult.Applied.class, sync(client, ns, false).sync(LocalDirectory.read(repo)));
     assertEquals(0, withoutPrune.pruned());
     assertNotNull(client.configMaps().inNamespace(ns.name()).withName("db-config").get());
 
-    SyncResult.Applied pruned = assertInstanceOf(SyncResult.Applied.class, sync(client, ns, true).sync(LocalDirectory.read(repo)));
+    SyncResult.Applied pruned =
+        assertInstanceOf(
+            SyncResult.Applied.class, sync(client, ns, true).sync(LocalDirectory.read(repo)));
     assertEquals(1, pruned.pruned());
     assertNull(client.configMaps().inNamespace(ns.name()).withName("db-config").get());
-    assertNotNull(client.persistentVolumeClaims().inNamespace(ns.name()).withName("data-db-0").get());
+    assertNotNull(
+        client.persistentVolumeClaims().inNamespace(ns.name()).withName("data-db-0").get());
   }
 }

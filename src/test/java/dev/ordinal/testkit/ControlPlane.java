@@ -17,12 +17,12 @@ import java.util.Locale;
 
 /**
  * A real Kubernetes control plane for integration tests: etcd and kube-apiserver started by
- * fabric8's kube-api-test in offline mode, plus kube-controller-manager running the StatefulSet
- * and garbage-collector controllers. There is no kubelet and no scheduler; {@link PodSimulator}
- * plays the kubelet's part.
+ * fabric8's kube-api-test in offline mode, plus kube-controller-manager running the StatefulSet and
+ * garbage-collector controllers. There is no kubelet and no scheduler; {@link PodSimulator} plays
+ * the kubelet's part.
  *
- * <p>One control plane serves the whole test JVM (starting one costs seconds); test classes
- * isolate themselves with namespaces of their own.
+ * <p>One control plane serves the whole test JVM (starting one costs seconds); test classes isolate
+ * themselves with namespaces of their own.
  */
 public final class ControlPlane {
   public static final String K8S_VERSION = System.getProperty("ordinal.k8s.version", "1.35.4");
@@ -78,7 +78,8 @@ public final class ControlPlane {
               "ordinal.k8s.cache",
               System.getenv()
                   .getOrDefault(
-                      "ORDINAL_K8S_CACHE", System.getProperty("user.home") + "/.cache/ordinal/k8s"));
+                      "ORDINAL_K8S_CACHE",
+                      System.getProperty("user.home") + "/.cache/ordinal/k8s"));
       shared = new ControlPlane(Path.of(dir));
       System.out.printf(
           "test control plane (Kubernetes %s) started in %d ms%n",
@@ -127,7 +128,10 @@ public final class ControlPlane {
   }
 
   static Path binaryDir(Path cacheDir) {
-    String os = System.getProperty("os.name").toLowerCase(Locale.ROOT).contains("linux") ? "linux" : "darwin";
+    String os =
+        System.getProperty("os.name").toLowerCase(Locale.ROOT).contains("linux")
+            ? "linux"
+            : "darwin";
     String arch = System.getProperty("os.arch").contains("aarch64") ? "arm64" : "amd64";
     return cacheDir.resolve("k8s").resolve(K8S_VERSION + "-" + os + "-" + arch);
   }
@@ -166,10 +170,7 @@ public final class ControlPlane {
             "--concurrent-statefulset-syncs=5",
             "--v=1");
     Process process =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     waitForControllerManager(process, log);
     return process;
   }
@@ -180,7 +181,10 @@ public final class ControlPlane {
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new IllegalStateException(
-            "kube-controller-manager exited with " + process.exitValue() + ":\n" + Files.readString(log));
+            "kube-controller-manager exited with "
+                + process.exitValue()
+                + ":\n"
+                + Files.readString(log));
       }
       String text = Files.readString(log);
       int started = text.indexOf("Starting stateful set controller");

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /** Starts (once per JVM) the real control plane and gives each test class its own namespace. */
-public final class ControlPlaneExtension implements BeforeAllCallback, BeforeEachCallback, ParameterResolver {
+public final class ControlPlaneExtension
+    implements BeforeAllCallback, BeforeEachCallback, ParameterResolver {
   private static final ExtensionContext.Namespace STORE =
       ExtensionContext.Namespace.create(ControlPlaneExtension.class);
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
@@ -45,7 +46,9 @@ public final class ControlPlaneExtension implements BeforeAllCallback, BeforeEac
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
     Class<?> type = parameter.getParameter().getType();
-    return type == KubernetesClient.class || type == ControlPlane.class || type == TestNamespace.class;
+    return type == KubernetesClient.class
+        || type == ControlPlane.class
+        || type == TestNamespace.class;
   }
 
   @Override

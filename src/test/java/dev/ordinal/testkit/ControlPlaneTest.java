@@ -9,7 +9,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Runs a test class against the shared real control plane (see {@link ControlPlane}). Test methods
  * and constructors may take a {@link io.fabric8.kubernetes.client.KubernetesClient}, the {@link
- * ControlPlane} itself, or a {@link TestNamespace} — a namespace created for this test method alone.
+ * ControlPlane} itself, or a {@link TestNamespace} — a namespace created for this test method
+ * alone.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)

@@ -27,9 +27,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Plays the kubelet's part for one namespace of the test control plane: pods that the StatefulSet
- * controller creates are marked Running and Ready after a delay, or misbehave when a test asks
- * (per pod name or per controller revision). There is no container runtime; only pod status
- * changes, which is all the StatefulSet controller and Ordinal look at.
+ * controller creates are marked Running and Ready after a delay, or misbehave when a test asks (per
+ * pod name or per controller revision). There is no container runtime; only pod status changes,
+ * which is all the StatefulSet controller and Ordinal look at.
  */
 public final class PodSimulator implements AutoCloseable {
   /** What a simulated pod does once created. */
@@ -45,7 +45,8 @@ public final class PodSimulator implements AutoCloseable {
   }
 
   /** One pod incarnation as the simulator saw it; {@code readyAt} is set once it became Ready. */
-  public record PodRecord(String name, String uid, String revision, Instant seenAt, Instant readyAt) {}
+  public record PodRecord(
+      String name, String uid, String revision, Instant seenAt, Instant readyAt) {}
 
   private static final String REVISION_LABEL = "controller-revision-hash";
 
@@ -119,9 +120,12 @@ public final class PodSimulator implements AutoCloseable {
       return;
     }
     String revision =
-        Optional.ofNullable(pod.getMetadata().getLabels()).map(l -> l.get(REVISION_LABEL)).orElse("");
+        Optional.ofNullable(pod.getMetadata().getLabels())
+            .map(l -> l.get(REVISION_LABEL))
+            .orElse("");
     PodRecord previous =
-        records.putIfAbsent(uid, new PodRecord(pod.getMetadata().getName(), uid, revision, Instant.now(), null));
+        records.putIfAbsent(
+            uid, new PodRecord(pod.getMetadata().getName(), uid, revision, Instant.now(), null));
     if (previous != null) {
       return;
     }
@@ -163,7 +167,10 @@ public final class PodSimulator implements AutoCloseable {
       return false;
     }
     String uid = pod.getMetadata().getUid();
-    PodRecord ready = records.computeIfPresent(uid, (k, r) -> new PodRecord(r.name(), r.uid(), r.revision(), r.seenAt(), Instant.now()));
+    PodRecord ready =
+        records.computeIfPresent(
+            uid,
+            (k, r) -> new PodRecord(r.name(), r.uid(), r.revision(), r.seenAt(), Instant.now()));
     if (ready != null) {
       readyOrder.add(ready);
     }
@@ -172,7 +179,8 @@ public final class PodSimulator implements AutoCloseable {
 
   private void crash(Pod pod, int restarts) {
     if (setStatus(pod, false, restarts, false)) {
-      scheduler.schedule(() -> crash(pod, restarts + 1), crashInterval.toMillis(), TimeUnit.MILLISECONDS);
+      scheduler.schedule(
+          () -> crash(pod, restarts + 1), crashInterval.toMillis(), TimeUnit.MILLISECONDS);
     }
   }
 
@@ -218,7 +226,8 @@ public final class PodSimulator implements AutoCloseable {
               .withStarted(running)
               .withRestartCount(restarts);
       if (running) {
-        b.withState(new ContainerStateBuilder().withNewRunning().withStartedAt(now).endRunning().build());
+        b.withState(
+            new ContainerStateBuilder().withNewRunning().withStartedAt(now).endRunning().build());
       } else {
         b.withState(
             new ContainerStateBuilder()

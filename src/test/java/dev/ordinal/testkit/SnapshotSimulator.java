@@ -2,6 +2,7 @@ package dev.ordinal.testkit;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -12,7 +13,6 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,7 +54,8 @@ public final class SnapshotSimulator implements AutoCloseable {
     this.namespace = namespace;
     this.readyDelay = readyDelay;
     this.watch =
-        snapshots().inNamespace(namespace)
+        snapshots()
+            .inNamespace(namespace)
             .watch(
                 new Watcher<>() {
                   @Override
@@ -71,13 +72,18 @@ public final class SnapshotSimulator implements AutoCloseable {
 
   /** Installs the snapshot.storage.k8s.io/v1 CRDs (idempotent) and waits until they are served. */
   public static synchronized void installCrds(KubernetesClient client) {
-    try (InputStream in = SnapshotSimulator.class.getResourceAsStream("/crds/snapshot.storage.k8s.io-v1.yaml")) {
+    try (InputStream in =
+        SnapshotSimulator.class.getResourceAsStream("/crds/snapshot.storage.k8s.io-v1.yaml")) {
       List<HasMetadata> crds = client.load(in).items();
       for (HasMetadata crd : crds) {
         client.resource(crd).fieldManager("ordinal-tests").forceConflicts().serverSideApply();
       }
       for (HasMetadata crd : crds) {
-        client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
+        client
+            .apiextensions()
+            .v1()
+            .customResourceDefinitions()
+            .withName(crd.getMetadata().getName())
             .waitUntilCondition(SnapshotSimulator::established, 30, TimeUnit.SECONDS);
       }
     } catch (java.io.IOException e) {
@@ -86,7 +92,9 @@ public final class SnapshotSimulator implements AutoCloseable {
   }
 
   private static boolean established(CustomResourceDefinition crd) {
-    return crd != null && crd.getStatus() != null && crd.getStatus().getConditions() != null
+    return crd != null
+        && crd.getStatus() != null
+        && crd.getStatus().getConditions() != null
         && crd.getStatus().getConditions().stream()
             .anyMatch(c -> c.getType().equals("Established") && c.getStatus().equals("True"));
   }
@@ -97,11 +105,19 @@ public final class SnapshotSimulator implements AutoCloseable {
     return this;
   }
 
-  public MixedOperation<GenericKubernetesResource, GenericKubernetesResourceList, Resource<GenericKubernetesResource>> snapshots() {
+  public MixedOperation<
+          GenericKubernetesResource,
+          GenericKubernetesResourceList,
+          Resource<GenericKubernetesResource>>
+      snapshots() {
     return client.genericKubernetesResources(API_VERSION, "VolumeSnapshot");
   }
 
-  public MixedOperation<GenericKubernetesResource, GenericKubernetesResourceList, Resource<GenericKubernetesResource>> contents() {
+  public MixedOperation<
+          GenericKubernetesResource,
+          GenericKubernetesResourceList,
+          Resource<GenericKubernetesResource>>
+      contents() {
     return client.genericKubernetesResources(API_VERSION, "VolumeSnapshotContent");
   }
 
@@ -118,7 +134,9 @@ public final class SnapshotSimulator implements AutoCloseable {
     Map<String, Object> source = (Map<String, Object>) spec.get("source");
     String claimName = (String) source.get("persistentVolumeClaimName");
     PersistentVolumeClaim claim =
-        claimName == null ? null : client.persistentVolumeClaims().inNamespace(namespace).withName(claimName).get();
+        claimName == null
+            ? null
+            : client.persistentVolumeClaims().inNamespace(namespace).withName(claimName).get();
     if (failing.contains(name)) {
       fail(name, "simulated CSI driver failure for snapshot " + name);
       return;
@@ -127,7 +145,8 @@ public final class SnapshotSimulator implements AutoCloseable {
       fail(name, "failed to take snapshot: persistentvolumeclaim \"" + claimName + "\" not found");
       return;
     }
-    Quantity size = claim.getSpec().getResources().getRequests().getOrDefault("storage", new Quantity("0"));
+    Quantity size =
+        claim.getSpec().getResources().getRequests().getOrDefault("storage", new Quantity("0"));
     String contentName = "snapcontent-" + snapshot.getMetadata().getUid();
     Instant now = Instant.now();
     Map<String, Object> ref = new LinkedHashMap<>();
@@ -140,43 +159,73 @@ public final class SnapshotSimulator implements AutoCloseable {
         new GenericKubernetesResourceBuilder()
             .withApiVersion(API_VERSION)
             .withKind("VolumeSnapshotContent")
-            .withNewMetadata().withName(contentName).endMetadata()
+            .withNewMetadata()
+            .withName(contentName)
+            .endMetadata()
             .addToAdditionalProperties(
                 "spec",
                 Map.of(
-                    "deletionPolicy", "Delete",
-                    "driver", DRIVER,
-                    "source", Map.of("volumeHandle", "pv-" + claim.getMetadata().getUid()),
-                    "volumeSnapshotRef", ref))
+                    "deletionPolicy",
+                    "Delete",
+                    "driver",
+                    DRIVER,
+                    "source",
+                    Map.of("volumeHandle", "pv-" + claim.getMetadata().getUid()),
+                    "volumeSnapshotRef",
+                    ref))
             .build();
     GenericKubernetesResource created = contents().resource(content).create();
-    created.getAdditionalProperties().put(
-        "status",
-        Map.of(
-            "readyToUse", true,
-            "snapshotHandle", "snap-" + snapshot.getMetadata().getUid(),
-            "restoreSize", size.getNumericalAmount().longValue(),
-            "creationTime", now.toEpochMilli() * 1_000_000L));
+    created
+        .getAdditionalProperties()
+        .put(
+            "status",
+            Map.of(
+                "readyToUse",
+                true,
+                "snapshotHandle",
+                "snap-" + snapshot.getMetadata().getUid(),
+                "restoreSize",
+                size.getNumericalAmount().longValue(),
+                "creationTime",
+                now.toEpochMilli() * 1_000_000L));
     contents().resource(created).updateStatus();
-    snapshots().inNamespace(namespace).withName(name).editStatus(s -> {
-      s.getAdditionalProperties().put(
-          "status",
-          Map.of(
-              "boundVolumeSnapshotContentName", contentName,
-              "readyToUse", true,
-              "creationTime", now.toString(),
-              "restoreSize", size.toString()));
-      return s;
-    });
+    snapshots()
+        .inNamespace(namespace)
+        .withName(name)
+        .editStatus(
+            s -> {
+              s.getAdditionalProperties()
+                  .put(
+                      "status",
+                      Map.of(
+                          "boundVolumeSnapshotContentName",
+                          contentName,
+                          "readyToUse",
+                          true,
+                          "creationTime",
+                          now.toString(),
+                          "restoreSize",
+                          size.toString()));
+              return s;
+            });
   }
 
   private void fail(String name, String message) {
-    snapshots().inNamespace(namespace).withName(name).editStatus(s -> {
-      s.getAdditionalProperties().put(
-          "status",
-          Map.of("readyToUse", false, "error", Map.of("message", message, "time", Instant.now().toString())));
-      return s;
-    });
+    snapshots()
+        .inNamespace(namespace)
+        .withName(name)
+        .editStatus(
+            s -> {
+              s.getAdditionalProperties()
+                  .put(
+                      "status",
+                      Map.of(
+                          "readyToUse",
+                          false,
+                          "error",
+                          Map.of("message", message, "time", Instant.now().toString())));
+              return s;
+            });
   }
 
   @Override

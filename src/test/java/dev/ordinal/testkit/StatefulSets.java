@@ -62,11 +62,14 @@ public final class StatefulSets {
   }
 
   /** Pod name → controller revision of the pods of a StatefulSet, sorted by name. */
-  public static Map<String, String> revisions(KubernetesClient client, String namespace, String name) {
+  public static Map<String, String> revisions(
+      KubernetesClient client, String namespace, String name) {
     Map<String, String> result = new TreeMap<>();
     for (Pod pod : client.pods().inNamespace(namespace).withLabel("app", name).list().getItems()) {
       if (pod.getMetadata().getDeletionTimestamp() == null) {
-        result.put(pod.getMetadata().getName(), pod.getMetadata().getLabels().get("controller-revision-hash"));
+        result.put(
+            pod.getMetadata().getName(),
+            pod.getMetadata().getLabels().get("controller-revision-hash"));
       }
     }
     return result;
@@ -77,7 +80,10 @@ public final class StatefulSets {
    * all the time, so a single optimistic update often loses the race.
    */
   public static StatefulSet edit(
-      KubernetesClient client, String namespace, String name, java.util.function.Consumer<StatefulSet> change) {
+      KubernetesClient client,
+      String namespace,
+      String name,
+      java.util.function.Consumer<StatefulSet> change) {
     for (int attempt = 0; ; attempt++) {
       StatefulSet sts = client.apps().statefulSets().inNamespace(namespace).withName(name).get();
       change.accept(sts);
@@ -92,7 +98,8 @@ public final class StatefulSets {
   }
 
   /** Polls until the condition holds; fails with the description and last state otherwise. */
-  public static void await(String what, Duration timeout, BooleanSupplier condition, Supplier<Object> state) {
+  public static void await(
+      String what, Duration timeout, BooleanSupplier condition, Supplier<Object> state) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (condition.getAsBoolean()) {
@@ -100,16 +107,19 @@ public final class StatefulSets {
       }
       ControlPlane.sleep(50);
     }
-    throw new AssertionError("timed out after " + timeout + " waiting for " + what + "; last state: " + state.get());
+    throw new AssertionError(
+        "timed out after " + timeout + " waiting for " + what + "; last state: " + state.get());
   }
 
   /** Waits until every replica is ready and on the update revision. */
-  public static StatefulSet awaitRolledOut(KubernetesClient client, String namespace, String name, Duration timeout) {
+  public static StatefulSet awaitRolledOut(
+      KubernetesClient client, String namespace, String name, Duration timeout) {
     await(
         "StatefulSet " + namespace + "/" + name + " to have all replicas ready",
         timeout,
         () -> {
-          StatefulSet sts = client.apps().statefulSets().inNamespace(namespace).withName(name).get();
+          StatefulSet sts =
+              client.apps().statefulSets().inNamespace(namespace).withName(name).get();
           var s = sts.getStatus();
           return s != null
               && s.getObservedGeneration() != null

@@ -52,8 +52,8 @@ public final class Condition {
   /**
    * Evaluates the condition against {@code result}.
    *
-   * @throws ConditionEvaluationException when the condition does not fit the data, e.g. an index out
-   *     of range or a multi-value result compared as a number
+   * @throws ConditionEvaluationException when the condition does not fit the data, e.g. an index
+   *     out of range or a multi-value result compared as a number
    */
   public Evaluation evaluate(MetricResult result) {
     Evaluator evaluator = new Evaluator(result);
@@ -112,7 +112,9 @@ public final class Condition {
         return bool.value();
       }
       if (expr instanceof Expr.Result) {
-        return result instanceof MetricResult.Scalar scalar ? (Object) scalar.value() : result.values();
+        return result instanceof MetricResult.Scalar scalar
+            ? (Object) scalar.value()
+            : result.values();
       }
       if (expr instanceof Expr.Element) {
         return element;
@@ -160,9 +162,14 @@ public final class Condition {
         return call(call, element);
       }
       if (expr instanceof Expr.Quantifier quantifier) {
-        List<Double> values = list(quantifier.collection(), element, quantifier.all() ? "all()" : "any()");
+        List<Double> values =
+            list(quantifier.collection(), element, quantifier.all() ? "all()" : "any()");
         for (Double value : values) {
-          boolean holds = bool(quantifier.predicate(), value, "the predicate of " + (quantifier.all() ? "all()" : "any()"));
+          boolean holds =
+              bool(
+                  quantifier.predicate(),
+                  value,
+                  "the predicate of " + (quantifier.all() ? "all()" : "any()"));
           if (quantifier.all() && !holds) {
             return false;
           }
@@ -248,9 +255,7 @@ public final class Condition {
         return (Double) list.get(0);
       }
       String hint =
-          value instanceof List
-              ? "; use result[i], all(result, {...}) or any(result, {...})"
-              : "";
+          value instanceof List ? "; use result[i], all(result, {...}) or any(result, {...})" : "";
       throw new ConditionEvaluationException(
           "condition '"
               + source

@@ -5,8 +5,8 @@ import java.util.Optional;
 
 /**
  * The {@link ConditionSyntax} the manifest loader uses by default: a condition that does not parse
- * fails {@code ordinal validate} with its file, line and the column inside the condition.
- * Stateless and thread-safe.
+ * fails {@code ordinal validate} with its file, line and the column inside the condition. Stateless
+ * and thread-safe.
  */
 public final class ConditionGrammar implements ConditionSyntax {
   public static final ConditionGrammar INSTANCE = new ConditionGrammar();

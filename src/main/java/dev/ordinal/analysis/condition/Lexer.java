@@ -51,7 +51,8 @@ final class Lexer {
         i++;
         continue;
       }
-      if (Character.isDigit(c) || (c == '.' && i + 1 < n && Character.isDigit(source.charAt(i + 1)))) {
+      if (Character.isDigit(c)
+          || (c == '.' && i + 1 < n && Character.isDigit(source.charAt(i + 1)))) {
         int start = i;
         while (i < n && (Character.isDigit(source.charAt(i)) || source.charAt(i) == '.')) {
           i++;
@@ -131,7 +132,10 @@ final class Lexer {
             default -> null;
           };
       if (one == null) {
-        String hint = c == '=' ? " (use '==' to compare)" : c == '&' ? " (use '&&' or 'and')" : c == '|' ? " (use '||' or 'or')" : "";
+        String hint =
+            c == '='
+                ? " (use '==' to compare)"
+                : c == '&' ? " (use '&&' or 'and')" : c == '|' ? " (use '||' or 'or')" : "";
         throw new ConditionException("unexpected character '" + c + "'" + hint, column);
       }
       tokens.add(new Token(one, String.valueOf(c), column));

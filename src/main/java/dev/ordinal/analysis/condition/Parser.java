@@ -22,8 +22,8 @@ import java.util.Set;
  *             | ('all' | 'any') '(' or ',' '{' or '}' ')'
  * </pre>
  *
- * Comparisons do not chain ({@code 1 < x < 2} is an error) because Argo's expr language gives that a
- * meaning nobody intends.
+ * Comparisons do not chain ({@code 1 < x < 2} is an error) because Argo's expr language gives that
+ * a meaning nobody intends.
  */
 final class Parser {
   private static final Set<String> UNARY_FUNCTIONS = Set.of("len", "isNaN", "isInf");
@@ -44,7 +44,8 @@ final class Parser {
     Expr expr = parser.or();
     Token rest = parser.peek();
     if (rest.kind() != Kind.END) {
-      throw new ConditionException("unexpected " + rest.describe() + " after a complete condition", rest.column());
+      throw new ConditionException(
+          "unexpected " + rest.describe() + " after a complete condition", rest.column());
     }
     return expr;
   }
@@ -68,7 +69,8 @@ final class Parser {
   private Token expect(Kind kind, String what) {
     Token token = peek();
     if (token.kind() != kind) {
-      throw new ConditionException("expected " + what + " but found " + token.describe(), token.column());
+      throw new ConditionException(
+          "expected " + what + " but found " + token.describe(), token.column());
     }
     return next();
   }
@@ -166,7 +168,8 @@ final class Parser {
   /** Parses the right operand of {@code op}, naming the operator when it is missing. */
   private Expr operand(Token op, java.util.function.Supplier<Expr> rule) {
     if (peek().kind() == Kind.END) {
-      throw new ConditionException("expected an operand after '" + op.text() + "'", peek().column());
+      throw new ConditionException(
+          "expected an operand after '" + op.text() + "'", peek().column());
     }
     return rule.get();
   }
@@ -197,7 +200,8 @@ final class Parser {
         return new Expr.Number(Double.parseDouble(token.text()), token.column());
       case HASH:
         if (predicateDepth == 0) {
-          throw new ConditionException("'#' is only defined inside all(...) or any(...) predicates", token.column());
+          throw new ConditionException(
+              "'#' is only defined inside all(...) or any(...) predicates", token.column());
         }
         return new Expr.Element(token.column());
       case LPAREN:
@@ -249,7 +253,9 @@ final class Parser {
           return new Expr.Call(name, argument, token.column());
         }
         throw new ConditionException(
-            "unknown name '" + name + "' (known: result, len, all, any, isNaN, isInf, and, or, not, true, false)",
+            "unknown name '"
+                + name
+                + "' (known: result, len, all, any, isNaN, isInf, and, or, not, true, false)",
             token.column());
     }
   }

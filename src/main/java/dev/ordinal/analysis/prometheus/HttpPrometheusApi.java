@@ -28,12 +28,16 @@ public final class HttpPrometheusApi implements PrometheusApi {
    * @param addressOverride replaces every provider's address (e.g. a port-forward for backtests)
    * @param secrets reads a Secret key for {@code bearerTokenSecret}; empty when it does not exist
    */
-  public HttpPrometheusApi(Optional<URI> addressOverride, Function<SecretKeyRef, Optional<String>> secrets) {
+  public HttpPrometheusApi(
+      Optional<URI> addressOverride, Function<SecretKeyRef, Optional<String>> secrets) {
     this.addressOverride = addressOverride;
     this.secrets = secrets;
   }
 
-  /** No override, and no Secrets: a metric with {@code bearerTokenSecret} errors with a clear message. */
+  /**
+   * No override, and no Secrets: a metric with {@code bearerTokenSecret} errors with a clear
+   * message.
+   */
   public HttpPrometheusApi() {
     this(Optional.empty(), ref -> Optional.empty());
   }
@@ -57,7 +61,8 @@ public final class HttpPrometheusApi implements PrometheusApi {
         try {
           return Optional.of(Files.readString(file).trim());
         } catch (IOException e) {
-          throw new UncheckedIOException("bearerTokenFile " + file + ": " + e.getClass().getSimpleName(), e);
+          throw new UncheckedIOException(
+              "bearerTokenFile " + file + ": " + e.getClass().getSimpleName(), e);
         }
       };
     }
@@ -70,7 +75,11 @@ public final class HttpPrometheusApi implements PrometheusApi {
                   .orElseThrow(
                       () ->
                           new IllegalStateException(
-                              "bearerTokenSecret " + ref.name() + "/" + ref.key() + " is not available")));
+                              "bearerTokenSecret "
+                                  + ref.name()
+                                  + "/"
+                                  + ref.key()
+                                  + " is not available")));
     }
     return Optional::empty;
   }
@@ -82,7 +91,8 @@ public final class HttpPrometheusApi implements PrometheusApi {
 
   @Override
   public QueryResult.Matrix queryRange(
-      Prometheus provider, String promql, Instant from, Instant to, Duration step) throws PrometheusException {
+      Prometheus provider, String promql, Instant from, Instant to, Duration step)
+      throws PrometheusException {
     return client(provider).queryRange(promql, from, to, step);
   }
 }

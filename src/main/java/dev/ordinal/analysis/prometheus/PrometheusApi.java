@@ -8,6 +8,7 @@ import java.time.Instant;
 public interface PrometheusApi {
   QueryResult query(Prometheus provider, String promql) throws PrometheusException;
 
-  QueryResult.Matrix queryRange(Prometheus provider, String promql, Instant from, Instant to, Duration step)
+  QueryResult.Matrix queryRange(
+      Prometheus provider, String promql, Instant from, Instant to, Duration step)
       throws PrometheusException;
 }

@@ -44,7 +44,10 @@ public final class PrometheusClient {
    *     java.io.UncheckedIOException} when it cannot be read
    */
   public PrometheusClient(
-      URI address, Duration timeout, Map<String, String> headers, Supplier<Optional<String>> bearerToken) {
+      URI address,
+      Duration timeout,
+      Map<String, String> headers,
+      Supplier<Optional<String>> bearerToken) {
     this.address = address;
     this.timeout = timeout;
     this.headers = Map.copyOf(headers);
@@ -76,10 +79,15 @@ public final class PrometheusClient {
     if (result instanceof QueryResult.Matrix matrix) {
       return matrix;
     }
-    throw new PrometheusException(where(promql) + ": range query returned " + result.getClass().getSimpleName() + ", expected a matrix");
+    throw new PrometheusException(
+        where(promql)
+            + ": range query returned "
+            + result.getClass().getSimpleName()
+            + ", expected a matrix");
   }
 
-  private QueryResult get(String path, String parameters, String promql) throws PrometheusException {
+  private QueryResult get(String path, String parameters, String promql)
+      throws PrometheusException {
     String base = address.toString().replaceAll("/+$", "");
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create(base + path + "?" + parameters)).timeout(timeout).GET();
@@ -89,14 +97,16 @@ public final class PrometheusClient {
     try {
       token = bearerToken.get();
     } catch (RuntimeException e) {
-      throw new PrometheusException(where(promql) + ": cannot read the bearer token: " + e.getMessage(), e);
+      throw new PrometheusException(
+          where(promql) + ": cannot read the bearer token: " + e.getMessage(), e);
     }
     token.ifPresent(t -> request.header("Authorization", "Bearer " + t.trim()));
     HttpResponse<String> response;
     try {
       response = SHARED.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (HttpTimeoutException e) {
-      throw new PrometheusException(where(promql) + ": no answer within the timeout of " + timeout.toMillis() + " ms", e);
+      throw new PrometheusException(
+          where(promql) + ": no answer within the timeout of " + timeout.toMillis() + " ms", e);
     } catch (IOException e) {
       throw new PrometheusException(where(promql) + ": " + describe(e), e);
     } catch (InterruptedException e) {
@@ -113,10 +123,19 @@ public final class PrometheusClient {
       root = JSON.readTree(body);
     } catch (JsonProcessingException e) {
       throw new PrometheusException(
-          where(promql) + ": HTTP " + status + " with a body that is not JSON: " + abbreviate(body));
+          where(promql)
+              + ": HTTP "
+              + status
+              + " with a body that is not JSON: "
+              + abbreviate(body));
     }
     if (root == null || !root.isObject()) {
-      throw new PrometheusException(where(promql) + ": HTTP " + status + " with a body that is not a JSON object: " + abbreviate(body));
+      throw new PrometheusException(
+          where(promql)
+              + ": HTTP "
+              + status
+              + " with a body that is not a JSON object: "
+              + abbreviate(body));
     }
     if (!"success".equals(root.path("status").asText())) {
       throw new PrometheusException(
@@ -142,7 +161,9 @@ public final class PrometheusClient {
           {
             List<QueryResult.Sample> samples = new ArrayList<>();
             for (JsonNode sample : result) {
-              samples.add(new QueryResult.Sample(labels(sample.path("metric")), value(sample.path("value").get(1))));
+              samples.add(
+                  new QueryResult.Sample(
+                      labels(sample.path("metric")), value(sample.path("value").get(1))));
             }
             return new QueryResult.Vector(samples);
           }
@@ -160,10 +181,14 @@ public final class PrometheusClient {
           }
         default:
           throw new PrometheusException(
-              where(promql) + ": result type '" + type + "' is not supported; the query must return a scalar or a vector");
+              where(promql)
+                  + ": result type '"
+                  + type
+                  + "' is not supported; the query must return a scalar or a vector");
       }
     } catch (NullPointerException | IllegalArgumentException e) {
-      throw new PrometheusException(where(promql) + ": malformed " + type + " in the answer: " + abbreviate(body), e);
+      throw new PrometheusException(
+          where(promql) + ": malformed " + type + " in the answer: " + abbreviate(body), e);
     }
   }
 

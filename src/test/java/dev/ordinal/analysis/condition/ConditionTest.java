@@ -87,7 +87,8 @@ class ConditionTest {
 
   @Test
   void infinityIsComparableButNoted() {
-    Condition.Evaluation evaluation = Condition.parse("result[0] > 1").evaluate(vector(Double.POSITIVE_INFINITY));
+    Condition.Evaluation evaluation =
+        Condition.parse("result[0] > 1").evaluate(vector(Double.POSITIVE_INFINITY));
     assertTrue(evaluation.value());
     assertTrue(evaluation.sawNonFinite());
     assertTrue(eval("isInf(result[0])", vector(Double.NEGATIVE_INFINITY)));
@@ -95,7 +96,8 @@ class ConditionTest {
 
   @Test
   void divisionByZeroIsNotedAsNonFinite() {
-    Condition.Evaluation evaluation = Condition.parse("result[0] / result[1] < 0.05").evaluate(vector(0.0, 0.0));
+    Condition.Evaluation evaluation =
+        Condition.parse("result[0] / result[1] < 0.05").evaluate(vector(0.0, 0.0));
     assertFalse(evaluation.value());
     assertTrue(evaluation.sawNonFinite());
     assertFalse(Condition.parse("result[0] < 0.05").evaluate(vector(0.0, 0.0)).sawNonFinite());
@@ -103,7 +105,8 @@ class ConditionTest {
 
   @Test
   void allOverNothingIsVacuouslyTrue() {
-    // Callers never evaluate on empty data (see MeasurementRules); documented here so nobody relies on it.
+    // Callers never evaluate on empty data (see MeasurementRules); documented here so nobody relies
+    // on it.
     assertTrue(eval("all(result, {# < 1})", vector()));
     assertFalse(eval("any(result, {# < 1})", vector()));
   }
@@ -131,31 +134,37 @@ class ConditionTest {
         "not | expected an operand after 'not' at column 4",
       })
   void syntaxErrorsNameTheProblemAndColumn(String condition, String message) {
-    ConditionException error = assertThrows(ConditionException.class, () -> Condition.parse(condition));
+    ConditionException error =
+        assertThrows(ConditionException.class, () -> Condition.parse(condition));
     assertEquals(message, error.getMessage());
   }
 
   @Test
   void blankIsRejectedWithoutAColumn() {
-    assertEquals("must not be blank", assertThrows(ConditionException.class, () -> Condition.parse("  ")).getMessage());
+    assertEquals(
+        "must not be blank",
+        assertThrows(ConditionException.class, () -> Condition.parse("  ")).getMessage());
   }
 
   @Test
   void grammarIsTheLoaderSyntaxCheck() {
     assertEquals(Optional.empty(), ConditionGrammar.INSTANCE.check("result[0] < 0.05"));
     assertEquals(
-        Optional.of("expected an operand after '>' at column 12"), ConditionGrammar.INSTANCE.check("result[0] >"));
+        Optional.of("expected an operand after '>' at column 12"),
+        ConditionGrammar.INSTANCE.check("result[0] >"));
   }
 
   @Test
   void evaluationErrorsNameConditionColumnAndValues() {
     ConditionEvaluationException outOfRange =
-        assertThrows(ConditionEvaluationException.class, () -> eval("result[2] < 1", vector(0.1, 0.2)));
+        assertThrows(
+            ConditionEvaluationException.class, () -> eval("result[2] < 1", vector(0.1, 0.2)));
     assertEquals(
         "condition 'result[2] < 1': index 2 at column 7 is out of range; the result has 2 values",
         outOfRange.getMessage());
     ConditionEvaluationException list =
-        assertThrows(ConditionEvaluationException.class, () -> eval("result < 1", vector(0.1, 0.2)));
+        assertThrows(
+            ConditionEvaluationException.class, () -> eval("result < 1", vector(0.1, 0.2)));
     assertEquals(
         "condition 'result < 1': '<' at column 1 needs a number but got a list [0.1, 0.2];"
             + " use result[i], all(result, {...}) or any(result, {...})",
@@ -165,7 +174,9 @@ class ConditionTest {
     assertEquals("condition 'result[0] + 1' gives 1.1, not true or false", notBoolean.getMessage());
     ConditionEvaluationException andNumber =
         assertThrows(ConditionEvaluationException.class, () -> eval("true and 2", vector(0.1)));
-    assertEquals("condition 'true and 2': 'and' at column 10 needs true or false but got 2", andNumber.getMessage());
+    assertEquals(
+        "condition 'true and 2': 'and' at column 10 needs true or false but got 2",
+        andNumber.getMessage());
     assertThrows(ConditionEvaluationException.class, () -> eval("result[0.5] < 1", vector(0.1)));
     assertThrows(ConditionEvaluationException.class, () -> eval("result[-1] < 1", vector(0.1)));
   }

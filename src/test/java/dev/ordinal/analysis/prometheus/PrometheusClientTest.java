@@ -32,7 +32,8 @@ class PrometheusClientTest {
   private final AtomicReference<Integer> status = new AtomicReference<>(200);
   private final AtomicReference<String> body = new AtomicReference<>("");
   private final AtomicReference<Long> delayMillis = new AtomicReference<>(0L);
-  private final AtomicReference<com.sun.net.httpserver.Headers> seenHeaders = new AtomicReference<>();
+  private final AtomicReference<com.sun.net.httpserver.Headers> seenHeaders =
+      new AtomicReference<>();
   private final AtomicReference<URI> seenUri = new AtomicReference<>();
 
   private URI start() throws IOException {
@@ -96,8 +97,11 @@ class PrometheusClientTest {
   @Test
   void parsesScalarAndMatrix() throws Exception {
     URI address = start();
-    body.set("{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[1700000000,\"3\"]}}");
-    QueryResult.Scalar scalar = assertInstanceOf(QueryResult.Scalar.class, client(address, Duration.ofSeconds(5)).query("3"));
+    body.set(
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[1700000000,\"3\"]}}");
+    QueryResult.Scalar scalar =
+        assertInstanceOf(
+            QueryResult.Scalar.class, client(address, Duration.ofSeconds(5)).query("3"));
     assertEquals(3.0, scalar.value());
     assertEquals(Instant.ofEpochSecond(1700000000), scalar.time());
 
@@ -106,7 +110,11 @@ class PrometheusClientTest {
             + "{\"metric\":{\"a\":\"b\"},\"values\":[[1700000000,\"1\"],[1700000060,\"NaN\"]]}]}}");
     QueryResult.Matrix matrix =
         client(address, Duration.ofSeconds(5))
-            .queryRange("x", Instant.ofEpochSecond(1700000000), Instant.ofEpochSecond(1700000060), Duration.ofMinutes(1));
+            .queryRange(
+                "x",
+                Instant.ofEpochSecond(1700000000),
+                Instant.ofEpochSecond(1700000060),
+                Duration.ofMinutes(1));
     assertEquals(2, matrix.series().get(0).points().size());
     assertEquals(Instant.ofEpochSecond(1700000060), matrix.series().get(0).points().get(1).time());
     assertEquals("/api/v1/query_range", seenUri.get().getPath());
@@ -117,10 +125,16 @@ class PrometheusClientTest {
   void statusErrorNamesAddressQueryAndPrometheusMessage() throws Exception {
     URI address = start();
     status.set(400);
-    body.set("{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"1:5: parse error: unexpected <EOF>\"}");
-    PrometheusException error = assertThrows(PrometheusException.class, () -> client(address, Duration.ofSeconds(5)).query("sum("));
+    body.set(
+        "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"1:5: parse error: unexpected <EOF>\"}");
+    PrometheusException error =
+        assertThrows(
+            PrometheusException.class, () -> client(address, Duration.ofSeconds(5)).query("sum("));
     assertEquals(
-        "Prometheus " + address + ", query 'sum(': HTTP 400, bad_data: 1:5: parse error: unexpected <EOF>", error.getMessage());
+        "Prometheus "
+            + address
+            + ", query 'sum(': HTTP 400, bad_data: 1:5: parse error: unexpected <EOF>",
+        error.getMessage());
   }
 
   @Test
@@ -128,19 +142,27 @@ class PrometheusClientTest {
     URI address = start();
     status.set(503);
     body.set("<html>upstream unavailable</html>");
-    PrometheusException error = assertThrows(PrometheusException.class, () -> client(address, Duration.ofSeconds(5)).query("up"));
+    PrometheusException error =
+        assertThrows(
+            PrometheusException.class, () -> client(address, Duration.ofSeconds(5)).query("up"));
     assertEquals(
-        "Prometheus " + address + ", query 'up': HTTP 503 with a body that is not JSON: <html>upstream unavailable</html>",
+        "Prometheus "
+            + address
+            + ", query 'up': HTTP 503 with a body that is not JSON: <html>upstream unavailable</html>",
         error.getMessage());
     status.set(200);
-    body.set("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{}}]}}");
+    body.set(
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{}}]}}");
     assertTrue(
-        assertThrows(PrometheusException.class, () -> client(address, Duration.ofSeconds(5)).query("up"))
+        assertThrows(
+                PrometheusException.class, () -> client(address, Duration.ofSeconds(5)).query("up"))
             .getMessage()
             .contains("malformed vector"));
     body.set("{\"status\":\"success\",\"data\":{\"resultType\":\"string\",\"result\":[1,\"a\"]}}");
     assertTrue(
-        assertThrows(PrometheusException.class, () -> client(address, Duration.ofSeconds(5)).query("\"a\""))
+        assertThrows(
+                PrometheusException.class,
+                () -> client(address, Duration.ofSeconds(5)).query("\"a\""))
             .getMessage()
             .contains("result type 'string' is not supported"));
   }
@@ -151,8 +173,11 @@ class PrometheusClientTest {
     delayMillis.set(2_000L);
     long started = System.nanoTime();
     PrometheusException error =
-        assertThrows(PrometheusException.class, () -> client(address, Duration.ofMillis(200)).query("up"));
-    assertEquals("Prometheus " + address + ", query 'up': no answer within the timeout of 200 ms", error.getMessage());
+        assertThrows(
+            PrometheusException.class, () -> client(address, Duration.ofMillis(200)).query("up"));
+    assertEquals(
+        "Prometheus " + address + ", query 'up': no answer within the timeout of 200 ms",
+        error.getMessage());
     assertTrue(Duration.ofNanos(System.nanoTime() - started).toMillis() < 1_500);
   }
 
@@ -161,8 +186,12 @@ class PrometheusClientTest {
     URI address = start();
     server.stop(0);
     server = null;
-    PrometheusException error = assertThrows(PrometheusException.class, () -> client(address, Duration.ofSeconds(2)).query("up"));
-    assertTrue(error.getMessage().startsWith("Prometheus " + address + ", query 'up': "), error.getMessage());
+    PrometheusException error =
+        assertThrows(
+            PrometheusException.class, () -> client(address, Duration.ofSeconds(2)).query("up"));
+    assertTrue(
+        error.getMessage().startsWith("Prometheus " + address + ", query 'up': "),
+        error.getMessage());
   }
 
   @Test
@@ -171,17 +200,29 @@ class PrometheusClientTest {
     Path token = dir.resolve("token");
     Files.writeString(token, "s3cr3t-token\n");
     Prometheus provider =
-        new Prometheus(address, "up", Optional.of(Duration.ofSeconds(5)), List.of(new Header("X-Scope-OrgID", "team-a")), Optional.of(token.toString()), Optional.empty());
+        new Prometheus(
+            address,
+            "up",
+            Optional.of(Duration.ofSeconds(5)),
+            List.of(new Header("X-Scope-OrgID", "team-a")),
+            Optional.of(token.toString()),
+            Optional.empty());
     status.set(500);
     body.set("{\"status\":\"error\",\"errorType\":\"internal\",\"error\":\"boom\"}");
-    PrometheusException error = assertThrows(PrometheusException.class, () -> new HttpPrometheusApi().query(provider, "up"));
+    PrometheusException error =
+        assertThrows(
+            PrometheusException.class, () -> new HttpPrometheusApi().query(provider, "up"));
     assertEquals("Bearer s3cr3t-token", seenHeaders.get().getFirst("Authorization"));
     assertEquals("team-a", seenHeaders.get().getFirst("X-Scope-OrgID"));
     assertFalse(error.getMessage().contains("s3cr3t"), error.getMessage());
 
     Files.delete(token);
-    PrometheusException unreadable = assertThrows(PrometheusException.class, () -> new HttpPrometheusApi().query(provider, "up"));
-    assertTrue(unreadable.getMessage().contains("cannot read the bearer token: bearerTokenFile " + token), unreadable.getMessage());
+    PrometheusException unreadable =
+        assertThrows(
+            PrometheusException.class, () -> new HttpPrometheusApi().query(provider, "up"));
+    assertTrue(
+        unreadable.getMessage().contains("cannot read the bearer token: bearerTokenFile " + token),
+        unreadable.getMessage());
   }
 
   @Test
@@ -189,8 +230,15 @@ class PrometheusClientTest {
     URI address = start();
     body.set("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}");
     Prometheus provider =
-        new Prometheus(URI.create("http://prometheus.invalid:9090"), "up", Optional.empty(), List.of(), Optional.empty(), Optional.empty());
-    QueryResult result = new HttpPrometheusApi(Optional.of(address), ref -> Optional.empty()).query(provider, "up");
+        new Prometheus(
+            URI.create("http://prometheus.invalid:9090"),
+            "up",
+            Optional.empty(),
+            List.of(),
+            Optional.empty(),
+            Optional.empty());
+    QueryResult result =
+        new HttpPrometheusApi(Optional.of(address), ref -> Optional.empty()).query(provider, "up");
     assertTrue(result.toMetricResult().isEmpty());
   }
 }
