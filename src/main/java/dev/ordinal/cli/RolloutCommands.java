@@ -184,6 +184,22 @@ final class RolloutCommands {
     }
   }
 
+  /**
+   * The commands that take one StatefulSet name (all but retry, which also accepts 'rollout NAME').
+   */
+  abstract static class NamedBase extends Base {
+    @Parameters(
+        index = "0",
+        paramLabel = "NAME",
+        description = "The StatefulSet (name or namespace/name).")
+    String name;
+
+    @Override
+    String name() {
+      return name;
+    }
+  }
+
   @CommandLine.Command(
       mixinStandardHelpOptions = true,
       name = "promote",
@@ -192,24 +208,13 @@ final class RolloutCommands {
         "--full skips the remaining steps and analysis and promotes every pod.",
         "Sets the annotation ordinal.dev/command-promote (or -promote-full) on the StatefulSet."
       })
-  static final class Promote extends Base {
-    @Parameters(
-        index = "0",
-        paramLabel = "NAME",
-        description = "The StatefulSet (name or namespace/name).")
-    String name;
-
+  static final class Promote extends NamedBase {
     @Option(names = "--full", description = "Skip the remaining steps: promote all pods now.")
     boolean full;
 
     @Override
     Command command() {
       return full ? Command.PROMOTE_FULL : Command.PROMOTE;
-    }
-
-    @Override
-    String name() {
-      return name;
     }
   }
 
@@ -220,21 +225,10 @@ final class RolloutCommands {
         "Stop the rollout and roll the pods back to the stable revision (like 'kubectl argo rollouts abort').",
         "Sets the annotation ordinal.dev/command-abort on the StatefulSet."
       })
-  static final class Abort extends Base {
-    @Parameters(
-        index = "0",
-        paramLabel = "NAME",
-        description = "The StatefulSet (name or namespace/name).")
-    String name;
-
+  static final class Abort extends NamedBase {
     @Override
     Command command() {
       return Command.ABORT;
-    }
-
-    @Override
-    String name() {
-      return name;
     }
   }
 
@@ -281,21 +275,10 @@ final class RolloutCommands {
         "Hold the rollout at its current step until 'ordinal resume' (like 'kubectl argo rollouts pause').",
         "Sets the annotation ordinal.dev/command-pause on the StatefulSet."
       })
-  static final class Pause extends Base {
-    @Parameters(
-        index = "0",
-        paramLabel = "NAME",
-        description = "The StatefulSet (name or namespace/name).")
-    String name;
-
+  static final class Pause extends NamedBase {
     @Override
     Command command() {
       return Command.PAUSE;
-    }
-
-    @Override
-    String name() {
-      return name;
     }
   }
 
@@ -306,21 +289,10 @@ final class RolloutCommands {
         "Lift a user's pause; the rollout goes on from its current step.",
         "Sets the annotation ordinal.dev/command-resume on the StatefulSet."
       })
-  static final class Resume extends Base {
-    @Parameters(
-        index = "0",
-        paramLabel = "NAME",
-        description = "The StatefulSet (name or namespace/name).")
-    String name;
-
+  static final class Resume extends NamedBase {
     @Override
     Command command() {
       return Command.RESUME;
-    }
-
-    @Override
-    String name() {
-      return name;
     }
   }
 }
