@@ -513,6 +513,37 @@ public final class RolloutEngine {
                   + " to keep the canary at its size"));
     }
 
+    // The controller never moves a pod below the partition back: after a scale-up raised it, a
+    // canary left below it still runs the new revision. Send it back to stable, one at a time, so
+    // the canary stays the size the step allows.
+    if (realTarget
+        && sts.strategy() == UpdateStrategy.ROLLING_UPDATE
+        && sts.partition() >= allowedPartition
+        && !state.targetRevision().equals(state.stableRevision())) {
+      Optional<PodView> extra =
+          inRange(obs).stream()
+              .filter(p -> p.ordinal() < sts.partition())
+              .filter(p -> p.revision().equals(state.targetRevision()) && !p.terminating())
+              .max(java.util.Comparator.comparingInt(PodView::ordinal));
+      boolean busy = obs.pods().stream().anyMatch(p -> p.terminating() || !p.ready());
+      if (extra.isPresent() && !busy) {
+        return new Action.DeletePod(
+            extra.get().name(),
+            extra.get().revision(),
+            state,
+            Set.of(),
+            RolloutEvent.normal(
+                "CanaryRescaled",
+                "deleting "
+                    + extra.get().name()
+                    + " so it returns to "
+                    + state.stableRevision()
+                    + ": below partition "
+                    + sts.partition()
+                    + " after a scale change"));
+      }
+    }
+
     if (state.userPaused()) {
       return new Action.Wait(
           state, IDLE_RECHECK, "paused by user: run 'ordinal resume " + sts.key() + "'");

@@ -867,6 +867,32 @@ class RolloutEngineTest {
     }
 
     @Test
+    void aCanaryLeftBelowThePartitionAfterAScaleUpGoesBackToStable() {
+      Sim sim = atStep(SPEC, 1, 4); // pause after a 1-pod canary: db-4 on T
+      sim.replicas = 8;
+      sim.partition = 7; // raised already; the controller added 5 and 6 on S and 7 on T
+      String prefix = sim.pods.get(0).name().replaceAll("-0$", "");
+      sim.pods.put(5, new PodView(prefix + "-5", 5, S, true, 0, false));
+      sim.pods.put(6, new PodView(prefix + "-6", 6, S, true, 0, false));
+      sim.pods.put(7, new PodView(prefix + "-7", 7, T, true, 0, false));
+
+      Action.DeletePod delete = assertInstanceOf(Action.DeletePod.class, sim.decide());
+      assertEquals(prefix + "-4", delete.podName());
+      assertEquals(T, delete.podRevision());
+      assertEquals("CanaryRescaled", delete.event().reason());
+    }
+
+    @Test
+    void noCanaryIsSentBackWhileAPodIsNotReady() {
+      Sim sim = atStep(SPEC, 1, 4);
+      sim.replicas = 8;
+      sim.partition = 7;
+      String prefix = sim.pods.get(0).name().replaceAll("-0$", "");
+      sim.pods.put(5, new PodView(prefix + "-5", 5, S, false, 0, false));
+      assertInstanceOf(Action.Wait.class, sim.decide());
+    }
+
+    @Test
     void scaleDownKeepsPartitionWithinBounds() {
       Sim sim = atStep(SPEC, 0, 4);
       sim.replicas = 0;
