@@ -116,7 +116,7 @@ public final class AnalysisRunner implements AnalysisRuns {
   /**
    * Continues the runs found in the store that this runner does not know yet: counts and recent
    * measurements are kept and each unfinished metric is measured when it was due (at once if that
-   * time has passed). A template that no longer exists turns the run into ERROR.
+   * time has passed). A run whose templates cannot be found is left for a later resume.
    *
    * @return how many runs were restored
    */
@@ -137,8 +137,12 @@ public final class AnalysisRunner implements AnalysisRuns {
         try {
           run.metrics.addAll(prepare(record.templates(), record.context()));
         } catch (AnalysisSetupException e) {
-          run.setupError = "cannot resume: " + e.getMessage();
-          save(run);
+          // Most likely the templates are not loaded yet (Git not synced). Recording an error here
+          // would roll the canary back for a passing reason; leave the run unknown instead, so a
+          // later resume continues it or the engine starts it again.
+          runs.remove(record.runId());
+          restored--;
+          LOG.warn("analysis run {} not resumed yet: {}", record.runId(), e.getMessage());
           continue;
         }
         Map<String, RunRecord.MetricRecord> saved =

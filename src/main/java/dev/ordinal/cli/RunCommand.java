@@ -84,7 +84,13 @@ final class RunCommand implements Callable<Integer> {
       spec.commandLine().getErr().println(e.getMessage());
       return 2;
     }
-    Daemon daemon = Daemon.start(config, pollInterval, cluster);
+    Daemon daemon;
+    try {
+      daemon = Daemon.start(config, pollInterval, cluster);
+    } catch (GitSourceException e) {
+      spec.commandLine().getErr().println(e.getMessage());
+      return 2;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -164,6 +170,12 @@ final class RunCommand implements Callable<Integer> {
         webhook = WebhookHandler.insecure(poller::trigger);
       } else {
         webhook = WebhookHandler.withSecret(secret, poller::trigger);
+      }
+      // One sync of every app first, so the rollout side starts with the policies and analysis
+      // templates in force; started before, a new leader would find no policy for a StatefulSet
+      // mid-rollout and no template for an analysis run it resumes.
+      for (AppRunner runner : apps) {
+        runner.poll();
       }
       startRollouts(client, config, syncs);
       http =
@@ -321,18 +333,28 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * The webhook secret, or null when none is configured. A configured source that yields nothing is
+   * an error: silently accepting unsigned webhooks because a variable is unset would be worse.
+   */
   private static String webhookSecret(DaemonConfig.Webhook webhook) throws GitSourceException {
-    if (webhook == null) {
+    if (webhook == null || (webhook.secretFile() == null && webhook.secretEnv() == null)) {
       return null;
     }
-    if (webhook.secretFile() != null) {
-      return readFile(webhook.secretFile());
+    String value =
+        webhook.secretFile() != null
+            ? readFile(webhook.secretFile())
+            : System.getenv(webhook.secretEnv());
+    if (value == null || value.isBlank()) {
+      throw new GitSourceException(
+          "webhook secret is configured ("
+              + (webhook.secretFile() != null
+                  ? "secretFile " + webhook.secretFile()
+                  : "secretEnv " + webhook.secretEnv())
+              + ") but empty or unset; set it, or remove webhook from the config to accept unsigned"
+              + " webhooks (development only)");
     }
-    if (webhook.secretEnv() != null) {
-      String value = System.getenv(webhook.secretEnv());
-      return value == null || value.isBlank() ? null : value;
-    }
-    return null;
+    return value;
   }
 
   static InetSocketAddress address(String listen) {

@@ -198,10 +198,18 @@ public final class AppSync {
           boolean hold = false;
           if (toApply instanceof StatefulSet sts && planned.state().policyFor(sts).isPresent()) {
             hold = update.classes().contains(ChangeClass.POD_TEMPLATE);
-            setPartition(
-                sts, hold ? replicas(sts) : livePartition((StatefulSet) update.live(), sts));
+            setPartition(sts, hold ? replicas(sts) : livePartition((StatefulSet) update.live()));
+            // The partition read at plan time may be stale by now: the rollout controller may
+            // have raised it (an abort) or lowered it. Apply only if the object is unchanged
+            // since; a conflict fails this sync, and the next poll plans again from fresh state.
+            sts.getMetadata().setResourceVersion(update.live().getMetadata().getResourceVersion());
           }
-          cluster.apply(toApply);
+          try {
+            cluster.apply(toApply);
+          } finally {
+            // The copy is reused by later plans; the precondition belongs to this apply only.
+            toApply.getMetadata().setResourceVersion(null);
+          }
           log.info(
               "app={} namespace={} object={} revision={} decision={} changes={}",
               app,
@@ -278,7 +286,7 @@ public final class AppSync {
         StatefulSet current =
             liveSets.get(sts.getMetadata().getNamespace() + "/" + sts.getMetadata().getName());
         if (current != null) {
-          setPartition(sts, livePartition(current, sts));
+          setPartition(sts, livePartition(current));
         }
       }
     }
@@ -296,7 +304,7 @@ public final class AppSync {
     return replicas == null ? 1 : replicas;
   }
 
-  private static int livePartition(StatefulSet live, StatefulSet desired) {
+  private static int livePartition(StatefulSet live) {
     var strategy = live.getSpec().getUpdateStrategy();
     if (strategy != null
         && strategy.getRollingUpdate() != null

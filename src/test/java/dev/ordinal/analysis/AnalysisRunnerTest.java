@@ -278,6 +278,26 @@ class AnalysisRunnerTest {
   }
 
   @Test
+  void aRunWhoseTemplateIsNotLoadedYetIsLeftForLaterNotFailed() {
+    AnalysisTemplate template =
+        template(
+            "t",
+            metric("m").query("q").success("result < 1").count(4).interval(Duration.ofSeconds(10)));
+    prometheus.answer("q", 0.5);
+    AnalysisRunner first = runner(template);
+    first.start("r1", refs("t"), ROLLOUT);
+    scheduler.advance(Duration.ofSeconds(15));
+
+    // A new leader before its first Git sync: no templates known yet.
+    AnalysisRunner early =
+        new AnalysisRunner(name -> Optional.empty(), prometheus, scheduler, scheduler.clock, store);
+    assertEquals(0, early.resume());
+    assertEquals(Optional.empty(), early.verdict("r1"), "unknown, not ERROR: nothing rolls back");
+    assertEquals(1, store.loadAll().size());
+    assertEquals(null, store.loadAll().get(0).setupError(), "the stored run is left as it was");
+  }
+
+  @Test
   void malformedRunRecordIsRejectedWithAClearMessage() {
     IllegalArgumentException error =
         org.junit.jupiter.api.Assertions.assertThrows(
