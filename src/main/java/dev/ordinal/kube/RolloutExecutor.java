@@ -118,7 +118,7 @@ public final class RolloutExecutor {
         Action.StartAnalysis start = (Action.StartAnalysis) action;
         StatefulSet written = write(observed, action, null);
         analysis.start(
-            start.runId(),
+            StatefulSetObserver.scopedRunId(ns, name, start.runId()),
             start.templates(),
             new AnalysisRuns.RolloutContext(
                 ns,
@@ -132,7 +132,7 @@ public final class RolloutExecutor {
       if (action instanceof Action.StopAnalysis) {
         Action.StopAnalysis stop = (Action.StopAnalysis) action;
         StatefulSet written = write(observed, action, null);
-        analysis.stop(stop.runId());
+        analysis.stop(StatefulSetObserver.scopedRunId(ns, name, stop.runId()));
         event(observed, action.event());
         return new Result(Next.DECIDE_AGAIN, written, Duration.ZERO);
       }

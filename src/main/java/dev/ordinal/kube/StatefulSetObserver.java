@@ -84,7 +84,10 @@ public final class StatefulSetObserver {
     Map<String, AnalysisVerdict> verdicts = new HashMap<>();
     if (state.isPresent()) {
       for (String runId : runIds(spec, state.get())) {
-        analysis.verdict(runId).ifPresent(v -> verdicts.put(runId, v));
+        analysis
+            .verdict(
+                scopedRunId(sts.getMetadata().getNamespace(), sts.getMetadata().getName(), runId))
+            .ifPresent(v -> verdicts.put(runId, v));
       }
     }
     return Optional.of(
@@ -221,5 +224,14 @@ public final class StatefulSetObserver {
             ready,
             restarts,
             pod.getMetadata().getDeletionTimestamp() != null));
+  }
+
+  /**
+   * The engine's run ids name a revision, which is the same for two StatefulSets of one name and
+   * template in different namespaces; the analysis runner sees them prefixed with namespace and
+   * name so that one rollout can never read another's verdict.
+   */
+  static String scopedRunId(String namespace, String name, String runId) {
+    return namespace + "/" + name + "/" + runId;
   }
 }

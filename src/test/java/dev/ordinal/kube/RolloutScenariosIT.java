@@ -189,7 +189,9 @@ class RolloutScenariosIT {
       assertTrue(s.failedRevisions().contains(v2));
       await("all pods on v1", RolloutHarness.TIMEOUT, () -> h.allOn(v1, 3), h::pods);
       assertEquals(1, h.analysis.started.size(), "one run started: " + h.analysis.started);
-      assertTrue(h.analysis.started.get(0).startsWith(v2 + "/r"), h.analysis.started.toString());
+      assertTrue(
+          h.analysis.started.get(0).startsWith(ns.name() + "/ana/" + v2 + "/r"),
+          "run ids are scoped by namespace and name: " + h.analysis.started);
       assertEquals(List.of("ana-2"), h.deletions());
     }
   }

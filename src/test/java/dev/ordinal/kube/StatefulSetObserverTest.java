@@ -97,7 +97,11 @@ class StatefulSetObserverTest {
             Step.Canary.pods(1), new Step.Analysis(List.of(new AnalysisRef("t", Map.of()))));
     RolloutState state = RolloutState.healthy("db-old", NOW);
     FakeAnalysisRuns runs = new FakeAnalysisRuns();
-    runs.runs.put(RolloutEngine.stepRunId(state, 1), AnalysisVerdict.RUNNING);
+    // The runner knows runs by namespace/name/run id; the engine sees its own run ids.
+    runs.runs.put(
+        StatefulSetObserver.scopedRunId("prod", "db", RolloutEngine.stepRunId(state, 1)),
+        AnalysisVerdict.RUNNING);
+    runs.runs.put(RolloutEngine.stepRunId(state, 1), AnalysisVerdict.FAILED); // another set's
     Map<String, String> ann = new HashMap<>();
     ann.put(Annotations.commandKey(Command.PROMOTE), "x");
     ann.put("ordinal.dev/command-bogus", "x");
