@@ -214,16 +214,7 @@ final class RunCommand implements Callable<Integer> {
               new ConfigMapRunStore(client, home, "ordinal-analysis-runs"));
       Set<String> namespaces = new java.util.TreeSet<>();
       syncs.forEach(s -> namespaces.add(s.namespace()));
-      Function<StatefulSet, Optional<RolloutSpec>> specs =
-          sts ->
-              syncs.stream()
-                  .filter(s -> s.namespace().equals(sts.getMetadata().getNamespace()))
-                  .map(AppSync::lastApplied)
-                  .flatMap(Optional::stream)
-                  .map(state -> state.policyFor(sts))
-                  .flatMap(Optional::stream)
-                  .findFirst()
-                  .map(RolloutSpecs::from);
+      Function<StatefulSet, Optional<RolloutSpec>> specs = sts -> specFor(syncs, sts);
       String identity = LeaderElectedController.defaultIdentity();
       LeaderElectedController rollouts =
           new LeaderElectedController(
@@ -251,6 +242,36 @@ final class RunCommand implements Callable<Integer> {
           home,
           identity,
           namespaces);
+    }
+
+    /**
+     * The rollout spec for a StatefulSet: from the app that applied it (its {@code ordinal.dev/app}
+     * label), or — for a StatefulSet another tool applied — from the apps of its namespace. One
+     * app's policies never govern another app's StatefulSets.
+     */
+    static Optional<RolloutSpec> specFor(List<AppSync> syncs, StatefulSet sts) {
+      Map<String, String> labels = sts.getMetadata().getLabels();
+      String owner = labels == null ? null : labels.get(KubeCluster.INVENTORY_LABEL);
+      for (AppSync sync : syncs) {
+        boolean candidate =
+            owner != null
+                ? sync.app().equals(owner)
+                : sync.namespace().equals(sts.getMetadata().getNamespace());
+        Optional<dev.ordinal.manifest.DesiredState> state =
+            candidate ? sync.lastApplied() : Optional.empty();
+        if (state.isEmpty()) {
+          continue;
+        }
+        try {
+          Optional<RolloutSpec> spec = state.get().policyFor(sts).map(RolloutSpecs::from);
+          if (spec.isPresent()) {
+            return spec;
+          }
+        } catch (IllegalArgumentException notThisApps) {
+          // e.g. the StatefulSet names a policy this app does not define: ask the next app
+        }
+      }
+      return Optional.empty();
     }
 
     int port() {
