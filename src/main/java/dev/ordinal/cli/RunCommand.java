@@ -211,7 +211,8 @@ final class RunCommand implements Callable<Integer> {
                       .map(state -> state.templates().get(name))
                       .filter(java.util.Objects::nonNull)
                       .findFirst(),
-              new ConfigMapRunStore(client, home, "ordinal-analysis-runs"));
+              new ConfigMapRunStore(client, home, "ordinal-analysis-runs"),
+              ref -> secretValue(client, home, ref));
       Set<String> namespaces = new java.util.TreeSet<>();
       syncs.forEach(s -> namespaces.add(s.namespace()));
       Function<StatefulSet, Optional<RolloutSpec>> specs = sts -> specFor(syncs, sts);
@@ -272,6 +273,32 @@ final class RunCommand implements Callable<Integer> {
         }
       }
       return Optional.empty();
+    }
+
+    /**
+     * A {@code bearerTokenSecret} is read from Ordinal's own namespace, where its RBAC lets it read
+     * named Secrets; the value is used for the request and never logged.
+     */
+    static Optional<String> secretValue(
+        KubernetesClient client,
+        String namespace,
+        dev.ordinal.manifest.AnalysisTemplate.SecretKeyRef ref) {
+      io.fabric8.kubernetes.api.model.Secret secret =
+          client.secrets().inNamespace(namespace).withName(ref.name()).get();
+      if (secret == null) {
+        return Optional.empty();
+      }
+      if (secret.getStringData() != null && secret.getStringData().containsKey(ref.key())) {
+        return Optional.of(secret.getStringData().get(ref.key()));
+      }
+      return Optional.ofNullable(secret.getData())
+          .map(data -> data.get(ref.key()))
+          .map(
+              b64 ->
+                  new String(
+                          java.util.Base64.getDecoder().decode(b64),
+                          java.nio.charset.StandardCharsets.UTF_8)
+                      .trim());
     }
 
     int port() {

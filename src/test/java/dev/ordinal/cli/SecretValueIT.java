@@ -1,0 +1,41 @@
+package dev.ordinal.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.ordinal.manifest.AnalysisTemplate.SecretKeyRef;
+import dev.ordinal.testkit.ControlPlaneTest;
+import dev.ordinal.testkit.TestNamespace;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** bearerTokenSecret values come from Ordinal's namespace, decoded, and are absent when missing. */
+@ControlPlaneTest
+class SecretValueIT {
+  @Test
+  void readsTheKeyOfANamedSecret(KubernetesClient client, TestNamespace ns) {
+    client
+        .secrets()
+        .inNamespace(ns.name())
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("ordinal-prometheus-token")
+                .endMetadata()
+                .addToStringData("token", "t0ken")
+                .build())
+        .create();
+    assertEquals(
+        Optional.of("t0ken"),
+        RunCommand.Daemon.secretValue(
+            client, ns.name(), new SecretKeyRef("ordinal-prometheus-token", "token")));
+    assertEquals(
+        Optional.empty(),
+        RunCommand.Daemon.secretValue(
+            client, ns.name(), new SecretKeyRef("ordinal-prometheus-token", "other")));
+    assertEquals(
+        Optional.empty(),
+        RunCommand.Daemon.secretValue(client, ns.name(), new SecretKeyRef("missing", "token")));
+  }
+}
