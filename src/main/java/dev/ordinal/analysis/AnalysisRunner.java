@@ -91,6 +91,7 @@ public final class AnalysisRunner implements AnalysisRuns {
 
   @Override
   public void start(String runId, List<AnalysisRef> refs, RolloutContext context) {
+    forgetFinishedBefore(clock.instant().minus(FINISHED_RUN_RETENTION));
     Run run = new Run(runId, refs, context, clock.instant());
     if (runs.putIfAbsent(runId, run) != null) {
       return;
@@ -199,6 +200,47 @@ public final class AnalysisRunner implements AnalysisRuns {
         save(run);
       }
     }
+  }
+
+  /**
+   * How long a decided or stopped run is kept for {@code ordinal status} after it started; older
+   * ones are dropped when a new run starts, so memory and the store stay bounded.
+   */
+  static final Duration FINISHED_RUN_RETENTION = Duration.ofHours(6);
+
+  /** Drops runs that are decided or stopped and started before {@code cutoff}. */
+  void forgetFinishedBefore(Instant cutoff) {
+    for (Run run : List.copyOf(runs.values())) {
+      boolean finished;
+      synchronized (run) {
+        AnalysisVerdict verdict = verdictOf(run);
+        // An inconclusive run may still be waiting for a human's promote; keep it until stopped.
+        finished =
+            run.startedAt.isBefore(cutoff)
+                && (run.stopped
+                    || (verdict != AnalysisVerdict.RUNNING
+                        && verdict != AnalysisVerdict.INCONCLUSIVE));
+      }
+      if (finished) {
+        forget(run.runId);
+      }
+    }
+  }
+
+  /**
+   * Stops measuring without touching the store: this instance lost leadership, and the runs now
+   * belong to the new leader, who resumes them from the store. Saving here would overwrite its
+   * progress with ours.
+   */
+  public void suspend() {
+    for (Run run : List.copyOf(runs.values())) {
+      synchronized (run) {
+        run.detached = true;
+        run.stopped = true;
+        cancelAll(run);
+      }
+    }
+    runs.clear();
   }
 
   /** Drops a finished run from memory and from the store. */
@@ -353,6 +395,9 @@ public final class AnalysisRunner implements AnalysisRuns {
   }
 
   private void save(Run run) {
+    if (run.detached) {
+      return;
+    }
     try {
       store.save(recordOf(run));
     } catch (RuntimeException e) {
@@ -406,6 +451,10 @@ public final class AnalysisRunner implements AnalysisRuns {
     final Instant startedAt;
     final List<MetricRun> metrics = new ArrayList<>();
     boolean stopped;
+
+    /** Set when leadership is lost: the run must not be saved any more. */
+    boolean detached;
+
     String setupError;
 
     Run(String runId, List<AnalysisRef> refs, RolloutContext context, Instant startedAt) {

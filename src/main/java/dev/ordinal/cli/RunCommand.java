@@ -236,6 +236,8 @@ final class RunCommand implements Callable<Integer> {
                 return new RolloutController(
                     client, namespaces, specs, analysis, Clock.systemUTC(), identity);
               });
+      // A former leader's runs belong to the new leader, which resumes them from the ConfigMap.
+      rollouts.onStopLeading(analysis::suspend);
       rollouts.start();
       parts.add(rollouts);
       log.info(

@@ -58,6 +58,7 @@ public final class LeaderElectedController implements AutoCloseable {
             return t;
           });
   private volatile RolloutController current;
+  private volatile Runnable onStopLeading = () -> {};
   private volatile boolean leading;
   private CompletableFuture<?> election;
   private boolean closed;
@@ -171,6 +172,12 @@ public final class LeaderElectedController implements AutoCloseable {
     controller.start();
   }
 
+  /** Runs after the controller stopped on losing the lease, e.g. to suspend analysis runs. */
+  public LeaderElectedController onStopLeading(Runnable hook) {
+    this.onStopLeading = hook;
+    return this;
+  }
+
   private void stopLeading() {
     RolloutController controller;
     synchronized (this) {
@@ -185,6 +192,7 @@ public final class LeaderElectedController implements AutoCloseable {
           leaseNamespace,
           leaseName);
       controller.close();
+      onStopLeading.run();
     }
   }
 

@@ -289,6 +289,7 @@ public final class RolloutController implements AutoCloseable {
       d.future().cancel(false);
     }
     warnedGarbled.remove(key);
+    executor.forget(key);
   }
 
   /** Re-decides after {@code delay} unless an earlier recheck is already due. */

@@ -74,6 +74,11 @@ public final class RolloutExecutor {
   private final java.util.Map<String, String> lastWait =
       new java.util.concurrent.ConcurrentHashMap<>();
 
+  /** Drops what is remembered about a StatefulSet Ordinal no longer manages ("ns/name"). */
+  void forget(String key) {
+    lastWait.remove(key);
+  }
+
   public Result execute(Action action, StatefulSet observed) {
     String ns = observed.getMetadata().getNamespace();
     String name = observed.getMetadata().getName();

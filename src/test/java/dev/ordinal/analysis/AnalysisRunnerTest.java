@@ -298,6 +298,46 @@ class AnalysisRunnerTest {
   }
 
   @Test
+  void aSuspendedRunnerStopsMeasuringAndNeverOverwritesTheStore() {
+    AnalysisTemplate template =
+        template(
+            "t",
+            metric("m")
+                .query("q")
+                .success("result < 1")
+                .count(10)
+                .interval(Duration.ofSeconds(10)));
+    prometheus.answer("q", 0.5);
+    AnalysisRunner runner = runner(template);
+    runner.start("r1", refs("t"), ROLLOUT);
+    scheduler.advance(Duration.ofSeconds(15));
+    int asked = prometheus.asked.size();
+    RunRecord saved = store.loadAll().get(0);
+
+    runner.suspend(); // leadership lost
+    scheduler.advance(Duration.ofSeconds(60));
+    assertEquals(asked, prometheus.asked.size(), "no more measurements");
+    assertEquals(Optional.empty(), runner.verdict("r1"));
+    assertEquals(saved, store.loadAll().get(0), "the new leader's copy is left alone");
+  }
+
+  @Test
+  void decidedRunsAreDroppedOnceOldAndInconclusiveOnesKept() {
+    AnalysisTemplate template =
+        template("t", metric("m").query("q").success("result < 1").count(1));
+    prometheus.answer("q", 0.5);
+    AnalysisRunner runner = runner(template);
+    runner.start("passed", refs("t"), ROLLOUT);
+    scheduler.advance(Duration.ofSeconds(1));
+    assertEquals(Optional.of(AnalysisVerdict.SUCCESSFUL), runner.verdict("passed"));
+
+    scheduler.advance(AnalysisRunner.FINISHED_RUN_RETENTION.plusMinutes(1));
+    runner.start("next", refs("t"), ROLLOUT);
+    assertEquals(Optional.empty(), runner.verdict("passed"));
+    assertTrue(store.loadAll().stream().noneMatch(r -> r.runId().equals("passed")));
+  }
+
+  @Test
   void malformedRunRecordIsRejectedWithAClearMessage() {
     IllegalArgumentException error =
         org.junit.jupiter.api.Assertions.assertThrows(
