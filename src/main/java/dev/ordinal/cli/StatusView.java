@@ -196,12 +196,7 @@ final class StatusView {
       f.replicas = spec == null || spec.getReplicas() == null ? 1 : spec.getReplicas();
       var strategy = spec == null ? null : spec.getUpdateStrategy();
       f.onDelete = strategy != null && "OnDelete".equals(strategy.getType());
-      f.partition =
-          strategy != null
-                  && strategy.getRollingUpdate() != null
-                  && strategy.getRollingUpdate().getPartition() != null
-              ? strategy.getRollingUpdate().getPartition()
-              : 0;
+      f.partition = dev.ordinal.kube.RolloutExecutor.currentPartition(sts);
       StatefulSetStatus status = sts.getStatus();
       f.currentRevision = status == null ? null : status.getCurrentRevision();
       f.updateRevision = status == null ? null : status.getUpdateRevision();

@@ -205,8 +205,9 @@ public final class RolloutExecutor {
         .patch(ctx, patch.toString());
   }
 
-  static int currentPartition(StatefulSet sts) {
-    var strategy = sts.getSpec().getUpdateStrategy();
+  /** The StatefulSet's rolling-update partition; 0 when unset, as the API server defaults it. */
+  public static int currentPartition(StatefulSet sts) {
+    var strategy = sts.getSpec() == null ? null : sts.getSpec().getUpdateStrategy();
     if (strategy == null
         || strategy.getRollingUpdate() == null
         || strategy.getRollingUpdate().getPartition() == null) {

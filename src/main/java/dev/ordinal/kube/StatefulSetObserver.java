@@ -126,7 +126,7 @@ public final class StatefulSetObserver {
     boolean onDelete = strategy != null && "OnDelete".equals(strategy.getType());
     RollingUpdateStatefulSetStrategy rolling =
         strategy == null ? null : strategy.getRollingUpdate();
-    int partition = rolling == null || rolling.getPartition() == null ? 0 : rolling.getPartition();
+    int partition = RolloutExecutor.currentPartition(sts);
     int maxUnavailable =
         resolveMaxUnavailable(rolling == null ? null : rolling.getMaxUnavailable(), replicas);
     Long generation = sts.getMetadata().getGeneration();

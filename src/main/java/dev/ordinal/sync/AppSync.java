@@ -2,6 +2,7 @@ package dev.ordinal.sync;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ordinal.kube.KubeCluster;
+import dev.ordinal.kube.RolloutExecutor;
 import dev.ordinal.manifest.DesiredState;
 import dev.ordinal.manifest.LoadResult;
 import dev.ordinal.manifest.ManifestLoader;
@@ -198,7 +199,11 @@ public final class AppSync {
           boolean hold = false;
           if (toApply instanceof StatefulSet sts && planned.state().policyFor(sts).isPresent()) {
             hold = update.classes().contains(ChangeClass.POD_TEMPLATE);
-            setPartition(sts, hold ? replicas(sts) : livePartition((StatefulSet) update.live()));
+            setPartition(
+                sts,
+                hold
+                    ? replicas(sts)
+                    : RolloutExecutor.currentPartition((StatefulSet) update.live()));
             // The partition read at plan time may be stale by now: the rollout controller may
             // have raised it (an abort) or lowered it. Apply only if the object is unchanged
             // since; a conflict fails this sync, and the next poll plans again from fresh state.
@@ -286,7 +291,7 @@ public final class AppSync {
         StatefulSet current =
             liveSets.get(sts.getMetadata().getNamespace() + "/" + sts.getMetadata().getName());
         if (current != null) {
-          setPartition(sts, livePartition(current));
+          setPartition(sts, RolloutExecutor.currentPartition(current));
         }
       }
     }
@@ -302,16 +307,6 @@ public final class AppSync {
   private static int replicas(StatefulSet sts) {
     Integer replicas = sts.getSpec().getReplicas();
     return replicas == null ? 1 : replicas;
-  }
-
-  private static int livePartition(StatefulSet live) {
-    var strategy = live.getSpec().getUpdateStrategy();
-    if (strategy != null
-        && strategy.getRollingUpdate() != null
-        && strategy.getRollingUpdate().getPartition() != null) {
-      return strategy.getRollingUpdate().getPartition();
-    }
-    return 0;
   }
 
   private static void setPartition(StatefulSet sts, int partition) {
