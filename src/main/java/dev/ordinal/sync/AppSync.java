@@ -128,6 +128,16 @@ public final class AppSync {
           e.getMessage());
       return new SyncResult.Failed(revision, "cannot read the cluster: " + e.getMessage());
     }
+    return carryOut(planned);
+  }
+
+  /**
+   * Carries out a plan made by {@link #plan}: nothing when its revision was invalid or holds a
+   * forbidden change, otherwise every create, update and prune. StatefulSets under a policy are
+   * applied only if unchanged since they were read for the plan.
+   */
+  synchronized SyncResult carryOut(Planned planned) {
+    String revision = planned.revision();
     if (planned.invalid() != null) {
       planned
           .invalid()

@@ -19,6 +19,7 @@ import dev.ordinal.manifest.ManifestLoader;
 import dev.ordinal.plan.ObjectPlan;
 import dev.ordinal.testkit.ControlPlaneTest;
 import dev.ordinal.testkit.PodSimulator;
+import dev.ordinal.testkit.StatefulSets;
 import dev.ordinal.testkit.TestNamespace;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -149,6 +150,58 @@ class SyncIT {
     } catch (InterruptedException e) {
       throw new AssertionError(e);
     }
+  }
+
+  @Test
+  void aPartitionChangedAfterThePlanIsNeverWrittenBack(KubernetesClient client, TestNamespace ns)
+      throws IOException {
+    write(Map.of("sts.yaml", STS, "policy.yaml", POLICY));
+    AppSync sync = sync(client, ns, false);
+    assertInstanceOf(SyncResult.Applied.class, sync.sync(LocalDirectory.read(repo)));
+    StatefulSets.edit(
+        client,
+        ns.name(),
+        "db",
+        s -> s.getSpec().getUpdateStrategy().getRollingUpdate().setPartition(3));
+
+    // Git changes a label; the plan carries the live partition (3) into the object to apply.
+    write(
+        Map.of(
+            "sts.yaml",
+            STS.replaceFirst("labels: \\{app: db\\}", "labels: {app: db, tier: data}"),
+            "policy.yaml",
+            POLICY));
+    AppSync.Planned planned = sync.plan(LocalDirectory.read(repo));
+    // Meanwhile the rollout controller lowers the partition.
+    StatefulSets.edit(
+        client,
+        ns.name(),
+        "db",
+        s -> s.getSpec().getUpdateStrategy().getRollingUpdate().setPartition(1));
+
+    SyncResult.Failed failed = assertInstanceOf(SyncResult.Failed.class, sync.carryOut(planned));
+    assertTrue(
+        failed.error().contains("409") || failed.error().toLowerCase().contains("conflict"),
+        failed.error());
+    assertEquals(
+        1,
+        client
+            .apps()
+            .statefulSets()
+            .inNamespace(ns.name())
+            .withName("db")
+            .get()
+            .getSpec()
+            .getUpdateStrategy()
+            .getRollingUpdate()
+            .getPartition(),
+        "the controller's partition stands");
+
+    // The next sync plans from fresh state and applies the label, keeping partition 1.
+    assertInstanceOf(SyncResult.Applied.class, sync.sync(LocalDirectory.read(repo)));
+    StatefulSet live = client.apps().statefulSets().inNamespace(ns.name()).withName("db").get();
+    assertEquals("data", live.getMetadata().getLabels().get("tier"));
+    assertEquals(1, live.getSpec().getUpdateStrategy().getRollingUpdate().getPartition());
   }
 
   @Test
