@@ -190,6 +190,114 @@ class DaemonIT {
     }
   }
 
+  /**
+   * Argo CD mode: another tool applies the StatefulSet with the partition held and the policy
+   * annotation; Ordinal's repository holds only the policy, and Ordinal drives the rollout.
+   */
+  @Test
+  void rollsOutAStatefulSetAnotherToolApplied(ControlPlane plane, TestNamespace ns)
+      throws Exception {
+    String policy =
+        """
+        apiVersion: ordinal.dev/v1alpha1
+        kind: RolloutPolicy
+        metadata: {name: canary-auto}
+        spec:
+          steps:
+            - canary: {replicas: 1}
+            - pause: {duration: 1s}
+        """;
+    try (TestRemote remote = TestRemote.create(tmp.resolve("policies.git"))) {
+      remote.commit("main", Map.of("policies/policy.yaml", policy));
+      Path configFile = tmp.resolve("config.yaml");
+      Files.writeString(
+          configFile,
+          String.format(
+              """
+              dataDir: %s
+              listen: 127.0.0.1:0
+              ordinalNamespace: %s
+              apps:
+                - {name: policies, repo: %s, revision: main, path: policies, namespace: %s}
+              """,
+              tmp.resolve("data"), ns.name(), remote.fileUrl(), ns.name()));
+      ClusterOptions cluster = new ClusterOptions();
+      cluster.kubeconfig = plane.kubeconfig();
+      var client = plane.client();
+      try (PodSimulator pods = new PodSimulator(client, ns.name(), Duration.ofMillis(100));
+          RunCommand.Daemon daemon =
+              RunCommand.Daemon.start(
+                  DaemonConfig.load(configFile), Duration.ofHours(1), cluster)) {
+        StatefulSet argo = StatefulSets.statefulSet("web", 3, "registry.local/web:1");
+        argo.getMetadata().setAnnotations(Map.of(Annotations.POLICY, "canary-auto"));
+        client
+            .apps()
+            .statefulSets()
+            .inNamespace(ns.name())
+            .resource(argo)
+            .fieldManager("argocd-controller")
+            .serverSideApply();
+        String stable =
+            StatefulSets.awaitRolledOut(client, ns.name(), "web", Duration.ofSeconds(90))
+                .getStatus()
+                .getCurrentRevision();
+
+        // The other tool's next sync: new image, partition held at the replica count.
+        StatefulSet next = StatefulSets.statefulSet("web", 3, "registry.local/web:2");
+        next.getMetadata().setAnnotations(Map.of(Annotations.POLICY, "canary-auto"));
+        next.getSpec()
+            .setUpdateStrategy(
+                new io.fabric8.kubernetes.api.model.apps.StatefulSetUpdateStrategyBuilder()
+                    .withType("RollingUpdate")
+                    .withNewRollingUpdate()
+                    .withPartition(3)
+                    .endRollingUpdate()
+                    .build());
+        client
+            .apps()
+            .statefulSets()
+            .inNamespace(ns.name())
+            .resource(next)
+            .fieldManager("argocd-controller")
+            .forceConflicts()
+            .serverSideApply();
+
+        await(
+            "Ordinal rolled it out",
+            Duration.ofSeconds(90),
+            () -> {
+              StatefulSet current =
+                  client.apps().statefulSets().inNamespace(ns.name()).withName("web").get();
+              Map<String, String> revisions = StatefulSets.revisions(client, ns.name(), "web");
+              return current
+                      .getMetadata()
+                      .getAnnotations()
+                      .getOrDefault(Annotations.STATE, "")
+                      .contains("Healthy")
+                  && revisions.size() == 3
+                  && revisions.values().stream().noneMatch(stable::equals)
+                  && Integer.valueOf(3).equals(current.getStatus().getReadyReplicas());
+            },
+            () -> StatefulSets.revisions(client, ns.name(), "web"));
+        assertEquals(
+            "registry.local/web:2",
+            client
+                .apps()
+                .statefulSets()
+                .inNamespace(ns.name())
+                .withName("web")
+                .get()
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getImage(),
+            "the template is the other tool's; Ordinal changed only the partition");
+      }
+    }
+  }
+
   private static String liveImage(ControlPlane plane, TestNamespace ns) {
     StatefulSet sts =
         plane.client().apps().statefulSets().inNamespace(ns.name()).withName("db").get();
