@@ -45,7 +45,14 @@ public final class AnalysisRunner implements AnalysisRuns {
 
   private static final Logger LOG = LoggerFactory.getLogger(AnalysisRunner.class);
 
-  private final Function<String, Optional<AnalysisTemplate>> templates;
+  private final TemplateLookup templates;
+
+  /** Finds an AnalysisTemplate by name for a rollout, so each app's runs use its own templates. */
+  @FunctionalInterface
+  public interface TemplateLookup {
+    Optional<AnalysisTemplate> find(String name, RolloutContext rollout);
+  }
+
   private final PrometheusApi prometheus;
   private final Scheduler scheduler;
   private final Clock clock;
@@ -54,6 +61,15 @@ public final class AnalysisRunner implements AnalysisRuns {
 
   public AnalysisRunner(
       Function<String, Optional<AnalysisTemplate>> templates,
+      PrometheusApi prometheus,
+      Scheduler scheduler,
+      Clock clock,
+      RunStore store) {
+    this((name, rollout) -> templates.apply(name), prometheus, scheduler, clock, store);
+  }
+
+  public AnalysisRunner(
+      TemplateLookup templates,
       PrometheusApi prometheus,
       Scheduler scheduler,
       Clock clock,
@@ -73,6 +89,14 @@ public final class AnalysisRunner implements AnalysisRuns {
    */
   public static AnalysisRunner create(
       Function<String, Optional<AnalysisTemplate>> templates,
+      RunStore store,
+      Function<AnalysisTemplate.SecretKeyRef, Optional<String>> secrets) {
+    return create((TemplateLookup) (name, rollout) -> templates.apply(name), store, secrets);
+  }
+
+  /** As {@link #create(Function, RunStore, Function)}, with templates looked up per rollout. */
+  public static AnalysisRunner create(
+      TemplateLookup templates,
       RunStore store,
       Function<AnalysisTemplate.SecretKeyRef, Optional<String>> secrets) {
     return new AnalysisRunner(
@@ -286,7 +310,7 @@ public final class AnalysisRunner implements AnalysisRuns {
     for (AnalysisRef ref : refs) {
       AnalysisTemplate template =
           templates
-              .apply(ref.templateName())
+              .find(ref.templateName(), context)
               .orElseThrow(
                   () ->
                       new AnalysisSetupException(

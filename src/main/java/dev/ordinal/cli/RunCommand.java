@@ -204,13 +204,14 @@ final class RunCommand implements Callable<Integer> {
       String home = config.ordinalNamespaceOrDefault();
       AnalysisRunner analysis =
           AnalysisRunner.create(
-              name ->
-                  syncs.stream()
-                      .map(AppSync::lastApplied)
-                      .flatMap(Optional::stream)
-                      .map(state -> state.templates().get(name))
-                      .filter(java.util.Objects::nonNull)
-                      .findFirst(),
+              (AnalysisRunner.TemplateLookup)
+                  (name, rollout) ->
+                      templateFor(
+                          syncs.stream()
+                              .map(s -> new AppState(s.namespace(), s.lastApplied()))
+                              .toList(),
+                          name,
+                          rollout),
               new ConfigMapRunStore(client, home, "ordinal-analysis-runs"),
               ref -> secretValue(client, home, ref));
       Set<String> namespaces = new java.util.TreeSet<>();
@@ -245,6 +246,42 @@ final class RunCommand implements Callable<Integer> {
           home,
           identity,
           namespaces);
+    }
+
+    /** What the template lookup needs of an app: its namespace and last applied state. */
+    record AppState(String namespace, Optional<dev.ordinal.manifest.DesiredState> lastApplied) {}
+
+    /**
+     * An analysis template for a rollout: from the app that applied the StatefulSet, else from the
+     * apps of its namespace, else from any app. Two apps may each define a template of one name.
+     */
+    static Optional<dev.ordinal.manifest.AnalysisTemplate> templateFor(
+        List<AppState> syncs,
+        String name,
+        dev.ordinal.analysis.AnalysisRuns.RolloutContext rollout) {
+      List<AppState> owners = new ArrayList<>();
+      List<AppState> sameNamespace = new ArrayList<>();
+      for (AppState sync : syncs) {
+        Optional<dev.ordinal.manifest.DesiredState> state = sync.lastApplied();
+        if (state.isEmpty() || !sync.namespace().equals(rollout.namespace())) {
+          continue;
+        }
+        boolean applied =
+            state.get().statefulSets().stream()
+                .anyMatch(o -> o.resource().getMetadata().getName().equals(rollout.statefulSet()));
+        (applied ? owners : sameNamespace).add(sync);
+      }
+      List<AppState> order = new ArrayList<>(owners);
+      order.addAll(sameNamespace);
+      order.addAll(syncs);
+      for (AppState sync : order) {
+        Optional<dev.ordinal.manifest.AnalysisTemplate> template =
+            sync.lastApplied().map(state -> state.templates().get(name));
+        if (template.isPresent()) {
+          return template;
+        }
+      }
+      return Optional.empty();
     }
 
     /**
