@@ -9,20 +9,27 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
-/** What {@code diff} and {@code plan} share: read the manifests, reach the cluster, plan. */
+/**
+ * What {@code diff} and {@code plan} share, as a picocli mixin: where the manifests are, how to
+ * reach the cluster, the app name; and reading, connecting and planning with them.
+ */
 final class ClusterPlanning {
-  private ClusterPlanning() {}
+  @Mixin SourceOptions source;
+  @Mixin ClusterOptions cluster;
+
+  @Option(
+      names = "--app",
+      defaultValue = "ordinal",
+      description = "App name for the inventory label (default: ${DEFAULT-VALUE}).")
+  String app;
 
   /** A plan, or the exit code (2) after the reason was printed to stderr. */
   record Outcome(AppSync.Planned planned, int exitCode) {}
 
-  static Outcome plan(
-      CommandLine.Model.CommandSpec spec,
-      SourceOptions source,
-      ClusterOptions cluster,
-      String app,
-      boolean prune) {
+  Outcome plan(CommandLine.Model.CommandSpec spec, boolean prune) {
     String problem = source.usageProblem();
     if (problem != null) {
       throw new CommandLine.ParameterException(spec.commandLine(), problem);

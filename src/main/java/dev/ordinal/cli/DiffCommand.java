@@ -21,14 +21,7 @@ import picocli.CommandLine.Option;
     })
 final class DiffCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-  @Mixin SourceOptions source;
-  @Mixin ClusterOptions cluster;
-
-  @Option(
-      names = "--app",
-      defaultValue = "ordinal",
-      description = "App name for the inventory label (default: ${DEFAULT-VALUE}).")
-  String app;
+  @Mixin ClusterPlanning planning;
 
   @Option(
       names = "--prune",
@@ -43,7 +36,7 @@ final class DiffCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    ClusterPlanning.Outcome outcome = ClusterPlanning.plan(spec, source, cluster, app, prune);
+    ClusterPlanning.Outcome outcome = planning.plan(spec, prune);
     if (outcome.planned() == null) {
       return outcome.exitCode();
     }

@@ -7,7 +7,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /**
  * {@code ordinal plan}: only the rollout previews of {@code ordinal diff}, as Markdown for a pull
@@ -23,18 +22,11 @@ import picocli.CommandLine.Option;
     })
 final class PlanCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-  @Mixin SourceOptions source;
-  @Mixin ClusterOptions cluster;
-
-  @Option(
-      names = "--app",
-      defaultValue = "ordinal",
-      description = "App name for the inventory label (default: ${DEFAULT-VALUE}).")
-  String app;
+  @Mixin ClusterPlanning planning;
 
   @Override
   public Integer call() {
-    ClusterPlanning.Outcome outcome = ClusterPlanning.plan(spec, source, cluster, app, false);
+    ClusterPlanning.Outcome outcome = planning.plan(spec, false);
     if (outcome.planned() == null) {
       return outcome.exitCode();
     }

@@ -23,7 +23,7 @@ public final class KubeCluster {
   public static final String FIELD_MANAGER = "ordinal";
 
   /** Marks every object Ordinal applies, so objects that left Git can be found for pruning. */
-  public static final String INVENTORY_LABEL = "ordinal.dev/app";
+  public static final String INVENTORY_LABEL = dev.ordinal.plan.PlanOptions.APP_LABEL;
 
   private static final Logger log = LoggerFactory.getLogger(KubeCluster.class);
 

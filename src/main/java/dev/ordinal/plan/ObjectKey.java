@@ -35,7 +35,9 @@ public record ObjectKey(String group, String kind, String namespace, String name
           "MutatingWebhookConfiguration",
           "ValidatingWebhookConfiguration",
           "ValidatingAdmissionPolicy",
-          "ValidatingAdmissionPolicyBinding");
+          "ValidatingAdmissionPolicyBinding",
+          "VolumeSnapshotClass",
+          "VolumeSnapshotContent");
 
   // The order kubectl/helm create things in: what others depend on goes first.
   private static final List<String> KIND_ORDER =
@@ -100,7 +102,8 @@ public record ObjectKey(String group, String kind, String namespace, String name
     return slash < 0 ? "" : apiVersion.substring(0, slash);
   }
 
-  static boolean isClusterScoped(String kind) {
+  /** Whether objects of {@code kind} have no namespace (for kinds without a typed model class). */
+  public static boolean isClusterScoped(String kind) {
     return CLUSTER_SCOPED_KINDS.contains(kind);
   }
 

@@ -12,7 +12,7 @@ import java.util.TreeSet;
  */
 public final class Annotations {
   /** Names the RolloutPolicy that governs a StatefulSet. */
-  public static final String POLICY = "ordinal.dev/policy";
+  public static final String POLICY = dev.ordinal.manifest.RolloutPolicy.POLICY_ANNOTATION;
 
   /** The rollout state ({@link RolloutState#toJson()}), written with the change it goes with. */
   public static final String STATE = "ordinal.dev/rollout-state";

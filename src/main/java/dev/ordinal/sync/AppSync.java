@@ -9,6 +9,7 @@ import dev.ordinal.manifest.ManifestLoader;
 import dev.ordinal.manifest.ManifestObject;
 import dev.ordinal.manifest.SourceTree;
 import dev.ordinal.plan.ChangeClass;
+import dev.ordinal.plan.ObjectKey;
 import dev.ordinal.plan.ObjectPlan;
 import dev.ordinal.plan.Plan;
 import dev.ordinal.plan.PlanMemo;
@@ -27,7 +28,6 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,24 +44,6 @@ import org.slf4j.LoggerFactory;
 public final class AppSync {
   private static final Logger log = LoggerFactory.getLogger(AppSync.class);
   private static final ObjectMapper COPIER = new ObjectMapper();
-
-  /** Kinds without a namespace, for objects fabric8 has no typed class for. */
-  private static final Set<String> CLUSTER_SCOPED =
-      Set.of(
-          "Namespace",
-          "ClusterRole",
-          "ClusterRoleBinding",
-          "CustomResourceDefinition",
-          "PersistentVolume",
-          "StorageClass",
-          "PriorityClass",
-          "VolumeSnapshotClass",
-          "VolumeSnapshotContent",
-          "IngressClass",
-          "ValidatingWebhookConfiguration",
-          "MutatingWebhookConfiguration",
-          "APIService",
-          "RuntimeClass");
 
   private final String app;
   private final String namespace;
@@ -309,7 +291,7 @@ public final class AppSync {
 
   private static boolean isNamespaced(HasMetadata object) {
     if (object instanceof GenericKubernetesResource) {
-      return !CLUSTER_SCOPED.contains(object.getKind());
+      return !ObjectKey.isClusterScoped(object.getKind());
     }
     return object instanceof Namespaced;
   }
