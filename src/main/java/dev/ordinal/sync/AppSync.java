@@ -45,6 +45,9 @@ public final class AppSync {
   private static final Logger log = LoggerFactory.getLogger(AppSync.class);
   private static final ObjectMapper COPIER = new ObjectMapper();
 
+  /** Plans made and applied for one sync when objects keep changing under it. */
+  static final int CONFLICT_ATTEMPTS = 5;
+
   private final String app;
   private final String namespace;
   private final boolean prune;
@@ -95,22 +98,40 @@ public final class AppSync {
     return new Planned(tree.revision(), state, null, Planner.plan(desired, live, options, memo));
   }
 
-  /** Loads, plans and applies a revision. */
+  /**
+   * Loads, plans and applies a revision. A 409 on apply means the world moved between the plan and
+   * the write (a controller's status write, the rollout engine's partition): the plan is made again
+   * from fresh state and applied at once, up to {@value #CONFLICT_ATTEMPTS} times in all.
+   */
   public synchronized SyncResult sync(SourceTree tree) {
     String revision = tree.revision();
-    Planned planned;
-    try {
-      planned = plan(tree);
-    } catch (KubernetesClientException e) {
-      log.warn(
-          "app={} namespace={} revision={} decision=retry reason=\"cannot read the cluster: {}\"",
+    SyncResult result = null;
+    for (int attempt = 1; attempt <= CONFLICT_ATTEMPTS; attempt++) {
+      Planned planned;
+      try {
+        planned = plan(tree);
+      } catch (KubernetesClientException e) {
+        log.warn(
+            "app={} namespace={} revision={} decision=retry reason=\"cannot read the cluster: {}\"",
+            app,
+            namespace,
+            revision,
+            e.getMessage());
+        return new SyncResult.Failed(revision, "cannot read the cluster: " + e.getMessage());
+      }
+      result = carryOut(planned);
+      if (!(result instanceof SyncResult.Failed failed) || !failed.conflict()) {
+        return result;
+      }
+      log.info(
+          "app={} namespace={} revision={} decision=replan attempt={} reason=\"{}\"",
           app,
           namespace,
           revision,
-          e.getMessage());
-      return new SyncResult.Failed(revision, "cannot read the cluster: " + e.getMessage());
+          attempt,
+          failed.error());
     }
-    return carryOut(planned);
+    return result;
   }
 
   /**
@@ -198,7 +219,7 @@ public final class AppSync {
                     : RolloutExecutor.currentPartition((StatefulSet) update.live()));
             // The partition read at plan time may be stale by now: the rollout controller may
             // have raised it (an abort) or lowered it. Apply only if the object is unchanged
-            // since; a conflict fails this sync, and the next poll plans again from fresh state.
+            // since; a conflict makes the sync plan again from fresh state.
             sts.getMetadata().setResourceVersion(update.live().getMetadata().getResourceVersion());
           }
           try {
@@ -245,7 +266,7 @@ public final class AppSync {
           namespace,
           revision,
           e.getMessage());
-      return new SyncResult.Failed(revision, "apply failed: " + e.getMessage());
+      return new SyncResult.Failed(revision, "apply failed: " + e.getMessage(), e.getCode() == 409);
     }
     return new SyncResult.Applied(revision, created, updated, held, unchanged, pruned);
   }

@@ -23,8 +23,15 @@ public sealed interface SyncResult {
 
   /**
    * The cluster could not be read or written; the sync may have been partial and will be retried.
+   *
+   * @param conflict the API server answered 409: an object changed between the plan and its apply,
+   *     so the plan is stale and must be made again from fresh state
    */
-  record Failed(String revision, String error) implements SyncResult {}
+  record Failed(String revision, String error, boolean conflict) implements SyncResult {
+    public Failed(String revision, String error) {
+      this(revision, error, false);
+    }
+  }
 
   default String result() {
     if (this instanceof Applied a) {

@@ -13,8 +13,12 @@ import dev.ordinal.rollout.Step;
 import dev.ordinal.testkit.ControlPlane;
 import dev.ordinal.testkit.ControlPlaneTest;
 import dev.ordinal.testkit.TestNamespace;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import java.time.Duration;
+import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
@@ -170,16 +174,9 @@ class RolloutRecoveryIT {
         one.start();
         h.awaitState("initialised", s -> s.targetRevision().equals(v1));
         // someone else takes the lease (as after a network partition): the renewal fails
-        io.fabric8.kubernetes.client.dsl.Resource<
-                io.fabric8.kubernetes.api.model.coordination.v1.Lease>
-            lease = plane.client().leases().inNamespace(ns.name()).withName("ordinal-rollout");
-        lease.edit(
-            l -> {
-              l.getSpec().setHolderIdentity("intruder");
-              l.getSpec().setLeaseDurationSeconds(3600);
-              l.getSpec().setRenewTime(java.time.ZonedDateTime.now());
-              return l;
-            });
+        Resource<Lease> lease =
+            plane.client().leases().inNamespace(ns.name()).withName("ordinal-rollout");
+        takeOver(lease, "intruder");
         await(
             "one stops leading",
             RolloutHarness.TIMEOUT,
@@ -194,6 +191,29 @@ class RolloutRecoveryIT {
       } finally {
         one.close();
         c1.close();
+      }
+    }
+  }
+
+  /**
+   * Takes the lease over as another holder would: read, change, replace under the read's
+   * resourceVersion, and on a 409 (the elector renewed in between) read again. A blind edit races
+   * the elector's renewals.
+   */
+  private static void takeOver(Resource<Lease> lease, String holder) {
+    long deadline = System.nanoTime() + RolloutHarness.TIMEOUT.toNanos();
+    while (true) {
+      var current = lease.get();
+      current.getSpec().setHolderIdentity(holder);
+      current.getSpec().setLeaseDurationSeconds(3600);
+      current.getSpec().setRenewTime(ZonedDateTime.now());
+      try {
+        lease.lockResourceVersion(current.getMetadata().getResourceVersion()).replace(current);
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || System.nanoTime() > deadline) {
+          throw e;
+        }
       }
     }
   }

@@ -111,6 +111,28 @@ public final class StatefulSets {
         "timed out after " + timeout + " waiting for " + what + "; last state: " + state.get());
   }
 
+  /**
+   * Waits until the StatefulSet controller has observed the object's latest spec (its status
+   * carries the current generation). The controller writes status at the end of the pass in which
+   * it creates or deletes pods, so what it was going to do about that spec has been done.
+   */
+  public static StatefulSet awaitObserved(
+      KubernetesClient client, String namespace, String name, Duration timeout) {
+    await(
+        "the controller to observe the spec of StatefulSet " + namespace + "/" + name,
+        timeout,
+        () -> {
+          StatefulSet sts =
+              client.apps().statefulSets().inNamespace(namespace).withName(name).get();
+          var s = sts.getStatus();
+          return s != null
+              && s.getObservedGeneration() != null
+              && s.getObservedGeneration().equals(sts.getMetadata().getGeneration());
+        },
+        () -> client.apps().statefulSets().inNamespace(namespace).withName(name).get().getStatus());
+    return client.apps().statefulSets().inNamespace(namespace).withName(name).get();
+  }
+
   /** Waits until every replica is ready and on the update revision. */
   public static StatefulSet awaitRolledOut(
       KubernetesClient client, String namespace, String name, Duration timeout) {
