@@ -1,10 +1,6 @@
 package dev.ordinal.cli;
 
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.ordinal.kube.KubeAccess;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -31,24 +27,12 @@ final class ClusterOptions {
       description = "Namespace for objects that name none (default: the context's, or 'default').")
   String namespace;
 
-  KubernetesClient client() throws IOException {
-    Config config;
-    if (kubeconfig != null) {
-      config = Config.fromKubeconfig(context, Files.readString(kubeconfig), kubeconfig.toString());
-    } else {
-      config = Config.autoConfigure(context);
-    }
-    // A one-shot command should say the cluster is unreachable within seconds, not retry for long.
-    config.setRequestRetryBackoffLimit(1);
-    config.setConnectionTimeout(5_000);
-    return new KubernetesClientBuilder().withConfig(config).build();
+  /** Connects; throws {@code ClusterException} with a message that names the kubeconfig. */
+  KubeAccess connect() {
+    return KubeAccess.connect(kubeconfig, context);
   }
 
-  String namespace(KubernetesClient client) {
-    if (namespace != null) {
-      return namespace;
-    }
-    String fromContext = client.getNamespace();
-    return fromContext == null ? "default" : fromContext;
+  String namespace(KubeAccess access) {
+    return namespace != null ? namespace : access.defaultNamespace();
   }
 }

@@ -1,12 +1,10 @@
 package dev.ordinal.cli;
 
-import dev.ordinal.kube.KubeCluster;
+import dev.ordinal.daemon.AppSync;
+import dev.ordinal.kube.ClusterException;
+import dev.ordinal.kube.KubeAccess;
 import dev.ordinal.manifest.ManifestLoader;
 import dev.ordinal.manifest.SourceTree;
-import dev.ordinal.sync.AppSync;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.io.IOException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
@@ -42,18 +40,22 @@ final class ClusterPlanning {
       err.println(e.getMessage());
       return new Outcome(null, 2);
     }
-    try (KubernetesClient client = cluster.client()) {
-      AppSync sync =
-          new AppSync(
-              app, cluster.namespace(client), prune, new ManifestLoader(), new KubeCluster(client));
-      AppSync.Planned planned = sync.plan(tree);
-      if (planned.invalid() != null) {
-        planned.invalid().errors().forEach(err::println);
-        return new Outcome(null, 2);
+    try (KubeAccess access = cluster.connect()) {
+      try {
+        AppSync sync =
+            new AppSync(
+                app, cluster.namespace(access), prune, new ManifestLoader(), access.cluster());
+        AppSync.Planned planned = sync.plan(tree);
+        if (planned.invalid() != null) {
+          planned.invalid().errors().forEach(err::println);
+          return new Outcome(null, 2);
+        }
+        return new Outcome(planned, 0);
+      } catch (RuntimeException e) {
+        throw access.explain(e);
       }
-      return new Outcome(planned, 0);
-    } catch (IOException | KubernetesClientException e) {
-      err.println("cannot reach the cluster: " + e.getMessage());
+    } catch (ClusterException e) {
+      err.println(e.getMessage());
       return new Outcome(null, 2);
     }
   }

@@ -1,8 +1,8 @@
 package dev.ordinal.cli;
 
+import dev.ordinal.daemon.AppSync;
 import dev.ordinal.plan.ObjectPlan;
 import dev.ordinal.plan.Plan;
-import dev.ordinal.sync.AppSync;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;

@@ -1,6 +1,6 @@
 package dev.ordinal.cli;
 
-import dev.ordinal.sync.AppSync;
+import dev.ordinal.daemon.AppSync;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;

@@ -2,17 +2,14 @@ package dev.ordinal.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ordinal.kube.ClusterException;
+import dev.ordinal.kube.KubeAccess;
 import dev.ordinal.rollout.Annotations;
 import dev.ordinal.rollout.Command;
 import dev.ordinal.rollout.Phase;
 import dev.ordinal.rollout.RolloutState;
 import dev.ordinal.rollout.RolloutStateFormatException;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Instant;
@@ -121,34 +118,20 @@ final class RolloutCommands {
         name = parts[1];
       }
       Command command = command();
-      try (KubernetesClient client = cluster.client()) {
+      try (KubeAccess client = cluster.connect()) {
         String namespace = cluster.namespace(client);
         String key = namespace + "/" + name;
-        StatefulSet patched;
-        try {
-          patched =
-              client
-                  .apps()
-                  .statefulSets()
-                  .inNamespace(namespace)
-                  .withName(name)
-                  .patch(PatchContext.of(PatchType.JSON_MERGE), patch(command, clock.instant()));
-        } catch (KubernetesClientException e) {
-          if (e.getCode() == 404) {
-            err.println("StatefulSet " + key + " not found");
-            return 1;
-          }
-          if (e.getCode() == 401 || e.getCode() == 403) {
-            err.println(
-                "not allowed to annotate StatefulSet " + key + ": " + e.getStatus().getMessage());
-            return 2;
-          }
-          throw e;
-        }
-        if (patched == null) {
+        KubeAccess.PatchOutcome outcome =
+            client.mergePatch(namespace, name, patch(command, clock.instant()));
+        if (outcome instanceof KubeAccess.PatchOutcome.NotFound) {
           err.println("StatefulSet " + key + " not found");
           return 1;
         }
+        if (outcome instanceof KubeAccess.PatchOutcome.Forbidden forbidden) {
+          err.println("not allowed to annotate StatefulSet " + key + ": " + forbidden.message());
+          return 2;
+        }
+        StatefulSet patched = ((KubeAccess.PatchOutcome.Patched) outcome).sts();
         out.println(
             command.displayName()
                 + " requested for StatefulSet "
@@ -162,8 +145,8 @@ final class RolloutCommands {
                   err.flush();
                 });
         return 0;
-      } catch (IOException | KubernetesClientException e) {
-        err.println("cannot reach the cluster: " + e.getMessage());
+      } catch (ClusterException e) {
+        err.println(e.getMessage());
         return 2;
       }
     }

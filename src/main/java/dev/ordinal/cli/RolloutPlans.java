@@ -1,11 +1,11 @@
 package dev.ordinal.cli;
 
+import dev.ordinal.daemon.AppSync;
 import dev.ordinal.manifest.RolloutPolicy;
 import dev.ordinal.plan.ChangeClass;
 import dev.ordinal.plan.ObjectPlan;
 import dev.ordinal.rollout.RolloutPreview;
 import dev.ordinal.rollout.RolloutSpecs;
-import dev.ordinal.sync.AppSync;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.util.ArrayList;

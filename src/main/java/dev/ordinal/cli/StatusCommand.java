@@ -1,14 +1,12 @@
 package dev.ordinal.cli;
 
+import dev.ordinal.analysis.RunRecord;
+import dev.ordinal.daemon.Daemon;
+import dev.ordinal.kube.ClusterException;
+import dev.ordinal.kube.KubeAccess;
 import dev.ordinal.rollout.Annotations;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.Watch;
-import io.fabric8.kubernetes.client.Watcher;
-import io.fabric8.kubernetes.client.WatcherException;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,7 +81,7 @@ final class StatusCommand implements Callable<Integer> {
       cluster.namespace = parts[0];
       name = parts[1];
     }
-    try (KubernetesClient client = cluster.client()) {
+    try (KubeAccess client = cluster.connect()) {
       String namespace = cluster.namespace(client);
       Snapshot first = snapshot(client, namespace);
       if (name != null && !first.found && !watch) {
@@ -96,8 +94,8 @@ final class StatusCommand implements Callable<Integer> {
         return 0;
       }
       return watch(client, namespace, first.text, out);
-    } catch (IOException | KubernetesClientException e) {
-      err.println("cannot reach the cluster: " + e.getMessage());
+    } catch (ClusterException e) {
+      err.println(e.getMessage());
       return 2;
     }
   }
@@ -107,16 +105,16 @@ final class StatusCommand implements Callable<Integer> {
    * watch the server closes (e.g. its history expired) is opened again; an unreachable API server
    * is reported and retried, since a watching user wants the view back when the cluster is.
    */
-  private int watch(KubernetesClient client, String namespace, String shown, PrintWriter out) {
+  private int watch(KubeAccess client, String namespace, String shown, PrintWriter out) {
     PrintWriter err = spec.commandLine().getErr();
     BlockingQueue<String> events = new LinkedBlockingQueue<>();
-    List<Watch> watches = new ArrayList<>();
+    List<AutoCloseable> watches = new ArrayList<>();
     try {
       while (true) {
         if (watches.isEmpty()) {
           try {
             open(client, namespace, events, watches);
-          } catch (KubernetesClientException e) {
+          } catch (ClusterException e) {
             closeAll(watches);
             err.println("cannot watch: " + e.getMessage() + "; retrying");
             err.flush();
@@ -146,8 +144,8 @@ final class StatusCommand implements Callable<Integer> {
         String text;
         try {
           text = snapshot(client, namespace).text;
-        } catch (KubernetesClientException e) {
-          err.println("cannot reach the cluster: " + e.getMessage() + "; retrying");
+        } catch (ClusterException e) {
+          err.println(e.getMessage() + "; retrying");
           err.flush();
           Thread.sleep(RETRY_MILLIS);
           events.add("retry");
@@ -169,52 +167,23 @@ final class StatusCommand implements Callable<Integer> {
   }
 
   private void open(
-      KubernetesClient client,
+      KubeAccess client,
       String namespace,
       BlockingQueue<String> events,
-      List<Watch> watches) {
-    if (name != null) {
-      watches.add(
-          client
-              .apps()
-              .statefulSets()
-              .inNamespace(namespace)
-              .withName(name)
-              .watch(new Signal<>(events)));
-    } else {
-      watches.add(client.apps().statefulSets().inNamespace(namespace).watch(new Signal<>(events)));
-    }
-    // A StatefulSet's pods are found by name and owner (see podsOf), so watch the namespace's pods.
-    watches.add(client.pods().inNamespace(namespace).watch(new Signal<>(events)));
+      List<AutoCloseable> watches) {
+    watches.add(
+        client.watch(namespace, name, () -> events.add("event"), why -> events.add(CLOSED + why)));
   }
 
-  private static void closeAll(List<Watch> watches) {
-    for (Watch w : watches) {
+  private static void closeAll(List<AutoCloseable> watches) {
+    for (AutoCloseable w : watches) {
       try {
         w.close();
-      } catch (RuntimeException e) {
+      } catch (Exception e) {
         // already closed by the server: nothing to release
       }
     }
     watches.clear();
-  }
-
-  private static final class Signal<T> implements Watcher<T> {
-    private final BlockingQueue<String> events;
-
-    Signal(BlockingQueue<String> events) {
-      this.events = events;
-    }
-
-    @Override
-    public void eventReceived(Action action, T resource) {
-      events.add("event");
-    }
-
-    @Override
-    public void onClose(WatcherException cause) {
-      events.add(CLOSED + " " + cause.getMessage());
-    }
   }
 
   private record Snapshot(boolean found, String text) {}
@@ -222,30 +191,23 @@ final class StatusCommand implements Callable<Integer> {
   /**
    * The analysis runs Ordinal keeps; none when they cannot be read (status still works without).
    */
-  private List<dev.ordinal.analysis.RunRecord> analysisRuns(KubernetesClient client) {
-    try {
-      return new dev.ordinal.kube.ConfigMapRunStore(
-              client, ordinalNamespace, "ordinal-analysis-runs")
-          .loadAll();
-    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-      return List.of();
-    }
+  private List<RunRecord> analysisRuns(KubeAccess client) {
+    return client.analysisRuns(ordinalNamespace, Daemon.ANALYSIS_RUNS);
   }
 
-  private Snapshot snapshot(KubernetesClient client, String namespace) {
+  private Snapshot snapshot(KubeAccess client, String namespace) {
     if (name != null) {
-      StatefulSet sts = client.apps().statefulSets().inNamespace(namespace).withName(name).get();
+      StatefulSet sts = client.statefulSet(namespace, name).orElse(null);
       if (sts == null) {
         return new Snapshot(false, "StatefulSet " + namespace + "/" + name + " not found\n");
       }
       return new Snapshot(
           true,
-          StatusView.render(
-                  sts, podsOf(sts, client.pods().inNamespace(namespace).list().getItems()))
+          StatusView.render(sts, podsOf(sts, client.pods(namespace)))
               + MeasurementsView.render(namespace, name, analysisRuns(client)));
     }
     List<StatefulSet> withState = new ArrayList<>();
-    for (StatefulSet sts : client.apps().statefulSets().inNamespace(namespace).list().getItems()) {
+    for (StatefulSet sts : client.statefulSets(namespace)) {
       if (Annotations.state(sts.getMetadata().getAnnotations()).isPresent()) {
         withState.add(sts);
       }
@@ -254,7 +216,7 @@ final class StatusCommand implements Callable<Integer> {
       return new Snapshot(
           true, "No StatefulSet in namespace " + namespace + " has an Ordinal rollout state.\n");
     }
-    List<Pod> pods = client.pods().inNamespace(namespace).list().getItems();
+    List<Pod> pods = client.pods(namespace);
     return new Snapshot(
         true,
         "Namespace " + namespace + "\n" + StatusView.table(withState, sts -> podsOf(sts, pods)));

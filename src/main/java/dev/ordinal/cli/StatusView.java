@@ -196,7 +196,7 @@ final class StatusView {
       f.replicas = spec == null || spec.getReplicas() == null ? 1 : spec.getReplicas();
       var strategy = spec == null ? null : spec.getUpdateStrategy();
       f.onDelete = strategy != null && "OnDelete".equals(strategy.getType());
-      f.partition = dev.ordinal.kube.RolloutExecutor.currentPartition(sts);
+      f.partition = dev.ordinal.daemon.StatefulSetObserver.partition(sts);
       StatefulSetStatus status = sts.getStatus();
       f.currentRevision = status == null ? null : status.getCurrentRevision();
       f.updateRevision = status == null ? null : status.getUpdateRevision();

@@ -1,73 +1,353 @@
 package dev.ordinal.kube;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ordinal.analysis.RunStore;
+import dev.ordinal.daemon.Cluster;
+import dev.ordinal.daemon.Leadership;
+import dev.ordinal.daemon.StatefulSetObserver;
+import dev.ordinal.plan.LiveFingerprint;
+import dev.ordinal.plan.ObjectKey;
+import dev.ordinal.plan.PlanOptions;
+import dev.ordinal.rollout.Annotations;
+import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The cluster side of a sync: reads live objects, applies desired ones with server-side apply under
- * field manager {@value #FIELD_MANAGER}, and deletes pruned ones. Everything that decides what to
- * do lives in the {@code plan} package; this class only does it.
+ * The fabric8 implementation of the daemon's {@link Cluster} port. Reads for rollouts come from
+ * shared informers with slim stores; rollout writes are JSON merge patches under the observed
+ * resourceVersion with field manager {@value #ROLLOUT_MANAGER}; Git's objects are applied with
+ * server-side apply as {@value #APPLY_MANAGER}, kept apart so neither takes the other's fields.
  */
-public final class KubeCluster {
-  public static final String FIELD_MANAGER = "ordinal";
+public final class KubeCluster implements Cluster {
+  /** Field manager of the Git applier. */
+  public static final String APPLY_MANAGER = PlanOptions.DEFAULT_FIELD_MANAGER;
+
+  /** Field manager of rollout writes (partition, state and command annotations). */
+  public static final String ROLLOUT_MANAGER = "ordinal-rollout";
 
   /** Marks every object Ordinal applies, so objects that left Git can be found for pruning. */
-  public static final String INVENTORY_LABEL = dev.ordinal.plan.PlanOptions.APP_LABEL;
+  public static final String INVENTORY_LABEL = PlanOptions.APP_LABEL;
+
+  /** Event source component. */
+  public static final String COMPONENT = "ordinal";
 
   private static final Logger log = LoggerFactory.getLogger(KubeCluster.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String OWNER_INDEX = "ordinal-owner";
 
   private final KubernetesClient client;
+  private final String instance;
+  private final Clock clock;
+  private final Map<String, SharedIndexInformer<StatefulSet>> stsInformers =
+      new ConcurrentHashMap<>();
+  private final Map<String, SharedIndexInformer<Pod>> podInformers = new ConcurrentHashMap<>();
+  private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+
+  /**
+   * @param instance names this Ordinal in the Events it posts (reportingInstance)
+   */
+  public KubeCluster(KubernetesClient client, String instance, Clock clock) {
+    this.client = client;
+    this.instance = instance == null ? COMPONENT : instance;
+    this.clock = clock;
+  }
 
   public KubeCluster(KubernetesClient client) {
-    this.client = client;
+    this(client, COMPONENT, Clock.systemUTC());
   }
 
-  public KubernetesClient client() {
-    return client;
-  }
+  // ------------------------------------------------------------------ workloads
 
-  /** The live counterpart of each desired object that exists, fetched by identity. */
-  public List<HasMetadata> liveFor(Collection<? extends HasMetadata> desired) {
-    List<HasMetadata> live = new ArrayList<>();
-    for (HasMetadata object : desired) {
-      HasMetadata found = get(object);
-      if (found != null) {
-        live.add(found);
+  @Override
+  public synchronized AutoCloseable watch(Set<String> namespaces, Listener listener) {
+    listeners.add(listener);
+    List<String> scopes = namespaces.isEmpty() ? List.of("") : List.copyOf(namespaces);
+    List<SharedIndexInformer<?>> started = new ArrayList<>();
+    for (String ns : scopes) {
+      if (!podInformers.containsKey(ns)) {
+        SharedIndexInformer<Pod> pods =
+            (ns.isEmpty() ? client.pods().inAnyNamespace() : client.pods().inNamespace(ns))
+                .withLabel(StatefulSetObserver.REVISION_LABEL)
+                .runnableInformer(0);
+        pods.itemStore(SlimStore.pods());
+        pods.addIndexers(Map.of(OWNER_INDEX, pod -> ownerKey(pod).map(List::of).orElse(List.of())));
+        pods.addEventHandler(handler(pod -> ownerKey(pod).orElse(null), false));
+        podInformers.put(ns, pods);
+        started.add(pods);
+      }
+      if (!stsInformers.containsKey(ns)) {
+        SharedIndexInformer<StatefulSet> sets =
+            (ns.isEmpty()
+                    ? client.apps().statefulSets().inAnyNamespace()
+                    : client.apps().statefulSets().inNamespace(ns))
+                .runnableInformer(0);
+        sets.itemStore(SlimStore.statefulSets());
+        sets.addEventHandler(handler(KubeCluster::key, true));
+        stsInformers.put(ns, sets);
+        started.add(sets);
       }
     }
-    return live;
+    // pods first, so the first decision about a StatefulSet sees its pods
+    started.stream()
+        .filter(i -> podInformers.containsValue(i))
+        .forEach(i -> i.start().toCompletableFuture().join());
+    started.stream()
+        .filter(i -> stsInformers.containsValue(i))
+        .forEach(i -> i.start().toCompletableFuture().join());
+    return () -> listeners.remove(listener);
   }
 
-  /** The live object with the same identity, or null. */
-  public HasMetadata get(HasMetadata object) {
+  private <T extends HasMetadata> ResourceEventHandler<T> handler(
+      java.util.function.Function<T, String> keyOf, boolean statefulSet) {
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(T obj) {
+        notifyChanged(keyOf.apply(obj));
+      }
+
+      @Override
+      public void onUpdate(T old, T obj) {
+        notifyChanged(keyOf.apply(obj));
+      }
+
+      @Override
+      public void onDelete(T obj, boolean unknown) {
+        String key = keyOf.apply(obj);
+        if (key == null) {
+          return;
+        }
+        if (statefulSet) {
+          listeners.forEach(l -> l.deleted(key));
+        } else {
+          listeners.forEach(l -> l.changed(key));
+        }
+      }
+    };
+  }
+
+  private void notifyChanged(String key) {
+    if (key != null) {
+      listeners.forEach(l -> l.changed(key));
+    }
+  }
+
+  @Override
+  public Optional<StatefulSet> statefulSet(String key, Read read) {
+    if (read == Read.CACHED) {
+      for (SharedIndexInformer<StatefulSet> informer : stsInformers.values()) {
+        StatefulSet sts = informer.getStore().getByKey(key);
+        if (sts != null) {
+          return Optional.of(sts);
+        }
+      }
+      return Optional.empty();
+    }
+    int slash = key.indexOf('/');
+    return Optional.ofNullable(
+        client
+            .apps()
+            .statefulSets()
+            .inNamespace(key.substring(0, slash))
+            .withName(key.substring(slash + 1))
+            .get());
+  }
+
+  @Override
+  public List<Pod> pods(StatefulSet sts, Read read) {
+    String key = key(sts);
+    if (read == Read.CACHED) {
+      SharedIndexInformer<Pod> informer = podInformers.get(sts.getMetadata().getNamespace());
+      if (informer == null) {
+        informer = podInformers.get("");
+      }
+      return informer == null ? List.of() : informer.getIndexer().byIndex(OWNER_INDEX, key);
+    }
+    Map<String, String> selector =
+        sts.getSpec().getSelector() == null ? null : sts.getSpec().getSelector().getMatchLabels();
+    var query = client.pods().inNamespace(sts.getMetadata().getNamespace());
+    List<Pod> pods = new ArrayList<>();
+    for (Pod p :
+        (selector == null || selector.isEmpty()
+                ? query.withLabel(StatefulSetObserver.REVISION_LABEL)
+                : query.withLabels(selector))
+            .list()
+            .getItems()) {
+      if (ownerKey(p).filter(key::equals).isPresent()) {
+        pods.add(p);
+      }
+    }
+    return pods;
+  }
+
+  @Override
+  public WriteResult write(StatefulSet observed, RolloutWrite write) {
+    if (write.isEmpty()) {
+      return new WriteResult.Written(observed);
+    }
+    ObjectNode patch = JSON.createObjectNode();
+    ObjectNode metadata = patch.putObject("metadata");
+    metadata.put("resourceVersion", observed.getMetadata().getResourceVersion());
+    if (!write.set().isEmpty() || !write.remove().isEmpty()) {
+      ObjectNode annotations = metadata.putObject("annotations");
+      write.set().forEach(annotations::put);
+      write.remove().forEach(annotations::putNull);
+    }
+    if (write.partition() != null) {
+      patch
+          .putObject("spec")
+          .putObject("updateStrategy")
+          .putObject("rollingUpdate")
+          .put("partition", write.partition());
+    }
+    PatchContext ctx =
+        new PatchContext.Builder()
+            .withPatchType(PatchType.JSON_MERGE)
+            .withFieldManager(ROLLOUT_MANAGER)
+            .build();
     try {
-      return client.resource(object).get();
+      return new WriteResult.Written(
+          client
+              .apps()
+              .statefulSets()
+              .inNamespace(observed.getMetadata().getNamespace())
+              .withName(observed.getMetadata().getName())
+              .patch(ctx, patch.toString()));
     } catch (KubernetesClientException e) {
-      if (e.getCode() == 404) {
-        return null;
+      if (e.getCode() == 409) {
+        return new WriteResult.Conflict();
       }
       throw e;
     }
   }
 
-  /**
-   * Objects carrying the inventory label of {@code app} in {@code namespace}, of the given kinds
-   * (apiVersion → kinds). Kinds the server does not serve are skipped.
-   */
-  public List<HasMetadata> inventory(
+  @Override
+  public PodDeletion deletePod(String ns, String podName, String revision) {
+    Pod fresh = client.pods().inNamespace(ns).withName(podName).get();
+    if (fresh == null) {
+      return PodDeletion.GONE;
+    }
+    Map<String, String> labels = fresh.getMetadata().getLabels();
+    String actual = labels == null ? null : labels.get(StatefulSetObserver.REVISION_LABEL);
+    if (!revision.equals(actual) || fresh.getMetadata().getDeletionTimestamp() != null) {
+      return PodDeletion.CHANGED;
+    }
+    try {
+      client
+          .pods()
+          .inNamespace(ns)
+          .withName(podName)
+          .lockResourceVersion(fresh.getMetadata().getResourceVersion())
+          .delete();
+      return PodDeletion.DELETED;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 409) {
+        return PodDeletion.CHANGED;
+      }
+      if (e.getCode() == 404) {
+        return PodDeletion.GONE;
+      }
+      throw e;
+    }
+  }
+
+  // ------------------------------------------------------------------ events
+
+  @Override
+  public void post(StatefulSet sts, Type type, String reason, String message) {
+    String ns = sts.getMetadata().getNamespace();
+    String now = clock.instant().toString();
+    try {
+      client
+          .v1()
+          .events()
+          .inNamespace(ns)
+          .resource(
+              new EventBuilder()
+                  .withNewMetadata()
+                  .withName(
+                      sts.getMetadata().getName()
+                          + "."
+                          + UUID.randomUUID().toString().substring(0, 13).replace("-", ""))
+                  .withNamespace(ns)
+                  .endMetadata()
+                  .withNewInvolvedObject()
+                  .withApiVersion("apps/v1")
+                  .withKind("StatefulSet")
+                  .withName(sts.getMetadata().getName())
+                  .withNamespace(ns)
+                  .withUid(sts.getMetadata().getUid())
+                  .endInvolvedObject()
+                  .withReason(reason)
+                  .withMessage(truncate(message, 1024))
+                  .withType(type.displayName())
+                  .withNewSource()
+                  .withComponent(COMPONENT)
+                  .endSource()
+                  .withReportingComponent(COMPONENT)
+                  .withReportingInstance(truncate(instance, 128))
+                  .withFirstTimestamp(now)
+                  .withLastTimestamp(now)
+                  .withCount(1)
+                  .build())
+          .create();
+    } catch (KubernetesClientException ex) {
+      log.warn(
+          "could not post event {} for {}/{}: {}",
+          reason,
+          ns,
+          sts.getMetadata().getName(),
+          ex.getMessage());
+    }
+  }
+
+  // ------------------------------------------------------------------ live objects
+
+  @Override
+  public Map<ObjectKey, Live> lookup(
+      Collection<? extends HasMetadata> desired, String defaultNamespace) {
+    Map<ObjectKey, Live> live = new LinkedHashMap<>();
+    for (HasMetadata object : desired) {
+      HasMetadata found = get(object);
+      if (found != null) {
+        Live ref = complete(found);
+        live.put(ObjectKey.of(object, defaultNamespace), ref);
+      }
+    }
+    return live;
+  }
+
+  @Override
+  public List<Live> inventory(
       String app, String namespace, Map<String, Set<String>> kindsByApiVersion) {
-    List<HasMetadata> found = new ArrayList<>();
+    List<Live> found = new ArrayList<>();
     for (Map.Entry<String, Set<String>> group : kindsByApiVersion.entrySet()) {
       for (String kind : group.getValue()) {
         try {
@@ -78,7 +358,7 @@ public final class KubeCluster {
                   .withLabel(INVENTORY_LABEL, app)
                   .list()
                   .getItems()) {
-            found.add(item);
+            found.add(complete(item));
           }
         } catch (KubernetesClientException e) {
           if (e.getCode() != 404) {
@@ -90,64 +370,164 @@ public final class KubeCluster {
     return found;
   }
 
-  /**
-   * Kinds searched for pruning besides those still in Git: an object whose whole kind left Git must
-   * still be found. Kinds outside this list are found only while some object of the kind remains.
-   */
-  private static final Map<String, List<String>> COMMON_KINDS =
-      Map.of(
-          "v1",
-              List.of("ConfigMap", "Secret", "Service", "ServiceAccount", "PersistentVolumeClaim"),
-          "apps/v1", List.of("StatefulSet", "Deployment", "DaemonSet"),
-          "rbac.authorization.k8s.io/v1", List.of("Role", "RoleBinding"),
-          "policy/v1", List.of("PodDisruptionBudget"),
-          "networking.k8s.io/v1", List.of("NetworkPolicy", "Ingress"),
-          "batch/v1", List.of("Job", "CronJob"),
-          "autoscaling/v2", List.of("HorizontalPodAutoscaler"));
-
-  /**
-   * The apiVersion → kinds map of a set of objects plus the common kinds, for {@link #inventory}.
-   */
-  public static Map<String, Set<String>> kindsOf(Collection<? extends HasMetadata> objects) {
-    Map<String, Set<String>> kinds = new LinkedHashMap<>();
-    COMMON_KINDS.forEach(
-        (apiVersion, names) ->
-            kinds.computeIfAbsent(apiVersion, k -> new java.util.TreeSet<>()).addAll(names));
-    for (HasMetadata o : objects) {
-      kinds.computeIfAbsent(o.getApiVersion(), k -> new java.util.TreeSet<>()).add(o.getKind());
+  @Override
+  public Optional<HasMetadata> full(Live live) {
+    if (live.complete()) {
+      return Optional.of(live.object());
     }
-    return kinds;
+    return Optional.ofNullable(get(live.object()));
   }
 
-  /**
-   * Server-side apply as {@value #FIELD_MANAGER}; Git is the source of truth, so conflicts are
-   * forced.
-   */
+  private static Live complete(HasMetadata object) {
+    return new Live(
+        ObjectKey.of(object, object.getMetadata().getNamespace()),
+        LiveFingerprint.of(object),
+        object,
+        true);
+  }
+
+  /** The live object with the same identity, or null. */
+  private HasMetadata get(HasMetadata object) {
+    try {
+      return client.resource(object).get();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 404) {
+        return null;
+      }
+      throw e;
+    }
+  }
+
+  @Override
   public HasMetadata apply(HasMetadata desired) {
-    HasMetadata applied =
-        client.resource(desired).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
-    log.debug(
-        "applied {} {}/{}",
-        desired.getKind(),
-        namespaceOf(desired),
-        desired.getMetadata().getName());
-    return applied;
+    return client.resource(desired).fieldManager(APPLY_MANAGER).forceConflicts().serverSideApply();
   }
 
-  /** Deletes a pruned object. PersistentVolumeClaims are refused here as a last line of defence. */
-  public void delete(HasMetadata live) {
-    if ("PersistentVolumeClaim".equals(live.getKind())) {
+  @Override
+  public void delete(Live live) {
+    HasMetadata object = live.object();
+    if ("PersistentVolumeClaim".equals(object.getKind())) {
       throw new IllegalArgumentException(
           "refusing to delete PersistentVolumeClaim "
-              + namespaceOf(live)
-              + "/"
-              + live.getMetadata().getName()
+              + live.key().namespacedName()
               + ": Ordinal never prunes volume claims");
     }
-    client.resource(live).delete();
+    client.resource(object).delete();
   }
 
-  private static String namespaceOf(HasMetadata o) {
-    return Optional.ofNullable(o.getMetadata().getNamespace()).orElse("");
+  @Override
+  public HoldResult hold(ObjectKey key, Integer seen, int partition, String holdUntil) {
+    var resource = client.apps().statefulSets().inNamespace(key.namespace()).withName(key.name());
+    StatefulSet current = resource.get();
+    if (current == null) {
+      return HoldResult.GONE;
+    }
+    // RFC 6902: the test makes the partition, and only the partition, a precondition; a status
+    // write by the StatefulSet controller in between cannot fail the hold.
+    ArrayNode ops = JSON.createArrayNode();
+    if (seen == null) {
+      ops.addObject()
+          .put("op", "test")
+          .put("path", "/spec/updateStrategy/type")
+          .put("value", "OnDelete");
+      ObjectNode strategy =
+          ops.addObject()
+              .put("op", "replace")
+              .put("path", "/spec/updateStrategy")
+              .putObject("value");
+      strategy.put("type", "RollingUpdate").putObject("rollingUpdate").put("partition", partition);
+    } else {
+      String path = "/spec/updateStrategy/rollingUpdate/partition";
+      ops.addObject().put("op", "test").put("path", path).put("value", seen);
+      ops.addObject().put("op", "replace").put("path", path).put("value", partition);
+    }
+    if (current.getMetadata().getAnnotations() == null) {
+      ops.addObject()
+          .put("op", "add")
+          .put("path", "/metadata/annotations")
+          .putObject("value")
+          .put(Annotations.SYNC_HOLD, holdUntil);
+    } else {
+      ops.addObject()
+          .put("op", "add")
+          .put("path", "/metadata/annotations/" + Annotations.SYNC_HOLD.replace("/", "~1"))
+          .put("value", holdUntil);
+    }
+    PatchContext ctx =
+        new PatchContext.Builder()
+            .withPatchType(PatchType.JSON)
+            .withFieldManager(ROLLOUT_MANAGER)
+            .build();
+    try {
+      resource.patch(ctx, ops.toString());
+      return HoldResult.HELD;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 404) {
+        return HoldResult.GONE;
+      }
+      if (e.getCode() == 409 || e.getCode() == 422) {
+        // a failed test op is answered 422; the partition moved since the plan read it
+        return HoldResult.MOVED;
+      }
+      throw e;
+    }
+  }
+
+  // ------------------------------------------------------------------ the rest
+
+  @Override
+  public Optional<String> secretValue(String namespace, String name, String key) {
+    Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
+    if (secret == null) {
+      return Optional.empty();
+    }
+    if (secret.getStringData() != null && secret.getStringData().containsKey(key)) {
+      return Optional.of(secret.getStringData().get(key));
+    }
+    return Optional.ofNullable(secret.getData())
+        .map(data -> data.get(key))
+        .map(b64 -> new String(Base64.getDecoder().decode(b64), StandardCharsets.UTF_8).trim());
+  }
+
+  @Override
+  public Leadership leadership(
+      String namespace, String name, String identity, Leadership.Timing timing) {
+    return new LeaseLeadership(client, namespace, name, identity, timing);
+  }
+
+  @Override
+  public RunStore runStore(String namespace, String name) {
+    return new ConfigMapRunStore(client, namespace, name);
+  }
+
+  @Override
+  public synchronized void close() {
+    stsInformers.values().forEach(SharedIndexInformer::close);
+    podInformers.values().forEach(SharedIndexInformer::close);
+    stsInformers.clear();
+    podInformers.clear();
+    listeners.clear();
+  }
+
+  static String key(HasMetadata object) {
+    return object.getMetadata().getNamespace() + "/" + object.getMetadata().getName();
+  }
+
+  /** "namespace/name" of the StatefulSet that controls the pod. */
+  static Optional<String> ownerKey(Pod pod) {
+    List<OwnerReference> owners = pod.getMetadata().getOwnerReferences();
+    if (owners == null) {
+      return Optional.empty();
+    }
+    for (OwnerReference o : owners) {
+      if ("StatefulSet".equals(o.getKind()) && Boolean.TRUE.equals(o.getController())) {
+        return Optional.of(pod.getMetadata().getNamespace() + "/" + o.getName());
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static String truncate(String s, int max) {
+    return s.length() <= max ? s : s.substring(0, max);
   }
 }

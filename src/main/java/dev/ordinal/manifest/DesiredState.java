@@ -50,7 +50,7 @@ public record DesiredState(
    *     that did not come from this state
    */
   public Optional<RolloutPolicy> policyFor(HasMetadata statefulSet) {
-    Governance governance = govern(statefulSet, policies);
+    Governance governance = governance(statefulSet);
     if (governance instanceof Governance.Governed governed) {
       return Optional.of(governed.policy());
     }
@@ -60,8 +60,13 @@ public record DesiredState(
     throw new IllegalArgumentException(governance.problem());
   }
 
+  /** How {@code statefulSet} relates to this state's policies, as a value. */
+  public Governance governance(HasMetadata statefulSet) {
+    return govern(statefulSet, policies);
+  }
+
   /** How a StatefulSet relates to the policies; anything but governed/ungoverned is an error. */
-  sealed interface Governance {
+  public sealed interface Governance {
     default String problem() {
       return "";
     }

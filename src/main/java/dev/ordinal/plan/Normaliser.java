@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ordinal.rollout.Annotations;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import java.util.Iterator;
@@ -90,10 +91,19 @@ final class Normaliser {
     }
   }
 
+  /**
+   * Under a rollout policy the partition is the rollout side's, and so are the annotations the
+   * applier writes or carries for it; none of them is drift.
+   */
   private static void removePartition(ObjectNode tree) {
     JsonNode rollingUpdate = tree.path("spec").path("updateStrategy").path("rollingUpdate");
     if (rollingUpdate instanceof ObjectNode node) {
       node.remove("partition");
+    }
+    JsonNode annotations = tree.path("metadata").path("annotations");
+    if (annotations instanceof ObjectNode notes) {
+      notes.remove(Annotations.TEMPLATE_COMMIT);
+      notes.remove(Annotations.SYNC_HOLD);
     }
   }
 

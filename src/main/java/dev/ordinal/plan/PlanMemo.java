@@ -14,21 +14,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * Remembers the plan of each desired object between two plans of one app, so that a commit that
  * changes one file re-plans one object. The manifest loader hands out the same object instance for
  * an unchanged blob, so a plan is reused when the desired instance is the same, the live object is
- * at the same resourceVersion (or is the same instance), and the object is still under — or still
- * not under — a rollout policy. Use one memo per app: the other plan options must not change.
+ * at the same version (a {@link LiveFingerprint}, or a resourceVersion), and the object is still
+ * under — or still not under — a rollout policy. Use one memo per app: the other plan options must
+ * not change.
  */
 public final class PlanMemo {
-  private record Entry(Object liveVersion, boolean underPolicy, ObjectPlan plan) {}
+  private record Entry(String liveVersion, boolean underPolicy, ObjectPlan plan) {}
 
   private final Map<Identity, Entry> entries = new ConcurrentHashMap<>();
   private final AtomicLong hits = new AtomicLong();
   private final AtomicLong misses = new AtomicLong();
 
-  ObjectPlan lookup(HasMetadata desired, HasMetadata live, boolean underPolicy) {
+  ObjectPlan lookup(HasMetadata desired, String liveVersion, boolean underPolicy) {
     Entry entry = entries.get(new Identity(desired));
     if (entry != null
         && entry.underPolicy() == underPolicy
-        && entry.liveVersion().equals(versionOf(live))) {
+        && entry.liveVersion().equals(liveVersion)) {
       hits.incrementAndGet();
       return entry.plan();
     }
@@ -36,8 +37,8 @@ public final class PlanMemo {
     return null;
   }
 
-  void remember(HasMetadata desired, HasMetadata live, boolean underPolicy, ObjectPlan plan) {
-    entries.put(new Identity(desired), new Entry(versionOf(live), underPolicy, plan));
+  void remember(HasMetadata desired, String liveVersion, boolean underPolicy, ObjectPlan plan) {
+    entries.put(new Identity(desired), new Entry(liveVersion, underPolicy, plan));
   }
 
   /** Forgets every object not in {@code desired}, so the memo never outgrows the app. */
@@ -59,15 +60,6 @@ public final class PlanMemo {
 
   static boolean underPolicy(HasMetadata desired, PlanOptions options) {
     return desired instanceof StatefulSet sts && options.isUnderRolloutPolicy(sts);
-  }
-
-  /** A live object's version: its resourceVersion, or the instance itself when it has none. */
-  private static Object versionOf(HasMetadata live) {
-    if (live == null) {
-      return "absent";
-    }
-    String version = live.getMetadata() == null ? null : live.getMetadata().getResourceVersion();
-    return version != null ? version : new Identity(live);
   }
 
   /** Object identity as a map key. */

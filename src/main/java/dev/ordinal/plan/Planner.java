@@ -48,30 +48,85 @@ public final class Planner {
 
   /**
    * As {@link #plan(Collection, Collection, PlanOptions)}, reusing the plans in {@code memo} of
-   * objects that did not change since the memo's last plan (see {@link PlanMemo}).
+   * objects that did not change since the memo's last plan (see {@link PlanMemo}); a live object's
+   * version is its resourceVersion.
    */
   public static Plan plan(
       Collection<? extends HasMetadata> desired,
       Collection<? extends HasMetadata> live,
       PlanOptions options,
       PlanMemo memo) {
-    Map<ObjectKey, HasMetadata> desiredByKey = index(desired, options, "desired");
     Map<ObjectKey, HasMetadata> liveByKey = index(live, options, "live");
+    LiveSource source =
+        new LiveSource() {
+          @Override
+          public String version(ObjectKey key) {
+            HasMetadata object = liveByKey.get(key);
+            if (object == null) {
+              return null;
+            }
+            String rv = object.getMetadata().getResourceVersion();
+            // Objects without a resourceVersion (tests, files) are versioned by identity.
+            return rv != null ? rv : "@" + System.identityHashCode(object);
+          }
 
+          @Override
+          public HasMetadata read(ObjectKey key) {
+            return liveByKey.get(key);
+          }
+
+          @Override
+          public String versionOfRead(HasMetadata object) {
+            String rv = object.getMetadata().getResourceVersion();
+            return rv != null ? rv : "@" + System.identityHashCode(object);
+          }
+        };
+    return plan(
+        desired, source, options.pruneEnabled() ? liveByKey.values() : List.of(), options, memo);
+  }
+
+  /**
+   * What planning reads of the live side: a version per object that changes whenever its plan could
+   * (a resourceVersion, or a {@link LiveFingerprint}), and the whole object, read only when the
+   * memo has no plan for that version.
+   */
+  public interface LiveSource {
+    /** The live object's version, or null when it does not exist. */
+    String version(ObjectKey key);
+
+    /** The whole live object; null when it is gone. */
+    HasMetadata read(ObjectKey key);
+
+    /** The version of an object {@link #read} returned, under which its plan is remembered. */
+    String versionOfRead(HasMetadata object);
+  }
+
+  /**
+   * Plans every desired object against the live source, reusing {@code memo}'s plan whenever the
+   * desired instance and the live version are those it was made for, and — when pruning is enabled
+   * — every object of {@code inventory} (live objects with Ordinal's inventory label; identity and
+   * metadata suffice) that Git no longer has.
+   */
+  public static Plan plan(
+      Collection<? extends HasMetadata> desired,
+      LiveSource live,
+      Collection<? extends HasMetadata> inventory,
+      PlanOptions options,
+      PlanMemo memo) {
+    Map<ObjectKey, HasMetadata> desiredByKey = index(desired, options, "desired");
     Stream<Map.Entry<ObjectKey, HasMetadata>> entries =
         desiredByKey.size() >= PARALLEL_THRESHOLD
             ? desiredByKey.entrySet().parallelStream()
             : desiredByKey.entrySet().stream();
     List<ObjectPlan> plans =
         entries
-            .map(e -> memoised(e.getKey(), e.getValue(), liveByKey.get(e.getKey()), options, memo))
+            .map(e -> memoised(e.getKey(), e.getValue(), live, options, memo))
             .collect(Collectors.toCollection(ArrayList::new));
     if (memo != null) {
       memo.retainOnly(desiredByKey.values());
     }
-
     if (options.pruneEnabled()) {
-      for (Map.Entry<ObjectKey, HasMetadata> entry : liveByKey.entrySet()) {
+      for (Map.Entry<ObjectKey, HasMetadata> entry : index(inventory, options, "live").entrySet()) {
         if (!desiredByKey.containsKey(entry.getKey())
             && isPrunable(entry.getKey(), entry.getValue(), options)) {
           plans.add(new ObjectPlan.PruneCandidate(entry.getKey(), entry.getValue()));
@@ -117,17 +172,23 @@ public final class Planner {
   }
 
   private static ObjectPlan memoised(
-      ObjectKey key, HasMetadata desired, HasMetadata live, PlanOptions options, PlanMemo memo) {
-    if (memo == null) {
-      return plan(key, desired, live, options);
+      ObjectKey key, HasMetadata desired, LiveSource live, PlanOptions options, PlanMemo memo) {
+    String version = live.version(key);
+    if (version == null) {
+      return new ObjectPlan.Create(key, desired);
     }
     boolean underPolicy = PlanMemo.underPolicy(desired, options);
-    ObjectPlan known = memo.lookup(desired, live, underPolicy);
-    if (known != null) {
-      return known;
+    if (memo != null) {
+      ObjectPlan known = memo.lookup(desired, version, underPolicy);
+      if (known != null) {
+        return known;
+      }
     }
-    ObjectPlan fresh = plan(key, desired, live, options);
-    memo.remember(desired, live, underPolicy, fresh);
+    HasMetadata object = live.read(key);
+    ObjectPlan fresh = plan(key, desired, object, options);
+    if (memo != null && object != null) {
+      memo.remember(desired, live.versionOfRead(object), underPolicy, fresh);
+    }
     return fresh;
   }
 

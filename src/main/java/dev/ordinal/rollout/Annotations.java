@@ -23,6 +23,19 @@ public final class Annotations {
    */
   public static final String COMMAND_PREFIX = "ordinal.dev/command-";
 
+  /**
+   * Set by the Git applier, with the partition it raised, just before it applies a new pod
+   * template: until the instant it holds, the engine leaves the partition alone, so a rollout in
+   * flight cannot lower it between the hold and the template. Any write of the engine's ends it.
+   */
+  public static final String SYNC_HOLD = "ordinal.dev/sync-hold";
+
+  /**
+   * The Git commit whose pod template the StatefulSet carries, set by Ordinal's applier when the
+   * template changes; the rollout state records it as the rollout's source.
+   */
+  public static final String TEMPLATE_COMMIT = "ordinal.dev/template-commit";
+
   private Annotations() {}
 
   /** The annotation key that carries {@code command}. */

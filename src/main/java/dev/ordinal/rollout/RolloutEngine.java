@@ -58,8 +58,9 @@ public final class RolloutEngine {
    */
   public static Action decide(RolloutSpec spec, Optional<RolloutState> state, Observation obs) {
     Action action = decideOnce(spec, state, obs);
-    // Stopping abandoned analysis runs is housekeeping: only do it when nothing else is due.
-    if (action instanceof Action.Wait) {
+    // Stopping abandoned analysis runs is housekeeping: only do it when nothing else is due, and
+    // never during a sync hold, which any write ends.
+    if (action instanceof Action.Wait && !(state.isPresent() && holding(state.get(), obs))) {
       Set<String> wanted = wantedRuns(spec, action.state());
       for (Map.Entry<String, AnalysisVerdict> e : obs.verdicts().entrySet()) {
         if (e.getValue() == AnalysisVerdict.RUNNING && !wanted.contains(e.getKey())) {
@@ -90,8 +91,24 @@ public final class RolloutEngine {
           POD_RECHECK,
           "waiting for the StatefulSet controller to observe generation " + sts.generation());
     }
+    if (holding(state, obs)) {
+      Instant until = sts.syncHold().orElseThrow();
+      return new Action.Wait(
+          state,
+          Duration.between(obs.now(), until).plusMillis(1),
+          "holding the partition until " + until + ": Git is applying a new pod template");
+    }
     if (!sts.updateRevision().equals(state.targetRevision())) {
       return newTarget(spec, state, obs);
+    }
+    if (sts.syncHold().isPresent()) {
+      // The template never landed (the sync died or Git moved on): any write ends the hold.
+      return new Action.UpdateState(
+          state,
+          Set.of(),
+          RolloutEvent.normal(
+              "SyncHoldExpired",
+              "no new pod template arrived; the partition is the rollout's again"));
     }
     Optional<Action> adopted = adoptControllerRevision(state, obs);
     if (adopted.isPresent()) {
@@ -114,6 +131,17 @@ public final class RolloutEngine {
       default:
         return progress(spec, state, obs);
     }
+  }
+
+  /**
+   * Whether the Git applier holds the partition for a template that has not landed yet: the engine
+   * then writes nothing, so it cannot lower the partition the applier just raised.
+   */
+  private static boolean holding(RolloutState state, Observation obs) {
+    StatefulSetView sts = obs.sts();
+    return sts.syncHold().isPresent()
+        && sts.updateRevision().equals(state.targetRevision())
+        && obs.now().isBefore(sts.syncHold().get());
   }
 
   // ---------------------------------------------------------------- bootstrap and new targets

@@ -8,27 +8,51 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * The daemon's one HTTP port: {@code /metrics} (Prometheus text format), {@code /healthz}, {@code
- * /readyz}, {@code /status} (JSON) and {@code /webhook} (Git push events).
+ * The daemon's HTTP port: {@code /metrics} (Prometheus text format), {@code /healthz}, {@code
+ * /readyz}, {@code /status} (JSON) and {@code /webhook} (Git push events). Bound before anything
+ * else starts, so that a busy port is the first and only error.
  */
 public final class HttpEndpoints implements AutoCloseable {
-  private final HttpServer server;
+  /** What {@code /readyz} answers: 200 when ready, 503 otherwise, with a one-word body. */
+  public record Readiness(boolean ready, String state) {}
 
-  public HttpEndpoints(
-      InetSocketAddress address,
+  private final HttpServer server;
+  private final String listen;
+
+  private HttpEndpoints(HttpServer server, String listen) {
+    this.server = server;
+    this.listen = listen;
+  }
+
+  /**
+   * Binds the address without serving yet.
+   *
+   * @throws IOException naming the address, when it is in use or cannot be bound
+   */
+  public static HttpEndpoints bind(InetSocketAddress address) throws IOException {
+    String listen = address.getHostString() + ":" + address.getPort();
+    try {
+      return new HttpEndpoints(HttpServer.create(address, 0), listen);
+    } catch (BindException e) {
+      throw new IOException(
+          "cannot listen on " + listen + ": " + e.getMessage() + " (is another Ordinal running?)",
+          e);
+    }
+  }
+
+  /** Adds the endpoints and starts serving. */
+  public void serve(
       PrometheusRegistry registry,
-      BooleanSupplier ready,
+      Supplier<Readiness> readiness,
       Supplier<String> statusJson,
-      HttpHandler webhook)
-      throws IOException {
-    server = HttpServer.create(address, 0);
+      HttpHandler webhook) {
     server.setExecutor(
         Executors.newFixedThreadPool(
             4,
@@ -51,12 +75,12 @@ public final class HttpEndpoints implements AutoCloseable {
     server.createContext(
         "/readyz",
         exchange -> {
-          boolean ok = ready.getAsBoolean();
+          Readiness r = readiness.get();
           respond(
               exchange,
-              ok ? 200 : 503,
+              r.ready() ? 200 : 503,
               "text/plain",
-              (ok ? "ready\n" : "not ready\n").getBytes(StandardCharsets.UTF_8));
+              (r.state() + "\n").getBytes(StandardCharsets.UTF_8));
         });
     server.createContext(
         "/status",
@@ -69,15 +93,17 @@ public final class HttpEndpoints implements AutoCloseable {
     if (webhook != null) {
       server.createContext("/webhook", webhook);
     }
-  }
-
-  public void start() {
     server.start();
   }
 
-  /** The bound port (useful when started on port 0). */
+  /** The bound port (useful when bound to port 0). */
   public int port() {
     return server.getAddress().getPort();
+  }
+
+  /** The address as configured, for messages. */
+  public String listen() {
+    return listen;
   }
 
   static void respond(HttpExchange exchange, int code, String contentType, byte[] body)

@@ -8,7 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.ordinal.analysis.prometheus.PrometheusClient;
-import dev.ordinal.kube.RolloutController;
+import dev.ordinal.daemon.RolloutLoop;
+import dev.ordinal.kube.KubeCluster;
 import dev.ordinal.manifest.AnalysisTemplate;
 import dev.ordinal.manifest.LoadResult;
 import dev.ordinal.manifest.LocalDirectory;
@@ -54,7 +55,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * End to end: a StatefulSet on the real control plane (PodSimulator as the kubelet), the real
- * {@link RolloutController}, a real {@link AnalysisRunner} querying a real Prometheus which scrapes
+ * {@link RolloutLoop}, a real {@link AnalysisRunner} querying a real Prometheus which scrapes
  * per-pod request counters that a background thread drives like live traffic. The verdict is
  * decided by the canary's actual error rate: bad metrics roll back, good metrics promote, no
  * traffic pauses for a human.
@@ -253,7 +254,7 @@ class CanaryAnalysisIT {
     final PodTraffic traffic;
     final PrometheusServer prometheus;
     final AnalysisRunner runner;
-    final RolloutController controller;
+    final RolloutLoop controller;
     final List<Action> log = new CopyOnWriteArrayList<>();
     private final List<AutoCloseable> opened = new ArrayList<>();
 
@@ -274,10 +275,12 @@ class CanaryAnalysisIT {
             AnalysisRunner.create(
                 n -> Optional.ofNullable(templates.get(n)), new RunStore.InMemory());
         opened.add(() -> runner.snapshots().forEach(r -> runner.stop(r.runId())));
+        KubeCluster kube = open(new KubeCluster(client));
         controller =
             open(
-                new RolloutController(
-                        client,
+                new RolloutLoop(
+                        kube,
+                        kube,
                         Set.of(ns),
                         sts ->
                             sts.getMetadata().getAnnotations() != null
@@ -287,8 +290,7 @@ class CanaryAnalysisIT {
                                 ? Optional.of(POLICY)
                                 : Optional.empty(),
                         runner,
-                        Clock.systemUTC(),
-                        "e2e")
+                        Clock.systemUTC())
                     .onAction((key, action) -> log.add(action)));
       } catch (Exception | Error e) {
         close();

@@ -1,10 +1,12 @@
-package dev.ordinal.cli;
+package dev.ordinal.daemon;
 
 import static dev.ordinal.testkit.StatefulSets.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ordinal.cli.CliRun;
 import dev.ordinal.git.TestRemote;
+import dev.ordinal.kube.KubeCluster;
 import dev.ordinal.rollout.Annotations;
 import dev.ordinal.testkit.ControlPlane;
 import dev.ordinal.testkit.ControlPlaneTest;
@@ -20,6 +22,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
@@ -66,18 +69,14 @@ class DaemonIT {
               namespace: %s
           """,
               tmp.resolve("data"), ns.name(), tmp.resolve("secret"), remote.fileUrl(), ns.name()));
-      ClusterOptions cluster = new ClusterOptions();
-      cluster.kubeconfig = plane.kubeconfig();
 
       try (PodSimulator pods = new PodSimulator(plane.client(), ns.name(), Duration.ofMillis(100));
-          RunCommand.Daemon daemon =
-              RunCommand.Daemon.start(
-                  DaemonConfig.load(configFile), Duration.ofHours(1), cluster)) {
+          Daemon daemon = start(plane, configFile)) {
         await(
             "the first commit applied",
             Duration.ofSeconds(30),
             () -> liveImage(plane, ns) != null,
-            () -> daemon.statusJson());
+            () -> get(daemon, "/status"));
         assertEquals("registry.local/db:1", liveImage(plane, ns));
         String stable =
             StatefulSets.awaitRolledOut(plane.client(), ns.name(), "db", Duration.ofSeconds(90))
@@ -103,8 +102,8 @@ class DaemonIT {
             "the pushed commit applied",
             Duration.ofSeconds(30),
             () -> "registry.local/db:2".equals(liveImage(plane, ns)),
-            () -> daemon.statusJson());
-        assertTrue(daemon.statusJson().contains(second.name()), daemon.statusJson());
+            () -> get(daemon, "/status"));
+        assertTrue(get(daemon, "/status").contains(second.name()), get(daemon, "/status"));
 
         // The policy (canary 1, then a manual gate) runs through the leader-elected controller:
         // exactly the highest ordinal moves, and the rollout waits at the gate.
@@ -184,8 +183,8 @@ class DaemonIT {
         assertTrue(
             metrics.contains("ordinal_git_fetches_total{app=\"shop\",result=\"changed\"} 3.0"),
             metrics);
-        assertTrue(!metrics.contains(SECRET) && !daemon.statusJson().contains(SECRET));
-        assertTrue(daemon.statusJson().contains("spec.replicas"), daemon.statusJson());
+        assertTrue(!metrics.contains(SECRET) && !get(daemon, "/status").contains(SECRET));
+        assertTrue(get(daemon, "/status").contains("spec.replicas"), get(daemon, "/status"));
       }
     }
   }
@@ -221,13 +220,9 @@ class DaemonIT {
                 - {name: policies, repo: %s, revision: main, path: policies, namespace: %s}
               """,
               tmp.resolve("data"), ns.name(), remote.fileUrl(), ns.name()));
-      ClusterOptions cluster = new ClusterOptions();
-      cluster.kubeconfig = plane.kubeconfig();
       var client = plane.client();
       try (PodSimulator pods = new PodSimulator(client, ns.name(), Duration.ofMillis(100));
-          RunCommand.Daemon daemon =
-              RunCommand.Daemon.start(
-                  DaemonConfig.load(configFile), Duration.ofHours(1), cluster)) {
+          Daemon daemon = start(plane, configFile)) {
         StatefulSet argo = StatefulSets.statefulSet("web", 3, "registry.local/web:1");
         argo.getMetadata().setAnnotations(Map.of(Annotations.POLICY, "canary-auto"));
         client
@@ -298,6 +293,14 @@ class DaemonIT {
     }
   }
 
+  /** The daemon as {@code ordinal run} assembles it, over the real control plane. */
+  private static Daemon start(ControlPlane plane, Path configFile) throws Exception {
+    DaemonConfig config = DaemonConfig.load(configFile);
+    String identity = Daemon.defaultIdentity();
+    KubeCluster kube = new KubeCluster(plane.client(), identity, Clock.systemUTC());
+    return Daemon.start(config, Duration.ofHours(1), Daemon.Ports.of(kube, config), identity);
+  }
+
   private static String liveImage(ControlPlane plane, TestNamespace ns) {
     StatefulSet sts =
         plane.client().apps().statefulSets().inNamespace(ns.name()).withName("db").get();
@@ -306,7 +309,7 @@ class DaemonIT {
         : sts.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
   }
 
-  private HttpResponse<String> webhook(RunCommand.Daemon daemon, String payload, String signature)
+  private HttpResponse<String> webhook(Daemon daemon, String payload, String signature)
       throws Exception {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.port() + "/webhook"))
@@ -318,7 +321,7 @@ class DaemonIT {
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  private String get(RunCommand.Daemon daemon, String path) {
+  private String get(Daemon daemon, String path) {
     try {
       return http.send(
               HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.port() + path))

@@ -1,5 +1,6 @@
-package dev.ordinal.kube;
+package dev.ordinal.daemon;
 
+import dev.ordinal.kube.KubeCluster;
 import dev.ordinal.rollout.Action;
 import dev.ordinal.rollout.Annotations;
 import dev.ordinal.rollout.RolloutSpec;
@@ -34,10 +35,10 @@ import java.util.concurrent.Future;
  *
  * <pre>
  * mvn -B -q -Dordinal.buildDir=target-exec test-compile dependency:build-classpath -Dmdep.outputFile=target-exec/cp.txt
- * java -Xmx1g -cp target-exec/test-classes:target-exec/classes:$(cat target-exec/cp.txt) dev.ordinal.kube.RolloutControllerBench [statefulSets] [samples]
+ * java -Xmx1g -cp target-exec/test-classes:target-exec/classes:$(cat target-exec/cp.txt) dev.ordinal.kube.RolloutLoopBench [statefulSets] [samples]
  * </pre>
  */
-public final class RolloutControllerBench {
+public final class RolloutLoopBench {
   public static void main(String[] args) throws Exception {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
     int samples = args.length > 1 ? Integer.parseInt(args[1]) : 40;
@@ -95,14 +96,15 @@ public final class RolloutControllerBench {
     RolloutSpec spec = RolloutSpec.of(Step.Canary.pods(1));
     Map<String, Instant> partitionZeroAt = new ConcurrentHashMap<>();
     long heapBefore = usedHeapAfterGc();
-    RolloutController controller =
-        new RolloutController(
-                client,
+    KubeCluster kube = new KubeCluster(client, "bench", Clock.systemUTC());
+    RolloutLoop controller =
+        new RolloutLoop(
+                kube,
+                kube,
                 Set.of(ns),
                 s -> Optional.of(spec),
                 new FakeAnalysisRuns(),
-                Clock.systemUTC(),
-                "bench")
+                Clock.systemUTC())
             .onAction(
                 (key, action) -> {
                   if (action instanceof Action.SetPartition

@@ -1,47 +1,43 @@
-package dev.ordinal.sync;
+package dev.ordinal.daemon;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ordinal.kube.KubeCluster;
-import dev.ordinal.kube.RolloutExecutor;
 import dev.ordinal.manifest.DesiredState;
 import dev.ordinal.manifest.LoadResult;
 import dev.ordinal.manifest.ManifestLoader;
 import dev.ordinal.manifest.ManifestObject;
 import dev.ordinal.manifest.SourceTree;
 import dev.ordinal.plan.ChangeClass;
+import dev.ordinal.plan.LiveFingerprint;
 import dev.ordinal.plan.ObjectKey;
 import dev.ordinal.plan.ObjectPlan;
 import dev.ordinal.plan.Plan;
 import dev.ordinal.plan.PlanMemo;
 import dev.ordinal.plan.PlanOptions;
 import dev.ordinal.plan.Planner;
+import dev.ordinal.rollout.Annotations;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespaced;
-import io.fabric8.kubernetes.api.model.apps.RollingUpdateStatefulSetStrategy;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.api.model.apps.StatefulSetSpec;
-import io.fabric8.kubernetes.api.model.apps.StatefulSetUpdateStrategy;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One app's GitOps loop body: load the manifests of a revision, plan them against the cluster and
- * apply the plan. A revision that fails to load, or whose plan holds a change Kubernetes forbids,
- * applies nothing at all, so a policy change and the app change it goes with land together or not
- * at all.
- *
- * <p>A pod-template change of a StatefulSet under a rollout policy is applied with the partition
- * held at the replica count, so the StatefulSet controller moves no pod until the rollout engine
- * lowers it; for such StatefulSets the live partition is otherwise preserved, never reset to Git's.
+ * One app's GitOps loop body: load the manifests of a revision, plan them against the live objects
+ * and apply the plan. A revision that fails to load, or whose plan holds a change Kubernetes
+ * forbids, applies nothing at all, so a policy change and the app change it goes with land together
+ * or not at all. StatefulSets under a rollout policy follow the {@link PartitionHold} rule.
  */
-public final class AppSync {
+public final class AppSync implements AppRegistry.AppView {
   private static final Logger log = LoggerFactory.getLogger(AppSync.class);
   private static final ObjectMapper COPIER = new ObjectMapper();
 
@@ -52,18 +48,38 @@ public final class AppSync {
   private final String namespace;
   private final boolean prune;
   private final ManifestLoader loader;
-  private final KubeCluster cluster;
+  private final LiveObjects cluster;
+  private final Clock clock;
+  private final BooleanSupplier mayWrite;
   private final PlanMemo memo = new PlanMemo();
-  private volatile Map<HasMetadata, HasMetadata> decorated = new IdentityHashMap<>();
+  private volatile Map<HasMetadata, Decorated> decorated = new IdentityHashMap<>();
   private volatile DesiredState lastApplied;
 
+  /**
+   * @param mayWrite whether this instance may write to the cluster now (the leader); a standby
+   *     plans but applies nothing
+   */
   public AppSync(
-      String app, String namespace, boolean prune, ManifestLoader loader, KubeCluster cluster) {
+      String app,
+      String namespace,
+      boolean prune,
+      ManifestLoader loader,
+      LiveObjects cluster,
+      Clock clock,
+      BooleanSupplier mayWrite) {
     this.app = app;
     this.namespace = namespace;
     this.prune = prune;
     this.loader = loader;
     this.cluster = cluster;
+    this.clock = clock;
+    this.mayWrite = mayWrite;
+  }
+
+  /** An AppSync that always may write (one-shot commands and tests). */
+  public AppSync(
+      String app, String namespace, boolean prune, ManifestLoader loader, LiveObjects cluster) {
+    this(app, namespace, prune, loader, cluster, Clock.systemUTC(), () -> true);
   }
 
   /** Loads and plans a revision without changing anything (what {@code ordinal diff} shows). */
@@ -74,34 +90,57 @@ public final class AppSync {
     }
     DesiredState state = ((LoadResult.Loaded) loaded).state();
     List<HasMetadata> desired = new ArrayList<>();
-    Map<HasMetadata, HasMetadata> decoratedNow = new IdentityHashMap<>();
+    Map<HasMetadata, Decorated> decoratedNow = new IdentityHashMap<>();
     for (ManifestObject object : state.objects()) {
       // The loader returns the same instance for an unchanged blob; reusing its decorated copy
       // lets the plan memo skip objects that did not change.
-      HasMetadata copy = decorated.get(object.resource());
-      if (copy == null) {
-        copy = decorate(object.resource());
+      boolean underPolicy = underPolicy(object.resource(), state);
+      Decorated copy = decorated.get(object.resource());
+      if (copy == null || copy.underPolicy() != underPolicy) {
+        copy = new Decorated(decorate(object.resource(), underPolicy), underPolicy);
       }
       decoratedNow.put(object.resource(), copy);
-      desired.add(copy);
+      desired.add(copy.object());
     }
     decorated = decoratedNow;
-    List<HasMetadata> live = new ArrayList<>(cluster.liveFor(desired));
-    carryLivePartition(desired, live, state);
-    if (prune) {
-      live.addAll(cluster.inventory(app, namespace, KubeCluster.kindsOf(desired)));
-    }
+    Map<ObjectKey, LiveObjects.Live> live = cluster.lookup(desired, namespace);
+    List<HasMetadata> inventory =
+        prune
+            ? cluster.inventory(app, namespace, KindsInUse.of(desired)).stream()
+                .map(LiveObjects.Live::object)
+                .toList()
+            : List.of();
     PlanOptions options =
         PlanOptions.of(namespace, app)
             .withPruneEnabled(prune)
             .withRolloutPolicy(sts -> state.policyFor(sts).isPresent());
-    return new Planned(tree.revision(), state, null, Planner.plan(desired, live, options, memo));
+    Planner.LiveSource source =
+        new Planner.LiveSource() {
+          @Override
+          public String version(ObjectKey key) {
+            LiveObjects.Live ref = live.get(key);
+            return ref == null ? null : ref.fingerprint();
+          }
+
+          @Override
+          public HasMetadata read(ObjectKey key) {
+            LiveObjects.Live ref = live.get(key);
+            return ref == null ? null : cluster.full(ref).orElse(null);
+          }
+
+          @Override
+          public String versionOfRead(HasMetadata object) {
+            return LiveFingerprint.of(object);
+          }
+        };
+    return new Planned(
+        tree.revision(), state, null, Planner.plan(desired, source, inventory, options, memo));
   }
 
   /**
-   * Loads, plans and applies a revision. A 409 on apply means the world moved between the plan and
-   * the write (a controller's status write, the rollout engine's partition): the plan is made again
-   * from fresh state and applied at once, up to {@value #CONFLICT_ATTEMPTS} times in all.
+   * Loads, plans and applies a revision. A 409 on apply, or a hold that finds the partition moved,
+   * means the world moved between the plan and the write: the plan is made again from fresh state
+   * and applied at once, up to {@value #CONFLICT_ATTEMPTS} times in all.
    */
   public synchronized SyncResult sync(SourceTree tree) {
     String revision = tree.revision();
@@ -136,8 +175,8 @@ public final class AppSync {
 
   /**
    * Carries out a plan made by {@link #plan}: nothing when its revision was invalid or holds a
-   * forbidden change, otherwise every create, update and prune. StatefulSets under a policy are
-   * applied only if unchanged since they were read for the plan.
+   * forbidden change, or when this instance may not write; otherwise every create, update and
+   * prune.
    */
   synchronized SyncResult carryOut(Planned planned) {
     String revision = planned.revision();
@@ -168,6 +207,9 @@ public final class AppSync {
                   r));
       return new SyncResult.Refused(revision, reasons);
     }
+    if (!mayWrite.getAsBoolean()) {
+      return new SyncResult.Standby(revision, plan.counts());
+    }
     SyncResult result = apply(revision, planned, plan);
     if (result instanceof SyncResult.Applied) {
       lastApplied = planned.state();
@@ -176,11 +218,13 @@ public final class AppSync {
   }
 
   /** The app this sync serves. */
+  @Override
   public String app() {
     return app;
   }
 
   /** The destination namespace of the app. */
+  @Override
   public String namespace() {
     return namespace;
   }
@@ -189,17 +233,21 @@ public final class AppSync {
    * The desired state of the revision last applied in full: its policies and analysis templates are
    * the ones in force for rollouts while a newer commit is invalid or refused.
    */
-  public java.util.Optional<DesiredState> lastApplied() {
-    return java.util.Optional.ofNullable(lastApplied);
+  @Override
+  public Optional<DesiredState> lastApplied() {
+    return Optional.ofNullable(lastApplied);
   }
 
   private SyncResult apply(String revision, Planned planned, Plan plan) {
     int created = 0, updated = 0, held = 0, unchanged = 0, pruned = 0;
     try {
-      List<ObjectPlan.PruneCandidate> toPrune = new ArrayList<>();
       for (ObjectPlan step : plan.objects()) {
+        if (!mayWrite.getAsBoolean()) {
+          // Leadership was lost mid-sync: the new leader applies the rest.
+          return new SyncResult.Standby(revision, plan.counts());
+        }
         if (step instanceof ObjectPlan.Create create) {
-          cluster.apply(create.desired());
+          cluster.apply(asApplied(create.desired(), null, revision, planned.state()));
           log.info(
               "app={} namespace={} object={} revision={} decision=create",
               app,
@@ -208,54 +256,58 @@ public final class AppSync {
               revision);
           created++;
         } else if (step instanceof ObjectPlan.Update update) {
-          HasMetadata toApply = update.desired();
-          boolean hold = false;
-          if (toApply instanceof StatefulSet sts && planned.state().policyFor(sts).isPresent()) {
-            hold = update.classes().contains(ChangeClass.POD_TEMPLATE);
-            setPartition(
-                sts,
-                hold
-                    ? replicas(sts)
-                    : RolloutExecutor.currentPartition((StatefulSet) update.live()));
-            // The partition read at plan time may be stale by now: the rollout controller may
-            // have raised it (an abort) or lowered it. Apply only if the object is unchanged
-            // since; a conflict makes the sync plan again from fresh state.
-            sts.getMetadata().setResourceVersion(update.live().getMetadata().getResourceVersion());
+          Optional<PartitionHold.Hold> hold =
+              underPolicy(update.desired(), planned.state())
+                  ? PartitionHold.before(update)
+                  : Optional.empty();
+          if (hold.isPresent()) {
+            LiveObjects.HoldResult outcome =
+                cluster.hold(
+                    update.key(),
+                    hold.get().seen(),
+                    hold.get().to(),
+                    PartitionHold.markUntil(clock.instant()));
+            if (outcome == LiveObjects.HoldResult.MOVED) {
+              return new SyncResult.Failed(
+                  revision,
+                  "the partition of "
+                      + update.key().namespacedName()
+                      + " moved since the plan read it",
+                  true);
+            }
           }
-          try {
-            cluster.apply(toApply);
-          } finally {
-            // The copy is reused by later plans; the precondition belongs to this apply only.
-            toApply.getMetadata().setResourceVersion(null);
-          }
+          cluster.apply(asApplied(update.desired(), update, revision, planned.state()));
+          boolean isHeld =
+              update.classes().contains(ChangeClass.POD_TEMPLATE)
+                  && underPolicy(update.desired(), planned.state());
           log.info(
               "app={} namespace={} object={} revision={} decision={} changes={}",
               app,
               namespace,
-              describe(toApply),
+              describe(update.desired()),
               revision,
-              hold ? "hold-partition" : "update",
+              isHeld ? "hold-partition" : "update",
               update.classes());
-          if (hold) {
+          if (isHeld) {
             held++;
           } else {
             updated++;
           }
         } else if (step instanceof ObjectPlan.Unchanged) {
           unchanged++;
-        } else if (step instanceof ObjectPlan.PruneCandidate candidate) {
-          toPrune.add(candidate);
         }
       }
       // Prune last, dependents before what they depend on.
-      for (int i = toPrune.size() - 1; i >= 0; i--) {
-        HasMetadata live = toPrune.get(i).live();
-        cluster.delete(live);
+      for (ObjectPlan.PruneCandidate candidate : plan.pruneCandidatesInDeletionOrder()) {
+        if (!mayWrite.getAsBoolean()) {
+          return new SyncResult.Standby(revision, plan.counts());
+        }
+        cluster.delete(new LiveObjects.Live(candidate.key(), "", candidate.live(), false));
         log.info(
             "app={} namespace={} object={} revision={} decision=prune",
             app,
             namespace,
-            describe(live),
+            describe(candidate.live()),
             revision);
         pruned++;
       }
@@ -271,8 +323,45 @@ public final class AppSync {
     return new SyncResult.Applied(revision, created, updated, held, unchanged, pruned);
   }
 
-  /** A desired object as Ordinal applies it: a private copy with namespace and inventory label. */
-  HasMetadata decorate(HasMetadata loaded) {
+  private static boolean underPolicy(HasMetadata desired, DesiredState state) {
+    return desired instanceof StatefulSet sts && state.policyFor(sts).isPresent();
+  }
+
+  /**
+   * The object to send for a create or update. A StatefulSet under a rollout policy carries the Git
+   * commit of its pod template: this revision when the template is new, else the live value, so
+   * that the applier's ownership of the annotation stays stable.
+   */
+  private HasMetadata asApplied(
+      HasMetadata desired, ObjectPlan.Update update, String revision, DesiredState state) {
+    if (!underPolicy(desired, state)) {
+      return desired;
+    }
+    String commit;
+    if (update == null || update.classes().contains(ChangeClass.POD_TEMPLATE)) {
+      commit = revision;
+    } else {
+      Map<String, String> live = update.live().getMetadata().getAnnotations();
+      commit = live == null ? null : live.get(Annotations.TEMPLATE_COMMIT);
+    }
+    if (commit == null) {
+      return desired;
+    }
+    HasMetadata copy = COPIER.convertValue(desired, desired.getClass());
+    Map<String, String> annotations =
+        copy.getMetadata().getAnnotations() == null
+            ? new HashMap<>()
+            : new HashMap<>(copy.getMetadata().getAnnotations());
+    annotations.put(Annotations.TEMPLATE_COMMIT, commit);
+    copy.getMetadata().setAnnotations(annotations);
+    return copy;
+  }
+
+  /**
+   * A desired object as Ordinal applies it: a private copy with namespace and inventory label, and
+   * for a StatefulSet under a rollout policy no partition ({@link PartitionHold}).
+   */
+  HasMetadata decorate(HasMetadata loaded, boolean underPolicy) {
     HasMetadata copy = COPIER.convertValue(loaded, loaded.getClass());
     if (isNamespaced(copy) && copy.getMetadata().getNamespace() == null) {
       copy.getMetadata().setNamespace(namespace);
@@ -281,33 +370,12 @@ public final class AppSync {
         copy.getMetadata().getLabels() == null
             ? new HashMap<>()
             : new HashMap<>(copy.getMetadata().getLabels());
-    labels.put(KubeCluster.INVENTORY_LABEL, app);
+    labels.put(PlanOptions.APP_LABEL, app);
     copy.getMetadata().setLabels(labels);
+    if (copy instanceof StatefulSet sts && underPolicy) {
+      PartitionHold.stripPartition(sts);
+    }
     return copy;
-  }
-
-  /**
-   * The partition of a StatefulSet under a rollout policy belongs to the rollout engine, not to
-   * Git: desired copies carry the live value, so applying them never resets a rollout in flight and
-   * Ordinal's field ownership of the update strategy stays stable from one apply to the next.
-   */
-  private static void carryLivePartition(
-      List<HasMetadata> desired, List<HasMetadata> live, DesiredState state) {
-    Map<String, StatefulSet> liveSets = new HashMap<>();
-    for (HasMetadata object : live) {
-      if (object instanceof StatefulSet sts) {
-        liveSets.put(sts.getMetadata().getNamespace() + "/" + sts.getMetadata().getName(), sts);
-      }
-    }
-    for (HasMetadata object : desired) {
-      if (object instanceof StatefulSet sts && state.policyFor(sts).isPresent()) {
-        StatefulSet current =
-            liveSets.get(sts.getMetadata().getNamespace() + "/" + sts.getMetadata().getName());
-        if (current != null) {
-          setPartition(sts, RolloutExecutor.currentPartition(current));
-        }
-      }
-    }
   }
 
   private static boolean isNamespaced(HasMetadata object) {
@@ -317,29 +385,11 @@ public final class AppSync {
     return object instanceof Namespaced;
   }
 
-  private static int replicas(StatefulSet sts) {
-    Integer replicas = sts.getSpec().getReplicas();
-    return replicas == null ? 1 : replicas;
-  }
-
-  private static void setPartition(StatefulSet sts, int partition) {
-    StatefulSetSpec spec = sts.getSpec();
-    if (spec.getUpdateStrategy() == null) {
-      spec.setUpdateStrategy(new StatefulSetUpdateStrategy());
-    }
-    if ("OnDelete".equals(spec.getUpdateStrategy().getType())) {
-      return;
-    }
-    spec.getUpdateStrategy().setType("RollingUpdate");
-    if (spec.getUpdateStrategy().getRollingUpdate() == null) {
-      spec.getUpdateStrategy().setRollingUpdate(new RollingUpdateStatefulSetStrategy());
-    }
-    spec.getUpdateStrategy().getRollingUpdate().setPartition(partition);
-  }
-
   private static String describe(HasMetadata o) {
     return o.getKind() + "/" + o.getMetadata().getName();
   }
+
+  private record Decorated(HasMetadata object, boolean underPolicy) {}
 
   /** A plan (or the load errors that prevented one) for a revision. */
   public record Planned(

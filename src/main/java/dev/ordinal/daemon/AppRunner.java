@@ -1,4 +1,4 @@
-package dev.ordinal.sync;
+package dev.ordinal.daemon;
 
 import dev.ordinal.git.GitSource;
 import dev.ordinal.git.PollResult;
@@ -6,6 +6,7 @@ import dev.ordinal.git.PollTarget;
 import dev.ordinal.git.SourceStatus;
 import dev.ordinal.manifest.SourceTree;
 import dev.ordinal.metrics.OrdinalMetrics;
+import dev.ordinal.web.AppStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -78,6 +79,18 @@ public final class AppRunner implements PollTarget {
     return result;
   }
 
+  /**
+   * Syncs the newest tree again at once (or polls when there is none yet): a new leader applies
+   * what a standby only planned.
+   */
+  public synchronized void syncNow() {
+    if (lastTree == null) {
+      poll();
+    } else {
+      runSync(lastTree);
+    }
+  }
+
   private void runSync(SourceTree tree) {
     SyncResult result = sync.sync(tree);
     lastResult = result;
@@ -119,6 +132,9 @@ public final class AppRunner implements PollTarget {
     if (result instanceof SyncResult.Refused refused) {
       return String.join("\n", refused.reasons());
     }
+    if (result instanceof SyncResult.Standby standby) {
+      return "standby: planned " + standby.planned().summary() + "; the leader applies";
+    }
     if (result instanceof SyncResult.Failed failed) {
       return failed.error();
     }
@@ -127,13 +143,4 @@ public final class AppRunner implements PollTarget {
         "created %d, updated %d, held for rollout %d, unchanged %d, pruned %d",
         a.created(), a.updated(), a.held(), a.unchanged(), a.pruned());
   }
-
-  /** What {@code /status} shows for one app. */
-  public record AppStatus(
-      String app,
-      SourceStatus git,
-      Optional<String> lastAppliedRevision,
-      Optional<String> lastSyncResult,
-      Optional<String> lastSyncDetail,
-      Optional<Instant> lastSyncAt) {}
 }

@@ -1,11 +1,13 @@
-package dev.ordinal.kube;
+package dev.ordinal.daemon;
 
 import dev.ordinal.analysis.AnalysisRuns;
+import dev.ordinal.plan.PlanOptions;
 import dev.ordinal.rollout.AnalysisVerdict;
 import dev.ordinal.rollout.Annotations;
 import dev.ordinal.rollout.Observation;
 import dev.ordinal.rollout.PodView;
 import dev.ordinal.rollout.RolloutEngine;
+import dev.ordinal.rollout.RolloutSource;
 import dev.ordinal.rollout.RolloutSpec;
 import dev.ordinal.rollout.RolloutState;
 import dev.ordinal.rollout.StatefulSetView;
@@ -21,6 +23,8 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetUpdateStrategy;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -126,11 +130,13 @@ public final class StatefulSetObserver {
     boolean onDelete = strategy != null && "OnDelete".equals(strategy.getType());
     RollingUpdateStatefulSetStrategy rolling =
         strategy == null ? null : strategy.getRollingUpdate();
-    int partition = RolloutExecutor.currentPartition(sts);
+    int partition = partition(sts);
     int maxUnavailable =
         resolveMaxUnavailable(rolling == null ? null : rolling.getMaxUnavailable(), replicas);
     Long generation = sts.getMetadata().getGeneration();
     Long observed = status.getObservedGeneration();
+    Map<String, String> labels = sts.getMetadata().getLabels();
+    Map<String, String> annotations = sts.getMetadata().getAnnotations();
     return Optional.of(
         new StatefulSetView(
             sts.getMetadata().getNamespace(),
@@ -142,7 +148,37 @@ public final class StatefulSetObserver {
             status.getCurrentRevision(),
             status.getUpdateRevision(),
             generation == null ? 0 : generation,
-            observed == null ? 0 : observed));
+            observed == null ? 0 : observed,
+            status.getReadyReplicas() == null ? 0 : status.getReadyReplicas(),
+            status.getUpdatedReplicas() == null ? 0 : status.getUpdatedReplicas(),
+            new RolloutSource(
+                labels == null ? null : labels.get(PlanOptions.APP_LABEL),
+                annotations == null ? null : annotations.get(Annotations.TEMPLATE_COMMIT)),
+            syncHold(annotations)));
+  }
+
+  /** The sync hold's expiry; an unreadable value counts as expired (null): never hold forever. */
+  private static Instant syncHold(Map<String, String> annotations) {
+    String value = annotations == null ? null : annotations.get(Annotations.SYNC_HOLD);
+    if (value == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(value.trim());
+    } catch (DateTimeParseException e) {
+      return Instant.EPOCH;
+    }
+  }
+
+  /** The StatefulSet's rolling-update partition; 0 when unset, as the API server defaults it. */
+  public static int partition(StatefulSet sts) {
+    var strategy = sts.getSpec() == null ? null : sts.getSpec().getUpdateStrategy();
+    if (strategy == null
+        || strategy.getRollingUpdate() == null
+        || strategy.getRollingUpdate().getPartition() == null) {
+      return 0;
+    }
+    return strategy.getRollingUpdate().getPartition();
   }
 
   /** maxUnavailable as a pod count: percentages round down as the controller does, at least 1. */

@@ -1,4 +1,4 @@
-package dev.ordinal.cli;
+package dev.ordinal.daemon;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;

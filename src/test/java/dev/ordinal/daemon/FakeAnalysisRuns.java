@@ -1,4 +1,4 @@
-package dev.ordinal.kube;
+package dev.ordinal.daemon;
 
 import dev.ordinal.analysis.AnalysisRuns;
 import dev.ordinal.rollout.AnalysisRef;

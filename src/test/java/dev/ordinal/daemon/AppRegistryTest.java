@@ -1,4 +1,4 @@
-package dev.ordinal.cli;
+package dev.ordinal.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -17,7 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Two apps may each define an AnalysisTemplate of one name; a rollout uses its own app's. */
-class TemplateLookupTest {
+class AppRegistryTest {
+  record App(String app, String namespace, Optional<DesiredState> lastApplied)
+      implements AppRegistry.AppView {}
+
   @TempDir Path tmp;
 
   private DesiredState app(String dir, String threshold, boolean withStatefulSet)
@@ -46,15 +49,15 @@ class TemplateLookupTest {
 
   @Test
   void theAppThatAppliedTheStatefulSetWinsThenItsNamespaceThenAnyApp() throws IOException {
-    var other = new RunCommand.Daemon.AppState("prod", Optional.of(app("other", "0.5", false)));
-    var owner = new RunCommand.Daemon.AppState("prod", Optional.of(app("owner", "0.01", true)));
-    var elsewhere =
-        new RunCommand.Daemon.AppState("staging", Optional.of(app("elsewhere", "0.9", false)));
+    var other = new App("other", "prod", Optional.of(app("other", "0.5", false)));
+    var owner = new App("owner", "prod", Optional.of(app("owner", "0.01", true)));
+    var elsewhere = new App("elsewhere", "staging", Optional.of(app("elsewhere", "0.9", false)));
     RolloutContext db = new RolloutContext("prod", "db", "db-2", "db-1", List.of("db-2"));
 
     assertEquals(
         "result[0] < 0.01",
-        RunCommand.Daemon.templateFor(List.of(other, owner, elsewhere), "error-rate", db)
+        new AppRegistry(List.of(other, owner, elsewhere))
+            .template("error-rate", db)
             .orElseThrow()
             .metrics()
             .get(0)
@@ -62,12 +65,13 @@ class TemplateLookupTest {
             .orElseThrow());
     assertEquals(
         "result[0] < 0.9",
-        RunCommand.Daemon.templateFor(List.of(elsewhere), "error-rate", db)
+        new AppRegistry(List.of(elsewhere))
+            .template("error-rate", db)
             .orElseThrow()
             .metrics()
             .get(0)
             .successCondition()
             .orElseThrow());
-    assertEquals(Optional.empty(), RunCommand.Daemon.templateFor(List.of(owner), "latency", db));
+    assertEquals(Optional.empty(), new AppRegistry(List.of(owner)).template("latency", db));
   }
 }

@@ -1,55 +1,31 @@
 package dev.ordinal.kube;
 
+import dev.ordinal.daemon.Leadership;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElector;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
-import java.net.InetAddress;
-import java.time.Duration;
 import java.util.Objects;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.Supplier;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a {@link RolloutController} only while this instance holds a Lease: a fresh controller from
- * {@code controllers} each time leadership is gained, closed the moment it is lost.
- *
- * <p>Wiring in the daemon:
- *
- * <pre>{@code
- * LeaderElectedController rollouts = new LeaderElectedController(
- *     client, leaseNamespace, "ordinal-rollout", LeaderElectedController.defaultIdentity(),
- *     LeaderElectedController.Timing.DEFAULT,
- *     () -> new RolloutController(client, namespaces, specs, analysisRuns, Clock.systemUTC(), identity));
- * rollouts.start();   // returns at once
- * ...
- * rollouts.close();   // releases the lease
- * }</pre>
- *
- * The service account needs get/create/update on {@code coordination.k8s.io} leases in the lease
- * namespace.
+ * Leader election on a {@code coordination.k8s.io} Lease with fabric8's {@link LeaderElector}. The
+ * service account needs get, create and update on leases in the lease's namespace.
  */
-public final class LeaderElectedController implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(LeaderElectedController.class);
-
-  /** Lease timings; {@link #DEFAULT} follows client-go's defaults. */
-  public record Timing(Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
-    public static final Timing DEFAULT =
-        new Timing(Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2));
-  }
+final class LeaseLeadership implements Leadership {
+  private static final Logger log = LoggerFactory.getLogger(LeaseLeadership.class);
 
   private final KubernetesClient client;
   private final String leaseNamespace;
   private final String leaseName;
   private final String identity;
   private final Timing timing;
-  private final Supplier<RolloutController> controllers;
   private final ExecutorService executor =
       Executors.newCachedThreadPool(
           r -> {
@@ -57,63 +33,49 @@ public final class LeaderElectedController implements AutoCloseable {
             t.setDaemon(true);
             return t;
           });
-  private volatile RolloutController current;
-  private volatile Runnable onStopLeading = () -> {};
   private volatile boolean leading;
+  private Runnable onStart = () -> {};
+  private Runnable onStop = () -> {};
   private CompletableFuture<?> election;
   private boolean closed;
 
-  /**
-   * @param controllers builds a new controller each time leadership is gained (a closed one cannot
-   *     restart)
-   */
-  public LeaderElectedController(
+  LeaseLeadership(
       KubernetesClient client,
       String leaseNamespace,
       String leaseName,
       String identity,
-      Timing timing,
-      Supplier<RolloutController> controllers) {
+      Timing timing) {
     this.client = Objects.requireNonNull(client);
     this.leaseNamespace = Objects.requireNonNull(leaseNamespace);
     this.leaseName = Objects.requireNonNull(leaseName);
-    this.identity = identity == null ? defaultIdentity() : identity;
+    this.identity = Objects.requireNonNull(identity);
     this.timing = timing == null ? Timing.DEFAULT : timing;
-    this.controllers = Objects.requireNonNull(controllers);
   }
 
-  /** Pod name (HOSTNAME) or host name, plus a random suffix so two processes never share one. */
-  public static String defaultIdentity() {
-    String host = System.getenv("HOSTNAME");
-    if (host == null || host.isBlank()) {
-      try {
-        host = InetAddress.getLocalHost().getHostName();
-      } catch (Exception e) {
-        host = "ordinal";
-      }
-    }
-    return host + "-" + UUID.randomUUID().toString().substring(0, 8);
-  }
-
+  @Override
   public String identity() {
     return identity;
   }
 
+  @Override
   public boolean isLeading() {
     return leading;
   }
 
-  /**
-   * Starts campaigning; returns at once. After losing the lease the instance campaigns again (the
-   * fabric8 elector ends once leadership is lost), so a former leader can take over later.
-   */
-  public synchronized void start() {
+  @Override
+  public synchronized void start(Runnable onStart, Runnable onStop) {
     if (election != null || closed) {
       return;
     }
+    this.onStart = onStart;
+    this.onStop = onStop;
     campaign();
   }
 
+  /**
+   * fabric8's elector ends once leadership is lost; campaigning again lets a former leader take
+   * over later.
+   */
   private synchronized void campaign() {
     if (closed) {
       return;
@@ -122,7 +84,7 @@ public final class LeaderElectedController implements AutoCloseable {
         new LeaderElector(
             client,
             new LeaderElectionConfigBuilder()
-                .withName("ordinal-rollout")
+                .withName("ordinal")
                 .withLock(new LeaseLock(leaseNamespace, leaseName, identity))
                 .withLeaseDuration(timing.leaseDuration())
                 .withRenewDeadline(timing.renewDeadline())
@@ -136,7 +98,7 @@ public final class LeaderElectedController implements AutoCloseable {
     election = started;
     started.whenComplete(
         (ok, error) -> {
-          synchronized (LeaderElectedController.this) {
+          synchronized (LeaseLeadership.this) {
             if (closed || election != started) {
               return;
             }
@@ -156,7 +118,7 @@ public final class LeaderElectedController implements AutoCloseable {
                   }
                   campaign();
                 });
-          } catch (java.util.concurrent.RejectedExecutionException e) {
+          } catch (RejectedExecutionException e) {
             // closed meanwhile
           }
         });
@@ -164,35 +126,19 @@ public final class LeaderElectedController implements AutoCloseable {
 
   private void startLeading() {
     log.info("{} became leader of lease {}/{}", identity, leaseNamespace, leaseName);
-    RolloutController controller = controllers.get();
-    synchronized (this) {
-      current = controller;
-      leading = true;
-    }
-    controller.start();
-  }
-
-  /** Runs after the controller stopped on losing the lease, e.g. to suspend analysis runs. */
-  public LeaderElectedController onStopLeading(Runnable hook) {
-    this.onStopLeading = hook;
-    return this;
+    leading = true;
+    onStart.run();
   }
 
   private void stopLeading() {
-    RolloutController controller;
+    boolean was;
     synchronized (this) {
+      was = leading;
       leading = false;
-      controller = current;
-      current = null;
     }
-    if (controller != null) {
-      log.info(
-          "{} lost lease {}/{}: stopping the rollout controller",
-          identity,
-          leaseNamespace,
-          leaseName);
-      controller.close();
-      onStopLeading.run();
+    if (was) {
+      log.info("{} lost lease {}/{}", identity, leaseNamespace, leaseName);
+      onStop.run();
     }
   }
 
@@ -201,10 +147,12 @@ public final class LeaderElectedController implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() {
-    closed = true;
-    if (election != null) {
-      election.cancel(true);
+  public void close() {
+    synchronized (this) {
+      closed = true;
+      if (election != null) {
+        election.cancel(true);
+      }
     }
     stopLeading();
     executor.shutdownNow();

@@ -1,4 +1,4 @@
-package dev.ordinal.sync;
+package dev.ordinal.daemon;
 
 import static dev.ordinal.testkit.Manifests.CONFIG;
 import static dev.ordinal.testkit.Manifests.POLICY;
@@ -17,6 +17,7 @@ import dev.ordinal.kube.KubeCluster;
 import dev.ordinal.manifest.LocalDirectory;
 import dev.ordinal.manifest.ManifestLoader;
 import dev.ordinal.plan.ObjectPlan;
+import dev.ordinal.rollout.Annotations;
 import dev.ordinal.testkit.ControlPlaneTest;
 import dev.ordinal.testkit.PodSimulator;
 import dev.ordinal.testkit.StatefulSets;
@@ -163,7 +164,7 @@ class SyncIT {
         "db",
         s -> s.getSpec().getUpdateStrategy().getRollingUpdate().setPartition(3));
 
-    // Git changes a label; the plan carries the live partition (3) into the object to apply.
+    // Git changes a label; the plan saw partition 3.
     write(
         Map.of(
             "sts.yaml",
@@ -178,29 +179,63 @@ class SyncIT {
         "db",
         s -> s.getSpec().getUpdateStrategy().getRollingUpdate().setPartition(1));
 
-    SyncResult.Failed failed = assertInstanceOf(SyncResult.Failed.class, sync.carryOut(planned));
-    assertTrue(
-        failed.error().contains("409") || failed.error().toLowerCase().contains("conflict"),
-        failed.error());
-    assertEquals(
-        1,
-        client
-            .apps()
-            .statefulSets()
-            .inNamespace(ns.name())
-            .withName("db")
-            .get()
-            .getSpec()
-            .getUpdateStrategy()
-            .getRollingUpdate()
-            .getPartition(),
-        "the controller's partition stands");
-
-    // The next sync plans from fresh state and applies the label, keeping partition 1.
-    assertInstanceOf(SyncResult.Applied.class, sync.sync(LocalDirectory.read(repo)));
+    // The applier never sends the partition of a StatefulSet under a policy: the label lands and
+    // the controller's partition stands.
+    assertInstanceOf(SyncResult.Applied.class, sync.carryOut(planned));
     StatefulSet live = client.apps().statefulSets().inNamespace(ns.name()).withName("db").get();
     assertEquals("data", live.getMetadata().getLabels().get("tier"));
     assertEquals(1, live.getSpec().getUpdateStrategy().getRollingUpdate().getPartition());
+    assertTrue(
+        live.getMetadata().getManagedFields().stream()
+            .filter(f -> f.getManager().equals("ordinal"))
+            .noneMatch(f -> f.getFieldsV1().toString().contains("f:partition")),
+        "the Git applier owns no partition: " + live.getMetadata().getManagedFields());
+  }
+
+  @Test
+  void aHoldWhosePartitionMovedSinceThePlanIsPlannedAgain(KubernetesClient client, TestNamespace ns)
+      throws IOException {
+    write(Map.of("sts.yaml", STS, "policy.yaml", POLICY));
+    AppSync sync = sync(client, ns, false);
+    assertInstanceOf(SyncResult.Applied.class, sync.sync(LocalDirectory.read(repo)));
+    // A rollout in flight has lowered the partition to 1.
+    StatefulSets.edit(
+        client,
+        ns.name(),
+        "db",
+        s -> s.getSpec().getUpdateStrategy().getRollingUpdate().setPartition(1));
+
+    // Git changes the template; the plan saw partition 1, so the apply needs a hold first.
+    write(Map.of("sts.yaml", STS.replace("db:1", "db:2"), "policy.yaml", POLICY));
+    AppSync.Planned planned = sync.plan(LocalDirectory.read(repo));
+    StatefulSets.edit(
+        client,
+        ns.name(),
+        "db",
+        s -> s.getSpec().getUpdateStrategy().getRollingUpdate().setPartition(2));
+
+    SyncResult.Failed moved = assertInstanceOf(SyncResult.Failed.class, sync.carryOut(planned));
+    assertTrue(moved.conflict(), moved.error());
+    StatefulSet live = client.apps().statefulSets().inNamespace(ns.name()).withName("db").get();
+    assertEquals(2, live.getSpec().getUpdateStrategy().getRollingUpdate().getPartition());
+    assertEquals(
+        "registry.local/db:1",
+        live.getSpec().getTemplate().getSpec().getContainers().get(0).getImage(),
+        "no template without its hold");
+
+    // A sync plans again from fresh state: the hold from 2, then the template.
+    SyncResult.Applied applied =
+        assertInstanceOf(SyncResult.Applied.class, sync.sync(LocalDirectory.read(repo)));
+    assertEquals(1, applied.held());
+    live = client.apps().statefulSets().inNamespace(ns.name()).withName("db").get();
+    assertEquals(3, live.getSpec().getUpdateStrategy().getRollingUpdate().getPartition());
+    assertEquals(
+        "registry.local/db:2",
+        live.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
+    assertNotNull(live.getMetadata().getAnnotations().get(Annotations.SYNC_HOLD));
+    assertEquals(
+        LocalDirectory.read(repo).revision(),
+        live.getMetadata().getAnnotations().get(Annotations.TEMPLATE_COMMIT));
   }
 
   @Test

@@ -1,17 +1,14 @@
-package dev.ordinal.kube;
+package dev.ordinal.daemon;
 
 import dev.ordinal.analysis.AnalysisRuns;
 import dev.ordinal.rollout.Action;
+import dev.ordinal.rollout.Annotations;
 import dev.ordinal.rollout.Observation;
 import dev.ordinal.rollout.RolloutEngine;
 import dev.ordinal.rollout.RolloutEvent;
 import dev.ordinal.rollout.RolloutSpec;
-import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -30,14 +28,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches StatefulSets and their pods and, for every StatefulSet that has a rollout spec, runs
- * observe → {@link RolloutEngine#decide} → {@link RolloutExecutor#execute} — one decision at a time
- * per StatefulSet, events coalesced through a keyed work queue. A closed controller cannot be
- * restarted; build a new one.
+ * The rollout loop: for every watched StatefulSet that has a rollout spec, observe → {@link
+ * RolloutEngine#decide} → {@link RolloutExecutor#execute}, one decision at a time per StatefulSet,
+ * watch events coalesced through a keyed work queue and rechecks on a timer. It talks to the
+ * cluster only through the {@link Workloads} and {@link ClusterEvents} ports. A closed loop cannot
+ * be restarted; build a new one.
  */
-public final class RolloutController implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(RolloutController.class);
-  private static final String OWNER_INDEX = "ordinal-owner";
+public final class RolloutLoop implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RolloutLoop.class);
 
   /** Decisions in one go before yielding the worker (guards against a decide/execute loop). */
   private static final int MAX_DECISIONS_PER_TURN = 16;
@@ -50,7 +48,8 @@ public final class RolloutController implements AutoCloseable {
     void executed(String key, Action action);
   }
 
-  private final KubernetesClient client;
+  private final Workloads workloads;
+  private final ClusterEvents events;
   private final Set<String> namespaces;
   private final Function<StatefulSet, Optional<RolloutSpec>> specs;
   private final StatefulSetObserver observer;
@@ -58,14 +57,13 @@ public final class RolloutController implements AutoCloseable {
   private final KeyedWorkQueue queue = new KeyedWorkQueue();
   private final Map<String, Delayed> delayed = new ConcurrentHashMap<>();
   private final Map<String, String> warnedGarbled = new ConcurrentHashMap<>();
-  private final List<SharedIndexInformer<StatefulSet>> stsInformers = new ArrayList<>();
-  private final Map<String, SharedIndexInformer<Pod>> podInformers = new ConcurrentHashMap<>();
   private final int workers;
   private volatile ActionListener listener = (k, a) -> {};
   private volatile boolean closed;
   private volatile boolean started;
+  private AutoCloseable watch;
   private ScheduledExecutorService scheduler;
-  private List<Thread> workerThreads = new ArrayList<>();
+  private final List<Thread> workerThreads = new ArrayList<>();
 
   private record Delayed(long dueNanos, ScheduledFuture<?> future) {}
 
@@ -74,44 +72,44 @@ public final class RolloutController implements AutoCloseable {
    * @param specs the rollout spec governing a StatefulSet, empty for those Ordinal leaves alone;
    *     called with the cached, slimmed object (metadata with labels and annotations, replicas,
    *     selector, updateStrategy, status; no pod template) on every decision, so keep it cheap
-   * @param identity names this instance in Events (reportingInstance)
    */
-  public RolloutController(
-      KubernetesClient client,
+  public RolloutLoop(
+      Workloads workloads,
+      ClusterEvents events,
       Set<String> namespaces,
       Function<StatefulSet, Optional<RolloutSpec>> specs,
       AnalysisRuns analysis,
       Clock clock,
-      String identity) {
-    this(client, namespaces, specs, analysis, clock, identity, 2);
-  }
-
-  public RolloutController(
-      KubernetesClient client,
-      Set<String> namespaces,
-      Function<StatefulSet, Optional<RolloutSpec>> specs,
-      AnalysisRuns analysis,
-      Clock clock,
-      String identity,
       int workers) {
-    this.client = Objects.requireNonNull(client);
+    this.workloads = Objects.requireNonNull(workloads);
+    this.events = Objects.requireNonNull(events);
     this.namespaces = Set.copyOf(namespaces);
     this.specs = Objects.requireNonNull(specs);
     this.observer = new StatefulSetObserver(analysis, clock);
-    this.executor = new RolloutExecutor(client, analysis, clock, identity);
+    this.executor = new RolloutExecutor(workloads, events, analysis);
     this.workers = Math.max(1, workers);
   }
 
+  public RolloutLoop(
+      Workloads workloads,
+      ClusterEvents events,
+      Set<String> namespaces,
+      Function<StatefulSet, Optional<RolloutSpec>> specs,
+      AnalysisRuns analysis,
+      Clock clock) {
+    this(workloads, events, namespaces, specs, analysis, clock, 2);
+  }
+
   /** Registers a listener told about each executed action (tests, metrics). */
-  public RolloutController onAction(ActionListener listener) {
+  public RolloutLoop onAction(ActionListener listener) {
     this.listener = Objects.requireNonNull(listener);
     return this;
   }
 
-  /** Starts the informers (waiting for their first sync) and the workers. */
+  /** Starts watching (waiting for the caches to sync) and the workers. */
   public synchronized void start() {
     if (closed) {
-      throw new IllegalStateException("closed controllers cannot be restarted");
+      throw new IllegalStateException("closed rollout loops cannot be restarted");
     }
     if (started) {
       return;
@@ -124,96 +122,27 @@ public final class RolloutController implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    if (namespaces.isEmpty()) {
-      podInformers.put(
-          "",
-          podInformer(
-              client
-                  .pods()
-                  .inAnyNamespace()
-                  .withLabel(StatefulSetObserver.REVISION_LABEL)
-                  .runnableInformer(0)));
-      stsInformers.add(
-          client
-              .apps()
-              .statefulSets()
-              .inAnyNamespace()
-              .runnableInformer(0)
-              .itemStore(SlimStore.statefulSets()));
-    } else {
-      for (String ns : namespaces) {
-        podInformers.put(
-            ns,
-            podInformer(
-                client
-                    .pods()
-                    .inNamespace(ns)
-                    .withLabel(StatefulSetObserver.REVISION_LABEL)
-                    .runnableInformer(0)));
-        stsInformers.add(
-            client
-                .apps()
-                .statefulSets()
-                .inNamespace(ns)
-                .runnableInformer(0)
-                .itemStore(SlimStore.statefulSets()));
-      }
-    }
-    for (SharedIndexInformer<StatefulSet> informer : stsInformers) {
-      informer.addEventHandler(
-          new ResourceEventHandler<StatefulSet>() {
-            @Override
-            public void onAdd(StatefulSet sts) {
-              enqueue(key(sts));
-            }
+    watch =
+        workloads.watch(
+            namespaces,
+            new Workloads.Listener() {
+              @Override
+              public void changed(String key) {
+                enqueue(key);
+              }
 
-            @Override
-            public void onUpdate(StatefulSet old, StatefulSet sts) {
-              enqueue(key(sts));
-            }
-
-            @Override
-            public void onDelete(StatefulSet sts, boolean unknown) {
-              forget(key(sts));
-            }
-          });
-    }
-    for (SharedIndexInformer<Pod> informer : podInformers.values()) {
-      informer.addEventHandler(
-          new ResourceEventHandler<Pod>() {
-            @Override
-            public void onAdd(Pod pod) {
-              ownerKey(pod).ifPresent(RolloutController.this::enqueue);
-            }
-
-            @Override
-            public void onUpdate(Pod old, Pod pod) {
-              ownerKey(pod).ifPresent(RolloutController.this::enqueue);
-            }
-
-            @Override
-            public void onDelete(Pod pod, boolean unknown) {
-              ownerKey(pod).ifPresent(RolloutController.this::enqueue);
-            }
-          });
-    }
-    // pods first, so the first decision about a StatefulSet sees its pods
-    podInformers.values().forEach(i -> i.start().toCompletableFuture().join());
-    stsInformers.forEach(i -> i.start().toCompletableFuture().join());
+              @Override
+              public void deleted(String key) {
+                forget(key);
+              }
+            });
     for (int i = 0; i < workers; i++) {
       Thread t = new Thread(this::work, "ordinal-rollout-worker-" + i);
       t.setDaemon(true);
       workerThreads.add(t);
       t.start();
     }
-    log.info(
-        "rollout controller started for {}", namespaces.isEmpty() ? "all namespaces" : namespaces);
-  }
-
-  private SharedIndexInformer<Pod> podInformer(SharedIndexInformer<Pod> informer) {
-    informer.itemStore(SlimStore.pods());
-    informer.addIndexers(Map.of(OWNER_INDEX, pod -> ownerKey(pod).map(List::of).orElse(List.of())));
-    return informer;
+    log.info("rollout loop started for {}", namespaces.isEmpty() ? "all namespaces" : namespaces);
   }
 
   public boolean isClosed() {
@@ -233,8 +162,13 @@ public final class RolloutController implements AutoCloseable {
     if (scheduler != null) {
       scheduler.shutdownNow();
     }
-    stsInformers.forEach(SharedIndexInformer::close);
-    podInformers.values().forEach(SharedIndexInformer::close);
+    if (watch != null) {
+      try {
+        watch.close();
+      } catch (Exception e) {
+        log.debug("closing the watch: {}", e.toString());
+      }
+    }
     delayed.clear();
     boolean onWorker = workerThreads.contains(Thread.currentThread());
     for (Thread t : workerThreads) {
@@ -252,29 +186,12 @@ public final class RolloutController implements AutoCloseable {
         }
       }
     }
-    log.info("rollout controller stopped");
+    log.info("rollout loop stopped");
   }
 
   /** StatefulSets with pending delayed rechecks (for tests and the bench). */
   int pendingRechecks() {
     return delayed.size();
-  }
-
-  static String key(StatefulSet sts) {
-    return sts.getMetadata().getNamespace() + "/" + sts.getMetadata().getName();
-  }
-
-  static Optional<String> ownerKey(Pod pod) {
-    List<OwnerReference> owners = pod.getMetadata().getOwnerReferences();
-    if (owners == null) {
-      return Optional.empty();
-    }
-    for (OwnerReference o : owners) {
-      if ("StatefulSet".equals(o.getKind()) && Boolean.TRUE.equals(o.getController())) {
-        return Optional.of(pod.getMetadata().getNamespace() + "/" + o.getName());
-      }
-    }
-    return Optional.empty();
   }
 
   void enqueue(String key) {
@@ -317,7 +234,7 @@ public final class RolloutController implements AutoCloseable {
                     Math.max(1, delay.toMillis()),
                     TimeUnit.MILLISECONDS);
             return new Delayed(due, f);
-          } catch (java.util.concurrent.RejectedExecutionException e) {
+          } catch (RejectedExecutionException e) {
             return null;
           }
         });
@@ -347,47 +264,14 @@ public final class RolloutController implements AutoCloseable {
     }
   }
 
-  private StatefulSet cached(String key) {
-    for (SharedIndexInformer<StatefulSet> informer : stsInformers) {
-      StatefulSet sts = informer.getStore().getByKey(key);
-      if (sts != null) {
-        return sts;
-      }
-    }
-    return null;
-  }
-
-  private List<Pod> cachedPods(String namespace, String key) {
-    SharedIndexInformer<Pod> informer = podInformers.get(namespaces.isEmpty() ? "" : namespace);
-    return informer == null ? List.of() : informer.getIndexer().byIndex(OWNER_INDEX, key);
-  }
-
-  private List<Pod> freshPods(StatefulSet sts) {
-    String key = key(sts);
-    List<Pod> pods = new ArrayList<>();
-    Map<String, String> selector =
-        sts.getSpec().getSelector() == null ? null : sts.getSpec().getSelector().getMatchLabels();
-    var query = client.pods().inNamespace(sts.getMetadata().getNamespace());
-    for (Pod p :
-        (selector == null || selector.isEmpty()
-                ? query.withLabel(StatefulSetObserver.REVISION_LABEL)
-                : query.withLabels(selector))
-            .list()
-            .getItems()) {
-      if (ownerKey(p).filter(key::equals).isPresent()) {
-        pods.add(p);
-      }
-    }
-    return pods;
-  }
-
   void process(String key) {
-    StatefulSet sts = cached(key);
-    if (sts == null) {
+    Optional<StatefulSet> cached = workloads.statefulSet(key, Workloads.Read.CACHED);
+    if (cached.isEmpty()) {
       forget(key);
       return;
     }
-    boolean fresh = false;
+    StatefulSet sts = cached.get();
+    Workloads.Read podRead = Workloads.Read.CACHED;
     for (int i = 0; i < MAX_DECISIONS_PER_TURN; i++) {
       if (closed) {
         return;
@@ -405,20 +289,20 @@ public final class RolloutController implements AutoCloseable {
               "{}: rollout state annotation is unreadable, not acting until it is fixed: {}",
               key,
               stored.error());
-          executor.event(
+          executor.post(
               sts,
               new RolloutEvent(
                   RolloutEvent.Type.WARNING,
                   "InvalidRolloutState",
                   "annotation "
-                      + dev.ordinal.rollout.Annotations.STATE
+                      + Annotations.STATE
                       + " is unreadable, Ordinal does not act: "
                       + stored.error()));
         }
         return;
       }
       warnedGarbled.remove(key);
-      List<Pod> pods = fresh ? freshPods(sts) : cachedPods(sts.getMetadata().getNamespace(), key);
+      List<Pod> pods = workloads.pods(sts, podRead);
       Optional<Observation> obs = observer.observe(sts, pods, stored.state(), spec.get());
       if (obs.isEmpty()) {
         return; // no update revision yet: the controller's status write wakes us
@@ -432,27 +316,20 @@ public final class RolloutController implements AutoCloseable {
         listener.executed(key, action);
       }
       switch (result.next()) {
-        case WAIT:
+        case WAIT -> {
           recheck(key, result.recheckAfter());
           return;
-        case CONFLICT:
-          sts =
-              client
-                  .apps()
-                  .statefulSets()
-                  .inNamespace(sts.getMetadata().getNamespace())
-                  .withName(sts.getMetadata().getName())
-                  .get();
-          if (sts == null) {
+        }
+        case CONFLICT -> {
+          Optional<StatefulSet> fresh = workloads.statefulSet(key, Workloads.Read.FRESH);
+          if (fresh.isEmpty()) {
             forget(key);
             return;
           }
-          fresh = true;
-          break;
-        case DECIDE_AGAIN:
-        default:
-          sts = result.sts();
-          break;
+          sts = fresh.get();
+          podRead = Workloads.Read.FRESH;
+        }
+        case DECIDE_AGAIN -> sts = result.sts();
       }
     }
     recheck(key, Duration.ofSeconds(1));

@@ -1,4 +1,4 @@
-package dev.ordinal.kube;
+package dev.ordinal.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

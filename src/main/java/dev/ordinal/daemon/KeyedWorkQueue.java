@@ -1,4 +1,4 @@
-package dev.ordinal.kube;
+package dev.ordinal.daemon;
 
 import java.util.ArrayDeque;
 import java.util.HashSet;

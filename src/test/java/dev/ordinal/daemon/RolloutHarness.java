@@ -1,9 +1,10 @@
-package dev.ordinal.kube;
+package dev.ordinal.daemon;
 
 import static dev.ordinal.testkit.StatefulSets.await;
 import static dev.ordinal.testkit.StatefulSets.awaitRolledOut;
 import static dev.ordinal.testkit.StatefulSets.revisions;
 
+import dev.ordinal.kube.KubeCluster;
 import dev.ordinal.rollout.Action;
 import dev.ordinal.rollout.Annotations;
 import dev.ordinal.rollout.RolloutSpec;
@@ -74,11 +75,11 @@ final class RolloutHarness implements AutoCloseable {
     return awaitRolledOut(client, ns, name, TIMEOUT).getStatus().getUpdateRevision();
   }
 
-  RolloutController controller(String instance) {
+  RolloutLoop controller(String instance) {
     return controller(instance, client);
   }
 
-  RolloutController controller(String instance, KubernetesClient c) {
+  RolloutLoop controller(String instance, KubernetesClient c) {
     return controller(instance, c, a -> false);
   }
 
@@ -86,11 +87,13 @@ final class RolloutHarness implements AutoCloseable {
    * A controller that closes itself right after executing the first action matching {@code
    * killAfter}.
    */
-  RolloutController controller(String instance, KubernetesClient c, Predicate<Action> killAfter) {
-    RolloutController[] self = new RolloutController[1];
-    RolloutController controller =
-        new RolloutController(
-                c,
+  RolloutLoop controller(String instance, KubernetesClient c, Predicate<Action> killAfter) {
+    RolloutLoop[] self = new RolloutLoop[1];
+    KubeCluster kube = new KubeCluster(c, instance, Clock.systemUTC());
+    RolloutLoop controller =
+        new RolloutLoop(
+                kube,
+                kube,
                 Set.of(ns),
                 s ->
                     s.getMetadata().getAnnotations() != null
@@ -98,8 +101,7 @@ final class RolloutHarness implements AutoCloseable {
                         ? Optional.of(spec)
                         : Optional.empty(),
                 analysis,
-                Clock.systemUTC(),
-                instance)
+                Clock.systemUTC())
             .onAction(
                 (key, action) -> {
                   log.add(new Executed(instance, action, Instant.now()));
@@ -109,6 +111,7 @@ final class RolloutHarness implements AutoCloseable {
                 });
     self[0] = controller;
     closeables.add(controller);
+    closeables.add(kube);
     return controller;
   }
 

@@ -1,8 +1,7 @@
-package dev.ordinal.cli;
+package dev.ordinal.kube;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.ordinal.manifest.AnalysisTemplate.SecretKeyRef;
 import dev.ordinal.testkit.ControlPlaneTest;
 import dev.ordinal.testkit.TestNamespace;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -28,14 +27,11 @@ class SecretValueIT {
         .create();
     assertEquals(
         Optional.of("t0ken"),
-        RunCommand.Daemon.secretValue(
-            client, ns.name(), new SecretKeyRef("ordinal-prometheus-token", "token")));
+        new KubeCluster(client).secretValue(ns.name(), "ordinal-prometheus-token", "token"));
     assertEquals(
         Optional.empty(),
-        RunCommand.Daemon.secretValue(
-            client, ns.name(), new SecretKeyRef("ordinal-prometheus-token", "other")));
+        new KubeCluster(client).secretValue(ns.name(), "ordinal-prometheus-token", "other"));
     assertEquals(
-        Optional.empty(),
-        RunCommand.Daemon.secretValue(client, ns.name(), new SecretKeyRef("missing", "token")));
+        Optional.empty(), new KubeCluster(client).secretValue(ns.name(), "missing", "token"));
   }
 }

@@ -1,4 +1,4 @@
-package dev.ordinal.kube;
+package dev.ordinal.daemon;
 
 import static dev.ordinal.testkit.StatefulSets.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,6 +1,7 @@
-package dev.ordinal.sync;
+package dev.ordinal.daemon;
 
 import dev.ordinal.manifest.LoadError;
+import dev.ordinal.plan.Plan;
 import java.util.List;
 
 /** What one sync of an app did. Only {@link Applied} changed the cluster. */
@@ -14,6 +15,9 @@ public sealed interface SyncResult {
       return created + updated + held + pruned > 0;
     }
   }
+
+  /** Planned on a standby, which writes nothing: the leader applies. */
+  record Standby(String revision, Plan.Counts planned) implements SyncResult {}
 
   /** The revision's manifests failed to load; nothing was applied. */
   record Invalid(String revision, List<LoadError> errors) implements SyncResult {}
@@ -39,6 +43,9 @@ public sealed interface SyncResult {
     }
     if (this instanceof Invalid) {
       return "invalid";
+    }
+    if (this instanceof Standby) {
+      return "standby";
     }
     return this instanceof Refused ? "refused" : "error";
   }

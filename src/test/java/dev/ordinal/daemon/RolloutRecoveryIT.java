@@ -1,9 +1,10 @@
-package dev.ordinal.kube;
+package dev.ordinal.daemon;
 
 import static dev.ordinal.testkit.StatefulSets.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ordinal.kube.KubeCluster;
 import dev.ordinal.rollout.Action;
 import dev.ordinal.rollout.Annotations;
 import dev.ordinal.rollout.Command;
@@ -21,7 +22,9 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,7 +50,7 @@ class RolloutRecoveryIT {
       throws Exception {
     try (RolloutHarness h = new RolloutHarness(client, ns, "kill", STEPS)) {
       String v1 = h.create(5, "registry.local/kill:1", false);
-      RolloutController first = h.controller("first", client, kill);
+      RolloutLoop first = h.controller("first", client, kill);
       first.start();
       h.awaitState("initialised", s -> s.targetRevision().equals(v1));
       String v2 = h.apply("registry.local/kill:2");
@@ -84,7 +87,7 @@ class RolloutRecoveryIT {
     RolloutSpec spec = RolloutSpec.of(Step.Canary.pods(3), Step.Pause.untilPromoted());
     try (RolloutHarness h = new RolloutHarness(client, ns.name(), "del", spec)) {
       String v1 = h.create(4, "registry.local/del:1", false);
-      RolloutController first = h.controller("first", client, nth(Action.DeletePod.class, 1));
+      RolloutLoop first = h.controller("first", client, nth(Action.DeletePod.class, 1));
       first.start();
       h.awaitState("initialised", s -> s.targetRevision().equals(v1));
       String v2 = h.apply("registry.local/del:2");
@@ -111,41 +114,32 @@ class RolloutRecoveryIT {
   void onlyTheLeaderActs(ControlPlane plane, TestNamespace ns) throws Exception {
     KubernetesClient c1 = plane.newClient();
     KubernetesClient c2 = plane.newClient();
-    LeaderElectedController.Timing timing =
-        new LeaderElectedController.Timing(
-            Duration.ofSeconds(4), Duration.ofSeconds(3), Duration.ofMillis(500));
+    Leadership.Timing timing =
+        new Leadership.Timing(Duration.ofSeconds(4), Duration.ofSeconds(3), Duration.ofMillis(500));
     try (RolloutHarness h = new RolloutHarness(plane.client(), ns.name(), "lead", STEPS)) {
       String v1 = h.create(3, "registry.local/lead:1", false);
-      LeaderElectedController one =
-          new LeaderElectedController(
-              c1, ns.name(), "ordinal-rollout", "one", timing, () -> h.controller("one", c1));
-      LeaderElectedController two =
-          new LeaderElectedController(
-              c2, ns.name(), "ordinal-rollout", "two", timing, () -> h.controller("two", c2));
-      try {
-        one.start();
+      try (Leadership one = elect(c1, ns.name(), "one", timing, () -> h.controller("one", c1))) {
         await("one leads", RolloutHarness.TIMEOUT, one::isLeading, () -> "");
-        two.start();
-        h.awaitState("initialised", s -> s.targetRevision().equals(v1));
-        String v2 = h.apply("registry.local/lead:2");
-        h.awaitState(
-            "healthy on v2", s -> s.phase() == Phase.HEALTHY && s.stableRevision().equals(v2));
-        assertTrue(!two.isLeading());
-        assertTrue(h.count("one") > 0);
-        assertEquals(0, h.count("two"), "the follower never acts: " + h.log);
+        try (Leadership two = elect(c2, ns.name(), "two", timing, () -> h.controller("two", c2))) {
+          h.awaitState("initialised", s -> s.targetRevision().equals(v1));
+          String v2 = h.apply("registry.local/lead:2");
+          h.awaitState(
+              "healthy on v2", s -> s.phase() == Phase.HEALTHY && s.stableRevision().equals(v2));
+          assertTrue(!two.isLeading());
+          assertTrue(h.count("one") > 0);
+          assertEquals(0, h.count("two"), "the follower never acts: " + h.log);
 
-        // the leader goes away: the other takes over and finishes the next rollout alone
-        one.close();
-        await("two leads", RolloutHarness.TIMEOUT, two::isLeading, () -> "");
-        long byOne = h.count("one");
-        String v3 = h.apply("registry.local/lead:3");
-        h.awaitState(
-            "healthy on v3", s -> s.phase() == Phase.HEALTHY && s.stableRevision().equals(v3));
-        assertEquals(byOne, h.count("one"), "the old leader stopped acting");
-        assertTrue(h.count("two") > 0);
+          // the leader goes away: the other takes over and finishes the next rollout alone
+          one.close();
+          await("two leads", RolloutHarness.TIMEOUT, two::isLeading, () -> "");
+          long byOne = h.count("one");
+          String v3 = h.apply("registry.local/lead:3");
+          h.awaitState(
+              "healthy on v3", s -> s.phase() == Phase.HEALTHY && s.stableRevision().equals(v3));
+          assertEquals(byOne, h.count("one"), "the old leader stopped acting");
+          assertTrue(h.count("two") > 0);
+        }
       } finally {
-        one.close();
-        two.close();
         c1.close();
         c2.close();
       }
@@ -155,23 +149,14 @@ class RolloutRecoveryIT {
   @Test
   void losingTheLeaseStopsActingAtOnce(ControlPlane plane, TestNamespace ns) throws Exception {
     KubernetesClient c1 = plane.newClient();
-    LeaderElectedController.Timing timing =
-        new LeaderElectedController.Timing(
-            Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(300));
+    Leadership.Timing timing =
+        new Leadership.Timing(Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(300));
     RolloutSpec gated = RolloutSpec.of(Step.Canary.pods(1), Step.Pause.untilPromoted());
     try (RolloutHarness h = new RolloutHarness(plane.client(), ns.name(), "lost", gated)) {
       String v1 = h.create(3, "registry.local/lost:1", false);
-      RolloutController[] built = new RolloutController[1];
-      LeaderElectedController one =
-          new LeaderElectedController(
-              c1,
-              ns.name(),
-              "ordinal-rollout",
-              "one",
-              timing,
-              () -> built[0] = h.controller("one", c1));
-      try {
-        one.start();
+      RolloutLoop[] built = new RolloutLoop[1];
+      try (Leadership one =
+          elect(c1, ns.name(), "one", timing, () -> built[0] = h.controller("one", c1))) {
         h.awaitState("initialised", s -> s.targetRevision().equals(v1));
         // someone else takes the lease (as after a network partition): the renewal fails
         Resource<Lease> lease =
@@ -189,10 +174,37 @@ class RolloutRecoveryIT {
             before, h.count("one"), "no action after the lease was lost: " + h.describeLog());
         assertEquals(3, h.sts().getSpec().getUpdateStrategy().getRollingUpdate().getPartition());
       } finally {
-        one.close();
         c1.close();
       }
     }
+  }
+
+  /**
+   * Campaigns for the lease "ordinal-rollout" and runs a fresh rollout loop while leading, as the
+   * daemon does.
+   */
+  private static Leadership elect(
+      KubernetesClient client,
+      String namespace,
+      String identity,
+      Leadership.Timing timing,
+      Supplier<RolloutLoop> loops) {
+    Leadership leadership =
+        new KubeCluster(client).leadership(namespace, "ordinal-rollout", identity, timing);
+    AtomicReference<RolloutLoop> current = new AtomicReference<>();
+    leadership.start(
+        () -> {
+          RolloutLoop loop = loops.get();
+          current.set(loop);
+          loop.start();
+        },
+        () -> {
+          RolloutLoop loop = current.getAndSet(null);
+          if (loop != null) {
+            loop.close();
+          }
+        });
+    return leadership;
   }
 
   /**

@@ -1,0 +1,25 @@
+package dev.ordinal.daemon;
+
+import dev.ordinal.analysis.RunStore;
+import java.util.Optional;
+
+/**
+ * Everything the daemon needs of a Kubernetes cluster, in one port: {@code kube.KubeCluster} is the
+ * real one (fabric8), {@code sim.SimCluster} the in-memory one behind {@code ordinal demo} and the
+ * fast tests. Nothing outside {@code kube} talks to an API server.
+ */
+public interface Cluster extends Workloads, LiveObjects, ClusterEvents, AutoCloseable {
+
+  /** A key of a Secret; empty when the Secret or the key does not exist. */
+  Optional<String> secretValue(String namespace, String name, String key);
+
+  /** Leader election on the Lease {@code namespace/name}. */
+  Leadership leadership(String namespace, String name, String identity, Leadership.Timing timing);
+
+  /** Where analysis runs survive a restart (a ConfigMap in a real cluster). */
+  RunStore runStore(String namespace, String name);
+
+  /** Stops watches and releases connections. */
+  @Override
+  void close();
+}

@@ -1,0 +1,176 @@
+package dev.ordinal.daemon;
+
+import dev.ordinal.analysis.AnalysisRuns;
+import dev.ordinal.rollout.Action;
+import dev.ordinal.rollout.Annotations;
+import dev.ordinal.rollout.Command;
+import dev.ordinal.rollout.RolloutEvent;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Carries one engine {@link Action} out through the {@link Workloads} port (see the executor
+ * contract in {@code dev.ordinal.rollout}). Every StatefulSet write carries the resourceVersion
+ * read for the observation, so a change since makes it a {@link Next#CONFLICT}: the caller then
+ * re-reads, re-observes and re-decides instead of retrying. A decision is logged once its write
+ * succeeded.
+ */
+final class RolloutExecutor {
+  private static final Logger log = LoggerFactory.getLogger(RolloutExecutor.class);
+
+  /** What the caller does next. */
+  enum Next {
+    /** Decide again at once with {@link Result#sts()}. */
+    DECIDE_AGAIN,
+    /** Decide again after {@link Result#recheckAfter()} or on the next watch event. */
+    WAIT,
+    /** The StatefulSet changed under us: re-read it, re-observe, re-decide. */
+    CONFLICT
+  }
+
+  /** The outcome of one execution; {@code sts} is the object as last written (or the input). */
+  record Result(Next next, StatefulSet sts, Duration recheckAfter) {}
+
+  private final Workloads workloads;
+  private final ClusterEvents events;
+  private final AnalysisRuns analysis;
+
+  /** The last wait logged per StatefulSet, so a repeated identical wait is not logged again. */
+  private final Map<String, String> lastWait = new ConcurrentHashMap<>();
+
+  RolloutExecutor(Workloads workloads, ClusterEvents events, AnalysisRuns analysis) {
+    this.workloads = Objects.requireNonNull(workloads);
+    this.events = Objects.requireNonNull(events);
+    this.analysis = Objects.requireNonNull(analysis);
+  }
+
+  /** Drops what is remembered about a StatefulSet Ordinal no longer manages ("ns/name"). */
+  void forget(String key) {
+    lastWait.remove(key);
+  }
+
+  /**
+   * Executes {@code action} decided from {@code observed} (the object whose resourceVersion the
+   * write must match).
+   */
+  Result execute(Action action, StatefulSet observed) {
+    String ns = observed.getMetadata().getNamespace();
+    String name = observed.getMetadata().getName();
+    String key = ns + "/" + name;
+    if (action instanceof Action.Wait wait) {
+      String line = action.logLine();
+      if (line.equals(lastWait.put(key, line))) {
+        // The same wait, re-decided on another watch event: one line per decision, not per event.
+        log.debug("{} step={} {}", key, action.state().stepIndex(), line);
+      } else {
+        log.info("{} step={} {}", key, action.state().stepIndex(), line);
+      }
+      return new Result(Next.WAIT, observed, wait.recheckAfter());
+    }
+    lastWait.remove(key);
+    Integer partition = action instanceof Action.SetPartition set ? set.partition() : null;
+    Workloads.WriteResult outcome = workloads.write(observed, write(observed, action, partition));
+    if (!(outcome instanceof Workloads.WriteResult.Written done)) {
+      log.info(
+          "{} conflict writing {}: re-reading and deciding again",
+          key,
+          action.getClass().getSimpleName());
+      return new Result(Next.CONFLICT, observed, Duration.ZERO);
+    }
+    StatefulSet written = done.sts();
+    log.info("{} step={} {}", key, action.state().stepIndex(), action.logLine());
+    if (action instanceof Action.DeletePod delete) {
+      Workloads.PodDeletion deletion =
+          workloads.deletePod(ns, delete.podName(), delete.podRevision());
+      if (deletion == Workloads.PodDeletion.DELETED) {
+        post(observed, action.event());
+      } else {
+        log.info("{} pod {} not deleted: {}", key, delete.podName(), deletion);
+      }
+      // wait for the pod's watch events rather than deciding on a cache that still lists it
+      return new Result(Next.WAIT, written, Duration.ofSeconds(10));
+    }
+    if (action instanceof Action.StartAnalysis start) {
+      analysis.start(
+          StatefulSetObserver.scopedRunId(ns, name, start.runId()),
+          start.templates(),
+          new AnalysisRuns.RolloutContext(
+              ns,
+              name,
+              start.state().targetRevision(),
+              start.state().stableRevision(),
+              podsOn(observed, start.state().targetRevision())));
+    } else if (action instanceof Action.StopAnalysis stop) {
+      analysis.stop(StatefulSetObserver.scopedRunId(ns, name, stop.runId()));
+    }
+    post(observed, action.event());
+    return new Result(Next.DECIDE_AGAIN, written, Duration.ZERO);
+  }
+
+  /**
+   * The one StatefulSet write of an action: partition (when given and different), the state
+   * annotation when it changed, consumed command annotations removed; empty when nothing changes.
+   * Every action but a wait ends a sync hold: the engine decides nothing else while one holds it
+   * back.
+   */
+  static Workloads.RolloutWrite write(StatefulSet observed, Action action, Integer partition) {
+    Map<String, String> annotations = observed.getMetadata().getAnnotations();
+    if (annotations == null) {
+      annotations = Map.of();
+    }
+    Map<String, String> set = new HashMap<>();
+    Set<String> remove = new HashSet<>();
+    String stateJson = action.state().toJson();
+    if (!stateJson.equals(annotations.get(Annotations.STATE))) {
+      set.put(Annotations.STATE, stateJson);
+    }
+    for (Command c : action.consumes()) {
+      String commandKey = Annotations.commandKey(c);
+      if (annotations.containsKey(commandKey)) {
+        remove.add(commandKey);
+      }
+    }
+    Integer newPartition =
+        partition != null && partition != StatefulSetObserver.partition(observed)
+            ? partition
+            : null;
+    if (annotations.containsKey(Annotations.SYNC_HOLD)) {
+      remove.add(Annotations.SYNC_HOLD);
+    }
+    return new Workloads.RolloutWrite(newPartition, set, remove);
+  }
+
+  private List<String> podsOn(StatefulSet sts, String revision) {
+    List<String> names = new ArrayList<>();
+    for (Pod p : workloads.pods(sts, Workloads.Read.CACHED)) {
+      Map<String, String> l = p.getMetadata().getLabels();
+      if (l != null && revision.equals(l.get(StatefulSetObserver.REVISION_LABEL))) {
+        names.add(p.getMetadata().getName());
+      }
+    }
+    names.sort(null);
+    return names;
+  }
+
+  /** Posts a Kubernetes Event about the StatefulSet. */
+  void post(StatefulSet sts, RolloutEvent e) {
+    events.post(
+        sts,
+        e.type() == RolloutEvent.Type.WARNING
+            ? ClusterEvents.Type.WARNING
+            : ClusterEvents.Type.NORMAL,
+        e.reason(),
+        e.message());
+  }
+}

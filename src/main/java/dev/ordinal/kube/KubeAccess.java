@@ -1,0 +1,262 @@
+package dev.ordinal.kube;
+
+import dev.ordinal.analysis.RunRecord;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * What the one-shot CLI commands need of a cluster, over fabric8: connect from a kubeconfig, read
+ * StatefulSets and pods, watch a namespace, set annotations. Every failure is a {@link
+ * ClusterException} whose message names the server, the kubeconfig and the context.
+ */
+public final class KubeAccess implements AutoCloseable {
+  private final KubernetesClient client;
+  private final String where;
+
+  private KubeAccess(KubernetesClient client, String where) {
+    this.client = client;
+    this.where = where;
+  }
+
+  /**
+   * Connects with a kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster) and a
+   * context (default: the current one). Nothing is sent until a read.
+   */
+  public static KubeAccess connect(Path kubeconfig, String context) {
+    Config config;
+    String source;
+    try {
+      if (kubeconfig != null) {
+        config =
+            Config.fromKubeconfig(context, Files.readString(kubeconfig), kubeconfig.toString());
+        source = kubeconfig.toString();
+      } else {
+        config = Config.autoConfigure(context);
+        String env = System.getenv("KUBECONFIG");
+        source = env != null ? env : System.getProperty("user.home") + "/.kube/config";
+      }
+    } catch (IOException e) {
+      throw new ClusterException("cannot read kubeconfig " + kubeconfig + ": " + e.getMessage());
+    } catch (KubernetesClientException | IllegalArgumentException e) {
+      throw new ClusterException(
+          "cannot use kubeconfig"
+              + (kubeconfig == null ? "" : " " + kubeconfig)
+              + (context == null ? "" : " with context " + context)
+              + ": "
+              + e.getMessage());
+    }
+    if (context != null && !context.equals(currentContext(config))) {
+      throw new ClusterException(
+          "context '" + context + "' is not in kubeconfig " + source + "; see its contexts");
+    }
+    // A one-shot command should say the cluster is unreachable within seconds, not retry for long.
+    config.setRequestRetryBackoffLimit(1);
+    config.setConnectionTimeout(5_000);
+    String where =
+        "server "
+            + config.getMasterUrl()
+            + " (kubeconfig "
+            + source
+            + ", context "
+            + Optional.ofNullable(currentContext(config)).orElse("(none)")
+            + ")";
+    return new KubeAccess(new KubernetesClientBuilder().withConfig(config).build(), where);
+  }
+
+  private static String currentContext(Config config) {
+    return config.getCurrentContext() == null ? null : config.getCurrentContext().getName();
+  }
+
+  /** The cluster ports over this connection (diff and plan use it without watches). */
+  public KubeCluster cluster() {
+    return clusterFor(KubeCluster.COMPONENT, Clock.systemUTC());
+  }
+
+  /** The cluster ports for a daemon that names itself {@code identity} in its Events. */
+  public KubeCluster clusterFor(String identity, Clock clock) {
+    return new KubeCluster(client, identity, clock);
+  }
+
+  /** The context's namespace, or "default". */
+  public String defaultNamespace() {
+    String ns = client.getNamespace();
+    return ns == null ? "default" : ns;
+  }
+
+  /** Server, kubeconfig and context, for messages. */
+  public String where() {
+    return where;
+  }
+
+  public Optional<StatefulSet> statefulSet(String namespace, String name) {
+    return call(
+        () ->
+            Optional.ofNullable(
+                client.apps().statefulSets().inNamespace(namespace).withName(name).get()));
+  }
+
+  public List<StatefulSet> statefulSets(String namespace) {
+    return call(() -> client.apps().statefulSets().inNamespace(namespace).list().getItems());
+  }
+
+  public List<Pod> pods(String namespace) {
+    return call(() -> client.pods().inNamespace(namespace).list().getItems());
+  }
+
+  /** The analysis runs Ordinal keeps in its namespace; empty when they cannot be read. */
+  public List<RunRecord> analysisRuns(String ordinalNamespace, String configMap) {
+    try {
+      return new ConfigMapRunStore(client, ordinalNamespace, configMap).loadAll();
+    } catch (KubernetesClientException e) {
+      return List.of();
+    }
+  }
+
+  /** The outcome of {@link #mergePatch}. */
+  public sealed interface PatchOutcome {
+    record Patched(StatefulSet sts) implements PatchOutcome {}
+
+    record NotFound() implements PatchOutcome {}
+
+    record Forbidden(String message) implements PatchOutcome {}
+  }
+
+  /** A JSON merge patch of a StatefulSet (commands set annotations this way). */
+  public PatchOutcome mergePatch(String namespace, String name, String patch) {
+    try {
+      StatefulSet patched =
+          client
+              .apps()
+              .statefulSets()
+              .inNamespace(namespace)
+              .withName(name)
+              .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+      return patched == null ? new PatchOutcome.NotFound() : new PatchOutcome.Patched(patched);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 404) {
+        return new PatchOutcome.NotFound();
+      }
+      if (e.getCode() == 401 || e.getCode() == 403) {
+        return new PatchOutcome.Forbidden(
+            e.getStatus() == null ? e.getMessage() : e.getStatus().getMessage());
+      }
+      throw explain(e);
+    }
+  }
+
+  /**
+   * Watches a namespace's StatefulSets (or one of them) and pods: {@code onEvent} on every change,
+   * {@code onClosed} with a reason when the server ends a watch. Close the handle to stop.
+   */
+  public AutoCloseable watch(
+      String namespace, String name, Runnable onEvent, Consumer<String> onClosed) {
+    List<Watch> watches = new ArrayList<>();
+    Watcher<Object> signal =
+        new Watcher<>() {
+          @Override
+          public void eventReceived(Action action, Object resource) {
+            onEvent.run();
+          }
+
+          @Override
+          public void onClose(WatcherException cause) {
+            onClosed.accept(cause.getMessage());
+          }
+        };
+    try {
+      var sets = client.apps().statefulSets().inNamespace(namespace);
+      watches.add(
+          name == null ? sets.watch(cast(signal)) : sets.withName(name).watch(cast(signal)));
+      // A StatefulSet's pods are found by name and owner, so watch the namespace's pods.
+      watches.add(client.pods().inNamespace(namespace).watch(cast(signal)));
+    } catch (KubernetesClientException e) {
+      watches.forEach(Watch::close);
+      throw explain(e);
+    }
+    return () -> {
+      for (Watch w : watches) {
+        try {
+          w.close();
+        } catch (RuntimeException e) {
+          // already closed by the server: nothing to release
+        }
+      }
+    };
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> Watcher<T> cast(Watcher<Object> watcher) {
+    return (Watcher<T>) (Watcher<?>) watcher;
+  }
+
+  private <T> T call(java.util.function.Supplier<T> read) {
+    try {
+      return read.get();
+    } catch (KubernetesClientException e) {
+      throw explain(e);
+    }
+  }
+
+  /** A client failure as a message that says where Ordinal tried and what to try. */
+  public ClusterException explain(RuntimeException e) {
+    if (e instanceof ClusterException known) {
+      return known;
+    }
+    String detail = e.getMessage() == null ? e.toString() : e.getMessage();
+    if (!(e instanceof KubernetesClientException)) {
+      return new ClusterException(detail);
+    }
+    if (e instanceof KubernetesClientException k && (k.getCode() == 401 || k.getCode() == 403)) {
+      return new ClusterException(
+          "not allowed by " + where + ": " + detail + "; check the kubeconfig's user");
+    }
+    if (causedByIo(e)) {
+      return new ClusterException(
+          "cannot reach the cluster at "
+              + where
+              + ": "
+              + rootMessage(e)
+              + "; is the server up, and --kubeconfig/--context right?");
+    }
+    return new ClusterException("cluster error from " + where + ": " + detail);
+  }
+
+  private static boolean causedByIo(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof IOException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.toString() : t.getMessage();
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+}
