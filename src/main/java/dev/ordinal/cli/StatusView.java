@@ -1,13 +1,13 @@
 package dev.ordinal.cli;
 
+import dev.ordinal.daemon.StatefulSetObserver;
 import dev.ordinal.rollout.Annotations;
 import dev.ordinal.rollout.Command;
 import dev.ordinal.rollout.Phase;
 import dev.ordinal.rollout.RolloutState;
 import dev.ordinal.rollout.RolloutStateFormatException;
-import io.fabric8.kubernetes.api.model.ContainerStatus;
+import dev.ordinal.rollout.VerdictRecord;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetSpec;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
@@ -16,8 +16,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Renders what {@code ordinal status} shows: a pure function of the StatefulSet, its pods and the
@@ -25,9 +23,6 @@ import java.util.regex.Pattern;
  * ASCII only, so that it pastes anywhere.
  */
 final class StatusView {
-  static final String REVISION_LABEL = "controller-revision-hash";
-  // The engine's reason for a stepping phase starts with "step i/n: ..."; that is where n lives.
-  private static final Pattern STEP_REASON = Pattern.compile("^step (\\d+)/(\\d+)\\b");
 
   private StatusView() {}
 
@@ -97,7 +92,7 @@ final class StatusView {
         line(out, "Analysis", "no verdicts recorded");
       } else {
         out.append("Analysis:\n");
-        for (String v : f.state.verdicts()) {
+        for (VerdictRecord v : f.state.verdicts()) {
           out.append("  ").append(v).append('\n');
         }
       }
@@ -196,7 +191,7 @@ final class StatusView {
       f.replicas = spec == null || spec.getReplicas() == null ? 1 : spec.getReplicas();
       var strategy = spec == null ? null : spec.getUpdateStrategy();
       f.onDelete = strategy != null && "OnDelete".equals(strategy.getType());
-      f.partition = dev.ordinal.daemon.StatefulSetObserver.partition(sts);
+      f.partition = StatefulSetObserver.partition(sts);
       StatefulSetStatus status = sts.getStatus();
       f.currentRevision = status == null ? null : status.getCurrentRevision();
       f.updateRevision = status == null ? null : status.getUpdateRevision();
@@ -295,13 +290,12 @@ final class StatusView {
     }
 
     boolean fullPromotion() {
-      return stepping() && state.reason().startsWith("full promotion");
+      return stepping() && state.fullPromotion();
     }
 
-    /** The step count, from the engine's reason ({@code step i/n: ...}); null when not recorded. */
+    /** The step count the state records; null when an older Ordinal did not record it. */
     Integer stepCount() {
-      Matcher m = STEP_REASON.matcher(state.reason());
-      return m.find() ? Integer.valueOf(m.group(2)) : null;
+      return state.stepCount() > 0 ? state.stepCount() : null;
     }
 
     /** {@code 2/5}, {@code 2/?} or {@code full}; null when no rollout is stepping. */
@@ -430,27 +424,15 @@ final class StatusView {
       PodFacts p = new PodFacts();
       p.name = pod.getMetadata().getName();
       p.ordinal = ordinal(p.name);
-      p.revision =
-          pod.getMetadata().getLabels() == null
-              ? null
-              : pod.getMetadata().getLabels().get(REVISION_LABEL);
-      p.terminating = pod.getMetadata().getDeletionTimestamp() != null;
-      if (pod.getStatus() != null) {
-        if (pod.getStatus().getConditions() != null) {
-          for (PodCondition c : pod.getStatus().getConditions()) {
-            if ("Ready".equals(c.getType())) {
-              p.ready = "True".equals(c.getStatus());
-            }
-          }
-        }
-        if (pod.getStatus().getContainerStatuses() != null) {
-          for (ContainerStatus c : pod.getStatus().getContainerStatuses()) {
-            if (c.getRestartCount() != null) {
-              p.restarts = Math.max(p.restarts, c.getRestartCount());
-            }
-          }
-        }
-      }
+      // The one reading of a pod's revision, readiness and restarts, shared with the engine.
+      StatefulSetObserver.podView(pod)
+          .ifPresent(
+              view -> {
+                p.revision = view.revision().isEmpty() ? null : view.revision();
+                p.ready = view.ready();
+                p.terminating = view.terminating();
+                p.restarts = view.restartCount();
+              });
       return p;
     }
 

@@ -290,14 +290,7 @@ public final class RolloutLoop implements AutoCloseable {
               key,
               stored.error());
           executor.post(
-              sts,
-              new RolloutEvent(
-                  RolloutEvent.Type.WARNING,
-                  "InvalidRolloutState",
-                  "annotation "
-                      + Annotations.STATE
-                      + " is unreadable, Ordinal does not act: "
-                      + stored.error()));
+              sts, new RolloutEvent.InvalidRolloutState(Annotations.STATE, stored.error()));
         }
         return;
       }

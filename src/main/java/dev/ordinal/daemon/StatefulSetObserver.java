@@ -223,7 +223,10 @@ public final class StatefulSetObserver {
     return true;
   }
 
-  static Optional<PodView> podView(Pod pod) {
+  /**
+   * The engine's view of a pod: the one place a pod's revision, readiness and restarts are read.
+   */
+  public static Optional<PodView> podView(Pod pod) {
     String name = pod.getMetadata().getName();
     int dash = name.lastIndexOf('-');
     int ordinal;

@@ -73,7 +73,7 @@ public sealed interface Action
 
     @Override
     public RolloutEvent event() {
-      return RolloutEvent.normal("Waiting", reason);
+      return new RolloutEvent.Waiting(reason);
     }
   }
 

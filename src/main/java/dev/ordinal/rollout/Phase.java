@@ -1,5 +1,7 @@
 package dev.ordinal.rollout;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Optional;
 
 /** The rollout phase shown to users, named as in Argo Rollouts. */
@@ -21,6 +23,7 @@ public enum Phase {
     this.displayName = displayName;
   }
 
+  @JsonValue
   public String displayName() {
     return displayName;
   }
@@ -28,6 +31,12 @@ public enum Phase {
   /** Whether a rollout is running steps, so step commands (promote, pause, abort) apply. */
   public boolean stepping() {
     return this == PROGRESSING || this == PAUSED;
+  }
+
+  @JsonCreator
+  static Phase fromJson(String name) {
+    return fromDisplayName(name)
+        .orElseThrow(() -> new IllegalArgumentException("unknown phase '" + name + "'"));
   }
 
   /** The phase with this display name. */

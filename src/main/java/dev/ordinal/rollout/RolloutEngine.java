@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * Decides the next rollout action for one StatefulSet. Pure and deterministic: the same spec, state
@@ -65,12 +66,7 @@ public final class RolloutEngine {
       for (Map.Entry<String, AnalysisVerdict> e : obs.verdicts().entrySet()) {
         if (e.getValue() == AnalysisVerdict.RUNNING && !wanted.contains(e.getKey())) {
           return new Action.StopAnalysis(
-              e.getKey(),
-              action.state(),
-              Set.of(),
-              RolloutEvent.normal(
-                  "AnalysisStopped",
-                  "stopping analysis run " + e.getKey() + ": no longer part of the rollout"));
+              e.getKey(), action.state(), Set.of(), new RolloutEvent.AnalysisStopped(e.getKey()));
         }
       }
     }
@@ -103,12 +99,7 @@ public final class RolloutEngine {
     }
     if (sts.syncHold().isPresent()) {
       // The template never landed (the sync died or Git moved on): any write ends the hold.
-      return new Action.UpdateState(
-          state,
-          Set.of(),
-          RolloutEvent.normal(
-              "SyncHoldExpired",
-              "no new pod template arrived; the partition is the rollout's again"));
+      return new Action.UpdateState(state, Set.of(), new RolloutEvent.SyncHoldExpired());
     }
     Optional<Action> adopted = adoptControllerRevision(state, obs);
     if (adopted.isPresent()) {
@@ -155,9 +146,9 @@ public final class RolloutEngine {
             && inRange(obs).stream().allMatch(p -> p.revision().equals(update));
     if (sts.currentRevision().equals(update) || allOnUpdate) {
       return new Action.UpdateState(
-          RolloutState.healthy(update, obs.now()),
+          RolloutState.healthy(update, obs.now()).withStepCount(spec.steps().size()),
           Set.of(),
-          RolloutEvent.normal("Initialized", "tracking " + sts.key() + " at revision " + update));
+          new RolloutEvent.Initialized(sts.key(), update));
     }
     RolloutState base = RolloutState.healthy(sts.currentRevision(), obs.now());
     return newTarget(spec, base, obs);
@@ -173,33 +164,31 @@ public final class RolloutEngine {
         !previous.equals(state.stableRevision())
             && (state.phase().stepping() || state.phase() == Phase.DEGRADED);
 
+    int steps = spec.steps().size();
+    RolloutSource from = sts.source();
     if (update.equals(stable)) {
       // Git went back to what runs: no canary for a revision already proven; full promotion moves
       // any pod left on the abandoned target back (by restore or by the controller).
       if (inRange(obs).stream().allMatch(p -> p.revision().equals(update))
           && inRange(obs).size() == sts.replicas()) {
         return new Action.UpdateState(
-            state.startRollout(stable, update, spec.steps().size(), Phase.HEALTHY, "", now),
+            state.startRollout(stable, update, from, steps, steps, healthyStatus(), now),
             Set.of(),
-            RolloutEvent.normal(
-                "Reverted",
-                "target reverted to stable revision " + update + "; all pods already run it"));
+            new RolloutEvent.Reverted(previous, update, true));
       }
       RolloutState next =
           state.startRollout(
               stable,
               update,
-              spec.steps().size(),
-              Phase.PROGRESSING,
-              "reverted to stable revision " + update + ": restoring pods",
+              from,
+              steps,
+              steps,
+              new RolloutState.Status(
+                  Phase.PROGRESSING,
+                  PhaseReason.REVERTED,
+                  "reverted to stable revision " + update + ": restoring pods"),
               now);
-      return hold(
-          next,
-          obs,
-          Set.of(),
-          RolloutEvent.normal(
-              "Reverted",
-              "rollout to " + previous + " abandoned: Git is back at stable revision " + update));
+      return hold(next, obs, Set.of(), new RolloutEvent.Reverted(previous, update, false));
     }
     if (state.failedRevisions().contains(update)) {
       // Rolled back already unless pods of an abandoned rollout still need to go back.
@@ -216,35 +205,31 @@ public final class RolloutEngine {
           state.startRollout(
               stable,
               update,
+              from,
               0,
-              podsElsewhere ? Phase.DEGRADED : Phase.ROLLED_BACK,
-              podsElsewhere ? why + "; rolling back to " + stable : why,
+              steps,
+              new RolloutState.Status(
+                  podsElsewhere ? Phase.DEGRADED : Phase.ROLLED_BACK,
+                  PhaseReason.REVISION_FAILED_BEFORE,
+                  why),
               now);
-      return hold(next, obs, Set.of(), RolloutEvent.warning("RevisionSkipped", next.reason()));
+      return hold(
+          next,
+          obs,
+          Set.of(),
+          new RolloutEvent.RevisionSkipped(update, sts.key(), podsElsewhere ? stable : null));
     }
-    RolloutState next = state.startRollout(stable, update, 0, Phase.PROGRESSING, "", now);
-    next = next.withPhase(phaseForStep(spec, next), stepReason(spec, next, obs.sts()));
+    RolloutState next = state.startRollout(stable, update, from, 0, steps, healthyStatus(), now);
+    next = next.with(stepStatus(spec, next, obs.sts()));
     RolloutEvent event =
         inFlight
-            ? RolloutEvent.normal(
-                "Superseded",
-                "rollout to "
-                    + previous
-                    + " superseded by "
-                    + update
-                    + ": holding, restoring pods to stable "
-                    + stable
-                    + ", then starting at step 1")
-            : RolloutEvent.normal(
-                "RolloutStarted",
-                "rolling out "
-                    + update
-                    + " over stable "
-                    + stable
-                    + " in "
-                    + spec.steps().size()
-                    + " steps");
+            ? new RolloutEvent.Superseded(previous, update, stable)
+            : new RolloutEvent.RolloutStarted(update, stable, steps, from);
     return hold(next, obs, Set.of(), event);
+  }
+
+  private static RolloutState.Status healthyStatus() {
+    return new RolloutState.Status(Phase.HEALTHY, PhaseReason.NONE, "");
   }
 
   /**
@@ -287,29 +272,22 @@ public final class RolloutEngine {
       return Optional.empty();
     }
     if (current.equals(state.targetRevision())) {
-      String why =
-          "the StatefulSet controller completed the update to "
-              + current
-              + " (e.g. after scaling to zero) so pods can no longer return to "
-              + state.stableRevision()
-              + "; it is now the stable revision";
+      RolloutEvent.StableRevisionAdopted event =
+          new RolloutEvent.StableRevisionAdopted(current, state.stableRevision(), true);
       return Optional.of(
           new Action.UpdateState(
-              state.adopted(current, Phase.HEALTHY, why),
+              state.adopted(
+                  current,
+                  new RolloutState.Status(
+                      Phase.HEALTHY, PhaseReason.STABLE_REVISION_ADOPTED, event.message())),
               Set.of(),
-              RolloutEvent.warning("StableRevisionAdopted", why)));
+              event));
     }
-    String why =
-        "the StatefulSet controller's current revision is "
-            + current
-            + ", not "
-            + state.stableRevision()
-            + "; restoring to it";
     return Optional.of(
         new Action.UpdateState(
-            state.adopted(current, state.phase(), state.reason()),
+            state.adopted(current, state.status()),
             Set.of(),
-            RolloutEvent.warning("StableRevisionAdopted", why)));
+            new RolloutEvent.StableRevisionAdopted(current, state.stableRevision(), false)));
   }
 
   // ---------------------------------------------------------------- commands
@@ -321,7 +299,7 @@ public final class RolloutEngine {
     switch (c) {
       case ABORT:
         if (stepping) {
-          return rollback(state, obs, consumed, "Aborted", "aborted by user");
+          return rollback(state, obs, consumed, PhaseReason.ABORTED, "aborted by user");
         }
         return ignored(state, c, "no rollout in progress");
       case RETRY:
@@ -335,17 +313,13 @@ public final class RolloutEngine {
                   .startRollout(
                       restorableRevision(state, obs.sts()),
                       state.targetRevision(),
+                      state.source(),
                       0,
-                      Phase.PROGRESSING,
-                      "",
+                      spec.steps().size(),
+                      healthyStatus(),
                       now);
-          next = next.withPhase(phaseForStep(spec, next), stepReason(spec, next, obs.sts()));
-          return hold(
-              next,
-              obs,
-              consumed,
-              RolloutEvent.normal(
-                  "Retry", "retrying " + state.targetRevision() + " from step 1 by user request"));
+          next = next.with(stepStatus(spec, next, obs.sts()));
+          return hold(next, obs, consumed, new RolloutEvent.Retry(state.targetRevision()));
         }
         if (state.phase() == Phase.DEGRADED) {
           return ignored(state, c, "a rollback is in progress; retry once it has finished");
@@ -354,46 +328,35 @@ public final class RolloutEngine {
           return new Action.UpdateState(
               state.withFailedRevisions(Set.of()),
               consumed,
-              RolloutEvent.normal(
-                  "FailedRevisionsCleared", "forgot failed revisions " + state.failedRevisions()));
+              new RolloutEvent.FailedRevisionsCleared(state.failedRevisions()));
         }
         return ignored(state, c, "nothing to retry");
       case PAUSE:
         if (stepping && !state.userPaused()) {
+          RolloutState paused = state.withUserPaused(true, state.progressAt());
           return new Action.UpdateState(
-              state.withUserPaused(true, Phase.PAUSED, "paused by user", state.progressAt()),
+              paused.with(stepStatus(spec, paused, obs.sts())),
               consumed,
-              RolloutEvent.normal("Paused", "paused by user at step " + (state.stepIndex() + 1)));
+              new RolloutEvent.Paused(state.stepIndex() + 1));
         }
         return ignored(state, c, stepping ? "already paused" : "no rollout in progress");
       case RESUME:
         if (stepping && state.userPaused()) {
           // The deadline restarts: time spent in the user's hold is not the pods' fault.
-          RolloutState unpaused = state.withUserPaused(false, state.phase(), state.reason(), now);
-          unpaused =
-              unpaused.withPhase(
-                  phaseForStep(spec, unpaused), stepReason(spec, unpaused, obs.sts()));
+          RolloutState unpaused = state.withUserPaused(false, now);
           return new Action.UpdateState(
-              unpaused,
+              unpaused.with(stepStatus(spec, unpaused, obs.sts())),
               consumed,
-              RolloutEvent.normal("Resumed", "resumed by user at step " + (state.stepIndex() + 1)));
+              new RolloutEvent.Resumed(state.stepIndex() + 1));
         }
         return ignored(state, c, "not paused by a user");
       case PROMOTE_FULL:
         if (stepping) {
           RolloutState next =
               enterStep(
-                  spec,
-                  state.withUserPaused(false, state.phase(), state.reason(), state.progressAt()),
-                  spec.steps().size(),
-                  obs);
+                  spec, state.withUserPaused(false, state.progressAt()), spec.steps().size(), obs);
           return new Action.UpdateState(
-              next,
-              consumed,
-              RolloutEvent.normal(
-                  "PromotedFull",
-                  "skipping remaining steps by user request: full promotion of "
-                      + state.targetRevision()));
+              next, consumed, new RolloutEvent.PromotedFull(state.targetRevision()));
         }
         return ignored(state, c, "no rollout in progress");
       case PROMOTE:
@@ -411,12 +374,17 @@ public final class RolloutEngine {
     if (obs.verdicts().get(bg) == AnalysisVerdict.INCONCLUSIVE
         && !state.acceptedRuns().contains(bg)) {
       RolloutState next =
-          state.withAcceptedRun(bg).withVerdict("background INCONCLUSIVE, promoted by user");
-      next = next.withPhase(phaseForStep(spec, next), stepReason(spec, next, obs.sts()));
+          state
+              .withAcceptedRun(bg)
+              .withVerdict(
+                  new VerdictRecord(
+                      0,
+                      templateNames(spec.backgroundAnalysis()),
+                      AnalysisVerdict.INCONCLUSIVE,
+                      true));
+      next = next.with(stepStatus(spec, next, obs.sts()));
       return new Action.UpdateState(
-          next,
-          consumed,
-          RolloutEvent.normal("Promoted", "inconclusive background analysis accepted by user"));
+          next, consumed, new RolloutEvent.Promoted(0, "background analysis", true, ""));
     }
     int i = state.stepIndex();
     if (i < spec.steps().size()) {
@@ -427,18 +395,21 @@ public final class RolloutEngine {
             state,
             obs,
             consumed,
-            RolloutEvent.normal(
-                "Promoted", "step " + (i + 1) + " (" + describe(step) + ") promoted by user"));
+            next -> new RolloutEvent.Promoted(i + 1, describe(step), false, next));
       }
-      if (step instanceof Step.Analysis
+      if (step instanceof Step.Analysis analysis
           && obs.verdicts().get(stepRunId(state, i)) == AnalysisVerdict.INCONCLUSIVE) {
         return advance(
             spec,
-            state.withVerdict("step-" + (i + 1) + " INCONCLUSIVE, promoted by user"),
+            state.withVerdict(
+                new VerdictRecord(
+                    i + 1,
+                    templateNames(analysis.templates()),
+                    AnalysisVerdict.INCONCLUSIVE,
+                    true)),
             obs,
             consumed,
-            RolloutEvent.normal(
-                "Promoted", "inconclusive analysis at step " + (i + 1) + " promoted by user"));
+            next -> new RolloutEvent.Promoted(i + 1, describe(step), true, next));
       }
     }
     return ignored(
@@ -447,10 +418,7 @@ public final class RolloutEngine {
 
   private static Action ignored(RolloutState state, Command c, String why) {
     // Consumed anyway: a stale promote must not fire at some later, unrelated gate.
-    return new Action.UpdateState(
-        state,
-        Set.of(c),
-        RolloutEvent.warning("CommandIgnored", "'" + c.displayName() + "' ignored: " + why));
+    return new Action.UpdateState(state, Set.of(c), new RolloutEvent.CommandIgnored(c, why));
   }
 
   // ---------------------------------------------------------------- steps
@@ -473,7 +441,7 @@ public final class RolloutEngine {
             state,
             obs,
             Set.of(),
-            "CrashLoop",
+            PhaseReason.CRASH_LOOP,
             "pod "
                 + p.name()
                 + " on "
@@ -485,23 +453,22 @@ public final class RolloutEngine {
       if (!spec.backgroundAnalysis().isEmpty()) {
         String bg = backgroundRunId(state);
         AnalysisVerdict v = obs.verdicts().get(bg);
+        String names = templateNames(spec.backgroundAnalysis());
         if (v == null) {
           return new Action.StartAnalysis(
               bg,
               spec.backgroundAnalysis(),
               state,
               Set.of(),
-              RolloutEvent.normal(
-                  "AnalysisStarted",
-                  "starting background analysis " + templateNames(spec.backgroundAnalysis())));
+              new RolloutEvent.AnalysisStarted(0, names));
         }
         if (v.failed()) {
           return rollback(
-              state.withVerdict("background " + v),
+              state.withVerdict(new VerdictRecord(0, names, v, false)),
               obs,
               Set.of(),
-              "AnalysisFailed",
-              "background analysis " + templateNames(spec.backgroundAnalysis()) + " " + v);
+              PhaseReason.ANALYSIS_FAILED,
+              "background analysis " + names + " " + v);
         }
       }
     }
@@ -531,14 +498,7 @@ public final class RolloutEngine {
           allowedPartition,
           state,
           Set.of(),
-          RolloutEvent.normal(
-              "CanaryRescaled",
-              sts.replicas()
-                  + " replicas: raising the partition from "
-                  + sts.partition()
-                  + " to "
-                  + allowedPartition
-                  + " to keep the canary at its size"));
+          new RolloutEvent.CanaryRescaled(sts.replicas(), sts.partition(), allowedPartition));
     }
 
     // The controller never moves a pod below the partition back: after a scale-up raised it, a
@@ -546,13 +506,12 @@ public final class RolloutEngine {
     // the canary stays the size the step allows.
     if (realTarget
         && sts.strategy() == UpdateStrategy.ROLLING_UPDATE
-        && sts.partition() >= allowedPartition
-        && !state.targetRevision().equals(state.stableRevision())) {
+        && sts.partition() >= allowedPartition) {
       Optional<PodView> extra =
           inRange(obs).stream()
               .filter(p -> p.ordinal() < sts.partition())
               .filter(p -> p.revision().equals(state.targetRevision()) && !p.terminating())
-              .max(java.util.Comparator.comparingInt(PodView::ordinal));
+              .max(Comparator.comparingInt(PodView::ordinal));
       boolean busy = obs.pods().stream().anyMatch(p -> p.terminating() || !p.ready());
       if (extra.isPresent() && !busy) {
         return new Action.DeletePod(
@@ -560,15 +519,8 @@ public final class RolloutEngine {
             extra.get().revision(),
             state,
             Set.of(),
-            RolloutEvent.normal(
-                "CanaryRescaled",
-                "deleting "
-                    + extra.get().name()
-                    + " so it returns to "
-                    + state.stableRevision()
-                    + ": below partition "
-                    + sts.partition()
-                    + " after a scale change"));
+            new RolloutEvent.CanaryPodReturned(
+                extra.get().name(), state.stableRevision(), sts.partition()));
       }
     }
 
@@ -580,19 +532,14 @@ public final class RolloutEngine {
       String bg = backgroundRunId(state);
       if (obs.verdicts().get(bg) == AnalysisVerdict.INCONCLUSIVE
           && !state.acceptedRuns().contains(bg)) {
-        String why =
-            "background analysis inconclusive: run 'ordinal promote "
-                + sts.key()
-                + "' or 'ordinal abort "
-                + sts.key()
-                + "'";
-        if (state.phase() != Phase.PAUSED || !state.reason().equals(why)) {
-          return new Action.UpdateState(
-              state.withPhase(Phase.PAUSED, why).withVerdict("background INCONCLUSIVE"),
-              Set.of(),
-              RolloutEvent.warning("AnalysisInconclusive", why));
-        }
-        return new Action.Wait(state, IDLE_RECHECK, why);
+        RolloutEvent.AnalysisInconclusive event =
+            new RolloutEvent.AnalysisInconclusive(
+                0, templateNames(spec.backgroundAnalysis()), sts.key());
+        return inconclusive(
+            state,
+            event,
+            new VerdictRecord(
+                0, templateNames(spec.backgroundAnalysis()), AnalysisVerdict.INCONCLUSIVE, false));
       }
     }
 
@@ -601,8 +548,8 @@ public final class RolloutEngine {
       return podStep(spec, state, obs, sts.replicas(), true);
     }
     Step step = spec.steps().get(i);
-    if (step instanceof Step.Canary) {
-      return podStep(spec, state, obs, ((Step.Canary) step).canaryCount(sts.replicas()), false);
+    if (step instanceof Step.Canary canary) {
+      return podStep(spec, state, obs, canary.canaryCount(sts.replicas()), false);
     }
     if (sts.strategy() == UpdateStrategy.ROLLING_UPDATE && sts.partition() > allowedPartition) {
       // scaled down during a pause or analysis: keep the canary at its size
@@ -610,19 +557,26 @@ public final class RolloutEngine {
           allowedPartition,
           state,
           Set.of(),
-          RolloutEvent.normal(
-              "CanaryRescaled",
-              sts.replicas()
-                  + " replicas: lowering the partition from "
-                  + sts.partition()
-                  + " to "
-                  + allowedPartition
-                  + " to keep the canary at its size"));
+          new RolloutEvent.CanaryRescaled(sts.replicas(), sts.partition(), allowedPartition));
     }
-    if (step instanceof Step.Pause) {
-      return pause(spec, state, obs, (Step.Pause) step);
+    if (step instanceof Step.Pause pause) {
+      return pause(spec, state, obs, pause);
     }
     return analysis(spec, state, obs, (Step.Analysis) step);
+  }
+
+  /**
+   * Pause on an inconclusive analysis until a person promotes or aborts; recorded once, then waited
+   * on.
+   */
+  private static Action inconclusive(
+      RolloutState state, RolloutEvent.AnalysisInconclusive event, VerdictRecord verdict) {
+    RolloutState.Status paused =
+        new RolloutState.Status(Phase.PAUSED, PhaseReason.ANALYSIS_INCONCLUSIVE, event.message());
+    if (!state.status().equals(paused)) {
+      return new Action.UpdateState(state.with(paused).withVerdict(verdict), Set.of(), event);
+    }
+    return new Action.Wait(state, IDLE_RECHECK, event.message());
   }
 
   /** The partition for the state's step: replicas minus the pods it lets run the new revision. */
@@ -635,8 +589,8 @@ public final class RolloutEngine {
   /** Pods on the new revision as of step {@code index}: the last canary at or before it. */
   static int lastCanaryCount(RolloutSpec spec, int index, int replicas) {
     for (int i = Math.min(index, spec.steps().size() - 1); i >= 0; i--) {
-      if (spec.steps().get(i) instanceof Step.Canary) {
-        return ((Step.Canary) spec.steps().get(i)).canaryCount(replicas);
+      if (spec.steps().get(i) instanceof Step.Canary canary) {
+        return canary.canaryCount(replicas);
       }
     }
     return 0;
@@ -659,18 +613,8 @@ public final class RolloutEngine {
           partition,
           state,
           Set.of(),
-          RolloutEvent.normal(
-              full ? "PromotingFull" : "CanaryStep",
-              stepName
-                  + ": "
-                  + moved
-                  + " → "
-                  + target
-                  + " (partition "
-                  + sts.partition()
-                  + " → "
-                  + partition
-                  + ")"));
+          new RolloutEvent.PodsMoving(
+              full, state.stepIndex() + 1, moved, target, sts.partition(), partition));
     }
 
     List<PodView> pending = new ArrayList<>(); // ordinals >= partition not yet updated and Ready
@@ -685,33 +629,18 @@ public final class RolloutEngine {
     }
     if (pending.isEmpty() && missing.isEmpty()) {
       if (full) {
-        RolloutState done = state.completed(obs.now());
         return new Action.UpdateState(
-            done,
+            state.completed(obs.now()),
             Set.of(),
-            RolloutEvent.normal(
-                "RolloutCompleted",
-                "revision "
-                    + target
-                    + " runs on all "
-                    + replicas
-                    + " pods; it is the new stable revision"));
+            new RolloutEvent.RolloutCompleted(target, replicas));
       }
+      int step = state.stepIndex() + 1;
       return advance(
           spec,
           state,
           obs,
           Set.of(),
-          RolloutEvent.normal(
-              "StepCompleted",
-              stepName
-                  + " ("
-                  + count
-                  + " pod"
-                  + (count == 1 ? "" : "s")
-                  + " on "
-                  + target
-                  + ") completed"));
+          next -> new RolloutEvent.StepCompleted(step, count, target, next));
     }
 
     int targetReady =
@@ -723,8 +652,7 @@ public final class RolloutEngine {
       return new Action.UpdateState(
           state.withProgress(at, targetReady),
           Set.of(),
-          RolloutEvent.normal(
-              "Progress", targetReady + " of " + replicas + " pods on " + target + " and Ready"));
+          new RolloutEvent.Progress(targetReady, replicas, target));
     }
     Instant since = later(state.stepStartedAt(), state.progressAt());
     if (since != null
@@ -737,7 +665,7 @@ public final class RolloutEngine {
           state,
           obs,
           Set.of(),
-          "ProgressDeadlineExceeded",
+          PhaseReason.PROGRESS_DEADLINE_EXCEEDED,
           "no progress for "
               + human(spec.progressDeadline())
               + " at "
@@ -762,9 +690,8 @@ public final class RolloutEngine {
             next.get().revision(),
             state,
             Set.of(),
-            RolloutEvent.normal(
-                full ? "PromotingFull" : "CanaryStep",
-                stepName + ": deleting " + next.get().name() + " so it comes back on " + target));
+            new RolloutEvent.PodsMoving(
+                full, state.stepIndex() + 1, next.get().name(), target, null, null));
       }
     }
     String waitingFor =
@@ -792,7 +719,7 @@ public final class RolloutEngine {
 
   private static Action pause(
       RolloutSpec spec, RolloutState state, Observation obs, Step.Pause pause) {
-    int i = state.stepIndex();
+    int step = state.stepIndex() + 1;
     if (pause.duration().isPresent()) {
       Instant until = state.stepStartedAt().plus(pause.duration().get());
       if (!obs.now().isBefore(until)) {
@@ -801,9 +728,7 @@ public final class RolloutEngine {
             state,
             obs,
             Set.of(),
-            RolloutEvent.normal(
-                "StepCompleted",
-                "step " + (i + 1) + " (pause " + human(pause.duration().get()) + ") elapsed"));
+            next -> new RolloutEvent.PauseElapsed(step, human(pause.duration().get()), next));
       }
       return settle(spec, state, obs, Duration.between(obs.now(), until));
     }
@@ -818,52 +743,29 @@ public final class RolloutEngine {
     String names = templateNames(step.templates());
     if (v == null) {
       return new Action.StartAnalysis(
-          runId,
-          step.templates(),
-          state,
-          Set.of(),
-          RolloutEvent.normal(
-              "AnalysisStarted", "step " + (i + 1) + ": starting analysis " + names));
+          runId, step.templates(), state, Set.of(), new RolloutEvent.AnalysisStarted(i + 1, names));
     }
     switch (v) {
       case SUCCESSFUL:
         return advance(
             spec,
-            state.withVerdict("step-" + (i + 1) + " " + names + " SUCCESSFUL"),
+            state.withVerdict(new VerdictRecord(i + 1, names, v, false)),
             obs,
             Set.of(),
-            RolloutEvent.normal(
-                "AnalysisSuccessful", "step " + (i + 1) + ": analysis " + names + " successful"));
+            next -> new RolloutEvent.AnalysisSuccessful(i + 1, names, next));
       case FAILED:
       case ERROR:
         return rollback(
-            state.withVerdict("step-" + (i + 1) + " " + names + " " + v),
+            state.withVerdict(new VerdictRecord(i + 1, names, v, false)),
             obs,
             Set.of(),
-            "AnalysisFailed",
+            PhaseReason.ANALYSIS_FAILED,
             "analysis " + names + " at step " + (i + 1) + " " + v);
       case INCONCLUSIVE:
-        {
-          String why =
-              "analysis "
-                  + names
-                  + " at step "
-                  + (i + 1)
-                  + " inconclusive: run 'ordinal promote "
-                  + obs.sts().key()
-                  + "' or 'ordinal abort "
-                  + obs.sts().key()
-                  + "'";
-          if (state.phase() != Phase.PAUSED || !state.reason().equals(why)) {
-            return new Action.UpdateState(
-                state
-                    .withPhase(Phase.PAUSED, why)
-                    .withVerdict("step-" + (i + 1) + " " + names + " INCONCLUSIVE"),
-                Set.of(),
-                RolloutEvent.warning("AnalysisInconclusive", why));
-          }
-          return new Action.Wait(state, IDLE_RECHECK, why);
-        }
+        return inconclusive(
+            state,
+            new RolloutEvent.AnalysisInconclusive(i + 1, names, obs.sts().key()),
+            new VerdictRecord(i + 1, names, v, false));
       case RUNNING:
       default:
         return settle(spec, state, obs, ANALYSIS_RECHECK);
@@ -871,34 +773,29 @@ public final class RolloutEngine {
   }
 
   /**
-   * Wait at the current step, first correcting phase and reason if they drifted (e.g. after a
-   * resume).
+   * Wait at the current step, first correcting the status if it drifted (e.g. after a resume, or a
+   * state from an older Ordinal that recorded no reason and no step count).
    */
   private static Action settle(
       RolloutSpec spec, RolloutState state, Observation obs, Duration recheck) {
-    Phase phase = phaseForStep(spec, state);
-    String reason = stepReason(spec, state, obs.sts());
-    if (state.phase() != phase || !state.reason().equals(reason)) {
+    RolloutState.Status status = stepStatus(spec, state, obs.sts());
+    if (!state.status().equals(status) || state.stepCount() != spec.steps().size()) {
+      RolloutState next = state.with(status).withStepCount(spec.steps().size());
       return new Action.UpdateState(
-          state.withPhase(phase, reason),
-          Set.of(),
-          RolloutEvent.normal(phase == Phase.PAUSED ? "Paused" : "Progressing", reason));
+          next, Set.of(), new RolloutEvent.StepStatus(status.phase(), next.reason()));
     }
-    return new Action.Wait(state, recheck, reason);
+    return new Action.Wait(state, recheck, state.reason());
   }
 
+  /** Moves to the next step; {@code event} is told the next step's reason. */
   private static Action advance(
       RolloutSpec spec,
       RolloutState state,
       Observation obs,
       Set<Command> consumes,
-      RolloutEvent event) {
+      Function<String, RolloutEvent> event) {
     RolloutState next = enterStep(spec, state, state.stepIndex() + 1, obs);
-    return new Action.UpdateState(
-        next,
-        consumes,
-        new RolloutEvent(
-            event.type(), event.reason(), event.message() + "; next: " + next.reason()));
+    return new Action.UpdateState(next, consumes, event.apply(next.reason()));
   }
 
   static RolloutState enterStep(RolloutSpec spec, RolloutState state, int index, Observation obs) {
@@ -909,59 +806,61 @@ public final class RolloutEngine {
                 .filter(p -> p.revision().equals(state.targetRevision()) && p.available())
                 .count();
     RolloutState next =
-        state.atStep(index, Phase.PROGRESSING, "", obs.now()).withProgress(obs.now(), targetReady);
-    return next.withPhase(phaseForStep(spec, next), stepReason(spec, next, obs.sts()));
+        state.atStep(index, spec.steps().size(), obs.now()).withProgress(obs.now(), targetReady);
+    return next.with(stepStatus(spec, next, obs.sts()));
   }
 
-  private static Phase phaseForStep(RolloutSpec spec, RolloutState state) {
+  /**
+   * The status for the state's step: Paused at pauses, gates and user holds, else Progressing; a
+   * function of the state alone (no "time left"), so settle() does not rewrite it per tick.
+   */
+  private static RolloutState.Status stepStatus(
+      RolloutSpec spec, RolloutState state, StatefulSetView sts) {
     if (state.userPaused()) {
-      return Phase.PAUSED;
+      return new RolloutState.Status(Phase.PAUSED, PhaseReason.USER_PAUSED, "");
     }
     int i = state.stepIndex();
-    return i < spec.steps().size() && spec.steps().get(i) instanceof Step.Pause
-        ? Phase.PAUSED
-        : Phase.PROGRESSING;
-  }
-
-  // Deterministic from the state alone (no "time left"), so settle() does not rewrite it per tick.
-  private static String stepReason(RolloutSpec spec, RolloutState state, StatefulSetView sts) {
-    if (state.userPaused()) {
-      return "paused by user";
-    }
-    int i = state.stepIndex();
-    int n = spec.steps().size();
-    if (i >= n) {
-      return "full promotion of " + state.targetRevision();
+    if (i >= spec.steps().size()) {
+      return new RolloutState.Status(Phase.PROGRESSING, PhaseReason.FULL_PROMOTION, "");
     }
     Step step = spec.steps().get(i);
-    String prefix = "step " + (i + 1) + "/" + n + ": ";
-    if (step instanceof Step.Pause) {
-      Optional<Duration> d = ((Step.Pause) step).duration();
+    if (step instanceof Step.Pause pause) {
+      Optional<Duration> d = pause.duration();
       if (d.isPresent()) {
-        return prefix + "pause " + human(d.get()) + " until " + state.stepStartedAt().plus(d.get());
+        return new RolloutState.Status(
+            Phase.PAUSED,
+            PhaseReason.TIMED_PAUSE,
+            "pause " + human(d.get()) + " until " + state.stepStartedAt().plus(d.get()));
       }
-      return prefix + "waiting for 'ordinal promote " + sts.key() + "'";
+      return new RolloutState.Status(
+          Phase.PAUSED, PhaseReason.MANUAL_GATE, "waiting for 'ordinal promote " + sts.key() + "'");
     }
-    return prefix + describe(step);
+    return new RolloutState.Status(
+        Phase.PROGRESSING,
+        step instanceof Step.Canary ? PhaseReason.CANARY_STEP : PhaseReason.ANALYSIS_RUNNING,
+        describe(step));
   }
 
   // ---------------------------------------------------------------- rollback
 
   private static Action rollback(
-      RolloutState state, Observation obs, Set<Command> consumes, String eventReason, String why) {
+      RolloutState state, Observation obs, Set<Command> consumes, PhaseReason cause, String why) {
     StatefulSetView sts = obs.sts();
-    String reason = why + "; rolling back to " + state.stableRevision();
+    RolloutState next = state.rollingBack(cause, why);
     if (sts.strategy() == UpdateStrategy.ON_DELETE) {
       // An OnDelete controller recreates deleted pods from the template, which Git still holds at
       // the failed revision: pods can only go back once Git does.
-      reason =
-          why
-              + "; OnDelete cannot restore pods while the template is "
-              + state.targetRevision()
-              + ": no further pods move, revert the change in Git";
+      next =
+          next.with(
+              new RolloutState.Status(
+                  Phase.DEGRADED,
+                  PhaseReason.ROLLBACK_NEEDS_GIT_REVERT,
+                  why
+                      + "; OnDelete cannot restore pods while the template is "
+                      + state.targetRevision()
+                      + ": no further pods move, revert the change in Git"));
     }
-    RolloutState next = state.rollingBack(reason);
-    return hold(next, obs, consumes, RolloutEvent.warning(eventReason, reason));
+    return hold(next, obs, consumes, new RolloutEvent.RollbackStarted(cause, why, next.reason()));
   }
 
   /** DEGRADED and ROLLED_BACK: keep the hold, put every pod back on the stable revision. */
@@ -976,25 +875,15 @@ public final class RolloutEngine {
           sts.replicas(),
           state,
           Set.of(),
-          RolloutEvent.warning(
-              "Holding",
-              "holding partition at "
-                  + sts.replicas()
-                  + " while rolled back from "
-                  + state.targetRevision()));
+          new RolloutEvent.Holding(sts.replicas(), state.targetRevision(), true));
     }
     if (state.phase() == Phase.ROLLED_BACK
         && inRange(obs).stream().anyMatch(p -> !p.revision().equals(state.stableRevision()))) {
       // e.g. a scale-up raced the hold: say so while those pods go back
-      String why =
-          state.reason().replace("; rolled back to ", "; rolling back to ")
-              + (state.reason().contains("; rolled back to ")
-                  ? ""
-                  : "; rolling back to " + state.stableRevision());
-      return new Action.UpdateState(
-          state.withPhase(Phase.DEGRADED, why),
-          Set.of(),
-          RolloutEvent.warning("RollingBack", "pods off the stable revision again: " + why));
+      RolloutState again =
+          state.with(
+              new RolloutState.Status(Phase.DEGRADED, state.reasonCode(), state.status().detail()));
+      return new Action.UpdateState(again, Set.of(), new RolloutEvent.RollingBack(again.reason()));
     }
     Optional<Action> restore =
         restoreStrays(state, obs, Set.of(state.stableRevision()), "rollback");
@@ -1011,20 +900,13 @@ public final class RolloutEngine {
             "rollback: waiting for all pods to be Ready on " + state.stableRevision());
       }
       RolloutState done =
-          state.withPhase(
-              Phase.ROLLED_BACK, state.reason().replace("; rolling back to ", "; rolled back to "));
+          state.with(
+              new RolloutState.Status(
+                  Phase.ROLLED_BACK, state.reasonCode(), state.status().detail()));
       return new Action.UpdateState(
           done,
           Set.of(),
-          RolloutEvent.warning(
-              "RolledBack",
-              "all pods back on "
-                  + state.stableRevision()
-                  + "; "
-                  + state.targetRevision()
-                  + " is not retried until Git changes or 'ordinal retry "
-                  + sts.key()
-                  + "'"));
+          new RolloutEvent.RolledBack(state.stableRevision(), state.targetRevision(), sts.key()));
     }
     return new Action.Wait(state, IDLE_RECHECK, state.reason());
   }
@@ -1052,9 +934,7 @@ public final class RolloutEngine {
               sts.replicas(),
               state,
               Set.of(),
-              RolloutEvent.normal(
-                  "Holding",
-                  why + ": holding partition at " + sts.replicas() + " before restoring pods")));
+              new RolloutEvent.Holding(sts.replicas(), why, false)));
     }
     if (!sts.currentRevision().equals(state.stableRevision())) {
       // The controller recreates a deleted pod below the partition from status.currentRevision; if
@@ -1096,15 +976,12 @@ public final class RolloutEngine {
             victim.revision(),
             state,
             Set.of(),
-            RolloutEvent.warning(
-                why.equals("rollback") ? "RollingBack" : "Restoring",
-                why
-                    + ": deleting "
-                    + victim.name()
-                    + " (on "
-                    + victim.revision()
-                    + ") so it comes back on "
-                    + state.stableRevision())));
+            new RolloutEvent.PodSentBack(
+                why,
+                victim.name(),
+                victim.revision(),
+                state.stableRevision(),
+                why.equals("rollback"))));
   }
 
   // ---------------------------------------------------------------- helpers

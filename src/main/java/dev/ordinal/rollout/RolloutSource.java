@@ -1,9 +1,13 @@
 package dev.ordinal.rollout;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * Where a rollout's target came from: the Ordinal app whose Git repository holds it and the commit
  * that changed the pod template. Either is empty when unknown (another tool applied it).
  */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record RolloutSource(String app, String commit) {
   public static final RolloutSource UNKNOWN = new RolloutSource("", "");
 
@@ -12,6 +16,7 @@ public record RolloutSource(String app, String commit) {
     commit = commit == null ? "" : commit;
   }
 
+  @JsonIgnore
   public boolean isKnown() {
     return !app.isEmpty() || !commit.isEmpty();
   }

@@ -1,12 +1,19 @@
 package dev.ordinal.rollout;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -19,60 +26,120 @@ import java.util.Set;
  * What Ordinal remembers about a StatefulSet's rollout between decisions, persisted as JSON in the
  * {@code ordinal.dev/rollout-state} annotation in the same write as the action it belongs to.
  *
- * @param stableRevision the revision that ran everywhere before this rollout; rollbacks restore it
- * @param targetRevision the update revision this rollout drives towards (or rolled back from)
- * @param rollout a counter bumped at every rollout start, so analysis run ids of a retry never
- *     collide with the verdicts of an earlier attempt
- * @param stepIndex the current step; {@code steps.size()} means full promotion
- * @param reason why the phase is what it is; empty when Healthy
- * @param stepStartedAt when the current step began (timed pauses count from here)
- * @param rolloutStartedAt when the rollout to the target began
- * @param progressAt when pods last made progress (the progress deadline counts from here)
- * @param progressCount how many pods were on the target and Ready at {@code progressAt}
+ * @param revisions the stable revision, the target, and a counter bumped at every rollout start
+ * @param source the app and Git commit the target came from, when Ordinal's applier recorded them
+ * @param step the current step (its index, the number of steps, when it began)
+ * @param status the phase and why, for machines ({@link PhaseReason}) and people ({@link
+ *     #reason()})
+ * @param progress when the rollout began and when pods last made progress
  * @param userPaused whether a user's {@code pause} holds the rollout
- * @param failedRevisions revisions that failed and are not retried, oldest first, at most {@value
- *     #MAX_FAILED_REVISIONS}
- * @param acceptedRuns analysis run ids whose Inconclusive verdict a user promoted past
- * @param verdicts recent analysis outcomes, oldest first, at most {@value #MAX_VERDICTS}
+ * @param memory failed revisions, accepted inconclusive runs and recent verdicts, all bounded
  */
+@JsonPropertyOrder({"v", "revisions", "source", "step", "status", "progress", "userPaused"})
+@JsonInclude(JsonInclude.Include.NON_DEFAULT)
 public record RolloutState(
-    String stableRevision,
-    String targetRevision,
-    int rollout,
-    int stepIndex,
-    Phase phase,
-    String reason,
-    Instant stepStartedAt,
-    Instant rolloutStartedAt,
-    Instant progressAt,
-    int progressCount,
+    Revisions revisions,
+    RolloutSource source,
+    StepPosition step,
+    Status status,
+    Progress progress,
     boolean userPaused,
-    Set<String> failedRevisions,
-    Set<String> acceptedRuns,
-    List<String> verdicts) {
+    Memory memory) {
 
   /** Bounds that keep the annotation a few hundred bytes whatever the history. */
   public static final int MAX_FAILED_REVISIONS = 10;
 
   public static final int MAX_VERDICTS = 8;
-  static final int FORMAT_VERSION = 1;
-  private static final ObjectMapper JSON = new ObjectMapper();
+  static final int FORMAT_VERSION = 2;
+
+  private static final ObjectMapper JSON =
+      JsonMapper.builder()
+          .addModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+          // a newer Ordinal may add fields; the format version guards real incompatibilities
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .build();
+
+  /**
+   * @param stable the revision that ran everywhere before this rollout; rollbacks restore it
+   * @param target the update revision this rollout drives towards (or rolled back from)
+   * @param rollout bumped at every rollout start, so analysis run ids of a retry never collide with
+   *     the verdicts of an earlier attempt
+   */
+  public record Revisions(String stable, String target, int rollout) {
+    public Revisions {
+      Objects.requireNonNull(stable, "revisions.stable");
+      Objects.requireNonNull(target, "revisions.target");
+    }
+  }
+
+  /**
+   * @param index the current step, 0-based; {@code count} means full promotion
+   * @param count how many steps the policy has (0 when not recorded, as in older states)
+   * @param startedAt when the current step began (timed pauses count from here)
+   */
+  @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+  public record StepPosition(int index, int count, Instant startedAt) {
+    public StepPosition {
+      Objects.requireNonNull(startedAt, "step.startedAt");
+    }
+  }
+
+  /**
+   * @param detail the human part of the reason that the phase and step do not already say
+   */
+  @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+  public record Status(Phase phase, PhaseReason reason, String detail) {
+    public Status {
+      Objects.requireNonNull(phase, "status.phase");
+      reason = reason == null ? PhaseReason.NONE : reason;
+      detail = detail == null ? "" : detail;
+    }
+  }
+
+  /**
+   * @param rolloutStartedAt when the rollout to the target began
+   * @param at when pods last made progress (the progress deadline counts from here)
+   * @param count how many pods were on the target and Ready at {@code at}
+   */
+  @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+  public record Progress(Instant rolloutStartedAt, Instant at, int count) {
+    public Progress {
+      Objects.requireNonNull(rolloutStartedAt, "progress.rolloutStartedAt");
+      Objects.requireNonNull(at, "progress.at");
+    }
+  }
+
+  /**
+   * @param failedRevisions revisions that failed and are not retried, oldest first
+   * @param acceptedRuns analysis run ids whose Inconclusive verdict a user promoted past
+   * @param verdicts recent analysis outcomes, oldest first
+   */
+  @JsonInclude(JsonInclude.Include.NON_EMPTY)
+  public record Memory(
+      @JsonDeserialize(as = LinkedHashSet.class) Set<String> failedRevisions,
+      @JsonDeserialize(as = LinkedHashSet.class) Set<String> acceptedRuns,
+      List<VerdictRecord> verdicts) {
+    public static final Memory EMPTY = new Memory(Set.of(), Set.of(), List.of());
+
+    public Memory {
+      failedRevisions = lastN(failedRevisions, MAX_FAILED_REVISIONS);
+      acceptedRuns = lastN(acceptedRuns, MAX_VERDICTS);
+      verdicts =
+          verdicts == null
+              ? List.of()
+              : List.copyOf(
+                  verdicts.subList(Math.max(0, verdicts.size() - MAX_VERDICTS), verdicts.size()));
+    }
+  }
 
   public RolloutState {
-    Objects.requireNonNull(stableRevision, "stableRevision");
-    Objects.requireNonNull(targetRevision, "targetRevision");
-    Objects.requireNonNull(phase, "phase");
-    Objects.requireNonNull(stepStartedAt, "stepStartedAt");
-    Objects.requireNonNull(rolloutStartedAt, "rolloutStartedAt");
-    Objects.requireNonNull(progressAt, "progressAt");
-    reason = reason == null ? "" : reason;
-    failedRevisions = lastN(failedRevisions, MAX_FAILED_REVISIONS);
-    acceptedRuns = lastN(acceptedRuns, MAX_VERDICTS);
-    verdicts =
-        verdicts == null
-            ? List.of()
-            : List.copyOf(
-                verdicts.subList(Math.max(0, verdicts.size() - MAX_VERDICTS), verdicts.size()));
+    Objects.requireNonNull(revisions, "revisions");
+    source = source == null ? RolloutSource.UNKNOWN : source;
+    Objects.requireNonNull(step, "step");
+    Objects.requireNonNull(status, "status");
+    Objects.requireNonNull(progress, "progress");
+    memory = memory == null ? Memory.EMPTY : memory;
   }
 
   // Insertion-ordered so that "drop the oldest" is well defined and JSON output is stable.
@@ -88,280 +155,283 @@ public record RolloutState(
   /** A state for a StatefulSet whose pods all run {@code revision}. */
   public static RolloutState healthy(String revision, Instant now) {
     return new RolloutState(
-        revision,
-        revision,
-        0,
-        0,
-        Phase.HEALTHY,
-        "",
-        now,
-        now,
-        now,
-        0,
+        new Revisions(revision, revision, 0),
+        RolloutSource.UNKNOWN,
+        new StepPosition(0, 0, now),
+        new Status(Phase.HEALTHY, PhaseReason.NONE, ""),
+        new Progress(now, now, 0),
         false,
-        Set.of(),
-        Set.of(),
-        List.of());
+        Memory.EMPTY);
   }
 
-  // ---- withers used by the engine; each returns a new value ----
+  // ---- what readers ask most ----
 
-  RolloutState withPhase(Phase newPhase, String newReason) {
-    return new RolloutState(
-        stableRevision,
-        targetRevision,
-        rollout,
-        stepIndex,
-        newPhase,
-        newReason,
-        stepStartedAt,
-        rolloutStartedAt,
-        progressAt,
-        progressCount,
-        userPaused,
-        failedRevisions,
-        acceptedRuns,
-        verdicts);
+  @JsonIgnore
+  public String stableRevision() {
+    return revisions.stable();
   }
 
-  RolloutState atStep(int index, Phase newPhase, String newReason, Instant now) {
+  @JsonIgnore
+  public String targetRevision() {
+    return revisions.target();
+  }
+
+  @JsonIgnore
+  public int rollout() {
+    return revisions.rollout();
+  }
+
+  @JsonIgnore
+  public int stepIndex() {
+    return step.index();
+  }
+
+  @JsonIgnore
+  public int stepCount() {
+    return step.count();
+  }
+
+  @JsonIgnore
+  public Instant stepStartedAt() {
+    return step.startedAt();
+  }
+
+  @JsonIgnore
+  public Phase phase() {
+    return status.phase();
+  }
+
+  @JsonIgnore
+  public PhaseReason reasonCode() {
+    return status.reason();
+  }
+
+  @JsonIgnore
+  public Instant rolloutStartedAt() {
+    return progress.rolloutStartedAt();
+  }
+
+  @JsonIgnore
+  public Instant progressAt() {
+    return progress.at();
+  }
+
+  @JsonIgnore
+  public int progressCount() {
+    return progress.count();
+  }
+
+  @JsonIgnore
+  public Set<String> failedRevisions() {
+    return memory.failedRevisions();
+  }
+
+  @JsonIgnore
+  public Set<String> acceptedRuns() {
+    return memory.acceptedRuns();
+  }
+
+  @JsonIgnore
+  public List<VerdictRecord> verdicts() {
+    return memory.verdicts();
+  }
+
+  /** Whether all steps are done and every pod moves to the target. */
+  @JsonIgnore
+  public boolean fullPromotion() {
+    return status.reason() == PhaseReason.FULL_PROMOTION;
+  }
+
+  /** Why the phase is what it is, for people; empty when Healthy. Rendered, never parsed. */
+  @JsonIgnore
+  public String reason() {
+    String detail = status.detail();
+    return switch (status.reason()) {
+      case NONE -> detail;
+      case CANARY_STEP, TIMED_PAUSE, MANUAL_GATE, ANALYSIS_RUNNING ->
+          "step " + (step.index() + 1) + "/" + step.count() + ": " + detail;
+      case FULL_PROMOTION -> "full promotion of " + revisions.target();
+      case USER_PAUSED -> "paused by user";
+      case ANALYSIS_FAILED,
+          PROGRESS_DEADLINE_EXCEEDED,
+          CRASH_LOOP,
+          ABORTED,
+          REVISION_FAILED_BEFORE ->
+          switch (status.phase()) {
+            case DEGRADED -> detail + "; rolling back to " + revisions.stable();
+            case ROLLED_BACK ->
+                status.reason() == PhaseReason.REVISION_FAILED_BEFORE
+                    ? detail
+                    : detail + "; rolled back to " + revisions.stable();
+            default -> detail;
+          };
+      default -> detail;
+    };
+  }
+
+  // ---- changes used by the engine; each returns a new value ----
+
+  RolloutState with(Status newStatus) {
+    return new RolloutState(revisions, source, step, newStatus, progress, userPaused, memory);
+  }
+
+  RolloutState withPhase(Phase phase, PhaseReason reason, String detail) {
+    return with(new Status(phase, reason, detail));
+  }
+
+  RolloutState atStep(int index, int count, Instant now) {
     return new RolloutState(
-        stableRevision,
-        targetRevision,
-        rollout,
-        index,
-        newPhase,
-        newReason,
-        now,
-        rolloutStartedAt,
-        now,
-        progressCount,
+        revisions,
+        source,
+        new StepPosition(index, count, now),
+        status,
+        new Progress(progress.rolloutStartedAt(), now, progress.count()),
         userPaused,
-        failedRevisions,
-        acceptedRuns,
-        verdicts);
+        memory);
+  }
+
+  RolloutState withStepCount(int count) {
+    return new RolloutState(
+        revisions,
+        source,
+        new StepPosition(step.index(), count, step.startedAt()),
+        status,
+        progress,
+        userPaused,
+        memory);
   }
 
   RolloutState withProgress(Instant at, int count) {
     return new RolloutState(
-        stableRevision,
-        targetRevision,
-        rollout,
-        stepIndex,
-        phase,
-        reason,
-        stepStartedAt,
-        rolloutStartedAt,
-        at,
-        count,
+        revisions,
+        source,
+        step,
+        status,
+        new Progress(progress.rolloutStartedAt(), at, count),
         userPaused,
-        failedRevisions,
-        acceptedRuns,
-        verdicts);
+        memory);
   }
 
-  RolloutState withUserPaused(
-      boolean paused, Phase newPhase, String newReason, Instant progressFrom) {
+  RolloutState withUserPaused(boolean paused, Instant progressFrom) {
     return new RolloutState(
-        stableRevision,
-        targetRevision,
-        rollout,
-        stepIndex,
-        newPhase,
-        newReason,
-        stepStartedAt,
-        rolloutStartedAt,
-        progressFrom,
-        progressCount,
+        revisions,
+        source,
+        step,
+        status,
+        new Progress(progress.rolloutStartedAt(), progressFrom, progress.count()),
         paused,
-        failedRevisions,
-        acceptedRuns,
-        verdicts);
+        memory);
+  }
+
+  RolloutState with(Memory newMemory) {
+    return new RolloutState(revisions, source, step, status, progress, userPaused, newMemory);
   }
 
   RolloutState withFailedRevisions(Set<String> failed) {
-    return new RolloutState(
-        stableRevision,
-        targetRevision,
-        rollout,
-        stepIndex,
-        phase,
-        reason,
-        stepStartedAt,
-        rolloutStartedAt,
-        progressAt,
-        progressCount,
-        userPaused,
-        failed,
-        acceptedRuns,
-        verdicts);
+    return with(new Memory(failed, memory.acceptedRuns(), memory.verdicts()));
   }
 
   RolloutState withAcceptedRun(String runId) {
-    Set<String> accepted = new LinkedHashSet<>(acceptedRuns);
+    Set<String> accepted = new LinkedHashSet<>(memory.acceptedRuns());
     accepted.add(runId);
-    return new RolloutState(
-        stableRevision,
-        targetRevision,
-        rollout,
-        stepIndex,
-        phase,
-        reason,
-        stepStartedAt,
-        rolloutStartedAt,
-        progressAt,
-        progressCount,
-        userPaused,
-        failedRevisions,
-        accepted,
-        verdicts);
+    return with(new Memory(memory.failedRevisions(), accepted, memory.verdicts()));
   }
 
-  RolloutState withVerdict(String summary) {
-    List<String> all = new ArrayList<>(verdicts);
-    all.add(summary);
-    return new RolloutState(
-        stableRevision,
-        targetRevision,
-        rollout,
-        stepIndex,
-        phase,
-        reason,
-        stepStartedAt,
-        rolloutStartedAt,
-        progressAt,
-        progressCount,
-        userPaused,
-        failedRevisions,
-        acceptedRuns,
-        all);
+  RolloutState withVerdict(VerdictRecord verdict) {
+    List<VerdictRecord> all = new ArrayList<>(memory.verdicts());
+    all.add(verdict);
+    return with(new Memory(memory.failedRevisions(), memory.acceptedRuns(), all));
   }
 
   /**
-   * A new rollout from {@code stable} to {@code target} at step {@code index} (0, or full promotion
-   * for a revert), keeping the failure memory; the counter moves on so run ids are fresh.
+   * A new rollout from {@code stable} to {@code target} at step {@code index} of {@code count} (0,
+   * or full promotion for a revert), keeping the failure memory; the counter moves on so run ids
+   * are fresh.
    */
   RolloutState startRollout(
-      String stable, String target, int index, Phase firstPhase, String firstReason, Instant now) {
-    Set<String> failed = new LinkedHashSet<>(failedRevisions);
+      String stable,
+      String target,
+      RolloutSource from,
+      int index,
+      int count,
+      Status first,
+      Instant now) {
+    Set<String> failed = new LinkedHashSet<>(memory.failedRevisions());
     failed.remove(stable); // whatever the pods return to cannot also be the one not to retry
     return new RolloutState(
-        stable,
-        target,
-        rollout + 1,
-        index,
-        firstPhase,
-        firstReason,
-        now,
-        now,
-        now,
-        0,
+        new Revisions(stable, target, revisions.rollout() + 1),
+        from,
+        new StepPosition(index, count, now),
+        first,
+        new Progress(now, now, 0),
         false,
-        failed,
-        Set.of(),
-        List.of());
+        new Memory(failed, Set.of(), List.of()));
   }
 
   /** The controller moved on to {@code revision} by itself: it is what pods now return to. */
-  RolloutState adopted(String revision, Phase newPhase, String newReason) {
-    Set<String> failed = new LinkedHashSet<>(failedRevisions);
+  RolloutState adopted(String revision, Status newStatus) {
+    Set<String> failed = new LinkedHashSet<>(memory.failedRevisions());
     failed.remove(revision);
     return new RolloutState(
-        revision,
-        targetRevision,
-        rollout,
-        stepIndex,
-        newPhase,
-        newReason,
-        stepStartedAt,
-        rolloutStartedAt,
-        progressAt,
-        progressCount,
+        new Revisions(revision, revisions.target(), revisions.rollout()),
+        source,
+        step,
+        newStatus,
+        progress,
         userPaused,
-        failed,
-        acceptedRuns,
-        verdicts);
+        new Memory(failed, memory.acceptedRuns(), memory.verdicts()));
   }
 
   /** Rollout finished: the target is the new stable revision. */
   RolloutState completed(Instant now) {
     return new RolloutState(
-        targetRevision,
-        targetRevision,
-        rollout,
-        stepIndex,
-        Phase.HEALTHY,
-        "",
-        stepStartedAt,
-        rolloutStartedAt,
-        now,
-        progressCount,
+        new Revisions(revisions.target(), revisions.target(), revisions.rollout()),
+        source,
+        step,
+        new Status(Phase.HEALTHY, PhaseReason.NONE, ""),
+        new Progress(progress.rolloutStartedAt(), now, progress.count()),
         false,
-        failedRevisions,
-        acceptedRuns,
-        verdicts);
+        memory);
   }
 
-  RolloutState rollingBack(String why) {
-    Set<String> failed = new LinkedHashSet<>(failedRevisions);
-    if (!targetRevision.equals(stableRevision)) { // aborting a revert must not blacklist what runs
-      failed.remove(targetRevision); // re-adding moves it to the newest end of the bounded memory
-      failed.add(targetRevision);
+  RolloutState rollingBack(PhaseReason reason, String detail) {
+    Set<String> failed = new LinkedHashSet<>(memory.failedRevisions());
+    if (!revisions.target().equals(revisions.stable())) {
+      // aborting a revert must not blacklist what runs; re-adding moves it to the newest end
+      failed.remove(revisions.target());
+      failed.add(revisions.target());
     }
     return new RolloutState(
-        stableRevision,
-        targetRevision,
-        rollout,
-        stepIndex,
-        Phase.DEGRADED,
-        why,
-        stepStartedAt,
-        rolloutStartedAt,
-        progressAt,
-        progressCount,
+        revisions,
+        source,
+        step,
+        new Status(Phase.DEGRADED, reason, detail),
+        progress,
         false,
-        failed,
-        acceptedRuns,
-        verdicts);
+        new Memory(failed, memory.acceptedRuns(), memory.verdicts()));
   }
 
   // ---- JSON form ----
 
+  @JsonProperty("v")
+  int formatVersion() {
+    return FORMAT_VERSION;
+  }
+
   /** The annotation value: compact JSON with a format version. */
   public String toJson() {
-    ObjectNode o = JSON.createObjectNode();
-    o.put("v", FORMAT_VERSION);
-    o.put("stable", stableRevision);
-    o.put("target", targetRevision);
-    o.put("rollout", rollout);
-    o.put("step", stepIndex);
-    o.put("phase", phase.displayName());
-    if (!reason.isEmpty()) {
-      o.put("reason", reason);
-    }
-    putInstant(o, "stepStartedAt", stepStartedAt);
-    putInstant(o, "rolloutStartedAt", rolloutStartedAt);
-    putInstant(o, "progressAt", progressAt);
-    o.put("progressCount", progressCount);
-    if (userPaused) {
-      o.put("userPaused", true);
-    }
-    putArray(o, "failed", failedRevisions);
-    putArray(o, "acceptedRuns", acceptedRuns);
-    putArray(o, "verdicts", verdicts);
     try {
-      return JSON.writeValueAsString(o);
+      return JSON.writeValueAsString(this);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException(
-          "cannot serialize rollout state", e); // a tree of strings always serializes
+      throw new IllegalStateException("cannot serialize rollout state", e);
     }
   }
 
   /**
-   * Reads the annotation value.
+   * Reads the annotation value, of this format or the first one (v1, flat).
    *
-   * @throws RolloutStateFormatException when the text is not JSON, has another format version, or
-   *     lacks a required field; the message says which
+   * @throws RolloutStateFormatException when the text is not JSON, has an unknown format version,
+   *     or lacks a required field; the message says which
    */
   public static RolloutState fromJson(String json) {
     if (json == null || json.isBlank()) {
@@ -378,108 +448,23 @@ public record RolloutState(
       throw new RolloutStateFormatException("rollout state annotation is not a JSON object");
     }
     JsonNode v = root.get("v");
+    if (v != null && v.isInt() && v.asInt() == 1) {
+      return LegacyStateV1.read(root);
+    }
     if (v == null || !v.isInt() || v.asInt() != FORMAT_VERSION) {
       throw new RolloutStateFormatException(
           "rollout state has unknown format version "
               + v
-              + " (this Ordinal reads "
+              + " (this Ordinal reads 1 and "
               + FORMAT_VERSION
               + ")");
     }
-    String phaseName = text(root, "phase", true);
-    Phase phase =
-        Phase.fromDisplayName(phaseName)
-            .orElseThrow(
-                () ->
-                    new RolloutStateFormatException(
-                        "rollout state has unknown phase '" + phaseName + "'"));
     try {
-      return new RolloutState(
-          text(root, "stable", true),
-          text(root, "target", true),
-          integer(root, "rollout"),
-          integer(root, "step"),
-          phase,
-          text(root, "reason", false),
-          instant(root, "stepStartedAt"),
-          instant(root, "rolloutStartedAt"),
-          instant(root, "progressAt"),
-          integer(root, "progressCount"),
-          root.path("userPaused").asBoolean(false),
-          new LinkedHashSet<>(strings(root, "failed")),
-          new LinkedHashSet<>(strings(root, "acceptedRuns")),
-          strings(root, "verdicts"));
-    } catch (IllegalArgumentException | NullPointerException e) {
-      throw new RolloutStateFormatException("rollout state is invalid: " + e.getMessage(), e);
+      return JSON.treeToValue(((ObjectNode) root).without("v"), RolloutState.class);
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      String message =
+          e instanceof JsonProcessingException p ? p.getOriginalMessage() : e.getMessage();
+      throw new RolloutStateFormatException("rollout state is invalid: " + message, e);
     }
-  }
-
-  private static void putInstant(ObjectNode o, String field, Instant value) {
-    if (value != null) {
-      o.put(field, value.toString());
-    }
-  }
-
-  private static void putArray(ObjectNode o, String field, Collection<String> values) {
-    if (!values.isEmpty()) {
-      ArrayNode a = o.putArray(field);
-      values.forEach(a::add);
-    }
-  }
-
-  private static String text(JsonNode root, String field, boolean required) {
-    JsonNode n = root.get(field);
-    if (n == null || n.isNull()) {
-      if (required) {
-        throw new RolloutStateFormatException("rollout state lacks '" + field + "'");
-      }
-      return "";
-    }
-    if (!n.isTextual()) {
-      throw new RolloutStateFormatException("rollout state field '" + field + "' is not a string");
-    }
-    return n.asText();
-  }
-
-  private static int integer(JsonNode root, String field) {
-    JsonNode n = root.get(field);
-    if (n == null) {
-      return 0;
-    }
-    if (!n.isInt()) {
-      throw new RolloutStateFormatException(
-          "rollout state field '" + field + "' is not an integer");
-    }
-    return n.asInt();
-  }
-
-  // Required: timed pauses and the progress deadline count from these.
-  private static Instant instant(JsonNode root, String field) {
-    String s = text(root, field, true);
-    try {
-      return Instant.parse(s);
-    } catch (DateTimeParseException e) {
-      throw new RolloutStateFormatException(
-          "rollout state field '" + field + "' is not an instant: " + s, e);
-    }
-  }
-
-  private static List<String> strings(JsonNode root, String field) {
-    JsonNode n = root.get(field);
-    if (n == null || n.isNull()) {
-      return List.of();
-    }
-    if (!n.isArray()) {
-      throw new RolloutStateFormatException("rollout state field '" + field + "' is not an array");
-    }
-    List<String> out = new ArrayList<>();
-    for (JsonNode e : n) {
-      if (!e.isTextual()) {
-        throw new RolloutStateFormatException(
-            "rollout state field '" + field + "' holds a non-string");
-      }
-      out.add(e.asText());
-    }
-    return out;
   }
 }

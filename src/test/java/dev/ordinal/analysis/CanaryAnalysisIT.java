@@ -22,6 +22,7 @@ import dev.ordinal.rollout.Phase;
 import dev.ordinal.rollout.RolloutSpec;
 import dev.ordinal.rollout.RolloutState;
 import dev.ordinal.rollout.Step;
+import dev.ordinal.rollout.VerdictRecord;
 import dev.ordinal.testkit.ControlPlaneTest;
 import dev.ordinal.testkit.PodSimulator;
 import dev.ordinal.testkit.StatefulSets;
@@ -108,9 +109,13 @@ class CanaryAnalysisIT {
           reasons.contains("AnalysisFailed") || reasons.contains("AnalysisInconclusive"),
           "events " + reasons);
       assertTrue(
-          done.verdicts().contains("step-2 error-rate SUCCESSFUL"), done.verdicts().toString());
+          done.verdicts()
+              .contains(new VerdictRecord(2, "error-rate", AnalysisVerdict.SUCCESSFUL, false)),
+          done.verdicts().toString());
       assertTrue(
-          done.verdicts().contains("step-4 error-rate SUCCESSFUL"), done.verdicts().toString());
+          done.verdicts()
+              .contains(new VerdictRecord(4, "error-rate", AnalysisVerdict.SUCCESSFUL, false)),
+          done.verdicts().toString());
 
       // both runs really measured the canary pods through Prometheus
       List<RunSnapshot> runs = s.runs();
@@ -154,7 +159,9 @@ class CanaryAnalysisIT {
           rolledBack.reason().contains("error-rate"),
           "state names the analysis: " + rolledBack.toJson());
       assertTrue(
-          rolledBack.verdicts().contains("step-2 error-rate FAILED"),
+          rolledBack
+              .verdicts()
+              .contains(new VerdictRecord(2, "error-rate", AnalysisVerdict.FAILED, false)),
           rolledBack.verdicts().toString());
 
       await("all pods back on v1", TIMEOUT, () -> s.allOn(v1), s::pods);
@@ -222,7 +229,9 @@ class CanaryAnalysisIT {
           paused.reason().contains("error-rate") && paused.reason().contains("inconclusive"),
           paused.toJson());
       assertTrue(
-          paused.verdicts().contains("step-2 error-rate INCONCLUSIVE"),
+          paused
+              .verdicts()
+              .contains(new VerdictRecord(2, "error-rate", AnalysisVerdict.INCONCLUSIVE, false)),
           paused.verdicts().toString());
       assertTrue(s.events().contains("AnalysisInconclusive"), "events " + s.events());
 

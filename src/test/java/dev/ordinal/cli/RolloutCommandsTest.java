@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ordinal.rollout.Command;
+import dev.ordinal.rollout.PhaseReason;
+import dev.ordinal.rollout.TestStates;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,37 +99,31 @@ class RolloutCommandsTest {
     java.time.Instant t = Instant.parse("2026-11-25T10:00:00Z");
     dev.ordinal.rollout.RolloutState healthy = dev.ordinal.rollout.RolloutState.healthy("db-1", t);
     dev.ordinal.rollout.RolloutState paused =
-        new dev.ordinal.rollout.RolloutState(
+        TestStates.of(
             "db-1",
             "db-2",
             1,
-            1,
+            3,
             dev.ordinal.rollout.Phase.PAUSED,
-            "paused by user",
-            t,
-            t,
-            t,
-            0,
+            PhaseReason.USER_PAUSED,
+            "",
             true,
             java.util.Set.of(),
-            java.util.Set.of(),
-            java.util.List.of());
+            java.util.List.of(),
+            t);
     dev.ordinal.rollout.RolloutState rolledBack =
-        new dev.ordinal.rollout.RolloutState(
+        TestStates.of(
             "db-1",
             "db-2",
             1,
-            1,
+            3,
             dev.ordinal.rollout.Phase.ROLLED_BACK,
-            "rolled back",
-            t,
-            t,
-            t,
-            0,
+            PhaseReason.ABORTED,
+            "aborted by user",
             false,
             java.util.Set.of("db-2"),
-            java.util.Set.of(),
-            java.util.List.of());
+            java.util.List.of(),
+            t);
     assertEquals(
         java.util.Optional.of("no rollout in progress (Healthy)"),
         RolloutCommands.ignoredBecause(Command.PROMOTE, healthy));

@@ -3,9 +3,13 @@ package dev.ordinal.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ordinal.rollout.AnalysisVerdict;
 import dev.ordinal.rollout.Annotations;
 import dev.ordinal.rollout.Phase;
+import dev.ordinal.rollout.PhaseReason;
 import dev.ordinal.rollout.RolloutState;
+import dev.ordinal.rollout.TestStates;
+import dev.ordinal.rollout.VerdictRecord;
 import dev.ordinal.testkit.ControlPlane;
 import dev.ordinal.testkit.ControlPlaneTest;
 import dev.ordinal.testkit.PodSimulator;
@@ -105,22 +109,24 @@ class StatusCommandIT {
   }
 
   private static RolloutState state(
-      String stable, String target, int step, String reason, List<String> verdicts) {
-    return new RolloutState(
+      String stable,
+      String target,
+      int step,
+      int count,
+      String detail,
+      List<VerdictRecord> verdicts) {
+    return TestStates.of(
         stable,
         target,
-        1,
         step,
+        count,
         Phase.PROGRESSING,
-        reason,
-        T0,
-        T0,
-        T0,
-        0,
+        PhaseReason.CANARY_STEP,
+        detail,
         false,
         Set.of(),
-        Set.of(),
-        verdicts);
+        verdicts,
+        T0);
   }
 
   @Test
@@ -129,9 +135,7 @@ class StatusCommandIT {
     try (PodSimulator sim = new PodSimulator(client, ns.name(), Duration.ofMillis(100))) {
       String[] rev = canary(client, ns.name());
       writeState(
-          client,
-          ns.name(),
-          state(rev[0], rev[1], 0, "step 1/3: canary 1 pod", List.of()).toJson());
+          client, ns.name(), state(rev[0], rev[1], 0, 3, "canary 1 pod", List.of()).toJson());
       StatefulSets.await(
           "status to settle",
           TIMEOUT,
@@ -236,9 +240,7 @@ class StatusCommandIT {
     try (PodSimulator sim = new PodSimulator(client, ns.name(), Duration.ofMillis(300))) {
       String[] rev = canary(client, ns.name());
       writeState(
-          client,
-          ns.name(),
-          state(rev[0], rev[1], 0, "step 1/3: canary 1 pod", List.of()).toJson());
+          client, ns.name(), state(rev[0], rev[1], 0, 3, "canary 1 pod", List.of()).toJson());
 
       try (LiveCli watch =
           new LiveCli(
@@ -268,8 +270,9 @@ class StatusCommandIT {
                               rev[0],
                               rev[1],
                               2,
-                              "step 3/3: canary 2 pods",
-                              List.of("step-2 smoke SUCCESSFUL"))
+                              3,
+                              "canary 2 pods",
+                              List.of(TestStates.verdict(2, "smoke", AnalysisVerdict.SUCCESSFUL)))
                           .toJson());
             });
         watch.awaitOut(

@@ -2,10 +2,14 @@ package dev.ordinal.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.ordinal.rollout.AnalysisVerdict;
 import dev.ordinal.rollout.Annotations;
 import dev.ordinal.rollout.Command;
 import dev.ordinal.rollout.Phase;
+import dev.ordinal.rollout.PhaseReason;
 import dev.ordinal.rollout.RolloutState;
+import dev.ordinal.rollout.TestStates;
+import dev.ordinal.rollout.VerdictRecord;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -80,9 +84,15 @@ class StatusViewTest {
     return pods;
   }
 
-  static RolloutState state(int step, Phase phase, String reason, List<String> verdicts) {
-    return new RolloutState(
-        "db-1", "db-2", 2, step, phase, reason, T0, T0, T0, 0, false, Set.of(), Set.of(), verdicts);
+  static RolloutState state(
+      int step,
+      int count,
+      Phase phase,
+      PhaseReason reason,
+      String detail,
+      List<VerdictRecord> verdicts) {
+    return TestStates.of(
+        "db-1", "db-2", step, count, phase, reason, detail, false, Set.of(), verdicts, T0);
   }
 
   static Map<String, String> withState(RolloutState state) {
@@ -94,7 +104,13 @@ class StatusViewTest {
   @Test
   void progressingCanaryStep() {
     RolloutState s =
-        state(1, Phase.PROGRESSING, "step 2/5: canary 2 pods", List.of("step-1 smoke SUCCESSFUL"));
+        state(
+            1,
+            5,
+            Phase.PROGRESSING,
+            PhaseReason.CANARY_STEP,
+            "canary 2 pods",
+            List.of(TestStates.verdict(1, "smoke", AnalysisVerdict.SUCCESSFUL)));
     StatefulSet sts = sts(5, 3, "db-1", "db-2", withState(s));
     String text = StatusView.render(sts, pods(5, 2, 1, "db-1", "db-2"), Optional.of(s));
     assertEquals(
@@ -126,7 +142,13 @@ class StatusViewTest {
   @Test
   void pausedAtAManualGateWithAPendingPromote() {
     RolloutState s =
-        state(2, Phase.PAUSED, "step 3/4: waiting for 'ordinal promote prod/db'", List.of());
+        state(
+            2,
+            4,
+            Phase.PAUSED,
+            PhaseReason.MANUAL_GATE,
+            "waiting for 'ordinal promote prod/db'",
+            List.of());
     Map<String, String> a = withState(s);
     a.put(Annotations.commandKey(Command.PROMOTE), "2026-11-25T10:05:00Z");
     StatefulSet sts = sts(3, 2, "db-1", "db-2", a);
@@ -154,21 +176,18 @@ class StatusViewTest {
   @Test
   void stepCountUnknownWhenTheReasonDoesNotSayIt() {
     RolloutState s =
-        new RolloutState(
+        TestStates.of(
             "db-1",
             "db-2",
             1,
-            1,
-            Phase.PAUSED,
-            "paused by user",
-            T0,
-            T0,
-            T0,
             0,
+            Phase.PAUSED,
+            PhaseReason.USER_PAUSED,
+            "",
             true,
             Set.of(),
-            Set.of(),
-            List.of());
+            List.of(),
+            T0);
     StatefulSet sts = sts(3, 2, "db-1", "db-2", withState(s));
     String text = StatusView.render(sts, pods(3, 1, 0, "db-1", "db-2"));
     assertEquals(
@@ -181,7 +200,7 @@ class StatusViewTest {
 
   @Test
   void fullPromotion() {
-    RolloutState s = state(2, Phase.PROGRESSING, "full promotion of db-2", List.of());
+    RolloutState s = state(2, 0, Phase.PROGRESSING, PhaseReason.FULL_PROMOTION, "", List.of());
     StatefulSet sts = sts(3, 0, "db-1", "db-2", withState(s));
     assertEquals(
         "Progressing  full promotion  2/3 pods updated, 2 ready  (partition 0)",
@@ -191,21 +210,18 @@ class StatusViewTest {
   @Test
   void degradedShowsReasonPodsBackOnStableAndFailedRevision() {
     RolloutState s =
-        new RolloutState(
+        TestStates.of(
             "db-1",
             "db-2",
-            2,
             1,
+            3,
             Phase.DEGRADED,
-            "analysis step-2 smoke FAILED; rolling back to db-1",
-            T0,
-            T0,
-            T0,
-            0,
+            PhaseReason.ANALYSIS_FAILED,
+            "analysis step-2 smoke FAILED",
             false,
             Set.of("db-2"),
-            Set.of(),
-            List.of("step-2 smoke FAILED"));
+            List.of(TestStates.verdict(2, "smoke", AnalysisVerdict.FAILED)),
+            T0);
     StatefulSet sts = sts(3, 3, "db-1", "db-2", withState(s));
     assertEquals(
         """
@@ -315,7 +331,8 @@ class StatusViewTest {
 
   @Test
   void tableOfSeveral() {
-    RolloutState s = state(1, Phase.PROGRESSING, "step 2/5: canary 2 pods", List.of());
+    RolloutState s =
+        state(1, 5, Phase.PROGRESSING, PhaseReason.CANARY_STEP, "canary 2 pods", List.of());
     Map<String, String> a = withState(s);
     a.put(Annotations.commandKey(Command.ABORT), "2026-11-25T10:05:00Z");
     StatefulSet db = sts(5, 3, "db-1", "db-2", a);
@@ -336,21 +353,18 @@ class StatusViewTest {
   @Test
   void rolledBackAndOnDeleteSummaries() {
     RolloutState s =
-        new RolloutState(
+        TestStates.of(
             "db-1",
             "db-2",
-            2,
             0,
+            3,
             Phase.ROLLED_BACK,
-            "rolled back to db-1: progress deadline",
-            T0,
-            T0,
-            T0,
-            0,
+            PhaseReason.PROGRESS_DEADLINE_EXCEEDED,
+            "no progress for 10m at step 1",
             false,
             Set.of("db-2"),
-            Set.of(),
-            List.of());
+            List.of(),
+            T0);
     StatefulSet sts = sts(3, 3, "db-1", "db-2", withState(s));
     assertEquals(
         "RolledBack  3/3 pods on stable, 3 ready  (partition 3)",

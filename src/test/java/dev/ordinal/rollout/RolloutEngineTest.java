@@ -382,7 +382,9 @@ class RolloutEngineTest {
       Action a = sim.decide();
       assertEquals("AnalysisSuccessful", a.event().reason());
       assertEquals(3, st(a).stepIndex());
-      assertEquals(List.of("step-3 error-rate SUCCESSFUL"), st(a).verdicts());
+      assertEquals(
+          List.of(new VerdictRecord(3, "error-rate", AnalysisVerdict.SUCCESSFUL, false)),
+          st(a).verdicts());
     }
 
     @ParameterizedTest
@@ -600,8 +602,8 @@ class RolloutEngineTest {
     sim.store(
         sim.state()
             .orElseThrow()
-            .rollingBack("aborted by user; rolled back to " + S)
-            .withPhase(Phase.ROLLED_BACK, "aborted by user; rolled back to " + S));
+            .rollingBack(PhaseReason.ABORTED, "aborted by user")
+            .withPhase(Phase.ROLLED_BACK, PhaseReason.ABORTED, "aborted by user"));
     sim.partition = 5;
     sim.podsOn(S, 0);
     return sim;

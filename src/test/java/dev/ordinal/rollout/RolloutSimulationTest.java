@@ -219,7 +219,8 @@ class RolloutSimulationTest {
                   sim.state()
                       .orElseThrow()
                       .verdicts()
-                      .contains("step-2 INCONCLUSIVE, promoted by user"),
+                      .contains(
+                          new VerdictRecord(2, "error-rate", AnalysisVerdict.INCONCLUSIVE, true)),
                   sim.state().orElseThrow().verdicts().toString());
             }),
         scenario(
