@@ -6,6 +6,7 @@ import dev.ordinal.git.PollTarget;
 import dev.ordinal.git.SourceStatus;
 import dev.ordinal.manifest.SourceTree;
 import dev.ordinal.metrics.OrdinalMetrics;
+import dev.ordinal.rollout.SyncEvent;
 import dev.ordinal.web.AppStatus;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,6 +24,7 @@ public final class AppRunner implements PollTarget {
   private final GitSource source;
   private final AppSync sync;
   private final OrdinalMetrics metrics;
+  private final EventBus bus;
   private final Clock clock;
   private final Duration resyncInterval;
 
@@ -40,12 +42,14 @@ public final class AppRunner implements PollTarget {
       GitSource source,
       AppSync sync,
       OrdinalMetrics metrics,
+      EventBus bus,
       Clock clock,
       Duration resyncInterval) {
     this.name = name;
     this.source = source;
     this.sync = sync;
     this.metrics = metrics;
+    this.bus = bus;
     this.clock = clock;
     this.resyncInterval = resyncInterval;
   }
@@ -99,6 +103,18 @@ public final class AppRunner implements PollTarget {
     }
     lastSyncAt = clock.instant();
     metrics.sync(name, result.result(), lastSyncAt.toEpochMilli());
+    event(result)
+        .ifPresent(
+            event ->
+                bus.publish(
+                    new EventBus.Occurrence(
+                        lastSyncAt,
+                        sync.namespace(),
+                        name,
+                        "",
+                        result.result(),
+                        event,
+                        Optional.empty())));
     if (result instanceof SyncResult.Invalid invalid) {
       metrics.manifestErrors(name, invalid.errors().size());
     } else {
@@ -111,6 +127,25 @@ public final class AppRunner implements PollTarget {
       metrics.objects(name, "unchanged", applied.unchanged());
       metrics.objects(name, "prune", applied.pruned());
     }
+  }
+
+  /** The domain event of a sync; a standby's plan is none (nothing was decided). */
+  private Optional<SyncEvent> event(SyncResult result) {
+    if (result instanceof SyncResult.Applied a) {
+      return Optional.of(
+          new SyncEvent.SyncApplied(
+              name, a.revision(), a.created(), a.updated(), a.held(), a.unchanged(), a.pruned()));
+    }
+    if (result instanceof SyncResult.Refused r) {
+      return Optional.of(new SyncEvent.SyncRefused(name, r.revision(), r.reasons()));
+    }
+    if (result instanceof SyncResult.Invalid i) {
+      return Optional.of(new SyncEvent.SyncInvalid(name, i.revision(), i.errors().size()));
+    }
+    if (result instanceof SyncResult.Failed f) {
+      return Optional.of(new SyncEvent.SyncFailed(name, f.revision(), f.error()));
+    }
+    return Optional.empty();
   }
 
   /** A snapshot for the status endpoint; never includes credentials. */

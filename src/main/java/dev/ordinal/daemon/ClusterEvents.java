@@ -1,7 +1,5 @@
 package dev.ordinal.daemon;
 
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-
 /** The port through which Ordinal posts Kubernetes Events about the objects it acts on. */
 public interface ClusterEvents {
   /** Kubernetes Event types. */
@@ -20,9 +18,11 @@ public interface ClusterEvents {
     }
   }
 
+  /** The object an Event is about. */
+  record Involved(String kind, String namespace, String name, String uid) {}
+
   /**
-   * Posts an Event about a StatefulSet. Failures are the implementation's to log: an Event never
-   * holds up a rollout.
+   * Posts an Event. Failures are the implementation's to log: an Event never holds up a rollout.
    */
-  void post(StatefulSet involved, Type type, String reason, String message);
+  void post(Involved involved, Type type, String reason, String message);
 }

@@ -85,6 +85,7 @@ public final class Daemon implements AutoCloseable {
             return t;
           });
   private HttpEndpoints http;
+  private EventBus bus;
   private Leadership leadership;
   private volatile boolean cachesSynced;
   private volatile RolloutLoop rollouts;
@@ -117,6 +118,7 @@ public final class Daemon implements AutoCloseable {
     http = HttpEndpoints.bind(address(config.listenOrDefault()));
     parts.add(http);
     Cluster cluster = ports.cluster();
+    bus = EventBus.standard(cluster);
     String home = config.ordinalNamespaceOrDefault();
     leadership = cluster.leadership(home, LEASE_NAME, identity, Leadership.Timing.DEFAULT);
     Path dataDir = Path.of(config.dataDirOrDefault());
@@ -149,7 +151,8 @@ public final class Daemon implements AutoCloseable {
               ports.clock(),
               leadership::isLeading);
       syncs.add(sync);
-      apps.add(new AppRunner(app.name(), source, sync, metrics, ports.clock(), RESYNC_INTERVAL));
+      apps.add(
+          new AppRunner(app.name(), source, sync, metrics, bus, ports.clock(), RESYNC_INTERVAL));
       log.info(
           "app={} namespace={} tracking {} at {} path {}",
           app.name(),
@@ -202,7 +205,7 @@ public final class Daemon implements AutoCloseable {
                   }
                   RolloutLoop loop =
                       new RolloutLoop(
-                          cluster, cluster, namespaces, registry::spec, analysis, ports.clock());
+                          cluster, bus, namespaces, registry::spec, analysis, ports.clock(), 2);
                   loop.onAction((k, a) -> actionListener.executed(k, a));
                   rollouts = loop;
                   if (leadership.isLeading()) {
@@ -263,6 +266,11 @@ public final class Daemon implements AutoCloseable {
   /** Told about each rollout action carried out (tests, the demo's timeline). */
   public void onAction(RolloutLoop.ActionListener listener) {
     this.actionListener = listener;
+  }
+
+  /** Where decisions are published: subscribe for metrics, notifications, the status page. */
+  public EventBus events() {
+    return bus;
   }
 
   public boolean isLeading() {

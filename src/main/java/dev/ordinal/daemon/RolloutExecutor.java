@@ -7,6 +7,7 @@ import dev.ordinal.rollout.Command;
 import dev.ordinal.rollout.RolloutEvent;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,8 +15,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,60 +44,46 @@ final class RolloutExecutor {
   record Result(Next next, StatefulSet sts, Duration recheckAfter) {}
 
   private final Workloads workloads;
-  private final ClusterEvents events;
+  private final EventBus bus;
   private final AnalysisRuns analysis;
+  private final Clock clock;
 
-  /** The last wait logged per StatefulSet, so a repeated identical wait is not logged again. */
-  private final Map<String, String> lastWait = new ConcurrentHashMap<>();
-
-  RolloutExecutor(Workloads workloads, ClusterEvents events, AnalysisRuns analysis) {
+  RolloutExecutor(Workloads workloads, EventBus bus, AnalysisRuns analysis, Clock clock) {
     this.workloads = Objects.requireNonNull(workloads);
-    this.events = Objects.requireNonNull(events);
+    this.bus = Objects.requireNonNull(bus);
     this.analysis = Objects.requireNonNull(analysis);
-  }
-
-  /** Drops what is remembered about a StatefulSet Ordinal no longer manages ("ns/name"). */
-  void forget(String key) {
-    lastWait.remove(key);
+    this.clock = Objects.requireNonNull(clock);
   }
 
   /**
    * Executes {@code action} decided from {@code observed} (the object whose resourceVersion the
-   * write must match).
+   * write must match), then publishes its event: a decision is told once its write succeeded.
    */
   Result execute(Action action, StatefulSet observed) {
     String ns = observed.getMetadata().getNamespace();
     String name = observed.getMetadata().getName();
-    String key = ns + "/" + name;
     if (action instanceof Action.Wait wait) {
-      String line = action.logLine();
-      if (line.equals(lastWait.put(key, line))) {
-        // The same wait, re-decided on another watch event: one line per decision, not per event.
-        log.debug("{} step={} {}", key, action.state().stepIndex(), line);
-      } else {
-        log.info("{} step={} {}", key, action.state().stepIndex(), line);
-      }
+      publish(observed, action);
       return new Result(Next.WAIT, observed, wait.recheckAfter());
     }
-    lastWait.remove(key);
     Integer partition = action instanceof Action.SetPartition set ? set.partition() : null;
     Workloads.WriteResult outcome = workloads.write(observed, write(observed, action, partition));
     if (!(outcome instanceof Workloads.WriteResult.Written done)) {
       log.info(
-          "{} conflict writing {}: re-reading and deciding again",
-          key,
+          "{}/{} conflict writing {}: re-reading and deciding again",
+          ns,
+          name,
           action.getClass().getSimpleName());
       return new Result(Next.CONFLICT, observed, Duration.ZERO);
     }
     StatefulSet written = done.sts();
-    log.info("{} step={} {}", key, action.state().stepIndex(), action.logLine());
     if (action instanceof Action.DeletePod delete) {
       Workloads.PodDeletion deletion =
           workloads.deletePod(ns, delete.podName(), delete.podRevision());
       if (deletion == Workloads.PodDeletion.DELETED) {
-        post(observed, action.event());
+        publish(observed, action);
       } else {
-        log.info("{} pod {} not deleted: {}", key, delete.podName(), deletion);
+        log.info("{}/{} pod {} not deleted: {}", ns, name, delete.podName(), deletion);
       }
       // wait for the pod's watch events rather than deciding on a cache that still lists it
       return new Result(Next.WAIT, written, Duration.ofSeconds(10));
@@ -114,8 +101,21 @@ final class RolloutExecutor {
     } else if (action instanceof Action.StopAnalysis stop) {
       analysis.stop(StatefulSetObserver.scopedRunId(ns, name, stop.runId()));
     }
-    post(observed, action.event());
+    publish(observed, action);
     return new Result(Next.DECIDE_AGAIN, written, Duration.ZERO);
+  }
+
+  /** Tells the bus about a decision on {@code sts}. */
+  void publish(StatefulSet sts, Action action) {
+    bus.publish(
+        new EventBus.Occurrence(
+            clock.instant(),
+            sts.getMetadata().getNamespace(),
+            sts.getMetadata().getName(),
+            sts.getMetadata().getUid(),
+            action.getClass().getSimpleName(),
+            action.event(),
+            Optional.of(action.state())));
   }
 
   /**
@@ -163,14 +163,16 @@ final class RolloutExecutor {
     return names;
   }
 
-  /** Posts a Kubernetes Event about the StatefulSet. */
-  void post(StatefulSet sts, RolloutEvent e) {
-    events.post(
-        sts,
-        e.type() == RolloutEvent.Type.WARNING
-            ? ClusterEvents.Type.WARNING
-            : ClusterEvents.Type.NORMAL,
-        e.reason(),
-        e.message());
+  /** Tells the bus about an event that is no action's (an unreadable state). */
+  void publish(StatefulSet sts, RolloutEvent event) {
+    bus.publish(
+        new EventBus.Occurrence(
+            clock.instant(),
+            sts.getMetadata().getNamespace(),
+            sts.getMetadata().getName(),
+            sts.getMetadata().getUid(),
+            "None",
+            event,
+            Optional.empty()));
   }
 }

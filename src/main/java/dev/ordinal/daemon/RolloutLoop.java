@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The rollout loop: for every watched StatefulSet that has a rollout spec, observe → {@link
@@ -49,7 +50,6 @@ public final class RolloutLoop implements AutoCloseable {
   }
 
   private final Workloads workloads;
-  private final ClusterEvents events;
   private final Set<String> namespaces;
   private final Function<StatefulSet, Optional<RolloutSpec>> specs;
   private final StatefulSetObserver observer;
@@ -75,21 +75,21 @@ public final class RolloutLoop implements AutoCloseable {
    */
   public RolloutLoop(
       Workloads workloads,
-      ClusterEvents events,
+      EventBus bus,
       Set<String> namespaces,
       Function<StatefulSet, Optional<RolloutSpec>> specs,
       AnalysisRuns analysis,
       Clock clock,
       int workers) {
     this.workloads = Objects.requireNonNull(workloads);
-    this.events = Objects.requireNonNull(events);
     this.namespaces = Set.copyOf(namespaces);
     this.specs = Objects.requireNonNull(specs);
     this.observer = new StatefulSetObserver(analysis, clock);
-    this.executor = new RolloutExecutor(workloads, events, analysis);
+    this.executor = new RolloutExecutor(workloads, bus, analysis, clock);
     this.workers = Math.max(1, workers);
   }
 
+  /** A loop with two workers whose decisions go to the decision log and Kubernetes Events. */
   public RolloutLoop(
       Workloads workloads,
       ClusterEvents events,
@@ -97,7 +97,7 @@ public final class RolloutLoop implements AutoCloseable {
       Function<StatefulSet, Optional<RolloutSpec>> specs,
       AnalysisRuns analysis,
       Clock clock) {
-    this(workloads, events, namespaces, specs, analysis, clock, 2);
+    this(workloads, EventBus.standard(events), namespaces, specs, analysis, clock, 2);
   }
 
   /** Registers a listener told about each executed action (tests, metrics). */
@@ -206,7 +206,6 @@ public final class RolloutLoop implements AutoCloseable {
       d.future().cancel(false);
     }
     warnedGarbled.remove(key);
-    executor.forget(key);
   }
 
   /** Re-decides after {@code delay} unless an earlier recheck is already due. */
@@ -251,7 +250,9 @@ public final class RolloutLoop implements AutoCloseable {
       if (key == null) {
         return;
       }
-      try {
+      int slash = key.indexOf('/');
+      try (var ns = MDC.putCloseable("namespace", key.substring(0, slash));
+          var name = MDC.putCloseable("statefulSet", key.substring(slash + 1))) {
         process(key);
       } catch (RuntimeException e) {
         if (!closed) {
@@ -289,7 +290,7 @@ public final class RolloutLoop implements AutoCloseable {
               "{}: rollout state annotation is unreadable, not acting until it is fixed: {}",
               key,
               stored.error());
-          executor.post(
+          executor.publish(
               sts, new RolloutEvent.InvalidRolloutState(Annotations.STATE, stored.error()));
         }
         return;

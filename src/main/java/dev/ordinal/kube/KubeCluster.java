@@ -281,8 +281,8 @@ public final class KubeCluster implements Cluster {
   // ------------------------------------------------------------------ events
 
   @Override
-  public void post(StatefulSet sts, Type type, String reason, String message) {
-    String ns = sts.getMetadata().getNamespace();
+  public void post(Involved involved, Type type, String reason, String message) {
+    String ns = involved.namespace();
     String now = clock.instant().toString();
     try {
       client
@@ -293,17 +293,17 @@ public final class KubeCluster implements Cluster {
               new EventBuilder()
                   .withNewMetadata()
                   .withName(
-                      sts.getMetadata().getName()
+                      involved.name()
                           + "."
                           + UUID.randomUUID().toString().substring(0, 13).replace("-", ""))
                   .withNamespace(ns)
                   .endMetadata()
                   .withNewInvolvedObject()
-                  .withApiVersion("apps/v1")
-                  .withKind("StatefulSet")
-                  .withName(sts.getMetadata().getName())
+                  .withApiVersion("StatefulSet".equals(involved.kind()) ? "apps/v1" : null)
+                  .withKind(involved.kind())
+                  .withName(involved.name())
                   .withNamespace(ns)
-                  .withUid(sts.getMetadata().getUid())
+                  .withUid(involved.uid())
                   .endInvolvedObject()
                   .withReason(reason)
                   .withMessage(truncate(message, 1024))
@@ -320,11 +320,7 @@ public final class KubeCluster implements Cluster {
           .create();
     } catch (KubernetesClientException ex) {
       log.warn(
-          "could not post event {} for {}/{}: {}",
-          reason,
-          ns,
-          sts.getMetadata().getName(),
-          ex.getMessage());
+          "could not post event {} for {}/{}: {}", reason, ns, involved.name(), ex.getMessage());
     }
   }
 

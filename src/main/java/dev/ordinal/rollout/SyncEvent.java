@@ -8,17 +8,42 @@ public sealed interface SyncEvent extends DomainEvent {
 
   String revision();
 
+  /** The sentence for people. */
+  String message();
+
   /** The plan was carried out. */
   record SyncApplied(
       String app, String revision, int created, int updated, int held, int unchanged, int pruned)
-      implements SyncEvent {}
+      implements SyncEvent {
+    @Override
+    public String message() {
+      return String.format(
+          "applied: created %d, updated %d, held for rollout %d, unchanged %d, pruned %d",
+          created, updated, held, unchanged, pruned);
+    }
+  }
 
   /** The plan holds a change Kubernetes forbids: nothing was applied. */
-  record SyncRefused(String app, String revision, List<String> reasons) implements SyncEvent {}
+  record SyncRefused(String app, String revision, List<String> reasons) implements SyncEvent {
+    @Override
+    public String message() {
+      return "refused, nothing applied: " + String.join("; ", reasons);
+    }
+  }
 
   /** The revision's manifests failed to load: nothing was applied. */
-  record SyncInvalid(String app, String revision, int errors) implements SyncEvent {}
+  record SyncInvalid(String app, String revision, int errors) implements SyncEvent {
+    @Override
+    public String message() {
+      return errors + " manifest error(s), nothing applied; the last good revision stays in force";
+    }
+  }
 
   /** The cluster could not be read or written; the sync will be retried. */
-  record SyncFailed(String app, String revision, String error) implements SyncEvent {}
+  record SyncFailed(String app, String revision, String error) implements SyncEvent {
+    @Override
+    public String message() {
+      return "failed, will retry: " + error;
+    }
+  }
 }

@@ -27,7 +27,9 @@ public final class GitPollBench {
   public static void main(String[] args) throws Exception {
     int files = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
     int polls = args.length > 1 ? Integer.parseInt(args[1]) : 200;
-    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    ((ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+        .setLevel(ch.qos.logback.classic.Level.WARN);
     Path tmp = Files.createTempDirectory("ordinal-bench");
     try (TestRemote remote = TestRemote.create(tmp.resolve("remote.git"))) {
       Map<String, String> tree = new LinkedHashMap<>();
