@@ -3,6 +3,7 @@ package dev.ordinal.cli;
 import dev.ordinal.daemon.StatefulSetObserver;
 import dev.ordinal.rollout.Annotations;
 import dev.ordinal.rollout.Command;
+import dev.ordinal.rollout.Health;
 import dev.ordinal.rollout.Phase;
 import dev.ordinal.rollout.RolloutState;
 import dev.ordinal.rollout.RolloutStateFormatException;
@@ -174,6 +175,10 @@ final class StatusView {
     String updateRevision;
     RolloutState state;
     String stateProblem;
+
+    /** The StatefulSet's own health, as the engine reads it; null before it has revisions. */
+    Health health;
+
     String stable;
     String target;
     List<PodFacts> pods = new ArrayList<>();
@@ -192,6 +197,7 @@ final class StatusView {
       var strategy = spec == null ? null : spec.getUpdateStrategy();
       f.onDelete = strategy != null && "OnDelete".equals(strategy.getType());
       f.partition = StatefulSetObserver.partition(sts);
+      f.health = StatefulSetObserver.view(sts).map(Health::of).orElse(null);
       StatefulSetStatus status = sts.getStatus();
       f.currentRevision = status == null ? null : status.getCurrentRevision();
       f.updateRevision = status == null ? null : status.getUpdateRevision();
@@ -261,28 +267,16 @@ final class StatusView {
       if (state != null) {
         return state.phase().displayName();
       }
-      if (updateRevision == null) {
-        return "Unknown";
-      }
-      if (!updateRevision.equals(currentRevision)) {
-        return "Updating";
-      }
-      return allReady() ? "Healthy" : "Unavailable";
+      return health == null ? "Unknown" : health.status().displayName();
     }
 
     String reason() {
       if (state != null) {
         return state.reason();
       }
-      if (updateRevision == null) {
-        return "the StatefulSet controller has not reported revisions yet";
-      }
-      if (!updateRevision.equals(currentRevision)) {
-        return "the StatefulSet controller is moving pods to "
-            + updateRevision
-            + " (no Ordinal rollout recorded)";
-      }
-      return allReady() ? "" : ready() + " of " + replicas + " pods ready";
+      return health == null
+          ? "the StatefulSet controller has not reported revisions yet"
+          : health.message();
     }
 
     boolean stepping() {

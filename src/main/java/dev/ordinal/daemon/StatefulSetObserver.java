@@ -120,7 +120,8 @@ public final class StatefulSetObserver {
     return ids;
   }
 
-  static Optional<StatefulSetView> view(StatefulSet sts) {
+  /** The engine's view of a StatefulSet; empty until the controller has published revisions. */
+  public static Optional<StatefulSetView> view(StatefulSet sts) {
     StatefulSetStatus status = sts.getStatus();
     if (status == null || status.getUpdateRevision() == null) {
       return Optional.empty();

@@ -80,7 +80,7 @@ public final class RolloutEngine {
     }
     RolloutState state = stored.get();
     StatefulSetView sts = obs.sts();
-    if (sts.observedGeneration() < sts.generation()) {
+    if (!Health.of(sts).observed()) {
       // Until the controller has seen the last spec write, revisions and pods describe the old one.
       return new Action.Wait(
           state,
