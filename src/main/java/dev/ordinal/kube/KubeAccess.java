@@ -84,9 +84,9 @@ public final class KubeAccess implements AutoCloseable {
     return config.getCurrentContext() == null ? null : config.getCurrentContext().getName();
   }
 
-  /** The cluster ports over this connection (diff and plan use it without watches). */
+  /** The cluster ports over this connection, reading directly: one-shot commands fill no cache. */
   public KubeCluster cluster() {
-    return clusterFor(KubeCluster.COMPONENT, Clock.systemUTC());
+    return KubeCluster.direct(client);
   }
 
   /** The cluster ports for a daemon that names itself {@code identity} in its Events. */

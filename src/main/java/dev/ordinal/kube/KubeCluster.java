@@ -26,6 +26,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
@@ -37,6 +38,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,25 +67,48 @@ public final class KubeCluster implements Cluster {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String OWNER_INDEX = "ordinal-owner";
 
+  /** How long the first list of a new watch cache may take before reads of it go direct. */
+  private static final Duration CACHE_SYNC_TIMEOUT = Duration.ofSeconds(60);
+
   private final KubernetesClient client;
   private final String instance;
   private final Clock clock;
+  private final boolean cacheLive;
+  private final Map<String, SharedIndexInformer<GenericKubernetesResource>> liveInformers =
+      new ConcurrentHashMap<>();
+  private final Map<String, SlimStore<GenericKubernetesResource>> liveStores =
+      new ConcurrentHashMap<>();
+  private final Set<String> uncacheable = ConcurrentHashMap.newKeySet();
   private final Map<String, SharedIndexInformer<StatefulSet>> stsInformers =
       new ConcurrentHashMap<>();
   private final Map<String, SharedIndexInformer<Pod>> podInformers = new ConcurrentHashMap<>();
+  private final Map<String, SlimStore<StatefulSet>> stsStores = new ConcurrentHashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
   /**
    * @param instance names this Ordinal in the Events it posts (reportingInstance)
    */
   public KubeCluster(KubernetesClient client, String instance, Clock clock) {
+    this(client, instance, clock, true);
+  }
+
+  private KubeCluster(KubernetesClient client, String instance, Clock clock, boolean cacheLive) {
     this.client = client;
     this.instance = instance == null ? COMPONENT : instance;
     this.clock = clock;
+    this.cacheLive = cacheLive;
   }
 
   public KubeCluster(KubernetesClient client) {
     this(client, COMPONENT, Clock.systemUTC());
+  }
+
+  /**
+   * A cluster for one-shot commands: live objects are read directly, with no watch cache to fill
+   * first.
+   */
+  public static KubeCluster direct(KubernetesClient client) {
+    return new KubeCluster(client, COMPONENT, Clock.systemUTC(), false);
   }
 
   // ------------------------------------------------------------------ workloads
@@ -90,39 +117,59 @@ public final class KubeCluster implements Cluster {
   public synchronized AutoCloseable watch(Set<String> namespaces, Listener listener) {
     listeners.add(listener);
     List<String> scopes = namespaces.isEmpty() ? List.of("") : List.copyOf(namespaces);
-    List<SharedIndexInformer<?>> started = new ArrayList<>();
-    for (String ns : scopes) {
-      if (!podInformers.containsKey(ns)) {
-        SharedIndexInformer<Pod> pods =
-            (ns.isEmpty() ? client.pods().inAnyNamespace() : client.pods().inNamespace(ns))
-                .withLabel(StatefulSetObserver.REVISION_LABEL)
-                .runnableInformer(0);
-        pods.itemStore(SlimStore.pods());
-        pods.addIndexers(Map.of(OWNER_INDEX, pod -> ownerKey(pod).map(List::of).orElse(List.of())));
-        pods.addEventHandler(handler(pod -> ownerKey(pod).orElse(null), false));
-        podInformers.put(ns, pods);
-        started.add(pods);
-      }
-      if (!stsInformers.containsKey(ns)) {
-        SharedIndexInformer<StatefulSet> sets =
-            (ns.isEmpty()
-                    ? client.apps().statefulSets().inAnyNamespace()
-                    : client.apps().statefulSets().inNamespace(ns))
-                .runnableInformer(0);
-        sets.itemStore(SlimStore.statefulSets());
-        sets.addEventHandler(handler(KubeCluster::key, true));
-        stsInformers.put(ns, sets);
-        started.add(sets);
-      }
-    }
     // pods first, so the first decision about a StatefulSet sees its pods
-    started.stream()
-        .filter(i -> podInformers.containsValue(i))
-        .forEach(i -> i.start().toCompletableFuture().join());
-    started.stream()
-        .filter(i -> stsInformers.containsValue(i))
-        .forEach(i -> i.start().toCompletableFuture().join());
+    scopes.forEach(this::podInformer);
+    scopes.forEach(this::statefulSetInformer);
     return () -> listeners.remove(listener);
+  }
+
+  /** The pod watch of a namespace ("" for all), started and synced on first use. */
+  private synchronized SharedIndexInformer<Pod> podInformer(String ns) {
+    SharedIndexInformer<Pod> pods = podInformers.get(ns);
+    if (pods == null) {
+      pods =
+          (ns.isEmpty() ? client.pods().inAnyNamespace() : client.pods().inNamespace(ns))
+              .withLabel(StatefulSetObserver.REVISION_LABEL)
+              .runnableInformer(0);
+      pods.itemStore(SlimStore.pods());
+      pods.addIndexers(Map.of(OWNER_INDEX, pod -> ownerKey(pod).map(List::of).orElse(List.of())));
+      pods.addEventHandler(handler(pod -> ownerKey(pod).orElse(null), false));
+      podInformers.put(ns, pods);
+      pods.start().toCompletableFuture().join();
+    }
+    return pods;
+  }
+
+  /** The StatefulSet cache of a namespace, for planning: watched from first use. */
+  private SlimStore<StatefulSet> statefulSetStore(String ns) {
+    SlimStore<StatefulSet> store = stsStores.get(ns);
+    if (store == null && stsStores.containsKey("")) {
+      store = stsStores.get(""); // every namespace is watched
+    }
+    if (store == null) {
+      statefulSetInformer(ns);
+      store = stsStores.get(ns);
+    }
+    return store;
+  }
+
+  /** The StatefulSet watch of a namespace ("" for all), started and synced on first use. */
+  private synchronized SharedIndexInformer<StatefulSet> statefulSetInformer(String ns) {
+    SharedIndexInformer<StatefulSet> sets = stsInformers.get(ns);
+    if (sets == null) {
+      sets =
+          (ns.isEmpty()
+                  ? client.apps().statefulSets().inAnyNamespace()
+                  : client.apps().statefulSets().inNamespace(ns))
+              .runnableInformer(0);
+      SlimStore<StatefulSet> store = SlimStore.statefulSets();
+      sets.itemStore(store);
+      stsStores.put(ns, store);
+      sets.addEventHandler(handler(KubeCluster::key, true));
+      stsInformers.put(ns, sets);
+      sets.start().toCompletableFuture().join();
+    }
+    return sets;
   }
 
   private <T extends HasMetadata> ResourceEventHandler<T> handler(
@@ -331,13 +378,93 @@ public final class KubeCluster implements Cluster {
       Collection<? extends HasMetadata> desired, String defaultNamespace) {
     Map<ObjectKey, Live> live = new LinkedHashMap<>();
     for (HasMetadata object : desired) {
-      HasMetadata found = get(object);
-      if (found != null) {
-        Live ref = complete(found);
-        live.put(ObjectKey.of(object, defaultNamespace), ref);
-      }
+      ObjectKey key = ObjectKey.of(object, defaultNamespace);
+      Optional<Live> found =
+          cacheLive && !key.isClusterScoped()
+              ? cached(key, object.getApiVersion())
+              : Optional.ofNullable(get(object)).map(KubeCluster::complete);
+      found.ifPresent(ref -> live.put(key, ref));
     }
     return live;
+  }
+
+  /**
+   * The cache's entry for an object, from the watch of its kind in its namespace (started on first
+   * use); a kind that cannot be watched (not served, not allowed) is read directly.
+   */
+  private Optional<Live> cached(ObjectKey key, String apiVersion) {
+    String id = key.namespace() + "/" + key.name();
+    if (key.group().equals("apps") && key.kind().equals("StatefulSet")) {
+      SlimStore<StatefulSet> store = statefulSetStore(key.namespace());
+      StatefulSet stub = store.get(id);
+      return stub == null
+          ? Optional.empty()
+          : Optional.of(new Live(key, store.fingerprint(id), stub, false));
+    }
+    SlimStore<GenericKubernetesResource> store = liveStore(key.namespace(), apiVersion, key.kind());
+    if (store == null) {
+      GenericKubernetesResource probe = new GenericKubernetesResource();
+      probe.setApiVersion(apiVersion);
+      probe.setKind(key.kind());
+      probe.setMetadata(
+          new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+              .withName(key.name())
+              .withNamespace(key.namespace())
+              .build());
+      return Optional.ofNullable(get(probe)).map(KubeCluster::complete);
+    }
+    GenericKubernetesResource stub = store.get(id);
+    return stub == null
+        ? Optional.empty()
+        : Optional.of(new Live(key, store.fingerprint(id), stub, false));
+  }
+
+  /** The planning cache of one kind in one namespace, or null when it cannot be watched. */
+  private SlimStore<GenericKubernetesResource> liveStore(
+      String namespace, String apiVersion, String kind) {
+    String id = namespace + "|" + apiVersion + "|" + kind;
+    SlimStore<GenericKubernetesResource> store = liveStores.get(id);
+    if (store != null || uncacheable.contains(id)) {
+      return store;
+    }
+    synchronized (this) {
+      store = liveStores.get(id);
+      if (store != null || uncacheable.contains(id)) {
+        return store;
+      }
+      SharedIndexInformer<GenericKubernetesResource> informer = null;
+      try {
+        informer =
+            client
+                .genericKubernetesResources(apiVersion, kind)
+                .inNamespace(namespace)
+                .runnableInformer(0);
+        SlimStore<GenericKubernetesResource> slim = SlimStore.planning();
+        informer.itemStore(slim);
+        informer
+            .start()
+            .toCompletableFuture()
+            .get(CACHE_SYNC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        liveInformers.put(id, informer);
+        liveStores.put(id, slim);
+        return slim;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new KubernetesClientException("interrupted while watching " + kind, e);
+      } catch (ExecutionException | TimeoutException | KubernetesClientException e) {
+        if (informer != null) {
+          informer.close();
+        }
+        uncacheable.add(id);
+        log.warn(
+            "cannot watch {} {} in {} ({}); reading them directly",
+            apiVersion,
+            kind,
+            namespace,
+            e.getMessage());
+        return null;
+      }
+    }
   }
 
   @Override
@@ -346,6 +473,40 @@ public final class KubeCluster implements Cluster {
     List<Live> found = new ArrayList<>();
     for (Map.Entry<String, Set<String>> group : kindsByApiVersion.entrySet()) {
       for (String kind : group.getValue()) {
+        if (cacheLive && !"StatefulSet".equals(kind)) {
+          SlimStore<GenericKubernetesResource> store = liveStore(namespace, group.getKey(), kind);
+          if (store != null) {
+            store
+                .values()
+                .filter(o -> app.equals(labelOf(o)))
+                .forEach(
+                    o -> {
+                      ObjectKey key = ObjectKey.of(o, namespace);
+                      found.add(
+                          new Live(
+                              key,
+                              store.fingerprint(namespace + "/" + o.getMetadata().getName()),
+                              o,
+                              false));
+                    });
+            continue;
+          }
+        }
+        if (cacheLive && "StatefulSet".equals(kind)) {
+          SlimStore<StatefulSet> store = statefulSetStore(namespace);
+          store
+              .values()
+              .filter(o -> app.equals(labelOf(o)))
+              .forEach(
+                  o ->
+                      found.add(
+                          new Live(
+                              ObjectKey.of(o, namespace),
+                              store.fingerprint(namespace + "/" + o.getMetadata().getName()),
+                              o,
+                              false)));
+          continue;
+        }
         try {
           for (GenericKubernetesResource item :
               client
@@ -364,6 +525,11 @@ public final class KubeCluster implements Cluster {
       }
     }
     return found;
+  }
+
+  private static String labelOf(HasMetadata o) {
+    Map<String, String> labels = o.getMetadata().getLabels();
+    return labels == null ? null : labels.get(INVENTORY_LABEL);
   }
 
   @Override
@@ -500,8 +666,12 @@ public final class KubeCluster implements Cluster {
   public synchronized void close() {
     stsInformers.values().forEach(SharedIndexInformer::close);
     podInformers.values().forEach(SharedIndexInformer::close);
+    liveInformers.values().forEach(SharedIndexInformer::close);
     stsInformers.clear();
+    stsStores.clear();
     podInformers.clear();
+    liveInformers.clear();
+    liveStores.clear();
     listeners.clear();
   }
 

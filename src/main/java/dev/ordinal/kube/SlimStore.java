@@ -1,13 +1,18 @@
 package dev.ordinal.kube;
 
+import dev.ordinal.plan.LiveFingerprint;
+import dev.ordinal.plan.PlanOptions;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
@@ -20,26 +25,36 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
- * An informer item store that keeps only what the observer and executor read, so per-StatefulSet
- * memory stays small: no managedFields, no pod specs, no pod templates or volume claim templates,
- * no last-applied annotation. Event handlers still see the full objects.
+ * An informer item store that keeps only what Ordinal reads, so per-object memory stays small: no
+ * managedFields, no pod specs, no pod templates or volume claim templates, no last-applied
+ * annotation. Stores for planning also keep each object's {@link LiveFingerprint}, computed from
+ * the full object before it is slimmed, so an unchanged object plans without a request. Event
+ * handlers still see the full objects.
  */
 final class SlimStore<T extends HasMetadata> implements ItemStore<T> {
   private static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 
   private final Map<String, T> items = new ConcurrentHashMap<>();
+  private final Map<String, String> fingerprints;
   private final UnaryOperator<T> slim;
 
-  private SlimStore(UnaryOperator<T> slim) {
+  private SlimStore(UnaryOperator<T> slim, boolean fingerprinted) {
     this.slim = slim;
+    this.fingerprints = fingerprinted ? new ConcurrentHashMap<>() : null;
   }
 
+  /** StatefulSets for the rollout loop, fingerprinted for planning too. */
   static SlimStore<StatefulSet> statefulSets() {
-    return new SlimStore<>(SlimStore::slimStatefulSet);
+    return new SlimStore<>(SlimStore::slimStatefulSet, true);
   }
 
   static SlimStore<Pod> pods() {
-    return new SlimStore<>(SlimStore::slimPod);
+    return new SlimStore<>(SlimStore::slimPod, false);
+  }
+
+  /** Any other kind, for planning and pruning: identity, inventory metadata and fingerprint. */
+  static SlimStore<GenericKubernetesResource> planning() {
+    return new SlimStore<>(SlimStore::stub, true);
   }
 
   @Override
@@ -52,11 +67,17 @@ final class SlimStore<T extends HasMetadata> implements ItemStore<T> {
 
   @Override
   public T put(String key, T obj) {
+    if (fingerprints != null) {
+      fingerprints.put(key, LiveFingerprint.of(obj));
+    }
     return items.put(key, slim.apply(obj));
   }
 
   @Override
   public T remove(String key) {
+    if (fingerprints != null) {
+      fingerprints.remove(key);
+    }
     return items.remove(key);
   }
 
@@ -78,6 +99,11 @@ final class SlimStore<T extends HasMetadata> implements ItemStore<T> {
   @Override
   public T get(String key) {
     return items.get(key);
+  }
+
+  /** The fingerprint of the object stored under {@code key}; null when there is none. */
+  String fingerprint(String key) {
+    return fingerprints == null ? null : fingerprints.get(key);
   }
 
   private static ObjectMeta slimMeta(ObjectMeta m) {
@@ -116,6 +142,41 @@ final class SlimStore<T extends HasMetadata> implements ItemStore<T> {
     return b.build();
   }
 
+  /**
+   * What planning and pruning read of an object they plan by fingerprint: its identity, the
+   * inventory label, the prune annotation and a controlling owner.
+   */
+  static GenericKubernetesResource stub(GenericKubernetesResource o) {
+    ObjectMeta m = o.getMetadata();
+    ObjectMetaBuilder meta =
+        new ObjectMetaBuilder()
+            .withName(m.getName())
+            .withNamespace(m.getNamespace())
+            .withUid(m.getUid())
+            .withResourceVersion(m.getResourceVersion());
+    if (m.getLabels() != null && m.getLabels().containsKey(PlanOptions.APP_LABEL)) {
+      meta.withLabels(Map.of(PlanOptions.APP_LABEL, m.getLabels().get(PlanOptions.APP_LABEL)));
+    }
+    if (m.getAnnotations() != null
+        && m.getAnnotations().containsKey(PlanOptions.PRUNE_ANNOTATION)) {
+      meta.withAnnotations(
+          Map.of(
+              PlanOptions.PRUNE_ANNOTATION, m.getAnnotations().get(PlanOptions.PRUNE_ANNOTATION)));
+    }
+    if (m.getOwnerReferences() != null) {
+      for (OwnerReference owner : m.getOwnerReferences()) {
+        if (Boolean.TRUE.equals(owner.getController())) {
+          meta.withOwnerReferences(owner);
+        }
+      }
+    }
+    GenericKubernetesResource stub = new GenericKubernetesResource();
+    stub.setApiVersion(o.getApiVersion());
+    stub.setKind(o.getKind());
+    stub.setMetadata(meta.build());
+    return stub;
+  }
+
   static Pod slimPod(Pod p) {
     PodBuilder b =
         new PodBuilder()
@@ -128,10 +189,7 @@ final class SlimStore<T extends HasMetadata> implements ItemStore<T> {
         for (PodCondition c : p.getStatus().getConditions()) {
           if ("Ready".equals(c.getType())) {
             ready.add(
-                new io.fabric8.kubernetes.api.model.PodConditionBuilder()
-                    .withType(c.getType())
-                    .withStatus(c.getStatus())
-                    .build());
+                new PodConditionBuilder().withType(c.getType()).withStatus(c.getStatus()).build());
           }
         }
       }

@@ -35,7 +35,7 @@ import java.util.concurrent.Future;
  *
  * <pre>
  * mvn -B -q -Dordinal.buildDir=target-exec test-compile dependency:build-classpath -Dmdep.outputFile=target-exec/cp.txt
- * java -Xmx1g -cp target-exec/test-classes:target-exec/classes:$(cat target-exec/cp.txt) dev.ordinal.kube.RolloutLoopBench [statefulSets] [samples]
+ * java -Xmx1g -cp target-exec/test-classes:target-exec/classes:$(cat target-exec/cp.txt) dev.ordinal.daemon.RolloutLoopBench [statefulSets] [samples]
  * </pre>
  */
 public final class RolloutLoopBench {
