@@ -13,7 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * An analysis runner whose verdicts the test decides: every started run gets {@link
  * #verdictForNewRuns}.
  */
-final class FakeAnalysisRuns implements AnalysisRuns {
+public final class FakeAnalysisRuns implements AnalysisRuns {
   final Map<String, AnalysisVerdict> runs = new ConcurrentHashMap<>();
   final List<String> started = new CopyOnWriteArrayList<>();
   final List<String> stopped = new CopyOnWriteArrayList<>();

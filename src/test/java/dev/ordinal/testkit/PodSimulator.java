@@ -59,6 +59,7 @@ public final class PodSimulator implements AutoCloseable {
   private final Map<String, Behaviour> byRevision = new ConcurrentHashMap<>();
   private final Map<String, PodRecord> records = new ConcurrentHashMap<>();
   private final List<PodRecord> readyOrder = new CopyOnWriteArrayList<>();
+  private final List<PodRecord> seenOrder = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService scheduler =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -97,6 +98,11 @@ public final class PodSimulator implements AutoCloseable {
     return List.copyOf(readyOrder);
   }
 
+  /** Every pod incarnation, in the order the simulator first saw them (creation order). */
+  public List<PodRecord> seenInOrder() {
+    return List.copyOf(seenOrder);
+  }
+
   /** Every pod incarnation seen so far, in no particular order. */
   public List<PodRecord> seen() {
     return new ArrayList<>(records.values());
@@ -123,12 +129,12 @@ public final class PodSimulator implements AutoCloseable {
         Optional.ofNullable(pod.getMetadata().getLabels())
             .map(l -> l.get(REVISION_LABEL))
             .orElse("");
-    PodRecord previous =
-        records.putIfAbsent(
-            uid, new PodRecord(pod.getMetadata().getName(), uid, revision, Instant.now(), null));
+    PodRecord seen = new PodRecord(pod.getMetadata().getName(), uid, revision, Instant.now(), null);
+    PodRecord previous = records.putIfAbsent(uid, seen);
     if (previous != null) {
       return;
     }
+    seenOrder.add(seen);
     Behaviour behaviour = behaviourOf(pod.getMetadata().getName(), revision);
     scheduler.schedule(() -> start(pod, behaviour), readyDelay.toMillis(), TimeUnit.MILLISECONDS);
   }

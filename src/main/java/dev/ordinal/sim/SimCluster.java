@@ -1,0 +1,838 @@
+package dev.ordinal.sim;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.ordinal.analysis.RunStore;
+import dev.ordinal.daemon.Cluster;
+import dev.ordinal.daemon.Leadership;
+import dev.ordinal.daemon.StatefulSetObserver;
+import dev.ordinal.plan.LiveFingerprint;
+import dev.ordinal.plan.ObjectKey;
+import dev.ordinal.plan.PlanOptions;
+import dev.ordinal.rollout.Annotations;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.apps.RollingUpdateStatefulSetStrategy;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetUpdateStrategy;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An in-memory Kubernetes cluster behind the daemon's {@link Cluster} port: StatefulSets driven by
+ * a simulated StatefulSet controller (partition, OnDelete, maxUnavailable, OrderedReady and
+ * Parallel, scale up and down, revisions, PVCs from volumeClaimTemplates), pods that a simulated
+ * kubelet makes Ready or fail on a schedule, server-side apply, Events, leases and Secrets. It
+ * serves {@code ordinal demo} and fast tests; a differential test holds it to the real controller.
+ *
+ * <p>Everything happens under one lock; the controller reconciles on its own thread after every
+ * change, and watchers are told afterwards, outside the lock. Time is a {@link SimClock}.
+ */
+public final class SimCluster implements Cluster {
+  private static final ObjectMapper JSON =
+      new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+  private static final String REVISION = StatefulSetObserver.REVISION_LABEL;
+
+  private final SimClock clock;
+  private final Duration readyDelay;
+  private final Duration failAfter;
+  private final Duration crashInterval;
+  private final AtomicLong resourceVersion = new AtomicLong(1);
+  private final Map<String, StatefulSet> statefulSets = new TreeMap<>();
+  private final Map<String, Pod> pods = new TreeMap<>();
+  private final Map<String, PersistentVolumeClaim> claims = new TreeMap<>();
+  private final Map<ObjectKey, HasMetadata> others = new TreeMap<>();
+  private final Map<String, Map<String, String>> revisionsByStatefulSet = new HashMap<>();
+  private final Map<String, PodBehaviour> byRevision = new ConcurrentHashMap<>();
+  private final Map<String, PodBehaviour> byPod = new ConcurrentHashMap<>();
+  private final Map<String, String> secrets = new ConcurrentHashMap<>();
+  private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+  private final List<PostedEvent> events = new CopyOnWriteArrayList<>();
+  private final List<PodCreated> podHistory = new CopyOnWriteArrayList<>();
+  private final RunStore runs = new RunStore.InMemory();
+  private final SimLeases leases = new SimLeases();
+  private final ScheduledExecutorService controller =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "sim-controller");
+            t.setDaemon(true);
+            return t;
+          });
+
+  /** An Event as posted, for the demo's timeline and tests. */
+  public record PostedEvent(
+      java.time.Instant at, Involved involved, Type type, String reason, String message) {}
+
+  /** A pod incarnation the controller created: which ordinal, on which revision, when. */
+  public record PodCreated(java.time.Instant at, String pod, String revision) {}
+
+  /**
+   * @param readyDelay simulated time from a pod's creation to Ready
+   */
+  public SimCluster(SimClock clock, Duration readyDelay) {
+    this.clock = clock;
+    this.readyDelay = readyDelay;
+    this.failAfter = readyDelay.multipliedBy(4);
+    this.crashInterval = readyDelay;
+  }
+
+  public SimClock clock() {
+    return clock;
+  }
+
+  // ------------------------------------------------------------------ what tests and the demo set
+
+  /** Pods of this revision behave so from now on (a bad release that never gets Ready, say). */
+  public SimCluster behaveForRevision(String revision, PodBehaviour behaviour) {
+    byRevision.put(revision, behaviour);
+    return this;
+  }
+
+  public SimCluster behaveForPod(String pod, PodBehaviour behaviour) {
+    byPod.put(pod, behaviour);
+    return this;
+  }
+
+  /** A Secret key Ordinal may read. */
+  public SimCluster putSecret(String namespace, String name, String key, String value) {
+    secrets.put(namespace + "/" + name + "/" + key, value);
+    return this;
+  }
+
+  public List<PostedEvent> events() {
+    return List.copyOf(events);
+  }
+
+  /** Every pod the controller created, in order. */
+  public List<PodCreated> podHistory() {
+    return List.copyOf(podHistory);
+  }
+
+  /** The revision each pod of a StatefulSet runs, by pod name. */
+  public synchronized Map<String, String> podRevisions(String namespace, String name) {
+    Map<String, String> result = new TreeMap<>();
+    for (Pod pod : podsOf(namespace + "/" + name)) {
+      result.put(pod.getMetadata().getName(), pod.getMetadata().getLabels().get(REVISION));
+    }
+    return result;
+  }
+
+  /** A copy of a StatefulSet as the server would return it. */
+  public synchronized Optional<StatefulSet> get(String namespace, String name) {
+    return Optional.ofNullable(statefulSets.get(namespace + "/" + name)).map(SimCluster::copy);
+  }
+
+  /** The claims of a StatefulSet's pods, by name. */
+  public synchronized List<PersistentVolumeClaim> claims(String namespace) {
+    return claims.values().stream()
+        .filter(c -> namespace.equals(c.getMetadata().getNamespace()))
+        .map(SimCluster::copy)
+        .toList();
+  }
+
+  /** Sets annotations on a StatefulSet as {@code kubectl annotate} does (a user's command). */
+  public void annotate(String namespace, String name, Map<String, String> annotations) {
+    String key = namespace + "/" + name;
+    synchronized (this) {
+      StatefulSet sts = statefulSets.get(key);
+      if (sts == null) {
+        throw new IllegalArgumentException("no StatefulSet " + key);
+      }
+      Map<String, String> merged = new LinkedHashMap<>(annotationsOf(sts));
+      merged.putAll(annotations);
+      sts.getMetadata().setAnnotations(merged);
+      touch(sts);
+    }
+    changed(key);
+  }
+
+  // ------------------------------------------------------------------ Workloads
+
+  @Override
+  public AutoCloseable watch(Set<String> namespaces, Listener listener) {
+    Listener scoped =
+        new Listener() {
+          @Override
+          public void changed(String key) {
+            if (inScope(key)) {
+              listener.changed(key);
+            }
+          }
+
+          @Override
+          public void deleted(String key) {
+            if (inScope(key)) {
+              listener.deleted(key);
+            }
+          }
+
+          private boolean inScope(String key) {
+            return namespaces.isEmpty() || namespaces.contains(key.substring(0, key.indexOf('/')));
+          }
+        };
+    listeners.add(scoped);
+    List<String> existing;
+    synchronized (this) {
+      existing = new ArrayList<>(statefulSets.keySet());
+    }
+    existing.forEach(scoped::changed);
+    return () -> listeners.remove(scoped);
+  }
+
+  @Override
+  public synchronized Optional<StatefulSet> statefulSet(String key, Read read) {
+    return Optional.ofNullable(statefulSets.get(key)).map(SimCluster::copy);
+  }
+
+  @Override
+  public synchronized List<Pod> pods(StatefulSet sts, Read read) {
+    return podsOf(sts.getMetadata().getNamespace() + "/" + sts.getMetadata().getName()).stream()
+        .map(SimCluster::copy)
+        .toList();
+  }
+
+  @Override
+  public WriteResult write(StatefulSet observed, RolloutWrite write) {
+    String key = observed.getMetadata().getNamespace() + "/" + observed.getMetadata().getName();
+    StatefulSet result;
+    synchronized (this) {
+      StatefulSet sts = statefulSets.get(key);
+      if (sts == null
+          || !sts.getMetadata()
+              .getResourceVersion()
+              .equals(observed.getMetadata().getResourceVersion())) {
+        return new WriteResult.Conflict();
+      }
+      if (write.isEmpty()) {
+        return new WriteResult.Written(copy(sts));
+      }
+      Map<String, String> annotations = new LinkedHashMap<>(annotationsOf(sts));
+      annotations.putAll(write.set());
+      write.remove().forEach(annotations::remove);
+      sts.getMetadata().setAnnotations(annotations);
+      if (write.partition() != null) {
+        rollingUpdate(sts).setPartition(write.partition());
+        sts.getMetadata().setGeneration(generation(sts) + 1);
+      }
+      touch(sts);
+      result = copy(sts);
+    }
+    changed(key);
+    return new WriteResult.Written(result);
+  }
+
+  @Override
+  public PodDeletion deletePod(String namespace, String pod, String revision) {
+    String owner;
+    synchronized (this) {
+      Pod current = pods.get(namespace + "/" + pod);
+      if (current == null) {
+        return PodDeletion.GONE;
+      }
+      if (!revision.equals(current.getMetadata().getLabels().get(REVISION))) {
+        return PodDeletion.CHANGED;
+      }
+      // No kubelet to wait for: like an unscheduled pod, it is gone at once.
+      pods.remove(namespace + "/" + pod);
+      owner = namespace + "/" + current.getMetadata().getOwnerReferences().get(0).getName();
+    }
+    changed(owner);
+    return PodDeletion.DELETED;
+  }
+
+  // ------------------------------------------------------------------ ClusterEvents
+
+  @Override
+  public void post(Involved involved, Type type, String reason, String message) {
+    events.add(new PostedEvent(clock.instant(), involved, type, reason, message));
+  }
+
+  // ------------------------------------------------------------------ LiveObjects
+
+  @Override
+  public synchronized Map<ObjectKey, Live> lookup(
+      Collection<? extends HasMetadata> desired, String defaultNamespace) {
+    Map<ObjectKey, Live> live = new LinkedHashMap<>();
+    for (HasMetadata object : desired) {
+      ObjectKey key = ObjectKey.of(object, defaultNamespace);
+      HasMetadata found = find(key);
+      if (found != null) {
+        HasMetadata snapshot = copy(found);
+        live.put(key, new Live(key, LiveFingerprint.of(snapshot), snapshot, true));
+      }
+    }
+    return live;
+  }
+
+  @Override
+  public synchronized List<Live> inventory(
+      String app, String namespace, Map<String, Set<String>> kindsByApiVersion) {
+    List<Live> found = new ArrayList<>();
+    List<HasMetadata> all = new ArrayList<>(others.values());
+    all.addAll(statefulSets.values());
+    for (HasMetadata o : all) {
+      Map<String, String> labels = o.getMetadata().getLabels();
+      if (namespace.equals(o.getMetadata().getNamespace())
+          && labels != null
+          && app.equals(labels.get(PlanOptions.APP_LABEL))) {
+        HasMetadata snapshot = copy(o);
+        found.add(
+            new Live(
+                ObjectKey.of(snapshot, namespace), LiveFingerprint.of(snapshot), snapshot, true));
+      }
+    }
+    return found;
+  }
+
+  @Override
+  public synchronized Optional<HasMetadata> full(Live live) {
+    return Optional.ofNullable(find(live.key())).map(SimCluster::copy);
+  }
+
+  /**
+   * Server-side apply as Ordinal's applier: the object takes every field Git sends; what other
+   * managers own and Git does not send (the rollout's partition and annotations, status) stays.
+   */
+  @Override
+  public HasMetadata apply(HasMetadata desired) {
+    ObjectKey key = ObjectKey.of(desired, desired.getMetadata().getNamespace());
+    HasMetadata applied;
+    synchronized (this) {
+      HasMetadata object = copy(desired);
+      ObjectMeta meta = object.getMetadata();
+      if (object instanceof StatefulSet sts) {
+        String id = key.namespace() + "/" + key.name();
+        StatefulSet live = statefulSets.get(id);
+        if (live != null) {
+          Map<String, String> annotations = new LinkedHashMap<>(annotationsOf(live));
+          annotations.putAll(annotationsOf(sts));
+          meta.setAnnotations(annotations);
+          Integer partition =
+              sts.getSpec().getUpdateStrategy() == null
+                      || sts.getSpec().getUpdateStrategy().getRollingUpdate() == null
+                  ? null
+                  : sts.getSpec().getUpdateStrategy().getRollingUpdate().getPartition();
+          if (partition == null && !"OnDelete".equals(strategyType(sts))) {
+            rollingUpdate(sts).setPartition(StatefulSetObserver.partition(live));
+          }
+          boolean specChanged = !json(live.getSpec()).equals(json(defaulted(sts).getSpec()));
+          meta.setUid(live.getMetadata().getUid());
+          meta.setGeneration(generation(live) + (specChanged ? 1 : 0));
+          sts.setStatus(live.getStatus());
+        } else {
+          meta.setUid(UUID.randomUUID().toString());
+          meta.setGeneration(1L);
+          sts.setStatus(new StatefulSetStatus());
+        }
+        defaulted(sts);
+        touch(sts);
+        statefulSets.put(id, sts);
+      } else {
+        HasMetadata live = others.get(key);
+        meta.setUid(live == null ? UUID.randomUUID().toString() : live.getMetadata().getUid());
+        touch(object);
+        others.put(key, object);
+      }
+      applied = copy(object);
+    }
+    if (applied instanceof StatefulSet) {
+      changed(key.namespace() + "/" + key.name());
+    }
+    return applied;
+  }
+
+  @Override
+  public void delete(Live live) {
+    if (live.key().kind().equals("PersistentVolumeClaim")) {
+      throw new IllegalArgumentException(
+          "refusing to delete PersistentVolumeClaim "
+              + live.key().namespacedName()
+              + ": Ordinal never prunes volume claims");
+    }
+    String sts = null;
+    synchronized (this) {
+      if (live.key().kind().equals("StatefulSet") && live.key().group().equals("apps")) {
+        sts = live.key().namespace() + "/" + live.key().name();
+        statefulSets.remove(sts);
+        pods.keySet().removeIf(k -> ownerOf(pods.get(k)).equals(live.key().name()));
+      } else {
+        others.remove(live.key());
+      }
+    }
+    if (sts != null) {
+      String deleted = sts;
+      listeners.forEach(l -> l.deleted(deleted));
+    }
+  }
+
+  @Override
+  public HoldResult hold(ObjectKey key, Integer seen, int partition, String holdUntil) {
+    String id = key.namespace() + "/" + key.name();
+    synchronized (this) {
+      StatefulSet sts = statefulSets.get(id);
+      if (sts == null) {
+        return HoldResult.GONE;
+      }
+      boolean onDelete = "OnDelete".equals(strategyType(sts));
+      if (seen == null ? !onDelete : onDelete || StatefulSetObserver.partition(sts) != seen) {
+        return HoldResult.MOVED;
+      }
+      if (onDelete) {
+        sts.getSpec().setUpdateStrategy(new StatefulSetUpdateStrategy(null, "RollingUpdate"));
+      }
+      rollingUpdate(sts).setPartition(partition);
+      Map<String, String> annotations = new LinkedHashMap<>(annotationsOf(sts));
+      annotations.put(Annotations.SYNC_HOLD, holdUntil);
+      sts.getMetadata().setAnnotations(annotations);
+      sts.getMetadata().setGeneration(generation(sts) + 1);
+      touch(sts);
+    }
+    changed(id);
+    return HoldResult.HELD;
+  }
+
+  // ------------------------------------------------------------------ the rest of the port
+
+  @Override
+  public Optional<String> secretValue(String namespace, String name, String key) {
+    return Optional.ofNullable(secrets.get(namespace + "/" + name + "/" + key));
+  }
+
+  @Override
+  public Leadership leadership(
+      String namespace, String name, String identity, Leadership.Timing timing) {
+    return leases.lease(namespace + "/" + name, identity);
+  }
+
+  @Override
+  public RunStore runStore(String namespace, String name) {
+    return runs;
+  }
+
+  @Override
+  public void close() {
+    controller.shutdownNow();
+    listeners.clear();
+  }
+
+  // ------------------------------------------------------------------ the StatefulSet controller
+
+  /** Something about StatefulSet {@code key} changed: reconcile it, then tell the watchers. */
+  private void changed(String key) {
+    try {
+      controller.execute(() -> reconcile(key));
+    } catch (java.util.concurrent.RejectedExecutionException closed) {
+      return;
+    }
+  }
+
+  private void notifyWatchers(String key) {
+    listeners.forEach(l -> l.changed(key));
+  }
+
+  /**
+   * One pass of the StatefulSet controller, as the real one: revisions, then pod creation and
+   * deletion (one at a time under OrderedReady), then a rolling update below the partition, then
+   * status. Each pass makes at most the moves the real controller would in one sync.
+   */
+  private void reconcile(String key) {
+    synchronized (this) {
+      StatefulSet sts = statefulSets.get(key);
+      if (sts == null) {
+        return;
+      }
+      String ns = sts.getMetadata().getNamespace();
+      String name = sts.getMetadata().getName();
+      String update = revision(sts);
+      StatefulSetStatus status = sts.getStatus();
+      if (status.getCurrentRevision() == null) {
+        status.setCurrentRevision(update);
+      }
+      status.setUpdateRevision(update);
+      String current = status.getCurrentRevision();
+      int replicas = sts.getSpec().getReplicas() == null ? 1 : sts.getSpec().getReplicas();
+      boolean ordered = !"Parallel".equals(sts.getSpec().getPodManagementPolicy());
+      boolean rolling = !"OnDelete".equals(strategyType(sts));
+      int partition = rolling ? StatefulSetObserver.partition(sts) : 0;
+      Map<Integer, Pod> byOrdinal = new TreeMap<>();
+      for (Pod pod : podsOf(key)) {
+        byOrdinal.put(ordinal(pod), pod);
+      }
+      boolean moved = false;
+      // create missing pods below replicas
+      for (int o = 0; o < replicas && !moved; o++) {
+        if (!byOrdinal.containsKey(o)) {
+          String revision = rolling && o < partition ? current : update;
+          createPod(sts, o, revision);
+          moved = ordered;
+        } else if (ordered && !ready(byOrdinal.get(o))) {
+          moved = true; // OrderedReady: nothing after a pod that is not Running and Ready
+        }
+      }
+      // scale down, highest ordinal first
+      if (!moved) {
+        List<Integer> extra =
+            byOrdinal.keySet().stream()
+                .filter(o -> o >= replicas)
+                .sorted(Comparator.reverseOrder())
+                .toList();
+        for (int o : extra) {
+          pods.remove(ns + "/" + name + "-" + o);
+          moved = true;
+          if (ordered) {
+            break;
+          }
+        }
+      }
+      // rolling update: the highest ordinals at or above the partition not on the update revision
+      if (!moved && rolling) {
+        int maxUnavailable = maxUnavailable(sts, replicas);
+        long unavailable =
+            byOrdinal.entrySet().stream()
+                .filter(e -> e.getKey() < replicas && !ready(e.getValue()))
+                .count();
+        for (int o = replicas - 1; o >= partition && unavailable < maxUnavailable; o--) {
+          Pod pod = byOrdinal.get(o);
+          if (pod != null && !update.equals(pod.getMetadata().getLabels().get(REVISION))) {
+            pods.remove(ns + "/" + pod.getMetadata().getName());
+            unavailable++;
+            moved = true;
+          }
+        }
+      }
+      updateStatus(sts, update, rolling);
+      touch(sts);
+      if (moved) {
+        controller.schedule(() -> reconcile(key), 1, TimeUnit.MILLISECONDS);
+      }
+    }
+    notifyWatchers(key);
+  }
+
+  private void updateStatus(StatefulSet sts, String update, boolean rolling) {
+    String key = sts.getMetadata().getNamespace() + "/" + sts.getMetadata().getName();
+    List<Pod> own = podsOf(key);
+    int replicas = sts.getSpec().getReplicas() == null ? 1 : sts.getSpec().getReplicas();
+    StatefulSetStatus status = sts.getStatus();
+    status.setReplicas(own.size());
+    status.setReadyReplicas((int) own.stream().filter(SimCluster::ready).count());
+    status.setAvailableReplicas(status.getReadyReplicas());
+    status.setUpdatedReplicas(
+        (int)
+            own.stream()
+                .filter(p -> update.equals(p.getMetadata().getLabels().get(REVISION)))
+                .count());
+    status.setCurrentReplicas(
+        (int)
+            own.stream()
+                .filter(
+                    p ->
+                        status
+                            .getCurrentRevision()
+                            .equals(p.getMetadata().getLabels().get(REVISION)))
+                .count());
+    if (rolling
+        && status.getUpdatedReplicas() == replicas
+        && status.getReadyReplicas() == replicas
+        && own.size() == replicas) {
+      status.setCurrentRevision(update);
+      status.setCurrentReplicas(status.getUpdatedReplicas());
+    }
+    status.setObservedGeneration(generation(sts));
+  }
+
+  private void createPod(StatefulSet sts, int ordinal, String revision) {
+    String ns = sts.getMetadata().getNamespace();
+    String name = sts.getMetadata().getName() + "-" + ordinal;
+    Map<String, String> labels = new LinkedHashMap<>();
+    if (sts.getSpec().getTemplate().getMetadata() != null
+        && sts.getSpec().getTemplate().getMetadata().getLabels() != null) {
+      labels.putAll(sts.getSpec().getTemplate().getMetadata().getLabels());
+    }
+    labels.put(REVISION, revision);
+    labels.put("statefulset.kubernetes.io/pod-name", name);
+    Pod pod =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(ns)
+            .withUid(UUID.randomUUID().toString())
+            .withLabels(labels)
+            .withOwnerReferences(
+                new OwnerReferenceBuilder()
+                    .withApiVersion("apps/v1")
+                    .withKind("StatefulSet")
+                    .withName(sts.getMetadata().getName())
+                    .withUid(sts.getMetadata().getUid())
+                    .withController(true)
+                    .build())
+            .endMetadata()
+            .withNewStatus()
+            .withPhase("Pending")
+            .endStatus()
+            .build();
+    touch(pod);
+    pods.put(ns + "/" + name, pod);
+    podHistory.add(new PodCreated(clock.instant(), name, revision));
+    createClaims(sts, ordinal);
+    PodBehaviour behaviour =
+        byPod.getOrDefault(name, byRevision.getOrDefault(revision, PodBehaviour.READY));
+    String uid = pod.getMetadata().getUid();
+    String owner = ns + "/" + sts.getMetadata().getName();
+    later(readyDelay, () -> start(owner, ns + "/" + name, uid, behaviour));
+  }
+
+  /** A pod's PVCs come from the templates and outlive it, as the real controller keeps them. */
+  private void createClaims(StatefulSet sts, int ordinal) {
+    if (sts.getSpec().getVolumeClaimTemplates() == null) {
+      return;
+    }
+    String ns = sts.getMetadata().getNamespace();
+    for (PersistentVolumeClaim template : sts.getSpec().getVolumeClaimTemplates()) {
+      String name =
+          template.getMetadata().getName() + "-" + sts.getMetadata().getName() + "-" + ordinal;
+      claims.computeIfAbsent(
+          ns + "/" + name,
+          k -> {
+            PersistentVolumeClaim claim =
+                new PersistentVolumeClaimBuilder()
+                    .withNewMetadata()
+                    .withName(name)
+                    .withNamespace(ns)
+                    .withUid(UUID.randomUUID().toString())
+                    .withLabels(
+                        sts.getSpec().getSelector() == null
+                            ? Map.of()
+                            : sts.getSpec().getSelector().getMatchLabels())
+                    .endMetadata()
+                    .withSpec(template.getSpec())
+                    .withNewStatus()
+                    .withPhase("Bound")
+                    .endStatus()
+                    .build();
+            touch(claim);
+            return claim;
+          });
+    }
+  }
+
+  private void start(String owner, String podKey, String uid, PodBehaviour behaviour) {
+    switch (behaviour) {
+      case READY -> setPodStatus(owner, podKey, uid, true, 0);
+      case NEVER_READY -> setPodStatus(owner, podKey, uid, false, 0);
+      case CRASH_LOOP -> crash(owner, podKey, uid, 1);
+      case READY_THEN_FAIL -> {
+        if (setPodStatus(owner, podKey, uid, true, 0)) {
+          later(failAfter, () -> setPodStatus(owner, podKey, uid, false, 1));
+        }
+      }
+    }
+  }
+
+  private void crash(String owner, String podKey, String uid, int restarts) {
+    if (setPodStatus(owner, podKey, uid, false, restarts)) {
+      later(crashInterval, () -> crash(owner, podKey, uid, restarts + 1));
+    }
+  }
+
+  /** Sets a pod's status if that incarnation still exists; false when it is gone. */
+  private boolean setPodStatus(
+      String owner, String podKey, String uid, boolean ready, int restarts) {
+    synchronized (this) {
+      Pod pod = pods.get(podKey);
+      if (pod == null || !uid.equals(pod.getMetadata().getUid())) {
+        return false;
+      }
+      pod.getStatus().setPhase("Running");
+      pod.getStatus()
+          .setConditions(
+              List.of(
+                  new PodConditionBuilder()
+                      .withType("Ready")
+                      .withStatus(ready ? "True" : "False")
+                      .build()));
+      pod.getStatus()
+          .setContainerStatuses(
+              List.of(
+                  new ContainerStatusBuilder()
+                      .withName("main")
+                      .withReady(ready)
+                      .withRestartCount(restarts)
+                      .build()));
+      touch(pod);
+    }
+    changed(owner);
+    return true;
+  }
+
+  private void later(Duration simulated, Runnable task) {
+    try {
+      controller.schedule(task, clock.real(simulated).toNanos(), TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException closed) {
+      // the cluster is closed: nothing more happens
+    }
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private List<Pod> podsOf(String stsKey) {
+    String ns = stsKey.substring(0, stsKey.indexOf('/'));
+    String name = stsKey.substring(stsKey.indexOf('/') + 1);
+    List<Pod> result = new ArrayList<>();
+    for (Pod pod : pods.values()) {
+      if (ns.equals(pod.getMetadata().getNamespace()) && name.equals(ownerOf(pod))) {
+        result.add(pod);
+      }
+    }
+    return result;
+  }
+
+  private static String ownerOf(Pod pod) {
+    return pod.getMetadata().getOwnerReferences().get(0).getName();
+  }
+
+  private static int ordinal(Pod pod) {
+    String name = pod.getMetadata().getName();
+    return Integer.parseInt(name.substring(name.lastIndexOf('-') + 1));
+  }
+
+  private static boolean ready(Pod pod) {
+    return pod.getStatus() != null
+        && pod.getStatus().getConditions() != null
+        && pod.getStatus().getConditions().stream()
+            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  private HasMetadata find(ObjectKey key) {
+    if (key.group().equals("apps") && key.kind().equals("StatefulSet")) {
+      return statefulSets.get(key.namespace() + "/" + key.name());
+    }
+    return others.get(key);
+  }
+
+  /** The revision name of a StatefulSet's template, stable for equal templates. */
+  private String revision(StatefulSet sts) {
+    String template = json(sts.getSpec().getTemplate());
+    String key = sts.getMetadata().getNamespace() + "/" + sts.getMetadata().getName();
+    return revisionsByStatefulSet
+        .computeIfAbsent(key, k -> new HashMap<>())
+        .computeIfAbsent(template, t -> sts.getMetadata().getName() + "-" + hash(t));
+  }
+
+  private static String hash(String text) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 5);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static int maxUnavailable(StatefulSet sts, int replicas) {
+    RollingUpdateStatefulSetStrategy rolling = sts.getSpec().getUpdateStrategy().getRollingUpdate();
+    IntOrString value = rolling == null ? null : rolling.getMaxUnavailable();
+    if (value == null) {
+      return 1;
+    }
+    if (value.getIntVal() != null) {
+      return Math.max(1, value.getIntVal());
+    }
+    String s = value.getStrVal();
+    return s.endsWith("%")
+        ? Math.max(1, replicas * Integer.parseInt(s.substring(0, s.length() - 1)) / 100)
+        : Math.max(1, Integer.parseInt(s));
+  }
+
+  private static String strategyType(StatefulSet sts) {
+    return sts.getSpec().getUpdateStrategy() == null
+        ? "RollingUpdate"
+        : sts.getSpec().getUpdateStrategy().getType();
+  }
+
+  private static RollingUpdateStatefulSetStrategy rollingUpdate(StatefulSet sts) {
+    if (sts.getSpec().getUpdateStrategy() == null) {
+      sts.getSpec().setUpdateStrategy(new StatefulSetUpdateStrategy(null, "RollingUpdate"));
+    }
+    StatefulSetUpdateStrategy strategy = sts.getSpec().getUpdateStrategy();
+    if (strategy.getType() == null) {
+      strategy.setType("RollingUpdate");
+    }
+    if (strategy.getRollingUpdate() == null) {
+      strategy.setRollingUpdate(new RollingUpdateStatefulSetStrategy(null, 0));
+    }
+    return strategy.getRollingUpdate();
+  }
+
+  /** The server's defaults that matter here: strategy RollingUpdate at partition 0, replicas 1. */
+  private static StatefulSet defaulted(StatefulSet sts) {
+    if (sts.getSpec().getReplicas() == null) {
+      sts.getSpec().setReplicas(1);
+    }
+    if (!"OnDelete".equals(strategyType(sts))) {
+      RollingUpdateStatefulSetStrategy rolling = rollingUpdate(sts);
+      if (rolling.getPartition() == null) {
+        rolling.setPartition(0);
+      }
+    }
+    if (sts.getSpec().getPodManagementPolicy() == null) {
+      sts.getSpec().setPodManagementPolicy("OrderedReady");
+    }
+    return sts;
+  }
+
+  private static long generation(StatefulSet sts) {
+    Long g = sts.getMetadata().getGeneration();
+    return g == null ? 0 : g;
+  }
+
+  private static Map<String, String> annotationsOf(HasMetadata o) {
+    return o.getMetadata().getAnnotations() == null ? Map.of() : o.getMetadata().getAnnotations();
+  }
+
+  private void touch(HasMetadata o) {
+    o.getMetadata().setResourceVersion(Long.toString(resourceVersion.incrementAndGet()));
+  }
+
+  private static String json(Object o) {
+    try {
+      return JSON.writeValueAsString(o);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> T copy(T o) {
+    return (T) JSON.convertValue(o, o.getClass());
+  }
+}

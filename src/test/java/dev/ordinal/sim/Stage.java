@@ -1,0 +1,45 @@
+package dev.ordinal.sim;
+
+import dev.ordinal.daemon.RolloutLoop;
+import dev.ordinal.rollout.RolloutSpec;
+import dev.ordinal.rollout.RolloutState;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A place to play a rollout scenario: the real control plane or the in-memory cluster. The same
+ * scenario on both must give the same pods, in the same order, and the same decisions.
+ */
+interface Stage extends AutoCloseable {
+  /** Creates a StatefulSet under a policy and waits until its pods run; returns its revision. */
+  String create(String name, int replicas, String image, String strategy, Integer maxUnavailable)
+      throws Exception;
+
+  /**
+   * Applies a new image as Git does under a policy (template and a held partition in one write),
+   * and returns the new update revision once the controller published it.
+   */
+  String apply(String name, String image) throws Exception;
+
+  /** Scales as Git does, keeping the partition the rollout drives. */
+  void scale(String name, int replicas) throws Exception;
+
+  /** Pods of this revision behave so. */
+  void behave(String revision, PodBehaviour behaviour);
+
+  /** Sets an annotation (a user's command). */
+  void annotate(String name, String key, String value) throws Exception;
+
+  /** The rollout loop over this stage's cluster. */
+  RolloutLoop loop(String name, RolloutSpec spec);
+
+  /** The rollout state on the StatefulSet, if any. */
+  Optional<RolloutState> state(String name);
+
+  /** Pod name → revision now. */
+  Map<String, String> pods(String name);
+
+  /** Every pod incarnation created so far, as "pod@revision", in creation order. */
+  List<String> podHistory(String name);
+}
