@@ -52,8 +52,11 @@ public final class Daemon implements AutoCloseable {
   /** The ConfigMap in Ordinal's namespace that keeps analysis runs across restarts. */
   public static final String ANALYSIS_RUNS = "ordinal-analysis-runs";
 
-  /** What the daemon runs against: the cluster, Prometheus and the clock. */
-  public record Ports(Cluster cluster, PrometheusApi prometheus, Clock clock) {
+  /**
+   * What the daemon runs against: the cluster, Prometheus and the clock, which may run {@code
+   * speed} times faster than the wall clock (the demo's simulated time; 1 for real).
+   */
+  public record Ports(Cluster cluster, PrometheusApi prometheus, Clock clock, double speed) {
     /**
      * A real cluster and real Prometheus servers; a template's {@code bearerTokenSecret} is read
      * from Ordinal's own namespace, where its RBAC lets it read named Secrets.
@@ -64,7 +67,8 @@ public final class Daemon implements AutoCloseable {
           cluster,
           new HttpPrometheusApi(
               Optional.empty(), ref -> cluster.secretValue(home, ref.name(), ref.key())),
-          Clock.systemUTC());
+          Clock.systemUTC(),
+          1.0);
     }
   }
 
@@ -176,7 +180,7 @@ public final class Daemon implements AutoCloseable {
         new AnalysisRunner(
             registry::template,
             ports.prometheus(),
-            Scheduler.threads(4),
+            Scheduler.threads(4).paced(ports.speed()),
             ports.clock(),
             cluster.runStore(home, ANALYSIS_RUNS));
     Set<String> namespaces = new TreeSet<>();
@@ -206,7 +210,7 @@ public final class Daemon implements AutoCloseable {
                   RolloutLoop loop =
                       new RolloutLoop(
                           cluster, bus, namespaces, registry::spec, analysis, ports.clock(), 2);
-                  loop.onAction((k, a) -> actionListener.executed(k, a));
+                  loop.onAction((k, a) -> actionListener.executed(k, a)).pace(ports.speed());
                   rollouts = loop;
                   if (leadership.isLeading()) {
                     loop.start();
