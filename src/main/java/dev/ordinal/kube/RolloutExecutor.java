@@ -130,7 +130,8 @@ public final class RolloutExecutor {
                 name,
                 start.state().targetRevision(),
                 start.state().stableRevision(),
-                canaryPods(observed, start.state().targetRevision())));
+                canaryPods(observed, start.state().targetRevision()),
+                canaryPods(observed, start.state().stableRevision())));
         event(observed, action.event());
         return new Result(Next.DECIDE_AGAIN, written, Duration.ZERO);
       }

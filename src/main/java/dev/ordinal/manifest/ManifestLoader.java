@@ -496,15 +496,14 @@ public final class ManifestLoader {
       }
       if (template == null) {
         errors.add(
-            new LoadError(
+            refError(
                 file,
-                ref.line(),
-                ref.field(),
-                ref.field()
-                    + ": AnalysisTemplate '"
-                    + ref.templateName()
-                    + "' is not defined in this tree"));
+                ref,
+                "AnalysisTemplate '" + ref.templateName() + "' is not defined in this tree"));
         continue;
+      }
+      if (!site.background()) {
+        checkStepCanEnd(file, ref, template, errors);
       }
       for (AnalysisArg arg : template.args()) {
         if (arg.value().isEmpty() && !given.contains(arg.name())) {
@@ -523,6 +522,38 @@ public final class ManifestLoader {
         }
       }
     }
+  }
+
+  /**
+   * A step's analysis must end by itself, or the rollout waits at that step forever: a metric with
+   * an interval and no count measures until a limit decides, so in a step it needs
+   * consecutiveSuccessLimit to be able to pass. (A background analysis ends with the rollout.)
+   */
+  private static void checkStepCanEnd(
+      String file, TemplateRef ref, AnalysisTemplate template, List<LoadError> errors) {
+    for (AnalysisTemplate.Metric metric : template.metrics()) {
+      if (metric.interval().isPresent()
+          && metric.count().isEmpty()
+          && metric.consecutiveSuccessLimit() == 0) {
+        errors.add(
+            refError(
+                file,
+                ref,
+                "AnalysisTemplate '"
+                    + template.name()
+                    + "', metric '"
+                    + metric.name()
+                    + "' has an interval and no count, so it measures until a limit decides and"
+                    + " could hold this step forever; give the metric a count or a"
+                    + " consecutiveSuccessLimit, or run the template as background analysis"
+                    + " (spec.analysis)"));
+      }
+    }
+  }
+
+  /** An error on the field that names a template: "spec.steps[1]...templateName: problem". */
+  private static LoadError refError(String file, TemplateRef ref, String problem) {
+    return new LoadError(file, ref.line(), ref.field(), ref.field() + ": " + problem);
   }
 
   /** A parsed document with the entry it came from. */

@@ -34,7 +34,7 @@ public final class Condition {
    * @throws ConditionException naming the problem and its 1-based column
    */
   public static Condition parse(String source) {
-    return new Condition(source, Parser.parse(source, VARIABLES, Functions.CONDITION));
+    return new Condition(source, Parser.parse(source, "condition", VARIABLES, Functions.CONDITION));
   }
 
   public String source() {

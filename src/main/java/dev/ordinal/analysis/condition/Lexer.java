@@ -48,7 +48,7 @@ final class Lexer {
 
     String describe() {
       return switch (kind) {
-        case END -> "end of expression";
+        case END -> "the end";
         case PLACEHOLDER -> "placeholder {{" + text + "}}";
         default -> "'" + text + "'";
       };

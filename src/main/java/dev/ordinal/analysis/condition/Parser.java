@@ -66,36 +66,49 @@ final class Parser {
   private static final int UNARY_SIGN = 90;
 
   private final List<Token> tokens;
+  private final String noun;
   private final Set<String> variables;
   private final Map<String, Functions.Signature> functions;
   private int position;
   private int predicateDepth;
 
   private Parser(
-      List<Token> tokens, Set<String> variables, Map<String, Functions.Signature> functions) {
+      List<Token> tokens,
+      String noun,
+      Set<String> variables,
+      Map<String, Functions.Signature> functions) {
     this.tokens = tokens;
+    this.noun = noun;
     this.variables = variables;
     this.functions = functions;
   }
 
   /**
+   * @param noun how messages call the text: "condition" or "expression"
    * @param variables the names the expression may read
    * @param functions the functions it may call
    * @throws ConditionException naming the problem and its column
    */
   static Expr parse(
-      String source, Set<String> variables, Map<String, Functions.Signature> functions) {
+      String source,
+      String noun,
+      Set<String> variables,
+      Map<String, Functions.Signature> functions) {
     if (source.isBlank()) {
       throw ConditionException.blank();
     }
-    Parser parser = new Parser(Lexer.tokens(source), variables, functions);
+    Parser parser = new Parser(Lexer.tokens(source), noun, variables, functions);
     Expr expr = parser.expression(0);
     Token rest = parser.peek();
     if (rest.kind() != Kind.END) {
       throw new ConditionException(
-          "unexpected " + rest.describe() + " after a complete expression", rest.column());
+          "unexpected " + parser.describe(rest) + " after a complete " + noun, rest.column());
     }
     return expr;
+  }
+
+  private String describe(Token token) {
+    return token.kind() == Kind.END ? "end of " + noun : token.describe();
   }
 
   private Token peek() {
@@ -110,7 +123,7 @@ final class Parser {
     Token token = peek();
     if (!token.is(kind, text)) {
       throw new ConditionException(
-          "expected " + what + " but found " + token.describe(), token.column());
+          "expected " + what + " but found " + describe(token), token.column());
     }
     return next();
   }
@@ -290,11 +303,11 @@ final class Parser {
         }
         break;
       case END:
-        throw new ConditionException("unexpected end of expression", token.column());
+        throw new ConditionException("unexpected end of " + noun, token.column());
       default:
         break;
     }
-    throw new ConditionException("unexpected " + token.describe(), token.column());
+    throw new ConditionException("unexpected " + describe(token), token.column());
   }
 
   /** {@code #}, {@code #index}, or {@code .field} (short for {@code #.field}) in a predicate. */

@@ -23,7 +23,7 @@ public final class TimeExpression {
    * @throws ConditionException naming the problem and its 1-based column
    */
   public static TimeExpression parse(String source) {
-    return new TimeExpression(source, Parser.parse(source, Set.of(), Functions.TIME));
+    return new TimeExpression(source, Parser.parse(source, "expression", Set.of(), Functions.TIME));
   }
 
   public String source() {

@@ -184,7 +184,7 @@ public final class PrometheusClient {
               where(promql)
                   + ": result type '"
                   + type
-                  + "' is not supported; the query must return a scalar or a vector");
+                  + "' is not supported; the query must return a scalar, a vector or a matrix");
       }
     } catch (NullPointerException | IllegalArgumentException e) {
       throw new PrometheusException(

@@ -30,7 +30,7 @@ class ConditionTest {
 
   /** Evaluates any expression over {@code result}, as the condition evaluator does. */
   static Value value(String expression, Object result) {
-    Expr expr = Parser.parse(expression, Set.of("result"), Functions.CONDITION);
+    Expr expr = Parser.parse(expression, "expression", Set.of("result"), Functions.CONDITION);
     return new Evaluator("'" + expression + "'", Map.of("result", Value.of(result)), null)
         .eval(expr);
   }
@@ -463,16 +463,16 @@ class ConditionTest {
         quoteCharacter = '`',
         value = {
           "result[0] > | expected an operand after '>' at column 12",
-          "result[0] < 1 ) | unexpected ')' after a complete expression at column 15",
-          "(result[0] < 1 | expected ')' but found end of expression at column 15",
-          "result[0 < 1 | expected ']' but found end of expression at column 13",
+          "result[0] < 1 ) | unexpected ')' after a complete condition at column 15",
+          "(result[0] < 1 | expected ')' but found end of condition at column 15",
+          "result[0 < 1 | expected ']' but found end of condition at column 13",
           "reslt[0] < 1 | unknown name 'reslt' (known: result, true, false, nil) at column 1",
           "result[0] = 1 | unexpected character '=' (use '==' to compare) at column 11",
           "result[0] < 1 & true | unexpected character '&' (use '&&' or 'and') at column 15",
           "# < 1 | '#' is only defined inside the predicate of all(), any(), filter(), map()... at column 1",
           "all(result # < 1) | expected ',' or ')' but found '#' at column 12",
           "lenn(result) > 0 | unknown function 'lenn' (known: abs, all, any, asFloat, asInt, ceil, count, default, filter, first, float, floor, int, isInf, isNaN, isNil, last, len, map, max, mean, min, none, one, round, sum) at column 1",
-          "result[0] < 1.2.3 | unexpected '.3' after a complete expression at column 16",
+          "result[0] < 1.2.3 | unexpected '.3' after a complete condition at column 16",
           "result[0] < 1 and | expected an operand after 'and' at column 18",
           "'open | string literal not terminated at column 1",
           "result[0] < 5m | malformed number '5m' at column 13",
