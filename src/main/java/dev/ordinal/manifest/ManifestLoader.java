@@ -34,6 +34,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -502,7 +504,9 @@ public final class ManifestLoader {
                 "AnalysisTemplate '" + ref.templateName() + "' is not defined in this tree"));
         continue;
       }
-      if (!site.background()) {
+      if (site.background()) {
+        checkBackgroundPods(file, ref, template, errors);
+      } else {
         checkStepCanEnd(file, ref, template, errors);
       }
       for (AnalysisArg arg : template.args()) {
@@ -547,6 +551,43 @@ public final class ManifestLoader {
                     + " could hold this step forever; give the metric a count or a"
                     + " consecutiveSuccessLimit, or run the template as background analysis"
                     + " (spec.analysis)"));
+      }
+    }
+  }
+
+  private static final Pattern POD_PLACEHOLDER =
+      Pattern.compile("\\{\\{\\s*rollout\\.(canaryPods|stablePods)\\s*}}");
+
+  /**
+   * A background analysis starts before any pod moves and keeps the context it started with, so
+   * {@code {{rollout.canaryPods}}} would be empty and {@code {{rollout.stablePods}}} would go on
+   * naming pods that have since moved to the new revision.
+   */
+  private static void checkBackgroundPods(
+      String file, TemplateRef ref, AnalysisTemplate template, List<LoadError> errors) {
+    for (AnalysisTemplate.Metric metric : template.metrics()) {
+      AnalysisTemplate.Prometheus prometheus = (AnalysisTemplate.Prometheus) metric.provider();
+      List<String> texts = new ArrayList<>(List.of(prometheus.query()));
+      metric.successCondition().ifPresent(texts::add);
+      metric.failureCondition().ifPresent(texts::add);
+      for (String text : texts) {
+        Matcher pods = POD_PLACEHOLDER.matcher(text);
+        if (pods.find()) {
+          errors.add(
+              refError(
+                  file,
+                  ref,
+                  "AnalysisTemplate '"
+                      + template.name()
+                      + "', metric '"
+                      + metric.name()
+                      + "' uses {{rollout."
+                      + pods.group(1)
+                      + "}}, which a background analysis cannot: it starts before any pod moves"
+                      + " and keeps the pods it started with; select the canary by its revision"
+                      + " instead (a pod label holding {{rollout.canaryRevision}})"));
+          break;
+        }
       }
     }
   }
