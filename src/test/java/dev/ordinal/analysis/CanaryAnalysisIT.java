@@ -81,11 +81,7 @@ class CanaryAnalysisIT {
   void goodMetricsPromoteThroughBothAnalyses(KubernetesClient client, TestNamespace ns)
       throws Exception {
     try (Stack s = new Stack(client, ns.name(), "good", (pod, revision) -> 200)) {
-      String v1 = s.create("registry.local/good:1");
-      s.controller.start();
-      s.awaitState(
-          "initialised", st -> st.phase() == Phase.HEALTHY && st.targetRevision().equals(v1));
-      s.awaitScraped(REPLICAS);
+      String v1 = s.startHealthy("registry.local/good:1", REPLICAS);
 
       String v2 = s.apply("registry.local/good:2");
       RolloutState done =
@@ -133,11 +129,7 @@ class CanaryAnalysisIT {
     try (Stack s =
         new Stack(
             client, ns.name(), "bad", (pod, revision) -> revision.equals(bad[0]) ? 500 : 200)) {
-      String v1 = s.create("registry.local/bad:1");
-      s.controller.start();
-      s.awaitState(
-          "initialised", st -> st.phase() == Phase.HEALTHY && st.targetRevision().equals(v1));
-      s.awaitScraped(REPLICAS);
+      String v1 = s.startHealthy("registry.local/bad:1", REPLICAS);
 
       // pods on the new revision answer 500; the template is held at the partition, so the
       // revision is known (and bad) before any pod moves
@@ -204,11 +196,7 @@ class CanaryAnalysisIT {
     // the canary-to-be (the highest ordinal) never gets a request: the query has no data for it
     try (Stack s =
         new Stack(client, ns.name(), "idle", (pod, revision) -> pod.equals("idle-3") ? 0 : 200)) {
-      String v1 = s.create("registry.local/idle:1");
-      s.controller.start();
-      s.awaitState(
-          "initialised", st -> st.phase() == Phase.HEALTHY && st.targetRevision().equals(v1));
-      s.awaitScraped(REPLICAS - 1);
+      String v1 = s.startHealthy("registry.local/idle:1", REPLICAS - 1);
 
       String v2 = s.apply("registry.local/idle:2");
       RolloutState paused =
@@ -252,11 +240,7 @@ class CanaryAnalysisIT {
     Responder responder =
         (pod, revision) -> broken.get() && revision.equals(canary.get()) ? 500 : 200;
     try (Stack s = new Stack(client, ns.name(), "watched", responder, "watched")) {
-      String v1 = s.create("registry.local/watched:1");
-      s.controller.start();
-      s.awaitState(
-          "initialised", st -> st.phase() == Phase.HEALTHY && st.targetRevision().equals(v1));
-      s.awaitScraped(REPLICAS);
+      String v1 = s.startHealthy("registry.local/watched:1", REPLICAS);
 
       String v2 = s.apply("registry.local/watched:2", canary::set);
       s.awaitState("at the manual gate", st -> st.phase() == Phase.PAUSED && st.stepIndex() == 1);
@@ -301,11 +285,7 @@ class CanaryAnalysisIT {
   void consecutiveSuccessLimitPromotesAndTheBackgroundRunEndsWithTheRollout(
       KubernetesClient client, TestNamespace ns) throws Exception {
     try (Stack s = new Stack(client, ns.name(), "settled", (pod, revision) -> 200, "settled")) {
-      String v1 = s.create("registry.local/settled:1");
-      s.controller.start();
-      s.awaitState(
-          "initialised", st -> st.phase() == Phase.HEALTHY && st.targetRevision().equals(v1));
-      s.awaitScraped(REPLICAS);
+      String v1 = s.startHealthy("registry.local/settled:1", REPLICAS);
 
       String v2 = s.apply("registry.local/settled:2");
       s.awaitState(
@@ -525,6 +505,21 @@ class CanaryAnalysisIT {
             }
           },
           () -> promql + " = " + last.get());
+    }
+
+    /**
+     * Creates the StatefulSet on {@code image}, starts the controller, and waits until it is
+     * healthy and Prometheus has a request rate for {@code scrapedPods} pods.
+     *
+     * @return the revision it runs
+     */
+    String startHealthy(String image, int scrapedPods) throws Exception {
+      String revision = create(image);
+      controller.start();
+      awaitState(
+          "initialised", st -> st.phase() == Phase.HEALTHY && st.targetRevision().equals(revision));
+      awaitScraped(scrapedPods);
+      return revision;
     }
 
     String create(String image) {
