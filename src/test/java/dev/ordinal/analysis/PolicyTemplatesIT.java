@@ -15,6 +15,7 @@ import dev.ordinal.manifest.ManifestLoader;
 import dev.ordinal.rollout.AnalysisRef;
 import dev.ordinal.rollout.AnalysisVerdict;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -214,13 +215,48 @@ class PolicyTemplatesIT {
     assertEquals("[0.0485]", worse.metrics().get(0).recent().get(0).value());
   }
 
-  /** {@code http_requests_total{namespace, service, code, pod}}, as the shipped templates read. */
+  @Test
+  void podRestartsCountsOnlyThePodsOfTheCanaryRevision() throws Exception {
+    for (String namespace : List.of("steady", "crashing")) {
+      traffic.pod(namespace, "db-0", "db-old");
+      traffic.pod(namespace, "db-3", "db-new");
+    }
+    await("count(kube_pod_labels)", 4.0);
+    traffic.restart("steady", "db-0", 5); // a stable pod restarting is not the release's fault
+    traffic.restart("crashing", "db-3", 2);
+    await("count(increase(kube_pod_container_status_restarts_total[5m]) > 0)", 2.0);
+    AnalysisRunner runner = runner("pod-restarts");
+
+    runner.start("steady", List.of(AnalysisRef.of("pod-restarts")), rollout("steady"));
+    runner.start("crashing", List.of(AnalysisRef.of("pod-restarts")), rollout("crashing"));
+
+    RunSnapshot steady = verdict("steady");
+    assertEquals(AnalysisVerdict.SUCCESSFUL, steady.verdict(), steady.toString());
+    assertEquals("[0]", steady.metrics().get(0).recent().get(0).value());
+    RunSnapshot crashing = verdict("crashing");
+    assertEquals(AnalysisVerdict.FAILED, crashing.verdict(), crashing.toString());
+  }
+
+  /**
+   * {@code http_requests_total{namespace, service, code, pod}}, and kube-state-metrics' restarts
+   * and pod labels, as the shipped templates read them.
+   */
   private static final class Traffic implements AutoCloseable {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter requests =
         Counter.builder()
             .name("http_requests_total")
             .labelNames("namespace", "service", "code", "pod")
+            .register(registry);
+    private final Counter restarts =
+        Counter.builder()
+            .name("kube_pod_container_status_restarts_total")
+            .labelNames("namespace", "pod", "container")
+            .register(registry);
+    private final Gauge podLabels =
+        Gauge.builder()
+            .name("kube_pod_labels")
+            .labelNames("namespace", "pod", "label_controller_revision_hash")
             .register(registry);
     private final MetricsEndpoint endpoint;
 
@@ -236,6 +272,16 @@ class PolicyTemplatesIT {
     void open(String namespace, String pod) {
       requests.labelValues(namespace, "db", "200", pod).inc(0);
       requests.labelValues(namespace, "db", "500", pod).inc(0);
+    }
+
+    /** A pod as kube-state-metrics shows it: on a revision, with a restart count at zero. */
+    void pod(String namespace, String pod, String revision) {
+      podLabels.labelValues(namespace, pod, revision).set(1);
+      restarts.labelValues(namespace, pod, "db").inc(0);
+    }
+
+    void restart(String namespace, String pod, int times) {
+      restarts.labelValues(namespace, pod, "db").inc(times);
     }
 
     void serve(String namespace, String pod, int ok, int failed) {
