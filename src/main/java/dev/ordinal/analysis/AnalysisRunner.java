@@ -1,5 +1,6 @@
 package dev.ordinal.analysis;
 
+import dev.ordinal.analysis.condition.ConditionEvaluationException;
 import dev.ordinal.analysis.condition.MetricResult;
 import dev.ordinal.analysis.prometheus.HttpPrometheusApi;
 import dev.ordinal.analysis.prometheus.PrometheusApi;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -25,9 +27,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs analyses: each metric is measured {@code initialDelay} after the start, then every {@code
- * interval} until its phase is decided or the run's verdict is; see {@link MeasurementRules},
- * {@link MetricTally} and {@link Verdicts} for the rules. Every measurement is saved to the {@link
- * RunStore} so that {@link #resume()} after a restart continues where the run was.
+ * interval} until its phase is decided or the run's verdict is — a metric with an interval and no
+ * count until a limit decides or the run is stopped; see {@link MeasurementRules}, {@link
+ * MetricTally} and {@link Verdicts} for the rules. A stopped run's metrics that were still running
+ * end as Argo ends a terminated run (see {@link MetricTally#decide}). Every measurement is saved to
+ * the {@link RunStore} so that {@link #resume()} after a restart continues where the run was.
  *
  * <p>Templates are looked up by name when a run starts (and again on resume), so the daemon passes
  * a lookup over the templates of the last loaded revision. Thread-safe: a run's state changes under
@@ -37,10 +41,13 @@ public final class AnalysisRunner implements AnalysisRuns {
   /** How many measurements per metric a snapshot shows and a record keeps. */
   public static final int RECENT_MEASUREMENTS = 10;
 
-  /** Between measurements when a metric with a count has no interval. */
+  /**
+   * Between measurements of a metric without an interval that must measure again: only templates
+   * built in code, as validation requires an interval when count is more than 1.
+   */
   static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(60);
 
-  /** Argo's retry delay after an error when the metric has no interval. */
+  /** Argo's retry delay after an error measurement, whatever the metric's interval. */
   static final Duration DEFAULT_ERROR_RETRY_INTERVAL = Duration.ofSeconds(10);
 
   private static final Logger LOG = LoggerFactory.getLogger(AnalysisRunner.class);
@@ -190,7 +197,7 @@ public final class AnalysisRunner implements AnalysisRuns {
         }
         Instant now = clock.instant();
         for (MetricRun metric : run.metrics) {
-          if (metric.nextAt != null && !metric.phase().done()) {
+          if (metric.nextAt != null && !metric.phase(false).done()) {
             Duration delay = Duration.between(now, metric.nextAt);
             scheduleNext(run, metric, delay.isNegative() ? Duration.ZERO : delay);
           }
@@ -296,8 +303,7 @@ public final class AnalysisRunner implements AnalysisRuns {
         all.add(snapshotOf(run));
       }
     }
-    all.sort(
-        java.util.Comparator.comparing(RunSnapshot::startedAt).thenComparing(RunSnapshot::runId));
+    all.sort(Comparator.comparing(RunSnapshot::startedAt).thenComparing(RunSnapshot::runId));
     return all;
   }
 
@@ -329,31 +335,21 @@ public final class AnalysisRunner implements AnalysisRuns {
   /** Takes one measurement; runs on a scheduler thread. */
   private void measure(Run run, MetricRun metric) {
     synchronized (run) {
-      if (run.stopped || metric.phase().done() || verdictOf(run) != AnalysisVerdict.RUNNING) {
+      if (run.stopped || metric.phase(false).done() || verdictOf(run) != AnalysisVerdict.RUNNING) {
         return;
       }
     }
     Instant at = clock.instant();
     Measurement measurement;
     try {
-      QueryResult answer = prometheus.query(metric.prepared.prometheus(), metric.prepared.query());
-      if (answer instanceof QueryResult.Matrix) {
-        measurement =
-            new Measurement(
-                at,
-                MeasurementPhase.ERROR,
-                "",
-                "query '"
-                    + metric.prepared.query()
-                    + "' returned a range (matrix); an analysis query must return a scalar or a vector");
-      } else {
-        MetricResult result = answer.toMetricResult();
-        MeasurementRules.Classification classification = metric.prepared.classify(result);
-        measurement =
-            new Measurement(
-                at, classification.phase(), result.toString(), classification.message());
-      }
+      MetricResult result = query(metric.prepared, at).toMetricResult();
+      MeasurementRules.Classification classification = metric.prepared.classify(result);
+      measurement =
+          new Measurement(at, classification.phase(), result.toString(), classification.message());
     } catch (PrometheusException e) {
+      measurement = new Measurement(at, MeasurementPhase.ERROR, "", e.getMessage());
+    } catch (ConditionEvaluationException e) {
+      // a rangeQuery start or end that names no time
       measurement = new Measurement(at, MeasurementPhase.ERROR, "", e.getMessage());
     } catch (RuntimeException e) {
       // A bug must not silently stall a run: it shows up as an error measurement.
@@ -374,29 +370,39 @@ public final class AnalysisRunner implements AnalysisRuns {
           metric.prepared.key(),
           measurement.phase(),
           measurement.message(),
-          metric.tally.explain(metric.prepared.metric()));
+          metric.decision(false).explanation());
       AnalysisVerdict verdict = verdictOf(run);
       if (verdict != AnalysisVerdict.RUNNING) {
         metric.nextAt = null;
         cancelAll(run);
-      } else if (metric.phase().done()) {
+      } else if (metric.phase(false).done()) {
         metric.nextAt = null;
       } else {
+        // As Argo: after an error, retry in 10 s whatever the interval, so a blip costs little
         Duration interval =
-            metric
-                .prepared
-                .metric()
-                .interval()
-                .orElse(
-                    measurement.phase() == MeasurementPhase.ERROR
-                        ? DEFAULT_ERROR_RETRY_INTERVAL
-                        : DEFAULT_INTERVAL);
+            measurement.phase() == MeasurementPhase.ERROR
+                ? DEFAULT_ERROR_RETRY_INTERVAL
+                : metric.prepared.metric().interval().orElse(DEFAULT_INTERVAL);
         metric.nextAt = measurement.time().plus(interval);
         Duration delay = Duration.between(clock.instant(), metric.nextAt);
         scheduleNext(run, metric, delay.isNegative() ? Duration.ZERO : delay);
       }
       save(run);
     }
+  }
+
+  /** The metric's instant query, or its range query with start and end as of {@code now}. */
+  private QueryResult query(PreparedMetric metric, Instant now) throws PrometheusException {
+    if (metric.range().isEmpty()) {
+      return prometheus.query(metric.prometheus(), metric.query());
+    }
+    PreparedMetric.Range range = metric.range().get();
+    return prometheus.queryRange(
+        metric.prometheus(),
+        metric.query(),
+        range.start().evaluate(now),
+        range.end().evaluate(now),
+        range.step());
   }
 
   private static void cancelAll(Run run) {
@@ -414,7 +420,8 @@ public final class AnalysisRunner implements AnalysisRuns {
     }
     return Verdicts.combine(
         run.metrics.stream()
-            .map(m -> new Verdicts.MetricOutcome(m.phase(), m.prepared.metric().dryRun()))
+            .map(
+                m -> new Verdicts.MetricOutcome(m.phase(run.stopped), m.prepared.metric().dryRun()))
             .toList());
   }
 
@@ -439,7 +446,9 @@ public final class AnalysisRunner implements AnalysisRuns {
               metric.prepared.metric().name(),
               metric.tally,
               List.copyOf(metric.recent),
-              metric.nextAt));
+              metric.nextAt,
+              Limits.of(metric.prepared.metric()),
+              metric.decision(run.stopped)));
     }
     return new RunRecord(
         run.runId, run.refs, run.context, run.startedAt, run.stopped, run.setupError, metrics);
@@ -448,14 +457,17 @@ public final class AnalysisRunner implements AnalysisRuns {
   private static RunSnapshot snapshotOf(Run run) {
     List<RunSnapshot.MetricSnapshot> metrics = new ArrayList<>();
     for (MetricRun metric : run.metrics) {
+      MetricTally.Decision decision = metric.decision(run.stopped);
       metrics.add(
           new RunSnapshot.MetricSnapshot(
               metric.prepared.template(),
               metric.prepared.metric().name(),
               metric.prepared.query(),
               metric.prepared.metric().dryRun(),
-              metric.phase(),
-              metric.tally.explain(metric.prepared.metric()),
+              decision.phase(),
+              decision.rule(),
+              decision.explanation(),
+              Limits.of(metric.prepared.metric()),
               metric.tally,
               List.copyOf(metric.recent)));
     }
@@ -500,8 +512,15 @@ public final class AnalysisRunner implements AnalysisRuns {
       this.prepared = prepared;
     }
 
-    MetricPhase phase() {
-      return tally.phase(prepared.metric());
+    /**
+     * @param stopped whether the run was stopped, which ends a metric still running
+     */
+    MetricTally.Decision decision(boolean stopped) {
+      return tally.decide(prepared.metric(), stopped);
+    }
+
+    MetricPhase phase(boolean stopped) {
+      return decision(stopped).phase();
     }
   }
 }

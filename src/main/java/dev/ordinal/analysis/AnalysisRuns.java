@@ -19,11 +19,34 @@ public interface AnalysisRuns {
   /** Stops the run if it is running; a no-op otherwise. */
   void stop(String runId);
 
-  /** What a query may refer to as {@code {{rollout.*}}}. */
+  /**
+   * What a query or condition may refer to as {@code {{rollout.*}}}.
+   *
+   * @param canaryPods the pods on the canary revision
+   * @param stablePods the pods on the stable revision, for comparing the canary with a baseline
+   */
   record RolloutContext(
       String namespace,
       String statefulSet,
       String canaryRevision,
       String stableRevision,
-      List<String> canaryPods) {}
+      List<String> canaryPods,
+      List<String> stablePods) {
+
+    public RolloutContext {
+      // records written before stablePods existed read back with null
+      canaryPods = canaryPods == null ? List.of() : List.copyOf(canaryPods);
+      stablePods = stablePods == null ? List.of() : List.copyOf(stablePods);
+    }
+
+    /** A context without stable pods. */
+    public RolloutContext(
+        String namespace,
+        String statefulSet,
+        String canaryRevision,
+        String stableRevision,
+        List<String> canaryPods) {
+      this(namespace, statefulSet, canaryRevision, stableRevision, canaryPods, List.of());
+    }
+  }
 }

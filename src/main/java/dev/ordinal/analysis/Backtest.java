@@ -9,6 +9,7 @@ import dev.ordinal.manifest.AnalysisTemplate;
 import dev.ordinal.rollout.AnalysisVerdict;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -18,16 +19,16 @@ import java.util.Map;
 
 /**
  * Replays a template against Prometheus' history: each metric's query runs as one range query, each
- * step's value is classified as a measurement would have been, and sliding windows of {@code count}
- * consecutive points say what a run started at that point would have concluded. It answers "would
- * this template have failed last week's bad release, and does it pass normal days?" before the
- * template gates a rollout.
+ * step's value is classified as a measurement would have been, and from every starting point the
+ * following points are fed through the metric's limits until they decide, saying what a run started
+ * at that point would have concluded. It answers "would this template have failed last week's bad
+ * release, and does it pass normal days?" before the template gates a rollout.
  *
  * <p>A step where no series has a point is an empty result (INCONCLUSIVE), as a live measurement
- * would see it. Errors do not count towards {@code count}, so a window with errors that stays
- * within consecutiveErrorLimit may end undecided (a live run would have measured longer). Metrics
- * are aligned by window end, so a window verdict combines, for one end time, each metric's last
- * {@code count} points.
+ * would see it. Windows start at every point that leaves room for the longest {@code count} of the
+ * template; a window the remaining points do not decide (errors, or a metric without a count that
+ * no limit ended) is UNDECIDED. A metric with a {@code rangeQuery} is not replayed: each of its
+ * measurements already looks at a range.
  */
 public final class Backtest {
   private Backtest() {}
@@ -136,7 +137,7 @@ public final class Backtest {
               + step);
     }
     // Prometheus answers at from + k*step; whole seconds keep those instants and ours identical.
-    from = from.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    from = from.truncatedTo(ChronoUnit.SECONDS);
     List<PreparedMetric> prepared = PreparedMetric.prepare(template, args, rollout);
     List<Instant> times = new ArrayList<>();
     for (Instant t = from; !t.isAfter(to); t = t.plus(step)) {
@@ -144,10 +145,18 @@ public final class Backtest {
     }
     List<MetricReport> reports = new ArrayList<>();
     List<List<MetricPhase>> windowPhases = new ArrayList<>();
+    int starts = Math.max(0, times.size() - longestCount(prepared) + 1);
     for (PreparedMetric metric : prepared) {
       List<MeasurementPhase> phases = new ArrayList<>();
       String error = null;
       try {
+        if (metric.range().isPresent()) {
+          throw new PrometheusException(
+              "metric '"
+                  + metric.metric().name()
+                  + "' has a rangeQuery: each measurement already looks at a range, so it is not"
+                  + " replayed");
+        }
         QueryResult.Matrix matrix =
             client.queryRange(metric.prometheus(), metric.query(), from, to, step);
         Map<Long, List<Double>> byTime = new HashMap<>();
@@ -168,7 +177,7 @@ public final class Backtest {
           phases.add(MeasurementPhase.ERROR);
         }
       }
-      List<MetricPhase> windows = windows(metric, phases);
+      List<MetricPhase> windows = windows(metric, phases, starts);
       windowPhases.add(windows);
       reports.add(
           new MetricReport(
@@ -181,17 +190,25 @@ public final class Backtest {
               error));
     }
     return new Report(
-        template.name(), from, to, step, reports, verdicts(prepared, windowPhases, times.size()));
+        template.name(), from, to, step, reports, verdicts(prepared, windowPhases, starts));
   }
 
-  /** The phase of a metric over each run of {@code count} consecutive points, by window end. */
-  private static List<MetricPhase> windows(PreparedMetric metric, List<MeasurementPhase> phases) {
-    int size = MetricTally.planned(metric.metric());
+  /** The longest effective count of the template's metrics; 1 when none has one. */
+  private static int longestCount(List<PreparedMetric> metrics) {
+    return metrics.stream()
+        .mapToInt(m -> MetricTally.effectiveCount(m.metric()).orElse(1))
+        .max()
+        .orElse(1);
+  }
+
+  /** The phase a run started at each of the first {@code starts} points would have reached. */
+  private static List<MetricPhase> windows(
+      PreparedMetric metric, List<MeasurementPhase> phases, int starts) {
     List<MetricPhase> windows = new ArrayList<>();
-    for (int end = size; end <= phases.size(); end++) {
+    for (int start = 0; start < starts; start++) {
       MetricTally tally = MetricTally.EMPTY;
       MetricPhase phase = MetricPhase.RUNNING;
-      for (int i = end - size; i < end && !phase.done(); i++) {
+      for (int i = start; i < phases.size() && !phase.done(); i++) {
         tally = tally.add(phases.get(i));
         phase = tally.phase(metric.metric());
       }
@@ -201,16 +218,14 @@ public final class Backtest {
   }
 
   private static Map<AnalysisVerdict, Integer> verdicts(
-      List<PreparedMetric> metrics, List<List<MetricPhase>> windows, int points) {
+      List<PreparedMetric> metrics, List<List<MetricPhase>> windows, int starts) {
     Map<AnalysisVerdict, Integer> verdicts = count(AnalysisVerdict.class, List.of());
-    int longest = metrics.stream().mapToInt(m -> MetricTally.planned(m.metric())).max().orElse(1);
-    for (int end = longest; end <= points; end++) {
+    for (int start = 0; start < starts; start++) {
       List<Verdicts.MetricOutcome> outcomes = new ArrayList<>();
       for (int m = 0; m < metrics.size(); m++) {
-        int size = MetricTally.planned(metrics.get(m).metric());
         outcomes.add(
             new Verdicts.MetricOutcome(
-                windows.get(m).get(end - size), metrics.get(m).metric().dryRun()));
+                windows.get(m).get(start), metrics.get(m).metric().dryRun()));
       }
       verdicts.merge(Verdicts.combine(outcomes), 1, Integer::sum);
     }

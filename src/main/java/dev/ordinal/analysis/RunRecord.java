@@ -28,15 +28,29 @@ public record RunRecord(
 
   /**
    * @param nextMeasurementAt when the next measurement is due, or null when the metric is done
+   * @param limits what the metric was measured under; null in records from before it was kept
+   * @param decision the metric's phase and the rule that decided it; null in older records
    */
   public record MetricRecord(
       String template,
       String metric,
       MetricTally tally,
       List<Measurement> recent,
-      Instant nextMeasurementAt) {
+      Instant nextMeasurementAt,
+      Limits limits,
+      MetricTally.Decision decision) {
     public MetricRecord {
       recent = List.copyOf(recent);
+    }
+
+    /** A record without limits or decision. */
+    public MetricRecord(
+        String template,
+        String metric,
+        MetricTally tally,
+        List<Measurement> recent,
+        Instant nextMeasurementAt) {
+      this(template, metric, tally, recent, nextMeasurementAt, null, null);
     }
   }
 }

@@ -22,7 +22,8 @@ public record RunSnapshot(
   }
 
   /**
-   * One metric: its phase, why (counts against limits), and its last measurements, oldest first.
+   * One metric: its phase, the rule that decided it and why (counts against limits), its limits,
+   * and its last measurements, oldest first.
    */
   public record MetricSnapshot(
       String template,
@@ -30,7 +31,9 @@ public record RunSnapshot(
       String query,
       boolean dryRun,
       MetricPhase phase,
+      MetricTally.Rule decidedBy,
       String explanation,
+      Limits limits,
       MetricTally tally,
       List<Measurement> recent) {
     public MetricSnapshot {

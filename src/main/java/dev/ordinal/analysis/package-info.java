@@ -13,10 +13,13 @@
  *       the {@link dev.ordinal.analysis.AnalysisRuns} port and persists progress in a {@link
  *       dev.ordinal.analysis.RunStore}.
  *   <li>{@link dev.ordinal.analysis.Backtest} replays a template over Prometheus' history.
+ *   <li>{@link dev.ordinal.analysis.QueryTemplates} fills {@code {{args.*}}} and {@code
+ *       {{rollout.*}}} placeholders, escaped for where they sit in PromQL.
  * </ul>
  *
- * <p>The one rule that differs from Argo Rollouts: missing data never passes. An empty result, a
- * NaN or an infinity is INCONCLUSIVE, whatever the successCondition or a false failureCondition
- * would say; a metric whose counted measurements include no SUCCESSFUL one is INCONCLUSIVE.
+ * <p>The rule that differs from Argo Rollouts: missing data never passes. An empty result, a NaN or
+ * an infinity is INCONCLUSIVE, whatever the successCondition or a false failureCondition would say;
+ * a metric that reaches its count, or is stopped, without a SUCCESSFUL measurement is never
+ * SUCCESSFUL. README.md lists the other, smaller differences.
  */
 package dev.ordinal.analysis;

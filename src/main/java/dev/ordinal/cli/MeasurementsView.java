@@ -1,6 +1,7 @@
 package dev.ordinal.cli;
 
 import dev.ordinal.analysis.Measurement;
+import dev.ordinal.analysis.MetricTally;
 import dev.ordinal.analysis.RunRecord;
 import java.util.Comparator;
 import java.util.List;
@@ -8,7 +9,8 @@ import java.util.stream.Collectors;
 
 /**
  * The analysis measurements of one StatefulSet's runs, as {@code ordinal status} shows them: per
- * metric the tally and the most recent values, newest last.
+ * metric the tally, the limits it is measured under, its phase and the limit that decided it, and
+ * the most recent values, newest last.
  */
 final class MeasurementsView {
   private MeasurementsView() {}
@@ -44,6 +46,17 @@ final class MeasurementsView {
                 t.failed(),
                 t.inconclusive(),
                 t.errors()));
+        if (metric.limits() != null) {
+          b.append("      limits: ").append(metric.limits().describe()).append('\n');
+        }
+        if (metric.decision() != null) {
+          MetricTally.Decision decision = metric.decision();
+          b.append("      ").append(decision.phase());
+          if (decision.rule() != MetricTally.Rule.NONE) {
+            b.append(" by ").append(decision.rule().field());
+          }
+          b.append(": ").append(decision.explanation()).append('\n');
+        }
         if (!metric.recent().isEmpty()) {
           b.append("      last: ")
               .append(

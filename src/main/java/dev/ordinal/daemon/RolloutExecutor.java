@@ -97,7 +97,8 @@ final class RolloutExecutor {
               name,
               start.state().targetRevision(),
               start.state().stableRevision(),
-              podsOn(observed, start.state().targetRevision())));
+              podsOn(observed, start.state().targetRevision()),
+              podsOn(observed, start.state().stableRevision())));
     } else if (action instanceof Action.StopAnalysis stop) {
       analysis.stop(StatefulSetObserver.scopedRunId(ns, name, stop.runId()));
     }

@@ -18,9 +18,25 @@ public record AnalysisTemplate(
     metrics = List.copyOf(metrics);
   }
 
+  /** The placeholders a query or condition may use besides {@code {{args.NAME}}}. */
+  public static final List<String> ROLLOUT_PLACEHOLDERS =
+      List.of(
+          "rollout.namespace",
+          "rollout.statefulset",
+          "rollout.statefulSet",
+          "rollout.canaryRevision",
+          "rollout.stableRevision",
+          "rollout.canaryPods",
+          "rollout.stablePods");
+
   /**
    * One measurement taken repeatedly during an analysis. At least one of the conditions is present;
    * they are kept as written and evaluated by the analysis engine.
+   *
+   * @param count empty with an interval: measure until a limit decides or the run is stopped
+   * @param failureLimit -1 for no limit
+   * @param inconclusiveLimit -1 for no limit
+   * @param consecutiveSuccessLimit 0 when not used
    */
   public record Metric(
       String name,
@@ -32,6 +48,7 @@ public record AnalysisTemplate(
       int failureLimit,
       int inconclusiveLimit,
       int consecutiveErrorLimit,
+      int consecutiveSuccessLimit,
       boolean dryRun,
       MetricProvider provider) {}
 
@@ -40,10 +57,14 @@ public record AnalysisTemplate(
 
   /**
    * A PromQL query; {@code {{args.name}}} placeholders in it are replaced with analysis arguments.
+   *
+   * @param rangeQuery when present, the query runs as a range query and {@code result} holds every
+   *     point of the matrix
    */
   public record Prometheus(
       URI address,
       String query,
+      Optional<RangeQuery> rangeQuery,
       Optional<Duration> timeout,
       List<Header> headers,
       Optional<String> bearerTokenFile,
@@ -52,7 +73,24 @@ public record AnalysisTemplate(
     public Prometheus {
       headers = List.copyOf(headers);
     }
+
+    /** An instant query. */
+    public Prometheus(
+        URI address,
+        String query,
+        Optional<Duration> timeout,
+        List<Header> headers,
+        Optional<String> bearerTokenFile,
+        Optional<SecretKeyRef> bearerTokenSecret) {
+      this(address, query, Optional.empty(), timeout, headers, bearerTokenFile, bearerTokenSecret);
+    }
   }
+
+  /**
+   * Argo Rollouts' {@code rangeQuery}: {@code start} and {@code end} are expressions such as {@code
+   * now() - duration("15m")}, evaluated at each measurement.
+   */
+  public record RangeQuery(String start, String end, Duration step) {}
 
   /** An HTTP header sent with each query. */
   public record Header(String key, String value) {}

@@ -1,10 +1,12 @@
 package dev.ordinal.manifest;
 
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * Checks the syntax of a metric's {@code successCondition} or {@code failureCondition} when an
- * {@link AnalysisTemplate} is loaded, so a bad expression fails the commit instead of the rollout.
+ * Checks a metric's {@code successCondition}, {@code failureCondition} and {@code rangeQuery} times
+ * when an {@link AnalysisTemplate} is loaded, so a bad expression fails the commit instead of the
+ * rollout.
  *
  * <p>{@code ManifestLoader()} uses {@code dev.ordinal.analysis.condition.ConditionGrammar}; {@link
  * #NON_BLANK} accepts any non-blank string. Implementations must be thread-safe: templates are
@@ -22,4 +24,18 @@ public interface ConditionSyntax {
    * description is appended to the field path, e.g. {@code "unexpected ')' at column 12"}.
    */
   Optional<String> check(String expression);
+
+  /**
+   * As {@link #check}, for a successCondition, which may also be refused for what it would accept.
+   *
+   * @param argDefaults the template's args that have a default, by name
+   */
+  default Optional<String> checkSuccess(String expression, Map<String, String> argDefaults) {
+    return check(expression);
+  }
+
+  /** As {@link #check}, for a {@code rangeQuery} start or end. */
+  default Optional<String> checkTime(String expression) {
+    return check(expression);
+  }
 }

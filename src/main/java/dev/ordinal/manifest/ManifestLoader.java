@@ -34,6 +34,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -496,15 +498,16 @@ public final class ManifestLoader {
       }
       if (template == null) {
         errors.add(
-            new LoadError(
+            refError(
                 file,
-                ref.line(),
-                ref.field(),
-                ref.field()
-                    + ": AnalysisTemplate '"
-                    + ref.templateName()
-                    + "' is not defined in this tree"));
+                ref,
+                "AnalysisTemplate '" + ref.templateName() + "' is not defined in this tree"));
         continue;
+      }
+      if (site.background()) {
+        checkBackgroundPods(file, ref, template, errors);
+      } else {
+        checkStepCanEnd(file, ref, template, errors);
       }
       for (AnalysisArg arg : template.args()) {
         if (arg.value().isEmpty() && !given.contains(arg.name())) {
@@ -523,6 +526,75 @@ public final class ManifestLoader {
         }
       }
     }
+  }
+
+  /**
+   * A step's analysis must end by itself, or the rollout waits at that step forever: a metric with
+   * an interval and no count measures until a limit decides, so in a step it needs
+   * consecutiveSuccessLimit to be able to pass. (A background analysis ends with the rollout.)
+   */
+  private static void checkStepCanEnd(
+      String file, TemplateRef ref, AnalysisTemplate template, List<LoadError> errors) {
+    for (AnalysisTemplate.Metric metric : template.metrics()) {
+      if (metric.interval().isPresent()
+          && metric.count().isEmpty()
+          && metric.consecutiveSuccessLimit() == 0) {
+        errors.add(
+            refError(
+                file,
+                ref,
+                "AnalysisTemplate '"
+                    + template.name()
+                    + "', metric '"
+                    + metric.name()
+                    + "' has an interval and no count, so it measures until a limit decides and"
+                    + " could hold this step forever; give the metric a count or a"
+                    + " consecutiveSuccessLimit, or run the template as background analysis"
+                    + " (spec.analysis)"));
+      }
+    }
+  }
+
+  private static final Pattern POD_PLACEHOLDER =
+      Pattern.compile("\\{\\{\\s*rollout\\.(canaryPods|stablePods)\\s*}}");
+
+  /**
+   * A background analysis starts before any pod moves and keeps the context it started with, so
+   * {@code {{rollout.canaryPods}}} would be empty and {@code {{rollout.stablePods}}} would go on
+   * naming pods that have since moved to the new revision.
+   */
+  private static void checkBackgroundPods(
+      String file, TemplateRef ref, AnalysisTemplate template, List<LoadError> errors) {
+    for (AnalysisTemplate.Metric metric : template.metrics()) {
+      AnalysisTemplate.Prometheus prometheus = (AnalysisTemplate.Prometheus) metric.provider();
+      List<String> texts = new ArrayList<>(List.of(prometheus.query()));
+      metric.successCondition().ifPresent(texts::add);
+      metric.failureCondition().ifPresent(texts::add);
+      for (String text : texts) {
+        Matcher pods = POD_PLACEHOLDER.matcher(text);
+        if (pods.find()) {
+          errors.add(
+              refError(
+                  file,
+                  ref,
+                  "AnalysisTemplate '"
+                      + template.name()
+                      + "', metric '"
+                      + metric.name()
+                      + "' uses {{rollout."
+                      + pods.group(1)
+                      + "}}, which a background analysis cannot: it starts before any pod moves"
+                      + " and keeps the pods it started with; select the canary by its revision"
+                      + " instead (a pod label holding {{rollout.canaryRevision}})"));
+          break;
+        }
+      }
+    }
+  }
+
+  /** An error on the field that names a template: "spec.steps[1]...templateName: problem". */
+  private static LoadError refError(String file, TemplateRef ref, String problem) {
+    return new LoadError(file, ref.line(), ref.field(), ref.field() + ": " + problem);
   }
 
   /** A parsed document with the entry it came from. */

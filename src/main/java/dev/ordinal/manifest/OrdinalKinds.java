@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ordinal.manifest.AnalysisTemplate.Header;
 import dev.ordinal.manifest.AnalysisTemplate.Metric;
 import dev.ordinal.manifest.AnalysisTemplate.Prometheus;
+import dev.ordinal.manifest.AnalysisTemplate.RangeQuery;
 import dev.ordinal.manifest.AnalysisTemplate.SecretKeyRef;
 import dev.ordinal.manifest.ParsedBlob.AnalysisSite;
 import dev.ordinal.manifest.ParsedBlob.ParsedDocument;
@@ -68,18 +69,26 @@ final class OrdinalKinds {
           "failureLimit",
           "inconclusiveLimit",
           "consecutiveErrorLimit",
+          "consecutiveSuccessLimit",
           "dryRun",
           "provider");
   private static final List<String> PROVIDER = List.of("prometheus");
   private static final List<String> PROMETHEUS =
-      List.of("address", "query", "timeout", "headers", "bearerTokenFile", "bearerTokenSecret");
+      List.of(
+          "address",
+          "query",
+          "rangeQuery",
+          "timeout",
+          "headers",
+          "bearerTokenFile",
+          "bearerTokenSecret");
+  private static final List<String> RANGE_QUERY = List.of("start", "end", "step");
   private static final List<String> HEADER = List.of("key", "value");
   private static final List<String> SECRET_KEY_REF = List.of("name", "key");
 
   private static final int DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
   private static final int DEFAULT_CONSECUTIVE_ERROR_LIMIT = 4;
-  private static final Pattern ARG_PLACEHOLDER =
-      Pattern.compile("\\{\\{\\s*args\\.([A-Za-z0-9_.-]+)\\s*}}");
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([A-Za-z0-9_.-]+)\\s*}}");
 
   private final ConditionSyntax conditions;
 
@@ -344,7 +353,11 @@ final class OrdinalKinds {
     StrictMapping spec = maybeSpec.get();
     List<AnalysisArg> args = args(spec, false);
     Set<String> argNames = new LinkedHashSet<>();
-    args.forEach(arg -> argNames.add(arg.name()));
+    Map<String, String> argDefaults = new HashMap<>();
+    for (AnalysisArg arg : args) {
+      argNames.add(arg.name());
+      arg.value().ifPresent(value -> argDefaults.put(arg.name(), value));
+    }
 
     List<Metric> metrics = new ArrayList<>();
     Map<String, String> seen = new HashMap<>();
@@ -363,7 +376,7 @@ final class OrdinalKinds {
               "duplicate metric name '" + metricName + "' (also " + earlier + ")");
         }
       }
-      Metric parsed = metric(metric.get(), metricName, argNames);
+      Metric parsed = metric(metric.get(), metricName, argNames, argDefaults);
       if (parsed != null) {
         metrics.add(parsed);
       }
@@ -371,7 +384,8 @@ final class OrdinalKinds {
     return new TemplateDocument(new AnalysisTemplate(name, namespace, args, metrics), line);
   }
 
-  private Metric metric(StrictMapping metric, String name, Set<String> argNames) {
+  private Metric metric(
+      StrictMapping metric, String name, Set<String> argNames, Map<String, String> argDefaults) {
     Problems problems = metric.problems;
     Optional<Duration> interval = metric.positiveDuration("interval");
     OptionalInt count = OptionalInt.empty();
@@ -380,8 +394,8 @@ final class OrdinalKinds {
       count = value < 0 ? OptionalInt.empty() : OptionalInt.of(value);
     }
     Optional<Duration> initialDelay = metric.duration("initialDelay");
-    Optional<String> success = condition(metric, "successCondition");
-    Optional<String> failure = condition(metric, "failureCondition");
+    Optional<String> success = condition(metric, "successCondition", argNames, argDefaults);
+    Optional<String> failure = condition(metric, "failureCondition", argNames, argDefaults);
     if (!metric.has("successCondition") && !metric.has("failureCondition")) {
       problems.add(
           metric.path,
@@ -389,10 +403,13 @@ final class OrdinalKinds {
               + (name == null ? "" : name)
               + "' needs a successCondition or a failureCondition");
     }
-    int failureLimit = metric.integerAtLeast("failureLimit", 0, 0);
-    int inconclusiveLimit = metric.integerAtLeast("inconclusiveLimit", 0, 0);
+    // -1 is Argo's "no limit" for both
+    int failureLimit = metric.integerAtLeast("failureLimit", -1, 0);
+    int inconclusiveLimit = metric.integerAtLeast("inconclusiveLimit", -1, 0);
     int consecutiveErrorLimit =
         metric.integerAtLeast("consecutiveErrorLimit", 0, DEFAULT_CONSECUTIVE_ERROR_LIMIT);
+    int consecutiveSuccessLimit = metric.integerAtLeast("consecutiveSuccessLimit", 0, 0);
+    checkLimits(metric, count, interval, failureLimit, inconclusiveLimit, consecutiveSuccessLimit);
     boolean dryRun = metric.bool("dryRun", false);
 
     Prometheus prometheus =
@@ -414,14 +431,77 @@ final class OrdinalKinds {
         failureLimit,
         inconclusiveLimit,
         consecutiveErrorLimit,
+        consecutiveSuccessLimit,
         dryRun,
         prometheus);
   }
 
-  private Optional<String> condition(StrictMapping metric, String field) {
+  /**
+   * Argo Rollouts' rules for limits that could never be reached or never end a metric, each
+   * reported on the field to change.
+   */
+  private static void checkLimits(
+      StrictMapping metric,
+      OptionalInt count,
+      Optional<Duration> interval,
+      int failureLimit,
+      int inconclusiveLimit,
+      int successLimit) {
+    Problems problems = metric.problems;
+    if (failureLimit < 0 && successLimit == 0 && metric.has("failureLimit")) {
+      problems.add(
+          metric.pathOf("failureLimit"),
+          "-1 turns failures off, so only consecutiveSuccessLimit could decide this metric, and it"
+              + " is not set; set consecutiveSuccessLimit, or a failureLimit of 0 or more");
+    }
+    if (count.isEmpty()) {
+      return;
+    }
+    int n = count.getAsInt();
+    if (failureLimit >= 0 && n < failureLimit + successLimit) {
+      problems.add(
+          metric.pathOf("count"),
+          "must be at least failureLimit + consecutiveSuccessLimit ("
+              + failureLimit
+              + " + "
+              + successLimit
+              + "), got "
+              + n
+              + "; with fewer measurements those limits could never be reached");
+    } else if (failureLimit < 0 && n < successLimit) {
+      problems.add(
+          metric.pathOf("count"),
+          "must be at least consecutiveSuccessLimit ("
+              + successLimit
+              + "), got "
+              + n
+              + "; with fewer measurements it could never be reached");
+    }
+    if (n < inconclusiveLimit) {
+      problems.add(
+          metric.pathOf("count"),
+          "must be at least inconclusiveLimit (" + inconclusiveLimit + "), got " + n);
+    }
+    if (n > 1 && interval.isEmpty() && !metric.has("interval")) {
+      problems.add(
+          metric.pathOf("interval"),
+          "missing required field: count is "
+              + n
+              + ", so say how long to wait between measurements");
+    }
+  }
+
+  private Optional<String> condition(
+      StrictMapping metric, String field, Set<String> argNames, Map<String, String> argDefaults) {
     Optional<String> expression = metric.string(field);
     if (expression.isPresent()) {
-      Optional<String> bad = conditions.check(expression.get());
+      if (!placeholders(metric, field, expression.get(), argNames, true)) {
+        return Optional.empty();
+      }
+      Optional<String> bad =
+          field.equals("successCondition")
+              ? conditions.checkSuccess(expression.get(), argDefaults)
+              : conditions.check(expression.get());
       if (bad.isPresent()) {
         metric.problems.add(metric.pathOf(field), bad.get());
         return Optional.empty();
@@ -430,7 +510,52 @@ final class OrdinalKinds {
     return expression;
   }
 
-  private static Prometheus prometheus(StrictMapping prometheus, Set<String> argNames) {
+  /**
+   * Checks that every placeholder in {@code text} names a declared arg or a known rollout value;
+   * false after reporting one that does not.
+   *
+   * @param columns whether to name the column (conditions are short; queries span lines)
+   */
+  private static boolean placeholders(
+      StrictMapping parent, String field, String text, Set<String> argNames, boolean columns) {
+    boolean valid = true;
+    Matcher placeholder = PLACEHOLDER.matcher(text);
+    while (placeholder.find()) {
+      String name = placeholder.group(1);
+      String where = columns ? " at column " + (placeholder.start() + 1) : "";
+      if (name.startsWith("args.")) {
+        String arg = name.substring("args.".length());
+        if (!argNames.contains(arg)) {
+          parent.problems.add(
+              parent.pathOf(field),
+              "uses undefined argument '"
+                  + arg
+                  + "'"
+                  + where
+                  + "; spec.args declares: "
+                  + (argNames.isEmpty() ? "none" : String.join(", ", argNames)));
+          valid = false;
+        }
+      } else if (!AnalysisTemplate.ROLLOUT_PLACEHOLDERS.contains(name)) {
+        parent.problems.add(
+            parent.pathOf(field),
+            "uses unknown placeholder {{"
+                + name
+                + "}}"
+                + where
+                + "; known: {{args.NAME}}, "
+                + String.join(
+                    ", ",
+                    AnalysisTemplate.ROLLOUT_PLACEHOLDERS.stream()
+                        .map(p -> "{{" + p + "}}")
+                        .toList()));
+        valid = false;
+      }
+    }
+    return valid;
+  }
+
+  private Prometheus prometheus(StrictMapping prometheus, Set<String> argNames) {
     Problems problems = prometheus.problems;
     URI address = null;
     String addressText = prometheus.requiredString("address");
@@ -443,18 +568,10 @@ final class OrdinalKinds {
     }
     String query = prometheus.requiredString("query");
     if (query != null) {
-      Matcher placeholder = ARG_PLACEHOLDER.matcher(query);
-      while (placeholder.find()) {
-        if (!argNames.contains(placeholder.group(1))) {
-          problems.add(
-              prometheus.pathOf("query"),
-              "uses undefined argument '"
-                  + placeholder.group(1)
-                  + "'; spec.args declares: "
-                  + (argNames.isEmpty() ? "none" : String.join(", ", argNames)));
-        }
-      }
+      placeholders(prometheus, "query", query, argNames, false);
     }
+    Optional<RangeQuery> rangeQuery =
+        prometheus.mapping("rangeQuery", RANGE_QUERY).map(range -> rangeQuery(range, argNames));
     Optional<Duration> timeout = prometheus.positiveDuration("timeout");
     List<Header> headers = new ArrayList<>();
     for (Item item : prometheus.list("headers")) {
@@ -487,7 +604,34 @@ final class OrdinalKinds {
     if (address == null || query == null) {
       return null;
     }
-    return new Prometheus(address, query, timeout, headers, tokenFile, tokenSecret);
+    return new Prometheus(address, query, rangeQuery, timeout, headers, tokenFile, tokenSecret);
+  }
+
+  /** Argo's rangeQuery: start and end are time expressions, step a positive duration. */
+  private RangeQuery rangeQuery(StrictMapping range, Set<String> argNames) {
+    String start = timeExpression(range, "start", argNames);
+    String end = timeExpression(range, "end", argNames);
+    if (!range.has("step")) {
+      range.problems.add(range.pathOf("step"), "missing required field");
+    }
+    Optional<Duration> step = range.positiveDuration("step");
+    if (start == null || end == null || step.isEmpty()) {
+      return null;
+    }
+    return new RangeQuery(start, end, step.get());
+  }
+
+  private String timeExpression(StrictMapping range, String field, Set<String> argNames) {
+    String expression = range.requiredString(field);
+    if (expression == null || !placeholders(range, field, expression, argNames, true)) {
+      return null;
+    }
+    Optional<String> bad = conditions.checkTime(expression);
+    if (bad.isPresent()) {
+      range.problems.add(range.pathOf(field), bad.get());
+      return null;
+    }
+    return expression;
   }
 
   private static URI httpUrl(String text) {

@@ -47,7 +47,13 @@ record ParsedBlob(
    * @param line the line of its {@code args}, else of the analysis itself
    */
   record AnalysisSite(
-      String field, int line, RolloutPolicy.Analysis analysis, List<TemplateRef> templates) {}
+      String field, int line, RolloutPolicy.Analysis analysis, List<TemplateRef> templates) {
+
+    /** The policy's background analysis, which runs for the whole rollout, not a step's. */
+    boolean background() {
+      return field.equals("spec.analysis");
+    }
+  }
 
   record TemplateDocument(AnalysisTemplate template, int line) implements ParsedDocument {}
 

@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ordinal.analysis.AnalysisRuns.RolloutContext;
+import dev.ordinal.analysis.prometheus.QueryResult;
 import dev.ordinal.manifest.AnalysisArg;
 import dev.ordinal.manifest.AnalysisTemplate;
 import dev.ordinal.rollout.AnalysisRef;
 import dev.ordinal.rollout.AnalysisVerdict;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -138,13 +140,36 @@ class AnalysisRunnerTest {
         "connection refused",
         "connection refused");
     runner.start("r1", refs("t"), ROLLOUT);
-    scheduler.advance(Duration.ofSeconds(4));
+    // errors are retried after 10 s: err 0s, err 10s, ok 20s, err 21s, err 31s, err 41s
+    scheduler.advance(Duration.ofSeconds(40));
     assertEquals(Optional.of(AnalysisVerdict.RUNNING), runner.verdict("r1"));
-    scheduler.advance(Duration.ofSeconds(2));
+    scheduler.advance(Duration.ofSeconds(1));
     assertEquals(Optional.of(AnalysisVerdict.ERROR), runner.verdict("r1"));
     RunSnapshot.MetricSnapshot metric = runner.snapshot("r1").orElseThrow().metrics().get(0);
     assertEquals("3 consecutive error(s) > consecutiveErrorLimit 2", metric.explanation());
     assertEquals("connection refused", metric.recent().get(metric.recent().size() - 1).message());
+  }
+
+  /** analysis_test.go TestCalculateNextReconcileUponError: 10 s after an error, even with 5m. */
+  @Test
+  void afterAnErrorTheRetryIsTenSecondsWhateverTheInterval() {
+    AnalysisRunner runner =
+        runner(
+            template(
+                "t",
+                metric("m")
+                    .query("q")
+                    .success("result < 1")
+                    .count(2)
+                    .interval(Duration.ofMinutes(5))));
+    prometheus.answer("q", "Prometheus down", 0.5);
+    runner.start("r1", refs("t"), ROLLOUT);
+    scheduler.advance(Duration.ofSeconds(10));
+    assertEquals(2, prometheus.asked.size());
+    scheduler.advance(Duration.ofSeconds(299));
+    assertEquals(2, prometheus.asked.size(), "after a success the interval applies again");
+    scheduler.advance(Duration.ofSeconds(1));
+    assertEquals(Optional.of(AnalysisVerdict.SUCCESSFUL), runner.verdict("r1"));
   }
 
   @Test
@@ -159,6 +184,191 @@ class AnalysisRunnerTest {
     scheduler.advance(Duration.ofSeconds(1));
     assertEquals(2, prometheus.asked.size());
     assertEquals(Optional.of(AnalysisVerdict.SUCCESSFUL), runner.verdict("r1"));
+  }
+
+  /**
+   * The regression of issue 15: a metric with an interval and no count measured once and then
+   * watched nothing. Mirrors analysis_test.go TestGenerateMetricTasksInterval: the next measurement
+   * is due one interval later, and again after that, until a limit decides.
+   */
+  @Test
+  void aMetricWithAnIntervalAndNoCountKeepsMeasuringUntilALimitDecides() {
+    AnalysisRunner runner =
+        runner(
+            template(
+                "t",
+                metric("background")
+                    .query("q")
+                    .success("result[0] < 0.05")
+                    .interval(Duration.ofSeconds(60))
+                    .failureLimit(1)));
+    prometheus.answer("q", List.of(0.01), List.of(0.01), List.of(0.01), List.of(0.2));
+    runner.start("r1", refs("t"), ROLLOUT);
+    scheduler.advance(Duration.ofSeconds(59));
+    assertEquals(1, prometheus.asked.size(), "not again within the interval");
+    scheduler.advance(Duration.ofSeconds(61));
+    assertEquals(3, prometheus.asked.size());
+    assertEquals(Optional.of(AnalysisVerdict.RUNNING), runner.verdict("r1"));
+    RunSnapshot.MetricSnapshot good = runner.snapshot("r1").orElseThrow().metrics().get(0);
+    assertEquals(MetricTally.Rule.NONE, good.decidedBy());
+    assertEquals(
+        "3 measurement(s) counted; measuring until a limit decides or the run is stopped",
+        good.explanation());
+    scheduler.advance(Duration.ofSeconds(60));
+    assertEquals(Optional.of(AnalysisVerdict.RUNNING), runner.verdict("r1"), "1 failure allowed");
+    scheduler.advance(Duration.ofSeconds(60));
+    assertEquals(Optional.of(AnalysisVerdict.FAILED), runner.verdict("r1"));
+    RunSnapshot.MetricSnapshot failed = runner.snapshot("r1").orElseThrow().metrics().get(0);
+    assertEquals(MetricTally.Rule.FAILURE_LIMIT, failed.decidedBy());
+    assertEquals("2 failed measurement(s) > failureLimit 1", failed.explanation());
+    assertEquals(0, scheduler.pending());
+  }
+
+  /** analysis_test.go TestTerminateAnalysisRun and TestAssessMetricStatusNoMeasurements. */
+  @Test
+  void stoppingEndsAMetricStillRunningAsArgoEndsATerminatedRun() {
+    AnalysisTemplate background =
+        template(
+            "t", metric("m").query("q").success("result < 1").initialDelay(Duration.ofSeconds(30)));
+    prometheus.answer("q", 0.5);
+    AnalysisRunner runner = runner(background);
+    runner.start("measured", refs("t"), ROLLOUT);
+    runner.start("never-measured", refs("t"), ROLLOUT);
+    runner.stop("never-measured");
+    scheduler.advance(Duration.ofSeconds(35));
+    runner.stop("measured");
+    int asked = prometheus.asked.size();
+    scheduler.advance(Duration.ofMinutes(5));
+    assertEquals(asked, prometheus.asked.size(), "nothing measured after the stop");
+
+    assertEquals(Optional.of(AnalysisVerdict.SUCCESSFUL), runner.verdict("measured"));
+    RunSnapshot.MetricSnapshot metric = runner.snapshot("measured").orElseThrow().metrics().get(0);
+    assertEquals(MetricTally.Rule.STOPPED, metric.decidedBy());
+    assertEquals("stopped after 6 counted measurement(s) within limits", metric.explanation());
+    // Argo calls this Successful too; Ordinal never passes a metric that measured nothing
+    assertEquals(Optional.of(AnalysisVerdict.INCONCLUSIVE), runner.verdict("never-measured"));
+    RunRecord saved =
+        store.loadAll().stream()
+            .filter(r -> r.runId().equals("measured"))
+            .findFirst()
+            .orElseThrow();
+    assertEquals(MetricPhase.SUCCESSFUL, saved.metrics().get(0).decision().phase());
+  }
+
+  /** analysis_test.go TestAssessMetricStatusConsecutiveSuccessLimit, end to end in the runner. */
+  @Test
+  void consecutiveSuccessLimitEndsAMetricWithoutCount() {
+    AnalysisRunner runner =
+        runner(
+            template(
+                "t",
+                metric("settle")
+                    .query("q")
+                    .success("result < 1")
+                    .failureLimit(-1)
+                    .consecutiveSuccessLimit(3)));
+    prometheus.answer("q", 0.5, 5.0, 0.5, 0.5, 5.0, 0.5, 0.5, 0.5, 5.0);
+    runner.start("r1", refs("t"), ROLLOUT);
+    scheduler.advance(Duration.ofSeconds(6));
+    assertEquals(Optional.of(AnalysisVerdict.RUNNING), runner.verdict("r1"));
+    scheduler.advance(Duration.ofSeconds(1));
+    assertEquals(Optional.of(AnalysisVerdict.SUCCESSFUL), runner.verdict("r1"));
+    RunSnapshot.MetricSnapshot metric = runner.snapshot("r1").orElseThrow().metrics().get(0);
+    assertEquals(8, metric.tally().counted());
+    assertEquals(MetricTally.Rule.CONSECUTIVE_SUCCESS_LIMIT, metric.decidedBy());
+    assertEquals(
+        "every 1s until a limit decides; failureLimit none, inconclusiveLimit 0,"
+            + " consecutiveErrorLimit 4, consecutiveSuccessLimit 3",
+        metric.limits().describe());
+  }
+
+  /** analysis_test.go TestReconcileAnalysisRunTerminateSiblingAfterFail. */
+  @Test
+  void aFailedMetricEndsTheRunAndItsSiblingsStopMeasuring() {
+    AnalysisRunner runner =
+        runner(
+            template(
+                "t",
+                metric("watch").query("ok").success("result < 1"),
+                metric("gate").query("bad").success("result < 1").count(5)));
+    prometheus.answer("ok", 0.5).answer("bad", 0.5, 5.0);
+    runner.start("r1", refs("t"), ROLLOUT);
+    scheduler.advance(Duration.ofSeconds(1));
+    assertEquals(Optional.of(AnalysisVerdict.FAILED), runner.verdict("r1"));
+    int asked = prometheus.asked.size();
+    scheduler.advance(Duration.ofMinutes(1));
+    assertEquals(asked, prometheus.asked.size());
+    assertEquals(0, scheduler.pending());
+  }
+
+  /** prometheus_test.go TestRunSuccessfullyWithRangeQuery, through the runner. */
+  @Test
+  void aRangeQueryIsAskedFromStartToEndAsOfEachMeasurement() {
+    AnalysisRunner runner =
+        runner(
+            template(
+                "t",
+                metric("window")
+                    .query("sum(rate(errors[1m]))")
+                    .success("all(result, # > 10)")
+                    .failure("all(result, # < 10)")
+                    .interval(null)
+                    .rangeQuery("now() - duration(\"1h\")", "now()", Duration.ofMinutes(1))));
+    prometheus.matrix =
+        new QueryResult.Matrix(
+            List.of(
+                new QueryResult.Series(
+                    Map.of(),
+                    List.of(
+                        new QueryResult.Point(Instant.EPOCH, 11),
+                        new QueryResult.Point(Instant.EPOCH, 12))),
+                new QueryResult.Series(
+                    Map.of(),
+                    List.of(
+                        new QueryResult.Point(Instant.EPOCH, 13),
+                        new QueryResult.Point(Instant.EPOCH, 14)))));
+    runner.start("r1", refs("t"), ROLLOUT);
+    scheduler.advance(Duration.ZERO);
+    assertEquals(Optional.of(AnalysisVerdict.SUCCESSFUL), runner.verdict("r1"));
+    assertEquals(
+        List.of(
+            "sum(rate(errors[1m])) from "
+                + scheduler.now().minus(Duration.ofHours(1))
+                + " to "
+                + scheduler.now()
+                + " step PT1M"),
+        prometheus.askedRanges);
+    assertEquals(
+        "[11, 12, 13, 14]",
+        runner.snapshot("r1").orElseThrow().metrics().get(0).recent().get(0).value());
+  }
+
+  @Test
+  void conditionsTakeArgsAndRolloutValues() {
+    AnalysisTemplate template =
+        template(
+            "t",
+            List.of(new AnalysisArg("threshold", Optional.of("0.05"))),
+            metric("m")
+                .query("q")
+                .success("result[0] < {{args.threshold}}")
+                .failure("\"{{rollout.namespace}}\" != \"shop\"")
+                .interval(null));
+    prometheus.answer("q", List.of(0.07));
+    AnalysisRunner runner = runner(template);
+    runner.start("default", refs("t"), ROLLOUT);
+    runner.start("raised", List.of(new AnalysisRef("t", Map.of("threshold", "0.1"))), ROLLOUT);
+    runner.start(
+        "injected", List.of(new AnalysisRef("t", Map.of("threshold", "0.1 or true"))), ROLLOUT);
+    scheduler.advance(Duration.ZERO);
+    assertEquals(Optional.of(AnalysisVerdict.INCONCLUSIVE), runner.verdict("default"));
+    assertEquals(Optional.of(AnalysisVerdict.SUCCESSFUL), runner.verdict("raised"));
+    assertEquals(Optional.of(AnalysisVerdict.ERROR), runner.verdict("injected"));
+    assertEquals(
+        "AnalysisTemplate 't', metric 'm': successCondition 'result[0] < {{args.threshold}}':"
+            + " {{args.threshold}} is \"0.1 or true\", which is not a number, true, false or nil;"
+            + " to use it as text, quote it: \"{{args.threshold}}\" at column 13",
+        runner.snapshot("injected").orElseThrow().message());
   }
 
   @Test
@@ -187,7 +397,8 @@ class AnalysisRunnerTest {
             metric("m")
                 .query(
                     "x{svc=\"{{args.svc}}\",pod=~\"{{rollout.canaryPods}}\",rev=\"{{rollout.canaryRevision}}\"}")
-                .success("result < 1"));
+                .success("result < 1")
+                .interval(null));
     AnalysisRunner runner = runner(template);
     String rendered = "x{svc=\"api\",pod=~\"db-2\",rev=\"db-new\"}";
     prometheus.answer(rendered, 0.5);

@@ -83,23 +83,63 @@ class BacktestTest {
   }
 
   @Test
-  void metricsWithDifferentCountsAreAlignedByWindowEnd() throws Exception {
+  void metricsWithDifferentCountsAreAlignedByWindowStart() throws Exception {
     PrometheusApi api =
-        answering(Map.of("a", series(0.0, 0.0, 0.0, 0.0), "b", series(0.0, 0.0, 0.0, 9.0)));
+        answering(Map.of("a", series(0.0, 0.0, 0.0, 0.0), "b", series(0.0, 9.0, 0.0, 0.0)));
     Backtest.Report report =
         Backtest.run(
             template(
                 "t",
                 metric("a").query("a").success("result[0] < 1").count(3),
-                metric("b").query("b").success("result[0] < 1")),
+                metric("b").query("b").success("result[0] < 1").interval(null)),
             Map.of(),
             FROM,
             FROM.plus(Duration.ofMinutes(3)),
             Duration.ofMinutes(1),
             api);
-    // windows end at points 2 and 3; b fails at point 3
+    // runs start at points 0 and 1 (a needs 3 points); b measures once and fails at point 1
     assertEquals(1, report.verdicts().get(AnalysisVerdict.SUCCESSFUL));
     assertEquals(1, report.verdicts().get(AnalysisVerdict.FAILED));
+  }
+
+  @Test
+  void aMetricWithoutCountRunsUntilALimitDecides() throws Exception {
+    PrometheusApi api = answering(Map.of("q", series(0.0, 0.0, 9.0, 0.0)));
+    Backtest.Report report =
+        Backtest.run(
+            template("t", metric("bg").query("q").success("result[0] < 1")),
+            Map.of(),
+            FROM,
+            FROM.plus(Duration.ofMinutes(3)),
+            Duration.ofMinutes(1),
+            api);
+    // runs from points 0, 1 and 2 reach the failure at point 2; one from point 3 never ends
+    assertEquals(3, report.verdicts().get(AnalysisVerdict.FAILED));
+    assertEquals(1, report.verdicts().get(AnalysisVerdict.RUNNING));
+    assertTrue(report.table().contains("UNDECIDED=1"), report.table());
+  }
+
+  @Test
+  void aRangeQueryMetricIsNotReplayed() throws Exception {
+    Backtest.Report report =
+        Backtest.run(
+            template(
+                "t",
+                metric("r")
+                    .query("q")
+                    .success("all(result, # < 1)")
+                    .count(1)
+                    .interval(null)
+                    .rangeQuery("now() - duration(\"5m\")", "now()", Duration.ofMinutes(1))),
+            Map.of(),
+            FROM,
+            FROM.plus(Duration.ofMinutes(1)),
+            Duration.ofMinutes(1),
+            answering(Map.of("q", series(0.0, 0.0))));
+    assertEquals(
+        "metric 'r' has a rangeQuery: each measurement already looks at a range, so it is not"
+            + " replayed",
+        report.metrics().get(0).error());
   }
 
   @Test

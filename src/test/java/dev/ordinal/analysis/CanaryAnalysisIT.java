@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.ordinal.analysis.prometheus.PrometheusClient;
 import dev.ordinal.daemon.RolloutLoop;
 import dev.ordinal.kube.KubeCluster;
 import dev.ordinal.manifest.AnalysisTemplate;
+import dev.ordinal.manifest.DesiredState;
 import dev.ordinal.manifest.LoadResult;
 import dev.ordinal.manifest.LocalDirectory;
 import dev.ordinal.manifest.ManifestLoader;
@@ -20,6 +20,7 @@ import dev.ordinal.rollout.AnalysisVerdict;
 import dev.ordinal.rollout.Annotations;
 import dev.ordinal.rollout.Phase;
 import dev.ordinal.rollout.RolloutSpec;
+import dev.ordinal.rollout.RolloutSpecs;
 import dev.ordinal.rollout.RolloutState;
 import dev.ordinal.rollout.Step;
 import dev.ordinal.rollout.VerdictRecord;
@@ -31,12 +32,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.prometheus.metrics.core.metrics.Counter;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -49,6 +46,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
@@ -85,11 +83,7 @@ class CanaryAnalysisIT {
   void goodMetricsPromoteThroughBothAnalyses(KubernetesClient client, TestNamespace ns)
       throws Exception {
     try (Stack s = new Stack(client, ns.name(), "good", (pod, revision) -> 200)) {
-      String v1 = s.create("registry.local/good:1");
-      s.controller.start();
-      s.awaitState(
-          "initialised", st -> st.phase() == Phase.HEALTHY && st.targetRevision().equals(v1));
-      s.awaitScraped(REPLICAS);
+      String v1 = s.startHealthy("registry.local/good:1", REPLICAS);
 
       String v2 = s.apply("registry.local/good:2");
       RolloutState done =
@@ -141,11 +135,7 @@ class CanaryAnalysisIT {
     try (Stack s =
         new Stack(
             client, ns.name(), "bad", (pod, revision) -> revision.equals(bad[0]) ? 500 : 200)) {
-      String v1 = s.create("registry.local/bad:1");
-      s.controller.start();
-      s.awaitState(
-          "initialised", st -> st.phase() == Phase.HEALTHY && st.targetRevision().equals(v1));
-      s.awaitScraped(REPLICAS);
+      String v1 = s.startHealthy("registry.local/bad:1", REPLICAS);
 
       // pods on the new revision answer 500; the template is held at the partition, so the
       // revision is known (and bad) before any pod moves
@@ -214,11 +204,7 @@ class CanaryAnalysisIT {
     // the canary-to-be (the highest ordinal) never gets a request: the query has no data for it
     try (Stack s =
         new Stack(client, ns.name(), "idle", (pod, revision) -> pod.equals("idle-3") ? 0 : 200)) {
-      String v1 = s.create("registry.local/idle:1");
-      s.controller.start();
-      s.awaitState(
-          "initialised", st -> st.phase() == Phase.HEALTHY && st.targetRevision().equals(v1));
-      s.awaitScraped(REPLICAS - 1);
+      String v1 = s.startHealthy("registry.local/idle:1", REPLICAS - 1);
 
       String v2 = s.apply("registry.local/idle:2");
       RolloutState paused =
@@ -250,6 +236,91 @@ class CanaryAnalysisIT {
     }
   }
 
+  /**
+   * The regression of issue 15, end to end: a background analysis with an interval and no count
+   * keeps watching the canary while the rollout waits at a manual gate; when the canary turns bad
+   * after good samples, the run fails and the release is rolled back on the real control plane.
+   * (Before, such a metric measured once and then watched nothing.)
+   */
+  @Test
+  void aBackgroundAnalysisKeepsWatchingAndRollsBackWhenTheCanaryTurnsBad(
+      KubernetesClient client, TestNamespace ns) throws Exception {
+    AtomicBoolean broken = new AtomicBoolean();
+    AtomicReference<String> canary = new AtomicReference<>();
+    Responder responder =
+        (pod, revision) -> broken.get() && revision.equals(canary.get()) ? 500 : 200;
+    try (Stack s = new Stack(client, ns.name(), "watched", responder, "watched")) {
+      String v1 = s.startHealthy("registry.local/watched:1", REPLICAS);
+
+      String v2 = s.apply("registry.local/watched:2", canary::set);
+      s.awaitState("at the manual gate", st -> st.phase() == Phase.PAUSED && st.stepIndex() == 1);
+      RunSnapshot watching =
+          s.awaitRun(
+              "three good samples of the canary",
+              run -> run.metrics().get(0).tally().successful() >= 3);
+      assertEquals(AnalysisVerdict.RUNNING, watching.verdict(), watching.toString());
+      assertTrue(watching.runId().endsWith("/background"), watching.runId());
+      assertTrue(
+          watching.metrics().get(0).query().contains("revision=\"" + v2 + "\""),
+          watching.metrics().get(0).query());
+
+      broken.set(true);
+      RolloutState rolledBack = s.awaitState("rolled back", st -> st.phase() == Phase.ROLLED_BACK);
+
+      assertEquals(v2, rolledBack.targetRevision());
+      assertTrue(rolledBack.failedRevisions().contains(v2), rolledBack.toJson());
+      assertTrue(
+          rolledBack
+              .verdicts()
+              .contains(new VerdictRecord(0, "background-errors", AnalysisVerdict.FAILED, false)),
+          rolledBack.verdicts().toString());
+      await("all pods back on v1", TIMEOUT, () -> s.allOn(v1), s::pods);
+      assertEquals(Integer.valueOf(REPLICAS), s.partition());
+      RunSnapshot run = s.runs().get(0);
+      assertEquals(AnalysisVerdict.FAILED, run.verdict(), run.toString());
+      RunSnapshot.MetricSnapshot metric = run.metrics().get(0);
+      assertEquals(MetricTally.Rule.FAILURE_LIMIT, metric.decidedBy(), run.toString());
+      assertEquals(2, metric.tally().failed(), run.toString());
+      assertTrue(metric.tally().successful() >= 3, run.toString());
+      assertEquals(
+          "every 1s until a limit decides; failureLimit 1, inconclusiveLimit none,"
+              + " consecutiveErrorLimit 4",
+          metric.limits().describe());
+    }
+  }
+
+  /**
+   * A step analysis without a count ends on consecutiveSuccessLimit and the rollout is promoted;
+   * the background analysis, still measuring when the rollout completes, is stopped and ends
+   * Successful, as Argo ends a terminated run.
+   */
+  @Test
+  void consecutiveSuccessLimitPromotesAndTheBackgroundRunEndsWithTheRollout(
+      KubernetesClient client, TestNamespace ns) throws Exception {
+    try (Stack s = new Stack(client, ns.name(), "settled", (pod, revision) -> 200, "settled")) {
+      String v1 = s.startHealthy("registry.local/settled:1", REPLICAS);
+
+      String v2 = s.apply("registry.local/settled:2");
+      s.awaitState(
+          "healthy on v2", st -> st.phase() == Phase.HEALTHY && st.stableRevision().equals(v2));
+      await("all pods on v2", TIMEOUT, () -> s.allOn(v2), s::pods);
+
+      RunSnapshot step =
+          s.runs().stream().filter(r -> r.runId().endsWith("/step-2")).findFirst().orElseThrow();
+      assertEquals(AnalysisVerdict.SUCCESSFUL, step.verdict(), step.toString());
+      RunSnapshot.MetricSnapshot settle = step.metrics().get(0);
+      assertEquals(MetricTally.Rule.CONSECUTIVE_SUCCESS_LIMIT, settle.decidedBy(), step.toString());
+      assertTrue(settle.tally().consecutiveSuccesses() >= 3, step.toString());
+
+      RunSnapshot background =
+          s.awaitRun("the background run stopped with the rollout", RunSnapshot::stopped);
+      assertTrue(background.runId().endsWith("/background"), background.runId());
+      assertEquals(AnalysisVerdict.SUCCESSFUL, background.verdict(), background.toString());
+      assertEquals(
+          MetricTally.Rule.STOPPED, background.metrics().get(0).decidedBy(), background.toString());
+    }
+  }
+
   // ---------------------------------------------------------------- the stack
 
   /**
@@ -271,6 +342,14 @@ class CanaryAnalysisIT {
      * @param status the HTTP status the pods of a revision answer with; 0 for no requests
      */
     Stack(KubernetesClient client, String ns, String name, Responder status) throws Exception {
+      this(client, ns, name, status, null);
+    }
+
+    /**
+     * @param policy the RolloutPolicy of the loaded YAML to roll out with; null for {@link #POLICY}
+     */
+    Stack(KubernetesClient client, String ns, String name, Responder status, String policy)
+        throws Exception {
       this.client = client;
       this.ns = ns;
       this.name = name;
@@ -279,7 +358,10 @@ class CanaryAnalysisIT {
         traffic = open(new PodTraffic(client, ns, name, status));
         Path data = home.resolve("prometheus-data");
         prometheus = open(PrometheusServer.start(home, data, traffic.port()));
-        Map<String, AnalysisTemplate> templates = loadTemplates(prometheus.address().toString());
+        DesiredState loaded = load(prometheus.address().toString());
+        Map<String, AnalysisTemplate> templates = loaded.templates();
+        RolloutSpec spec =
+            policy == null ? POLICY : RolloutSpecs.from(loaded.policies().get(policy));
         runner =
             AnalysisRunner.create(
                 n -> Optional.ofNullable(templates.get(n)), new RunStore.InMemory());
@@ -296,7 +378,7 @@ class CanaryAnalysisIT {
                                     && sts.getMetadata()
                                         .getAnnotations()
                                         .containsKey(Annotations.POLICY)
-                                ? Optional.of(POLICY)
+                                ? Optional.of(spec)
                                 : Optional.empty(),
                         runner,
                         Clock.systemUTC())
@@ -312,9 +394,8 @@ class CanaryAnalysisIT {
       return closeable;
     }
 
-    /** The AnalysisTemplate as a user writes it, through the real manifest loader. */
-    private Map<String, AnalysisTemplate> loadTemplates(String prometheusAddress)
-        throws IOException {
+    /** Templates and policies as a user writes them, through the real manifest loader. */
+    private DesiredState load(String prometheusAddress) throws IOException {
       Path repo = Files.createDirectories(home.resolve("repo"));
       Files.writeString(
           repo.resolve("analysis.yaml"),
@@ -333,16 +414,85 @@ class CanaryAnalysisIT {
                 successCondition: "result[0] < 0.05"
                 provider:
                   prometheus:
-                    address: %s
+                    address: %1$s
                     query: >-
                       sum(rate(http_requests_total{code="500",pod=~"{{rollout.canaryPods}}"}[10s]))
                       / sum(rate(http_requests_total{pod=~"{{rollout.canaryPods}}"}[10s]))
+          ---
+          # Background: an interval and no count, so it watches the canary until the rollout ends.
+          # It starts before any pod moves, so it selects the canary by revision, and tolerates
+          # the no-data start with inconclusiveLimit -1.
+          apiVersion: ordinal.dev/v1alpha1
+          kind: AnalysisTemplate
+          metadata:
+            name: background-errors
+          spec:
+            metrics:
+              - name: errors
+                interval: 1s
+                failureLimit: 1
+                inconclusiveLimit: -1
+                successCondition: "result[0] < {{args.threshold}}"
+                provider:
+                  prometheus:
+                    address: %1$s
+                    query: >-
+                      sum(rate(http_requests_total{code="500",revision="{{rollout.canaryRevision}}"}[10s]))
+                      / sum(rate(http_requests_total{revision="{{rollout.canaryRevision}}"}[10s]))
+            args:
+              - name: threshold
+                value: "0.05"
+          ---
+          # A step analysis without a count: it ends when three measurements in a row pass. A
+          # scrape late on a busy machine may leave the first ones without data: tolerated.
+          apiVersion: ordinal.dev/v1alpha1
+          kind: AnalysisTemplate
+          metadata:
+            name: settle
+          spec:
+            metrics:
+              - name: errors
+                initialDelay: 2s
+                interval: 1s
+                consecutiveSuccessLimit: 3
+                failureLimit: 2
+                inconclusiveLimit: 5
+                successCondition: "result[0] < 0.05"
+                provider:
+                  prometheus:
+                    address: %1$s
+                    query: >-
+                      sum(rate(http_requests_total{code="500",pod=~"{{rollout.canaryPods}}"}[10s]))
+                      / sum(rate(http_requests_total{pod=~"{{rollout.canaryPods}}"}[10s]))
+          ---
+          apiVersion: ordinal.dev/v1alpha1
+          kind: RolloutPolicy
+          metadata:
+            name: watched
+          spec:
+            analysis:
+              templates: [{templateName: background-errors}]
+            steps:
+              - canary: {replicas: 1}
+              - pause: {}
+          ---
+          apiVersion: ordinal.dev/v1alpha1
+          kind: RolloutPolicy
+          metadata:
+            name: settled
+          spec:
+            analysis:
+              templates: [{templateName: background-errors}]
+            steps:
+              - canary: {replicas: 1}
+              - analysis:
+                  templates: [{templateName: settle}]
           """
               .formatted(prometheusAddress));
       LoadResult result = new ManifestLoader().load(LocalDirectory.read(repo));
       LoadResult.Loaded loaded =
           assertInstanceOf(LoadResult.Loaded.class, result, result.toString());
-      return loaded.state().templates();
+      return loaded.state();
     }
 
     /**
@@ -369,6 +519,21 @@ class CanaryAnalysisIT {
             }
           },
           () -> promql + " = " + last.get());
+    }
+
+    /**
+     * Creates the StatefulSet on {@code image}, starts the controller, and waits until it is
+     * healthy and Prometheus has a request rate for {@code scrapedPods} pods.
+     *
+     * @return the revision it runs
+     */
+    String startHealthy(String image, int scrapedPods) throws Exception {
+      String revision = create(image);
+      controller.start();
+      awaitState(
+          "initialised", st -> st.phase() == Phase.HEALTHY && st.targetRevision().equals(revision));
+      awaitScraped(scrapedPods);
+      return revision;
     }
 
     String create(String image) {
@@ -483,6 +648,25 @@ class CanaryAnalysisIT {
       return runner.snapshots().stream().sorted(Comparator.comparing(RunSnapshot::runId)).toList();
     }
 
+    /** The background run of the current rollout, once {@code condition} holds for it. */
+    RunSnapshot awaitRun(String what, Predicate<RunSnapshot> condition) {
+      AtomicReference<RunSnapshot> found = new AtomicReference<>();
+      await(
+          what,
+          TIMEOUT,
+          () -> {
+            Optional<RunSnapshot> run =
+                runs().stream()
+                    .filter(r -> r.runId().endsWith("/background") && !r.metrics().isEmpty())
+                    .filter(condition)
+                    .findFirst();
+            run.ifPresent(found::set);
+            return run.isPresent();
+          },
+          this::runs);
+      return found.get();
+    }
+
     private List<io.fabric8.kubernetes.api.model.Event> eventObjects() {
       return client.v1().events().inNamespace(ns).list().getItems().stream()
           .filter(e -> name.equals(e.getInvolvedObject().getName()))
@@ -535,8 +719,11 @@ class CanaryAnalysisIT {
   static final class PodTraffic implements AutoCloseable {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter requests =
-        Counter.builder().name("http_requests_total").labelNames("pod", "code").register(registry);
-    private final HttpServer server;
+        Counter.builder()
+            .name("http_requests_total")
+            .labelNames("pod", "revision", "code")
+            .register(registry);
+    private final MetricsEndpoint endpoint;
     private final Thread driver;
     private final KubernetesClient client;
     private final String ns;
@@ -550,27 +737,14 @@ class CanaryAnalysisIT {
       this.ns = ns;
       this.name = name;
       this.status = status;
-      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-      PrometheusTextFormatWriter writer = new PrometheusTextFormatWriter(false);
-      server.createContext(
-          "/metrics",
-          exchange -> {
-            ByteArrayOutputStream body = new ByteArrayOutputStream();
-            writer.write(body, registry.scrape());
-            exchange.getResponseHeaders().set("Content-Type", writer.getContentType());
-            exchange.sendResponseHeaders(200, body.size());
-            try (OutputStream out = exchange.getResponseBody()) {
-              body.writeTo(out);
-            }
-          });
-      server.start();
+      endpoint = new MetricsEndpoint(registry);
       driver = new Thread(this::drive, "pod-traffic-" + name);
       driver.setDaemon(true);
       driver.start();
     }
 
     int port() {
-      return server.getAddress().getPort();
+      return endpoint.port();
     }
 
     /** Every 100 ms: one request to each pod that exists, counted under its revision's status. */
@@ -588,8 +762,8 @@ class CanaryAnalysisIT {
               continue;
             }
             String podName = pod.getMetadata().getName();
-            requests.labelValues(podName, "200").inc(code == 200 ? 1 : 0);
-            requests.labelValues(podName, "500").inc(code == 500 ? 1 : 0);
+            requests.labelValues(podName, revision, "200").inc(code == 200 ? 1 : 0);
+            requests.labelValues(podName, revision, "500").inc(code == 500 ? 1 : 0);
           }
         } catch (RuntimeException e) {
           // the API being briefly unavailable only skips a tick of traffic
@@ -607,7 +781,7 @@ class CanaryAnalysisIT {
       running = false;
       driver.interrupt();
       driver.join(5000);
-      server.stop(0);
+      endpoint.close();
     }
   }
 }

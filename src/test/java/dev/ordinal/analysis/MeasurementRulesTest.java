@@ -10,6 +10,7 @@ import dev.ordinal.analysis.condition.Condition;
 import dev.ordinal.analysis.condition.MetricResult;
 import java.util.List;
 import java.util.Optional;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 class MeasurementRulesTest {
@@ -119,5 +120,77 @@ class MeasurementRulesTest {
         MeasurementRules.classify(
                 Optional.of(Condition.parse("result[0] < 0.05")), Optional.empty(), EMPTY)
             .message());
+  }
+
+  /**
+   * utils/evaluate/evaluate_test.go TestEvaluateResult* and metricproviders/prometheus
+   * prometheus_test.go TestProcess*Response: how the two conditions combine, and where Ordinal
+   * deliberately differs on missing data.
+   */
+  @Nested
+  class ArgoEvaluateResult {
+    private final MetricResult any = MetricResult.scalar(1);
+
+    @Test
+    void testEvaluateResultWithSuccessFailureAndInconclusive() {
+      assertEquals(SUCCESSFUL, classify("true", "false", any));
+      assertEquals(FAILED, classify("true", "true", any));
+      assertEquals(INCONCLUSIVE, classify("false", "false", any));
+    }
+
+    @Test
+    void testEvaluateResultWithOnlyOneCondition() {
+      assertEquals(SUCCESSFUL, classify(null, "false", any));
+      assertEquals(FAILED, classify("false", null, any));
+    }
+
+    @Test
+    void testProcessScalarAndVectorResponse() {
+      assertEquals(SUCCESSFUL, classify("result == 10", "result != 10", MetricResult.scalar(10)));
+      assertEquals(
+          SUCCESSFUL,
+          classify("10 in result", "len(result) != 2", MetricResult.vector(List.of(10.0, 11.0))));
+    }
+
+    @Test
+    void testProcessNaNResponse() {
+      MetricResult nan = MetricResult.scalar(Double.NaN);
+      // "inconclusive": the same in Argo
+      assertEquals(INCONCLUSIVE, classify("result >= 0.9", "result < 0.9", nan));
+      // "success": Argo passes `result >= 0.9 || isNaN(result)`; Ordinal refuses it at load time
+      // and never passes NaN at run time
+      assertEquals(INCONCLUSIVE, classify("result >= 0.9 || isNaN(result)", null, nan));
+      // "failure": Argo fails a success-only condition on NaN; Ordinal calls it inconclusive
+      assertEquals(INCONCLUSIVE, classify("result >= 0.9", null, nan));
+    }
+
+    @Test
+    void testProcessInfResponse() {
+      MetricResult inf = MetricResult.scalar(Double.POSITIVE_INFINITY);
+      // Argo: Successful; Ordinal: an infinity is not data to pass on
+      assertEquals(INCONCLUSIVE, classify("result >= 0.9", null, inf));
+      assertEquals(FAILED, classify(null, "isInf(result)", inf));
+    }
+
+    @Test
+    void testEvaluateResultErrorMessageWithNilResultOrEmptySlice() {
+      // Argo: Error, "metric result is nil or empty"; Ordinal: no data is inconclusive
+      MeasurementRules.Classification empty =
+          MeasurementRules.classify(
+              Optional.of(Condition.parse("result[0] >= 0.95")), Optional.empty(), EMPTY);
+      assertEquals(INCONCLUSIVE, empty.phase());
+      assertEquals(
+          "the query returned no data (no series matched; e.g. no traffic yet); missing data never"
+              + " passes",
+          empty.message());
+    }
+
+    @Test
+    void testRunSuccessfullyWithRangeQuery() {
+      MetricResult matrix = MetricResult.matrix(List.of(List.of(11.0, 12.0), List.of(13.0, 14.0)));
+      assertEquals(SUCCESSFUL, classify("all(result, # > 10)", "all(result, # < 10)", matrix));
+      MetricResult gap = MetricResult.matrix(List.of(List.of(11.0, Double.NaN)));
+      assertEquals(INCONCLUSIVE, classify("all(result, # > 10)", null, gap));
+    }
   }
 }

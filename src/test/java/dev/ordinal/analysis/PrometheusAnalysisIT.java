@@ -138,16 +138,22 @@ class PrometheusAnalysisIT {
 
   private static RunSnapshot awaitVerdict(AnalysisRunner runner, String runId, Duration within)
       throws InterruptedException {
+    return awaitSnapshot(runner, runId, within, run -> run.verdict() != AnalysisVerdict.RUNNING);
+  }
+
+  private static RunSnapshot awaitSnapshot(
+      AnalysisRunner runner, String runId, Duration within, Predicate<RunSnapshot> condition)
+      throws InterruptedException {
     long deadline = System.nanoTime() + within.toNanos();
     while (System.nanoTime() < deadline) {
       RunSnapshot snapshot = runner.snapshot(runId).orElseThrow();
-      if (snapshot.verdict() != AnalysisVerdict.RUNNING) {
+      if (condition.test(snapshot)) {
         return snapshot;
       }
       Thread.sleep(100);
     }
     throw new AssertionError(
-        "run " + runId + " still running after " + within + ": " + runner.snapshot(runId));
+        "run " + runId + " not there after " + within + ": " + runner.snapshot(runId));
   }
 
   @Test
@@ -292,7 +298,8 @@ class PrometheusAnalysisIT {
       }
       doomed.close();
 
-      RunSnapshot done = awaitVerdict(runner, "crash", Duration.ofSeconds(15));
+      // errors are retried 10 s apart: the second one decides
+      RunSnapshot done = awaitVerdict(runner, "crash", Duration.ofSeconds(40));
 
       assertEquals(AnalysisVerdict.ERROR, done.verdict());
       RunSnapshot.MetricSnapshot metric = done.metrics().get(0);
@@ -306,6 +313,104 @@ class PrometheusAnalysisIT {
     } finally {
       doomed.close();
     }
+  }
+
+  /**
+   * The regression of issue 15 against a real Prometheus: a metric with an interval and no count
+   * keeps measuring after its first samples, and fails when the canary turns bad.
+   */
+  @Test
+  void aMetricWithoutCountKeepsMeasuringAndFailsWhenTheCanaryTurnsBad() throws Exception {
+    target.serve("db-2", "turns-bad", 1000, 1, 0.03);
+    awaitScraped(
+        "sum(http_requests_total{revision=\"turns-bad\"})", v -> v.equals(List.of(1000.0)));
+    AnalysisRunner runner =
+        runner(
+            template(
+                "watch",
+                metric("error-rate")
+                    .address(prometheus.address())
+                    .query(ERROR_RATIO)
+                    .success("result[0] < 0.05")
+                    .interval(Duration.ofMillis(300))
+                    .failureLimit(1)));
+
+    runner.start("watch", List.of(AnalysisRef.of("watch")), canary("turns-bad", "db-2"));
+    RunSnapshot good =
+        awaitSnapshot(
+            runner,
+            "watch",
+            Duration.ofSeconds(15),
+            run -> run.metrics().get(0).tally().successful() >= 3);
+    assertEquals(AnalysisVerdict.RUNNING, good.verdict(), good.toString());
+    target.serve("db-2", "turns-bad", 1000, 900, 0.03); // 901 / 2000 errors
+    awaitScraped(
+        "sum(http_requests_total{revision=\"turns-bad\"})", v -> v.equals(List.of(2000.0)));
+    RunSnapshot done = awaitVerdict(runner, "watch", Duration.ofSeconds(15));
+
+    assertEquals(AnalysisVerdict.FAILED, done.verdict(), done.toString());
+    RunSnapshot.MetricSnapshot metric = done.metrics().get(0);
+    assertEquals(MetricTally.Rule.FAILURE_LIMIT, metric.decidedBy());
+    assertTrue(metric.tally().successful() >= 3, done.toString());
+    assertEquals("[0.4505]", metric.recent().get(metric.recent().size() - 1).value());
+  }
+
+  @Test
+  void consecutiveSuccessLimitEndsAMetricWithoutCount() throws Exception {
+    target.serve("db-2", "settles", 1000, 1, 0.03);
+    awaitScraped("sum(http_requests_total{revision=\"settles\"})", v -> v.equals(List.of(1000.0)));
+    AnalysisRunner runner =
+        runner(
+            template(
+                "settle",
+                metric("error-rate")
+                    .address(prometheus.address())
+                    .query(ERROR_RATIO)
+                    .success("result[0] < 0.05")
+                    .interval(Duration.ofMillis(300))
+                    .failureLimit(-1)
+                    .consecutiveSuccessLimit(3)));
+
+    runner.start("settle", List.of(AnalysisRef.of("settle")), canary("settles", "db-2"));
+    RunSnapshot done = awaitVerdict(runner, "settle", Duration.ofSeconds(15));
+
+    assertEquals(AnalysisVerdict.SUCCESSFUL, done.verdict(), done.toString());
+    RunSnapshot.MetricSnapshot metric = done.metrics().get(0);
+    assertEquals(MetricTally.Rule.CONSECUTIVE_SUCCESS_LIMIT, metric.decidedBy());
+    assertEquals(3, metric.tally().consecutiveSuccesses());
+  }
+
+  /** rangeQuery over the backfilled hour: every point of the window is judged. */
+  @Test
+  void aRangeQueryJudgesEveryPointOfItsWindow() throws Exception {
+    AnalysisRunner runner =
+        runner(range("healthy", 0, 39), range("failing", 35, 45), range("no-traffic", 50, 59));
+    for (String name : List.of("healthy", "failing", "no-traffic")) {
+      runner.start(name, List.of(AnalysisRef.of(name)), canary("backfill", "db-0"));
+    }
+
+    RunSnapshot healthy = awaitVerdict(runner, "healthy", Duration.ofSeconds(15));
+    assertEquals(AnalysisVerdict.SUCCESSFUL, healthy.verdict(), healthy.toString());
+    assertEquals(40, healthy.metrics().get(0).recent().get(0).value().split(",").length);
+    assertEquals(
+        AnalysisVerdict.FAILED, awaitVerdict(runner, "failing", Duration.ofSeconds(15)).verdict());
+    RunSnapshot noTraffic = awaitVerdict(runner, "no-traffic", Duration.ofSeconds(15));
+    assertEquals(AnalysisVerdict.INCONCLUSIVE, noTraffic.verdict(), noTraffic.toString());
+  }
+
+  /** A template whose one metric judges the backfilled minutes {@code from} to {@code to}. */
+  private static AnalysisTemplate range(String name, int from, int to) {
+    String start = BACKFILL_START.plus(Duration.ofMinutes(from)).toString();
+    String end = BACKFILL_START.plus(Duration.ofMinutes(to)).toString();
+    return template(
+        name,
+        metric("window")
+            .address(prometheus.address())
+            .query("backtest_error_ratio{pod=~\"{{rollout.canaryPods}}\"}")
+            .success("all(result, # < 0.05)")
+            .failure("any(result, # >= 0.05)")
+            .interval(null)
+            .rangeQuery("date(\"" + start + "\")", "date(\"" + end + "\")", Duration.ofMinutes(1)));
   }
 
   @Test

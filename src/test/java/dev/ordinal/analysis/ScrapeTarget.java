@@ -1,14 +1,9 @@
 package dev.ordinal.analysis;
 
-import com.sun.net.httpserver.HttpServer;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 
 /**
  * What Prometheus scrapes in the integration tests: per pod and revision request and error counters
@@ -33,27 +28,14 @@ final class ScrapeTarget implements AutoCloseable {
           .classicOnly()
           .classicUpperBounds(0.05, 0.1, 0.25, 0.5, 1, 2.5)
           .register(registry);
-  private final HttpServer server;
+  private final MetricsEndpoint endpoint;
 
   ScrapeTarget() throws IOException {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    PrometheusTextFormatWriter writer = new PrometheusTextFormatWriter(false);
-    server.createContext(
-        "/metrics",
-        exchange -> {
-          ByteArrayOutputStream body = new ByteArrayOutputStream();
-          writer.write(body, registry.scrape());
-          exchange.getResponseHeaders().set("Content-Type", writer.getContentType());
-          exchange.sendResponseHeaders(200, body.size());
-          try (OutputStream out = exchange.getResponseBody()) {
-            body.writeTo(out);
-          }
-        });
-    server.start();
+    endpoint = new MetricsEndpoint(registry);
   }
 
   int port() {
-    return server.getAddress().getPort();
+    return endpoint.port();
   }
 
   /**
@@ -76,6 +58,6 @@ final class ScrapeTarget implements AutoCloseable {
 
   @Override
   public void close() {
-    server.stop(0);
+    endpoint.close();
   }
 }

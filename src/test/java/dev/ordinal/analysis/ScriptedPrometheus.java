@@ -17,6 +17,7 @@ import java.util.Map;
 final class ScriptedPrometheus implements PrometheusApi {
   private final Map<String, Deque<Object>> answers = new HashMap<>();
   final List<String> asked = new ArrayList<>();
+  final List<String> askedRanges = new ArrayList<>();
   QueryResult.Matrix matrix;
 
   /** Values: a Double, a List of Doubles (vector), or a String (an error message). */
@@ -47,8 +48,9 @@ final class ScriptedPrometheus implements PrometheusApi {
   }
 
   @Override
-  public QueryResult.Matrix queryRange(
+  public synchronized QueryResult.Matrix queryRange(
       Prometheus provider, String promql, Instant from, Instant to, Duration step) {
+    askedRanges.add(promql + " from " + from + " to " + to + " step " + step);
     return matrix;
   }
 }

@@ -4,6 +4,7 @@ import dev.ordinal.manifest.AnalysisArg;
 import dev.ordinal.manifest.AnalysisTemplate;
 import dev.ordinal.manifest.AnalysisTemplate.Metric;
 import dev.ordinal.manifest.AnalysisTemplate.Prometheus;
+import dev.ordinal.manifest.AnalysisTemplate.RangeQuery;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -14,7 +15,10 @@ import java.util.OptionalInt;
 public final class TestTemplates {
   private TestTemplates() {}
 
-  /** A metric builder with Argo's defaults: limits 0, consecutiveErrorLimit 4, interval 1s. */
+  /**
+   * A metric builder with Argo's defaults (limits 0, consecutiveErrorLimit 4) and an interval of
+   * 1s: without a count such a metric measures until a limit decides or the run is stopped.
+   */
   public static final class MetricBuilder {
     private final String name;
     private String query = "q";
@@ -27,8 +31,10 @@ public final class TestTemplates {
     private int failureLimit;
     private int inconclusiveLimit;
     private int consecutiveErrorLimit = 4;
+    private int consecutiveSuccessLimit;
     private boolean dryRun;
     private Duration timeout;
+    private RangeQuery rangeQuery;
 
     MetricBuilder(String name) {
       this.name = name;
@@ -84,6 +90,17 @@ public final class TestTemplates {
       return this;
     }
 
+    public MetricBuilder consecutiveSuccessLimit(int limit) {
+      this.consecutiveSuccessLimit = limit;
+      return this;
+    }
+
+    /** A range query from {@code start} to {@code end} (time expressions) every {@code step}. */
+    public MetricBuilder rangeQuery(String start, String end, Duration step) {
+      this.rangeQuery = new RangeQuery(start, end, step);
+      return this;
+    }
+
     public MetricBuilder dryRun() {
       this.dryRun = true;
       return this;
@@ -105,10 +122,12 @@ public final class TestTemplates {
           failureLimit,
           inconclusiveLimit,
           consecutiveErrorLimit,
+          consecutiveSuccessLimit,
           dryRun,
           new Prometheus(
               address,
               query,
+              Optional.ofNullable(rangeQuery),
               Optional.ofNullable(timeout),
               List.of(),
               Optional.empty(),

@@ -195,6 +195,7 @@ class ManifestLoaderTest {
             1,
             0,
             4,
+            0,
             false,
             new Prometheus(
                 URI.create("http://prometheus.monitoring:9090"),

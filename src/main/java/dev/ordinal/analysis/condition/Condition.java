@@ -2,24 +2,24 @@ package dev.ordinal.analysis.condition;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
- * A parsed {@code successCondition} or {@code failureCondition}. Parsing happens when the template
- * is loaded; evaluation is pure and cheap.
+ * A parsed {@code successCondition} or {@code failureCondition}: expr-lang, as Argo Rollouts users
+ * write it, over {@code result}. Parsing happens when the template is loaded; placeholders ({@code
+ * {{args.NAME}}}, {@code {{rollout.NAME}}}) are filled in with {@link #bind} when a run starts;
+ * evaluation is pure and cheap.
  *
- * <p>Values are numbers, booleans, or the list of sample values ({@code result} of a vector). A
- * list of exactly one value is accepted wherever a number is expected, so {@code result < 0.05}
- * works for a single-series query as it does in Argo; a longer list there is an error that tells
- * the author to use {@code result[i]}, {@code all()} or {@code any()}. A scalar result may be
- * indexed as {@code result[0]}.
- *
- * <p>Non-finite arithmetic: every comparison that involves NaN is false — including {@code !=}, so
- * that {@code not} cannot turn "unknown" into "fine" through an inequality. {@link Evaluation}
- * records whether any NaN or infinity was read or computed, so callers can refuse to call a
- * successCondition satisfied on such data (see {@code MeasurementRules}).
+ * <p>{@code result} is a float (scalar query) or an array of floats (vector, or a range query's
+ * points). See {@link Evaluator} for Ordinal's few additions to expr's semantics, none of which
+ * turns missing data into a pass. {@link Evaluation} records whether any NaN or infinity was read
+ * or computed, so callers can refuse to call a successCondition satisfied on such data.
  */
 public final class Condition {
+  private static final Set<String> VARIABLES = Set.of("result");
+
   private final String source;
   private final Expr expr;
 
@@ -34,7 +34,7 @@ public final class Condition {
    * @throws ConditionException naming the problem and its 1-based column
    */
   public static Condition parse(String source) {
-    return new Condition(source, Parser.parse(source));
+    return new Condition(source, Parser.parse(source, "condition", VARIABLES, Functions.CONDITION));
   }
 
   public String source() {
@@ -46,6 +46,24 @@ public final class Condition {
     return source;
   }
 
+  /** A placeholder in the condition, such as {@code args.threshold}, with its column. */
+  public record Placeholder(String name, int column) {}
+
+  public List<Placeholder> placeholders() {
+    return Placeholders.find(expr);
+  }
+
+  /**
+   * The condition with its placeholders filled in from {@code values} (keyed {@code args.NAME},
+   * {@code rollout.NAME}). The source stays as written, so messages show what the author wrote.
+   *
+   * @throws ConditionException for a placeholder without a value, or a bare placeholder whose value
+   *     is not a number, true, false or nil
+   */
+  public Condition bind(Map<String, String> values) {
+    return placeholders().isEmpty() ? this : new Condition(source, Placeholders.bind(expr, values));
+  }
+
   /** The outcome of one evaluation. */
   public record Evaluation(boolean value, boolean sawNonFinite) {}
 
@@ -53,257 +71,65 @@ public final class Condition {
    * Evaluates the condition against {@code result}.
    *
    * @throws ConditionEvaluationException when the condition does not fit the data, e.g. an index
-   *     out of range or a multi-value result compared as a number
+   *     out of range or an array compared as a number
    */
   public Evaluation evaluate(MetricResult result) {
-    Evaluator evaluator = new Evaluator(result);
-    Object value = evaluator.eval(expr, null);
-    if (!(value instanceof Boolean)) {
+    Evaluation evaluation = evaluate(valueOf(result));
+    return new Evaluation(evaluation.value(), evaluation.sawNonFinite() || result.hasNonFinite());
+  }
+
+  /** Evaluates against any value, as Argo's non-Prometheus providers hand them over. */
+  Evaluation evaluate(Value result) {
+    Evaluator evaluator =
+        new Evaluator("condition '" + source + "'", Map.of("result", result), null);
+    Value value = evaluator.eval(expr);
+    if (!(value instanceof Value.Bool bool)) {
       throw new ConditionEvaluationException(
-          "condition '" + source + "' gives " + describe(value) + ", not true or false");
+          "condition '" + source + "' gives " + Evaluator.describe(value) + ", not true or false");
     }
-    return new Evaluation((Boolean) value, evaluator.sawNonFinite);
+    return new Evaluation(bool.value(), evaluator.sawNonFinite);
   }
 
-  /** Numbers as people read them: 0.05, 3, NaN, +Inf. */
-  public static String format(double value) {
-    if (Double.isNaN(value)) {
-      return "NaN";
+  static Value valueOf(MetricResult result) {
+    if (result instanceof MetricResult.Scalar scalar) {
+      return new Value.Float(scalar.value());
     }
-    if (Double.isInfinite(value)) {
-      return value > 0 ? "+Inf" : "-Inf";
-    }
-    if (value == Math.rint(value) && Math.abs(value) < 1e15) {
-      return String.valueOf((long) value);
-    }
-    return String.format(Locale.ROOT, "%.6g", value).replaceAll("\\.?0+($|e)", "$1");
+    List<Value> items = new ArrayList<>();
+    result.values().forEach(v -> items.add(new Value.Float(v)));
+    return new Value.Array(items);
   }
 
-  static String describe(Object value) {
-    if (value instanceof Double) {
-      return format((Double) value);
+  /**
+   * Why this condition, used as a successCondition, explicitly lets missing data pass, or empty. A
+   * condition that checks for missing data ({@code isNaN}, {@code isInf}, {@code len}, {@code
+   * isNil}, {@code default}, {@code nil}) and is then true for it, such as {@code isNaN(result[0])
+   * || result[0] < 0.05}, says "no data is fine" — which Ordinal never honours: an empty, NaN or
+   * infinite result is inconclusive whatever the condition says. Refusing it when the template is
+   * loaded is kinder than silently ignoring that part at run time. Conditions with unfilled
+   * placeholders are not probed.
+   */
+  public Optional<String> passesOnMissingData() {
+    if (!placeholders().isEmpty()) {
+      return Optional.empty();
     }
-    if (value instanceof List) {
-      StringBuilder text = new StringBuilder("a list [");
-      List<?> list = (List<?>) value;
-      for (int i = 0; i < list.size(); i++) {
-        text.append(i == 0 ? "" : ", ").append(format((Double) list.get(i)));
-      }
-      return text.append(']').toString();
-    }
-    return String.valueOf(value);
-  }
-
-  /** Walks the tree. Values are Double, Boolean or List&lt;Double&gt;. */
-  private final class Evaluator {
-    private final MetricResult result;
-    boolean sawNonFinite;
-
-    Evaluator(MetricResult result) {
-      this.result = result;
-      this.sawNonFinite = result.hasNonFinite();
-    }
-
-    Object eval(Expr expr, Double element) {
-      if (expr instanceof Expr.Number number) {
-        return number.value();
-      }
-      if (expr instanceof Expr.Bool bool) {
-        return bool.value();
-      }
-      if (expr instanceof Expr.Result) {
-        return result instanceof MetricResult.Scalar scalar
-            ? (Object) scalar.value()
-            : result.values();
-      }
-      if (expr instanceof Expr.Element) {
-        return element;
-      }
-      if (expr instanceof Expr.Index index) {
-        return index(index, element);
-      }
-      if (expr instanceof Expr.Negate negate) {
-        return -number(negate.operand(), element, "'-'");
-      }
-      if (expr instanceof Expr.Not not) {
-        return !bool(not.operand(), element, "'not'");
-      }
-      if (expr instanceof Expr.And and) {
-        return bool(and.left(), element, "'and'") && bool(and.right(), element, "'and'");
-      }
-      if (expr instanceof Expr.Or or) {
-        return bool(or.left(), element, "'or'") || bool(or.right(), element, "'or'");
-      }
-      if (expr instanceof Expr.Arithmetic arithmetic) {
-        String what = "'" + arithmetic.op().symbol + "'";
-        double left = number(arithmetic.left(), element, what);
-        double right = number(arithmetic.right(), element, what);
-        double value;
-        switch (arithmetic.op()) {
-          case ADD:
-            value = left + right;
-            break;
-          case SUBTRACT:
-            value = left - right;
-            break;
-          case MULTIPLY:
-            value = left * right;
-            break;
-          default:
-            value = left / right;
+    Set<String> checks = MissingDataChecks.of(expr);
+    List<MissingDataChecks.Probe> probes = MissingDataChecks.probes(checks);
+    for (MissingDataChecks.Probe probe : probes) {
+      try {
+        if (evaluate(probe.result()).value()) {
+          return Optional.of(
+              "'"
+                  + source
+                  + "' is true when "
+                  + probe.description()
+                  + " (result "
+                  + probe.result()
+                  + ")");
         }
-        noteNonFinite(value);
-        return value;
-      }
-      if (expr instanceof Expr.Comparison comparison) {
-        return compare(comparison, element);
-      }
-      if (expr instanceof Expr.Call call) {
-        return call(call, element);
-      }
-      if (expr instanceof Expr.Quantifier quantifier) {
-        List<Double> values =
-            list(quantifier.collection(), element, quantifier.all() ? "all()" : "any()");
-        for (Double value : values) {
-          boolean holds =
-              bool(
-                  quantifier.predicate(),
-                  value,
-                  "the predicate of " + (quantifier.all() ? "all()" : "any()"));
-          if (quantifier.all() && !holds) {
-            return false;
-          }
-          if (!quantifier.all() && holds) {
-            return true;
-          }
-        }
-        // all() over nothing is vacuously true in expr; callers treat an empty result as
-        // inconclusive before a condition is ever evaluated, so this cannot pass a rollout.
-        return quantifier.all();
-      }
-      throw new IllegalStateException("unknown expression " + expr);
-    }
-
-    private Object index(Expr.Index index, Double element) {
-      List<Double> values = list(index.target(), element, "'['");
-      double position = number(index.index(), element, "an index");
-      if (position != Math.rint(position) || position < 0 || position >= values.size()) {
-        throw new ConditionEvaluationException(
-            "condition '"
-                + source
-                + "': index "
-                + format(position)
-                + " at column "
-                + index.column()
-                + " is out of range; the result has "
-                + values.size()
-                + " value"
-                + (values.size() == 1 ? "" : "s"));
-      }
-      return values.get((int) position);
-    }
-
-    private Object compare(Expr.Comparison comparison, Double element) {
-      String what = "'" + comparison.op().symbol + "'";
-      double left = number(comparison.left(), element, what);
-      double right = number(comparison.right(), element, what);
-      if (Double.isNaN(left) || Double.isNaN(right)) {
-        sawNonFinite = true;
-        return false;
-      }
-      noteNonFinite(left);
-      noteNonFinite(right);
-      switch (comparison.op()) {
-        case LT:
-          return left < right;
-        case LE:
-          return left <= right;
-        case GT:
-          return left > right;
-        case GE:
-          return left >= right;
-        case EQ:
-          return left == right;
-        default:
-          return left != right;
+      } catch (ConditionEvaluationException doesNotFit) {
+        // an error on missing data is not a pass
       }
     }
-
-    private Object call(Expr.Call call, Double element) {
-      switch (call.function()) {
-        case "len":
-          return (double) list(call.argument(), element, "len()").size();
-        case "isNaN":
-          return Double.isNaN(number(call.argument(), element, "isNaN()"));
-        default:
-          return Double.isInfinite(number(call.argument(), element, "isInf()"));
-      }
-    }
-
-    private void noteNonFinite(double value) {
-      if (!Double.isFinite(value)) {
-        sawNonFinite = true;
-      }
-    }
-
-    private double number(Expr expr, Double element, String what) {
-      Object value = eval(expr, element);
-      if (value instanceof Double) {
-        return (Double) value;
-      }
-      if (value instanceof List<?> list && list.size() == 1) {
-        return (Double) list.get(0);
-      }
-      String hint =
-          value instanceof List ? "; use result[i], all(result, {...}) or any(result, {...})" : "";
-      throw new ConditionEvaluationException(
-          "condition '"
-              + source
-              + "': "
-              + what
-              + " at column "
-              + expr.column()
-              + " needs a number but got "
-              + describe(value)
-              + hint);
-    }
-
-    private boolean bool(Expr expr, Double element, String what) {
-      Object value = eval(expr, element);
-      if (value instanceof Boolean) {
-        return (Boolean) value;
-      }
-      throw new ConditionEvaluationException(
-          "condition '"
-              + source
-              + "': "
-              + what
-              + " at column "
-              + expr.column()
-              + " needs true or false but got "
-              + describe(value));
-    }
-
-    @SuppressWarnings("unchecked")
-    private List<Double> list(Expr expr, Double element, String what) {
-      Object value = eval(expr, element);
-      if (value instanceof List) {
-        return (List<Double>) value;
-      }
-      if (value instanceof Double) {
-        List<Double> single = new ArrayList<>(1);
-        single.add((Double) value);
-        return single;
-      }
-      throw new ConditionEvaluationException(
-          "condition '"
-              + source
-              + "': "
-              + what
-              + " at column "
-              + expr.column()
-              + " needs result or a number but got "
-              + describe(value));
-    }
+    return Optional.empty();
   }
 }

@@ -3,8 +3,9 @@ package dev.ordinal.analysis.condition;
 import java.util.List;
 
 /**
- * What a condition calls {@code result}: the scalar a query returned, or the sample values of the
- * vector it returned (one per series, in Prometheus' order).
+ * What a condition calls {@code result}, as Argo Rollouts' Prometheus provider hands it over: the
+ * number a scalar query returned; the sample values of a vector (one per series, in Prometheus'
+ * order); or, for a range query, every point of every series of the matrix, series after series.
  */
 public sealed interface MetricResult {
 
@@ -29,6 +30,10 @@ public sealed interface MetricResult {
     return new Vector(values);
   }
 
+  static MetricResult matrix(List<List<Double>> series) {
+    return new Matrix(series);
+  }
+
   record Scalar(double value) implements MetricResult {
     @Override
     public List<Double> values() {
@@ -37,7 +42,7 @@ public sealed interface MetricResult {
 
     @Override
     public String toString() {
-      return Condition.format(value);
+      return Value.format(value);
     }
   }
 
@@ -48,11 +53,32 @@ public sealed interface MetricResult {
 
     @Override
     public String toString() {
-      StringBuilder text = new StringBuilder("[");
-      for (int i = 0; i < values.size(); i++) {
-        text.append(i == 0 ? "" : ", ").append(Condition.format(values.get(i)));
-      }
-      return text.append(']').toString();
+      return list(values);
     }
+  }
+
+  /** A range query's answer; {@code series} holds each series' point values in time order. */
+  record Matrix(List<List<Double>> series) implements MetricResult {
+    public Matrix {
+      series = series.stream().map(List::copyOf).toList();
+    }
+
+    @Override
+    public List<Double> values() {
+      return series.stream().flatMap(List::stream).toList();
+    }
+
+    @Override
+    public String toString() {
+      return list(values());
+    }
+  }
+
+  private static String list(List<Double> values) {
+    StringBuilder text = new StringBuilder("[");
+    for (int i = 0; i < values.size(); i++) {
+      text.append(i == 0 ? "" : ", ").append(Value.format(values.get(i)));
+    }
+    return text.append(']').toString();
   }
 }

@@ -1,8 +1,10 @@
 /**
- * The condition language of {@code successCondition} and {@code failureCondition}: a small subset
- * of Argo Rollouts' expr syntax over {@code result}. See {@link
- * dev.ordinal.analysis.condition.Parser} for the grammar and {@link
- * dev.ordinal.analysis.condition.Condition} for the evaluation rules (NaN compares false, lists of
- * one act as numbers). No I/O, so the manifest package may depend on it.
+ * The expression language of {@code successCondition}, {@code failureCondition} and a {@code
+ * rangeQuery}'s {@code start} and {@code end}: expr-lang as Argo Rollouts users write it, with the
+ * functions Argo adds ({@code asInt}, {@code asFloat}, {@code isNaN}, {@code isInf}, {@code isNil},
+ * {@code default}). See {@link dev.ordinal.analysis.condition.Parser} for the grammar, {@link
+ * dev.ordinal.analysis.condition.Functions} for the functions and {@link
+ * dev.ordinal.analysis.condition.Evaluator} for the semantics. No I/O and no clock, so the manifest
+ * package may depend on it.
  */
 package dev.ordinal.analysis.condition;

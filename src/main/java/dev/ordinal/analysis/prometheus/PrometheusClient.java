@@ -34,10 +34,17 @@ public final class PrometheusClient {
   private static final HttpClient SHARED =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
+  /**
+   * The largest answer read, 8 MiB: about 40,000 series of a vector. A larger one is an error that
+   * says to aggregate, instead of a measurement that holds the daemon's memory.
+   */
+  public static final int DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+
   private final URI address;
   private final Duration timeout;
   private final Map<String, String> headers;
   private final Supplier<Optional<String>> bearerToken;
+  private final int maxBodyBytes;
 
   /**
    * @param bearerToken read on every query so a rotated token file is picked up; may throw {@link
@@ -48,10 +55,20 @@ public final class PrometheusClient {
       Duration timeout,
       Map<String, String> headers,
       Supplier<Optional<String>> bearerToken) {
+    this(address, timeout, headers, bearerToken, DEFAULT_MAX_BODY_BYTES);
+  }
+
+  PrometheusClient(
+      URI address,
+      Duration timeout,
+      Map<String, String> headers,
+      Supplier<Optional<String>> bearerToken,
+      int maxBodyBytes) {
     this.address = address;
     this.timeout = timeout;
     this.headers = Map.copyOf(headers);
     this.bearerToken = bearerToken;
+    this.maxBodyBytes = maxBodyBytes;
   }
 
   public URI address() {
@@ -103,11 +120,20 @@ public final class PrometheusClient {
     token.ifPresent(t -> request.header("Authorization", "Bearer " + t.trim()));
     HttpResponse<String> response;
     try {
-      response = SHARED.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      response = SHARED.send(request.build(), info -> new BoundedBody(maxBodyBytes));
     } catch (HttpTimeoutException e) {
       throw new PrometheusException(
           where(promql) + ": no answer within the timeout of " + timeout.toMillis() + " ms", e);
     } catch (IOException e) {
+      // the client may hand the body's failure over as it is or wrapped
+      if (e instanceof BoundedBody.TooLarge || e.getCause() instanceof BoundedBody.TooLarge) {
+        throw new PrometheusException(
+            where(promql)
+                + ": the answer is larger than "
+                + maxBodyBytes
+                + " bytes; aggregate the query (e.g. sum by (pod) (...)) or shorten its range",
+            e);
+      }
       throw new PrometheusException(where(promql) + ": " + describe(e), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -184,7 +210,7 @@ public final class PrometheusClient {
               where(promql)
                   + ": result type '"
                   + type
-                  + "' is not supported; the query must return a scalar or a vector");
+                  + "' is not supported; the query must return a scalar, a vector or a matrix");
       }
     } catch (NullPointerException | IllegalArgumentException e) {
       throw new PrometheusException(

@@ -8,7 +8,7 @@ import java.util.Map;
 /** The {@code data} of a Prometheus query response, by {@code resultType}. */
 public sealed interface QueryResult {
 
-  /** The instant value conditions see as {@code result}; a matrix has none. */
+  /** What conditions see as {@code result}. */
   MetricResult toMetricResult();
 
   record Scalar(Instant time, double value) implements QueryResult {
@@ -44,9 +44,11 @@ public sealed interface QueryResult {
       series = List.copyOf(series);
     }
 
+    /** Every point of every series, series after series, as Argo hands a matrix to conditions. */
     @Override
     public MetricResult toMetricResult() {
-      throw new IllegalStateException("a range query's matrix has no single instant value");
+      return MetricResult.matrix(
+          series.stream().map(s -> s.points().stream().map(Point::value).toList()).toList());
     }
   }
 }

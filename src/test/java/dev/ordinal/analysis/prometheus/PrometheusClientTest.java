@@ -241,4 +241,31 @@ class PrometheusClientTest {
         new HttpPrometheusApi(Optional.of(address), ref -> Optional.empty()).query(provider, "up");
     assertTrue(result.toMetricResult().isEmpty());
   }
+
+  @Test
+  void anAnswerLargerThanTheLimitIsAnErrorNotAMemoryHog() throws Exception {
+    URI address = start();
+    String sample = "{\"metric\":{\"pod\":\"db-0\"},\"value\":[1700000000,\"1\"]}";
+    StringBuilder huge =
+        new StringBuilder(
+            "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[");
+    while (huge.length() < 300_000) {
+      huge.append(sample).append(',');
+    }
+    huge.append(sample).append("]}}");
+    body.set(huge.toString());
+    PrometheusClient bounded =
+        new PrometheusClient(address, Duration.ofSeconds(5), Map.of(), Optional::empty, 100_000);
+
+    PrometheusException error = assertThrows(PrometheusException.class, () -> bounded.query("up"));
+    assertEquals(
+        "Prometheus "
+            + address
+            + ", query 'up': the answer is larger than 100000 bytes; aggregate the query (e.g. sum"
+            + " by (pod) (...)) or shorten its range",
+        error.getMessage());
+    PrometheusClient roomy =
+        new PrometheusClient(address, Duration.ofSeconds(5), Map.of(), Optional::empty, 400_000);
+    assertTrue(roomy.query("up").toMetricResult().values().size() > 1000);
+  }
 }
