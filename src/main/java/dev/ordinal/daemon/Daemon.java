@@ -239,8 +239,9 @@ public final class Daemon implements AutoCloseable {
                 readiness().name().toLowerCase(java.util.Locale.ROOT)),
         webhook);
     log.info(
-        "listening on {} (/metrics, /healthz, /readyz, /status, /webhook); lease {}/{} as {}",
-        config.listenOrDefault(),
+        "listening on {}:{} (/metrics, /healthz, /readyz, /status, /webhook); lease {}/{} as {}",
+        address(config.listenOrDefault()).getHostString(),
+        http.port(),
         home,
         LEASE_NAME,
         identity);
