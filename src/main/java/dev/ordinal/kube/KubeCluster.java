@@ -120,6 +120,11 @@ public final class KubeCluster implements Cluster {
     // pods first, so the first decision about a StatefulSet sees its pods
     scopes.forEach(this::podInformer);
     scopes.forEach(this::statefulSetInformer);
+    // The caches may have been filled before this listener came (a standby that now leads): it
+    // hears of every StatefulSet they hold, as a new informer handler would.
+    for (String ns : scopes) {
+      stsStores.get(ns).keySet().forEach(listener::changed);
+    }
     return () -> listeners.remove(listener);
   }
 
