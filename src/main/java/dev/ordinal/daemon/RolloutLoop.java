@@ -59,6 +59,7 @@ public final class RolloutLoop implements AutoCloseable {
   private final Map<String, String> warnedGarbled = new ConcurrentHashMap<>();
   private final int workers;
   private volatile ActionListener listener = (k, a) -> {};
+  private volatile ActionListener decisions = (k, a) -> {};
   private volatile double speed = 1.0;
   private volatile boolean closed;
   private volatile boolean started;
@@ -107,6 +108,15 @@ public final class RolloutLoop implements AutoCloseable {
    */
   public RolloutLoop pace(double speed) {
     this.speed = speed;
+    return this;
+  }
+
+  /**
+   * Registers a listener told about every decision carried out, waits included: what a test waits
+   * for to know the loop has looked at a change.
+   */
+  public RolloutLoop onDecision(ActionListener listener) {
+    this.decisions = Objects.requireNonNull(listener);
     return this;
   }
 
@@ -317,8 +327,11 @@ public final class RolloutLoop implements AutoCloseable {
         return;
       }
       RolloutExecutor.Result result = executor.execute(action, sts);
-      if (!(action instanceof Action.Wait) && result.next() != RolloutExecutor.Next.CONFLICT) {
-        listener.executed(key, action);
+      if (result.next() != RolloutExecutor.Next.CONFLICT) {
+        if (!(action instanceof Action.Wait)) {
+          listener.executed(key, action);
+        }
+        decisions.executed(key, action);
       }
       switch (result.next()) {
         case WAIT -> {

@@ -35,7 +35,23 @@ final class SlimStore<T extends HasMetadata> implements ItemStore<T> {
   private static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 
   private final Map<String, T> items = new ConcurrentHashMap<>();
-  private final Map<String, String> fingerprints;
+  private final Map<String, Fingerprinted> fingerprints;
+
+  /**
+   * A fingerprint and what it was computed from beyond the spec: while the generation (bumped by
+   * every spec change), labels and annotations stay, a new event (a status write, most often) has
+   * the same fingerprint and costs no hashing.
+   */
+  private record Fingerprinted(
+      Long generation, Map<String, String> labels, Map<String, String> annotations, String value) {
+    boolean sameAs(HasMetadata o) {
+      return generation != null
+          && generation.equals(o.getMetadata().getGeneration())
+          && java.util.Objects.equals(labels, o.getMetadata().getLabels())
+          && java.util.Objects.equals(annotations, o.getMetadata().getAnnotations());
+    }
+  }
+
   private final UnaryOperator<T> slim;
 
   private SlimStore(UnaryOperator<T> slim, boolean fingerprinted) {
@@ -68,7 +84,17 @@ final class SlimStore<T extends HasMetadata> implements ItemStore<T> {
   @Override
   public T put(String key, T obj) {
     if (fingerprints != null) {
-      fingerprints.put(key, LiveFingerprint.of(obj));
+      Fingerprinted known = fingerprints.get(key);
+      if (known == null || !known.sameAs(obj)) {
+        ObjectMeta m = obj.getMetadata();
+        fingerprints.put(
+            key,
+            new Fingerprinted(
+                m.getGeneration(),
+                m.getLabels() == null ? null : Map.copyOf(m.getLabels()),
+                m.getAnnotations() == null ? null : Map.copyOf(m.getAnnotations()),
+                LiveFingerprint.of(obj)));
+      }
     }
     return items.put(key, slim.apply(obj));
   }
@@ -103,7 +129,11 @@ final class SlimStore<T extends HasMetadata> implements ItemStore<T> {
 
   /** The fingerprint of the object stored under {@code key}; null when there is none. */
   String fingerprint(String key) {
-    return fingerprints == null ? null : fingerprints.get(key);
+    if (fingerprints == null) {
+      return null;
+    }
+    Fingerprinted known = fingerprints.get(key);
+    return known == null ? null : known.value();
   }
 
   private static ObjectMeta slimMeta(ObjectMeta m) {

@@ -74,6 +74,8 @@ public final class SimCluster implements Cluster {
   private final Map<String, Map<String, String>> revisionsByStatefulSet = new HashMap<>();
   private final Map<String, PodBehaviour> byRevision = new ConcurrentHashMap<>();
   private final Map<String, PodBehaviour> byPod = new ConcurrentHashMap<>();
+  private final Map<String, PodBehaviour> byImage = new ConcurrentHashMap<>();
+  private final Map<String, String> imageOfRevision = new ConcurrentHashMap<>();
   private final Map<String, String> secrets = new ConcurrentHashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private final List<PostedEvent> events = new CopyOnWriteArrayList<>();
@@ -114,6 +116,12 @@ public final class SimCluster implements Cluster {
   /** Pods of this revision behave so from now on (a bad release that never gets Ready, say). */
   public SimCluster behaveForRevision(String revision, PodBehaviour behaviour) {
     byRevision.put(revision, behaviour);
+    return this;
+  }
+
+  /** Pods whose first container runs {@code image} behave so; set it before the release. */
+  public SimCluster behaveForImage(String image, PodBehaviour behaviour) {
+    byImage.put(image, behaviour);
     return this;
   }
 
@@ -605,7 +613,12 @@ public final class SimCluster implements Cluster {
     podHistory.add(new PodCreated(clock.instant(), name, revision));
     createClaims(sts, ordinal);
     PodBehaviour behaviour =
-        byPod.getOrDefault(name, byRevision.getOrDefault(revision, PodBehaviour.READY));
+        byPod.getOrDefault(
+            name,
+            byRevision.getOrDefault(
+                revision,
+                byImage.getOrDefault(
+                    imageOfRevision.getOrDefault(revision, ""), PodBehaviour.READY)));
     String uid = pod.getMetadata().getUid();
     String owner = ns + "/" + sts.getMetadata().getName();
     later(readyDelay, () -> start(owner, ns + "/" + name, uid, behaviour));
@@ -743,9 +756,15 @@ public final class SimCluster implements Cluster {
   private String revision(StatefulSet sts) {
     String template = json(sts.getSpec().getTemplate());
     String key = sts.getMetadata().getNamespace() + "/" + sts.getMetadata().getName();
-    return revisionsByStatefulSet
-        .computeIfAbsent(key, k -> new HashMap<>())
-        .computeIfAbsent(template, t -> sts.getMetadata().getName() + "-" + hash(t));
+    String revision =
+        revisionsByStatefulSet
+            .computeIfAbsent(key, k -> new HashMap<>())
+            .computeIfAbsent(template, t -> sts.getMetadata().getName() + "-" + hash(t));
+    var containers = sts.getSpec().getTemplate().getSpec().getContainers();
+    if (!containers.isEmpty() && containers.get(0).getImage() != null) {
+      imageOfRevision.putIfAbsent(revision, containers.get(0).getImage());
+    }
+    return revision;
   }
 
   private static String hash(String text) {

@@ -192,7 +192,7 @@ class CanaryAnalysisIT {
       assertEquals("2 failed measurement(s) > failureLimit 1", metric.explanation());
 
       // stays rolled back: nothing retries a failed revision by itself
-      Thread.sleep(3000);
+      s.poke();
       assertEquals(Phase.ROLLED_BACK, s.state().orElseThrow().phase());
       assertTrue(s.allOn(v1), s.pods().toString());
     }
@@ -221,8 +221,8 @@ class CanaryAnalysisIT {
           paused.verdicts().toString());
       assertTrue(s.events().contains("AnalysisInconclusive"), "events " + s.events());
 
-      // several analysis intervals later it still waits, with only the one canary on v2
-      Thread.sleep(6000);
+      // decided again on fresh facts, it still waits, with only the one canary on v2
+      s.poke();
       RolloutState still = s.state().orElseThrow();
       assertEquals(Phase.PAUSED, still.phase(), still.toJson());
       assertEquals(1, still.stepIndex(), still.toJson());
@@ -336,6 +336,7 @@ class CanaryAnalysisIT {
     final AnalysisRunner runner;
     final RolloutLoop controller;
     final List<Action> log = new CopyOnWriteArrayList<>();
+    private volatile long lastDecision;
     private final List<AutoCloseable> opened = new ArrayList<>();
 
     /**
@@ -382,7 +383,8 @@ class CanaryAnalysisIT {
                                 : Optional.empty(),
                         runner,
                         Clock.systemUTC())
-                    .onAction((key, action) -> log.add(action)));
+                    .onAction((key, action) -> log.add(action))
+                    .onDecision((key, action) -> lastDecision = System.nanoTime()));
       } catch (Exception | Error e) {
         close();
         throw e;
@@ -641,6 +643,20 @@ class CanaryAnalysisIT {
       return log.stream()
           .map(a -> a.getClass().getSimpleName() + "(" + a.event().reason() + ")")
           .toList();
+    }
+
+    /**
+     * Makes the loop look at the StatefulSet again (a harmless annotation is a watch event) and
+     * waits until it has decided, so what is asserted next was decided on fresh facts.
+     */
+    void poke() {
+      long asked = System.nanoTime();
+      StatefulSets.edit(
+          client,
+          ns,
+          name,
+          s -> s.getMetadata().getAnnotations().put("test.ordinal.dev/poke", Long.toString(asked)));
+      await("a decision after the poke", TIMEOUT, () -> lastDecision > asked, this::describeLog);
     }
 
     /** Analysis runs, oldest first. */

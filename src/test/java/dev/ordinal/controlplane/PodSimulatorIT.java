@@ -152,7 +152,28 @@ class PodSimulatorIT {
                 && "Running".equals(p.getStatus().getPhase());
           },
           () -> pod(client, namespace, "rev-1"));
-      ControlPlaneSleep.of(Duration.ofSeconds(1));
+      // The controller has seen rev-1 Running but not Ready (its status counts one pod updated, one
+      // short of ready): the pass in which it would have moved on to rev-0 is behind us.
+      await(
+          "the controller to count rev-1 updated and not Ready",
+          Duration.ofSeconds(20),
+          () -> {
+            var sts = client.apps().statefulSets().inNamespace(namespace).withName("rev").get();
+            var st = sts.getStatus();
+            return st.getObservedGeneration() != null
+                && st.getObservedGeneration().equals(sts.getMetadata().getGeneration())
+                && Integer.valueOf(1).equals(st.getUpdatedReplicas())
+                && st.getReadyReplicas() != null
+                && st.getReadyReplicas() < sts.getSpec().getReplicas();
+          },
+          () ->
+              client
+                  .apps()
+                  .statefulSets()
+                  .inNamespace(namespace)
+                  .withName("rev")
+                  .get()
+                  .getStatus());
       // The controller never moves on to rev-0 while rev-1 is not Ready.
       assertTrue(!ready(pod(client, namespace, "rev-1")));
       assertTrue(
@@ -212,16 +233,5 @@ class PodSimulatorIT {
       return 0;
     }
     return pod.getStatus().getContainerStatuses().get(0).getRestartCount();
-  }
-
-  /** Short waits that make a negative assertion meaningful. */
-  private static final class ControlPlaneSleep {
-    static void of(Duration d) {
-      try {
-        Thread.sleep(d.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
   }
 }

@@ -110,7 +110,7 @@ class RolloutControllerIT {
       h.awaitState("initialised", s -> s.targetRevision().equals(v1));
       String v2 = h.apply("registry.local/gate:2");
       h.awaitState("paused at the gate", s -> s.phase() == Phase.PAUSED && s.stepIndex() == 1);
-      Thread.sleep(1500);
+      h.poke();
       assertEquals(Phase.PAUSED, h.state().orElseThrow().phase(), "still paused without promote");
       assertEquals(2, h.sts().getSpec().getUpdateStrategy().getRollingUpdate().getPartition());
 

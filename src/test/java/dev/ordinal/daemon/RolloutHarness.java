@@ -50,6 +50,7 @@ final class RolloutHarness implements AutoCloseable {
   final FakeAnalysisRuns analysis = new FakeAnalysisRuns();
   final List<Executed> log = new CopyOnWriteArrayList<>();
   volatile RolloutSpec spec;
+  private volatile long lastDecision;
   private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
 
   RolloutHarness(KubernetesClient client, String ns, String name, RolloutSpec spec) {
@@ -108,7 +109,8 @@ final class RolloutHarness implements AutoCloseable {
                   if (killAfter.test(action)) {
                     self[0].close();
                   }
-                });
+                })
+            .onDecision((key, action) -> lastDecision = System.nanoTime());
     self[0] = controller;
     closeables.add(controller);
     closeables.add(kube);
@@ -159,6 +161,17 @@ final class RolloutHarness implements AutoCloseable {
                 + " log="
                 + describeLog());
     return state().orElseThrow();
+  }
+
+  /**
+   * Makes the loop look at the StatefulSet again (a harmless annotation is a watch event) and waits
+   * until it has decided: what a test asserts next is what the loop decided on fresh facts, not on
+   * how long the test slept.
+   */
+  void poke() {
+    long asked = System.nanoTime();
+    annotate("test.ordinal.dev/poke", Long.toString(asked));
+    await("a decision after the poke", TIMEOUT, () -> lastDecision > asked, this::describeLog);
   }
 
   void annotate(String key, String value) {

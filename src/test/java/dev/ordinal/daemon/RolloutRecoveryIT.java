@@ -13,6 +13,7 @@ import dev.ordinal.rollout.RolloutSpec;
 import dev.ordinal.rollout.Step;
 import dev.ordinal.testkit.ControlPlane;
 import dev.ordinal.testkit.ControlPlaneTest;
+import dev.ordinal.testkit.StatefulSets;
 import dev.ordinal.testkit.TestNamespace;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -169,7 +170,8 @@ class RolloutRecoveryIT {
             () -> "");
         long before = h.count("one");
         h.apply("registry.local/lost:2");
-        Thread.sleep(2000);
+        // the controller has processed the new template; a leader would have acted on it by now
+        StatefulSets.awaitObserved(plane.client(), ns.name(), "lost", RolloutHarness.TIMEOUT);
         assertEquals(
             before, h.count("one"), "no action after the lease was lost: " + h.describeLog());
         assertEquals(3, h.sts().getSpec().getUpdateStrategy().getRollingUpdate().getPartition());

@@ -90,8 +90,8 @@ final class RealStage implements Stage {
   }
 
   @Override
-  public void behave(String revision, PodBehaviour behaviour) {
-    kubelet.behaveForRevision(revision, PodSimulator.Behaviour.valueOf(behaviour.name()));
+  public void behave(String image, PodBehaviour behaviour) {
+    kubelet.behaveForImage(image, PodSimulator.Behaviour.valueOf(behaviour.name()));
   }
 
   @Override

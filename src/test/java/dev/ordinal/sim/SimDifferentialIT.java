@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
@@ -48,8 +49,22 @@ class SimDifferentialIT {
       throws Exception {
     Map<String, String> revisions = new LinkedHashMap<>();
     List<String> decisions = new CopyOnWriteArrayList<>();
-    stage.loop(name, spec).onAction((key, action) -> decisions.add(describe(action))).start();
+    AtomicReference<RolloutState> recorded = new AtomicReference<>();
+    stage
+        .loop(name, spec)
+        .onAction(
+            (key, action) -> {
+              decisions.add(describe(action));
+              recorded.set(action.state());
+            })
+        .start();
     scenario.play(stage, revisions);
+    // The state is written before its decision is told to the listener: wait for the telling.
+    await(
+        "the last decision recorded",
+        Duration.ofSeconds(30),
+        () -> stage.state(name).equals(java.util.Optional.ofNullable(recorded.get())),
+        () -> decisions);
     List<String> pods = new ArrayList<>();
     for (String pod : stage.podHistory(name)) {
       String revision = pod.substring(pod.indexOf('@') + 1);
@@ -197,9 +212,9 @@ class SimDifferentialIT {
           String v1 = stage.create("crash", 3, "registry.local/crash:1", "RollingUpdate", null);
           revisions.put(v1, "v1");
           awaitState(stage, "crash", s -> s.phase() == Phase.HEALTHY);
+          stage.behave("registry.local/crash:2", PodBehaviour.CRASH_LOOP);
           String v2 = stage.apply("crash", "registry.local/crash:2");
           revisions.put(v2, "v2");
-          stage.behave(v2, PodBehaviour.CRASH_LOOP);
           awaitState(stage, "crash", s -> s.phase() == Phase.ROLLED_BACK);
           await(
               "all on v1",

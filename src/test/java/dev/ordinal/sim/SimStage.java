@@ -93,8 +93,8 @@ final class SimStage implements Stage {
   }
 
   @Override
-  public void behave(String revision, PodBehaviour behaviour) {
-    cluster.behaveForRevision(revision, behaviour);
+  public void behave(String image, PodBehaviour behaviour) {
+    cluster.behaveForImage(image, behaviour);
   }
 
   @Override

@@ -25,8 +25,8 @@ interface Stage extends AutoCloseable {
   /** Scales as Git does, keeping the partition the rollout drives. */
   void scale(String name, int replicas) throws Exception;
 
-  /** Pods of this revision behave so. */
-  void behave(String revision, PodBehaviour behaviour);
+  /** Pods running this image behave so; set before the release, so no pod escapes it. */
+  void behave(String image, PodBehaviour behaviour);
 
   /** Sets an annotation (a user's command). */
   void annotate(String name, String key, String value) throws Exception;

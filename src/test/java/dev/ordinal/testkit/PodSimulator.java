@@ -57,6 +57,7 @@ public final class PodSimulator implements AutoCloseable {
   private final Duration crashInterval = Duration.ofMillis(500);
   private final Map<String, Behaviour> byPod = new ConcurrentHashMap<>();
   private final Map<String, Behaviour> byRevision = new ConcurrentHashMap<>();
+  private final Map<String, Behaviour> byImage = new ConcurrentHashMap<>();
   private final Map<String, PodRecord> records = new ConcurrentHashMap<>();
   private final List<PodRecord> readyOrder = new CopyOnWriteArrayList<>();
   private final List<PodRecord> seenOrder = new CopyOnWriteArrayList<>();
@@ -80,6 +81,12 @@ public final class PodSimulator implements AutoCloseable {
 
   public PodSimulator behaveForPod(String podName, Behaviour behaviour) {
     byPod.put(podName, behaviour);
+    return this;
+  }
+
+  /** Pods whose first container runs {@code image} behave so: set it before the pods exist. */
+  public PodSimulator behaveForImage(String image, Behaviour behaviour) {
+    byImage.put(image, behaviour);
     return this;
   }
 
@@ -135,8 +142,15 @@ public final class PodSimulator implements AutoCloseable {
       return;
     }
     seenOrder.add(seen);
-    Behaviour behaviour = behaviourOf(pod.getMetadata().getName(), revision);
+    Behaviour behaviour =
+        byImage.getOrDefault(image(pod), behaviourOf(pod.getMetadata().getName(), revision));
     scheduler.schedule(() -> start(pod, behaviour), readyDelay.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private static String image(Pod pod) {
+    return pod.getSpec() == null || pod.getSpec().getContainers().isEmpty()
+        ? ""
+        : pod.getSpec().getContainers().get(0).getImage();
   }
 
   private Behaviour behaviourOf(String podName, String revision) {

@@ -1,0 +1,38 @@
+#!/usr/bin/env python3
+"""Prints the tests run and the failures of Surefire (unit) and Failsafe (integration) from their
+XML reports, so a CI log says plainly what ran and what failed. Exits 1 if any test failed."""
+import glob
+import sys
+import xml.etree.ElementTree as ET
+
+failed_any = False
+for label, folder in (("unit (Surefire)", "target/surefire-reports"),
+                      ("integration (Failsafe)", "target/failsafe-reports")):
+    tests = failures = errors = skipped = 0
+    broken = []
+    for path in sorted(glob.glob(folder + "/TEST-*.xml")):
+        suite = ET.parse(path).getroot()
+        tests += int(suite.get("tests", 0))
+        failures += int(suite.get("failures", 0))
+        errors += int(suite.get("errors", 0))
+        skipped += int(suite.get("skipped", 0))
+        for case in suite.iter("testcase"):
+            for kind in ("failure", "error"):
+                problem = case.find(kind)
+                if problem is not None:
+                    message = (problem.get("message") or "").strip().splitlines()
+                    broken.append("%s.%s: %s %s" % (case.get("classname"), case.get("name"), kind,
+                                                     message[0][:300] if message else ""))
+    print("%-24s tests %5d  failures %3d  errors %3d  skipped %3d" % (label, tests, failures, errors, skipped))
+        for line in broken:
+        print("  FAILED " + line)
+    failed_classes = sorted({line.split(".")[-2].split(":")[0] for line in broken})
+    for path in sorted(glob.glob(folder + "/*-output.txt")):
+        if any(path.endswith("." + c + "-output.txt") for c in failed_classes):
+            with open(path, errors="replace") as f:
+                tail = f.readlines()[-60:]
+            print("  --- last lines of " + path)
+            for line in tail:
+                print("  | " + line.rstrip()[:240])
+    failed_any = failed_any or failures > 0 or errors > 0
+sys.exit(1 if failed_any else 0)
