@@ -149,6 +149,7 @@ public final class Daemon implements AutoCloseable {
           new AppSync(
               app.name(),
               app.namespace(),
+              app.appBoundary(),
               app.pruneEnabled(),
               loader,
               cluster,

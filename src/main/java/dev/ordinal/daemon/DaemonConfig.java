@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.ordinal.plan.AppBoundary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +40,16 @@ public record DaemonConfig(
       String sshKeyFile,
       String knownHostsFile) {}
 
+  /**
+   * What an app may apply beyond its defaults (its own namespace; namespaced kinds without RBAC):
+   * set by the operator here, never in Git.
+   *
+   * @param namespaces more destination namespaces
+   * @param kinds more kinds, as {@code group/Kind} ({@code Kind} for the core group)
+   * @param adopt take over objects this app did not create
+   */
+  public record Boundary(List<String> namespaces, List<String> kinds, Boolean adopt) {}
+
   public record App(
       String name,
       String repo,
@@ -46,9 +57,40 @@ public record DaemonConfig(
       String path,
       String namespace,
       @JsonProperty("prune") Boolean prune,
-      Credentials credentials) {
+      Credentials credentials,
+      Boundary boundary) {
+    /** An app with the default boundary. */
+    public App(
+        String name,
+        String repo,
+        String revision,
+        String path,
+        String namespace,
+        Boolean prune,
+        Credentials credentials) {
+      this(name, repo, revision, path, namespace, prune, credentials, null);
+    }
+
     public boolean pruneEnabled() {
       return Boolean.TRUE.equals(prune);
+    }
+
+    /** The app's boundary: its own namespace and the default kinds, plus what the config adds. */
+    public AppBoundary appBoundary() {
+      Set<String> namespaces = new java.util.TreeSet<>();
+      namespaces.add(namespace);
+      Set<String> kinds = new java.util.TreeSet<>();
+      boolean adopt = false;
+      if (boundary != null) {
+        if (boundary.namespaces() != null) {
+          namespaces.addAll(boundary.namespaces());
+        }
+        if (boundary.kinds() != null) {
+          kinds.addAll(boundary.kinds());
+        }
+        adopt = Boolean.TRUE.equals(boundary.adopt());
+      }
+      return new AppBoundary(name, namespaces, kinds, adopt);
     }
 
     public String revisionOrDefault() {
@@ -61,6 +103,8 @@ public record DaemonConfig(
   }
 
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  private static final Pattern KIND =
+      Pattern.compile("([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Z][A-Za-z0-9]*");
 
   /** Reads and validates a config file; errors name the file, the line and the field. */
   public static DaemonConfig load(Path file) throws ConfigException {
@@ -161,6 +205,29 @@ public record DaemonConfig(
         problems.add(
             at
                 + ".credentials.knownHostsFile: required with sshKeyFile, so the server's host key is checked");
+      }
+      if (app.boundary() != null && app.boundary().namespaces() != null) {
+        for (int n = 0; n < app.boundary().namespaces().size(); n++) {
+          String ns = app.boundary().namespaces().get(n);
+          if (ns == null || !DNS_LABEL.matcher(ns).matches()) {
+            problems.add(
+                at + ".boundary.namespaces[" + n + "]: not a namespace name: '" + ns + "'");
+          }
+        }
+      }
+      if (app.boundary() != null && app.boundary().kinds() != null) {
+        for (int k = 0; k < app.boundary().kinds().size(); k++) {
+          String kind = app.boundary().kinds().get(k);
+          if (kind == null || !KIND.matcher(kind).matches()) {
+            problems.add(
+                at
+                    + ".boundary.kinds["
+                    + k
+                    + "]: '"
+                    + kind
+                    + "' is not a kind such as ConfigMap or rbac.authorization.k8s.io/Role");
+          }
+        }
       }
       if (app.path() != null
           && (app.path().startsWith("/") || List.of(app.path().split("/")).contains(".."))) {
