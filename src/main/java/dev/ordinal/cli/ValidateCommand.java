@@ -1,5 +1,6 @@
 package dev.ordinal.cli;
 
+import dev.ordinal.analysis.condition.ConditionGrammar;
 import dev.ordinal.manifest.LoadError;
 import dev.ordinal.manifest.LoadResult;
 import dev.ordinal.manifest.ManifestLoader;
@@ -42,7 +43,7 @@ final class ValidateCommand implements Callable<Integer> {
       err.println(e.getMessage());
       return 2;
     }
-    ManifestLoader loader = new ManifestLoader();
+    ManifestLoader loader = new ManifestLoader(ConditionGrammar.INSTANCE);
     int exit = 0;
     for (int i = 0; i < trees.size(); i++) {
       String label = source.repo != null ? source.repo : source.directories.get(i).toString();

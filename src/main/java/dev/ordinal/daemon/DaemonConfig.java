@@ -7,6 +7,10 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.ordinal.analysis.prometheus.PrometheusServers;
+import dev.ordinal.manifest.AnalysisTemplate;
+import dev.ordinal.manifest.AnalysisTrust;
+import dev.ordinal.manifest.Durations;
 import dev.ordinal.plan.AppBoundary;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,6 +18,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -28,7 +34,56 @@ public record DaemonConfig(
     String pollInterval,
     String ordinalNamespace,
     Webhook webhook,
+    Map<String, PrometheusServer> prometheus,
+    List<String> analysisSecrets,
     List<App> apps) {
+
+  /** A config without Prometheus servers (no analysis) and no Secrets for templates. */
+  public DaemonConfig(
+      String dataDir,
+      String listen,
+      String pollInterval,
+      String ordinalNamespace,
+      Webhook webhook,
+      List<App> apps) {
+    this(dataDir, listen, pollInterval, ordinalNamespace, webhook, null, null, apps);
+  }
+
+  /**
+   * A Prometheus server AnalysisTemplates may query, with the credential Ordinal sends: the only
+   * places a template's queries can go.
+   *
+   * @param bearerTokenSecret a key of a Secret in Ordinal's namespace
+   * @param timeout per query, e.g. 10s
+   */
+  public record PrometheusServer(String address, SecretRef bearerTokenSecret, String timeout) {}
+
+  /** A key of a Secret in Ordinal's own namespace. */
+  public record SecretRef(String name, String key) {}
+
+  /** The servers, as the analysis runner resolves templates against them. */
+  public PrometheusServers prometheusServers() {
+    Map<String, PrometheusServers.Server> servers = new java.util.LinkedHashMap<>();
+    if (prometheus != null) {
+      prometheus.forEach(
+          (name, server) ->
+              servers.put(
+                  name,
+                  new PrometheusServers.Server(
+                      name,
+                      java.net.URI.create(server.address()),
+                      Optional.ofNullable(server.bearerTokenSecret())
+                          .map(s -> new AnalysisTemplate.SecretKeyRef(s.name(), s.key())),
+                      Optional.ofNullable(server.timeout()).flatMap(Durations::parse))));
+    }
+    return PrometheusServers.configured(servers);
+  }
+
+  /** What templates from Git may use: the servers above and the listed Secrets. */
+  public AnalysisTrust analysisTrust() {
+    return prometheusServers()
+        .trust(analysisSecrets == null ? Set.of() : Set.copyOf(analysisSecrets));
+  }
 
   public record Webhook(String secretEnv, String secretFile) {}
 
@@ -173,6 +228,33 @@ public record DaemonConfig(
 
   List<String> problems() {
     List<String> problems = new ArrayList<>();
+    if (prometheus != null) {
+      prometheus.forEach(
+          (name, server) -> {
+            String at = "prometheus." + name;
+            if (!DNS_LABEL.matcher(name).matches()) {
+              problems.add(at + ": a server name is a DNS label such as default or thanos");
+            }
+            if (server == null
+                || server.address() == null
+                || !(server.address().startsWith("http://")
+                    || server.address().startsWith("https://"))) {
+              problems.add(at + ".address: required, an http(s) URL of the Prometheus server");
+            }
+            if (server != null
+                && server.bearerTokenSecret() != null
+                && (server.bearerTokenSecret().name() == null
+                    || server.bearerTokenSecret().key() == null)) {
+              problems.add(
+                  at + ".bearerTokenSecret: needs name and key of a Secret in Ordinal's namespace");
+            }
+            if (server != null
+                && server.timeout() != null
+                && Durations.parse(server.timeout()).isEmpty()) {
+              problems.add(at + ".timeout: not a duration such as 10s: '" + server.timeout() + "'");
+            }
+          });
+    }
     if (apps == null || apps.isEmpty()) {
       problems.add("apps: at least one app is required");
       return problems;

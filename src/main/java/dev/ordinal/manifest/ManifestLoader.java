@@ -91,14 +91,17 @@ public final class ManifestLoader {
   private final Map<String, ParsedBlob> cache = new ConcurrentHashMap<>();
   private final AtomicLong blobsParsed = new AtomicLong();
 
-  /** A loader that checks metric conditions with Ordinal's condition grammar. */
-  public ManifestLoader() {
-    this(dev.ordinal.analysis.condition.ConditionGrammar.INSTANCE);
+  /**
+   * A loader that checks metric conditions with {@code conditions}, and no config to trust: an
+   * AnalysisTemplate may name no address and no Secret (plain {@code ordinal validate}).
+   */
+  public ManifestLoader(ConditionSyntax conditions) {
+    this(conditions, AnalysisTrust.UNCONFIGURED);
   }
 
-  /** A loader that checks metric conditions with {@code conditions}. */
-  public ManifestLoader(ConditionSyntax conditions) {
-    this.ordinalKinds = new OrdinalKinds(conditions);
+  /** A loader whose AnalysisTemplates may use what {@code trust} allows (from Ordinal's config). */
+  public ManifestLoader(ConditionSyntax conditions, AnalysisTrust trust) {
+    this.ordinalKinds = new OrdinalKinds(conditions, trust);
   }
 
   /**

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ordinal.kube.KubeCluster;
 import dev.ordinal.manifest.LocalDirectory;
-import dev.ordinal.manifest.ManifestLoader;
 import dev.ordinal.plan.AppBoundary;
 import dev.ordinal.testkit.ControlPlaneTest;
+import dev.ordinal.testkit.Loaders;
 import dev.ordinal.testkit.Manifests;
 import dev.ordinal.testkit.TestNamespace;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -79,7 +79,7 @@ class BoundaryIT {
         ns,
         boundary,
         false,
-        new ManifestLoader(),
+        Loaders.forFixtures(),
         KubeCluster.direct(client),
         Clock.systemUTC(),
         () -> true);

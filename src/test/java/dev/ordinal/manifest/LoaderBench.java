@@ -1,5 +1,6 @@
 package dev.ordinal.manifest;
 
+import dev.ordinal.testkit.Loaders;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -83,7 +84,7 @@ public final class LoaderBench {
       int count = Integer.parseInt(args[1]);
       SourceTree tree = tree(count);
       long start = System.nanoTime();
-      LoadResult result = new ManifestLoader().load(tree);
+      LoadResult result = Loaders.forFixtures().load(tree);
       report("cold process, first load", count, System.nanoTime() - start, result);
       return;
     }
@@ -93,7 +94,7 @@ public final class LoaderBench {
 
     SourceTree small = tree(1_000);
     SourceTree large = tree(10_000);
-    ManifestLoader loader = new ManifestLoader();
+    ManifestLoader loader = Loaders.forFixtures();
 
     long start = System.nanoTime();
     LoadResult first = loader.load(small);

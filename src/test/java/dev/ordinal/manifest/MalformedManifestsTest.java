@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ordinal.testkit.Loaders;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class MalformedManifestsTest {
 
-  private static final ManifestLoader LOADER = new ManifestLoader();
+  private static final ManifestLoader LOADER = Loaders.forFixtures();
 
   static Path corpus() throws URISyntaxException {
     return Path.of(MalformedManifestsTest.class.getResource("/manifest/malformed").toURI());
