@@ -3,12 +3,30 @@ package dev.ordinal.manifest;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-/** Kubernetes' rules for object names, checked before anything is sent to an API server. */
+/**
+ * Kubernetes' rules for names, label keys and values and the like (k8s.io/apimachinery's
+ * validation), checked before anything is sent to an API server. Each check returns why a value
+ * breaks the rule, in words that say what to write instead, or empty.
+ */
 final class ObjectNames {
 
   private static final Pattern DNS_SUBDOMAIN =
       Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+  private static final Pattern DNS_1035_LABEL = Pattern.compile("[a-z]([-a-z0-9]*[a-z0-9])?");
+  private static final Pattern LABEL_NAME =
+      Pattern.compile("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");
+  private static final Pattern PORT_NAME = Pattern.compile("[-a-z0-9]+");
+  private static final Pattern CONFIG_KEY = Pattern.compile("[-._a-zA-Z0-9]+");
+  private static final Pattern PERCENT = Pattern.compile("[0-9]+%");
+
+  private static final String SUBDOMAIN_RULE =
+      "an RFC 1123 subdomain (lowercase letters, digits, '-' and '.', starting and ending with a"
+          + " letter or digit)";
+  private static final String LABEL_RULE =
+      "at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit";
+  private static final String LABEL_VALUE_RULE =
+      "at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit";
 
   private ObjectNames() {}
 
@@ -18,11 +36,7 @@ final class ObjectNames {
       return Optional.of("must be at most 253 characters, got " + name.length());
     }
     if (!DNS_SUBDOMAIN.matcher(name).matches()) {
-      return Optional.of(
-          "invalid name \""
-              + name
-              + "\": must be an RFC 1123 subdomain (lowercase letters, digits, '-' and '.',"
-              + " starting and ending with a letter or digit)");
+      return Optional.of("invalid name \"" + name + "\": must be " + SUBDOMAIN_RULE);
     }
     return Optional.empty();
   }
@@ -31,10 +45,28 @@ final class ObjectNames {
   static Optional<String> checkLabel(String name) {
     if (name.length() > 63 || !DNS_LABEL.matcher(name).matches()) {
       return Optional.of(
-          "invalid namespace \""
+          "invalid namespace \"" + name + "\": must be an RFC 1123 label (" + LABEL_RULE + ")");
+    }
+    return Optional.empty();
+  }
+
+  /** Why {@code value} is not an RFC 1123 label, naming it as {@code what}, or empty. */
+  static Optional<String> checkDnsLabel(String value, String what) {
+    if (value.length() > 63 || !DNS_LABEL.matcher(value).matches()) {
+      return Optional.of(
+          "invalid " + what + " \"" + value + "\": must be an RFC 1123 label (" + LABEL_RULE + ")");
+    }
+    return Optional.empty();
+  }
+
+  /** Why {@code name} is not an RFC 1035 label (Service names), or empty. */
+  static Optional<String> checkDns1035Label(String name) {
+    if (name.length() > 63 || !DNS_1035_LABEL.matcher(name).matches()) {
+      return Optional.of(
+          "invalid name \""
               + name
-              + "\": must be an RFC 1123 label (at most 63 lowercase letters, digits and '-',"
-              + " starting and ending with a letter or digit)");
+              + "\": must be an RFC 1035 label (at most 63 lowercase letters, digits and '-',"
+              + " starting with a letter and ending with a letter or digit)");
     }
     return Optional.empty();
   }
@@ -49,5 +81,90 @@ final class ObjectNames {
           "invalid name \"" + name + "\": must not be '.' or '..' nor contain '/' or '%'");
     }
     return Optional.empty();
+  }
+
+  /** Why {@code key} is not a label or annotation key ({@code [prefix/]name}), or empty. */
+  static Optional<String> checkLabelKey(String key, String what) {
+    String[] parts = key.split("/", -1);
+    String name = parts[parts.length - 1];
+    String problem = null;
+    if (parts.length > 2) {
+      problem = "has more than one '/'";
+    } else if (parts.length == 2
+        && (parts[0].isEmpty()
+            || parts[0].length() > 253
+            || !DNS_SUBDOMAIN.matcher(parts[0]).matches())) {
+      problem = "its prefix before '/' must be " + SUBDOMAIN_RULE;
+    } else if (name.isEmpty() || name.length() > 63 || !LABEL_NAME.matcher(name).matches()) {
+      problem =
+          "its name"
+              + (parts.length == 2 ? " after '/'" : "")
+              + " must be "
+              + LABEL_VALUE_RULE.replace("at most 63", "1 to 63");
+    }
+    return problem == null
+        ? Optional.empty()
+        : Optional.of("invalid " + what + " key \"" + key + "\": " + problem);
+  }
+
+  /** Why {@code value} is not a label value, or empty. */
+  static Optional<String> checkLabelValue(String value) {
+    if (value.length() > 63 || !(value.isEmpty() || LABEL_NAME.matcher(value).matches())) {
+      return Optional.of(
+          "invalid label value \"" + value + "\": use " + LABEL_VALUE_RULE + ", or nothing");
+    }
+    return Optional.empty();
+  }
+
+  /** Why {@code name} is not a port name (an IANA service name), or empty. */
+  static Optional<String> checkPortName(String name) {
+    if (name.length() > 15
+        || !PORT_NAME.matcher(name).matches()
+        || name.chars().noneMatch(c -> c >= 'a' && c <= 'z')
+        || name.contains("--")
+        || name.startsWith("-")
+        || name.endsWith("-")) {
+      return Optional.of(
+          "invalid port name \""
+              + name
+              + "\": use at most 15 lowercase letters, digits and single '-', with at least one"
+              + " letter, not starting or ending with '-'");
+    }
+    return Optional.empty();
+  }
+
+  /** Why {@code key} is not a ConfigMap or Secret key, or empty. */
+  static Optional<String> checkConfigKey(String key) {
+    if (key.length() > 253
+        || !CONFIG_KEY.matcher(key).matches()
+        || key.equals(".")
+        || key.equals("..")
+        || key.startsWith("..")) {
+      return Optional.of(
+          "invalid key \""
+              + key
+              + "\": use letters, digits, '-', '_' and '.' (not '.' or '..' or a leading '..'),"
+              + " at most 253 characters");
+    }
+    return Optional.empty();
+  }
+
+  /** Why {@code name} is not an environment variable name, or empty. */
+  static Optional<String> checkEnvName(String name) {
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c < 0x20 || c > 0x7E || c == '=') {
+        return Optional.of(
+            "invalid environment variable name \""
+                + name
+                + "\": use printable ASCII characters other than '='");
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Whether {@code text} is a percentage such as {@code 25%}. */
+  static boolean isPercent(String text) {
+    return PERCENT.matcher(text).matches();
   }
 }

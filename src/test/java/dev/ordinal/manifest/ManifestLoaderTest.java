@@ -432,6 +432,11 @@ class ManifestLoaderTest {
           namespace: staging
           annotations:
             ordinal.dev/policy: p
+        spec:
+          selector: {matchLabels: {app: db}}
+          template:
+            metadata: {labels: {app: db}}
+            spec: {containers: [{name: db, image: postgres:16}]}
         """;
     SourceTree tree =
         new InMemoryTree().put("p.yaml", policy).put("s.yaml", statefulSet).tree("r1");
