@@ -33,6 +33,7 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -381,6 +382,24 @@ class ManifestLoaderTest {
         List.of(new LoadError("gone.yaml", 1, "", "cannot read file: object 0123 missing")),
         ((LoadResult.Invalid) result).errors());
     assertEquals(0, loader.cachedBlobs());
+  }
+
+  @Test
+  void anUnreadableFileSaysWhy() {
+    SourceTree tree =
+        new SourceTree(
+            "r1",
+            List.of(new SourceEntry("db.yaml", "0123")),
+            entry -> {
+              // What Files.readAllBytes throws for a file without read permission: only a path.
+              throw new AccessDeniedException("/repo/db.yaml");
+            });
+
+    LoadResult result = new ManifestLoader().load(tree);
+
+    assertEquals(
+        List.of("db.yaml:1: cannot read file: permission denied"),
+        result.problems().stream().map(LoadError::toString).toList());
   }
 
   @Test
