@@ -6,25 +6,55 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A value of the document being checked together with its path, so that a rule can walk down and
- * report where it is without building paths by hand. Absent values are {@link
+ * A value of the document being checked together with where it sits, so that a rule can walk down
+ * and report where it is without building paths by hand. Absent values are {@link
  * com.fasterxml.jackson.databind.node.MissingNode}s, so a chain of {@link #get} never fails.
+ *
+ * <p>The path is only spelled out when a problem asks for it: rules walk every object, and most
+ * objects have no problem.
  */
-record Node(JsonNode value, String path) {
+final class Node {
+  private final JsonNode value;
+  private final Node parent;
+  private final String field;
+  private final int index;
 
-  static Node root(JsonNode document) {
-    return new Node(document, "");
+  private Node(JsonNode value, Node parent, String field, int index) {
+    this.value = value;
+    this.parent = parent;
+    this.field = field;
+    this.index = index;
   }
 
-  Node get(String field) {
-    return new Node(value.path(field), Problems.child(path, field));
+  static Node root(JsonNode document) {
+    return new Node(document, null, null, -1);
+  }
+
+  JsonNode value() {
+    return value;
+  }
+
+  /** The dotted path from the document root, such as {@code spec.ports[1].name}. */
+  String path() {
+    if (parent == null) {
+      return "";
+    }
+    String above = parent.path();
+    if (field == null) {
+      return above + "[" + index + "]";
+    }
+    return Problems.child(above, field);
+  }
+
+  Node get(String name) {
+    return new Node(value.path(name), this, name, -1);
   }
 
   /** A path of several fields at once: {@code get("spec", "template", "spec")}. */
-  Node get(String... fields) {
+  Node get(String... names) {
     Node node = this;
-    for (String field : fields) {
-      node = node.get(field);
+    for (String name : names) {
+      node = node.get(name);
     }
     return node;
   }
@@ -34,7 +64,7 @@ record Node(JsonNode value, String path) {
     return !value.isMissingNode() && !value.isNull();
   }
 
-  /** The text of a string value, or null when absent (types were checked before any rule). */
+  /** The text of a string value, or null when absent or not a string. */
   String text() {
     return value.isTextual() ? value.asText() : null;
   }
@@ -56,24 +86,24 @@ record Node(JsonNode value, String path) {
 
   /** The items of a list (none when absent). */
   List<Node> items() {
-    List<Node> items = new ArrayList<>();
-    if (value.isArray()) {
-      for (int i = 0; i < value.size(); i++) {
-        items.add(new Node(value.get(i), path + "[" + i + "]"));
-      }
+    if (!value.isArray() || value.isEmpty()) {
+      return List.of();
+    }
+    List<Node> items = new ArrayList<>(value.size());
+    for (int i = 0; i < value.size(); i++) {
+      items.add(new Node(value.get(i), this, null, i));
     }
     return items;
   }
 
   /** The entries of a mapping (none when absent), each with its path. */
   List<Map.Entry<String, Node>> entries() {
-    List<Map.Entry<String, Node>> entries = new ArrayList<>();
-    if (value.isObject()) {
-      for (Map.Entry<String, JsonNode> entry : value.properties()) {
-        entries.add(
-            Map.entry(
-                entry.getKey(), new Node(entry.getValue(), Problems.child(path, entry.getKey()))));
-      }
+    if (!value.isObject() || value.isEmpty()) {
+      return List.of();
+    }
+    List<Map.Entry<String, Node>> entries = new ArrayList<>(value.size());
+    for (Map.Entry<String, JsonNode> entry : value.properties()) {
+      entries.add(Map.entry(entry.getKey(), new Node(entry.getValue(), this, entry.getKey(), -1)));
     }
     return entries;
   }

@@ -10,12 +10,6 @@ import java.util.regex.Pattern;
  */
 final class ObjectNames {
 
-  private static final Pattern DNS_SUBDOMAIN =
-      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
-  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
-  private static final Pattern DNS_1035_LABEL = Pattern.compile("[a-z]([-a-z0-9]*[a-z0-9])?");
-  private static final Pattern LABEL_NAME =
-      Pattern.compile("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");
   private static final Pattern PORT_NAME = Pattern.compile("[-a-z0-9]+");
   private static final Pattern CONFIG_KEY = Pattern.compile("[-._a-zA-Z0-9]+");
   private static final Pattern PERCENT = Pattern.compile("[0-9]+%");
@@ -35,7 +29,7 @@ final class ObjectNames {
     if (name.length() > 253) {
       return Optional.of("must be at most 253 characters, got " + name.length());
     }
-    if (!DNS_SUBDOMAIN.matcher(name).matches()) {
+    if (!isSubdomain(name)) {
       return Optional.of("invalid name \"" + name + "\": must be " + SUBDOMAIN_RULE);
     }
     return Optional.empty();
@@ -43,7 +37,7 @@ final class ObjectNames {
 
   /** Why {@code name} is not an RFC 1123 label (used for namespaces), or empty if it is one. */
   static Optional<String> checkLabel(String name) {
-    if (name.length() > 63 || !DNS_LABEL.matcher(name).matches()) {
+    if (!isDnsLabel(name)) {
       return Optional.of(
           "invalid namespace \"" + name + "\": must be an RFC 1123 label (" + LABEL_RULE + ")");
     }
@@ -52,7 +46,7 @@ final class ObjectNames {
 
   /** Why {@code value} is not an RFC 1123 label, naming it as {@code what}, or empty. */
   static Optional<String> checkDnsLabel(String value, String what) {
-    if (value.length() > 63 || !DNS_LABEL.matcher(value).matches()) {
+    if (!isDnsLabel(value)) {
       return Optional.of(
           "invalid " + what + " \"" + value + "\": must be an RFC 1123 label (" + LABEL_RULE + ")");
     }
@@ -61,7 +55,7 @@ final class ObjectNames {
 
   /** Why {@code name} is not an RFC 1035 label (Service names), or empty. */
   static Optional<String> checkDns1035Label(String name) {
-    if (name.length() > 63 || !DNS_1035_LABEL.matcher(name).matches()) {
+    if (!isDnsLabel(name) || !isLowerLetter(name.charAt(0))) {
       return Optional.of(
           "invalid name \""
               + name
@@ -85,20 +79,18 @@ final class ObjectNames {
 
   /** Why {@code key} is not a label or annotation key ({@code [prefix/]name}), or empty. */
   static Optional<String> checkLabelKey(String key, String what) {
-    String[] parts = key.split("/", -1);
-    String name = parts[parts.length - 1];
+    int slash = key.indexOf('/');
+    boolean prefixed = slash >= 0;
+    String name = key.substring(slash + 1);
     String problem = null;
-    if (parts.length > 2) {
+    if (prefixed && name.indexOf('/') >= 0) {
       problem = "has more than one '/'";
-    } else if (parts.length == 2
-        && (parts[0].isEmpty()
-            || parts[0].length() > 253
-            || !DNS_SUBDOMAIN.matcher(parts[0]).matches())) {
+    } else if (prefixed && !isSubdomain(key.substring(0, slash))) {
       problem = "its prefix before '/' must be " + SUBDOMAIN_RULE;
-    } else if (name.isEmpty() || name.length() > 63 || !LABEL_NAME.matcher(name).matches()) {
+    } else if (!isLabelName(name)) {
       problem =
           "its name"
-              + (parts.length == 2 ? " after '/'" : "")
+              + (prefixed ? " after '/'" : "")
               + " must be "
               + LABEL_VALUE_RULE.replace("at most 63", "1 to 63");
     }
@@ -109,7 +101,7 @@ final class ObjectNames {
 
   /** Why {@code value} is not a label value, or empty. */
   static Optional<String> checkLabelValue(String value) {
-    if (value.length() > 63 || !(value.isEmpty() || LABEL_NAME.matcher(value).matches())) {
+    if (!value.isEmpty() && !isLabelName(value)) {
       return Optional.of(
           "invalid label value \"" + value + "\": use " + LABEL_VALUE_RULE + ", or nothing");
     }
@@ -161,6 +153,70 @@ final class ObjectNames {
       }
     }
     return Optional.empty();
+  }
+
+  // Hand-written matchers for the rules checked on every object: labels and names are checked
+  // many times per document, and a regular expression costs more than the parse around it.
+
+  /** 1 to 63 of [a-z0-9-], starting and ending with a letter or digit. */
+  static boolean isDnsLabel(String text) {
+    return text.length() <= 63 && isDnsLabel(text, 0, text.length());
+  }
+
+  /** [a-z0-9-], starting and ending with a letter or digit, of any length. */
+  private static boolean isDnsLabel(String text, int from, int to) {
+    if (to - from < 1) {
+      return false;
+    }
+    for (int i = from; i < to; i++) {
+      char c = text.charAt(i);
+      boolean alphanumeric = isLowerLetter(c) || (c >= '0' && c <= '9');
+      if (!alphanumeric && (c != '-' || i == from || i == to - 1)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * DNS labels joined by '.', at most 253 characters; like Kubernetes, each label may be longer
+   * than DNS's 63.
+   */
+  static boolean isSubdomain(String text) {
+    if (text.isEmpty() || text.length() > 253) {
+      return false;
+    }
+    int start = 0;
+    for (int i = 0; i <= text.length(); i++) {
+      if (i == text.length() || text.charAt(i) == '.') {
+        if (!isDnsLabel(text, start, i)) {
+          return false;
+        }
+        start = i + 1;
+      }
+    }
+    return true;
+  }
+
+  /** 1 to 63 of [A-Za-z0-9-_.], starting and ending with a letter or digit. */
+  static boolean isLabelName(String text) {
+    int length = text.length();
+    if (length < 1 || length > 63) {
+      return false;
+    }
+    for (int i = 0; i < length; i++) {
+      char c = text.charAt(i);
+      boolean alphanumeric =
+          (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      if (!alphanumeric && ((c != '-' && c != '_' && c != '.') || i == 0 || i == length - 1)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isLowerLetter(char c) {
+    return c >= 'a' && c <= 'z';
   }
 
   /** Whether {@code text} is a percentage such as {@code 25%}. */

@@ -2,19 +2,16 @@ package dev.ordinal.manifest;
 
 import java.math.BigDecimal;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Kubernetes' resource quantities ({@code 500m}, {@code 2}, {@code 1.5Gi}, {@code 1e3}), read as
  * the API server reads them: anything else is refused when the object is decoded.
+ *
+ * <p>The grammar of k8s.io/apimachinery's resource.Quantity: a signed number ({@code 1}, {@code
+ * 1.5}, {@code .5}, {@code 1.}) then a suffix, binary ({@code Ki} to {@code Ei}), decimal ({@code
+ * n}, {@code u}, {@code m}, {@code k}, {@code M} to {@code E}) or an exponent ({@code e3}).
  */
 final class Quantities {
-
-  // <signedNumber><suffix>, the grammar of k8s.io/apimachinery's resource.Quantity.
-  private static final Pattern QUANTITY =
-      Pattern.compile(
-          "([+-]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+))(|[numkMGTPE]|[KMGTPE]i|[eE][+-]?[0-9]+)");
 
   private static final Map<String, BigDecimal> FACTORS =
       Map.ofEntries(
@@ -39,7 +36,7 @@ final class Quantities {
 
   /** Why {@code text} is not a quantity, or null if it is one. */
   static String problem(String text) {
-    if (QUANTITY.matcher(text).matches()) {
+    if (numberEnd(text) > 0 && validSuffix(text.substring(numberEnd(text)))) {
       return null;
     }
     return "invalid quantity \""
@@ -49,16 +46,66 @@ final class Quantities {
 
   /** The value of a valid quantity; null if {@code text} is not one. */
   static BigDecimal value(String text) {
-    Matcher matcher = QUANTITY.matcher(text);
-    if (!matcher.matches()) {
+    int end = numberEnd(text);
+    if (end <= 0) {
       return null;
     }
-    BigDecimal number =
-        new BigDecimal(matcher.group(1).endsWith(".") ? matcher.group(1) + "0" : matcher.group(1));
-    String suffix = matcher.group(2);
-    if (!suffix.isEmpty() && (suffix.charAt(0) == 'e' || suffix.charAt(0) == 'E')) {
-      return number.scaleByPowerOfTen(Integer.parseInt(suffix.substring(1)));
+    String suffix = text.substring(end);
+    if (!validSuffix(suffix)) {
+      return null;
     }
-    return number.multiply(FACTORS.get(suffix));
+    String number = text.substring(0, end);
+    BigDecimal value = new BigDecimal(number.endsWith(".") ? number + "0" : number);
+    if (suffix.length() > 1 && (suffix.charAt(0) == 'e' || suffix.charAt(0) == 'E')) {
+      try {
+        return value.scaleByPowerOfTen(Integer.parseInt(suffix.substring(1)));
+      } catch (NumberFormatException e) {
+        return null; // an exponent beyond int: no resource is that large
+      }
+    }
+    return value.multiply(FACTORS.get(suffix));
+  }
+
+  /**
+   * Where the signed number at the start of {@code text} ends: its length, or 0 when it does not
+   * start with one (at least one digit, at most one '.').
+   */
+  private static int numberEnd(String text) {
+    int i = 0;
+    if (i < text.length() && (text.charAt(i) == '+' || text.charAt(i) == '-')) {
+      i++;
+    }
+    int digits = 0;
+    boolean point = false;
+    for (; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c >= '0' && c <= '9') {
+        digits++;
+      } else if (c == '.' && !point) {
+        point = true;
+      } else {
+        break;
+      }
+    }
+    return digits == 0 ? 0 : i;
+  }
+
+  private static boolean validSuffix(String suffix) {
+    if (FACTORS.containsKey(suffix)) {
+      return true;
+    }
+    if (suffix.length() < 2 || (suffix.charAt(0) != 'e' && suffix.charAt(0) != 'E')) {
+      return false;
+    }
+    int i = suffix.charAt(1) == '+' || suffix.charAt(1) == '-' ? 2 : 1;
+    if (i == suffix.length()) {
+      return false;
+    }
+    for (; i < suffix.length(); i++) {
+      if (suffix.charAt(i) < '0' || suffix.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 }

@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.events.ScalarEvent;
 
@@ -349,6 +350,12 @@ final class YamlDocuments {
    * library (go-yaml v2) reads as booleans too.
    */
   private static final class KubernetesYamlParser extends YAMLParser {
+    // The plain scalars starting with a letter that YAML 1.1 does not read as strings.
+    private static final Set<String> SPECIAL_WORDS =
+        Set.of(
+            "yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False",
+            "FALSE", "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL");
+
     KubernetesYamlParser(
         IOContext context,
         int parserFeatures,
@@ -362,17 +369,19 @@ final class YamlDocuments {
     @Override
     protected JsonToken _decodeScalar(ScalarEvent scalar) throws IOException {
       String value = scalar.getValue();
-      if (value.length() == 1 && scalar.isPlain() && scalar.getTag() == null) {
-        switch (value.charAt(0)) {
-          case 'y', 'Y' -> {
-            _textValue = value;
-            return JsonToken.VALUE_TRUE;
-          }
-          case 'n', 'N' -> {
-            _textValue = value;
-            return JsonToken.VALUE_FALSE;
-          }
-          default -> {}
+      if (scalar.isPlain() && scalar.getTag() == null && !value.isEmpty()) {
+        char first = value.charAt(0);
+        if (value.length() == 1 && (first == 'y' || first == 'Y' || first == 'n' || first == 'N')) {
+          _textValue = value;
+          return first == 'y' || first == 'Y' ? JsonToken.VALUE_TRUE : JsonToken.VALUE_FALSE;
+        }
+        // Most values are plain words (names, images, apiVersions). One that starts with a letter
+        // is a string unless it is a boolean or null word: deciding that here spares SnakeYAML's
+        // resolver, which tries a regular expression per type on every scalar.
+        if (((first >= 'a' && first <= 'z') || (first >= 'A' && first <= 'Z'))
+            && !SPECIAL_WORDS.contains(value)) {
+          _textValue = value;
+          return JsonToken.VALUE_STRING;
         }
       }
       return super._decodeScalar(scalar);
