@@ -37,54 +37,6 @@ import java.util.function.Supplier;
  */
 public final class ValidateBench {
 
-  private static final String STATEFUL_SET =
-      """
-      apiVersion: apps/v1
-      kind: StatefulSet
-      metadata:
-        name: db-%1$d
-        namespace: team-%2$d
-        labels:
-          app: db-%1$d
-          tier: database
-      spec:
-        serviceName: db-%1$d
-        replicas: 3
-        selector:
-          matchLabels:
-            app: db-%1$d
-        template:
-          metadata:
-            labels:
-              app: db-%1$d
-          spec:
-            containers:
-              - name: postgres
-                image: postgres:16.%3$d
-                env:
-                  - name: POSTGRES_DB
-                    value: app
-                  - name: PGDATA
-                    value: /var/lib/postgresql/data/pgdata
-                ports:
-                  - containerPort: 5432
-                    name: pg
-                resources:
-                  requests: {cpu: 500m, memory: 1Gi}
-                  limits: {cpu: "2", memory: 4Gi}
-                volumeMounts:
-                  - name: data
-                    mountPath: /var/lib/postgresql/data
-        volumeClaimTemplates:
-          - metadata:
-              name: data
-            spec:
-              accessModes: [ReadWriteOnce]
-              resources:
-                requests:
-                  storage: 20Gi
-      """;
-
   private static final ObjectMapper BARE = new ObjectMapper(new YAMLFactory());
 
   private ValidateBench() {}
@@ -209,7 +161,7 @@ public final class ValidateBench {
     for (int i = 0; i < count; i++) {
       text.append("---\n")
           .append(
-              STATEFUL_SET
+              LoaderBench.STATEFUL_SET
                   .formatted(i, i % 50, i % 10)
                   .replace("replicas: 3", "replicas: -3")
                   .replace("serviceName:", "servicName:"));
@@ -219,13 +171,7 @@ public final class ValidateBench {
 
   /** {@code count} valid StatefulSets, one file each, each with its own content. */
   static SourceTree validFiles(int count) {
-    Map<String, String> files = new HashMap<>();
-    for (int i = 0; i < count; i++) {
-      files.put(
-          String.format("apps/db-%05d/statefulset.yaml", i),
-          STATEFUL_SET.formatted(i, i % 50, i % 10));
-    }
-    return tree(files);
+    return LoaderBench.tree(count);
   }
 
   private static SourceTree tree(Map<String, String> files) {
