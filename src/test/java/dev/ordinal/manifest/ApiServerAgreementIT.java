@@ -190,6 +190,144 @@ class ApiServerAgreementIT {
     assertEquals(Set.of(), notInTable, "API versions served by default but not in the table");
   }
 
+  /**
+   * Ordinal learns the fields of built-in kinds from fabric8's model classes; the API server knows
+   * them from its OpenAPI schema. A field the server knows and Ordinal does not would make Ordinal
+   * refuse a valid manifest; one Ordinal knows and the server does not would let a typo through.
+   * Both are compared for every served kind.
+   */
+  @Test
+  void everyFieldOfEveryBuiltInKindIsKnownAsTheServerKnowsIt(KubernetesClient client)
+      throws Exception {
+    Map<String, JsonNode> schemas = new HashMap<>();
+    Map<String, String> kindSchemas = new HashMap<>();
+    JsonNode index = JSON.readTree(get(client, "/openapi/v3"));
+    for (Map.Entry<String, JsonNode> path : index.path("paths").properties()) {
+      JsonNode document =
+          JSON.readTree(get(client, path.getValue().path("serverRelativeURL").asText()));
+      for (Map.Entry<String, JsonNode> schema :
+          document.path("components").path("schemas").properties()) {
+        schemas.put(schema.getKey(), schema.getValue());
+        for (JsonNode gvk : schema.getValue().path("x-kubernetes-group-version-kind")) {
+          String group = gvk.path("group").asText();
+          String apiVersion = (group.isEmpty() ? "" : group + "/") + gvk.path("version").asText();
+          kindSchemas.put(apiVersion + " " + gvk.path("kind").asText(), schema.getKey());
+        }
+      }
+    }
+    List<String> serverOnly = new ArrayList<>();
+    List<String> ordinalOnly = new ArrayList<>();
+    int compared = 0;
+    for (Map.Entry<String, Set<String>> served : KubernetesKinds.served().entrySet()) {
+      for (String kind : served.getValue()) {
+        String schema = kindSchemas.get(served.getKey() + " " + kind);
+        KubernetesKinds.Lookup lookup = KubernetesKinds.lookup(served.getKey(), kind);
+        FieldSchema.Bean bean =
+            FieldSchema.of(
+                ((KubernetesKinds.Lookup.Served) lookup).type(), KubernetesObjects.MAPPER);
+        compared +=
+            compareFields(
+                served.getKey() + " " + kind,
+                bean,
+                schemas.get(schema),
+                schemas,
+                "",
+                new HashSet<>(),
+                serverOnly,
+                ordinalOnly);
+      }
+    }
+    System.out.printf(
+        "fields compared with the server's OpenAPI: %d; known only to the server: %d; known only"
+            + " to Ordinal: %d%n",
+        compared, serverOnly.size(), ordinalOnly.size());
+    serverOnly.forEach(field -> System.out.println("  only the server knows " + field));
+    ordinalOnly.forEach(field -> System.out.println("  only Ordinal knows " + field));
+    assertTrue(compared > 5_000, "the walk compared only " + compared + " fields");
+    assertEquals(List.of(), serverOnly, "valid fields Ordinal would refuse");
+    assertEquals(List.of(), ordinalOnly, "fields Ordinal would let through as known");
+  }
+
+  /** Compares one object's fields, then the fields of its fields; returns how many compared. */
+  private static int compareFields(
+      String kind,
+      FieldSchema.Bean bean,
+      JsonNode schema,
+      Map<String, JsonNode> schemas,
+      String path,
+      Set<String> seen,
+      List<String> serverOnly,
+      List<String> ordinalOnly) {
+    JsonNode properties = resolve(schema, schemas).path("properties");
+    if (!properties.isObject() || !seen.add(bean.typeName + "|" + path.replaceAll(".*\\.", ""))) {
+      return 0;
+    }
+    int compared = 0;
+    for (Map.Entry<String, JsonNode> property : properties.properties()) {
+      String field = path.isEmpty() ? property.getKey() : path + "." + property.getKey();
+      FieldSchema.Shape shape = bean.fields.get(property.getKey());
+      if (shape == null) {
+        serverOnly.add(kind + ": " + field);
+        continue;
+      }
+      compared++;
+      JsonNode value = resolve(property.getValue(), schemas);
+      while (shape instanceof FieldSchema.ListOf || shape instanceof FieldSchema.MapOf) {
+        value =
+            resolve(
+                shape instanceof FieldSchema.ListOf
+                    ? value.path("items")
+                    : value.path("additionalProperties"),
+                schemas);
+        shape =
+            shape instanceof FieldSchema.ListOf list
+                ? list.item()
+                : ((FieldSchema.MapOf) shape).value();
+      }
+      if (shape instanceof FieldSchema.Bean child) {
+        compared +=
+            compareFields(kind, child, value, schemas, field, seen, serverOnly, ordinalOnly);
+      }
+    }
+    for (String field : bean.fields.keySet()) {
+      if (!properties.has(field)) {
+        ordinalOnly.add(kind + ": " + (path.isEmpty() ? field : path + "." + field));
+      }
+    }
+    return compared;
+  }
+
+  /** A schema with its $ref (or allOf of one $ref) followed. */
+  private static JsonNode resolve(JsonNode schema, Map<String, JsonNode> schemas) {
+    JsonNode current = schema == null ? JSON.createObjectNode() : schema;
+    for (int hop = 0; hop < 10; hop++) {
+      JsonNode ref = current.path("$ref");
+      if (!ref.isTextual() && current.path("allOf").size() == 1) {
+        ref = current.path("allOf").get(0).path("$ref");
+      }
+      if (!ref.isTextual()) {
+        return current;
+      }
+      current = schemas.getOrDefault(ref.asText().replace("#/components/schemas/", ""), current);
+    }
+    return current;
+  }
+
+  private static String get(KubernetesClient client, String path) throws Exception {
+    HttpRequest request =
+        client
+            .getHttpClient()
+            .newHttpRequestBuilder()
+            .uri(client.getMasterUrl().toString().replaceAll("/$", "") + path)
+            .build();
+    HttpResponse<String> response =
+        client.getHttpClient().sendAsync(request, String.class).get(30, TimeUnit.SECONDS);
+    if (!response.isSuccessful()) {
+      throw new IllegalStateException(path + ": " + response.code() + " " + response.body());
+    }
+    return response.body();
+  }
+
   /** Every error Ordinal reports for a case, as {@code ordinal validate DIR} would load it. */
   private static List<LoadError> errorsOf(ManifestLoader loader, Path folder) throws IOException {
     LoadResult result = loader.load(LocalDirectory.read(folder));
