@@ -99,7 +99,8 @@ class ApiServerAgreementIT {
             "examples/minimal",
             "examples/orders-db/envs/staging",
             "examples/orders-db/envs/prod",
-            "src/test/resources/manifest/valid/app")) {
+            "src/test/resources/manifest/valid/app",
+            "src/test/resources/manifest/valid/edge-cases")) {
       sources.put(valid, Path.of(valid));
     }
     Discovery discovery = Discovery.of(client);

@@ -385,6 +385,18 @@ class ManifestLoaderTest {
   }
 
   @Test
+  void manifestsUsingTheCornersOfTheApiAreValid() throws Exception {
+    Path folder =
+        Path.of(ManifestLoaderTest.class.getResource("/manifest/valid/edge-cases").toURI());
+
+    LoadResult result = new ManifestLoader().load(LocalDirectory.read(folder));
+
+    assertEquals(List.of(), result.problems());
+    DesiredState state = ((LoadResult.Loaded) result).state();
+    assertEquals(23, state.objects().size());
+  }
+
+  @Test
   void anUnreadableFileSaysWhy() {
     SourceTree tree =
         new SourceTree(
