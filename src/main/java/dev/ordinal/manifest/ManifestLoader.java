@@ -200,8 +200,8 @@ public final class ManifestLoader {
           "", "a document must be a mapping with apiVersion and kind, got " + describeShape(root));
       return null;
     }
-    if (Kustomize.isKustomization(root)) {
-      problems.add("", Kustomize.PROBLEM);
+    if (RenderFirst.isKustomization(root)) {
+      problems.add("", RenderFirst.KUSTOMIZATION);
       return null;
     }
     String apiVersion = identifier(root, "apiVersion", problems);
@@ -288,7 +288,7 @@ public final class ManifestLoader {
     for (int i = 0; i < entries.size(); i++) {
       String file = entries.get(i).path();
       ParsedBlob blob = blobs.get(i);
-      String notAManifest = Kustomize.problemForFile(file);
+      String notAManifest = RenderFirst.problemForFile(file);
       if (notAManifest != null) {
         errors.add(new LoadError(file, 1, "", notAManifest));
         continue;

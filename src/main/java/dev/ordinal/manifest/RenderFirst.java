@@ -9,9 +9,9 @@ import java.util.Locale;
  * kustomization.yaml and Helm's Chart.yaml. Ordinal applies plain manifests only, so these get one
  * clear error saying how to render them instead of a dozen about missing fields.
  */
-final class Kustomize {
+final class RenderFirst {
 
-  static final String PROBLEM =
+  static final String KUSTOMIZATION =
       "a Kustomize kustomization, which Ordinal does not render: it applies plain manifests."
           + " Render it (kubectl kustomize DIR > manifests.yaml), commit the output, and move the"
           + " kustomization out of the path";
@@ -37,13 +37,13 @@ final class Kustomize {
           "images",
           "components");
 
-  private Kustomize() {}
+  private RenderFirst() {}
 
   /** The problem of a file that, by its name, is not a manifest at all; null otherwise. */
   static String problemForFile(String path) {
     String name = path.substring(path.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
     return switch (name) {
-      case "kustomization.yaml", "kustomization.yml" -> PROBLEM;
+      case "kustomization.yaml", "kustomization.yml" -> KUSTOMIZATION;
       case "chart.yaml" -> CHART;
       default -> null;
     };
