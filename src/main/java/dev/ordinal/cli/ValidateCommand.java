@@ -153,7 +153,8 @@ final class ValidateCommand implements Callable<Integer> {
     /** A line of a source that could not be read, such as "a.yaml: symlink points to ...". */
     static Problem unreadable(String line) {
       int colon = line.indexOf(": ");
-      boolean named = colon > 0 && !line.substring(0, colon).contains(" ");
+      String prefix = colon > 0 ? line.substring(0, colon) : "";
+      boolean named = !prefix.isEmpty() && !prefix.contains(" ") && !prefix.contains("://");
       return new Problem(
           named ? line.substring(0, colon) : "",
           0,

@@ -215,8 +215,6 @@ class ValidateCommandTest {
 
   @Test
   void aFolderThatCannotBeReadIsAnErrorWithExitTwo() throws IOException {
-    Files.writeString(tmp.resolve("loop.yaml"), "");
-    Files.delete(tmp.resolve("loop.yaml"));
     Files.createSymbolicLink(tmp.resolve("loop.yaml"), Path.of("loop.yaml"));
 
     CliRun run = CliRun.of("validate", tmp.toString());
@@ -224,6 +222,23 @@ class ValidateCommandTest {
     assertEquals(2, run.exitCode());
     assertEquals(
         "loop.yaml: more than 8 symlinks in a row (a loop?); link the file directly\n", run.err());
+  }
+
+  @Test
+  void jsonOutputNamesTheFilesOfATreeThatCannotBeRead() throws IOException {
+    Files.createSymbolicLink(tmp.resolve("loop.yaml"), Path.of("loop.yaml"));
+
+    CliRun run = CliRun.of("validate", "-o", "json", tmp.toString());
+
+    assertEquals(2, run.exitCode(), run.err());
+    JsonNode problem =
+        new ObjectMapper().readTree(run.out()).get("sources").get(0).get("problems").get(0);
+    assertEquals("loop.yaml", problem.get("file").asText());
+    assertEquals(0, problem.get("line").asInt());
+    assertEquals(
+        "more than 8 symlinks in a row (a loop?); link the file directly",
+        problem.get("message").asText());
+    assertEquals("error", problem.get("severity").asText());
   }
 
   @Test
