@@ -61,6 +61,12 @@ final class KubernetesRules extends RuleChecks {
       case "PodDisruptionBudget" -> rules.disruptionBudget(object.get("spec"));
       case "HorizontalPodAutoscaler" -> rules.autoscaler(object.get("spec"));
       case "Ingress" -> rules.ingress(object.get("spec"));
+      case "Role" -> rules.policyRules(object.get("rules"), true);
+      case "ClusterRole" -> rules.policyRules(object.get("rules"), false);
+      case "RoleBinding" -> rules.binding(object, true);
+      case "ClusterRoleBinding" -> rules.binding(object, false);
+      case "NetworkPolicy" -> rules.networkPolicy(object.get("spec"));
+      case "StorageClass" -> rules.storageClass(object);
       default -> {}
     }
   }
@@ -180,11 +186,17 @@ final class KubernetesRules extends RuleChecks {
     if (type.equals("Recreate") && rolling.isSet()) {
       problems.add(rolling.path(), "may not be set when strategy type is Recreate; remove it");
     } else if (type.equals("RollingUpdate")) {
-      surgeAndUnavailable(rolling);
+      surgeAndUnavailable(rolling, true);
     }
+    // An absent deadline is 600 s by default, and checked as such.
     Node deadline = spec.get("progressDeadlineSeconds");
-    if (deadline.isInteger() && deadline.number(0) <= spec.get("minReadySeconds").number(0)) {
-      problems.add(deadline.path(), "must be greater than minReadySeconds");
+    long minReady = spec.get("minReadySeconds").number(0);
+    if (deadline.number(600) <= minReady) {
+      problems.add(
+          deadline.isSet() ? deadline.path() : spec.get("minReadySeconds").path(),
+          deadline.isSet()
+              ? "must be greater than minReadySeconds"
+              : "must be less than progressDeadlineSeconds (600 by default); raise that too");
     }
     replicatedTemplate(spec, "Deployment");
   }
@@ -196,7 +208,7 @@ final class KubernetesRules extends RuleChecks {
     String type = strategy.get("type").textOr("RollingUpdate");
     oneOf(strategy.get("type"), List.of("RollingUpdate", "OnDelete"));
     if (type.equals("RollingUpdate")) {
-      surgeAndUnavailable(strategy.get("rollingUpdate"));
+      surgeAndUnavailable(strategy.get("rollingUpdate"), false);
     }
     replicatedTemplate(spec, "DaemonSet");
   }
@@ -216,11 +228,14 @@ final class KubernetesRules extends RuleChecks {
         Set.of());
   }
 
-  /** maxSurge and maxUnavailable of a rolling update: not negative, not both zero. */
-  private void surgeAndUnavailable(Node rolling) {
+  /**
+   * maxSurge and maxUnavailable of a rolling update: not negative, not both zero once defaults are
+   * applied (a Deployment surges 25% by default, a DaemonSet not at all).
+   */
+  private void surgeAndUnavailable(Node rolling, boolean surgesByDefault) {
     Node surge = rolling.get("maxSurge");
     Node unavailable = rolling.get("maxUnavailable");
-    boolean surgeZero = surge.isSet() && intOrPercent(surge, true) == 0;
+    boolean surgeZero = surge.isSet() ? intOrPercent(surge, true) == 0 : !surgesByDefault;
     boolean unavailableZero = unavailable.isSet() && intOrPercent(unavailable, true) == 0;
     if (surgeZero && unavailableZero) {
       problems.add(unavailable.path(), "may not be 0 when maxSurge is 0 too");
@@ -347,7 +362,11 @@ final class KubernetesRules extends RuleChecks {
       } else {
         String cname = name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
         ObjectNames.checkSubdomain(cname)
-            .ifPresent(problem -> problems.add(spec.get("externalName").path(), problem));
+            .ifPresent(
+                problem ->
+                    problems.add(
+                        spec.get("externalName").path(),
+                        problem.replace("invalid name", "invalid externalName")));
       }
     } else if (headless && (type.equals("NodePort") || type.equals("LoadBalancer"))) {
       problems.add(spec.get("clusterIP").path(), "may not be None for a " + type + " Service");
@@ -534,7 +553,10 @@ final class KubernetesRules extends RuleChecks {
       if (!host.isEmpty()) {
         String plain = host.startsWith("*.") ? host.substring(2) : host;
         ObjectNames.checkSubdomain(plain)
-            .ifPresent(problem -> problems.add(rule.get("host").path(), problem));
+            .ifPresent(
+                problem ->
+                    problems.add(
+                        rule.get("host").path(), problem.replace("invalid name", "invalid host")));
       }
       Node http = rule.get("http");
       if (!http.isSet()) {
@@ -600,5 +622,133 @@ final class KubernetesRules extends RuleChecks {
       ObjectNames.checkPortName(port.get("name").text())
           .ifPresent(problem -> problems.add(port.get("name").path(), problem));
     }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // access and network policies, storage classes
+
+  private void policyRules(Node rules, boolean namespaced) {
+    for (Node rule : rules.items()) {
+      if (rule.get("verbs").size() == 0) {
+        problems.add(
+            rule.get("verbs").path(), "missing required field: at least one verb, such as get");
+      }
+      if (rule.get("nonResourceURLs").size() > 0) {
+        if (namespaced) {
+          problems.add(
+              rule.get("nonResourceURLs").path(),
+              "a Role cannot grant non-resource URLs; use a ClusterRole");
+        } else if (rule.get("apiGroups").size() + rule.get("resources").size() > 0) {
+          problems.add(
+              rule.get("nonResourceURLs").path(),
+              "a rule is either for resources or for non-resource URLs, not both; split it");
+        }
+        continue;
+      }
+      if (rule.get("apiGroups").size() == 0) {
+        problems.add(
+            rule.get("apiGroups").path(),
+            "missing required field: at least one API group (\"\" for the core group, as for pods)");
+      }
+      if (rule.get("resources").size() == 0) {
+        problems.add(rule.get("resources").path(), "missing required field: at least one resource");
+      }
+    }
+  }
+
+  private void binding(Node binding, boolean namespaced) {
+    Node roleRef = binding.get("roleRef");
+    // An absent apiGroup is defaulted; a wrong one is refused.
+    String group = roleRef.get("apiGroup").textOr("rbac.authorization.k8s.io");
+    if (!group.equals("rbac.authorization.k8s.io")) {
+      problems.add(
+          roleRef.get("apiGroup").path(),
+          "must be rbac.authorization.k8s.io, got \""
+              + group
+              + "\""
+              + (group.startsWith("rbac.authorization.k8s.io/")
+                  ? " (a group has no version)"
+                  : ""));
+    }
+    oneOf(roleRef.get("kind"), List.of("Role", "ClusterRole"));
+    if (roleRef.get("kind").textOr("").isEmpty()) {
+      problems.add(roleRef.get("kind").path(), "missing required field: Role or ClusterRole");
+    }
+    if (roleRef.get("name").textOr("").isEmpty()) {
+      problems.add(roleRef.get("name").path(), "missing required field");
+    }
+    for (Node subject : binding.get("subjects").items()) {
+      if (subject.get("name").textOr("").isEmpty()) {
+        problems.add(subject.get("name").path(), "missing required field");
+      }
+      String kind = subject.get("kind").textOr("");
+      String apiGroup = subject.get("apiGroup").textOr("");
+      switch (kind) {
+        case "ServiceAccount" -> {
+          if (!apiGroup.isEmpty()) {
+            problems.add(subject.get("apiGroup").path(), "must be empty for a ServiceAccount");
+          }
+          if (!namespaced && subject.get("namespace").textOr("").isEmpty()) {
+            problems.add(
+                subject.get("namespace").path(),
+                "missing required field: a ClusterRoleBinding names the ServiceAccount's namespace");
+          }
+        }
+        case "User", "Group" -> {
+          if (!apiGroup.isEmpty() && !apiGroup.equals("rbac.authorization.k8s.io")) {
+            problems.add(
+                subject.get("apiGroup").path(), "must be rbac.authorization.k8s.io for a " + kind);
+          }
+        }
+        default ->
+            problems.add(
+                subject.get("kind").path(),
+                kind.isEmpty()
+                    ? "missing required field: ServiceAccount, User or Group"
+                    : "must be one of ServiceAccount, User, Group; got \""
+                        + kind
+                        + "\""
+                        + suggestion(kind, List.of("ServiceAccount", "User", "Group")));
+      }
+    }
+  }
+
+  private void networkPolicy(Node spec) {
+    for (Node type : spec.get("policyTypes").items()) {
+      oneOf(type, List.of("Ingress", "Egress"));
+    }
+    for (String direction : List.of("ingress", "egress")) {
+      for (Node rule : spec.get(direction).items()) {
+        for (Node port : rule.get("ports").items()) {
+          oneOf(port.get("protocol"), PROTOCOLS);
+          Node number = port.get("port");
+          if (number.isSet()) {
+            portOrName(number);
+          }
+          Node end = port.get("endPort");
+          if (end.isInteger()) {
+            if (!number.isInteger()) {
+              problems.add(end.path(), "needs port to be a number");
+            } else if (end.number(0) < number.number(0)) {
+              problems.add(end.path(), "must not be less than port (" + number.number(0) + ")");
+            }
+          }
+        }
+        for (Node peer : rule.get(direction.equals("ingress") ? "from" : "to").items()) {
+          if (peer.get("ipBlock").isSet() && peer.get("ipBlock", "cidr").textOr("").isEmpty()) {
+            problems.add(peer.get("ipBlock", "cidr").path(), "missing required field");
+          }
+        }
+      }
+    }
+  }
+
+  private void storageClass(Node storageClass) {
+    Node provisioner = storageClass.get("provisioner");
+    if (provisioner.textOr("").isEmpty()) {
+      problems.add(provisioner.path(), "missing required field");
+    }
+    oneOf(storageClass.get("reclaimPolicy"), List.of("Delete", "Retain"));
+    oneOf(storageClass.get("volumeBindingMode"), List.of("Immediate", "WaitForFirstConsumer"));
   }
 }

@@ -146,6 +146,8 @@ final class PodRules extends RuleChecks {
     for (Node toleration : spec.get("tolerations").items()) {
       toleration(toleration);
     }
+    topologySpread(spec.get("topologySpreadConstraints"));
+    affinity(spec.get("affinity"));
     for (Node secret : spec.get("imagePullSecrets").items()) {
       if (secret.get("name").textOr("").isEmpty()) {
         problems.add(secret.get("name").path(), "missing required field");
@@ -297,6 +299,9 @@ final class PodRules extends RuleChecks {
         problems.add(path.path(), "\"" + path.text() + "\" is mounted twice in this container");
       }
       relativePath(mount.get("subPath"));
+    }
+    for (String hook : List.of("postStart", "preStop")) {
+      lifecycleHandler(container.get("lifecycle", hook));
     }
     if (regular) {
       probe(container.get("livenessProbe"), true);
@@ -563,6 +568,164 @@ final class PodRules extends RuleChecks {
   private void userOrGroupId(Node id) {
     if (id.isInteger() && (id.number(0) < 0 || id.number(0) > Integer.MAX_VALUE)) {
       problems.add(id.path(), "must be between 0 and 2147483647, got " + id.number(0));
+    }
+  }
+
+  private void lifecycleHandler(Node handler) {
+    if (!handler.isSet()) {
+      return;
+    }
+    List<String> kinds = new ArrayList<>();
+    for (String kind : List.of("exec", "httpGet", "tcpSocket", "sleep")) {
+      if (handler.get(kind).isSet()) {
+        kinds.add(kind);
+      }
+    }
+    if (kinds.size() != 1) {
+      problems.add(
+          handler.path(),
+          kinds.isEmpty()
+              ? "needs a handler: one of exec, httpGet, tcpSocket or sleep"
+              : "may have only one handler, got " + String.join(", ", kinds));
+    }
+    if (handler.get("httpGet").isSet()) {
+      portOrName(handler.get("httpGet", "port"));
+    }
+    if (handler.get("tcpSocket").isSet()) {
+      portOrName(handler.get("tcpSocket", "port"));
+    }
+    nonNegative(handler.get("sleep", "seconds"));
+  }
+
+  private void topologySpread(Node constraints) {
+    Set<String> seen = new HashSet<>();
+    for (Node constraint : constraints.items()) {
+      Node skew = constraint.get("maxSkew");
+      if (skew.number(0) <= 0) {
+        problems.add(
+            skew.path(),
+            skew.isSet()
+                ? "must be greater than 0, got " + skew.number(0)
+                : "missing required field");
+      }
+      String key = constraint.get("topologyKey").textOr("");
+      if (key.isEmpty()) {
+        problems.add(constraint.get("topologyKey").path(), "missing required field");
+      } else {
+        ObjectNames.checkLabelKey(key, "topology")
+            .ifPresent(problem -> problems.add(constraint.get("topologyKey").path(), problem));
+      }
+      Node when = constraint.get("whenUnsatisfiable");
+      if (when.textOr("").isEmpty()) {
+        problems.add(when.path(), "missing required field: DoNotSchedule or ScheduleAnyway");
+      } else {
+        oneOf(when, List.of("DoNotSchedule", "ScheduleAnyway"));
+      }
+      if (!seen.add(key + "|" + when.textOr(""))) {
+        problems.add(
+            constraint.path(), "repeats topologyKey " + key + " with the same whenUnsatisfiable");
+      }
+      Node minDomains = constraint.get("minDomains");
+      if (minDomains.isInteger() && minDomains.number(1) <= 0) {
+        problems.add(minDomains.path(), "must be greater than 0, got " + minDomains.number(1));
+      } else if (minDomains.isInteger() && !"DoNotSchedule".equals(when.text())) {
+        problems.add(minDomains.path(), "needs whenUnsatisfiable: DoNotSchedule");
+      }
+      oneOf(constraint.get("nodeAffinityPolicy"), List.of("Honor", "Ignore"));
+      oneOf(constraint.get("nodeTaintsPolicy"), List.of("Honor", "Ignore"));
+      selector(constraint.get("labelSelector"), false, "topology spread constraint");
+    }
+  }
+
+  private void affinity(Node affinity) {
+    Node required = affinity.get("nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution");
+    if (required.isSet()) {
+      if (required.get("nodeSelectorTerms").size() == 0) {
+        problems.add(
+            required.get("nodeSelectorTerms").path(), "must list at least one node selector term");
+      }
+      for (Node term : required.get("nodeSelectorTerms").items()) {
+        nodeSelectorTerm(term);
+      }
+    }
+    for (Node preferred :
+        affinity.get("nodeAffinity", "preferredDuringSchedulingIgnoredDuringExecution").items()) {
+      weight(preferred.get("weight"));
+      nodeSelectorTerm(preferred.get("preference"));
+    }
+    for (String kind : List.of("podAffinity", "podAntiAffinity")) {
+      for (Node term :
+          affinity.get(kind, "requiredDuringSchedulingIgnoredDuringExecution").items()) {
+        podAffinityTerm(term);
+      }
+      for (Node weighted :
+          affinity.get(kind, "preferredDuringSchedulingIgnoredDuringExecution").items()) {
+        weight(weighted.get("weight"));
+        podAffinityTerm(weighted.get("podAffinityTerm"));
+      }
+    }
+  }
+
+  private void nodeSelectorTerm(Node term) {
+    for (String list : List.of("matchExpressions", "matchFields")) {
+      for (Node requirement : term.get(list).items()) {
+        String operator = requirement.get("operator").textOr("");
+        int values = requirement.get("values").size();
+        switch (operator) {
+          case "In", "NotIn" -> {
+            if (values == 0) {
+              problems.add(
+                  requirement.get("values").path(), "must list at least one value for " + operator);
+            }
+          }
+          case "Exists", "DoesNotExist" -> {
+            if (values > 0) {
+              problems.add(requirement.get("values").path(), "must be empty for " + operator);
+            }
+          }
+          case "Gt", "Lt" -> {
+            if (values != 1) {
+              problems.add(
+                  requirement.get("values").path(), "must hold exactly one value for " + operator);
+            }
+          }
+          default ->
+              problems.add(
+                  requirement.get("operator").path(),
+                  operator.isEmpty()
+                      ? "missing required field"
+                      : "must be one of In, NotIn, Exists, DoesNotExist, Gt, Lt; got \""
+                          + operator
+                          + "\"");
+        }
+        String key = requirement.get("key").textOr("");
+        if (key.isEmpty()) {
+          problems.add(requirement.get("key").path(), "missing required field");
+        } else if (list.equals("matchExpressions")) {
+          ObjectNames.checkLabelKey(key, "label")
+              .ifPresent(problem -> problems.add(requirement.get("key").path(), problem));
+        }
+      }
+    }
+  }
+
+  private void podAffinityTerm(Node term) {
+    String key = term.get("topologyKey").textOr("");
+    if (key.isEmpty()) {
+      problems.add(
+          term.get("topologyKey").path(), "missing required field, such as kubernetes.io/hostname");
+    } else {
+      ObjectNames.checkLabelKey(key, "topology")
+          .ifPresent(problem -> problems.add(term.get("topologyKey").path(), problem));
+    }
+    selector(term.get("labelSelector"), false, "pod affinity term");
+  }
+
+  private void weight(Node weight) {
+    if (!weight.isSet()) {
+      problems.add(weight.path(), "missing required field: a weight between 1 and 100");
+    } else if (weight.number(0) < 1 || weight.number(0) > 100) {
+      problems.add(weight.path(), "must be between 1 and 100, got " + weight.number(0));
     }
   }
 }

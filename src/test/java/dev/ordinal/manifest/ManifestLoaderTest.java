@@ -393,7 +393,7 @@ class ManifestLoaderTest {
 
     assertEquals(List.of(), result.problems());
     DesiredState state = ((LoadResult.Loaded) result).state();
-    assertEquals(23, state.objects().size());
+    assertEquals(24, state.objects().size());
   }
 
   @Test
