@@ -48,8 +48,8 @@ class ValidateParityTest {
   }
 
   /**
-   * The corpus read as one tree: every case is a folder of it, so both readers see all 210 cases
-   * (and the duplicates across them) in one run each.
+   * The corpus read as one tree: every case is a folder of it, so both readers see every case (and
+   * the duplicates across them) in one run each.
    */
   @Test
   void theWholeCorpusGivesTheSameAnswerFromAFolderAndFromACommit() throws Exception {
