@@ -29,7 +29,8 @@ import java.util.Map;
  */
 public final class LoaderBench {
 
-  private static final String STATEFUL_SET =
+  /** One StatefulSet, formatted with its number, a team and a minor version. */
+  static final String STATEFUL_SET =
       """
       apiVersion: apps/v1
       kind: StatefulSet

@@ -34,6 +34,7 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -387,6 +388,36 @@ class ManifestLoaderTest {
   }
 
   @Test
+  void manifestsUsingTheCornersOfTheApiAreValid() throws Exception {
+    Path folder =
+        Path.of(ManifestLoaderTest.class.getResource("/manifest/valid/edge-cases").toURI());
+
+    LoadResult result = Loaders.forFixtures().load(LocalDirectory.read(folder));
+
+    assertEquals(List.of(), result.problems());
+    DesiredState state = ((LoadResult.Loaded) result).state();
+    assertEquals(24, state.objects().size());
+  }
+
+  @Test
+  void anUnreadableFileSaysWhy() {
+    SourceTree tree =
+        new SourceTree(
+            "r1",
+            List.of(new SourceEntry("db.yaml", "0123")),
+            entry -> {
+              // What Files.readAllBytes throws for a file without read permission: only a path.
+              throw new AccessDeniedException("/repo/db.yaml");
+            });
+
+    LoadResult result = Loaders.forFixtures().load(tree);
+
+    assertEquals(
+        List.of("db.yaml:1: cannot read file: permission denied"),
+        result.problems().stream().map(LoadError::toString).toList());
+  }
+
+  @Test
   void conditionSyntaxIsPluggable() {
     String template =
         """
@@ -435,6 +466,11 @@ class ManifestLoaderTest {
           namespace: staging
           annotations:
             ordinal.dev/policy: p
+        spec:
+          selector: {matchLabels: {app: db}}
+          template:
+            metadata: {labels: {app: db}}
+            spec: {containers: [{name: db, image: postgres:16}]}
         """;
     SourceTree tree =
         new InMemoryTree().put("p.yaml", policy).put("s.yaml", statefulSet).tree("r1");
