@@ -118,7 +118,7 @@ public final class AppSync implements AppRegistry.AppView {
     Map<ObjectKey, LiveObjects.Live> live = cluster.lookup(desired, namespace);
     List<HasMetadata> inventory =
         prune
-            ? cluster.inventory(app, namespace, KindsInUse.of(desired)).stream()
+            ? cluster.inventory(app, namespace, KindsInUse.of(boundary, desired)).stream()
                 .map(LiveObjects.Live::object)
                 .toList()
             : List.of();

@@ -40,10 +40,11 @@ public final class RbacManifest {
             "coordination.k8s.io",
             "leases",
             List.of(),
-            List.of("get", "create", "update"),
+            List.of("get", "create", "patch"),
             "leader election on the Lease '"
                 + Daemon.LEASE_NAME
-                + "': read it, create it, renew or take it over under resourceVersion"));
+                + "': read it, create it, renew or take it over (a merge patch carrying the"
+                + " resourceVersion it read)"));
     rules.add(
         new Rule(
             "",
