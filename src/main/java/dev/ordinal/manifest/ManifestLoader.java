@@ -250,9 +250,15 @@ public final class ManifestLoader {
       HasMetadata resource = MAPPER.treeToValue(root, type);
       return new KubernetesDocument(resource, document.line(), document.index());
     } catch (JsonMappingException e) {
-      reportMappingError(root, e, problems);
+      reportMappingError(root, e, problems, holdsSecretValues(group, kind));
     } catch (JsonProcessingException | IllegalArgumentException e) {
-      problems.add("", "cannot read " + kind + ": " + firstLine(e.getMessage()));
+      problems.add(
+          "",
+          "cannot read "
+              + kind
+              + (holdsSecretValues(group, kind)
+                  ? " (the parser's message is not shown: it may quote a secret value)"
+                  : ": " + firstLine(e.getMessage())));
     }
     return null;
   }
@@ -316,8 +322,20 @@ public final class ManifestLoader {
     return valid;
   }
 
-  /** Turns Jackson's "cannot deserialize" into "spec.replicas: expected an integer, got ...". */
-  private static void reportMappingError(JsonNode root, JsonMappingException e, Problems problems) {
+  /**
+   * A Secret's values must never reach an error message: messages go to {@code /status}, logs and
+   * Events, which are read by more people than the Secret.
+   */
+  private static boolean holdsSecretValues(String group, String kind) {
+    return group.isEmpty() && "Secret".equals(kind);
+  }
+
+  /**
+   * Turns Jackson's "cannot deserialize" into "spec.replicas: expected an integer, got ...". With
+   * {@code hideValues} (a Secret) only the shape of the offending value is named, never the value.
+   */
+  private static void reportMappingError(
+      JsonNode root, JsonMappingException e, Problems problems, boolean hideValues) {
     StringBuilder path = new StringBuilder();
     JsonNode value = root;
     for (JsonMappingException.Reference reference : e.getPath()) {
@@ -335,8 +353,14 @@ public final class ManifestLoader {
     String field = path.toString();
     if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
       Object got = e instanceof InvalidFormatException invalid ? invalid.getValue() : null;
-      String shown = value != null ? Problems.describe(value) : String.valueOf(got);
+      String shown =
+          hideValues
+              ? shapeOnly(value) + " (value not shown)"
+              : value != null ? Problems.describe(value) : String.valueOf(got);
       problems.add(field, "expected " + describeType(mismatch.getTargetType()) + ", got " + shown);
+    } else if (hideValues) {
+      problems.add(
+          field, "cannot be read (the parser's message is not shown: it may quote a value)");
     } else {
       problems.add(field, firstLine(e.getOriginalMessage()));
     }
@@ -370,6 +394,29 @@ public final class ManifestLoader {
       return "a list";
     }
     return "a mapping";
+  }
+
+  /** The kind of a value without the value: "a number", "a string", "a mapping". */
+  private static String shapeOnly(JsonNode node) {
+    if (node == null || node.isMissingNode()) {
+      return "a value";
+    }
+    if (node.isNull()) {
+      return "null";
+    }
+    if (node.isObject()) {
+      return "a mapping";
+    }
+    if (node.isArray()) {
+      return "a list";
+    }
+    if (node.isNumber()) {
+      return "a number";
+    }
+    if (node.isBoolean()) {
+      return "a boolean";
+    }
+    return "a string";
   }
 
   private static String describeShape(JsonNode node) {

@@ -60,7 +60,7 @@ class DaemonIT {
           listen: 127.0.0.1:0
           pollInterval: 1h
           ordinalNamespace: %s
-          webhook: {secretFile: %s}
+          webhook: {listen: 127.0.0.1:0, secretFile: %s}
           apps:
             - name: shop
               repo: %s
@@ -313,7 +313,7 @@ class DaemonIT {
   private HttpResponse<String> webhook(Daemon daemon, String payload, String signature)
       throws Exception {
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.port() + "/webhook"))
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.webhookPort() + "/webhook"))
             .header("X-GitHub-Event", "push")
             .POST(HttpRequest.BodyPublishers.ofString(payload));
     if (signature != null) {

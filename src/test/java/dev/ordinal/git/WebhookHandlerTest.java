@@ -2,7 +2,8 @@ package dev.ordinal.git;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.sun.net.httpserver.HttpServer;
+import dev.ordinal.web.Limits;
+import dev.ordinal.web.WebhookEndpoint;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -48,7 +49,7 @@ class WebhookHandlerTest {
 
   private final List<String> triggered = new ArrayList<>();
   private final HttpClient client = HttpClient.newHttpClient();
-  private HttpServer server;
+  private WebhookEndpoint server;
 
   /** Like GitPoller.trigger: counts tracked repositories matching the URL. */
   private int trigger(String url) {
@@ -62,17 +63,20 @@ class WebhookHandlerTest {
     return matched;
   }
 
+  /** Through the daemon's real webhook listener. */
   private URI start(WebhookHandler handler) throws Exception {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/webhook", handler);
-    server.start();
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/webhook");
+    server =
+        WebhookEndpoint.bind(
+            new InetSocketAddress("127.0.0.1", 0), "/webhook", Limits.webhook(1024 * 1024));
+    server.serve(handler);
+    return URI.create("http://127.0.0.1:" + server.port() + "/webhook");
   }
 
   @AfterEach
   void stop() {
     if (server != null) {
-      server.stop(0);
+      server.close();
+      server = null;
     }
   }
 
