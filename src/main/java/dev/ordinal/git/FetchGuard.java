@@ -14,7 +14,7 @@ final class FetchGuard {
   private final long limit;
   private final AtomicLong received = new AtomicLong();
   private volatile boolean exceeded;
-  private volatile String credentialsWithheldFrom;
+  private volatile String otherOrigin;
 
   FetchGuard(long limit) {
     this.limit = limit;
@@ -33,13 +33,16 @@ final class FetchGuard {
     return exceeded;
   }
 
-  /** The origin (after a redirect) from which an Authorization header was withheld, or null. */
-  String credentialsWithheldFrom() {
-    return credentialsWithheldFrom;
+  /**
+   * The origin other than the configured one that a request went to (after a redirect), or null.
+   * Such requests carry no credentials.
+   */
+  String otherOrigin() {
+    return otherOrigin;
   }
 
-  void withheldFrom(String origin) {
-    credentialsWithheldFrom = origin;
+  void wentTo(String origin) {
+    otherOrigin = origin;
   }
 
   InputStream count(InputStream in) {

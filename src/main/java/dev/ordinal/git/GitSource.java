@@ -340,13 +340,19 @@ public final class GitSource implements PollTarget, AutoCloseable {
                 + " the daemon config if the repository is really this large",
             e);
       }
-      String withheld =
-          guard.credentialsWithheldFrom() == null
-              ? ""
-              : "; the server redirected to "
-                  + guard.credentialsWithheldFrom()
-                  + ", which was sent no credentials (they go only to the configured host):"
-                  + " point the app's repo at the new location";
+      String withheld = "";
+      if (guard.otherOrigin() != null) {
+        boolean credentials =
+            config.credentials() instanceof GitCredentials.HttpsToken
+                || RepoUrl.hasUserInfo(config.url());
+        withheld =
+            "; the server redirected to "
+                + guard.otherOrigin()
+                + (credentials
+                    ? ", which was sent no credentials (they go only to the configured host):"
+                        + " point the app's repo at the new location"
+                    : "");
+      }
       throw new GitSourceException(
           "cannot fetch "
               + safeUrl

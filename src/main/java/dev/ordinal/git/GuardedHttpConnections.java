@@ -75,7 +75,12 @@ final class GuardedHttpConnections implements HttpConnectionFactory2 {
   }
 
   private HttpConnection wrap(HttpConnection connection) {
-    return new Guarded(connection, TransportAuth.Origin.of(connection.getURL()).equals(origin));
+    TransportAuth.Origin to = TransportAuth.Origin.of(connection.getURL());
+    boolean sameOrigin = to.equals(origin);
+    if (!sameOrigin) {
+      guard.wentTo(to.toString());
+    }
+    return new Guarded(connection, sameOrigin);
   }
 
   private static HttpConnection unwrap(HttpConnection connection) {
@@ -98,7 +103,6 @@ final class GuardedHttpConnections implements HttpConnectionFactory2 {
           && ("Authorization".equalsIgnoreCase(key)
               || "Proxy-Authorization".equalsIgnoreCase(key)
               || "Cookie".equalsIgnoreCase(key))) {
-        guard.withheldFrom(TransportAuth.Origin.of(delegate.getURL()).toString());
         return;
       }
       delegate.setRequestProperty(key, value);

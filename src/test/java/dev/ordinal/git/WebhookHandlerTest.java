@@ -238,4 +238,84 @@ class WebhookHandlerTest {
     assertEquals(202, send(uri, GITHUB_PUSH, "X-GitHub-Event", "push"));
     assertEquals(List.of("ssh://git@github.com/acme/db"), triggered);
   }
+
+  @Test
+  void aReplayedSignedDeliveryIsAnsweredWithoutAFetchUntilTheWindowPasses() throws Exception {
+    long[] now = {0};
+    URI uri = start(WebhookHandler.withSecret(SECRET, this::trigger, () -> now[0]));
+    String signature = "sha256=" + hmac(SECRET, GITHUB_PUSH);
+    assertEquals(
+        202, send(uri, GITHUB_PUSH, "X-GitHub-Event", "push", "X-Hub-Signature-256", signature));
+    // the same delivery again, even under another delivery id: accepted, nothing fetched
+    assertEquals(
+        200,
+        send(
+            uri,
+            GITHUB_PUSH,
+            "X-GitHub-Event",
+            "push",
+            "X-GitHub-Delivery",
+            "another-id",
+            "X-Hub-Signature-256",
+            signature));
+    assertEquals(List.of("ssh://git@github.com/acme/db"), triggered);
+    // a different push (another body) is a new delivery
+    String next = GITHUB_PUSH.replace("\"abc\"", "\"def\"");
+    assertEquals(
+        202,
+        send(
+            uri,
+            next,
+            "X-GitHub-Event",
+            "push",
+            "X-Hub-Signature-256",
+            "sha256=" + hmac(SECRET, next)));
+    assertEquals(2, triggered.size());
+    // after the window, the first body counts again
+    now[0] += WebhookHandler.REPLAY_WINDOW.toNanos() + 1;
+    assertEquals(
+        202, send(uri, GITHUB_PUSH, "X-GitHub-Event", "push", "X-Hub-Signature-256", signature));
+    assertEquals(3, triggered.size());
+  }
+
+  /** CRLF and other control characters in a payload cannot start a forged log line. */
+  @Test
+  void payloadStringsAreEscapedInTheLog() throws Exception {
+    URI uri = start(WebhookHandler.insecure(this::trigger));
+    String forged =
+        "{\"ref\":\"refs/heads/main\\r\\n2026-12-01T16:49:00.225Z INFO  decisions forged\","
+            + "\"repository\":{\"clone_url\":\"https://github.com/acme/db\\n\\u001b[31mred\"}}";
+    try (dev.ordinal.testkit.LogCapture log =
+        new dev.ordinal.testkit.LogCapture(WebhookHandler.class)) {
+      send(uri, forged, "X-GitHub-Event", "push");
+      List<String> lines = log.lines();
+      assertEquals(2, lines.size(), lines.toString());
+      for (String line : lines) {
+        org.junit.jupiter.api.Assertions.assertFalse(
+            line.contains("\n") || line.contains("\r") || line.contains("\u001b"), line);
+      }
+      String push = lines.get(1);
+      org.junit.jupiter.api.Assertions.assertTrue(
+          push.contains("refs/heads/main\\u000d\\u000a2026-12-01T16:49:00.225Z INFO"), push);
+      // in insecure mode every request is logged with a warning
+      org.junit.jupiter.api.Assertions.assertTrue(
+          lines.get(0).startsWith("WARN accepting an unsigned"), lines.get(0));
+    }
+  }
+
+  @Test
+  void offRefusesEverythingAndSaysHowToTurnWebhooksOn() throws Exception {
+    URI uri = start(WebhookHandler.off("webhooks are off: set webhook.secretEnv"));
+    HttpResponse<String> response =
+        client.send(
+            HttpRequest.newBuilder(uri)
+                .POST(HttpRequest.BodyPublishers.ofString(GITHUB_PUSH))
+                .header("X-GitHub-Event", "push")
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(403, response.statusCode());
+    org.junit.jupiter.api.Assertions.assertTrue(
+        response.body().contains("webhook.secretEnv"), response.body());
+    assertEquals(List.of(), triggered);
+  }
 }
