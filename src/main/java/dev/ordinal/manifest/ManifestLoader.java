@@ -332,7 +332,8 @@ public final class ManifestLoader {
 
   /**
    * Turns Jackson's "cannot deserialize" into "spec.replicas: expected an integer, got ...". With
-   * {@code hideValues} (a Secret) only the shape of the offending value is named, never the value.
+   * {@code hideValues} (a Secret), an offending value under data or stringData is described by its
+   * shape only, never shown.
    */
   private static void reportMappingError(
       JsonNode root, JsonMappingException e, Problems problems, boolean hideValues) {
@@ -351,6 +352,13 @@ public final class ManifestLoader {
       }
     }
     String field = path.toString();
+    // Only a Secret's values are secret: its type and metadata are shown as for any kind.
+    hideValues =
+        hideValues
+            && (field.equals("data")
+                || field.equals("stringData")
+                || field.startsWith("data.")
+                || field.startsWith("stringData."));
     if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
       Object got = e instanceof InvalidFormatException invalid ? invalid.getValue() : null;
       String shown =
