@@ -160,14 +160,19 @@ class DaemonIT {
             },
             () -> StatefulSets.revisions(plane.client(), ns.name(), "db"));
 
-        remote.commit(
-            "main",
-            Map.of(
-                "db/sts.yaml",
-                sts.replace("db:1", "db:3").replace("replicas: 3", "replicas: lots"),
-                "db/policy.yaml",
-                policy));
-        assertEquals(202, webhook(daemon, payload, sign(payload)).statusCode());
+        var invalid =
+            remote.commit(
+                "main",
+                Map.of(
+                    "db/sts.yaml",
+                    sts.replace("db:1", "db:3").replace("replicas: 3", "replicas: lots"),
+                    "db/policy.yaml",
+                    policy));
+        // A new push names its commit, so its body differs from the last one's: the same body
+        // again would be a replay, answered 200 without a fetch.
+        assertEquals(200, webhook(daemon, payload, sign(payload)).statusCode());
+        String next = payload.replace("{\"ref\"", "{\"after\":\"" + invalid.name() + "\",\"ref\"");
+        assertEquals(202, webhook(daemon, next, sign(next)).statusCode());
         await(
             "the invalid commit reported",
             Duration.ofSeconds(30),
