@@ -20,7 +20,6 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -170,7 +169,7 @@ public final class AppSync implements AppRegistry.AppView {
       Planned planned;
       try {
         planned = plan(tree);
-      } catch (KubernetesClientException e) {
+      } catch (ClusterException e) {
         log.warn(
             "app={} namespace={} revision={} decision=retry reason=\"cannot read the cluster: {}\"",
             app,
@@ -333,14 +332,14 @@ public final class AppSync implements AppRegistry.AppView {
             revision);
         pruned++;
       }
-    } catch (KubernetesClientException e) {
+    } catch (ClusterException e) {
       log.warn(
           "app={} namespace={} revision={} decision=retry reason=\"apply failed: {}\"",
           app,
           namespace,
           revision,
           e.getMessage());
-      return new SyncResult.Failed(revision, "apply failed: " + e.getMessage(), e.getCode() == 409);
+      return new SyncResult.Failed(revision, "apply failed: " + e.getMessage(), e.conflict());
     }
     return new SyncResult.Applied(revision, created, updated, held, unchanged, pruned);
   }

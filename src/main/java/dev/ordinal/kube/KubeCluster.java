@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ordinal.analysis.RunStore;
 import dev.ordinal.daemon.Cluster;
+import dev.ordinal.daemon.ClusterException;
 import dev.ordinal.daemon.Leadership;
 import dev.ordinal.daemon.StatefulSetObserver;
 import dev.ordinal.plan.LiveFingerprint;
@@ -378,8 +379,22 @@ public final class KubeCluster implements Cluster {
 
   // ------------------------------------------------------------------ live objects
 
+  /** Runs a request, turning fabric8's exception into the port's. */
+  private static <T> T translated(java.util.function.Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (KubernetesClientException e) {
+      throw new ClusterException(e.getMessage(), e.getCode(), e);
+    }
+  }
+
   @Override
   public Map<ObjectKey, Live> lookup(
+      Collection<? extends HasMetadata> desired, String defaultNamespace) {
+    return translated(() -> lookupFromKube(desired, defaultNamespace));
+  }
+
+  private Map<ObjectKey, Live> lookupFromKube(
       Collection<? extends HasMetadata> desired, String defaultNamespace) {
     Map<ObjectKey, Live> live = new LinkedHashMap<>();
     for (HasMetadata object : desired) {
@@ -475,6 +490,11 @@ public final class KubeCluster implements Cluster {
   @Override
   public List<Live> inventory(
       String app, String namespace, Map<String, Set<String>> kindsByApiVersion) {
+    return translated(() -> inventoryFromKube(app, namespace, kindsByApiVersion));
+  }
+
+  private List<Live> inventoryFromKube(
+      String app, String namespace, Map<String, Set<String>> kindsByApiVersion) {
     List<Live> found = new ArrayList<>();
     for (Map.Entry<String, Set<String>> group : kindsByApiVersion.entrySet()) {
       for (String kind : group.getValue()) {
@@ -539,6 +559,10 @@ public final class KubeCluster implements Cluster {
 
   @Override
   public Optional<HasMetadata> full(Live live) {
+    return translated(() -> fullFromKube(live));
+  }
+
+  private Optional<HasMetadata> fullFromKube(Live live) {
     if (live.complete()) {
       return Optional.of(live.object());
     }
@@ -567,11 +591,23 @@ public final class KubeCluster implements Cluster {
 
   @Override
   public HasMetadata apply(HasMetadata desired) {
+    return translated(() -> applyFromKube(desired));
+  }
+
+  private HasMetadata applyFromKube(HasMetadata desired) {
     return client.resource(desired).fieldManager(APPLY_MANAGER).forceConflicts().serverSideApply();
   }
 
   @Override
   public void delete(Live live) {
+    translated(
+        () -> {
+          deleteFromKube(live);
+          return null;
+        });
+  }
+
+  private void deleteFromKube(Live live) {
     HasMetadata object = live.object();
     if ("PersistentVolumeClaim".equals(object.getKind())) {
       throw new IllegalArgumentException(
@@ -584,6 +620,10 @@ public final class KubeCluster implements Cluster {
 
   @Override
   public HoldResult hold(ObjectKey key, Integer seen, int partition, String holdUntil) {
+    return translated(() -> holdFromKube(key, seen, partition, holdUntil));
+  }
+
+  private HoldResult holdFromKube(ObjectKey key, Integer seen, int partition, String holdUntil) {
     var resource = client.apps().statefulSets().inNamespace(key.namespace()).withName(key.name());
     StatefulSet current = resource.get();
     if (current == null) {
