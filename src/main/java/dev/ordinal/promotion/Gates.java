@@ -51,19 +51,19 @@ public final class Gates {
       List<FreezeWindow> freeze,
       Optional<String> approvedCommit,
       boolean force) {
-    String commit = state.source().commit();
-    if (commit.isEmpty()) {
-      return new Gate.Closed(
-          "the rollout's Git commit is unknown (another tool applied the template); only"
-              + " revisions Ordinal applied can be promoted");
-    }
     if (state.phase() != Phase.HEALTHY || !state.stableRevision().equals(state.targetRevision())) {
       return new Gate.Closed(
           "the rollout is " + state.phase().displayName() + ", not Healthy: " + state.reason());
     }
     if (state.rollout() == 0) {
       return new Gate.Closed(
-          "no rollout has verified commit " + commit + " yet (it was there when Ordinal started)");
+          "no rollout has verified a revision yet (the first one is deployed as is)");
+    }
+    String commit = state.source().commit();
+    if (commit.isEmpty()) {
+      return new Gate.Closed(
+          "the rollout's Git commit is unknown (another tool applied the template); only"
+              + " revisions Ordinal applied can be promoted");
     }
     List<VerdictRecord> verdicts = state.verdicts();
     for (VerdictRecord v : verdicts) {

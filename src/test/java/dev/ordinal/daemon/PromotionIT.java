@@ -4,6 +4,7 @@ import static dev.ordinal.testkit.StatefulSets.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ordinal.cli.CliRun;
 import dev.ordinal.git.GitHttpServer;
 import dev.ordinal.git.TestRemote;
 import dev.ordinal.kube.KubeCluster;
@@ -146,6 +147,21 @@ class PromotionIT {
             github.statuses.stream()
                 .allMatch(s -> "https://ordinal.example/status".equals(s.targetUrl())));
 
+        CliRun listed =
+            CliRun.of(
+                "promotions",
+                "list",
+                "--config",
+                configFile.toString(),
+                "--kubeconfig",
+                plane.kubeconfig().toString());
+        assertEquals(0, listed.exitCode(), listed.err());
+        assertTrue(
+            listed.out().contains("staging-to-prod")
+                && listed.out().contains(c2.name().substring(0, 12))
+                && listed.out().contains("#1 open " + "https://github.com/acme/config/pull/1"),
+            listed.out());
+
         // 2. Merging it (the branch fast-forwards) rolls prod out; still one pull request.
         remote.moveBranch("main", proposed);
         github.merged(pr.number, proposed.name());
@@ -186,6 +202,19 @@ class PromotionIT {
                         p.head.endsWith(c3.name().substring(0, 12))
                             && p.head.startsWith("ordinal/promote/")),
             "a rolled-back revision is never promoted");
+        CliRun forced =
+            CliRun.of(
+                "promote-env",
+                "staging",
+                "prod",
+                "--force",
+                "--config",
+                configFile.toString(),
+                "--kubeconfig",
+                plane.kubeconfig().toString());
+        assertEquals(1, forced.exitCode(), forced.out() + forced.err());
+        assertTrue(forced.out().contains("RolledBack, not Healthy"), forced.out());
+        assertEquals(2, github.pulls().size(), "not even --force promotes a rolled-back revision");
       }
     } finally {
       client.namespaces().withName(prod).delete();
