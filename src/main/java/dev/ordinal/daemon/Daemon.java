@@ -113,6 +113,7 @@ public final class Daemon implements AutoCloseable {
   private Leadership leadership;
   private volatile boolean cachesSynced;
   private volatile RolloutLoop rollouts;
+  private Promotions promotions;
   private volatile RolloutLoop.ActionListener actionListener = (k, a) -> {};
 
   private Daemon() {}
@@ -199,6 +200,19 @@ public final class Daemon implements AutoCloseable {
     WebhookHandler webhook = webhookHandler(hook, poller);
 
     AppRegistry registry = new AppRegistry(syncs);
+    if (!config.promotionsOrEmpty().isEmpty()
+        || config.apps().stream().anyMatch(a -> a.forge() != null)) {
+      Promotions promotions =
+          new Promotions(
+              config,
+              dataDir,
+              app -> statefulSetsOf(syncs, app, cluster),
+              leadership::isLeading,
+              ports.clock());
+      parts.add(promotions);
+      bus.subscribe(promotions);
+      this.promotions = promotions;
+    }
     AnalysisRunner analysis =
         new AnalysisRunner(
             registry::template,
@@ -282,6 +296,31 @@ public final class Daemon implements AutoCloseable {
     parts.add(poller);
   }
 
+  /** The StatefulSets app {@code app} applied last, as the watch cache holds them. */
+  private static List<io.fabric8.kubernetes.api.model.apps.StatefulSet> statefulSetsOf(
+      List<AppSync> syncs, String app, Workloads cluster) {
+    return syncs.stream()
+        .filter(s -> s.app().equals(app))
+        .flatMap(s -> s.lastApplied().stream())
+        .flatMap(state -> state.statefulSets().stream())
+        .map(
+            o -> {
+              String ns = o.resource().getMetadata().getNamespace();
+              String namespace =
+                  ns != null
+                      ? ns
+                      : syncs.stream()
+                          .filter(s -> s.app().equals(app))
+                          .findFirst()
+                          .orElseThrow()
+                          .namespace();
+              return cluster.statefulSet(
+                  namespace + "/" + o.resource().getMetadata().getName(), Workloads.Read.CACHED);
+            })
+        .flatMap(Optional::stream)
+        .toList();
+  }
+
   private static final Workloads.Listener QUIET =
       new Workloads.Listener() {
         @Override
@@ -302,6 +341,11 @@ public final class Daemon implements AutoCloseable {
   /** Told about each rollout action carried out (tests, the demo's timeline). */
   public void onAction(RolloutLoop.ActionListener listener) {
     this.actionListener = listener;
+  }
+
+  /** Promotions, statuses and reverts, when the config has any; else empty. */
+  public Optional<Promotions> promotions() {
+    return Optional.ofNullable(promotions);
   }
 
   /** Where decisions are published: subscribe for metrics, notifications, the status page. */
