@@ -12,9 +12,25 @@ import dev.ordinal.git.GitSourceConfig;
 import dev.ordinal.git.GitSourceException;
 import dev.ordinal.git.WebhookHandler;
 import dev.ordinal.manifest.ManifestLoader;
+import dev.ordinal.metrics.AnalysisMetrics;
+import dev.ordinal.metrics.ControllerMetrics;
 import dev.ordinal.metrics.OrdinalMetrics;
+import dev.ordinal.metrics.RolloutGauges;
+import dev.ordinal.metrics.RolloutMetrics;
+import dev.ordinal.rollout.LiveRollout;
+import dev.ordinal.rollout.PodView;
+import dev.ordinal.rollout.RolloutEngine;
+import dev.ordinal.rollout.RolloutSpec;
+import dev.ordinal.rollout.RolloutState;
+import dev.ordinal.rollout.StatefulSetView;
+import dev.ordinal.rollout.Step;
+import dev.ordinal.web.AppStatus;
+import dev.ordinal.web.DecisionHistory;
 import dev.ordinal.web.HttpEndpoints;
-import dev.ordinal.web.StatusJson;
+import dev.ordinal.web.StatusPage;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -25,10 +41,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -91,6 +109,14 @@ public final class Daemon implements AutoCloseable {
   private HttpEndpoints http;
   private EventBus bus;
   private Leadership leadership;
+  private Cluster cluster;
+  private AppRegistry registry;
+  private AnalysisRunner analysis;
+  private final PrometheusRegistry metricsRegistry = new PrometheusRegistry();
+
+  /** The StatefulSets the caches hold (namespace/name), for the status page and the gauges. */
+  private final Set<String> watched = new ConcurrentSkipListSet<>();
+
   private volatile boolean cachesSynced;
   private volatile RolloutLoop rollouts;
   private volatile RolloutLoop.ActionListener actionListener = (k, a) -> {};
@@ -118,12 +144,29 @@ public final class Daemon implements AutoCloseable {
 
   private void startParts(DaemonConfig config, Duration pollInterval, Ports ports, String identity)
       throws IOException, GitSourceException {
-    OrdinalMetrics metrics = new OrdinalMetrics(new PrometheusRegistry());
+    OrdinalMetrics metrics = new OrdinalMetrics(metricsRegistry);
     http = HttpEndpoints.bind(address(config.listenOrDefault()));
     parts.add(http);
-    Cluster cluster = ports.cluster();
-    bus = EventBus.standard(cluster);
     String home = config.ordinalNamespaceOrDefault();
+    JvmMetrics.builder().register(metricsRegistry);
+    ControllerMetrics controller =
+        new ControllerMetrics(
+            metricsRegistry,
+            home + "/" + LEASE_NAME,
+            () -> leadership != null && leadership.isLeading(),
+            () -> {
+              RolloutLoop loop = rollouts;
+              return loop == null ? 0 : loop.queueDepth();
+            });
+    cluster = new MeteredCluster(ports.cluster(), controller);
+    bus = EventBus.standard(cluster);
+    RolloutMetrics decisions = new RolloutMetrics(metricsRegistry);
+    DecisionHistory history = new DecisionHistory();
+    bus.subscribe(
+        o -> decisions.decided(o.at(), o.namespace(), o.name(), o.action(), o.event(), o.state()));
+    bus.subscribe(
+        o -> history.record(o.at(), o.namespace(), o.name(), o.action(), o.event(), o.state()));
+    new RolloutGauges(metricsRegistry, this::liveRollouts, ports.clock());
     leadership = cluster.leadership(home, LEASE_NAME, identity, Leadership.Timing.DEFAULT);
     Path dataDir = Path.of(config.dataDirOrDefault());
     Files.createDirectories(dataDir);
@@ -175,18 +218,32 @@ public final class Daemon implements AutoCloseable {
       webhook = WebhookHandler.withSecret(secret, poller::trigger);
     }
 
-    AppRegistry registry = new AppRegistry(syncs);
-    AnalysisRunner analysis =
+    registry = new AppRegistry(syncs);
+    analysis =
         new AnalysisRunner(
-            registry::template,
-            ports.prometheus(),
-            Scheduler.threads(4).paced(ports.speed()),
-            ports.clock(),
-            cluster.runStore(home, ANALYSIS_RUNS));
+                registry::template,
+                ports.prometheus(),
+                Scheduler.threads(4).paced(ports.speed()),
+                ports.clock(),
+                cluster.runStore(home, ANALYSIS_RUNS))
+            .onMeasurement(new AnalysisMetrics(metricsRegistry));
     Set<String> namespaces = new TreeSet<>();
     syncs.forEach(s -> namespaces.add(s.namespace()));
     // The caches stay warm whether or not this instance leads, so a standby takes over at once.
-    parts.add(cluster.watch(namespaces, QUIET));
+    parts.add(
+        cluster.watch(
+            namespaces,
+            new Workloads.Listener() {
+              @Override
+              public void changed(String key) {
+                watched.add(key);
+              }
+
+              @Override
+              public void deleted(String key) {
+                watched.remove(key);
+              }
+            }));
     // Every app is planned once before the rollout side may start, so that it starts with the
     // policies and analysis templates in force.
     for (AppRunner runner : apps) {
@@ -210,7 +267,9 @@ public final class Daemon implements AutoCloseable {
                   RolloutLoop loop =
                       new RolloutLoop(
                           cluster, bus, namespaces, registry::spec, analysis, ports.clock(), 2);
-                  loop.onAction((k, a) -> actionListener.executed(k, a)).pace(ports.speed());
+                  loop.onAction((k, a) -> actionListener.executed(k, a))
+                      .onQueueLatency(controller::queueLatency)
+                      .pace(ports.speed());
                   rollouts = loop;
                   if (leadership.isLeading()) {
                     loop.start();
@@ -226,20 +285,22 @@ public final class Daemon implements AutoCloseable {
           analysis.suspend();
         });
     parts.add(0, leadership);
+    StatusPage page = new StatusPage(new PageSource(), history, ports.clock());
+    http.page(page);
     http.serve(
         metrics.registry(),
         () -> {
           Readiness r = readiness();
-          return new HttpEndpoints.Readiness(
-              r != Readiness.NOT_READY, r.name().toLowerCase(java.util.Locale.ROOT));
+          return new HttpEndpoints.Readiness(r != Readiness.NOT_READY, role(r));
         },
-        () ->
-            StatusJson.render(
-                apps.stream().map(AppRunner::status).toList(),
-                readiness().name().toLowerCase(java.util.Locale.ROOT)),
-        webhook);
+        page::json,
+        exchange -> {
+          webhook.handle(exchange);
+          metrics.webhook(exchange.getResponseCode());
+        });
     log.info(
-        "listening on {}:{} (/metrics, /healthz, /readyz, /status, /webhook); lease {}/{} as {}",
+        "listening on {}:{} (/ status page, /metrics, /healthz, /readyz, /status, /webhook);"
+            + " lease {}/{} as {}",
         address(config.listenOrDefault()).getHostString(),
         http.port(),
         home,
@@ -251,14 +312,101 @@ public final class Daemon implements AutoCloseable {
     parts.add(poller);
   }
 
-  private static final Workloads.Listener QUIET =
-      new Workloads.Listener() {
-        @Override
-        public void changed(String key) {}
+  private static String role(Readiness r) {
+    return r.name().toLowerCase(Locale.ROOT);
+  }
 
-        @Override
-        public void deleted(String key) {}
-      };
+  /**
+   * Every StatefulSet under a rollout policy as the watch caches hold it now: what the status page
+   * and the rollout gauges show, on a standby as on the leader.
+   */
+  List<LiveRollout> liveRollouts() {
+    List<LiveRollout> all = new ArrayList<>();
+    AppRegistry apps = registry;
+    if (apps == null) {
+      return all;
+    }
+    for (String key : watched) {
+      Optional<StatefulSet> found = cluster.statefulSet(key, Workloads.Read.CACHED);
+      if (found.isEmpty()) {
+        continue;
+      }
+      StatefulSet sts = found.get();
+      Optional<RolloutSpec> spec = apps.spec(sts);
+      Optional<StatefulSetView> view = StatefulSetObserver.view(sts);
+      if (spec.isEmpty() || view.isEmpty()) {
+        continue;
+      }
+      List<PodView> pods = new ArrayList<>();
+      for (Pod pod : cluster.pods(sts, Workloads.Read.CACHED)) {
+        if (StatefulSetObserver.selects(sts, pod)) {
+          StatefulSetObserver.podView(pod).ifPresent(pods::add);
+        }
+      }
+      StatefulSetObserver.StoredState stored = StatefulSetObserver.storedState(sts);
+      all.add(
+          new LiveRollout(
+              view.get(),
+              pods,
+              stored.state(),
+              stored.garbled() ? stored.error() : "",
+              spec.get()));
+    }
+    return all;
+  }
+
+  /** What the status page reads: this daemon's apps, rollouts and analysis runs. */
+  private final class PageSource implements StatusPage.Source {
+    @Override
+    public String role() {
+      return Daemon.role(readiness());
+    }
+
+    @Override
+    public List<AppStatus> apps() {
+      return apps.stream().map(AppRunner::status).toList();
+    }
+
+    @Override
+    public List<LiveRollout> rollouts() {
+      return liveRollouts();
+    }
+
+    @Override
+    public List<StatusPage.AnalysisRun> runs(LiveRollout rollout) {
+      List<StatusPage.AnalysisRun> runs = new ArrayList<>();
+      Optional<RolloutState> state = rollout.state();
+      if (state.isEmpty()) {
+        return runs;
+      }
+      String ns = rollout.sts().namespace();
+      String name = rollout.sts().name();
+      if (!rollout.spec().backgroundAnalysis().isEmpty()) {
+        analysis
+            .snapshot(
+                StatefulSetObserver.scopedRunId(
+                    ns, name, RolloutEngine.backgroundRunId(state.get())))
+            .ifPresent(s -> runs.add(new StatusPage.AnalysisRun(0, s)));
+      }
+      List<Step> steps = rollout.spec().steps();
+      for (int i = 0; i < steps.size(); i++) {
+        if (steps.get(i) instanceof Step.Analysis) {
+          int step = i + 1;
+          analysis
+              .snapshot(
+                  StatefulSetObserver.scopedRunId(
+                      ns, name, RolloutEngine.stepRunId(state.get(), i)))
+              .ifPresent(s -> runs.add(new StatusPage.AnalysisRun(step, s)));
+        }
+      }
+      return runs;
+    }
+  }
+
+  /** Ordinal's own metrics, as {@code /metrics} serves them (a fresh registry per daemon). */
+  public PrometheusRegistry metrics() {
+    return metricsRegistry;
+  }
 
   /** Leader, standby, or not ready while the caches are not synced. */
   public Readiness readiness() {

@@ -96,6 +96,19 @@ public final class HttpEndpoints implements AutoCloseable {
     server.start();
   }
 
+  /** Serves the status page and its assets at {@code /} and {@code /ui/}; call before serve. */
+  public void page(StatusPage page) {
+    HttpHandler handler =
+        exchange -> {
+          StatusPage.Response r =
+              page.handle(exchange.getRequestMethod(), exchange.getRequestURI().getPath());
+          r.headers().forEach(exchange.getResponseHeaders()::set);
+          respond(exchange, r.status(), r.contentType(), r.body());
+        };
+    server.createContext("/", handler);
+    server.createContext("/ui/", handler);
+  }
+
   /** The bound port (useful when bound to port 0). */
   public int port() {
     return server.getAddress().getPort();
