@@ -43,7 +43,7 @@
   function clock(iso) {
     if (!iso) return "";
     const d = new Date(iso);
-    return isNaN(d) ? "" : d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+    return isNaN(d) ? "" : d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
   }
 
   function short(revision) {
@@ -165,7 +165,7 @@
 
   /** The measured values as points over the thresholds the conditions compare them with. */
   function chart(m) {
-    const W = 320, H = 120, L = 38, R = 8, T = 8, B = 16;
+    const W = 480, H = 150, L = 44, R = 8, T = 10, B = 16;
     const values = m.measurements.map(x => x.number).filter(v => v !== null && v !== undefined);
     const limits = m.thresholds.map(t => t.value);
     const all = values.concat(limits);

@@ -1,0 +1,201 @@
+package dev.ordinal.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ordinal.rollout.Annotations;
+import dev.ordinal.rollout.Command;
+import dev.ordinal.rollout.Phase;
+import dev.ordinal.rollout.RolloutState;
+import dev.ordinal.testkit.SimOrdinal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+
+/**
+ * The status page in a real headless Chromium, against a whole Ordinal over the in-memory cluster:
+ * it shows a rollout progressing to a manual gate with its analysis charted against the threshold,
+ * then a bad release rolled back, and it shows hostile text from Git as text. Screenshots are kept
+ * in {@code target/screenshots/}.
+ */
+class StatusPageBrowserIT {
+  static final Duration SEEN = Duration.ofSeconds(60);
+  static final Path SHOTS = Path.of("target", "screenshots");
+
+  @TempDir Path tmp;
+
+  static Map<String, String> shop(String image, String metric) {
+    return Map.of(
+        "shop/orders.yaml",
+        SimOrdinal.statefulSet("orders", image, "canary-gate", false),
+        "shop/policy.yaml",
+        SimOrdinal.policy(
+            "canary-gate",
+            "[{canary: {replicas: 1}}, {analysis: {templates: [{templateName: error-rate}]}},"
+                + " {pause: {}}]",
+            "600"),
+        "shop/template.yaml",
+        SimOrdinal.template("error-rate", metric));
+  }
+
+  @Test
+  void showsARolloutAtItsGateWithItsAnalysisThenARollback() throws Exception {
+    try (SimOrdinal ordinal = SimOrdinal.create(tmp, 20);
+        Browser browser = Browser.start(tmp.resolve("chromium"), 1280, 900)) {
+      ordinal.remote.commit("main", shop("registry.local/orders:1", "error-rate"));
+      ordinal.start("", "");
+      RolloutState v1 =
+          ordinal.awaitState("shop", "orders", "initialised", s -> s.phase() == Phase.HEALTHY);
+      browser.open(ordinal.url("/"));
+      awaitPhase(browser, "Healthy");
+      assertEquals("leader", browser.driver.findElement(By.id("role")).getText());
+
+      // a good release: one canary pod, a passing analysis, then the manual gate holds it
+      ordinal.prometheus.rate("orders", 0.012);
+      ordinal.commit(shop("registry.local/orders:2", "error-rate"));
+      ordinal.awaitState(
+          "shop", "orders", "at the gate", s -> s.phase() == Phase.PAUSED && s.stepIndex() == 2);
+      awaitPhase(browser, "Paused");
+      browser.await(
+          "three measurements charted under the threshold",
+          SEEN,
+          d ->
+              card(browser).findElements(By.cssSelector("svg.chart circle.pt-SUCCESSFUL")).size()
+                      == 3
+                  && !card(browser)
+                      .findElements(By.cssSelector("svg.chart line.thr-success"))
+                      .isEmpty(),
+          () -> card(browser).getText());
+      assertEquals(
+          List.of("done", "done", "paused", "pending"),
+          card(browser).findElements(By.cssSelector(".stepbox")).stream()
+              .map(e -> e.getAttribute("class").replace("stepbox ", ""))
+              .toList());
+      assertEquals(1, card(browser).findElements(By.cssSelector(".pod.canary")).size());
+      assertEquals(2, card(browser).findElements(By.cssSelector(".pod.stable")).size());
+      assertTrue(card(browser).getText().contains("manual gate"), card(browser).getText());
+      assertTrue(
+          card(browser).getText().contains("success < 0.05"), "the threshold line is labelled");
+      browser.screenshot(SHOTS.resolve("status-page-paused.png"));
+      browser.size(390, 844);
+      browser.await(
+          "the phone layout",
+          SEEN,
+          d -> (Boolean) browser.script("return window.innerWidth <= 400"),
+          () -> "window " + browser.script("return window.innerWidth"));
+      browser.screenshot(SHOTS.resolve("status-page-phone.png"));
+      assertTrue(
+          (Boolean)
+              browser.script(
+                  "return document.documentElement.scrollWidth <= window.innerWidth + 1"),
+          "no sideways scrolling on a phone");
+      browser.size(1280, 900);
+
+      ordinal.cluster.annotate(
+          "shop", "orders", Map.of(Annotations.commandKey(Command.PROMOTE), "now"));
+      awaitPhase(browser, "Healthy");
+
+      // a bad release: the canary's errors fail the analysis and it goes back
+      ordinal.prometheus.rate("orders", 0.31);
+      ordinal.commit(shop("registry.local/orders:3", "error-rate"));
+      ordinal.awaitState("shop", "orders", "rolled back", s -> s.phase() == Phase.ROLLED_BACK);
+      awaitPhase(browser, "RolledBack");
+      browser.await(
+          "the failed measurement charted above the threshold",
+          SEEN,
+          d -> !card(browser).findElements(By.cssSelector("svg.chart circle.pt-FAILED")).isEmpty(),
+          () -> card(browser).getText());
+      String text = card(browser).getText();
+      assertTrue(text.contains("FAILED"), text);
+      assertTrue(text.contains("RollbackStarted") || text.contains("AnalysisFailed"), text);
+      assertTrue(
+          text.contains("rolled back to " + v1.stableRevision()) || text.contains("RolledBack"),
+          text);
+      assertEquals(3, card(browser).findElements(By.cssSelector(".pod.stable")).size());
+      browser.screenshot(SHOTS.resolve("status-page-rolled-back.png"));
+    }
+  }
+
+  @Test
+  void showsHostileTextFromGitAsText() throws Exception {
+    String hostile = "<img src=x onerror=\"document.body.dataset.pwned='metric'\">";
+    try (SimOrdinal ordinal = SimOrdinal.create(tmp, 20);
+        Browser browser = Browser.start(tmp.resolve("chromium"), 1280, 900)) {
+      ordinal.remote.commit(
+          "main",
+          Map.of(
+              "shop/orders.yaml",
+              SimOrdinal.statefulSet("orders", "registry.local/orders:1", "canary-gate", false),
+              "shop/policy.yaml",
+              SimOrdinal.policy(
+                  "canary-gate",
+                  "[{canary: {replicas: 1}}, {analysis: {templates: [{templateName: error-rate}]}}]",
+                  "600"),
+              "shop/template.yaml",
+              SimOrdinal.template("error-rate", hostile),
+              "bad/sts.yaml",
+              BAD));
+      ordinal.start(
+          "  - {name: bad, repo: '" + ordinal.remote.fileUrl() + "', path: bad, namespace: shop}\n",
+          "");
+      ordinal.awaitState("shop", "orders", "initialised", s -> s.phase() == Phase.HEALTHY);
+      ordinal.prometheus.rate("orders", 0.5);
+      ordinal.commit(
+          Map.of(
+              "shop/orders.yaml",
+              SimOrdinal.statefulSet("orders", "registry.local/orders:2", "canary-gate", false),
+              "shop/policy.yaml",
+              SimOrdinal.policy(
+                  "canary-gate",
+                  "[{canary: {replicas: 1}}, {analysis: {templates: [{templateName: error-rate}]}}]",
+                  "600"),
+              "shop/template.yaml",
+              SimOrdinal.template("error-rate", hostile),
+              "bad/sts.yaml",
+              BAD));
+      ordinal.awaitState("shop", "orders", "rolled back", s -> s.phase() == Phase.ROLLED_BACK);
+
+      browser.open(ordinal.url("/"));
+      awaitPhase(browser, "RolledBack");
+      browser.await(
+          "the bad app's error shown",
+          SEEN,
+          d -> !d.findElements(By.cssSelector("[data-app='bad'] [data-detail]")).isEmpty(),
+          () -> browser.driver.findElement(By.id("apps")).getText());
+      String rollout = card(browser).getText();
+      assertTrue(rollout.contains(hostile), "the metric name is shown as written: " + rollout);
+      String app = browser.driver.findElement(By.cssSelector("[data-app='bad']")).getText();
+      assertTrue(app.contains("<script>"), "the manifest error is shown as written: " + app);
+      assertTrue(browser.driver.findElements(By.cssSelector("main img, main script")).isEmpty());
+      assertNull(browser.script("return document.body.dataset.pwned"), "no injected script ran");
+      browser.screenshot(SHOTS.resolve("status-page-hostile.png"));
+    }
+  }
+
+  /** A manifest whose error message quotes markup back. */
+  static final String BAD =
+      "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: y}\nspec:\n"
+          + "  replicas: \"<script>document.body.dataset.pwned='app'</script>\"\n";
+
+  private static WebElement card(Browser browser) {
+    return browser.driver.findElement(By.cssSelector("[data-rollout='shop/orders']"));
+  }
+
+  private static void awaitPhase(Browser browser, String phase) {
+    browser.await(
+        "the page to show orders " + phase,
+        SEEN,
+        d -> {
+          List<WebElement> badge =
+              d.findElements(By.cssSelector("[data-rollout='shop/orders'] .badge.phase"));
+          return !badge.isEmpty() && badge.get(0).getText().equals(phase);
+        },
+        () -> (String) browser.script("return document.body.innerText"));
+  }
+}
