@@ -17,13 +17,15 @@ import dev.ordinal.metrics.ControllerMetrics;
 import dev.ordinal.metrics.OrdinalMetrics;
 import dev.ordinal.metrics.RolloutGauges;
 import dev.ordinal.metrics.RolloutMetrics;
+import dev.ordinal.notify.Formats;
+import dev.ordinal.notify.Notifications;
+import dev.ordinal.notify.WebhookNotifier;
 import dev.ordinal.rollout.LiveRollout;
 import dev.ordinal.rollout.PodView;
 import dev.ordinal.rollout.RolloutEngine;
 import dev.ordinal.rollout.RolloutSpec;
 import dev.ordinal.rollout.RolloutState;
 import dev.ordinal.rollout.StatefulSetView;
-import dev.ordinal.rollout.Step;
 import dev.ordinal.web.AppStatus;
 import dev.ordinal.web.DecisionHistory;
 import dev.ordinal.web.HttpEndpoints;
@@ -35,6 +37,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -218,6 +221,7 @@ public final class Daemon implements AutoCloseable {
       webhook = WebhookHandler.withSecret(secret, poller::trigger);
     }
 
+    notify(config, metrics);
     registry = new AppRegistry(syncs);
     analysis =
         new AnalysisRunner(
@@ -312,6 +316,56 @@ public final class Daemon implements AutoCloseable {
     parts.add(poller);
   }
 
+  /** Starts one notifier per configured webhook and tells them about rollouts. */
+  private void notify(DaemonConfig config, OrdinalMetrics metrics) throws GitSourceException {
+    List<WebhookNotifier> targets = new ArrayList<>();
+    for (DaemonConfig.Notifier n : config.notifications()) {
+      WebhookNotifier target =
+          new WebhookNotifier(
+              n.name(),
+              URI.create(Credentials.notificationUrl(n)),
+              Formats.Format.valueOf(n.formatOrDefault().toUpperCase(Locale.ROOT)),
+              NOTIFY_BACKOFF,
+              (name, result, attempts) ->
+                  metrics.notification(name, result.name().toLowerCase(Locale.ROOT)));
+      parts.add(target);
+      targets.add(target);
+    }
+    if (targets.isEmpty()) {
+      return;
+    }
+    Notifications rules =
+        new Notifications(
+            (ns, name, state) -> runsOf(ns, name, state).stream().map(r -> r.snapshot()).toList());
+    bus.subscribe(
+        o ->
+            rules
+                .of(o.at(), o.namespace(), o.name(), o.event(), o.state())
+                .forEach(n -> targets.forEach(t -> t.send(n))));
+  }
+
+  /** The first retry of a failed notification after 1 s, then 2, 4 and 8 s. */
+  static final Duration NOTIFY_BACKOFF = Duration.ofSeconds(1);
+
+  /** The analysis runs of a rollout's current attempt, background first. */
+  private List<StatusPage.AnalysisRun> runsOf(String ns, String name, RolloutState state) {
+    List<StatusPage.AnalysisRun> runs = new ArrayList<>();
+    AnalysisRunner runner = analysis;
+    if (runner == null) {
+      return runs;
+    }
+    runner
+        .snapshot(StatefulSetObserver.scopedRunId(ns, name, RolloutEngine.backgroundRunId(state)))
+        .ifPresent(s -> runs.add(new StatusPage.AnalysisRun(0, s)));
+    for (int i = 0; i < state.stepCount(); i++) {
+      int step = i + 1;
+      runner
+          .snapshot(StatefulSetObserver.scopedRunId(ns, name, RolloutEngine.stepRunId(state, i)))
+          .ifPresent(s -> runs.add(new StatusPage.AnalysisRun(step, s)));
+    }
+    return runs;
+  }
+
   private static String role(Readiness r) {
     return r.name().toLowerCase(Locale.ROOT);
   }
@@ -374,32 +428,10 @@ public final class Daemon implements AutoCloseable {
 
     @Override
     public List<StatusPage.AnalysisRun> runs(LiveRollout rollout) {
-      List<StatusPage.AnalysisRun> runs = new ArrayList<>();
-      Optional<RolloutState> state = rollout.state();
-      if (state.isEmpty()) {
-        return runs;
-      }
-      String ns = rollout.sts().namespace();
-      String name = rollout.sts().name();
-      if (!rollout.spec().backgroundAnalysis().isEmpty()) {
-        analysis
-            .snapshot(
-                StatefulSetObserver.scopedRunId(
-                    ns, name, RolloutEngine.backgroundRunId(state.get())))
-            .ifPresent(s -> runs.add(new StatusPage.AnalysisRun(0, s)));
-      }
-      List<Step> steps = rollout.spec().steps();
-      for (int i = 0; i < steps.size(); i++) {
-        if (steps.get(i) instanceof Step.Analysis) {
-          int step = i + 1;
-          analysis
-              .snapshot(
-                  StatefulSetObserver.scopedRunId(
-                      ns, name, RolloutEngine.stepRunId(state.get(), i)))
-              .ifPresent(s -> runs.add(new StatusPage.AnalysisRun(step, s)));
-        }
-      }
-      return runs;
+      return rollout
+          .state()
+          .map(state -> runsOf(rollout.sts().namespace(), rollout.sts().name(), state))
+          .orElse(List.of());
     }
   }
 
@@ -510,6 +542,23 @@ public final class Daemon implements AutoCloseable {
         throw new GitSourceException(
             "cannot read credentials file " + path + ": " + e.getMessage());
       }
+    }
+
+    /** A notification target's URL, from the config, an env var or a file. */
+    static String notificationUrl(DaemonConfig.Notifier n) throws GitSourceException {
+      String value =
+          n.url() != null
+              ? n.url()
+              : n.urlEnv() != null ? System.getenv(n.urlEnv()) : readFile(n.urlFile());
+      if (value == null || value.isBlank()) {
+        throw new GitSourceException(
+            "notifications "
+                + n.name()
+                + ": "
+                + (n.urlEnv() != null ? "env var " + n.urlEnv() : "file " + n.urlFile())
+                + " is empty or unset");
+      }
+      return value.trim();
     }
 
     /**

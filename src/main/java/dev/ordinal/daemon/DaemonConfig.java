@@ -27,9 +27,38 @@ public record DaemonConfig(
     String pollInterval,
     String ordinalNamespace,
     Webhook webhook,
-    List<App> apps) {
+    List<App> apps,
+    List<Notifier> notifications) {
+
+  /** A config without notifications. */
+  public DaemonConfig(
+      String dataDir,
+      String listen,
+      String pollInterval,
+      String ordinalNamespace,
+      Webhook webhook,
+      List<App> apps) {
+    this(dataDir, listen, pollInterval, ordinalNamespace, webhook, apps, List.of());
+  }
+
+  public DaemonConfig {
+    notifications = notifications == null ? List.of() : List.copyOf(notifications);
+  }
 
   public record Webhook(String secretEnv, String secretFile) {}
+
+  /**
+   * A webhook that is told about rollouts. The URL is given directly ({@code url}) or, since a
+   * Slack webhook URL is itself a secret, read from an env var ({@code urlEnv}) or a file ({@code
+   * urlFile}).
+   *
+   * @param format {@code slack} (Slack-compatible JSON) or {@code json} (every field); default json
+   */
+  public record Notifier(String name, String url, String urlEnv, String urlFile, String format) {
+    public String formatOrDefault() {
+      return format == null || format.isBlank() ? "json" : format;
+    }
+  }
 
   public record Credentials(
       String usernameEnv,
@@ -169,6 +198,32 @@ public record DaemonConfig(
                 + ".path: must be relative to the repository root and must not contain '..', got '"
                 + app.path()
                 + "'");
+      }
+    }
+    Set<String> notifierNames = new HashSet<>();
+    for (int i = 0; i < notifications.size(); i++) {
+      Notifier n = notifications.get(i);
+      String at = "notifications[" + i + "]";
+      if (n.name() == null || !DNS_LABEL.matcher(n.name()).matches()) {
+        problems.add(
+            at
+                + ".name: required, a DNS label (it names the target in logs and metrics), got '"
+                + n.name()
+                + "'");
+      } else if (!notifierNames.add(n.name())) {
+        problems.add(at + ".name: duplicate notification name '" + n.name() + "'");
+      }
+      int sources =
+          (n.url() == null ? 0 : 1) + (n.urlEnv() == null ? 0 : 1) + (n.urlFile() == null ? 0 : 1);
+      if (sources != 1) {
+        problems.add(at + ": exactly one of url, urlEnv or urlFile is required");
+      } else if (n.url() != null
+          && !n.url().startsWith("http://")
+          && !n.url().startsWith("https://")) {
+        problems.add(at + ".url: an http:// or https:// URL is required");
+      }
+      if (!List.of("slack", "json").contains(n.formatOrDefault())) {
+        problems.add(at + ".format: slack or json, got '" + n.format() + "'");
       }
     }
     return problems;

@@ -26,6 +26,7 @@ public final class OrdinalMetrics {
   private final Histogram syncDuration;
   private final Info commit;
   private final Counter webhooks;
+  private final Counter notifications;
   private final Map<String, String> commits = new ConcurrentHashMap<>();
 
   public OrdinalMetrics(PrometheusRegistry registry) {
@@ -101,6 +102,19 @@ public final class OrdinalMetrics {
     for (String result : List.of("accepted", "unauthorized", "rejected", "error")) {
       webhooks.labelValues(result);
     }
+    notifications =
+        Counter.builder()
+            .name("ordinal_notifications_total")
+            .help(
+                "Notifications to each configured webhook, by result: delivered, failed (after"
+                    + " retries, or refused with a 4xx), dropped (queue full)")
+            .labelNames("target", "result")
+            .register(registry);
+  }
+
+  /** One notification's outcome at a configured target. */
+  public void notification(String target, String result) {
+    notifications.labelValues(target, result).inc();
   }
 
   public PrometheusRegistry registry() {

@@ -127,38 +127,13 @@ class StatusPageBrowserIT {
     String hostile = "<img src=x onerror=\"document.body.dataset.pwned='metric'\">";
     try (SimOrdinal ordinal = SimOrdinal.create(tmp, 20);
         Browser browser = Browser.start(tmp.resolve("chromium"), 1280, 900)) {
-      ordinal.remote.commit(
-          "main",
-          Map.of(
-              "shop/orders.yaml",
-              SimOrdinal.statefulSet("orders", "registry.local/orders:1", "canary-gate", false),
-              "shop/policy.yaml",
-              SimOrdinal.policy(
-                  "canary-gate",
-                  "[{canary: {replicas: 1}}, {analysis: {templates: [{templateName: error-rate}]}}]",
-                  "600"),
-              "shop/template.yaml",
-              SimOrdinal.template("error-rate", hostile),
-              "bad/sts.yaml",
-              BAD));
+      ordinal.remote.commit("main", hostileTree("registry.local/orders:1", hostile));
       ordinal.start(
           "  - {name: bad, repo: '" + ordinal.remote.fileUrl() + "', path: bad, namespace: shop}\n",
           "");
       ordinal.awaitState("shop", "orders", "initialised", s -> s.phase() == Phase.HEALTHY);
       ordinal.prometheus.rate("orders", 0.5);
-      ordinal.commit(
-          Map.of(
-              "shop/orders.yaml",
-              SimOrdinal.statefulSet("orders", "registry.local/orders:2", "canary-gate", false),
-              "shop/policy.yaml",
-              SimOrdinal.policy(
-                  "canary-gate",
-                  "[{canary: {replicas: 1}}, {analysis: {templates: [{templateName: error-rate}]}}]",
-                  "600"),
-              "shop/template.yaml",
-              SimOrdinal.template("error-rate", hostile),
-              "bad/sts.yaml",
-              BAD));
+      ordinal.commit(hostileTree("registry.local/orders:2", hostile));
       ordinal.awaitState("shop", "orders", "rolled back", s -> s.phase() == Phase.ROLLED_BACK);
 
       browser.open(ordinal.url("/"));
@@ -176,6 +151,22 @@ class StatusPageBrowserIT {
       assertNull(browser.script("return document.body.dataset.pwned"), "no injected script ran");
       browser.screenshot(SHOTS.resolve("status-page-hostile.png"));
     }
+  }
+
+  /** The shop app with a hostile metric name, and the bad app whose manifest quotes markup. */
+  static Map<String, String> hostileTree(String image, String metric) {
+    return Map.of(
+        "shop/orders.yaml",
+        SimOrdinal.statefulSet("orders", image, "canary-gate", false),
+        "shop/policy.yaml",
+        SimOrdinal.policy(
+            "canary-gate",
+            "[{canary: {replicas: 1}}, {analysis: {templates: [{templateName: error-rate}]}}]",
+            "600"),
+        "shop/template.yaml",
+        SimOrdinal.template("error-rate", metric),
+        "bad/sts.yaml",
+        BAD);
   }
 
   /** A manifest whose error message quotes markup back. */
