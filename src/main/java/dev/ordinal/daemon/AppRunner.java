@@ -147,7 +147,12 @@ public final class AppRunner implements PollTarget {
       return Optional.of(new SyncEvent.SyncRefused(name, r.revision(), r.refusals()));
     }
     if (result instanceof SyncResult.Invalid i) {
-      return Optional.of(new SyncEvent.SyncInvalid(name, i.revision(), i.errors().size()));
+      return Optional.of(
+          new SyncEvent.SyncInvalid(
+              name,
+              i.revision(),
+              i.errors().size(),
+              i.errors().stream().limit(3).map(Object::toString).toList()));
     }
     if (result instanceof SyncResult.Failed f) {
       return Optional.of(new SyncEvent.SyncFailed(name, f.revision(), f.error()));

@@ -47,11 +47,22 @@ public sealed interface SyncEvent extends DomainEvent {
     }
   }
 
-  /** The revision's manifests failed to load: nothing was applied. */
-  record SyncInvalid(String app, String revision, int errors) implements SyncEvent {
+  /**
+   * The revision's manifests failed to load: nothing was applied.
+   *
+   * @param first the first few errors, {@code file:line: message}
+   */
+  record SyncInvalid(String app, String revision, int errors, List<String> first)
+      implements SyncEvent {
+    public SyncInvalid {
+      first = List.copyOf(first);
+    }
+
     @Override
     public String message() {
-      return errors + " manifest error(s), nothing applied; the last good revision stays in force";
+      return errors
+          + " manifest error(s), nothing applied; the last good revision stays in force"
+          + (first.isEmpty() ? "" : ": " + String.join("; ", first));
     }
   }
 

@@ -31,17 +31,7 @@ class NotificationsOverSimTest {
   @TempDir Path tmp;
 
   static Map<String, String> tree(String image) {
-    return Map.of(
-        "shop/orders.yaml",
-        SimOrdinal.statefulSet("orders", image, "canary-gate", false),
-        "shop/policy.yaml",
-        SimOrdinal.policy(
-            "canary-gate",
-            "[{canary: {replicas: 1}}, {analysis: {templates: [{templateName: error-rate}]}},"
-                + " {pause: {}}]",
-            "600"),
-        "shop/template.yaml",
-        SimOrdinal.template("error-rate", "error-rate"));
+    return SimOrdinal.shop(image, SimOrdinal.GATED, "error-rate");
   }
 
   @Test

@@ -130,6 +130,25 @@ public final class SimOrdinal implements AutoCloseable {
 
   // ------------------------------------------------------------------ manifests
 
+  /** Canary one pod, analyse error-rate, then a manual gate. */
+  public static final String GATED =
+      "[{canary: {replicas: 1}}, {analysis: {templates: [{templateName: error-rate}]}},"
+          + " {pause: {}}]";
+
+  /**
+   * The app {@code shop}'s tree: StatefulSet {@code orders} at {@code image} under a policy of
+   * {@code steps}, and the error-rate template whose metric is named {@code metric}.
+   */
+  public static Map<String, String> shop(String image, String steps, String metric) {
+    return Map.of(
+        "shop/orders.yaml",
+        statefulSet("orders", image, "canary", false),
+        "shop/policy.yaml",
+        policy("canary", steps, "600"),
+        "shop/template.yaml",
+        template("error-rate", metric));
+  }
+
   /** A StatefulSet of 3 replicas under {@code policy}, running {@code image}. */
   public static String statefulSet(String name, String image, String policy, boolean onDelete) {
     return """

@@ -11,6 +11,7 @@ import dev.ordinal.rollout.RolloutState;
 import dev.ordinal.testkit.SimOrdinal;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -31,17 +32,7 @@ class StatusPageBrowserIT {
   @TempDir Path tmp;
 
   static Map<String, String> shop(String image, String metric) {
-    return Map.of(
-        "shop/orders.yaml",
-        SimOrdinal.statefulSet("orders", image, "canary-gate", false),
-        "shop/policy.yaml",
-        SimOrdinal.policy(
-            "canary-gate",
-            "[{canary: {replicas: 1}}, {analysis: {templates: [{templateName: error-rate}]}},"
-                + " {pause: {}}]",
-            "600"),
-        "shop/template.yaml",
-        SimOrdinal.template("error-rate", metric));
+    return SimOrdinal.shop(image, SimOrdinal.GATED, metric);
   }
 
   @Test
@@ -155,18 +146,14 @@ class StatusPageBrowserIT {
 
   /** The shop app with a hostile metric name, and the bad app whose manifest quotes markup. */
   static Map<String, String> hostileTree(String image, String metric) {
-    return Map.of(
-        "shop/orders.yaml",
-        SimOrdinal.statefulSet("orders", image, "canary-gate", false),
-        "shop/policy.yaml",
-        SimOrdinal.policy(
-            "canary-gate",
-            "[{canary: {replicas: 1}}, {analysis: {templates: [{templateName: error-rate}]}}]",
-            "600"),
-        "shop/template.yaml",
-        SimOrdinal.template("error-rate", metric),
-        "bad/sts.yaml",
-        BAD);
+    Map<String, String> tree =
+        new HashMap<>(
+            SimOrdinal.shop(
+                image,
+                "[{canary: {replicas: 1}}, {analysis: {templates: [{templateName: error-rate}]}}]",
+                metric));
+    tree.put("bad/sts.yaml", BAD);
+    return tree;
   }
 
   /** A manifest whose error message quotes markup back. */
