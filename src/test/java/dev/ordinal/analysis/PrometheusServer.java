@@ -16,10 +16,10 @@ import java.util.concurrent.TimeUnit;
  * TSDB directory and config scraping one test target every second. Debian's package may also have
  * started a system Prometheus on :9090; this one never shares a port or a data directory with it.
  */
-final class PrometheusServer implements AutoCloseable {
-  static final Path BINARY =
+public final class PrometheusServer implements AutoCloseable {
+  public static final Path BINARY =
       Path.of(System.getProperty("ordinal.prometheus.binary", "/usr/bin/prometheus"));
-  static final Path PROMTOOL =
+  public static final Path PROMTOOL =
       Path.of(System.getProperty("ordinal.promtool.binary", "/usr/bin/promtool"));
 
   private final Path home;
@@ -34,7 +34,7 @@ final class PrometheusServer implements AutoCloseable {
   }
 
   /** Fails with the install command when the binaries are missing. */
-  static void requireBinaries() {
+  public static void requireBinaries() {
     for (Path binary : List.of(BINARY, PROMTOOL)) {
       if (!Files.isExecutable(binary)) {
         throw new IllegalStateException(
@@ -57,16 +57,39 @@ final class PrometheusServer implements AutoCloseable {
     return server;
   }
 
+  /**
+   * Starts Prometheus scraping the loopback {@code targets} as job {@code job}, evaluating the rule
+   * file {@code rules} when given (Ordinal's own /metrics in the monitoring tests).
+   */
+  public static PrometheusServer start(
+      Path home, Path data, String job, List<Integer> targets, Path rules)
+      throws IOException, InterruptedException {
+    requireBinaries();
+    PrometheusServer server = new PrometheusServer(home, data, freePort());
+    server.launch(job, targets, rules);
+    return server;
+  }
+
   private void launch(int targetPort) throws IOException, InterruptedException {
+    launch("app", targetPort > 0 ? List.of(targetPort) : List.of(), null);
+  }
+
+  private void launch(String job, List<Integer> targets, Path rules)
+      throws IOException, InterruptedException {
     Files.createDirectories(data);
     Path config = home.resolve("prometheus.yml");
     StringBuilder yaml =
-        new StringBuilder(
-            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n");
-    if (targetPort > 0) {
-      yaml.append("  - job_name: app\n    static_configs:\n      - targets: ['127.0.0.1:")
-          .append(targetPort)
-          .append("']\n");
+        new StringBuilder("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n");
+    if (rules != null) {
+      yaml.append("rule_files: ['").append(rules).append("']\n");
+    }
+    yaml.append("scrape_configs:\n");
+    if (!targets.isEmpty()) {
+      yaml.append("  - job_name: ").append(job).append("\n    static_configs:\n      - targets: [");
+      for (int i = 0; i < targets.size(); i++) {
+        yaml.append(i == 0 ? "" : ", ").append("'127.0.0.1:").append(targets.get(i)).append("'");
+      }
+      yaml.append("]\n");
     }
     Files.writeString(config, yaml.toString());
     List<String> command =
@@ -108,7 +131,7 @@ final class PrometheusServer implements AutoCloseable {
     }
   }
 
-  URI address() {
+  public URI address() {
     return URI.create("http://127.0.0.1:" + port);
   }
 
