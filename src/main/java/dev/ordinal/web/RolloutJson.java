@@ -54,7 +54,11 @@ final class RolloutJson {
     m.put("replicas", r.sts().replicas());
     m.put("partition", r.sts().partition());
     m.put("strategy", r.sts().strategy().name());
-    m.put("timeInStepSeconds", r.timeInStep(now).toSeconds());
+    // when the step began, not how long ago: the document then changes only when the rollout does
+    // (the page counts the seconds itself, so it is not redrawn on every poll)
+    m.put(
+        "stepStartedAt",
+        state == null || r.timeInStep(now).isZero() ? null : state.stepStartedAt().toString());
     m.put("progressDeadlineSeconds", r.spec().progressDeadline().toSeconds());
     m.put("stepList", steps(r, index));
     m.put("pods", pods(r));

@@ -84,6 +84,23 @@ class MonitoringIT {
         ordinal.awaitState("shop", "orders", "orders initialised", s -> s.phase() == Phase.HEALTHY);
         ordinal.awaitState("shop", "ledger", "ledger initialised", s -> s.phase() == Phase.HEALTHY);
 
+        // Prometheus must have seen the rollback counters at 0 before they move: increase() needs
+        // two samples, and under load its first scrape can come late
+        for (String sts : List.of("orders", "ledger")) {
+          await(
+              "Prometheus scraping the leader's rollback counter of " + sts,
+              Duration.ofSeconds(60),
+              () ->
+                  query(
+                              prometheus,
+                              "ordinal_rollbacks_total{statefulset=\""
+                                  + sts
+                                  + "\", reason=\"analysis_failed\"} == 0")
+                          .size()
+                      > 0,
+              () -> "not yet");
+        }
+
         // a good release of orders completes; ledger's canary fails and, OnDelete, waits for Git
         ordinal.prometheus.rate("orders", 0.01);
         ordinal.prometheus.rate("ledger", 0.3);

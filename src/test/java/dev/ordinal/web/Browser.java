@@ -10,6 +10,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -80,10 +81,25 @@ final class Browser implements AutoCloseable {
   <T> T await(
       String what, Duration timeout, Function<WebDriver, T> condition, Supplier<String> seen) {
     try {
-      return new WebDriverWait(driver, timeout, Duration.ofMillis(200)).until(condition);
+      // the page redraws a card when its rollout changes: an element may go stale between reads
+      return new WebDriverWait(driver, timeout, Duration.ofMillis(200))
+          .ignoring(StaleElementReferenceException.class)
+          .until(condition);
     } catch (TimeoutException e) {
       throw new AssertionError("timed out waiting for " + what + "; saw: " + seen.get(), e);
     }
+  }
+
+  /** How many elements match {@code css}, read in one go in the page. */
+  long count(String css) {
+    return (Long) script("return document.querySelectorAll(arguments[0]).length", css);
+  }
+
+  /** The text of the first element matching {@code css}, or empty. */
+  String text(String css) {
+    Object text =
+        script("const e = document.querySelector(arguments[0]); return e ? e.innerText : ''", css);
+    return String.valueOf(text);
   }
 
   Object script(String js, Object... args) {

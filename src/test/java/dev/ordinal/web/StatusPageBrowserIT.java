@@ -16,8 +16,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.openqa.selenium.By;
-import org.openqa.selenium.WebElement;
 
 /**
  * The status page in a real headless Chromium, against a whole Ordinal over the in-memory cluster:
@@ -45,7 +43,7 @@ class StatusPageBrowserIT {
           ordinal.awaitState("shop", "orders", "initialised", s -> s.phase() == Phase.HEALTHY);
       browser.open(ordinal.url("/"));
       awaitPhase(browser, "Healthy");
-      assertEquals("leader", browser.driver.findElement(By.id("role")).getText());
+      assertEquals("leader", browser.text("#role"));
 
       // a good release: one canary pod, a passing analysis, then the manual gate holds it
       ordinal.prometheus.rate("orders", 0.012);
@@ -57,22 +55,20 @@ class StatusPageBrowserIT {
           "three measurements charted under the threshold",
           SEEN,
           d ->
-              card(browser).findElements(By.cssSelector("svg.chart circle.pt-SUCCESSFUL")).size()
-                      == 3
-                  && !card(browser)
-                      .findElements(By.cssSelector("svg.chart line.thr-success"))
-                      .isEmpty(),
-          () -> card(browser).getText());
+              browser.count(CARD + " svg.chart circle.pt-SUCCESSFUL") == 3
+                  && browser.count(CARD + " svg.chart line.thr-success") > 0,
+          () -> browser.text(CARD));
       assertEquals(
-          List.of("done", "done", "paused", "pending"),
-          card(browser).findElements(By.cssSelector(".stepbox")).stream()
-              .map(e -> e.getAttribute("class").replace("stepbox ", ""))
-              .toList());
-      assertEquals(1, card(browser).findElements(By.cssSelector(".pod.canary")).size());
-      assertEquals(2, card(browser).findElements(By.cssSelector(".pod.stable")).size());
-      assertTrue(card(browser).getText().contains("manual gate"), card(browser).getText());
-      assertTrue(
-          card(browser).getText().contains("success < 0.05"), "the threshold line is labelled");
+          List.of("stepbox done", "stepbox done", "stepbox paused", "stepbox pending"),
+          browser.script(
+              "return [...document.querySelectorAll(arguments[0])].map(e => e.className)",
+              CARD + " .stepbox"));
+      assertEquals(1, browser.count(CARD + " .pod.canary"));
+      assertEquals(2, browser.count(CARD + " .pod.stable"));
+      String paused = browser.text(CARD);
+      assertTrue(paused.contains("manual gate"), paused);
+      assertTrue(paused.contains("success < 0.05"), "the threshold line is labelled: " + paused);
+      assertTrue(paused.contains("in this step for"), paused);
       browser.screenshot(SHOTS.resolve("status-page-paused.png"));
       browser.size(390, 844);
       browser.await(
@@ -100,15 +96,15 @@ class StatusPageBrowserIT {
       browser.await(
           "the failed measurement charted above the threshold",
           SEEN,
-          d -> !card(browser).findElements(By.cssSelector("svg.chart circle.pt-FAILED")).isEmpty(),
-          () -> card(browser).getText());
-      String text = card(browser).getText();
+          d -> browser.count(CARD + " svg.chart circle.pt-FAILED") > 0,
+          () -> browser.text(CARD));
+      String text = browser.text(CARD);
       assertTrue(text.contains("FAILED"), text);
       assertTrue(text.contains("RollbackStarted") || text.contains("AnalysisFailed"), text);
       assertTrue(
           text.contains("rolled back to " + v1.stableRevision()) || text.contains("RolledBack"),
           text);
-      assertEquals(3, card(browser).findElements(By.cssSelector(".pod.stable")).size());
+      assertEquals(3, browser.count(CARD + " .pod.stable"));
       browser.screenshot(SHOTS.resolve("status-page-rolled-back.png"));
     }
   }
@@ -132,13 +128,13 @@ class StatusPageBrowserIT {
       browser.await(
           "the bad app's error shown",
           SEEN,
-          d -> !d.findElements(By.cssSelector("[data-app='bad'] [data-detail]")).isEmpty(),
-          () -> browser.driver.findElement(By.id("apps")).getText());
-      String rollout = card(browser).getText();
+          d -> browser.count("[data-app='bad'] [data-detail]") > 0,
+          () -> browser.text("#apps"));
+      String rollout = browser.text(CARD);
       assertTrue(rollout.contains(hostile), "the metric name is shown as written: " + rollout);
-      String app = browser.driver.findElement(By.cssSelector("[data-app='bad']")).getText();
+      String app = browser.text("[data-app='bad']");
       assertTrue(app.contains("<script>"), "the manifest error is shown as written: " + app);
-      assertTrue(browser.driver.findElements(By.cssSelector("main img, main script")).isEmpty());
+      assertEquals(0, browser.count("main img, main script"));
       assertNull(browser.script("return document.body.dataset.pwned"), "no injected script ran");
       browser.screenshot(SHOTS.resolve("status-page-hostile.png"));
     }
@@ -161,19 +157,13 @@ class StatusPageBrowserIT {
       "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: y}\nspec:\n"
           + "  replicas: \"<script>document.body.dataset.pwned='app'</script>\"\n";
 
-  private static WebElement card(Browser browser) {
-    return browser.driver.findElement(By.cssSelector("[data-rollout='shop/orders']"));
-  }
+  static final String CARD = "[data-rollout='shop/orders']";
 
   private static void awaitPhase(Browser browser, String phase) {
     browser.await(
         "the page to show orders " + phase,
         SEEN,
-        d -> {
-          List<WebElement> badge =
-              d.findElements(By.cssSelector("[data-rollout='shop/orders'] .badge.phase"));
-          return !badge.isEmpty() && badge.get(0).getText().equals(phase);
-        },
+        d -> browser.text(CARD + " .badge.phase").equals(phase),
         () -> (String) browser.script("return document.body.innerText"));
   }
 }

@@ -67,8 +67,7 @@
         el("div", { class: "title" }, el("span", { class: "ns" }, r.namespace + " / "), r.name),
         el("span", { class: "badge phase " + r.phase }, r.phase),
         stepText ? el("span", { class: "sub" }, stepText) : null,
-        r.phase !== "Healthy" && r.timeInStepSeconds > 0
-          ? el("span", { class: "sub" }, "in this step for " + duration(r.timeInStepSeconds)) : null),
+        r.stepStartedAt ? el("span", { class: "sub", "data-since": r.stepStartedAt }) : null),
       el("div", { class: "sub" },
         r.app ? "app " + r.app : "applied by another tool",
         r.commit ? " · commit " + String(r.commit).slice(0, 12) : "",
@@ -245,6 +244,15 @@
     document.body.dataset.generatedAt = data.generatedAt || "";
   }
 
+  /** Time in the current step, counted against the server's clock, without a redraw. */
+  function tick(generatedAt) {
+    const now = new Date(generatedAt).getTime();
+    for (const node of document.querySelectorAll("[data-since]")) {
+      const seconds = Math.max(0, Math.round((now - new Date(node.dataset.since).getTime()) / 1000));
+      node.textContent = isNaN(seconds) ? "" : "in this step for " + duration(seconds);
+    }
+  }
+
   function live(ok, text) {
     const node = document.getElementById("live");
     node.className = "live " + (ok ? "ok" : "down");
@@ -265,6 +273,7 @@
         render(data);
         lastShown = shown;
       }
+      tick(generatedAt);
       document.body.dataset.polls = String(Number(document.body.dataset.polls || 0) + 1);
       failures = 0;
       live(true, "live · " + clock(generatedAt));
