@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       RolloutCommands.Resume.class,
       AnalysisCommand.class,
       RunCommand.class,
+      RbacCommand.class,
       VersionCommand.class,
     })
 public final class Main implements Runnable {

@@ -2,6 +2,7 @@ package dev.ordinal.daemon;
 
 import dev.ordinal.analysis.AnalysisRunner;
 import dev.ordinal.analysis.Scheduler;
+import dev.ordinal.analysis.condition.ConditionGrammar;
 import dev.ordinal.analysis.prometheus.HttpPrometheusApi;
 import dev.ordinal.analysis.prometheus.PrometheusApi;
 import dev.ordinal.git.GitCredentials;
@@ -84,10 +85,26 @@ public final class Daemon implements AutoCloseable {
      */
     public static Ports of(Cluster cluster, DaemonConfig config) {
       String home = config.ordinalNamespaceOrDefault();
+      // Only Secrets the config names are ever read: the servers' credentials and the list
+      // templates may use. Load-time checks refuse any other; this holds even if one slipped by.
+      Set<String> readable = new TreeSet<>();
+      if (config.analysisSecrets() != null) {
+        readable.addAll(config.analysisSecrets());
+      }
+      if (config.prometheus() != null) {
+        config.prometheus().values().stream()
+            .filter(server -> server.bearerTokenSecret() != null)
+            .forEach(server -> readable.add(server.bearerTokenSecret().name()));
+      }
       return new Ports(
           cluster,
           new HttpPrometheusApi(
-              Optional.empty(), ref -> cluster.secretValue(home, ref.name(), ref.key())),
+              Optional.empty(),
+              ref ->
+                  readable.contains(ref.name())
+                      ? cluster.secretValue(home, ref.name(), ref.key())
+                      : Optional.empty(),
+              config.prometheusServers()),
           Clock.systemUTC(),
           1.0);
     }
@@ -175,7 +192,7 @@ public final class Daemon implements AutoCloseable {
     Files.createDirectories(dataDir);
     GitRepoCache cache = new GitRepoCache(dataDir.resolve("git"));
     parts.add(cache);
-    ManifestLoader loader = new ManifestLoader();
+    ManifestLoader loader = new ManifestLoader(ConditionGrammar.INSTANCE, config.analysisTrust());
     List<AppSync> syncs = new ArrayList<>();
     GitPoller poller =
         GitPoller.withDaemonThreads(
@@ -195,6 +212,7 @@ public final class Daemon implements AutoCloseable {
           new AppSync(
               app.name(),
               app.namespace(),
+              app.appBoundary(),
               app.pruneEnabled(),
               loader,
               cluster,

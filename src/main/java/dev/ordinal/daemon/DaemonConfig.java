@@ -7,12 +7,19 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.ordinal.analysis.prometheus.PrometheusServers;
+import dev.ordinal.manifest.AnalysisTemplate;
+import dev.ordinal.manifest.AnalysisTrust;
+import dev.ordinal.manifest.Durations;
+import dev.ordinal.plan.AppBoundary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -27,8 +34,14 @@ public record DaemonConfig(
     String pollInterval,
     String ordinalNamespace,
     Webhook webhook,
+    Map<String, PrometheusServer> prometheus,
+    List<String> analysisSecrets,
     List<App> apps,
     List<Notifier> notifications) {
+
+  public DaemonConfig {
+    notifications = notifications == null ? List.of() : List.copyOf(notifications);
+  }
 
   /** A config without notifications. */
   public DaemonConfig(
@@ -37,12 +50,66 @@ public record DaemonConfig(
       String pollInterval,
       String ordinalNamespace,
       Webhook webhook,
+      Map<String, PrometheusServer> prometheus,
+      List<String> analysisSecrets,
       List<App> apps) {
-    this(dataDir, listen, pollInterval, ordinalNamespace, webhook, apps, List.of());
+    this(
+        dataDir,
+        listen,
+        pollInterval,
+        ordinalNamespace,
+        webhook,
+        prometheus,
+        analysisSecrets,
+        apps,
+        List.of());
   }
 
-  public DaemonConfig {
-    notifications = notifications == null ? List.of() : List.copyOf(notifications);
+  /** A config without Prometheus servers (no analysis) and no Secrets for templates. */
+  public DaemonConfig(
+      String dataDir,
+      String listen,
+      String pollInterval,
+      String ordinalNamespace,
+      Webhook webhook,
+      List<App> apps) {
+    this(dataDir, listen, pollInterval, ordinalNamespace, webhook, null, null, apps);
+  }
+
+  /**
+   * A Prometheus server AnalysisTemplates may query, with the credential Ordinal sends: the only
+   * places a template's queries can go.
+   *
+   * @param bearerTokenSecret a key of a Secret in Ordinal's namespace
+   * @param timeout per query, e.g. 10s
+   */
+  public record PrometheusServer(String address, SecretRef bearerTokenSecret, String timeout) {}
+
+  /** A key of a Secret in Ordinal's own namespace. */
+  public record SecretRef(String name, String key) {}
+
+  /** The servers, as the analysis runner resolves templates against them. */
+  public PrometheusServers prometheusServers() {
+    Map<String, PrometheusServers.Server> servers = new java.util.LinkedHashMap<>();
+    if (prometheus != null) {
+      prometheus.forEach(
+          (name, server) ->
+              servers.put(
+                  name,
+                  new PrometheusServers.Server(
+                      name,
+                      java.net.URI.create(server.address()),
+                      Optional.ofNullable(server.bearerTokenSecret())
+                          .map(s -> new AnalysisTemplate.SecretKeyRef(s.name(), s.key())),
+                      Optional.ofNullable(server.timeout()).flatMap(Durations::parse))));
+    }
+    return PrometheusServers.configured(servers);
+  }
+
+  /** What templates from Git may use: the servers above and the listed Secrets. */
+  public AnalysisTrust analysisTrust() {
+    return prometheusServers()
+        .trust(analysisSecrets == null ? Set.of() : Set.copyOf(analysisSecrets));
   }
 
   public record Webhook(String secretEnv, String secretFile) {}
@@ -68,6 +135,16 @@ public record DaemonConfig(
       String sshKeyFile,
       String knownHostsFile) {}
 
+  /**
+   * What an app may apply beyond its defaults (its own namespace; namespaced kinds without RBAC):
+   * set by the operator here, never in Git.
+   *
+   * @param namespaces more destination namespaces
+   * @param kinds more kinds, as {@code group/Kind} ({@code Kind} for the core group)
+   * @param adopt take over objects this app did not create
+   */
+  public record Boundary(List<String> namespaces, List<String> kinds, Boolean adopt) {}
+
   public record App(
       String name,
       String repo,
@@ -75,9 +152,40 @@ public record DaemonConfig(
       String path,
       String namespace,
       @JsonProperty("prune") Boolean prune,
-      Credentials credentials) {
+      Credentials credentials,
+      Boundary boundary) {
+    /** An app with the default boundary. */
+    public App(
+        String name,
+        String repo,
+        String revision,
+        String path,
+        String namespace,
+        Boolean prune,
+        Credentials credentials) {
+      this(name, repo, revision, path, namespace, prune, credentials, null);
+    }
+
     public boolean pruneEnabled() {
       return Boolean.TRUE.equals(prune);
+    }
+
+    /** The app's boundary: its own namespace and the default kinds, plus what the config adds. */
+    public AppBoundary appBoundary() {
+      Set<String> namespaces = new java.util.TreeSet<>();
+      namespaces.add(namespace);
+      Set<String> kinds = new java.util.TreeSet<>();
+      boolean adopt = false;
+      if (boundary != null) {
+        if (boundary.namespaces() != null) {
+          namespaces.addAll(boundary.namespaces());
+        }
+        if (boundary.kinds() != null) {
+          kinds.addAll(boundary.kinds());
+        }
+        adopt = Boolean.TRUE.equals(boundary.adopt());
+      }
+      return new AppBoundary(name, namespaces, kinds, adopt);
     }
 
     public String revisionOrDefault() {
@@ -90,6 +198,8 @@ public record DaemonConfig(
   }
 
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  private static final Pattern KIND =
+      Pattern.compile("([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Z][A-Za-z0-9]*");
 
   /** Reads and validates a config file; errors name the file, the line and the field. */
   public static DaemonConfig load(Path file) throws ConfigException {
@@ -158,6 +268,33 @@ public record DaemonConfig(
 
   List<String> problems() {
     List<String> problems = new ArrayList<>();
+    if (prometheus != null) {
+      prometheus.forEach(
+          (name, server) -> {
+            String at = "prometheus." + name;
+            if (!DNS_LABEL.matcher(name).matches()) {
+              problems.add(at + ": a server name is a DNS label such as default or thanos");
+            }
+            if (server == null
+                || server.address() == null
+                || !(server.address().startsWith("http://")
+                    || server.address().startsWith("https://"))) {
+              problems.add(at + ".address: required, an http(s) URL of the Prometheus server");
+            }
+            if (server != null
+                && server.bearerTokenSecret() != null
+                && (server.bearerTokenSecret().name() == null
+                    || server.bearerTokenSecret().key() == null)) {
+              problems.add(
+                  at + ".bearerTokenSecret: needs name and key of a Secret in Ordinal's namespace");
+            }
+            if (server != null
+                && server.timeout() != null
+                && Durations.parse(server.timeout()).isEmpty()) {
+              problems.add(at + ".timeout: not a duration such as 10s: '" + server.timeout() + "'");
+            }
+          });
+    }
     if (apps == null || apps.isEmpty()) {
       problems.add("apps: at least one app is required");
       return problems;
@@ -190,6 +327,29 @@ public record DaemonConfig(
         problems.add(
             at
                 + ".credentials.knownHostsFile: required with sshKeyFile, so the server's host key is checked");
+      }
+      if (app.boundary() != null && app.boundary().namespaces() != null) {
+        for (int n = 0; n < app.boundary().namespaces().size(); n++) {
+          String ns = app.boundary().namespaces().get(n);
+          if (ns == null || !DNS_LABEL.matcher(ns).matches()) {
+            problems.add(
+                at + ".boundary.namespaces[" + n + "]: not a namespace name: '" + ns + "'");
+          }
+        }
+      }
+      if (app.boundary() != null && app.boundary().kinds() != null) {
+        for (int k = 0; k < app.boundary().kinds().size(); k++) {
+          String kind = app.boundary().kinds().get(k);
+          if (kind == null || !KIND.matcher(kind).matches()) {
+            problems.add(
+                at
+                    + ".boundary.kinds["
+                    + k
+                    + "]: '"
+                    + kind
+                    + "' is not a kind such as ConfigMap or rbac.authorization.k8s.io/Role");
+          }
+        }
       }
       if (app.path() != null
           && (app.path().startsWith("/") || List.of(app.path().split("/")).contains(".."))) {

@@ -183,6 +183,8 @@ class MonitoringIT {
             "1h",
             "standby",
             null,
+            SimOrdinal.PROMETHEUS,
+            null,
             List.of(
                 new DaemonConfig.App(
                     "shop", ordinal.remote.fileUrl(), "main", "shop", "shop", false, null)));

@@ -34,6 +34,8 @@ import java.util.function.Predicate;
  * wall clock.
  */
 public final class SimOrdinal implements AutoCloseable {
+  static final String PROMETHEUS_ADDRESS = "http://prometheus.example:9090";
+
   public final SimClock clock;
   public final SimCluster cluster;
   public final TestRemote remote;
@@ -64,6 +66,10 @@ public final class SimOrdinal implements AutoCloseable {
         "dataDir: "
             + tmp.resolve("data")
             + "\nlisten: 127.0.0.1:0\npollInterval: 1h\nordinalNamespace: ordinal\n"
+            // templates query the scripted Prometheus; the address only has to be configured
+            + "prometheus: {default: {address: '"
+            + PROMETHEUS_ADDRESS
+            + "'}}\n"
             + extra
             + "apps:\n  - {name: shop, repo: '"
             + remote.fileUrl()
@@ -127,6 +133,10 @@ public final class SimOrdinal implements AutoCloseable {
     cluster.close();
     remote.close();
   }
+
+  /** The Prometheus server the templates below name, as a daemon config lists it. */
+  public static final Map<String, DaemonConfig.PrometheusServer> PROMETHEUS =
+      Map.of("default", new DaemonConfig.PrometheusServer(PROMETHEUS_ADDRESS, null, null));
 
   // ------------------------------------------------------------------ manifests
 
@@ -205,10 +215,11 @@ public final class SimOrdinal implements AutoCloseable {
               successCondition: result[0] < 0.05
               provider:
                 prometheus:
-                  address: http://prometheus.example:9090
+                  address: ADDRESS
                   query: sum(rate(errors{pod=~"{{rollout.canaryPods}}"}[1m]))
         """
         .replace("NAME", name)
+        .replace("ADDRESS", PROMETHEUS_ADDRESS)
         .replace("METRIC", metric.replace("'", "''"));
   }
 
