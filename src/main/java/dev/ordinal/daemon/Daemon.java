@@ -241,6 +241,7 @@ public final class Daemon implements AutoCloseable {
 
     notify(config, metrics);
     registry = new AppRegistry(syncs);
+    AnalysisMetrics analysisMetrics = new AnalysisMetrics(metricsRegistry);
     analysis =
         new AnalysisRunner(
                 registry::template,
@@ -248,7 +249,7 @@ public final class Daemon implements AutoCloseable {
                 Scheduler.threads(4).paced(ports.speed()),
                 ports.clock(),
                 cluster.runStore(home, ANALYSIS_RUNS))
-            .onMeasurement(new AnalysisMetrics(metricsRegistry));
+            .onMeasurement(analysisMetrics);
     Set<String> namespaces = new TreeSet<>();
     syncs.forEach(s -> namespaces.add(s.namespace()));
     // The caches stay warm whether or not this instance leads, so a standby takes over at once.
@@ -264,6 +265,9 @@ public final class Daemon implements AutoCloseable {
               @Override
               public void deleted(String key) {
                 watched.remove(key);
+                String[] nsName = key.split("/", 2);
+                decisions.forget(nsName[0], nsName[1]);
+                analysisMetrics.forget(nsName[0], nsName[1]);
               }
             }));
     // Every app is planned once before the rollout side may start, so that it starts with the

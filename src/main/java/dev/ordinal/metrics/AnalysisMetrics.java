@@ -9,16 +9,22 @@ import dev.ordinal.analysis.RunSnapshot;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Analysis as metrics, per StatefulSet, template and metric: the last value measured (what argo
  * rollouts users ask for in #2276), each measurement's verdict as a counter, each metric's final
  * phase, and the numbers its conditions compare with, so a dashboard draws values against
  * thresholds.
+ *
+ * <p>Template and metric names come from Git, so their series are bounded here rather than trusted:
+ * a StatefulSet keeps the series of its {@value #METRICS_PER_STATEFULSET} most recently measured
+ * metrics (a template renamed in Git drops out as new ones are measured), and all of them go when
+ * the StatefulSet leaves the cluster ({@link #forget}).
  */
 public final class AnalysisMetrics implements AnalysisRunner.MeasurementListener {
   private static final String[] KEY = {"namespace", "statefulset", "template", "metric"};
@@ -27,7 +33,12 @@ public final class AnalysisMetrics implements AnalysisRunner.MeasurementListener
   private final Counter measurements;
   private final Counter results;
   private final Gauge threshold;
-  private final Set<String> seen = ConcurrentHashMap.newKeySet();
+
+  /** Per StatefulSet ({@code namespace/name}), its measured template and metric pairs, LRU. */
+  private final Map<String, LinkedHashMap<List<String>, Boolean>> seen = new LinkedHashMap<>();
+
+  /** More metrics than any policy's analyses hold; older series beyond it are dropped. */
+  static final int METRICS_PER_STATEFULSET = 32;
 
   public AnalysisMetrics(PrometheusRegistry registry) {
     value =
@@ -80,7 +91,7 @@ public final class AnalysisMetrics implements AnalysisRunner.MeasurementListener
       List<RunSnapshot.Threshold> thresholds) {
     String ns = rollout.namespace();
     String sts = rollout.statefulSet();
-    if (seen.add(ns + "/" + sts + "/" + template + "/" + metric)) {
+    if (firstOf(ns, sts, template, metric)) {
       // every verdict has a series from the first measurement on, so increase() sees the first one
       for (MeasurementPhase p : MeasurementPhase.values()) {
         measurements.labelValues(ns, sts, template, metric, lower(p.name()));
@@ -104,6 +115,38 @@ public final class AnalysisMetrics implements AnalysisRunner.MeasurementListener
           .labelValues(ns, sts, template, metric, t.failure() ? "failure" : "success", t.op())
           .set(t.value());
     }
+  }
+
+  /**
+   * Whether this is the pair's first measurement (then its series are created), dropping the series
+   * of the StatefulSet's least recently measured pair past the bound.
+   */
+  private synchronized boolean firstOf(String ns, String sts, String template, String metric) {
+    LinkedHashMap<List<String>, Boolean> pairs =
+        seen.computeIfAbsent(ns + "/" + sts, k -> new LinkedHashMap<>(16, 0.75f, true));
+    List<String> pair = List.of(template, metric);
+    if (pairs.put(pair, Boolean.TRUE) != null) {
+      return false;
+    }
+    if (pairs.size() > METRICS_PER_STATEFULSET) {
+      List<String> eldest = pairs.keySet().iterator().next();
+      pairs.remove(eldest);
+      removeIf(l -> l.get(0).equals(ns) && l.get(1).equals(sts) && l.subList(2, 4).equals(eldest));
+    }
+    return true;
+  }
+
+  /** Drops every series of a StatefulSet that left the cluster. */
+  public synchronized void forget(String namespace, String statefulSet) {
+    seen.remove(namespace + "/" + statefulSet);
+    removeIf(l -> l.get(0).equals(namespace) && l.get(1).equals(statefulSet));
+  }
+
+  private void removeIf(Function<List<String>, Boolean> matches) {
+    value.removeIf(matches);
+    measurements.removeIf(matches);
+    results.removeIf(matches);
+    threshold.removeIf(matches);
   }
 
   private static String lower(String name) {

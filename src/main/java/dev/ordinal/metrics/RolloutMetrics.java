@@ -14,12 +14,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * Metrics counted from rollout decisions as they are published (after their write succeeded):
  * decisions by action, rollout events by reason, rollbacks by cause, and how long each step took.
  * Labels are the StatefulSet's namespace and name and small closed sets (action kinds, event
- * reasons, phase reasons); never a revision or a pod name.
+ * reasons, phase reasons); never a revision or a pod name. A StatefulSet's series go when it leaves
+ * the cluster ({@link #forget}).
  */
 public final class RolloutMetrics {
   /** The causes a rollback counter exists for from the first decision on, so increase() works. */
@@ -112,6 +114,15 @@ public final class RolloutMetrics {
     if (state.isEmpty()) {
       steps.putIfAbsent(key, new StepMark(-1, -1, at));
     }
+  }
+
+  /** Drops every series of a StatefulSet that left the cluster, so series stay bounded. */
+  public void forget(String namespace, String name) {
+    Function<List<String>, Boolean> of = l -> l.get(0).equals(namespace) && l.get(1).equals(name);
+    events.removeIf(of);
+    rollbacks.removeIf(of);
+    stepDuration.removeIf(of);
+    steps.remove(namespace + "/" + name);
   }
 
   private void step(

@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
@@ -234,6 +235,78 @@ class RolloutMetricsTest {
         below);
     assertTrue(
         Double.isNaN(scraped.value("ordinal_analysis_measurement_value", key).getAsDouble()));
+  }
+
+  @Test
+  void analysisSeriesAreBoundedPerStatefulSetAndGoWithIt() {
+    PrometheusRegistry registry = new PrometheusRegistry();
+    AnalysisMetrics metrics = new AnalysisMetrics(registry);
+    RolloutContext db = new RolloutContext("shop", "db", "db-new", "db-old", List.of("db-2"));
+    RolloutContext cache = new RolloutContext("shop", "cache", "c-new", "c-old", List.of("c-2"));
+    List<RunSnapshot.Threshold> below = List.of(new RunSnapshot.Threshold(false, "<", 0.05));
+    Measurement ok = new Measurement(T, MeasurementPhase.SUCCESSFUL, "[0.01]", "");
+    // metric names come from Git: each commit may rename them
+    int renamed = AnalysisMetrics.METRICS_PER_STATEFULSET + 8;
+    for (int i = 0; i < renamed; i++) {
+      metrics.measured(db, "error-rate", "errors-" + i, ok, MetricPhase.RUNNING, below);
+    }
+    metrics.measured(cache, "error-rate", "errors", ok, MetricPhase.RUNNING, below);
+    Scraped scraped = new Scraped(registry);
+    Map<String, Double> values = scraped.all("ordinal_analysis_measurement_value");
+    assertEquals(AnalysisMetrics.METRICS_PER_STATEFULSET + 1, values.size(), values.toString());
+    String[] newest = {
+      "namespace", "shop", "statefulset", "db", "template", "error-rate", "metric", "errors-39"
+    };
+    String[] oldest = newest.clone();
+    oldest[7] = "errors-0";
+    assertEquals(
+        OptionalDouble.of(0.01), scraped.value("ordinal_analysis_measurement_value", newest));
+    assertEquals(
+        OptionalDouble.empty(),
+        scraped.value("ordinal_analysis_measurements_total", with(oldest, "phase", "successful")),
+        "the least recently measured metric's counters went with its value");
+
+    metrics.forget("shop", "db");
+    assertEquals(
+        List.of("cache"),
+        scraped.all("ordinal_analysis_measurements_total").keySet().stream()
+            .map(labels -> labels.contains("statefulset=\"db\"") ? "db" : "cache")
+            .distinct()
+            .toList(),
+        "only the StatefulSet still in the cluster keeps series");
+    assertEquals(1, scraped.all("ordinal_analysis_threshold").size());
+  }
+
+  @Test
+  void aStatefulSetThatLeftTheClusterLeavesNoRolloutSeries() {
+    PrometheusRegistry registry = new PrometheusRegistry();
+    RolloutMetrics metrics = new RolloutMetrics(registry);
+    RolloutState step1 = state(Phase.PROGRESSING, PhaseReason.CANARY_STEP, 0, T);
+    for (String name : List.of("db", "cache")) {
+      metrics.decided(
+          T,
+          "shop",
+          name,
+          "SetPartition",
+          new RolloutEvent.RolloutStarted("new", "old", 3, RolloutSource.UNKNOWN),
+          Optional.of(step1));
+    }
+    Scraped scraped = new Scraped(registry);
+    List<String> families = List.of("ordinal_rollout_events_total", "ordinal_rollbacks_total");
+    for (String family : families) {
+      assertTrue(
+          scraped.all(family).keySet().stream().anyMatch(l -> l.contains("statefulset=\"db\"")),
+          family + ": " + scraped.all(family));
+    }
+    metrics.forget("shop", "db");
+    for (String family : families) {
+      assertTrue(
+          scraped.all(family).keySet().stream().anyMatch(l -> l.contains("statefulset=\"cache\"")),
+          family + ": " + scraped.all(family));
+      assertTrue(
+          scraped.all(family).keySet().stream().noneMatch(l -> l.contains("statefulset=\"db\"")),
+          family + ": " + scraped.all(family));
+    }
   }
 
   @Test
