@@ -30,7 +30,9 @@ import dev.ordinal.rollout.StatefulSetView;
 import dev.ordinal.web.AppStatus;
 import dev.ordinal.web.DecisionHistory;
 import dev.ordinal.web.HttpEndpoints;
+import dev.ordinal.web.Limits;
 import dev.ordinal.web.StatusPage;
+import dev.ordinal.web.WebhookEndpoint;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
@@ -127,6 +129,7 @@ public final class Daemon implements AutoCloseable {
             return t;
           });
   private HttpEndpoints http;
+  private WebhookEndpoint webhookListener;
   private EventBus bus;
   private Leadership leadership;
   private Cluster cluster;
@@ -144,8 +147,8 @@ public final class Daemon implements AutoCloseable {
   private Daemon() {}
 
   /**
-   * Starts the daemon. The listen address is bound first, so a busy port fails before anything else
-   * happens.
+   * Starts the daemon. The listen addresses (probes and metrics, then the webhook's) are bound
+   * first, so a busy port fails before anything else happens.
    *
    * @throws IOException when the listen address cannot be bound, or the data directory made
    */
@@ -167,6 +170,15 @@ public final class Daemon implements AutoCloseable {
     OrdinalMetrics metrics = new OrdinalMetrics(metricsRegistry);
     http = HttpEndpoints.bind(address(config.listenOrDefault()));
     parts.add(http);
+    DaemonConfig.Webhook hook = config.webhook();
+    if (hook != null) {
+      webhookListener =
+          WebhookEndpoint.bind(
+              address(hook.listenOrDefault()),
+              hook.pathOrDefault(),
+              Limits.webhook(hook.maxBodyBytes()));
+      parts.add(webhookListener);
+    }
     String home = config.ordinalNamespaceOrDefault();
     JvmMetrics.builder().register(metricsRegistry);
     ControllerMetrics controller =
@@ -206,7 +218,8 @@ public final class Daemon implements AutoCloseable {
           GitSource.open(
               cache,
               GitSourceConfig.of(app.repo(), app.revisionOrDefault(), app.pathOrDefault())
-                  .withCredentials(Credentials.of(app.credentials())));
+                  .withCredentials(Credentials.of(app.credentials()))
+                  .withMaxFetchBytes(config.maxFetchBytesOrDefault()));
       parts.add(source);
       AppSync sync =
           new AppSync(
@@ -229,15 +242,7 @@ public final class Daemon implements AutoCloseable {
           app.revisionOrDefault(),
           app.pathOrDefault());
     }
-    String secret = Credentials.webhookSecret(config.webhook());
-    WebhookHandler webhook;
-    if (secret == null) {
-      log.warn(
-          "no webhook secret configured: push webhooks are accepted unsigned (development only)");
-      webhook = WebhookHandler.insecure(poller::trigger);
-    } else {
-      webhook = WebhookHandler.withSecret(secret, poller::trigger);
-    }
+    WebhookHandler webhook = webhookHandler(hook, poller);
 
     notify(config, metrics);
     registry = new AppRegistry(syncs);
@@ -312,26 +317,30 @@ public final class Daemon implements AutoCloseable {
         });
     parts.add(0, leadership);
     StatusPage page = new StatusPage(new PageSource(), history, ports.clock());
-    http.page(page);
     http.serve(
         metrics.registry(),
         () -> {
           Readiness r = readiness();
           return new HttpEndpoints.Readiness(r != Readiness.NOT_READY, role(r));
         },
-        page::json,
-        exchange -> {
-          webhook.handle(exchange);
-          metrics.webhook(exchange.getResponseCode());
-        });
+        page::json);
+    page.register(http);
     log.info(
-        "listening on {}:{} (/ status page, /metrics, /healthz, /readyz, /status, /webhook);"
-            + " lease {}/{} as {}",
+        "listening on {}:{} ({}); lease {}/{} as {}",
         address(config.listenOrDefault()).getHostString(),
         http.port(),
+        String.join(", ", http.paths()),
         home,
         LEASE_NAME,
         identity);
+    if (webhookListener != null) {
+      webhookListener.serve(webhook, metrics::webhook);
+      log.info(
+          "webhooks on {}:{}{}",
+          address(hook.listenOrDefault()).getHostString(),
+          webhookListener.port(),
+          webhookListener.path());
+    }
     for (AppRunner runner : apps) {
       poller.add(runner);
     }
@@ -484,8 +493,50 @@ public final class Daemon implements AutoCloseable {
     return leadership.isLeading();
   }
 
+  /** The port of the probes, {@code /metrics} and {@code /status}. */
   public int port() {
     return http.port();
+  }
+
+  /** The port of the webhook listener, or -1 when the config has no {@code webhook}. */
+  public int webhookPort() {
+    return webhookListener == null ? -1 : webhookListener.port();
+  }
+
+  /** The internal listener, where other pages may be registered (see {@link HttpEndpoints}). */
+  public HttpEndpoints http() {
+    return http;
+  }
+
+  /**
+   * What answers webhooks: signed with a secret, unsigned with {@code insecure: true}, else off
+   * (every request refused with how to turn webhooks on).
+   */
+  private static WebhookHandler webhookHandler(DaemonConfig.Webhook hook, GitPoller poller)
+      throws GitSourceException {
+    if (hook == null) {
+      log.info(
+          "webhooks are off (no webhook in the config): Git is polled only. To fetch on push, add"
+              + " webhook: {{secretEnv: ORDINAL_WEBHOOK_SECRET}} (its own port, default {})",
+          DaemonConfig.Webhook.DEFAULT_WEBHOOK_LISTEN);
+      return null;
+    }
+    String secret = Credentials.webhookSecret(hook);
+    if (secret != null) {
+      return WebhookHandler.withSecret(secret, poller::trigger);
+    }
+    if (hook.insecureEnabled()) {
+      log.warn(
+          "webhook.insecure: true: unsigned push webhooks are accepted (development only); each"
+              + " one is logged with a warning");
+      return WebhookHandler.insecure(poller::trigger);
+    }
+    String howTo =
+        "webhooks are off: no secret is configured. Set webhook.secretEnv or webhook.secretFile"
+            + " in Ordinal's config to the secret your Git server signs with (or, for development"
+            + " only, webhook.insecure: true), then restart Ordinal";
+    log.warn("{}; every webhook is refused with 403", howTo);
+    return WebhookHandler.off(howTo);
   }
 
   public List<AppRunner> apps() {
@@ -601,8 +652,8 @@ public final class Daemon implements AutoCloseable {
                 + (webhook.secretFile() != null
                     ? "secretFile " + webhook.secretFile()
                     : "secretEnv " + webhook.secretEnv())
-                + ") but empty or unset; set it, or remove webhook from the config to accept"
-                + " unsigned webhooks (development only)");
+                + ") but empty or unset; set it (or, for development only, replace it with"
+                + " webhook.insecure: true)");
       }
       return value;
     }

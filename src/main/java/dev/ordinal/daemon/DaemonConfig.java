@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.ordinal.analysis.prometheus.PrometheusServers;
+import dev.ordinal.git.RepoUrl;
 import dev.ordinal.manifest.AnalysisTemplate;
 import dev.ordinal.manifest.AnalysisTrust;
 import dev.ordinal.manifest.Durations;
@@ -36,6 +37,7 @@ public record DaemonConfig(
     Webhook webhook,
     Map<String, PrometheusServer> prometheus,
     List<String> analysisSecrets,
+    Git git,
     List<App> apps,
     List<Notifier> notifications) {
 
@@ -44,6 +46,41 @@ public record DaemonConfig(
   }
 
   /** A config without notifications. */
+  public DaemonConfig(
+      String dataDir,
+      String listen,
+      String pollInterval,
+      String ordinalNamespace,
+      Webhook webhook,
+      Map<String, PrometheusServer> prometheus,
+      List<String> analysisSecrets,
+      Git git,
+      List<App> apps) {
+    this(
+        dataDir,
+        listen,
+        pollInterval,
+        ordinalNamespace,
+        webhook,
+        prometheus,
+        analysisSecrets,
+        git,
+        apps,
+        List.of());
+  }
+
+  /** A config without Prometheus servers (no analysis), Secrets for templates or Git settings. */
+  public DaemonConfig(
+      String dataDir,
+      String listen,
+      String pollInterval,
+      String ordinalNamespace,
+      Webhook webhook,
+      List<App> apps) {
+    this(dataDir, listen, pollInterval, ordinalNamespace, webhook, null, null, null, apps);
+  }
+
+  /** Without {@code git} settings (the defaults). */
   public DaemonConfig(
       String dataDir,
       String listen,
@@ -61,19 +98,8 @@ public record DaemonConfig(
         webhook,
         prometheus,
         analysisSecrets,
-        apps,
-        List.of());
-  }
-
-  /** A config without Prometheus servers (no analysis) and no Secrets for templates. */
-  public DaemonConfig(
-      String dataDir,
-      String listen,
-      String pollInterval,
-      String ordinalNamespace,
-      Webhook webhook,
-      List<App> apps) {
-    this(dataDir, listen, pollInterval, ordinalNamespace, webhook, null, null, apps);
+        null,
+        apps);
   }
 
   /**
@@ -112,7 +138,69 @@ public record DaemonConfig(
         .trust(analysisSecrets == null ? Set.of() : Set.copyOf(analysisSecrets));
   }
 
-  public record Webhook(String secretEnv, String secretFile) {}
+  /**
+   * Push webhooks, on their own listener. Without a secret they are refused (403, with how to turn
+   * them on) unless {@code insecure: true}; without a {@code webhook} section there is no webhook
+   * listener at all and Git is only polled.
+   *
+   * @param listen address of the webhook listener, default {@value #DEFAULT_WEBHOOK_LISTEN}
+   * @param path the one path webhooks are posted to, default {@value #DEFAULT_WEBHOOK_PATH}
+   * @param insecure true accepts unsigned webhooks (development only), with a warning on each
+   * @param maxBodySize larger payloads are refused with 413, default 1Mi
+   */
+  public record Webhook(
+      String listen,
+      String path,
+      String secretEnv,
+      String secretFile,
+      Boolean insecure,
+      String maxBodySize) {
+    public static final String DEFAULT_WEBHOOK_LISTEN = "0.0.0.0:8081";
+    public static final String DEFAULT_WEBHOOK_PATH = "/webhook";
+    public static final long DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+    /** Only a secret, with the default listener. */
+    public Webhook(String secretEnv, String secretFile) {
+      this(null, null, secretEnv, secretFile, null, null);
+    }
+
+    public String listenOrDefault() {
+      return listen == null || listen.isBlank() ? DEFAULT_WEBHOOK_LISTEN : listen;
+    }
+
+    public String pathOrDefault() {
+      return path == null || path.isBlank() ? DEFAULT_WEBHOOK_PATH : path;
+    }
+
+    public boolean insecureEnabled() {
+      return Boolean.TRUE.equals(insecure);
+    }
+
+    public boolean hasSecret() {
+      return secretEnv != null || secretFile != null;
+    }
+
+    public long maxBodyBytes() {
+      return maxBodySize == null
+          ? DEFAULT_MAX_BODY_BYTES
+          : ByteSizes.parse(maxBodySize).orElse(DEFAULT_MAX_BODY_BYTES);
+    }
+  }
+
+  /**
+   * How Git is fetched, for every app.
+   *
+   * @param maxFetchSize one fetch may download at most this much (256Mi by default); a larger one
+   *     fails with a message that names this setting
+   */
+  public record Git(String maxFetchSize) {
+    public long maxFetchBytes() {
+      return maxFetchSize == null
+          ? dev.ordinal.git.GitSourceConfig.DEFAULT_MAX_FETCH_BYTES
+          : ByteSizes.parse(maxFetchSize)
+              .orElse(dev.ordinal.git.GitSourceConfig.DEFAULT_MAX_FETCH_BYTES);
+    }
+  }
 
   /**
    * A webhook that is told about rollouts. The URL is given directly ({@code url}) or, since a
@@ -266,6 +354,11 @@ public record DaemonConfig(
     return pollInterval == null ? "60s" : pollInterval;
   }
 
+  /** {@code git.maxFetchSize} in bytes. */
+  public long maxFetchBytesOrDefault() {
+    return git == null ? new Git(null).maxFetchBytes() : git.maxFetchBytes();
+  }
+
   List<String> problems() {
     List<String> problems = new ArrayList<>();
     if (prometheus != null) {
@@ -295,6 +388,41 @@ public record DaemonConfig(
             }
           });
     }
+    listenProblem("listen", listen).ifPresent(problems::add);
+    if (webhook != null) {
+      listenProblem("webhook.listen", webhook.listen()).ifPresent(problems::add);
+      if (webhook.path() != null && !webhook.pathOrDefault().startsWith("/")) {
+        problems.add("webhook.path: must start with '/', got '" + webhook.path() + "'");
+      }
+      if (webhook.maxBodySize() != null && ByteSizes.parse(webhook.maxBodySize()).isEmpty()) {
+        problems.add(
+            "webhook.maxBodySize: not a size such as 512Ki or 1Mi: '"
+                + webhook.maxBodySize()
+                + "'");
+      }
+      if (webhook.hasSecret() && webhook.insecureEnabled()) {
+        problems.add(
+            "webhook.insecure: true together with a secret; remove insecure (signed webhooks"
+                + " need no exception)");
+      }
+      if (webhook.secretEnv() != null && webhook.secretFile() != null) {
+        problems.add("webhook: give secretEnv or secretFile, not both");
+      }
+      if (sameAddress(listenOrDefault(), webhook.listenOrDefault())) {
+        problems.add(
+            "webhook.listen: "
+                + webhook.listenOrDefault()
+                + " is also 'listen'; the webhook needs its own port (default "
+                + Webhook.DEFAULT_WEBHOOK_LISTEN
+                + ")");
+      }
+    }
+    if (git != null
+        && git.maxFetchSize() != null
+        && ByteSizes.parse(git.maxFetchSize()).isEmpty()) {
+      problems.add(
+          "git.maxFetchSize: not a size such as 256Mi or 1Gi: '" + git.maxFetchSize() + "'");
+    }
     if (apps == null || apps.isEmpty()) {
       problems.add("apps: at least one app is required");
       return problems;
@@ -320,6 +448,14 @@ public record DaemonConfig(
       if (app.namespace() == null || !DNS_LABEL.matcher(app.namespace()).matches()) {
         problems.add(
             at + ".namespace: required, the destination namespace, got '" + app.namespace() + "'");
+      }
+      if (app.repo() != null
+          && ((app.credentials() != null
+                  && (app.credentials().tokenEnv() != null
+                      || app.credentials().tokenFile() != null))
+              || RepoUrl.hasUserInfo(app.repo()))) {
+        RepoUrl.cleartextCredentials(app.repo())
+            .ifPresent(refused -> problems.add(at + ".repo: " + refused));
       }
       if (app.credentials() != null
           && app.credentials().sshKeyFile() != null
@@ -387,6 +523,36 @@ public record DaemonConfig(
       }
     }
     return problems;
+  }
+
+  /** A listen address's problem: it must be host:port with a port from 0 to 65535. */
+  private static java.util.Optional<String> listenProblem(String field, String value) {
+    if (value == null) {
+      return java.util.Optional.empty();
+    }
+    int colon = value.lastIndexOf(':');
+    String port = colon < 0 ? "" : value.substring(colon + 1);
+    if (!port.matches("\\d{1,5}") || Integer.parseInt(port) > 65535) {
+      return java.util.Optional.of(
+          field + ": expected host:port such as 0.0.0.0:8080, got '" + value + "'");
+    }
+    return java.util.Optional.empty();
+  }
+
+  private static boolean sameAddress(String a, String b) {
+    int ca = a.lastIndexOf(':');
+    int cb = b.lastIndexOf(':');
+    if (ca < 0 || cb < 0) {
+      return false;
+    }
+    String portA = a.substring(ca + 1);
+    String portB = b.substring(cb + 1);
+    if (!portA.equals(portB) || portA.equals("0")) {
+      return false;
+    }
+    String hostA = a.substring(0, ca);
+    String hostB = b.substring(0, cb);
+    return hostA.equals(hostB) || hostA.equals("0.0.0.0") || hostB.equals("0.0.0.0");
   }
 
   private static int line(JsonProcessingException e) {

@@ -152,7 +152,7 @@ final class FieldSchema {
    * @param kind the document's kind, to point at {@code kubectl explain}
    */
   static void check(JsonNode node, Bean shape, String kind, Problems problems) {
-    new Walk(kind.toLowerCase(Locale.ROOT), problems).visit(node, shape);
+    new Walk(kind.toLowerCase(Locale.ROOT), kind.equals("Secret"), problems).visit(node, shape);
   }
 
   /** A key of a map (labels, resources), kept apart from field names for kubectl explain. */
@@ -161,12 +161,21 @@ final class FieldSchema {
   /** One walk over a document; the path is kept as segments and only joined for a problem. */
   private static final class Walk {
     private final String explainRoot;
+    private final boolean secret;
     private final Problems problems;
     private final List<Object> path = new ArrayList<>();
 
-    Walk(String explainRoot, Problems problems) {
+    Walk(String explainRoot, boolean secret, Problems problems) {
       this.explainRoot = explainRoot;
+      this.secret = secret;
       this.problems = problems;
+    }
+
+    /** A Secret's values are described by their shape only: errors reach /status, logs, Events. */
+    private boolean hidesValue() {
+      return secret
+          && !path.isEmpty()
+          && (path.get(0).equals("data") || path.get(0).equals("stringData"));
     }
 
     void visit(JsonNode node, Shape shape) {
@@ -265,8 +274,19 @@ final class FieldSchema {
     }
 
     private void wrongType(String expected, JsonNode got) {
-      String message = "expected " + expected + ", got " + Problems.describe(got);
-      if (got instanceof WordBoolean word && expected.equals("a string")) {
+      String message =
+          "expected "
+              + expected
+              + ", got "
+              + (hidesValue() && got.isValueNode()
+                  ? Problems.shapeOf(got) + " (value not shown)"
+                  : Problems.describe(got));
+      if (got instanceof WordBoolean && expected.equals("a string") && hidesValue()) {
+        message +=
+            "; an unquoted yes, no, on or off is a boolean in YAML 1.1, which Kubernetes reads:"
+                + " quote the value";
+      }
+      if (got instanceof WordBoolean word && expected.equals("a string") && !hidesValue()) {
         message +=
             " (an unquoted "
                 + word.word()

@@ -118,10 +118,21 @@ final class KubernetesObjects {
     try {
       return MAPPER.treeToValue(root, type);
     } catch (JsonMappingException e) {
-      // The checks above should have found it; say what Jackson found rather than nothing.
-      problems.add(pathOf(e), SyntaxErrors.firstLine(e.getOriginalMessage()));
+      // The checks above should have found it; say what Jackson found rather than nothing, but
+      // never for a Secret: Jackson's message may quote a value.
+      problems.add(
+          pathOf(e),
+          kind.equals("Secret")
+              ? "cannot be read (the parser's message is not shown: it may quote a value)"
+              : SyntaxErrors.firstLine(e.getOriginalMessage()));
     } catch (JsonProcessingException | IllegalArgumentException e) {
-      problems.add("", "cannot read " + kind + ": " + SyntaxErrors.firstLine(e.getMessage()));
+      problems.add(
+          "",
+          "cannot read "
+              + kind
+              + (kind.equals("Secret")
+                  ? " (the parser's message is not shown: it may quote a value)"
+                  : ": " + SyntaxErrors.firstLine(e.getMessage())));
     }
     return null;
   }

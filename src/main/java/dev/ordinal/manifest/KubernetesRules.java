@@ -383,7 +383,7 @@ final class KubernetesRules extends RuleChecks {
     for (Map.Entry<String, Node> entry : configMap.get("binaryData").entries()) {
       dataKey(entry.getKey(), entry.getValue());
       binaryKeys.add(entry.getKey());
-      size += base64(entry.getValue());
+      size += base64(entry.getValue(), false);
     }
     for (Map.Entry<String, Node> entry : configMap.get("data").entries()) {
       dataKey(entry.getKey(), entry.getValue());
@@ -402,7 +402,8 @@ final class KubernetesRules extends RuleChecks {
     for (Map.Entry<String, Node> entry : secret.get("data").entries()) {
       dataKey(entry.getKey(), entry.getValue());
       keys.add(entry.getKey());
-      size += base64(entry.getValue());
+      // A Secret's value is never echoed: errors reach /status, logs and Events.
+      size += base64(entry.getValue(), true);
     }
     for (Map.Entry<String, Node> entry : secret.get("stringData").entries()) {
       dataKey(entry.getKey(), entry.getValue());
@@ -451,9 +452,10 @@ final class KubernetesRules extends RuleChecks {
 
   /**
    * Decodes base64 as Go's encoding/json decodes a []byte: standard alphabet, padded; it skips only
-   * line breaks. Returns the decoded length, 0 after reporting a bad value.
+   * line breaks. Returns the decoded length, 0 after reporting a bad value, quoted only if short
+   * and not a Secret's.
    */
-  private long base64(Node value) {
+  private long base64(Node value, boolean secret) {
     String text = value.text();
     if (text == null) {
       return 0;
@@ -470,9 +472,12 @@ final class KubernetesRules extends RuleChecks {
     problems.add(
         value.path(),
         "not valid base64"
-            + (text.length() <= 40 ? " (\"" + text + "\")" : "")
-            + ": values under data are base64-encoded; encode it (base64 -w0) or move it to"
-            + " stringData");
+            + (!secret && text.length() <= 40 ? " (\"" + text + "\")" : "")
+            + (secret
+                ? ": values under data are base64-encoded; encode it (base64 -w0) or move it to"
+                    + " stringData"
+                : ": values under binaryData are base64-encoded; encode it (base64 -w0) or move"
+                    + " it to data"));
     return 0;
   }
 

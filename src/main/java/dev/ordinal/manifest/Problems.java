@@ -193,6 +193,20 @@ final class Problems {
   }
 
   /** How a value is shown in messages: scalars as written, containers by their shape. */
+  /** The kind of a value without the value: "a number", "a string", "a mapping". */
+  static String shapeOf(JsonNode node) {
+    if (node == null || node.isMissingNode() || node.isNull() || node.isContainerNode()) {
+      return describe(node);
+    }
+    if (node.isNumber()) {
+      return "a number";
+    }
+    if (node.isBoolean()) {
+      return "a boolean";
+    }
+    return "a string";
+  }
+
   static String describe(JsonNode node) {
     if (node == null || node.isMissingNode()) {
       return "nothing";

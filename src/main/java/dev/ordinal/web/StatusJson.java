@@ -3,6 +3,7 @@ package dev.ordinal.web;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.ordinal.git.RepoUrl;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +11,11 @@ import java.util.function.Function;
 
 /**
  * The JSON that {@code /status} serves: this instance's role, each app's Git and sync state and
- * recent syncs, and each rollout (see {@link RolloutJson}); never credentials.
+ * recent syncs, and each rollout (see {@link RolloutJson}). Never credentials: URLs are redacted
+ * where they are made, and every message is passed through {@link RepoUrl#redactText} once more
+ * here, so that a URL with user-info that some error echoed cannot reach this page. Never stack
+ * traces: only messages. Never values of Secrets: the manifest loader does not put them into its
+ * messages.
  */
 public final class StatusJson {
   private static final ObjectMapper JSON =
@@ -46,10 +51,10 @@ public final class StatusJson {
 
   private static Map<String, Object> app(AppStatus s, List<DecisionHistory.Decision> decisions) {
     Map<String, Object> git = new LinkedHashMap<>();
-    git.put("url", s.git().url());
+    git.put("url", RepoUrl.redact(s.git().url()));
     git.put("ref", s.git().ref());
     git.put("lastGoodCommit", s.git().lastGoodCommit().orElse(null));
-    git.put("lastError", s.git().lastError().orElse(null));
+    git.put("lastError", s.git().lastError().map(RepoUrl::redactText).orElse(null));
     git.put("lastAttempt", String.valueOf(s.git().lastAttempt()));
     git.put("consecutiveFailures", s.git().consecutiveFailures());
     Map<String, Object> app = new LinkedHashMap<>();
@@ -57,7 +62,7 @@ public final class StatusJson {
     app.put("git", git);
     app.put("lastAppliedRevision", s.lastAppliedRevision().orElse(null));
     app.put("lastSyncResult", s.lastSyncResult().orElse(null));
-    app.put("lastSyncDetail", s.lastSyncDetail().orElse(null));
+    app.put("lastSyncDetail", s.lastSyncDetail().map(RepoUrl::redactText).orElse(null));
     app.put("lastSyncAt", s.lastSyncAt().map(String::valueOf).orElse(null));
     app.put(
         "syncs",
@@ -69,7 +74,7 @@ public final class StatusJson {
                         "at", d.at().toString(),
                         "result", d.action(),
                         "type", d.type(),
-                        "message", d.message()))
+                        "message", RepoUrl.redactText(d.message())))
             .toList());
     return app;
   }

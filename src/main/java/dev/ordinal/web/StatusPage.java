@@ -4,7 +4,7 @@ import dev.ordinal.analysis.RunSnapshot;
 import dev.ordinal.rollout.LiveRollout;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,14 +12,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The live status page on Ordinal's internal port: {@code /} is the page, {@code /ui/*} its script
- * and style (from the jar: no CDN, no build step), {@code /status} the JSON it polls. Read-only:
- * promote and abort stay with the CLI and annotations, so the page needs no authentication of its
- * own. Everything from Git or the cluster reaches the browser as JSON data and is put into the page
- * as text, never as markup; the Content-Security-Policy forbids inline script as a second wall.
- *
- * <p>Written against plain requests and responses ({@link #handle}), so any HTTP server can mount
- * it.
+ * The live status page on Ordinal's internal listener: {@code /} is the page, {@code /ui/*} its
+ * script, style and icon (from the jar: no CDN, no build step), {@code /status} the JSON it polls.
+ * Read-only (the listener answers GET and HEAD only): promote and abort stay with the CLI and
+ * annotations, so the page needs no authentication of its own. Everything from Git or the cluster
+ * reaches the browser as JSON data and is put into the page as text, never as markup; the
+ * Content-Security-Policy forbids inline script as a second wall.
  */
 public final class StatusPage {
   /** What the page shows, read when a request comes. */
@@ -43,34 +41,23 @@ public final class StatusPage {
    */
   public record AnalysisRun(int step, RunSnapshot snapshot) {}
 
-  /** An HTTP answer. */
-  public record Response(int status, String contentType, byte[] body, Map<String, String> headers) {
-    static Response text(int status, String text) {
-      return new Response(
-          status,
-          "text/plain; charset=utf-8",
-          text.getBytes(StandardCharsets.UTF_8),
-          Map.of("Cache-Control", "no-store"));
-    }
-  }
-
   private static final Map<String, String> SECURITY =
       Map.of(
           "Content-Security-Policy",
           "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
               + " connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-          "X-Content-Type-Options",
-          "nosniff",
           "Referrer-Policy",
-          "no-referrer",
-          "Cache-Control",
-          "no-store");
+          "no-referrer");
 
-  private static final Map<String, String> ASSETS =
+  /** Each path the page serves, with the resource in the jar and its content type. */
+  private record Asset(String resource, String contentType) {}
+
+  private static final Map<String, Asset> ASSETS =
       Map.of(
-          "/ui/status.js", "text/javascript; charset=utf-8",
-          "/ui/status.css", "text/css; charset=utf-8",
-          "/ui/favicon.svg", "image/svg+xml");
+          "/", new Asset("ui/index.html", "text/html; charset=utf-8"),
+          "/ui/status.js", new Asset("ui/status.js", "text/javascript; charset=utf-8"),
+          "/ui/status.css", new Asset("ui/status.css", "text/css; charset=utf-8"),
+          "/ui/favicon.svg", new Asset("ui/favicon.svg", "image/svg+xml"));
 
   private final Source source;
   private final DecisionHistory history;
@@ -82,26 +69,19 @@ public final class StatusPage {
     this.clock = clock;
   }
 
-  /** Answers a GET of {@code path}; anything else is 405. */
-  public Response handle(String method, String path) {
-    if (!"GET".equals(method)) {
-      return Response.text(405, "read-only: GET only\n");
-    }
-    if (path.equals("/") || path.equals("/index.html")) {
-      return asset("/ui/index.html", "text/html; charset=utf-8");
-    }
-    if (path.equals("/status")) {
-      return new Response(
-          200,
-          "application/json",
-          json().getBytes(StandardCharsets.UTF_8),
-          Map.of("Cache-Control", "no-store", "X-Content-Type-Options", "nosniff"));
-    }
-    String type = ASSETS.get(path);
-    if (type != null) {
-      return asset(path, type);
-    }
-    return Response.text(404, "not found\n");
+  /**
+   * Adds the page and its assets to {@code http}, read from the jar once, here; {@code /status} is
+   * {@link #json}, which {@link HttpEndpoints#serve} adds.
+   *
+   * @throws IllegalStateException when an asset is missing from the jar (a broken build)
+   */
+  public void register(HttpEndpoints http) {
+    ASSETS.forEach(
+        (path, asset) -> {
+          Endpoint.Reply reply =
+              new Endpoint.Reply(200, asset.contentType(), read(asset.resource()), SECURITY);
+          http.register(path, get -> reply);
+        });
   }
 
   /** The {@code /status} document. */
@@ -114,14 +94,14 @@ public final class StatusPage {
     return StatusJson.render(source.role(), now.toString(), source.apps(), history::app, rollouts);
   }
 
-  private static Response asset(String path, String type) {
-    try (InputStream in = StatusPage.class.getResourceAsStream("/dev/ordinal/web" + path)) {
+  private static byte[] read(String resource) {
+    try (InputStream in = StatusPage.class.getResourceAsStream(resource)) {
       if (in == null) {
-        return Response.text(404, "not found\n");
+        throw new IllegalStateException("the status page's " + resource + " is not in the jar");
       }
-      return new Response(200, type, in.readAllBytes(), SECURITY);
+      return in.readAllBytes();
     } catch (IOException e) {
-      return Response.text(500, "cannot read " + path + "\n");
+      throw new UncheckedIOException("cannot read the status page's " + resource, e);
     }
   }
 }

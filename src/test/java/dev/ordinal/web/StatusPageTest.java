@@ -13,7 +13,13 @@ import dev.ordinal.rollout.RolloutSpec;
 import dev.ordinal.rollout.StatefulSetView;
 import dev.ordinal.rollout.Step;
 import dev.ordinal.rollout.UpdateStrategy;
-import java.nio.charset.StandardCharsets;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -75,27 +81,62 @@ class StatusPageTest {
           Clock.fixed(T, ZoneOffset.UTC));
 
   @Test
-  void thePageAndItsAssetsComeFromTheJarWithAPolicyThatForbidsInlineScript() {
-    StatusPage.Response index = page.handle("GET", "/");
-    assertEquals(200, index.status());
-    assertEquals("text/html; charset=utf-8", index.contentType());
-    String html = new String(index.body(), StandardCharsets.UTF_8);
-    assertTrue(html.contains("<script src=\"/ui/status.js\" defer></script>"), html);
-    assertTrue(index.headers().get("Content-Security-Policy").contains("script-src 'self'"));
-    assertEquals("nosniff", index.headers().get("X-Content-Type-Options"));
-    for (String asset : List.of("/ui/status.js", "/ui/status.css", "/ui/favicon.svg")) {
-      assertEquals(200, page.handle("GET", asset).status(), asset);
+  void thePageAndItsAssetsComeFromTheJarWithAPolicyThatForbidsInlineScript() throws Exception {
+    try (HttpEndpoints http =
+        HttpEndpoints.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+      page.register(http);
+      http.serve(
+          new PrometheusRegistry(), () -> new HttpEndpoints.Readiness(true, "leader"), page::json);
+      HttpResponse<String> index = get(http, "GET", "/");
+      assertEquals(200, index.statusCode());
+      assertEquals("text/html; charset=utf-8", header(index, "Content-Type"));
+      assertTrue(
+          index.body().contains("<script src=\"/ui/status.js\" defer></script>"), index.body());
+      assertTrue(header(index, "Content-Security-Policy").contains("script-src 'self'"));
+      assertTrue(header(index, "Content-Security-Policy").contains("frame-ancestors 'none'"));
+      assertEquals("nosniff", header(index, "X-Content-Type-Options"));
+      assertEquals("no-store", header(index, "Cache-Control"));
+      for (String asset : List.of("/ui/status.js", "/ui/status.css", "/ui/favicon.svg")) {
+        HttpResponse<String> answer = get(http, "GET", asset);
+        assertEquals(200, answer.statusCode(), asset);
+        assertTrue(answer.body().length() > 100, asset + " has its content");
+      }
+      assertEquals(
+          "text/javascript; charset=utf-8",
+          header(get(http, "GET", "/ui/status.js"), "Content-Type"));
+      assertEquals(200, get(http, "HEAD", "/").statusCode());
+      HttpResponse<String> climb = get(http, "GET", "/ui/../../etc/passwd");
+      assertTrue(
+          climb.statusCode() == 400 && !climb.body().contains("root:"),
+          "a path that climbs out is refused: " + climb.statusCode());
+      assertEquals(404, get(http, "GET", "/ui/StatusPage.class").statusCode());
+      assertEquals(404, get(http, "GET", "/nothing").statusCode());
+      assertEquals(405, get(http, "POST", "/status").statusCode(), "read-only");
+      assertEquals(405, get(http, "DELETE", "/").statusCode(), "read-only");
+      JsonNode status = new ObjectMapper().readTree(get(http, "GET", "/status").body());
+      assertEquals("leader", status.path("role").asText());
     }
-    assertEquals(404, page.handle("GET", "/ui/../../etc/passwd").status());
-    assertEquals(404, page.handle("GET", "/nothing").status());
-    assertEquals(405, page.handle("POST", "/status").status(), "read-only");
+  }
+
+  private static HttpResponse<String> get(HttpEndpoints http, String method, String path)
+      throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + path))
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String header(HttpResponse<?> response, String name) {
+    return response.headers().firstValue(name).orElse("");
   }
 
   @Test
   void theJsonCarriesTextFromTheClusterAsDataWithStepsAndDecisions() throws Exception {
     history.record(
         T, "shop", HOSTILE, "SetPartition", new RolloutEvent.Paused(1), Optional.empty());
-    JsonNode status = new ObjectMapper().readTree(page.handle("GET", "/status").body());
+    JsonNode status = new ObjectMapper().readTree(page.json());
     assertEquals("leader", status.path("role").asText());
     JsonNode rollout = status.path("rollouts").get(0);
     assertEquals(
