@@ -2,6 +2,7 @@ package dev.ordinal.web;
 
 import dev.ordinal.analysis.Measurement;
 import dev.ordinal.analysis.RunSnapshot;
+import dev.ordinal.git.RepoUrl;
 import dev.ordinal.rollout.AnalysisRef;
 import dev.ordinal.rollout.LiveRollout;
 import dev.ordinal.rollout.Phase;
@@ -43,8 +44,8 @@ final class RolloutJson {
             : r.sts().source().commit());
     m.put("phase", r.phase().displayName());
     m.put("reasonCode", state == null ? "NONE" : state.reasonCode().name());
-    m.put("reason", state == null ? "" : state.reason());
-    m.put("stateError", r.stateError());
+    m.put("reason", state == null ? "" : RepoUrl.redactText(state.reason()));
+    m.put("stateError", RepoUrl.redactText(r.stateError()));
     int count = r.spec().steps().size();
     int index = state == null ? 0 : state.stepIndex();
     m.put("step", r.active() ? Math.min(index + 1, count + 1) : 0);
@@ -158,7 +159,7 @@ final class RolloutJson {
     m.put("verdict", s.verdict().name());
     m.put("startedAt", s.startedAt().toString());
     m.put("stopped", s.stopped());
-    m.put("message", s.message());
+    m.put("message", RepoUrl.redactText(s.message()));
     List<Map<String, Object>> metrics = new ArrayList<>();
     for (RunSnapshot.MetricSnapshot metric : s.metrics()) {
       Map<String, Object> x = new LinkedHashMap<>();
@@ -167,7 +168,7 @@ final class RolloutJson {
       x.put("phase", metric.phase().name());
       x.put("dryRun", metric.dryRun());
       x.put("decidedBy", metric.decidedBy().field());
-      x.put("explanation", metric.explanation());
+      x.put("explanation", RepoUrl.redactText(metric.explanation()));
       x.put("limits", metric.limits().describe());
       x.put("successCondition", metric.successCondition().orElse(""));
       x.put("failureCondition", metric.failureCondition().orElse(""));
@@ -199,7 +200,7 @@ final class RolloutJson {
     List<Double> numbers = measurement.numbers();
     // JSON has no NaN or infinity: the page shows those from the text and plots nothing
     m.put("number", numbers.isEmpty() || !Double.isFinite(numbers.get(0)) ? null : numbers.get(0));
-    m.put("message", measurement.message());
+    m.put("message", RepoUrl.redactText(measurement.message()));
     return m;
   }
 
@@ -209,7 +210,7 @@ final class RolloutJson {
     m.put("action", d.action());
     m.put("reason", d.reason());
     m.put("type", d.type());
-    m.put("message", d.message());
+    m.put("message", RepoUrl.redactText(d.message()));
     m.put("step", d.step());
     return m;
   }

@@ -108,7 +108,12 @@ class NotificationsOverSimTest {
       assertTrue(
           metrics.contains("ordinal_notifications_total{result=\"delivered\",target=\"ops\"} 9.0"),
           metrics);
-      assertFalse(metrics.contains("notification-url-secret"));
+      // what people and Prometheus read never holds a secret: no label value, no status text
+      String status = ordinal.get("/status");
+      for (String served : List.of(metrics, status)) {
+        assertFalse(
+            served.contains("notification-url-secret") || served.contains(WEBHOOK_SECRET), served);
+      }
     }
   }
 
