@@ -342,11 +342,19 @@ public final class KubeCluster implements Cluster {
     Optional<EventSeries.Repeat> repeat = series.repeat(key, clock.instant());
     if (repeat.isPresent()) {
       try {
+        // patch(ctx, String) on a bare name would GET the Event first (a verb Ordinal is not
+        // granted); naming it through an item sends the PATCH alone
         client
             .v1()
             .events()
             .inNamespace(ns)
-            .withName(repeat.get().name())
+            .resource(
+                new EventBuilder()
+                    .withNewMetadata()
+                    .withName(repeat.get().name())
+                    .withNamespace(ns)
+                    .endMetadata()
+                    .build())
             .patch(
                 PatchContext.of(PatchType.JSON_MERGE),
                 "{\"count\":" + repeat.get().count() + ",\"lastTimestamp\":\"" + now + "\"}");
