@@ -1,9 +1,18 @@
 package dev.ordinal.analysis;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ordinal.testkit.StatefulSets;
 import java.io.IOException;
 import java.net.HttpURLConnection;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -133,6 +142,38 @@ public final class PrometheusServer implements AutoCloseable {
 
   public URI address() {
     return URI.create("http://127.0.0.1:" + port);
+  }
+
+  /** The result of an instant query; fails at once on a parse error. */
+  public JsonNode query(String expr) {
+    URI uri = address().resolve("/api/v1/query?query=" + URLEncoder.encode(expr, UTF_8));
+    try {
+      JsonNode answer =
+          new ObjectMapper()
+              .readTree(
+                  HttpClient.newHttpClient()
+                      .send(
+                          HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString())
+                      .body());
+      if (!"success".equals(answer.path("status").asText())) {
+        throw new AssertionError(expr + ": " + answer);
+      }
+      return answer.path("data").path("result");
+    } catch (IOException e) {
+      throw new AssertionError(expr + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Waits until the first sample of {@code expr} is {@code value}, as Prometheus answers it. */
+  public void awaitValue(String expr, String value, Duration timeout) {
+    StatefulSets.await(
+        "Prometheus to answer " + value + " for " + expr,
+        timeout,
+        () -> value.equals(query(expr).path(0).path("value").path(1).asText()),
+        () -> query(expr));
   }
 
   /** Stops the process, as a crash or a network partition would look to a client. */

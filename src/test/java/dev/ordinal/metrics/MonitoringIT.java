@@ -15,12 +15,6 @@ import dev.ordinal.rollout.Phase;
 import dev.ordinal.rollout.PhaseReason;
 import dev.ordinal.testkit.SimOrdinal;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,7 +44,6 @@ class MonitoringIT {
           + " {pause: {duration: 10s}}]";
 
   @TempDir Path tmp;
-  private final HttpClient http = HttpClient.newHttpClient();
 
   static Map<String, String> tree(String orders, String ledger) {
     Map<String, String> tree = new LinkedHashMap<>(SimOrdinal.shop(orders, POLICY, "error-rate"));
@@ -91,8 +84,8 @@ class MonitoringIT {
               "Prometheus scraping the leader's rollback counter of " + sts,
               Duration.ofSeconds(60),
               () ->
-                  query(
-                              prometheus,
+                  prometheus
+                          .query(
                               "ordinal_rollbacks_total{statefulset=\""
                                   + sts
                                   + "\", reason=\"analysis_failed\"} == 0")
@@ -140,15 +133,15 @@ class MonitoringIT {
           await(
               "data for " + expr,
               Duration.ofSeconds(60),
-              () -> query(prometheus, expr).size() > 0,
+              () -> prometheus.query(expr).size() > 0,
               () -> "nothing yet");
         }
         await(
             "the rollback alert firing in Prometheus",
             Duration.ofSeconds(60),
             () ->
-                query(
-                            prometheus,
+                prometheus
+                        .query(
                             "ALERTS{alertname=\"OrdinalRolloutRolledBack\", alertstate=\"firing\","
                                 + " statefulset=\"orders\"}")
                         .size()
@@ -237,29 +230,6 @@ class MonitoringIT {
       group.get("rules").forEach(r -> found.add(r.get("expr").asText()));
     }
     return found;
-  }
-
-  /** The result of an instant query; fails at once on a parse error. */
-  private JsonNode query(PrometheusServer prometheus, String expr) {
-    try {
-      URI uri =
-          prometheus
-              .address()
-              .resolve("/api/v1/query?query=" + URLEncoder.encode(expr, StandardCharsets.UTF_8));
-      JsonNode answer =
-          JSON.readTree(
-              http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString())
-                  .body());
-      if (!"success".equals(answer.path("status").asText())) {
-        throw new AssertionError(expr + ": " + answer);
-      }
-      return answer.path("data").path("result");
-    } catch (IOException e) {
-      throw new AssertionError(expr + ": " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
   }
 
   record Promtool(String output, String error) {}

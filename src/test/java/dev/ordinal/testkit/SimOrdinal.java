@@ -202,6 +202,19 @@ public final class SimOrdinal implements AutoCloseable {
    * successful below 0.05, no failure allowed; the query names the canary pods.
    */
   public static String template(String name, String metric) {
+    return template(
+        name,
+        metric,
+        "10s",
+        PROMETHEUS_ADDRESS,
+        "sum(rate(errors{pod=~\"{{rollout.canaryPods}}\"}[1m]))");
+  }
+
+  /**
+   * The same with its own measurement interval, Prometheus address and query (a YAML plain scalar).
+   */
+  public static String template(
+      String name, String metric, String interval, String address, String query) {
     return """
         apiVersion: ordinal.dev/v1alpha1
         kind: AnalysisTemplate
@@ -209,17 +222,19 @@ public final class SimOrdinal implements AutoCloseable {
         spec:
           metrics:
             - name: 'METRIC'
-              interval: 10s
+              interval: INTERVAL
               count: 3
               failureLimit: 0
               successCondition: result[0] < 0.05
               provider:
                 prometheus:
                   address: ADDRESS
-                  query: sum(rate(errors{pod=~"{{rollout.canaryPods}}"}[1m]))
+                  query: QUERY
         """
         .replace("NAME", name)
-        .replace("ADDRESS", PROMETHEUS_ADDRESS)
+        .replace("INTERVAL", interval)
+        .replace("ADDRESS", address)
+        .replace("QUERY", query)
         .replace("METRIC", metric.replace("'", "''"));
   }
 

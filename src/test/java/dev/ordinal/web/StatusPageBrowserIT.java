@@ -4,109 +4,208 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ordinal.analysis.MetricsEndpoint;
+import dev.ordinal.analysis.PrometheusServer;
+import dev.ordinal.daemon.Daemon;
+import dev.ordinal.daemon.DaemonConfig;
+import dev.ordinal.git.TestRemote;
+import dev.ordinal.kube.KubeCluster;
 import dev.ordinal.rollout.Annotations;
 import dev.ordinal.rollout.Command;
 import dev.ordinal.rollout.Phase;
 import dev.ordinal.rollout.RolloutState;
+import dev.ordinal.testkit.ControlPlane;
+import dev.ordinal.testkit.ControlPlaneTest;
+import dev.ordinal.testkit.PodSimulator;
 import dev.ordinal.testkit.SimOrdinal;
+import dev.ordinal.testkit.StatefulSets;
+import dev.ordinal.testkit.TestNamespace;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The status page in a real headless Chromium, against a whole Ordinal over the in-memory cluster:
- * it shows a rollout progressing to a manual gate with its analysis charted against the threshold,
- * then a bad release rolled back, and it shows hostile text from Git as text. Screenshots are kept
- * in {@code target/screenshots/}.
+ * The status page in a real headless Chromium. First against a daemon on the real control plane
+ * (API server, StatefulSet controller, the pod simulator as kubelet) whose analysis asks a real
+ * Prometheus: a rollout progresses to its manual gate with its analysis charted against the
+ * threshold, is promoted, then a bad release is rolled back. Then, over the in-memory cluster,
+ * hostile text from Git is shown as text. Screenshots are kept in {@code target/screenshots/}.
  */
+@ControlPlaneTest
 class StatusPageBrowserIT {
-  static final Duration SEEN = Duration.ofSeconds(60);
+  static final Duration SEEN = Duration.ofSeconds(90);
   static final Path SHOTS = Path.of("target", "screenshots");
 
   @TempDir Path tmp;
 
-  static Map<String, String> shop(String image, String metric) {
-    return SimOrdinal.shop(image, SimOrdinal.GATED, metric);
+  /**
+   * The app's tree: StatefulSet orders, canary one pod, analyse error-rate, then a manual gate; the
+   * template asks the real {@code prometheus} for the canary's error ratio every 2 s.
+   */
+  static Map<String, String> orders(String image, URI prometheus) {
+    return Map.of(
+        "shop/orders.yaml",
+        SimOrdinal.statefulSet("orders", image, "canary", false),
+        "shop/policy.yaml",
+        SimOrdinal.policy("canary", SimOrdinal.GATED, "600"),
+        "shop/template.yaml",
+        SimOrdinal.template(
+            "error-rate",
+            "error-rate",
+            "2s",
+            prometheus.toString(),
+            "max(orders_canary_error_ratio)"));
   }
 
   @Test
-  void showsARolloutAtItsGateWithItsAnalysisThenARollback() throws Exception {
-    try (SimOrdinal ordinal = SimOrdinal.create(tmp, 20);
-        Browser browser = Browser.start(tmp.resolve("chromium"), 1280, 900)) {
-      ordinal.remote.commit("main", shop("registry.local/orders:1", "error-rate"));
-      ordinal.start("", "");
-      RolloutState v1 =
-          ordinal.awaitState("shop", "orders", "initialised", s -> s.phase() == Phase.HEALTHY);
-      browser.open(ordinal.url("/"));
-      awaitPhase(browser, "Healthy");
-      assertEquals("leader", browser.text("#role"));
+  void showsARolloutAtItsGateWithItsAnalysisThenARollback(ControlPlane plane, TestNamespace ns)
+      throws Exception {
+    KubernetesClient client = plane.client();
+    String card = "[data-rollout='" + ns.name() + "/orders']";
+    PrometheusRegistry target = new PrometheusRegistry();
+    Gauge ratio = Gauge.builder().name("orders_canary_error_ratio").register(target);
+    ratio.set(0.012);
+    try (MetricsEndpoint scraped = new MetricsEndpoint(target);
+        PrometheusServer prometheus =
+            PrometheusServer.start(
+                tmp, tmp.resolve("tsdb"), "orders", List.of(scraped.port()), null);
+        TestRemote remote = TestRemote.create(tmp.resolve("config.git"));
+        PodSimulator pods = new PodSimulator(client, ns.name(), Duration.ofMillis(100))) {
+      remote.commit("main", orders("registry.local/orders:1", prometheus.address()));
+      DaemonConfig config =
+          new DaemonConfig(
+              tmp.resolve("data").toString(),
+              "127.0.0.1:0",
+              "1h",
+              ns.name(),
+              null,
+              Map.of(
+                  "default",
+                  new DaemonConfig.PrometheusServer(prometheus.address().toString(), null, null)),
+              null,
+              List.of(
+                  new DaemonConfig.App(
+                      "shop", remote.fileUrl(), "main", "shop", ns.name(), false, null)));
+      String identity = Daemon.defaultIdentity();
+      try (Daemon daemon =
+              Daemon.start(
+                  config,
+                  Duration.ofHours(1),
+                  Daemon.Ports.of(new KubeCluster(client, identity, Clock.systemUTC()), config),
+                  identity);
+          Browser browser = Browser.start(tmp.resolve("chromium"), 1280, 900)) {
+        RolloutState v1 = awaitState(client, ns, "initialised", s -> s.phase() == Phase.HEALTHY);
+        browser.open("http://127.0.0.1:" + daemon.port() + "/");
+        awaitPhase(browser, card, "Healthy");
+        assertEquals("leader", browser.text("#role"));
 
-      // a good release: one canary pod, a passing analysis, then the manual gate holds it
-      ordinal.prometheus.rate("orders", 0.012);
-      ordinal.commit(shop("registry.local/orders:2", "error-rate"));
-      ordinal.awaitState(
-          "shop", "orders", "at the gate", s -> s.phase() == Phase.PAUSED && s.stepIndex() == 2);
-      awaitPhase(browser, "Paused");
-      browser.await(
-          "three measurements charted under the threshold",
-          SEEN,
-          d ->
-              browser.count(CARD + " svg.chart circle.pt-SUCCESSFUL") == 3
-                  && browser.count(CARD + " svg.chart line.thr-success") > 0,
-          () -> browser.text(CARD));
-      assertEquals(
-          List.of("stepbox done", "stepbox done", "stepbox paused", "stepbox pending"),
-          browser.script(
-              "return [...document.querySelectorAll(arguments[0])].map(e => e.className)",
-              CARD + " .stepbox"));
-      assertEquals(1, browser.count(CARD + " .pod.canary"));
-      assertEquals(2, browser.count(CARD + " .pod.stable"));
-      String paused = browser.text(CARD);
-      assertTrue(paused.contains("manual gate"), paused);
-      assertTrue(paused.contains("success < 0.05"), "the threshold line is labelled: " + paused);
-      assertTrue(paused.contains("in this step for"), paused);
-      browser.screenshot(SHOTS.resolve("status-page-paused.png"));
-      browser.size(390, 844);
-      browser.await(
-          "the phone layout",
-          SEEN,
-          d -> (Boolean) browser.script("return window.innerWidth <= 400"),
-          () -> "window " + browser.script("return window.innerWidth"));
-      browser.screenshot(SHOTS.resolve("status-page-phone.png"));
-      assertTrue(
-          (Boolean)
-              browser.script(
-                  "return document.documentElement.scrollWidth <= window.innerWidth + 1"),
-          "no sideways scrolling on a phone");
-      browser.size(1280, 900);
+        // a good release: one canary pod, a passing analysis, then the manual gate holds it
+        remote.commit("main", orders("registry.local/orders:2", prometheus.address()));
+        daemon.apps().get(0).poll();
+        awaitState(client, ns, "at the gate", s -> s.phase() == Phase.PAUSED && s.stepIndex() == 2);
+        awaitPhase(browser, card, "Paused");
+        browser.await(
+            "three measurements charted under the threshold",
+            SEEN,
+            d ->
+                browser.count(card + " svg.chart circle.pt-SUCCESSFUL") == 3
+                    && browser.count(card + " svg.chart line.thr-success") > 0,
+            () -> browser.text(card));
+        assertEquals(
+            List.of("stepbox done", "stepbox done", "stepbox paused", "stepbox pending"),
+            browser.script(
+                "return [...document.querySelectorAll(arguments[0])].map(e => e.className)",
+                card + " .stepbox"));
+        browser.await(
+            "one canary and two stable pods",
+            SEEN,
+            d ->
+                browser.count(card + " .pod.canary") == 1
+                    && browser.count(card + " .pod.stable") == 2,
+            () -> browser.text(card));
+        String paused = browser.text(card);
+        assertTrue(paused.contains("manual gate"), paused);
+        assertTrue(paused.contains("success < 0.05"), "the threshold line is labelled: " + paused);
+        assertTrue(paused.contains("in this step for"), paused);
+        browser.screenshot(SHOTS.resolve("status-page-paused.png"));
+        browser.size(390, 844);
+        browser.await(
+            "the phone layout",
+            SEEN,
+            d -> (Boolean) browser.script("return window.innerWidth <= 400"),
+            () -> "window " + browser.script("return window.innerWidth"));
+        browser.screenshot(SHOTS.resolve("status-page-phone.png"));
+        assertTrue(
+            (Boolean)
+                browser.script(
+                    "return document.documentElement.scrollWidth <= window.innerWidth + 1"),
+            "no sideways scrolling on a phone");
+        browser.size(1280, 900);
 
-      ordinal.cluster.annotate(
-          "shop", "orders", Map.of(Annotations.commandKey(Command.PROMOTE), "now"));
-      awaitPhase(browser, "Healthy");
+        client
+            .apps()
+            .statefulSets()
+            .inNamespace(ns.name())
+            .withName("orders")
+            .edit(
+                sts -> {
+                  sts.getMetadata()
+                      .getAnnotations()
+                      .put(Annotations.commandKey(Command.PROMOTE), "now");
+                  return sts;
+                });
+        awaitState(
+            client, ns, "promoted to the end", s -> s.phase() == Phase.HEALTHY && s.rollout() == 1);
+        awaitPhase(browser, card, "Healthy");
 
-      // a bad release: the canary's errors fail the analysis and it goes back
-      ordinal.prometheus.rate("orders", 0.31);
-      ordinal.commit(shop("registry.local/orders:3", "error-rate"));
-      ordinal.awaitState("shop", "orders", "rolled back", s -> s.phase() == Phase.ROLLED_BACK);
-      awaitPhase(browser, "RolledBack");
-      browser.await(
-          "the failed measurement charted above the threshold",
-          SEEN,
-          d -> browser.count(CARD + " svg.chart circle.pt-FAILED") > 0,
-          () -> browser.text(CARD));
-      String text = browser.text(CARD);
-      assertTrue(text.contains("FAILED"), text);
-      assertTrue(text.contains("RollbackStarted") || text.contains("AnalysisFailed"), text);
-      assertTrue(
-          text.contains("rolled back to " + v1.stableRevision()) || text.contains("RolledBack"),
-          text);
-      assertEquals(3, browser.count(CARD + " .pod.stable"));
-      browser.screenshot(SHOTS.resolve("status-page-rolled-back.png"));
+        // a bad release: Prometheus sees the errors before the canary moves; the analysis fails
+        ratio.set(0.31);
+        prometheus.awaitValue("max(orders_canary_error_ratio)", "0.31", SEEN);
+        remote.commit("main", orders("registry.local/orders:3", prometheus.address()));
+        daemon.apps().get(0).poll();
+        awaitState(client, ns, "rolled back", s -> s.phase() == Phase.ROLLED_BACK);
+        awaitPhase(browser, card, "RolledBack");
+        browser.await(
+            "the failed measurement charted above the threshold, every pod back on stable",
+            SEEN,
+            d ->
+                browser.count(card + " svg.chart circle.pt-FAILED") > 0
+                    && browser.count(card + " .pod.stable") == 3,
+            () -> browser.text(card));
+        String text = browser.text(card);
+        assertTrue(text.contains("FAILED"), text);
+        assertTrue(text.contains("AnalysisFailed"), text);
+        assertTrue(text.contains("0.31"), "the value that failed is shown: " + text);
+        browser.screenshot(SHOTS.resolve("status-page-rolled-back.png"));
+      }
     }
+  }
+
+  /** The rollout state of orders once {@code ok} holds. */
+  private static RolloutState awaitState(
+      KubernetesClient client, TestNamespace ns, String what, Predicate<RolloutState> ok) {
+    StatefulSets.await(
+        what, SEEN, () -> state(client, ns).filter(ok).isPresent(), () -> state(client, ns));
+    return state(client, ns).orElseThrow();
+  }
+
+  private static Optional<RolloutState> state(KubernetesClient client, TestNamespace ns) {
+    StatefulSet sts = client.apps().statefulSets().inNamespace(ns.name()).withName("orders").get();
+    return sts == null
+        ? Optional.empty()
+        : Annotations.state(sts.getMetadata().getAnnotations()).map(RolloutState::fromJson);
   }
 
   @Test
@@ -124,7 +223,7 @@ class StatusPageBrowserIT {
       ordinal.awaitState("shop", "orders", "rolled back", s -> s.phase() == Phase.ROLLED_BACK);
 
       browser.open(ordinal.url("/"));
-      awaitPhase(browser, "RolledBack");
+      awaitPhase(browser, CARD, "RolledBack");
       browser.await(
           "the bad app's error shown",
           SEEN,
@@ -159,11 +258,11 @@ class StatusPageBrowserIT {
 
   static final String CARD = "[data-rollout='shop/orders']";
 
-  private static void awaitPhase(Browser browser, String phase) {
+  private static void awaitPhase(Browser browser, String card, String phase) {
     browser.await(
         "the page to show orders " + phase,
         SEEN,
-        d -> browser.text(CARD + " .badge.phase").equals(phase),
+        d -> browser.text(card + " .badge.phase").equals(phase),
         () -> (String) browser.script("return document.body.innerText"));
   }
 }
