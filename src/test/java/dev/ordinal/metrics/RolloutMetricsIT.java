@@ -33,8 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Metrics after real scenarios on the control plane: a daemon over the real API server and
  * StatefulSet controller rolls a StatefulSet out to its manual gate and, once promoted, to the end;
- * the values read back from that daemon's own (fresh) registry say where it stood at each point.
- * And a repeated Event is aggregated by the real API server.
+ * the values read back from that daemon's own (fresh) registry say where it stood at each point,
+ * and once the StatefulSet is deleted its series are gone. And a repeated Event is aggregated by
+ * the real API server.
  */
 @ControlPlaneTest
 class RolloutMetricsIT {
@@ -183,6 +184,25 @@ class RolloutMetricsIT {
         assertEquals(0, value(metrics, "ordinal_rollout_step", key));
         assertEquals(0, value(metrics, "ordinal_rollout_pods", key, "role", "canary"));
         assertTrue(metrics.all("jvm_memory_used_bytes").size() > 0, "JVM metrics are served");
+
+        // the StatefulSet leaves the cluster: its series leave /metrics with it
+        plane.client().apps().statefulSets().inNamespace(ns.name()).withName("db").delete();
+        String of = "statefulset=\"db\"";
+        await(
+            "no series of the deleted StatefulSet",
+            Duration.ofSeconds(60),
+            () ->
+                List.of(
+                        "ordinal_rollout_phase",
+                        "ordinal_rollout_events_total",
+                        "ordinal_rollbacks_total",
+                        "ordinal_rollout_step_duration_seconds")
+                    .stream()
+                    .allMatch(f -> metrics.all(f).keySet().stream().noneMatch(l -> l.contains(of))),
+            () ->
+                metrics.all("ordinal_rollout_events_total")
+                    + " "
+                    + metrics.all("ordinal_rollout_phase"));
       }
     }
   }
