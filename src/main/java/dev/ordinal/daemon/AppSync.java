@@ -16,6 +16,7 @@ import dev.ordinal.plan.PlanMemo;
 import dev.ordinal.plan.PlanOptions;
 import dev.ordinal.plan.Planner;
 import dev.ordinal.rollout.Annotations;
+import dev.ordinal.rollout.SyncEvent;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespaced;
@@ -226,7 +227,18 @@ public final class AppSync implements AppRegistry.AppView {
                   namespace,
                   revision,
                   r));
-      return new SyncResult.Refused(revision, reasons);
+      return new SyncResult.Refused(
+          revision,
+          refused.stream()
+              .map(
+                  r ->
+                      new SyncEvent.Refusal(
+                          r.key().group(),
+                          r.key().kind(),
+                          r.key().namespace(),
+                          r.key().name(),
+                          r.message()))
+              .toList());
     }
     if (!mayWrite.getAsBoolean()) {
       return new SyncResult.Standby(revision, plan.counts());

@@ -43,9 +43,14 @@ public record DaemonConfig(
     Person commitAuthor,
     Person committer,
     String promotionInterval,
-    List<Promotion> promotions) {
+    List<Promotion> promotions,
+    List<Notifier> notifications) {
 
-  /** Without promotions, forges or a status page. */
+  public DaemonConfig {
+    notifications = notifications == null ? List.of() : List.copyOf(notifications);
+  }
+
+  /** Without promotions, forges, a status page or notifications. */
   public DaemonConfig(
       String dataDir,
       String listen,
@@ -70,7 +75,8 @@ public record DaemonConfig(
         null,
         null,
         null,
-        null);
+        null,
+        List.of());
   }
 
   /** A config without Prometheus servers (no analysis), Secrets for templates or Git settings. */
@@ -293,6 +299,19 @@ public record DaemonConfig(
   /** The committer of Ordinal's commits: the config's, else the author. */
   public Person committerOrDefault() {
     return committer == null ? commitAuthorOrDefault() : committer;
+  }
+
+  /**
+   * A webhook that is told about rollouts. The URL is given directly ({@code url}) or, since a
+   * Slack webhook URL is itself a secret, read from an env var ({@code urlEnv}) or a file ({@code
+   * urlFile}).
+   *
+   * @param format {@code slack} (Slack-compatible JSON) or {@code json} (every field); default json
+   */
+  public record Notifier(String name, String url, String urlEnv, String urlFile, String format) {
+    public String formatOrDefault() {
+      return format == null || format.isBlank() ? "json" : format;
+    }
   }
 
   public record Credentials(
@@ -587,6 +606,32 @@ public record DaemonConfig(
                 + ".path: must be relative to the repository root and must not contain '..', got '"
                 + app.path()
                 + "'");
+      }
+    }
+    Set<String> notifierNames = new HashSet<>();
+    for (int i = 0; i < notifications.size(); i++) {
+      Notifier n = notifications.get(i);
+      String at = "notifications[" + i + "]";
+      if (n.name() == null || !DNS_LABEL.matcher(n.name()).matches()) {
+        problems.add(
+            at
+                + ".name: required, a DNS label (it names the target in logs and metrics), got '"
+                + n.name()
+                + "'");
+      } else if (!notifierNames.add(n.name())) {
+        problems.add(at + ".name: duplicate notification name '" + n.name() + "'");
+      }
+      int sources =
+          (n.url() == null ? 0 : 1) + (n.urlEnv() == null ? 0 : 1) + (n.urlFile() == null ? 0 : 1);
+      if (sources != 1) {
+        problems.add(at + ": exactly one of url, urlEnv or urlFile is required");
+      } else if (n.url() != null
+          && !n.url().startsWith("http://")
+          && !n.url().startsWith("https://")) {
+        problems.add(at + ".url: an http:// or https:// URL is required");
+      }
+      if (!List.of("slack", "json").contains(n.formatOrDefault())) {
+        problems.add(at + ".format: slack or json, got '" + n.format() + "'");
       }
     }
     problems.addAll(promotionProblems(names));

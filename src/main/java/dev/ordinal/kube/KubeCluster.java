@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ordinal.analysis.RunStore;
 import dev.ordinal.daemon.Cluster;
 import dev.ordinal.daemon.ClusterException;
+import dev.ordinal.daemon.EventSeries;
 import dev.ordinal.daemon.Leadership;
 import dev.ordinal.daemon.StatefulSetObserver;
 import dev.ordinal.plan.LiveFingerprint;
@@ -75,6 +76,7 @@ public final class KubeCluster implements Cluster {
   private final String instance;
   private final Clock clock;
   private final boolean cacheLive;
+  private final EventSeries series = new EventSeries();
   private final Map<String, SharedIndexInformer<GenericKubernetesResource>> liveInformers =
       new ConcurrentHashMap<>();
   private final Map<String, SlimStore<GenericKubernetesResource>> liveStores =
@@ -337,6 +339,42 @@ public final class KubeCluster implements Cluster {
   public void post(Involved involved, Type type, String reason, String message) {
     String ns = involved.namespace();
     String now = clock.instant().toString();
+    EventSeries.Key key = new EventSeries.Key(involved, type, reason, message);
+    Optional<EventSeries.Repeat> repeat = series.repeat(key, clock.instant());
+    if (repeat.isPresent()) {
+      try {
+        // patch(ctx, String) on a bare name would GET the Event first (a verb Ordinal is not
+        // granted); naming it through an item sends the PATCH alone
+        client
+            .v1()
+            .events()
+            .inNamespace(ns)
+            .resource(
+                new EventBuilder()
+                    .withNewMetadata()
+                    .withName(repeat.get().name())
+                    .withNamespace(ns)
+                    .endMetadata()
+                    .build())
+            .patch(
+                PatchContext.of(PatchType.JSON_MERGE),
+                "{\"count\":" + repeat.get().count() + ",\"lastTimestamp\":\"" + now + "\"}");
+        return;
+      } catch (KubernetesClientException ex) {
+        if (ex.getCode() != 404) {
+          log.warn(
+              "could not update event {} for {}/{}: {}",
+              reason,
+              ns,
+              involved.name(),
+              ex.getMessage());
+          return;
+        }
+        series.forget(key); // expired: start a new series below
+      }
+    }
+    String name =
+        involved.name() + "." + UUID.randomUUID().toString().substring(0, 13).replace("-", "");
     try {
       client
           .v1()
@@ -345,10 +383,7 @@ public final class KubeCluster implements Cluster {
           .resource(
               new EventBuilder()
                   .withNewMetadata()
-                  .withName(
-                      involved.name()
-                          + "."
-                          + UUID.randomUUID().toString().substring(0, 13).replace("-", ""))
+                  .withName(name)
                   .withNamespace(ns)
                   .endMetadata()
                   .withNewInvolvedObject()
@@ -371,6 +406,7 @@ public final class KubeCluster implements Cluster {
                   .withCount(1)
                   .build())
           .create();
+      series.created(key, name, clock.instant());
     } catch (KubernetesClientException ex) {
       log.warn(
           "could not post event {} for {}/{}: {}", reason, ns, involved.name(), ex.getMessage());
