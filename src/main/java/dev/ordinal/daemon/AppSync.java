@@ -147,7 +147,7 @@ public final class AppSync implements AppRegistry.AppView {
         };
     Map<ObjectKey, HasMetadata> liveObjects = new HashMap<>();
     live.forEach((key, ref) -> liveObjects.put(key, ref.object()));
-    List<String> outside =
+    List<AppBoundary.Refusal> outside =
         boundary.refusals(
             desired.stream().map(d -> ObjectKey.of(d, namespace)).toList(), liveObjects);
     return new Planned(
@@ -170,7 +170,7 @@ public final class AppSync implements AppRegistry.AppView {
       Planned planned;
       try {
         planned = plan(tree);
-      } catch (ClusterException e) {
+      } catch (ClusterRequestException e) {
         log.warn(
             "app={} namespace={} revision={} decision=retry reason=\"cannot read the cluster: {}\"",
             app,
@@ -217,28 +217,19 @@ public final class AppSync implements AppRegistry.AppView {
     Plan plan = planned.plan();
     List<ObjectPlan.Refused> refused = plan.ofType(ObjectPlan.Refused.class);
     if (!refused.isEmpty() || !planned.outsideBoundary().isEmpty()) {
-      List<String> reasons = new ArrayList<>(planned.outsideBoundary());
-      refused.stream().map(ObjectPlan.Refused::message).forEach(reasons::add);
-      reasons.forEach(
+      // Boundary refusals and changes Kubernetes forbids alike, as data for Events and /status.
+      List<SyncEvent.Refusal> refusals = new ArrayList<>();
+      planned.outsideBoundary().forEach(r -> refusals.add(refusal(r.key(), r.reason())));
+      refused.forEach(r -> refusals.add(refusal(r.key(), r.message())));
+      refusals.forEach(
           r ->
               log.warn(
                   "app={} namespace={} revision={} decision=refuse reason=\"{}\"",
                   app,
                   namespace,
                   revision,
-                  r));
-      return new SyncResult.Refused(
-          revision,
-          refused.stream()
-              .map(
-                  r ->
-                      new SyncEvent.Refusal(
-                          r.key().group(),
-                          r.key().kind(),
-                          r.key().namespace(),
-                          r.key().name(),
-                          r.message()))
-              .toList());
+                  r.reason()));
+      return new SyncResult.Refused(revision, refusals);
     }
     if (!mayWrite.getAsBoolean()) {
       return new SyncResult.Standby(revision, plan.counts());
@@ -344,7 +335,7 @@ public final class AppSync implements AppRegistry.AppView {
             revision);
         pruned++;
       }
-    } catch (ClusterException e) {
+    } catch (ClusterRequestException e) {
       log.warn(
           "app={} namespace={} revision={} decision=retry reason=\"apply failed: {}\"",
           app,
@@ -418,6 +409,10 @@ public final class AppSync implements AppRegistry.AppView {
     return object instanceof Namespaced;
   }
 
+  private static SyncEvent.Refusal refusal(ObjectKey key, String reason) {
+    return new SyncEvent.Refusal(key.group(), key.kind(), key.namespace(), key.name(), reason);
+  }
+
   private static String describe(HasMetadata o) {
     return o.getKind() + "/" + o.getMetadata().getName();
   }
@@ -434,5 +429,5 @@ public final class AppSync implements AppRegistry.AppView {
       DesiredState state,
       LoadResult.Invalid invalid,
       Plan plan,
-      List<String> outsideBoundary) {}
+      List<AppBoundary.Refusal> outsideBoundary) {}
 }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ordinal.analysis.RunStore;
 import dev.ordinal.daemon.Cluster;
-import dev.ordinal.daemon.ClusterException;
+import dev.ordinal.daemon.ClusterRequestException;
 import dev.ordinal.daemon.EventSeries;
 import dev.ordinal.daemon.Leadership;
 import dev.ordinal.daemon.StatefulSetObserver;
@@ -420,7 +420,7 @@ public final class KubeCluster implements Cluster {
     try {
       return call.get();
     } catch (KubernetesClientException e) {
-      throw new ClusterException(e.getMessage(), e.getCode(), e);
+      throw new ClusterRequestException(e.getMessage(), e.getCode(), e);
     }
   }
 

@@ -5,13 +5,13 @@ package dev.ordinal.daemon;
  * this instead of their client's exception, so the daemon decides on data (a conflict or not)
  * without knowing which client is behind the port.
  */
-public final class ClusterException extends RuntimeException {
+public final class ClusterRequestException extends RuntimeException {
   private final int code;
 
   /**
    * @param code the HTTP status of the API server's answer, 0 when there was none
    */
-  public ClusterException(String message, int code, Throwable cause) {
+  public ClusterRequestException(String message, int code, Throwable cause) {
     super(message, cause);
     this.code = code;
   }
