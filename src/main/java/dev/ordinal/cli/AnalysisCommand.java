@@ -37,7 +37,9 @@ import picocli.CommandLine.Spec;
 /** {@code ordinal analysis}: tools for AnalysisTemplates. */
 @Command(
     name = "analysis",
-    description = "Work with AnalysisTemplates.",
+    header = "Work with AnalysisTemplates: 'ordinal analysis backtest' replays one over history.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"2:no subcommand given"},
     subcommands = {AnalysisCommand.BacktestCommand.class})
 public class AnalysisCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -56,10 +58,18 @@ public class AnalysisCommand implements Callable<Integer> {
    */
   @Command(
       name = "backtest",
+      header =
+          "Replay an AnalysisTemplate's queries over Prometheus' history and count the verdicts.",
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {
+        "0:the backtest ran, whatever the verdicts",
+        "1:the template is invalid",
+        "2:usage error, or a query failed"
+      },
       description = {
-        "Evaluate an AnalysisTemplate's queries over Prometheus' history and count, per metric, how",
-        "many points would have been Successful, Failed, Inconclusive or Error, and what the run",
-        "verdict would have been over sliding windows of 'count' points."
+        "Evaluate an AnalysisTemplate's queries over Prometheus' history and count, per metric, "
+            + "how many points would have been Successful, Failed, Inconclusive or Error, and what the "
+            + "run verdict would have been over sliding windows of 'count' points."
       })
   public static class BacktestCommand implements Callable<Integer> {
     private static final Pattern RELATIVE = Pattern.compile("-?((?:\\d+(?:ms|s|m|h|d|w))+)");

@@ -1,11 +1,20 @@
 package dev.ordinal.cli;
 
 import dev.ordinal.daemon.AppSync;
+import dev.ordinal.daemon.LiveObjects;
 import dev.ordinal.kube.ClusterException;
 import dev.ordinal.kube.KubeAccess;
+import dev.ordinal.kube.KubeCluster;
+import dev.ordinal.manifest.LoadResult;
 import dev.ordinal.manifest.ManifestLoader;
+import dev.ordinal.manifest.ManifestObject;
 import dev.ordinal.manifest.SourceTree;
+import dev.ordinal.plan.PlanOptions;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -20,8 +29,10 @@ final class ClusterPlanning {
 
   @Option(
       names = "--app",
-      defaultValue = "ordinal",
-      description = "App name for the inventory label (default: ${DEFAULT-VALUE}).")
+      paramLabel = "NAME",
+      description =
+          "The app's name in Ordinal's config, which its objects carry as the inventory label"
+              + " ordinal.dev/app (default: the one the live objects carry).")
   String app;
 
   /** A plan, or the exit code (2) after the reason was printed to stderr. */
@@ -40,11 +51,24 @@ final class ClusterPlanning {
       err.println(e.getMessage());
       return new Outcome(null, 2);
     }
+    ManifestLoader loader = new ManifestLoader();
+    LoadResult loaded = loader.load(tree);
+    if (loaded instanceof LoadResult.Invalid invalid) {
+      invalid.errors().forEach(err::println);
+      return new Outcome(null, 2);
+    }
+    List<HasMetadata> desired =
+        ((LoadResult.Loaded) loaded)
+            .state().objects().stream().map(ManifestObject::resource).toList();
     try (KubeAccess access = cluster.connect()) {
       try {
-        AppSync sync =
-            new AppSync(
-                app, cluster.namespace(access), prune, new ManifestLoader(), access.cluster());
+        String namespace = cluster.namespace(access);
+        KubeCluster live = access.cluster();
+        String name = app != null ? app : appOf(live.lookup(desired, namespace), err);
+        if (name == null) {
+          return new Outcome(null, 2);
+        }
+        AppSync sync = new AppSync(name, namespace, prune, loader, live);
         AppSync.Planned planned = sync.plan(tree);
         if (planned.invalid() != null) {
           planned.invalid().errors().forEach(err::println);
@@ -58,5 +82,38 @@ final class ClusterPlanning {
       err.println(e.getMessage());
       return new Outcome(null, 2);
     }
+  }
+
+  /**
+   * The app the live objects belong to, by their inventory label, so that a diff never shows a
+   * label change the daemon would not make; null, after saying why, when they name none or several.
+   */
+  private static String appOf(Map<?, LiveObjects.Live> live, PrintWriter err) {
+    TreeSet<String> apps = new TreeSet<>();
+    for (LiveObjects.Live object : live.values()) {
+      Map<String, String> labels = object.object().getMetadata().getLabels();
+      if (labels != null && labels.get(PlanOptions.APP_LABEL) != null) {
+        apps.add(labels.get(PlanOptions.APP_LABEL));
+      }
+    }
+    if (apps.size() == 1) {
+      return apps.first();
+    }
+    if (apps.isEmpty()) {
+      err.println(
+          (live.isEmpty()
+                  ? "none of these objects exists in the cluster yet"
+                  : "none of the live objects carries the label " + PlanOptions.APP_LABEL)
+              + ", so the app they belong to is unknown; name it with --app NAME (its name in"
+              + " Ordinal's config), which the diff then shows as that label");
+    } else {
+      err.println(
+          "the live objects belong to several apps ("
+              + String.join(", ", apps)
+              + ", by their label "
+              + PlanOptions.APP_LABEL
+              + "); name the one to diff with --app NAME");
+    }
+    return null;
   }
 }

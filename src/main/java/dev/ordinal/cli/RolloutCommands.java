@@ -184,7 +184,12 @@ final class RolloutCommands {
   }
 
   @CommandLine.Command(
-      mixinStandardHelpOptions = true,
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {
+        "0:requested",
+        "1:no such StatefulSet",
+        "2:usage error, not allowed, or the cluster is unreachable"
+      },
       name = "promote",
       description = {
         "Move a paused or gated rollout on to its next step (like 'kubectl argo rollouts promote').",
@@ -202,7 +207,12 @@ final class RolloutCommands {
   }
 
   @CommandLine.Command(
-      mixinStandardHelpOptions = true,
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {
+        "0:requested",
+        "1:no such StatefulSet",
+        "2:usage error, not allowed, or the cluster is unreachable"
+      },
       name = "abort",
       description = {
         "Stop the rollout and roll the pods back to the stable revision (like 'kubectl argo rollouts abort').",
@@ -216,7 +226,12 @@ final class RolloutCommands {
   }
 
   @CommandLine.Command(
-      mixinStandardHelpOptions = true,
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {
+        "0:requested",
+        "1:no such StatefulSet",
+        "2:usage error, not allowed, or the cluster is unreachable"
+      },
       name = "retry",
       description = {
         "Roll out again a revision that failed or was aborted (like 'kubectl argo rollouts retry rollout').",
@@ -252,7 +267,12 @@ final class RolloutCommands {
   }
 
   @CommandLine.Command(
-      mixinStandardHelpOptions = true,
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {
+        "0:requested",
+        "1:no such StatefulSet",
+        "2:usage error, not allowed, or the cluster is unreachable"
+      },
       name = "pause",
       description = {
         "Hold the rollout at its current step until 'ordinal resume' (like 'kubectl argo rollouts pause').",
@@ -266,7 +286,12 @@ final class RolloutCommands {
   }
 
   @CommandLine.Command(
-      mixinStandardHelpOptions = true,
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {
+        "0:requested",
+        "1:no such StatefulSet",
+        "2:usage error, not allowed, or the cluster is unreachable"
+      },
       name = "resume",
       description = {
         "Lift a user's pause; the rollout goes on from its current step.",

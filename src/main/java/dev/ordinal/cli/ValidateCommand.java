@@ -19,6 +19,10 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "validate",
+    header =
+        "Check manifests and Ordinal's kinds without a cluster, as the daemon does before applying.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:valid", "1:invalid", "2:usage error or unreadable source"},
     description = {
       "Validate the manifests and Ordinal's kinds (RolloutPolicy, AnalysisTemplate) of a folder,",
       "or of a Git repository at a revision. Needs no cluster. Exit codes: 0 valid, 1 invalid, 2 error."

@@ -106,9 +106,24 @@ public final class Daemon implements AutoCloseable {
   public static Daemon start(
       DaemonConfig config, Duration pollInterval, Ports ports, String identity)
       throws IOException, GitSourceException {
+    return start(config, pollInterval, ports, identity, List.of());
+  }
+
+  /**
+   * As {@link #start(DaemonConfig, Duration, Ports, String)}, with {@code subscribers} on the event
+   * bus before the first sync, so that they see every decision (the demo's timeline); {@link
+   * #events()} is only there once the daemon has started, and its first decisions with it.
+   */
+  public static Daemon start(
+      DaemonConfig config,
+      Duration pollInterval,
+      Ports ports,
+      String identity,
+      List<EventBus.Subscriber> subscribers)
+      throws IOException, GitSourceException {
     Daemon daemon = new Daemon();
     try {
-      daemon.startParts(config, pollInterval, ports, identity);
+      daemon.startParts(config, pollInterval, ports, identity, subscribers);
     } catch (IOException | GitSourceException | RuntimeException e) {
       daemon.close();
       throw e;
@@ -116,13 +131,19 @@ public final class Daemon implements AutoCloseable {
     return daemon;
   }
 
-  private void startParts(DaemonConfig config, Duration pollInterval, Ports ports, String identity)
+  private void startParts(
+      DaemonConfig config,
+      Duration pollInterval,
+      Ports ports,
+      String identity,
+      List<EventBus.Subscriber> subscribers)
       throws IOException, GitSourceException {
     OrdinalMetrics metrics = new OrdinalMetrics(new PrometheusRegistry());
     http = HttpEndpoints.bind(address(config.listenOrDefault()));
     parts.add(http);
     Cluster cluster = ports.cluster();
     bus = EventBus.standard(cluster);
+    subscribers.forEach(bus::subscribe);
     String home = config.ordinalNamespaceOrDefault();
     leadership = cluster.leadership(home, LEASE_NAME, identity, Leadership.Timing.DEFAULT);
     Path dataDir = Path.of(config.dataDirOrDefault());
