@@ -111,8 +111,8 @@ public final class Daemon implements AutoCloseable {
 
   /**
    * As {@link #start(DaemonConfig, Duration, Ports, String)}, with {@code subscribers} on the event
-   * bus before the first sync, so that they see every decision (the demo's timeline); {@link
-   * #events()} is only there once the daemon has started, and its first decisions with it.
+   * bus before the first sync, so that they see every decision (the demo's timeline); a subscriber
+   * added through {@link #events()} after the start may miss the first ones.
    */
   public static Daemon start(
       DaemonConfig config,

@@ -114,11 +114,14 @@ public final class Demo {
       String commit,
       Result result,
       Duration took,
-      Timeline.Tally measurements,
+      Measured measurements,
       String reason) {}
 
+  /** Measurements shown during a release: all of them, the failed and the inconclusive ones. */
+  public record Measured(int measured, int failed, int inconclusive) {}
+
   /** What the story showed, and how long it took in simulated and in wall-clock time. */
-  public record Summary(List<Outcome> releases, Duration simulated, Duration wall, int port) {}
+  public record Summary(List<Outcome> releases, Duration simulated, Duration wall) {}
 
   private Demo() {}
 
@@ -173,14 +176,15 @@ public final class Demo {
               List.of(new DaemonConfig.App(APP, repo.url(), "main", PATH, NAMESPACE, false, null)));
       header(out, options, repo);
       timeline.section("the first commit: orders-db on PostgreSQL 16.4");
-      try (AutoCloseable watch = cluster.watch(Set.of(NAMESPACE), timeline.asListener());
-          Daemon daemon =
-              Daemon.start(
-                  config,
-                  Duration.ofHours(1),
-                  new Daemon.Ports(cluster, metrics, clock, options.speed()),
-                  "ordinal-demo",
-                  List.of(timeline))) {
+      // Ends when the cluster closes, which forgets its watchers.
+      cluster.watch(Set.of(NAMESPACE), timeline.asListener());
+      try (Daemon daemon =
+          Daemon.start(
+              config,
+              Duration.ofHours(1),
+              new Daemon.Ports(cluster, metrics, clock, options.speed()),
+              "ordinal-demo",
+              List.of(timeline))) {
         timeline.say(
             clock.instant(),
             "ordinal",
@@ -195,10 +199,11 @@ public final class Demo {
             new Summary(
                 outcomes,
                 Duration.between(START, clock.instant()),
-                Duration.ofNanos(System.nanoTime() - wallStart),
-                daemon.port());
+                Duration.ofNanos(System.nanoTime() - wallStart));
         printSummary(out, summary, options.speed());
         if (options.keep()) {
+          // Ctrl-C ends the JVM without unwinding this method: clean up in a shutdown hook.
+          Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(tmp)));
           out.printf(
               "%nStill running (--keep): http://127.0.0.1:%d/status. Press Ctrl-C to stop.%n",
               daemon.port());
@@ -209,11 +214,6 @@ public final class Demo {
       }
     } catch (IOException | GitSourceException e) {
       throw DemoException.startup("the demo cannot start: " + e.getMessage(), e);
-    } catch (DemoException | InterruptedException | RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      // only the cluster watch's close declares Exception; the simulated one throws none
-      throw new IllegalStateException(e);
     }
   }
 

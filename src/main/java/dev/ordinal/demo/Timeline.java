@@ -47,10 +47,7 @@ final class Timeline implements EventBus.Subscriber {
   private final Object lock = new Object();
   private final Map<String, Integer> shown = new HashMap<>();
   private RolloutState latest;
-  private Tally tally = new Tally(0, 0, 0);
-
-  /** Measurements shown since the last {@link #takeTally()}: all, failed, inconclusive. */
-  record Tally(int measured, int failed, int inconclusive) {}
+  private Demo.Measured tally = new Demo.Measured(0, 0, 0);
 
   Timeline(
       PrintWriter out, Instant start, SimCluster cluster, Map<String, AnalysisTemplate> templates) {
@@ -135,10 +132,10 @@ final class Timeline implements EventBus.Subscriber {
   }
 
   /** Measurements since the last call. */
-  Tally takeTally() {
+  Demo.Measured takeTally() {
     synchronized (lock) {
-      Tally t = tally;
-      tally = new Tally(0, 0, 0);
+      Demo.Measured t = tally;
+      tally = new Demo.Measured(0, 0, 0);
       return t;
     }
   }
@@ -205,7 +202,7 @@ final class Timeline implements EventBus.Subscriber {
   private void count(MeasurementPhase phase) {
     synchronized (lock) {
       tally =
-          new Tally(
+          new Demo.Measured(
               tally.measured() + 1,
               tally.failed() + (phase == MeasurementPhase.FAILED ? 1 : 0),
               tally.inconclusive() + (phase == MeasurementPhase.INCONCLUSIVE ? 1 : 0));

@@ -1,0 +1,135 @@
+package dev.ordinal.install;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import dev.ordinal.testkit.ControlPlane;
+import dev.ordinal.testkit.ControlPlaneTest;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Kustomize base in manifests/ as a real API server sees it: {@code kubectl apply -k manifests/
+ * --dry-run=server} with the kubectl built for the tests, and what the base says about replicas,
+ * probes and security.
+ */
+@ControlPlaneTest
+class ManifestsIT {
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  record Run(int exitCode, String out, String err) {}
+
+  private static Run kubectl(ControlPlane plane, String... args)
+      throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    command.add(plane.kubectl().toString());
+    command.add("--kubeconfig");
+    command.add(plane.kubeconfig().toString());
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).start();
+    // Small outputs: read both after the exit, within the deadline.
+    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("kubectl " + String.join(" ", args) + " did not finish in 120 s");
+    }
+    return new Run(
+        p.exitValue(),
+        new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
+        new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void theBaseIsAcceptedByTheApiServer(ControlPlane plane) throws Exception {
+    // A dry run creates nothing, so the objects inside ordinal-system need the namespace to exist;
+    // created from namespace.yaml, it also carries the Pod Security level the pods must meet.
+    Run namespace = kubectl(plane, "apply", "-f", "manifests/namespace.yaml");
+    assertEquals(0, namespace.exitCode(), namespace.err());
+
+    Run dryRun = kubectl(plane, "apply", "-k", "manifests/", "--dry-run=server", "-o", "name");
+    assertEquals(0, dryRun.exitCode(), dryRun.err());
+    List<String> objects = dryRun.out().lines().toList();
+    assertTrue(
+        objects.containsAll(
+            List.of(
+                "namespace/ordinal-system",
+                "serviceaccount/ordinal",
+                "configmap/ordinal-config",
+                "service/ordinal",
+                "deployment.apps/ordinal",
+                "poddisruptionbudget.policy/ordinal",
+                "networkpolicy.networking.k8s.io/ordinal",
+                "clusterrole.rbac.authorization.k8s.io/ordinal",
+                "clusterrole.rbac.authorization.k8s.io/ordinal-applier")),
+        dryRun.out());
+  }
+
+  /**
+   * The Deployment's pod, as a Pod in ordinal-system, passes the namespace's enforced Pod Security
+   * level, restricted; the same pod on the host's network is refused there, so the check is on.
+   */
+  @Test
+  void thePodMeetsTheRestrictedPodSecurityStandard(ControlPlane plane, @TempDir Path dir)
+      throws Exception {
+    assertEquals(0, kubectl(plane, "apply", "-f", "manifests/namespace.yaml").exitCode());
+    ObjectNode pod = YAML.createObjectNode();
+    pod.put("apiVersion", "v1").put("kind", "Pod");
+    pod.putObject("metadata")
+        .put("name", "ordinal-pod-security")
+        .put("namespace", "ordinal-system");
+    pod.set("spec", deployment(plane).at("/spec/template/spec"));
+    Path file = dir.resolve("pod.yaml");
+    Files.writeString(file, YAML.writeValueAsString(pod));
+    Run restricted = kubectl(plane, "apply", "--dry-run=server", "-f", file.toString());
+    assertEquals(0, restricted.exitCode(), restricted.err());
+
+    // The host's network: valid for the API server, forbidden by every Pod Security level.
+    ((ObjectNode) pod.get("spec")).put("hostNetwork", true);
+    Files.writeString(file, YAML.writeValueAsString(pod));
+    Run hostNetwork = kubectl(plane, "apply", "--dry-run=server", "-f", file.toString());
+    assertTrue(hostNetwork.exitCode() != 0, hostNetwork.out());
+    assertTrue(hostNetwork.err().contains("PodSecurity"), hostNetwork.err());
+  }
+
+  private static JsonNode deployment(ControlPlane plane) throws Exception {
+    Run built = kubectl(plane, "kustomize", "manifests/");
+    assertEquals(0, built.exitCode(), built.err());
+    try (YAMLParser parser = new YAMLFactory().createParser(built.out())) {
+      for (JsonNode doc : YAML.readValues(parser, JsonNode.class).readAll()) {
+        if (doc.path("kind").asText().equals("Deployment")) {
+          return doc;
+        }
+      }
+    }
+    throw new AssertionError("no Deployment in the base:\n" + built.out());
+  }
+
+  @Test
+  void twoReplicasWithProbesAndARestrictedSecurityContext(ControlPlane plane) throws Exception {
+    JsonNode deployment = deployment(plane);
+    assertEquals(2, deployment.at("/spec/replicas").asInt());
+    JsonNode pod = deployment.at("/spec/template/spec");
+    JsonNode container = pod.at("/containers/0");
+    for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+      assertTrue(container.has(probe), probe);
+    }
+    assertEquals("/readyz", container.at("/readinessProbe/httpGet/path").asText());
+    assertTrue(pod.at("/securityContext/runAsNonRoot").asBoolean());
+    assertEquals("RuntimeDefault", pod.at("/securityContext/seccompProfile/type").asText());
+    assertFalse(container.at("/securityContext/allowPrivilegeEscalation").asBoolean(true));
+    assertTrue(container.at("/securityContext/readOnlyRootFilesystem").asBoolean());
+    assertEquals("ALL", container.at("/securityContext/capabilities/drop/0").asText());
+  }
+}
