@@ -183,7 +183,11 @@ public class AnalysisCommand implements Callable<Integer> {
       Duration stepDuration =
           duration(step)
               .orElseThrow(
-                  () -> usage("--step '" + step + "' is not a duration such as 30s, 5m, 1h"));
+                  () ->
+                      usage(
+                          "--step "
+                              + Text.quoted(step)
+                              + " is not a duration such as 30s, 5m, 1h"));
       Optional<AnalysisTemplate> chosen;
       try {
         chosen = load(err);
@@ -231,9 +235,9 @@ public class AnalysisCommand implements Callable<Integer> {
         if (!templates.containsKey(name)) {
           err.println(
               fileName
-                  + " has no AnalysisTemplate named '"
-                  + name
-                  + "' (it has "
+                  + " has no AnalysisTemplate named "
+                  + Text.quoted(name)
+                  + " (it has "
                   + templates.keySet()
                   + ")");
           return Optional.empty();
@@ -270,9 +274,9 @@ public class AnalysisCommand implements Callable<Integer> {
       } catch (DateTimeParseException e) {
         throw usage(
             option
-                + " '"
-                + text
-                + "' is not a time: use now, -7d, -90m, an ISO-8601 instant or epoch seconds");
+                + " "
+                + Text.quoted(text)
+                + " is not a time: use now, -7d, -90m, an ISO-8601 instant or epoch seconds");
       }
     }
 

@@ -124,7 +124,7 @@ final class ClusterPlanning {
     } else {
       err.println(
           "the live objects belong to several apps ("
-              + String.join(", ", apps)
+              + String.join(", ", apps.stream().map(Text::quoted).toList())
               + ", by their label "
               + PlanOptions.APP_LABEL
               + "); name the one to diff with --app NAME");

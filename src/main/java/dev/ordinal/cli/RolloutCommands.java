@@ -101,22 +101,7 @@ final class RolloutCommands {
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
-      String name = name();
-      if (name.contains("/")) {
-        // Users copy "ns/name" from the status output and preview.
-        String[] parts = name.split("/", -1);
-        if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
-          throw new CommandLine.ParameterException(
-              spec.commandLine(), "NAME must be 'name' or 'namespace/name', not '" + name + "'");
-        }
-        if (cluster.namespace != null && !cluster.namespace.equals(parts[0])) {
-          throw new CommandLine.ParameterException(
-              spec.commandLine(),
-              "'" + name + "' names namespace " + parts[0] + " but -n says " + cluster.namespace);
-        }
-        cluster.namespace = parts[0];
-        name = parts[1];
-      }
+      String name = cluster.statefulSetName(spec.commandLine(), name());
       Command command = command();
       try (KubeAccess client = cluster.connect()) {
         String namespace = cluster.namespace(client);
@@ -256,9 +241,8 @@ final class RolloutCommands {
         if (!words.get(0).equals("rollout")) {
           throw new CommandLine.ParameterException(
               spec.commandLine(),
-              "expected 'retry NAME' or 'retry rollout NAME', not 'retry "
-                  + String.join(" ", words)
-                  + "'");
+              "expected 'retry NAME' or 'retry rollout NAME', not "
+                  + Text.quoted("retry " + String.join(" ", words)));
         }
         return words.get(1);
       }

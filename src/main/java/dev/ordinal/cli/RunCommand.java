@@ -58,9 +58,8 @@ final class RunCommand implements Callable<Integer> {
                   () ->
                       new DaemonConfig.ConfigException(
                           configFile
-                              + ": pollInterval: not a duration such as 60s or 5m: '"
-                              + config.pollIntervalOrDefault()
-                              + "'"));
+                              + ": pollInterval: not a duration such as 60s or 5m: "
+                              + Text.quoted(config.pollIntervalOrDefault())));
     } catch (DaemonConfig.ConfigException e) {
       spec.commandLine().getErr().println(e.getMessage());
       return 2;

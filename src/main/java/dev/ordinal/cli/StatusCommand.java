@@ -104,7 +104,7 @@ final class StatusCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     if (!List.of("text", "json", "yaml").contains(output)) {
       throw new CommandLine.ParameterException(
-          spec.commandLine(), "--output must be text, json or yaml, not '" + output + "'");
+          spec.commandLine(), "--output must be text, json or yaml, not " + Text.quoted(output));
     }
     Duration limit = null;
     if (timeout != null) {
@@ -119,23 +119,11 @@ final class StatusCommand implements Callable<Integer> {
                   () ->
                       new CommandLine.ParameterException(
                           spec.commandLine(),
-                          "--timeout must be a duration such as 90s or 10m, not '"
-                              + timeout
-                              + "'"));
+                          "--timeout must be a duration such as 90s or 10m, not "
+                              + Text.quoted(timeout)));
     }
-    if (name != null && name.contains("/")) {
-      String[] parts = name.split("/", -1);
-      if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
-        throw new CommandLine.ParameterException(
-            spec.commandLine(), "NAME must be 'name' or 'namespace/name', not '" + name + "'");
-      }
-      if (cluster.namespace != null && !cluster.namespace.equals(parts[0])) {
-        throw new CommandLine.ParameterException(
-            spec.commandLine(),
-            "'" + name + "' names namespace " + parts[0] + " but -n says " + cluster.namespace);
-      }
-      cluster.namespace = parts[0];
-      name = parts[1];
+    if (name != null) {
+      name = cluster.statefulSetName(spec.commandLine(), name);
     }
     try (KubeAccess client = cluster.connect()) {
       String namespace = cluster.namespace(client);

@@ -133,4 +133,12 @@ class CliHelpTest {
     assertTrue(run.out().contains("complete -F"), run.out());
     assertTrue(run.out().contains("demo") && run.out().contains("backtest"), run.out());
   }
+
+  @Test
+  void usageErrorsEchoWhatTheyWereGivenWithControlCharactersEscaped() {
+    CliRun run = CliRun.of("status", "-o", "\u001b[2Jjson");
+    assertEquals(2, run.exitCode());
+    assertTrue(run.err().contains("not '\\u001b[2Jjson'"), run.err());
+    assertTrue(run.err().chars().noneMatch(c -> c == 0x1b), "no raw escape: " + run.err());
+  }
 }

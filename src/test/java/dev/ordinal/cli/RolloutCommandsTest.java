@@ -51,7 +51,8 @@ class RolloutCommandsTest {
   void namespaceSlashNameMustAgreeWithDashN() {
     CliRun run = CliRun.of("pause", "prod/db", "-n", "staging");
     assertEquals(2, run.exitCode());
-    assertTrue(run.err().contains("'prod/db' names namespace prod but -n says staging"), run.err());
+    assertTrue(
+        run.err().contains("'prod/db' names namespace 'prod' but -n says 'staging'"), run.err());
     assertEquals(2, CliRun.of("pause", "a/b/c").exitCode());
     assertEquals(2, CliRun.of("status", "/db").exitCode());
   }
