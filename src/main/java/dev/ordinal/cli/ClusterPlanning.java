@@ -1,5 +1,6 @@
 package dev.ordinal.cli;
 
+import dev.ordinal.analysis.condition.ConditionGrammar;
 import dev.ordinal.daemon.AppSync;
 import dev.ordinal.daemon.LiveObjects;
 import dev.ordinal.kube.ClusterException;
@@ -54,7 +55,7 @@ final class ClusterPlanning {
     }
     // Loaded apart from the plan's loader, so that giving these objects a namespace below
     // changes nothing the plan reads.
-    LoadResult loaded = new ManifestLoader().load(tree);
+    LoadResult loaded = new ManifestLoader(ConditionGrammar.INSTANCE).load(tree);
     if (loaded instanceof LoadResult.Invalid invalid) {
       invalid.errors().forEach(err::println);
       return new Outcome(null, 2);
@@ -62,7 +63,7 @@ final class ClusterPlanning {
     List<HasMetadata> desired =
         ((LoadResult.Loaded) loaded)
             .state().objects().stream().map(ManifestObject::resource).toList();
-    ManifestLoader loader = new ManifestLoader();
+    ManifestLoader loader = new ManifestLoader(ConditionGrammar.INSTANCE);
     try (KubeAccess access = cluster.connect()) {
       try {
         String namespace = cluster.namespace(access);

@@ -43,6 +43,7 @@ import picocli.CommandLine.ScopeType;
       RolloutCommands.Resume.class,
       AnalysisCommand.class,
       RunCommand.class,
+      RbacCommand.class,
       VersionCommand.class,
       CommandLine.HelpCommand.class,
     },

@@ -1,5 +1,6 @@
 package dev.ordinal.demo;
 
+import dev.ordinal.analysis.condition.ConditionGrammar;
 import dev.ordinal.daemon.AppRunner;
 import dev.ordinal.daemon.Daemon;
 import dev.ordinal.daemon.DaemonConfig;
@@ -7,6 +8,7 @@ import dev.ordinal.daemon.StatefulSetObserver;
 import dev.ordinal.daemon.Workloads;
 import dev.ordinal.git.GitSourceException;
 import dev.ordinal.manifest.AnalysisTemplate;
+import dev.ordinal.manifest.AnalysisTrust;
 import dev.ordinal.manifest.LoadResult;
 import dev.ordinal.manifest.LocalDirectory;
 import dev.ordinal.manifest.ManifestLoader;
@@ -46,6 +48,9 @@ public final class Demo {
   static final String APP = "orders-db";
   static final String PATH = "envs/prod";
   static final Instant START = Instant.parse("2026-12-01T09:00:00Z");
+
+  /** The address of the config's default Prometheus server; {@link SimMetrics} answers for it. */
+  static final String PROMETHEUS = "http://prometheus.monitoring:9090";
 
   /** How long a simulated postgres pod takes from start to Ready. */
   static final Duration READY_DELAY = Duration.ofSeconds(20);
@@ -142,10 +147,11 @@ public final class Demo {
     try (DemoRepository repo =
         DemoRepository.seed(
             tmp.resolve("config"), "orders-db: PostgreSQL 16.4, a primary and two standbys")) {
-      Map<String, AnalysisTemplate> templates = templates(repo.workTree());
+      DaemonConfig config = config(tmp, options, repo);
+      Map<String, AnalysisTemplate> templates = templates(repo.workTree(), config);
       // Simulated time starts now, with the cluster, so the timeline starts near 0:00.
       SimClock clock = new SimClock(START, options.speed());
-      return play(options, tmp, repo, templates, clock, metrics, wallStart);
+      return play(options, tmp, config, repo, templates, clock, metrics, wallStart);
     } catch (IOException e) {
       throw DemoException.startup("the demo cannot start: " + e.getMessage(), e);
     } finally {
@@ -153,9 +159,28 @@ public final class Demo {
     }
   }
 
+  /**
+   * The daemon's config, as an operator would write it for this app: the same {@code default}
+   * Prometheus server as manifests/configmap.yaml names, which the scripted port answers for.
+   */
+  private static DaemonConfig config(Path tmp, Options options, DemoRepository repo) {
+    return new DaemonConfig(
+        tmp.resolve("data").toString(),
+        options.listen(),
+        "1h",
+        "ordinal-system",
+        null,
+        Map.of(
+            AnalysisTrust.DEFAULT_SERVER,
+            new DaemonConfig.PrometheusServer(PROMETHEUS, null, "10s")),
+        List.of(),
+        List.of(new DaemonConfig.App(APP, repo.url(), "main", PATH, NAMESPACE, false, null)));
+  }
+
   private static Summary play(
       Options options,
       Path tmp,
+      DaemonConfig config,
       DemoRepository repo,
       Map<String, AnalysisTemplate> templates,
       SimClock clock,
@@ -166,14 +191,6 @@ public final class Demo {
     try (SimCluster cluster = new SimCluster(clock, READY_DELAY)) {
       Timeline timeline = new Timeline(out, START, cluster, templates);
       cluster.onAnalysisSaved(timeline::onRun);
-      DaemonConfig config =
-          new DaemonConfig(
-              tmp.resolve("data").toString(),
-              options.listen(),
-              "1h",
-              "ordinal-system",
-              null,
-              List.of(new DaemonConfig.App(APP, repo.url(), "main", PATH, NAMESPACE, false, null)));
       header(out, options, repo);
       timeline.section("the first commit: orders-db on PostgreSQL 16.4");
       // Ends when the cluster closes, which forgets its watchers.
@@ -218,8 +235,11 @@ public final class Demo {
   }
 
   /** The analysis templates as the demo's repository holds them, to show their conditions. */
-  private static Map<String, AnalysisTemplate> templates(Path workTree) throws IOException {
-    LoadResult result = new ManifestLoader().load(LocalDirectory.read(workTree.resolve(PATH)));
+  private static Map<String, AnalysisTemplate> templates(Path workTree, DaemonConfig config)
+      throws IOException {
+    LoadResult result =
+        new ManifestLoader(ConditionGrammar.INSTANCE, config.analysisTrust())
+            .load(LocalDirectory.read(workTree.resolve(PATH)));
     if (result instanceof LoadResult.Loaded loaded) {
       return loaded.state().templates();
     }

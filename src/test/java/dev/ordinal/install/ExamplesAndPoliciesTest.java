@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.ordinal.analysis.condition.ConditionGrammar;
+import dev.ordinal.daemon.DaemonConfig;
 import dev.ordinal.manifest.AnalysisTemplate;
 import dev.ordinal.manifest.DesiredState;
 import dev.ordinal.manifest.LoadResult;
@@ -26,13 +31,36 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The config repos in examples/ and the files in policies/ load as the daemon loads them, each on
- * its own, and say what they are.
+ * its own, with the Prometheus servers of the config manifests/configmap.yaml ships, and say what
+ * they are.
  */
 class ExamplesAndPoliciesTest {
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
   @TempDir Path tmp;
 
+  /**
+   * The daemon's config as manifests/configmap.yaml holds it, loaded as {@code ordinal run} does.
+   */
+  private static DaemonConfig shippedConfig() throws IOException {
+    JsonNode configMap = YAML.readTree(Path.of("manifests/configmap.yaml").toFile());
+    Path file = Files.createTempFile("ordinal-config", ".yaml");
+    try {
+      Files.writeString(file, configMap.at("/data/config.yaml").asText());
+      return DaemonConfig.load(file);
+    } catch (DaemonConfig.ConfigException e) {
+      throw new AssertionError("manifests/configmap.yaml: " + e.getMessage(), e);
+    } finally {
+      Files.delete(file);
+    }
+  }
+
+  private static ManifestLoader loader() throws IOException {
+    return new ManifestLoader(ConditionGrammar.INSTANCE, shippedConfig().analysisTrust());
+  }
+
   private static DesiredState load(Path dir) throws IOException {
-    LoadResult result = new ManifestLoader().load(LocalDirectory.read(dir));
+    LoadResult result = loader().load(LocalDirectory.read(dir));
     if (result instanceof LoadResult.Invalid invalid) {
       throw new AssertionError(dir + " is invalid:\n" + invalid.errors());
     }
@@ -113,7 +141,7 @@ class ExamplesAndPoliciesTest {
   void everyPolicyFileValidates(Path file) throws IOException {
     Path dir = Files.createDirectory(tmp.resolve("policy"));
     Files.copy(file, dir.resolve(file.getFileName()));
-    if (new ManifestLoader().load(LocalDirectory.read(dir)) instanceof LoadResult.Loaded) {
+    if (loader().load(LocalDirectory.read(dir)) instanceof LoadResult.Loaded) {
       return;
     }
     for (Path other : policyFiles().toList()) {

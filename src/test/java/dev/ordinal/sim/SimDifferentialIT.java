@@ -4,6 +4,7 @@ import static dev.ordinal.testkit.StatefulSets.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.ordinal.analysis.AnalysisRuns;
+import dev.ordinal.analysis.condition.ConditionGrammar;
 import dev.ordinal.daemon.FakeAnalysisRuns;
 import dev.ordinal.manifest.LoadResult;
 import dev.ordinal.manifest.LocalDirectory;
@@ -231,7 +232,8 @@ class SimDifferentialIT {
   @Test
   void theDemosStory(KubernetesClient client, TestNamespace ns) throws Exception {
     LoadResult loaded =
-        new ManifestLoader().load(LocalDirectory.read(Path.of("examples/orders-db/envs/prod")));
+        new ManifestLoader(ConditionGrammar.INSTANCE)
+            .load(LocalDirectory.read(Path.of("examples/orders-db/envs/prod")));
     RolloutPolicy policy = ((LoadResult.Loaded) loaded).state().policies().get("orders-db-canary");
     RolloutSpec spec = RolloutSpecs.from(policy);
     AtomicReference<AnalysisVerdict> steps = new AtomicReference<>();
