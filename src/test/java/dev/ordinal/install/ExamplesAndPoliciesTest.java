@@ -4,11 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.ordinal.analysis.condition.ConditionGrammar;
-import dev.ordinal.daemon.DaemonConfig;
 import dev.ordinal.manifest.AnalysisTemplate;
 import dev.ordinal.manifest.DesiredState;
 import dev.ordinal.manifest.LoadResult;
@@ -35,28 +31,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * they are.
  */
 class ExamplesAndPoliciesTest {
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-
   @TempDir Path tmp;
 
-  /**
-   * The daemon's config as manifests/configmap.yaml holds it, loaded as {@code ordinal run} does.
-   */
-  private static DaemonConfig shippedConfig() throws IOException {
-    JsonNode configMap = YAML.readTree(Path.of("manifests/configmap.yaml").toFile());
-    Path file = Files.createTempFile("ordinal-config", ".yaml");
-    try {
-      Files.writeString(file, configMap.at("/data/config.yaml").asText());
-      return DaemonConfig.load(file);
-    } catch (DaemonConfig.ConfigException e) {
-      throw new AssertionError("manifests/configmap.yaml: " + e.getMessage(), e);
-    } finally {
-      Files.delete(file);
-    }
-  }
-
   private static ManifestLoader loader() throws IOException {
-    return new ManifestLoader(ConditionGrammar.INSTANCE, shippedConfig().analysisTrust());
+    return new ManifestLoader(ConditionGrammar.INSTANCE, ShippedConfig.load().analysisTrust());
   }
 
   private static DesiredState load(Path dir) throws IOException {

@@ -17,6 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,17 +55,31 @@ class ManifestsIT {
   }
 
   @Test
-  void theBaseIsAcceptedByTheApiServer(ControlPlane plane) throws Exception {
+  void theBaseIsAcceptedByTheApiServer(ControlPlane plane, @TempDir Path dir) throws Exception {
     // A dry run creates nothing, so the objects inside ordinal-system need the namespace to exist;
     // created from namespace.yaml, it also carries the Pod Security level the pods must meet.
     Run namespace = kubectl(plane, "apply", "-f", "manifests/namespace.yaml");
     assertEquals(0, namespace.exitCode(), namespace.err());
+    // The generated RBAC binds in the apps' namespaces, which the operator creates (README).
+    List<JsonNode> base = build(plane);
+    Set<String> appNamespaces = new TreeSet<>();
+    base.forEach(o -> appNamespaces.add(o.at("/metadata/namespace").asText("")));
+    appNamespaces.remove("");
+    appNamespaces.remove("ordinal-system");
+    for (String ns : appNamespaces) {
+      Path file = dir.resolve(ns + ".yaml");
+      Files.writeString(file, "apiVersion: v1\nkind: Namespace\nmetadata: {name: " + ns + "}\n");
+      Run created = kubectl(plane, "apply", "-f", file.toString());
+      assertEquals(0, created.exitCode(), created.err());
+    }
 
     Run dryRun = kubectl(plane, "apply", "-k", "manifests/", "--dry-run=server", "-o", "name");
     assertEquals(0, dryRun.exitCode(), dryRun.err());
-    List<String> objects = dryRun.out().lines().toList();
+    List<String> accepted = dryRun.out().lines().sorted().toList();
+    List<String> built = base.stream().map(ManifestsIT::kubectlName).sorted().toList();
+    assertEquals(built, accepted, "every object of the base, accepted");
     assertTrue(
-        objects.containsAll(
+        accepted.containsAll(
             List.of(
                 "namespace/ordinal-system",
                 "serviceaccount/ordinal",
@@ -70,10 +87,21 @@ class ManifestsIT {
                 "service/ordinal",
                 "deployment.apps/ordinal",
                 "poddisruptionbudget.policy/ordinal",
-                "networkpolicy.networking.k8s.io/ordinal",
-                "clusterrole.rbac.authorization.k8s.io/ordinal",
-                "clusterrole.rbac.authorization.k8s.io/ordinal-applier")),
+                "networkpolicy.networking.k8s.io/ordinal")),
         dryRun.out());
+    assertTrue(
+        accepted.stream().anyMatch(n -> n.startsWith("rolebinding.rbac.authorization.k8s.io/")),
+        "the base binds Ordinal's RBAC: " + dryRun.out());
+  }
+
+  /** An object as {@code kubectl -o name} prints it: kind.group/name, lower case. */
+  private static String kubectlName(JsonNode object) {
+    String apiVersion = object.path("apiVersion").asText();
+    String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
+    return object.path("kind").asText().toLowerCase(Locale.ROOT)
+        + (group.isEmpty() ? "" : "." + group)
+        + "/"
+        + object.at("/metadata/name").asText();
   }
 
   /**
@@ -103,17 +131,20 @@ class ManifestsIT {
     assertTrue(hostNetwork.err().contains("PodSecurity"), hostNetwork.err());
   }
 
-  private static JsonNode deployment(ControlPlane plane) throws Exception {
+  /** The objects {@code kubectl kustomize manifests/} builds. */
+  private static List<JsonNode> build(ControlPlane plane) throws Exception {
     Run built = kubectl(plane, "kustomize", "manifests/");
     assertEquals(0, built.exitCode(), built.err());
     try (YAMLParser parser = new YAMLFactory().createParser(built.out())) {
-      for (JsonNode doc : YAML.readValues(parser, JsonNode.class).readAll()) {
-        if (doc.path("kind").asText().equals("Deployment")) {
-          return doc;
-        }
-      }
+      return YAML.readValues(parser, JsonNode.class).readAll();
     }
-    throw new AssertionError("no Deployment in the base:\n" + built.out());
+  }
+
+  private static JsonNode deployment(ControlPlane plane) throws Exception {
+    return build(plane).stream()
+        .filter(doc -> doc.path("kind").asText().equals("Deployment"))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no Deployment in the base"));
   }
 
   @Test
