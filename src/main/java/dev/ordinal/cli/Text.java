@@ -9,7 +9,12 @@ final class Text {
    * nothing echoed can move the cursor, clear the screen or forge a line of output.
    */
   static String quoted(String value) {
-    StringBuilder b = new StringBuilder(value.length() + 2).append('\'');
+    return "'" + escaped(value) + "'";
+  }
+
+  /** {@code value} with control characters written as {@code \\uXXXX}. */
+  static String escaped(String value) {
+    StringBuilder b = new StringBuilder(value.length());
     value
         .codePoints()
         .forEach(
@@ -20,6 +25,6 @@ final class Text {
                 b.appendCodePoint(c);
               }
             });
-    return b.append('\'').toString();
+    return b.toString();
   }
 }

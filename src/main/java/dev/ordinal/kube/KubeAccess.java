@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.io.IOException;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -40,6 +41,16 @@ public final class KubeAccess implements AutoCloseable {
    * context (default: the current one). Nothing is sent until a read.
    */
   public static KubeAccess connect(Path kubeconfig, String context) {
+    if (kubeconfig == null) {
+      Optional<String> none =
+          noKubeconfig(
+              System.getenv("KUBECONFIG"),
+              Path.of(System.getProperty("user.home")),
+              System.getenv("KUBERNETES_SERVICE_HOST") != null);
+      if (none.isPresent()) {
+        throw new ClusterException(none.get());
+      }
+    }
     Config config;
     String source;
     try {
@@ -78,6 +89,23 @@ public final class KubeAccess implements AutoCloseable {
             + Optional.ofNullable(currentContext(config)).orElse("(none)")
             + ")";
     return new KubeAccess(new KubernetesClientBuilder().withConfig(config).build(), where);
+  }
+
+  /**
+   * Why no cluster can be found without {@code --kubeconfig}: no $KUBECONFIG, no kubeconfig in
+   * {@code home}, and not in a pod; empty when one of them is there. Without this check the client
+   * would try the in-cluster address, and the user would read about a host they never named.
+   */
+  static Optional<String> noKubeconfig(String kubeconfigEnv, Path home, boolean inCluster) {
+    Path usual = home.resolve(".kube").resolve("config");
+    if ((kubeconfigEnv != null && !kubeconfigEnv.isBlank()) || Files.exists(usual) || inCluster) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "no cluster to talk to: $KUBECONFIG is not set, "
+            + usual
+            + " does not exist, and this is not a pod in a cluster; give --kubeconfig FILE or set"
+            + " KUBECONFIG (or try 'ordinal demo', which needs no cluster)");
   }
 
   private static String currentContext(Config config) {
@@ -251,6 +279,10 @@ public final class KubeAccess implements AutoCloseable {
     Throwable t = e;
     while (t.getCause() != null && t.getCause() != t) {
       t = t.getCause();
+    }
+    if (t instanceof UnknownHostException) {
+      // Its message is the bare host name.
+      return "unknown host " + t.getMessage();
     }
     return t.getMessage() == null ? t.toString() : t.getMessage();
   }
