@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
           + " standby, analysis, a manual gate and the other standby to all pods; and a bad setting,"
           + " whose canary's query errors fail the analysis, so Ordinal rolls it back.",
       "A live timeline shows each decision, each measurement against its condition and the pods"
-          + " per revision; a summary follows. It takes about 40 seconds at the default speed."
+          + " per revision; a summary follows. It takes under a minute at the default speed."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

@@ -3,10 +3,19 @@ package dev.ordinal.demo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ordinal.cli.CliRun;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,9 +36,35 @@ class DemoTest {
           "RollingBack",
           "RolledBack");
 
+  /**
+   * With {@code --keep}, so that the endpoints it prints can be read once the story has ended; then
+   * interrupted, as Ctrl-C would.
+   */
   @Test
-  void aGoodReleaseIsPromotedThenABadOneIsRolledBack() {
-    CliRun run = CliRun.of("demo", "--speed", "60");
+  void aGoodReleaseIsPromotedThenABadOneIsRolledBack() throws Exception {
+    CliRun.Running running = CliRun.start("demo", "--speed", "60", "--keep");
+    running.awaitOut("Press Ctrl-C to stop.", Duration.ofMinutes(3));
+    Matcher url =
+        Pattern.compile("Still running \\(--keep\\): (http://127\\.0\\.0\\.1:\\d+)/status")
+            .matcher(running.out().toString());
+    assertTrue(url.find(), running.out().toString());
+    HttpClient http = HttpClient.newHttpClient();
+    HttpResponse<String> status =
+        http.send(
+            HttpRequest.newBuilder(URI.create(url.group(1) + "/status")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, status.statusCode(), status.body());
+    JsonNode app = new ObjectMapper().readTree(status.body()).at("/apps/0");
+    assertEquals("orders-db", app.path("app").asText(), status.body());
+    assertEquals("applied", app.path("lastSyncResult").asText(), status.body());
+    HttpResponse<String> metrics =
+        http.send(
+            HttpRequest.newBuilder(URI.create(url.group(1) + "/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, metrics.statusCode());
+    assertTrue(metrics.body().contains("ordinal_app_objects{app=\"orders-db\""), metrics.body());
+
+    CliRun run = running.stop(Duration.ofSeconds(30));
     assertEquals(0, run.exitCode(), run.out() + run.err());
     assertEquals("", run.err(), "no logs without -v");
 
