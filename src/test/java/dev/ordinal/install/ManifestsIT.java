@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import dev.ordinal.cli.CliRun;
 import dev.ordinal.testkit.ControlPlane;
 import dev.ordinal.testkit.ControlPlaneTest;
 import java.io.IOException;
@@ -60,18 +61,8 @@ class ManifestsIT {
     // created from namespace.yaml, it also carries the Pod Security level the pods must meet.
     Run namespace = kubectl(plane, "apply", "-f", "manifests/namespace.yaml");
     assertEquals(0, namespace.exitCode(), namespace.err());
-    // The generated RBAC binds in the apps' namespaces, which the operator creates (README).
     List<JsonNode> base = build(plane);
-    Set<String> appNamespaces = new TreeSet<>();
-    base.forEach(o -> appNamespaces.add(o.at("/metadata/namespace").asText("")));
-    appNamespaces.remove("");
-    appNamespaces.remove("ordinal-system");
-    for (String ns : appNamespaces) {
-      Path file = dir.resolve(ns + ".yaml");
-      Files.writeString(file, "apiVersion: v1\nkind: Namespace\nmetadata: {name: " + ns + "}\n");
-      Run created = kubectl(plane, "apply", "-f", file.toString());
-      assertEquals(0, created.exitCode(), created.err());
-    }
+    createAppNamespaces(plane, base, dir);
 
     Run dryRun = kubectl(plane, "apply", "-k", "manifests/", "--dry-run=server", "-o", "name");
     assertEquals(0, dryRun.exitCode(), dryRun.err());
@@ -92,6 +83,62 @@ class ManifestsIT {
     assertTrue(
         accepted.stream().anyMatch(n -> n.startsWith("rolebinding.rbac.authorization.k8s.io/")),
         "the base binds Ordinal's RBAC: " + dryRun.out());
+  }
+
+  /**
+   * The generated RBAC binds in the apps' namespaces, which the operator creates (README): those
+   * {@code objects} live in, but for Ordinal's own.
+   */
+  private static void createAppNamespaces(ControlPlane plane, List<JsonNode> objects, Path dir)
+      throws Exception {
+    Set<String> appNamespaces = new TreeSet<>();
+    objects.forEach(o -> appNamespaces.add(o.at("/metadata/namespace").asText("")));
+    appNamespaces.remove("");
+    appNamespaces.remove("ordinal-system");
+    for (String ns : appNamespaces) {
+      Path file = dir.resolve(ns + ".yaml");
+      Files.writeString(file, "apiVersion: v1\nkind: Namespace\nmetadata: {name: " + ns + "}\n");
+      Run created = kubectl(plane, "apply", "-f", file.toString());
+      assertEquals(0, created.exitCode(), created.err());
+    }
+  }
+
+  private static List<JsonNode> documents(String yaml) throws IOException {
+    try (YAMLParser parser = new YAMLFactory().createParser(yaml)) {
+      return YAML.readValues(parser, JsonNode.class).readAll();
+    }
+  }
+
+  /**
+   * manifests/README.md's two commands: the daemon's config out of configmap.yaml with kubectl,
+   * then {@code ordinal rbac --config} on it; the API server accepts what it prints.
+   */
+  @Test
+  void theReadmesCommandsGenerateRbacTheServerAccepts(ControlPlane plane, @TempDir Path dir)
+      throws Exception {
+    Run extracted =
+        kubectl(
+            plane,
+            "create",
+            "-f",
+            "manifests/configmap.yaml",
+            "--dry-run=client",
+            "-o",
+            "jsonpath={.data.config\\.yaml}");
+    assertEquals(0, extracted.exitCode(), extracted.err());
+    Path config = dir.resolve("config.yaml");
+    Files.writeString(config, extracted.out());
+    CliRun rbac = CliRun.of("rbac", "--config", config.toString());
+    assertEquals(0, rbac.exitCode(), rbac.err());
+
+    assertEquals(0, kubectl(plane, "apply", "-f", "manifests/namespace.yaml").exitCode());
+    createAppNamespaces(plane, documents(rbac.out()), dir);
+    Path generated = dir.resolve("rbac.yaml");
+    Files.writeString(generated, rbac.out());
+    Run dryRun = kubectl(plane, "apply", "--dry-run=server", "-f", generated.toString());
+    assertEquals(0, dryRun.exitCode(), dryRun.err() + "\n" + rbac.out());
+    assertTrue(
+        dryRun.out().contains("rolebinding.rbac.authorization.k8s.io/ordinal"), dryRun.out());
   }
 
   /** An object as {@code kubectl -o name} prints it: kind.group/name, lower case. */
@@ -135,9 +182,7 @@ class ManifestsIT {
   private static List<JsonNode> build(ControlPlane plane) throws Exception {
     Run built = kubectl(plane, "kustomize", "manifests/");
     assertEquals(0, built.exitCode(), built.err());
-    try (YAMLParser parser = new YAMLFactory().createParser(built.out())) {
-      return YAML.readValues(parser, JsonNode.class).readAll();
-    }
+    return documents(built.out());
   }
 
   private static JsonNode deployment(ControlPlane plane) throws Exception {
