@@ -43,14 +43,16 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(
       names = "--keep",
-      description = "Keep the daemon and its HTTP endpoints running after the story, until Ctrl-C.")
+      description = "Keep the daemon and its status page running after the story, until Ctrl-C.")
   boolean keep;
 
   @Option(
       names = "--listen",
       paramLabel = "HOST:PORT",
       defaultValue = "127.0.0.1:0",
-      description = "Where to serve /status and /metrics (default: a free port on 127.0.0.1).")
+      description =
+          "Where to serve the status page (/), /status and /metrics (default: a free port on"
+              + " 127.0.0.1).")
   String listen;
 
   @Override

@@ -44,6 +44,8 @@ import picocli.CommandLine.ScopeType;
       AnalysisCommand.class,
       RunCommand.class,
       RbacCommand.class,
+      PromotionCommands.Group.class,
+      PromotionCommands.PromoteEnv.class,
       VersionCommand.class,
       CommandLine.HelpCommand.class,
     },

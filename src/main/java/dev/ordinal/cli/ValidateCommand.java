@@ -165,18 +165,18 @@ final class ValidateCommand implements Callable<Integer> {
   }
 
   /**
-   * When folders of the tree define the same objects, as environments do, how to validate each on
-   * its own.
+   * When every error is an object defined again in another folder, as when the environments of one
+   * app (envs/staging, envs/prod) are validated together: which folders, and how to check each.
    */
   private void hintEnvironments(Outcome outcome, LoadResult.Invalid invalid, PrintWriter err) {
     SortedSet<String> environments = Environments.of(invalid.duplicates());
-    if (environments.isEmpty()) {
+    if (environments.isEmpty() || invalid.errors().size() != invalid.duplicates().size()) {
       return;
     }
     err.println(
         "hint: "
             + String.join(" and ", environments.stream().map(Text::escaped).toList())
-            + " define the same objects, as the environments of one app do; validate each on"
+            + " define the same objects; if they are separate environments, validate each on"
             + " its own:");
     for (String environment : environments) {
       err.println("  ordinal validate " + source.command(outcome.named(), environment));

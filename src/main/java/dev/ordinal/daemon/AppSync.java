@@ -16,11 +16,11 @@ import dev.ordinal.plan.PlanMemo;
 import dev.ordinal.plan.PlanOptions;
 import dev.ordinal.plan.Planner;
 import dev.ordinal.rollout.Annotations;
+import dev.ordinal.rollout.SyncEvent;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -170,7 +170,7 @@ public final class AppSync implements AppRegistry.AppView {
       Planned planned;
       try {
         planned = plan(tree);
-      } catch (KubernetesClientException e) {
+      } catch (ClusterException e) {
         log.warn(
             "app={} namespace={} revision={} decision=retry reason=\"cannot read the cluster: {}\"",
             app,
@@ -227,7 +227,18 @@ public final class AppSync implements AppRegistry.AppView {
                   namespace,
                   revision,
                   r));
-      return new SyncResult.Refused(revision, reasons);
+      return new SyncResult.Refused(
+          revision,
+          refused.stream()
+              .map(
+                  r ->
+                      new SyncEvent.Refusal(
+                          r.key().group(),
+                          r.key().kind(),
+                          r.key().namespace(),
+                          r.key().name(),
+                          r.message()))
+              .toList());
     }
     if (!mayWrite.getAsBoolean()) {
       return new SyncResult.Standby(revision, plan.counts());
@@ -333,14 +344,14 @@ public final class AppSync implements AppRegistry.AppView {
             revision);
         pruned++;
       }
-    } catch (KubernetesClientException e) {
+    } catch (ClusterException e) {
       log.warn(
           "app={} namespace={} revision={} decision=retry reason=\"apply failed: {}\"",
           app,
           namespace,
           revision,
           e.getMessage());
-      return new SyncResult.Failed(revision, "apply failed: " + e.getMessage(), e.getCode() == 409);
+      return new SyncResult.Failed(revision, "apply failed: " + e.getMessage(), e.conflict());
     }
     return new SyncResult.Applied(revision, created, updated, held, unchanged, pruned);
   }

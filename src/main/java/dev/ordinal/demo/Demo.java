@@ -205,7 +205,9 @@ public final class Demo {
         timeline.say(
             clock.instant(),
             "ordinal",
-            String.format("serving http://127.0.0.1:%d/status and /metrics", daemon.port()));
+            String.format(
+                "status page http://127.0.0.1:%d/ (its data at /status, metrics at /metrics)",
+                daemon.port()));
         Story story = new Story(timeline, cluster, clock);
         story.awaitSteady();
         AppRunner app = daemon.apps().get(0);
@@ -222,7 +224,7 @@ public final class Demo {
           // Ctrl-C ends the JVM without unwinding this method: clean up in a shutdown hook.
           Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(tmp)));
           out.printf(
-              "%nStill running (--keep): http://127.0.0.1:%d/status. Press Ctrl-C to stop.%n",
+              "%nStill running (--keep): the status page is http://127.0.0.1:%d/. Press Ctrl-C to stop.%n",
               daemon.port());
           out.flush();
           new CountDownLatch(1).await();

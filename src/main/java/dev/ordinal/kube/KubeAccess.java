@@ -247,20 +247,30 @@ public final class KubeAccess implements AutoCloseable {
     if (e instanceof ClusterException known) {
       return known;
     }
+    // The cluster ports translate the client's failure into their own exception, which does not
+    // say where they tried.
+    KubernetesClientException client = null;
+    for (Throwable t = e;
+        t != null && client == null;
+        t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof KubernetesClientException k) {
+        client = k;
+      }
+    }
     String detail = e.getMessage() == null ? e.toString() : e.getMessage();
-    if (!(e instanceof KubernetesClientException)) {
+    if (client == null) {
       return new ClusterException(detail);
     }
-    if (e instanceof KubernetesClientException k && (k.getCode() == 401 || k.getCode() == 403)) {
+    if (client.getCode() == 401 || client.getCode() == 403) {
       return new ClusterException(
           "not allowed by " + where + ": " + detail + "; check the kubeconfig's user");
     }
-    if (causedByIo(e)) {
+    if (causedByIo(client)) {
       return new ClusterException(
           "cannot reach the cluster at "
               + where
               + ": "
-              + rootMessage(e)
+              + rootMessage(client)
               + "; is the server up, and --kubeconfig/--context right?");
     }
     return new ClusterException("cluster error from " + where + ": " + detail);

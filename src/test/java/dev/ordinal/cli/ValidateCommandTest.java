@@ -77,8 +77,8 @@ class ValidateCommandTest {
     assertTrue(
         run.err()
             .contains(
-                "hint: envs/prod and envs/staging define the same objects, as the environments of"
-                    + " one app do; validate each on its own:\n"
+                "hint: envs/prod and envs/staging define the same objects; if they are separate"
+                    + " environments, validate each on its own:\n"
                     + "  ordinal validate examples/orders-db/envs/prod\n"
                     + "  ordinal validate examples/orders-db/envs/staging\n"),
         run.err());
@@ -105,6 +105,22 @@ class ValidateCommandTest {
               "validate", "--repo", remote.fileUrl(), "--path", "envs/prod", "--data-dir", cache);
       assertEquals(0, prod.exitCode(), prod.err());
     }
+  }
+
+  @Test
+  void noHintWhenOtherErrorsShowTheFoldersAreNotJustEnvironments() throws IOException {
+    Files.createDirectories(tmp.resolve("a"));
+    Files.createDirectories(tmp.resolve("b"));
+    Files.writeString(tmp.resolve("a/db.yaml"), STS);
+    Files.writeString(tmp.resolve("b/db.yaml"), STS);
+    Files.writeString(
+        tmp.resolve("b/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {port: 8080}\n");
+    CliRun run = CliRun.of("validate", tmp.toString());
+    assertEquals(1, run.exitCode());
+    assertTrue(run.err().contains("b/db.yaml:1: duplicate StatefulSet"), run.err());
+    assertTrue(run.err().contains("b/cm.yaml:4: data.port"), run.err());
+    assertFalse(run.err().contains("hint:"), run.err());
   }
 
   @Test

@@ -45,10 +45,18 @@ class DemoTest {
     CliRun.Running running = CliRun.start("demo", "--speed", "60", "--keep");
     running.awaitOut("Press Ctrl-C to stop.", Duration.ofMinutes(3));
     Matcher url =
-        Pattern.compile("Still running \\(--keep\\): (http://127\\.0\\.0\\.1:\\d+)/status")
+        Pattern.compile("the status page is (http://127\\.0\\.0\\.1:\\d+)/")
             .matcher(running.out().toString());
     assertTrue(url.find(), running.out().toString());
     HttpClient http = HttpClient.newHttpClient();
+    HttpResponse<String> page =
+        http.send(
+            HttpRequest.newBuilder(URI.create(url.group(1) + "/")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, page.statusCode(), page.body());
+    assertTrue(
+        page.headers().firstValue("content-type").orElse("").startsWith("text/html"),
+        page.headers().toString());
     HttpResponse<String> status =
         http.send(
             HttpRequest.newBuilder(URI.create(url.group(1) + "/status")).build(),
@@ -105,7 +113,7 @@ class DemoTest {
                 + " result\\[0] < 0\\.01.*"),
         "a failed measurement against its condition: " + out);
     assertTrue(out.contains("on-call (the demo)"), "the person at the manual gate: " + out);
-    assertTrue(out.matches("(?s).*serving http://127\\.0\\.0\\.1:\\d+/status.*"), out);
+    assertTrue(out.matches("(?s).*status page http://127\\.0\\.0\\.1:\\d+/ .*"), out);
     assertTrue(out.matches("(?s).*\\n  \\w{7}  promoted .*\\n  \\w{7}  rolled back .*"), out);
   }
 
