@@ -141,6 +141,12 @@ class RolloutScenariosIT {
                   && List.of("scale-0", "scale-1", "scale-2").stream()
                       .allMatch(p -> v1.equals(h.pods().get(p))),
           h::pods);
+      // A decision is told to listeners after its write: the recreated pod can be seen first.
+      await(
+          "the send-back told",
+          RolloutHarness.TIMEOUT,
+          () -> !h.deletions().isEmpty(),
+          h::describeLog);
       assertEquals(List.of("scale-2"), h.deletions(), h.describeLog().toString());
       assertEquals(Phase.PAUSED, h.state().orElseThrow().phase(), "the gate still holds");
       assertTrue(h.describeLog().contains("SetPartition(3)"), h.describeLog().toString());
