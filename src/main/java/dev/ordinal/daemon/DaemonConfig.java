@@ -50,35 +50,6 @@ public record DaemonConfig(
     notifications = notifications == null ? List.of() : List.copyOf(notifications);
   }
 
-  /** Without promotions, forges, a status page or notifications. */
-  public DaemonConfig(
-      String dataDir,
-      String listen,
-      String pollInterval,
-      String ordinalNamespace,
-      Webhook webhook,
-      Map<String, PrometheusServer> prometheus,
-      List<String> analysisSecrets,
-      Git git,
-      List<App> apps) {
-    this(
-        dataDir,
-        listen,
-        pollInterval,
-        ordinalNamespace,
-        webhook,
-        prometheus,
-        analysisSecrets,
-        git,
-        apps,
-        null,
-        null,
-        null,
-        null,
-        null,
-        List.of());
-  }
-
   /** A config without Prometheus servers (no analysis), Secrets for templates or Git settings. */
   public DaemonConfig(
       String dataDir,
@@ -87,10 +58,10 @@ public record DaemonConfig(
       String ordinalNamespace,
       Webhook webhook,
       List<App> apps) {
-    this(dataDir, listen, pollInterval, ordinalNamespace, webhook, null, null, null, apps);
+    this(dataDir, listen, pollInterval, ordinalNamespace, webhook, null, null, apps);
   }
 
-  /** Without {@code git} settings (the defaults). */
+  /** Without Git or sync settings, promotions, forges, a status page or notifications. */
   public DaemonConfig(
       String dataDir,
       String listen,
@@ -109,7 +80,13 @@ public record DaemonConfig(
         prometheus,
         analysisSecrets,
         null,
-        apps);
+        apps,
+        null,
+        null,
+        null,
+        null,
+        null,
+        List.of());
   }
 
   /**

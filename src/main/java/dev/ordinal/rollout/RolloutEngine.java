@@ -519,8 +519,7 @@ public final class RolloutEngine {
       // A pod just sent back may already be gone and not yet recreated: a missing pod counts as
       // busy too, or the next canary would be deleted before the first is back.
       boolean busy =
-          obs.pods().stream().anyMatch(p -> p.terminating() || !p.ready())
-              || inRange(obs).size() < sts.replicas();
+          obs.pods().stream().anyMatch(p -> p.terminating() || !p.ready()) || missingAny(obs);
       if (extra.isPresent() && !busy) {
         return new Action.DeletePod(
             extra.get().name(),
@@ -968,7 +967,7 @@ public final class RolloutEngine {
                     inRange(obs).stream()
                         .filter(p -> keep.contains(p.revision()) && !p.ready())
                         .findFirst());
-    if (busy.isPresent() || inRange(obs).size() < sts.replicas()) {
+    if (busy.isPresent() || missingAny(obs)) {
       String what =
           busy.map(
                   p ->
@@ -1006,6 +1005,14 @@ public final class RolloutEngine {
       }
     }
     return wanted;
+  }
+
+  /**
+   * Whether a pod the StatefulSet should have is gone and not yet recreated: a pod just deleted
+   * counts as busy until the controller brings it back.
+   */
+  private static boolean missingAny(Observation obs) {
+    return inRange(obs).size() < obs.sts().replicas();
   }
 
   /** Pods with an ordinal the StatefulSet currently wants (scale-down leftovers excluded). */

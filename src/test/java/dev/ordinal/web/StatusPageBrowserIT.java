@@ -111,7 +111,10 @@ class StatusPageBrowserIT {
         awaitPhase(browser, card, "Healthy");
         assertEquals("leader", browser.text("#role"));
 
-        // a good release: one canary pod, a passing analysis, then the manual gate holds it
+        // a good release: one canary pod, a passing analysis, then the manual gate holds it.
+        // Prometheus must have scraped the good ratio first: with no series yet the analysis is
+        // inconclusive (missing data never passes) and the rollout pauses at step 1, not the gate.
+        prometheus.awaitValue("max(orders_canary_error_ratio)", "0.012", SEEN);
         remote.commit("main", orders("registry.local/orders:2", prometheus.address()));
         daemon.apps().get(0).poll();
         awaitState(client, ns, "at the gate", s -> s.phase() == Phase.PAUSED && s.stepIndex() == 2);
