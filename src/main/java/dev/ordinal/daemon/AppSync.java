@@ -211,7 +211,8 @@ public final class AppSync implements AppRegistry.AppView {
       return new SyncResult.Standby(revision, plan.counts());
     }
     SyncResult result = apply(revision, planned, plan);
-    if (result instanceof SyncResult.Applied) {
+    if (result instanceof SyncResult.Applied applied && !applied.partial()) {
+      // A StatefulSet left alone during a restore keeps the policies it was applied with.
       lastApplied = planned.state();
     }
     return result;
@@ -240,6 +241,7 @@ public final class AppSync implements AppRegistry.AppView {
 
   private SyncResult apply(String revision, Planned planned, Plan plan) {
     int created = 0, updated = 0, held = 0, unchanged = 0, pruned = 0;
+    boolean restoring = false;
     try {
       for (ObjectPlan step : plan.objects()) {
         if (!mayWrite.getAsBoolean()) {
@@ -256,6 +258,18 @@ public final class AppSync implements AppRegistry.AppView {
               revision);
           created++;
         } else if (step instanceof ObjectPlan.Update update) {
+          if (PartitionHold.restoring(update)) {
+            // Applying Git's replicas now could bring back a pod, and an empty claim with it.
+            log.info(
+                "app={} namespace={} object={} revision={} decision=hold-for-restore",
+                app,
+                namespace,
+                describe(update.desired()),
+                revision);
+            held++;
+            restoring = true;
+            continue;
+          }
           Optional<PartitionHold.Hold> hold =
               underPolicy(update.desired(), planned.state())
                   ? PartitionHold.before(update)
@@ -320,7 +334,7 @@ public final class AppSync implements AppRegistry.AppView {
           e.getMessage());
       return new SyncResult.Failed(revision, "apply failed: " + e.getMessage(), e.getCode() == 409);
     }
-    return new SyncResult.Applied(revision, created, updated, held, unchanged, pruned);
+    return new SyncResult.Applied(revision, created, updated, held, unchanged, pruned, restoring);
   }
 
   private static boolean underPolicy(HasMetadata desired, DesiredState state) {

@@ -4,6 +4,7 @@ import dev.ordinal.analysis.AnalysisRunner;
 import dev.ordinal.analysis.Scheduler;
 import dev.ordinal.analysis.prometheus.HttpPrometheusApi;
 import dev.ordinal.analysis.prometheus.PrometheusApi;
+import dev.ordinal.backup.BackupManager;
 import dev.ordinal.git.GitCredentials;
 import dev.ordinal.git.GitPoller;
 import dev.ordinal.git.GitRepoCache;
@@ -183,6 +184,9 @@ public final class Daemon implements AutoCloseable {
             Scheduler.threads(4).paced(ports.speed()),
             ports.clock(),
             cluster.runStore(home, ANALYSIS_RUNS));
+    BackupManager backups = new BackupManager(cluster, ports.clock());
+    parts.add(backups);
+    bus.subscribe(o -> metrics.backupEvent(o.event()));
     Set<String> namespaces = new TreeSet<>();
     syncs.forEach(s -> namespaces.add(s.namespace()));
     // The caches stay warm whether or not this instance leads, so a standby takes over at once.
@@ -209,7 +213,14 @@ public final class Daemon implements AutoCloseable {
                   }
                   RolloutLoop loop =
                       new RolloutLoop(
-                          cluster, bus, namespaces, registry::spec, analysis, ports.clock(), 2);
+                          cluster,
+                          bus,
+                          namespaces,
+                          registry::spec,
+                          analysis,
+                          backups,
+                          ports.clock(),
+                          2);
                   loop.onAction((k, a) -> actionListener.executed(k, a)).pace(ports.speed());
                   rollouts = loop;
                   if (leadership.isLeading()) {

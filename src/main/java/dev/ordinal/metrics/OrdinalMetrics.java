@@ -1,9 +1,12 @@
 package dev.ordinal.metrics;
 
+import dev.ordinal.rollout.DomainEvent;
+import dev.ordinal.rollout.RolloutEvent;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.time.Duration;
 
 /**
  * Ordinal's own metrics. Labels are bounded: the app name (from configuration) and small fixed
@@ -18,6 +21,10 @@ public final class OrdinalMetrics {
   private final Gauge manifestErrors;
   private final Gauge objects;
   private final Gauge lastSyncTimestamp;
+  private final Counter backups;
+  private final Histogram backupDuration;
+  private final Counter restores;
+  private final Histogram restoreDuration;
 
   public OrdinalMetrics(PrometheusRegistry registry) {
     this.registry = registry;
@@ -66,6 +73,53 @@ public final class OrdinalMetrics {
             .help("Unix time of the last completed sync of an app")
             .labelNames("app")
             .register(registry);
+    backups =
+        Counter.builder()
+            .name("ordinal_backups_total")
+            .help("Backups (VolumeSnapshot sets) by result: ready or failed")
+            .labelNames("result")
+            .register(registry);
+    backupDuration =
+        Histogram.builder()
+            .name("ordinal_backup_duration_seconds")
+            .help("Time from a backup's start until its snapshots were readyToUse, or it failed")
+            .labelNames("result")
+            .classicUpperBounds(1, 5, 15, 30, 60, 120, 300, 600, 1800)
+            .register(registry);
+    restores =
+        Counter.builder()
+            .name("ordinal_restores_total")
+            .help("Restores of canary pods' volumes by result: completed or failed")
+            .labelNames("result")
+            .register(registry);
+    restoreDuration =
+        Histogram.builder()
+            .name("ordinal_restore_duration_seconds")
+            .help("Time from a restore's start until its pods were back, or it failed")
+            .labelNames("result")
+            .classicUpperBounds(1, 5, 15, 30, 60, 120, 300, 600, 1800)
+            .register(registry);
+  }
+
+  /** Counts and times backups and restores from the events that end them; ignores the rest. */
+  public void backupEvent(DomainEvent event) {
+    if (event instanceof RolloutEvent.BackupReady ready) {
+      backups.labelValues("ready").inc();
+      backupDuration.labelValues("ready").observe(seconds(ready.took()));
+    } else if (event instanceof RolloutEvent.BackupFailed failed) {
+      backups.labelValues("failed").inc();
+      backupDuration.labelValues("failed").observe(seconds(failed.took()));
+    } else if (event instanceof RolloutEvent.RestoreCompleted done) {
+      restores.labelValues("completed").inc();
+      restoreDuration.labelValues("completed").observe(seconds(done.took()));
+    } else if (event instanceof RolloutEvent.RestoreFailed failed) {
+      restores.labelValues("failed").inc();
+      restoreDuration.labelValues("failed").observe(seconds(failed.took()));
+    }
+  }
+
+  private static double seconds(Duration d) {
+    return d.toMillis() / 1000.0;
   }
 
   public PrometheusRegistry registry() {

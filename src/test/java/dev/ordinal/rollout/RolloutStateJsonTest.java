@@ -30,7 +30,24 @@ class RolloutStateJsonTest {
         new RolloutState.Memory(
             new LinkedHashSet<>(List.of("db-old", "db-new")),
             Set.of("db-new/r3/background"),
-            List.of(new VerdictRecord(3, "error-rate", AnalysisVerdict.FAILED, false))));
+            List.of(new VerdictRecord(3, "error-rate", AnalysisVerdict.FAILED, false))),
+        new RolloutState.Backup(
+            "db-20260101-000000",
+            RolloutState.BackupStage.READY,
+            T0.minusSeconds(700),
+            false,
+            "",
+            List.of(4, 3),
+            "db-20260101-000000@1767225600"),
+        new RolloutState.Restore(
+            "db-20260101-000000@1767225600",
+            "db-20260101-000000",
+            List.of(3, 4),
+            5,
+            RolloutState.RestoreStage.REPLACE,
+            T0,
+            T0.plusSeconds(3),
+            true));
   }
 
   @ParameterizedTest

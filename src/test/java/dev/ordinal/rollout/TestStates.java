@@ -27,7 +27,9 @@ public final class TestStates {
         new RolloutState.Status(phase, reason, detail),
         new RolloutState.Progress(at, at, 0),
         userPaused,
-        new RolloutState.Memory(failed, Set.of(), verdicts));
+        new RolloutState.Memory(failed, Set.of(), verdicts),
+        null,
+        null);
   }
 
   /** {@code step-N templates VERDICT}. */
