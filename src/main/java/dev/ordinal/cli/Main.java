@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       RolloutCommands.Retry.class,
       RolloutCommands.Pause.class,
       RolloutCommands.Resume.class,
+      BackupCommands.class,
       AnalysisCommand.class,
       RunCommand.class,
       VersionCommand.class,

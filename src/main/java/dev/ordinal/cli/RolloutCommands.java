@@ -81,6 +81,10 @@ final class RolloutCommands {
         return state.failedRevisions().isEmpty()
             ? Optional.of("nothing to retry")
             : Optional.empty();
+      case BACKUP:
+        return stepping || state.phase() == Phase.DEGRADED
+            ? Optional.of("a rollout is in progress; it took its backup when it started")
+            : Optional.empty();
       default:
         return Optional.empty();
     }

@@ -32,6 +32,11 @@ public final class TestStates {
         null);
   }
 
+  /** The state with this backup recorded. */
+  public static RolloutState withBackup(RolloutState state, RolloutState.Backup backup) {
+    return state.withBackup(backup);
+  }
+
   /** {@code step-N templates VERDICT}. */
   public static VerdictRecord verdict(int step, String templates, AnalysisVerdict verdict) {
     return new VerdictRecord(step, templates, verdict, false);
