@@ -82,9 +82,12 @@ final class RolloutCommands {
             ? Optional.of("nothing to retry")
             : Optional.empty();
       case BACKUP:
-        return stepping || state.phase() == Phase.DEGRADED
-            ? Optional.of("a rollout is in progress; it took its backup when it started")
-            : Optional.empty();
+        return state.phase() == Phase.HEALTHY
+            ? Optional.empty()
+            : Optional.of(
+                "backups are taken by hand only while Healthy ("
+                    + state.phase().displayName()
+                    + ")");
       default:
         return Optional.empty();
     }

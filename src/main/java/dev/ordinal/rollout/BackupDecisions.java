@@ -358,9 +358,15 @@ final class BackupDecisions {
     if (spec.backup().isEmpty()) {
       return RolloutEngine.ignored(state, Command.BACKUP, "the policy has no backup section");
     }
-    if (state.phase().stepping() || state.phase() == Phase.DEGRADED) {
+    if (state.phase() != Phase.HEALTHY) {
+      // A rolled-back rollout keeps its backup referenced: a restore from it may still come.
       return RolloutEngine.ignored(
-          state, Command.BACKUP, "a rollout is in progress; it took its backup when it started");
+          state,
+          Command.BACKUP,
+          state.phase().stepping() || state.phase() == Phase.DEGRADED
+              ? "a rollout is in progress; it took its backup when it started"
+              : "the rolled-back rollout's backup stays the one a restore uses; back up once"
+                  + " Git moves on");
     }
     BackupSpec bs = spec.backup().get();
     Backup previous = state.backup();
@@ -824,8 +830,8 @@ final class BackupDecisions {
 
   /**
    * Housekeeping when nothing else is due: delete sets that failed or are incomplete, then complete
-   * sets beyond the newest {@code keep}, oldest first. Never the state's backup (unless it failed)
-   * or the set a restore uses.
+   * sets older than the newest {@code keep}, oldest first. Never the state's backup (unless it
+   * failed) or the set a restore uses: those stay beyond {@code keep}.
    */
   static Optional<Action> retention(RolloutSpec spec, RolloutState state, Observation obs) {
     if (spec.backup().isEmpty() || obs.backups().sets().isEmpty()) {
@@ -842,23 +848,32 @@ final class BackupDecisions {
         obs.backups().sets().values().stream()
             .sorted(Comparator.comparing(SnapshotSet::createdAt).thenComparing(SnapshotSet::id))
             .toList();
+    String failedHere =
+        state.backup() != null && state.backup().stage() == BackupStage.FAILED
+            ? state.backup().id()
+            : "";
+    Duration timeout = spec.backup().get().timeout();
     for (SnapshotSet set : sets) {
-      if (!referenced.contains(set.id()) && !set.deleting() && !set.complete()) {
+      if (referenced.contains(set.id()) || set.deleting() || set.complete()) {
+        continue;
+      }
+      // An incomplete set nothing failed may still be on its way (someone else's): only once it
+      // is older than a backup may take is it garbage.
+      boolean stale = obs.now().isAfter(set.createdAt().plus(timeout));
+      if (set.failure().isPresent() || set.id().equals(failedHere) || stale) {
         return Optional.of(
             deleteSet(
                 state,
                 set.id(),
-                set.failure().map(f -> "it failed (" + f + ")").orElse("it is incomplete")));
+                set.failure()
+                    .map(f -> "it failed (" + f + ")")
+                    .orElse(set.id().equals(failedHere) ? "it failed" : "it never completed")));
       }
     }
+    // The newest keep complete sets stay, and so does any set the state references.
     List<SnapshotSet> complete = sets.stream().filter(SnapshotSet::complete).toList();
     int keep = spec.backup().get().keep();
-    int excess = complete.size() - keep;
-    // Referenced sets count towards keep but are never deleted: the oldest others go instead.
-    for (SnapshotSet set : complete) {
-      if (excess <= 0) {
-        break;
-      }
+    for (SnapshotSet set : complete.subList(0, Math.max(0, complete.size() - keep))) {
       if (!referenced.contains(set.id())) {
         return Optional.of(
             deleteSet(state, set.id(), "older than the newest " + keep + " (keep: " + keep + ")"));
