@@ -59,9 +59,7 @@ class BackupIT {
     try (BackupHarness h =
         new BackupHarness(
             client, ns.name(), "db", spec(BackupSpec.RestoreOnRollback.MANUAL), SNAPSHOT_DELAY)) {
-      String v1 = h.create(3, "registry.local/db:1");
-      h.controller("one").start();
-      h.awaitState("initialised", s -> s.phase() == Phase.HEALTHY);
+      String v1 = running(h, 3);
       h.release("registry.local/db:2", "4f2a9c1e5b7d");
       RolloutState paused = h.awaitState("at the gate", s -> s.phase() == Phase.PAUSED);
 
@@ -93,9 +91,7 @@ class BackupIT {
         new BackupHarness(
             client, ns.name(), "db", spec(BackupSpec.RestoreOnRollback.MANUAL), SNAPSHOT_DELAY)) {
       h.snapshots.failSnapshot("data-db-1");
-      String v1 = h.create(3, "registry.local/db:1");
-      h.controller("one").start();
-      h.awaitState("initialised", s -> s.phase() == Phase.HEALTHY);
+      String v1 = running(h, 3);
       h.release("registry.local/db:2", "c0ffee");
       RolloutState failed = h.awaitState("blocked", s -> s.phase() == Phase.ROLLED_BACK);
 
@@ -126,9 +122,7 @@ class BackupIT {
         spec(BackupSpec.of(BackupSpec.RestoreOnRollback.MANUAL).withTimeout(Duration.ofSeconds(3)));
     try (BackupHarness h = new BackupHarness(client, ns.name(), "db", spec, SNAPSHOT_DELAY)) {
       h.snapshots.neverReady("data-db-2");
-      String v1 = h.create(3, "registry.local/db:1");
-      h.controller("one").start();
-      h.awaitState("initialised", s -> s.phase() == Phase.HEALTHY);
+      String v1 = running(h, 3);
       h.release("registry.local/db:2", "c0ffee");
       RolloutState failed = h.awaitState("blocked", s -> s.phase() == Phase.ROLLED_BACK);
 
@@ -185,9 +179,7 @@ class BackupIT {
     try (BackupHarness h =
         new BackupHarness(client, ns.name(), "db", spec(hooks), SNAPSHOT_DELAY)) {
       h.jobs.failLabelled(BackupNames.HOOK, "quiesce");
-      String v1 = h.create(3, "registry.local/db:1");
-      h.controller("one").start();
-      h.awaitState("initialised", s -> s.phase() == Phase.HEALTHY);
+      String v1 = running(h, 3);
       h.release("registry.local/db:2", "c0ffee");
       RolloutState failed = h.awaitState("blocked", s -> s.phase() == Phase.ROLLED_BACK);
 
@@ -207,6 +199,14 @@ class BackupIT {
                   e ->
                       e.getName().equals("ORDINAL_PODS") && e.getValue().equals("db-0 db-1 db-2")));
     }
+  }
+
+  /** The StatefulSet created at v1 under a started controller that has taken it on. */
+  static String running(BackupHarness h, int replicas) {
+    String v1 = h.create(replicas, "registry.local/db:1");
+    h.controller("one").start();
+    h.awaitState("initialised", s -> s.phase() == Phase.HEALTHY);
+    return v1;
   }
 
   /** Data v1 on every claim, then v2 writes on the canary's; returns the backup id. */
@@ -239,9 +239,7 @@ class BackupIT {
     try (BackupHarness h =
         new BackupHarness(
             client, ns.name(), "db", spec(BackupSpec.RestoreOnRollback.AUTO), SNAPSHOT_DELAY)) {
-      String v1 = h.create(4, "registry.local/db:1");
-      h.controller("one").start();
-      h.awaitState("initialised", s -> s.phase() == Phase.HEALTHY);
+      String v1 = running(h, 4);
       String id = atTheGateWithCanaryWrites(h, 4);
       int before = h.claimsCreated.size();
       h.annotate(Annotations.commandKey(Command.ABORT), "now");
@@ -298,9 +296,7 @@ class BackupIT {
     try (BackupHarness h =
         new BackupHarness(
             client, ns.name(), "db", spec(BackupSpec.RestoreOnRollback.MANUAL), SNAPSHOT_DELAY)) {
-      String v1 = h.create(4, "registry.local/db:1");
-      h.controller("one").start();
-      h.awaitState("initialised", s -> s.phase() == Phase.HEALTHY);
+      String v1 = running(h, 4);
       String id = atTheGateWithCanaryWrites(h, 4);
       h.annotate(Annotations.commandKey(Command.ABORT), "now");
       h.awaitState("rolled back pod by pod", s -> s.phase() == Phase.ROLLED_BACK);
@@ -331,9 +327,7 @@ class BackupIT {
     try (BackupHarness h =
         new BackupHarness(
             client, ns.name(), "db", spec(BackupSpec.RestoreOnRollback.MANUAL), SNAPSHOT_DELAY)) {
-      String v1 = h.create(4, "registry.local/db:1");
-      h.controller("one").start();
-      h.awaitState("initialised", s -> s.phase() == Phase.HEALTHY);
+      String v1 = running(h, 4);
       String id = atTheGateWithCanaryWrites(h, 4);
       h.annotate(Annotations.commandKey(Command.ABORT), "now");
       h.awaitState("rolled back", s -> s.phase() == Phase.ROLLED_BACK);
@@ -356,9 +350,7 @@ class BackupIT {
       KubernetesClient client, TestNamespace ns) throws Exception {
     RolloutSpec spec = spec(BackupSpec.of(BackupSpec.RestoreOnRollback.MANUAL).withKeep(1));
     try (BackupHarness h = new BackupHarness(client, ns.name(), "db", spec, SNAPSHOT_DELAY)) {
-      h.create(3, "registry.local/db:1");
-      h.controller("one").start();
-      h.awaitState("initialised", s -> s.phase() == Phase.HEALTHY);
+      running(h, 3);
       h.release("registry.local/db:2", "c0ffee1");
       String first = h.awaitState("gate 1", s -> s.phase() == Phase.PAUSED).backup().id();
       h.annotate(Annotations.commandKey(Command.PROMOTE), "now");
