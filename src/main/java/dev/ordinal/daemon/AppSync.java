@@ -5,6 +5,7 @@ import dev.ordinal.manifest.DesiredState;
 import dev.ordinal.manifest.LoadResult;
 import dev.ordinal.manifest.ManifestLoader;
 import dev.ordinal.manifest.ManifestObject;
+import dev.ordinal.manifest.RolloutPolicy;
 import dev.ordinal.manifest.SourceTree;
 import dev.ordinal.plan.ChangeClass;
 import dev.ordinal.plan.LiveFingerprint;
@@ -258,6 +259,26 @@ public final class AppSync implements AppRegistry.AppView {
               revision);
           created++;
         } else if (step instanceof ObjectPlan.Update update) {
+          // A StatefulSet whose policy can restore is read fresh and applied under that read's
+          // resourceVersion: a restore that starts in between makes the apply a conflict, and the
+          // plan made again sees its mark. The cache alone could be a write behind.
+          String guard = null;
+          if (restorable(update.desired(), planned.state())) {
+            Optional<HasMetadata> fresh =
+                cluster.full(new LiveObjects.Live(update.key(), "", update.live(), false));
+            if (fresh.isEmpty()) {
+              return new SyncResult.Failed(
+                  revision, update.key().namespacedName() + " is gone since the plan", true);
+            }
+            update =
+                new ObjectPlan.Update(
+                    update.key(),
+                    update.desired(),
+                    fresh.get(),
+                    update.changes(),
+                    update.classes());
+            guard = fresh.get().getMetadata().getResourceVersion();
+          }
           if (PartitionHold.restoring(update)) {
             // Applying Git's replicas now could bring back a pod, and an empty claim with it.
             log.info(
@@ -290,7 +311,12 @@ public final class AppSync implements AppRegistry.AppView {
                   true);
             }
           }
-          cluster.apply(asApplied(update.desired(), update, revision, planned.state()));
+          HasMetadata applied = asApplied(update.desired(), update, revision, planned.state());
+          if (guard != null) {
+            applied = COPIER.convertValue(applied, applied.getClass());
+            applied.getMetadata().setResourceVersion(guard);
+          }
+          cluster.apply(applied);
           boolean isHeld =
               update.classes().contains(ChangeClass.POD_TEMPLATE)
                   && underPolicy(update.desired(), planned.state());
@@ -335,6 +361,12 @@ public final class AppSync implements AppRegistry.AppView {
       return new SyncResult.Failed(revision, "apply failed: " + e.getMessage(), e.getCode() == 409);
     }
     return new SyncResult.Applied(revision, created, updated, held, unchanged, pruned, restoring);
+  }
+
+  /** A StatefulSet whose policy has a backup section: a restore may hold it. */
+  private static boolean restorable(HasMetadata desired, DesiredState state) {
+    return desired instanceof StatefulSet sts
+        && state.policyFor(sts).flatMap(RolloutPolicy::backup).isPresent();
   }
 
   private static boolean underPolicy(HasMetadata desired, DesiredState state) {

@@ -239,6 +239,67 @@ class SyncIT {
   }
 
   @Test
+  void aStatefulSetARestoreHoldsIsLeftAloneUntilTheRestoreEnds(
+      KubernetesClient client, TestNamespace ns) throws IOException {
+    try (PodSimulator pods = new PodSimulator(client, ns.name(), Duration.ofMillis(100))) {
+      String policy = POLICY + "  backup: {}\n"; // a policy that can restore
+      write(Map.of("sts.yaml", STS, "policy.yaml", policy, "cm.yaml", CONFIG));
+      AppSync sync = sync(client, ns, false);
+      assertInstanceOf(SyncResult.Applied.class, sync.sync(LocalDirectory.read(repo)));
+      awaitRolledOut(client, ns.name(), "db", Duration.ofSeconds(60));
+      var inForce = sync.lastApplied().orElseThrow();
+      // a restore lowered the replicas below the ordinals whose claims it replaces
+      StatefulSets.edit(
+          client,
+          ns.name(),
+          "db",
+          s -> {
+            s.getSpec().setReplicas(2);
+            s.getMetadata().getAnnotations().put(Annotations.RESTORE, "db-1@1 replace");
+          });
+      write(
+          Map.of(
+              "sts.yaml", STS.replace("db:1", "db:2"),
+              "policy.yaml", policy,
+              "cm.yaml", CONFIG.replace("100", "200")));
+
+      SyncResult.Applied held =
+          assertInstanceOf(SyncResult.Applied.class, sync.sync(LocalDirectory.read(repo)));
+      assertTrue(held.partial());
+      StatefulSet live = client.apps().statefulSets().inNamespace(ns.name()).withName("db").get();
+      assertEquals(2, live.getSpec().getReplicas(), "Git's replicas would bring back a pod");
+      assertEquals(
+          "registry.local/db:1",
+          live.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
+      assertEquals(
+          "200",
+          client
+              .configMaps()
+              .inNamespace(ns.name())
+              .withName("db-config")
+              .get()
+              .getData()
+              .get("max_connections"),
+          "the rest of the commit is applied");
+      assertTrue(sync.lastApplied().orElseThrow() == inForce, "the policies in force stay");
+
+      StatefulSets.edit(
+          client,
+          ns.name(),
+          "db",
+          s -> s.getMetadata().getAnnotations().remove(Annotations.RESTORE));
+      SyncResult.Applied after =
+          assertInstanceOf(SyncResult.Applied.class, sync.sync(LocalDirectory.read(repo)));
+      assertTrue(!after.partial());
+      live = client.apps().statefulSets().inNamespace(ns.name()).withName("db").get();
+      assertEquals(3, live.getSpec().getReplicas());
+      assertEquals(
+          "registry.local/db:2",
+          live.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
+    }
+  }
+
+  @Test
   void forbiddenChangeRefusesTheWholeCommit(KubernetesClient client, TestNamespace ns)
       throws IOException {
     write(Map.of("sts.yaml", STS, "svc.yaml", SERVICE, "policy.yaml", POLICY));
