@@ -41,8 +41,8 @@ public final class SnapshotSimulator implements AutoCloseable {
   /** What a volume holds, as the simulation carries it (the same key as the in-memory cluster). */
   public static final String DATA = "sim.ordinal.dev/data";
 
-  /** How long one snapshot took from being seen to being readyToUse. */
-  public record Timing(String snapshot, Duration took) {}
+  /** When the simulator first saw a snapshot and when it made it readyToUse (or failed it). */
+  public record Timing(String snapshot, Instant seen, Instant done) {}
 
   private final KubernetesClient client;
   private final String namespace;
@@ -143,7 +143,7 @@ public final class SnapshotSimulator implements AutoCloseable {
     return this;
   }
 
-  /** How long each snapshot took, in the order they became ready. */
+  /** When each snapshot was seen and finished, in the order they finished. */
   public List<Timing> timings() {
     return List.copyOf(timings);
   }
@@ -166,13 +166,11 @@ public final class SnapshotSimulator implements AutoCloseable {
 
   private void onSnapshot(GenericKubernetesResource snapshot) {
     if (handled.add(snapshot.getMetadata().getUid())) {
-      long seen = System.nanoTime();
+      Instant seen = Instant.now();
       scheduler.schedule(
           () -> {
             complete(snapshot);
-            timings.add(
-                new Timing(
-                    snapshot.getMetadata().getName(), Duration.ofNanos(System.nanoTime() - seen)));
+            timings.add(new Timing(snapshot.getMetadata().getName(), seen, Instant.now()));
           },
           readyDelay.toMillis(),
           TimeUnit.MILLISECONDS);
