@@ -89,7 +89,10 @@ public final class OrdinalMetrics {
     restores =
         Counter.builder()
             .name("ordinal_restores_total")
-            .help("Restores of canary pods' volumes by result: completed or failed")
+            .help(
+                "Restores of canary pods' volumes by result: completed (claims restored, pods"
+                    + " Ready), unready (claims restored, pods not Ready by the progress"
+                    + " deadline) or failed (no claim replaced)")
             .labelNames("result")
             .register(registry);
     restoreDuration =
@@ -110,8 +113,9 @@ public final class OrdinalMetrics {
       backups.labelValues("failed").inc();
       backupDuration.labelValues("failed").observe(seconds(failed.took()));
     } else if (event instanceof RolloutEvent.RestoreCompleted done) {
-      restores.labelValues("completed").inc();
-      restoreDuration.labelValues("completed").observe(seconds(done.took()));
+      String result = done.ready() ? "completed" : "unready";
+      restores.labelValues(result).inc();
+      restoreDuration.labelValues(result).observe(seconds(done.took()));
     } else if (event instanceof RolloutEvent.RestoreFailed failed) {
       restores.labelValues("failed").inc();
       restoreDuration.labelValues("failed").observe(seconds(failed.took()));
