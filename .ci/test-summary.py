@@ -10,6 +10,7 @@ for label, folder in (("unit (Surefire)", "target/surefire-reports"),
                       ("integration (Failsafe)", "target/failsafe-reports")):
     tests = failures = errors = skipped = 0
     broken = []
+    failed_classes = set()
     for path in sorted(glob.glob(folder + "/TEST-*.xml")):
         suite = ET.parse(path).getroot()
         tests += int(suite.get("tests", 0))
@@ -20,15 +21,15 @@ for label, folder in (("unit (Surefire)", "target/surefire-reports"),
             for kind in ("failure", "error"):
                 problem = case.find(kind)
                 if problem is not None:
+                    failed_classes.add(case.get("classname"))
                     message = (problem.get("message") or "").strip().splitlines()
                     broken.append("%s.%s: %s %s" % (case.get("classname"), case.get("name"), kind,
                                                      message[0][:300] if message else ""))
     print("%-24s tests %5d  failures %3d  errors %3d  skipped %3d" % (label, tests, failures, errors, skipped))
-        for line in broken:
+    for line in broken:
         print("  FAILED " + line)
-    failed_classes = sorted({line.split(".")[-2].split(":")[0] for line in broken})
     for path in sorted(glob.glob(folder + "/*-output.txt")):
-        if any(path.endswith("." + c + "-output.txt") for c in failed_classes):
+        if any(path.endswith("/" + c + "-output.txt") for c in failed_classes):
             with open(path, errors="replace") as f:
                 tail = f.readlines()[-60:]
             print("  --- last lines of " + path)

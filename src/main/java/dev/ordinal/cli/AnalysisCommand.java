@@ -3,8 +3,10 @@ package dev.ordinal.cli;
 import dev.ordinal.analysis.AnalysisRuns;
 import dev.ordinal.analysis.AnalysisSetupException;
 import dev.ordinal.analysis.Backtest;
+import dev.ordinal.analysis.condition.ConditionGrammar;
 import dev.ordinal.analysis.prometheus.HttpPrometheusApi;
 import dev.ordinal.manifest.AnalysisTemplate;
+import dev.ordinal.manifest.AnalysisTrust;
 import dev.ordinal.manifest.LoadError;
 import dev.ordinal.manifest.LoadResult;
 import dev.ordinal.manifest.LocalDirectory;
@@ -209,7 +211,12 @@ public class AnalysisCommand implements Callable<Integer> {
       String fileName = template.getFileName().toString();
       SourceEntry entry = new SourceEntry(fileName, LocalDirectory.gitBlobId(content));
       LoadResult result =
-          new ManifestLoader().load(new SourceTree("file", List.of(entry), e -> content));
+          new ManifestLoader(
+                  ConditionGrammar.INSTANCE,
+                  prometheus == null
+                      ? AnalysisTrust.UNCONFIGURED
+                      : AnalysisTrust.ADDRESSES_REPLACED)
+              .load(new SourceTree("file", List.of(entry), e -> content));
       if (result instanceof LoadResult.Invalid invalid) {
         for (LoadError error : invalid.errors()) {
           err.println(error);

@@ -1,5 +1,6 @@
 package dev.ordinal.cli;
 
+import dev.ordinal.analysis.condition.ConditionGrammar;
 import dev.ordinal.daemon.AppSync;
 import dev.ordinal.kube.ClusterException;
 import dev.ordinal.kube.KubeAccess;
@@ -44,7 +45,11 @@ final class ClusterPlanning {
       try {
         AppSync sync =
             new AppSync(
-                app, cluster.namespace(access), prune, new ManifestLoader(), access.cluster());
+                app,
+                cluster.namespace(access),
+                prune,
+                new ManifestLoader(ConditionGrammar.INSTANCE),
+                access.cluster());
         AppSync.Planned planned = sync.plan(tree);
         if (planned.invalid() != null) {
           planned.invalid().errors().forEach(err::println);

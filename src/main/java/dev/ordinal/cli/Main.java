@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       BackupCommands.class,
       AnalysisCommand.class,
       RunCommand.class,
+      RbacCommand.class,
       VersionCommand.class,
     })
 public final class Main implements Runnable {

@@ -23,9 +23,11 @@ import picocli.CommandLine.Parameters;
 final class SourceOptions {
   @Parameters(
       arity = "0..*",
-      paramLabel = "DIR",
-      description = "Plain local folders of manifests, each checked on its own.")
-  List<Path> directories = new ArrayList<>();
+      paramLabel = "PATH",
+      description =
+          "Plain local folders of manifests, each checked on its own, or manifest files, checked"
+              + " together.")
+  List<Path> paths = new ArrayList<>();
 
   @Option(
       names = "--repo",
@@ -56,48 +58,92 @@ final class SourceOptions {
 
   /** Checks that exactly one source was named; returns the problem, or null. */
   String usageProblem() {
-    if (directories.isEmpty() == (repo == null)) {
-      return "name the manifests either as a folder (ordinal validate DIR) or as --repo URL|PATH [--revision REF] --path DIR";
+    if (paths.isEmpty() == (repo == null)) {
+      return "name the manifests either as folders or files (ordinal validate PATH...) or as --repo URL|PATH [--revision REF] --path DIR";
     }
     return null;
   }
 
-  /** The source trees named: one per folder, or the repository's. */
-  List<SourceTree> readAll() throws SourceException {
+  /** A source to read: a folder, the files named together, or the repository. */
+  sealed interface Source {
+    /** How the source is named in output. */
+    String label();
+
+    record Folder(Path path) implements Source {
+      @Override
+      public String label() {
+        return path.toString();
+      }
+    }
+
+    record FileSet(List<Path> paths) implements Source {
+      @Override
+      public String label() {
+        return String.join(", ", paths.stream().map(Path::toString).toList());
+      }
+    }
+
+    record Repository(String url) implements Source {
+      @Override
+      public String label() {
+        return url;
+      }
+    }
+  }
+
+  /** The sources named: each folder on its own, the files together, or the repository. */
+  List<Source> sources() {
     if (repo != null) {
-      return List.of(read());
+      return List.of(new Source.Repository(repo));
     }
-    List<SourceTree> trees = new ArrayList<>();
-    for (Path directory : directories) {
-      trees.add(readDirectory(directory));
+    List<Source> sources = new ArrayList<>();
+    List<Path> files = new ArrayList<>();
+    for (Path path : paths) {
+      if (Files.isDirectory(path)) {
+        sources.add(new Source.Folder(path));
+      } else {
+        files.add(path);
+      }
     }
-    return trees;
+    if (!files.isEmpty()) {
+      sources.add(new Source.FileSet(files));
+    }
+    return sources;
+  }
+
+  /** Reads one source; failures are user-facing messages. */
+  SourceTree read(Source source) throws SourceException {
+    try {
+      if (source instanceof Source.Folder folder) {
+        return LocalDirectory.read(folder.path());
+      }
+      if (source instanceof Source.FileSet files) {
+        return readFiles(files.paths());
+      }
+      return readRepository();
+    } catch (LocalDirectory.RejectedFilesException e) {
+      throw new SourceException(String.join("\n", e.problems()));
+    } catch (IOException e) {
+      throw new SourceException(source.label() + ": " + e.getMessage());
+    }
   }
 
   /** Reads the single source tree; failures are user-facing messages. */
   SourceTree read() throws SourceException {
-    if (directories.size() > 1) {
-      throw new SourceException("name one folder here, not " + directories.size());
+    List<Source> sources = sources();
+    if (sources.size() > 1) {
+      throw new SourceException("name one folder here, not " + paths.size());
     }
-    if (!directories.isEmpty()) {
-      return readDirectory(directories.get(0));
-    }
-    return readRepository();
+    return read(sources.get(0));
   }
 
-  private static SourceTree readDirectory(Path directory) throws SourceException {
-    {
-      if (!Files.isDirectory(directory)) {
-        throw new SourceException(directory + ": not a folder");
-      }
-      try {
-        return LocalDirectory.read(directory);
-      } catch (LocalDirectory.RejectedFilesException e) {
-        throw new SourceException(String.join("\n", e.problems()));
-      } catch (IOException e) {
-        throw new SourceException(directory + ": " + e.getMessage());
+  private static SourceTree readFiles(List<Path> files) throws SourceException, IOException {
+    for (Path file : files) {
+      if (!Files.exists(file)) {
+        throw new SourceException(file + ": no such file or folder");
       }
     }
+    return LocalDirectory.readFiles(files, LocalDirectory.DEFAULT_MAX_FILE_BYTES);
   }
 
   private SourceTree readRepository() throws SourceException {

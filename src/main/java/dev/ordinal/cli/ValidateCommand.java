@@ -1,16 +1,27 @@
 package dev.ordinal.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.ordinal.analysis.condition.ConditionGrammar;
+import dev.ordinal.daemon.DaemonConfig;
+import dev.ordinal.manifest.AnalysisTrust;
+import dev.ordinal.manifest.DesiredState;
 import dev.ordinal.manifest.LoadError;
 import dev.ordinal.manifest.LoadResult;
 import dev.ordinal.manifest.ManifestLoader;
 import dev.ordinal.manifest.SourceTree;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
@@ -20,62 +31,194 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "validate",
     description = {
-      "Validate the manifests and Ordinal's kinds (RolloutPolicy, AnalysisTemplate) of a folder,",
-      "or of a Git repository at a revision. Needs no cluster. Exit codes: 0 valid, 1 invalid, 2 error."
+      "Validate the manifests and Ordinal's kinds (RolloutPolicy, AnalysisTemplate) of folders or",
+      "files, or of a Git repository at a revision, as strictly as the Kubernetes API server would.",
+      "Needs no cluster. Exit codes: 0 valid, 1 invalid, 2 error."
     })
 final class ValidateCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
   @Spec CommandSpec spec;
   @Mixin SourceOptions source;
+
+  @Option(
+      names = "--strict",
+      description =
+          "Refuse objects Ordinal cannot check offline (custom resources, alpha APIs) instead of"
+              + " noting them.")
+  boolean strict;
+
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FORMAT",
+      defaultValue = "text",
+      description = "text (default) or json: one JSON document with every problem, for CI bots.")
+  String output;
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "Ordinal's daemon config (ordinal.yaml): AnalysisTemplates may then use the Prometheus"
+              + " servers and Secrets it lists, as the daemon would allow. Without it a template"
+              + " may name neither.")
+  Path configFile;
+
+  /** The outcome for one source: its problems, or why it could not be read at all. */
+  private record Outcome(String source, String revision, LoadResult result, String unreadable) {
+    boolean valid() {
+      return result instanceof LoadResult.Loaded;
+    }
+
+    /** The desired state of a valid source, else null. */
+    DesiredState state() {
+      return result instanceof LoadResult.Loaded loaded ? loaded.state() : null;
+    }
+  }
 
   @Override
   public Integer call() {
     String problem = source.usageProblem();
+    if (problem == null && !List.of("text", "json").contains(output.toLowerCase(Locale.ROOT))) {
+      problem = "--output must be text or json, not " + output;
+    }
     if (problem != null) {
       throw new CommandLine.ParameterException(spec.commandLine(), problem);
     }
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
-    List<SourceTree> trees;
-    try {
-      trees = source.readAll();
-    } catch (SourceOptions.SourceException e) {
-      err.println(e.getMessage());
+    AnalysisTrust trust = AnalysisTrust.UNCONFIGURED;
+    if (configFile != null) {
+      try {
+        trust = DaemonConfig.load(configFile).analysisTrust();
+      } catch (DaemonConfig.ConfigException e) {
+        spec.commandLine().getErr().println(e.getMessage());
+        return 2;
+      }
+    }
+    ManifestLoader loader = new ManifestLoader(ConditionGrammar.INSTANCE, trust);
+    if (strict) {
+      loader = loader.strict();
+    }
+    List<Outcome> outcomes = new ArrayList<>();
+    for (SourceOptions.Source named : source.sources()) {
+      try {
+        SourceTree tree = source.read(named);
+        outcomes.add(new Outcome(named.label(), tree.revision(), loader.load(tree), null));
+      } catch (SourceOptions.SourceException e) {
+        outcomes.add(new Outcome(named.label(), null, null, e.getMessage()));
+      }
+    }
+    if (output.equalsIgnoreCase("json")) {
+      printJson(outcomes, spec.commandLine().getOut());
+    } else {
+      outcomes.forEach(this::printText);
+    }
+    if (outcomes.stream().anyMatch(outcome -> outcome.unreadable() != null)) {
       return 2;
     }
-    ManifestLoader loader = new ManifestLoader();
-    int exit = 0;
-    for (int i = 0; i < trees.size(); i++) {
-      String label = source.repo != null ? source.repo : source.directories.get(i).toString();
-      if (validate(label, trees.get(i), loader, out, err) != 0) {
-        exit = 1;
-      }
-    }
-    return exit;
+    return outcomes.stream().allMatch(Outcome::valid) ? 0 : 1;
   }
 
-  private static int validate(
-      String label, SourceTree tree, ManifestLoader loader, PrintWriter out, PrintWriter err) {
-    LoadResult result = loader.load(tree);
-    if (result instanceof LoadResult.Invalid invalid) {
-      for (LoadError error : invalid.errors()) {
-        err.println(error);
-      }
-      err.printf(
-          "%s: %d error%s; nothing from this revision would be applied%n",
-          label, invalid.errors().size(), invalid.errors().size() == 1 ? "" : "s");
-      return 1;
+  private void printText(Outcome outcome) {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (outcome.unreadable() != null) {
+      err.println(outcome.unreadable());
+      return;
     }
-    var state = ((LoadResult.Loaded) result).state();
+    LoadResult result = outcome.result();
+    result.problems().forEach(err::println);
+    String notes = notes(result.notes().size());
+    if (result instanceof LoadResult.Invalid invalid) {
+      int errors = invalid.errors().size();
+      err.printf(
+          "%s: %d error%s%s; nothing from this revision would be applied%n",
+          outcome.source(), errors, errors == 1 ? "" : "s", notes);
+      return;
+    }
+    DesiredState state = outcome.state();
     out.printf(
-        "%s: valid: %d objects (%d StatefulSets), %d rollout polic%s, %d analysis template%s at %s%n",
-        label,
+        "%s: valid: %d objects (%d StatefulSets), %d rollout polic%s, %d analysis template%s at"
+            + " %s%s%n",
+        outcome.source(),
         state.objects().size(),
         state.statefulSets().size(),
         state.policies().size(),
         state.policies().size() == 1 ? "y" : "ies",
         state.templates().size(),
         state.templates().size() == 1 ? "" : "s",
-        tree.revision());
-    return 0;
+        outcome.revision(),
+        notes);
+  }
+
+  private static String notes(int count) {
+    return count == 0 ? "" : " (" + count + " note" + (count == 1 ? "" : "s") + ")";
+  }
+
+  /** The JSON document of {@code --output json}. */
+  record Report(boolean valid, List<SourceReport> sources) {}
+
+  record SourceReport(
+      String source, String revision, boolean valid, Summary summary, List<Problem> problems) {}
+
+  record Summary(int objects, int statefulSets, int rolloutPolicies, int analysisTemplates) {}
+
+  /** One problem; {@code line} and {@code column} are 1-based, 0 when not known. */
+  record Problem(String file, int line, int column, String field, String message, String severity) {
+    static Problem of(LoadError error) {
+      return new Problem(
+          error.file(),
+          error.line(),
+          error.column(),
+          error.field(),
+          error.message(),
+          error.severity().name().toLowerCase(Locale.ROOT));
+    }
+
+    /** A line of a source that could not be read, such as "a.yaml: symlink points to ...". */
+    static Problem unreadable(String line) {
+      int colon = line.indexOf(": ");
+      String prefix = colon > 0 ? line.substring(0, colon) : "";
+      boolean named = !prefix.isEmpty() && !prefix.contains(" ") && !prefix.contains("://");
+      return new Problem(
+          named ? line.substring(0, colon) : "",
+          0,
+          0,
+          "",
+          named ? line.substring(colon + 2) : line,
+          "error");
+    }
+  }
+
+  private static void printJson(List<Outcome> outcomes, PrintWriter out) {
+    List<SourceReport> reports = new ArrayList<>();
+    for (Outcome outcome : outcomes) {
+      List<Problem> problems = new ArrayList<>();
+      Summary summary = null;
+      if (outcome.unreadable() != null) {
+        outcome.unreadable().lines().map(Problem::unreadable).forEach(problems::add);
+      } else {
+        outcome.result().problems().stream().map(Problem::of).forEach(problems::add);
+        DesiredState state = outcome.state();
+        if (state != null) {
+          summary =
+              new Summary(
+                  state.objects().size(),
+                  state.statefulSets().size(),
+                  state.policies().size(),
+                  state.templates().size());
+        }
+      }
+      reports.add(
+          new SourceReport(
+              outcome.source(), outcome.revision(), outcome.valid(), summary, problems));
+    }
+    try {
+      out.println(
+          JSON.writeValueAsString(
+              new Report(reports.stream().allMatch(SourceReport::valid), reports)));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("records of strings and numbers always serialize", e);
+    }
   }
 }

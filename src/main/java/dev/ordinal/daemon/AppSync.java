@@ -7,6 +7,7 @@ import dev.ordinal.manifest.ManifestLoader;
 import dev.ordinal.manifest.ManifestObject;
 import dev.ordinal.manifest.RolloutPolicy;
 import dev.ordinal.manifest.SourceTree;
+import dev.ordinal.plan.AppBoundary;
 import dev.ordinal.plan.ChangeClass;
 import dev.ordinal.plan.LiveFingerprint;
 import dev.ordinal.plan.ObjectKey;
@@ -47,6 +48,7 @@ public final class AppSync implements AppRegistry.AppView {
 
   private final String app;
   private final String namespace;
+  private final AppBoundary boundary;
   private final boolean prune;
   private final ManifestLoader loader;
   private final LiveObjects cluster;
@@ -63,6 +65,7 @@ public final class AppSync implements AppRegistry.AppView {
   public AppSync(
       String app,
       String namespace,
+      AppBoundary boundary,
       boolean prune,
       ManifestLoader loader,
       LiveObjects cluster,
@@ -70,6 +73,7 @@ public final class AppSync implements AppRegistry.AppView {
       BooleanSupplier mayWrite) {
     this.app = app;
     this.namespace = namespace;
+    this.boundary = boundary;
     this.prune = prune;
     this.loader = loader;
     this.cluster = cluster;
@@ -77,17 +81,25 @@ public final class AppSync implements AppRegistry.AppView {
     this.mayWrite = mayWrite;
   }
 
-  /** An AppSync that always may write (one-shot commands and tests). */
+  /** An AppSync with the default boundary that always may write (one-shot commands and tests). */
   public AppSync(
       String app, String namespace, boolean prune, ManifestLoader loader, LiveObjects cluster) {
-    this(app, namespace, prune, loader, cluster, Clock.systemUTC(), () -> true);
+    this(
+        app,
+        namespace,
+        AppBoundary.defaults(app, namespace),
+        prune,
+        loader,
+        cluster,
+        Clock.systemUTC(),
+        () -> true);
   }
 
   /** Loads and plans a revision without changing anything (what {@code ordinal diff} shows). */
   public synchronized Planned plan(SourceTree tree) {
     LoadResult loaded = loader.load(tree);
     if (loaded instanceof LoadResult.Invalid invalid) {
-      return new Planned(tree.revision(), null, invalid, null);
+      return new Planned(tree.revision(), null, invalid, null, List.of());
     }
     DesiredState state = ((LoadResult.Loaded) loaded).state();
     List<HasMetadata> desired = new ArrayList<>();
@@ -107,7 +119,7 @@ public final class AppSync implements AppRegistry.AppView {
     Map<ObjectKey, LiveObjects.Live> live = cluster.lookup(desired, namespace);
     List<HasMetadata> inventory =
         prune
-            ? cluster.inventory(app, namespace, KindsInUse.of(desired)).stream()
+            ? cluster.inventory(app, namespace, KindsInUse.of(boundary, desired)).stream()
                 .map(LiveObjects.Live::object)
                 .toList()
             : List.of();
@@ -134,8 +146,17 @@ public final class AppSync implements AppRegistry.AppView {
             return LiveFingerprint.of(object);
           }
         };
+    Map<ObjectKey, HasMetadata> liveObjects = new HashMap<>();
+    live.forEach((key, ref) -> liveObjects.put(key, ref.object()));
+    List<String> outside =
+        boundary.refusals(
+            desired.stream().map(d -> ObjectKey.of(d, namespace)).toList(), liveObjects);
     return new Planned(
-        tree.revision(), state, null, Planner.plan(desired, source, inventory, options, memo));
+        tree.revision(),
+        state,
+        null,
+        Planner.plan(desired, source, inventory, options, memo),
+        outside);
   }
 
   /**
@@ -196,8 +217,9 @@ public final class AppSync implements AppRegistry.AppView {
     }
     Plan plan = planned.plan();
     List<ObjectPlan.Refused> refused = plan.ofType(ObjectPlan.Refused.class);
-    if (!refused.isEmpty()) {
-      List<String> reasons = refused.stream().map(ObjectPlan.Refused::message).toList();
+    if (!refused.isEmpty() || !planned.outsideBoundary().isEmpty()) {
+      List<String> reasons = new ArrayList<>(planned.outsideBoundary());
+      refused.stream().map(ObjectPlan.Refused::message).forEach(reasons::add);
       reasons.forEach(
           r ->
               log.warn(
@@ -437,7 +459,15 @@ public final class AppSync implements AppRegistry.AppView {
 
   private record Decorated(HasMetadata object, boolean underPolicy) {}
 
-  /** A plan (or the load errors that prevented one) for a revision. */
+  /**
+   * A plan (or the load errors that prevented one) for a revision.
+   *
+   * @param outsideBoundary objects the app may not apply or take over: any refuses the commit
+   */
   public record Planned(
-      String revision, DesiredState state, LoadResult.Invalid invalid, Plan plan) {}
+      String revision,
+      DesiredState state,
+      LoadResult.Invalid invalid,
+      Plan plan,
+      List<String> outsideBoundary) {}
 }

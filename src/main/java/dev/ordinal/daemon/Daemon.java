@@ -2,6 +2,7 @@ package dev.ordinal.daemon;
 
 import dev.ordinal.analysis.AnalysisRunner;
 import dev.ordinal.analysis.Scheduler;
+import dev.ordinal.analysis.condition.ConditionGrammar;
 import dev.ordinal.analysis.prometheus.HttpPrometheusApi;
 import dev.ordinal.analysis.prometheus.PrometheusApi;
 import dev.ordinal.backup.BackupManager;
@@ -15,7 +16,9 @@ import dev.ordinal.git.WebhookHandler;
 import dev.ordinal.manifest.ManifestLoader;
 import dev.ordinal.metrics.OrdinalMetrics;
 import dev.ordinal.web.HttpEndpoints;
+import dev.ordinal.web.Limits;
 import dev.ordinal.web.StatusJson;
+import dev.ordinal.web.WebhookEndpoint;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -64,10 +67,26 @@ public final class Daemon implements AutoCloseable {
      */
     public static Ports of(Cluster cluster, DaemonConfig config) {
       String home = config.ordinalNamespaceOrDefault();
+      // Only Secrets the config names are ever read: the servers' credentials and the list
+      // templates may use. Load-time checks refuse any other; this holds even if one slipped by.
+      Set<String> readable = new TreeSet<>();
+      if (config.analysisSecrets() != null) {
+        readable.addAll(config.analysisSecrets());
+      }
+      if (config.prometheus() != null) {
+        config.prometheus().values().stream()
+            .filter(server -> server.bearerTokenSecret() != null)
+            .forEach(server -> readable.add(server.bearerTokenSecret().name()));
+      }
       return new Ports(
           cluster,
           new HttpPrometheusApi(
-              Optional.empty(), ref -> cluster.secretValue(home, ref.name(), ref.key())),
+              Optional.empty(),
+              ref ->
+                  readable.contains(ref.name())
+                      ? cluster.secretValue(home, ref.name(), ref.key())
+                      : Optional.empty(),
+              config.prometheusServers()),
           Clock.systemUTC(),
           1.0);
     }
@@ -90,6 +109,7 @@ public final class Daemon implements AutoCloseable {
             return t;
           });
   private HttpEndpoints http;
+  private WebhookEndpoint webhookListener;
   private EventBus bus;
   private Leadership leadership;
   private volatile boolean cachesSynced;
@@ -99,8 +119,8 @@ public final class Daemon implements AutoCloseable {
   private Daemon() {}
 
   /**
-   * Starts the daemon. The listen address is bound first, so a busy port fails before anything else
-   * happens.
+   * Starts the daemon. The listen addresses (probes and metrics, then the webhook's) are bound
+   * first, so a busy port fails before anything else happens.
    *
    * @throws IOException when the listen address cannot be bound, or the data directory made
    */
@@ -122,6 +142,15 @@ public final class Daemon implements AutoCloseable {
     OrdinalMetrics metrics = new OrdinalMetrics(new PrometheusRegistry());
     http = HttpEndpoints.bind(address(config.listenOrDefault()));
     parts.add(http);
+    DaemonConfig.Webhook hook = config.webhook();
+    if (hook != null) {
+      webhookListener =
+          WebhookEndpoint.bind(
+              address(hook.listenOrDefault()),
+              hook.pathOrDefault(),
+              Limits.webhook(hook.maxBodyBytes()));
+      parts.add(webhookListener);
+    }
     Cluster cluster = ports.cluster();
     bus = EventBus.standard(cluster);
     String home = config.ordinalNamespaceOrDefault();
@@ -130,7 +159,7 @@ public final class Daemon implements AutoCloseable {
     Files.createDirectories(dataDir);
     GitRepoCache cache = new GitRepoCache(dataDir.resolve("git"));
     parts.add(cache);
-    ManifestLoader loader = new ManifestLoader();
+    ManifestLoader loader = new ManifestLoader(ConditionGrammar.INSTANCE, config.analysisTrust());
     List<AppSync> syncs = new ArrayList<>();
     GitPoller poller =
         GitPoller.withDaemonThreads(
@@ -144,12 +173,14 @@ public final class Daemon implements AutoCloseable {
           GitSource.open(
               cache,
               GitSourceConfig.of(app.repo(), app.revisionOrDefault(), app.pathOrDefault())
-                  .withCredentials(Credentials.of(app.credentials())));
+                  .withCredentials(Credentials.of(app.credentials()))
+                  .withMaxFetchBytes(config.maxFetchBytesOrDefault()));
       parts.add(source);
       AppSync sync =
           new AppSync(
               app.name(),
               app.namespace(),
+              app.appBoundary(),
               app.pruneEnabled(),
               loader,
               cluster,
@@ -166,15 +197,7 @@ public final class Daemon implements AutoCloseable {
           app.revisionOrDefault(),
           app.pathOrDefault());
     }
-    String secret = Credentials.webhookSecret(config.webhook());
-    WebhookHandler webhook;
-    if (secret == null) {
-      log.warn(
-          "no webhook secret configured: push webhooks are accepted unsigned (development only)");
-      webhook = WebhookHandler.insecure(poller::trigger);
-    } else {
-      webhook = WebhookHandler.withSecret(secret, poller::trigger);
-    }
+    WebhookHandler webhook = webhookHandler(hook, poller);
 
     AppRegistry registry = new AppRegistry(syncs);
     AnalysisRunner analysis =
@@ -247,15 +270,23 @@ public final class Daemon implements AutoCloseable {
         () ->
             StatusJson.render(
                 apps.stream().map(AppRunner::status).toList(),
-                readiness().name().toLowerCase(java.util.Locale.ROOT)),
-        webhook);
+                readiness().name().toLowerCase(java.util.Locale.ROOT)));
     log.info(
-        "listening on {}:{} (/metrics, /healthz, /readyz, /status, /webhook); lease {}/{} as {}",
+        "listening on {}:{} ({}); lease {}/{} as {}",
         address(config.listenOrDefault()).getHostString(),
         http.port(),
+        String.join(", ", http.paths()),
         home,
         LEASE_NAME,
         identity);
+    if (webhookListener != null) {
+      webhookListener.serve(webhook);
+      log.info(
+          "webhooks on {}:{}{}",
+          address(hook.listenOrDefault()).getHostString(),
+          webhookListener.port(),
+          webhookListener.path());
+    }
     for (AppRunner runner : apps) {
       poller.add(runner);
     }
@@ -293,8 +324,50 @@ public final class Daemon implements AutoCloseable {
     return leadership.isLeading();
   }
 
+  /** The port of the probes, {@code /metrics} and {@code /status}. */
   public int port() {
     return http.port();
+  }
+
+  /** The port of the webhook listener, or -1 when the config has no {@code webhook}. */
+  public int webhookPort() {
+    return webhookListener == null ? -1 : webhookListener.port();
+  }
+
+  /** The internal listener, where other pages may be registered (see {@link HttpEndpoints}). */
+  public HttpEndpoints http() {
+    return http;
+  }
+
+  /**
+   * What answers webhooks: signed with a secret, unsigned with {@code insecure: true}, else off
+   * (every request refused with how to turn webhooks on).
+   */
+  private static WebhookHandler webhookHandler(DaemonConfig.Webhook hook, GitPoller poller)
+      throws GitSourceException {
+    if (hook == null) {
+      log.info(
+          "webhooks are off (no webhook in the config): Git is polled only. To fetch on push, add"
+              + " webhook: {{secretEnv: ORDINAL_WEBHOOK_SECRET}} (its own port, default {})",
+          DaemonConfig.Webhook.DEFAULT_WEBHOOK_LISTEN);
+      return null;
+    }
+    String secret = Credentials.webhookSecret(hook);
+    if (secret != null) {
+      return WebhookHandler.withSecret(secret, poller::trigger);
+    }
+    if (hook.insecureEnabled()) {
+      log.warn(
+          "webhook.insecure: true: unsigned push webhooks are accepted (development only); each"
+              + " one is logged with a warning");
+      return WebhookHandler.insecure(poller::trigger);
+    }
+    String howTo =
+        "webhooks are off: no secret is configured. Set webhook.secretEnv or webhook.secretFile"
+            + " in Ordinal's config to the secret your Git server signs with (or, for development"
+            + " only, webhook.insecure: true), then restart Ordinal";
+    log.warn("{}; every webhook is refused with 403", howTo);
+    return WebhookHandler.off(howTo);
   }
 
   public List<AppRunner> apps() {
@@ -393,8 +466,8 @@ public final class Daemon implements AutoCloseable {
                 + (webhook.secretFile() != null
                     ? "secretFile " + webhook.secretFile()
                     : "secretEnv " + webhook.secretEnv())
-                + ") but empty or unset; set it, or remove webhook from the config to accept"
-                + " unsigned webhooks (development only)");
+                + ") but empty or unset; set it (or, for development only, replace it with"
+                + " webhook.insecure: true)");
       }
       return value;
     }

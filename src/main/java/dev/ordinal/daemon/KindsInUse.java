@@ -1,9 +1,10 @@
 package dev.ordinal.daemon;
 
+import dev.ordinal.plan.AppBoundary;
+import dev.ordinal.plan.ObjectKey;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -11,28 +12,39 @@ import java.util.TreeSet;
 /** The kinds an app's objects may have in the cluster, for finding what left Git (pruning). */
 final class KindsInUse {
   /**
-   * Searched for pruning besides the kinds still in Git: an object whose whole kind left Git must
-   * still be found. Kinds outside this list are found only while some object of the kind remains.
+   * The version Ordinal lists a group's kinds at when no object in Git says: the served stable
+   * version of every group the default boundary allows. A kind the operator allows in another group
+   * is found only while some object of it remains in Git.
    */
-  private static final Map<String, List<String>> COMMON_KINDS =
+  private static final Map<String, String> LISTED_VERSION =
       Map.of(
-          "v1",
-              List.of("ConfigMap", "Secret", "Service", "ServiceAccount", "PersistentVolumeClaim"),
-          "apps/v1", List.of("StatefulSet", "Deployment", "DaemonSet"),
-          "rbac.authorization.k8s.io/v1", List.of("Role", "RoleBinding"),
-          "policy/v1", List.of("PodDisruptionBudget"),
-          "networking.k8s.io/v1", List.of("NetworkPolicy", "Ingress"),
-          "batch/v1", List.of("Job", "CronJob"),
-          "autoscaling/v2", List.of("HorizontalPodAutoscaler"));
+          "", "v1",
+          "apps", "apps/v1",
+          "batch", "batch/v1",
+          "policy", "policy/v1",
+          "networking.k8s.io", "networking.k8s.io/v1",
+          "autoscaling", "autoscaling/v2",
+          "rbac.authorization.k8s.io", "rbac.authorization.k8s.io/v1");
 
   private KindsInUse() {}
 
-  /** apiVersion → kinds of the objects plus the common kinds. */
-  static Map<String, Set<String>> of(Collection<? extends HasMetadata> objects) {
+  /**
+   * apiVersion → kinds to search: every namespaced kind the boundary allows (an object whose whole
+   * kind left Git must still be found) plus the kinds of the objects. Exactly the kinds the
+   * generated RBAC lets Ordinal list, and no other.
+   */
+  static Map<String, Set<String>> of(
+      AppBoundary boundary, Collection<? extends HasMetadata> objects) {
     Map<String, Set<String>> kinds = new LinkedHashMap<>();
-    COMMON_KINDS.forEach(
-        (apiVersion, names) ->
-            kinds.computeIfAbsent(apiVersion, k -> new TreeSet<>()).addAll(names));
+    for (String kind : new TreeSet<>(boundary.kinds())) {
+      int slash = kind.indexOf('/');
+      String group = slash < 0 ? "" : kind.substring(0, slash);
+      String name = kind.substring(slash + 1);
+      String version = LISTED_VERSION.get(group);
+      if (version != null && !ObjectKey.isClusterScoped(name)) {
+        kinds.computeIfAbsent(version, k -> new TreeSet<>()).add(name);
+      }
+    }
     for (HasMetadata o : objects) {
       kinds.computeIfAbsent(o.getApiVersion(), k -> new TreeSet<>()).add(o.getKind());
     }

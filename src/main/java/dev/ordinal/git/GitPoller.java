@@ -17,8 +17,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Polls several {@link PollTarget}s: every {@code interval} ±10 % (so that many apps do not hit the
- * remote in step), at once on {@link #trigger(String)}, and with exponential backoff after
+ * remote in step), soon after {@link #trigger(String)}, and with exponential backoff after
  * failures. Each {@link PollResult.Changed} goes to the listener.
+ *
+ * <p>Triggers (push webhooks) are debounced per target: the first one polls at once, and every
+ * trigger until {@code triggerWindow} after that poll started joins one poll at the window's end.
+ * So a target has at most one poll in flight and one queued, and a burst of webhooks costs at most
+ * one fetch per window plus the first (200 webhooks in 4 s: two fetches with the 5 s default).
  */
 public final class GitPoller implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GitPoller.class);
@@ -26,6 +31,9 @@ public final class GitPoller implements AutoCloseable {
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(60);
   public static final Duration DEFAULT_BACKOFF_START = Duration.ofSeconds(5);
   public static final Duration DEFAULT_BACKOFF_CAP = Duration.ofMinutes(5);
+
+  /** Triggered polls of one target start at least this far apart. */
+  public static final Duration DEFAULT_TRIGGER_WINDOW = Duration.ofSeconds(5);
 
   /** Fraction of the interval by which each delay is moved at random, either way. */
   public static final double JITTER = 0.10;
@@ -39,6 +47,11 @@ public final class GitPoller implements AutoCloseable {
   /** Runs tasks later; a {@link ScheduledExecutorService} in production, a fake in tests. */
   public interface Scheduler {
     Cancellable schedule(Runnable task, Duration delay);
+
+    /** The scheduler's time in milliseconds, for spacing triggered polls. */
+    default long nowMillis() {
+      return System.nanoTime() / 1_000_000;
+    }
   }
 
   /** A scheduled task that may be called off. */
@@ -47,12 +60,19 @@ public final class GitPoller implements AutoCloseable {
     void cancel();
   }
 
-  /** Interval and backoff settings. */
-  public record Timing(Duration interval, Duration backoffStart, Duration backoffCap) {
+  /** Interval, backoff and trigger-debounce settings. */
+  public record Timing(
+      Duration interval, Duration backoffStart, Duration backoffCap, Duration triggerWindow) {
     public Timing {
       Objects.requireNonNull(interval, "interval");
       Objects.requireNonNull(backoffStart, "backoffStart");
       Objects.requireNonNull(backoffCap, "backoffCap");
+      Objects.requireNonNull(triggerWindow, "triggerWindow");
+    }
+
+    /** With the default trigger window. */
+    public Timing(Duration interval, Duration backoffStart, Duration backoffCap) {
+      this(interval, backoffStart, backoffCap, DEFAULT_TRIGGER_WINDOW);
     }
 
     public static Timing defaults() {
@@ -130,8 +150,9 @@ public final class GitPoller implements AutoCloseable {
   }
 
   /**
-   * Polls now every tracked target whose repository matches {@code repoUrl} (see {@link
-   * RepoUrl#matchKey}). Returns how many matched.
+   * Polls every tracked target whose repository matches {@code repoUrl} (see {@link
+   * RepoUrl#matchKey}): at once, or, within the trigger window of the last triggered poll, once at
+   * the window's end. Returns how many matched.
    */
   public synchronized int trigger(String repoUrl) {
     String key = RepoUrl.matchKey(repoUrl);
@@ -139,7 +160,7 @@ public final class GitPoller implements AutoCloseable {
     for (Tracked t : tracked) {
       if (t.matchKey.equals(key)) {
         matched++;
-        t.scheduleIn(Duration.ZERO);
+        t.trigger();
       }
     }
     return matched;
@@ -178,22 +199,42 @@ public final class GitPoller implements AutoCloseable {
     private int failures;
     private boolean running;
     private boolean rerunRequested;
+    // A triggered poll is scheduled and has not started: later triggers join it.
+    private boolean triggerPending;
+    private long lastTriggeredStart = Long.MIN_VALUE;
 
     Tracked(PollTarget target) {
       this.target = target;
       this.matchKey = RepoUrl.matchKey(target.repoUrl());
     }
 
+    void trigger() {
+      if (closed || triggerPending) {
+        return;
+      }
+      if (running) {
+        // A poll is under way; run once more after it so a webhook's commit is not missed.
+        rerunRequested = true;
+        return;
+      }
+      scheduleIn(untilWindowEnds());
+      triggerPending = true;
+    }
+
+    private Duration untilWindowEnds() {
+      if (lastTriggeredStart == Long.MIN_VALUE) {
+        return Duration.ZERO;
+      }
+      long due = lastTriggeredStart + timing.triggerWindow().toMillis();
+      return Duration.ofMillis(Math.max(0, due - scheduler.nowMillis()));
+    }
+
     void scheduleIn(Duration delay) {
       if (closed) {
         return;
       }
-      if (running) {
-        // A poll is under way; run once more when it ends so a webhook's commit is not missed.
-        rerunRequested = true;
-        return;
-      }
       cancelPending();
+      triggerPending = false;
       long scheduled = ++generation;
       pending = scheduler.schedule(() -> run(scheduled), delay);
     }
@@ -214,6 +255,10 @@ public final class GitPoller implements AutoCloseable {
         }
         pending = null;
         running = true;
+        if (triggerPending) {
+          triggerPending = false;
+          lastTriggeredStart = scheduler.nowMillis();
+        }
       }
       PollResult result;
       try {
@@ -240,9 +285,11 @@ public final class GitPoller implements AutoCloseable {
         }
         if (rerunRequested) {
           rerunRequested = false;
-          next = Duration.ZERO;
+          scheduleIn(untilWindowEnds());
+          triggerPending = true;
+        } else {
+          scheduleIn(next);
         }
-        scheduleIn(next);
       }
     }
   }

@@ -1,33 +1,34 @@
 package dev.ordinal.git;
 
 import java.io.IOException;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
-import org.eclipse.jgit.api.FetchCommand;
-import org.eclipse.jgit.api.Git;
-import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.NullProgressMonitor;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.transport.FetchConnection;
 import org.eclipse.jgit.transport.FetchResult;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.TagOpt;
+import org.eclipse.jgit.transport.Transport;
+import org.eclipse.jgit.transport.URIish;
 
 /**
  * Bare clones under a data directory, one per repository (named by a hash of the normalised URL),
  * shared by every {@link GitSource} that tracks that repository. Thread-safe.
  */
 public final class GitRepoCache implements AutoCloseable {
-  // Forced so that rewritten history (force-push, moved tags) is followed, not rejected.
-  private static final RefSpec HEADS = new RefSpec("+refs/heads/*:refs/heads/*");
-  private static final RefSpec TAGS = new RefSpec("+refs/tags/*:refs/tags/*");
-
   private final Path dataDir;
   private final Map<String, CachedRepo> repos = new HashMap<>();
 
@@ -72,8 +73,14 @@ public final class GitRepoCache implements AutoCloseable {
     repos.clear();
   }
 
-  /** One bare clone; fetches into it are serialised because they take ref locks. */
+  /**
+   * One bare clone; fetches into it are serialised because they take ref locks. Only the refs that
+   * sources track are fetched, each into its own name ({@code refs/heads/main} stays {@code
+   * refs/heads/main}; the remote's {@code HEAD} becomes {@value #REMOTE_HEAD}), and no tags follow.
+   */
   static final class CachedRepo {
+    static final String REMOTE_HEAD = "refs/ordinal/remote-HEAD";
+
     private final Repository repository;
     private final ReentrantLock fetchLock = new ReentrantLock();
 
@@ -85,20 +92,96 @@ public final class GitRepoCache implements AutoCloseable {
       return repository;
     }
 
-    FetchResult fetch(String url, TransportAuth auth, int timeoutSeconds) throws GitAPIException {
+    /**
+     * Asks the remote for the first of {@code candidates} (full ref names, or {@code HEAD}) it
+     * advertises and fetches that ref alone, unless its object is already here.
+     *
+     * @return the advertised ref as fetched, or null when the remote has none of the candidates
+     */
+    Ref fetchRef(
+        String url,
+        TransportAuth auth,
+        int timeoutSeconds,
+        FetchGuard guard,
+        List<String> candidates)
+        throws IOException, URISyntaxException {
       fetchLock.lock();
-      try (Git git = Git.wrap(repository)) {
-        FetchCommand fetch =
-            git.fetch()
-                .setRemote(url)
-                .setRefSpecs(HEADS, TAGS)
-                .setRemoveDeletedRefs(true)
-                .setTagOpt(TagOpt.NO_TAGS)
-                .setTimeout(timeoutSeconds);
-        auth.apply(fetch);
-        return fetch.call();
+      try (Transport transport = open(url, auth, timeoutSeconds, guard)) {
+        Map<String, Ref> advertised;
+        try (FetchConnection connection =
+            transport.openFetch(List.of(), candidates.toArray(String[]::new))) {
+          advertised = connection.getRefsMap();
+        }
+        Ref found = null;
+        for (String candidate : candidates) {
+          found = advertised.get(candidate);
+          if (found != null && found.getObjectId() != null) {
+            break;
+          }
+          found = null;
+        }
+        if (found == null) {
+          return null;
+        }
+        String local = localName(found.getName());
+        if (repository.getObjectDatabase().has(found.getObjectId())) {
+          setRef(local, found.getObjectId());
+          return found;
+        }
+        FetchResult result =
+            transport.fetch(
+                NullProgressMonitor.INSTANCE,
+                List.of(new RefSpec("+" + found.getName() + ":" + local)));
+        Ref fetched = result.getAdvertisedRef(found.getName());
+        return fetched != null ? fetched : found;
       } finally {
         fetchLock.unlock();
+      }
+    }
+
+    /** Fetches one commit by its id (the server must allow it, as GitHub, GitLab and Gitea do). */
+    void fetchCommit(
+        String url, TransportAuth auth, int timeoutSeconds, FetchGuard guard, ObjectId commit)
+        throws IOException, URISyntaxException {
+      fetchLock.lock();
+      try (Transport transport = open(url, auth, timeoutSeconds, guard)) {
+        transport.fetch(NullProgressMonitor.INSTANCE, List.of(new RefSpec(commit.name())));
+        if (repository.getObjectDatabase().has(commit)) {
+          setRef("refs/ordinal/pinned/" + commit.name(), commit);
+        }
+      } finally {
+        fetchLock.unlock();
+      }
+    }
+
+    private Transport open(String url, TransportAuth auth, int timeoutSeconds, FetchGuard guard)
+        throws IOException, URISyntaxException {
+      Transport transport = Transport.open(repository, new URIish(url));
+      auth.configure(transport, guard);
+      transport.setTimeout(timeoutSeconds);
+      transport.setTagOpt(TagOpt.NO_TAGS);
+      transport.setRemoveDeletedRefs(false);
+      return transport;
+    }
+
+    private static String localName(String advertised) {
+      return advertised.startsWith(Constants.R_REFS) ? advertised : REMOTE_HEAD;
+    }
+
+    private void setRef(String name, ObjectId id) throws IOException {
+      Ref current = repository.exactRef(name);
+      if (current != null && id.equals(current.getObjectId())) {
+        return;
+      }
+      RefUpdate update = repository.updateRef(name);
+      update.setNewObjectId(id);
+      update.setForceUpdate(true);
+      update.disableRefLog();
+      RefUpdate.Result result = update.update();
+      if (result == RefUpdate.Result.LOCK_FAILURE
+          || result == RefUpdate.Result.IO_FAILURE
+          || result == RefUpdate.Result.REJECTED) {
+        throw new IOException("cannot update " + name + " in the clone cache: " + result);
       }
     }
   }

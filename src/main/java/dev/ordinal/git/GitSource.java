@@ -4,6 +4,7 @@ import dev.ordinal.manifest.BlobReader;
 import dev.ordinal.manifest.SourceEntry;
 import dev.ordinal.manifest.SourceTree;
 import java.io.IOException;
+import java.net.URISyntaxException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,7 +14,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
-import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.errors.IncorrectObjectTypeException;
 import org.eclipse.jgit.errors.MissingObjectException;
 import org.eclipse.jgit.lib.AbbreviatedObjectId;
@@ -24,7 +24,6 @@ import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
-import org.eclipse.jgit.transport.FetchResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +37,6 @@ public final class GitSource implements PollTarget, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GitSource.class);
   private static final Pattern FULL_ID = Pattern.compile("[0-9a-fA-F]{40}");
   private static final Pattern SHORT_ID = Pattern.compile("[0-9a-fA-F]{7,39}");
-  private static final String URL_USER_INFO = "([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\\s]*@";
 
   private final GitSourceConfig config;
   private final String appPath;
@@ -65,7 +63,7 @@ public final class GitSource implements PollTarget, AutoCloseable {
     this.appPath = appPath;
     this.safeUrl = RepoUrl.redact(config.url());
     this.cached = cached;
-    this.auth = new TransportAuth(config.credentials());
+    this.auth = new TransportAuth(config.url(), config.credentials());
     this.lister = new TreeLister(config.maxFileBytes());
     this.clock = clock;
   }
@@ -74,12 +72,19 @@ public final class GitSource implements PollTarget, AutoCloseable {
    * Opens (creating if needed) the bare clone for {@code config.url()} in {@code cache}. Nothing is
    * fetched until the first {@link #poll()}.
    *
-   * @throws GitSourceException if the app path is absolute or contains "..", or the cache directory
-   *     cannot be created
+   * @throws GitSourceException if the app path is absolute or contains "..", credentials would be
+   *     sent over plain http://, or the cache directory cannot be created
    */
   public static GitSource open(GitRepoCache cache, GitSourceConfig config, Clock clock)
       throws GitSourceException {
     String appPath = TreeLister.confineAppPath(config.path());
+    if (config.credentials() instanceof GitCredentials.HttpsToken
+        || RepoUrl.hasUserInfo(config.url())) {
+      Optional<String> refused = RepoUrl.cleartextCredentials(config.url());
+      if (refused.isPresent()) {
+        throw new GitSourceException(refused.get());
+      }
+    }
     try {
       return new GitSource(config, appPath, cache.open(config.url()), clock);
     } catch (IOException e) {
@@ -155,7 +160,11 @@ public final class GitSource implements PollTarget, AutoCloseable {
         consecutiveFailures);
   }
 
-  /** Fetches made so far; an unchanged poll costs exactly one. */
+  /**
+   * Times the remote was asked so far: one per poll that needs the network (the ref advertisement,
+   * plus the pack of the tracked ref when its commit is not cached yet); an unchanged poll costs
+   * exactly one and downloads no pack.
+   */
   public long fetchCount() {
     return fetches.get();
   }
@@ -195,7 +204,19 @@ public final class GitSource implements PollTarget, AutoCloseable {
       // A pinned commit never moves: once it is in the cache there is nothing to fetch.
       ObjectId id = ObjectId.fromString(ref.toLowerCase(Locale.ROOT));
       if (!repo.getObjectDatabase().has(id)) {
-        fetch();
+        try {
+          fetch(
+              guard -> {
+                cached.fetchCommit(config.url(), auth, timeoutSeconds(), guard, id);
+                return id;
+              });
+        } catch (GitSourceException e) {
+          // The server refuses a want it does not know: git says "not our ref", JGit "not valid".
+          String why = String.valueOf(e.getMessage());
+          if (!why.contains("not valid") && !why.contains("not our ref")) {
+            throw e;
+          }
+        }
       }
       if (!repo.getObjectDatabase().has(id)) {
         throw new GitSourceException(
@@ -207,13 +228,14 @@ public final class GitSource implements PollTarget, AutoCloseable {
       }
       return peelToCommit(repo, id, ref);
     }
-    FetchResult fetched = fetch();
-    Ref advertised = advertisedRef(fetched, ref);
+    Ref advertised =
+        fetch(
+            guard -> cached.fetchRef(config.url(), auth, timeoutSeconds(), guard, candidates(ref)));
     if (advertised != null) {
-      ObjectId peeled = advertised.getPeeledObjectId();
-      return peelToCommit(repo, peeled != null ? peeled : advertised.getObjectId(), ref);
+      return peelToCommit(repo, advertised.getObjectId(), ref);
     }
     if (SHORT_ID.matcher(ref).matches()) {
+      // Only the tracked ref is fetched, so an abbreviated id resolves only against what is cached.
       ObjectId id = resolveAbbreviated(repo, ref);
       if (id != null) {
         return id;
@@ -225,16 +247,19 @@ public final class GitSource implements PollTarget, AutoCloseable {
             + "' not found in "
             + safeUrl
             + "; the branch or tag may have been deleted, or the app names the wrong ref"
+            + (SHORT_ID.matcher(ref).matches()
+                ? " (a commit id must be given in full, all 40 hex digits)"
+                : "")
             + (lastGood == null ? "" : " (keeping last good commit " + lastGood.name() + ")"));
   }
 
-  private static Ref advertisedRef(FetchResult fetched, String ref) {
+  /** The full ref names {@code ref} may stand for, in the order git resolves them. */
+  private static List<String> candidates(String ref) {
     if (ref.startsWith(Constants.R_REFS) || Constants.HEAD.equals(ref)) {
       // HEAD is the remote's default branch, what `git clone` checks out.
-      return fetched.getAdvertisedRef(ref);
+      return List.of(ref);
     }
-    Ref branch = fetched.getAdvertisedRef(Constants.R_HEADS + ref);
-    return branch != null ? branch : fetched.getAdvertisedRef(Constants.R_TAGS + ref);
+    return List.of(Constants.R_HEADS + ref, Constants.R_TAGS + ref);
   }
 
   private ObjectId resolveAbbreviated(Repository repo, String ref)
@@ -287,16 +312,53 @@ public final class GitSource implements PollTarget, AutoCloseable {
     }
   }
 
-  private FetchResult fetch() throws GitSourceException {
+  /** One network step of a poll; the guard bounds what it may read. */
+  @FunctionalInterface
+  private interface Fetch<T> {
+    T run(FetchGuard guard) throws IOException, URISyntaxException;
+  }
+
+  private int timeoutSeconds() {
+    return (int) Math.max(1, config.fetchTimeout().toSeconds());
+  }
+
+  private <T> T fetch(Fetch<T> step) throws GitSourceException {
     fetches.incrementAndGet();
+    FetchGuard guard = new FetchGuard(config.maxFetchBytes());
     try {
-      return cached.fetch(config.url(), auth, (int) Math.max(1, config.fetchTimeout().toSeconds()));
-    } catch (GitAPIException | RuntimeException e) {
+      return step.run(guard);
+    } catch (IOException | URISyntaxException | RuntimeException e) {
+      if (guard.exceeded()) {
+        throw new GitSourceException(
+            "cannot fetch "
+                + safeUrl
+                + " "
+                + config.ref()
+                + ": the fetch exceeds the limit of "
+                + config.maxFetchBytes()
+                + " bytes (git.maxFetchSize); nothing of it was kept. Raise git.maxFetchSize in"
+                + " the daemon config if the repository is really this large",
+            e);
+      }
+      String withheld = "";
+      if (guard.otherOrigin() != null) {
+        boolean credentials =
+            config.credentials() instanceof GitCredentials.HttpsToken
+                || RepoUrl.hasUserInfo(config.url());
+        withheld =
+            "; the server redirected to "
+                + guard.otherOrigin()
+                + (credentials
+                    ? ", which was sent no credentials (they go only to the configured host):"
+                        + " point the app's repo at the new location"
+                    : "");
+      }
       throw new GitSourceException(
           "cannot fetch "
               + safeUrl
               + ": "
               + withoutUrlPrefix(scrub(describe(e)))
+              + withheld
               + "; check the URL, the network, the credentials and, for SSH, known_hosts",
           e);
     }
@@ -322,10 +384,18 @@ public final class GitSource implements PollTarget, AutoCloseable {
 
   /** Removes anything secret that a transport error might echo back (URL user-info, the token). */
   private String scrub(String message) {
-    String text = message.replace(config.url(), safeUrl).replaceAll(URL_USER_INFO, "$1");
+    String text = RepoUrl.redactText(message.replace(config.url(), safeUrl));
     if (config.credentials() instanceof GitCredentials.HttpsToken https
         && !https.token().isEmpty()) {
       text = text.replace(https.token(), "***");
+    }
+    try {
+      String password = new org.eclipse.jgit.transport.URIish(config.url()).getPass();
+      if (password != null && !password.isEmpty()) {
+        text = text.replace(password, "***");
+      }
+    } catch (URISyntaxException e) {
+      // not a URL JGit can use; the fetch failed on it already
     }
     return text;
   }

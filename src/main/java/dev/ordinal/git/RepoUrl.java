@@ -7,8 +7,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.eclipse.jgit.transport.URIish;
 
 /**
  * Normalises Git repository URLs so that the many spellings of one repository compare equal: {@code
@@ -87,8 +89,100 @@ public final class RepoUrl {
     }
   }
 
-  /** The URL with any user-info ({@code user:token@}) removed, safe to log and report. */
+  /**
+   * The URL without its password and, for http(s) and ftp, without its user name (a token is often
+   * given as the user name); safe to log and report. Parsed by JGit's {@link URIish}, so a password
+   * containing {@code @} is removed whole. A URL URIish cannot parse is cut at its last {@code @}.
+   */
   public static String redact(String url) {
-    return url.replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@", "$1");
+    if (url == null) {
+      return null;
+    }
+    try {
+      URIish uri = new URIish(url);
+      if (uri.getUser() == null && uri.getPass() == null) {
+        return url;
+      }
+      URIish safe = uri.setPass(null);
+      if (isHttpLike(uri.getScheme())) {
+        safe = safe.setUser(null);
+      }
+      return safe.toString();
+    } catch (URISyntaxException e) {
+      return USER_INFO.matcher(url).replaceAll("$1");
+    }
+  }
+
+  /**
+   * Removes URL user-info from free text such as a transport error: everything between {@code
+   * scheme://} and the last {@code @} before the host, so a password with {@code @} leaks no tail.
+   */
+  public static String redactText(String text) {
+    return text == null ? null : USER_INFO.matcher(text).replaceAll("$1");
+  }
+
+  // Greedy up to the last '@' before the path or whitespace: user-info cannot hold '/', the host
+  // cannot hold '@'.
+  private static final Pattern USER_INFO = Pattern.compile("([a-zA-Z][a-zA-Z0-9+.-]*://)[^/\\s]*@");
+
+  /**
+   * Why credentials must not be used with {@code url}, or empty when they may: over {@code http://}
+   * (or {@code ftp://}) they would cross the network in the clear. A literal loopback address
+   * (127.0.0.0/8, [::1]) is allowed, as such traffic never leaves the host (a local Git proxy,
+   * tests).
+   */
+  public static Optional<String> cleartextCredentials(String url) {
+    URIish uri;
+    try {
+      uri = new URIish(url.strip());
+    } catch (URISyntaxException e) {
+      return Optional.empty();
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("ftp")) {
+      return Optional.empty();
+    }
+    if (isLoopbackLiteral(uri.getHost())) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        redact(url)
+            + ": credentials would be sent in the clear over "
+            + scheme
+            + "://; use an https:// URL (or ssh:// with sshKeyFile), or remove the credentials"
+            + " for a public repository");
+  }
+
+  /** Whether {@code url} carries a user name or password in its user-info. */
+  public static boolean hasUserInfo(String url) {
+    try {
+      URIish uri = new URIish(url.strip());
+      return uri.getScheme() != null
+          && isHttpLike(uri.getScheme())
+          && (uri.getUser() != null || uri.getPass() != null);
+    } catch (URISyntaxException e) {
+      return false;
+    }
+  }
+
+  static boolean isHttpLike(String scheme) {
+    if (scheme == null) {
+      return false;
+    }
+    String s = scheme.toLowerCase(Locale.ROOT);
+    return s.equals("http") || s.equals("https") || s.equals("ftp");
+  }
+
+  /** 127.0.0.0/8 or ::1 written as a literal address; host names are not resolved. */
+  static boolean isLoopbackLiteral(String host) {
+    if (host == null) {
+      return false;
+    }
+    String h =
+        host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    if (h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")) {
+      return true;
+    }
+    return h.equals("::1") || h.equals("0:0:0:0:0:0:0:1");
   }
 }

@@ -1,14 +1,15 @@
 package dev.ordinal.git;
 
 import dev.ordinal.manifest.SourceEntry;
+import dev.ordinal.manifest.TreeRules;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
@@ -21,15 +22,14 @@ import org.eclipse.jgit.treewalk.TreeWalk;
  * Lists the manifest files under an app path at one commit, straight from the object database. Only
  * object headers are read (for sizes); file contents are left to the lazy {@code BlobReader}.
  *
- * <p>Symlinks: one whose target leaves the repository is refused. One that stays inside and is
- * named like a manifest is followed (up to {@value #MAX_SYMLINK_HOPS} hops) to its target file,
- * whose blob id the entry then carries. Symlinks to directories are not descended into, which rules
- * out cycles; name the real directory instead.
+ * <p>What is listed follows {@link TreeRules}, as for a folder, so that a commit and a checkout of
+ * it give the same answer: hidden directories are skipped, and symlinks are followed to files (the
+ * entry carries the target's blob id) and into directories, as long as they stay inside the
+ * repository and do not loop.
  *
  * <p>Not thread-safe: each {@link GitSource} owns one and lists under its own lock.
  */
 final class TreeLister {
-  static final int MAX_SYMLINK_HOPS = 8;
   // A symlink blob is just a path; anything longer than this is not a sensible link.
   private static final int MAX_SYMLINK_TARGET_BYTES = 4096;
 
@@ -67,19 +67,14 @@ final class TreeLister {
   }
 
   static boolean isManifestName(String path) {
-    String lower = path.toLowerCase(Locale.ROOT);
-    return lower.endsWith(".yaml") || lower.endsWith(".yml") || lower.endsWith(".json");
+    return TreeRules.isManifestName(path);
   }
 
   List<SourceEntry> list(ObjectReader reader, RevTree root, String appPath, String commitLabel)
       throws GitSourceException, IOException {
     sizeCheckedNow = new HashSet<>();
-    TreeWalk walk = new TreeWalk(reader);
-    String prefix;
-    if (appPath.isEmpty()) {
-      walk.addTree(root);
-      prefix = "";
-    } else {
+    ObjectId start = root;
+    if (!appPath.isEmpty()) {
       TreeWalk dir = TreeWalk.forPath(reader, appPath, root);
       if (dir == null) {
         throw new GitSourceException(
@@ -97,38 +92,162 @@ final class TreeLister {
                     ? " (it is a symlink; name the real directory)"
                     : ""));
       }
-      walk.addTree(dir.getObjectId(0));
-      prefix = appPath + "/";
+      start = dir.getObjectId(0);
     }
-    walk.setRecursive(true);
-
-    List<SourceEntry> entries = new ArrayList<>();
-    List<String> problems = new ArrayList<>();
-    while (walk.next()) {
-      String path = prefix + walk.getPathString();
-      FileMode mode = walk.getFileMode(0);
-      try {
-        if (mode == FileMode.SYMLINK) {
-          ObjectId target = followSymlink(reader, root, path, walk.getObjectId(0));
-          if (target != null && isManifestName(path)) {
-            entries.add(new SourceEntry(path, target.name()));
-          }
-        } else if (isManifestName(path)
-            && (mode == FileMode.REGULAR_FILE || mode == FileMode.EXECUTABLE_FILE)) {
-          ObjectId blob = walk.getObjectId(0);
-          checkSize(reader, path, blob);
-          entries.add(new SourceEntry(path, blob.name()));
-        }
-        // Submodules (gitlinks) and other files are not manifests.
-      } catch (GitSourceException e) {
-        problems.add(e.getMessage());
-      }
-    }
-    if (!problems.isEmpty()) {
-      throw new GitSourceException(String.join("\n", problems));
+    Listing listing = new Listing(reader, root);
+    listing.directory(start, appPath, appPath, new ArrayDeque<>(List.of(appPath)));
+    if (!listing.problems.isEmpty()) {
+      throw new GitSourceException(String.join("\n", listing.problems));
     }
     sizeCheckedBlobs = sizeCheckedNow;
-    return entries;
+    listing.entries.sort(Comparator.comparing(SourceEntry::path));
+    return listing.entries;
+  }
+
+  /**
+   * One listing of a tree, by the rules of {@link TreeRules}: directories are read one level at a
+   * time so that a symlink to a directory can be followed into its target, with the folders on the
+   * way kept to spot a loop.
+   */
+  private final class Listing {
+    private final ObjectReader reader;
+    private final RevTree root;
+    final List<SourceEntry> entries = new ArrayList<>();
+    final List<String> problems = new ArrayList<>();
+
+    Listing(ObjectReader reader, RevTree root) {
+      this.reader = reader;
+      this.root = root;
+    }
+
+    /**
+     * Lists {@code tree}, seen at {@code path} (where its files are reported) and stored at {@code
+     * real} (where its symlinks resolve from); {@code chain} holds the real paths of the
+     * directories walked through to get here.
+     */
+    void directory(ObjectId tree, String path, String real, Deque<String> chain)
+        throws IOException {
+      TreeWalk walk = new TreeWalk(reader);
+      walk.addTree(tree);
+      walk.setRecursive(false);
+      while (walk.next()) {
+        String name = walk.getNameString();
+        String child = join(path, name);
+        String realChild = join(real, name);
+        FileMode mode = walk.getFileMode(0);
+        try {
+          if (mode == FileMode.TREE) {
+            if (!TreeRules.isHiddenDirectory(name)) {
+              chain.addLast(realChild);
+              directory(walk.getObjectId(0), child, realChild, chain);
+              chain.removeLast();
+            }
+          } else if (mode == FileMode.SYMLINK) {
+            symlink(child, realChild, name, walk.getObjectId(0), chain);
+          } else if (TreeRules.isManifestName(name)
+              && (mode == FileMode.REGULAR_FILE || mode == FileMode.EXECUTABLE_FILE)) {
+            checkSize(reader, child, walk.getObjectId(0));
+            entries.add(new SourceEntry(child, walk.getObjectId(0).name()));
+          }
+          // Submodules (gitlinks) and other files are not manifests.
+        } catch (GitSourceException e) {
+          problems.add(e.getMessage());
+        }
+      }
+    }
+
+    private void symlink(String path, String real, String name, ObjectId link, Deque<String> chain)
+        throws GitSourceException, IOException {
+      String target = readLinkTarget(reader, path, link);
+      Resolved resolved = resolve(path, real, target);
+      if (resolved.mode() == FileMode.TREE) {
+        if (TreeRules.isHiddenDirectory(name)) {
+          return;
+        }
+        if (chain.contains(resolved.path())) {
+          throw new GitSourceException(TreeRules.directoryLoop(path, target));
+        }
+        chain.addLast(resolved.path());
+        directory(resolved.id(), path, resolved.path(), chain);
+        chain.removeLast();
+      } else if (TreeRules.isManifestName(name)
+          && (resolved.mode() == FileMode.REGULAR_FILE
+              || resolved.mode() == FileMode.EXECUTABLE_FILE)) {
+        checkSize(reader, path, resolved.id());
+        entries.add(new SourceEntry(path, resolved.id().name()));
+      }
+    }
+
+    /**
+     * Follows the symlink stored at repository path {@code real} (and any symlinks on the way) to
+     * what it finally names.
+     */
+    private Resolved resolve(String path, String real, String firstTarget)
+        throws GitSourceException, IOException {
+      String link = real;
+      String target = firstTarget;
+      for (int hop = 0; hop < TreeRules.MAX_SYMLINK_HOPS; hop++) {
+        String resolved = resolveInside(link, target);
+        if (resolved == null) {
+          throw new GitSourceException(TreeRules.outside(path, firstTarget));
+        }
+        if (resolved.isEmpty()) {
+          return new Resolved("", FileMode.TREE, root);
+        }
+        Resolved at = lookup(resolved);
+        if (at == null) {
+          throw new GitSourceException(TreeRules.broken(path, firstTarget));
+        }
+        if (at.mode() != FileMode.SYMLINK) {
+          return at;
+        }
+        link = at.path();
+        target = readLinkTarget(reader, path, at.id());
+      }
+      throw new GitSourceException(TreeRules.chainLoop(path));
+    }
+
+    /**
+     * The entry at a repository path; a symlinked directory on the way is followed, as the file
+     * system would. Null if there is none.
+     */
+    private Resolved lookup(String path) throws GitSourceException, IOException {
+      int slash = path.lastIndexOf('/');
+      ObjectId parent = root;
+      String parentPath = "";
+      if (slash > 0) {
+        Resolved directory = lookup(path.substring(0, slash));
+        for (int hop = 0; directory != null && directory.mode() == FileMode.SYMLINK; hop++) {
+          if (hop >= TreeRules.MAX_SYMLINK_HOPS) {
+            throw new GitSourceException(TreeRules.chainLoop(path));
+          }
+          String resolved =
+              resolveInside(directory.path(), readLinkTarget(reader, path, directory.id()));
+          directory = resolved == null ? null : resolved.isEmpty() ? rootEntry() : lookup(resolved);
+        }
+        if (directory == null || directory.mode() != FileMode.TREE) {
+          return null;
+        }
+        parent = directory.id();
+        parentPath = directory.path();
+      }
+      String name = path.substring(slash + 1);
+      TreeWalk at = TreeWalk.forPath(reader, name, parent);
+      return at == null
+          ? null
+          : new Resolved(join(parentPath, name), at.getFileMode(0), at.getObjectId(0));
+    }
+
+    private Resolved rootEntry() {
+      return new Resolved("", FileMode.TREE, root);
+    }
+  }
+
+  /** Where a path finally leads: a repository path, its mode and its object. */
+  private record Resolved(String path, FileMode mode, ObjectId id) {}
+
+  private static String join(String directory, String name) {
+    return directory.isEmpty() ? name : directory + "/" + name;
   }
 
   private void checkSize(ObjectReader reader, String path, ObjectId blob)
@@ -139,70 +258,9 @@ final class TreeLister {
     }
     long size = reader.getObjectSize(blob, Constants.OBJ_BLOB);
     if (size > maxFileBytes) {
-      throw new GitSourceException(
-          path
-              + ": file is "
-              + size
-              + " bytes, over the "
-              + maxFileBytes
-              + "-byte limit; split it into smaller files or raise the size limit");
+      throw new GitSourceException(TreeRules.tooLarge(path, size, maxFileBytes));
     }
     sizeCheckedNow.add(blob.copy());
-  }
-
-  /**
-   * Resolves a symlink at {@code path}. Returns the blob it ends at, or null when it ends at a
-   * directory (not followed) and is not named like a manifest.
-   */
-  private ObjectId followSymlink(ObjectReader reader, RevTree root, String path, ObjectId linkBlob)
-      throws GitSourceException, IOException {
-    String current = path;
-    ObjectId blob = linkBlob;
-    for (int hop = 0; hop < MAX_SYMLINK_HOPS; hop++) {
-      String target = readLinkTarget(reader, current, blob);
-      String resolved = resolveInside(current, target);
-      if (resolved == null) {
-        throw new GitSourceException(
-            path
-                + ": symlink points to '"
-                + target
-                + "', outside the repository; replace it with the file itself");
-      }
-      if (resolved.isEmpty()) {
-        return directoryTarget(path, target);
-      }
-      TreeWalk at = TreeWalk.forPath(reader, resolved, root);
-      if (at == null) {
-        throw new GitSourceException(
-            path + ": symlink target '" + target + "' does not exist in the repository");
-      }
-      FileMode mode = at.getFileMode(0);
-      if (mode == FileMode.SYMLINK) {
-        current = resolved;
-        blob = at.getObjectId(0);
-      } else if (mode == FileMode.TREE) {
-        return directoryTarget(path, target);
-      } else if (mode == FileMode.REGULAR_FILE || mode == FileMode.EXECUTABLE_FILE) {
-        checkSize(reader, path, at.getObjectId(0));
-        return at.getObjectId(0);
-      } else {
-        throw new GitSourceException(
-            path + ": symlink target '" + target + "' is not a regular file");
-      }
-    }
-    throw new GitSourceException(
-        path
-            + ": more than "
-            + MAX_SYMLINK_HOPS
-            + " symlinks in a row (a loop?); link the file directly");
-  }
-
-  private static ObjectId directoryTarget(String path, String target) throws GitSourceException {
-    if (isManifestName(path)) {
-      throw new GitSourceException(
-          path + ": symlink points to directory '" + target + "', not to a manifest file");
-    }
-    return null;
   }
 
   private static String readLinkTarget(ObjectReader reader, String path, ObjectId blob)

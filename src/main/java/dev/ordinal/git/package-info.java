@@ -10,12 +10,14 @@
  *     GitSourceConfig.of(url, ref, path).withCredentials(credentials));
  * GitPoller poller = GitPoller.withDaemonThreads(4, (target, change) -> reconcile(change.tree()));
  * poller.add(source);
- * httpServer.createContext("/webhook", WebhookHandler.withSecret(secret, poller::trigger));
+ * webhookEndpoint.serve(WebhookHandler.withSecret(secret, poller::trigger));  // web package
  * }</pre>
  *
  * <p>Guarantees: an unchanged ref costs one fetch and no tree walk; listing never reads file
  * contents (the {@link dev.ordinal.manifest.BlobReader} does, lazily); app paths and symlinks
  * cannot leave the repository; files over the size limit are refused by their object header size;
- * credentials never appear in {@code toString()}, logs or error messages.
+ * only the tracked ref is fetched, within a byte limit; credentials go only to the configured
+ * origin and never over plain http, and never appear in {@code toString()}, logs or error messages
+ * (URLs are redacted through JGit's {@code URIish}).
  */
 package dev.ordinal.git;

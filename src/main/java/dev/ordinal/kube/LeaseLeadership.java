@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Leader election on a {@code coordination.k8s.io} Lease with fabric8's {@link LeaderElector}. The
- * service account needs get, create and update on leases in the lease's namespace.
+ * service account needs get, create and patch on leases in the lease's namespace (fabric8 renews
+ * with a merge patch that carries the resourceVersion it read).
  */
 final class LeaseLeadership implements Leadership {
   private static final Logger log = LoggerFactory.getLogger(LeaseLeadership.class);

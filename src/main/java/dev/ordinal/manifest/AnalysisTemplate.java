@@ -67,7 +67,7 @@ public record AnalysisTemplate(
       Optional<RangeQuery> rangeQuery,
       Optional<Duration> timeout,
       List<Header> headers,
-      Optional<String> bearerTokenFile,
+      Optional<String> server,
       Optional<SecretKeyRef> bearerTokenSecret)
       implements MetricProvider {
     public Prometheus {
@@ -80,9 +80,14 @@ public record AnalysisTemplate(
         String query,
         Optional<Duration> timeout,
         List<Header> headers,
-        Optional<String> bearerTokenFile,
+        Optional<String> server,
         Optional<SecretKeyRef> bearerTokenSecret) {
-      this(address, query, Optional.empty(), timeout, headers, bearerTokenFile, bearerTokenSecret);
+      this(address, query, Optional.empty(), timeout, headers, server, bearerTokenSecret);
+    }
+
+    /** The address, when the template names one; else the server named, or the default. */
+    public Optional<URI> explicitAddress() {
+      return Optional.ofNullable(address);
     }
   }
 

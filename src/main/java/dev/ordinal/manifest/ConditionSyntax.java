@@ -8,7 +8,7 @@ import java.util.Optional;
  * when an {@link AnalysisTemplate} is loaded, so a bad expression fails the commit instead of the
  * rollout.
  *
- * <p>{@code ManifestLoader()} uses {@code dev.ordinal.analysis.condition.ConditionGrammar}; {@link
+ * <p>The daemon and the CLI use {@code dev.ordinal.analysis.condition.ConditionGrammar}; {@link
  * #NON_BLANK} accepts any non-blank string. Implementations must be thread-safe: templates are
  * parsed in parallel.
  */

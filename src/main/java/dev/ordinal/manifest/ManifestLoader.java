@@ -1,15 +1,7 @@
 package dev.ordinal.manifest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.cfg.CoercionAction;
-import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.type.LogicalType;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.ordinal.manifest.ParsedBlob.AnalysisSite;
 import dev.ordinal.manifest.ParsedBlob.KubernetesDocument;
 import dev.ordinal.manifest.ParsedBlob.ParsedDocument;
@@ -18,19 +10,15 @@ import dev.ordinal.manifest.ParsedBlob.TemplateDocument;
 import dev.ordinal.manifest.ParsedBlob.TemplateRef;
 import dev.ordinal.manifest.Problems.Problem;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.IntOrString;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -48,57 +36,39 @@ import java.util.stream.Collectors;
  */
 public final class ManifestLoader {
 
-  private static final Comparator<LoadError> FILE_THEN_LINE =
-      Comparator.comparing(LoadError::file)
-          .thenComparingInt(LoadError::line)
-          .thenComparing(LoadError::field)
-          .thenComparing(LoadError::message);
-
-  // One mapper for the whole process: Jackson caches deserializers per mapper, and building them
-  // for fabric8's large model classes is the expensive part of a first load. Unknown properties
-  // are not checked: fabric8 models keep them in additionalProperties, and the few helper types
-  // without that must not reject a manifest that the API server would accept.
-  private static final ObjectMapper MAPPER = strictScalars(new ObjectMapper());
-
-  /**
-   * The API server decodes with Go's encoding/json, which refuses {@code replicas: "3"}, {@code
-   * replicas: 3.5} and {@code annotations: {port: 9090}}; Jackson would quietly convert them.
-   * Failing here reports them against the commit instead of at apply time.
-   */
-  private static ObjectMapper strictScalars(ObjectMapper mapper) {
-    mapper.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-    mapper.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
-    mapper
-        .coercionConfigFor(LogicalType.Textual)
-        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
-        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
-        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
-    mapper
-        .coercionConfigFor(LogicalType.Integer)
-        .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
-        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
-    mapper
-        .coercionConfigFor(LogicalType.Float)
-        .setCoercion(CoercionInputShape.String, CoercionAction.Fail);
-    mapper
-        .coercionConfigFor(LogicalType.Boolean)
-        .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
-        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
-    return mapper;
-  }
-
+  private final ConditionSyntax conditions;
+  private final AnalysisTrust trust;
   private final OrdinalKinds ordinalKinds;
+  private final KubernetesObjects kubernetesObjects;
   private final Map<String, ParsedBlob> cache = new ConcurrentHashMap<>();
   private final AtomicLong blobsParsed = new AtomicLong();
 
-  /** A loader that checks metric conditions with Ordinal's condition grammar. */
-  public ManifestLoader() {
-    this(dev.ordinal.analysis.condition.ConditionGrammar.INSTANCE);
+  /**
+   * A loader that checks metric conditions with {@code conditions}, and no config to trust: an
+   * AnalysisTemplate may name no address and no Secret (plain {@code ordinal validate}).
+   */
+  public ManifestLoader(ConditionSyntax conditions) {
+    this(conditions, AnalysisTrust.UNCONFIGURED);
   }
 
-  /** A loader that checks metric conditions with {@code conditions}. */
-  public ManifestLoader(ConditionSyntax conditions) {
-    this.ordinalKinds = new OrdinalKinds(conditions);
+  /** A loader whose AnalysisTemplates may use what {@code trust} allows (from Ordinal's config). */
+  public ManifestLoader(ConditionSyntax conditions, AnalysisTrust trust) {
+    this(conditions, trust, false);
+  }
+
+  private ManifestLoader(ConditionSyntax conditions, AnalysisTrust trust, boolean strict) {
+    this.conditions = conditions;
+    this.trust = trust;
+    this.ordinalKinds = new OrdinalKinds(conditions, trust);
+    this.kubernetesObjects = new KubernetesObjects(strict);
+  }
+
+  /**
+   * A loader like this one that refuses objects it cannot check offline (custom resources, alpha
+   * APIs) instead of noting them; for {@code ordinal validate --strict}.
+   */
+  public ManifestLoader strict() {
+    return new ManifestLoader(conditions, trust, true);
   }
 
   /**
@@ -164,14 +134,14 @@ public final class ManifestLoader {
       }
     } catch (IOException | RuntimeException e) {
       // Not cached: the next load should try to read it again.
-      return ParsedBlob.failed(new Problem(1, "", "cannot read file: " + e.getMessage()));
+      return ParsedBlob.failed(Problem.error(1, "cannot read file: " + ReadFailures.why(e)));
     }
     ParsedBlob parsed;
     try {
       parsed = parse(bytes);
     } catch (RuntimeException e) {
       // A bug here must not hide the errors of the other files; the tree is invalid either way.
-      parsed = ParsedBlob.failed(new Problem(1, "", "cannot parse file: " + e));
+      parsed = ParsedBlob.failed(Problem.error(1, "cannot parse file: " + e));
     }
     blobsParsed.incrementAndGet();
     cache.put(entry.blobId(), parsed);
@@ -188,43 +158,57 @@ public final class ManifestLoader {
 
   /** Parses and validates the documents of one blob on their own. */
   ParsedBlob parse(byte[] bytes) {
-    YamlDocuments.Split split = YamlDocuments.split(bytes, MAPPER);
+    YamlDocuments.Split split = YamlDocuments.split(bytes);
     List<Problem> problems = new ArrayList<>();
     List<ParsedDocument> documents = new ArrayList<>(split.documents().size());
     List<String> broken = new ArrayList<>();
-    if (split.syntaxError() != null) {
-      problems.add(split.syntaxError());
-    } else if (YamlDocuments.mayContainAlias(bytes)) {
-      int aliasLine = YamlDocuments.firstAliasLine(bytes);
-      if (aliasLine > 0) {
-        problems.add(
-            new Problem(
-                aliasLine, "", "YAML aliases (*name) are not supported; write the value out"));
-      }
+    if (split.problem() != null) {
+      problems.add(split.problem());
     }
     for (YamlDocuments.Document document : split.documents()) {
-      Problems documentProblems =
-          new Problems(() -> YamlDocuments.fieldLines(bytes, document.index()), document.line());
-      ParsedDocument parsed = parseDocument(document, documentProblems);
-      if (!documentProblems.isEmpty() && document.root().isObject()) {
-        String declared = OrdinalKinds.declaredName(document.root());
-        if (declared != null) {
-          broken.add(declared);
-        }
-      }
-      if (parsed != null && documentProblems.isEmpty()) {
-        documents.add(parsed);
+      YamlDocuments.Origin origin = document.origin();
+      Problems documentProblems = new Problems(() -> origin.positions(bytes), origin.line());
+      Found found = new Found(new ArrayList<>(1), broken);
+      parseDocument(document.root(), origin, "", documentProblems, found);
+      if (documentProblems.isEmpty()) {
+        documents.addAll(found.parsed());
       }
       problems.addAll(documentProblems.list());
     }
     return new ParsedBlob(documents, problems, broken);
   }
 
-  private ParsedDocument parseDocument(YamlDocuments.Document document, Problems problems) {
-    JsonNode root = document.root();
+  /**
+   * Parses one object into {@code parsed}; a {@code kind: List} is expanded into its items, as
+   * kubectl does. {@code path} is where the object sits in its document ("" or "items[2]").
+   */
+  private void parseDocument(
+      JsonNode root, YamlDocuments.Origin origin, String path, Problems problems, Found found) {
+    int before = problems.size();
+    ParsedDocument document = parseObject(root, origin, path, problems, found);
+    if (document != null && problems.size() == before) {
+      found.parsed().add(document);
+    }
+    if (problems.size() != before && root.isObject()) {
+      String declared = OrdinalKinds.declaredName(root);
+      if (declared != null) {
+        found.broken().add(declared);
+      }
+    }
+  }
+
+  /** What the documents of one blob parsed into, and the Ordinal objects that did not parse. */
+  private record Found(List<ParsedDocument> parsed, List<String> broken) {}
+
+  private ParsedDocument parseObject(
+      JsonNode root, YamlDocuments.Origin origin, String path, Problems problems, Found found) {
     if (!root.isObject()) {
       problems.add(
           "", "a document must be a mapping with apiVersion and kind, got " + describeShape(root));
+      return null;
+    }
+    if (RenderFirst.isKustomization(root)) {
+      problems.add("", RenderFirst.KUSTOMIZATION);
       return null;
     }
     String apiVersion = identifier(root, "apiVersion", problems);
@@ -232,6 +216,20 @@ public final class ManifestLoader {
     if (apiVersion == null || kind == null) {
       return null;
     }
+    if (isList(apiVersion, kind, root)) {
+      JsonNode items = root.get("items");
+      if (items == null || !items.isArray()) {
+        problems.expected(
+            "items", "a list of objects", items == null ? MissingNode.getInstance() : items);
+        return null;
+      }
+      for (int i = 0; i < items.size(); i++) {
+        String item = Problems.child(path, "items") + "[" + i + "]";
+        parseDocument(items.get(i), origin, item, problems.within("items[" + i + "]"), found);
+      }
+      return null;
+    }
+    int line = path.isEmpty() ? origin.line() : problems.lineOf("");
     String group = KubernetesKinds.group(apiVersion);
     if (group.equals(OrdinalKinds.GROUP)) {
       if (!apiVersion.equals(OrdinalKinds.API_VERSION)) {
@@ -240,21 +238,22 @@ public final class ManifestLoader {
             "unsupported apiVersion '" + apiVersion + "'; supported: " + OrdinalKinds.API_VERSION);
         return null;
       }
-      return ordinalKinds.parse(kind, root, document.line(), problems);
+      return ordinalKinds.parse(kind, root, line, problems);
     }
-    if (!kubernetesMetadata(root, group, problems)) {
-      return null;
-    }
-    Class<? extends HasMetadata> type = KubernetesKinds.classFor(apiVersion, kind);
-    try {
-      HasMetadata resource = MAPPER.treeToValue(root, type);
-      return new KubernetesDocument(resource, document.line(), document.index());
-    } catch (JsonMappingException e) {
-      reportMappingError(root, e, problems);
-    } catch (JsonProcessingException | IllegalArgumentException e) {
-      problems.add("", "cannot read " + kind + ": " + firstLine(e.getMessage()));
-    }
-    return null;
+    HasMetadata resource = kubernetesObjects.read(root, apiVersion, kind, problems);
+    return resource == null ? null : new KubernetesDocument(resource, line, origin, path);
+  }
+
+  /**
+   * A list to expand as kubectl does: {@code v1 List}, or a typed list such as {@code
+   * ConfigMapList} (anything named *List with items).
+   */
+  private static boolean isList(String apiVersion, String kind, JsonNode root) {
+    return (kind.equals("List") && apiVersion.equals("v1"))
+        || (kind.endsWith("List")
+            && kind.length() > 4
+            && root.has("items")
+            && KubernetesKinds.isBuiltInGroup(KubernetesKinds.group(apiVersion)));
   }
 
   /** Reads apiVersion or kind, which must be non-empty strings. */
@@ -271,107 +270,6 @@ public final class ManifestLoader {
     return value.asText();
   }
 
-  /** Checks the metadata every Kubernetes object needs; false if it is unusable. */
-  private static boolean kubernetesMetadata(JsonNode root, String group, Problems problems) {
-    JsonNode metadata = root.get("metadata");
-    if (metadata == null || metadata.isNull()) {
-      problems.add("metadata.name", "missing required field");
-      return false;
-    }
-    if (!metadata.isObject()) {
-      problems.expected("metadata", "a mapping", metadata);
-      return false;
-    }
-    boolean valid = true;
-    JsonNode name = metadata.get("name");
-    if (name == null || name.isNull()) {
-      problems.add("metadata.name", "missing required field");
-      valid = false;
-    } else if (!name.isTextual()) {
-      problems.expected("metadata.name", "a string", name);
-      valid = false;
-    } else {
-      Optional<String> bad =
-          group.equals("rbac.authorization.k8s.io")
-              ? ObjectNames.checkPathSegment(name.asText())
-              : ObjectNames.checkSubdomain(name.asText());
-      if (bad.isPresent()) {
-        problems.add("metadata.name", bad.get());
-        valid = false;
-      }
-    }
-    JsonNode namespace = metadata.get("namespace");
-    if (namespace != null && !namespace.isNull()) {
-      if (!namespace.isTextual()) {
-        problems.expected("metadata.namespace", "a string", namespace);
-        valid = false;
-      } else {
-        Optional<String> bad = ObjectNames.checkLabel(namespace.asText());
-        if (bad.isPresent()) {
-          problems.add("metadata.namespace", bad.get());
-          valid = false;
-        }
-      }
-    }
-    return valid;
-  }
-
-  /** Turns Jackson's "cannot deserialize" into "spec.replicas: expected an integer, got ...". */
-  private static void reportMappingError(JsonNode root, JsonMappingException e, Problems problems) {
-    StringBuilder path = new StringBuilder();
-    JsonNode value = root;
-    for (JsonMappingException.Reference reference : e.getPath()) {
-      if (reference.getFieldName() != null) {
-        if (path.length() > 0) {
-          path.append('.');
-        }
-        path.append(reference.getFieldName());
-        value = value == null ? null : value.get(reference.getFieldName());
-      } else if (reference.getIndex() >= 0) {
-        path.append('[').append(reference.getIndex()).append(']');
-        value = value == null ? null : value.get(reference.getIndex());
-      }
-    }
-    String field = path.toString();
-    if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
-      Object got = e instanceof InvalidFormatException invalid ? invalid.getValue() : null;
-      String shown = value != null ? Problems.describe(value) : String.valueOf(got);
-      problems.add(field, "expected " + describeType(mismatch.getTargetType()) + ", got " + shown);
-    } else {
-      problems.add(field, firstLine(e.getOriginalMessage()));
-    }
-  }
-
-  private static String describeType(Class<?> type) {
-    if (type == Integer.class
-        || type == int.class
-        || type == Long.class
-        || type == long.class
-        || type == Short.class
-        || type == short.class) {
-      return "an integer";
-    }
-    if (type == Double.class || type == double.class || type == Float.class) {
-      return "a number";
-    }
-    if (type == Boolean.class || type == boolean.class) {
-      return "true or false";
-    }
-    if (type == String.class) {
-      return "a string";
-    }
-    if (type == IntOrString.class) {
-      return "an integer or a string";
-    }
-    if (type == Quantity.class) {
-      return "a quantity such as 500m or 1Gi";
-    }
-    if (Collection.class.isAssignableFrom(type) || type.isArray()) {
-      return "a list";
-    }
-    return "a mapping";
-  }
-
   private static String describeShape(JsonNode node) {
     if (node.isArray()) {
       return "a list";
@@ -379,17 +277,10 @@ public final class ManifestLoader {
     return "the scalar " + Problems.describe(node);
   }
 
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "";
-    }
-    int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
-  }
-
   /** Checks across files, then builds the state or the sorted list of errors. */
   private LoadResult assemble(SourceTree tree, List<SourceEntry> entries, List<ParsedBlob> blobs) {
     List<LoadError> errors = new ArrayList<>();
+    List<LoadError> notes = new ArrayList<>();
     List<ManifestObject> objects = new ArrayList<>();
     Map<String, SourceLocation> objectKeys = new HashMap<>();
     Map<String, RolloutPolicy> policies = new LinkedHashMap<>();
@@ -404,8 +295,13 @@ public final class ManifestLoader {
     for (int i = 0; i < entries.size(); i++) {
       String file = entries.get(i).path();
       ParsedBlob blob = blobs.get(i);
+      String notAManifest = RenderFirst.problemForFile(file);
+      if (notAManifest != null) {
+        errors.add(new LoadError(file, 1, "", notAManifest));
+        continue;
+      }
       for (Problem problem : blob.problems()) {
-        errors.add(problem.in(file));
+        (problem.isError() ? errors : notes).add(problem.in(file));
       }
       broken.addAll(blob.brokenOrdinalObjects());
       for (ParsedDocument document : blob.documents()) {
@@ -449,6 +345,7 @@ public final class ManifestLoader {
       }
     }
 
+    Map<String, byte[]> blobsRead = new HashMap<>();
     for (Located<KubernetesDocument> statefulSet : statefulSets) {
       HasMetadata resource = statefulSet.document().resource();
       DesiredState.Governance governance = DesiredState.govern(resource, policies);
@@ -457,14 +354,17 @@ public final class ManifestLoader {
         continue;
       }
       if (governance instanceof DesiredState.Governance.Governed governed) {
-        checkBackupTemplates(tree, statefulSet, governed.policy(), errors);
+        checkBackupTemplates(tree, statefulSet, governed.policy(), blobsRead, errors);
       }
       String problem = governance.problem();
       if (!problem.isEmpty()) {
         boolean byAnnotation = !(governance instanceof DesiredState.Governance.Ambiguous);
         String field =
             byAnnotation ? "metadata.annotations." + RolloutPolicy.POLICY_ANNOTATION : "";
-        int line = byAnnotation ? lineOf(tree, statefulSet, field) : statefulSet.document().line();
+        int line =
+            byAnnotation
+                ? lineOf(tree, statefulSet, field, blobsRead)
+                : statefulSet.document().line();
         String message = describe(resource) + " " + problem;
         errors.add(
             new LoadError(
@@ -475,11 +375,13 @@ public final class ManifestLoader {
       }
     }
 
+    notes.sort(LoadError.BY_PLACE);
     if (!errors.isEmpty()) {
-      errors.sort(FILE_THEN_LINE);
-      return new LoadResult.Invalid(errors);
+      errors.sort(LoadError.BY_PLACE);
+      return new LoadResult.Invalid(errors, notes);
     }
-    return new LoadResult.Loaded(new DesiredState(tree.revision(), objects, policies, templates));
+    return new LoadResult.Loaded(
+        new DesiredState(tree.revision(), objects, policies, templates), notes);
   }
 
   /**
@@ -490,6 +392,7 @@ public final class ManifestLoader {
       SourceTree tree,
       Located<KubernetesDocument> statefulSet,
       RolloutPolicy policy,
+      Map<String, byte[]> blobsRead,
       List<LoadError> errors) {
     if (policy.backup().isEmpty() || policy.backup().get().volumeClaimTemplates().isEmpty()) {
       return;
@@ -507,7 +410,7 @@ public final class ManifestLoader {
         errors.add(
             new LoadError(
                 statefulSet.entry().path(),
-                lineOf(tree, statefulSet, field),
+                lineOf(tree, statefulSet, field, blobsRead),
                 field,
                 field
                     + ": "
@@ -645,19 +548,29 @@ public final class ManifestLoader {
   private record Located<T extends ParsedDocument>(T document, SourceEntry entry) {}
 
   /**
-   * The line of a field of a Kubernetes document, found by reading its blob again: lines are not
-   * kept for Kubernetes documents, and this is only needed to report an error.
+   * The line of a field of a Kubernetes document, found by reading that document again: lines are
+   * not kept for Kubernetes documents, and this is only needed to report an error. {@code blobs}
+   * keeps each blob read once per load, so N such errors in one file cost O(N).
    */
-  private static int lineOf(SourceTree tree, Located<KubernetesDocument> located, String field) {
+  private static int lineOf(
+      SourceTree tree,
+      Located<KubernetesDocument> located,
+      String field,
+      Map<String, byte[]> blobs) {
+    KubernetesDocument document = located.document();
     try {
-      byte[] bytes = tree.reader().read(located.entry());
+      byte[] bytes = blobs.get(located.entry().blobId());
+      if (bytes == null) {
+        bytes = tree.reader().read(located.entry());
+        blobs.put(located.entry().blobId(), bytes);
+      }
+      byte[] content = bytes;
       Problems problems =
-          new Problems(
-              () -> YamlDocuments.fieldLines(bytes, located.document().index()),
-              located.document().line());
-      return problems.lineOf(field);
+          new Problems(() -> document.origin().positions(content), document.origin().line());
+      return (document.path().isEmpty() ? problems : problems.within(document.path()))
+          .lineOf(field);
     } catch (IOException | RuntimeException e) {
-      return located.document().line();
+      return document.line();
     }
   }
 

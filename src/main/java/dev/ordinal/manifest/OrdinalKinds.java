@@ -85,6 +85,7 @@ final class OrdinalKinds {
   private static final List<String> PROMETHEUS =
       List.of(
           "address",
+          "server",
           "query",
           "rangeQuery",
           "timeout",
@@ -118,9 +119,11 @@ final class OrdinalKinds {
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([A-Za-z0-9_.-]+)\\s*}}");
 
   private final ConditionSyntax conditions;
+  private final AnalysisTrust trust;
 
-  OrdinalKinds(ConditionSyntax conditions) {
+  OrdinalKinds(ConditionSyntax conditions, AnalysisTrust trust) {
     this.conditions = conditions;
+    this.trust = trust;
   }
 
   /**
@@ -714,13 +717,26 @@ final class OrdinalKinds {
   private Prometheus prometheus(StrictMapping prometheus, Set<String> argNames) {
     Problems problems = prometheus.problems;
     URI address = null;
-    String addressText = prometheus.requiredString("address");
-    if (addressText != null) {
-      address = httpUrl(addressText);
+    Optional<String> addressText = prometheus.string("address");
+    Optional<String> server = prometheus.string("server");
+    if (addressText.isPresent()) {
+      address = httpUrl(addressText.get());
       if (address == null) {
         problems.add(
-            prometheus.pathOf("address"), "must be an http(s) URL, got \"" + addressText + "\"");
+            prometheus.pathOf("address"),
+            "must be an http(s) URL, got \"" + addressText.get() + "\"");
+      } else {
+        trust.addressProblem(address).ifPresent(p -> problems.add(prometheus.pathOf("address"), p));
       }
+      if (server.isPresent()) {
+        problems.add(prometheus.path, "set at most one of address and server");
+      }
+    } else if (server.isPresent()) {
+      trust
+          .serverProblem(server.get())
+          .ifPresent(p -> problems.add(prometheus.pathOf("server"), p));
+    } else {
+      trust.defaultProblem().ifPresent(p -> problems.add(prometheus.path, p));
     }
     String query = prometheus.requiredString("query");
     if (query != null) {
@@ -744,7 +760,14 @@ final class OrdinalKinds {
                 }
               });
     }
-    Optional<String> tokenFile = prometheus.string("bearerTokenFile");
+    if (prometheus.has("bearerTokenFile")) {
+      problems.add(
+          prometheus.pathOf("bearerTokenFile"),
+          "refused: a template from Git may not read files on Ordinal's pod (its service-account"
+              + " token among them); the operator puts the credential on a Prometheus server in"
+              + " Ordinal's config (prometheus.NAME.bearerTokenSecret) and the template names it"
+              + " with server: NAME");
+    }
     Optional<SecretKeyRef> tokenSecret =
         prometheus
             .mapping("bearerTokenSecret", SECRET_KEY_REF)
@@ -752,15 +775,17 @@ final class OrdinalKinds {
                 secret -> {
                   String name = secret.requiredString("name");
                   String key = secret.requiredString("key");
+                  if (name != null) {
+                    trust
+                        .secretProblem(name)
+                        .ifPresent(p -> problems.add(secret.pathOf("name"), p));
+                  }
                   return name == null || key == null ? null : new SecretKeyRef(name, key);
                 });
-    if (prometheus.has("bearerTokenFile") && prometheus.has("bearerTokenSecret")) {
-      problems.add(prometheus.path, "set at most one of bearerTokenFile and bearerTokenSecret");
-    }
-    if (address == null || query == null) {
+    if (query == null || (addressText.isPresent() && address == null)) {
       return null;
     }
-    return new Prometheus(address, query, rangeQuery, timeout, headers, tokenFile, tokenSecret);
+    return new Prometheus(address, query, rangeQuery, timeout, headers, server, tokenSecret);
   }
 
   /** Argo's rangeQuery: start and end are time expressions, step a positive duration. */

@@ -31,10 +31,13 @@ record ParsedBlob(
   }
 
   /**
-   * @param index position among the blob's documents, to find field lines again when an error found
-   *     across files needs one
+   * @param origin where its document starts, to find field lines again when an error found across
+   *     files needs one
+   * @param path where the object sits in its document: "" or, for an item of a List, "items[2]"
    */
-  record KubernetesDocument(HasMetadata resource, int line, int index) implements ParsedDocument {}
+  record KubernetesDocument(
+      HasMetadata resource, int line, YamlDocuments.Origin origin, String path)
+      implements ParsedDocument {}
 
   /** A policy and, for checks across files, where each of its analyses was written. */
   record PolicyDocument(RolloutPolicy policy, int line, List<AnalysisSite> analyses)

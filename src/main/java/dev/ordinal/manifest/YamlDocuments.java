@@ -1,37 +1,91 @@
 package dev.ordinal.manifest;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.ObjectCodec;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.io.IOContext;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BigIntegerNode;
+import com.fasterxml.jackson.databind.node.BinaryNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
+import java.io.Reader;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.events.ScalarEvent;
 
 /**
- * Splits a multi-document YAML (or JSON) file into documents, keeping each one's first line.
+ * Splits a multi-document YAML (or JSON) file into documents, keeping where each one starts.
  *
- * <p>Field lines are not tracked on this hot path: they are only needed for Ordinal's kinds and for
- * errors, so {@link #fieldLines} re-reads one document when asked.
+ * <p>Field positions are not tracked on this hot path: they are only needed for Ordinal's kinds and
+ * for errors, so {@link #positions} reads one document again, from where it starts, when asked.
+ * That keeps a file with N bad documents at O(N).
+ *
+ * <p>Scalars are read as Kubernetes reads them (YAML 1.1): {@code yes}, {@code no}, {@code on},
+ * {@code off}, {@code y} and {@code n} are booleans, kept as {@link WordBoolean} so that messages
+ * can show the word.
  */
 final class YamlDocuments {
 
+  /** Deeper than this is refused: no Kubernetes object comes close, and it bounds recursion. */
+  static final int MAX_DEPTH = 1000;
+
+  private static final StreamReadConstraints CONSTRAINTS =
+      StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH + 10).build();
+
   // Duplicate keys are rejected: with "last one wins", a stray second "replicas:" would go unseen.
-  static final YAMLFactory YAML =
-      YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+  static final YAMLFactory YAML = new KubernetesYamlFactory();
+
+  static final JsonFactory JSON =
+      JsonFactory.builder()
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .streamReadConstraints(CONSTRAINTS)
+          .build();
+
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   /** A document of a file; {@code index} counts every document, empty ones included. */
-  record Document(int index, int line, JsonNode root) {}
+  record Document(int index, Origin origin, JsonNode root) {}
 
-  /** The documents of a file, and the syntax error that stopped reading, if any. */
-  record Split(List<Document> documents, Problems.Problem syntaxError) {}
+  /**
+   * Where a document starts, enough to read it again on its own.
+   *
+   * @param json whether its file is read as JSON
+   * @param line the line of its first token
+   * @param column the column of its first token
+   * @param offset the byte offset from which it can be read again
+   */
+  record Origin(boolean json, int line, int column, int offset) {
+    /** The position of each field of this document in {@code bytes}, its file's content. */
+    Map<String, Long> positions(byte[] bytes) {
+      return YamlDocuments.positions(bytes, this);
+    }
+  }
+
+  /**
+   * The documents of a file, and the problem that stopped reading it, if any (documents before that
+   * problem are still returned, so their own problems are reported too).
+   */
+  record Split(boolean json, List<Document> documents, Problems.Problem problem) {}
 
   private YamlDocuments() {}
 
@@ -39,128 +93,298 @@ final class YamlDocuments {
    * Reads every document of {@code bytes}. Empty documents are skipped; documents that are not
    * mappings are returned too so the caller can report them.
    */
-  static Split split(byte[] bytes, ObjectMapper mapper) {
+  static Split split(byte[] bytes) {
+    TextScan scan = TextScan.of(bytes);
+    if (scan.problem() != null) {
+      return new Split(scan.json(), List.of(), scan.problem());
+    }
+    if (scan.mayHaveTemplate()) {
+      Problems.Problem template = Templates.find(bytes, scan);
+      if (template != null) {
+        return new Split(scan.json(), List.of(), template);
+      }
+    }
     List<Document> documents = new ArrayList<>();
-    try (JsonParser parser = YAML.createParser(bytes)) {
+    JsonParser parser = null;
+    try {
+      parser = createParser(bytes, scan.json(), scan.start());
+      TreeReader reader = new TreeReader(parser, scan.mayHaveAlias());
       int index = 0;
       JsonToken token;
       while ((token = parser.nextToken()) != null) {
-        int line = parser.currentTokenLocation().getLineNr();
+        JsonLocation at = parser.currentTokenLocation();
         int documentIndex = index++;
         if (token == JsonToken.VALUE_NULL
             || (token == JsonToken.VALUE_STRING && parser.getText().isEmpty())) {
           // An empty document: between two "---", only comments, or after a final "---".
           continue;
         }
-        JsonNode root = mapper.readTree(parser);
-        documents.add(new Document(documentIndex, line, root));
+        // YAML is read again from the start of the document's first line (indentation matters);
+        // JSON from its first byte, as several values may share a line.
+        int offset =
+            scan.json() ? scan.start() + (int) at.getByteOffset() : scan.lineStart(at.getLineNr());
+        JsonNode root = reader.read();
+        documents.add(
+            new Document(
+                documentIndex,
+                new Origin(scan.json(), at.getLineNr(), at.getColumnNr(), offset),
+                root));
       }
+    } catch (Refused e) {
+      return new Split(scan.json(), documents, e.problem);
     } catch (JsonProcessingException e) {
-      return new Split(documents, syntaxError(e));
+      Problems.Problem problem =
+          scan.json() ? SyntaxErrors.json(e, parser.getParsingContext()) : SyntaxErrors.yaml(e);
+      if (scan.mayHaveTemplate()) {
+        problem = Problems.Problem.error(problem.line(), problem.message() + Templates.hint());
+      }
+      return new Split(scan.json(), documents, problem);
     } catch (IOException e) {
       // Reading from a byte array: only malformed input ends up here.
-      return new Split(documents, new Problems.Problem(1, "", "cannot read: " + e.getMessage()));
+      return new Split(
+          scan.json(), documents, Problems.Problem.error(1, "cannot read: " + e.getMessage()));
+    } finally {
+      closeQuietly(parser);
     }
-    return new Split(documents, null);
+    return new Split(scan.json(), documents, null);
   }
 
-  private static Problems.Problem syntaxError(JsonProcessingException e) {
-    JsonLocation location = e.getLocation();
-    int line = location == null ? 1 : Math.max(1, location.getLineNr());
-    String detail;
-    if (e.getCause() instanceof org.yaml.snakeyaml.error.MarkedYAMLException marked) {
-      // SnakeYAML's own message spans several lines with a source excerpt; keep its two sentences.
-      detail =
-          marked.getContext() == null
-              ? marked.getProblem()
-              : marked.getContext() + ": " + marked.getProblem();
-      if (marked.getProblemMark() != null) {
-        line = marked.getProblemMark().getLine() + 1;
-      }
-      if (marked.getContextMark() != null && detail.contains("end of stream")) {
-        // "found unexpected end of stream" points past the file; where the construct began helps.
-        line = marked.getContextMark().getLine() + 1;
-      }
-    } else if (e.getOriginalMessage().startsWith("Duplicate field ")) {
-      // Jackson's term is "field"; in YAML it is a key, and "last one wins" is not applied.
-      detail = "duplicate key " + e.getOriginalMessage().substring("Duplicate field ".length());
-    } else {
-      detail = e.getOriginalMessage();
-      int newline = detail.indexOf('\n');
-      if (newline >= 0) {
-        detail = detail.substring(0, newline);
+  private static JsonParser createParser(byte[] bytes, boolean json, int offset)
+      throws IOException {
+    return (json ? JSON : YAML).createParser(bytes, offset, bytes.length - offset);
+  }
+
+  private static void closeQuietly(JsonParser parser) {
+    if (parser != null) {
+      try {
+        parser.close();
+      } catch (IOException e) {
+        // Nothing was opened but a byte array.
       }
     }
-    return new Problems.Problem(line, "", "YAML syntax error: " + detail);
   }
 
   /**
-   * The line of each field of document {@code index}, by path ({@code spec.steps[2].canary}); the
-   * document itself is under the empty path.
+   * The position ({@link Problems#position}) of each field of one document, by path ({@code
+   * spec.steps[2].canary}); the document itself is under the empty path. Reads only that document.
    */
-  static Map<String, Integer> fieldLines(byte[] bytes, int index) {
-    Map<String, Integer> lines = new HashMap<>();
-    try (JsonParser parser = YAML.createParser(bytes)) {
-      int current = 0;
-      while (parser.nextToken() != null) {
-        if (current++ == index) {
-          lines.put("", parser.currentTokenLocation().getLineNr());
-          recordLines(parser, "", lines);
-          break;
-        }
-        parser.skipChildren();
+  static Map<String, Long> positions(byte[] bytes, Origin origin) {
+    Map<String, Long> positions = new HashMap<>();
+    int line = origin.line();
+    int column = origin.column();
+    try (JsonParser parser = createParser(bytes, origin.json(), origin.offset())) {
+      if (parser.nextToken() == null) {
+        return positions;
       }
+      JsonLocation first = parser.currentTokenLocation();
+      Shift shift =
+          new Shift(first.getLineNr(), line - first.getLineNr(), column - first.getColumnNr());
+      positions.put("", shift.apply(first));
+      record(parser, "", positions, shift);
     } catch (IOException e) {
       // The document was read once already; if it now fails, fall back on document lines.
     }
-    return lines;
+    return positions;
   }
 
-  private static void recordLines(JsonParser parser, String path, Map<String, Integer> lines)
-      throws IOException {
+  /** Maps positions in a document read on its own back to positions in its file. */
+  private record Shift(int firstLine, int lines, int columns) {
+    long apply(JsonLocation at) {
+      int column = at.getColumnNr() + (at.getLineNr() == firstLine ? columns : 0);
+      return Problems.position(at.getLineNr() + lines, column);
+    }
+  }
+
+  private static void record(
+      JsonParser parser, String path, Map<String, Long> positions, Shift shift) throws IOException {
     JsonToken token = parser.currentToken();
     if (token == JsonToken.START_OBJECT) {
       while (parser.nextToken() == JsonToken.FIELD_NAME) {
         String child = Problems.child(path, parser.currentName());
-        lines.putIfAbsent(child, parser.currentTokenLocation().getLineNr());
+        positions.putIfAbsent(child, shift.apply(parser.currentTokenLocation()));
         parser.nextToken();
-        recordLines(parser, child, lines);
+        record(parser, child, positions, shift);
       }
     } else if (token == JsonToken.START_ARRAY) {
       int i = 0;
       while (parser.nextToken() != JsonToken.END_ARRAY) {
         String child = path + "[" + i++ + "]";
-        lines.putIfAbsent(child, parser.currentTokenLocation().getLineNr());
-        recordLines(parser, child, lines);
+        positions.putIfAbsent(child, shift.apply(parser.currentTokenLocation()));
+        record(parser, child, positions, shift);
       }
+    }
+  }
+
+  /** Builds one document's tree, refusing aliases and runaway nesting with their line. */
+  private static final class TreeReader {
+    private final JsonParser parser;
+    private final YAMLParser yaml;
+
+    TreeReader(JsonParser parser, boolean mayHaveAlias) {
+      this.parser = parser;
+      this.yaml = mayHaveAlias && parser instanceof YAMLParser p ? p : null;
+    }
+
+    JsonNode read() throws IOException {
+      return read(0);
+    }
+
+    private JsonNode read(int depth) throws IOException {
+      JsonToken token = parser.currentToken();
+      switch (token) {
+        case START_OBJECT -> {
+          checkDepth(depth, "mapping");
+          ObjectNode node = NODES.objectNode();
+          String name;
+          while ((name = parser.nextFieldName()) != null) {
+            parser.nextToken();
+            node.replace(name, read(depth + 1));
+          }
+          return node;
+        }
+        case START_ARRAY -> {
+          checkDepth(depth, "list");
+          ArrayNode node = NODES.arrayNode();
+          while (parser.nextToken() != JsonToken.END_ARRAY) {
+            node.add(read(depth + 1));
+          }
+          return node;
+        }
+        case VALUE_STRING -> {
+          if (yaml != null && yaml.isCurrentAlias()) {
+            // Jackson reads an alias as the plain string "name", which would silently change a
+            // manifest, so aliases are refused.
+            throw new Refused(
+                Problems.Problem.error(
+                    parser.currentTokenLocation().getLineNr(),
+                    "YAML aliases (*name) are not supported; write the value out"));
+          }
+          return TextNode.valueOf(parser.getText());
+        }
+        case VALUE_NUMBER_INT -> {
+          return switch (parser.getNumberType()) {
+            case INT -> IntNode.valueOf(parser.getIntValue());
+            case LONG -> LongNode.valueOf(parser.getLongValue());
+            default -> BigIntegerNode.valueOf(parser.getBigIntegerValue());
+          };
+        }
+        case VALUE_NUMBER_FLOAT -> {
+          return DoubleNode.valueOf(parser.getDoubleValue());
+        }
+        case VALUE_TRUE, VALUE_FALSE -> {
+          boolean value = token == JsonToken.VALUE_TRUE;
+          String word = parser.getText();
+          return word.equals(value ? "true" : "false")
+              ? BooleanNode.valueOf(value)
+              : new WordBoolean(value, word);
+        }
+        case VALUE_EMBEDDED_OBJECT -> {
+          Object embedded = parser.getEmbeddedObject();
+          return embedded instanceof byte[] binary
+              ? BinaryNode.valueOf(binary)
+              : TextNode.valueOf(String.valueOf(embedded));
+        }
+        default -> {
+          return NullNode.getInstance();
+        }
+      }
+    }
+
+    private void checkDepth(int depth, String what) throws Refused {
+      if (depth >= MAX_DEPTH) {
+        JsonLocation at = parser.currentTokenLocation();
+        throw new Refused(
+            Problems.Problem.error(
+                at.getLineNr(),
+                "nested more than "
+                    + MAX_DEPTH
+                    + " levels deep: the "
+                    + what
+                    + " that opens here at column "
+                    + at.getColumnNr()
+                    + " is level "
+                    + (depth + 1)
+                    + "; no Kubernetes object is this deep, so look for brackets that are never"
+                    + " closed or a generator that ran away"));
+      }
+    }
+  }
+
+  /** Reading stopped at a problem found while building the tree. */
+  private static final class Refused extends IOException {
+    private static final long serialVersionUID = 1L;
+    final transient Problems.Problem problem;
+
+    Refused(Problems.Problem problem) {
+      super(problem.message());
+      this.problem = problem;
+    }
+  }
+
+  /** Jackson's YAML factory with {@link KubernetesYamlParser}. */
+  private static final class KubernetesYamlFactory extends YAMLFactory {
+    private static final long serialVersionUID = 1L;
+
+    KubernetesYamlFactory() {
+      super(
+          YAMLFactory.builder()
+              .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+              .streamReadConstraints(CONSTRAINTS));
+    }
+
+    @Override
+    protected YAMLParser _createParser(byte[] data, int offset, int len, IOContext context)
+        throws IOException {
+      return new KubernetesYamlParser(
+          context,
+          _parserFeatures,
+          _yamlParserFeatures,
+          _loaderOptions,
+          _objectCodec,
+          _createReader(data, offset, len, null, context));
     }
   }
 
   /**
-   * The line of the first alias ({@code *name}) in {@code bytes}, or 0. Jackson reads an alias as
-   * the plain string "name", which would silently change a manifest, so aliases are refused.
+   * SnakeYAML's YAML 1.1 resolver leaves out {@code y} and {@code n}, which Kubernetes' YAML
+   * library (go-yaml v2) reads as booleans too.
    */
-  static int firstAliasLine(byte[] bytes) {
-    try (JsonParser parser = YAML.createParser(bytes)) {
-      YAMLParser yaml = (YAMLParser) parser;
-      while (parser.nextToken() != null) {
-        if (yaml.isCurrentAlias()) {
-          return parser.currentTokenLocation().getLineNr();
+  private static final class KubernetesYamlParser extends YAMLParser {
+    // The plain scalars starting with a letter that YAML 1.1 does not read as strings.
+    private static final Set<String> SPECIAL_WORDS =
+        Set.of(
+            "yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False",
+            "FALSE", "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL");
+
+    KubernetesYamlParser(
+        IOContext context,
+        int parserFeatures,
+        int yamlFeatures,
+        LoaderOptions options,
+        ObjectCodec codec,
+        Reader reader) {
+      super(context, parserFeatures, yamlFeatures, options, codec, reader);
+    }
+
+    @Override
+    protected JsonToken _decodeScalar(ScalarEvent scalar) throws IOException {
+      String value = scalar.getValue();
+      if (scalar.isPlain() && scalar.getTag() == null && !value.isEmpty()) {
+        char first = value.charAt(0);
+        if (value.length() == 1 && (first == 'y' || first == 'Y' || first == 'n' || first == 'N')) {
+          _textValue = value;
+          return first == 'y' || first == 'Y' ? JsonToken.VALUE_TRUE : JsonToken.VALUE_FALSE;
+        }
+        // Most values are plain words (names, images, apiVersions). One that starts with a letter
+        // is a string unless it is a boolean or null word: deciding that here spares SnakeYAML's
+        // resolver, which tries a regular expression per type on every scalar.
+        if (((first >= 'a' && first <= 'z') || (first >= 'A' && first <= 'Z'))
+            && !SPECIAL_WORDS.contains(value)) {
+          _textValue = value;
+          return JsonToken.VALUE_STRING;
         }
       }
-    } catch (IOException e) {
-      // Syntax errors are reported by split().
+      return super._decodeScalar(scalar);
     }
-    return 0;
-  }
-
-  /** A cheap test that lets files without any '*' skip the alias scan. */
-  static boolean mayContainAlias(byte[] bytes) {
-    for (byte b : bytes) {
-      if (b == '*') {
-        return true;
-      }
-    }
-    return false;
   }
 }

@@ -9,6 +9,12 @@
  * dev.ordinal.manifest.AnalysisTemplate analysis templates}, or every {@link
  * dev.ordinal.manifest.LoadError} found, as {@code file:line: message}.
  *
+ * <p>Kubernetes objects are checked as the API server would check them, offline: the served kinds
+ * and removed versions ({@code KubernetesKinds}), every field and type ({@code FieldSchema}, from
+ * fabric8's model classes) and the server's validation rules ({@code KubernetesRules}, {@code
+ * PodRules}). {@link dev.ordinal.manifest.TreeRules} says which files of a tree are read, the same
+ * for a folder and for a commit.
+ *
  * <p>This package talks to no cluster, repository or metrics server.
  */
 package dev.ordinal.manifest;

@@ -535,7 +535,11 @@ public final class RolloutEngine {
               .filter(p -> p.ordinal() < sts.partition())
               .filter(p -> p.revision().equals(state.targetRevision()) && !p.terminating())
               .max(Comparator.comparingInt(PodView::ordinal));
-      boolean busy = obs.pods().stream().anyMatch(p -> p.terminating() || !p.ready());
+      // A pod just sent back may already be gone and not yet recreated: a missing pod counts as
+      // busy too, or the next canary would be deleted before the first is back.
+      boolean busy =
+          obs.pods().stream().anyMatch(p -> p.terminating() || !p.ready())
+              || inRange(obs).size() < sts.replicas();
       if (extra.isPresent() && !busy) {
         return new Action.DeletePod(
             extra.get().name(),

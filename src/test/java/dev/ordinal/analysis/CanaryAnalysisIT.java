@@ -13,7 +13,6 @@ import dev.ordinal.manifest.AnalysisTemplate;
 import dev.ordinal.manifest.DesiredState;
 import dev.ordinal.manifest.LoadResult;
 import dev.ordinal.manifest.LocalDirectory;
-import dev.ordinal.manifest.ManifestLoader;
 import dev.ordinal.rollout.Action;
 import dev.ordinal.rollout.AnalysisRef;
 import dev.ordinal.rollout.AnalysisVerdict;
@@ -25,6 +24,7 @@ import dev.ordinal.rollout.RolloutState;
 import dev.ordinal.rollout.Step;
 import dev.ordinal.rollout.VerdictRecord;
 import dev.ordinal.testkit.ControlPlaneTest;
+import dev.ordinal.testkit.Loaders;
 import dev.ordinal.testkit.PodSimulator;
 import dev.ordinal.testkit.StatefulSets;
 import dev.ordinal.testkit.TestNamespace;
@@ -34,6 +34,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -491,7 +492,10 @@ class CanaryAnalysisIT {
                   templates: [{templateName: settle}]
           """
               .formatted(prometheusAddress));
-      LoadResult result = new ManifestLoader().load(LocalDirectory.read(repo));
+      // the operator's config lists the test's Prometheus as a server
+      LoadResult result =
+          Loaders.trusting(Map.of("test", URI.create(prometheusAddress)))
+              .load(LocalDirectory.read(repo));
       LoadResult.Loaded loaded =
           assertInstanceOf(LoadResult.Loaded.class, result, result.toString());
       return loaded.state();

@@ -11,9 +11,9 @@ import dev.ordinal.manifest.AnalysisTemplate;
 import dev.ordinal.manifest.AnalysisTemplate.Metric;
 import dev.ordinal.manifest.LoadResult;
 import dev.ordinal.manifest.LocalDirectory;
-import dev.ordinal.manifest.ManifestLoader;
 import dev.ordinal.rollout.AnalysisRef;
 import dev.ordinal.rollout.AnalysisVerdict;
+import dev.ordinal.testkit.Loaders;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -47,7 +47,7 @@ class PolicyTemplatesIT {
 
   @BeforeAll
   static void start() throws Exception {
-    LoadResult loaded = new ManifestLoader().load(LocalDirectory.read(Path.of("policies")));
+    LoadResult loaded = Loaders.forFixtures().load(LocalDirectory.read(Path.of("policies")));
     policies =
         assertInstanceOf(LoadResult.Loaded.class, loaded, loaded.toString()).state().templates();
     traffic = new Traffic();
@@ -105,7 +105,7 @@ class PolicyTemplatesIT {
     runner =
         new AnalysisRunner(
             n -> Optional.ofNullable(templates.get(n)),
-            // the shipped address is a placeholder; point it at the test's Prometheus
+            // the policies name no server: the test's Prometheus stands in for the default one
             new HttpPrometheusApi(Optional.of(prometheus.address()), ref -> Optional.empty()),
             Scheduler.threads(2),
             Clock.systemUTC(),

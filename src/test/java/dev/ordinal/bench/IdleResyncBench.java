@@ -8,6 +8,7 @@ import dev.ordinal.manifest.ManifestLoader;
 import dev.ordinal.manifest.SourceTree;
 import dev.ordinal.testkit.ApiRequests;
 import dev.ordinal.testkit.ControlPlane;
+import dev.ordinal.testkit.Loaders;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.lang.management.ManagementFactory;
@@ -66,7 +67,7 @@ public final class IdleResyncBench {
               i, i, i, i));
     }
     SourceTree tree = LocalDirectory.read(repo);
-    ManifestLoader loader = new ManifestLoader();
+    ManifestLoader loader = Loaders.forFixtures();
 
     long t0 = System.nanoTime();
     try (KubeCluster direct = KubeCluster.direct(client)) {
@@ -82,7 +83,7 @@ public final class IdleResyncBench {
 
     long heapBefore = usedHeapAfterGc();
     KubeCluster cached = new KubeCluster(client);
-    AppSync sync = new AppSync("bench", ns, false, new ManifestLoader(), cached);
+    AppSync sync = new AppSync("bench", ns, false, Loaders.forFixtures(), cached);
     long t1 = System.nanoTime();
     sync.sync(tree);
     System.out.printf(

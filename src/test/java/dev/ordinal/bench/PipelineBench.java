@@ -19,6 +19,7 @@ import dev.ordinal.plan.Plan;
 import dev.ordinal.plan.PlanMemo;
 import dev.ordinal.plan.PlanOptions;
 import dev.ordinal.plan.Planner;
+import dev.ordinal.testkit.Loaders;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.io.IOException;
@@ -65,7 +66,7 @@ public final class PipelineBench {
       Corpus corpus = Corpus.generate(size);
       SourceTree tree = corpus.tree("r1");
       long generated = System.nanoTime();
-      Plan plan = loadAndPlan(new ManifestLoader(), tree, corpus.live());
+      Plan plan = loadAndPlan(Loaders.forFixtures(), tree, corpus.live());
       long end = System.nanoTime();
       check(plan, size);
       System.out.printf(
@@ -89,7 +90,7 @@ public final class PipelineBench {
 
   private static void warm(int size) throws Exception {
     Corpus corpus = Corpus.generate(size);
-    ManifestLoader loader = new ManifestLoader();
+    ManifestLoader loader = Loaders.forFixtures();
     long warmUntil = System.nanoTime() + 5_000_000_000L;
     for (int i = 0; i < 10 || System.nanoTime() < warmUntil; i++) {
       loader.clearCache();
@@ -126,7 +127,7 @@ public final class PipelineBench {
       Map<String, String> files = new LinkedHashMap<>(corpus.files());
       remote.commit("main", files);
       GitSource source = GitSource.open(cache, GitSourceConfig.of(remote.fileUrl(), "main", "."));
-      ManifestLoader loader = new ManifestLoader();
+      ManifestLoader loader = Loaders.forFixtures();
       PlanMemo memo = new PlanMemo();
       PollResult first = source.poll();
       check(loadAndPlan(loader, ((PollResult.Changed) first).tree(), corpus.live(), memo), size);

@@ -58,7 +58,7 @@ class AnalysisCommandTest {
             - name: m
               successCondition: result[0] << 1
               provider:
-                prometheus: {address: "http://p:9090", query: up}
+                prometheus: {query: up}
         """);
     assertEquals(1, run("backtest", "--template", file.toString(), "--from", "-1h"));
     assertEquals(

@@ -1,18 +1,24 @@
 package dev.ordinal.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ordinal.git.TestRemote;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ValidateCommandTest {
-  private static final String STS =
+  /** A valid StatefulSet, for tests of the command. */
+  static final String STS =
       """
       apiVersion: apps/v1
       kind: StatefulSet
@@ -117,5 +123,178 @@ class ValidateCommandTest {
             tmp.resolve("c").toString());
     assertEquals(2, run.exitCode());
     assertTrue(!run.err().isBlank());
+  }
+
+  @Test
+  void filesAreCheckedTogetherAsOneTree() throws IOException {
+    String policy =
+        """
+        apiVersion: ordinal.dev/v1alpha1
+        kind: RolloutPolicy
+        metadata: {name: careful}
+        spec:
+          steps: [{canary: {replicas: 1}}, {pause: {}}]
+        """;
+    Files.writeString(
+        tmp.resolve("db.yaml"),
+        STS.replace(
+            "metadata:\n  name: db\n",
+            "metadata:\n  name: db\n  annotations: {ordinal.dev/policy: careful}\n"));
+    Files.writeString(tmp.resolve("policy.yaml"), policy);
+
+    CliRun alone = CliRun.of("validate", tmp.resolve("db.yaml").toString());
+    CliRun together =
+        CliRun.of(
+            "validate", tmp.resolve("db.yaml").toString(), tmp.resolve("policy.yaml").toString());
+
+    assertEquals(1, alone.exitCode(), alone.out());
+    assertTrue(
+        alone.err().contains("names RolloutPolicy 'careful', which is not defined"), alone.err());
+    assertEquals(0, together.exitCode(), together.err());
+    assertTrue(
+        together.out().contains("valid: 1 objects (1 StatefulSets), 1 rollout policy"),
+        together.out());
+  }
+
+  @Test
+  void jsonOutputGivesFileLineColumnFieldMessageAndSeverityOfEachProblem() throws IOException {
+    Files.writeString(tmp.resolve("db.yaml"), STS.replace("replicas: 3", "replica: 3"));
+    Files.writeString(
+        tmp.resolve("app.yaml"),
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: db}\n");
+
+    CliRun run = CliRun.of("validate", "--output", "json", tmp.toString());
+
+    assertEquals(1, run.exitCode(), run.err());
+    JsonNode report = new ObjectMapper().readTree(run.out());
+    assertFalse(report.get("valid").asBoolean());
+    JsonNode source = report.get("sources").get(0);
+    assertEquals(tmp.toString(), source.get("source").asText());
+    JsonNode problems = source.get("problems");
+    assertEquals(2, problems.size(), problems.toString());
+    assertEquals("app.yaml", problems.get(0).get("file").asText());
+    assertEquals("note", problems.get(0).get("severity").asText());
+    JsonNode typo = problems.get(1);
+    assertEquals("db.yaml", typo.get("file").asText());
+    assertEquals(6, typo.get("line").asInt());
+    assertEquals(3, typo.get("column").asInt());
+    assertEquals("spec.replica", typo.get("field").asText());
+    assertEquals(
+        "spec.replica: unknown field 'replica'; did you mean 'replicas'?",
+        typo.get("message").asText());
+    assertEquals("error", typo.get("severity").asText());
+  }
+
+  @Test
+  void customResourcesPassWithANoteUnlessStrict() throws IOException {
+    Files.writeString(
+        tmp.resolve("app.yaml"),
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: db}\n");
+
+    CliRun lenient = CliRun.of("validate", tmp.toString());
+    CliRun strict = CliRun.of("validate", "--strict", tmp.toString());
+
+    assertEquals(0, lenient.exitCode(), lenient.err());
+    assertTrue(lenient.err().startsWith("app.yaml:2: note: kind: Application"), lenient.err());
+    assertTrue(lenient.out().endsWith("at local (1 note)\n"), lenient.out());
+    assertEquals(1, strict.exitCode(), strict.out());
+    assertTrue(strict.err().contains("--strict refuses it"), strict.err());
+  }
+
+  @Test
+  void aTemplateMayQueryWhatTheConfigListsAndNothingElse() throws IOException {
+    Path repo = Files.createDirectory(tmp.resolve("repo"));
+    Files.writeString(
+        repo.resolve("template.yaml"),
+        """
+        apiVersion: ordinal.dev/v1alpha1
+        kind: AnalysisTemplate
+        metadata: {name: errors}
+        spec:
+          metrics:
+            - name: errors
+              successCondition: result[0] < 1
+              provider:
+                prometheus:
+                  address: http://thanos.monitoring:9090
+                  query: sum(errors)
+        """);
+    Path listing = tmp.resolve("listing.yaml");
+    Files.writeString(
+        listing,
+        """
+        prometheus:
+          thanos: {address: "http://thanos.monitoring:9090"}
+        apps: [{name: a, repo: "file:///nowhere", namespace: a}]
+        """);
+    Path other = tmp.resolve("other.yaml");
+    Files.writeString(
+        other,
+        """
+        prometheus:
+          default: {address: "http://prometheus.monitoring:9090"}
+        apps: [{name: a, repo: "file:///nowhere", namespace: a}]
+        """);
+
+    CliRun unconfigured = CliRun.of("validate", repo.toString());
+    CliRun listed = CliRun.of("validate", "--config", listing.toString(), repo.toString());
+    CliRun unlisted = CliRun.of("validate", "--config", other.toString(), repo.toString());
+    CliRun badConfig =
+        CliRun.of("validate", "--config", tmp.resolve("absent.yaml").toString(), repo.toString());
+
+    assertEquals(1, unconfigured.exitCode(), unconfigured.err());
+    assertTrue(unconfigured.err().contains("ordinal validate --config FILE"), unconfigured.err());
+    assertEquals(0, listed.exitCode(), listed.err());
+    assertEquals(1, unlisted.exitCode(), unlisted.err());
+    assertTrue(unlisted.err().contains("(servers: default)"), unlisted.err());
+    assertEquals(2, badConfig.exitCode(), badConfig.err());
+    assertTrue(badConfig.err().contains("absent.yaml: cannot read"), badConfig.err());
+  }
+
+  @Test
+  void anUnreadableFileSaysWhy() throws IOException {
+    Path file = Files.writeString(tmp.resolve("db.yaml"), STS);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("---------"));
+    assumeFalse(Files.isReadable(file), "running as root: every file is readable");
+
+    CliRun run = CliRun.of("validate", tmp.toString());
+
+    assertEquals(1, run.exitCode());
+    assertTrue(run.err().startsWith("db.yaml:1: cannot read file: permission denied"), run.err());
+  }
+
+  @Test
+  void aFolderThatCannotBeReadIsAnErrorWithExitTwo() throws IOException {
+    Files.createSymbolicLink(tmp.resolve("loop.yaml"), Path.of("loop.yaml"));
+
+    CliRun run = CliRun.of("validate", tmp.toString());
+
+    assertEquals(2, run.exitCode());
+    assertEquals(
+        "loop.yaml: more than 8 symlinks in a row (a loop?); link the file directly\n", run.err());
+  }
+
+  @Test
+  void jsonOutputNamesTheFilesOfATreeThatCannotBeRead() throws IOException {
+    Files.createSymbolicLink(tmp.resolve("loop.yaml"), Path.of("loop.yaml"));
+
+    CliRun run = CliRun.of("validate", "-o", "json", tmp.toString());
+
+    assertEquals(2, run.exitCode(), run.err());
+    JsonNode problem =
+        new ObjectMapper().readTree(run.out()).get("sources").get(0).get("problems").get(0);
+    assertEquals("loop.yaml", problem.get("file").asText());
+    assertEquals(0, problem.get("line").asInt());
+    assertEquals(
+        "more than 8 symlinks in a row (a loop?); link the file directly",
+        problem.get("message").asText());
+    assertEquals("error", problem.get("severity").asText());
+  }
+
+  @Test
+  void anUnknownOutputFormatIsAUsageError() {
+    CliRun run = CliRun.of("validate", "--output", "yaml", tmp.toString());
+    assertEquals(2, run.exitCode());
+    assertTrue(run.err().contains("--output must be text or json"), run.err());
   }
 }

@@ -6,7 +6,7 @@ import dev.ordinal.analysis.AnalysisRuns.RolloutContext;
 import dev.ordinal.manifest.DesiredState;
 import dev.ordinal.manifest.LoadResult;
 import dev.ordinal.manifest.LocalDirectory;
-import dev.ordinal.manifest.ManifestLoader;
+import dev.ordinal.testkit.Loaders;
 import dev.ordinal.testkit.Manifests;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,7 +44,7 @@ class AppRegistryTest {
       Files.writeString(root.resolve("sts.yaml"), Manifests.STS);
       Files.writeString(root.resolve("policy.yaml"), Manifests.POLICY);
     }
-    return ((LoadResult.Loaded) new ManifestLoader().load(LocalDirectory.read(root))).state();
+    return ((LoadResult.Loaded) Loaders.forFixtures().load(LocalDirectory.read(root))).state();
   }
 
   @Test

@@ -60,7 +60,7 @@ class DaemonIT {
           listen: 127.0.0.1:0
           pollInterval: 1h
           ordinalNamespace: %s
-          webhook: {secretFile: %s}
+          webhook: {listen: 127.0.0.1:0, secretFile: %s}
           apps:
             - name: shop
               repo: %s
@@ -160,14 +160,19 @@ class DaemonIT {
             },
             () -> StatefulSets.revisions(plane.client(), ns.name(), "db"));
 
-        remote.commit(
-            "main",
-            Map.of(
-                "db/sts.yaml",
-                sts.replace("db:1", "db:3").replace("replicas: 3", "replicas: lots"),
-                "db/policy.yaml",
-                policy));
-        assertEquals(202, webhook(daemon, payload, sign(payload)).statusCode());
+        var invalid =
+            remote.commit(
+                "main",
+                Map.of(
+                    "db/sts.yaml",
+                    sts.replace("db:1", "db:3").replace("replicas: 3", "replicas: lots"),
+                    "db/policy.yaml",
+                    policy));
+        // A new push names its commit, so its body differs from the last one's: the same body
+        // again would be a replay, answered 200 without a fetch.
+        assertEquals(200, webhook(daemon, payload, sign(payload)).statusCode());
+        String next = payload.replace("{\"ref\"", "{\"after\":\"" + invalid.name() + "\",\"ref\"");
+        assertEquals(202, webhook(daemon, next, sign(next)).statusCode());
         await(
             "the invalid commit reported",
             Duration.ofSeconds(30),
@@ -313,7 +318,7 @@ class DaemonIT {
   private HttpResponse<String> webhook(Daemon daemon, String payload, String signature)
       throws Exception {
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.port() + "/webhook"))
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.webhookPort() + "/webhook"))
             .header("X-GitHub-Event", "push")
             .POST(HttpRequest.BodyPublishers.ofString(payload));
     if (signature != null) {

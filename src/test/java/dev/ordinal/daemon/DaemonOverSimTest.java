@@ -59,7 +59,6 @@ class DaemonOverSimTest {
             successCondition: result[0] < 0.05
             provider:
               prometheus:
-                address: http://prometheus.example:9090
                 query: sum(rate(errors{pod=~"{{rollout.canaryPods}}"}[1m]))
       """;
 
@@ -126,6 +125,10 @@ class DaemonOverSimTest {
               "127.0.0.1:0",
               "1h",
               "ordinal",
+              null,
+              Map.of(
+                  "default",
+                  new DaemonConfig.PrometheusServer("http://prometheus.example:9090", null, null)),
               null,
               List.of(
                   new DaemonConfig.App(

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import dev.ordinal.kube.KubeCluster;
 import dev.ordinal.manifest.LocalDirectory;
-import dev.ordinal.manifest.ManifestLoader;
 import dev.ordinal.testkit.ApiRequests;
 import dev.ordinal.testkit.ControlPlaneTest;
+import dev.ordinal.testkit.Loaders;
 import dev.ordinal.testkit.TestNamespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
@@ -55,7 +55,7 @@ class IdleResyncIT {
               i, i, i, i));
     }
     try (KubeCluster kube = new KubeCluster(client)) {
-      AppSync sync = new AppSync("idle", ns.name(), false, new ManifestLoader(), kube);
+      AppSync sync = new AppSync("idle", ns.name(), false, Loaders.forFixtures(), kube);
       SyncResult.Applied first =
           assertInstanceOf(SyncResult.Applied.class, sync.sync(LocalDirectory.read(repo)));
       assertEquals(40, first.created());

@@ -15,10 +15,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ordinal.kube.KubeCluster;
 import dev.ordinal.manifest.LocalDirectory;
-import dev.ordinal.manifest.ManifestLoader;
 import dev.ordinal.plan.ObjectPlan;
 import dev.ordinal.rollout.Annotations;
 import dev.ordinal.testkit.ControlPlaneTest;
+import dev.ordinal.testkit.Loaders;
 import dev.ordinal.testkit.PodSimulator;
 import dev.ordinal.testkit.StatefulSets;
 import dev.ordinal.testkit.TestNamespace;
@@ -40,7 +40,7 @@ class SyncIT {
   @TempDir Path repo;
 
   private AppSync sync(KubernetesClient client, TestNamespace ns, boolean prune) {
-    return new AppSync("shop", ns.name(), prune, new ManifestLoader(), new KubeCluster(client));
+    return new AppSync("shop", ns.name(), prune, Loaders.forFixtures(), new KubeCluster(client));
   }
 
   private void write(Map<String, String> files) throws IOException {

@@ -68,7 +68,7 @@ class GitCredentialsTest {
     assertEquals(key, ssh.privateKey());
     assertFalse(creds.toString().contains("BEGIN"), creds.toString());
     // The factory builds without touching ~/.ssh or an agent.
-    try (TransportAuth auth = new TransportAuth(creds)) {
+    try (TransportAuth auth = new TransportAuth("ssh://git@example.com/o/r.git", creds)) {
       assertTrue(auth != null);
     }
 

@@ -26,6 +26,18 @@ final class GitHttpServer implements AutoCloseable {
   final AtomicInteger requests = new AtomicInteger();
   final AtomicInteger unauthorized = new AtomicInteger();
 
+  /** Ref advertisements served ({@code GET .../info/refs}): one per fetch or ls-remote. */
+  final AtomicInteger advertisements = new AtomicInteger();
+
+  /**
+   * When set, every request that passed authentication is answered 302 to this base URL plus the
+   * request's path and query, as a moved repository or a hostile server would.
+   */
+  volatile String redirectTo;
+
+  /** When true, redirects are sent before authentication is asked for. */
+  volatile boolean redirectBeforeAuth;
+
   private GitHttpServer(Server server) {
     this.server = server;
   }
@@ -64,11 +76,22 @@ final class GitHttpServer implements AutoCloseable {
         (request, response, chain) -> {
           result.requests.incrementAndGet();
           HttpServletRequest http = (HttpServletRequest) request;
+          if (http.getRequestURI().endsWith("/info/refs")) {
+            result.advertisements.incrementAndGet();
+          }
+          if (result.redirectTo != null && result.redirectBeforeAuth) {
+            result.redirect(http, (HttpServletResponse) response);
+            return;
+          }
           if (expected != null && !expected.equals(http.getHeader("Authorization"))) {
             result.unauthorized.incrementAndGet();
             HttpServletResponse out = (HttpServletResponse) response;
             out.setHeader("WWW-Authenticate", "Basic realm=\"git\"");
             out.sendError(401);
+            return;
+          }
+          if (result.redirectTo != null) {
+            result.redirect(http, (HttpServletResponse) response);
             return;
           }
           chain.doFilter(request, response);
@@ -77,6 +100,13 @@ final class GitHttpServer implements AutoCloseable {
     server.setHandler(context);
     server.start();
     return result;
+  }
+
+  private void redirect(HttpServletRequest request, HttpServletResponse response) {
+    String query = request.getQueryString();
+    response.setStatus(302);
+    response.setHeader(
+        "Location", redirectTo + request.getRequestURI() + (query == null ? "" : "?" + query));
   }
 
   String url() {

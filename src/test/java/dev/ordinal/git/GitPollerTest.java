@@ -40,6 +40,11 @@ class GitPollerTest {
       return () -> cancelled[0] = !cancelTooLate;
     }
 
+    @Override
+    public long nowMillis() {
+      return nowMillis;
+    }
+
     /** Runs every task due up to {@code now + millis}, in due order. */
     void advance(long millis) {
       long target = nowMillis + millis;
@@ -247,5 +252,34 @@ class GitPollerTest {
     assertEquals(3, target.polls, "then exactly one poll per interval");
     scheduler.advance(60_000);
     assertEquals(4, target.polls);
+  }
+
+  @Test
+  void aBurstOfTriggersPollsOnceAtOnceAndOnceAtTheWindowsEnd() {
+    FakeScheduler scheduler = new FakeScheduler();
+    GitPoller poller = new GitPoller(scheduler, () -> 0.5, TIMING, (t, c) -> {});
+    ScriptedTarget target = new ScriptedTarget("https://example.com/o/r");
+    poller.add(target);
+    scheduler.advance(30_000);
+    assertEquals(1, target.polls);
+
+    // 200 webhooks over 4 s: the first polls at once, the rest join one poll at 5 s.
+    for (int i = 0; i < 200; i++) {
+      poller.trigger(target.url);
+      scheduler.advance(20);
+    }
+    assertEquals(2, target.polls, "one poll at once, the others wait for the window's end");
+    assertEquals(1, scheduler.pending(), "one poll queued, not 199");
+    scheduler.advance(1_000);
+    assertEquals(3, target.polls, "the queued poll runs when the window ends");
+    scheduler.advance(10_000);
+    assertEquals(3, target.polls, "and then the interval resumes");
+    scheduler.advance(60_000);
+    assertEquals(4, target.polls);
+
+    // A trigger long after the last one polls at once again.
+    poller.trigger(target.url);
+    scheduler.advance(0);
+    assertEquals(5, target.polls);
   }
 }

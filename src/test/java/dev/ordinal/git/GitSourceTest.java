@@ -291,13 +291,15 @@ class GitSourceTest {
         failed
             .error()
             .contains(
-                "apps/db/evil.yaml: symlink points to '../../../etc/passwd', outside the"
-                    + " repository"),
+                "apps/db/evil.yaml: symlink points to '../../../etc/passwd', outside the folder"
+                    + " or repository being read; replace it with the file itself"),
         failed.error());
     assertTrue(
         failed
             .error()
-            .contains("apps/db/abs: symlink points to '/etc/shadow', outside the repository"),
+            .contains(
+                "apps/db/abs: symlink points to '/etc/shadow', outside the folder or repository"
+                    + " being read"),
         failed.error());
   }
 

@@ -1,6 +1,7 @@
 package dev.ordinal.git;
 
 import java.io.IOException;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
@@ -26,7 +27,7 @@ import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
  */
 public final class TestRemote implements AutoCloseable {
   /** Marks a map value as a symlink with this target instead of file content. */
-  static String link(String target) {
+  public static String link(String target) {
     return "\0link:" + target;
   }
 
@@ -65,8 +66,28 @@ public final class TestRemote implements AutoCloseable {
     return id;
   }
 
+  /**
+   * Commits files given as bytes (any encoding, binary too); a value made by {@link #link} read as
+   * UTF-8 is a symlink.
+   */
+  public ObjectId commitBytes(String branch, Map<String, byte[]> files) throws IOException {
+    Map<String, String> asText = new TreeMap<>();
+    files.forEach(
+        (path, bytes) -> asText.put(path, new String(bytes, StandardCharsets.ISO_8859_1)));
+    Ref head = repo.exactRef(Constants.R_HEADS + branch);
+    ObjectId id =
+        commitOn(head == null ? null : head.getObjectId(), asText, StandardCharsets.ISO_8859_1);
+    setBranch(branch, id);
+    return id;
+  }
+
   /** Writes a commit with the given parent (or none) without moving any ref. */
   ObjectId commitOn(ObjectId parent, Map<String, String> files) throws IOException {
+    return commitOn(parent, files, StandardCharsets.UTF_8);
+  }
+
+  private ObjectId commitOn(ObjectId parent, Map<String, String> files, Charset charset)
+      throws IOException {
     try (ObjectInserter inserter = repo.newObjectInserter()) {
       DirCache index = DirCache.newInCore();
       DirCacheBuilder builder = index.builder();
@@ -74,8 +95,7 @@ public final class TestRemote implements AutoCloseable {
         DirCacheEntry entry = new DirCacheEntry(file.getKey());
         String value = file.getValue();
         boolean isLink = value.startsWith("\0link:");
-        byte[] content =
-            (isLink ? value.substring("\0link:".length()) : value).getBytes(StandardCharsets.UTF_8);
+        byte[] content = (isLink ? value.substring("\0link:".length()) : value).getBytes(charset);
         entry.setFileMode(isLink ? FileMode.SYMLINK : FileMode.REGULAR_FILE);
         entry.setObjectId(inserter.insert(Constants.OBJ_BLOB, content));
         builder.add(entry);

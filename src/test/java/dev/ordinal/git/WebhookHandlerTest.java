@@ -2,7 +2,8 @@ package dev.ordinal.git;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.sun.net.httpserver.HttpServer;
+import dev.ordinal.web.Limits;
+import dev.ordinal.web.WebhookEndpoint;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -48,7 +49,7 @@ class WebhookHandlerTest {
 
   private final List<String> triggered = new ArrayList<>();
   private final HttpClient client = HttpClient.newHttpClient();
-  private HttpServer server;
+  private WebhookEndpoint server;
 
   /** Like GitPoller.trigger: counts tracked repositories matching the URL. */
   private int trigger(String url) {
@@ -62,17 +63,20 @@ class WebhookHandlerTest {
     return matched;
   }
 
+  /** Through the daemon's real webhook listener. */
   private URI start(WebhookHandler handler) throws Exception {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/webhook", handler);
-    server.start();
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/webhook");
+    server =
+        WebhookEndpoint.bind(
+            new InetSocketAddress("127.0.0.1", 0), "/webhook", Limits.webhook(1024 * 1024));
+    server.serve(handler);
+    return URI.create("http://127.0.0.1:" + server.port() + "/webhook");
   }
 
   @AfterEach
   void stop() {
     if (server != null) {
-      server.stop(0);
+      server.close();
+      server = null;
     }
   }
 
@@ -233,5 +237,85 @@ class WebhookHandlerTest {
     URI uri = start(WebhookHandler.insecure(this::trigger));
     assertEquals(202, send(uri, GITHUB_PUSH, "X-GitHub-Event", "push"));
     assertEquals(List.of("ssh://git@github.com/acme/db"), triggered);
+  }
+
+  @Test
+  void aReplayedSignedDeliveryIsAnsweredWithoutAFetchUntilTheWindowPasses() throws Exception {
+    long[] now = {0};
+    URI uri = start(WebhookHandler.withSecret(SECRET, this::trigger, () -> now[0]));
+    String signature = "sha256=" + hmac(SECRET, GITHUB_PUSH);
+    assertEquals(
+        202, send(uri, GITHUB_PUSH, "X-GitHub-Event", "push", "X-Hub-Signature-256", signature));
+    // the same delivery again, even under another delivery id: accepted, nothing fetched
+    assertEquals(
+        200,
+        send(
+            uri,
+            GITHUB_PUSH,
+            "X-GitHub-Event",
+            "push",
+            "X-GitHub-Delivery",
+            "another-id",
+            "X-Hub-Signature-256",
+            signature));
+    assertEquals(List.of("ssh://git@github.com/acme/db"), triggered);
+    // a different push (another body) is a new delivery
+    String next = GITHUB_PUSH.replace("\"abc\"", "\"def\"");
+    assertEquals(
+        202,
+        send(
+            uri,
+            next,
+            "X-GitHub-Event",
+            "push",
+            "X-Hub-Signature-256",
+            "sha256=" + hmac(SECRET, next)));
+    assertEquals(2, triggered.size());
+    // after the window, the first body counts again
+    now[0] += WebhookHandler.REPLAY_WINDOW.toNanos() + 1;
+    assertEquals(
+        202, send(uri, GITHUB_PUSH, "X-GitHub-Event", "push", "X-Hub-Signature-256", signature));
+    assertEquals(3, triggered.size());
+  }
+
+  /** CRLF and other control characters in a payload cannot start a forged log line. */
+  @Test
+  void payloadStringsAreEscapedInTheLog() throws Exception {
+    URI uri = start(WebhookHandler.insecure(this::trigger));
+    String forged =
+        "{\"ref\":\"refs/heads/main\\r\\n2026-12-01T16:49:00.225Z INFO  decisions forged\","
+            + "\"repository\":{\"clone_url\":\"https://github.com/acme/db\\n\\u001b[31mred\"}}";
+    try (dev.ordinal.testkit.LogCapture log =
+        new dev.ordinal.testkit.LogCapture(WebhookHandler.class)) {
+      send(uri, forged, "X-GitHub-Event", "push");
+      List<String> lines = log.lines();
+      assertEquals(2, lines.size(), lines.toString());
+      for (String line : lines) {
+        org.junit.jupiter.api.Assertions.assertFalse(
+            line.contains("\n") || line.contains("\r") || line.contains("\u001b"), line);
+      }
+      String push = lines.get(1);
+      org.junit.jupiter.api.Assertions.assertTrue(
+          push.contains("refs/heads/main\\u000d\\u000a2026-12-01T16:49:00.225Z INFO"), push);
+      // in insecure mode every request is logged with a warning
+      org.junit.jupiter.api.Assertions.assertTrue(
+          lines.get(0).startsWith("WARN accepting an unsigned"), lines.get(0));
+    }
+  }
+
+  @Test
+  void offRefusesEverythingAndSaysHowToTurnWebhooksOn() throws Exception {
+    URI uri = start(WebhookHandler.off("webhooks are off: set webhook.secretEnv"));
+    HttpResponse<String> response =
+        client.send(
+            HttpRequest.newBuilder(uri)
+                .POST(HttpRequest.BodyPublishers.ofString(GITHUB_PUSH))
+                .header("X-GitHub-Event", "push")
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(403, response.statusCode());
+    org.junit.jupiter.api.Assertions.assertTrue(
+        response.body().contains("webhook.secretEnv"), response.body());
+    assertEquals(List.of(), triggered);
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import dev.ordinal.manifest.AnalysisTemplate.Metric;
 import dev.ordinal.manifest.AnalysisTemplate.Prometheus;
 import dev.ordinal.manifest.AnalysisTemplate.RangeQuery;
+import dev.ordinal.testkit.Loaders;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -35,7 +36,7 @@ class AnalysisTemplateValidationTest {
   }
 
   private static LoadResult load(String yaml) {
-    return new ManifestLoader().load(new InMemoryTree().put("t.yaml", yaml).tree("r"));
+    return Loaders.forFixtures().load(new InMemoryTree().put("t.yaml", yaml).tree("r"));
   }
 
   private static List<String> errors(String fields) {

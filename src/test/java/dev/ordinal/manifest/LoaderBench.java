@@ -1,5 +1,6 @@
 package dev.ordinal.manifest;
 
+import dev.ordinal.testkit.Loaders;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,7 +29,8 @@ import java.util.Map;
  */
 public final class LoaderBench {
 
-  private static final String STATEFUL_SET =
+  /** One StatefulSet, formatted with its number, a team and a minor version. */
+  static final String STATEFUL_SET =
       """
       apiVersion: apps/v1
       kind: StatefulSet
@@ -83,7 +85,7 @@ public final class LoaderBench {
       int count = Integer.parseInt(args[1]);
       SourceTree tree = tree(count);
       long start = System.nanoTime();
-      LoadResult result = new ManifestLoader().load(tree);
+      LoadResult result = Loaders.forFixtures().load(tree);
       report("cold process, first load", count, System.nanoTime() - start, result);
       return;
     }
@@ -93,7 +95,7 @@ public final class LoaderBench {
 
     SourceTree small = tree(1_000);
     SourceTree large = tree(10_000);
-    ManifestLoader loader = new ManifestLoader();
+    ManifestLoader loader = Loaders.forFixtures();
 
     long start = System.nanoTime();
     LoadResult first = loader.load(small);

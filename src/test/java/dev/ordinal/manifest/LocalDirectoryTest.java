@@ -68,9 +68,16 @@ class LocalDirectoryTest {
 
     assertEquals(
         List.of(
-            "big.yaml: file is 204 bytes, larger than the limit of 100",
-            "link.yaml: symbolic link leads outside " + root,
-            "linked-dir: symbolic link leads outside " + root),
+            "big.yaml: file is 204 bytes, over the 100-byte limit; split it into smaller files or"
+                + " raise the size limit",
+            "link.yaml: symlink points to '"
+                + outside.resolve("secret.yaml")
+                + "', outside the folder or repository being read; replace it with the file"
+                + " itself",
+            "linked-dir: symlink points to '"
+                + outside.resolve("dir")
+                + "', outside the folder or repository being read; replace it with the file"
+                + " itself"),
         rejected.problems());
   }
 

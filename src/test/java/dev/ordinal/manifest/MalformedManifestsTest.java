@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ordinal.testkit.Loaders;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -17,11 +18,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Each folder under {@code manifest/malformed} is a source tree that must be rejected with exactly
- * the {@code file:line: message} lines of its {@code expected.txt}.
+ * the {@code file:line: message} lines of its {@code expected.txt}: its errors and notes, in the
+ * order {@code ordinal validate} prints them.
  */
 class MalformedManifestsTest {
 
-  private static final ManifestLoader LOADER = new ManifestLoader();
+  private static final ManifestLoader LOADER = Loaders.forFixtures();
 
   static Path corpus() throws URISyntaxException {
     return Path.of(MalformedManifestsTest.class.getResource("/manifest/malformed").toURI());
@@ -34,8 +36,8 @@ class MalformedManifestsTest {
   }
 
   @Test
-  void corpusHasAtLeastThirtyCases() throws Exception {
-    assertTrue(cases().count() >= 30, "only " + cases().count() + " malformed cases");
+  void corpusHasAtLeast120Cases() throws Exception {
+    assertTrue(cases().count() >= 120, "only " + cases().count() + " malformed cases");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -49,7 +51,7 @@ class MalformedManifestsTest {
 
     LoadResult result = LOADER.load(LocalDirectory.read(folder));
 
-    LoadResult.Invalid invalid = assertInstanceOf(LoadResult.Invalid.class, result);
-    assertEquals(expected, invalid.errors().stream().map(LoadError::toString).toList());
+    assertInstanceOf(LoadResult.Invalid.class, result);
+    assertEquals(expected, result.problems().stream().map(LoadError::toString).toList());
   }
 }

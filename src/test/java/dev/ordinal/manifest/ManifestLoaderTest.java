@@ -16,6 +16,7 @@ import dev.ordinal.manifest.RolloutPolicy.Canary;
 import dev.ordinal.manifest.RolloutPolicy.Pause;
 import dev.ordinal.manifest.RolloutPolicy.Percent;
 import dev.ordinal.manifest.RolloutPolicy.Replicas;
+import dev.ordinal.testkit.Loaders;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -33,6 +34,7 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,7 +51,7 @@ class ManifestLoaderTest {
 
   private static DesiredState loadValidApp() throws Exception {
     Path app = Path.of(ManifestLoaderTest.class.getResource("/manifest/valid/app").toURI());
-    LoadResult result = new ManifestLoader().load(LocalDirectory.read(app));
+    LoadResult result = Loaders.forFixtures().load(LocalDirectory.read(app));
     if (result instanceof LoadResult.Invalid invalid) {
       throw new AssertionError("expected a valid tree: " + invalid.errors());
     }
@@ -229,7 +231,8 @@ class ManifestLoaderTest {
     assertEquals(4, saturation.consecutiveErrorLimit());
     assertTrue(saturation.dryRun());
     Prometheus prometheus = (Prometheus) saturation.provider();
-    assertEquals(Optional.of("/var/run/secrets/token"), prometheus.bearerTokenFile());
+    assertEquals(Optional.of("example"), prometheus.server());
+    assertEquals(Optional.empty(), prometheus.explicitAddress());
     assertEquals(List.of(), prometheus.headers());
   }
 
@@ -296,7 +299,7 @@ class ManifestLoaderTest {
             .put("a.yaml", CONFIG_MAP.formatted("a", 1))
             .put("b.yaml", CONFIG_MAP.formatted("b", 1))
             .put("c/d.yaml", CONFIG_MAP.formatted("d", 1));
-    ManifestLoader loader = new ManifestLoader();
+    ManifestLoader loader = Loaders.forFixtures();
 
     assertInstanceOf(LoadResult.Loaded.class, loader.load(files.tree("r1")));
     assertEquals(3, loader.blobsParsed());
@@ -314,7 +317,7 @@ class ManifestLoaderTest {
     for (int i = 0; i < 20; i++) {
       files.put("cm-" + i + ".yaml", CONFIG_MAP.formatted("cm-" + i, 1));
     }
-    ManifestLoader loader = new ManifestLoader();
+    ManifestLoader loader = Loaders.forFixtures();
     loader.load(files.tree("r1"));
     assertEquals(20, loader.blobsParsed());
 
@@ -337,7 +340,7 @@ class ManifestLoaderTest {
   void errorsAreCachedWithTheirBlobButNamedByPath() {
     String broken = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad}\n";
     InMemoryTree files = new InMemoryTree().put("x.yaml", broken).put("y.yaml", broken);
-    ManifestLoader loader = new ManifestLoader();
+    ManifestLoader loader = Loaders.forFixtures();
 
     LoadResult first = loader.load(files.tree("r1"));
     LoadResult second = loader.load(files.tree("r1"));
@@ -363,7 +366,7 @@ class ManifestLoaderTest {
       files.put("cm-" + i + ".yaml", CONFIG_MAP.formatted("cm-" + i, i));
     }
     SourceTree tree = files.tree("r1");
-    ManifestLoader loader = new ManifestLoader();
+    ManifestLoader loader = Loaders.forFixtures();
     ExecutorService threads = Executors.newFixedThreadPool(4);
     try {
       List<Future<LoadResult>> results = new ArrayList<>();
@@ -389,7 +392,7 @@ class ManifestLoaderTest {
             entry -> {
               throw new IOException("object 0123 missing");
             });
-    ManifestLoader loader = new ManifestLoader();
+    ManifestLoader loader = Loaders.forFixtures();
 
     LoadResult result = loader.load(tree);
 
@@ -397,6 +400,36 @@ class ManifestLoaderTest {
         List.of(new LoadError("gone.yaml", 1, "", "cannot read file: object 0123 missing")),
         ((LoadResult.Invalid) result).errors());
     assertEquals(0, loader.cachedBlobs());
+  }
+
+  @Test
+  void manifestsUsingTheCornersOfTheApiAreValid() throws Exception {
+    Path folder =
+        Path.of(ManifestLoaderTest.class.getResource("/manifest/valid/edge-cases").toURI());
+
+    LoadResult result = Loaders.forFixtures().load(LocalDirectory.read(folder));
+
+    assertEquals(List.of(), result.problems());
+    DesiredState state = ((LoadResult.Loaded) result).state();
+    assertEquals(24, state.objects().size());
+  }
+
+  @Test
+  void anUnreadableFileSaysWhy() {
+    SourceTree tree =
+        new SourceTree(
+            "r1",
+            List.of(new SourceEntry("db.yaml", "0123")),
+            entry -> {
+              // What Files.readAllBytes throws for a file without read permission: only a path.
+              throw new AccessDeniedException("/repo/db.yaml");
+            });
+
+    LoadResult result = Loaders.forFixtures().load(tree);
+
+    assertEquals(
+        List.of("db.yaml:1: cannot read file: permission denied"),
+        result.problems().stream().map(LoadError::toString).toList());
   }
 
   @Test
@@ -412,7 +445,7 @@ class ManifestLoaderTest {
               successCondition: result[0] < 1
               failureCondition: "result[0] >"
               provider:
-                prometheus: {address: "http://p:9090", query: up}
+                prometheus: {query: up}
         """;
     ConditionSyntax needsRightOperand =
         expression ->
@@ -448,11 +481,16 @@ class ManifestLoaderTest {
           namespace: staging
           annotations:
             ordinal.dev/policy: p
+        spec:
+          selector: {matchLabels: {app: db}}
+          template:
+            metadata: {labels: {app: db}}
+            spec: {containers: [{name: db, image: postgres:16}]}
         """;
     SourceTree tree =
         new InMemoryTree().put("p.yaml", policy).put("s.yaml", statefulSet).tree("r1");
 
-    LoadResult result = new ManifestLoader().load(tree);
+    LoadResult result = Loaders.forFixtures().load(tree);
 
     assertEquals(
         List.of(

@@ -895,6 +895,22 @@ class RolloutEngineTest {
     }
 
     @Test
+    void noSecondCanaryIsSentBackWhileTheFirstIsMissing() {
+      // db-5 went back first and is gone, not yet recreated; db-4 must wait for it.
+      Sim sim = atStep(SPEC, 1, 4);
+      sim.replicas = 8;
+      sim.partition = 7;
+      String prefix = sim.pods.get(0).name().replaceAll("-0$", "");
+      sim.pods.put(6, new PodView(prefix + "-6", 6, S, true, 0, false));
+      sim.pods.put(7, new PodView(prefix + "-7", 7, T, true, 0, false));
+      assertInstanceOf(Action.Wait.class, sim.decide());
+
+      sim.pods.put(5, new PodView(prefix + "-5", 5, S, true, 0, false));
+      Action.DeletePod delete = assertInstanceOf(Action.DeletePod.class, sim.decide());
+      assertEquals(prefix + "-4", delete.podName());
+    }
+
+    @Test
     void scaleDownKeepsPartitionWithinBounds() {
       Sim sim = atStep(SPEC, 0, 4);
       sim.replicas = 0;

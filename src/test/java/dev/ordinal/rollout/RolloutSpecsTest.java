@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.ordinal.manifest.LoadResult;
 import dev.ordinal.manifest.LocalDirectory;
-import dev.ordinal.manifest.ManifestLoader;
+import dev.ordinal.testkit.Loaders;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -17,7 +17,8 @@ class RolloutSpecsTest {
   void prodExamplePolicyMapsStepForStep() throws Exception {
     LoadResult.Loaded loaded =
         (LoadResult.Loaded)
-            new ManifestLoader().load(LocalDirectory.read(Path.of("examples/orders-db/envs/prod")));
+            Loaders.forFixtures()
+                .load(LocalDirectory.read(Path.of("examples/orders-db/envs/prod")));
     RolloutSpec spec = RolloutSpecs.from(loaded.state().policies().get("orders-db-canary"));
 
     assertEquals(Duration.ofSeconds(600), spec.progressDeadline());

@@ -36,12 +36,36 @@ public final class ControlPlane {
   private final Process controllerManager;
   private final KubernetesClient client;
   private final Duration startup;
+  private final Path auditLog;
+
+  /**
+   * Requests by service accounts are audited (and nothing else, to keep the log small): tests that
+   * run Ordinal under its generated RBAC read from it which verbs the code used.
+   */
+  private static final String AUDIT_POLICY =
+      """
+      apiVersion: audit.k8s.io/v1
+      kind: Policy
+      omitStages: [RequestReceived]
+      rules:
+        - level: Metadata
+          userGroups: ["system:serviceaccounts"]
+        - level: None
+      """;
 
   private ControlPlane(Path cacheDir) {
     long t0 = System.nanoTime();
     this.cacheDir = cacheDir;
     Path binDir = binaryDir(cacheDir);
     requireBinaries(binDir);
+    Path auditPolicy;
+    try {
+      Path auditDir = Files.createTempDirectory("ordinal-audit");
+      auditPolicy = Files.writeString(auditDir.resolve("policy.yaml"), AUDIT_POLICY);
+      auditLog = auditDir.resolve("audit.log");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     apiServer =
         new KubeAPIServer(
             KubeAPIServerConfigBuilder.anAPIServerConfig()
@@ -52,6 +76,10 @@ public final class ControlPlane {
                 .withStartupTimeout(120_000)
                 // Beta and off by default in 1.35; Ordinal supports maxUnavailable batches.
                 .withApiServerFlag("--feature-gates", "MaxUnavailableStatefulSet=true")
+                .withApiServerFlag("--audit-policy-file", auditPolicy.toString())
+                .withApiServerFlag("--audit-log-path", auditLog.toString())
+                // Written as requests finish, so a test reads its own requests at once.
+                .withApiServerFlag("--audit-log-mode", "blocking")
                 .build());
     apiServer.start();
     try {
@@ -100,6 +128,14 @@ public final class ControlPlane {
 
   public String kubeconfigYaml() {
     return apiServer.getKubeConfigYaml();
+  }
+
+  /**
+   * The API server's audit log: one JSON event per line, for requests made by service accounts
+   * (with a token from the TokenRequest API).
+   */
+  public Path auditLog() {
+    return auditLog;
   }
 
   /** How long this control plane took to start, for the figures in test logs. */

@@ -3,11 +3,7 @@ package dev.ordinal.analysis.prometheus;
 import dev.ordinal.manifest.AnalysisTemplate.Header;
 import dev.ordinal.manifest.AnalysisTemplate.Prometheus;
 import dev.ordinal.manifest.AnalysisTemplate.SecretKeyRef;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -23,65 +19,69 @@ import java.util.function.Supplier;
 public final class HttpPrometheusApi implements PrometheusApi {
   private final Optional<URI> addressOverride;
   private final Function<SecretKeyRef, Optional<String>> secrets;
+  private final PrometheusServers servers;
 
   /**
-   * @param addressOverride replaces every provider's address (e.g. a port-forward for backtests)
-   * @param secrets reads a Secret key for {@code bearerTokenSecret}; empty when it does not exist
+   * @param addressOverride replaces every server's address (e.g. a port-forward for backtests)
+   * @param secrets reads a Secret key in Ordinal's namespace; empty when it does not exist
+   * @param servers the servers of Ordinal's config that templates resolve to
    */
   public HttpPrometheusApi(
-      Optional<URI> addressOverride, Function<SecretKeyRef, Optional<String>> secrets) {
+      Optional<URI> addressOverride,
+      Function<SecretKeyRef, Optional<String>> secrets,
+      PrometheusServers servers) {
     this.addressOverride = addressOverride;
     this.secrets = secrets;
+    this.servers = servers;
   }
 
-  /**
-   * No override, and no Secrets: a metric with {@code bearerTokenSecret} errors with a clear
-   * message.
-   */
+  /** Templates used as written: their address, no Secrets (tests and backtests). */
+  public HttpPrometheusApi(
+      Optional<URI> addressOverride, Function<SecretKeyRef, Optional<String>> secrets) {
+    this(addressOverride, secrets, PrometheusServers.AS_WRITTEN);
+  }
+
   public HttpPrometheusApi() {
     this(Optional.empty(), ref -> Optional.empty());
   }
 
-  public PrometheusClient client(Prometheus provider) {
+  public PrometheusClient client(Prometheus provider) throws PrometheusException {
+    Optional<PrometheusServers.Server> server =
+        servers.resolve(provider, addressOverride.isPresent());
     Map<String, String> headers = new LinkedHashMap<>();
     for (Header header : provider.headers()) {
       headers.put(header.key(), header.value());
     }
     return new PrometheusClient(
-        addressOverride.orElse(provider.address()),
-        provider.timeout().orElse(PrometheusClient.DEFAULT_TIMEOUT),
+        addressOverride.orElseGet(() -> server.orElseThrow().address()),
+        provider
+            .timeout()
+            .or(() -> server.flatMap(PrometheusServers.Server::timeout))
+            .orElse(PrometheusClient.DEFAULT_TIMEOUT),
         headers,
-        token(provider));
+        token(
+            provider
+                .bearerTokenSecret()
+                .or(() -> server.flatMap(PrometheusServers.Server::bearerTokenSecret))));
   }
 
-  private Supplier<Optional<String>> token(Prometheus provider) {
-    if (provider.bearerTokenFile().isPresent()) {
-      Path file = Path.of(provider.bearerTokenFile().get());
-      return () -> {
-        try {
-          return Optional.of(Files.readString(file).trim());
-        } catch (IOException e) {
-          throw new UncheckedIOException(
-              "bearerTokenFile " + file + ": " + e.getClass().getSimpleName(), e);
-        }
-      };
+  private Supplier<Optional<String>> token(Optional<SecretKeyRef> secret) {
+    if (secret.isEmpty()) {
+      return Optional::empty;
     }
-    if (provider.bearerTokenSecret().isPresent()) {
-      SecretKeyRef ref = provider.bearerTokenSecret().get();
-      return () ->
-          Optional.of(
-              secrets
-                  .apply(ref)
-                  .orElseThrow(
-                      () ->
-                          new IllegalStateException(
-                              "bearerTokenSecret "
-                                  + ref.name()
-                                  + "/"
-                                  + ref.key()
-                                  + " is not available")));
-    }
-    return Optional::empty;
+    SecretKeyRef ref = secret.get();
+    return () ->
+        Optional.of(
+            secrets
+                .apply(ref)
+                .orElseThrow(
+                    () ->
+                        new IllegalStateException(
+                            "bearerTokenSecret "
+                                + ref.name()
+                                + "/"
+                                + ref.key()
+                                + " is not available")));
   }
 
   @Override

@@ -9,13 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpServer;
 import dev.ordinal.manifest.AnalysisTemplate.Header;
 import dev.ordinal.manifest.AnalysisTemplate.Prometheus;
+import dev.ordinal.manifest.AnalysisTemplate.SecretKeyRef;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -24,7 +23,6 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The client against a local HTTP server that answers what each test needs. */
 class PrometheusClientTest {
@@ -195,34 +193,73 @@ class PrometheusClientTest {
   }
 
   @Test
-  void sendsHeadersAndBearerTokenFromFileButNeverShowsTheToken(@TempDir Path dir) throws Exception {
+  void sendsHeadersAndTheServersBearerTokenButNeverShowsTheToken() throws Exception {
     URI address = start();
-    Path token = dir.resolve("token");
-    Files.writeString(token, "s3cr3t-token\n");
+    PrometheusServers servers =
+        PrometheusServers.configured(
+            Map.of(
+                "default",
+                new PrometheusServers.Server(
+                    "default",
+                    address,
+                    Optional.of(new SecretKeyRef("prometheus-token", "token")),
+                    Optional.empty())));
     Prometheus provider =
         new Prometheus(
-            address,
+            null,
             "up",
             Optional.of(Duration.ofSeconds(5)),
             List.of(new Header("X-Scope-OrgID", "team-a")),
-            Optional.of(token.toString()),
+            Optional.empty(),
             Optional.empty());
     status.set(500);
     body.set("{\"status\":\"error\",\"errorType\":\"internal\",\"error\":\"boom\"}");
+    HttpPrometheusApi api =
+        new HttpPrometheusApi(
+            Optional.empty(),
+            ref ->
+                ref.name().equals("prometheus-token")
+                    ? Optional.of("s3cr3t-token")
+                    : Optional.empty(),
+            servers);
     PrometheusException error =
-        assertThrows(
-            PrometheusException.class, () -> new HttpPrometheusApi().query(provider, "up"));
+        assertThrows(PrometheusException.class, () -> api.query(provider, "up"));
     assertEquals("Bearer s3cr3t-token", seenHeaders.get().getFirst("Authorization"));
     assertEquals("team-a", seenHeaders.get().getFirst("X-Scope-OrgID"));
     assertFalse(error.getMessage().contains("s3cr3t"), error.getMessage());
 
-    Files.delete(token);
-    PrometheusException unreadable =
-        assertThrows(
-            PrometheusException.class, () -> new HttpPrometheusApi().query(provider, "up"));
+    HttpPrometheusApi noSecret =
+        new HttpPrometheusApi(Optional.empty(), ref -> Optional.empty(), servers);
+    PrometheusException missing =
+        assertThrows(PrometheusException.class, () -> noSecret.query(provider, "up"));
     assertTrue(
-        unreadable.getMessage().contains("cannot read the bearer token: bearerTokenFile " + token),
-        unreadable.getMessage());
+        missing.getMessage().contains("prometheus-token/token is not available"),
+        missing.getMessage());
+  }
+
+  @Test
+  void aTemplateReachesOnlyTheConfiguredServersAtRunTime() throws Exception {
+    URI address = start();
+    PrometheusServers servers =
+        PrometheusServers.configured(
+            Map.of(
+                "default",
+                new PrometheusServers.Server(
+                    "default",
+                    URI.create("http://prometheus.invalid:9090"),
+                    Optional.empty(),
+                    Optional.empty())));
+    Prometheus elsewhere =
+        new Prometheus(
+            address, "up", Optional.empty(), List.of(), Optional.empty(), Optional.empty());
+    PrometheusException refused =
+        assertThrows(
+            PrometheusException.class,
+            () ->
+                new HttpPrometheusApi(Optional.empty(), ref -> Optional.empty(), servers)
+                    .query(elsewhere, "up"));
+    assertTrue(refused.getMessage().startsWith("refused: " + address), refused.getMessage());
+    assertEquals(null, seenHeaders.get(), "the unlisted server received nothing");
   }
 
   @Test

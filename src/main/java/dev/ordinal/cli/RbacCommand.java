@@ -1,0 +1,43 @@
+package dev.ordinal.cli;
+
+import dev.ordinal.daemon.DaemonConfig;
+import dev.ordinal.kube.RbacManifest;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ordinal rbac}: the RBAC a config needs, exactly, as YAML to apply or commit. */
+@Command(
+    name = "rbac",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Print the RBAC Ordinal needs for a config: a Role in Ordinal's namespace (its Lease, its",
+      "analysis-run ConfigMap, the Secrets the config names) and, in every namespace an app may",
+      "deploy to, a RoleBinding to a ClusterRole with exactly the verbs the code uses. Nothing is",
+      "granted cluster-wide unless the config allows an app a cluster-scoped kind.",
+      "Exit codes: 0 printed, 2 unreadable or invalid config."
+    })
+final class RbacCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(
+      names = "--config",
+      required = true,
+      paramLabel = "FILE",
+      description = "The daemon's config file.")
+  Path configFile;
+
+  @Override
+  public Integer call() {
+    try {
+      spec.commandLine().getOut().print(RbacManifest.yaml(DaemonConfig.load(configFile)));
+      spec.commandLine().getOut().flush();
+      return 0;
+    } catch (DaemonConfig.ConfigException e) {
+      spec.commandLine().getErr().println(e.getMessage());
+      return 2;
+    }
+  }
+}

@@ -1,0 +1,349 @@
+package dev.ordinal.manifest;
+
+import com.fasterxml.jackson.databind.BeanDescription;
+import com.fasterxml.jackson.databind.DeserializationConfig;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.introspect.AnnotatedMember;
+import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The fields and scalar types of Kubernetes' built-in kinds, taken from fabric8's model classes
+ * (generated from Kubernetes' OpenAPI), and a walk that checks a document against them.
+ *
+ * <p>fabric8 keeps unknown fields in {@code additionalProperties} and Jackson stops at the first
+ * type error, so neither says what the API server says: every unknown field (with the nearest known
+ * one) and every value of the wrong type. The walk does, in one pass over the tree.
+ */
+final class FieldSchema {
+
+  /** What a value must look like. */
+  sealed interface Shape permits Bean, ListOf, MapOf, Scalar {}
+
+  /** A mapping with a fixed set of fields; filled after creation, as model types can recurse. */
+  static final class Bean implements Shape {
+    final String typeName;
+    final Map<String, Shape> fields = new HashMap<>();
+
+    Bean(String typeName) {
+      this.typeName = typeName;
+    }
+  }
+
+  record ListOf(Shape item) implements Shape {}
+
+  record MapOf(Shape value) implements Shape {}
+
+  enum Scalar implements Shape {
+    STRING,
+    INT32,
+    INT64,
+    BOOLEAN,
+    NUMBER,
+    INT_OR_STRING,
+    QUANTITY,
+    /** Anything goes: free-form JSON, or a type Ordinal does not look into. */
+    ANY
+  }
+
+  private static final Map<Class<?>, Bean> ROOTS = new ConcurrentHashMap<>();
+
+  private final DeserializationConfig config;
+
+  private FieldSchema(ObjectMapper mapper) {
+    this.config = mapper.getDeserializationConfig();
+  }
+
+  /** The shape of a model class, built once per class (and everything it reaches). */
+  static Bean of(Class<?> type, ObjectMapper mapper) {
+    Bean cached = ROOTS.get(type);
+    if (cached != null) {
+      return cached;
+    }
+    synchronized (ROOTS) {
+      return ROOTS.computeIfAbsent(
+          type,
+          root -> {
+            FieldSchema builder = new FieldSchema(mapper);
+            return (Bean) builder.shape(mapper.constructType(root), new HashMap<>());
+          });
+    }
+  }
+
+  private Shape shape(JavaType type, Map<Class<?>, Bean> seen) {
+    Class<?> raw = type.getRawClass();
+    if (raw == String.class || raw.isEnum()) {
+      return Scalar.STRING;
+    }
+    if (raw == Integer.class || raw == int.class || raw == Short.class || raw == short.class) {
+      return Scalar.INT32;
+    }
+    if (raw == Long.class || raw == long.class) {
+      return Scalar.INT64;
+    }
+    if (raw == Boolean.class || raw == boolean.class) {
+      return Scalar.BOOLEAN;
+    }
+    if (raw == Double.class || raw == double.class || raw == Float.class || raw == float.class) {
+      return Scalar.NUMBER;
+    }
+    if (raw == IntOrString.class) {
+      return Scalar.INT_OR_STRING;
+    }
+    if (raw == Quantity.class) {
+      return Scalar.QUANTITY;
+    }
+    if (type.isMapLikeType()) {
+      return new MapOf(shape(type.getContentType(), seen));
+    }
+    if (type.isCollectionLikeType() || (type.isArrayType() && raw != byte[].class)) {
+      return new ListOf(shape(type.getContentType(), seen));
+    }
+    if (raw == Object.class
+        || raw.isInterface()
+        || Modifier.isAbstract(raw.getModifiers())
+        || raw.isPrimitive()
+        || JsonNode.class.isAssignableFrom(raw)
+        || !raw.getName().startsWith("io.fabric8.")
+        || customDeserializer(raw.getAnnotation(JsonDeserialize.class))) {
+      return Scalar.ANY;
+    }
+    Bean known = seen.get(raw);
+    if (known != null) {
+      return known;
+    }
+    Bean bean = new Bean(raw.getSimpleName());
+    seen.put(raw, bean);
+    BeanDescription description = config.introspect(type);
+    for (BeanPropertyDefinition property : description.findProperties()) {
+      AnnotatedMember mutator = property.getNonConstructorMutator();
+      if (mutator == null) {
+        continue;
+      }
+      JsonDeserialize custom = mutator.getAnnotation(JsonDeserialize.class);
+      bean.fields.put(
+          property.getName(),
+          customDeserializer(custom) ? Scalar.ANY : shape(property.getPrimaryType(), seen));
+    }
+    return bean;
+  }
+
+  private static boolean customDeserializer(JsonDeserialize annotation) {
+    return annotation != null && annotation.using() != JsonDeserializer.None.class;
+  }
+
+  /**
+   * Checks {@code node} against {@code shape}, reporting each unknown field and each value of the
+   * wrong type (as {@linkplain Problems#typeError type errors}).
+   *
+   * @param kind the document's kind, to point at {@code kubectl explain}
+   */
+  static void check(JsonNode node, Bean shape, String kind, Problems problems) {
+    new Walk(kind.toLowerCase(Locale.ROOT), kind.equals("Secret"), problems).visit(node, shape);
+  }
+
+  /** A key of a map (labels, resources), kept apart from field names for kubectl explain. */
+  private record MapKey(String name) {}
+
+  /** One walk over a document; the path is kept as segments and only joined for a problem. */
+  private static final class Walk {
+    private final String explainRoot;
+    private final boolean secret;
+    private final Problems problems;
+    private final List<Object> path = new ArrayList<>();
+
+    Walk(String explainRoot, boolean secret, Problems problems) {
+      this.explainRoot = explainRoot;
+      this.secret = secret;
+      this.problems = problems;
+    }
+
+    /** A Secret's values are described by their shape only: errors reach /status, logs, Events. */
+    private boolean hidesValue() {
+      return secret
+          && !path.isEmpty()
+          && (path.get(0).equals("data") || path.get(0).equals("stringData"));
+    }
+
+    void visit(JsonNode node, Shape shape) {
+      if (node.isNull()) {
+        return; // Go decodes null as "not set".
+      }
+      if (shape instanceof Bean bean) {
+        visitBean(node, bean);
+      } else if (shape instanceof ListOf list) {
+        if (!node.isArray()) {
+          wrongType("a list", node);
+          return;
+        }
+        for (int i = 0; i < node.size(); i++) {
+          path.add(i);
+          visit(node.get(i), list.item());
+          path.remove(path.size() - 1);
+        }
+      } else if (shape instanceof MapOf map) {
+        if (!node.isObject()) {
+          wrongType("a mapping", node);
+          return;
+        }
+        for (Map.Entry<String, JsonNode> entry : node.properties()) {
+          path.add(new MapKey(entry.getKey()));
+          visit(entry.getValue(), map.value());
+          path.remove(path.size() - 1);
+        }
+      } else if (shape instanceof Scalar scalar) {
+        visitScalar(node, scalar);
+      }
+    }
+
+    private void visitBean(JsonNode node, Bean bean) {
+      if (!node.isObject()) {
+        wrongType("a mapping", node);
+        return;
+      }
+      for (Map.Entry<String, JsonNode> entry : node.properties()) {
+        String name = entry.getKey();
+        Shape field = bean.fields.get(name);
+        path.add(name);
+        if (field == null) {
+          unknownField(name, bean);
+        } else {
+          visit(entry.getValue(), field);
+        }
+        path.remove(path.size() - 1);
+      }
+    }
+
+    private void visitScalar(JsonNode node, Scalar scalar) {
+      switch (scalar) {
+        case STRING -> {
+          if (!node.isTextual()) {
+            wrongType("a string", node);
+          }
+        }
+        case INT32 -> {
+          if (!node.isIntegralNumber() || !node.canConvertToInt()) {
+            wrongType(node.isIntegralNumber() ? "a 32-bit integer" : "an integer", node);
+          }
+        }
+        case INT64 -> {
+          if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+            wrongType(node.isIntegralNumber() ? "a 64-bit integer" : "an integer", node);
+          }
+        }
+        case BOOLEAN -> {
+          if (!node.isBoolean()) {
+            wrongType("true or false", node);
+          }
+        }
+        case NUMBER -> {
+          if (!node.isNumber()) {
+            wrongType("a number", node);
+          }
+        }
+        case INT_OR_STRING -> {
+          if (!node.isTextual() && !(node.isIntegralNumber() && node.canConvertToInt())) {
+            wrongType("an integer or a string", node);
+          }
+        }
+        case QUANTITY -> {
+          if (!node.isTextual() && !node.isNumber()) {
+            wrongType("a quantity (such as 500m, 2 or 1Gi)", node);
+          } else {
+            String problem = Quantities.problem(node.asText());
+            if (problem != null) {
+              problems.typeError(joined(), problem);
+            }
+          }
+        }
+        case ANY -> {}
+      }
+    }
+
+    private void wrongType(String expected, JsonNode got) {
+      String message =
+          "expected "
+              + expected
+              + ", got "
+              + (hidesValue() && got.isValueNode()
+                  ? Problems.shapeOf(got) + " (value not shown)"
+                  : Problems.describe(got));
+      if (got instanceof WordBoolean && expected.equals("a string") && hidesValue()) {
+        message +=
+            "; an unquoted yes, no, on or off is a boolean in YAML 1.1, which Kubernetes reads:"
+                + " quote the value";
+      }
+      if (got instanceof WordBoolean word && expected.equals("a string") && !hidesValue()) {
+        message +=
+            " (an unquoted "
+                + word.word()
+                + " is a boolean in YAML 1.1, which Kubernetes reads); quote it: \""
+                + word.word()
+                + "\"";
+      }
+      problems.typeError(joined(), message);
+    }
+
+    private void unknownField(String name, Bean bean) {
+      StringBuilder message = new StringBuilder("unknown field '").append(name).append('\'');
+      String odd = Suggestions.nonAscii(name);
+      if (odd != null) {
+        message.append(" (it contains ").append(odd).append(", which is not a Latin letter)");
+      }
+      String suggestion = Suggestions.closest(name, bean.fields.keySet());
+      if (suggestion != null) {
+        message.append("; did you mean '").append(suggestion).append("'?");
+      } else if (bean.fields.size() <= 12) {
+        message.append("; known fields: ").append(String.join(", ", sorted(bean.fields.keySet())));
+      } else {
+        message.append("; see kubectl explain ").append(explainPath());
+      }
+      problems.add(joined(), message.toString());
+    }
+
+    private static List<String> sorted(Collection<String> names) {
+      List<String> list = new ArrayList<>(names);
+      list.sort(null);
+      return list;
+    }
+
+    /** The parent's path as kubectl explain takes it: field names only, no indices or keys. */
+    private String explainPath() {
+      StringBuilder out = new StringBuilder(explainRoot);
+      for (Object segment : path.subList(0, path.size() - 1)) {
+        if (segment instanceof String field) {
+          out.append('.').append(field);
+        }
+      }
+      return out.toString();
+    }
+
+    private String joined() {
+      StringBuilder out = new StringBuilder();
+      for (Object segment : path) {
+        if (segment instanceof Integer index) {
+          out.append('[').append(index).append(']');
+        } else {
+          if (out.length() > 0) {
+            out.append('.');
+          }
+          out.append(segment instanceof MapKey key ? key.name() : segment);
+        }
+      }
+      return out.toString();
+    }
+  }
+}

@@ -1,0 +1,155 @@
+package dev.ordinal.manifest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import dev.ordinal.manifest.KubernetesKinds.Lookup;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+
+/**
+ * Reads one Kubernetes object as the API server would: the apiVersion and kind must be served,
+ * every field must be known and of the right type ({@link FieldSchema}), and the values must pass
+ * the server's validation ({@link KubernetesRules}). Objects of kinds Ordinal cannot check offline
+ * (custom resources) get their metadata checked and a note, or an error when strict.
+ */
+final class KubernetesObjects {
+
+  // One mapper for the whole process: Jackson caches deserializers per mapper, and building them
+  // for fabric8's large model classes is the expensive part of a first load.
+  static final ObjectMapper MAPPER = strictScalars(new ObjectMapper());
+
+  /**
+   * Unknown fields are found by {@link FieldSchema} (fabric8 keeps them in additionalProperties);
+   * the coercions the API server's Go decoder refuses ({@code replicas: "3"}) stay refused here as
+   * a second line of defence.
+   */
+  private static ObjectMapper strictScalars(ObjectMapper mapper) {
+    mapper.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    mapper.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+    mapper
+        .coercionConfigFor(LogicalType.Textual)
+        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+    mapper
+        .coercionConfigFor(LogicalType.Integer)
+        .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+    mapper
+        .coercionConfigFor(LogicalType.Float)
+        .setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+    mapper
+        .coercionConfigFor(LogicalType.Boolean)
+        .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
+    return mapper;
+  }
+
+  private final boolean strict;
+
+  /**
+   * @param strict whether kinds Ordinal cannot check (custom resources) are errors
+   */
+  KubernetesObjects(boolean strict) {
+    this.strict = strict;
+  }
+
+  /**
+   * Reads a document whose apiVersion and kind are non-empty strings; null after reporting its
+   * problems.
+   */
+  HasMetadata read(JsonNode root, String apiVersion, String kind, Problems problems) {
+    int before = problems.size();
+    Lookup lookup = KubernetesKinds.lookup(apiVersion, kind);
+    String group = KubernetesKinds.group(apiVersion);
+    Class<? extends HasMetadata> type;
+    if (lookup instanceof Lookup.Served served) {
+      FieldSchema.Bean shape = FieldSchema.of(served.type(), MAPPER);
+      // Rules run even after a type error, to find every problem in one pass; Problems drops
+      // what they would say about a value whose type is already reported.
+      FieldSchema.check(root, shape, kind, problems);
+      KubernetesRules.metadata(root, kind, group, false, problems);
+      KubernetesRules.check(kind, root, problems);
+      type = served.type();
+    } else if (lookup instanceof Lookup.Custom custom) {
+      JsonNode metadata = root.get("metadata");
+      if (metadata != null) {
+        FieldSchema.check(
+            metadata,
+            FieldSchema.of(ObjectMeta.class, MAPPER),
+            "metadata",
+            problems.within("metadata"));
+      }
+      KubernetesRules.metadata(root, kind, group, true, problems);
+      String what = kind + " (" + apiVersion + ") is " + custom.why();
+      if (strict) {
+        problems.add("kind", what + "; Ordinal cannot check it offline, and --strict refuses it");
+      } else {
+        problems.note("kind", what + ": only its metadata was checked (--strict refuses it)");
+      }
+      type = GenericKubernetesResource.class;
+    } else if (lookup instanceof Lookup.Removed removed) {
+      KubernetesKinds.Removal removal = removed.removal();
+      problems.add(
+          "apiVersion",
+          kind
+              + " "
+              + apiVersion
+              + " was removed in Kubernetes "
+              + removal.removedIn()
+              + (removal.replacement().isEmpty() ? "" : ", use " + removal.replacement())
+              + (removal.hint().isEmpty() ? "" : " (" + removal.hint() + ")"));
+      return null;
+    } else {
+      Lookup.Unknown unknown = (Lookup.Unknown) lookup;
+      problems.add(unknown.aboutKind() ? "kind" : "apiVersion", unknown.problem());
+      return null;
+    }
+    if (problems.size() != before) {
+      return null;
+    }
+    try {
+      return MAPPER.treeToValue(root, type);
+    } catch (JsonMappingException e) {
+      // The checks above should have found it; say what Jackson found rather than nothing, but
+      // never for a Secret: Jackson's message may quote a value.
+      problems.add(
+          pathOf(e),
+          kind.equals("Secret")
+              ? "cannot be read (the parser's message is not shown: it may quote a value)"
+              : SyntaxErrors.firstLine(e.getOriginalMessage()));
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      problems.add(
+          "",
+          "cannot read "
+              + kind
+              + (kind.equals("Secret")
+                  ? " (the parser's message is not shown: it may quote a value)"
+                  : ": " + SyntaxErrors.firstLine(e.getMessage())));
+    }
+    return null;
+  }
+
+  /** The dotted path of the field a Jackson mapping error is about. */
+  private static String pathOf(JsonMappingException e) {
+    StringBuilder path = new StringBuilder();
+    for (JsonMappingException.Reference reference : e.getPath()) {
+      if (reference.getFieldName() != null) {
+        if (path.length() > 0) {
+          path.append('.');
+        }
+        path.append(reference.getFieldName());
+      } else if (reference.getIndex() >= 0) {
+        path.append('[').append(reference.getIndex()).append(']');
+      }
+    }
+    return path.toString();
+  }
+}

@@ -1,0 +1,138 @@
+package dev.ordinal.plan;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What an app may apply, set by the operator in the daemon config and never in Git, like Argo CD's
+ * AppProject: the destination namespaces (default: the app's own) and the kinds (default: the
+ * namespaced kinds an app plausibly ships; no RBAC, no webhooks, no CRDs, no Namespaces, nothing
+ * cluster-scoped). An app never takes over an object another app or another tool created unless the
+ * operator allows adoption. Pure: a refusal is a message that names the object and the rule.
+ *
+ * @param app the app's name, for messages
+ * @param namespaces where the app may put objects
+ * @param extraKinds kinds allowed beyond the defaults, as {@code group/Kind} ({@code Kind} for the
+ *     core group)
+ * @param adopt whether the app may take over objects it did not create
+ */
+public record AppBoundary(
+    String app, Set<String> namespaces, Set<String> extraKinds, boolean adopt) {
+
+  /** The kinds every app may apply: namespaced, and granting no power over other objects. */
+  public static final Set<String> DEFAULT_KINDS =
+      Set.of(
+          "ConfigMap",
+          "Secret",
+          "Service",
+          "ServiceAccount",
+          "PersistentVolumeClaim",
+          "apps/StatefulSet",
+          "apps/Deployment",
+          "batch/Job",
+          "batch/CronJob",
+          "policy/PodDisruptionBudget",
+          "networking.k8s.io/NetworkPolicy",
+          "networking.k8s.io/Ingress",
+          "autoscaling/HorizontalPodAutoscaler");
+
+  public AppBoundary {
+    namespaces = Set.copyOf(namespaces);
+    extraKinds = Set.copyOf(extraKinds);
+  }
+
+  /** The boundary an app gets when the operator says nothing: its own namespace, default kinds. */
+  public static AppBoundary defaults(String app, String namespace) {
+    return new AppBoundary(app, Set.of(namespace), Set.of(), false);
+  }
+
+  /** Every kind the app may apply, as {@code group/Kind}. */
+  public Set<String> kinds() {
+    Set<String> all = new TreeSet<>(DEFAULT_KINDS);
+    all.addAll(extraKinds);
+    return all;
+  }
+
+  /** {@code group/Kind}, or {@code Kind} for the core group. */
+  public static String kindOf(ObjectKey key) {
+    return key.group().isEmpty() ? key.kind() : key.group() + "/" + key.kind();
+  }
+
+  /** Why the app may not apply this object; empty when it may. */
+  public Optional<String> refusal(ObjectKey key) {
+    String kind = kindOf(key);
+    if (!kinds().contains(kind)) {
+      return Optional.of(
+          key.path()
+              + ": kind "
+              + kind
+              + (key.isClusterScoped() ? " (cluster-scoped)" : "")
+              + " is outside app "
+              + app
+              + "'s boundary; the operator can allow it by adding \""
+              + kind
+              + "\" to apps["
+              + app
+              + "].boundary.kinds in Ordinal's config (and granting Ordinal the RBAC to write it)");
+    }
+    if (!key.isClusterScoped() && !namespaces.contains(key.namespace())) {
+      return Optional.of(
+          key.path()
+              + ": namespace "
+              + key.namespace()
+              + " is outside app "
+              + app
+              + "'s boundary (allowed: "
+              + String.join(", ", new TreeSet<>(namespaces))
+              + "); the operator can allow it by adding it to apps["
+              + app
+              + "].boundary.namespaces in Ordinal's config");
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Why the app may not take over this live object: it carries another app's inventory label, or
+   * none (another tool or a person created it). Empty when it may.
+   */
+  public Optional<String> adoptionRefusal(ObjectKey key, HasMetadata live) {
+    if (adopt || live == null) {
+      return Optional.empty();
+    }
+    Map<String, String> labels = live.getMetadata().getLabels();
+    String owner = labels == null ? null : labels.get(PlanOptions.APP_LABEL);
+    if (app.equals(owner)) {
+      return Optional.empty();
+    }
+    String who =
+        owner == null
+            ? "was not created by Ordinal (no " + PlanOptions.APP_LABEL + " label)"
+            : "belongs to app " + owner + " (" + PlanOptions.APP_LABEL + "=" + owner + ")";
+    return Optional.of(
+        key.path()
+            + " "
+            + who
+            + "; app "
+            + app
+            + " never takes it over: remove it from this repository, or let the operator set apps["
+            + app
+            + "].boundary.adopt: true in Ordinal's config");
+  }
+
+  /** Every refusal for a set of desired objects and their live twins (absent when new). */
+  public List<String> refusals(
+      Collection<ObjectKey> desired, Map<ObjectKey, ? extends HasMetadata> live) {
+    List<String> refusals = new ArrayList<>();
+    for (ObjectKey key : new TreeSet<>(desired)) {
+      refusal(key).ifPresent(refusals::add);
+      adoptionRefusal(key, live.get(key)).ifPresent(refusals::add);
+    }
+    return refusals;
+  }
+}

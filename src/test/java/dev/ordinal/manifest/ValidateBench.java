@@ -1,0 +1,256 @@
+package dev.ordinal.manifest;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.ordinal.testkit.Loaders;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Prints what {@code ordinal validate} costs; not a test, and it asserts nothing about time. Run
+ * from the worktree after {@code mvn test-compile}:
+ *
+ * <pre>
+ * mvn -q dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
+ * java -Xmx2g -cp target/classes:target/test-classes:$(cat target/cp.txt) \
+ *     dev.ordinal.manifest.ValidateBench
+ * </pre>
+ *
+ * Two workloads, each beside its floor, a bare Jackson parse of the same bytes measured in the same
+ * run: N invalid documents in one file (every one with an unknown field and a negative replica
+ * count, so every one needs its field lines), and N valid StatefulSets, one file each (as
+ * LoaderBench, for comparison with the loader before this validation). Sizes double so that growth
+ * can be read off: linear means the time per document stays flat.
+ */
+public final class ValidateBench {
+
+  private static final ObjectMapper BARE = new ObjectMapper(new YAMLFactory());
+
+  private ValidateBench() {}
+
+  public static void main(String[] args) {
+    System.out.printf(
+        "cores: %d, max heap: %d MiB, load average: %s%n",
+        Runtime.getRuntime().availableProcessors(),
+        Runtime.getRuntime().maxMemory() >> 20,
+        loadAverage());
+    warmUp();
+    System.out.println();
+    System.out.println("invalid documents in one file (2 errors each):");
+    for (int count : new int[] {1_250, 2_500, 5_000, 10_000}) {
+      SourceTree tree = invalidFile(count);
+      byte[] bytes = read(tree, tree.entries().get(0));
+      Measure floor = measure(() -> bareParse(bytes));
+      Measure validate = measure(() -> errorsOf(Loaders.forFixtures().load(tree)));
+      print(count, validate, floor, 2 * count);
+    }
+    System.out.println();
+    System.out.println("valid StatefulSets, one file each (files parsed in parallel):");
+    for (int count : new int[] {1_250, 2_500, 5_000, 10_000}) {
+      SourceTree tree = validFiles(count);
+      List<byte[]> blobs = new ArrayList<>();
+      tree.entries().forEach(entry -> blobs.add(read(tree, entry)));
+      Measure floor =
+          measure(() -> blobs.parallelStream().mapToInt(ValidateBench::bareParse).sum());
+      Measure bound =
+          measure(() -> blobs.parallelStream().mapToInt(ValidateBench::parseAndBind).sum());
+      Measure validate = measure(() -> objectsOf(Loaders.forFixtures().load(tree)));
+      print(count, validate, floor, count);
+      System.out.printf(
+          "          parse and bind to fabric8's StatefulSet, what loading did before these checks:"
+              + " %,.1f ms (%,.0f docs/s); validate is %.2fx that%n",
+          bound.millis(), count / (bound.millis() / 1e3), validate.millis() / bound.millis());
+    }
+  }
+
+  /** Compiles the paths measured below: a first load in a process costs far more. */
+  private static void warmUp() {
+    SourceTree invalid = invalidFile(2_000);
+    SourceTree valid = validFiles(2_000);
+    long start = System.nanoTime();
+    objectsOf(Loaders.forFixtures().load(valid));
+    System.out.printf(
+        "first load in the process (cold): 2,000 StatefulSets in %.0f ms%n",
+        (System.nanoTime() - start) / 1e6);
+    for (int i = 0; i < 15; i++) {
+      errorsOf(Loaders.forFixtures().load(invalid));
+      objectsOf(Loaders.forFixtures().load(valid));
+    }
+  }
+
+  /** The median of several runs, and the peak heap the last one reached. */
+  private record Measure(double millis, long peakBytes, int result) {}
+
+  private static Measure measure(Supplier<Integer> run) {
+    int iterations = 7;
+    long[] times = new long[iterations];
+    int result = 0;
+    long peak = 0;
+    for (int i = 0; i < iterations; i++) {
+      System.gc();
+      long baseline = heapUsed();
+      resetPeaks();
+      long start = System.nanoTime();
+      result = run.get();
+      times[i] = System.nanoTime() - start;
+      peak = Math.max(peak, heapPeak() - baseline);
+    }
+    Arrays.sort(times);
+    return new Measure(times[iterations / 2] / 1e6, peak, result);
+  }
+
+  private static void print(int count, Measure validate, Measure floor, int expected) {
+    if (validate.result() != expected) {
+      throw new IllegalStateException(
+          "the bench tree gave " + validate.result() + " results, not " + expected);
+    }
+    System.out.printf(
+        "  %,6d docs: validate %,8.1f ms (%,7.0f docs/s, %5.1f µs/doc, peak heap +%,4d MiB)"
+            + " | floor, bare Jackson parse %,7.1f ms (%,7.0f docs/s, peak +%,4d MiB)"
+            + " | %.2fx the floor%n",
+        count,
+        validate.millis(),
+        count / (validate.millis() / 1e3),
+        validate.millis() * 1e3 / count,
+        validate.peakBytes() >> 20,
+        floor.millis(),
+        count / (floor.millis() / 1e3),
+        floor.peakBytes() >> 20,
+        validate.millis() / floor.millis());
+  }
+
+  private static int errorsOf(LoadResult result) {
+    if (!(result instanceof LoadResult.Invalid invalid)) {
+      throw new IllegalStateException("the invalid bench tree loaded");
+    }
+    return invalid.errors().size();
+  }
+
+  private static int objectsOf(LoadResult result) {
+    if (result instanceof LoadResult.Invalid invalid) {
+      throw new IllegalStateException(
+          "the valid bench tree is invalid: " + invalid.errors().get(0));
+    }
+    return ((LoadResult.Loaded) result).state().objects().size();
+  }
+
+  private static int bareParse(byte[] bytes) {
+    try (JsonParser parser = BARE.getFactory().createParser(bytes);
+        MappingIterator<Object> documents = BARE.readValues(parser, Object.class)) {
+      int count = 0;
+      while (documents.hasNext()) {
+        documents.next();
+        count++;
+      }
+      return count;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static int parseAndBind(byte[] bytes) {
+    try (JsonParser parser = BARE.getFactory().createParser(bytes)) {
+      int count = 0;
+      while (parser.nextToken() != null) {
+        KubernetesObjects.MAPPER.treeToValue(BARE.readTree(parser), StatefulSet.class);
+        count++;
+      }
+      return count;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** One file of {@code count} StatefulSets, each with a typo and a negative replica count. */
+  static SourceTree invalidFile(int count) {
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < count; i++) {
+      text.append("---\n")
+          .append(
+              LoaderBench.STATEFUL_SET
+                  .formatted(i, i % 50, i % 10)
+                  .replace("replicas: 3", "replicas: -3")
+                  .replace("serviceName:", "servicName:"));
+    }
+    return tree(Map.of("apps/all.yaml", text.toString()));
+  }
+
+  /** {@code count} valid StatefulSets, one file each, each with its own content. */
+  static SourceTree validFiles(int count) {
+    return LoaderBench.tree(count);
+  }
+
+  private static SourceTree tree(Map<String, String> files) {
+    List<SourceEntry> entries = new ArrayList<>();
+    Map<String, byte[]> blobs = new HashMap<>();
+    files.forEach(
+        (path, text) -> {
+          byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+          String id = LocalDirectory.gitBlobId(bytes);
+          entries.add(new SourceEntry(path, id));
+          blobs.put(id, bytes);
+        });
+    return new SourceTree("bench", entries, entry -> blobs.get(entry.blobId()));
+  }
+
+  private static byte[] read(SourceTree tree, SourceEntry entry) {
+    try {
+      return tree.reader().read(entry);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static long heapUsed() {
+    long used = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP) {
+        used += pool.getUsage().getUsed();
+      }
+    }
+    return used;
+  }
+
+  private static void resetPeaks() {
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      pool.resetPeakUsage();
+    }
+  }
+
+  /**
+   * The sum of each heap pool's peak since the last reset: an upper bound of the peak heap, as
+   * pools peak at different moments.
+   */
+  private static long heapPeak() {
+    long peak = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP) {
+        peak += pool.getPeakUsage().getUsed();
+      }
+    }
+    return peak;
+  }
+
+  private static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
+  }
+}
