@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -93,9 +94,44 @@ public final class BackupManager implements AutoCloseable {
   private final Map<String, String> claimOwners = new ConcurrentHashMap<>();
   private volatile Consumer<String> changed = key -> {};
 
+  /**
+   * Where backups may happen, and so what is watched: the operator allows backups per app, and
+   * Ordinal's RBAC grants snapshots, claims and Jobs only there.
+   *
+   * @param any no limit: every namespace of the rollout loop, Jobs included
+   * @param namespaces where apps may take backups (when not {@code any})
+   * @param jobs those of them whose policies may run Job hooks
+   */
+  public record Scope(boolean any, Set<String> namespaces, Set<String> jobs) {
+    public static final Scope ANY = new Scope(true, Set.of(), Set.of());
+
+    public Scope {
+      namespaces = Set.copyOf(namespaces);
+      jobs = Set.copyOf(jobs);
+    }
+
+    /** Whether backups may happen in {@code namespace}. */
+    public boolean allows(String namespace) {
+      return any || namespaces.contains(namespace);
+    }
+
+    /** Backups in {@code namespaces}, Job hooks in {@code jobs}. */
+    public static Scope of(Set<String> namespaces, Set<String> jobs) {
+      return new Scope(false, namespaces, jobs);
+    }
+  }
+
+  private final Scope scope;
+
+  /** A manager that may act and watch in every namespace of the rollout loop. */
   public BackupManager(Volumes volumes, Clock clock) {
+    this(volumes, clock, Scope.ANY);
+  }
+
+  public BackupManager(Volumes volumes, Clock clock, Scope scope) {
     this.volumes = Objects.requireNonNull(volumes);
     this.clock = Objects.requireNonNull(clock);
+    this.scope = Objects.requireNonNull(scope);
     this.hooks =
         Executors.newCachedThreadPool(
             r -> {
@@ -111,27 +147,53 @@ public final class BackupManager implements AutoCloseable {
    */
   public AutoCloseable watch(Set<String> namespaces, Consumer<String> changed) {
     this.changed = Objects.requireNonNull(changed);
-    return volumes.watchVolumes(
-        namespaces,
-        new Volumes.VolumeListener() {
-          @Override
-          public void snapshotChanged(String namespace, String statefulSet) {
-            changed.accept(namespace + "/" + statefulSet);
-          }
+    Volumes.VolumeListener listener = listener(changed);
+    if (scope.any()) {
+      return volumes.watchVolumes(namespaces, true, listener);
+    }
+    // Only where backups may happen: elsewhere Ordinal has no right to list snapshots or Jobs.
+    Set<String> watched = new TreeSet<>(scope.namespaces());
+    if (!namespaces.isEmpty()) {
+      watched.retainAll(namespaces);
+    }
+    Set<String> withJobs = new TreeSet<>(watched);
+    withJobs.retainAll(scope.jobs());
+    Set<String> withoutJobs = new TreeSet<>(watched);
+    withoutJobs.removeAll(withJobs);
+    List<AutoCloseable> handles = new ArrayList<>();
+    if (!withJobs.isEmpty()) {
+      handles.add(volumes.watchVolumes(withJobs, true, listener));
+    }
+    if (!withoutJobs.isEmpty()) {
+      handles.add(volumes.watchVolumes(withoutJobs, false, listener));
+    }
+    return () -> {
+      for (AutoCloseable handle : handles) {
+        handle.close();
+      }
+    };
+  }
 
-          @Override
-          public void claimChanged(String namespace, String claim) {
-            String owner = claimOwners.get(namespace + "/" + claim);
-            if (owner != null) {
-              changed.accept(owner);
-            }
-          }
+  private Volumes.VolumeListener listener(Consumer<String> changed) {
+    return new Volumes.VolumeListener() {
+      @Override
+      public void snapshotChanged(String namespace, String statefulSet) {
+        changed.accept(namespace + "/" + statefulSet);
+      }
 
-          @Override
-          public void jobChanged(String namespace, String statefulSet) {
-            changed.accept(namespace + "/" + statefulSet);
-          }
-        });
+      @Override
+      public void claimChanged(String namespace, String claim) {
+        String owner = claimOwners.get(namespace + "/" + claim);
+        if (owner != null) {
+          changed.accept(owner);
+        }
+      }
+
+      @Override
+      public void jobChanged(String namespace, String statefulSet) {
+        changed.accept(namespace + "/" + statefulSet);
+      }
+    };
   }
 
   // ------------------------------------------------------------------ what the engine sees
@@ -141,6 +203,9 @@ public final class BackupManager implements AutoCloseable {
    * state's restore.
    */
   public BackupView view(String namespace, String statefulSet, Optional<RolloutState> state) {
+    if (!scope.allows(namespace)) {
+      return BackupView.NONE; // nothing to read there, and no right to
+    }
     Map<String, BackupSets.Listed> listed = sets(namespace, statefulSet);
     Map<String, BackupView.SnapshotSet> sets = new LinkedHashMap<>();
     listed.forEach((id, set) -> sets.put(id, BackupSets.view(set)));
@@ -148,7 +213,7 @@ public final class BackupManager implements AutoCloseable {
     Map<String, BackupView.Claim> claims = new HashMap<>();
     RolloutState.Backup backup = state.flatMap(RolloutState::lastBackup).orElse(null);
     if (backup != null && backup.stage().inFlight()) {
-      for (String phase : List.of("quiesce", "resume")) {
+      for (String phase : BackupNames.HOOK_PHASES) {
         String runId = backup.id() + "/" + phase;
         hookRun(namespace, statefulSet, runId).ifPresent(run -> hookRuns.put(runId, run));
       }
@@ -258,6 +323,12 @@ public final class BackupManager implements AutoCloseable {
 
   /** Carries out one request of the engine for StatefulSet {@code statefulSet}. */
   public Outcome carryOut(String namespace, String statefulSet, VolumeOp op) {
+    if (!scope.allows(namespace)) {
+      return Outcome.refused(
+          "Ordinal's config allows no backups in namespace "
+              + namespace
+              + " (apps[].boundary.backups)");
+    }
     if (op instanceof VolumeOp.RunHook hook) {
       return runHook(namespace, statefulSet, hook);
     }
@@ -495,7 +566,9 @@ public final class BackupManager implements AutoCloseable {
         requested.remove(namespace + "/" + s.name());
       }
     }
-    volumes.deleteJobs(namespace, BackupNames.ofSet(sts, backupId));
+    for (String job : BackupNames.hookJobs(sts, backupId)) {
+      volumes.deleteJob(namespace, job);
+    }
     return Outcome.DONE;
   }
 

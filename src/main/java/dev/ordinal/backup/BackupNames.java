@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -80,6 +81,17 @@ public final class BackupNames {
             ? statefulSet.substring(0, ID_PREFIX).replaceAll("-+$", "")
             : statefulSet;
     return prefix + "-" + phase + "-" + hash(runId, 8);
+  }
+
+  /** The phases a hook runs in, each in a Job of its own. */
+  public static final List<String> HOOK_PHASES = List.of("quiesce", "resume");
+
+  /**
+   * The names of the hook Jobs a backup may have made, one per phase: deleted by name with the set
+   * (a delete by label selector would need the broader deletecollection grant).
+   */
+  public static List<String> hookJobs(String statefulSet, String backupId) {
+    return HOOK_PHASES.stream().map(p -> job(statefulSet, p, backupId + "/" + p)).toList();
   }
 
   private static String hash(String text, int length) {

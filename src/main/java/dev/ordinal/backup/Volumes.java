@@ -29,11 +29,11 @@ public interface Volumes {
   }
 
   /**
-   * Starts watching snapshots, claims and hook Jobs in {@code namespaces} (every namespace when
-   * empty); closing the handle stops the calls. A cluster that does not serve VolumeSnapshots is
-   * watched for the rest.
+   * Starts watching snapshots and claims in {@code namespaces} (every namespace when empty), and
+   * hook Jobs too when {@code jobs}; closing the handle stops the calls. A cluster that does not
+   * serve VolumeSnapshots is watched for the rest.
    */
-  AutoCloseable watchVolumes(Set<String> namespaces, VolumeListener listener);
+  AutoCloseable watchVolumes(Set<String> namespaces, boolean jobs, VolumeListener listener);
 
   /**
    * The VolumeSnapshots labelled {@code labels} in {@code namespace}, from a watch cache when one
@@ -78,8 +78,8 @@ public interface Volumes {
   /** One Job, read fresh. */
   Optional<Job> job(String namespace, String name);
 
-  /** Deletes the Jobs labelled {@code labels}, with their pods. */
-  void deleteJobs(String namespace, Map<String, String> labels);
+  /** Deletes a Job, with its pods; a missing one is fine. */
+  void deleteJob(String namespace, String name);
 
   /** The outcome of a create. */
   enum Created {

@@ -335,7 +335,9 @@ final class BackupCommands implements Runnable {
         for (VolumeSnapshot s : set.snapshots()) {
           cluster.deleteSnapshot(namespace, s.name());
         }
-        cluster.deleteJobs(namespace, BackupNames.ofSet(set.statefulSet(), id));
+        for (String job : BackupNames.hookJobs(set.statefulSet(), id)) {
+          cluster.deleteJob(namespace, job);
+        }
       } catch (RuntimeException e) {
         throw access.explain(e);
       }

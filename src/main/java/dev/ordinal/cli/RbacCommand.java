@@ -15,8 +15,10 @@ import picocli.CommandLine.Option;
     description = {
       "Print the RBAC Ordinal needs for a config: a Role in Ordinal's namespace (its Lease, its",
       "analysis-run ConfigMap, the Secrets the config names) and, in every namespace an app may",
-      "deploy to, a RoleBinding to a ClusterRole with exactly the verbs the code uses. Nothing is",
-      "granted cluster-wide unless the config allows an app a cluster-scoped kind.",
+      "deploy to, a RoleBinding to a ClusterRole with exactly the verbs the code uses. Backup",
+      "verbs (VolumeSnapshots, claim deletion, hook execs and Jobs) only where an app's boundary",
+      "allows backups. Nothing is granted cluster-wide unless the config allows an app a",
+      "cluster-scoped kind.",
       "Exit codes: 0 printed, 2 unreadable or invalid config."
     })
 final class RbacCommand implements Callable<Integer> {

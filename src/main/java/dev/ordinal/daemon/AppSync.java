@@ -29,6 +29,8 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -149,14 +151,34 @@ public final class AppSync implements AppRegistry.AppView {
     Map<ObjectKey, HasMetadata> liveObjects = new HashMap<>();
     live.forEach((key, ref) -> liveObjects.put(key, ref.object()));
     List<String> outside =
-        boundary.refusals(
-            desired.stream().map(d -> ObjectKey.of(d, namespace)).toList(), liveObjects);
+        new ArrayList<>(
+            boundary.refusals(
+                desired.stream().map(d -> ObjectKey.of(d, namespace)).toList(), liveObjects));
+    for (RolloutPolicy policy : state.policies().values()) {
+      policy
+          .backup()
+          .flatMap(b -> boundary.backupRefusal(policy.name(), hookKinds(b)))
+          .ifPresent(outside::add);
+    }
     return new Planned(
         tree.revision(),
         state,
         null,
         Planner.plan(desired, source, inventory, options, memo),
         outside);
+  }
+
+  private static Set<String> hookKinds(RolloutPolicy.Backup backup) {
+    Set<String> kinds = new TreeSet<>();
+    for (Optional<RolloutPolicy.Hook> hook : List.of(backup.quiesce(), backup.resume())) {
+      hook.ifPresent(
+          h ->
+              kinds.add(
+                  h instanceof RolloutPolicy.ExecHook
+                      ? AppBoundary.Backups.EXEC
+                      : AppBoundary.Backups.JOB));
+    }
+    return kinds;
   }
 
   /**

@@ -15,6 +15,7 @@ import dev.ordinal.git.GitSourceException;
 import dev.ordinal.git.WebhookHandler;
 import dev.ordinal.manifest.ManifestLoader;
 import dev.ordinal.metrics.OrdinalMetrics;
+import dev.ordinal.plan.AppBoundary;
 import dev.ordinal.web.HttpEndpoints;
 import dev.ordinal.web.Limits;
 import dev.ordinal.web.StatusJson;
@@ -207,7 +208,7 @@ public final class Daemon implements AutoCloseable {
             Scheduler.threads(4).paced(ports.speed()),
             ports.clock(),
             cluster.runStore(home, ANALYSIS_RUNS));
-    BackupManager backups = new BackupManager(cluster, ports.clock());
+    BackupManager backups = new BackupManager(cluster, ports.clock(), backupScope(config));
     parts.add(backups);
     bus.subscribe(o -> metrics.backupEvent(o.event()));
     Set<String> namespaces = new TreeSet<>();
@@ -343,6 +344,22 @@ public final class Daemon implements AutoCloseable {
    * What answers webhooks: signed with a secret, unsigned with {@code insecure: true}, else off
    * (every request refused with how to turn webhooks on).
    */
+  /** Where the config lets apps take backups, and run Job hooks: nowhere else is watched. */
+  static BackupManager.Scope backupScope(DaemonConfig config) {
+    Set<String> namespaces = new TreeSet<>();
+    Set<String> jobs = new TreeSet<>();
+    for (DaemonConfig.App app : config.apps()) {
+      AppBoundary boundary = app.appBoundary();
+      if (boundary.backups().allowed()) {
+        namespaces.addAll(boundary.namespaces());
+        if (boundary.backups().hooks().contains(AppBoundary.Backups.JOB)) {
+          jobs.addAll(boundary.namespaces());
+        }
+      }
+    }
+    return BackupManager.Scope.of(namespaces, jobs);
+  }
+
   private static WebhookHandler webhookHandler(DaemonConfig.Webhook hook, GitPoller poller)
       throws GitSourceException {
     if (hook == null) {

@@ -653,8 +653,8 @@ public final class KubeCluster implements Cluster {
   // ------------------------------------------------------------------ volumes
 
   @Override
-  public AutoCloseable watchVolumes(Set<String> namespaces, VolumeListener listener) {
-    return volumes.watch(namespaces, listener);
+  public AutoCloseable watchVolumes(Set<String> namespaces, boolean jobs, VolumeListener listener) {
+    return volumes.watch(namespaces, jobs, listener);
   }
 
   @Override
@@ -709,8 +709,8 @@ public final class KubeCluster implements Cluster {
   }
 
   @Override
-  public void deleteJobs(String namespace, Map<String, String> labels) {
-    volumes.deleteJobs(namespace, labels);
+  public void deleteJob(String namespace, String name) {
+    volumes.deleteJob(namespace, name);
   }
 
   // ------------------------------------------------------------------ the rest

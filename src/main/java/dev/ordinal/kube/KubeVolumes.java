@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.http.WebSocketHandshakeException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.ByteArrayOutputStream;
@@ -65,7 +66,7 @@ final class KubeVolumes {
     return client.genericKubernetesResources(API_VERSION, "VolumeSnapshot");
   }
 
-  AutoCloseable watch(Set<String> namespaces, Volumes.VolumeListener listener) {
+  AutoCloseable watch(Set<String> namespaces, boolean jobs, Volumes.VolumeListener listener) {
     List<SharedIndexInformer<?>> informers = new ArrayList<>();
     List<String> scopes = namespaces.isEmpty() ? List.of("") : List.copyOf(namespaces);
     for (String ns : scopes) {
@@ -93,23 +94,25 @@ final class KubeVolumes {
                   .runnableInformer(0),
               c ->
                   listener.claimChanged(c.getMetadata().getNamespace(), c.getMetadata().getName()));
-      var jobs =
-          start(
-              "hook Jobs",
-              ns,
-              (ns.isEmpty()
-                      ? client.batch().v1().jobs().inAnyNamespace()
-                      : client.batch().v1().jobs().inNamespace(ns))
-                  .withLabel(BackupNames.HOOK)
-                  .runnableInformer(0),
-              j ->
-                  listener.jobChanged(
-                      j.getMetadata().getNamespace(), label(j, BackupNames.STATEFULSET)));
       if (claims != null) {
         informers.add(claims);
       }
-      if (jobs != null) {
-        informers.add(jobs);
+      if (jobs) {
+        var hookJobs =
+            start(
+                "hook Jobs",
+                ns,
+                (ns.isEmpty()
+                        ? client.batch().v1().jobs().inAnyNamespace()
+                        : client.batch().v1().jobs().inNamespace(ns))
+                    .withLabel(BackupNames.HOOK)
+                    .runnableInformer(0),
+                j ->
+                    listener.jobChanged(
+                        j.getMetadata().getNamespace(), label(j, BackupNames.STATEFULSET)));
+        if (hookJobs != null) {
+          informers.add(hookJobs);
+        }
       }
     }
     return () -> {
@@ -337,18 +340,48 @@ final class KubeVolumes {
             .writingError(out)
             .exec(command.toArray(String[]::new))) {
       Integer exit = watch.exitCode().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      return new Volumes.ExecResult(exit == null ? -1 : exit, tail(out), false);
+      if (exit == null) {
+        // fabric8 completes with null when the connection closed before the status frame was
+        // read, which can happen even after the command succeeded: unknown counts as failed.
+        throw new ClusterException(
+            "exec in "
+                + pod
+                + " ended without an exit status (the connection closed before it arrived);"
+                + " counted as failed");
+      }
+      return new Volumes.ExecResult(exit, tail(out), false);
     } catch (TimeoutException e) {
       return new Volumes.ExecResult(-1, tail(out), true);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ClusterException("interrupted while running a hook in " + pod);
     } catch (ExecutionException e) {
-      throw new ClusterException(
-          "exec in " + pod + " failed: " + (e.getCause() == null ? e : e.getCause()).getMessage());
+      throw new ClusterException("exec in " + pod + " failed: " + execFailure(e));
     } catch (KubernetesClientException e) {
-      throw new ClusterException("exec in " + pod + " failed: " + statusMessage(e));
+      throw new ClusterException("exec in " + pod + " failed: " + execFailure(e));
     }
+  }
+
+  /**
+   * What went wrong with an exec, from the cause that says most: the API server's status, or the
+   * HTTP code of a refused WebSocket upgrade (fabric8's own message is "An error has occurred.").
+   */
+  static String execFailure(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof KubernetesClientException k
+          && k.getStatus() != null
+          && k.getStatus().getMessage() != null) {
+        return k.getStatus().getMessage();
+      }
+      if (t instanceof WebSocketHandshakeException h && h.getResponse() != null) {
+        return "the API server refused the exec (HTTP " + h.getResponse().code() + ")";
+      }
+    }
+    Throwable root = failure;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return String.valueOf(root.getMessage());
   }
 
   private static String tail(ByteArrayOutputStream out) {
@@ -373,15 +406,21 @@ final class KubeVolumes {
         get(() -> client.batch().v1().jobs().inNamespace(namespace).withName(name).get()));
   }
 
-  void deleteJobs(String namespace, Map<String, String> labels) {
-    client
-        .batch()
-        .v1()
-        .jobs()
-        .inNamespace(namespace)
-        .withLabels(labels)
-        .withPropagationPolicy(DeletionPropagation.BACKGROUND)
-        .delete();
+  void deleteJob(String namespace, String name) {
+    try {
+      client
+          .batch()
+          .v1()
+          .jobs()
+          .inNamespace(namespace)
+          .withName(name)
+          .withPropagationPolicy(DeletionPropagation.BACKGROUND)
+          .delete();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404) {
+        throw e;
+      }
+    }
   }
 
   private static <T> T get(Supplier<T> read) {

@@ -596,7 +596,7 @@ public final class SimCluster implements Cluster {
   }
 
   @Override
-  public AutoCloseable watchVolumes(Set<String> namespaces, VolumeListener listener) {
+  public AutoCloseable watchVolumes(Set<String> namespaces, boolean jobs, VolumeListener listener) {
     VolumeListener scoped =
         new VolumeListener() {
           @Override
@@ -615,7 +615,7 @@ public final class SimCluster implements Cluster {
 
           @Override
           public void jobChanged(String namespace, String statefulSet) {
-            if (namespaces.isEmpty() || namespaces.contains(namespace)) {
+            if (jobs && (namespaces.isEmpty() || namespaces.contains(namespace))) {
               listener.jobChanged(namespace, statefulSet);
             }
           }
@@ -843,14 +843,8 @@ public final class SimCluster implements Cluster {
   }
 
   @Override
-  public synchronized void deleteJobs(String namespace, Map<String, String> labels) {
-    jobs.values()
-        .removeIf(
-            j ->
-                namespace.equals(j.getMetadata().getNamespace())
-                    && labels.entrySet().stream()
-                        .allMatch(
-                            e -> e.getValue().equals(annotationsOrLabels(j).get(e.getKey()))));
+  public synchronized void deleteJob(String namespace, String name) {
+    jobs.remove(namespace + "/" + name);
   }
 
   // ------------------------------------------------------------------ the rest of the port

@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ordinal.kube.KubeCluster;
 import dev.ordinal.manifest.LocalDirectory;
+import dev.ordinal.plan.AppBoundary;
 import dev.ordinal.plan.ObjectPlan;
 import dev.ordinal.rollout.Annotations;
 import dev.ordinal.testkit.ControlPlaneTest;
@@ -29,8 +30,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -244,7 +247,21 @@ class SyncIT {
     try (PodSimulator pods = new PodSimulator(client, ns.name(), Duration.ofMillis(100))) {
       String policy = POLICY + "  backup: {}\n"; // a policy that can restore
       write(Map.of("sts.yaml", STS, "policy.yaml", policy, "cm.yaml", CONFIG));
-      AppSync sync = sync(client, ns, false);
+      AppSync sync =
+          new AppSync(
+              "shop",
+              ns.name(),
+              new AppBoundary(
+                  "shop",
+                  Set.of(ns.name()),
+                  Set.of(),
+                  false,
+                  new AppBoundary.Backups(true, Set.of())),
+              false,
+              Loaders.forFixtures(),
+              new KubeCluster(client),
+              Clock.systemUTC(),
+              () -> true);
       assertInstanceOf(SyncResult.Applied.class, sync.sync(LocalDirectory.read(repo)));
       awaitRolledOut(client, ns.name(), "db", Duration.ofSeconds(60));
       var inForce = sync.lastApplied().orElseThrow();
