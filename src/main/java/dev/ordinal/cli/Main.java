@@ -26,6 +26,8 @@ import picocli.CommandLine.Command;
       AnalysisCommand.class,
       RunCommand.class,
       RbacCommand.class,
+      PromotionCommands.Group.class,
+      PromotionCommands.PromoteEnv.class,
       VersionCommand.class,
     })
 public final class Main implements Runnable {

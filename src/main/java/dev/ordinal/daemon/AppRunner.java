@@ -96,13 +96,15 @@ public final class AppRunner implements PollTarget {
   }
 
   private void runSync(SourceTree tree) {
+    long t0 = System.nanoTime();
     SyncResult result = sync.sync(tree);
+    double seconds = (System.nanoTime() - t0) / 1e9;
     lastResult = result;
     if (!(result instanceof SyncResult.Invalid)) {
       lastGoodTree = tree;
     }
     lastSyncAt = clock.instant();
-    metrics.sync(name, result.result(), lastSyncAt.toEpochMilli());
+    metrics.sync(name, result.result(), lastSyncAt.toEpochMilli(), seconds);
     event(result)
         .ifPresent(
             event ->
@@ -122,10 +124,15 @@ public final class AppRunner implements PollTarget {
     }
     if (result instanceof SyncResult.Applied applied) {
       lastAppliedRevision = applied.revision();
+      metrics.syncedCommit(name, applied.revision());
       metrics.objects(name, "create", applied.created());
       metrics.objects(name, "update", applied.updated() + applied.held());
       metrics.objects(name, "unchanged", applied.unchanged());
       metrics.objects(name, "prune", applied.pruned());
+      metrics.objects(name, "refused", 0);
+    } else if (result instanceof SyncResult.Refused refused) {
+      // the other states describe the last plan that was carried out, which stays in force
+      metrics.objects(name, "refused", refused.refusals().size());
     }
   }
 
@@ -137,10 +144,15 @@ public final class AppRunner implements PollTarget {
               name, a.revision(), a.created(), a.updated(), a.held(), a.unchanged(), a.pruned()));
     }
     if (result instanceof SyncResult.Refused r) {
-      return Optional.of(new SyncEvent.SyncRefused(name, r.revision(), r.reasons()));
+      return Optional.of(new SyncEvent.SyncRefused(name, r.revision(), r.refusals()));
     }
     if (result instanceof SyncResult.Invalid i) {
-      return Optional.of(new SyncEvent.SyncInvalid(name, i.revision(), i.errors().size()));
+      return Optional.of(
+          new SyncEvent.SyncInvalid(
+              name,
+              i.revision(),
+              i.errors().size(),
+              i.errors().stream().limit(3).map(Object::toString).toList()));
     }
     if (result instanceof SyncResult.Failed f) {
       return Optional.of(new SyncEvent.SyncFailed(name, f.revision(), f.error()));

@@ -17,11 +17,11 @@ import dev.ordinal.plan.PlanMemo;
 import dev.ordinal.plan.PlanOptions;
 import dev.ordinal.plan.Planner;
 import dev.ordinal.rollout.Annotations;
+import dev.ordinal.rollout.SyncEvent;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -47,6 +47,11 @@ public final class AppSync implements AppRegistry.AppView {
 
   /** Plans made and applied for one sync when objects keep changing under it. */
   static final int CONFLICT_ATTEMPTS = 5;
+
+  /** How a refusal names a RolloutPolicy: Ordinal's own kind, read from Git. */
+  private static final String POLICY_GROUP = "ordinal.dev";
+
+  private static final String POLICY_KIND = "RolloutPolicy";
 
   private final String app;
   private final String namespace;
@@ -150,15 +155,18 @@ public final class AppSync implements AppRegistry.AppView {
         };
     Map<ObjectKey, HasMetadata> liveObjects = new HashMap<>();
     live.forEach((key, ref) -> liveObjects.put(key, ref.object()));
-    List<String> outside =
+    List<AppBoundary.Refusal> outside =
         new ArrayList<>(
             boundary.refusals(
                 desired.stream().map(d -> ObjectKey.of(d, namespace)).toList(), liveObjects));
     for (RolloutPolicy policy : state.policies().values()) {
+      ObjectKey key =
+          new ObjectKey(
+              POLICY_GROUP, POLICY_KIND, policy.namespace().orElse(namespace), policy.name());
       policy
           .backup()
           .flatMap(b -> boundary.backupRefusal(policy.name(), hookKinds(b)))
-          .ifPresent(outside::add);
+          .ifPresent(why -> outside.add(new AppBoundary.Refusal(key, why)));
     }
     return new Planned(
         tree.revision(),
@@ -193,7 +201,7 @@ public final class AppSync implements AppRegistry.AppView {
       Planned planned;
       try {
         planned = plan(tree);
-      } catch (KubernetesClientException e) {
+      } catch (ClusterRequestException e) {
         log.warn(
             "app={} namespace={} revision={} decision=retry reason=\"cannot read the cluster: {}\"",
             app,
@@ -240,17 +248,19 @@ public final class AppSync implements AppRegistry.AppView {
     Plan plan = planned.plan();
     List<ObjectPlan.Refused> refused = plan.ofType(ObjectPlan.Refused.class);
     if (!refused.isEmpty() || !planned.outsideBoundary().isEmpty()) {
-      List<String> reasons = new ArrayList<>(planned.outsideBoundary());
-      refused.stream().map(ObjectPlan.Refused::message).forEach(reasons::add);
-      reasons.forEach(
+      // Boundary refusals and changes Kubernetes forbids alike, as data for Events and /status.
+      List<SyncEvent.Refusal> refusals = new ArrayList<>();
+      planned.outsideBoundary().forEach(r -> refusals.add(refusal(r.key(), r.reason())));
+      refused.forEach(r -> refusals.add(refusal(r.key(), r.message())));
+      refusals.forEach(
           r ->
               log.warn(
                   "app={} namespace={} revision={} decision=refuse reason=\"{}\"",
                   app,
                   namespace,
                   revision,
-                  r));
-      return new SyncResult.Refused(revision, reasons);
+                  r.reason()));
+      return new SyncResult.Refused(revision, refusals);
     }
     if (!mayWrite.getAsBoolean()) {
       return new SyncResult.Standby(revision, plan.counts());
@@ -395,14 +405,14 @@ public final class AppSync implements AppRegistry.AppView {
             revision);
         pruned++;
       }
-    } catch (KubernetesClientException e) {
+    } catch (ClusterRequestException e) {
       log.warn(
           "app={} namespace={} revision={} decision=retry reason=\"apply failed: {}\"",
           app,
           namespace,
           revision,
           e.getMessage());
-      return new SyncResult.Failed(revision, "apply failed: " + e.getMessage(), e.getCode() == 409);
+      return new SyncResult.Failed(revision, "apply failed: " + e.getMessage(), e.conflict());
     }
     return new SyncResult.Applied(revision, created, updated, held, unchanged, pruned, restoring);
   }
@@ -475,6 +485,10 @@ public final class AppSync implements AppRegistry.AppView {
     return object instanceof Namespaced;
   }
 
+  private static SyncEvent.Refusal refusal(ObjectKey key, String reason) {
+    return new SyncEvent.Refusal(key.group(), key.kind(), key.namespace(), key.name(), reason);
+  }
+
   private static String describe(HasMetadata o) {
     return o.getKind() + "/" + o.getMetadata().getName();
   }
@@ -491,5 +505,5 @@ public final class AppSync implements AppRegistry.AppView {
       DesiredState state,
       LoadResult.Invalid invalid,
       Plan plan,
-      List<String> outsideBoundary) {}
+      List<AppBoundary.Refusal> outsideBoundary) {}
 }

@@ -38,7 +38,46 @@ public record DaemonConfig(
     Map<String, PrometheusServer> prometheus,
     List<String> analysisSecrets,
     Git git,
-    List<App> apps) {
+    List<App> apps,
+    String statusPage,
+    Person commitAuthor,
+    Person committer,
+    String promotionInterval,
+    List<Promotion> promotions,
+    List<Notifier> notifications) {
+
+  public DaemonConfig {
+    notifications = notifications == null ? List.of() : List.copyOf(notifications);
+  }
+
+  /** Without promotions, forges, a status page or notifications. */
+  public DaemonConfig(
+      String dataDir,
+      String listen,
+      String pollInterval,
+      String ordinalNamespace,
+      Webhook webhook,
+      Map<String, PrometheusServer> prometheus,
+      List<String> analysisSecrets,
+      Git git,
+      List<App> apps) {
+    this(
+        dataDir,
+        listen,
+        pollInterval,
+        ordinalNamespace,
+        webhook,
+        prometheus,
+        analysisSecrets,
+        git,
+        apps,
+        null,
+        null,
+        null,
+        null,
+        null,
+        List.of());
+  }
 
   /** A config without Prometheus servers (no analysis), Secrets for templates or Git settings. */
   public DaemonConfig(
@@ -173,6 +212,108 @@ public record DaemonConfig(
     }
   }
 
+  /** A person in a Git commit. */
+  public record Person(String name, String email) {}
+
+  /**
+   * The forge that hosts an app's repository: where its commit statuses and pull requests go. The
+   * token is read from a file (a mounted Secret) or an environment variable, never from Git.
+   *
+   * @param type {@code github} (GitHub.com or GitHub Enterprise Server)
+   * @param api the REST API root, default https://api.github.com
+   * @param repository {@code owner/name}
+   * @param commitStatuses report each rollout as a status on its commit (default true)
+   * @param revertPullRequests after an automatic rollback, open a pull request that reverts the bad
+   *     commit's change to this app's path (default false)
+   */
+  public record Forge(
+      String type,
+      String api,
+      String repository,
+      String tokenFile,
+      String tokenEnv,
+      Boolean commitStatuses,
+      Boolean revertPullRequests) {
+    public static final String DEFAULT_GITHUB_API = "https://api.github.com";
+
+    public String apiOrDefault() {
+      return api == null || api.isBlank() ? DEFAULT_GITHUB_API : api;
+    }
+
+    public boolean statusesEnabled() {
+      return !Boolean.FALSE.equals(commitStatuses);
+    }
+
+    public boolean revertsEnabled() {
+      return Boolean.TRUE.equals(revertPullRequests);
+    }
+  }
+
+  /** An interval in which no promotion opens, as RFC 3339 instants. */
+  public record FreezeWindow(String from, String until) {}
+
+  /**
+   * A promotion from one app (an environment) to another: when a rollout of {@code from} is
+   * verified, its StatefulSet's images are carried to the StatefulSet of the same name under {@code
+   * to}'s path.
+   *
+   * @param carry what to carry: {@code images} (the containers' images, by container name)
+   * @param mode {@code pull-request} (default) or {@code push} (straight to {@code to}'s branch)
+   * @param requiredSoakTime how long the source must stay Healthy first, e.g. 30m (default 0s)
+   */
+  public record Promotion(
+      String name,
+      String from,
+      String to,
+      String carry,
+      String mode,
+      String requiredSoakTime,
+      List<FreezeWindow> freezeWindows) {
+    public String modeOrDefault() {
+      return mode == null ? "pull-request" : mode;
+    }
+
+    public java.time.Duration soak() {
+      return requiredSoakTime == null
+          ? java.time.Duration.ZERO
+          : Durations.parse(requiredSoakTime).orElse(java.time.Duration.ZERO);
+    }
+  }
+
+  /** How often promotions are checked, default 30s. */
+  public java.time.Duration promotionIntervalOrDefault() {
+    return promotionInterval == null
+        ? java.time.Duration.ofSeconds(30)
+        : Durations.parse(promotionInterval).orElse(java.time.Duration.ofSeconds(30));
+  }
+
+  public List<Promotion> promotionsOrEmpty() {
+    return promotions == null ? List.of() : promotions;
+  }
+
+  /** The author of Ordinal's commits: the config's, else "Ordinal <ordinal@localhost>". */
+  public Person commitAuthorOrDefault() {
+    return commitAuthor == null ? new Person("Ordinal", "ordinal@localhost") : commitAuthor;
+  }
+
+  /** The committer of Ordinal's commits: the config's, else the author. */
+  public Person committerOrDefault() {
+    return committer == null ? commitAuthorOrDefault() : committer;
+  }
+
+  /**
+   * A webhook that is told about rollouts. The URL is given directly ({@code url}) or, since a
+   * Slack webhook URL is itself a secret, read from an env var ({@code urlEnv}) or a file ({@code
+   * urlFile}).
+   *
+   * @param format {@code slack} (Slack-compatible JSON) or {@code json} (every field); default json
+   */
+  public record Notifier(String name, String url, String urlEnv, String urlFile, String format) {
+    public String formatOrDefault() {
+      return format == null || format.isBlank() ? "json" : format;
+    }
+  }
+
   public record Credentials(
       String usernameEnv,
       String tokenEnv,
@@ -212,7 +353,20 @@ public record DaemonConfig(
       String namespace,
       @JsonProperty("prune") Boolean prune,
       Credentials credentials,
-      Boundary boundary) {
+      Boundary boundary,
+      Forge forge) {
+    public App(
+        String name,
+        String repo,
+        String revision,
+        String path,
+        String namespace,
+        Boolean prune,
+        Credentials credentials,
+        Boundary boundary) {
+      this(name, repo, revision, path, namespace, prune, credentials, boundary, null);
+    }
+
     /** An app with the default boundary. */
     public App(
         String name,
@@ -493,6 +647,153 @@ public record DaemonConfig(
                 + ".path: must be relative to the repository root and must not contain '..', got '"
                 + app.path()
                 + "'");
+      }
+    }
+    Set<String> notifierNames = new HashSet<>();
+    for (int i = 0; i < notifications.size(); i++) {
+      Notifier n = notifications.get(i);
+      String at = "notifications[" + i + "]";
+      if (n.name() == null || !DNS_LABEL.matcher(n.name()).matches()) {
+        problems.add(
+            at
+                + ".name: required, a DNS label (it names the target in logs and metrics), got '"
+                + n.name()
+                + "'");
+      } else if (!notifierNames.add(n.name())) {
+        problems.add(at + ".name: duplicate notification name '" + n.name() + "'");
+      }
+      int sources =
+          (n.url() == null ? 0 : 1) + (n.urlEnv() == null ? 0 : 1) + (n.urlFile() == null ? 0 : 1);
+      if (sources != 1) {
+        problems.add(at + ": exactly one of url, urlEnv or urlFile is required");
+      } else if (n.url() != null
+          && !n.url().startsWith("http://")
+          && !n.url().startsWith("https://")) {
+        problems.add(at + ".url: an http:// or https:// URL is required");
+      }
+      if (!List.of("slack", "json").contains(n.formatOrDefault())) {
+        problems.add(at + ".format: slack or json, got '" + n.format() + "'");
+      }
+    }
+    problems.addAll(promotionProblems(names));
+
+    return problems;
+  }
+
+  private static final Pattern OWNER_REPO = Pattern.compile("[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+");
+  private static final Pattern EMAIL = Pattern.compile("[^@\\s<>]+@[^@\\s<>]+");
+
+  /** Forges, persons and promotions: what Git writes and forge calls need, checked before start. */
+  private List<String> promotionProblems(Set<String> appNames) {
+    List<String> problems = new ArrayList<>();
+    Map<String, App> byName = new java.util.HashMap<>();
+    for (int i = 0; i < apps.size(); i++) {
+      App app = apps.get(i);
+      if (app.name() != null) {
+        byName.putIfAbsent(app.name(), app);
+      }
+      Forge forge = app.forge();
+      if (forge == null) {
+        continue;
+      }
+      String at = "apps[" + i + "].forge";
+      if (!"github".equals(forge.type())) {
+        problems.add(at + ".type: '" + forge.type() + "' is not supported; use github");
+      }
+      if (forge.repository() == null || !OWNER_REPO.matcher(forge.repository()).matches()) {
+        problems.add(at + ".repository: required, owner/name such as acme/config");
+      }
+      if ((forge.tokenFile() == null) == (forge.tokenEnv() == null)) {
+        problems.add(at + ": give tokenFile (a mounted Secret) or tokenEnv, exactly one");
+      }
+      if (forge.api() != null && !forge.api().startsWith("https://")) {
+        if (forge.api().startsWith("http://")) {
+          RepoUrl.cleartextCredentials(forge.api())
+              .ifPresent(r -> problems.add(at + ".api: the token would go in clear text: " + r));
+        } else {
+          problems.add(at + ".api: an https:// URL such as " + Forge.DEFAULT_GITHUB_API);
+        }
+      }
+    }
+    if (statusPage != null
+        && !(statusPage.startsWith("https://") || statusPage.startsWith("http://"))) {
+      problems.add("statusPage: an http(s) URL of Ordinal's status page, got '" + statusPage + "'");
+    }
+    for (String field : List.of("commitAuthor", "committer")) {
+      Person p = field.equals("committer") ? committer : commitAuthor;
+      if (p != null
+          && (p.name() == null
+              || p.name().isBlank()
+              || p.email() == null
+              || !EMAIL.matcher(p.email()).matches())) {
+        problems.add(
+            field + ": needs name and email, such as {name: Ordinal, email: ordinal@example.com}");
+      }
+    }
+    if (promotionInterval != null && Durations.parse(promotionInterval).isEmpty()) {
+      problems.add("promotionInterval: not a duration such as 30s: '" + promotionInterval + "'");
+    }
+    Set<String> promotionNames = new HashSet<>();
+    List<Promotion> list = promotionsOrEmpty();
+    for (int i = 0; i < list.size(); i++) {
+      Promotion p = list.get(i);
+      String at = "promotions[" + i + "]";
+      if (p.name() == null || !DNS_LABEL.matcher(p.name()).matches()) {
+        problems.add(at + ".name: required, a DNS label such as staging-to-prod");
+      } else if (!promotionNames.add(p.name())) {
+        problems.add(at + ".name: duplicate promotion name '" + p.name() + "'");
+      }
+      for (String end : List.of("from", "to")) {
+        String app = end.equals("from") ? p.from() : p.to();
+        if (app == null || !appNames.contains(app)) {
+          problems.add(
+              at + "." + end + ": '" + app + "' is not an app of this config; known: " + appNames);
+        }
+      }
+      if (p.from() != null && p.from().equals(p.to())) {
+        problems.add(at + ".to: must differ from 'from'");
+      }
+      if (p.carry() != null && !p.carry().equals("images")) {
+        problems.add(at + ".carry: '" + p.carry() + "' is not supported; use images");
+      }
+      if (!List.of("pull-request", "push").contains(p.modeOrDefault())) {
+        problems.add(at + ".mode: '" + p.mode() + "' is not pull-request or push");
+      }
+      if (p.requiredSoakTime() != null && Durations.parse(p.requiredSoakTime()).isEmpty()) {
+        problems.add(
+            at + ".requiredSoakTime: not a duration such as 30m: '" + p.requiredSoakTime() + "'");
+      }
+      if (p.freezeWindows() != null) {
+        for (int w = 0; w < p.freezeWindows().size(); w++) {
+          FreezeWindow window = p.freezeWindows().get(w);
+          String wat = at + ".freezeWindows[" + w + "]";
+          try {
+            if (!java.time.Instant.parse(window.from())
+                .isBefore(java.time.Instant.parse(window.until()))) {
+              problems.add(wat + ": from must be before until");
+            }
+          } catch (RuntimeException e) {
+            problems.add(
+                wat + ": from and until are RFC 3339 instants such as 2025-12-20T00:00:00Z");
+          }
+        }
+      }
+      App target = byName.get(p.to());
+      if (target != null) {
+        String rev = target.revisionOrDefault();
+        if (rev.equals("HEAD") || rev.matches("[0-9a-fA-F]{40}") || rev.startsWith("refs/tags/")) {
+          problems.add(
+              at
+                  + ".to: app '"
+                  + p.to()
+                  + "' tracks '"
+                  + rev
+                  + "'; a promotion needs it to track a branch (revision: main)");
+        }
+        if (p.modeOrDefault().equals("pull-request") && target.forge() == null) {
+          problems.add(
+              at + ".mode: pull-request needs a forge on app '" + p.to() + "' (apps[].forge)");
+        }
       }
     }
     return problems;

@@ -24,6 +24,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleConsumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -144,6 +145,17 @@ public final class RolloutLoop implements AutoCloseable {
   public RolloutLoop onAction(ActionListener listener) {
     this.listener = Objects.requireNonNull(listener);
     return this;
+  }
+
+  /** Told how long each StatefulSet waited in the work queue before a worker took it (metrics). */
+  public RolloutLoop onQueueLatency(DoubleConsumer seconds) {
+    queue.onLatency(seconds);
+    return this;
+  }
+
+  /** StatefulSets waiting in the work queue for a decision. */
+  public int queueDepth() {
+    return queue.size();
   }
 
   /** Starts watching (waiting for the caches to sync) and the workers. */

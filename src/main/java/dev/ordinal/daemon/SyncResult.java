@@ -2,6 +2,7 @@ package dev.ordinal.daemon;
 
 import dev.ordinal.manifest.LoadError;
 import dev.ordinal.plan.Plan;
+import dev.ordinal.rollout.SyncEvent;
 import java.util.List;
 
 /** What one sync of an app did. Only {@link Applied} changed the cluster. */
@@ -38,7 +39,15 @@ public sealed interface SyncResult {
   record Invalid(String revision, List<LoadError> errors) implements SyncResult {}
 
   /** The plan holds changes Kubernetes forbids; nothing was applied. */
-  record Refused(String revision, List<String> reasons) implements SyncResult {}
+  record Refused(String revision, List<SyncEvent.Refusal> refusals) implements SyncResult {
+    public Refused {
+      refusals = List.copyOf(refusals);
+    }
+
+    public List<String> reasons() {
+      return refusals.stream().map(SyncEvent.Refusal::reason).toList();
+    }
+  }
 
   /**
    * The cluster could not be read or written; the sync may have been partial and will be retried.

@@ -219,6 +219,11 @@ public final class KubeAccess implements AutoCloseable {
     if (e instanceof ClusterException known) {
       return known;
     }
+    // The ports (KubeCluster) wrap fabric8's exception; explain what the client said.
+    if (e instanceof dev.ordinal.daemon.ClusterRequestException port
+        && port.getCause() instanceof RuntimeException cause) {
+      e = cause;
+    }
     String detail = e.getMessage() == null ? e.toString() : e.getMessage();
     if (!(e instanceof KubernetesClientException)) {
       return new ClusterException(detail);

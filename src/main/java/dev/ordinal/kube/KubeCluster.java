@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ordinal.analysis.RunStore;
 import dev.ordinal.backup.VolumeSnapshot;
 import dev.ordinal.daemon.Cluster;
+import dev.ordinal.daemon.ClusterRequestException;
+import dev.ordinal.daemon.EventSeries;
 import dev.ordinal.daemon.Leadership;
 import dev.ordinal.daemon.StatefulSetObserver;
 import dev.ordinal.plan.LiveFingerprint;
@@ -77,6 +79,7 @@ public final class KubeCluster implements Cluster {
   private final String instance;
   private final Clock clock;
   private final boolean cacheLive;
+  private final EventSeries series = new EventSeries();
   private final Map<String, SharedIndexInformer<GenericKubernetesResource>> liveInformers =
       new ConcurrentHashMap<>();
   private final Map<String, SlimStore<GenericKubernetesResource>> liveStores =
@@ -346,6 +349,42 @@ public final class KubeCluster implements Cluster {
   public void post(Involved involved, Type type, String reason, String message) {
     String ns = involved.namespace();
     String now = clock.instant().toString();
+    EventSeries.Key key = new EventSeries.Key(involved, type, reason, message);
+    Optional<EventSeries.Repeat> repeat = series.repeat(key, clock.instant());
+    if (repeat.isPresent()) {
+      try {
+        // patch(ctx, String) on a bare name would GET the Event first (a verb Ordinal is not
+        // granted); naming it through an item sends the PATCH alone
+        client
+            .v1()
+            .events()
+            .inNamespace(ns)
+            .resource(
+                new EventBuilder()
+                    .withNewMetadata()
+                    .withName(repeat.get().name())
+                    .withNamespace(ns)
+                    .endMetadata()
+                    .build())
+            .patch(
+                PatchContext.of(PatchType.JSON_MERGE),
+                "{\"count\":" + repeat.get().count() + ",\"lastTimestamp\":\"" + now + "\"}");
+        return;
+      } catch (KubernetesClientException ex) {
+        if (ex.getCode() != 404) {
+          log.warn(
+              "could not update event {} for {}/{}: {}",
+              reason,
+              ns,
+              involved.name(),
+              ex.getMessage());
+          return;
+        }
+        series.forget(key); // expired: start a new series below
+      }
+    }
+    String name =
+        involved.name() + "." + UUID.randomUUID().toString().substring(0, 13).replace("-", "");
     try {
       client
           .v1()
@@ -354,10 +393,7 @@ public final class KubeCluster implements Cluster {
           .resource(
               new EventBuilder()
                   .withNewMetadata()
-                  .withName(
-                      involved.name()
-                          + "."
-                          + UUID.randomUUID().toString().substring(0, 13).replace("-", ""))
+                  .withName(name)
                   .withNamespace(ns)
                   .endMetadata()
                   .withNewInvolvedObject()
@@ -380,6 +416,7 @@ public final class KubeCluster implements Cluster {
                   .withCount(1)
                   .build())
           .create();
+      series.created(key, name, clock.instant());
     } catch (KubernetesClientException ex) {
       log.warn(
           "could not post event {} for {}/{}: {}", reason, ns, involved.name(), ex.getMessage());
@@ -388,8 +425,22 @@ public final class KubeCluster implements Cluster {
 
   // ------------------------------------------------------------------ live objects
 
+  /** Runs a request, turning fabric8's exception into the port's. */
+  private static <T> T translated(java.util.function.Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (KubernetesClientException e) {
+      throw new ClusterRequestException(e.getMessage(), e.getCode(), e);
+    }
+  }
+
   @Override
   public Map<ObjectKey, Live> lookup(
+      Collection<? extends HasMetadata> desired, String defaultNamespace) {
+    return translated(() -> lookupFromKube(desired, defaultNamespace));
+  }
+
+  private Map<ObjectKey, Live> lookupFromKube(
       Collection<? extends HasMetadata> desired, String defaultNamespace) {
     Map<ObjectKey, Live> live = new LinkedHashMap<>();
     for (HasMetadata object : desired) {
@@ -485,6 +536,11 @@ public final class KubeCluster implements Cluster {
   @Override
   public List<Live> inventory(
       String app, String namespace, Map<String, Set<String>> kindsByApiVersion) {
+    return translated(() -> inventoryFromKube(app, namespace, kindsByApiVersion));
+  }
+
+  private List<Live> inventoryFromKube(
+      String app, String namespace, Map<String, Set<String>> kindsByApiVersion) {
     List<Live> found = new ArrayList<>();
     for (Map.Entry<String, Set<String>> group : kindsByApiVersion.entrySet()) {
       for (String kind : group.getValue()) {
@@ -549,6 +605,10 @@ public final class KubeCluster implements Cluster {
 
   @Override
   public Optional<HasMetadata> full(Live live) {
+    return translated(() -> fullFromKube(live));
+  }
+
+  private Optional<HasMetadata> fullFromKube(Live live) {
     if (live.complete()) {
       return Optional.of(live.object());
     }
@@ -577,11 +637,23 @@ public final class KubeCluster implements Cluster {
 
   @Override
   public HasMetadata apply(HasMetadata desired) {
+    return translated(() -> applyFromKube(desired));
+  }
+
+  private HasMetadata applyFromKube(HasMetadata desired) {
     return client.resource(desired).fieldManager(APPLY_MANAGER).forceConflicts().serverSideApply();
   }
 
   @Override
   public void delete(Live live) {
+    translated(
+        () -> {
+          deleteFromKube(live);
+          return null;
+        });
+  }
+
+  private void deleteFromKube(Live live) {
     HasMetadata object = live.object();
     if ("PersistentVolumeClaim".equals(object.getKind())) {
       throw new IllegalArgumentException(
@@ -594,6 +666,10 @@ public final class KubeCluster implements Cluster {
 
   @Override
   public HoldResult hold(ObjectKey key, Integer seen, int partition, String holdUntil) {
+    return translated(() -> holdFromKube(key, seen, partition, holdUntil));
+  }
+
+  private HoldResult holdFromKube(ObjectKey key, Integer seen, int partition, String holdUntil) {
     var resource = client.apps().statefulSets().inNamespace(key.namespace()).withName(key.name());
     StatefulSet current = resource.get();
     if (current == null) {

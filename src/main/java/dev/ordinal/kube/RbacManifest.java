@@ -105,8 +105,9 @@ public final class RbacManifest {
             "",
             "events",
             List.of(),
-            List.of("create"),
-            "an Event on the StatefulSet for every decision"));
+            List.of("create", "patch"),
+            "an Event on the StatefulSet for every decision, and on the object or Namespace of"
+                + " a refused or invalid commit; a repeat raises the count of the first"));
     for (String kind : new TreeSet<>(kinds)) {
       String group = kind.contains("/") ? kind.substring(0, kind.indexOf('/')) : "";
       String resource = plural(kind.substring(kind.indexOf('/') + 1));

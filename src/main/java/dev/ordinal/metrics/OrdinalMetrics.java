@@ -1,16 +1,18 @@
 package dev.ordinal.metrics;
 
-import dev.ordinal.rollout.DomainEvent;
-import dev.ordinal.rollout.RolloutEvent;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Ordinal's own metrics. Labels are bounded: the app name (from configuration) and small fixed
- * enumerations; never a commit id, URL or anything from a credential.
+ * Ordinal's per-app Git and sync metrics. Labels are bounded: the app name (from configuration) and
+ * small fixed enumerations; never a URL or anything from a credential. The one commit id is in the
+ * info metric, which holds a single series per app (the last synced commit).
  */
 public final class OrdinalMetrics {
   private final PrometheusRegistry registry;
@@ -21,10 +23,11 @@ public final class OrdinalMetrics {
   private final Gauge manifestErrors;
   private final Gauge objects;
   private final Gauge lastSyncTimestamp;
-  private final Counter backups;
-  private final Histogram backupDuration;
-  private final Counter restores;
-  private final Histogram restoreDuration;
+  private final Histogram syncDuration;
+  private final Info commit;
+  private final Counter webhooks;
+  private final Counter notifications;
+  private final Map<String, String> commits = new ConcurrentHashMap<>();
 
   public OrdinalMetrics(PrometheusRegistry registry) {
     this.registry = registry;
@@ -73,57 +76,45 @@ public final class OrdinalMetrics {
             .help("Unix time of the last completed sync of an app")
             .labelNames("app")
             .register(registry);
-    backups =
-        Counter.builder()
-            .name("ordinal_backups_total")
-            .help("Backups (VolumeSnapshot sets) by result: ready or failed")
-            .labelNames("result")
-            .register(registry);
-    backupDuration =
+    syncDuration =
         Histogram.builder()
-            .name("ordinal_backup_duration_seconds")
-            .help("Time from a backup's start until its snapshots were readyToUse, or it failed")
-            .labelNames("result")
-            .classicUpperBounds(1, 5, 15, 30, 60, 120, 300, 600, 1800)
+            .name("ordinal_sync_duration_seconds")
+            .help("Time to load, plan and apply one commit of an app")
+            .labelNames("app")
+            .classicOnly()
+            .classicUpperBounds(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
             .register(registry);
-    restores =
-        Counter.builder()
-            .name("ordinal_restores_total")
+    commit =
+        Info.builder()
+            .name("ordinal_app_commit_info")
             .help(
-                "Restores of canary pods' volumes by result: completed (claims restored, pods"
-                    + " Ready), unready (claims restored, pods not Ready by the progress"
-                    + " deadline) or failed (no claim replaced)")
+                "The Git commit an app last synced (applied or found unchanged): one series per app")
+            .labelNames("app", "commit")
+            .register(registry);
+    webhooks =
+        Counter.builder()
+            .name("ordinal_webhook_deliveries_total")
+            .help(
+                "Git push webhooks received, by result: accepted, unauthorized (bad or missing"
+                    + " signature), rejected (malformed or not a push), error")
             .labelNames("result")
             .register(registry);
-    restoreDuration =
-        Histogram.builder()
-            .name("ordinal_restore_duration_seconds")
-            .help("Time from a restore's start until its pods were back, or it failed")
-            .labelNames("result")
-            .classicUpperBounds(1, 5, 15, 30, 60, 120, 300, 600, 1800)
-            .register(registry);
-  }
-
-  /** Counts and times backups and restores from the events that end them; ignores the rest. */
-  public void backupEvent(DomainEvent event) {
-    if (event instanceof RolloutEvent.BackupReady ready) {
-      backups.labelValues("ready").inc();
-      backupDuration.labelValues("ready").observe(seconds(ready.took()));
-    } else if (event instanceof RolloutEvent.BackupFailed failed) {
-      backups.labelValues("failed").inc();
-      backupDuration.labelValues("failed").observe(seconds(failed.took()));
-    } else if (event instanceof RolloutEvent.RestoreCompleted done) {
-      String result = done.ready() ? "completed" : "unready";
-      restores.labelValues(result).inc();
-      restoreDuration.labelValues(result).observe(seconds(done.took()));
-    } else if (event instanceof RolloutEvent.RestoreFailed failed) {
-      restores.labelValues("failed").inc();
-      restoreDuration.labelValues("failed").observe(seconds(failed.took()));
+    for (String result : List.of("accepted", "unauthorized", "rejected", "error")) {
+      webhooks.labelValues(result);
     }
+    notifications =
+        Counter.builder()
+            .name("ordinal_notifications_total")
+            .help(
+                "Notifications to each configured webhook, by result: delivered, failed (after"
+                    + " retries, or refused with a 4xx), dropped (queue full)")
+            .labelNames("target", "result")
+            .register(registry);
   }
 
-  private static double seconds(Duration d) {
-    return d.toMillis() / 1000.0;
+  /** One notification's outcome at a configured target. */
+  public void notification(String target, String result) {
+    notifications.labelValues(target, result).inc();
   }
 
   public PrometheusRegistry registry() {
@@ -136,9 +127,45 @@ public final class OrdinalMetrics {
     gitUp.labelValues(app).set("error".equals(result) ? 0 : 1);
   }
 
-  public void sync(String app, String result, long epochMillis) {
+  /**
+   * One sync of an app.
+   *
+   * @param seconds how long it took to load, plan and apply
+   */
+  public void sync(String app, String result, long epochMillis, double seconds) {
     syncs.labelValues(app, result).inc();
     lastSyncTimestamp.labelValues(app).set(epochMillis / 1000.0);
+    syncDuration.labelValues(app).observe(seconds);
+  }
+
+  /** The commit an app last synced; the series of the one before goes away. */
+  public void syncedCommit(String app, String revision) {
+    String before = commits.put(app, revision);
+    if (revision.equals(before)) {
+      return;
+    }
+    if (before != null) {
+      commit.remove(app, before);
+    }
+    commit.addLabelValues(app, revision);
+  }
+
+  /**
+   * A webhook delivery by its HTTP answer: 2xx accepted, 401/403 unauthorized, other 4xx rejected,
+   * anything else an error.
+   */
+  public void webhook(int status) {
+    String result;
+    if (status >= 200 && status < 300) {
+      result = "accepted";
+    } else if (status == 401 || status == 403) {
+      result = "unauthorized";
+    } else if (status >= 400 && status < 500) {
+      result = "rejected";
+    } else {
+      result = "error";
+    }
+    webhooks.labelValues(result).inc();
   }
 
   public void manifestErrors(String app, int count) {

@@ -188,13 +188,16 @@ public record AppBoundary(
     return Optional.empty();
   }
 
+  /** An object the app may not apply or take over, and why. */
+  public record Refusal(ObjectKey key, String reason) {}
+
   /** Every refusal for a set of desired objects and their live twins (absent when new). */
-  public List<String> refusals(
+  public List<Refusal> refusals(
       Collection<ObjectKey> desired, Map<ObjectKey, ? extends HasMetadata> live) {
-    List<String> refusals = new ArrayList<>();
+    List<Refusal> refusals = new ArrayList<>();
     for (ObjectKey key : new TreeSet<>(desired)) {
-      refusal(key).ifPresent(refusals::add);
-      adoptionRefusal(key, live.get(key)).ifPresent(refusals::add);
+      refusal(key).ifPresent(why -> refusals.add(new Refusal(key, why)));
+      adoptionRefusal(key, live.get(key)).ifPresent(why -> refusals.add(new Refusal(key, why)));
     }
     return refusals;
   }

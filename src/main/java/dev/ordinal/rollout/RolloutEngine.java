@@ -283,8 +283,12 @@ public final class RolloutEngine {
   private static Optional<Action> adoptControllerRevision(RolloutState state, Observation obs) {
     StatefulSetView sts = obs.sts();
     String current = sts.currentRevision();
+    // When the controller's update revision is the stable one, it is converging on it: its
+    // currentRevision catches up on its next sync (right after the last pod of a rollout turned
+    // Ready, it still names the old revision for a moment). Adopting it would undo the rollout.
     if (sts.strategy() != UpdateStrategy.ROLLING_UPDATE
         || current.equals(state.stableRevision())
+        || sts.updateRevision().equals(state.stableRevision())
         || (state.phase().stepping() && current.equals(state.targetRevision()))) {
       return Optional.empty();
     }

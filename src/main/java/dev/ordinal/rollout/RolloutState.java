@@ -280,6 +280,18 @@ public record RolloutState(
     memory = memory == null ? Memory.EMPTY : memory;
   }
 
+  /** A state with no backup and no restore. */
+  public RolloutState(
+      Revisions revisions,
+      RolloutSource source,
+      StepPosition step,
+      Status status,
+      Progress progress,
+      boolean userPaused,
+      Memory memory) {
+    this(revisions, source, step, status, progress, userPaused, memory, null, null);
+  }
+
   // Insertion-ordered so that "drop the oldest" is well defined and JSON output is stable.
   private static Set<String> lastN(Collection<String> values, int max) {
     if (values == null || values.isEmpty()) {

@@ -6,6 +6,7 @@ import dev.ordinal.analysis.RunStore;
 import dev.ordinal.backup.BackupNames;
 import dev.ordinal.backup.VolumeSnapshot;
 import dev.ordinal.daemon.Cluster;
+import dev.ordinal.daemon.EventSeries;
 import dev.ordinal.daemon.Leadership;
 import dev.ordinal.daemon.StatefulSetObserver;
 import dev.ordinal.plan.LiveFingerprint;
@@ -88,6 +89,7 @@ public final class SimCluster implements Cluster {
   private final Map<String, String> secrets = new ConcurrentHashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private final List<PostedEvent> events = new CopyOnWriteArrayList<>();
+  private final EventSeries series = new EventSeries();
   private final List<PodCreated> podHistory = new CopyOnWriteArrayList<>();
   private final RunStore runs = new RunStore.InMemory();
   private final Map<String, SimSnapshot> snapshots = new TreeMap<>();
@@ -113,7 +115,7 @@ public final class SimCluster implements Cluster {
 
   /** An Event as posted, for the demo's timeline and tests. */
   public record PostedEvent(
-      Instant at, Involved involved, Type type, String reason, String message) {}
+      Instant at, Involved involved, Type type, String reason, String message, int count) {}
 
   /**
    * A claim that came into being: made by the StatefulSet controller from a template ({@code
@@ -327,8 +329,18 @@ public final class SimCluster implements Cluster {
   // ------------------------------------------------------------------ ClusterEvents
 
   @Override
-  public void post(Involved involved, Type type, String reason, String message) {
-    events.add(new PostedEvent(clock.instant(), involved, type, reason, message));
+  public synchronized void post(Involved involved, Type type, String reason, String message) {
+    EventSeries.Key key = new EventSeries.Key(involved, type, reason, message);
+    Optional<EventSeries.Repeat> repeat = series.repeat(key, clock.instant());
+    if (repeat.isPresent()) {
+      int index = Integer.parseInt(repeat.get().name());
+      events.set(
+          index,
+          new PostedEvent(clock.instant(), involved, type, reason, message, repeat.get().count()));
+      return;
+    }
+    series.created(key, String.valueOf(events.size()), clock.instant());
+    events.add(new PostedEvent(clock.instant(), involved, type, reason, message, 1));
   }
 
   // ------------------------------------------------------------------ LiveObjects

@@ -8,10 +8,12 @@ import dev.ordinal.manifest.LocalDirectory;
 import dev.ordinal.testkit.ApiRequests;
 import dev.ordinal.testkit.ControlPlaneTest;
 import dev.ordinal.testkit.Loaders;
+import dev.ordinal.testkit.StatefulSets;
 import dev.ordinal.testkit.TestNamespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
@@ -59,6 +61,23 @@ class IdleResyncIT {
       SyncResult.Applied first =
           assertInstanceOf(SyncResult.Applied.class, sync.sync(LocalDirectory.read(repo)));
       assertEquals(40, first.created());
+      // Idle means the cluster has stopped changing: the StatefulSet controller writes each new
+      // StatefulSet's status once or twice after its creation, later still under load, and a
+      // status write is a new resourceVersion to plan against.
+      StatefulSets.await(
+          "the controller to have observed every StatefulSet",
+          Duration.ofSeconds(60),
+          () ->
+              client.apps().statefulSets().inNamespace(ns.name()).list().getItems().stream()
+                  .allMatch(
+                      s ->
+                          s.getStatus() != null
+                              && s.getMetadata()
+                                  .getGeneration()
+                                  .equals(s.getStatus().getObservedGeneration())
+                              && s.getStatus().getUpdateRevision() != null
+                              && s.getStatus().getCurrentRevision() != null),
+          () -> "not yet");
       // The caches see what was applied; the next plan fetches each object once to remember its
       // plan under the live fingerprint.
       assertInstanceOf(SyncResult.Applied.class, sync.sync(LocalDirectory.read(repo)));

@@ -58,9 +58,10 @@ import org.junit.jupiter.api.io.TempDir;
  * its ServiceAccount with a real token, through a scenario that uses every default kind: apply, a
  * rollout whose analysis reads the Prometheus token Secret and whose backup runs a quiesce Job, a
  * rollback, a restore of the canary's claim from its snapshot, a backup whose exec hook fails, a
- * good rollout after which retention deletes the older set, and pruning. The API server's audit log
- * then says which verbs the code used; they must be exactly the verbs granted. A verb granted and
- * never used is a privilege to drop; a verb used and not granted is a 403 in production.
+ * good rollout after which retention deletes the older set, an invalid commit whose Event repeats,
+ * and pruning. The API server's audit log then says which verbs the code used; they must be exactly
+ * the verbs granted. A verb granted and never used is a privilege to drop; a verb used and not
+ * granted is a 403 in production.
  */
 @ControlPlaneTest
 class RbacIT {
@@ -258,6 +259,22 @@ class RbacIT {
                           .isEmpty(),
               () -> phase(admin, target) + " " + snapshotsOf(snapshots, firstSet));
 
+          // An invalid commit gets a Warning on the app's namespace; the same again raises its
+          // count instead of adding an Event (events patch).
+          Map<String, String> invalid =
+              new LinkedHashMap<>(everyDefaultKind("registry.local/db:2"));
+          invalid.put(
+              "bad.yaml",
+              "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad_Name}\ndata: {a: b}\n");
+          remote.commit("main", invalid);
+          app.poll();
+          app.syncNow();
+          await(
+              "the invalid commit's Event counted twice",
+              Duration.ofSeconds(30),
+              () -> invalidEventCounts(admin, target).equals(List.of(2)),
+              () -> invalidEventCounts(admin, target));
+
           // Everything but one ConfigMap leaves Git: prune deletes each kind.
           remote.commit(
               "main",
@@ -393,6 +410,14 @@ class RbacIT {
     config.setCaCertFile(admin.getCaCertFile());
     config.setOauthToken(token);
     return new KubernetesClientBuilder().withConfig(config).build();
+  }
+
+  /** The counts of the SyncInvalid Events in {@code namespace}, one per Event object. */
+  private static List<Integer> invalidEventCounts(KubernetesClient client, String namespace) {
+    return client.v1().events().inNamespace(namespace).list().getItems().stream()
+        .filter(e -> "SyncInvalid".equals(e.getReason()))
+        .map(e -> e.getCount())
+        .toList();
   }
 
   private static String phase(KubernetesClient client, String namespace) {

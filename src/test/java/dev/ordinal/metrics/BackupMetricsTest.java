@@ -12,18 +12,18 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class OrdinalMetricsTest {
+class BackupMetricsTest {
   private final PrometheusRegistry registry = new PrometheusRegistry();
-  private final OrdinalMetrics metrics = new OrdinalMetrics(registry);
+  private final BackupMetrics metrics = new BackupMetrics(registry);
 
   @Test
   void backupsAreCountedAndTimedByResultFromTheEventsThatEndThem() {
-    metrics.backupEvent(new RolloutEvent.BackupReady("db-1", 3, Duration.ofSeconds(4), false));
-    metrics.backupEvent(new RolloutEvent.BackupReady("db-2", 3, Duration.ofSeconds(6), true));
-    metrics.backupEvent(
+    metrics.decided(new RolloutEvent.BackupReady("db-1", 3, Duration.ofSeconds(4), false));
+    metrics.decided(new RolloutEvent.BackupReady("db-2", 3, Duration.ofSeconds(6), true));
+    metrics.decided(
         new RolloutEvent.BackupFailed(
             "db-3", "data-db-2", "driver error", Duration.ofMillis(1500), true));
-    metrics.backupEvent(new RolloutEvent.SnapshotsTaken("db-4", 3)); // not an end: not counted
+    metrics.decided(new RolloutEvent.SnapshotsTaken("db-4", 3)); // not an end: not counted
 
     assertEquals(2.0, counter("ordinal_backups", "ready"));
     assertEquals(1.0, counter("ordinal_backups", "failed"));
@@ -35,11 +35,11 @@ class OrdinalMetricsTest {
   @Test
   void restoresAreCountedAsCompletedUnreadyOrFailed() {
     List<String> claims = List.of("data-db-2");
-    metrics.backupEvent(
+    metrics.decided(
         new RolloutEvent.RestoreCompleted("r1", "db-1", claims, Duration.ofSeconds(20), true));
-    metrics.backupEvent(
+    metrics.decided(
         new RolloutEvent.RestoreCompleted("r2", "db-1", claims, Duration.ofSeconds(600), false));
-    metrics.backupEvent(
+    metrics.decided(
         new RolloutEvent.RestoreFailed("r3", "db-1", "no readyToUse snapshot", Duration.ZERO));
 
     assertEquals(1.0, counter("ordinal_restores", "completed"));

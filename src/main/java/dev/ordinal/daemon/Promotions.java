@@ -1,0 +1,346 @@
+package dev.ordinal.daemon;
+
+import dev.ordinal.git.GitRepoCache;
+import dev.ordinal.git.GitSourceException;
+import dev.ordinal.git.GitWorkspace;
+import dev.ordinal.promotion.Environment;
+import dev.ordinal.promotion.Forge;
+import dev.ordinal.promotion.ForgeException;
+import dev.ordinal.promotion.Gates;
+import dev.ordinal.promotion.GitHubForge;
+import dev.ordinal.promotion.Promoter;
+import dev.ordinal.rollout.RolloutEvent;
+import dev.ordinal.rollout.RolloutState;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Promotions, commit statuses and revert pull requests as the daemon runs them: on their own
+ * threads, fed by the event bus and a timer, so that a slow or absent forge never holds up a
+ * rollout. Only the leader acts. One log line per outcome that changed.
+ */
+public final class Promotions implements EventBus.Subscriber, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Promotions.class);
+
+  private final Map<String, Environment> environments;
+  private final List<Promoter.Rule> rules;
+  private final Promoter promoter;
+  private final Function<String, List<StatefulSet>> statefulSetsOfApp;
+  private final BooleanSupplier leading;
+  private final Clock clock;
+  private final String statusPage;
+  private final ThreadPoolExecutor forgeCalls;
+  private final ScheduledExecutorService timer;
+  private final Map<String, String> lastLogged = new ConcurrentHashMap<>();
+
+  Promotions(
+      DaemonConfig config,
+      Path dataDir,
+      Function<String, List<StatefulSet>> statefulSetsOfApp,
+      BooleanSupplier leading,
+      Clock clock)
+      throws GitSourceException {
+    this.environments = environments(config);
+    this.statefulSetsOfApp = statefulSetsOfApp;
+    this.leading = leading;
+    this.clock = clock;
+    this.statusPage = config.statusPage();
+    DaemonConfig.Person author = config.commitAuthorOrDefault();
+    DaemonConfig.Person committer = config.committerOrDefault();
+    this.promoter =
+        new Promoter(
+            new GitRepoCache(dataDir.resolve("promotion-git")),
+            config.maxFetchBytesOrDefault(),
+            new GitWorkspace.Authorship(
+                author.name(), author.email(), committer.name(), committer.email()));
+    this.rules = rules(config, environments);
+    // One thread: Git writes are never concurrent, and statuses keep their order per commit.
+    this.forgeCalls =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            0,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(1000),
+            r -> {
+              Thread t = new Thread(r, "ordinal-promotions");
+              t.setDaemon(true);
+              return t;
+            });
+    this.timer =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "ordinal-promotions-timer");
+              t.setDaemon(true);
+              return t;
+            });
+    if (!rules.isEmpty()) {
+      long every = config.promotionIntervalOrDefault().toMillis();
+      timer.scheduleWithFixedDelay(
+          () -> submit("promotion check", this::checkAll), every, every, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** The rules of the config, for the CLI and the daemon alike. */
+  public static List<Promoter.Rule> rules(
+      DaemonConfig config, Map<String, Environment> environments) {
+    List<Promoter.Rule> rules = new ArrayList<>();
+    for (DaemonConfig.Promotion p : config.promotionsOrEmpty()) {
+      List<Gates.FreezeWindow> freeze = new ArrayList<>();
+      if (p.freezeWindows() != null) {
+        p.freezeWindows()
+            .forEach(
+                w ->
+                    freeze.add(
+                        new Gates.FreezeWindow(Instant.parse(w.from()), Instant.parse(w.until()))));
+      }
+      rules.add(
+          new Promoter.Rule(
+              p.name(),
+              environments.get(p.from()),
+              environments.get(p.to()),
+              p.modeOrDefault().equals("push"),
+              p.soak(),
+              freeze));
+    }
+    return rules;
+  }
+
+  /** Every app as an environment, its forge built with the token read now. */
+  public static Map<String, Environment> environments(DaemonConfig config)
+      throws GitSourceException {
+    Map<String, Environment> envs = new LinkedHashMap<>();
+    for (DaemonConfig.App app : config.apps()) {
+      DaemonConfig.Forge f = app.forge();
+      Optional<Forge> forge = Optional.empty();
+      if (f != null) {
+        forge = Optional.of(GitHubForge.of(URI.create(f.apiOrDefault()), f.repository(), token(f)));
+      }
+      envs.put(
+          app.name(),
+          new Environment(
+              app.name(),
+              app.repo(),
+              app.revisionOrDefault(),
+              app.pathOrDefault(),
+              Daemon.Credentials.of(app.credentials()),
+              forge,
+              f != null && f.statusesEnabled(),
+              f != null && f.revertsEnabled()));
+    }
+    return envs;
+  }
+
+  private static String token(DaemonConfig.Forge f) throws GitSourceException {
+    String token;
+    if (f.tokenFile() != null) {
+      try {
+        token = Files.readString(Path.of(f.tokenFile())).strip();
+      } catch (IOException e) {
+        throw new GitSourceException(
+            f.tokenFile() + ": cannot read the forge token file; check the Secret's mount");
+      }
+    } else {
+      token = System.getenv(f.tokenEnv());
+    }
+    if (token == null || token.isBlank()) {
+      throw new GitSourceException(
+          "the forge token for "
+              + f.repository()
+              + " is empty or unset ("
+              + (f.tokenFile() != null ? "tokenFile " + f.tokenFile() : "tokenEnv " + f.tokenEnv())
+              + ")");
+    }
+    return token;
+  }
+
+  public List<Promoter.Rule> rules() {
+    return rules;
+  }
+
+  /** Checks every rule now, on the calling thread (the timer's task; the CLI). */
+  public void checkAll() {
+    if (!leading.getAsBoolean()) {
+      return;
+    }
+    for (Promoter.Rule rule : rules) {
+      for (StatefulSet sts : statefulSetsOfApp.apply(rule.from().app())) {
+        Promoter.Outcome outcome = promoter.promote(rule, sts, clock.instant(), false);
+        record(rule.name() + "/" + sts.getMetadata().getName(), rule, sts, outcome);
+      }
+    }
+  }
+
+  private void record(String key, Promoter.Rule rule, StatefulSet sts, Promoter.Outcome outcome) {
+    String text = describe(outcome);
+    if (Objects.equals(lastLogged.put(key, text), text)) {
+      return;
+    }
+    String line = "promotion={} namespace={} statefulSet={} to={} decision={} detail=\"{}\"";
+    Object[] args = {
+      rule.name(),
+      sts.getMetadata().getNamespace(),
+      sts.getMetadata().getName(),
+      rule.to().app(),
+      outcome.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT),
+      text
+    };
+    if (outcome instanceof Promoter.Outcome.Failed) {
+      log.warn(line, args);
+    } else {
+      log.info(line, args);
+    }
+  }
+
+  /** One outcome for people (logs, the CLI). */
+  public static String describe(Promoter.Outcome outcome) {
+    if (outcome instanceof Promoter.Outcome.Gated g) {
+      if (g.gate() instanceof Gates.Gate.Wait w) {
+        return "waiting until " + w.until() + ": " + w.why();
+      }
+      return g.gate() instanceof Gates.Gate.Closed c ? c.why() : ((Gates.Gate.Open) g.gate()).why();
+    }
+    if (outcome instanceof Promoter.Outcome.Skipped s) {
+      return s.why();
+    }
+    if (outcome instanceof Promoter.Outcome.Exists e) {
+      return "pull request #"
+          + e.pr().number()
+          + " "
+          + e.pr().url()
+          + (e.pr().merged()
+              ? " merged as " + e.pr().mergeCommit()
+              : e.pr().open() ? " open" : " closed");
+    }
+    if (outcome instanceof Promoter.Outcome.Opened o) {
+      return "opened pull request #"
+          + o.pr().number()
+          + " "
+          + o.pr().url()
+          + (o.closed().isEmpty() ? "" : "; closed stale " + o.closed());
+    }
+    if (outcome instanceof Promoter.Outcome.Pushed p) {
+      return "pushed " + p.commit();
+    }
+    return ((Promoter.Outcome.Failed) outcome).why();
+  }
+
+  /** Statuses and revert pull requests follow rollout events, off the publishing thread. */
+  @Override
+  public void on(EventBus.Occurrence occurrence) {
+    if (!(occurrence.event() instanceof RolloutEvent event) || occurrence.state().isEmpty()) {
+      return;
+    }
+    RolloutState state = occurrence.state().get();
+    Environment env = environments.get(state.source().app());
+    String commit = state.source().commit();
+    if (env == null || env.forge().isEmpty() || commit.isEmpty()) {
+      return;
+    }
+    Forge forge = env.forge().get();
+    String context = "ordinal/" + env.app() + "/" + occurrence.name();
+    Forge.CommitState commitState;
+    String description;
+    if (event instanceof RolloutEvent.RolloutStarted started) {
+      commitState = Forge.CommitState.PENDING;
+      description = "rolling out " + occurrence.name() + " in " + started.steps() + " steps";
+    } else if (event instanceof RolloutEvent.RolloutCompleted completed) {
+      commitState = Forge.CommitState.SUCCESS;
+      description =
+          "Healthy: "
+              + completed.replicas()
+              + " pods on the new revision; "
+              + Gates.verdicts(state);
+    } else if (event instanceof RolloutEvent.RollbackStarted rollback) {
+      commitState = Forge.CommitState.FAILURE;
+      description = "rolled back: " + rollback.status();
+    } else {
+      if (event instanceof RolloutEvent.RolledBack && env.reverts()) {
+        submit("revert of " + commit, () -> revert(env, occurrence, state));
+      }
+      return;
+    }
+    if (!env.statuses()) {
+      return;
+    }
+    submit(
+        "status of " + commit,
+        () -> {
+          try {
+            forge.setStatus(commit, commitState, context, description, statusPage);
+            log.info(
+                "app={} namespace={} statefulSet={} commit={} decision=status-{}",
+                env.app(),
+                occurrence.namespace(),
+                occurrence.name(),
+                commit,
+                commitState.name().toLowerCase(java.util.Locale.ROOT));
+          } catch (ForgeException e) {
+            log.warn(
+                "app={} statefulSet={} commit={} status {} not set: {}",
+                env.app(),
+                occurrence.name(),
+                commit,
+                commitState,
+                e.getMessage());
+          }
+        });
+  }
+
+  private void revert(Environment env, EventBus.Occurrence occurrence, RolloutState state) {
+    Promoter.Outcome outcome = promoter.revert(env, occurrence.name(), state);
+    log.info(
+        "app={} namespace={} statefulSet={} commit={} decision=revert-{} detail=\"{}\"",
+        env.app(),
+        occurrence.namespace(),
+        occurrence.name(),
+        state.source().commit(),
+        outcome.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT),
+        describe(outcome));
+  }
+
+  private void submit(String what, Runnable task) {
+    try {
+      forgeCalls.execute(
+          () -> {
+            try {
+              task.run();
+            } catch (RuntimeException e) {
+              log.warn("{} failed: {}", what, e.toString());
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      log.warn("{} dropped: the forge queue is full or closed", what);
+    }
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+    forgeCalls.shutdownNow();
+    promoter.close();
+  }
+}

@@ -1,0 +1,76 @@
+package dev.ordinal.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ordinal.rollout.SyncEvent;
+import dev.ordinal.sim.SimClock;
+import dev.ordinal.sim.SimCluster;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class KubernetesEventRecorderTest {
+  static final Instant T = Instant.parse("2026-12-01T10:00:00Z");
+  static final ClusterEvents.Involved STS =
+      new ClusterEvents.Involved("StatefulSet", "shop", "orders", "uid-1");
+
+  @Test
+  void anIdenticalEventWithinTheWindowRaisesTheCountOfTheFirst() {
+    EventSeries series = new EventSeries();
+    EventSeries.Key key = new EventSeries.Key(STS, ClusterEvents.Type.WARNING, "SyncInvalid", "x");
+    assertEquals(Optional.empty(), series.repeat(key, T));
+    series.created(key, "orders.1", T);
+    assertEquals(
+        Optional.of(new EventSeries.Repeat("orders.1", 2, T)),
+        series.repeat(key, T.plusSeconds(60)));
+    assertEquals(
+        Optional.of(new EventSeries.Repeat("orders.1", 3, T)),
+        series.repeat(key, T.plusSeconds(120)));
+    EventSeries.Key other =
+        new EventSeries.Key(STS, ClusterEvents.Type.WARNING, "SyncInvalid", "y");
+    assertEquals(Optional.empty(), series.repeat(other, T.plusSeconds(120)), "another message");
+    assertEquals(
+        Optional.empty(),
+        series.repeat(key, T.plusSeconds(120).plus(EventSeries.WINDOW).plusSeconds(1)),
+        "past the window a new Event starts");
+  }
+
+  @Test
+  void invalidAndRefusedCommitsArePostedOnTheAppAndTheObjectOnceWithACount() {
+    try (SimCluster cluster = new SimCluster(new SimClock(T, 1), Duration.ofSeconds(1))) {
+      KubernetesEventRecorder recorder = new KubernetesEventRecorder(cluster);
+      SyncEvent invalid =
+          new SyncEvent.SyncInvalid(
+              "shop-app", "0123456789abcdef", 1, List.of("db/sts.yaml:5: spec.replicas: bad"));
+      SyncEvent refused =
+          new SyncEvent.SyncRefused(
+              "shop-app",
+              "0123456789abcdef",
+              List.of(
+                  new SyncEvent.Refusal(
+                      "apps", "StatefulSet", "shop", "db", "spec.volumeClaimTemplates changed")));
+      for (SyncEvent e : List.of(invalid, invalid, invalid, refused)) {
+        recorder.on(
+            new EventBus.Occurrence(T, "shop", "shop-app", "", "invalid", e, Optional.empty()));
+      }
+      List<SimCluster.PostedEvent> posted = cluster.events();
+      assertEquals(2, posted.size(), posted.toString());
+      SimCluster.PostedEvent first = posted.get(0);
+      assertEquals(new ClusterEvents.Involved("Namespace", "shop", "shop", null), first.involved());
+      assertEquals("SyncInvalid", first.reason());
+      assertEquals(3, first.count());
+      assertTrue(
+          first.message().startsWith("app shop-app commit 0123456789ab: 1 manifest error(s)")
+              && first.message().endsWith("db/sts.yaml:5: spec.replicas: bad"),
+          first.message());
+      SimCluster.PostedEvent second = posted.get(1);
+      assertEquals(
+          new ClusterEvents.Involved("StatefulSet", "shop", "db", null), second.involved());
+      assertEquals("SyncRefused", second.reason());
+      assertEquals(ClusterEvents.Type.WARNING, second.type());
+    }
+  }
+}

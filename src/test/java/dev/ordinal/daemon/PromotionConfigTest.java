@@ -1,0 +1,115 @@
+package dev.ordinal.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PromotionConfigTest {
+  @TempDir Path tmp;
+
+  private static final String APPS =
+      """
+      apps:
+        - name: staging
+          repo: https://git.example/acme/config.git
+          revision: main
+          path: envs/staging
+          namespace: staging
+          forge: {type: github, repository: acme/config, tokenFile: /var/run/token}
+        - name: prod
+          repo: https://git.example/acme/config.git
+          revision: %s
+          path: envs/prod
+          namespace: prod
+          %s
+      """;
+
+  private String problems(String apps, String rest) throws Exception {
+    Path file = tmp.resolve("config.yaml");
+    Files.writeString(file, apps + rest);
+    return assertThrows(DaemonConfig.ConfigException.class, () -> DaemonConfig.load(file))
+        .getMessage();
+  }
+
+  @Test
+  void aValidPromotionLoadsWithItsDefaults() throws Exception {
+    Path file = tmp.resolve("config.yaml");
+    Files.writeString(
+        file,
+        String.format(APPS, "main", "forge: {type: github, repository: acme/config, tokenEnv: T}")
+            + """
+            statusPage: https://ordinal.example/status
+            promotions:
+              - name: staging-to-prod
+                from: staging
+                to: prod
+                requiredSoakTime: 30m
+                freezeWindows: [{from: "2025-12-20T00:00:00Z", until: "2026-01-05T00:00:00Z"}]
+            """);
+    DaemonConfig config = DaemonConfig.load(file);
+    DaemonConfig.Promotion p = config.promotionsOrEmpty().get(0);
+    assertEquals("pull-request", p.modeOrDefault());
+    assertEquals(Duration.ofMinutes(30), p.soak());
+    assertEquals(Duration.ofSeconds(30), config.promotionIntervalOrDefault());
+    assertEquals("Ordinal", config.committerOrDefault().name());
+    assertTrue(config.apps().get(0).forge().statusesEnabled());
+  }
+
+  @Test
+  void everyMistakeIsNamedByItsFieldWithWhatToDo() throws Exception {
+    String message =
+        problems(
+            String.format(APPS, "HEAD", ""),
+            """
+            commitAuthor: {name: Bot}
+            promotions:
+              - name: Staging To Prod
+                from: staging
+                to: nowhere
+                carry: everything
+                mode: merge
+                requiredSoakTime: soon
+                freezeWindows: [{from: "2026-01-05T00:00:00Z", until: "2025-12-20T00:00:00Z"}]
+              - {name: p2, from: staging, to: prod}
+            """);
+    for (String expected :
+        new String[] {
+          "commitAuthor: needs name and email",
+          "promotions[0].name: required, a DNS label",
+          "promotions[0].to: 'nowhere' is not an app of this config",
+          "promotions[0].carry: 'everything' is not supported; use images",
+          "promotions[0].mode: 'merge' is not pull-request or push",
+          "promotions[0].requiredSoakTime: not a duration such as 30m: 'soon'",
+          "promotions[0].freezeWindows[0]: from must be before until",
+          "promotions[1].to: app 'prod' tracks 'HEAD'; a promotion needs it to track a branch",
+          "promotions[1].mode: pull-request needs a forge on app 'prod'"
+        }) {
+      assertTrue(message.contains(expected), expected + " in:\n" + message);
+    }
+  }
+
+  @Test
+  void aForgeNeedsARepositoryAndExactlyOneTokenSourceAndNoCleartextApi() throws Exception {
+    String message =
+        problems(
+            String.format(
+                APPS,
+                "main",
+                "forge: {type: gitlab, api: http://forge.example, tokenFile: /a, tokenEnv: B}"),
+            "");
+    assertTrue(
+        message.contains("apps[1].forge.type: 'gitlab' is not supported; use github"), message);
+    assertTrue(message.contains("apps[1].forge.repository: required, owner/name"), message);
+    assertTrue(
+        message.contains(
+            "apps[1].forge: give tokenFile (a mounted Secret) or tokenEnv, exactly one"),
+        message);
+    assertTrue(message.contains("apps[1].forge.api: the token would go in clear text"), message);
+  }
+}
