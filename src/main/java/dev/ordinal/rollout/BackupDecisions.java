@@ -124,113 +124,109 @@ final class BackupDecisions {
     List<String> claims = claims(bs, obs.sts());
     SnapshotSet set = obs.backups().sets().get(b.id());
     switch (b.stage()) {
-      case QUIESCE:
-        {
-          if (bs.quiesce().isEmpty()) {
-            return Optional.of(take(bs, state, b.at(BackupStage.SNAPSHOT), claims, obs));
-          }
-          HookRun run = obs.backups().hooks().get(hookRunId(b.id(), QUIESCE));
-          if (run == null || run.phase() == BackupView.HookPhase.RUNNING) {
-            if (timedOut) {
-              return Optional.of(
-                  afterSnapshots(spec, state, obs, b.failing("quiesce hook: " + timeout)));
-            }
-            if (run == null) {
-              return Optional.of(hook(state, obs, b, QUIESCE, bs.quiesce().get()));
-            }
-            return Optional.of(
-                wait(state, now, deadline, "backup " + b.id() + ": quiesce hook running"));
-          }
-          if (run.phase() == BackupView.HookPhase.FAILED) {
-            // no snapshot of data the hook did not quiesce; resume all the same
-            return Optional.of(
-                afterSnapshots(spec, state, obs, b.failing("quiesce hook: " + run.message())));
-          }
+      case QUIESCE -> {
+        if (bs.quiesce().isEmpty()) {
           return Optional.of(take(bs, state, b.at(BackupStage.SNAPSHOT), claims, obs));
         }
-      case SNAPSHOT:
-        {
-          List<String> missing = missing(claims, set);
-          Optional<String> failure = set == null ? Optional.empty() : set.failure();
-          if (failure.isPresent()) {
-            return Optional.of(afterSnapshots(spec, state, obs, b.failing(failure.get())));
+        HookRun run = obs.backups().hooks().get(hookRunId(b.id(), QUIESCE));
+        if (run == null || run.phase() == BackupView.HookPhase.RUNNING) {
+          if (timedOut) {
+            return Optional.of(
+                afterSnapshots(spec, state, obs, b.failing("quiesce hook: " + timeout)));
           }
-          if (!missing.isEmpty()) {
-            if (timedOut) {
-              return Optional.of(
-                  afterSnapshots(
-                      spec,
-                      state,
-                      obs,
-                      b.failing(missing.get(0) + ": " + timeout + ", never created")));
-            }
-            return Optional.of(take(bs, state, b, claims, obs));
+          if (run == null) {
+            return Optional.of(hook(state, obs, b, QUIESCE, bs.quiesce().get()));
           }
-          Optional<String> uncut =
-              claims.stream().filter(c -> !set.byClaim().get(c).cut()).findFirst();
-          if (uncut.isEmpty()) {
-            return Optional.of(afterSnapshots(spec, state, obs, b));
-          }
+          return Optional.of(
+              wait(state, now, deadline, "backup " + b.id() + ": quiesce hook running"));
+        }
+        if (run.phase() == BackupView.HookPhase.FAILED) {
+          // no snapshot of data the hook did not quiesce; resume all the same
+          return Optional.of(
+              afterSnapshots(spec, state, obs, b.failing("quiesce hook: " + run.message())));
+        }
+        return Optional.of(take(bs, state, b.at(BackupStage.SNAPSHOT), claims, obs));
+      }
+      case SNAPSHOT -> {
+        List<String> missing = missing(claims, set);
+        Optional<String> failure = set == null ? Optional.empty() : set.failure();
+        if (failure.isPresent()) {
+          return Optional.of(afterSnapshots(spec, state, obs, b.failing(failure.get())));
+        }
+        if (!missing.isEmpty()) {
           if (timedOut) {
             return Optional.of(
                 afterSnapshots(
-                    spec, state, obs, b.failing(uncut.get() + ": " + timeout + ", not taken")));
-          }
-          return Optional.of(
-              wait(
-                  state,
-                  now,
-                  deadline,
-                  "backup " + b.id() + ": waiting for " + uncut.get() + " to be taken"));
-        }
-      case RESUME:
-        {
-          if (bs.resume().isEmpty()) {
-            return Optional.of(afterResume(spec, state, obs, b));
-          }
-          HookRun run = obs.backups().hooks().get(hookRunId(b.id(), RESUME));
-          if (run == null) {
-            return Optional.of(hook(state, obs, b, RESUME, bs.resume().get()));
-          }
-          if (run.phase() == BackupView.HookPhase.RUNNING) {
-            // not bounded by the backup's timeout: a resume hook has its own, and must finish
-            return Optional.of(
-                new Action.Wait(state, RECHECK, "backup " + b.id() + ": resume hook running"));
-          }
-          if (run.phase() == BackupView.HookPhase.FAILED) {
-            String why = "resume hook: " + run.message();
-            return Optional.of(
-                afterResume(
                     spec,
                     state,
                     obs,
-                    b.failing(b.failure().isEmpty() ? why : b.failure() + "; " + why)));
+                    b.failing(missing.get(0) + ": " + timeout + ", never created")));
           }
+          return Optional.of(take(bs, state, b, claims, obs));
+        }
+        Optional<String> uncut =
+            claims.stream().filter(c -> !set.byClaim().get(c).cut()).findFirst();
+        if (uncut.isEmpty()) {
+          return Optional.of(afterSnapshots(spec, state, obs, b));
+        }
+        if (timedOut) {
+          return Optional.of(
+              afterSnapshots(
+                  spec, state, obs, b.failing(uncut.get() + ": " + timeout + ", not taken")));
+        }
+        return Optional.of(
+            wait(
+                state,
+                now,
+                deadline,
+                "backup " + b.id() + ": waiting for " + uncut.get() + " to be taken"));
+      }
+      case RESUME -> {
+        if (bs.resume().isEmpty()) {
           return Optional.of(afterResume(spec, state, obs, b));
         }
-      case READYING:
-      default:
-        {
-          Optional<String> failure = set == null ? Optional.empty() : set.failure();
-          if (failure.isPresent()) {
-            return Optional.of(fail(spec, state, obs, b, failure.get()));
-          }
-          Optional<String> unready =
-              claims.stream().filter(c -> set == null || !set.restorable(c)).findFirst();
-          if (unready.isEmpty()) {
-            return Optional.of(ready(spec, state, obs, b, claims.size()));
-          }
-          if (timedOut) {
-            return Optional.of(
-                fail(spec, state, obs, b, unready.get() + ": " + timeout + ", not readyToUse"));
-          }
-          return Optional.of(
-              wait(
-                  state,
-                  now,
-                  deadline,
-                  "backup " + b.id() + ": waiting for " + unready.get() + " to be readyToUse"));
+        HookRun run = obs.backups().hooks().get(hookRunId(b.id(), RESUME));
+        if (run == null) {
+          return Optional.of(hook(state, obs, b, RESUME, bs.resume().get()));
         }
+        if (run.phase() == BackupView.HookPhase.RUNNING) {
+          // not bounded by the backup's timeout: a resume hook has its own, and must finish
+          return Optional.of(
+              new Action.Wait(state, RECHECK, "backup " + b.id() + ": resume hook running"));
+        }
+        if (run.phase() == BackupView.HookPhase.FAILED) {
+          String why = "resume hook: " + run.message();
+          return Optional.of(
+              afterResume(
+                  spec,
+                  state,
+                  obs,
+                  b.failing(b.failure().isEmpty() ? why : b.failure() + "; " + why)));
+        }
+        return Optional.of(afterResume(spec, state, obs, b));
+      }
+      default -> {
+        // READYING: the snapshots are cut; wait until each is readyToUse
+        Optional<String> failure = set == null ? Optional.empty() : set.failure();
+        if (failure.isPresent()) {
+          return Optional.of(fail(spec, state, obs, b, failure.get()));
+        }
+        Optional<String> unready =
+            claims.stream().filter(c -> set == null || !set.restorable(c)).findFirst();
+        if (unready.isEmpty()) {
+          return Optional.of(ready(spec, state, obs, b, claims.size()));
+        }
+        if (timedOut) {
+          return Optional.of(
+              fail(spec, state, obs, b, unready.get() + ": " + timeout + ", not readyToUse"));
+        }
+        return Optional.of(
+            wait(
+                state,
+                now,
+                deadline,
+                "backup " + b.id() + ": waiting for " + unready.get() + " to be readyToUse"));
+      }
     }
   }
 
@@ -617,100 +613,95 @@ final class BackupDecisions {
     Instant now = obs.now();
     Duration stepLimit = spec.backup().map(BackupSpec::timeout).orElse(BackupSpec.DEFAULT_TIMEOUT);
     switch (r.stage()) {
-      case SCALE_DOWN:
-        {
-          if (sts.replicas() != low) {
-            return Optional.of(replicas(state, low, null, "holding replicas at " + low));
-          }
-          Optional<PodView> left = obs.pods().stream().filter(p -> p.ordinal() >= low).findFirst();
-          if (left.isEmpty()) {
-            return Optional.of(
-                new Action.UpdateState(
-                    state.withRestore(r.at(RestoreStage.REPLACE, now)),
-                    Set.of(),
-                    new RolloutEvent.RestoreProgress(
-                        r.id(),
-                        pods(r.ordinals(), sts)
-                            + " gone; replacing "
-                            + String.join(", ", claims))));
-          }
-          if (now.isAfter(r.stageAt().plus(stepLimit))) {
-            // no claim was touched yet: give up safely and bring the pods back as they were
-            return Optional.of(
-                abandon(
-                    state,
-                    obs,
-                    r,
-                    left.get().name()
-                        + " did not go within "
-                        + RolloutEngine.human(stepLimit)
-                        + "; no claim was touched"));
-          }
+      case SCALE_DOWN -> {
+        if (sts.replicas() != low) {
+          return Optional.of(replicas(state, low, null, "holding replicas at " + low));
+        }
+        Optional<PodView> left = obs.pods().stream().filter(p -> p.ordinal() >= low).findFirst();
+        if (left.isEmpty()) {
+          return Optional.of(
+              new Action.UpdateState(
+                  state.withRestore(r.at(RestoreStage.REPLACE, now)),
+                  Set.of(),
+                  new RolloutEvent.RestoreProgress(
+                      r.id(),
+                      pods(r.ordinals(), sts) + " gone; replacing " + String.join(", ", claims))));
+        }
+        if (now.isAfter(r.stageAt().plus(stepLimit))) {
+          // no claim was touched yet: give up safely and bring the pods back as they were
+          return Optional.of(
+              abandon(
+                  state,
+                  obs,
+                  r,
+                  left.get().name()
+                      + " did not go within "
+                      + RolloutEngine.human(stepLimit)
+                      + "; no claim was touched"));
+        }
+        return Optional.of(
+            new Action.Wait(
+                state,
+                RECHECK,
+                "restore " + r.id() + ": waiting for " + left.get().name() + " to go"));
+      }
+      case REPLACE -> {
+        if (sts.replicas() != low) {
+          return Optional.of(replicas(state, low, null, "holding replicas at " + low));
+        }
+        Optional<PodView> back = obs.pods().stream().filter(p -> p.ordinal() >= low).findFirst();
+        if (back.isPresent()) {
+          // a pod must never use a claim being replaced
           return Optional.of(
               new Action.Wait(
                   state,
                   RECHECK,
-                  "restore " + r.id() + ": waiting for " + left.get().name() + " to go"));
+                  "restore " + r.id() + ": waiting for " + back.get().name() + " to go"));
         }
-      case REPLACE:
-        {
-          if (sts.replicas() != low) {
-            return Optional.of(replicas(state, low, null, "holding replicas at " + low));
+        return Optional.of(replace(state, obs, r, set, claims));
+      }
+      default -> {
+        // SCALE_UP: the replicas are back; wait for the restored pods
+        List<String> waiting = new ArrayList<>();
+        for (int o : r.ordinals()) {
+          if (o >= sts.replicas()) {
+            continue;
           }
-          Optional<PodView> back = obs.pods().stream().filter(p -> p.ordinal() >= low).findFirst();
-          if (back.isPresent()) {
-            // a pod must never use a claim being replaced
-            return Optional.of(
-                new Action.Wait(
-                    state,
-                    RECHECK,
-                    "restore " + r.id() + ": waiting for " + back.get().name() + " to go"));
+          Optional<PodView> p = obs.pod(o);
+          if (p.isEmpty()
+              || !p.get().available()
+              || !p.get().revision().equals(state.stableRevision())) {
+            waiting.add(sts.name() + "-" + o);
           }
-          return Optional.of(replace(state, obs, r, set, claims));
         }
-      case SCALE_UP:
-      default:
-        {
-          List<String> waiting = new ArrayList<>();
-          for (int o : r.ordinals()) {
-            if (o >= sts.replicas()) {
-              continue;
-            }
-            Optional<PodView> p = obs.pod(o);
-            if (p.isEmpty()
-                || !p.get().available()
-                || !p.get().revision().equals(state.stableRevision())) {
-              waiting.add(sts.name() + "-" + o);
-            }
-          }
-          Duration took = Duration.between(r.startedAt(), now);
-          if (waiting.isEmpty()) {
-            return Optional.of(
-                new Action.UpdateState(
-                    state.withRestore(null),
-                    Set.of(),
-                    new RolloutEvent.RestoreCompleted(r.id(), r.backupId(), claims, took, true)));
-          }
-          Instant deadline = r.stageAt().plus(spec.progressDeadline());
-          if (!now.isBefore(deadline)) {
-            return Optional.of(
-                new Action.UpdateState(
-                    state.withRestore(null),
-                    Set.of(),
-                    new RolloutEvent.RestoreCompleted(r.id(), r.backupId(), claims, took, false)));
-          }
+        Duration took = Duration.between(r.startedAt(), now);
+        if (waiting.isEmpty()) {
           return Optional.of(
-              wait(
-                  state,
-                  now,
-                  deadline,
-                  "restore "
-                      + r.id()
-                      + ": waiting for "
-                      + waiting.get(0)
-                      + " to be Ready on "
-                      + state.stableRevision()));
+              new Action.UpdateState(
+                  state.withRestore(null),
+                  Set.of(),
+                  new RolloutEvent.RestoreCompleted(r.id(), r.backupId(), claims, took, true)));
         }
+        Instant deadline = r.stageAt().plus(spec.progressDeadline());
+        if (!now.isBefore(deadline)) {
+          return Optional.of(
+              new Action.UpdateState(
+                  state.withRestore(null),
+                  Set.of(),
+                  new RolloutEvent.RestoreCompleted(r.id(), r.backupId(), claims, took, false)));
+        }
+        return Optional.of(
+            wait(
+                state,
+                now,
+                deadline,
+                "restore "
+                    + r.id()
+                    + ": waiting for "
+                    + waiting.get(0)
+                    + " to be Ready on "
+                    + state.stableRevision()));
+      }
     }
   }
 
