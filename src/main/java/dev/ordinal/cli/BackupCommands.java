@@ -40,8 +40,9 @@ import picocli.CommandLine.Parameters;
  */
 @CommandLine.Command(
     name = "backup",
-    mixinStandardHelpOptions = true,
-    description = "List, take, restore or delete the VolumeSnapshot sets Ordinal takes.",
+    header = "List, take, restore or delete the VolumeSnapshot sets Ordinal takes before rollouts.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"2:no subcommand given"},
     subcommands = {
       BackupCommands.ListSets.class,
       BackupCommands.Create.class,
@@ -189,8 +190,13 @@ final class BackupCommands implements Runnable {
 
   @CommandLine.Command(
       name = "list",
-      mixinStandardHelpOptions = true,
-      description = "The backups (VolumeSnapshot sets) in a namespace, newest first.")
+      header = "List the backups (VolumeSnapshot sets) in a namespace, newest first.",
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {"0:listed (none is fine)", "2:usage error, or the cluster is unreachable"},
+      description =
+          "Columns: ID, STATEFULSET, REVISION (the one the snapshots hold), COMMIT, PVCS, SIZE"
+              + " (their restore sizes, when all are known), READY (snapshots readyToUse out of"
+              + " all, or the error of a failed set) and AGE.")
   static final class ListSets extends Base {
     @Parameters(arity = "0..1", paramLabel = "NAME", description = "Only this StatefulSet's.")
     String name;
@@ -215,7 +221,13 @@ final class BackupCommands implements Runnable {
 
   @CommandLine.Command(
       name = "create",
-      mixinStandardHelpOptions = true,
+      header = "Take a backup of a StatefulSet now, while no rollout is in progress.",
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {
+        "0:requested",
+        "1:no such StatefulSet",
+        "2:usage error, not allowed, or the cluster is unreachable"
+      },
       description = {
         "Take a backup of a StatefulSet now, outside a rollout, with its policy's hooks.",
         "Sets the annotation ordinal.dev/command-backup on the StatefulSet."
@@ -229,7 +241,13 @@ final class BackupCommands implements Runnable {
 
   @CommandLine.Command(
       name = "restore",
-      mixinStandardHelpOptions = true,
+      header = "Restore the claims of the pods that ran a rolled-back revision from a backup.",
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {
+        "0:requested",
+        "1:no such backup or StatefulSet, or the backup is not complete",
+        "2:usage error, not allowed, or the cluster is unreachable"
+      },
       description = {
         "Restore the volumes of the pods that ran a rolled-back revision from backup ID.",
         "Sets the annotation ordinal.dev/command-restore: ID on its StatefulSet; the policy must",
@@ -298,7 +316,13 @@ final class BackupCommands implements Runnable {
 
   @CommandLine.Command(
       name = "delete",
-      mixinStandardHelpOptions = true,
+      header = "Delete a backup: its VolumeSnapshots and hook Jobs.",
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {
+        "0:deleted",
+        "1:no such backup, or a rollout or a restore still references it",
+        "2:usage error, or the cluster is unreachable"
+      },
       description = {
         "Delete backup ID: its VolumeSnapshots and hook Jobs.",
         "Refused while a rollout or a restore still references it."

@@ -13,12 +13,19 @@ import picocli.CommandLine.Mixin;
  * request. Exit 0 no rollouts, 1 rollouts to run, 2 error.
  */
 @Command(
-    mixinStandardHelpOptions = true,
     name = "plan",
+    header =
+        "Show, as Markdown for a pull request, the rollouts applying the manifests would start.",
     description = {
-      "Show, as Markdown for a pull request, the rollout that applying the manifests would start for",
-      "each StatefulSet whose pod template changes under a RolloutPolicy: steps, pods, deadline, rollback.",
-      "Exit codes: 0 no rollouts, 1 rollouts to run, 2 error."
+      "Show, as Markdown for a pull request, the rollout that applying the manifests would "
+          + "start for each StatefulSet whose pod template changes under a RolloutPolicy: steps, "
+          + "pods, deadline, rollback."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:no rollouts",
+      "1:rollouts to run",
+      "2:usage error, invalid manifests, or the cluster is unreachable"
     })
 final class PlanCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -50,9 +50,14 @@ final class PromotionCommands {
 
   @Command(
       name = "promotions",
-      mixinStandardHelpOptions = true,
+      header = "Promotions between environments, as the daemon config defines them.",
+      description = {
+        "Promotions between environments, as the daemon config defines them: 'ordinal promotions"
+            + " list' shows each rule's source StatefulSets with their commit, gate and pull request."
+      },
       subcommands = {ListPromotions.class},
-      description = "Promotions between environments, as the daemon config defines them.")
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {"2:no subcommand given"})
   static final class Group implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -65,10 +70,15 @@ final class PromotionCommands {
 
   @Command(
       name = "list",
-      mixinStandardHelpOptions = true,
+      header = "List each promotion rule's source StatefulSets with commit, gate and pull request.",
       description = {
-        "For every promotion rule and source StatefulSet: the commit, the gate, and the pull",
-        "request for it on the forge. Exit codes: 0 listed, 2 config or cluster error."
+        "For every promotion rule and source StatefulSet: the commit, the gate, and the pull"
+            + " request for it on the forge."
+      },
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {
+        "0:listed",
+        "2:usage error, an invalid config, or the cluster is unreachable"
       })
   static final class ListPromotions implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -144,12 +154,19 @@ final class PromotionCommands {
 
   @Command(
       name = "promote-env",
-      mixinStandardHelpOptions = true,
+      header =
+          "Promote app SOURCE's verified StatefulSets to app TARGET now, behind the same gates.",
       description = {
-        "Promote the verified StatefulSets of app SOURCE to app TARGET now, by the promotion rule",
-        "between them in the daemon config, behind the same gates; --force skips the soak time,",
-        "the freeze windows and a user-accepted inconclusive analysis, never a failed one.",
-        "Exit codes: 0 promoted or nothing to do, 1 held by a gate or failed, 2 config error."
+        "Promote the verified StatefulSets of app SOURCE to app TARGET now, by the promotion rule"
+            + " between them in the daemon config, behind the same gates; --force skips the soak"
+            + " time, the freeze windows and a user-accepted inconclusive analysis, never a failed"
+            + " one."
+      },
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {
+        "0:promoted, or nothing to do",
+        "1:held by a gate, or the promotion failed",
+        "2:usage error, an invalid config, or the cluster is unreachable"
       })
   static final class PromoteEnv implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -185,11 +202,11 @@ final class PromotionCommands {
         if (rule.isEmpty()) {
           err.println(
               configFile
-                  + ": no promotion from '"
-                  + source
-                  + "' to '"
-                  + target
-                  + "'; add one under promotions:");
+                  + ": no promotion from "
+                  + Text.quoted(source)
+                  + " to "
+                  + Text.quoted(target)
+                  + "; add one under promotions:");
           return 2;
         }
         DaemonConfig.Person author = config.commitAuthorOrDefault();

@@ -159,9 +159,24 @@ public final class Daemon implements AutoCloseable {
   public static Daemon start(
       DaemonConfig config, Duration pollInterval, Ports ports, String identity)
       throws IOException, GitSourceException {
+    return start(config, pollInterval, ports, identity, List.of());
+  }
+
+  /**
+   * As {@link #start(DaemonConfig, Duration, Ports, String)}, with {@code subscribers} on the event
+   * bus before the first sync, so that they see every decision (the demo's timeline); a subscriber
+   * added through {@link #events()} after the start may miss the first ones.
+   */
+  public static Daemon start(
+      DaemonConfig config,
+      Duration pollInterval,
+      Ports ports,
+      String identity,
+      List<EventBus.Subscriber> subscribers)
+      throws IOException, GitSourceException {
     Daemon daemon = new Daemon();
     try {
-      daemon.startParts(config, pollInterval, ports, identity);
+      daemon.startParts(config, pollInterval, ports, identity, subscribers);
     } catch (IOException | GitSourceException | RuntimeException e) {
       daemon.close();
       throw e;
@@ -169,7 +184,12 @@ public final class Daemon implements AutoCloseable {
     return daemon;
   }
 
-  private void startParts(DaemonConfig config, Duration pollInterval, Ports ports, String identity)
+  private void startParts(
+      DaemonConfig config,
+      Duration pollInterval,
+      Ports ports,
+      String identity,
+      List<EventBus.Subscriber> subscribers)
       throws IOException, GitSourceException {
     OrdinalMetrics metrics = new OrdinalMetrics(metricsRegistry);
     http = HttpEndpoints.bind(address(config.listenOrDefault()));
@@ -196,6 +216,7 @@ public final class Daemon implements AutoCloseable {
             });
     cluster = new MeteredCluster(ports.cluster(), controller);
     bus = EventBus.standard(cluster);
+    subscribers.forEach(bus::subscribe);
     RolloutMetrics decisions = new RolloutMetrics(metricsRegistry);
     DecisionHistory history = new DecisionHistory();
     bus.subscribe(

@@ -281,6 +281,7 @@ public final class ManifestLoader {
   private LoadResult assemble(SourceTree tree, List<SourceEntry> entries, List<ParsedBlob> blobs) {
     List<LoadError> errors = new ArrayList<>();
     List<LoadError> notes = new ArrayList<>();
+    List<LoadResult.Duplicate> duplicates = new ArrayList<>();
     List<ManifestObject> objects = new ArrayList<>();
     Map<String, SourceLocation> objectKeys = new HashMap<>();
     Map<String, RolloutPolicy> policies = new LinkedHashMap<>();
@@ -312,6 +313,7 @@ public final class ManifestLoader {
           SourceLocation first = objectKeys.putIfAbsent(key, here);
           if (first != null) {
             errors.add(duplicate(here, describe(resource), first));
+            duplicates.add(new LoadResult.Duplicate(first, here));
             continue;
           }
           objects.add(new ManifestObject(resource, here));
@@ -323,6 +325,7 @@ public final class ManifestLoader {
           SourceLocation first = policySources.putIfAbsent(name, here);
           if (first != null) {
             errors.add(duplicate(here, "RolloutPolicy " + name, first));
+            duplicates.add(new LoadResult.Duplicate(first, here));
             continue;
           }
           policies.put(name, policy.policy());
@@ -332,6 +335,7 @@ public final class ManifestLoader {
           SourceLocation first = templateSources.putIfAbsent(name, here);
           if (first != null) {
             errors.add(duplicate(here, "AnalysisTemplate " + name, first));
+            duplicates.add(new LoadResult.Duplicate(first, here));
             continue;
           }
           templates.put(name, template.template());
@@ -378,7 +382,7 @@ public final class ManifestLoader {
     notes.sort(LoadError.BY_PLACE);
     if (!errors.isEmpty()) {
       errors.sort(LoadError.BY_PLACE);
-      return new LoadResult.Invalid(errors, notes);
+      return new LoadResult.Invalid(errors, notes, duplicates);
     }
     return new LoadResult.Loaded(
         new DesiredState(tree.revision(), objects, policies, templates), notes);

@@ -2,6 +2,7 @@ package dev.ordinal.sim;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.ordinal.analysis.RunRecord;
 import dev.ordinal.analysis.RunStore;
 import dev.ordinal.backup.BackupNames;
 import dev.ordinal.backup.VolumeSnapshot;
@@ -91,7 +92,8 @@ public final class SimCluster implements Cluster {
   private final List<PostedEvent> events = new CopyOnWriteArrayList<>();
   private final EventSeries series = new EventSeries();
   private final List<PodCreated> podHistory = new CopyOnWriteArrayList<>();
-  private final RunStore runs = new RunStore.InMemory();
+  private final RunStore runs = new ObservedRuns();
+  private final List<Consumer<RunRecord>> runListeners = new CopyOnWriteArrayList<>();
   private final Map<String, SimSnapshot> snapshots = new TreeMap<>();
   private final Map<String, Job> jobs = new TreeMap<>();
   private final List<VolumeListener> volumeListeners = new CopyOnWriteArrayList<>();
@@ -177,6 +179,15 @@ public final class SimCluster implements Cluster {
   /** A Secret key Ordinal may read. */
   public SimCluster putSecret(String namespace, String name, String key, String value) {
     secrets.put(namespace + "/" + name + "/" + key, value);
+    return this;
+  }
+
+  /**
+   * Told about every analysis run record the daemon saves (a measurement taken, a run stopped), on
+   * the measuring thread: the demo's timeline shows measurements this way.
+   */
+  public SimCluster onAnalysisSaved(Consumer<RunRecord> listener) {
+    runListeners.add(listener);
     return this;
   }
 
@@ -875,6 +886,27 @@ public final class SimCluster implements Cluster {
   @Override
   public RunStore runStore(String namespace, String name) {
     return runs;
+  }
+
+  /** The analysis runs the daemon keeps, in memory, telling the listeners of each save. */
+  private final class ObservedRuns implements RunStore {
+    private final RunStore records = new RunStore.InMemory();
+
+    @Override
+    public void save(RunRecord record) {
+      records.save(record);
+      runListeners.forEach(l -> l.accept(record));
+    }
+
+    @Override
+    public List<RunRecord> loadAll() {
+      return records.loadAll();
+    }
+
+    @Override
+    public void remove(String runId) {
+      records.remove(runId);
+    }
   }
 
   @Override

@@ -122,6 +122,11 @@ public final class ControlPlane {
   }
 
   /** A kubeconfig file for the admin user, for processes and CLIs under test. */
+  /** The kubectl built with this control plane's version; it does Kustomize too. */
+  public Path kubectl() {
+    return binaryDir(cacheDir).resolve("kubectl");
+  }
+
   public Path kubeconfig() {
     return kubeconfig;
   }
