@@ -199,7 +199,11 @@ class SyncIT {
   void aHoldWhosePartitionMovedSinceThePlanIsPlannedAgain(KubernetesClient client, TestNamespace ns)
       throws IOException {
     write(Map.of("sts.yaml", STS, "policy.yaml", POLICY));
-    AppSync sync = sync(client, ns, false);
+    // Direct reads: the plan must see the partition this test just wrote, which a watch cache may
+    // not hold yet (then the plan sees no rollout in flight, needs no hold, and the race under test
+    // never happens).
+    AppSync sync =
+        new AppSync("shop", ns.name(), false, Loaders.forFixtures(), KubeCluster.direct(client));
     assertInstanceOf(SyncResult.Applied.class, sync.sync(LocalDirectory.read(repo)));
     // A rollout in flight has lowered the partition to 1.
     StatefulSets.edit(
