@@ -41,6 +41,7 @@ import picocli.CommandLine.ScopeType;
       RolloutCommands.Retry.class,
       RolloutCommands.Pause.class,
       RolloutCommands.Resume.class,
+      BackupCommands.class,
       AnalysisCommand.class,
       RunCommand.class,
       RbacCommand.class,

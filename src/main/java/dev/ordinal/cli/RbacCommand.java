@@ -16,9 +16,10 @@ import picocli.CommandLine.Option;
       "Print the RBAC Ordinal needs for a config: a Role in Ordinal's namespace (its Lease, its"
           + " analysis-run ConfigMap, the Secrets the config names) and, in every namespace an app"
           + " may deploy to, a RoleBinding to a ClusterRole with exactly the verbs the code uses."
-          + " Nothing is granted cluster-wide unless the config allows an app a cluster-scoped"
-          + " kind. Regenerate it whenever the config's apps, namespaces, boundaries or"
-          + " Prometheus servers change."
+          + " Backup verbs (VolumeSnapshots, claim deletion, hook execs and Jobs) only where an"
+          + " app's boundary allows backups. Nothing is granted cluster-wide unless the config"
+          + " allows an app a cluster-scoped kind. Regenerate it whenever the config's apps,"
+          + " namespaces, boundaries or Prometheus servers change."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:printed", "2:usage error, or an unreadable or invalid config"})

@@ -81,6 +81,13 @@ final class RolloutCommands {
         return state.failedRevisions().isEmpty()
             ? Optional.of("nothing to retry")
             : Optional.empty();
+      case BACKUP:
+        return state.phase() == Phase.HEALTHY
+            ? Optional.empty()
+            : Optional.of(
+                "backups are taken by hand only while Healthy ("
+                    + state.phase().displayName()
+                    + ")");
       default:
         return Optional.empty();
     }

@@ -145,21 +145,7 @@ final class StatusView {
                 : String.join(",", f.pending.stream().map(Command::displayName).toList())
           });
     }
-    int[] widths = new int[rows.get(0).length];
-    for (String[] row : rows) {
-      for (int i = 0; i < row.length; i++) {
-        widths[i] = Math.max(widths[i], row[i].length());
-      }
-    }
-    StringBuilder out = new StringBuilder();
-    for (String[] row : rows) {
-      StringBuilder line = new StringBuilder();
-      for (int i = 0; i < row.length; i++) {
-        line.append(i == row.length - 1 ? row[i] : pad(row[i], widths[i]) + "  ");
-      }
-      out.append(line.toString().stripTrailing()).append('\n');
-    }
-    return out.toString();
+    return Tables.render(rows);
   }
 
   // ------------------------------------------------------------------ facts

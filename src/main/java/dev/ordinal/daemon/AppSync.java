@@ -5,6 +5,7 @@ import dev.ordinal.manifest.DesiredState;
 import dev.ordinal.manifest.LoadResult;
 import dev.ordinal.manifest.ManifestLoader;
 import dev.ordinal.manifest.ManifestObject;
+import dev.ordinal.manifest.RolloutPolicy;
 import dev.ordinal.manifest.SourceTree;
 import dev.ordinal.plan.AppBoundary;
 import dev.ordinal.plan.ChangeClass;
@@ -28,6 +29,8 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +47,11 @@ public final class AppSync implements AppRegistry.AppView {
 
   /** Plans made and applied for one sync when objects keep changing under it. */
   static final int CONFLICT_ATTEMPTS = 5;
+
+  /** How a refusal names a RolloutPolicy: Ordinal's own kind, read from Git. */
+  private static final String POLICY_GROUP = "ordinal.dev";
+
+  private static final String POLICY_KIND = "RolloutPolicy";
 
   private final String app;
   private final String namespace;
@@ -148,14 +156,37 @@ public final class AppSync implements AppRegistry.AppView {
     Map<ObjectKey, HasMetadata> liveObjects = new HashMap<>();
     live.forEach((key, ref) -> liveObjects.put(key, ref.object()));
     List<AppBoundary.Refusal> outside =
-        boundary.refusals(
-            desired.stream().map(d -> ObjectKey.of(d, namespace)).toList(), liveObjects);
+        new ArrayList<>(
+            boundary.refusals(
+                desired.stream().map(d -> ObjectKey.of(d, namespace)).toList(), liveObjects));
+    for (RolloutPolicy policy : state.policies().values()) {
+      ObjectKey key =
+          new ObjectKey(
+              POLICY_GROUP, POLICY_KIND, policy.namespace().orElse(namespace), policy.name());
+      policy
+          .backup()
+          .flatMap(b -> boundary.backupRefusal(policy.name(), hookKinds(b)))
+          .ifPresent(why -> outside.add(new AppBoundary.Refusal(key, why)));
+    }
     return new Planned(
         tree.revision(),
         state,
         null,
         Planner.plan(desired, source, inventory, options, memo),
         outside);
+  }
+
+  private static Set<String> hookKinds(RolloutPolicy.Backup backup) {
+    Set<String> kinds = new TreeSet<>();
+    for (Optional<RolloutPolicy.Hook> hook : List.of(backup.quiesce(), backup.resume())) {
+      hook.ifPresent(
+          h ->
+              kinds.add(
+                  h instanceof RolloutPolicy.ExecHook
+                      ? AppBoundary.Backups.EXEC
+                      : AppBoundary.Backups.JOB));
+    }
+    return kinds;
   }
 
   /**
@@ -235,7 +266,8 @@ public final class AppSync implements AppRegistry.AppView {
       return new SyncResult.Standby(revision, plan.counts());
     }
     SyncResult result = apply(revision, planned, plan);
-    if (result instanceof SyncResult.Applied) {
+    if (result instanceof SyncResult.Applied applied && !applied.partial()) {
+      // A StatefulSet left alone during a restore keeps the policies it was applied with.
       lastApplied = planned.state();
     }
     return result;
@@ -264,6 +296,7 @@ public final class AppSync implements AppRegistry.AppView {
 
   private SyncResult apply(String revision, Planned planned, Plan plan) {
     int created = 0, updated = 0, held = 0, unchanged = 0, pruned = 0;
+    boolean restoring = false;
     try {
       for (ObjectPlan step : plan.objects()) {
         if (!mayWrite.getAsBoolean()) {
@@ -280,6 +313,38 @@ public final class AppSync implements AppRegistry.AppView {
               revision);
           created++;
         } else if (step instanceof ObjectPlan.Update update) {
+          // A StatefulSet whose policy can restore is read fresh and applied under that read's
+          // resourceVersion: a restore that starts in between makes the apply a conflict, and the
+          // plan made again sees its mark. The cache alone could be a write behind.
+          String guard = null;
+          if (restorable(update.desired(), planned.state())) {
+            Optional<HasMetadata> fresh =
+                cluster.full(new LiveObjects.Live(update.key(), "", update.live(), false));
+            if (fresh.isEmpty()) {
+              return new SyncResult.Failed(
+                  revision, update.key().namespacedName() + " is gone since the plan", true);
+            }
+            update =
+                new ObjectPlan.Update(
+                    update.key(),
+                    update.desired(),
+                    fresh.get(),
+                    update.changes(),
+                    update.classes());
+            guard = fresh.get().getMetadata().getResourceVersion();
+          }
+          if (PartitionHold.restoring(update)) {
+            // Applying Git's replicas now could bring back a pod, and an empty claim with it.
+            log.info(
+                "app={} namespace={} object={} revision={} decision=hold-for-restore",
+                app,
+                namespace,
+                describe(update.desired()),
+                revision);
+            held++;
+            restoring = true;
+            continue;
+          }
           Optional<PartitionHold.Hold> hold =
               underPolicy(update.desired(), planned.state())
                   ? PartitionHold.before(update)
@@ -300,7 +365,12 @@ public final class AppSync implements AppRegistry.AppView {
                   true);
             }
           }
-          cluster.apply(asApplied(update.desired(), update, revision, planned.state()));
+          HasMetadata applied = asApplied(update.desired(), update, revision, planned.state());
+          if (guard != null) {
+            applied = COPIER.convertValue(applied, applied.getClass());
+            applied.getMetadata().setResourceVersion(guard);
+          }
+          cluster.apply(applied);
           boolean isHeld =
               update.classes().contains(ChangeClass.POD_TEMPLATE)
                   && underPolicy(update.desired(), planned.state());
@@ -344,7 +414,13 @@ public final class AppSync implements AppRegistry.AppView {
           e.getMessage());
       return new SyncResult.Failed(revision, "apply failed: " + e.getMessage(), e.conflict());
     }
-    return new SyncResult.Applied(revision, created, updated, held, unchanged, pruned);
+    return new SyncResult.Applied(revision, created, updated, held, unchanged, pruned, restoring);
+  }
+
+  /** A StatefulSet whose policy has a backup section: a restore may hold it. */
+  private static boolean restorable(HasMetadata desired, DesiredState state) {
+    return desired instanceof StatefulSet sts
+        && state.policyFor(sts).flatMap(RolloutPolicy::backup).isPresent();
   }
 
   private static boolean underPolicy(HasMetadata desired, DesiredState state) {

@@ -5,6 +5,7 @@ import dev.ordinal.analysis.Scheduler;
 import dev.ordinal.analysis.condition.ConditionGrammar;
 import dev.ordinal.analysis.prometheus.HttpPrometheusApi;
 import dev.ordinal.analysis.prometheus.PrometheusApi;
+import dev.ordinal.backup.BackupManager;
 import dev.ordinal.git.GitCredentials;
 import dev.ordinal.git.GitPoller;
 import dev.ordinal.git.GitRepoCache;
@@ -14,6 +15,7 @@ import dev.ordinal.git.GitSourceException;
 import dev.ordinal.git.WebhookHandler;
 import dev.ordinal.manifest.ManifestLoader;
 import dev.ordinal.metrics.AnalysisMetrics;
+import dev.ordinal.metrics.BackupMetrics;
 import dev.ordinal.metrics.ControllerMetrics;
 import dev.ordinal.metrics.OrdinalMetrics;
 import dev.ordinal.metrics.RolloutGauges;
@@ -21,6 +23,7 @@ import dev.ordinal.metrics.RolloutMetrics;
 import dev.ordinal.notify.Formats;
 import dev.ordinal.notify.Notifications;
 import dev.ordinal.notify.WebhookNotifier;
+import dev.ordinal.plan.AppBoundary;
 import dev.ordinal.rollout.LiveRollout;
 import dev.ordinal.rollout.PodView;
 import dev.ordinal.rollout.RolloutEngine;
@@ -290,6 +293,10 @@ public final class Daemon implements AutoCloseable {
                 ports.clock(),
                 cluster.runStore(home, ANALYSIS_RUNS))
             .onMeasurement(analysisMetrics);
+    BackupManager backups = new BackupManager(cluster, ports.clock(), backupScope(config));
+    parts.add(backups);
+    BackupMetrics backupMetrics = new BackupMetrics(metricsRegistry);
+    bus.subscribe(o -> backupMetrics.decided(o.event()));
     Set<String> namespaces = new TreeSet<>();
     syncs.forEach(s -> namespaces.add(s.namespace()));
     // The caches stay warm whether or not this instance leads, so a standby takes over at once.
@@ -332,7 +339,14 @@ public final class Daemon implements AutoCloseable {
                   }
                   RolloutLoop loop =
                       new RolloutLoop(
-                          cluster, bus, namespaces, registry::spec, analysis, ports.clock(), 2);
+                          cluster,
+                          bus,
+                          namespaces,
+                          registry::spec,
+                          analysis,
+                          backups,
+                          ports.clock(),
+                          2);
                   loop.onAction((k, a) -> actionListener.executed(k, a))
                       .onQueueLatency(controller::queueLatency)
                       .pace(ports.speed());
@@ -577,6 +591,22 @@ public final class Daemon implements AutoCloseable {
    * What answers webhooks: signed with a secret, unsigned with {@code insecure: true}, else off
    * (every request refused with how to turn webhooks on).
    */
+  /** Where the config lets apps take backups, and run Job hooks: nowhere else is watched. */
+  static BackupManager.Scope backupScope(DaemonConfig config) {
+    Set<String> namespaces = new TreeSet<>();
+    Set<String> jobs = new TreeSet<>();
+    for (DaemonConfig.App app : config.apps()) {
+      AppBoundary boundary = app.appBoundary();
+      if (boundary.backups().allowed()) {
+        namespaces.addAll(boundary.namespaces());
+        if (boundary.backups().hooks().contains(AppBoundary.Backups.JOB)) {
+          jobs.addAll(boundary.namespaces());
+        }
+      }
+    }
+    return BackupManager.Scope.of(namespaces, jobs);
+  }
+
   private static WebhookHandler webhookHandler(DaemonConfig.Webhook hook, GitPoller poller)
       throws GitSourceException {
     if (hook == null) {

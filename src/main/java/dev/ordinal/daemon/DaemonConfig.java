@@ -306,8 +306,21 @@ public record DaemonConfig(
    * @param namespaces more destination namespaces
    * @param kinds more kinds, as {@code group/Kind} ({@code Kind} for the core group)
    * @param adopt take over objects this app did not create
+   * @param backups the app's RolloutPolicies may snapshot its volumes and restore them, which
+   *     deletes and recreates claims (always from a readyToUse snapshot)
+   * @param backupHooks the quiesce and resume hooks its policies may use: {@code exec} (in the
+   *     app's pods) and {@code job}
    */
-  public record Boundary(List<String> namespaces, List<String> kinds, Boolean adopt) {}
+  public record Boundary(
+      List<String> namespaces,
+      List<String> kinds,
+      Boolean adopt,
+      Boolean backups,
+      List<String> backupHooks) {
+    public Boundary(List<String> namespaces, List<String> kinds, Boolean adopt) {
+      this(namespaces, kinds, adopt, null, null);
+    }
+  }
 
   public record App(
       String name,
@@ -353,7 +366,14 @@ public record DaemonConfig(
       namespaces.add(namespace);
       Set<String> kinds = new java.util.TreeSet<>();
       boolean adopt = false;
+      AppBoundary.Backups backups = AppBoundary.Backups.NONE;
       if (boundary != null) {
+        if (Boolean.TRUE.equals(boundary.backups())) {
+          backups =
+              new AppBoundary.Backups(
+                  true,
+                  boundary.backupHooks() == null ? Set.of() : Set.copyOf(boundary.backupHooks()));
+        }
         if (boundary.namespaces() != null) {
           namespaces.addAll(boundary.namespaces());
         }
@@ -362,7 +382,7 @@ public record DaemonConfig(
         }
         adopt = Boolean.TRUE.equals(boundary.adopt());
       }
-      return new AppBoundary(name, namespaces, kinds, adopt);
+      return new AppBoundary(name, namespaces, kinds, adopt, backups);
     }
 
     public String revisionOrDefault() {
@@ -573,6 +593,27 @@ public record DaemonConfig(
                     + "]: '"
                     + kind
                     + "' is not a kind such as ConfigMap or rbac.authorization.k8s.io/Role");
+          }
+        }
+      }
+      if (app.boundary() != null && app.boundary().backupHooks() != null) {
+        if (!Boolean.TRUE.equals(app.boundary().backups())) {
+          problems.add(
+              at
+                  + ".boundary.backupHooks: hooks are for backups; set backups: true as well, or"
+                  + " remove backupHooks");
+        }
+        for (int h = 0; h < app.boundary().backupHooks().size(); h++) {
+          String hook = app.boundary().backupHooks().get(h);
+          if (!AppBoundary.Backups.HOOKS.contains(hook)) {
+            problems.add(
+                at
+                    + ".boundary.backupHooks["
+                    + h
+                    + "]: '"
+                    + hook
+                    + "' is not a hook kind; expected one of "
+                    + String.join(", ", AppBoundary.Backups.HOOKS));
           }
         }
       }

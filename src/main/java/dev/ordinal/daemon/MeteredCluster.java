@@ -1,11 +1,15 @@
 package dev.ordinal.daemon;
 
 import dev.ordinal.analysis.RunStore;
+import dev.ordinal.backup.VolumeSnapshot;
 import dev.ordinal.metrics.ControllerMetrics;
 import dev.ordinal.plan.ObjectKey;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -115,6 +119,79 @@ final class MeteredCluster implements Cluster {
         "create",
         () -> {
           cluster.post(involved, type, reason, message);
+          return null;
+        });
+  }
+
+  // ------------------------------------------------------------------ volumes
+
+  @Override
+  public AutoCloseable watchVolumes(Set<String> namespaces, boolean jobs, VolumeListener listener) {
+    return counted("watch", () -> cluster.watchVolumes(namespaces, jobs, listener));
+  }
+
+  @Override
+  public List<VolumeSnapshot> snapshots(String namespace, Map<String, String> labels) {
+    return counted("list", () -> cluster.snapshots(namespace, labels));
+  }
+
+  @Override
+  public Optional<VolumeSnapshot> snapshot(String namespace, String name) {
+    return call("get", () -> cluster.snapshot(namespace, name));
+  }
+
+  @Override
+  public Created createSnapshot(VolumeSnapshot.Request request) {
+    return call("create", () -> cluster.createSnapshot(request));
+  }
+
+  @Override
+  public void deleteSnapshot(String namespace, String name) {
+    call(
+        "delete",
+        () -> {
+          cluster.deleteSnapshot(namespace, name);
+          return null;
+        });
+  }
+
+  @Override
+  public Optional<PersistentVolumeClaim> claim(String namespace, String name) {
+    return call("get", () -> cluster.claim(namespace, name));
+  }
+
+  @Override
+  public ClaimDeletion deleteClaim(String namespace, String name, String uid) {
+    return call("delete", () -> cluster.deleteClaim(namespace, name, uid));
+  }
+
+  @Override
+  public Created createClaim(PersistentVolumeClaim claim) {
+    return call("create", () -> cluster.createClaim(claim));
+  }
+
+  @Override
+  public ExecResult exec(
+      String namespace, String pod, String container, List<String> command, Duration timeout) {
+    return call("create", () -> cluster.exec(namespace, pod, container, command, timeout));
+  }
+
+  @Override
+  public Created createJob(Job job) {
+    return call("create", () -> cluster.createJob(job));
+  }
+
+  @Override
+  public Optional<Job> job(String namespace, String name) {
+    return call("get", () -> cluster.job(namespace, name));
+  }
+
+  @Override
+  public void deleteJob(String namespace, String name) {
+    call(
+        "delete",
+        () -> {
+          cluster.deleteJob(namespace, name);
           return null;
         });
   }

@@ -2,10 +2,12 @@ package dev.ordinal.daemon;
 
 import dev.ordinal.plan.ChangeClass;
 import dev.ordinal.plan.ObjectPlan;
+import dev.ordinal.rollout.Annotations;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetSpec;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -56,6 +58,19 @@ final class PartitionHold {
     }
     int partition = StatefulSetObserver.partition(live);
     return partition >= replicas ? Optional.empty() : Optional.of(new Hold(partition, replicas));
+  }
+
+  /**
+   * Whether a restore holds the live StatefulSet of {@code update}: the rollout side then owns its
+   * replicas until the restored claims exist, and the applier leaves it alone (see {@link
+   * Annotations#RESTORE}).
+   */
+  static boolean restoring(ObjectPlan.Update update) {
+    if (!(update.live() instanceof StatefulSet live)) {
+      return false;
+    }
+    Map<String, String> annotations = live.getMetadata().getAnnotations();
+    return annotations != null && annotations.containsKey(Annotations.RESTORE);
   }
 
   /** The sync-hold mark's value: until when the engine keeps the partition. */

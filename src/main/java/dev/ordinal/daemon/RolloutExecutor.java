@@ -1,10 +1,13 @@
 package dev.ordinal.daemon;
 
 import dev.ordinal.analysis.AnalysisRuns;
+import dev.ordinal.backup.BackupManager;
 import dev.ordinal.rollout.Action;
 import dev.ordinal.rollout.Annotations;
 import dev.ordinal.rollout.Command;
 import dev.ordinal.rollout.RolloutEvent;
+import dev.ordinal.rollout.RolloutState;
+import dev.ordinal.rollout.VolumeOp;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.time.Clock;
@@ -13,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -46,12 +50,23 @@ final class RolloutExecutor {
   private final Workloads workloads;
   private final EventBus bus;
   private final AnalysisRuns analysis;
+  private final BackupManager backups;
   private final Clock clock;
 
-  RolloutExecutor(Workloads workloads, EventBus bus, AnalysisRuns analysis, Clock clock) {
+  /**
+   * @param backups carries out volume requests; null when this Ordinal has no backup support, and
+   *     then every volume request is refused (a backup fails closed on its timeout)
+   */
+  RolloutExecutor(
+      Workloads workloads,
+      EventBus bus,
+      AnalysisRuns analysis,
+      BackupManager backups,
+      Clock clock) {
     this.workloads = Objects.requireNonNull(workloads);
     this.bus = Objects.requireNonNull(bus);
     this.analysis = Objects.requireNonNull(analysis);
+    this.backups = backups;
     this.clock = Objects.requireNonNull(clock);
   }
 
@@ -66,8 +81,16 @@ final class RolloutExecutor {
       publish(observed, action);
       return new Result(Next.WAIT, observed, wait.recheckAfter());
     }
-    Integer partition = action instanceof Action.SetPartition set ? set.partition() : null;
-    Workloads.WriteResult outcome = workloads.write(observed, write(observed, action, partition));
+    Integer partition = null;
+    Integer replicas = null;
+    if (action instanceof Action.SetPartition set) {
+      partition = set.partition();
+    } else if (action instanceof Action.SetReplicas scale) {
+      partition = scale.partition();
+      replicas = scale.replicas();
+    }
+    Workloads.WriteResult outcome =
+        workloads.write(observed, write(observed, action, partition, replicas));
     if (!(outcome instanceof Workloads.WriteResult.Written done)) {
       log.info(
           "{}/{} conflict writing {}: re-reading and deciding again",
@@ -87,6 +110,30 @@ final class RolloutExecutor {
       }
       // wait for the pod's watch events rather than deciding on a cache that still lists it
       return new Result(Next.WAIT, written, Duration.ofSeconds(10));
+    }
+    if (action instanceof Action.Volume volume) {
+      BackupManager.Outcome carried =
+          backups == null
+              ? new BackupManager.Outcome(false, "this Ordinal runs without backup support")
+              : backups.carryOut(ns, name, volume.op());
+      if (!carried.done()) {
+        log.warn(
+            "{}/{} {} not carried out: {}",
+            ns,
+            name,
+            volume.op().getClass().getSimpleName(),
+            carried.detail());
+        return new Result(Next.WAIT, written, Duration.ofSeconds(10));
+      }
+      publish(observed, action);
+      // claims and snapshots change on the server's time: their watch events wake the loop
+      boolean waits =
+          volume.op() instanceof VolumeOp.DeleteClaim
+              || volume.op() instanceof VolumeOp.RestoreClaim
+              || volume.op() instanceof VolumeOp.DeleteSet;
+      return waits
+          ? new Result(Next.WAIT, written, Duration.ofSeconds(10))
+          : new Result(Next.DECIDE_AGAIN, written, Duration.ZERO);
     }
     if (action instanceof Action.StartAnalysis start) {
       analysis.start(
@@ -126,6 +173,15 @@ final class RolloutExecutor {
    * back.
    */
   static Workloads.RolloutWrite write(StatefulSet observed, Action action, Integer partition) {
+    return write(observed, action, partition, null);
+  }
+
+  /**
+   * The write with replicas too. The restore mark ({@link Annotations#RESTORE}) is set, with the
+   * restore's step, while the state holds a restore, and removed with the write that ends it.
+   */
+  static Workloads.RolloutWrite write(
+      StatefulSet observed, Action action, Integer partition, Integer replicas) {
     Map<String, String> annotations = observed.getMetadata().getAnnotations();
     if (annotations == null) {
       annotations = Map.of();
@@ -149,7 +205,19 @@ final class RolloutExecutor {
     if (annotations.containsKey(Annotations.SYNC_HOLD)) {
       remove.add(Annotations.SYNC_HOLD);
     }
-    return new Workloads.RolloutWrite(newPartition, set, remove);
+    Optional<RolloutState.Restore> restore = action.state().restoring();
+    if (restore.isPresent()) {
+      String mark =
+          restore.get().id() + " " + restore.get().stage().name().toLowerCase(Locale.ROOT);
+      if (!mark.equals(annotations.get(Annotations.RESTORE))) {
+        set.put(Annotations.RESTORE, mark);
+      }
+    } else if (annotations.containsKey(Annotations.RESTORE)) {
+      remove.add(Annotations.RESTORE);
+    }
+    Integer current = observed.getSpec() == null ? null : observed.getSpec().getReplicas();
+    Integer newReplicas = replicas != null && !replicas.equals(current) ? replicas : null;
+    return new Workloads.RolloutWrite(newPartition, newReplicas, set, remove);
   }
 
   private List<String> podsOn(StatefulSet sts, String revision) {

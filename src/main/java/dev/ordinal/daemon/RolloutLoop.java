@@ -1,6 +1,7 @@
 package dev.ordinal.daemon;
 
 import dev.ordinal.analysis.AnalysisRuns;
+import dev.ordinal.backup.BackupManager;
 import dev.ordinal.rollout.Action;
 import dev.ordinal.rollout.Annotations;
 import dev.ordinal.rollout.Observation;
@@ -55,6 +56,7 @@ public final class RolloutLoop implements AutoCloseable {
   private final Function<StatefulSet, Optional<RolloutSpec>> specs;
   private final StatefulSetObserver observer;
   private final RolloutExecutor executor;
+  private final BackupManager backups;
   private final KeyedWorkQueue queue = new KeyedWorkQueue();
   private final Map<String, Delayed> delayed = new ConcurrentHashMap<>();
   private final Map<String, String> warnedGarbled = new ConcurrentHashMap<>();
@@ -65,6 +67,7 @@ public final class RolloutLoop implements AutoCloseable {
   private volatile boolean closed;
   private volatile boolean started;
   private AutoCloseable watch;
+  private AutoCloseable volumeWatch;
   private ScheduledExecutorService scheduler;
   private final List<Thread> workerThreads = new ArrayList<>();
 
@@ -84,11 +87,28 @@ public final class RolloutLoop implements AutoCloseable {
       AnalysisRuns analysis,
       Clock clock,
       int workers) {
+    this(workloads, bus, namespaces, specs, analysis, null, clock, workers);
+  }
+
+  /**
+   * @param backups takes and restores the snapshots policies ask for; null without backup support
+   *     (a policy's backup then fails closed: the rollout does not start)
+   */
+  public RolloutLoop(
+      Workloads workloads,
+      EventBus bus,
+      Set<String> namespaces,
+      Function<StatefulSet, Optional<RolloutSpec>> specs,
+      AnalysisRuns analysis,
+      BackupManager backups,
+      Clock clock,
+      int workers) {
     this.workloads = Objects.requireNonNull(workloads);
     this.namespaces = Set.copyOf(namespaces);
     this.specs = Objects.requireNonNull(specs);
-    this.observer = new StatefulSetObserver(analysis, clock);
-    this.executor = new RolloutExecutor(workloads, bus, analysis, clock);
+    this.backups = backups;
+    this.observer = new StatefulSetObserver(analysis, backups, clock);
+    this.executor = new RolloutExecutor(workloads, bus, analysis, backups, clock);
     this.workers = Math.max(1, workers);
   }
 
@@ -168,6 +188,10 @@ public final class RolloutLoop implements AutoCloseable {
                 forget(key);
               }
             });
+    if (backups != null) {
+      // snapshots getting ready, claims going and hooks ending wake their StatefulSet's decision
+      volumeWatch = backups.watch(namespaces, this::enqueue);
+    }
     for (int i = 0; i < workers; i++) {
       Thread t = new Thread(this::work, "ordinal-rollout-worker-" + i);
       t.setDaemon(true);
@@ -194,11 +218,13 @@ public final class RolloutLoop implements AutoCloseable {
     if (scheduler != null) {
       scheduler.shutdownNow();
     }
-    if (watch != null) {
-      try {
-        watch.close();
-      } catch (Exception e) {
-        log.debug("closing the watch: {}", e.toString());
+    for (AutoCloseable w : new AutoCloseable[] {watch, volumeWatch}) {
+      if (w != null) {
+        try {
+          w.close();
+        } catch (Exception e) {
+          log.debug("closing a watch: {}", e.toString());
+        }
       }
     }
     delayed.clear();

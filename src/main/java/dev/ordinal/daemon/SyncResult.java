@@ -9,9 +9,24 @@ import java.util.List;
 public sealed interface SyncResult {
   String revision();
 
-  /** The plan was carried out (possibly with nothing to do). */
-  record Applied(String revision, int created, int updated, int held, int unchanged, int pruned)
+  /**
+   * The plan was carried out (possibly with nothing to do).
+   *
+   * @param partial a StatefulSet was left alone because a restore holds it; the rest was applied
+   */
+  record Applied(
+      String revision,
+      int created,
+      int updated,
+      int held,
+      int unchanged,
+      int pruned,
+      boolean partial)
       implements SyncResult {
+    public Applied(String revision, int created, int updated, int held, int unchanged, int pruned) {
+      this(revision, created, updated, held, unchanged, pruned, false);
+    }
+
     public boolean changedAnything() {
       return created + updated + held + pruned > 0;
     }

@@ -12,6 +12,7 @@ import dev.ordinal.manifest.AnalysisTrust;
 import dev.ordinal.manifest.LoadResult;
 import dev.ordinal.manifest.LocalDirectory;
 import dev.ordinal.manifest.ManifestLoader;
+import dev.ordinal.plan.AppBoundary;
 import dev.ordinal.rollout.Annotations;
 import dev.ordinal.rollout.Command;
 import dev.ordinal.rollout.Phase;
@@ -161,7 +162,8 @@ public final class Demo {
 
   /**
    * The daemon's config, as an operator would write it for this app: the same {@code default}
-   * Prometheus server as manifests/configmap.yaml names, which the scripted port answers for.
+   * Prometheus server as manifests/configmap.yaml names, which the scripted port answers for, and
+   * backups with exec hooks allowed, as there.
    */
   private static DaemonConfig config(Path tmp, Options options, DemoRepository repo) {
     return new DaemonConfig(
@@ -174,7 +176,18 @@ public final class Demo {
             AnalysisTrust.DEFAULT_SERVER,
             new DaemonConfig.PrometheusServer(PROMETHEUS, null, "10s")),
         List.of(),
-        List.of(new DaemonConfig.App(APP, repo.url(), "main", PATH, NAMESPACE, false, null)));
+        List.of(
+            new DaemonConfig.App(
+                APP,
+                repo.url(),
+                "main",
+                PATH,
+                NAMESPACE,
+                false,
+                null,
+                // the example policy snapshots the claims first, after a CHECKPOINT exec hook
+                new DaemonConfig.Boundary(
+                    null, null, null, true, List.of(AppBoundary.Backups.EXEC)))));
   }
 
   private static Summary play(

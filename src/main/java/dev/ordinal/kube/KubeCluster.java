@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ordinal.analysis.RunStore;
+import dev.ordinal.backup.VolumeSnapshot;
 import dev.ordinal.daemon.Cluster;
 import dev.ordinal.daemon.ClusterRequestException;
 import dev.ordinal.daemon.EventSeries;
@@ -17,9 +18,11 @@ import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -87,6 +90,7 @@ public final class KubeCluster implements Cluster {
   private final Map<String, SharedIndexInformer<Pod>> podInformers = new ConcurrentHashMap<>();
   private final Map<String, SlimStore<StatefulSet>> stsStores = new ConcurrentHashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+  private final KubeVolumes volumes;
 
   /**
    * @param instance names this Ordinal in the Events it posts (reportingInstance)
@@ -100,6 +104,7 @@ public final class KubeCluster implements Cluster {
     this.instance = instance == null ? COMPONENT : instance;
     this.clock = clock;
     this.cacheLive = cacheLive;
+    this.volumes = new KubeVolumes(client);
   }
 
   public KubeCluster(KubernetesClient client) {
@@ -281,6 +286,11 @@ public final class KubeCluster implements Cluster {
           .putObject("updateStrategy")
           .putObject("rollingUpdate")
           .put("partition", write.partition());
+    }
+    if (write.replicas() != null) {
+      ObjectNode spec =
+          patch.has("spec") ? (ObjectNode) patch.get("spec") : patch.putObject("spec");
+      spec.put("replicas", write.replicas());
     }
     PatchContext ctx =
         new PatchContext.Builder()
@@ -714,6 +724,69 @@ public final class KubeCluster implements Cluster {
       }
       throw e;
     }
+  }
+
+  // ------------------------------------------------------------------ volumes
+
+  @Override
+  public AutoCloseable watchVolumes(Set<String> namespaces, boolean jobs, VolumeListener listener) {
+    return volumes.watch(namespaces, jobs, listener);
+  }
+
+  @Override
+  public List<VolumeSnapshot> snapshots(String namespace, Map<String, String> labels) {
+    return volumes.snapshots(namespace, labels);
+  }
+
+  @Override
+  public Optional<VolumeSnapshot> snapshot(String namespace, String name) {
+    return volumes.snapshot(namespace, name);
+  }
+
+  @Override
+  public Created createSnapshot(VolumeSnapshot.Request request) {
+    return volumes.createSnapshot(request);
+  }
+
+  @Override
+  public void deleteSnapshot(String namespace, String name) {
+    volumes.deleteSnapshot(namespace, name);
+  }
+
+  @Override
+  public Optional<PersistentVolumeClaim> claim(String namespace, String name) {
+    return volumes.claim(namespace, name);
+  }
+
+  @Override
+  public ClaimDeletion deleteClaim(String namespace, String name, String uid) {
+    return volumes.deleteClaim(namespace, name, uid);
+  }
+
+  @Override
+  public Created createClaim(PersistentVolumeClaim claim) {
+    return volumes.createClaim(claim);
+  }
+
+  @Override
+  public ExecResult exec(
+      String namespace, String pod, String container, List<String> command, Duration timeout) {
+    return volumes.exec(namespace, pod, container, command, timeout);
+  }
+
+  @Override
+  public Created createJob(Job job) {
+    return volumes.createJob(job);
+  }
+
+  @Override
+  public Optional<Job> job(String namespace, String name) {
+    return volumes.job(namespace, name);
+  }
+
+  @Override
+  public void deleteJob(String namespace, String name) {
+    volumes.deleteJob(namespace, name);
   }
 
   // ------------------------------------------------------------------ the rest

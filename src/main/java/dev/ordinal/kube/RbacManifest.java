@@ -1,5 +1,6 @@
 package dev.ordinal.kube;
 
+import dev.ordinal.backup.BackupNames;
 import dev.ordinal.daemon.Daemon;
 import dev.ordinal.daemon.DaemonConfig;
 import dev.ordinal.plan.AppBoundary;
@@ -82,6 +83,14 @@ public final class RbacManifest {
 
   /** Rules in every namespace an app may deploy to: rolling out, and applying its kinds. */
   public static List<Rule> app(Set<String> kinds, boolean prune) {
+    return app(kinds, prune, AppBoundary.Backups.NONE);
+  }
+
+  /**
+   * Rules in every namespace an app may deploy to: rolling out, applying its kinds, and the backups
+   * its boundary allows.
+   */
+  public static List<Rule> app(Set<String> kinds, boolean prune, AppBoundary.Backups backups) {
     List<Rule> rules = new ArrayList<>();
     rules.add(
         new Rule(
@@ -107,7 +116,8 @@ public final class RbacManifest {
       if (resource.equals("statefulsets")) {
         why =
             "apply from Git; watch status for rollouts; write the partition and the rollout state"
-                + " (patch under resourceVersion)";
+                + " (patch under resourceVersion)"
+                + (backups.allowed() ? "; lower and restore the replicas around a restore" : "");
       }
       if (prune && !resource.equals("persistentvolumeclaims")) {
         verbs.add("delete");
@@ -115,16 +125,89 @@ public final class RbacManifest {
       }
       rules.add(new Rule(group, resource, List.of(), verbs, why));
     }
+    if (backups.allowed()) {
+      backupRules(rules, backups);
+    }
     return rules;
+  }
+
+  /**
+   * What {@code boundary.backups} adds: only the verbs the rules above do not grant already, so
+   * each verb is granted once, with the reason it is there.
+   */
+  private static void backupRules(List<Rule> rules, AppBoundary.Backups backups) {
+    addMissing(
+        rules,
+        new Rule(
+            BackupNames.SNAPSHOT_GROUP,
+            "volumesnapshots",
+            List.of(),
+            List.of("get", "list", "watch", "create", "delete"),
+            "backups (boundary.backups): a VolumeSnapshot of every claim before a rollout, watched"
+                + " until readyToUse; read fresh before a claim is replaced; sets beyond keep,"
+                + " failed or never completed are deleted"));
+    addMissing(
+        rules,
+        new Rule(
+            "",
+            "persistentvolumeclaims",
+            List.of(),
+            List.of("get", "list", "watch", "create", "delete"),
+            "backups: claims are read to be snapshotted and watched during a restore, which"
+                + " deletes a claim only while a readyToUse snapshot of it exists and creates it"
+                + " again from that snapshot"));
+    if (backups.hooks().contains(AppBoundary.Backups.EXEC)) {
+      addMissing(
+          rules,
+          new Rule(
+              "",
+              "pods/exec",
+              List.of(),
+              List.of("get", "create"),
+              "backup hooks (boundary.backupHooks: exec): run the quiesce and resume commands in"
+                  + " each pod (an exec over WebSocket is a GET, which Kubernetes 1.35 authorizes"
+                  + " as get and create)"));
+    }
+    if (backups.hooks().contains(AppBoundary.Backups.JOB)) {
+      addMissing(
+          rules,
+          new Rule(
+              "batch",
+              "jobs",
+              List.of(),
+              List.of("get", "list", "watch", "create", "delete"),
+              "backup hooks (boundary.backupHooks: job): create the quiesce and resume Jobs,"
+                  + " watch them end, delete them with their set"));
+    }
+  }
+
+  /** Adds {@code rule} with only the verbs no rule of its group and resource grants yet. */
+  private static void addMissing(List<Rule> rules, Rule rule) {
+    Set<String> granted = new TreeSet<>();
+    for (Rule r : rules) {
+      if (r.group().equals(rule.group())
+          && r.resource().equals(rule.resource())
+          && r.resourceNames().isEmpty()) {
+        granted.addAll(r.verbs());
+      }
+    }
+    List<String> verbs = rule.verbs().stream().filter(v -> !granted.contains(v)).toList();
+    if (!verbs.isEmpty()) {
+      rules.add(new Rule(rule.group(), rule.resource(), List.of(), verbs, rule.why()));
+    }
   }
 
   /** The kinds of all apps with prune on, and of all apps, by namespace. */
   private record Namespaces(
-      Map<String, Set<String>> kinds, Map<String, Boolean> prune, Set<String> clusterKinds) {}
+      Map<String, Set<String>> kinds,
+      Map<String, Boolean> prune,
+      Map<String, AppBoundary.Backups> backups,
+      Set<String> clusterKinds) {}
 
   private static Namespaces namespaces(DaemonConfig config) {
     Map<String, Set<String>> kinds = new TreeMap<>();
     Map<String, Boolean> prune = new TreeMap<>();
+    Map<String, AppBoundary.Backups> backups = new TreeMap<>();
     Set<String> clusterKinds = new TreeSet<>();
     for (DaemonConfig.App app : config.apps()) {
       AppBoundary boundary = app.appBoundary();
@@ -139,9 +222,17 @@ public final class RbacManifest {
           }
         }
         prune.merge(ns, app.pruneEnabled(), Boolean::logicalOr);
+        backups.merge(ns, boundary.backups(), RbacManifest::either);
       }
     }
-    return new Namespaces(kinds, prune, clusterKinds);
+    return new Namespaces(kinds, prune, backups, clusterKinds);
+  }
+
+  /** What two apps sharing a namespace may do to its volumes between them. */
+  private static AppBoundary.Backups either(AppBoundary.Backups a, AppBoundary.Backups b) {
+    Set<String> hooks = new TreeSet<>(a.hooks());
+    hooks.addAll(b.hooks());
+    return new AppBoundary.Backups(a.allowed() || b.allowed(), hooks);
   }
 
   /** The whole manifest: Roles, ClusterRoles and their bindings, as YAML with the reasons. */
@@ -161,10 +252,12 @@ public final class RbacManifest {
         .forEach(
             (ns, kinds) -> {
               boolean prune = namespaces.prune().get(ns);
-              String name = "ordinal-app" + (prune ? "-prune" : "") + suffix(kinds);
+              AppBoundary.Backups backups = namespaces.backups().get(ns);
+              String name =
+                  "ordinal-app" + (prune ? "-prune" : "") + backupSuffix(backups) + suffix(kinds);
               if (!roleByKinds.containsKey(name)) {
                 roleByKinds.put(name, name);
-                role(out, "ClusterRole", name, null, app(kinds, prune));
+                role(out, "ClusterRole", name, null, app(kinds, prune, backups));
               }
               binding(out, "RoleBinding", "ordinal", ns, "ClusterRole", name, home);
             });
@@ -191,6 +284,16 @@ public final class RbacManifest {
           home);
     }
     return out.toString();
+  }
+
+  /** {@code -backup}, with the hook kinds: {@code -backup-exec-job}; empty without backups. */
+  private static String backupSuffix(AppBoundary.Backups backups) {
+    if (!backups.allowed()) {
+      return "";
+    }
+    StringBuilder suffix = new StringBuilder("-backup");
+    new TreeSet<>(backups.hooks()).forEach(h -> suffix.append('-').append(h));
+    return suffix.toString();
   }
 
   /** Apps with the default kinds share one ClusterRole; others get one named for their kinds. */

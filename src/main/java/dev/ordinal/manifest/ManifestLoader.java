@@ -357,6 +357,9 @@ public final class ManifestLoader {
           && broken.contains(OrdinalKinds.POLICY_KIND + "/" + unknown.name())) {
         continue;
       }
+      if (governance instanceof DesiredState.Governance.Governed governed) {
+        checkBackupTemplates(tree, statefulSet, governed.policy(), blobsRead, errors);
+      }
       String problem = governance.problem();
       if (!problem.isEmpty()) {
         boolean byAnnotation = !(governance instanceof DesiredState.Governance.Ambiguous);
@@ -383,6 +386,48 @@ public final class ManifestLoader {
     }
     return new LoadResult.Loaded(
         new DesiredState(tree.revision(), objects, policies, templates), notes);
+  }
+
+  /**
+   * A policy that snapshots named volumeClaimTemplates must find each in the StatefulSets it
+   * governs: otherwise a rollout would go ahead with a claim never copied.
+   */
+  private static void checkBackupTemplates(
+      SourceTree tree,
+      Located<KubernetesDocument> statefulSet,
+      RolloutPolicy policy,
+      Map<String, byte[]> blobsRead,
+      List<LoadError> errors) {
+    if (policy.backup().isEmpty() || policy.backup().get().volumeClaimTemplates().isEmpty()) {
+      return;
+    }
+    StatefulSet sts = (StatefulSet) statefulSet.document().resource();
+    List<String> have = new ArrayList<>();
+    if (sts.getSpec() != null && sts.getSpec().getVolumeClaimTemplates() != null) {
+      sts.getSpec()
+          .getVolumeClaimTemplates()
+          .forEach(t -> have.add(t.getMetadata() == null ? "" : t.getMetadata().getName()));
+    }
+    for (String wanted : policy.backup().get().volumeClaimTemplates()) {
+      if (!have.contains(wanted)) {
+        String field = "spec.volumeClaimTemplates";
+        errors.add(
+            new LoadError(
+                statefulSet.entry().path(),
+                lineOf(tree, statefulSet, field, blobsRead),
+                field,
+                field
+                    + ": "
+                    + describe(sts)
+                    + " has no volumeClaimTemplate '"
+                    + wanted
+                    + "', which RolloutPolicy "
+                    + policy.name()
+                    + " snapshots (it has: "
+                    + (have.isEmpty() ? "none" : String.join(", ", have))
+                    + ")"));
+      }
+    }
   }
 
   /**

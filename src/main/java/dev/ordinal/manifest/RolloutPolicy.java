@@ -1,9 +1,9 @@
 package dev.ordinal.manifest;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -19,7 +19,7 @@ import java.util.Optional;
  * @param matchLabels labels a StatefulSet must carry to be governed by this policy without naming
  *     it; empty when the policy applies only by annotation
  * @param backgroundAnalysis analysis run for the whole rollout, next to the steps
- * @param backup reserved for a later feature; kept as written
+ * @param backup VolumeSnapshots before a rollout and restore on rollback; empty for none
  */
 public record RolloutPolicy(
     String name,
@@ -28,7 +28,7 @@ public record RolloutPolicy(
     Duration progressDeadline,
     List<Step> steps,
     Optional<Analysis> backgroundAnalysis,
-    Optional<JsonNode> backup) {
+    Optional<Backup> backup) {
 
   /** The annotation by which a StatefulSet names the policy that governs it. */
   public static final String POLICY_ANNOTATION = "ordinal.dev/policy";
@@ -93,4 +93,52 @@ public record RolloutPolicy(
       args = List.copyOf(args);
     }
   }
+
+  /**
+   * {@code spec.backup}: snapshot every claim before the first pod moves.
+   *
+   * @param volumeSnapshotClassName empty for the cluster's default VolumeSnapshotClass
+   * @param volumeClaimTemplates which templates to snapshot; empty means all
+   * @param keep complete sets to keep per StatefulSet (default 3)
+   * @param timeout how long a backup may take until every snapshot is readyToUse (default 10m)
+   * @param restoreOnRollback never, manual (default) or auto
+   */
+  public record Backup(
+      Optional<String> volumeSnapshotClassName,
+      List<String> volumeClaimTemplates,
+      int keep,
+      Duration timeout,
+      RestoreMode restoreOnRollback,
+      Optional<Hook> quiesce,
+      Optional<Hook> resume) {
+    public Backup {
+      volumeClaimTemplates = List.copyOf(volumeClaimTemplates);
+    }
+  }
+
+  /** When a rollback restores volumes. */
+  public enum RestoreMode {
+    NEVER,
+    MANUAL,
+    AUTO;
+
+    /** As written in the policy. */
+    public String displayName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** A hook around the snapshots. */
+  public sealed interface Hook permits ExecHook, JobHook {}
+
+  /** Run {@code command} in every pod; {@code container} empty means the pod's first container. */
+  public record ExecHook(List<String> command, Optional<String> container, Duration timeout)
+      implements Hook {
+    public ExecHook {
+      command = List.copyOf(command);
+    }
+  }
+
+  /** Run a Job of {@code template}, a pod template as JSON. */
+  public record JobHook(String template, Duration timeout) implements Hook {}
 }

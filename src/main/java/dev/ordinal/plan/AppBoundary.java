@@ -23,7 +23,28 @@ import java.util.TreeSet;
  * @param adopt whether the app may take over objects it did not create
  */
 public record AppBoundary(
-    String app, Set<String> namespaces, Set<String> extraKinds, boolean adopt) {
+    String app, Set<String> namespaces, Set<String> extraKinds, boolean adopt, Backups backups) {
+
+  /**
+   * What the app's RolloutPolicies may do to its volumes: nothing by default. With {@code allowed},
+   * snapshot them and restore them (which deletes a claim, only with a readyToUse snapshot of it,
+   * and creates it again from that snapshot); {@code hooks} are the hook kinds its policies may run
+   * around the snapshots: {@code exec} in the app's pods, {@code job} as Jobs.
+   */
+  public record Backups(boolean allowed, Set<String> hooks) {
+    public static final String EXEC = "exec";
+    public static final String JOB = "job";
+    public static final List<String> HOOKS = List.of(EXEC, JOB);
+    public static final Backups NONE = new Backups(false, Set.of());
+
+    public Backups {
+      hooks = Set.copyOf(hooks);
+    }
+  }
+
+  public AppBoundary(String app, Set<String> namespaces, Set<String> extraKinds, boolean adopt) {
+    this(app, namespaces, extraKinds, adopt, Backups.NONE);
+  }
 
   /** The kinds every app may apply: namespaced, and granting no power over other objects. */
   public static final Set<String> DEFAULT_KINDS =
@@ -45,6 +66,7 @@ public record AppBoundary(
   public AppBoundary {
     namespaces = Set.copyOf(namespaces);
     extraKinds = Set.copyOf(extraKinds);
+    backups = backups == null ? Backups.NONE : backups;
   }
 
   /** The boundary an app gets when the operator says nothing: its own namespace, default kinds. */
@@ -123,6 +145,47 @@ public record AppBoundary(
             + " never takes it over: remove it from this repository, or let the operator set apps["
             + app
             + "].boundary.adopt: true in Ordinal's config");
+  }
+
+  /**
+   * Why the app's RolloutPolicy {@code policy} may not back up as it asks; empty when it may.
+   *
+   * @param hooks the hook kinds the policy uses ({@link Backups#EXEC}, {@link Backups#JOB})
+   */
+  public Optional<String> backupRefusal(String policy, Set<String> hooks) {
+    if (!backups.allowed()) {
+      return Optional.of(
+          "RolloutPolicy "
+              + policy
+              + ": spec.backup is outside app "
+              + app
+              + "'s boundary (backups snapshot and restore the app's volumes); the operator can"
+              + " allow it by setting apps["
+              + app
+              + "].boundary.backups: true in Ordinal's config (and regenerating the RBAC with"
+              + " ordinal rbac --config)");
+    }
+    Set<String> outside = new TreeSet<>(hooks);
+    outside.removeAll(backups.hooks());
+    if (!outside.isEmpty()) {
+      return Optional.of(
+          "RolloutPolicy "
+              + policy
+              + ": spec.backup uses "
+              + String.join(" and ", outside)
+              + " hooks, outside app "
+              + app
+              + "'s boundary (allowed: "
+              + (backups.hooks().isEmpty()
+                  ? "none"
+                  : String.join(", ", new TreeSet<>(backups.hooks())))
+              + "); the operator can allow them by adding "
+              + String.join(", ", outside)
+              + " to apps["
+              + app
+              + "].boundary.backupHooks in Ordinal's config (and regenerating the RBAC)");
+    }
+    return Optional.empty();
   }
 
   /** An object the app may not apply or take over, and why. */

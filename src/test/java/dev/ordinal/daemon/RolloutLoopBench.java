@@ -150,15 +150,8 @@ public final class RolloutLoopBench {
           client,
           ns,
           name,
-          s -> {
-            s.getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .get(0)
-                .setImage("registry.local/b:2");
-            s.getSpec().getUpdateStrategy().getRollingUpdate().setPartition(2);
-          });
+          StatefulSets.image("registry.local/b:2")
+              .andThen(s -> s.getSpec().getUpdateStrategy().getRollingUpdate().setPartition(2)));
       Thread.sleep(100);
     }
     waitFor("all samples promoted", Duration.ofMinutes(5), () -> partitionZeroAt.size() >= samples);

@@ -19,14 +19,16 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code ordinal demo}, run as a user runs it: the good release is promoted through every step, the
- * bad one fails its analysis and is rolled back, and the timeline shows the decisions in order.
+ * {@code ordinal demo}, run as a user runs it: each release starts with a backup, the good one is
+ * promoted through every step, the bad one fails its analysis and is rolled back, and the timeline
+ * shows the decisions in order.
  */
 class DemoTest {
   /** The decisions that tell the story, as the timeline labels them. */
   private static final Set<String> STORY =
       Set.of(
           "RolloutStarted",
+          "BackupReady",
           "CanaryStep",
           "AnalysisSuccessful",
           "Promoted",
@@ -71,6 +73,9 @@ class DemoTest {
             HttpResponse.BodyHandlers.ofString());
     assertEquals(200, metrics.statusCode());
     assertTrue(metrics.body().contains("ordinal_app_objects{app=\"orders-db\""), metrics.body());
+    assertTrue(
+        metrics.body().contains("ordinal_backups_total{result=\"ready\"} 2.0"),
+        "a backup before each release: " + metrics.body());
 
     CliRun run = running.stop(Duration.ofSeconds(30));
     assertEquals(0, run.exitCode(), run.out() + run.err());
@@ -89,8 +94,10 @@ class DemoTest {
     }
     assertEquals(
         List.of(
-            // the good release: one standby, analysis, the gate, both standbys, analysis, all
+            // the good release: snapshots, one standby, analysis, the gate, both standbys,
+            // analysis, all
             "RolloutStarted",
+            "BackupReady",
             "CanaryStep",
             "AnalysisSuccessful",
             "Promoted",
@@ -98,8 +105,10 @@ class DemoTest {
             "AnalysisSuccessful",
             "PromotingFull",
             "RolloutCompleted",
-            // the bad release: one standby, its query errors fail the analysis, back it goes
+            // the bad release: snapshots, one standby, its query errors fail the analysis, back
+            // it goes
             "RolloutStarted",
+            "BackupReady",
             "CanaryStep",
             "AnalysisFailed",
             "RollingBack",

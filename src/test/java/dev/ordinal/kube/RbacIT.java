@@ -2,11 +2,13 @@ package dev.ordinal.kube;
 
 import static dev.ordinal.testkit.StatefulSets.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import dev.ordinal.backup.BackupNames;
 import dev.ordinal.daemon.AppRunner;
 import dev.ordinal.daemon.Daemon;
 import dev.ordinal.daemon.DaemonConfig;
@@ -16,7 +18,9 @@ import dev.ordinal.rollout.Annotations;
 import dev.ordinal.rollout.RolloutState;
 import dev.ordinal.testkit.ControlPlane;
 import dev.ordinal.testkit.ControlPlaneTest;
+import dev.ordinal.testkit.JobRunner;
 import dev.ordinal.testkit.PodSimulator;
+import dev.ordinal.testkit.SnapshotSimulator;
 import dev.ordinal.testkit.StatefulSets;
 import dev.ordinal.testkit.TestNamespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -40,6 +44,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -51,10 +56,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Ordinal runs under the RBAC that {@code ordinal rbac} generates for its config, authenticated as
  * its ServiceAccount with a real token, through a scenario that uses every default kind: apply, a
- * rollout whose analysis reads the Prometheus token Secret, a rollback, an invalid commit whose
- * Event repeats, and pruning. The API server's audit log then says which verbs the code used; they
- * must be exactly the verbs granted. A verb granted and never used is a privilege to drop; a verb
- * used and not granted is a 403 in production.
+ * rollout whose analysis reads the Prometheus token Secret and whose backup runs a quiesce Job, a
+ * rollback, a restore of the canary's claim from its snapshot, a backup whose exec hook fails, a
+ * good rollout after which retention deletes the older set, an invalid commit whose Event repeats,
+ * and pruning. The API server's audit log then says which verbs the code used; they must be exactly
+ * the verbs granted. A verb granted and never used is a privilege to drop; a verb used and not
+ * granted is a 403 in production.
  */
 @ControlPlaneTest
 class RbacIT {
@@ -150,6 +157,7 @@ class RbacIT {
               revision: main
               namespace: %s
               prune: true
+              boundary: {backups: true, backupHooks: [exec, job]}
           """
               .formatted(
                   tmp.resolve("data"),
@@ -163,7 +171,10 @@ class RbacIT {
 
       long auditFrom = Files.exists(plane.auditLog()) ? Files.size(plane.auditLog()) : 0;
       try (KubernetesClient ordinal = serviceAccountClient(plane, home);
-          PodSimulator pods = new PodSimulator(admin, target, Duration.ofMillis(100))) {
+          PodSimulator pods = new PodSimulator(admin, target, Duration.ofMillis(100));
+          SnapshotSimulator snapshots =
+              new SnapshotSimulator(admin, target, Duration.ofMillis(200));
+          JobRunner jobs = new JobRunner(admin, target, Duration.ofMillis(200))) {
         KubeCluster cluster = new KubeCluster(ordinal, "rbac-it", Clock.systemUTC());
         try (Daemon daemon =
             Daemon.start(
@@ -175,15 +186,78 @@ class RbacIT {
               () -> phase(admin, target).equals("HEALTHY") && allReady(admin, target),
               () -> app.status() + " " + StatefulSets.revisions(admin, target, "db"));
 
-          // A new image: canary, analysis fails on the canary's error rate, rollback.
+          // A new image: a backup (quiesce Job, snapshots), canary, analysis fails on the
+          // canary's error rate, rollback (the canary pod deleted). The cache's backup runs an
+          // exec hook, which fails with no kubelet: its rollout does not start.
           errorRate.set("0.5");
-          remote.commit("main", everyDefaultKind("registry.local/db:2"));
+          remote.commit("main", everyDefaultKind("registry.local/db:2", "registry.local/cache:2"));
           app.poll();
           await(
               "the bad canary rolled back",
-              Duration.ofSeconds(90),
-              () -> phase(admin, target).equals("ROLLED_BACK") && allReady(admin, target),
+              Duration.ofSeconds(120),
+              () ->
+                  phase(admin, target).equals("ROLLED_BACK")
+                      && allReady(admin, target)
+                      && phase(admin, target, "cache").equals("ROLLED_BACK"),
+              () ->
+                  phase(admin, target)
+                      + " "
+                      + StatefulSets.revisions(admin, target, "db")
+                      + " cache "
+                      + phase(admin, target, "cache"));
+          // restoreOnRollback: manual; the restore command brings the canary's claim back.
+          String firstSet = backupId(admin, target);
+          StatefulSets.edit(
+              admin,
+              target,
+              "db",
+              s ->
+                  s.getMetadata()
+                      .getAnnotations()
+                      .put(Annotations.COMMAND_PREFIX + "restore", firstSet));
+          await(
+              "the canary's claim restored",
+              Duration.ofSeconds(120),
+              () -> restored(admin, target) && allReady(admin, target),
               () -> phase(admin, target) + " " + StatefulSets.revisions(admin, target, "db"));
+          assertEquals(
+              BackupNames.snapshot("data-db-2", "db", firstSet),
+              admin
+                  .persistentVolumeClaims()
+                  .inNamespace(target)
+                  .withName("data-db-2")
+                  .get()
+                  .getMetadata()
+                  .getAnnotations()
+                  .get(BackupNames.RESTORED_FROM),
+              "the canary's claim came back from the backup's snapshot");
+          // The exec reached the pod's (missing) node: authorized, not refused with a 403.
+          String hook = reason(admin, target, "cache");
+          assertTrue(hook.contains("quiesce hook: cache-0: exec in cache-0 failed"), hook);
+          assertFalse(hook.contains("HTTP 403"), hook);
+
+          // A good image: another backup, the rollout completes, and retention (keep: 1)
+          // deletes the first set with its hook Job.
+          errorRate.set("0");
+          remote.commit("main", everyDefaultKind("registry.local/db:3", "registry.local/cache:2"));
+          app.poll();
+          await(
+              "the good rollout done and the older set deleted",
+              Duration.ofSeconds(120),
+              () ->
+                  phase(admin, target).equals("HEALTHY")
+                      && allReady(admin, target)
+                      && snapshotsOf(snapshots, firstSet).isEmpty()
+                      && admin
+                          .batch()
+                          .v1()
+                          .jobs()
+                          .inNamespace(target)
+                          .withLabel(BackupNames.BACKUP_ID, firstSet)
+                          .list()
+                          .getItems()
+                          .isEmpty(),
+              () -> phase(admin, target) + " " + snapshotsOf(snapshots, firstSet));
 
           // An invalid commit gets a Warning on the app's namespace; the same again raises its
           // count instead of adding an Event (events patch).
@@ -258,7 +332,8 @@ class RbacIT {
         granted.add(new Access(home, rule.group(), rule.resource(), verb));
       }
     }
-    for (RbacManifest.Rule rule : RbacManifest.app(boundary.kinds(), app.pruneEnabled())) {
+    for (RbacManifest.Rule rule :
+        RbacManifest.app(boundary.kinds(), app.pruneEnabled(), boundary.backups())) {
       for (String verb : rule.verbs()) {
         granted.add(new Access(target, rule.group(), rule.resource(), verb));
       }
@@ -268,8 +343,8 @@ class RbacIT {
 
   /**
    * What the ServiceAccount did, from the audit log after {@code from}. A server-side apply that
-   * created its object is authorized as create as well as patch, so it counts as both. A 403 is
-   * reported as a use: the code needed it.
+   * created its object is authorized as create as well as patch, so it counts as both, and so does
+   * an exec (get and create). A 403 is reported as a use: the code needed it.
    */
   private static Set<Access> used(
       Path auditLog, long from, String user, Map<Access, Set<String>> names) throws IOException {
@@ -295,6 +370,11 @@ class RbacIT {
       List<Access> accesses =
           new ArrayList<>(List.of(new Access(namespace, group, resource, verb)));
       if (verb.equals("patch") && event.path("responseStatus").path("code").asInt() == 201) {
+        accesses.add(new Access(namespace, group, resource, "create"));
+      }
+      if (resource.equals("pods/exec") && verb.equals("get")) {
+        // The API server (1.35) authorizes an exec's WebSocket upgrade as create too; the audit
+        // log shows only the GET (with get alone granted, the exec is refused with a 403).
         accesses.add(new Access(namespace, group, resource, "create"));
       }
       for (Access access : accesses) {
@@ -341,12 +421,52 @@ class RbacIT {
   }
 
   private static String phase(KubernetesClient client, String namespace) {
-    StatefulSet sts = client.apps().statefulSets().inNamespace(namespace).withName("db").get();
+    return phase(client, namespace, "db");
+  }
+
+  private static String phase(KubernetesClient client, String namespace, String name) {
+    return state(client, namespace, name).map(st -> st.phase().name()).orElse("");
+  }
+
+  private static String reason(KubernetesClient client, String namespace, String name) {
+    return state(client, namespace, name).map(RolloutState::reason).orElse("");
+  }
+
+  private static Optional<RolloutState> state(
+      KubernetesClient client, String namespace, String name) {
+    StatefulSet sts = client.apps().statefulSets().inNamespace(namespace).withName(name).get();
     if (sts == null || sts.getMetadata().getAnnotations() == null) {
-      return "";
+      return Optional.empty();
     }
     String state = sts.getMetadata().getAnnotations().getOrDefault(Annotations.STATE, "");
-    return state.isEmpty() ? "" : RolloutState.fromJson(state).phase().name();
+    return state.isEmpty() ? Optional.empty() : Optional.of(RolloutState.fromJson(state));
+  }
+
+  /** db's rollback restored its canary's claim and the restore is over. */
+  private static boolean restored(KubernetesClient client, String namespace) {
+    return state(client, namespace, "db")
+        .filter(st -> st.restoring().isEmpty())
+        .flatMap(RolloutState::lastBackup)
+        .filter(b -> !b.restored().isEmpty())
+        .isPresent();
+  }
+
+  private static String backupId(KubernetesClient client, String namespace) {
+    return state(client, namespace, "db")
+        .flatMap(RolloutState::lastBackup)
+        .map(RolloutState.Backup::id)
+        .orElse("");
+  }
+
+  private static List<String> snapshotsOf(SnapshotSimulator snapshots, String backupId) {
+    return snapshots
+        .snapshots()
+        .withLabel(BackupNames.BACKUP_ID, backupId)
+        .list()
+        .getItems()
+        .stream()
+        .map(s -> s.getMetadata().getName())
+        .toList();
   }
 
   private static boolean allReady(KubernetesClient client, String namespace) {
@@ -358,25 +478,48 @@ class RbacIT {
             == 1;
   }
 
-  /** One object of every kind an app may apply by default, and a StatefulSet under a policy. */
   private static Map<String, String> everyDefaultKind(String image) {
+    return everyDefaultKind(image, "registry.local/cache:1");
+  }
+
+  /**
+   * One object of every kind an app may apply by default, and two StatefulSets with claims under
+   * policies that back up: db with a quiesce Job and manual restore, cache with an exec hook.
+   */
+  private static Map<String, String> everyDefaultKind(String image, String cacheImage) {
     Map<String, String> files = new LinkedHashMap<>();
-    files.put(
-        "sts.yaml",
+    String sts =
         """
         apiVersion: apps/v1
         kind: StatefulSet
-        metadata: {name: db, annotations: {ordinal.dev/policy: canary}}
+        metadata: {name: NAME, annotations: {ordinal.dev/policy: POLICY}}
         spec:
-          replicas: 3
-          serviceName: db
-          selector: {matchLabels: {app: db}}
+          replicas: REPLICAS
+          serviceName: NAME
+          selector: {matchLabels: {app: NAME}}
           template:
-            metadata: {labels: {app: db}}
+            metadata: {labels: {app: NAME}}
             spec:
-              containers: [{name: db, image: IMAGE}]
-        """
+              containers:
+                - name: NAME
+                  image: IMAGE
+                  volumeMounts: [{name: data, mountPath: /data}]
+          volumeClaimTemplates:
+            - metadata: {name: data}
+              spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+        """;
+    files.put(
+        "sts.yaml",
+        sts.replace("NAME", "db")
+            .replace("POLICY", "canary")
+            .replace("REPLICAS", "3")
             .replace("IMAGE", image));
+    files.put(
+        "cache.yaml",
+        sts.replace("NAME", "cache")
+            .replace("POLICY", "cache-canary")
+            .replace("REPLICAS", "1")
+            .replace("IMAGE", cacheImage));
     files.put(
         "policy.yaml",
         """
@@ -387,6 +530,28 @@ class RbacIT {
           steps:
             - canary: {replicas: 1}
             - analysis: {templates: [{templateName: error-rate}]}
+          backup:
+            keep: 1
+            timeout: 60s
+            restoreOnRollback: manual
+            quiesce:
+              job:
+                timeout: 30s
+                template:
+                  spec:
+                    containers: [{name: flush, image: registry.local/flush:1}]
+        ---
+        apiVersion: ordinal.dev/v1alpha1
+        kind: RolloutPolicy
+        metadata: {name: cache-canary}
+        spec:
+          steps:
+            - canary: {replicas: 1}
+            - pause: {}
+          backup:
+            timeout: 60s
+            quiesce:
+              exec: {command: [sync], timeout: 10s}
         """);
     files.put(
         "template.yaml",

@@ -20,6 +20,14 @@ import org.junit.jupiter.api.io.TempDir;
 class RbacManifestTest {
   @TempDir Path tmp;
 
+  private static final String ONE_APP =
+      """
+      apps:
+        - name: shop
+          repo: https://git.example.com/c.git
+          namespace: shop
+      """;
+
   private DaemonConfig config(String yaml) throws Exception {
     Path file = tmp.resolve("config.yaml");
     Files.writeString(file, yaml);
@@ -40,13 +48,7 @@ class RbacManifestTest {
 
   @Test
   void nothingIsClusterWideUnlessAnAppMayApplyAClusterScopedKind() throws Exception {
-    String app =
-        """
-        apps:
-          - name: shop
-            repo: https://git.example.com/c.git
-            namespace: shop
-        """;
+    String app = ONE_APP;
     String plain = RbacManifest.yaml(config(app));
     assertFalse(plain.contains("kind: ClusterRoleBinding"), plain);
     assertTrue(plain.contains("namespace: shop"), plain);
@@ -89,5 +91,35 @@ class RbacManifestTest {
         yaml.contains(
             "resources: [secrets]\n    resourceNames: [datadog-key, prom-token]\n    verbs: [get]"),
         yaml);
+  }
+
+  @Test
+  void backupVerbsAreGrantedOnlyWhereAnAppMayBackUpAndHookVerbsOnlyForItsHookKinds()
+      throws Exception {
+    String app = ONE_APP;
+    String plain = RbacManifest.yaml(config(app));
+    assertFalse(plain.contains("volumesnapshots"), plain);
+    assertFalse(plain.contains("pods/exec"), plain);
+    assertFalse(plain.contains("resources: [persistentvolumeclaims]\n    verbs: [delete]"), plain);
+
+    String backups = RbacManifest.yaml(config(app + "    boundary: {backups: true}\n"));
+    assertTrue(backups.contains("name: ordinal-app-backup\n"), backups);
+    assertTrue(
+        backups.contains(
+            "apiGroups: [\"snapshot.storage.k8s.io\"]\n    resources: [volumesnapshots]\n"
+                + "    verbs: [get, list, watch, create, delete]"),
+        backups);
+    // get, list, watch and create on claims come with applying them; a restore adds delete
+    assertTrue(
+        backups.contains("resources: [persistentvolumeclaims]\n    verbs: [delete]"), backups);
+    assertFalse(backups.contains("pods/exec"), backups);
+    assertFalse(backups.contains("resources: [jobs]\n    verbs: [delete]"), backups);
+
+    String hooks =
+        RbacManifest.yaml(
+            config(app + "    boundary: {backups: true, backupHooks: [job, exec]}\n"));
+    assertTrue(hooks.contains("name: ordinal-app-backup-exec-job\n"), hooks);
+    assertTrue(hooks.contains("resources: [pods/exec]\n    verbs: [get, create]"), hooks);
+    assertTrue(hooks.contains("resources: [jobs]\n    verbs: [delete]"), hooks);
   }
 }

@@ -164,7 +164,22 @@ class ManifestLoaderTest {
         canary.steps());
     assertTrue(((Pause) canary.steps().get(4)).isManualGate());
     assertEquals(Optional.of(errorRate), canary.backgroundAnalysis());
-    assertEquals("canary", canary.backup().orElseThrow().get("before").get(0).asText());
+    RolloutPolicy.Backup backup = canary.backup().orElseThrow();
+    assertEquals(Optional.of("csi-snapclass"), backup.volumeSnapshotClassName());
+    assertEquals(List.of("data"), backup.volumeClaimTemplates());
+    assertEquals(5, backup.keep());
+    assertEquals(Duration.ofMinutes(15), backup.timeout());
+    assertEquals(RolloutPolicy.RestoreMode.AUTO, backup.restoreOnRollback());
+    assertEquals(
+        Optional.of(
+            new RolloutPolicy.ExecHook(
+                List.of("sh", "-c", "psql -c CHECKPOINT"),
+                Optional.of("db"),
+                Duration.ofSeconds(20))),
+        backup.quiesce());
+    RolloutPolicy.JobHook resume = (RolloutPolicy.JobHook) backup.resume().orElseThrow();
+    assertEquals(Duration.ofMinutes(2), resume.timeout());
+    assertTrue(resume.template().contains("registry.local/thaw:1"), resume.template());
 
     RolloutPolicy cache = state.policies().get("cache-rollout");
     assertEquals(Optional.empty(), cache.namespace());

@@ -14,6 +14,7 @@ import dev.ordinal.rollout.Action;
 import dev.ordinal.rollout.AnalysisRef;
 import dev.ordinal.rollout.AnalysisVerdict;
 import dev.ordinal.rollout.Annotations;
+import dev.ordinal.rollout.BackupSpec;
 import dev.ordinal.rollout.Command;
 import dev.ordinal.rollout.Phase;
 import dev.ordinal.rollout.PhaseReason;
@@ -21,6 +22,7 @@ import dev.ordinal.rollout.RolloutSpec;
 import dev.ordinal.rollout.RolloutSpecs;
 import dev.ordinal.rollout.RolloutState;
 import dev.ordinal.rollout.Step;
+import dev.ordinal.rollout.VolumeOp;
 import dev.ordinal.testkit.ControlPlaneTest;
 import dev.ordinal.testkit.TestNamespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -97,6 +99,19 @@ class SimDifferentialIT {
     }
     if (action instanceof Action.DeletePod delete) {
       return "DeletePod(" + delete.podName() + ")";
+    }
+    if (action instanceof Action.SetReplicas scale) {
+      return "SetReplicas(" + scale.replicas() + ")";
+    }
+    if (action instanceof Action.Volume volume) {
+      VolumeOp op = volume.op();
+      if (op instanceof VolumeOp.DeleteClaim d) {
+        return "DeleteClaim(" + d.claim() + ")";
+      }
+      if (op instanceof VolumeOp.RestoreClaim r) {
+        return "RestoreClaim(" + r.claim() + ")";
+      }
+      return op.getClass().getSimpleName();
     }
     String reason = action.event().reason();
     return TIMING_ONLY.contains(reason) ? "" : reason;
@@ -304,6 +319,38 @@ class SimDifferentialIT {
                   stage.pods("crash").size() == 3
                       && stage.pods("crash").values().stream().allMatch(v1::equals),
               () -> stage.pods("crash"));
+        });
+  }
+
+  /**
+   * A rollback with auto restore: the canary ordinal leaves the set, its claim is replaced from the
+   * snapshot taken before the rollout, and it comes back on the stable revision, in the same steps
+   * and the same pod incarnations on both.
+   */
+  @Test
+  void rollbackRestoresTheCanaryClaim(KubernetesClient client, TestNamespace ns) throws Exception {
+    compare(
+        client,
+        ns.name(),
+        "restore",
+        RolloutSpec.of(Step.Canary.pods(1), Step.Pause.untilPromoted())
+            .withBackup(BackupSpec.of(BackupSpec.RestoreOnRollback.AUTO)),
+        (stage, revisions) -> {
+          String v1 = stage.create("restore", 3, "registry.local/restore:1", "RollingUpdate", null);
+          revisions.put(v1, "v1");
+          awaitState(stage, "restore", s -> s.phase() == Phase.HEALTHY);
+          String v2 = stage.apply("restore", "registry.local/restore:2");
+          revisions.put(v2, "v2");
+          awaitState(stage, "restore", s -> s.phase() == Phase.PAUSED);
+          stage.annotate("restore", Annotations.commandKey(Command.ABORT), "now");
+          awaitState(stage, "restore", s -> s.phase() == Phase.ROLLED_BACK && s.restore() == null);
+          await(
+              "all on v1",
+              Duration.ofSeconds(60),
+              () ->
+                  stage.pods("restore").size() == 3
+                      && stage.pods("restore").values().stream().allMatch(v1::equals),
+              () -> stage.pods("restore"));
         });
   }
 }
