@@ -1,5 +1,6 @@
 package dev.ordinal.daemon;
 
+import dev.ordinal.git.RepoUrl;
 import dev.ordinal.rollout.RolloutEvent;
 import dev.ordinal.rollout.SyncEvent;
 
@@ -8,7 +9,8 @@ import dev.ordinal.rollout.SyncEvent;
  * the typed event: its reason, type and message. A refused commit gets a Warning on each object
  * whose change Kubernetes forbids; an invalid commit, which concerns the app rather than one
  * object, gets a Warning on the app's destination Namespace (so {@code kubectl events -n NS} shows
- * it). Repeats are aggregated by the cluster port ({@link EventSeries}).
+ * it), as does a sync that changed something (Normal {@code Synced}) or failed (Warning {@code
+ * SyncFailed}). Repeats are aggregated by the cluster port ({@link EventSeries}).
  */
 final class KubernetesEventRecorder implements EventBus.Subscriber {
   private final ClusterEvents events;
@@ -52,6 +54,16 @@ final class KubernetesEventRecorder implements EventBus.Subscriber {
     } else if (sync instanceof SyncEvent.SyncInvalid invalid) {
       events.post(
           namespaceOf(o), ClusterEvents.Type.WARNING, "SyncInvalid", commit + invalid.message());
+    } else if (sync instanceof SyncEvent.SyncApplied applied && applied.changed()) {
+      // only a sync that changed something: an idle resync every few minutes is not news
+      events.post(namespaceOf(o), ClusterEvents.Type.NORMAL, "Synced", commit + applied.message());
+    } else if (sync instanceof SyncEvent.SyncFailed failed) {
+      // the error may quote an address from the config; its user-info never reaches an Event
+      events.post(
+          namespaceOf(o),
+          ClusterEvents.Type.WARNING,
+          "SyncFailed",
+          commit + RepoUrl.redactText(failed.message()));
     }
   }
 

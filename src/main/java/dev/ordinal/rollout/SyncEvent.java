@@ -21,6 +21,11 @@ public sealed interface SyncEvent extends DomainEvent {
           "applied: created %d, updated %d, held for rollout %d, unchanged %d, pruned %d",
           created, updated, held, unchanged, pruned);
     }
+
+    /** Whether the sync created, updated, held or pruned anything. */
+    public boolean changed() {
+      return created + updated + held + pruned > 0;
+    }
   }
 
   /**

@@ -73,6 +73,8 @@ final class RolloutJson {
         state == null ? List.of() : state.verdicts().stream().map(Object::toString).toList());
     m.put("failedRevisions", state == null ? List.of() : List.copyOf(state.failedRevisions()));
     m.put("userPaused", state != null && state.userPaused());
+    m.put("backup", state == null || state.backup() == null ? null : backup(state.backup()));
+    m.put("restore", state == null || state.restore() == null ? null : restore(state.restore()));
     m.put("analysis", runs.stream().map(RolloutJson::run).toList());
     m.put("decisions", decisions.stream().map(RolloutJson::decision).toList());
     return m;
@@ -150,6 +152,31 @@ final class RolloutJson {
       list.add(pod);
     }
     return list;
+  }
+
+  /** The latest backup: its id names the VolumeSnapshot set {@code ordinal backup} lists. */
+  private static Map<String, Object> backup(RolloutState.Backup b) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", b.id());
+    m.put("stage", b.stage().name());
+    m.put("startedAt", b.startedAt().toString());
+    m.put("manual", b.manual());
+    m.put("failure", RepoUrl.redactText(b.failure()));
+    m.put("ranTarget", b.ranTarget());
+    m.put("restored", b.restored());
+    return m;
+  }
+
+  /** The restore in progress: which pods' claims come back from which backup, and how far. */
+  private static Map<String, Object> restore(RolloutState.Restore r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", r.id());
+    m.put("backupId", r.backupId());
+    m.put("ordinals", r.ordinals());
+    m.put("stage", r.stage().name());
+    m.put("startedAt", r.startedAt().toString());
+    m.put("auto", r.auto());
+    return m;
   }
 
   private static Map<String, Object> run(StatusPage.AnalysisRun run) {

@@ -73,4 +73,37 @@ class KubernetesEventRecorderTest {
       assertEquals(ClusterEvents.Type.WARNING, second.type());
     }
   }
+
+  @Test
+  void aSyncThatChangedSomethingOrFailedIsPostedOnTheAppsNamespaceAndAnIdleOneIsNot() {
+    try (SimCluster cluster = new SimCluster(new SimClock(T, 1), Duration.ofSeconds(1))) {
+      KubernetesEventRecorder recorder = new KubernetesEventRecorder(cluster);
+      SyncEvent idle = new SyncEvent.SyncApplied("shop-app", "0123456789abcdef", 0, 0, 0, 4, 0);
+      SyncEvent applied = new SyncEvent.SyncApplied("shop-app", "0123456789abcdef", 1, 2, 0, 1, 0);
+      SyncEvent failed =
+          new SyncEvent.SyncFailed(
+              "shop-app", "0123456789abcdef", "GET https://bot:s3cret@api.example/x: timeout");
+      for (SyncEvent e : List.of(idle, applied, failed)) {
+        recorder.on(
+            new EventBus.Occurrence(T, "shop", "shop-app", "", "sync", e, Optional.empty()));
+      }
+      List<SimCluster.PostedEvent> posted = cluster.events();
+      assertEquals(
+          List.of("Synced", "SyncFailed"),
+          posted.stream().map(SimCluster.PostedEvent::reason).toList(),
+          "no Event for a sync that changed nothing");
+      SimCluster.PostedEvent synced = posted.get(0);
+      assertEquals(
+          new ClusterEvents.Involved("Namespace", "shop", "shop", null), synced.involved());
+      assertEquals(ClusterEvents.Type.NORMAL, synced.type());
+      assertEquals(
+          "app shop-app commit 0123456789ab: applied: created 1, updated 2, held for rollout 0,"
+              + " unchanged 1, pruned 0",
+          synced.message());
+      SimCluster.PostedEvent syncFailed = posted.get(1);
+      assertEquals(ClusterEvents.Type.WARNING, syncFailed.type());
+      assertTrue(!syncFailed.message().contains("s3cret"), syncFailed.message());
+      assertTrue(syncFailed.message().contains("timeout"), syncFailed.message());
+    }
+  }
 }

@@ -60,6 +60,11 @@ public final class SimOrdinal implements AutoCloseable {
    * {@code extraApps}).
    */
   public Daemon start(String extraApps, String extra) throws Exception {
+    return start(extraApps, extra, "");
+  }
+
+  /** The same, with {@code shopOptions} (e.g. {@code ", boundary: {backups: true}"}) on shop. */
+  public Daemon start(String extraApps, String extra, String shopOptions) throws Exception {
     Path config = tmp.resolve("config.yaml");
     Files.writeString(
         config,
@@ -73,7 +78,9 @@ public final class SimOrdinal implements AutoCloseable {
             + extra
             + "apps:\n  - {name: shop, repo: '"
             + remote.fileUrl()
-            + "', revision: main, path: shop, namespace: shop}\n"
+            + "', revision: main, path: shop, namespace: shop"
+            + shopOptions
+            + "}\n"
             + extraApps);
     DaemonConfig loaded = DaemonConfig.load(config);
     daemon =

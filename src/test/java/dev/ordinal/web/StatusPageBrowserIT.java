@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ordinal.analysis.MetricsEndpoint;
 import dev.ordinal.analysis.PrometheusServer;
 import dev.ordinal.daemon.Daemon;
@@ -240,6 +243,66 @@ class StatusPageBrowserIT {
       assertNull(browser.script("return document.body.dataset.pwned"), "no injected script ran");
       browser.screenshot(SHOTS.resolve("status-page-hostile.png"));
     }
+  }
+
+  @Test
+  void showsTheBackupBeforeARolloutAndTheRestoreAfterItsRollback() throws Exception {
+    try (SimOrdinal ordinal = SimOrdinal.create(tmp, 20);
+        Browser browser = Browser.start(tmp.resolve("chromium"), 1280, 900)) {
+      ordinal.remote.commit("main", backedUp("registry.local/orders:1"));
+      ordinal.start("", "", ", boundary: {backups: true}");
+      ordinal.awaitState("shop", "orders", "initialised", s -> s.phase() == Phase.HEALTHY);
+      browser.open(ordinal.url("/"));
+      awaitPhase(browser, CARD, "Healthy");
+
+      // a release whose canary fails its analysis: the claims were snapshotted before it moved,
+      // and the rollback brings the canary's claim back from that snapshot
+      ordinal.prometheus.rate("orders", 0.5);
+      ordinal.commit(backedUp("registry.local/orders:2"));
+      RolloutState restored =
+          ordinal.awaitState(
+              "shop",
+              "orders",
+              "rolled back and restored",
+              s ->
+                  s.phase() == Phase.ROLLED_BACK
+                      && s.restore() == null
+                      && s.backup() != null
+                      && !s.backup().restored().isEmpty());
+      String backupId = restored.backup().id();
+      browser.await(
+          "the backup row names the set and the restore taken from it",
+          SEEN,
+          d -> browser.text(CARD).contains("restored by " + restored.backup().restored()),
+          () -> browser.text(CARD));
+      String text = browser.text(CARD);
+      assertTrue(text.contains(backupId + " · ready"), "the backup and its stage: " + text);
+      assertTrue(text.contains("RolledBack"), text);
+      JsonNode json = new ObjectMapper().readTree(ordinal.get("/status")).path("rollouts").get(0);
+      assertEquals(backupId, json.path("backup").path("id").asText(), json.toString());
+      assertEquals("READY", json.path("backup").path("stage").asText(), json.toString());
+      assertEquals(
+          List.of(2),
+          new ObjectMapper()
+              .convertValue(
+                  json.path("backup").path("ranTarget"), new TypeReference<List<Integer>>() {}),
+          "the canary ran the bad revision on its claim: " + json);
+      browser.screenshot(SHOTS.resolve("status-page-restored.png"));
+    }
+  }
+
+  /** The shop app, whose policy snapshots the claims first and restores them on a rollback. */
+  static Map<String, String> backedUp(String image) {
+    Map<String, String> tree =
+        new HashMap<>(
+            SimOrdinal.shop(
+                image,
+                "[{canary: {replicas: 1}}, {analysis: {templates: [{templateName: error-rate}]}}]",
+                "error-rate"));
+    tree.put(
+        "shop/policy.yaml",
+        tree.get("shop/policy.yaml") + "  backup: {keep: 2, restoreOnRollback: auto}\n");
+    return tree;
   }
 
   /** The shop app with a hostile metric name, and the bad app whose manifest quotes markup. */

@@ -117,7 +117,25 @@
     if (r.verdicts.length) rows.push(["verdicts", r.verdicts.join("; ")]);
     if (r.failedRevisions.length) rows.push(["not retried", r.failedRevisions.join(", ")]);
     if (r.userPaused) rows.push(["paused", "by a user: ordinal resume " + r.name]);
+    if (r.backup) rows.push(["backup", backupText(r.backup)]);
+    if (r.restore) rows.push(["restore", restoreText(r.restore)]);
     return el("dl", { class: "kv" }, rows.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
+  }
+
+  // The backup's id is what `ordinal backup list` and `restore` take, so it is shown whole.
+  function backupText(b) {
+    const stages = { QUIESCE: "quiescing", SNAPSHOT: "snapshotting", RESUME: "resuming",
+      READYING: "waiting for readyToUse", READY: "ready", FAILED: "failed" };
+    return b.id + " · " + (stages[b.stage] || b.stage) + (b.manual ? " · by a user" : "")
+      + " · " + clock(b.startedAt)
+      + (b.failure ? " · " + b.failure : "")
+      + (b.restored ? " · restored by " + b.restored : "");
+  }
+
+  function restoreText(x) {
+    const stages = { SCALE_DOWN: "scaling down", REPLACE: "replacing claims", SCALE_UP: "scaling up" };
+    return x.id + " from " + x.backupId + " · pods " + x.ordinals.join(", ")
+      + " · " + (stages[x.stage] || x.stage) + (x.auto ? " · on rollback" : " · by a user");
   }
 
   function timeline(decisions) {
