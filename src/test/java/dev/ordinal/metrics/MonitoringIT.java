@@ -29,11 +29,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The monitoring assets against the real thing: Debian's Prometheus scrapes two real Ordinals (a
  * leader running rollouts over the in-memory cluster, and a standby of another lease held by
- * someone else) while a good release completes, a bad one on an OnDelete StatefulSet is stuck
- * waiting for a Git revert, an analysis whose Prometheus fails errors and rolls back, an app's
- * repository is unreachable and a commit is invalid. Then every expression of the dashboard and of
- * the alert rules parses and returns data, the rollback alert fires in Prometheus, and {@code
- * promtool} checks the rules and passes their unit tests.
+ * someone else) while a good release completes after a backup, a bad one on an OnDelete StatefulSet
+ * is stuck waiting for a Git revert, an analysis whose Prometheus fails errors and rolls back with
+ * a restore, a backup fails, an app's repository is unreachable and a commit is invalid. Then every
+ * expression of the dashboard and of the alert rules parses and returns data, the rollback alert
+ * fires in Prometheus, and {@code promtool} checks the rules and passes their unit tests.
  */
 class MonitoringIT {
   static final Path MONITORING = Path.of("manifests", "monitoring");
@@ -47,7 +47,12 @@ class MonitoringIT {
 
   static Map<String, String> tree(String orders, String ledger) {
     Map<String, String> tree = new LinkedHashMap<>(SimOrdinal.shop(orders, POLICY, "error-rate"));
-    tree.put("shop/ledger.yaml", SimOrdinal.statefulSet("ledger", ledger, "canary", true));
+    // orders snapshots its claims first and restores the canary's on a rollback; ledger does not
+    tree.put(
+        "shop/policy.yaml",
+        tree.get("shop/policy.yaml") + "  backup: {keep: 2, restoreOnRollback: auto}\n");
+    tree.put("shop/plain-policy.yaml", SimOrdinal.policy("plain", POLICY, "600"));
+    tree.put("shop/ledger.yaml", SimOrdinal.statefulSet("ledger", ledger, "plain", true));
     return tree;
   }
 
@@ -64,7 +69,8 @@ class MonitoringIT {
               "  - {name: broken, repo: '"
                   + tmp.resolve("no-such-repo").toUri()
                   + "', path: x, namespace: shop}\n",
-              "");
+              "",
+              ", boundary: {backups: true}");
       try (Leadership someoneElse = heldBySomeoneElse(ordinal);
           Daemon standby = standby(ordinal);
           PrometheusServer prometheus =
@@ -116,7 +122,23 @@ class MonitoringIT {
         ordinal.prometheus.failing("orders", true);
         ordinal.commit(tree("registry.local/orders:3", "registry.local/ledger:2"));
         ordinal.awaitState(
-            "shop", "orders", "orders rolled back", s -> s.phase() == Phase.ROLLED_BACK);
+            "shop",
+            "orders",
+            "orders rolled back, its canary's claim restored",
+            s ->
+                s.phase() == Phase.ROLLED_BACK
+                    && s.restore() == null
+                    && s.backup() != null
+                    && !s.backup().restored().isEmpty());
+
+        // the next release of orders cannot be backed up: it does not start
+        ordinal.cluster.failSnapshotOf("data-orders-0", "the snapshot class is gone (simulated)");
+        ordinal.commit(tree("registry.local/orders:5", "registry.local/ledger:2"));
+        ordinal.awaitState(
+            "shop",
+            "orders",
+            "orders' backup failed",
+            s -> s.reasonCode() == PhaseReason.BACKUP_FAILED);
 
         // an invalid commit: nothing applied
         Map<String, String> invalid = tree("registry.local/orders:4", "registry.local/ledger:2");
