@@ -29,12 +29,8 @@ class ManifestPortsTest {
   @BeforeAll
   static void readTheShippedConfig() throws IOException {
     DaemonConfig config = ShippedConfig.load();
-    internal = port(config.listenOrDefault());
-    webhook = port(config.webhook().listenOrDefault());
-  }
-
-  private static int port(String hostPort) {
-    return Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
+    internal = ShippedConfig.port(config.listenOrDefault());
+    webhook = ShippedConfig.port(config.webhook().listenOrDefault());
   }
 
   private static JsonNode read(String file) throws IOException {

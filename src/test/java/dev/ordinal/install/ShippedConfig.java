@@ -12,6 +12,11 @@ import java.nio.file.Path;
 final class ShippedConfig {
   private ShippedConfig() {}
 
+  /** The port of a listener such as {@code listen: 0.0.0.0:8080}. */
+  static int port(String hostPort) {
+    return Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
+  }
+
   static DaemonConfig load() throws IOException {
     JsonNode configMap =
         new ObjectMapper(new YAMLFactory()).readTree(Path.of("manifests/configmap.yaml").toFile());
