@@ -376,6 +376,9 @@ public final class Demo {
             () -> ended(timeline.latest(), stable) || atGate(timeline.latest()),
             deadline());
         RolloutState now = timeline.latest();
+        if (now.phase() == Phase.ROLLED_BACK && restorable(now)) {
+          now = restore(now);
+        }
         if (ended(now, stable)) {
           return new Outcome(
               release.title(),
@@ -402,6 +405,41 @@ public final class Demo {
             () -> !atGate(timeline.latest()) || timeline.latest().stepIndex() != gate,
             deadline());
       }
+    }
+
+    /**
+     * The prod policy restores by hand (restoreOnRollback: manual): the on-call brings back the
+     * claims of the standby that ran the bad version, as {@code ordinal backup restore ID} would,
+     * and the demo waits until the restored pod is Ready again.
+     */
+    private RolloutState restore(RolloutState rolledBack)
+        throws DemoException, InterruptedException {
+      String backup = rolledBack.backup().id();
+      timeline.say(
+          clock.instant(),
+          "on-call (the demo)",
+          "the bad version may have touched a standby's data: ordinal backup restore " + backup);
+      // Exactly what `ordinal backup restore` writes: the command annotation, which Ordinal
+      // answers.
+      cluster.annotate(
+          NAMESPACE, STATEFUL_SET, Map.of(Annotations.commandKey(Command.RESTORE), backup));
+      timeline.await(
+          "the restore from " + backup + " to complete",
+          () -> {
+            RolloutState s = timeline.latest();
+            return s.restore() == null && s.backup() != null && !s.backup().restored().isEmpty();
+          },
+          deadline());
+      return timeline.latest();
+    }
+
+    /** A complete backup covers pods that ran the rolled-back revision, and none was restored. */
+    private static boolean restorable(RolloutState s) {
+      return s.backup() != null
+          && s.backup().stage() == RolloutState.BackupStage.READY
+          && !s.backup().ranTarget().isEmpty()
+          && s.backup().restored().isEmpty()
+          && s.restore() == null;
     }
 
     private static boolean atGate(RolloutState s) {

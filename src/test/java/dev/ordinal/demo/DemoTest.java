@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code ordinal demo}, run as a user runs it: each release starts with a backup, the good one is
- * promoted through every step, the bad one fails its analysis and is rolled back, and the timeline
- * shows the decisions in order.
+ * promoted through every step, the bad one fails its analysis and is rolled back and its canary's
+ * claim restored from the backup, and the timeline shows the decisions in order.
  */
 class DemoTest {
   /** The decisions that tell the story, as the timeline labels them. */
@@ -36,7 +36,8 @@ class DemoTest {
           "RolloutCompleted",
           "AnalysisFailed",
           "RollingBack",
-          "RolledBack");
+          "RolledBack",
+          "RestoreCompleted");
 
   /**
    * With {@code --keep}, so that the endpoints it prints can be read once the story has ended; then
@@ -76,6 +77,9 @@ class DemoTest {
     assertTrue(
         metrics.body().contains("ordinal_backups_total{result=\"ready\"} 2.0"),
         "a backup before each release: " + metrics.body());
+    assertTrue(
+        metrics.body().contains("ordinal_restores_total{result=\"completed\"} 1.0"),
+        "the bad release's standby restored: " + metrics.body());
 
     CliRun run = running.stop(Duration.ofSeconds(30));
     assertEquals(0, run.exitCode(), run.out() + run.err());
@@ -112,7 +116,9 @@ class DemoTest {
             "CanaryStep",
             "AnalysisFailed",
             "RollingBack",
-            "RolledBack"),
+            "RolledBack",
+            // the on-call restores the standby's claim from the backup, as the policy leaves it
+            "RestoreCompleted"),
         decisions,
         run.out());
     String out = run.out();
