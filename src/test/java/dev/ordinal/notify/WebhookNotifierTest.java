@@ -34,6 +34,7 @@ class WebhookNotifierTest {
   @Test
   void aFailedDeliveryIsRetriedBeforeTheNextAndTheOrderIsKept() throws Exception {
     Map<String, Integer> attempts = new ConcurrentHashMap<>();
+    Map<String, Integer> told = new ConcurrentHashMap<>();
     try (Receiver receiver = new Receiver(1);
         WebhookNotifier notifier =
             new WebhookNotifier(
@@ -41,7 +42,10 @@ class WebhookNotifierTest {
                 receiver.url("T000/B000/secret-token"),
                 Formats.Format.JSON,
                 Duration.ofMillis(50),
-                (target, result, n) -> attempts.merge(result.name(), n, Integer::sum))) {
+                (target, result, n) -> {
+                  attempts.merge(result.name(), n, Integer::sum);
+                  told.merge(result.name(), 1, Integer::sum);
+                })) {
       notifier.send(notification(Notification.Kind.ROLLOUT_STARTED, 1, List.of()));
       notifier.send(notification(Notification.Kind.STEP_PASSED, 1, List.of()));
       notifier.send(notification(Notification.Kind.COMPLETED, 3, List.of()));
@@ -50,6 +54,12 @@ class WebhookNotifierTest {
           Duration.ofSeconds(10),
           () -> receiver.bodies.size() == 3,
           receiver.bodies::toString);
+      // the receiver holds the third body before the sender has its answer and tells the listener
+      await(
+          "the listener told of three deliveries",
+          Duration.ofSeconds(10),
+          () -> told.getOrDefault("DELIVERED", 0) == 3,
+          told::toString);
       assertEquals(List.of("ROLLOUT_STARTED", "STEP_PASSED", "COMPLETED"), receiver.field("kind"));
       assertEquals(4, receiver.requests.get(), "the first one was tried twice");
       assertEquals(2 + 1 + 1, attempts.get("DELIVERED"), "attempts per delivery: 2, 1, 1");
