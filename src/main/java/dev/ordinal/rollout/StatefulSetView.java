@@ -115,9 +115,7 @@ public record StatefulSetView(
         0,
         0,
         RolloutSource.UNKNOWN,
-        null,
-        List.of(),
-        false);
+        null);
   }
 
   /** This view with volume claim templates (for tests and the simulator). */
