@@ -46,7 +46,8 @@ class NotificationsOverSimTest {
       ordinal.remote.commit("main", tree("registry.local/orders:1"));
       ordinal.start(
           "",
-          "webhook: {secretFile: "
+          // its own port: the default 0.0.0.0:8081 collides with any other daemon on the machine
+          "webhook: {listen: '127.0.0.1:0', secretFile: "
               + tmp.resolve("webhook-secret")
               + "}\nnotifications:\n  - {name: ops, url: '"
               + json.url(TOKEN)
