@@ -334,6 +334,9 @@ public final class RolloutLoop implements AutoCloseable {
     Workloads.Read podRead = Workloads.Read.CACHED;
     // UpdateStates decided on sts (then a projection of it) but not yet written: see executor
     RolloutExecutor.Carried carried = RolloutExecutor.Carried.NONE;
+    // whether sts is the cache's copy (or its projection): the cache only moves forward, so after
+    // a conflict a cached copy under another resourceVersion is newer than what lost
+    boolean fromCache = true;
     for (int i = 0; i < MAX_DECISIONS_PER_TURN; i++) {
       if (closed) {
         return;
@@ -382,19 +385,39 @@ public final class RolloutLoop implements AutoCloseable {
           return;
         }
         case CONFLICT -> {
-          Optional<StatefulSet> fresh = workloads.statefulSet(key, Workloads.Read.FRESH);
-          if (fresh.isEmpty()) {
-            forget(key);
-            return;
+          Optional<StatefulSet> newer = fromCache ? newerInCache(key, sts) : Optional.empty();
+          if (newer.isPresent()) {
+            // most often the StatefulSet controller's status write for the same pod event: its
+            // watch event came while our write was on its way, so no request is needed to see it
+            sts = newer.get();
+          } else {
+            Optional<StatefulSet> fresh = workloads.statefulSet(key, Workloads.Read.FRESH);
+            if (fresh.isEmpty()) {
+              forget(key);
+              return;
+            }
+            sts = fresh.get();
+            podRead = Workloads.Read.FRESH;
+            fromCache = false;
           }
-          sts = fresh.get();
-          podRead = Workloads.Read.FRESH;
         }
-        case DECIDE_AGAIN, CARRY -> sts = result.sts();
+        case DECIDE_AGAIN -> {
+          sts = result.sts();
+          fromCache = false;
+        }
+        case CARRY -> sts = result.sts();
       }
     }
     writeCarried(key, sts, carried);
     recheck(key, Duration.ofSeconds(1));
+  }
+
+  /** The cached StatefulSet when it is no longer the version {@code lost} was read at. */
+  private Optional<StatefulSet> newerInCache(String key, StatefulSet lost) {
+    String version = lost.getMetadata().getResourceVersion();
+    return workloads
+        .statefulSet(key, Workloads.Read.CACHED)
+        .filter(cached -> !cached.getMetadata().getResourceVersion().equals(version));
   }
 
   /** Tells the listeners about a decision carried out. */

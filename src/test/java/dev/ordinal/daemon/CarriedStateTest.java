@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
 /**
  * An UpdateState is written with the next decision's write, not on its own: a canary turning Ready
  * costs one StatefulSet write (step completed and the next partition), the state still goes in the
- * same write as the step, and nothing is told before that write succeeded.
+ * same write as the step, and nothing is told before that write succeeded. A write that lost to a
+ * change the cache already holds is decided again on the cache, without a request.
  */
 class CarriedStateTest {
   private static final String KEY = "prod/db";
@@ -82,7 +83,7 @@ class CarriedStateTest {
   }
 
   @Test
-  void aConflictLosesTheCarriedStateTooAndTheFreshReadDecidesItAgain() {
+  void aConflictLosesTheCarriedStateTooAndTheNewerCacheDecidesItAgain() {
     atCanaryStepWithTheCanaryReady();
     cluster.statusWrittenBeforeOurWrite = true;
 
@@ -90,6 +91,7 @@ class CarriedStateTest {
 
     assertEquals(1, cluster.writes.size(), "one write landed: " + cluster.writes);
     assertEquals(1, cluster.conflicts, "the first lost to the controller's status write");
+    assertEquals(0, cluster.freshReads, "the cache already held what won");
     assertEquals(0, cluster.writes.get(0).partition());
     assertEquals(
         1, RolloutState.fromJson(cluster.writes.get(0).set().get(Annotations.STATE)).stepIndex());
@@ -100,8 +102,23 @@ class CarriedStateTest {
   }
 
   @Test
+  void aConflictTheCacheHasNotSeenIsDecidedAgainOnAFreshRead() {
+    atCanaryStepWithTheCanaryReady();
+    cluster.cacheLags = true;
+    cluster.statusWrittenBeforeOurWrite = true;
+
+    loop.process(KEY);
+
+    assertEquals(1, cluster.conflicts);
+    assertTrue(cluster.freshReads > 0, "read from the API server");
+    assertEquals(1, cluster.writes.size(), "writes " + cluster.writes);
+    assertEquals(0, cluster.writes.get(0).partition());
+    assertEquals(List.of("UpdateState", "SetPartition"), told);
+  }
+
+  @Test
   void aStateChangeFollowedByAWaitIsWrittenAlone() {
-    cluster.server = statefulSet();
+    cluster.set(statefulSet());
     cluster.pods = List.of(pod(0, "v1", true), pod(1, "v1", true));
 
     loop.process(KEY);
@@ -116,7 +133,7 @@ class CarriedStateTest {
 
   @Test
   void aNewRevisionStartsTheRolloutAndHoldsTheCanaryPartitionInOneWrite() {
-    cluster.server = statefulSet();
+    cluster.set(statefulSet());
     cluster.pods = List.of(pod(0, "v1", true), pod(1, "v1", true));
     loop.process(KEY);
     cluster.newRevision("v2");
@@ -165,7 +182,7 @@ class CarriedStateTest {
 
   /** Rollout at its canary step (partition 1), the canary db-1 Ready on v2. */
   private void atCanaryStepWithTheCanaryReady() {
-    cluster.server = statefulSet();
+    cluster.set(statefulSet());
     cluster.pods = List.of(pod(0, "v1", true), pod(1, "v1", true));
     loop.process(KEY);
     cluster.newRevision("v2");
@@ -198,14 +215,19 @@ class CarriedStateTest {
 
   /**
    * One StatefulSet "prod/db" held as the API server would: writes under a stale resourceVersion
-   * conflict, an accepted write bumps it (and the generation for a partition), and the cache is
-   * always the server's latest.
+   * conflict, an accepted write bumps it (and the generation for a partition), and the cache is the
+   * server's latest unless told to lag.
    */
   private static final class OneStatefulSet implements Workloads {
-    StatefulSet server;
+    private StatefulSet server;
+    private StatefulSet cache;
     List<Pod> pods = List.of();
     final List<RolloutWrite> writes = new ArrayList<>();
     int conflicts;
+    int freshReads;
+
+    /** The watch no longer brings changes to the cache. */
+    boolean cacheLags;
 
     /** The next write loses to a status write of the StatefulSet controller that lands first. */
     boolean statusWrittenBeforeOurWrite;
@@ -216,14 +238,22 @@ class CarriedStateTest {
       next.getStatus().setObservedGeneration(next.getMetadata().getGeneration());
       next.getStatus().setUpdateRevision(revision);
       next.getSpec().getUpdateStrategy().getRollingUpdate().setPartition(2);
-      server = bumped(next);
+      set(bumped(next));
     }
 
     /** The StatefulSet controller saw the last spec write. */
     void observed() {
       StatefulSet next = copy();
       next.getStatus().setObservedGeneration(next.getMetadata().getGeneration());
-      server = bumped(next);
+      set(bumped(next));
+    }
+
+    /** The server's object from now on, and the cache's unless it lags. */
+    void set(StatefulSet sts) {
+      server = sts;
+      if (!cacheLags) {
+        cache = sts;
+      }
     }
 
     private StatefulSet copy() {
@@ -243,7 +273,11 @@ class CarriedStateTest {
 
     @Override
     public Optional<StatefulSet> statefulSet(String key, Read read) {
-      return Optional.of(copy());
+      if (read == Read.FRESH) {
+        freshReads++;
+        return Optional.of(copy());
+      }
+      return Optional.of(new StatefulSetBuilder(cache).build());
     }
 
     @Override
@@ -255,7 +289,7 @@ class CarriedStateTest {
     public WriteResult write(StatefulSet observed, RolloutWrite write) {
       if (statusWrittenBeforeOurWrite) {
         statusWrittenBeforeOurWrite = false;
-        server = bumped(copy());
+        set(bumped(copy()));
       }
       if (!observed
           .getMetadata()
@@ -281,7 +315,7 @@ class CarriedStateTest {
         next.getSpec().getUpdateStrategy().getRollingUpdate().setPartition(write.partition());
         next.getMetadata().setGeneration(next.getMetadata().getGeneration() + 1);
       }
-      server = bumped(next);
+      set(bumped(next));
       return new WriteResult.Written(copy());
     }
 
