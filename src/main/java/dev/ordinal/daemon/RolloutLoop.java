@@ -332,17 +332,24 @@ public final class RolloutLoop implements AutoCloseable {
     }
     StatefulSet sts = cached.get();
     Workloads.Read podRead = Workloads.Read.CACHED;
+    // UpdateStates decided on sts (then a projection of it) but not yet written: see executor
+    RolloutExecutor.Carried carried = RolloutExecutor.Carried.NONE;
+    // whether sts is the cache's copy (or its projection): the cache only moves forward, so after
+    // a conflict a cached copy under another resourceVersion is newer than what lost
+    boolean fromCache = true;
     for (int i = 0; i < MAX_DECISIONS_PER_TURN; i++) {
       if (closed) {
         return;
       }
       Optional<RolloutSpec> spec = specs.apply(sts);
       if (spec.isEmpty()) {
+        writeCarried(key, sts, carried);
         forget(key);
         return;
       }
       StatefulSetObserver.StoredState stored = StatefulSetObserver.storedState(sts);
       if (stored.garbled()) {
+        // never a projection: what the executor projects is a state it wrote itself
         String rv = sts.getMetadata().getResourceVersion();
         if (!rv.equals(warnedGarbled.put(key, rv))) {
           log.warn(
@@ -358,18 +365,19 @@ public final class RolloutLoop implements AutoCloseable {
       List<Pod> pods = workloads.pods(sts, podRead);
       Optional<Observation> obs = observer.observe(sts, pods, stored.state(), spec.get());
       if (obs.isEmpty()) {
+        writeCarried(key, sts, carried);
         return; // no update revision yet: the controller's status write wakes us
       }
       Action action = RolloutEngine.decide(spec.get(), stored.state(), obs.get());
       if (closed) {
         return;
       }
-      RolloutExecutor.Result result = executor.execute(action, sts);
-      if (result.next() != RolloutExecutor.Next.CONFLICT) {
-        if (!(action instanceof Action.Wait)) {
-          listener.executed(key, action);
-        }
-        decisions.executed(key, action);
+      RolloutExecutor.Result result = executor.execute(action, sts, carried);
+      carried = result.carried();
+      if (result.next() != RolloutExecutor.Next.CONFLICT
+          && result.next() != RolloutExecutor.Next.CARRY) {
+        result.written().forEach(done -> tell(key, done));
+        tell(key, action);
       }
       switch (result.next()) {
         case WAIT -> {
@@ -377,17 +385,56 @@ public final class RolloutLoop implements AutoCloseable {
           return;
         }
         case CONFLICT -> {
-          Optional<StatefulSet> fresh = workloads.statefulSet(key, Workloads.Read.FRESH);
-          if (fresh.isEmpty()) {
-            forget(key);
-            return;
+          Optional<StatefulSet> newer = fromCache ? newerInCache(key, sts) : Optional.empty();
+          if (newer.isPresent()) {
+            // most often the StatefulSet controller's status write for the same pod event: its
+            // watch event came while our write was on its way, so no request is needed to see it
+            sts = newer.get();
+          } else {
+            Optional<StatefulSet> fresh = workloads.statefulSet(key, Workloads.Read.FRESH);
+            if (fresh.isEmpty()) {
+              forget(key);
+              return;
+            }
+            sts = fresh.get();
+            podRead = Workloads.Read.FRESH;
+            fromCache = false;
           }
-          sts = fresh.get();
-          podRead = Workloads.Read.FRESH;
         }
-        case DECIDE_AGAIN -> sts = result.sts();
+        case DECIDE_AGAIN -> {
+          sts = result.sts();
+          fromCache = false;
+        }
+        case CARRY -> sts = result.sts();
       }
     }
+    writeCarried(key, sts, carried);
     recheck(key, Duration.ofSeconds(1));
+  }
+
+  /** The cached StatefulSet when it is no longer the version {@code lost} was read at. */
+  private Optional<StatefulSet> newerInCache(String key, StatefulSet lost) {
+    String version = lost.getMetadata().getResourceVersion();
+    return workloads
+        .statefulSet(key, Workloads.Read.CACHED)
+        .filter(cached -> !cached.getMetadata().getResourceVersion().equals(version));
+  }
+
+  /** Tells the listeners about a decision carried out. */
+  private void tell(String key, Action action) {
+    if (!(action instanceof Action.Wait)) {
+      listener.executed(key, action);
+    }
+    decisions.executed(key, action);
+  }
+
+  /**
+   * Writes the UpdateStates a turn decided when it ends without a write of its own. A conflict
+   * means the object changed since it was read: its watch event queues it for a new decision.
+   */
+  private void writeCarried(String key, StatefulSet sts, RolloutExecutor.Carried carried) {
+    if (!carried.isEmpty() && !closed && executor.writeCarried(sts, carried)) {
+      carried.actions().forEach(done -> tell(key, done));
+    }
   }
 }

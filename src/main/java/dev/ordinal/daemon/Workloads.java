@@ -18,7 +18,9 @@ public interface Workloads {
   enum Read {
     /** The watch cache: cheap, possibly a step behind. */
     CACHED,
-    /** The API server itself, for deciding again after a conflict. */
+    /**
+     * The API server itself, for deciding again after a conflict the cache has not caught up with.
+     */
     FRESH
   }
 
