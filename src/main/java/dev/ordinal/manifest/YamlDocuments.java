@@ -2,6 +2,7 @@ package dev.ordinal.manifest;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -52,7 +53,8 @@ final class YamlDocuments {
   private static final StreamReadConstraints CONSTRAINTS =
       StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH + 10).build();
 
-  // Duplicate keys are rejected: with "last one wins", a stray second "replicas:" would go unseen.
+  // Duplicate keys are rejected (by TreeReader for YAML): with "last one wins", a stray second
+  // "replicas:" would go unseen.
   static final YAMLFactory YAML = new KubernetesYamlFactory();
 
   static final JsonFactory JSON =
@@ -219,10 +221,13 @@ final class YamlDocuments {
   private static final class TreeReader {
     private final JsonParser parser;
     private final YAMLParser yaml;
+    // JSON's parser finds duplicate keys itself.
+    private final boolean yamlKeys;
 
     TreeReader(JsonParser parser, boolean mayHaveAlias) {
       this.parser = parser;
       this.yaml = mayHaveAlias && parser instanceof YAMLParser p ? p : null;
+      this.yamlKeys = parser instanceof YAMLParser;
     }
 
     JsonNode read() throws IOException {
@@ -237,6 +242,10 @@ final class YamlDocuments {
           ObjectNode node = NODES.objectNode();
           String name;
           while ((name = parser.nextFieldName()) != null) {
+            if (yamlKeys && node.has(name)) {
+              // Jackson's own check, with its words, costs a set per mapping; the node is one.
+              throw new JsonParseException(parser, "Duplicate field '" + name + "'");
+            }
             parser.nextToken();
             node.replace(name, read(depth + 1));
           }
@@ -326,10 +335,7 @@ final class YamlDocuments {
     private static final long serialVersionUID = 1L;
 
     KubernetesYamlFactory() {
-      super(
-          YAMLFactory.builder()
-              .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-              .streamReadConstraints(CONSTRAINTS));
+      super(YAMLFactory.builder().streamReadConstraints(CONSTRAINTS));
     }
 
     @Override
