@@ -2,6 +2,7 @@ package dev.ordinal.manifest;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -52,7 +53,8 @@ final class YamlDocuments {
   private static final StreamReadConstraints CONSTRAINTS =
       StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH + 10).build();
 
-  // Duplicate keys are rejected: with "last one wins", a stray second "replicas:" would go unseen.
+  // Duplicate keys are rejected (by TreeReader for YAML): with "last one wins", a stray second
+  // "replicas:" would go unseen.
   static final YAMLFactory YAML = new KubernetesYamlFactory();
 
   static final JsonFactory JSON =
@@ -219,10 +221,13 @@ final class YamlDocuments {
   private static final class TreeReader {
     private final JsonParser parser;
     private final YAMLParser yaml;
+    // JSON's parser finds duplicate keys itself.
+    private final boolean yamlKeys;
 
     TreeReader(JsonParser parser, boolean mayHaveAlias) {
       this.parser = parser;
       this.yaml = mayHaveAlias && parser instanceof YAMLParser p ? p : null;
+      this.yamlKeys = parser instanceof YAMLParser;
     }
 
     JsonNode read() throws IOException {
@@ -237,6 +242,10 @@ final class YamlDocuments {
           ObjectNode node = NODES.objectNode();
           String name;
           while ((name = parser.nextFieldName()) != null) {
+            if (yamlKeys && node.has(name)) {
+              // Jackson's own check, with its words, costs a set per mapping; the node is one.
+              throw new JsonParseException(parser, "Duplicate field '" + name + "'");
+            }
             parser.nextToken();
             node.replace(name, read(depth + 1));
           }
@@ -326,10 +335,7 @@ final class YamlDocuments {
     private static final long serialVersionUID = 1L;
 
     KubernetesYamlFactory() {
-      super(
-          YAMLFactory.builder()
-              .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-              .streamReadConstraints(CONSTRAINTS));
+      super(YAMLFactory.builder().streamReadConstraints(CONSTRAINTS));
     }
 
     @Override
@@ -369,22 +375,77 @@ final class YamlDocuments {
     @Override
     protected JsonToken _decodeScalar(ScalarEvent scalar) throws IOException {
       String value = scalar.getValue();
-      if (scalar.isPlain() && scalar.getTag() == null && !value.isEmpty()) {
-        char first = value.charAt(0);
-        if (value.length() == 1 && (first == 'y' || first == 'Y' || first == 'n' || first == 'N')) {
+      if (scalar.isPlain() && scalar.getTag() == null) {
+        JsonToken token = plainToken(value);
+        if (token != null) {
+          // What the superclass sets before it asks the resolver.
           _textValue = value;
-          return first == 'y' || first == 'Y' ? JsonToken.VALUE_TRUE : JsonToken.VALUE_FALSE;
-        }
-        // Most values are plain words (names, images, apiVersions). One that starts with a letter
-        // is a string unless it is a boolean or null word: deciding that here spares SnakeYAML's
-        // resolver, which tries a regular expression per type on every scalar.
-        if (((first >= 'a' && first <= 'z') || (first >= 'A' && first <= 'Z'))
-            && !SPECIAL_WORDS.contains(value)) {
-          _textValue = value;
-          return JsonToken.VALUE_STRING;
+          _cleanedTextValue = null;
+          return token == JsonToken.VALUE_NUMBER_INT
+              ? _decodeNumberScalar(value, value.length())
+              : token;
         }
       }
       return super._decodeScalar(scalar);
     }
+  }
+
+  /**
+   * The token of a plain (unquoted, untagged) scalar when it can be told without SnakeYAML's YAML
+   * 1.1 resolver, which tries a regular expression per type on every scalar; null to ask it. Most
+   * values of a manifest are told here: words (names, images, apiVersions), paths, whole numbers
+   * ({@code replicas: 3}) and quantities ({@code 500m}, {@code 1Gi}).
+   */
+  static JsonToken plainToken(String value) {
+    if (value.isEmpty()) {
+      return null;
+    }
+    char first = value.charAt(0);
+    if (value.length() == 1 && (first == 'y' || first == 'Y' || first == 'n' || first == 'N')) {
+      return first == 'y' || first == 'Y' ? JsonToken.VALUE_TRUE : JsonToken.VALUE_FALSE;
+    }
+    if (isLetter(first)) {
+      // A string unless it is a boolean or null word.
+      return KubernetesYamlParser.SPECIAL_WORDS.contains(value) ? null : JsonToken.VALUE_STRING;
+    }
+    if (first == '-' || (first >= '0' && first <= '9')) {
+      return numberLike(value);
+    }
+    // The resolver only looks at a scalar whose first character starts one of its types (or an
+    // empty one); these start none, so it would answer string.
+    return "+.<~=!&*".indexOf(first) < 0 && first > ' ' ? JsonToken.VALUE_STRING : null;
+  }
+
+  /**
+   * A decimal integer such as {@code 3} or {@code -1} (an int to YAML 1.1 whatever else it could
+   * also be), or digits then letters such as {@code 500m} or {@code 20Gi}, which no YAML 1.1 type
+   * matches (hex needs {@code 0x}, an exponent needs digits after its {@code e}); null otherwise.
+   */
+  private static JsonToken numberLike(String value) {
+    int start = value.charAt(0) == '-' ? 1 : 0;
+    int end = value.length();
+    int digits = start;
+    while (digits < end && value.charAt(digits) >= '0' && value.charAt(digits) <= '9') {
+      digits++;
+    }
+    if (digits == start || (value.charAt(start) == '0' && digits - start > 1)) {
+      return null; // no digits, or a leading zero (octal to YAML 1.1)
+    }
+    if (digits == end) {
+      return JsonToken.VALUE_NUMBER_INT;
+    }
+    if (start != 0 || value.charAt(0) == '0') {
+      return null;
+    }
+    for (int i = digits; i < end; i++) {
+      if (!isLetter(value.charAt(i))) {
+        return null;
+      }
+    }
+    return JsonToken.VALUE_STRING;
+  }
+
+  private static boolean isLetter(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
   }
 }
