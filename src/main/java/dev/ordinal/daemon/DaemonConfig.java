@@ -194,11 +194,15 @@ public record DaemonConfig(
 
   /**
    * The forge that hosts an app's repository: where its commit statuses and pull requests go. The
-   * token is read from a file (a mounted Secret) or an environment variable, never from Git.
+   * credential is a token read from a file (a mounted Secret) or an environment variable, or for
+   * GitHub a GitHub App (its id, the installation's id and its private key file); never from Git.
    *
-   * @param type {@code github} (GitHub.com or GitHub Enterprise Server)
-   * @param api the REST API root, default https://api.github.com
-   * @param repository {@code owner/name}
+   * @param type {@code github} (GitHub.com or GitHub Enterprise Server), {@code gitlab} or {@code
+   *     gitea}
+   * @param api the REST API root; default https://api.github.com for github,
+   *     https://gitlab.com/api/v4 for gitlab, none for gitea
+   * @param repository {@code owner/name}; for gitlab the project's full path, {@code
+   *     group/sub/project}
    * @param commitStatuses report each rollout as a status on its commit (default true)
    * @param revertPullRequests after an automatic rollback, open a pull request that reverts the bad
    *     commit's change to this app's path (default false)
@@ -209,12 +213,29 @@ public record DaemonConfig(
       String repository,
       String tokenFile,
       String tokenEnv,
+      Long appId,
+      Long installationId,
+      String privateKeyFile,
       Boolean commitStatuses,
       Boolean revertPullRequests) {
     public static final String DEFAULT_GITHUB_API = "https://api.github.com";
+    public static final String DEFAULT_GITLAB_API = "https://gitlab.com/api/v4";
 
+    /** The configured API root, or the type's public one; null for gitea, which has none. */
     public String apiOrDefault() {
-      return api == null || api.isBlank() ? DEFAULT_GITHUB_API : api;
+      if (api != null && !api.isBlank()) {
+        return api;
+      }
+      return switch (type == null ? "" : type) {
+        case "github" -> DEFAULT_GITHUB_API;
+        case "gitlab" -> DEFAULT_GITLAB_API;
+        default -> null;
+      };
+    }
+
+    /** Whether a GitHub App is the credential (any of its fields is set). */
+    public boolean githubApp() {
+      return appId != null || installationId != null || privateKeyFile != null;
     }
 
     public boolean statusesEnabled() {
@@ -660,6 +681,83 @@ public record DaemonConfig(
   private static final Pattern OWNER_REPO = Pattern.compile("[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+");
   private static final Pattern EMAIL = Pattern.compile("[^@\\s<>]+@[^@\\s<>]+");
 
+  private static final Pattern GITLAB_PROJECT =
+      Pattern.compile("[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+");
+
+  /** One forge's type, repository, API root and credential, each named by its field. */
+  private static List<String> forgeProblems(Forge forge, String at) {
+    List<String> problems = new ArrayList<>();
+    String type = forge.type();
+    if (!List.of("github", "gitlab", "gitea").contains(String.valueOf(type))) {
+      problems.add(at + ".type: '" + type + "' is not supported; use github, gitlab or gitea");
+    }
+    if ("gitlab".equals(type)) {
+      if (forge.repository() == null || !GITLAB_PROJECT.matcher(forge.repository()).matches()) {
+        problems.add(
+            at
+                + ".repository: required, the project's full path such as acme/config or"
+                + " acme/platform/config");
+      }
+    } else if (forge.repository() == null || !OWNER_REPO.matcher(forge.repository()).matches()) {
+      problems.add(at + ".repository: required, owner/name such as acme/config");
+    }
+    int sources =
+        (forge.tokenFile() != null ? 1 : 0)
+            + (forge.tokenEnv() != null ? 1 : 0)
+            + (forge.githubApp() ? 1 : 0);
+    if ("github".equals(type)) {
+      if (sources != 1) {
+        problems.add(
+            at
+                + ": give tokenFile (a mounted Secret), tokenEnv, or a GitHub App (appId,"
+                + " installationId, privateKeyFile), exactly one");
+      }
+      if (forge.githubApp()) {
+        if (forge.appId() == null || forge.appId() <= 0) {
+          problems.add(at + ".appId: required with a GitHub App, the app's numeric id");
+        }
+        if (forge.installationId() == null || forge.installationId() <= 0) {
+          problems.add(
+              at + ".installationId: required with a GitHub App, the installation's numeric id");
+        }
+        if (forge.privateKeyFile() == null || forge.privateKeyFile().isBlank()) {
+          problems.add(
+              at
+                  + ".privateKeyFile: required with a GitHub App, the app's PEM key (a mounted"
+                  + " Secret)");
+        }
+      }
+    } else {
+      if (forge.githubApp()) {
+        problems.add(
+            at
+                + ": appId, installationId and privateKeyFile are for type github only; give"
+                + " tokenFile or tokenEnv");
+      } else if (sources != 1) {
+        problems.add(at + ": give tokenFile (a mounted Secret) or tokenEnv, exactly one");
+      }
+    }
+    String example =
+        switch (String.valueOf(type)) {
+          case "gitlab" -> Forge.DEFAULT_GITLAB_API;
+          case "gitea" -> "https://gitea.example.com/api/v1";
+          default -> Forge.DEFAULT_GITHUB_API;
+        };
+    if (forge.api() == null || forge.api().isBlank()) {
+      if ("gitea".equals(type)) {
+        problems.add(at + ".api: required for gitea, the API root such as " + example);
+      }
+    } else if (!forge.api().startsWith("https://")) {
+      if (forge.api().startsWith("http://")) {
+        RepoUrl.cleartextCredentials(forge.api())
+            .ifPresent(r -> problems.add(at + ".api: the token would go in clear text: " + r));
+      } else {
+        problems.add(at + ".api: an https:// URL such as " + example);
+      }
+    }
+    return problems;
+  }
+
   /** Forges, persons and promotions: what Git writes and forge calls need, checked before start. */
   private List<String> promotionProblems(Set<String> appNames) {
     List<String> problems = new ArrayList<>();
@@ -673,24 +771,7 @@ public record DaemonConfig(
       if (forge == null) {
         continue;
       }
-      String at = "apps[" + i + "].forge";
-      if (!"github".equals(forge.type())) {
-        problems.add(at + ".type: '" + forge.type() + "' is not supported; use github");
-      }
-      if (forge.repository() == null || !OWNER_REPO.matcher(forge.repository()).matches()) {
-        problems.add(at + ".repository: required, owner/name such as acme/config");
-      }
-      if ((forge.tokenFile() == null) == (forge.tokenEnv() == null)) {
-        problems.add(at + ": give tokenFile (a mounted Secret) or tokenEnv, exactly one");
-      }
-      if (forge.api() != null && !forge.api().startsWith("https://")) {
-        if (forge.api().startsWith("http://")) {
-          RepoUrl.cleartextCredentials(forge.api())
-              .ifPresent(r -> problems.add(at + ".api: the token would go in clear text: " + r));
-        } else {
-          problems.add(at + ".api: an https:// URL such as " + Forge.DEFAULT_GITHUB_API);
-        }
-      }
+      problems.addAll(forgeProblems(forge, "apps[" + i + "].forge"));
     }
     if (statusPage != null
         && !(statusPage.startsWith("https://") || statusPage.startsWith("http://"))) {

@@ -5,9 +5,14 @@ import dev.ordinal.git.GitSourceException;
 import dev.ordinal.git.GitWorkspace;
 import dev.ordinal.promotion.Environment;
 import dev.ordinal.promotion.Forge;
+import dev.ordinal.promotion.ForgeClient;
+import dev.ordinal.promotion.ForgeCredential;
 import dev.ordinal.promotion.ForgeException;
 import dev.ordinal.promotion.Gates;
+import dev.ordinal.promotion.GitHubAppCredential;
 import dev.ordinal.promotion.GitHubForge;
+import dev.ordinal.promotion.GitLabForge;
+import dev.ordinal.promotion.GiteaForge;
 import dev.ordinal.promotion.Promoter;
 import dev.ordinal.rollout.RolloutEvent;
 import dev.ordinal.rollout.RolloutState;
@@ -16,6 +21,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -129,7 +135,7 @@ public final class Promotions implements EventBus.Subscriber, AutoCloseable {
     return rules;
   }
 
-  /** Every app as an environment, its forge built with the token read now. */
+  /** Every app as an environment, its forge built with the token or private key read now. */
   public static Map<String, Environment> environments(DaemonConfig config)
       throws GitSourceException {
     Map<String, Environment> envs = new LinkedHashMap<>();
@@ -137,7 +143,7 @@ public final class Promotions implements EventBus.Subscriber, AutoCloseable {
       DaemonConfig.Forge f = app.forge();
       Optional<Forge> forge = Optional.empty();
       if (f != null) {
-        forge = Optional.of(GitHubForge.of(URI.create(f.apiOrDefault()), f.repository(), token(f)));
+        forge = Optional.of(forge(f, ForgeClient.standard()));
       }
       envs.put(
           app.name(),
@@ -152,6 +158,40 @@ public final class Promotions implements EventBus.Subscriber, AutoCloseable {
               f != null && f.revertsEnabled()));
     }
     return envs;
+  }
+
+  /** The adapter of the forge's type; the config was validated, so the type is one of three. */
+  static Forge forge(DaemonConfig.Forge f, ForgeClient client) throws GitSourceException {
+    URI api = URI.create(f.apiOrDefault());
+    return switch (f.type()) {
+      case "gitlab" ->
+          new GitLabForge(api, f.repository(), new ForgeCredential.Token(token(f)), client);
+      case "gitea" ->
+          new GiteaForge(api, f.repository(), new ForgeCredential.Token(token(f)), client);
+      default ->
+          new GitHubForge(
+              api,
+              f.repository(),
+              f.githubApp()
+                  ? new GitHubAppCredential(
+                      api, f.appId(), f.installationId(), privateKey(f), client)
+                  : new ForgeCredential.Token(token(f)),
+              client);
+    };
+  }
+
+  private static PrivateKey privateKey(DaemonConfig.Forge f) throws GitSourceException {
+    try {
+      return GitHubAppCredential.readKey(Path.of(f.privateKeyFile()));
+    } catch (IOException e) {
+      // readKey's messages name the file and the problem, never the key.
+      throw new GitSourceException(
+          "the GitHub App key for "
+              + f.repository()
+              + ": "
+              + e.getMessage()
+              + "; check the Secret's mount");
+    }
   }
 
   private static String token(DaemonConfig.Forge f) throws GitSourceException {

@@ -95,21 +95,120 @@ class PromotionConfigTest {
   }
 
   @Test
-  void aForgeNeedsARepositoryAndExactlyOneTokenSourceAndNoCleartextApi() throws Exception {
+  void aForgeNeedsAKnownTypeARepositoryAndExactlyOneTokenSourceAndNoCleartextApi()
+      throws Exception {
     String message =
         problems(
             String.format(
                 APPS,
                 "main",
-                "forge: {type: gitlab, api: http://forge.example, tokenFile: /a, tokenEnv: B}"),
+                "forge: {type: bitbucket, api: http://forge.example, tokenFile: /a, tokenEnv: B}"),
             "");
     assertTrue(
-        message.contains("apps[1].forge.type: 'gitlab' is not supported; use github"), message);
+        message.contains(
+            "apps[1].forge.type: 'bitbucket' is not supported; use github, gitlab or gitea"),
+        message);
     assertTrue(message.contains("apps[1].forge.repository: required, owner/name"), message);
     assertTrue(
         message.contains(
             "apps[1].forge: give tokenFile (a mounted Secret) or tokenEnv, exactly one"),
         message);
     assertTrue(message.contains("apps[1].forge.api: the token would go in clear text"), message);
+  }
+
+  private DaemonConfig.Forge loadForge(String forge) throws Exception {
+    Path file = tmp.resolve("config.yaml");
+    Files.writeString(file, String.format(APPS, "main", forge));
+    return DaemonConfig.load(file).apps().get(1).forge();
+  }
+
+  @Test
+  void gitLabTakesANestedGroupPathAndDefaultsToGitLabCom() throws Exception {
+    DaemonConfig.Forge gitlab =
+        loadForge("forge: {type: gitlab, repository: acme/platform/config, tokenEnv: T}");
+    assertEquals("https://gitlab.com/api/v4", gitlab.apiOrDefault());
+    assertEquals(
+        "https://api.github.com",
+        loadForge("forge: {type: github, repository: acme/config, tokenEnv: T}").apiOrDefault());
+    String message =
+        problems(
+            String.format(APPS, "main", "forge: {type: gitlab, repository: config, tokenEnv: T}"),
+            "");
+    assertTrue(
+        message.contains(
+            "apps[1].forge.repository: required, the project's full path such as acme/config or"
+                + " acme/platform/config"),
+        message);
+  }
+
+  @Test
+  void giteaNeedsItsApiRootAndAnOwnerAndName() throws Exception {
+    DaemonConfig.Forge gitea =
+        loadForge(
+            "forge: {type: gitea, api: https://git.example/api/v1, repository: acme/config,"
+                + " tokenFile: /t}");
+    assertEquals("https://git.example/api/v1", gitea.apiOrDefault());
+    String message =
+        problems(
+            String.format(
+                APPS,
+                "main",
+                "forge: {type: gitea, repository: acme/platform/config, tokenEnv: T}"),
+            "");
+    assertTrue(
+        message.contains(
+            "apps[1].forge.api: required for gitea, the API root such as"
+                + " https://gitea.example.com/api/v1"),
+        message);
+    assertTrue(message.contains("apps[1].forge.repository: required, owner/name"), message);
+  }
+
+  @Test
+  void aGitHubAppStandsInForATokenWithAllThreeFieldsOnGitHubOnly() throws Exception {
+    DaemonConfig.Forge app =
+        loadForge(
+            "forge: {type: github, repository: acme/config, appId: 12345, installationId: 678,"
+                + " privateKeyFile: /var/run/ordinal/app.pem}");
+    assertTrue(app.githubApp());
+    assertEquals(12345L, app.appId());
+    assertEquals(678L, app.installationId());
+
+    String both =
+        problems(
+            String.format(
+                APPS,
+                "main",
+                "forge: {type: github, repository: acme/config, tokenEnv: T, appId: 1,"
+                    + " installationId: 2}"),
+            "");
+    assertTrue(
+        both.contains(
+            "apps[1].forge: give tokenFile (a mounted Secret), tokenEnv, or a GitHub App (appId,"
+                + " installationId, privateKeyFile), exactly one"),
+        both);
+    assertTrue(both.contains("apps[1].forge.privateKeyFile: required with a GitHub App"), both);
+
+    String notGitHub =
+        problems(
+            String.format(
+                APPS,
+                "main",
+                "forge: {type: gitlab, repository: acme/config, appId: 1, installationId: 2,"
+                    + " privateKeyFile: /k}"),
+            "");
+    assertTrue(
+        notGitHub.contains(
+            "apps[1].forge: appId, installationId and privateKeyFile are for type github only"),
+        notGitHub);
+    String badIds =
+        problems(
+            String.format(
+                APPS,
+                "main",
+                "forge: {type: github, repository: acme/config, appId: 0, installationId: -3,"
+                    + " privateKeyFile: /k}"),
+            "");
+    assertTrue(badIds.contains("apps[1].forge.appId: required with a GitHub App"), badIds);
+    assertTrue(badIds.contains("apps[1].forge.installationId: required with a GitHub App"), badIds);
   }
 }

@@ -1,21 +1,24 @@
 package dev.ordinal.promotion;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
+import java.security.GeneralSecurityException;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Deque;
+import java.util.Base64;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -30,22 +33,18 @@ import java.util.regex.Pattern;
  * context; description; target_url). Every request needs {@code Authorization: Bearer TOKEN} (else
  * 401 "Bad credentials"); another repository is 404 "Not Found". Error bodies are the documented
  * examples. Faults can be queued, and every request is recorded.
+ *
+ * <p>With {@link #acceptApp} it is also a GitHub App's side: {@code POST
+ * /app/installations/{id}/access_tokens} takes a JWT ({@code Authorization: Bearer}), checks its
+ * RS256 signature with the app's public key, {@code iat} not in the future, {@code exp} after now
+ * and at most ten minutes after {@code iat}, {@code iss} the app id, and answers 201 with a fresh
+ * installation token and its {@code expires_at}; that token then works as the token does.
  */
-public final class FakeGitHub implements AutoCloseable {
-  private static final ObjectMapper JSON = new ObjectMapper();
+public final class FakeGitHub extends FakeForge {
+  private static final Pattern INSTALLATION =
+      Pattern.compile("/app/installations/(\\d+)/access_tokens");
   private static final Pattern REPO =
       Pattern.compile("/repos/([^/]+)/([^/]+)(/pulls(?:/(\\d+))?|/statuses/([^/]+))");
-
-  /** One request as received. */
-  public record Seen(
-      String method, String path, String query, String authorization, JsonNode body) {}
-
-  /** One status as set. */
-  public record Status(
-      String sha, String state, String context, String description, String targetUrl) {}
-
-  /** A canned answer served instead of the next matching request. */
-  public record Fault(int status, Map<String, String> headers, String body) {}
 
   /** A pull request as the fake keeps it. */
   public static final class Pr {
@@ -67,20 +66,26 @@ public final class FakeGitHub implements AutoCloseable {
     }
   }
 
-  private final HttpServer server;
   private final String owner;
   private final String repo;
   private final String token;
   private final Predicate<String> branchExists;
-  public final List<Seen> requests = new CopyOnWriteArrayList<>();
-  public final List<Status> statuses = new CopyOnWriteArrayList<>();
   private final Map<Integer, Pr> pulls = new LinkedHashMap<>();
-  private final Deque<Fault> faults = new ArrayDeque<>();
   private int nextNumber = 1;
 
-  private FakeGitHub(
-      HttpServer server, String repository, String token, Predicate<String> branchExists) {
-    this.server = server;
+  /** The app's side, once {@link #acceptApp} was called. */
+  private record App(
+      long appId, long installationId, PublicKey key, Clock clock, Duration tokenLifetime) {}
+
+  private App app;
+  private final Map<String, Instant> installationTokens = new LinkedHashMap<>();
+  private final Set<String> revoked = new HashSet<>();
+
+  /** Every installation token issued, oldest first. */
+  public final List<String> issued = new CopyOnWriteArrayList<>();
+
+  private FakeGitHub(String repository, String token, Predicate<String> branchExists)
+      throws IOException {
     this.owner = repository.substring(0, repository.indexOf('/'));
     this.repo = repository.substring(repository.indexOf('/') + 1);
     this.token = token;
@@ -93,19 +98,24 @@ public final class FakeGitHub implements AutoCloseable {
    */
   public static FakeGitHub start(String repository, String token, Predicate<String> branchExists)
       throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    FakeGitHub fake = new FakeGitHub(server, repository, token, branchExists);
-    server.createContext("/", fake::handle);
-    server.start();
+    FakeGitHub fake = new FakeGitHub(repository, token, branchExists);
+    fake.start();
     return fake;
   }
 
   public String api() {
-    return "http://127.0.0.1:" + server.getAddress().getPort();
+    return root();
   }
 
-  public synchronized void fail(Fault fault) {
-    faults.add(fault);
+  /** Issues installation tokens to app {@code appId}, valid for {@code tokenLifetime}. */
+  public synchronized void acceptApp(
+      long appId, long installationId, PublicKey key, Clock clock, Duration tokenLifetime) {
+    app = new App(appId, installationId, key, clock, tokenLifetime);
+  }
+
+  /** Refuses every installation token issued so far, as after the app's key was rotated. */
+  public synchronized void revokeIssued() {
+    revoked.addAll(installationTokens.keySet());
   }
 
   public synchronized List<Pr> pulls() {
@@ -127,57 +137,134 @@ public final class FakeGitHub implements AutoCloseable {
     pr.mergeCommit = mergeCommit;
   }
 
-  private void handle(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      String method = exchange.getRequestMethod();
-      String path = exchange.getRequestURI().getRawPath();
-      String query = exchange.getRequestURI().getRawQuery();
-      byte[] raw = exchange.getRequestBody().readAllBytes();
-      JsonNode body = raw.length == 0 ? null : JSON.readTree(raw);
-      String auth = exchange.getRequestHeaders().getFirst("Authorization");
-      requests.add(new Seen(method, path, query == null ? "" : query, auth, body));
-      Fault fault;
-      synchronized (this) {
-        fault = faults.poll();
+  @Override
+  protected void route(HttpExchange exchange, Seen seen) throws IOException {
+    String method = seen.method();
+    String path = seen.path();
+    String auth = seen.authorization();
+    Matcher installation = INSTALLATION.matcher(path);
+    if (app != null && installation.matches()) {
+      accessToken(exchange, Long.parseLong(installation.group(1)), method, auth);
+      return;
+    }
+    if (!("Bearer " + token).equals(auth) && !liveInstallationToken(auth)) {
+      send(
+          exchange,
+          401,
+          "{\"message\":\"Bad credentials\",\"documentation_url\":\"https://docs.github.com/rest\",\"status\":\"401\"}");
+      return;
+    }
+    if (!"application/vnd.github+json".equals(seen.headers().get("accept"))
+        || seen.headers().get("user-agent") == null) {
+      send(exchange, 400, "{\"message\":\"Accept and User-Agent headers are required\"}");
+      return;
+    }
+    Matcher m = REPO.matcher(path);
+    if (!m.matches() || !m.group(1).equals(owner) || !m.group(2).equals(repo)) {
+      send(
+          exchange,
+          404,
+          "{\"message\":\"Not Found\",\"documentation_url\":\"https://docs.github.com/rest\",\"status\":\"404\"}");
+      return;
+    }
+    JsonNode body = seen.body();
+    if (m.group(5) != null) {
+      status(exchange, m.group(5), method, body);
+    } else if (m.group(4) != null) {
+      update(exchange, Integer.parseInt(m.group(4)), method, body);
+    } else if (method.equals("GET")) {
+      list(exchange, query(seen.query()));
+    } else if (method.equals("POST")) {
+      create(exchange, body);
+    } else {
+      send(exchange, 404, "{\"message\":\"Not Found\"}");
+    }
+  }
+
+  private boolean liveInstallationToken(String auth) {
+    if (app == null || auth == null || !auth.startsWith("Bearer ")) {
+      return false;
+    }
+    String presented = auth.substring("Bearer ".length());
+    Instant expires = installationTokens.get(presented);
+    return expires != null
+        && !revoked.contains(presented)
+        && app.clock().instant().isBefore(expires);
+  }
+
+  private void accessToken(HttpExchange exchange, long installationId, String method, String auth)
+      throws IOException {
+    if (!method.equals("POST")) {
+      send(exchange, 404, "{\"message\":\"Not Found\"}");
+      return;
+    }
+    String refusal = jwtRefusal(auth);
+    if (refusal != null) {
+      send(
+          exchange,
+          401,
+          "{\"message\":\""
+              + refusal
+              + "\",\"documentation_url\":\"https://docs.github.com/rest\",\"status\":\"401\"}");
+      return;
+    }
+    if (installationId != app.installationId()) {
+      send(
+          exchange,
+          404,
+          "{\"message\":\"Not Found\",\"documentation_url\":\"https://docs.github.com/rest/apps/apps#create-an-installation-access-token-for-an-app\",\"status\":\"404\"}");
+      return;
+    }
+    String issuedToken = "ghs_%036d".formatted(issued.size() + 1);
+    Instant expires = app.clock().instant().plus(app.tokenLifetime());
+    installationTokens.put(issuedToken, expires);
+    issued.add(issuedToken);
+    ObjectNode answer = JSON.createObjectNode();
+    answer.put("token", issuedToken);
+    answer.put("expires_at", expires.toString());
+    answer.putObject("permissions").put("pull_requests", "write").put("statuses", "write");
+    answer.put("repository_selection", "selected");
+    send(exchange, 201, answer.toString());
+  }
+
+  /** Why GitHub would refuse this JWT, in its words; null when it is good. */
+  private String jwtRefusal(String auth) {
+    if (auth == null || !auth.startsWith("Bearer ")) {
+      return "A JSON web token could not be decoded";
+    }
+    String[] parts = auth.substring("Bearer ".length()).split("\\.");
+    if (parts.length != 3) {
+      return "A JSON web token could not be decoded";
+    }
+    try {
+      Base64.Decoder decoder = Base64.getUrlDecoder();
+      JsonNode header = JSON.readTree(decoder.decode(parts[0]));
+      JsonNode claims = JSON.readTree(decoder.decode(parts[1]));
+      Signature rs256 = Signature.getInstance("SHA256withRSA");
+      rs256.initVerify(app.key());
+      rs256.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
+      if (!"RS256".equals(header.path("alg").asText()) || !rs256.verify(decoder.decode(parts[2]))) {
+        return "A JSON web token could not be decoded";
       }
-      if (fault != null) {
-        fault.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
-        send(exchange, fault.status(), fault.body());
-        return;
+      long now = app.clock().instant().getEpochSecond();
+      long iat = claims.path("iat").asLong(Long.MAX_VALUE);
+      long exp = claims.path("exp").asLong(0);
+      if (iat > now) {
+        return "'Issued at' claim ('iat') must be an Integer representing a time in the past";
       }
-      if (!("Bearer " + token).equals(auth)) {
-        send(
-            exchange,
-            401,
-            "{\"message\":\"Bad credentials\",\"documentation_url\":\"https://docs.github.com/rest\",\"status\":\"401\"}");
-        return;
+      if (exp <= now) {
+        return "'Expiration time' claim ('exp') must be a numeric value representing the future"
+            + " time at which the assertion expires";
       }
-      if (!"application/vnd.github+json".equals(exchange.getRequestHeaders().getFirst("Accept"))
-          || exchange.getRequestHeaders().getFirst("User-Agent") == null) {
-        send(exchange, 400, "{\"message\":\"Accept and User-Agent headers are required\"}");
-        return;
+      if (exp - iat > 600) {
+        return "'Expiration time' claim ('exp') is too far in the future";
       }
-      Matcher m = REPO.matcher(path);
-      if (!m.matches() || !m.group(1).equals(owner) || !m.group(2).equals(repo)) {
-        send(
-            exchange,
-            404,
-            "{\"message\":\"Not Found\",\"documentation_url\":\"https://docs.github.com/rest\",\"status\":\"404\"}");
-        return;
+      if (!String.valueOf(app.appId()).equals(claims.path("iss").asText())) {
+        return "'Issuer' claim ('iss') must be an Integer";
       }
-      synchronized (this) {
-        if (m.group(5) != null) {
-          status(exchange, m.group(5), method, body);
-        } else if (m.group(4) != null) {
-          update(exchange, Integer.parseInt(m.group(4)), method, body);
-        } else if (method.equals("GET")) {
-          list(exchange, query(query));
-        } else if (method.equals("POST")) {
-          create(exchange, body);
-        } else {
-          send(exchange, 404, "{\"message\":\"Not Found\"}");
-        }
-      }
+      return null;
+    } catch (IOException | IllegalArgumentException | GeneralSecurityException e) {
+      return "A JSON web token could not be decoded";
     }
   }
 
@@ -303,34 +390,5 @@ public final class FakeGitHub implements AutoCloseable {
         + "\",\"message\":\""
         + message
         + "\"}],\"documentation_url\":\"https://docs.github.com/rest/pulls/pulls#create-a-pull-request\",\"status\":\"422\"}";
-  }
-
-  private static Map<String, String> query(String raw) {
-    Map<String, String> q = new LinkedHashMap<>();
-    if (raw != null) {
-      for (String pair : raw.split("&")) {
-        int eq = pair.indexOf('=');
-        if (eq > 0) {
-          q.put(
-              URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-              URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-        }
-      }
-    }
-    return q;
-  }
-
-  private static void send(HttpExchange exchange, int status, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().add("Content-Type", "application/json; charset=utf-8");
-    exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-    if (bytes.length > 0) {
-      exchange.getResponseBody().write(bytes);
-    }
-  }
-
-  @Override
-  public void close() {
-    server.stop(0);
   }
 }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ordinal.promotion.FakeGitHub.Fault;
+import dev.ordinal.promotion.FakeForge.Fault;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -39,9 +39,11 @@ class GitHubForgeTest {
 
   private GitHubForge forge(String token) {
     return new GitHubForge(
-        URI.create(github.api() + "/"),
-        "acme/config",
-        token,
+        URI.create(github.api() + "/"), "acme/config", new ForgeCredential.Token(token), client());
+  }
+
+  private ForgeClient client() {
+    return new ForgeClient(
         HttpClient.newHttpClient(),
         slept::add,
         Clock.fixed(NOW, ZoneOffset.UTC),
@@ -146,13 +148,7 @@ class GitHubForgeTest {
   void anotherRepositoryIs404AndADuplicateOrUnknownBranchIs422() throws Exception {
     GitHubForge other =
         new GitHubForge(
-            URI.create(github.api()),
-            "acme/other",
-            TOKEN,
-            HttpClient.newHttpClient(),
-            slept::add,
-            Clock.systemUTC(),
-            Duration.ofSeconds(30));
+            URI.create(github.api()), "acme/other", new ForgeCredential.Token(TOKEN), client());
     assertEquals(404, assertThrows(ForgeException.class, () -> other.closePullRequest(1)).status());
     forge(TOKEN).openPullRequest("x", "main", "t", "b");
     ForgeException duplicate =
@@ -217,7 +213,7 @@ class GitHubForgeTest {
     ForgeException e =
         assertThrows(ForgeException.class, () -> forge(TOKEN).pullRequests("main", null, false));
     assertEquals(502, e.status());
-    assertEquals(GitHubForge.ATTEMPTS, github.requests.size());
+    assertEquals(ForgeHttp.ATTEMPTS, github.requests.size());
     assertEquals(
         List.of(Duration.ofSeconds(1), Duration.ofSeconds(2)), slept, "no wait after the last");
   }
@@ -227,20 +223,13 @@ class GitHubForgeTest {
     String api = github.api();
     github.close();
     GitHubForge down =
-        new GitHubForge(
-            URI.create(api),
-            "acme/config",
-            TOKEN,
-            HttpClient.newHttpClient(),
-            slept::add,
-            Clock.systemUTC(),
-            Duration.ofSeconds(30));
+        new GitHubForge(URI.create(api), "acme/config", new ForgeCredential.Token(TOKEN), client());
     ForgeException e =
         assertThrows(
             ForgeException.class,
             () -> down.setStatus(SHA, Forge.CommitState.PENDING, "c", "d", null));
     assertEquals(0, e.status());
-    assertEquals(GitHubForge.ATTEMPTS - 1, slept.size());
+    assertEquals(ForgeHttp.ATTEMPTS - 1, slept.size());
     assertFalse(e.getMessage().contains(TOKEN));
   }
 

@@ -103,11 +103,9 @@ class PromoterTest {
         new GitHubForge(
             URI.create(github.api()),
             "acme/config",
-            TOKEN,
-            HttpClient.newHttpClient(),
-            d -> {},
-            Clock.systemUTC(),
-            Duration.ofSeconds(5));
+            new ForgeCredential.Token(TOKEN),
+            new ForgeClient(
+                HttpClient.newHttpClient(), d -> {}, Clock.systemUTC(), Duration.ofSeconds(5)));
     staging =
         new Environment(
             "staging",
