@@ -100,8 +100,8 @@ public final class GitLabForge implements Forge {
       for (JsonNode mr : http.read(response)) {
         all.add(mergeRequest(mr));
       }
-      // The page number, not a link: a link would carry GitLab's external_url, which need not be
-      // the address Ordinal reaches the API at. Empty on the last page.
+      // The page number, not a link, so the token never follows a URL from an answer. Empty on
+      // the last page.
       page =
           response
               .headers()
