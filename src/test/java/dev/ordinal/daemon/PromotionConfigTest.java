@@ -4,9 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ordinal.git.GitSourceException;
+import dev.ordinal.promotion.Environment;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPairGenerator;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -210,5 +215,43 @@ class PromotionConfigTest {
             "");
     assertTrue(badIds.contains("apps[1].forge.appId: required with a GitHub App"), badIds);
     assertTrue(badIds.contains("apps[1].forge.installationId: required with a GitHub App"), badIds);
+  }
+
+  @Test
+  void eachTypeGetsItsAdapterAndAnUnreadableAppKeyNamesItsFileOnly() throws Exception {
+    Path token = tmp.resolve("token");
+    Files.writeString(token, "secret-token\n");
+    KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
+    rsa.initialize(2048);
+    Path pem = tmp.resolve("app.pem");
+    Files.writeString(
+        pem,
+        "-----BEGIN PRIVATE KEY-----\n"
+            + Base64.getMimeEncoder()
+                .encodeToString(rsa.generateKeyPair().getPrivate().getEncoded())
+            + "\n-----END PRIVATE KEY-----\n");
+    String apps =
+        """
+        apps:
+          - {name: a, repo: https://git.example/a.git, revision: main, path: a, namespace: a,
+             forge: {type: gitlab, repository: acme/platform/config, tokenFile: %1$s}}
+          - {name: b, repo: https://git.example/b.git, revision: main, path: b, namespace: b,
+             forge: {type: gitea, api: https://gitea.example/api/v1, repository: acme/config, tokenFile: %1$s}}
+          - {name: c, repo: https://git.example/c.git, revision: main, path: c, namespace: c,
+             forge: {type: github, repository: acme/config, appId: 1, installationId: 2, privateKeyFile: %2$s}}
+        """;
+    Path file = tmp.resolve("config.yaml");
+    Files.writeString(file, String.format(apps, token, pem));
+    Map<String, Environment> envs = Promotions.environments(DaemonConfig.load(file));
+    assertEquals("gitlab acme/platform/config", envs.get("a").forge().orElseThrow().describe());
+    assertEquals("gitea acme/config", envs.get("b").forge().orElseThrow().describe());
+    assertEquals("github acme/config", envs.get("c").forge().orElseThrow().describe());
+
+    Files.writeString(file, String.format(apps, token, tmp.resolve("missing.pem")));
+    DaemonConfig missing = DaemonConfig.load(file);
+    GitSourceException e =
+        assertThrows(GitSourceException.class, () -> Promotions.environments(missing));
+    assertTrue(e.getMessage().contains("missing.pem"), e.getMessage());
+    assertTrue(e.getMessage().contains("check the Secret's mount"), e.getMessage());
   }
 }
