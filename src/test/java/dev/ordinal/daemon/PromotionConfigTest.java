@@ -1,12 +1,18 @@
 package dev.ordinal.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ordinal.promotion.Gates;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,9 +36,23 @@ class PromotionConfigTest {
           %s
       """;
 
+  /** A promotion whose freeze windows follow, one a line at this indentation. */
+  private static final String FREEZE_WINDOWS =
+      """
+      promotions:
+        - name: staging-to-prod
+          from: staging
+          to: prod
+          mode: push
+          freezeWindows:
+      """;
+
+  private Path write(String apps, String rest) throws Exception {
+    return Files.writeString(tmp.resolve("config.yaml"), apps + rest);
+  }
+
   private String problems(String apps, String rest) throws Exception {
-    Path file = tmp.resolve("config.yaml");
-    Files.writeString(file, apps + rest);
+    Path file = write(apps, rest);
     return assertThrows(DaemonConfig.ConfigException.class, () -> DaemonConfig.load(file))
         .getMessage();
   }
@@ -111,5 +131,65 @@ class PromotionConfigTest {
             "apps[1].forge: give tokenFile (a mounted Secret) or tokenEnv, exactly one"),
         message);
     assertTrue(message.contains("apps[1].forge.api: the token would go in clear text"), message);
+  }
+
+  @Test
+  void aRecurringFreezeWindowLoadsBesideAFixedOneWithUtcByDefault() throws Exception {
+    Path file =
+        write(
+            String.format(APPS, "main", ""),
+            FREEZE_WINDOWS
+                + """
+                  - {from: "2025-12-20T00:00:00Z", until: "2026-01-05T00:00:00Z"}
+                  - {schedule: "0 18 * * 5", duration: 62h, timeZone: Europe/Berlin}
+                  - {schedule: "@daily", duration: 1h}
+            """);
+    List<DaemonConfig.FreezeWindow> windows =
+        DaemonConfig.load(file).promotionsOrEmpty().get(0).freezeWindows();
+    assertInstanceOf(Gates.FreezeWindow.Fixed.class, windows.get(0).window());
+    Gates.FreezeWindow.Recurring weekend =
+        assertInstanceOf(Gates.FreezeWindow.Recurring.class, windows.get(1).window());
+    assertEquals(Duration.ofHours(62), weekend.duration());
+    assertEquals(ZoneId.of("Europe/Berlin"), weekend.zone());
+    assertEquals("0 18 * * 5", weekend.schedule().text());
+    assertEquals(
+        ZoneOffset.UTC,
+        assertInstanceOf(Gates.FreezeWindow.Recurring.class, windows.get(2).window()).zone());
+  }
+
+  @Test
+  void aRecurringFreezeWindowsMistakesAreNamedByField() throws Exception {
+    String message =
+        problems(
+            String.format(APPS, "main", ""),
+            FREEZE_WINDOWS
+                + """
+                  - {from: "2025-12-20T00:00:00Z", until: "2026-01-05T00:00:00Z"}
+                  - {schedule: "0 18 * *", duration: 62h, timeZone: Europe/Berlin}
+                  - {schedule: "61 18 * * 5", duration: soon, timeZone: Mars/Olympus}
+                  - {schedule: "@every 1h", duration: 9000h}
+                  - {from: "2025-12-20T00:00:00Z", schedule: "0 18 * * 5", duration: 1h}
+                  - {duration: 1h}
+                  - {schedule: "CRON_TZ=UTC 0 18 * * 5", duration: 0s}
+            """);
+    for (String expected :
+        new String[] {
+          "promotions[0].freezeWindows[1].schedule: invalid schedule \"0 18 * *\": it has 4"
+              + " fields, not 5",
+          "promotions[0].freezeWindows[2].schedule: invalid schedule \"61 18 * * 5\": its minute"
+              + " field \"61\" must be *, a number from 0 to 59",
+          "promotions[0].freezeWindows[2].duration: 'soon' is not a duration from 1m to 8784h",
+          "promotions[0].freezeWindows[2].timeZone: 'Mars/Olympus' is not an IANA time zone",
+          "promotions[0].freezeWindows[3].schedule: unknown macro \"@every 1h\"",
+          "promotions[0].freezeWindows[3].duration: '9000h' is not a duration from 1m to 8784h",
+          "promotions[0].freezeWindows[4]: give from and until (once), or schedule and duration",
+          "promotions[0].freezeWindows[5].schedule: required, five cron fields",
+          "promotions[0].freezeWindows[6].schedule: cannot hold TZ or CRON_TZ; set the time zone in"
+              + " the timeZone field instead",
+          "promotions[0].freezeWindows[6].duration: '0s' is not a duration"
+        }) {
+      assertTrue(message.contains(expected), expected + " in:\n" + message);
+    }
+    assertFalse(message.contains("freezeWindows[0]"), message);
   }
 }
