@@ -8,12 +8,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.ordinal.analysis.prometheus.PrometheusServers;
+import dev.ordinal.git.GitSourceException;
+import dev.ordinal.git.GitWorkspace;
 import dev.ordinal.git.RepoUrl;
 import dev.ordinal.manifest.AnalysisTemplate;
 import dev.ordinal.manifest.AnalysisTrust;
 import dev.ordinal.manifest.Durations;
 import dev.ordinal.manifest.Schedules;
 import dev.ordinal.plan.AppBoundary;
+import dev.ordinal.promotion.Carry;
 import dev.ordinal.promotion.Gates;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -315,10 +318,12 @@ public record DaemonConfig(
 
   /**
    * A promotion from one app (an environment) to another: when a rollout of {@code from} is
-   * verified, its StatefulSet's images are carried to the StatefulSet of the same name under {@code
-   * to}'s path.
+   * verified, what {@code carry} names goes from its path at the verified commit to {@code to}'s
+   * path.
    *
-   * @param carry what to carry: {@code images} (the containers' images, by container name)
+   * @param carry {@code images} (default: the containers' images, by container name), {@code
+   *     template} (the StatefulSet's whole {@code spec.template}) or {@code files}
+   * @param files with {@code carry: files}, the files to copy, relative to the apps' paths
    * @param mode {@code pull-request} (default) or {@code push} (straight to {@code to}'s branch)
    * @param requiredSoakTime how long the source must stay Healthy first, e.g. 30m (default 0s)
    */
@@ -327,11 +332,52 @@ public record DaemonConfig(
       String from,
       String to,
       String carry,
+      List<String> files,
       String mode,
       String requiredSoakTime,
       List<FreezeWindow> freezeWindows) {
+    static final List<String> CARRIES = List.of("images", "template", "files");
+
     public String modeOrDefault() {
       return mode == null ? "pull-request" : mode;
+    }
+
+    /** What the promotion carries; only for a promotion without problems. */
+    public Carry carryOrDefault() {
+      return switch (carry == null ? "images" : carry) {
+        case "template" -> new Carry.Template();
+        case "files" -> new Carry.Files(files);
+        default -> new Carry.Images();
+      };
+    }
+
+    /** What is wrong with {@code carry} and {@code files}, prefixed with {@code at}. */
+    List<String> carryProblems(String at) {
+      if (carry != null && !CARRIES.contains(carry)) {
+        return List.of(
+            at + ".carry: '" + carry + "' is not supported; use " + String.join(", ", CARRIES));
+      }
+      if (!"files".equals(carry)) {
+        return files == null
+            ? List.of()
+            : List.of(at + ".files: only with carry: files; remove it or set carry: files");
+      }
+      if (files == null || files.isEmpty()) {
+        return List.of(
+            at + ".files: carry: files needs the files to copy, such as [config/postgresql.conf]");
+      }
+      List<String> problems = new ArrayList<>();
+      Set<String> seen = new HashSet<>();
+      for (int f = 0; f < files.size(); f++) {
+        try {
+          if (!seen.add(GitWorkspace.confineFilePath(files.get(f)))) {
+            problems.add(at + ".files[" + f + "]: '" + files.get(f) + "' is named twice");
+          }
+        } catch (GitSourceException e) {
+          problems.add(at + ".files[" + f + "]: " + e.getMessage());
+        }
+      }
+      return problems;
     }
 
     public java.time.Duration soak() {
@@ -814,9 +860,7 @@ public record DaemonConfig(
       if (p.from() != null && p.from().equals(p.to())) {
         problems.add(at + ".to: must differ from 'from'");
       }
-      if (p.carry() != null && !p.carry().equals("images")) {
-        problems.add(at + ".carry: '" + p.carry() + "' is not supported; use images");
-      }
+      problems.addAll(p.carryProblems(at));
       if (!List.of("pull-request", "push").contains(p.modeOrDefault())) {
         problems.add(at + ".mode: '" + p.mode() + "' is not pull-request or push");
       }

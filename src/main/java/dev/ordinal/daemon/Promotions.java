@@ -119,7 +119,8 @@ public final class Promotions implements EventBus.Subscriber, AutoCloseable {
               environments.get(p.to()),
               p.modeOrDefault().equals("push"),
               p.soak(),
-              freeze));
+              freeze,
+              p.carryOrDefault()));
     }
     return rules;
   }

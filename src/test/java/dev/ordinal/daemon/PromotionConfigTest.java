@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ordinal.promotion.Carry;
 import dev.ordinal.promotion.Gates;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,7 +104,7 @@ class PromotionConfigTest {
           "commitAuthor: needs name and email",
           "promotions[0].name: required, a DNS label",
           "promotions[0].to: 'nowhere' is not an app of this config",
-          "promotions[0].carry: 'everything' is not supported; use images",
+          "promotions[0].carry: 'everything' is not supported; use images, template, files",
           "promotions[0].mode: 'merge' is not pull-request or push",
           "promotions[0].requiredSoakTime: not a duration such as 30m: 'soon'",
           "promotions[0].freezeWindows[0]: from must be before until",
@@ -191,5 +192,54 @@ class PromotionConfigTest {
       assertTrue(message.contains(expected), expected + " in:\n" + message);
     }
     assertFalse(message.contains("freezeWindows[0]"), message);
+  }
+
+  @Test
+  void carryTemplateOrFilesWhoseFilesStayInsideTheAppsPath() throws Exception {
+    String rest =
+        """
+        promotions:
+          - {name: images, from: staging, to: prod, mode: push}
+          - {name: template, from: staging, to: prod, mode: push, carry: template}
+          - name: files
+            from: staging
+            to: prod
+            mode: push
+            carry: files
+            files: [config/postgresql.conf, ./pg_hba.conf]
+        """;
+    List<DaemonConfig.Promotion> promotions =
+        DaemonConfig.load(write(String.format(APPS, "main", ""), rest)).promotionsOrEmpty();
+    assertEquals(new Carry.Images(), promotions.get(0).carryOrDefault());
+    assertEquals(new Carry.Template(), promotions.get(1).carryOrDefault());
+    assertEquals(
+        new Carry.Files(List.of("config/postgresql.conf", "./pg_hba.conf")),
+        promotions.get(2).carryOrDefault());
+
+    String message =
+        problems(
+            String.format(APPS, "main", ""),
+            """
+            promotions:
+              - {name: a, from: staging, to: prod, mode: push, carry: files}
+              - name: b
+                from: staging
+                to: prod
+                mode: push
+                carry: files
+                files: [../prod/secret.yaml, /etc/passwd, config/a.conf, "config//a.conf", ""]
+              - {name: c, from: staging, to: prod, mode: push, files: [a.conf]}
+            """);
+    for (String expected :
+        new String[] {
+          "promotions[0].files: carry: files needs the files to copy",
+          "promotions[1].files[0]: ../prod/secret.yaml: file path must not contain '..'",
+          "promotions[1].files[1]: /etc/passwd: file path must be relative to the app's path",
+          "promotions[1].files[3]: 'config//a.conf' is named twice",
+          "promotions[1].files[4]: '': file path names no file",
+          "promotions[2].files: only with carry: files"
+        }) {
+      assertTrue(message.contains(expected), expected + " in:\n" + message);
+    }
   }
 }
