@@ -283,7 +283,9 @@ public record DaemonConfig(
         }
       }
       Duration length = duration == null ? null : Durations.parse(duration).orElse(null);
-      if (length == null || length.isZero() || length.compareTo(MAX_DURATION) > 0) {
+      if (length == null
+          || length.compareTo(Duration.ofMinutes(1)) < 0
+          || length.compareTo(MAX_DURATION) > 0) {
         problems.add(
             at
                 + ".duration: "
