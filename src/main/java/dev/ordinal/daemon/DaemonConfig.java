@@ -25,7 +25,6 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -314,7 +313,7 @@ public record DaemonConfig(
       return new Gates.FreezeWindow.Recurring(
           Schedules.parse(schedule),
           Durations.parse(duration).orElseThrow(),
-          timeZone == null ? ZoneOffset.UTC : ZoneId.of(timeZone));
+          ZoneId.of(timeZone == null ? "UTC" : timeZone));
     }
   }
 

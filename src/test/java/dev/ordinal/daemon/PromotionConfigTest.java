@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -154,7 +153,7 @@ class PromotionConfigTest {
     assertEquals(ZoneId.of("Europe/Berlin"), weekend.zone());
     assertEquals("0 18 * * 5", weekend.schedule().text());
     assertEquals(
-        ZoneOffset.UTC,
+        ZoneId.of("UTC"),
         assertInstanceOf(Gates.FreezeWindow.Recurring.class, windows.get(2).window()).zone());
   }
 

@@ -16,7 +16,6 @@ import dev.ordinal.rollout.VerdictRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -124,10 +123,10 @@ class GatesTest {
   @Nested
   class RecurringFreezeWindows {
     private static final ZoneId BERLIN = ZoneId.of("Europe/Berlin");
+    private static final ZoneId UTC = ZoneId.of("UTC");
 
     /** A freeze every Friday at 18:00 for 62 hours, to Monday 08:00 (on a day without DST). */
-    private final FreezeWindow weekend =
-        recurring("0 18 * * 5", Duration.ofHours(62), ZoneOffset.UTC);
+    private final FreezeWindow weekend = recurring("0 18 * * 5", Duration.ofHours(62), UTC);
 
     private static FreezeWindow recurring(String schedule, Duration duration, ZoneId zone) {
       return new FreezeWindow.Recurring(Schedules.parse(schedule), duration, zone);
@@ -161,7 +160,7 @@ class GatesTest {
     void aWindowThatBeganYesterdayIsStillActiveAndTheReasonNamesItAndItsEnd() {
       Gate.Wait held = assertFrozen("2025-06-09T08:00:00Z", "2025-06-07T12:00:00Z", weekend);
       assertEquals(
-          "freeze window \"0 18 * * 5\" for 62h (Z), from 2025-06-06T18:00Z until 2025-06-09T08:00Z",
+          "freeze window \"0 18 * * 5\" for 62h (UTC), from 2025-06-06T18:00Z until 2025-06-09T08:00Z",
           held.why());
     }
 
@@ -209,7 +208,7 @@ class GatesTest {
     @Test
     void whenDayOfMonthAndDayOfWeekAreBothGivenEitherStartsAWindowAsInCron() {
       // The 13th, or any Friday.
-      FreezeWindow unlucky = recurring("0 0 13 * 5", Duration.ofHours(24), ZoneOffset.UTC);
+      FreezeWindow unlucky = recurring("0 0 13 * 5", Duration.ofHours(24), UTC);
       assertFrozen("2025-06-14T00:00:00Z", "2025-06-13T12:00:00Z", unlucky); // a Friday the 13th
       assertFrozen("2025-07-14T00:00:00Z", "2025-07-13T12:00:00Z", unlucky); // a Sunday
       assertFrozen("2025-07-05T00:00:00Z", "2025-07-04T12:00:00Z", unlucky); // a Friday
