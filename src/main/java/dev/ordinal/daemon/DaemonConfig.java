@@ -8,14 +8,23 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.ordinal.analysis.prometheus.PrometheusServers;
+import dev.ordinal.git.GitSourceException;
+import dev.ordinal.git.GitWorkspace;
 import dev.ordinal.git.RepoUrl;
 import dev.ordinal.manifest.AnalysisTemplate;
 import dev.ordinal.manifest.AnalysisTrust;
 import dev.ordinal.manifest.Durations;
+import dev.ordinal.manifest.Schedules;
 import dev.ordinal.plan.AppBoundary;
+import dev.ordinal.promotion.Carry;
+import dev.ordinal.promotion.Gates;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -247,15 +256,96 @@ public record DaemonConfig(
     }
   }
 
-  /** An interval in which no promotion opens, as RFC 3339 instants. */
-  public record FreezeWindow(String from, String until) {}
+  /**
+   * Time in which no promotion opens: once, {@code from} and {@code until} as RFC 3339 instants; or
+   * again and again, from each time a five-field cron {@code schedule} fires on the wall clock of
+   * {@code timeZone} (an IANA name, default UTC) for {@code duration} (e.g. 62h), as Argo CD's sync
+   * windows are written.
+   */
+  public record FreezeWindow(
+      String from, String until, String schedule, String duration, String timeZone) {
+    /** The longest recurring window: a longer one is a typing mistake, not a freeze. */
+    static final Duration MAX_DURATION = Duration.ofDays(366);
+
+    /** A window given once. */
+    public FreezeWindow(String from, String until) {
+      this(from, until, null, null, null);
+    }
+
+    /** What is wrong with the window, each problem prefixed with its field path from {@code at}. */
+    List<String> problems(String at) {
+      boolean once = from != null || until != null;
+      boolean recurring = schedule != null || duration != null || timeZone != null;
+      if (once == recurring) {
+        return List.of(
+            at
+                + ": give from and until (once), or schedule and duration with an optional"
+                + " timeZone (recurring), not both");
+      }
+      List<String> problems = new ArrayList<>();
+      if (once) {
+        try {
+          if (!Instant.parse(from).isBefore(Instant.parse(until))) {
+            problems.add(at + ": from must be before until");
+          }
+        } catch (RuntimeException e) {
+          problems.add(at + ": from and until are RFC 3339 instants such as 2025-12-20T00:00:00Z");
+        }
+        return problems;
+      }
+      if (schedule == null) {
+        problems.add(at + ".schedule: required, five cron fields such as \"0 18 * * 5\"");
+      } else {
+        try {
+          Schedules.parse(schedule);
+        } catch (IllegalArgumentException e) {
+          problems.add(at + ".schedule: " + e.getMessage());
+        }
+      }
+      Duration length = duration == null ? null : Durations.parse(duration).orElse(null);
+      if (length == null
+          || length.compareTo(Duration.ofMinutes(1)) < 0
+          || length.compareTo(MAX_DURATION) > 0) {
+        problems.add(
+            at
+                + ".duration: "
+                + (duration == null ? "required" : "'" + duration + "' is not")
+                + " a duration from 1m to 8784h (366 days), such as 62h");
+      }
+      if (timeZone != null) {
+        try {
+          ZoneId.of(timeZone);
+        } catch (DateTimeException e) {
+          problems.add(
+              at
+                  + ".timeZone: '"
+                  + timeZone
+                  + "' is not an IANA time zone such as Europe/Berlin or UTC");
+        }
+      }
+      return problems;
+    }
+
+    /** The window as the gates read it; only for a window without {@link #problems}. */
+    public Gates.FreezeWindow window() {
+      if (schedule == null) {
+        return new Gates.FreezeWindow.Fixed(Instant.parse(from), Instant.parse(until));
+      }
+      return new Gates.FreezeWindow.Recurring(
+          Schedules.parse(schedule),
+          Durations.parse(duration).orElseThrow(),
+          ZoneId.of(timeZone == null ? "UTC" : timeZone));
+    }
+  }
 
   /**
    * A promotion from one app (an environment) to another: when a rollout of {@code from} is
-   * verified, its StatefulSet's images are carried to the StatefulSet of the same name under {@code
-   * to}'s path.
+   * verified, what {@code carry} names goes from its path at the verified commit to {@code to}'s
+   * path.
    *
-   * @param carry what to carry: {@code images} (the containers' images, by container name)
+   * @param carry {@code images} (default: the containers' images, by container name), {@code
+   *     template} (the StatefulSet's whole {@code spec.template}) or {@code files}
+   * @param files with {@code carry: files}, the files to copy, relative to the apps' paths
    * @param mode {@code pull-request} (default) or {@code push} (straight to {@code to}'s branch)
    * @param requiredSoakTime how long the source must stay Healthy first, e.g. 30m (default 0s)
    */
@@ -264,11 +354,52 @@ public record DaemonConfig(
       String from,
       String to,
       String carry,
+      List<String> files,
       String mode,
       String requiredSoakTime,
       List<FreezeWindow> freezeWindows) {
+    static final List<String> CARRIES = List.of("images", "template", "files");
+
     public String modeOrDefault() {
       return mode == null ? "pull-request" : mode;
+    }
+
+    /** What the promotion carries; only for a promotion without problems. */
+    public Carry carryOrDefault() {
+      return switch (carry == null ? "images" : carry) {
+        case "template" -> new Carry.Template();
+        case "files" -> new Carry.Files(files);
+        default -> new Carry.Images();
+      };
+    }
+
+    /** What is wrong with {@code carry} and {@code files}, prefixed with {@code at}. */
+    List<String> carryProblems(String at) {
+      if (carry != null && !CARRIES.contains(carry)) {
+        return List.of(
+            at + ".carry: '" + carry + "' is not supported; use " + String.join(", ", CARRIES));
+      }
+      if (!"files".equals(carry)) {
+        return files == null
+            ? List.of()
+            : List.of(at + ".files: only with carry: files; remove it or set carry: files");
+      }
+      if (files == null || files.isEmpty()) {
+        return List.of(
+            at + ".files: carry: files needs the files to copy, such as [config/postgresql.conf]");
+      }
+      List<String> problems = new ArrayList<>();
+      Set<String> seen = new HashSet<>();
+      for (int f = 0; f < files.size(); f++) {
+        try {
+          if (!seen.add(GitWorkspace.confineFilePath(files.get(f)))) {
+            problems.add(at + ".files[" + f + "]: '" + files.get(f) + "' is named twice");
+          }
+        } catch (GitSourceException e) {
+          problems.add(at + ".files[" + f + "]: " + e.getMessage());
+        }
+      }
+      return problems;
     }
 
     public java.time.Duration soak() {
@@ -811,9 +942,7 @@ public record DaemonConfig(
       if (p.from() != null && p.from().equals(p.to())) {
         problems.add(at + ".to: must differ from 'from'");
       }
-      if (p.carry() != null && !p.carry().equals("images")) {
-        problems.add(at + ".carry: '" + p.carry() + "' is not supported; use images");
-      }
+      problems.addAll(p.carryProblems(at));
       if (!List.of("pull-request", "push").contains(p.modeOrDefault())) {
         problems.add(at + ".mode: '" + p.mode() + "' is not pull-request or push");
       }
@@ -823,17 +952,7 @@ public record DaemonConfig(
       }
       if (p.freezeWindows() != null) {
         for (int w = 0; w < p.freezeWindows().size(); w++) {
-          FreezeWindow window = p.freezeWindows().get(w);
-          String wat = at + ".freezeWindows[" + w + "]";
-          try {
-            if (!java.time.Instant.parse(window.from())
-                .isBefore(java.time.Instant.parse(window.until()))) {
-              problems.add(wat + ": from must be before until");
-            }
-          } catch (RuntimeException e) {
-            problems.add(
-                wat + ": from and until are RFC 3339 instants such as 2025-12-20T00:00:00Z");
-          }
+          problems.addAll(p.freezeWindows().get(w).problems(at + ".freezeWindows[" + w + "]"));
         }
       }
       App target = byName.get(p.to());

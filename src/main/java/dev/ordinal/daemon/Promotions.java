@@ -23,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -115,14 +114,10 @@ public final class Promotions implements EventBus.Subscriber, AutoCloseable {
       DaemonConfig config, Map<String, Environment> environments) {
     List<Promoter.Rule> rules = new ArrayList<>();
     for (DaemonConfig.Promotion p : config.promotionsOrEmpty()) {
-      List<Gates.FreezeWindow> freeze = new ArrayList<>();
-      if (p.freezeWindows() != null) {
-        p.freezeWindows()
-            .forEach(
-                w ->
-                    freeze.add(
-                        new Gates.FreezeWindow(Instant.parse(w.from()), Instant.parse(w.until()))));
-      }
+      List<Gates.FreezeWindow> freeze =
+          p.freezeWindows() == null
+              ? List.of()
+              : p.freezeWindows().stream().map(DaemonConfig.FreezeWindow::window).toList();
       rules.add(
           new Promoter.Rule(
               p.name(),
@@ -130,7 +125,8 @@ public final class Promotions implements EventBus.Subscriber, AutoCloseable {
               environments.get(p.to()),
               p.modeOrDefault().equals("push"),
               p.soak(),
-              freeze));
+              freeze,
+              p.carryOrDefault()));
     }
     return rules;
   }

@@ -152,6 +152,42 @@ public final class GitWorkspace implements AutoCloseable {
     }
   }
 
+  /**
+   * A file path from configuration, relative to an app's path, checked to stay below it (no leading
+   * '/', no '..') and in canonical form.
+   */
+  public static String confineFilePath(String path) throws GitSourceException {
+    return TreeLister.confineFilePath(path);
+  }
+
+  /** Where {@code file} (relative, see {@link #confineFilePath}) under app path {@code path} is. */
+  public static String repoPath(String path, String file) throws GitSourceException {
+    String app = TreeLister.confineAppPath(path);
+    String relative = TreeLister.confineFilePath(file);
+    return app.isEmpty() ? relative : app + "/" + relative;
+  }
+
+  /**
+   * The content of the file {@code file} (relative, see {@link #confineFilePath}) under the app
+   * path {@code path} at {@code commit}, empty when there is none. A symlink is followed as the
+   * manifest listing follows one: inside the repository only.
+   */
+  public Optional<byte[]> fileAt(ObjectId commit, String path, String file)
+      throws GitSourceException {
+    String full = repoPath(path, file);
+    try (ObjectReader reader = cached.repository().newObjectReader();
+        RevWalk walk = new RevWalk(reader)) {
+      RevCommit revCommit = walk.parseCommit(commit);
+      Optional<ObjectId> blob = lister.fileAt(reader, revCommit.getTree(), full);
+      if (blob.isEmpty()) {
+        return Optional.empty();
+      }
+      return Optional.of(reader.open(blob.get(), Constants.OBJ_BLOB).getCachedBytes());
+    } catch (IOException e) {
+      throw new GitSourceException(safeUrl + ": cannot read " + commit.name() + ": " + e, e);
+    }
+  }
+
   /** The tree at {@code path} in {@code commit}, empty when there is none. */
   public Optional<ObjectId> treeAt(ObjectId commit, String path) throws GitSourceException {
     String confined = TreeLister.confineAppPath(path);
@@ -187,13 +223,39 @@ public final class GitWorkspace implements AutoCloseable {
   public ObjectId commitFiles(
       ObjectId parent, Map<String, byte[]> changed, Authorship by, String message)
       throws GitSourceException {
-    Map<String, byte[]> remaining = new LinkedHashMap<>(changed);
+    return write(parent, changed, false, by, message);
+  }
+
+  /**
+   * A new commit on {@code parent} whose tree is the parent's with {@code files} written: a regular
+   * file there is replaced, a missing one is created (its directories too). Nothing is written
+   * through a symlink or over a directory. Nothing is pushed.
+   */
+  public ObjectId commitWrites(
+      ObjectId parent, Map<String, byte[]> files, Authorship by, String message)
+      throws GitSourceException {
+    return write(parent, files, true, by, message);
+  }
+
+  private ObjectId write(
+      ObjectId parent, Map<String, byte[]> files, boolean create, Authorship by, String message)
+      throws GitSourceException {
+    Map<String, byte[]> remaining = new LinkedHashMap<>(files);
     return commit(
         parent,
         by,
         message,
         (inserter, walk, builder) -> {
           String path = walk.getPathString();
+          for (String wanted : files.keySet()) {
+            if (wanted.startsWith(path + "/")) {
+              throw new GitSourceException(
+                  path + ": not a directory, so " + wanted + " cannot be written");
+            }
+            if (path.startsWith(wanted + "/")) {
+              throw new GitSourceException(wanted + ": a directory; Ordinal writes only files");
+            }
+          }
           byte[] content = remaining.remove(path);
           if (content == null) {
             return false;
@@ -202,18 +264,32 @@ public final class GitWorkspace implements AutoCloseable {
               && walk.getFileMode(0) != FileMode.EXECUTABLE_FILE) {
             throw new GitSourceException(path + ": not a regular file; Ordinal writes only files");
           }
-          DirCacheEntry entry = new DirCacheEntry(path);
-          entry.setFileMode(walk.getFileMode(0));
-          entry.setObjectId(inserter.insert(Constants.OBJ_BLOB, content));
-          builder.add(entry);
+          builder.add(
+              entry(path, walk.getFileMode(0), inserter.insert(Constants.OBJ_BLOB, content)));
           return true;
         },
         () -> {
-          if (!remaining.isEmpty()) {
+          if (!create && !remaining.isEmpty()) {
             throw new GitSourceException(
                 remaining.keySet() + ": not found at " + parent.name() + " in " + safeUrl);
           }
+        },
+        (builder, reader, inserter) -> {
+          for (Map.Entry<String, byte[]> created : remaining.entrySet()) {
+            builder.add(
+                entry(
+                    created.getKey(),
+                    FileMode.REGULAR_FILE,
+                    inserter.insert(Constants.OBJ_BLOB, created.getValue())));
+          }
         });
+  }
+
+  private static DirCacheEntry entry(String path, FileMode mode, ObjectId blob) {
+    DirCacheEntry entry = new DirCacheEntry(path);
+    entry.setFileMode(mode);
+    entry.setObjectId(blob);
+    return entry;
   }
 
   /**
@@ -234,7 +310,7 @@ public final class GitWorkspace implements AutoCloseable {
         message,
         (inserter, walk, builder) -> walk.getPathString().startsWith(prefix + "/"),
         () -> {},
-        (builder, reader) -> {
+        (builder, reader, inserter) -> {
           if (subtree != null) {
             builder.addTree(prefix.getBytes(StandardCharsets.UTF_8), 0, reader, subtree);
           }
@@ -255,13 +331,14 @@ public final class GitWorkspace implements AutoCloseable {
 
   @FunctionalInterface
   private interface Extra {
-    void add(DirCacheBuilder builder, ObjectReader reader) throws IOException;
+    void add(DirCacheBuilder builder, ObjectReader reader, ObjectInserter inserter)
+        throws IOException;
   }
 
   private ObjectId commit(
       ObjectId parent, Authorship by, String message, Replace replace, Check after)
       throws GitSourceException {
-    return commit(parent, by, message, replace, after, (b, r) -> {});
+    return commit(parent, by, message, replace, after, (b, r, i) -> {});
   }
 
   private ObjectId commit(
@@ -286,7 +363,7 @@ public final class GitWorkspace implements AutoCloseable {
         }
       }
       after.check();
-      extra.add(builder, reader);
+      extra.add(builder, reader, inserter);
       builder.finish();
       CommitBuilder commit = new CommitBuilder();
       commit.setTreeId(index.writeTree(inserter));

@@ -1,12 +1,16 @@
 package dev.ordinal.promotion;
 
+import dev.ordinal.manifest.Schedules;
 import dev.ordinal.rollout.AnalysisVerdict;
 import dev.ordinal.rollout.Phase;
 import dev.ordinal.rollout.RolloutState;
 import dev.ordinal.rollout.VerdictRecord;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -33,10 +37,52 @@ public final class Gates {
     record Closed(String why) implements Gate {}
   }
 
-  /** An interval in which nothing is promoted, {@code from} inclusive, {@code until} exclusive. */
-  public record FreezeWindow(Instant from, Instant until) {
-    public boolean covers(Instant t) {
-      return !t.isBefore(from) && t.isBefore(until);
+  /** Time in which nothing is promoted: once, or again and again by a schedule. */
+  public sealed interface FreezeWindow {
+    /** If the window is active at {@code t}: when that stretch of it ends, and its description. */
+    Optional<Active> activeAt(Instant t);
+
+    /** One stretch of a window that covers the instant asked about. */
+    record Active(Instant until, String why) {}
+
+    /** From {@code from} inclusive to {@code until} exclusive. */
+    record Fixed(Instant from, Instant until) implements FreezeWindow {
+      @Override
+      public Optional<Active> activeAt(Instant t) {
+        return !t.isBefore(from) && t.isBefore(until)
+            ? Optional.of(new Active(until, "freeze window " + from + " to " + until))
+            : Optional.empty();
+      }
+    }
+
+    /**
+     * Starts whenever {@code schedule} fires on the wall clock of {@code zone} and lasts {@code
+     * duration} of elapsed time, as an Argo CD sync window does; so a window that opened before the
+     * instant asked about (yesterday 18:00, for 62h) still covers it.
+     */
+    record Recurring(Schedules.Cron schedule, Duration duration, ZoneId zone)
+        implements FreezeWindow {
+      @Override
+      public Optional<Active> activeAt(Instant t) {
+        return schedule
+            .lastFiring(t, duration, zone)
+            .map(
+                start -> {
+                  Instant end = start.plus(duration);
+                  return new Active(
+                      end,
+                      "freeze window \""
+                          + schedule.text()
+                          + "\" for "
+                          + duration.toString().substring(2).toLowerCase(Locale.ROOT)
+                          + " ("
+                          + zone.getId()
+                          + "), from "
+                          + start.atZone(zone).toOffsetDateTime()
+                          + " until "
+                          + end.atZone(zone).toOffsetDateTime());
+                });
+      }
     }
   }
 
@@ -80,11 +126,13 @@ public final class Gates {
     if (force) {
       return new Gate.Open("forced");
     }
-    for (FreezeWindow window : freeze) {
-      if (window.covers(now)) {
-        return new Gate.Wait(
-            window.until(), "freeze window " + window.from() + " to " + window.until());
-      }
+    // Of the windows active now, the one that ends last says how long to wait.
+    Optional<FreezeWindow.Active> frozen =
+        freeze.stream()
+            .flatMap(w -> w.activeAt(now).stream())
+            .max(Comparator.comparing(FreezeWindow.Active::until));
+    if (frozen.isPresent()) {
+      return new Gate.Wait(frozen.get().until(), frozen.get().why());
     }
     boolean approved =
         approvedCommit

@@ -1,19 +1,13 @@
 package dev.ordinal.promotion;
 
-import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import org.yaml.snakeyaml.DumperOptions;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
@@ -62,7 +56,7 @@ public final class ImageCarry {
     if (found == null) {
       return Optional.empty();
     }
-    int[] offsets = charOffsets(yaml);
+    int[] offsets = StatefulSetYaml.charOffsets(yaml);
     StringBuilder out = new StringBuilder(yaml);
     // From the end, so earlier offsets stay valid.
     List<ImageAt> reversed = new ArrayList<>(found);
@@ -104,79 +98,49 @@ public final class ImageCarry {
     return b.append('"').toString();
   }
 
-  /** SnakeYAML's marks count code points; this maps each to a {@code char} index. */
-  private static int[] charOffsets(String text) {
-    int count = text.codePointCount(0, text.length());
-    int[] offsets = new int[count + 1];
-    int index = 0;
-    for (int cp = 0; cp < count; cp++) {
-      offsets[cp] = index;
-      index += Character.charCount(text.codePointAt(index));
-    }
-    offsets[count] = index;
-    return offsets;
-  }
-
   /**
    * The image scalars of StatefulSet {@code name}, or null when no document is that StatefulSet.
    */
   private static List<ImageAt> find(String yaml, String name) {
-    LoaderOptions options = new LoaderOptions();
-    options.setAllowDuplicateKeys(false);
-    options.setMaxAliasesForCollections(10);
-    Yaml parser = new Yaml(options, new DumperOptions());
-    try {
-      for (Node document : parser.composeAll(new StringReader(yaml))) {
-        if (document instanceof MappingNode root
-            && "StatefulSet".equals(scalar(root, "kind"))
-            && child(root, "metadata") instanceof MappingNode metadata
-            && name.equals(scalar(metadata, "name"))) {
-          List<ImageAt> images = new ArrayList<>();
-          Node spec = child(root, "spec");
-          Node template = spec instanceof MappingNode s ? child(s, "template") : null;
-          Node podSpec = template instanceof MappingNode t ? child(t, "spec") : null;
-          if (podSpec instanceof MappingNode pod) {
-            for (String list : List.of("initContainers", "containers")) {
-              if (child(pod, list) instanceof SequenceNode containers) {
-                for (Node c : containers.getValue()) {
-                  if (c instanceof MappingNode container
-                      && scalar(container, "name") != null
-                      && child(container, "image") instanceof ScalarNode image) {
-                    images.add(
-                        new ImageAt(
-                            scalar(container, "name"),
-                            image.getValue(),
-                            image.getStartMark().getIndex(),
-                            image.getEndMark().getIndex(),
-                            switch (image.getScalarStyle()) {
-                              case SINGLE_QUOTED -> ScalarStyle.SINGLE;
-                              case DOUBLE_QUOTED -> ScalarStyle.DOUBLE;
-                              default -> ScalarStyle.PLAIN;
-                            }));
-                  }
-                }
-              }
+    MappingNode root = StatefulSetYaml.find(yaml, name);
+    if (root == null) {
+      return null;
+    }
+    List<ImageAt> images = new ArrayList<>();
+    Node spec = child(root, "spec");
+    Node template = spec instanceof MappingNode s ? child(s, "template") : null;
+    Node podSpec = template instanceof MappingNode t ? child(t, "spec") : null;
+    if (podSpec instanceof MappingNode pod) {
+      for (String list : List.of("initContainers", "containers")) {
+        if (child(pod, list) instanceof SequenceNode containers) {
+          for (Node c : containers.getValue()) {
+            if (c instanceof MappingNode container
+                && scalar(container, "name") != null
+                && child(container, "image") instanceof ScalarNode image) {
+              images.add(
+                  new ImageAt(
+                      scalar(container, "name"),
+                      image.getValue(),
+                      image.getStartMark().getIndex(),
+                      image.getEndMark().getIndex(),
+                      switch (image.getScalarStyle()) {
+                        case SINGLE_QUOTED -> ScalarStyle.SINGLE;
+                        case DOUBLE_QUOTED -> ScalarStyle.DOUBLE;
+                        default -> ScalarStyle.PLAIN;
+                      }));
             }
           }
-          return images;
         }
       }
-    } catch (YAMLException e) {
-      throw new IllegalArgumentException("not valid YAML: " + e.getMessage(), e);
     }
-    return null;
+    return images;
   }
 
   private static Node child(MappingNode map, String key) {
-    for (NodeTuple tuple : map.getValue()) {
-      if (tuple.getKeyNode() instanceof ScalarNode k && key.equals(k.getValue())) {
-        return tuple.getValueNode();
-      }
-    }
-    return null;
+    return StatefulSetYaml.child(map, key);
   }
 
   private static String scalar(MappingNode map, String key) {
-    return child(map, key) instanceof ScalarNode s ? s.getValue() : null;
+    return StatefulSetYaml.scalar(map, key);
   }
 }

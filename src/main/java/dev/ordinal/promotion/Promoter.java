@@ -8,13 +8,11 @@ import dev.ordinal.rollout.Annotations;
 import dev.ordinal.rollout.RolloutState;
 import dev.ordinal.rollout.RolloutStateFormatException;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jgit.lib.ObjectId;
 
@@ -33,6 +31,7 @@ public final class Promoter implements AutoCloseable {
    * One promotion rule: from an environment to another, in a mode, behind gates.
    *
    * @param push true pushes to the target branch; false opens a pull request
+   * @param carry what goes from the source to the target
    */
   public record Rule(
       String name,
@@ -40,7 +39,19 @@ public final class Promoter implements AutoCloseable {
       Environment to,
       boolean push,
       Duration soak,
-      List<Gates.FreezeWindow> freeze) {}
+      List<Gates.FreezeWindow> freeze,
+      Carry carry) {
+    /** A rule that carries the images. */
+    public Rule(
+        String name,
+        Environment from,
+        Environment to,
+        boolean push,
+        Duration soak,
+        List<Gates.FreezeWindow> freeze) {
+      this(name, from, to, push, soak, freeze, new Carry.Images());
+    }
+  }
 
   /** What one promotion attempt came to. */
   public sealed interface Outcome {
@@ -135,20 +146,6 @@ public final class Promoter implements AutoCloseable {
       }
       GitWorkspace source1 = workspace(rule.from());
       ObjectId sourceCommit = source1.ensureCommit(commit, rule.from().branch());
-      Map<String, String> images = imagesOf(source1, sourceCommit, rule.from().path(), name);
-      if (images.isEmpty()) {
-        return settle(
-            branch,
-            new Outcome.Skipped(
-                "no StatefulSet "
-                    + name
-                    + " under "
-                    + rule.from().path()
-                    + " at "
-                    + commit
-                    + " in "
-                    + rule.from().app()));
-      }
       GitWorkspace target = workspace(rule.to());
       ObjectId tip =
           target
@@ -160,42 +157,21 @@ public final class Promoter implements AutoCloseable {
                               + rule.to().branch()
                               + " not found for app "
                               + rule.to().app()));
-      Map<String, String> before = new TreeMap<>();
-      Map<String, byte[]> changed = new TreeMap<>();
-      for (GitWorkspace.File file : target.files(tip, rule.to().path())) {
-        String text = new String(file.content(), StandardCharsets.UTF_8);
-        Optional<Map<String, String>> current = ImageCarry.images(text, name);
-        if (current.isEmpty()) {
-          continue;
-        }
-        before.putAll(current.get());
-        String rewritten = ImageCarry.rewrite(text, name, images).orElseThrow();
-        if (!rewritten.equals(text)) {
-          changed.put(file.path(), rewritten.getBytes(StandardCharsets.UTF_8));
-        }
+      Carrier.Carried carried =
+          Carrier.carry(
+              rule.carry(),
+              name,
+              commit,
+              new Carrier.Side(rule.from(), source1, sourceCommit),
+              new Carrier.Side(rule.to(), target, tip));
+      if (!(carried instanceof Carrier.Carried.Changes changes)) {
+        return settle(branch, new Outcome.Skipped(((Carrier.Carried.Nothing) carried).why()));
       }
-      if (before.isEmpty()) {
-        return settle(
-            branch,
-            new Outcome.Skipped(
-                "app "
-                    + rule.to().app()
-                    + " has no StatefulSet "
-                    + name
-                    + " under "
-                    + rule.to().path()));
-      }
-      if (changed.isEmpty()) {
-        return settle(
-            branch,
-            new Outcome.Skipped(
-                "app "
-                    + rule.to().app()
-                    + " already runs the images of commit "
-                    + shortId(commit)));
-      }
-      String message = message(rule, name, state, open, images, before);
-      ObjectId written = target.commitFiles(tip, changed, by, message);
+      String message = message(rule, name, state, open, changes.summary());
+      ObjectId written =
+          changes.creates()
+              ? target.commitWrites(tip, changes.files(), by, message)
+              : target.commitFiles(tip, changes.files(), by, message);
       if (rule.push()) {
         GitWorkspace.Pushed pushed = target.push(written, rule.to().branch(), tip, false);
         if (pushed == GitWorkspace.Pushed.REJECTED) {
@@ -300,23 +276,8 @@ public final class Promoter implements AutoCloseable {
     return outcome;
   }
 
-  private static Map<String, String> imagesOf(
-      GitWorkspace git, ObjectId commit, String path, String name) throws GitSourceException {
-    Map<String, String> images = new TreeMap<>();
-    for (GitWorkspace.File file : git.files(commit, path)) {
-      ImageCarry.images(new String(file.content(), StandardCharsets.UTF_8), name)
-          .ifPresent(images::putAll);
-    }
-    return images;
-  }
-
   private static String message(
-      Rule rule,
-      String sts,
-      RolloutState state,
-      Gates.Gate.Open gate,
-      Map<String, String> images,
-      Map<String, String> before) {
+      Rule rule, String sts, RolloutState state, Gates.Gate.Open gate, String carried) {
     StringBuilder m =
         new StringBuilder("Promote ")
             .append(sts)
@@ -344,17 +305,7 @@ public final class Promoter implements AutoCloseable {
         .append(state.progressAt())
         .append('\n');
     m.append("Verdicts: ").append(Gates.verdicts(state)).append('\n');
-    m.append("Gate: ").append(gate.why()).append("\n\nImages:\n");
-    before.forEach(
-        (container, old) -> {
-          String next = images.getOrDefault(container, old);
-          m.append("  ")
-              .append(container)
-              .append(": ")
-              .append(old)
-              .append(next.equals(old) ? " (unchanged)" : " -> " + next)
-              .append('\n');
-        });
+    m.append("Gate: ").append(gate.why()).append('\n').append(carried);
     return m.toString();
   }
 
@@ -380,7 +331,7 @@ public final class Promoter implements AutoCloseable {
     return opened;
   }
 
-  private static String shortId(String commit) {
+  static String shortId(String commit) {
     return commit.length() <= BRANCH_COMMIT_DIGITS
         ? commit
         : commit.substring(0, BRANCH_COMMIT_DIGITS);

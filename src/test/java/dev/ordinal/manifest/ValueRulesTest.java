@@ -4,11 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.JsonToken;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -148,6 +153,40 @@ class ValueRulesTest {
               "@weekdays")) {
         assertTrue(Schedules.problem(invalid).isPresent(), invalid);
       }
+    }
+
+    @Test
+    void aParsedScheduleFiresOnTheTimesItsFieldsAllow() {
+      ZoneId utc = ZoneOffset.UTC;
+      Instant now = Instant.parse("2025-06-04T10:20:00Z"); // a Wednesday
+      assertEquals(
+          Optional.of(Instant.parse("2025-06-04T10:15:00Z")),
+          Schedules.parse("*/15 * * * *").lastFiring(now, Duration.ofHours(1), utc));
+      assertEquals(
+          Optional.of(Instant.parse("2025-06-04T10:05:00Z")),
+          Schedules.parse("5/15 9-10 * * WED")
+              .lastFiring(now.minusSeconds(60), Duration.ofMinutes(16), utc));
+      assertEquals(
+          Optional.of(Instant.parse("2025-06-04T00:00:00Z")),
+          Schedules.parse("@daily").lastFiring(now, Duration.ofDays(1), utc));
+      assertEquals(
+          Optional.empty(),
+          Schedules.parse("0 18 * * FRI").lastFiring(now, Duration.ofDays(4), utc),
+          "the last Friday 18:00 is more than 4 days ago");
+      assertEquals(
+          Optional.empty(),
+          Schedules.parse("0 0 30 2 *").lastFiring(now, Duration.ofDays(366), utc),
+          "30 February never comes");
+    }
+
+    @Test
+    void parsingRefusesWhatHasNoCalendarTimesAndNamesTheFieldAtFault() {
+      assertThrows(IllegalArgumentException.class, () -> Schedules.parse("@every 5m"));
+      assertEquals(
+          "invalid schedule \"0 18 * 7 8\": its day of week field \"8\" must be *, a number from 0"
+              + " to 6, a range a-b, a step /n or a list of those",
+          assertThrows(IllegalArgumentException.class, () -> Schedules.parse("0 18 * 7 8"))
+              .getMessage());
     }
   }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ordinal.manifest.Schedules;
 import dev.ordinal.promotion.Gates.FreezeWindow;
 import dev.ordinal.promotion.Gates.Gate;
 import dev.ordinal.rollout.AnalysisVerdict;
@@ -14,9 +15,11 @@ import dev.ordinal.rollout.RolloutState;
 import dev.ordinal.rollout.VerdictRecord;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 class GatesTest {
@@ -74,7 +77,8 @@ class GatesTest {
   @Test
   void aFreezeWindowHoldsEvenAnApprovedCommitUntilItEnds() {
     RolloutState s = healthy();
-    FreezeWindow freeze = new FreezeWindow(HEALTHY_AT, HEALTHY_AT.plus(Duration.ofHours(2)));
+    FreezeWindow.Fixed freeze =
+        new FreezeWindow.Fixed(HEALTHY_AT, HEALTHY_AT.plus(Duration.ofHours(2)));
     Gate held =
         Gates.evaluate(s, HEALTHY_AT.plus(SOAK), SOAK, List.of(freeze), Optional.of(COMMIT), false);
     assertEquals(freeze.until(), assertInstanceOf(Gate.Wait.class, held).until());
@@ -109,9 +113,106 @@ class GatesTest {
 
   @Test
   void forceSkipsSoakAndFreeze() {
-    FreezeWindow freeze = new FreezeWindow(HEALTHY_AT, HEALTHY_AT.plus(Duration.ofHours(2)));
+    FreezeWindow.Fixed freeze =
+        new FreezeWindow.Fixed(HEALTHY_AT, HEALTHY_AT.plus(Duration.ofHours(2)));
     assertEquals(
         new Gate.Open("forced"),
         Gates.evaluate(healthy(), HEALTHY_AT, SOAK, List.of(freeze), Optional.empty(), true));
+  }
+
+  @Nested
+  class RecurringFreezeWindows {
+    private static final ZoneId BERLIN = ZoneId.of("Europe/Berlin");
+    private static final ZoneId UTC = ZoneId.of("UTC");
+
+    /** A freeze every Friday at 18:00 for 62 hours, to Monday 08:00 (on a day without DST). */
+    private final FreezeWindow weekend = recurring("0 18 * * 5", Duration.ofHours(62), UTC);
+
+    private static FreezeWindow recurring(String schedule, Duration duration, ZoneId zone) {
+      return new FreezeWindow.Recurring(Schedules.parse(schedule), duration, zone);
+    }
+
+    private static Gate gateAt(String instant, FreezeWindow... windows) {
+      return Gates.evaluate(
+          healthy(), Instant.parse(instant), SOAK, List.of(windows), Optional.empty(), false);
+    }
+
+    private static void assertOpen(String at, FreezeWindow... windows) {
+      assertInstanceOf(Gate.Open.class, gateAt(at, windows), at);
+    }
+
+    private static Gate.Wait assertFrozen(String until, String at, FreezeWindow... windows) {
+      Gate.Wait wait = assertInstanceOf(Gate.Wait.class, gateAt(at, windows), at);
+      assertTrue(wait.why().startsWith("freeze window"), wait.why());
+      assertEquals(Instant.parse(until), wait.until(), at);
+      return wait;
+    }
+
+    @Test
+    void aWindowIsActiveFromItsStartInclusiveToItsEndExclusive() {
+      assertOpen("2025-06-06T17:59:59Z", weekend);
+      assertFrozen("2025-06-09T08:00:00Z", "2025-06-06T18:00:00Z", weekend);
+      assertFrozen("2025-06-09T08:00:00Z", "2025-06-09T07:59:59Z", weekend);
+      assertOpen("2025-06-09T08:00:00Z", weekend);
+    }
+
+    @Test
+    void aWindowThatBeganYesterdayIsStillActiveAndTheReasonNamesItAndItsEnd() {
+      Gate.Wait held = assertFrozen("2025-06-09T08:00:00Z", "2025-06-07T12:00:00Z", weekend);
+      assertEquals(
+          "freeze window \"0 18 * * 5\" for 62h (UTC), from 2025-06-06T18:00Z until 2025-06-09T08:00Z",
+          held.why());
+    }
+
+    @Test
+    void theDurationIsElapsedTimeSoAWindowAcrossTheSpringChangeEndsAnHourLaterOnTheClock() {
+      FreezeWindow berlin = recurring("0 18 * * 5", Duration.ofHours(62), BERLIN);
+      // Friday 27 March 2026 18:00 CET is 17:00Z; clocks go forward on Sunday 29 March.
+      assertOpen("2026-03-27T16:59:00Z", berlin);
+      assertFrozen("2026-03-30T07:00:00Z", "2026-03-27T17:00:00Z", berlin);
+      Gate.Wait monday = assertFrozen("2026-03-30T07:00:00Z", "2026-03-30T06:59:00Z", berlin);
+      assertTrue(monday.why().endsWith("until 2026-03-30T09:00+02:00"), monday.why());
+      assertOpen("2026-03-30T07:00:00Z", berlin);
+      // Friday 24 October 2025 18:00 CEST is 16:00Z; clocks go back on Sunday 26 October.
+      assertFrozen("2025-10-27T06:00:00Z", "2025-10-26T12:00:00Z", berlin);
+    }
+
+    @Test
+    void theStartFollowsTheWallClockOfTheTimeZone() {
+      FreezeWindow nineOClock = recurring("0 9 * * *", Duration.ofHours(1), BERLIN);
+      assertFrozen("2026-03-28T09:00:00Z", "2026-03-28T08:30:00Z", nineOClock);
+      assertFrozen("2026-03-30T08:00:00Z", "2026-03-30T07:30:00Z", nineOClock);
+      assertOpen("2026-03-30T08:30:00Z", nineOClock);
+    }
+
+    @Test
+    void aSkippedTimeStartsAfterTheChangeAndARepeatedTimeStartsOnce() {
+      FreezeWindow halfPastTwo = recurring("30 2 * * *", Duration.ofHours(1), BERLIN);
+      // 02:30 does not exist on 29 March 2026: it is read as 03:30 CEST, 01:30Z.
+      assertOpen("2026-03-29T01:29:00Z", halfPastTwo);
+      assertFrozen("2026-03-29T02:30:00Z", "2026-03-29T01:30:00Z", halfPastTwo);
+      // 02:30 happens twice on 26 October (00:30Z and 01:30Z): only the first starts a window.
+      assertFrozen("2025-10-26T01:30:00Z", "2025-10-26T00:30:00Z", halfPastTwo);
+      assertOpen("2025-10-26T01:45:00Z", halfPastTwo);
+    }
+
+    @Test
+    void ofSeveralActiveWindowsTheOneEndingLastSetsTheWait() {
+      FreezeWindow.Fixed holidays =
+          new FreezeWindow.Fixed(
+              Instant.parse("2025-06-01T00:00:00Z"), Instant.parse("2025-06-08T00:00:00Z"));
+      assertFrozen("2025-06-09T08:00:00Z", "2025-06-07T12:00:00Z", holidays, weekend);
+      assertFrozen("2025-06-08T00:00:00Z", "2025-06-05T12:00:00Z", weekend, holidays);
+    }
+
+    @Test
+    void whenDayOfMonthAndDayOfWeekAreBothGivenEitherStartsAWindowAsInCron() {
+      // The 13th, or any Friday.
+      FreezeWindow unlucky = recurring("0 0 13 * 5", Duration.ofHours(24), UTC);
+      assertFrozen("2025-06-14T00:00:00Z", "2025-06-13T12:00:00Z", unlucky); // a Friday the 13th
+      assertFrozen("2025-07-14T00:00:00Z", "2025-07-13T12:00:00Z", unlucky); // a Sunday
+      assertFrozen("2025-07-05T00:00:00Z", "2025-07-04T12:00:00Z", unlucky); // a Friday
+      assertOpen("2025-07-05T12:00:00Z", unlucky);
+    }
   }
 }
