@@ -1,5 +1,6 @@
 package dev.ordinal.cli;
 
+import dev.ordinal.analysis.condition.ConditionGrammar;
 import dev.ordinal.daemon.DaemonConfig;
 import dev.ordinal.daemon.Promotions;
 import dev.ordinal.git.GitRepoCache;
@@ -7,6 +8,7 @@ import dev.ordinal.git.GitSourceException;
 import dev.ordinal.git.GitWorkspace;
 import dev.ordinal.kube.ClusterException;
 import dev.ordinal.kube.KubeAccess;
+import dev.ordinal.manifest.ManifestLoader;
 import dev.ordinal.plan.PlanOptions;
 import dev.ordinal.promotion.Environment;
 import dev.ordinal.promotion.Forge;
@@ -217,7 +219,8 @@ final class PromotionCommands {
                 new GitRepoCache(Path.of(config.dataDirOrDefault()).resolve("promotion-git-cli")),
                 config.maxFetchBytesOrDefault(),
                 new GitWorkspace.Authorship(
-                    author.name(), author.email(), committer.name(), committer.email()))) {
+                    author.name(), author.email(), committer.name(), committer.email()),
+                new ManifestLoader(ConditionGrammar.INSTANCE, config.analysisTrust()))) {
           for (StatefulSet sts : sources(access, config, rule.get())) {
             Promoter.Outcome outcome = promoter.promote(rule.get(), sts, Instant.now(), force);
             out.println(sts.getMetadata().getName() + ": " + Promotions.describe(outcome));

@@ -1,8 +1,10 @@
 package dev.ordinal.daemon;
 
+import dev.ordinal.analysis.condition.ConditionGrammar;
 import dev.ordinal.git.GitRepoCache;
 import dev.ordinal.git.GitSourceException;
 import dev.ordinal.git.GitWorkspace;
+import dev.ordinal.manifest.ManifestLoader;
 import dev.ordinal.promotion.Environment;
 import dev.ordinal.promotion.Forge;
 import dev.ordinal.promotion.ForgeException;
@@ -74,7 +76,8 @@ public final class Promotions implements EventBus.Subscriber, AutoCloseable {
             new GitRepoCache(dataDir.resolve("promotion-git")),
             config.maxFetchBytesOrDefault(),
             new GitWorkspace.Authorship(
-                author.name(), author.email(), committer.name(), committer.email()));
+                author.name(), author.email(), committer.name(), committer.email()),
+            new ManifestLoader(ConditionGrammar.INSTANCE, config.analysisTrust()));
     this.rules = rules(config, environments);
     // One thread: Git writes are never concurrent, and statuses keep their order per commit.
     this.forgeCalls =
@@ -146,6 +149,7 @@ public final class Promotions implements EventBus.Subscriber, AutoCloseable {
               app.repo(),
               app.revisionOrDefault(),
               app.pathOrDefault(),
+              app.namespace(),
               Daemon.Credentials.of(app.credentials()),
               forge,
               f != null && f.statusesEnabled(),

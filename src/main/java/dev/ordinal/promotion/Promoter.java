@@ -4,7 +4,11 @@ import dev.ordinal.git.GitCredentials;
 import dev.ordinal.git.GitRepoCache;
 import dev.ordinal.git.GitSourceException;
 import dev.ordinal.git.GitWorkspace;
+import dev.ordinal.manifest.LoadResult;
+import dev.ordinal.manifest.ManifestLoader;
+import dev.ordinal.plan.RolloutPlans;
 import dev.ordinal.rollout.Annotations;
+import dev.ordinal.rollout.RolloutPreview;
 import dev.ordinal.rollout.RolloutState;
 import dev.ordinal.rollout.RolloutStateFormatException;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -66,13 +70,20 @@ public final class Promoter implements AutoCloseable {
   private final GitRepoCache cache;
   private final long maxFetchBytes;
   private final GitWorkspace.Authorship by;
+  private final ManifestLoader loader;
   private final Map<String, GitWorkspace> workspaces = new ConcurrentHashMap<>();
   private final Map<String, Outcome> settled = new ConcurrentHashMap<>();
 
-  public Promoter(GitRepoCache cache, long maxFetchBytes, GitWorkspace.Authorship by) {
+  /**
+   * @param loader reads the target's manifests before and after a promotion, for the rollout plan
+   *     in the pull request; the daemon's own, so that it trusts what the daemon trusts
+   */
+  public Promoter(
+      GitRepoCache cache, long maxFetchBytes, GitWorkspace.Authorship by, ManifestLoader loader) {
     this.cache = cache;
     this.maxFetchBytes = maxFetchBytes;
     this.by = by;
+    this.loader = loader;
   }
 
   /** The branch a promotion of {@code commit} of StatefulSet {@code sts} is pushed to. */
@@ -210,7 +221,10 @@ public final class Promoter implements AutoCloseable {
       try {
         pr =
             forge.openPullRequest(
-                branch, rule.to().branch(), message.lines().findFirst().orElse(""), body(message));
+                branch,
+                rule.to().branch(),
+                message.lines().findFirst().orElse(""),
+                body(message) + "\n" + targetPlan(target, rule.to(), tip, written));
       } catch (ForgeException e) {
         List<Forge.PullRequest> raced = forge.pullRequests(rule.to().branch(), branch, true);
         if (e.status() == 422 && !raced.isEmpty()) {
@@ -356,6 +370,57 @@ public final class Promoter implements AutoCloseable {
               .append('\n');
         });
     return m.toString();
+  }
+
+  /**
+   * The rollouts merging the promotion starts in the target, as {@code ordinal plan} prints them,
+   * found by loading the target's manifests before and after the change. Loading is pure, so the
+   * plan needs no cluster: the replica count is Git's (or, where Git leaves it out, 1).
+   */
+  private String targetPlan(GitWorkspace git, Environment env, ObjectId before, ObjectId after)
+      throws GitSourceException {
+    String heading = "## Rollout plan for app " + RolloutPreview.escapeMarkdown(env.app()) + "\n\n";
+    LoadResult was = loader.load(git.sourceTree(before, env.path()));
+    LoadResult will = loader.load(git.sourceTree(after, env.path()));
+    if (!(will instanceof LoadResult.Loaded loaded)) {
+      StringBuilder out =
+          new StringBuilder(heading)
+              .append("After this change the manifests under ")
+              .append(RolloutPreview.escapeMarkdown(env.path()))
+              .append(" do not load, so Ordinal would apply nothing:\n\n");
+      ((LoadResult.Invalid) will)
+          .errors()
+          .forEach(
+              e ->
+                  out.append("- ")
+                      .append(RolloutPreview.escapeMarkdown(e.toString()))
+                      .append('\n'));
+      return out.toString();
+    }
+    if (!(was instanceof LoadResult.Loaded earlier)) {
+      return heading
+          + "The manifests under "
+          + RolloutPreview.escapeMarkdown(env.path())
+          + " do not load before this change, so there is no plan to compare with.\n";
+    }
+    List<RolloutPlans.Rollout> rollouts =
+        RolloutPlans.between(earlier.state(), loaded.state(), env.namespace());
+    if (rollouts.isEmpty()) {
+      return heading + "No StatefulSet's pod template changes: nothing rolls out.\n";
+    }
+    StringBuilder out = new StringBuilder(heading);
+    for (RolloutPlans.Rollout rollout : rollouts) {
+      if (rollout instanceof RolloutPlans.Rollout.Stepped stepped) {
+        out.append(RolloutPlans.section(stepped));
+      } else {
+        out.append("StatefulSet ")
+            .append(RolloutPreview.escapeMarkdown(rollout.key()))
+            .append(": no RolloutPolicy governs it; the StatefulSet controller rolls it out at")
+            .append(" once.\n");
+      }
+      out.append('\n');
+    }
+    return out.toString();
   }
 
   /** A commit message's body as the pull request's, in a code block so nothing renders as HTML. */

@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ordinal.analysis.condition.ConditionGrammar;
 import dev.ordinal.git.GitCredentials;
 import dev.ordinal.git.GitHttpServer;
 import dev.ordinal.git.GitRepoCache;
 import dev.ordinal.git.GitWorkspace;
 import dev.ordinal.git.TestRemote;
+import dev.ordinal.manifest.ManifestLoader;
 import dev.ordinal.rollout.AnalysisVerdict;
 import dev.ordinal.rollout.Annotations;
 import dev.ordinal.rollout.Phase;
@@ -16,6 +18,7 @@ import dev.ordinal.rollout.PhaseReason;
 import dev.ordinal.rollout.RolloutSource;
 import dev.ordinal.rollout.RolloutState;
 import dev.ordinal.rollout.VerdictRecord;
+import dev.ordinal.testkit.Manifests;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.net.URI;
@@ -114,6 +117,7 @@ class PromoterTest {
             http.url(),
             "main",
             "envs/staging",
+            "staging",
             GitCredentials.none(),
             Optional.of(forge),
             true,
@@ -124,6 +128,7 @@ class PromoterTest {
             http.url(),
             "main",
             "envs/prod",
+            "prod",
             GitCredentials.none(),
             Optional.of(forge),
             true,
@@ -145,7 +150,8 @@ class PromoterTest {
         new GitRepoCache(tmp.resolve(dir)),
         1 << 26,
         new GitWorkspace.Authorship(
-            "Release Bot", "bot@example.com", "Ordinal", "ordinal@example.com"));
+            "Release Bot", "bot@example.com", "Ordinal", "ordinal@example.com"),
+        new ManifestLoader(ConditionGrammar.INSTANCE));
   }
 
   private static StatefulSet sts(RolloutState state) {
@@ -253,6 +259,51 @@ class PromoterTest {
         restarted.promote(rule, source, NOW.plusSeconds(901), false));
     assertEquals(calls + 1, github.requests.size(), "settled: the second check costs no call");
     assertEquals(1, github.pulls().size());
+  }
+
+  @Test
+  void thePullRequestBodyShowsTheRolloutPlanOfTheTargetUnderItsPolicy() throws Exception {
+    String sts = Manifests.STS.replace("replicas: 3", "replicas: 5");
+    String policy =
+        """
+        apiVersion: ordinal.dev/v1alpha1
+        kind: RolloutPolicy
+        metadata: {name: canary}
+        spec:
+          steps: [{canary: {replicas: 1}}, {pause: {duration: 5m}}, {canary: {percent: 60}}]
+        """;
+    remote.commit(
+        "main",
+        Map.of(
+            "envs/staging/sts.yaml",
+            STAGING.replace("db:1", "db:2"),
+            "envs/prod/sts.yaml",
+            sts,
+            "envs/prod/policy.yaml",
+            policy));
+    ObjectId c2 = branch("main");
+
+    Promoter.Outcome outcome =
+        promoter("a")
+            .promote(rule, sts(verified(c2.name(), Phase.HEALTHY)), NOW.plusSeconds(300), false);
+
+    assertInstanceOf(Promoter.Outcome.Opened.class, outcome, outcome.toString());
+    String body = github.pulls().get(0).body;
+    String plan =
+        """
+        ## Rollout plan for app prod
+
+        Rollout plan for StatefulSet prod/db (policy canary):
+
+        ### Rollout plan for prod/db (5 replicas, RollingUpdate)
+
+        1. canary 1 pod: db-4 → new revision (partition 5 → 4)
+        2. pause 5m
+        3. canary 60% (3 pods): db-3..db-2 → new revision (partition 4 → 2)
+        4. full promotion: db-1..db-0 (partition → 0)
+        """;
+    assertTrue(body.contains(plan), body);
+    assertTrue(body.indexOf(plan) > body.indexOf("Source commit: " + c2.name()), body);
   }
 
   @Test
