@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -93,7 +94,7 @@ public final class Promoter implements AutoCloseable {
 
   /** The branch a revert of {@code commit} for StatefulSet {@code sts} is pushed to. */
   public static String revertBranch(String app, String sts, String commit) {
-    return "ordinal/revert/" + app + "/" + sts + "-" + shortId(commit);
+    return revertPrefix(app) + sts + "-" + shortId(commit);
   }
 
   /** The rollout state on a StatefulSet, if readable. */
@@ -232,7 +233,7 @@ public final class Promoter implements AutoCloseable {
         }
         throw e;
       }
-      List<Integer> closed = new java.util.ArrayList<>();
+      List<Integer> closed = new ArrayList<>();
       String stalePrefix = "ordinal/promote/" + rule.name() + "/" + name + "-";
       for (Forge.PullRequest stale : forge.openWithHeadPrefix(rule.to().branch(), stalePrefix)) {
         if (!stale.head().equals(branch)) {
@@ -307,6 +308,63 @@ public final class Promoter implements AutoCloseable {
     } catch (GitSourceException | ForgeException e) {
       return new Outcome.Failed(e.getMessage());
     }
+  }
+
+  /**
+   * An open revert pull request closed because Git moved on by itself: the app's path at the
+   * branch's tip is no longer what it was on {@code revertedOn}, the commit the revert was written
+   * on top of (whose path still held the bad change), so the revert would undo someone's newer
+   * work.
+   */
+  public record RevertClosed(Forge.PullRequest pr, String revertedOn, String branchTip) {}
+
+  /**
+   * Closes, without a comment, each of Ordinal's open revert pull requests for {@code env} whose
+   * app path moved on in Git since the revert was written (fixed or reverted by hand, or a newer
+   * commit). A revert pull request whose branch is gone is left alone.
+   */
+  public List<RevertClosed> closeOutdatedReverts(Environment env)
+      throws GitSourceException, ForgeException {
+    if (env.forge().isEmpty()) {
+      return List.of();
+    }
+    Forge forge = env.forge().get();
+    List<Forge.PullRequest> open = forge.openWithHeadPrefix(env.branch(), revertPrefix(env.app()));
+    if (open.isEmpty()) {
+      return List.of();
+    }
+    GitWorkspace git = workspace(env);
+    ObjectId tip = git.fetchBranch(env.branch()).orElse(null);
+    if (tip == null) {
+      return List.of();
+    }
+    Optional<ObjectId> now = git.treeAt(tip, env.path());
+    List<RevertClosed> closed = new ArrayList<>();
+    for (Forge.PullRequest pr : open) {
+      Optional<ObjectId> revert = git.fetchBranch(pr.head());
+      Optional<ObjectId> base = revert.isEmpty() ? Optional.empty() : git.parentOf(revert.get());
+      if (base.isEmpty() || git.treeAt(base.get(), env.path()).equals(now)) {
+        continue;
+      }
+      forge.closePullRequest(pr.number());
+      closed.add(new RevertClosed(pr, base.get().name(), tip.name()));
+    }
+    return closed;
+  }
+
+  /**
+   * Whether {@code commit} of {@code env}'s repository is {@code ancestor} or comes after it,
+   * fetching either when this clone lacks it.
+   */
+  public boolean contains(Environment env, String commit, String ancestor)
+      throws GitSourceException {
+    GitWorkspace git = workspace(env);
+    return git.contains(
+        git.ensureCommit(commit, env.branch()), git.ensureCommit(ancestor, env.branch()));
+  }
+
+  private static String revertPrefix(String app) {
+    return "ordinal/revert/" + app + "/";
   }
 
   private Outcome settle(String branch, Outcome outcome) {

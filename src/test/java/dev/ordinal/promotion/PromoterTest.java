@@ -387,4 +387,48 @@ class PromoterTest {
         promoter("a").revert(staging, "db", verified(bad.name(), Phase.ROLLED_BACK)));
     assertTrue(github.pulls().isEmpty());
   }
+
+  @Test
+  void anOpenRevertIsClosedWhenItsAppPathMovesOnInGitAndKeptWhileItDoesNot() throws Exception {
+    ObjectId bad = stagingAt("db:9");
+    RolloutState rolledBack = verified(bad.name(), Phase.ROLLED_BACK);
+    Promoter promoter = promoter("a");
+    Promoter.Outcome.Opened opened =
+        assertInstanceOf(Promoter.Outcome.Opened.class, promoter.revert(staging, "db", rolledBack));
+    // Another path moving keeps the revert: it still undoes exactly the bad change.
+    remote.commit(
+        "main",
+        Map.of(
+            "envs/staging/sts.yaml",
+            STAGING.replace("db:1", "db:9"),
+            "envs/prod/sts.yaml",
+            PROD.replace("replicas: 5", "replicas: 7")));
+    assertEquals(List.of(), promoter.closeOutdatedReverts(staging));
+    assertEquals("open", github.pulls().get(0).state);
+
+    ObjectId fixed = stagingAt("db:10");
+    List<Promoter.RevertClosed> closed = promoter("b").closeOutdatedReverts(staging);
+
+    assertEquals(1, closed.size());
+    assertEquals(opened.pr().number(), closed.get(0).pr().number());
+    assertEquals(bad.name(), closed.get(0).revertedOn());
+    assertEquals(fixed.name(), closed.get(0).branchTip());
+    assertEquals("closed", github.pulls().get(0).state);
+    assertTrue(
+        github.requests.stream()
+            .noneMatch(r -> r.method().equals("POST") && r.path().contains("/comments")),
+        "closed without a comment");
+    assertEquals(List.of(), promoter("c").closeOutdatedReverts(staging), "closed once");
+  }
+
+  @Test
+  void aTargetCommitContainsTheMergeCommitsBeforeIt() throws Exception {
+    ObjectId merge = stagingAt("db:2");
+    ObjectId after = stagingAt("db:3");
+    Environment prod = rule.to();
+    Promoter promoter = promoter("a");
+    assertTrue(promoter.contains(prod, after.name(), merge.name()));
+    assertTrue(promoter.contains(prod, merge.name(), merge.name()));
+    assertTrue(!promoter.contains(prod, merge.name(), after.name()));
+  }
 }
