@@ -75,9 +75,13 @@ public final class Promoter implements AutoCloseable {
   private final Map<String, GitWorkspace> workspaces = new ConcurrentHashMap<>();
   private final Map<String, Outcome> settled = new ConcurrentHashMap<>();
 
+  /** The commit each open revert pull request was written on, by number: Ordinal writes it once. */
+  private final Map<Integer, ObjectId> revertBases = new ConcurrentHashMap<>();
+
   /**
    * @param loader reads the target's manifests before and after a promotion, for the rollout plan
-   *     in the pull request; the daemon's own, so that it trusts what the daemon trusts
+   *     in the pull request; give it the daemon's analysis trust, so that it accepts what the
+   *     daemon accepts
    */
   public Promoter(
       GitRepoCache cache, long maxFetchBytes, GitWorkspace.Authorship by, ManifestLoader loader) {
@@ -341,8 +345,12 @@ public final class Promoter implements AutoCloseable {
     Optional<ObjectId> now = git.treeAt(tip, env.path());
     List<RevertClosed> closed = new ArrayList<>();
     for (Forge.PullRequest pr : open) {
-      Optional<ObjectId> revert = git.fetchBranch(pr.head());
-      Optional<ObjectId> base = revert.isEmpty() ? Optional.empty() : git.parentOf(revert.get());
+      Optional<ObjectId> base = Optional.ofNullable(revertBases.get(pr.number()));
+      if (base.isEmpty()) {
+        Optional<ObjectId> revert = git.fetchBranch(pr.head());
+        base = revert.isEmpty() ? Optional.empty() : git.parentOf(revert.get());
+        base.ifPresent(b -> revertBases.put(pr.number(), b));
+      }
       if (base.isEmpty() || git.treeAt(base.get(), env.path()).equals(now)) {
         continue;
       }

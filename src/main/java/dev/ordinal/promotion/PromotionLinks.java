@@ -101,7 +101,10 @@ public final class PromotionLinks {
       Map<String, String> annotations, Pending pending, Forge.PullRequest pr) {
     boolean watched = pending(annotations).filter(pending::equals).isPresent();
     Set<String> ended = watched ? Set.of(PENDING) : Set.of();
-    if (pr.merged() && pr.mergeCommit() != null) {
+    if (pr.merged() && pr.mergeCommit() == null) {
+      return Optional.empty(); // the forge has not computed it yet: ask again next time
+    }
+    if (pr.merged()) {
       Optional<Merged> known = merged(annotations);
       if (known.isPresent()
           && known.get().source().promotion().equals(pending.source().promotion())
