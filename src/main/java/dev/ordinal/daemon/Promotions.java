@@ -28,6 +28,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
@@ -59,6 +60,12 @@ public final class Promotions implements EventBus.Subscriber, AutoCloseable {
   private final ThreadPoolExecutor forgeCalls;
   private final ScheduledExecutorService timer;
   private final Map<String, String> lastLogged = new ConcurrentHashMap<>();
+
+  /**
+   * Pull requests seen closed unmerged, by URL: the promoter remembers them as it first saw them
+   * (open), and watching one again would only be undone on the next check.
+   */
+  private final Set<String> closedUnmerged = ConcurrentHashMap.newKeySet();
 
   Promotions(
       DaemonConfig config,
@@ -207,7 +214,7 @@ public final class Promotions implements EventBus.Subscriber, AutoCloseable {
         record(rule.name() + "/" + sts.getMetadata().getName(), rule, sts, outcome);
         Optional<Forge.PullRequest> pr = pullRequest(outcome);
         Optional<StatefulSet> target = named(targets, sts.getMetadata().getName());
-        if (pr.isPresent() && target.isPresent()) {
+        if (pr.isPresent() && target.isPresent() && !closedUnmerged.contains(pr.get().url())) {
           PromotionLinks.Source source =
               new PromotionLinks.Source(
                   rule.name(),
@@ -266,6 +273,9 @@ public final class Promotions implements EventBus.Subscriber, AutoCloseable {
                 .filter(p -> p.number() == pending.get().pullRequest())
                 .findFirst();
         if (pr.isPresent()) {
+          if (!pr.get().open() && !pr.get().merged()) {
+            closedUnmerged.add(pr.get().url());
+          }
           write(rule, target, PromotionLinks.observe(annotations, pending.get(), pr.get()));
           return; // the next check sees the merge recorded
         }

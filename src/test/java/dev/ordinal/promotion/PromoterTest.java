@@ -91,17 +91,7 @@ class PromoterTest {
     remote = TestRemote.create(tmp.resolve("config.git"));
     remote.commit("main", Map.of("envs/staging/sts.yaml", STAGING, "envs/prod/sts.yaml", PROD));
     http = GitHttpServer.start(remote.repository());
-    github =
-        FakeGitHub.start(
-            "acme/config",
-            TOKEN,
-            branch -> {
-              try {
-                return remote.repository().exactRef(Constants.R_HEADS + branch) != null;
-              } catch (Exception e) {
-                return false;
-              }
-            });
+    github = FakeGitHub.startFor("acme/config", TOKEN, remote.repository());
     Forge forge =
         new GitHubForge(
             URI.create(github.api()),
