@@ -3,6 +3,7 @@ package dev.ordinal.cli;
 import dev.ordinal.daemon.AppSync;
 import dev.ordinal.plan.ObjectPlan;
 import dev.ordinal.plan.Plan;
+import dev.ordinal.plan.RolloutPlans;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -60,7 +61,7 @@ final class DiffCommand implements Callable<Integer> {
     }
     out.print(plan.unifiedDiff());
     if (!noRolloutPlan) {
-      for (String section : RolloutPlans.sections(planned)) {
+      for (String section : RolloutPlans.sections(planned.plan(), planned.state())) {
         out.print("\n" + section);
       }
     }

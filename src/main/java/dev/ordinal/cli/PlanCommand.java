@@ -1,6 +1,7 @@
 package dev.ordinal.cli;
 
 import dev.ordinal.daemon.AppSync;
+import dev.ordinal.plan.RolloutPlans;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -40,7 +41,7 @@ final class PlanCommand implements Callable<Integer> {
     AppSync.Planned planned = outcome.planned();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    List<String> sections = RolloutPlans.sections(planned);
+    List<String> sections = RolloutPlans.sections(planned.plan(), planned.state());
     if (sections.isEmpty()) {
       err.println("no rollouts: no pod template of a StatefulSet under a RolloutPolicy changes");
       return 0;

@@ -1,5 +1,6 @@
 package dev.ordinal.cli;
 
+import dev.ordinal.analysis.condition.ConditionGrammar;
 import dev.ordinal.daemon.DaemonConfig;
 import dev.ordinal.daemon.Promotions;
 import dev.ordinal.git.GitRepoCache;
@@ -7,11 +8,13 @@ import dev.ordinal.git.GitSourceException;
 import dev.ordinal.git.GitWorkspace;
 import dev.ordinal.kube.ClusterException;
 import dev.ordinal.kube.KubeAccess;
+import dev.ordinal.manifest.ManifestLoader;
 import dev.ordinal.plan.PlanOptions;
 import dev.ordinal.promotion.Environment;
 import dev.ordinal.promotion.Forge;
 import dev.ordinal.promotion.ForgeException;
 import dev.ordinal.promotion.Promoter;
+import dev.ordinal.promotion.PromotionLinks;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -32,9 +35,14 @@ final class PromotionCommands {
 
   /** The source StatefulSets of a rule: those its source app applied (the inventory label). */
   static List<StatefulSet> sources(KubeAccess access, DaemonConfig config, Promoter.Rule rule) {
+    return statefulSetsOf(access, config, rule.from().app());
+  }
+
+  /** The StatefulSets app {@code app} applied, by the inventory label. */
+  static List<StatefulSet> statefulSetsOf(KubeAccess access, DaemonConfig config, String app) {
     String namespace =
         config.apps().stream()
-            .filter(a -> a.name().equals(rule.from().app()))
+            .filter(a -> a.name().equals(app))
             .findFirst()
             .orElseThrow()
             .namespace();
@@ -42,10 +50,38 @@ final class PromotionCommands {
         .filter(
             s ->
                 s.getMetadata().getLabels() != null
-                    && rule.from()
-                        .app()
-                        .equals(s.getMetadata().getLabels().get(PlanOptions.APP_LABEL)))
+                    && app.equals(s.getMetadata().getLabels().get(PlanOptions.APP_LABEL)))
         .toList();
+  }
+
+  /**
+   * What the target StatefulSet of the same name records about this rule's promotions: the merged
+   * one and the rollout it started, else the open pull request, else "-".
+   */
+  private static String recorded(Promoter.Rule rule, List<StatefulSet> targets, String name) {
+    for (StatefulSet target : targets) {
+      if (!target.getMetadata().getName().equals(name)) {
+        continue;
+      }
+      Map<String, String> annotations =
+          target.getMetadata().getAnnotations() == null
+              ? Map.of()
+              : target.getMetadata().getAnnotations();
+      Optional<PromotionLinks.Pending> pending =
+          PromotionLinks.pending(annotations)
+              .filter(p -> p.source().promotion().equals(rule.name()));
+      Optional<PromotionLinks.Merged> merged =
+          PromotionLinks.merged(annotations)
+              .filter(m -> m.source().promotion().equals(rule.name()));
+      if (merged.isPresent()) {
+        return StatusView.promoted(merged.get())
+            + pending.map(p -> " (#" + p.pullRequest() + " open)").orElse("");
+      }
+      if (pending.isPresent()) {
+        return StatusView.promoting(pending.get());
+      }
+    }
+    return "-";
   }
 
   @Command(
@@ -72,8 +108,9 @@ final class PromotionCommands {
       name = "list",
       header = "List each promotion rule's source StatefulSets with commit, gate and pull request.",
       description = {
-        "For every promotion rule and source StatefulSet: the commit, the gate, and the pull"
-            + " request for it on the forge."
+        "For every promotion rule and source StatefulSet: the commit, the gate, the pull"
+            + " request for it on the forge, and what the target StatefulSet records: the last"
+            + " merged promotion, its merge commit and the target rollout that ran it."
       },
       exitCodeListHeading = "%nExit codes:%n",
       exitCodeList = {
@@ -100,9 +137,10 @@ final class PromotionCommands {
         DaemonConfig config = DaemonConfig.load(configFile);
         Map<String, Environment> envs = Promotions.environments(config);
         out.printf(
-            "%-20s %-16s %-12s %-40s %s%n",
-            "PROMOTION", "STATEFULSET", "COMMIT", "GATE", "PULL REQUEST");
+            "%-20s %-16s %-12s %-40s %-50s %s%n",
+            "PROMOTION", "STATEFULSET", "COMMIT", "GATE", "PULL REQUEST", "TARGET");
         for (Promoter.Rule rule : Promotions.rules(config, envs)) {
+          List<StatefulSet> targets = statefulSetsOf(access, config, rule.to().app());
           for (StatefulSet sts : sources(access, config, rule)) {
             String commit = Promoter.state(sts).map(s -> s.source().commit()).orElse("");
             String gate =
@@ -135,12 +173,13 @@ final class PromotionCommands {
               }
             }
             out.printf(
-                "%-20s %-16s %-12s %-40s %s%n",
+                "%-20s %-16s %-12s %-40s %-50s %s%n",
                 rule.name(),
                 sts.getMetadata().getName(),
                 commit.isEmpty() ? "-" : commit.substring(0, Math.min(12, commit.length())),
                 gate,
-                pr);
+                pr,
+                recorded(rule, targets, sts.getMetadata().getName()));
           }
         }
         out.flush();
@@ -217,7 +256,8 @@ final class PromotionCommands {
                 new GitRepoCache(Path.of(config.dataDirOrDefault()).resolve("promotion-git-cli")),
                 config.maxFetchBytesOrDefault(),
                 new GitWorkspace.Authorship(
-                    author.name(), author.email(), committer.name(), committer.email()))) {
+                    author.name(), author.email(), committer.name(), committer.email()),
+                new ManifestLoader(ConditionGrammar.INSTANCE, config.analysisTrust()))) {
           for (StatefulSet sts : sources(access, config, rule.get())) {
             Promoter.Outcome outcome = promoter.promote(rule.get(), sts, Instant.now(), force);
             out.println(sts.getMetadata().getName() + ": " + Promotions.describe(outcome));

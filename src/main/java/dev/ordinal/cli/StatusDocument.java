@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.ordinal.daemon.StatefulSetObserver;
+import dev.ordinal.promotion.PromotionLinks;
 import dev.ordinal.rollout.Annotations;
 import dev.ordinal.rollout.Command;
 import dev.ordinal.rollout.PodView;
@@ -22,7 +23,9 @@ import java.util.Optional;
  * {@code ordinal status -o json|yaml}: what the text view shows, as data for scripts. {@code
  * rolloutState} is the {@code ordinal.dev/rollout-state} annotation as stored (its {@code status}
  * holds the phase and the machine-readable reason); it is absent before Ordinal manages the
- * StatefulSet, and left out when unreadable ({@code problem} says why).
+ * StatefulSet, and left out when unreadable ({@code problem} says why). {@code promotionPending}
+ * and {@code promotedFrom} are what the StatefulSet records about promotions into it (see {@link
+ * PromotionLinks}), null when none.
  */
 record StatusDocument(
     String namespace,
@@ -34,7 +37,9 @@ record StatusDocument(
     List<PodStatus> pods,
     List<String> pendingCommands,
     JsonNode rolloutState,
-    String problem) {
+    String problem,
+    PromotionLinks.Pending promotionPending,
+    PromotionLinks.Merged promotedFrom) {
 
   record PodStatus(
       String name, String revision, boolean ready, boolean terminating, int restarts) {}
@@ -82,7 +87,9 @@ record StatusDocument(
         podStatuses,
         Annotations.commands(annotations).stream().map(Command::displayName).sorted().toList(),
         state,
-        problem);
+        problem,
+        PromotionLinks.pending(annotations).orElse(null),
+        PromotionLinks.merged(annotations).orElse(null));
   }
 
   /** One document, or a list of them, in {@code format} (json or yaml). */

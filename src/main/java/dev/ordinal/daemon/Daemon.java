@@ -278,6 +278,7 @@ public final class Daemon implements AutoCloseable {
               config,
               dataDir,
               app -> statefulSetsOf(syncs, app, cluster),
+              cluster,
               leadership::isLeading,
               ports.clock());
       parts.add(promotions);

@@ -1,8 +1,10 @@
 package dev.ordinal.daemon;
 
+import dev.ordinal.analysis.condition.ConditionGrammar;
 import dev.ordinal.git.GitRepoCache;
 import dev.ordinal.git.GitSourceException;
 import dev.ordinal.git.GitWorkspace;
+import dev.ordinal.manifest.ManifestLoader;
 import dev.ordinal.promotion.Environment;
 import dev.ordinal.promotion.Forge;
 import dev.ordinal.promotion.ForgeClient;
@@ -14,6 +16,7 @@ import dev.ordinal.promotion.GitHubForge;
 import dev.ordinal.promotion.GitLabForge;
 import dev.ordinal.promotion.GiteaForge;
 import dev.ordinal.promotion.Promoter;
+import dev.ordinal.promotion.PromotionLinks;
 import dev.ordinal.rollout.RolloutEvent;
 import dev.ordinal.rollout.RolloutState;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -26,9 +29,11 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
@@ -53,6 +58,7 @@ public final class Promotions implements EventBus.Subscriber, AutoCloseable {
   private final List<Promoter.Rule> rules;
   private final Promoter promoter;
   private final Function<String, List<StatefulSet>> statefulSetsOfApp;
+  private final Workloads workloads;
   private final BooleanSupplier leading;
   private final Clock clock;
   private final String statusPage;
@@ -60,15 +66,23 @@ public final class Promotions implements EventBus.Subscriber, AutoCloseable {
   private final ScheduledExecutorService timer;
   private final Map<String, String> lastLogged = new ConcurrentHashMap<>();
 
+  /**
+   * Pull requests seen closed unmerged, by URL: the promoter remembers them as it first saw them
+   * (open), and watching one again would only be undone on the next check.
+   */
+  private final Set<String> closedUnmerged = ConcurrentHashMap.newKeySet();
+
   Promotions(
       DaemonConfig config,
       Path dataDir,
       Function<String, List<StatefulSet>> statefulSetsOfApp,
+      Workloads workloads,
       BooleanSupplier leading,
       Clock clock)
       throws GitSourceException {
     this.environments = environments(config);
     this.statefulSetsOfApp = statefulSetsOfApp;
+    this.workloads = workloads;
     this.leading = leading;
     this.clock = clock;
     this.statusPage = config.statusPage();
@@ -79,7 +93,8 @@ public final class Promotions implements EventBus.Subscriber, AutoCloseable {
             new GitRepoCache(dataDir.resolve("promotion-git")),
             config.maxFetchBytesOrDefault(),
             new GitWorkspace.Authorship(
-                author.name(), author.email(), committer.name(), committer.email()));
+                author.name(), author.email(), committer.name(), committer.email()),
+            new ManifestLoader(ConditionGrammar.INSTANCE, config.analysisTrust()));
     this.rules = rules(config, environments);
     // One thread: Git writes are never concurrent, and statuses keep their order per commit.
     this.forgeCalls =
@@ -102,7 +117,7 @@ public final class Promotions implements EventBus.Subscriber, AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    if (!rules.isEmpty()) {
+    if (!rules.isEmpty() || environments.values().stream().anyMatch(Environment::reverts)) {
       long every = config.promotionIntervalOrDefault().toMillis();
       timer.scheduleWithFixedDelay(
           () -> submit("promotion check", this::checkAll), every, every, TimeUnit.MILLISECONDS);
@@ -148,6 +163,7 @@ public final class Promotions implements EventBus.Subscriber, AutoCloseable {
               app.repo(),
               app.revisionOrDefault(),
               app.pathOrDefault(),
+              app.namespace(),
               Daemon.Credentials.of(app.credentials()),
               forge,
               f != null && f.statusesEnabled(),
@@ -217,16 +233,152 @@ public final class Promotions implements EventBus.Subscriber, AutoCloseable {
     return rules;
   }
 
-  /** Checks every rule now, on the calling thread (the timer's task; the CLI). */
+  /**
+   * Checks every rule now, on the calling thread (the timer's task): promotes what passed its
+   * gates, follows the promotion pull requests the targets record, and closes revert pull requests
+   * that Git made moot.
+   */
   public void checkAll() {
     if (!leading.getAsBoolean()) {
       return;
     }
     for (Promoter.Rule rule : rules) {
+      List<StatefulSet> targets =
+          rule.push() ? List.of() : statefulSetsOfApp.apply(rule.to().app());
       for (StatefulSet sts : statefulSetsOfApp.apply(rule.from().app())) {
         Promoter.Outcome outcome = promoter.promote(rule, sts, clock.instant(), false);
         record(rule.name() + "/" + sts.getMetadata().getName(), rule, sts, outcome);
+        Optional<Forge.PullRequest> pr = pullRequest(outcome);
+        Optional<StatefulSet> target = named(targets, sts.getMetadata().getName());
+        if (pr.isPresent() && target.isPresent() && !closedUnmerged.contains(pr.get().url())) {
+          PromotionLinks.Source source =
+              new PromotionLinks.Source(
+                  rule.name(),
+                  rule.from().app(),
+                  sts.getMetadata().getName(),
+                  Promoter.state(sts).orElseThrow().source().commit());
+          write(
+              rule,
+              target.get(),
+              PromotionLinks.watch(annotations(target.get()), source, pr.get()));
+        }
       }
+      for (StatefulSet target : targets) {
+        follow(rule, target);
+      }
+    }
+    for (Environment env : environments.values()) {
+      if (env.reverts()) {
+        closeOutdatedReverts(env);
+      }
+    }
+  }
+
+  private static Optional<Forge.PullRequest> pullRequest(Promoter.Outcome outcome) {
+    if (outcome instanceof Promoter.Outcome.Opened opened) {
+      return Optional.of(opened.pr());
+    }
+    if (outcome instanceof Promoter.Outcome.Exists exists) {
+      return Optional.of(exists.pr());
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<StatefulSet> named(List<StatefulSet> list, String name) {
+    return list.stream().filter(s -> s.getMetadata().getName().equals(name)).findFirst();
+  }
+
+  private static Map<String, String> annotations(StatefulSet sts) {
+    Map<String, String> annotations = sts.getMetadata().getAnnotations();
+    return annotations == null ? Map.of() : annotations;
+  }
+
+  /**
+   * The promotion recorded on a target: while its pull request is pending, asks the forge whether
+   * it was merged; once merged, waits for the target's rollout of a commit containing the merge.
+   */
+  private void follow(Promoter.Rule rule, StatefulSet target) {
+    Map<String, String> annotations = annotations(target);
+    Optional<PromotionLinks.Pending> pending =
+        PromotionLinks.pending(annotations).filter(p -> p.source().promotion().equals(rule.name()));
+    Optional<Forge> forge = rule.to().forge();
+    if (pending.isPresent() && forge.isPresent()) {
+      try {
+        Optional<Forge.PullRequest> pr =
+            forge.get().pullRequests(rule.to().branch(), pending.get().head(), true).stream()
+                .filter(p -> p.number() == pending.get().pullRequest())
+                .findFirst();
+        if (pr.isPresent()) {
+          if (!pr.get().open() && !pr.get().merged()) {
+            closedUnmerged.add(pr.get().url());
+          }
+          write(rule, target, PromotionLinks.observe(annotations, pending.get(), pr.get()));
+          return; // the next check sees the merge recorded
+        }
+      } catch (ForgeException e) {
+        log.warn(
+            "promotion={} statefulSet={} pullRequest={} not checked: {}",
+            rule.name(),
+            target.getMetadata().getName(),
+            pending.get().pullRequest(),
+            e.getMessage());
+        return;
+      }
+    }
+    Optional<PromotionLinks.Merged> merged =
+        PromotionLinks.merged(annotations)
+            .filter(m -> m.source().promotion().equals(rule.name()) && m.rollout() == null);
+    Optional<RolloutState> state = Promoter.state(target);
+    if (merged.isEmpty() || state.isEmpty() || state.get().source().commit().isEmpty()) {
+      return;
+    }
+    String commit = state.get().source().commit();
+    try {
+      boolean contains = promoter.contains(rule.to(), commit, merged.get().mergeCommit());
+      write(rule, target, PromotionLinks.link(annotations, state.get(), contains));
+    } catch (GitSourceException | IllegalArgumentException e) {
+      log.warn(
+          "promotion={} statefulSet={} commit={} not linked to merge {}: {}",
+          rule.name(),
+          target.getMetadata().getName(),
+          commit,
+          merged.get().mergeCommit(),
+          e.getMessage());
+    }
+  }
+
+  /** One write on the target; a conflict is tried again on the next check, from a fresh read. */
+  private void write(Promoter.Rule rule, StatefulSet target, Optional<PromotionLinks.Write> write) {
+    if (write.isEmpty()) {
+      return;
+    }
+    Workloads.WriteResult result =
+        workloads.write(
+            target, new Workloads.RolloutWrite(null, write.get().set(), write.get().remove()));
+    if (result instanceof Workloads.WriteResult.Written) {
+      log.info(
+          "promotion={} namespace={} statefulSet={} decision={}",
+          rule.name(),
+          target.getMetadata().getNamespace(),
+          target.getMetadata().getName(),
+          write.get().decision().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+    }
+  }
+
+  private void closeOutdatedReverts(Environment env) {
+    try {
+      for (Promoter.RevertClosed closed : promoter.closeOutdatedReverts(env)) {
+        log.info(
+            "app={} pullRequest={} decision=revert-closed reason=git-moved-on revertedOn={}"
+                + " branchTip={} url={}",
+            env.app(),
+            closed.pr().number(),
+            closed.revertedOn(),
+            closed.branchTip(),
+            closed.pr().url());
+      }
+    } catch (GitSourceException | ForgeException e) {
+      log.warn("app={} revert pull requests not checked: {}", env.app(), e.getMessage());
     }
   }
 
@@ -241,7 +393,7 @@ public final class Promotions implements EventBus.Subscriber, AutoCloseable {
       sts.getMetadata().getNamespace(),
       sts.getMetadata().getName(),
       rule.to().app(),
-      outcome.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT),
+      outcome.getClass().getSimpleName().toLowerCase(Locale.ROOT),
       text
     };
     if (outcome instanceof Promoter.Outcome.Failed) {
@@ -304,6 +456,10 @@ public final class Promotions implements EventBus.Subscriber, AutoCloseable {
       commitState = Forge.CommitState.PENDING;
       description = "rolling out " + occurrence.name() + " in " + started.steps() + " steps";
     } else if (event instanceof RolloutEvent.RolloutCompleted completed) {
+      if (env.reverts()) {
+        // A newer commit is Healthy: a revert of an older one would now undo it.
+        submit("revert check of " + env.app(), () -> closeOutdatedReverts(env));
+      }
       commitState = Forge.CommitState.SUCCESS;
       description =
           "Healthy: "
@@ -333,7 +489,7 @@ public final class Promotions implements EventBus.Subscriber, AutoCloseable {
                 occurrence.namespace(),
                 occurrence.name(),
                 commit,
-                commitState.name().toLowerCase(java.util.Locale.ROOT));
+                commitState.name().toLowerCase(Locale.ROOT));
           } catch (ForgeException e) {
             log.warn(
                 "app={} statefulSet={} commit={} status {} not set: {}",
@@ -354,7 +510,7 @@ public final class Promotions implements EventBus.Subscriber, AutoCloseable {
         occurrence.namespace(),
         occurrence.name(),
         state.source().commit(),
-        outcome.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT),
+        outcome.getClass().getSimpleName().toLowerCase(Locale.ROOT),
         describe(outcome));
   }
 

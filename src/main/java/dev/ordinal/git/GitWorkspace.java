@@ -1,6 +1,7 @@
 package dev.ordinal.git;
 
 import dev.ordinal.manifest.SourceEntry;
+import dev.ordinal.manifest.SourceTree;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -183,6 +184,42 @@ public final class GitWorkspace implements AutoCloseable {
         return Optional.empty();
       }
       return Optional.of(reader.open(blob.get(), Constants.OBJ_BLOB).getCachedBytes());
+    } catch (IOException e) {
+      throw new GitSourceException(safeUrl + ": cannot read " + commit.name() + ": " + e, e);
+    }
+  }
+
+  /**
+   * The manifests under {@code path} at {@code commit} as the loader reads them, by the same rules
+   * as the app's poller; blobs are read from this clone when the loader asks.
+   */
+  public SourceTree sourceTree(ObjectId commit, String path) throws GitSourceException {
+    Repository repo = cached.repository();
+    List<SourceEntry> entries;
+    try (ObjectReader reader = repo.newObjectReader();
+        RevWalk walk = new RevWalk(reader)) {
+      RevCommit revCommit = walk.parseCommit(commit);
+      entries =
+          lister.list(reader, revCommit.getTree(), TreeLister.confineAppPath(path), commit.name());
+    } catch (IOException e) {
+      throw new GitSourceException(safeUrl + ": cannot read " + commit.name() + ": " + e, e);
+    }
+    return new SourceTree(
+        commit.name(),
+        entries,
+        entry -> {
+          try (ObjectReader reader = repo.newObjectReader()) {
+            return reader
+                .open(ObjectId.fromString(entry.blobId()), Constants.OBJ_BLOB)
+                .getCachedBytes((int) GitSourceConfig.DEFAULT_MAX_FILE_BYTES);
+          }
+        });
+  }
+
+  /** Whether {@code commit} is {@code ancestor} or descends from it (both must be here). */
+  public boolean contains(ObjectId commit, ObjectId ancestor) throws GitSourceException {
+    try (RevWalk walk = new RevWalk(cached.repository())) {
+      return walk.isMergedInto(walk.parseCommit(ancestor), walk.parseCommit(commit));
     } catch (IOException e) {
       throw new GitSourceException(safeUrl + ": cannot read " + commit.name() + ": " + e, e);
     }

@@ -5,13 +5,15 @@ import java.util.Optional;
 
 /**
  * An app seen as an environment Ordinal may write to: its repository, branch and path, the
- * credentials to push with, and the forge that hosts it (if configured).
+ * namespace its objects go to when they name none, the credentials to push with, and the forge that
+ * hosts it (if configured).
  */
 public record Environment(
     String app,
     String repo,
     String branch,
     String path,
+    String namespace,
     GitCredentials credentials,
     Optional<Forge> forge,
     boolean statuses,

@@ -4,12 +4,17 @@ import dev.ordinal.git.GitCredentials;
 import dev.ordinal.git.GitRepoCache;
 import dev.ordinal.git.GitSourceException;
 import dev.ordinal.git.GitWorkspace;
+import dev.ordinal.manifest.LoadResult;
+import dev.ordinal.manifest.ManifestLoader;
+import dev.ordinal.plan.RolloutPlans;
 import dev.ordinal.rollout.Annotations;
+import dev.ordinal.rollout.RolloutPreview;
 import dev.ordinal.rollout.RolloutState;
 import dev.ordinal.rollout.RolloutStateFormatException;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -77,13 +82,24 @@ public final class Promoter implements AutoCloseable {
   private final GitRepoCache cache;
   private final long maxFetchBytes;
   private final GitWorkspace.Authorship by;
+  private final ManifestLoader loader;
   private final Map<String, GitWorkspace> workspaces = new ConcurrentHashMap<>();
   private final Map<String, Outcome> settled = new ConcurrentHashMap<>();
 
-  public Promoter(GitRepoCache cache, long maxFetchBytes, GitWorkspace.Authorship by) {
+  /** The commit each open revert pull request was written on, by number: Ordinal writes it once. */
+  private final Map<Integer, ObjectId> revertBases = new ConcurrentHashMap<>();
+
+  /**
+   * @param loader reads the target's manifests before and after a promotion, for the rollout plan
+   *     in the pull request; give it the daemon's analysis trust, so that it accepts what the
+   *     daemon accepts
+   */
+  public Promoter(
+      GitRepoCache cache, long maxFetchBytes, GitWorkspace.Authorship by, ManifestLoader loader) {
     this.cache = cache;
     this.maxFetchBytes = maxFetchBytes;
     this.by = by;
+    this.loader = loader;
   }
 
   /** The branch a promotion of {@code commit} of StatefulSet {@code sts} is pushed to. */
@@ -93,7 +109,7 @@ public final class Promoter implements AutoCloseable {
 
   /** The branch a revert of {@code commit} for StatefulSet {@code sts} is pushed to. */
   public static String revertBranch(String app, String sts, String commit) {
-    return "ordinal/revert/" + app + "/" + sts + "-" + shortId(commit);
+    return revertPrefix(app) + sts + "-" + shortId(commit);
   }
 
   /** The rollout state on a StatefulSet, if readable. */
@@ -186,7 +202,10 @@ public final class Promoter implements AutoCloseable {
       try {
         pr =
             forge.openPullRequest(
-                branch, rule.to().branch(), message.lines().findFirst().orElse(""), body(message));
+                branch,
+                rule.to().branch(),
+                message.lines().findFirst().orElse(""),
+                body(message) + "\n" + targetPlan(target, rule.to(), tip, written));
       } catch (ForgeException e) {
         List<Forge.PullRequest> raced = forge.pullRequests(rule.to().branch(), branch, true);
         if (e.status() == 422 && !raced.isEmpty()) {
@@ -194,7 +213,7 @@ public final class Promoter implements AutoCloseable {
         }
         throw e;
       }
-      List<Integer> closed = new java.util.ArrayList<>();
+      List<Integer> closed = new ArrayList<>();
       String stalePrefix = "ordinal/promote/" + rule.name() + "/" + name + "-";
       for (Forge.PullRequest stale : forge.openWithHeadPrefix(rule.to().branch(), stalePrefix)) {
         if (!stale.head().equals(branch)) {
@@ -271,6 +290,67 @@ public final class Promoter implements AutoCloseable {
     }
   }
 
+  /**
+   * An open revert pull request closed because Git moved on by itself: the app's path at the
+   * branch's tip is no longer what it was on {@code revertedOn}, the commit the revert was written
+   * on top of (whose path still held the bad change), so the revert would undo someone's newer
+   * work.
+   */
+  public record RevertClosed(Forge.PullRequest pr, String revertedOn, String branchTip) {}
+
+  /**
+   * Closes, without a comment, each of Ordinal's open revert pull requests for {@code env} whose
+   * app path moved on in Git since the revert was written (fixed or reverted by hand, or a newer
+   * commit). A revert pull request whose branch is gone is left alone.
+   */
+  public List<RevertClosed> closeOutdatedReverts(Environment env)
+      throws GitSourceException, ForgeException {
+    if (env.forge().isEmpty()) {
+      return List.of();
+    }
+    Forge forge = env.forge().get();
+    List<Forge.PullRequest> open = forge.openWithHeadPrefix(env.branch(), revertPrefix(env.app()));
+    if (open.isEmpty()) {
+      return List.of();
+    }
+    GitWorkspace git = workspace(env);
+    ObjectId tip = git.fetchBranch(env.branch()).orElse(null);
+    if (tip == null) {
+      return List.of();
+    }
+    Optional<ObjectId> now = git.treeAt(tip, env.path());
+    List<RevertClosed> closed = new ArrayList<>();
+    for (Forge.PullRequest pr : open) {
+      Optional<ObjectId> base = Optional.ofNullable(revertBases.get(pr.number()));
+      if (base.isEmpty()) {
+        Optional<ObjectId> revert = git.fetchBranch(pr.head());
+        base = revert.isEmpty() ? Optional.empty() : git.parentOf(revert.get());
+        base.ifPresent(b -> revertBases.put(pr.number(), b));
+      }
+      if (base.isEmpty() || git.treeAt(base.get(), env.path()).equals(now)) {
+        continue;
+      }
+      forge.closePullRequest(pr.number());
+      closed.add(new RevertClosed(pr, base.get().name(), tip.name()));
+    }
+    return closed;
+  }
+
+  /**
+   * Whether {@code commit} of {@code env}'s repository is {@code ancestor} or comes after it,
+   * fetching either when this clone lacks it.
+   */
+  public boolean contains(Environment env, String commit, String ancestor)
+      throws GitSourceException {
+    GitWorkspace git = workspace(env);
+    return git.contains(
+        git.ensureCommit(commit, env.branch()), git.ensureCommit(ancestor, env.branch()));
+  }
+
+  private static String revertPrefix(String app) {
+    return "ordinal/revert/" + app + "/";
+  }
+
   private Outcome settle(String branch, Outcome outcome) {
     settled.put(branch, outcome);
     return outcome;
@@ -307,6 +387,57 @@ public final class Promoter implements AutoCloseable {
     m.append("Verdicts: ").append(Gates.verdicts(state)).append('\n');
     m.append("Gate: ").append(gate.why()).append('\n').append(carried);
     return m.toString();
+  }
+
+  /**
+   * The rollouts merging the promotion starts in the target, as {@code ordinal plan} prints them,
+   * found by loading the target's manifests before and after the change. Loading is pure, so the
+   * plan needs no cluster: the replica count is Git's (or, where Git leaves it out, 1).
+   */
+  private String targetPlan(GitWorkspace git, Environment env, ObjectId before, ObjectId after)
+      throws GitSourceException {
+    String heading = "## Rollout plan for app " + RolloutPreview.escapeMarkdown(env.app()) + "\n\n";
+    LoadResult was = loader.load(git.sourceTree(before, env.path()));
+    LoadResult will = loader.load(git.sourceTree(after, env.path()));
+    if (!(will instanceof LoadResult.Loaded loaded)) {
+      StringBuilder out =
+          new StringBuilder(heading)
+              .append("After this change the manifests under ")
+              .append(RolloutPreview.escapeMarkdown(env.path()))
+              .append(" do not load, so Ordinal would apply nothing:\n\n");
+      ((LoadResult.Invalid) will)
+          .errors()
+          .forEach(
+              e ->
+                  out.append("- ")
+                      .append(RolloutPreview.escapeMarkdown(e.toString()))
+                      .append('\n'));
+      return out.toString();
+    }
+    if (!(was instanceof LoadResult.Loaded earlier)) {
+      return heading
+          + "The manifests under "
+          + RolloutPreview.escapeMarkdown(env.path())
+          + " do not load before this change, so there is no plan to compare with.\n";
+    }
+    List<RolloutPlans.Rollout> rollouts =
+        RolloutPlans.between(earlier.state(), loaded.state(), env.namespace());
+    if (rollouts.isEmpty()) {
+      return heading + "No StatefulSet's pod template changes: nothing rolls out.\n";
+    }
+    StringBuilder out = new StringBuilder(heading);
+    for (RolloutPlans.Rollout rollout : rollouts) {
+      if (rollout instanceof RolloutPlans.Rollout.Stepped stepped) {
+        out.append(RolloutPlans.section(stepped));
+      } else {
+        out.append("StatefulSet ")
+            .append(RolloutPreview.escapeMarkdown(rollout.key()))
+            .append(": no RolloutPolicy governs it; the StatefulSet controller rolls it out at")
+            .append(" once.\n");
+      }
+      out.append('\n');
+    }
+    return out.toString();
   }
 
   /** A commit message's body as the pull request's, in a code block so nothing renders as HTML. */

@@ -9,6 +9,7 @@ import dev.ordinal.git.GitHttpServer;
 import dev.ordinal.git.TestRemote;
 import dev.ordinal.kube.KubeCluster;
 import dev.ordinal.promotion.FakeGitHub;
+import dev.ordinal.promotion.PromotionLinks;
 import dev.ordinal.rollout.Annotations;
 import dev.ordinal.testkit.ControlPlane;
 import dev.ordinal.testkit.ControlPlaneTest;
@@ -176,6 +177,25 @@ class PromotionIT {
             () -> states(github, proposed.name(), "ordinal/prod/db").contains("success"),
             github.statuses::toString);
         assertEquals(1, github.pulls().size(), "no second pull request for the same revision");
+        await(
+            "prod's rollout linked to the promotion",
+            Duration.ofSeconds(60),
+            () ->
+                PromotionLinks.merged(get(client, prod).getMetadata().getAnnotations())
+                    .filter(m -> m.rollout() != null)
+                    .isPresent(),
+            () -> annotations(client, prod));
+        PromotionLinks.Merged merged =
+            PromotionLinks.merged(get(client, prod).getMetadata().getAnnotations()).orElseThrow();
+        assertEquals(
+            new PromotionLinks.Source("staging-to-prod", "staging", "db", c2.name()),
+            merged.source());
+        assertEquals(pr.number, merged.pullRequest());
+        assertEquals(proposed.name(), merged.mergeCommit());
+        assertEquals(proposed.name(), merged.rollout().commit());
+        assertTrue(
+            PromotionLinks.pending(get(client, prod).getMetadata().getAnnotations()).isEmpty(),
+            "the watch ended with the merge");
 
         // 3. A staging image that crash-loops is rolled back: no promotion, a revert instead.
         stagingPods.behaveForImage("registry.local/db:3", PodSimulator.Behaviour.CRASH_LOOP);

@@ -23,6 +23,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.Repository;
 
 /**
  * The part of GitHub's REST API that Ordinal calls, in process, as GitHub documents it: {@code GET
@@ -101,6 +103,21 @@ public final class FakeGitHub extends FakeForge {
     FakeGitHub fake = new FakeGitHub(repository, token, branchExists);
     fake.start();
     return fake;
+  }
+
+  /** A fake whose branches are those of the Git repository {@code git}. */
+  public static FakeGitHub startFor(String repository, String token, Repository git)
+      throws IOException {
+    return start(
+        repository,
+        token,
+        branch -> {
+          try {
+            return git.exactRef(Constants.R_HEADS + branch) != null;
+          } catch (IOException e) {
+            return false;
+          }
+        });
   }
 
   public String api() {

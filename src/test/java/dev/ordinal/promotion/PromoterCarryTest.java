@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ordinal.analysis.condition.ConditionGrammar;
 import dev.ordinal.git.GitCredentials;
 import dev.ordinal.git.GitHttpServer;
 import dev.ordinal.git.GitRepoCache;
 import dev.ordinal.git.GitWorkspace;
 import dev.ordinal.git.TestRemote;
+import dev.ordinal.manifest.ManifestLoader;
 import dev.ordinal.rollout.Annotations;
 import dev.ordinal.rollout.Phase;
 import dev.ordinal.rollout.PhaseReason;
@@ -99,6 +101,7 @@ class PromoterCarryTest {
         http.url(),
         "main",
         "envs/" + name,
+        name,
         GitCredentials.none(),
         Optional.empty(),
         false,
@@ -112,7 +115,8 @@ class PromoterCarryTest {
         new Promoter(
             new GitRepoCache(tmp.resolve("cache-" + commit.name())),
             1 << 26,
-            new GitWorkspace.Authorship("Bot", "bot@example.com", "Ordinal", "o@example.com"))) {
+            new GitWorkspace.Authorship("Bot", "bot@example.com", "Ordinal", "o@example.com"),
+            new ManifestLoader(ConditionGrammar.INSTANCE))) {
       return promoter.promote(rule, sts(commit.name()), NOW, false);
     }
   }

@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ordinal.analysis.condition.ConditionGrammar;
 import dev.ordinal.git.GitCredentials;
 import dev.ordinal.git.GitHttpServer;
 import dev.ordinal.git.GitRepoCache;
 import dev.ordinal.git.GitWorkspace;
 import dev.ordinal.git.TestRemote;
+import dev.ordinal.manifest.ManifestLoader;
 import dev.ordinal.rollout.AnalysisVerdict;
 import dev.ordinal.rollout.Annotations;
 import dev.ordinal.rollout.Phase;
@@ -16,6 +18,7 @@ import dev.ordinal.rollout.PhaseReason;
 import dev.ordinal.rollout.RolloutSource;
 import dev.ordinal.rollout.RolloutState;
 import dev.ordinal.rollout.VerdictRecord;
+import dev.ordinal.testkit.Manifests;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.net.URI;
@@ -88,17 +91,7 @@ class PromoterTest {
     remote = TestRemote.create(tmp.resolve("config.git"));
     remote.commit("main", Map.of("envs/staging/sts.yaml", STAGING, "envs/prod/sts.yaml", PROD));
     http = GitHttpServer.start(remote.repository());
-    github =
-        FakeGitHub.start(
-            "acme/config",
-            TOKEN,
-            branch -> {
-              try {
-                return remote.repository().exactRef(Constants.R_HEADS + branch) != null;
-              } catch (Exception e) {
-                return false;
-              }
-            });
+    github = FakeGitHub.startFor("acme/config", TOKEN, remote.repository());
     Forge forge =
         new GitHubForge(
             URI.create(github.api()),
@@ -112,6 +105,7 @@ class PromoterTest {
             http.url(),
             "main",
             "envs/staging",
+            "staging",
             GitCredentials.none(),
             Optional.of(forge),
             true,
@@ -122,6 +116,7 @@ class PromoterTest {
             http.url(),
             "main",
             "envs/prod",
+            "prod",
             GitCredentials.none(),
             Optional.of(forge),
             true,
@@ -143,7 +138,8 @@ class PromoterTest {
         new GitRepoCache(tmp.resolve(dir)),
         1 << 26,
         new GitWorkspace.Authorship(
-            "Release Bot", "bot@example.com", "Ordinal", "ordinal@example.com"));
+            "Release Bot", "bot@example.com", "Ordinal", "ordinal@example.com"),
+        new ManifestLoader(ConditionGrammar.INSTANCE));
   }
 
   private static StatefulSet sts(RolloutState state) {
@@ -254,6 +250,51 @@ class PromoterTest {
   }
 
   @Test
+  void thePullRequestBodyShowsTheRolloutPlanOfTheTargetUnderItsPolicy() throws Exception {
+    String sts = Manifests.STS.replace("replicas: 3", "replicas: 5");
+    String policy =
+        """
+        apiVersion: ordinal.dev/v1alpha1
+        kind: RolloutPolicy
+        metadata: {name: canary}
+        spec:
+          steps: [{canary: {replicas: 1}}, {pause: {duration: 5m}}, {canary: {percent: 60}}]
+        """;
+    remote.commit(
+        "main",
+        Map.of(
+            "envs/staging/sts.yaml",
+            STAGING.replace("db:1", "db:2"),
+            "envs/prod/sts.yaml",
+            sts,
+            "envs/prod/policy.yaml",
+            policy));
+    ObjectId c2 = branch("main");
+
+    Promoter.Outcome outcome =
+        promoter("a")
+            .promote(rule, sts(verified(c2.name(), Phase.HEALTHY)), NOW.plusSeconds(300), false);
+
+    assertInstanceOf(Promoter.Outcome.Opened.class, outcome, outcome.toString());
+    String body = github.pulls().get(0).body;
+    String plan =
+        """
+        ## Rollout plan for app prod
+
+        Rollout plan for StatefulSet prod/db (policy canary):
+
+        ### Rollout plan for prod/db (5 replicas, RollingUpdate)
+
+        1. canary 1 pod: db-4 → new revision (partition 5 → 4)
+        2. pause 5m
+        3. canary 60% (3 pods): db-3..db-2 → new revision (partition 4 → 2)
+        4. full promotion: db-1..db-0 (partition → 0)
+        """;
+    assertTrue(body.contains(plan), body);
+    assertTrue(body.indexOf(plan) > body.indexOf("Source commit: " + c2.name()), body);
+  }
+
+  @Test
   void skipsWhenTheTargetAlreadyRunsTheImagesAndClosesAStalePullRequestForANewerCommit()
       throws Exception {
     ObjectId c1 = branch("main");
@@ -333,5 +374,49 @@ class PromoterTest {
         Promoter.Outcome.Skipped.class,
         promoter("a").revert(staging, "db", verified(bad.name(), Phase.ROLLED_BACK)));
     assertTrue(github.pulls().isEmpty());
+  }
+
+  @Test
+  void anOpenRevertIsClosedWhenItsAppPathMovesOnInGitAndKeptWhileItDoesNot() throws Exception {
+    ObjectId bad = stagingAt("db:9");
+    RolloutState rolledBack = verified(bad.name(), Phase.ROLLED_BACK);
+    Promoter promoter = promoter("a");
+    Promoter.Outcome.Opened opened =
+        assertInstanceOf(Promoter.Outcome.Opened.class, promoter.revert(staging, "db", rolledBack));
+    // Another path moving keeps the revert: it still undoes exactly the bad change.
+    remote.commit(
+        "main",
+        Map.of(
+            "envs/staging/sts.yaml",
+            STAGING.replace("db:1", "db:9"),
+            "envs/prod/sts.yaml",
+            PROD.replace("replicas: 5", "replicas: 7")));
+    assertEquals(List.of(), promoter.closeOutdatedReverts(staging));
+    assertEquals("open", github.pulls().get(0).state);
+
+    ObjectId fixed = stagingAt("db:10");
+    List<Promoter.RevertClosed> closed = promoter("b").closeOutdatedReverts(staging);
+
+    assertEquals(1, closed.size());
+    assertEquals(opened.pr().number(), closed.get(0).pr().number());
+    assertEquals(bad.name(), closed.get(0).revertedOn());
+    assertEquals(fixed.name(), closed.get(0).branchTip());
+    assertEquals("closed", github.pulls().get(0).state);
+    assertTrue(
+        github.requests.stream()
+            .noneMatch(r -> r.method().equals("POST") && r.path().contains("/comments")),
+        "closed without a comment");
+    assertEquals(List.of(), promoter("c").closeOutdatedReverts(staging), "closed once");
+  }
+
+  @Test
+  void aTargetCommitContainsTheMergeCommitsBeforeIt() throws Exception {
+    ObjectId merge = stagingAt("db:2");
+    ObjectId after = stagingAt("db:3");
+    Environment prod = rule.to();
+    Promoter promoter = promoter("a");
+    assertTrue(promoter.contains(prod, after.name(), merge.name()));
+    assertTrue(promoter.contains(prod, merge.name(), merge.name()));
+    assertTrue(!promoter.contains(prod, merge.name(), after.name()));
   }
 }
