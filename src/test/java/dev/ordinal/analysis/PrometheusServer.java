@@ -4,10 +4,10 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ordinal.testkit.ServerProcesses;
 import dev.ordinal.testkit.StatefulSets;
 import java.io.IOException;
 import java.net.HttpURLConnection;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -61,7 +61,7 @@ public final class PrometheusServer implements AutoCloseable {
   static PrometheusServer start(Path home, Path data, int targetPort)
       throws IOException, InterruptedException {
     requireBinaries();
-    PrometheusServer server = new PrometheusServer(home, data, freePort());
+    PrometheusServer server = new PrometheusServer(home, data, ServerProcesses.freePort());
     server.launch(targetPort);
     return server;
   }
@@ -74,7 +74,7 @@ public final class PrometheusServer implements AutoCloseable {
       Path home, Path data, String job, List<Integer> targets, Path rules)
       throws IOException, InterruptedException {
     requireBinaries();
-    PrometheusServer server = new PrometheusServer(home, data, freePort());
+    PrometheusServer server = new PrometheusServer(home, data, ServerProcesses.freePort());
     server.launch(job, targets, rules);
     return server;
   }
@@ -113,19 +113,12 @@ public final class PrometheusServer implements AutoCloseable {
     Path log = home.resolve("prometheus-" + port + ".log");
     process =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException(
-            "prometheus exited with " + process.exitValue() + ":\n" + tail(log));
-      }
-      if (ready()) {
-        return;
-      }
-      Thread.sleep(100);
+    try {
+      ServerProcesses.awaitReady("prometheus", process, log, Duration.ofSeconds(30), this::ready);
+    } catch (IllegalStateException e) {
+      close();
+      throw e;
     }
-    close();
-    throw new IllegalStateException("prometheus was not ready within 30s:\n" + tail(log));
   }
 
   private boolean ready() {
@@ -179,17 +172,7 @@ public final class PrometheusServer implements AutoCloseable {
   /** Stops the process, as a crash or a network partition would look to a client. */
   @Override
   public void close() {
-    if (process != null && process.isAlive()) {
-      process.destroy();
-      try {
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-          process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-        }
-      } catch (InterruptedException e) {
-        process.destroyForcibly();
-        Thread.currentThread().interrupt();
-      }
-    }
+    ServerProcesses.stop(process, Duration.ofSeconds(10));
   }
 
   /** Writes OpenMetrics text into TSDB blocks under {@code data} with promtool, before a start. */
@@ -213,22 +196,8 @@ public final class PrometheusServer implements AutoCloseable {
             .start();
     if (!promtool.waitFor(60, TimeUnit.SECONDS) || promtool.exitValue() != 0) {
       promtool.destroyForcibly();
-      throw new IllegalStateException("promtool create-blocks-from failed:\n" + tail(log));
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
-
-  private static String tail(Path log) {
-    try {
-      List<String> lines = Files.readAllLines(log);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
-    } catch (IOException e) {
-      return "(no log: " + e.getMessage() + ")";
+      throw new IllegalStateException(
+          "promtool create-blocks-from failed:\n" + ServerProcesses.tail(log));
     }
   }
 }

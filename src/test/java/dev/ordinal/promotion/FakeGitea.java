@@ -19,13 +19,13 @@ import java.util.regex.Pattern;
  * {@code page}, {@code limit} (default 30, at most 50, MAX_RESPONSE_ITEMS), with {@code
  * X-Total-Count} and a {@code Link} header written with ROOT_URL ({@code
  * https://gitea.example.com}, not this server). {@code POST .../pulls}: head, base, title, body;
- * 201; 422 when head equals base; 404 when a branch is unknown; 409 "pull request already exists
- * for these targets" when an unmerged one from head into base exists. {@code PATCH
- * .../pulls/{index}} {@code state}: 201 (not 200, as Gitea answers); 412 once merged. {@code POST
- * .../statuses/{sha}}: state one of pending, success, error, failure, warning; context;
- * description; target_url; 201. Every request needs {@code Authorization: token TOKEN} (Gitea also
- * takes {@code Bearer}), else 401 "token is required". Error bodies are Gitea's {@code {"message",
- * "url"}}.
+ * 201; 422 when head equals base; 404 {@code ref "NAME" does not exist} when a branch is unknown;
+ * 409 "pull request already exists for these targets" when an unmerged one from head into base
+ * exists. {@code PATCH .../pulls/{index}} {@code state}: 201 (not 200, as Gitea answers); 412 once
+ * merged. {@code POST .../statuses/{sha}}: state one of pending, success, error, failure, warning;
+ * context; description; target_url; 201. Every request needs {@code Authorization: token TOKEN}
+ * (Gitea also takes {@code Bearer}), else 401 "token is required", or "invalid username, password
+ * or token" for a token Gitea does not know. Error bodies are Gitea's {@code {"message", "url"}}.
  */
 public final class FakeGitea extends FakeForge {
   private static final Pattern REPO =
@@ -83,8 +83,13 @@ public final class FakeGitea extends FakeForge {
   @Override
   protected void route(HttpExchange exchange, Seen seen) throws IOException {
     String auth = seen.authorization();
-    if (!("token " + token).equals(auth) && !("Bearer " + token).equals(auth)) {
+    if (auth == null || auth.isBlank()) {
       send(exchange, 401, error("token is required"));
+      return;
+    }
+    if (!("token " + token).equals(auth) && !("Bearer " + token).equals(auth)) {
+      // Gitea 1.27.3's answer to a token it does not know, as GiteaIT sees it.
+      send(exchange, 401, error("invalid username, password or token"));
       return;
     }
     Matcher m = REPO.matcher(seen.path());
@@ -152,9 +157,11 @@ public final class FakeGitea extends FakeForge {
           error("Invalid PullRequest: There are no changes between the head and the base"));
       return;
     }
-    if (!branchExists.test(head) || !branchExists.test(base)) {
-      send(exchange, 404, error("The target couldn't be found."));
-      return;
+    for (String branch : List.of(base, head)) {
+      if (!branchExists.test(branch)) {
+        send(exchange, 404, error("ref \"" + branch + "\" does not exist"));
+        return;
+      }
     }
     for (FakeGitHub.Pr pr : pulls.values()) {
       if (pr.mergedAt == null && pr.head.equals(head) && pr.base.equals(base)) {

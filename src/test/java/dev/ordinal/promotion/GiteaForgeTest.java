@@ -136,7 +136,9 @@ class GiteaForgeTest {
             ForgeException.class,
             () -> forge("acme/config", "wrong-token").pullRequests("main", null, false));
     assertEquals(401, unauthorized.status());
-    assertTrue(unauthorized.getMessage().contains("token is required"), unauthorized.getMessage());
+    assertTrue(
+        unauthorized.getMessage().contains("invalid username, password or token"),
+        unauthorized.getMessage());
     assertFalse(unauthorized.getMessage().contains("wrong-token"));
     assertEquals(
         404,
