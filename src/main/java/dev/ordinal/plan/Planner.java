@@ -152,7 +152,9 @@ public final class Planner {
    *   <li>Changes to StatefulSet spec fields Kubernetes will not update (volumeClaimTemplates,
    *       selector, serviceName, podManagementPolicy: all but replicas, ordinals, template,
    *       updateStrategy, revisionHistoryLimit, persistentVolumeClaimRetentionPolicy and
-   *       minReadySeconds) give {@link ObjectPlan.Refused}.
+   *       minReadySeconds) give {@link ObjectPlan.Refused}, unless the StatefulSet opted in to
+   *       recreates ({@link PlanOptions#allowsRecreate}) and the change is volume growth alone:
+   *       then {@link ObjectPlan.Recreate}. A shrink is always refused.
    * </ul>
    */
   public static ObjectPlan planObject(HasMetadata desired, HasMetadata live, PlanOptions options) {
@@ -208,8 +210,18 @@ public final class Planner {
       List<FieldChange> forbidden =
           changes.stream().filter(StatefulSetRules::isForbidden).collect(Collectors.toList());
       if (!forbidden.isEmpty()) {
+        StatefulSet wanted = asStatefulSet(desired);
+        ImmutableChanges immutable = ImmutableChanges.of(wanted, asStatefulSet(live), forbidden);
+        boolean optedIn = options.allowsRecreate(wanted);
+        if (optedIn && immutable.volumeGrowthOnly()) {
+          return new ObjectPlan.Recreate(key, desired, live, forbidden, immutable);
+        }
         return new ObjectPlan.Refused(
-            key, desired, live, forbidden, StatefulSetRules.refusal(key, forbidden));
+            key,
+            desired,
+            live,
+            forbidden,
+            StatefulSetRules.refusal(key, forbidden, immutable, optedIn));
       }
     }
     return new ObjectPlan.Update(
