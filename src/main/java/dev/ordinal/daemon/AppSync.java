@@ -17,12 +17,15 @@ import dev.ordinal.plan.PlanMemo;
 import dev.ordinal.plan.PlanOptions;
 import dev.ordinal.plan.Planner;
 import dev.ordinal.rollout.Annotations;
+import dev.ordinal.rollout.RecreateSpec;
+import dev.ordinal.rollout.RecreateState;
 import dev.ordinal.rollout.SyncEvent;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -64,6 +67,8 @@ public final class AppSync implements AppRegistry.AppView {
   private final PlanMemo memo = new PlanMemo();
   private volatile Map<HasMetadata, Decorated> decorated = new IdentityHashMap<>();
   private volatile DesiredState lastApplied;
+  private volatile Recreator recreator;
+  private volatile Duration recreatePatience = Duration.ofMinutes(1);
 
   /**
    * @param mayWrite whether this instance may write to the cluster now (the leader); a standby
@@ -102,6 +107,17 @@ public final class AppSync implements AppRegistry.AppView {
         () -> true);
   }
 
+  /**
+   * Lets this sync carry out changes Kubernetes forbids for StatefulSets that opted in ({@code
+   * immutableChanges: recreate}); without it such plans are refused. {@code patience} is how long
+   * one sync waits on a recreate (claims growing) before leaving the rest to the next sync.
+   */
+  public AppSync recreatingWith(Recreator recreator, Duration patience) {
+    this.recreator = recreator;
+    this.recreatePatience = patience;
+    return this;
+  }
+
   /** Loads and plans a revision without changing anything (what {@code ordinal diff} shows). */
   public synchronized Planned plan(SourceTree tree) {
     LoadResult loaded = loader.load(tree);
@@ -133,7 +149,8 @@ public final class AppSync implements AppRegistry.AppView {
     PlanOptions options =
         PlanOptions.of(namespace, app)
             .withPruneEnabled(prune)
-            .withRolloutPolicy(sts -> state.policyFor(sts).isPresent());
+            .withRolloutPolicy(sts -> state.policyFor(sts).isPresent())
+            .withRecreate(sts -> RolloutPolicy.allowsRecreate(sts, state.policyFor(sts)));
     Planner.LiveSource source =
         new Planner.LiveSource() {
           @Override
@@ -247,11 +264,18 @@ public final class AppSync implements AppRegistry.AppView {
     }
     Plan plan = planned.plan();
     List<ObjectPlan.Refused> refused = plan.ofType(ObjectPlan.Refused.class);
-    if (!refused.isEmpty() || !planned.outsideBoundary().isEmpty()) {
+    List<SyncEvent.Refusal> cannotRecreate = new ArrayList<>();
+    for (ObjectPlan.Recreate recreate : plan.ofType(ObjectPlan.Recreate.class)) {
+      // Checked before anything is applied, so a recreate that cannot run refuses the commit.
+      preflight(planned, recreate)
+          .ifPresent(why -> cannotRecreate.add(refusal(recreate.key(), why)));
+    }
+    if (!refused.isEmpty() || !planned.outsideBoundary().isEmpty() || !cannotRecreate.isEmpty()) {
       // Boundary refusals and changes Kubernetes forbids alike, as data for Events and /status.
       List<SyncEvent.Refusal> refusals = new ArrayList<>();
       planned.outsideBoundary().forEach(r -> refusals.add(refusal(r.key(), r.reason())));
       refused.forEach(r -> refusals.add(refusal(r.key(), r.message())));
+      refusals.addAll(cannotRecreate);
       refusals.forEach(
           r ->
               log.warn(
@@ -303,7 +327,23 @@ public final class AppSync implements AppRegistry.AppView {
           // Leadership was lost mid-sync: the new leader applies the rest.
           return new SyncResult.Standby(revision, plan.counts());
         }
-        if (step instanceof ObjectPlan.Create create) {
+        if (step instanceof ObjectPlan.Create create && recreateInFlight(create.key())) {
+          // Killed between the orphan delete and the create: finish that recreate first.
+          Recreator.Result done = resumeRecreate(create.key(), create.desired(), planned);
+          if (!(done instanceof Recreator.Result.Done)) {
+            restoring = true;
+          }
+          created++;
+        } else if (step instanceof ObjectPlan.Recreate recreate) {
+          Recreator.Result done = recreate(recreate, planned);
+          if (done instanceof Recreator.Result.Refused no) {
+            return new SyncResult.Failed(revision, no.reason());
+          }
+          if (done instanceof Recreator.Result.Waiting) {
+            restoring = true; // partial: the next sync continues the recreate
+          }
+          updated++;
+        } else if (step instanceof ObjectPlan.Create create) {
           cluster.apply(asApplied(create.desired(), null, revision, planned.state()));
           log.info(
               "app={} namespace={} object={} revision={} decision=create",
@@ -417,6 +457,99 @@ public final class AppSync implements AppRegistry.AppView {
     return new SyncResult.Applied(revision, created, updated, held, unchanged, pruned, restoring);
   }
 
+  /** Why a recreate cannot run; empty when it can (or is under way). */
+  private Optional<String> preflight(Planned planned, ObjectPlan.Recreate recreate) {
+    Recreator r = recreator;
+    if (r == null) {
+      return Optional.of(
+          "StatefulSet "
+              + recreate.key().namespacedName()
+              + ": recreating it to grow its volumes runs only in the daemon (ordinal run)");
+    }
+    return r.preflight(recreateSpec(recreate.key(), recreate, planned));
+  }
+
+  private Recreator.Result recreate(ObjectPlan.Recreate recreate, Planned planned) {
+    return recreator.run(
+        recreateSpec(recreate.key(), recreate, planned),
+        partition -> asRecreated(recreate.desired(), recreate.live(), partition, planned),
+        recreatePatience);
+  }
+
+  private boolean recreateInFlight(ObjectKey key) {
+    Recreator r = recreator;
+    return r != null
+        && key.group().equals("apps")
+        && key.kind().equals("StatefulSet")
+        && r.recorded(key.namespace(), key.name())
+            .filter(s -> s.stage().pastTheDelete())
+            .isPresent();
+  }
+
+  private Recreator.Result resumeRecreate(ObjectKey key, HasMetadata desired, Planned planned) {
+    RecreateState state = recreator.recorded(key.namespace(), key.name()).orElseThrow();
+    RecreateSpec spec =
+        new RecreateSpec(
+            key.namespace(),
+            key.name(),
+            state.commit(),
+            Recreator.growTo(state.target()),
+            Optional.empty(),
+            RecreateSpec.DEFAULT_RESIZE_TIMEOUT);
+    return recreator.run(
+        spec, partition -> asRecreated(desired, null, partition, planned, state), recreatePatience);
+  }
+
+  private RecreateSpec recreateSpec(ObjectKey key, ObjectPlan.Recreate recreate, Planned planned) {
+    Optional<RolloutPolicy> policy =
+        recreate.desired() instanceof StatefulSet sts
+            ? planned.state().policyFor(sts)
+            : Optional.empty();
+    return new RecreateSpec(
+        key.namespace(),
+        key.name(),
+        planned.revision(),
+        Recreator.growTo(recreate.changes()),
+        policy
+            .flatMap(RolloutPolicy::backup)
+            .map(b -> new RecreateSpec.Backup(b.volumeSnapshotClassName(), b.timeout())),
+        RecreateSpec.DEFAULT_RESIZE_TIMEOUT);
+  }
+
+  private HasMetadata asRecreated(
+      HasMetadata desired, HasMetadata live, Integer partition, Planned planned) {
+    return asRecreated(desired, live, partition, planned, null);
+  }
+
+  /**
+   * The StatefulSet a recreate creates: Git's, as the applier applies it, with the Git commit of
+   * the pod template it replaces (the template did not change) and the old partition, so that no
+   * pod moves.
+   */
+  private HasMetadata asRecreated(
+      HasMetadata desired,
+      HasMetadata live,
+      Integer partition,
+      Planned planned,
+      RecreateState state) {
+    HasMetadata copy = COPIER.convertValue(desired, desired.getClass());
+    if (underPolicy(desired, planned.state())) {
+      Map<String, String> liveAnnotations =
+          live == null ? null : live.getMetadata().getAnnotations();
+      String commit =
+          liveAnnotations != null && liveAnnotations.containsKey(Annotations.TEMPLATE_COMMIT)
+              ? liveAnnotations.get(Annotations.TEMPLATE_COMMIT)
+              : state != null ? state.carried().get(Annotations.TEMPLATE_COMMIT) : null;
+      if (commit != null) {
+        annotate(copy, Annotations.TEMPLATE_COMMIT, commit);
+      }
+    }
+    if (partition != null && copy instanceof StatefulSet sts) {
+      PartitionHold.setPartition(sts, partition);
+    }
+    return copy;
+  }
+
   /** A StatefulSet whose policy has a backup section: a restore may hold it. */
   private static boolean restorable(HasMetadata desired, DesiredState state) {
     return desired instanceof StatefulSet sts
@@ -448,13 +581,17 @@ public final class AppSync implements AppRegistry.AppView {
       return desired;
     }
     HasMetadata copy = COPIER.convertValue(desired, desired.getClass());
-    Map<String, String> annotations =
-        copy.getMetadata().getAnnotations() == null
-            ? new HashMap<>()
-            : new HashMap<>(copy.getMetadata().getAnnotations());
-    annotations.put(Annotations.TEMPLATE_COMMIT, commit);
-    copy.getMetadata().setAnnotations(annotations);
+    annotate(copy, Annotations.TEMPLATE_COMMIT, commit);
     return copy;
+  }
+
+  private static void annotate(HasMetadata object, String key, String value) {
+    Map<String, String> annotations =
+        object.getMetadata().getAnnotations() == null
+            ? new HashMap<>()
+            : new HashMap<>(object.getMetadata().getAnnotations());
+    annotations.put(key, value);
+    object.getMetadata().setAnnotations(annotations);
   }
 
   /**

@@ -3,8 +3,10 @@ package dev.ordinal.daemon;
 import dev.ordinal.plan.ChangeClass;
 import dev.ordinal.plan.ObjectPlan;
 import dev.ordinal.rollout.Annotations;
+import io.fabric8.kubernetes.api.model.apps.RollingUpdateStatefulSetStrategy;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetSpec;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetUpdateStrategy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -36,6 +38,22 @@ final class PartitionHold {
         && spec.getUpdateStrategy().getRollingUpdate() != null) {
       spec.getUpdateStrategy().getRollingUpdate().setPartition(null);
     }
+  }
+
+  /** Sets the partition of a RollingUpdate StatefulSet (one with no strategy becomes one). */
+  static void setPartition(StatefulSet desired, int partition) {
+    StatefulSetSpec spec = desired.getSpec();
+    if (spec.getUpdateStrategy() == null) {
+      spec.setUpdateStrategy(new StatefulSetUpdateStrategy());
+    }
+    if ("OnDelete".equals(spec.getUpdateStrategy().getType())) {
+      return;
+    }
+    spec.getUpdateStrategy().setType("RollingUpdate");
+    if (spec.getUpdateStrategy().getRollingUpdate() == null) {
+      spec.getUpdateStrategy().setRollingUpdate(new RollingUpdateStatefulSetStrategy());
+    }
+    spec.getUpdateStrategy().getRollingUpdate().setPartition(partition);
   }
 
   /**

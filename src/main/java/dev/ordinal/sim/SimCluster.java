@@ -21,10 +21,13 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimSpec;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimStatus;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.RollingUpdateStatefulSetStrategy;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
@@ -81,6 +84,8 @@ public final class SimCluster implements Cluster {
   private final Map<String, StatefulSet> statefulSets = new TreeMap<>();
   private final Map<String, Pod> pods = new TreeMap<>();
   private final Map<String, PersistentVolumeClaim> claims = new TreeMap<>();
+  private final Map<String, Boolean> storageClasses = new ConcurrentHashMap<>();
+  private final Map<String, String> recreates = new ConcurrentHashMap<>();
   private final Map<ObjectKey, HasMetadata> others = new TreeMap<>();
   private final Map<String, Map<String, String>> revisionsByStatefulSet = new HashMap<>();
   private final Map<String, PodBehaviour> byRevision = new ConcurrentHashMap<>();
@@ -886,6 +891,88 @@ public final class SimCluster implements Cluster {
   @Override
   public RunStore runStore(String namespace, String name) {
     return runs;
+  }
+
+  // ------------------------------------------------------------------ recreates
+
+  /** Declares a StorageClass, as an operator would create one. */
+  public SimCluster storageClass(String name, boolean allowVolumeExpansion) {
+    storageClasses.put(name, allowVolumeExpansion);
+    return this;
+  }
+
+  @Override
+  public Optional<Boolean> allowsVolumeExpansion(String name) {
+    return Optional.ofNullable(storageClasses.get(name));
+  }
+
+  /**
+   * Grows the claim at once: the simulated driver expands the volume and reports the new capacity,
+   * as a CSI driver with online expansion does.
+   */
+  @Override
+  public Outcome growClaim(String namespace, String name, String uid, String size) {
+    synchronized (this) {
+      PersistentVolumeClaim c = claims.get(namespace + "/" + name);
+      if (c == null) {
+        return Outcome.GONE;
+      }
+      if (!uid.equals(c.getMetadata().getUid())) {
+        return Outcome.CHANGED;
+      }
+      // a private copy: a claim made by the simulated controller shares its template's spec
+      PersistentVolumeClaimSpec spec =
+          JSON.convertValue(c.getSpec(), PersistentVolumeClaimSpec.class);
+      spec.getResources().getRequests().put("storage", new Quantity(size));
+      c.setSpec(spec);
+      if (c.getStatus() == null) {
+        c.setStatus(new PersistentVolumeClaimStatus());
+      }
+      Map<String, Quantity> capacity = new LinkedHashMap<>();
+      capacity.put("storage", new Quantity(size));
+      c.getStatus().setCapacity(capacity);
+      touch(c);
+    }
+    tellLater(l -> l.claimChanged(namespace, name));
+    return Outcome.DONE;
+  }
+
+  /** Removes the StatefulSet and leaves its pods and claims, which a new one of its name adopts. */
+  @Override
+  public Outcome orphanDelete(String namespace, String name, String uid) {
+    String key = namespace + "/" + name;
+    synchronized (this) {
+      StatefulSet sts = statefulSets.get(key);
+      if (sts == null) {
+        return Outcome.GONE;
+      }
+      if (!uid.equals(sts.getMetadata().getUid())) {
+        return Outcome.CHANGED;
+      }
+      statefulSets.remove(key);
+    }
+    listeners.forEach(l -> l.deleted(key));
+    return Outcome.DONE;
+  }
+
+  @Override
+  public RecreateStore recreateStore(String namespace, String name) {
+    return new RecreateStore() {
+      @Override
+      public Optional<String> load(String key) {
+        return Optional.ofNullable(recreates.get(key));
+      }
+
+      @Override
+      public void save(String key, String json) {
+        recreates.put(key, json);
+      }
+
+      @Override
+      public void remove(String key) {
+        recreates.remove(key);
+      }
+    };
   }
 
   /** The analysis runs the daemon keeps, in memory, telling the listeners of each save. */
