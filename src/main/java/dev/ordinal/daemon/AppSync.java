@@ -185,12 +185,13 @@ public final class AppSync implements AppRegistry.AppView {
           .flatMap(b -> boundary.backupRefusal(policy.name(), hookKinds(b)))
           .ifPresent(why -> outside.add(new AppBoundary.Refusal(key, why)));
     }
-    return new Planned(
-        tree.revision(),
-        state,
-        null,
-        Planner.plan(desired, source, inventory, options, memo),
-        outside);
+    Plan plan = Planner.plan(desired, source, inventory, options, memo);
+    for (ObjectPlan.Recreate recreate : plan.ofType(ObjectPlan.Recreate.class)) {
+      boundary
+          .recreateRefusal(recreate.key())
+          .ifPresent(why -> outside.add(new AppBoundary.Refusal(recreate.key(), why)));
+    }
+    return new Planned(tree.revision(), state, null, plan, outside);
   }
 
   private static Set<String> hookKinds(RolloutPolicy.Backup backup) {
