@@ -328,13 +328,21 @@ public final class AppSync implements AppRegistry.AppView {
           // Leadership was lost mid-sync: the new leader applies the rest.
           return new SyncResult.Standby(revision, plan.counts());
         }
-        if (step instanceof ObjectPlan.Create create && recreateInFlight(create.key())) {
-          // Killed between the orphan delete and the create: finish that recreate first.
-          Recreator.Result done = resumeRecreate(create.key(), create.desired(), planned);
+        Optional<HasMetadata> resumable = desiredOf(step);
+        if (resumable.isPresent() && recreateInFlight(step.key())) {
+          // Killed past the orphan delete: the old StatefulSet may be gone (the plan says create)
+          // or the new one created but not finished (the plan says unchanged or update, and its
+          // rollout state is not carried over yet). Finish that recreate first.
+          Recreator.Result done = resumeRecreate(step.key(), resumable.get(), planned);
           if (!(done instanceof Recreator.Result.Done)) {
             restoring = true;
+          } else if (step instanceof ObjectPlan.Create) {
+            created++;
+          } else if (step instanceof ObjectPlan.Update) {
+            restoring = true; // planned against the object before the finish: plan it again
+          } else {
+            unchanged++;
           }
-          created++;
         } else if (step instanceof ObjectPlan.Recreate recreate) {
           Recreator.Result done = recreate(recreate, planned);
           if (done instanceof Recreator.Result.Refused no) {
@@ -475,6 +483,19 @@ public final class AppSync implements AppRegistry.AppView {
         recreateSpec(recreate.key(), recreate, planned),
         partition -> asRecreated(recreate.desired(), recreate.live(), partition, planned),
         recreatePatience);
+  }
+
+  /** The desired StatefulSet of a create, an update or an unchanged object; empty otherwise. */
+  private static Optional<HasMetadata> desiredOf(ObjectPlan step) {
+    HasMetadata desired = null;
+    if (step instanceof ObjectPlan.Create c) {
+      desired = c.desired();
+    } else if (step instanceof ObjectPlan.Update u) {
+      desired = u.desired();
+    } else if (step instanceof ObjectPlan.Unchanged u) {
+      desired = u.desired();
+    }
+    return desired instanceof StatefulSet ? Optional.of(desired) : Optional.empty();
   }
 
   private boolean recreateInFlight(ObjectKey key) {

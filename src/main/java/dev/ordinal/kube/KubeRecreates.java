@@ -43,8 +43,13 @@ final class KubeRecreates implements Recreates {
 
   @Override
   public Outcome growClaim(String namespace, String name, String uid, String size) {
-    // A merge patch carrying the uid: the API server refuses it (409) if another claim of that
-    // name replaced the one the decision saw.
+    var claim = client.persistentVolumeClaims().inNamespace(namespace).withName(name);
+    Outcome before = identity(translated(claim::get), uid);
+    if (before != Outcome.DONE) {
+      return before;
+    }
+    // The uid in the merge patch guards against another claim of that name created since the
+    // read above: the API server refuses to change a uid (422, or 409 from a precondition).
     ObjectNode patch = JSON.createObjectNode();
     patch.putObject("metadata").put("uid", uid);
     patch.putObject("spec").putObject("resources").putObject("requests").put("storage", size);
@@ -54,15 +59,28 @@ final class KubeRecreates implements Recreates {
             .withFieldManager(KubeCluster.ROLLOUT_MANAGER)
             .build();
     try {
-      client
-          .persistentVolumeClaims()
-          .inNamespace(namespace)
-          .withName(name)
-          .patch(ctx, patch.toString());
+      claim.patch(ctx, patch.toString());
       return Outcome.DONE;
     } catch (KubernetesClientException e) {
-      return outcome(e);
+      if (e.getCode() == 404) {
+        return Outcome.GONE;
+      }
+      if (e.getCode() == 409 || e.getCode() == 422) {
+        Outcome now = identity(translated(claim::get), uid);
+        if (now != Outcome.DONE) {
+          return now;
+        }
+      }
+      throw new ClusterRequestException(e.getMessage(), e.getCode(), e);
     }
+  }
+
+  /** DONE when {@code claim} is the one of {@code uid}; GONE or CHANGED when it is not. */
+  private static Outcome identity(PersistentVolumeClaim claim, String uid) {
+    if (claim == null) {
+      return Outcome.GONE;
+    }
+    return uid.equals(claim.getMetadata().getUid()) ? Outcome.DONE : Outcome.CHANGED;
   }
 
   @Override
