@@ -566,7 +566,9 @@ public final class AppSync implements AppRegistry.AppView {
         annotate(copy, Annotations.TEMPLATE_COMMIT, commit);
       }
     }
-    if (partition != null && copy instanceof StatefulSet sts) {
+    // A partition of 0 holds no pod and is the server's default: sending it would make the
+    // applier own an update strategy Git does not have, a drift in every later plan.
+    if (partition != null && partition > 0 && copy instanceof StatefulSet sts) {
       PartitionHold.setPartition(sts, partition);
     }
     return copy;

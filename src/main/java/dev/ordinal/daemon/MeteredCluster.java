@@ -228,6 +228,11 @@ final class MeteredCluster implements Cluster {
   }
 
   @Override
+  public Outcome keepPartition(String namespace, String name, String uid, int partition) {
+    return call("patch", () -> cluster.keepPartition(namespace, name, uid, partition));
+  }
+
+  @Override
   public RecreateStore recreateStore(String namespace, String name) {
     return cluster.recreateStore(namespace, name);
   }

@@ -40,7 +40,11 @@ final class PartitionHold {
     }
   }
 
-  /** Sets the partition of a RollingUpdate StatefulSet (one with no strategy becomes one). */
+  /**
+   * Sets the partition of a RollingUpdate StatefulSet, and nothing else of its update strategy: the
+   * applier then owns only the partition beside Git's fields, and a partition the rollout side
+   * drives is not reported as drift (a type it sent would be, where Git has none).
+   */
   static void setPartition(StatefulSet desired, int partition) {
     StatefulSetSpec spec = desired.getSpec();
     if (spec.getUpdateStrategy() == null) {
@@ -49,7 +53,6 @@ final class PartitionHold {
     if ("OnDelete".equals(spec.getUpdateStrategy().getType())) {
       return;
     }
-    spec.getUpdateStrategy().setType("RollingUpdate");
     if (spec.getUpdateStrategy().getRollingUpdate() == null) {
       spec.getUpdateStrategy().setRollingUpdate(new RollingUpdateStatefulSetStrategy());
     }

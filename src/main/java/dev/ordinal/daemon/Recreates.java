@@ -29,6 +29,14 @@ public interface Recreates {
    */
   Outcome orphanDelete(String namespace, String name, String uid);
 
+  /**
+   * Makes the rollout side an owner of the partition of the StatefulSet of {@code uid} (a
+   * server-side apply of the partition alone, as field manager {@code ordinal-rollout}). The
+   * recreate sent the partition with Git's object, as the applier; without a second owner, the
+   * applier's next apply, which leaves the partition out, would reset it to 0 and move every pod.
+   */
+  Outcome keepPartition(String namespace, String name, String uid, int partition);
+
   /** Where recreates keep their state: it must outlive the StatefulSet (see {@link Recreator}). */
   RecreateStore recreateStore(String namespace, String name);
 

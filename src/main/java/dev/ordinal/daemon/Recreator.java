@@ -223,6 +223,14 @@ public final class Recreator {
       return false;
     }
     if (action instanceof RecreateAction.Finish finish) {
+      if (finish.partition() != null && finish.partition() > 0) {
+        // Created with the old partition, sent by the applier so that no pod moved. The rollout
+        // side takes it over, then the applier applies Git's object as always, without it: the
+        // partition stays (another manager owns it), and the applier owns nothing Git lacks, so
+        // the next plan is clean. Both steps are idempotent, so a crash in between repeats them.
+        cluster.keepPartition(ns, name, finish.uid(), finish.partition());
+        cluster.apply(applied.apply(null));
+      }
       Optional<StatefulSet> fresh = cluster.statefulSet(key, Workloads.Read.FRESH);
       if (fresh.isPresent()
           && (!finish.carried().isEmpty() || finish.partition() != null)

@@ -839,6 +839,11 @@ public final class KubeCluster implements Cluster {
   }
 
   @Override
+  public Outcome keepPartition(String namespace, String name, String uid, int partition) {
+    return new KubeRecreates(client).keepPartition(namespace, name, uid, partition);
+  }
+
+  @Override
   public RecreateStore recreateStore(String namespace, String name) {
     return new KubeRecreates(client).recreateStore(namespace, name);
   }

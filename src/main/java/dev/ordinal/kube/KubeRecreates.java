@@ -114,6 +114,37 @@ final class KubeRecreates implements Recreates {
   }
 
   @Override
+  public Outcome keepPartition(String namespace, String name, String uid, int partition) {
+    var sts = client.apps().statefulSets().inNamespace(namespace).withName(name);
+    StatefulSet fresh = translated(sts::get);
+    if (fresh == null) {
+      return Outcome.GONE;
+    }
+    if (!uid.equals(fresh.getMetadata().getUid())) {
+      return Outcome.CHANGED;
+    }
+    ObjectNode apply = JSON.createObjectNode();
+    apply.put("apiVersion", "apps/v1").put("kind", "StatefulSet");
+    apply.putObject("metadata").put("name", name).put("namespace", namespace);
+    apply
+        .putObject("spec")
+        .putObject("updateStrategy")
+        .putObject("rollingUpdate")
+        .put("partition", partition);
+    PatchContext ctx =
+        new PatchContext.Builder()
+            .withPatchType(PatchType.SERVER_SIDE_APPLY)
+            .withFieldManager(KubeCluster.ROLLOUT_MANAGER)
+            .build();
+    try {
+      sts.patch(ctx, apply.toString());
+      return Outcome.DONE;
+    } catch (KubernetesClientException e) {
+      return outcome(e);
+    }
+  }
+
+  @Override
   public RecreateStore recreateStore(String namespace, String name) {
     ConfigMapData data = new ConfigMapData(client, namespace, name);
     return new RecreateStore() {

@@ -955,6 +955,12 @@ public final class SimCluster implements Cluster {
     return Outcome.DONE;
   }
 
+  /** Field ownership is not simulated: a partition stays until someone writes another. */
+  @Override
+  public Outcome keepPartition(String namespace, String name, String uid, int partition) {
+    return Outcome.DONE;
+  }
+
   @Override
   public RecreateStore recreateStore(String namespace, String name) {
     return new RecreateStore() {
