@@ -250,6 +250,17 @@ public final class AppSync implements AppRegistry.AppView {
    */
   synchronized SyncResult carryOut(Planned planned) {
     String revision = planned.revision();
+    Recreator recreates = recreator;
+    if (recreates != null && mayWrite.getAsBoolean()) {
+      try {
+        if (recreates.finishOrphaned(boundary.namespaces(), recreatePatience)) {
+          // The plan saw the StatefulSet missing or unfinished: plan again.
+          return new SyncResult.Failed(revision, "finished a recreate; planning again", true);
+        }
+      } catch (ClusterRequestException e) {
+        return new SyncResult.Failed(revision, "finishing a recreate failed: " + e.getMessage());
+      }
+    }
     if (planned.invalid() != null) {
       planned
           .invalid()
@@ -510,16 +521,10 @@ public final class AppSync implements AppRegistry.AppView {
 
   private Recreator.Result resumeRecreate(ObjectKey key, HasMetadata desired, Planned planned) {
     RecreateState state = recreator.recorded(key.namespace(), key.name()).orElseThrow();
-    RecreateSpec spec =
-        new RecreateSpec(
-            key.namespace(),
-            key.name(),
-            state.commit(),
-            Recreator.growTo(state.target()),
-            Optional.empty(),
-            RecreateSpec.DEFAULT_RESIZE_TIMEOUT);
     return recreator.run(
-        spec, partition -> asRecreated(desired, null, partition, planned, state), recreatePatience);
+        Recreator.resumed(key.namespace(), key.name(), state),
+        partition -> asRecreated(desired, null, partition, planned, state),
+        recreatePatience);
   }
 
   private RecreateSpec recreateSpec(ObjectKey key, ObjectPlan.Recreate recreate, Planned planned) {
@@ -566,10 +571,8 @@ public final class AppSync implements AppRegistry.AppView {
         annotate(copy, Annotations.TEMPLATE_COMMIT, commit);
       }
     }
-    // A partition of 0 holds no pod and is the server's default: sending it would make the
-    // applier own an update strategy Git does not have, a drift in every later plan.
-    if (partition != null && partition > 0 && copy instanceof StatefulSet sts) {
-      PartitionHold.setPartition(sts, partition);
+    if (copy instanceof StatefulSet sts) {
+      PartitionHold.carry(sts, partition);
     }
     return copy;
   }

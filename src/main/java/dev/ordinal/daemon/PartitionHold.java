@@ -41,6 +41,17 @@ final class PartitionHold {
   }
 
   /**
+   * Sets the partition a recreate carries over to the StatefulSet it creates. A partition of 0 (or
+   * none) holds no pod and is the server's default: it is not sent, or the applier would own an
+   * update strategy Git does not have, a drift in every later plan.
+   */
+  static void carry(StatefulSet created, Integer partition) {
+    if (partition != null && partition > 0) {
+      setPartition(created, partition);
+    }
+  }
+
+  /**
    * Sets the partition of a RollingUpdate StatefulSet, and nothing else of its update strategy: the
    * applier then owns only the partition beside Git's fields, and a partition the rollout side
    * drives is not reported as drift (a type it sent would be, where Git has none).

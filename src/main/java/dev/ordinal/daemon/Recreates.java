@@ -53,6 +53,9 @@ public interface Recreates {
   interface RecreateStore {
     Optional<String> load(String key);
 
+    /** Every recreate state recorded, whatever its key. */
+    List<String> all();
+
     void save(String key, String json);
 
     void remove(String key);

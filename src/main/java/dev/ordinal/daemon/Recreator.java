@@ -1,5 +1,6 @@
 package dev.ordinal.daemon;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ordinal.backup.BackupManager;
 import dev.ordinal.plan.ImmutableChanges;
 import dev.ordinal.rollout.Annotations;
@@ -47,6 +48,8 @@ public final class Recreator {
 
   /** Annotations of the rollout side that a recreate carries from the old StatefulSet. */
   private static final Set<String> CARRIED = Set.of(Annotations.STATE, Annotations.TEMPLATE_COMMIT);
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Cluster cluster;
   private final Recreates.RecreateStore store;
@@ -142,8 +145,12 @@ public final class Recreator {
     String ns = spec.namespace();
     String name = spec.name();
     if (action instanceof RecreateAction.Record record) {
-      store.save(key, record.next().toJson());
       RecreateState next = record.next();
+      if (next.stage() == RecreateState.Stage.DELETING && next.statefulSet() == null) {
+        // From here on the StatefulSet is created again whatever Git holds later: record it.
+        next = next.withStatefulSet(JSON.valueToTree(applied.apply(null)).toString());
+      }
+      store.save(key, next.toJson());
       RecreateEvent.Step step =
           switch (next.stage()) {
             case BACKING_UP -> RecreateEvent.Step.STARTED;
@@ -213,7 +220,7 @@ public final class Recreator {
       return false;
     }
     if (action instanceof RecreateAction.Create create) {
-      cluster.apply(applied.apply(create.partition()));
+      cluster.apply(creating(create.state(), applied).apply(create.partition()));
       publish(
           spec,
           RecreateEvent.Step.CREATED,
@@ -229,7 +236,7 @@ public final class Recreator {
         // partition stays (another manager owns it), and the applier owns nothing Git lacks, so
         // the next plan is clean. Both steps are idempotent, so a crash in between repeats them.
         cluster.keepPartition(ns, name, finish.uid(), finish.partition());
-        cluster.apply(applied.apply(null));
+        cluster.apply(creating(finish.state(), applied).apply(null));
       }
       Optional<StatefulSet> fresh = cluster.statefulSet(key, Workloads.Read.FRESH);
       if (fresh.isPresent()
@@ -250,6 +257,64 @@ public final class Recreator {
       return true;
     }
     throw new IllegalStateException("not an action to carry out: " + action);
+  }
+
+  /** The StatefulSet a recreate creates: the one it recorded, else Git's as given. */
+  private static Function<Integer, HasMetadata> creating(
+      RecreateState state, Function<Integer, HasMetadata> applied) {
+    return state.statefulSet() == null ? applied : recorded(state.statefulSet());
+  }
+
+  /** The recorded StatefulSet, with the partition {@code carry} (null: none) carried. */
+  private static Function<Integer, HasMetadata> recorded(String json) {
+    return partition -> {
+      try {
+        StatefulSet sts = JSON.readValue(json, StatefulSet.class);
+        PartitionHold.carry(sts, partition);
+        return sts;
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException("unreadable recorded StatefulSet: " + e.getMessage(), e);
+      }
+    };
+  }
+
+  /**
+   * Finishes every recreate recorded past its orphan delete in {@code namespaces}, from the
+   * StatefulSet it recorded, before anything else a sync does: whatever the commit now holds
+   * (refused, invalid), the pods must not wait for a good one to get their controller back.
+   *
+   * @return whether any was finished (what a sync planned before is stale)
+   */
+  public boolean finishOrphaned(Set<String> namespaces, Duration patience) {
+    boolean finished = false;
+    for (String json : store.all()) {
+      RecreateState state = RecreateState.fromJson(json);
+      if (!state.stage().pastTheDelete() || state.statefulSet() == null) {
+        continue;
+      }
+      HasMetadata sts = recorded(state.statefulSet()).apply(null);
+      String ns = sts.getMetadata().getNamespace();
+      if (namespaces.contains(ns)) {
+        finished |=
+            run(
+                    resumed(ns, sts.getMetadata().getName(), state),
+                    recorded(state.statefulSet()),
+                    patience)
+                instanceof Result.Done;
+      }
+    }
+    return finished;
+  }
+
+  /** What a recreate recorded past its delete still does: only its target matters by then. */
+  public static RecreateSpec resumed(String namespace, String name, RecreateState state) {
+    return new RecreateSpec(
+        namespace,
+        name,
+        state.commit(),
+        growTo(state.target()),
+        Optional.empty(),
+        RecreateSpec.DEFAULT_RESIZE_TIMEOUT);
   }
 
   private void publish(

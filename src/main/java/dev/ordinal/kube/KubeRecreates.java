@@ -154,6 +154,11 @@ final class KubeRecreates implements Recreates {
       }
 
       @Override
+      public List<String> all() {
+        return List.copyOf(translated(data::read).values());
+      }
+
+      @Override
       public void save(String key, String json) {
         translated(
             () -> {

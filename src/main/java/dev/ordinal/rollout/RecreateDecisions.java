@@ -118,6 +118,7 @@ public final class RecreateDecisions {
             sts.partition(),
             obs.now(),
             obs.now(),
+            null,
             null);
     return new RecreateAction.Record(state, "recreate of " + spec.target() + " started");
   }

@@ -27,6 +27,10 @@ import java.util.TreeMap;
  *     written onto the new one as the rollout side
  * @param partition the old StatefulSet's partition; null when it had none
  * @param message why the recreate failed, for a {@link Stage#FAILED} one
+ * @param statefulSet the StatefulSet to create (JSON, as the applier applies it, without the
+ *     partition), recorded with the {@link Stage#DELETING} stage: past the orphan delete the
+ *     recreate creates this one whatever Git holds by then, so a commit refused or invalid since
+ *     cannot leave the pods without a controller; null before that stage
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RecreateState(
@@ -40,7 +44,8 @@ public record RecreateState(
     Integer partition,
     Instant startedAt,
     Instant stageSince,
-    String message) {
+    String message,
+    String statefulSet) {
 
   private static final ObjectMapper JSON =
       new ObjectMapper()
@@ -77,17 +82,22 @@ public record RecreateState(
     carried = carried == null ? Map.of() : Map.copyOf(new TreeMap<>(carried));
   }
 
+  /** The same recreate, with the StatefulSet it creates recorded. */
+  public RecreateState withStatefulSet(String json) {
+    return with(stage, stageSince, message, json);
+  }
+
   /** The same recreate at {@code next}, entered at {@code now}. */
   public RecreateState at(Stage next, Instant now) {
-    return with(next, now, message);
+    return with(next, now, message, statefulSet);
   }
 
   /** Stopped before the StatefulSet was touched, for {@code why}. */
   public RecreateState failed(String why, Instant now) {
-    return with(Stage.FAILED, now, why);
+    return with(Stage.FAILED, now, why, statefulSet);
   }
 
-  private RecreateState with(Stage next, Instant now, String why) {
+  private RecreateState with(Stage next, Instant now, String why, String created) {
     return new RecreateState(
         commit,
         target,
@@ -99,7 +109,8 @@ public record RecreateState(
         partition,
         startedAt,
         now,
-        why);
+        why,
+        created);
   }
 
   public String toJson() {

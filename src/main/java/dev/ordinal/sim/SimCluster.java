@@ -970,6 +970,11 @@ public final class SimCluster implements Cluster {
       }
 
       @Override
+      public List<String> all() {
+        return List.copyOf(recreates.values());
+      }
+
+      @Override
       public void save(String key, String json) {
         recreates.put(key, json);
       }

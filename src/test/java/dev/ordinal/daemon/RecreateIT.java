@@ -452,6 +452,31 @@ class RecreateIT {
         a -> a instanceof RecreateAction.Create, RecreateState.Stage.CREATING);
   }
 
+  @Test
+  void aCrashPastTheDeleteIsFinishedThoughTheNextCommitIsInvalid() throws Exception {
+    running(optedIn("1Gi", expandable));
+    String uid = sts().getMetadata().getUid();
+    Map<String, String> podUids = podUids();
+    assertThrows(
+        Crash.class,
+        () ->
+            sync(
+                ordinal(Crash.after(a -> a instanceof RecreateAction.OrphanDelete)),
+                optedIn("2Gi", expandable)));
+
+    SyncResult invalid =
+        sync(
+            ordinal(),
+            optedIn("2Gi", expandable),
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad_Name}\n");
+
+    assertInstanceOf(SyncResult.Invalid.class, invalid, invalid.toString());
+    assertNotEquals(uid, sts().getMetadata().getUid(), "created from the recorded manifest");
+    // Git fixed: nothing left to do
+    assertInstanceOf(SyncResult.Applied.class, sync(ordinal(), optedIn("2Gi", expandable)));
+    grownAndRecreated(uid, podUids);
+  }
+
   private static String refusal(SyncResult result) {
     return String.join("\n", assertInstanceOf(SyncResult.Refused.class, result).reasons());
   }

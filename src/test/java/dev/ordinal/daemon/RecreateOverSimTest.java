@@ -215,6 +215,36 @@ class RecreateOverSimTest {
   }
 
   @Test
+  void aRecreateKilledPastItsDeleteIsFinishedThoughTheNextCommitIsInvalid() throws Exception {
+    assertInstanceOf(SyncResult.Applied.class, sync(sts("1Gi", "expandable", "recreate")));
+    awaitThreePods();
+    String oldUid = live().getMetadata().getUid();
+    Map<String, String> pods = pods();
+    assertThrows(
+        Crash.class,
+        () ->
+            sync(
+                sts("2Gi", "expandable", "recreate"),
+                true,
+                Crash.after(a -> a instanceof RecreateAction.OrphanDelete)));
+    assertTrue(cluster.statefulSet(KEY, Workloads.Read.FRESH).isEmpty(), "deleted, not created");
+
+    SyncResult invalid =
+        sync(
+            sts("2Gi", "expandable", "recreate")
+                + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad_Name}\n");
+
+    assertInstanceOf(SyncResult.Invalid.class, invalid, invalid.toString());
+    assertNotEquals(oldUid, live().getMetadata().getUid(), "created from the recorded manifest");
+    assertEquals("2Gi", StatefulSets.claimTemplateStorage(live()));
+    assertEquals(pods, pods());
+    assertEquals(
+        1,
+        events.stream().filter(e -> e.step() == RecreateEvent.Step.FINISHED).count(),
+        "" + events);
+  }
+
+  @Test
   void aClassWithoutExpansionAShrinkAndAMissingOptInOrBoundaryAreRefusedChangingNothing()
       throws Exception {
     assertInstanceOf(SyncResult.Applied.class, sync(sts("1Gi", "fixed", "recreate")));
