@@ -21,6 +21,7 @@ import dev.ordinal.testkit.ControlPlaneTest;
 import dev.ordinal.testkit.Loaders;
 import dev.ordinal.testkit.Manifests;
 import dev.ordinal.testkit.PodSimulator;
+import dev.ordinal.testkit.SnapshotSimulator;
 import dev.ordinal.testkit.StatefulSets;
 import dev.ordinal.testkit.TestNamespace;
 import dev.ordinal.testkit.VolumeSimulator;
@@ -116,7 +117,8 @@ class RecreateIT {
     return new AppSync(
             "shop",
             ns,
-            new AppBoundary("shop", Set.of(ns), Set.of(), false, AppBoundary.Backups.NONE, true),
+            new AppBoundary(
+                "shop", Set.of(ns), Set.of(), false, new AppBoundary.Backups(true, Set.of()), true),
             false,
             Loaders.forFixtures(),
             cluster,
@@ -353,6 +355,47 @@ class RecreateIT {
     assertTrue(
         volumes.resizes().contains(new VolumeSimulator.Resize("data-db-1", "1Gi", "2Gi", true)),
         "" + volumes.resizes());
+  }
+
+  @Test
+  void aPolicyWithABackupSnapshotsEveryClaimBeforeAnyIsPatched() throws Exception {
+    try (SnapshotSimulator snapshots = new SnapshotSimulator(client, ns, Duration.ofMillis(300))) {
+      String policy = Manifests.POLICY + "  immutableChanges: recreate\n  backup: {timeout: 60s}\n";
+      running(Manifests.growable("1Gi", expandable, "ordinal.dev/policy: canary"), policy);
+      String uid = sts().getMetadata().getUid();
+      Map<String, String> podUids = podUids();
+
+      SyncResult result =
+          sync(
+              ordinal(),
+              Manifests.growable("2Gi", expandable, "ordinal.dev/policy: canary"),
+              policy);
+
+      assertInstanceOf(SyncResult.Applied.class, result, result.toString());
+      grownAndRecreated(uid, podUids);
+      Map<String, String> taken = new TreeMap<>();
+      for (var snapshot : snapshots.snapshots().inNamespace(ns).list().getItems()) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> spec =
+            (Map<String, Object>) snapshot.getAdditionalProperties().get("spec");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> source = (Map<String, Object>) spec.get("source");
+        taken.put(
+            String.valueOf(source.get("persistentVolumeClaimName")),
+            String.valueOf(
+                ((Map<?, ?>) snapshot.getAdditionalProperties().get("status")).get("readyToUse")));
+      }
+      assertEquals(
+          Map.of("data-db-0", "true", "data-db-1", "true", "data-db-2", "true"),
+          taken,
+          "a ready snapshot of each claim");
+      List<RecreateEvent.Step> order = events.stream().map(RecreateEvent::step).toList();
+      assertTrue(
+          order.indexOf(RecreateEvent.Step.BACKUP_READY)
+                  < order.indexOf(RecreateEvent.Step.CLAIM_PATCHED)
+              && order.indexOf(RecreateEvent.Step.BACKUP_REQUESTED) >= 0,
+          "the backup was ready before the first claim was patched: " + order);
+    }
   }
 
   @Test
