@@ -154,7 +154,11 @@ public final class Planner {
    *       updateStrategy, revisionHistoryLimit, persistentVolumeClaimRetentionPolicy and
    *       minReadySeconds) give {@link ObjectPlan.Refused}, unless the StatefulSet opted in to
    *       recreates ({@link PlanOptions#allowsRecreate}) and the change is volume growth alone:
-   *       then {@link ObjectPlan.Recreate}. A shrink is always refused.
+   *       then {@link ObjectPlan.Recreate}. With the opt-in, other forbidden changes (serviceName,
+   *       selector, podManagementPolicy, claim template metadata) in a commit that leaves the pod
+   *       template as it is give a {@link ObjectPlan.Recreate} that rolls the pods afterwards; in a
+   *       commit that also changes the pod template they are refused (see {@link
+   *       StatefulSetRules#templateWithRecreate}). A shrink is always refused.
    * </ul>
    */
   public static ObjectPlan planObject(HasMetadata desired, HasMetadata live, PlanOptions options) {
@@ -215,6 +219,14 @@ public final class Planner {
         boolean optedIn = options.allowsRecreate(wanted);
         if (optedIn && immutable.volumeGrowthOnly()) {
           return new ObjectPlan.Recreate(key, desired, live, forbidden, immutable);
+        }
+        boolean templateChanges = changes.stream().anyMatch(c -> c.isAtOrUnder("spec.template"));
+        if (optedIn && immutable.recreatableWithRollout() && !templateChanges) {
+          return new ObjectPlan.Recreate(key, desired, live, forbidden, immutable);
+        }
+        if (optedIn && immutable.recreatableWithRollout()) {
+          return new ObjectPlan.Refused(
+              key, desired, live, forbidden, StatefulSetRules.templateWithRecreate(key, immutable));
         }
         return new ObjectPlan.Refused(
             key,
