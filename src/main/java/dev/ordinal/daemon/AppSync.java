@@ -327,6 +327,19 @@ public final class AppSync implements AppRegistry.AppView {
           // Leadership was lost mid-sync: the new leader applies the rest.
           return new SyncResult.Standby(revision, plan.counts());
         }
+        if (restartPending(step)) {
+          // Killed after a recreate's create, before its pods were set to roll: finish that
+          // first, and apply nothing else to the StatefulSet until it is done.
+          HasMetadata desired =
+              step instanceof ObjectPlan.Update u
+                  ? u.desired()
+                  : ((ObjectPlan.Unchanged) step).desired();
+          if (!(resumeRecreate(step.key(), desired, planned) instanceof Recreator.Result.Done)) {
+            restoring = true;
+            held++;
+            continue;
+          }
+        }
         if (step instanceof ObjectPlan.Create create && recreateInFlight(create.key())) {
           // Killed between the orphan delete and the create: finish that recreate first.
           Recreator.Result done = resumeRecreate(create.key(), create.desired(), planned);
@@ -464,7 +477,7 @@ public final class AppSync implements AppRegistry.AppView {
       return Optional.of(
           "StatefulSet "
               + recreate.key().namespacedName()
-              + ": recreating it to grow its volumes runs only in the daemon (ordinal run)");
+              + ": recreating it runs only in the daemon (ordinal run)");
     }
     return r.preflight(recreateSpec(recreate.key(), recreate, planned));
   }
@@ -486,6 +499,19 @@ public final class AppSync implements AppRegistry.AppView {
             .isPresent();
   }
 
+  /** A recreate of this StatefulSet created it and has yet to set its pods to roll. */
+  private boolean restartPending(ObjectPlan step) {
+    Recreator r = recreator;
+    ObjectKey key = step.key();
+    return r != null
+        && (step instanceof ObjectPlan.Update || step instanceof ObjectPlan.Unchanged)
+        && key.group().equals("apps")
+        && key.kind().equals("StatefulSet")
+        && r.recorded(key.namespace(), key.name())
+            .filter(s -> s.stage() == RecreateState.Stage.RESTARTING)
+            .isPresent();
+  }
+
   private Recreator.Result resumeRecreate(ObjectKey key, HasMetadata desired, Planned planned) {
     RecreateState state = recreator.recorded(key.namespace(), key.name()).orElseThrow();
     RecreateSpec spec =
@@ -495,7 +521,11 @@ public final class AppSync implements AppRegistry.AppView {
             state.commit(),
             Recreator.growTo(state.target()),
             Optional.empty(),
-            RecreateSpec.DEFAULT_RESIZE_TIMEOUT);
+            RecreateSpec.DEFAULT_RESIZE_TIMEOUT,
+            Optional.ofNullable(state.restartStamp())
+                .map(
+                    stamp ->
+                        new RecreateSpec.Roll(state.selector(), stamp, state.restartPartition())));
     return recreator.run(
         spec, partition -> asRecreated(desired, null, partition, planned, state), recreatePatience);
   }
@@ -513,7 +543,10 @@ public final class AppSync implements AppRegistry.AppView {
         policy
             .flatMap(RolloutPolicy::backup)
             .map(b -> new RecreateSpec.Backup(b.volumeSnapshotClassName(), b.timeout())),
-        RecreateSpec.DEFAULT_RESIZE_TIMEOUT);
+        RecreateSpec.DEFAULT_RESIZE_TIMEOUT,
+        recreate.rollsPods() && recreate.desired() instanceof StatefulSet desired
+            ? Optional.of(RecreateRolls.roll(desired, recreate.live(), planned.revision(), policy))
+            : Optional.empty());
   }
 
   private HasMetadata asRecreated(
