@@ -40,19 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RecreateRolloutIT {
   static final Duration TIMEOUT = Duration.ofSeconds(90);
 
-  static final String POLICY =
-      """
-      apiVersion: ordinal.dev/v1alpha1
-      kind: RolloutPolicy
-      metadata: {name: canary}
-      spec:
-        immutableChanges: recreate
-        steps:
-          - canary: {replicas: 1}
-          - pause: {}
-          - canary: {replicas: 2}
-          - pause: {}
-      """;
+  static final String POLICY = Manifests.RECREATE_POLICY;
 
   @TempDir Path tmp;
 

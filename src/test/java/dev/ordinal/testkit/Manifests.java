@@ -58,4 +58,19 @@ public final class Manifests {
           - canary: {replicas: 1}
           - pause: {}
       """;
+
+  /** A policy that opts in to recreates, with two canary steps each held until promoted. */
+  public static final String RECREATE_POLICY =
+      """
+      apiVersion: ordinal.dev/v1alpha1
+      kind: RolloutPolicy
+      metadata: {name: canary}
+      spec:
+        immutableChanges: recreate
+        steps:
+          - canary: {replicas: 1}
+          - pause: {}
+          - canary: {replicas: 2}
+          - pause: {}
+      """;
 }
