@@ -327,7 +327,7 @@ public final class AppSync implements AppRegistry.AppView {
           // Leadership was lost mid-sync: the new leader applies the rest.
           return new SyncResult.Standby(revision, plan.counts());
         }
-        if (restartPending(step)) {
+        if (restartPending(step, planned.state())) {
           // Killed after a recreate's create, before its pods were set to roll: finish that
           // first, and apply nothing else to the StatefulSet until it is done.
           HasMetadata desired =
@@ -499,14 +499,20 @@ public final class AppSync implements AppRegistry.AppView {
             .isPresent();
   }
 
-  /** A recreate of this StatefulSet created it and has yet to set its pods to roll. */
-  private boolean restartPending(ObjectPlan step) {
+  /**
+   * A recreate of this StatefulSet created it and has yet to set its pods to roll. Looked up only
+   * for StatefulSets that opted in, so the others cost no read of the recreate store.
+   */
+  private boolean restartPending(ObjectPlan step, DesiredState state) {
     Recreator r = recreator;
     ObjectKey key = step.key();
+    HasMetadata desired =
+        step instanceof ObjectPlan.Update u
+            ? u.desired()
+            : step instanceof ObjectPlan.Unchanged same ? same.desired() : null;
     return r != null
-        && (step instanceof ObjectPlan.Update || step instanceof ObjectPlan.Unchanged)
-        && key.group().equals("apps")
-        && key.kind().equals("StatefulSet")
+        && desired instanceof StatefulSet sts
+        && RolloutPolicy.allowsRecreate(sts, state.policyFor(sts))
         && r.recorded(key.namespace(), key.name())
             .filter(s -> s.stage() == RecreateState.Stage.RESTARTING)
             .isPresent();
