@@ -251,7 +251,11 @@ public final class AppSync implements AppRegistry.AppView {
   synchronized SyncResult carryOut(Planned planned) {
     String revision = planned.revision();
     Recreator recreates = recreator;
-    if (recreates != null && mayWrite.getAsBoolean()) {
+    boolean leader = mayWrite.getAsBoolean();
+    if (recreates != null) {
+      recreates.leading(leader);
+    }
+    if (recreates != null && leader) {
       try {
         if (recreates.finishOrphaned(boundary.namespaces(), recreatePatience)) {
           // The plan saw the StatefulSet missing or unfinished: plan again.
@@ -338,6 +342,19 @@ public final class AppSync implements AppRegistry.AppView {
         if (!mayWrite.getAsBoolean()) {
           // Leadership was lost mid-sync: the new leader applies the rest.
           return new SyncResult.Standby(revision, plan.counts());
+        }
+        if (restartPending(step, planned.state())) {
+          // Killed after a recreate's create, before its pods were set to roll: finish that
+          // first, and apply nothing else to the StatefulSet until it is done.
+          HasMetadata desired =
+              step instanceof ObjectPlan.Update u
+                  ? u.desired()
+                  : ((ObjectPlan.Unchanged) step).desired();
+          if (!(resumeRecreate(step.key(), desired, planned) instanceof Recreator.Result.Done)) {
+            restoring = true;
+            held++;
+            continue;
+          }
         }
         Optional<HasMetadata> resumable = desiredOf(step);
         if (resumable.isPresent() && recreateInFlight(step.key())) {
@@ -484,7 +501,7 @@ public final class AppSync implements AppRegistry.AppView {
       return Optional.of(
           "StatefulSet "
               + recreate.key().namespacedName()
-              + ": recreating it to grow its volumes runs only in the daemon (ordinal run)");
+              + ": recreating it runs only in the daemon (ordinal run)");
     }
     return r.preflight(recreateSpec(recreate.key(), recreate, planned));
   }
@@ -519,6 +536,25 @@ public final class AppSync implements AppRegistry.AppView {
             .isPresent();
   }
 
+  /**
+   * A recreate of this StatefulSet created it and has yet to set its pods to roll. Looked up only
+   * for StatefulSets that opted in, so the others cost no read of the recreate store.
+   */
+  private boolean restartPending(ObjectPlan step, DesiredState state) {
+    Recreator r = recreator;
+    ObjectKey key = step.key();
+    HasMetadata desired =
+        step instanceof ObjectPlan.Update u
+            ? u.desired()
+            : step instanceof ObjectPlan.Unchanged same ? same.desired() : null;
+    return r != null
+        && desired instanceof StatefulSet sts
+        && RolloutPolicy.allowsRecreate(sts, state.policyFor(sts))
+        && r.recorded(key.namespace(), key.name())
+            .filter(s -> s.stage() == RecreateState.Stage.RESTARTING)
+            .isPresent();
+  }
+
   private Recreator.Result resumeRecreate(ObjectKey key, HasMetadata desired, Planned planned) {
     RecreateState state = recreator.recorded(key.namespace(), key.name()).orElseThrow();
     return recreator.run(
@@ -540,7 +576,10 @@ public final class AppSync implements AppRegistry.AppView {
         policy
             .flatMap(RolloutPolicy::backup)
             .map(b -> new RecreateSpec.Backup(b.volumeSnapshotClassName(), b.timeout())),
-        RecreateSpec.DEFAULT_RESIZE_TIMEOUT);
+        RecreateSpec.DEFAULT_RESIZE_TIMEOUT,
+        recreate.rollsPods() && recreate.desired() instanceof StatefulSet desired
+            ? Optional.of(RecreateRolls.roll(desired, recreate.live(), planned.revision(), policy))
+            : Optional.empty());
   }
 
   private HasMetadata asRecreated(

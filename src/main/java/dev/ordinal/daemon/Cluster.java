@@ -10,7 +10,13 @@ import java.util.Optional;
  * fast tests. Nothing outside {@code kube} talks to an API server.
  */
 public interface Cluster
-    extends Workloads, LiveObjects, ClusterEvents, Volumes, Recreates, AutoCloseable {
+    extends Workloads,
+        LiveObjects,
+        ClusterEvents,
+        Volumes,
+        Recreates,
+        RecreateRollouts,
+        AutoCloseable {
 
   /** A key of a Secret; empty when the Secret or the key does not exist. */
   Optional<String> secretValue(String namespace, String name, String key);

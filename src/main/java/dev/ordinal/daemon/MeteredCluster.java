@@ -233,6 +233,17 @@ final class MeteredCluster implements Cluster {
   }
 
   @Override
+  public Outcome relabelPod(String namespace, String pod, String uid, Map<String, String> labels) {
+    return call("patch", () -> cluster.relabelPod(namespace, pod, uid, labels));
+  }
+
+  @Override
+  public Outcome restart(
+      String namespace, String name, String uid, String stamp, Integer partition) {
+    return call("patch", () -> cluster.restart(namespace, name, uid, stamp, partition));
+  }
+
+  @Override
   public RecreateStore recreateStore(String namespace, String name) {
     return cluster.recreateStore(namespace, name);
   }

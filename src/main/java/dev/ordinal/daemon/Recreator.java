@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -52,7 +53,7 @@ public final class Recreator {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Cluster cluster;
-  private final Recreates.RecreateStore store;
+  private final RememberedRecreateStore store;
   private final BackupManager backups;
   private final EventBus bus;
   private final Clock clock;
@@ -72,7 +73,7 @@ public final class Recreator {
       Duration pollEvery,
       Consumer<RecreateAction> afterEachAction) {
     this.cluster = cluster;
-    this.store = cluster.recreateStore(home, STORE);
+    this.store = new RememberedRecreateStore(cluster.recreateStore(home, STORE));
     this.backups = backups;
     this.bus = bus;
     this.clock = clock;
@@ -90,6 +91,14 @@ public final class Recreator {
 
     /** Still waiting after {@code patience}: the next sync continues from the recorded state. */
     record Waiting(String why) implements Result {}
+  }
+
+  /**
+   * Told before each sync whether this instance may write: one that has just become leader reads
+   * the recorded recreates again, since the previous leader may have written them.
+   */
+  public void leading(boolean leader) {
+    store.leading(leader);
   }
 
   /** A recreate in flight for {@code namespace/name}, if one is recorded. */
@@ -158,13 +167,27 @@ public final class Recreator {
                 next.backupId().isEmpty() || next.startedAt().equals(next.stageSince())
                     ? RecreateEvent.Step.STARTED
                     : RecreateEvent.Step.BACKUP_READY;
-            case DELETING -> RecreateEvent.Step.CLAIMS_GROWN;
+            case RELABELLING ->
+                next.startedAt().equals(next.stageSince())
+                    ? RecreateEvent.Step.STARTED
+                    : RecreateEvent.Step.CLAIMS_GROWN;
+            case DELETING ->
+                next.rollsPods()
+                    ? RecreateEvent.Step.POD_RELABELLED
+                    : RecreateEvent.Step.CLAIMS_GROWN;
             case CREATING -> RecreateEvent.Step.ORPHANED;
+            case RESTARTING -> RecreateEvent.Step.CREATED;
             case FAILED -> RecreateEvent.Step.FAILED;
           };
       String message = next.stage() == RecreateState.Stage.FAILED ? next.message() : record.why();
       if (step == RecreateEvent.Step.STARTED) {
-        message = "growing " + spec.target() + " for commit " + spec.commit() + ": " + message;
+        message =
+            (spec.growTo().isEmpty() ? "recreating" : "growing " + spec.target())
+                + " for commit "
+                + spec.commit()
+                + (next.rollsPods() ? ", then rolling the pods" : "")
+                + ": "
+                + message;
       }
       publish(spec, step, "", message, "record-" + next.stage().name().toLowerCase(Locale.ROOT));
       return false;
@@ -225,7 +248,11 @@ public final class Recreator {
           spec,
           RecreateEvent.Step.CREATED,
           "",
-          "StatefulSet created from commit " + spec.commit() + " with the grown claim templates",
+          "StatefulSet created from commit "
+              + spec.commit()
+              + (create.state().rollsPods()
+                  ? "; it adopts the running pods"
+                  : " with the grown claim templates"),
           "create");
       return false;
     }
@@ -247,6 +274,10 @@ public final class Recreator {
               instanceof Workloads.WriteResult.Conflict) {
         return false; // written in between (the rollout side saw it): decide again
       }
+      if (finish.state().stage() == RecreateState.Stage.RESTARTING) {
+        store.save(key, finish.state().toJson());
+        return false; // the pods are rolled next
+      }
       store.remove(key);
       publish(
           spec,
@@ -254,6 +285,44 @@ public final class Recreator {
           "",
           "StatefulSet recreated; claims grown to " + spec.target() + ", no pod restarted",
           "finish");
+      return true;
+    }
+    if (action instanceof RecreateAction.RelabelPod relabel) {
+      Recreates.Outcome outcome =
+          cluster.relabelPod(ns, relabel.pod(), relabel.uid(), relabel.labels());
+      publish(
+          spec,
+          RecreateEvent.Step.POD_RELABELLED,
+          "",
+          "pod "
+              + relabel.pod()
+              + " labelled "
+              + relabel.labels()
+              + " so the recreated StatefulSet adopts it"
+              + (outcome == Recreates.Outcome.DONE ? "" : " (" + outcome + ")"),
+          "relabel-pod");
+      return false;
+    }
+    if (action instanceof RecreateAction.Restart restart) {
+      Recreates.Outcome outcome =
+          cluster.restart(ns, name, restart.uid(), restart.stamp(), restart.partition());
+      publish(
+          spec,
+          RecreateEvent.Step.PODS_RESTARTED,
+          "",
+          "pod template stamped "
+              + Annotations.RECREATED_AT
+              + "="
+              + restart.stamp()
+              + ": the pods roll to the recreated StatefulSet"
+              + (restart.partition() == null ? "" : " through the rollout policy")
+              + (outcome == Recreates.Outcome.DONE ? "" : " (" + outcome + ")"),
+          "restart");
+      return false;
+    }
+    if (action instanceof RecreateAction.Forget forget) {
+      store.remove(key);
+      publish(spec, RecreateEvent.Step.FINISHED, "", forget.why(), "finish");
       return true;
     }
     throw new IllegalStateException("not an action to carry out: " + action);
@@ -314,7 +383,10 @@ public final class Recreator {
         state.commit(),
         growTo(state.target()),
         Optional.empty(),
-        RecreateSpec.DEFAULT_RESIZE_TIMEOUT);
+        RecreateSpec.DEFAULT_RESIZE_TIMEOUT,
+        Optional.ofNullable(state.restartStamp())
+            .map(
+                stamp -> new RecreateSpec.Roll(state.selector(), stamp, state.restartPartition())));
   }
 
   private void publish(
@@ -329,8 +401,8 @@ public final class Recreator {
   RecreateObservation observe(RecreateSpec spec) {
     String key = spec.namespace() + "/" + spec.name();
     Optional<RecreateState> recorded = recorded(spec.namespace(), spec.name());
-    Optional<RecreateObservation.Live> live =
-        cluster.statefulSet(key, Workloads.Read.FRESH).map(Recreator::live);
+    Optional<StatefulSet> current = cluster.statefulSet(key, Workloads.Read.FRESH);
+    Optional<RecreateObservation.Live> live = current.map(Recreator::live);
     List<RecreateObservation.Claim> claims = new ArrayList<>();
     Map<String, Boolean> expansion = new HashMap<>();
     for (PersistentVolumeClaim pvc : cluster.claims(spec.namespace())) {
@@ -356,7 +428,25 @@ public final class Recreator {
         backup = Optional.of(new RecreateObservation.BackupStatus(set.complete(), set.failure()));
       }
     }
-    return new RecreateObservation(clock.instant(), live, claims, expansion, backup, recorded);
+    List<RecreateObservation.PodLabels> pods = new ArrayList<>();
+    boolean rolls =
+        spec.roll().isPresent() || recorded.filter(RecreateState::rollsPods).isPresent();
+    if (rolls && current.isPresent()) {
+      Pattern own = Pattern.compile(Pattern.quote(spec.name() + "-") + "[0-9]+");
+      for (var pod : cluster.pods(current.get(), Workloads.Read.FRESH)) {
+        if (own.matcher(pod.getMetadata().getName()).matches()) {
+          pods.add(
+              new RecreateObservation.PodLabels(
+                  pod.getMetadata().getName(),
+                  pod.getMetadata().getUid(),
+                  pod.getMetadata().getLabels() == null
+                      ? Map.of()
+                      : pod.getMetadata().getLabels()));
+        }
+      }
+    }
+    return new RecreateObservation(
+        clock.instant(), live, claims, expansion, backup, recorded, pods);
   }
 
   private static RecreateObservation.Live live(StatefulSet sts) {
@@ -375,12 +465,33 @@ public final class Recreator {
                 || sts.getSpec().getUpdateStrategy().getRollingUpdate() == null
             ? null
             : sts.getSpec().getUpdateStrategy().getRollingUpdate().getPartition();
+    Map<String, String> template =
+        sts.getSpec().getTemplate() == null || sts.getSpec().getTemplate().getMetadata() == null
+            ? null
+            : sts.getSpec().getTemplate().getMetadata().getAnnotations();
+    var status = sts.getStatus();
+    Long generation = sts.getMetadata().getGeneration();
+    boolean observed =
+        status != null
+            && status.getCurrentRevision() != null
+            && status.getObservedGeneration() != null
+            && status.getObservedGeneration() >= (generation == null ? 0 : generation);
+    // OnDelete never advances the current revision: some pod not updated is what tells.
+    boolean rolling =
+        status != null
+            && status.getCurrentRevision() != null
+            && status.getUpdateRevision() != null
+            && !status.getCurrentRevision().equals(status.getUpdateRevision())
+            && !Objects.equals(status.getUpdatedReplicas(), status.getReplicas());
     return new RecreateObservation.Live(
         sts.getMetadata().getUid(),
         sts.getSpec().getReplicas() == null ? 1 : sts.getSpec().getReplicas(),
         partition,
         sts.getMetadata().getDeletionTimestamp() != null,
-        carried);
+        carried,
+        template == null ? "" : template.getOrDefault(Annotations.RECREATED_AT, ""),
+        observed,
+        rolling);
   }
 
   private static RecreateObservation.Claim claim(

@@ -849,6 +849,17 @@ public final class KubeCluster implements Cluster {
   }
 
   @Override
+  public Outcome relabelPod(String namespace, String pod, String uid, Map<String, String> labels) {
+    return new KubeRecreateRollouts(client).relabelPod(namespace, pod, uid, labels);
+  }
+
+  @Override
+  public Outcome restart(
+      String namespace, String name, String uid, String stamp, Integer partition) {
+    return new KubeRecreateRollouts(client).restart(namespace, name, uid, stamp, partition);
+  }
+
+  @Override
   public synchronized void close() {
     stsInformers.values().forEach(SharedIndexInformer::close);
     podInformers.values().forEach(SharedIndexInformer::close);

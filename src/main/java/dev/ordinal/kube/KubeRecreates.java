@@ -186,7 +186,7 @@ final class KubeRecreates implements Recreates {
     };
   }
 
-  private static Outcome outcome(KubernetesClientException e) {
+  static Outcome outcome(KubernetesClientException e) {
     if (e.getCode() == 404) {
       return Outcome.GONE;
     }

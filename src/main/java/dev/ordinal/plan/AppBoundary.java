@@ -202,8 +202,8 @@ public record AppBoundary(
   }
 
   /**
-   * Why the StatefulSet {@code key}, which opted in from Git, may not be recreated to grow its
-   * volumes; empty when the operator allows it.
+   * Why the StatefulSet {@code key}, which opted in from Git, may not be recreated for a change
+   * Kubernetes forbids; empty when the operator allows it.
    */
   public Optional<String> recreateRefusal(ObjectKey key) {
     if (recreates) {
@@ -212,7 +212,8 @@ public record AppBoundary(
     return Optional.of(
         "StatefulSet "
             + key.namespacedName()
-            + ": growing its volumes by recreating it (immutableChanges: recreate) is outside app "
+            + ": recreating it for a change Kubernetes forbids (immutableChanges: recreate) is"
+            + " outside app "
             + app
             + "'s boundary (it patches claims, reads StorageClasses and deletes the StatefulSet"
             + " with propagationPolicy Orphan); the operator can allow it by setting apps["

@@ -48,6 +48,15 @@ public record ImmutableChanges(
     return !growths.isEmpty() && shrinks.isEmpty() && others.isEmpty();
   }
 
+  /**
+   * Forbidden changes that a recreate can carry out only by rolling the pods afterwards (a new
+   * serviceName, selector, podManagementPolicy or claim template metadata reaches a pod only when
+   * it is created again), possibly with volume growth, and no shrink.
+   */
+  public boolean recreatableWithRollout() {
+    return !others.isEmpty() && shrinks.isEmpty();
+  }
+
   /** Takes {@code forbidden} (changes the planner found forbidden) apart. */
   static ImmutableChanges of(StatefulSet desired, StatefulSet live, List<FieldChange> forbidden) {
     Map<String, Quantity> before = storageByTemplate(live);

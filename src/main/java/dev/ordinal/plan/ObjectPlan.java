@@ -130,9 +130,21 @@ public sealed interface ObjectPlan
       Objects.requireNonNull(changes);
     }
 
+    /**
+     * Whether the pods must be rolled to the recreated StatefulSet (through the rollout policy): a
+     * change that reaches a pod only when the pod is created again. Volume growth alone rolls none.
+     */
+    public boolean rollsPods() {
+      return !changes.others().isEmpty();
+    }
+
     @Override
     public String toString() {
-      return "recreate " + key + " growing " + changes.growths();
+      return "recreate "
+          + key
+          + " growing "
+          + changes.growths()
+          + (rollsPods() ? ", rolling pods" : "");
     }
   }
 

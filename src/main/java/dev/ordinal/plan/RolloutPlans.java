@@ -79,6 +79,10 @@ public final class RolloutPlans {
   public static List<String> recreateSections(Plan plan, DesiredState state) {
     List<String> sections = new ArrayList<>();
     for (ObjectPlan.Recreate recreate : plan.ofType(ObjectPlan.Recreate.class)) {
+      if (recreate.rollsPods()) {
+        sections.add(RecreatePlans.section(recreate, state));
+        continue;
+      }
       StatefulSet live = (StatefulSet) recreate.live();
       int replicas = live.getSpec().getReplicas() == null ? 1 : live.getSpec().getReplicas();
       String name = recreate.key().name();

@@ -169,7 +169,40 @@ final class StatefulSetRules {
               + " so Ordinal recreates it (its pods and PVCs stay as they are).";
     }
     return optedIn
-        ? truth + " Ordinal recreates a StatefulSet only for volume growth so far."
-        : truth;
+        ? truth
+            + " Ordinal recreates the StatefulSet and rolls its pods for this change, but not in a"
+            + " commit that also shrinks a claim."
+        : truth
+            + " To have Ordinal recreate the StatefulSet (pods running on) and then roll the pods"
+            + " through the rollout policy, "
+            + OPT_IN
+            + ".";
+  }
+
+  /**
+   * Why an opted-in StatefulSet's commit that changes the pod template together with a field that
+   * needs a recreate is refused. A new StatefulSet starts with its current revision equal to its
+   * update revision: created with the new template, it would know no revision to roll back to, and
+   * its controller would replace the running pods outside the rollout policy's steps. In two
+   * commits each step is safe: the recreate keeps (or rolls) the pods on the template that runs,
+   * and the template change is a normal rollout.
+   */
+  static String templateWithRecreate(ObjectKey key, List<FieldChange> forbidden) {
+    String fields = forbidden.stream().map(FieldChange::path).collect(Collectors.joining(", "));
+    boolean selector = forbidden.stream().anyMatch(c -> c.isAtOrUnder("spec.selector"));
+    return "StatefulSet "
+        + key.namespacedName()
+        + ": "
+        + fields
+        + " needs the StatefulSet recreated, and this commit also changes the pod template. A"
+        + " StatefulSet created with a new template keeps no revision to roll back to, and its"
+        + " controller would replace the pods outside the rollout policy's steps, so Ordinal does"
+        + " the two in separate commits: "
+        + (selector
+            ? "first add the new selector's labels to the pod template (a normal rollout puts"
+                + " them on every pod), then change the selector (Ordinal recreates the"
+                + " StatefulSet and rolls the pods)."
+            : "commit the pod template change first (or after), and the forbidden change on its"
+                + " own.");
   }
 }

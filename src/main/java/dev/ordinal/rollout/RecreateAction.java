@@ -51,6 +51,28 @@ public sealed interface RecreateAction {
     }
   }
 
+  /**
+   * Add {@code labels} to pod {@code pod}, only if its uid still is {@code uid}: the labels it has
+   * stay. Idempotent.
+   */
+  record RelabelPod(String pod, String uid, Map<String, String> labels, RecreateState state)
+      implements RecreateAction {
+    public RelabelPod {
+      labels = Map.copyOf(labels);
+    }
+  }
+
+  /**
+   * Stamp the new StatefulSet's pod template with {@code stamp} (and set {@code partition}, when
+   * given, in the same write), only if its uid still is {@code uid}: a new revision the rollout
+   * engine rolls out through the policy. Idempotent.
+   */
+  record Restart(String uid, String stamp, Integer partition, RecreateState state)
+      implements RecreateAction {}
+
+  /** The recreate is over: forget its state. */
+  record Forget(String why, RecreateState state) implements RecreateAction {}
+
   /** Nothing to do until the cluster moves (a snapshot, a resize); {@code why} says what. */
   record Wait(String why, RecreateState state) implements RecreateAction {}
 }

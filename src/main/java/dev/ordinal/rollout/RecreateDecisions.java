@@ -36,6 +36,10 @@ public final class RecreateDecisions {
     Optional<RecreateState> recorded = obs.recorded();
     if (recorded.isPresent()) {
       RecreateState state = recorded.get();
+      if (state.stage() == Stage.RESTARTING) {
+        // The new StatefulSet exists: whatever Git says now, its pods are rolled as recorded.
+        return restarting(obs, state);
+      }
       if (state.stage().pastTheDelete()) {
         // Whatever Git says now, a StatefulSet that may be gone is created again first.
         return pastTheDelete(obs, state);
@@ -59,6 +63,15 @@ public final class RecreateDecisions {
           "StatefulSet " + spec.namespace() + "/" + spec.name() + " is gone; nothing to recreate");
     }
     Live sts = obs.statefulSet().get();
+    if (spec.roll().isPresent() && sts.rolling()) {
+      return new RecreateAction.Refuse(
+          "StatefulSet "
+              + spec.namespace()
+              + "/"
+              + spec.name()
+              + " is rolling out (its current and update revisions differ); the recreate that"
+              + " rolls its pods starts once every pod runs one revision");
+    }
     Map<String, String> grow = new TreeMap<>();
     Map<String, List<String>> byClass = new TreeMap<>();
     for (Claim claim : obs.claims()) {
@@ -105,20 +118,30 @@ public final class RecreateDecisions {
                 + " volumes, or revert the size in Git");
       }
     }
-    String backupId = spec.backup().isPresent() ? newBackupId(spec.name(), obs.now()) : "";
+    // Nothing grows when only the pods are rolled: the rollout takes the policy's backup itself.
+    boolean backup = spec.backup().isPresent() && !spec.growTo().isEmpty();
+    String backupId = backup ? newBackupId(spec.name(), obs.now()) : "";
+    Optional<RecreateSpec.Roll> roll = spec.roll();
     RecreateState state =
         new RecreateState(
             spec.commit(),
             spec.target(),
-            spec.backup().isPresent() ? Stage.BACKING_UP : Stage.RESIZING,
+            backup
+                ? Stage.BACKING_UP
+                : !spec.growTo().isEmpty() || roll.isEmpty() ? Stage.RESIZING : Stage.RELABELLING,
             sts.uid(),
             grow,
             backupId,
             sts.ordinalAnnotations(),
-            sts.partition(),
+            // Created with no partition when the pods are rolled: the template is the one that
+            // runs, so nothing moves, and the restart writes the hold under its own field manager.
+            roll.isPresent() ? null : sts.partition(),
             obs.now(),
             obs.now(),
             null,
+            roll.map(RecreateSpec.Roll::selector).orElse(Map.of()),
+            roll.map(RecreateSpec.Roll::stamp).orElse(null),
+            roll.map(RecreateSpec.Roll::partition).orElse(null),
             null);
     return new RecreateAction.Record(state, "recreate of " + spec.target() + " started");
   }
@@ -128,6 +151,7 @@ public final class RecreateDecisions {
     return switch (state.stage()) {
       case BACKING_UP -> backingUp(spec, obs, state);
       case RESIZING -> resizing(spec, obs, state);
+      case RELABELLING -> relabelling(obs, state);
       default -> throw new IllegalStateException("not resumable here: " + state.stage());
     };
   }
@@ -180,7 +204,8 @@ public final class RecreateDecisions {
     }
     if (growing.isEmpty()) {
       return new RecreateAction.Record(
-          state.at(Stage.DELETING, obs.now()), "every claim grew to " + spec.target());
+          state.at(state.rollsPods() ? Stage.RELABELLING : Stage.DELETING, obs.now()),
+          spec.growTo().isEmpty() ? "no claim grows" : "every claim grew to " + spec.target());
     }
     if (overdue(state, obs.now(), spec.resizeTimeout())) {
       return new RecreateAction.Record(
@@ -220,7 +245,60 @@ public final class RecreateDecisions {
       return new RecreateAction.Record(
           state.at(Stage.DELETING, obs.now()), "the old StatefulSet is still there");
     }
-    return new RecreateAction.Finish(sts.get().uid(), state.partition(), state.carried(), state);
+    return new RecreateAction.Finish(
+        sts.get().uid(),
+        state.partition(),
+        state.carried(),
+        state.rollsPods() ? state.at(Stage.RESTARTING, obs.now()) : state);
+  }
+
+  /**
+   * Before the delete, every pod the old StatefulSet owns ({@code <name>-<ordinal>}) gets the new
+   * selector's labels, one pod per action, so that the new StatefulSet adopts each. Its old labels
+   * stay: the old selector still matches until the delete.
+   */
+  private static RecreateAction relabelling(RecreateObservation obs, RecreateState state) {
+    for (RecreateObservation.PodLabels pod : obs.pods()) {
+      Map<String, String> missing = new TreeMap<>();
+      state
+          .selector()
+          .forEach(
+              (key, value) -> {
+                if (!value.equals(pod.labels().get(key))) {
+                  missing.put(key, value);
+                }
+              });
+      if (!missing.isEmpty()) {
+        return new RecreateAction.RelabelPod(pod.name(), pod.uid(), missing, state);
+      }
+    }
+    return new RecreateAction.Record(
+        state.at(Stage.DELETING, obs.now()), "every pod carries the new selector's labels");
+  }
+
+  /**
+   * The new StatefulSet runs the pods: once its controller has observed it (so its current revision
+   * is the template that runs, the one a rollback goes back to), stamp its pod template.
+   */
+  private static RecreateAction restarting(RecreateObservation obs, RecreateState state) {
+    Optional<Live> sts = obs.statefulSet();
+    if (sts.isEmpty()) {
+      return new RecreateAction.Wait(
+          "the recreated StatefulSet is gone; waiting for it to be created again", state);
+    }
+    if (sts.get().recreatedAt().equals(state.restartStamp())) {
+      return new RecreateAction.Forget(
+          "the pod template carries " + state.restartStamp() + "; the rollout moves the pods",
+          state);
+    }
+    if (!sts.get().observed()) {
+      // Stamped before the controller's first look, the new template would become the current
+      // revision as well, and a rollback would have nothing older to return the pods to.
+      return new RecreateAction.Wait(
+          "waiting for the StatefulSet controller to observe the recreated StatefulSet", state);
+    }
+    return new RecreateAction.Restart(
+        sts.get().uid(), state.restartStamp(), state.restartPartition(), state);
   }
 
   private static boolean overdue(RecreateState state, Instant now, Duration timeout) {

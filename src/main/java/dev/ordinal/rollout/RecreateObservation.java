@@ -14,6 +14,7 @@ import java.util.Optional;
  *     class that does not exist is absent
  * @param backup the backup the state records, when one was asked for and is listed
  * @param recorded the stored state, read fresh
+ * @param pods the pods named {@code <statefulset>-<ordinal>}, for a recreate that rolls them
  */
 public record RecreateObservation(
     Instant now,
@@ -21,25 +22,64 @@ public record RecreateObservation(
     List<Claim> claims,
     Map<String, Boolean> expansion,
     Optional<BackupStatus> backup,
-    Optional<RecreateState> recorded) {
+    Optional<RecreateState> recorded,
+    List<PodLabels> pods) {
 
   public RecreateObservation {
     claims = List.copyOf(claims);
     expansion = Map.copyOf(expansion);
+    pods = List.copyOf(pods);
+  }
+
+  /** An observation without pods (a recreate that rolls none need not read them). */
+  public RecreateObservation(
+      Instant now,
+      Optional<Live> statefulSet,
+      List<Claim> claims,
+      Map<String, Boolean> expansion,
+      Optional<BackupStatus> backup,
+      Optional<RecreateState> recorded) {
+    this(now, statefulSet, claims, expansion, backup, recorded, List.of());
+  }
+
+  /** A pod of the StatefulSet, by name, with its uid and labels. */
+  public record PodLabels(String name, String uid, Map<String, String> labels) {
+    public PodLabels {
+      labels = Map.copyOf(labels);
+    }
   }
 
   /**
    * A StatefulSet: its uid, its replicas, its partition (null when it has none), whether it is
    * being deleted, and the annotations of Ordinal's rollout side that a recreate carries over.
+   *
+   * @param recreatedAt its pod template's {@code ordinal.dev/recreated-at}; empty when it has none
+   * @param observed its controller has observed its latest generation and published a current
+   *     revision
+   * @param rolling its current and update revisions differ: a rollout is in flight
    */
   public record Live(
       String uid,
       int replicas,
       Integer partition,
       boolean terminating,
-      Map<String, String> ordinalAnnotations) {
+      Map<String, String> ordinalAnnotations,
+      String recreatedAt,
+      boolean observed,
+      boolean rolling) {
     public Live {
       ordinalAnnotations = Map.copyOf(ordinalAnnotations);
+      recreatedAt = recreatedAt == null ? "" : recreatedAt;
+    }
+
+    /** A StatefulSet as a recreate that rolls no pod needs to see it. */
+    public Live(
+        String uid,
+        int replicas,
+        Integer partition,
+        boolean terminating,
+        Map<String, String> ordinalAnnotations) {
+      this(uid, replicas, partition, terminating, ordinalAnnotations, "", true, false);
     }
   }
 

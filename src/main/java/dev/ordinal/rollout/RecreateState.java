@@ -31,6 +31,11 @@ import java.util.TreeMap;
  *     partition), recorded with the {@link Stage#DELETING} stage: past the orphan delete the
  *     recreate creates this one whatever Git holds by then, so a commit refused or invalid since
  *     cannot leave the pods without a controller; null before that stage
+ * @param selector for a recreate that rolls the pods, the labels every pod of the old StatefulSet
+ *     gets before the delete (the new selector's); empty otherwise
+ * @param restartStamp for a recreate that rolls the pods, the value of {@link
+ *     Annotations#RECREATED_AT} written on the new pod template; null otherwise
+ * @param restartPartition the partition written with that annotation; null for none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RecreateState(
@@ -45,6 +50,9 @@ public record RecreateState(
     Instant startedAt,
     Instant stageSince,
     String message,
+    Map<String, String> selector,
+    String restartStamp,
+    Integer restartPartition,
     String statefulSet) {
 
   private static final ObjectMapper JSON =
@@ -59,10 +67,17 @@ public record RecreateState(
     BACKING_UP,
     /** Patching the claims to their new size and waiting for each to grow. */
     RESIZING,
+    /** The pods are rolled after: giving every pod the new selector's labels, before the delete. */
+    RELABELLING,
     /** Every claim grew: orphan-deleting the StatefulSet (its pods run on). */
     DELETING,
     /** The old StatefulSet is gone: creating the new one from Git, then carrying state over. */
     CREATING,
+    /**
+     * The new StatefulSet runs the pods and has the state carried over: once its controller has
+     * observed it, stamping its pod template so the rollout engine rolls the pods.
+     */
+    RESTARTING,
     /** Stopped before the StatefulSet was touched; {@link #message} says why. */
     FAILED;
 
@@ -80,6 +95,12 @@ public record RecreateState(
     claims = claims == null ? Map.of() : Map.copyOf(new TreeMap<>(claims));
     backupId = backupId == null ? "" : backupId;
     carried = carried == null ? Map.of() : Map.copyOf(new TreeMap<>(carried));
+    selector = selector == null ? Map.of() : Map.copyOf(new TreeMap<>(selector));
+  }
+
+  /** Whether the pods are rolled to the new StatefulSet after it is created. */
+  public boolean rollsPods() {
+    return restartStamp != null;
   }
 
   /** The same recreate, with the StatefulSet it creates recorded. */
@@ -110,6 +131,9 @@ public record RecreateState(
         startedAt,
         now,
         why,
+        selector,
+        restartStamp,
+        restartPartition,
         created);
   }
 

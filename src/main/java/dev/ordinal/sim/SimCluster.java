@@ -427,6 +427,7 @@ public final class SimCluster implements Cluster {
           if (partition == null && !"OnDelete".equals(strategyType(sts))) {
             rollingUpdate(sts).setPartition(StatefulSetObserver.partition(live));
           }
+          keepRecreatedAt(live, sts);
           boolean specChanged = !json(live.getSpec()).equals(json(defaulted(sts).getSpec()));
           meta.setUid(live.getMetadata().getUid());
           meta.setGeneration(generation(live) + (specChanged ? 1 : 0));
@@ -961,6 +962,74 @@ public final class SimCluster implements Cluster {
     return Outcome.DONE;
   }
 
+  /**
+   * The pod template annotation a recreate's restart wrote under its own field manager survives an
+   * apply that does not send it, as under server-side apply.
+   */
+  private static void keepRecreatedAt(StatefulSet live, StatefulSet applied) {
+    String had = templateAnnotations(live).get(Annotations.RECREATED_AT);
+    if (had != null && !templateAnnotations(applied).containsKey(Annotations.RECREATED_AT)) {
+      stampTemplate(applied, had);
+    }
+  }
+
+  private static Map<String, String> templateAnnotations(StatefulSet sts) {
+    Map<String, String> annotations = sts.getSpec().getTemplate().getMetadata().getAnnotations();
+    return annotations == null ? Map.of() : annotations;
+  }
+
+  private static void stampTemplate(StatefulSet sts, String stamp) {
+    ObjectMeta template = sts.getSpec().getTemplate().getMetadata();
+    Map<String, String> annotations = new LinkedHashMap<>(templateAnnotations(sts));
+    annotations.put(Annotations.RECREATED_AT, stamp);
+    template.setAnnotations(annotations);
+  }
+
+  /** Why a write guarded by {@code uid} cannot be made to {@code object}; null when it can. */
+  private static Outcome refused(HasMetadata object, String uid) {
+    return object == null
+        ? Outcome.GONE
+        : uid.equals(object.getMetadata().getUid()) ? null : Outcome.CHANGED;
+  }
+
+  @Override
+  public Outcome relabelPod(String namespace, String pod, String uid, Map<String, String> labels) {
+    synchronized (this) {
+      Pod p = pods.get(namespace + "/" + pod);
+      if (refused(p, uid) != null) {
+        return refused(p, uid);
+      }
+      Map<String, String> merged = new LinkedHashMap<>(p.getMetadata().getLabels());
+      merged.putAll(labels);
+      p.getMetadata().setLabels(merged);
+      touch(p);
+    }
+    return Outcome.DONE;
+  }
+
+  @Override
+  public Outcome restart(
+      String namespace, String name, String uid, String stamp, Integer partition) {
+    String key = namespace + "/" + name;
+    synchronized (this) {
+      StatefulSet sts = statefulSets.get(key);
+      if (refused(sts, uid) != null) {
+        return refused(sts, uid);
+      }
+      // a private copy: the live object may share its template with earlier reads
+      StatefulSet next = copy(sts);
+      stampTemplate(next, stamp);
+      if (partition != null) {
+        rollingUpdate(next).setPartition(partition);
+      }
+      next.getMetadata().setGeneration(generation(sts) + 1);
+      touch(next);
+      statefulSets.put(key, next);
+    }
+    changed(key);
+    return Outcome.DONE;
+  }
+
   @Override
   public RecreateStore recreateStore(String namespace, String name) {
     return new RecreateStore() {
@@ -1174,6 +1243,11 @@ public final class SimCluster implements Cluster {
                     .withController(true)
                     .build())
             .endMetadata()
+            // the identity the real controller gives a pod: hostname, and the governing Service
+            .withNewSpec()
+            .withHostname(name)
+            .withSubdomain(sts.getSpec().getServiceName())
+            .endSpec()
             .withNewStatus()
             .withPhase("Pending")
             .endStatus()

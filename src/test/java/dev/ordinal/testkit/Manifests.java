@@ -71,4 +71,19 @@ public final class Manifests {
             "accessModes: [ReadWriteOnce]\n        storageClassName: " + storageClass)
         .replace("storage: 1Gi", "storage: " + size);
   }
+
+  /** A policy that opts in to recreates, with two canary steps each held until promoted. */
+  public static final String RECREATE_POLICY =
+      """
+      apiVersion: ordinal.dev/v1alpha1
+      kind: RolloutPolicy
+      metadata: {name: canary}
+      spec:
+        immutableChanges: recreate
+        steps:
+          - canary: {replicas: 1}
+          - pause: {}
+          - canary: {replicas: 2}
+          - pause: {}
+      """;
 }
