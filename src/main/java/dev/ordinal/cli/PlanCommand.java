@@ -3,6 +3,7 @@ package dev.ordinal.cli;
 import dev.ordinal.daemon.AppSync;
 import dev.ordinal.plan.RolloutPlans;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -41,7 +42,9 @@ final class PlanCommand implements Callable<Integer> {
     AppSync.Planned planned = outcome.planned();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    List<String> sections = RolloutPlans.sections(planned.plan(), planned.state());
+    List<String> sections =
+        new ArrayList<>(RolloutPlans.recreateSections(planned.plan(), planned.state()));
+    sections.addAll(RolloutPlans.sections(planned.plan(), planned.state()));
     if (sections.isEmpty()) {
       err.println("no rollouts: no pod template of a StatefulSet under a RolloutPolicy changes");
       return 0;

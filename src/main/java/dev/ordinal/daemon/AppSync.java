@@ -17,12 +17,15 @@ import dev.ordinal.plan.PlanMemo;
 import dev.ordinal.plan.PlanOptions;
 import dev.ordinal.plan.Planner;
 import dev.ordinal.rollout.Annotations;
+import dev.ordinal.rollout.RecreateSpec;
+import dev.ordinal.rollout.RecreateState;
 import dev.ordinal.rollout.SyncEvent;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -64,6 +67,8 @@ public final class AppSync implements AppRegistry.AppView {
   private final PlanMemo memo = new PlanMemo();
   private volatile Map<HasMetadata, Decorated> decorated = new IdentityHashMap<>();
   private volatile DesiredState lastApplied;
+  private volatile Recreator recreator;
+  private volatile Duration recreatePatience = Duration.ofMinutes(1);
 
   /**
    * @param mayWrite whether this instance may write to the cluster now (the leader); a standby
@@ -102,6 +107,17 @@ public final class AppSync implements AppRegistry.AppView {
         () -> true);
   }
 
+  /**
+   * Lets this sync carry out changes Kubernetes forbids for StatefulSets that opted in ({@code
+   * immutableChanges: recreate}); without it such plans are refused. {@code patience} is how long
+   * one sync waits on a recreate (claims growing) before leaving the rest to the next sync.
+   */
+  public AppSync recreatingWith(Recreator recreator, Duration patience) {
+    this.recreator = recreator;
+    this.recreatePatience = patience;
+    return this;
+  }
+
   /** Loads and plans a revision without changing anything (what {@code ordinal diff} shows). */
   public synchronized Planned plan(SourceTree tree) {
     LoadResult loaded = loader.load(tree);
@@ -133,7 +149,8 @@ public final class AppSync implements AppRegistry.AppView {
     PlanOptions options =
         PlanOptions.of(namespace, app)
             .withPruneEnabled(prune)
-            .withRolloutPolicy(sts -> state.policyFor(sts).isPresent());
+            .withRolloutPolicy(sts -> state.policyFor(sts).isPresent())
+            .withRecreate(sts -> RolloutPolicy.allowsRecreate(sts, state.policyFor(sts)));
     Planner.LiveSource source =
         new Planner.LiveSource() {
           @Override
@@ -168,12 +185,13 @@ public final class AppSync implements AppRegistry.AppView {
           .flatMap(b -> boundary.backupRefusal(policy.name(), hookKinds(b)))
           .ifPresent(why -> outside.add(new AppBoundary.Refusal(key, why)));
     }
-    return new Planned(
-        tree.revision(),
-        state,
-        null,
-        Planner.plan(desired, source, inventory, options, memo),
-        outside);
+    Plan plan = Planner.plan(desired, source, inventory, options, memo);
+    for (ObjectPlan.Recreate recreate : plan.ofType(ObjectPlan.Recreate.class)) {
+      boundary
+          .recreateRefusal(recreate.key())
+          .ifPresent(why -> outside.add(new AppBoundary.Refusal(recreate.key(), why)));
+    }
+    return new Planned(tree.revision(), state, null, plan, outside);
   }
 
   private static Set<String> hookKinds(RolloutPolicy.Backup backup) {
@@ -232,6 +250,21 @@ public final class AppSync implements AppRegistry.AppView {
    */
   synchronized SyncResult carryOut(Planned planned) {
     String revision = planned.revision();
+    Recreator recreates = recreator;
+    boolean leader = mayWrite.getAsBoolean();
+    if (recreates != null) {
+      recreates.leading(leader);
+    }
+    if (recreates != null && leader) {
+      try {
+        if (recreates.finishOrphaned(boundary.namespaces(), recreatePatience)) {
+          // The plan saw the StatefulSet missing or unfinished: plan again.
+          return new SyncResult.Failed(revision, "finished a recreate; planning again", true);
+        }
+      } catch (ClusterRequestException e) {
+        return new SyncResult.Failed(revision, "finishing a recreate failed: " + e.getMessage());
+      }
+    }
     if (planned.invalid() != null) {
       planned
           .invalid()
@@ -247,11 +280,18 @@ public final class AppSync implements AppRegistry.AppView {
     }
     Plan plan = planned.plan();
     List<ObjectPlan.Refused> refused = plan.ofType(ObjectPlan.Refused.class);
-    if (!refused.isEmpty() || !planned.outsideBoundary().isEmpty()) {
+    List<SyncEvent.Refusal> cannotRecreate = new ArrayList<>();
+    for (ObjectPlan.Recreate recreate : plan.ofType(ObjectPlan.Recreate.class)) {
+      // Checked before anything is applied, so a recreate that cannot run refuses the commit.
+      preflight(planned, recreate)
+          .ifPresent(why -> cannotRecreate.add(refusal(recreate.key(), why)));
+    }
+    if (!refused.isEmpty() || !planned.outsideBoundary().isEmpty() || !cannotRecreate.isEmpty()) {
       // Boundary refusals and changes Kubernetes forbids alike, as data for Events and /status.
       List<SyncEvent.Refusal> refusals = new ArrayList<>();
       planned.outsideBoundary().forEach(r -> refusals.add(refusal(r.key(), r.reason())));
       refused.forEach(r -> refusals.add(refusal(r.key(), r.message())));
+      refusals.addAll(cannotRecreate);
       refusals.forEach(
           r ->
               log.warn(
@@ -303,7 +343,44 @@ public final class AppSync implements AppRegistry.AppView {
           // Leadership was lost mid-sync: the new leader applies the rest.
           return new SyncResult.Standby(revision, plan.counts());
         }
-        if (step instanceof ObjectPlan.Create create) {
+        if (restartPending(step, planned.state())) {
+          // Killed after a recreate's create, before its pods were set to roll: finish that
+          // first, and apply nothing else to the StatefulSet until it is done.
+          HasMetadata desired =
+              step instanceof ObjectPlan.Update u
+                  ? u.desired()
+                  : ((ObjectPlan.Unchanged) step).desired();
+          if (!(resumeRecreate(step.key(), desired, planned) instanceof Recreator.Result.Done)) {
+            restoring = true;
+            held++;
+            continue;
+          }
+        }
+        Optional<HasMetadata> resumable = desiredOf(step);
+        if (resumable.isPresent() && recreateInFlight(step.key())) {
+          // Killed past the orphan delete: the old StatefulSet may be gone (the plan says create)
+          // or the new one created but not finished (the plan says unchanged or update, and its
+          // rollout state is not carried over yet). Finish that recreate first.
+          Recreator.Result done = resumeRecreate(step.key(), resumable.get(), planned);
+          if (!(done instanceof Recreator.Result.Done)) {
+            restoring = true;
+          } else if (step instanceof ObjectPlan.Create) {
+            created++;
+          } else if (step instanceof ObjectPlan.Update) {
+            restoring = true; // planned against the object before the finish: plan it again
+          } else {
+            unchanged++;
+          }
+        } else if (step instanceof ObjectPlan.Recreate recreate) {
+          Recreator.Result done = recreate(recreate, planned);
+          if (done instanceof Recreator.Result.Refused no) {
+            return new SyncResult.Failed(revision, no.reason());
+          }
+          if (done instanceof Recreator.Result.Waiting) {
+            restoring = true; // partial: the next sync continues the recreate
+          }
+          updated++;
+        } else if (step instanceof ObjectPlan.Create create) {
           cluster.apply(asApplied(create.desired(), null, revision, planned.state()));
           log.info(
               "app={} namespace={} object={} revision={} decision=create",
@@ -417,6 +494,128 @@ public final class AppSync implements AppRegistry.AppView {
     return new SyncResult.Applied(revision, created, updated, held, unchanged, pruned, restoring);
   }
 
+  /** Why a recreate cannot run; empty when it can (or is under way). */
+  private Optional<String> preflight(Planned planned, ObjectPlan.Recreate recreate) {
+    Recreator r = recreator;
+    if (r == null) {
+      return Optional.of(
+          "StatefulSet "
+              + recreate.key().namespacedName()
+              + ": recreating it runs only in the daemon (ordinal run)");
+    }
+    return r.preflight(recreateSpec(recreate.key(), recreate, planned));
+  }
+
+  private Recreator.Result recreate(ObjectPlan.Recreate recreate, Planned planned) {
+    return recreator.run(
+        recreateSpec(recreate.key(), recreate, planned),
+        partition -> asRecreated(recreate.desired(), recreate.live(), partition, planned),
+        recreatePatience);
+  }
+
+  /** The desired StatefulSet of a create, an update or an unchanged object; empty otherwise. */
+  private static Optional<HasMetadata> desiredOf(ObjectPlan step) {
+    HasMetadata desired = null;
+    if (step instanceof ObjectPlan.Create c) {
+      desired = c.desired();
+    } else if (step instanceof ObjectPlan.Update u) {
+      desired = u.desired();
+    } else if (step instanceof ObjectPlan.Unchanged u) {
+      desired = u.desired();
+    }
+    return desired instanceof StatefulSet ? Optional.of(desired) : Optional.empty();
+  }
+
+  private boolean recreateInFlight(ObjectKey key) {
+    Recreator r = recreator;
+    return r != null
+        && key.group().equals("apps")
+        && key.kind().equals("StatefulSet")
+        && r.recorded(key.namespace(), key.name())
+            .filter(s -> s.stage().pastTheDelete())
+            .isPresent();
+  }
+
+  /**
+   * A recreate of this StatefulSet created it and has yet to set its pods to roll. Looked up only
+   * for StatefulSets that opted in, so the others cost no read of the recreate store.
+   */
+  private boolean restartPending(ObjectPlan step, DesiredState state) {
+    Recreator r = recreator;
+    ObjectKey key = step.key();
+    HasMetadata desired =
+        step instanceof ObjectPlan.Update u
+            ? u.desired()
+            : step instanceof ObjectPlan.Unchanged same ? same.desired() : null;
+    return r != null
+        && desired instanceof StatefulSet sts
+        && RolloutPolicy.allowsRecreate(sts, state.policyFor(sts))
+        && r.recorded(key.namespace(), key.name())
+            .filter(s -> s.stage() == RecreateState.Stage.RESTARTING)
+            .isPresent();
+  }
+
+  private Recreator.Result resumeRecreate(ObjectKey key, HasMetadata desired, Planned planned) {
+    RecreateState state = recreator.recorded(key.namespace(), key.name()).orElseThrow();
+    return recreator.run(
+        Recreator.resumed(key.namespace(), key.name(), state),
+        partition -> asRecreated(desired, null, partition, planned, state),
+        recreatePatience);
+  }
+
+  private RecreateSpec recreateSpec(ObjectKey key, ObjectPlan.Recreate recreate, Planned planned) {
+    Optional<RolloutPolicy> policy =
+        recreate.desired() instanceof StatefulSet sts
+            ? planned.state().policyFor(sts)
+            : Optional.empty();
+    return new RecreateSpec(
+        key.namespace(),
+        key.name(),
+        planned.revision(),
+        Recreator.growTo(recreate.changes()),
+        policy
+            .flatMap(RolloutPolicy::backup)
+            .map(b -> new RecreateSpec.Backup(b.volumeSnapshotClassName(), b.timeout())),
+        RecreateSpec.DEFAULT_RESIZE_TIMEOUT,
+        recreate.rollsPods() && recreate.desired() instanceof StatefulSet desired
+            ? Optional.of(RecreateRolls.roll(desired, recreate.live(), planned.revision(), policy))
+            : Optional.empty());
+  }
+
+  private HasMetadata asRecreated(
+      HasMetadata desired, HasMetadata live, Integer partition, Planned planned) {
+    return asRecreated(desired, live, partition, planned, null);
+  }
+
+  /**
+   * The StatefulSet a recreate creates: Git's, as the applier applies it, with the Git commit of
+   * the pod template it replaces (the template did not change) and the old partition, so that no
+   * pod moves.
+   */
+  private HasMetadata asRecreated(
+      HasMetadata desired,
+      HasMetadata live,
+      Integer partition,
+      Planned planned,
+      RecreateState state) {
+    HasMetadata copy = COPIER.convertValue(desired, desired.getClass());
+    if (underPolicy(desired, planned.state())) {
+      Map<String, String> liveAnnotations =
+          live == null ? null : live.getMetadata().getAnnotations();
+      String commit =
+          liveAnnotations != null && liveAnnotations.containsKey(Annotations.TEMPLATE_COMMIT)
+              ? liveAnnotations.get(Annotations.TEMPLATE_COMMIT)
+              : state != null ? state.carried().get(Annotations.TEMPLATE_COMMIT) : null;
+      if (commit != null) {
+        annotate(copy, Annotations.TEMPLATE_COMMIT, commit);
+      }
+    }
+    if (copy instanceof StatefulSet sts) {
+      PartitionHold.carry(sts, partition);
+    }
+    return copy;
+  }
+
   /** A StatefulSet whose policy has a backup section: a restore may hold it. */
   private static boolean restorable(HasMetadata desired, DesiredState state) {
     return desired instanceof StatefulSet sts
@@ -448,13 +647,17 @@ public final class AppSync implements AppRegistry.AppView {
       return desired;
     }
     HasMetadata copy = COPIER.convertValue(desired, desired.getClass());
-    Map<String, String> annotations =
-        copy.getMetadata().getAnnotations() == null
-            ? new HashMap<>()
-            : new HashMap<>(copy.getMetadata().getAnnotations());
-    annotations.put(Annotations.TEMPLATE_COMMIT, commit);
-    copy.getMetadata().setAnnotations(annotations);
+    annotate(copy, Annotations.TEMPLATE_COMMIT, commit);
     return copy;
+  }
+
+  private static void annotate(HasMetadata object, String key, String value) {
+    Map<String, String> annotations =
+        object.getMetadata().getAnnotations() == null
+            ? new HashMap<>()
+            : new HashMap<>(object.getMetadata().getAnnotations());
+    annotations.put(key, value);
+    object.getMetadata().setAnnotations(annotations);
   }
 
   /**

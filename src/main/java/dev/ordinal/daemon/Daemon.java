@@ -18,6 +18,7 @@ import dev.ordinal.metrics.AnalysisMetrics;
 import dev.ordinal.metrics.BackupMetrics;
 import dev.ordinal.metrics.ControllerMetrics;
 import dev.ordinal.metrics.OrdinalMetrics;
+import dev.ordinal.metrics.RecreateMetrics;
 import dev.ordinal.metrics.RolloutGauges;
 import dev.ordinal.metrics.RolloutMetrics;
 import dev.ordinal.notify.Formats;
@@ -72,6 +73,11 @@ public final class Daemon implements AutoCloseable {
 
   /** Re-apply the last good commit this often even when Git is quiet, to repair drift. */
   static final Duration RESYNC_INTERVAL = Duration.ofMinutes(3);
+
+  /** How often a recreate looks again at claims growing, and how long one sync waits on them. */
+  static final Duration RECREATE_POLL = Duration.ofSeconds(2);
+
+  static final Duration RECREATE_PATIENCE = Duration.ofMinutes(1);
 
   /** The Lease that elects the one instance that writes. */
   public static final String LEASE_NAME = "ordinal";
@@ -298,6 +304,11 @@ public final class Daemon implements AutoCloseable {
     parts.add(backups);
     BackupMetrics backupMetrics = new BackupMetrics(metricsRegistry);
     bus.subscribe(o -> backupMetrics.decided(o.event()));
+    RecreateMetrics recreateMetrics = new RecreateMetrics(metricsRegistry);
+    bus.subscribe(o -> recreateMetrics.decided(o.event()));
+    Recreator recreator =
+        new Recreator(cluster, home, backups, bus, ports.clock(), RECREATE_POLL, action -> {});
+    syncs.forEach(s -> s.recreatingWith(recreator, RECREATE_PATIENCE));
     Set<String> namespaces = new TreeSet<>();
     syncs.forEach(s -> namespaces.add(s.namespace()));
     // The caches stay warm whether or not this instance leads, so a standby takes over at once.

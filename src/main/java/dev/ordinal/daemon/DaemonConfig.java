@@ -462,15 +462,19 @@ public record DaemonConfig(
    *     deletes and recreates claims (always from a readyToUse snapshot)
    * @param backupHooks the quiesce and resume hooks its policies may use: {@code exec} (in the
    *     app's pods) and {@code job}
+   * @param recreates the app's StatefulSets that opt in ({@code immutableChanges: recreate}) may be
+   *     recreated to grow their volumes: claims patched, StorageClasses read, the StatefulSet
+   *     deleted with propagationPolicy Orphan and created again
    */
   public record Boundary(
       List<String> namespaces,
       List<String> kinds,
       Boolean adopt,
       Boolean backups,
-      List<String> backupHooks) {
+      List<String> backupHooks,
+      Boolean recreates) {
     public Boundary(List<String> namespaces, List<String> kinds, Boolean adopt) {
-      this(namespaces, kinds, adopt, null, null);
+      this(namespaces, kinds, adopt, null, null, null);
     }
   }
 
@@ -518,8 +522,10 @@ public record DaemonConfig(
       namespaces.add(namespace);
       Set<String> kinds = new java.util.TreeSet<>();
       boolean adopt = false;
+      boolean recreates = false;
       AppBoundary.Backups backups = AppBoundary.Backups.NONE;
       if (boundary != null) {
+        recreates = Boolean.TRUE.equals(boundary.recreates());
         if (Boolean.TRUE.equals(boundary.backups())) {
           backups =
               new AppBoundary.Backups(
@@ -534,7 +540,7 @@ public record DaemonConfig(
         }
         adopt = Boolean.TRUE.equals(boundary.adopt());
       }
-      return new AppBoundary(name, namespaces, kinds, adopt, backups);
+      return new AppBoundary(name, namespaces, kinds, adopt, backups, recreates);
     }
 
     public String revisionOrDefault() {

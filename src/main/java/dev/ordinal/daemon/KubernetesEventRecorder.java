@@ -1,6 +1,7 @@
 package dev.ordinal.daemon;
 
 import dev.ordinal.git.RepoUrl;
+import dev.ordinal.rollout.RecreateEvent;
 import dev.ordinal.rollout.RolloutEvent;
 import dev.ordinal.rollout.SyncEvent;
 
@@ -23,6 +24,18 @@ final class KubernetesEventRecorder implements EventBus.Subscriber {
   public void on(EventBus.Occurrence o) {
     if (o.event() instanceof SyncEvent sync) {
       sync(o, sync);
+      return;
+    }
+    if (o.event() instanceof RecreateEvent recreate) {
+      // On the StatefulSet by name: during a recreate it may be gone, and the Event is still
+      // listed by kubectl describe of the one created after it.
+      if (recreate.step() != RecreateEvent.Step.WAITING) {
+        events.post(
+            new ClusterEvents.Involved("StatefulSet", o.namespace(), o.name(), null),
+            recreate.warning() ? ClusterEvents.Type.WARNING : ClusterEvents.Type.NORMAL,
+            recreate.step().reason(),
+            recreate.message());
+      }
       return;
     }
     if (!(o.event() instanceof RolloutEvent event) || event instanceof RolloutEvent.Waiting) {

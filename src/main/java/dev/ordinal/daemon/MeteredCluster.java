@@ -208,6 +208,47 @@ final class MeteredCluster implements Cluster {
   }
 
   @Override
+  public List<PersistentVolumeClaim> claims(String namespace) {
+    return call("list", () -> cluster.claims(namespace));
+  }
+
+  @Override
+  public Optional<Boolean> allowsVolumeExpansion(String name) {
+    return call("get", () -> cluster.allowsVolumeExpansion(name));
+  }
+
+  @Override
+  public Outcome growClaim(String namespace, String name, String uid, String size) {
+    return call("patch", () -> cluster.growClaim(namespace, name, uid, size));
+  }
+
+  @Override
+  public Outcome orphanDelete(String namespace, String name, String uid) {
+    return call("delete", () -> cluster.orphanDelete(namespace, name, uid));
+  }
+
+  @Override
+  public Outcome keepPartition(String namespace, String name, String uid, int partition) {
+    return call("patch", () -> cluster.keepPartition(namespace, name, uid, partition));
+  }
+
+  @Override
+  public Outcome relabelPod(String namespace, String pod, String uid, Map<String, String> labels) {
+    return call("patch", () -> cluster.relabelPod(namespace, pod, uid, labels));
+  }
+
+  @Override
+  public Outcome restart(
+      String namespace, String name, String uid, String stamp, Integer partition) {
+    return call("patch", () -> cluster.restart(namespace, name, uid, stamp, partition));
+  }
+
+  @Override
+  public RecreateStore recreateStore(String namespace, String name) {
+    return cluster.recreateStore(namespace, name);
+  }
+
+  @Override
   public RunStore runStore(String namespace, String name) {
     return cluster.runStore(namespace, name);
   }

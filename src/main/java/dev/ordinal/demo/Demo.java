@@ -187,7 +187,7 @@ public final class Demo {
                 null,
                 // the example policy snapshots the claims first, after a CHECKPOINT exec hook
                 new DaemonConfig.Boundary(
-                    null, null, null, true, List.of(AppBoundary.Backups.EXEC)))));
+                    null, null, null, true, List.of(AppBoundary.Backups.EXEC), null))));
   }
 
   private static Summary play(

@@ -73,7 +73,9 @@ final class Timeline implements EventBus.Subscriber {
           "commit " + shortId(sync.revision()) + ": " + sync.message());
       return;
     }
-    RolloutEvent event = (RolloutEvent) o.event();
+    if (!(o.event() instanceof RolloutEvent event)) {
+      return; // the demo's story has no recreate
+    }
     // A Waiting is the same decision made again on the next watch event: nothing new to show.
     if (!(event instanceof RolloutEvent.Waiting)) {
       String step = o.state().map(Timeline::step).orElse("");

@@ -816,6 +816,49 @@ public final class KubeCluster implements Cluster {
     return new ConfigMapRunStore(client, namespace, name);
   }
 
+  // ------------------------------------------------------------------ recreates
+
+  @Override
+  public List<PersistentVolumeClaim> claims(String namespace) {
+    return new KubeRecreates(client).claims(namespace);
+  }
+
+  @Override
+  public Optional<Boolean> allowsVolumeExpansion(String name) {
+    return new KubeRecreates(client).allowsVolumeExpansion(name);
+  }
+
+  @Override
+  public Outcome growClaim(String namespace, String name, String uid, String size) {
+    return new KubeRecreates(client).growClaim(namespace, name, uid, size);
+  }
+
+  @Override
+  public Outcome orphanDelete(String namespace, String name, String uid) {
+    return new KubeRecreates(client).orphanDelete(namespace, name, uid);
+  }
+
+  @Override
+  public Outcome keepPartition(String namespace, String name, String uid, int partition) {
+    return new KubeRecreates(client).keepPartition(namespace, name, uid, partition);
+  }
+
+  @Override
+  public RecreateStore recreateStore(String namespace, String name) {
+    return new KubeRecreates(client).recreateStore(namespace, name);
+  }
+
+  @Override
+  public Outcome relabelPod(String namespace, String pod, String uid, Map<String, String> labels) {
+    return new KubeRecreateRollouts(client).relabelPod(namespace, pod, uid, labels);
+  }
+
+  @Override
+  public Outcome restart(
+      String namespace, String name, String uid, String stamp, Integer partition) {
+    return new KubeRecreateRollouts(client).restart(namespace, name, uid, stamp, partition);
+  }
+
   @Override
   public synchronized void close() {
     stsInformers.values().forEach(SharedIndexInformer::close);

@@ -3,6 +3,7 @@ package dev.ordinal.kube;
 import dev.ordinal.backup.BackupNames;
 import dev.ordinal.daemon.Daemon;
 import dev.ordinal.daemon.DaemonConfig;
+import dev.ordinal.daemon.Recreator;
 import dev.ordinal.plan.AppBoundary;
 import dev.ordinal.plan.ObjectKey;
 import java.util.ArrayList;
@@ -19,9 +20,10 @@ import java.util.TreeSet;
  * every use is granted (a test compares the two through the API server's audit log). Nothing is
  * granted cluster-wide by default: the rollout and applier rules are a ClusterRole bound by a
  * RoleBinding in each namespace an app may deploy to, and Ordinal's own namespace gets a Role for
- * its Lease, its analysis-run ConfigMap and the Secrets the config names. {@code ordinal rbac
- * --config FILE} prints it; {@code manifests/rbac.yaml} is its output for {@code
- * manifests/configmap.yaml}.
+ * its Lease, its analysis-run ConfigMap and the Secrets the config names. Cluster-wide only what
+ * the config asks for: the cluster-scoped kinds an app's boundary lists, and reading StorageClasses
+ * when an app may grow volumes ({@code boundary.recreates}). {@code ordinal rbac --config FILE}
+ * prints it; {@code manifests/rbac.yaml} is its output for {@code manifests/configmap.yaml}.
  */
 public final class RbacManifest {
   /** The ServiceAccount Ordinal runs as, in its own namespace. */
@@ -46,20 +48,28 @@ public final class RbacManifest {
                 + Daemon.LEASE_NAME
                 + "': read it, create it, renew or take it over (a merge patch carrying the"
                 + " resourceVersion it read)"));
+    boolean recreates = config.apps().stream().anyMatch(a -> a.appBoundary().recreates());
     rules.add(
         new Rule(
             "",
             "configmaps",
-            List.of(Daemon.ANALYSIS_RUNS),
+            recreates
+                ? List.of(Daemon.ANALYSIS_RUNS, Recreator.STORE)
+                : List.of(Daemon.ANALYSIS_RUNS),
             List.of("get", "update"),
-            "analysis runs survive a restart in this one ConfigMap"));
+            recreates
+                ? "analysis runs, and the steps of a recreate in flight (boundary.recreates),"
+                    + " survive a restart in these ConfigMaps"
+                : "analysis runs survive a restart in this one ConfigMap"));
     rules.add(
         new Rule(
             "",
             "configmaps",
             List.of(),
             List.of("create"),
-            "create that ConfigMap the first time (create cannot be limited by name)"));
+            recreates
+                ? "create those ConfigMaps the first time (create cannot be limited by name)"
+                : "create that ConfigMap the first time (create cannot be limited by name)"));
     Set<String> secrets = new TreeSet<>();
     if (config.analysisSecrets() != null) {
       secrets.addAll(config.analysisSecrets());
@@ -91,6 +101,15 @@ public final class RbacManifest {
    * its boundary allows.
    */
   public static List<Rule> app(Set<String> kinds, boolean prune, AppBoundary.Backups backups) {
+    return app(kinds, prune, backups, false);
+  }
+
+  /**
+   * Rules in every namespace an app may deploy to: rolling out, applying its kinds, the backups its
+   * boundary allows, and recreates to grow volumes when it allows those.
+   */
+  public static List<Rule> app(
+      Set<String> kinds, boolean prune, AppBoundary.Backups backups, boolean recreates) {
     List<Rule> rules = new ArrayList<>();
     rules.add(
         new Rule(
@@ -127,6 +146,63 @@ public final class RbacManifest {
     }
     if (backups.allowed()) {
       backupRules(rules, backups);
+    }
+    if (recreates) {
+      recreateRules(rules);
+    }
+    return rules;
+  }
+
+  /** What {@code boundary.recreates} adds, in the app's namespaces (only verbs not yet granted). */
+  private static void recreateRules(List<Rule> rules) {
+    addMissing(
+        rules,
+        new Rule(
+            "apps",
+            "statefulsets",
+            List.of(),
+            List.of("get", "delete"),
+            "recreates (boundary.recreates): read the StatefulSet fresh, delete it with"
+                + " propagationPolicy Orphan under a resourceVersion precondition (its pods and"
+                + " claims stay) to create it again with grown volume claim templates"));
+    addMissing(
+        rules,
+        new Rule(
+            "",
+            "persistentvolumeclaims",
+            List.of(),
+            List.of("list", "patch"),
+            "recreates: list the claims of the volume claim templates that grow, patch each to"
+                + " the new size (never delete one)"));
+  }
+
+  /**
+   * Cluster-wide rules: the cluster-scoped kinds the config allows an app, and reading
+   * StorageClasses when an app may grow volumes. Empty for most configs.
+   */
+  public static List<Rule> cluster(DaemonConfig config) {
+    List<Rule> rules = new ArrayList<>();
+    for (String kind : namespaces(config).clusterKinds()) {
+      String group = kind.contains("/") ? kind.substring(0, kind.indexOf('/')) : "";
+      rules.add(
+          new Rule(
+              group,
+              plural(kind.substring(kind.indexOf('/') + 1)),
+              List.of(),
+              List.of("get", "list", "watch", "create", "patch"),
+              "a cluster-scoped kind the config allows an app (boundary.kinds)"));
+    }
+    if (config.apps().stream().anyMatch(a -> a.appBoundary().recreates())) {
+      addMissing(
+          rules,
+          new Rule(
+              "storage.k8s.io",
+              "storageclasses",
+              List.of(),
+              List.of("get"),
+              "recreates (boundary.recreates): a claim grows only if its StorageClass has"
+                  + " allowVolumeExpansion (StorageClasses are cluster-scoped; read, never"
+                  + " written)"));
     }
     return rules;
   }
@@ -202,12 +278,14 @@ public final class RbacManifest {
       Map<String, Set<String>> kinds,
       Map<String, Boolean> prune,
       Map<String, AppBoundary.Backups> backups,
+      Map<String, Boolean> recreates,
       Set<String> clusterKinds) {}
 
   private static Namespaces namespaces(DaemonConfig config) {
     Map<String, Set<String>> kinds = new TreeMap<>();
     Map<String, Boolean> prune = new TreeMap<>();
     Map<String, AppBoundary.Backups> backups = new TreeMap<>();
+    Map<String, Boolean> recreates = new TreeMap<>();
     Set<String> clusterKinds = new TreeSet<>();
     for (DaemonConfig.App app : config.apps()) {
       AppBoundary boundary = app.appBoundary();
@@ -223,9 +301,10 @@ public final class RbacManifest {
         }
         prune.merge(ns, app.pruneEnabled(), Boolean::logicalOr);
         backups.merge(ns, boundary.backups(), RbacManifest::either);
+        recreates.merge(ns, boundary.recreates(), Boolean::logicalOr);
       }
     }
-    return new Namespaces(kinds, prune, backups, clusterKinds);
+    return new Namespaces(kinds, prune, backups, recreates, clusterKinds);
   }
 
   /** What two apps sharing a namespace may do to its volumes between them. */
@@ -242,7 +321,8 @@ public final class RbacManifest {
     out.append(
         "# Generated by `ordinal rbac --config FILE` from Ordinal's config: exactly the verbs the"
             + " code uses\n# (a test compares them with what the API server audits). Nothing is"
-            + " granted cluster-wide\n# unless the config allows an app a cluster-scoped kind.\n");
+            + " granted cluster-wide\n# unless the config allows an app a cluster-scoped kind, or recreates"
+            + " (StorageClasses read).\n");
     role(out, "Role", "ordinal", home, home(config));
     binding(out, "RoleBinding", "ordinal", home, "Role", "ordinal", home);
     Namespaces namespaces = namespaces(config);
@@ -253,26 +333,21 @@ public final class RbacManifest {
             (ns, kinds) -> {
               boolean prune = namespaces.prune().get(ns);
               AppBoundary.Backups backups = namespaces.backups().get(ns);
+              boolean recreates = namespaces.recreates().get(ns);
               String name =
-                  "ordinal-app" + (prune ? "-prune" : "") + backupSuffix(backups) + suffix(kinds);
+                  "ordinal-app"
+                      + (prune ? "-prune" : "")
+                      + backupSuffix(backups)
+                      + (recreates ? "-recreate" : "")
+                      + suffix(kinds);
               if (!roleByKinds.containsKey(name)) {
                 roleByKinds.put(name, name);
-                role(out, "ClusterRole", name, null, app(kinds, prune, backups));
+                role(out, "ClusterRole", name, null, app(kinds, prune, backups, recreates));
               }
               binding(out, "RoleBinding", "ordinal", ns, "ClusterRole", name, home);
             });
-    if (!namespaces.clusterKinds().isEmpty()) {
-      List<Rule> rules = new ArrayList<>();
-      for (String kind : namespaces.clusterKinds()) {
-        String group = kind.contains("/") ? kind.substring(0, kind.indexOf('/')) : "";
-        rules.add(
-            new Rule(
-                group,
-                plural(kind.substring(kind.indexOf('/') + 1)),
-                List.of(),
-                List.of("get", "list", "watch", "create", "patch"),
-                "a cluster-scoped kind the config allows an app (boundary.kinds)"));
-      }
+    List<Rule> rules = cluster(config);
+    if (!rules.isEmpty()) {
       role(out, "ClusterRole", "ordinal-cluster", null, rules);
       binding(
           out,

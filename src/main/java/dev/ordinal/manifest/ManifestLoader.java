@@ -360,6 +360,7 @@ public final class ManifestLoader {
       if (governance instanceof DesiredState.Governance.Governed governed) {
         checkBackupTemplates(tree, statefulSet, governed.policy(), blobsRead, errors);
       }
+      checkImmutableChanges(tree, statefulSet, blobsRead, errors);
       String problem = governance.problem();
       if (!problem.isEmpty()) {
         boolean byAnnotation = !(governance instanceof DesiredState.Governance.Ambiguous);
@@ -389,6 +390,49 @@ public final class ManifestLoader {
   }
 
   /**
+   * The StatefulSet's own opt-in for changes Kubernetes forbids must be a value Ordinal knows: a
+   * typo read as "refuse" would hide that the opt-in never took effect.
+   */
+  private static void checkImmutableChanges(
+      SourceTree tree,
+      Located<KubernetesDocument> statefulSet,
+      Map<String, byte[]> blobsRead,
+      List<LoadError> errors) {
+    HasMetadata resource = statefulSet.document().resource();
+    Map<String, String> annotations = resource.getMetadata().getAnnotations();
+    String value =
+        annotations == null ? null : annotations.get(RolloutPolicy.IMMUTABLE_CHANGES_ANNOTATION);
+    if (value == null || RolloutPolicy.ImmutableChanges.parse(value).isPresent()) {
+      return;
+    }
+    errors.add(
+        fieldError(
+            tree,
+            statefulSet,
+            "metadata.annotations." + RolloutPolicy.IMMUTABLE_CHANGES_ANNOTATION,
+            describe(resource)
+                + " asks for '"
+                + value
+                + "'; allowed values: refuse, recreate (recreate lets Ordinal grow its volumes by"
+                + " recreating the StatefulSet)",
+            blobsRead));
+  }
+
+  /** An error at {@code field} of a Kubernetes document, its line found by reading it again. */
+  private static LoadError fieldError(
+      SourceTree tree,
+      Located<KubernetesDocument> document,
+      String field,
+      String message,
+      Map<String, byte[]> blobsRead) {
+    return new LoadError(
+        document.entry().path(),
+        lineOf(tree, document, field, blobsRead),
+        field,
+        field + ": " + message);
+  }
+
+  /**
    * A policy that snapshots named volumeClaimTemplates must find each in the StatefulSets it
    * governs: otherwise a rollout would go ahead with a claim never copied.
    */
@@ -410,22 +454,20 @@ public final class ManifestLoader {
     }
     for (String wanted : policy.backup().get().volumeClaimTemplates()) {
       if (!have.contains(wanted)) {
-        String field = "spec.volumeClaimTemplates";
         errors.add(
-            new LoadError(
-                statefulSet.entry().path(),
-                lineOf(tree, statefulSet, field, blobsRead),
-                field,
-                field
-                    + ": "
-                    + describe(sts)
+            fieldError(
+                tree,
+                statefulSet,
+                "spec.volumeClaimTemplates",
+                describe(sts)
                     + " has no volumeClaimTemplate '"
                     + wanted
                     + "', which RolloutPolicy "
                     + policy.name()
                     + " snapshots (it has: "
                     + (have.isEmpty() ? "none" : String.join(", ", have))
-                    + ")"));
+                    + ")",
+                blobsRead));
       }
     }
   }

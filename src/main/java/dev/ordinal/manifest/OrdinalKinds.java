@@ -58,7 +58,8 @@ final class OrdinalKinds {
   private static final List<String> METADATA =
       List.of("name", "namespace", "labels", "annotations");
   private static final List<String> POLICY_SPEC =
-      List.of("selector", "progressDeadlineSeconds", "steps", "analysis", "backup");
+      List.of(
+          "selector", "progressDeadlineSeconds", "steps", "analysis", "backup", "immutableChanges");
   private static final List<String> SELECTOR = List.of("matchLabels");
   private static final List<String> STEP_TYPES = List.of("canary", "pause", "analysis");
   private static final List<String> CANARY = List.of("replicas", "percent");
@@ -233,9 +234,32 @@ final class OrdinalKinds {
 
     Optional<Backup> backup = spec.mapping("backup", BACKUP).map(OrdinalKinds::backup);
 
+    RolloutPolicy.ImmutableChanges immutableChanges = RolloutPolicy.ImmutableChanges.REFUSE;
+    Optional<String> mode = spec.string("immutableChanges");
+    if (mode.isPresent()) {
+      Optional<RolloutPolicy.ImmutableChanges> parsed =
+          RolloutPolicy.ImmutableChanges.parse(mode.get());
+      if (parsed.isPresent()) {
+        immutableChanges = parsed.get();
+      } else {
+        problems.add(
+            spec.pathOf("immutableChanges"),
+            "must be refuse or recreate, not '"
+                + mode.get()
+                + "' (recreate lets Ordinal grow volumes by recreating the StatefulSet)");
+      }
+    }
+
     RolloutPolicy policy =
         new RolloutPolicy(
-            name, namespace, matchLabels, Duration.ofSeconds(deadline), steps, background, backup);
+            name,
+            namespace,
+            matchLabels,
+            Duration.ofSeconds(deadline),
+            steps,
+            background,
+            backup,
+            immutableChanges);
     return new PolicyDocument(policy, line, analyses);
   }
 

@@ -20,6 +20,8 @@ import java.util.Optional;
  *     it; empty when the policy applies only by annotation
  * @param backgroundAnalysis analysis run for the whole rollout, next to the steps
  * @param backup VolumeSnapshots before a rollout and restore on rollback; empty for none
+ * @param immutableChanges what to do with a change Kubernetes forbids on an existing StatefulSet
+ *     ({@code spec.immutableChanges}); refuse unless the policy says recreate
  */
 public record RolloutPolicy(
     String name,
@@ -28,10 +30,57 @@ public record RolloutPolicy(
     Duration progressDeadline,
     List<Step> steps,
     Optional<Analysis> backgroundAnalysis,
-    Optional<Backup> backup) {
+    Optional<Backup> backup,
+    ImmutableChanges immutableChanges) {
 
   /** The annotation by which a StatefulSet names the policy that governs it. */
   public static final String POLICY_ANNOTATION = "ordinal.dev/policy";
+
+  /**
+   * The annotation by which a StatefulSet in Git asks, for itself alone, to be recreated for a
+   * change Kubernetes forbids: {@code ordinal.dev/immutable-changes: recreate}.
+   */
+  public static final String IMMUTABLE_CHANGES_ANNOTATION = "ordinal.dev/immutable-changes";
+
+  /** What Ordinal does with a change Kubernetes forbids on an existing StatefulSet. */
+  public enum ImmutableChanges {
+    /** Refuse the commit, saying what the change would take (the default). */
+    REFUSE,
+    /**
+     * Carry it out: grow the existing claims, orphan-delete the StatefulSet and create it again
+     * from Git, the pods running on.
+     */
+    RECREATE;
+
+    /** As written in the policy. */
+    public String displayName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The value of {@code spec.immutableChanges} or the annotation; empty when unknown. */
+    public static Optional<ImmutableChanges> parse(String value) {
+      for (ImmutableChanges mode : values()) {
+        if (mode.displayName().equals(value)) {
+          return Optional.of(mode);
+        }
+      }
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Whether {@code sts} (as in Git) may be recreated for a change Kubernetes forbids: its own
+   * annotation says so, or else {@code policy}'s {@code spec.immutableChanges}.
+   */
+  public static boolean allowsRecreate(HasMetadata sts, Optional<RolloutPolicy> policy) {
+    Map<String, String> annotations = sts.getMetadata().getAnnotations();
+    String own = annotations == null ? null : annotations.get(IMMUTABLE_CHANGES_ANNOTATION);
+    if (own != null) {
+      return ImmutableChanges.parse(own).orElse(ImmutableChanges.REFUSE)
+          == ImmutableChanges.RECREATE;
+    }
+    return policy.map(p -> p.immutableChanges() == ImmutableChanges.RECREATE).orElse(false);
+  }
 
   public RolloutPolicy {
     steps = List.copyOf(steps);

@@ -21,9 +21,17 @@ import java.util.TreeSet;
  * @param extraKinds kinds allowed beyond the defaults, as {@code group/Kind} ({@code Kind} for the
  *     core group)
  * @param adopt whether the app may take over objects it did not create
+ * @param recreates whether the app's StatefulSets may be recreated to grow their volumes (claims
+ *     patched, the StatefulSet deleted with propagationPolicy Orphan and created again), when they
+ *     opt in from Git ({@code immutableChanges: recreate})
  */
 public record AppBoundary(
-    String app, Set<String> namespaces, Set<String> extraKinds, boolean adopt, Backups backups) {
+    String app,
+    Set<String> namespaces,
+    Set<String> extraKinds,
+    boolean adopt,
+    Backups backups,
+    boolean recreates) {
 
   /**
    * What the app's RolloutPolicies may do to its volumes: nothing by default. With {@code allowed},
@@ -43,7 +51,12 @@ public record AppBoundary(
   }
 
   public AppBoundary(String app, Set<String> namespaces, Set<String> extraKinds, boolean adopt) {
-    this(app, namespaces, extraKinds, adopt, Backups.NONE);
+    this(app, namespaces, extraKinds, adopt, Backups.NONE, false);
+  }
+
+  public AppBoundary(
+      String app, Set<String> namespaces, Set<String> extraKinds, boolean adopt, Backups backups) {
+    this(app, namespaces, extraKinds, adopt, backups, false);
   }
 
   /** The kinds every app may apply: namespaced, and granting no power over other objects. */
@@ -186,6 +199,27 @@ public record AppBoundary(
               + "].boundary.backupHooks in Ordinal's config (and regenerating the RBAC)");
     }
     return Optional.empty();
+  }
+
+  /**
+   * Why the StatefulSet {@code key}, which opted in from Git, may not be recreated for a change
+   * Kubernetes forbids; empty when the operator allows it.
+   */
+  public Optional<String> recreateRefusal(ObjectKey key) {
+    if (recreates) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "StatefulSet "
+            + key.namespacedName()
+            + ": recreating it for a change Kubernetes forbids (immutableChanges: recreate) is"
+            + " outside app "
+            + app
+            + "'s boundary (it patches claims, reads StorageClasses and deletes the StatefulSet"
+            + " with propagationPolicy Orphan); the operator can allow it by setting apps["
+            + app
+            + "].boundary.recreates: true in Ordinal's config (and regenerating the RBAC with"
+            + " ordinal rbac --config)");
   }
 
   /** An object the app may not apply or take over, and why. */

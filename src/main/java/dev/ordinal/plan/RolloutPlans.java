@@ -3,6 +3,7 @@ package dev.ordinal.plan;
 import dev.ordinal.manifest.DesiredState;
 import dev.ordinal.manifest.ManifestObject;
 import dev.ordinal.manifest.RolloutPolicy;
+import dev.ordinal.rollout.RecreateSpec;
 import dev.ordinal.rollout.RolloutPreview;
 import dev.ordinal.rollout.RolloutSpecs;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -69,6 +70,68 @@ public final class RolloutPlans {
       }
     }
     return rollouts;
+  }
+
+  /**
+   * What {@code ordinal plan} prints for each StatefulSet Ordinal will recreate: every step, the
+   * claims that grow (old to new size) and which pods restart (none, for volume growth).
+   */
+  public static List<String> recreateSections(Plan plan, DesiredState state) {
+    List<String> sections = new ArrayList<>();
+    for (ObjectPlan.Recreate recreate : plan.ofType(ObjectPlan.Recreate.class)) {
+      if (recreate.rollsPods()) {
+        sections.add(RecreatePlans.section(recreate, state));
+        continue;
+      }
+      StatefulSet live = (StatefulSet) recreate.live();
+      int replicas = live.getSpec().getReplicas() == null ? 1 : live.getSpec().getReplicas();
+      String name = recreate.key().name();
+      boolean backup =
+          recreate.desired() instanceof StatefulSet desired
+              && state.policyFor(desired).flatMap(RolloutPolicy::backup).isPresent();
+      StringBuilder out = new StringBuilder();
+      out.append("### StatefulSet ")
+          .append(recreate.key().namespacedName())
+          .append(": volumes grow, the StatefulSet is recreated\n\n");
+      int n = 1;
+      out.append(n++)
+          .append(". Check that the StorageClass of every claim allows volume expansion;")
+          .append(" otherwise nothing is changed.\n");
+      if (backup) {
+        out.append(n++)
+            .append(". Take a VolumeSnapshot of every claim that grows (the policy's backup).\n");
+      }
+      out.append(n++).append(". Patch each claim to its new size:\n");
+      for (ImmutableChanges.VolumeResize growth : recreate.changes().growths()) {
+        for (int ordinal = 0; ordinal < replicas; ordinal++) {
+          out.append("   - `")
+              .append(growth.template())
+              .append('-')
+              .append(name)
+              .append('-')
+              .append(ordinal)
+              .append("`: ")
+              .append(growth.from())
+              .append(" → ")
+              .append(growth.to())
+              .append('\n');
+        }
+      }
+      out.append(n++)
+          .append(". Wait until each reports the new capacity or FileSystemResizePending (at most ")
+          .append(RecreateSpec.DEFAULT_RESIZE_TIMEOUT.toMinutes())
+          .append(" minutes")
+          .append(").\n");
+      out.append(n++)
+          .append(". Delete the StatefulSet with propagationPolicy Orphan: its ")
+          .append(replicas)
+          .append(" pods and their claims stay.\n");
+      out.append(n)
+          .append(". Create it again from Git with the new claim templates; it adopts the running")
+          .append(" pods.\n\nNo pod restarts.\n");
+      sections.add(out.toString());
+    }
+    return sections;
   }
 
   /** What {@code ordinal plan} prints for {@code plan}: a section per stepped rollout. */

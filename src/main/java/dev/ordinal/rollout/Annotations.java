@@ -32,6 +32,13 @@ public final class Annotations {
   public static final String SYNC_HOLD = "ordinal.dev/sync-hold";
 
   /**
+   * On a recreated StatefulSet's pod template: the commit whose recreate restarts the pods (as
+   * {@code kubectl rollout restart} stamps {@code kubectl.kubernetes.io/restartedAt}). Written by
+   * its own field manager, so the Git applier neither owns nor removes it.
+   */
+  public static final String RECREATED_AT = "ordinal.dev/recreated-at";
+
+  /**
    * The Git commit whose pod template the StatefulSet carries, set by Ordinal's applier when the
    * template changes; the rollout state records it as the rollout's source.
    */

@@ -21,10 +21,13 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimSpec;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimStatus;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.RollingUpdateStatefulSetStrategy;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
@@ -81,6 +84,8 @@ public final class SimCluster implements Cluster {
   private final Map<String, StatefulSet> statefulSets = new TreeMap<>();
   private final Map<String, Pod> pods = new TreeMap<>();
   private final Map<String, PersistentVolumeClaim> claims = new TreeMap<>();
+  private final Map<String, Boolean> storageClasses = new ConcurrentHashMap<>();
+  private final Map<String, String> recreates = new ConcurrentHashMap<>();
   private final Map<ObjectKey, HasMetadata> others = new TreeMap<>();
   private final Map<String, Map<String, String>> revisionsByStatefulSet = new HashMap<>();
   private final Map<String, PodBehaviour> byRevision = new ConcurrentHashMap<>();
@@ -422,6 +427,7 @@ public final class SimCluster implements Cluster {
           if (partition == null && !"OnDelete".equals(strategyType(sts))) {
             rollingUpdate(sts).setPartition(StatefulSetObserver.partition(live));
           }
+          keepRecreatedAt(live, sts);
           boolean specChanged = !json(live.getSpec()).equals(json(defaulted(sts).getSpec()));
           meta.setUid(live.getMetadata().getUid());
           meta.setGeneration(generation(live) + (specChanged ? 1 : 0));
@@ -888,6 +894,167 @@ public final class SimCluster implements Cluster {
     return runs;
   }
 
+  // ------------------------------------------------------------------ recreates
+
+  /** Declares a StorageClass, as an operator would create one. */
+  public SimCluster storageClass(String name, boolean allowVolumeExpansion) {
+    storageClasses.put(name, allowVolumeExpansion);
+    return this;
+  }
+
+  @Override
+  public Optional<Boolean> allowsVolumeExpansion(String name) {
+    return Optional.ofNullable(storageClasses.get(name));
+  }
+
+  /**
+   * Grows the claim at once: the simulated driver expands the volume and reports the new capacity,
+   * as a CSI driver with online expansion does.
+   */
+  @Override
+  public Outcome growClaim(String namespace, String name, String uid, String size) {
+    synchronized (this) {
+      PersistentVolumeClaim c = claims.get(namespace + "/" + name);
+      if (c == null) {
+        return Outcome.GONE;
+      }
+      if (!uid.equals(c.getMetadata().getUid())) {
+        return Outcome.CHANGED;
+      }
+      // a private copy: a claim made by the simulated controller shares its template's spec
+      PersistentVolumeClaimSpec spec =
+          JSON.convertValue(c.getSpec(), PersistentVolumeClaimSpec.class);
+      spec.getResources().getRequests().put("storage", new Quantity(size));
+      c.setSpec(spec);
+      if (c.getStatus() == null) {
+        c.setStatus(new PersistentVolumeClaimStatus());
+      }
+      Map<String, Quantity> capacity = new LinkedHashMap<>();
+      capacity.put("storage", new Quantity(size));
+      c.getStatus().setCapacity(capacity);
+      touch(c);
+    }
+    tellLater(l -> l.claimChanged(namespace, name));
+    return Outcome.DONE;
+  }
+
+  /** Removes the StatefulSet and leaves its pods and claims, which a new one of its name adopts. */
+  @Override
+  public Outcome orphanDelete(String namespace, String name, String uid) {
+    String key = namespace + "/" + name;
+    synchronized (this) {
+      StatefulSet sts = statefulSets.get(key);
+      if (sts == null) {
+        return Outcome.GONE;
+      }
+      if (!uid.equals(sts.getMetadata().getUid())) {
+        return Outcome.CHANGED;
+      }
+      statefulSets.remove(key);
+    }
+    listeners.forEach(l -> l.deleted(key));
+    return Outcome.DONE;
+  }
+
+  /** Field ownership is not simulated: a partition stays until someone writes another. */
+  @Override
+  public Outcome keepPartition(String namespace, String name, String uid, int partition) {
+    return Outcome.DONE;
+  }
+
+  /**
+   * The pod template annotation a recreate's restart wrote under its own field manager survives an
+   * apply that does not send it, as under server-side apply.
+   */
+  private static void keepRecreatedAt(StatefulSet live, StatefulSet applied) {
+    String had = templateAnnotations(live).get(Annotations.RECREATED_AT);
+    if (had != null && !templateAnnotations(applied).containsKey(Annotations.RECREATED_AT)) {
+      stampTemplate(applied, had);
+    }
+  }
+
+  private static Map<String, String> templateAnnotations(StatefulSet sts) {
+    Map<String, String> annotations = sts.getSpec().getTemplate().getMetadata().getAnnotations();
+    return annotations == null ? Map.of() : annotations;
+  }
+
+  private static void stampTemplate(StatefulSet sts, String stamp) {
+    ObjectMeta template = sts.getSpec().getTemplate().getMetadata();
+    Map<String, String> annotations = new LinkedHashMap<>(templateAnnotations(sts));
+    annotations.put(Annotations.RECREATED_AT, stamp);
+    template.setAnnotations(annotations);
+  }
+
+  /** Why a write guarded by {@code uid} cannot be made to {@code object}; null when it can. */
+  private static Outcome refused(HasMetadata object, String uid) {
+    return object == null
+        ? Outcome.GONE
+        : uid.equals(object.getMetadata().getUid()) ? null : Outcome.CHANGED;
+  }
+
+  @Override
+  public Outcome relabelPod(String namespace, String pod, String uid, Map<String, String> labels) {
+    synchronized (this) {
+      Pod p = pods.get(namespace + "/" + pod);
+      if (refused(p, uid) != null) {
+        return refused(p, uid);
+      }
+      Map<String, String> merged = new LinkedHashMap<>(p.getMetadata().getLabels());
+      merged.putAll(labels);
+      p.getMetadata().setLabels(merged);
+      touch(p);
+    }
+    return Outcome.DONE;
+  }
+
+  @Override
+  public Outcome restart(
+      String namespace, String name, String uid, String stamp, Integer partition) {
+    String key = namespace + "/" + name;
+    synchronized (this) {
+      StatefulSet sts = statefulSets.get(key);
+      if (refused(sts, uid) != null) {
+        return refused(sts, uid);
+      }
+      // a private copy: the live object may share its template with earlier reads
+      StatefulSet next = copy(sts);
+      stampTemplate(next, stamp);
+      if (partition != null) {
+        rollingUpdate(next).setPartition(partition);
+      }
+      next.getMetadata().setGeneration(generation(sts) + 1);
+      touch(next);
+      statefulSets.put(key, next);
+    }
+    changed(key);
+    return Outcome.DONE;
+  }
+
+  @Override
+  public RecreateStore recreateStore(String namespace, String name) {
+    return new RecreateStore() {
+      @Override
+      public Optional<String> load(String key) {
+        return Optional.ofNullable(recreates.get(key));
+      }
+
+      @Override
+      public List<String> all() {
+        return List.copyOf(recreates.values());
+      }
+
+      @Override
+      public void save(String key, String json) {
+        recreates.put(key, json);
+      }
+
+      @Override
+      public void remove(String key) {
+        recreates.remove(key);
+      }
+    };
+  }
+
   /** The analysis runs the daemon keeps, in memory, telling the listeners of each save. */
   private final class ObservedRuns implements RunStore {
     private final RunStore records = new RunStore.InMemory();
@@ -1076,6 +1243,11 @@ public final class SimCluster implements Cluster {
                     .withController(true)
                     .build())
             .endMetadata()
+            // the identity the real controller gives a pod: hostname, and the governing Service
+            .withNewSpec()
+            .withHostname(name)
+            .withSubdomain(sts.getSpec().getServiceName())
+            .endSpec()
             .withNewStatus()
             .withPhase("Pending")
             .endStatus()

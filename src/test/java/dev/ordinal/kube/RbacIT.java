@@ -23,6 +23,7 @@ import dev.ordinal.testkit.PodSimulator;
 import dev.ordinal.testkit.SnapshotSimulator;
 import dev.ordinal.testkit.StatefulSets;
 import dev.ordinal.testkit.TestNamespace;
+import dev.ordinal.testkit.VolumeSimulator;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
@@ -58,14 +59,17 @@ import org.junit.jupiter.api.io.TempDir;
  * its ServiceAccount with a real token, through a scenario that uses every default kind: apply, a
  * rollout whose analysis reads the Prometheus token Secret and whose backup runs a quiesce Job, a
  * rollback, a restore of the canary's claim from its snapshot, a backup whose exec hook fails, a
- * good rollout after which retention deletes the older set, an invalid commit whose Event repeats,
- * and pruning. The API server's audit log then says which verbs the code used; they must be exactly
- * the verbs granted. A verb granted and never used is a privilege to drop; a verb used and not
- * granted is a 403 in production.
+ * good rollout after which retention deletes the older set, a StatefulSet whose volumes grow by
+ * recreating it, an invalid commit whose Event repeats, and pruning. The API server's audit log
+ * then says which verbs the code used; they must be exactly the verbs granted. A verb granted and
+ * never used is a privilege to drop; a verb used and not granted is a 403 in production.
  */
 @ControlPlaneTest
 class RbacIT {
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Cluster-scoped, so named for this test alone. */
+  private static final String EXPANDABLE = "rbac-it-expandable";
 
   @TempDir Path tmp;
 
@@ -115,6 +119,8 @@ class RbacIT {
                 .build())
         .create();
 
+    VolumeSimulator.createStorageClass(admin, EXPANDABLE, true);
+
     AtomicReference<String> errorRate = new AtomicReference<>("0");
     Set<String> authorizations = ConcurrentHashMap.newKeySet();
     HttpServer prometheus =
@@ -157,7 +163,7 @@ class RbacIT {
               revision: main
               namespace: %s
               prune: true
-              boundary: {backups: true, backupHooks: [exec, job]}
+              boundary: {backups: true, backupHooks: [exec, job], recreates: true}
           """
               .formatted(
                   tmp.resolve("data"),
@@ -174,7 +180,8 @@ class RbacIT {
           PodSimulator pods = new PodSimulator(admin, target, Duration.ofMillis(100));
           SnapshotSimulator snapshots =
               new SnapshotSimulator(admin, target, Duration.ofMillis(200));
-          JobRunner jobs = new JobRunner(admin, target, Duration.ofMillis(200))) {
+          JobRunner jobs = new JobRunner(admin, target, Duration.ofMillis(200));
+          VolumeSimulator volumes = new VolumeSimulator(admin, target, Duration.ofMillis(200))) {
         KubeCluster cluster = new KubeCluster(ordinal, "rbac-it", Clock.systemUTC());
         try (Daemon daemon =
             Daemon.start(
@@ -259,10 +266,37 @@ class RbacIT {
                           .isEmpty(),
               () -> phase(admin, target) + " " + snapshotsOf(snapshots, firstSet));
 
+          // logs grows its volume: its StorageClass read, its claim patched, the StatefulSet
+          // deleted with propagationPolicy Orphan and created again, the steps in the
+          // ordinal-recreates ConfigMap.
+          String logs = uid(admin, target, "logs");
+          remote.commit(
+              "main", everyDefaultKind("registry.local/db:3", "registry.local/cache:2", "2Gi"));
+          app.poll();
+          await(
+              "logs recreated with its claim grown",
+              Duration.ofSeconds(120),
+              () ->
+                  !uid(admin, target, "logs").equals(logs)
+                      && "2Gi"
+                          .equals(
+                              admin
+                                  .persistentVolumeClaims()
+                                  .inNamespace(target)
+                                  .withName("data-logs-0")
+                                  .get()
+                                  .getSpec()
+                                  .getResources()
+                                  .getRequests()
+                                  .get("storage")
+                                  .toString()),
+              app::status);
+
           // An invalid commit gets a Warning on the app's namespace; the same again raises its
           // count instead of adding an Event (events patch).
           Map<String, String> invalid =
-              new LinkedHashMap<>(everyDefaultKind("registry.local/db:2"));
+              new LinkedHashMap<>(
+                  everyDefaultKind("registry.local/db:2", "registry.local/cache:2", "2Gi"));
           invalid.put(
               "bad.yaml",
               "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad_Name}\ndata: {a: b}\n");
@@ -290,6 +324,7 @@ class RbacIT {
         }
       }
       prometheus.stop(0);
+      admin.storage().v1().storageClasses().withName(EXPANDABLE).delete();
       assertEquals(
           Set.of("Bearer token-from-the-secret"),
           authorizations,
@@ -333,9 +368,15 @@ class RbacIT {
       }
     }
     for (RbacManifest.Rule rule :
-        RbacManifest.app(boundary.kinds(), app.pruneEnabled(), boundary.backups())) {
+        RbacManifest.app(
+            boundary.kinds(), app.pruneEnabled(), boundary.backups(), boundary.recreates())) {
       for (String verb : rule.verbs()) {
         granted.add(new Access(target, rule.group(), rule.resource(), verb));
+      }
+    }
+    for (RbacManifest.Rule rule : RbacManifest.cluster(config)) {
+      for (String verb : rule.verbs()) {
+        granted.add(new Access("", rule.group(), rule.resource(), verb));
       }
     }
     return granted;
@@ -420,6 +461,11 @@ class RbacIT {
         .toList();
   }
 
+  private static String uid(KubernetesClient client, String namespace, String name) {
+    StatefulSet sts = client.apps().statefulSets().inNamespace(namespace).withName(name).get();
+    return sts == null ? "" : sts.getMetadata().getUid();
+  }
+
   private static String phase(KubernetesClient client, String namespace) {
     return phase(client, namespace, "db");
   }
@@ -482,11 +528,17 @@ class RbacIT {
     return everyDefaultKind(image, "registry.local/cache:1");
   }
 
-  /**
-   * One object of every kind an app may apply by default, and two StatefulSets with claims under
-   * policies that back up: db with a quiesce Job and manual restore, cache with an exec hook.
-   */
   private static Map<String, String> everyDefaultKind(String image, String cacheImage) {
+    return everyDefaultKind(image, cacheImage, "1Gi");
+  }
+
+  /**
+   * One object of every kind an app may apply by default, two StatefulSets with claims under
+   * policies that back up: db with a quiesce Job and manual restore, cache with an exec hook; and
+   * logs, under no policy, whose claims of {@code logsSize} may grow by recreating it.
+   */
+  private static Map<String, String> everyDefaultKind(
+      String image, String cacheImage, String logsSize) {
     Map<String, String> files = new LinkedHashMap<>();
     String sts =
         """
@@ -520,6 +572,19 @@ class RbacIT {
             .replace("POLICY", "cache-canary")
             .replace("REPLICAS", "1")
             .replace("IMAGE", cacheImage));
+    files.put(
+        "logs.yaml",
+        sts.replace("{ordinal.dev/policy: POLICY}", "{ordinal.dev/immutable-changes: recreate}")
+            .replace("NAME", "logs")
+            .replace("REPLICAS", "1")
+            .replace("IMAGE", "registry.local/logs:1")
+            .replace(
+                "spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}",
+                "spec: {accessModes: [ReadWriteOnce], storageClassName: "
+                    + EXPANDABLE
+                    + ", resources: {requests: {storage: "
+                    + logsSize
+                    + "}}}"));
     files.put(
         "policy.yaml",
         """

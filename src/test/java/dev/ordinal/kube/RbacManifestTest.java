@@ -74,6 +74,34 @@ class RbacManifestTest {
   }
 
   @Test
+  void recreatesAddReadingStorageClassesDeletingStatefulSetsAndTheirStateConfigMap()
+      throws Exception {
+    String plain = RbacManifest.yaml(config(ONE_APP));
+    assertFalse(plain.contains("storageclasses"), plain);
+    assertFalse(plain.contains("ordinal-recreates"), plain);
+    assertFalse(plain.contains("resources: [statefulsets]\n    verbs: [delete]"), plain);
+
+    String recreates = RbacManifest.yaml(config(ONE_APP + "    boundary: {recreates: true}\n"));
+    assertTrue(recreates.contains("name: ordinal-app-recreate\n"), recreates);
+    assertTrue(
+        recreates.contains("resources: [statefulsets]\n    verbs: [delete]"),
+        "delete only where applying does not grant it: " + recreates);
+    assertTrue(
+        recreates.contains(
+            "resources: [configmaps]\n    resourceNames: [ordinal-analysis-runs,"
+                + " ordinal-recreates]\n    verbs: [get, update]"),
+        recreates);
+    assertTrue(
+        recreates.contains(
+            "apiGroups: [\"storage.k8s.io\"]\n    resources: [storageclasses]\n    verbs: [get]"),
+        recreates);
+    assertTrue(recreates.contains("kind: ClusterRoleBinding"), recreates);
+    assertFalse(
+        recreates.contains("resources: [persistentvolumeclaims]\n    verbs: [delete"),
+        "a recreate never deletes a claim: " + recreates);
+  }
+
+  @Test
   void onlyTheSecretsTheConfigNamesAreReadable() throws Exception {
     String yaml =
         RbacManifest.yaml(

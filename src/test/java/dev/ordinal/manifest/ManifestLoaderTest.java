@@ -500,6 +500,34 @@ class ManifestLoaderTest {
   }
 
   @Test
+  void anUnknownImmutableChangesAnnotationIsAnErrorNamingTheAllowedValues() {
+    String statefulSet =
+        """
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata:
+          name: db
+          namespace: prod
+          annotations:
+            ordinal.dev/immutable-changes: recreated
+        spec:
+          selector: {matchLabels: {app: db}}
+          template:
+            metadata: {labels: {app: db}}
+            spec: {containers: [{name: db, image: postgres:16}]}
+        """;
+    LoadResult result =
+        Loaders.forFixtures().load(new InMemoryTree().put("s.yaml", statefulSet).tree("r1"));
+
+    assertEquals(
+        List.of(
+            "s.yaml:7: metadata.annotations.ordinal.dev/immutable-changes: StatefulSet prod/db"
+                + " asks for 'recreated'; allowed values: refuse, recreate (recreate lets Ordinal"
+                + " grow its volumes by recreating the StatefulSet)"),
+        ((LoadResult.Invalid) result).errors().stream().map(LoadError::toString).toList());
+  }
+
+  @Test
   void durationsAcceptSecondsAndUnits() {
     assertEquals(
         Optional.of(Duration.ofMinutes(90)),

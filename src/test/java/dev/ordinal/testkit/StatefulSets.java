@@ -159,4 +159,16 @@ public final class StatefulSets {
         () -> client.apps().statefulSets().inNamespace(namespace).withName(name).get().getStatus());
     return client.apps().statefulSets().inNamespace(namespace).withName(name).get();
   }
+
+  /** The storage its first volume claim template requests, as written ({@code 2Gi}). */
+  public static String claimTemplateStorage(StatefulSet sts) {
+    return sts.getSpec()
+        .getVolumeClaimTemplates()
+        .get(0)
+        .getSpec()
+        .getResources()
+        .getRequests()
+        .get("storage")
+        .toString();
+  }
 }
