@@ -158,22 +158,27 @@ public final class ManifestLoader {
 
   /** Parses and validates the documents of one blob on their own. */
   ParsedBlob parse(byte[] bytes) {
-    YamlDocuments.Split split = YamlDocuments.split(bytes);
     List<Problem> problems = new ArrayList<>();
-    List<ParsedDocument> documents = new ArrayList<>(split.documents().size());
+    List<ParsedDocument> documents = new ArrayList<>(1);
     List<String> broken = new ArrayList<>();
-    if (split.problem() != null) {
-      problems.add(split.problem());
-    }
-    for (YamlDocuments.Document document : split.documents()) {
-      YamlDocuments.Origin origin = document.origin();
-      Problems documentProblems = new Problems(() -> origin.positions(bytes), origin.line());
-      Found found = new Found(new ArrayList<>(1), broken);
-      parseDocument(document.root(), origin, "", documentProblems, found);
-      if (documentProblems.isEmpty()) {
-        documents.addAll(found.parsed());
-      }
-      problems.addAll(documentProblems.list());
+    // Each document is checked as soon as it is read and its tree then dropped: only what it
+    // parsed into and its problems are kept.
+    YamlDocuments.Read read =
+        YamlDocuments.read(
+            bytes,
+            document -> {
+              YamlDocuments.Origin origin = document.origin();
+              Problems documentProblems = new Problems(document::positions, origin.line());
+              Found found = new Found(new ArrayList<>(1), broken);
+              parseDocument(document.root(), origin, "", documentProblems, found);
+              if (documentProblems.isEmpty()) {
+                documents.addAll(found.parsed());
+              }
+              problems.addAll(documentProblems.list());
+            });
+    if (read.problem() != null) {
+      // First, as when the documents before it were read ahead of their checks.
+      problems.add(0, read.problem());
     }
     return new ParsedBlob(documents, problems, broken);
   }
