@@ -24,7 +24,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * Turns a {@link SourceTree} into a {@link DesiredState}, or into the complete list of what is
@@ -83,7 +82,7 @@ public final class ManifestLoader {
     for (SourceEntry entry : entries) {
       byBlob.putIfAbsent(entry.blobId(), entry);
     }
-    Map<String, ParsedBlob> parsed = new HashMap<>();
+    Map<String, ParsedBlob> parsed = new HashMap<>(byBlob.size() * 4 / 3 + 1);
     List<SourceEntry> uncached = new ArrayList<>();
     for (SourceEntry entry : byBlob.values()) {
       ParsedBlob cached = cache.get(entry.blobId());
@@ -93,14 +92,14 @@ public final class ManifestLoader {
         uncached.add(entry);
       }
     }
-    if (uncached.size() == 1) {
-      parsed.put(uncached.get(0).blobId(), parseAndCache(tree, uncached.get(0)));
-    } else if (!uncached.isEmpty()) {
-      parsed.putAll(
-          uncached.parallelStream()
-              .collect(
-                  Collectors.toConcurrentMap(
-                      SourceEntry::blobId, entry -> parseAndCache(tree, entry))));
+    // A sized parallel stream fills its list in place; a concurrent map would be one more map of
+    // every blob, grown while the threads contend for it.
+    List<ParsedBlob> fresh =
+        uncached.size() == 1
+            ? List.of(parseAndCache(tree, uncached.get(0)))
+            : uncached.parallelStream().map(entry -> parseAndCache(tree, entry)).toList();
+    for (int i = 0; i < uncached.size(); i++) {
+      parsed.put(uncached.get(i).blobId(), fresh.get(i));
     }
     List<ParsedBlob> blobs = new ArrayList<>(entries.size());
     for (SourceEntry entry : entries) {
