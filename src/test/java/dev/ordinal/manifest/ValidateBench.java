@@ -45,6 +45,8 @@ import javax.management.openmbean.CompositeData;
  * mvn -q dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
  * java -Xmx2g -cp target/classes:target/test-classes:$(cat target/cp.txt) \
  *     dev.ordinal.manifest.ValidateBench
+ * # only the valid workload, at the sizes given (default: all four):
+ * java ... dev.ordinal.manifest.ValidateBench valid 10000
  * </pre>
  *
  * Two workloads, each beside its floor, a bare Jackson parse of the same bytes measured in the same
@@ -66,7 +68,19 @@ public final class ValidateBench {
         Runtime.getRuntime().availableProcessors(),
         Runtime.getRuntime().maxMemory() >> 20,
         loadAverage());
+    boolean validOnly = args.length > 0 && args[0].equals("valid");
+    int[] validSizes =
+        validOnly && args.length > 1
+            ? Arrays.stream(args, 1, args.length).mapToInt(Integer::parseInt).toArray()
+            : new int[] {1_250, 2_500, 5_000, 10_000};
     warmUp();
+    if (!validOnly) {
+      invalidWorkload();
+    }
+    validWorkload(validSizes);
+  }
+
+  private static void invalidWorkload() {
     System.out.println();
     System.out.println("invalid documents in one file (2 errors each):");
     Map<Integer, Double> perDocument = new TreeMap<>();
@@ -79,10 +93,13 @@ public final class ValidateBench {
       perDocument.put(count, validate.millis() / count);
     }
     printGrowth(perDocument);
-    perDocument.clear();
+  }
+
+  private static void validWorkload(int[] sizes) {
     System.out.println();
     System.out.println("valid StatefulSets, one file each (files parsed in parallel):");
-    for (int count : new int[] {1_250, 2_500, 5_000, 10_000}) {
+    Map<Integer, Double> perDocument = new TreeMap<>();
+    for (int count : sizes) {
       SourceTree tree = validFiles(count);
       List<byte[]> blobs = new ArrayList<>();
       tree.entries().forEach(entry -> blobs.add(read(tree, entry)));
@@ -102,20 +119,25 @@ public final class ValidateBench {
       System.out.printf(
           "          parse and bind to fabric8's StatefulSet, what loading did before these checks:"
               + " %,.1f ms (%,.0f docs/s, cpu %,.1f ms, peak heap +%,d MiB, live +%,d MiB);"
-              + " validate is %.2fx that (cpu %.2fx)%n",
+              + " validate is %.2fx that (cpu %.2fx: %.1f µs/doc against %.1f)%n",
           bound.millis(),
           count / (bound.millis() / 1e3),
           bound.cpuMillis(),
           bound.peakBytes() >> 20,
           bound.liveBytes() >> 20,
           validate.millis() / bound.millis(),
-          validate.cpuMillis() / bound.cpuMillis());
+          validate.cpuMillis() / bound.cpuMillis(),
+          validate.cpuMillis() * 1e3 / count,
+          bound.cpuMillis() * 1e3 / count);
     }
     printGrowth(perDocument);
   }
 
   /** Linear growth means the time per document stays flat as the count doubles. */
   private static void printGrowth(Map<Integer, Double> perDocument) {
+    if (perDocument.size() < 2) {
+      return;
+    }
     int smallest = perDocument.keySet().stream().filter(n -> n >= 2_500).findFirst().orElseThrow();
     int largest = Collections.max(perDocument.keySet());
     System.out.printf(
