@@ -98,6 +98,11 @@ final class Problems {
     shared.typeErrors.add(fullPath(field));
   }
 
+  /** Whether any type error was reported in this document. */
+  boolean hasTypeErrors() {
+    return !shared.typeErrors.isEmpty();
+  }
+
   /** Whether a type error was reported at or above {@code field}. */
   boolean hasTypeErrorAt(String field) {
     String path = fullPath(field);
