@@ -24,7 +24,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * Turns a {@link SourceTree} into a {@link DesiredState}, or into the complete list of what is
@@ -83,7 +82,7 @@ public final class ManifestLoader {
     for (SourceEntry entry : entries) {
       byBlob.putIfAbsent(entry.blobId(), entry);
     }
-    Map<String, ParsedBlob> parsed = new HashMap<>();
+    Map<String, ParsedBlob> parsed = new HashMap<>(byBlob.size() * 4 / 3 + 1);
     List<SourceEntry> uncached = new ArrayList<>();
     for (SourceEntry entry : byBlob.values()) {
       ParsedBlob cached = cache.get(entry.blobId());
@@ -93,14 +92,14 @@ public final class ManifestLoader {
         uncached.add(entry);
       }
     }
-    if (uncached.size() == 1) {
-      parsed.put(uncached.get(0).blobId(), parseAndCache(tree, uncached.get(0)));
-    } else if (!uncached.isEmpty()) {
-      parsed.putAll(
-          uncached.parallelStream()
-              .collect(
-                  Collectors.toConcurrentMap(
-                      SourceEntry::blobId, entry -> parseAndCache(tree, entry))));
+    // A sized parallel stream fills its list in place; a concurrent map would be one more map of
+    // every blob, grown while the threads contend for it.
+    List<ParsedBlob> fresh =
+        uncached.size() == 1
+            ? List.of(parseAndCache(tree, uncached.get(0)))
+            : uncached.parallelStream().map(entry -> parseAndCache(tree, entry)).toList();
+    for (int i = 0; i < uncached.size(); i++) {
+      parsed.put(uncached.get(i).blobId(), fresh.get(i));
     }
     List<ParsedBlob> blobs = new ArrayList<>(entries.size());
     for (SourceEntry entry : entries) {
@@ -158,22 +157,27 @@ public final class ManifestLoader {
 
   /** Parses and validates the documents of one blob on their own. */
   ParsedBlob parse(byte[] bytes) {
-    YamlDocuments.Split split = YamlDocuments.split(bytes);
     List<Problem> problems = new ArrayList<>();
-    List<ParsedDocument> documents = new ArrayList<>(split.documents().size());
+    List<ParsedDocument> documents = new ArrayList<>(1);
     List<String> broken = new ArrayList<>();
-    if (split.problem() != null) {
-      problems.add(split.problem());
-    }
-    for (YamlDocuments.Document document : split.documents()) {
-      YamlDocuments.Origin origin = document.origin();
-      Problems documentProblems = new Problems(() -> origin.positions(bytes), origin.line());
-      Found found = new Found(new ArrayList<>(1), broken);
-      parseDocument(document.root(), origin, "", documentProblems, found);
-      if (documentProblems.isEmpty()) {
-        documents.addAll(found.parsed());
-      }
-      problems.addAll(documentProblems.list());
+    // Each document is checked as soon as it is read and its tree then dropped: only what it
+    // parsed into and its problems are kept.
+    YamlDocuments.Read read =
+        YamlDocuments.read(
+            bytes,
+            document -> {
+              YamlDocuments.Origin origin = document.origin();
+              Problems documentProblems = new Problems(document::positions, origin.line());
+              Found found = new Found(new ArrayList<>(1), broken);
+              parseDocument(document.root(), origin, "", documentProblems, found);
+              if (documentProblems.isEmpty()) {
+                documents.addAll(found.parsed());
+              }
+              problems.addAll(documentProblems.list());
+            });
+    if (read.problem() != null) {
+      // First, as when the documents before it were read ahead of their checks.
+      problems.add(0, read.problem());
     }
     return new ParsedBlob(documents, problems, broken);
   }

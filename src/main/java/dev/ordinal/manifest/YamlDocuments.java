@@ -27,19 +27,23 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.io.Reader;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.events.ScalarEvent;
 
 /**
  * Splits a multi-document YAML (or JSON) file into documents, keeping where each one starts.
  *
- * <p>Field positions are not tracked on this hot path: they are only needed for Ordinal's kinds and
- * for errors, so {@link #positions} reads one document again, from where it starts, when asked.
- * That keeps a file with N bad documents at O(N).
+ * <p>Documents are handed on one at a time ({@link #read}), so a file of N documents never holds N
+ * trees. Each keeps the positions of its fields as numbers, in the order they were read; they are
+ * named by path ({@link Document#positions}) only for a document with a problem, which keeps a file
+ * with N bad documents at O(N) without a second read. {@link #positions} reads one document again,
+ * from where it starts, for a line needed after its tree is gone.
  *
  * <p>Scalars are read as Kubernetes reads them (YAML 1.1): {@code yes}, {@code no}, {@code on},
  * {@code off}, {@code y} and {@code n} are booleans, kept as {@link WordBoolean} so that messages
@@ -65,8 +69,43 @@ final class YamlDocuments {
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-  /** A document of a file; {@code index} counts every document, empty ones included. */
-  record Document(int index, Origin origin, JsonNode root) {}
+  /**
+   * A document of a file; {@code index} counts every document, empty ones included.
+   *
+   * @param written the {@linkplain Problems#position position} of the document, then of each field
+   *     and list item in the order they were read, kept as the tree was built: finding them again
+   *     would mean reading the document a second time, which costs as much as the first
+   */
+  record Document(int index, Origin origin, JsonNode root, long[] written) {
+    /**
+     * The position of each field path of this document ({@code spec.steps[2].canary}); the document
+     * itself is under the empty path. Spelled out only when a problem needs a line.
+     */
+    Map<String, Long> positions() {
+      Map<String, Long> positions = new HashMap<>();
+      positions.put("", written[0]);
+      name(root, "", positions, 1);
+      return positions;
+    }
+
+    /** Names the positions of {@code node}'s fields from {@code next} on; returns the next. */
+    private int name(JsonNode node, String path, Map<String, Long> positions, int next) {
+      if (node.isObject()) {
+        for (Map.Entry<String, JsonNode> field : node.properties()) {
+          String child = Problems.child(path, field.getKey());
+          positions.putIfAbsent(child, written[next++]);
+          next = name(field.getValue(), child, positions, next);
+        }
+      } else if (node.isArray()) {
+        for (int i = 0; i < node.size(); i++) {
+          String child = path + "[" + i + "]";
+          positions.putIfAbsent(child, written[next++]);
+          next = name(node.get(i), child, positions, next);
+        }
+      }
+      return next;
+    }
+  }
 
   /**
    * Where a document starts, enough to read it again on its own.
@@ -96,17 +135,29 @@ final class YamlDocuments {
    * mappings are returned too so the caller can report them.
    */
   static Split split(byte[] bytes) {
+    List<Document> documents = new ArrayList<>();
+    Read read = read(bytes, documents::add);
+    return new Split(read.json(), documents, read.problem());
+  }
+
+  /** How reading a file ended: whether it was read as JSON, and the problem that stopped it. */
+  record Read(boolean json, Problems.Problem problem) {}
+
+  /**
+   * Reads the documents of {@code bytes} as {@link #split} does, handing each to {@code each} as
+   * soon as it is read: a file of many documents is then never held as trees all at once.
+   */
+  static Read read(byte[] bytes, Consumer<Document> each) {
     TextScan scan = TextScan.of(bytes);
     if (scan.problem() != null) {
-      return new Split(scan.json(), List.of(), scan.problem());
+      return new Read(scan.json(), scan.problem());
     }
     if (scan.mayHaveTemplate()) {
       Problems.Problem template = Templates.find(bytes, scan);
       if (template != null) {
-        return new Split(scan.json(), List.of(), template);
+        return new Read(scan.json(), template);
       }
     }
-    List<Document> documents = new ArrayList<>();
     JsonParser parser = null;
     try {
       parser = createParser(bytes, scan.json(), scan.start());
@@ -126,29 +177,29 @@ final class YamlDocuments {
         int offset =
             scan.json() ? scan.start() + (int) at.getByteOffset() : scan.lineStart(at.getLineNr());
         JsonNode root = reader.read();
-        documents.add(
+        each.accept(
             new Document(
                 documentIndex,
                 new Origin(scan.json(), at.getLineNr(), at.getColumnNr(), offset),
-                root));
+                root,
+                reader.written()));
       }
     } catch (Refused e) {
-      return new Split(scan.json(), documents, e.problem);
+      return new Read(scan.json(), e.problem);
     } catch (JsonProcessingException e) {
       Problems.Problem problem =
           scan.json() ? SyntaxErrors.json(e, parser.getParsingContext()) : SyntaxErrors.yaml(e);
       if (scan.mayHaveTemplate()) {
         problem = Problems.Problem.error(problem.line(), problem.message() + Templates.hint());
       }
-      return new Split(scan.json(), documents, problem);
+      return new Read(scan.json(), problem);
     } catch (IOException e) {
       // Reading from a byte array: only malformed input ends up here.
-      return new Split(
-          scan.json(), documents, Problems.Problem.error(1, "cannot read: " + e.getMessage()));
+      return new Read(scan.json(), Problems.Problem.error(1, "cannot read: " + e.getMessage()));
     } finally {
       closeQuietly(parser);
     }
-    return new Split(scan.json(), documents, null);
+    return new Read(scan.json(), null);
   }
 
   private static JsonParser createParser(byte[] bytes, boolean json, int offset)
@@ -223,6 +274,9 @@ final class YamlDocuments {
     private final YAMLParser yaml;
     // JSON's parser finds duplicate keys itself.
     private final boolean yamlKeys;
+    // Positions of the document being read (see Document#written), reused from one to the next.
+    private long[] written = new long[64];
+    private int count;
 
     TreeReader(JsonParser parser, boolean mayHaveAlias) {
       this.parser = parser;
@@ -230,8 +284,24 @@ final class YamlDocuments {
       this.yamlKeys = parser instanceof YAMLParser;
     }
 
+    /** Reads the document whose first token is the current one. */
     JsonNode read() throws IOException {
+      count = 0;
+      mark();
       return read(0);
+    }
+
+    /** The positions of the document last read. */
+    long[] written() {
+      return Arrays.copyOf(written, count);
+    }
+
+    private void mark() {
+      if (count == written.length) {
+        written = Arrays.copyOf(written, count * 2);
+      }
+      JsonLocation at = parser.currentTokenLocation();
+      written[count++] = Problems.position(at.getLineNr(), at.getColumnNr());
     }
 
     private JsonNode read(int depth) throws IOException {
@@ -242,6 +312,7 @@ final class YamlDocuments {
           ObjectNode node = NODES.objectNode();
           String name;
           while ((name = parser.nextFieldName()) != null) {
+            mark();
             if (yamlKeys && node.has(name)) {
               // Jackson's own check, with its words, costs a set per mapping; the node is one.
               throw new JsonParseException(parser, "Duplicate field '" + name + "'");
@@ -255,6 +326,7 @@ final class YamlDocuments {
           checkDepth(depth, "list");
           ArrayNode node = NODES.arrayNode();
           while (parser.nextToken() != JsonToken.END_ARRAY) {
+            mark();
             node.add(read(depth + 1));
           }
           return node;
