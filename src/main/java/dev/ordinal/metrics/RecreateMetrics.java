@@ -17,9 +17,10 @@ public final class RecreateMetrics {
         Counter.builder()
             .name("ordinal_recreate_steps_total")
             .help(
-                "Steps of recreates of StatefulSets for volume growth: started, backup_requested,"
-                    + " backup_ready, claim_patched, claims_grown, orphaned, created, finished,"
-                    + " failed, refused, waiting")
+                "Steps of recreates of StatefulSets for changes Kubernetes forbids (volume"
+                    + " growth, serviceName, selector, ...): started, backup_requested,"
+                    + " backup_ready, claim_patched, claims_grown, pod_relabelled, orphaned,"
+                    + " created, pods_restarted, finished, failed, refused, waiting")
             .labelNames("step")
             .register(registry);
     // every step exists from the start, so increase() sees the first one

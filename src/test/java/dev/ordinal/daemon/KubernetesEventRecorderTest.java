@@ -3,6 +3,7 @@ package dev.ordinal.daemon;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ordinal.rollout.RecreateEvent;
 import dev.ordinal.rollout.SyncEvent;
 import dev.ordinal.sim.SimClock;
 import dev.ordinal.sim.SimCluster;
@@ -104,6 +105,35 @@ class KubernetesEventRecorderTest {
       assertEquals(ClusterEvents.Type.WARNING, syncFailed.type());
       assertTrue(!syncFailed.message().contains("s3cret"), syncFailed.message());
       assertTrue(syncFailed.message().contains("timeout"), syncFailed.message());
+    }
+  }
+
+  @Test
+  void aRecreatesStepsArePostedOnTheStatefulSetByNameAndItsWaitsAreNot() {
+    try (SimCluster cluster = new SimCluster(new SimClock(T, 1), Duration.ofSeconds(1))) {
+      KubernetesEventRecorder recorder = new KubernetesEventRecorder(cluster);
+      for (RecreateEvent.Step step :
+          List.of(
+              RecreateEvent.Step.CLAIM_PATCHED,
+              RecreateEvent.Step.WAITING,
+              RecreateEvent.Step.ORPHANED,
+              RecreateEvent.Step.FAILED)) {
+        RecreateEvent event =
+            new RecreateEvent("shop", "orders", "c0ffee", step, "", step.label() + " happened");
+        recorder.on(
+            new EventBus.Occurrence(T, "shop", "orders", null, "x", event, Optional.empty()));
+      }
+      List<SimCluster.PostedEvent> posted = cluster.events();
+      assertEquals(
+          List.of("RecreateClaimPatched", "RecreateOrphaned", "RecreateFailed"),
+          posted.stream().map(SimCluster.PostedEvent::reason).toList());
+      assertEquals(
+          new ClusterEvents.Involved("StatefulSet", "shop", "orders", null),
+          posted.get(0).involved(),
+          "by name: the StatefulSet may be gone while it is recreated");
+      assertEquals(ClusterEvents.Type.NORMAL, posted.get(1).type());
+      assertEquals(ClusterEvents.Type.WARNING, posted.get(2).type());
+      assertEquals("failed happened", posted.get(2).message());
     }
   }
 }
