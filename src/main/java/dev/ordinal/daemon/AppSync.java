@@ -343,7 +343,7 @@ public final class AppSync implements AppRegistry.AppView {
           // Leadership was lost mid-sync: the new leader applies the rest.
           return new SyncResult.Standby(revision, plan.counts());
         }
-        if (restartPending(step, planned.state())) {
+        if (restartPending(step)) {
           // Killed after a recreate's create, before its pods were set to roll: finish that
           // first, and apply nothing else to the StatefulSet until it is done.
           HasMetadata desired =
@@ -537,10 +537,12 @@ public final class AppSync implements AppRegistry.AppView {
   }
 
   /**
-   * A recreate of this StatefulSet created it and has yet to set its pods to roll. Looked up only
-   * for StatefulSets that opted in, so the others cost no read of the recreate store.
+   * A recreate of this StatefulSet created it and has yet to set its pods to roll. Asked whether or
+   * not the StatefulSet still opts in: a commit that drops the opt-in after the create must not
+   * leave the pods unrolled. The store answers from memory while no recreate is recorded ({@link
+   * RememberedRecreateStore}), so this costs no request per StatefulSet.
    */
-  private boolean restartPending(ObjectPlan step, DesiredState state) {
+  private boolean restartPending(ObjectPlan step) {
     Recreator r = recreator;
     ObjectKey key = step.key();
     HasMetadata desired =
@@ -548,8 +550,7 @@ public final class AppSync implements AppRegistry.AppView {
             ? u.desired()
             : step instanceof ObjectPlan.Unchanged same ? same.desired() : null;
     return r != null
-        && desired instanceof StatefulSet sts
-        && RolloutPolicy.allowsRecreate(sts, state.policyFor(sts))
+        && desired instanceof StatefulSet
         && r.recorded(key.namespace(), key.name())
             .filter(s -> s.stage() == RecreateState.Stage.RESTARTING)
             .isPresent();

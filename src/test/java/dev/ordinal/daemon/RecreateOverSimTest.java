@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ordinal.backup.BackupManager;
 import dev.ordinal.manifest.LocalDirectory;
 import dev.ordinal.plan.AppBoundary;
+import dev.ordinal.rollout.Annotations;
 import dev.ordinal.rollout.RecreateAction;
 import dev.ordinal.rollout.RecreateEvent;
 import dev.ordinal.rollout.RecreateState;
@@ -189,6 +190,68 @@ class RecreateOverSimTest {
         1,
         events.stream().filter(e -> e.step() == RecreateEvent.Step.FINISHED).count(),
         "" + events);
+  }
+
+  /**
+   * A new serviceName: the StatefulSet is recreated and its pod template stamped so the pods roll.
+   * Ordinal is stopped after {@code when}, and a fresh instance syncs {@code resumeWith}.
+   */
+  private void aNewServiceNameCrashesAndResumes(Predicate<RecreateAction> when, String resumeWith)
+      throws Exception {
+    assertInstanceOf(SyncResult.Applied.class, sync(sts("1Gi", "expandable", "recreate")));
+    awaitThreePods();
+    String oldUid = live().getMetadata().getUid();
+    String renamed =
+        sts("1Gi", "expandable", "recreate").replace("serviceName: db", "serviceName: db-v2");
+
+    assertThrows(Crash.class, () -> sync(renamed, true, Crash.after(when)));
+    SyncResult resumed = sync(resumeWith);
+
+    assertInstanceOf(SyncResult.Applied.class, resumed, resumed.toString());
+    assertNotEquals(oldUid, live().getMetadata().getUid());
+    assertEquals("db-v2", live().getSpec().getServiceName());
+    assertTrue(
+        live()
+            .getSpec()
+            .getTemplate()
+            .getMetadata()
+            .getAnnotations()
+            .containsKey(Annotations.RECREATED_AT),
+        "the pod template is stamped, so the pods roll");
+    for (RecreateEvent.Step step :
+        List.of(
+            RecreateEvent.Step.CREATED,
+            RecreateEvent.Step.PODS_RESTARTED,
+            RecreateEvent.Step.FINISHED)) {
+      assertEquals(
+          1, events.stream().filter(e -> e.step() == step).count(), step + " once: " + events);
+    }
+    assertTrue(
+        new Recreator(cluster, "ordinal", backups, bus, cluster.clock(), Duration.ZERO, a -> {})
+            .recorded(NS, "db")
+            .isEmpty(),
+        "the finished recreate is forgotten");
+  }
+
+  @Test
+  void aCrashAfterTheStateIsCarriedOverStillRollsThePods() throws Exception {
+    String renamed =
+        sts("1Gi", "expandable", "recreate").replace("serviceName: db", "serviceName: db-v2");
+    aNewServiceNameCrashesAndResumes(a -> a instanceof RecreateAction.Finish, renamed);
+  }
+
+  @Test
+  void aCrashAfterTheStampFinishesWithoutStampingAgain() throws Exception {
+    String renamed =
+        sts("1Gi", "expandable", "recreate").replace("serviceName: db", "serviceName: db-v2");
+    aNewServiceNameCrashesAndResumes(a -> a instanceof RecreateAction.Restart, renamed);
+  }
+
+  @Test
+  void aCommitDroppingTheOptInAfterTheCreateStillRollsThePods() throws Exception {
+    String renamedWithoutOptIn =
+        sts("1Gi", "expandable", "").replace("serviceName: db", "serviceName: db-v2");
+    aNewServiceNameCrashesAndResumes(a -> a instanceof RecreateAction.Finish, renamedWithoutOptIn);
   }
 
   @Test
