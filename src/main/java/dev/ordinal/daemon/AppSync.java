@@ -343,25 +343,28 @@ public final class AppSync implements AppRegistry.AppView {
           // Leadership was lost mid-sync: the new leader applies the rest.
           return new SyncResult.Standby(revision, plan.counts());
         }
-        if (restartPending(step)) {
+        Optional<HasMetadata> resumable = desiredOf(step);
+        Optional<RecreateState> inFlight = resumable.flatMap(d -> recordedRecreate(step.key()));
+        if (!(step instanceof ObjectPlan.Create)
+            && inFlight.filter(s -> s.stage() == RecreateState.Stage.RESTARTING).isPresent()) {
           // Killed after a recreate's create, before its pods were set to roll: finish that
-          // first, and apply nothing else to the StatefulSet until it is done.
-          HasMetadata desired =
-              step instanceof ObjectPlan.Update u
-                  ? u.desired()
-                  : ((ObjectPlan.Unchanged) step).desired();
-          if (!(resumeRecreate(step.key(), desired, planned) instanceof Recreator.Result.Done)) {
+          // first, and apply nothing else to the StatefulSet until it is done. Asked whether or
+          // not the StatefulSet still opts in: a commit that drops the opt-in after the create
+          // must not leave the pods unrolled.
+          Recreator.Result done =
+              resumeRecreate(step.key(), resumable.get(), planned, inFlight.get());
+          if (!(done instanceof Recreator.Result.Done)) {
             restoring = true;
             held++;
             continue;
           }
         }
-        Optional<HasMetadata> resumable = desiredOf(step);
-        if (resumable.isPresent() && recreateInFlight(step.key())) {
+        if (inFlight.filter(s -> s.stage().pastTheDelete()).isPresent()) {
           // Killed past the orphan delete: the old StatefulSet may be gone (the plan says create)
           // or the new one created but not finished (the plan says unchanged or update, and its
           // rollout state is not carried over yet). Finish that recreate first.
-          Recreator.Result done = resumeRecreate(step.key(), resumable.get(), planned);
+          Recreator.Result done =
+              resumeRecreate(step.key(), resumable.get(), planned, inFlight.get());
           if (!(done instanceof Recreator.Result.Done)) {
             restoring = true;
           } else if (step instanceof ObjectPlan.Create) {
@@ -526,38 +529,18 @@ public final class AppSync implements AppRegistry.AppView {
     return desired instanceof StatefulSet ? Optional.of(desired) : Optional.empty();
   }
 
-  private boolean recreateInFlight(ObjectKey key) {
-    Recreator r = recreator;
-    return r != null
-        && key.group().equals("apps")
-        && key.kind().equals("StatefulSet")
-        && r.recorded(key.namespace(), key.name())
-            .filter(s -> s.stage().pastTheDelete())
-            .isPresent();
-  }
-
   /**
-   * A recreate of this StatefulSet created it and has yet to set its pods to roll. Asked whether or
-   * not the StatefulSet still opts in: a commit that drops the opt-in after the create must not
-   * leave the pods unrolled. The store answers from memory while no recreate is recorded ({@link
-   * RememberedRecreateStore}), so this costs no request per StatefulSet.
+   * The recreate recorded for this StatefulSet, if any. The store answers from memory while no
+   * recreate is recorded ({@link RememberedRecreateStore}), so asking for every StatefulSet of
+   * every sync costs no request.
    */
-  private boolean restartPending(ObjectPlan step) {
+  private Optional<RecreateState> recordedRecreate(ObjectKey key) {
     Recreator r = recreator;
-    ObjectKey key = step.key();
-    HasMetadata desired =
-        step instanceof ObjectPlan.Update u
-            ? u.desired()
-            : step instanceof ObjectPlan.Unchanged same ? same.desired() : null;
-    return r != null
-        && desired instanceof StatefulSet
-        && r.recorded(key.namespace(), key.name())
-            .filter(s -> s.stage() == RecreateState.Stage.RESTARTING)
-            .isPresent();
+    return r == null ? Optional.empty() : r.recorded(key.namespace(), key.name());
   }
 
-  private Recreator.Result resumeRecreate(ObjectKey key, HasMetadata desired, Planned planned) {
-    RecreateState state = recreator.recorded(key.namespace(), key.name()).orElseThrow();
+  private Recreator.Result resumeRecreate(
+      ObjectKey key, HasMetadata desired, Planned planned, RecreateState state) {
     return recreator.run(
         Recreator.resumed(key.namespace(), key.name(), state),
         partition -> asRecreated(desired, null, partition, planned, state),
