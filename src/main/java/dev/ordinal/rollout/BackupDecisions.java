@@ -49,17 +49,25 @@ final class BackupDecisions {
    * when a set of that id exists already, so an id never names two sets.
    */
   static String newId(Observation obs, RolloutState state) {
-    String name = obs.sts().name();
-    if (name.length() > ID_PREFIX) {
-      name = name.substring(0, ID_PREFIX).replaceAll("-+$", "");
-    }
-    String base = name + "-" + STAMP.format(obs.now());
+    String base = idBase(obs.sts().name(), obs.now());
     String id = base;
     String last = state.lastBackup().map(Backup::id).orElse("");
     for (int n = 2; obs.backups().sets().containsKey(id) || id.equals(last); n++) {
       id = base + "-" + n;
     }
     return id;
+  }
+
+  /**
+   * {@code <statefulset>-<yyyyMMdd-HHmmss>} of {@code now}, the StatefulSet's name cut to 40
+   * characters: every backup id starts so, before a rollout and before a recreate alike.
+   */
+  static String idBase(String statefulSet, Instant now) {
+    String name = statefulSet;
+    if (name.length() > ID_PREFIX) {
+      name = name.substring(0, ID_PREFIX).replaceAll("-+$", "");
+    }
+    return name + "-" + STAMP.format(now);
   }
 
   /** The claims a backup snapshots: every pod's claim of each covered volumeClaimTemplate. */

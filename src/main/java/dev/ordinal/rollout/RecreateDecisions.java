@@ -5,8 +5,6 @@ import dev.ordinal.rollout.RecreateObservation.Live;
 import dev.ordinal.rollout.RecreateState.Stage;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,9 +24,6 @@ import java.util.TreeSet;
  * created again whatever happens, so no pod stays without a controller longer than it must.
  */
 public final class RecreateDecisions {
-  private static final DateTimeFormatter STAMP =
-      DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
-  private static final int ID_PREFIX = 40;
 
   private RecreateDecisions() {}
 
@@ -120,7 +115,7 @@ public final class RecreateDecisions {
     }
     // Nothing grows when only the pods are rolled: the rollout takes the policy's backup itself.
     boolean backup = spec.backup().isPresent() && !spec.growTo().isEmpty();
-    String backupId = backup ? newBackupId(spec.name(), obs.now()) : "";
+    String backupId = backup ? BackupDecisions.idBase(spec.name(), obs.now()) : "";
     Optional<RecreateSpec.Roll> roll = spec.roll();
     RecreateState state =
         new RecreateState(
@@ -303,14 +298,5 @@ public final class RecreateDecisions {
 
   private static boolean overdue(RecreateState state, Instant now, Duration timeout) {
     return state.stageSince() != null && now.isAfter(state.stageSince().plus(timeout));
-  }
-
-  /** {@code <statefulset>-<yyyyMMdd-HHmmss>}, as backups before a rollout are named. */
-  static String newBackupId(String statefulSet, Instant now) {
-    String name = statefulSet;
-    if (name.length() > ID_PREFIX) {
-      name = name.substring(0, ID_PREFIX).replaceAll("-+$", "");
-    }
-    return name + "-" + STAMP.format(now);
   }
 }
