@@ -5,7 +5,6 @@ import java.math.BigDecimal;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -23,6 +22,8 @@ import java.util.Set;
 final class KubernetesRules extends RuleChecks {
 
   private static final long MAX_DATA_BYTES = 1024 * 1024;
+  private static final List<String> ALWAYS = List.of("Always");
+  private static final List<String> RETAIN_OR_DELETE = List.of("Retain", "Delete");
 
   private final PodRules pods;
 
@@ -131,16 +132,43 @@ final class KubernetesRules extends RuleChecks {
   // workloads
 
   private void statefulSet(Node spec) {
-    nonNegative(spec.get("replicas"));
-    nonNegative(spec.get("minReadySeconds"));
-    nonNegative(spec.get("ordinals", "start"));
-    String serviceName = spec.get("serviceName").text();
-    if (serviceName != null && !serviceName.isEmpty()) {
-      ObjectNames.checkDnsLabel(serviceName, "serviceName")
-          .ifPresent(problem -> problems.add(spec.get("serviceName").path(), problem));
+    Set<String> claimNames = new HashSet<>();
+    // The fields checked on their own, each only when it is there; the template is checked below
+    // with the selector and the claims it may mount.
+    for (Node field : spec.fields()) {
+      switch (field.name()) {
+        case "replicas", "minReadySeconds" -> nonNegative(field);
+        case "ordinals" -> nonNegative(field.get("start"));
+        case "serviceName" -> dnsLabel(field, "serviceName");
+        case "podManagementPolicy" -> oneOf(field, List.of("OrderedReady", "Parallel"));
+        case "updateStrategy" -> statefulSetStrategy(field);
+        case "persistentVolumeClaimRetentionPolicy" -> {
+          oneOf(field.get("whenDeleted"), RETAIN_OR_DELETE);
+          oneOf(field.get("whenScaled"), RETAIN_OR_DELETE);
+        }
+        case "volumeClaimTemplates" -> {
+          for (Node claim : field.items()) {
+            claimSpec(claim.get("spec"));
+            String name = claim.get("metadata", "name").text();
+            if (name != null) {
+              claimNames.add(name);
+            }
+          }
+        }
+        default -> {}
+      }
     }
-    oneOf(spec.get("podManagementPolicy"), List.of("OrderedReady", "Parallel"));
-    Node strategy = spec.get("updateStrategy");
+    Node template = spec.get("template");
+    Node selector = selector(spec.get("selector"), true, "StatefulSet");
+    pods.podTemplate(template, selector, ALWAYS, claimNames);
+    if (template.get("spec", "activeDeadlineSeconds").isSet()) {
+      problems.add(
+          template.get("spec", "activeDeadlineSeconds").path(),
+          "not supported for a StatefulSet's pods; remove it");
+    }
+  }
+
+  private void statefulSetStrategy(Node strategy) {
     String type = strategy.get("type").textOr("RollingUpdate");
     oneOf(strategy.get("type"), List.of("RollingUpdate", "OnDelete"));
     Node rolling = strategy.get("rollingUpdate");
@@ -153,25 +181,6 @@ final class KubernetesRules extends RuleChecks {
       if (maxUnavailable.isSet()) {
         intOrPercent(maxUnavailable, false);
       }
-    }
-    Node retention = spec.get("persistentVolumeClaimRetentionPolicy");
-    oneOf(retention.get("whenDeleted"), List.of("Retain", "Delete"));
-    oneOf(retention.get("whenScaled"), List.of("Retain", "Delete"));
-    Set<String> claimNames = new HashSet<>();
-    for (Node claim : spec.get("volumeClaimTemplates").items()) {
-      claimSpec(claim.get("spec"));
-      String name = claim.get("metadata", "name").text();
-      if (name != null) {
-        claimNames.add(name);
-      }
-    }
-    Node template = spec.get("template");
-    Node selector = selector(spec.get("selector"), true, "StatefulSet");
-    pods.podTemplate(template, selector, List.of("Always"), claimNames);
-    if (template.get("spec", "activeDeadlineSeconds").isSet()) {
-      problems.add(
-          template.get("spec", "activeDeadlineSeconds").path(),
-          "not supported for a StatefulSet's pods; remove it");
     }
   }
 
@@ -222,10 +231,7 @@ final class KubernetesRules extends RuleChecks {
   /** The template of a controller that keeps pods running: a required selector, restart Always. */
   private void replicatedTemplate(Node spec, String kind) {
     pods.podTemplate(
-        spec.get("template"),
-        selector(spec.get("selector"), true, kind),
-        List.of("Always"),
-        Set.of());
+        spec.get("template"), selector(spec.get("selector"), true, kind), ALWAYS, Set.of());
   }
 
   /**
@@ -380,18 +386,13 @@ final class KubernetesRules extends RuleChecks {
   private void configMap(Node configMap) {
     long size = 0;
     Set<String> binaryKeys = new HashSet<>();
-    for (Map.Entry<String, Node> entry : configMap.get("binaryData").entries()) {
-      dataKey(entry.getKey(), entry.getValue());
-      binaryKeys.add(entry.getKey());
-      size += base64(entry.getValue(), false);
-    }
-    for (Map.Entry<String, Node> entry : configMap.get("data").entries()) {
-      dataKey(entry.getKey(), entry.getValue());
-      if (binaryKeys.contains(entry.getKey())) {
-        problems.add(
-            entry.getValue().path(), "the same key is in binaryData; keep it in one of them");
+    size += base64Data(configMap.get("binaryData"), binaryKeys, false);
+    for (Node entry : configMap.get("data").fields()) {
+      dataKey(entry);
+      if (binaryKeys.contains(entry.name())) {
+        problems.add(entry.path(), "the same key is in binaryData; keep it in one of them");
       }
-      size += utf8Length(entry.getValue().textOr(""));
+      size += utf8Length(entry.textOr(""));
     }
     tooLarge(configMap, size, "a ConfigMap");
   }
@@ -399,16 +400,12 @@ final class KubernetesRules extends RuleChecks {
   private void secret(Node secret) {
     long size = 0;
     Set<String> keys = new HashSet<>();
-    for (Map.Entry<String, Node> entry : secret.get("data").entries()) {
-      dataKey(entry.getKey(), entry.getValue());
-      keys.add(entry.getKey());
-      // A Secret's value is never echoed: errors reach /status, logs and Events.
-      size += base64(entry.getValue(), true);
-    }
-    for (Map.Entry<String, Node> entry : secret.get("stringData").entries()) {
-      dataKey(entry.getKey(), entry.getValue());
-      keys.add(entry.getKey());
-      size += utf8Length(entry.getValue().textOr(""));
+    // A Secret's value is never echoed: errors reach /status, logs and Events.
+    size += base64Data(secret.get("data"), keys, true);
+    for (Node entry : secret.get("stringData").fields()) {
+      dataKey(entry);
+      keys.add(entry.name());
+      size += utf8Length(entry.textOr(""));
     }
     tooLarge(secret, size, "a Secret");
     String type = secret.get("type").textOr("Opaque");
@@ -446,8 +443,23 @@ final class KubernetesRules extends RuleChecks {
     }
   }
 
-  private void dataKey(String key, Node at) {
-    ObjectNames.checkConfigKey(key).ifPresent(problem -> problems.add(at.path(), problem));
+  /**
+   * Checks the keys and base64 values of a Secret's data or a ConfigMap's binaryData, adding each
+   * key to {@code keys}; returns how many bytes the values decode to.
+   */
+  private long base64Data(Node data, Set<String> keys, boolean secret) {
+    long size = 0;
+    for (Node entry : data.fields()) {
+      dataKey(entry);
+      keys.add(entry.name());
+      size += base64(entry, secret);
+    }
+    return size;
+  }
+
+  private void dataKey(Node entry) {
+    ObjectNames.checkConfigKey(entry.name())
+        .ifPresent(problem -> problems.add(entry.path(), problem));
   }
 
   /**

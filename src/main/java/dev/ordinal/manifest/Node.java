@@ -1,6 +1,7 @@
 package dev.ordinal.manifest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,10 @@ import java.util.Map;
  *
  * <p>The path is only spelled out when a problem asks for it: rules walk every object, and most
  * objects have no problem.
+ *
+ * <p>A rule that looks at a few of a mapping's many optional fields goes through the {@linkplain
+ * #fields fields that are there} rather than asking for each one: most fields of a Kubernetes kind
+ * are absent from any one object, and asking for an absent field costs as much as finding one.
  */
 final class Node {
   private final JsonNode value;
@@ -96,16 +101,24 @@ final class Node {
     return items;
   }
 
-  /** The entries of a mapping (none when absent), each with its path. */
-  List<Map.Entry<String, Node>> entries() {
-    if (!value.isObject() || value.isEmpty()) {
+  /**
+   * The fields of a mapping in the order they were written (none when absent or not a mapping),
+   * each with its {@linkplain #name name} and path.
+   */
+  List<Node> fields() {
+    if (!(value instanceof ObjectNode mapping) || mapping.isEmpty()) {
       return List.of();
     }
-    List<Map.Entry<String, Node>> entries = new ArrayList<>(value.size());
-    for (Map.Entry<String, JsonNode> entry : value.properties()) {
-      entries.add(Map.entry(entry.getKey(), new Node(entry.getValue(), this, entry.getKey(), -1)));
+    List<Node> fields = new ArrayList<>(mapping.size());
+    for (Map.Entry<String, JsonNode> entry : mapping.properties()) {
+      fields.add(new Node(entry.getValue(), this, entry.getKey(), -1));
     }
-    return entries;
+    return fields;
+  }
+
+  /** The field this node is the value of, or null for the document and for list items. */
+  String name() {
+    return field;
   }
 
   /** How many items or entries. */

@@ -1,7 +1,6 @@
 package dev.ordinal.manifest;
 
 import java.math.BigDecimal;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -9,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The API server's validation of pod templates and pod specs (Kubernetes 1.35's
@@ -19,6 +19,17 @@ final class PodRules extends RuleChecks {
 
   static final List<String> RESTART_POLICIES = List.of("Always", "OnFailure", "Never");
   private static final List<String> PULL_POLICIES = List.of("Always", "IfNotPresent", "Never");
+  private static final List<String> TERMINATION_MESSAGE_POLICIES =
+      List.of("File", "FallbackToLogsOnError");
+  private static final List<String> PROBE_HANDLERS =
+      List.of("exec", "httpGet", "tcpSocket", "grpc");
+  private static final List<String> ENV_SOURCES =
+      List.of("fieldRef", "resourceFieldRef", "configMapKeyRef", "secretKeyRef", "fileKeyRef");
+  private static final List<String> LIFECYCLE_HANDLERS =
+      List.of("exec", "httpGet", "tcpSocket", "sleep");
+  private static final Pattern HEADER_NAME = Pattern.compile("[-A-Za-z0-9]+");
+  private static final List<String> DNS_POLICIES =
+      List.of("ClusterFirst", "ClusterFirstWithHostNet", "Default", "None");
   private static final List<String> STANDARD_RESOURCES =
       List.of("cpu", "memory", "ephemeral-storage");
   private static final List<String> VOLUME_SOURCES =
@@ -125,32 +136,40 @@ final class PodRules extends RuleChecks {
         oneOf(restart, restartPolicies);
       }
     }
-    oneOf(
-        spec.get("dnsPolicy"),
-        List.of("ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"));
-    labels(spec.get("nodeSelector"));
-    subdomain(spec.get("serviceAccountName"), "serviceAccountName");
-    subdomain(spec.get("priorityClassName"), "priorityClassName");
-    dnsLabel(spec.get("hostname"), "hostname");
-    dnsLabel(spec.get("subdomain"), "subdomain");
-    Node deadline = spec.get("activeDeadlineSeconds");
-    if (deadline.isInteger() && deadline.number(1) < 1) {
-      problems.add(deadline.path(), "must be at least 1, got " + deadline.number(1));
-    }
-    Node security = spec.get("securityContext");
-    for (String id : List.of("runAsUser", "runAsGroup", "fsGroup")) {
-      userOrGroupId(security.get(id));
-    }
-    oneOf(security.get("fsGroupChangePolicy"), List.of("OnRootMismatch", "Always"));
-    seccomp(security.get("seccompProfile"));
-    for (Node toleration : spec.get("tolerations").items()) {
-      toleration(toleration);
-    }
-    topologySpread(spec.get("topologySpreadConstraints"));
-    affinity(spec.get("affinity"));
-    for (Node secret : spec.get("imagePullSecrets").items()) {
-      if (secret.get("name").textOr("").isEmpty()) {
-        problems.add(secret.get("name").path(), "missing required field");
+    // The fields checked on their own, each only when it is there.
+    for (Node field : spec.fields()) {
+      switch (field.name()) {
+        case "dnsPolicy" -> oneOf(field, DNS_POLICIES);
+        case "nodeSelector" -> labels(field);
+        case "serviceAccountName", "priorityClassName" -> subdomain(field, field.name());
+        case "hostname", "subdomain" -> dnsLabel(field, field.name());
+        case "activeDeadlineSeconds" -> {
+          if (field.isInteger() && field.number(1) < 1) {
+            problems.add(field.path(), "must be at least 1, got " + field.number(1));
+          }
+        }
+        case "securityContext" -> {
+          userOrGroupId(field.get("runAsUser"));
+          userOrGroupId(field.get("runAsGroup"));
+          userOrGroupId(field.get("fsGroup"));
+          oneOf(field.get("fsGroupChangePolicy"), List.of("OnRootMismatch", "Always"));
+          seccomp(field.get("seccompProfile"));
+        }
+        case "tolerations" -> {
+          for (Node toleration : field.items()) {
+            toleration(toleration);
+          }
+        }
+        case "topologySpreadConstraints" -> topologySpread(field);
+        case "affinity" -> affinity(field);
+        case "imagePullSecrets" -> {
+          for (Node secret : field.items()) {
+            if (secret.get("name").textOr("").isEmpty()) {
+              problems.add(secret.get("name").path(), "missing required field");
+            }
+          }
+        }
+        default -> {}
       }
     }
   }
@@ -168,12 +187,7 @@ final class PodRules extends RuleChecks {
         ObjectNames.checkDnsLabel(name.text(), "volume name")
             .ifPresent(problem -> problems.add(name.path(), problem));
       }
-      List<String> sources = new ArrayList<>();
-      for (String source : VOLUME_SOURCES) {
-        if (volume.get(source).isSet()) {
-          sources.add(source);
-        }
-      }
+      List<String> sources = setAmong(volume, VOLUME_SOURCES);
       if (sources.size() > 1) {
         problems.add(
             volume.path(),
@@ -182,23 +196,37 @@ final class PodRules extends RuleChecks {
                 + ": "
                 + String.join(", ", sources));
       }
-      required(volume.get("configMap", "name"), volume.get("configMap"));
-      required(volume.get("secret", "secretName"), volume.get("secret"));
-      required(
-          volume.get("persistentVolumeClaim", "claimName"), volume.get("persistentVolumeClaim"));
-      required(volume.get("hostPath", "path"), volume.get("hostPath"));
-      for (String source : List.of("configMap", "secret")) {
-        fileMode(volume.get(source, "defaultMode"));
-        for (Node item : volume.get(source, "items").items()) {
-          keyToPath(item);
+      for (Node source : volume.fields()) {
+        switch (source.name()) {
+          case "configMap" -> {
+            required(source.get("name"), source);
+            projectedFiles(source);
+          }
+          case "secret" -> {
+            required(source.get("secretName"), source);
+            projectedFiles(source);
+          }
+          case "persistentVolumeClaim" -> required(source.get("claimName"), source);
+          case "hostPath" -> required(source.get("path"), source);
+          case "emptyDir" -> {
+            Node sizeLimit = source.get("sizeLimit");
+            if (sizeLimit.isSet()) {
+              notNegativeQuantity(sizeLimit);
+            }
+          }
+          default -> {}
         }
-      }
-      Node sizeLimit = volume.get("emptyDir", "sizeLimit");
-      if (sizeLimit.isSet()) {
-        notNegativeQuantity(sizeLimit);
       }
     }
     return names;
+  }
+
+  /** The files a configMap or secret volume holds: their mode and the keys they are read from. */
+  private void projectedFiles(Node source) {
+    fileMode(source.get("defaultMode"));
+    for (Node item : source.get("items").items()) {
+      keyToPath(item);
+    }
   }
 
   private void keyToPath(Node item) {
@@ -256,16 +284,50 @@ final class PodRules extends RuleChecks {
         }
       }
     }
-    if (container.get("image").textOr("").isEmpty()) {
-      problems.add(container.get("image").path(), "missing required field");
+    Node image = container.get("image");
+    if (image.textOr("").isEmpty()) {
+      problems.add(image.path(), "missing required field");
     }
-    oneOf(container.get("imagePullPolicy"), PULL_POLICIES);
-    oneOf(container.get("terminationMessagePolicy"), List.of("File", "FallbackToLogsOnError"));
-    containerPorts(container.get("ports"));
-    for (Node variable : container.get("env").items()) {
-      env(variable);
+    for (Node field : container.fields()) {
+      switch (field.name()) {
+        case "imagePullPolicy" -> oneOf(field, PULL_POLICIES);
+        case "terminationMessagePolicy" -> oneOf(field, TERMINATION_MESSAGE_POLICIES);
+        case "ports" -> containerPorts(field);
+        case "env" -> {
+          for (Node variable : field.items()) {
+            env(variable);
+          }
+        }
+        case "envFrom" -> envFrom(field);
+        case "resources" -> resources(field);
+        case "volumeMounts" -> volumeMounts(field, volumes);
+        case "lifecycle" -> {
+          lifecycleHandler(field.get("postStart"));
+          lifecycleHandler(field.get("preStop"));
+        }
+        // An init container has no probes.
+        case "livenessProbe", "startupProbe" -> {
+          if (regular) {
+            probe(field, true);
+          }
+        }
+        case "readinessProbe" -> {
+          if (regular) {
+            probe(field, false);
+          }
+        }
+        case "securityContext" -> {
+          userOrGroupId(field.get("runAsUser"));
+          userOrGroupId(field.get("runAsGroup"));
+          seccomp(field.get("seccompProfile"));
+        }
+        default -> {}
+      }
     }
-    for (Node source : container.get("envFrom").items()) {
+  }
+
+  private void envFrom(Node sources) {
+    for (Node source : sources.items()) {
       int count =
           (source.get("configMapRef").isSet() ? 1 : 0) + (source.get("secretRef").isSet() ? 1 : 0);
       if (count != 1) {
@@ -279,9 +341,12 @@ final class PodRules extends RuleChecks {
             .ifPresent(problem -> problems.add(source.get("prefix").path(), problem));
       }
     }
-    resources(container.get("resources"));
+  }
+
+  /** A container's mounts: each of a volume of the pod, each path once. */
+  private void volumeMounts(Node mounts, Set<String> volumes) {
     Set<String> mountPaths = new HashSet<>();
-    for (Node mount : container.get("volumeMounts").items()) {
+    for (Node mount : mounts.items()) {
       Node volume = mount.get("name");
       if (volume.textOr("").isEmpty()) {
         problems.add(volume.path(), "missing required field");
@@ -301,18 +366,6 @@ final class PodRules extends RuleChecks {
       }
       relativePath(mount.get("subPath"));
     }
-    for (String hook : List.of("postStart", "preStop")) {
-      lifecycleHandler(container.get("lifecycle", hook));
-    }
-    if (regular) {
-      probe(container.get("livenessProbe"), true);
-      probe(container.get("startupProbe"), true);
-      probe(container.get("readinessProbe"), false);
-    }
-    Node security = container.get("securityContext");
-    userOrGroupId(security.get("runAsUser"));
-    userOrGroupId(security.get("runAsGroup"));
-    seccomp(security.get("seccompProfile"));
   }
 
   private void containerPorts(Node ports) {
@@ -353,13 +406,7 @@ final class PodRules extends RuleChecks {
     if (!from.isSet()) {
       return;
     }
-    List<String> sources = new ArrayList<>();
-    for (String source :
-        List.of("fieldRef", "resourceFieldRef", "configMapKeyRef", "secretKeyRef", "fileKeyRef")) {
-      if (from.get(source).isSet()) {
-        sources.add(source);
-      }
-    }
+    List<String> sources = setAmong(from, ENV_SOURCES);
     if (sources.isEmpty()) {
       problems.add(
           from.path(),
@@ -421,17 +468,17 @@ final class PodRules extends RuleChecks {
     Node limits = resources.get("limits");
     Node requests = resources.get("requests");
     Map<String, BigDecimal> limitValues = new LinkedHashMap<>();
-    for (Map.Entry<String, Node> limit : limits.entries()) {
-      resourceName(limit.getKey(), limit.getValue());
-      BigDecimal value = notNegativeQuantity(limit.getValue());
+    for (Node limit : limits.fields()) {
+      resourceName(limit.name(), limit);
+      BigDecimal value = notNegativeQuantity(limit);
       if (value != null) {
-        limitValues.put(limit.getKey(), value);
+        limitValues.put(limit.name(), value);
       }
     }
-    for (Map.Entry<String, Node> request : requests.entries()) {
-      String name = request.getKey();
-      resourceName(name, request.getValue());
-      BigDecimal value = notNegativeQuantity(request.getValue());
+    for (Node request : requests.fields()) {
+      String name = request.name();
+      resourceName(name, request);
+      BigDecimal value = notNegativeQuantity(request);
       BigDecimal limit = limitValues.get(name);
       boolean extended = name.contains("/") && !name.startsWith("kubernetes.io/");
       if (value == null) {
@@ -439,13 +486,12 @@ final class PodRules extends RuleChecks {
       }
       if (extended && (limit == null || value.compareTo(limit) != 0)) {
         problems.add(
-            request.getValue().path(),
-            name + " cannot be overcommitted: its request must equal its limit");
+            request.path(), name + " cannot be overcommitted: its request must equal its limit");
       } else if (limit != null && value.compareTo(limit) > 0) {
         problems.add(
-            request.getValue().path(),
+            request.path(),
             "request "
-                + request.getValue().value().asText()
+                + request.value().asText()
                 + " is more than the limit "
                 + limits.get(name).value().asText()
                 + "; a request must not exceed its limit");
@@ -481,56 +527,65 @@ final class PodRules extends RuleChecks {
     if (!probe.isSet()) {
       return;
     }
-    List<String> handlers = new ArrayList<>();
-    for (String handler : List.of("exec", "httpGet", "tcpSocket", "grpc")) {
-      if (probe.get(handler).isSet()) {
-        handlers.add(handler);
-      }
-    }
+    List<String> handlers = setAmong(probe, PROBE_HANDLERS);
     if (handlers.isEmpty()) {
       problems.add(probe.path(), "needs a handler: one of exec, httpGet, tcpSocket or grpc");
     } else if (handlers.size() > 1) {
       problems.add(probe.path(), "may have only one handler, got " + String.join(", ", handlers));
     }
-    if (probe.get("exec").isSet() && probe.get("exec", "command").size() == 0) {
-      problems.add(probe.get("exec", "command").path(), "missing required field");
-    }
-    Node http = probe.get("httpGet");
-    if (http.isSet()) {
-      portOrName(http.get("port"));
-      oneOf(http.get("scheme"), List.of("HTTP", "HTTPS"));
-      for (Node header : http.get("httpHeaders").items()) {
-        if (!header.get("name").textOr("").matches("[-A-Za-z0-9]+")) {
-          problems.add(
-              header.get("name").path(),
-              "an HTTP header name is letters, digits and '-', got "
-                  + Problems.describe(header.get("name").value()));
+    for (Node field : probe.fields()) {
+      boolean set = field.isSet();
+      switch (field.name()) {
+        case "exec" -> {
+          if (set && field.get("command").size() == 0) {
+            problems.add(field.get("command").path(), "missing required field");
+          }
         }
+        case "httpGet" -> {
+          if (set) {
+            portOrName(field.get("port"));
+            oneOf(field.get("scheme"), List.of("HTTP", "HTTPS"));
+            httpHeaders(field.get("httpHeaders"));
+          }
+        }
+        case "tcpSocket" -> {
+          if (set) {
+            portOrName(field.get("port"));
+          }
+        }
+        case "grpc" -> {
+          if (set) {
+            portNumber(field.get("port"));
+          }
+        }
+        case "initialDelaySeconds", "timeoutSeconds", "periodSeconds", "failureThreshold" ->
+            nonNegative(field);
+        case "successThreshold" -> {
+          nonNegative(field);
+          if (successMustBeOne && field.isInteger() && field.number(1) > 1) {
+            problems.add(
+                field.path(), "must be 1 for liveness and startup probes, got " + field.number(1));
+          }
+        }
+        case "terminationGracePeriodSeconds" -> {
+          if (field.isInteger() && field.number(1) <= 0) {
+            problems.add(field.path(), "must be greater than 0, got " + field.number(1));
+          }
+        }
+        default -> {}
       }
     }
-    if (probe.get("tcpSocket").isSet()) {
-      portOrName(probe.get("tcpSocket", "port"));
-    }
-    if (probe.get("grpc").isSet()) {
-      portNumber(probe.get("grpc", "port"));
-    }
-    for (String field :
-        List.of(
-            "initialDelaySeconds",
-            "timeoutSeconds",
-            "periodSeconds",
-            "successThreshold",
-            "failureThreshold")) {
-      nonNegative(probe.get(field));
-    }
-    Node success = probe.get("successThreshold");
-    if (successMustBeOne && success.isInteger() && success.number(1) > 1) {
-      problems.add(
-          success.path(), "must be 1 for liveness and startup probes, got " + success.number(1));
-    }
-    Node grace = probe.get("terminationGracePeriodSeconds");
-    if (grace.isInteger() && grace.number(1) <= 0) {
-      problems.add(grace.path(), "must be greater than 0, got " + grace.number(1));
+  }
+
+  private void httpHeaders(Node headers) {
+    for (Node header : headers.items()) {
+      Node name = header.get("name");
+      if (!HEADER_NAME.matcher(name.textOr("")).matches()) {
+        problems.add(
+            name.path(),
+            "an HTTP header name is letters, digits and '-', got "
+                + Problems.describe(name.value()));
+      }
     }
   }
 
@@ -576,12 +631,7 @@ final class PodRules extends RuleChecks {
     if (!handler.isSet()) {
       return;
     }
-    List<String> kinds = new ArrayList<>();
-    for (String kind : List.of("exec", "httpGet", "tcpSocket", "sleep")) {
-      if (handler.get(kind).isSet()) {
-        kinds.add(kind);
-      }
-    }
+    List<String> kinds = setAmong(handler, LIFECYCLE_HANDLERS);
     if (kinds.size() != 1) {
       problems.add(
           handler.path(),
@@ -589,13 +639,15 @@ final class PodRules extends RuleChecks {
               ? "needs a handler: one of exec, httpGet, tcpSocket or sleep"
               : "may have only one handler, got " + String.join(", ", kinds));
     }
-    if (handler.get("httpGet").isSet()) {
+    if (kinds.contains("httpGet")) {
       portOrName(handler.get("httpGet", "port"));
     }
-    if (handler.get("tcpSocket").isSet()) {
+    if (kinds.contains("tcpSocket")) {
       portOrName(handler.get("tcpSocket", "port"));
     }
-    nonNegative(handler.get("sleep", "seconds"));
+    if (kinds.contains("sleep")) {
+      nonNegative(handler.get("sleep", "seconds"));
+    }
   }
 
   private void topologySpread(Node constraints) {

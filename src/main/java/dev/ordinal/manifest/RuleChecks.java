@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -26,24 +26,24 @@ abstract class RuleChecks {
   }
 
   void labels(Node labels) {
-    for (Map.Entry<String, Node> label : labels.entries()) {
-      Optional<String> key = ObjectNames.checkLabelKey(label.getKey(), "label");
-      key.ifPresent(problem -> problems.add(label.getValue().path(), problem));
-      String value = label.getValue().text();
+    for (Node label : labels.fields()) {
+      Optional<String> key = ObjectNames.checkLabelKey(label.name(), "label");
+      key.ifPresent(problem -> problems.add(label.path(), problem));
+      String value = label.text();
       if (value != null) {
         ObjectNames.checkLabelValue(value)
-            .ifPresent(problem -> problems.add(label.getValue().path(), problem));
+            .ifPresent(problem -> problems.add(label.path(), problem));
       }
     }
   }
 
   void annotations(Node annotations) {
     long size = 0;
-    for (Map.Entry<String, Node> annotation : annotations.entries()) {
-      ObjectNames.checkLabelKey(annotation.getKey().toLowerCase(Locale.ROOT), "annotation")
-          .ifPresent(problem -> problems.add(annotation.getValue().path(), problem));
-      Node value = annotation.getValue();
-      size += annotation.getKey().length() + (value.text() == null ? 0 : utf8Length(value.text()));
+    for (Node annotation : annotations.fields()) {
+      ObjectNames.checkLabelKey(annotation.name().toLowerCase(Locale.ROOT), "annotation")
+          .ifPresent(problem -> problems.add(annotation.path(), problem));
+      String value = annotation.text();
+      size += annotation.name().length() + (value == null ? 0 : utf8Length(value));
     }
     if (size > MAX_ANNOTATION_BYTES) {
       problems.add(
@@ -127,9 +127,9 @@ abstract class RuleChecks {
   static boolean matches(Node selector, Node labels) {
     // Looked up in the template's mapping itself rather than in a copy made for every template.
     JsonNode set = labels.value().isObject() ? labels.value() : MissingNode.getInstance();
-    for (Map.Entry<String, Node> wanted : selector.get("matchLabels").entries()) {
-      JsonNode label = set.get(wanted.getKey());
-      if (label == null || !wanted.getValue().value().asText().equals(label.asText())) {
+    for (Node wanted : selector.get("matchLabels").fields()) {
+      JsonNode label = set.get(wanted.name());
+      if (label == null || !wanted.value().asText().equals(label.asText())) {
         return false;
       }
     }
@@ -159,8 +159,8 @@ abstract class RuleChecks {
     List<String> parts = new ArrayList<>();
     selector
         .get("matchLabels")
-        .entries()
-        .forEach(entry -> parts.add(entry.getKey() + "=" + entry.getValue().value().asText()));
+        .fields()
+        .forEach(entry -> parts.add(entry.name() + "=" + entry.value().asText()));
     for (Node expression : selector.get("matchExpressions").items()) {
       parts.add(
           expression.get("key").textOr("")
@@ -268,6 +268,24 @@ abstract class RuleChecks {
       ObjectNames.checkDnsLabel(text, what)
           .ifPresent(problem -> problems.add(value.path(), problem));
     }
+  }
+
+  /**
+   * Which of {@code choices} are set (not null) in the mapping {@code node}, in the order of {@code
+   * choices}: the handlers of a probe, the sources of a volume. Goes through the fields that are
+   * there rather than asking for every choice.
+   */
+  static List<String> setAmong(Node node, List<String> choices) {
+    List<String> set = new ArrayList<>(1);
+    for (Node field : node.fields()) {
+      if (field.isSet() && choices.contains(field.name())) {
+        set.add(field.name());
+      }
+    }
+    if (set.size() > 1) {
+      set.sort(Comparator.comparingInt(choices::indexOf));
+    }
+    return set;
   }
 
   /** Reports {@code value} missing when {@code parent} is set but {@code value} is empty. */
