@@ -9,10 +9,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.introspect.AnnotatedMember;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -164,7 +167,9 @@ final class FieldSchema {
     private final String kind;
     private final boolean secret;
     private final Problems problems;
-    private final List<Object> path = new ArrayList<>();
+    // The segments down to the value being visited: field names, list indices and map keys.
+    private Object[] path = new Object[16];
+    private int depth;
 
     Walk(String kind, boolean secret, Problems problems) {
       this.kind = kind;
@@ -174,57 +179,61 @@ final class FieldSchema {
 
     /** A Secret's values are described by their shape only: errors reach /status, logs, Events. */
     private boolean hidesValue() {
-      return secret
-          && !path.isEmpty()
-          && (path.get(0).equals("data") || path.get(0).equals("stringData"));
+      return secret && depth > 0 && (path[0].equals("data") || path[0].equals("stringData"));
     }
 
     void visit(JsonNode node, Shape shape) {
-      if (node.isNull()) {
-        return; // Go decodes null as "not set".
-      }
+      // Type tests rather than JsonNode's isObject() and the like: those are calls that every
+      // node class answers, made for every value of every document.
       if (shape instanceof Bean bean) {
-        visitBean(node, bean);
-      } else if (shape instanceof ListOf list) {
-        if (!node.isArray()) {
-          wrongType("a list", node);
-          return;
+        if (node instanceof ObjectNode mapping) {
+          visitBean(mapping, bean);
+        } else if (!node.isNull()) { // Go decodes null as "not set".
+          wrongType("a mapping", node);
         }
-        for (int i = 0; i < node.size(); i++) {
-          path.add(i);
-          visit(node.get(i), list.item());
-          path.remove(path.size() - 1);
+      } else if (shape instanceof ListOf list) {
+        if (node instanceof ArrayNode items) {
+          for (int i = 0; i < items.size(); i++) {
+            push(i);
+            visit(items.get(i), list.item());
+            depth--;
+          }
+        } else if (!node.isNull()) {
+          wrongType("a list", node);
         }
       } else if (shape instanceof MapOf map) {
-        if (!node.isObject()) {
+        if (node instanceof ObjectNode mapping) {
+          for (Map.Entry<String, JsonNode> entry : mapping.properties()) {
+            push(new MapKey(entry.getKey()));
+            visit(entry.getValue(), map.value());
+            depth--;
+          }
+        } else if (!node.isNull()) {
           wrongType("a mapping", node);
-          return;
         }
-        for (Map.Entry<String, JsonNode> entry : node.properties()) {
-          path.add(new MapKey(entry.getKey()));
-          visit(entry.getValue(), map.value());
-          path.remove(path.size() - 1);
-        }
-      } else if (shape instanceof Scalar scalar) {
+      } else if (shape instanceof Scalar scalar && !node.isNull()) {
         visitScalar(node, scalar);
       }
     }
 
-    private void visitBean(JsonNode node, Bean bean) {
-      if (!node.isObject()) {
-        wrongType("a mapping", node);
-        return;
+    private void push(Object segment) {
+      if (depth == path.length) {
+        path = Arrays.copyOf(path, depth * 2);
       }
+      path[depth++] = segment;
+    }
+
+    private void visitBean(ObjectNode node, Bean bean) {
       for (Map.Entry<String, JsonNode> entry : node.properties()) {
         String name = entry.getKey();
         Shape field = bean.fields.get(name);
-        path.add(name);
+        push(name);
         if (field == null) {
           unknownField(name, bean);
         } else {
           visit(entry.getValue(), field);
         }
-        path.remove(path.size() - 1);
+        depth--;
       }
     }
 
@@ -324,8 +333,8 @@ final class FieldSchema {
     /** The parent's path as kubectl explain takes it: field names only, no indices or keys. */
     private String explainPath() {
       StringBuilder out = new StringBuilder(kind.toLowerCase(Locale.ROOT));
-      for (Object segment : path.subList(0, path.size() - 1)) {
-        if (segment instanceof String field) {
+      for (int i = 0; i < depth - 1; i++) {
+        if (path[i] instanceof String field) {
           out.append('.').append(field);
         }
       }
@@ -334,7 +343,8 @@ final class FieldSchema {
 
     private String joined() {
       StringBuilder out = new StringBuilder();
-      for (Object segment : path) {
+      for (int i = 0; i < depth; i++) {
+        Object segment = path[i];
         if (segment instanceof Integer index) {
           out.append('[').append(index).append(']');
         } else {

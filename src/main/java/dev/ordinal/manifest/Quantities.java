@@ -36,7 +36,8 @@ final class Quantities {
 
   /** Why {@code text} is not a quantity, or null if it is one. */
   static String problem(String text) {
-    if (numberEnd(text) > 0 && validSuffix(text.substring(numberEnd(text)))) {
+    int end = numberEnd(text);
+    if (end > 0 && validSuffix(text, end)) {
       return null;
     }
     return "invalid quantity \""
@@ -47,13 +48,10 @@ final class Quantities {
   /** The value of a valid quantity; null if {@code text} is not one. */
   static BigDecimal value(String text) {
     int end = numberEnd(text);
-    if (end <= 0) {
+    if (end <= 0 || !validSuffix(text, end)) {
       return null;
     }
     String suffix = text.substring(end);
-    if (!validSuffix(suffix)) {
-      return null;
-    }
     String number = text.substring(0, end);
     BigDecimal value = new BigDecimal(number.endsWith(".") ? number + "0" : number);
     if (suffix.length() > 1 && (suffix.charAt(0) == 'e' || suffix.charAt(0) == 'E')) {
@@ -90,19 +88,22 @@ final class Quantities {
     return digits == 0 ? 0 : i;
   }
 
-  private static boolean validSuffix(String suffix) {
-    if (FACTORS.containsKey(suffix)) {
+  /** Whether {@code text} from {@code start} on is a suffix: a unit, an exponent or nothing. */
+  private static boolean validSuffix(String text, int start) {
+    int length = text.length() - start;
+    // Every unit is at most two letters.
+    if (length <= 2 && FACTORS.containsKey(text.substring(start))) {
       return true;
     }
-    if (suffix.length() < 2 || (suffix.charAt(0) != 'e' && suffix.charAt(0) != 'E')) {
+    if (length < 2 || (text.charAt(start) != 'e' && text.charAt(start) != 'E')) {
       return false;
     }
-    int i = suffix.charAt(1) == '+' || suffix.charAt(1) == '-' ? 2 : 1;
-    if (i == suffix.length()) {
+    int i = text.charAt(start + 1) == '+' || text.charAt(start + 1) == '-' ? start + 2 : start + 1;
+    if (i == text.length()) {
       return false;
     }
-    for (; i < suffix.length(); i++) {
-      if (suffix.charAt(i) < '0' || suffix.charAt(i) > '9') {
+    for (; i < text.length(); i++) {
+      if (text.charAt(i) < '0' || text.charAt(i) > '9') {
         return false;
       }
     }
