@@ -17,7 +17,8 @@ final class ReadFailures {
 
   static String why(Exception e) {
     if (e instanceof AccessDeniedException) {
-      return "permission denied";
+      return "permission denied; give the user that runs ordinal read access to it, or move it out"
+          + " of the path";
     }
     if (e instanceof NoSuchFileException) {
       return "no such file";

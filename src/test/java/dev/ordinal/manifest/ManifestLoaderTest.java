@@ -428,7 +428,9 @@ class ManifestLoaderTest {
     LoadResult result = Loaders.forFixtures().load(tree);
 
     assertEquals(
-        List.of("db.yaml:1: cannot read file: permission denied"),
+        List.of(
+            "db.yaml:1: cannot read file: permission denied; give the user that runs ordinal read"
+                + " access to it, or move it out of the path"),
         result.problems().stream().map(LoadError::toString).toList());
   }
 
