@@ -7,6 +7,7 @@ import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.spi.FilterReply;
 import java.util.function.IntSupplier;
 import java.util.stream.Stream;
+import org.slf4j.ILoggerFactory;
 import org.slf4j.LoggerFactory;
 import org.slf4j.Marker;
 
@@ -48,19 +49,27 @@ final class Logging {
   /**
    * Runs {@code command} with every log event denied, for a quiet command run where Logback is
    * already bound (tests run commands in their own JVM); where SLF4J is bound to the no-op provider
-   * there is nothing to deny.
+   * there is nothing to deny, and no Logback class is touched.
    */
   static int silenced(IntSupplier command) {
-    if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+    ILoggerFactory factory = LoggerFactory.getILoggerFactory();
+    if (!factory.getClass().getName().startsWith("ch.qos.logback.")) {
       return command.getAsInt();
     }
-    TurboFilter quiet = new Silence();
-    quiet.start();
-    context.addTurboFilter(quiet);
-    try {
-      return command.getAsInt();
-    } finally {
-      context.getTurboFilterList().remove(quiet);
+    return Logback.silenced((LoggerContext) factory, command);
+  }
+
+  /** What needs Logback's own types, loaded only where Logback is bound. */
+  private static final class Logback {
+    static int silenced(LoggerContext context, IntSupplier command) {
+      TurboFilter quiet = new Silence();
+      quiet.start();
+      context.addTurboFilter(quiet);
+      try {
+        return command.getAsInt();
+      } finally {
+        context.getTurboFilterList().remove(quiet);
+      }
     }
   }
 
