@@ -28,6 +28,13 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +60,7 @@ public final class AppSync implements AppRegistry.AppView {
   private final LiveObjects cluster;
   private final Clock clock;
   private final BooleanSupplier mayWrite;
+  private final Executor applyPool;
   private final PlanMemo memo = new PlanMemo();
   private volatile Map<HasMetadata, Decorated> decorated = new IdentityHashMap<>();
   private volatile DesiredState lastApplied;
@@ -60,6 +68,8 @@ public final class AppSync implements AppRegistry.AppView {
   /**
    * @param mayWrite whether this instance may write to the cluster now (the leader); a standby
    *     plans but applies nothing
+   * @param applyPool where the objects of one apply wave are applied at once; its size bounds how
+   *     many
    */
   public AppSync(
       String app,
@@ -69,7 +79,8 @@ public final class AppSync implements AppRegistry.AppView {
       ManifestLoader loader,
       LiveObjects cluster,
       Clock clock,
-      BooleanSupplier mayWrite) {
+      BooleanSupplier mayWrite,
+      Executor applyPool) {
     this.app = app;
     this.namespace = namespace;
     this.boundary = boundary;
@@ -78,6 +89,20 @@ public final class AppSync implements AppRegistry.AppView {
     this.cluster = cluster;
     this.clock = clock;
     this.mayWrite = mayWrite;
+    this.applyPool = applyPool;
+  }
+
+  /** As above, applying one object at a time on the calling thread. */
+  public AppSync(
+      String app,
+      String namespace,
+      AppBoundary boundary,
+      boolean prune,
+      ManifestLoader loader,
+      LiveObjects cluster,
+      Clock clock,
+      BooleanSupplier mayWrite) {
+    this(app, namespace, boundary, prune, loader, cluster, clock, mayWrite, Runnable::run);
   }
 
   /** An AppSync with the default boundary that always may write (one-shot commands and tests). */
@@ -260,66 +285,35 @@ public final class AppSync implements AppRegistry.AppView {
     return Optional.ofNullable(lastApplied);
   }
 
+  /**
+   * Applies a plan wave by wave ({@link ObjectKey#applyWave}): the objects of one wave at once on
+   * the apply pool, a wave only after the one before it succeeded in full. A failure lets the
+   * objects already started finish, starts no other, and fails the sync, which the next sync
+   * repairs. Prunes run last, one at a time, dependents before what they depend on.
+   */
   private SyncResult apply(String revision, Planned planned, Plan plan) {
-    int created = 0, updated = 0, held = 0, unchanged = 0, pruned = 0;
-    try {
-      for (ObjectPlan step : plan.objects()) {
-        if (!mayWrite.getAsBoolean()) {
-          // Leadership was lost mid-sync: the new leader applies the rest.
-          return new SyncResult.Standby(revision, plan.counts());
-        }
-        if (step instanceof ObjectPlan.Create create) {
-          cluster.apply(asApplied(create.desired(), null, revision, planned.state()));
-          log.info(
-              "app={} namespace={} object={} revision={} decision=create",
-              app,
-              namespace,
-              describe(create.desired()),
-              revision);
-          created++;
-        } else if (step instanceof ObjectPlan.Update update) {
-          Optional<PartitionHold.Hold> hold =
-              underPolicy(update.desired(), planned.state())
-                  ? PartitionHold.before(update)
-                  : Optional.empty();
-          if (hold.isPresent()) {
-            LiveObjects.HoldResult outcome =
-                cluster.hold(
-                    update.key(),
-                    hold.get().seen(),
-                    hold.get().to(),
-                    PartitionHold.markUntil(clock.instant()));
-            if (outcome == LiveObjects.HoldResult.MOVED) {
-              return new SyncResult.Failed(
-                  revision,
-                  "the partition of "
-                      + update.key().namespacedName()
-                      + " moved since the plan read it",
-                  true);
-            }
-          }
-          cluster.apply(asApplied(update.desired(), update, revision, planned.state()));
-          boolean isHeld =
-              update.classes().contains(ChangeClass.POD_TEMPLATE)
-                  && underPolicy(update.desired(), planned.state());
-          log.info(
-              "app={} namespace={} object={} revision={} decision={} changes={}",
-              app,
-              namespace,
-              describe(update.desired()),
-              revision,
-              isHeld ? "hold-partition" : "update",
-              update.classes());
-          if (isHeld) {
-            held++;
-          } else {
-            updated++;
-          }
-        } else if (step instanceof ObjectPlan.Unchanged) {
-          unchanged++;
+    Tally tally = new Tally();
+    for (List<ObjectPlan> wave : waves(plan)) {
+      List<CompletableFuture<Void>> running = new ArrayList<>();
+      for (ObjectPlan step : wave) {
+        if (step instanceof ObjectPlan.Unchanged) {
+          tally.unchanged.incrementAndGet();
+        } else {
+          running.add(
+              CompletableFuture.runAsync(
+                  () -> applyOne(step, revision, planned.state(), tally), applyPool));
         }
       }
-      // Prune last, dependents before what they depend on.
+      awaitAll(running);
+      if (tally.standby.get()) {
+        // Leadership was lost mid-sync: the new leader applies the rest.
+        return new SyncResult.Standby(revision, plan.counts());
+      }
+      if (!tally.failures.isEmpty()) {
+        return tally.failed(revision);
+      }
+    }
+    try {
       for (ObjectPlan.PruneCandidate candidate : plan.pruneCandidatesInDeletionOrder()) {
         if (!mayWrite.getAsBoolean()) {
           return new SyncResult.Standby(revision, plan.counts());
@@ -331,18 +325,148 @@ public final class AppSync implements AppRegistry.AppView {
             namespace,
             describe(candidate.live()),
             revision);
-        pruned++;
+        tally.pruned.incrementAndGet();
       }
     } catch (KubernetesClientException e) {
       log.warn(
-          "app={} namespace={} revision={} decision=retry reason=\"apply failed: {}\"",
+          "app={} namespace={} revision={} decision=retry reason=\"prune failed: {}\"",
           app,
           namespace,
           revision,
           e.getMessage());
-      return new SyncResult.Failed(revision, "apply failed: " + e.getMessage(), e.getCode() == 409);
+      return new SyncResult.Failed(revision, "prune failed: " + e.getMessage(), e.getCode() == 409);
     }
-    return new SyncResult.Applied(revision, created, updated, held, unchanged, pruned);
+    return new SyncResult.Applied(
+        revision,
+        tally.created.get(),
+        tally.updated.get(),
+        tally.held.get(),
+        tally.unchanged.get(),
+        tally.pruned.get());
+  }
+
+  /** The plan's objects grouped by apply wave, in wave order. */
+  private static List<List<ObjectPlan>> waves(Plan plan) {
+    Map<Integer, List<ObjectPlan>> byWave = new TreeMap<>();
+    for (ObjectPlan step : plan.objects()) {
+      byWave.computeIfAbsent(step.key().applyWave(), w -> new ArrayList<>()).add(step);
+    }
+    return List.copyOf(byWave.values());
+  }
+
+  /** Waits for every task; an unexpected exception in one is rethrown once all have ended. */
+  private static void awaitAll(List<CompletableFuture<Void>> running) {
+    RuntimeException unexpected = null;
+    for (CompletableFuture<Void> task : running) {
+      try {
+        task.join();
+      } catch (CompletionException e) {
+        if (unexpected == null) {
+          unexpected =
+              e.getCause() instanceof RuntimeException cause
+                  ? cause
+                  : new IllegalStateException(e.getCause());
+        }
+      }
+    }
+    if (unexpected != null) {
+      throw unexpected;
+    }
+  }
+
+  /** Creates or updates one object; a failure is recorded in the tally and stops what is left. */
+  private void applyOne(ObjectPlan step, String revision, DesiredState state, Tally tally) {
+    if (tally.stopped()) {
+      return;
+    }
+    if (!mayWrite.getAsBoolean()) {
+      tally.standby.set(true);
+      return;
+    }
+    try {
+      if (step instanceof ObjectPlan.Create create) {
+        cluster.apply(asApplied(create.desired(), null, revision, state));
+        log.info(
+            "app={} namespace={} object={} revision={} decision=create",
+            app,
+            namespace,
+            describe(create.desired()),
+            revision);
+        tally.created.incrementAndGet();
+      } else if (step instanceof ObjectPlan.Update update) {
+        Optional<PartitionHold.Hold> hold =
+            underPolicy(update.desired(), state) ? PartitionHold.before(update) : Optional.empty();
+        if (hold.isPresent()) {
+          LiveObjects.HoldResult outcome =
+              cluster.hold(
+                  update.key(),
+                  hold.get().seen(),
+                  hold.get().to(),
+                  PartitionHold.markUntil(clock.instant()));
+          if (outcome == LiveObjects.HoldResult.MOVED) {
+            tally.fail(update.key(), "the partition moved since the plan read it", true);
+            return;
+          }
+        }
+        cluster.apply(asApplied(update.desired(), update, revision, state));
+        boolean isHeld =
+            update.classes().contains(ChangeClass.POD_TEMPLATE)
+                && underPolicy(update.desired(), state);
+        log.info(
+            "app={} namespace={} object={} revision={} decision={} changes={}",
+            app,
+            namespace,
+            describe(update.desired()),
+            revision,
+            isHeld ? "hold-partition" : "update",
+            update.classes());
+        (isHeld ? tally.held : tally.updated).incrementAndGet();
+      }
+    } catch (KubernetesClientException e) {
+      log.warn(
+          "app={} namespace={} object={} revision={} decision=retry reason=\"apply failed: {}\"",
+          app,
+          namespace,
+          step.key().path(),
+          revision,
+          e.getMessage());
+      tally.fail(step.key(), e.getMessage(), e.getCode() == 409);
+    }
+  }
+
+  /** What the objects of one sync came to, written from the apply pool's threads. */
+  private static final class Tally {
+    final AtomicInteger created = new AtomicInteger();
+    final AtomicInteger updated = new AtomicInteger();
+    final AtomicInteger held = new AtomicInteger();
+    final AtomicInteger unchanged = new AtomicInteger();
+    final AtomicInteger pruned = new AtomicInteger();
+    final AtomicBoolean standby = new AtomicBoolean();
+    final ConcurrentSkipListMap<ObjectKey, Failure> failures = new ConcurrentSkipListMap<>();
+
+    record Failure(String error, boolean conflict) {}
+
+    void fail(ObjectKey key, String error, boolean conflict) {
+      failures.put(key, new Failure(error, conflict));
+    }
+
+    boolean stopped() {
+      return standby.get() || !failures.isEmpty();
+    }
+
+    /**
+     * The sync's failure: the first object (in apply order) and its error, how many more failed; a
+     * conflict (plan again at once) only when every failure was one.
+     */
+    SyncResult.Failed failed(String revision) {
+      Map.Entry<ObjectKey, Failure> first = failures.firstEntry();
+      String more = failures.size() > 1 ? " (and " + (failures.size() - 1) + " more)" : "";
+      boolean conflict = failures.values().stream().allMatch(Failure::conflict);
+      return new SyncResult.Failed(
+          revision,
+          "apply failed: " + first.getKey().path() + ": " + first.getValue().error() + more,
+          conflict);
+    }
   }
 
   private static boolean underPolicy(HasMetadata desired, DesiredState state) {

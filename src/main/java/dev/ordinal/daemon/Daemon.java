@@ -34,6 +34,10 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,9 +49,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Daemon implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
-
-  /** Re-apply the last good commit this often even when Git is quiet, to repair drift. */
-  static final Duration RESYNC_INTERVAL = Duration.ofMinutes(3);
 
   /** The Lease that elects the one instance that writes. */
   public static final String LEASE_NAME = "ordinal";
@@ -160,12 +161,20 @@ public final class Daemon implements AutoCloseable {
     parts.add(cache);
     ManifestLoader loader = new ManifestLoader(ConditionGrammar.INSTANCE, config.analysisTrust());
     List<AppSync> syncs = new ArrayList<>();
+    DaemonConfig.Sync syncSettings = config.syncOrDefault();
+    ExecutorService applyPool =
+        Executors.newFixedThreadPool(
+            syncSettings.applyConcurrencyOrDefault(), daemonThreads("ordinal-apply-"));
+    parts.add(applyPool::shutdownNow);
+    // Closed before the pool it applies through (parts close in reverse order).
+    SyncWorkers workers = new SyncWorkers(Math.min(4, config.apps().size()));
+    parts.add(workers);
     GitPoller poller =
         GitPoller.withDaemonThreads(
             Math.min(4, config.apps().size()),
             new GitPoller.Timing(
                 pollInterval, GitPoller.DEFAULT_BACKOFF_START, GitPoller.DEFAULT_BACKOFF_CAP),
-            // AppRunner syncs inside poll(); the listener has nothing left to do.
+            // AppRunner asks its sync worker for a sync; the listener has nothing left to do.
             (target, change) -> {});
     for (DaemonConfig.App app : config.apps()) {
       GitSource source =
@@ -184,10 +193,20 @@ public final class Daemon implements AutoCloseable {
               loader,
               cluster,
               ports.clock(),
-              leadership::isLeading);
+              leadership::isLeading,
+              applyPool);
       syncs.add(sync);
-      apps.add(
-          new AppRunner(app.name(), source, sync, metrics, bus, ports.clock(), RESYNC_INTERVAL));
+      AppRunner runner =
+          new AppRunner(
+              app.name(),
+              source,
+              sync,
+              metrics,
+              bus,
+              ports.clock(),
+              r -> workers.request(r.name()));
+      workers.register(app.name(), runner::runPending);
+      apps.add(runner);
       log.info(
           "app={} namespace={} tracking {} at {} path {}",
           app.name(),
@@ -213,7 +232,7 @@ public final class Daemon implements AutoCloseable {
     // Every app is planned once before the rollout side may start, so that it starts with the
     // policies and analysis templates in force.
     for (AppRunner runner : apps) {
-      runner.poll();
+      runner.pollAndSync();
     }
     cachesSynced = true;
     leadership.start(
@@ -280,6 +299,28 @@ public final class Daemon implements AutoCloseable {
       poller.add(runner);
     }
     parts.add(poller);
+    // Drift is repaired on a timer of its own, whether or not Git is polled or pushed.
+    Duration resync = syncSettings.resyncIntervalOrDefault();
+    ScheduledExecutorService resyncTimer =
+        Executors.newSingleThreadScheduledExecutor(daemonThreads("ordinal-resync-"));
+    parts.add(resyncTimer::shutdownNow);
+    for (AppRunner runner : apps) {
+      resyncTimer.scheduleAtFixedRate(
+          runner::resync, resync.toMillis(), resync.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    log.info(
+        "resync every {}; at most {} object(s) applied at once",
+        resync,
+        syncSettings.applyConcurrencyOrDefault());
+  }
+
+  private static ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + count.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   private static final Workloads.Listener QUIET =

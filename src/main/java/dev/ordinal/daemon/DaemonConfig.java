@@ -16,6 +16,7 @@ import dev.ordinal.plan.AppBoundary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -38,6 +39,7 @@ public record DaemonConfig(
     Map<String, PrometheusServer> prometheus,
     List<String> analysisSecrets,
     Git git,
+    Sync sync,
     List<App> apps) {
 
   /** A config without Prometheus servers (no analysis), Secrets for templates or Git settings. */
@@ -48,7 +50,7 @@ public record DaemonConfig(
       String ordinalNamespace,
       Webhook webhook,
       List<App> apps) {
-    this(dataDir, listen, pollInterval, ordinalNamespace, webhook, null, null, null, apps);
+    this(dataDir, listen, pollInterval, ordinalNamespace, webhook, null, null, null, null, apps);
   }
 
   /** Without {@code git} settings (the defaults). */
@@ -69,6 +71,31 @@ public record DaemonConfig(
         webhook,
         prometheus,
         analysisSecrets,
+        null,
+        null,
+        apps);
+  }
+
+  /** Without {@code sync} settings (the defaults). */
+  public DaemonConfig(
+      String dataDir,
+      String listen,
+      String pollInterval,
+      String ordinalNamespace,
+      Webhook webhook,
+      Map<String, PrometheusServer> prometheus,
+      List<String> analysisSecrets,
+      Git git,
+      List<App> apps) {
+    this(
+        dataDir,
+        listen,
+        pollInterval,
+        ordinalNamespace,
+        webhook,
+        prometheus,
+        analysisSecrets,
+        git,
         null,
         apps);
   }
@@ -171,6 +198,36 @@ public record DaemonConfig(
           : ByteSizes.parse(maxFetchSize)
               .orElse(dev.ordinal.git.GitSourceConfig.DEFAULT_MAX_FETCH_BYTES);
     }
+  }
+
+  /**
+   * How syncs run, for every app.
+   *
+   * @param resyncInterval the last good commit is applied again this often even when Git is quiet,
+   *     on its own timer, to repair drift (default {@value #DEFAULT_RESYNC_INTERVAL}); with live
+   *     objects from watch caches an idle resync makes no request for an unchanged object
+   * @param applyConcurrency at most this many objects are applied at once, across all apps (default
+   *     {@value #DEFAULT_APPLY_CONCURRENCY}); kinds others depend on (Namespaces, then
+   *     CustomResourceDefinitions, ...) are applied before the kinds after them
+   */
+  public record Sync(String resyncInterval, Integer applyConcurrency) {
+    public static final String DEFAULT_RESYNC_INTERVAL = "3m";
+    public static final int DEFAULT_APPLY_CONCURRENCY = 8;
+    public static final int MAX_APPLY_CONCURRENCY = 64;
+
+    public Duration resyncIntervalOrDefault() {
+      return Durations.parse(resyncInterval == null ? DEFAULT_RESYNC_INTERVAL : resyncInterval)
+          .orElseThrow();
+    }
+
+    public int applyConcurrencyOrDefault() {
+      return applyConcurrency == null ? DEFAULT_APPLY_CONCURRENCY : applyConcurrency;
+    }
+  }
+
+  /** {@code sync}, with its defaults when the config has none. */
+  public Sync syncOrDefault() {
+    return sync == null ? new Sync(null, null) : sync;
   }
 
   public record Credentials(
@@ -380,6 +437,24 @@ public record DaemonConfig(
         && ByteSizes.parse(git.maxFetchSize()).isEmpty()) {
       problems.add(
           "git.maxFetchSize: not a size such as 256Mi or 1Gi: '" + git.maxFetchSize() + "'");
+    }
+    if (sync != null) {
+      if (sync.resyncInterval() != null
+          && Durations.parse(sync.resyncInterval()).filter(d -> !d.isZero()).isEmpty()) {
+        problems.add(
+            "sync.resyncInterval: not a duration such as 3m or 90s: '"
+                + sync.resyncInterval()
+                + "'");
+      }
+      if (sync.applyConcurrency() != null
+          && (sync.applyConcurrency() < 1
+              || sync.applyConcurrency() > Sync.MAX_APPLY_CONCURRENCY)) {
+        problems.add(
+            "sync.applyConcurrency: a number from 1 to "
+                + Sync.MAX_APPLY_CONCURRENCY
+                + ", got "
+                + sync.applyConcurrency());
+      }
     }
     if (apps == null || apps.isEmpty()) {
       problems.add("apps: at least one app is required");

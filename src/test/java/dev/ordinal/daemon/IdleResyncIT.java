@@ -8,6 +8,7 @@ import dev.ordinal.manifest.LocalDirectory;
 import dev.ordinal.testkit.ApiRequests;
 import dev.ordinal.testkit.ControlPlaneTest;
 import dev.ordinal.testkit.Loaders;
+import dev.ordinal.testkit.Manifests;
 import dev.ordinal.testkit.TestNamespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
@@ -37,22 +38,7 @@ class IdleResyncIT {
               + i
               + "}\n");
       Files.writeString(
-          repo.resolve("sts-" + i + ".yaml"),
-          String.format(
-              """
-              apiVersion: apps/v1
-              kind: StatefulSet
-              metadata: {name: db-%d}
-              spec:
-                replicas: 0
-                serviceName: db-%d
-                selector: {matchLabels: {app: db-%d}}
-                template:
-                  metadata: {labels: {app: db-%d}}
-                  spec:
-                    containers: [{name: db, image: "registry.local/db:1"}]
-              """,
-              i, i, i, i));
+          repo.resolve("sts-" + i + ".yaml"), Manifests.withoutReplicas("db-" + i, "{}"));
     }
     try (KubeCluster kube = new KubeCluster(client)) {
       AppSync sync = new AppSync("idle", ns.name(), false, Loaders.forFixtures(), kube);
