@@ -264,6 +264,11 @@ public final class AppSync implements AppRegistry.AppView {
     return result;
   }
 
+  /** The plans this app remembers between syncs (hits, misses). */
+  PlanMemo memo() {
+    return memo;
+  }
+
   /** The app this sync serves. */
   @Override
   public String app() {
@@ -301,7 +306,8 @@ public final class AppSync implements AppRegistry.AppView {
         } else {
           running.add(
               CompletableFuture.runAsync(
-                  () -> applyOne(step, revision, planned.state(), tally), applyPool));
+                  () -> applyOne(step, revision, planned.state(), plan.options(), tally),
+                  applyPool));
         }
       }
       awaitAll(running);
@@ -375,7 +381,8 @@ public final class AppSync implements AppRegistry.AppView {
   }
 
   /** Creates or updates one object; a failure is recorded in the tally and stops what is left. */
-  private void applyOne(ObjectPlan step, String revision, DesiredState state, Tally tally) {
+  private void applyOne(
+      ObjectPlan step, String revision, DesiredState state, PlanOptions options, Tally tally) {
     if (tally.stopped()) {
       return;
     }
@@ -385,7 +392,10 @@ public final class AppSync implements AppRegistry.AppView {
     }
     try {
       if (step instanceof ObjectPlan.Create create) {
-        cluster.apply(asApplied(create.desired(), null, revision, state));
+        remember(
+            create.desired(),
+            cluster.apply(asApplied(create.desired(), null, revision, state)),
+            options);
         log.info(
             "app={} namespace={} object={} revision={} decision=create",
             app,
@@ -404,11 +414,15 @@ public final class AppSync implements AppRegistry.AppView {
                   hold.get().to(),
                   PartitionHold.markUntil(clock.instant()));
           if (outcome == LiveObjects.HoldResult.MOVED) {
+            memo.forget(update.key());
             tally.fail(update.key(), "the partition moved since the plan read it", true);
             return;
           }
         }
-        cluster.apply(asApplied(update.desired(), update, revision, state));
+        remember(
+            update.desired(),
+            cluster.apply(asApplied(update.desired(), update, revision, state)),
+            options);
         boolean isHeld =
             update.classes().contains(ChangeClass.POD_TEMPLATE)
                 && underPolicy(update.desired(), state);
@@ -430,7 +444,20 @@ public final class AppSync implements AppRegistry.AppView {
           step.key().path(),
           revision,
           e.getMessage());
+      if (e.getCode() == 409) {
+        memo.forget(step.key());
+      }
       tally.fail(step.key(), e.getMessage(), e.getCode() == 409);
+    }
+  }
+
+  /**
+   * Plans the next sync's view of an object now, from the server's answer to its apply, so that
+   * sync reads nothing this one wrote.
+   */
+  private void remember(HasMetadata desired, HasMetadata applied, PlanOptions options) {
+    if (applied != null) {
+      Planner.rememberApplied(memo, desired, applied, options);
     }
   }
 
