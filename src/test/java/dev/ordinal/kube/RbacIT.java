@@ -186,16 +186,23 @@ class RbacIT {
               () -> phase(admin, target) + " " + StatefulSets.revisions(admin, target, "db"));
 
           // Everything but one ConfigMap leaves Git: prune deletes each kind.
-          remote.commit(
-              "main",
-              Map.of(
-                  "keep.yaml",
-                  "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: keep}\ndata: {a: b}\n"));
+          String pruned =
+              remote
+                  .commit(
+                      "main",
+                      Map.of(
+                          "keep.yaml",
+                          "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: keep}\ndata: {a: b}\n"))
+                  .name();
           app.poll();
+          // The sync runs on its worker: wait for all of it, every prune included.
           await(
-              "the StatefulSet pruned",
+              "the pruning commit applied",
               Duration.ofSeconds(60),
-              () -> admin.apps().statefulSets().inNamespace(target).withName("db").get() == null,
+              () ->
+                  app.status().lastAppliedRevision().orElse("").equals(pruned)
+                      && admin.apps().statefulSets().inNamespace(target).withName("db").get()
+                          == null,
               app::status);
         }
       }
@@ -464,6 +471,13 @@ class RbacIT {
           minReplicas: 1
           maxReplicas: 2
         """);
+    // Every object carries the image's tag, so a new image changes every object: each is planned
+    // against a fresh read of it (get), not only the StatefulSet.
+    String tag = image.substring(image.lastIndexOf(':') + 1);
+    files.replaceAll(
+        (path, yaml) ->
+            yaml.replace(
+                "metadata: {name:", "metadata: {labels: {release: \"" + tag + "\"}, name:"));
     return files;
   }
 }
