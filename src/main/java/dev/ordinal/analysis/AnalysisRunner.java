@@ -60,11 +60,29 @@ public final class AnalysisRunner implements AnalysisRuns {
     Optional<AnalysisTemplate> find(String name, RolloutContext rollout);
   }
 
+  /**
+   * Told about every measurement once it is counted, outside the run's lock (metrics): the rollout
+   * it belongs to, which metric, the measurement, the metric's phase after it, and the numbers its
+   * conditions compare with.
+   */
+  @FunctionalInterface
+  public interface MeasurementListener {
+    void measured(
+        RolloutContext rollout,
+        String template,
+        String metric,
+        Measurement measurement,
+        MetricPhase metricPhase,
+        List<RunSnapshot.Threshold> thresholds);
+  }
+
   private final PrometheusApi prometheus;
   private final Scheduler scheduler;
   private final Clock clock;
   private final RunStore store;
   private final Map<String, Run> runs = new ConcurrentHashMap<>();
+  private volatile MeasurementListener listener =
+      (rollout, template, metric, m, phase, thresholds) -> {};
 
   public AnalysisRunner(
       Function<String, Optional<AnalysisTemplate>> templates,
@@ -118,6 +136,12 @@ public final class AnalysisRunner implements AnalysisRuns {
   public static AnalysisRunner create(
       Function<String, Optional<AnalysisTemplate>> templates, RunStore store) {
     return create(templates, store, ref -> Optional.empty());
+  }
+
+  /** Registers the one listener told about each measurement (replacing any earlier one). */
+  public AnalysisRunner onMeasurement(MeasurementListener listener) {
+    this.listener = listener;
+    return this;
   }
 
   @Override
@@ -355,6 +379,7 @@ public final class AnalysisRunner implements AnalysisRuns {
       // A bug must not silently stall a run: it shows up as an error measurement.
       measurement = new Measurement(at, MeasurementPhase.ERROR, "", "unexpected " + e);
     }
+    MetricPhase after;
     synchronized (run) {
       if (run.stopped) {
         return;
@@ -388,6 +413,18 @@ public final class AnalysisRunner implements AnalysisRuns {
         scheduleNext(run, metric, delay.isNegative() ? Duration.ZERO : delay);
       }
       save(run);
+      after = metric.phase(false);
+    }
+    try {
+      listener.measured(
+          run.context,
+          metric.prepared.template(),
+          metric.prepared.metric().name(),
+          measurement,
+          after,
+          thresholds(metric.prepared));
+    } catch (RuntimeException e) {
+      LOG.warn("measurement listener failed on run {}: {}", run.runId, e.toString());
     }
   }
 
@@ -469,7 +506,10 @@ public final class AnalysisRunner implements AnalysisRuns {
               decision.explanation(),
               Limits.of(metric.prepared.metric()),
               metric.tally,
-              List.copyOf(metric.recent)));
+              List.copyOf(metric.recent),
+              metric.prepared.metric().successCondition(),
+              metric.prepared.metric().failureCondition(),
+              thresholds(metric.prepared)));
     }
     return new RunSnapshot(
         run.runId,
@@ -478,6 +518,23 @@ public final class AnalysisRunner implements AnalysisRuns {
         run.stopped,
         run.setupError == null ? "" : run.setupError,
         metrics);
+  }
+
+  private static List<RunSnapshot.Threshold> thresholds(PreparedMetric metric) {
+    List<RunSnapshot.Threshold> all = new ArrayList<>();
+    metric
+        .successCondition()
+        .ifPresent(
+            c ->
+                c.thresholds()
+                    .forEach(t -> all.add(new RunSnapshot.Threshold(false, t.op(), t.value()))));
+    metric
+        .failureCondition()
+        .ifPresent(
+            c ->
+                c.thresholds()
+                    .forEach(t -> all.add(new RunSnapshot.Threshold(true, t.op(), t.value()))));
+    return all;
   }
 
   private static final class Run {

@@ -3,6 +3,7 @@ package dev.ordinal.analysis;
 import dev.ordinal.rollout.AnalysisVerdict;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A run as {@code ordinal status} shows it.
@@ -23,7 +24,8 @@ public record RunSnapshot(
 
   /**
    * One metric: its phase, the rule that decided it and why (counts against limits), its limits,
-   * and its last measurements, oldest first.
+   * its last measurements, oldest first, and its conditions with the numbers they compare the
+   * result with (what the status page draws as lines).
    */
   public record MetricSnapshot(
       String template,
@@ -35,9 +37,21 @@ public record RunSnapshot(
       String explanation,
       Limits limits,
       MetricTally tally,
-      List<Measurement> recent) {
+      List<Measurement> recent,
+      Optional<String> successCondition,
+      Optional<String> failureCondition,
+      List<Threshold> thresholds) {
     public MetricSnapshot {
       recent = List.copyOf(recent);
+      thresholds = List.copyOf(thresholds);
     }
   }
+
+  /**
+   * A number a condition compares the result with.
+   *
+   * @param failure whether it is the failureCondition's (else the successCondition's)
+   * @param op the comparison with the result on the left, such as {@code <}
+   */
+  public record Threshold(boolean failure, String op, double value) {}
 }

@@ -39,7 +39,9 @@ import picocli.CommandLine.Spec;
 /** {@code ordinal analysis}: tools for AnalysisTemplates. */
 @Command(
     name = "analysis",
-    description = "Work with AnalysisTemplates.",
+    header = "Work with AnalysisTemplates: 'ordinal analysis backtest' replays one over history.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"2:no subcommand given"},
     subcommands = {AnalysisCommand.BacktestCommand.class})
 public class AnalysisCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -58,10 +60,18 @@ public class AnalysisCommand implements Callable<Integer> {
    */
   @Command(
       name = "backtest",
+      header =
+          "Replay an AnalysisTemplate's queries over Prometheus' history and count the verdicts.",
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {
+        "0:the backtest ran, whatever the verdicts",
+        "1:the template is invalid",
+        "2:usage error, or a query failed"
+      },
       description = {
-        "Evaluate an AnalysisTemplate's queries over Prometheus' history and count, per metric, how",
-        "many points would have been Successful, Failed, Inconclusive or Error, and what the run",
-        "verdict would have been over sliding windows of 'count' points."
+        "Evaluate an AnalysisTemplate's queries over Prometheus' history and count, per metric, "
+            + "how many points would have been Successful, Failed, Inconclusive or Error, and what the "
+            + "run verdict would have been over sliding windows of 'count' points."
       })
   public static class BacktestCommand implements Callable<Integer> {
     private static final Pattern RELATIVE = Pattern.compile("-?((?:\\d+(?:ms|s|m|h|d|w))+)");
@@ -175,7 +185,11 @@ public class AnalysisCommand implements Callable<Integer> {
       Duration stepDuration =
           duration(step)
               .orElseThrow(
-                  () -> usage("--step '" + step + "' is not a duration such as 30s, 5m, 1h"));
+                  () ->
+                      usage(
+                          "--step "
+                              + Text.quoted(step)
+                              + " is not a duration such as 30s, 5m, 1h"));
       Optional<AnalysisTemplate> chosen;
       try {
         chosen = load(err);
@@ -228,9 +242,9 @@ public class AnalysisCommand implements Callable<Integer> {
         if (!templates.containsKey(name)) {
           err.println(
               fileName
-                  + " has no AnalysisTemplate named '"
-                  + name
-                  + "' (it has "
+                  + " has no AnalysisTemplate named "
+                  + Text.quoted(name)
+                  + " (it has "
                   + templates.keySet()
                   + ")");
           return Optional.empty();
@@ -267,9 +281,9 @@ public class AnalysisCommand implements Callable<Integer> {
       } catch (DateTimeParseException e) {
         throw usage(
             option
-                + " '"
-                + text
-                + "' is not a time: use now, -7d, -90m, an ISO-8601 instant or epoch seconds");
+                + " "
+                + Text.quoted(text)
+                + " is not a time: use now, -7d, -90m, an ISO-8601 instant or epoch seconds");
       }
     }
 

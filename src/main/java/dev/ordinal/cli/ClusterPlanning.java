@@ -2,11 +2,21 @@ package dev.ordinal.cli;
 
 import dev.ordinal.analysis.condition.ConditionGrammar;
 import dev.ordinal.daemon.AppSync;
+import dev.ordinal.daemon.LiveObjects;
 import dev.ordinal.kube.ClusterException;
 import dev.ordinal.kube.KubeAccess;
+import dev.ordinal.kube.KubeCluster;
+import dev.ordinal.manifest.LoadResult;
 import dev.ordinal.manifest.ManifestLoader;
+import dev.ordinal.manifest.ManifestObject;
 import dev.ordinal.manifest.SourceTree;
+import dev.ordinal.plan.ObjectKey;
+import dev.ordinal.plan.PlanOptions;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -21,8 +31,10 @@ final class ClusterPlanning {
 
   @Option(
       names = "--app",
-      defaultValue = "ordinal",
-      description = "App name for the inventory label (default: ${DEFAULT-VALUE}).")
+      paramLabel = "NAME",
+      description =
+          "The app's name in Ordinal's config, which its objects carry as the inventory label"
+              + " ordinal.dev/app (default: the one the live objects carry).")
   String app;
 
   /** A plan, or the exit code (2) after the reason was printed to stderr. */
@@ -41,15 +53,27 @@ final class ClusterPlanning {
       err.println(e.getMessage());
       return new Outcome(null, 2);
     }
+    // Loaded apart from the plan's loader, so that giving these objects a namespace below
+    // changes nothing the plan reads.
+    LoadResult loaded = new ManifestLoader(ConditionGrammar.INSTANCE).load(tree);
+    if (loaded instanceof LoadResult.Invalid invalid) {
+      invalid.errors().forEach(err::println);
+      return new Outcome(null, 2);
+    }
+    List<HasMetadata> desired =
+        ((LoadResult.Loaded) loaded)
+            .state().objects().stream().map(ManifestObject::resource).toList();
+    ManifestLoader loader = new ManifestLoader(ConditionGrammar.INSTANCE);
     try (KubeAccess access = cluster.connect()) {
       try {
-        AppSync sync =
-            new AppSync(
-                app,
-                cluster.namespace(access),
-                prune,
-                new ManifestLoader(ConditionGrammar.INSTANCE),
-                access.cluster());
+        String namespace = cluster.namespace(access);
+        KubeCluster live = access.cluster();
+        String name =
+            app != null ? app : appOf(live.lookup(inNamespace(desired, namespace), namespace), err);
+        if (name == null) {
+          return new Outcome(null, 2);
+        }
+        AppSync sync = new AppSync(name, namespace, prune, loader, live);
         AppSync.Planned planned = sync.plan(tree);
         if (planned.invalid() != null) {
           planned.invalid().errors().forEach(err::println);
@@ -63,5 +87,49 @@ final class ClusterPlanning {
       err.println(e.getMessage());
       return new Outcome(null, 2);
     }
+  }
+
+  /** The objects with {@code namespace} where they are namespaced and name none, as applied. */
+  private static List<HasMetadata> inNamespace(List<HasMetadata> objects, String namespace) {
+    for (HasMetadata object : objects) {
+      if (!ObjectKey.of(object, namespace).isClusterScoped()
+          && object.getMetadata().getNamespace() == null) {
+        object.getMetadata().setNamespace(namespace);
+      }
+    }
+    return objects;
+  }
+
+  /**
+   * The app the live objects belong to, by their inventory label, so that a diff never shows a
+   * label change the daemon would not make; null, after saying why, when they name none or several.
+   */
+  private static String appOf(Map<?, LiveObjects.Live> live, PrintWriter err) {
+    TreeSet<String> apps = new TreeSet<>();
+    for (LiveObjects.Live object : live.values()) {
+      Map<String, String> labels = object.object().getMetadata().getLabels();
+      if (labels != null && labels.get(PlanOptions.APP_LABEL) != null) {
+        apps.add(labels.get(PlanOptions.APP_LABEL));
+      }
+    }
+    if (apps.size() == 1) {
+      return apps.first();
+    }
+    if (apps.isEmpty()) {
+      err.println(
+          (live.isEmpty()
+                  ? "none of these objects exists in the cluster yet"
+                  : "none of the live objects carries the label " + PlanOptions.APP_LABEL)
+              + ", so the app they belong to is unknown; name it with --app NAME (its name in"
+              + " Ordinal's config), which the diff then shows as that label");
+    } else {
+      err.println(
+          "the live objects belong to several apps ("
+              + String.join(", ", apps.stream().map(Text::quoted).toList())
+              + ", by their label "
+              + PlanOptions.APP_LABEL
+              + "); name the one to diff with --app NAME");
+    }
+    return null;
   }
 }

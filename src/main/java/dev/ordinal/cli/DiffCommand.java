@@ -3,6 +3,7 @@ package dev.ordinal.cli;
 import dev.ordinal.daemon.AppSync;
 import dev.ordinal.plan.ObjectPlan;
 import dev.ordinal.plan.Plan;
+import dev.ordinal.plan.RolloutPlans;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -13,11 +14,20 @@ import picocli.CommandLine.Option;
 /** {@code ordinal diff}: like {@code kubectl diff}. Exit 0 no changes, 1 changes, 2 error. */
 @Command(
     name = "diff",
+    header = "Show what applying the manifests would change in the cluster, like kubectl diff.",
     description = {
-      "Show, as a unified diff per object, what applying the manifests would change in the cluster.",
-      "Server defaults are normalised away. Exit codes: 0 no changes, 1 changes, 2 error.",
-      "A pod template change of a StatefulSet under a RolloutPolicy is followed by its rollout plan",
-      "(as 'ordinal plan' prints it) unless --no-rollout-plan."
+      "Show, as a unified diff per object, what applying the manifests would change in the "
+          + "cluster. Server defaults are normalised away.",
+      "A pod template change of a StatefulSet under a RolloutPolicy is followed by its rollout "
+          + "plan (as 'ordinal plan' prints it) unless --no-rollout-plan.",
+      "The app is the one whose inventory label (ordinal.dev/app) the live objects carry; --app "
+          + "names it when they carry none or several. A clean diff prints 'no changes'."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:no changes",
+      "1:changes, or a change Kubernetes forbids",
+      "2:usage error, invalid manifests, or the cluster is unreachable"
     })
 final class DiffCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -44,9 +54,14 @@ final class DiffCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Plan plan = planned.plan();
+    if (!plan.hasChanges() && !plan.hasRefusals()) {
+      out.println("no changes: the cluster matches the manifests");
+      out.flush();
+      return 0;
+    }
     out.print(plan.unifiedDiff());
     if (!noRolloutPlan) {
-      for (String section : RolloutPlans.sections(planned)) {
+      for (String section : RolloutPlans.sections(planned.plan(), planned.state())) {
         out.print("\n" + section);
       }
     }

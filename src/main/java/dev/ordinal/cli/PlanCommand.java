@@ -1,7 +1,9 @@
 package dev.ordinal.cli;
 
 import dev.ordinal.daemon.AppSync;
+import dev.ordinal.plan.RolloutPlans;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -13,12 +15,19 @@ import picocli.CommandLine.Mixin;
  * request. Exit 0 no rollouts, 1 rollouts to run, 2 error.
  */
 @Command(
-    mixinStandardHelpOptions = true,
     name = "plan",
+    header =
+        "Show, as Markdown for a pull request, the rollouts applying the manifests would start.",
     description = {
-      "Show, as Markdown for a pull request, the rollout that applying the manifests would start for",
-      "each StatefulSet whose pod template changes under a RolloutPolicy: steps, pods, deadline, rollback.",
-      "Exit codes: 0 no rollouts, 1 rollouts to run, 2 error."
+      "Show, as Markdown for a pull request, the rollout that applying the manifests would "
+          + "start for each StatefulSet whose pod template changes under a RolloutPolicy: steps, "
+          + "pods, deadline, rollback."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:no rollouts",
+      "1:rollouts to run",
+      "2:usage error, invalid manifests, or the cluster is unreachable"
     })
 final class PlanCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -33,7 +42,9 @@ final class PlanCommand implements Callable<Integer> {
     AppSync.Planned planned = outcome.planned();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    List<String> sections = RolloutPlans.sections(planned);
+    List<String> sections =
+        new ArrayList<>(RolloutPlans.recreateSections(planned.plan(), planned.state()));
+    sections.addAll(RolloutPlans.sections(planned.plan(), planned.state()));
     if (sections.isEmpty()) {
       err.println("no rollouts: no pod template of a StatefulSet under a RolloutPolicy changes");
       return 0;

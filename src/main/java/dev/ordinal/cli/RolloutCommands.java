@@ -81,6 +81,13 @@ final class RolloutCommands {
         return state.failedRevisions().isEmpty()
             ? Optional.of("nothing to retry")
             : Optional.empty();
+      case BACKUP:
+        return state.phase() == Phase.HEALTHY
+            ? Optional.empty()
+            : Optional.of(
+                "backups are taken by hand only while Healthy ("
+                    + state.phase().displayName()
+                    + ")");
       default:
         return Optional.empty();
     }
@@ -101,22 +108,7 @@ final class RolloutCommands {
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
-      String name = name();
-      if (name.contains("/")) {
-        // Users copy "ns/name" from the status output and preview.
-        String[] parts = name.split("/", -1);
-        if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
-          throw new CommandLine.ParameterException(
-              spec.commandLine(), "NAME must be 'name' or 'namespace/name', not '" + name + "'");
-        }
-        if (cluster.namespace != null && !cluster.namespace.equals(parts[0])) {
-          throw new CommandLine.ParameterException(
-              spec.commandLine(),
-              "'" + name + "' names namespace " + parts[0] + " but -n says " + cluster.namespace);
-        }
-        cluster.namespace = parts[0];
-        name = parts[1];
-      }
+      String name = cluster.statefulSetName(spec.commandLine(), name());
       Command command = command();
       try (KubeAccess client = cluster.connect()) {
         String namespace = cluster.namespace(client);
@@ -184,7 +176,12 @@ final class RolloutCommands {
   }
 
   @CommandLine.Command(
-      mixinStandardHelpOptions = true,
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {
+        "0:requested",
+        "1:no such StatefulSet",
+        "2:usage error, not allowed, or the cluster is unreachable"
+      },
       name = "promote",
       description = {
         "Move a paused or gated rollout on to its next step (like 'kubectl argo rollouts promote').",
@@ -202,7 +199,12 @@ final class RolloutCommands {
   }
 
   @CommandLine.Command(
-      mixinStandardHelpOptions = true,
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {
+        "0:requested",
+        "1:no such StatefulSet",
+        "2:usage error, not allowed, or the cluster is unreachable"
+      },
       name = "abort",
       description = {
         "Stop the rollout and roll the pods back to the stable revision (like 'kubectl argo rollouts abort').",
@@ -216,7 +218,12 @@ final class RolloutCommands {
   }
 
   @CommandLine.Command(
-      mixinStandardHelpOptions = true,
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {
+        "0:requested",
+        "1:no such StatefulSet",
+        "2:usage error, not allowed, or the cluster is unreachable"
+      },
       name = "retry",
       description = {
         "Roll out again a revision that failed or was aborted (like 'kubectl argo rollouts retry rollout').",
@@ -241,9 +248,8 @@ final class RolloutCommands {
         if (!words.get(0).equals("rollout")) {
           throw new CommandLine.ParameterException(
               spec.commandLine(),
-              "expected 'retry NAME' or 'retry rollout NAME', not 'retry "
-                  + String.join(" ", words)
-                  + "'");
+              "expected 'retry NAME' or 'retry rollout NAME', not "
+                  + Text.quoted("retry " + String.join(" ", words)));
         }
         return words.get(1);
       }
@@ -252,7 +258,12 @@ final class RolloutCommands {
   }
 
   @CommandLine.Command(
-      mixinStandardHelpOptions = true,
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {
+        "0:requested",
+        "1:no such StatefulSet",
+        "2:usage error, not allowed, or the cluster is unreachable"
+      },
       name = "pause",
       description = {
         "Hold the rollout at its current step until 'ordinal resume' (like 'kubectl argo rollouts pause').",
@@ -266,7 +277,12 @@ final class RolloutCommands {
   }
 
   @CommandLine.Command(
-      mixinStandardHelpOptions = true,
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {
+        "0:requested",
+        "1:no such StatefulSet",
+        "2:usage error, not allowed, or the cluster is unreachable"
+      },
       name = "resume",
       description = {
         "Lift a user's pause; the rollout goes on from its current step.",

@@ -19,7 +19,21 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ordinal run}: the sidecar daemon that keeps several apps in sync with Git. */
-@Command(name = "run", description = "Run the GitOps daemon for the apps in a config file.")
+@Command(
+    name = "run",
+    header = "Run the GitOps daemon for the apps in a config file.",
+    description = {
+      "Polls each app's Git repository (and fetches at once on a verified push webhook), "
+          + "validates, plans and applies with server-side apply, and drives the rollouts of "
+          + "StatefulSets under a RolloutPolicy. Only the leader of the Lease 'ordinal' writes.",
+      "Serves /metrics, /healthz, /readyz, /status and /webhook on the config's listen address. "
+          + "Logs to stderr ($ORDINAL_LOG_LEVEL, default INFO). Runs until stopped (SIGTERM, Ctrl-C)."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:stopped",
+      "2:usage error, an invalid config, a busy listen address, or the cluster is unreachable"
+    })
 final class RunCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
   @Mixin ClusterOptions cluster;
@@ -44,9 +58,8 @@ final class RunCommand implements Callable<Integer> {
                   () ->
                       new DaemonConfig.ConfigException(
                           configFile
-                              + ": pollInterval: not a duration such as 60s or 5m: '"
-                              + config.pollIntervalOrDefault()
-                              + "'"));
+                              + ": pollInterval: not a duration such as 60s or 5m: "
+                              + Text.quoted(config.pollIntervalOrDefault())));
     } catch (DaemonConfig.ConfigException e) {
       spec.commandLine().getErr().println(e.getMessage());
       return 2;

@@ -91,6 +91,23 @@ final class SourceOptions {
     }
   }
 
+  /**
+   * The arguments of {@code ordinal validate} for {@code folder}, a folder of {@code named} as the
+   * tree names its files: relative to a folder given, to the repository's root, or, for files named
+   * together, to the current folder.
+   */
+  String command(Source named, String folder) {
+    if (named instanceof Source.Repository) {
+      return "--repo "
+          + Text.escaped(repo)
+          + (revision.equals("HEAD") ? "" : " --revision " + Text.escaped(revision))
+          + " --path "
+          + Text.escaped(folder);
+    }
+    Path base = named instanceof Source.Folder given ? given.path() : Path.of("");
+    return Text.escaped(base.resolve(folder).toString());
+  }
+
   /** The sources named: each folder on its own, the files together, or the repository. */
   List<Source> sources() {
     if (repo != null) {

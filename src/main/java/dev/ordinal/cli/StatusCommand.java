@@ -4,13 +4,19 @@ import dev.ordinal.analysis.RunRecord;
 import dev.ordinal.daemon.Daemon;
 import dev.ordinal.kube.ClusterException;
 import dev.ordinal.kube.KubeAccess;
+import dev.ordinal.manifest.Durations;
 import dev.ordinal.rollout.Annotations;
+import dev.ordinal.rollout.Phase;
+import dev.ordinal.rollout.RolloutState;
+import dev.ordinal.rollout.RolloutStateFormatException;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -23,18 +29,32 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code ordinal status [NAME] [--watch]}: the rollout of one StatefulSet in detail, or a table of
- * every StatefulSet in the namespace that has an Ordinal rollout state. Exit 0 shown, 1 no such
- * StatefulSet, 2 usage error or cluster unreachable.
+ * {@code ordinal status [NAME] [--watch [--timeout D]] [-o json|yaml]}: the rollout of one
+ * StatefulSet in detail, or a table of every StatefulSet in the namespace that has an Ordinal
+ * rollout state. With a timeout it waits for the rollout to end, as {@code kubectl argo rollouts
+ * status} does, for CI pipelines.
  */
 @Command(
-    mixinStandardHelpOptions = true,
     name = "status",
+    header =
+        "Show the rollout of a StatefulSet, or of every StatefulSet Ordinal manages in a namespace.",
     description = {
-      "Show the rollout of a StatefulSet: phase, step, stable and target revisions, pods per revision,",
-      "partition, recent analysis verdicts and pending commands (like 'kubectl argo rollouts get rollout').",
-      "Without NAME: a table of every StatefulSet in the namespace with an Ordinal rollout state.",
-      "--watch re-renders on every change of the StatefulSet or its pods until interrupted (Ctrl-C)."
+      "Show the rollout of a StatefulSet: phase, step, stable and target revisions, pods per "
+          + "revision, partition, recent analysis verdicts and pending commands (like 'kubectl argo "
+          + "rollouts get rollout'). Without NAME: a table of every StatefulSet in the namespace with "
+          + "an Ordinal rollout state.",
+      "--watch re-renders on every change of the StatefulSet or its pods until interrupted "
+          + "(Ctrl-C); with --timeout it stops when the rollout ends: Healthy with nothing left to "
+          + "roll out exits 0, Degraded or RolledBack exits 1, still going after the timeout exits 3 "
+          + "(like 'kubectl argo rollouts status --timeout').",
+      "-o json or -o yaml prints the same as data, with the rollout state as Ordinal stores it."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:shown; with --timeout: the rollout is Healthy",
+      "1:no such StatefulSet; with --timeout: the rollout is Degraded or RolledBack",
+      "2:usage error, or the cluster is unreachable",
+      "3:with --timeout: the rollout had not ended when the timeout passed"
     })
 final class StatusCommand implements Callable<Integer> {
   private static final String CLOSED = "closed";
@@ -56,6 +76,21 @@ final class StatusCommand implements Callable<Integer> {
   boolean watch;
 
   @Option(
+      names = "--timeout",
+      paramLabel = "DURATION",
+      description =
+          "With --watch: wait at most this long (such as 90s or 10m) for the rollout of NAME to end,"
+              + " and exit by how it ended (see the exit codes).")
+  String timeout;
+
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FORMAT",
+      defaultValue = "text",
+      description = "text (default), json or yaml.")
+  String output;
+
+  @Option(
       names = "--ordinal-namespace",
       paramLabel = "NS",
       defaultValue = "${env:ORDINAL_NAMESPACE:-ordinal-system}",
@@ -67,19 +102,28 @@ final class StatusCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (name != null && name.contains("/")) {
-      String[] parts = name.split("/", -1);
-      if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
+    if (!List.of("text", "json", "yaml").contains(output)) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--output must be text, json or yaml, not " + Text.quoted(output));
+    }
+    Duration limit = null;
+    if (timeout != null) {
+      if (!watch || name == null) {
         throw new CommandLine.ParameterException(
-            spec.commandLine(), "NAME must be 'name' or 'namespace/name', not '" + name + "'");
+            spec.commandLine(), "--timeout waits for one rollout: give NAME and --watch");
       }
-      if (cluster.namespace != null && !cluster.namespace.equals(parts[0])) {
-        throw new CommandLine.ParameterException(
-            spec.commandLine(),
-            "'" + name + "' names namespace " + parts[0] + " but -n says " + cluster.namespace);
-      }
-      cluster.namespace = parts[0];
-      name = parts[1];
+      limit =
+          Durations.parse(timeout)
+              .filter(d -> !d.isZero())
+              .orElseThrow(
+                  () ->
+                      new CommandLine.ParameterException(
+                          spec.commandLine(),
+                          "--timeout must be a duration such as 90s or 10m, not "
+                              + Text.quoted(timeout)));
+    }
+    if (name != null) {
+      name = cluster.statefulSetName(spec.commandLine(), name);
     }
     try (KubeAccess client = cluster.connect()) {
       String namespace = cluster.namespace(client);
@@ -93,7 +137,10 @@ final class StatusCommand implements Callable<Integer> {
       if (!watch) {
         return 0;
       }
-      return watch(client, namespace, first.text, out);
+      if (limit != null && first.ended.isPresent()) {
+        return first.ended.get();
+      }
+      return watch(client, namespace, first.text, out, limit);
     } catch (ClusterException e) {
       err.println(e.getMessage());
       return 2;
@@ -105,8 +152,10 @@ final class StatusCommand implements Callable<Integer> {
    * watch the server closes (e.g. its history expired) is opened again; an unreachable API server
    * is reported and retried, since a watching user wants the view back when the cluster is.
    */
-  private int watch(KubeAccess client, String namespace, String shown, PrintWriter out) {
+  private int watch(
+      KubeAccess client, String namespace, String shown, PrintWriter out, Duration limit) {
     PrintWriter err = spec.commandLine().getErr();
+    long deadline = limit == null ? Long.MAX_VALUE : System.nanoTime() + limit.toNanos();
     BlockingQueue<String> events = new LinkedBlockingQueue<>();
     List<AutoCloseable> watches = new ArrayList<>();
     try {
@@ -124,7 +173,21 @@ final class StatusCommand implements Callable<Integer> {
           // Something may have changed before the watches started.
           events.add("start");
         }
-        String event = events.take();
+        String event =
+            limit == null
+                ? events.take()
+                : events.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        if (event == null) {
+          err.println(
+              "timed out after "
+                  + timeout
+                  + ": the rollout of "
+                  + namespace
+                  + "/"
+                  + name
+                  + " has not ended");
+          return 3;
+        }
         if (event.startsWith(CLOSED)) {
           closeAll(watches);
           continue;
@@ -141,9 +204,9 @@ final class StatusCommand implements Callable<Integer> {
             break;
           }
         }
-        String text;
+        Snapshot now;
         try {
-          text = snapshot(client, namespace).text;
+          now = snapshot(client, namespace);
         } catch (ClusterException e) {
           err.println(e.getMessage() + "; retrying");
           err.flush();
@@ -151,11 +214,14 @@ final class StatusCommand implements Callable<Integer> {
           events.add("retry");
           continue;
         }
-        if (!text.equals(shown)) {
+        if (!now.text.equals(shown)) {
           out.println();
-          out.print(text);
+          out.print(now.text);
           out.flush();
-          shown = text;
+          shown = now.text;
+        }
+        if (limit != null && now.ended.isPresent()) {
+          return now.ended.get();
         }
       }
     } catch (InterruptedException e) {
@@ -186,7 +252,15 @@ final class StatusCommand implements Callable<Integer> {
     watches.clear();
   }
 
-  private record Snapshot(boolean found, String text) {}
+  /**
+   * What was shown, and for one StatefulSet whether its rollout has ended: the exit code {@code
+   * --timeout} ends with (0 Healthy with nothing pending, 1 Degraded or RolledBack).
+   */
+  private record Snapshot(boolean found, String text, Optional<Integer> ended) {
+    Snapshot(boolean found, String text) {
+      this(found, text, Optional.empty());
+    }
+  }
 
   /**
    * The analysis runs Ordinal keeps; none when they cannot be read (status still works without).
@@ -201,10 +275,13 @@ final class StatusCommand implements Callable<Integer> {
       if (sts == null) {
         return new Snapshot(false, "StatefulSet " + namespace + "/" + name + " not found\n");
       }
-      return new Snapshot(
-          true,
-          StatusView.render(sts, podsOf(sts, client.pods(namespace)))
-              + MeasurementsView.render(namespace, name, analysisRuns(client)));
+      List<Pod> pods = podsOf(sts, client.pods(namespace));
+      String text =
+          output.equals("text")
+              ? StatusView.render(sts, pods)
+                  + MeasurementsView.render(namespace, name, analysisRuns(client))
+              : StatusDocument.render(StatusDocument.of(sts, pods), output);
+      return new Snapshot(true, text, ended(sts));
     }
     List<StatefulSet> withState = new ArrayList<>();
     for (StatefulSet sts : client.statefulSets(namespace)) {
@@ -212,14 +289,53 @@ final class StatusCommand implements Callable<Integer> {
         withState.add(sts);
       }
     }
+    List<Pod> pods = client.pods(namespace);
+    if (!output.equals("text")) {
+      return new Snapshot(
+          true,
+          StatusDocument.render(
+              withState.stream().map(sts -> StatusDocument.of(sts, podsOf(sts, pods))).toList(),
+              output));
+    }
     if (withState.isEmpty()) {
       return new Snapshot(
           true, "No StatefulSet in namespace " + namespace + " has an Ordinal rollout state.\n");
     }
-    List<Pod> pods = client.pods(namespace);
     return new Snapshot(
         true,
         "Namespace " + namespace + "\n" + StatusView.table(withState, sts -> podsOf(sts, pods)));
+  }
+
+  /**
+   * How the rollout ended, if it has: Degraded or RolledBack (1), or Healthy with the StatefulSet
+   * controller's latest revision stable, so no template change waits to be rolled out (0).
+   */
+  static Optional<Integer> ended(StatefulSet sts) {
+    Optional<String> json = Annotations.state(sts.getMetadata().getAnnotations());
+    if (json.isEmpty()) {
+      return Optional.empty();
+    }
+    RolloutState state;
+    try {
+      state = RolloutState.fromJson(json.get());
+    } catch (RolloutStateFormatException e) {
+      return Optional.empty();
+    }
+    if (state.phase() == Phase.DEGRADED || state.phase() == Phase.ROLLED_BACK) {
+      return Optional.of(1);
+    }
+    var status = sts.getStatus();
+    boolean observed =
+        status != null
+            && status.getObservedGeneration() != null
+            && sts.getMetadata().getGeneration() != null
+            && status.getObservedGeneration() >= sts.getMetadata().getGeneration();
+    if (state.phase() == Phase.HEALTHY
+        && observed
+        && state.stableRevision().equals(status.getUpdateRevision())) {
+      return Optional.of(0);
+    }
+    return Optional.empty();
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.ordinal.cli;
 
 import dev.ordinal.daemon.StatefulSetObserver;
+import dev.ordinal.promotion.PromotionLinks;
 import dev.ordinal.rollout.Annotations;
 import dev.ordinal.rollout.Command;
 import dev.ordinal.rollout.Health;
@@ -105,8 +106,45 @@ final class StatusView {
                 + " (not retried until Git changes or 'ordinal retry')");
       }
     }
+    PromotionLinks.pending(f.annotations).ifPresent(p -> line(out, "Promoting", promoting(p)));
+    PromotionLinks.merged(f.annotations).ifPresent(m -> line(out, "Promoted", promoted(m)));
     line(out, "Commands", f.commands());
     return out.toString();
+  }
+
+  /** A promotion pull request open into this StatefulSet, in one line. */
+  static String promoting(PromotionLinks.Pending pending) {
+    return source(pending.source()) + ", pull request #" + pending.pullRequest() + " open";
+  }
+
+  /** The merged promotion recorded on a StatefulSet and the rollout it started, in one line. */
+  static String promoted(PromotionLinks.Merged merged) {
+    return source(merged.source())
+        + ", pull request #"
+        + merged.pullRequest()
+        + " merged as "
+        + shortCommit(merged.mergeCommit())
+        + (merged.rollout() == null
+            ? "; no rollout of it yet"
+            : "; rollout "
+                + merged.rollout().rollout()
+                + " of "
+                + shortCommit(merged.rollout().commit()));
+  }
+
+  private static String source(PromotionLinks.Source source) {
+    return "from "
+        + source.app()
+        + " "
+        + source.statefulSet()
+        + "@"
+        + shortCommit(source.commit())
+        + " by "
+        + source.promotion();
+  }
+
+  private static String shortCommit(String commit) {
+    return commit.length() <= 12 ? commit : commit.substring(0, 12);
   }
 
   /**
@@ -145,21 +183,7 @@ final class StatusView {
                 : String.join(",", f.pending.stream().map(Command::displayName).toList())
           });
     }
-    int[] widths = new int[rows.get(0).length];
-    for (String[] row : rows) {
-      for (int i = 0; i < row.length; i++) {
-        widths[i] = Math.max(widths[i], row[i].length());
-      }
-    }
-    StringBuilder out = new StringBuilder();
-    for (String[] row : rows) {
-      StringBuilder line = new StringBuilder();
-      for (int i = 0; i < row.length; i++) {
-        line.append(i == row.length - 1 ? row[i] : pad(row[i], widths[i]) + "  ");
-      }
-      out.append(line.toString().stripTrailing()).append('\n');
-    }
-    return out.toString();
+    return Tables.render(rows);
   }
 
   // ------------------------------------------------------------------ facts

@@ -9,6 +9,7 @@ import dev.ordinal.manifest.AnalysisTrust;
 import dev.ordinal.manifest.DesiredState;
 import dev.ordinal.manifest.LoadError;
 import dev.ordinal.manifest.LoadResult;
+import dev.ordinal.manifest.LocalDirectory;
 import dev.ordinal.manifest.ManifestLoader;
 import dev.ordinal.manifest.SourceTree;
 import java.io.PrintWriter;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.SortedSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -30,10 +32,15 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "validate",
+    header =
+        "Check manifests and Ordinal's kinds without a cluster, as the daemon does before applying.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:valid", "1:invalid", "2:usage error or unreadable source"},
     description = {
-      "Validate the manifests and Ordinal's kinds (RolloutPolicy, AnalysisTemplate) of folders or",
-      "files, or of a Git repository at a revision, as strictly as the Kubernetes API server would.",
-      "Needs no cluster. Exit codes: 0 valid, 1 invalid, 2 error."
+      "Validate the manifests and Ordinal's kinds (RolloutPolicy, AnalysisTemplate) of folders or"
+          + " files, or of a Git repository at a revision, as strictly as the Kubernetes API"
+          + " server would. Needs no cluster. Each folder is checked on its own (validate one"
+          + " environment at a time); files named together are checked as one tree."
     })
 final class ValidateCommand implements Callable<Integer> {
   private static final ObjectMapper JSON =
@@ -66,7 +73,12 @@ final class ValidateCommand implements Callable<Integer> {
   Path configFile;
 
   /** The outcome for one source: its problems, or why it could not be read at all. */
-  private record Outcome(String source, String revision, LoadResult result, String unreadable) {
+  private record Outcome(
+      SourceOptions.Source named, String revision, LoadResult result, String unreadable) {
+    String source() {
+      return named.label();
+    }
+
     boolean valid() {
       return result instanceof LoadResult.Loaded;
     }
@@ -103,9 +115,9 @@ final class ValidateCommand implements Callable<Integer> {
     for (SourceOptions.Source named : source.sources()) {
       try {
         SourceTree tree = source.read(named);
-        outcomes.add(new Outcome(named.label(), tree.revision(), loader.load(tree), null));
+        outcomes.add(new Outcome(named, tree.revision(), loader.load(tree), null));
       } catch (SourceOptions.SourceException e) {
-        outcomes.add(new Outcome(named.label(), null, null, e.getMessage()));
+        outcomes.add(new Outcome(named, null, null, e.getMessage()));
       }
     }
     if (output.equalsIgnoreCase("json")) {
@@ -134,21 +146,45 @@ final class ValidateCommand implements Callable<Integer> {
       err.printf(
           "%s: %d error%s%s; nothing from this revision would be applied%n",
           outcome.source(), errors, errors == 1 ? "" : "s", notes);
+      hintEnvironments(outcome, invalid, err);
       return;
     }
     DesiredState state = outcome.state();
+    // A plain folder has no revision worth naming; a Git source names its commit.
+    String revision =
+        LocalDirectory.REVISION.equals(outcome.revision()) ? "" : " at " + outcome.revision();
     out.printf(
-        "%s: valid: %d objects (%d StatefulSets), %d rollout polic%s, %d analysis template%s at"
-            + " %s%s%n",
+        "%s: valid: %s (%s), %s, %s%s%s%n",
         outcome.source(),
-        state.objects().size(),
-        state.statefulSets().size(),
-        state.policies().size(),
-        state.policies().size() == 1 ? "y" : "ies",
-        state.templates().size(),
-        state.templates().size() == 1 ? "" : "s",
-        outcome.revision(),
+        count(state.objects().size(), "object", "objects"),
+        count(state.statefulSets().size(), "StatefulSet", "StatefulSets"),
+        count(state.policies().size(), "rollout policy", "rollout policies"),
+        count(state.templates().size(), "analysis template", "analysis templates"),
+        revision,
         notes);
+  }
+
+  /**
+   * When every error is an object defined again in another folder, as when the environments of one
+   * app (envs/staging, envs/prod) are validated together: which folders, and how to check each.
+   */
+  private void hintEnvironments(Outcome outcome, LoadResult.Invalid invalid, PrintWriter err) {
+    SortedSet<String> environments = Environments.of(invalid.duplicates());
+    if (environments.isEmpty() || invalid.errors().size() != invalid.duplicates().size()) {
+      return;
+    }
+    err.println(
+        "hint: "
+            + String.join(" and ", environments.stream().map(Text::escaped).toList())
+            + " define the same objects; if they are separate environments, validate each on"
+            + " its own:");
+    for (String environment : environments) {
+      err.println("  ordinal validate " + source.command(outcome.named(), environment));
+    }
+  }
+
+  private static String count(int n, String one, String many) {
+    return n + " " + (n == 1 ? one : many);
   }
 
   private static String notes(int count) {

@@ -5,7 +5,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "version", description = "Print Ordinal's version.")
+@Command(
+    name = "version",
+    header = "Print Ordinal's version and the Java it runs on.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:printed"})
 final class VersionCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 

@@ -186,7 +186,9 @@ public final class AppRunner implements PollTarget {
   }
 
   private void runSync(SourceTree tree) {
+    long t0 = System.nanoTime();
     SyncResult result = sync.sync(tree);
+    double seconds = (System.nanoTime() - t0) / 1e9;
     Instant at = clock.instant();
     synchronized (this) {
       lastResult = result;
@@ -199,11 +201,11 @@ public final class AppRunner implements PollTarget {
         lastAppliedRevision = applied.revision();
       }
     }
-    record(result, at);
+    record(result, at, seconds);
   }
 
-  private void record(SyncResult result, Instant lastSyncAt) {
-    metrics.sync(name, result.result(), lastSyncAt.toEpochMilli());
+  private void record(SyncResult result, Instant lastSyncAt, double seconds) {
+    metrics.sync(name, result.result(), lastSyncAt.toEpochMilli(), seconds);
     event(result)
         .ifPresent(
             event ->
@@ -222,10 +224,15 @@ public final class AppRunner implements PollTarget {
       metrics.manifestErrors(name, 0);
     }
     if (result instanceof SyncResult.Applied applied) {
+      metrics.syncedCommit(name, applied.revision());
       metrics.objects(name, "create", applied.created());
       metrics.objects(name, "update", applied.updated() + applied.held());
       metrics.objects(name, "unchanged", applied.unchanged());
       metrics.objects(name, "prune", applied.pruned());
+      metrics.objects(name, "refused", 0);
+    } else if (result instanceof SyncResult.Refused refused) {
+      // the other states describe the last plan that was carried out, which stays in force
+      metrics.objects(name, "refused", refused.refusals().size());
     }
   }
 
@@ -237,10 +244,15 @@ public final class AppRunner implements PollTarget {
               name, a.revision(), a.created(), a.updated(), a.held(), a.unchanged(), a.pruned()));
     }
     if (result instanceof SyncResult.Refused r) {
-      return Optional.of(new SyncEvent.SyncRefused(name, r.revision(), r.reasons()));
+      return Optional.of(new SyncEvent.SyncRefused(name, r.revision(), r.refusals()));
     }
     if (result instanceof SyncResult.Invalid i) {
-      return Optional.of(new SyncEvent.SyncInvalid(name, i.revision(), i.errors().size()));
+      return Optional.of(
+          new SyncEvent.SyncInvalid(
+              name,
+              i.revision(),
+              i.errors().size(),
+              i.errors().stream().limit(3).map(Object::toString).toList()));
     }
     if (result instanceof SyncResult.Failed f) {
       return Optional.of(new SyncEvent.SyncFailed(name, f.revision(), f.error()));

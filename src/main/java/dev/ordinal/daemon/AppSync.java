@@ -5,6 +5,7 @@ import dev.ordinal.manifest.DesiredState;
 import dev.ordinal.manifest.LoadResult;
 import dev.ordinal.manifest.ManifestLoader;
 import dev.ordinal.manifest.ManifestObject;
+import dev.ordinal.manifest.RolloutPolicy;
 import dev.ordinal.manifest.SourceTree;
 import dev.ordinal.plan.AppBoundary;
 import dev.ordinal.plan.ChangeClass;
@@ -16,19 +17,24 @@ import dev.ordinal.plan.PlanMemo;
 import dev.ordinal.plan.PlanOptions;
 import dev.ordinal.plan.Planner;
 import dev.ordinal.rollout.Annotations;
+import dev.ordinal.rollout.RecreateSpec;
+import dev.ordinal.rollout.RecreateState;
+import dev.ordinal.rollout.SyncEvent;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -52,6 +58,11 @@ public final class AppSync implements AppRegistry.AppView {
   /** Plans made and applied for one sync when objects keep changing under it. */
   static final int CONFLICT_ATTEMPTS = 5;
 
+  /** How a refusal names a RolloutPolicy: Ordinal's own kind, read from Git. */
+  private static final String POLICY_GROUP = "ordinal.dev";
+
+  private static final String POLICY_KIND = "RolloutPolicy";
+
   private final String app;
   private final String namespace;
   private final AppBoundary boundary;
@@ -64,6 +75,8 @@ public final class AppSync implements AppRegistry.AppView {
   private final PlanMemo memo = new PlanMemo();
   private volatile Map<HasMetadata, Decorated> decorated = new IdentityHashMap<>();
   private volatile DesiredState lastApplied;
+  private volatile Recreator recreator;
+  private volatile Duration recreatePatience = Duration.ofMinutes(1);
 
   /**
    * @param mayWrite whether this instance may write to the cluster now (the leader); a standby
@@ -119,6 +132,17 @@ public final class AppSync implements AppRegistry.AppView {
         () -> true);
   }
 
+  /**
+   * Lets this sync carry out changes Kubernetes forbids for StatefulSets that opted in ({@code
+   * immutableChanges: recreate}); without it such plans are refused. {@code patience} is how long
+   * one sync waits on a recreate (claims growing) before leaving the rest to the next sync.
+   */
+  public AppSync recreatingWith(Recreator recreator, Duration patience) {
+    this.recreator = recreator;
+    this.recreatePatience = patience;
+    return this;
+  }
+
   /** Loads and plans a revision without changing anything (what {@code ordinal diff} shows). */
   public synchronized Planned plan(SourceTree tree) {
     LoadResult loaded = loader.load(tree);
@@ -150,7 +174,8 @@ public final class AppSync implements AppRegistry.AppView {
     PlanOptions options =
         PlanOptions.of(namespace, app)
             .withPruneEnabled(prune)
-            .withRolloutPolicy(sts -> state.policyFor(sts).isPresent());
+            .withRolloutPolicy(sts -> state.policyFor(sts).isPresent())
+            .withRecreate(sts -> RolloutPolicy.allowsRecreate(sts, state.policyFor(sts)));
     Planner.LiveSource source =
         new Planner.LiveSource() {
           @Override
@@ -172,15 +197,39 @@ public final class AppSync implements AppRegistry.AppView {
         };
     Map<ObjectKey, HasMetadata> liveObjects = new HashMap<>();
     live.forEach((key, ref) -> liveObjects.put(key, ref.object()));
-    List<String> outside =
-        boundary.refusals(
-            desired.stream().map(d -> ObjectKey.of(d, namespace)).toList(), liveObjects);
-    return new Planned(
-        tree.revision(),
-        state,
-        null,
-        Planner.plan(desired, source, inventory, options, memo),
-        outside);
+    List<AppBoundary.Refusal> outside =
+        new ArrayList<>(
+            boundary.refusals(
+                desired.stream().map(d -> ObjectKey.of(d, namespace)).toList(), liveObjects));
+    for (RolloutPolicy policy : state.policies().values()) {
+      ObjectKey key =
+          new ObjectKey(
+              POLICY_GROUP, POLICY_KIND, policy.namespace().orElse(namespace), policy.name());
+      policy
+          .backup()
+          .flatMap(b -> boundary.backupRefusal(policy.name(), hookKinds(b)))
+          .ifPresent(why -> outside.add(new AppBoundary.Refusal(key, why)));
+    }
+    Plan plan = Planner.plan(desired, source, inventory, options, memo);
+    for (ObjectPlan.Recreate recreate : plan.ofType(ObjectPlan.Recreate.class)) {
+      boundary
+          .recreateRefusal(recreate.key())
+          .ifPresent(why -> outside.add(new AppBoundary.Refusal(recreate.key(), why)));
+    }
+    return new Planned(tree.revision(), state, null, plan, outside);
+  }
+
+  private static Set<String> hookKinds(RolloutPolicy.Backup backup) {
+    Set<String> kinds = new TreeSet<>();
+    for (Optional<RolloutPolicy.Hook> hook : List.of(backup.quiesce(), backup.resume())) {
+      hook.ifPresent(
+          h ->
+              kinds.add(
+                  h instanceof RolloutPolicy.ExecHook
+                      ? AppBoundary.Backups.EXEC
+                      : AppBoundary.Backups.JOB));
+    }
+    return kinds;
   }
 
   /**
@@ -195,7 +244,7 @@ public final class AppSync implements AppRegistry.AppView {
       Planned planned;
       try {
         planned = plan(tree);
-      } catch (KubernetesClientException e) {
+      } catch (ClusterRequestException e) {
         log.warn(
             "app={} namespace={} revision={} decision=retry reason=\"cannot read the cluster: {}\"",
             app,
@@ -226,6 +275,21 @@ public final class AppSync implements AppRegistry.AppView {
    */
   synchronized SyncResult carryOut(Planned planned) {
     String revision = planned.revision();
+    Recreator recreates = recreator;
+    boolean leader = mayWrite.getAsBoolean();
+    if (recreates != null) {
+      recreates.leading(leader);
+    }
+    if (recreates != null && leader) {
+      try {
+        if (recreates.finishOrphaned(boundary.namespaces(), recreatePatience)) {
+          // The plan saw the StatefulSet missing or unfinished: plan again.
+          return new SyncResult.Failed(revision, "finished a recreate; planning again", true);
+        }
+      } catch (ClusterRequestException e) {
+        return new SyncResult.Failed(revision, "finishing a recreate failed: " + e.getMessage());
+      }
+    }
     if (planned.invalid() != null) {
       planned
           .invalid()
@@ -241,24 +305,34 @@ public final class AppSync implements AppRegistry.AppView {
     }
     Plan plan = planned.plan();
     List<ObjectPlan.Refused> refused = plan.ofType(ObjectPlan.Refused.class);
-    if (!refused.isEmpty() || !planned.outsideBoundary().isEmpty()) {
-      List<String> reasons = new ArrayList<>(planned.outsideBoundary());
-      refused.stream().map(ObjectPlan.Refused::message).forEach(reasons::add);
-      reasons.forEach(
+    List<SyncEvent.Refusal> cannotRecreate = new ArrayList<>();
+    for (ObjectPlan.Recreate recreate : plan.ofType(ObjectPlan.Recreate.class)) {
+      // Checked before anything is applied, so a recreate that cannot run refuses the commit.
+      preflight(planned, recreate)
+          .ifPresent(why -> cannotRecreate.add(refusal(recreate.key(), why)));
+    }
+    if (!refused.isEmpty() || !planned.outsideBoundary().isEmpty() || !cannotRecreate.isEmpty()) {
+      // Boundary refusals and changes Kubernetes forbids alike, as data for Events and /status.
+      List<SyncEvent.Refusal> refusals = new ArrayList<>();
+      planned.outsideBoundary().forEach(r -> refusals.add(refusal(r.key(), r.reason())));
+      refused.forEach(r -> refusals.add(refusal(r.key(), r.message())));
+      refusals.addAll(cannotRecreate);
+      refusals.forEach(
           r ->
               log.warn(
                   "app={} namespace={} revision={} decision=refuse reason=\"{}\"",
                   app,
                   namespace,
                   revision,
-                  r));
-      return new SyncResult.Refused(revision, reasons);
+                  r.reason()));
+      return new SyncResult.Refused(revision, refusals);
     }
     if (!mayWrite.getAsBoolean()) {
       return new SyncResult.Standby(revision, plan.counts());
     }
     SyncResult result = apply(revision, planned, plan);
-    if (result instanceof SyncResult.Applied) {
+    if (result instanceof SyncResult.Applied applied && !applied.partial()) {
+      // A StatefulSet left alone during a restore keeps the policies it was applied with.
       lastApplied = planned.state();
     }
     return result;
@@ -299,8 +373,17 @@ public final class AppSync implements AppRegistry.AppView {
   private SyncResult apply(String revision, Planned planned, Plan plan) {
     Tally tally = new Tally();
     for (List<ObjectPlan> wave : waves(plan)) {
-      List<CompletableFuture<Void>> running = new ArrayList<>();
+      // Recreates go first, one at a time on this thread: their records share one ConfigMap, and a
+      // recreate may wait on its claims. The rest of the wave is applied at once after them.
+      List<ObjectPlan> ordinary = new ArrayList<>();
       for (ObjectPlan step : wave) {
+        Optional<SyncResult> ended = recreateStep(step, revision, planned, plan, tally, ordinary);
+        if (ended.isPresent()) {
+          return ended.get();
+        }
+      }
+      List<CompletableFuture<Void>> running = new ArrayList<>();
+      for (ObjectPlan step : ordinary) {
         if (step instanceof ObjectPlan.Unchanged) {
           tally.unchanged.incrementAndGet();
         } else {
@@ -333,14 +416,14 @@ public final class AppSync implements AppRegistry.AppView {
             revision);
         tally.pruned.incrementAndGet();
       }
-    } catch (KubernetesClientException e) {
+    } catch (ClusterRequestException e) {
       log.warn(
           "app={} namespace={} revision={} decision=retry reason=\"prune failed: {}\"",
           app,
           namespace,
           revision,
           e.getMessage());
-      return new SyncResult.Failed(revision, "prune failed: " + e.getMessage(), e.getCode() == 409);
+      return new SyncResult.Failed(revision, "prune failed: " + e.getMessage(), e.conflict());
     }
     return new SyncResult.Applied(
         revision,
@@ -348,7 +431,8 @@ public final class AppSync implements AppRegistry.AppView {
         tally.updated.get(),
         tally.held.get(),
         tally.unchanged.get(),
-        tally.pruned.get());
+        tally.pruned.get(),
+        tally.restoring.get());
   }
 
   /** The plan's objects grouped by apply wave, in wave order. */
@@ -403,7 +487,37 @@ public final class AppSync implements AppRegistry.AppView {
             describe(create.desired()),
             revision);
         tally.created.incrementAndGet();
-      } else if (step instanceof ObjectPlan.Update update) {
+      } else if (step instanceof ObjectPlan.Update planned) {
+        ObjectPlan.Update update = planned;
+        // A StatefulSet whose policy can restore is read fresh and applied under that read's
+        // resourceVersion: a restore that starts in between makes the apply a conflict, and the
+        // plan made again sees its mark. The cache alone could be a write behind.
+        String guard = null;
+        if (restorable(update.desired(), state)) {
+          Optional<HasMetadata> fresh =
+              cluster.full(new LiveObjects.Live(update.key(), "", update.live(), false));
+          if (fresh.isEmpty()) {
+            memo.forget(update.key());
+            tally.fail(update.key(), "it is gone since the plan", true);
+            return;
+          }
+          update =
+              new ObjectPlan.Update(
+                  update.key(), update.desired(), fresh.get(), update.changes(), update.classes());
+          guard = fresh.get().getMetadata().getResourceVersion();
+        }
+        if (PartitionHold.restoring(update)) {
+          // Applying Git's replicas now could bring back a pod, and an empty claim with it.
+          log.info(
+              "app={} namespace={} object={} revision={} decision=hold-for-restore",
+              app,
+              namespace,
+              describe(update.desired()),
+              revision);
+          tally.held.incrementAndGet();
+          tally.restoring.set(true);
+          return;
+        }
         Optional<PartitionHold.Hold> hold =
             underPolicy(update.desired(), state) ? PartitionHold.before(update) : Optional.empty();
         if (hold.isPresent()) {
@@ -419,10 +533,12 @@ public final class AppSync implements AppRegistry.AppView {
             return;
           }
         }
-        remember(
-            update.desired(),
-            cluster.apply(asApplied(update.desired(), update, revision, state)),
-            options);
+        HasMetadata applied = asApplied(update.desired(), update, revision, state);
+        if (guard != null) {
+          applied = COPIER.convertValue(applied, applied.getClass());
+          applied.getMetadata().setResourceVersion(guard);
+        }
+        remember(update.desired(), cluster.apply(applied), options);
         boolean isHeld =
             update.classes().contains(ChangeClass.POD_TEMPLATE)
                 && underPolicy(update.desired(), state);
@@ -436,7 +552,7 @@ public final class AppSync implements AppRegistry.AppView {
             update.classes());
         (isHeld ? tally.held : tally.updated).incrementAndGet();
       }
-    } catch (KubernetesClientException e) {
+    } catch (ClusterRequestException e) {
       log.warn(
           "app={} namespace={} object={} revision={} decision=retry reason=\"apply failed: {}\"",
           app,
@@ -444,10 +560,10 @@ public final class AppSync implements AppRegistry.AppView {
           step.key().path(),
           revision,
           e.getMessage());
-      if (e.getCode() == 409) {
+      if (e.conflict()) {
         memo.forget(step.key());
       }
-      tally.fail(step.key(), e.getMessage(), e.getCode() == 409);
+      tally.fail(step.key(), e.getMessage(), e.conflict());
     }
   }
 
@@ -469,6 +585,8 @@ public final class AppSync implements AppRegistry.AppView {
     final AtomicInteger unchanged = new AtomicInteger();
     final AtomicInteger pruned = new AtomicInteger();
     final AtomicBoolean standby = new AtomicBoolean();
+    // Something was left for the next sync on purpose: a recreate waiting, a restore holding.
+    final AtomicBoolean restoring = new AtomicBoolean();
     final ConcurrentSkipListMap<ObjectKey, Failure> failures = new ConcurrentSkipListMap<>();
 
     record Failure(String error, boolean conflict) {}
@@ -496,6 +614,181 @@ public final class AppSync implements AppRegistry.AppView {
     }
   }
 
+  /**
+   * Carries out the recreate in a step, if it has one, on this thread; a step with nothing (more)
+   * to recreate is added to {@code ordinary} for the apply pool. Returns the sync's result when the
+   * step ends the sync.
+   */
+  private Optional<SyncResult> recreateStep(
+      ObjectPlan step,
+      String revision,
+      Planned planned,
+      Plan plan,
+      Tally tally,
+      List<ObjectPlan> ordinary) {
+    Optional<HasMetadata> resumable = desiredOf(step);
+    Optional<RecreateState> inFlight = resumable.flatMap(d -> recordedRecreate(step.key()));
+    if (inFlight.isEmpty() && !(step instanceof ObjectPlan.Recreate)) {
+      ordinary.add(step);
+      return Optional.empty();
+    }
+    if (!mayWrite.getAsBoolean()) {
+      // Leadership was lost mid-sync: the new leader applies the rest.
+      return Optional.of(new SyncResult.Standby(revision, plan.counts()));
+    }
+    if (!(step instanceof ObjectPlan.Create)
+        && inFlight.filter(s -> s.stage() == RecreateState.Stage.RESTARTING).isPresent()) {
+      // Killed after a recreate's create, before its pods were set to roll: finish that first,
+      // and apply nothing else to the StatefulSet until it is done. Asked whether or not the
+      // StatefulSet still opts in: a commit that drops the opt-in after the create must not leave
+      // the pods unrolled.
+      Recreator.Result done = resumeRecreate(step.key(), resumable.get(), planned, inFlight.get());
+      if (!(done instanceof Recreator.Result.Done)) {
+        tally.restoring.set(true);
+        tally.held.incrementAndGet();
+        return Optional.empty();
+      }
+    }
+    if (inFlight.filter(s -> s.stage().pastTheDelete()).isPresent()) {
+      // Killed past the orphan delete: the old StatefulSet may be gone (the plan says create) or
+      // the new one created but not finished (the plan says unchanged or update, and its rollout
+      // state is not carried over yet). Finish that recreate first.
+      Recreator.Result done = resumeRecreate(step.key(), resumable.get(), planned, inFlight.get());
+      memo.forget(step.key());
+      if (!(done instanceof Recreator.Result.Done)) {
+        tally.restoring.set(true);
+      } else if (step instanceof ObjectPlan.Create) {
+        tally.created.incrementAndGet();
+      } else if (step instanceof ObjectPlan.Update) {
+        tally.restoring.set(true); // planned against the object before the finish: plan it again
+      } else {
+        tally.unchanged.incrementAndGet();
+      }
+    } else if (step instanceof ObjectPlan.Recreate recreate) {
+      Recreator.Result done = recreate(recreate, planned);
+      memo.forget(step.key());
+      if (done instanceof Recreator.Result.Refused no) {
+        return Optional.of(new SyncResult.Failed(revision, no.reason()));
+      }
+      if (done instanceof Recreator.Result.Waiting) {
+        tally.restoring.set(true); // partial: the next sync continues the recreate
+      }
+      tally.updated.incrementAndGet();
+    } else {
+      ordinary.add(step); // its recreate is done: now the ordinary apply
+    }
+    return Optional.empty();
+  }
+
+  /** Why a recreate cannot run; empty when it can (or is under way). */
+  private Optional<String> preflight(Planned planned, ObjectPlan.Recreate recreate) {
+    Recreator r = recreator;
+    if (r == null) {
+      return Optional.of(
+          "StatefulSet "
+              + recreate.key().namespacedName()
+              + ": recreating it runs only in the daemon (ordinal run)");
+    }
+    return r.preflight(recreateSpec(recreate.key(), recreate, planned));
+  }
+
+  private Recreator.Result recreate(ObjectPlan.Recreate recreate, Planned planned) {
+    return recreator.run(
+        recreateSpec(recreate.key(), recreate, planned),
+        partition -> asRecreated(recreate.desired(), recreate.live(), partition, planned),
+        recreatePatience);
+  }
+
+  /** The desired StatefulSet of a create, an update or an unchanged object; empty otherwise. */
+  private static Optional<HasMetadata> desiredOf(ObjectPlan step) {
+    HasMetadata desired = null;
+    if (step instanceof ObjectPlan.Create c) {
+      desired = c.desired();
+    } else if (step instanceof ObjectPlan.Update u) {
+      desired = u.desired();
+    } else if (step instanceof ObjectPlan.Unchanged u) {
+      desired = u.desired();
+    }
+    return desired instanceof StatefulSet ? Optional.of(desired) : Optional.empty();
+  }
+
+  /**
+   * The recreate recorded for this StatefulSet, if any. The store answers from memory while no
+   * recreate is recorded ({@link RememberedRecreateStore}), so asking for every StatefulSet of
+   * every sync costs no request.
+   */
+  private Optional<RecreateState> recordedRecreate(ObjectKey key) {
+    Recreator r = recreator;
+    return r == null ? Optional.empty() : r.recorded(key.namespace(), key.name());
+  }
+
+  private Recreator.Result resumeRecreate(
+      ObjectKey key, HasMetadata desired, Planned planned, RecreateState state) {
+    return recreator.run(
+        Recreator.resumed(key.namespace(), key.name(), state),
+        partition -> asRecreated(desired, null, partition, planned, state),
+        recreatePatience);
+  }
+
+  private RecreateSpec recreateSpec(ObjectKey key, ObjectPlan.Recreate recreate, Planned planned) {
+    Optional<RolloutPolicy> policy =
+        recreate.desired() instanceof StatefulSet sts
+            ? planned.state().policyFor(sts)
+            : Optional.empty();
+    return new RecreateSpec(
+        key.namespace(),
+        key.name(),
+        planned.revision(),
+        Recreator.growTo(recreate.changes()),
+        policy
+            .flatMap(RolloutPolicy::backup)
+            .map(b -> new RecreateSpec.Backup(b.volumeSnapshotClassName(), b.timeout())),
+        RecreateSpec.DEFAULT_RESIZE_TIMEOUT,
+        recreate.rollsPods() && recreate.desired() instanceof StatefulSet desired
+            ? Optional.of(RecreateRolls.roll(desired, recreate.live(), planned.revision(), policy))
+            : Optional.empty());
+  }
+
+  private HasMetadata asRecreated(
+      HasMetadata desired, HasMetadata live, Integer partition, Planned planned) {
+    return asRecreated(desired, live, partition, planned, null);
+  }
+
+  /**
+   * The StatefulSet a recreate creates: Git's, as the applier applies it, with the Git commit of
+   * the pod template it replaces (the template did not change) and the old partition, so that no
+   * pod moves.
+   */
+  private HasMetadata asRecreated(
+      HasMetadata desired,
+      HasMetadata live,
+      Integer partition,
+      Planned planned,
+      RecreateState state) {
+    HasMetadata copy = COPIER.convertValue(desired, desired.getClass());
+    if (underPolicy(desired, planned.state())) {
+      Map<String, String> liveAnnotations =
+          live == null ? null : live.getMetadata().getAnnotations();
+      String commit =
+          liveAnnotations != null && liveAnnotations.containsKey(Annotations.TEMPLATE_COMMIT)
+              ? liveAnnotations.get(Annotations.TEMPLATE_COMMIT)
+              : state != null ? state.carried().get(Annotations.TEMPLATE_COMMIT) : null;
+      if (commit != null) {
+        annotate(copy, Annotations.TEMPLATE_COMMIT, commit);
+      }
+    }
+    if (copy instanceof StatefulSet sts) {
+      PartitionHold.carry(sts, partition);
+    }
+    return copy;
+  }
+
+  /** A StatefulSet whose policy has a backup section: a restore may hold it. */
+  private static boolean restorable(HasMetadata desired, DesiredState state) {
+    return desired instanceof StatefulSet sts
+        && state.policyFor(sts).flatMap(RolloutPolicy::backup).isPresent();
+  }
+
   private static boolean underPolicy(HasMetadata desired, DesiredState state) {
     return desired instanceof StatefulSet sts && state.policyFor(sts).isPresent();
   }
@@ -521,13 +814,17 @@ public final class AppSync implements AppRegistry.AppView {
       return desired;
     }
     HasMetadata copy = COPIER.convertValue(desired, desired.getClass());
-    Map<String, String> annotations =
-        copy.getMetadata().getAnnotations() == null
-            ? new HashMap<>()
-            : new HashMap<>(copy.getMetadata().getAnnotations());
-    annotations.put(Annotations.TEMPLATE_COMMIT, commit);
-    copy.getMetadata().setAnnotations(annotations);
+    annotate(copy, Annotations.TEMPLATE_COMMIT, commit);
     return copy;
+  }
+
+  private static void annotate(HasMetadata object, String key, String value) {
+    Map<String, String> annotations =
+        object.getMetadata().getAnnotations() == null
+            ? new HashMap<>()
+            : new HashMap<>(object.getMetadata().getAnnotations());
+    annotations.put(key, value);
+    object.getMetadata().setAnnotations(annotations);
   }
 
   /**
@@ -558,6 +855,10 @@ public final class AppSync implements AppRegistry.AppView {
     return object instanceof Namespaced;
   }
 
+  private static SyncEvent.Refusal refusal(ObjectKey key, String reason) {
+    return new SyncEvent.Refusal(key.group(), key.kind(), key.namespace(), key.name(), reason);
+  }
+
   private static String describe(HasMetadata o) {
     return o.getKind() + "/" + o.getMetadata().getName();
   }
@@ -574,5 +875,5 @@ public final class AppSync implements AppRegistry.AppView {
       DesiredState state,
       LoadResult.Invalid invalid,
       Plan plan,
-      List<String> outsideBoundary) {}
+      List<AppBoundary.Refusal> outsideBoundary) {}
 }

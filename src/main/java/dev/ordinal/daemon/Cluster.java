@@ -1,6 +1,7 @@
 package dev.ordinal.daemon;
 
 import dev.ordinal.analysis.RunStore;
+import dev.ordinal.backup.Volumes;
 import java.util.Optional;
 
 /**
@@ -8,7 +9,14 @@ import java.util.Optional;
  * real one (fabric8), {@code sim.SimCluster} the in-memory one behind {@code ordinal demo} and the
  * fast tests. Nothing outside {@code kube} talks to an API server.
  */
-public interface Cluster extends Workloads, LiveObjects, ClusterEvents, AutoCloseable {
+public interface Cluster
+    extends Workloads,
+        LiveObjects,
+        ClusterEvents,
+        Volumes,
+        Recreates,
+        RecreateRollouts,
+        AutoCloseable {
 
   /** A key of a Secret; empty when the Secret or the key does not exist. */
   Optional<String> secretValue(String namespace, String name, String key);

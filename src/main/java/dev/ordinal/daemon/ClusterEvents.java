@@ -22,7 +22,9 @@ public interface ClusterEvents {
   record Involved(String kind, String namespace, String name, String uid) {}
 
   /**
-   * Posts an Event. Failures are the implementation's to log: an Event never holds up a rollout.
+   * Posts an Event; one identical to an Event posted in the last ten minutes raises that one's
+   * count and last timestamp instead (see {@link EventSeries}). Failures are the implementation's
+   * to log: an Event never holds up a rollout.
    */
   void post(Involved involved, Type type, String reason, String message);
 }

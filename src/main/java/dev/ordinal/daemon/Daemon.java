@@ -5,6 +5,7 @@ import dev.ordinal.analysis.Scheduler;
 import dev.ordinal.analysis.condition.ConditionGrammar;
 import dev.ordinal.analysis.prometheus.HttpPrometheusApi;
 import dev.ordinal.analysis.prometheus.PrometheusApi;
+import dev.ordinal.backup.BackupManager;
 import dev.ordinal.git.GitCredentials;
 import dev.ordinal.git.GitPoller;
 import dev.ordinal.git.GitRepoCache;
@@ -13,25 +14,49 @@ import dev.ordinal.git.GitSourceConfig;
 import dev.ordinal.git.GitSourceException;
 import dev.ordinal.git.WebhookHandler;
 import dev.ordinal.manifest.ManifestLoader;
+import dev.ordinal.metrics.AnalysisMetrics;
+import dev.ordinal.metrics.BackupMetrics;
+import dev.ordinal.metrics.ControllerMetrics;
 import dev.ordinal.metrics.OrdinalMetrics;
+import dev.ordinal.metrics.RecreateMetrics;
+import dev.ordinal.metrics.RolloutGauges;
+import dev.ordinal.metrics.RolloutMetrics;
+import dev.ordinal.notify.Formats;
+import dev.ordinal.notify.Notifications;
+import dev.ordinal.notify.WebhookNotifier;
+import dev.ordinal.plan.AppBoundary;
+import dev.ordinal.rollout.LiveRollout;
+import dev.ordinal.rollout.PodView;
+import dev.ordinal.rollout.RolloutEngine;
+import dev.ordinal.rollout.RolloutSpec;
+import dev.ordinal.rollout.RolloutState;
+import dev.ordinal.rollout.StatefulSetView;
+import dev.ordinal.web.AppStatus;
+import dev.ordinal.web.DecisionHistory;
 import dev.ordinal.web.HttpEndpoints;
 import dev.ordinal.web.Limits;
-import dev.ordinal.web.StatusJson;
+import dev.ordinal.web.StatusPage;
 import dev.ordinal.web.WebhookEndpoint;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -49,6 +74,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class Daemon implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+
+  /** How often a recreate looks again at claims growing, and how long one sync waits on them. */
+  static final Duration RECREATE_POLL = Duration.ofSeconds(2);
+
+  static final Duration RECREATE_PATIENCE = Duration.ofMinutes(1);
 
   /** The Lease that elects the one instance that writes. */
   public static final String LEASE_NAME = "ordinal";
@@ -112,8 +142,17 @@ public final class Daemon implements AutoCloseable {
   private WebhookEndpoint webhookListener;
   private EventBus bus;
   private Leadership leadership;
+  private Cluster cluster;
+  private AppRegistry registry;
+  private AnalysisRunner analysis;
+  private final PrometheusRegistry metricsRegistry = new PrometheusRegistry();
+
+  /** The StatefulSets the caches hold (namespace/name), for the status page and the gauges. */
+  private final Set<String> watched = new ConcurrentSkipListSet<>();
+
   private volatile boolean cachesSynced;
   private volatile RolloutLoop rollouts;
+  private Promotions promotions;
   private volatile RolloutLoop.ActionListener actionListener = (k, a) -> {};
 
   private Daemon() {}
@@ -127,9 +166,24 @@ public final class Daemon implements AutoCloseable {
   public static Daemon start(
       DaemonConfig config, Duration pollInterval, Ports ports, String identity)
       throws IOException, GitSourceException {
+    return start(config, pollInterval, ports, identity, List.of());
+  }
+
+  /**
+   * As {@link #start(DaemonConfig, Duration, Ports, String)}, with {@code subscribers} on the event
+   * bus before the first sync, so that they see every decision (the demo's timeline); a subscriber
+   * added through {@link #events()} after the start may miss the first ones.
+   */
+  public static Daemon start(
+      DaemonConfig config,
+      Duration pollInterval,
+      Ports ports,
+      String identity,
+      List<EventBus.Subscriber> subscribers)
+      throws IOException, GitSourceException {
     Daemon daemon = new Daemon();
     try {
-      daemon.startParts(config, pollInterval, ports, identity);
+      daemon.startParts(config, pollInterval, ports, identity, subscribers);
     } catch (IOException | GitSourceException | RuntimeException e) {
       daemon.close();
       throw e;
@@ -137,9 +191,14 @@ public final class Daemon implements AutoCloseable {
     return daemon;
   }
 
-  private void startParts(DaemonConfig config, Duration pollInterval, Ports ports, String identity)
+  private void startParts(
+      DaemonConfig config,
+      Duration pollInterval,
+      Ports ports,
+      String identity,
+      List<EventBus.Subscriber> subscribers)
       throws IOException, GitSourceException {
-    OrdinalMetrics metrics = new OrdinalMetrics(new PrometheusRegistry());
+    OrdinalMetrics metrics = new OrdinalMetrics(metricsRegistry);
     http = HttpEndpoints.bind(address(config.listenOrDefault()));
     parts.add(http);
     DaemonConfig.Webhook hook = config.webhook();
@@ -151,9 +210,27 @@ public final class Daemon implements AutoCloseable {
               Limits.webhook(hook.maxBodyBytes()));
       parts.add(webhookListener);
     }
-    Cluster cluster = ports.cluster();
-    bus = EventBus.standard(cluster);
     String home = config.ordinalNamespaceOrDefault();
+    JvmMetrics.builder().register(metricsRegistry);
+    ControllerMetrics controller =
+        new ControllerMetrics(
+            metricsRegistry,
+            home + "/" + LEASE_NAME,
+            () -> leadership != null && leadership.isLeading(),
+            () -> {
+              RolloutLoop loop = rollouts;
+              return loop == null ? 0 : loop.queueDepth();
+            });
+    cluster = new MeteredCluster(ports.cluster(), controller);
+    bus = EventBus.standard(cluster);
+    subscribers.forEach(bus::subscribe);
+    RolloutMetrics decisions = new RolloutMetrics(metricsRegistry);
+    DecisionHistory history = new DecisionHistory();
+    bus.subscribe(
+        o -> decisions.decided(o.at(), o.namespace(), o.name(), o.action(), o.event(), o.state()));
+    bus.subscribe(
+        o -> history.record(o.at(), o.namespace(), o.name(), o.action(), o.event(), o.state()));
+    new RolloutGauges(metricsRegistry, this::liveRollouts, ports.clock());
     leadership = cluster.leadership(home, LEASE_NAME, identity, Leadership.Timing.DEFAULT);
     Path dataDir = Path.of(config.dataDirOrDefault());
     Files.createDirectories(dataDir);
@@ -217,18 +294,60 @@ public final class Daemon implements AutoCloseable {
     }
     WebhookHandler webhook = webhookHandler(hook, poller);
 
-    AppRegistry registry = new AppRegistry(syncs);
-    AnalysisRunner analysis =
+    notify(config, metrics);
+    registry = new AppRegistry(syncs);
+    if (!config.promotionsOrEmpty().isEmpty()
+        || config.apps().stream().anyMatch(a -> a.forge() != null)) {
+      Promotions promotions =
+          new Promotions(
+              config,
+              dataDir,
+              app -> statefulSetsOf(syncs, app, cluster),
+              cluster,
+              leadership::isLeading,
+              ports.clock());
+      parts.add(promotions);
+      bus.subscribe(promotions);
+      this.promotions = promotions;
+    }
+    AnalysisMetrics analysisMetrics = new AnalysisMetrics(metricsRegistry);
+    analysis =
         new AnalysisRunner(
-            registry::template,
-            ports.prometheus(),
-            Scheduler.threads(4).paced(ports.speed()),
-            ports.clock(),
-            cluster.runStore(home, ANALYSIS_RUNS));
+                registry::template,
+                ports.prometheus(),
+                Scheduler.threads(4).paced(ports.speed()),
+                ports.clock(),
+                cluster.runStore(home, ANALYSIS_RUNS))
+            .onMeasurement(analysisMetrics);
+    BackupManager backups = new BackupManager(cluster, ports.clock(), backupScope(config));
+    parts.add(backups);
+    BackupMetrics backupMetrics = new BackupMetrics(metricsRegistry);
+    bus.subscribe(o -> backupMetrics.decided(o.event()));
+    RecreateMetrics recreateMetrics = new RecreateMetrics(metricsRegistry);
+    bus.subscribe(o -> recreateMetrics.decided(o.event()));
+    Recreator recreator =
+        new Recreator(cluster, home, backups, bus, ports.clock(), RECREATE_POLL, action -> {});
+    syncs.forEach(s -> s.recreatingWith(recreator, RECREATE_PATIENCE));
     Set<String> namespaces = new TreeSet<>();
     syncs.forEach(s -> namespaces.add(s.namespace()));
     // The caches stay warm whether or not this instance leads, so a standby takes over at once.
-    parts.add(cluster.watch(namespaces, QUIET));
+    parts.add(
+        cluster.watch(
+            namespaces,
+            new Workloads.Listener() {
+              @Override
+              public void changed(String key) {
+                watched.add(key);
+              }
+
+              @Override
+              public void deleted(String key) {
+                watched.remove(key);
+                String[] nsName = key.split("/", 2);
+                decisions.forget(nsName[0], nsName[1]);
+                analysisMetrics.forget(nsName[0], nsName[1]);
+              }
+            }));
     // Every app is planned once before the rollout side may start, so that it starts with the
     // policies and analysis templates in force.
     for (AppRunner runner : apps) {
@@ -251,8 +370,17 @@ public final class Daemon implements AutoCloseable {
                   }
                   RolloutLoop loop =
                       new RolloutLoop(
-                          cluster, bus, namespaces, registry::spec, analysis, ports.clock(), 2);
-                  loop.onAction((k, a) -> actionListener.executed(k, a)).pace(ports.speed());
+                          cluster,
+                          bus,
+                          namespaces,
+                          registry::spec,
+                          analysis,
+                          backups,
+                          ports.clock(),
+                          2);
+                  loop.onAction((k, a) -> actionListener.executed(k, a))
+                      .onQueueLatency(controller::queueLatency)
+                      .pace(ports.speed());
                   rollouts = loop;
                   if (leadership.isLeading()) {
                     loop.start();
@@ -268,17 +396,15 @@ public final class Daemon implements AutoCloseable {
           analysis.suspend();
         });
     parts.add(0, leadership);
+    StatusPage page = new StatusPage(new PageSource(), history, ports.clock());
     http.serve(
         metrics.registry(),
         () -> {
           Readiness r = readiness();
-          return new HttpEndpoints.Readiness(
-              r != Readiness.NOT_READY, r.name().toLowerCase(java.util.Locale.ROOT));
+          return new HttpEndpoints.Readiness(r != Readiness.NOT_READY, role(r));
         },
-        () ->
-            StatusJson.render(
-                apps.stream().map(AppRunner::status).toList(),
-                readiness().name().toLowerCase(java.util.Locale.ROOT)));
+        page::json);
+    page.register(http);
     log.info(
         "listening on {}:{} ({}); lease {}/{} as {}",
         address(config.listenOrDefault()).getHostString(),
@@ -288,7 +414,7 @@ public final class Daemon implements AutoCloseable {
         LEASE_NAME,
         identity);
     if (webhookListener != null) {
-      webhookListener.serve(webhook);
+      webhookListener.serve(webhook, metrics::webhook);
       log.info(
           "webhooks on {}:{}{}",
           address(hook.listenOrDefault()).getHostString(),
@@ -323,14 +449,154 @@ public final class Daemon implements AutoCloseable {
     };
   }
 
-  private static final Workloads.Listener QUIET =
-      new Workloads.Listener() {
-        @Override
-        public void changed(String key) {}
+  /** The StatefulSets app {@code app} applied last, as the watch cache holds them. */
+  private static List<io.fabric8.kubernetes.api.model.apps.StatefulSet> statefulSetsOf(
+      List<AppSync> syncs, String app, Workloads cluster) {
+    return syncs.stream()
+        .filter(s -> s.app().equals(app))
+        .flatMap(s -> s.lastApplied().stream())
+        .flatMap(state -> state.statefulSets().stream())
+        .map(
+            o -> {
+              String ns = o.resource().getMetadata().getNamespace();
+              String namespace =
+                  ns != null
+                      ? ns
+                      : syncs.stream()
+                          .filter(s -> s.app().equals(app))
+                          .findFirst()
+                          .orElseThrow()
+                          .namespace();
+              return cluster.statefulSet(
+                  namespace + "/" + o.resource().getMetadata().getName(), Workloads.Read.CACHED);
+            })
+        .flatMap(Optional::stream)
+        .toList();
+  }
 
-        @Override
-        public void deleted(String key) {}
-      };
+  /** Starts one notifier per configured webhook and tells them about rollouts. */
+  private void notify(DaemonConfig config, OrdinalMetrics metrics) throws GitSourceException {
+    List<WebhookNotifier> targets = new ArrayList<>();
+    for (DaemonConfig.Notifier n : config.notifications()) {
+      WebhookNotifier target =
+          new WebhookNotifier(
+              n.name(),
+              URI.create(Credentials.notificationUrl(n)),
+              Formats.Format.valueOf(n.formatOrDefault().toUpperCase(Locale.ROOT)),
+              NOTIFY_BACKOFF,
+              (name, result, attempts) ->
+                  metrics.notification(name, result.name().toLowerCase(Locale.ROOT)));
+      parts.add(target);
+      targets.add(target);
+    }
+    if (targets.isEmpty()) {
+      return;
+    }
+    Notifications rules =
+        new Notifications(
+            (ns, name, state) -> runsOf(ns, name, state).stream().map(r -> r.snapshot()).toList());
+    bus.subscribe(
+        o ->
+            rules
+                .of(o.at(), o.namespace(), o.name(), o.event(), o.state())
+                .forEach(n -> targets.forEach(t -> t.send(n))));
+  }
+
+  /** The first retry of a failed notification after 1 s, then 2, 4 and 8 s. */
+  static final Duration NOTIFY_BACKOFF = Duration.ofSeconds(1);
+
+  /** The analysis runs of a rollout's current attempt, background first. */
+  private List<StatusPage.AnalysisRun> runsOf(String ns, String name, RolloutState state) {
+    List<StatusPage.AnalysisRun> runs = new ArrayList<>();
+    AnalysisRunner runner = analysis;
+    if (runner == null) {
+      return runs;
+    }
+    runner
+        .snapshot(StatefulSetObserver.scopedRunId(ns, name, RolloutEngine.backgroundRunId(state)))
+        .ifPresent(s -> runs.add(new StatusPage.AnalysisRun(0, s)));
+    for (int i = 0; i < state.stepCount(); i++) {
+      int step = i + 1;
+      runner
+          .snapshot(StatefulSetObserver.scopedRunId(ns, name, RolloutEngine.stepRunId(state, i)))
+          .ifPresent(s -> runs.add(new StatusPage.AnalysisRun(step, s)));
+    }
+    return runs;
+  }
+
+  private static String role(Readiness r) {
+    return r.name().toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * Every StatefulSet under a rollout policy as the watch caches hold it now: what the status page
+   * and the rollout gauges show, on a standby as on the leader.
+   */
+  List<LiveRollout> liveRollouts() {
+    List<LiveRollout> all = new ArrayList<>();
+    AppRegistry apps = registry;
+    if (apps == null) {
+      return all;
+    }
+    for (String key : watched) {
+      Optional<StatefulSet> found = cluster.statefulSet(key, Workloads.Read.CACHED);
+      if (found.isEmpty()) {
+        continue;
+      }
+      StatefulSet sts = found.get();
+      Optional<RolloutSpec> spec = apps.spec(sts);
+      Optional<StatefulSetView> view = StatefulSetObserver.view(sts);
+      if (spec.isEmpty() || view.isEmpty()) {
+        continue;
+      }
+      List<PodView> pods = new ArrayList<>();
+      for (Pod pod : cluster.pods(sts, Workloads.Read.CACHED)) {
+        if (StatefulSetObserver.selects(sts, pod)) {
+          StatefulSetObserver.podView(pod).ifPresent(pods::add);
+        }
+      }
+      StatefulSetObserver.StoredState stored = StatefulSetObserver.storedState(sts);
+      all.add(
+          new LiveRollout(
+              view.get(),
+              pods,
+              stored.state(),
+              stored.garbled() ? stored.error() : "",
+              spec.get()));
+    }
+    return all;
+  }
+
+  /** What the status page reads: this daemon's apps, rollouts and analysis runs. */
+  private final class PageSource implements StatusPage.Source {
+    @Override
+    public String role() {
+      return Daemon.role(readiness());
+    }
+
+    @Override
+    public List<AppStatus> apps() {
+      return apps.stream().map(AppRunner::status).toList();
+    }
+
+    @Override
+    public List<LiveRollout> rollouts() {
+      return liveRollouts();
+    }
+
+    @Override
+    public List<StatusPage.AnalysisRun> runs(LiveRollout rollout) {
+      return rollout
+          .state()
+          .map(state -> runsOf(rollout.sts().namespace(), rollout.sts().name(), state))
+          .orElse(List.of());
+    }
+  }
+
+  /** Ordinal's own metrics, as {@code /metrics} serves them (a fresh registry per daemon). */
+  public PrometheusRegistry metrics() {
+    return metricsRegistry;
+  }
 
   /** Leader, standby, or not ready while the caches are not synced. */
   public Readiness readiness() {
@@ -343,6 +609,11 @@ public final class Daemon implements AutoCloseable {
   /** Told about each rollout action carried out (tests, the demo's timeline). */
   public void onAction(RolloutLoop.ActionListener listener) {
     this.actionListener = listener;
+  }
+
+  /** Promotions, statuses and reverts, when the config has any; else empty. */
+  public Optional<Promotions> promotions() {
+    return Optional.ofNullable(promotions);
   }
 
   /** Where decisions are published: subscribe for metrics, notifications, the status page. */
@@ -373,6 +644,22 @@ public final class Daemon implements AutoCloseable {
    * What answers webhooks: signed with a secret, unsigned with {@code insecure: true}, else off
    * (every request refused with how to turn webhooks on).
    */
+  /** Where the config lets apps take backups, and run Job hooks: nowhere else is watched. */
+  static BackupManager.Scope backupScope(DaemonConfig config) {
+    Set<String> namespaces = new TreeSet<>();
+    Set<String> jobs = new TreeSet<>();
+    for (DaemonConfig.App app : config.apps()) {
+      AppBoundary boundary = app.appBoundary();
+      if (boundary.backups().allowed()) {
+        namespaces.addAll(boundary.namespaces());
+        if (boundary.backups().hooks().contains(AppBoundary.Backups.JOB)) {
+          jobs.addAll(boundary.namespaces());
+        }
+      }
+    }
+    return BackupManager.Scope.of(namespaces, jobs);
+  }
+
   private static WebhookHandler webhookHandler(DaemonConfig.Webhook hook, GitPoller poller)
       throws GitSourceException {
     if (hook == null) {
@@ -476,6 +763,23 @@ public final class Daemon implements AutoCloseable {
         throw new GitSourceException(
             "cannot read credentials file " + path + ": " + e.getMessage());
       }
+    }
+
+    /** A notification target's URL, from the config, an env var or a file. */
+    static String notificationUrl(DaemonConfig.Notifier n) throws GitSourceException {
+      String value =
+          n.url() != null
+              ? n.url()
+              : n.urlEnv() != null ? System.getenv(n.urlEnv()) : readFile(n.urlFile());
+      if (value == null || value.isBlank()) {
+        throw new GitSourceException(
+            "notifications "
+                + n.name()
+                + ": "
+                + (n.urlEnv() != null ? "env var " + n.urlEnv() : "file " + n.urlFile())
+                + " is empty or unset");
+      }
+      return value.trim();
     }
 
     /**

@@ -8,15 +8,23 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.ordinal.analysis.prometheus.PrometheusServers;
+import dev.ordinal.git.GitSourceException;
+import dev.ordinal.git.GitWorkspace;
 import dev.ordinal.git.RepoUrl;
 import dev.ordinal.manifest.AnalysisTemplate;
 import dev.ordinal.manifest.AnalysisTrust;
 import dev.ordinal.manifest.Durations;
+import dev.ordinal.manifest.Schedules;
 import dev.ordinal.plan.AppBoundary;
+import dev.ordinal.promotion.Carry;
+import dev.ordinal.promotion.Gates;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -39,8 +47,18 @@ public record DaemonConfig(
     Map<String, PrometheusServer> prometheus,
     List<String> analysisSecrets,
     Git git,
-    Sync sync,
-    List<App> apps) {
+    List<App> apps,
+    String statusPage,
+    Person commitAuthor,
+    Person committer,
+    String promotionInterval,
+    List<Promotion> promotions,
+    List<Notifier> notifications,
+    Sync sync) {
+
+  public DaemonConfig {
+    notifications = notifications == null ? List.of() : List.copyOf(notifications);
+  }
 
   /** A config without Prometheus servers (no analysis), Secrets for templates or Git settings. */
   public DaemonConfig(
@@ -50,10 +68,10 @@ public record DaemonConfig(
       String ordinalNamespace,
       Webhook webhook,
       List<App> apps) {
-    this(dataDir, listen, pollInterval, ordinalNamespace, webhook, null, null, null, null, apps);
+    this(dataDir, listen, pollInterval, ordinalNamespace, webhook, null, null, apps);
   }
 
-  /** Without {@code git} settings (the defaults). */
+  /** Without Git or sync settings, promotions, forges, a status page or notifications. */
   public DaemonConfig(
       String dataDir,
       String listen,
@@ -72,8 +90,14 @@ public record DaemonConfig(
         prometheus,
         analysisSecrets,
         null,
+        apps,
         null,
-        apps);
+        null,
+        null,
+        null,
+        null,
+        List.of(),
+        null);
   }
 
   /** Without {@code sync} settings (the defaults). */
@@ -86,7 +110,13 @@ public record DaemonConfig(
       Map<String, PrometheusServer> prometheus,
       List<String> analysisSecrets,
       Git git,
-      List<App> apps) {
+      List<App> apps,
+      String statusPage,
+      Person commitAuthor,
+      Person committer,
+      String promotionInterval,
+      List<Promotion> promotions,
+      List<Notifier> notifications) {
     this(
         dataDir,
         listen,
@@ -96,8 +126,14 @@ public record DaemonConfig(
         prometheus,
         analysisSecrets,
         git,
-        null,
-        apps);
+        apps,
+        statusPage,
+        commitAuthor,
+        committer,
+        promotionInterval,
+        promotions,
+        notifications,
+        null);
   }
 
   /**
@@ -230,6 +266,251 @@ public record DaemonConfig(
     return sync == null ? new Sync(null, null) : sync;
   }
 
+  /** A person in a Git commit. */
+  public record Person(String name, String email) {}
+
+  /**
+   * The forge that hosts an app's repository: where its commit statuses and pull requests go. The
+   * credential is a token read from a file (a mounted Secret) or an environment variable, or for
+   * GitHub a GitHub App (its id, the installation's id and its private key file); never from Git.
+   *
+   * @param type {@code github} (GitHub.com or GitHub Enterprise Server), {@code gitlab} or {@code
+   *     gitea}
+   * @param api the REST API root; default https://api.github.com for github,
+   *     https://gitlab.com/api/v4 for gitlab, none for gitea
+   * @param repository {@code owner/name}; for gitlab the project's full path, {@code
+   *     group/sub/project}
+   * @param commitStatuses report each rollout as a status on its commit (default true)
+   * @param revertPullRequests after an automatic rollback, open a pull request that reverts the bad
+   *     commit's change to this app's path (default false)
+   */
+  public record Forge(
+      String type,
+      String api,
+      String repository,
+      String tokenFile,
+      String tokenEnv,
+      Long appId,
+      Long installationId,
+      String privateKeyFile,
+      Boolean commitStatuses,
+      Boolean revertPullRequests) {
+    public static final String DEFAULT_GITHUB_API = "https://api.github.com";
+    public static final String DEFAULT_GITLAB_API = "https://gitlab.com/api/v4";
+
+    /** The configured API root, or the type's public one; null for gitea, which has none. */
+    public String apiOrDefault() {
+      if (api != null && !api.isBlank()) {
+        return api;
+      }
+      return switch (type == null ? "" : type) {
+        case "github" -> DEFAULT_GITHUB_API;
+        case "gitlab" -> DEFAULT_GITLAB_API;
+        default -> null;
+      };
+    }
+
+    /** Whether a GitHub App is the credential (any of its fields is set). */
+    public boolean githubApp() {
+      return appId != null || installationId != null || privateKeyFile != null;
+    }
+
+    public boolean statusesEnabled() {
+      return !Boolean.FALSE.equals(commitStatuses);
+    }
+
+    public boolean revertsEnabled() {
+      return Boolean.TRUE.equals(revertPullRequests);
+    }
+  }
+
+  /**
+   * Time in which no promotion opens: once, {@code from} and {@code until} as RFC 3339 instants; or
+   * again and again, from each time a five-field cron {@code schedule} fires on the wall clock of
+   * {@code timeZone} (an IANA name, default UTC) for {@code duration} (e.g. 62h), as Argo CD's sync
+   * windows are written.
+   */
+  public record FreezeWindow(
+      String from, String until, String schedule, String duration, String timeZone) {
+    /** The longest recurring window: a longer one is a typing mistake, not a freeze. */
+    static final Duration MAX_DURATION = Duration.ofDays(366);
+
+    /** A window given once. */
+    public FreezeWindow(String from, String until) {
+      this(from, until, null, null, null);
+    }
+
+    /** What is wrong with the window, each problem prefixed with its field path from {@code at}. */
+    List<String> problems(String at) {
+      boolean once = from != null || until != null;
+      boolean recurring = schedule != null || duration != null || timeZone != null;
+      if (once == recurring) {
+        return List.of(
+            at
+                + ": give from and until (once), or schedule and duration with an optional"
+                + " timeZone (recurring), not both");
+      }
+      List<String> problems = new ArrayList<>();
+      if (once) {
+        try {
+          if (!Instant.parse(from).isBefore(Instant.parse(until))) {
+            problems.add(at + ": from must be before until");
+          }
+        } catch (RuntimeException e) {
+          problems.add(at + ": from and until are RFC 3339 instants such as 2025-12-20T00:00:00Z");
+        }
+        return problems;
+      }
+      if (schedule == null) {
+        problems.add(at + ".schedule: required, five cron fields such as \"0 18 * * 5\"");
+      } else {
+        try {
+          Schedules.parse(schedule);
+        } catch (IllegalArgumentException e) {
+          problems.add(at + ".schedule: " + e.getMessage());
+        }
+      }
+      Duration length = duration == null ? null : Durations.parse(duration).orElse(null);
+      if (length == null
+          || length.compareTo(Duration.ofMinutes(1)) < 0
+          || length.compareTo(MAX_DURATION) > 0) {
+        problems.add(
+            at
+                + ".duration: "
+                + (duration == null ? "required" : "'" + duration + "' is not")
+                + " a duration from 1m to 8784h (366 days), such as 62h");
+      }
+      if (timeZone != null) {
+        try {
+          ZoneId.of(timeZone);
+        } catch (DateTimeException e) {
+          problems.add(
+              at
+                  + ".timeZone: '"
+                  + timeZone
+                  + "' is not an IANA time zone such as Europe/Berlin or UTC");
+        }
+      }
+      return problems;
+    }
+
+    /** The window as the gates read it; only for a window without {@link #problems}. */
+    public Gates.FreezeWindow window() {
+      if (schedule == null) {
+        return new Gates.FreezeWindow.Fixed(Instant.parse(from), Instant.parse(until));
+      }
+      return new Gates.FreezeWindow.Recurring(
+          Schedules.parse(schedule),
+          Durations.parse(duration).orElseThrow(),
+          ZoneId.of(timeZone == null ? "UTC" : timeZone));
+    }
+  }
+
+  /**
+   * A promotion from one app (an environment) to another: when a rollout of {@code from} is
+   * verified, what {@code carry} names goes from its path at the verified commit to {@code to}'s
+   * path.
+   *
+   * @param carry {@code images} (default: the containers' images, by container name), {@code
+   *     template} (the StatefulSet's whole {@code spec.template}) or {@code files}
+   * @param files with {@code carry: files}, the files to copy, relative to the apps' paths
+   * @param mode {@code pull-request} (default) or {@code push} (straight to {@code to}'s branch)
+   * @param requiredSoakTime how long the source must stay Healthy first, e.g. 30m (default 0s)
+   */
+  public record Promotion(
+      String name,
+      String from,
+      String to,
+      String carry,
+      List<String> files,
+      String mode,
+      String requiredSoakTime,
+      List<FreezeWindow> freezeWindows) {
+    static final List<String> CARRIES = List.of("images", "template", "files");
+
+    public String modeOrDefault() {
+      return mode == null ? "pull-request" : mode;
+    }
+
+    /** What the promotion carries; only for a promotion without problems. */
+    public Carry carryOrDefault() {
+      return switch (carry == null ? "images" : carry) {
+        case "template" -> new Carry.Template();
+        case "files" -> new Carry.Files(files);
+        default -> new Carry.Images();
+      };
+    }
+
+    /** What is wrong with {@code carry} and {@code files}, prefixed with {@code at}. */
+    List<String> carryProblems(String at) {
+      if (carry != null && !CARRIES.contains(carry)) {
+        return List.of(
+            at + ".carry: '" + carry + "' is not supported; use " + String.join(", ", CARRIES));
+      }
+      if (!"files".equals(carry)) {
+        return files == null
+            ? List.of()
+            : List.of(at + ".files: only with carry: files; remove it or set carry: files");
+      }
+      if (files == null || files.isEmpty()) {
+        return List.of(
+            at + ".files: carry: files needs the files to copy, such as [config/postgresql.conf]");
+      }
+      List<String> problems = new ArrayList<>();
+      Set<String> seen = new HashSet<>();
+      for (int f = 0; f < files.size(); f++) {
+        try {
+          if (!seen.add(GitWorkspace.confineFilePath(files.get(f)))) {
+            problems.add(at + ".files[" + f + "]: '" + files.get(f) + "' is named twice");
+          }
+        } catch (GitSourceException e) {
+          problems.add(at + ".files[" + f + "]: " + e.getMessage());
+        }
+      }
+      return problems;
+    }
+
+    public java.time.Duration soak() {
+      return requiredSoakTime == null
+          ? java.time.Duration.ZERO
+          : Durations.parse(requiredSoakTime).orElse(java.time.Duration.ZERO);
+    }
+  }
+
+  /** How often promotions are checked, default 30s. */
+  public java.time.Duration promotionIntervalOrDefault() {
+    return promotionInterval == null
+        ? java.time.Duration.ofSeconds(30)
+        : Durations.parse(promotionInterval).orElse(java.time.Duration.ofSeconds(30));
+  }
+
+  public List<Promotion> promotionsOrEmpty() {
+    return promotions == null ? List.of() : promotions;
+  }
+
+  /** The author of Ordinal's commits: the config's, else "Ordinal <ordinal@localhost>". */
+  public Person commitAuthorOrDefault() {
+    return commitAuthor == null ? new Person("Ordinal", "ordinal@localhost") : commitAuthor;
+  }
+
+  /** The committer of Ordinal's commits: the config's, else the author. */
+  public Person committerOrDefault() {
+    return committer == null ? commitAuthorOrDefault() : committer;
+  }
+
+  /**
+   * A webhook that is told about rollouts. The URL is given directly ({@code url}) or, since a
+   * Slack webhook URL is itself a secret, read from an env var ({@code urlEnv}) or a file ({@code
+   * urlFile}).
+   *
+   * @param format {@code slack} (Slack-compatible JSON) or {@code json} (every field); default json
+   */
+  public record Notifier(String name, String url, String urlEnv, String urlFile, String format) {
+    public String formatOrDefault() {
+      return format == null || format.isBlank() ? "json" : format;
+    }
+  }
+
   public record Credentials(
       String usernameEnv,
       String tokenEnv,
@@ -245,8 +526,25 @@ public record DaemonConfig(
    * @param namespaces more destination namespaces
    * @param kinds more kinds, as {@code group/Kind} ({@code Kind} for the core group)
    * @param adopt take over objects this app did not create
+   * @param backups the app's RolloutPolicies may snapshot its volumes and restore them, which
+   *     deletes and recreates claims (always from a readyToUse snapshot)
+   * @param backupHooks the quiesce and resume hooks its policies may use: {@code exec} (in the
+   *     app's pods) and {@code job}
+   * @param recreates the app's StatefulSets that opt in ({@code immutableChanges: recreate}) may be
+   *     recreated to grow their volumes: claims patched, StorageClasses read, the StatefulSet
+   *     deleted with propagationPolicy Orphan and created again
    */
-  public record Boundary(List<String> namespaces, List<String> kinds, Boolean adopt) {}
+  public record Boundary(
+      List<String> namespaces,
+      List<String> kinds,
+      Boolean adopt,
+      Boolean backups,
+      List<String> backupHooks,
+      Boolean recreates) {
+    public Boundary(List<String> namespaces, List<String> kinds, Boolean adopt) {
+      this(namespaces, kinds, adopt, null, null, null);
+    }
+  }
 
   public record App(
       String name,
@@ -256,7 +554,20 @@ public record DaemonConfig(
       String namespace,
       @JsonProperty("prune") Boolean prune,
       Credentials credentials,
-      Boundary boundary) {
+      Boundary boundary,
+      Forge forge) {
+    public App(
+        String name,
+        String repo,
+        String revision,
+        String path,
+        String namespace,
+        Boolean prune,
+        Credentials credentials,
+        Boundary boundary) {
+      this(name, repo, revision, path, namespace, prune, credentials, boundary, null);
+    }
+
     /** An app with the default boundary. */
     public App(
         String name,
@@ -279,7 +590,16 @@ public record DaemonConfig(
       namespaces.add(namespace);
       Set<String> kinds = new java.util.TreeSet<>();
       boolean adopt = false;
+      boolean recreates = false;
+      AppBoundary.Backups backups = AppBoundary.Backups.NONE;
       if (boundary != null) {
+        recreates = Boolean.TRUE.equals(boundary.recreates());
+        if (Boolean.TRUE.equals(boundary.backups())) {
+          backups =
+              new AppBoundary.Backups(
+                  true,
+                  boundary.backupHooks() == null ? Set.of() : Set.copyOf(boundary.backupHooks()));
+        }
         if (boundary.namespaces() != null) {
           namespaces.addAll(boundary.namespaces());
         }
@@ -288,7 +608,7 @@ public record DaemonConfig(
         }
         adopt = Boolean.TRUE.equals(boundary.adopt());
       }
-      return new AppBoundary(name, namespaces, kinds, adopt);
+      return new AppBoundary(name, namespaces, kinds, adopt, backups, recreates);
     }
 
     public String revisionOrDefault() {
@@ -520,6 +840,27 @@ public record DaemonConfig(
           }
         }
       }
+      if (app.boundary() != null && app.boundary().backupHooks() != null) {
+        if (!Boolean.TRUE.equals(app.boundary().backups())) {
+          problems.add(
+              at
+                  + ".boundary.backupHooks: hooks are for backups; set backups: true as well, or"
+                  + " remove backupHooks");
+        }
+        for (int h = 0; h < app.boundary().backupHooks().size(); h++) {
+          String hook = app.boundary().backupHooks().get(h);
+          if (!AppBoundary.Backups.HOOKS.contains(hook)) {
+            problems.add(
+                at
+                    + ".boundary.backupHooks["
+                    + h
+                    + "]: '"
+                    + hook
+                    + "' is not a hook kind; expected one of "
+                    + String.join(", ", AppBoundary.Backups.HOOKS));
+          }
+        }
+      }
       if (app.path() != null
           && (app.path().startsWith("/") || List.of(app.path().split("/")).contains(".."))) {
         problems.add(
@@ -527,6 +868,201 @@ public record DaemonConfig(
                 + ".path: must be relative to the repository root and must not contain '..', got '"
                 + app.path()
                 + "'");
+      }
+    }
+    Set<String> notifierNames = new HashSet<>();
+    for (int i = 0; i < notifications.size(); i++) {
+      Notifier n = notifications.get(i);
+      String at = "notifications[" + i + "]";
+      if (n.name() == null || !DNS_LABEL.matcher(n.name()).matches()) {
+        problems.add(
+            at
+                + ".name: required, a DNS label (it names the target in logs and metrics), got '"
+                + n.name()
+                + "'");
+      } else if (!notifierNames.add(n.name())) {
+        problems.add(at + ".name: duplicate notification name '" + n.name() + "'");
+      }
+      int sources =
+          (n.url() == null ? 0 : 1) + (n.urlEnv() == null ? 0 : 1) + (n.urlFile() == null ? 0 : 1);
+      if (sources != 1) {
+        problems.add(at + ": exactly one of url, urlEnv or urlFile is required");
+      } else if (n.url() != null
+          && !n.url().startsWith("http://")
+          && !n.url().startsWith("https://")) {
+        problems.add(at + ".url: an http:// or https:// URL is required");
+      }
+      if (!List.of("slack", "json").contains(n.formatOrDefault())) {
+        problems.add(at + ".format: slack or json, got '" + n.format() + "'");
+      }
+    }
+    problems.addAll(promotionProblems(names));
+
+    return problems;
+  }
+
+  private static final Pattern OWNER_REPO = Pattern.compile("[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+");
+  private static final Pattern EMAIL = Pattern.compile("[^@\\s<>]+@[^@\\s<>]+");
+
+  private static final Pattern GITLAB_PROJECT =
+      Pattern.compile("[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+");
+
+  /** One forge's type, repository, API root and credential, each named by its field. */
+  private static List<String> forgeProblems(Forge forge, String at) {
+    List<String> problems = new ArrayList<>();
+    String type = forge.type();
+    if (!List.of("github", "gitlab", "gitea").contains(String.valueOf(type))) {
+      problems.add(at + ".type: '" + type + "' is not supported; use github, gitlab or gitea");
+    }
+    if ("gitlab".equals(type)) {
+      if (forge.repository() == null || !GITLAB_PROJECT.matcher(forge.repository()).matches()) {
+        problems.add(
+            at
+                + ".repository: required, the project's full path such as acme/config or"
+                + " acme/platform/config");
+      }
+    } else if (forge.repository() == null || !OWNER_REPO.matcher(forge.repository()).matches()) {
+      problems.add(at + ".repository: required, owner/name such as acme/config");
+    }
+    int sources =
+        (forge.tokenFile() != null ? 1 : 0)
+            + (forge.tokenEnv() != null ? 1 : 0)
+            + (forge.githubApp() ? 1 : 0);
+    if ("github".equals(type)) {
+      if (sources != 1) {
+        problems.add(
+            at
+                + ": give tokenFile (a mounted Secret), tokenEnv, or a GitHub App (appId,"
+                + " installationId, privateKeyFile), exactly one");
+      }
+      if (forge.githubApp()) {
+        if (forge.appId() == null || forge.appId() <= 0) {
+          problems.add(at + ".appId: required with a GitHub App, the app's numeric id");
+        }
+        if (forge.installationId() == null || forge.installationId() <= 0) {
+          problems.add(
+              at + ".installationId: required with a GitHub App, the installation's numeric id");
+        }
+        if (forge.privateKeyFile() == null || forge.privateKeyFile().isBlank()) {
+          problems.add(
+              at
+                  + ".privateKeyFile: required with a GitHub App, the app's PEM key (a mounted"
+                  + " Secret)");
+        }
+      }
+    } else {
+      if (forge.githubApp()) {
+        problems.add(
+            at
+                + ": appId, installationId and privateKeyFile are for type github only; give"
+                + " tokenFile or tokenEnv");
+      } else if (sources != 1) {
+        problems.add(at + ": give tokenFile (a mounted Secret) or tokenEnv, exactly one");
+      }
+    }
+    String example =
+        switch (String.valueOf(type)) {
+          case "gitlab" -> Forge.DEFAULT_GITLAB_API;
+          case "gitea" -> "https://gitea.example.com/api/v1";
+          default -> Forge.DEFAULT_GITHUB_API;
+        };
+    if (forge.api() == null || forge.api().isBlank()) {
+      if ("gitea".equals(type)) {
+        problems.add(at + ".api: required for gitea, the API root such as " + example);
+      }
+    } else if (!forge.api().startsWith("https://")) {
+      if (forge.api().startsWith("http://")) {
+        RepoUrl.cleartextCredentials(forge.api())
+            .ifPresent(r -> problems.add(at + ".api: the token would go in clear text: " + r));
+      } else {
+        problems.add(at + ".api: an https:// URL such as " + example);
+      }
+    }
+    return problems;
+  }
+
+  /** Forges, persons and promotions: what Git writes and forge calls need, checked before start. */
+  private List<String> promotionProblems(Set<String> appNames) {
+    List<String> problems = new ArrayList<>();
+    Map<String, App> byName = new java.util.HashMap<>();
+    for (int i = 0; i < apps.size(); i++) {
+      App app = apps.get(i);
+      if (app.name() != null) {
+        byName.putIfAbsent(app.name(), app);
+      }
+      Forge forge = app.forge();
+      if (forge == null) {
+        continue;
+      }
+      problems.addAll(forgeProblems(forge, "apps[" + i + "].forge"));
+    }
+    if (statusPage != null
+        && !(statusPage.startsWith("https://") || statusPage.startsWith("http://"))) {
+      problems.add("statusPage: an http(s) URL of Ordinal's status page, got '" + statusPage + "'");
+    }
+    for (String field : List.of("commitAuthor", "committer")) {
+      Person p = field.equals("committer") ? committer : commitAuthor;
+      if (p != null
+          && (p.name() == null
+              || p.name().isBlank()
+              || p.email() == null
+              || !EMAIL.matcher(p.email()).matches())) {
+        problems.add(
+            field + ": needs name and email, such as {name: Ordinal, email: ordinal@example.com}");
+      }
+    }
+    if (promotionInterval != null && Durations.parse(promotionInterval).isEmpty()) {
+      problems.add("promotionInterval: not a duration such as 30s: '" + promotionInterval + "'");
+    }
+    Set<String> promotionNames = new HashSet<>();
+    List<Promotion> list = promotionsOrEmpty();
+    for (int i = 0; i < list.size(); i++) {
+      Promotion p = list.get(i);
+      String at = "promotions[" + i + "]";
+      if (p.name() == null || !DNS_LABEL.matcher(p.name()).matches()) {
+        problems.add(at + ".name: required, a DNS label such as staging-to-prod");
+      } else if (!promotionNames.add(p.name())) {
+        problems.add(at + ".name: duplicate promotion name '" + p.name() + "'");
+      }
+      for (String end : List.of("from", "to")) {
+        String app = end.equals("from") ? p.from() : p.to();
+        if (app == null || !appNames.contains(app)) {
+          problems.add(
+              at + "." + end + ": '" + app + "' is not an app of this config; known: " + appNames);
+        }
+      }
+      if (p.from() != null && p.from().equals(p.to())) {
+        problems.add(at + ".to: must differ from 'from'");
+      }
+      problems.addAll(p.carryProblems(at));
+      if (!List.of("pull-request", "push").contains(p.modeOrDefault())) {
+        problems.add(at + ".mode: '" + p.mode() + "' is not pull-request or push");
+      }
+      if (p.requiredSoakTime() != null && Durations.parse(p.requiredSoakTime()).isEmpty()) {
+        problems.add(
+            at + ".requiredSoakTime: not a duration such as 30m: '" + p.requiredSoakTime() + "'");
+      }
+      if (p.freezeWindows() != null) {
+        for (int w = 0; w < p.freezeWindows().size(); w++) {
+          problems.addAll(p.freezeWindows().get(w).problems(at + ".freezeWindows[" + w + "]"));
+        }
+      }
+      App target = byName.get(p.to());
+      if (target != null) {
+        String rev = target.revisionOrDefault();
+        if (rev.equals("HEAD") || rev.matches("[0-9a-fA-F]{40}") || rev.startsWith("refs/tags/")) {
+          problems.add(
+              at
+                  + ".to: app '"
+                  + p.to()
+                  + "' tracks '"
+                  + rev
+                  + "'; a promotion needs it to track a branch (revision: main)");
+        }
+        if (p.modeOrDefault().equals("pull-request") && target.forge() == null) {
+          problems.add(
+              at + ".mode: pull-request needs a forge on app '" + p.to() + "' (apps[].forge)");
+        }
       }
     }
     return problems;

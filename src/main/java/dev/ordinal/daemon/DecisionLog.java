@@ -1,6 +1,7 @@
 package dev.ordinal.daemon;
 
 import dev.ordinal.rollout.Phase;
+import dev.ordinal.rollout.RecreateEvent;
 import dev.ordinal.rollout.RolloutEvent;
 import dev.ordinal.rollout.RolloutState;
 import dev.ordinal.rollout.SyncEvent;
@@ -25,6 +26,25 @@ final class DecisionLog implements EventBus.Subscriber {
     if (o.event() instanceof SyncEvent sync) {
       try (var app = MDC.putCloseable("app", sync.app())) {
         log.info("sync revision={} {}", sync.revision(), sync.message());
+      }
+      return;
+    }
+    if (o.event() instanceof RecreateEvent recreate) {
+      try (var ns = MDC.putCloseable("namespace", o.namespace());
+          var name = MDC.putCloseable("statefulSet", o.name());
+          var at = MDC.putCloseable("step", "recreate-" + recreate.step().label())) {
+        String line =
+            o.action()
+                + " "
+                + (recreate.warning() ? "Warning " : "Normal ")
+                + recreate.step().reason()
+                + ": "
+                + recreate.message();
+        if (recreate.step() == RecreateEvent.Step.WAITING) {
+          log.debug(line);
+        } else {
+          log.info(line);
+        }
       }
       return;
     }

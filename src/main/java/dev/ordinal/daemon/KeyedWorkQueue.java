@@ -1,8 +1,11 @@
 package dev.ordinal.daemon;
 
 import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.DoubleConsumer;
 
 /**
  * A work queue of keys in the style of client-go's: a key is queued at most once however many
@@ -13,12 +16,23 @@ final class KeyedWorkQueue {
   private final ArrayDeque<String> queue = new ArrayDeque<>();
   private final Set<String> dirty = new HashSet<>();
   private final Set<String> processing = new HashSet<>();
+
+  /** When each dirty key was first added since it was last taken (for the latency metric). */
+  private final Map<String, Long> addedAt = new HashMap<>();
+
+  private DoubleConsumer latency = seconds -> {};
   private boolean shutdown;
+
+  /** Told, in seconds, how long each key waited from its first add to a worker taking it. */
+  synchronized void onLatency(DoubleConsumer latency) {
+    this.latency = latency;
+  }
 
   synchronized void add(String key) {
     if (shutdown || !dirty.add(key)) {
       return;
     }
+    addedAt.put(key, System.nanoTime());
     if (!processing.contains(key)) {
       queue.add(key);
       notify();
@@ -36,6 +50,10 @@ final class KeyedWorkQueue {
     String key = queue.poll();
     dirty.remove(key);
     processing.add(key);
+    Long added = addedAt.remove(key);
+    if (added != null) {
+      latency.accept((System.nanoTime() - added) / 1e9);
+    }
     return key;
   }
 

@@ -2,10 +2,14 @@ package dev.ordinal.daemon;
 
 import dev.ordinal.plan.ChangeClass;
 import dev.ordinal.plan.ObjectPlan;
+import dev.ordinal.rollout.Annotations;
+import io.fabric8.kubernetes.api.model.apps.RollingUpdateStatefulSetStrategy;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetSpec;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetUpdateStrategy;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -37,6 +41,36 @@ final class PartitionHold {
   }
 
   /**
+   * Sets the partition a recreate carries over to the StatefulSet it creates. A partition of 0 (or
+   * none) holds no pod and is the server's default: it is not sent, or the applier would own an
+   * update strategy Git does not have, a drift in every later plan.
+   */
+  static void carry(StatefulSet created, Integer partition) {
+    if (partition != null && partition > 0) {
+      setPartition(created, partition);
+    }
+  }
+
+  /**
+   * Sets the partition of a RollingUpdate StatefulSet, and nothing else of its update strategy: the
+   * applier then owns only the partition beside Git's fields, and a partition the rollout side
+   * drives is not reported as drift (a type it sent would be, where Git has none).
+   */
+  static void setPartition(StatefulSet desired, int partition) {
+    StatefulSetSpec spec = desired.getSpec();
+    if (spec.getUpdateStrategy() == null) {
+      spec.setUpdateStrategy(new StatefulSetUpdateStrategy());
+    }
+    if ("OnDelete".equals(spec.getUpdateStrategy().getType())) {
+      return;
+    }
+    if (spec.getUpdateStrategy().getRollingUpdate() == null) {
+      spec.getUpdateStrategy().setRollingUpdate(new RollingUpdateStatefulSetStrategy());
+    }
+    spec.getUpdateStrategy().getRollingUpdate().setPartition(partition);
+  }
+
+  /**
    * The hold an update needs before it is applied: only for a pod-template change of a
    * RollingUpdate StatefulSet whose partition lets some pod move; {@code seen} is null when the
    * live StatefulSet is OnDelete (switching strategy in the same commit).
@@ -56,6 +90,19 @@ final class PartitionHold {
     }
     int partition = StatefulSetObserver.partition(live);
     return partition >= replicas ? Optional.empty() : Optional.of(new Hold(partition, replicas));
+  }
+
+  /**
+   * Whether a restore holds the live StatefulSet of {@code update}: the rollout side then owns its
+   * replicas until the restored claims exist, and the applier leaves it alone (see {@link
+   * Annotations#RESTORE}).
+   */
+  static boolean restoring(ObjectPlan.Update update) {
+    if (!(update.live() instanceof StatefulSet live)) {
+      return false;
+    }
+    Map<String, String> annotations = live.getMetadata().getAnnotations();
+    return annotations != null && annotations.containsKey(Annotations.RESTORE);
   }
 
   /** The sync-hold mark's value: until when the engine keeps the partition. */

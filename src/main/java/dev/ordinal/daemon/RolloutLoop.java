@@ -1,6 +1,7 @@
 package dev.ordinal.daemon;
 
 import dev.ordinal.analysis.AnalysisRuns;
+import dev.ordinal.backup.BackupManager;
 import dev.ordinal.rollout.Action;
 import dev.ordinal.rollout.Annotations;
 import dev.ordinal.rollout.Observation;
@@ -23,6 +24,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleConsumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +56,7 @@ public final class RolloutLoop implements AutoCloseable {
   private final Function<StatefulSet, Optional<RolloutSpec>> specs;
   private final StatefulSetObserver observer;
   private final RolloutExecutor executor;
+  private final BackupManager backups;
   private final KeyedWorkQueue queue = new KeyedWorkQueue();
   private final Map<String, Delayed> delayed = new ConcurrentHashMap<>();
   private final Map<String, String> warnedGarbled = new ConcurrentHashMap<>();
@@ -64,6 +67,7 @@ public final class RolloutLoop implements AutoCloseable {
   private volatile boolean closed;
   private volatile boolean started;
   private AutoCloseable watch;
+  private AutoCloseable volumeWatch;
   private ScheduledExecutorService scheduler;
   private final List<Thread> workerThreads = new ArrayList<>();
 
@@ -83,11 +87,28 @@ public final class RolloutLoop implements AutoCloseable {
       AnalysisRuns analysis,
       Clock clock,
       int workers) {
+    this(workloads, bus, namespaces, specs, analysis, null, clock, workers);
+  }
+
+  /**
+   * @param backups takes and restores the snapshots policies ask for; null without backup support
+   *     (a policy's backup then fails closed: the rollout does not start)
+   */
+  public RolloutLoop(
+      Workloads workloads,
+      EventBus bus,
+      Set<String> namespaces,
+      Function<StatefulSet, Optional<RolloutSpec>> specs,
+      AnalysisRuns analysis,
+      BackupManager backups,
+      Clock clock,
+      int workers) {
     this.workloads = Objects.requireNonNull(workloads);
     this.namespaces = Set.copyOf(namespaces);
     this.specs = Objects.requireNonNull(specs);
-    this.observer = new StatefulSetObserver(analysis, clock);
-    this.executor = new RolloutExecutor(workloads, bus, analysis, clock);
+    this.backups = backups;
+    this.observer = new StatefulSetObserver(analysis, backups, clock);
+    this.executor = new RolloutExecutor(workloads, bus, analysis, backups, clock);
     this.workers = Math.max(1, workers);
   }
 
@@ -126,6 +147,17 @@ public final class RolloutLoop implements AutoCloseable {
     return this;
   }
 
+  /** Told how long each StatefulSet waited in the work queue before a worker took it (metrics). */
+  public RolloutLoop onQueueLatency(DoubleConsumer seconds) {
+    queue.onLatency(seconds);
+    return this;
+  }
+
+  /** StatefulSets waiting in the work queue for a decision. */
+  public int queueDepth() {
+    return queue.size();
+  }
+
   /** Starts watching (waiting for the caches to sync) and the workers. */
   public synchronized void start() {
     if (closed) {
@@ -156,6 +188,10 @@ public final class RolloutLoop implements AutoCloseable {
                 forget(key);
               }
             });
+    if (backups != null) {
+      // snapshots getting ready, claims going and hooks ending wake their StatefulSet's decision
+      volumeWatch = backups.watch(namespaces, this::enqueue);
+    }
     for (int i = 0; i < workers; i++) {
       Thread t = new Thread(this::work, "ordinal-rollout-worker-" + i);
       t.setDaemon(true);
@@ -182,11 +218,13 @@ public final class RolloutLoop implements AutoCloseable {
     if (scheduler != null) {
       scheduler.shutdownNow();
     }
-    if (watch != null) {
-      try {
-        watch.close();
-      } catch (Exception e) {
-        log.debug("closing the watch: {}", e.toString());
+    for (AutoCloseable w : new AutoCloseable[] {watch, volumeWatch}) {
+      if (w != null) {
+        try {
+          w.close();
+        } catch (Exception e) {
+          log.debug("closing a watch: {}", e.toString());
+        }
       }
     }
     delayed.clear();
@@ -284,17 +322,24 @@ public final class RolloutLoop implements AutoCloseable {
     }
     StatefulSet sts = cached.get();
     Workloads.Read podRead = Workloads.Read.CACHED;
+    // UpdateStates decided on sts (then a projection of it) but not yet written: see executor
+    RolloutExecutor.Carried carried = RolloutExecutor.Carried.NONE;
+    // whether sts is the cache's copy (or its projection): the cache only moves forward, so after
+    // a conflict a cached copy under another resourceVersion is newer than what lost
+    boolean fromCache = true;
     for (int i = 0; i < MAX_DECISIONS_PER_TURN; i++) {
       if (closed) {
         return;
       }
       Optional<RolloutSpec> spec = specs.apply(sts);
       if (spec.isEmpty()) {
+        writeCarried(key, sts, carried);
         forget(key);
         return;
       }
       StatefulSetObserver.StoredState stored = StatefulSetObserver.storedState(sts);
       if (stored.garbled()) {
+        // never a projection: what the executor projects is a state it wrote itself
         String rv = sts.getMetadata().getResourceVersion();
         if (!rv.equals(warnedGarbled.put(key, rv))) {
           log.warn(
@@ -310,18 +355,19 @@ public final class RolloutLoop implements AutoCloseable {
       List<Pod> pods = workloads.pods(sts, podRead);
       Optional<Observation> obs = observer.observe(sts, pods, stored.state(), spec.get());
       if (obs.isEmpty()) {
+        writeCarried(key, sts, carried);
         return; // no update revision yet: the controller's status write wakes us
       }
       Action action = RolloutEngine.decide(spec.get(), stored.state(), obs.get());
       if (closed) {
         return;
       }
-      RolloutExecutor.Result result = executor.execute(action, sts);
-      if (result.next() != RolloutExecutor.Next.CONFLICT) {
-        if (!(action instanceof Action.Wait)) {
-          listener.executed(key, action);
-        }
-        decisions.executed(key, action);
+      RolloutExecutor.Result result = executor.execute(action, sts, carried);
+      carried = result.carried();
+      if (result.next() != RolloutExecutor.Next.CONFLICT
+          && result.next() != RolloutExecutor.Next.CARRY) {
+        result.written().forEach(done -> tell(key, done));
+        tell(key, action);
       }
       switch (result.next()) {
         case WAIT -> {
@@ -329,17 +375,56 @@ public final class RolloutLoop implements AutoCloseable {
           return;
         }
         case CONFLICT -> {
-          Optional<StatefulSet> fresh = workloads.statefulSet(key, Workloads.Read.FRESH);
-          if (fresh.isEmpty()) {
-            forget(key);
-            return;
+          Optional<StatefulSet> newer = fromCache ? newerInCache(key, sts) : Optional.empty();
+          if (newer.isPresent()) {
+            // most often the StatefulSet controller's status write for the same pod event: its
+            // watch event came while our write was on its way, so no request is needed to see it
+            sts = newer.get();
+          } else {
+            Optional<StatefulSet> fresh = workloads.statefulSet(key, Workloads.Read.FRESH);
+            if (fresh.isEmpty()) {
+              forget(key);
+              return;
+            }
+            sts = fresh.get();
+            podRead = Workloads.Read.FRESH;
+            fromCache = false;
           }
-          sts = fresh.get();
-          podRead = Workloads.Read.FRESH;
         }
-        case DECIDE_AGAIN -> sts = result.sts();
+        case DECIDE_AGAIN -> {
+          sts = result.sts();
+          fromCache = false;
+        }
+        case CARRY -> sts = result.sts();
       }
     }
+    writeCarried(key, sts, carried);
     recheck(key, Duration.ofSeconds(1));
+  }
+
+  /** The cached StatefulSet when it is no longer the version {@code lost} was read at. */
+  private Optional<StatefulSet> newerInCache(String key, StatefulSet lost) {
+    String version = lost.getMetadata().getResourceVersion();
+    return workloads
+        .statefulSet(key, Workloads.Read.CACHED)
+        .filter(cached -> !cached.getMetadata().getResourceVersion().equals(version));
+  }
+
+  /** Tells the listeners about a decision carried out. */
+  private void tell(String key, Action action) {
+    if (!(action instanceof Action.Wait)) {
+      listener.executed(key, action);
+    }
+    decisions.executed(key, action);
+  }
+
+  /**
+   * Writes the UpdateStates a turn decided when it ends without a write of its own. A conflict
+   * means the object changed since it was read: its watch event queues it for a new decision.
+   */
+  private void writeCarried(String key, StatefulSet sts, RolloutExecutor.Carried carried) {
+    if (!carried.isEmpty() && !closed && executor.writeCarried(sts, carried)) {
+      carried.actions().forEach(done -> tell(key, done));
+    }
   }
 }

@@ -1,9 +1,11 @@
 package dev.ordinal.daemon;
 
 import dev.ordinal.analysis.AnalysisRuns;
+import dev.ordinal.backup.BackupManager;
 import dev.ordinal.plan.PlanOptions;
 import dev.ordinal.rollout.AnalysisVerdict;
 import dev.ordinal.rollout.Annotations;
+import dev.ordinal.rollout.BackupView;
 import dev.ordinal.rollout.Observation;
 import dev.ordinal.rollout.PodView;
 import dev.ordinal.rollout.RolloutEngine;
@@ -16,6 +18,7 @@ import dev.ordinal.rollout.UpdateStrategy;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.apps.RollingUpdateStatefulSetStrategy;
@@ -42,10 +45,20 @@ public final class StatefulSetObserver {
   public static final String REVISION_LABEL = "controller-revision-hash";
 
   private final AnalysisRuns analysis;
+  private final BackupManager backups;
   private final Clock clock;
 
   public StatefulSetObserver(AnalysisRuns analysis, Clock clock) {
+    this(analysis, null, clock);
+  }
+
+  /**
+   * @param backups reports snapshot sets, hook runs and restored claims; null without backup
+   *     support
+   */
+  public StatefulSetObserver(AnalysisRuns analysis, BackupManager backups, Clock clock) {
     this.analysis = analysis;
+    this.backups = backups;
     this.clock = clock;
   }
 
@@ -94,13 +107,25 @@ public final class StatefulSetObserver {
             .ifPresent(v -> verdicts.put(runId, v));
       }
     }
+    // Backups are read only for a StatefulSet whose policy or state has them: a cheap cache list.
+    boolean volumes =
+        spec.backup().isPresent()
+            || state.flatMap(RolloutState::restoring).isPresent()
+            || state.flatMap(RolloutState::lastBackup).isPresent();
+    BackupView backupView =
+        backups != null && volumes
+            ? backups.view(sts.getMetadata().getNamespace(), sts.getMetadata().getName(), state)
+            : BackupView.NONE;
+    Map<String, String> annotations = sts.getMetadata().getAnnotations();
     return Optional.of(
         new Observation(
             clock.instant(),
             view.get(),
             podViews,
             verdicts,
-            Annotations.commands(sts.getMetadata().getAnnotations())));
+            Annotations.commands(annotations),
+            Annotations.commandArgs(annotations),
+            backupView));
   }
 
   /**
@@ -155,7 +180,25 @@ public final class StatefulSetObserver {
             new RolloutSource(
                 labels == null ? null : labels.get(PlanOptions.APP_LABEL),
                 annotations == null ? null : annotations.get(Annotations.TEMPLATE_COMMIT)),
-            syncHold(annotations)));
+            syncHold(annotations),
+            claimTemplates(sts),
+            sts.getSpec().getPersistentVolumeClaimRetentionPolicy() != null
+                && "Delete"
+                    .equals(
+                        sts.getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenScaled())));
+  }
+
+  /** The names of the volumeClaimTemplates, in order. */
+  private static List<String> claimTemplates(StatefulSet sts) {
+    List<String> names = new ArrayList<>();
+    if (sts.getSpec().getVolumeClaimTemplates() != null) {
+      for (PersistentVolumeClaim t : sts.getSpec().getVolumeClaimTemplates()) {
+        if (t.getMetadata() != null && t.getMetadata().getName() != null) {
+          names.add(t.getMetadata().getName());
+        }
+      }
+    }
+    return names;
   }
 
   /** The sync hold's expiry; an unreadable value counts as expired (null): never hold forever. */

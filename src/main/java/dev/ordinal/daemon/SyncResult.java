@@ -2,15 +2,31 @@ package dev.ordinal.daemon;
 
 import dev.ordinal.manifest.LoadError;
 import dev.ordinal.plan.Plan;
+import dev.ordinal.rollout.SyncEvent;
 import java.util.List;
 
 /** What one sync of an app did. Only {@link Applied} changed the cluster. */
 public sealed interface SyncResult {
   String revision();
 
-  /** The plan was carried out (possibly with nothing to do). */
-  record Applied(String revision, int created, int updated, int held, int unchanged, int pruned)
+  /**
+   * The plan was carried out (possibly with nothing to do).
+   *
+   * @param partial a StatefulSet was left alone because a restore holds it; the rest was applied
+   */
+  record Applied(
+      String revision,
+      int created,
+      int updated,
+      int held,
+      int unchanged,
+      int pruned,
+      boolean partial)
       implements SyncResult {
+    public Applied(String revision, int created, int updated, int held, int unchanged, int pruned) {
+      this(revision, created, updated, held, unchanged, pruned, false);
+    }
+
     public boolean changedAnything() {
       return created + updated + held + pruned > 0;
     }
@@ -23,7 +39,15 @@ public sealed interface SyncResult {
   record Invalid(String revision, List<LoadError> errors) implements SyncResult {}
 
   /** The plan holds changes Kubernetes forbids; nothing was applied. */
-  record Refused(String revision, List<String> reasons) implements SyncResult {}
+  record Refused(String revision, List<SyncEvent.Refusal> refusals) implements SyncResult {
+    public Refused {
+      refusals = List.copyOf(refusals);
+    }
+
+    public List<String> reasons() {
+      return refusals.stream().map(SyncEvent.Refusal::reason).toList();
+    }
+  }
 
   /**
    * The cluster could not be read or written; the sync may have been partial and will be retried.

@@ -18,7 +18,9 @@ public interface Workloads {
   enum Read {
     /** The watch cache: cheap, possibly a step behind. */
     CACHED,
-    /** The API server itself, for deciding again after a conflict. */
+    /**
+     * The API server itself, for deciding again after a conflict the cache has not caught up with.
+     */
     FRESH
   }
 
@@ -45,9 +47,9 @@ public interface Workloads {
   List<Pod> pods(StatefulSet sts, Read read);
 
   /**
-   * One write to a StatefulSet under the resourceVersion of {@code observed}: the partition (when
-   * given) and annotations set or removed, together, so that a rollout's state never disagrees with
-   * the partition it goes with.
+   * One write to a StatefulSet under the resourceVersion of {@code observed}: the partition and
+   * replicas (when given) and annotations set or removed, together, so that a rollout's state never
+   * disagrees with the partition or replicas it goes with.
    */
   WriteResult write(StatefulSet observed, RolloutWrite write);
 
@@ -58,15 +60,24 @@ public interface Workloads {
    */
   PodDeletion deletePod(String namespace, String pod, String revision);
 
-  /** What one rollout write changes. */
-  record RolloutWrite(Integer partition, Map<String, String> set, Set<String> remove) {
+  /**
+   * What one rollout write changes: the partition and the replicas (a restore lowers them) when
+   * given, and annotations.
+   */
+  record RolloutWrite(
+      Integer partition, Integer replicas, Map<String, String> set, Set<String> remove) {
     public RolloutWrite {
       set = Map.copyOf(set);
       remove = Set.copyOf(remove);
     }
 
+    /** A write that leaves the replicas alone. */
+    public RolloutWrite(Integer partition, Map<String, String> set, Set<String> remove) {
+      this(partition, null, set, remove);
+    }
+
     public boolean isEmpty() {
-      return partition == null && set.isEmpty() && remove.isEmpty();
+      return partition == null && replicas == null && set.isEmpty() && remove.isEmpty();
     }
   }
 

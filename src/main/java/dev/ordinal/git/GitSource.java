@@ -364,7 +364,7 @@ public final class GitSource implements PollTarget, AutoCloseable {
     }
   }
 
-  private static String describe(Throwable e) {
+  static String describe(Throwable e) {
     StringBuilder text = new StringBuilder(String.valueOf(e.getMessage()));
     for (Throwable cause = e.getCause();
         cause != null && cause != cause.getCause();
@@ -384,13 +384,17 @@ public final class GitSource implements PollTarget, AutoCloseable {
 
   /** Removes anything secret that a transport error might echo back (URL user-info, the token). */
   private String scrub(String message) {
-    String text = RepoUrl.redactText(message.replace(config.url(), safeUrl));
-    if (config.credentials() instanceof GitCredentials.HttpsToken https
-        && !https.token().isEmpty()) {
+    return scrub(message, config.url(), safeUrl, config.credentials());
+  }
+
+  /** {@code message} with the URL redacted and the token, and any URL password, replaced. */
+  static String scrub(String message, String url, String safeUrl, GitCredentials credentials) {
+    String text = RepoUrl.redactText(message.replace(url, safeUrl));
+    if (credentials instanceof GitCredentials.HttpsToken https && !https.token().isEmpty()) {
       text = text.replace(https.token(), "***");
     }
     try {
-      String password = new org.eclipse.jgit.transport.URIish(config.url()).getPass();
+      String password = new org.eclipse.jgit.transport.URIish(url).getPass();
       if (password != null && !password.isEmpty()) {
         text = text.replace(password, "***");
       }

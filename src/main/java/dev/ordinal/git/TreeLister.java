@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
@@ -48,16 +49,34 @@ final class TreeLister {
    * the root, otherwise '/'-separated without leading or trailing slash).
    */
   static String confineAppPath(String appPath) throws GitSourceException {
-    String path = appPath == null ? "" : appPath.replace('\\', '/').strip();
+    return confine(appPath, "app path", "the repository root", "a directory inside the repository");
+  }
+
+  /**
+   * Checks that a file path given relative to an app's path stays below it and returns it in
+   * canonical form; an empty path is refused, as it names no file.
+   */
+  static String confineFilePath(String filePath) throws GitSourceException {
+    String path = confine(filePath, "file path", "the app's path", "a file inside the app's path");
+    if (path.isEmpty()) {
+      throw new GitSourceException(
+          "'" + filePath + "': file path names no file; name a file inside the app's path");
+    }
+    return path;
+  }
+
+  private static String confine(String given, String what, String base, String instead)
+      throws GitSourceException {
+    String path = given == null ? "" : given.replace('\\', '/').strip();
     if (path.startsWith("/") || path.matches("^[A-Za-z]:.*")) {
       throw new GitSourceException(
-          appPath + ": app path must be relative to the repository root; remove the leading '/'");
+          given + ": " + what + " must be relative to " + base + "; remove the leading '/'");
     }
     List<String> parts = new ArrayList<>();
     for (String part : path.split("/")) {
       if (part.equals("..")) {
         throw new GitSourceException(
-            appPath + ": app path must not contain '..'; name a directory inside the repository");
+            given + ": " + what + " must not contain '..'; name " + instead);
       }
       if (!part.isEmpty() && !part.equals(".")) {
         parts.add(part);
@@ -241,6 +260,30 @@ final class TreeLister {
     private Resolved rootEntry() {
       return new Resolved("", FileMode.TREE, root);
     }
+  }
+
+  /**
+   * The file at repository path {@code path}, symlinks on the way followed as long as they stay
+   * inside the repository; empty when nothing is there.
+   *
+   * @throws GitSourceException when a symlink leads outside the repository or loops, or the path is
+   *     a directory or larger than the size limit
+   */
+  Optional<ObjectId> fileAt(ObjectReader reader, RevTree root, String path)
+      throws GitSourceException, IOException {
+    Listing listing = new Listing(reader, root);
+    Resolved at = listing.lookup(path);
+    if (at == null) {
+      return Optional.empty();
+    }
+    if (at.mode() == FileMode.SYMLINK) {
+      at = listing.resolve(path, at.path(), readLinkTarget(reader, path, at.id()));
+    }
+    if (at.mode() != FileMode.REGULAR_FILE && at.mode() != FileMode.EXECUTABLE_FILE) {
+      throw new GitSourceException(path + ": not a file");
+    }
+    checkSize(reader, path, at.id());
+    return Optional.of(at.id().copy());
   }
 
   /** Where a path finally leads: a repository path, its mode and its object. */

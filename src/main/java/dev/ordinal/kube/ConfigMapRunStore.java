@@ -3,12 +3,8 @@ package dev.ordinal.kube;
 import dev.ordinal.analysis.RunRecord;
 import dev.ordinal.analysis.RunRecords;
 import dev.ordinal.analysis.RunStore;
-import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -45,12 +41,9 @@ public final class ConfigMapRunStore implements RunStore {
 
   @Override
   public List<RunRecord> loadAll() {
-    ConfigMap map = client.configMaps().inNamespace(namespace).withName(name).get();
     List<RunRecord> records = new ArrayList<>();
-    if (map == null || map.getData() == null) {
-      return records;
-    }
-    for (Map.Entry<String, String> entry : map.getData().entrySet()) {
+    for (Map.Entry<String, String> entry :
+        new ConfigMapData(client, namespace, name).read().entrySet()) {
       try {
         records.add(RunRecords.fromJson(entry.getValue()));
       } catch (RuntimeException e) {
@@ -76,42 +69,11 @@ public final class ConfigMapRunStore implements RunStore {
   }
 
   private void update(UnaryOperator<Map<String, String>> change) {
-    for (int attempt = 0; ; attempt++) {
-      ConfigMap current = client.configMaps().inNamespace(namespace).withName(name).get();
-      try {
-        if (current == null) {
-          Map<String, String> data = change.apply(new HashMap<>());
-          client
-              .configMaps()
-              .inNamespace(namespace)
-              .resource(
-                  new ConfigMapBuilder()
-                      .withNewMetadata()
-                      .withName(name)
-                      .withNamespace(namespace)
-                      .addToLabels("app.kubernetes.io/managed-by", "ordinal")
-                      .endMetadata()
-                      .withData(data)
-                      .build())
-              .create();
-        } else {
-          Map<String, String> data =
-              change.apply(
-                  current.getData() == null ? new HashMap<>() : new HashMap<>(current.getData()));
-          current.setData(data);
-          client.configMaps().inNamespace(namespace).resource(current).update();
-        }
-        return;
-      } catch (KubernetesClientException e) {
-        if ((e.getCode() != 409) || attempt >= 10) {
-          throw e;
-        }
-      }
-    }
+    new ConfigMapData(client, namespace, name).update(change);
   }
 
   /** ConfigMap keys allow [-._a-zA-Z0-9]; run ids contain '/'. */
   static String key(String runId) {
-    return runId.replaceAll("[^-._a-zA-Z0-9]", "_");
+    return ConfigMapData.key(runId);
   }
 }

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.io.IOException;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -40,6 +41,16 @@ public final class KubeAccess implements AutoCloseable {
    * context (default: the current one). Nothing is sent until a read.
    */
   public static KubeAccess connect(Path kubeconfig, String context) {
+    if (kubeconfig == null) {
+      Optional<String> none =
+          noKubeconfig(
+              System.getenv("KUBECONFIG"),
+              Path.of(System.getProperty("user.home")),
+              System.getenv("KUBERNETES_SERVICE_HOST") != null);
+      if (none.isPresent()) {
+        throw new ClusterException(none.get());
+      }
+    }
     Config config;
     String source;
     try {
@@ -78,6 +89,23 @@ public final class KubeAccess implements AutoCloseable {
             + Optional.ofNullable(currentContext(config)).orElse("(none)")
             + ")";
     return new KubeAccess(new KubernetesClientBuilder().withConfig(config).build(), where);
+  }
+
+  /**
+   * Why no cluster can be found without {@code --kubeconfig}: no $KUBECONFIG, no kubeconfig in
+   * {@code home}, and not in a pod; empty when one of them is there. Without this check the client
+   * would try the in-cluster address, and the user would read about a host they never named.
+   */
+  static Optional<String> noKubeconfig(String kubeconfigEnv, Path home, boolean inCluster) {
+    Path usual = home.resolve(".kube").resolve("config");
+    if ((kubeconfigEnv != null && !kubeconfigEnv.isBlank()) || Files.exists(usual) || inCluster) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "no cluster to talk to: $KUBECONFIG is not set, "
+            + usual
+            + " does not exist, and this is not a pod in a cluster; give --kubeconfig FILE or set"
+            + " KUBECONFIG (or try 'ordinal demo', which needs no cluster)");
   }
 
   private static String currentContext(Config config) {
@@ -219,20 +247,30 @@ public final class KubeAccess implements AutoCloseable {
     if (e instanceof ClusterException known) {
       return known;
     }
+    // The cluster ports translate the client's failure into their own exception, which does not
+    // say where they tried.
+    KubernetesClientException client = null;
+    for (Throwable t = e;
+        t != null && client == null;
+        t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof KubernetesClientException k) {
+        client = k;
+      }
+    }
     String detail = e.getMessage() == null ? e.toString() : e.getMessage();
-    if (!(e instanceof KubernetesClientException)) {
+    if (client == null) {
       return new ClusterException(detail);
     }
-    if (e instanceof KubernetesClientException k && (k.getCode() == 401 || k.getCode() == 403)) {
+    if (client.getCode() == 401 || client.getCode() == 403) {
       return new ClusterException(
           "not allowed by " + where + ": " + detail + "; check the kubeconfig's user");
     }
-    if (causedByIo(e)) {
+    if (causedByIo(client)) {
       return new ClusterException(
           "cannot reach the cluster at "
               + where
               + ": "
-              + rootMessage(e)
+              + rootMessage(client)
               + "; is the server up, and --kubeconfig/--context right?");
     }
     return new ClusterException("cluster error from " + where + ": " + detail);
@@ -251,6 +289,10 @@ public final class KubeAccess implements AutoCloseable {
     Throwable t = e;
     while (t.getCause() != null && t.getCause() != t) {
       t = t.getCause();
+    }
+    if (t instanceof UnknownHostException) {
+      // Its message is the bare host name.
+      return "unknown host " + t.getMessage();
     }
     return t.getMessage() == null ? t.toString() : t.getMessage();
   }

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ordinal.analysis.RunStore;
+import dev.ordinal.backup.VolumeSnapshot;
 import dev.ordinal.daemon.Cluster;
+import dev.ordinal.daemon.ClusterRequestException;
+import dev.ordinal.daemon.EventSeries;
 import dev.ordinal.daemon.Leadership;
 import dev.ordinal.daemon.StatefulSetObserver;
 import dev.ordinal.plan.LiveFingerprint;
@@ -15,9 +18,11 @@ import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -74,6 +79,7 @@ public final class KubeCluster implements Cluster {
   private final String instance;
   private final Clock clock;
   private final boolean cacheLive;
+  private final EventSeries series = new EventSeries();
   private final Map<String, SharedIndexInformer<GenericKubernetesResource>> liveInformers =
       new ConcurrentHashMap<>();
   private final Map<String, SlimStore<GenericKubernetesResource>> liveStores =
@@ -84,6 +90,7 @@ public final class KubeCluster implements Cluster {
   private final Map<String, SharedIndexInformer<Pod>> podInformers = new ConcurrentHashMap<>();
   private final Map<String, SlimStore<StatefulSet>> stsStores = new ConcurrentHashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+  private final KubeVolumes volumes;
 
   /**
    * @param instance names this Ordinal in the Events it posts (reportingInstance)
@@ -97,6 +104,7 @@ public final class KubeCluster implements Cluster {
     this.instance = instance == null ? COMPONENT : instance;
     this.clock = clock;
     this.cacheLive = cacheLive;
+    this.volumes = new KubeVolumes(client);
   }
 
   public KubeCluster(KubernetesClient client) {
@@ -279,6 +287,11 @@ public final class KubeCluster implements Cluster {
           .putObject("rollingUpdate")
           .put("partition", write.partition());
     }
+    if (write.replicas() != null) {
+      ObjectNode spec =
+          patch.has("spec") ? (ObjectNode) patch.get("spec") : patch.putObject("spec");
+      spec.put("replicas", write.replicas());
+    }
     PatchContext ctx =
         new PatchContext.Builder()
             .withPatchType(PatchType.JSON_MERGE)
@@ -336,6 +349,42 @@ public final class KubeCluster implements Cluster {
   public void post(Involved involved, Type type, String reason, String message) {
     String ns = involved.namespace();
     String now = clock.instant().toString();
+    EventSeries.Key key = new EventSeries.Key(involved, type, reason, message);
+    Optional<EventSeries.Repeat> repeat = series.repeat(key, clock.instant());
+    if (repeat.isPresent()) {
+      try {
+        // patch(ctx, String) on a bare name would GET the Event first (a verb Ordinal is not
+        // granted); naming it through an item sends the PATCH alone
+        client
+            .v1()
+            .events()
+            .inNamespace(ns)
+            .resource(
+                new EventBuilder()
+                    .withNewMetadata()
+                    .withName(repeat.get().name())
+                    .withNamespace(ns)
+                    .endMetadata()
+                    .build())
+            .patch(
+                PatchContext.of(PatchType.JSON_MERGE),
+                "{\"count\":" + repeat.get().count() + ",\"lastTimestamp\":\"" + now + "\"}");
+        return;
+      } catch (KubernetesClientException ex) {
+        if (ex.getCode() != 404) {
+          log.warn(
+              "could not update event {} for {}/{}: {}",
+              reason,
+              ns,
+              involved.name(),
+              ex.getMessage());
+          return;
+        }
+        series.forget(key); // expired: start a new series below
+      }
+    }
+    String name =
+        involved.name() + "." + UUID.randomUUID().toString().substring(0, 13).replace("-", "");
     try {
       client
           .v1()
@@ -344,10 +393,7 @@ public final class KubeCluster implements Cluster {
           .resource(
               new EventBuilder()
                   .withNewMetadata()
-                  .withName(
-                      involved.name()
-                          + "."
-                          + UUID.randomUUID().toString().substring(0, 13).replace("-", ""))
+                  .withName(name)
                   .withNamespace(ns)
                   .endMetadata()
                   .withNewInvolvedObject()
@@ -370,6 +416,7 @@ public final class KubeCluster implements Cluster {
                   .withCount(1)
                   .build())
           .create();
+      series.created(key, name, clock.instant());
     } catch (KubernetesClientException ex) {
       log.warn(
           "could not post event {} for {}/{}: {}", reason, ns, involved.name(), ex.getMessage());
@@ -378,8 +425,22 @@ public final class KubeCluster implements Cluster {
 
   // ------------------------------------------------------------------ live objects
 
+  /** Runs a request, turning fabric8's exception into the port's. */
+  private static <T> T translated(java.util.function.Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (KubernetesClientException e) {
+      throw new ClusterRequestException(e.getMessage(), e.getCode(), e);
+    }
+  }
+
   @Override
   public Map<ObjectKey, Live> lookup(
+      Collection<? extends HasMetadata> desired, String defaultNamespace) {
+    return translated(() -> lookupFromKube(desired, defaultNamespace));
+  }
+
+  private Map<ObjectKey, Live> lookupFromKube(
       Collection<? extends HasMetadata> desired, String defaultNamespace) {
     Map<ObjectKey, Live> live = new LinkedHashMap<>();
     for (HasMetadata object : desired) {
@@ -475,6 +536,11 @@ public final class KubeCluster implements Cluster {
   @Override
   public List<Live> inventory(
       String app, String namespace, Map<String, Set<String>> kindsByApiVersion) {
+    return translated(() -> inventoryFromKube(app, namespace, kindsByApiVersion));
+  }
+
+  private List<Live> inventoryFromKube(
+      String app, String namespace, Map<String, Set<String>> kindsByApiVersion) {
     List<Live> found = new ArrayList<>();
     for (Map.Entry<String, Set<String>> group : kindsByApiVersion.entrySet()) {
       for (String kind : group.getValue()) {
@@ -539,6 +605,10 @@ public final class KubeCluster implements Cluster {
 
   @Override
   public Optional<HasMetadata> full(Live live) {
+    return translated(() -> fullFromKube(live));
+  }
+
+  private Optional<HasMetadata> fullFromKube(Live live) {
     if (live.complete()) {
       return Optional.of(live.object());
     }
@@ -567,11 +637,23 @@ public final class KubeCluster implements Cluster {
 
   @Override
   public HasMetadata apply(HasMetadata desired) {
+    return translated(() -> applyFromKube(desired));
+  }
+
+  private HasMetadata applyFromKube(HasMetadata desired) {
     return client.resource(desired).fieldManager(APPLY_MANAGER).forceConflicts().serverSideApply();
   }
 
   @Override
   public void delete(Live live) {
+    translated(
+        () -> {
+          deleteFromKube(live);
+          return null;
+        });
+  }
+
+  private void deleteFromKube(Live live) {
     HasMetadata object = live.object();
     if ("PersistentVolumeClaim".equals(object.getKind())) {
       throw new IllegalArgumentException(
@@ -584,6 +666,10 @@ public final class KubeCluster implements Cluster {
 
   @Override
   public HoldResult hold(ObjectKey key, Integer seen, int partition, String holdUntil) {
+    return translated(() -> holdFromKube(key, seen, partition, holdUntil));
+  }
+
+  private HoldResult holdFromKube(ObjectKey key, Integer seen, int partition, String holdUntil) {
     var resource = client.apps().statefulSets().inNamespace(key.namespace()).withName(key.name());
     StatefulSet current = resource.get();
     if (current == null) {
@@ -640,6 +726,69 @@ public final class KubeCluster implements Cluster {
     }
   }
 
+  // ------------------------------------------------------------------ volumes
+
+  @Override
+  public AutoCloseable watchVolumes(Set<String> namespaces, boolean jobs, VolumeListener listener) {
+    return volumes.watch(namespaces, jobs, listener);
+  }
+
+  @Override
+  public List<VolumeSnapshot> snapshots(String namespace, Map<String, String> labels) {
+    return volumes.snapshots(namespace, labels);
+  }
+
+  @Override
+  public Optional<VolumeSnapshot> snapshot(String namespace, String name) {
+    return volumes.snapshot(namespace, name);
+  }
+
+  @Override
+  public Created createSnapshot(VolumeSnapshot.Request request) {
+    return volumes.createSnapshot(request);
+  }
+
+  @Override
+  public void deleteSnapshot(String namespace, String name) {
+    volumes.deleteSnapshot(namespace, name);
+  }
+
+  @Override
+  public Optional<PersistentVolumeClaim> claim(String namespace, String name) {
+    return volumes.claim(namespace, name);
+  }
+
+  @Override
+  public ClaimDeletion deleteClaim(String namespace, String name, String uid) {
+    return volumes.deleteClaim(namespace, name, uid);
+  }
+
+  @Override
+  public Created createClaim(PersistentVolumeClaim claim) {
+    return volumes.createClaim(claim);
+  }
+
+  @Override
+  public ExecResult exec(
+      String namespace, String pod, String container, List<String> command, Duration timeout) {
+    return volumes.exec(namespace, pod, container, command, timeout);
+  }
+
+  @Override
+  public Created createJob(Job job) {
+    return volumes.createJob(job);
+  }
+
+  @Override
+  public Optional<Job> job(String namespace, String name) {
+    return volumes.job(namespace, name);
+  }
+
+  @Override
+  public void deleteJob(String namespace, String name) {
+    volumes.deleteJob(namespace, name);
+  }
+
   // ------------------------------------------------------------------ the rest
 
   @Override
@@ -665,6 +814,49 @@ public final class KubeCluster implements Cluster {
   @Override
   public RunStore runStore(String namespace, String name) {
     return new ConfigMapRunStore(client, namespace, name);
+  }
+
+  // ------------------------------------------------------------------ recreates
+
+  @Override
+  public List<PersistentVolumeClaim> claims(String namespace) {
+    return new KubeRecreates(client).claims(namespace);
+  }
+
+  @Override
+  public Optional<Boolean> allowsVolumeExpansion(String name) {
+    return new KubeRecreates(client).allowsVolumeExpansion(name);
+  }
+
+  @Override
+  public Outcome growClaim(String namespace, String name, String uid, String size) {
+    return new KubeRecreates(client).growClaim(namespace, name, uid, size);
+  }
+
+  @Override
+  public Outcome orphanDelete(String namespace, String name, String uid) {
+    return new KubeRecreates(client).orphanDelete(namespace, name, uid);
+  }
+
+  @Override
+  public Outcome keepPartition(String namespace, String name, String uid, int partition) {
+    return new KubeRecreates(client).keepPartition(namespace, name, uid, partition);
+  }
+
+  @Override
+  public RecreateStore recreateStore(String namespace, String name) {
+    return new KubeRecreates(client).recreateStore(namespace, name);
+  }
+
+  @Override
+  public Outcome relabelPod(String namespace, String pod, String uid, Map<String, String> labels) {
+    return new KubeRecreateRollouts(client).relabelPod(namespace, pod, uid, labels);
+  }
+
+  @Override
+  public Outcome restart(
+      String namespace, String name, String uid, String stamp, Integer partition) {
+    return new KubeRecreateRollouts(client).restart(namespace, name, uid, stamp, partition);
   }
 
   @Override

@@ -9,6 +9,8 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
@@ -163,10 +165,25 @@ final class SlimStore<T extends HasMetadata> implements ItemStore<T> {
             .withMetadata(slimMeta(s.getMetadata()))
             .withStatus(s.getStatus());
     if (s.getSpec() != null) {
+      // of the claim templates only the names: the rollout side derives claim names from them
+      List<PersistentVolumeClaim> claimTemplates = new ArrayList<>();
+      if (s.getSpec().getVolumeClaimTemplates() != null) {
+        for (PersistentVolumeClaim t : s.getSpec().getVolumeClaimTemplates()) {
+          claimTemplates.add(
+              new PersistentVolumeClaimBuilder()
+                  .withNewMetadata()
+                  .withName(t.getMetadata() == null ? null : t.getMetadata().getName())
+                  .endMetadata()
+                  .build());
+        }
+      }
       b.withNewSpec()
           .withReplicas(s.getSpec().getReplicas())
           .withSelector(s.getSpec().getSelector())
           .withUpdateStrategy(s.getSpec().getUpdateStrategy())
+          .withVolumeClaimTemplates(claimTemplates)
+          .withPersistentVolumeClaimRetentionPolicy(
+              s.getSpec().getPersistentVolumeClaimRetentionPolicy())
           .endSpec();
     }
     return b.build();

@@ -152,7 +152,7 @@ final class FieldSchema {
    * @param kind the document's kind, to point at {@code kubectl explain}
    */
   static void check(JsonNode node, Bean shape, String kind, Problems problems) {
-    new Walk(kind.toLowerCase(Locale.ROOT), kind.equals("Secret"), problems).visit(node, shape);
+    new Walk(kind, kind.equals("Secret"), problems).visit(node, shape);
   }
 
   /** A key of a map (labels, resources), kept apart from field names for kubectl explain. */
@@ -160,13 +160,14 @@ final class FieldSchema {
 
   /** One walk over a document; the path is kept as segments and only joined for a problem. */
   private static final class Walk {
-    private final String explainRoot;
+    // The kind, lowercased only for a message that needs it: most documents have none.
+    private final String kind;
     private final boolean secret;
     private final Problems problems;
     private final List<Object> path = new ArrayList<>();
 
-    Walk(String explainRoot, boolean secret, Problems problems) {
-      this.explainRoot = explainRoot;
+    Walk(String kind, boolean secret, Problems problems) {
+      this.kind = kind;
       this.secret = secret;
       this.problems = problems;
     }
@@ -322,7 +323,7 @@ final class FieldSchema {
 
     /** The parent's path as kubectl explain takes it: field names only, no indices or keys. */
     private String explainPath() {
-      StringBuilder out = new StringBuilder(explainRoot);
+      StringBuilder out = new StringBuilder(kind.toLowerCase(Locale.ROOT));
       for (Object segment : path.subList(0, path.size() - 1)) {
         if (segment instanceof String field) {
           out.append('.').append(field);

@@ -115,14 +115,15 @@ final class KubernetesObjects {
     if (problems.size() != before) {
       return null;
     }
+    // Jackson's messages may quote a value, and a Secret's values must never reach an error.
+    boolean hidesValues = group.isEmpty() && kind.equals("Secret");
     try {
       return MAPPER.treeToValue(root, type);
     } catch (JsonMappingException e) {
-      // The checks above should have found it; say what Jackson found rather than nothing, but
-      // never for a Secret: Jackson's message may quote a value.
+      // The checks above should have found it; say what Jackson found rather than nothing.
       problems.add(
           pathOf(e),
-          kind.equals("Secret")
+          hidesValues
               ? "cannot be read (the parser's message is not shown: it may quote a value)"
               : SyntaxErrors.firstLine(e.getOriginalMessage()));
     } catch (JsonProcessingException | IllegalArgumentException e) {
@@ -130,7 +131,7 @@ final class KubernetesObjects {
           "",
           "cannot read "
               + kind
-              + (kind.equals("Secret")
+              + (hidesValues
                   ? " (the parser's message is not shown: it may quote a value)"
                   : ": " + SyntaxErrors.firstLine(e.getMessage())));
     }

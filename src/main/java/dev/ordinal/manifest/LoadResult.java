@@ -39,15 +39,26 @@ public sealed interface LoadResult permits LoadResult.Loaded, LoadResult.Invalid
    *
    * @param errors all errors found, sorted by file, then line
    * @param notes the notes found beside them
+   * @param duplicates the objects defined twice, each also among the errors: where two folders
+   *     define the same objects, they are usually environments to load one at a time
    */
-  record Invalid(List<LoadError> errors, List<LoadError> notes) implements LoadResult {
+  record Invalid(List<LoadError> errors, List<LoadError> notes, List<Duplicate> duplicates)
+      implements LoadResult {
     public Invalid {
       errors = List.copyOf(errors);
       notes = List.copyOf(notes);
+      duplicates = List.copyOf(duplicates);
+    }
+
+    public Invalid(List<LoadError> errors, List<LoadError> notes) {
+      this(errors, notes, List.of());
     }
 
     public Invalid(List<LoadError> errors) {
       this(errors, List.of());
     }
   }
+
+  /** An object, RolloutPolicy or AnalysisTemplate defined {@code again} after {@code first}. */
+  record Duplicate(SourceLocation first, SourceLocation again) {}
 }

@@ -24,7 +24,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * Turns a {@link SourceTree} into a {@link DesiredState}, or into the complete list of what is
@@ -83,7 +82,7 @@ public final class ManifestLoader {
     for (SourceEntry entry : entries) {
       byBlob.putIfAbsent(entry.blobId(), entry);
     }
-    Map<String, ParsedBlob> parsed = new HashMap<>();
+    Map<String, ParsedBlob> parsed = new HashMap<>(byBlob.size() * 4 / 3 + 1);
     List<SourceEntry> uncached = new ArrayList<>();
     for (SourceEntry entry : byBlob.values()) {
       ParsedBlob cached = cache.get(entry.blobId());
@@ -93,14 +92,14 @@ public final class ManifestLoader {
         uncached.add(entry);
       }
     }
-    if (uncached.size() == 1) {
-      parsed.put(uncached.get(0).blobId(), parseAndCache(tree, uncached.get(0)));
-    } else if (!uncached.isEmpty()) {
-      parsed.putAll(
-          uncached.parallelStream()
-              .collect(
-                  Collectors.toConcurrentMap(
-                      SourceEntry::blobId, entry -> parseAndCache(tree, entry))));
+    // A sized parallel stream fills its list in place; a concurrent map would be one more map of
+    // every blob, grown while the threads contend for it.
+    List<ParsedBlob> fresh =
+        uncached.size() == 1
+            ? List.of(parseAndCache(tree, uncached.get(0)))
+            : uncached.parallelStream().map(entry -> parseAndCache(tree, entry)).toList();
+    for (int i = 0; i < uncached.size(); i++) {
+      parsed.put(uncached.get(i).blobId(), fresh.get(i));
     }
     List<ParsedBlob> blobs = new ArrayList<>(entries.size());
     for (SourceEntry entry : entries) {
@@ -158,22 +157,27 @@ public final class ManifestLoader {
 
   /** Parses and validates the documents of one blob on their own. */
   ParsedBlob parse(byte[] bytes) {
-    YamlDocuments.Split split = YamlDocuments.split(bytes);
     List<Problem> problems = new ArrayList<>();
-    List<ParsedDocument> documents = new ArrayList<>(split.documents().size());
+    List<ParsedDocument> documents = new ArrayList<>(1);
     List<String> broken = new ArrayList<>();
-    if (split.problem() != null) {
-      problems.add(split.problem());
-    }
-    for (YamlDocuments.Document document : split.documents()) {
-      YamlDocuments.Origin origin = document.origin();
-      Problems documentProblems = new Problems(() -> origin.positions(bytes), origin.line());
-      Found found = new Found(new ArrayList<>(1), broken);
-      parseDocument(document.root(), origin, "", documentProblems, found);
-      if (documentProblems.isEmpty()) {
-        documents.addAll(found.parsed());
-      }
-      problems.addAll(documentProblems.list());
+    // Each document is checked as soon as it is read and its tree then dropped: only what it
+    // parsed into and its problems are kept.
+    YamlDocuments.Read read =
+        YamlDocuments.read(
+            bytes,
+            document -> {
+              YamlDocuments.Origin origin = document.origin();
+              Problems documentProblems = new Problems(document::positions, origin.line());
+              Found found = new Found(new ArrayList<>(1), broken);
+              parseDocument(document.root(), origin, "", documentProblems, found);
+              if (documentProblems.isEmpty()) {
+                documents.addAll(found.parsed());
+              }
+              problems.addAll(documentProblems.list());
+            });
+    if (read.problem() != null) {
+      // First, as when the documents before it were read ahead of their checks.
+      problems.add(0, read.problem());
     }
     return new ParsedBlob(documents, problems, broken);
   }
@@ -281,6 +285,7 @@ public final class ManifestLoader {
   private LoadResult assemble(SourceTree tree, List<SourceEntry> entries, List<ParsedBlob> blobs) {
     List<LoadError> errors = new ArrayList<>();
     List<LoadError> notes = new ArrayList<>();
+    List<LoadResult.Duplicate> duplicates = new ArrayList<>();
     List<ManifestObject> objects = new ArrayList<>();
     Map<String, SourceLocation> objectKeys = new HashMap<>();
     Map<String, RolloutPolicy> policies = new LinkedHashMap<>();
@@ -312,6 +317,7 @@ public final class ManifestLoader {
           SourceLocation first = objectKeys.putIfAbsent(key, here);
           if (first != null) {
             errors.add(duplicate(here, describe(resource), first));
+            duplicates.add(new LoadResult.Duplicate(first, here));
             continue;
           }
           objects.add(new ManifestObject(resource, here));
@@ -323,6 +329,7 @@ public final class ManifestLoader {
           SourceLocation first = policySources.putIfAbsent(name, here);
           if (first != null) {
             errors.add(duplicate(here, "RolloutPolicy " + name, first));
+            duplicates.add(new LoadResult.Duplicate(first, here));
             continue;
           }
           policies.put(name, policy.policy());
@@ -332,6 +339,7 @@ public final class ManifestLoader {
           SourceLocation first = templateSources.putIfAbsent(name, here);
           if (first != null) {
             errors.add(duplicate(here, "AnalysisTemplate " + name, first));
+            duplicates.add(new LoadResult.Duplicate(first, here));
             continue;
           }
           templates.put(name, template.template());
@@ -353,6 +361,10 @@ public final class ManifestLoader {
           && broken.contains(OrdinalKinds.POLICY_KIND + "/" + unknown.name())) {
         continue;
       }
+      if (governance instanceof DesiredState.Governance.Governed governed) {
+        checkBackupTemplates(tree, statefulSet, governed.policy(), blobsRead, errors);
+      }
+      checkImmutableChanges(tree, statefulSet, blobsRead, errors);
       String problem = governance.problem();
       if (!problem.isEmpty()) {
         boolean byAnnotation = !(governance instanceof DesiredState.Governance.Ambiguous);
@@ -375,10 +387,93 @@ public final class ManifestLoader {
     notes.sort(LoadError.BY_PLACE);
     if (!errors.isEmpty()) {
       errors.sort(LoadError.BY_PLACE);
-      return new LoadResult.Invalid(errors, notes);
+      return new LoadResult.Invalid(errors, notes, duplicates);
     }
     return new LoadResult.Loaded(
         new DesiredState(tree.revision(), objects, policies, templates), notes);
+  }
+
+  /**
+   * The StatefulSet's own opt-in for changes Kubernetes forbids must be a value Ordinal knows: a
+   * typo read as "refuse" would hide that the opt-in never took effect.
+   */
+  private static void checkImmutableChanges(
+      SourceTree tree,
+      Located<KubernetesDocument> statefulSet,
+      Map<String, byte[]> blobsRead,
+      List<LoadError> errors) {
+    HasMetadata resource = statefulSet.document().resource();
+    Map<String, String> annotations = resource.getMetadata().getAnnotations();
+    String value =
+        annotations == null ? null : annotations.get(RolloutPolicy.IMMUTABLE_CHANGES_ANNOTATION);
+    if (value == null || RolloutPolicy.ImmutableChanges.parse(value).isPresent()) {
+      return;
+    }
+    errors.add(
+        fieldError(
+            tree,
+            statefulSet,
+            "metadata.annotations." + RolloutPolicy.IMMUTABLE_CHANGES_ANNOTATION,
+            describe(resource)
+                + " asks for '"
+                + value
+                + "'; allowed values: refuse, recreate (recreate lets Ordinal grow its volumes by"
+                + " recreating the StatefulSet)",
+            blobsRead));
+  }
+
+  /** An error at {@code field} of a Kubernetes document, its line found by reading it again. */
+  private static LoadError fieldError(
+      SourceTree tree,
+      Located<KubernetesDocument> document,
+      String field,
+      String message,
+      Map<String, byte[]> blobsRead) {
+    return new LoadError(
+        document.entry().path(),
+        lineOf(tree, document, field, blobsRead),
+        field,
+        field + ": " + message);
+  }
+
+  /**
+   * A policy that snapshots named volumeClaimTemplates must find each in the StatefulSets it
+   * governs: otherwise a rollout would go ahead with a claim never copied.
+   */
+  private static void checkBackupTemplates(
+      SourceTree tree,
+      Located<KubernetesDocument> statefulSet,
+      RolloutPolicy policy,
+      Map<String, byte[]> blobsRead,
+      List<LoadError> errors) {
+    if (policy.backup().isEmpty() || policy.backup().get().volumeClaimTemplates().isEmpty()) {
+      return;
+    }
+    StatefulSet sts = (StatefulSet) statefulSet.document().resource();
+    List<String> have = new ArrayList<>();
+    if (sts.getSpec() != null && sts.getSpec().getVolumeClaimTemplates() != null) {
+      sts.getSpec()
+          .getVolumeClaimTemplates()
+          .forEach(t -> have.add(t.getMetadata() == null ? "" : t.getMetadata().getName()));
+    }
+    for (String wanted : policy.backup().get().volumeClaimTemplates()) {
+      if (!have.contains(wanted)) {
+        errors.add(
+            fieldError(
+                tree,
+                statefulSet,
+                "spec.volumeClaimTemplates",
+                describe(sts)
+                    + " has no volumeClaimTemplate '"
+                    + wanted
+                    + "', which RolloutPolicy "
+                    + policy.name()
+                    + " snapshots (it has: "
+                    + (have.isEmpty() ? "none" : String.join(", ", have))
+                    + ")",
+                blobsRead));
+      }
+    }
   }
 
   /**

@@ -112,7 +112,7 @@ final class ObjectNames {
   static Optional<String> checkPortName(String name) {
     if (name.length() > 15
         || !PORT_NAME.matcher(name).matches()
-        || name.chars().noneMatch(c -> c >= 'a' && c <= 'z')
+        || !hasLowercaseLetter(name)
         || name.contains("--")
         || name.startsWith("-")
         || name.endsWith("-")) {
@@ -123,6 +123,16 @@ final class ObjectNames {
               + " letter, not starting or ending with '-'");
     }
     return Optional.empty();
+  }
+
+  // A loop, not a stream: every port of every container is checked.
+  private static boolean hasLowercaseLetter(String name) {
+    for (int i = 0; i < name.length(); i++) {
+      if (name.charAt(i) >= 'a' && name.charAt(i) <= 'z') {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Why {@code key} is not a ConfigMap or Secret key, or empty. */

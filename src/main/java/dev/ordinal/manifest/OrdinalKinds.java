@@ -1,6 +1,8 @@
 package dev.ordinal.manifest;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ordinal.manifest.AnalysisTemplate.Header;
 import dev.ordinal.manifest.AnalysisTemplate.Metric;
 import dev.ordinal.manifest.AnalysisTemplate.Prometheus;
@@ -13,12 +15,18 @@ import dev.ordinal.manifest.ParsedBlob.TemplateDocument;
 import dev.ordinal.manifest.ParsedBlob.TemplateRef;
 import dev.ordinal.manifest.RolloutPolicy.Analysis;
 import dev.ordinal.manifest.RolloutPolicy.AnalysisStep;
+import dev.ordinal.manifest.RolloutPolicy.Backup;
 import dev.ordinal.manifest.RolloutPolicy.Canary;
+import dev.ordinal.manifest.RolloutPolicy.ExecHook;
+import dev.ordinal.manifest.RolloutPolicy.Hook;
+import dev.ordinal.manifest.RolloutPolicy.JobHook;
 import dev.ordinal.manifest.RolloutPolicy.Pause;
 import dev.ordinal.manifest.RolloutPolicy.Percent;
 import dev.ordinal.manifest.RolloutPolicy.Replicas;
+import dev.ordinal.manifest.RolloutPolicy.RestoreMode;
 import dev.ordinal.manifest.RolloutPolicy.Step;
 import dev.ordinal.manifest.StrictMapping.Item;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -26,6 +34,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -49,7 +58,8 @@ final class OrdinalKinds {
   private static final List<String> METADATA =
       List.of("name", "namespace", "labels", "annotations");
   private static final List<String> POLICY_SPEC =
-      List.of("selector", "progressDeadlineSeconds", "steps", "analysis", "backup");
+      List.of(
+          "selector", "progressDeadlineSeconds", "steps", "analysis", "backup", "immutableChanges");
   private static final List<String> SELECTOR = List.of("matchLabels");
   private static final List<String> STEP_TYPES = List.of("canary", "pause", "analysis");
   private static final List<String> CANARY = List.of("replicas", "percent");
@@ -86,6 +96,24 @@ final class OrdinalKinds {
   private static final List<String> RANGE_QUERY = List.of("start", "end", "step");
   private static final List<String> HEADER = List.of("key", "value");
   private static final List<String> SECRET_KEY_REF = List.of("name", "key");
+  private static final List<String> BACKUP =
+      List.of(
+          "volumeSnapshotClassName",
+          "volumeClaimTemplates",
+          "keep",
+          "timeout",
+          "restoreOnRollback",
+          "quiesce",
+          "resume");
+  private static final List<String> HOOK = List.of("exec", "job");
+  private static final List<String> EXEC = List.of("command", "container", "timeout");
+  private static final List<String> JOB = List.of("template", "timeout");
+  private static final List<String> RESTORE_MODES = List.of("never", "manual", "auto");
+  private static final int DEFAULT_KEEP = 3;
+  private static final Duration DEFAULT_BACKUP_TIMEOUT = Duration.ofMinutes(10);
+  private static final Duration DEFAULT_EXEC_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration DEFAULT_JOB_TIMEOUT = Duration.ofMinutes(5);
+  private static final ObjectMapper POD_TEMPLATES = new ObjectMapper();
 
   private static final int DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
   private static final int DEFAULT_CONSECUTIVE_ERROR_LIMIT = 4;
@@ -204,20 +232,172 @@ final class OrdinalKinds {
     Optional<Analysis> background =
         spec.mapping("analysis", ANALYSIS).map(analysis -> analysis(analysis, analyses));
 
-    Optional<JsonNode> backup = Optional.empty();
-    JsonNode backupNode = spec.get("backup");
-    if (backupNode != null) {
-      if (backupNode.isObject()) {
-        backup = Optional.of(backupNode.deepCopy());
+    Optional<Backup> backup = spec.mapping("backup", BACKUP).map(OrdinalKinds::backup);
+
+    RolloutPolicy.ImmutableChanges immutableChanges = RolloutPolicy.ImmutableChanges.REFUSE;
+    Optional<String> mode = spec.string("immutableChanges");
+    if (mode.isPresent()) {
+      Optional<RolloutPolicy.ImmutableChanges> parsed =
+          RolloutPolicy.ImmutableChanges.parse(mode.get());
+      if (parsed.isPresent()) {
+        immutableChanges = parsed.get();
       } else {
-        problems.expected(spec.pathOf("backup"), "a mapping", backupNode);
+        problems.add(
+            spec.pathOf("immutableChanges"),
+            "must be refuse or recreate, not '"
+                + mode.get()
+                + "' (recreate lets Ordinal grow volumes by recreating the StatefulSet)");
       }
     }
 
     RolloutPolicy policy =
         new RolloutPolicy(
-            name, namespace, matchLabels, Duration.ofSeconds(deadline), steps, background, backup);
+            name,
+            namespace,
+            matchLabels,
+            Duration.ofSeconds(deadline),
+            steps,
+            background,
+            backup,
+            immutableChanges);
     return new PolicyDocument(policy, line, analyses);
+  }
+
+  /** {@code spec.backup}; null after reporting its problems. */
+  private static Backup backup(StrictMapping backup) {
+    int problemsBefore = backup.problems.size();
+    Optional<String> snapshotClass = backup.string("volumeSnapshotClassName");
+    snapshotClass.ifPresent(
+        name ->
+            ObjectNames.checkSubdomain(name)
+                .ifPresent(
+                    bad -> backup.problems.add(backup.pathOf("volumeSnapshotClassName"), bad)));
+    List<String> templates = new ArrayList<>();
+    if (backup.has("volumeClaimTemplates")) {
+      for (Item item : backup.nonEmptyList("volumeClaimTemplates", "volumeClaimTemplate name")) {
+        if (!item.node().isTextual() || item.node().asText().isBlank()) {
+          backup.problems.expected(item.path(), "a volumeClaimTemplate name", item.node());
+        } else if (templates.contains(item.node().asText())) {
+          backup.problems.add(item.path(), "'" + item.node().asText() + "' is listed twice");
+        } else {
+          templates.add(item.node().asText());
+        }
+      }
+    }
+    int keep = backup.integerAtLeast("keep", 1, DEFAULT_KEEP);
+    Duration timeout = backup.positiveDuration("timeout").orElse(DEFAULT_BACKUP_TIMEOUT);
+    RestoreMode restore = RestoreMode.MANUAL;
+    Optional<String> mode = backup.string("restoreOnRollback");
+    if (mode.isPresent()) {
+      if (RESTORE_MODES.contains(mode.get())) {
+        restore = RestoreMode.valueOf(mode.get().toUpperCase(Locale.ROOT));
+      } else {
+        backup.problems.add(
+            backup.pathOf("restoreOnRollback"),
+            "must be one of " + String.join(", ", RESTORE_MODES) + ", got \"" + mode.get() + "\"");
+      }
+    }
+    Optional<Hook> quiesce = backup.mapping("quiesce", HOOK).map(OrdinalKinds::hook);
+    Optional<Hook> resume = backup.mapping("resume", HOOK).map(OrdinalKinds::hook);
+    if (backup.problems.size() > problemsBefore) {
+      return null;
+    }
+    return new Backup(snapshotClass, templates, keep, timeout, restore, quiesce, resume);
+  }
+
+  /** A quiesce or resume hook: exactly one of exec or job. */
+  private static Hook hook(StrictMapping hook) {
+    if (hook.has("exec") == hook.has("job")) {
+      hook.problems.add(
+          hook.path,
+          "needs exactly one of exec or job, got " + (hook.has("exec") ? "both" : "neither"));
+      return null;
+    }
+    if (hook.has("exec")) {
+      return hook.mapping("exec", EXEC)
+          .map(
+              exec -> {
+                List<String> command = new ArrayList<>();
+                for (Item item : exec.nonEmptyList("command", "argument")) {
+                  if (!item.node().isValueNode() || item.node().isNull()) {
+                    exec.problems.expected(item.path(), "a string", item.node());
+                  } else {
+                    command.add(item.node().asText());
+                  }
+                }
+                Optional<String> container = exec.string("container");
+                Duration timeout = exec.positiveDuration("timeout").orElse(DEFAULT_EXEC_TIMEOUT);
+                return command.isEmpty() ? null : new ExecHook(command, container, timeout);
+              })
+          .orElse(null);
+    }
+    return hook.mapping("job", JOB)
+        .map(
+            job -> {
+              Duration timeout = job.positiveDuration("timeout").orElse(DEFAULT_JOB_TIMEOUT);
+              String template = podTemplate(job);
+              return template == null ? null : new JobHook(template, timeout);
+            })
+        .orElse(null);
+  }
+
+  /**
+   * A Job hook's pod template, checked for what a Job needs (containers with a name and an image,
+   * restartPolicy Never or OnFailure), as JSON; null after reporting.
+   */
+  private static String podTemplate(StrictMapping job) {
+    JsonNode template = job.get("template");
+    String path = job.pathOf("template");
+    if (template == null) {
+      job.problems.add(path, "missing required field");
+      return null;
+    }
+    if (!template.isObject()) {
+      job.problems.expected(path, "a pod template (a mapping)", template);
+      return null;
+    }
+    JsonNode spec = template.get("spec");
+    if (spec == null || !spec.isObject()) {
+      job.problems.add(Problems.child(path, "spec"), "missing required field");
+      return null;
+    }
+    JsonNode containers = spec.get("containers");
+    String containersPath = Problems.child(Problems.child(path, "spec"), "containers");
+    if (containers == null || !containers.isArray() || containers.isEmpty()) {
+      job.problems.add(containersPath, "must list at least one container");
+      return null;
+    }
+    boolean valid = true;
+    for (int i = 0; i < containers.size(); i++) {
+      JsonNode c = containers.get(i);
+      for (String field : List.of("name", "image")) {
+        if (!c.path(field).isTextual() || c.path(field).asText().isBlank()) {
+          job.problems.add(containersPath + "[" + i + "]." + field, "missing required field");
+          valid = false;
+        }
+      }
+    }
+    JsonNode restart = spec.get("restartPolicy");
+    if (restart != null
+        && !"Never".equals(restart.asText())
+        && !"OnFailure".equals(restart.asText())) {
+      job.problems.add(
+          Problems.child(Problems.child(path, "spec"), "restartPolicy"),
+          "a Job's pods need Never or OnFailure, got " + Problems.describe(restart));
+      valid = false;
+    }
+    if (!valid) {
+      return null;
+    }
+    try {
+      POD_TEMPLATES.treeToValue(template, PodTemplateSpec.class);
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      String message =
+          e instanceof JsonProcessingException p ? p.getOriginalMessage() : e.getMessage();
+      job.problems.add(path, "not a pod template: " + message);
+      return null;
+    }
+    return template.toString();
   }
 
   private Step step(Item item, Problems problems, List<AnalysisSite> analyses) {

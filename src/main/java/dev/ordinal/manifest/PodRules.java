@@ -102,7 +102,7 @@ final class PodRules extends RuleChecks {
               ? "must list at least one container"
               : "missing required field: a pod needs at least one container");
     }
-    Map<String, String> names = new HashMap<>();
+    Map<String, Node> names = new HashMap<>();
     for (Node container : spec.get("initContainers").items()) {
       container(container, volumes, names, false);
     }
@@ -235,11 +235,11 @@ final class PodRules extends RuleChecks {
   }
 
   /**
-   * One container; {@code names} holds every container name seen so far in this pod, with the path
-   * where it was first used.
+   * One container; {@code names} holds every container name seen so far in this pod, with the
+   * container that first used it (its path is spelled out only for a duplicate).
    */
   private void container(
-      Node container, Set<String> volumes, Map<String, String> names, boolean regular) {
+      Node container, Set<String> volumes, Map<String, Node> names, boolean regular) {
     Node name = container.get("name");
     if (name.textOr("").isEmpty()) {
       problems.add(name.path(), "missing required field");
@@ -248,10 +248,11 @@ final class PodRules extends RuleChecks {
       if (bad.isPresent()) {
         problems.add(name.path(), bad.get());
       } else {
-        String first = names.putIfAbsent(name.text(), container.path());
+        Node first = names.putIfAbsent(name.text(), container);
         if (first != null) {
           problems.add(
-              name.path(), "duplicate container name \"" + name.text() + "\" (also " + first + ")");
+              name.path(),
+              "duplicate container name \"" + name.text() + "\" (also " + first.path() + ")");
         }
       }
     }

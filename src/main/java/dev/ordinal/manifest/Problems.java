@@ -13,8 +13,9 @@ import java.util.function.Supplier;
  * Collects the problems of one document before the file it came from is known (parsed blobs are
  * cached by blob id, and one blob may sit at several paths).
  *
- * <p>Lines are found lazily: the first problem that needs one reads its document again, and only
- * that document (see {@link YamlDocuments#positions}), so a file with N bad documents costs O(N).
+ * <p>Lines are found lazily: the first problem that needs one names the positions kept when its
+ * document was read (see {@link YamlDocuments.Document#positions}), so a file with N bad documents
+ * costs O(N) and a valid document nothing.
  */
 final class Problems {
 
@@ -43,8 +44,8 @@ final class Problems {
 
   /**
    * @param positionSource the position of each field path in the document (see {@link
-   *     YamlDocuments#positions}); only called when a position is first needed, as finding them
-   *     means reading the document again
+   *     YamlDocuments.Document#positions}); only called when a position is first needed, as naming
+   *     every field of a document costs more than checking it
    * @param documentLine used when no line is known for a field or any of its parents
    */
   Problems(Supplier<Map<String, Long>> positionSource, int documentLine) {
@@ -95,6 +96,11 @@ final class Problems {
   void typeError(String field, String problem) {
     add(field, problem);
     shared.typeErrors.add(fullPath(field));
+  }
+
+  /** Whether any type error was reported in this document. */
+  boolean hasTypeErrors() {
+    return !shared.typeErrors.isEmpty();
   }
 
   /** Whether a type error was reported at or above {@code field}. */

@@ -1,9 +1,9 @@
 package dev.ordinal.manifest;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -19,7 +19,9 @@ import java.util.Optional;
  * @param matchLabels labels a StatefulSet must carry to be governed by this policy without naming
  *     it; empty when the policy applies only by annotation
  * @param backgroundAnalysis analysis run for the whole rollout, next to the steps
- * @param backup reserved for a later feature; kept as written
+ * @param backup VolumeSnapshots before a rollout and restore on rollback; empty for none
+ * @param immutableChanges what to do with a change Kubernetes forbids on an existing StatefulSet
+ *     ({@code spec.immutableChanges}); refuse unless the policy says recreate
  */
 public record RolloutPolicy(
     String name,
@@ -28,10 +30,57 @@ public record RolloutPolicy(
     Duration progressDeadline,
     List<Step> steps,
     Optional<Analysis> backgroundAnalysis,
-    Optional<JsonNode> backup) {
+    Optional<Backup> backup,
+    ImmutableChanges immutableChanges) {
 
   /** The annotation by which a StatefulSet names the policy that governs it. */
   public static final String POLICY_ANNOTATION = "ordinal.dev/policy";
+
+  /**
+   * The annotation by which a StatefulSet in Git asks, for itself alone, to be recreated for a
+   * change Kubernetes forbids: {@code ordinal.dev/immutable-changes: recreate}.
+   */
+  public static final String IMMUTABLE_CHANGES_ANNOTATION = "ordinal.dev/immutable-changes";
+
+  /** What Ordinal does with a change Kubernetes forbids on an existing StatefulSet. */
+  public enum ImmutableChanges {
+    /** Refuse the commit, saying what the change would take (the default). */
+    REFUSE,
+    /**
+     * Carry it out: grow the existing claims, orphan-delete the StatefulSet and create it again
+     * from Git, the pods running on.
+     */
+    RECREATE;
+
+    /** As written in the policy. */
+    public String displayName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The value of {@code spec.immutableChanges} or the annotation; empty when unknown. */
+    public static Optional<ImmutableChanges> parse(String value) {
+      for (ImmutableChanges mode : values()) {
+        if (mode.displayName().equals(value)) {
+          return Optional.of(mode);
+        }
+      }
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Whether {@code sts} (as in Git) may be recreated for a change Kubernetes forbids: its own
+   * annotation says so, or else {@code policy}'s {@code spec.immutableChanges}.
+   */
+  public static boolean allowsRecreate(HasMetadata sts, Optional<RolloutPolicy> policy) {
+    Map<String, String> annotations = sts.getMetadata().getAnnotations();
+    String own = annotations == null ? null : annotations.get(IMMUTABLE_CHANGES_ANNOTATION);
+    if (own != null) {
+      return ImmutableChanges.parse(own).orElse(ImmutableChanges.REFUSE)
+          == ImmutableChanges.RECREATE;
+    }
+    return policy.map(p -> p.immutableChanges() == ImmutableChanges.RECREATE).orElse(false);
+  }
 
   public RolloutPolicy {
     steps = List.copyOf(steps);
@@ -93,4 +142,52 @@ public record RolloutPolicy(
       args = List.copyOf(args);
     }
   }
+
+  /**
+   * {@code spec.backup}: snapshot every claim before the first pod moves.
+   *
+   * @param volumeSnapshotClassName empty for the cluster's default VolumeSnapshotClass
+   * @param volumeClaimTemplates which templates to snapshot; empty means all
+   * @param keep complete sets to keep per StatefulSet (default 3)
+   * @param timeout how long a backup may take until every snapshot is readyToUse (default 10m)
+   * @param restoreOnRollback never, manual (default) or auto
+   */
+  public record Backup(
+      Optional<String> volumeSnapshotClassName,
+      List<String> volumeClaimTemplates,
+      int keep,
+      Duration timeout,
+      RestoreMode restoreOnRollback,
+      Optional<Hook> quiesce,
+      Optional<Hook> resume) {
+    public Backup {
+      volumeClaimTemplates = List.copyOf(volumeClaimTemplates);
+    }
+  }
+
+  /** When a rollback restores volumes. */
+  public enum RestoreMode {
+    NEVER,
+    MANUAL,
+    AUTO;
+
+    /** As written in the policy. */
+    public String displayName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** A hook around the snapshots. */
+  public sealed interface Hook permits ExecHook, JobHook {}
+
+  /** Run {@code command} in every pod; {@code container} empty means the pod's first container. */
+  public record ExecHook(List<String> command, Optional<String> container, Duration timeout)
+      implements Hook {
+    public ExecHook {
+      command = List.copyOf(command);
+    }
+  }
+
+  /** Run a Job of {@code template}, a pod template as JSON. */
+  public record JobHook(String template, Duration timeout) implements Hook {}
 }

@@ -1,8 +1,9 @@
 package dev.ordinal.manifest;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -56,7 +57,8 @@ abstract class RuleChecks {
    * cannot be matched (absent and not required, or invalid).
    */
   Node selector(Node selector, boolean required, String kind) {
-    if (problems.touchesTypeError(selector.path())) {
+    // The path is spelled out only when there is a type error to compare it with.
+    if (problems.hasTypeErrors() && problems.touchesTypeError(selector.path())) {
       return null;
     }
     if (!selector.isSet()) {
@@ -123,12 +125,11 @@ abstract class RuleChecks {
 
   /** Whether {@code labels} satisfy {@code selector}, as Kubernetes' label selectors match. */
   static boolean matches(Node selector, Node labels) {
-    Map<String, String> set = new HashMap<>();
-    for (Map.Entry<String, Node> label : labels.entries()) {
-      set.put(label.getKey(), label.getValue().value().asText());
-    }
+    // Looked up in the template's mapping itself rather than in a copy made for every template.
+    JsonNode set = labels.value().isObject() ? labels.value() : MissingNode.getInstance();
     for (Map.Entry<String, Node> wanted : selector.get("matchLabels").entries()) {
-      if (!wanted.getValue().value().asText().equals(set.get(wanted.getKey()))) {
+      JsonNode label = set.get(wanted.getKey());
+      if (label == null || !wanted.getValue().value().asText().equals(label.asText())) {
         return false;
       }
     }
@@ -136,11 +137,13 @@ abstract class RuleChecks {
       String key = expression.get("key").textOr("");
       List<String> values = new ArrayList<>();
       expression.get("values").items().forEach(value -> values.add(value.value().asText()));
-      boolean has = set.containsKey(key);
+      JsonNode label = set.get(key);
+      boolean has = label != null;
+      String value = has ? label.asText() : null;
       boolean ok =
           switch (expression.get("operator").textOr("")) {
-            case "In" -> has && values.contains(set.get(key));
-            case "NotIn" -> !has || !values.contains(set.get(key));
+            case "In" -> has && values.contains(value);
+            case "NotIn" -> !has || !values.contains(value);
             case "Exists" -> has;
             case "DoesNotExist" -> !has;
             default -> false;

@@ -17,6 +17,7 @@ final class Suggestions {
   static String closest(String name, Collection<String> candidates) {
     String folded = fold(name);
     String lower = folded.toLowerCase(Locale.ROOT);
+    int allowed = name.length() <= 4 ? 1 : name.length() <= 8 ? 2 : 3;
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String candidate : candidates) {
@@ -31,6 +32,10 @@ final class Suggestions {
           && Math.abs(candidate.length() - name.length()) <= 3
           && Math.min(candidate.length(), name.length()) >= 3) {
         distance = 1;
+      } else if (Math.abs(candidateLower.length() - lower.length()) > allowed) {
+        // The distance is at least the difference in length: too far to suggest, so not worth
+        // computing (a kind has dozens of fields, and a file may have thousands of typos).
+        continue;
       } else {
         distance = distance(lower, candidateLower);
       }
@@ -40,7 +45,6 @@ final class Suggestions {
         bestDistance = distance;
       }
     }
-    int allowed = name.length() <= 4 ? 1 : name.length() <= 8 ? 2 : 3;
     return bestDistance <= allowed ? best : null;
   }
 
@@ -77,25 +81,31 @@ final class Suggestions {
 
   /** Optimal string alignment distance: edits, with a swap of neighbours counting as one. */
   static int distance(String a, String b) {
-    int[][] d = new int[a.length() + 1][b.length() + 1];
-    for (int i = 0; i <= a.length(); i++) {
-      d[i][0] = i;
-    }
+    // Rows i-2, i-1 and i of the table, rotated: a swap looks two rows back, nothing further.
+    int[] twoBack = new int[b.length() + 1];
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
     for (int j = 0; j <= b.length(); j++) {
-      d[0][j] = j;
+      previous[j] = j;
     }
     for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
       for (int j = 1; j <= b.length(); j++) {
         int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+        current[j] =
+            Math.min(Math.min(previous[j] + 1, current[j - 1] + 1), previous[j - 1] + cost);
         if (i > 1
             && j > 1
             && a.charAt(i - 1) == b.charAt(j - 2)
             && a.charAt(i - 2) == b.charAt(j - 1)) {
-          d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+          current[j] = Math.min(current[j], twoBack[j - 2] + 1);
         }
       }
+      int[] spare = twoBack;
+      twoBack = previous;
+      previous = current;
+      current = spare;
     }
-    return d[a.length()][b.length()];
+    return previous[b.length()];
   }
 }

@@ -2,6 +2,7 @@ package dev.ordinal.manifest;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -26,19 +27,23 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.io.Reader;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.events.ScalarEvent;
 
 /**
  * Splits a multi-document YAML (or JSON) file into documents, keeping where each one starts.
  *
- * <p>Field positions are not tracked on this hot path: they are only needed for Ordinal's kinds and
- * for errors, so {@link #positions} reads one document again, from where it starts, when asked.
- * That keeps a file with N bad documents at O(N).
+ * <p>Documents are handed on one at a time ({@link #read}), so a file of N documents never holds N
+ * trees. Each keeps the positions of its fields as numbers, in the order they were read; they are
+ * named by path ({@link Document#positions}) only for a document with a problem, which keeps a file
+ * with N bad documents at O(N) without a second read. {@link #positions} reads one document again,
+ * from where it starts, for a line needed after its tree is gone.
  *
  * <p>Scalars are read as Kubernetes reads them (YAML 1.1): {@code yes}, {@code no}, {@code on},
  * {@code off}, {@code y} and {@code n} are booleans, kept as {@link WordBoolean} so that messages
@@ -52,7 +57,8 @@ final class YamlDocuments {
   private static final StreamReadConstraints CONSTRAINTS =
       StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH + 10).build();
 
-  // Duplicate keys are rejected: with "last one wins", a stray second "replicas:" would go unseen.
+  // Duplicate keys are rejected (by TreeReader for YAML): with "last one wins", a stray second
+  // "replicas:" would go unseen.
   static final YAMLFactory YAML = new KubernetesYamlFactory();
 
   static final JsonFactory JSON =
@@ -63,8 +69,43 @@ final class YamlDocuments {
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-  /** A document of a file; {@code index} counts every document, empty ones included. */
-  record Document(int index, Origin origin, JsonNode root) {}
+  /**
+   * A document of a file; {@code index} counts every document, empty ones included.
+   *
+   * @param written the {@linkplain Problems#position position} of the document, then of each field
+   *     and list item in the order they were read, kept as the tree was built: finding them again
+   *     would mean reading the document a second time, which costs as much as the first
+   */
+  record Document(int index, Origin origin, JsonNode root, long[] written) {
+    /**
+     * The position of each field path of this document ({@code spec.steps[2].canary}); the document
+     * itself is under the empty path. Spelled out only when a problem needs a line.
+     */
+    Map<String, Long> positions() {
+      Map<String, Long> positions = new HashMap<>();
+      positions.put("", written[0]);
+      name(root, "", positions, 1);
+      return positions;
+    }
+
+    /** Names the positions of {@code node}'s fields from {@code next} on; returns the next. */
+    private int name(JsonNode node, String path, Map<String, Long> positions, int next) {
+      if (node.isObject()) {
+        for (Map.Entry<String, JsonNode> field : node.properties()) {
+          String child = Problems.child(path, field.getKey());
+          positions.putIfAbsent(child, written[next++]);
+          next = name(field.getValue(), child, positions, next);
+        }
+      } else if (node.isArray()) {
+        for (int i = 0; i < node.size(); i++) {
+          String child = path + "[" + i + "]";
+          positions.putIfAbsent(child, written[next++]);
+          next = name(node.get(i), child, positions, next);
+        }
+      }
+      return next;
+    }
+  }
 
   /**
    * Where a document starts, enough to read it again on its own.
@@ -94,17 +135,29 @@ final class YamlDocuments {
    * mappings are returned too so the caller can report them.
    */
   static Split split(byte[] bytes) {
+    List<Document> documents = new ArrayList<>();
+    Read read = read(bytes, documents::add);
+    return new Split(read.json(), documents, read.problem());
+  }
+
+  /** How reading a file ended: whether it was read as JSON, and the problem that stopped it. */
+  record Read(boolean json, Problems.Problem problem) {}
+
+  /**
+   * Reads the documents of {@code bytes} as {@link #split} does, handing each to {@code each} as
+   * soon as it is read: a file of many documents is then never held as trees all at once.
+   */
+  static Read read(byte[] bytes, Consumer<Document> each) {
     TextScan scan = TextScan.of(bytes);
     if (scan.problem() != null) {
-      return new Split(scan.json(), List.of(), scan.problem());
+      return new Read(scan.json(), scan.problem());
     }
     if (scan.mayHaveTemplate()) {
       Problems.Problem template = Templates.find(bytes, scan);
       if (template != null) {
-        return new Split(scan.json(), List.of(), template);
+        return new Read(scan.json(), template);
       }
     }
-    List<Document> documents = new ArrayList<>();
     JsonParser parser = null;
     try {
       parser = createParser(bytes, scan.json(), scan.start());
@@ -124,29 +177,29 @@ final class YamlDocuments {
         int offset =
             scan.json() ? scan.start() + (int) at.getByteOffset() : scan.lineStart(at.getLineNr());
         JsonNode root = reader.read();
-        documents.add(
+        each.accept(
             new Document(
                 documentIndex,
                 new Origin(scan.json(), at.getLineNr(), at.getColumnNr(), offset),
-                root));
+                root,
+                reader.written()));
       }
     } catch (Refused e) {
-      return new Split(scan.json(), documents, e.problem);
+      return new Read(scan.json(), e.problem);
     } catch (JsonProcessingException e) {
       Problems.Problem problem =
           scan.json() ? SyntaxErrors.json(e, parser.getParsingContext()) : SyntaxErrors.yaml(e);
       if (scan.mayHaveTemplate()) {
         problem = Problems.Problem.error(problem.line(), problem.message() + Templates.hint());
       }
-      return new Split(scan.json(), documents, problem);
+      return new Read(scan.json(), problem);
     } catch (IOException e) {
       // Reading from a byte array: only malformed input ends up here.
-      return new Split(
-          scan.json(), documents, Problems.Problem.error(1, "cannot read: " + e.getMessage()));
+      return new Read(scan.json(), Problems.Problem.error(1, "cannot read: " + e.getMessage()));
     } finally {
       closeQuietly(parser);
     }
-    return new Split(scan.json(), documents, null);
+    return new Read(scan.json(), null);
   }
 
   private static JsonParser createParser(byte[] bytes, boolean json, int offset)
@@ -219,14 +272,36 @@ final class YamlDocuments {
   private static final class TreeReader {
     private final JsonParser parser;
     private final YAMLParser yaml;
+    // JSON's parser finds duplicate keys itself.
+    private final boolean yamlKeys;
+    // Positions of the document being read (see Document#written), reused from one to the next.
+    private long[] written = new long[64];
+    private int count;
 
     TreeReader(JsonParser parser, boolean mayHaveAlias) {
       this.parser = parser;
       this.yaml = mayHaveAlias && parser instanceof YAMLParser p ? p : null;
+      this.yamlKeys = parser instanceof YAMLParser;
     }
 
+    /** Reads the document whose first token is the current one. */
     JsonNode read() throws IOException {
+      count = 0;
+      mark();
       return read(0);
+    }
+
+    /** The positions of the document last read. */
+    long[] written() {
+      return Arrays.copyOf(written, count);
+    }
+
+    private void mark() {
+      if (count == written.length) {
+        written = Arrays.copyOf(written, count * 2);
+      }
+      JsonLocation at = parser.currentTokenLocation();
+      written[count++] = Problems.position(at.getLineNr(), at.getColumnNr());
     }
 
     private JsonNode read(int depth) throws IOException {
@@ -237,6 +312,11 @@ final class YamlDocuments {
           ObjectNode node = NODES.objectNode();
           String name;
           while ((name = parser.nextFieldName()) != null) {
+            mark();
+            if (yamlKeys && node.has(name)) {
+              // Jackson's own check, with its words, costs a set per mapping; the node is one.
+              throw new JsonParseException(parser, "Duplicate field '" + name + "'");
+            }
             parser.nextToken();
             node.replace(name, read(depth + 1));
           }
@@ -246,6 +326,7 @@ final class YamlDocuments {
           checkDepth(depth, "list");
           ArrayNode node = NODES.arrayNode();
           while (parser.nextToken() != JsonToken.END_ARRAY) {
+            mark();
             node.add(read(depth + 1));
           }
           return node;
@@ -326,10 +407,7 @@ final class YamlDocuments {
     private static final long serialVersionUID = 1L;
 
     KubernetesYamlFactory() {
-      super(
-          YAMLFactory.builder()
-              .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-              .streamReadConstraints(CONSTRAINTS));
+      super(YAMLFactory.builder().streamReadConstraints(CONSTRAINTS));
     }
 
     @Override
@@ -369,22 +447,77 @@ final class YamlDocuments {
     @Override
     protected JsonToken _decodeScalar(ScalarEvent scalar) throws IOException {
       String value = scalar.getValue();
-      if (scalar.isPlain() && scalar.getTag() == null && !value.isEmpty()) {
-        char first = value.charAt(0);
-        if (value.length() == 1 && (first == 'y' || first == 'Y' || first == 'n' || first == 'N')) {
+      if (scalar.isPlain() && scalar.getTag() == null) {
+        JsonToken token = plainToken(value);
+        if (token != null) {
+          // What the superclass sets before it asks the resolver.
           _textValue = value;
-          return first == 'y' || first == 'Y' ? JsonToken.VALUE_TRUE : JsonToken.VALUE_FALSE;
-        }
-        // Most values are plain words (names, images, apiVersions). One that starts with a letter
-        // is a string unless it is a boolean or null word: deciding that here spares SnakeYAML's
-        // resolver, which tries a regular expression per type on every scalar.
-        if (((first >= 'a' && first <= 'z') || (first >= 'A' && first <= 'Z'))
-            && !SPECIAL_WORDS.contains(value)) {
-          _textValue = value;
-          return JsonToken.VALUE_STRING;
+          _cleanedTextValue = null;
+          return token == JsonToken.VALUE_NUMBER_INT
+              ? _decodeNumberScalar(value, value.length())
+              : token;
         }
       }
       return super._decodeScalar(scalar);
     }
+  }
+
+  /**
+   * The token of a plain (unquoted, untagged) scalar when it can be told without SnakeYAML's YAML
+   * 1.1 resolver, which tries a regular expression per type on every scalar; null to ask it. Most
+   * values of a manifest are told here: words (names, images, apiVersions), paths, whole numbers
+   * ({@code replicas: 3}) and quantities ({@code 500m}, {@code 1Gi}).
+   */
+  static JsonToken plainToken(String value) {
+    if (value.isEmpty()) {
+      return null;
+    }
+    char first = value.charAt(0);
+    if (value.length() == 1 && (first == 'y' || first == 'Y' || first == 'n' || first == 'N')) {
+      return first == 'y' || first == 'Y' ? JsonToken.VALUE_TRUE : JsonToken.VALUE_FALSE;
+    }
+    if (isLetter(first)) {
+      // A string unless it is a boolean or null word.
+      return KubernetesYamlParser.SPECIAL_WORDS.contains(value) ? null : JsonToken.VALUE_STRING;
+    }
+    if (first == '-' || (first >= '0' && first <= '9')) {
+      return numberLike(value);
+    }
+    // The resolver only looks at a scalar whose first character starts one of its types (or an
+    // empty one); these start none, so it would answer string.
+    return "+.<~=!&*".indexOf(first) < 0 && first > ' ' ? JsonToken.VALUE_STRING : null;
+  }
+
+  /**
+   * A decimal integer such as {@code 3} or {@code -1} (an int to YAML 1.1 whatever else it could
+   * also be), or digits then letters such as {@code 500m} or {@code 20Gi}, which no YAML 1.1 type
+   * matches (hex needs {@code 0x}, an exponent needs digits after its {@code e}); null otherwise.
+   */
+  private static JsonToken numberLike(String value) {
+    int start = value.charAt(0) == '-' ? 1 : 0;
+    int end = value.length();
+    int digits = start;
+    while (digits < end && value.charAt(digits) >= '0' && value.charAt(digits) <= '9') {
+      digits++;
+    }
+    if (digits == start || (value.charAt(start) == '0' && digits - start > 1)) {
+      return null; // no digits, or a leading zero (octal to YAML 1.1)
+    }
+    if (digits == end) {
+      return JsonToken.VALUE_NUMBER_INT;
+    }
+    if (start != 0 || value.charAt(0) == '0') {
+      return null;
+    }
+    for (int i = digits; i < end; i++) {
+      if (!isLetter(value.charAt(i))) {
+        return null;
+      }
+    }
+    return JsonToken.VALUE_STRING;
+  }
+
+  private static boolean isLetter(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
   }
 }

@@ -65,6 +65,11 @@ public final class ObjectDiff {
           Planner.compare(key, update.desired(), update.live(), options, true);
       live = comparison.liveView();
       desired = comparison.desiredView();
+    } else if (plan instanceof ObjectPlan.Recreate recreate) {
+      Planner.Comparison comparison =
+          Planner.compare(key, recreate.desired(), recreate.live(), options, true);
+      live = comparison.liveView();
+      desired = comparison.desiredView();
     } else {
       ObjectPlan.Refused refused = (ObjectPlan.Refused) plan;
       Planner.Comparison comparison =

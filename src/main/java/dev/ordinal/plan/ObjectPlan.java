@@ -16,6 +16,7 @@ public sealed interface ObjectPlan
         ObjectPlan.Unchanged,
         ObjectPlan.Update,
         ObjectPlan.Refused,
+        ObjectPlan.Recreate,
         ObjectPlan.PruneCandidate {
 
   /** Identity of the object (with the default namespace applied). */
@@ -105,6 +106,45 @@ public sealed interface ObjectPlan
     @Override
     public String toString() {
       return "refused " + key + ": " + message;
+    }
+  }
+
+  /**
+   * A StatefulSet that differs in fields Kubernetes will not update in place, which asked Ordinal
+   * to carry the change out by recreating it ({@code immutableChanges: recreate}): grow the claims
+   * of {@code changes}, orphan-delete the StatefulSet and create it again from Git, its pods
+   * running on.
+   */
+  record Recreate(
+      ObjectKey key,
+      HasMetadata desired,
+      HasMetadata live,
+      List<FieldChange> forbidden,
+      ImmutableChanges changes)
+      implements ObjectPlan {
+    public Recreate {
+      Objects.requireNonNull(key);
+      Objects.requireNonNull(desired);
+      Objects.requireNonNull(live);
+      forbidden = List.copyOf(forbidden);
+      Objects.requireNonNull(changes);
+    }
+
+    /**
+     * Whether the pods must be rolled to the recreated StatefulSet (through the rollout policy): a
+     * change that reaches a pod only when the pod is created again. Volume growth alone rolls none.
+     */
+    public boolean rollsPods() {
+      return !changes.others().isEmpty();
+    }
+
+    @Override
+    public String toString() {
+      return "recreate "
+          + key
+          + " growing "
+          + changes.growths()
+          + (rollsPods() ? ", rolling pods" : "");
     }
   }
 

@@ -62,7 +62,7 @@ public record Plan(List<ObjectPlan> objects, PlanOptions options) {
         create++;
       } else if (plan instanceof ObjectPlan.Unchanged) {
         unchanged++;
-      } else if (plan instanceof ObjectPlan.Update) {
+      } else if (plan instanceof ObjectPlan.Update || plan instanceof ObjectPlan.Recreate) {
         update++;
       } else if (plan instanceof ObjectPlan.Refused) {
         refused++;

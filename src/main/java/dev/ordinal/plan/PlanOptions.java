@@ -14,13 +14,16 @@ import java.util.function.Predicate;
  * @param rolloutPolicy true for a desired StatefulSet whose partition Ordinal's rollout engine
  *     drives, so that the live partition is not reported as drift
  * @param fieldManager the server-side apply field manager Ordinal applies with
+ * @param recreate true for a desired StatefulSet that opted in to being recreated for a change
+ *     Kubernetes forbids ({@code immutableChanges: recreate})
  */
 public record PlanOptions(
     String defaultNamespace,
     String appName,
     boolean pruneEnabled,
     Predicate<StatefulSet> rolloutPolicy,
-    String fieldManager) {
+    String fieldManager,
+    Predicate<StatefulSet> recreate) {
 
   /** Inventory label put on every object Ordinal applies. */
   public static final String APP_LABEL = "ordinal.dev/app";
@@ -36,23 +39,37 @@ public record PlanOptions(
     Objects.requireNonNull(appName, "appName");
     Objects.requireNonNull(rolloutPolicy, "rolloutPolicy");
     Objects.requireNonNull(fieldManager, "fieldManager");
+    Objects.requireNonNull(recreate, "recreate");
   }
 
   /** Options with pruning off, no StatefulSet under a rollout policy and the default manager. */
   public static PlanOptions of(String defaultNamespace, String appName) {
-    return new PlanOptions(defaultNamespace, appName, false, sts -> false, DEFAULT_FIELD_MANAGER);
+    return new PlanOptions(
+        defaultNamespace, appName, false, sts -> false, DEFAULT_FIELD_MANAGER, sts -> false);
   }
 
   public PlanOptions withPruneEnabled(boolean enabled) {
-    return new PlanOptions(defaultNamespace, appName, enabled, rolloutPolicy, fieldManager);
+    return new PlanOptions(
+        defaultNamespace, appName, enabled, rolloutPolicy, fieldManager, recreate);
   }
 
   public PlanOptions withRolloutPolicy(Predicate<StatefulSet> policy) {
-    return new PlanOptions(defaultNamespace, appName, pruneEnabled, policy, fieldManager);
+    return new PlanOptions(defaultNamespace, appName, pruneEnabled, policy, fieldManager, recreate);
   }
 
   public PlanOptions withFieldManager(String manager) {
-    return new PlanOptions(defaultNamespace, appName, pruneEnabled, rolloutPolicy, manager);
+    return new PlanOptions(
+        defaultNamespace, appName, pruneEnabled, rolloutPolicy, manager, recreate);
+  }
+
+  public PlanOptions withRecreate(Predicate<StatefulSet> optedIn) {
+    return new PlanOptions(
+        defaultNamespace, appName, pruneEnabled, rolloutPolicy, fieldManager, optedIn);
+  }
+
+  /** Whether this desired StatefulSet asked to be recreated for a change Kubernetes forbids. */
+  public boolean allowsRecreate(StatefulSet desired) {
+    return recreate.test(desired);
   }
 
   /** Whether Ordinal's rollout engine drives the partition of this desired StatefulSet. */

@@ -152,7 +152,13 @@ public final class Planner {
    *   <li>Changes to StatefulSet spec fields Kubernetes will not update (volumeClaimTemplates,
    *       selector, serviceName, podManagementPolicy: all but replicas, ordinals, template,
    *       updateStrategy, revisionHistoryLimit, persistentVolumeClaimRetentionPolicy and
-   *       minReadySeconds) give {@link ObjectPlan.Refused}.
+   *       minReadySeconds) give {@link ObjectPlan.Refused}, unless the StatefulSet opted in to
+   *       recreates ({@link PlanOptions#allowsRecreate}) and the commit leaves the pod template as
+   *       it is: then {@link ObjectPlan.Recreate}, which only grows the volumes when that is all
+   *       that changed, and otherwise (serviceName, selector, podManagementPolicy, claim template
+   *       metadata) rolls the pods afterwards. In a commit that also changes the pod template they
+   *       are refused (see {@link StatefulSetRules#templateWithRecreate}). A shrink is always
+   *       refused.
    * </ul>
    */
   public static ObjectPlan planObject(HasMetadata desired, HasMetadata live, PlanOptions options) {
@@ -224,8 +230,24 @@ public final class Planner {
       List<FieldChange> forbidden =
           changes.stream().filter(StatefulSetRules::isForbidden).collect(Collectors.toList());
       if (!forbidden.isEmpty()) {
+        StatefulSet wanted = asStatefulSet(desired);
+        ImmutableChanges immutable = ImmutableChanges.of(wanted, asStatefulSet(live), forbidden);
+        boolean optedIn = options.allowsRecreate(wanted);
+        boolean recreatable = immutable.volumeGrowthOnly() || immutable.recreatableWithRollout();
+        boolean templateChanges = changes.stream().anyMatch(c -> c.isAtOrUnder("spec.template"));
+        if (optedIn && recreatable && !templateChanges) {
+          return new ObjectPlan.Recreate(key, desired, live, forbidden, immutable);
+        }
+        if (optedIn && recreatable) {
+          return new ObjectPlan.Refused(
+              key, desired, live, forbidden, StatefulSetRules.templateWithRecreate(key, forbidden));
+        }
         return new ObjectPlan.Refused(
-            key, desired, live, forbidden, StatefulSetRules.refusal(key, forbidden));
+            key,
+            desired,
+            live,
+            forbidden,
+            StatefulSetRules.refusal(key, forbidden, immutable, optedIn));
       }
     }
     return new ObjectPlan.Update(

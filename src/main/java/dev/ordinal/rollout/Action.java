@@ -20,7 +20,9 @@ public sealed interface Action
         Action.DeletePod,
         Action.StartAnalysis,
         Action.StopAnalysis,
-        Action.UpdateState {
+        Action.UpdateState,
+        Action.SetReplicas,
+        Action.Volume {
 
   /** The state after this action. */
   RolloutState state();
@@ -150,6 +152,39 @@ public sealed interface Action
   record UpdateState(RolloutState state, Set<Command> consumes, RolloutEvent event)
       implements Action {
     public UpdateState {
+      Objects.requireNonNull(state, "state");
+      consumes = Set.copyOf(consumes);
+      Objects.requireNonNull(event, "event");
+    }
+  }
+
+  /**
+   * Set {@code spec.replicas} (and the partition, when given) with the state in one StatefulSet
+   * update: a restore takes the canary ordinals out of the set this way, so the controller cannot
+   * recreate their pods, and their claims, while the claims are replaced.
+   */
+  record SetReplicas(
+      int replicas,
+      Integer partition,
+      RolloutState state,
+      Set<Command> consumes,
+      RolloutEvent event)
+      implements Action {
+    public SetReplicas {
+      if (replicas < 0 || (partition != null && partition < 0)) {
+        throw new IllegalArgumentException("replicas and partition must not be negative");
+      }
+      Objects.requireNonNull(state, "state");
+      consumes = Set.copyOf(consumes);
+      Objects.requireNonNull(event, "event");
+    }
+  }
+
+  /** Write the state, then ask the backup side to carry out {@code op} (idempotent). */
+  record Volume(VolumeOp op, RolloutState state, Set<Command> consumes, RolloutEvent event)
+      implements Action {
+    public Volume {
+      Objects.requireNonNull(op, "op");
       Objects.requireNonNull(state, "state");
       consumes = Set.copyOf(consumes);
       Objects.requireNonNull(event, "event");

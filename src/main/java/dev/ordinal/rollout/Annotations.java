@@ -3,6 +3,7 @@ package dev.ordinal.rollout;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -31,10 +32,25 @@ public final class Annotations {
   public static final String SYNC_HOLD = "ordinal.dev/sync-hold";
 
   /**
+   * On a recreated StatefulSet's pod template: the commit whose recreate restarts the pods (as
+   * {@code kubectl rollout restart} stamps {@code kubectl.kubernetes.io/restartedAt}). Written by
+   * its own field manager, so the Git applier neither owns nor removes it.
+   */
+  public static final String RECREATED_AT = "ordinal.dev/recreated-at";
+
+  /**
    * The Git commit whose pod template the StatefulSet carries, set by Ordinal's applier when the
    * template changes; the rollout state records it as the rollout's source.
    */
   public static final String TEMPLATE_COMMIT = "ordinal.dev/template-commit";
+
+  /**
+   * Set by the rollout side while a restore replaces volumes, in the same write as each of its
+   * steps (value: the restore id and its step). The Git applier leaves a StatefulSet with this mark
+   * alone: applying its replicas from Git would let the controller recreate a canary pod, and with
+   * it an empty claim, before the restored claim exists.
+   */
+  public static final String RESTORE = "ordinal.dev/restore";
 
   private Annotations() {}
 
@@ -55,6 +71,21 @@ public final class Annotations {
       }
     }
     return commands;
+  }
+
+  /** The value of a pending command's annotation ({@code restore} carries a backup id). */
+  public static Map<Command, String> commandArgs(Map<String, String> annotations) {
+    Map<Command, String> args = new TreeMap<>();
+    if (annotations == null) {
+      return args;
+    }
+    for (Map.Entry<String, String> e : annotations.entrySet()) {
+      if (e.getKey().startsWith(COMMAND_PREFIX)) {
+        Command.parse(e.getKey().substring(COMMAND_PREFIX.length()))
+            .ifPresent(c -> args.put(c, e.getValue() == null ? "" : e.getValue().trim()));
+      }
+    }
+    return args;
   }
 
   /** The stored rollout state, if any. */

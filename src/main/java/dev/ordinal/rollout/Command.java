@@ -9,11 +9,15 @@ import java.util.Optional;
  */
 public enum Command {
   ABORT,
+  /** Restore the canary pods' volumes from the backup whose id is the annotation's value. */
+  RESTORE,
   RETRY,
   PAUSE,
   RESUME,
   PROMOTE_FULL,
-  PROMOTE;
+  PROMOTE,
+  /** Take a backup now, outside a rollout. */
+  BACKUP;
 
   /** The spelling users type: {@code promote-full}. */
   public String displayName() {

@@ -5,4 +5,4 @@ package dev.ordinal.rollout;
  * ({@link SyncEvent}). Subscribers (logs, Kubernetes Events, metrics, the status page) render them;
  * nothing parses their text back.
  */
-public sealed interface DomainEvent permits RolloutEvent, SyncEvent {}
+public sealed interface DomainEvent permits RolloutEvent, SyncEvent, RecreateEvent {}

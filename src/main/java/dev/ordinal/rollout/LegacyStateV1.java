@@ -43,7 +43,9 @@ final class LegacyStateV1 {
           new RolloutState.Memory(
               new LinkedHashSet<>(strings(root, "failed")),
               new LinkedHashSet<>(strings(root, "acceptedRuns")),
-              verdicts));
+              verdicts),
+          null,
+          null);
     } catch (IllegalArgumentException | NullPointerException e) {
       throw new RolloutStateFormatException("rollout state is invalid: " + e.getMessage(), e);
     }

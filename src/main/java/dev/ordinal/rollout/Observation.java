@@ -1,6 +1,7 @@
 package dev.ordinal.rollout;
 
 import java.time.Instant;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
@@ -16,13 +17,17 @@ import java.util.TreeMap;
  * @param verdicts the analysis runner's verdict per run id (see {@link RolloutEngine#stepRunId}); a
  *     run that exists but has no result yet must be reported as RUNNING
  * @param commands user commands present in the annotations, not yet consumed
+ * @param commandArgs the annotation values of those commands that carry one (restore: a backup id)
+ * @param backups the StatefulSet's snapshot sets, hook runs and, during a restore, its claims
  */
 public record Observation(
     Instant now,
     StatefulSetView sts,
     List<PodView> pods,
     Map<String, AnalysisVerdict> verdicts,
-    Set<Command> commands) {
+    Set<Command> commands,
+    Map<Command, String> commandArgs,
+    BackupView backups) {
   public Observation {
     Objects.requireNonNull(now, "now");
     Objects.requireNonNull(sts, "sts");
@@ -33,14 +38,26 @@ public record Observation(
             : pods.stream()
                 .sorted(Comparator.comparingInt(PodView::ordinal).thenComparing(PodView::name))
                 .toList();
-    verdicts =
-        verdicts == null
-            ? Map.of()
-            : java.util.Collections.unmodifiableMap(new TreeMap<>(verdicts));
+    verdicts = verdicts == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(verdicts));
     commands =
         commands == null || commands.isEmpty()
             ? Set.of()
-            : java.util.Collections.unmodifiableSet(EnumSet.copyOf(commands));
+            : Collections.unmodifiableSet(EnumSet.copyOf(commands));
+    commandArgs =
+        commandArgs == null || commandArgs.isEmpty()
+            ? Map.of()
+            : Collections.unmodifiableMap(new TreeMap<>(commandArgs));
+    backups = backups == null ? BackupView.NONE : backups;
+  }
+
+  /** An observation of a StatefulSet without backups. */
+  public Observation(
+      Instant now,
+      StatefulSetView sts,
+      List<PodView> pods,
+      Map<String, AnalysisVerdict> verdicts,
+      Set<Command> commands) {
+    this(now, sts, pods, verdicts, commands, Map.of(), BackupView.NONE);
   }
 
   /**

@@ -39,7 +39,11 @@ public enum PhaseReason {
    */
   ROLLBACK_NEEDS_GIT_REVERT,
   /** The StatefulSet controller completed an update by itself; that revision is now stable. */
-  STABLE_REVISION_ADOPTED;
+  STABLE_REVISION_ADOPTED,
+  /** Taking the backup before the first pod moves. */
+  BACKING_UP,
+  /** The backup failed or timed out: the rollout did not start, no pod moved. */
+  BACKUP_FAILED;
 
   /** Whether this reason is a rollback's cause (its phase is Degraded or RolledBack). */
   public boolean isRollback() {
@@ -48,7 +52,8 @@ public enum PhaseReason {
           PROGRESS_DEADLINE_EXCEEDED,
           CRASH_LOOP,
           ABORTED,
-          REVISION_FAILED_BEFORE ->
+          REVISION_FAILED_BEFORE,
+          BACKUP_FAILED ->
           true;
       default -> false;
     };

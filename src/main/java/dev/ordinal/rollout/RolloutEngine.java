@@ -69,6 +69,10 @@ public final class RolloutEngine {
               e.getKey(), action.state(), Set.of(), new RolloutEvent.AnalysisStopped(e.getKey()));
         }
       }
+      Optional<Action> retention = BackupDecisions.retention(spec, action.state(), obs);
+      if (retention.isPresent()) {
+        return retention.get();
+      }
     }
     return action;
   }
@@ -94,6 +98,13 @@ public final class RolloutEngine {
           Duration.between(obs.now(), until).plusMillis(1),
           "holding the partition until " + until + ": Git is applying a new pod template");
     }
+    // A restore owns the replicas until every claim is back; a backup's resume hook must run.
+    Optional<Action> volumes =
+        BackupDecisions.restoring(spec, state, obs)
+            .or(() -> BackupDecisions.inFlight(spec, state, obs));
+    if (volumes.isPresent()) {
+      return volumes.get();
+    }
     if (!sts.updateRevision().equals(state.targetRevision())) {
       return newTarget(spec, state, obs);
     }
@@ -104,6 +115,12 @@ public final class RolloutEngine {
     Optional<Action> adopted = adoptControllerRevision(state, obs);
     if (adopted.isPresent()) {
       return adopted.get();
+    }
+    Optional<Action> restore =
+        BackupDecisions.recordScope(spec, state, obs)
+            .or(() -> BackupDecisions.autoRestore(spec, state, obs));
+    if (restore.isPresent()) {
+      return restore.get();
     }
     for (Command c : Command.values()) {
       if (obs.commands().contains(c)) {
@@ -220,7 +237,7 @@ public final class RolloutEngine {
           new RolloutEvent.RevisionSkipped(update, sts.key(), podsElsewhere ? stable : null));
     }
     RolloutState next = state.startRollout(stable, update, from, 0, steps, healthyStatus(), now);
-    next = next.with(stepStatus(spec, next, obs.sts()));
+    next = BackupDecisions.startForRollout(spec, next.with(stepStatus(spec, next, obs.sts())), obs);
     RolloutEvent event =
         inFlight
             ? new RolloutEvent.Superseded(previous, update, stable)
@@ -246,7 +263,7 @@ public final class RolloutEngine {
   }
 
   /** Raise the partition to replicas if it is not there, else just record the state. */
-  private static Action hold(
+  static Action hold(
       RolloutState next, Observation obs, Set<Command> consumes, RolloutEvent event) {
     StatefulSetView sts = obs.sts();
     if (sts.strategy() == UpdateStrategy.ROLLING_UPDATE && sts.partition() < sts.replicas()) {
@@ -266,8 +283,12 @@ public final class RolloutEngine {
   private static Optional<Action> adoptControllerRevision(RolloutState state, Observation obs) {
     StatefulSetView sts = obs.sts();
     String current = sts.currentRevision();
+    // When the controller's update revision is the stable one, it is converging on it: its
+    // currentRevision catches up on its next sync (right after the last pod of a rollout turned
+    // Ready, it still names the old revision for a moment). Adopting it would undo the rollout.
     if (sts.strategy() != UpdateStrategy.ROLLING_UPDATE
         || current.equals(state.stableRevision())
+        || sts.updateRevision().equals(state.stableRevision())
         || (state.phase().stepping() && current.equals(state.targetRevision()))) {
       return Optional.empty();
     }
@@ -297,6 +318,10 @@ public final class RolloutEngine {
     Instant now = obs.now();
     boolean stepping = state.phase().stepping();
     switch (c) {
+      case RESTORE:
+        return BackupDecisions.restoreCommand(spec, state, obs);
+      case BACKUP:
+        return BackupDecisions.manualBackup(spec, state, obs);
       case ABORT:
         if (stepping) {
           return rollback(state, obs, consumed, PhaseReason.ABORTED, "aborted by user");
@@ -318,7 +343,9 @@ public final class RolloutEngine {
                       spec.steps().size(),
                       healthyStatus(),
                       now);
-          next = next.with(stepStatus(spec, next, obs.sts()));
+          next =
+              BackupDecisions.startForRollout(
+                  spec, next.with(stepStatus(spec, next, obs.sts())), obs);
           return hold(next, obs, consumed, new RolloutEvent.Retry(state.targetRevision()));
         }
         if (state.phase() == Phase.DEGRADED) {
@@ -416,7 +443,7 @@ public final class RolloutEngine {
         state, Command.PROMOTE, "step " + (i + 1) + " is not a pause or an inconclusive analysis");
   }
 
-  private static Action ignored(RolloutState state, Command c, String why) {
+  static Action ignored(RolloutState state, Command c, String why) {
     // Consumed anyway: a stale promote must not fire at some later, unrelated gate.
     return new Action.UpdateState(state, Set.of(c), new RolloutEvent.CommandIgnored(c, why));
   }
@@ -515,8 +542,7 @@ public final class RolloutEngine {
       // A pod just sent back may already be gone and not yet recreated: a missing pod counts as
       // busy too, or the next canary would be deleted before the first is back.
       boolean busy =
-          obs.pods().stream().anyMatch(p -> p.terminating() || !p.ready())
-              || inRange(obs).size() < sts.replicas();
+          obs.pods().stream().anyMatch(p -> p.terminating() || !p.ready()) || missingAny(obs);
       if (extra.isPresent() && !busy) {
         return new Action.DeletePod(
             extra.get().name(),
@@ -818,8 +844,7 @@ public final class RolloutEngine {
    * The status for the state's step: Paused at pauses, gates and user holds, else Progressing; a
    * function of the state alone (no "time left"), so settle() does not rewrite it per tick.
    */
-  private static RolloutState.Status stepStatus(
-      RolloutSpec spec, RolloutState state, StatefulSetView sts) {
+  static RolloutState.Status stepStatus(RolloutSpec spec, RolloutState state, StatefulSetView sts) {
     if (state.userPaused()) {
       return new RolloutState.Status(Phase.PAUSED, PhaseReason.USER_PAUSED, "");
     }
@@ -964,7 +989,7 @@ public final class RolloutEngine {
                     inRange(obs).stream()
                         .filter(p -> keep.contains(p.revision()) && !p.ready())
                         .findFirst());
-    if (busy.isPresent() || inRange(obs).size() < sts.replicas()) {
+    if (busy.isPresent() || missingAny(obs)) {
       String what =
           busy.map(
                   p ->
@@ -1004,8 +1029,16 @@ public final class RolloutEngine {
     return wanted;
   }
 
+  /**
+   * Whether a pod the StatefulSet should have is gone and not yet recreated: a pod just deleted
+   * counts as busy until the controller brings it back.
+   */
+  private static boolean missingAny(Observation obs) {
+    return inRange(obs).size() < obs.sts().replicas();
+  }
+
   /** Pods with an ordinal the StatefulSet currently wants (scale-down leftovers excluded). */
-  private static List<PodView> inRange(Observation obs) {
+  static List<PodView> inRange(Observation obs) {
     int replicas = obs.sts().replicas();
     return obs.pods().stream().filter(p -> p.ordinal() >= 0 && p.ordinal() < replicas).toList();
   }

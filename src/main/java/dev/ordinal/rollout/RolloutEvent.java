@@ -1,5 +1,7 @@
 package dev.ordinal.rollout;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -400,6 +402,199 @@ public sealed interface RolloutEvent extends DomainEvent {
           + " is not retried until Git changes or 'ordinal retry "
           + key
           + "'";
+    }
+  }
+
+  // ------------------------------------------------------------------ backups
+
+  /**
+   * A backup begins: its id is recorded before any snapshot exists. {@code target} is the revision
+   * whose rollout waits for it; empty for a user's backup.
+   */
+  record BackupStarted(String id, int claims, String target) implements RolloutEvent {
+    @Override
+    public String message() {
+      return "backup "
+          + id
+          + ": snapshotting "
+          + claims
+          + " claim"
+          + (claims == 1 ? "" : "s")
+          + (target.isEmpty() ? " at a user's request" : " before any pod moves to " + target);
+    }
+  }
+
+  /** A quiesce or resume hook starts. */
+  record BackupHook(String id, String phase, String hook, int pods) implements RolloutEvent {
+    @Override
+    public String message() {
+      return "backup "
+          + id
+          + ": running the "
+          + phase
+          + " hook ("
+          + hook
+          + (hook.startsWith("exec") ? " in " + pods + " pod" + (pods == 1 ? "" : "s") : "")
+          + ")";
+    }
+  }
+
+  /** The set's VolumeSnapshots are requested. */
+  record SnapshotsRequested(String id, List<String> claims) implements RolloutEvent {
+    @Override
+    public String message() {
+      return "backup " + id + ": creating VolumeSnapshots of " + String.join(", ", claims);
+    }
+  }
+
+  /** The snapshots are taken (and the resume hook ran); waiting until they are readyToUse. */
+  record SnapshotsTaken(String id, int claims) implements RolloutEvent {
+    @Override
+    public String message() {
+      return "backup "
+          + id
+          + ": "
+          + claims
+          + " VolumeSnapshot"
+          + (claims == 1 ? "" : "s")
+          + " taken; waiting until readyToUse";
+    }
+  }
+
+  /** Every snapshot of the set is readyToUse. */
+  record BackupReady(String id, int claims, Duration took, boolean manual) implements RolloutEvent {
+    @Override
+    public String message() {
+      return "backup "
+          + id
+          + " ready: "
+          + claims
+          + " VolumeSnapshot"
+          + (claims == 1 ? "" : "s")
+          + " readyToUse after "
+          + RolloutEngine.human(took)
+          + (manual ? "" : "; the rollout starts");
+    }
+  }
+
+  /**
+   * A backup failed or timed out. {@code what} names the claim or hook, {@code why} what was seen;
+   * a rollout waiting for it does not start.
+   */
+  record BackupFailed(String id, String what, String why, Duration took, boolean rolloutBlocked)
+      implements RolloutEvent {
+    @Override
+    public Type type() {
+      return Type.WARNING;
+    }
+
+    @Override
+    public String message() {
+      return "backup "
+          + id
+          + " failed: "
+          + what
+          + ": "
+          + why
+          + (rolloutBlocked
+              ? "; the rollout does not start (no pod moved), and its snapshots are deleted"
+              : "; its snapshots are deleted");
+    }
+  }
+
+  /** A set is deleted: it failed, or it is older than the newest {@code keep}. */
+  record BackupDeleted(String id, String why) implements RolloutEvent {
+    @Override
+    public String message() {
+      return "deleting backup " + id + ": " + why;
+    }
+  }
+
+  /** Pods ran the target on their volumes: a restore from the backup would now cover them. */
+  record RestoreScope(String id, List<String> pods) implements RolloutEvent {
+    @Override
+    public String message() {
+      return String.join(", ", pods)
+          + " ran the new revision on "
+          + (pods.size() == 1 ? "its volumes" : "their volumes")
+          + "; a restore from backup "
+          + id
+          + " covers "
+          + (pods.size() == 1 ? "it" : "them");
+    }
+  }
+
+  // ------------------------------------------------------------------ restores
+
+  /** A restore begins: the canary pods are taken out of the set, their claims replaced. */
+  record RestoreStarted(
+      String restoreId, String backupId, List<String> claims, int replicas, boolean auto)
+      implements RolloutEvent {
+    @Override
+    public Type type() {
+      return Type.WARNING;
+    }
+
+    @Override
+    public String message() {
+      return (auto ? "rollback restores" : "restoring")
+          + " "
+          + String.join(", ", claims)
+          + " from backup "
+          + backupId
+          + ": replicas lowered to "
+          + replicas
+          + " while the claims are replaced (restore "
+          + restoreId
+          + ")";
+    }
+  }
+
+  /** One step of a restore: a claim deleted or recreated, replicas changed. */
+  record RestoreProgress(String restoreId, String step) implements RolloutEvent {
+    @Override
+    public String reason() {
+      return "Restoring";
+    }
+
+    @Override
+    public String message() {
+      return "restore " + restoreId + ": " + step;
+    }
+  }
+
+  /** The restored pods are back, on their restored claims. */
+  record RestoreCompleted(
+      String restoreId, String backupId, List<String> claims, Duration took, boolean ready)
+      implements RolloutEvent {
+    @Override
+    public Type type() {
+      return ready ? Type.NORMAL : Type.WARNING;
+    }
+
+    @Override
+    public String message() {
+      return "restored "
+          + String.join(", ", claims)
+          + " from backup "
+          + backupId
+          + " in "
+          + RolloutEngine.human(took)
+          + (ready ? "; the pods are Ready" : "; the pods are not Ready yet");
+    }
+  }
+
+  /** A restore could not go on; {@code why} says what is left as it was. */
+  record RestoreFailed(String restoreId, String backupId, String why, Duration took)
+      implements RolloutEvent {
+    @Override
+    public Type type() {
+      return Type.WARNING;
+    }
+
+    @Override
+    public String message() {
+      return "restore from backup " + backupId + " failed: " + why;
     }
   }
 

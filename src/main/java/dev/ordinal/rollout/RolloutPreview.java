@@ -23,7 +23,9 @@ public final class RolloutPreview {
       RolloutSpec spec, String namespace, String name, int replicas, String strategy) {
     UpdateStrategy kind = parseStrategy(strategy);
     boolean onDelete = kind == UpdateStrategy.ON_DELETE;
-    String key = namespace == null || namespace.isEmpty() ? name : namespace + "/" + name;
+    // Names and analysis arguments come from Git and are echoed into Markdown a forge renders.
+    String key =
+        escapeMarkdown(namespace == null || namespace.isEmpty() ? name : namespace + "/" + name);
     StringBuilder out = new StringBuilder();
     out.append("### Rollout plan for ")
         .append(key)
@@ -102,7 +104,8 @@ public final class RolloutPreview {
     if (after <= before) {
       return "no further pods" + (onDelete ? "" : " (partition stays " + (replicas - before) + ")");
     }
-    String pods = RolloutEngine.podRange(name, replicas - before - 1, replicas - after);
+    String pods =
+        RolloutEngine.podRange(escapeMarkdown(name), replicas - before - 1, replicas - after);
     if (onDelete) {
       return after - before == 1
           ? "delete " + pods + "; it comes back on the new revision"
@@ -124,14 +127,32 @@ public final class RolloutPreview {
         .map(
             r ->
                 r.args().isEmpty()
-                    ? r.templateName()
-                    : r.templateName()
+                    ? escapeMarkdown(r.templateName())
+                    : escapeMarkdown(r.templateName())
                         + " (args "
                         + r.args().entrySet().stream()
-                            .map(e -> e.getKey() + "=" + e.getValue())
+                            .map(e -> escapeMarkdown(e.getKey() + "=" + e.getValue()))
                             .collect(Collectors.joining(", "))
                         + ")")
         .collect(Collectors.joining(", "));
+  }
+
+  /**
+   * {@code text} with every character that Markdown (as GitHub, GitLab and Gitea render it) could
+   * read as emphasis, code, a link, HTML, a table cell, a heading or a mention escaped by a
+   * backslash, so that a value from Git reads as itself; line breaks become spaces. Letters,
+   * digits, '-', '.' and '/', all a Kubernetes name holds, are left alone.
+   */
+  public static String escapeMarkdown(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if ("\\`*_{}[]<>()#+!|~&@".indexOf(c) >= 0) {
+        out.append('\\');
+      }
+      out.append(c == '\n' || c == '\r' ? ' ' : c);
+    }
+    return out.toString();
   }
 
   private static String plural(int count, String noun) {

@@ -18,7 +18,27 @@ public final class RolloutSpecs {
     }
     List<AnalysisRef> background =
         policy.backgroundAnalysis().map(RolloutSpecs::refs).orElse(List.of());
-    return new RolloutSpec(steps, policy.progressDeadline(), background);
+    return new RolloutSpec(
+        steps, policy.progressDeadline(), background, policy.backup().map(RolloutSpecs::backup));
+  }
+
+  private static BackupSpec backup(RolloutPolicy.Backup backup) {
+    return new BackupSpec(
+        backup.volumeSnapshotClassName(),
+        backup.volumeClaimTemplates(),
+        backup.keep(),
+        backup.timeout(),
+        BackupSpec.RestoreOnRollback.valueOf(backup.restoreOnRollback().name()),
+        backup.quiesce().map(RolloutSpecs::hook),
+        backup.resume().map(RolloutSpecs::hook));
+  }
+
+  private static BackupSpec.Hook hook(RolloutPolicy.Hook hook) {
+    if (hook instanceof RolloutPolicy.ExecHook exec) {
+      return new BackupSpec.Exec(exec.command(), exec.container(), exec.timeout());
+    }
+    RolloutPolicy.JobHook job = (RolloutPolicy.JobHook) hook;
+    return new BackupSpec.Job(job.template(), job.timeout());
   }
 
   private static Step step(RolloutPolicy.Step step) {

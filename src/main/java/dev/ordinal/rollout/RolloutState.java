@@ -20,7 +20,9 @@ import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What Ordinal remembers about a StatefulSet's rollout between decisions, persisted as JSON in the
@@ -34,8 +36,22 @@ import java.util.Set;
  * @param progress when the rollout began and when pods last made progress
  * @param userPaused whether a user's {@code pause} holds the rollout
  * @param memory failed revisions, accepted inconclusive runs and recent verdicts, all bounded
+ * @param backup the latest backup of the StatefulSet's volumes and what a restore from it covers;
+ *     null when none was taken
+ * @param restore the restore in progress; null when none
  */
-@JsonPropertyOrder({"v", "revisions", "source", "step", "status", "progress", "userPaused"})
+@JsonPropertyOrder({
+  "v",
+  "revisions",
+  "source",
+  "step",
+  "status",
+  "progress",
+  "userPaused",
+  "memory",
+  "backup",
+  "restore"
+})
 @JsonInclude(JsonInclude.Include.NON_DEFAULT)
 public record RolloutState(
     Revisions revisions,
@@ -44,7 +60,9 @@ public record RolloutState(
     Status status,
     Progress progress,
     boolean userPaused,
-    Memory memory) {
+    Memory memory,
+    Backup backup,
+    Restore restore) {
 
   /** Bounds that keep the annotation a few hundred bytes whatever the history. */
   public static final int MAX_FAILED_REVISIONS = 10;
@@ -133,6 +151,126 @@ public record RolloutState(
     }
   }
 
+  /** Where a backup is. QUIESCE, SNAPSHOT, RESUME and READYING are in flight. */
+  public enum BackupStage {
+    /** The quiesce hook runs. */
+    QUIESCE,
+    /** The snapshots are requested and being cut. */
+    SNAPSHOT,
+    /** The resume hook runs (always, once a quiesce hook ran). */
+    RESUME,
+    /** Cut; waiting until every snapshot is readyToUse. */
+    READYING,
+    /** Every snapshot is readyToUse. */
+    READY,
+    /** A hook or a snapshot failed, or the backup timed out. */
+    FAILED;
+
+    public boolean inFlight() {
+      return this != READY && this != FAILED;
+    }
+  }
+
+  /**
+   * The latest backup, by id, and how far it got. Recorded in the same write that starts it, before
+   * any snapshot exists, so a restarted Ordinal finds the id and never takes a second set.
+   *
+   * @param startedAt when it began; its timeout counts from here
+   * @param manual taken at a user's request, outside a rollout
+   * @param failure why it failed (or will, once the resume hook has run); empty otherwise
+   * @param ranTarget ordinals whose pods ran the rollout's target revision on their volumes since
+   *     the backup, in order: what a restore covers
+   * @param restored the id of the last restore started for this rollout; empty when none
+   */
+  @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+  public record Backup(
+      String id,
+      BackupStage stage,
+      Instant startedAt,
+      boolean manual,
+      String failure,
+      List<Integer> ranTarget,
+      String restored) {
+    public Backup {
+      Objects.requireNonNull(id, "backup.id");
+      Objects.requireNonNull(stage, "backup.stage");
+      Objects.requireNonNull(startedAt, "backup.startedAt");
+      failure = failure == null ? "" : failure;
+      ranTarget = ranTarget == null ? List.of() : List.copyOf(new TreeSet<>(ranTarget));
+      restored = restored == null ? "" : restored;
+    }
+
+    /** A backup that starts now, at {@code stage}. */
+    public static Backup starting(String id, BackupStage stage, Instant now, boolean manual) {
+      return new Backup(id, stage, now, manual, "", List.of(), "");
+    }
+
+    public Backup at(BackupStage next) {
+      return new Backup(id, next, startedAt, manual, failure, ranTarget, restored);
+    }
+
+    public Backup failing(String why) {
+      return new Backup(id, stage, startedAt, manual, why, ranTarget, restored);
+    }
+
+    public Backup withRanTarget(Collection<Integer> ordinals) {
+      return new Backup(id, stage, startedAt, manual, failure, List.copyOf(ordinals), restored);
+    }
+
+    public Backup withRestored(String restoreId) {
+      return new Backup(id, stage, startedAt, manual, failure, ranTarget, restoreId);
+    }
+  }
+
+  /** The steps of a restore, in order. */
+  public enum RestoreStage {
+    /** Replicas lowered below the restored ordinals; waiting for their pods to be gone. */
+    SCALE_DOWN,
+    /** Deleting each claim (snapshot checked), then creating it from its snapshot. */
+    REPLACE,
+    /** Replicas back; waiting for the pods to be Ready on their restored claims. */
+    SCALE_UP
+  }
+
+  /**
+   * A restore in progress; each of its steps is written with the StatefulSet change it goes with.
+   *
+   * @param id unique per restore; marks the claims it creates ({@code ordinal.dev/restore-id})
+   * @param backupId the set it restores from
+   * @param ordinals the pods whose claims it replaces, in order
+   * @param replicas the replica count to return to
+   * @param stageAt when the current stage began
+   * @param auto started by a rollback ({@code restoreOnRollback: auto}) rather than a user
+   */
+  @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+  public record Restore(
+      String id,
+      String backupId,
+      List<Integer> ordinals,
+      int replicas,
+      RestoreStage stage,
+      Instant startedAt,
+      Instant stageAt,
+      boolean auto) {
+    public Restore {
+      Objects.requireNonNull(id, "restore.id");
+      Objects.requireNonNull(backupId, "restore.backupId");
+      ordinals = ordinals == null ? List.of() : List.copyOf(new TreeSet<>(ordinals));
+      Objects.requireNonNull(stage, "restore.stage");
+      Objects.requireNonNull(startedAt, "restore.startedAt");
+      stageAt = stageAt == null ? startedAt : stageAt;
+    }
+
+    public Restore at(RestoreStage next, Instant now) {
+      return new Restore(id, backupId, ordinals, replicas, next, startedAt, now, auto);
+    }
+
+    /** The lowest ordinal restored: the replica count while the claims are replaced. */
+    public int lowest() {
+      return ordinals.isEmpty() ? replicas : Math.min(ordinals.get(0), replicas);
+    }
+  }
+
   public RolloutState {
     Objects.requireNonNull(revisions, "revisions");
     source = source == null ? RolloutSource.UNKNOWN : source;
@@ -140,6 +278,18 @@ public record RolloutState(
     Objects.requireNonNull(status, "status");
     Objects.requireNonNull(progress, "progress");
     memory = memory == null ? Memory.EMPTY : memory;
+  }
+
+  /** A state with no backup and no restore. */
+  public RolloutState(
+      Revisions revisions,
+      RolloutSource source,
+      StepPosition step,
+      Status status,
+      Progress progress,
+      boolean userPaused,
+      Memory memory) {
+    this(revisions, source, step, status, progress, userPaused, memory, null, null);
   }
 
   // Insertion-ordered so that "drop the oldest" is well defined and JSON output is stable.
@@ -161,7 +311,9 @@ public record RolloutState(
         new Status(Phase.HEALTHY, PhaseReason.NONE, ""),
         new Progress(now, now, 0),
         false,
-        Memory.EMPTY);
+        Memory.EMPTY,
+        null,
+        null);
   }
 
   // ---- what readers ask most ----
@@ -236,6 +388,18 @@ public record RolloutState(
     return memory.verdicts();
   }
 
+  /** The latest backup, if any. */
+  @JsonIgnore
+  public Optional<Backup> lastBackup() {
+    return Optional.ofNullable(backup);
+  }
+
+  /** The restore in progress, if any. */
+  @JsonIgnore
+  public Optional<Restore> restoring() {
+    return Optional.ofNullable(restore);
+  }
+
   /** Whether all steps are done and every pod moves to the target. */
   @JsonIgnore
   public boolean fullPromotion() {
@@ -252,6 +416,7 @@ public record RolloutState(
           "step " + (step.index() + 1) + "/" + step.count() + ": " + detail;
       case FULL_PROMOTION -> "full promotion of " + revisions.target();
       case USER_PAUSED -> "paused by user";
+      case BACKING_UP -> "backup before the rollout: " + detail;
       case ANALYSIS_FAILED,
           PROGRESS_DEADLINE_EXCEEDED,
           CRASH_LOOP,
@@ -261,6 +426,7 @@ public record RolloutState(
             case DEGRADED -> detail + "; rolling back to " + revisions.stable();
             case ROLLED_BACK ->
                 status.reason() == PhaseReason.REVISION_FAILED_BEFORE
+                        || status.reason() == PhaseReason.BACKUP_FAILED
                     ? detail
                     : detail + "; rolled back to " + revisions.stable();
             default -> detail;
@@ -272,7 +438,8 @@ public record RolloutState(
   // ---- changes used by the engine; each returns a new value ----
 
   RolloutState with(Status newStatus) {
-    return new RolloutState(revisions, source, step, newStatus, progress, userPaused, memory);
+    return new RolloutState(
+        revisions, source, step, newStatus, progress, userPaused, memory, backup, restore);
   }
 
   RolloutState withPhase(Phase phase, PhaseReason reason, String detail) {
@@ -287,7 +454,9 @@ public record RolloutState(
         status,
         new Progress(progress.rolloutStartedAt(), now, progress.count()),
         userPaused,
-        memory);
+        memory,
+        backup,
+        restore);
   }
 
   RolloutState withStepCount(int count) {
@@ -298,7 +467,9 @@ public record RolloutState(
         status,
         progress,
         userPaused,
-        memory);
+        memory,
+        backup,
+        restore);
   }
 
   RolloutState withProgress(Instant at, int count) {
@@ -309,7 +480,9 @@ public record RolloutState(
         status,
         new Progress(progress.rolloutStartedAt(), at, count),
         userPaused,
-        memory);
+        memory,
+        backup,
+        restore);
   }
 
   RolloutState withUserPaused(boolean paused, Instant progressFrom) {
@@ -320,11 +493,24 @@ public record RolloutState(
         status,
         new Progress(progress.rolloutStartedAt(), progressFrom, progress.count()),
         paused,
-        memory);
+        memory,
+        backup,
+        restore);
+  }
+
+  RolloutState withBackup(Backup newBackup) {
+    return new RolloutState(
+        revisions, source, step, status, progress, userPaused, memory, newBackup, restore);
+  }
+
+  RolloutState withRestore(Restore newRestore) {
+    return new RolloutState(
+        revisions, source, step, status, progress, userPaused, memory, backup, newRestore);
   }
 
   RolloutState with(Memory newMemory) {
-    return new RolloutState(revisions, source, step, status, progress, userPaused, newMemory);
+    return new RolloutState(
+        revisions, source, step, status, progress, userPaused, newMemory, backup, restore);
   }
 
   RolloutState withFailedRevisions(Set<String> failed) {
@@ -365,7 +551,9 @@ public record RolloutState(
         first,
         new Progress(now, now, 0),
         false,
-        new Memory(failed, Set.of(), List.of()));
+        new Memory(failed, Set.of(), List.of()),
+        null,
+        null);
   }
 
   /** The controller moved on to {@code revision} by itself: it is what pods now return to. */
@@ -379,7 +567,9 @@ public record RolloutState(
         newStatus,
         progress,
         userPaused,
-        new Memory(failed, memory.acceptedRuns(), memory.verdicts()));
+        new Memory(failed, memory.acceptedRuns(), memory.verdicts()),
+        backup,
+        restore);
   }
 
   /** Rollout finished: the target is the new stable revision. */
@@ -391,7 +581,9 @@ public record RolloutState(
         new Status(Phase.HEALTHY, PhaseReason.NONE, ""),
         new Progress(progress.rolloutStartedAt(), now, progress.count()),
         false,
-        memory);
+        memory,
+        backup,
+        restore);
   }
 
   RolloutState rollingBack(PhaseReason reason, String detail) {
@@ -408,7 +600,9 @@ public record RolloutState(
         new Status(Phase.DEGRADED, reason, detail),
         progress,
         false,
-        new Memory(failed, memory.acceptedRuns(), memory.verdicts()));
+        new Memory(failed, memory.acceptedRuns(), memory.verdicts()),
+        backup,
+        restore);
   }
 
   // ---- JSON form ----

@@ -1,6 +1,7 @@
 package dev.ordinal.rollout;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -18,6 +19,10 @@ import java.util.Optional;
  *     Ordinal's applier recorded them
  * @param syncHoldUntil until when the Git applier asked the engine to keep the partition (see
  *     {@link Annotations#SYNC_HOLD}); null when it did not
+ * @param claimTemplates the names of its volumeClaimTemplates: its pods' claims are named {@code
+ *     <template>-<name>-<ordinal>}
+ * @param claimsDeletedOnScaleDown {@code persistentVolumeClaimRetentionPolicy.whenScaled} is
+ *     Delete: the controller deletes the claims of the ordinals a scale-down removes
  */
 public record StatefulSetView(
     String namespace,
@@ -33,7 +38,9 @@ public record StatefulSetView(
     int readyReplicas,
     int updatedReplicas,
     RolloutSource source,
-    Instant syncHoldUntil) {
+    Instant syncHoldUntil,
+    List<String> claimTemplates,
+    boolean claimsDeletedOnScaleDown) {
   public StatefulSetView {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(strategy, "strategy");
@@ -41,9 +48,45 @@ public record StatefulSetView(
     namespace = namespace == null ? "" : namespace;
     currentRevision = currentRevision == null ? updateRevision : currentRevision;
     source = source == null ? RolloutSource.UNKNOWN : source;
+    claimTemplates = claimTemplates == null ? List.of() : List.copyOf(claimTemplates);
     if (replicas < 0) {
       throw new IllegalArgumentException("replicas must not be negative");
     }
+  }
+
+  /** A view without volume claim templates. */
+  public StatefulSetView(
+      String namespace,
+      String name,
+      int replicas,
+      UpdateStrategy strategy,
+      int partition,
+      int maxUnavailable,
+      String currentRevision,
+      String updateRevision,
+      long generation,
+      long observedGeneration,
+      int readyReplicas,
+      int updatedReplicas,
+      RolloutSource source,
+      Instant syncHoldUntil) {
+    this(
+        namespace,
+        name,
+        replicas,
+        strategy,
+        partition,
+        maxUnavailable,
+        currentRevision,
+        updateRevision,
+        generation,
+        observedGeneration,
+        readyReplicas,
+        updatedReplicas,
+        source,
+        syncHoldUntil,
+        List.of(),
+        false);
   }
 
   /** A view with no readiness counts from status, no known source and no sync hold. */
@@ -73,6 +116,32 @@ public record StatefulSetView(
         0,
         RolloutSource.UNKNOWN,
         null);
+  }
+
+  /** This view with volume claim templates (for tests and the simulator). */
+  public StatefulSetView withClaimTemplates(List<String> templates, boolean deletedOnScaleDown) {
+    return new StatefulSetView(
+        namespace,
+        name,
+        replicas,
+        strategy,
+        partition,
+        maxUnavailable,
+        currentRevision,
+        updateRevision,
+        generation,
+        observedGeneration,
+        readyReplicas,
+        updatedReplicas,
+        source,
+        syncHoldUntil,
+        templates,
+        deletedOnScaleDown);
+  }
+
+  /** The name of the claim of {@code template} for the pod with {@code ordinal}. */
+  public String claimName(String template, int ordinal) {
+    return template + "-" + name + "-" + ordinal;
   }
 
   /** {@code namespace/name}, as users type it in commands. */

@@ -19,8 +19,11 @@
  *   <li>{@code DeletePod}: write the state, then delete the pod if it still has the given revision.
  *   <li>{@code StartAnalysis} / {@code StopAnalysis}: idempotent by run id; report a run that
  *       exists without a result as {@link dev.ordinal.rollout.AnalysisVerdict#RUNNING}.
- *   <li>{@code UpdateState}: write, then decide again at once. {@code Wait}: decide again after
- *       {@code recheckAfter} or on the next watch event, whichever is first.
+ *   <li>{@code UpdateState}: decide again at once, on the object as its write leaves it. The write
+ *       may be carried into the next decision's write (one request, under the same resourceVersion,
+ *       before any pod deletion or analysis request of that decision) and goes alone when the next
+ *       decision is a {@code Wait}. {@code Wait}: decide again after {@code recheckAfter} or on the
+ *       next watch event, whichever is first.
  *   <li>Post a Kubernetes Event from {@link dev.ordinal.rollout.Action#event()} for every action
  *       but {@code Wait}; log {@link dev.ordinal.rollout.Action#logLine()} for every decision.
  * </ul>

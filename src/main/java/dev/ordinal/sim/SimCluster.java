@@ -2,8 +2,12 @@ package dev.ordinal.sim;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.ordinal.analysis.RunRecord;
 import dev.ordinal.analysis.RunStore;
+import dev.ordinal.backup.BackupNames;
+import dev.ordinal.backup.VolumeSnapshot;
 import dev.ordinal.daemon.Cluster;
+import dev.ordinal.daemon.EventSeries;
 import dev.ordinal.daemon.Leadership;
 import dev.ordinal.daemon.StatefulSetObserver;
 import dev.ordinal.plan.LiveFingerprint;
@@ -17,17 +21,24 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimSpec;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimStatus;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.RollingUpdateStatefulSetStrategy;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetUpdateStrategy;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -43,9 +54,12 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
 
 /**
  * An in-memory Kubernetes cluster behind the daemon's {@link Cluster} port: StatefulSets driven by
@@ -70,6 +84,8 @@ public final class SimCluster implements Cluster {
   private final Map<String, StatefulSet> statefulSets = new TreeMap<>();
   private final Map<String, Pod> pods = new TreeMap<>();
   private final Map<String, PersistentVolumeClaim> claims = new TreeMap<>();
+  private final Map<String, Boolean> storageClasses = new ConcurrentHashMap<>();
+  private final Map<String, String> recreates = new ConcurrentHashMap<>();
   private final Map<ObjectKey, HasMetadata> others = new TreeMap<>();
   private final Map<String, Map<String, String>> revisionsByStatefulSet = new HashMap<>();
   private final Map<String, PodBehaviour> byRevision = new ConcurrentHashMap<>();
@@ -79,8 +95,22 @@ public final class SimCluster implements Cluster {
   private final Map<String, String> secrets = new ConcurrentHashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private final List<PostedEvent> events = new CopyOnWriteArrayList<>();
+  private final EventSeries series = new EventSeries();
   private final List<PodCreated> podHistory = new CopyOnWriteArrayList<>();
-  private final RunStore runs = new RunStore.InMemory();
+  private final RunStore runs = new ObservedRuns();
+  private final List<Consumer<RunRecord>> runListeners = new CopyOnWriteArrayList<>();
+  private final Map<String, SimSnapshot> snapshots = new TreeMap<>();
+  private final Map<String, Job> jobs = new TreeMap<>();
+  private final List<VolumeListener> volumeListeners = new CopyOnWriteArrayList<>();
+  private final List<ClaimCreated> claimHistory = new CopyOnWriteArrayList<>();
+  private final List<ExecCall> execCalls = new CopyOnWriteArrayList<>();
+  private final Map<String, String> failingSnapshots = new ConcurrentHashMap<>();
+  private final Set<String> stuckSnapshots = ConcurrentHashMap.newKeySet();
+  private final Set<String> failingJobs = ConcurrentHashMap.newKeySet();
+  private volatile BiFunction<String, List<String>, ExecResult> execOutcome =
+      (pod, command) -> new ExecResult(0, "", false);
+  private volatile Duration snapshotDelay;
+  private volatile Duration jobDelay;
   private final SimLeases leases = new SimLeases();
   private final ScheduledExecutorService controller =
       Executors.newSingleThreadScheduledExecutor(
@@ -92,10 +122,29 @@ public final class SimCluster implements Cluster {
 
   /** An Event as posted, for the demo's timeline and tests. */
   public record PostedEvent(
-      java.time.Instant at, Involved involved, Type type, String reason, String message) {}
+      Instant at, Involved involved, Type type, String reason, String message, int count) {}
+
+  /**
+   * A claim that came into being: made by the StatefulSet controller from a template ({@code
+   * dataSource} empty, an empty volume) or created from a snapshot.
+   *
+   * @param data the data marker it holds when created ({@link #DATA_MARKER})
+   */
+  public record ClaimCreated(
+      Instant at, String namespace, String name, String dataSource, String data) {}
+
+  /** One exec a hook ran. */
+  public record ExecCall(String namespace, String pod, String container, List<String> command) {}
+
+  /**
+   * What a volume holds, in the simulation: an annotation on a claim that a snapshot copies when it
+   * is taken and a claim created from that snapshot starts with. Tests write it as an app would
+   * write data, and read it back after a restore.
+   */
+  public static final String DATA_MARKER = "sim.ordinal.dev/data";
 
   /** A pod incarnation the controller created: which ordinal, on which revision, when. */
-  public record PodCreated(java.time.Instant at, String pod, String revision) {}
+  public record PodCreated(Instant at, String pod, String revision) {}
 
   /**
    * @param readyDelay simulated time from a pod's creation to Ready
@@ -105,6 +154,8 @@ public final class SimCluster implements Cluster {
     this.readyDelay = readyDelay;
     this.failAfter = readyDelay.multipliedBy(4);
     this.crashInterval = readyDelay;
+    this.snapshotDelay = readyDelay;
+    this.jobDelay = readyDelay;
   }
 
   public SimClock clock() {
@@ -133,6 +184,15 @@ public final class SimCluster implements Cluster {
   /** A Secret key Ordinal may read. */
   public SimCluster putSecret(String namespace, String name, String key, String value) {
     secrets.put(namespace + "/" + name + "/" + key, value);
+    return this;
+  }
+
+  /**
+   * Told about every analysis run record the daemon saves (a measurement taken, a run stopped), on
+   * the measuring thread: the demo's timeline shows measurements this way.
+   */
+  public SimCluster onAnalysisSaved(Consumer<RunRecord> listener) {
+    runListeners.add(listener);
     return this;
   }
 
@@ -251,6 +311,10 @@ public final class SimCluster implements Cluster {
         rollingUpdate(sts).setPartition(write.partition());
         sts.getMetadata().setGeneration(generation(sts) + 1);
       }
+      if (write.replicas() != null) {
+        sts.getSpec().setReplicas(write.replicas());
+        sts.getMetadata().setGeneration(generation(sts) + 1);
+      }
       touch(sts);
       result = copy(sts);
     }
@@ -272,6 +336,7 @@ public final class SimCluster implements Cluster {
       // No kubelet to wait for: like an unscheduled pod, it is gone at once.
       pods.remove(namespace + "/" + pod);
       owner = namespace + "/" + current.getMetadata().getOwnerReferences().get(0).getName();
+      finalizeClaims();
     }
     changed(owner);
     return PodDeletion.DELETED;
@@ -280,8 +345,18 @@ public final class SimCluster implements Cluster {
   // ------------------------------------------------------------------ ClusterEvents
 
   @Override
-  public void post(Involved involved, Type type, String reason, String message) {
-    events.add(new PostedEvent(clock.instant(), involved, type, reason, message));
+  public synchronized void post(Involved involved, Type type, String reason, String message) {
+    EventSeries.Key key = new EventSeries.Key(involved, type, reason, message);
+    Optional<EventSeries.Repeat> repeat = series.repeat(key, clock.instant());
+    if (repeat.isPresent()) {
+      int index = Integer.parseInt(repeat.get().name());
+      events.set(
+          index,
+          new PostedEvent(clock.instant(), involved, type, reason, message, repeat.get().count()));
+      return;
+    }
+    series.created(key, String.valueOf(events.size()), clock.instant());
+    events.add(new PostedEvent(clock.instant(), involved, type, reason, message, 1));
   }
 
   // ------------------------------------------------------------------ LiveObjects
@@ -352,6 +427,7 @@ public final class SimCluster implements Cluster {
           if (partition == null && !"OnDelete".equals(strategyType(sts))) {
             rollingUpdate(sts).setPartition(StatefulSetObserver.partition(live));
           }
+          keepRecreatedAt(live, sts);
           boolean specChanged = !json(live.getSpec()).equals(json(defaulted(sts).getSpec()));
           meta.setUid(live.getMetadata().getUid());
           meta.setGeneration(generation(live) + (specChanged ? 1 : 0));
@@ -428,6 +504,378 @@ public final class SimCluster implements Cluster {
     return HoldResult.HELD;
   }
 
+  // ------------------------------------------------------------------ Volumes
+
+  /** A snapshot as the simulated CSI snapshotter keeps it. */
+  private static final class SimSnapshot {
+    final VolumeSnapshot.Request request;
+    final String uid = UUID.randomUUID().toString();
+    final Instant createdAt;
+    final String data;
+    final String restoreSize;
+    boolean cut;
+    boolean ready;
+    String error = "";
+    boolean deleting;
+
+    SimSnapshot(VolumeSnapshot.Request request, Instant createdAt, String data, String size) {
+      this.request = request;
+      this.createdAt = createdAt;
+      this.data = data;
+      this.restoreSize = size;
+    }
+
+    VolumeSnapshot view() {
+      Map<String, String> annotations = new LinkedHashMap<>(request.annotations());
+      if (!data.isEmpty()) {
+        annotations.put(DATA_MARKER, data);
+      }
+      return new VolumeSnapshot(
+          request.name(),
+          uid,
+          request.labels(),
+          annotations,
+          request.claim(),
+          request.volumeSnapshotClassName(),
+          cut,
+          ready,
+          error,
+          ready ? restoreSize : "",
+          createdAt,
+          deleting);
+    }
+  }
+
+  /** Snapshots take this long (simulated) to be cut and readyToUse. */
+  public SimCluster snapshotDelay(Duration delay) {
+    this.snapshotDelay = delay;
+    return this;
+  }
+
+  /** The snapshot of this claim fails with {@code message} instead of becoming ready. */
+  public SimCluster failSnapshotOf(String claim, String message) {
+    failingSnapshots.put(claim, message);
+    return this;
+  }
+
+  /** The snapshot of this claim is taken but never becomes readyToUse (a stuck upload). */
+  public SimCluster stickSnapshotOf(String claim) {
+    stuckSnapshots.add(claim);
+    return this;
+  }
+
+  /** Hook Jobs of this phase ({@code quiesce}, {@code resume}) fail; others complete. */
+  public SimCluster failJobs(String phase) {
+    failingJobs.add(phase);
+    return this;
+  }
+
+  /** Hook Jobs complete this long (simulated) after they are created. */
+  public SimCluster jobDelay(Duration delay) {
+    this.jobDelay = delay;
+    return this;
+  }
+
+  /** What an exec of {@code command} in {@code pod} returns; by default exit 0. */
+  public SimCluster execOutcome(BiFunction<String, List<String>, ExecResult> outcome) {
+    this.execOutcome = outcome;
+    return this;
+  }
+
+  /** Every claim created, in order. */
+  public List<ClaimCreated> claimHistory() {
+    return List.copyOf(claimHistory);
+  }
+
+  /** Every exec hooks ran, in order. */
+  public List<ExecCall> execCalls() {
+    return List.copyOf(execCalls);
+  }
+
+  /** Writes {@code data} to a claim's volume, as an app would. */
+  public void writeData(String namespace, String claim, String data) {
+    synchronized (this) {
+      PersistentVolumeClaim c = claims.get(namespace + "/" + claim);
+      if (c == null) {
+        throw new IllegalArgumentException("no claim " + namespace + "/" + claim);
+      }
+      Map<String, String> annotations = new LinkedHashMap<>(annotationsOf(c));
+      annotations.put(DATA_MARKER, data);
+      c.getMetadata().setAnnotations(annotations);
+      touch(c);
+    }
+  }
+
+  /** The data on a claim's volume; empty when the claim is gone, "" when it holds nothing. */
+  public synchronized Optional<String> data(String namespace, String claim) {
+    return Optional.ofNullable(claims.get(namespace + "/" + claim))
+        .map(c -> annotationsOf(c).getOrDefault(DATA_MARKER, ""));
+  }
+
+  /** The hook Jobs that exist, by name. */
+  public synchronized Map<String, Job> jobs(String namespace) {
+    Map<String, Job> found = new TreeMap<>();
+    jobs.forEach(
+        (key, job) -> {
+          if (key.startsWith(namespace + "/")) {
+            found.put(job.getMetadata().getName(), copy(job));
+          }
+        });
+    return found;
+  }
+
+  @Override
+  public AutoCloseable watchVolumes(Set<String> namespaces, boolean jobs, VolumeListener listener) {
+    VolumeListener scoped =
+        new VolumeListener() {
+          @Override
+          public void snapshotChanged(String namespace, String statefulSet) {
+            if (namespaces.isEmpty() || namespaces.contains(namespace)) {
+              listener.snapshotChanged(namespace, statefulSet);
+            }
+          }
+
+          @Override
+          public void claimChanged(String namespace, String claim) {
+            if (namespaces.isEmpty() || namespaces.contains(namespace)) {
+              listener.claimChanged(namespace, claim);
+            }
+          }
+
+          @Override
+          public void jobChanged(String namespace, String statefulSet) {
+            if (jobs && (namespaces.isEmpty() || namespaces.contains(namespace))) {
+              listener.jobChanged(namespace, statefulSet);
+            }
+          }
+        };
+    volumeListeners.add(scoped);
+    return () -> volumeListeners.remove(scoped);
+  }
+
+  /** Tells the volume listeners on the controller's thread, outside the lock. */
+  private void tellLater(Consumer<VolumeListener> tell) {
+    try {
+      controller.execute(() -> volumeListeners.forEach(tell));
+    } catch (RejectedExecutionException closed) {
+      // the cluster is closed: nobody listens
+    }
+  }
+
+  @Override
+  public synchronized List<VolumeSnapshot> snapshots(String namespace, Map<String, String> labels) {
+    List<VolumeSnapshot> found = new ArrayList<>();
+    for (SimSnapshot snap : snapshots.values()) {
+      if (snap.request.namespace().equals(namespace)
+          && labels.entrySet().stream()
+              .allMatch(e -> e.getValue().equals(snap.request.labels().get(e.getKey())))) {
+        found.add(snap.view());
+      }
+    }
+    return found;
+  }
+
+  @Override
+  public synchronized Optional<VolumeSnapshot> snapshot(String namespace, String name) {
+    return Optional.ofNullable(snapshots.get(namespace + "/" + name)).map(SimSnapshot::view);
+  }
+
+  /**
+   * The simulated snapshotter: the snapshot copies the claim's data now and is cut and ready after
+   * the snapshot delay, or fails, as scripted.
+   */
+  @Override
+  public Created createSnapshot(VolumeSnapshot.Request request) {
+    String key = request.namespace() + "/" + request.name();
+    synchronized (this) {
+      if (snapshots.containsKey(key)) {
+        return Created.EXISTS;
+      }
+      PersistentVolumeClaim claim = claims.get(request.namespace() + "/" + request.claim());
+      String data = claim == null ? "" : annotationsOf(claim).getOrDefault(DATA_MARKER, "");
+      String size =
+          claim == null
+                  || claim.getSpec().getResources() == null
+                  || claim.getSpec().getResources().getRequests() == null
+                  || claim.getSpec().getResources().getRequests().get("storage") == null
+              ? "1Gi"
+              : claim.getSpec().getResources().getRequests().get("storage").toString();
+      SimSnapshot snap = new SimSnapshot(request, clock.instant(), data, size);
+      snapshots.put(key, snap);
+      String sts = request.labels().getOrDefault(BackupNames.STATEFULSET, "");
+      later(snapshotDelay, () -> completeSnapshot(key, claim != null, sts));
+    }
+    return Created.CREATED;
+  }
+
+  private void completeSnapshot(String key, boolean claimExisted, String sts) {
+    String namespace;
+    synchronized (this) {
+      SimSnapshot snap = snapshots.get(key);
+      if (snap == null) {
+        return;
+      }
+      String claim = snap.request.claim();
+      namespace = snap.request.namespace();
+      if (failingSnapshots.containsKey(claim)) {
+        snap.error = failingSnapshots.get(claim);
+      } else if (!claimExisted) {
+        snap.error = "failed to take snapshot: persistentvolumeclaim \"" + claim + "\" not found";
+      } else {
+        snap.cut = true;
+        snap.ready = !stuckSnapshots.contains(claim);
+      }
+    }
+    tellLater(l -> l.snapshotChanged(namespace, sts));
+  }
+
+  @Override
+  public void deleteSnapshot(String namespace, String name) {
+    SimSnapshot removed;
+    synchronized (this) {
+      removed = snapshots.remove(namespace + "/" + name);
+    }
+    if (removed != null) {
+      String sts = removed.request.labels().getOrDefault(BackupNames.STATEFULSET, "");
+      tellLater(l -> l.snapshotChanged(namespace, sts));
+    }
+  }
+
+  @Override
+  public synchronized Optional<PersistentVolumeClaim> claim(String namespace, String name) {
+    return Optional.ofNullable(claims.get(namespace + "/" + name)).map(SimCluster::copy);
+  }
+
+  /** Deletes a claim; one a pod still uses stays, terminating, until the pod is gone. */
+  @Override
+  public ClaimDeletion deleteClaim(String namespace, String name, String uid) {
+    synchronized (this) {
+      PersistentVolumeClaim c = claims.get(namespace + "/" + name);
+      if (c == null) {
+        return ClaimDeletion.GONE;
+      }
+      if (!uid.equals(c.getMetadata().getUid())) {
+        return ClaimDeletion.CHANGED;
+      }
+      if (c.getMetadata().getDeletionTimestamp() == null) {
+        c.getMetadata().setDeletionTimestamp(clock.instant().toString());
+        touch(c);
+      }
+      tellLater(l -> l.claimChanged(namespace, name));
+      finalizeClaims();
+    }
+    return ClaimDeletion.DELETED;
+  }
+
+  /** Creates a claim; one with a snapshot as dataSource starts with the snapshot's data. */
+  @Override
+  public Created createClaim(PersistentVolumeClaim claim) {
+    String ns = claim.getMetadata().getNamespace();
+    String name = claim.getMetadata().getName();
+    synchronized (this) {
+      if (claims.containsKey(ns + "/" + name)) {
+        return Created.EXISTS;
+      }
+      PersistentVolumeClaim c = copy(claim);
+      c.getMetadata().setUid(UUID.randomUUID().toString());
+      String source = "";
+      String data = "";
+      if (c.getSpec().getDataSource() != null) {
+        source = c.getSpec().getDataSource().getName();
+        SimSnapshot snap = snapshots.get(ns + "/" + source);
+        data = snap == null || !snap.ready ? "" : snap.data;
+      }
+      Map<String, String> annotations = new LinkedHashMap<>(annotationsOf(c));
+      if (data.isEmpty()) {
+        annotations.remove(DATA_MARKER);
+      } else {
+        annotations.put(DATA_MARKER, data);
+      }
+      c.getMetadata().setAnnotations(annotations);
+      c.setStatus(new PersistentVolumeClaimStatusBuilder().withPhase("Bound").build());
+      touch(c);
+      claims.put(ns + "/" + name, c);
+      claimHistory.add(new ClaimCreated(clock.instant(), ns, name, source, data));
+    }
+    tellLater(l -> l.claimChanged(ns, name));
+    // a pod waiting for this claim may now be created
+    List<String> owners;
+    synchronized (this) {
+      owners = new ArrayList<>(statefulSets.keySet());
+    }
+    owners.forEach(this::changed);
+    return Created.CREATED;
+  }
+
+  @Override
+  public ExecResult exec(
+      String namespace, String pod, String container, List<String> command, Duration timeout) {
+    synchronized (this) {
+      if (!pods.containsKey(namespace + "/" + pod)) {
+        throw new IllegalStateException("pod " + pod + " not found");
+      }
+    }
+    execCalls.add(new ExecCall(namespace, pod, container, command));
+    return execOutcome.apply(pod, command);
+  }
+
+  /**
+   * Creates a hook Job; it completes after the job delay, or fails when its phase is scripted to.
+   */
+  @Override
+  public Created createJob(Job job) {
+    String ns = job.getMetadata().getNamespace();
+    String key = ns + "/" + job.getMetadata().getName();
+    synchronized (this) {
+      if (jobs.containsKey(key)) {
+        return Created.EXISTS;
+      }
+      Job j = copy(job);
+      j.getMetadata().setUid(UUID.randomUUID().toString());
+      j.getMetadata().setCreationTimestamp(clock.instant().toString());
+      touch(j);
+      jobs.put(key, j);
+    }
+    String phase = annotationsOrLabels(job).getOrDefault(BackupNames.HOOK, "");
+    String sts = annotationsOrLabels(job).getOrDefault(BackupNames.STATEFULSET, "");
+    later(jobDelay, () -> finishJob(key, !failingJobs.contains(phase), ns, sts));
+    return Created.CREATED;
+  }
+
+  private static Map<String, String> annotationsOrLabels(Job job) {
+    return job.getMetadata().getLabels() == null ? Map.of() : job.getMetadata().getLabels();
+  }
+
+  private void finishJob(String key, boolean succeeded, String namespace, String sts) {
+    synchronized (this) {
+      Job j = jobs.get(key);
+      if (j == null) {
+        return;
+      }
+      j.setStatus(
+          new JobStatusBuilder()
+              .addNewCondition()
+              .withType(succeeded ? "Complete" : "Failed")
+              .withStatus("True")
+              .withReason(succeeded ? null : "BackoffLimitExceeded")
+              .withMessage(succeeded ? null : "Job has reached the specified backoff limit")
+              .endCondition()
+              .build());
+      touch(j);
+    }
+    tellLater(l -> l.jobChanged(namespace, sts));
+  }
+
+  @Override
+  public synchronized Optional<Job> job(String namespace, String name) {
+    return Optional.ofNullable(jobs.get(namespace + "/" + name)).map(SimCluster::copy);
+  }
+
+  @Override
+  public synchronized void deleteJob(String namespace, String name) {
+    jobs.remove(namespace + "/" + name);
+  }
+
   // ------------------------------------------------------------------ the rest of the port
 
   @Override
@@ -446,6 +894,188 @@ public final class SimCluster implements Cluster {
     return runs;
   }
 
+  // ------------------------------------------------------------------ recreates
+
+  /** Declares a StorageClass, as an operator would create one. */
+  public SimCluster storageClass(String name, boolean allowVolumeExpansion) {
+    storageClasses.put(name, allowVolumeExpansion);
+    return this;
+  }
+
+  @Override
+  public Optional<Boolean> allowsVolumeExpansion(String name) {
+    return Optional.ofNullable(storageClasses.get(name));
+  }
+
+  /**
+   * Grows the claim at once: the simulated driver expands the volume and reports the new capacity,
+   * as a CSI driver with online expansion does.
+   */
+  @Override
+  public Outcome growClaim(String namespace, String name, String uid, String size) {
+    synchronized (this) {
+      PersistentVolumeClaim c = claims.get(namespace + "/" + name);
+      if (c == null) {
+        return Outcome.GONE;
+      }
+      if (!uid.equals(c.getMetadata().getUid())) {
+        return Outcome.CHANGED;
+      }
+      // a private copy: a claim made by the simulated controller shares its template's spec
+      PersistentVolumeClaimSpec spec =
+          JSON.convertValue(c.getSpec(), PersistentVolumeClaimSpec.class);
+      spec.getResources().getRequests().put("storage", new Quantity(size));
+      c.setSpec(spec);
+      if (c.getStatus() == null) {
+        c.setStatus(new PersistentVolumeClaimStatus());
+      }
+      Map<String, Quantity> capacity = new LinkedHashMap<>();
+      capacity.put("storage", new Quantity(size));
+      c.getStatus().setCapacity(capacity);
+      touch(c);
+    }
+    tellLater(l -> l.claimChanged(namespace, name));
+    return Outcome.DONE;
+  }
+
+  /** Removes the StatefulSet and leaves its pods and claims, which a new one of its name adopts. */
+  @Override
+  public Outcome orphanDelete(String namespace, String name, String uid) {
+    String key = namespace + "/" + name;
+    synchronized (this) {
+      StatefulSet sts = statefulSets.get(key);
+      if (sts == null) {
+        return Outcome.GONE;
+      }
+      if (!uid.equals(sts.getMetadata().getUid())) {
+        return Outcome.CHANGED;
+      }
+      statefulSets.remove(key);
+    }
+    listeners.forEach(l -> l.deleted(key));
+    return Outcome.DONE;
+  }
+
+  /** Field ownership is not simulated: a partition stays until someone writes another. */
+  @Override
+  public Outcome keepPartition(String namespace, String name, String uid, int partition) {
+    return Outcome.DONE;
+  }
+
+  /**
+   * The pod template annotation a recreate's restart wrote under its own field manager survives an
+   * apply that does not send it, as under server-side apply.
+   */
+  private static void keepRecreatedAt(StatefulSet live, StatefulSet applied) {
+    String had = templateAnnotations(live).get(Annotations.RECREATED_AT);
+    if (had != null && !templateAnnotations(applied).containsKey(Annotations.RECREATED_AT)) {
+      stampTemplate(applied, had);
+    }
+  }
+
+  private static Map<String, String> templateAnnotations(StatefulSet sts) {
+    Map<String, String> annotations = sts.getSpec().getTemplate().getMetadata().getAnnotations();
+    return annotations == null ? Map.of() : annotations;
+  }
+
+  private static void stampTemplate(StatefulSet sts, String stamp) {
+    ObjectMeta template = sts.getSpec().getTemplate().getMetadata();
+    Map<String, String> annotations = new LinkedHashMap<>(templateAnnotations(sts));
+    annotations.put(Annotations.RECREATED_AT, stamp);
+    template.setAnnotations(annotations);
+  }
+
+  /** Why a write guarded by {@code uid} cannot be made to {@code object}; null when it can. */
+  private static Outcome refused(HasMetadata object, String uid) {
+    return object == null
+        ? Outcome.GONE
+        : uid.equals(object.getMetadata().getUid()) ? null : Outcome.CHANGED;
+  }
+
+  @Override
+  public Outcome relabelPod(String namespace, String pod, String uid, Map<String, String> labels) {
+    synchronized (this) {
+      Pod p = pods.get(namespace + "/" + pod);
+      if (refused(p, uid) != null) {
+        return refused(p, uid);
+      }
+      Map<String, String> merged = new LinkedHashMap<>(p.getMetadata().getLabels());
+      merged.putAll(labels);
+      p.getMetadata().setLabels(merged);
+      touch(p);
+    }
+    return Outcome.DONE;
+  }
+
+  @Override
+  public Outcome restart(
+      String namespace, String name, String uid, String stamp, Integer partition) {
+    String key = namespace + "/" + name;
+    synchronized (this) {
+      StatefulSet sts = statefulSets.get(key);
+      if (refused(sts, uid) != null) {
+        return refused(sts, uid);
+      }
+      // a private copy: the live object may share its template with earlier reads
+      StatefulSet next = copy(sts);
+      stampTemplate(next, stamp);
+      if (partition != null) {
+        rollingUpdate(next).setPartition(partition);
+      }
+      next.getMetadata().setGeneration(generation(sts) + 1);
+      touch(next);
+      statefulSets.put(key, next);
+    }
+    changed(key);
+    return Outcome.DONE;
+  }
+
+  @Override
+  public RecreateStore recreateStore(String namespace, String name) {
+    return new RecreateStore() {
+      @Override
+      public Optional<String> load(String key) {
+        return Optional.ofNullable(recreates.get(key));
+      }
+
+      @Override
+      public List<String> all() {
+        return List.copyOf(recreates.values());
+      }
+
+      @Override
+      public void save(String key, String json) {
+        recreates.put(key, json);
+      }
+
+      @Override
+      public void remove(String key) {
+        recreates.remove(key);
+      }
+    };
+  }
+
+  /** The analysis runs the daemon keeps, in memory, telling the listeners of each save. */
+  private final class ObservedRuns implements RunStore {
+    private final RunStore records = new RunStore.InMemory();
+
+    @Override
+    public void save(RunRecord record) {
+      records.save(record);
+      runListeners.forEach(l -> l.accept(record));
+    }
+
+    @Override
+    public List<RunRecord> loadAll() {
+      return records.loadAll();
+    }
+
+    @Override
+    public void remove(String runId) {
+      records.remove(runId);
+    }
+  }
+
   @Override
   public void close() {
     controller.shutdownNow();
@@ -458,7 +1088,7 @@ public final class SimCluster implements Cluster {
   private void changed(String key) {
     try {
       controller.execute(() -> reconcile(key));
-    } catch (java.util.concurrent.RejectedExecutionException closed) {
+    } catch (RejectedExecutionException closed) {
       return;
     }
   }
@@ -499,6 +1129,11 @@ public final class SimCluster implements Cluster {
       // create missing pods below replicas
       for (int o = 0; o < replicas && !moved; o++) {
         if (!byOrdinal.containsKey(o)) {
+          if (claimTerminating(sts, o)) {
+            // as the real controller: "pvc ... is being deleted", retried once it is gone
+            moved = ordered;
+            continue;
+          }
           String revision = rolling && o < partition ? current : update;
           createPod(sts, o, revision);
           moved = ordered;
@@ -515,6 +1150,9 @@ public final class SimCluster implements Cluster {
                 .toList();
         for (int o : extra) {
           pods.remove(ns + "/" + name + "-" + o);
+          if (claimsDeletedWhenScaled(sts)) {
+            deleteClaimsOf(sts, o);
+          }
           moved = true;
           if (ordered) {
             break;
@@ -539,6 +1177,7 @@ public final class SimCluster implements Cluster {
       }
       updateStatus(sts, update, rolling);
       touch(sts);
+      finalizeClaims();
       if (moved) {
         controller.schedule(() -> reconcile(key), 1, TimeUnit.MILLISECONDS);
       }
@@ -604,6 +1243,11 @@ public final class SimCluster implements Cluster {
                     .withController(true)
                     .build())
             .endMetadata()
+            // the identity the real controller gives a pod: hostname, and the governing Service
+            .withNewSpec()
+            .withHostname(name)
+            .withSubdomain(sts.getSpec().getServiceName())
+            .endSpec()
             .withNewStatus()
             .withPhase("Pending")
             .endStatus()
@@ -622,6 +1266,77 @@ public final class SimCluster implements Cluster {
     String uid = pod.getMetadata().getUid();
     String owner = ns + "/" + sts.getMetadata().getName();
     later(readyDelay, () -> start(owner, ns + "/" + name, uid, behaviour));
+  }
+
+  /** Whether a claim of this pod is being deleted: the controller cannot create the pod then. */
+  private boolean claimTerminating(StatefulSet sts, int ordinal) {
+    for (String claim : claimNames(sts, ordinal)) {
+      PersistentVolumeClaim c = claims.get(sts.getMetadata().getNamespace() + "/" + claim);
+      if (c != null && c.getMetadata().getDeletionTimestamp() != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static List<String> claimNames(StatefulSet sts, int ordinal) {
+    List<String> names = new ArrayList<>();
+    if (sts.getSpec().getVolumeClaimTemplates() != null) {
+      for (PersistentVolumeClaim t : sts.getSpec().getVolumeClaimTemplates()) {
+        names.add(t.getMetadata().getName() + "-" + sts.getMetadata().getName() + "-" + ordinal);
+      }
+    }
+    return names;
+  }
+
+  private static boolean claimsDeletedWhenScaled(StatefulSet sts) {
+    return sts.getSpec().getPersistentVolumeClaimRetentionPolicy() != null
+        && "Delete".equals(sts.getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenScaled());
+  }
+
+  /** whenScaled: Delete — the controller deletes a removed ordinal's claims. */
+  private void deleteClaimsOf(StatefulSet sts, int ordinal) {
+    for (String claim : claimNames(sts, ordinal)) {
+      PersistentVolumeClaim c = claims.get(sts.getMetadata().getNamespace() + "/" + claim);
+      if (c != null && c.getMetadata().getDeletionTimestamp() == null) {
+        c.getMetadata().setDeletionTimestamp(clock.instant().toString());
+        touch(c);
+        tellLater(l -> l.claimChanged(c.getMetadata().getNamespace(), claim));
+      }
+    }
+  }
+
+  /**
+   * The pvc-protection finalizer: a claim being deleted goes once no pod of its StatefulSet's
+   * ordinal uses it.
+   */
+  private void finalizeClaims() {
+    List<String> gone = new ArrayList<>();
+    for (Map.Entry<String, PersistentVolumeClaim> e : claims.entrySet()) {
+      PersistentVolumeClaim c = e.getValue();
+      if (c.getMetadata().getDeletionTimestamp() != null && !inUse(c)) {
+        gone.add(e.getKey());
+      }
+    }
+    for (String key : gone) {
+      PersistentVolumeClaim c = claims.remove(key);
+      tellLater(l -> l.claimChanged(c.getMetadata().getNamespace(), c.getMetadata().getName()));
+    }
+  }
+
+  /** Whether a pod mounts the claim: a pod named as the claim's ordinal, with such a template. */
+  private boolean inUse(PersistentVolumeClaim claim) {
+    String ns = claim.getMetadata().getNamespace();
+    for (Pod pod : pods.values()) {
+      if (!ns.equals(pod.getMetadata().getNamespace())) {
+        continue;
+      }
+      StatefulSet sts = statefulSets.get(ns + "/" + ownerOf(pod));
+      if (sts != null && claimNames(sts, ordinal(pod)).contains(claim.getMetadata().getName())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A pod's PVCs come from the templates and outlive it, as the real controller keeps them. */
@@ -653,6 +1368,8 @@ public final class SimCluster implements Cluster {
                     .endStatus()
                     .build();
             touch(claim);
+            claimHistory.add(new ClaimCreated(clock.instant(), ns, name, "", ""));
+            tellLater(l -> l.claimChanged(ns, name));
             return claim;
           });
     }
@@ -710,7 +1427,7 @@ public final class SimCluster implements Cluster {
   private void later(Duration simulated, Runnable task) {
     try {
       controller.schedule(task, clock.real(simulated).toNanos(), TimeUnit.NANOSECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException closed) {
+    } catch (RejectedExecutionException closed) {
       // the cluster is closed: nothing more happens
     }
   }

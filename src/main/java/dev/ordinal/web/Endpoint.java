@@ -57,11 +57,20 @@ public interface Endpoint {
     }
   }
 
-  /** What to answer: a status, a content type and the body. */
-  record Reply(int status, String contentType, byte[] body) {
+  /**
+   * What to answer: a status, a content type, the body, and headers of the page's own (such as a
+   * Content-Security-Policy); the listener adds {@code Cache-Control: no-store} and {@code
+   * X-Content-Type-Options: nosniff} to every answer.
+   */
+  record Reply(int status, String contentType, byte[] body, Map<String, String> headers) {
     public Reply {
       Objects.requireNonNull(contentType, "contentType");
       Objects.requireNonNull(body, "body");
+      headers = Map.copyOf(headers);
+    }
+
+    public Reply(int status, String contentType, byte[] body) {
+      this(status, contentType, body, Map.of());
     }
 
     public static Reply text(int status, String text) {

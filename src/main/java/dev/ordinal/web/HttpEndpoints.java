@@ -173,6 +173,7 @@ public final class HttpEndpoints implements AutoCloseable {
   static void send(Response response, Callback callback, Endpoint.Reply reply) {
     response.setStatus(reply.status());
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, reply.contentType());
+    reply.headers().forEach((name, value) -> response.getHeaders().put(name, value));
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
     response.getHeaders().put("X-Content-Type-Options", "nosniff");
     response.write(true, ByteBuffer.wrap(reply.body()), callback);

@@ -11,6 +11,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
@@ -42,6 +43,7 @@ public final class WebhookEndpoint implements AutoCloseable {
   private final Limits limits;
   private final Semaphore bodies;
   private final AtomicLong largestBodyHeld = new AtomicLong();
+  private volatile IntConsumer answered = status -> {};
 
   private WebhookEndpoint(Listener listener, String path, Limits limits) {
     this.listener = listener;
@@ -65,6 +67,15 @@ public final class WebhookEndpoint implements AutoCloseable {
 
   /** Starts answering webhooks with {@code handler}. */
   public void serve(WebhookHandler handler) throws IOException {
+    serve(handler, status -> {});
+  }
+
+  /**
+   * Starts answering webhooks with {@code handler}, telling {@code answered} the status of every
+   * answer (for the deliveries metric), refusals by the listener's limits included.
+   */
+  public void serve(WebhookHandler handler, IntConsumer answered) throws IOException {
+    this.answered = answered;
     listener.start(new Hooks(handler));
   }
 
@@ -245,7 +256,8 @@ public final class WebhookEndpoint implements AutoCloseable {
     }
   }
 
-  private static void send(Response response, Callback callback, WebhookHandler.Answer answer) {
+  private void send(Response response, Callback callback, WebhookHandler.Answer answer) {
+    answered.accept(answer.status());
     response.setStatus(answer.status());
     answer.headers().forEach((name, value) -> response.getHeaders().put(name, value));
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");

@@ -220,7 +220,12 @@ class CanaryAnalysisIT {
               .verdicts()
               .contains(new VerdictRecord(2, "error-rate", AnalysisVerdict.INCONCLUSIVE, false)),
           paused.verdicts().toString());
-      assertTrue(s.events().contains("AnalysisInconclusive"), "events " + s.events());
+      // the Event is posted after the state write the test saw, so it may arrive a moment later
+      StatefulSets.await(
+          "the AnalysisInconclusive Event",
+          Duration.ofSeconds(30),
+          () -> s.events().contains("AnalysisInconclusive"),
+          () -> "events " + s.events());
 
       // decided again on fresh facts, it still waits, with only the one canary on v2
       s.poke();

@@ -9,10 +9,10 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 
 /** Serves a registry's metrics at {@code /metrics} on loopback, for a test Prometheus to scrape. */
-final class MetricsEndpoint implements AutoCloseable {
+public final class MetricsEndpoint implements AutoCloseable {
   private final HttpServer server;
 
-  MetricsEndpoint(PrometheusRegistry registry) throws IOException {
+  public MetricsEndpoint(PrometheusRegistry registry) throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     PrometheusTextFormatWriter writer = new PrometheusTextFormatWriter(false);
     server.createContext(
@@ -29,7 +29,7 @@ final class MetricsEndpoint implements AutoCloseable {
     server.start();
   }
 
-  int port() {
+  public int port() {
     return server.getAddress().getPort();
   }
 

@@ -1,9 +1,18 @@
 package dev.ordinal.analysis;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ordinal.testkit.ServerProcesses;
+import dev.ordinal.testkit.StatefulSets;
 import java.io.IOException;
 import java.net.HttpURLConnection;
-import java.net.ServerSocket;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,10 +25,10 @@ import java.util.concurrent.TimeUnit;
  * TSDB directory and config scraping one test target every second. Debian's package may also have
  * started a system Prometheus on :9090; this one never shares a port or a data directory with it.
  */
-final class PrometheusServer implements AutoCloseable {
-  static final Path BINARY =
+public final class PrometheusServer implements AutoCloseable {
+  public static final Path BINARY =
       Path.of(System.getProperty("ordinal.prometheus.binary", "/usr/bin/prometheus"));
-  static final Path PROMTOOL =
+  public static final Path PROMTOOL =
       Path.of(System.getProperty("ordinal.promtool.binary", "/usr/bin/promtool"));
 
   private final Path home;
@@ -34,7 +43,7 @@ final class PrometheusServer implements AutoCloseable {
   }
 
   /** Fails with the install command when the binaries are missing. */
-  static void requireBinaries() {
+  public static void requireBinaries() {
     for (Path binary : List.of(BINARY, PROMTOOL)) {
       if (!Files.isExecutable(binary)) {
         throw new IllegalStateException(
@@ -52,21 +61,44 @@ final class PrometheusServer implements AutoCloseable {
   static PrometheusServer start(Path home, Path data, int targetPort)
       throws IOException, InterruptedException {
     requireBinaries();
-    PrometheusServer server = new PrometheusServer(home, data, freePort());
+    PrometheusServer server = new PrometheusServer(home, data, ServerProcesses.freePort());
     server.launch(targetPort);
     return server;
   }
 
+  /**
+   * Starts Prometheus scraping the loopback {@code targets} as job {@code job}, evaluating the rule
+   * file {@code rules} when given (Ordinal's own /metrics in the monitoring tests).
+   */
+  public static PrometheusServer start(
+      Path home, Path data, String job, List<Integer> targets, Path rules)
+      throws IOException, InterruptedException {
+    requireBinaries();
+    PrometheusServer server = new PrometheusServer(home, data, ServerProcesses.freePort());
+    server.launch(job, targets, rules);
+    return server;
+  }
+
   private void launch(int targetPort) throws IOException, InterruptedException {
+    launch("app", targetPort > 0 ? List.of(targetPort) : List.of(), null);
+  }
+
+  private void launch(String job, List<Integer> targets, Path rules)
+      throws IOException, InterruptedException {
     Files.createDirectories(data);
     Path config = home.resolve("prometheus.yml");
     StringBuilder yaml =
-        new StringBuilder(
-            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n");
-    if (targetPort > 0) {
-      yaml.append("  - job_name: app\n    static_configs:\n      - targets: ['127.0.0.1:")
-          .append(targetPort)
-          .append("']\n");
+        new StringBuilder("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n");
+    if (rules != null) {
+      yaml.append("rule_files: ['").append(rules).append("']\n");
+    }
+    yaml.append("scrape_configs:\n");
+    if (!targets.isEmpty()) {
+      yaml.append("  - job_name: ").append(job).append("\n    static_configs:\n      - targets: [");
+      for (int i = 0; i < targets.size(); i++) {
+        yaml.append(i == 0 ? "" : ", ").append("'127.0.0.1:").append(targets.get(i)).append("'");
+      }
+      yaml.append("]\n");
     }
     Files.writeString(config, yaml.toString());
     List<String> command =
@@ -81,19 +113,12 @@ final class PrometheusServer implements AutoCloseable {
     Path log = home.resolve("prometheus-" + port + ".log");
     process =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException(
-            "prometheus exited with " + process.exitValue() + ":\n" + tail(log));
-      }
-      if (ready()) {
-        return;
-      }
-      Thread.sleep(100);
+    try {
+      ServerProcesses.awaitReady("prometheus", process, log, Duration.ofSeconds(30), this::ready);
+    } catch (IllegalStateException e) {
+      close();
+      throw e;
     }
-    close();
-    throw new IllegalStateException("prometheus was not ready within 30s:\n" + tail(log));
   }
 
   private boolean ready() {
@@ -108,24 +133,46 @@ final class PrometheusServer implements AutoCloseable {
     }
   }
 
-  URI address() {
+  public URI address() {
     return URI.create("http://127.0.0.1:" + port);
+  }
+
+  /** The result of an instant query; fails at once on a parse error. */
+  public JsonNode query(String expr) {
+    URI uri = address().resolve("/api/v1/query?query=" + URLEncoder.encode(expr, UTF_8));
+    try {
+      JsonNode answer =
+          new ObjectMapper()
+              .readTree(
+                  HttpClient.newHttpClient()
+                      .send(
+                          HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString())
+                      .body());
+      if (!"success".equals(answer.path("status").asText())) {
+        throw new AssertionError(expr + ": " + answer);
+      }
+      return answer.path("data").path("result");
+    } catch (IOException e) {
+      throw new AssertionError(expr + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Waits until the first sample of {@code expr} is {@code value}, as Prometheus answers it. */
+  public void awaitValue(String expr, String value, Duration timeout) {
+    StatefulSets.await(
+        "Prometheus to answer " + value + " for " + expr,
+        timeout,
+        () -> value.equals(query(expr).path(0).path("value").path(1).asText()),
+        () -> query(expr));
   }
 
   /** Stops the process, as a crash or a network partition would look to a client. */
   @Override
   public void close() {
-    if (process != null && process.isAlive()) {
-      process.destroy();
-      try {
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-          process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-        }
-      } catch (InterruptedException e) {
-        process.destroyForcibly();
-        Thread.currentThread().interrupt();
-      }
-    }
+    ServerProcesses.stop(process, Duration.ofSeconds(10));
   }
 
   /** Writes OpenMetrics text into TSDB blocks under {@code data} with promtool, before a start. */
@@ -149,22 +196,8 @@ final class PrometheusServer implements AutoCloseable {
             .start();
     if (!promtool.waitFor(60, TimeUnit.SECONDS) || promtool.exitValue() != 0) {
       promtool.destroyForcibly();
-      throw new IllegalStateException("promtool create-blocks-from failed:\n" + tail(log));
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
-
-  private static String tail(Path log) {
-    try {
-      List<String> lines = Files.readAllLines(log);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
-    } catch (IOException e) {
-      return "(no log: " + e.getMessage() + ")";
+      throw new IllegalStateException(
+          "promtool create-blocks-from failed:\n" + ServerProcesses.tail(log));
     }
   }
 }

@@ -6,9 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ordinal.testkit.ControlPlane;
 import dev.ordinal.testkit.ControlPlaneTest;
 import dev.ordinal.testkit.TestNamespace;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,7 +36,12 @@ class DiffCommandIT {
       "diff", dir.toString(), "--kubeconfig", plane.kubeconfig().toString(), "-n", ns.name()
     };
 
-    CliRun create = CliRun.of(diff);
+    // Nothing is live yet, so nothing says which app this is: the diff asks.
+    CliRun unknown = CliRun.of(diff);
+    assertEquals(2, unknown.exitCode(), unknown.out());
+    assertTrue(unknown.err().contains("name it with --app NAME"), unknown.err());
+
+    CliRun create = CliRun.of(append(diff, "--app", "ordinal"));
     assertEquals(1, create.exitCode(), create.err());
     assertTrue(
         create.out().contains("+++ desired/ConfigMap/" + ns.name() + "/app-config"), create.out());
@@ -43,19 +52,13 @@ class DiffCommandIT {
         .client()
         .configMaps()
         .inNamespace(ns.name())
-        .resource(
-            new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
-                .withNewMetadata()
-                .withName("app-config")
-                .addToLabels("ordinal.dev/app", "ordinal")
-                .endMetadata()
-                .addToData("mode", "primary")
-                .build())
+        .resource(liveConfigMap(Map.of("ordinal.dev/app", "ordinal")))
         .fieldManager("ordinal")
         .serverSideApply();
+    // The live object names its app: no --app needed, and no label change is invented.
     CliRun same = CliRun.of(diff);
     assertEquals(0, same.exitCode(), same.out() + same.err());
-    assertEquals("", same.out());
+    assertEquals("no changes: the cluster matches the manifests\n", same.out());
 
     Files.writeString(dir.resolve("cm.yaml"), CONFIG_MAP.replace("primary", "replica"));
     CliRun changed = CliRun.of(diff);
@@ -66,25 +69,38 @@ class DiffCommandIT {
   }
 
   @Test
-  void unreachableClusterExitsTwo(TestNamespace ns) throws IOException {
+  void liveObjectsWithoutTheInventoryLabelNeedTheAppNamed(ControlPlane plane, TestNamespace ns)
+      throws IOException {
     Files.writeString(dir.resolve("cm.yaml"), CONFIG_MAP);
-    Path kubeconfig = dir.resolve("nowhere.yaml");
-    Files.writeString(
-        kubeconfig,
-        """
-        apiVersion: v1
-        kind: Config
-        clusters: [{name: x, cluster: {server: "https://127.0.0.1:1"}}]
-        users: [{name: x, user: {token: t}}]
-        contexts: [{name: x, context: {cluster: x, user: x}}]
-        current-context: x
-        """);
-    Path manifests = Files.createDirectory(dir.resolve("m"));
-    Files.move(dir.resolve("cm.yaml"), manifests.resolve("cm.yaml"));
-    CliRun run =
-        CliRun.of(
-            "diff", manifests.toString(), "--kubeconfig", kubeconfig.toString(), "-n", ns.name());
+    plane.client().configMaps().inNamespace(ns.name()).resource(liveConfigMap(Map.of())).create();
+    String[] diff = {
+      "diff", dir.toString(), "--kubeconfig", plane.kubeconfig().toString(), "-n", ns.name()
+    };
+    CliRun run = CliRun.of(diff);
     assertEquals(2, run.exitCode(), run.out());
-    assertTrue(run.err().contains("cannot reach the cluster"), run.err());
+    assertTrue(
+        run.err().contains("none of the live objects carries the label ordinal.dev/app"),
+        run.err());
+    // Named, the diff shows the label the daemon would add, and nothing else.
+    CliRun named = CliRun.of(append(diff, "--app", "orders"));
+    assertEquals(1, named.exitCode(), named.err());
+    assertTrue(named.out().contains("+    ordinal.dev/app: orders"), named.out());
+  }
+
+  /** The ConfigMap of {@link #CONFIG_MAP} as it is live, with {@code labels}. */
+  private static ConfigMap liveConfigMap(Map<String, String> labels) {
+    return new ConfigMapBuilder()
+        .withNewMetadata()
+        .withName("app-config")
+        .withLabels(labels)
+        .endMetadata()
+        .addToData("mode", "primary")
+        .build();
+  }
+
+  private static String[] append(String[] args, String... more) {
+    String[] all = Arrays.copyOf(args, args.length + more.length);
+    System.arraycopy(more, 0, all, args.length, more.length);
+    return all;
   }
 }

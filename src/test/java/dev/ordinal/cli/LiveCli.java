@@ -16,7 +16,7 @@ final class LiveCli implements AutoCloseable {
   private volatile int exitCode = -1;
 
   LiveCli(String... args) {
-    CommandLine cli = new CommandLine(new Main());
+    CommandLine cli = Main.commandLine();
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
     thread = new Thread(() -> exitCode = cli.execute(args), "live-cli");

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ordinal.rollout.Command;
 import dev.ordinal.rollout.PhaseReason;
 import dev.ordinal.rollout.TestStates;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -53,26 +51,10 @@ class RolloutCommandsTest {
   void namespaceSlashNameMustAgreeWithDashN() {
     CliRun run = CliRun.of("pause", "prod/db", "-n", "staging");
     assertEquals(2, run.exitCode());
-    assertTrue(run.err().contains("'prod/db' names namespace prod but -n says staging"), run.err());
+    assertTrue(
+        run.err().contains("'prod/db' names namespace 'prod' but -n says 'staging'"), run.err());
     assertEquals(2, CliRun.of("pause", "a/b/c").exitCode());
     assertEquals(2, CliRun.of("status", "/db").exitCode());
-  }
-
-  @Test
-  void unreachableClusterExitsTwo() throws IOException {
-    Path kubeconfig = nowhere();
-    for (String[] args :
-        new String[][] {
-          {"promote", "db", "--full"}, {"retry", "rollout", "db"}, {"status", "db"}, {"status"},
-        }) {
-      String[] full = new String[args.length + 2];
-      System.arraycopy(args, 0, full, 0, args.length);
-      full[args.length] = "--kubeconfig";
-      full[args.length + 1] = kubeconfig.toString();
-      CliRun run = CliRun.of(full);
-      assertEquals(2, run.exitCode(), String.join(" ", args) + ": " + run.out());
-      assertTrue(run.err().contains("cannot reach the cluster"), run.err());
-    }
   }
 
   @Test
@@ -146,20 +128,5 @@ class RolloutCommandsTest {
     assertEquals(
         java.util.Optional.of("no rollout in progress (RolledBack)"),
         RolloutCommands.ignoredBecause(Command.ABORT, rolledBack));
-  }
-
-  private Path nowhere() throws IOException {
-    Path kubeconfig = tmp.resolve("nowhere.yaml");
-    Files.writeString(
-        kubeconfig,
-        """
-        apiVersion: v1
-        kind: Config
-        clusters: [{name: x, cluster: {server: "https://127.0.0.1:1"}}]
-        users: [{name: x, user: {token: t}}]
-        contexts: [{name: x, context: {cluster: x, user: x}}]
-        current-context: x
-        """);
-    return kubeconfig;
   }
 }

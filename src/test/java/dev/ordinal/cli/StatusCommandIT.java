@@ -3,6 +3,8 @@ package dev.ordinal.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ordinal.rollout.AnalysisVerdict;
 import dev.ordinal.rollout.Annotations;
 import dev.ordinal.rollout.Phase;
@@ -22,6 +24,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -232,6 +235,64 @@ class StatusCommandIT {
       assertEquals(1, missing.exitCode());
       assertEquals("StatefulSet " + ns.name() + "/nope not found\n", missing.err());
     }
+  }
+
+  @Test
+  void jsonAndYamlCarryTheStateAndATimeoutEndsByHowTheRolloutEnded(
+      ControlPlane plane, TestNamespace ns, KubernetesClient client) throws Exception {
+    try (PodSimulator sim = new PodSimulator(client, ns.name(), Duration.ofMillis(100))) {
+      String[] rev = canary(client, ns.name());
+      writeState(
+          client, ns.name(), state(rev[0], rev[1], 0, 3, "canary 1 pod", List.of()).toJson());
+      String[] where = {"--kubeconfig", plane.kubeconfig().toString(), "-n", ns.name()};
+
+      CliRun json = CliRun.of(concat(new String[] {"status", "db", "-o", "json"}, where));
+      assertEquals(0, json.exitCode(), json.err());
+      JsonNode doc = new ObjectMapper().readTree(json.out());
+      assertEquals("db", doc.get("name").asText());
+      assertEquals(3, doc.get("pods").size(), json.out());
+      assertEquals(2, doc.get("partition").asInt());
+      assertEquals(
+          RolloutState.fromJson(doc.get("rolloutState").toString()).phase(), Phase.PROGRESSING);
+      CliRun all = CliRun.of(concat(new String[] {"status", "-o", "yaml"}, where));
+      assertEquals(0, all.exitCode(), all.err());
+      assertTrue(all.out().startsWith("- namespace: "), all.out());
+
+      // Still at its first step: the timeout passes first.
+      String[] watch = {"status", "db", "--watch", "--timeout", "1s"};
+      CliRun going = CliRun.of(concat(watch, where));
+      assertEquals(3, going.exitCode(), going.out());
+      assertTrue(going.err().contains("timed out after 1s"), going.err());
+
+      writeState(
+          client,
+          ns.name(),
+          TestStates.of(
+                  rev[0],
+                  rev[1],
+                  0,
+                  3,
+                  Phase.ROLLED_BACK,
+                  PhaseReason.ANALYSIS_FAILED,
+                  "error-rate failed",
+                  false,
+                  Set.of(rev[1]),
+                  List.of(),
+                  T0)
+              .toJson());
+      assertEquals(1, CliRun.of(concat(watch, where)).exitCode(), "rolled back fails the job");
+
+      // Healthy, and the controller's latest revision is the stable one: nothing left to do.
+      writeState(client, ns.name(), RolloutState.healthy(rev[1], T0).toJson());
+      CliRun healthy = CliRun.of(concat(watch, where));
+      assertEquals(0, healthy.exitCode(), healthy.out() + healthy.err());
+    }
+  }
+
+  private static String[] concat(String[] first, String[] second) {
+    String[] all = Arrays.copyOf(first, first.length + second.length);
+    System.arraycopy(second, 0, all, first.length, second.length);
+    return all;
   }
 
   @Test

@@ -1,7 +1,9 @@
 package dev.ordinal.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ordinal.promotion.PromotionLinks;
 import dev.ordinal.rollout.AnalysisVerdict;
 import dev.ordinal.rollout.Annotations;
 import dev.ordinal.rollout.Command;
@@ -351,6 +353,35 @@ class StatusViewTest {
     assertEquals(
         "Healthy  2/2 pods updated, 2 ready  (partition 0)  [rollout state unreadable]",
         StatusView.render(v9, pods(2, 0, 0, "db-2", "db-2")).lines().toList().get(1));
+  }
+
+  @Test
+  void aMergedPromotionAndTheRolloutItStartedShowAsTextAndAsData() {
+    PromotionLinks.Source source =
+        new PromotionLinks.Source("staging-to-prod", "staging", "db", "a".repeat(40));
+    PromotionLinks.Merged merged =
+        new PromotionLinks.Merged(
+            source,
+            7,
+            "https://github.com/acme/config/pull/7",
+            "b".repeat(40),
+            new PromotionLinks.TargetRollout("c".repeat(40), 4));
+    Map<String, String> annotations = new LinkedHashMap<>();
+    annotations.put(
+        PromotionLinks.PROMOTED_FROM, StatusDocument.render(merged, "json").replace("\n", ""));
+    StatefulSet sts = sts(3, 0, "db-2", "db-2", annotations);
+
+    String text = StatusView.render(sts, List.of(), Optional.empty());
+    assertTrue(
+        text.contains(
+            "Promoted:   from staging db@aaaaaaaaaaaa by staging-to-prod, pull request #7 merged as"
+                + " bbbbbbbbbbbb; rollout 4 of cccccccccccc\n"),
+        text);
+    StatusDocument document = StatusDocument.of(sts, List.of());
+    assertEquals(merged, document.promotedFrom());
+    assertTrue(
+        StatusDocument.render(document, "json").contains("\"mergeCommit\" : \"" + "b".repeat(40)),
+        StatusDocument.render(document, "json"));
   }
 
   @Test

@@ -43,7 +43,7 @@ class ValidateCommandTest {
     Files.writeString(tmp.resolve("db.yaml"), STS);
     CliRun run = CliRun.of("validate", tmp.toString());
     assertEquals(0, run.exitCode(), run.err());
-    assertTrue(run.out().contains("valid: 1 objects (1 StatefulSets)"), run.out());
+    assertTrue(run.out().contains("valid: 1 object (1 StatefulSet)"), run.out());
   }
 
   @Test
@@ -64,6 +64,73 @@ class ValidateCommandTest {
             "examples/orders-db/envs/prod",
             "policies");
     assertEquals(0, run.exitCode(), run.err());
+  }
+
+  /**
+   * Both environments of the example at once define every object twice: the error says which
+   * folders to validate one at a time, and each command it suggests passes.
+   */
+  @Test
+  void twoEnvironmentsAtOnceGetTheCommandsThatValidateEachOnItsOwn() {
+    CliRun run = CliRun.of("validate", "examples/orders-db");
+    assertEquals(1, run.exitCode(), run.err());
+    assertTrue(
+        run.err()
+            .contains(
+                "hint: envs/prod and envs/staging define the same objects; if they are separate"
+                    + " environments, validate each on its own:\n"
+                    + "  ordinal validate examples/orders-db/envs/prod\n"
+                    + "  ordinal validate examples/orders-db/envs/staging\n"),
+        run.err());
+    for (String line : run.err().lines().filter(l -> l.startsWith("  ordinal ")).toList()) {
+      String[] args = line.trim().substring("ordinal ".length()).split(" ");
+      CliRun suggested = CliRun.of(args);
+      assertEquals(0, suggested.exitCode(), line + "\n" + suggested.err());
+    }
+  }
+
+  @Test
+  void aRepositorysEnvironmentsAreNamedByTheirPathInIt() throws IOException {
+    try (TestRemote remote = TestRemote.create(tmp.resolve("remote.git"))) {
+      remote.commit("main", Map.of("envs/staging/db.yaml", STS, "envs/prod/db.yaml", STS));
+      String cache = tmp.resolve("cache").toString();
+      CliRun run = CliRun.of("validate", "--repo", remote.fileUrl(), "--data-dir", cache);
+      assertEquals(1, run.exitCode(), run.err());
+      assertTrue(
+          run.err()
+              .contains("  ordinal validate --repo " + remote.fileUrl() + " --path envs/prod\n"),
+          run.err());
+      CliRun prod =
+          CliRun.of(
+              "validate", "--repo", remote.fileUrl(), "--path", "envs/prod", "--data-dir", cache);
+      assertEquals(0, prod.exitCode(), prod.err());
+    }
+  }
+
+  @Test
+  void noHintWhenOtherErrorsShowTheFoldersAreNotJustEnvironments() throws IOException {
+    Files.createDirectories(tmp.resolve("a"));
+    Files.createDirectories(tmp.resolve("b"));
+    Files.writeString(tmp.resolve("a/db.yaml"), STS);
+    Files.writeString(tmp.resolve("b/db.yaml"), STS);
+    Files.writeString(
+        tmp.resolve("b/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {port: 8080}\n");
+    CliRun run = CliRun.of("validate", tmp.toString());
+    assertEquals(1, run.exitCode());
+    assertTrue(run.err().contains("b/db.yaml:1: duplicate StatefulSet"), run.err());
+    assertTrue(run.err().contains("b/cm.yaml:4: data.port"), run.err());
+    assertFalse(run.err().contains("hint:"), run.err());
+  }
+
+  @Test
+  void anObjectTwiceInOneFolderIsAMistakeNotAnEnvironment() throws IOException {
+    Files.writeString(tmp.resolve("a.yaml"), STS);
+    Files.writeString(tmp.resolve("b.yaml"), STS);
+    CliRun run = CliRun.of("validate", tmp.toString());
+    assertEquals(1, run.exitCode());
+    assertTrue(run.err().contains("b.yaml:1: duplicate StatefulSet"), run.err());
+    assertFalse(run.err().contains("hint:"), run.err());
   }
 
   @Test
@@ -152,7 +219,7 @@ class ValidateCommandTest {
         alone.err().contains("names RolloutPolicy 'careful', which is not defined"), alone.err());
     assertEquals(0, together.exitCode(), together.err());
     assertTrue(
-        together.out().contains("valid: 1 objects (1 StatefulSets), 1 rollout policy"),
+        together.out().contains("valid: 1 object (1 StatefulSet), 1 rollout policy"),
         together.out());
   }
 
@@ -196,7 +263,7 @@ class ValidateCommandTest {
 
     assertEquals(0, lenient.exitCode(), lenient.err());
     assertTrue(lenient.err().startsWith("app.yaml:2: note: kind: Application"), lenient.err());
-    assertTrue(lenient.out().endsWith("at local (1 note)\n"), lenient.out());
+    assertTrue(lenient.out().endsWith("0 analysis templates (1 note)\n"), lenient.out());
     assertEquals(1, strict.exitCode(), strict.out());
     assertTrue(strict.err().contains("--strict refuses it"), strict.err());
   }

@@ -46,18 +46,7 @@ class StatefulSetControllerIT {
       StatefulSet stable = awaitRolledOut(client, namespace, "web", Duration.ofSeconds(60));
       String oldRevision = stable.getStatus().getCurrentRevision();
 
-      StatefulSets.edit(
-          client,
-          namespace,
-          "web",
-          s -> {
-            s.getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .get(0)
-                .setImage("registry.local/web:2");
-          });
+      StatefulSets.edit(client, namespace, "web", StatefulSets.image("registry.local/web:2"));
 
       await(
           "pods 3 and 4 updated and all 5 ready",

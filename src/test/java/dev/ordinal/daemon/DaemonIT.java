@@ -300,7 +300,7 @@ class DaemonIT {
   }
 
   /** The daemon as {@code ordinal run} assembles it, over the real control plane. */
-  private static Daemon start(ControlPlane plane, Path configFile) throws Exception {
+  static Daemon start(ControlPlane plane, Path configFile) throws Exception {
     DaemonConfig config = DaemonConfig.load(configFile);
     String identity = Daemon.defaultIdentity();
     KubeCluster kube = new KubeCluster(plane.client(), identity, Clock.systemUTC());

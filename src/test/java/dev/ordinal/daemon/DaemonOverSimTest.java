@@ -164,12 +164,18 @@ class DaemonOverSimTest {
             Duration.ofSeconds(30),
             () -> cluster.podRevisions("shop", "orders").values().stream().allMatch(v2::equals),
             () -> cluster.podRevisions("shop", "orders"));
-        List<String> reasons =
-            cluster.events().stream().map(SimCluster.PostedEvent::reason).toList();
-        assertTrue(
-            reasons.containsAll(
-                List.of("RolloutStarted", "CanaryStep", "AnalysisSuccessful", "RolloutCompleted")),
-            reasons.toString());
+        // Events are posted after the writes they tell of: wait for the last one.
+        List<String> told =
+            List.of("RolloutStarted", "CanaryStep", "AnalysisSuccessful", "RolloutCompleted");
+        await(
+            "the rollout's Events",
+            Duration.ofSeconds(30),
+            () ->
+                cluster.events().stream()
+                    .map(SimCluster.PostedEvent::reason)
+                    .toList()
+                    .containsAll(told),
+            () -> cluster.events());
 
         // a bad commit: the canary's errors fail the analysis, the canary goes back
         prometheus.errorRate.set(0.3);
@@ -187,9 +193,12 @@ class DaemonOverSimTest {
                     && cluster.podRevisions("shop", "orders").values().stream()
                         .allMatch(v2::equals),
             () -> cluster.podRevisions("shop", "orders"));
-        assertTrue(
-            cluster.events().stream().anyMatch(e -> e.reason().equals("RolledBack")),
-            cluster.events().toString());
+        // The Event is posted after the write that made the state RolledBack: wait for it.
+        await(
+            "the RolledBack Event",
+            Duration.ofSeconds(30),
+            () -> cluster.events().stream().anyMatch(e -> e.reason().equals("RolledBack")),
+            () -> cluster.events());
       }
     }
   }

@@ -34,10 +34,16 @@ class DaemonResyncTest {
               null,
               null,
               null,
-              new DaemonConfig.Sync("300ms", 2),
               List.of(
                   new DaemonConfig.App(
-                      "shop", remote.fileUrl(), "main", "shop", "shop", false, null)));
+                      "shop", remote.fileUrl(), "main", "shop", "shop", false, null)),
+              null,
+              null,
+              null,
+              null,
+              null,
+              List.of(),
+              new DaemonConfig.Sync("300ms", 2));
       try (Daemon daemon =
           Daemon.start(
               config,

@@ -123,15 +123,10 @@ class ExfiltrationTest {
     try (SimCluster cluster =
         new SimCluster(new SimClock(Instant.now(), 1), Duration.ofMillis(100))) {
       AppSync sync =
-          new AppSync(
-              "shop",
-              "shop",
-              config.apps().get(0).appBoundary(),
-              false,
+          BackupBoundaryTest.sync(
+              config,
               new ManifestLoader(ConditionGrammar.INSTANCE, config.analysisTrust()),
-              cluster,
-              cluster.clock(),
-              () -> true);
+              cluster);
       SyncResult.Invalid invalid =
           assertInstanceOf(SyncResult.Invalid.class, sync.sync(LocalDirectory.read(repo)));
       assertTrue(invalid.errors().toString().contains("refused"), invalid.errors().toString());

@@ -12,7 +12,6 @@ import dev.ordinal.sim.SimCluster;
 import dev.ordinal.testkit.Loaders;
 import dev.ordinal.testkit.Manifests;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -151,7 +150,7 @@ class ParallelApplyTest {
       String kind = desired.getKind();
       order.add(kind);
       if (desired.getMetadata().getName().equals(failing)) {
-        throw new KubernetesClientException(
+        throw new ClusterRequestException(
             "configmaps \"" + failing + "\" is forbidden: exceeded quota: objects", 403, null);
       }
       if (kind.equals("ConfigMap") && barrier.getParties() > 1) {

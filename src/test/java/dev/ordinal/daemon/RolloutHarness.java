@@ -209,6 +209,18 @@ final class RolloutHarness implements AutoCloseable {
         .toList();
   }
 
+  /**
+   * How many times Events with this reason were told about the StatefulSet: repeats of one Event
+   * are aggregated into its count rather than posted again.
+   */
+  long timesTold(String reason) {
+    return client.v1().events().inNamespace(ns).list().getItems().stream()
+        .filter(e -> name.equals(e.getInvolvedObject().getName()))
+        .filter(e -> reason.equals(e.getReason()))
+        .mapToLong(e -> e.getCount() == null ? 1 : e.getCount())
+        .sum();
+  }
+
   List<String> events() {
     return client.v1().events().inNamespace(ns).list().getItems().stream()
         .filter(e -> name.equals(e.getInvolvedObject().getName()))

@@ -16,12 +16,14 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jgit.errors.RepositoryNotFoundException;
 import org.eclipse.jgit.http.server.GitServlet;
 import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.transport.ReceivePack;
 
 /**
  * Serves one repository over smart HTTP on an ephemeral loopback port at {@code /repo.git}, with
- * JGit's {@link GitServlet} in Jetty, optionally behind HTTP Basic authentication.
+ * JGit's {@link GitServlet} in Jetty, optionally behind HTTP Basic authentication. Pushes are
+ * accepted (receive-pack), as a forge accepts them from a user allowed to write.
  */
-final class GitHttpServer implements AutoCloseable {
+public final class GitHttpServer implements AutoCloseable {
   private final Server server;
   final AtomicInteger requests = new AtomicInteger();
   final AtomicInteger unauthorized = new AtomicInteger();
@@ -42,12 +44,12 @@ final class GitHttpServer implements AutoCloseable {
     this.server = server;
   }
 
-  static GitHttpServer start(Repository repo) throws Exception {
+  public static GitHttpServer start(Repository repo) throws Exception {
     return start(repo, null, null);
   }
 
   /** With {@code user} non-null, every request needs Basic {@code user:token}. */
-  static GitHttpServer start(Repository repo, String user, String token) throws Exception {
+  public static GitHttpServer start(Repository repo, String user, String token) throws Exception {
     Server server = new Server();
     ServerConnector connector = new ServerConnector(server);
     connector.setHost("127.0.0.1");
@@ -63,6 +65,7 @@ final class GitHttpServer implements AutoCloseable {
           repo.incrementOpen();
           return repo;
         });
+    git.setReceivePackFactory((HttpServletRequest req, Repository db) -> new ReceivePack(db));
     ServletContextHandler context = new ServletContextHandler("/");
     context.addServlet(new ServletHolder(git), "/*");
     GitHttpServer result = new GitHttpServer(server);
@@ -109,7 +112,7 @@ final class GitHttpServer implements AutoCloseable {
         "Location", redirectTo + request.getRequestURI() + (query == null ? "" : "?" + query));
   }
 
-  String url() {
+  public String url() {
     int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
     return "http://127.0.0.1:" + port + "/repo.git";
   }

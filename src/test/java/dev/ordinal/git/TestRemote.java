@@ -53,6 +53,16 @@ public final class TestRemote implements AutoCloseable {
     return new TestRemote(dir, repo);
   }
 
+  /** The bare repository itself, to serve it or to read what was pushed to it. */
+  public Repository repository() {
+    return repo;
+  }
+
+  /** Points {@code branch} at {@code id}, as a merge on the forge would. */
+  public void moveBranch(String branch, ObjectId id) throws IOException {
+    setBranch(branch, id);
+  }
+
   public String fileUrl() {
     return dir.toUri().toString();
   }

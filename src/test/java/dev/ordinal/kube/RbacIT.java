@@ -2,11 +2,13 @@ package dev.ordinal.kube;
 
 import static dev.ordinal.testkit.StatefulSets.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import dev.ordinal.backup.BackupNames;
 import dev.ordinal.daemon.AppRunner;
 import dev.ordinal.daemon.Daemon;
 import dev.ordinal.daemon.DaemonConfig;
@@ -16,9 +18,12 @@ import dev.ordinal.rollout.Annotations;
 import dev.ordinal.rollout.RolloutState;
 import dev.ordinal.testkit.ControlPlane;
 import dev.ordinal.testkit.ControlPlaneTest;
+import dev.ordinal.testkit.JobRunner;
 import dev.ordinal.testkit.PodSimulator;
+import dev.ordinal.testkit.SnapshotSimulator;
 import dev.ordinal.testkit.StatefulSets;
 import dev.ordinal.testkit.TestNamespace;
+import dev.ordinal.testkit.VolumeSimulator;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
@@ -40,6 +45,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -51,14 +57,19 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Ordinal runs under the RBAC that {@code ordinal rbac} generates for its config, authenticated as
  * its ServiceAccount with a real token, through a scenario that uses every default kind: apply, a
- * rollout whose analysis reads the Prometheus token Secret, a rollback, and pruning. The API
- * server's audit log then says which verbs the code used; they must be exactly the verbs granted. A
- * verb granted and never used is a privilege to drop; a verb used and not granted is a 403 in
- * production.
+ * rollout whose analysis reads the Prometheus token Secret and whose backup runs a quiesce Job, a
+ * rollback, a restore of the canary's claim from its snapshot, a backup whose exec hook fails, a
+ * good rollout after which retention deletes the older set, a StatefulSet whose volumes grow by
+ * recreating it, an invalid commit whose Event repeats, and pruning. The API server's audit log
+ * then says which verbs the code used; they must be exactly the verbs granted. A verb granted and
+ * never used is a privilege to drop; a verb used and not granted is a 403 in production.
  */
 @ControlPlaneTest
 class RbacIT {
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Cluster-scoped, so named for this test alone. */
+  private static final String EXPANDABLE = "rbac-it-expandable";
 
   @TempDir Path tmp;
 
@@ -108,6 +119,8 @@ class RbacIT {
                 .build())
         .create();
 
+    VolumeSimulator.createStorageClass(admin, EXPANDABLE, true);
+
     AtomicReference<String> errorRate = new AtomicReference<>("0");
     Set<String> authorizations = ConcurrentHashMap.newKeySet();
     HttpServer prometheus =
@@ -150,6 +163,7 @@ class RbacIT {
               revision: main
               namespace: %s
               prune: true
+              boundary: {backups: true, backupHooks: [exec, job], recreates: true}
           """
               .formatted(
                   tmp.resolve("data"),
@@ -163,7 +177,11 @@ class RbacIT {
 
       long auditFrom = Files.exists(plane.auditLog()) ? Files.size(plane.auditLog()) : 0;
       try (KubernetesClient ordinal = serviceAccountClient(plane, home);
-          PodSimulator pods = new PodSimulator(admin, target, Duration.ofMillis(100))) {
+          PodSimulator pods = new PodSimulator(admin, target, Duration.ofMillis(100));
+          SnapshotSimulator snapshots =
+              new SnapshotSimulator(admin, target, Duration.ofMillis(200));
+          JobRunner jobs = new JobRunner(admin, target, Duration.ofMillis(200));
+          VolumeSimulator volumes = new VolumeSimulator(admin, target, Duration.ofMillis(200))) {
         KubeCluster cluster = new KubeCluster(ordinal, "rbac-it", Clock.systemUTC());
         try (Daemon daemon =
             Daemon.start(
@@ -175,15 +193,121 @@ class RbacIT {
               () -> phase(admin, target).equals("HEALTHY") && allReady(admin, target),
               () -> app.status() + " " + StatefulSets.revisions(admin, target, "db"));
 
-          // A new image: canary, analysis fails on the canary's error rate, rollback.
+          // A new image: a backup (quiesce Job, snapshots), canary, analysis fails on the
+          // canary's error rate, rollback (the canary pod deleted). The cache's backup runs an
+          // exec hook, which fails with no kubelet: its rollout does not start.
           errorRate.set("0.5");
-          remote.commit("main", everyDefaultKind("registry.local/db:2"));
+          remote.commit("main", everyDefaultKind("registry.local/db:2", "registry.local/cache:2"));
           app.poll();
           await(
               "the bad canary rolled back",
-              Duration.ofSeconds(90),
-              () -> phase(admin, target).equals("ROLLED_BACK") && allReady(admin, target),
+              Duration.ofSeconds(120),
+              () ->
+                  phase(admin, target).equals("ROLLED_BACK")
+                      && allReady(admin, target)
+                      && phase(admin, target, "cache").equals("ROLLED_BACK"),
+              () ->
+                  phase(admin, target)
+                      + " "
+                      + StatefulSets.revisions(admin, target, "db")
+                      + " cache "
+                      + phase(admin, target, "cache"));
+          // restoreOnRollback: manual; the restore command brings the canary's claim back.
+          String firstSet = backupId(admin, target);
+          StatefulSets.edit(
+              admin,
+              target,
+              "db",
+              s ->
+                  s.getMetadata()
+                      .getAnnotations()
+                      .put(Annotations.COMMAND_PREFIX + "restore", firstSet));
+          await(
+              "the canary's claim restored",
+              Duration.ofSeconds(120),
+              () -> restored(admin, target) && allReady(admin, target),
               () -> phase(admin, target) + " " + StatefulSets.revisions(admin, target, "db"));
+          assertEquals(
+              BackupNames.snapshot("data-db-2", "db", firstSet),
+              admin
+                  .persistentVolumeClaims()
+                  .inNamespace(target)
+                  .withName("data-db-2")
+                  .get()
+                  .getMetadata()
+                  .getAnnotations()
+                  .get(BackupNames.RESTORED_FROM),
+              "the canary's claim came back from the backup's snapshot");
+          // The exec reached the pod's (missing) node: authorized, not refused with a 403.
+          String hook = reason(admin, target, "cache");
+          assertTrue(hook.contains("quiesce hook: cache-0: exec in cache-0 failed"), hook);
+          assertFalse(hook.contains("HTTP 403"), hook);
+
+          // A good image: another backup, the rollout completes, and retention (keep: 1)
+          // deletes the first set with its hook Job.
+          errorRate.set("0");
+          remote.commit("main", everyDefaultKind("registry.local/db:3", "registry.local/cache:2"));
+          app.poll();
+          await(
+              "the good rollout done and the older set deleted",
+              Duration.ofSeconds(120),
+              () ->
+                  phase(admin, target).equals("HEALTHY")
+                      && allReady(admin, target)
+                      && snapshotsOf(snapshots, firstSet).isEmpty()
+                      && admin
+                          .batch()
+                          .v1()
+                          .jobs()
+                          .inNamespace(target)
+                          .withLabel(BackupNames.BACKUP_ID, firstSet)
+                          .list()
+                          .getItems()
+                          .isEmpty(),
+              () -> phase(admin, target) + " " + snapshotsOf(snapshots, firstSet));
+
+          // logs grows its volume: its StorageClass read, its claim patched, the StatefulSet
+          // deleted with propagationPolicy Orphan and created again, the steps in the
+          // ordinal-recreates ConfigMap.
+          String logs = uid(admin, target, "logs");
+          remote.commit(
+              "main", everyDefaultKind("registry.local/db:3", "registry.local/cache:2", "2Gi"));
+          app.poll();
+          await(
+              "logs recreated with its claim grown",
+              Duration.ofSeconds(120),
+              () ->
+                  !uid(admin, target, "logs").equals(logs)
+                      && "2Gi"
+                          .equals(
+                              admin
+                                  .persistentVolumeClaims()
+                                  .inNamespace(target)
+                                  .withName("data-logs-0")
+                                  .get()
+                                  .getSpec()
+                                  .getResources()
+                                  .getRequests()
+                                  .get("storage")
+                                  .toString()),
+              app::status);
+
+          // An invalid commit gets a Warning on the app's namespace; the same again raises its
+          // count instead of adding an Event (events patch).
+          Map<String, String> invalid =
+              new LinkedHashMap<>(
+                  everyDefaultKind("registry.local/db:2", "registry.local/cache:2", "2Gi"));
+          invalid.put(
+              "bad.yaml",
+              "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad_Name}\ndata: {a: b}\n");
+          remote.commit("main", invalid);
+          app.poll();
+          app.syncNow();
+          await(
+              "the invalid commit's Event counted twice",
+              Duration.ofSeconds(30),
+              () -> invalidEventCounts(admin, target).equals(List.of(2)),
+              () -> invalidEventCounts(admin, target));
 
           // Everything but one ConfigMap leaves Git: prune deletes each kind.
           String pruned =
@@ -207,6 +331,7 @@ class RbacIT {
         }
       }
       prometheus.stop(0);
+      admin.storage().v1().storageClasses().withName(EXPANDABLE).delete();
       assertEquals(
           Set.of("Bearer token-from-the-secret"),
           authorizations,
@@ -249,9 +374,16 @@ class RbacIT {
         granted.add(new Access(home, rule.group(), rule.resource(), verb));
       }
     }
-    for (RbacManifest.Rule rule : RbacManifest.app(boundary.kinds(), app.pruneEnabled())) {
+    for (RbacManifest.Rule rule :
+        RbacManifest.app(
+            boundary.kinds(), app.pruneEnabled(), boundary.backups(), boundary.recreates())) {
       for (String verb : rule.verbs()) {
         granted.add(new Access(target, rule.group(), rule.resource(), verb));
+      }
+    }
+    for (RbacManifest.Rule rule : RbacManifest.cluster(config)) {
+      for (String verb : rule.verbs()) {
+        granted.add(new Access("", rule.group(), rule.resource(), verb));
       }
     }
     return granted;
@@ -259,8 +391,8 @@ class RbacIT {
 
   /**
    * What the ServiceAccount did, from the audit log after {@code from}. A server-side apply that
-   * created its object is authorized as create as well as patch, so it counts as both. A 403 is
-   * reported as a use: the code needed it.
+   * created its object is authorized as create as well as patch, so it counts as both, and so does
+   * an exec (get and create). A 403 is reported as a use: the code needed it.
    */
   private static Set<Access> used(
       Path auditLog, long from, String user, Map<Access, Set<String>> names) throws IOException {
@@ -286,6 +418,11 @@ class RbacIT {
       List<Access> accesses =
           new ArrayList<>(List.of(new Access(namespace, group, resource, verb)));
       if (verb.equals("patch") && event.path("responseStatus").path("code").asInt() == 201) {
+        accesses.add(new Access(namespace, group, resource, "create"));
+      }
+      if (resource.equals("pods/exec") && verb.equals("get")) {
+        // The API server (1.35) authorizes an exec's WebSocket upgrade as create too; the audit
+        // log shows only the GET (with get alone granted, the exec is refused with a 403).
         accesses.add(new Access(namespace, group, resource, "create"));
       }
       for (Access access : accesses) {
@@ -323,13 +460,66 @@ class RbacIT {
     return new KubernetesClientBuilder().withConfig(config).build();
   }
 
+  /** The counts of the SyncInvalid Events in {@code namespace}, one per Event object. */
+  private static List<Integer> invalidEventCounts(KubernetesClient client, String namespace) {
+    return client.v1().events().inNamespace(namespace).list().getItems().stream()
+        .filter(e -> "SyncInvalid".equals(e.getReason()))
+        .map(e -> e.getCount())
+        .toList();
+  }
+
+  private static String uid(KubernetesClient client, String namespace, String name) {
+    StatefulSet sts = client.apps().statefulSets().inNamespace(namespace).withName(name).get();
+    return sts == null ? "" : sts.getMetadata().getUid();
+  }
+
   private static String phase(KubernetesClient client, String namespace) {
-    StatefulSet sts = client.apps().statefulSets().inNamespace(namespace).withName("db").get();
+    return phase(client, namespace, "db");
+  }
+
+  private static String phase(KubernetesClient client, String namespace, String name) {
+    return state(client, namespace, name).map(st -> st.phase().name()).orElse("");
+  }
+
+  private static String reason(KubernetesClient client, String namespace, String name) {
+    return state(client, namespace, name).map(RolloutState::reason).orElse("");
+  }
+
+  private static Optional<RolloutState> state(
+      KubernetesClient client, String namespace, String name) {
+    StatefulSet sts = client.apps().statefulSets().inNamespace(namespace).withName(name).get();
     if (sts == null || sts.getMetadata().getAnnotations() == null) {
-      return "";
+      return Optional.empty();
     }
     String state = sts.getMetadata().getAnnotations().getOrDefault(Annotations.STATE, "");
-    return state.isEmpty() ? "" : RolloutState.fromJson(state).phase().name();
+    return state.isEmpty() ? Optional.empty() : Optional.of(RolloutState.fromJson(state));
+  }
+
+  /** db's rollback restored its canary's claim and the restore is over. */
+  private static boolean restored(KubernetesClient client, String namespace) {
+    return state(client, namespace, "db")
+        .filter(st -> st.restoring().isEmpty())
+        .flatMap(RolloutState::lastBackup)
+        .filter(b -> !b.restored().isEmpty())
+        .isPresent();
+  }
+
+  private static String backupId(KubernetesClient client, String namespace) {
+    return state(client, namespace, "db")
+        .flatMap(RolloutState::lastBackup)
+        .map(RolloutState.Backup::id)
+        .orElse("");
+  }
+
+  private static List<String> snapshotsOf(SnapshotSimulator snapshots, String backupId) {
+    return snapshots
+        .snapshots()
+        .withLabel(BackupNames.BACKUP_ID, backupId)
+        .list()
+        .getItems()
+        .stream()
+        .map(s -> s.getMetadata().getName())
+        .toList();
   }
 
   private static boolean allReady(KubernetesClient client, String namespace) {
@@ -341,25 +531,67 @@ class RbacIT {
             == 1;
   }
 
-  /** One object of every kind an app may apply by default, and a StatefulSet under a policy. */
   private static Map<String, String> everyDefaultKind(String image) {
+    return everyDefaultKind(image, "registry.local/cache:1");
+  }
+
+  private static Map<String, String> everyDefaultKind(String image, String cacheImage) {
+    return everyDefaultKind(image, cacheImage, "1Gi");
+  }
+
+  /**
+   * One object of every kind an app may apply by default, two StatefulSets with claims under
+   * policies that back up: db with a quiesce Job and manual restore, cache with an exec hook; and
+   * logs, under no policy, whose claims of {@code logsSize} may grow by recreating it.
+   */
+  private static Map<String, String> everyDefaultKind(
+      String image, String cacheImage, String logsSize) {
     Map<String, String> files = new LinkedHashMap<>();
-    files.put(
-        "sts.yaml",
+    String sts =
         """
         apiVersion: apps/v1
         kind: StatefulSet
-        metadata: {name: db, annotations: {ordinal.dev/policy: canary}}
+        metadata: {name: NAME, annotations: {ordinal.dev/policy: POLICY}}
         spec:
-          replicas: 3
-          serviceName: db
-          selector: {matchLabels: {app: db}}
+          replicas: REPLICAS
+          serviceName: NAME
+          selector: {matchLabels: {app: NAME}}
           template:
-            metadata: {labels: {app: db}}
+            metadata: {labels: {app: NAME}}
             spec:
-              containers: [{name: db, image: IMAGE}]
-        """
+              containers:
+                - name: NAME
+                  image: IMAGE
+                  volumeMounts: [{name: data, mountPath: /data}]
+          volumeClaimTemplates:
+            - metadata: {name: data}
+              spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+        """;
+    files.put(
+        "sts.yaml",
+        sts.replace("NAME", "db")
+            .replace("POLICY", "canary")
+            .replace("REPLICAS", "3")
             .replace("IMAGE", image));
+    files.put(
+        "cache.yaml",
+        sts.replace("NAME", "cache")
+            .replace("POLICY", "cache-canary")
+            .replace("REPLICAS", "1")
+            .replace("IMAGE", cacheImage));
+    files.put(
+        "logs.yaml",
+        sts.replace("{ordinal.dev/policy: POLICY}", "{ordinal.dev/immutable-changes: recreate}")
+            .replace("NAME", "logs")
+            .replace("REPLICAS", "1")
+            .replace("IMAGE", "registry.local/logs:1")
+            .replace(
+                "spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}",
+                "spec: {accessModes: [ReadWriteOnce], storageClassName: "
+                    + EXPANDABLE
+                    + ", resources: {requests: {storage: "
+                    + logsSize
+                    + "}}}"));
     files.put(
         "policy.yaml",
         """
@@ -370,6 +602,28 @@ class RbacIT {
           steps:
             - canary: {replicas: 1}
             - analysis: {templates: [{templateName: error-rate}]}
+          backup:
+            keep: 1
+            timeout: 60s
+            restoreOnRollback: manual
+            quiesce:
+              job:
+                timeout: 30s
+                template:
+                  spec:
+                    containers: [{name: flush, image: registry.local/flush:1}]
+        ---
+        apiVersion: ordinal.dev/v1alpha1
+        kind: RolloutPolicy
+        metadata: {name: cache-canary}
+        spec:
+          steps:
+            - canary: {replicas: 1}
+            - pause: {}
+          backup:
+            timeout: 60s
+            quiesce:
+              exec: {command: [sync], timeout: 10s}
         """);
     files.put(
         "template.yaml",

@@ -54,4 +54,27 @@ class MalformedManifestsTest {
     assertInstanceOf(LoadResult.Invalid.class, result);
     assertEquals(expected, result.problems().stream().map(LoadError::toString).toList());
   }
+
+  /**
+   * Lines come from the positions kept while a document was read; reading the document again on its
+   * own, from where it starts (what an error found across files does), must find the same.
+   */
+  @Test
+  void positionsKeptWhileReadingAreThoseFoundByReadingAgain() throws Exception {
+    Path resources = corpus().getParent();
+    int documents = 0;
+    try (Stream<Path> files = Files.walk(resources)) {
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        byte[] bytes = Files.readAllBytes(file);
+        for (YamlDocuments.Document document : YamlDocuments.split(bytes).documents()) {
+          assertEquals(
+              document.origin().positions(bytes),
+              document.positions(),
+              resources.relativize(file) + ", document " + document.index());
+          documents++;
+        }
+      }
+    }
+    assertTrue(documents > 200, "only " + documents + " documents compared");
+  }
 }

@@ -164,7 +164,22 @@ class ManifestLoaderTest {
         canary.steps());
     assertTrue(((Pause) canary.steps().get(4)).isManualGate());
     assertEquals(Optional.of(errorRate), canary.backgroundAnalysis());
-    assertEquals("canary", canary.backup().orElseThrow().get("before").get(0).asText());
+    RolloutPolicy.Backup backup = canary.backup().orElseThrow();
+    assertEquals(Optional.of("csi-snapclass"), backup.volumeSnapshotClassName());
+    assertEquals(List.of("data"), backup.volumeClaimTemplates());
+    assertEquals(5, backup.keep());
+    assertEquals(Duration.ofMinutes(15), backup.timeout());
+    assertEquals(RolloutPolicy.RestoreMode.AUTO, backup.restoreOnRollback());
+    assertEquals(
+        Optional.of(
+            new RolloutPolicy.ExecHook(
+                List.of("sh", "-c", "psql -c CHECKPOINT"),
+                Optional.of("db"),
+                Duration.ofSeconds(20))),
+        backup.quiesce());
+    RolloutPolicy.JobHook resume = (RolloutPolicy.JobHook) backup.resume().orElseThrow();
+    assertEquals(Duration.ofMinutes(2), resume.timeout());
+    assertTrue(resume.template().contains("registry.local/thaw:1"), resume.template());
 
     RolloutPolicy cache = state.policies().get("cache-rollout");
     assertEquals(Optional.empty(), cache.namespace());
@@ -481,6 +496,34 @@ class ManifestLoaderTest {
         List.of(
             "s.yaml:7: metadata.annotations.ordinal.dev/policy: StatefulSet staging/db names"
                 + " RolloutPolicy 'p', which only governs namespace 'prod', not 'staging'"),
+        ((LoadResult.Invalid) result).errors().stream().map(LoadError::toString).toList());
+  }
+
+  @Test
+  void anUnknownImmutableChangesAnnotationIsAnErrorNamingTheAllowedValues() {
+    String statefulSet =
+        """
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata:
+          name: db
+          namespace: prod
+          annotations:
+            ordinal.dev/immutable-changes: recreated
+        spec:
+          selector: {matchLabels: {app: db}}
+          template:
+            metadata: {labels: {app: db}}
+            spec: {containers: [{name: db, image: postgres:16}]}
+        """;
+    LoadResult result =
+        Loaders.forFixtures().load(new InMemoryTree().put("s.yaml", statefulSet).tree("r1"));
+
+    assertEquals(
+        List.of(
+            "s.yaml:7: metadata.annotations.ordinal.dev/immutable-changes: StatefulSet prod/db"
+                + " asks for 'recreated'; allowed values: refuse, recreate (recreate lets Ordinal"
+                + " grow its volumes by recreating the StatefulSet)"),
         ((LoadResult.Invalid) result).errors().stream().map(LoadError::toString).toList());
   }
 

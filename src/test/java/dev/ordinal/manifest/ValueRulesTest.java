@@ -4,15 +4,25 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.core.JsonToken;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.nodes.NodeId;
+import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.resolver.Resolver;
 
 /** The small rules the validation is built from, each against Kubernetes' own definition. */
 class ValueRulesTest {
@@ -144,6 +154,40 @@ class ValueRulesTest {
         assertTrue(Schedules.problem(invalid).isPresent(), invalid);
       }
     }
+
+    @Test
+    void aParsedScheduleFiresOnTheTimesItsFieldsAllow() {
+      ZoneId utc = ZoneOffset.UTC;
+      Instant now = Instant.parse("2025-06-04T10:20:00Z"); // a Wednesday
+      assertEquals(
+          Optional.of(Instant.parse("2025-06-04T10:15:00Z")),
+          Schedules.parse("*/15 * * * *").lastFiring(now, Duration.ofHours(1), utc));
+      assertEquals(
+          Optional.of(Instant.parse("2025-06-04T10:05:00Z")),
+          Schedules.parse("5/15 9-10 * * WED")
+              .lastFiring(now.minusSeconds(60), Duration.ofMinutes(16), utc));
+      assertEquals(
+          Optional.of(Instant.parse("2025-06-04T00:00:00Z")),
+          Schedules.parse("@daily").lastFiring(now, Duration.ofDays(1), utc));
+      assertEquals(
+          Optional.empty(),
+          Schedules.parse("0 18 * * FRI").lastFiring(now, Duration.ofDays(4), utc),
+          "the last Friday 18:00 is more than 4 days ago");
+      assertEquals(
+          Optional.empty(),
+          Schedules.parse("0 0 30 2 *").lastFiring(now, Duration.ofDays(366), utc),
+          "30 February never comes");
+    }
+
+    @Test
+    void parsingRefusesWhatHasNoCalendarTimesAndNamesTheFieldAtFault() {
+      assertThrows(IllegalArgumentException.class, () -> Schedules.parse("@every 5m"));
+      assertEquals(
+          "invalid schedule \"0 18 * 7 8\": its day of week field \"8\" must be *, a number from 0"
+              + " to 6, a range a-b, a step /n or a list of those",
+          assertThrows(IllegalArgumentException.class, () -> Schedules.parse("0 18 * 7 8"))
+              .getMessage());
+    }
   }
 
   @Nested
@@ -182,6 +226,59 @@ class ValueRulesTest {
       assertEquals(
           "'\u0435' U+0435 CYRILLIC SMALL LETTER IE", Suggestions.nonAscii("r\u0435plicas"));
       assertNull(Suggestions.nonAscii("replicas"));
+    }
+  }
+
+  @Nested
+  class PlainScalars {
+    // What SnakeYAML's YAML 1.1 resolver makes of a plain scalar, which the shortcut must agree
+    // with wherever it answers (except y and n, booleans to Kubernetes' go-yaml v2).
+    private final Resolver resolver = new Resolver();
+
+    private Tag expected(JsonToken token) {
+      return switch (token) {
+        case VALUE_STRING -> Tag.STR;
+        case VALUE_NUMBER_INT -> Tag.INT;
+        case VALUE_TRUE, VALUE_FALSE -> Tag.BOOL;
+        default -> throw new AssertionError(token);
+      };
+    }
+
+    @Test
+    void theShortcutAgreesWithTheResolverWhereverItAnswers() {
+      String alphabet = "019_-+.:eExXbBoOmMGiKnNyY~<=!&*/ ";
+      Random random = new Random(16);
+      int answered = 0;
+      for (int i = 0; i < 200_000; i++) {
+        StringBuilder value = new StringBuilder();
+        int length = 1 + random.nextInt(6);
+        for (int j = 0; j < length; j++) {
+          value.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        String text = value.toString();
+        JsonToken token = YamlDocuments.plainToken(text);
+        if (token != null && !text.equalsIgnoreCase("y") && !text.equalsIgnoreCase("n")) {
+          answered++;
+          assertEquals(
+              resolver.resolve(NodeId.scalar, text, true), expected(token), "'" + text + "'");
+        }
+      }
+      assertTrue(answered > 10_000, "only " + answered + " values answered");
+    }
+
+    @Test
+    void answersTheValuesManifestsAreMadeOf() {
+      for (String text :
+          List.of("3", "0", "-1", "5432", "500m", "20Gi", "/var/lib/data", "postgres:16.3")) {
+        JsonToken token = YamlDocuments.plainToken(text);
+        assertNotNull(token, text);
+        assertEquals(resolver.resolve(NodeId.scalar, text, true), expected(token), text);
+      }
+      for (String text :
+          List.of("012", "0x1F", "1e3", "1_000", "1:30", "2024-01-01", ".5", "~", "null", "yes")) {
+        assertNull(YamlDocuments.plainToken(text), text);
+      }
+      assertEquals(JsonToken.VALUE_TRUE, YamlDocuments.plainToken("y"));
     }
   }
 

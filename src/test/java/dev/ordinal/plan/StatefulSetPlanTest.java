@@ -210,12 +210,64 @@ class StatefulSetPlanTest {
     assertEquals(
         List.of("spec.volumeClaimTemplates[name=data].spec.resources.requests.storage"),
         paths(refused.forbidden()));
-    assertEquals(
-        "StatefulSet prod/db: spec.volumeClaimTemplates[name=data].spec.resources.requests.storage"
-            + " cannot be changed on an existing StatefulSet (Kubernetes forbids it). Revert the"
-            + " change in Git, or delete the StatefulSet with 'kubectl delete sts db"
-            + " --cascade=orphan' so Ordinal recreates it (its pods and PVCs stay).",
+    assertTrue(
+        refused
+            .message()
+            .startsWith(
+                "StatefulSet prod/db:"
+                    + " spec.volumeClaimTemplates[name=data].spec.resources.requests.storage cannot"
+                    + " be changed on an existing StatefulSet (Kubernetes forbids it)."),
         refused.message());
+    assertTrue(
+        refused.message().contains("grows from 10Gi to 20Gi")
+            && refused.message().contains("the existing PVCs (data-db-N) keep their old size")
+            && refused.message().contains("spec.immutableChanges: recreate"),
+        refused.message());
+  }
+
+  @Test
+  void volumeGrowthOptedInPlansARecreate() {
+    StatefulSet desired =
+        parse(edit(desiredStatefulSetYaml(), "storage: 10Gi", "storage: 20Gi"), StatefulSet.class);
+
+    ObjectPlan plan =
+        Planner.planObject(desired, liveStatefulSet(), OPTIONS.withRecreate(sts -> true));
+
+    ObjectPlan.Recreate recreate = assertInstanceOf(ObjectPlan.Recreate.class, plan);
+    assertEquals(
+        List.of(new ImmutableChanges.VolumeResize("data", "10Gi", "20Gi")),
+        recreate.changes().growths());
+  }
+
+  @Test
+  void volumeShrinkIsRefusedEvenWhenOptedIn() {
+    StatefulSet desired =
+        parse(edit(desiredStatefulSetYaml(), "storage: 10Gi", "storage: 5Gi"), StatefulSet.class);
+
+    ObjectPlan.Refused refused =
+        assertInstanceOf(
+            ObjectPlan.Refused.class,
+            Planner.planObject(desired, liveStatefulSet(), OPTIONS.withRecreate(sts -> true)));
+
+    assertTrue(
+        refused.message().contains("Kubernetes cannot shrink a PersistentVolumeClaim"),
+        refused.message());
+  }
+
+  @Test
+  void selectorRefusalSaysOrphanedPodsAreNotAdopted() {
+    StatefulSet desired =
+        parse(
+            edit(
+                desiredStatefulSetYaml(),
+                "    matchLabels:\n      app: db",
+                "    matchLabels:\n      app: db\n      tier: data"),
+            StatefulSet.class);
+
+    ObjectPlan.Refused refused =
+        assertInstanceOf(ObjectPlan.Refused.class, plan(desired, liveStatefulSet()));
+
+    assertTrue(refused.message().contains("will not adopt them"), refused.message());
   }
 
   @ParameterizedTest
@@ -236,7 +288,8 @@ class StatefulSetPlanTest {
 
     assertTrue(paths(refused.forbidden()).contains(path), () -> refused.forbidden().toString());
     assertTrue(refused.message().startsWith("StatefulSet prod/db: "), refused.message());
-    assertTrue(refused.message().contains("kubectl delete sts db --cascade=orphan"));
+    assertTrue(
+        refused.message().contains("kubectl delete sts db --cascade=orphan"), refused.message());
   }
 
   @Test

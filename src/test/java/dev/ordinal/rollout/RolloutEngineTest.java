@@ -3,6 +3,7 @@ package dev.ordinal.rollout;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -959,6 +960,22 @@ class RolloutEngineTest {
       assertEquals(Phase.HEALTHY, st(a).phase());
       assertEquals(T, st(a).stableRevision());
       assertEquals("", st(a).reason());
+    }
+
+    @Test
+    void aControllerSlowToMarkTheUpdateCompleteIsNotAdoptedBack() {
+      // Every pod runs T, but status.currentRevision still says S for a moment: the controller
+      // writes it on its next sync. The engine must wait for it, not adopt S back as stable.
+      Sim sim = atStep(SPEC, 5, 2);
+      sim.partition = 0;
+      sim.podsOn(T, 0);
+      sim.applySynced(sim.decide());
+      assertEquals(S, sim.currentRevision);
+      assertEquals(T, sim.updateRevision);
+      Action next = sim.decide();
+      assertNotEquals("StableRevisionAdopted", next.event().reason(), next.event().message());
+      assertEquals(T, st(next).stableRevision());
+      assertEquals(Phase.HEALTHY, st(next).phase());
     }
   }
 

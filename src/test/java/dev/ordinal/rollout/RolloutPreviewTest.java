@@ -97,6 +97,21 @@ class RolloutPreviewTest {
         RolloutPreview.render(SPEC, "prod", "db", 7, "ROLLING_UPDATE"));
   }
 
+  @Test
+  void valuesFromGitReadAsThemselvesInMarkdown() {
+    RolloutSpec spec =
+        RolloutSpec.of(
+            new Step.Analysis(
+                List.of(
+                    new AnalysisRef("errors", Map.of("query", "rate(x[5m]) > 0 <b>@ops</b>")))));
+    String preview = RolloutPreview.render(spec, "prod", "db", 2, "RollingUpdate");
+    assertTrue(
+        preview.contains(
+            "1. analysis errors (args query=rate\\(x\\[5m\\]\\) \\> 0 \\<b\\>\\@ops\\</b\\>)"),
+        preview);
+    assertEquals("a\\_b\\*c d-e.f/g", RolloutPreview.escapeMarkdown("a_b*c\nd-e.f/g"));
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"Recreate", "blue-green"})
   void unknownStrategyIsRejected(String strategy) {

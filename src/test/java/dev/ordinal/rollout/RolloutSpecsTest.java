@@ -29,8 +29,11 @@ class RolloutSpecsTest {
     Step.Analysis analysis =
         (Step.Analysis)
             spec.steps().stream().filter(s -> s instanceof Step.Analysis).findFirst().orElseThrow();
-    assertEquals("error-rate", analysis.templates().get(0).templateName());
-    assertEquals(Map.of("service", "orders-db"), analysis.templates().get(0).args());
+    assertEquals(
+        List.of("replication-lag", "query-errors", "statement-latency"),
+        analysis.templates().stream().map(AnalysisRef::templateName).toList());
+    assertEquals(Map.of(), analysis.templates().get(0).args());
+    assertEquals(Step.Canary.pods(2), spec.steps().get(3));
     assertEquals(
         List.of("pod-restarts"),
         spec.backgroundAnalysis().stream().map(AnalysisRef::templateName).toList());

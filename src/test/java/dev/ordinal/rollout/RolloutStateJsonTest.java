@@ -1,6 +1,7 @@
 package dev.ordinal.rollout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -30,7 +32,24 @@ class RolloutStateJsonTest {
         new RolloutState.Memory(
             new LinkedHashSet<>(List.of("db-old", "db-new")),
             Set.of("db-new/r3/background"),
-            List.of(new VerdictRecord(3, "error-rate", AnalysisVerdict.FAILED, false))));
+            List.of(new VerdictRecord(3, "error-rate", AnalysisVerdict.FAILED, false))),
+        new RolloutState.Backup(
+            "db-20260101-000000",
+            RolloutState.BackupStage.READY,
+            T0.minusSeconds(700),
+            false,
+            "",
+            List.of(4, 3),
+            "db-20260101-000000@1767225600"),
+        new RolloutState.Restore(
+            "db-20260101-000000@1767225600",
+            "db-20260101-000000",
+            List.of(3, 4),
+            5,
+            RolloutState.RestoreStage.REPLACE,
+            T0,
+            T0.plusSeconds(3),
+            true));
   }
 
   @ParameterizedTest
@@ -109,6 +128,21 @@ class RolloutStateJsonTest {
     // written again, it is the current format
     assertTrue(s.toJson().startsWith("{\"v\":2,"), s.toJson());
     assertEquals(s, RolloutState.fromJson(s.toJson()));
+  }
+
+  @Test
+  void aV2StateWrittenBeforeBackupsExistedStillReads() {
+    String before =
+        "{\"v\":2,\"revisions\":{\"stable\":\"db-1\",\"target\":\"db-2\",\"rollout\":1},"
+            + "\"step\":{\"startedAt\":\"2026-01-01T00:00:00Z\"},"
+            + "\"status\":{\"phase\":\"Progressing\",\"reason\":\"CANARY_STEP\"},"
+            + "\"progress\":{\"rolloutStartedAt\":\"2026-01-01T00:00:00Z\","
+            + "\"at\":\"2026-01-01T00:00:00Z\"}}";
+    RolloutState s = RolloutState.fromJson(before);
+    assertEquals(Optional.empty(), s.lastBackup());
+    assertEquals(Optional.empty(), s.restoring());
+    assertEquals(s, RolloutState.fromJson(s.toJson()));
+    assertFalse(s.toJson().contains("backup"), "no backup, no field: " + s.toJson());
   }
 
   @Test

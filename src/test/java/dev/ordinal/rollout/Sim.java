@@ -40,6 +40,29 @@ class Sim {
   final TreeMap<Integer, PodView> pods = new TreeMap<>();
   final Map<String, AnalysisVerdict> verdicts = new TreeMap<>();
   final Set<Command> commands = EnumSet.noneOf(Command.class);
+  final Map<Command, String> commandArgs = new TreeMap<>();
+
+  // ---- the volume side: claims, snapshot sets, hooks ----
+
+  List<String> claimTemplates = List.of();
+  boolean claimsDeletedOnScaleDown;
+  final Map<String, BackupView.SnapshotSet> sets = new TreeMap<>();
+  final Map<String, BackupView.HookRun> hooks = new TreeMap<>();
+  final Map<String, BackupView.Claim> claims = new TreeMap<>();
+
+  /** Claims the controller made empty, from a template, for a pod it created. */
+  final List<String> emptyClaimsMade = new ArrayList<>();
+
+  /** Why a claim's snapshot fails ("" when it does not). */
+  Function<String, String> snapshotFailure = claim -> "";
+
+  /** Claims whose snapshots are taken but never become ready. */
+  final Set<String> stuckSnapshots = new HashSet<>();
+
+  /** The outcome of a hook run, by run id. */
+  Function<String, BackupView.HookPhase> hookOutcome = id -> BackupView.HookPhase.SUCCEEDED;
+
+  private int claimUids;
 
   /** Pods of these revisions never become Ready. */
   final Set<String> neverReady = new HashSet<>();
@@ -91,11 +114,51 @@ class Sim {
         currentRevision,
         updateRevision,
         generation,
-        observedGeneration);
+        observedGeneration,
+        0,
+        0,
+        RolloutSource.UNKNOWN,
+        null,
+        claimTemplates,
+        claimsDeletedOnScaleDown);
   }
 
   Observation observe() {
-    return new Observation(now, stsView(), new ArrayList<>(pods.values()), verdicts, commands);
+    return new Observation(
+        now,
+        stsView(),
+        new ArrayList<>(pods.values()),
+        verdicts,
+        commands,
+        commandArgs,
+        new BackupView(sets, hooks, claims));
+  }
+
+  /** Gives the pods claims of these templates (call before the state exists). */
+  Sim withClaims(String... templates) {
+    claimTemplates = List.of(templates);
+    for (int o = 0; o < replicas; o++) {
+      makeClaims(o, "");
+    }
+    return this;
+  }
+
+  private void makeClaims(int ordinal, String restoreId) {
+    for (String t : claimTemplates) {
+      String claim = t + "-" + name + "-" + ordinal;
+      if (!claims.containsKey(claim)) {
+        claims.put(claim, new BackupView.Claim(claim, "uid-" + (++claimUids), false, restoreId));
+        if (restoreId.isEmpty() && actions.size() > 0) {
+          emptyClaimsMade.add(claim);
+        }
+      }
+    }
+  }
+
+  private boolean claimTerminating(int ordinal) {
+    return claimTemplates.stream()
+        .map(t -> claims.get(t + "-" + name + "-" + ordinal))
+        .anyMatch(c -> c != null && c.terminating());
   }
 
   Action decide() {
@@ -171,7 +234,84 @@ class Sim {
       }
     } else if (a instanceof Action.StopAnalysis) {
       verdicts.remove(((Action.StopAnalysis) a).runId());
+    } else if (a instanceof Action.SetReplicas scale) {
+      replicas = scale.replicas();
+      if (scale.partition() != null) {
+        partition = scale.partition();
+      }
+      generation++;
+    } else if (a instanceof Action.Volume volume) {
+      applyVolume(volume.op());
     }
+  }
+
+  /** What the backup side does for a request; snapshots and hooks finish on later ticks. */
+  private void applyVolume(VolumeOp op) {
+    if (op instanceof VolumeOp.RunHook hook) {
+      hooks.putIfAbsent(hook.runId(), new BackupView.HookRun(BackupView.HookPhase.RUNNING, ""));
+    } else if (op instanceof VolumeOp.TakeSnapshots take) {
+      BackupView.SnapshotSet set =
+          sets.getOrDefault(
+              take.backupId(),
+              new BackupView.SnapshotSet(
+                  take.backupId(),
+                  now,
+                  take.claims().size(),
+                  take.revision(),
+                  take.commit(),
+                  Map.of()));
+      Map<String, BackupView.Snapshot> byClaim = new TreeMap<>(set.byClaim());
+      for (String claim : take.claims()) {
+        byClaim.putIfAbsent(
+            claim, new BackupView.Snapshot(claim + "-snap", false, false, "", false));
+      }
+      sets.put(take.backupId(), withSnapshots(set, byClaim));
+    } else if (op instanceof VolumeOp.DeleteSet delete) {
+      sets.remove(delete.backupId());
+    } else if (op instanceof VolumeOp.DeleteClaim delete) {
+      BackupView.Claim c = claims.get(delete.claim());
+      if (c != null && c.uid().equals(delete.uid())) {
+        claims.put(c.name(), new BackupView.Claim(c.name(), c.uid(), true, c.restoreId()));
+      }
+    } else if (op instanceof VolumeOp.RestoreClaim restore) {
+      claims.putIfAbsent(
+          restore.claim(),
+          new BackupView.Claim(
+              restore.claim(), "uid-" + (++claimUids), false, restore.restoreId()));
+    }
+  }
+
+  private static BackupView.SnapshotSet withSnapshots(
+      BackupView.SnapshotSet set, Map<String, BackupView.Snapshot> byClaim) {
+    return new BackupView.SnapshotSet(
+        set.id(), set.createdAt(), set.size(), set.revision(), set.commit(), byClaim);
+  }
+
+  /** The snapshotter and hook runners move one tick. */
+  private void volumeTick() {
+    hooks.replaceAll(
+        (id, run) ->
+            run.phase() == BackupView.HookPhase.RUNNING
+                ? new BackupView.HookRun(
+                    hookOutcome.apply(id),
+                    hookOutcome.apply(id) == BackupView.HookPhase.FAILED ? "exit 1" : "")
+                : run);
+    sets.replaceAll(
+        (id, set) -> {
+          Map<String, BackupView.Snapshot> byClaim = new TreeMap<>();
+          set.byClaim()
+              .forEach(
+                  (claim, snap) -> {
+                    String failure = snapshotFailure.apply(claim);
+                    byClaim.put(
+                        claim,
+                        !failure.isEmpty()
+                            ? new BackupView.Snapshot(snap.name(), false, false, failure, false)
+                            : new BackupView.Snapshot(
+                                snap.name(), true, !stuckSnapshots.contains(claim), "", false));
+                  });
+          return withSnapshots(set, byClaim);
+        });
   }
 
   /** Applies an action as if the controller had already observed it (for unit tests). */
@@ -193,7 +333,9 @@ class Sim {
           "not deterministic");
       // Crash after the state write but before a pod deletion or run start took effect: same
       // request again.
-      if (a instanceof Action.DeletePod || a instanceof Action.StartAnalysis) {
+      if (a instanceof Action.DeletePod
+          || a instanceof Action.StartAnalysis
+          || a instanceof Action.Volume) {
         Action again =
             RolloutEngine.decide(spec, Optional.of(RolloutState.fromJson(a.state().toJson())), obs);
         assertEquals(a, again, "re-decision after a crash differs");
@@ -203,7 +345,7 @@ class Sim {
     apply(a);
     if (a instanceof Action.Wait || a instanceof Action.StopAnalysis) {
       advanceTime(a);
-    } else if (a instanceof Action.SetPartition) {
+    } else if (a instanceof Action.SetPartition || a instanceof Action.SetReplicas) {
       controllerTick();
     }
     return a;
@@ -255,6 +397,10 @@ class Sim {
         .toList();
   }
 
+  private static int ordinalOf(String claim) {
+    return Integer.parseInt(claim.substring(claim.lastIndexOf('-') + 1));
+  }
+
   // ---- the controller, kubelet and runner ----
 
   /** The most pods that were unavailable at once, to see maxUnavailable batches happen. */
@@ -288,10 +434,26 @@ class Sim {
               ? p
               : new PodView(p.name(), o, p.revision(), true, p.restartCount(), false);
         });
+    volumeTick();
     pods.values().removeIf(PodView::terminating);
-    pods.keySet().removeIf(o -> o >= replicas);
+    for (int o : new ArrayList<>(pods.keySet())) {
+      if (o >= replicas) {
+        pods.remove(o);
+        if (claimsDeletedOnScaleDown) {
+          for (String t : claimTemplates) {
+            claims.remove(t + "-" + name + "-" + o);
+          }
+        }
+      }
+    }
+    // pvc-protection: a claim being deleted goes once its pod is gone
+    claims.values().removeIf(c -> c.terminating() && !pods.containsKey(ordinalOf(c.name())));
     for (int o = 0; o < replicas; o++) {
+      if (!pods.containsKey(o) && claimTerminating(o)) {
+        continue; // the controller cannot create a pod whose claim is being deleted
+      }
       if (!pods.containsKey(o)) {
+        makeClaims(o, "");
         // newVersionedStatefulSetPod: below the partition from currentRevision, else updateRevision
         boolean current = strategy == UpdateStrategy.ROLLING_UPDATE && o < partition;
         pods.put(

@@ -27,7 +27,14 @@ public final class TestStates {
         new RolloutState.Status(phase, reason, detail),
         new RolloutState.Progress(at, at, 0),
         userPaused,
-        new RolloutState.Memory(failed, Set.of(), verdicts));
+        new RolloutState.Memory(failed, Set.of(), verdicts),
+        null,
+        null);
+  }
+
+  /** The state with this backup recorded. */
+  public static RolloutState withBackup(RolloutState state, RolloutState.Backup backup) {
+    return state.withBackup(backup);
   }
 
   /** {@code step-N templates VERDICT}. */

@@ -3,12 +3,15 @@ package dev.ordinal.sim;
 import static dev.ordinal.testkit.StatefulSets.await;
 
 import dev.ordinal.analysis.AnalysisRuns;
+import dev.ordinal.backup.BackupManager;
+import dev.ordinal.daemon.EventBus;
 import dev.ordinal.daemon.RolloutLoop;
 import dev.ordinal.kube.KubeCluster;
 import dev.ordinal.rollout.Annotations;
 import dev.ordinal.rollout.RolloutSpec;
 import dev.ordinal.rollout.RolloutState;
 import dev.ordinal.testkit.PodSimulator;
+import dev.ordinal.testkit.SnapshotSimulator;
 import dev.ordinal.testkit.StatefulSets;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -30,7 +33,9 @@ final class RealStage implements Stage {
   private final KubernetesClient client;
   private final String ns;
   private final PodSimulator kubelet;
+  private final SnapshotSimulator snapshotter;
   private final KubeCluster kube;
+  private final BackupManager backups;
   private final AnalysisRuns analysis;
   private final List<AutoCloseable> closeables = new ArrayList<>();
 
@@ -38,7 +43,9 @@ final class RealStage implements Stage {
     this.client = client;
     this.ns = ns;
     this.kubelet = new PodSimulator(client, ns, Duration.ofMillis(150));
+    this.snapshotter = new SnapshotSimulator(client, ns, Duration.ofMillis(150));
     this.kube = new KubeCluster(client);
+    this.backups = new BackupManager(kube, Clock.systemUTC());
     this.analysis = analysis;
   }
 
@@ -103,7 +110,14 @@ final class RealStage implements Stage {
   public RolloutLoop loop(String name, RolloutSpec spec) {
     RolloutLoop loop =
         new RolloutLoop(
-            kube, kube, Set.of(ns), s -> Optional.of(spec), analysis, Clock.systemUTC());
+            kube,
+            EventBus.standard(kube),
+            Set.of(ns),
+            s -> Optional.of(spec),
+            analysis,
+            backups,
+            Clock.systemUTC(),
+            2);
     closeables.add(loop);
     return loop;
   }
@@ -135,7 +149,9 @@ final class RealStage implements Stage {
     for (AutoCloseable c : closeables) {
       c.close();
     }
+    backups.close();
     kube.close();
     kubelet.close();
+    snapshotter.close();
   }
 }

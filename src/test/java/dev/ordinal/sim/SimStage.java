@@ -3,6 +3,8 @@ package dev.ordinal.sim;
 import static dev.ordinal.testkit.StatefulSets.await;
 
 import dev.ordinal.analysis.AnalysisRuns;
+import dev.ordinal.backup.BackupManager;
+import dev.ordinal.daemon.EventBus;
 import dev.ordinal.daemon.RolloutLoop;
 import dev.ordinal.rollout.Annotations;
 import dev.ordinal.rollout.RolloutSpec;
@@ -29,6 +31,7 @@ final class SimStage implements Stage {
 
   final SimCluster cluster = new SimCluster(new SimClock(Instant.now(), 1), Duration.ofMillis(150));
   private final AnalysisRuns analysis;
+  private final BackupManager backups = new BackupManager(cluster, cluster.clock());
   private final List<AutoCloseable> closeables = new ArrayList<>();
 
   SimStage(AnalysisRuns analysis) {
@@ -106,7 +109,14 @@ final class SimStage implements Stage {
   public RolloutLoop loop(String name, RolloutSpec spec) {
     RolloutLoop loop =
         new RolloutLoop(
-            cluster, cluster, Set.of(NS), s -> Optional.of(spec), analysis, cluster.clock());
+            cluster,
+            EventBus.standard(cluster),
+            Set.of(NS),
+            s -> Optional.of(spec),
+            analysis,
+            backups,
+            cluster.clock(),
+            2);
     closeables.add(loop);
     return loop;
   }
@@ -135,6 +145,7 @@ final class SimStage implements Stage {
     for (AutoCloseable c : closeables) {
       c.close();
     }
+    backups.close();
     cluster.close();
   }
 }

@@ -122,6 +122,11 @@ public final class ControlPlane {
   }
 
   /** A kubeconfig file for the admin user, for processes and CLIs under test. */
+  /** The kubectl built with this control plane's version; it does Kustomize too. */
+  public Path kubectl() {
+    return binaryDir(cacheDir).resolve("kubectl");
+  }
+
   public Path kubeconfig() {
     return kubeconfig;
   }
@@ -199,8 +204,10 @@ public final class ControlPlane {
             "--kubeconfig=" + kubeconfig,
             "--leader-elect=false",
             // Only what a StatefulSet rollout needs: the controller itself, garbage collection of
-            // orphans, and service-account tokens so the Ordinal pod's RBAC can be exercised.
-            "--controllers=statefulset-controller,garbage-collector-controller",
+            // orphans, and the pvc-protection finalizer's controller, so a deleted claim goes once
+            // no pod uses it, as in a real cluster (restores depend on it).
+            "--controllers=statefulset-controller,garbage-collector-controller,"
+                + "persistentvolumeclaim-protection-controller",
             "--secure-port=0",
             "--feature-gates=MaxUnavailableStatefulSet=true",
             "--concurrent-statefulset-syncs=5",

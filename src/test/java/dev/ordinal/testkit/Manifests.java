@@ -80,4 +80,32 @@ public final class Manifests {
           - canary: {replicas: 1}
           - pause: {}
       """;
+
+  /**
+   * {@link #STS} with other annotations than its policy's (empty for none) and claims of {@code
+   * storageClass} requesting {@code size}: for growing volumes.
+   */
+  public static String growable(String size, String storageClass, String annotations) {
+    return STS.replace(
+            "annotations: {ordinal.dev/policy: canary}", "annotations: {" + annotations + "}")
+        .replace(
+            "accessModes: [ReadWriteOnce]",
+            "accessModes: [ReadWriteOnce]\n        storageClassName: " + storageClass)
+        .replace("storage: 1Gi", "storage: " + size);
+  }
+
+  /** A policy that opts in to recreates, with two canary steps each held until promoted. */
+  public static final String RECREATE_POLICY =
+      """
+      apiVersion: ordinal.dev/v1alpha1
+      kind: RolloutPolicy
+      metadata: {name: canary}
+      spec:
+        immutableChanges: recreate
+        steps:
+          - canary: {replicas: 1}
+          - pause: {}
+          - canary: {replicas: 2}
+          - pause: {}
+      """;
 }

@@ -44,9 +44,18 @@ public final class PodSimulator implements AutoCloseable {
     READY_THEN_FAIL
   }
 
-  /** One pod incarnation as the simulator saw it; {@code readyAt} is set once it became Ready. */
+  /**
+   * One pod incarnation as the simulator saw it; {@code readyAt} is set once it became Ready: when
+   * the status write that made it Ready returned, which {@code readyRequestedAt} was sent (the API
+   * server committed it in between).
+   */
   public record PodRecord(
-      String name, String uid, String revision, Instant seenAt, Instant readyAt) {}
+      String name,
+      String uid,
+      String revision,
+      Instant seenAt,
+      Instant readyAt,
+      Instant readyRequestedAt) {}
 
   private static final String REVISION_LABEL = "controller-revision-hash";
 
@@ -136,7 +145,8 @@ public final class PodSimulator implements AutoCloseable {
         Optional.ofNullable(pod.getMetadata().getLabels())
             .map(l -> l.get(REVISION_LABEL))
             .orElse("");
-    PodRecord seen = new PodRecord(pod.getMetadata().getName(), uid, revision, Instant.now(), null);
+    PodRecord seen =
+        new PodRecord(pod.getMetadata().getName(), uid, revision, Instant.now(), null, null);
     PodRecord previous = records.putIfAbsent(uid, seen);
     if (previous != null) {
       return;
@@ -183,14 +193,17 @@ public final class PodSimulator implements AutoCloseable {
   }
 
   private boolean markReady(Pod pod) {
-    if (!setStatus(pod, true, 0, true)) {
+    Instant requested = setStatus(pod, true, 0, true);
+    if (requested == null) {
       return false;
     }
+    Instant written = Instant.now();
     String uid = pod.getMetadata().getUid();
     PodRecord ready =
         records.computeIfPresent(
             uid,
-            (k, r) -> new PodRecord(r.name(), r.uid(), r.revision(), r.seenAt(), Instant.now()));
+            (k, r) ->
+                new PodRecord(r.name(), r.uid(), r.revision(), r.seenAt(), written, requested));
     if (ready != null) {
       readyOrder.add(ready);
     }
@@ -198,17 +211,17 @@ public final class PodSimulator implements AutoCloseable {
   }
 
   private void crash(Pod pod, int restarts) {
-    if (setStatus(pod, false, restarts, false)) {
+    if (setStatus(pod, false, restarts, false) != null) {
       scheduler.schedule(
           () -> crash(pod, restarts + 1), crashInterval.toMillis(), TimeUnit.MILLISECONDS);
     }
   }
 
   /**
-   * Writes the status subresource of the same pod incarnation (matched by uid). Returns false when
-   * the pod is gone or was replaced, so loops for it stop.
+   * Writes the status subresource of the same pod incarnation (matched by uid). Returns when the
+   * successful write was sent, or null when the pod is gone or was replaced, so loops for it stop.
    */
-  private boolean setStatus(Pod original, boolean ready, int restarts, boolean running) {
+  private Instant setStatus(Pod original, boolean ready, int restarts, boolean running) {
     String name = original.getMetadata().getName();
     String uid = original.getMetadata().getUid();
     try {
@@ -216,17 +229,18 @@ public final class PodSimulator implements AutoCloseable {
       if (current == null
           || !uid.equals(current.getMetadata().getUid())
           || current.getMetadata().getDeletionTimestamp() != null) {
-        return false;
+        return null;
       }
       current.setStatus(status(current, ready, restarts, running));
+      Instant requested = Instant.now();
       client.pods().inNamespace(namespace).resource(current).updateStatus();
-      return true;
+      return requested;
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409) {
         return setStatus(original, ready, restarts, running);
       }
       if (e.getCode() == 404) {
-        return false;
+        return null;
       }
       throw e;
     }

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -28,17 +29,30 @@ import java.util.concurrent.TimeUnit;
 /**
  * Plays the CSI external-snapshotter and driver for one namespace: each VolumeSnapshot of an
  * existing PVC gets a bound VolumeSnapshotContent and becomes readyToUse after a delay, or gets a
- * status error when a test asks for it to fail.
+ * status error when a test asks for it to fail, or is taken and never becomes ready. It also plays
+ * the provisioner for a claim created from a snapshot: the claim gets the data the snapshot copied.
+ * Data is a marker: the annotation {@link #DATA} on a claim, copied to the snapshot's content when
+ * the snapshot is taken, and from there to a claim restored from it.
  */
 public final class SnapshotSimulator implements AutoCloseable {
   public static final String API_VERSION = "snapshot.storage.k8s.io/v1";
   public static final String DRIVER = "sim.csi.ordinal.dev";
 
+  /** What a volume holds, as the simulation carries it (the same key as the in-memory cluster). */
+  public static final String DATA = "sim.ordinal.dev/data";
+
+  /** When the simulator first saw a snapshot and when it made it readyToUse (or failed it). */
+  public record Timing(String snapshot, Instant seen, Instant done) {}
+
   private final KubernetesClient client;
   private final String namespace;
   private final Duration readyDelay;
   private final Set<String> failing = ConcurrentHashMap.newKeySet();
+  private final Set<String> stuck = ConcurrentHashMap.newKeySet();
   private final Set<String> handled = ConcurrentHashMap.newKeySet();
+  private final Set<String> provisioned = ConcurrentHashMap.newKeySet();
+  private final List<Timing> timings = new CopyOnWriteArrayList<>();
+  private final Watch claimWatch;
   private final ScheduledExecutorService scheduler =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -62,6 +76,22 @@ public final class SnapshotSimulator implements AutoCloseable {
                   public void eventReceived(Action action, GenericKubernetesResource snapshot) {
                     if (action == Action.ADDED) {
                       onSnapshot(snapshot);
+                    }
+                  }
+
+                  @Override
+                  public void onClose(WatcherException cause) {}
+                });
+    this.claimWatch =
+        client
+            .persistentVolumeClaims()
+            .inNamespace(namespace)
+            .watch(
+                new Watcher<>() {
+                  @Override
+                  public void eventReceived(Action action, PersistentVolumeClaim claim) {
+                    if (action == Action.ADDED) {
+                      scheduler.execute(() -> provision(claim));
                     }
                   }
 
@@ -99,10 +129,23 @@ public final class SnapshotSimulator implements AutoCloseable {
             .anyMatch(c -> c.getType().equals("Established") && c.getStatus().equals("True"));
   }
 
-  /** The snapshot with this name fails instead of becoming ready. */
+  /**
+   * The snapshot with this name, or of the claim with this name, fails instead of becoming ready.
+   */
   public SnapshotSimulator failSnapshot(String name) {
     failing.add(name);
     return this;
+  }
+
+  /** The snapshot with this name, or of this claim, is taken but never becomes readyToUse. */
+  public SnapshotSimulator neverReady(String name) {
+    stuck.add(name);
+    return this;
+  }
+
+  /** When each snapshot was seen and finished, in the order they finished. */
+  public List<Timing> timings() {
+    return List.copyOf(timings);
   }
 
   public MixedOperation<
@@ -123,8 +166,52 @@ public final class SnapshotSimulator implements AutoCloseable {
 
   private void onSnapshot(GenericKubernetesResource snapshot) {
     if (handled.add(snapshot.getMetadata().getUid())) {
-      scheduler.schedule(() -> complete(snapshot), readyDelay.toMillis(), TimeUnit.MILLISECONDS);
+      Instant seen = Instant.now();
+      scheduler.schedule(
+          () -> {
+            complete(snapshot);
+            timings.add(new Timing(snapshot.getMetadata().getName(), seen, Instant.now()));
+          },
+          readyDelay.toMillis(),
+          TimeUnit.MILLISECONDS);
     }
+  }
+
+  /** A claim created from one of the snapshots starts with the data the snapshot copied. */
+  private void provision(PersistentVolumeClaim claim) {
+    var source = claim.getSpec().getDataSource();
+    if (source == null
+        || !"VolumeSnapshot".equals(source.getKind())
+        || !provisioned.add(claim.getMetadata().getUid())) {
+      return;
+    }
+    GenericKubernetesResource snapshot =
+        snapshots().inNamespace(namespace).withName(source.getName()).get();
+    Object status = snapshot == null ? null : snapshot.getAdditionalProperties().get("status");
+    Object contentName =
+        status instanceof Map<?, ?> m ? m.get("boundVolumeSnapshotContentName") : null;
+    GenericKubernetesResource content =
+        contentName == null ? null : contents().withName(contentName.toString()).get();
+    String data =
+        content == null || content.getMetadata().getAnnotations() == null
+            ? ""
+            : content.getMetadata().getAnnotations().getOrDefault(DATA, "");
+    client
+        .persistentVolumeClaims()
+        .inNamespace(namespace)
+        .withName(claim.getMetadata().getName())
+        .edit(
+            c -> {
+              if (c.getMetadata().getUid().equals(claim.getMetadata().getUid())) {
+                Map<String, String> annotations =
+                    c.getMetadata().getAnnotations() == null
+                        ? new LinkedHashMap<>()
+                        : new LinkedHashMap<>(c.getMetadata().getAnnotations());
+                annotations.put(DATA, data);
+                c.getMetadata().setAnnotations(annotations);
+              }
+              return c;
+            });
   }
 
   @SuppressWarnings("unchecked")
@@ -137,7 +224,7 @@ public final class SnapshotSimulator implements AutoCloseable {
         claimName == null
             ? null
             : client.persistentVolumeClaims().inNamespace(namespace).withName(claimName).get();
-    if (failing.contains(name)) {
+    if (failing.contains(name) || failing.contains(claimName)) {
       fail(name, "simulated CSI driver failure for snapshot " + name);
       return;
     }
@@ -161,6 +248,7 @@ public final class SnapshotSimulator implements AutoCloseable {
             .withKind("VolumeSnapshotContent")
             .withNewMetadata()
             .withName(contentName)
+            .withAnnotations(Map.of(DATA, data(claim)))
             .endMetadata()
             .addToAdditionalProperties(
                 "spec",
@@ -201,13 +289,18 @@ public final class SnapshotSimulator implements AutoCloseable {
                           "boundVolumeSnapshotContentName",
                           contentName,
                           "readyToUse",
-                          true,
+                          !(stuck.contains(name) || stuck.contains(claimName)),
                           "creationTime",
                           now.toString(),
                           "restoreSize",
                           size.toString()));
               return s;
             });
+  }
+
+  private static String data(PersistentVolumeClaim claim) {
+    Map<String, String> annotations = claim.getMetadata().getAnnotations();
+    return annotations == null ? "" : annotations.getOrDefault(DATA, "");
   }
 
   private void fail(String name, String message) {
@@ -231,6 +324,7 @@ public final class SnapshotSimulator implements AutoCloseable {
   @Override
   public void close() {
     watch.close();
+    claimWatch.close();
     scheduler.shutdownNow();
   }
 }

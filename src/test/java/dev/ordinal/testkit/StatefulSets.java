@@ -75,6 +75,11 @@ public final class StatefulSets {
     return result;
   }
 
+  /** A change for {@link #edit}: the first container's image. */
+  public static java.util.function.Consumer<StatefulSet> image(String image) {
+    return s -> s.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(image);
+  }
+
   /**
    * Read-modify-write of a StatefulSet, retried on 409: the controller updates the object's status
    * all the time, so a single optimistic update often loses the race.
@@ -153,5 +158,17 @@ public final class StatefulSets {
         },
         () -> client.apps().statefulSets().inNamespace(namespace).withName(name).get().getStatus());
     return client.apps().statefulSets().inNamespace(namespace).withName(name).get();
+  }
+
+  /** The storage its first volume claim template requests, as written ({@code 2Gi}). */
+  public static String claimTemplateStorage(StatefulSet sts) {
+    return sts.getSpec()
+        .getVolumeClaimTemplates()
+        .get(0)
+        .getSpec()
+        .getResources()
+        .getRequests()
+        .get("storage")
+        .toString();
   }
 }

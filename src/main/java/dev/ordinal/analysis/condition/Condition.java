@@ -100,6 +100,89 @@ public final class Condition {
   }
 
   /**
+   * A number this condition compares the result with, such as {@code < 0.05} in {@code result[0] <
+   * 0.05}: what a chart draws as a line beside the measured values.
+   *
+   * @param op the comparison as read with the result on the left ({@code 0.05 > result} gives
+   *     {@code <})
+   */
+  public record Threshold(String op, double value) {}
+
+  private static final Set<String> COMPARISONS = Set.of("<", "<=", ">", ">=", "==");
+
+  /**
+   * The comparisons of {@code result} (or {@code result[0]}) with a number, found at the top of the
+   * condition and through {@code &&} and {@code ||}; empty when the condition is shaped otherwise
+   * (a chart then shows the condition's text alone). Placeholders must be bound first.
+   */
+  public List<Threshold> thresholds() {
+    List<Threshold> found = new ArrayList<>();
+    collectThresholds(expr, found);
+    return found;
+  }
+
+  private static void collectThresholds(Expr node, List<Threshold> found) {
+    if (!(node instanceof Expr.Binary binary)) {
+      return;
+    }
+    switch (binary.op()) {
+      case "&&", "and", "||", "or" -> {
+        collectThresholds(binary.left(), found);
+        collectThresholds(binary.right(), found);
+      }
+      default -> {
+        if (!COMPARISONS.contains(binary.op())) {
+          return;
+        }
+        Optional<Double> right = number(binary.right());
+        Optional<Double> left = number(binary.left());
+        if (isResult(binary.left()) && right.isPresent()) {
+          found.add(new Threshold(binary.op(), right.get()));
+        } else if (isResult(binary.right()) && left.isPresent()) {
+          found.add(new Threshold(mirrored(binary.op()), left.get()));
+        }
+      }
+    }
+  }
+
+  private static boolean isResult(Expr node) {
+    if (node instanceof Expr.Variable v) {
+      return v.name().equals("result");
+    }
+    return node instanceof Expr.Member m
+        && m.target() instanceof Expr.Variable v
+        && v.name().equals("result")
+        && m.key() instanceof Expr.Literal key
+        && key.value() instanceof Value.Int index
+        && index.value() == 0;
+  }
+
+  private static Optional<Double> number(Expr node) {
+    if (node instanceof Expr.Unary u && u.op().equals("-")) {
+      return number(u.operand()).map(n -> -n);
+    }
+    if (node instanceof Expr.Literal literal) {
+      if (literal.value() instanceof Value.Int i) {
+        return Optional.of((double) i.value());
+      }
+      if (literal.value() instanceof Value.Float f) {
+        return Optional.of(f.value());
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static String mirrored(String op) {
+    return switch (op) {
+      case "<" -> ">";
+      case "<=" -> ">=";
+      case ">" -> "<";
+      case ">=" -> "<=";
+      default -> op;
+    };
+  }
+
+  /**
    * Why this condition, used as a successCondition, explicitly lets missing data pass, or empty. A
    * condition that checks for missing data ({@code isNaN}, {@code isInf}, {@code len}, {@code
    * isNil}, {@code default}, {@code nil}) and is then true for it, such as {@code isNaN(result[0])

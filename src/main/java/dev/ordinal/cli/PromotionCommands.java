@@ -1,0 +1,278 @@
+package dev.ordinal.cli;
+
+import dev.ordinal.analysis.condition.ConditionGrammar;
+import dev.ordinal.daemon.DaemonConfig;
+import dev.ordinal.daemon.Promotions;
+import dev.ordinal.git.GitRepoCache;
+import dev.ordinal.git.GitSourceException;
+import dev.ordinal.git.GitWorkspace;
+import dev.ordinal.kube.ClusterException;
+import dev.ordinal.kube.KubeAccess;
+import dev.ordinal.manifest.ManifestLoader;
+import dev.ordinal.plan.PlanOptions;
+import dev.ordinal.promotion.Environment;
+import dev.ordinal.promotion.Forge;
+import dev.ordinal.promotion.ForgeException;
+import dev.ordinal.promotion.Promoter;
+import dev.ordinal.promotion.PromotionLinks;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ordinal promotions list} and {@code ordinal promote-env}. */
+final class PromotionCommands {
+  private PromotionCommands() {}
+
+  /** The source StatefulSets of a rule: those its source app applied (the inventory label). */
+  static List<StatefulSet> sources(KubeAccess access, DaemonConfig config, Promoter.Rule rule) {
+    return statefulSetsOf(access, config, rule.from().app());
+  }
+
+  /** The StatefulSets app {@code app} applied, by the inventory label. */
+  static List<StatefulSet> statefulSetsOf(KubeAccess access, DaemonConfig config, String app) {
+    String namespace =
+        config.apps().stream()
+            .filter(a -> a.name().equals(app))
+            .findFirst()
+            .orElseThrow()
+            .namespace();
+    return access.statefulSets(namespace).stream()
+        .filter(
+            s ->
+                s.getMetadata().getLabels() != null
+                    && app.equals(s.getMetadata().getLabels().get(PlanOptions.APP_LABEL)))
+        .toList();
+  }
+
+  /**
+   * What the target StatefulSet of the same name records about this rule's promotions: the merged
+   * one and the rollout it started, else the open pull request, else "-".
+   */
+  private static String recorded(Promoter.Rule rule, List<StatefulSet> targets, String name) {
+    for (StatefulSet target : targets) {
+      if (!target.getMetadata().getName().equals(name)) {
+        continue;
+      }
+      Map<String, String> annotations =
+          target.getMetadata().getAnnotations() == null
+              ? Map.of()
+              : target.getMetadata().getAnnotations();
+      Optional<PromotionLinks.Pending> pending =
+          PromotionLinks.pending(annotations)
+              .filter(p -> p.source().promotion().equals(rule.name()));
+      Optional<PromotionLinks.Merged> merged =
+          PromotionLinks.merged(annotations)
+              .filter(m -> m.source().promotion().equals(rule.name()));
+      if (merged.isPresent()) {
+        return StatusView.promoted(merged.get())
+            + pending.map(p -> " (#" + p.pullRequest() + " open)").orElse("");
+      }
+      if (pending.isPresent()) {
+        return StatusView.promoting(pending.get());
+      }
+    }
+    return "-";
+  }
+
+  @Command(
+      name = "promotions",
+      header = "Promotions between environments, as the daemon config defines them.",
+      description = {
+        "Promotions between environments, as the daemon config defines them: 'ordinal promotions"
+            + " list' shows each rule's source StatefulSets with their commit, gate and pull request."
+      },
+      subcommands = {ListPromotions.class},
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {"2:no subcommand given"})
+  static final class Group implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "a subcommand is required: list");
+    }
+  }
+
+  @Command(
+      name = "list",
+      header = "List each promotion rule's source StatefulSets with commit, gate and pull request.",
+      description = {
+        "For every promotion rule and source StatefulSet: the commit, the gate, the pull"
+            + " request for it on the forge, and what the target StatefulSet records: the last"
+            + " merged promotion, its merge commit and the target rollout that ran it."
+      },
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {
+        "0:listed",
+        "2:usage error, an invalid config, or the cluster is unreachable"
+      })
+  static final class ListPromotions implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(
+        names = "--config",
+        required = true,
+        paramLabel = "FILE",
+        description = "The daemon's config file.")
+    Path configFile;
+
+    @Mixin ClusterOptions cluster;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      try (KubeAccess access = cluster.connect()) {
+        DaemonConfig config = DaemonConfig.load(configFile);
+        Map<String, Environment> envs = Promotions.environments(config);
+        out.printf(
+            "%-20s %-16s %-12s %-40s %-50s %s%n",
+            "PROMOTION", "STATEFULSET", "COMMIT", "GATE", "PULL REQUEST", "TARGET");
+        for (Promoter.Rule rule : Promotions.rules(config, envs)) {
+          List<StatefulSet> targets = statefulSetsOf(access, config, rule.to().app());
+          for (StatefulSet sts : sources(access, config, rule)) {
+            String commit = Promoter.state(sts).map(s -> s.source().commit()).orElse("");
+            String gate =
+                Promotions.describe(
+                    new Promoter.Outcome.Gated(Promoter.gate(rule, sts, Instant.now(), false)));
+            String pr = "-";
+            Optional<Forge> forge = rule.to().forge();
+            if (!commit.isEmpty() && forge.isPresent() && !rule.push()) {
+              try {
+                pr =
+                    forge
+                        .get()
+                        .pullRequests(
+                            rule.to().branch(),
+                            Promoter.branch(rule, sts.getMetadata().getName(), commit),
+                            true)
+                        .stream()
+                        .findFirst()
+                        .map(
+                            p ->
+                                "#"
+                                    + p.number()
+                                    + " "
+                                    + (p.merged() ? "merged" : p.open() ? "open" : "closed")
+                                    + " "
+                                    + p.url())
+                        .orElse("none");
+              } catch (ForgeException e) {
+                pr = "unknown: " + e.getMessage();
+              }
+            }
+            out.printf(
+                "%-20s %-16s %-12s %-40s %-50s %s%n",
+                rule.name(),
+                sts.getMetadata().getName(),
+                commit.isEmpty() ? "-" : commit.substring(0, Math.min(12, commit.length())),
+                gate,
+                pr,
+                recorded(rule, targets, sts.getMetadata().getName()));
+          }
+        }
+        out.flush();
+        return 0;
+      } catch (DaemonConfig.ConfigException | GitSourceException | ClusterException e) {
+        err.println(e.getMessage());
+        return 2;
+      }
+    }
+  }
+
+  @Command(
+      name = "promote-env",
+      header =
+          "Promote app SOURCE's verified StatefulSets to app TARGET now, behind the same gates.",
+      description = {
+        "Promote the verified StatefulSets of app SOURCE to app TARGET now, by the promotion rule"
+            + " between them in the daemon config, behind the same gates; --force skips the soak"
+            + " time, the freeze windows and a user-accepted inconclusive analysis, never a failed"
+            + " one."
+      },
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {
+        "0:promoted, or nothing to do",
+        "1:held by a gate, or the promotion failed",
+        "2:usage error, an invalid config, or the cluster is unreachable"
+      })
+  static final class PromoteEnv implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "SOURCE", description = "The source app (environment).")
+    String source;
+
+    @Parameters(index = "1", paramLabel = "TARGET", description = "The target app (environment).")
+    String target;
+
+    @Option(names = "--force", description = "Skip soak, freeze and inconclusive gates.")
+    boolean force;
+
+    @Option(
+        names = "--config",
+        required = true,
+        paramLabel = "FILE",
+        description = "The daemon's config file.")
+    Path configFile;
+
+    @Mixin ClusterOptions cluster;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      try (KubeAccess access = cluster.connect()) {
+        DaemonConfig config = DaemonConfig.load(configFile);
+        Optional<Promoter.Rule> rule =
+            Promotions.rules(config, Promotions.environments(config)).stream()
+                .filter(r -> r.from().app().equals(source) && r.to().app().equals(target))
+                .findFirst();
+        if (rule.isEmpty()) {
+          err.println(
+              configFile
+                  + ": no promotion from "
+                  + Text.quoted(source)
+                  + " to "
+                  + Text.quoted(target)
+                  + "; add one under promotions:");
+          return 2;
+        }
+        DaemonConfig.Person author = config.commitAuthorOrDefault();
+        DaemonConfig.Person committer = config.committerOrDefault();
+        int code = 0;
+        try (Promoter promoter =
+            new Promoter(
+                new GitRepoCache(Path.of(config.dataDirOrDefault()).resolve("promotion-git-cli")),
+                config.maxFetchBytesOrDefault(),
+                new GitWorkspace.Authorship(
+                    author.name(), author.email(), committer.name(), committer.email()),
+                new ManifestLoader(ConditionGrammar.INSTANCE, config.analysisTrust()))) {
+          for (StatefulSet sts : sources(access, config, rule.get())) {
+            Promoter.Outcome outcome = promoter.promote(rule.get(), sts, Instant.now(), force);
+            out.println(sts.getMetadata().getName() + ": " + Promotions.describe(outcome));
+            if (outcome instanceof Promoter.Outcome.Gated
+                || outcome instanceof Promoter.Outcome.Failed) {
+              code = 1;
+            }
+          }
+        }
+        out.flush();
+        return code;
+      } catch (DaemonConfig.ConfigException | GitSourceException | ClusterException e) {
+        err.println(e.getMessage());
+        return 2;
+      }
+    }
+  }
+}

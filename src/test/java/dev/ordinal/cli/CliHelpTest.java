@@ -1,0 +1,144 @@
+package dev.ordinal.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine;
+
+/** Every command and subcommand explains itself the same way, found by walking the tree. */
+class CliHelpTest {
+  /** Every command path below {@code ordinal}, such as [analysis, backtest]. */
+  static Stream<List<String>> commands() {
+    List<List<String>> paths = new ArrayList<>();
+    collect(Main.commandLine(), new ArrayList<>(), paths);
+    return paths.stream();
+  }
+
+  private static void collect(CommandLine cli, List<String> path, List<List<String>> into) {
+    for (var sub : cli.getSubcommands().entrySet()) {
+      List<String> next = new ArrayList<>(path);
+      next.add(sub.getKey());
+      into.add(next);
+      collect(sub.getValue(), next, into);
+    }
+  }
+
+  private static String[] args(List<String> path, String... more) {
+    List<String> all = new ArrayList<>(path);
+    all.addAll(List.of(more));
+    return all.toArray(String[]::new);
+  }
+
+  @Test
+  void theTreeHasEveryCommand() {
+    List<String> names = commands().map(p -> String.join(" ", p)).toList();
+    assertTrue(
+        names.containsAll(
+            List.of(
+                "demo",
+                "validate",
+                "diff",
+                "plan",
+                "status",
+                "promote",
+                "abort",
+                "retry",
+                "pause",
+                "resume",
+                "analysis",
+                "analysis backtest",
+                "run",
+                "version",
+                "help",
+                "completion")),
+        names.toString());
+  }
+
+  @ParameterizedTest
+  @MethodSource("commands")
+  void helpExitsZeroWithTheWholeDescriptionAndTheExitCodes(List<String> path) {
+    for (String flag : List.of("--help", "-h")) {
+      CliRun run = CliRun.of(args(path, flag));
+      assertEquals(0, run.exitCode(), path + " " + flag + ": " + run.err());
+      assertEquals("", run.err(), path + " " + flag);
+      assertTrue(
+          run.out().contains("Usage: ordinal " + String.join(" ", path)),
+          path + " " + flag + ": " + run.out());
+      if (!path.equals(List.of("help"))) {
+        assertTrue(run.out().contains("Exit codes:"), path + ": " + run.out());
+      }
+    }
+  }
+
+  /** The commands right below {@code ordinal}, which {@code ordinal help CMD} knows. */
+  static Stream<List<String>> topLevelCommands() {
+    return commands().filter(p -> p.size() == 1);
+  }
+
+  @ParameterizedTest
+  @MethodSource("topLevelCommands")
+  void helpCommandPrintsTheSameAsDashDashHelp(List<String> path) {
+    CliRun help = CliRun.of(args(List.of("help"), path.toArray(String[]::new)));
+    assertEquals(0, help.exitCode(), help.err());
+    assertEquals(CliRun.of(args(path, "--help")).out(), help.out());
+  }
+
+  @ParameterizedTest
+  @MethodSource("commands")
+  void onlyTheTopLevelPrintsTheVersion(List<String> path) {
+    CliRun run = CliRun.of(args(path, "-V"));
+    assertTrue(!run.out().contains("ordinal " + Main.version()), path + ": " + run.out());
+    if (!path.equals(List.of("help"))) {
+      assertEquals(2, run.exitCode(), path + ": " + run.out());
+    }
+  }
+
+  @Test
+  void topLevelHelpListsEachCommandWithAWholeSentence() {
+    CliRun run = CliRun.of("--help");
+    assertEquals(0, run.exitCode());
+    CommandLine cli = Main.commandLine();
+    for (var sub : cli.getSubcommands().entrySet()) {
+      var usage = sub.getValue().getCommandSpec().usageMessage();
+      String summary = usage.header().length > 0 ? usage.header()[0] : usage.description()[0];
+      assertTrue(summary.endsWith("."), sub.getKey() + ": '" + summary + "'");
+    }
+    assertTrue(run.out().contains("demo"), run.out());
+    assertEquals(0, CliRun.of("-V").exitCode());
+  }
+
+  @Test
+  void helpWithoutACommandIsTheTopLevelHelp() {
+    CliRun run = CliRun.of("help");
+    assertEquals(0, run.exitCode(), run.err());
+    assertEquals(CliRun.of("--help").out(), run.out());
+  }
+
+  @Test
+  void requiredOptionsDoNotStandInTheWayOfHelp() {
+    assertEquals(0, CliRun.of("run", "--help").exitCode());
+    assertEquals(0, CliRun.of("analysis", "backtest", "--help").exitCode());
+  }
+
+  @Test
+  void completionPrintsABashScriptThatKnowsTheCommands() {
+    CliRun run = CliRun.of("completion");
+    assertEquals(0, run.exitCode(), run.err());
+    assertTrue(run.out().contains("complete -F"), run.out());
+    assertTrue(run.out().contains("demo") && run.out().contains("backtest"), run.out());
+  }
+
+  @Test
+  void usageErrorsEchoWhatTheyWereGivenWithControlCharactersEscaped() {
+    CliRun run = CliRun.of("status", "-o", "\u001b[2Jjson");
+    assertEquals(2, run.exitCode());
+    assertTrue(run.err().contains("not '\\u001b[2Jjson'"), run.err());
+    assertTrue(run.err().chars().noneMatch(c -> c == 0x1b), "no raw escape: " + run.err());
+  }
+}

@@ -1,0 +1,87 @@
+package dev.ordinal.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * With no cluster to talk to, every cluster command says where it tried (server, kubeconfig,
+ * context) and what to try, and exits 2. Port 1 on loopback refuses connections at once.
+ */
+class ClusterErrorsTest {
+  @TempDir Path dir;
+  Path kubeconfig;
+  Path manifests;
+
+  @BeforeEach
+  void files() throws IOException {
+    kubeconfig = dir.resolve("nowhere.yaml");
+    Files.writeString(
+        kubeconfig,
+        """
+        apiVersion: v1
+        kind: Config
+        clusters: [{name: x, cluster: {server: "https://127.0.0.1:1"}}]
+        users: [{name: x, user: {token: t}}]
+        contexts: [{name: lab, context: {cluster: x, user: x}}]
+        current-context: lab
+        """);
+    manifests = Files.createDirectory(dir.resolve("m"));
+    Files.writeString(
+        manifests.resolve("cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n");
+  }
+
+  static List<List<String>> commands() {
+    return List.of(
+        List.of("status"),
+        List.of("status", "db"),
+        List.of("promote", "db", "--full"),
+        List.of("retry", "rollout", "db"),
+        List.of("diff", "--app", "x"),
+        List.of("plan", "--app", "x"));
+  }
+
+  private String[] args(List<String> command, String... more) {
+    List<String> all = new ArrayList<>(command);
+    if (command.get(0).equals("diff") || command.get(0).equals("plan")) {
+      all.add(manifests.toString());
+    }
+    all.addAll(List.of("--kubeconfig", kubeconfig.toString()));
+    all.addAll(List.of(more));
+    return all.toArray(String[]::new);
+  }
+
+  @ParameterizedTest
+  @MethodSource("commands")
+  void noClusterNamesTheServerTheKubeconfigAndTheContext(List<String> command) {
+    CliRun run = CliRun.of(args(command));
+    assertEquals(2, run.exitCode(), command + ": " + run.out());
+    String err = run.err();
+    assertTrue(err.contains("cannot reach the cluster"), command + ": " + err);
+    assertTrue(err.contains("https://127.0.0.1:1"), command + " names the server: " + err);
+    assertTrue(err.contains(kubeconfig.toString()), command + " names the kubeconfig: " + err);
+    assertTrue(err.contains("context lab"), command + " names the context: " + err);
+    assertTrue(err.contains("--kubeconfig/--context"), command + " says what to try: " + err);
+    assertEquals(1, err.strip().lines().count(), command + ": one line, no stack: " + err);
+  }
+
+  @ParameterizedTest
+  @MethodSource("commands")
+  void anUnknownContextIsAnError(List<String> command) {
+    CliRun run = CliRun.of(args(command, "--context", "prod"));
+    assertEquals(2, run.exitCode(), command + ": " + run.out());
+    assertTrue(
+        run.err().contains("context 'prod' is not in kubeconfig " + kubeconfig),
+        command + ": " + run.err());
+  }
+}
