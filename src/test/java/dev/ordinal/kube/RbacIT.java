@@ -726,12 +726,13 @@ class RbacIT {
           maxReplicas: 2
         """);
     // Every object carries the image's tag, so a new image changes every object: each is planned
-    // against a fresh read of it (get), not only the StatefulSet.
+    // against a fresh read of it (get), not only the StatefulSet. Only the objects' own metadata:
+    // a claim template's labels cannot change on an existing StatefulSet.
     String tag = image.substring(image.lastIndexOf(':') + 1);
     files.replaceAll(
         (path, yaml) ->
-            yaml.replace(
-                "metadata: {name:", "metadata: {labels: {release: \"" + tag + "\"}, name:"));
+            yaml.replaceAll(
+                "(?m)^metadata: \\{name:", "metadata: {labels: {release: \"" + tag + "\"}, name:"));
     return files;
   }
 }
