@@ -302,6 +302,13 @@ class RbacIT {
               "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad_Name}\ndata: {a: b}\n");
           remote.commit("main", invalid);
           app.poll();
+          // Syncs run on the app's worker, and two requests while one is pending are one sync:
+          // wait for the first Event before asking for the second sync.
+          await(
+              "the invalid commit's Event",
+              Duration.ofSeconds(30),
+              () -> invalidEventCounts(admin, target).equals(List.of(1)),
+              () -> invalidEventCounts(admin, target));
           app.syncNow();
           await(
               "the invalid commit's Event counted twice",
