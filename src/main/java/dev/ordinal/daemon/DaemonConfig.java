@@ -54,7 +54,8 @@ public record DaemonConfig(
     String promotionInterval,
     List<Promotion> promotions,
     List<Notifier> notifications,
-    Sync sync) {
+    Sync sync,
+    Sharding sharding) {
 
   public DaemonConfig {
     notifications = notifications == null ? List.of() : List.copyOf(notifications);
@@ -97,6 +98,7 @@ public record DaemonConfig(
         null,
         null,
         List.of(),
+        null,
         null);
   }
 
@@ -133,6 +135,7 @@ public record DaemonConfig(
         promotionInterval,
         promotions,
         notifications,
+        null,
         null);
   }
 
@@ -259,6 +262,26 @@ public record DaemonConfig(
     public int applyConcurrencyOrDefault() {
       return applyConcurrency == null ? DEFAULT_APPLY_CONCURRENCY : applyConcurrency;
     }
+  }
+
+  /**
+   * How replicas split the work. Each shard is held by one replica through its own Lease; a replica
+   * holds at most {@code ceil(shards / live replicas)} of them.
+   *
+   * @param shards how many shards the apps and StatefulSets are split into (default 1: one leader
+   *     does everything and other replicas stand by); 1 to {@value #MAX_SHARDS}
+   */
+  public record Sharding(Integer shards) {
+    public static final int MAX_SHARDS = 64;
+
+    public int shardsOrDefault() {
+      return shards == null ? 1 : shards;
+    }
+  }
+
+  /** How many shards the work is split into: 1 unless {@code sharding.shards} says more. */
+  public int shardsOrDefault() {
+    return sharding == null ? 1 : sharding.shardsOrDefault();
   }
 
   /** {@code sync}, with its defaults when the config has none. */
@@ -757,6 +780,16 @@ public record DaemonConfig(
         && ByteSizes.parse(git.maxFetchSize()).isEmpty()) {
       problems.add(
           "git.maxFetchSize: not a size such as 256Mi or 1Gi: '" + git.maxFetchSize() + "'");
+    }
+    if (sharding != null
+        && sharding.shards() != null
+        && (sharding.shards() < 1 || sharding.shards() > Sharding.MAX_SHARDS)) {
+      problems.add(
+          "sharding.shards: "
+              + sharding.shards()
+              + " is not from 1 to "
+              + Sharding.MAX_SHARDS
+              + "; use about as many shards as replicas, or a small multiple");
     }
     if (sync != null) {
       if (sync.resyncInterval() != null

@@ -45,6 +45,8 @@ public final class RolloutLoop implements AutoCloseable {
 
   private static final Duration ERROR_BACKOFF = Duration.ofSeconds(5);
 
+  private volatile java.util.function.Predicate<String> owns = key -> true;
+
   /** Told about every action carried out (not Waits, not writes lost to a conflict). */
   @FunctionalInterface
   public interface ActionListener {
@@ -153,6 +155,15 @@ public final class RolloutLoop implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Decides only for the StatefulSets ({@code namespace/name}) {@code owns} accepts: with shards,
+   * each shard held has a loop of its own.
+   */
+  public RolloutLoop owning(java.util.function.Predicate<String> owns) {
+    this.owns = Objects.requireNonNull(owns);
+    return this;
+  }
+
   /** StatefulSets waiting in the work queue for a decision. */
   public int queueDepth() {
     return queue.size();
@@ -253,7 +264,7 @@ public final class RolloutLoop implements AutoCloseable {
   }
 
   void enqueue(String key) {
-    if (!closed) {
+    if (!closed && owns.test(key)) {
       queue.add(key);
     }
   }

@@ -9,7 +9,10 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The {@code sync} settings of the daemon config: defaults, values, and what they refuse. */
+/**
+ * The {@code sync} and {@code sharding} settings of the daemon config: defaults, values, and what
+ * they refuse.
+ */
 class DaemonConfigSyncTest {
   private static final String APPS =
       "apps: [{name: shop, repo: \"https://git.example.com/c.git\", namespace: shop}]\n";
@@ -39,6 +42,22 @@ class DaemonConfigSyncTest {
         load("sync: {resyncInterval: 90s, applyConcurrency: 32}\n").syncOrDefault();
     assertEquals(Duration.ofSeconds(90), sync.resyncIntervalOrDefault());
     assertEquals(32, sync.applyConcurrencyOrDefault());
+  }
+
+  @Test
+  void oneShardUnlessTheConfigSaysMoreAndOnlyFromOneToSixtyFour() throws Exception {
+    assertEquals(1, load("").shardsOrDefault());
+    assertEquals(8, load("sharding: {shards: 8}\n").shardsOrDefault());
+    assertEquals(
+        tmp.resolve("config.yaml")
+            + ": sharding.shards: 0 is not from 1 to 64; use about as many shards as replicas,"
+            + " or a small multiple",
+        problem("sharding: {shards: 0}\n"));
+    assertEquals(
+        tmp.resolve("config.yaml")
+            + ": sharding.shards: 65 is not from 1 to 64; use about as many shards as replicas,"
+            + " or a small multiple",
+        problem("sharding: {shards: 65}\n"));
   }
 
   @Test

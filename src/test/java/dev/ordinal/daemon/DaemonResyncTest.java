@@ -43,7 +43,8 @@ class DaemonResyncTest {
               null,
               null,
               List.of(),
-              new DaemonConfig.Sync("300ms", 2));
+              new DaemonConfig.Sync("300ms", 2),
+              null);
       try (Daemon daemon =
           Daemon.start(
               config,
