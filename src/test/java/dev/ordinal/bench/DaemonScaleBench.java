@@ -1,5 +1,10 @@
 package dev.ordinal.bench;
 
+import static dev.ordinal.bench.BenchSupport.namespace;
+import static dev.ordinal.bench.BenchSupport.rssKb;
+import static dev.ordinal.bench.BenchSupport.settle;
+import static dev.ordinal.bench.BenchSupport.usedHeapAfterGc;
+
 import dev.ordinal.daemon.AppRunner;
 import dev.ordinal.daemon.Daemon;
 import dev.ordinal.daemon.DaemonConfig;
@@ -8,7 +13,6 @@ import dev.ordinal.git.TestRemote;
 import dev.ordinal.kube.KubeCluster;
 import dev.ordinal.testkit.ApiRequests;
 import dev.ordinal.testkit.ControlPlane;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -259,14 +263,6 @@ public final class DaemonScaleBench {
         + HexFormat.of().formatHex(mac.doFinal(payload.getBytes(StandardCharsets.UTF_8)));
   }
 
-  private static String namespace(KubernetesClient client, String name) {
-    client
-        .namespaces()
-        .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
-        .create();
-    return name;
-  }
-
   private static String statefulSet(int i, String version) {
     return String.format(
         """
@@ -286,43 +282,5 @@ public final class DaemonScaleBench {
                   resources: {requests: {cpu: 100m, memory: 256Mi}}
         """,
         i, version, i, i, i);
-  }
-
-  /** Waits until the StatefulSet controller has observed every object, so that it is idle. */
-  private static void settle(KubernetesClient client, String ns, int n)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + 900_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      List<StatefulSet> items = client.apps().statefulSets().inNamespace(ns).list().getItems();
-      if (items.size() == n
-          && items.stream()
-              .allMatch(
-                  s ->
-                      s.getStatus() != null
-                          && s.getMetadata()
-                              .getGeneration()
-                              .equals(s.getStatus().getObservedGeneration()))) {
-        Thread.sleep(2000);
-        return;
-      }
-      Thread.sleep(1000);
-    }
-  }
-
-  private static long usedHeapAfterGc() throws InterruptedException {
-    for (int i = 0; i < 3; i++) {
-      System.gc();
-      Thread.sleep(200);
-    }
-    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-  }
-
-  private static long rssKb() throws java.io.IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-      if (line.startsWith("VmRSS:")) {
-        return Long.parseLong(line.replaceAll("[^0-9]", ""));
-      }
-    }
-    return -1;
   }
 }

@@ -1,5 +1,10 @@
 package dev.ordinal.bench;
 
+import static dev.ordinal.bench.BenchSupport.namespace;
+import static dev.ordinal.bench.BenchSupport.rssKb;
+import static dev.ordinal.bench.BenchSupport.settle;
+import static dev.ordinal.bench.BenchSupport.usedHeapAfterGc;
+
 import dev.ordinal.daemon.AppSync;
 import dev.ordinal.daemon.SyncResult;
 import dev.ordinal.kube.KubeCluster;
@@ -9,7 +14,6 @@ import dev.ordinal.plan.AppBoundary;
 import dev.ordinal.testkit.ApiRequests;
 import dev.ordinal.testkit.ControlPlane;
 import dev.ordinal.testkit.Loaders;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -136,14 +140,6 @@ public final class IdleResyncBench {
     System.exit(0);
   }
 
-  private static String namespace(KubernetesClient client, String name) {
-    client
-        .namespaces()
-        .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
-        .create();
-    return name;
-  }
-
   private static String statefulSet(int i) {
     return String.format(
         """
@@ -193,49 +189,5 @@ public final class IdleResyncBench {
         ms,
         perObject,
         delta);
-  }
-
-  /**
-   * Waits until the StatefulSet controller has caught up with every object, so what is counted next
-   * is Ordinal's doing, not the controller finishing the first sync.
-   */
-  private static void settle(KubernetesClient client, String ns, int n)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + 600_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      List<StatefulSet> items = client.apps().statefulSets().inNamespace(ns).list().getItems();
-      boolean observed =
-          items.size() == n
-              && items.stream()
-                  .allMatch(
-                      s ->
-                          s.getStatus() != null
-                              && s.getMetadata()
-                                  .getGeneration()
-                                  .equals(s.getStatus().getObservedGeneration()));
-      if (observed) {
-        Thread.sleep(2000); // and its last status writes have landed
-        return;
-      }
-      Thread.sleep(1000);
-    }
-  }
-
-  private static long usedHeapAfterGc() throws InterruptedException {
-    for (int i = 0; i < 3; i++) {
-      System.gc();
-      Thread.sleep(200);
-    }
-    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-  }
-
-  /** VmRSS of this process, from /proc (Linux). */
-  private static long rssKb() throws java.io.IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-      if (line.startsWith("VmRSS:")) {
-        return Long.parseLong(line.replaceAll("[^0-9]", ""));
-      }
-    }
-    return -1;
   }
 }
