@@ -55,6 +55,8 @@ public final class AppRunner implements PollTarget {
   /** The tree the next sync applies; null when no sync is wanted. */
   private SourceTree wanted;
 
+  private boolean resyncWanted;
+
   private SyncResult lastResult;
   private Instant lastSyncAt = Instant.EPOCH;
   private String lastAppliedRevision;
@@ -137,7 +139,7 @@ public final class AppRunner implements PollTarget {
   }
 
   private synchronized boolean syncWanted() {
-    return wanted != null;
+    return wanted != null || resyncWanted;
   }
 
   /**
@@ -146,13 +148,13 @@ public final class AppRunner implements PollTarget {
    */
   public void resync() {
     synchronized (this) {
-      if (wanted != null) {
+      if (wanted != null || resyncWanted || lastTree == null) {
         return;
       }
-      wanted = lastResult instanceof SyncResult.Failed ? lastTree : lastGoodTree;
-      if (wanted == null) {
-        return;
-      }
+      // Only a mark: which tree is chosen when the sync runs, after any sync in flight has
+      // recorded its result. Chosen now, a resync during the sync of a new commit would apply
+      // the commit before it again.
+      resyncWanted = true;
     }
     requests.request(this);
   }
@@ -180,7 +182,11 @@ public final class AppRunner implements PollTarget {
       SourceTree tree;
       synchronized (this) {
         tree = wanted;
+        if (tree == null && resyncWanted) {
+          tree = lastResult instanceof SyncResult.Failed ? lastTree : lastGoodTree;
+        }
         wanted = null;
+        resyncWanted = false;
       }
       if (tree != null) {
         runSync(tree);

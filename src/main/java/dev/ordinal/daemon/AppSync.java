@@ -403,7 +403,23 @@ public final class AppSync implements AppRegistry.AppView {
       // recreate may wait on its claims. The rest of the wave is applied at once after them.
       List<ObjectPlan> ordinary = new ArrayList<>();
       for (ObjectPlan step : wave) {
-        Optional<SyncResult> ended = recreateStep(step, revision, planned, plan, tally, ordinary);
+        Optional<SyncResult> ended;
+        try {
+          ended = recreateStep(step, revision, planned, plan, tally, ordinary);
+        } catch (ClusterRequestException e) {
+          log.warn(
+              "app={} namespace={} object={} revision={} decision=retry reason=\"recreate failed:"
+                  + " {}\"",
+              app,
+              namespace,
+              step.key().path(),
+              revision,
+              e.getMessage());
+          return new SyncResult.Failed(
+              revision,
+              "recreate failed: " + step.key().path() + ": " + e.getMessage(),
+              e.conflict());
+        }
         if (ended.isPresent()) {
           return ended.get();
         }

@@ -114,6 +114,46 @@ class AppRunnerTest {
     assertEquals("1", data());
   }
 
+  @Test
+  void aResyncAskedForDuringTheSyncOfANewCommitAppliesThatCommitNotTheOneBefore() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean hold =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    LiveObjects held =
+        new LiveObjectsWrapper(sim) {
+          @Override
+          public HasMetadata apply(HasMetadata desired) {
+            if (hold.get()) {
+              entered.countDown();
+              try {
+                release.await(30, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+            return super.apply(desired);
+          }
+        };
+    AppRunner runner = runner(held);
+    remote.commit("main", Map.of("cm.yaml", configMap("1")));
+    runner.pollAndSync();
+
+    hold.set(true);
+    ObjectId second = remote.commit("main", Map.of("cm.yaml", configMap("2")));
+    runner.poll();
+    assertTrue(entered.await(30, TimeUnit.SECONDS), "the second commit's sync reached the cluster");
+    runner.resync(); // the resync timer fires while that sync runs
+    hold.set(false);
+    release.countDown();
+    await("the resync ran", Duration.ofSeconds(30), () -> runner.syncCount() == 3, () -> "");
+    assertEquals(
+        second.name(),
+        runner.status().lastAppliedRevision().orElse(""),
+        "the resync applied the newest good commit again");
+    assertEquals("2", data());
+  }
+
   private AppRunner runner(LiveObjects cluster) {
     AppSync sync = new AppSync("shop", "shop", false, Loaders.forFixtures(), cluster);
     AppRunner runner =
