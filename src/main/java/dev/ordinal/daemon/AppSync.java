@@ -491,14 +491,22 @@ public final class AppSync implements AppRegistry.AppView {
     RuntimeException unexpected = null;
     for (CompletableFuture<Void> task : running) {
       try {
-        task.join();
-      } catch (CompletionException e) {
+        // get, not join: a daemon that stops interrupts its sync workers, and the apply pool may
+        // drop queued tasks whose futures would then never complete.
+        task.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        running.forEach(t -> t.cancel(true));
+        throw new IllegalStateException("the sync was interrupted (Ordinal is stopping)", e);
+      } catch (java.util.concurrent.ExecutionException | CompletionException e) {
         if (unexpected == null) {
           unexpected =
               e.getCause() instanceof RuntimeException cause
                   ? cause
                   : new IllegalStateException(e.getCause());
         }
+      } catch (java.util.concurrent.CancellationException e) {
+        // cancelled above by an interrupted sync; nothing of it counts
       }
     }
     if (unexpected != null) {
