@@ -9,12 +9,8 @@ import dev.ordinal.metrics.OrdinalMetrics;
 import dev.ordinal.rollout.SyncEvent;
 import dev.ordinal.web.AppStatus;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One app of the daemon: each poll fetches the app's repository and, when the commit changed, asks
@@ -60,10 +56,6 @@ public final class AppRunner implements PollTarget {
   private SyncResult lastResult;
   private Instant lastSyncAt = Instant.EPOCH;
   private String lastAppliedRevision;
-  private static final Duration FOLLOW_FIRST = Duration.ofSeconds(1);
-  private static final Duration FOLLOW_MAX = Duration.ofSeconds(30);
-  private volatile ScheduledExecutorService followTimer;
-  private Duration followDelay = FOLLOW_FIRST;
   private long syncs;
 
   /**
@@ -216,43 +208,6 @@ public final class AppRunner implements PollTarget {
       }
     }
     record(result, at, seconds);
-    follow(result);
-  }
-
-  /** Where a standby schedules its next look while the app's owner has not applied a commit. */
-  public AppRunner following(ScheduledExecutorService timer) {
-    this.followTimer = timer;
-    return this;
-  }
-
-  /**
-   * A standby whose plan still finds changes looks again soon, backing off: once the replica that
-   * holds the app's shard has applied the commit, the plan is clean and its policies are in force
-   * here too (for the rollouts of the shards this replica holds).
-   */
-  private void follow(SyncResult result) {
-    ScheduledExecutorService timer = followTimer;
-    Duration delay;
-    synchronized (this) {
-      boolean behind =
-          result instanceof SyncResult.Standby standby
-              && standby.planned().create() + standby.planned().update() + standby.planned().prune()
-                  > 0;
-      if (!behind || timer == null) {
-        followDelay = FOLLOW_FIRST;
-        return;
-      }
-      delay = followDelay;
-      followDelay =
-          followDelay.multipliedBy(2).compareTo(FOLLOW_MAX) > 0
-              ? FOLLOW_MAX
-              : followDelay.multipliedBy(2);
-    }
-    try {
-      timer.schedule(this::resync, delay.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException e) {
-      // stopping
-    }
   }
 
   private void record(SyncResult result, Instant lastSyncAt, double seconds) {

@@ -31,7 +31,6 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -76,8 +75,6 @@ public final class AppSync implements AppRegistry.AppView {
   private final PlanMemo memo = new PlanMemo();
   private volatile Map<HasMetadata, Decorated> decorated = new IdentityHashMap<>();
   private volatile DesiredState lastApplied;
-  private volatile String inForceRevision;
-  private volatile Runnable inForceChanged = () -> {};
   private volatile Recreator recreator;
   private volatile Duration recreatePatience = Duration.ofMinutes(1);
 
@@ -331,37 +328,14 @@ public final class AppSync implements AppRegistry.AppView {
       return new SyncResult.Refused(revision, refusals);
     }
     if (!mayWrite.getAsBoolean()) {
-      Plan.Counts counts = plan.counts();
-      if (counts.create() == 0 && counts.update() == 0 && counts.prune() == 0) {
-        // The cluster holds this commit: another replica applied it (it holds the app's shard),
-        // so its policies are the ones in force for the rollouts this replica drives.
-        inForce(planned);
-      }
-      return new SyncResult.Standby(revision, counts);
+      return new SyncResult.Standby(revision, plan.counts());
     }
     SyncResult result = apply(revision, planned, plan);
     if (result instanceof SyncResult.Applied applied && !applied.partial()) {
       // A StatefulSet left alone during a restore keeps the policies it was applied with.
-      inForce(planned);
+      lastApplied = planned.state();
     }
     return result;
-  }
-
-  /**
-   * Told when the commit whose policies are in force changes, so that rollouts not woken by a
-   * change of their own are decided again under the new policies.
-   */
-  public AppSync onInForceChanged(Runnable listener) {
-    this.inForceChanged = Objects.requireNonNull(listener);
-    return this;
-  }
-
-  private void inForce(Planned planned) {
-    lastApplied = planned.state();
-    if (!planned.revision().equals(inForceRevision)) {
-      inForceRevision = planned.revision();
-      inForceChanged.run();
-    }
   }
 
   /** The plans this app remembers between syncs (hits, misses). */

@@ -320,11 +320,6 @@ public final class Daemon implements AutoCloseable {
     ScheduledExecutorService resyncTimer =
         Executors.newSingleThreadScheduledExecutor(daemonThreads("ordinal-resync-"));
     parts.add(resyncTimer::shutdownNow);
-    apps.forEach(runner -> runner.following(resyncTimer));
-    // A commit newly in force may change the policy of a rollout that has no change of its own
-    // to wake it: every StatefulSet is decided again, each by the loop of its shard.
-    syncs.forEach(
-        s -> s.onInForceChanged(() -> rollouts.values().forEach(l -> watched.forEach(l::enqueue))));
 
     notify(config, metrics);
     registry = new AppRegistry(syncs);
@@ -563,10 +558,23 @@ public final class Daemon implements AutoCloseable {
       log.info("resumed {} analysis run(s) of shard {} from the run store", resumed, shard);
     }
     RolloutLoop loop =
-        new RolloutLoop(cluster, bus, namespaces, registry::spec, analysis, backups, clock, 2);
+        new RolloutLoop(
+            cluster,
+            bus,
+            namespaces,
+            // A StatefulSet goes with the app that governs it, so that the replica that applies a
+            // commit is the one that rolls it out under that commit's policy. Asked before every
+            // decision: a shard lost stops its loop's decisions at once.
+            sts ->
+                owner.holds(shard) && shardOfApp(registry.governing(sts), owner) == shard
+                    ? registry.spec(sts)
+                    : Optional.empty(),
+            analysis,
+            backups,
+            clock,
+            2);
     loop.onAction((k, a) -> actionListener.executed(k, a))
         .onQueueLatency(controller::queueLatency)
-        .owning(key -> ShardOf.key(key, owner.shards()) == shard)
         .pace(speed);
     RolloutLoop before = rollouts.put(shard, loop);
     if (before != null) {
@@ -580,8 +588,18 @@ public final class Daemon implements AutoCloseable {
     }
   }
 
-  private static int shardOf(AnalysisRuns.RolloutContext run, Ownership owner) {
-    return ShardOf.key(run.namespace() + "/" + run.statefulSet(), owner.shards());
+  /** The shard of the app that governs the run's StatefulSet; -1 when none governs it now. */
+  private int shardOf(AnalysisRuns.RolloutContext run, Ownership owner) {
+    return cluster
+        .statefulSet(run.namespace() + "/" + run.statefulSet(), Workloads.Read.CACHED)
+        .map(sts -> shardOfApp(registry.governing(sts), owner))
+        .orElse(-1);
+  }
+
+  private static int shardOfApp(AppRegistry.Governing governing, Ownership owner) {
+    return governing instanceof AppRegistry.Governing.ByApp byApp
+        ? ShardOf.key(byApp.app(), owner.shards())
+        : -1;
   }
 
   /**

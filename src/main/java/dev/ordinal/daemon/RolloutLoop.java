@@ -45,8 +45,6 @@ public final class RolloutLoop implements AutoCloseable {
 
   private static final Duration ERROR_BACKOFF = Duration.ofSeconds(5);
 
-  private volatile java.util.function.Predicate<String> owns = key -> true;
-
   /** Told about every action carried out (not Waits, not writes lost to a conflict). */
   @FunctionalInterface
   public interface ActionListener {
@@ -155,15 +153,6 @@ public final class RolloutLoop implements AutoCloseable {
     return this;
   }
 
-  /**
-   * Decides only for the StatefulSets ({@code namespace/name}) {@code owns} accepts: with shards,
-   * each shard held has a loop of its own.
-   */
-  public RolloutLoop owning(java.util.function.Predicate<String> owns) {
-    this.owns = Objects.requireNonNull(owns);
-    return this;
-  }
-
   /** StatefulSets waiting in the work queue for a decision. */
   public int queueDepth() {
     return queue.size();
@@ -264,7 +253,7 @@ public final class RolloutLoop implements AutoCloseable {
   }
 
   void enqueue(String key) {
-    if (!closed && owns.test(key)) {
+    if (!closed) {
       queue.add(key);
     }
   }

@@ -33,7 +33,8 @@ public final class ControllerMetrics {
     this.registry = registry;
     GaugeWithCallback.builder()
         .name("ordinal_leader")
-        .help("1 when this Ordinal holds the leader Lease and acts, 0 on a standby")
+        .help(
+            "1 when this Ordinal holds the leader Lease (or, sharded, at least one shard) and acts, 0 on a standby")
         .labelNames("lease")
         .callback(cb -> cb.call(leading.getAsBoolean() ? 1 : 0, lease))
         .register(registry);

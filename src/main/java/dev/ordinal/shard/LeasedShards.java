@@ -55,6 +55,13 @@ public final class LeasedShards implements Ownership {
   private final SortedSet<Integer> announced = new TreeSet<>();
 
   private final ScheduledExecutorService ticker;
+  private final java.util.concurrent.ExecutorService events =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "ordinal-shard-events");
+            t.setDaemon(true);
+            return t;
+          });
   private Listener listener =
       new Listener() {
         @Override
@@ -133,7 +140,7 @@ public final class LeasedShards implements Ownership {
       return;
     }
     Instant now = clock.instant();
-    List<LeaseRecord> leases = store.list("ordinal-");
+    List<LeaseRecord> leases = store.list(ShardDecisions.LEASE_PREFIX);
     Map<String, ShardDecisions.Seen> current = new HashMap<>();
     for (LeaseRecord lease : leases) {
       ShardDecisions.Seen before = seen.get(lease.name());
@@ -178,27 +185,31 @@ public final class LeasedShards implements Ownership {
         heldUntil.put(t.shard(), startedAt.plus(timing.renewDeadline()));
       }
     } else if (action instanceof ShardDecisions.LeaseAction.Release r) {
-      // Stop writing first, then let go: the next holder may start the moment it is released.
+      // Stop renewing and let the Lease run out rather than release it: a sync or a decision of
+      // the shard may still be in flight here, and the next holder starts only once the Lease
+      // has expired, a renew deadline after this replica stopped.
       heldUntil.remove(r.shard());
-      announce();
-      store.update(r.lease(), r.version(), "", lease);
     }
   }
 
-  /** Tells the listener about shards gained and lost since it was last told. */
+  /**
+   * Tells the listener about shards gained and lost since it was last told, on a thread of its own:
+   * a listener that takes its time (closing a rollout loop) must not hold up the renewals.
+   */
   private synchronized void announce() {
     SortedSet<Integer> now = held();
+    Listener told = listener;
     for (Integer shard : List.copyOf(announced)) {
       if (!now.contains(shard)) {
         announced.remove(shard);
         log.info("{} gave up or lost shard {} of {}", self, shard, shards);
-        listener.lost(shard);
+        events.execute(() -> told.lost(shard));
       }
     }
     for (Integer shard : now) {
       if (announced.add(shard)) {
         log.info("{} holds shard {} of {}", self, shard, shards);
-        listener.acquired(shard);
+        events.execute(() -> told.acquired(shard));
       }
     }
   }
@@ -216,6 +227,12 @@ public final class LeasedShards implements Ownership {
         release(ShardDecisions.shardLease(shard, shards));
       }
       release(ShardDecisions.memberLease(self));
+    }
+    events.shutdown();
+    try {
+      events.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -23,6 +23,12 @@ import java.util.zip.CRC32;
  * observer's own clock (as client-go judges leases, so clocks need not agree).
  */
 public final class ShardDecisions {
+  /** What the shard loop lists: its own Leases and the leader Lease of one shard. */
+  static final String LEASE_PREFIX = "ordinal";
+
+  /** The leader Lease of Ordinal run with one shard (daemon.Daemon.LEASE_NAME). */
+  static final String LEADER_LEASE = "ordinal";
+
   static final String SHARD_PREFIX = "ordinal-shard-";
   static final String MEMBER_PREFIX = "ordinal-member-";
 
@@ -105,8 +111,15 @@ public final class ShardDecisions {
     Set<String> alive = new HashSet<>();
     alive.add(member);
     Optional<Seen> mine = Optional.empty();
+    boolean foreign = false;
     for (Seen seen : o.leases()) {
       String name = seen.lease().name();
+      boolean otherCount = name.startsWith(SHARD_PREFIX) && shardOf(name, o.shards()).isEmpty();
+      if ((otherCount || name.equals(LEADER_LEASE)) && !seen.free(o.now(), leaseDuration)) {
+        // Replicas of another shard count (or of one shard, under the leader Lease) still act:
+        // a change of the count takes effect only once they are gone.
+        foreign = true;
+      }
       if (name.equals(member)) {
         mine = Optional.of(seen);
       } else if (name.startsWith(MEMBER_PREFIX) && !seen.free(o.now(), leaseDuration)) {
@@ -134,7 +147,7 @@ public final class ShardDecisions {
               ? new LeaseAction.Renew(shard, lease, version)
               : new LeaseAction.Release(shard, lease, version));
     }
-    if (!o.mayTake()) {
+    if (!o.mayTake() || foreign) {
       return actions;
     }
     // Under it: take free shards, starting at a place of this replica's own so that replicas do

@@ -2,6 +2,7 @@ package dev.ordinal.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,6 +59,19 @@ class DaemonConfigSyncTest {
             + ": sharding.shards: 65 is not from 1 to 64; use about as many shards as replicas,"
             + " or a small multiple",
         problem("sharding: {shards: 65}\n"));
+    Path file = tmp.resolve("config.yaml");
+    String recreates =
+        assertThrows(
+                DaemonConfig.ConfigException.class,
+                () -> {
+                  Files.writeString(
+                      file,
+                      "sharding: {shards: 2}\napps: [{name: shop, repo: \"https://git.example.com/c.git\","
+                          + " namespace: shop, boundary: {recreates: true}}]\n");
+                  DaemonConfig.load(file);
+                })
+            .getMessage();
+    assertTrue(recreates.contains("recreates (boundary.recreates) are not supported"), recreates);
   }
 
   @Test

@@ -36,10 +36,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Three daemons on one control plane with three shards: each holds one, each StatefulSet is rolled
- * out by the holder of its shard alone, and when one daemon dies mid-rollout (its connection cut,
- * so it releases nothing) its shard moves to a survivor once the Lease runs out, which finishes the
- * rollouts with no step repeated or skipped.
+ * Three daemons on one control plane with three shards and six apps: each daemon holds one shard,
+ * each StatefulSet is rolled out by the holder of its app's shard alone, and when one daemon dies
+ * mid-rollout (its connection cut, so it releases nothing) its shard moves to a survivor once the
+ * Lease runs out, which finishes the rollouts with no step repeated or skipped.
  */
 @ControlPlaneTest
 class ShardingIT {
@@ -62,14 +62,15 @@ class ShardingIT {
 
   private record Replica(String name, KubernetesClient client, Daemon daemon) {}
 
-  /** Two StatefulSets per shard, named so that every shard gets its two. */
-  static List<String> names(String namespace) {
+  /**
+   * Two apps per shard, each with one StatefulSet of its name, named so that every shard gets its
+   * two: a StatefulSet goes with the app that governs it.
+   */
+  static List<String> names() {
     Map<Integer, List<String>> byShard = new TreeMap<>();
     for (int i = 0; byShard.values().stream().mapToInt(List::size).sum() < 2 * SHARDS; i++) {
       String name = "db-" + i;
-      List<String> in =
-          byShard.computeIfAbsent(
-              ShardOf.key(namespace + "/" + name, SHARDS), s -> new ArrayList<>());
+      List<String> in = byShard.computeIfAbsent(ShardOf.key(name, SHARDS), s -> new ArrayList<>());
       if (in.size() < 2) {
         in.add(name);
       }
@@ -96,9 +97,9 @@ class ShardingIT {
 
   static Map<String, String> files(List<String> names, String image) {
     Map<String, String> files = new LinkedHashMap<>();
-    files.put("db/policy.yaml", POLICY);
     for (String name : names) {
-      files.put("db/" + name + ".yaml", sts(name, image));
+      files.put(name + "/policy.yaml", POLICY);
+      files.put(name + "/" + name + ".yaml", sts(name, image));
     }
     return files;
   }
@@ -106,14 +107,14 @@ class ShardingIT {
   @Test
   void eachStatefulSetIsRolledOutByItsShardsHolderAndADeadHoldersShardMoves(
       ControlPlane plane, TestNamespace ns) throws Exception {
-    List<String> names = names(ns.name());
+    List<String> names = names();
     List<Executed> log = new CopyOnWriteArrayList<>();
     List<Replica> replicas = new ArrayList<>();
     try (TestRemote remote = TestRemote.create(tmp.resolve("config.git"));
         PodSimulator pods = new PodSimulator(plane.client(), ns.name(), Duration.ofMillis(100))) {
       remote.commit("main", files(names, "registry.local/db:1"));
       for (String name : List.of("one", "two", "three")) {
-        replicas.add(start(plane, ns, remote, name, log));
+        replicas.add(start(plane, ns, remote, name, names, log));
       }
       await(
           "each daemon holds one shard",
@@ -133,7 +134,7 @@ class ShardingIT {
       log.clear();
 
       remote.commit("main", files(names, "registry.local/db:2"));
-      replicas.forEach(r -> r.daemon().apps().get(0).poll());
+      replicas.forEach(r -> r.daemon().apps().forEach(AppRunner::poll));
       await(
           "every StatefulSet's canary step written",
           Duration.ofSeconds(90),
@@ -146,7 +147,7 @@ class ShardingIT {
         Set<String> by = actors(log, ns, name);
         assertEquals(1, by.size(), name + " acted on by " + by + ": " + describe(log));
         String actor = by.iterator().next();
-        int shard = ShardOf.key(ns.name() + "/" + name, SHARDS);
+        int shard = ShardOf.key(name, SHARDS);
         assertTrue(
             before.get(actor).contains(shard),
             name + " (shard " + shard + ") rolled by " + actor + ", which holds " + before);
@@ -198,7 +199,7 @@ class ShardingIT {
                 .filter(e -> e.action().event().reason().equals("RolloutStarted"))
                 .count();
         assertEquals(1, started, name + " started once: " + describe(log));
-        if (ShardOf.key(ns.name() + "/" + name, SHARDS) != orphan) {
+        if (ShardOf.key(name, SHARDS) != orphan) {
           assertEquals(
               Set.of(rolledBy.get(name)),
               actors(log, ns, name),
@@ -218,8 +219,20 @@ class ShardingIT {
   }
 
   private Replica start(
-      ControlPlane plane, TestNamespace ns, TestRemote remote, String name, List<Executed> log)
+      ControlPlane plane,
+      TestNamespace ns,
+      TestRemote remote,
+      String name,
+      List<String> apps,
+      List<Executed> log)
       throws Exception {
+    String appList =
+        apps.stream()
+            .map(
+                app ->
+                    "  - {name: %s, repo: \"%s\", revision: main, path: %s, namespace: %s}\n"
+                        .formatted(app, remote.fileUrl(), app, ns.name()))
+            .collect(Collectors.joining());
     Path configFile = tmp.resolve("config-" + name + ".yaml");
     Files.writeString(
         configFile,
@@ -230,14 +243,8 @@ class ShardingIT {
         ordinalNamespace: %s
         sharding: {shards: %d}
         apps:
-          - name: shop
-            repo: %s
-            revision: main
-            path: db
-            namespace: %s
-        """
-            .formatted(
-                tmp.resolve("data-" + name), ns.name(), SHARDS, remote.fileUrl(), ns.name()));
+        %s"""
+            .formatted(tmp.resolve("data-" + name), ns.name(), SHARDS, appList));
     DaemonConfig config = DaemonConfig.load(configFile);
     KubernetesClient client = plane.newClient();
     KubeCluster kube = new KubeCluster(client, name, Clock.systemUTC());

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ordinal.testkit.MovableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -99,7 +98,7 @@ class LeasedShardsTest {
 
   final MovableClock clock = new MovableClock(Instant.parse("2026-12-01T10:00:00Z"));
   final Store store = new Store();
-  final List<String> told = new ArrayList<>();
+  final List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private LeasedShards replica(String name, Link link, int shards) {
     LeasedShards r = new LeasedShards(link, name, shards, TIMING, clock);
@@ -190,25 +189,36 @@ class LeasedShardsTest {
   }
 
   @Test
-  void aReplicaCutOffStopsWritingBeforeAnyoneElseMayStart() {
-    Link link = new Link(store);
-    LeasedShards a = replica("a", link, 1);
-    round(List.of(a));
-    round(List.of(a));
-    assertTrue(a.holds(0));
-    Instant lastRenewal = clock.instant().minus(TIMING.retryPeriod());
-    link.cut = true;
-    while (a.holds(0)) {
-      clock.advance(Duration.ofMillis(500));
+  void aReplicaCutOffStopsWritingBeforeAnyoneElseStartsAndNoShardIsEverHeldTwice() {
+    Link cutLink = new Link(store);
+    LeasedShards a = replica("a", cutLink, 2);
+    LeasedShards b = replica("b", new Link(store), 2);
+    for (int i = 0; i < 4; i++) {
+      round(List.of(a, b));
     }
-    Duration stopped = Duration.between(lastRenewal, clock.instant());
-    assertTrue(
-        stopped.compareTo(TIMING.leaseDuration()) < 0,
-        "stopped " + stopped + " after its last renewal, before the lease ran out");
+    assertDisjointAndComplete(List.of(a, b), 2);
+    int shardOfA = a.held().first();
+    cutLink.cut = true;
+    // Half-second steps, both replicas ticking every retry period: at no instant do both hold a
+    // shard, and b takes a's shard only after a has stopped.
+    boolean aStopped = false;
+    for (int step = 0; step < 80 && !b.holds(shardOfA); step++) {
+      clock.advance(Duration.ofMillis(500));
+      if (step % 4 == 3) {
+        a.tickQuietly();
+        b.tickQuietly();
+      }
+      for (int s = 0; s < 2; s++) {
+        assertFalse(a.holds(s) && b.holds(s), "shard " + s + " held by both at step " + step);
+      }
+      aStopped |= !a.holds(shardOfA);
+      assertTrue(aStopped || !b.holds(shardOfA), "b started before a stopped");
+    }
+    assertTrue(b.holds(shardOfA), "the survivor took the cut-off replica's shard");
   }
 
   @Test
-  void aNewReplicaGetsItsShareFromAReplicaThatHadThemAll() {
+  void aReplicaOverItsShareStopsAtOnceAndItsShardsMoveWhenTheirLeasesRunOut() {
     LeasedShards a = replica("a", new Link(store), 4);
     for (int i = 0; i < 3; i++) {
       round(List.of(a));
@@ -216,13 +226,14 @@ class LeasedShardsTest {
     assertEquals(Set.of(0, 1, 2, 3), a.held());
     LeasedShards b = replica("b", new Link(store), 4);
     List<LeasedShards> both = List.of(a, b);
-    for (int i = 0; i < 4; i++) {
+    round(both);
+    round(both);
+    assertEquals(2, a.held().size(), "a stopped acting for the shards over its share at once");
+    for (int i = 0; i < 12 && b.held().size() < 2; i++) {
       round(both);
     }
     assertDisjointAndComplete(both, 4);
-    assertEquals(2, a.held().size());
-    assertEquals(2, b.held().size());
-    assertTrue(told.contains("a-2") || told.contains("a-3"), "a was told what it gave up: " + told);
+    assertEquals(2, b.held().size(), "b took them once their Leases ran out");
   }
 
   @Test

@@ -123,16 +123,31 @@ class ShardDecisionsTest {
   }
 
   @Test
-  void leasesOfAnotherShardCountAndOtherLeasesAreIgnored() {
-    List<Seen> seen =
+  void nothingIsTakenWhileReplicasOfAnotherShardCountStillHoldTheirLeases() {
+    List<Seen> otherCount = List.of(member("a", "1", T0), shard(0, 4, "b", "2", T0));
+    assertEquals(
+        Set.of(),
+        taken(ShardDecisions.decide(new Observation("a", 2, T0, otherCount, true), LEASE)),
+        "b still acts on shard 0 of 4, which overlaps every shard of 2");
+    assertEquals(
+        Set.of(0, 1),
+        taken(
+            ShardDecisions.decide(
+                new Observation("a", 2, T0.plus(LEASE), otherCount, true), LEASE)),
+        "once b's Lease has stood still for a lease duration, b is gone");
+    List<Seen> leader =
+        List.of(member("a", "1", T0), new Seen(new LeaseRecord("ordinal", "c", "3"), T0));
+    assertEquals(
+        Set.of(),
+        taken(ShardDecisions.decide(new Observation("a", 2, T0, leader, true), LEASE)),
+        "a replica run with one shard leads under the Lease 'ordinal' and does everything");
+    List<Seen> unrelated =
         List.of(
-            member("a", "1", T0),
-            shard(0, 4, "b", "2", T0),
-            new Seen(new LeaseRecord("ordinal", "b", "3"), T0),
-            new Seen(new LeaseRecord("ordinal-shard-x-of-2", "b", "3"), T0));
-    List<LeaseAction> actions =
-        ShardDecisions.decide(new Observation("a", 2, T0, seen, true), LEASE);
-    assertEquals(Set.of(0, 1), taken(actions), "shard 0 of 4 is no shard of 2");
+            member("a", "1", T0), new Seen(new LeaseRecord("ordinal-shard-x-of-2", "b", "3"), T0));
+    assertEquals(
+        Set.of(),
+        taken(ShardDecisions.decide(new Observation("a", 2, T0, unrelated, true), LEASE)),
+        "a name that parses as no shard counts as another count: better wait than share");
   }
 
   @Test
