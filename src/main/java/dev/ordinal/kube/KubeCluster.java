@@ -14,6 +14,7 @@ import dev.ordinal.plan.LiveFingerprint;
 import dev.ordinal.plan.ObjectKey;
 import dev.ordinal.plan.PlanOptions;
 import dev.ordinal.rollout.Annotations;
+import dev.ordinal.shard.LeaseStore;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -826,6 +827,11 @@ public final class KubeCluster implements Cluster {
   public Leadership leadership(
       String namespace, String name, String identity, Leadership.Timing timing) {
     return new LeaseLeadership(client, namespace, name, identity, timing);
+  }
+
+  @Override
+  public LeaseStore leaseStore(String namespace) {
+    return new KubeLeases(client, namespace, clock);
   }
 
   @Override
