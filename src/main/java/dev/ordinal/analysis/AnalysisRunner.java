@@ -177,8 +177,19 @@ public final class AnalysisRunner implements AnalysisRuns {
    * @return how many runs were restored
    */
   public int resume() {
+    return resume(run -> true);
+  }
+
+  /**
+   * Like {@link #resume()}, for the runs of the rollouts {@code mine} accepts: with shards, each
+   * replica resumes the runs of the StatefulSets in the shards it holds.
+   */
+  public int resume(java.util.function.Predicate<RolloutContext> mine) {
     int restored = 0;
     for (RunRecord record : store.loadAll()) {
+      if (!mine.test(record.context())) {
+        continue;
+      }
       Run run = new Run(record.runId(), record.templates(), record.context(), record.startedAt());
       if (runs.putIfAbsent(record.runId(), run) != null) {
         continue;
@@ -288,14 +299,22 @@ public final class AnalysisRunner implements AnalysisRuns {
    * progress with ours.
    */
   public void suspend() {
+    suspend(run -> true);
+  }
+
+  /** Like {@link #suspend()}, for the runs of the rollouts in a shard this replica gave up. */
+  public void suspend(java.util.function.Predicate<RolloutContext> theirs) {
     for (Run run : List.copyOf(runs.values())) {
+      if (!theirs.test(run.context)) {
+        continue;
+      }
       synchronized (run) {
         run.detached = true;
         run.stopped = true;
         cancelAll(run);
       }
+      runs.remove(run.runId, run);
     }
-    runs.clear();
   }
 
   /** Drops a finished run from memory and from the store. */

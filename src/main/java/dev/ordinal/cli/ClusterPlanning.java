@@ -10,7 +10,6 @@ import dev.ordinal.manifest.LoadResult;
 import dev.ordinal.manifest.ManifestLoader;
 import dev.ordinal.manifest.ManifestObject;
 import dev.ordinal.manifest.SourceTree;
-import dev.ordinal.plan.ObjectKey;
 import dev.ordinal.plan.PlanOptions;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.io.PrintWriter;
@@ -53,9 +52,9 @@ final class ClusterPlanning {
       err.println(e.getMessage());
       return new Outcome(null, 2);
     }
-    // Loaded apart from the plan's loader, so that giving these objects a namespace below
-    // changes nothing the plan reads.
-    LoadResult loaded = new ManifestLoader(ConditionGrammar.INSTANCE).load(tree);
+    // One loader for both reads: the plan below finds every file parsed and checked already.
+    ManifestLoader loader = new ManifestLoader(ConditionGrammar.INSTANCE);
+    LoadResult loaded = loader.load(tree);
     if (loaded instanceof LoadResult.Invalid invalid) {
       invalid.errors().forEach(err::println);
       return new Outcome(null, 2);
@@ -63,13 +62,11 @@ final class ClusterPlanning {
     List<HasMetadata> desired =
         ((LoadResult.Loaded) loaded)
             .state().objects().stream().map(ManifestObject::resource).toList();
-    ManifestLoader loader = new ManifestLoader(ConditionGrammar.INSTANCE);
     try (KubeAccess access = cluster.connect()) {
       try {
         String namespace = cluster.namespace(access);
         KubeCluster live = access.cluster();
-        String name =
-            app != null ? app : appOf(live.lookup(inNamespace(desired, namespace), namespace), err);
+        String name = app != null ? app : appOf(live.lookup(desired, namespace), err);
         if (name == null) {
           return new Outcome(null, 2);
         }
@@ -87,17 +84,6 @@ final class ClusterPlanning {
       err.println(e.getMessage());
       return new Outcome(null, 2);
     }
-  }
-
-  /** The objects with {@code namespace} where they are namespaced and name none, as applied. */
-  private static List<HasMetadata> inNamespace(List<HasMetadata> objects, String namespace) {
-    for (HasMetadata object : objects) {
-      if (!ObjectKey.of(object, namespace).isClusterScoped()
-          && object.getMetadata().getNamespace() == null) {
-        object.getMetadata().setNamespace(namespace);
-      }
-    }
-    return objects;
   }
 
   /**

@@ -1,15 +1,9 @@
 package dev.ordinal.cli;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.turbo.TurboFilter;
-import ch.qos.logback.core.spi.FilterReply;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import java.util.Properties;
-import org.slf4j.LoggerFactory;
-import org.slf4j.Marker;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,29 +24,36 @@ import picocli.CommandLine.ScopeType;
       "Start with 'ordinal demo' (no cluster needed); 'ordinal help COMMAND' describes a "
           + "command."
     },
-    subcommands = {
-      DemoCommand.class,
-      ValidateCommand.class,
-      DiffCommand.class,
-      PlanCommand.class,
-      StatusCommand.class,
-      RolloutCommands.Promote.class,
-      RolloutCommands.Abort.class,
-      RolloutCommands.Retry.class,
-      RolloutCommands.Pause.class,
-      RolloutCommands.Resume.class,
-      BackupCommands.class,
-      AnalysisCommand.class,
-      RunCommand.class,
-      RbacCommand.class,
-      PromotionCommands.Group.class,
-      PromotionCommands.PromoteEnv.class,
-      VersionCommand.class,
-      CommandLine.HelpCommand.class,
-    },
     exitCodeListHeading = "%nExit codes (each command's help says what 1 means for it):%n",
     exitCodeList = {"0:success", "1:the command's negative answer", "2:usage or other error"})
 public final class Main implements Runnable {
+  /**
+   * The commands below {@code ordinal}, in the order its help lists them. Picocli reads a command's
+   * options by reflection when it is added, so a run adds only the command it runs (see {@link
+   * #commandLine(String...)}).
+   */
+  private static final List<Class<?>> COMMANDS =
+      List.of(
+          DemoCommand.class,
+          ValidateCommand.class,
+          DiffCommand.class,
+          PlanCommand.class,
+          StatusCommand.class,
+          RolloutCommands.Promote.class,
+          RolloutCommands.Abort.class,
+          RolloutCommands.Retry.class,
+          RolloutCommands.Pause.class,
+          RolloutCommands.Resume.class,
+          BackupCommands.class,
+          AnalysisCommand.class,
+          RunCommand.class,
+          RbacCommand.class,
+          PromotionCommands.Group.class,
+          PromotionCommands.PromoteEnv.class,
+          VersionCommand.class,
+          CommandLine.HelpCommand.class,
+          CompletionCommand.class);
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(
@@ -76,25 +77,62 @@ public final class Main implements Runnable {
   boolean verbose;
 
   public static void main(String[] args) {
+    Logging.quietUnlessAsked(args);
     System.exit(execute(args));
   }
 
   /** Runs the CLI and returns the exit code (tests call this instead of {@link #main}). */
   public static int execute(String... args) {
-    return commandLine().execute(args);
+    return commandLine(args).execute(args);
+  }
+
+  /** The whole command tree, as {@code ordinal --help} and {@code ordinal completion} show it. */
+  static CommandLine commandLine() {
+    return commandLine(new String[0]);
   }
 
   /**
-   * The command line with what annotations cannot say: {@code -h/--help} on every subcommand (an
-   * inherited option would clash with the help command's own), and logging quieted for one-shot
-   * commands.
+   * The command line for {@code args}: when they name a command, only that command is added, so a
+   * one-shot command does not pay for reading every other command's options; otherwise (no command,
+   * an unknown one, {@code help}, {@code completion}) the whole tree. With what annotations cannot
+   * say: {@code -h/--help} on every subcommand (an inherited option would clash with the help
+   * command's own), and logging quieted for one-shot commands.
    */
-  static CommandLine commandLine() {
+  static CommandLine commandLine(String... args) {
     CommandLine cli = new CommandLine(new Main());
-    cli.addSubcommand("completion", new CompletionCommand());
+    String named = commandNamed(args);
+    for (Class<?> command : COMMANDS) {
+      if (named == null || named.equals(nameOf(command))) {
+        cli.addSubcommand(command);
+      }
+    }
     addHelpOption(cli);
     cli.setExecutionStrategy(Main::executeQuietly);
     return cli;
+  }
+
+  /**
+   * The command the arguments run, when it is one that needs no other: the first argument that is
+   * not one of {@code ordinal}'s own options (none of which takes a value), if a command has that
+   * name; null for {@code help}, {@code completion}, an unknown name or none, and after {@code
+   * ordinal}'s own help or version option, whose answer lists every command.
+   */
+  static String commandNamed(String... args) {
+    for (String arg : args) {
+      if (arg.startsWith("-")) {
+        if (List.of("-h", "--help", "-V", "--version").contains(arg)) {
+          return null;
+        }
+        continue;
+      }
+      boolean known = COMMANDS.stream().anyMatch(c -> arg.equals(nameOf(c)));
+      return known && !arg.equals("help") && !arg.equals("completion") ? arg : null;
+    }
+    return null;
+  }
+
+  private static String nameOf(Class<?> command) {
+    return command.getAnnotation(Command.class).name();
   }
 
   private static void addHelpOption(CommandLine parent) {
@@ -124,24 +162,7 @@ public final class Main implements Runnable {
     if (logs) {
       return new CommandLine.RunLast().execute(parsed);
     }
-    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-    TurboFilter quiet = new Silence();
-    quiet.start();
-    context.addTurboFilter(quiet);
-    try {
-      return new CommandLine.RunLast().execute(parsed);
-    } finally {
-      context.getTurboFilterList().remove(quiet);
-    }
-  }
-
-  /** Denies every log event while it is installed. */
-  private static final class Silence extends TurboFilter {
-    @Override
-    public FilterReply decide(
-        Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
-      return FilterReply.DENY;
-    }
+    return Logging.silenced(() -> new CommandLine.RunLast().execute(parsed));
   }
 
   @Override

@@ -9,34 +9,58 @@ import dev.ordinal.metrics.OrdinalMetrics;
 import dev.ordinal.rollout.SyncEvent;
 import dev.ordinal.web.AppStatus;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
 /**
- * One app of the daemon: each poll fetches the app's repository and, when the commit changed, syncs
- * it. A sync that failed against the cluster is retried on the next poll with the same tree (the
- * Git source reports an unchanged commit as {@code Unchanged}), and a periodic re-sync repairs
- * drift even when Git is quiet, as Argo CD's self-heal does.
+ * One app of the daemon: each poll fetches the app's repository and, when the commit changed, asks
+ * for a sync, which runs on a sync worker, not in the poll: a slow sync delays neither the next
+ * fetch nor another app. A sync that failed against the cluster is asked for again on the next poll
+ * with the same tree (the Git source reports an unchanged commit as {@code Unchanged}), and {@link
+ * #resync} — on the daemon's resync timer — applies the last good tree again to repair drift even
+ * when Git is quiet, as Argo CD's self-heal does.
  */
 public final class AppRunner implements PollTarget {
+  /** Where a runner asks for its {@link #runPending} to be called soon. */
+  @FunctionalInterface
+  public interface SyncRequests {
+    void request(AppRunner runner);
+  }
+
   private final String name;
   private final GitSource source;
   private final AppSync sync;
   private final OrdinalMetrics metrics;
   private final EventBus bus;
   private final Clock clock;
-  private final Duration resyncInterval;
+  private final SyncRequests requests;
 
+  // One fetch at a time; held apart from the sync so a poll never waits for one.
+  private final Object fetchLock = new Object();
+
+  // Taking the wanted tree and syncing it happen under this lock, so syncs apply in the order
+  // their trees were wanted.
+  private final Object syncLock = new Object();
+
+  // The fields below are guarded by this runner's monitor.
   private SourceTree lastTree;
 
   /** The newest tree that loaded; while a newer commit is invalid, this one stays in force. */
   private SourceTree lastGoodTree;
 
+  /** The tree the next sync applies; null when no sync is wanted. */
+  private SourceTree wanted;
+
+  private boolean resyncWanted;
+
   private SyncResult lastResult;
   private Instant lastSyncAt = Instant.EPOCH;
   private String lastAppliedRevision;
+  private long syncs;
 
+  /**
+   * @param requests where syncs are asked for ({@code SyncWorkers} in the daemon)
+   */
   public AppRunner(
       String name,
       GitSource source,
@@ -44,14 +68,18 @@ public final class AppRunner implements PollTarget {
       OrdinalMetrics metrics,
       EventBus bus,
       Clock clock,
-      Duration resyncInterval) {
+      SyncRequests requests) {
     this.name = name;
     this.source = source;
     this.sync = sync;
     this.metrics = metrics;
     this.bus = bus;
     this.clock = clock;
-    this.resyncInterval = resyncInterval;
+    this.requests = requests;
+  }
+
+  public String name() {
+    return name;
   }
 
   @Override
@@ -59,51 +87,130 @@ public final class AppRunner implements PollTarget {
     return source.repoUrl();
   }
 
+  /** Fetches; a new commit, or an unchanged one after a failed sync, asks for a sync. */
   @Override
-  public synchronized PollResult poll() {
-    long t0 = System.nanoTime();
-    PollResult result = source.poll();
-    double seconds = (System.nanoTime() - t0) / 1e9;
-    if (result instanceof PollResult.Changed changed) {
-      metrics.gitFetch(name, "changed", seconds);
-      lastTree = changed.tree();
-      runSync(lastTree);
-    } else if (result instanceof PollResult.Unchanged) {
-      metrics.gitFetch(name, "unchanged", seconds);
-      boolean retry = lastResult instanceof SyncResult.Failed;
-      boolean resync = Duration.between(lastSyncAt, clock.instant()).compareTo(resyncInterval) >= 0;
-      if (retry) {
-        runSync(lastTree);
-      } else if (resync && lastGoodTree != null) {
-        runSync(lastGoodTree);
-      }
-    } else {
-      metrics.gitFetch(name, "error", seconds);
+  public PollResult poll() {
+    PollResult result = fetch();
+    if (syncWanted()) {
+      requests.request(this);
     }
     return result;
   }
 
-  /**
-   * Syncs the newest tree again at once (or polls when there is none yet): a new leader applies
-   * what a standby only planned.
-   */
-  public synchronized void syncNow() {
-    if (lastTree == null) {
-      poll();
-    } else {
-      runSync(lastTree);
+  /** Fetches and syncs on the calling thread (start-up: every app is planned before rollouts). */
+  public PollResult pollAndSync() {
+    PollResult result = fetch();
+    runPending();
+    return result;
+  }
+
+  private PollResult fetch() {
+    PollResult result;
+    synchronized (fetchLock) {
+      long t0 = System.nanoTime();
+      result = source.poll();
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      metrics.gitFetch(
+          name,
+          result instanceof PollResult.Changed
+              ? "changed"
+              : result instanceof PollResult.Unchanged ? "unchanged" : "error",
+          seconds);
     }
+    synchronized (this) {
+      if (result instanceof PollResult.Changed changed) {
+        lastTree = changed.tree();
+        wanted = lastTree;
+      } else if (result instanceof PollResult.Unchanged
+          && lastResult instanceof SyncResult.Failed
+          && wanted == null) {
+        wanted = lastTree;
+      }
+    }
+    return result;
+  }
+
+  private synchronized boolean syncWanted() {
+    return wanted != null || resyncWanted;
+  }
+
+  /**
+   * Asks for the last good tree to be applied again (the newest one after a failed sync): called by
+   * the daemon's resync timer. Does nothing before the first tree, or while a sync is wanted.
+   */
+  public void resync() {
+    synchronized (this) {
+      if (wanted != null || resyncWanted || lastTree == null) {
+        return;
+      }
+      // Only a mark: which tree is chosen when the sync runs, after any sync in flight has
+      // recorded its result. Chosen now, a resync during the sync of a new commit would apply
+      // the commit before it again.
+      resyncWanted = true;
+    }
+    requests.request(this);
+  }
+
+  /**
+   * Syncs the newest tree again at once, on the calling thread (or polls when there is none yet): a
+   * new leader applies what a standby only planned.
+   */
+  public void syncNow() {
+    boolean known;
+    synchronized (this) {
+      wanted = lastTree;
+      known = lastTree != null;
+    }
+    if (!known) {
+      pollAndSync();
+    } else {
+      runPending();
+    }
+  }
+
+  /** Syncs the wanted tree, if any: a sync worker calls this when asked. */
+  public void runPending() {
+    synchronized (syncLock) {
+      SourceTree tree;
+      synchronized (this) {
+        tree = wanted;
+        if (tree == null && resyncWanted) {
+          tree = lastResult instanceof SyncResult.Failed ? lastTree : lastGoodTree;
+        }
+        wanted = null;
+        resyncWanted = false;
+      }
+      if (tree != null) {
+        runSync(tree);
+      }
+    }
+  }
+
+  /** Syncs run so far (each poll's change, retry and resync that reached the cluster port). */
+  public synchronized long syncCount() {
+    return syncs;
   }
 
   private void runSync(SourceTree tree) {
     long t0 = System.nanoTime();
     SyncResult result = sync.sync(tree);
     double seconds = (System.nanoTime() - t0) / 1e9;
-    lastResult = result;
-    if (!(result instanceof SyncResult.Invalid)) {
-      lastGoodTree = tree;
+    Instant at = clock.instant();
+    synchronized (this) {
+      lastResult = result;
+      if (!(result instanceof SyncResult.Invalid)) {
+        lastGoodTree = tree;
+      }
+      lastSyncAt = at;
+      syncs++;
+      if (result instanceof SyncResult.Applied applied) {
+        lastAppliedRevision = applied.revision();
+      }
     }
-    lastSyncAt = clock.instant();
+    record(result, at, seconds);
+  }
+
+  private void record(SyncResult result, Instant lastSyncAt, double seconds) {
     metrics.sync(name, result.result(), lastSyncAt.toEpochMilli(), seconds);
     event(result)
         .ifPresent(
@@ -123,7 +230,6 @@ public final class AppRunner implements PollTarget {
       metrics.manifestErrors(name, 0);
     }
     if (result instanceof SyncResult.Applied applied) {
-      lastAppliedRevision = applied.revision();
       metrics.syncedCommit(name, applied.revision());
       metrics.objects(name, "create", applied.created());
       metrics.objects(name, "update", applied.updated() + applied.held());

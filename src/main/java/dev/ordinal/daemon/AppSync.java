@@ -33,7 +33,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +71,7 @@ public final class AppSync implements AppRegistry.AppView {
   private final LiveObjects cluster;
   private final Clock clock;
   private final BooleanSupplier mayWrite;
+  private final Executor applyPool;
   private final PlanMemo memo = new PlanMemo();
   private volatile Map<HasMetadata, Decorated> decorated = new IdentityHashMap<>();
   private volatile DesiredState lastApplied;
@@ -73,6 +81,8 @@ public final class AppSync implements AppRegistry.AppView {
   /**
    * @param mayWrite whether this instance may write to the cluster now (the leader); a standby
    *     plans but applies nothing
+   * @param applyPool where the objects of one apply wave are applied at once; its size bounds how
+   *     many
    */
   public AppSync(
       String app,
@@ -82,7 +92,8 @@ public final class AppSync implements AppRegistry.AppView {
       ManifestLoader loader,
       LiveObjects cluster,
       Clock clock,
-      BooleanSupplier mayWrite) {
+      BooleanSupplier mayWrite,
+      Executor applyPool) {
     this.app = app;
     this.namespace = namespace;
     this.boundary = boundary;
@@ -91,6 +102,20 @@ public final class AppSync implements AppRegistry.AppView {
     this.cluster = cluster;
     this.clock = clock;
     this.mayWrite = mayWrite;
+    this.applyPool = applyPool;
+  }
+
+  /** As above, applying one object at a time on the calling thread. */
+  public AppSync(
+      String app,
+      String namespace,
+      AppBoundary boundary,
+      boolean prune,
+      ManifestLoader loader,
+      LiveObjects cluster,
+      Clock clock,
+      BooleanSupplier mayWrite) {
+    this(app, namespace, boundary, prune, loader, cluster, clock, mayWrite, Runnable::run);
   }
 
   /** An AppSync with the default boundary that always may write (one-shot commands and tests). */
@@ -313,6 +338,11 @@ public final class AppSync implements AppRegistry.AppView {
     return result;
   }
 
+  /** The plans this app remembers between syncs (hits, misses). */
+  PlanMemo memo() {
+    return memo;
+  }
+
   /** The app this sync serves. */
   @Override
   public String app() {
@@ -334,144 +364,61 @@ public final class AppSync implements AppRegistry.AppView {
     return Optional.ofNullable(lastApplied);
   }
 
+  /**
+   * Applies a plan wave by wave ({@link ObjectKey#applyWave}): the objects of one wave at once on
+   * the apply pool, a wave only after the one before it succeeded in full. A failure lets the
+   * objects already started finish, starts no other, and fails the sync, which the next sync
+   * repairs. Prunes run last, one at a time, dependents before what they depend on.
+   */
   private SyncResult apply(String revision, Planned planned, Plan plan) {
-    int created = 0, updated = 0, held = 0, unchanged = 0, pruned = 0;
-    boolean restoring = false;
-    try {
-      for (ObjectPlan step : plan.objects()) {
-        if (!mayWrite.getAsBoolean()) {
-          // Leadership was lost mid-sync: the new leader applies the rest.
-          return new SyncResult.Standby(revision, plan.counts());
-        }
-        Optional<HasMetadata> resumable = desiredOf(step);
-        Optional<RecreateState> inFlight = resumable.flatMap(d -> recordedRecreate(step.key()));
-        if (!(step instanceof ObjectPlan.Create)
-            && inFlight.filter(s -> s.stage() == RecreateState.Stage.RESTARTING).isPresent()) {
-          // Killed after a recreate's create, before its pods were set to roll: finish that
-          // first, and apply nothing else to the StatefulSet until it is done. Asked whether or
-          // not the StatefulSet still opts in: a commit that drops the opt-in after the create
-          // must not leave the pods unrolled.
-          Recreator.Result done =
-              resumeRecreate(step.key(), resumable.get(), planned, inFlight.get());
-          if (!(done instanceof Recreator.Result.Done)) {
-            restoring = true;
-            held++;
-            continue;
-          }
-        }
-        if (inFlight.filter(s -> s.stage().pastTheDelete()).isPresent()) {
-          // Killed past the orphan delete: the old StatefulSet may be gone (the plan says create)
-          // or the new one created but not finished (the plan says unchanged or update, and its
-          // rollout state is not carried over yet). Finish that recreate first.
-          Recreator.Result done =
-              resumeRecreate(step.key(), resumable.get(), planned, inFlight.get());
-          if (!(done instanceof Recreator.Result.Done)) {
-            restoring = true;
-          } else if (step instanceof ObjectPlan.Create) {
-            created++;
-          } else if (step instanceof ObjectPlan.Update) {
-            restoring = true; // planned against the object before the finish: plan it again
-          } else {
-            unchanged++;
-          }
-        } else if (step instanceof ObjectPlan.Recreate recreate) {
-          Recreator.Result done = recreate(recreate, planned);
-          if (done instanceof Recreator.Result.Refused no) {
-            return new SyncResult.Failed(revision, no.reason());
-          }
-          if (done instanceof Recreator.Result.Waiting) {
-            restoring = true; // partial: the next sync continues the recreate
-          }
-          updated++;
-        } else if (step instanceof ObjectPlan.Create create) {
-          cluster.apply(asApplied(create.desired(), null, revision, planned.state()));
-          log.info(
-              "app={} namespace={} object={} revision={} decision=create",
+    Tally tally = new Tally();
+    for (List<ObjectPlan> wave : waves(plan)) {
+      // Recreates go first, one at a time on this thread: their records share one ConfigMap, and a
+      // recreate may wait on its claims. The rest of the wave is applied at once after them.
+      List<ObjectPlan> ordinary = new ArrayList<>();
+      for (ObjectPlan step : wave) {
+        Optional<SyncResult> ended;
+        try {
+          ended = recreateStep(step, revision, planned, plan, tally, ordinary);
+        } catch (ClusterRequestException e) {
+          log.warn(
+              "app={} namespace={} object={} revision={} decision=retry reason=\"recreate failed:"
+                  + " {}\"",
               app,
               namespace,
-              describe(create.desired()),
-              revision);
-          created++;
-        } else if (step instanceof ObjectPlan.Update update) {
-          // A StatefulSet whose policy can restore is read fresh and applied under that read's
-          // resourceVersion: a restore that starts in between makes the apply a conflict, and the
-          // plan made again sees its mark. The cache alone could be a write behind.
-          String guard = null;
-          if (restorable(update.desired(), planned.state())) {
-            Optional<HasMetadata> fresh =
-                cluster.full(new LiveObjects.Live(update.key(), "", update.live(), false));
-            if (fresh.isEmpty()) {
-              return new SyncResult.Failed(
-                  revision, update.key().namespacedName() + " is gone since the plan", true);
-            }
-            update =
-                new ObjectPlan.Update(
-                    update.key(),
-                    update.desired(),
-                    fresh.get(),
-                    update.changes(),
-                    update.classes());
-            guard = fresh.get().getMetadata().getResourceVersion();
-          }
-          if (PartitionHold.restoring(update)) {
-            // Applying Git's replicas now could bring back a pod, and an empty claim with it.
-            log.info(
-                "app={} namespace={} object={} revision={} decision=hold-for-restore",
-                app,
-                namespace,
-                describe(update.desired()),
-                revision);
-            held++;
-            restoring = true;
-            continue;
-          }
-          Optional<PartitionHold.Hold> hold =
-              underPolicy(update.desired(), planned.state())
-                  ? PartitionHold.before(update)
-                  : Optional.empty();
-          if (hold.isPresent()) {
-            LiveObjects.HoldResult outcome =
-                cluster.hold(
-                    update.key(),
-                    hold.get().seen(),
-                    hold.get().to(),
-                    PartitionHold.markUntil(clock.instant()));
-            if (outcome == LiveObjects.HoldResult.MOVED) {
-              return new SyncResult.Failed(
-                  revision,
-                  "the partition of "
-                      + update.key().namespacedName()
-                      + " moved since the plan read it",
-                  true);
-            }
-          }
-          HasMetadata applied = asApplied(update.desired(), update, revision, planned.state());
-          if (guard != null) {
-            applied = COPIER.convertValue(applied, applied.getClass());
-            applied.getMetadata().setResourceVersion(guard);
-          }
-          cluster.apply(applied);
-          boolean isHeld =
-              update.classes().contains(ChangeClass.POD_TEMPLATE)
-                  && underPolicy(update.desired(), planned.state());
-          log.info(
-              "app={} namespace={} object={} revision={} decision={} changes={}",
-              app,
-              namespace,
-              describe(update.desired()),
+              step.key().path(),
               revision,
-              isHeld ? "hold-partition" : "update",
-              update.classes());
-          if (isHeld) {
-            held++;
-          } else {
-            updated++;
-          }
-        } else if (step instanceof ObjectPlan.Unchanged) {
-          unchanged++;
+              e.getMessage());
+          return new SyncResult.Failed(
+              revision,
+              "recreate failed: " + step.key().path() + ": " + e.getMessage(),
+              e.conflict());
+        }
+        if (ended.isPresent()) {
+          return ended.get();
         }
       }
-      // Prune last, dependents before what they depend on.
+      List<CompletableFuture<Void>> running = new ArrayList<>();
+      for (ObjectPlan step : ordinary) {
+        if (step instanceof ObjectPlan.Unchanged) {
+          tally.unchanged.incrementAndGet();
+        } else {
+          running.add(
+              CompletableFuture.runAsync(
+                  () -> applyOne(step, revision, planned.state(), plan.options(), tally),
+                  applyPool));
+        }
+      }
+      awaitAll(running);
+      if (tally.standby.get()) {
+        // Leadership was lost mid-sync: the new leader applies the rest.
+        return new SyncResult.Standby(revision, plan.counts());
+      }
+      if (!tally.failures.isEmpty()) {
+        return tally.failed(revision);
+      }
+    }
+    try {
       for (ObjectPlan.PruneCandidate candidate : plan.pruneCandidatesInDeletionOrder()) {
         if (!mayWrite.getAsBoolean()) {
           return new SyncResult.Standby(revision, plan.counts());
@@ -483,18 +430,278 @@ public final class AppSync implements AppRegistry.AppView {
             namespace,
             describe(candidate.live()),
             revision);
-        pruned++;
+        tally.pruned.incrementAndGet();
       }
     } catch (ClusterRequestException e) {
       log.warn(
-          "app={} namespace={} revision={} decision=retry reason=\"apply failed: {}\"",
+          "app={} namespace={} revision={} decision=retry reason=\"prune failed: {}\"",
           app,
           namespace,
           revision,
           e.getMessage());
-      return new SyncResult.Failed(revision, "apply failed: " + e.getMessage(), e.conflict());
+      return new SyncResult.Failed(revision, "prune failed: " + e.getMessage(), e.conflict());
     }
-    return new SyncResult.Applied(revision, created, updated, held, unchanged, pruned, restoring);
+    return new SyncResult.Applied(
+        revision,
+        tally.created.get(),
+        tally.updated.get(),
+        tally.held.get(),
+        tally.unchanged.get(),
+        tally.pruned.get(),
+        tally.restoring.get());
+  }
+
+  /** The plan's objects grouped by apply wave, in wave order. */
+  private static List<List<ObjectPlan>> waves(Plan plan) {
+    Map<Integer, List<ObjectPlan>> byWave = new TreeMap<>();
+    for (ObjectPlan step : plan.objects()) {
+      byWave.computeIfAbsent(step.key().applyWave(), w -> new ArrayList<>()).add(step);
+    }
+    return List.copyOf(byWave.values());
+  }
+
+  /** Waits for every task; an unexpected exception in one is rethrown once all have ended. */
+  private static void awaitAll(List<CompletableFuture<Void>> running) {
+    RuntimeException unexpected = null;
+    for (CompletableFuture<Void> task : running) {
+      try {
+        // get, not join: a daemon that stops interrupts its sync workers, and the apply pool may
+        // drop queued tasks whose futures would then never complete.
+        task.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        running.forEach(t -> t.cancel(true));
+        throw new IllegalStateException("the sync was interrupted (Ordinal is stopping)", e);
+      } catch (java.util.concurrent.ExecutionException | CompletionException e) {
+        if (unexpected == null) {
+          unexpected =
+              e.getCause() instanceof RuntimeException cause
+                  ? cause
+                  : new IllegalStateException(e.getCause());
+        }
+      } catch (java.util.concurrent.CancellationException e) {
+        // cancelled above by an interrupted sync; nothing of it counts
+      }
+    }
+    if (unexpected != null) {
+      throw unexpected;
+    }
+  }
+
+  /** Creates or updates one object; a failure is recorded in the tally and stops what is left. */
+  private void applyOne(
+      ObjectPlan step, String revision, DesiredState state, PlanOptions options, Tally tally) {
+    if (tally.stopped()) {
+      return;
+    }
+    if (!mayWrite.getAsBoolean()) {
+      tally.standby.set(true);
+      return;
+    }
+    try {
+      if (step instanceof ObjectPlan.Create create) {
+        remember(
+            create.desired(),
+            cluster.apply(asApplied(create.desired(), null, revision, state)),
+            options);
+        log.info(
+            "app={} namespace={} object={} revision={} decision=create",
+            app,
+            namespace,
+            describe(create.desired()),
+            revision);
+        tally.created.incrementAndGet();
+      } else if (step instanceof ObjectPlan.Update planned) {
+        ObjectPlan.Update update = planned;
+        // A StatefulSet whose policy can restore is read fresh and applied under that read's
+        // resourceVersion: a restore that starts in between makes the apply a conflict, and the
+        // plan made again sees its mark. The cache alone could be a write behind.
+        String guard = null;
+        if (restorable(update.desired(), state)) {
+          Optional<HasMetadata> fresh =
+              cluster.full(new LiveObjects.Live(update.key(), "", update.live(), false));
+          if (fresh.isEmpty()) {
+            memo.forget(update.key());
+            tally.fail(update.key(), "it is gone since the plan", true);
+            return;
+          }
+          update =
+              new ObjectPlan.Update(
+                  update.key(), update.desired(), fresh.get(), update.changes(), update.classes());
+          guard = fresh.get().getMetadata().getResourceVersion();
+        }
+        if (PartitionHold.restoring(update)) {
+          // Applying Git's replicas now could bring back a pod, and an empty claim with it.
+          log.info(
+              "app={} namespace={} object={} revision={} decision=hold-for-restore",
+              app,
+              namespace,
+              describe(update.desired()),
+              revision);
+          tally.held.incrementAndGet();
+          tally.restoring.set(true);
+          return;
+        }
+        Optional<PartitionHold.Hold> hold =
+            underPolicy(update.desired(), state) ? PartitionHold.before(update) : Optional.empty();
+        if (hold.isPresent()) {
+          LiveObjects.HoldResult outcome =
+              cluster.hold(
+                  update.key(),
+                  hold.get().seen(),
+                  hold.get().to(),
+                  PartitionHold.markUntil(clock.instant()));
+          if (outcome == LiveObjects.HoldResult.MOVED) {
+            memo.forget(update.key());
+            tally.fail(update.key(), "the partition moved since the plan read it", true);
+            return;
+          }
+        }
+        HasMetadata applied = asApplied(update.desired(), update, revision, state);
+        if (guard != null) {
+          applied = COPIER.convertValue(applied, applied.getClass());
+          applied.getMetadata().setResourceVersion(guard);
+        }
+        remember(update.desired(), cluster.apply(applied), options);
+        boolean isHeld =
+            update.classes().contains(ChangeClass.POD_TEMPLATE)
+                && underPolicy(update.desired(), state);
+        log.info(
+            "app={} namespace={} object={} revision={} decision={} changes={}",
+            app,
+            namespace,
+            describe(update.desired()),
+            revision,
+            isHeld ? "hold-partition" : "update",
+            update.classes());
+        (isHeld ? tally.held : tally.updated).incrementAndGet();
+      }
+    } catch (ClusterRequestException e) {
+      log.warn(
+          "app={} namespace={} object={} revision={} decision=retry reason=\"apply failed: {}\"",
+          app,
+          namespace,
+          step.key().path(),
+          revision,
+          e.getMessage());
+      if (e.conflict()) {
+        memo.forget(step.key());
+      }
+      tally.fail(step.key(), e.getMessage(), e.conflict());
+    }
+  }
+
+  /**
+   * Plans the next sync's view of an object now, from the server's answer to its apply, so that
+   * sync reads nothing this one wrote.
+   */
+  private void remember(HasMetadata desired, HasMetadata applied, PlanOptions options) {
+    if (applied != null) {
+      Planner.rememberApplied(memo, desired, applied, options);
+    }
+  }
+
+  /** What the objects of one sync came to, written from the apply pool's threads. */
+  private static final class Tally {
+    final AtomicInteger created = new AtomicInteger();
+    final AtomicInteger updated = new AtomicInteger();
+    final AtomicInteger held = new AtomicInteger();
+    final AtomicInteger unchanged = new AtomicInteger();
+    final AtomicInteger pruned = new AtomicInteger();
+    final AtomicBoolean standby = new AtomicBoolean();
+    // Something was left for the next sync on purpose: a recreate waiting, a restore holding.
+    final AtomicBoolean restoring = new AtomicBoolean();
+    final ConcurrentSkipListMap<ObjectKey, Failure> failures = new ConcurrentSkipListMap<>();
+
+    record Failure(String error, boolean conflict) {}
+
+    void fail(ObjectKey key, String error, boolean conflict) {
+      failures.put(key, new Failure(error, conflict));
+    }
+
+    boolean stopped() {
+      return standby.get() || !failures.isEmpty();
+    }
+
+    /**
+     * The sync's failure: the first object (in apply order) and its error, how many more failed; a
+     * conflict (plan again at once) only when every failure was one.
+     */
+    SyncResult.Failed failed(String revision) {
+      Map.Entry<ObjectKey, Failure> first = failures.firstEntry();
+      String more = failures.size() > 1 ? " (and " + (failures.size() - 1) + " more)" : "";
+      boolean conflict = failures.values().stream().allMatch(Failure::conflict);
+      return new SyncResult.Failed(
+          revision,
+          "apply failed: " + first.getKey().path() + ": " + first.getValue().error() + more,
+          conflict);
+    }
+  }
+
+  /**
+   * Carries out the recreate in a step, if it has one, on this thread; a step with nothing (more)
+   * to recreate is added to {@code ordinary} for the apply pool. Returns the sync's result when the
+   * step ends the sync.
+   */
+  private Optional<SyncResult> recreateStep(
+      ObjectPlan step,
+      String revision,
+      Planned planned,
+      Plan plan,
+      Tally tally,
+      List<ObjectPlan> ordinary) {
+    Optional<HasMetadata> resumable = desiredOf(step);
+    Optional<RecreateState> inFlight = resumable.flatMap(d -> recordedRecreate(step.key()));
+    if (inFlight.isEmpty() && !(step instanceof ObjectPlan.Recreate)) {
+      ordinary.add(step);
+      return Optional.empty();
+    }
+    if (!mayWrite.getAsBoolean()) {
+      // Leadership was lost mid-sync: the new leader applies the rest.
+      return Optional.of(new SyncResult.Standby(revision, plan.counts()));
+    }
+    if (!(step instanceof ObjectPlan.Create)
+        && inFlight.filter(s -> s.stage() == RecreateState.Stage.RESTARTING).isPresent()) {
+      // Killed after a recreate's create, before its pods were set to roll: finish that first,
+      // and apply nothing else to the StatefulSet until it is done. Asked whether or not the
+      // StatefulSet still opts in: a commit that drops the opt-in after the create must not leave
+      // the pods unrolled.
+      Recreator.Result done = resumeRecreate(step.key(), resumable.get(), planned, inFlight.get());
+      if (!(done instanceof Recreator.Result.Done)) {
+        tally.restoring.set(true);
+        tally.held.incrementAndGet();
+        return Optional.empty();
+      }
+    }
+    if (inFlight.filter(s -> s.stage().pastTheDelete()).isPresent()) {
+      // Killed past the orphan delete: the old StatefulSet may be gone (the plan says create) or
+      // the new one created but not finished (the plan says unchanged or update, and its rollout
+      // state is not carried over yet). Finish that recreate first.
+      Recreator.Result done = resumeRecreate(step.key(), resumable.get(), planned, inFlight.get());
+      memo.forget(step.key());
+      if (!(done instanceof Recreator.Result.Done)) {
+        tally.restoring.set(true);
+      } else if (step instanceof ObjectPlan.Create) {
+        tally.created.incrementAndGet();
+      } else if (step instanceof ObjectPlan.Update) {
+        tally.restoring.set(true); // planned against the object before the finish: plan it again
+      } else {
+        tally.unchanged.incrementAndGet();
+      }
+    } else if (step instanceof ObjectPlan.Recreate recreate) {
+      Recreator.Result done = recreate(recreate, planned);
+      memo.forget(step.key());
+      if (done instanceof Recreator.Result.Refused no) {
+        return Optional.of(new SyncResult.Failed(revision, no.reason()));
+      }
+      if (done instanceof Recreator.Result.Waiting) {
+        tally.restoring.set(true); // partial: the next sync continues the recreate
+      }
+      tally.updated.incrementAndGet();
+    } else {
+      ordinary.add(step); // its recreate is done: now the ordinary apply
+    }
+    return Optional.empty();
   }
 
   /** Why a recreate cannot run; empty when it can (or is under way). */

@@ -2,6 +2,7 @@ package dev.ordinal.daemon;
 
 import dev.ordinal.analysis.RunStore;
 import dev.ordinal.backup.Volumes;
+import dev.ordinal.shard.LeaseStore;
 import java.util.Optional;
 
 /**
@@ -23,6 +24,9 @@ public interface Cluster
 
   /** Leader election on the Lease {@code namespace/name}. */
   Leadership leadership(String namespace, String name, String identity, Leadership.Timing timing);
+
+  /** The Leases in {@code namespace} that shards are held by. */
+  LeaseStore leaseStore(String namespace);
 
   /** Where analysis runs survive a restart (a ConfigMap in a real cluster). */
   RunStore runStore(String namespace, String name);

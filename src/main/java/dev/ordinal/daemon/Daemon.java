@@ -1,6 +1,7 @@
 package dev.ordinal.daemon;
 
 import dev.ordinal.analysis.AnalysisRunner;
+import dev.ordinal.analysis.AnalysisRuns;
 import dev.ordinal.analysis.Scheduler;
 import dev.ordinal.analysis.condition.ConditionGrammar;
 import dev.ordinal.analysis.prometheus.HttpPrometheusApi;
@@ -31,6 +32,9 @@ import dev.ordinal.rollout.RolloutEngine;
 import dev.ordinal.rollout.RolloutSpec;
 import dev.ordinal.rollout.RolloutState;
 import dev.ordinal.rollout.StatefulSetView;
+import dev.ordinal.shard.LeasedShards;
+import dev.ordinal.shard.Ownership;
+import dev.ordinal.shard.ShardOf;
 import dev.ordinal.web.AppStatus;
 import dev.ordinal.web.DecisionHistory;
 import dev.ordinal.web.HttpEndpoints;
@@ -52,13 +56,20 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,9 +81,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Daemon implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
-
-  /** Re-apply the last good commit this often even when Git is quiet, to repair drift. */
-  static final Duration RESYNC_INTERVAL = Duration.ofMinutes(3);
 
   /** How often a recreate looks again at claims growing, and how long one sync waits on them. */
   static final Duration RECREATE_POLL = Duration.ofSeconds(2);
@@ -140,7 +148,9 @@ public final class Daemon implements AutoCloseable {
   private HttpEndpoints http;
   private WebhookEndpoint webhookListener;
   private EventBus bus;
-  private Leadership leadership;
+  private Ownership ownership;
+  private Clock clock;
+  private double speed = 1;
   private Cluster cluster;
   private AppRegistry registry;
   private AnalysisRunner analysis;
@@ -150,7 +160,10 @@ public final class Daemon implements AutoCloseable {
   private final Set<String> watched = new ConcurrentSkipListSet<>();
 
   private volatile boolean cachesSynced;
-  private volatile RolloutLoop rollouts;
+
+  /** One rollout loop per shard held, each deciding only for its shard's StatefulSets. */
+  private final Map<Integer, RolloutLoop> rollouts = new ConcurrentHashMap<>();
+
   private Promotions promotions;
   private volatile RolloutLoop.ActionListener actionListener = (k, a) -> {};
 
@@ -198,6 +211,8 @@ public final class Daemon implements AutoCloseable {
       List<EventBus.Subscriber> subscribers)
       throws IOException, GitSourceException {
     OrdinalMetrics metrics = new OrdinalMetrics(metricsRegistry);
+    clock = ports.clock();
+    speed = ports.speed();
     http = HttpEndpoints.bind(address(config.listenOrDefault()));
     parts.add(http);
     DaemonConfig.Webhook hook = config.webhook();
@@ -215,11 +230,8 @@ public final class Daemon implements AutoCloseable {
         new ControllerMetrics(
             metricsRegistry,
             home + "/" + LEASE_NAME,
-            () -> leadership != null && leadership.isLeading(),
-            () -> {
-              RolloutLoop loop = rollouts;
-              return loop == null ? 0 : loop.queueDepth();
-            });
+            () -> ownership != null && !ownership.held().isEmpty(),
+            () -> rollouts.values().stream().mapToInt(RolloutLoop::queueDepth).sum());
     cluster = new MeteredCluster(ports.cluster(), controller);
     bus = EventBus.standard(cluster);
     subscribers.forEach(bus::subscribe);
@@ -230,19 +242,40 @@ public final class Daemon implements AutoCloseable {
     bus.subscribe(
         o -> history.record(o.at(), o.namespace(), o.name(), o.action(), o.event(), o.state()));
     new RolloutGauges(metricsRegistry, this::liveRollouts, ports.clock());
-    leadership = cluster.leadership(home, LEASE_NAME, identity, Leadership.Timing.DEFAULT);
+    int shards = config.shardsOrDefault();
+    ownership =
+        shards == 1
+            ? new LeaderOwnership(
+                cluster.leadership(home, LEASE_NAME, identity, Leadership.Timing.DEFAULT))
+            // Leases run on the wall clock even under the demo's faster one.
+            : new LeasedShards(
+                cluster.leaseStore(home),
+                identity,
+                shards,
+                LeasedShards.Timing.DEFAULT,
+                Clock.systemUTC());
+    Ownership owner = ownership;
+    controller.shards(shards, owner::holds);
     Path dataDir = Path.of(config.dataDirOrDefault());
     Files.createDirectories(dataDir);
     GitRepoCache cache = new GitRepoCache(dataDir.resolve("git"));
     parts.add(cache);
     ManifestLoader loader = new ManifestLoader(ConditionGrammar.INSTANCE, config.analysisTrust());
     List<AppSync> syncs = new ArrayList<>();
+    DaemonConfig.Sync syncSettings = config.syncOrDefault();
+    ExecutorService applyPool =
+        Executors.newFixedThreadPool(
+            syncSettings.applyConcurrencyOrDefault(), daemonThreads("ordinal-apply-"));
+    parts.add(applyPool::shutdownNow);
+    // Closed before the pool it applies through (parts close in reverse order).
+    SyncWorkers workers = new SyncWorkers(Math.min(4, config.apps().size()));
+    parts.add(workers);
     GitPoller poller =
         GitPoller.withDaemonThreads(
             Math.min(4, config.apps().size()),
             new GitPoller.Timing(
                 pollInterval, GitPoller.DEFAULT_BACKOFF_START, GitPoller.DEFAULT_BACKOFF_CAP),
-            // AppRunner syncs inside poll(); the listener has nothing left to do.
+            // AppRunner asks its sync worker for a sync; the listener has nothing left to do.
             (target, change) -> {});
     for (DaemonConfig.App app : config.apps()) {
       GitSource source =
@@ -261,10 +294,20 @@ public final class Daemon implements AutoCloseable {
               loader,
               cluster,
               ports.clock(),
-              leadership::isLeading);
+              () -> owner.holdsKey(app.name()),
+              applyPool);
       syncs.add(sync);
-      apps.add(
-          new AppRunner(app.name(), source, sync, metrics, bus, ports.clock(), RESYNC_INTERVAL));
+      AppRunner runner =
+          new AppRunner(
+              app.name(),
+              source,
+              sync,
+              metrics,
+              bus,
+              ports.clock(),
+              r -> workers.request(r.name()));
+      workers.register(app.name(), runner::runPending);
+      apps.add(runner);
       log.info(
           "app={} namespace={} tracking {} at {} path {}",
           app.name(),
@@ -274,6 +317,9 @@ public final class Daemon implements AutoCloseable {
           app.pathOrDefault());
     }
     WebhookHandler webhook = webhookHandler(hook, poller);
+    ScheduledExecutorService resyncTimer =
+        Executors.newSingleThreadScheduledExecutor(daemonThreads("ordinal-resync-"));
+    parts.add(resyncTimer::shutdownNow);
 
     notify(config, metrics);
     registry = new AppRegistry(syncs);
@@ -285,7 +331,8 @@ public final class Daemon implements AutoCloseable {
               dataDir,
               app -> statefulSetsOf(syncs, app, cluster),
               cluster,
-              leadership::isLeading,
+              // Promotions span apps: the holder of shard 0 opens them all.
+              () -> owner.holds(0),
               ports.clock());
       parts.add(promotions);
       bus.subscribe(promotions);
@@ -332,51 +379,28 @@ public final class Daemon implements AutoCloseable {
     // Every app is planned once before the rollout side may start, so that it starts with the
     // policies and analysis templates in force.
     for (AppRunner runner : apps) {
-      runner.poll();
+      runner.pollAndSync();
     }
     cachesSynced = true;
-    leadership.start(
-        () ->
-            transitions.execute(
-                () -> {
-                  // The new leader applies what it planned as a standby, then drives rollouts.
-                  apps.forEach(AppRunner::syncNow);
-                  int resumed = analysis.resume();
-                  if (resumed > 0) {
-                    log.info(
-                        "resumed {} analysis run(s) from configmap {}/{}",
-                        resumed,
-                        home,
-                        ANALYSIS_RUNS);
-                  }
-                  RolloutLoop loop =
-                      new RolloutLoop(
-                          cluster,
-                          bus,
-                          namespaces,
-                          registry::spec,
-                          analysis,
-                          backups,
-                          ports.clock(),
-                          2);
-                  loop.onAction((k, a) -> actionListener.executed(k, a))
-                      .onQueueLatency(controller::queueLatency)
-                      .pace(ports.speed());
-                  rollouts = loop;
-                  if (leadership.isLeading()) {
-                    loop.start();
-                  }
-                }),
-        () -> {
-          RolloutLoop loop = rollouts;
-          rollouts = null;
-          if (loop != null) {
-            loop.close();
+    owner.start(
+        new Ownership.Listener() {
+          @Override
+          public void acquired(int shard) {
+            transitions.execute(() -> takeOver(shard, owner, namespaces, backups, controller));
           }
-          // A former leader's runs belong to the new leader, which resumes them from the store.
-          analysis.suspend();
+
+          @Override
+          public void lost(int shard) {
+            // At once, on the owner's thread: no write for the shard may start after this.
+            RolloutLoop loop = rollouts.remove(shard);
+            if (loop != null) {
+              loop.close();
+            }
+            // The shard's runs belong to its next owner, which resumes them from the store.
+            analysis.suspend(run -> owner.shards() == 1 || shardOf(run, owner) == shard);
+          }
         });
-    parts.add(0, leadership);
+    parts.add(0, owner);
     StatusPage page = new StatusPage(new PageSource(), history, ports.clock());
     http.serve(
         metrics.registry(),
@@ -406,6 +430,25 @@ public final class Daemon implements AutoCloseable {
       poller.add(runner);
     }
     parts.add(poller);
+    // Drift is repaired on a timer of its own, whether or not Git is polled or pushed.
+    Duration resync = syncSettings.resyncIntervalOrDefault();
+    for (AppRunner runner : apps) {
+      resyncTimer.scheduleAtFixedRate(
+          runner::resync, resync.toMillis(), resync.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    log.info(
+        "resync every {}; at most {} object(s) applied at once",
+        resync,
+        syncSettings.applyConcurrencyOrDefault());
+  }
+
+  private static ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + count.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   /** The StatefulSets app {@code app} applied last, as the watch cache holds them. */
@@ -483,8 +526,80 @@ public final class Daemon implements AutoCloseable {
     return runs;
   }
 
-  private static String role(Readiness r) {
+  private String role(Readiness r) {
+    Ownership owner = ownership;
+    if (r == Readiness.LEADER && owner != null && owner.shards() > 1) {
+      return "shards "
+          + owner.held().stream().map(String::valueOf).collect(Collectors.joining(","))
+          + " of "
+          + owner.shards();
+    }
     return r.name().toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * This replica now holds {@code shard}: apply what it planned as a standby for the shard's apps,
+   * resume the shard's analysis runs, then drive its StatefulSets' rollouts.
+   */
+  private void takeOver(
+      int shard,
+      Ownership owner,
+      Set<String> namespaces,
+      BackupManager backups,
+      ControllerMetrics controller) {
+    if (!owner.holds(shard)) {
+      return;
+    }
+    apps.stream()
+        .filter(a -> ShardOf.key(a.name(), owner.shards()) == shard)
+        .forEach(AppRunner::syncNow);
+    int resumed = analysis.resume(run -> owner.shards() == 1 || shardOf(run, owner) == shard);
+    if (resumed > 0) {
+      log.info("resumed {} analysis run(s) of shard {} from the run store", resumed, shard);
+    }
+    RolloutLoop loop =
+        new RolloutLoop(
+            cluster,
+            bus,
+            namespaces,
+            // A StatefulSet goes with the app that governs it, so that the replica that applies a
+            // commit is the one that rolls it out under that commit's policy. Asked before every
+            // decision: a shard lost stops its loop's decisions at once.
+            sts ->
+                owner.holds(shard) && shardOfApp(registry.governing(sts), owner) == shard
+                    ? registry.spec(sts)
+                    : Optional.empty(),
+            analysis,
+            backups,
+            clock,
+            2);
+    loop.onAction((k, a) -> actionListener.executed(k, a))
+        .onQueueLatency(controller::queueLatency)
+        .pace(speed);
+    RolloutLoop before = rollouts.put(shard, loop);
+    if (before != null) {
+      before.close();
+    }
+    if (owner.holds(shard)) {
+      loop.start();
+    } else {
+      rollouts.remove(shard, loop);
+      loop.close();
+    }
+  }
+
+  /** The shard of the app that governs the run's StatefulSet; -1 when none governs it now. */
+  private int shardOf(AnalysisRuns.RolloutContext run, Ownership owner) {
+    return cluster
+        .statefulSet(run.namespace() + "/" + run.statefulSet(), Workloads.Read.CACHED)
+        .map(sts -> shardOfApp(registry.governing(sts), owner))
+        .orElse(-1);
+  }
+
+  private static int shardOfApp(AppRegistry.Governing governing, Ownership owner) {
+    return governing instanceof AppRegistry.Governing.ByApp byApp
+        ? ShardOf.key(byApp.app(), owner.shards())
+        : -1;
   }
 
   /**
@@ -530,7 +645,7 @@ public final class Daemon implements AutoCloseable {
   private final class PageSource implements StatusPage.Source {
     @Override
     public String role() {
-      return Daemon.role(readiness());
+      return Daemon.this.role(readiness());
     }
 
     @Override
@@ -562,7 +677,7 @@ public final class Daemon implements AutoCloseable {
     if (!cachesSynced) {
       return Readiness.NOT_READY;
     }
-    return leadership.isLeading() ? Readiness.LEADER : Readiness.STANDBY;
+    return ownership.held().isEmpty() ? Readiness.STANDBY : Readiness.LEADER;
   }
 
   /** Told about each rollout action carried out (tests, the demo's timeline). */
@@ -580,8 +695,14 @@ public final class Daemon implements AutoCloseable {
     return bus;
   }
 
+  /** Whether this replica holds the lead, or with shards at least one of them. */
   public boolean isLeading() {
-    return leadership.isLeading();
+    return !ownership.held().isEmpty();
+  }
+
+  /** The shards this replica holds now: {0} for the leader of one shard. */
+  public java.util.SortedSet<Integer> shardsHeld() {
+    return ownership.held();
   }
 
   /** The port of the probes, {@code /metrics} and {@code /status}. */
@@ -673,10 +794,8 @@ public final class Daemon implements AutoCloseable {
   @Override
   public void close() {
     transitions.shutdownNow();
-    RolloutLoop loop = rollouts;
-    if (loop != null) {
-      loop.close();
-    }
+    rollouts.values().forEach(RolloutLoop::close);
+    rollouts.clear();
     for (int i = parts.size() - 1; i >= 0; i--) {
       try {
         parts.get(i).close();

@@ -53,7 +53,9 @@ public record DaemonConfig(
     Person committer,
     String promotionInterval,
     List<Promotion> promotions,
-    List<Notifier> notifications) {
+    List<Notifier> notifications,
+    Sync sync,
+    Sharding sharding) {
 
   public DaemonConfig {
     notifications = notifications == null ? List.of() : List.copyOf(notifications);
@@ -95,7 +97,46 @@ public record DaemonConfig(
         null,
         null,
         null,
-        List.of());
+        List.of(),
+        null,
+        null);
+  }
+
+  /** Without {@code sync} settings (the defaults). */
+  public DaemonConfig(
+      String dataDir,
+      String listen,
+      String pollInterval,
+      String ordinalNamespace,
+      Webhook webhook,
+      Map<String, PrometheusServer> prometheus,
+      List<String> analysisSecrets,
+      Git git,
+      List<App> apps,
+      String statusPage,
+      Person commitAuthor,
+      Person committer,
+      String promotionInterval,
+      List<Promotion> promotions,
+      List<Notifier> notifications) {
+    this(
+        dataDir,
+        listen,
+        pollInterval,
+        ordinalNamespace,
+        webhook,
+        prometheus,
+        analysisSecrets,
+        git,
+        apps,
+        statusPage,
+        commitAuthor,
+        committer,
+        promotionInterval,
+        promotions,
+        notifications,
+        null,
+        null);
   }
 
   /**
@@ -196,6 +237,56 @@ public record DaemonConfig(
           : ByteSizes.parse(maxFetchSize)
               .orElse(dev.ordinal.git.GitSourceConfig.DEFAULT_MAX_FETCH_BYTES);
     }
+  }
+
+  /**
+   * How syncs run, for every app.
+   *
+   * @param resyncInterval the last good commit is applied again this often even when Git is quiet,
+   *     on its own timer, to repair drift (default {@value #DEFAULT_RESYNC_INTERVAL}); with live
+   *     objects from watch caches an idle resync makes no request for an unchanged object
+   * @param applyConcurrency at most this many objects are applied at once, across all apps (default
+   *     {@value #DEFAULT_APPLY_CONCURRENCY}); kinds others depend on (Namespaces, then
+   *     CustomResourceDefinitions, ...) are applied before the kinds after them
+   */
+  public record Sync(String resyncInterval, Integer applyConcurrency) {
+    public static final String DEFAULT_RESYNC_INTERVAL = "3m";
+    public static final int DEFAULT_APPLY_CONCURRENCY = 8;
+    public static final int MAX_APPLY_CONCURRENCY = 64;
+
+    public Duration resyncIntervalOrDefault() {
+      return Durations.parse(resyncInterval == null ? DEFAULT_RESYNC_INTERVAL : resyncInterval)
+          .orElseThrow();
+    }
+
+    public int applyConcurrencyOrDefault() {
+      return applyConcurrency == null ? DEFAULT_APPLY_CONCURRENCY : applyConcurrency;
+    }
+  }
+
+  /**
+   * How replicas split the work. Each shard is held by one replica through its own Lease; a replica
+   * holds at most {@code ceil(shards / live replicas)} of them.
+   *
+   * @param shards how many shards the apps and StatefulSets are split into (default 1: one leader
+   *     does everything and other replicas stand by); 1 to {@value #MAX_SHARDS}
+   */
+  public record Sharding(Integer shards) {
+    public static final int MAX_SHARDS = 64;
+
+    public int shardsOrDefault() {
+      return shards == null ? 1 : shards;
+    }
+  }
+
+  /** How many shards the work is split into: 1 unless {@code sharding.shards} says more. */
+  public int shardsOrDefault() {
+    return sharding == null ? 1 : sharding.shardsOrDefault();
+  }
+
+  /** {@code sync}, with its defaults when the config has none. */
+  public Sync syncOrDefault() {
+    return sync == null ? new Sync(null, null) : sync;
   }
 
   /** A person in a Git commit. */
@@ -689,6 +780,43 @@ public record DaemonConfig(
         && ByteSizes.parse(git.maxFetchSize()).isEmpty()) {
       problems.add(
           "git.maxFetchSize: not a size such as 256Mi or 1Gi: '" + git.maxFetchSize() + "'");
+    }
+    if (sharding != null
+        && sharding.shards() != null
+        && (sharding.shards() < 1 || sharding.shards() > Sharding.MAX_SHARDS)) {
+      problems.add(
+          "sharding.shards: "
+              + sharding.shards()
+              + " is not from 1 to "
+              + Sharding.MAX_SHARDS
+              + "; use about as many shards as replicas, or a small multiple");
+    }
+    if (shardsOrDefault() > 1
+        && apps != null
+        && apps.stream().anyMatch(a -> a != null && a.appBoundary().recreates())) {
+      // A recreate's record is shared by every app of the namespace and read from a per-replica
+      // memory; moving its shard mid-recreate is not proven safe yet.
+      problems.add(
+          "sharding.shards: recreates (boundary.recreates) are not supported with more than one"
+              + " shard yet; use one shard, or turn recreates off");
+    }
+    if (sync != null) {
+      if (sync.resyncInterval() != null
+          && Durations.parse(sync.resyncInterval()).filter(d -> !d.isZero()).isEmpty()) {
+        problems.add(
+            "sync.resyncInterval: not a duration such as 3m or 90s: '"
+                + sync.resyncInterval()
+                + "'");
+      }
+      if (sync.applyConcurrency() != null
+          && (sync.applyConcurrency() < 1
+              || sync.applyConcurrency() > Sync.MAX_APPLY_CONCURRENCY)) {
+        problems.add(
+            "sync.applyConcurrency: a number from 1 to "
+                + Sync.MAX_APPLY_CONCURRENCY
+                + ", got "
+                + sync.applyConcurrency());
+      }
     }
     if (apps == null || apps.isEmpty()) {
       problems.add("apps: at least one app is required");

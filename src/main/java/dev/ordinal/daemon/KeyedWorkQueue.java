@@ -65,6 +65,29 @@ final class KeyedWorkQueue {
     }
   }
 
+  /**
+   * Hands keys to {@code handler} one at a time on the calling thread, each marked done after it,
+   * until the queue is shut down or the thread interrupted.
+   */
+  void work(java.util.function.Consumer<String> handler) {
+    while (true) {
+      String key;
+      try {
+        key = take();
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (key == null) {
+        return;
+      }
+      try {
+        handler.accept(key);
+      } finally {
+        done(key);
+      }
+    }
+  }
+
   synchronized void shutdown() {
     shutdown = true;
     notifyAll();

@@ -4,6 +4,8 @@ import dev.ordinal.analysis.RunStore;
 import dev.ordinal.backup.VolumeSnapshot;
 import dev.ordinal.metrics.ControllerMetrics;
 import dev.ordinal.plan.ObjectKey;
+import dev.ordinal.shard.LeaseRecord;
+import dev.ordinal.shard.LeaseStore;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -205,6 +207,27 @@ final class MeteredCluster implements Cluster {
   public Leadership leadership(
       String namespace, String name, String identity, Leadership.Timing timing) {
     return cluster.leadership(namespace, name, identity, timing);
+  }
+
+  @Override
+  public LeaseStore leaseStore(String namespace) {
+    LeaseStore leases = cluster.leaseStore(namespace);
+    return new LeaseStore() {
+      @Override
+      public List<LeaseRecord> list(String prefix) {
+        return call("list", () -> leases.list(prefix));
+      }
+
+      @Override
+      public boolean create(String name, String holder, Duration duration) {
+        return call("create", () -> leases.create(name, holder, duration));
+      }
+
+      @Override
+      public boolean update(String name, String version, String holder, Duration duration) {
+        return call("patch", () -> leases.update(name, version, holder, duration));
+      }
+    };
   }
 
   @Override

@@ -299,29 +299,19 @@ public final class RolloutLoop implements AutoCloseable {
   }
 
   private void work() {
-    while (!closed) {
-      String key;
-      try {
-        key = queue.take();
-      } catch (InterruptedException e) {
-        return;
-      }
-      if (key == null) {
-        return;
-      }
-      int slash = key.indexOf('/');
-      try (var ns = MDC.putCloseable("namespace", key.substring(0, slash));
-          var name = MDC.putCloseable("statefulSet", key.substring(slash + 1))) {
-        process(key);
-      } catch (RuntimeException e) {
-        if (!closed) {
-          log.warn("{}: decision failed, retrying in {}: {}", key, ERROR_BACKOFF, e.toString());
-          recheck(key, ERROR_BACKOFF);
-        }
-      } finally {
-        queue.done(key);
-      }
-    }
+    queue.work(
+        key -> {
+          int slash = key.indexOf('/');
+          try (var ns = MDC.putCloseable("namespace", key.substring(0, slash));
+              var name = MDC.putCloseable("statefulSet", key.substring(slash + 1))) {
+            process(key);
+          } catch (RuntimeException e) {
+            if (!closed) {
+              log.warn("{}: decision failed, retrying in {}: {}", key, ERROR_BACKOFF, e.toString());
+              recheck(key, ERROR_BACKOFF);
+            }
+          }
+        });
   }
 
   void process(String key) {

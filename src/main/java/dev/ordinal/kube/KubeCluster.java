@@ -14,6 +14,7 @@ import dev.ordinal.plan.LiveFingerprint;
 import dev.ordinal.plan.ObjectKey;
 import dev.ordinal.plan.PlanOptions;
 import dev.ordinal.rollout.Annotations;
+import dev.ordinal.shard.LeaseStore;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -25,6 +26,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -443,12 +445,18 @@ public final class KubeCluster implements Cluster {
   private Map<ObjectKey, Live> lookupFromKube(
       Collection<? extends HasMetadata> desired, String defaultNamespace) {
     Map<ObjectKey, Live> live = new LinkedHashMap<>();
+    // Without a watch cache (one-shot commands), many objects of a kind cost one LIST, not N GETs.
+    ListedKinds listed = cacheLive ? null : ListedKinds.read(client, desired, defaultNamespace);
     for (HasMetadata object : desired) {
       ObjectKey key = ObjectKey.of(object, defaultNamespace);
-      Optional<Live> found =
-          cacheLive && !key.isClusterScoped()
-              ? cached(key, object.getApiVersion())
-              : Optional.ofNullable(get(object)).map(KubeCluster::complete);
+      Optional<Live> found;
+      if (cacheLive && !key.isClusterScoped()) {
+        found = cached(key, object.getApiVersion());
+      } else if (listed != null && listed.covers(object, key)) {
+        found = Optional.ofNullable(listed.live(object, key)).map(KubeCluster::complete);
+      } else {
+        found = Optional.ofNullable(get(object, key)).map(KubeCluster::complete);
+      }
       found.ifPresent(ref -> live.put(key, ref));
     }
     return live;
@@ -625,8 +633,18 @@ public final class KubeCluster implements Cluster {
 
   /** The live object with the same identity, or null. */
   private HasMetadata get(HasMetadata object) {
+    return orNull(client.resource(object));
+  }
+
+  /** The live object at {@code key}, whether or not {@code object} names its namespace; or null. */
+  private HasMetadata get(HasMetadata object, ObjectKey key) {
+    var resource = client.resource(object);
+    return orNull(key.isClusterScoped() ? resource : resource.inNamespace(key.namespace()));
+  }
+
+  private static HasMetadata orNull(Resource<HasMetadata> resource) {
     try {
-      return client.resource(object).get();
+      return resource.get();
     } catch (KubernetesClientException e) {
       if (e.getCode() == 404) {
         return null;
@@ -809,6 +827,11 @@ public final class KubeCluster implements Cluster {
   public Leadership leadership(
       String namespace, String name, String identity, Leadership.Timing timing) {
     return new LeaseLeadership(client, namespace, name, identity, timing);
+  }
+
+  @Override
+  public LeaseStore leaseStore(String namespace) {
+    return new KubeLeases(client, namespace, clock);
   }
 
   @Override

@@ -39,15 +39,24 @@ public final class RbacManifest {
   public static List<Rule> home(DaemonConfig config) {
     List<Rule> rules = new ArrayList<>();
     rules.add(
-        new Rule(
-            "coordination.k8s.io",
-            "leases",
-            List.of(),
-            List.of("get", "create", "patch"),
-            "leader election on the Lease '"
-                + Daemon.LEASE_NAME
-                + "': read it, create it, renew or take it over (a merge patch carrying the"
-                + " resourceVersion it read)"));
+        config.shardsOrDefault() == 1
+            ? new Rule(
+                "coordination.k8s.io",
+                "leases",
+                List.of(),
+                List.of("get", "create", "patch"),
+                "leader election on the Lease '"
+                    + Daemon.LEASE_NAME
+                    + "': read it, create it, renew or take it over (a merge patch carrying the"
+                    + " resourceVersion it read)")
+            : new Rule(
+                "coordination.k8s.io",
+                "leases",
+                List.of(),
+                List.of("list", "create", "patch"),
+                "shards: list the shard and replica Leases to count live replicas and find free"
+                    + " shards, create them, renew, take over or release them (a merge patch"
+                    + " carrying the resourceVersion it read)"));
     boolean recreates = config.apps().stream().anyMatch(a -> a.appBoundary().recreates());
     rules.add(
         new Rule(

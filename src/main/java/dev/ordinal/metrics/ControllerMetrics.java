@@ -26,11 +26,15 @@ public final class ControllerMetrics {
    * @param leading whether this instance holds it now
    * @param queueDepth StatefulSets waiting in the rollout work queue (0 on a standby)
    */
+  private final PrometheusRegistry registry;
+
   public ControllerMetrics(
       PrometheusRegistry registry, String lease, BooleanSupplier leading, IntSupplier queueDepth) {
+    this.registry = registry;
     GaugeWithCallback.builder()
         .name("ordinal_leader")
-        .help("1 when this Ordinal holds the leader Lease and acts, 0 on a standby")
+        .help(
+            "1 when this Ordinal holds the leader Lease (or, sharded, at least one shard) and acts, 0 on a standby")
         .labelNames("lease")
         .callback(cb -> cb.call(leading.getAsBoolean() ? 1 : 0, lease))
         .register(registry);
@@ -76,5 +80,23 @@ public final class ControllerMetrics {
 
   public void apiError(String verb) {
     apiErrors.labelValues(verb).inc();
+  }
+
+  /**
+   * {@code ordinal_shard_held{shard}}: 1 for each shard this replica holds now. With one shard, as
+   * by default, shard 0 is held by the leader.
+   */
+  public void shards(int count, java.util.function.IntPredicate holds) {
+    GaugeWithCallback.builder()
+        .name("ordinal_shard_held")
+        .help("1 for each shard of the work this Ordinal holds and acts for, 0 for the others")
+        .labelNames("shard")
+        .callback(
+            cb -> {
+              for (int shard = 0; shard < count; shard++) {
+                cb.call(holds.test(shard) ? 1 : 0, String.valueOf(shard));
+              }
+            })
+        .register(registry);
   }
 }

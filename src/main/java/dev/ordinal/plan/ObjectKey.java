@@ -121,6 +121,16 @@ public record ObjectKey(String group, String kind, String namespace, String name
     return kind + "/" + namespacedName();
   }
 
+  /**
+   * The apply wave of this object's kind: objects of a lower wave (Namespaces, then
+   * CustomResourceDefinitions, StorageClasses, ServiceAccounts, RBAC, ConfigMaps and Secrets,
+   * claims, Services, StatefulSets, then every other kind) are applied before those of a higher
+   * one, and objects of one wave may be applied at once.
+   */
+  public int applyWave() {
+    return kindRank();
+  }
+
   private int kindRank() {
     int rank = KIND_ORDER.indexOf(kind);
     return rank < 0 ? KIND_ORDER.size() : rank;

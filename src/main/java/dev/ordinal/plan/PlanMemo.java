@@ -1,51 +1,92 @@
 package dev.ordinal.plan;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import java.util.Collection;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Remembers the plan of each desired object between two plans of one app, so that a commit that
- * changes one file re-plans one object. The manifest loader hands out the same object instance for
- * an unchanged blob, so a plan is reused when the desired instance is the same, the live object is
- * at the same version (a {@link LiveFingerprint}, or a resourceVersion), and the object is still
- * under — or still not under — a rollout policy. Use one memo per app: the other plan options must
- * not change.
+ * Remembers the plan of each object between two plans of one app, keyed by content, so that a
+ * commit that changes one file re-plans one object, and a controller's status write re-plans
+ * nothing. A plan is reused while the object is still under (or still not under) a rollout policy
+ * and
+ *
+ * <ul>
+ *   <li>the live side is at the same version: a {@link LiveFingerprint} (a hash of the live fields
+ *       a plan reads: no status, no managedFields but the applier's own, no resourceVersion), or a
+ *       resourceVersion for callers that have nothing better;
+ *   <li>the desired side has the same content: the same instance (the manifest loader hands out one
+ *       per unchanged blob), or one that normalises to the same object (a reformatted file, a
+ *       comment).
+ * </ul>
+ *
+ * A remembered {@link ObjectPlan.Unchanged} keeps only the identity of its live object, not the
+ * object. Use one memo per app: the other plan options must not change.
  */
 public final class PlanMemo {
-  private record Entry(String liveVersion, boolean underPolicy, ObjectPlan plan) {}
+  private record Entry(
+      HasMetadata desired, String liveVersion, boolean underPolicy, ObjectPlan plan) {}
 
-  private final Map<Identity, Entry> entries = new ConcurrentHashMap<>();
+  private final Map<ObjectKey, Entry> entries = new ConcurrentHashMap<>();
   private final AtomicLong hits = new AtomicLong();
   private final AtomicLong misses = new AtomicLong();
 
-  ObjectPlan lookup(HasMetadata desired, String liveVersion, boolean underPolicy) {
-    Entry entry = entries.get(new Identity(desired));
+  ObjectPlan lookup(
+      ObjectKey key,
+      HasMetadata desired,
+      String liveVersion,
+      boolean underPolicy,
+      PlanOptions options) {
+    Entry entry = entries.get(key);
     if (entry != null
         && entry.underPolicy() == underPolicy
         && entry.liveVersion().equals(liveVersion)) {
-      hits.incrementAndGet();
-      return entry.plan();
+      if (entry.desired() == desired) {
+        hits.incrementAndGet();
+        return entry.plan();
+      }
+      boolean ignorePartition = underPolicy && StatefulSetRules.isStatefulSet(key);
+      if (Normaliser.desired(entry.desired(), key, options, ignorePartition)
+          .equals(Normaliser.desired(desired, key, options, ignorePartition))) {
+        hits.incrementAndGet();
+        ObjectPlan rebound = withDesired(entry.plan(), desired);
+        entries.put(key, new Entry(desired, liveVersion, underPolicy, rebound));
+        return rebound;
+      }
     }
     misses.incrementAndGet();
     return null;
   }
 
-  void remember(HasMetadata desired, String liveVersion, boolean underPolicy, ObjectPlan plan) {
-    entries.put(new Identity(desired), new Entry(liveVersion, underPolicy, plan));
+  void remember(
+      ObjectKey key,
+      HasMetadata desired,
+      String liveVersion,
+      boolean underPolicy,
+      ObjectPlan plan) {
+    ObjectPlan kept =
+        plan instanceof ObjectPlan.Unchanged u
+            ? new ObjectPlan.Unchanged(u.key(), u.desired(), identity(u.live()))
+            : plan;
+    entries.put(key, new Entry(desired, liveVersion, underPolicy, kept));
   }
 
-  /** Forgets every object not in {@code desired}, so the memo never outgrows the app. */
-  void retainOnly(Collection<? extends HasMetadata> desired) {
-    Set<Object> keep = Collections.newSetFromMap(new IdentityHashMap<>());
-    keep.addAll(desired);
-    entries.keySet().removeIf(key -> !keep.contains(key.object()));
+  /**
+   * Forgets one object's plan: its next plan reads it afresh, whatever a watch cache, which may lag
+   * behind a write just refused, says of its version.
+   */
+  public void forget(ObjectKey key) {
+    entries.remove(key);
+  }
+
+  /** Forgets every object not in {@code keys}, so the memo never outgrows the app. */
+  void retainOnly(Set<ObjectKey> keys) {
+    entries.keySet().retainAll(keys);
   }
 
   /** Plans reused since the memo was made. */
@@ -58,20 +99,45 @@ public final class PlanMemo {
     return misses.get();
   }
 
+  /** How many objects' plans are remembered. */
+  public int size() {
+    return entries.size();
+  }
+
   static boolean underPolicy(HasMetadata desired, PlanOptions options) {
     return desired instanceof StatefulSet sts && options.isUnderRolloutPolicy(sts);
   }
 
-  /** Object identity as a map key. */
-  private record Identity(Object object) {
-    @Override
-    public boolean equals(Object other) {
-      return other instanceof Identity that && that.object == object;
+  /** The same plan for another desired instance of the same content. */
+  private static ObjectPlan withDesired(ObjectPlan plan, HasMetadata desired) {
+    if (plan instanceof ObjectPlan.Create c) {
+      return new ObjectPlan.Create(c.key(), desired);
     }
+    if (plan instanceof ObjectPlan.Unchanged u) {
+      return new ObjectPlan.Unchanged(u.key(), desired, u.live());
+    }
+    if (plan instanceof ObjectPlan.Update u) {
+      return new ObjectPlan.Update(u.key(), desired, u.live(), u.changes(), u.classes());
+    }
+    if (plan instanceof ObjectPlan.Refused r) {
+      return new ObjectPlan.Refused(r.key(), desired, r.live(), r.forbidden(), r.message());
+    }
+    return plan;
+  }
 
-    @Override
-    public int hashCode() {
-      return System.identityHashCode(object);
-    }
+  /** What an unchanged plan keeps of its live object: kind and identity. */
+  private static HasMetadata identity(HasMetadata live) {
+    ObjectMeta m = live.getMetadata();
+    GenericKubernetesResource stub = new GenericKubernetesResource();
+    stub.setApiVersion(live.getApiVersion());
+    stub.setKind(live.getKind());
+    stub.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(m.getName())
+            .withNamespace(m.getNamespace())
+            .withUid(m.getUid())
+            .withResourceVersion(m.getResourceVersion())
+            .build());
+    return stub;
   }
 }

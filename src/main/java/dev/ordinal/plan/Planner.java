@@ -123,7 +123,7 @@ public final class Planner {
             .map(e -> memoised(e.getKey(), e.getValue(), live, options, memo))
             .collect(Collectors.toCollection(ArrayList::new));
     if (memo != null) {
-      memo.retainOnly(desiredByKey.values());
+      memo.retainOnly(desiredByKey.keySet());
     }
     if (options.pruneEnabled()) {
       for (Map.Entry<ObjectKey, HasMetadata> entry : index(inventory, options, "live").entrySet()) {
@@ -185,7 +185,7 @@ public final class Planner {
     }
     boolean underPolicy = PlanMemo.underPolicy(desired, options);
     if (memo != null) {
-      ObjectPlan known = memo.lookup(desired, version, underPolicy);
+      ObjectPlan known = memo.lookup(key, desired, version, underPolicy, options);
       if (known != null) {
         return known;
       }
@@ -193,9 +193,25 @@ public final class Planner {
     HasMetadata object = live.read(key);
     ObjectPlan fresh = plan(key, desired, object, options);
     if (memo != null && object != null) {
-      memo.remember(desired, live.versionOfRead(object), underPolicy, fresh);
+      memo.remember(key, desired, live.versionOfRead(object), underPolicy, fresh);
     }
     return fresh;
+  }
+
+  /**
+   * Remembers in {@code memo} the plan of {@code desired} against {@code applied}, the object the
+   * API server answered an apply with, under its {@link LiveFingerprint}: the plan after a sync
+   * then reads no object that sync wrote. For memos whose live versions are fingerprints.
+   */
+  public static void rememberApplied(
+      PlanMemo memo, HasMetadata desired, HasMetadata applied, PlanOptions options) {
+    ObjectKey key = ObjectKey.of(desired, options.defaultNamespace());
+    memo.remember(
+        key,
+        desired,
+        LiveFingerprint.of(applied),
+        PlanMemo.underPolicy(desired, options),
+        plan(key, desired, applied, options));
   }
 
   private static ObjectPlan plan(

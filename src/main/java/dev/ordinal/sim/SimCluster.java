@@ -14,6 +14,7 @@ import dev.ordinal.plan.LiveFingerprint;
 import dev.ordinal.plan.ObjectKey;
 import dev.ordinal.plan.PlanOptions;
 import dev.ordinal.rollout.Annotations;
+import dev.ordinal.shard.LeaseStore;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -77,6 +78,8 @@ public final class SimCluster implements Cluster {
   private static final String REVISION = StatefulSetObserver.REVISION_LABEL;
 
   private final SimClock clock;
+  private final Map<String, SimLeaseStore> leaseStores =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final Duration readyDelay;
   private final Duration failAfter;
   private final Duration crashInterval;
@@ -887,6 +890,11 @@ public final class SimCluster implements Cluster {
   public Leadership leadership(
       String namespace, String name, String identity, Leadership.Timing timing) {
     return leases.lease(namespace + "/" + name, identity);
+  }
+
+  @Override
+  public LeaseStore leaseStore(String namespace) {
+    return leaseStores.computeIfAbsent(namespace, n -> new SimLeaseStore());
   }
 
   @Override

@@ -35,12 +35,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.treewalk.TreeWalk;
 
 /**
  * Prints the figures of the GitOps pipeline (not a test): parse + plan of N distinct StatefulSets
  * through the real {@link ManifestLoader} and {@link Planner}, from a cold process and warm; the
  * cost of a no-change poll; and a one-file change in a 10,000-manifest repository from fetch to
  * plan ready. Live objects are parsed once up front: in the daemon they come from the API server.
+ * Each figure is printed beside its floor from the same run: Jackson's typed parse of the same
+ * documents (warm in the same JVM, cold in a fresh one), and plain JGit fetch, read and parse of
+ * the one changed file.
  *
  * <pre>
  * mvn -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
@@ -60,6 +67,21 @@ public final class PipelineBench {
         "cores=%d java=%s%n",
         Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.version"));
+    if (args.length == 2 && args[0].equals("cold-floor")) {
+      long start = System.nanoTime();
+      int size = Integer.parseInt(args[1]);
+      Corpus corpus = Corpus.generate(size);
+      long generated = System.nanoTime();
+      int parsed = jacksonParse(corpus);
+      long end = System.nanoTime();
+      System.out.printf(
+          Locale.ROOT,
+          "cold floor: Jackson typed parse of %d StatefulSets %.0f ms (corpus generation excluded: %.0f ms)%n",
+          parsed,
+          (end - generated) / 1e6,
+          (generated - start) / 1e6);
+      return;
+    }
     if (args.length == 2 && args[0].equals("cold")) {
       long start = System.nanoTime();
       int size = Integer.parseInt(args[1]);
@@ -76,6 +98,18 @@ public final class PipelineBench {
           (end - generated) / 1e6,
           (ManagementFactory.getRuntimeMXBean().getUptime()) - (generated - start) / 1e6,
           (generated - start) / 1e6);
+      // The floor in a fresh JVM of its own, in the same run, so both are cold.
+      Process floor =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  PipelineBench.class.getName(),
+                  "cold-floor",
+                  args[1])
+              .inheritIO()
+              .start();
+      floor.waitFor();
       return;
     }
     for (int size : new int[] {1_000, 10_000}) {
@@ -96,7 +130,13 @@ public final class PipelineBench {
       loader.clearCache();
       check(loadAndPlan(loader, corpus.tree("r" + i), corpus.live()), size);
     }
+    // Rounds alternate with the floor's, so a load that comes and goes on a shared machine
+    // weighs on both alike.
+    for (int i = 0; i < 10; i++) {
+      jacksonParse(corpus);
+    }
     long[] rounds = new long[10];
+    long[] floor = new long[10];
     for (int i = 0; i < rounds.length; i++) {
       loader.clearCache();
       // The tree (paths and blob ids) is what Git hands over; building it is not parsing.
@@ -105,16 +145,37 @@ public final class PipelineBench {
       Plan plan = loadAndPlan(loader, tree, corpus.live());
       rounds[i] = System.nanoTime() - t0;
       check(plan, size);
+      long f0 = System.nanoTime();
+      jacksonParse(corpus);
+      floor[i] = System.nanoTime() - f0;
     }
     Arrays.sort(rounds);
     double median = rounds[rounds.length / 2] / 1e9;
+    Arrays.sort(floor);
+    double floorMedian = floor[floor.length / 2] / 1e9;
     System.out.printf(
         Locale.ROOT,
-        "warm parse+plan %,6d StatefulSets: median %.0f ms = %,.0f StatefulSets/s (best %,.0f/s)%n",
+        "warm parse+plan %,6d StatefulSets: median %.0f ms = %,.0f StatefulSets/s (best %,.0f/s);"
+            + " floor (Jackson typed parse, same JVM): median %.0f ms; ratio %.2fx%n",
         size,
         median * 1e3,
         size / median,
-        size / (rounds[0] / 1e9));
+        size / (rounds[0] / 1e9),
+        floorMedian * 1e3,
+        median / floorMedian);
+  }
+
+  /**
+   * The floor: every document of the corpus parsed by Jackson into the typed model, nothing else.
+   */
+  private static int jacksonParse(Corpus corpus) throws IOException {
+    int parsed = 0;
+    for (String yaml : corpus.files().values()) {
+      if (YAML.readValue(yaml.getBytes(StandardCharsets.UTF_8), StatefulSet.class) != null) {
+        parsed++;
+      }
+    }
+    return parsed;
   }
 
   /** No-change polls and a one-file change, from a real Git repository of 10,000 manifests. */
@@ -154,7 +215,14 @@ public final class PipelineBench {
           noChange[noChange.length * 99 / 100] / 1e6);
 
       long[] change = new long[20];
+      long[] floor = new long[change.length];
       long parsed = 0;
+      Git plain =
+          Git.cloneRepository()
+              .setURI(remote.fileUrl())
+              .setDirectory(dir.resolve("plain.git").toFile())
+              .setBare(true)
+              .call();
       for (int i = 0; i < change.length; i++) {
         String path = "sts-" + (i * 37 % size) + ".yaml";
         files.put(
@@ -169,20 +237,42 @@ public final class PipelineBench {
         if (!plan.hasChanges()) {
           throw new IllegalStateException("the change did not show in the plan");
         }
+        floor[i] = plainFetchReadParse(plain, path);
       }
+      plain.close();
       Arrays.sort(change);
+      Arrays.sort(floor);
       System.out.printf(
           Locale.ROOT,
-          "one-file change in %,d manifests, fetch to plan ready x%d: median %.0f ms, max %.0f ms, %.1f blobs parsed and %.1f objects planned per change%n",
+          "one-file change in %,d manifests, fetch to plan ready x%d: median %.0f ms, max %.0f ms, %.1f blobs parsed and %.1f objects planned per change;"
+              + " floor (plain JGit fetch, read of the changed file, Jackson parse): median %.0f ms; ratio %.2fx%n",
           size,
           change.length,
           change[change.length / 2] / 1e6,
           change[change.length - 1] / 1e6,
           (double) parsed / change.length,
-          (double) (memo.misses() - size) / change.length);
+          (double) (memo.misses() - size) / change.length,
+          floor[floor.length / 2] / 1e6,
+          (double) change[change.length / 2] / floor[floor.length / 2]);
     } finally {
       deleteTree(dir);
     }
+  }
+
+  /**
+   * The floor of a one-file change, on the same commit: JGit alone fetches into a bare clone of its
+   * own, reads the one file that changed, and Jackson parses it. It knows which file changed, which
+   * Ordinal has to find out.
+   */
+  private static long plainFetchReadParse(Git git, String path) throws Exception {
+    Repository repo = git.getRepository();
+    long t0 = System.nanoTime();
+    git.fetch().setRefSpecs("+refs/heads/main:refs/heads/main").call();
+    ObjectId head = repo.resolve("refs/heads/main^{tree}");
+    try (TreeWalk walk = TreeWalk.forPath(repo, path, head)) {
+      YAML.readValue(repo.open(walk.getObjectId(0)).getBytes(), StatefulSet.class);
+    }
+    return System.nanoTime() - t0;
   }
 
   private static Plan loadAndPlan(ManifestLoader loader, SourceTree tree, List<HasMetadata> live) {

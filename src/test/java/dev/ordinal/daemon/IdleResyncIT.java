@@ -8,8 +8,11 @@ import dev.ordinal.manifest.LocalDirectory;
 import dev.ordinal.testkit.ApiRequests;
 import dev.ordinal.testkit.ControlPlaneTest;
 import dev.ordinal.testkit.Loaders;
+import dev.ordinal.testkit.Manifests;
+import dev.ordinal.testkit.PodSimulator;
 import dev.ordinal.testkit.StatefulSets;
 import dev.ordinal.testkit.TestNamespace;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,56 +42,41 @@ class IdleResyncIT {
               + i
               + "}\n");
       Files.writeString(
-          repo.resolve("sts-" + i + ".yaml"),
-          String.format(
-              """
-              apiVersion: apps/v1
-              kind: StatefulSet
-              metadata: {name: db-%d}
-              spec:
-                replicas: 0
-                serviceName: db-%d
-                selector: {matchLabels: {app: db-%d}}
-                template:
-                  metadata: {labels: {app: db-%d}}
-                  spec:
-                    containers: [{name: db, image: "registry.local/db:1"}]
-              """,
-              i, i, i, i));
+          repo.resolve("sts-" + i + ".yaml"), Manifests.withoutReplicas("db-" + i, "{}"));
     }
-    try (KubeCluster kube = new KubeCluster(client)) {
+    // One StatefulSet with a pod, so the StatefulSet controller writes its status again and again.
+    Files.writeString(
+        repo.resolve("busy.yaml"),
+        Manifests.withoutReplicas("busy", "{}").replace("replicas: 0", "replicas: 1"));
+    try (KubeCluster kube = new KubeCluster(client);
+        PodSimulator pods = new PodSimulator(client, ns.name(), Duration.ofMillis(100))) {
       AppSync sync = new AppSync("idle", ns.name(), false, Loaders.forFixtures(), kube);
       SyncResult.Applied first =
           assertInstanceOf(SyncResult.Applied.class, sync.sync(LocalDirectory.read(repo)));
-      assertEquals(40, first.created());
-      // Idle means the cluster has stopped changing: the StatefulSet controller writes each new
-      // StatefulSet's status once or twice after its creation, later still under load, and a
-      // status write is a new resourceVersion to plan against.
+      assertEquals(41, first.created());
+      // Each plan was made from the server's answer to its apply: the next sync reads nothing,
+      // once the watch caches have seen the objects created.
+      var tree = LocalDirectory.read(repo);
       StatefulSets.await(
-          "the controller to have observed every StatefulSet",
-          Duration.ofSeconds(60),
-          () ->
-              client.apps().statefulSets().inNamespace(ns.name()).list().getItems().stream()
-                  .allMatch(
-                      s ->
-                          s.getStatus() != null
-                              && s.getMetadata()
-                                  .getGeneration()
-                                  .equals(s.getStatus().getObservedGeneration())
-                              && s.getStatus().getUpdateRevision() != null
-                              && s.getStatus().getCurrentRevision() != null),
-          () -> "not yet");
-      // The caches see what was applied; the next plan fetches each object once to remember its
-      // plan under the live fingerprint.
-      assertInstanceOf(SyncResult.Applied.class, sync.sync(LocalDirectory.read(repo)));
+          "the watch caches hold every object",
+          Duration.ofSeconds(30),
+          () -> sync.plan(tree).plan().counts().create() == 0,
+          () -> "");
+      StatefulSets.awaitRolledOut(client, ns.name(), "busy", Duration.ofSeconds(60));
+      StatefulSet busy = client.apps().statefulSets().inNamespace(ns.name()).withName("busy").get();
+      assertEquals(1, busy.getStatus().getReadyReplicas(), "the controller wrote the status");
 
       Map<String, Long> before = ApiRequests.snapshot(client);
       for (int i = 0; i < 3; i++) {
         SyncResult.Applied resync =
             assertInstanceOf(SyncResult.Applied.class, sync.sync(LocalDirectory.read(repo)));
-        assertEquals(40, resync.unchanged(), resync.toString());
+        assertEquals(41, resync.unchanged(), resync.toString());
       }
       Map<String, Long> after = ApiRequests.snapshot(client);
+      assertEquals(
+          0,
+          sync.memo().misses(),
+          "no object was planned again: not after its apply, not after status writes");
 
       Map<String, Long> byOrdinal = new TreeMap<>();
       ApiRequests.delta(before, after)

@@ -302,6 +302,13 @@ class RbacIT {
               "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad_Name}\ndata: {a: b}\n");
           remote.commit("main", invalid);
           app.poll();
+          // Syncs run on the app's worker, and two requests while one is pending are one sync:
+          // wait for the first Event before asking for the second sync.
+          await(
+              "the invalid commit's Event",
+              Duration.ofSeconds(30),
+              () -> invalidEventCounts(admin, target).equals(List.of(1)),
+              () -> invalidEventCounts(admin, target));
           app.syncNow();
           await(
               "the invalid commit's Event counted twice",
@@ -310,16 +317,23 @@ class RbacIT {
               () -> invalidEventCounts(admin, target));
 
           // Everything but one ConfigMap leaves Git: prune deletes each kind.
-          remote.commit(
-              "main",
-              Map.of(
-                  "keep.yaml",
-                  "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: keep}\ndata: {a: b}\n"));
+          String pruned =
+              remote
+                  .commit(
+                      "main",
+                      Map.of(
+                          "keep.yaml",
+                          "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: keep}\ndata: {a: b}\n"))
+                  .name();
           app.poll();
+          // The sync runs on its worker: wait for all of it, every prune included.
           await(
-              "the StatefulSet pruned",
+              "the pruning commit applied",
               Duration.ofSeconds(60),
-              () -> admin.apps().statefulSets().inNamespace(target).withName("db").get() == null,
+              () ->
+                  app.status().lastAppliedRevision().orElse("").equals(pruned)
+                      && admin.apps().statefulSets().inNamespace(target).withName("db").get()
+                          == null,
               app::status);
         }
       }
@@ -718,6 +732,14 @@ class RbacIT {
           minReplicas: 1
           maxReplicas: 2
         """);
+    // Every object carries the image's tag, so a new image changes every object: each is planned
+    // against a fresh read of it (get), not only the StatefulSet. Only the objects' own metadata:
+    // a claim template's labels cannot change on an existing StatefulSet.
+    String tag = image.substring(image.lastIndexOf(':') + 1);
+    files.replaceAll(
+        (path, yaml) ->
+            yaml.replaceAll(
+                "(?m)^metadata: \\{name:", "metadata: {labels: {release: \"" + tag + "\"}, name:"));
     return files;
   }
 }

@@ -74,6 +74,18 @@ class RbacManifestTest {
   }
 
   @Test
+  void shardsListTheirLeasesInsteadOfGettingTheLeadersByName() throws Exception {
+    String one = RbacManifest.yaml(config(ONE_APP));
+    assertTrue(
+        one.contains("resources: [leases]\n    verbs: [get, create, patch]"), "one shard: " + one);
+    String sharded = RbacManifest.yaml(config("sharding: {shards: 4}\n" + ONE_APP));
+    assertTrue(
+        sharded.contains("resources: [leases]\n    verbs: [list, create, patch]"),
+        "shards count replicas and find free shards by listing: " + sharded);
+    assertFalse(sharded.contains("verbs: [get, create, patch]"), sharded);
+  }
+
+  @Test
   void recreatesAddReadingStorageClassesDeletingStatefulSetsAndTheirStateConfigMap()
       throws Exception {
     String plain = RbacManifest.yaml(config(ONE_APP));

@@ -4,6 +4,28 @@ package dev.ordinal.testkit;
 public final class Manifests {
   private Manifests() {}
 
+  /**
+   * A StatefulSet with no replicas, so thousands cost no pods: {@code labels} is a YAML flow map
+   * such as {@code "{release: v1}"}.
+   */
+  public static String withoutReplicas(String name, String labels) {
+    return String.format(
+        """
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata: {name: %s, labels: %s}
+        spec:
+          replicas: 0
+          serviceName: %s
+          selector: {matchLabels: {app: %s}}
+          template:
+            metadata: {labels: {app: %s}}
+            spec:
+              containers: [{name: db, image: "registry.local/db:1"}]
+        """,
+        name, labels, name, name, name);
+  }
+
   public static final String STS =
       """
       apiVersion: apps/v1

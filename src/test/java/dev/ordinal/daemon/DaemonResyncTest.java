@@ -1,0 +1,80 @@
+package dev.ordinal.daemon;
+
+import static dev.ordinal.testkit.StatefulSets.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.ordinal.git.TestRemote;
+import dev.ordinal.sim.SimClock;
+import dev.ordinal.sim.SimCluster;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The daemon's resync timer runs on its own, whatever the poll interval. */
+class DaemonResyncTest {
+  @TempDir Path tmp;
+
+  @Test
+  void driftIsRepairedOnTheResyncTimerWhileGitIsNeverPolledAgain() throws Exception {
+    try (TestRemote remote = TestRemote.create(tmp.resolve("remote"));
+        SimCluster cluster = new SimCluster(new SimClock(Instant.now(), 1), Duration.ZERO)) {
+      remote.commit("main", Map.of("shop/settings.yaml", DaemonHttpTest.CONFIG_MAP));
+      DaemonConfig config =
+          new DaemonConfig(
+              tmp.resolve("data").toString(),
+              "127.0.0.1:0",
+              "1h",
+              "ordinal",
+              null,
+              null,
+              null,
+              null,
+              List.of(
+                  new DaemonConfig.App(
+                      "shop", remote.fileUrl(), "main", "shop", "shop", false, null)),
+              null,
+              null,
+              null,
+              null,
+              null,
+              List.of(),
+              new DaemonConfig.Sync("300ms", 2),
+              null);
+      try (Daemon daemon =
+          Daemon.start(
+              config,
+              Duration.ofHours(1),
+              new Daemon.Ports(
+                  cluster, new DaemonOverSimTest.ScriptedPrometheus(), cluster.clock(), 1),
+              "sim-resync")) {
+        AppRunner app = daemon.apps().get(0);
+        var settings =
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName("settings")
+                .withNamespace("shop")
+                .endMetadata()
+                .build();
+        await(
+            "applied at start-up",
+            Duration.ofSeconds(30),
+            () -> cluster.lookup(List.of(settings), "shop").size() == 1,
+            app::status);
+        Instant lastFetch = app.status().git().lastAttempt();
+
+        cluster.delete(cluster.lookup(List.of(settings), "shop").values().iterator().next());
+        await(
+            "the deleted ConfigMap applied again by the timer",
+            Duration.ofSeconds(30),
+            () -> cluster.lookup(List.of(settings), "shop").size() == 1,
+            app::status);
+        assertEquals(lastFetch, app.status().git().lastAttempt(), "no poll in between");
+      }
+    }
+  }
+}

@@ -1,0 +1,253 @@
+package dev.ordinal.shard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ordinal.testkit.MovableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Several replicas over one store of Leases, each ticked by hand on a clock the test moves: no
+ * thread and no sleep, so every interleaving here is the one written down.
+ */
+class LeasedShardsTest {
+  static final LeasedShards.Timing TIMING = LeasedShards.Timing.DEFAULT;
+
+  /** Leases in memory with a version per write, as the API server keeps them. */
+  static final class Store implements LeaseStore {
+    final Map<String, LeaseRecord> leases = new TreeMap<>();
+    long versions;
+    boolean down;
+
+    @Override
+    public List<LeaseRecord> list(String prefix) {
+      failIfDown();
+      return leases.values().stream().filter(l -> l.name().startsWith(prefix)).toList();
+    }
+
+    @Override
+    public boolean create(String name, String holder, Duration duration) {
+      failIfDown();
+      if (leases.containsKey(name)) {
+        return false;
+      }
+      leases.put(name, new LeaseRecord(name, holder, String.valueOf(++versions)));
+      return true;
+    }
+
+    @Override
+    public boolean update(String name, String version, String holder, Duration duration) {
+      failIfDown();
+      LeaseRecord lease = leases.get(name);
+      if (lease == null || !lease.version().equals(version)) {
+        return false;
+      }
+      leases.put(name, new LeaseRecord(name, holder, String.valueOf(++versions)));
+      return true;
+    }
+
+    private void failIfDown() {
+      if (down) {
+        throw new IllegalStateException("connection refused");
+      }
+    }
+  }
+
+  /** A store one replica reaches; {@code cut} makes it unreachable for that replica alone. */
+  static final class Link implements LeaseStore {
+    final Store store;
+    boolean cut;
+
+    Link(Store store) {
+      this.store = store;
+    }
+
+    private void check() {
+      if (cut) {
+        throw new IllegalStateException("no route to the API server");
+      }
+    }
+
+    @Override
+    public List<LeaseRecord> list(String prefix) {
+      check();
+      return store.list(prefix);
+    }
+
+    @Override
+    public boolean create(String name, String holder, Duration duration) {
+      check();
+      return store.create(name, holder, duration);
+    }
+
+    @Override
+    public boolean update(String name, String version, String holder, Duration duration) {
+      check();
+      return store.update(name, version, holder, duration);
+    }
+  }
+
+  final MovableClock clock = new MovableClock(Instant.parse("2026-12-01T10:00:00Z"));
+  final Store store = new Store();
+  final List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  private LeasedShards replica(String name, Link link, int shards) {
+    LeasedShards r = new LeasedShards(link, name, shards, TIMING, clock);
+    r.listen(
+        new Ownership.Listener() {
+          @Override
+          public void acquired(int shard) {
+            told.add(name + "+" + shard);
+          }
+
+          @Override
+          public void lost(int shard) {
+            told.add(name + "-" + shard);
+          }
+        });
+    return r;
+  }
+
+  private void round(List<LeasedShards> replicas) {
+    for (LeasedShards r : replicas) {
+      r.tickQuietly();
+    }
+    clock.advance(TIMING.retryPeriod());
+  }
+
+  private static void assertDisjointAndComplete(List<LeasedShards> replicas, int shards) {
+    Set<Integer> all = new HashSet<>();
+    for (LeasedShards r : replicas) {
+      for (int s : r.held()) {
+        assertTrue(all.add(s), "shard " + s + " held twice");
+      }
+    }
+    assertEquals(shards, all.size(), "every shard held: " + all);
+  }
+
+  @Test
+  void threeReplicasSplitSixShardsTwoEachAndNoShardIsHeldTwice() {
+    List<LeasedShards> replicas =
+        List.of(
+            replica("a", new Link(store), 6),
+            replica("b", new Link(store), 6),
+            replica("c", new Link(store), 6));
+    for (int i = 0; i < 6; i++) {
+      round(replicas);
+      // Never two holders at once, even while the first replica to look gives shards back.
+      Set<Integer> seen = new HashSet<>();
+      for (LeasedShards r : replicas) {
+        for (int s : r.held()) {
+          assertTrue(seen.add(s), "round " + i + ": shard " + s + " held twice");
+        }
+      }
+    }
+    assertDisjointAndComplete(replicas, 6);
+    for (LeasedShards r : replicas) {
+      assertEquals(2, r.held().size(), "the fair share of 6 among 3: " + r.held());
+    }
+  }
+
+  @Test
+  void aDeadReplicasShardsMoveAfterTheLeaseDurationAndNotBefore() {
+    Link deadLink = new Link(store);
+    LeasedShards a = replica("a", new Link(store), 4);
+    LeasedShards dead = replica("dead", deadLink, 4);
+    List<LeasedShards> both = List.of(a, dead);
+    for (int i = 0; i < 5; i++) {
+      round(both);
+    }
+    assertDisjointAndComplete(both, 4);
+    Set<Integer> orphaned = new TreeSet<>(dead.held());
+    assertEquals(2, orphaned.size());
+
+    deadLink.cut = true; // killed: it neither renews nor releases
+    Duration waited = Duration.ZERO;
+    while (!a.held().containsAll(orphaned)) {
+      round(List.of(a, dead));
+      waited = waited.plus(TIMING.retryPeriod());
+      assertTrue(
+          waited.compareTo(TIMING.leaseDuration().plus(TIMING.retryPeriod().multipliedBy(3))) <= 0,
+          "taken over within the lease duration and a few retries, waited " + waited);
+      if (waited.compareTo(TIMING.leaseDuration().minus(TIMING.retryPeriod())) < 0) {
+        for (int s : orphaned) {
+          assertFalse(a.holds(s), "shard " + s + " taken while its lease still ran");
+        }
+      }
+    }
+    assertEquals(Set.of(0, 1, 2, 3), a.held());
+    assertTrue(dead.held().isEmpty(), "the cut-off replica stopped at its renew deadline");
+  }
+
+  @Test
+  void aReplicaCutOffStopsWritingBeforeAnyoneElseStartsAndNoShardIsEverHeldTwice() {
+    Link cutLink = new Link(store);
+    LeasedShards a = replica("a", cutLink, 2);
+    LeasedShards b = replica("b", new Link(store), 2);
+    for (int i = 0; i < 4; i++) {
+      round(List.of(a, b));
+    }
+    assertDisjointAndComplete(List.of(a, b), 2);
+    int shardOfA = a.held().first();
+    cutLink.cut = true;
+    // Half-second steps, both replicas ticking every retry period: at no instant do both hold a
+    // shard, and b takes a's shard only after a has stopped.
+    boolean aStopped = false;
+    for (int step = 0; step < 80 && !b.holds(shardOfA); step++) {
+      clock.advance(Duration.ofMillis(500));
+      if (step % 4 == 3) {
+        a.tickQuietly();
+        b.tickQuietly();
+      }
+      for (int s = 0; s < 2; s++) {
+        assertFalse(a.holds(s) && b.holds(s), "shard " + s + " held by both at step " + step);
+      }
+      aStopped |= !a.holds(shardOfA);
+      assertTrue(aStopped || !b.holds(shardOfA), "b started before a stopped");
+    }
+    assertTrue(b.holds(shardOfA), "the survivor took the cut-off replica's shard");
+  }
+
+  @Test
+  void aReplicaOverItsShareStopsAtOnceAndItsShardsMoveWhenTheirLeasesRunOut() {
+    LeasedShards a = replica("a", new Link(store), 4);
+    for (int i = 0; i < 3; i++) {
+      round(List.of(a));
+    }
+    assertEquals(Set.of(0, 1, 2, 3), a.held());
+    LeasedShards b = replica("b", new Link(store), 4);
+    List<LeasedShards> both = List.of(a, b);
+    round(both);
+    round(both);
+    assertEquals(2, a.held().size(), "a stopped acting for the shards over its share at once");
+    for (int i = 0; i < 12 && b.held().size() < 2; i++) {
+      round(both);
+    }
+    assertDisjointAndComplete(both, 4);
+    assertEquals(2, b.held().size(), "b took them once their Leases ran out");
+  }
+
+  @Test
+  void closingReleasesSoTheOthersTakeOverWithoutWaiting() {
+    LeasedShards a = replica("a", new Link(store), 2);
+    LeasedShards b = replica("b", new Link(store), 2);
+    for (int i = 0; i < 4; i++) {
+      round(List.of(a, b));
+    }
+    assertEquals(1, a.held().size());
+    a.close();
+    assertTrue(told.stream().anyMatch(t -> t.startsWith("a-")), told.toString());
+    round(List.of(b));
+    round(List.of(b));
+    assertEquals(Set.of(0, 1), b.held(), "taken within two retry periods, not a lease duration");
+  }
+}
