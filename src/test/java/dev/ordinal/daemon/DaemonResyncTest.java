@@ -65,7 +65,15 @@ class DaemonResyncTest {
             Duration.ofSeconds(30),
             () -> cluster.lookup(List.of(settings), "shop").size() == 1,
             app::status);
+        // The poller fetches once as soon as it is started, just after the start-up fetch; wait
+        // until that one is done too, so the fetch compared below is the last before the drift.
         Instant lastFetch = app.status().git().lastAttempt();
+        for (int stable = 0; stable < 4; ) {
+          Thread.sleep(250);
+          Instant now = app.status().git().lastAttempt();
+          stable = now.equals(lastFetch) ? stable + 1 : 0;
+          lastFetch = now;
+        }
 
         cluster.delete(cluster.lookup(List.of(settings), "shop").values().iterator().next());
         await(
