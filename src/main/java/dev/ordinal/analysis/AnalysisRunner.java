@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -184,7 +185,7 @@ public final class AnalysisRunner implements AnalysisRuns {
    * Like {@link #resume()}, for the runs of the rollouts {@code mine} accepts: with shards, each
    * replica resumes the runs of the StatefulSets in the shards it holds.
    */
-  public int resume(java.util.function.Predicate<RolloutContext> mine) {
+  public int resume(Predicate<RolloutContext> mine) {
     int restored = 0;
     for (RunRecord record : store.loadAll()) {
       if (!mine.test(record.context())) {
@@ -303,7 +304,7 @@ public final class AnalysisRunner implements AnalysisRuns {
   }
 
   /** Like {@link #suspend()}, for the runs of the rollouts in a shard this replica gave up. */
-  public void suspend(java.util.function.Predicate<RolloutContext> theirs) {
+  public void suspend(Predicate<RolloutContext> theirs) {
     for (Run run : List.copyOf(runs.values())) {
       if (!theirs.test(run.context)) {
         continue;

@@ -5,6 +5,7 @@ import dev.ordinal.analysis.MetricTally;
 import dev.ordinal.analysis.RunRecord;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
@@ -72,6 +73,6 @@ final class MeasurementsView {
 
   private static String one(Measurement m) {
     String value = m.value() == null || m.value().isEmpty() ? "-" : m.value();
-    return value + " " + m.phase().name().toLowerCase(java.util.Locale.ROOT);
+    return value + " " + m.phase().name().toLowerCase(Locale.ROOT);
   }
 }

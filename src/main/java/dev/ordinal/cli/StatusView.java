@@ -15,9 +15,11 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSetSpec;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Renders what {@code ordinal status} shows: a pure function of the StatefulSet, its pods and the
@@ -156,8 +158,7 @@ final class StatusView {
   }
 
   /** A table of several StatefulSets, one line each; {@code podsOf} gives each one's pods. */
-  static String table(
-      List<StatefulSet> sets, java.util.function.Function<StatefulSet, List<Pod>> podsOf) {
+  static String table(List<StatefulSet> sets, Function<StatefulSet, List<Pod>> podsOf) {
     List<String[]> rows = new ArrayList<>();
     rows.add(
         new String[] {
@@ -394,7 +395,7 @@ final class StatusView {
 
     /** Pods per revision with readiness: {@code 3 stable (3 ready), 2 new (1 ready)}. */
     String perRevision() {
-      Map<String, int[]> groups = new java.util.LinkedHashMap<>();
+      Map<String, int[]> groups = new LinkedHashMap<>();
       groups.put("stable", new int[2]);
       groups.put("new", new int[2]);
       for (PodFacts p : pods) {

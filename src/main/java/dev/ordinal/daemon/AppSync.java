@@ -35,9 +35,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -472,14 +474,14 @@ public final class AppSync implements AppRegistry.AppView {
         Thread.currentThread().interrupt();
         running.forEach(t -> t.cancel(true));
         throw new IllegalStateException("the sync was interrupted (Ordinal is stopping)", e);
-      } catch (java.util.concurrent.ExecutionException | CompletionException e) {
+      } catch (ExecutionException | CompletionException e) {
         if (unexpected == null) {
           unexpected =
               e.getCause() instanceof RuntimeException cause
                   ? cause
                   : new IllegalStateException(e.getCause());
         }
-      } catch (java.util.concurrent.CancellationException e) {
+      } catch (CancellationException e) {
         // cancelled above by an interrupted sync; nothing of it counts
       }
     }

@@ -3,6 +3,7 @@ package dev.ordinal.daemon;
 import dev.ordinal.analysis.RunStore;
 import dev.ordinal.backup.Volumes;
 import dev.ordinal.shard.LeaseStore;
+import dev.ordinal.shard.LeaseTiming;
 import java.util.Optional;
 
 /**
@@ -23,7 +24,7 @@ public interface Cluster
   Optional<String> secretValue(String namespace, String name, String key);
 
   /** Leader election on the Lease {@code namespace/name}. */
-  Leadership leadership(String namespace, String name, String identity, Leadership.Timing timing);
+  Leadership leadership(String namespace, String name, String identity, LeaseTiming timing);
 
   /** The Leases in {@code namespace} that shards are held by. */
   LeaseStore leaseStore(String namespace);

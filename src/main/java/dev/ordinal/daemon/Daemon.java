@@ -32,6 +32,7 @@ import dev.ordinal.rollout.RolloutEngine;
 import dev.ordinal.rollout.RolloutSpec;
 import dev.ordinal.rollout.RolloutState;
 import dev.ordinal.rollout.StatefulSetView;
+import dev.ordinal.shard.LeaseTiming;
 import dev.ordinal.shard.LeasedShards;
 import dev.ordinal.shard.Ownership;
 import dev.ordinal.shard.ShardOf;
@@ -59,6 +60,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -246,14 +248,10 @@ public final class Daemon implements AutoCloseable {
     ownership =
         shards == 1
             ? new LeaderOwnership(
-                cluster.leadership(home, LEASE_NAME, identity, Leadership.Timing.DEFAULT))
+                cluster.leadership(home, LEASE_NAME, identity, LeaseTiming.DEFAULT))
             // Leases run on the wall clock even under the demo's faster one.
             : new LeasedShards(
-                cluster.leaseStore(home),
-                identity,
-                shards,
-                LeasedShards.Timing.DEFAULT,
-                Clock.systemUTC());
+                cluster.leaseStore(home), identity, shards, LeaseTiming.DEFAULT, Clock.systemUTC());
     Ownership owner = ownership;
     controller.shards(shards, owner::holds);
     Path dataDir = Path.of(config.dataDirOrDefault());
@@ -701,7 +699,7 @@ public final class Daemon implements AutoCloseable {
   }
 
   /** The shards this replica holds now: {0} for the leader of one shard. */
-  public java.util.SortedSet<Integer> shardsHeld() {
+  public SortedSet<Integer> shardsHeld() {
     return ownership.held();
   }
 

@@ -19,6 +19,7 @@ import dev.ordinal.plan.AppBoundary;
 import dev.ordinal.promotion.Carry;
 import dev.ordinal.promotion.Gates;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.DateTimeException;
@@ -26,11 +27,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -102,43 +106,6 @@ public record DaemonConfig(
         null);
   }
 
-  /** Without {@code sync} settings (the defaults). */
-  public DaemonConfig(
-      String dataDir,
-      String listen,
-      String pollInterval,
-      String ordinalNamespace,
-      Webhook webhook,
-      Map<String, PrometheusServer> prometheus,
-      List<String> analysisSecrets,
-      Git git,
-      List<App> apps,
-      String statusPage,
-      Person commitAuthor,
-      Person committer,
-      String promotionInterval,
-      List<Promotion> promotions,
-      List<Notifier> notifications) {
-    this(
-        dataDir,
-        listen,
-        pollInterval,
-        ordinalNamespace,
-        webhook,
-        prometheus,
-        analysisSecrets,
-        git,
-        apps,
-        statusPage,
-        commitAuthor,
-        committer,
-        promotionInterval,
-        promotions,
-        notifications,
-        null,
-        null);
-  }
-
   /**
    * A Prometheus server AnalysisTemplates may query, with the credential Ordinal sends: the only
    * places a template's queries can go.
@@ -153,7 +120,7 @@ public record DaemonConfig(
 
   /** The servers, as the analysis runner resolves templates against them. */
   public PrometheusServers prometheusServers() {
-    Map<String, PrometheusServers.Server> servers = new java.util.LinkedHashMap<>();
+    Map<String, PrometheusServers.Server> servers = new LinkedHashMap<>();
     if (prometheus != null) {
       prometheus.forEach(
           (name, server) ->
@@ -161,7 +128,7 @@ public record DaemonConfig(
                   name,
                   new PrometheusServers.Server(
                       name,
-                      java.net.URI.create(server.address()),
+                      URI.create(server.address()),
                       Optional.ofNullable(server.bearerTokenSecret())
                           .map(s -> new AnalysisTemplate.SecretKeyRef(s.name(), s.key())),
                       Optional.ofNullable(server.timeout()).flatMap(Durations::parse))));
@@ -493,18 +460,18 @@ public record DaemonConfig(
       return problems;
     }
 
-    public java.time.Duration soak() {
+    public Duration soak() {
       return requiredSoakTime == null
-          ? java.time.Duration.ZERO
-          : Durations.parse(requiredSoakTime).orElse(java.time.Duration.ZERO);
+          ? Duration.ZERO
+          : Durations.parse(requiredSoakTime).orElse(Duration.ZERO);
     }
   }
 
   /** How often promotions are checked, default 30s. */
-  public java.time.Duration promotionIntervalOrDefault() {
+  public Duration promotionIntervalOrDefault() {
     return promotionInterval == null
-        ? java.time.Duration.ofSeconds(30)
-        : Durations.parse(promotionInterval).orElse(java.time.Duration.ofSeconds(30));
+        ? Duration.ofSeconds(30)
+        : Durations.parse(promotionInterval).orElse(Duration.ofSeconds(30));
   }
 
   public List<Promotion> promotionsOrEmpty() {
@@ -609,9 +576,9 @@ public record DaemonConfig(
 
     /** The app's boundary: its own namespace and the default kinds, plus what the config adds. */
     public AppBoundary appBoundary() {
-      Set<String> namespaces = new java.util.TreeSet<>();
+      Set<String> namespaces = new TreeSet<>();
       namespaces.add(namespace);
-      Set<String> kinds = new java.util.TreeSet<>();
+      Set<String> kinds = new TreeSet<>();
       boolean adopt = false;
       boolean recreates = false;
       AppBoundary.Backups backups = AppBoundary.Backups.NONE;
@@ -1026,7 +993,7 @@ public record DaemonConfig(
   /** Forges, persons and promotions: what Git writes and forge calls need, checked before start. */
   private List<String> promotionProblems(Set<String> appNames) {
     List<String> problems = new ArrayList<>();
-    Map<String, App> byName = new java.util.HashMap<>();
+    Map<String, App> byName = new HashMap<>();
     for (int i = 0; i < apps.size(); i++) {
       App app = apps.get(i);
       if (app.name() != null) {
@@ -1111,17 +1078,16 @@ public record DaemonConfig(
   }
 
   /** A listen address's problem: it must be host:port with a port from 0 to 65535. */
-  private static java.util.Optional<String> listenProblem(String field, String value) {
+  private static Optional<String> listenProblem(String field, String value) {
     if (value == null) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     int colon = value.lastIndexOf(':');
     String port = colon < 0 ? "" : value.substring(colon + 1);
     if (!port.matches("\\d{1,5}") || Integer.parseInt(port) > 65535) {
-      return java.util.Optional.of(
-          field + ": expected host:port such as 0.0.0.0:8080, got '" + value + "'");
+      return Optional.of(field + ": expected host:port such as 0.0.0.0:8080, got '" + value + "'");
     }
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 
   private static boolean sameAddress(String a, String b) {

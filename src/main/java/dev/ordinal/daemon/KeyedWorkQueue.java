@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.DoubleConsumer;
 
 /**
@@ -69,7 +70,7 @@ final class KeyedWorkQueue {
    * Hands keys to {@code handler} one at a time on the calling thread, each marked done after it,
    * until the queue is shut down or the thread interrupted.
    */
-  void work(java.util.function.Consumer<String> handler) {
+  void work(Consumer<String> handler) {
     while (true) {
       String key;
       try {

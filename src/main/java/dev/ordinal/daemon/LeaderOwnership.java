@@ -2,6 +2,7 @@ package dev.ordinal.daemon;
 
 import dev.ordinal.shard.Ownership;
 import java.util.Collections;
+import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
@@ -29,7 +30,7 @@ final class LeaderOwnership implements Ownership {
   @Override
   public SortedSet<Integer> held() {
     return leadership.isLeading()
-        ? Collections.unmodifiableSortedSet(new TreeSet<>(java.util.List.of(0)))
+        ? Collections.unmodifiableSortedSet(new TreeSet<>(List.of(0)))
         : Collections.emptySortedSet();
   }
 

@@ -1,18 +1,10 @@
 package dev.ordinal.daemon;
 
-import java.time.Duration;
-
 /**
  * The port for leader election: one instance of Ordinal at a time writes to the cluster. The
  * callbacks run on the elector's thread; {@code onStop} runs when the lease is lost or released.
  */
 public interface Leadership extends AutoCloseable {
-  /** Lease timings; {@link #DEFAULT} follows client-go's defaults. */
-  record Timing(Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
-    public static final Timing DEFAULT =
-        new Timing(Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2));
-  }
-
   /** Starts campaigning; returns at once. After losing the lease, campaigns again. */
   void start(Runnable onStart, Runnable onStop);
 

@@ -6,6 +6,7 @@ import dev.ordinal.metrics.ControllerMetrics;
 import dev.ordinal.plan.ObjectKey;
 import dev.ordinal.shard.LeaseRecord;
 import dev.ordinal.shard.LeaseStore;
+import dev.ordinal.shard.LeaseTiming;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -204,8 +205,7 @@ final class MeteredCluster implements Cluster {
   }
 
   @Override
-  public Leadership leadership(
-      String namespace, String name, String identity, Leadership.Timing timing) {
+  public Leadership leadership(String namespace, String name, String identity, LeaseTiming timing) {
     return cluster.leadership(namespace, name, identity, timing);
   }
 

@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimCondition;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -341,7 +342,7 @@ public final class Recreator {
         StatefulSet sts = JSON.readValue(json, StatefulSet.class);
         PartitionHold.carry(sts, partition);
         return sts;
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         throw new IllegalStateException("unreadable recorded StatefulSet: " + e.getMessage(), e);
       }
     };

@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.net.ProtocolException;
 import java.net.Proxy;
 import java.net.URL;
+import java.security.GeneralSecurityException;
 import java.security.KeyManagementException;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -62,7 +63,7 @@ final class GuardedHttpConnections implements HttpConnectionFactory2 {
     return new GitSession() {
       @Override
       public HttpConnection configure(HttpConnection connection, boolean sslVerify)
-          throws IOException, java.security.GeneralSecurityException {
+          throws IOException, GeneralSecurityException {
         HttpConnection configured = session.configure(unwrap(connection), sslVerify);
         return configured instanceof Guarded ? configured : wrap(configured);
       }

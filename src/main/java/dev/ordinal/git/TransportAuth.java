@@ -1,6 +1,7 @@
 package dev.ordinal.git;
 
 import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -101,7 +102,7 @@ final class TransportAuth implements AutoCloseable {
       }
     }
 
-    static Origin of(java.net.URL url) {
+    static Origin of(URL url) {
       String scheme = url.getProtocol().toLowerCase(Locale.ROOT);
       return new Origin(
           scheme, url.getHost().toLowerCase(Locale.ROOT), effectivePort(scheme, url.getPort()));

@@ -2,6 +2,7 @@ package dev.ordinal.git;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -187,7 +188,7 @@ public final class WebhookHandler {
     JsonNode payload;
     try {
       payload = JSON.readTree(body);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return new Answer(400, "payload is not valid JSON");
     }
     if (payload == null || !payload.isObject()) {

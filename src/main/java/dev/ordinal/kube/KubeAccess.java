@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * What the one-shot CLI commands need of a cluster, over fabric8: connect from a kubeconfig, read
@@ -234,7 +235,7 @@ public final class KubeAccess implements AutoCloseable {
     return (Watcher<T>) (Watcher<?>) watcher;
   }
 
-  private <T> T call(java.util.function.Supplier<T> read) {
+  private <T> T call(Supplier<T> read) {
     try {
       return read.get();
     } catch (KubernetesClientException e) {

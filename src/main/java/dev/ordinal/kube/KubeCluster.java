@@ -15,6 +15,7 @@ import dev.ordinal.plan.ObjectKey;
 import dev.ordinal.plan.PlanOptions;
 import dev.ordinal.rollout.Annotations;
 import dev.ordinal.shard.LeaseStore;
+import dev.ordinal.shard.LeaseTiming;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -48,6 +49,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -188,7 +191,7 @@ public final class KubeCluster implements Cluster {
   }
 
   private <T extends HasMetadata> ResourceEventHandler<T> handler(
-      java.util.function.Function<T, String> keyOf, boolean statefulSet) {
+      Function<T, String> keyOf, boolean statefulSet) {
     return new ResourceEventHandler<>() {
       @Override
       public void onAdd(T obj) {
@@ -428,7 +431,7 @@ public final class KubeCluster implements Cluster {
   // ------------------------------------------------------------------ live objects
 
   /** Runs a request, turning fabric8's exception into the port's. */
-  private static <T> T translated(java.util.function.Supplier<T> call) {
+  private static <T> T translated(Supplier<T> call) {
     try {
       return call.get();
     } catch (KubernetesClientException e) {
@@ -824,8 +827,7 @@ public final class KubeCluster implements Cluster {
   }
 
   @Override
-  public Leadership leadership(
-      String namespace, String name, String identity, Leadership.Timing timing) {
+  public Leadership leadership(String namespace, String name, String identity, LeaseTiming timing) {
     return new LeaseLeadership(client, namespace, name, identity, timing);
   }
 

@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Objects;
@@ -48,7 +50,7 @@ final class KubeLeases implements LeaseStore {
 
   @Override
   public boolean create(String name, String holder, Duration duration) {
-    java.time.ZonedDateTime now = clock.instant().atZone(java.time.ZoneOffset.UTC);
+    ZonedDateTime now = clock.instant().atZone(ZoneOffset.UTC);
     Lease lease =
         new LeaseBuilder()
             .withNewMetadata()
@@ -85,7 +87,7 @@ final class KubeLeases implements LeaseStore {
             + ",\"leaseDurationSeconds\":"
             + duration.toSeconds()
             + ",\"renewTime\":"
-            + quote(MICRO.format(clock.instant().atOffset(java.time.ZoneOffset.UTC)))
+            + quote(MICRO.format(clock.instant().atOffset(ZoneOffset.UTC)))
             + "}}";
     try {
       client

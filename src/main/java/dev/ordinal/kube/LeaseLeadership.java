@@ -1,6 +1,7 @@
 package dev.ordinal.kube;
 
 import dev.ordinal.daemon.Leadership;
+import dev.ordinal.shard.LeaseTiming;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
@@ -26,7 +27,7 @@ final class LeaseLeadership implements Leadership {
   private final String leaseNamespace;
   private final String leaseName;
   private final String identity;
-  private final Timing timing;
+  private final LeaseTiming timing;
   private final ExecutorService executor =
       Executors.newCachedThreadPool(
           r -> {
@@ -45,12 +46,12 @@ final class LeaseLeadership implements Leadership {
       String leaseNamespace,
       String leaseName,
       String identity,
-      Timing timing) {
+      LeaseTiming timing) {
     this.client = Objects.requireNonNull(client);
     this.leaseNamespace = Objects.requireNonNull(leaseNamespace);
     this.leaseName = Objects.requireNonNull(leaseName);
     this.identity = Objects.requireNonNull(identity);
-    this.timing = timing == null ? Timing.DEFAULT : timing;
+    this.timing = timing == null ? LeaseTiming.DEFAULT : timing;
   }
 
   @Override

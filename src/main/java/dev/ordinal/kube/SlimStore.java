@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
@@ -49,8 +50,8 @@ final class SlimStore<T extends HasMetadata> implements ItemStore<T> {
     boolean sameAs(HasMetadata o) {
       return generation != null
           && generation.equals(o.getMetadata().getGeneration())
-          && java.util.Objects.equals(labels, o.getMetadata().getLabels())
-          && java.util.Objects.equals(annotations, o.getMetadata().getAnnotations());
+          && Objects.equals(labels, o.getMetadata().getLabels())
+          && Objects.equals(annotations, o.getMetadata().getAnnotations());
     }
   }
 

@@ -6,6 +6,7 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntPredicate;
 import java.util.function.IntSupplier;
 
 /**
@@ -21,13 +22,14 @@ public final class ControllerMetrics {
   private final Counter apiErrors;
   private final Histogram queueLatency;
 
+  /** Where the shard gauge is registered later, once the daemon knows how many shards there are. */
+  private final PrometheusRegistry registry;
+
   /**
    * @param lease {@code namespace/name} of the Lease the leader holds
    * @param leading whether this instance holds it now
    * @param queueDepth StatefulSets waiting in the rollout work queue (0 on a standby)
    */
-  private final PrometheusRegistry registry;
-
   public ControllerMetrics(
       PrometheusRegistry registry, String lease, BooleanSupplier leading, IntSupplier queueDepth) {
     this.registry = registry;
@@ -86,7 +88,7 @@ public final class ControllerMetrics {
    * {@code ordinal_shard_held{shard}}: 1 for each shard this replica holds now. With one shard, as
    * by default, shard 0 is held by the leader.
    */
-  public void shards(int count, java.util.function.IntPredicate holds) {
+  public void shards(int count, IntPredicate holds) {
     GaugeWithCallback.builder()
         .name("ordinal_shard_held")
         .help("1 for each shard of the work this Ordinal holds and acts for, 0 for the others")

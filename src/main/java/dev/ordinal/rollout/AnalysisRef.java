@@ -1,5 +1,6 @@
 package dev.ordinal.rollout;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -14,7 +15,7 @@ public record AnalysisRef(String templateName, Map<String, String> args) {
     if (templateName.isBlank()) {
       throw new IllegalArgumentException("analysis templateName must not be blank");
     }
-    args = args == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(args));
+    args = args == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(args));
   }
 
   /** A reference without arguments. */

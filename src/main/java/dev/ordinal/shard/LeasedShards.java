@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -27,22 +28,10 @@ import org.slf4j.LoggerFactory;
 public final class LeasedShards implements Ownership {
   private static final Logger log = LoggerFactory.getLogger(LeasedShards.class);
 
-  /** Lease timings, as client-go's leader election has them. */
-  public record Timing(Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
-    public static final Timing DEFAULT =
-        new Timing(Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2));
-
-    public Timing {
-      if (renewDeadline.compareTo(leaseDuration) >= 0) {
-        throw new IllegalArgumentException("the renew deadline must be shorter than the lease");
-      }
-    }
-  }
-
   private final LeaseStore store;
   private final String self;
   private final int shards;
-  private final Timing timing;
+  private final LeaseTiming timing;
   private final Clock clock;
 
   /** When each version was first seen, by Lease name. */
@@ -55,7 +44,7 @@ public final class LeasedShards implements Ownership {
   private final SortedSet<Integer> announced = new TreeSet<>();
 
   private final ScheduledExecutorService ticker;
-  private final java.util.concurrent.ExecutorService events =
+  private final ExecutorService events =
       Executors.newSingleThreadExecutor(
           r -> {
             Thread t = new Thread(r, "ordinal-shard-events");
@@ -71,9 +60,15 @@ public final class LeasedShards implements Ownership {
         public void lost(int shard) {}
       };
   private boolean looked;
+
+  /**
+   * Whether the last tick failed, so an outage is logged once when it starts and once when it ends.
+   */
+  private boolean failing;
+
   private volatile boolean closed;
 
-  public LeasedShards(LeaseStore store, String self, int shards, Timing timing, Clock clock) {
+  public LeasedShards(LeaseStore store, String self, int shards, LeaseTiming timing, Clock clock) {
     if (shards < 1) {
       throw new IllegalArgumentException("shards must be at least 1");
     }
@@ -128,8 +123,17 @@ public final class LeasedShards implements Ownership {
   void tickQuietly() {
     try {
       tick();
+      if (failing) {
+        failing = false;
+        log.info("{}: shard leases are read and written again", self);
+      }
     } catch (RuntimeException e) {
-      log.warn("{}: reading or writing shard leases failed: {}", self, e.toString());
+      // Once per outage, not every retry period: the held shards run out on their own, and
+      // acquired/lost say what that means.
+      if (!failing) {
+        failing = true;
+        log.warn("{}: reading or writing shard leases failed: {}", self, e.toString());
+      }
       announce();
     }
   }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -72,7 +73,7 @@ public final class ShardDecisions {
 
   /** The member Lease of a replica, a valid object name whatever its identity. */
   public static String memberLease(String identity) {
-    String safe = identity.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9.-]", "-");
+    String safe = identity.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9.-]", "-");
     if (!safe.equals(identity) || safe.length() > 200) {
       CRC32 crc = new CRC32();
       crc.update(identity.getBytes(StandardCharsets.UTF_8));

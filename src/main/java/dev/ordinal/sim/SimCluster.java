@@ -15,6 +15,7 @@ import dev.ordinal.plan.ObjectKey;
 import dev.ordinal.plan.PlanOptions;
 import dev.ordinal.rollout.Annotations;
 import dev.ordinal.shard.LeaseStore;
+import dev.ordinal.shard.LeaseTiming;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -78,8 +79,7 @@ public final class SimCluster implements Cluster {
   private static final String REVISION = StatefulSetObserver.REVISION_LABEL;
 
   private final SimClock clock;
-  private final Map<String, SimLeaseStore> leaseStores =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, SimLeaseStore> leaseStores = new ConcurrentHashMap<>();
   private final Duration readyDelay;
   private final Duration failAfter;
   private final Duration crashInterval;
@@ -887,8 +887,7 @@ public final class SimCluster implements Cluster {
   }
 
   @Override
-  public Leadership leadership(
-      String namespace, String name, String identity, Leadership.Timing timing) {
+  public Leadership leadership(String namespace, String name, String identity, LeaseTiming timing) {
     return leases.lease(namespace + "/" + name, identity);
   }
 

@@ -5,6 +5,7 @@ import dev.ordinal.git.WebhookHandler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
@@ -222,7 +223,7 @@ public final class WebhookEndpoint implements AutoCloseable {
         if (size + n > body.length) {
           int capacity =
               (int) Math.min(limits.maxBodyBytes(), Math.max(2L * body.length, size + n));
-          body = java.util.Arrays.copyOf(body, capacity);
+          body = Arrays.copyOf(body, capacity);
         }
         bytes.get(body, size, n);
         size += n;
@@ -230,7 +231,7 @@ public final class WebhookEndpoint implements AutoCloseable {
         boolean last = chunk.isLast();
         chunk.release();
         if (last) {
-          byte[] whole = java.util.Arrays.copyOf(body, size);
+          byte[] whole = Arrays.copyOf(body, size);
           WebhookHandler.Answer answer;
           try {
             answer = handler.handle(headers, whole, remote);

@@ -13,6 +13,8 @@ import dev.ordinal.rollout.AnalysisRef;
 import dev.ordinal.rollout.AnalysisVerdict;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,7 +28,7 @@ class AnalysisRunnerTest {
   private final RunStore.InMemory store = new RunStore.InMemory();
 
   private AnalysisRunner runner(AnalysisTemplate... templates) {
-    Map<String, AnalysisTemplate> byName = new java.util.HashMap<>();
+    Map<String, AnalysisTemplate> byName = new HashMap<>();
     for (AnalysisTemplate template : templates) {
       byName.put(template.name(), template);
     }
@@ -39,7 +41,7 @@ class AnalysisRunnerTest {
   }
 
   private static List<AnalysisRef> refs(String... names) {
-    return java.util.Arrays.stream(names).map(AnalysisRef::of).toList();
+    return Arrays.stream(names).map(AnalysisRef::of).toList();
   }
 
   @Test

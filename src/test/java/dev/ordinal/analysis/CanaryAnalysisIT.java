@@ -49,6 +49,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -563,7 +564,7 @@ class CanaryAnalysisIT {
      * Applies a new image as Git does, template and partition = replicas in one update, and tells
      * {@code onRevision} the new revision as soon as the API shows it (before Ordinal moves a pod).
      */
-    String apply(String image, java.util.function.Consumer<String> onRevision) {
+    String apply(String image, Consumer<String> onRevision) {
       String before = sts().getStatus().getUpdateRevision();
       StatefulSets.edit(
           client,

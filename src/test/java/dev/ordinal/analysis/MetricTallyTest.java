@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.ordinal.manifest.AnalysisTemplate.Metric;
 import dev.ordinal.rollout.AnalysisVerdict;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -252,7 +253,7 @@ class MetricTallyTest {
     void anIntervalWithoutCountKeepsMeasuringUntilALimitDecides() {
       Metric background = metric("m").success("true").failureLimit(1).build();
       MeasurementPhase[] good = new MeasurementPhase[100];
-      java.util.Arrays.fill(good, SUCCESSFUL);
+      Arrays.fill(good, SUCCESSFUL);
       assertEquals(MetricPhase.RUNNING, after(background, good));
       MetricTally.Decision decision = tally(good).decide(background, false);
       assertEquals(

@@ -24,9 +24,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -99,7 +101,7 @@ class PrometheusAnalysisIT {
   }
 
   private AnalysisRunner runner(AnalysisTemplate... templates) {
-    Map<String, AnalysisTemplate> byName = new java.util.HashMap<>();
+    Map<String, AnalysisTemplate> byName = new HashMap<>();
     for (AnalysisTemplate template : templates) {
       byName.put(template.name(), template);
     }
@@ -416,7 +418,7 @@ class PrometheusAnalysisIT {
   @Test
   void prometheusSlowerThanTheTimeoutIsAnError() throws Exception {
     HttpServer slow = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    slow.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+    slow.setExecutor(Executors.newCachedThreadPool());
     slow.createContext(
         "/",
         exchange -> {

@@ -7,6 +7,7 @@ import dev.ordinal.manifest.AnalysisTemplate.Prometheus;
 import dev.ordinal.manifest.AnalysisTemplate.RangeQuery;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -142,10 +143,7 @@ public final class TestTemplates {
   public static AnalysisTemplate template(
       String name, List<AnalysisArg> args, MetricBuilder... metrics) {
     return new AnalysisTemplate(
-        name,
-        Optional.empty(),
-        args,
-        java.util.Arrays.stream(metrics).map(MetricBuilder::build).toList());
+        name, Optional.empty(), args, Arrays.stream(metrics).map(MetricBuilder::build).toList());
   }
 
   public static AnalysisTemplate template(String name, MetricBuilder... metrics) {

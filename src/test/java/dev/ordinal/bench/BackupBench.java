@@ -16,7 +16,6 @@ import dev.ordinal.testkit.ControlPlane;
 import dev.ordinal.testkit.PodSimulator;
 import dev.ordinal.testkit.SnapshotSimulator;
 import dev.ordinal.testkit.StatefulSets;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
@@ -115,10 +114,7 @@ public final class BackupBench {
       KubernetesClient client, int replicas, boolean backup, Duration snapshotDelay)
       throws Exception {
     String ns = "backup-bench-" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
-    client
-        .namespaces()
-        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
-        .create();
+    BenchSupport.namespace(client, ns);
     RolloutSpec spec = RolloutSpec.of(Step.Canary.pods(1), Step.Pause.untilPromoted());
     if (backup) {
       spec = spec.withBackup(BackupSpec.of(BackupSpec.RestoreOnRollback.MANUAL));

@@ -3,6 +3,7 @@ package dev.ordinal.bench;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,6 +44,13 @@ final class BenchSupport {
       }
       Thread.sleep(1000);
     }
+    // A figure taken before the controller caught up would measure its backlog, not Ordinal.
+    throw new IllegalStateException(
+        "the StatefulSet controller did not observe "
+            + n
+            + " StatefulSets in "
+            + ns
+            + " in 15 min");
   }
 
   static long usedHeapAfterGc() throws InterruptedException {
@@ -54,7 +62,7 @@ final class BenchSupport {
   }
 
   /** VmRSS of this process, from /proc (Linux). */
-  static long rssKb() throws java.io.IOException {
+  static long rssKb() throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
       if (line.startsWith("VmRSS:")) {
         return Long.parseLong(line.replaceAll("[^0-9]", ""));

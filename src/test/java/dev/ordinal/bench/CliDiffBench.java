@@ -2,7 +2,6 @@ package dev.ordinal.bench;
 
 import dev.ordinal.testkit.ControlPlane;
 import dev.ordinal.testkit.StatefulSets;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
@@ -143,10 +142,7 @@ public final class CliDiffBench {
    * tenth in the folder, so both tools have the same N/10 changes to show.
    */
   private static Path seed(KubernetesClient client, String ns, int n) throws Exception {
-    client
-        .namespaces()
-        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
-        .create();
+    BenchSupport.namespace(client, ns);
     Path repo = Files.createTempDirectory("ordinal-clidiff");
     long t0 = System.nanoTime();
     for (int i = 0; i < n; i++) {

@@ -9,10 +9,12 @@ import dev.ordinal.rollout.Annotations;
 import dev.ordinal.rollout.Phase;
 import dev.ordinal.rollout.RolloutState;
 import dev.ordinal.testkit.ControlPlane;
+import dev.ordinal.testkit.Manifests;
 import dev.ordinal.testkit.PodSimulator;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,10 +65,7 @@ public final class RolloutLoadBench {
     ControlPlane plane = ControlPlane.shared();
     KubernetesClient admin = plane.client();
     String ns = "load-" + Long.toString(System.nanoTime() % 100000, 36);
-    admin
-        .namespaces()
-        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
-        .create();
+    BenchSupport.namespace(admin, ns);
     Path dir = Files.createTempDirectory("ordinal-load");
     Map<String, Instant> partitionWrites = new ConcurrentHashMap<>();
     try (TestRemote remote = TestRemote.create(dir.resolve("config.git"));
@@ -108,17 +107,14 @@ public final class RolloutLoadBench {
                 .pods()
                 .inNamespace(ns)
                 .inform(
-                    new io.fabric8.kubernetes.client.informers.ResourceEventHandler<
-                        io.fabric8.kubernetes.api.model.Pod>() {
+                    new ResourceEventHandler<Pod>() {
                       @Override
-                      public void onAdd(io.fabric8.kubernetes.api.model.Pod pod) {
+                      public void onAdd(Pod pod) {
                         onUpdate(null, pod);
                       }
 
                       @Override
-                      public void onUpdate(
-                          io.fabric8.kubernetes.api.model.Pod old,
-                          io.fabric8.kubernetes.api.model.Pod pod) {
+                      public void onUpdate(Pod old, Pod pod) {
                         if (pod.getStatus() != null
                             && pod.getStatus().getConditions() != null
                             && pod.getStatus().getConditions().stream()
@@ -131,8 +127,7 @@ public final class RolloutLoadBench {
                       }
 
                       @Override
-                      public void onDelete(
-                          io.fabric8.kubernetes.api.model.Pod pod, boolean unknown) {}
+                      public void onDelete(Pod pod, boolean unknown) {}
                     });
         Instant committed = Instant.now();
         remote.commit("main", files(watched, rolling, "registry.local/db:2"));
@@ -243,35 +238,13 @@ public final class RolloutLoadBench {
     Map<String, String> files = new LinkedHashMap<>();
     files.put("policy.yaml", POLICY);
     for (int i = 0; i < rolling; i++) {
-      files.put("roll-" + i + ".yaml", statefulSet("roll-" + i, 2, image, true));
+      files.put("roll-" + i + ".yaml", Manifests.statefulSet("roll-" + i, 2, image, "canary"));
     }
     for (int i = rolling; i < watched; i++) {
-      files.put("idle-" + i + ".yaml", statefulSet("idle-" + i, 0, "registry.local/db:1", false));
+      files.put(
+          "idle-" + i + ".yaml",
+          Manifests.statefulSet("idle-" + i, 0, "registry.local/db:1", null));
     }
     return files;
-  }
-
-  private static String statefulSet(String name, int replicas, String image, boolean policy) {
-    return """
-        apiVersion: apps/v1
-        kind: StatefulSet
-        metadata: {name: %s%s}
-        spec:
-          replicas: %d
-          serviceName: %s
-          selector: {matchLabels: {app: %s}}
-          template:
-            metadata: {labels: {app: %s}}
-            spec:
-              containers: [{name: db, image: "%s"}]
-        """
-        .formatted(
-            name,
-            policy ? ", annotations: {ordinal.dev/policy: canary}" : "",
-            replicas,
-            name,
-            name,
-            name,
-            image);
   }
 }

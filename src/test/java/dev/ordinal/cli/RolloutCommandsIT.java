@@ -12,6 +12,7 @@ import dev.ordinal.testkit.TestNamespace;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -64,8 +65,7 @@ class RolloutCommandsIT {
       assertEquals(Annotations.commandKey(command), added.keySet().iterator().next());
       Instant at = Instant.parse(added.values().iterator().next());
       assertTrue(
-          !at.isBefore(start.truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
-              && !at.isAfter(Instant.now()),
+          !at.isBefore(start.truncatedTo(ChronoUnit.SECONDS)) && !at.isAfter(Instant.now()),
           at.toString());
       assertEquals("payments", after.get("team"), "other annotations are kept");
     }

@@ -8,6 +8,9 @@ import dev.ordinal.rollout.PhaseReason;
 import dev.ordinal.rollout.TestStates;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -78,7 +81,7 @@ class RolloutCommandsTest {
 
   @Test
   void hintsWhenOrdinalWouldIgnoreTheCommand() {
-    java.time.Instant t = Instant.parse("2026-11-25T10:00:00Z");
+    Instant t = Instant.parse("2026-11-25T10:00:00Z");
     dev.ordinal.rollout.RolloutState healthy = dev.ordinal.rollout.RolloutState.healthy("db-1", t);
     dev.ordinal.rollout.RolloutState paused =
         TestStates.of(
@@ -90,8 +93,8 @@ class RolloutCommandsTest {
             PhaseReason.USER_PAUSED,
             "",
             true,
-            java.util.Set.of(),
-            java.util.List.of(),
+            Set.of(),
+            List.of(),
             t);
     dev.ordinal.rollout.RolloutState rolledBack =
         TestStates.of(
@@ -103,30 +106,25 @@ class RolloutCommandsTest {
             PhaseReason.ABORTED,
             "aborted by user",
             false,
-            java.util.Set.of("db-2"),
-            java.util.List.of(),
+            Set.of("db-2"),
+            List.of(),
             t);
     assertEquals(
-        java.util.Optional.of("no rollout in progress (Healthy)"),
+        Optional.of("no rollout in progress (Healthy)"),
         RolloutCommands.ignoredBecause(Command.PROMOTE, healthy));
     assertEquals(
-        java.util.Optional.of("nothing to retry"),
-        RolloutCommands.ignoredBecause(Command.RETRY, healthy));
+        Optional.of("nothing to retry"), RolloutCommands.ignoredBecause(Command.RETRY, healthy));
     assertEquals(
-        java.util.Optional.of("not paused by a user"),
+        Optional.of("not paused by a user"),
         RolloutCommands.ignoredBecause(Command.RESUME, healthy));
     assertEquals(
-        java.util.Optional.of("already paused"),
-        RolloutCommands.ignoredBecause(Command.PAUSE, paused));
+        Optional.of("already paused"), RolloutCommands.ignoredBecause(Command.PAUSE, paused));
+    assertEquals(Optional.empty(), RolloutCommands.ignoredBecause(Command.RESUME, paused));
+    assertEquals(Optional.empty(), RolloutCommands.ignoredBecause(Command.PROMOTE_FULL, paused));
+    assertEquals(Optional.empty(), RolloutCommands.ignoredBecause(Command.ABORT, paused));
+    assertEquals(Optional.empty(), RolloutCommands.ignoredBecause(Command.RETRY, rolledBack));
     assertEquals(
-        java.util.Optional.empty(), RolloutCommands.ignoredBecause(Command.RESUME, paused));
-    assertEquals(
-        java.util.Optional.empty(), RolloutCommands.ignoredBecause(Command.PROMOTE_FULL, paused));
-    assertEquals(java.util.Optional.empty(), RolloutCommands.ignoredBecause(Command.ABORT, paused));
-    assertEquals(
-        java.util.Optional.empty(), RolloutCommands.ignoredBecause(Command.RETRY, rolledBack));
-    assertEquals(
-        java.util.Optional.of("no rollout in progress (RolledBack)"),
+        Optional.of("no rollout in progress (RolledBack)"),
         RolloutCommands.ignoredBecause(Command.ABORT, rolledBack));
   }
 }

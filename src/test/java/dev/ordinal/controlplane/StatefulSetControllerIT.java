@@ -16,6 +16,7 @@ import dev.ordinal.testkit.TestNamespace;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -88,7 +89,7 @@ class StatefulSetControllerIT {
       List<PodRecord> moved =
           simulator.seen().stream()
               .filter(r -> r.revision().equals(newRevision))
-              .sorted(java.util.Comparator.comparing(PodRecord::seenAt))
+              .sorted(Comparator.comparing(PodRecord::seenAt))
               .toList();
       assertEquals(
           List.of("web-4", "web-3"),

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jgit.lib.ObjectId;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -118,8 +119,7 @@ class AppRunnerTest {
   void aResyncAskedForDuringTheSyncOfANewCommitAppliesThatCommitNotTheOneBefore() throws Exception {
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    java.util.concurrent.atomic.AtomicBoolean hold =
-        new java.util.concurrent.atomic.AtomicBoolean();
+    AtomicBoolean hold = new AtomicBoolean();
     LiveObjects held =
         new LiveObjectsWrapper(sim) {
           @Override

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
@@ -213,7 +214,7 @@ class DaemonOverSimTest {
     return state(cluster).orElseThrow();
   }
 
-  private static java.util.Optional<RolloutState> state(SimCluster cluster) {
+  private static Optional<RolloutState> state(SimCluster cluster) {
     return cluster
         .get("shop", "orders")
         .flatMap(s -> Annotations.state(s.getMetadata().getAnnotations()))

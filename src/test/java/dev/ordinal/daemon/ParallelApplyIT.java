@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -154,7 +155,7 @@ class ParallelApplyIT {
   private static void awaitGone(KubernetesClient client, TestNamespace ns) {
     dev.ordinal.testkit.StatefulSets.await(
         "the quota deleted",
-        java.time.Duration.ofSeconds(30),
+        Duration.ofSeconds(30),
         () -> client.resourceQuotas().inNamespace(ns.name()).list().getItems().isEmpty(),
         () -> "");
   }

@@ -16,6 +16,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,7 +66,7 @@ final class RolloutHarness implements AutoCloseable {
   /** Creates the StatefulSet (governed by a policy annotation) and waits until it runs. */
   String create(int replicas, String image, boolean onDelete) {
     StatefulSet sts = StatefulSets.statefulSet(name, replicas, image);
-    sts.getMetadata().setAnnotations(new java.util.HashMap<>(Map.of(Annotations.POLICY, "test")));
+    sts.getMetadata().setAnnotations(new HashMap<>(Map.of(Annotations.POLICY, "test")));
     if (onDelete) {
       sts.getSpec()
           .setUpdateStrategy(
@@ -224,7 +226,7 @@ final class RolloutHarness implements AutoCloseable {
   List<String> events() {
     return client.v1().events().inNamespace(ns).list().getItems().stream()
         .filter(e -> name.equals(e.getInvolvedObject().getName()))
-        .sorted(java.util.Comparator.comparing(e -> e.getMetadata().getCreationTimestamp()))
+        .sorted(Comparator.comparing(e -> e.getMetadata().getCreationTimestamp()))
         .map(e -> e.getReason())
         .toList();
   }

@@ -32,6 +32,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.function.ToLongFunction;
 
 /**
@@ -417,7 +418,7 @@ public final class RolloutLoopBench {
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 
-  private static void waitFor(String what, Duration timeout, java.util.function.BooleanSupplier c)
+  private static void waitFor(String what, Duration timeout, BooleanSupplier c)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!c.getAsBoolean()) {

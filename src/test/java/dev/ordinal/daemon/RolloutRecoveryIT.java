@@ -11,6 +11,7 @@ import dev.ordinal.rollout.Command;
 import dev.ordinal.rollout.Phase;
 import dev.ordinal.rollout.RolloutSpec;
 import dev.ordinal.rollout.Step;
+import dev.ordinal.shard.LeaseTiming;
 import dev.ordinal.testkit.ControlPlane;
 import dev.ordinal.testkit.ControlPlaneTest;
 import dev.ordinal.testkit.StatefulSets;
@@ -115,8 +116,8 @@ class RolloutRecoveryIT {
   void onlyTheLeaderActs(ControlPlane plane, TestNamespace ns) throws Exception {
     KubernetesClient c1 = plane.newClient();
     KubernetesClient c2 = plane.newClient();
-    Leadership.Timing timing =
-        new Leadership.Timing(Duration.ofSeconds(4), Duration.ofSeconds(3), Duration.ofMillis(500));
+    LeaseTiming timing =
+        new LeaseTiming(Duration.ofSeconds(4), Duration.ofSeconds(3), Duration.ofMillis(500));
     try (RolloutHarness h = new RolloutHarness(plane.client(), ns.name(), "lead", STEPS)) {
       String v1 = h.create(3, "registry.local/lead:1", false);
       try (Leadership one = elect(c1, ns.name(), "one", timing, () -> h.controller("one", c1))) {
@@ -150,8 +151,8 @@ class RolloutRecoveryIT {
   @Test
   void losingTheLeaseStopsActingAtOnce(ControlPlane plane, TestNamespace ns) throws Exception {
     KubernetesClient c1 = plane.newClient();
-    Leadership.Timing timing =
-        new Leadership.Timing(Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(300));
+    LeaseTiming timing =
+        new LeaseTiming(Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(300));
     RolloutSpec gated = RolloutSpec.of(Step.Canary.pods(1), Step.Pause.untilPromoted());
     try (RolloutHarness h = new RolloutHarness(plane.client(), ns.name(), "lost", gated)) {
       String v1 = h.create(3, "registry.local/lost:1", false);
@@ -189,7 +190,7 @@ class RolloutRecoveryIT {
       KubernetesClient client,
       String namespace,
       String identity,
-      Leadership.Timing timing,
+      LeaseTiming timing,
       Supplier<RolloutLoop> loops) {
     Leadership leadership =
         new KubeCluster(client).leadership(namespace, "ordinal-rollout", identity, timing);

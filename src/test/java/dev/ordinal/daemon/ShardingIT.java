@@ -13,6 +13,7 @@ import dev.ordinal.rollout.RolloutState;
 import dev.ordinal.shard.ShardOf;
 import dev.ordinal.testkit.ControlPlane;
 import dev.ordinal.testkit.ControlPlaneTest;
+import dev.ordinal.testkit.Manifests;
 import dev.ordinal.testkit.PodSimulator;
 import dev.ordinal.testkit.TestNamespace;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -79,20 +80,7 @@ class ShardingIT {
   }
 
   static String sts(String name, String image) {
-    return """
-        apiVersion: apps/v1
-        kind: StatefulSet
-        metadata: {name: %s, annotations: {ordinal.dev/policy: canary}}
-        spec:
-          replicas: 2
-          serviceName: %s
-          selector: {matchLabels: {app: %s}}
-          template:
-            metadata: {labels: {app: %s}}
-            spec:
-              containers: [{name: db, image: "%s"}]
-        """
-        .formatted(name, name, name, name, image);
+    return Manifests.statefulSet(name, 2, image, "canary");
   }
 
   static Map<String, String> files(List<String> names, String image) {

@@ -27,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class StatefulSetObserverTest {
@@ -132,7 +133,7 @@ class StatefulSetObserverTest {
             new PodView("db-3", 3, "db-new", false, 2, true),
             new PodView("db-4", 4, "db-new", true, 3, false)),
         obs.pods());
-    assertEquals(java.util.Set.of(Command.PROMOTE), obs.commands());
+    assertEquals(Set.of(Command.PROMOTE), obs.commands());
     assertEquals(
         Map.of(RolloutEngine.stepRunId(state, 1), AnalysisVerdict.RUNNING), obs.verdicts());
   }

@@ -13,6 +13,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -105,7 +106,7 @@ class GitPollerTest {
     assertEquals(Duration.ofSeconds(60), poller.nextInterval());
     value[0] = Math.nextDown(1.0);
     assertEquals(Duration.ofSeconds(66), poller.nextInterval());
-    java.util.Random random = new java.util.Random(42);
+    Random random = new Random(42);
     GitPoller randomPoller =
         new GitPoller(new FakeScheduler(), random::nextDouble, TIMING, (t, c) -> {});
     for (int i = 0; i < 1000; i++) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -176,7 +177,7 @@ class GitSourceSecurityTest {
   void aFetchOverItsSizeLimitFailsClearlyAndKeepsNothing() throws Exception {
     byte[] noise = new byte[2 * 1024 * 1024];
     new Random(7).nextBytes(noise);
-    String big = java.util.Base64.getEncoder().encodeToString(noise);
+    String big = Base64.getEncoder().encodeToString(noise);
     remote.commit("main", Map.of("a.yaml", "v: 1", "blob/big.txt", big));
     http = GitHttpServer.start(remote.repo);
     GitSource small =

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.security.PublicKey;
 import java.util.Map;
 import org.eclipse.jgit.lib.ObjectId;
 import org.junit.jupiter.api.AfterEach;
@@ -41,7 +42,7 @@ class GitSourceSshTest {
     remote.close();
   }
 
-  private PollResult poll(KeyPair key, java.security.PublicKey trustedHostKey) throws Exception {
+  private PollResult poll(KeyPair key, PublicKey trustedHostKey) throws Exception {
     Path keyFile = SshGitServer.writePrivateKey(tmp.resolve("ssh/id_ecdsa"), key);
     Path knownHosts = server.writeKnownHosts(tmp.resolve("ssh/known_hosts"), trustedHostKey);
     GitCredentials credentials = GitCredentials.ssh(keyFile, knownHosts);

@@ -10,6 +10,7 @@ import dev.ordinal.manifest.SourceEntry;
 import dev.ordinal.manifest.SourceTree;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -373,7 +374,7 @@ class GitSourceTest {
     GitSource b = source(remote.fileUrl().replaceFirst("/$", "") + "/", "main", "b");
     assertInstanceOf(PollResult.Changed.class, a.poll());
     assertInstanceOf(PollResult.Changed.class, b.poll());
-    try (var dirs = java.nio.file.Files.list(cache.dataDir())) {
+    try (var dirs = Files.list(cache.dataDir())) {
       assertEquals(1, dirs.count());
     }
   }

@@ -13,6 +13,7 @@ import dev.ordinal.daemon.DaemonConfig;
 import dev.ordinal.daemon.Leadership;
 import dev.ordinal.rollout.Phase;
 import dev.ordinal.rollout.PhaseReason;
+import dev.ordinal.shard.LeaseTiming;
 import dev.ordinal.testkit.SimOrdinal;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -184,7 +185,7 @@ class MonitoringIT {
   private static Leadership heldBySomeoneElse(SimOrdinal ordinal) {
     Leadership lease =
         ordinal.cluster.leadership(
-            "standby", Daemon.LEASE_NAME, "someone-else", Leadership.Timing.DEFAULT);
+            "standby", Daemon.LEASE_NAME, "someone-else", LeaseTiming.DEFAULT);
     lease.start(() -> {}, () -> {});
     return lease;
   }

@@ -20,6 +20,7 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -230,8 +231,8 @@ class PlanTest {
 
   @Test
   void largeInputsPlanInParallelAndStayOrdered() {
-    List<HasMetadata> desired = new java.util.ArrayList<>();
-    List<HasMetadata> live = new java.util.ArrayList<>();
+    List<HasMetadata> desired = new ArrayList<>();
+    List<HasMetadata> live = new ArrayList<>();
     for (int i = 999; i >= 0; i--) {
       String name = String.format("cm-%04d", i);
       desired.add(configMap(name, null));

@@ -12,6 +12,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -71,7 +72,7 @@ public abstract class FakeForge implements AutoCloseable {
       Map<String, String> headers = new LinkedHashMap<>();
       exchange
           .getRequestHeaders()
-          .forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), v.get(0)));
+          .forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v.get(0)));
       Seen seen =
           new Seen(
               exchange.getRequestMethod(),

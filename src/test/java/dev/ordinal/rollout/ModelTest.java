@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,7 +83,7 @@ class ModelTest {
   void phasesHaveArgoDisplayNames() {
     assertEquals(
         List.of("Healthy", "Progressing", "Paused", "Degraded", "RolledBack"),
-        java.util.Arrays.stream(Phase.values()).map(Phase::displayName).toList());
+        Arrays.stream(Phase.values()).map(Phase::displayName).toList());
     assertEquals(Optional.of(Phase.ROLLED_BACK), Phase.fromDisplayName("RolledBack"));
     assertTrue(Phase.PAUSED.stepping());
   }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ordinal.testkit.LogCapture;
 import dev.ordinal.testkit.MovableClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * thread and no sleep, so every interleaving here is the one written down.
  */
 class LeasedShardsTest {
-  static final LeasedShards.Timing TIMING = LeasedShards.Timing.DEFAULT;
+  static final LeaseTiming TIMING = LeaseTiming.DEFAULT;
 
   /** Leases in memory with a version per write, as the API server keeps them. */
   static final class Store implements LeaseStore {
@@ -98,7 +100,7 @@ class LeasedShardsTest {
 
   final MovableClock clock = new MovableClock(Instant.parse("2026-12-01T10:00:00Z"));
   final Store store = new Store();
-  final List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+  final List<String> told = new CopyOnWriteArrayList<>();
 
   private LeasedShards replica(String name, Link link, int shards) {
     LeasedShards r = new LeasedShards(link, name, shards, TIMING, clock);
@@ -249,5 +251,28 @@ class LeasedShardsTest {
     round(List.of(b));
     round(List.of(b));
     assertEquals(Set.of(0, 1), b.held(), "taken within two retry periods, not a lease duration");
+  }
+
+  @Test
+  void anOutageIsLoggedWhenItStartsAndWhenItEndsNotOnEveryRetry() {
+    Link link = new Link(store);
+    LeasedShards a = replica("a", link, 2);
+    try (LogCapture log = new LogCapture(LeasedShards.class)) {
+      a.tickQuietly();
+      link.cut = true;
+      for (int i = 0; i < 5; i++) {
+        clock.advance(TIMING.retryPeriod());
+        a.tickQuietly();
+      }
+      link.cut = false;
+      a.tickQuietly();
+      a.tickQuietly();
+      assertEquals(
+          List.of(
+              "WARN a: reading or writing shard leases failed:"
+                  + " java.lang.IllegalStateException: no route to the API server",
+              "INFO a: shard leases are read and written again"),
+          log.lines().stream().filter(l -> l.contains("shard leases")).toList());
+    }
   }
 }

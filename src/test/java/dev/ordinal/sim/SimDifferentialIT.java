@@ -78,7 +78,7 @@ class SimDifferentialIT {
     await(
         "the last decision recorded",
         Duration.ofSeconds(30),
-        () -> stage.state(name).equals(java.util.Optional.ofNullable(recorded.get())),
+        () -> stage.state(name).equals(Optional.ofNullable(recorded.get())),
         () -> decisions);
     List<String> pods = new ArrayList<>();
     for (String pod : stage.podHistory(name)) {

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A real Kubernetes control plane for integration tests: etcd and kube-apiserver started by
@@ -159,7 +160,7 @@ public final class ControlPlane {
     client.close();
     controllerManager.destroy();
     try {
-      if (!controllerManager.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+      if (!controllerManager.waitFor(10, TimeUnit.SECONDS)) {
         controllerManager.destroyForcibly();
       }
     } catch (InterruptedException e) {

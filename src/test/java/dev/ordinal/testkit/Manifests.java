@@ -26,6 +26,34 @@ public final class Manifests {
         name, labels, name, name, name);
   }
 
+  /**
+   * A StatefulSet of one container running {@code image}, its selector and serviceName named after
+   * it; under the RolloutPolicy {@code policy}, or none when it is null.
+   */
+  public static String statefulSet(String name, int replicas, String image, String policy) {
+    return """
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata: {name: %s%s}
+        spec:
+          replicas: %d
+          serviceName: %s
+          selector: {matchLabels: {app: %s}}
+          template:
+            metadata: {labels: {app: %s}}
+            spec:
+              containers: [{name: db, image: "%s"}]
+        """
+        .formatted(
+            name,
+            policy == null ? "" : ", annotations: {ordinal.dev/policy: " + policy + "}",
+            replicas,
+            name,
+            name,
+            name,
+            image);
+  }
+
   public static final String STS =
       """
       apiVersion: apps/v1

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /** Builders and waits for StatefulSets in control-plane tests. */
@@ -76,7 +77,7 @@ public final class StatefulSets {
   }
 
   /** A change for {@link #edit}: the first container's image. */
-  public static java.util.function.Consumer<StatefulSet> image(String image) {
+  public static Consumer<StatefulSet> image(String image) {
     return s -> s.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(image);
   }
 
@@ -85,10 +86,7 @@ public final class StatefulSets {
    * all the time, so a single optimistic update often loses the race.
    */
   public static StatefulSet edit(
-      KubernetesClient client,
-      String namespace,
-      String name,
-      java.util.function.Consumer<StatefulSet> change) {
+      KubernetesClient client, String namespace, String name, Consumer<StatefulSet> change) {
     for (int attempt = 0; ; attempt++) {
       StatefulSet sts = client.apps().statefulSets().inNamespace(namespace).withName(name).get();
       change.accept(sts);

@@ -19,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Plays the PV binder and a CSI driver's resizer for the claims of one namespace that name a
@@ -167,7 +168,7 @@ public final class VolumeSimulator implements AutoCloseable {
 
   /** Writes the status of the claim as read (its resourceVersion guards against a newer one). */
   private void writeStatus(
-      PersistentVolumeClaim claim, java.util.function.Consumer<PersistentVolumeClaimStatus> edit) {
+      PersistentVolumeClaim claim, Consumer<PersistentVolumeClaimStatus> edit) {
     if (claim.getStatus() == null) {
       claim.setStatus(new PersistentVolumeClaimStatus());
     }

@@ -14,6 +14,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -24,6 +25,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -233,7 +235,7 @@ class HttpListenersTest {
                 try {
                   out.write(head.toString().getBytes(StandardCharsets.US_ASCII));
                   byte[] block = new byte[64 * 1024];
-                  java.util.Arrays.fill(block, (byte) 'x');
+                  Arrays.fill(block, (byte) 'x');
                   for (int sent = 0; sent < size; sent += block.length) {
                     if (chunked) {
                       out.write(
@@ -308,7 +310,7 @@ class HttpListenersTest {
 
   @Test
   void aBusyPortIsAnErrorNamingItForEitherListener() throws Exception {
-    try (ServerSocket busy = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+    try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       InetSocketAddress taken = new InetSocketAddress("127.0.0.1", busy.getLocalPort());
       IOException probes = assertThrows(IOException.class, () -> HttpEndpoints.bind(taken));
       assertTrue(

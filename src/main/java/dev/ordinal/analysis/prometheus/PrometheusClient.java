@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -251,7 +252,7 @@ public final class PrometheusClient {
   private static String describe(IOException e) {
     String kind = e.getClass().getSimpleName();
     String message = e.getMessage();
-    if (e instanceof java.net.ConnectException) {
+    if (e instanceof ConnectException) {
       return "cannot connect (" + kind + (message == null ? "" : ": " + message) + ")";
     }
     return kind + (message == null ? "" : ": " + message);

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -40,7 +41,7 @@ public final class PrometheusServers {
   }
 
   /** What the manifest loader checks templates against. */
-  public AnalysisTrust trust(java.util.Set<String> analysisSecrets) {
+  public AnalysisTrust trust(Set<String> analysisSecrets) {
     Map<String, URI> addresses = new LinkedHashMap<>();
     servers.forEach((name, server) -> addresses.put(name, server.address()));
     return new AnalysisTrust(addresses, analysisSecrets, true);
