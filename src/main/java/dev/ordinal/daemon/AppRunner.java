@@ -134,6 +134,11 @@ public final class AppRunner implements PollTarget {
     return wanted != null || resyncWanted;
   }
 
+  /** This app's sync: what it loads, plans and applies. */
+  AppSync sync() {
+    return sync;
+  }
+
   /**
    * Asks for the last good tree to be applied again (the newest one after a failed sync): called by
    * the daemon's resync timer. Does nothing before the first tree, or while a sync is wanted.

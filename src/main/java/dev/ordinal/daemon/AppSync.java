@@ -345,6 +345,11 @@ public final class AppSync implements AppRegistry.AppView {
     return memo;
   }
 
+  /** The loader of this app's trees, with its parse cache. */
+  ManifestLoader loader() {
+    return loader;
+  }
+
   /** The app this sync serves. */
   @Override
   public String app() {

@@ -258,7 +258,6 @@ public final class Daemon implements AutoCloseable {
     Files.createDirectories(dataDir);
     GitRepoCache cache = new GitRepoCache(dataDir.resolve("git"));
     parts.add(cache);
-    ManifestLoader loader = new ManifestLoader(ConditionGrammar.INSTANCE, config.analysisTrust());
     List<AppSync> syncs = new ArrayList<>();
     DaemonConfig.Sync syncSettings = config.syncOrDefault();
     ExecutorService applyPool =
@@ -283,6 +282,9 @@ public final class Daemon implements AutoCloseable {
                   .withCredentials(Credentials.of(app.credentials()))
                   .withMaxFetchBytes(config.maxFetchBytesOrDefault()));
       parts.add(source);
+      // A loader per app: each load evicts the parsed blobs its tree does not hold, so apps
+      // sharing one would evict each other's and re-parse their whole trees on every sync.
+      ManifestLoader loader = new ManifestLoader(ConditionGrammar.INSTANCE, config.analysisTrust());
       AppSync sync =
           new AppSync(
               app.name(),

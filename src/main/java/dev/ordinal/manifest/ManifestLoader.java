@@ -31,7 +31,8 @@ import java.util.regex.Pattern;
  *
  * <p>Parsed blobs are cached by blob id, so loading the next commit re-parses only the files that
  * changed; blobs not in the latest tree are evicted. Uncached blobs are parsed in parallel. One
- * loader may be shared between threads.
+ * loader may be shared between threads, but give each source of trees (each app) its own: a load
+ * evicts every blob its tree does not hold, another app's too.
  */
 public final class ManifestLoader {
 

@@ -25,33 +25,11 @@ class DaemonResyncTest {
         SimCluster cluster = new SimCluster(new SimClock(Instant.now(), 1), Duration.ZERO)) {
       remote.commit("main", Map.of("shop/settings.yaml", DaemonHttpTest.CONFIG_MAP));
       DaemonConfig config =
-          new DaemonConfig(
-              tmp.resolve("data").toString(),
-              "127.0.0.1:0",
-              "1h",
-              "ordinal",
-              null,
-              null,
-              null,
-              null,
-              List.of(
-                  new DaemonConfig.App(
-                      "shop", remote.fileUrl(), "main", "shop", "shop", false, null)),
-              null,
-              null,
-              null,
-              null,
-              null,
-              List.of(),
+          SimDaemons.config(
+              tmp,
               new DaemonConfig.Sync("300ms", 2),
-              null);
-      try (Daemon daemon =
-          Daemon.start(
-              config,
-              Duration.ofHours(1),
-              new Daemon.Ports(
-                  cluster, new DaemonOverSimTest.ScriptedPrometheus(), cluster.clock(), 1),
-              "sim-resync")) {
+              new DaemonConfig.App("shop", remote.fileUrl(), "main", "shop", "shop", false, null));
+      try (Daemon daemon = SimDaemons.start(config, cluster, "sim-resync")) {
         AppRunner app = daemon.apps().get(0);
         var settings =
             new ConfigMapBuilder()
@@ -82,6 +60,39 @@ class DaemonResyncTest {
             () -> cluster.lookup(List.of(settings), "shop").size() == 1,
             app::status);
         assertEquals(lastFetch, app.status().git().lastAttempt(), "no poll in between");
+      }
+    }
+  }
+
+  @Test
+  void eachAppKeepsItsOwnParsedBlobsSoSyncingOneDoesNotMakeTheOtherParseAgain() throws Exception {
+    try (TestRemote remote = TestRemote.create(tmp.resolve("remote"));
+        SimCluster cluster = new SimCluster(new SimClock(Instant.now(), 1), Duration.ZERO)) {
+      remote.commit(
+          "main",
+          Map.of(
+              "shop/settings.yaml",
+              DaemonHttpTest.CONFIG_MAP,
+              "web/settings.yaml",
+              DaemonHttpTest.CONFIG_MAP.replace("fast", "safe")));
+      DaemonConfig config =
+          SimDaemons.config(
+              tmp,
+              null,
+              new DaemonConfig.App("shop", remote.fileUrl(), "main", "shop", "shop", false, null),
+              new DaemonConfig.App("web", remote.fileUrl(), "main", "web", "web", false, null));
+      try (Daemon daemon = SimDaemons.start(config, cluster, "sim-loaders")) {
+        for (int round = 0; round < 3; round++) {
+          for (AppRunner app : daemon.apps()) {
+            app.syncNow();
+          }
+        }
+        for (AppRunner app : daemon.apps()) {
+          assertEquals(
+              1,
+              app.sync().loader().blobsParsed(),
+              app.sync().app() + " parsed its one file once over every sync of both apps");
+        }
       }
     }
   }
