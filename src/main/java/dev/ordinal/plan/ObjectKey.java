@@ -1,10 +1,12 @@
 package dev.ordinal.plan;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Identity of a Kubernetes object: API group (not version, so that {@code apps/v1} and a later
@@ -56,12 +58,12 @@ public record ObjectKey(String group, String kind, String namespace, String name
           "Service",
           "StatefulSet");
 
-  private static final Comparator<ObjectKey> ORDER =
-      Comparator.comparingInt(ObjectKey::kindRank)
-          .thenComparing(ObjectKey::kind)
-          .thenComparing(ObjectKey::group)
-          .thenComparing(ObjectKey::namespace)
-          .thenComparing(ObjectKey::name);
+  // Every plan sorts all of an app's keys, so the rank is a map lookup, not a list scan.
+  private static final Map<String, Integer> KIND_RANK = rankOf(KIND_ORDER);
+
+  // One String per API version seen, so that a key's group is not a new String (with a hash to
+  // compute again) for every object of every plan.
+  private static final Map<String, String> GROUPS = new ConcurrentHashMap<>();
 
   public ObjectKey {
     Objects.requireNonNull(group, "group");
@@ -98,8 +100,17 @@ public record ObjectKey(String group, String kind, String namespace, String name
     if (apiVersion == null) {
       return "";
     }
-    int slash = apiVersion.indexOf('/');
-    return slash < 0 ? "" : apiVersion.substring(0, slash);
+    String group = GROUPS.get(apiVersion);
+    if (group == null) {
+      int slash = apiVersion.indexOf('/');
+      group = slash < 0 ? "" : apiVersion.substring(0, slash);
+      // Bounded by the API versions in use; a repository of made-up versions is refused long
+      // before it could grow this much.
+      if (GROUPS.size() < 1024) {
+        GROUPS.putIfAbsent(apiVersion, group);
+      }
+    }
+    return group;
   }
 
   /** Whether objects of {@code kind} have no namespace (for kinds without a typed model class). */
@@ -132,14 +143,39 @@ public record ObjectKey(String group, String kind, String namespace, String name
   }
 
   private int kindRank() {
-    int rank = KIND_ORDER.indexOf(kind);
-    return rank < 0 ? KIND_ORDER.size() : rank;
+    return KIND_RANK.getOrDefault(kind, KIND_ORDER.size());
   }
 
-  /** Apply order: by kind as kubectl applies them, then namespace, then name. */
+  /**
+   * Apply order: by kind as kubectl applies them (then kind, group), then namespace, then name.
+   * Written out rather than chained from {@code Comparator}s: it runs N log N times per plan.
+   */
   @Override
   public int compareTo(ObjectKey other) {
-    return ORDER.compare(this, other);
+    if (this == other) {
+      return 0;
+    }
+    if (!kind.equals(other.kind)) {
+      int byRank = Integer.compare(kindRank(), other.kindRank());
+      if (byRank != 0) {
+        return byRank;
+      }
+      return kind.compareTo(other.kind);
+    }
+    int byGroup = group.compareTo(other.group);
+    if (byGroup != 0) {
+      return byGroup;
+    }
+    int byNamespace = namespace.compareTo(other.namespace);
+    return byNamespace != 0 ? byNamespace : name.compareTo(other.name);
+  }
+
+  private static Map<String, Integer> rankOf(List<String> kinds) {
+    Map<String, Integer> ranks = new HashMap<>();
+    for (int i = 0; i < kinds.size(); i++) {
+      ranks.put(kinds.get(i), i);
+    }
+    return Map.copyOf(ranks);
   }
 
   @Override

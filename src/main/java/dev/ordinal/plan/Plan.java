@@ -35,9 +35,11 @@ public record Plan(List<ObjectPlan> objects, PlanOptions options) {
     }
   }
 
+  private static final Comparator<ObjectPlan> BY_KEY = (a, b) -> a.key().compareTo(b.key());
+
   public Plan {
     List<ObjectPlan> sorted = new ArrayList<>(objects);
-    sorted.sort(Comparator.comparing(ObjectPlan::key));
+    sorted.sort(BY_KEY);
     objects = List.copyOf(sorted);
     Objects.requireNonNull(options, "options");
   }

@@ -55,6 +55,7 @@ import org.eclipse.jgit.treewalk.TreeWalk;
  * CP=target/classes:target/test-classes:$(cat target/cp.txt)
  * java -cp $CP dev.ordinal.bench.PipelineBench cold 10000   # one cold load+plan of 10,000, then exit
  * java -cp $CP dev.ordinal.bench.PipelineBench              # warm 1,000 and 10,000, polls, one-file change
+ * java -cp $CP dev.ordinal.bench.PipelineBench change       # only the polls and the one-file change
  * </pre>
  */
 public final class PipelineBench {
@@ -111,6 +112,10 @@ public final class PipelineBench {
               .inheritIO()
               .start();
       floor.waitFor();
+      return;
+    }
+    if (args.length == 1 && args[0].equals("change")) {
+      polls();
       return;
     }
     for (int size : new int[] {1_000, 10_000}) {
@@ -217,6 +222,9 @@ public final class PipelineBench {
 
       long[] change = new long[20];
       long[] floor = new long[change.length];
+      // Where a change's time goes: fetch and tree listing, load, and the rest (plan).
+      long[] pollPart = new long[change.length];
+      long[] loadPart = new long[change.length];
       long parsed = 0;
       Git plain =
           Git.cloneRepository()
@@ -232,8 +240,13 @@ public final class PipelineBench {
         long before = loader.blobsParsed();
         long t0 = System.nanoTime();
         PollResult result = source.poll();
-        Plan plan = loadAndPlan(loader, ((PollResult.Changed) result).tree(), corpus.live(), memo);
+        long t1 = System.nanoTime();
+        DesiredState state = load(loader, ((PollResult.Changed) result).tree());
+        long t2 = System.nanoTime();
+        Plan plan = plan(state, corpus.live(), memo);
         change[i] = System.nanoTime() - t0;
+        pollPart[i] = t1 - t0;
+        loadPart[i] = t2 - t1;
         parsed += loader.blobsParsed() - before;
         if (!plan.hasChanges()) {
           throw new IllegalStateException("the change did not show in the plan");
@@ -255,6 +268,13 @@ public final class PipelineBench {
           (double) (memo.misses() - size) / change.length,
           floor[floor.length / 2] / 1e6,
           (double) change[change.length / 2] / floor[floor.length / 2]);
+      Arrays.sort(pollPart);
+      Arrays.sort(loadPart);
+      System.out.printf(
+          Locale.ROOT,
+          "  of which: fetch and tree listing median %.0f ms, load median %.0f ms, the rest plans%n",
+          pollPart[pollPart.length / 2] / 1e6,
+          loadPart[loadPart.length / 2] / 1e6);
     } finally {
       deleteTree(dir);
     }
@@ -282,11 +302,18 @@ public final class PipelineBench {
 
   private static Plan loadAndPlan(
       ManifestLoader loader, SourceTree tree, List<HasMetadata> live, PlanMemo memo) {
+    return plan(load(loader, tree), live, memo);
+  }
+
+  private static DesiredState load(ManifestLoader loader, SourceTree tree) {
     LoadResult result = loader.load(tree);
     if (!(result instanceof LoadResult.Loaded loaded)) {
       throw new IllegalStateException("corpus did not load: " + result);
     }
-    DesiredState state = loaded.state();
+    return loaded.state();
+  }
+
+  private static Plan plan(DesiredState state, List<HasMetadata> live, PlanMemo memo) {
     List<HasMetadata> desired = new ArrayList<>(state.objects().size());
     for (ManifestObject o : state.objects()) {
       desired.add(o.resource());
