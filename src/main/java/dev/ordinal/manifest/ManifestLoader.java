@@ -106,7 +106,11 @@ public final class ManifestLoader {
     for (SourceEntry entry : entries) {
       blobs.add(parsed.get(entry.blobId()));
     }
-    evictAllBut(entries);
+    // Evict what this tree no longer holds. A cache of the tree's size holds nothing else (a blob
+    // that could not be read is not cached, so a stale one may stay until the next load).
+    if (cache.size() != byBlob.size()) {
+      cache.keySet().removeIf(blobId -> !byBlob.containsKey(blobId));
+    }
     return assemble(tree, entries, blobs);
   }
 
@@ -146,14 +150,6 @@ public final class ManifestLoader {
     blobsParsed.incrementAndGet();
     cache.put(entry.blobId(), parsed);
     return parsed;
-  }
-
-  private void evictAllBut(List<SourceEntry> entries) {
-    Set<String> live = new HashSet<>();
-    for (SourceEntry entry : entries) {
-      live.add(entry.blobId());
-    }
-    cache.keySet().retainAll(live);
   }
 
   /** Parses and validates the documents of one blob on their own. */
