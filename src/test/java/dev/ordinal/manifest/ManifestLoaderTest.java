@@ -414,6 +414,44 @@ class ManifestLoaderTest {
     assertEquals(24, state.objects().size());
   }
 
+  /**
+   * {@code ordinal validate} binds each checked object as an outline; what it reports of a valid
+   * tree (its objects, StatefulSets, policies and templates) must be what the daemon loads.
+   */
+  @Test
+  void validateCountsWhatTheDaemonLoads() throws Exception {
+    for (String folder : List.of("app", "edge-cases")) {
+      SourceTree tree =
+          LocalDirectory.read(
+              Path.of(ManifestLoaderTest.class.getResource("/manifest/valid/" + folder).toURI()));
+
+      LoadResult.Loaded daemon = (LoadResult.Loaded) Loaders.forFixtures().load(tree);
+      LoadResult.Loaded validate = (LoadResult.Loaded) Loaders.forFixtures().checkOnly().load(tree);
+
+      assertEquals(daemon.notes(), validate.notes(), folder);
+      assertEquals(outlines(daemon.state().objects()), outlines(validate.state().objects()));
+      assertEquals(
+          outlines(daemon.state().statefulSets()), outlines(validate.state().statefulSets()));
+      assertEquals(daemon.state().policies(), validate.state().policies(), folder);
+      assertEquals(daemon.state().templates(), validate.state().templates(), folder);
+    }
+  }
+
+  /** What an outline keeps of each object: where it is, what it is, and its metadata. */
+  private static List<String> outlines(List<ManifestObject> objects) {
+    return objects.stream()
+        .map(
+            object ->
+                object.source()
+                    + " "
+                    + object.resource().getApiVersion()
+                    + " "
+                    + object.resource().getClass().getSimpleName()
+                    + " "
+                    + object.resource().getMetadata())
+        .toList();
+  }
+
   @Test
   void anUnreadableFileSaysWhy() {
     SourceTree tree =
