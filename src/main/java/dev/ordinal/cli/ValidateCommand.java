@@ -107,7 +107,7 @@ final class ValidateCommand implements Callable<Integer> {
         return 2;
       }
     }
-    ManifestLoader loader = new ManifestLoader(ConditionGrammar.INSTANCE, trust);
+    ManifestLoader loader = new ManifestLoader(ConditionGrammar.INSTANCE, trust).checkOnly();
     if (strict) {
       loader = loader.strict();
     }

@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -64,7 +65,12 @@ final class FieldSchema {
 
   private static final Map<Class<?>, Bean> ROOTS = new ConcurrentHashMap<>();
 
+  /** The model classes whose documents Jackson binds whenever the walk finds no problem. */
+  private static final Set<Class<?>> BIND_WHEN_CHECKED = ConcurrentHashMap.newKeySet();
+
   private final DeserializationConfig config;
+  // Set when a value is reached whose binding the walk cannot vouch for (see bindsWhenChecked).
+  private boolean unvouched;
 
   private FieldSchema(ObjectMapper mapper) {
     this.config = mapper.getDeserializationConfig();
@@ -81,14 +87,33 @@ final class FieldSchema {
           type,
           root -> {
             FieldSchema builder = new FieldSchema(mapper);
-            return (Bean) builder.shape(mapper.constructType(root), new HashMap<>());
+            Bean bean = (Bean) builder.shape(mapper.constructType(root), new HashMap<>());
+            if (!builder.unvouched) {
+              BIND_WHEN_CHECKED.add(root);
+            }
+            return bean;
           });
     }
   }
 
+  /**
+   * Whether Jackson binds every document of {@code type} that {@link #check} finds no problem in:
+   * true when every field the walk reaches is a scalar it tests as Jackson reads it, or free-form
+   * JSON. False when some field is an enum (Jackson refuses a value it does not name), has its own
+   * deserializer, or is a type the walk does not look into: there only binding tells.
+   */
+  static boolean bindsWhenChecked(Class<?> type, ObjectMapper mapper) {
+    of(type, mapper);
+    return BIND_WHEN_CHECKED.contains(type);
+  }
+
   private Shape shape(JavaType type, Map<Class<?>, Bean> seen) {
     Class<?> raw = type.getRawClass();
-    if (raw == String.class || raw.isEnum()) {
+    if (raw == String.class) {
+      return Scalar.STRING;
+    }
+    if (raw.isEnum()) {
+      unvouched = true;
       return Scalar.STRING;
     }
     if (raw == Integer.class || raw == int.class || raw == Short.class || raw == short.class) {
@@ -122,6 +147,8 @@ final class FieldSchema {
         || JsonNode.class.isAssignableFrom(raw)
         || !raw.getName().startsWith("io.fabric8.")
         || customDeserializer(raw.getAnnotation(JsonDeserialize.class))) {
+      // Object and JsonNode take any JSON; anything else may refuse what the walk let through.
+      unvouched |= raw != Object.class && !JsonNode.class.isAssignableFrom(raw);
       return Scalar.ANY;
     }
     Bean known = seen.get(raw);
@@ -137,9 +164,10 @@ final class FieldSchema {
         continue;
       }
       JsonDeserialize custom = mutator.getAnnotation(JsonDeserialize.class);
+      boolean own = customDeserializer(custom);
+      unvouched |= own;
       bean.fields.put(
-          property.getName(),
-          customDeserializer(custom) ? Scalar.ANY : shape(property.getPrimaryType(), seen));
+          property.getName(), own ? Scalar.ANY : shape(property.getPrimaryType(), seen));
     }
     return bean;
   }

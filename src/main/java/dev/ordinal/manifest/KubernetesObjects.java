@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import dev.ordinal.manifest.KubernetesKinds.Lookup;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -53,12 +56,26 @@ final class KubernetesObjects {
   }
 
   private final boolean strict;
+  private final boolean outlines;
 
   /**
    * @param strict whether kinds Ordinal cannot check (custom resources) are errors
+   * @param outlines whether a valid object is returned as its {@linkplain #outline outline} where
+   *     the checks vouch that it binds, rather than bound whole
    */
-  KubernetesObjects(boolean strict) {
+  KubernetesObjects(boolean strict, boolean outlines) {
     this.strict = strict;
+    this.outlines = outlines;
+  }
+
+  /** These objects, with kinds Ordinal cannot check refused. */
+  KubernetesObjects strict() {
+    return new KubernetesObjects(true, outlines);
+  }
+
+  /** These objects, returned as outlines where the checks vouch that they bind. */
+  KubernetesObjects outlining() {
+    return new KubernetesObjects(strict, true);
   }
 
   /**
@@ -70,6 +87,9 @@ final class KubernetesObjects {
     Lookup lookup = KubernetesKinds.lookup(apiVersion, kind);
     String group = KubernetesKinds.group(apiVersion);
     Class<? extends HasMetadata> type;
+    // Whether the object may be bound as its outline: only where every field was checked, and the
+    // checks vouch that Jackson would bind the whole object.
+    boolean asOutline = false;
     if (lookup instanceof Lookup.Served served) {
       FieldSchema.Bean shape = FieldSchema.of(served.type(), MAPPER);
       // Rules run even after a type error, to find every problem in one pass; Problems drops
@@ -78,6 +98,7 @@ final class KubernetesObjects {
       KubernetesRules.metadata(root, kind, group, false, problems);
       KubernetesRules.check(kind, root, problems);
       type = served.type();
+      asOutline = outlines && FieldSchema.bindsWhenChecked(type, MAPPER);
     } else if (lookup instanceof Lookup.Custom custom) {
       JsonNode metadata = root.get("metadata");
       if (metadata != null) {
@@ -118,7 +139,7 @@ final class KubernetesObjects {
     // Jackson's messages may quote a value, and a Secret's values must never reach an error.
     boolean hidesValues = group.isEmpty() && kind.equals("Secret");
     try {
-      return MAPPER.treeToValue(root, type);
+      return MAPPER.treeToValue(asOutline ? outline(root) : root, type);
     } catch (JsonMappingException e) {
       // The checks above should have found it; say what Jackson found rather than nothing.
       problems.add(
@@ -136,6 +157,34 @@ final class KubernetesObjects {
                   : ": " + SyntaxErrors.firstLine(e.getMessage())));
     }
     return null;
+  }
+
+  /**
+   * The fields of a checked object that loading reads across documents (identity, labels and
+   * annotations, a StatefulSet's claim template names), which is all that {@code ordinal validate}
+   * needs of an object once its own checks have passed.
+   */
+  private static ObjectNode outline(JsonNode root) {
+    ObjectNode outline = JsonNodeFactory.instance.objectNode();
+    for (String field : new String[] {"apiVersion", "kind", "metadata"}) {
+      JsonNode value = root.get(field);
+      if (value != null) {
+        outline.set(field, value);
+      }
+    }
+    JsonNode templates = root.path("spec").path("volumeClaimTemplates");
+    if (templates instanceof ArrayNode claims) {
+      ArrayNode names = outline.putObject("spec").putArray("volumeClaimTemplates");
+      for (JsonNode claim : claims) {
+        JsonNode metadata = claim.get("metadata");
+        if (claim.isObject() && metadata != null) {
+          names.addObject().set("metadata", metadata);
+        } else {
+          names.add(claim.isObject() ? JsonNodeFactory.instance.objectNode() : claim);
+        }
+      }
+    }
+    return outline;
   }
 
   /** The dotted path of the field a Jackson mapping error is about. */

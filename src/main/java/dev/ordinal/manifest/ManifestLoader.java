@@ -53,14 +53,15 @@ public final class ManifestLoader {
 
   /** A loader whose AnalysisTemplates may use what {@code trust} allows (from Ordinal's config). */
   public ManifestLoader(ConditionSyntax conditions, AnalysisTrust trust) {
-    this(conditions, trust, false);
+    this(conditions, trust, new KubernetesObjects(false, false));
   }
 
-  private ManifestLoader(ConditionSyntax conditions, AnalysisTrust trust, boolean strict) {
+  private ManifestLoader(
+      ConditionSyntax conditions, AnalysisTrust trust, KubernetesObjects kubernetesObjects) {
     this.conditions = conditions;
     this.trust = trust;
     this.ordinalKinds = new OrdinalKinds(conditions, trust);
-    this.kubernetesObjects = new KubernetesObjects(strict);
+    this.kubernetesObjects = kubernetesObjects;
   }
 
   /**
@@ -68,7 +69,19 @@ public final class ManifestLoader {
    * APIs) instead of noting them; for {@code ordinal validate --strict}.
    */
   public ManifestLoader strict() {
-    return new ManifestLoader(conditions, trust, true);
+    return new ManifestLoader(conditions, trust, kubernetesObjects.strict());
+  }
+
+  /**
+   * A loader like this one for {@code ordinal validate}, which reports problems and counts objects
+   * but applies nothing: it finds exactly the problems this one finds, but the objects of its
+   * {@link DesiredState} are outlines (apiVersion, kind, metadata, a StatefulSet's claim templates'
+   * metadata), never to be applied. Binding a whole object to fabric8's model, and keeping it until
+   * the load ends, cost validate about as much as all its checks together; the outline is what the
+   * checks across files read.
+   */
+  public ManifestLoader checkOnly() {
+    return new ManifestLoader(conditions, trust, kubernetesObjects.outlining());
   }
 
   /**

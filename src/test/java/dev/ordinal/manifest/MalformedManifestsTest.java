@@ -56,6 +56,21 @@ class MalformedManifestsTest {
   }
 
   /**
+   * {@code ordinal validate} keeps only an outline of each object it checked; the checks across
+   * files that read those outlines must find what they find in whole objects.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void validateFindsWhatTheDaemonFinds(String name) throws Exception {
+    SourceTree tree = LocalDirectory.read(corpus().resolve(name));
+
+    LoadResult daemon = LOADER.load(tree);
+    LoadResult validate = LOADER.checkOnly().load(tree);
+
+    assertEquals(daemon.problems(), validate.problems());
+  }
+
+  /**
    * Lines come from the positions kept while a document was read; reading the document again on its
    * own, from where it starts (what an error found across files does), must find the same.
    */

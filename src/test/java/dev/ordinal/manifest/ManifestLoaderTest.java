@@ -20,12 +20,14 @@ import dev.ordinal.testkit.Loaders;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesList;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
@@ -412,6 +414,59 @@ class ManifestLoaderTest {
     assertEquals(List.of(), result.problems());
     DesiredState state = ((LoadResult.Loaded) result).state();
     assertEquals(24, state.objects().size());
+  }
+
+  /**
+   * {@code ordinal validate} binds each checked object as an outline; what it reports of a valid
+   * tree (its objects, StatefulSets, policies and templates) must be what the daemon loads.
+   */
+  @Test
+  void validateCountsWhatTheDaemonLoads() throws Exception {
+    for (String folder : List.of("app", "edge-cases")) {
+      SourceTree tree =
+          LocalDirectory.read(
+              Path.of(ManifestLoaderTest.class.getResource("/manifest/valid/" + folder).toURI()));
+
+      LoadResult.Loaded daemon = (LoadResult.Loaded) Loaders.forFixtures().load(tree);
+      LoadResult.Loaded validate = (LoadResult.Loaded) Loaders.forFixtures().checkOnly().load(tree);
+
+      assertEquals(daemon.notes(), validate.notes(), folder);
+      assertEquals(outlines(daemon.state().objects()), outlines(validate.state().objects()));
+      assertEquals(
+          outlines(daemon.state().statefulSets()), outlines(validate.state().statefulSets()));
+      assertEquals(daemon.state().policies(), validate.state().policies(), folder);
+      assertEquals(daemon.state().templates(), validate.state().templates(), folder);
+    }
+  }
+
+  /**
+   * validate binds an outline only where the checks vouch that the whole object would bind; where a
+   * field is read by a deserializer of its own, only binding it tells, so it is bound whole.
+   */
+  @Test
+  void theChecksVouchForBindingOnlyWhereTheyLookIntoEveryField() {
+    assertTrue(FieldSchema.bindsWhenChecked(StatefulSet.class, KubernetesObjects.MAPPER));
+    assertTrue(FieldSchema.bindsWhenChecked(Service.class, KubernetesObjects.MAPPER));
+    // Its items are HasMetadata, read by fabric8's own deserializer.
+    assertFalse(FieldSchema.bindsWhenChecked(KubernetesList.class, KubernetesObjects.MAPPER));
+    // Schema fields such as additionalProperties (a boolean or a schema) have their own readers.
+    assertFalse(
+        FieldSchema.bindsWhenChecked(CustomResourceDefinition.class, KubernetesObjects.MAPPER));
+  }
+
+  /** What an outline keeps of each object: where it is, what it is, and its metadata. */
+  private static List<String> outlines(List<ManifestObject> objects) {
+    return objects.stream()
+        .map(
+            object ->
+                object.source()
+                    + " "
+                    + object.resource().getApiVersion()
+                    + " "
+                    + object.resource().getClass().getSimpleName()
+                    + " "
+                    + object.resource().getMetadata())
+        .toList();
   }
 
   @Test

@@ -50,11 +50,12 @@ import javax.management.openmbean.CompositeData;
  * </pre>
  *
  * Two workloads, each beside its floor, a bare Jackson parse of the same bytes measured in the same
- * run: N invalid documents in one file (every one with an unknown field and a negative replica
- * count, so every one needs its field lines), and N valid StatefulSets, one file each (as
- * LoaderBench, also beside parse-and-bind, what the loader did before this validation). Sizes
- * double so that growth can be read off: linear means the time per document stays flat, and the
- * last line of each workload says how flat.
+ * run, and validate measured as {@code ordinal validate} runs it ({@link
+ * ManifestLoader#checkOnly}): N invalid documents in one file (every one with an unknown field and
+ * a negative replica count, so every one needs its field lines), and N valid StatefulSets, one file
+ * each (as LoaderBench, also beside parse-and-bind, what the loader did before this validation).
+ * Sizes double so that growth can be read off: linear means the time per document stays flat, and
+ * the last line of each workload says how flat.
  */
 public final class ValidateBench {
 
@@ -88,7 +89,7 @@ public final class ValidateBench {
       SourceTree tree = invalidFile(count);
       byte[] bytes = read(tree, tree.entries().get(0));
       Measure floor = measure(() -> bareParse(bytes), documents -> documents);
-      Measure validate = measure(() -> Loaders.forFixtures().load(tree), ValidateBench::errorsOf);
+      Measure validate = measure(() -> validate(tree), ValidateBench::errorsOf);
       print(count, validate, floor, 2 * count);
       perDocument.put(count, validate.millis() / count);
     }
@@ -113,24 +114,43 @@ public final class ValidateBench {
           measure(
               () -> blobs.parallelStream().flatMap(blob -> parseAndBind(blob).stream()).toList(),
               List::size);
-      Measure validate = measure(() -> Loaders.forFixtures().load(tree), ValidateBench::objectsOf);
+      Measure validate = measure(() -> validate(tree), ValidateBench::objectsOf);
       print(count, validate, floor, count);
+      Measure daemon = measure(() -> Loaders.forFixtures().load(tree), ValidateBench::objectsOf);
+      printBeside(
+          "the daemon's load of the same tree, which binds every object whole",
+          daemon,
+          count,
+          String.format(
+              "%.2fx the floor (cpu %.2fx)",
+              daemon.millis() / floor.millis(), daemon.cpuMillis() / floor.cpuMillis()));
       perDocument.put(count, validate.millis() / count);
-      System.out.printf(
-          "          parse and bind to fabric8's StatefulSet, what loading did before these checks:"
-              + " %,.1f ms (%,.0f docs/s, cpu %,.1f ms, peak heap +%,d MiB, live +%,d MiB);"
-              + " validate is %.2fx that (cpu %.2fx: %.1f µs/doc against %.1f)%n",
-          bound.millis(),
-          count / (bound.millis() / 1e3),
-          bound.cpuMillis(),
-          bound.peakBytes() >> 20,
-          bound.liveBytes() >> 20,
-          validate.millis() / bound.millis(),
-          validate.cpuMillis() / bound.cpuMillis(),
-          validate.cpuMillis() * 1e3 / count,
-          bound.cpuMillis() * 1e3 / count);
+      printBeside(
+          "parse and bind to fabric8's StatefulSet, what loading did before these checks",
+          bound,
+          count,
+          String.format(
+              "validate is %.2fx that (cpu %.2fx: %.1f µs/doc against %.1f)",
+              validate.millis() / bound.millis(),
+              validate.cpuMillis() / bound.cpuMillis(),
+              validate.cpuMillis() * 1e3 / count,
+              bound.cpuMillis() * 1e3 / count));
     }
     printGrowth(perDocument);
+  }
+
+  /** A line under a workload's figures: another way of loading it, and how it compares. */
+  private static void printBeside(String what, Measure measure, int count, String comparison) {
+    System.out.printf(
+        "          %s: %,.1f ms (%,.0f docs/s, cpu %,.1f ms, peak heap +%,d MiB, live +%,d MiB);"
+            + " %s%n",
+        what,
+        measure.millis(),
+        count / (measure.millis() / 1e3),
+        measure.cpuMillis(),
+        measure.peakBytes() >> 20,
+        measure.liveBytes() >> 20,
+        comparison);
   }
 
   /** Linear growth means the time per document stays flat as the count doubles. */
@@ -153,7 +173,7 @@ public final class ValidateBench {
     SourceTree invalid = invalidFile(2_000);
     SourceTree valid = validFiles(2_000);
     long start = System.nanoTime();
-    objectsOf(Loaders.forFixtures().load(valid));
+    objectsOf(validate(valid));
     System.out.printf(
         "first load in the process (cold): 2,000 StatefulSets in %.0f ms%n",
         (System.nanoTime() - start) / 1e6);
@@ -161,7 +181,8 @@ public final class ValidateBench {
     List<byte[]> validBlobs = new ArrayList<>();
     valid.entries().forEach(entry -> validBlobs.add(read(valid, entry)));
     for (int i = 0; i < 15; i++) {
-      errorsOf(Loaders.forFixtures().load(invalid));
+      errorsOf(validate(invalid));
+      objectsOf(validate(valid));
       objectsOf(Loaders.forFixtures().load(valid));
       bareParse(invalidBytes);
       validBlobs.forEach(ValidateBench::bareParse);
@@ -299,6 +320,11 @@ public final class ValidateBench {
         floor.liveBytes() >> 20,
         validate.millis() / floor.millis(),
         validate.cpuMillis() / floor.cpuMillis());
+  }
+
+  /** What {@code ordinal validate} runs: a loader that keeps outlines of the objects it checked. */
+  private static LoadResult validate(SourceTree tree) {
+    return Loaders.forFixtures().checkOnly().load(tree);
   }
 
   private static int errorsOf(LoadResult result) {
