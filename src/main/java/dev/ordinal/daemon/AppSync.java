@@ -192,7 +192,12 @@ public final class AppSync implements AppRegistry.AppView {
 
           @Override
           public String versionOfRead(HasMetadata object) {
-            return LiveFingerprint.of(object);
+            // An object the lookup read whole comes with its fingerprint; hash only what was
+            // read since.
+            LiveObjects.Live ref = live.get(ObjectKey.of(object, namespace));
+            return ref != null && ref.complete() && ref.object() == object
+                ? ref.fingerprint()
+                : LiveFingerprint.of(object);
           }
         };
     Map<ObjectKey, HasMetadata> liveObjects = new HashMap<>();
