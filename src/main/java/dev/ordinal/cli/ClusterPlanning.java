@@ -48,17 +48,23 @@ final class ClusterPlanning {
       throw new CommandLine.ParameterException(spec.commandLine(), problem);
     }
     PrintWriter err = spec.commandLine().getErr();
-    SourceTree tree = read(err);
-    if (tree == null) {
-      return new Outcome(null, 2);
-    }
+    EarlyConnection connection = EarlyConnection.start(cluster);
     // One loader for both reads: the plan below finds every file parsed and checked already.
     ManifestLoader loader = new ManifestLoader(ConditionGrammar.INSTANCE);
-    List<HasMetadata> desired = loaded(loader, tree, err);
+    SourceTree tree;
+    List<HasMetadata> desired;
+    try {
+      tree = read(err);
+      desired = tree == null ? null : loaded(loader, tree, err);
+    } catch (RuntimeException e) {
+      connection.abandon();
+      throw e;
+    }
     if (desired == null) {
+      connection.abandon();
       return new Outcome(null, 2);
     }
-    try (KubeAccess access = cluster.connect()) {
+    try (KubeAccess access = connection.get()) {
       try {
         String namespace = cluster.namespace(access);
         KubeCluster live = access.cluster();
