@@ -10,11 +10,14 @@ import dev.ordinal.manifest.LoadResult;
 import dev.ordinal.manifest.ManifestLoader;
 import dev.ordinal.manifest.ManifestObject;
 import dev.ordinal.manifest.SourceTree;
+import dev.ordinal.plan.ObjectKey;
 import dev.ordinal.plan.PlanOptions;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.io.PrintWriter;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
@@ -45,32 +48,39 @@ final class ClusterPlanning {
       throw new CommandLine.ParameterException(spec.commandLine(), problem);
     }
     PrintWriter err = spec.commandLine().getErr();
-    SourceTree tree;
-    try {
-      tree = source.read();
-    } catch (SourceOptions.SourceException e) {
-      err.println(e.getMessage());
-      return new Outcome(null, 2);
-    }
+    EarlyConnection connection = EarlyConnection.start(cluster);
     // One loader for both reads: the plan below finds every file parsed and checked already.
     ManifestLoader loader = new ManifestLoader(ConditionGrammar.INSTANCE);
-    LoadResult loaded = loader.load(tree);
-    if (loaded instanceof LoadResult.Invalid invalid) {
-      invalid.errors().forEach(err::println);
+    SourceTree tree;
+    List<HasMetadata> desired;
+    try {
+      tree = read(err);
+      desired = tree == null ? null : loaded(loader, tree, err);
+    } catch (RuntimeException e) {
+      connection.abandon();
+      throw e;
+    }
+    if (desired == null) {
+      connection.abandon();
       return new Outcome(null, 2);
     }
-    List<HasMetadata> desired =
-        ((LoadResult.Loaded) loaded)
-            .state().objects().stream().map(ManifestObject::resource).toList();
-    try (KubeAccess access = cluster.connect()) {
+    try (KubeAccess access = connection.get()) {
       try {
         String namespace = cluster.namespace(access);
         KubeCluster live = access.cluster();
-        String name = app != null ? app : appOf(live.lookup(desired, namespace), err);
+        LiveObjects liveObjects = live;
+        String name = app;
         if (name == null) {
-          return new Outcome(null, 2);
+          Map<ObjectKey, LiveObjects.Live> found = live.lookup(desired, namespace);
+          name = appOf(found, err);
+          if (name == null) {
+            return new Outcome(null, 2);
+          }
+          Set<ObjectKey> asked = new HashSet<>();
+          desired.forEach(object -> asked.add(ObjectKey.of(object, namespace)));
+          liveObjects = new RememberedLookup(live, asked, found);
         }
-        AppSync sync = new AppSync(name, namespace, prune, loader, live);
+        AppSync sync = new AppSync(name, namespace, prune, loader, liveObjects);
         AppSync.Planned planned = sync.plan(tree);
         if (planned.invalid() != null) {
           planned.invalid().errors().forEach(err::println);
@@ -84,6 +94,27 @@ final class ClusterPlanning {
       err.println(e.getMessage());
       return new Outcome(null, 2);
     }
+  }
+
+  /** The manifests' tree; null after saying why it cannot be read. */
+  private SourceTree read(PrintWriter err) {
+    try {
+      return source.read();
+    } catch (SourceOptions.SourceException e) {
+      err.println(e.getMessage());
+      return null;
+    }
+  }
+
+  /** The objects {@code tree} declares; null after printing what is wrong with them. */
+  private static List<HasMetadata> loaded(ManifestLoader loader, SourceTree tree, PrintWriter err) {
+    LoadResult loaded = loader.load(tree);
+    if (loaded instanceof LoadResult.Invalid invalid) {
+      invalid.errors().forEach(err::println);
+      return null;
+    }
+    return ((LoadResult.Loaded) loaded)
+        .state().objects().stream().map(ManifestObject::resource).toList();
   }
 
   /**

@@ -1,6 +1,5 @@
 package dev.ordinal.daemon;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ordinal.manifest.DesiredState;
 import dev.ordinal.manifest.LoadResult;
 import dev.ordinal.manifest.ManifestLoader;
@@ -55,7 +54,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class AppSync implements AppRegistry.AppView {
   private static final Logger log = LoggerFactory.getLogger(AppSync.class);
-  private static final ObjectMapper COPIER = new ObjectMapper();
 
   /** Plans made and applied for one sync when objects keep changing under it. */
   static final int CONFLICT_ATTEMPTS = 5;
@@ -194,7 +192,12 @@ public final class AppSync implements AppRegistry.AppView {
 
           @Override
           public String versionOfRead(HasMetadata object) {
-            return LiveFingerprint.of(object);
+            // An object the lookup read whole comes with its fingerprint; hash only what was
+            // read since.
+            LiveObjects.Live ref = live.get(ObjectKey.of(object, namespace));
+            return ref != null && ref.complete() && ref.object() == object
+                ? ref.fingerprint()
+                : LiveFingerprint.of(object);
           }
         };
     Map<ObjectKey, HasMetadata> liveObjects = new HashMap<>();
@@ -566,7 +569,7 @@ public final class AppSync implements AppRegistry.AppView {
         }
         HasMetadata applied = asApplied(update.desired(), update, revision, state);
         if (guard != null) {
-          applied = COPIER.convertValue(applied, applied.getClass());
+          applied = loader.copy(applied);
           applied.getMetadata().setResourceVersion(guard);
         }
         remember(update.desired(), cluster.apply(applied), options);
@@ -796,7 +799,7 @@ public final class AppSync implements AppRegistry.AppView {
       Integer partition,
       Planned planned,
       RecreateState state) {
-    HasMetadata copy = COPIER.convertValue(desired, desired.getClass());
+    HasMetadata copy = loader.copy(desired);
     if (underPolicy(desired, planned.state())) {
       Map<String, String> liveAnnotations =
           live == null ? null : live.getMetadata().getAnnotations();
@@ -844,7 +847,7 @@ public final class AppSync implements AppRegistry.AppView {
     if (commit == null) {
       return desired;
     }
-    HasMetadata copy = COPIER.convertValue(desired, desired.getClass());
+    HasMetadata copy = loader.copy(desired);
     annotate(copy, Annotations.TEMPLATE_COMMIT, commit);
     return copy;
   }
@@ -863,7 +866,7 @@ public final class AppSync implements AppRegistry.AppView {
    * for a StatefulSet under a rollout policy no partition ({@link PartitionHold}).
    */
   HasMetadata decorate(HasMetadata loaded, boolean underPolicy) {
-    HasMetadata copy = COPIER.convertValue(loaded, loaded.getClass());
+    HasMetadata copy = loader.copy(loaded);
     if (isNamespaced(copy) && copy.getMetadata().getNamespace() == null) {
       copy.getMetadata().setNamespace(namespace);
     }

@@ -456,9 +456,11 @@ public final class KubeCluster implements Cluster {
       if (cacheLive && !key.isClusterScoped()) {
         found = cached(key, object.getApiVersion());
       } else if (listed != null && listed.covers(object, key)) {
-        found = Optional.ofNullable(listed.live(object, key)).map(KubeCluster::complete);
+        found = Optional.ofNullable(listed.live(object, key)).map(KubeCluster::readOnce);
       } else {
-        found = Optional.ofNullable(get(object, key)).map(KubeCluster::complete);
+        found =
+            Optional.ofNullable(get(object, key))
+                .map(cacheLive ? KubeCluster::complete : KubeCluster::readOnce);
       }
       found.ifPresent(ref -> live.put(key, ref));
     }
@@ -624,6 +626,22 @@ public final class KubeCluster implements Cluster {
       return Optional.of(live.object());
     }
     return Optional.ofNullable(get(live.object()));
+  }
+
+  /**
+   * A live object a one-shot command read whole. Such a command plans each object once, so the
+   * resourceVersion serves as its fingerprint (equal versions are the same object, which plans
+   * alike) and the object is not hashed: hashing 1,000 objects cost more than reading them.
+   */
+  private static Live readOnce(HasMetadata object) {
+    String version = object.getMetadata().getResourceVersion();
+    return version == null
+        ? complete(object)
+        : new Live(
+            ObjectKey.of(object, object.getMetadata().getNamespace()),
+            "resourceVersion " + version,
+            object,
+            true);
   }
 
   private static Live complete(HasMetadata object) {

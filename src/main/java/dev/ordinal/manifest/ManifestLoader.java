@@ -85,6 +85,17 @@ public final class ManifestLoader {
   }
 
   /**
+   * A deep copy of an object this loader read, for a caller that changes what it applies (labels,
+   * namespace) and must leave the cached original as it was. Made with the mapper that read it:
+   * building deserializers for fabric8's large model classes is the expensive part of a first load,
+   * and a mapper of the caller's own would build them all again (a one-shot command paid more for
+   * that than for its plan).
+   */
+  public HasMetadata copy(HasMetadata object) {
+    return KubernetesObjects.MAPPER.convertValue(object, object.getClass());
+  }
+
+  /**
    * Loads every file of {@code tree}. Never throws for bad content: unreadable files, syntax errors
    * and invalid objects all end up in {@link LoadResult.Invalid}.
    */

@@ -1,6 +1,7 @@
 package dev.ordinal.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -73,6 +75,18 @@ class ClusterErrorsTest {
     assertTrue(err.contains("context lab"), command + " names the context: " + err);
     assertTrue(err.contains("--kubeconfig/--context"), command + " says what to try: " + err);
     assertEquals(1, err.strip().lines().count(), command + ": one line, no stack: " + err);
+  }
+
+  @Test
+  void invalidManifestsAreReportedAndTheClusterIsNot() throws IOException {
+    // diff and plan connect while they read the manifests; what they say must not change
+    Files.writeString(manifests.resolve("cm.yaml"), "apiVersion: v1\nkind: ConfigMap\n");
+    for (String command : List.of("diff", "plan")) {
+      CliRun run = CliRun.of(args(List.of(command, "--app", "x"), "--context", "prod"));
+      assertEquals(2, run.exitCode(), command + ": " + run.out());
+      assertTrue(run.err().contains("cm.yaml"), command + ": " + run.err());
+      assertFalse(run.err().contains("context"), command + ": " + run.err());
+    }
   }
 
   @ParameterizedTest

@@ -50,7 +50,8 @@ class ClassDataArchiveTraining {
     KubernetesMockServer server = MockApiServer.crud();
     try (KubernetesClient client = server.createClient()) {
       Path many = seed(client, work);
-      String kubeconfig = kubeconfig(client, work).toString();
+      String kubeconfig =
+          MockApiServer.kubeconfig(server, NS, work.resolve("kubeconfig.yaml")).toString();
       List<String> cluster = List.of("--kubeconfig", kubeconfig, "-n", NS);
       List<List<String>> runs =
           List.of(
@@ -130,21 +131,6 @@ class ClassDataArchiveTraining {
           many.resolve("db-" + i + ".yaml"), client.getKubernetesSerialization().asYaml(live));
     }
     return many;
-  }
-
-  private static Path kubeconfig(KubernetesClient client, Path work) throws Exception {
-    return Files.writeString(
-        work.resolve("kubeconfig.yaml"),
-        String.format(
-            """
-            apiVersion: v1
-            kind: Config
-            clusters: [{name: mock, cluster: {server: "%s"}}]
-            users: [{name: mock, user: {token: training}}]
-            contexts: [{name: mock, context: {cluster: mock, user: mock, namespace: %s}}]
-            current-context: mock
-            """,
-            client.getMasterUrl(), NS));
   }
 
   /** The environment for bin/ordinal: this JVM's Java, the jar, and {@code javaOptions}. */

@@ -16,8 +16,6 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetListBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +32,7 @@ import org.junit.jupiter.api.Test;
 class OneShotReadsTest {
   KubernetesMockServer server;
   KubernetesClient client;
-  private int taken;
+  MockApiServer.RequestLog log;
 
   @AfterEach
   void stop() {
@@ -45,23 +43,19 @@ class OneShotReadsTest {
   private void crud() {
     server = MockApiServer.crud();
     client = server.createClient();
+    log = new MockApiServer.RequestLog(server);
   }
 
   private void expectations() {
     server = new KubernetesMockServer(false);
     server.init();
     client = server.createClient();
+    log = new MockApiServer.RequestLog(server);
   }
 
   /** The requests the server received since the last call, as "METHOD path?query". */
   private List<String> requests() throws InterruptedException {
-    List<String> seen = new ArrayList<>();
-    for (int i = server.getRequestCount() - taken; i > 0; i--) {
-      var r = server.takeRequest();
-      seen.add(r.getMethod() + " " + URLDecoder.decode(r.getPath(), StandardCharsets.UTF_8));
-    }
-    taken = server.getRequestCount();
-    return seen;
+    return log.since();
   }
 
   private static StatefulSet sts(String name) {

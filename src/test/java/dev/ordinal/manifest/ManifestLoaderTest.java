@@ -40,6 +40,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -66,6 +67,25 @@ class ManifestLoaderTest {
         .filter(o -> o.resource().getMetadata().getName().equals(name))
         .findFirst()
         .orElseThrow(() -> new AssertionError("no " + kind + " " + name));
+  }
+
+  @Test
+  void aCopyOfEveryLoadedObjectEqualsItAndSharesNothingWithIt() throws Exception {
+    DesiredState state = loadValidApp();
+    for (ManifestObject object : state.objects()) {
+      HasMetadata original = object.resource();
+      HasMetadata copy = Loaders.forFixtures().copy(original);
+      assertEquals(original, copy, original.getKind());
+      assertEquals(original.getClass(), copy.getClass());
+      if (copy.getMetadata().getLabels() == null) {
+        copy.getMetadata().setLabels(new HashMap<>());
+      }
+      copy.getMetadata().getLabels().put("changed", "yes");
+      assertFalse(
+          original.getMetadata().getLabels() != null
+              && original.getMetadata().getLabels().containsKey("changed"),
+          original.getKind() + " changed with its copy");
+    }
   }
 
   @Test
