@@ -1,13 +1,14 @@
 package dev.ordinal.bench;
 
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetList;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 /** What the benches on the real control plane share: namespaces, settling, memory figures. */
 final class BenchSupport {
@@ -28,17 +29,7 @@ final class BenchSupport {
   static void settle(KubernetesClient client, String ns, int n) throws InterruptedException {
     long deadline = System.nanoTime() + 900_000_000_000L;
     while (System.nanoTime() < deadline) {
-      List<StatefulSet> items = client.apps().statefulSets().inNamespace(ns).list().getItems();
-      boolean observed =
-          items.size() == n
-              && items.stream()
-                  .allMatch(
-                      s ->
-                          s.getStatus() != null
-                              && s.getMetadata()
-                                  .getGeneration()
-                                  .equals(s.getStatus().getObservedGeneration()));
-      if (observed) {
+      if (observed(client, ns) == n) {
         Thread.sleep(2000); // and its last status writes have landed
         return;
       }
@@ -51,6 +42,33 @@ final class BenchSupport {
             + " StatefulSets in "
             + ns
             + " in 15 min");
+  }
+
+  /**
+   * How many StatefulSets in {@code ns} the controller has observed at their generation, or -1 as
+   * soon as one has not: read a page of 500 at a time, so that the bench's own reads do not hold
+   * thousands of objects in the heap it measures.
+   */
+  private static int observed(KubernetesClient client, String ns) {
+    int observed = 0;
+    String next = null;
+    do {
+      StatefulSetList page =
+          client
+              .apps()
+              .statefulSets()
+              .inNamespace(ns)
+              .list(new ListOptionsBuilder().withLimit(500L).withContinue(next).build());
+      for (StatefulSet s : page.getItems()) {
+        if (s.getStatus() == null
+            || !s.getMetadata().getGeneration().equals(s.getStatus().getObservedGeneration())) {
+          return -1;
+        }
+        observed++;
+      }
+      next = page.getMetadata().getContinue();
+    } while (next != null && !next.isEmpty());
+    return observed;
   }
 
   static long usedHeapAfterGc() throws InterruptedException {

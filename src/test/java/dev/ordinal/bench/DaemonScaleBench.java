@@ -100,7 +100,11 @@ public final class DaemonScaleBench {
       f.get();
     }
     long floorMs = (System.nanoTime() - f0) / 1_000_000;
+    // Each future holds the object the server returned: dropped, so the daemon's heap figures (and
+    // a
+    // run at -Xmx384m) are not about the floor's leftovers.
     parsed.clear();
+    applies.clear();
 
     try (TestRemote remote = TestRemote.create(dir.resolve("config.git"))) {
       Map<String, String> files = new LinkedHashMap<>();
