@@ -145,7 +145,7 @@ public final class AppSync implements AppRegistry.AppView {
 
   /** Loads and plans a revision without changing anything (what {@code ordinal diff} shows). */
   public synchronized Planned plan(SourceTree tree) {
-    LoadResult loaded = loader.load(tree);
+    LoadResult loaded = loader.load(app, tree);
     if (loaded instanceof LoadResult.Invalid invalid) {
       return new Planned(tree.revision(), null, invalid, null, List.of());
     }
@@ -348,7 +348,7 @@ public final class AppSync implements AppRegistry.AppView {
     return memo;
   }
 
-  /** The loader of this app's trees, with its parse cache. */
+  /** The loader of this app's trees, with its parse cache (shared with the daemon's other apps). */
   ManifestLoader loader() {
     return loader;
   }

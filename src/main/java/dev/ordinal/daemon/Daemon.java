@@ -274,6 +274,10 @@ public final class Daemon implements AutoCloseable {
                 pollInterval, GitPoller.DEFAULT_BACKOFF_START, GitPoller.DEFAULT_BACKOFF_CAP),
             // AppRunner asks its sync worker for a sync; the listener has nothing left to do.
             (target, change) -> {});
+    // One parse cache for every app: each load names its app, and a blob stays cached while some
+    // app's latest tree holds it, so apps neither evict each other's blobs nor parse a shared file
+    // twice.
+    ManifestLoader loader = new ManifestLoader(ConditionGrammar.INSTANCE, config.analysisTrust());
     for (DaemonConfig.App app : config.apps()) {
       GitSource source =
           GitSource.open(
@@ -282,9 +286,6 @@ public final class Daemon implements AutoCloseable {
                   .withCredentials(Credentials.of(app.credentials()))
                   .withMaxFetchBytes(config.maxFetchBytesOrDefault()));
       parts.add(source);
-      // A loader per app: each load evicts the parsed blobs its tree does not hold, so apps
-      // sharing one would evict each other's and re-parse their whole trees on every sync.
-      ManifestLoader loader = new ManifestLoader(ConditionGrammar.INSTANCE, config.analysisTrust());
       AppSync sync =
           new AppSync(
               app.name(),

@@ -305,9 +305,11 @@ final class KubernetesKinds {
   private static final Set<String> BUILT_IN_GROUPS = new TreeSet<>();
 
   static {
-    SERVED.keySet().forEach(apiVersion -> BUILT_IN_GROUPS.add(group(apiVersion)));
-    OFF_BY_DEFAULT.forEach(apiVersion -> BUILT_IN_GROUPS.add(group(apiVersion)));
-    REMOVED.keySet().forEach(key -> BUILT_IN_GROUPS.add(group(key.substring(0, key.indexOf('|')))));
+    SERVED.keySet().forEach(apiVersion -> BUILT_IN_GROUPS.add(ApiVersions.group(apiVersion)));
+    OFF_BY_DEFAULT.forEach(apiVersion -> BUILT_IN_GROUPS.add(ApiVersions.group(apiVersion)));
+    REMOVED
+        .keySet()
+        .forEach(key -> BUILT_IN_GROUPS.add(ApiVersions.group(key.substring(0, key.indexOf('|')))));
   }
 
   private KubernetesKinds() {}
@@ -355,7 +357,7 @@ final class KubernetesKinds {
     if (removal != null) {
       return new Lookup.Removed(removal);
     }
-    String group = group(apiVersion);
+    String group = ApiVersions.group(apiVersion);
     List<String> servedAs = servedVersionsOf(group, kind);
     if (OFF_BY_DEFAULT.contains(apiVersion)) {
       if (!servedAs.isEmpty()) {
@@ -419,7 +421,7 @@ final class KubernetesKinds {
     List<String> versions = new ArrayList<>();
     SERVED.forEach(
         (apiVersion, kinds) -> {
-          if (group(apiVersion).equals(group) && kinds.containsKey(kind)) {
+          if (ApiVersions.group(apiVersion).equals(group) && kinds.containsKey(kind)) {
             versions.add(apiVersion);
           }
         });
@@ -454,11 +456,5 @@ final class KubernetesKinds {
   /** Whether {@code group} is one of Kubernetes' own API groups ("" is the core group). */
   static boolean isBuiltInGroup(String group) {
     return BUILT_IN_GROUPS.contains(group);
-  }
-
-  /** The API group of an apiVersion: "" for the core group ("v1"). */
-  static String group(String apiVersion) {
-    int slash = apiVersion.indexOf('/');
-    return slash < 0 ? "" : apiVersion.substring(0, slash);
   }
 }

@@ -85,7 +85,7 @@ final class KubernetesObjects {
   HasMetadata read(JsonNode root, String apiVersion, String kind, Problems problems) {
     int before = problems.size();
     Lookup lookup = KubernetesKinds.lookup(apiVersion, kind);
-    String group = KubernetesKinds.group(apiVersion);
+    String group = ApiVersions.group(apiVersion);
     Class<? extends HasMetadata> type;
     // Whether the object may be bound as its outline: only where every field was checked, and the
     // checks vouch that Jackson would bind the whole object.

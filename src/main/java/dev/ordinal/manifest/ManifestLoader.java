@@ -30,9 +30,10 @@ import java.util.regex.Pattern;
  * wrong with it.
  *
  * <p>Parsed blobs are cached by blob id, so loading the next commit re-parses only the files that
- * changed; blobs not in the latest tree are evicted. Uncached blobs are parsed in parallel. One
- * loader may be shared between threads, but give each source of trees (each app) its own: a load
- * evicts every blob its tree does not hold, another app's too.
+ * changed, and a file that several sources hold is parsed once. Each load names its source (an
+ * app): a blob is kept while the latest tree of some source holds it, and evicted when the last one
+ * drops it. Uncached blobs are parsed in parallel. One loader may be shared between threads and
+ * between sources.
  */
 public final class ManifestLoader {
 
@@ -41,6 +42,8 @@ public final class ManifestLoader {
   private final OrdinalKinds ordinalKinds;
   private final KubernetesObjects kubernetesObjects;
   private final Map<String, ParsedBlob> cache = new ConcurrentHashMap<>();
+  // The blob ids of each source's latest tree: what keeps a cached blob. Guarded by itself.
+  private final Map<String, Set<String>> latestBySource = new HashMap<>();
   private final AtomicLong blobsParsed = new AtomicLong();
 
   /**
@@ -96,10 +99,20 @@ public final class ManifestLoader {
   }
 
   /**
-   * Loads every file of {@code tree}. Never throws for bad content: unreadable files, syntax errors
-   * and invalid objects all end up in {@link LoadResult.Invalid}.
+   * Loads every file of {@code tree}, the only source this loader reads (a one-shot command, or a
+   * loader of one app's own). Never throws for bad content: unreadable files, syntax errors and
+   * invalid objects all end up in {@link LoadResult.Invalid}.
    */
   public LoadResult load(SourceTree tree) {
+    return load("", tree);
+  }
+
+  /**
+   * Loads every file of {@code tree}, the latest tree of {@code source} (an app's name). Blobs that
+   * {@code source}'s previous tree held and this one does not are evicted, unless another source's
+   * latest tree holds them. Never throws for bad content, as {@link #load(SourceTree)}.
+   */
+  public LoadResult load(String source, SourceTree tree) {
     List<SourceEntry> entries = new ArrayList<>(tree.entries());
     entries.sort(Comparator.comparing(SourceEntry::path));
     // The same content may sit at several paths; parse each blob id once.
@@ -130,12 +143,40 @@ public final class ManifestLoader {
     for (SourceEntry entry : entries) {
       blobs.add(parsed.get(entry.blobId()));
     }
-    // Evict what this tree no longer holds. A cache of the tree's size holds nothing else (a blob
-    // that could not be read is not cached, so a stale one may stay until the next load).
-    if (cache.size() != byBlob.size()) {
-      cache.keySet().removeIf(blobId -> !byBlob.containsKey(blobId));
-    }
+    // A compact copy: the map also holds every entry and its path.
+    evictDropped(source, Set.copyOf(byBlob.keySet()));
     return assemble(tree, entries, blobs);
+  }
+
+  /**
+   * Makes {@code held} the blobs {@code source} keeps, and evicts those its previous tree held that
+   * no source holds now. A race with a load of another source can only evict a blob that load is
+   * about to need, which it then parses again; it never hands out a wrong one, as ids are content
+   * hashes.
+   */
+  private void evictDropped(String source, Set<String> held) {
+    synchronized (latestBySource) {
+      Set<String> previous = latestBySource.put(source, held);
+      if (previous == null) {
+        // A source's first tree: a blob left by a failed read of another source's tree was never
+        // cached, so nothing is stale yet.
+        return;
+      }
+      for (String blobId : previous) {
+        if (!held.contains(blobId) && !heldByAnother(source, blobId)) {
+          cache.remove(blobId);
+        }
+      }
+    }
+  }
+
+  private boolean heldByAnother(String source, String blobId) {
+    for (Map.Entry<String, Set<String>> other : latestBySource.entrySet()) {
+      if (!other.getKey().equals(source) && other.getValue().contains(blobId)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** How many blobs this loader has parsed since it was created (cache misses). */
@@ -151,6 +192,9 @@ public final class ManifestLoader {
   /** Forgets every parsed blob, so the next load parses everything again. */
   public void clearCache() {
     cache.clear();
+    synchronized (latestBySource) {
+      latestBySource.clear();
+    }
   }
 
   private ParsedBlob parseAndCache(SourceTree tree, SourceEntry entry) {
@@ -255,7 +299,7 @@ public final class ManifestLoader {
       return null;
     }
     int line = path.isEmpty() ? origin.line() : problems.lineOf("");
-    String group = KubernetesKinds.group(apiVersion);
+    String group = ApiVersions.group(apiVersion);
     if (group.equals(OrdinalKinds.GROUP)) {
       if (!apiVersion.equals(OrdinalKinds.API_VERSION)) {
         problems.add(
@@ -278,7 +322,7 @@ public final class ManifestLoader {
         || (kind.endsWith("List")
             && kind.length() > 4
             && root.has("items")
-            && KubernetesKinds.isBuiltInGroup(KubernetesKinds.group(apiVersion)));
+            && KubernetesKinds.isBuiltInGroup(ApiVersions.group(apiVersion)));
   }
 
   /** Reads apiVersion or kind, which must be non-empty strings. */
@@ -653,7 +697,7 @@ public final class ManifestLoader {
   /** Identity of an object in a cluster: group, kind, namespace and name. */
   private static String objectKey(HasMetadata resource) {
     String namespace = resource.getMetadata().getNamespace();
-    return KubernetesKinds.group(resource.getApiVersion())
+    return ApiVersions.group(resource.getApiVersion())
         + "/"
         + resource.getKind()
         + "/"

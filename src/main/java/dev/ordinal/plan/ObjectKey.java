@@ -1,12 +1,12 @@
 package dev.ordinal.plan;
 
+import dev.ordinal.manifest.ApiVersions;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Identity of a Kubernetes object: API group (not version, so that {@code apps/v1} and a later
@@ -61,10 +61,6 @@ public record ObjectKey(String group, String kind, String namespace, String name
   // Every plan sorts all of an app's keys, so the rank is a map lookup, not a list scan.
   private static final Map<String, Integer> KIND_RANK = rankOf(KIND_ORDER);
 
-  // One String per API version seen, so that a key's group is not a new String (with a hash to
-  // compute again) for every object of every plan.
-  private static final Map<String, String> GROUPS = new ConcurrentHashMap<>();
-
   public ObjectKey {
     Objects.requireNonNull(group, "group");
     Objects.requireNonNull(kind, "kind");
@@ -92,25 +88,7 @@ public record ObjectKey(String group, String kind, String namespace, String name
       namespace = declared == null || declared.isEmpty() ? defaultNamespace : declared;
     }
     return new ObjectKey(
-        groupOf(object.getApiVersion()), kind, namespace, object.getMetadata().getName());
-  }
-
-  /** {@code "apps/v1"} → {@code "apps"}, core {@code "v1"} → {@code ""}. */
-  static String groupOf(String apiVersion) {
-    if (apiVersion == null) {
-      return "";
-    }
-    String group = GROUPS.get(apiVersion);
-    if (group == null) {
-      int slash = apiVersion.indexOf('/');
-      group = slash < 0 ? "" : apiVersion.substring(0, slash);
-      // Bounded by the API versions in use; a repository of made-up versions is refused long
-      // before it could grow this much.
-      if (GROUPS.size() < 1024) {
-        GROUPS.putIfAbsent(apiVersion, group);
-      }
-    }
-    return group;
+        ApiVersions.group(object.getApiVersion()), kind, namespace, object.getMetadata().getName());
   }
 
   /** Whether objects of {@code kind} have no namespace (for kinds without a typed model class). */

@@ -2,8 +2,10 @@ package dev.ordinal.daemon;
 
 import static dev.ordinal.testkit.StatefulSets.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.ordinal.git.TestRemote;
+import dev.ordinal.manifest.ManifestLoader;
 import dev.ordinal.sim.SimClock;
 import dev.ordinal.sim.SimCluster;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -27,8 +29,12 @@ class DaemonResyncTest {
       DaemonConfig config =
           SimDaemons.config(
               tmp,
-              new DaemonConfig.Sync("300ms", 2),
-              new DaemonConfig.App("shop", remote.fileUrl(), "main", "shop", "shop", false, null));
+              """
+              sync: {resyncInterval: 300ms, applyConcurrency: 2}
+              apps:
+                - {name: shop, repo: "%s", revision: main, path: shop, namespace: shop}
+              """
+                  .formatted(remote.fileUrl()));
       try (Daemon daemon = SimDaemons.start(config, cluster, "sim-resync")) {
         AppRunner app = daemon.apps().get(0);
         var settings =
@@ -65,7 +71,7 @@ class DaemonResyncTest {
   }
 
   @Test
-  void eachAppKeepsItsOwnParsedBlobsSoSyncingOneDoesNotMakeTheOtherParseAgain() throws Exception {
+  void appsShareOneParseCacheWithoutEvictingEachOthersBlobs() throws Exception {
     try (TestRemote remote = TestRemote.create(tmp.resolve("remote"));
         SimCluster cluster = new SimCluster(new SimClock(Instant.now(), 1), Duration.ZERO)) {
       remote.commit(
@@ -74,25 +80,33 @@ class DaemonResyncTest {
               "shop/settings.yaml",
               DaemonHttpTest.CONFIG_MAP,
               "web/settings.yaml",
-              DaemonHttpTest.CONFIG_MAP.replace("fast", "safe")));
+              DaemonHttpTest.CONFIG_MAP.replace("settings", "web-settings"),
+              // The same bytes as shop's file, so the same blob in both apps' trees.
+              "web/same-as-shop.yaml",
+              DaemonHttpTest.CONFIG_MAP));
       DaemonConfig config =
           SimDaemons.config(
               tmp,
-              null,
-              new DaemonConfig.App("shop", remote.fileUrl(), "main", "shop", "shop", false, null),
-              new DaemonConfig.App("web", remote.fileUrl(), "main", "web", "web", false, null));
+              """
+              apps:
+                - {name: shop, repo: "%1$s", revision: main, path: shop, namespace: shop}
+                - {name: web, repo: "%1$s", revision: main, path: web, namespace: web}
+              """
+                  .formatted(remote.fileUrl()));
       try (Daemon daemon = SimDaemons.start(config, cluster, "sim-loaders")) {
         for (int round = 0; round < 3; round++) {
           for (AppRunner app : daemon.apps()) {
             app.syncNow();
           }
         }
-        for (AppRunner app : daemon.apps()) {
-          assertEquals(
-              1,
-              app.sync().loader().blobsParsed(),
-              app.sync().app() + " parsed its one file once over every sync of both apps");
-        }
+        ManifestLoader loader = daemon.apps().get(0).sync().loader();
+        assertSame(loader, daemon.apps().get(1).sync().loader(), "one loader for every app");
+        assertEquals(
+            2,
+            loader.blobsParsed(),
+            "each of the two distinct blobs parsed once over three syncs of both apps, the shared"
+                + " one too, though each load holds only its own app's files");
+        assertEquals(2, loader.cachedBlobs());
       }
     }
   }

@@ -1,37 +1,32 @@
 package dev.ordinal.daemon;
 
 import dev.ordinal.sim.SimCluster;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 
 /** A daemon over the in-memory cluster, as the daemon's fast tests start it. */
 final class SimDaemons {
   private SimDaemons() {}
 
   /**
-   * A config with its data under {@code tmp}, an HTTP listener on a free port, a poll interval of
-   * an hour (tests poll or sync by hand) and the given sync settings (null for the defaults).
+   * The config a user would write as {@code yaml} (its apps and sync settings), read by the
+   * daemon's own loader, with its data under {@code tmp}, an HTTP listener on a free port and a
+   * poll interval of an hour (tests poll or sync by hand).
    */
-  static DaemonConfig config(Path tmp, DaemonConfig.Sync sync, DaemonConfig.App... apps) {
-    return new DaemonConfig(
-        tmp.resolve("data").toString(),
-        "127.0.0.1:0",
-        "1h",
-        "ordinal",
-        null,
-        null,
-        null,
-        null,
-        List.of(apps),
-        null,
-        null,
-        null,
-        null,
-        null,
-        List.of(),
-        sync,
-        null);
+  static DaemonConfig config(Path tmp, String yaml) throws Exception {
+    Path file = tmp.resolve("ordinal.yaml");
+    Files.writeString(
+        file,
+        """
+        dataDir: %s
+        listen: 127.0.0.1:0
+        pollInterval: 1h
+        ordinalNamespace: ordinal
+        """
+                .formatted(tmp.resolve("data"))
+            + yaml);
+    return DaemonConfig.load(file);
   }
 
   /** Starts {@code config} over {@code cluster}, on its clock, with a Prometheus that says 0. */

@@ -359,6 +359,34 @@ class ManifestLoaderTest {
   }
 
   @Test
+  void aBlobStaysCachedWhileAnySourcesLatestTreeHoldsIt() {
+    String shared = CONFIG_MAP.formatted("shared", 1);
+    InMemoryTree shop =
+        new InMemoryTree().put("shared.yaml", shared).put("own.yaml", CONFIG_MAP.formatted("s", 1));
+    InMemoryTree web =
+        new InMemoryTree().put("shared.yaml", shared).put("own.yaml", CONFIG_MAP.formatted("w", 1));
+    ManifestLoader loader = Loaders.forFixtures();
+    for (int round = 0; round < 3; round++) {
+      loader.load("shop", shop.tree("s1"));
+      loader.load("web", web.tree("w1"));
+    }
+    assertEquals(3, loader.blobsParsed(), "the shared blob once, each app's own once");
+
+    // shop drops the shared file; web still holds it, so only shop's changed file is parsed.
+    shop.remove("shared.yaml").put("own.yaml", CONFIG_MAP.formatted("s", 2));
+    loader.load("shop", shop.tree("s2"));
+    assertEquals(4, loader.blobsParsed());
+    assertEquals(3, loader.cachedBlobs(), "shop's old own.yaml is evicted, the shared one kept");
+    loader.load("web", web.tree("w1"));
+    assertEquals(4, loader.blobsParsed(), "web parses nothing again");
+
+    // web drops it too: now no latest tree holds it.
+    web.remove("shared.yaml");
+    loader.load("web", web.tree("w2"));
+    assertEquals(2, loader.cachedBlobs(), "each app's own file, and no more");
+  }
+
+  @Test
   void errorsAreCachedWithTheirBlobButNamedByPath() {
     String broken = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad}\n";
     InMemoryTree files = new InMemoryTree().put("x.yaml", broken).put("y.yaml", broken);

@@ -9,21 +9,7 @@ public final class Manifests {
    * such as {@code "{release: v1}"}.
    */
   public static String withoutReplicas(String name, String labels) {
-    return String.format(
-        """
-        apiVersion: apps/v1
-        kind: StatefulSet
-        metadata: {name: %s, labels: %s}
-        spec:
-          replicas: 0
-          serviceName: %s
-          selector: {matchLabels: {app: %s}}
-          template:
-            metadata: {labels: {app: %s}}
-            spec:
-              containers: [{name: db, image: "registry.local/db:1"}]
-        """,
-        name, labels, name, name, name);
+    return shape(name, ", labels: " + labels, 0, "registry.local/db:1");
   }
 
   /**
@@ -31,27 +17,29 @@ public final class Manifests {
    * it; under the RolloutPolicy {@code policy}, or none when it is null.
    */
   public static String statefulSet(String name, int replicas, String image, String policy) {
+    return shape(
+        name,
+        policy == null ? "" : ", annotations: {ordinal.dev/policy: " + policy + "}",
+        replicas,
+        image);
+  }
+
+  /** The one StatefulSet shape both share; {@code moreMetadata} follows the name. */
+  private static String shape(String name, String moreMetadata, int replicas, String image) {
     return """
         apiVersion: apps/v1
         kind: StatefulSet
-        metadata: {name: %s%s}
+        metadata: {name: %1$s%2$s}
         spec:
-          replicas: %d
-          serviceName: %s
-          selector: {matchLabels: {app: %s}}
+          replicas: %3$d
+          serviceName: %1$s
+          selector: {matchLabels: {app: %1$s}}
           template:
-            metadata: {labels: {app: %s}}
+            metadata: {labels: {app: %1$s}}
             spec:
-              containers: [{name: db, image: "%s"}]
+              containers: [{name: db, image: "%4$s"}]
         """
-        .formatted(
-            name,
-            policy == null ? "" : ", annotations: {ordinal.dev/policy: " + policy + "}",
-            replicas,
-            name,
-            name,
-            name,
-            image);
+        .formatted(name, moreMetadata, replicas, image);
   }
 
   public static final String STS =
