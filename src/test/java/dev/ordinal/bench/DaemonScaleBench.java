@@ -68,11 +68,7 @@ public final class DaemonScaleBench {
   public static void main(String[] args) throws Exception {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
     int idleSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 200;
-    System.out.printf(
-        Locale.ROOT,
-        "cores=%d load average (1 min) at start: %.2f%n",
-        Runtime.getRuntime().availableProcessors(),
-        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    BenchSupport.printLoad("at start");
     ControlPlane plane = ControlPlane.shared();
     KubernetesClient admin = plane.client();
     String suffix = Long.toString(System.nanoTime() % 100000, 36);
@@ -245,10 +241,7 @@ public final class DaemonScaleBench {
             rssKb() / 1024);
       }
     }
-    System.out.printf(
-        Locale.ROOT,
-        "load average (1 min) at end: %.2f (machine shared with other agents)%n",
-        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    BenchSupport.printLoad("at end");
     pool.shutdownNow();
     System.exit(0);
   }
@@ -267,7 +260,8 @@ public final class DaemonScaleBench {
         + HexFormat.of().formatHex(mac.doFinal(payload.getBytes(StandardCharsets.UTF_8)));
   }
 
-  private static String statefulSet(int i, String version) {
+  /** StatefulSet {@code db-i} with no replicas, labelled with {@code version}. */
+  static String statefulSet(int i, String version) {
     return String.format(
         """
         apiVersion: apps/v1

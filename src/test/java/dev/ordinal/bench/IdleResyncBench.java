@@ -17,7 +17,6 @@ import dev.ordinal.testkit.Loaders;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -48,11 +47,7 @@ public final class IdleResyncBench {
 
   public static void main(String[] args) throws Exception {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
-    System.out.printf(
-        Locale.ROOT,
-        "cores=%d load average (1 min) at start: %.2f%n",
-        Runtime.getRuntime().availableProcessors(),
-        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    BenchSupport.printLoad("at start");
     ControlPlane plane = ControlPlane.shared();
     KubernetesClient client = plane.client();
     String suffix = Long.toString(System.nanoTime() % 100000, 36);
@@ -130,10 +125,7 @@ public final class IdleResyncBench {
         (heapAfter - heapBefore) / 1024.0 / n,
         n,
         rssKb() / 1024);
-    System.out.printf(
-        Locale.ROOT,
-        "load average (1 min) at end: %.2f (machine shared with other agents)%n",
-        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    BenchSupport.printLoad("at end");
     System.out.println(sync.app() + cached.hashCode() % 1); // both alive until measured
     cached.close();
     pool.shutdownNow();

@@ -15,7 +15,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -57,11 +56,7 @@ public final class RolloutLoadBench {
   public static void main(String[] args) throws Exception {
     int watched = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
     int rolling = args.length > 1 ? Integer.parseInt(args[1]) : 100;
-    System.out.printf(
-        Locale.ROOT,
-        "cores=%d load average (1 min) at start: %.2f%n",
-        Runtime.getRuntime().availableProcessors(),
-        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    BenchSupport.printLoad("at start");
     ControlPlane plane = ControlPlane.shared();
     KubernetesClient admin = plane.client();
     String ns = "load-" + Long.toString(System.nanoTime() % 100000, 36);
@@ -71,17 +66,7 @@ public final class RolloutLoadBench {
     try (TestRemote remote = TestRemote.create(dir.resolve("config.git"));
         PodSimulator pods = new PodSimulator(admin, ns, Duration.ofMillis(200))) {
       remote.commit("main", files(watched, rolling, "registry.local/db:1"));
-      Path configFile = dir.resolve("config.yaml");
-      Files.writeString(
-          configFile,
-          """
-          dataDir: %s
-          listen: 127.0.0.1:0
-          pollInterval: 1h
-          ordinalNamespace: %s
-          apps: [{name: load, repo: "%s", revision: main, namespace: %s}]
-          """
-              .formatted(dir.resolve("data"), ns, remote.fileUrl(), ns));
+      Path configFile = BenchSupport.daemonConfig(dir, ns, "load", remote.fileUrl(), "1h");
       DaemonConfig config = DaemonConfig.load(configFile);
       KubeCluster kube = new KubeCluster(plane.newClient(), "load", Clock.systemUTC());
       try (Daemon daemon =
@@ -179,10 +164,7 @@ public final class RolloutLoadBench {
             percentile(floor, 99));
       }
     }
-    System.out.printf(
-        Locale.ROOT,
-        "load average (1 min) at end: %.2f (machine shared with other agents)%n",
-        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    BenchSupport.printLoad("at end");
     System.exit(0);
   }
 

@@ -1,0 +1,152 @@
+package dev.ordinal.bench;
+
+import static dev.ordinal.bench.BenchSupport.namespace;
+import static dev.ordinal.bench.BenchSupport.settle;
+
+import dev.ordinal.git.TestRemote;
+import dev.ordinal.testkit.ControlPlane;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The daemon's memory alone (prints figures, asserts nothing): {@code ordinal run} in a JVM of its
+ * own, with the heap the issue allows ({@code -Xmx384m} by default), managing N StatefulSets of no
+ * replicas from one Git repository on the real control plane. DaemonScaleBench runs the daemon
+ * inside the bench's JVM, so its heap figure holds the bench too; this one reads the daemon's
+ * process only, through {@code jcmd}: the live heap after a full GC, the RSS, and the classes that
+ * hold the most. The target is absolute (≤ 10 KB per StatefulSet for the whole daemon), so the
+ * figure printed beside it is the whole live heap divided by N, with nothing subtracted.
+ *
+ * <p>Taken twice: once the daemon has applied all N (the controller still writing their status),
+ * and again when the StatefulSet controller has observed every one, so that the informer's copies
+ * carry their status as they do in a steady cluster.
+ *
+ * <pre>
+ * mvn -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
+ * java -cp target/classes:target/test-classes:$(cat target/cp.txt) dev.ordinal.bench.DaemonMemoryBench 10000 384m
+ * </pre>
+ */
+public final class DaemonMemoryBench {
+  private static final Pattern USED = Pattern.compile("used (\\d+)K");
+
+  private DaemonMemoryBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int n = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
+    String heap = args.length > 1 ? args[1] : "384m";
+    BenchSupport.printLoad("at start");
+    ControlPlane plane = ControlPlane.shared();
+    KubernetesClient admin = plane.client();
+    String ns = namespace(admin, "dmem-" + Long.toString(System.nanoTime() % 100000, 36));
+    Path dir = Files.createTempDirectory("ordinal-dmem");
+    Path java = Path.of(ProcessHandle.current().info().command().orElseThrow());
+    Path jcmd = java.resolveSibling("jcmd");
+
+    try (TestRemote remote = TestRemote.create(dir.resolve("config.git"))) {
+      Map<String, String> files = new LinkedHashMap<>();
+      for (int i = 0; i < n; i++) {
+        files.put("db-" + i + ".yaml", DaemonScaleBench.statefulSet(i, "1"));
+      }
+      remote.commit("main", files);
+      Path config = BenchSupport.daemonConfig(dir, ns, "scale", remote.fileUrl(), "60s");
+      Path log = dir.resolve("daemon.log");
+      long s0 = System.nanoTime();
+      Process daemon =
+          new ProcessBuilder(
+                  java.toString(),
+                  "-Xmx" + heap,
+                  "-XX:+ExitOnOutOfMemoryError",
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  "dev.ordinal.cli.Main",
+                  "run",
+                  "--config",
+                  config.toString(),
+                  "--kubeconfig",
+                  plane.kubeconfig().toString())
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
+      try {
+        while (BenchSupport.present(admin, ns) < n) {
+          if (!daemon.isAlive()) {
+            throw new IllegalStateException(
+                "the daemon exited with " + daemon.exitValue() + "; its log: " + log);
+          }
+          Thread.sleep(2000);
+        }
+        System.out.printf(
+            Locale.ROOT,
+            "all %d StatefulSets applied by `ordinal run` at -Xmx%s, %d s after its start%n",
+            n,
+            heap,
+            (System.nanoTime() - s0) / 1_000_000_000L);
+        report("just after the first full sync", jcmd, daemon, n);
+        settle(admin, ns, n);
+        // A resync or two (3 m) with every status written: the steady state the daemon lives in.
+        Thread.sleep(200_000);
+        report("with every status observed, after a resync", jcmd, daemon, n);
+        System.out.println("classes holding the most, after that GC:");
+        jcmd(jcmd, daemon, "GC.class_histogram")
+            .lines()
+            .skip(2)
+            .limit(15)
+            .forEach(System.out::println);
+        System.out.println("the daemon alive throughout: " + daemon.isAlive() + "; log: " + log);
+      } finally {
+        daemon.destroy();
+        daemon.waitFor(30, TimeUnit.SECONDS);
+      }
+    }
+    BenchSupport.printLoad("at end");
+    System.exit(0);
+  }
+
+  private static void report(String when, Path jcmd, Process daemon, int n) throws Exception {
+    jcmd(jcmd, daemon, "GC.run");
+    String info = jcmd(jcmd, daemon, "GC.heap_info");
+    Matcher used = USED.matcher(info);
+    if (!used.find()) {
+      throw new IllegalStateException("no heap figure in jcmd's answer: " + info);
+    }
+    long usedKb = Long.parseLong(used.group(1));
+    System.out.printf(
+        Locale.ROOT,
+        "%s: live heap after a full GC %.1f MiB = %.1f KB per StatefulSet (target 10 KB);"
+            + " RSS %d MiB (the Deployment's limit: 512 Mi)%n",
+        when,
+        usedKb / 1024.0,
+        (double) usedKb / n,
+        rssKb(daemon.pid()) / 1024);
+  }
+
+  private static String jcmd(Path jcmd, Process daemon, String command) throws Exception {
+    Process p =
+        new ProcessBuilder(jcmd.toString(), Long.toString(daemon.pid()), command)
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("jcmd " + command + " failed: " + out);
+    }
+    return out;
+  }
+
+  private static long rssKb(long pid) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    return -1;
+  }
+}
