@@ -10,7 +10,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +36,8 @@ import java.util.regex.Pattern;
  * <pre>
  * mvn -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
  * java -cp target/classes:target/test-classes:$(cat target/cp.txt) dev.ordinal.bench.DaemonMemoryBench 10000 384m
+ * # JVM options for the daemon after the heap size, to see what one is worth:
+ * java ... dev.ordinal.bench.DaemonMemoryBench 10000 384m -XX:+UseStringDeduplication
  * </pre>
  */
 public final class DaemonMemoryBench {
@@ -60,19 +65,22 @@ public final class DaemonMemoryBench {
       Path config = BenchSupport.daemonConfig(dir, ns, "scale", remote.fileUrl(), "60s");
       Path log = dir.resolve("daemon.log");
       long s0 = System.nanoTime();
+      List<String> command = new ArrayList<>();
+      command.addAll(List.of(java.toString(), "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError"));
+      command.addAll(Arrays.asList(args).subList(Math.min(2, args.length), args.length));
+      command.addAll(
+          List.of(
+              "-cp",
+              System.getProperty("java.class.path"),
+              "dev.ordinal.cli.Main",
+              "run",
+              "--config",
+              config.toString(),
+              "--kubeconfig",
+              plane.kubeconfig().toString()));
+      System.out.println("daemon JVM options: " + command.subList(1, command.indexOf("-cp")));
       Process daemon =
-          new ProcessBuilder(
-                  java.toString(),
-                  "-Xmx" + heap,
-                  "-XX:+ExitOnOutOfMemoryError",
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  "dev.ordinal.cli.Main",
-                  "run",
-                  "--config",
-                  config.toString(),
-                  "--kubeconfig",
-                  plane.kubeconfig().toString())
+          new ProcessBuilder(command)
               .redirectErrorStream(true)
               .redirectOutput(log.toFile())
               .start();

@@ -3,6 +3,7 @@ package dev.ordinal.manifest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -163,6 +164,34 @@ class ManifestLoaderTest {
     assertEquals(
         List.of("db", "cache", "queue"),
         state.statefulSets().stream().map(o -> o.resource().getMetadata().getName()).toList());
+  }
+
+  @Test
+  void emptyUnknownFieldMapsAndListsAreSharedAndFilledOnesStay() throws Exception {
+    DesiredState state = loadValidApp();
+    StatefulSet db = (StatefulSet) object(state, "StatefulSet", "db").resource();
+    Map<String, Object> extras = db.getAdditionalProperties();
+    assertTrue(extras.isEmpty());
+    assertSame(extras, db.getMetadata().getAdditionalProperties(), "one map, not one per object");
+    assertSame(extras, db.getSpec().getTemplate().getSpec().getAdditionalProperties());
+    assertSame(List.of(), db.getMetadata().getFinalizers(), "an absent list is the shared one");
+    assertSame(List.of(), db.getSpec().getTemplate().getSpec().getInitContainers());
+    assertFalse(db.getSpec().getTemplate().getSpec().getContainers().isEmpty());
+
+    // A custom resource keeps its whole body there, as fabric8 reads it.
+    GenericKubernetesResource monitor =
+        (GenericKubernetesResource) object(state, "ServiceMonitor", "db").resource();
+    assertTrue(monitor.getAdditionalProperties().containsKey("spec"));
+
+    // A copy for decoration reads the same, and a builder's copy can take fields again.
+    HasMetadata copy = Loaders.forFixtures().copy(db);
+    assertEquals(db, copy);
+    StatefulSet rebuilt = new StatefulSetBuilder(db).build();
+    rebuilt.setAdditionalProperty("x-note", "kept");
+    rebuilt.getMetadata().getFinalizers().add("example.com/kept");
+    assertEquals("kept", rebuilt.getAdditionalProperties().get("x-note"));
+    assertEquals(List.of("example.com/kept"), rebuilt.getMetadata().getFinalizers());
+    assertTrue(db.getAdditionalProperties().isEmpty(), "the loaded object is untouched");
   }
 
   @Test
