@@ -227,6 +227,11 @@ final class MeteredCluster implements Cluster {
       public boolean update(String name, String version, String holder, Duration duration) {
         return call("patch", () -> leases.update(name, version, holder, duration));
       }
+
+      @Override
+      public boolean delete(String name, String version) {
+        return call("delete", () -> leases.delete(name, version));
+      }
     };
   }
 

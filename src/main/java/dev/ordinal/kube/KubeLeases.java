@@ -17,9 +17,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The shard Leases in one namespace, over {@code coordination.k8s.io/v1}: list, create, and a JSON
+ * The shard Leases in one namespace, over {@code coordination.k8s.io/v1}: list, create, a JSON
  * merge patch that carries the resourceVersion it was decided on, so the API server refuses it
- * (409) if anyone wrote the Lease in between.
+ * (409) if anyone wrote the Lease in between, and a delete with that version as its precondition.
  */
 final class KubeLeases implements LeaseStore {
   private static final DateTimeFormatter MICRO =
@@ -96,6 +96,25 @@ final class KubeLeases implements LeaseStore {
           .withName(name)
           .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
       return true;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 409 || e.getCode() == 404) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public boolean delete(String name, String version) {
+    try {
+      // Deleted with the version as a precondition: a replica that renewed it in between keeps it.
+      return !client
+          .resources(Lease.class)
+          .inNamespace(namespace)
+          .withName(name)
+          .lockResourceVersion(version)
+          .delete()
+          .isEmpty();
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409 || e.getCode() == 404) {
         return false;

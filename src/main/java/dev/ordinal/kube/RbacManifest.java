@@ -53,10 +53,10 @@ public final class RbacManifest {
                 "coordination.k8s.io",
                 "leases",
                 List.of(),
-                List.of("list", "create", "patch"),
+                List.of("list", "create", "patch", "delete"),
                 "shards: list the shard and replica Leases to count live replicas and find free"
                     + " shards, create them, renew, take over or release them (a merge patch"
-                    + " carrying the resourceVersion it read)"));
+                    + " carrying the resourceVersion it read), delete those of replicas long gone"));
     boolean recreates = config.apps().stream().anyMatch(a -> a.appBoundary().recreates());
     rules.add(
         new Rule(

@@ -22,4 +22,11 @@ public interface LeaseStore {
    * @return false when it moved on or is gone (someone else renewed or took it)
    */
   boolean update(String name, String version, String holder, Duration duration);
+
+  /**
+   * Deletes the Lease only if it is still at {@code version}.
+   *
+   * @return false when it moved on or is gone already
+   */
+  boolean delete(String name, String version);
 }

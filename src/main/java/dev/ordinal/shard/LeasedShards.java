@@ -188,6 +188,11 @@ public final class LeasedShards implements Ownership {
       if (taken) {
         heldUntil.put(t.shard(), startedAt.plus(timing.renewDeadline()));
       }
+    } else if (action instanceof ShardDecisions.LeaseAction.Forget f) {
+      // Whoever of the replicas is first; the others find it moved on or gone.
+      if (store.delete(f.lease(), f.version())) {
+        log.info("{} deleted lease {}, unrenewed for a long time", self, f.lease());
+      }
     } else if (action instanceof ShardDecisions.LeaseAction.Release r) {
       // Stop renewing and let the Lease run out rather than release it: a sync or a decision of
       // the shard may still be in flight here, and the next holder starts only once the Lease

@@ -33,12 +33,26 @@ public final class ShardDecisions {
   static final String SHARD_PREFIX = "ordinal-shard-";
   static final String MEMBER_PREFIX = "ordinal-member-";
 
+  /**
+   * How many lease durations a replica's member Lease, or a shard Lease of another shard count,
+   * stays unrenewed before a live replica deletes it. Each pod has its own identity, so without
+   * this every restart and every change of the count would leave Leases behind for good. Long past
+   * the one duration after which they stop counting, so that a replica cut off for a while finds
+   * its Lease where it left it.
+   */
+  public static final int FORGET_AFTER_LEASE_DURATIONS = 4;
+
   private ShardDecisions() {}
 
   /** A Lease and when this replica first saw its current version, on its own clock. */
   public record Seen(LeaseRecord lease, Instant since) {
     boolean free(Instant now, Duration leaseDuration) {
       return lease.released() || !now.isBefore(since.plus(leaseDuration));
+    }
+
+    /** Unchanged, released or not, for {@code durations} lease durations. */
+    boolean untouchedFor(Instant now, Duration leaseDuration, int durations) {
+      return !now.isBefore(since.plus(leaseDuration.multipliedBy(durations)));
     }
   }
 
@@ -64,6 +78,9 @@ public final class ShardDecisions {
 
     /** Give a shard up: this replica holds more than its fair share. */
     record Release(int shard, String lease, String version) implements LeaseAction {}
+
+    /** Delete a Lease nobody has renewed for {@link #FORGET_AFTER_LEASE_DURATIONS}. */
+    record Forget(String lease, String version) implements LeaseAction {}
   }
 
   /** The Lease of shard {@code shard} of {@code shards}: a new count never reuses an old Lease. */
@@ -127,6 +144,10 @@ public final class ShardDecisions {
         alive.add(name);
       }
       shardOf(name, o.shards()).ifPresent(shard -> byShard.put(shard, seen));
+      if (((name.startsWith(MEMBER_PREFIX) && !name.equals(member)) || otherCount)
+          && seen.untouchedFor(o.now(), leaseDuration, FORGET_AFTER_LEASE_DURATIONS)) {
+        actions.add(new LeaseAction.Forget(name, seen.lease().version()));
+      }
     }
     actions.add(new LeaseAction.RenewMember(member, mine.map(s -> s.lease().version())));
 

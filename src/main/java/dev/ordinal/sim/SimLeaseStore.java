@@ -38,4 +38,14 @@ final class SimLeaseStore implements LeaseStore {
     leases.put(name, new LeaseRecord(name, holder, String.valueOf(++versions)));
     return true;
   }
+
+  @Override
+  public synchronized boolean delete(String name, String version) {
+    LeaseRecord lease = leases.get(name);
+    if (lease == null || !lease.version().equals(version)) {
+      return false;
+    }
+    leases.remove(name);
+    return true;
+  }
 }

@@ -2,6 +2,7 @@ package dev.ordinal.daemon;
 
 import static dev.ordinal.testkit.StatefulSets.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ordinal.git.TestRemote;
@@ -10,6 +11,7 @@ import dev.ordinal.rollout.Action;
 import dev.ordinal.rollout.Annotations;
 import dev.ordinal.rollout.Phase;
 import dev.ordinal.rollout.RolloutState;
+import dev.ordinal.shard.ShardDecisions;
 import dev.ordinal.shard.ShardOf;
 import dev.ordinal.testkit.ControlPlane;
 import dev.ordinal.testkit.ControlPlaneTest;
@@ -17,6 +19,7 @@ import dev.ordinal.testkit.Manifests;
 import dev.ordinal.testkit.PodSimulator;
 import dev.ordinal.testkit.TestNamespace;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -198,6 +201,30 @@ class ShardingIT {
       assertTrue(
           finishers.size() == 2 && finishers.contains(victim),
           names.get(0) + " was begun by " + victim + " and finished by a survivor: " + finishers);
+
+      // A pod's identity never comes back, so a survivor deletes the dead one's member Lease once
+      // it has stood unrenewed long enough, and not before.
+      String deadMember = ShardDecisions.memberLease(victim);
+      Duration forgetAfter =
+          Duration.ofSeconds(15).multipliedBy(ShardDecisions.FORGET_AFTER_LEASE_DURATIONS);
+      await(
+          "a survivor deletes the dead daemon's member Lease",
+          forgetAfter.plusSeconds(30),
+          () -> lease(plane, ns, deadMember) == null,
+          () -> leaseNames(plane, ns).toString());
+      double forgottenAfter = (System.nanoTime() - killedAt) / 1e9;
+      System.out.printf(
+          "ShardingIT: the dead daemon's member Lease deleted %.1f s after it died (after %d s"
+              + " unrenewed)%n",
+          forgottenAfter, forgetAfter.toSeconds());
+      assertTrue(
+          forgottenAfter >= forgetAfter.toSeconds() - 2,
+          "not deleted before it stood unrenewed that long: " + forgottenAfter + " s");
+      for (Replica r : replicas) {
+        assertNotNull(
+            lease(plane, ns, ShardDecisions.memberLease(r.name())),
+            r.name() + " is alive and keeps its Lease: " + leaseNames(plane, ns));
+      }
     } finally {
       for (Replica r : replicas) {
         r.daemon().close();
@@ -239,6 +266,17 @@ class ShardingIT {
     Daemon daemon = Daemon.start(config, Duration.ofHours(1), Daemon.Ports.of(kube, config), name);
     daemon.onAction((key, action) -> log.add(new Executed(name, key, action)));
     return new Replica(name, client, daemon);
+  }
+
+  private static Lease lease(ControlPlane plane, TestNamespace ns, String name) {
+    return plane.client().resources(Lease.class).inNamespace(ns.name()).withName(name).get();
+  }
+
+  private static List<String> leaseNames(ControlPlane plane, TestNamespace ns) {
+    return plane.client().resources(Lease.class).inNamespace(ns.name()).list().getItems().stream()
+        .map(l -> l.getMetadata().getName())
+        .sorted()
+        .toList();
   }
 
   private static Map<String, Set<Integer>> held(List<Replica> replicas) {

@@ -80,7 +80,7 @@ class RbacManifestTest {
         one.contains("resources: [leases]\n    verbs: [get, create, patch]"), "one shard: " + one);
     String sharded = RbacManifest.yaml(config("sharding: {shards: 4}\n" + ONE_APP));
     assertTrue(
-        sharded.contains("resources: [leases]\n    verbs: [list, create, patch]"),
+        sharded.contains("resources: [leases]\n    verbs: [list, create, patch, delete]"),
         "shards count replicas and find free shards by listing: " + sharded);
     assertFalse(sharded.contains("verbs: [get, create, patch]"), sharded);
   }

@@ -57,6 +57,17 @@ class LeasedShardsTest {
       return true;
     }
 
+    @Override
+    public boolean delete(String name, String version) {
+      failIfDown();
+      LeaseRecord lease = leases.get(name);
+      if (lease == null || !lease.version().equals(version)) {
+        return false;
+      }
+      leases.remove(name);
+      return true;
+    }
+
     private void failIfDown() {
       if (down) {
         throw new IllegalStateException("connection refused");
@@ -95,6 +106,12 @@ class LeasedShardsTest {
     public boolean update(String name, String version, String holder, Duration duration) {
       check();
       return store.update(name, version, holder, duration);
+    }
+
+    @Override
+    public boolean delete(String name, String version) {
+      check();
+      return store.delete(name, version);
     }
   }
 
@@ -236,6 +253,46 @@ class LeasedShardsTest {
     }
     assertDisjointAndComplete(both, 4);
     assertEquals(2, b.held().size(), "b took them once their Leases ran out");
+  }
+
+  @Test
+  void aDeadReplicasMemberLeaseIsDeletedOnceLongUnrenewedAndARestartMakesItAgain() {
+    Link deadLink = new Link(store);
+    LeasedShards a = replica("a", new Link(store), 2);
+    LeasedShards dead = replica("dead", deadLink, 2);
+    for (int i = 0; i < 5; i++) {
+      round(List.of(a, dead));
+    }
+    String member = ShardDecisions.memberLease("dead");
+    assertTrue(store.leases.containsKey(member));
+
+    deadLink.cut = true;
+    Duration forgetAfter =
+        TIMING.leaseDuration().multipliedBy(ShardDecisions.FORGET_AFTER_LEASE_DURATIONS);
+    Duration waited = Duration.ZERO;
+    while (store.leases.containsKey(member)) {
+      round(List.of(a, dead));
+      waited = waited.plus(TIMING.retryPeriod());
+      assertTrue(
+          waited.compareTo(forgetAfter.plus(TIMING.retryPeriod().multipliedBy(2))) <= 0,
+          "deleted soon after it was unrenewed for " + forgetAfter + ", waited " + waited);
+    }
+    assertTrue(
+        waited.compareTo(forgetAfter.minus(TIMING.retryPeriod())) >= 0,
+        "not deleted before, waited " + waited);
+    assertEquals(Set.of(0, 1), a.held());
+
+    // The same identity back (a replica that was only cut off): its Lease is made again.
+    deadLink.cut = false;
+    round(List.of(a, dead));
+    assertTrue(store.leases.containsKey(member));
+    // It counts again, so the shards split as between any two replicas.
+    Duration handover = TIMING.leaseDuration().plus(TIMING.retryPeriod().multipliedBy(3));
+    for (Duration d = Duration.ZERO; d.compareTo(handover) < 0; d = d.plus(TIMING.retryPeriod())) {
+      round(List.of(a, dead));
+    }
+    assertDisjointAndComplete(List.of(a, dead), 2);
+    assertEquals(1, dead.held().size(), "its fair share again: " + dead.held());
   }
 
   @Test

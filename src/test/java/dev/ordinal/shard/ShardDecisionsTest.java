@@ -110,6 +110,45 @@ class ShardDecisionsTest {
     assertEquals(Set.of(1), taken(actions), "fair share is 2 of 2 with one replica alive");
   }
 
+  private static Set<String> forgotten(List<LeaseAction> actions) {
+    return actions.stream()
+        .filter(a -> a instanceof LeaseAction.Forget)
+        .map(a -> ((LeaseAction.Forget) a).lease())
+        .collect(Collectors.toCollection(TreeSet::new));
+  }
+
+  @Test
+  void leasesOfReplicasAndShardCountsLongGoneAreForgottenAtTheVersionSeen() {
+    Duration forgetAfter = LEASE.multipliedBy(ShardDecisions.FORGET_AFTER_LEASE_DURATIONS);
+    Instant now = T0.plus(forgetAfter);
+    List<Seen> seen =
+        List.of(
+            // this replica's own, unrenewed as long: renewed, never forgotten
+            member("a", "1", T0),
+            // gone for the whole time: forgotten
+            member("gone", "2", T0),
+            // gone one second less: dead already (it no longer counts), but kept a while
+            member("lately", "3", T0.plusSeconds(1)),
+            // released on shutdown long ago: forgotten too
+            new Seen(new LeaseRecord(ShardDecisions.memberLease("stopped"), "", "4"), T0),
+            // a shard of the count before this one, long unrenewed: forgotten
+            shard(2, 3, "gone", "5", T0),
+            // a shard of this count, however old: taken over, never deleted
+            shard(0, 2, "gone", "6", T0));
+    List<LeaseAction> actions =
+        ShardDecisions.decide(new Observation("a", 2, now, seen, true), LEASE);
+    assertEquals(
+        Set.of(
+            ShardDecisions.memberLease("gone"),
+            ShardDecisions.memberLease("stopped"),
+            ShardDecisions.shardLease(2, 3)),
+        forgotten(actions));
+    assertTrue(
+        actions.contains(new LeaseAction.Forget(ShardDecisions.memberLease("gone"), "2")),
+        "deleted only at the version seen, so a replica that renews in between keeps it");
+    assertEquals(Set.of(0, 1), taken(actions));
+  }
+
   @Test
   void aReleasedShardIsFreeAtOnce() {
     List<Seen> seen =
