@@ -275,8 +275,8 @@ public final class Daemon implements AutoCloseable {
             // AppRunner asks its sync worker for a sync; the listener has nothing left to do.
             (target, change) -> {});
     // One parse cache for every app: each load names its app, and a blob stays cached while some
-    // app's latest tree holds it, so apps neither evict each other's blobs nor parse a shared file
-    // twice.
+    // app's latest tree holds it, so apps do not evict each other's blobs, and a file two apps hold
+    // is parsed once (twice only when their loads overlap).
     ManifestLoader loader = new ManifestLoader(ConditionGrammar.INSTANCE, config.analysisTrust());
     for (DaemonConfig.App app : config.apps()) {
       GitSource source =

@@ -10,9 +10,11 @@ public final class ApiVersions {
   // substring per object per plan would be one more String with its hash to compute again.
   private static final Map<String, String> GROUPS = new ConcurrentHashMap<>();
 
-  // Bounded by the API versions in use; a repository of made-up versions is refused long before
-  // it could grow this much, and past it a group is still right, only not shared.
+  // The loader asks before it validates, so any string a commit puts in apiVersion comes here:
+  // at most this many are kept, each no longer than a DNS subdomain and a version, and past that a
+  // group is still right, only not shared.
   private static final int MAX_REMEMBERED = 1024;
+  private static final int MAX_REMEMBERED_LENGTH = 253 + 1 + 63;
 
   private ApiVersions() {}
 
@@ -27,7 +29,7 @@ public final class ApiVersions {
     if (group == null) {
       int slash = apiVersion.indexOf('/');
       group = slash < 0 ? "" : apiVersion.substring(0, slash);
-      if (GROUPS.size() < MAX_REMEMBERED) {
+      if (GROUPS.size() < MAX_REMEMBERED && apiVersion.length() <= MAX_REMEMBERED_LENGTH) {
         GROUPS.putIfAbsent(apiVersion, group);
       }
     }

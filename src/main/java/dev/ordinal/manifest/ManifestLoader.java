@@ -30,10 +30,10 @@ import java.util.regex.Pattern;
  * wrong with it.
  *
  * <p>Parsed blobs are cached by blob id, so loading the next commit re-parses only the files that
- * changed, and a file that several sources hold is parsed once. Each load names its source (an
- * app): a blob is kept while the latest tree of some source holds it, and evicted when the last one
- * drops it. Uncached blobs are parsed in parallel. One loader may be shared between threads and
- * between sources.
+ * changed, and a file that several sources hold is parsed once unless their loads overlap. Each
+ * load names its source (an app): a blob is kept while the latest tree of some source holds it, and
+ * evicted when the last one drops it. Uncached blobs are parsed in parallel. One loader may be
+ * shared between threads and between sources.
  */
 public final class ManifestLoader {
 
@@ -89,10 +89,11 @@ public final class ManifestLoader {
 
   /**
    * A deep copy of an object this loader read, for a caller that changes what it applies (labels,
-   * namespace) and must leave the cached original as it was. Made with the mapper that read it:
-   * building deserializers for fabric8's large model classes is the expensive part of a first load,
-   * and a mapper of the caller's own would build them all again (a one-shot command paid more for
-   * that than for its plan).
+   * namespace) and must leave the cached original as it was. Its empty lists and unknown-field maps
+   * are shared and immutable ({@link SharedEmptyCollections}): replace them with a setter, never
+   * add to them. Made with the mapper that read it: building deserializers for fabric8's large
+   * model classes is the expensive part of a first load, and a mapper of the caller's own would
+   * build them all again (a one-shot command paid more for that than for its plan).
    */
   public HasMetadata copy(HasMetadata object) {
     return KubernetesObjects.MAPPER.convertValue(object, object.getClass());
@@ -110,7 +111,9 @@ public final class ManifestLoader {
   /**
    * Loads every file of {@code tree}, the latest tree of {@code source} (an app's name). Blobs that
    * {@code source}'s previous tree held and this one does not are evicted, unless another source's
-   * latest tree holds them. Never throws for bad content, as {@link #load(SourceTree)}.
+   * latest tree holds them. Sources are a fixed set (the daemon's apps): each is remembered with
+   * the blob ids of its latest tree for as long as the loader lives. Never throws for bad content,
+   * as {@link #load(SourceTree)}.
    */
   public LoadResult load(String source, SourceTree tree) {
     List<SourceEntry> entries = new ArrayList<>(tree.entries());
@@ -143,28 +146,28 @@ public final class ManifestLoader {
     for (SourceEntry entry : entries) {
       blobs.add(parsed.get(entry.blobId()));
     }
-    // A compact copy: the map also holds every entry and its path.
-    evictDropped(source, Set.copyOf(byBlob.keySet()));
+    evictDropped(source, byBlob.keySet());
     return assemble(tree, entries, blobs);
   }
 
   /**
    * Makes {@code held} the blobs {@code source} keeps, and evicts those its previous tree held that
-   * no source holds now. A race with a load of another source can only evict a blob that load is
-   * about to need, which it then parses again; it never hands out a wrong one, as ids are content
-   * hashes.
+   * no source holds now. A race with a load of another source can only evict a blob that load has
+   * in hand already, so that source parses it again on its next load; it never hands out a wrong
+   * one, as ids are content hashes.
    */
   private void evictDropped(String source, Set<String> held) {
     synchronized (latestBySource) {
-      Set<String> previous = latestBySource.put(source, held);
-      if (previous == null) {
-        // A source's first tree: a blob left by a failed read of another source's tree was never
-        // cached, so nothing is stale yet.
-        return;
+      Set<String> previous = latestBySource.get(source);
+      if (previous != null && previous.size() == held.size() && previous.containsAll(held)) {
+        return; // the same blobs as last time (an idle resync): nothing to keep anew or evict
       }
-      for (String blobId : previous) {
-        if (!held.contains(blobId) && !heldByAnother(source, blobId)) {
-          cache.remove(blobId);
+      latestBySource.put(source, Set.copyOf(held));
+      if (previous != null) {
+        for (String blobId : previous) {
+          if (!held.contains(blobId) && !heldByAnother(source, blobId)) {
+            cache.remove(blobId);
+          }
         }
       }
     }

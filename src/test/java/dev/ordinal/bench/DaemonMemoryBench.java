@@ -22,12 +22,13 @@ import java.util.regex.Pattern;
 
 /**
  * The daemon's memory alone (prints figures, asserts nothing): {@code ordinal run} in a JVM of its
- * own, with the heap the issue allows ({@code -Xmx384m} by default), managing N StatefulSets of no
- * replicas from one Git repository on the real control plane. DaemonScaleBench runs the daemon
- * inside the bench's JVM, so its heap figure holds the bench too; this one reads the daemon's
- * process only, through {@code jcmd}: the live heap after a full GC, the RSS, and the classes that
- * hold the most. The target is absolute (≤ 10 KB per StatefulSet for the whole daemon), so the
- * figure printed beside it is the whole live heap divided by N, with nothing subtracted.
+ * own, with a 384 MiB heap by default ({@code -Xmx384m}, what the scale target allows), managing N
+ * StatefulSets of no replicas from one Git repository on the real control plane. DaemonScaleBench
+ * runs the daemon inside the bench's JVM, so its heap figure holds the bench too; this one reads
+ * the daemon's process only, through {@code jcmd}: the live heap after a full GC, the RSS, and the
+ * classes that hold the most. The target is absolute (≤ 10 KiB per StatefulSet for the whole
+ * daemon), so the figure printed beside it is the whole live heap divided by N, with nothing
+ * subtracted.
  *
  * <p>Taken twice: once the daemon has applied all N (the controller still writing their status),
  * and again when the StatefulSet controller has observed every one, so that the informer's copies
@@ -129,7 +130,7 @@ public final class DaemonMemoryBench {
     long usedKb = Long.parseLong(used.group(1));
     System.out.printf(
         Locale.ROOT,
-        "%s: live heap after a full GC %.1f MiB = %.1f KB per StatefulSet (target 10 KB);"
+        "%s: live heap after a full GC %.1f MiB = %.1f KiB per StatefulSet (target 10 KiB);"
             + " RSS %d MiB (the Deployment's limit: 512 Mi)%n",
         when,
         usedKb / 1024.0,

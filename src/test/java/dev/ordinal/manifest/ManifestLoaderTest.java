@@ -71,7 +71,7 @@ class ManifestLoaderTest {
   }
 
   @Test
-  void aCopyOfEveryLoadedObjectEqualsItAndSharesNothingWithIt() throws Exception {
+  void aCopyOfEveryLoadedObjectEqualsItAndSharesNothingMutableWithIt() throws Exception {
     DesiredState state = loadValidApp();
     for (ManifestObject object : state.objects()) {
       HasMetadata original = object.resource();
@@ -174,8 +174,10 @@ class ManifestLoaderTest {
     assertTrue(extras.isEmpty());
     assertSame(extras, db.getMetadata().getAdditionalProperties(), "one map, not one per object");
     assertSame(extras, db.getSpec().getTemplate().getSpec().getAdditionalProperties());
-    assertSame(List.of(), db.getMetadata().getFinalizers(), "an absent list is the shared one");
-    assertSame(List.of(), db.getSpec().getTemplate().getSpec().getInitContainers());
+    assertSame(
+        db.getMetadata().getFinalizers(),
+        db.getSpec().getTemplate().getSpec().getInitContainers(),
+        "two absent lists are one shared list");
     assertFalse(db.getSpec().getTemplate().getSpec().getContainers().isEmpty());
 
     // A custom resource keeps its whole body there, as fabric8 reads it.
@@ -183,9 +185,14 @@ class ManifestLoaderTest {
         (GenericKubernetesResource) object(state, "ServiceMonitor", "db").resource();
     assertTrue(monitor.getAdditionalProperties().containsKey("spec"));
 
-    // A copy for decoration reads the same, and a builder's copy can take fields again.
-    HasMetadata copy = Loaders.forFixtures().copy(db);
+    // A copy for decoration reads the same, shared empties and all: they are replaced, never added
+    // to.
+    StatefulSet copy = (StatefulSet) Loaders.forFixtures().copy(db);
     assertEquals(db, copy);
+    assertThrows(
+        UnsupportedOperationException.class, () -> copy.getMetadata().getFinalizers().add("x"));
+    // This guards an assumption, not the change: fabric8's builders copy into lists and maps of
+    // their own, so an object built from a loaded one can take fields again.
     StatefulSet rebuilt = new StatefulSetBuilder(db).build();
     rebuilt.setAdditionalProperty("x-note", "kept");
     rebuilt.getMetadata().getFinalizers().add("example.com/kept");

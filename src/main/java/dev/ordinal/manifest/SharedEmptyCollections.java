@@ -25,19 +25,21 @@ import java.util.Map;
  * daemon's heap in DaemonMemoryBench's class histogram. Objects this module reads get the one
  * shared empty map and list instead, once they are read whole.
  *
- * <p>Safe because nothing adds to them after an object is read: Jackson fills them while it reads
- * (this runs after), a copy is read anew, fabric8's builders copy lists and maps into their own,
- * and Ordinal changes what it applies through setters and label maps, never by adding to a model
- * list. A map or list that holds something is kept as it is.
+ * <p>So an empty list or unknown-field map of an object read here, or of a {@link
+ * ManifestLoader#copy copy} of one (read the same way), is immutable: replace it with a setter,
+ * never add to it. Jackson fills them while it reads (this runs after), fabric8's builders copy
+ * lists and maps into their own, and Ordinal changes what it applies through setters and label
+ * maps. A map or list that holds something is kept as it is.
  */
-final class EmptyExtrasShared extends BeanDeserializerModifier {
-
-  static SimpleModule module() {
-    return new SimpleModule("empty-extras-shared").setDeserializerModifier(new EmptyExtrasShared());
-  }
+final class SharedEmptyCollections extends BeanDeserializerModifier {
 
   private static final MethodType GET = MethodType.methodType(Map.class);
   private static final MethodType SET = MethodType.methodType(void.class, Map.class);
+
+  static SimpleModule module() {
+    return new SimpleModule("shared-empty-collections")
+        .setDeserializerModifier(new SharedEmptyCollections());
+  }
 
   /**
    * A property's getter and setter, as handles typed {@code (Object)Object, (Object,Object)void}.
