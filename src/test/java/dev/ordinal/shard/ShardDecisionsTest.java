@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -29,16 +30,20 @@ class ShardDecisionsTest {
   }
 
   private static Set<Integer> taken(List<LeaseAction> actions) {
-    return actions.stream()
-        .filter(a -> a instanceof LeaseAction.Take)
-        .map(a -> ((LeaseAction.Take) a).shard())
-        .collect(Collectors.toCollection(TreeSet::new));
+    return of(actions, LeaseAction.Take.class, LeaseAction.Take::shard);
   }
 
   private static Set<Integer> released(List<LeaseAction> actions) {
+    return of(actions, LeaseAction.Release.class, LeaseAction.Release::shard);
+  }
+
+  /** What {@code part} says of each action of type {@code type}, sorted. */
+  private static <A extends LeaseAction, T extends Comparable<T>> Set<T> of(
+      List<LeaseAction> actions, Class<A> type, Function<A, T> part) {
     return actions.stream()
-        .filter(a -> a instanceof LeaseAction.Release)
-        .map(a -> ((LeaseAction.Release) a).shard())
+        .filter(type::isInstance)
+        .map(type::cast)
+        .map(part)
         .collect(Collectors.toCollection(TreeSet::new));
   }
 
@@ -111,10 +116,7 @@ class ShardDecisionsTest {
   }
 
   private static Set<String> forgotten(List<LeaseAction> actions) {
-    return actions.stream()
-        .filter(a -> a instanceof LeaseAction.Forget)
-        .map(a -> ((LeaseAction.Forget) a).lease())
-        .collect(Collectors.toCollection(TreeSet::new));
+    return of(actions, LeaseAction.Forget.class, LeaseAction.Forget::lease);
   }
 
   @Test
