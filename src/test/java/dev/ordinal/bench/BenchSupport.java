@@ -150,7 +150,12 @@ final class BenchSupport {
 
   /** VmRSS of this process, from /proc (Linux). */
   static long rssKb() throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+    return rssKb(ProcessHandle.current().pid());
+  }
+
+  /** VmRSS of process {@code pid}, from /proc (Linux). */
+  static long rssKb(long pid) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
       if (line.startsWith("VmRSS:")) {
         return Long.parseLong(line.replaceAll("[^0-9]", ""));
       }

@@ -6,7 +6,6 @@ import static dev.ordinal.bench.BenchSupport.settle;
 import dev.ordinal.git.TestRemote;
 import dev.ordinal.testkit.ControlPlane;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -135,7 +134,7 @@ public final class DaemonMemoryBench {
         when,
         usedKb / 1024.0,
         (double) usedKb / n,
-        rssKb(daemon.pid()) / 1024);
+        BenchSupport.rssKb(daemon.pid()) / 1024);
   }
 
   private static String jcmd(Path jcmd, Process daemon, String command) throws Exception {
@@ -148,14 +147,5 @@ public final class DaemonMemoryBench {
       throw new IllegalStateException("jcmd " + command + " failed: " + out);
     }
     return out;
-  }
-
-  private static long rssKb(long pid) throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-      if (line.startsWith("VmRSS:")) {
-        return Long.parseLong(line.replaceAll("[^0-9]", ""));
-      }
-    }
-    return -1;
   }
 }
