@@ -862,11 +862,14 @@ public final class AppSync implements AppRegistry.AppView {
   }
 
   /**
-   * A desired object as Ordinal applies it: a private copy with namespace and inventory label, and
-   * for a StatefulSet under a rollout policy no partition ({@link PartitionHold}).
+   * A desired object as Ordinal applies it: a copy with namespace and inventory label, and for a
+   * StatefulSet under a rollout policy no partition ({@link PartitionHold}). Only its metadata and
+   * update strategy are its own ({@link ManifestLoader#copyMetadata}); change anything else only in
+   * a {@link ManifestLoader#copy deep copy} of it.
    */
   HasMetadata decorate(HasMetadata loaded, boolean underPolicy) {
-    HasMetadata copy = loader.copy(loaded);
+    // Only the metadata and the partition change: the rest is shared with the loader's original.
+    HasMetadata copy = loader.copyMetadata(loaded);
     if (isNamespaced(copy) && copy.getMetadata().getNamespace() == null) {
       copy.getMetadata().setNamespace(namespace);
     }
@@ -875,7 +878,8 @@ public final class AppSync implements AppRegistry.AppView {
             ? new HashMap<>()
             : new HashMap<>(copy.getMetadata().getLabels());
     labels.put(PlanOptions.APP_LABEL, app);
-    copy.getMetadata().setLabels(labels);
+    // Immutable, and a third of a HashMap's size: the daemon keeps one per object it manages.
+    copy.getMetadata().setLabels(Map.copyOf(labels));
     if (copy instanceof StatefulSet sts && underPolicy) {
       PartitionHold.stripPartition(sts);
     }

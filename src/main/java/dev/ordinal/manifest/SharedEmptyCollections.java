@@ -20,16 +20,17 @@ import java.util.Map;
 
 /**
  * Every fabric8 model object carries a {@code LinkedHashMap} for the fields its class does not
- * know, and an {@code ArrayList} for each list field, and in a manifest nearly all of them stay
- * empty: about fifty maps and seventy lists per StatefulSet read, the largest shares of the
- * daemon's heap in DaemonMemoryBench's class histogram. Objects this module reads get the one
- * shared empty map and list instead, once they are read whole.
+ * know, an {@code ArrayList} for each list field and a {@code LinkedHashMap} for each map field
+ * (annotations, nodeSelector, limits), and in a manifest nearly all of them stay empty: about fifty
+ * maps and seventy lists per StatefulSet read, the largest shares of the daemon's heap in
+ * DaemonMemoryBench's class histogram. Objects this module reads get the one shared empty map and
+ * list instead, once they are read whole.
  *
- * <p>So an empty list or unknown-field map of an object read here, or of a {@link
- * ManifestLoader#copy copy} of one (read the same way), is immutable: replace it with a setter,
- * never add to it. Jackson fills them while it reads (this runs after), fabric8's builders copy
- * lists and maps into their own, and Ordinal changes what it applies through setters and label
- * maps. A map or list that holds something is kept as it is.
+ * <p>So an empty list or map of an object read here, or of a {@link ManifestLoader#copy copy} of
+ * one (read the same way), is immutable: replace it with a setter, never add to it. Jackson fills
+ * them while it reads (this runs after), fabric8's builders copy lists and maps into their own, and
+ * Ordinal changes what it applies through setters and label maps. A map or list that holds
+ * something is kept as it is.
  */
 final class SharedEmptyCollections extends BeanDeserializerModifier {
 
@@ -57,8 +58,8 @@ final class SharedEmptyCollections extends BeanDeserializerModifier {
   @Override
   public JsonDeserializer<?> modifyDeserializer(
       DeserializationConfig config, BeanDescription description, JsonDeserializer<?> deserializer) {
-    Class<?> type = description.getBeanClass();
-    if (!KubernetesResource.class.isAssignableFrom(type)) {
+    Class<?> bean = description.getBeanClass();
+    if (!KubernetesResource.class.isAssignableFrom(bean)) {
       return deserializer;
     }
     MethodHandles.Lookup lookup = MethodHandles.publicLookup();
@@ -66,19 +67,20 @@ final class SharedEmptyCollections extends BeanDeserializerModifier {
     try {
       extras =
           accessors(
-              lookup.findVirtual(type, "getAdditionalProperties", GET),
-              lookup.findVirtual(type, "setAdditionalProperties", SET));
+              lookup.findVirtual(bean, "getAdditionalProperties", GET),
+              lookup.findVirtual(bean, "setAdditionalProperties", SET));
     } catch (NoSuchMethodException | IllegalAccessException e) {
       // A model class without the pair (none in fabric8 7.x) is read as Jackson reads it.
       return deserializer;
     }
-    List<Accessors> lists = new ArrayList<>();
+    List<Accessors> collections = new ArrayList<>();
     for (BeanPropertyDefinition property : description.findProperties()) {
-      if (List.class.isAssignableFrom(property.getRawPrimaryType())
+      Class<?> type = property.getRawPrimaryType();
+      if ((List.class.isAssignableFrom(type) || Map.class.isAssignableFrom(type))
           && property.hasGetter()
           && property.hasSetter()) {
         try {
-          lists.add(
+          collections.add(
               accessors(
                   lookup.unreflect(property.getGetter().getAnnotated()),
                   lookup.unreflect(property.getSetter().getAnnotated())));
@@ -87,7 +89,7 @@ final class SharedEmptyCollections extends BeanDeserializerModifier {
         }
       }
     }
-    return new Sharing(deserializer, extras, List.copyOf(lists));
+    return new Sharing(deserializer, extras, List.copyOf(collections));
   }
 
   private static Accessors accessors(MethodHandle get, MethodHandle set) {
@@ -98,17 +100,18 @@ final class SharedEmptyCollections extends BeanDeserializerModifier {
 
   private static final class Sharing extends DelegatingDeserializer {
     private final Accessors extras;
-    private final List<Accessors> lists;
+    // List and map properties.
+    private final List<Accessors> collections;
 
-    Sharing(JsonDeserializer<?> delegate, Accessors extras, List<Accessors> lists) {
+    Sharing(JsonDeserializer<?> delegate, Accessors extras, List<Accessors> collections) {
       super(delegate);
       this.extras = extras;
-      this.lists = lists;
+      this.collections = collections;
     }
 
     @Override
     protected JsonDeserializer<?> newDelegatingInstance(JsonDeserializer<?> delegate) {
-      return new Sharing(delegate, extras, lists);
+      return new Sharing(delegate, extras, collections);
     }
 
     @Override
@@ -122,9 +125,12 @@ final class SharedEmptyCollections extends BeanDeserializerModifier {
         if (extras.read(read) instanceof Map<?, ?> map && map.isEmpty()) {
           extras.write(read, Map.of());
         }
-        for (Accessors list : lists) {
-          if (list.read(read) instanceof List<?> values && values.isEmpty()) {
-            list.write(read, List.of());
+        for (Accessors collection : collections) {
+          Object value = collection.read(read);
+          if (value instanceof List<?> values && values.isEmpty()) {
+            collection.write(read, List.of());
+          } else if (value instanceof Map<?, ?> entries && entries.isEmpty()) {
+            collection.write(read, Map.of());
           }
         }
       } catch (RuntimeException | Error e) {

@@ -3,6 +3,7 @@ package dev.ordinal.manifest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,6 +38,7 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,14 +80,66 @@ class ManifestLoaderTest {
       HasMetadata copy = Loaders.forFixtures().copy(original);
       assertEquals(original, copy, original.getKind());
       assertEquals(original.getClass(), copy.getClass());
-      if (copy.getMetadata().getLabels() == null) {
-        copy.getMetadata().setLabels(new HashMap<>());
+      Map<String, String> labels = copy.getMetadata().getLabels();
+      if (labels == null || labels.isEmpty()) {
+        // The shared immutable empty map: a change replaces it.
+        copy.getMetadata().setLabels(new HashMap<>(Map.of("changed", "yes")));
+      } else {
+        labels.put("changed", "yes");
       }
-      copy.getMetadata().getLabels().put("changed", "yes");
       assertFalse(
           original.getMetadata().getLabels() != null
               && original.getMetadata().getLabels().containsKey("changed"),
           original.getKind() + " changed with its copy");
+    }
+  }
+
+  @Test
+  void aMetadataCopyEqualsItsOriginalAndOwnsOnlyItsMetadataAndUpdateStrategy() throws Exception {
+    ManifestLoader loader = Loaders.forFixtures();
+    byte[] held =
+        """
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata: {name: held, labels: {app: held}}
+        spec:
+          serviceName: held
+          selector: {matchLabels: {app: held}}
+          updateStrategy: {type: RollingUpdate, rollingUpdate: {partition: 2}}
+          template:
+            metadata: {labels: {app: held}}
+            spec: {containers: [{name: db, image: "registry.local/db:1"}]}
+        """
+            .getBytes(StandardCharsets.UTF_8);
+    SourceEntry entry = new SourceEntry("held.yaml", LocalDirectory.gitBlobId(held));
+    LoadResult heldLoad = loader.load(new SourceTree("r", List.of(entry), e -> held));
+    List<ManifestObject> objects = new ArrayList<>(loadValidApp().objects());
+    objects.addAll(((LoadResult.Loaded) heldLoad).state().objects());
+    for (ManifestObject object : objects) {
+      HasMetadata original = object.resource();
+      String before = KubernetesObjects.MAPPER.writeValueAsString(original);
+      HasMetadata copy = loader.copyMetadata(original);
+      assertEquals(original, copy, original.getKind());
+      assertEquals(original.getClass(), copy.getClass());
+      assertNotSame(original.getMetadata(), copy.getMetadata(), original.getKind());
+      copy.getMetadata().setLabels(Map.of("changed", "yes"));
+      copy.getMetadata().setNamespace("elsewhere");
+      if (copy instanceof StatefulSet sts) {
+        StatefulSet source = (StatefulSet) original;
+        assertSame(source.getSpec().getTemplate(), sts.getSpec().getTemplate());
+        assertSame(
+            source.getSpec().getVolumeClaimTemplates(), sts.getSpec().getVolumeClaimTemplates());
+        sts.getSpec().setReplicas(99);
+        if (sts.getSpec().getUpdateStrategy() != null) {
+          assertNotSame(source.getSpec().getUpdateStrategy(), sts.getSpec().getUpdateStrategy());
+          sts.getSpec().getUpdateStrategy().setType("OnDelete");
+          if (sts.getSpec().getUpdateStrategy().getRollingUpdate() != null) {
+            sts.getSpec().getUpdateStrategy().getRollingUpdate().setPartition(7);
+          }
+        }
+      }
+      assertEquals(
+          before, KubernetesObjects.MAPPER.writeValueAsString(original), original.getKind());
     }
   }
 
@@ -167,7 +221,7 @@ class ManifestLoaderTest {
   }
 
   @Test
-  void emptyUnknownFieldMapsAndListsAreSharedAndFilledOnesStay() throws Exception {
+  void emptyMapsAndListsAreSharedAndFilledOnesStay() throws Exception {
     DesiredState state = loadValidApp();
     StatefulSet db = (StatefulSet) object(state, "StatefulSet", "db").resource();
     Map<String, Object> extras = db.getAdditionalProperties();
@@ -179,6 +233,12 @@ class ManifestLoaderTest {
         db.getSpec().getTemplate().getSpec().getInitContainers(),
         "two absent lists are one shared list");
     assertFalse(db.getSpec().getTemplate().getSpec().getContainers().isEmpty());
+    assertSame(
+        db.getSpec().getTemplate().getSpec().getNodeSelector(),
+        db.getSpec().getTemplate().getSpec().getOverhead(),
+        "two absent maps are one shared map");
+    assertTrue(db.getSpec().getTemplate().getSpec().getNodeSelector().isEmpty());
+    assertFalse(db.getMetadata().getLabels().isEmpty(), "a filled map stays");
 
     // A custom resource keeps its whole body there, as fabric8 reads it.
     GenericKubernetesResource monitor =
@@ -196,8 +256,10 @@ class ManifestLoaderTest {
     StatefulSet rebuilt = new StatefulSetBuilder(db).build();
     rebuilt.setAdditionalProperty("x-note", "kept");
     rebuilt.getMetadata().getFinalizers().add("example.com/kept");
+    rebuilt.getSpec().getTemplate().getSpec().getNodeSelector().put("zone", "a");
     assertEquals("kept", rebuilt.getAdditionalProperties().get("x-note"));
     assertEquals(List.of("example.com/kept"), rebuilt.getMetadata().getFinalizers());
+    assertEquals(Map.of("zone", "a"), rebuilt.getSpec().getTemplate().getSpec().getNodeSelector());
     assertTrue(db.getAdditionalProperties().isEmpty(), "the loaded object is untouched");
   }
 
