@@ -1,5 +1,6 @@
 package dev.ordinal.kube;
 
+import dev.ordinal.manifest.CompactModels;
 import dev.ordinal.plan.LiveFingerprint;
 import dev.ordinal.plan.PlanOptions;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -86,6 +87,7 @@ final class SlimStore<T extends HasMetadata> implements ItemStore<T> {
 
   @Override
   public T put(String key, T obj) {
+    T slimmed = CompactModels.compact(slim.apply(obj));
     if (fingerprints != null) {
       Fingerprinted known = fingerprints.get(key);
       if (known == null || !known.sameAs(obj)) {
@@ -94,12 +96,20 @@ final class SlimStore<T extends HasMetadata> implements ItemStore<T> {
             key,
             new Fingerprinted(
                 m.getGeneration(),
-                m.getLabels() == null ? null : Map.copyOf(m.getLabels()),
-                m.getAnnotations() == null ? null : Map.copyOf(m.getAnnotations()),
+                immutable(m.getLabels(), slimmed.getMetadata().getLabels()),
+                immutable(m.getAnnotations(), slimmed.getMetadata().getAnnotations()),
                 LiveFingerprint.of(obj)));
       }
     }
-    return items.put(key, slim.apply(obj));
+    return items.put(key, slimmed);
+  }
+
+  /** An immutable copy of {@code full}: {@code kept}, the slim object's, when that is one. */
+  private static Map<String, String> immutable(Map<String, String> full, Map<String, String> kept) {
+    if (full == null) {
+      return null;
+    }
+    return kept != null && kept.equals(full) ? Map.copyOf(kept) : Map.copyOf(full);
   }
 
   @Override
@@ -145,17 +155,20 @@ final class SlimStore<T extends HasMetadata> implements ItemStore<T> {
       annotations = new HashMap<>(annotations);
       annotations.remove(LAST_APPLIED);
     }
-    return new ObjectMetaBuilder()
-        .withName(m.getName())
-        .withNamespace(m.getNamespace())
-        .withUid(m.getUid())
-        .withResourceVersion(m.getResourceVersion())
-        .withGeneration(m.getGeneration())
-        .withDeletionTimestamp(m.getDeletionTimestamp())
-        .withLabels(m.getLabels())
-        .withAnnotations(annotations)
-        .withOwnerReferences(m.getOwnerReferences())
-        .build();
+    ObjectMeta slim =
+        new ObjectMetaBuilder()
+            .withName(m.getName())
+            .withNamespace(m.getNamespace())
+            .withUid(m.getUid())
+            .withResourceVersion(m.getResourceVersion())
+            .withGeneration(m.getGeneration())
+            .withDeletionTimestamp(m.getDeletionTimestamp())
+            .withOwnerReferences(m.getOwnerReferences())
+            .build();
+    // Immutable maps take a quarter of a LinkedHashMap's room; the store is read with lookups.
+    slim.setLabels(m.getLabels() == null ? null : Map.copyOf(m.getLabels()));
+    slim.setAnnotations(annotations == null ? null : Map.copyOf(annotations));
+    return slim;
   }
 
   static StatefulSet slimStatefulSet(StatefulSet s) {
@@ -163,7 +176,6 @@ final class SlimStore<T extends HasMetadata> implements ItemStore<T> {
         new StatefulSetBuilder()
             .withApiVersion(s.getApiVersion())
             .withKind(s.getKind())
-            .withMetadata(slimMeta(s.getMetadata()))
             .withStatus(s.getStatus());
     if (s.getSpec() != null) {
       // of the claim templates only the names: the rollout side derives claim names from them
@@ -187,7 +199,10 @@ final class SlimStore<T extends HasMetadata> implements ItemStore<T> {
               s.getSpec().getPersistentVolumeClaimRetentionPolicy())
           .endSpec();
     }
-    return b.build();
+    // Set after the build: a builder would copy the metadata's maps into LinkedHashMaps again.
+    StatefulSet slim = b.build();
+    slim.setMetadata(slimMeta(s.getMetadata()));
+    return slim;
   }
 
   /**
@@ -226,11 +241,7 @@ final class SlimStore<T extends HasMetadata> implements ItemStore<T> {
   }
 
   static Pod slimPod(Pod p) {
-    PodBuilder b =
-        new PodBuilder()
-            .withApiVersion(p.getApiVersion())
-            .withKind(p.getKind())
-            .withMetadata(slimMeta(p.getMetadata()));
+    PodBuilder b = new PodBuilder().withApiVersion(p.getApiVersion()).withKind(p.getKind());
     if (p.getStatus() != null) {
       List<PodCondition> ready = new ArrayList<>();
       if (p.getStatus().getConditions() != null) {
@@ -254,6 +265,8 @@ final class SlimStore<T extends HasMetadata> implements ItemStore<T> {
       }
       b.withNewStatus().withConditions(ready).withContainerStatuses(statuses).endStatus();
     }
-    return b.build();
+    Pod slim = b.build();
+    slim.setMetadata(slimMeta(p.getMetadata()));
+    return slim;
   }
 }

@@ -39,8 +39,6 @@ import java.util.regex.Pattern;
  */
 public final class ManifestLoader {
 
-  private static final ShallowCopies SHALLOW = new ShallowCopies(KubernetesObjects.MAPPER);
-
   private final ConditionSyntax conditions;
   private final AnalysisTrust trust;
   private final OrdinalKinds ordinalKinds;
@@ -113,12 +111,12 @@ public final class ManifestLoader {
    * 2 KiB per StatefulSet more.
    */
   public HasMetadata copyMetadata(HasMetadata object) {
-    HasMetadata copy = SHALLOW.of(object);
+    HasMetadata copy = ShallowCopies.of(object);
     if (object.getMetadata() != null) {
-      copy.setMetadata(SHALLOW.of(object.getMetadata()));
+      copy.setMetadata(ShallowCopies.of(object.getMetadata()));
     }
     if (copy instanceof StatefulSet sts && sts.getSpec() != null) {
-      StatefulSetSpec spec = SHALLOW.of(sts.getSpec());
+      StatefulSetSpec spec = ShallowCopies.of(sts.getSpec());
       if (spec.getUpdateStrategy() != null) {
         spec.setUpdateStrategy(
             KubernetesObjects.MAPPER.convertValue(
