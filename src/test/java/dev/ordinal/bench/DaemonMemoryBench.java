@@ -3,9 +3,13 @@ package dev.ordinal.bench;
 import static dev.ordinal.bench.BenchSupport.namespace;
 import static dev.ordinal.bench.BenchSupport.settle;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.ordinal.git.TestRemote;
 import dev.ordinal.testkit.ControlPlane;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +25,8 @@ import java.util.regex.Pattern;
 
 /**
  * The daemon's memory alone (prints figures, asserts nothing): {@code ordinal run} in a JVM of its
- * own, with a 384 MiB heap by default ({@code -Xmx384m}, what the scale target allows), managing N
+ * own, with a 384 MiB heap by default ({@code -Xmx384m}, what the scale target allows) and the
+ * other JVM options of {@code manifests/deployment.yaml} (run it from the repository), managing N
  * StatefulSets of no replicas from one Git repository on the real control plane. DaemonScaleBench
  * runs the daemon inside the bench's JVM, so its heap figure holds the bench too; this one reads
  * the daemon's process only, through {@code jcmd}: the live heap after a full GC, the RSS, and the
@@ -36,14 +41,39 @@ import java.util.regex.Pattern;
  * <pre>
  * mvn -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
  * java -cp target/classes:target/test-classes:$(cat target/cp.txt) dev.ordinal.bench.DaemonMemoryBench 10000 384m
- * # JVM options for the daemon after the heap size, to see what one is worth:
- * java ... dev.ordinal.bench.DaemonMemoryBench 10000 384m -XX:+UseStringDeduplication
+ * # JVM options for the daemon after the heap size (they come last, so they win), to see what
+ * # one is worth:
+ * java ... dev.ordinal.bench.DaemonMemoryBench 10000 384m -XX:-UseStringDeduplication
  * </pre>
  */
 public final class DaemonMemoryBench {
   private static final Pattern USED = Pattern.compile("used (\\d+)K");
 
   private DaemonMemoryBench() {}
+
+  /**
+   * The JVM options of {@code manifests/deployment.yaml}'s container, but its heap share of the
+   * container's limit, which this machine does not have: the bench gives the heap in MiB instead.
+   */
+  static List<String> deploymentJvmOptions() throws IOException {
+    Path manifest = Path.of("manifests/deployment.yaml");
+    try (MappingIterator<JsonNode> documents =
+        new YAMLMapper().readerFor(JsonNode.class).readValues(manifest.toFile())) {
+      for (JsonNode document : documents.readAll()) {
+        if (!"Deployment".equals(document.path("kind").asText())) {
+          continue;
+        }
+        for (JsonNode env : document.at("/spec/template/spec/containers/0/env")) {
+          if ("JAVA_TOOL_OPTIONS".equals(env.path("name").asText())) {
+            return Arrays.stream(env.path("value").asText().trim().split("\\s+"))
+                .filter(option -> !option.startsWith("-XX:MaxRAMPercentage="))
+                .toList();
+          }
+        }
+      }
+    }
+    throw new IllegalStateException(manifest + " sets no JAVA_TOOL_OPTIONS on its Deployment");
+  }
 
   public static void main(String[] args) throws Exception {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
@@ -68,7 +98,8 @@ public final class DaemonMemoryBench {
       Path log = dir.resolve("daemon.log");
       long s0 = System.nanoTime();
       List<String> command = new ArrayList<>();
-      command.addAll(List.of(java.toString(), "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError"));
+      command.addAll(List.of(java.toString(), "-Xmx" + heap));
+      command.addAll(deploymentJvmOptions());
       command.addAll(Arrays.asList(args).subList(Math.min(2, args.length), args.length));
       command.addAll(
           List.of(
