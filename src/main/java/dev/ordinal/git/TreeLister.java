@@ -8,12 +8,15 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.MutableObjectId;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.revwalk.RevTree;
@@ -39,6 +42,14 @@ final class TreeLister {
   // the ids of the last listing makes a one-file change cost one size lookup, not 10,000.
   private Set<ObjectId> sizeCheckedBlobs = new HashSet<>();
   private Set<ObjectId> sizeCheckedNow = new HashSet<>();
+  // The regular files of the last listing by path: a file whose blob did not change is listed with
+  // the same entry, so no new blob id text is made (and hashed again by every map downstream), and
+  // its size is not looked up.
+  private Map<String, Listed> listedFiles = new HashMap<>();
+  private Map<String, Listed> listedNow = new HashMap<>();
+
+  /** A regular file as last listed: its entry, and its blob id as JGit compares it. */
+  private record Listed(SourceEntry entry, ObjectId blob) {}
 
   TreeLister(long maxFileBytes) {
     this.maxFileBytes = maxFileBytes;
@@ -92,6 +103,7 @@ final class TreeLister {
   List<SourceEntry> list(ObjectReader reader, RevTree root, String appPath, String commitLabel)
       throws GitSourceException, IOException {
     sizeCheckedNow = new HashSet<>();
+    listedNow = new HashMap<>(listedFiles.size() * 4 / 3 + 1);
     ObjectId start = root;
     if (!appPath.isEmpty()) {
       TreeWalk dir = TreeWalk.forPath(reader, appPath, root);
@@ -119,6 +131,7 @@ final class TreeLister {
       throw new GitSourceException(String.join("\n", listing.problems));
     }
     sizeCheckedBlobs = sizeCheckedNow;
+    listedFiles = listedNow;
     listing.entries.sort(Comparator.comparing(SourceEntry::path));
     return listing.entries;
   }
@@ -133,6 +146,7 @@ final class TreeLister {
     private final RevTree root;
     final List<SourceEntry> entries = new ArrayList<>();
     final List<String> problems = new ArrayList<>();
+    private final MutableObjectId blob = new MutableObjectId();
 
     Listing(ObjectReader reader, RevTree root) {
       this.reader = reader;
@@ -165,8 +179,15 @@ final class TreeLister {
             symlink(child, realChild, name, walk.getObjectId(0), chain);
           } else if (TreeRules.isManifestName(name)
               && (mode == FileMode.REGULAR_FILE || mode == FileMode.EXECUTABLE_FILE)) {
-            checkSize(reader, child, walk.getObjectId(0));
-            entries.add(new SourceEntry(child, walk.getObjectId(0).name()));
+            walk.getObjectId(blob, 0);
+            Listed listed = listedFiles.get(child);
+            if (listed == null || !listed.blob().equals(blob)) {
+              ObjectId id = blob.copy();
+              checkSize(reader, child, id);
+              listed = new Listed(new SourceEntry(child, id.name()), id);
+            }
+            listedNow.put(child, listed);
+            entries.add(listed.entry());
           }
           // Submodules (gitlinks) and other files are not manifests.
         } catch (GitSourceException e) {

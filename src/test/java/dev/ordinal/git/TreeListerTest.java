@@ -2,7 +2,9 @@ package dev.ordinal.git;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.ordinal.manifest.SourceEntry;
 import dev.ordinal.manifest.SourceTree;
@@ -71,6 +73,34 @@ class TreeListerTest {
       assertEquals(
           List.of("apps/LOUD.YAML", "apps/base/x.yaml", "apps/dir.yaml/y.json", "apps/sub/x.yaml"),
           tree.entries().stream().map(SourceEntry::path).toList());
+    }
+  }
+
+  @Test
+  void aFileWhoseBlobDidNotChangeKeepsItsEntryAndAChangedOneGetsANewOne() throws Exception {
+    try (TestRemote remote = TestRemote.create(tmp.resolve("remote.git"));
+        GitRepoCache cache = new GitRepoCache(tmp.resolve("data"));
+        GitRepoCache freshCache = new GitRepoCache(tmp.resolve("fresh"))) {
+      remote.commit("main", Map.of("a.yaml", "v: 1", "b.yaml", "v: 2", "sub/c.yaml", "v: 3"));
+      GitSource source = GitSource.open(cache, GitSourceConfig.of(remote.fileUrl(), "main", "."));
+      List<SourceEntry> first =
+          assertInstanceOf(PollResult.Changed.class, source.poll()).tree().entries();
+      remote.commit(
+          "main", Map.of("a.yaml", "v: 1", "b.yaml", "v: 20", "sub/c.yaml", "v: 3", "d.yaml", ""));
+      List<SourceEntry> second =
+          assertInstanceOf(PollResult.Changed.class, source.poll()).tree().entries();
+
+      assertEquals(
+          List.of("a.yaml", "b.yaml", "d.yaml", "sub/c.yaml"),
+          second.stream().map(SourceEntry::path).toList());
+      assertSame(first.get(0), second.get(0), "a.yaml did not change");
+      assertSame(first.get(2), second.get(3), "sub/c.yaml did not change");
+      assertNotEquals(first.get(1).blobId(), second.get(1).blobId(), "b.yaml changed");
+      // What a fresh lister says of the same commit.
+      GitSource fresh =
+          GitSource.open(freshCache, GitSourceConfig.of(remote.fileUrl(), "main", "."));
+      assertEquals(
+          assertInstanceOf(PollResult.Changed.class, fresh.poll()).tree().entries(), second);
     }
   }
 }
