@@ -84,9 +84,15 @@ public final class PlanMemo {
     entries.remove(key);
   }
 
-  /** Forgets every object not in {@code keys}, so the memo never outgrows the app. */
+  /** Forgets objects not in {@code keys}, so the memo never outgrows the app. */
   void retainOnly(Set<ObjectKey> keys) {
-    entries.keySet().retainAll(keys);
+    // What the memo must never do is outgrow the app. A memo no larger than the app's keys may keep
+    // a plan of an object gone (one whose twin went, so its new plan was not remembered), which is
+    // harmless: a plan is reused only for the same desired object and live version. Checking all N
+    // keys again on every plan cost a one-file change of 10,000 objects 4% of its time.
+    if (entries.size() > keys.size()) {
+      entries.keySet().retainAll(keys);
+    }
   }
 
   /** Plans reused since the memo was made. */
