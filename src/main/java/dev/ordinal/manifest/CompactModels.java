@@ -18,18 +18,11 @@ public final class CompactModels {
 
   /** {@code object}, changed in place, for chaining. */
   public static <T extends KubernetesResource> T compact(T object) {
-    try {
-      walk(object);
-    } catch (RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable e) {
-      // Public getters and setters of plain fields: nothing checked is thrown.
-      throw new IllegalStateException(e);
-    }
+    walk(object);
     return object;
   }
 
-  private static void walk(Object bean) throws Throwable {
+  private static void walk(Object bean) {
     for (Property property : ModelProperties.of(bean.getClass()).all()) {
       if (property.holds() == ModelProperties.Holds.VALUE) {
         continue;
@@ -48,7 +41,7 @@ public final class CompactModels {
     }
   }
 
-  private static void walkAll(Iterable<?> values) throws Throwable {
+  private static void walkAll(Iterable<?> values) {
     for (Object value : values) {
       if (value instanceof KubernetesResource) {
         walk(value);
@@ -57,14 +50,14 @@ public final class CompactModels {
   }
 
   /** One level of {@link #compact}: for each object as Jackson reads it. */
-  static void shareEmpties(Object bean, List<Property> collections) throws Throwable {
+  static void shareEmpties(Object bean, List<Property> collections) {
     for (Property property : collections) {
       shareEmpty(bean, property, property.read(bean));
     }
   }
 
   /** Whether {@code value} was an empty list or map, now the shared one. */
-  private static boolean shareEmpty(Object bean, Property property, Object value) throws Throwable {
+  private static boolean shareEmpty(Object bean, Property property, Object value) {
     if (value instanceof List<?> list && list.isEmpty()) {
       property.write(bean, List.of());
       return true;

@@ -30,14 +30,30 @@ final class ModelProperties {
   }
 
   record Property(String name, Holds holds, MethodHandle get, MethodHandle set) {
-    Object read(Object bean) throws Throwable {
-      return get.invoke(bean);
+    Object read(Object bean) {
+      try {
+        return get.invoke(bean);
+      } catch (RuntimeException | Error e) {
+        throw e;
+      } catch (Throwable e) {
+        throw new IllegalStateException(PLAIN, e);
+      }
     }
 
-    void write(Object bean, Object value) throws Throwable {
-      set.invoke(bean, value);
+    void write(Object bean, Object value) {
+      try {
+        set.invoke(bean, value);
+      } catch (RuntimeException | Error e) {
+        throw e;
+      } catch (Throwable e) {
+        throw new IllegalStateException(PLAIN, e);
+      }
     }
   }
+
+  // Public getters and setters of plain fields throw nothing checked.
+  private static final String PLAIN =
+      "a model property's getter or setter threw a checked exception";
 
   /**
    * The properties of one class; {@code unpaired} names those without a public getter and setter,

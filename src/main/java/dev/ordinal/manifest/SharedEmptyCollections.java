@@ -66,14 +66,7 @@ final class SharedEmptyCollections extends BeanDeserializerModifier {
       if (read == null) {
         return null;
       }
-      try {
-        CompactModels.shareEmpties(read, collections);
-      } catch (RuntimeException | Error e) {
-        throw e;
-      } catch (Throwable e) {
-        // The handles are public getters and setters of plain fields; they throw nothing checked.
-        throw new IllegalStateException(e);
-      }
+      CompactModels.shareEmpties(read, collections);
       return read;
     }
   }
