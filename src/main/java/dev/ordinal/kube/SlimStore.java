@@ -1,6 +1,7 @@
 package dev.ordinal.kube;
 
 import dev.ordinal.manifest.CompactModels;
+import dev.ordinal.manifest.SharedStrings;
 import dev.ordinal.plan.LiveFingerprint;
 import dev.ordinal.plan.PlanOptions;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -87,7 +88,7 @@ final class SlimStore<T extends HasMetadata> implements ItemStore<T> {
 
   @Override
   public T put(String key, T obj) {
-    T slimmed = CompactModels.compact(slim.apply(obj));
+    T slimmed = SharedStrings.share(CompactModels.compact(slim.apply(obj)));
     if (fingerprints != null) {
       Fingerprinted known = fingerprints.get(key);
       if (known == null || !known.sameAs(obj)) {

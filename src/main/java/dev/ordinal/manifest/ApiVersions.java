@@ -10,12 +10,6 @@ public final class ApiVersions {
   // substring per object per plan would be one more String with its hash to compute again.
   private static final Map<String, String> GROUPS = new ConcurrentHashMap<>();
 
-  // The loader asks before it validates, so any string a commit puts in apiVersion comes here:
-  // at most this many are kept, each no longer than a DNS subdomain and a version, and past that a
-  // group is still right, only not shared.
-  private static final int MAX_REMEMBERED = 1024;
-  private static final int MAX_REMEMBERED_LENGTH = 253 + 1 + 63;
-
   private ApiVersions() {}
 
   /**
@@ -29,7 +23,8 @@ public final class ApiVersions {
     if (group == null) {
       int slash = apiVersion.indexOf('/');
       group = slash < 0 ? "" : apiVersion.substring(0, slash);
-      if (GROUPS.size() < MAX_REMEMBERED && apiVersion.length() <= MAX_REMEMBERED_LENGTH) {
+      // The loader asks before it validates: any string a commit puts in apiVersion comes here.
+      if (SharedStrings.mayKeep(GROUPS.size(), apiVersion)) {
         GROUPS.putIfAbsent(apiVersion, group);
       }
     }

@@ -341,7 +341,9 @@ public final class ManifestLoader {
       return ordinalKinds.parse(kind, root, line, problems);
     }
     HasMetadata resource = kubernetesObjects.read(root, apiVersion, kind, problems);
-    return resource == null ? null : new KubernetesDocument(resource, line, origin, path);
+    return resource == null
+        ? null
+        : new KubernetesDocument(SharedStrings.share(resource), line, origin, path);
   }
 
   /**
@@ -383,7 +385,7 @@ public final class ManifestLoader {
     List<LoadError> notes = new ArrayList<>();
     List<LoadResult.Duplicate> duplicates = new ArrayList<>();
     List<ManifestObject> objects = new ArrayList<>();
-    Map<String, SourceLocation> objectKeys = new HashMap<>();
+    Map<Identity, SourceLocation> objectKeys = new HashMap<>();
     Map<String, RolloutPolicy> policies = new LinkedHashMap<>();
     Map<String, SourceLocation> policySources = new HashMap<>();
     Map<String, AnalysisTemplate> templates = new LinkedHashMap<>();
@@ -409,7 +411,7 @@ public final class ManifestLoader {
         SourceLocation here = new SourceLocation(file, document.line());
         if (document instanceof KubernetesDocument kubernetes) {
           HasMetadata resource = kubernetes.resource();
-          String key = objectKey(resource);
+          Identity key = objectKey(resource);
           SourceLocation first = objectKeys.putIfAbsent(key, here);
           if (first != null) {
             errors.add(duplicate(here, describe(resource), first));
@@ -725,17 +727,19 @@ public final class ManifestLoader {
         here.file(), here.line(), "", "duplicate " + what + ", first defined at " + first);
   }
 
-  /** Identity of an object in a cluster: group, kind, namespace and name. */
-  private static String objectKey(HasMetadata resource) {
+  /** An object's identity in the tree, for finding one declared twice. */
+  private record Identity(String group, String kind, String namespace, String name) {}
+
+  private static Identity objectKey(HasMetadata resource) {
     String namespace = resource.getMetadata().getNamespace();
-    return ApiVersions.group(resource.getApiVersion())
-        + "/"
-        + resource.getKind()
-        + "/"
-        + (namespace == null ? "" : namespace)
-        + "/"
-        + resource.getMetadata().getName();
+    return new Identity(
+        ApiVersions.group(resource.getApiVersion()),
+        resource.getKind(),
+        namespace == null ? "" : namespace,
+        resource.getMetadata().getName());
   }
+
+  /** Identity of an object in a cluster: group, kind, namespace and name. */
 
   /** "StatefulSet prod/db" or "ClusterRole admin". */
   private static String describe(HasMetadata resource) {
