@@ -8,6 +8,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 import org.eclipse.jgit.lib.Constants;
@@ -18,7 +19,7 @@ import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.transport.FetchConnection;
-import org.eclipse.jgit.transport.FetchResult;
+import org.eclipse.jgit.transport.PackLock;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.TagOpt;
 import org.eclipse.jgit.transport.Transport;
@@ -106,35 +107,42 @@ public final class GitRepoCache implements AutoCloseable {
         List<String> candidates)
         throws IOException, URISyntaxException {
       fetchLock.lock();
+      List<PackLock> packLocks = List.of();
       try (Transport transport = open(url, auth, timeoutSeconds, guard)) {
-        Map<String, Ref> advertised;
+        Ref found = null;
+        // One connection both lists the refs and, when the commit is new, fetches it: a second
+        // one cost a changed ref another connection and ref advertisement (a TLS handshake and a
+        // round trip over HTTPS).
         try (FetchConnection connection =
             transport.openFetch(List.of(), candidates.toArray(String[]::new))) {
-          advertised = connection.getRefsMap();
-        }
-        Ref found = null;
-        for (String candidate : candidates) {
-          found = advertised.get(candidate);
-          if (found != null && found.getObjectId() != null) {
-            break;
+          Map<String, Ref> advertised = connection.getRefsMap();
+          for (String candidate : candidates) {
+            found = advertised.get(candidate);
+            if (found != null && found.getObjectId() != null) {
+              break;
+            }
+            found = null;
           }
-          found = null;
+          if (found == null) {
+            return null;
+          }
+          if (!repository.getObjectDatabase().has(found.getObjectId())) {
+            connection.setPackLockMessage("ordinal fetch " + found.getName());
+            connection.fetch(NullProgressMonitor.INSTANCE, List.of(found), Set.of());
+            packLocks = List.copyOf(connection.getPackLocks());
+          }
         }
-        if (found == null) {
-          return null;
+        if (!repository.getObjectDatabase().has(found.getObjectId())) {
+          throw new IOException(
+              "the fetch of " + found.getName() + " did not bring " + found.getObjectId().name());
         }
-        String local = localName(found.getName());
-        if (repository.getObjectDatabase().has(found.getObjectId())) {
-          setRef(local, found.getObjectId());
-          return found;
-        }
-        FetchResult result =
-            transport.fetch(
-                NullProgressMonitor.INSTANCE,
-                List.of(new RefSpec("+" + found.getName() + ":" + local)));
-        Ref fetched = result.getAdvertisedRef(found.getName());
-        return fetched != null ? fetched : found;
+        setRef(localName(found.getName()), found.getObjectId());
+        return found;
       } finally {
+        // A pack stays locked (a .keep file) until its objects are reachable from a ref.
+        for (PackLock lock : packLocks) {
+          lock.unlock();
+        }
         fetchLock.unlock();
       }
     }

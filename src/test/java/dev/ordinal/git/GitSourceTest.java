@@ -15,10 +15,12 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.eclipse.jgit.lib.ObjectId;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -126,6 +128,12 @@ class GitSourceTest {
     assertEquals(svc2, read(second.tree(), "apps/db/svc.yml"));
     assertEquals(Optional.of(c2.name()), source.status().lastGoodCommit());
     assertEquals(NOW, source.status().lastAttempt());
+    // A fetched pack is unlocked once its commit has a ref: no .keep file pins it for good.
+    try (Stream<Path> files = Files.walk(tmp.resolve("data"))) {
+      assertEquals(
+          List.of(),
+          files.filter(f -> f.toString().endsWith(".keep")).map(Path::toString).toList());
+    }
   }
 
   @ParameterizedTest
