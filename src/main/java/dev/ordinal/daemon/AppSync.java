@@ -26,6 +26,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -878,8 +879,11 @@ public final class AppSync implements AppRegistry.AppView {
             ? new HashMap<>()
             : new HashMap<>(copy.getMetadata().getLabels());
     labels.put(PlanOptions.APP_LABEL, app);
-    // Immutable, and a third of a HashMap's size: the daemon keeps one per object it manages.
-    copy.getMetadata().setLabels(Map.copyOf(labels));
+    // Immutable, and a third of a HashMap's size: the daemon keeps one per object it manages. A
+    // label written without a value (`tier: ~`) is a null Map.copyOf refuses; the planner drops it.
+    copy.getMetadata()
+        .setLabels(
+            labels.containsValue(null) ? Collections.unmodifiableMap(labels) : Map.copyOf(labels));
     if (copy instanceof StatefulSet sts && underPolicy) {
       PartitionHold.stripPartition(sts);
     }

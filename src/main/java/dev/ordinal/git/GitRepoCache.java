@@ -128,8 +128,12 @@ public final class GitRepoCache implements AutoCloseable {
           }
           if (!repository.getObjectDatabase().has(found.getObjectId())) {
             connection.setPackLockMessage("ordinal fetch " + found.getName());
-            connection.fetch(NullProgressMonitor.INSTANCE, List.of(found), Set.of());
-            packLocks = List.copyOf(connection.getPackLocks());
+            try {
+              connection.fetch(NullProgressMonitor.INSTANCE, List.of(found), Set.of());
+            } finally {
+              // Also when the fetch fails after writing its pack: else its .keep stays for good.
+              packLocks = List.copyOf(connection.getPackLocks());
+            }
           }
         }
         if (!repository.getObjectDatabase().has(found.getObjectId())) {

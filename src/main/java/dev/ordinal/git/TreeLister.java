@@ -187,6 +187,7 @@ final class TreeLister {
               listed = new Listed(new SourceEntry(child, id.name()), id);
             }
             listedNow.put(child, listed);
+            sizeCheckedNow.add(listed.blob());
             entries.add(listed.entry());
           }
           // Submodules (gitlinks) and other files are not manifests.

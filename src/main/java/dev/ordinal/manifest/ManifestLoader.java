@@ -739,8 +739,6 @@ public final class ManifestLoader {
         resource.getMetadata().getName());
   }
 
-  /** Identity of an object in a cluster: group, kind, namespace and name. */
-
   /** "StatefulSet prod/db" or "ClusterRole admin". */
   private static String describe(HasMetadata resource) {
     String namespace = resource.getMetadata().getNamespace();

@@ -116,7 +116,8 @@ public final class Planner {
     Map<ObjectKey, HasMetadata> desiredByKey = index(desired, options, "desired");
     Stream<Map.Entry<ObjectKey, HasMetadata>> entries =
         desiredByKey.size() >= PARALLEL_THRESHOLD
-            ? desiredByKey.entrySet().parallelStream()
+            // A LinkedHashMap splits into a few uneven batches; a list splits evenly, in order.
+            ? new ArrayList<>(desiredByKey.entrySet()).parallelStream()
             : desiredByKey.entrySet().stream();
     List<ObjectPlan> plans =
         entries

@@ -71,6 +71,44 @@ class DaemonResyncTest {
   }
 
   @Test
+  void aLabelWrittenWithoutAValueIsAppliedAsBeforeNotRefusedByTheDecoratedCopy() throws Exception {
+    try (TestRemote remote = TestRemote.create(tmp.resolve("remote"));
+        SimCluster cluster = new SimCluster(new SimClock(Instant.now(), 1), Duration.ZERO)) {
+      // The loader accepts a null label value (the API server reads null as not set); the
+      // decorated copy's immutable label map must too.
+      remote.commit(
+          "main",
+          Map.of(
+              "shop/settings.yaml",
+              DaemonHttpTest.CONFIG_MAP.replace(
+                  "metadata: {name: settings}", "metadata: {name: settings, labels: {tier: ~}}")));
+      DaemonConfig config =
+          SimDaemons.config(
+              tmp,
+              """
+              apps:
+                - {name: shop, repo: "%s", revision: main, path: shop, namespace: shop}
+              """
+                  .formatted(remote.fileUrl()));
+      try (Daemon daemon = SimDaemons.start(config, cluster, "sim-null-label")) {
+        AppRunner app = daemon.apps().get(0);
+        var settings =
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName("settings")
+                .withNamespace("shop")
+                .endMetadata()
+                .build();
+        await(
+            "applied",
+            Duration.ofSeconds(30),
+            () -> cluster.lookup(List.of(settings), "shop").size() == 1,
+            app::status);
+      }
+    }
+  }
+
+  @Test
   void appsShareOneParseCacheWithoutEvictingEachOthersBlobs() throws Exception {
     try (TestRemote remote = TestRemote.create(tmp.resolve("remote"));
         SimCluster cluster = new SimCluster(new SimClock(Instant.now(), 1), Duration.ZERO)) {
