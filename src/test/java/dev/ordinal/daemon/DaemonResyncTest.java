@@ -8,6 +8,7 @@ import dev.ordinal.git.TestRemote;
 import dev.ordinal.manifest.ManifestLoader;
 import dev.ordinal.sim.SimClock;
 import dev.ordinal.sim.SimCluster;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,29 +27,10 @@ class DaemonResyncTest {
     try (TestRemote remote = TestRemote.create(tmp.resolve("remote"));
         SimCluster cluster = new SimCluster(new SimClock(Instant.now(), 1), Duration.ZERO)) {
       remote.commit("main", Map.of("shop/settings.yaml", DaemonHttpTest.CONFIG_MAP));
-      DaemonConfig config =
-          SimDaemons.config(
-              tmp,
-              """
-              sync: {resyncInterval: 300ms, applyConcurrency: 2}
-              apps:
-                - {name: shop, repo: "%s", revision: main, path: shop, namespace: shop}
-              """
-                  .formatted(remote.fileUrl()));
+      DaemonConfig config = shop(remote, "sync: {resyncInterval: 300ms, applyConcurrency: 2}");
       try (Daemon daemon = SimDaemons.start(config, cluster, "sim-resync")) {
         AppRunner app = daemon.apps().get(0);
-        var settings =
-            new ConfigMapBuilder()
-                .withNewMetadata()
-                .withName("settings")
-                .withNamespace("shop")
-                .endMetadata()
-                .build();
-        await(
-            "applied at start-up",
-            Duration.ofSeconds(30),
-            () -> cluster.lookup(List.of(settings), "shop").size() == 1,
-            app::status);
+        ConfigMap settings = awaitSettings(cluster, app);
         // The poller fetches once as soon as it is started, just after the start-up fetch; wait
         // until that one is done too, so the fetch compared below is the last before the drift.
         Instant lastFetch = app.status().git().lastAttempt();
@@ -82,30 +64,40 @@ class DaemonResyncTest {
               "shop/settings.yaml",
               DaemonHttpTest.CONFIG_MAP.replace(
                   "metadata: {name: settings}", "metadata: {name: settings, labels: {tier: ~}}")));
-      DaemonConfig config =
-          SimDaemons.config(
-              tmp,
-              """
-              apps:
-                - {name: shop, repo: "%s", revision: main, path: shop, namespace: shop}
-              """
-                  .formatted(remote.fileUrl()));
-      try (Daemon daemon = SimDaemons.start(config, cluster, "sim-null-label")) {
-        AppRunner app = daemon.apps().get(0);
-        var settings =
-            new ConfigMapBuilder()
-                .withNewMetadata()
-                .withName("settings")
-                .withNamespace("shop")
-                .endMetadata()
-                .build();
-        await(
-            "applied",
-            Duration.ofSeconds(30),
-            () -> cluster.lookup(List.of(settings), "shop").size() == 1,
-            app::status);
+      try (Daemon daemon = SimDaemons.start(shop(remote, ""), cluster, "sim-null-label")) {
+        awaitSettings(cluster, daemon.apps().get(0));
       }
     }
+  }
+
+  /** The config of one app, shop, from {@code remote}'s shop folder, with {@code more} before. */
+  private DaemonConfig shop(TestRemote remote, String more) throws Exception {
+    return SimDaemons.config(
+        tmp,
+        more
+            + """
+
+            apps:
+              - {name: shop, repo: "%s", revision: main, path: shop, namespace: shop}
+            """
+                .formatted(remote.fileUrl()));
+  }
+
+  /** Waits until shop's ConfigMap "settings" is in the cluster, and returns its key object. */
+  private static ConfigMap awaitSettings(SimCluster cluster, AppRunner app) throws Exception {
+    ConfigMap settings =
+        new ConfigMapBuilder()
+            .withNewMetadata()
+            .withName("settings")
+            .withNamespace("shop")
+            .endMetadata()
+            .build();
+    await(
+        "settings applied",
+        Duration.ofSeconds(30),
+        () -> cluster.lookup(List.of(settings), "shop").size() == 1,
+        app::status);
+    return settings;
   }
 
   @Test
