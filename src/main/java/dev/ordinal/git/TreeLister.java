@@ -39,7 +39,8 @@ final class TreeLister {
 
   private final long maxFileBytes;
   // Blob ids are content hashes, so a blob that passed the size check once always will. Keeping
-  // the ids of the last listing makes a one-file change cost one size lookup, not 10,000.
+  // the ids of the last listing's symlinked files spares their size lookups; a regular file whose
+  // blob did not change is known from listedFiles below.
   private Set<ObjectId> sizeCheckedBlobs = new HashSet<>();
   private Set<ObjectId> sizeCheckedNow = new HashSet<>();
   // The regular files of the last listing by path: a file whose blob did not change is listed with
@@ -187,7 +188,6 @@ final class TreeLister {
               listed = new Listed(new SourceEntry(child, id.name()), id);
             }
             listedNow.put(child, listed);
-            sizeCheckedNow.add(listed.blob());
             entries.add(listed.entry());
           }
           // Submodules (gitlinks) and other files are not manifests.

@@ -105,12 +105,12 @@ final class SlimStore<T extends HasMetadata> implements ItemStore<T> {
     return items.put(key, slimmed);
   }
 
-  /** An immutable copy of {@code full}: {@code kept}, the slim object's, when that is one. */
+  /** An immutable copy of {@code full}: {@code kept}, the slim object's own copy, when equal. */
   private static Map<String, String> immutable(Map<String, String> full, Map<String, String> kept) {
     if (full == null) {
       return null;
     }
-    return kept != null && kept.equals(full) ? Map.copyOf(kept) : Map.copyOf(full);
+    return kept != null && kept.equals(full) ? kept : Map.copyOf(full);
   }
 
   @Override
