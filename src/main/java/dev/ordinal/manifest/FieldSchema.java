@@ -17,7 +17,9 @@ import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -37,13 +39,48 @@ final class FieldSchema {
   /** What a value must look like. */
   sealed interface Shape permits Bean, ListOf, MapOf, Scalar {}
 
-  /** A mapping with a fixed set of fields; filled after creation, as model types can recurse. */
+  /**
+   * A mapping with a fixed set of fields, read from its model class the first time a walk reaches
+   * it: a StatefulSet's model reaches about 150 classes (every volume source, probe and affinity
+   * term), a manifest uses a dozen of them, and introspecting the rest cost a one-shot command a
+   * tenth of a second of its start.
+   */
   static final class Bean implements Shape {
     final String typeName;
-    final Map<String, Shape> fields = new HashMap<>();
+    private final JavaType type;
+    private final DeserializationConfig config;
+    // Written once, under the lock, and read without it.
+    private volatile Map<String, Shape> fields;
+    // Whether one of its own fields is a value whose binding the walk cannot vouch for; set with
+    // fields.
+    private boolean unvouched;
 
-    Bean(String typeName) {
-      this.typeName = typeName;
+    private Bean(JavaType type, DeserializationConfig config) {
+      this.typeName = type.getRawClass().getSimpleName();
+      this.type = type;
+      this.config = config;
+    }
+
+    /** Its fields by name, each with its shape. */
+    Map<String, Shape> fields() {
+      Map<String, Shape> known = fields;
+      if (known == null) {
+        synchronized (this) {
+          known = fields;
+          if (known == null) {
+            FieldSchema builder = new FieldSchema(config);
+            known = builder.fieldsOf(type);
+            unvouched = builder.unvouched;
+            fields = known;
+          }
+        }
+      }
+      return known;
+    }
+
+    private synchronized boolean ownFieldsUnvouched() {
+      fields();
+      return unvouched;
     }
   }
 
@@ -63,51 +100,64 @@ final class FieldSchema {
     ANY
   }
 
-  private static final Map<Class<?>, Bean> ROOTS = new ConcurrentHashMap<>();
+  /** Every model class's shape, created on first mention and filled on first use. */
+  private static final Map<Class<?>, Bean> BEANS = new ConcurrentHashMap<>();
 
-  /** The model classes whose documents Jackson binds whenever the walk finds no problem. */
-  private static final Set<Class<?>> BIND_WHEN_CHECKED = ConcurrentHashMap.newKeySet();
+  /** Whether Jackson binds every checked document of a root class (see bindsWhenChecked). */
+  private static final Map<Class<?>, Boolean> BINDS_WHEN_CHECKED = new ConcurrentHashMap<>();
 
   private final DeserializationConfig config;
   // Set when a value is reached whose binding the walk cannot vouch for (see bindsWhenChecked).
   private boolean unvouched;
 
-  private FieldSchema(ObjectMapper mapper) {
-    this.config = mapper.getDeserializationConfig();
+  private FieldSchema(DeserializationConfig config) {
+    this.config = config;
   }
 
-  /** The shape of a model class, built once per class (and everything it reaches). */
+  /** The shape of a model class; its fields, and theirs, are read as walks reach them. */
   static Bean of(Class<?> type, ObjectMapper mapper) {
-    Bean cached = ROOTS.get(type);
-    if (cached != null) {
-      return cached;
+    Bean known = BEANS.get(type);
+    if (known != null) {
+      return known;
     }
-    synchronized (ROOTS) {
-      return ROOTS.computeIfAbsent(
-          type,
-          root -> {
-            FieldSchema builder = new FieldSchema(mapper);
-            Bean bean = (Bean) builder.shape(mapper.constructType(root), new HashMap<>());
-            if (!builder.unvouched) {
-              BIND_WHEN_CHECKED.add(root);
-            }
-            return bean;
-          });
-    }
+    return (Bean)
+        new FieldSchema(mapper.getDeserializationConfig()).shape(mapper.constructType(type));
   }
 
   /**
    * Whether Jackson binds every document of {@code type} that {@link #check} finds no problem in:
    * true when every field the walk reaches is a scalar it tests as Jackson reads it, or free-form
    * JSON. False when some field is an enum (Jackson refuses a value it does not name), has its own
-   * deserializer, or is a type the walk does not look into: there only binding tells.
+   * deserializer, or is a type the walk does not look into: there only binding tells. Answering
+   * reads every class the type reaches, once.
    */
   static boolean bindsWhenChecked(Class<?> type, ObjectMapper mapper) {
-    of(type, mapper);
-    return BIND_WHEN_CHECKED.contains(type);
+    return BINDS_WHEN_CHECKED.computeIfAbsent(
+        type, root -> everyFieldVouched(of(root, mapper), new HashSet<>()));
   }
 
-  private Shape shape(JavaType type, Map<Class<?>, Bean> seen) {
+  private static boolean everyFieldVouched(Shape shape, Set<Bean> visited) {
+    if (shape instanceof ListOf list) {
+      return everyFieldVouched(list.item(), visited);
+    }
+    if (shape instanceof MapOf map) {
+      return everyFieldVouched(map.value(), visited);
+    }
+    if (!(shape instanceof Bean bean) || !visited.add(bean)) {
+      return true; // a scalar, or a cycle: a bean whose fields are being looked at already
+    }
+    if (bean.ownFieldsUnvouched()) {
+      return false;
+    }
+    for (Shape field : bean.fields().values()) {
+      if (!everyFieldVouched(field, visited)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private Shape shape(JavaType type) {
     Class<?> raw = type.getRawClass();
     if (raw == String.class) {
       return Scalar.STRING;
@@ -135,10 +185,10 @@ final class FieldSchema {
       return Scalar.QUANTITY;
     }
     if (type.isMapLikeType()) {
-      return new MapOf(shape(type.getContentType(), seen));
+      return new MapOf(shape(type.getContentType()));
     }
     if (type.isCollectionLikeType() || (type.isArrayType() && raw != byte[].class)) {
-      return new ListOf(shape(type.getContentType(), seen));
+      return new ListOf(shape(type.getContentType()));
     }
     if (raw == Object.class
         || raw.isInterface()
@@ -151,12 +201,12 @@ final class FieldSchema {
       unvouched |= raw != Object.class && !JsonNode.class.isAssignableFrom(raw);
       return Scalar.ANY;
     }
-    Bean known = seen.get(raw);
-    if (known != null) {
-      return known;
-    }
-    Bean bean = new Bean(raw.getSimpleName());
-    seen.put(raw, bean);
+    return BEANS.computeIfAbsent(raw, unused -> new Bean(type, config));
+  }
+
+  /** The fields of a model class, each with its shape; sets unvouched as shape does. */
+  private Map<String, Shape> fieldsOf(JavaType type) {
+    Map<String, Shape> fields = new HashMap<>();
     BeanDescription description = config.introspect(type);
     for (BeanPropertyDefinition property : description.findProperties()) {
       AnnotatedMember mutator = property.getNonConstructorMutator();
@@ -166,10 +216,10 @@ final class FieldSchema {
       JsonDeserialize custom = mutator.getAnnotation(JsonDeserialize.class);
       boolean own = customDeserializer(custom);
       unvouched |= own;
-      bean.fields.put(
-          property.getName(), own ? Scalar.ANY : shape(property.getPrimaryType(), seen));
+      fields.put(property.getName(), own ? Scalar.ANY : shape(property.getPrimaryType()));
     }
-    return bean;
+    // A HashMap, as before this was lazy: the nearest-field suggestion breaks ties in its order.
+    return Collections.unmodifiableMap(fields);
   }
 
   private static boolean customDeserializer(JsonDeserialize annotation) {
@@ -254,7 +304,7 @@ final class FieldSchema {
     private void visitBean(ObjectNode node, Bean bean) {
       for (Map.Entry<String, JsonNode> entry : node.properties()) {
         String name = entry.getKey();
-        Shape field = bean.fields.get(name);
+        Shape field = bean.fields().get(name);
         push(name);
         if (field == null) {
           unknownField(name, bean);
@@ -341,11 +391,13 @@ final class FieldSchema {
       if (odd != null) {
         message.append(" (it contains ").append(odd).append(", which is not a Latin letter)");
       }
-      String suggestion = Suggestions.closest(name, bean.fields.keySet());
+      String suggestion = Suggestions.closest(name, bean.fields().keySet());
       if (suggestion != null) {
         message.append("; did you mean '").append(suggestion).append("'?");
-      } else if (bean.fields.size() <= 12) {
-        message.append("; known fields: ").append(String.join(", ", sorted(bean.fields.keySet())));
+      } else if (bean.fields().size() <= 12) {
+        message
+            .append("; known fields: ")
+            .append(String.join(", ", sorted(bean.fields().keySet())));
       } else {
         message.append("; see kubectl explain ").append(explainPath());
       }

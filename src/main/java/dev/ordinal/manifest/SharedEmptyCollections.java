@@ -41,22 +41,24 @@ final class SharedEmptyCollections extends BeanDeserializerModifier {
     if (!KubernetesResource.class.isAssignableFrom(bean)) {
       return deserializer;
     }
-    List<Property> collections = ModelProperties.of(bean).collections();
-    return collections.isEmpty() ? deserializer : new Sharing(deserializer, collections);
+    return new Sharing(deserializer, bean);
   }
 
   private static final class Sharing extends DelegatingDeserializer {
-    // List and map properties, the unknown-field map among them.
-    private final List<Property> collections;
+    private final Class<?> bean;
+    // Its list and map properties, the unknown-field map among them, looked up when the first
+    // object is read: Jackson builds a deserializer for each of the 150 classes a StatefulSet
+    // reaches, and a manifest reads a dozen of them. Racing threads find the same list.
+    private List<Property> collections;
 
-    Sharing(JsonDeserializer<?> delegate, List<Property> collections) {
+    Sharing(JsonDeserializer<?> delegate, Class<?> bean) {
       super(delegate);
-      this.collections = collections;
+      this.bean = bean;
     }
 
     @Override
     protected JsonDeserializer<?> newDelegatingInstance(JsonDeserializer<?> delegate) {
-      return new Sharing(delegate, collections);
+      return new Sharing(delegate, bean);
     }
 
     @Override
@@ -66,7 +68,14 @@ final class SharedEmptyCollections extends BeanDeserializerModifier {
       if (read == null) {
         return null;
       }
-      CompactModels.shareEmpties(read, collections);
+      List<Property> properties = collections;
+      if (properties == null) {
+        properties = ModelProperties.of(bean).collections();
+        collections = properties;
+      }
+      if (!properties.isEmpty()) {
+        CompactModels.shareEmpties(read, properties);
+      }
       return read;
     }
   }

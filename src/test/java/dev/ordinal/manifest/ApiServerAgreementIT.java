@@ -267,7 +267,7 @@ class ApiServerAgreementIT {
     int compared = 0;
     for (Map.Entry<String, JsonNode> property : properties.properties()) {
       String field = path.isEmpty() ? property.getKey() : path + "." + property.getKey();
-      FieldSchema.Shape shape = bean.fields.get(property.getKey());
+      FieldSchema.Shape shape = bean.fields().get(property.getKey());
       if (shape == null) {
         serverOnly.add(kind + ": " + field);
         continue;
@@ -291,7 +291,7 @@ class ApiServerAgreementIT {
             compareFields(kind, child, value, schemas, field, seen, serverOnly, ordinalOnly);
       }
     }
-    for (String field : bean.fields.keySet()) {
+    for (String field : bean.fields().keySet()) {
       if (!properties.has(field)) {
         ordinalOnly.add(kind + ": " + (path.isEmpty() ? field : path + "." + field));
       }
