@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
@@ -16,11 +17,11 @@ import java.util.Optional;
 import java.util.Set;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
-import org.eclipse.jgit.lib.MutableObjectId;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.revwalk.RevTree;
 import org.eclipse.jgit.treewalk.TreeWalk;
+import org.eclipse.jgit.util.RawParseUtils;
 
 /**
  * Lists the manifest files under an app path at one commit, straight from the object database. Only
@@ -40,17 +41,38 @@ final class TreeLister {
   private final long maxFileBytes;
   // Blob ids are content hashes, so a blob that passed the size check once always will. Keeping
   // the ids of the last listing's symlinked files spares their size lookups; a regular file whose
-  // blob did not change is known from listedFiles below.
+  // entry did not change is known from its directory's last listing below.
   private Set<ObjectId> sizeCheckedBlobs = new HashSet<>();
   private Set<ObjectId> sizeCheckedNow = new HashSet<>();
-  // The regular files of the last listing by path: a file whose blob did not change is listed with
-  // the same entry, so no new blob id text is made (and hashed again by every map downstream), and
-  // its size is not looked up.
-  private Map<String, Listed> listedFiles = new HashMap<>();
-  private Map<String, Listed> listedNow = new HashMap<>();
+  // Each directory of the last listing, by where it was seen and where it is stored (see
+  // ListedDirectory), and those of the listing under way.
+  private Map<String, ListedDirectory> directories = new HashMap<>();
+  private Map<String, ListedDirectory> directoriesNow = new HashMap<>();
 
-  /** A regular file as last listed: its entry, and its blob id as JGit compares it. */
-  private record Listed(SourceEntry entry, ObjectId blob) {}
+  /**
+   * A directory as last listed: its tree object's bytes, where each of its entries ends in them,
+   * and what each entry gave: a {@link SourceEntry}, {@link #NOT_LISTED}, or {@link #FOLLOWED}.
+   *
+   * <p>A commit that changes one file of a directory of 10,000 leaves all but one entry's bytes as
+   * they were, and an entry with the same bytes (mode, name and blob id) at the same place lists
+   * the same way: the next listing reads only the bytes that differ, and hands back the same
+   * entries for the rest. Listing each name again, and finding its last entry by path, cost a
+   * one-file change at 10,000 files more than its fetch's client side.
+   */
+  private record ListedDirectory(byte[] raw, int[] ends, Object[] listed) {
+    int start(int entry) {
+      return entry == 0 ? 0 : ends[entry - 1];
+    }
+  }
+
+  /** An entry that gives no file: not a manifest, a gitlink, a hidden directory. */
+  private static final Object NOT_LISTED = new Object();
+
+  /**
+   * A directory or symlink: what it gives depends on more than its own bytes (the trees below it,
+   * what the link resolves to), so it is listed again each time.
+   */
+  private static final Object FOLLOWED = new Object();
 
   TreeLister(long maxFileBytes) {
     this.maxFileBytes = maxFileBytes;
@@ -104,7 +126,7 @@ final class TreeLister {
   List<SourceEntry> list(ObjectReader reader, RevTree root, String appPath, String commitLabel)
       throws GitSourceException, IOException {
     sizeCheckedNow = new HashSet<>();
-    listedNow = new HashMap<>(listedFiles.size() * 4 / 3 + 1);
+    directoriesNow = new HashMap<>(directories.size() * 4 / 3 + 1);
     ObjectId start = root;
     if (!appPath.isEmpty()) {
       TreeWalk dir = TreeWalk.forPath(reader, appPath, root);
@@ -132,7 +154,7 @@ final class TreeLister {
       throw new GitSourceException(String.join("\n", listing.problems));
     }
     sizeCheckedBlobs = sizeCheckedNow;
-    listedFiles = listedNow;
+    directories = directoriesNow;
     listing.entries.sort(Comparator.comparing(SourceEntry::path));
     return listing.entries;
   }
@@ -147,7 +169,6 @@ final class TreeLister {
     private final RevTree root;
     final List<SourceEntry> entries = new ArrayList<>();
     final List<String> problems = new ArrayList<>();
-    private final MutableObjectId blob = new MutableObjectId();
 
     Listing(ObjectReader reader, RevTree root) {
       this.reader = reader;
@@ -157,43 +178,154 @@ final class TreeLister {
     /**
      * Lists {@code tree}, seen at {@code path} (where its files are reported) and stored at {@code
      * real} (where its symlinks resolve from); {@code chain} holds the real paths of the
-     * directories walked through to get here.
+     * directories walked through to get here. Entries whose bytes are as in this directory's last
+     * listing give what they gave then ({@link ListedDirectory}); only the others are read.
      */
     void directory(ObjectId tree, String path, String real, Deque<String> chain)
         throws IOException {
-      TreeWalk walk = new TreeWalk(reader);
-      walk.addTree(tree);
-      walk.setRecursive(false);
-      while (walk.next()) {
-        String name = walk.getNameString();
-        String child = join(path, name);
-        String realChild = join(real, name);
-        FileMode mode = walk.getFileMode(0);
-        try {
-          if (mode == FileMode.TREE) {
-            if (!TreeRules.isHiddenDirectory(name)) {
-              chain.addLast(realChild);
-              directory(walk.getObjectId(0), child, realChild, chain);
-              chain.removeLast();
-            }
-          } else if (mode == FileMode.SYMLINK) {
-            symlink(child, realChild, name, walk.getObjectId(0), chain);
-          } else if (TreeRules.isManifestName(name)
-              && (mode == FileMode.REGULAR_FILE || mode == FileMode.EXECUTABLE_FILE)) {
-            walk.getObjectId(blob, 0);
-            Listed listed = listedFiles.get(child);
-            if (listed == null || !listed.blob().equals(blob)) {
-              ObjectId id = blob.copy();
-              checkSize(reader, child, id);
-              listed = new Listed(new SourceEntry(child, id.name()), id);
-            }
-            listedNow.put(child, listed);
-            entries.add(listed.entry());
+      byte[] raw = reader.open(tree, Constants.OBJ_TREE).getCachedBytes();
+      String key = path + '\0' + real;
+      ListedDirectory before = directories.get(key);
+      int count = before == null ? 0 : before.ends().length;
+      // The entries before the first byte that differs are as they were, and so are those within
+      // the bytes that end both trees alike.
+      int head = 0;
+      int common = 0;
+      if (before != null) {
+        int first = Arrays.mismatch(before.raw(), raw);
+        if (first < 0) {
+          head = count;
+        } else {
+          while (head < count && before.ends()[head] <= first) {
+            head++;
           }
-          // Submodules (gitlinks) and other files are not manifests.
-        } catch (GitSourceException e) {
-          problems.add(e.getMessage());
+          common = commonSuffix(before.raw(), raw, first);
         }
+      }
+      int shift = raw.length - (before == null ? 0 : before.raw().length);
+      Gave gave = new Gave(count + 1);
+      for (int i = 0; i < head; i++) {
+        reuse(before, i, raw, 0, path, real, chain, gave);
+      }
+      int position = head == 0 ? 0 : before.ends()[head - 1];
+      int next = head; // the entry of before that may start where this listing is
+      while (position < raw.length) {
+        while (next < count && before.start(next) + shift < position) {
+          next++;
+        }
+        if (next < count
+            && before.start(next) + shift == position
+            && before.start(next) >= before.raw().length - common) {
+          for (int i = next; i < count; i++) {
+            reuse(before, i, raw, shift, path, real, chain, gave);
+          }
+          break;
+        }
+        int end = entryEnd(raw, position);
+        // The entry at the same place in the last listing, when this commit only changed others.
+        int same = gave.size;
+        boolean unchanged =
+            same < count
+                && before.ends()[same] - before.start(same) == end - position
+                && Arrays.equals(
+                    before.raw(), before.start(same), before.ends()[same], raw, position, end);
+        if (unchanged && before.listed()[same] != FOLLOWED) {
+          gave.add(before.listed()[same], end);
+        } else {
+          gave.add(entry(raw, position, end, path, real, chain), end);
+        }
+        position = end;
+      }
+      directoriesNow.put(
+          key,
+          new ListedDirectory(
+              raw, Arrays.copyOf(gave.ends, gave.size), Arrays.copyOf(gave.listed, gave.size)));
+    }
+
+    /** What a directory's entries gave so far, in order, and where each ends. */
+    private final class Gave {
+      int[] ends;
+      Object[] listed;
+      int size;
+
+      Gave(int capacity) {
+        ends = new int[capacity];
+        listed = new Object[capacity];
+      }
+
+      void add(Object what, int end) {
+        if (size == ends.length) {
+          ends = Arrays.copyOf(ends, size * 2);
+          listed = Arrays.copyOf(listed, size * 2);
+        }
+        ends[size] = end;
+        listed[size++] = what;
+        if (what instanceof SourceEntry file) {
+          entries.add(file);
+        }
+      }
+    }
+
+    /** Entry {@code i} of {@code before}, which starts {@code shift} bytes later in {@code raw}. */
+    private void reuse(
+        ListedDirectory before,
+        int i,
+        byte[] raw,
+        int shift,
+        String path,
+        String real,
+        Deque<String> chain,
+        Gave gave)
+        throws IOException {
+      int end = before.ends()[i] + shift;
+      Object then = before.listed()[i];
+      gave.add(
+          then == FOLLOWED ? entry(raw, before.start(i) + shift, end, path, real, chain) : then,
+          end);
+    }
+
+    /**
+     * Lists the entry at {@code raw[start, end)} (a tree entry: octal mode, a space, the name, a
+     * zero byte, the 20-byte object id) and says what it gave.
+     */
+    private Object entry(
+        byte[] raw, int start, int end, String path, String real, Deque<String> chain)
+        throws IOException {
+      int space = start;
+      int bits = 0;
+      while (raw[space] != ' ') {
+        bits = (bits << 3) + (raw[space++] - '0');
+      }
+      int idAt = end - Constants.OBJECT_ID_LENGTH;
+      String name = RawParseUtils.decode(raw, space + 1, idAt - 1);
+      ObjectId id = ObjectId.fromRaw(raw, idAt);
+      String child = join(path, name);
+      String realChild = join(real, name);
+      FileMode mode = FileMode.fromBits(bits);
+      try {
+        if (mode == FileMode.TREE) {
+          if (TreeRules.isHiddenDirectory(name)) {
+            return NOT_LISTED;
+          }
+          chain.addLast(realChild);
+          directory(id, child, realChild, chain);
+          chain.removeLast();
+          return FOLLOWED;
+        }
+        if (mode == FileMode.SYMLINK) {
+          symlink(child, realChild, name, id, chain);
+          return FOLLOWED;
+        }
+        if (TreeRules.isManifestName(name)
+            && (mode == FileMode.REGULAR_FILE || mode == FileMode.EXECUTABLE_FILE)) {
+          checkSize(reader, child, id);
+          return new SourceEntry(child, id.name());
+        }
+        // Submodules (gitlinks) and other files are not manifests.
+        return NOT_LISTED;
+      } catch (GitSourceException e) {
+        problems.add(e.getMessage());
+        return NOT_LISTED; // the listing fails, and none of it is kept
       }
     }
 
@@ -306,6 +438,29 @@ final class TreeLister {
     }
     checkSize(reader, path, at.id());
     return Optional.of(at.id().copy());
+  }
+
+  /** Where the tree entry that starts at {@code start} ends: after its name's zero byte and id. */
+  private static int entryEnd(byte[] raw, int start) throws IOException {
+    int zero = start;
+    while (zero < raw.length && raw[zero] != 0) {
+      zero++;
+    }
+    int end = zero + 1 + Constants.OBJECT_ID_LENGTH;
+    if (end > raw.length) {
+      throw new IOException("corrupt tree object: an entry runs past its end");
+    }
+    return end;
+  }
+
+  /** How many bytes end both arrays alike, leaving out the first {@code from} of each. */
+  private static int commonSuffix(byte[] a, byte[] b, int from) {
+    int limit = Math.min(a.length, b.length) - from;
+    int common = 0;
+    while (common < limit && a[a.length - 1 - common] == b[b.length - 1 - common]) {
+      common++;
+    }
+    return common;
   }
 
   /** Where a path finally leads: a repository path, its mode and its object. */

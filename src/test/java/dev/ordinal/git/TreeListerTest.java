@@ -11,6 +11,12 @@ import dev.ordinal.manifest.SourceTree;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.eclipse.jgit.lib.ObjectReader;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevTree;
+import org.eclipse.jgit.revwalk.RevWalk;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -101,6 +107,85 @@ class TreeListerTest {
           GitSource.open(freshCache, GitSourceConfig.of(remote.fileUrl(), "main", "."));
       assertEquals(
           assertInstanceOf(PollResult.Changed.class, fresh.poll()).tree().entries(), second);
+    }
+  }
+
+  /**
+   * A lister kept from commit to commit reuses what did not change; this holds it, over a random
+   * walk of commits (files changed, added, removed and renamed; directories, hidden ones and
+   * symlinks to files and directories; failures), to a new lister's listing of each commit.
+   */
+  @Test
+  void aListerKeptAcrossCommitsListsEachAsANewOneDoes() throws Exception {
+    Random random = new Random(18);
+    try (TestRemote remote = TestRemote.create(tmp.resolve("remote.git"))) {
+      Repository repo = remote.repository();
+      TreeLister kept = new TreeLister(64);
+      Map<String, String> files = new TreeMap<>();
+      List<String> names =
+          List.of(
+              "a.yaml",
+              "b.yaml",
+              "c.yml",
+              "d.json",
+              "e.txt",
+              "sub/f.yaml",
+              "sub/g.yaml",
+              "sub/deep/h.yaml",
+              ".hidden/i.yaml",
+              "z/j.yaml",
+              "z/k.yaml",
+              "link.yaml",
+              "dirlink");
+      for (int commit = 0; commit < 300; commit++) {
+        int changes = 1 + random.nextInt(3);
+        for (int c = 0; c < changes; c++) {
+          String name = names.get(random.nextInt(names.size()));
+          int what = random.nextInt(10);
+          if (what == 0) {
+            files.remove(name);
+          } else if (name.equals("link.yaml")) {
+            files.put(name, TestRemote.link(random.nextBoolean() ? "a.yaml" : "sub/g.yaml"));
+          } else if (name.equals("dirlink")) {
+            files.put(name, TestRemote.link(random.nextBoolean() ? "sub" : "z"));
+          } else if (what == 1) {
+            files.put(name, "x".repeat(100)); // larger than the limit: the listing fails
+          } else {
+            files.put(name, "v: " + random.nextInt(4));
+          }
+        }
+        if (files.isEmpty()) {
+          files.put("a.yaml", "v: 0");
+        }
+        remote.commit("main", files);
+        RevTree tree;
+        try (RevWalk walk = new RevWalk(repo)) {
+          tree = walk.parseCommit(repo.resolve("refs/heads/main")).getTree();
+        }
+        for (String app : List.of("", "sub")) {
+          String fresh;
+          String listed;
+          try (ObjectReader reader = repo.newObjectReader()) {
+            fresh = listing(new TreeLister(64), reader, tree, app);
+            listed = listing(app.isEmpty() ? kept : new TreeLister(64), reader, tree, app);
+          }
+          assertEquals(fresh, listed, "commit " + commit + " of " + files.keySet());
+        }
+        try (ObjectReader reader = repo.newObjectReader()) {
+          assertEquals(
+              listing(new TreeLister(64), reader, tree, ""), listing(kept, reader, tree, ""));
+        }
+      }
+    }
+  }
+
+  /** The entries listed, or the failure, as text. */
+  private static String listing(TreeLister lister, ObjectReader reader, RevTree tree, String app)
+      throws Exception {
+    try {
+      return lister.list(reader, tree, app, "c").toString();
+    } catch (GitSourceException e) {
+      return "failed: " + e.getMessage();
     }
   }
 }
