@@ -21,6 +21,7 @@ import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.revwalk.RevTree;
 import org.eclipse.jgit.treewalk.TreeWalk;
+import org.eclipse.jgit.util.Paths;
 import org.eclipse.jgit.util.RawParseUtils;
 
 /**
@@ -51,13 +52,13 @@ final class TreeLister {
 
   /**
    * A directory as last listed: its tree object's bytes, where each of its entries ends in them,
-   * and what each entry gave: a {@link SourceEntry}, {@link #NOT_LISTED}, or {@link #FOLLOWED}.
+   * and what each entry gave: a {@link SourceEntry} or an {@link Outcome}.
    *
    * <p>A commit that changes one file of a directory of 10,000 leaves all but one entry's bytes as
-   * they were, and an entry with the same bytes (mode, name and blob id) at the same place lists
-   * the same way: the next listing reads only the bytes that differ, and hands back the same
-   * entries for the rest. Listing each name again, and finding its last entry by path, cost a
-   * one-file change at 10,000 files more than its fetch's client side.
+   * they were, and an entry with the same bytes (mode, name and blob id) lists the same way: the
+   * next listing reads only the entries whose bytes differ, and hands back the same entries for the
+   * rest. Listing each name again, and finding its last entry by path, cost a one-file change at
+   * 10,000 files more than its fetch's client side.
    */
   private record ListedDirectory(byte[] raw, int[] ends, Object[] listed) {
     int start(int entry) {
@@ -65,14 +66,16 @@ final class TreeLister {
     }
   }
 
-  /** An entry that gives no file: not a manifest, a gitlink, a hidden directory. */
-  private static final Object NOT_LISTED = new Object();
-
-  /**
-   * A directory or symlink: what it gives depends on more than its own bytes (the trees below it,
-   * what the link resolves to), so it is listed again each time.
-   */
-  private static final Object FOLLOWED = new Object();
+  /** What an entry gave, when it is not a file listed (a {@link SourceEntry}). */
+  private enum Outcome {
+    /** Nothing: not a manifest, a gitlink, a hidden directory. */
+    NOT_LISTED,
+    /**
+     * A directory or symlink: what it gives depends on more than its own bytes (the trees below it,
+     * what the link resolves to), so it is listed again each time.
+     */
+    FOLLOWED
+  }
 
   TreeLister(long maxFileBytes) {
     this.maxFileBytes = maxFileBytes;
@@ -203,12 +206,13 @@ final class TreeLister {
         }
       }
       int shift = raw.length - (before == null ? 0 : before.raw().length);
-      Gave gave = new Gave(count + 1);
+      EntryOutcomes outcomes = new EntryOutcomes(count + 1);
       for (int i = 0; i < head; i++) {
-        reuse(before, i, raw, 0, path, real, chain, gave);
+        reuse(before, i, raw, 0, path, real, chain, outcomes);
       }
       int position = head == 0 ? 0 : before.ends()[head - 1];
       int next = head; // the entry of before that may start where this listing is
+      int mid = head; // the entry of before whose name is next in order
       while (position < raw.length) {
         while (next < count && before.start(next) + shift < position) {
           next++;
@@ -217,38 +221,52 @@ final class TreeLister {
             && before.start(next) + shift == position
             && before.start(next) >= before.raw().length - common) {
           for (int i = next; i < count; i++) {
-            reuse(before, i, raw, shift, path, real, chain, gave);
+            reuse(before, i, raw, shift, path, real, chain, outcomes);
           }
           break;
         }
         int end = entryEnd(raw, position);
-        // The entry at the same place in the last listing, when this commit only changed others.
-        int same = gave.size;
-        boolean unchanged =
-            same < count
-                && before.ends()[same] - before.start(same) == end - position
-                && Arrays.equals(
-                    before.raw(), before.start(same), before.ends()[same], raw, position, end);
-        if (unchanged && before.listed()[same] != FOLLOWED) {
-          gave.add(before.listed()[same], end);
+        // Walk the last listing by name alongside (trees sort in Git's order, which Paths.compare
+        // follows): past entries removed since, onto the one with this name, if any. A file added,
+        // removed or renamed then costs only itself, not every entry after it.
+        while (mid < count && compareNames(before, mid, raw, position, end) < 0) {
+          mid++;
+        }
+        if (mid < count
+            && before.ends()[mid] - before.start(mid) == end - position
+            && Arrays.equals(
+                before.raw(), before.start(mid), before.ends()[mid], raw, position, end)
+            && before.listed()[mid] != Outcome.FOLLOWED) {
+          outcomes.add(before.listed()[mid], end);
+          mid++;
         } else {
-          gave.add(entry(raw, position, end, path, real, chain), end);
+          outcomes.add(entry(raw, position, end, path, real, chain), end);
+          if (mid < count && compareNames(before, mid, raw, position, end) == 0) {
+            mid++; // the same name with a new mode or object
+          }
         }
         position = end;
       }
-      directoriesNow.put(
-          key,
-          new ListedDirectory(
-              raw, Arrays.copyOf(gave.ends, gave.size), Arrays.copyOf(gave.listed, gave.size)));
+      // A directory that lists no file (docs, sources, only folders) is not kept: its bytes would
+      // be held for nothing but the names it skips.
+      if (outcomes.files > 0) {
+        directoriesNow.put(
+            key,
+            new ListedDirectory(
+                raw,
+                Arrays.copyOf(outcomes.ends, outcomes.size),
+                Arrays.copyOf(outcomes.listed, outcomes.size)));
+      }
     }
 
     /** What a directory's entries gave so far, in order, and where each ends. */
-    private final class Gave {
+    private final class EntryOutcomes {
       int[] ends;
       Object[] listed;
       int size;
+      int files;
 
-      Gave(int capacity) {
+      EntryOutcomes(int capacity) {
         ends = new int[capacity];
         listed = new Object[capacity];
       }
@@ -262,6 +280,7 @@ final class TreeLister {
         listed[size++] = what;
         if (what instanceof SourceEntry file) {
           entries.add(file);
+          files++;
         }
       }
     }
@@ -275,12 +294,14 @@ final class TreeLister {
         String path,
         String real,
         Deque<String> chain,
-        Gave gave)
+        EntryOutcomes outcomes)
         throws IOException {
       int end = before.ends()[i] + shift;
       Object then = before.listed()[i];
-      gave.add(
-          then == FOLLOWED ? entry(raw, before.start(i) + shift, end, path, real, chain) : then,
+      outcomes.add(
+          then == Outcome.FOLLOWED
+              ? entry(raw, before.start(i) + shift, end, path, real, chain)
+              : then,
           end);
     }
 
@@ -291,11 +312,8 @@ final class TreeLister {
     private Object entry(
         byte[] raw, int start, int end, String path, String real, Deque<String> chain)
         throws IOException {
-      int space = start;
-      int bits = 0;
-      while (raw[space] != ' ') {
-        bits = (bits << 3) + (raw[space++] - '0');
-      }
+      int space = space(raw, start);
+      int bits = modeBits(raw, start, space);
       int idAt = end - Constants.OBJECT_ID_LENGTH;
       String name = RawParseUtils.decode(raw, space + 1, idAt - 1);
       ObjectId id = ObjectId.fromRaw(raw, idAt);
@@ -305,16 +323,16 @@ final class TreeLister {
       try {
         if (mode == FileMode.TREE) {
           if (TreeRules.isHiddenDirectory(name)) {
-            return NOT_LISTED;
+            return Outcome.NOT_LISTED;
           }
           chain.addLast(realChild);
           directory(id, child, realChild, chain);
           chain.removeLast();
-          return FOLLOWED;
+          return Outcome.FOLLOWED;
         }
         if (mode == FileMode.SYMLINK) {
           symlink(child, realChild, name, id, chain);
-          return FOLLOWED;
+          return Outcome.FOLLOWED;
         }
         if (TreeRules.isManifestName(name)
             && (mode == FileMode.REGULAR_FILE || mode == FileMode.EXECUTABLE_FILE)) {
@@ -322,10 +340,10 @@ final class TreeLister {
           return new SourceEntry(child, id.name());
         }
         // Submodules (gitlinks) and other files are not manifests.
-        return NOT_LISTED;
+        return Outcome.NOT_LISTED;
       } catch (GitSourceException e) {
         problems.add(e.getMessage());
-        return NOT_LISTED; // the listing fails, and none of it is kept
+        return Outcome.NOT_LISTED; // the listing fails, and none of it is kept
       }
     }
 
@@ -438,6 +456,44 @@ final class TreeLister {
     }
     checkSize(reader, path, at.id());
     return Optional.of(at.id().copy());
+  }
+
+  /**
+   * How entry {@code i} of {@code before} sorts against the entry at {@code raw[start, end)}, by
+   * name in Git's tree order (a tree's name as if it ended in '/').
+   */
+  private static int compareNames(ListedDirectory before, int i, byte[] raw, int start, int end) {
+    byte[] old = before.raw();
+    int oldStart = before.start(i);
+    int oldSpace = space(old, oldStart);
+    int space = space(raw, start);
+    return Paths.compare(
+        old,
+        oldSpace + 1,
+        before.ends()[i] - Constants.OBJECT_ID_LENGTH - 1,
+        modeBits(old, oldStart, oldSpace),
+        raw,
+        space + 1,
+        end - Constants.OBJECT_ID_LENGTH - 1,
+        modeBits(raw, start, space));
+  }
+
+  /** Where the space after the mode of the tree entry at {@code start} is. */
+  private static int space(byte[] raw, int start) {
+    int space = start;
+    while (raw[space] != ' ') {
+      space++;
+    }
+    return space;
+  }
+
+  /** The mode written in octal at {@code raw[start, space)}. */
+  private static int modeBits(byte[] raw, int start, int space) {
+    int bits = 0;
+    for (int i = start; i < space; i++) {
+      bits = (bits << 3) + (raw[i] - '0');
+    }
+    return bits;
   }
 
   /** Where the tree entry that starts at {@code start} ends: after its name's zero byte and id. */

@@ -47,9 +47,11 @@ public final class ManifestLoader {
   // The blob ids of each source's latest tree: what keeps a cached blob. Guarded by itself.
   private final Map<String, Set<String>> latestBySource = new HashMap<>();
   private final AtomicLong blobsParsed = new AtomicLong();
-  // The last valid load of each source, for its next load to patch. A load takes its source's out,
-  // so that only one load at a time changes it, and puts back what it assembled.
-  private final Map<String, Assembled> assembledBySource = new ConcurrentHashMap<>();
+  // The last valid load of each source, for its next load to patch. A load takes its source's out
+  // and puts back what it loaded. Loads of one source are not meant to overlap (AppSync's are
+  // serialised): if they do, the blobs held for it may be miscounted, so that a blob is parsed
+  // again or kept too long, but no load's result is wrong, as each keeps its own blobs.
+  private final Map<String, LastValidLoad> lastValidBySource = new ConcurrentHashMap<>();
   private final AtomicLong loadsPatched = new AtomicLong();
 
   /**
@@ -148,7 +150,7 @@ public final class ManifestLoader {
    * as {@link #load(SourceTree)}.
    */
   public LoadResult load(String source, SourceTree tree) {
-    Assembled last = assembledBySource.remove(source);
+    LastValidLoad last = lastValidBySource.remove(source);
     if (last != null) {
       LoadResult patched = patched(source, tree, last);
       if (patched != null) {
@@ -182,17 +184,17 @@ public final class ManifestLoader {
       blobs.add(parsed.get(entry.blobId()));
     }
     Set<String> held = evictDropped(source, byBlob.keySet());
-    Assembly assembly = assemble(tree, entries, blobs);
+    WholeLoad whole = assemble(tree, entries, blobs);
     // Only a listing already in path order is kept to patch: its order is then the objects' order.
-    if (assembly.result() instanceof LoadResult.Loaded loaded
+    if (whole.result() instanceof LoadResult.Loaded loaded
         && byBlob.size() == entries.size()
         && inListedOrder(tree.entries(), entries)) {
-      assembledBySource.put(
+      lastValidBySource.put(
           source,
-          new Assembled(
-              tree.entries(), blobs, assembly.firstObject(), assembly.objectKeys(), held, loaded));
+          new LastValidLoad(
+              tree.entries(), blobs, whole.firstObject(), whole.objectKeys(), held, loaded));
     }
-    return assembly.result();
+    return whole.result();
   }
 
   /**
@@ -222,7 +224,7 @@ public final class ManifestLoader {
    * the set of blob ids that the loader keeps for the source ({@code latestBySource}'s). Every
    * file's blob is its own: no two files of the source had the same content.
    */
-  private record Assembled(
+  private record LastValidLoad(
       List<SourceEntry> listed,
       List<ParsedBlob> blobs,
       int[] firstObject,
@@ -245,7 +247,7 @@ public final class ManifestLoader {
    * with them every check of an unchanged StatefulSet. Anything else, a duplicate object or an
    * error among them, is left to the whole load, which reports it as it always has.
    */
-  private LoadResult patched(String source, SourceTree tree, Assembled last) {
+  private LoadResult patched(String source, SourceTree tree, LastValidLoad last) {
     List<SourceEntry> listed = tree.entries();
     int size = listed.size();
     if (size != last.listed().size()) {
@@ -352,8 +354,8 @@ public final class ManifestLoader {
         new LoadResult.Loaded(
             new DesiredState(tree.revision(), objects, state.policies(), state.templates()),
             last.result().notes());
-    assembledBySource.put(
-        source, new Assembled(listed, blobs, firstObject, objectKeys, last.held(), loaded));
+    lastValidBySource.put(
+        source, new LastValidLoad(listed, blobs, firstObject, objectKeys, last.held(), loaded));
     return loaded;
   }
 
@@ -378,7 +380,7 @@ public final class ManifestLoader {
    * keeps count of).
    */
   private boolean keepPatched(
-      String source, Assembled last, List<SourceEntry> listed, List<Integer> changed) {
+      String source, LastValidLoad last, List<SourceEntry> listed, List<Integer> changed) {
     synchronized (latestBySource) {
       Set<String> held = latestBySource.get(source);
       if (held != last.held()) {
@@ -458,7 +460,7 @@ public final class ManifestLoader {
   /** Forgets every parsed blob, so the next load parses everything again. */
   public void clearCache() {
     cache.clear();
-    assembledBySource.clear();
+    lastValidBySource.clear();
     synchronized (latestBySource) {
       latestBySource.clear();
     }
@@ -615,15 +617,15 @@ public final class ManifestLoader {
     return "the scalar " + Problems.describe(node);
   }
 
-  /** Checks across files, then builds the state or the sorted list of errors. */
   /**
    * A whole load's result, with where each file's objects start in its state (one more index marks
    * the end) and where each object was declared, for the next load to patch.
    */
-  private record Assembly(
+  private record WholeLoad(
       LoadResult result, int[] firstObject, Map<Identity, SourceLocation> objectKeys) {}
 
-  private Assembly assemble(SourceTree tree, List<SourceEntry> entries, List<ParsedBlob> blobs) {
+  /** Checks across files, then builds the state or the sorted list of errors. */
+  private WholeLoad assemble(SourceTree tree, List<SourceEntry> entries, List<ParsedBlob> blobs) {
     List<LoadError> errors = new ArrayList<>();
     List<LoadError> notes = new ArrayList<>();
     List<LoadResult.Duplicate> duplicates = new ArrayList<>();
@@ -706,9 +708,9 @@ public final class ManifestLoader {
     notes.sort(LoadError.BY_PLACE);
     if (!errors.isEmpty()) {
       errors.sort(LoadError.BY_PLACE);
-      return new Assembly(new LoadResult.Invalid(errors, notes, duplicates), null, null);
+      return new WholeLoad(new LoadResult.Invalid(errors, notes, duplicates), null, null);
     }
-    return new Assembly(
+    return new WholeLoad(
         new LoadResult.Loaded(
             new DesiredState(tree.revision(), objects, policies, templates), notes),
         firstObject,

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import dev.ordinal.manifest.SourceEntry;
 import dev.ordinal.manifest.SourceTree;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -120,7 +121,7 @@ class TreeListerTest {
     Random random = new Random(18);
     try (TestRemote remote = TestRemote.create(tmp.resolve("remote.git"))) {
       Repository repo = remote.repository();
-      TreeLister kept = new TreeLister(64);
+      Map<String, TreeLister> kept = Map.of("", new TreeLister(64), "sub", new TreeLister(64));
       Map<String, String> files = new TreeMap<>();
       List<String> names =
           List.of(
@@ -167,15 +168,65 @@ class TreeListerTest {
           String listed;
           try (ObjectReader reader = repo.newObjectReader()) {
             fresh = listing(new TreeLister(64), reader, tree, app);
-            listed = listing(app.isEmpty() ? kept : new TreeLister(64), reader, tree, app);
+            listed = listing(kept.get(app), reader, tree, app);
           }
           assertEquals(fresh, listed, "commit " + commit + " of " + files.keySet());
         }
         try (ObjectReader reader = repo.newObjectReader()) {
           assertEquals(
-              listing(new TreeLister(64), reader, tree, ""), listing(kept, reader, tree, ""));
+              listing(new TreeLister(64), reader, tree, ""),
+              listing(kept.get(""), reader, tree, ""));
         }
       }
+    }
+  }
+
+  /**
+   * In a directory of 300 files, a commit that removes one, renames one and edits one gives new
+   * entries to the renamed and the edited file only: every other file keeps the entry it had.
+   */
+  @Test
+  void aFileRemovedOrRenamedCostsOnlyItselfNotTheFilesAfterIt() throws Exception {
+    try (TestRemote remote = TestRemote.create(tmp.resolve("remote.git"))) {
+      Repository repo = remote.repository();
+      Map<String, String> files = new TreeMap<>();
+      for (int i = 0; i < 300; i++) {
+        files.put(String.format("f-%03d.yaml", i), "v: " + i);
+      }
+      TreeLister lister = new TreeLister(1024);
+      List<SourceEntry> before = listed(remote, files, lister);
+      files.remove("f-010.yaml");
+      files.put("z-renamed.yaml", files.remove("f-020.yaml"));
+      files.put("f-250.yaml", "v: edited");
+      List<SourceEntry> after = listed(remote, files, lister);
+
+      Map<String, SourceEntry> was = new TreeMap<>();
+      before.forEach(e -> was.put(e.path(), e));
+      List<String> renewed = new ArrayList<>();
+      for (SourceEntry entry : after) {
+        if (was.get(entry.path()) != entry) {
+          renewed.add(entry.path());
+        }
+      }
+      assertEquals(List.of("f-250.yaml", "z-renamed.yaml"), renewed);
+      try (ObjectReader reader = repo.newObjectReader()) {
+        assertEquals(
+            new TreeLister(1024).list(reader, head(repo), "", "c"), after, "as a new lister");
+      }
+    }
+  }
+
+  private static List<SourceEntry> listed(
+      TestRemote remote, Map<String, String> files, TreeLister lister) throws Exception {
+    remote.commit("main", files);
+    try (ObjectReader reader = remote.repository().newObjectReader()) {
+      return lister.list(reader, head(remote.repository()), "", "c");
+    }
+  }
+
+  private static RevTree head(Repository repo) throws Exception {
+    try (RevWalk walk = new RevWalk(repo)) {
+      return walk.parseCommit(repo.resolve("refs/heads/main")).getTree();
     }
   }
 

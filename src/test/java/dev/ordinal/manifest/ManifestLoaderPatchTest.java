@@ -136,6 +136,79 @@ class ManifestLoaderPatchTest {
   }
 
   @Test
+  void aStatefulSetThatNamesAnUnknownPolicyIsReportedAsByAWholeLoad() throws Exception {
+    // Valid on its own: only the check across files, against the policies, refuses it.
+    loadedWholeThenPatchedAgain(
+        files ->
+            files.put(
+                "sts-4.yaml",
+                STATEFUL_SET
+                    .formatted("db-4", "postgres:16.1")
+                    .replace(
+                        "  namespace: prod\n",
+                        "  namespace: prod\n  annotations: {ordinal.dev/policy: nowhere}\n")),
+        LoadResult.Invalid.class);
+  }
+
+  @Test
+  void anObjectMovedBetweenTwoChangedFilesIsPatched() throws Exception {
+    InMemoryTree files = app();
+    ManifestLoader loader = Loaders.forFixtures();
+    loader.load(files.tree("r1"));
+
+    // db-8 moves into sts-2.yaml, and sts-8.yaml declares db-2 in its place.
+    files.put("sts-2.yaml", STATEFUL_SET.formatted("db-8", "postgres:16.2"));
+    files.put("sts-8.yaml", STATEFUL_SET.formatted("db-2", "postgres:17.0"));
+    LoadResult moved = loader.load(files.tree("r2"));
+
+    assertEquals(1, loader.loadsPatched(), "each file's old objects leave before the new arrive");
+    assertEquals(whole(files, "r2"), moved);
+  }
+
+  @Test
+  void aBlobThatAnotherSourceHoldsStaysCachedWhenOneSourcePatchesItAway() throws Exception {
+    InMemoryTree shop = app();
+    InMemoryTree web = app();
+    ManifestLoader loader = Loaders.forFixtures();
+    loader.load("shop", shop.tree("s1"));
+    loader.load("web", web.tree("w1"));
+    int cached = loader.cachedBlobs();
+
+    shop.put("sts-3.yaml", STATEFUL_SET.formatted("db-3", "postgres:17.0"));
+    loader.load("shop", shop.tree("s2"));
+    assertEquals(cached + 1, loader.cachedBlobs(), "web still holds the old sts-3.yaml");
+    long parsed = loader.blobsParsed();
+    assertEquals(whole(web, "w1"), loader.load("web", web.tree("w1")));
+    assertEquals(parsed, loader.blobsParsed(), "web parses nothing again");
+
+    web.put("sts-3.yaml", STATEFUL_SET.formatted("db-3", "postgres:17.0"));
+    loader.load("web", web.tree("w2"));
+    assertEquals(cached, loader.cachedBlobs(), "no source holds the old sts-3.yaml now");
+    assertEquals(3, loader.loadsPatched(), "each load after the first of each source");
+  }
+
+  @Test
+  void moreChangedFilesThanThePatchLimitAreLoadedWhole() throws Exception {
+    InMemoryTree files = new InMemoryTree();
+    for (int i = 0; i < 100; i++) {
+      files.put(String.format("cm-%03d.yaml", i), CONFIG_MAP.formatted("cm-" + i, 1));
+    }
+    ManifestLoader loader = Loaders.forFixtures();
+    loader.load(files.tree("r1"));
+
+    for (int i = 0; i < 64; i++) {
+      files.put(String.format("cm-%03d.yaml", i), CONFIG_MAP.formatted("cm-" + i, 2));
+    }
+    assertEquals(whole(files, "r2"), loader.load(files.tree("r2")));
+    assertEquals(1, loader.loadsPatched(), "64 changed files are patched in");
+    for (int i = 0; i < 65; i++) {
+      files.put(String.format("cm-%03d.yaml", i), CONFIG_MAP.formatted("cm-" + i, 3));
+    }
+    assertEquals(whole(files, "r3"), loader.load(files.tree("r3")));
+    assertEquals(1, loader.loadsPatched(), "65 are loaded whole");
+  }
+
+  @Test
   void aChangedPolicyIsLoadedWhole() throws Exception {
     loadedWholeThenPatchedAgain(
         files -> {
@@ -183,8 +256,8 @@ class ManifestLoaderPatchTest {
 
   /**
    * Loads the app, makes {@code change}, which cannot be patched, and checks that its load is a
-   * whole one with a whole load's result; then undoes a valid change to one StatefulSet and checks
-   * that the loader patches again, from the state it loaded whole.
+   * whole one with a whole load's result; then, when that load is valid, makes a valid change to
+   * one StatefulSet and checks that the loader patches again, from the state it loaded whole.
    */
   private static void loadedWholeThenPatchedAgain(
       Consumer<InMemoryTree> setUp,
