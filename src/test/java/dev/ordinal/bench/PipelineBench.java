@@ -56,6 +56,7 @@ import org.eclipse.jgit.treewalk.TreeWalk;
  * java -cp $CP dev.ordinal.bench.PipelineBench cold 10000   # one cold load+plan of 10,000, then exit
  * java -cp $CP dev.ordinal.bench.PipelineBench              # warm 1,000 and 10,000, polls, one-file change
  * java -cp $CP dev.ordinal.bench.PipelineBench change       # only the polls and the one-file change
+ * java -cp $CP dev.ordinal.bench.PipelineBench warm 1000    # only the warm parse+plan of 1,000
  * </pre>
  */
 public final class PipelineBench {
@@ -112,6 +113,10 @@ public final class PipelineBench {
               .inheritIO()
               .start();
       floor.waitFor();
+      return;
+    }
+    if (args.length == 2 && args[0].equals("warm")) {
+      warm(Integer.parseInt(args[1]));
       return;
     }
     if (args.length == 1 && args[0].equals("change")) {
