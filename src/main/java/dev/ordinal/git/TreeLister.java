@@ -312,7 +312,7 @@ final class TreeLister {
     private Object entry(
         byte[] raw, int start, int end, String path, String real, Deque<String> chain)
         throws IOException {
-      int space = space(raw, start);
+      int space = space(raw, start, end);
       int bits = modeBits(raw, start, space);
       int idAt = end - Constants.OBJECT_ID_LENGTH;
       String name = RawParseUtils.decode(raw, space + 1, idAt - 1);
@@ -462,11 +462,12 @@ final class TreeLister {
    * How entry {@code i} of {@code before} sorts against the entry at {@code raw[start, end)}, by
    * name in Git's tree order (a tree's name as if it ended in '/').
    */
-  private static int compareNames(ListedDirectory before, int i, byte[] raw, int start, int end) {
+  private static int compareNames(ListedDirectory before, int i, byte[] raw, int start, int end)
+      throws IOException {
     byte[] old = before.raw();
     int oldStart = before.start(i);
-    int oldSpace = space(old, oldStart);
-    int space = space(raw, start);
+    int oldSpace = space(old, oldStart, before.ends()[i]);
+    int space = space(raw, start, end);
     return Paths.compare(
         old,
         oldSpace + 1,
@@ -478,13 +479,14 @@ final class TreeLister {
         modeBits(raw, start, space));
   }
 
-  /** Where the space after the mode of the tree entry at {@code start} is. */
-  private static int space(byte[] raw, int start) {
-    int space = start;
-    while (raw[space] != ' ') {
-      space++;
+  /** Where the space after the mode of the tree entry at {@code raw[start, end)} is. */
+  private static int space(byte[] raw, int start, int end) throws IOException {
+    for (int space = start; space < end; space++) {
+      if (raw[space] == ' ') {
+        return space;
+      }
     }
-    return space;
+    throw new IOException("corrupt tree object: an entry without a mode");
   }
 
   /** The mode written in octal at {@code raw[start, space)}. */

@@ -47,7 +47,8 @@ public final class ManifestLoader {
   // The blob ids of each source's latest tree: what keeps a cached blob. Guarded by itself.
   private final Map<String, Set<String>> latestBySource = new HashMap<>();
   private final AtomicLong blobsParsed = new AtomicLong();
-  // The last valid load of each source, for its next load to patch. A load takes its source's out
+  // The previous load of each source, when it was valid, for the next load to patch. A load takes
+  // its source's out
   // and puts back what it loaded. Loads of one source are not meant to overlap (AppSync's are
   // serialised): if they do, the blobs held for it may be miscounted, so that a blob is parsed
   // again or kept too long, but no load's result is wrong, as each keeps its own blobs.
@@ -146,8 +147,10 @@ public final class ManifestLoader {
    * Loads every file of {@code tree}, the latest tree of {@code source} (an app's name). Blobs that
    * {@code source}'s previous tree held and this one does not are evicted, unless another source's
    * latest tree holds them. Sources are a fixed set (the daemon's apps): each is remembered with
-   * the blob ids of its latest tree for as long as the loader lives. Never throws for bad content,
-   * as {@link #load(SourceTree)}.
+   * the blob ids of its latest tree for as long as the loader lives. A valid load is kept, with
+   * where each of its objects was declared, so that the next load of the same source can patch it
+   * when only a few plain files changed ({@link #patched}). Never throws for bad content, as {@link
+   * #load(SourceTree)}.
    */
   public LoadResult load(String source, SourceTree tree) {
     LastValidLoad last = lastValidBySource.remove(source);

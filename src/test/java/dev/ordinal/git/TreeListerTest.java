@@ -200,20 +200,59 @@ class TreeListerTest {
       files.put("f-250.yaml", "v: edited");
       List<SourceEntry> after = listed(remote, files, lister);
 
-      Map<String, SourceEntry> was = new TreeMap<>();
-      before.forEach(e -> was.put(e.path(), e));
-      List<String> renewed = new ArrayList<>();
-      for (SourceEntry entry : after) {
-        if (was.get(entry.path()) != entry) {
-          renewed.add(entry.path());
-        }
-      }
-      assertEquals(List.of("f-250.yaml", "z-renamed.yaml"), renewed);
+      assertEquals(List.of("f-250.yaml", "z-renamed.yaml"), renewed(before, after));
       try (ObjectReader reader = repo.newObjectReader()) {
         assertEquals(
             new TreeLister(1024).list(reader, head(repo), "", "c"), after, "as a new lister");
       }
+
+      // One file in the middle: the files after it are found by the bytes that end both trees.
+      files.put("f-150.yaml", "v: edited");
+      assertEquals(List.of("f-150.yaml"), renewed(after, listed(remote, files, lister)));
     }
+  }
+
+  /**
+   * Git sorts a directory's name as if it ended in '/', so {@code sub} comes after {@code sub.yaml}
+   * and {@code sub-x.yaml}: walking the last listing by name must follow that order, or the files
+   * after a change near it are read again.
+   */
+  @Test
+  void aDirectorySortsAmongFilesAsGitSortsIt() throws Exception {
+    try (TestRemote remote = TestRemote.create(tmp.resolve("remote.git"))) {
+      Map<String, String> files = new TreeMap<>();
+      for (String name :
+          List.of("a.yaml", "sub-x.yaml", "sub.yaml", "sub/in.yaml", "sub0.yaml", "subz.yaml")) {
+        files.put(name, "v: " + name);
+      }
+      TreeLister lister = new TreeLister(1024);
+      List<SourceEntry> before = listed(remote, files, lister);
+      files.remove("a.yaml");
+      files.put("subz.yaml", "v: edited");
+
+      List<SourceEntry> after = listed(remote, files, lister);
+
+      assertEquals(List.of("subz.yaml"), renewed(before, after));
+      try (ObjectReader reader = remote.repository().newObjectReader()) {
+        assertEquals(
+            new TreeLister(1024).list(reader, head(remote.repository()), "", "c"),
+            after,
+            "as a new lister");
+      }
+    }
+  }
+
+  /** The paths of {@code after} whose entry is not the very object {@code before} had. */
+  private static List<String> renewed(List<SourceEntry> before, List<SourceEntry> after) {
+    Map<String, SourceEntry> was = new TreeMap<>();
+    before.forEach(e -> was.put(e.path(), e));
+    List<String> renewed = new ArrayList<>();
+    for (SourceEntry entry : after) {
+      if (was.get(entry.path()) != entry) {
+        renewed.add(entry.path());
+      }
+    }
+    return renewed;
   }
 
   private static List<SourceEntry> listed(
