@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
 public final class GitPoller implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GitPoller.class);
 
+  /** How long closing waits for a poll under way. */
+  static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
+
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(60);
   public static final Duration DEFAULT_BACKOFF_START = Duration.ofSeconds(5);
   public static final Duration DEFAULT_BACKOFF_CAP = Duration.ofMinutes(5);
@@ -139,7 +142,14 @@ public final class GitPoller implements AutoCloseable {
         () -> ThreadLocalRandom.current().nextDouble(),
         timing,
         listener,
-        executor::shutdownNow);
+        () -> {
+          executor.shutdownNow();
+          // A poll under way writes into the repository cache: let it end (a fetch does not stop
+          // at an interrupt) before whoever closed this removes or reuses that cache.
+          if (!executor.awaitTermination(CLOSE_WAIT.toSeconds(), TimeUnit.SECONDS)) {
+            LOG.warn("a Git poll still runs {} after the poller closed", CLOSE_WAIT);
+          }
+        });
   }
 
   /** Starts polling {@code target}: the first poll runs at once. */
@@ -181,12 +191,19 @@ public final class GitPoller implements AutoCloseable {
     return delay.compareTo(timing.backoffCap()) > 0 ? timing.backoffCap() : delay;
   }
 
+  /**
+   * Stops polling: nothing new starts, and a poll under way (on the daemon's threads) is waited
+   * for, up to {@link #CLOSE_WAIT}.
+   */
   @Override
-  public synchronized void close() throws Exception {
-    closed = true;
-    for (Tracked t : tracked) {
-      t.cancelPending();
+  public void close() throws Exception {
+    synchronized (this) {
+      closed = true;
+      for (Tracked t : tracked) {
+        t.cancelPending();
+      }
     }
+    // Outside the lock: a poll under way takes it to record its end.
     onClose.close();
   }
 

@@ -1,6 +1,7 @@
 package dev.ordinal.git;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ordinal.manifest.SourceTree;
@@ -15,8 +16,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jgit.lib.ObjectId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -282,5 +285,62 @@ class GitPollerTest {
     poller.trigger(target.url);
     scheduler.advance(0);
     assertEquals(5, target.polls);
+  }
+
+  /**
+   * Closing waits for a poll under way: it writes into the repository cache, which whoever closed
+   * the poller may remove next (a test's temporary folder, found not empty once, was one).
+   */
+  @Test
+  void closingWaitsForAPollUnderWay() throws Exception {
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicBoolean finished = new AtomicBoolean();
+    PollTarget slow =
+        new PollTarget() {
+          @Override
+          public String repoUrl() {
+            return "https://example.com/o/slow";
+          }
+
+          @Override
+          public PollResult poll() {
+            started.countDown();
+            // As a fetch does: an interrupt does not cut it short.
+            boolean interrupted = false;
+            while (true) {
+              try {
+                release.await();
+                break;
+              } catch (InterruptedException e) {
+                interrupted = true;
+              }
+            }
+            finished.set(true);
+            if (interrupted) {
+              Thread.currentThread().interrupt();
+            }
+            return new PollResult.Unchanged("c");
+          }
+        };
+    GitPoller poller = GitPoller.withDaemonThreads(1, (t, change) -> {});
+    poller.add(slow);
+    assertTrue(started.await(10, TimeUnit.SECONDS));
+    Thread closing =
+        new Thread(
+            () -> {
+              try {
+                poller.close();
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    closing.start();
+    closing.join(300);
+    assertTrue(closing.isAlive(), "close returned while the poll still ran");
+    release.countDown();
+    closing.join(10_000);
+    assertFalse(closing.isAlive());
+    assertTrue(finished.get());
   }
 }
