@@ -288,7 +288,7 @@ public final class AppSync implements AppRegistry.AppView {
     }
     if (recreates != null && leader) {
       try {
-        if (recreates.finishOrphaned(boundary.namespaces(), recreatePatience)) {
+        if (recreates.finishOrphaned(app, boundary.namespaces(), recreatePatience)) {
           // The plan saw the StatefulSet missing or unfinished: plan again.
           return new SyncResult.Failed(revision, "finished a recreate; planning again", true);
         }

@@ -3,6 +3,7 @@ package dev.ordinal.daemon;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ordinal.backup.BackupManager;
 import dev.ordinal.plan.ImmutableChanges;
+import dev.ordinal.plan.PlanOptions;
 import dev.ordinal.rollout.Annotations;
 import dev.ordinal.rollout.BackupView;
 import dev.ordinal.rollout.RecreateAction;
@@ -349,13 +350,18 @@ public final class Recreator {
   }
 
   /**
-   * Finishes every recreate recorded past its orphan delete in {@code namespaces}, from the
-   * StatefulSet it recorded, before anything else a sync does: whatever the commit now holds
-   * (refused, invalid), the pods must not wait for a good one to get their controller back.
+   * Finishes every recreate of {@code app} recorded past its orphan delete in {@code namespaces},
+   * from the StatefulSet it recorded, before anything else a sync does: whatever the commit now
+   * holds (refused, invalid), the pods must not wait for a good one to get their controller back.
+   *
+   * <p>The recorded StatefulSet carries the inventory label of the app that started the recreate,
+   * and only that app's sync finishes it. Apps may share a namespace and their syncs run at once,
+   * on workers of their own: finished by every app of the namespace, one recreate would be carried
+   * out twice at the same time, each step and each Event repeated.
    *
    * @return whether any was finished (what a sync planned before is stale)
    */
-  public boolean finishOrphaned(Set<String> namespaces, Duration patience) {
+  public boolean finishOrphaned(String app, Set<String> namespaces, Duration patience) {
     boolean finished = false;
     for (String json : store.all()) {
       RecreateState state = RecreateState.fromJson(json);
@@ -364,7 +370,7 @@ public final class Recreator {
       }
       HasMetadata sts = recorded(state.statefulSet()).apply(null);
       String ns = sts.getMetadata().getNamespace();
-      if (namespaces.contains(ns)) {
+      if (namespaces.contains(ns) && startedBy(sts, app)) {
         finished |=
             run(
                     resumed(ns, sts.getMetadata().getName(), state),
@@ -374,6 +380,12 @@ public final class Recreator {
       }
     }
     return finished;
+  }
+
+  /** Whether the recorded StatefulSet was applied by {@code app} (its inventory label). */
+  private static boolean startedBy(HasMetadata recorded, String app) {
+    Map<String, String> labels = recorded.getMetadata().getLabels();
+    return labels != null && app.equals(labels.get(PlanOptions.APP_LABEL));
   }
 
   /** What a recreate recorded past its delete still does: only its target matters by then. */

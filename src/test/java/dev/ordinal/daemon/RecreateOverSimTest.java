@@ -277,12 +277,8 @@ class RecreateOverSimTest {
     crashesAndResumes(a -> a instanceof RecreateAction.Create);
   }
 
-  @Test
-  void aRecreateKilledPastItsDeleteIsFinishedThoughTheNextCommitIsInvalid() throws Exception {
-    assertInstanceOf(SyncResult.Applied.class, sync(sts("1Gi", "expandable", "recreate")));
-    awaitThreePods();
-    String oldUid = live().getMetadata().getUid();
-    Map<String, String> pods = pods();
+  /** Starts growing the claims to 2Gi and stops the process right after the orphan delete. */
+  private void crashPastTheOrphanDeleteOfAGrowth() {
     assertThrows(
         Crash.class,
         () ->
@@ -291,6 +287,15 @@ class RecreateOverSimTest {
                 true,
                 Crash.after(a -> a instanceof RecreateAction.OrphanDelete)));
     assertTrue(cluster.statefulSet(KEY, Workloads.Read.FRESH).isEmpty(), "deleted, not created");
+  }
+
+  @Test
+  void aRecreateKilledPastItsDeleteIsFinishedThoughTheNextCommitIsInvalid() throws Exception {
+    assertInstanceOf(SyncResult.Applied.class, sync(sts("1Gi", "expandable", "recreate")));
+    awaitThreePods();
+    String oldUid = live().getMetadata().getUid();
+    Map<String, String> pods = pods();
+    crashPastTheOrphanDeleteOfAGrowth();
 
     SyncResult invalid =
         sync(
@@ -299,6 +304,53 @@ class RecreateOverSimTest {
 
     assertInstanceOf(SyncResult.Invalid.class, invalid, invalid.toString());
     assertNotEquals(oldUid, live().getMetadata().getUid(), "created from the recorded manifest");
+    assertEquals("2Gi", StatefulSets.claimTemplateStorage(live()));
+    assertEquals(pods, pods());
+    assertEquals(
+        1,
+        events.stream().filter(e -> e.step() == RecreateEvent.Step.FINISHED).count(),
+        "" + events);
+  }
+
+  @Test
+  void anotherAppOfTheNamespaceLeavesARecreateKilledPastItsDeleteToTheAppThatStartedIt()
+      throws Exception {
+    assertInstanceOf(SyncResult.Applied.class, sync(sts("1Gi", "expandable", "recreate")));
+    awaitThreePods();
+    Map<String, String> pods = pods();
+    crashPastTheOrphanDeleteOfAGrowth();
+
+    // A second app governs the same namespace; its syncs run beside the first app's.
+    Path otherRepo = Files.createDirectories(repo.resolveSibling(repo.getFileName() + "-cache"));
+    Files.writeString(
+        otherRepo.resolve("cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cache}\ndata: {size: small}\n");
+    AppSync other =
+        new AppSync(
+            "cache",
+            NS,
+            new AppBoundary("cache", Set.of(NS), Set.of(), false, AppBoundary.Backups.NONE, true),
+            false,
+            Loaders.forFixtures(),
+            cluster,
+            cluster.clock(),
+            () -> true);
+    other.recreatingWith(
+        new Recreator(
+            cluster, "ordinal", backups, bus, cluster.clock(), Duration.ofMillis(5), a -> {}),
+        Duration.ofSeconds(5));
+    SyncResult otherResult = other.sync(LocalDirectory.read(otherRepo));
+
+    assertInstanceOf(SyncResult.Applied.class, otherResult, otherResult.toString());
+    assertTrue(
+        cluster.statefulSet(KEY, Workloads.Read.FRESH).isEmpty(),
+        "the other app's sync left the recreate alone");
+    assertEquals(
+        0,
+        events.stream().filter(e -> e.step() == RecreateEvent.Step.FINISHED).count(),
+        "" + events);
+
+    assertInstanceOf(SyncResult.Applied.class, sync(sts("2Gi", "expandable", "recreate")));
     assertEquals("2Gi", StatefulSets.claimTemplateStorage(live()));
     assertEquals(pods, pods());
     assertEquals(
