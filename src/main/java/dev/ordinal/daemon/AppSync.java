@@ -76,6 +76,13 @@ public final class AppSync implements AppRegistry.AppView {
   private final PlanMemo memo = new PlanMemo();
   private volatile Map<HasMetadata, Decorated> decorated = new IdentityHashMap<>();
   private volatile DesiredState lastApplied;
+
+  /**
+   * Whether this instance could write for the app when it last carried out a plan (guarded by
+   * this).
+   */
+  private boolean mayWriteAtLastSync;
+
   private volatile Recreator recreator;
   private volatile Duration recreatePatience = Duration.ofMinutes(1);
 
@@ -283,12 +290,14 @@ public final class AppSync implements AppRegistry.AppView {
     String revision = planned.revision();
     Recreator recreates = recreator;
     boolean leader = mayWrite.getAsBoolean();
-    if (recreates != null) {
-      recreates.leading(leader);
+    if (recreates != null && leader && !mayWriteAtLastSync) {
+      // Whoever wrote for this app before may have recorded a recreate this instance has not seen.
+      recreates.forgetRecorded();
     }
+    mayWriteAtLastSync = leader;
     if (recreates != null && leader) {
       try {
-        if (recreates.finishOrphaned(app, boundary.namespaces(), recreatePatience)) {
+        if (recreates.finishOrphaned(app, boundary.namespaces(), recreatePatience, mayWrite)) {
           // The plan saw the StatefulSet missing or unfinished: plan again.
           return new SyncResult.Failed(revision, "finished a recreate; planning again", true);
         }
@@ -678,6 +687,9 @@ public final class AppSync implements AppRegistry.AppView {
       // StatefulSet still opts in: a commit that drops the opt-in after the create must not leave
       // the pods unrolled.
       Recreator.Result done = resumeRecreate(step.key(), resumable.get(), planned, inFlight.get());
+      if (lostMidRecreate(done)) {
+        return Optional.of(new SyncResult.Standby(revision, plan.counts()));
+      }
       if (!(done instanceof Recreator.Result.Done)) {
         tally.restoring.set(true);
         tally.held.incrementAndGet();
@@ -690,6 +702,9 @@ public final class AppSync implements AppRegistry.AppView {
       // state is not carried over yet). Finish that recreate first.
       Recreator.Result done = resumeRecreate(step.key(), resumable.get(), planned, inFlight.get());
       memo.forget(step.key());
+      if (lostMidRecreate(done)) {
+        return Optional.of(new SyncResult.Standby(revision, plan.counts()));
+      }
       if (!(done instanceof Recreator.Result.Done)) {
         tally.restoring.set(true);
       } else if (step instanceof ObjectPlan.Create) {
@@ -702,6 +717,9 @@ public final class AppSync implements AppRegistry.AppView {
     } else if (step instanceof ObjectPlan.Recreate recreate) {
       Recreator.Result done = recreate(recreate, planned);
       memo.forget(step.key());
+      if (lostMidRecreate(done)) {
+        return Optional.of(new SyncResult.Standby(revision, plan.counts()));
+      }
       if (done instanceof Recreator.Result.Refused no) {
         return Optional.of(new SyncResult.Failed(revision, no.reason()));
       }
@@ -713,6 +731,14 @@ public final class AppSync implements AppRegistry.AppView {
       ordinary.add(step); // its recreate is done: now the ordinary apply
     }
     return Optional.empty();
+  }
+
+  /**
+   * Whether a recreate stopped short because this instance may no longer write for the app (its
+   * Lease was lost mid-recreate): the new holder resumes it, and this sync ends as a standby's.
+   */
+  private boolean lostMidRecreate(Recreator.Result done) {
+    return !(done instanceof Recreator.Result.Done) && !mayWrite.getAsBoolean();
   }
 
   /** Why a recreate cannot run; empty when it can (or is under way). */
@@ -731,7 +757,8 @@ public final class AppSync implements AppRegistry.AppView {
     return recreator.run(
         recreateSpec(recreate.key(), recreate, planned),
         partition -> asRecreated(recreate.desired(), recreate.live(), partition, planned),
-        recreatePatience);
+        recreatePatience,
+        mayWrite);
   }
 
   /** The desired StatefulSet of a create, an update or an unchanged object; empty otherwise. */
@@ -762,7 +789,8 @@ public final class AppSync implements AppRegistry.AppView {
     return recreator.run(
         Recreator.resumed(key.namespace(), key.name(), state),
         partition -> asRecreated(desired, null, partition, planned, state),
-        recreatePatience);
+        recreatePatience,
+        mayWrite);
   }
 
   private RecreateSpec recreateSpec(ObjectKey key, ObjectPlan.Recreate recreate, Planned planned) {

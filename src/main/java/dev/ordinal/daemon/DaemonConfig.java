@@ -758,15 +758,6 @@ public record DaemonConfig(
               + Sharding.MAX_SHARDS
               + "; use about as many shards as replicas, or a small multiple");
     }
-    if (shardsOrDefault() > 1
-        && apps != null
-        && apps.stream().anyMatch(a -> a != null && a.appBoundary().recreates())) {
-      // A recreate's record is shared by every app of the namespace and read from a per-replica
-      // memory; moving its shard mid-recreate is not proven safe yet.
-      problems.add(
-          "sharding.shards: recreates (boundary.recreates) are not supported with more than one"
-              + " shard yet; use one shard, or turn recreates off");
-    }
     if (sync != null) {
       if (sync.resyncInterval() != null
           && Durations.parse(sync.resyncInterval()).filter(d -> !d.isZero()).isEmpty()) {

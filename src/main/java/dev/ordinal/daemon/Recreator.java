@@ -29,9 +29,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
@@ -46,6 +49,8 @@ import org.slf4j.MDC;
  * same RBAC.
  */
 public final class Recreator {
+  private static final Logger log = LoggerFactory.getLogger(Recreator.class);
+
   /** The ConfigMap in Ordinal's namespace that holds recreates in flight. */
   public static final String STORE = "ordinal-recreates";
 
@@ -96,11 +101,12 @@ public final class Recreator {
   }
 
   /**
-   * Told before each sync whether this instance may write: one that has just become leader reads
-   * the recorded recreates again, since the previous leader may have written them.
+   * Reads the recorded recreates again at the next question: told by a sync that has just gained
+   * the right to write for its app, since the app's previous writer (a previous leader, or the
+   * replica that held the app's shard) may have recorded one since.
    */
-  public void leading(boolean leader) {
-    store.leading(leader);
+  public void forgetRecorded() {
+    store.forget();
   }
 
   /** A recreate in flight for {@code namespace/name}, if one is recorded. */
@@ -113,8 +119,15 @@ public final class Recreator {
    *
    * @param applied the StatefulSet to create, as the Git applier would apply it, given the
    *     partition to carry (null: Git's own)
+   * @param mayWrite whether this instance may still write for the app: asked before each step, so
+   *     that one which lost its Lease (the leader's, or its shard's) mid-recreate stops before its
+   *     next write and leaves the rest to the new holder, which resumes from the recorded state
    */
-  public Result run(RecreateSpec spec, Function<Integer, HasMetadata> applied, Duration patience) {
+  public Result run(
+      RecreateSpec spec,
+      Function<Integer, HasMetadata> applied,
+      Duration patience,
+      BooleanSupplier mayWrite) {
     long deadline = System.nanoTime() + patience.toNanos();
     String key = spec.namespace() + "/" + spec.name();
     try (var ns = MDC.putCloseable("namespace", spec.namespace());
@@ -133,6 +146,13 @@ public final class Recreator {
           }
           sleep();
           continue;
+        }
+        if (!mayWrite.getAsBoolean()) {
+          log.info(
+              "decision=stop reason=\"no longer holds the app; its new holder resumes the recreate"
+                  + " from the recorded state\" action={}",
+              action.getClass().getSimpleName());
+          return new Result.Waiting("no longer holds the app; its new holder resumes the recreate");
         }
         boolean finished = carryOut(spec, key, action, applied);
         afterEachAction.accept(action);
@@ -359,9 +379,11 @@ public final class Recreator {
    * on workers of their own: finished by every app of the namespace, one recreate would be carried
    * out twice at the same time, each step and each Event repeated.
    *
+   * @param mayWrite as for {@link #run}
    * @return whether any was finished (what a sync planned before is stale)
    */
-  public boolean finishOrphaned(String app, Set<String> namespaces, Duration patience) {
+  public boolean finishOrphaned(
+      String app, Set<String> namespaces, Duration patience, BooleanSupplier mayWrite) {
     boolean finished = false;
     for (String json : store.all()) {
       RecreateState state = RecreateState.fromJson(json);
@@ -375,7 +397,8 @@ public final class Recreator {
             run(
                     resumed(ns, sts.getMetadata().getName(), state),
                     recorded(state.statefulSet()),
-                    patience)
+                    patience,
+                    mayWrite)
                 instanceof Result.Done;
       }
     }

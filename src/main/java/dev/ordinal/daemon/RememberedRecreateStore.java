@@ -11,25 +11,22 @@ import java.util.Optional;
  * remembers the whole store after one read and answers from memory while it is empty; a key is read
  * from the cluster only while some recreate is recorded.
  *
- * <p>Only the leader writes the store, through this object, and each write forgets what was
- * remembered. An instance that becomes leader forgets it too ({@link #leading}): the previous
- * leader may have written since.
+ * <p>This instance writes the store through this object, and each write forgets what was
+ * remembered. Other instances write it too: a previous leader, or, sharded, the holders of other
+ * shards. So a sync that gains the right to write for its app forgets it as well ({@link #forget}):
+ * the app's previous writer may have recorded a recreate since.
  */
 final class RememberedRecreateStore implements RecreateStore {
   private final RecreateStore store;
   private List<String> remembered;
-  private boolean leader;
 
   RememberedRecreateStore(RecreateStore store) {
     this.store = store;
   }
 
-  /** Told before each sync whether this instance may write; becoming leader forgets. */
-  synchronized void leading(boolean now) {
-    if (now && !leader) {
-      remembered = null;
-    }
-    leader = now;
+  /** Reads the store again at the next question. */
+  synchronized void forget() {
+    remembered = null;
   }
 
   @Override

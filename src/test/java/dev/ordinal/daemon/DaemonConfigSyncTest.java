@@ -59,19 +59,15 @@ class DaemonConfigSyncTest {
             + ": sharding.shards: 65 is not from 1 to 64; use about as many shards as replicas,"
             + " or a small multiple",
         problem("sharding: {shards: 65}\n"));
+    // Recreates move with their app's shard (RecreateIT): a sharded config may opt in to them.
     Path file = tmp.resolve("config.yaml");
-    String recreates =
-        assertThrows(
-                DaemonConfig.ConfigException.class,
-                () -> {
-                  Files.writeString(
-                      file,
-                      "sharding: {shards: 2}\napps: [{name: shop, repo: \"https://git.example.com/c.git\","
-                          + " namespace: shop, boundary: {recreates: true}}]\n");
-                  DaemonConfig.load(file);
-                })
-            .getMessage();
-    assertTrue(recreates.contains("recreates (boundary.recreates) are not supported"), recreates);
+    Files.writeString(
+        file,
+        "sharding: {shards: 2}\napps: [{name: shop, repo: \"https://git.example.com/c.git\","
+            + " namespace: shop, boundary: {recreates: true}}]\n");
+    DaemonConfig sharded = DaemonConfig.load(file);
+    assertEquals(2, sharded.shardsOrDefault());
+    assertTrue(sharded.apps().get(0).appBoundary().recreates());
   }
 
   @Test

@@ -39,6 +39,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -60,6 +62,7 @@ class RecreateIT {
   private static final List<String> CLAIMS = List.of("data-db-0", "data-db-1", "data-db-2");
 
   @TempDir Path repo;
+  @TempDir Path cacheRepo;
 
   private KubernetesClient client;
   private String ns;
@@ -96,11 +99,14 @@ class RecreateIT {
     return VolumeSimulator.createStorageClass(client, name, allowVolumeExpansion);
   }
 
+  /** One Ordinal: its own client and cluster adapter, and one recreator for all its apps. */
+  private record Replica(KubeCluster cluster, Recreator recreator) {}
+
   /**
-   * A sync as a fresh Ordinal would run it: its own client, cluster adapter and recreator, the
+   * An Ordinal as a fresh process would start: its own client, cluster adapter and recreator, the
    * recreate's state read from the ConfigMap in Ordinal's namespace (here the test's).
    */
-  private AppSync ordinal(Consumer<RecreateAction> afterEachAction) {
+  private Replica replica(Consumer<RecreateAction> afterEachAction) {
     KubernetesClient own = ControlPlane.shared().newClient();
     KubeCluster cluster = new KubeCluster(own);
     BackupManager backups = new BackupManager(cluster, Clock.systemUTC());
@@ -114,26 +120,30 @@ class RecreateIT {
                     events.add(e);
                   }
                 });
+    return new Replica(
+        cluster,
+        new Recreator(
+            cluster, ns, backups, bus, Clock.systemUTC(), Duration.ofMillis(200), afterEachAction));
+  }
+
+  /** The sync of {@code app}, which governs the test's namespace, in {@code replica}. */
+  private AppSync ordinal(Replica replica, String app, BooleanSupplier mayWrite) {
     return new AppSync(
-            "shop",
+            app,
             ns,
             new AppBoundary(
-                "shop", Set.of(ns), Set.of(), false, new AppBoundary.Backups(true, Set.of()), true),
+                app, Set.of(ns), Set.of(), false, new AppBoundary.Backups(true, Set.of()), true),
             false,
             Loaders.forFixtures(),
-            cluster,
+            replica.cluster(),
             Clock.systemUTC(),
-            () -> true)
-        .recreatingWith(
-            new Recreator(
-                cluster,
-                ns,
-                backups,
-                bus,
-                Clock.systemUTC(),
-                Duration.ofMillis(200),
-                afterEachAction),
-            TIMEOUT);
+            mayWrite)
+        .recreatingWith(replica.recreator(), TIMEOUT);
+  }
+
+  /** A sync as a fresh Ordinal, alone and always allowed to write, would run it. */
+  private AppSync ordinal(Consumer<RecreateAction> afterEachAction) {
+    return ordinal(replica(afterEachAction), "shop", () -> true);
   }
 
   private AppSync ordinal() {
@@ -522,5 +532,68 @@ class RecreateIT {
 
   private static String refusal(SyncResult result) {
     return String.join("\n", assertInstanceOf(SyncResult.Refused.class, result).reasons());
+  }
+
+  /**
+   * Sharded, or with a leader and a standby: the Ordinal that writes for the app loses its Lease
+   * right after the orphan delete, and another, which had read the recorded recreates (none) while
+   * it held only another app of the namespace, gains the app and finishes the recreate.
+   */
+  @Test
+  void aRecreateMovesWithItsAppToTheOrdinalThatGainsItWithNoStepRepeated() throws Exception {
+    running(optedIn("1Gi", expandable));
+    String uid = sts().getMetadata().getUid();
+    Map<String, String> podUids = podUids();
+    AtomicBoolean secondHoldsShop = new AtomicBoolean(false);
+    Replica second = replica(a -> {});
+    AppSync secondShop = ordinal(second, "shop", secondHoldsShop::get);
+    AppSync secondCache = ordinal(second, "cache", () -> true);
+    assertInstanceOf(
+        SyncResult.Standby.class, sync(secondShop, optedIn("1Gi", expandable)), "a standby");
+    Files.writeString(
+        cacheRepo.resolve("cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cache}\ndata: {size: small}\n");
+    assertInstanceOf(
+        SyncResult.Applied.class, secondCache.sync(LocalDirectory.read(cacheRepo)), "its own app");
+
+    AtomicBoolean firstHoldsShop = new AtomicBoolean(true);
+    AppSync first =
+        ordinal(
+            replica(
+                a -> {
+                  if (a instanceof RecreateAction.OrphanDelete) {
+                    firstHoldsShop.set(false);
+                  }
+                }),
+            "shop",
+            firstHoldsShop::get);
+    SyncResult stopped = sync(first, optedIn("2Gi", expandable));
+
+    assertInstanceOf(SyncResult.Standby.class, stopped, stopped.toString());
+    assertEquals(1, steps(RecreateEvent.Step.ORPHANED), "" + events);
+    assertEquals(0, steps(RecreateEvent.Step.CREATED), "stopped before the create: " + events);
+
+    assertInstanceOf(
+        SyncResult.Applied.class, secondCache.sync(LocalDirectory.read(cacheRepo)), "its own app");
+    secondHoldsShop.set(true);
+    SyncResult resumed = sync(secondShop, optedIn("2Gi", expandable));
+
+    assertInstanceOf(SyncResult.Applied.class, resumed, resumed.toString());
+    grownAndRecreated(uid, podUids);
+    // The steps of one uninterrupted recreate, none repeated: the second ORPHANED is the record
+    // that the old StatefulSet is gone, made by the Ordinal that resumed.
+    assertEquals(
+        List.of(
+            RecreateEvent.Step.STARTED,
+            RecreateEvent.Step.CLAIM_PATCHED,
+            RecreateEvent.Step.CLAIM_PATCHED,
+            RecreateEvent.Step.CLAIM_PATCHED,
+            RecreateEvent.Step.CLAIMS_GROWN,
+            RecreateEvent.Step.ORPHANED,
+            RecreateEvent.Step.ORPHANED,
+            RecreateEvent.Step.CREATED,
+            RecreateEvent.Step.FINISHED),
+        events.stream().map(RecreateEvent::step).toList(),
+        "" + events);
   }
 }

@@ -30,6 +30,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
@@ -46,6 +48,7 @@ class RecreateOverSimTest {
   private static final String KEY = NS + "/db";
 
   @TempDir Path repo;
+  @TempDir Path cacheRepo;
 
   private final SimCluster cluster =
       new SimCluster(new SimClock(Instant.now(), 1), Duration.ofMillis(10))
@@ -76,26 +79,51 @@ class RecreateOverSimTest {
   private SyncResult sync(String manifest, boolean recreates, Consumer<RecreateAction> hook)
       throws Exception {
     Files.writeString(repo.resolve("sts.yaml"), manifest);
+    return appSync("shop", recreates, () -> true, recreator(hook)).sync(LocalDirectory.read(repo));
+  }
+
+  /** A sync of {@code app}, governing {@value #NS}, as an Ordinal that may write when told. */
+  private AppSync appSync(
+      String app, boolean recreates, BooleanSupplier mayWrite, Recreator recreator) {
     AppSync sync =
         new AppSync(
-            "shop",
+            app,
             NS,
-            new AppBoundary(
-                "shop", Set.of(NS), Set.of(), false, AppBoundary.Backups.NONE, recreates),
+            new AppBoundary(app, Set.of(NS), Set.of(), false, AppBoundary.Backups.NONE, recreates),
             false,
             Loaders.forFixtures(),
             cluster,
             cluster.clock(),
-            () -> true);
-    sync.recreatingWith(
-        new Recreator(
-            cluster, "ordinal", backups, bus, cluster.clock(), Duration.ofMillis(5), hook),
-        Duration.ofSeconds(5));
-    return sync.sync(LocalDirectory.read(repo));
+            mayWrite);
+    sync.recreatingWith(recreator, Duration.ofSeconds(5));
+    return sync;
+  }
+
+  private Recreator recreator(Consumer<RecreateAction> hook) {
+    return new Recreator(
+        cluster, "ordinal", backups, bus, cluster.clock(), Duration.ofMillis(5), hook);
+  }
+
+  /** Syncs a second app of the namespace, "cache", which holds one ConfigMap. */
+  private SyncResult syncCache(AppSync cache) throws Exception {
+    Files.writeString(
+        cacheRepo.resolve("cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cache}\ndata: {size: small}\n");
+    return cache.sync(LocalDirectory.read(cacheRepo));
+  }
+
+  private long finishes() {
+    return events.stream().filter(e -> e.step() == RecreateEvent.Step.FINISHED).count();
   }
 
   private SyncResult sync(String manifest) throws Exception {
     return sync(manifest, true, a -> {});
+  }
+
+  /** Applies the opted-in StatefulSet with 1Gi claims and waits for its three pods. */
+  private void runningAt1Gi() throws Exception {
+    assertInstanceOf(SyncResult.Applied.class, sync(sts("1Gi", "expandable", "recreate")));
+    awaitThreePods();
   }
 
   private void awaitThreePods() throws InterruptedException {
@@ -141,8 +169,7 @@ class RecreateOverSimTest {
 
   @Test
   void growingTheClaimsRecreatesTheStatefulSetAndKeepsEveryPod() throws Exception {
-    assertInstanceOf(SyncResult.Applied.class, sync(sts("1Gi", "expandable", "recreate")));
-    awaitThreePods();
+    runningAt1Gi();
     String oldUid = live().getMetadata().getUid();
     Map<String, String> pods = pods();
 
@@ -167,8 +194,7 @@ class RecreateOverSimTest {
   }
 
   private void crashesAndResumes(Predicate<RecreateAction> when) throws Exception {
-    assertInstanceOf(SyncResult.Applied.class, sync(sts("1Gi", "expandable", "recreate")));
-    awaitThreePods();
+    runningAt1Gi();
     String oldUid = live().getMetadata().getUid();
     Map<String, String> pods = pods();
 
@@ -186,10 +212,7 @@ class RecreateOverSimTest {
         1,
         events.stream().filter(e -> e.step() == RecreateEvent.Step.CREATED).count(),
         "created once: " + events);
-    assertEquals(
-        1,
-        events.stream().filter(e -> e.step() == RecreateEvent.Step.FINISHED).count(),
-        "" + events);
+    assertEquals(1, finishes(), "" + events);
   }
 
   /**
@@ -198,8 +221,7 @@ class RecreateOverSimTest {
    */
   private void aNewServiceNameCrashesAndResumes(Predicate<RecreateAction> when, String resumeWith)
       throws Exception {
-    assertInstanceOf(SyncResult.Applied.class, sync(sts("1Gi", "expandable", "recreate")));
-    awaitThreePods();
+    runningAt1Gi();
     String oldUid = live().getMetadata().getUid();
     String renamed =
         sts("1Gi", "expandable", "recreate").replace("serviceName: db", "serviceName: db-v2");
@@ -291,8 +313,7 @@ class RecreateOverSimTest {
 
   @Test
   void aRecreateKilledPastItsDeleteIsFinishedThoughTheNextCommitIsInvalid() throws Exception {
-    assertInstanceOf(SyncResult.Applied.class, sync(sts("1Gi", "expandable", "recreate")));
-    awaitThreePods();
+    runningAt1Gi();
     String oldUid = live().getMetadata().getUid();
     Map<String, String> pods = pods();
     crashPastTheOrphanDeleteOfAGrowth();
@@ -306,57 +327,93 @@ class RecreateOverSimTest {
     assertNotEquals(oldUid, live().getMetadata().getUid(), "created from the recorded manifest");
     assertEquals("2Gi", StatefulSets.claimTemplateStorage(live()));
     assertEquals(pods, pods());
-    assertEquals(
-        1,
-        events.stream().filter(e -> e.step() == RecreateEvent.Step.FINISHED).count(),
-        "" + events);
+    assertEquals(1, finishes(), "" + events);
   }
 
   @Test
   void anotherAppOfTheNamespaceLeavesARecreateKilledPastItsDeleteToTheAppThatStartedIt()
       throws Exception {
-    assertInstanceOf(SyncResult.Applied.class, sync(sts("1Gi", "expandable", "recreate")));
-    awaitThreePods();
+    runningAt1Gi();
     Map<String, String> pods = pods();
     crashPastTheOrphanDeleteOfAGrowth();
 
     // A second app governs the same namespace; its syncs run beside the first app's.
-    Path otherRepo = Files.createDirectories(repo.resolveSibling(repo.getFileName() + "-cache"));
-    Files.writeString(
-        otherRepo.resolve("cm.yaml"),
-        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cache}\ndata: {size: small}\n");
-    AppSync other =
-        new AppSync(
-            "cache",
-            NS,
-            new AppBoundary("cache", Set.of(NS), Set.of(), false, AppBoundary.Backups.NONE, true),
-            false,
-            Loaders.forFixtures(),
-            cluster,
-            cluster.clock(),
-            () -> true);
-    other.recreatingWith(
-        new Recreator(
-            cluster, "ordinal", backups, bus, cluster.clock(), Duration.ofMillis(5), a -> {}),
-        Duration.ofSeconds(5));
-    SyncResult otherResult = other.sync(LocalDirectory.read(otherRepo));
-
+    SyncResult otherResult = syncCache(appSync("cache", true, () -> true, recreator(a -> {})));
     assertInstanceOf(SyncResult.Applied.class, otherResult, otherResult.toString());
     assertTrue(
         cluster.statefulSet(KEY, Workloads.Read.FRESH).isEmpty(),
         "the other app's sync left the recreate alone");
-    assertEquals(
-        0,
-        events.stream().filter(e -> e.step() == RecreateEvent.Step.FINISHED).count(),
-        "" + events);
+    assertEquals(0, finishes(), "" + events);
 
     assertInstanceOf(SyncResult.Applied.class, sync(sts("2Gi", "expandable", "recreate")));
     assertEquals("2Gi", StatefulSets.claimTemplateStorage(live()));
     assertEquals(pods, pods());
-    assertEquals(
-        1,
-        events.stream().filter(e -> e.step() == RecreateEvent.Step.FINISHED).count(),
-        "" + events);
+    assertEquals(1, finishes(), "" + events);
+  }
+
+  @Test
+  void anOrdinalThatGainsTheAppFinishesTheRecreateItsLastHolderLeftPastTheDelete()
+      throws Exception {
+    runningAt1Gi();
+    Map<String, String> pods = pods();
+    // A second Ordinal holds the cache app's shard, not the shop app's; one recreator serves both
+    // of its apps, and it read the recorded recreates (none) before the first Ordinal died.
+    AtomicBoolean holdsShop = new AtomicBoolean(false);
+    Recreator second = recreator(a -> {});
+    AppSync secondShop = appSync("shop", true, holdsShop::get, second);
+    AppSync secondCache = appSync("cache", true, () -> true, second);
+    SyncResult standby = secondShop.sync(LocalDirectory.read(repo));
+    assertInstanceOf(SyncResult.Standby.class, standby, standby.toString());
+    assertInstanceOf(SyncResult.Applied.class, syncCache(secondCache));
+
+    crashPastTheOrphanDeleteOfAGrowth();
+    assertInstanceOf(SyncResult.Applied.class, syncCache(secondCache));
+    holdsShop.set(true); // the dead Ordinal's shard Lease ran out, and the second one took it
+
+    SyncResult resumed = secondShop.sync(LocalDirectory.read(repo));
+
+    assertInstanceOf(SyncResult.Applied.class, resumed, resumed.toString());
+    assertEquals("2Gi", StatefulSets.claimTemplateStorage(live()));
+    assertEquals(pods, pods());
+    assertEquals(1, finishes(), "finished from the recorded state: " + events);
+    assertTrue(cluster.recreateStore("ordinal", Recreator.STORE).all().isEmpty());
+  }
+
+  @Test
+  void anOrdinalThatLosesTheAppMidRecreateStopsBeforeItsNextStepAndTheNewHolderFinishes()
+      throws Exception {
+    runningAt1Gi();
+    String oldUid = live().getMetadata().getUid();
+    Map<String, String> pods = pods();
+    Files.writeString(repo.resolve("sts.yaml"), sts("2Gi", "expandable", "recreate"));
+    // Its Lease runs out right after it patched the first claim.
+    AtomicBoolean holds = new AtomicBoolean(true);
+    AppSync first =
+        appSync(
+            "shop",
+            true,
+            holds::get,
+            recreator(
+                a -> {
+                  if (a instanceof RecreateAction.GrowClaim) {
+                    holds.set(false);
+                  }
+                }));
+
+    SyncResult stopped = first.sync(LocalDirectory.read(repo));
+
+    assertInstanceOf(SyncResult.Standby.class, stopped, stopped.toString());
+    assertEquals(1, patches(), "stopped before its second claim: " + events);
+    assertEquals(oldUid, live().getMetadata().getUid(), "the StatefulSet is not replaced");
+
+    SyncResult finished =
+        appSync("shop", true, () -> true, recreator(a -> {})).sync(LocalDirectory.read(repo));
+
+    assertInstanceOf(SyncResult.Applied.class, finished, finished.toString());
+    assertEquals(3, patches(), "each claim patched once: " + events);
+    assertEquals(1, finishes(), "" + events);
+    assertNotEquals(oldUid, live().getMetadata().getUid());
+    assertEquals(pods, pods());
   }
 
   @Test

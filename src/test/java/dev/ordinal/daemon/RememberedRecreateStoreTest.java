@@ -43,9 +43,7 @@ class RememberedRecreateStoreTest {
   void anEmptyStoreIsReadOnceHoweverManyStatefulSetsAreAskedAbout() {
     CountingStore cluster = new CountingStore();
     RememberedRecreateStore store = new RememberedRecreateStore(cluster);
-    store.leading(true);
     for (int sync = 0; sync < 3; sync++) {
-      store.leading(true);
       store.all();
       for (int i = 0; i < 100; i++) {
         assertEquals(Optional.empty(), store.load("ns/db-" + i));
@@ -58,7 +56,6 @@ class RememberedRecreateStoreTest {
   void aWriteIsSeenAndTheStoreIsReadAgainUntilItIsEmpty() {
     CountingStore cluster = new CountingStore();
     RememberedRecreateStore store = new RememberedRecreateStore(cluster);
-    store.leading(true);
     assertEquals(Optional.empty(), store.load("ns/db"));
     store.save("ns/db", "{}");
     assertEquals(Optional.of("{}"), store.load("ns/db"));
@@ -71,15 +68,13 @@ class RememberedRecreateStoreTest {
   }
 
   @Test
-  void becomingLeaderReadsWhatAnotherLeaderWrote() {
+  void whatAnotherOrdinalWroteIsSeenOnceTheStoreIsToldToForget() {
     CountingStore cluster = new CountingStore();
     RememberedRecreateStore store = new RememberedRecreateStore(cluster);
-    store.leading(false);
     assertEquals(Optional.empty(), store.load("ns/db"));
-    cluster.save("ns/db", "{\"by\":\"the other leader\"}");
-    store.leading(false);
-    assertEquals(Optional.empty(), store.load("ns/db"), "a standby answers from memory");
-    store.leading(true);
-    assertEquals(Optional.of("{\"by\":\"the other leader\"}"), store.load("ns/db"));
+    cluster.save("ns/db", "{\"by\":\"the other Ordinal\"}");
+    assertEquals(Optional.empty(), store.load("ns/db"), "answered from memory");
+    store.forget();
+    assertEquals(Optional.of("{\"by\":\"the other Ordinal\"}"), store.load("ns/db"));
   }
 }
