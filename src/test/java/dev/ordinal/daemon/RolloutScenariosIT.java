@@ -134,12 +134,14 @@ class RolloutScenariosIT {
       await(
           "exactly ordinals 3..5 on v2",
           RolloutHarness.TIMEOUT,
-          () ->
-              h.pods().size() == 6
-                  && List.of("scale-3", "scale-4", "scale-5").stream()
-                      .allMatch(p -> v2.equals(h.pods().get(p)))
-                  && List.of("scale-0", "scale-1", "scale-2").stream()
-                      .allMatch(p -> v1.equals(h.pods().get(p))),
+          () -> {
+            Map<String, String> pods = h.pods(); // read once: one moment, not several
+            return pods.size() == 6
+                && List.of("scale-3", "scale-4", "scale-5").stream()
+                    .allMatch(p -> v2.equals(pods.get(p)))
+                && List.of("scale-0", "scale-1", "scale-2").stream()
+                    .allMatch(p -> v1.equals(pods.get(p)));
+          },
           h::pods);
       // A decision is told to listeners after its write: the recreated pod can be seen first.
       await(

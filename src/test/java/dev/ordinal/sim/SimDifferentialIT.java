@@ -118,6 +118,15 @@ class SimDifferentialIT {
     return TIMING_ONLY.contains(reason) ? "" : reason;
   }
 
+  /**
+   * Whether the pods of {@code name}, read once, pass {@code test}. Read twice, once for the count
+   * and once for the revisions, they may be seen at two moments: a pod deleted in between (its
+   * replacement not yet created) let "five pods, one canary" pass while two were canaries.
+   */
+  private static boolean podsAre(Stage stage, String name, Predicate<Map<String, String>> test) {
+    return test.test(stage.pods(name));
+  }
+
   private static void compare(
       KubernetesClient client, String ns, String name, RolloutSpec spec, Scenario scenario)
       throws Exception {
@@ -169,8 +178,10 @@ class SimDifferentialIT {
           "all on v2",
           Duration.ofSeconds(60),
           () ->
-              stage.pods(name).values().stream().allMatch(v2::equals)
-                  && stage.pods(name).size() == replicas,
+              podsAre(
+                  stage,
+                  name,
+                  p -> p.values().stream().allMatch(v2::equals) && p.size() == replicas),
           () -> stage.pods(name));
     };
   }
@@ -224,8 +235,10 @@ class SimDifferentialIT {
               "five pods, one canary",
               Duration.ofSeconds(60),
               () ->
-                  stage.pods("scale").size() == 5
-                      && stage.pods("scale").values().stream().filter(v2::equals).count() == 1,
+                  podsAre(
+                      stage,
+                      "scale",
+                      p -> p.size() == 5 && p.values().stream().filter(v2::equals).count() == 1),
               () -> stage.pods("scale"));
           stage.annotate("scale", Annotations.commandKey(Command.PROMOTE), "now");
           awaitState(
@@ -234,8 +247,10 @@ class SimDifferentialIT {
               "all on v2",
               Duration.ofSeconds(60),
               () ->
-                  stage.pods("scale").size() == 5
-                      && stage.pods("scale").values().stream().allMatch(v2::equals),
+                  podsAre(
+                      stage,
+                      "scale",
+                      p -> p.size() == 5 && p.values().stream().allMatch(v2::equals)),
               () -> stage.pods("scale"));
         });
   }
@@ -283,8 +298,10 @@ class SimDifferentialIT {
               "all on v2",
               Duration.ofSeconds(60),
               () ->
-                  stage.pods("orders").size() == 3
-                      && stage.pods("orders").values().stream().allMatch(v2::equals),
+                  podsAre(
+                      stage,
+                      "orders",
+                      p -> p.size() == 3 && p.values().stream().allMatch(v2::equals)),
               () -> stage.pods("orders"));
 
           steps.set(AnalysisVerdict.FAILED);
@@ -295,8 +312,10 @@ class SimDifferentialIT {
               "all back on v2",
               Duration.ofSeconds(60),
               () ->
-                  stage.pods("orders").size() == 3
-                      && stage.pods("orders").values().stream().allMatch(v2::equals),
+                  podsAre(
+                      stage,
+                      "orders",
+                      p -> p.size() == 3 && p.values().stream().allMatch(v2::equals)),
               () -> stage.pods("orders"));
         },
         () ->
@@ -325,8 +344,10 @@ class SimDifferentialIT {
               "all on v1",
               Duration.ofSeconds(60),
               () ->
-                  stage.pods("crash").size() == 3
-                      && stage.pods("crash").values().stream().allMatch(v1::equals),
+                  podsAre(
+                      stage,
+                      "crash",
+                      p -> p.size() == 3 && p.values().stream().allMatch(v1::equals)),
               () -> stage.pods("crash"));
         });
   }
@@ -357,8 +378,10 @@ class SimDifferentialIT {
               "all on v1",
               Duration.ofSeconds(60),
               () ->
-                  stage.pods("restore").size() == 3
-                      && stage.pods("restore").values().stream().allMatch(v1::equals),
+                  podsAre(
+                      stage,
+                      "restore",
+                      p -> p.size() == 3 && p.values().stream().allMatch(v1::equals)),
               () -> stage.pods("restore"));
         });
   }
