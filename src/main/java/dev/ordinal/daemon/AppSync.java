@@ -290,19 +290,29 @@ public final class AppSync implements AppRegistry.AppView {
     String revision = planned.revision();
     Recreator recreates = recreator;
     boolean leader = mayWrite.getAsBoolean();
-    if (recreates != null && leader && !mayWriteAtLastSync) {
-      // Whoever wrote for this app before may have recorded a recreate this instance has not seen.
-      recreates.forgetRecorded();
+    if (recreates != null) {
+      recreates.syncStarting();
+      if (leader && !mayWriteAtLastSync) {
+        // Whoever wrote for this app before may have recorded a recreate this one has not seen.
+        // (The daemon also forgets whenever it gains a shard or the lead, with no sync between.)
+        recreates.forgetRecorded();
+      }
     }
     mayWriteAtLastSync = leader;
     if (recreates != null && leader) {
+      Recreator.Orphans orphans;
       try {
-        if (recreates.finishOrphaned(app, boundary.namespaces(), recreatePatience, mayWrite)) {
-          // The plan saw the StatefulSet missing or unfinished: plan again.
-          return new SyncResult.Failed(revision, "finished a recreate; planning again", true);
-        }
+        orphans = recreates.finishOrphaned(app, boundary.namespaces(), recreatePatience, mayWrite);
       } catch (ClusterRequestException e) {
         return new SyncResult.Failed(revision, "finishing a recreate failed: " + e.getMessage());
+      }
+      if (orphans == Recreator.Orphans.FINISHED) {
+        // The plan saw the StatefulSet missing or unfinished: plan again.
+        return new SyncResult.Failed(revision, "finished a recreate; planning again", true);
+      }
+      if (orphans == Recreator.Orphans.STOPPED && planned.plan() != null) {
+        logLostMidRecreate(revision);
+        return new SyncResult.Standby(revision, planned.plan().counts());
       }
     }
     if (planned.invalid() != null) {
@@ -687,7 +697,7 @@ public final class AppSync implements AppRegistry.AppView {
       // StatefulSet still opts in: a commit that drops the opt-in after the create must not leave
       // the pods unrolled.
       Recreator.Result done = resumeRecreate(step.key(), resumable.get(), planned, inFlight.get());
-      if (lostMidRecreate(done)) {
+      if (lostMidRecreate(done, revision)) {
         return Optional.of(new SyncResult.Standby(revision, plan.counts()));
       }
       if (!(done instanceof Recreator.Result.Done)) {
@@ -702,7 +712,7 @@ public final class AppSync implements AppRegistry.AppView {
       // state is not carried over yet). Finish that recreate first.
       Recreator.Result done = resumeRecreate(step.key(), resumable.get(), planned, inFlight.get());
       memo.forget(step.key());
-      if (lostMidRecreate(done)) {
+      if (lostMidRecreate(done, revision)) {
         return Optional.of(new SyncResult.Standby(revision, plan.counts()));
       }
       if (!(done instanceof Recreator.Result.Done)) {
@@ -717,7 +727,7 @@ public final class AppSync implements AppRegistry.AppView {
     } else if (step instanceof ObjectPlan.Recreate recreate) {
       Recreator.Result done = recreate(recreate, planned);
       memo.forget(step.key());
-      if (lostMidRecreate(done)) {
+      if (lostMidRecreate(done, revision)) {
         return Optional.of(new SyncResult.Standby(revision, plan.counts()));
       }
       if (done instanceof Recreator.Result.Refused no) {
@@ -735,10 +745,25 @@ public final class AppSync implements AppRegistry.AppView {
 
   /**
    * Whether a recreate stopped short because this instance may no longer write for the app (its
-   * Lease was lost mid-recreate): the new holder resumes it, and this sync ends as a standby's.
+   * Lease was lost mid-recreate): whoever gains the app resumes it, and this sync ends as a
+   * standby's. Logged, as the decision it is.
    */
-  private boolean lostMidRecreate(Recreator.Result done) {
-    return !(done instanceof Recreator.Result.Done) && !mayWrite.getAsBoolean();
+  private boolean lostMidRecreate(Recreator.Result done, String revision) {
+    if (done instanceof Recreator.Result.Stopped) {
+      logLostMidRecreate(revision);
+      return true;
+    }
+    return false;
+  }
+
+  private void logLostMidRecreate(String revision) {
+    log.info(
+        "app={} namespace={} revision={} decision=standby reason=\"this instance may no longer"
+            + " write for the app: a recreate stopped before its next step, recorded for whoever"
+            + " writes for the app next\"",
+        app,
+        namespace,
+        revision);
   }
 
   /** Why a recreate cannot run; empty when it can (or is under way). */

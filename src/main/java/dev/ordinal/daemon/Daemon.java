@@ -61,6 +61,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -354,8 +355,11 @@ public final class Daemon implements AutoCloseable {
     bus.subscribe(o -> backupMetrics.decided(o.event()));
     RecreateMetrics recreateMetrics = new RecreateMetrics(metricsRegistry);
     bus.subscribe(o -> recreateMetrics.decided(o.event()));
+    Map<String, Set<String>> namespacesByApp = new TreeMap<>();
+    config.apps().forEach(a -> namespacesByApp.put(a.name(), a.appBoundary().namespaces()));
     Recreator recreator =
-        new Recreator(cluster, home, backups, bus, ports.clock(), RECREATE_POLL, action -> {});
+        new Recreator(cluster, home, backups, bus, ports.clock(), RECREATE_POLL, action -> {})
+            .configuredApps(namespacesByApp);
     syncs.forEach(s -> s.recreatingWith(recreator, RECREATE_PATIENCE));
     Set<String> namespaces = new TreeSet<>();
     syncs.forEach(s -> namespaces.add(s.namespace()));
@@ -387,6 +391,10 @@ public final class Daemon implements AutoCloseable {
         new Ownership.Listener() {
           @Override
           public void acquired(int shard) {
+            // Whoever held the shard (or the lead) before may have recorded a recreate since this
+            // replica last read the store; its apps' syncs may not see the gain themselves when
+            // none ran while the shard was elsewhere.
+            recreator.forgetRecorded();
             transitions.execute(() -> takeOver(shard, owner, namespaces, backups, controller));
           }
 

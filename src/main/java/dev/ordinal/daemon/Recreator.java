@@ -29,12 +29,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
@@ -49,8 +49,6 @@ import org.slf4j.MDC;
  * same RBAC.
  */
 public final class Recreator {
-  private static final Logger log = LoggerFactory.getLogger(Recreator.class);
-
   /** The ConfigMap in Ordinal's namespace that holds recreates in flight. */
   public static final String STORE = "ordinal-recreates";
 
@@ -66,6 +64,7 @@ public final class Recreator {
   private final Clock clock;
   private final Duration pollEvery;
   private final Consumer<RecreateAction> afterEachAction;
+  private volatile SortedMap<String, Set<String>> namespacesByApp = new TreeMap<>();
 
   /**
    * @param afterEachAction told after each action is carried out and recorded (tests use it to stop
@@ -98,6 +97,22 @@ public final class Recreator {
 
     /** Still waiting after {@code patience}: the next sync continues from the recorded state. */
     record Waiting(String why) implements Result {}
+
+    /**
+     * This instance may no longer write for the app (it lost its Lease): stopped before the next
+     * step, the recorded state left for whoever writes for the app next.
+     */
+    record Stopped() implements Result {}
+  }
+
+  /** What {@link #finishOrphaned} did. */
+  public enum Orphans {
+    /** None of the app's was past its delete, or none could be finished yet. */
+    NONE_FINISHED,
+    /** At least one was finished: what the sync planned before is stale. */
+    FINISHED,
+    /** This instance may no longer write for the app: it stopped before a step. */
+    STOPPED
   }
 
   /**
@@ -107,6 +122,15 @@ public final class Recreator {
    */
   public void forgetRecorded() {
     store.forget();
+  }
+
+  /**
+   * Told at the start of each sync: while some recreate is recorded, the store is read again once
+   * per sync, so that one another Ordinal finished (and removed) does not keep this one reading the
+   * store for every StatefulSet of every sync.
+   */
+  public void syncStarting() {
+    store.forgetUnlessEmpty();
   }
 
   /** A recreate in flight for {@code namespace/name}, if one is recorded. */
@@ -119,9 +143,10 @@ public final class Recreator {
    *
    * @param applied the StatefulSet to create, as the Git applier would apply it, given the
    *     partition to carry (null: Git's own)
-   * @param mayWrite whether this instance may still write for the app: asked before each step, so
-   *     that one which lost its Lease (the leader's, or its shard's) mid-recreate stops before its
-   *     next write and leaves the rest to the new holder, which resumes from the recorded state
+   * @param mayWrite whether this instance may still write for the app: asked before each step and
+   *     each wait, so that one which lost its Lease (the leader's, or its shard's) mid-recreate
+   *     stops there ({@link Result.Stopped}) and leaves the rest to whoever gains the app, which
+   *     resumes from the recorded state
    */
   public Result run(
       RecreateSpec spec,
@@ -139,6 +164,9 @@ public final class Recreator {
           publish(spec, RecreateEvent.Step.REFUSED, "", refuse.reason(), "refuse");
           return new Result.Refused(refuse.reason());
         }
+        if (!mayWrite.getAsBoolean()) {
+          return new Result.Stopped();
+        }
         if (action instanceof RecreateAction.Wait wait) {
           if (System.nanoTime() > deadline) {
             publish(spec, RecreateEvent.Step.WAITING, "", wait.why(), "wait");
@@ -146,13 +174,6 @@ public final class Recreator {
           }
           sleep();
           continue;
-        }
-        if (!mayWrite.getAsBoolean()) {
-          log.info(
-              "decision=stop reason=\"no longer holds the app; its new holder resumes the recreate"
-                  + " from the recorded state\" action={}",
-              action.getClass().getSimpleName());
-          return new Result.Waiting("no longer holds the app; its new holder resumes the recreate");
         }
         boolean finished = carryOut(spec, key, action, applied);
         afterEachAction.accept(action);
@@ -377,14 +398,15 @@ public final class Recreator {
    * <p>The recorded StatefulSet carries the inventory label of the app that started the recreate,
    * and only that app's sync finishes it. Apps may share a namespace and their syncs run at once,
    * on workers of their own: finished by every app of the namespace, one recreate would be carried
-   * out twice at the same time, each step and each Event repeated.
+   * out twice at the same time, each step and each Event repeated. A recreate whose app is no
+   * longer configured ({@link #configuredApps}) is finished by one app alone: of the apps that
+   * govern its namespace, the first by name.
    *
-   * @param mayWrite as for {@link #run}
-   * @return whether any was finished (what a sync planned before is stale)
+   * @param mayWrite as for {@link #run}; the first step it refuses ends the call
    */
-  public boolean finishOrphaned(
+  public Orphans finishOrphaned(
       String app, Set<String> namespaces, Duration patience, BooleanSupplier mayWrite) {
-    boolean finished = false;
+    Orphans outcome = Orphans.NONE_FINISHED;
     for (String json : store.all()) {
       RecreateState state = RecreateState.fromJson(json);
       if (!state.stage().pastTheDelete() || state.statefulSet() == null) {
@@ -392,23 +414,53 @@ public final class Recreator {
       }
       HasMetadata sts = recorded(state.statefulSet()).apply(null);
       String ns = sts.getMetadata().getNamespace();
-      if (namespaces.contains(ns) && startedBy(sts, app)) {
-        finished |=
-            run(
-                    resumed(ns, sts.getMetadata().getName(), state),
-                    recorded(state.statefulSet()),
-                    patience,
-                    mayWrite)
-                instanceof Result.Done;
+      if (!namespaces.contains(ns) || !finishes(app, sts)) {
+        continue;
+      }
+      Result result =
+          run(
+              resumed(ns, sts.getMetadata().getName(), state),
+              recorded(state.statefulSet()),
+              patience,
+              mayWrite);
+      if (result instanceof Result.Stopped) {
+        return Orphans.STOPPED;
+      }
+      if (result instanceof Result.Done) {
+        outcome = Orphans.FINISHED;
       }
     }
-    return finished;
+    return outcome;
   }
 
-  /** Whether the recorded StatefulSet was applied by {@code app} (its inventory label). */
-  private static boolean startedBy(HasMetadata recorded, String app) {
+  /**
+   * The apps this Ordinal is configured with, by name, and the namespaces each governs: a recreate
+   * recorded by an app no longer among them (renamed, or removed mid-recreate) is adopted by the
+   * first of them by name that governs its namespace. Without them (empty), none is adopted.
+   */
+  public Recreator configuredApps(Map<String, Set<String>> namespacesByApp) {
+    this.namespacesByApp = new TreeMap<>(namespacesByApp);
+    return this;
+  }
+
+  /** Whether {@code app}'s sync finishes the recreate of {@code recorded}, in its namespace. */
+  private boolean finishes(String app, HasMetadata recorded) {
     Map<String, String> labels = recorded.getMetadata().getLabels();
-    return labels != null && app.equals(labels.get(PlanOptions.APP_LABEL));
+    String startedBy = labels == null ? null : labels.get(PlanOptions.APP_LABEL);
+    if (app.equals(startedBy)) {
+      return true;
+    }
+    SortedMap<String, Set<String>> apps = namespacesByApp;
+    if (apps.isEmpty() || (startedBy != null && apps.containsKey(startedBy))) {
+      return false;
+    }
+    String ns = recorded.getMetadata().getNamespace();
+    return apps.entrySet().stream()
+        .filter(e -> e.getValue().contains(ns))
+        .map(Map.Entry::getKey)
+        .findFirst()
+        .filter(app::equals)
+        .isPresent();
   }
 
   /** What a recreate recorded past its delete still does: only its target matters by then. */

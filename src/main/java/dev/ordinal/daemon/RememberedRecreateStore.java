@@ -29,6 +29,16 @@ final class RememberedRecreateStore implements RecreateStore {
     remembered = null;
   }
 
+  /**
+   * Reads the store again at the next question if it held some recreate when last read: another
+   * Ordinal may have finished it since, and while it seems recorded every question is a read.
+   */
+  synchronized void forgetUnlessEmpty() {
+    if (remembered != null && !remembered.isEmpty()) {
+      remembered = null;
+    }
+  }
+
   @Override
   public synchronized Optional<String> load(String key) {
     return all().isEmpty() ? Optional.empty() : store.load(key);

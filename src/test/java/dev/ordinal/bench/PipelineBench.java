@@ -145,7 +145,12 @@ public final class PipelineBench {
     // loader and planner run on both cores and the floor on one, so a compiler still busy on the
     // second core slows the measured rounds alone: at 1,000, a fixed 5 s warm-up left about 0.9
     // CPU-s of compiling inside one second of measured rounds, and the ratio read 1.8-2.0x.
+    // The JIT's time counts finished compilations only, so one long compilation under way looks
+    // quiet until it ends: several quiet rounds in a row are asked for.
     CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+      throw new IllegalStateException("this JVM does not report its JIT's compilation time");
+    }
     long warmStart = System.nanoTime();
     int quietRounds = 0;
     int warmRounds = 0;

@@ -31,6 +31,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -48,7 +49,7 @@ class RecreateOverSimTest {
   private static final String KEY = NS + "/db";
 
   @TempDir Path repo;
-  @TempDir Path cacheRepo;
+  @TempDir Path cacheRepo; // one folder per other app
 
   private final SimCluster cluster =
       new SimCluster(new SimClock(Instant.now(), 1), Duration.ofMillis(10))
@@ -104,12 +105,15 @@ class RecreateOverSimTest {
         cluster, "ordinal", backups, bus, cluster.clock(), Duration.ofMillis(5), hook);
   }
 
-  /** Syncs a second app of the namespace, "cache", which holds one ConfigMap. */
-  private SyncResult syncCache(AppSync cache) throws Exception {
+  /** Syncs another app of the namespace, whose repository holds one ConfigMap of its name. */
+  private SyncResult syncCache(AppSync other) throws Exception {
+    Path dir = Files.createDirectories(cacheRepo.resolve(other.app()));
     Files.writeString(
-        cacheRepo.resolve("cm.yaml"),
-        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cache}\ndata: {size: small}\n");
-    return cache.sync(LocalDirectory.read(cacheRepo));
+        dir.resolve("cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: "
+            + other.app()
+            + "}\ndata: {size: small}\n");
+    return other.sync(LocalDirectory.read(dir));
   }
 
   private long finishes() {
@@ -414,6 +418,53 @@ class RecreateOverSimTest {
     assertEquals(1, finishes(), "" + events);
     assertNotEquals(oldUid, live().getMetadata().getUid());
     assertEquals(pods, pods());
+  }
+
+  @Test
+  void anOrdinalThatLosesTheAppWhileFinishingAnOrphanStopsBeforeItsFirstStep() throws Exception {
+    runningAt1Gi();
+    Map<String, String> pods = pods();
+    crashPastTheOrphanDeleteOfAGrowth();
+    // It may write when its sync starts, and no longer when the recreate's first step is due.
+    AtomicInteger asked = new AtomicInteger();
+    AppSync losing = appSync("shop", true, () -> asked.getAndIncrement() == 0, recreator(a -> {}));
+    Files.writeString(repo.resolve("sts.yaml"), sts("2Gi", "expandable", "recreate"));
+
+    SyncResult stopped = losing.sync(LocalDirectory.read(repo));
+
+    assertInstanceOf(SyncResult.Standby.class, stopped, stopped.toString());
+    assertTrue(cluster.statefulSet(KEY, Workloads.Read.FRESH).isEmpty(), "not created");
+    assertEquals(
+        1, cluster.recreateStore("ordinal", Recreator.STORE).all().size(), "still recorded");
+    assertInstanceOf(SyncResult.Applied.class, sync(sts("2Gi", "expandable", "recreate")));
+    assertEquals(pods, pods());
+    assertEquals(1, finishes(), "" + events);
+  }
+
+  @Test
+  void aRecreateWhoseAppLeftTheConfigIsFinishedByTheFirstAppOfItsNamespaceAlone() throws Exception {
+    runningAt1Gi();
+    Map<String, String> pods = pods();
+    crashPastTheOrphanDeleteOfAGrowth();
+    // The shop app was removed from the config; two others govern its namespace.
+    Map<String, Set<String>> configured = Map.of("cache", Set.of(NS), "other", Set.of(NS));
+
+    SyncResult other =
+        syncCache(
+            appSync("other", true, () -> true, recreator(a -> {}).configuredApps(configured)));
+
+    assertInstanceOf(SyncResult.Applied.class, other, other.toString());
+    assertTrue(cluster.statefulSet(KEY, Workloads.Read.FRESH).isEmpty(), "left to the first app");
+    assertEquals(0, finishes(), "" + events);
+
+    SyncResult cache =
+        syncCache(
+            appSync("cache", true, () -> true, recreator(a -> {}).configuredApps(configured)));
+
+    assertInstanceOf(SyncResult.Applied.class, cache, cache.toString());
+    assertEquals("2Gi", StatefulSets.claimTemplateStorage(live()));
+    assertEquals(pods, pods());
+    assertEquals(1, finishes(), "" + events);
   }
 
   @Test

@@ -77,4 +77,23 @@ class RememberedRecreateStoreTest {
     store.forget();
     assertEquals(Optional.of("{\"by\":\"the other Ordinal\"}"), store.load("ns/db"));
   }
+
+  @Test
+  void aRecordAnotherOrdinalRemovedIsForgottenAtTheNextSyncAndAnEmptyStoreIsNotReadAgain() {
+    CountingStore cluster = new CountingStore();
+    cluster.save("ns/db", "{\"by\":\"the other Ordinal\"}");
+    RememberedRecreateStore store = new RememberedRecreateStore(cluster);
+    assertEquals(1, store.all().size());
+    cluster.remove("ns/db"); // the other Ordinal finished it
+
+    store.forgetUnlessEmpty();
+
+    assertEquals(Optional.empty(), store.load("ns/db"));
+    int reads = cluster.reads;
+    store.forgetUnlessEmpty();
+    for (int i = 0; i < 10; i++) {
+      assertEquals(Optional.empty(), store.load("ns/db-" + i));
+    }
+    assertEquals(reads, cluster.reads, "empty: answered from memory, sync after sync");
+  }
 }

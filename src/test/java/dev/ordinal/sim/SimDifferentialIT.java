@@ -232,13 +232,16 @@ class SimDifferentialIT {
           awaitState(stage, "scale", s -> s.phase() == Phase.PAUSED);
           stage.scale("scale", 5);
           await(
-              "five pods, one canary",
+              "five pods, scale-4 the one canary",
               Duration.ofSeconds(60),
               () ->
                   podsAre(
                       stage,
                       "scale",
-                      p -> p.size() == 5 && p.values().stream().filter(v2::equals).count() == 1),
+                      p ->
+                          p.size() == 5
+                              && v2.equals(p.get("scale-4"))
+                              && p.values().stream().filter(v2::equals).count() == 1),
               () -> stage.pods("scale"));
           stage.annotate("scale", Annotations.commandKey(Command.PROMOTE), "now");
           awaitState(
