@@ -310,9 +310,11 @@ public final class AppSync implements AppRegistry.AppView {
         // The plan saw the StatefulSet missing or unfinished: plan again.
         return new SyncResult.Failed(revision, "finished a recreate; planning again", true);
       }
-      if (orphans == Recreator.Orphans.STOPPED && planned.plan() != null) {
-        logLostMidRecreate(revision);
-        return new SyncResult.Standby(revision, planned.plan().counts());
+      if (orphans == Recreator.Orphans.STOPPED) {
+        logLostMidRecreate(revision, null);
+        return new SyncResult.Standby(
+            revision,
+            planned.plan() != null ? planned.plan().counts() : new Plan.Counts(0, 0, 0, 0, 0));
       }
     }
     if (planned.invalid() != null) {
@@ -697,7 +699,7 @@ public final class AppSync implements AppRegistry.AppView {
       // StatefulSet still opts in: a commit that drops the opt-in after the create must not leave
       // the pods unrolled.
       Recreator.Result done = resumeRecreate(step.key(), resumable.get(), planned, inFlight.get());
-      if (lostMidRecreate(done, revision)) {
+      if (lostMidRecreate(done, revision, step.key())) {
         return Optional.of(new SyncResult.Standby(revision, plan.counts()));
       }
       if (!(done instanceof Recreator.Result.Done)) {
@@ -712,7 +714,7 @@ public final class AppSync implements AppRegistry.AppView {
       // state is not carried over yet). Finish that recreate first.
       Recreator.Result done = resumeRecreate(step.key(), resumable.get(), planned, inFlight.get());
       memo.forget(step.key());
-      if (lostMidRecreate(done, revision)) {
+      if (lostMidRecreate(done, revision, step.key())) {
         return Optional.of(new SyncResult.Standby(revision, plan.counts()));
       }
       if (!(done instanceof Recreator.Result.Done)) {
@@ -727,7 +729,7 @@ public final class AppSync implements AppRegistry.AppView {
     } else if (step instanceof ObjectPlan.Recreate recreate) {
       Recreator.Result done = recreate(recreate, planned);
       memo.forget(step.key());
-      if (lostMidRecreate(done, revision)) {
+      if (lostMidRecreate(done, revision, step.key())) {
         return Optional.of(new SyncResult.Standby(revision, plan.counts()));
       }
       if (done instanceof Recreator.Result.Refused no) {
@@ -748,21 +750,23 @@ public final class AppSync implements AppRegistry.AppView {
    * Lease was lost mid-recreate): whoever gains the app resumes it, and this sync ends as a
    * standby's. Logged, as the decision it is.
    */
-  private boolean lostMidRecreate(Recreator.Result done, String revision) {
+  private boolean lostMidRecreate(Recreator.Result done, String revision, ObjectKey key) {
     if (done instanceof Recreator.Result.Stopped) {
-      logLostMidRecreate(revision);
+      logLostMidRecreate(revision, key);
       return true;
     }
     return false;
   }
 
-  private void logLostMidRecreate(String revision) {
+  /** {@code key}: the StatefulSet recreated; null for the recorded ones a sync finishes first. */
+  private void logLostMidRecreate(String revision, ObjectKey key) {
     log.info(
-        "app={} namespace={} revision={} decision=standby reason=\"this instance may no longer"
-            + " write for the app: a recreate stopped before its next step, recorded for whoever"
-            + " writes for the app next\"",
+        "app={} namespace={} object={} revision={} decision=standby reason=\"this instance may no"
+            + " longer write for the app: a recreate stopped before its next step, recorded for"
+            + " whoever writes for the app next\"",
         app,
         namespace,
+        key == null ? "-" : key.path(),
         revision);
   }
 

@@ -279,6 +279,10 @@ public final class Daemon implements AutoCloseable {
     // app's latest tree holds it, so apps do not evict each other's blobs, and a file two apps hold
     // is parsed once (twice only when their loads overlap).
     ManifestLoader loader = new ManifestLoader(ConditionGrammar.INSTANCE, config.analysisTrust());
+    // The shards (the lead: shard 0) whose gain this replica has taken in. A Lease is held a moment
+    // before the listener hears of it; until then the shard's apps write nothing, so that no sync
+    // acts on the recorded recreates remembered from before the gain.
+    Set<Integer> takenIn = ConcurrentHashMap.newKeySet();
     for (DaemonConfig.App app : config.apps()) {
       GitSource source =
           GitSource.open(
@@ -296,7 +300,9 @@ public final class Daemon implements AutoCloseable {
               loader,
               cluster,
               ports.clock(),
-              () -> owner.holdsKey(app.name()),
+              () ->
+                  owner.holdsKey(app.name())
+                      && takenIn.contains(ShardOf.key(app.name(), owner.shards())),
               applyPool);
       syncs.add(sync);
       AppRunner runner =
@@ -393,13 +399,15 @@ public final class Daemon implements AutoCloseable {
           public void acquired(int shard) {
             // Whoever held the shard (or the lead) before may have recorded a recreate since this
             // replica last read the store; its apps' syncs may not see the gain themselves when
-            // none ran while the shard was elsewhere.
+            // none ran while the shard was elsewhere. Forgotten before the apps may write.
             recreator.forgetRecorded();
+            takenIn.add(shard);
             transitions.execute(() -> takeOver(shard, owner, namespaces, backups, controller));
           }
 
           @Override
           public void lost(int shard) {
+            takenIn.remove(shard);
             // At once, on the owner's thread: no write for the shard may start after this.
             RolloutLoop loop = rollouts.remove(shard);
             if (loop != null) {

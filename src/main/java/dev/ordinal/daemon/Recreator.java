@@ -160,12 +160,12 @@ public final class Recreator {
       while (true) {
         RecreateObservation obs = observe(spec);
         RecreateAction action = RecreateDecisions.decide(spec, obs);
+        if (!mayWrite.getAsBoolean()) {
+          return new Result.Stopped(); // not even a refusal's Event
+        }
         if (action instanceof RecreateAction.Refuse refuse) {
           publish(spec, RecreateEvent.Step.REFUSED, "", refuse.reason(), "refuse");
           return new Result.Refused(refuse.reason());
-        }
-        if (!mayWrite.getAsBoolean()) {
-          return new Result.Stopped();
         }
         if (action instanceof RecreateAction.Wait wait) {
           if (System.nanoTime() > deadline) {
@@ -399,8 +399,10 @@ public final class Recreator {
    * and only that app's sync finishes it. Apps may share a namespace and their syncs run at once,
    * on workers of their own: finished by every app of the namespace, one recreate would be carried
    * out twice at the same time, each step and each Event repeated. A recreate whose app is no
-   * longer configured ({@link #configuredApps}) is finished by one app alone: of the apps that
-   * govern its namespace, the first by name.
+   * longer configured ({@link #configuredApps}), or no longer governs its namespace, is finished by
+   * one app alone: of the apps that govern the namespace, the first by name. Only a recreate past
+   * its delete is adopted so (one before it never started to replace the StatefulSet), and the new
+   * StatefulSet keeps the label of the app that started it.
    *
    * @param mayWrite as for {@link #run}; the first step it refuses ends the call
    */
@@ -435,8 +437,9 @@ public final class Recreator {
 
   /**
    * The apps this Ordinal is configured with, by name, and the namespaces each governs: a recreate
-   * recorded by an app no longer among them (renamed, or removed mid-recreate) is adopted by the
-   * first of them by name that governs its namespace. Without them (empty), none is adopted.
+   * past its delete recorded by an app no longer among them (renamed, or removed mid-recreate), or
+   * no longer governing its namespace, is adopted by the first of them by name that governs the
+   * namespace. Without them (empty), none is adopted.
    */
   public Recreator configuredApps(Map<String, Set<String>> namespacesByApp) {
     this.namespacesByApp = new TreeMap<>(namespacesByApp);
@@ -451,10 +454,11 @@ public final class Recreator {
       return true;
     }
     SortedMap<String, Set<String>> apps = namespacesByApp;
-    if (apps.isEmpty() || (startedBy != null && apps.containsKey(startedBy))) {
-      return false;
-    }
     String ns = recorded.getMetadata().getNamespace();
+    if (apps.isEmpty()
+        || (startedBy != null && apps.getOrDefault(startedBy, Set.of()).contains(ns))) {
+      return false; // its own app finishes it
+    }
     return apps.entrySet().stream()
         .filter(e -> e.getValue().contains(ns))
         .map(Map.Entry::getKey)

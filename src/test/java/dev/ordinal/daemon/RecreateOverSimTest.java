@@ -443,11 +443,21 @@ class RecreateOverSimTest {
 
   @Test
   void aRecreateWhoseAppLeftTheConfigIsFinishedByTheFirstAppOfItsNamespaceAlone() throws Exception {
+    // The shop app was removed from the config; two others govern its namespace.
+    adoptedByTheFirstAppOfTheNamespace(Map.of("cache", Set.of(NS), "other", Set.of(NS)));
+  }
+
+  @Test
+  void aRecreateWhoseAppNoLongerGovernsItsNamespaceIsAdoptedAsWell() throws Exception {
+    adoptedByTheFirstAppOfTheNamespace(
+        Map.of("shop", Set.of("elsewhere"), "cache", Set.of(NS), "other", Set.of(NS)));
+  }
+
+  private void adoptedByTheFirstAppOfTheNamespace(Map<String, Set<String>> configured)
+      throws Exception {
     runningAt1Gi();
     Map<String, String> pods = pods();
     crashPastTheOrphanDeleteOfAGrowth();
-    // The shop app was removed from the config; two others govern its namespace.
-    Map<String, Set<String>> configured = Map.of("cache", Set.of(NS), "other", Set.of(NS));
 
     SyncResult other =
         syncCache(
