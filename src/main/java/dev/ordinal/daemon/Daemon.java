@@ -291,6 +291,7 @@ public final class Daemon implements AutoCloseable {
                   .withCredentials(Credentials.of(app.credentials()))
                   .withMaxFetchBytes(config.maxFetchBytesOrDefault()));
       parts.add(source);
+      int shard = ShardOf.key(app.name(), owner.shards());
       AppSync sync =
           new AppSync(
               app.name(),
@@ -300,9 +301,7 @@ public final class Daemon implements AutoCloseable {
               loader,
               cluster,
               ports.clock(),
-              () ->
-                  owner.holdsKey(app.name())
-                      && takenIn.contains(ShardOf.key(app.name(), owner.shards())),
+              () -> owner.holds(shard) && takenIn.contains(shard),
               applyPool);
       syncs.add(sync);
       AppRunner runner =

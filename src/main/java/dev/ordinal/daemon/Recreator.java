@@ -463,8 +463,8 @@ public final class Recreator {
         .filter(e -> e.getValue().contains(ns))
         .map(Map.Entry::getKey)
         .findFirst()
-        .filter(app::equals)
-        .isPresent();
+        .map(app::equals)
+        .orElse(false);
   }
 
   /** What a recreate recorded past its delete still does: only its target matters by then. */

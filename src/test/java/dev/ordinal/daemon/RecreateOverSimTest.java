@@ -116,6 +116,16 @@ class RecreateOverSimTest {
     return other.sync(LocalDirectory.read(dir));
   }
 
+  /**
+   * The recreate was finished once: the new StatefulSet's claims are 2Gi and every pod is the one
+   * it was ({@code pods}).
+   */
+  private void recreatedOnceKeeping(Map<String, String> pods, String why) {
+    assertEquals("2Gi", StatefulSets.claimTemplateStorage(live()));
+    assertEquals(pods, pods());
+    assertEquals(1, finishes(), why + events);
+  }
+
   private long finishes() {
     return events.stream().filter(e -> e.step() == RecreateEvent.Step.FINISHED).count();
   }
@@ -329,9 +339,7 @@ class RecreateOverSimTest {
 
     assertInstanceOf(SyncResult.Invalid.class, invalid, invalid.toString());
     assertNotEquals(oldUid, live().getMetadata().getUid(), "created from the recorded manifest");
-    assertEquals("2Gi", StatefulSets.claimTemplateStorage(live()));
-    assertEquals(pods, pods());
-    assertEquals(1, finishes(), "" + events);
+    recreatedOnceKeeping(pods, "");
   }
 
   @Test
@@ -350,9 +358,7 @@ class RecreateOverSimTest {
     assertEquals(0, finishes(), "" + events);
 
     assertInstanceOf(SyncResult.Applied.class, sync(sts("2Gi", "expandable", "recreate")));
-    assertEquals("2Gi", StatefulSets.claimTemplateStorage(live()));
-    assertEquals(pods, pods());
-    assertEquals(1, finishes(), "" + events);
+    recreatedOnceKeeping(pods, "");
   }
 
   @Test
@@ -377,9 +383,7 @@ class RecreateOverSimTest {
     SyncResult resumed = secondShop.sync(LocalDirectory.read(repo));
 
     assertInstanceOf(SyncResult.Applied.class, resumed, resumed.toString());
-    assertEquals("2Gi", StatefulSets.claimTemplateStorage(live()));
-    assertEquals(pods, pods());
-    assertEquals(1, finishes(), "finished from the recorded state: " + events);
+    recreatedOnceKeeping(pods, "finished from the recorded state: ");
     assertTrue(cluster.recreateStore("ordinal", Recreator.STORE).all().isEmpty());
   }
 
@@ -472,9 +476,7 @@ class RecreateOverSimTest {
             appSync("cache", true, () -> true, recreator(a -> {}).configuredApps(configured)));
 
     assertInstanceOf(SyncResult.Applied.class, cache, cache.toString());
-    assertEquals("2Gi", StatefulSets.claimTemplateStorage(live()));
-    assertEquals(pods, pods());
-    assertEquals(1, finishes(), "" + events);
+    recreatedOnceKeeping(pods, "");
   }
 
   @Test
