@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,31 +29,46 @@ final class ModelProperties {
     VALUE
   }
 
-  record Property(String name, Holds holds, MethodHandle get, MethodHandle set) {
+  /**
+   * A property's public getter and setter, called by reflection rather than through method handles:
+   * Java 17 writes a class of bytecode for each method handle called more than 127 times, and a
+   * one-shot command that compacts a hundred objects called about 140 of them that often, a class
+   * each (bin/ordinal keeps reflection native; the daemon's reflection writes one class per method,
+   * as the handles did).
+   */
+  record Property(String name, Holds holds, Method get, Method set) {
     Object read(Object bean) {
       try {
         return get.invoke(bean);
-      } catch (RuntimeException | Error e) {
-        throw e;
-      } catch (Throwable e) {
-        throw new IllegalStateException(PLAIN, e);
+      } catch (InvocationTargetException e) {
+        throw unchecked(e);
+      } catch (IllegalAccessException e) {
+        throw new IllegalStateException(e);
       }
     }
 
     void write(Object bean, Object value) {
       try {
         set.invoke(bean, value);
-      } catch (RuntimeException | Error e) {
-        throw e;
-      } catch (Throwable e) {
-        throw new IllegalStateException(PLAIN, e);
+      } catch (InvocationTargetException e) {
+        throw unchecked(e);
+      } catch (IllegalAccessException e) {
+        throw new IllegalStateException(e);
       }
     }
-  }
 
-  // Public getters and setters of plain fields throw nothing checked.
-  private static final String PLAIN =
-      "a model property's getter or setter threw a checked exception";
+    // Public getters and setters of plain fields throw nothing checked.
+    private static RuntimeException unchecked(InvocationTargetException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        return runtime;
+      }
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
+      return new IllegalStateException(
+          "a model property's getter or setter threw a checked exception", e.getCause());
+    }
+  }
 
   /**
    * The properties of one class; {@code unpaired} names those without a public getter and setter,
@@ -61,9 +76,6 @@ final class ModelProperties {
    */
   record Of(List<Property> all, List<Property> collections, List<String> unpaired) {}
 
-  private static final MethodType GET = MethodType.methodType(Object.class, Object.class);
-  private static final MethodType SET =
-      MethodType.methodType(void.class, Object.class, Object.class);
   private static final Map<Class<?>, Of> KNOWN = new ConcurrentHashMap<>();
 
   private ModelProperties() {}
@@ -74,7 +86,6 @@ final class ModelProperties {
 
   private static Of introspect(Class<?> type) {
     ObjectMapper mapper = KubernetesObjects.MAPPER;
-    MethodHandles.Lookup lookup = MethodHandles.publicLookup();
     BeanDescription description =
         mapper.getSerializationConfig().introspect(mapper.constructType(type));
     List<Property> all = new ArrayList<>();
@@ -89,36 +100,33 @@ final class ModelProperties {
           List.class.isAssignableFrom(declared) || Map.class.isAssignableFrom(declared)
               ? Holds.COLLECTION
               : KubernetesResource.class.isAssignableFrom(declared) ? Holds.MODEL : Holds.VALUE;
-      try {
-        all.add(
-            new Property(
-                property.getName(),
-                holds,
-                lookup.unreflect(property.getGetter().getAnnotated()).asType(GET),
-                lookup.unreflect(property.getSetter().getAnnotated()).asType(SET)));
-      } catch (IllegalAccessException e) {
+      Method get = property.getGetter().getAnnotated();
+      Method set = property.getSetter().getAnnotated();
+      if (accessible(get) && accessible(set)) {
+        all.add(new Property(property.getName(), holds, get, set));
+      } else {
         unpaired.add(property.getName());
       }
     }
     try {
       // fabric8 keeps the fields its class does not know under this pair (Jackson's any-getter).
-      all.add(
-          new Property(
-              "additionalProperties",
-              Holds.COLLECTION,
-              lookup
-                  .findVirtual(type, "getAdditionalProperties", MethodType.methodType(Map.class))
-                  .asType(GET),
-              lookup
-                  .findVirtual(
-                      type, "setAdditionalProperties", MethodType.methodType(void.class, Map.class))
-                  .asType(SET)));
-    } catch (NoSuchMethodException | IllegalAccessException e) {
+      Method get = type.getMethod("getAdditionalProperties");
+      Method set = type.getMethod("setAdditionalProperties", Map.class);
+      if (get.getReturnType() == Map.class && accessible(get) && accessible(set)) {
+        all.add(new Property("additionalProperties", Holds.COLLECTION, get, set));
+      }
+    } catch (NoSuchMethodException e) {
       // A class without unknown fields.
     }
     return new Of(
         List.copyOf(all),
         all.stream().filter(p -> p.holds() == Holds.COLLECTION).toList(),
         List.copyOf(unpaired));
+  }
+
+  /** Whether the method is public in a public class, as publicLookup required of the handles. */
+  private static boolean accessible(Method method) {
+    return Modifier.isPublic(method.getModifiers())
+        && Modifier.isPublic(method.getDeclaringClass().getModifiers());
   }
 }
