@@ -1,6 +1,7 @@
 package dev.ordinal.kube;
 
 import dev.ordinal.analysis.RunRecord;
+import dev.ordinal.manifest.ManifestLoader;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.Config;
@@ -29,17 +30,23 @@ import java.util.function.Supplier;
  * ClusterException} whose message names the server, the kubeconfig and the context.
  */
 public final class KubeAccess implements AutoCloseable {
-  private final KubernetesClient client;
+  private final Config config;
+  private final DirectReads direct;
   private final String where;
+  private KubernetesClient client;
+  private boolean closed;
 
-  private KubeAccess(KubernetesClient client, String where) {
-    this.client = client;
+  private KubeAccess(Config config, DirectReads direct, String where) {
+    this.config = config;
+    this.direct = direct;
     this.where = where;
   }
 
   /**
    * Connects with a kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster) and a
-   * context (default: the current one). Nothing is sent until a read.
+   * context (default: the current one). Nothing is sent until a read. The kubeconfig's TLS material
+   * is loaded now, for the lists of one-shot commands ({@link DirectReads}); fabric8's client is
+   * made on the first read that needs it.
    */
   public static KubeAccess connect(Path kubeconfig, String context) {
     if (kubeconfig == null) {
@@ -89,7 +96,7 @@ public final class KubeAccess implements AutoCloseable {
             + ", context "
             + Optional.ofNullable(currentContext(config)).orElse("(none)")
             + ")";
-    return new KubeAccess(new KubernetesClientBuilder().withConfig(config).build(), where);
+    return new KubeAccess(config, DirectReads.of(config, ManifestLoader.modelMapper()), where);
   }
 
   /**
@@ -115,17 +122,17 @@ public final class KubeAccess implements AutoCloseable {
 
   /** The cluster ports over this connection, reading directly: one-shot commands fill no cache. */
   public KubeCluster cluster() {
-    return KubeCluster.direct(client);
+    return KubeCluster.direct(this::client, direct);
   }
 
   /** The cluster ports for a daemon that names itself {@code identity} in its Events. */
   public KubeCluster clusterFor(String identity, Clock clock) {
-    return new KubeCluster(client, identity, clock);
+    return new KubeCluster(client(), identity, clock);
   }
 
   /** The context's namespace, or "default". */
   public String defaultNamespace() {
-    String ns = client.getNamespace();
+    String ns = config.getNamespace();
     return ns == null ? "default" : ns;
   }
 
@@ -138,21 +145,21 @@ public final class KubeAccess implements AutoCloseable {
     return call(
         () ->
             Optional.ofNullable(
-                client.apps().statefulSets().inNamespace(namespace).withName(name).get()));
+                client().apps().statefulSets().inNamespace(namespace).withName(name).get()));
   }
 
   public List<StatefulSet> statefulSets(String namespace) {
-    return call(() -> client.apps().statefulSets().inNamespace(namespace).list().getItems());
+    return call(() -> client().apps().statefulSets().inNamespace(namespace).list().getItems());
   }
 
   public List<Pod> pods(String namespace) {
-    return call(() -> client.pods().inNamespace(namespace).list().getItems());
+    return call(() -> client().pods().inNamespace(namespace).list().getItems());
   }
 
   /** The analysis runs Ordinal keeps in its namespace; empty when they cannot be read. */
   public List<RunRecord> analysisRuns(String ordinalNamespace, String configMap) {
     try {
-      return new ConfigMapRunStore(client, ordinalNamespace, configMap).loadAll();
+      return new ConfigMapRunStore(client(), ordinalNamespace, configMap).loadAll();
     } catch (KubernetesClientException e) {
       return List.of();
     }
@@ -171,7 +178,7 @@ public final class KubeAccess implements AutoCloseable {
   public PatchOutcome mergePatch(String namespace, String name, String patch) {
     try {
       StatefulSet patched =
-          client
+          client()
               .apps()
               .statefulSets()
               .inNamespace(namespace)
@@ -210,11 +217,11 @@ public final class KubeAccess implements AutoCloseable {
           }
         };
     try {
-      var sets = client.apps().statefulSets().inNamespace(namespace);
+      var sets = client().apps().statefulSets().inNamespace(namespace);
       watches.add(
           name == null ? sets.watch(cast(signal)) : sets.withName(name).watch(cast(signal)));
       // A StatefulSet's pods are found by name and owner, so watch the namespace's pods.
-      watches.add(client.pods().inNamespace(namespace).watch(cast(signal)));
+      watches.add(client().pods().inNamespace(namespace).watch(cast(signal)));
     } catch (KubernetesClientException e) {
       watches.forEach(Watch::close);
       throw explain(e);
@@ -298,8 +305,27 @@ public final class KubeAccess implements AutoCloseable {
     return t.getMessage() == null ? t.toString() : t.getMessage();
   }
 
+  /** Whether fabric8's client has been made: what a test of a one-shot read asks. */
+  synchronized boolean clientMade() {
+    return client != null;
+  }
+
+  /** fabric8's client, made on first use. */
+  private synchronized KubernetesClient client() {
+    if (closed) {
+      throw new IllegalStateException("the connection to " + where + " is closed");
+    }
+    if (client == null) {
+      client = new KubernetesClientBuilder().withConfig(config).build();
+    }
+    return client;
+  }
+
   @Override
-  public void close() {
-    client.close();
+  public synchronized void close() {
+    closed = true;
+    if (client != null) {
+      client.close();
+    }
   }
 }

@@ -80,10 +80,11 @@ public final class KubeCluster implements Cluster {
   /** How long the first list of a new watch cache may take before reads of it go direct. */
   private static final Duration CACHE_SYNC_TIMEOUT = Duration.ofSeconds(60);
 
-  private final KubernetesClient client;
+  private final Supplier<KubernetesClient> client;
   private final String instance;
   private final Clock clock;
   private final boolean cacheLive;
+  private final DirectReads direct;
   private final EventSeries series = new EventSeries();
   private final Map<String, SharedIndexInformer<GenericKubernetesResource>> liveInformers =
       new ConcurrentHashMap<>();
@@ -95,7 +96,8 @@ public final class KubeCluster implements Cluster {
   private final Map<String, SharedIndexInformer<Pod>> podInformers = new ConcurrentHashMap<>();
   private final Map<String, SlimStore<StatefulSet>> stsStores = new ConcurrentHashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
-  private final KubeVolumes volumes;
+  private final Object volumesLock = new Object();
+  private volatile KubeVolumes volumes;
 
   /**
    * @param instance names this Ordinal in the Events it posts (reportingInstance)
@@ -104,12 +106,21 @@ public final class KubeCluster implements Cluster {
     this(client, instance, clock, true);
   }
 
-  private KubeCluster(KubernetesClient client, String instance, Clock clock, boolean cacheLive) {
+  private KubeCluster(
+      Supplier<KubernetesClient> client,
+      DirectReads direct,
+      String instance,
+      Clock clock,
+      boolean cacheLive) {
     this.client = client;
+    this.direct = direct;
     this.instance = instance == null ? COMPONENT : instance;
     this.clock = clock;
     this.cacheLive = cacheLive;
-    this.volumes = new KubeVolumes(client);
+  }
+
+  private KubeCluster(KubernetesClient client, String instance, Clock clock, boolean cacheLive) {
+    this(() -> client, null, instance, clock, cacheLive);
   }
 
   public KubeCluster(KubernetesClient client) {
@@ -122,6 +133,36 @@ public final class KubeCluster implements Cluster {
    */
   public static KubeCluster direct(KubernetesClient client) {
     return new KubeCluster(client, COMPONENT, Clock.systemUTC(), false);
+  }
+
+  /**
+   * A cluster for one-shot commands that lists many objects of a kind with {@code direct} where it
+   * can (null: with the client), and asks {@code client} for the client only when it needs it.
+   */
+  static KubeCluster direct(Supplier<KubernetesClient> client, DirectReads direct) {
+    return new KubeCluster(client, direct, COMPONENT, Clock.systemUTC(), false);
+  }
+
+  private KubernetesClient client() {
+    return client.get();
+  }
+
+  /**
+   * The volume ports, made on first use: a one-shot command that only reads objects needs none, nor
+   * the client they are made with. Not under this cluster's own lock, which a first watch holds
+   * while its cache fills.
+   */
+  private KubeVolumes volumes() {
+    KubeVolumes made = volumes;
+    if (made == null) {
+      synchronized (volumesLock) {
+        if (volumes == null) {
+          volumes = new KubeVolumes(client());
+        }
+        made = volumes;
+      }
+    }
+    return made;
   }
 
   // ------------------------------------------------------------------ workloads
@@ -146,7 +187,7 @@ public final class KubeCluster implements Cluster {
     SharedIndexInformer<Pod> pods = podInformers.get(ns);
     if (pods == null) {
       pods =
-          (ns.isEmpty() ? client.pods().inAnyNamespace() : client.pods().inNamespace(ns))
+          (ns.isEmpty() ? client().pods().inAnyNamespace() : client().pods().inNamespace(ns))
               .withLabel(StatefulSetObserver.REVISION_LABEL)
               .runnableInformer(0);
       pods.itemStore(SlimStore.pods());
@@ -177,8 +218,8 @@ public final class KubeCluster implements Cluster {
     if (sets == null) {
       sets =
           (ns.isEmpty()
-                  ? client.apps().statefulSets().inAnyNamespace()
-                  : client.apps().statefulSets().inNamespace(ns))
+                  ? client().apps().statefulSets().inAnyNamespace()
+                  : client().apps().statefulSets().inNamespace(ns))
               .runnableInformer(0);
       SlimStore<StatefulSet> store = SlimStore.statefulSets();
       sets.itemStore(store);
@@ -237,7 +278,7 @@ public final class KubeCluster implements Cluster {
     }
     int slash = key.indexOf('/');
     return Optional.ofNullable(
-        client
+        client()
             .apps()
             .statefulSets()
             .inNamespace(key.substring(0, slash))
@@ -257,7 +298,7 @@ public final class KubeCluster implements Cluster {
     }
     Map<String, String> selector =
         sts.getSpec().getSelector() == null ? null : sts.getSpec().getSelector().getMatchLabels();
-    var query = client.pods().inNamespace(sts.getMetadata().getNamespace());
+    var query = client().pods().inNamespace(sts.getMetadata().getNamespace());
     List<Pod> pods = new ArrayList<>();
     for (Pod p :
         (selector == null || selector.isEmpty()
@@ -304,7 +345,7 @@ public final class KubeCluster implements Cluster {
             .build();
     try {
       return new WriteResult.Written(
-          client
+          client()
               .apps()
               .statefulSets()
               .inNamespace(observed.getMetadata().getNamespace())
@@ -320,7 +361,7 @@ public final class KubeCluster implements Cluster {
 
   @Override
   public PodDeletion deletePod(String ns, String podName, String revision) {
-    Pod fresh = client.pods().inNamespace(ns).withName(podName).get();
+    Pod fresh = client().pods().inNamespace(ns).withName(podName).get();
     if (fresh == null) {
       return PodDeletion.GONE;
     }
@@ -330,7 +371,7 @@ public final class KubeCluster implements Cluster {
       return PodDeletion.CHANGED;
     }
     try {
-      client
+      client()
           .pods()
           .inNamespace(ns)
           .withName(podName)
@@ -360,7 +401,7 @@ public final class KubeCluster implements Cluster {
       try {
         // patch(ctx, String) on a bare name would GET the Event first (a verb Ordinal is not
         // granted); naming it through an item sends the PATCH alone
-        client
+        client()
             .v1()
             .events()
             .inNamespace(ns)
@@ -391,7 +432,7 @@ public final class KubeCluster implements Cluster {
     String name =
         involved.name() + "." + UUID.randomUUID().toString().substring(0, 13).replace("-", "");
     try {
-      client
+      client()
           .v1()
           .events()
           .inNamespace(ns)
@@ -449,7 +490,8 @@ public final class KubeCluster implements Cluster {
       Collection<? extends HasMetadata> desired, String defaultNamespace) {
     Map<ObjectKey, Live> live = new LinkedHashMap<>();
     // Without a watch cache (one-shot commands), many objects of a kind cost one LIST, not N GETs.
-    ListedKinds listed = cacheLive ? null : ListedKinds.read(client, desired, defaultNamespace);
+    ListedKinds listed =
+        cacheLive ? null : ListedKinds.read(client, direct, desired, defaultNamespace);
     for (HasMetadata object : desired) {
       ObjectKey key = ObjectKey.of(object, defaultNamespace);
       Optional<Live> found;
@@ -514,7 +556,7 @@ public final class KubeCluster implements Cluster {
       SharedIndexInformer<GenericKubernetesResource> informer = null;
       try {
         informer =
-            client
+            client()
                 .genericKubernetesResources(apiVersion, kind)
                 .inNamespace(namespace)
                 .runnableInformer(0);
@@ -593,7 +635,7 @@ public final class KubeCluster implements Cluster {
         }
         try {
           for (GenericKubernetesResource item :
-              client
+              client()
                   .genericKubernetesResources(group.getKey(), kind)
                   .inNamespace(namespace)
                   .withLabel(INVENTORY_LABEL, app)
@@ -654,12 +696,12 @@ public final class KubeCluster implements Cluster {
 
   /** The live object with the same identity, or null. */
   private HasMetadata get(HasMetadata object) {
-    return orNull(client.resource(object));
+    return orNull(client().resource(object));
   }
 
   /** The live object at {@code key}, whether or not {@code object} names its namespace; or null. */
   private HasMetadata get(HasMetadata object, ObjectKey key) {
-    var resource = client.resource(object);
+    var resource = client().resource(object);
     return orNull(key.isClusterScoped() ? resource : resource.inNamespace(key.namespace()));
   }
 
@@ -680,7 +722,11 @@ public final class KubeCluster implements Cluster {
   }
 
   private HasMetadata applyFromKube(HasMetadata desired) {
-    return client.resource(desired).fieldManager(APPLY_MANAGER).forceConflicts().serverSideApply();
+    return client()
+        .resource(desired)
+        .fieldManager(APPLY_MANAGER)
+        .forceConflicts()
+        .serverSideApply();
   }
 
   @Override
@@ -700,7 +746,7 @@ public final class KubeCluster implements Cluster {
               + live.key().namespacedName()
               + ": Ordinal never prunes volume claims");
     }
-    client.resource(object).delete();
+    client().resource(object).delete();
   }
 
   @Override
@@ -709,7 +755,7 @@ public final class KubeCluster implements Cluster {
   }
 
   private HoldResult holdFromKube(ObjectKey key, Integer seen, int partition, String holdUntil) {
-    var resource = client.apps().statefulSets().inNamespace(key.namespace()).withName(key.name());
+    var resource = client().apps().statefulSets().inNamespace(key.namespace()).withName(key.name());
     StatefulSet current = resource.get();
     if (current == null) {
       return HoldResult.GONE;
@@ -769,70 +815,70 @@ public final class KubeCluster implements Cluster {
 
   @Override
   public AutoCloseable watchVolumes(Set<String> namespaces, boolean jobs, VolumeListener listener) {
-    return volumes.watch(namespaces, jobs, listener);
+    return volumes().watch(namespaces, jobs, listener);
   }
 
   @Override
   public List<VolumeSnapshot> snapshots(String namespace, Map<String, String> labels) {
-    return volumes.snapshots(namespace, labels);
+    return volumes().snapshots(namespace, labels);
   }
 
   @Override
   public Optional<VolumeSnapshot> snapshot(String namespace, String name) {
-    return volumes.snapshot(namespace, name);
+    return volumes().snapshot(namespace, name);
   }
 
   @Override
   public Created createSnapshot(VolumeSnapshot.Request request) {
-    return volumes.createSnapshot(request);
+    return volumes().createSnapshot(request);
   }
 
   @Override
   public void deleteSnapshot(String namespace, String name) {
-    volumes.deleteSnapshot(namespace, name);
+    volumes().deleteSnapshot(namespace, name);
   }
 
   @Override
   public Optional<PersistentVolumeClaim> claim(String namespace, String name) {
-    return volumes.claim(namespace, name);
+    return volumes().claim(namespace, name);
   }
 
   @Override
   public ClaimDeletion deleteClaim(String namespace, String name, String uid) {
-    return volumes.deleteClaim(namespace, name, uid);
+    return volumes().deleteClaim(namespace, name, uid);
   }
 
   @Override
   public Created createClaim(PersistentVolumeClaim claim) {
-    return volumes.createClaim(claim);
+    return volumes().createClaim(claim);
   }
 
   @Override
   public ExecResult exec(
       String namespace, String pod, String container, List<String> command, Duration timeout) {
-    return volumes.exec(namespace, pod, container, command, timeout);
+    return volumes().exec(namespace, pod, container, command, timeout);
   }
 
   @Override
   public Created createJob(Job job) {
-    return volumes.createJob(job);
+    return volumes().createJob(job);
   }
 
   @Override
   public Optional<Job> job(String namespace, String name) {
-    return volumes.job(namespace, name);
+    return volumes().job(namespace, name);
   }
 
   @Override
   public void deleteJob(String namespace, String name) {
-    volumes.deleteJob(namespace, name);
+    volumes().deleteJob(namespace, name);
   }
 
   // ------------------------------------------------------------------ the rest
 
   @Override
   public Optional<String> secretValue(String namespace, String name, String key) {
-    Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
+    Secret secret = client().secrets().inNamespace(namespace).withName(name).get();
     if (secret == null) {
       return Optional.empty();
     }
@@ -846,60 +892,60 @@ public final class KubeCluster implements Cluster {
 
   @Override
   public Leadership leadership(String namespace, String name, String identity, LeaseTiming timing) {
-    return new LeaseLeadership(client, namespace, name, identity, timing);
+    return new LeaseLeadership(client(), namespace, name, identity, timing);
   }
 
   @Override
   public LeaseStore leaseStore(String namespace) {
-    return new KubeLeases(client, namespace, clock);
+    return new KubeLeases(client(), namespace, clock);
   }
 
   @Override
   public RunStore runStore(String namespace, String name) {
-    return new ConfigMapRunStore(client, namespace, name);
+    return new ConfigMapRunStore(client(), namespace, name);
   }
 
   // ------------------------------------------------------------------ recreates
 
   @Override
   public List<PersistentVolumeClaim> claims(String namespace) {
-    return new KubeRecreates(client).claims(namespace);
+    return new KubeRecreates(client()).claims(namespace);
   }
 
   @Override
   public Optional<Boolean> allowsVolumeExpansion(String name) {
-    return new KubeRecreates(client).allowsVolumeExpansion(name);
+    return new KubeRecreates(client()).allowsVolumeExpansion(name);
   }
 
   @Override
   public Outcome growClaim(String namespace, String name, String uid, String size) {
-    return new KubeRecreates(client).growClaim(namespace, name, uid, size);
+    return new KubeRecreates(client()).growClaim(namespace, name, uid, size);
   }
 
   @Override
   public Outcome orphanDelete(String namespace, String name, String uid) {
-    return new KubeRecreates(client).orphanDelete(namespace, name, uid);
+    return new KubeRecreates(client()).orphanDelete(namespace, name, uid);
   }
 
   @Override
   public Outcome keepPartition(String namespace, String name, String uid, int partition) {
-    return new KubeRecreates(client).keepPartition(namespace, name, uid, partition);
+    return new KubeRecreates(client()).keepPartition(namespace, name, uid, partition);
   }
 
   @Override
   public RecreateStore recreateStore(String namespace, String name) {
-    return new KubeRecreates(client).recreateStore(namespace, name);
+    return new KubeRecreates(client()).recreateStore(namespace, name);
   }
 
   @Override
   public Outcome relabelPod(String namespace, String pod, String uid, Map<String, String> labels) {
-    return new KubeRecreateRollouts(client).relabelPod(namespace, pod, uid, labels);
+    return new KubeRecreateRollouts(client()).relabelPod(namespace, pod, uid, labels);
   }
 
   @Override
   public Outcome restart(
       String namespace, String name, String uid, String stamp, Integer partition) {
-    return new KubeRecreateRollouts(client).restart(namespace, name, uid, stamp, partition);
+    return new KubeRecreateRollouts(client()).restart(namespace, name, uid, stamp, partition);
   }
 
   @Override

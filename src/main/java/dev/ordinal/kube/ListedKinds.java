@@ -13,7 +13,9 @@ import io.fabric8.kubernetes.client.dsl.Resource;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * How a one-shot command, which has no watch cache, reads the live twins of many desired objects: a
@@ -36,7 +38,10 @@ final class ListedKinds {
 
   /** Lists each kind of which at least {@value #LIST_AT} of {@code desired} are in a namespace. */
   static ListedKinds read(
-      KubernetesClient client, Collection<? extends HasMetadata> desired, String namespace) {
+      Supplier<KubernetesClient> client,
+      DirectReads direct,
+      Collection<? extends HasMetadata> desired,
+      String namespace) {
     Map<String, HasMetadata> samples = new LinkedHashMap<>();
     Map<String, Integer> wanted = new HashMap<>();
     for (HasMetadata object : desired) {
@@ -52,6 +57,7 @@ final class ListedKinds {
             Map<String, HasMetadata> listed =
                 list(
                     client,
+                    direct,
                     sample,
                     key.isClusterScoped() ? null : key.namespace(),
                     wanted.get(scope));
@@ -84,43 +90,93 @@ final class ListedKinds {
   /**
    * Every object of {@code sample}'s kind in {@code namespace} (null: cluster-scoped) by name; null
    * when the user may not list them or when there are more than four times as many as are wanted
-   * (then GETs cost less than reading the rest).
+   * (then GETs cost less than reading the rest). A kind of fabric8's model is read with {@code
+   * direct} where there is one; a refusal for want of credentials (401) is asked again of the
+   * client, which may renew them (an exec plugin's token).
    */
   private static Map<String, HasMetadata> list(
-      KubernetesClient client, HasMetadata sample, String namespace, int wanted) {
+      Supplier<KubernetesClient> client,
+      DirectReads direct,
+      HasMetadata sample,
+      String namespace,
+      int wanted) {
+    if (direct != null && !(sample instanceof GenericKubernetesResource)) {
+      try {
+        return list(pages(direct, sample.getClass(), namespace), sample, wanted);
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 401) {
+          return refused(e);
+        }
+      }
+    }
+    try {
+      return list(pages(client.get(), sample, namespace), sample, wanted);
+    } catch (KubernetesClientException e) {
+      return refused(e);
+    }
+  }
+
+  /** The page after a continue token (null: the first), as the server sends it. */
+  private interface Pages {
+    Page page(String continueToken);
+  }
+
+  /** A page's objects and the token of the next page (null or empty: none). */
+  private record Page(List<? extends HasMetadata> items, String next) {}
+
+  private static Pages pages(KubernetesClient client, HasMetadata sample, String namespace) {
     MixedOperation<
             ? extends HasMetadata, ? extends KubernetesResourceList<? extends HasMetadata>, ?>
         kind = operation(client, sample);
+    return next -> {
+      ListOptions options = new ListOptionsBuilder().withLimit(PAGE).withContinue(next).build();
+      KubernetesResourceList<? extends HasMetadata> items =
+          namespace == null ? kind.list(options) : kind.inNamespace(namespace).list(options);
+      return new Page(
+          items.getItems(), items.getMetadata() == null ? null : items.getMetadata().getContinue());
+    };
+  }
+
+  private static Pages pages(
+      DirectReads direct, Class<? extends HasMetadata> type, String namespace) {
+    return next -> {
+      DirectReads.Page<? extends HasMetadata> page = direct.list(type, namespace, PAGE, next);
+      return new Page(
+          page.items() == null ? List.of() : page.items(),
+          page.metadata() == null ? null : page.metadata().getContinue());
+    };
+  }
+
+  private static Map<String, HasMetadata> list(Pages pages, HasMetadata sample, int wanted) {
     Map<String, HasMetadata> byName = new HashMap<>();
     String next = null;
-    try {
-      do {
-        ListOptions page = new ListOptionsBuilder().withLimit(PAGE).withContinue(next).build();
-        KubernetesResourceList<? extends HasMetadata> items =
-            namespace == null ? kind.list(page) : kind.inNamespace(namespace).list(page);
-        for (HasMetadata item : items.getItems()) {
-          // the server leaves kind and apiVersion out of a list's items; typed ones know theirs
-          if (item instanceof GenericKubernetesResource generic && generic.getKind() == null) {
-            generic.setApiVersion(sample.getApiVersion());
-            generic.setKind(sample.getKind());
-          }
-          byName.put(item.getMetadata().getName(), item);
+    do {
+      Page page = pages.page(next);
+      for (HasMetadata item : page.items()) {
+        // the server leaves kind and apiVersion out of a list's items; typed ones know theirs
+        if (item instanceof GenericKubernetesResource generic && generic.getKind() == null) {
+          generic.setApiVersion(sample.getApiVersion());
+          generic.setKind(sample.getKind());
         }
-        if (byName.size() > 4L * wanted + PAGE) {
-          return null;
-        }
-        next = items.getMetadata() == null ? null : items.getMetadata().getContinue();
-      } while (next != null && !next.isEmpty());
-      return byName;
-    } catch (KubernetesClientException e) {
-      if (e.getCode() == 404) {
-        return Map.of(); // a kind the server does not serve: none of its objects exists
+        byName.put(item.getMetadata().getName(), item);
       }
-      if (e.getCode() == 401 || e.getCode() == 403) {
-        return null; // may get what it may not list
+      if (byName.size() > 4L * wanted + PAGE) {
+        return null;
       }
-      throw e;
+      next = page.next();
+    } while (next != null && !next.isEmpty());
+    return byName;
+  }
+
+  /** What a refused LIST means for the objects wanted, or the failure when it means nothing. */
+  private static Map<String, HasMetadata> refused(KubernetesClientException e) {
+    if (e.getCode() == 404) {
+      return Map.of(); // a kind the server does not serve: none of its objects exists
     }
+    if (e.getCode() == 401 || e.getCode() == 403) {
+      return null; // may get what it may not list
+    }
+    throw e;
   }
 
   private static MixedOperation<

@@ -1,6 +1,7 @@
 package dev.ordinal.manifest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.ordinal.manifest.ParsedBlob.AnalysisSite;
 import dev.ordinal.manifest.ParsedBlob.KubernetesDocument;
@@ -59,6 +60,15 @@ public final class ManifestLoader {
    * A loader that checks metric conditions with {@code conditions}, and no config to trust: an
    * AnalysisTemplate may name no address and no Secret (plain {@code ordinal validate}).
    */
+  /**
+   * The mapper that binds fabric8's model objects for every loader in this process. Reading live
+   * objects with it reuses the deserializers a load has built, where a mapper of their own would
+   * build them all again (a one-shot command's first LIST). Configure nothing on it.
+   */
+  public static ObjectMapper modelMapper() {
+    return KubernetesObjects.MAPPER;
+  }
+
   public ManifestLoader(ConditionSyntax conditions) {
     this(conditions, AnalysisTrust.UNCONFIGURED);
   }

@@ -20,6 +20,7 @@ import dev.ordinal.testkit.ControlPlane;
 import dev.ordinal.testkit.ControlPlaneTest;
 import dev.ordinal.testkit.JobRunner;
 import dev.ordinal.testkit.PodSimulator;
+import dev.ordinal.testkit.ServiceAccountTokens;
 import dev.ordinal.testkit.SnapshotSimulator;
 import dev.ordinal.testkit.StatefulSets;
 import dev.ordinal.testkit.TestNamespace;
@@ -28,7 +29,6 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -444,20 +444,7 @@ class RbacIT {
 
   /** A client authenticated as Ordinal's ServiceAccount by a token from the TokenRequest API. */
   private static KubernetesClient serviceAccountClient(ControlPlane plane, String home) {
-    String token =
-        plane
-            .client()
-            .serviceAccounts()
-            .inNamespace(home)
-            .withName(RbacManifest.SERVICE_ACCOUNT)
-            .tokenRequest(
-                new TokenRequestBuilder()
-                    .withNewSpec()
-                    .withExpirationSeconds(3600L)
-                    .endSpec()
-                    .build())
-            .getStatus()
-            .getToken();
+    String token = ServiceAccountTokens.request(plane.client(), home, RbacManifest.SERVICE_ACCOUNT);
     Config admin = Config.fromKubeconfig(plane.kubeconfigYaml());
     Config config = Config.empty();
     config.setMasterUrl(admin.getMasterUrl());
