@@ -15,9 +15,10 @@ import java.util.Set;
 public record ObjectKey(String group, String kind, String namespace, String name)
     implements Comparable<ObjectKey> {
 
-  // Without discovery the planner cannot ask the server which kinds are cluster-scoped; these are
-  // the built-in ones a GitOps app plausibly ships. A desired object of one of them never gets the
-  // default namespace.
+  // Without discovery the planner cannot ask the server which kinds are cluster-scoped: these are
+  // the built-in ones of Kubernetes 1.35 (ApiServerAgreementIT compares them with the server's
+  // discovery) and the CSI snapshot kinds. A desired object of one of them never gets the default
+  // namespace.
   private static final Set<String> CLUSTER_SCOPED_KINDS =
       Set.of(
           "Namespace",
@@ -39,7 +40,22 @@ public record ObjectKey(String group, String kind, String namespace, String name
           "ValidatingAdmissionPolicy",
           "ValidatingAdmissionPolicyBinding",
           "VolumeSnapshotClass",
-          "VolumeSnapshotContent");
+          "VolumeSnapshotContent",
+          "ComponentStatus",
+          "CertificateSigningRequest",
+          "FlowSchema",
+          "PriorityLevelConfiguration",
+          "IPAddress",
+          "ServiceCIDR",
+          "DeviceClass",
+          "ResourceSlice",
+          "VolumeAttributesClass",
+          // create-only reviews: never stored, but not namespaced either
+          "TokenReview",
+          "SelfSubjectReview",
+          "SubjectAccessReview",
+          "SelfSubjectAccessReview",
+          "SelfSubjectRulesReview");
 
   // The order kubectl/helm create things in: what others depend on goes first.
   private static final List<String> KIND_ORDER =

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ordinal.plan.ObjectKey;
 import dev.ordinal.testkit.ControlPlaneTest;
 import dev.ordinal.testkit.Loaders;
 import dev.ordinal.testkit.TestNamespace;
@@ -190,6 +191,26 @@ class ApiServerAgreementIT {
     Set<String> notInTable = new TreeSet<>(discovery.resources.keySet());
     notInTable.removeAll(KubernetesKinds.served().keySet());
     assertEquals(Set.of(), notInTable, "API versions served by default but not in the table");
+  }
+
+  /**
+   * Without discovery, Ordinal knows which kinds have no namespace from its own list ({@link
+   * ObjectKey#isClusterScoped(String)}): a kind missing from it gets the default namespace, and its
+   * objects are looked for where they cannot be.
+   */
+  @Test
+  void everyServedKindHasTheScopeOrdinalGivesIt(KubernetesClient client) {
+    Discovery discovery = Discovery.of(client);
+    Map<String, Boolean> wrong = new TreeMap<>();
+    discovery.resources.forEach(
+        (apiVersion, kinds) ->
+            kinds.forEach(
+                (kind, resource) -> {
+                  if (ObjectKey.isClusterScoped(kind) == resource.namespaced()) {
+                    wrong.put(apiVersion + " " + kind, resource.namespaced());
+                  }
+                }));
+    assertEquals(Map.of(), wrong, "kinds whose scope Ordinal gets wrong (true: namespaced)");
   }
 
   /**
