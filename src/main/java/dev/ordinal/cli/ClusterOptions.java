@@ -33,6 +33,11 @@ final class ClusterOptions {
     return KubeAccess.connect(kubeconfig, context);
   }
 
+  /** Connects for a command that reads the live twins of its manifests (diff, plan). */
+  KubeAccess connectForReads() {
+    return KubeAccess.connectForReads(kubeconfig, context);
+  }
+
   /**
    * The StatefulSet's name from {@code name} or {@code namespace/name} (users copy the latter from
    * status output); a namespace given that way becomes this command's namespace, and must agree

@@ -7,10 +7,10 @@ import java.util.concurrent.FutureTask;
 
 /**
  * A connection made on a thread of its own while the command reads its manifests. Connecting reads
- * the kubeconfig, loads the client's keys and starts the HTTP client, and sends nothing: it costs a
- * one-shot command about as much CPU as loading a hundred manifests, and needs nothing from them.
- * Its failure is reported only when the command asks for the connection, after the manifests, as if
- * it had been made then.
+ * the kubeconfig and loads its TLS material for the reads ({@link KubeAccess#connectForReads}), and
+ * sends nothing: it costs a one-shot command about half as much CPU as loading a hundred manifests,
+ * and needs nothing from them. Its failure is reported only when the command asks for the
+ * connection, after the manifests, as if it had been made then.
  */
 final class EarlyConnection {
   private final FutureTask<KubeAccess> connecting;
@@ -20,7 +20,7 @@ final class EarlyConnection {
   }
 
   static EarlyConnection start(ClusterOptions cluster) {
-    FutureTask<KubeAccess> connecting = new FutureTask<>(cluster::connect);
+    FutureTask<KubeAccess> connecting = new FutureTask<>(cluster::connectForReads);
     Thread thread = new Thread(connecting, "ordinal-connect");
     thread.setDaemon(true); // never keeps a command that failed early from exiting
     thread.start();

@@ -1,9 +1,11 @@
 package dev.ordinal.kube;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ListMeta;
+import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -21,20 +23,20 @@ import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
- * Lists for one-shot commands over the JDK's own HTTP client ({@link HttpURLConnection}), with the
- * kubeconfig's TLS material and token. fabric8's client starts Vert.x and Netty (about 1,500
- * classes and an event loop) before its first request: for {@code ordinal diff} of 100
- * StatefulSets, which sends one LIST, that was a tenth of the whole run (CliDiffBench: 0.94 s and
- * 1.46 CPU-s before, 0.82 s and 1.26 CPU-s after). The objects are bound by the loader's mapper,
- * whose deserializers the manifests' load has just built.
+ * Reads (lists and GETs of fabric8's model kinds) for one-shot commands over the JDK's own HTTP
+ * client ({@link HttpURLConnection}), with the kubeconfig's TLS material and token. fabric8's
+ * client starts Vert.x and Netty (about 1,500 classes and an event loop) before its first request:
+ * for {@code ordinal diff} of 100 StatefulSets, which sends one LIST, that was an eighth of the
+ * whole run (CliDiffBench: 0.94 s and 1.46 CPU-s before, 0.82 s and 1.26 CPU-s after). The objects
+ * are bound by the loader's mapper, whose deserializers the manifests' load has just built.
  *
  * <p>Only a kubeconfig this class serves as the client would gets one: a server URL, its CA (read
  * by fabric8's own {@link SSLUtils}) or {@code insecure-skip-tls-verify} (which, as in kubectl,
  * skips the host name check too), a client certificate, and a bearer token, the kubeconfig's or its
  * exec plugin's. One that asks for more (a proxy, impersonation, an auth provider or token
  * provider, a user name and password, extra headers, a TLS server name) gets none from {@link #of},
- * and its reads go through the client. A token the server refuses (401) is the caller's to ask of
- * the client, which runs the exec plugin again ({@link ListedKinds}).
+ * and its reads go through the client. A read the client may do better ({@link #clientMayDoBetter})
+ * is the caller's to ask of it again ({@link ListedKinds}, {@link KubeCluster}).
  */
 final class DirectReads {
   /** What the API server's audit log and metrics see these reads as. */
@@ -43,27 +45,25 @@ final class DirectReads {
   /** A list page as the server sends it; kind and apiVersion are left out. */
   record Page<T>(ListMeta metadata, List<T> items) {}
 
+  private final Config config;
   private final String server;
   private final SSLSocketFactory tls;
   private final boolean anyHost;
-  private final String bearer;
   private final int connectTimeoutMillis;
   private final int readTimeoutMillis;
   private final ObjectMapper mapper;
 
   private DirectReads(Config config, SSLSocketFactory tls, ObjectMapper mapper) {
+    this.config = config;
     String url = config.getMasterUrl();
     this.server = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     this.tls = tls;
-    this.anyHost =
-        Boolean.TRUE.equals(config.getTrustCerts())
-            || Boolean.TRUE.equals(config.getDisableHostnameVerification());
-    // An explicit token wins, as in the client; a kubeconfig's (or its exec plugin's) is the other.
-    String token =
-        blank(config.getOauthToken()) ? config.getAutoOAuthToken() : config.getOauthToken();
-    this.bearer = blank(token) ? null : "Bearer " + token;
-    this.connectTimeoutMillis = positiveOr(config.getConnectionTimeout(), 10_000);
-    this.readTimeoutMillis = positiveOr(config.getRequestTimeout(), 10_000);
+    // insecure-skip-tls-verify trusts any certificate (fabric8's trust manager) for any host, as in
+    // kubectl; fabric8's Vert.x client ignores disableHostnameVerification, and so do these reads.
+    this.anyHost = Boolean.TRUE.equals(config.getTrustCerts());
+    // fabric8's defaults when unset; 0 is no limit, for HttpURLConnection as for the client
+    this.connectTimeoutMillis = timeout(config.getConnectionTimeout());
+    this.readTimeoutMillis = timeout(config.getRequestTimeout());
     this.mapper = mapper;
   }
 
@@ -84,6 +84,19 @@ final class DirectReads {
     } catch (Exception e) {
       return null;
     }
+  }
+
+  /**
+   * Whether a read that failed so is worth asking of fabric8's client: a token the server refused
+   * (401), which the client renews (an exec plugin's), and what the client tries twice (a 429 or a
+   * 5xx, honouring Retry-After, and a failure to connect or read).
+   */
+  static boolean clientMayDoBetter(KubernetesClientException failure) {
+    int code = failure.getCode();
+    return code == 401
+        || code == 429
+        || code >= 500
+        || (code <= 0 && failure.getCause() instanceof IOException);
   }
 
   /** Whether the client would send a request for {@code config} as this class does. */
@@ -111,19 +124,45 @@ final class DirectReads {
    */
   <T extends HasMetadata> Page<T> list(
       Class<T> type, String namespace, long limit, String continueToken) {
-    String group = HasMetadata.getGroup(type);
-    StringBuilder path = new StringBuilder(server);
-    path.append(group.isEmpty() ? "/api/" : "/apis/" + group + "/")
-        .append(HasMetadata.getVersion(type));
-    if (namespace != null) {
-      path.append("/namespaces/").append(encoded(namespace));
-    }
-    path.append('/').append(HasMetadata.getPlural(type)).append("?limit=").append(limit);
+    StringBuilder url = new StringBuilder(kindUrl(type, namespace));
+    url.append("?limit=").append(limit);
     if (continueToken != null && !continueToken.isEmpty()) {
-      path.append("&continue=").append(encoded(continueToken));
+      url.append("&continue=").append(encoded(continueToken));
     }
     JavaType pageType = mapper.getTypeFactory().constructParametricType(Page.class, type);
-    return get(path.toString(), pageType);
+    return get(url.toString(), pageType);
+  }
+
+  /**
+   * The object of {@code type} named {@code name} in {@code namespace} (ignored for a kind that is
+   * not namespaced), or null when there is none (404); other refusals are thrown as by {@link
+   * #list}.
+   */
+  <T extends HasMetadata> T get(Class<T> type, String namespace, String name) {
+    String url = kindUrl(type, namespace) + "/" + encoded(name);
+    try {
+      return get(url, mapper.getTypeFactory().constructType(type));
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 404) {
+        return null;
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * The path of a kind's objects. A kind that is not namespaced is addressed without the namespace,
+   * whatever the caller names, as fabric8's client addresses it.
+   */
+  private String kindUrl(Class<? extends HasMetadata> type, String namespace) {
+    String group = HasMetadata.getGroup(type);
+    StringBuilder url = new StringBuilder(server);
+    url.append(group.isEmpty() ? "/api/" : "/apis/" + group + "/")
+        .append(HasMetadata.getVersion(type));
+    if (namespace != null && Namespaced.class.isAssignableFrom(type)) {
+      url.append("/namespaces/").append(encoded(namespace));
+    }
+    return url.append('/').append(HasMetadata.getPlural(type)).toString();
   }
 
   private <T> T get(String url, JavaType type) {
@@ -144,8 +183,11 @@ final class DirectReads {
     connection.setReadTimeout(readTimeoutMillis);
     connection.setRequestProperty("Accept", "application/json");
     connection.setRequestProperty("User-Agent", USER_AGENT);
-    if (bearer != null) {
-      connection.setRequestProperty("Authorization", bearer);
+    // Read at each request: the client writes a renewed token into the same Config (after a 401).
+    String token =
+        blank(config.getOauthToken()) ? config.getAutoOAuthToken() : config.getOauthToken();
+    if (!blank(token)) {
+      connection.setRequestProperty("Authorization", "Bearer " + token);
     }
     try {
       int code = connection.getResponseCode();
@@ -155,6 +197,10 @@ final class DirectReads {
       try (InputStream in = connection.getInputStream()) {
         return mapper.readValue(in, type);
       }
+    } catch (JsonProcessingException e) {
+      // not a failure to reach the server: what it sent is not what the model reads
+      throw new KubernetesClientException(
+          "cannot read the answer to GET " + url + ": " + e.getOriginalMessage());
     } catch (IOException e) {
       throw new KubernetesClientException("GET " + url + " failed: " + e.getMessage(), e);
     }
@@ -190,8 +236,8 @@ final class DirectReads {
     return URLEncoder.encode(value, StandardCharsets.UTF_8);
   }
 
-  private static int positiveOr(Integer value, int fallback) {
-    return value == null || value <= 0 ? fallback : value;
+  private static int timeout(Integer millis) {
+    return millis == null ? 10_000 : Math.max(0, millis);
   }
 
   private static boolean blank(String value) {

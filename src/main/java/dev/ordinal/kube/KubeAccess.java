@@ -44,11 +44,24 @@ public final class KubeAccess implements AutoCloseable {
 
   /**
    * Connects with a kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster) and a
-   * context (default: the current one). Nothing is sent until a read. The kubeconfig's TLS material
-   * is loaded now, for the lists of one-shot commands ({@link DirectReads}); fabric8's client is
-   * made on the first read that needs it.
+   * context (default: the current one). Nothing is sent until a read; fabric8's client is made on
+   * the first read.
    */
   public static KubeAccess connect(Path kubeconfig, String context) {
+    return connect(kubeconfig, context, false);
+  }
+
+  /**
+   * Connects as {@link #connect(Path, String)} does, for a one-shot command that reads the live
+   * twins of its manifests ({@link #cluster()}): the kubeconfig's TLS material is loaded now, and
+   * objects of fabric8's model are read over the JDK's HTTP client ({@link DirectReads}) where the
+   * kubeconfig allows, so that fabric8's client is made only if something needs it.
+   */
+  public static KubeAccess connectForReads(Path kubeconfig, String context) {
+    return connect(kubeconfig, context, true);
+  }
+
+  private static KubeAccess connect(Path kubeconfig, String context, boolean directReads) {
     if (kubeconfig == null) {
       Optional<String> none =
           noKubeconfig(
@@ -96,7 +109,8 @@ public final class KubeAccess implements AutoCloseable {
             + ", context "
             + Optional.ofNullable(currentContext(config)).orElse("(none)")
             + ")";
-    return new KubeAccess(config, DirectReads.of(config, ManifestLoader.modelMapper()), where);
+    DirectReads direct = directReads ? DirectReads.of(config, ManifestLoader.modelMapper()) : null;
+    return new KubeAccess(config, direct, where);
   }
 
   /**

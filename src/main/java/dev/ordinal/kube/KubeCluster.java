@@ -699,8 +699,22 @@ public final class KubeCluster implements Cluster {
     return orNull(client().resource(object));
   }
 
-  /** The live object at {@code key}, whether or not {@code object} names its namespace; or null. */
+  /**
+   * The live object at {@code key}, whether or not {@code object} names its namespace; or null. A
+   * kind of fabric8's model is read with the direct reads where there are any, and asked again of
+   * the client where it may do better.
+   */
   private HasMetadata get(HasMetadata object, ObjectKey key) {
+    if (direct != null && !(object instanceof GenericKubernetesResource)) {
+      try {
+        return direct.get(
+            object.getClass(), key.isClusterScoped() ? null : key.namespace(), key.name());
+      } catch (KubernetesClientException e) {
+        if (!DirectReads.clientMayDoBetter(e)) {
+          throw e;
+        }
+      }
+    }
     var resource = client().resource(object);
     return orNull(key.isClusterScoped() ? resource : resource.inNamespace(key.namespace()));
   }

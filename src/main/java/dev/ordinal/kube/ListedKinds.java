@@ -91,8 +91,8 @@ final class ListedKinds {
    * Every object of {@code sample}'s kind in {@code namespace} (null: cluster-scoped) by name; null
    * when the user may not list them or when there are more than four times as many as are wanted
    * (then GETs cost less than reading the rest). A kind of fabric8's model is read with {@code
-   * direct} where there is one; a refusal for want of credentials (401) is asked again of the
-   * client, which may renew them (an exec plugin's token).
+   * direct} where there is one, and asked again of the client where it may do better ({@link
+   * DirectReads#clientMayDoBetter}).
    */
   private static Map<String, HasMetadata> list(
       Supplier<KubernetesClient> client,
@@ -104,7 +104,7 @@ final class ListedKinds {
       try {
         return list(pages(direct, sample.getClass(), namespace), sample, wanted);
       } catch (KubernetesClientException e) {
-        if (e.getCode() != 401) {
+        if (!DirectReads.clientMayDoBetter(e)) {
           return refused(e);
         }
       }

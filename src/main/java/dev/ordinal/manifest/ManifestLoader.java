@@ -57,10 +57,6 @@ public final class ManifestLoader {
   private final AtomicLong loadsPatched = new AtomicLong();
 
   /**
-   * A loader that checks metric conditions with {@code conditions}, and no config to trust: an
-   * AnalysisTemplate may name no address and no Secret (plain {@code ordinal validate}).
-   */
-  /**
    * The mapper that binds fabric8's model objects for every loader in this process. Reading live
    * objects with it reuses the deserializers a load has built, where a mapper of their own would
    * build them all again (a one-shot command's first LIST). Configure nothing on it.
@@ -69,6 +65,10 @@ public final class ManifestLoader {
     return KubernetesObjects.MAPPER;
   }
 
+  /**
+   * A loader that checks metric conditions with {@code conditions}, and no config to trust: an
+   * AnalysisTemplate may name no address and no Secret (plain {@code ordinal validate}).
+   */
   public ManifestLoader(ConditionSyntax conditions) {
     this(conditions, AnalysisTrust.UNCONFIGURED);
   }

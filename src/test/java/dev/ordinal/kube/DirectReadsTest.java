@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ordinal.manifest.ManifestLoader;
 import io.fabric8.kubernetes.api.model.AuthProviderConfig;
 import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -67,5 +69,24 @@ class DirectReadsTest {
             });
     assertTrue(DirectReads.servable(config));
     assertNull(DirectReads.of(config, ManifestLoader.modelMapper()));
+  }
+
+  @Test
+  void whatTheClientDoesBetterIsAskedOfIt() {
+    for (int code : new int[] {401, 429, 500, 503}) {
+      assertTrue(
+          DirectReads.clientMayDoBetter(new KubernetesClientException("refused", code, null)),
+          "" + code);
+    }
+    assertTrue(
+        DirectReads.clientMayDoBetter(
+            new KubernetesClientException("reset", new IOException("connection reset"))));
+    for (int code : new int[] {400, 403, 404, 409, 422}) {
+      assertFalse(
+          DirectReads.clientMayDoBetter(new KubernetesClientException("refused", code, null)),
+          "" + code);
+    }
+    // an answer the model cannot read would read the same through the client
+    assertFalse(DirectReads.clientMayDoBetter(new KubernetesClientException("cannot read")));
   }
 }
