@@ -113,11 +113,7 @@ class DirectReadsIT {
     }
 
     long from = auditSize(plane);
-    Map<ObjectKey, LiveObjects.Live> found;
-    try (KubeAccess access = KubeAccess.connectForReads(kubeconfig, null)) {
-      found = access.cluster().lookup(wanted, ns.name());
-      assertFalse(access.clientMade(), "fabric8's client was never made");
-    }
+    Map<ObjectKey, LiveObjects.Live> found = lookupWithoutClient(kubeconfig, wanted, ns.name());
 
     assertEquals(
         List.of("db-0", "db-1"), found.keySet().stream().map(ObjectKey::name).sorted().toList());
@@ -149,11 +145,8 @@ class DirectReadsIT {
     }
     try {
       Map<String, Long> before = ApiRequests.snapshot(admin);
-      Map<ObjectKey, LiveObjects.Live> found;
-      try (KubeAccess access = KubeAccess.connectForReads(plane.kubeconfig(), null)) {
-        found = access.cluster().lookup(classes, ns.name());
-        assertFalse(access.clientMade(), "fabric8's client was never made");
-      }
+      Map<ObjectKey, LiveObjects.Live> found =
+          lookupWithoutClient(plane.kubeconfig(), classes, ns.name());
       Map<String, Long> delta = ApiRequests.delta(before, ApiRequests.snapshot(admin));
       assertEquals(5, found.size(), found.toString());
       assertEquals(1L, delta.get("LIST priorityclasses"), delta.toString());
@@ -171,11 +164,7 @@ class DirectReadsIT {
     Path kubeconfig = tokenKubeconfig(plane, ns.name(), "lister", List.of("get", "list"));
 
     long from = auditSize(plane);
-    Map<ObjectKey, LiveObjects.Live> found;
-    try (KubeAccess access = KubeAccess.connectForReads(kubeconfig, null)) {
-      found = access.cluster().lookup(desired(), ns.name());
-      assertFalse(access.clientMade(), "fabric8's client was never made");
-    }
+    Map<ObjectKey, LiveObjects.Live> found = lookupWithoutClient(kubeconfig, desired(), ns.name());
 
     assertEquals(SETS, found.size());
     // the live objects themselves: their uids, and the image they run (the manifests' is new)
@@ -202,11 +191,7 @@ class DirectReadsIT {
     Path kubeconfig = tokenKubeconfig(plane, ns.name(), "getter", List.of("get"));
 
     long from = auditSize(plane);
-    Map<ObjectKey, LiveObjects.Live> found;
-    try (KubeAccess access = KubeAccess.connectForReads(kubeconfig, null)) {
-      found = access.cluster().lookup(desired(), ns.name());
-      assertFalse(access.clientMade(), "the GETs were direct too");
-    }
+    Map<ObjectKey, LiveObjects.Live> found = lookupWithoutClient(kubeconfig, desired(), ns.name());
 
     assertEquals(SETS, found.size());
     List<String> requests = requests(plane, from, ns.name(), "getter", 1 + SETS);
@@ -283,6 +268,19 @@ class DirectReadsIT {
     assertTrue(
         requests.get(0).startsWith("list statefulsets 200 fabric8-kubernetes-client/"),
         requests.toString());
+  }
+
+  /**
+   * The live twins of {@code wanted}, looked up as {@code diff} and {@code plan} look them up;
+   * fails if fabric8's client was made for it.
+   */
+  private static Map<ObjectKey, LiveObjects.Live> lookupWithoutClient(
+      Path kubeconfig, List<HasMetadata> wanted, String namespace) {
+    try (KubeAccess access = KubeAccess.connectForReads(kubeconfig, null)) {
+      Map<ObjectKey, LiveObjects.Live> found = access.cluster().lookup(wanted, namespace);
+      assertFalse(access.clientMade(), "fabric8's client was never made");
+      return found;
+    }
   }
 
   private static void awaitSettled(KubernetesClient admin, String namespace)
