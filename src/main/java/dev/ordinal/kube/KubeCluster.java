@@ -136,8 +136,9 @@ public final class KubeCluster implements Cluster {
   }
 
   /**
-   * A cluster for one-shot commands that lists many objects of a kind with {@code direct} where it
-   * can (null: with the client), and asks {@code client} for the client only when it needs it.
+   * A cluster for one-shot commands that reads fabric8's model kinds (a LIST per kind, or a GET per
+   * object) with {@code direct} where it can (null: with the client), and asks {@code client} for
+   * the client only when it needs it.
    */
   static KubeCluster direct(Supplier<KubernetesClient> client, DirectReads direct) {
     return new KubeCluster(client, direct, COMPONENT, Clock.systemUTC(), false);
