@@ -134,6 +134,29 @@ class LauncherIT {
     Exec oneShot =
         ordinal(JAR, Map.of("ORDINAL_JAVA_OPTS", "-XX:+PrintCommandLineFlags"), "validate", "-h");
     assertTrue(oneShot.out().contains("-XX:TieredStopAtLevel=1"), oneShot.out());
+    assertTrue(oneShot.out().contains("-XX:CICompilerCount=1"), oneShot.out());
+    assertTrue(oneShot.out().contains("-XX:C1MaxInlineSize=20"), oneShot.out());
+    assertFalse(run.out().contains("CICompilerCount"), run.out());
+    assertFalse(run.out().contains("C1MaxInlineSize"), run.out());
+  }
+
+  /**
+   * The JVM refuses a single compiler thread once C2 is back, so options that bring it back leave
+   * the compiler threads to the JVM, and the command runs.
+   */
+  @Test
+  void optionsThatBringC2BackKeepTheJvmsCompilerThreads() throws Exception {
+    for (String c2 : List.of("-XX:TieredStopAtLevel=4", "-XX:-TieredCompilation")) {
+      Exec oneShot =
+          ordinal(
+              JAR,
+              Map.of("ORDINAL_JAVA_OPTS", c2 + " -XX:+PrintCommandLineFlags"),
+              "validate",
+              "-h");
+      assertEquals(0, oneShot.exitCode(), c2 + ": " + oneShot.err());
+      assertTrue(oneShot.out().contains(c2), oneShot.out());
+      assertFalse(oneShot.out().contains("CICompilerCount=1"), oneShot.out());
+    }
   }
 
   private static Path realPath(Path path) {
