@@ -65,12 +65,21 @@ class DirectReadsIT {
     createStatefulSets(admin, ns.name());
     // Both sides read the same versions only once the controller has written each status.
     awaitSettled(admin, ns.name());
-    admin
-        .configMaps()
-        .inNamespace(ns.name())
-        .resource(
-            new ConfigMapBuilder().withNewMetadata().withName("settings").endMetadata().build())
-        .create();
+    // Three ConfigMaps of 60 KB each: the server compresses an answer of more than 128 KB, when
+    // asked (as the direct reads ask), so their list comes compressed.
+    for (int i = 0; i < 3; i++) {
+      admin
+          .configMaps()
+          .inNamespace(ns.name())
+          .resource(
+              new ConfigMapBuilder()
+                  .withNewMetadata()
+                  .withName("settings-" + i)
+                  .endMetadata()
+                  .addToData("blob", "settings " + i + " ".repeat(60 * 1024))
+                  .build())
+          .create();
+    }
     Config config = Config.fromKubeconfig(plane.kubeconfigYaml());
     DirectReads direct = DirectReads.of(config, ManifestLoader.modelMapper());
     assertNotNull(direct, "the test control plane's kubeconfig (a client certificate) is served");

@@ -1,18 +1,30 @@
 package dev.ordinal.kube;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import dev.ordinal.manifest.ManifestLoader;
 import io.fabric8.kubernetes.api.model.AuthProviderConfig;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -88,5 +100,91 @@ class DirectReadsTest {
     }
     // an answer the model cannot read would read the same through the client
     assertFalse(DirectReads.clientMayDoBetter(new KubernetesClientException("cannot read")));
+  }
+
+  /**
+   * Reads ask for compressed answers, and read them compressed or not: a JDK HTTP server on
+   * loopback answers as the API server does, compressing only when asked and only what is large.
+   */
+  @Test
+  void answersAreAskedForCompressedAndReadEitherWay() throws IOException {
+    List<String> encodingsAsked = new CopyOnWriteArrayList<>();
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext(
+        "/apis/apps/v1/namespaces/orders/statefulsets",
+        exchange -> {
+          String asked = exchange.getRequestHeaders().getFirst("Accept-Encoding");
+          encodingsAsked.add(String.valueOf(asked));
+          boolean mayCompress = asked != null && asked.contains("gzip");
+          String path = exchange.getRequestURI().getPath();
+          if (path.endsWith("/statefulsets")) {
+            answer(exchange, 200, LIST, mayCompress);
+          } else if (path.endsWith("/small")) {
+            answer(exchange, 200, SMALL, false); // small answers go uncompressed
+          } else {
+            answer(exchange, 403, FORBIDDEN, mayCompress);
+          }
+        });
+    server.start();
+    try {
+      DirectReads direct =
+          DirectReads.of(
+              config(c -> c.setMasterUrl("http://127.0.0.1:" + server.getAddress().getPort())),
+              ManifestLoader.modelMapper());
+
+      DirectReads.Page<StatefulSet> page = direct.list(StatefulSet.class, "orders", 500, null);
+      assertEquals(
+          List.of("db-0", "db-1"),
+          page.items().stream().map(s -> s.getMetadata().getName()).toList());
+      assertEquals(
+          "registry.local/db:2",
+          page.items().get(1).getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
+      assertEquals(
+          "small", direct.get(StatefulSet.class, "orders", "small").getMetadata().getName());
+      KubernetesClientException refused =
+          assertThrows(
+              KubernetesClientException.class,
+              () -> direct.get(StatefulSet.class, "orders", "secret"));
+      assertEquals(403, refused.getCode());
+      assertTrue(
+          refused.getMessage().contains("statefulsets \"secret\" is forbidden"),
+          refused.getMessage());
+      assertEquals(List.of("gzip", "gzip", "gzip"), encodingsAsked);
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  private static final String LIST =
+      """
+      {"kind":"StatefulSetList","apiVersion":"apps/v1","metadata":{"resourceVersion":"7"},"items":[
+       {"metadata":{"name":"db-0","namespace":"orders"},"spec":{"template":{"spec":{"containers":[{"name":"main","image":"registry.local/db:1"}]}}}},
+       {"metadata":{"name":"db-1","namespace":"orders"},"spec":{"template":{"spec":{"containers":[{"name":"main","image":"registry.local/db:2"}]}}}}]}
+      """;
+  private static final String SMALL =
+      "{\"metadata\":{\"name\":\"small\",\"namespace\":\"orders\"}}";
+  private static final String FORBIDDEN =
+      """
+      {"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Forbidden","code":403,
+       "message":"statefulsets \\"secret\\" is forbidden: User \\"someone\\" cannot get resource"}
+      """;
+
+  private static void answer(HttpExchange exchange, int code, String json, boolean compressed)
+      throws IOException {
+    byte[] body = json.getBytes(StandardCharsets.UTF_8);
+    if (compressed) {
+      ByteArrayOutputStream zipped = new ByteArrayOutputStream();
+      try (OutputStream gzip = new GZIPOutputStream(zipped)) {
+        gzip.write(body);
+      }
+      body = zipped.toByteArray();
+      exchange.getResponseHeaders().set("Content-Encoding", "gzip");
+    }
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.sendResponseHeaders(code, body.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(body);
+    }
   }
 }
