@@ -17,7 +17,6 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -28,8 +27,9 @@ import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Which kubeconfigs a one-shot list may serve over the JDK's HTTP client: only those it reads
- * exactly as fabric8's client would. DirectReadsIT reads with them on the real API server.
+ * Which kubeconfigs a one-shot list may serve over the JDK's HTTP client (only those it reads
+ * exactly as fabric8's client would), which failures it leaves to the client, and how it reads
+ * compressed answers. DirectReadsIT reads with it on the real API server.
  */
 class DirectReadsTest {
   private static Config config(Consumer<Config> change) {
@@ -103,27 +103,27 @@ class DirectReadsTest {
   }
 
   /**
-   * Reads ask for compressed answers, and read them compressed or not: a JDK HTTP server on
-   * loopback answers as the API server does, compressing only when asked and only what is large.
+   * Reads ask for compressed answers and read them compressed or not. The server is the JDK's own,
+   * on loopback; unlike the API server, which compresses only answers over 128 KiB, it compresses
+   * what this test names, whatever the size, and labels some bodies gzip that are not.
    */
   @Test
   void answersAreAskedForCompressedAndReadEitherWay() throws IOException {
     List<String> encodingsAsked = new CopyOnWriteArrayList<>();
-    HttpServer server =
-        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext(
         "/apis/apps/v1/namespaces/orders/statefulsets",
         exchange -> {
           String asked = exchange.getRequestHeaders().getFirst("Accept-Encoding");
           encodingsAsked.add(String.valueOf(asked));
-          boolean mayCompress = asked != null && asked.contains("gzip");
+          Body compressed = asked != null && asked.contains("gzip") ? Body.COMPRESSED : Body.PLAIN;
           String path = exchange.getRequestURI().getPath();
-          if (path.endsWith("/statefulsets")) {
-            answer(exchange, 200, LIST, mayCompress);
-          } else if (path.endsWith("/small")) {
-            answer(exchange, 200, SMALL, false); // small answers go uncompressed
-          } else {
-            answer(exchange, 403, FORBIDDEN, mayCompress);
+          switch (path.substring(path.lastIndexOf('/') + 1)) {
+            case "statefulsets" -> answer(exchange, 200, LIST, compressed);
+            case "small" -> answer(exchange, 200, SMALL, Body.PLAIN);
+            case "secret" -> answer(exchange, 403, FORBIDDEN, compressed);
+            case "garbled" -> answer(exchange, 200, SMALL, Body.LABELLED_GZIP);
+            default -> answer(exchange, 403, FORBIDDEN, Body.LABELLED_GZIP);
           }
         });
     server.start();
@@ -150,10 +150,33 @@ class DirectReadsTest {
       assertTrue(
           refused.getMessage().contains("statefulsets \"secret\" is forbidden"),
           refused.getMessage());
-      assertEquals(List.of("gzip", "gzip", "gzip"), encodingsAsked);
+
+      // A body labelled gzip that does not inflate is a failed read, which the client may repeat;
+      // a refusal whose body does not inflate keeps its code.
+      KubernetesClientException garbled =
+          assertThrows(
+              KubernetesClientException.class,
+              () -> direct.get(StatefulSet.class, "orders", "garbled"));
+      assertTrue(DirectReads.clientMayDoBetter(garbled), garbled.getMessage());
+      KubernetesClientException garbledRefusal =
+          assertThrows(
+              KubernetesClientException.class,
+              () -> direct.get(StatefulSet.class, "orders", "garbled-refusal"));
+      assertEquals(403, garbledRefusal.getCode(), garbledRefusal.getMessage());
+      assertFalse(DirectReads.clientMayDoBetter(garbledRefusal));
+
+      assertEquals(List.of("gzip", "gzip", "gzip", "gzip", "gzip"), encodingsAsked);
     } finally {
       server.stop(0);
     }
+  }
+
+  /** How a test answer's body is sent. */
+  private enum Body {
+    PLAIN,
+    COMPRESSED,
+    /** Labelled gzip, sent plain: a body that does not inflate. */
+    LABELLED_GZIP
   }
 
   private static final String LIST =
@@ -170,15 +193,17 @@ class DirectReadsTest {
        "message":"statefulsets \\"secret\\" is forbidden: User \\"someone\\" cannot get resource"}
       """;
 
-  private static void answer(HttpExchange exchange, int code, String json, boolean compressed)
+  private static void answer(HttpExchange exchange, int code, String json, Body how)
       throws IOException {
     byte[] body = json.getBytes(StandardCharsets.UTF_8);
-    if (compressed) {
+    if (how == Body.COMPRESSED) {
       ByteArrayOutputStream zipped = new ByteArrayOutputStream();
       try (OutputStream gzip = new GZIPOutputStream(zipped)) {
         gzip.write(body);
       }
       body = zipped.toByteArray();
+    }
+    if (how != Body.PLAIN) {
       exchange.getResponseHeaders().set("Content-Encoding", "gzip");
     }
     exchange.getResponseHeaders().set("Content-Type", "application/json");

@@ -17,7 +17,6 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -26,6 +25,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A LIST or GET read directly that fails in a way fabric8's client handles better (a 429, a 5xx, a
@@ -61,7 +62,7 @@ class ListedKindsFallbackTest {
 
   /** Starts the server and the client; the direct reads of the same config. */
   private DirectReads serve(DirectAnswer directAnswer) throws IOException {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext(
         PATH,
         exchange -> {
@@ -89,20 +90,17 @@ class ListedKindsFallbackTest {
     return direct;
   }
 
-  @Test
-  void aBusyOrFailingServerIsAskedAgainThroughTheClient() throws IOException {
-    for (int code : new int[] {429, 500, 503}) {
-      answered.clear();
-      ListedKinds listed =
-          listWith(
-              exchange -> {
-                answered.add("direct " + code);
-                send(exchange, code, status(code));
-              });
-      assertEquals(List.of("direct " + code, "client 200"), answered, "" + code);
-      assertEveryObjectIsListed(listed);
-      stop();
-    }
+  @ParameterizedTest
+  @ValueSource(ints = {429, 500, 503})
+  void aBusyOrFailingServerIsAskedAgainThroughTheClient(int code) throws IOException {
+    ListedKinds listed =
+        listWith(
+            exchange -> {
+              answered.add("direct " + code);
+              send(exchange, code, status(code));
+            });
+    assertEquals(List.of("direct " + code, "client 200"), answered);
+    assertEveryObjectIsListed(listed);
   }
 
   @Test
@@ -113,8 +111,11 @@ class ListedKindsFallbackTest {
               answered.add("direct broken");
               exchange.close(); // no answer at all: the reader sees the connection end
             });
-    // The JDK's HTTP client itself sends a GET once more when the connection ends before an answer.
-    assertEquals(List.of("direct broken", "direct broken", "client 200"), answered);
+    // The JDK's HTTP client may itself send a GET once more when a connection ends unanswered.
+    assertEquals("client 200", answered.get(answered.size() - 1), answered.toString());
+    List<String> direct = answered.subList(0, answered.size() - 1);
+    assertTrue(
+        !direct.isEmpty() && direct.stream().allMatch("direct broken"::equals), direct.toString());
     assertEveryObjectIsListed(listed);
   }
 
