@@ -75,7 +75,15 @@ class SyncIT {
         live.getMetadata().getManagedFields().stream()
             .anyMatch(f -> f.getManager().equals("ordinal")));
 
-    AppSync.Planned again = sync.plan(LocalDirectory.read(repo));
+    // The plan reads the live objects from watch caches, which see the creates a moment after the
+    // apply answered; until then it would plan them as creates again (CI saw it once).
+    var tree = LocalDirectory.read(repo);
+    await(
+        "the watch caches to hold the three objects created",
+        Duration.ofSeconds(30),
+        () -> sync.plan(tree).plan().counts().create() == 0,
+        () -> sync.plan(tree).plan().unifiedDiff());
+    AppSync.Planned again = sync.plan(tree);
     assertEquals(
         3, again.plan().ofType(ObjectPlan.Unchanged.class).size(), again.plan().unifiedDiff());
     assertTrue(!again.plan().hasChanges(), again.plan().unifiedDiff());
