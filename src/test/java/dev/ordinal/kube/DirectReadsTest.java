@@ -1,5 +1,6 @@
 package dev.ordinal.kube;
 
+import static dev.ordinal.kube.LoopbackApi.answer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -7,23 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.ordinal.kube.LoopbackApi.Body;
 import dev.ordinal.manifest.ManifestLoader;
 import io.fabric8.kubernetes.api.model.AuthProviderConfig;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -110,28 +106,27 @@ class DirectReadsTest {
   @Test
   void answersAreAskedForCompressedAndReadEitherWay() throws IOException {
     List<String> encodingsAsked = new CopyOnWriteArrayList<>();
-    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext(
-        "/apis/apps/v1/namespaces/orders/statefulsets",
-        exchange -> {
-          String asked = exchange.getRequestHeaders().getFirst("Accept-Encoding");
-          encodingsAsked.add(String.valueOf(asked));
-          Body compressed = asked != null && asked.contains("gzip") ? Body.COMPRESSED : Body.PLAIN;
-          String path = exchange.getRequestURI().getPath();
-          switch (path.substring(path.lastIndexOf('/') + 1)) {
-            case "statefulsets" -> answer(exchange, 200, LIST, compressed);
-            case "small" -> answer(exchange, 200, SMALL, Body.PLAIN);
-            case "secret" -> answer(exchange, 403, FORBIDDEN, compressed);
-            case "garbled" -> answer(exchange, 200, SMALL, Body.LABELLED_GZIP);
-            default -> answer(exchange, 403, FORBIDDEN, Body.LABELLED_GZIP);
-          }
-        });
-    server.start();
+    HttpServer server =
+        LoopbackApi.start(
+            "/apis/apps/v1/namespaces/orders/statefulsets",
+            exchange -> {
+              String asked = exchange.getRequestHeaders().getFirst("Accept-Encoding");
+              encodingsAsked.add(String.valueOf(asked));
+              Body compressed =
+                  asked != null && asked.contains("gzip") ? Body.COMPRESSED : Body.PLAIN;
+              String path = exchange.getRequestURI().getPath();
+              switch (path.substring(path.lastIndexOf('/') + 1)) {
+                case "statefulsets" -> answer(exchange, 200, LIST, compressed);
+                case "small" -> answer(exchange, 200, SMALL, Body.PLAIN);
+                case "secret" -> answer(exchange, 403, FORBIDDEN, compressed);
+                case "garbled" -> answer(exchange, 200, SMALL, Body.LABELLED_GZIP);
+                default -> answer(exchange, 403, FORBIDDEN, Body.LABELLED_GZIP);
+              }
+            });
     try {
       DirectReads direct =
           DirectReads.of(
-              config(c -> c.setMasterUrl("http://127.0.0.1:" + server.getAddress().getPort())),
-              ManifestLoader.modelMapper());
+              config(c -> c.setMasterUrl(LoopbackApi.url(server))), ManifestLoader.modelMapper());
 
       DirectReads.Page<StatefulSet> page = direct.list(StatefulSet.class, "orders", 500, null);
       assertEquals(
@@ -171,14 +166,6 @@ class DirectReadsTest {
     }
   }
 
-  /** How a test answer's body is sent. */
-  private enum Body {
-    PLAIN,
-    COMPRESSED,
-    /** Labelled gzip, sent plain: a body that does not inflate. */
-    LABELLED_GZIP
-  }
-
   private static final String LIST =
       """
       {"kind":"StatefulSetList","apiVersion":"apps/v1","metadata":{"resourceVersion":"7"},"items":[
@@ -192,24 +179,4 @@ class DirectReadsTest {
       {"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Forbidden","code":403,
        "message":"statefulsets \\"secret\\" is forbidden: User \\"someone\\" cannot get resource"}
       """;
-
-  private static void answer(HttpExchange exchange, int code, String json, Body how)
-      throws IOException {
-    byte[] body = json.getBytes(StandardCharsets.UTF_8);
-    if (how == Body.COMPRESSED) {
-      ByteArrayOutputStream zipped = new ByteArrayOutputStream();
-      try (OutputStream gzip = new GZIPOutputStream(zipped)) {
-        gzip.write(body);
-      }
-      body = zipped.toByteArray();
-    }
-    if (how != Body.PLAIN) {
-      exchange.getResponseHeaders().set("Content-Encoding", "gzip");
-    }
-    exchange.getResponseHeaders().set("Content-Type", "application/json");
-    exchange.sendResponseHeaders(code, body.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(body);
-    }
-  }
 }

@@ -16,9 +16,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -62,26 +59,26 @@ class ListedKindsFallbackTest {
 
   /** Starts the server and the client; the direct reads of the same config. */
   private DirectReads serve(DirectAnswer directAnswer) throws IOException {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext(
-        PATH,
-        exchange -> {
-          boolean direct =
-              DirectReads.USER_AGENT.equals(exchange.getRequestHeaders().getFirst("User-Agent"));
-          if (direct) {
-            directAnswer.answer(exchange);
-          } else {
-            String path = exchange.getRequestURI().getPath();
-            answered.add("client 200");
-            send(
-                exchange,
-                200,
-                path.equals(PATH) ? LIST : object(path.substring(PATH.length() + 1)));
-          }
-        });
-    server.start();
+    server =
+        LoopbackApi.start(
+            PATH,
+            exchange -> {
+              boolean direct =
+                  DirectReads.USER_AGENT.equals(
+                      exchange.getRequestHeaders().getFirst("User-Agent"));
+              if (direct) {
+                directAnswer.answer(exchange);
+              } else {
+                String path = exchange.getRequestURI().getPath();
+                answered.add("client 200");
+                send(
+                    exchange,
+                    200,
+                    path.equals(PATH) ? LIST : object(path.substring(PATH.length() + 1)));
+              }
+            });
     Config config = Config.empty();
-    config.setMasterUrl("http://127.0.0.1:" + server.getAddress().getPort());
+    config.setMasterUrl(LoopbackApi.url(server));
     config.setOauthToken("a-token");
     config.setRequestRetryBackoffLimit(0); // the client's own retries are not what is tested
     client = new KubernetesClientBuilder().withConfig(config).build();
@@ -199,12 +196,7 @@ class ListedKindsFallbackTest {
   }
 
   private static void send(HttpExchange exchange, int code, String json) throws IOException {
-    byte[] body = json.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", "application/json");
-    exchange.sendResponseHeaders(code, body.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(body);
-    }
+    LoopbackApi.answer(exchange, code, json, LoopbackApi.Body.PLAIN);
   }
 
   private interface DirectAnswer {
