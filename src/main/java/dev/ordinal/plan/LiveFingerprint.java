@@ -35,7 +35,7 @@ public final class LiveFingerprint {
             && "Apply".equals(entry.getOperation())
             && entry.getFieldsV1() != null) {
           digest.update((byte) 0x1e);
-          update(digest, Normaliser.MAPPER.valueToTree(entry.getFieldsV1()));
+          update(digest, TreeGenerator.valueToTree(Normaliser.MAPPER, entry.getFieldsV1()));
         }
       }
     }

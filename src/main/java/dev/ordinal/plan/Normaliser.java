@@ -50,7 +50,7 @@ final class Normaliser {
    */
   static ObjectNode desired(
       HasMetadata desired, ObjectKey key, PlanOptions options, boolean ignorePartition) {
-    ObjectNode tree = MAPPER.valueToTree(desired);
+    ObjectNode tree = TreeGenerator.valueToTree(MAPPER, desired);
     removeNulls(tree);
     stripServerFields(tree);
     ObjectNode metadata = tree.withObjectProperty("metadata");
@@ -71,7 +71,7 @@ final class Normaliser {
 
   /** Live without status, server bookkeeping and (under a rollout policy) the partition. */
   static ObjectNode live(HasMetadata live, boolean ignorePartition) {
-    ObjectNode tree = MAPPER.valueToTree(live);
+    ObjectNode tree = TreeGenerator.valueToTree(MAPPER, live);
     stripServerFields(tree);
     if (ignorePartition) {
       removePartition(tree);

@@ -1,0 +1,278 @@
+package dev.ordinal.plan;
+
+import com.fasterxml.jackson.core.Base64Variant;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.base.GeneratorBase;
+import com.fasterxml.jackson.core.json.JsonWriteContext;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.DatatypeFeatures;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ContainerNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * A generator that builds the tree as it is written: what {@link ObjectMapper#valueToTree} gives,
+ * without its token buffer and second pass. Each plan turns a desired and a live object into trees,
+ * and that round trip was about 60% of comparing them, warm; cold, the second pass is one more
+ * large method for C2 to compile in the first sync.
+ *
+ * <p>Numbers keep the type the serializer wrote (int, long, double...), as through the token
+ * buffer, so trees from either path are equal.
+ */
+final class TreeGenerator extends GeneratorBase {
+  private final JsonNodeFactory nodes;
+  private final boolean stripsDecimalZeros;
+  private JsonNode root;
+  private ContainerNode<?>[] open = new ContainerNode<?>[16];
+  private int depth;
+  private String fieldName;
+
+  private TreeGenerator(ObjectMapper mapper) {
+    super(0, mapper);
+    this.nodes = mapper.getNodeFactory();
+    // As the token buffer's second pass decides it (JsonNodeDeserializer._fromBigDecimal).
+    DatatypeFeatures features = mapper.getDeserializationConfig().getDatatypeFeatures();
+    this.stripsDecimalZeros =
+        features.isExplicitlySet(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+            ? features.isEnabled(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+            : nodes.willStripTrailingBigDecimalZeroes();
+  }
+
+  /** {@code value} as a tree, as {@link ObjectMapper#valueToTree} would give it. */
+  @SuppressWarnings("unchecked")
+  static <T extends JsonNode> T valueToTree(ObjectMapper mapper, Object value) {
+    if (value == null) {
+      return null;
+    }
+    TreeGenerator generator = new TreeGenerator(mapper);
+    try {
+      mapper.writeValue(generator, value);
+    } catch (IOException e) {
+      // Only a serializer can fail here: the generator writes to no stream.
+      throw new UncheckedIOException(e);
+    }
+    return (T) generator.root;
+  }
+
+  private void add(JsonNode value) {
+    if (depth == 0) {
+      root = value;
+    } else if (open[depth - 1] instanceof ObjectNode object) {
+      object.set(fieldName, value);
+      fieldName = null;
+    } else {
+      ((ArrayNode) open[depth - 1]).add(value);
+    }
+  }
+
+  private void value(String typeMsg, JsonNode value) throws IOException {
+    _verifyValueWrite(typeMsg);
+    add(value);
+  }
+
+  private void push(ContainerNode<?> container) {
+    add(container);
+    if (depth == open.length) {
+      open = Arrays.copyOf(open, depth * 2);
+    }
+    open[depth++] = container;
+  }
+
+  @Override
+  public void writeStartObject() throws IOException {
+    _verifyValueWrite("start an object");
+    _writeContext = _writeContext.createChildObjectContext();
+    push(nodes.objectNode());
+  }
+
+  @Override
+  public void writeEndObject() throws IOException {
+    if (!_writeContext.inObject()) {
+      _reportError("Current context not Object but " + _writeContext.typeDesc());
+    }
+    _writeContext = _writeContext.clearAndGetParent();
+    depth--;
+  }
+
+  @Override
+  public void writeStartArray() throws IOException {
+    _verifyValueWrite("start an array");
+    _writeContext = _writeContext.createChildArrayContext();
+    push(nodes.arrayNode());
+  }
+
+  @Override
+  public void writeEndArray() throws IOException {
+    if (!_writeContext.inArray()) {
+      _reportError("Current context not Array but " + _writeContext.typeDesc());
+    }
+    _writeContext = _writeContext.clearAndGetParent();
+    depth--;
+  }
+
+  @Override
+  public void writeFieldName(String name) throws IOException {
+    if (_writeContext.writeFieldName(name) == JsonWriteContext.STATUS_EXPECT_VALUE) {
+      _reportError("Can not write a field name, expecting a value");
+    }
+    fieldName = name;
+  }
+
+  @Override
+  public void writeFieldName(SerializableString name) throws IOException {
+    writeFieldName(name.getValue());
+  }
+
+  @Override
+  public void writeString(String text) throws IOException {
+    value("write a string", text == null ? nodes.nullNode() : nodes.textNode(text));
+  }
+
+  @Override
+  public void writeString(char[] text, int offset, int len) throws IOException {
+    writeString(new String(text, offset, len));
+  }
+
+  @Override
+  public void writeString(SerializableString text) throws IOException {
+    writeString(text.getValue());
+  }
+
+  @Override
+  public void writeRawUTF8String(byte[] text, int offset, int length) {
+    throw new UnsupportedOperationException("raw UTF-8 has no place in a tree");
+  }
+
+  @Override
+  public void writeUTF8String(byte[] text, int offset, int length) throws IOException {
+    writeString(new String(text, offset, length, StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public void writeRaw(String text) {
+    throw new UnsupportedOperationException("raw content has no place in a tree");
+  }
+
+  @Override
+  public void writeRaw(String text, int offset, int len) {
+    throw new UnsupportedOperationException("raw content has no place in a tree");
+  }
+
+  @Override
+  public void writeRaw(char[] text, int offset, int len) {
+    throw new UnsupportedOperationException("raw content has no place in a tree");
+  }
+
+  @Override
+  public void writeRaw(char c) {
+    throw new UnsupportedOperationException("raw content has no place in a tree");
+  }
+
+  @Override
+  public void writeRawValue(String text) throws IOException {
+    // As the token buffer keeps it: a value node holding the raw text.
+    value("write a raw value", nodes.rawValueNode(new RawValue(text)));
+  }
+
+  @Override
+  public void writeRawValue(String text, int offset, int len) throws IOException {
+    writeRawValue(text.substring(offset, offset + len));
+  }
+
+  @Override
+  public void writeRawValue(char[] text, int offset, int len) throws IOException {
+    writeRawValue(new String(text, offset, len));
+  }
+
+  @Override
+  public void writeBinary(Base64Variant variant, byte[] data, int offset, int len)
+      throws IOException {
+    value("write binary value", nodes.binaryNode(Arrays.copyOfRange(data, offset, offset + len)));
+  }
+
+  @Override
+  public void writeNumber(int v) throws IOException {
+    value("write a number", nodes.numberNode(v));
+  }
+
+  @Override
+  public void writeNumber(long v) throws IOException {
+    value("write a number", nodes.numberNode(v));
+  }
+
+  @Override
+  public void writeNumber(BigInteger v) throws IOException {
+    value("write a number", v == null ? nodes.nullNode() : nodes.numberNode(v));
+  }
+
+  @Override
+  public void writeNumber(double v) throws IOException {
+    value("write a number", nodes.numberNode(v));
+  }
+
+  @Override
+  public void writeNumber(float v) throws IOException {
+    value("write a number", nodes.numberNode(v));
+  }
+
+  @Override
+  public void writeNumber(BigDecimal v) throws IOException {
+    if (v == null) {
+      value("write a number", nodes.nullNode());
+    } else if (stripsDecimalZeros) {
+      // Zero is special: some JDKs leave 0.000 as it is.
+      value(
+          "write a number",
+          nodes.numberNode(v.signum() == 0 ? BigDecimal.ZERO : v.stripTrailingZeros()));
+    } else {
+      value("write a number", nodes.numberNode(v));
+    }
+  }
+
+  @Override
+  public void writeNumber(String encoded) throws IOException {
+    if (encoded == null) {
+      value("write a number", nodes.nullNode());
+      return;
+    }
+    // The token buffer hands such a number on as text to parse; parsed here the same way.
+    JsonNode parsed = ((ObjectMapper) getCodec()).readTree(encoded);
+    if (!parsed.isNumber()) {
+      _reportError("Not a number: " + encoded);
+    }
+    value("write a number", parsed);
+  }
+
+  @Override
+  public void writeBoolean(boolean state) throws IOException {
+    value("write a boolean value", nodes.booleanNode(state));
+  }
+
+  @Override
+  public void writeNull() throws IOException {
+    value("write a null", nodes.nullNode());
+  }
+
+  @Override
+  public void flush() {}
+
+  @Override
+  protected void _releaseBuffers() {}
+
+  @Override
+  protected void _verifyValueWrite(String typeMsg) throws IOException {
+    if (_writeContext.writeValue() == JsonWriteContext.STATUS_EXPECT_NAME) {
+      _reportError("Can not " + typeMsg + ", expecting field name");
+    }
+  }
+}

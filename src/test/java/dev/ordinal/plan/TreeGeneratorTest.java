@@ -1,0 +1,118 @@
+package dev.ordinal.plan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TreeGeneratorTest {
+
+  /** The reference: Jackson's own path through a token buffer. Equal means equal node types too. */
+  private static void assertSameTree(Object value) {
+    JsonNode expected = Normaliser.MAPPER.valueToTree(value);
+    JsonNode actual = TreeGenerator.valueToTree(Normaliser.MAPPER, value);
+    assertEquals(expected, actual);
+    assertEquals(expected.toString(), actual.toString(), "field order");
+  }
+
+  @Test
+  void modelsComeOutAsJacksonsOwnTreesWithTheSameNodeTypes() {
+    assertSameTree(Fixtures.desiredStatefulSet());
+    assertSameTree(Fixtures.liveStatefulSet());
+    assertSameTree(
+        new ConfigMapBuilder()
+            .withNewMetadata()
+            .withName("settings")
+            .endMetadata()
+            .addToData("a", "1")
+            .addToBinaryData("b", "AAE=")
+            .build());
+    assertSameTree(
+        new SecretBuilder()
+            .withNewMetadata()
+            .withName("creds")
+            .endMetadata()
+            .addToData("password", "c2VjcmV0")
+            .build());
+  }
+
+  @Test
+  void everyKindOfValueKeepsItsType() {
+    Map<String, Object> nested = new LinkedHashMap<>();
+    nested.put("int", 7);
+    nested.put("long", 7_000_000_000L);
+    nested.put("bigInteger", new BigInteger("123456789012345678901234567890"));
+    nested.put("double", 0.25);
+    nested.put("float", 1.5f);
+    nested.put("bigDecimal", new BigDecimal("1.10"));
+    nested.put("zeroDecimal", new BigDecimal("0.000"));
+    nested.put("short", (short) 3);
+    nested.put("true", true);
+    nested.put("null", null);
+    nested.put("bytes", new byte[] {0, 1, 2, (byte) 255});
+    nested.put("emptyList", List.of());
+    nested.put("emptyMap", Map.of());
+    List<Object> items = new ArrayList<>();
+    items.add(Map.of("name", "a"));
+    items.add(List.of(1, "two", false));
+    items.add(null);
+    nested.put("items", items);
+    Map<String, Object> deep = new HashMap<>();
+    deep.put("deeper", Map.of("deepest", List.of(Map.of("x", 1))));
+    nested.put("deep", deep);
+    GenericKubernetesResource generic = new GenericKubernetesResource();
+    generic.setApiVersion("example.com/v1");
+    generic.setKind("Widget");
+    generic.setAdditionalProperty("spec", nested);
+
+    assertSameTree(generic);
+    assertSameTree(nested);
+    assertSameTree(items);
+    assertSameTree("text");
+    assertSameTree(42);
+  }
+
+  @Test
+  void deepNestingGrowsTheStack() {
+    Map<String, Object> value = new LinkedHashMap<>();
+    Map<String, Object> cursor = value;
+    for (int i = 0; i < 40; i++) {
+      Map<String, Object> next = new LinkedHashMap<>();
+      cursor.put("level" + i, List.of(next));
+      cursor = next;
+    }
+    cursor.put("bottom", true);
+
+    assertSameTree(value);
+    ObjectNode tree = TreeGenerator.valueToTree(Normaliser.MAPPER, value);
+    assertEquals(true, tree.at("/level0/0/level1/0/level2/0/level3").isArray());
+  }
+
+  @Test
+  void nullIsNoTreeAndAFailingSerializerIsThrown() {
+    assertNull(TreeGenerator.valueToTree(Normaliser.MAPPER, null));
+    // No serializer for a bare Object: the mapper's own error, not a half-built tree.
+    assertInstanceOf(
+        JsonMappingException.class,
+        assertThrows(
+                UncheckedIOException.class,
+                () -> TreeGenerator.valueToTree(Normaliser.MAPPER, new Object()))
+            .getCause());
+  }
+}
