@@ -2,6 +2,7 @@ package dev.ordinal.plan;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import java.util.ArrayList;
@@ -25,9 +26,9 @@ final class OwnedFields {
 
   /**
    * The tries of this node, one per apply entry of the manager, read where they lie in the live
-   * model. Nothing is parsed up front: a plan asks about the few fields live has and desired lacks,
-   * and parsing every trie of every live object was the largest single method C2 compiled in a cold
-   * plan of 10,000 StatefulSets.
+   * model. Nothing is built up front: a comparison steps into the trie only along the fields and
+   * items it walks, and building a trie of our own for every live object was the largest single
+   * method C2 compiled in a cold plan of 10,000 StatefulSets.
    */
   private final List<Map<String, Object>> tries;
 
@@ -73,25 +74,27 @@ final class OwnedFields {
   }
 
   // The same few keys (k:{"name":"db"}) recur in every object of an app; parsing JSON for each
-  // was a third of what planning an object allocated. Bounded so odd inputs cannot grow it forever.
+  // was a third of what planning an object allocated. Keyed by the trie's own key, whose hash the
+  // String keeps; a key that does not parse is kept too, as a missing node, so it fails once.
+  // Bounded so odd inputs cannot grow it forever.
   private static final int KEY_CACHE_LIMIT = 10_000;
   private static final Map<String, JsonNode> KEY_CACHE = new ConcurrentHashMap<>();
 
-  private static JsonNode parseKey(String json) {
-    JsonNode cached = KEY_CACHE.get(json);
-    if (cached != null) {
-      return cached;
+  /** The JSON object of a {@code k:} trie key, or null if it is not one. */
+  private static JsonNode parseKey(String trieKey) {
+    JsonNode key = KEY_CACHE.get(trieKey);
+    if (key == null) {
+      try {
+        JsonNode parsed = KEY_PARSER.readTree(trieKey.substring(2));
+        key = parsed == null ? MissingNode.getInstance() : parsed;
+      } catch (Exception e) {
+        key = MissingNode.getInstance(); // an unreadable key only costs removal detection there
+      }
+      if (KEY_CACHE.size() < KEY_CACHE_LIMIT) {
+        KEY_CACHE.put(trieKey, key);
+      }
     }
-    JsonNode parsed;
-    try {
-      parsed = KEY_PARSER.readTree(json);
-    } catch (Exception e) {
-      return null; // an unreadable key only costs us removal detection for that item
-    }
-    if (KEY_CACHE.size() < KEY_CACHE_LIMIT) {
-      KEY_CACHE.put(json, parsed);
-    }
-    return parsed;
+    return key.isObject() ? key : null;
   }
 
   /**
@@ -142,8 +145,8 @@ final class OwnedFields {
         if (!entry.getKey().startsWith("k:")) {
           continue;
         }
-        JsonNode key = parseKey(entry.getKey().substring(2));
-        if (key != null && key.isObject() && listKey.matchesTrieKey(item, key)) {
+        JsonNode key = parseKey(entry.getKey());
+        if (key != null && listKey.matchesTrieKey(item, key)) {
           return entry.getValue() instanceof Map<?, ?> ? asTrie(entry.getValue()) : Map.of();
         }
       }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.Base64Variant;
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.base.GeneratorBase;
 import com.fasterxml.jackson.core.json.JsonWriteContext;
+import com.fasterxml.jackson.databind.DeserializationConfig;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.DatatypeFeatures;
@@ -14,7 +16,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +28,8 @@ import java.util.Arrays;
  * large method for C2 to compile in the first sync.
  *
  * <p>Numbers keep the type the serializer wrote (int, long, double...), as through the token
- * buffer, so trees from either path are equal.
+ * buffer, so trees from either path are equal, for a mapper that reads numbers and nulls into trees
+ * by Jackson's defaults (others are refused).
  */
 final class TreeGenerator extends GeneratorBase {
   private final JsonNodeFactory nodes;
@@ -39,27 +41,44 @@ final class TreeGenerator extends GeneratorBase {
 
   private TreeGenerator(ObjectMapper mapper) {
     super(0, mapper);
+    DeserializationConfig reading = mapper.getDeserializationConfig();
+    // valueToTree reads its token buffer back with these; this generator does not implement them,
+    // and the plan's mapper uses none.
+    if (reading.isEnabled(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+        || reading.isEnabled(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
+        || reading.isEnabled(DeserializationFeature.USE_LONG_FOR_INTS)
+        || !reading.isEnabled(JsonNodeFeature.READ_NULL_PROPERTIES)) {
+      throw new IllegalArgumentException(
+          "TreeGenerator builds trees as a mapper with Jackson's default number and null reading"
+              + " does; this mapper changes them");
+    }
     this.nodes = mapper.getNodeFactory();
     // As the token buffer's second pass decides it (JsonNodeDeserializer._fromBigDecimal).
-    DatatypeFeatures features = mapper.getDeserializationConfig().getDatatypeFeatures();
+    DatatypeFeatures features = reading.getDatatypeFeatures();
     this.stripsDecimalZeros =
         features.isExplicitlySet(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
             ? features.isEnabled(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
             : nodes.willStripTrailingBigDecimalZeroes();
   }
 
-  /** {@code value} as a tree, as {@link ObjectMapper#valueToTree} would give it. */
+  /**
+   * {@code value} as a tree, as {@link ObjectMapper#valueToTree} would give it: a null node for
+   * null, and a serializer's failure as an {@link IllegalArgumentException}.
+   *
+   * @throws IllegalArgumentException also if {@code mapper} reads numbers or nulls into trees other
+   *     than by Jackson's defaults
+   */
   @SuppressWarnings("unchecked")
   static <T extends JsonNode> T valueToTree(ObjectMapper mapper, Object value) {
-    if (value == null) {
-      return null;
-    }
     TreeGenerator generator = new TreeGenerator(mapper);
+    if (value == null) {
+      return (T) generator.nodes.nullNode();
+    }
     try {
       mapper.writeValue(generator, value);
     } catch (IOException e) {
       // Only a serializer can fail here: the generator writes to no stream.
-      throw new UncheckedIOException(e);
+      throw new IllegalArgumentException(e.getMessage(), e);
     }
     return (T) generator.root;
   }
@@ -245,12 +264,31 @@ final class TreeGenerator extends GeneratorBase {
       value("write a number", nodes.nullNode());
       return;
     }
-    // The token buffer hands such a number on as text to parse; parsed here the same way.
-    JsonNode parsed = ((ObjectMapper) getCodec()).readTree(encoded);
-    if (!parsed.isNumber()) {
+    // The token buffer keeps such a number as floating-point text and reads it back as a double.
+    double parsed;
+    try {
+      parsed = Double.parseDouble(encoded);
+    } catch (NumberFormatException e) {
       _reportError("Not a number: " + encoded);
+      return;
     }
-    value("write a number", parsed);
+    value("write a number", nodes.numberNode(parsed));
+  }
+
+  @Override
+  public void writeEmbeddedObject(Object object) throws IOException {
+    // What the token buffer's reader makes of each embedded value.
+    if (object == null) {
+      writeNull();
+    } else if (object instanceof byte[] bytes) {
+      value("write binary value", nodes.binaryNode(bytes.clone()));
+    } else if (object instanceof RawValue raw) {
+      value("write a raw value", nodes.rawValueNode(raw));
+    } else if (object instanceof JsonNode node) {
+      value("write a value", node);
+    } else {
+      value("write a value", nodes.pojoNode(object));
+    }
   }
 
   @Override

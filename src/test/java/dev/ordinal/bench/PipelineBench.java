@@ -79,27 +79,27 @@ public final class PipelineBench {
     if (args.length == 2 && args[0].equals("cold-floor")) {
       int size = Integer.parseInt(args[1]);
       Corpus corpus = Corpus.generate(size);
-      awaitQuietJit();
+      String wait = awaitQuietJit();
       Map<String, Double> cpuBefore = ThreadCpu.byGroup();
       long classesBefore = ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount();
       long start = System.nanoTime();
       int parsed = jacksonParse(corpus);
       long end = System.nanoTime();
-      printColdResult(parsed, end - start, cpuBefore, classesBefore);
+      printColdResult(parsed, end - start, cpuBefore, classesBefore, wait);
       return;
     }
     if (args.length == 2 && args[0].equals("cold-plan")) {
       int size = Integer.parseInt(args[1]);
       Corpus corpus = Corpus.generate(size);
       SourceTree tree = corpus.tree("r1");
-      awaitQuietJit();
+      String wait = awaitQuietJit();
       Map<String, Double> cpuBefore = ThreadCpu.byGroup();
       long classesBefore = ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount();
       long start = System.nanoTime();
       Plan plan = loadAndPlan(Loaders.forFixtures(), tree, corpus.live());
       long end = System.nanoTime();
       check(plan, size);
-      printColdResult(size, end - start, cpuBefore, classesBefore);
+      printColdResult(size, end - start, cpuBefore, classesBefore, wait);
       return;
     }
     if ((args.length == 2 || args.length == 3) && args[0].equals("cold")) {
@@ -131,6 +131,9 @@ public final class PipelineBench {
    * 3.4-4.3 s against 1.6-1.9 s alone on the same machine.
    */
   private static void cold(int size, int rounds) throws Exception {
+    if (rounds < 1) {
+      throw new IllegalArgumentException("cold needs at least one round, got " + rounds);
+    }
     double[] plan = new double[rounds];
     double[] floor = new double[rounds];
     for (int r = 0; r < rounds; r++) {
@@ -162,9 +165,13 @@ public final class PipelineBench {
 
   private static final String COLD_RESULT = "cold-result";
 
-  /** The child's figures: what it handled, its wall time, and CPU by thread group in the window. */
+  /**
+   * The child's figures: what it handled, its wall time, the CPU it spent in the window by thread
+   * group (and in all, which also counts threads that ended meanwhile), the classes it loaded, and
+   * how long it waited for the JIT before its clock started.
+   */
   private static void printColdResult(
-      int handled, long nanos, Map<String, Double> cpuBefore, long classesBefore) {
+      int handled, long nanos, Map<String, Double> cpuBefore, long classesBefore, String wait) {
     Map<String, Double> cpuAfter = ThreadCpu.byGroup();
     StringBuilder cpu = new StringBuilder();
     for (var e : cpuAfter.entrySet()) {
@@ -175,36 +182,42 @@ public final class PipelineBench {
         " classes-loaded="
             + (ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount()
                 - classesBefore));
+    cpu.append(wait);
     System.out.printf(Locale.ROOT, "%s %d %.1f%s%n", COLD_RESULT, handled, nanos / 1e6, cpu);
   }
 
-  /** Runs one cold child and returns the milliseconds it measured. */
+  /**
+   * Runs one cold child, with this JVM's options, and returns the milliseconds it measured. It
+   * prints the child's other figures.
+   */
   private static double coldChild(String mode, int size) throws Exception {
-    Process child =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                PipelineBench.class.getName(),
-                mode,
-                Integer.toString(size))
-            .redirectErrorStream(true)
-            .start();
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+    command.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            PipelineBench.class.getName(),
+            mode,
+            Integer.toString(size)));
+    Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
     String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (child.waitFor() != 0) {
       throw new IllegalStateException(mode + " failed:\n" + out);
     }
     for (String line : out.split("\n")) {
       if (line.startsWith(COLD_RESULT + " ")) {
-        String[] fields = line.split(" ");
+        // cold-result <handled> <milliseconds> <the rest>
+        String[] fields = line.split(" ", 4);
         if (Integer.parseInt(fields[1]) != size) {
           throw new IllegalStateException(mode + " handled " + fields[1] + " of " + size);
         }
         System.out.printf(
             Locale.ROOT,
-            "  %s CPU-s in the window by thread, and classes loaded:%s%n",
+            "  %s CPU-s in the window by thread, classes loaded, JIT wait: %s%n",
             mode,
-            line.substring(line.indexOf(fields[2]) + fields[2].length()));
+            fields.length == 4 ? fields[3] : "");
         return Double.parseDouble(fields[2]);
       }
     }
@@ -214,18 +227,31 @@ public final class PipelineBench {
   /**
    * Waits until the JIT has finished what the corpus generation queued, so the clock starts with
    * both cores free in both children alike: that work is neither's, and it read as 0.35 s of the
-   * floor's time when left queued. Finished compilations are all the JIT reports, so quiet must
-   * last several intervals in a row.
+   * floor's time when left queued. The compiler threads' CPU is watched, not the JIT's reported
+   * time, which moves only when a compilation ends and so hides a long one under way. Returns what
+   * the child prints about the wait.
    */
-  private static void awaitQuietJit() throws InterruptedException {
-    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-    long deadline = System.nanoTime() + 20_000_000_000L;
+  private static String awaitQuietJit() throws InterruptedException {
+    long start = System.nanoTime();
+    long deadline = start + 20_000_000_000L;
     int quiet = 0;
+    double compiled = compilerCpu();
     while (quiet < 5 && System.nanoTime() < deadline) {
-      long before = jit.getTotalCompilationTime();
       Thread.sleep(100);
-      quiet = jit.getTotalCompilationTime() == before ? quiet + 1 : 0;
+      double now = compilerCpu();
+      quiet = now == compiled ? quiet + 1 : 0;
+      compiled = now;
     }
+    return String.format(
+        Locale.ROOT,
+        " jit-wait-ms=%d%s",
+        (System.nanoTime() - start) / 1_000_000,
+        quiet < 5 ? " jit-still-busy-after-20s" : "");
+  }
+
+  private static double compilerCpu() {
+    Map<String, Double> cpu = ThreadCpu.byGroup();
+    return cpu.getOrDefault("c1", 0.0) + cpu.getOrDefault("c2", 0.0);
   }
 
   private static void warm(int size) throws Exception {

@@ -9,9 +9,11 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * CPU-seconds this JVM's threads have used, grouped by what they do (C2, C1, GC, the rest), read
- * from Linux's /proc/self/task. On two cores a cold figure is bounded by CPU, and the split says
- * whether the time went to the work or to compiling it. Empty where /proc is not there.
+ * CPU-seconds this JVM's threads have used, grouped by what they do (C2, C1, GC, the VM thread, the
+ * rest), and in all, read from Linux's /proc. On two cores a cold figure is bounded by CPU, and the
+ * split says whether the time went to the work or to compiling it. A thread that ends takes its CPU
+ * out of its group (the JVM stops idle compiler threads), but not out of "total". Empty where /proc
+ * is not there.
  */
 final class ThreadCpu {
   /** USER_HZ, which every Linux build the JDK runs on uses for /proc's tick counts. */
@@ -25,6 +27,11 @@ final class ThreadCpu {
     if (!Files.isDirectory(tasks)) {
       return groups;
     }
+    try {
+      groups.put("total", seconds(Files.readString(Path.of("/proc/self/stat"))));
+    } catch (IOException e) {
+      return new TreeMap<>();
+    }
     try (Stream<Path> list = Files.list(tasks)) {
       for (Path task : list.toList()) {
         String stat;
@@ -33,20 +40,21 @@ final class ThreadCpu {
         } catch (IOException threadEnded) {
           continue;
         }
-        // The name is in parentheses and may hold spaces; the fields after it are plain.
-        int open = stat.indexOf('(');
-        int close = stat.lastIndexOf(')');
-        String name = stat.substring(open + 1, close);
-        String[] fields = stat.substring(close + 2).split(" ");
-        // utime and stime are fields 14 and 15 of stat; the array starts at field 3.
-        double seconds =
-            (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / TICKS_PER_SECOND;
-        groups.merge(group(name), seconds, Double::sum);
+        // The name is in parentheses and may hold spaces.
+        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        groups.merge(group(name), seconds(stat), Double::sum);
       }
     } catch (IOException e) {
       return new TreeMap<>();
     }
     return groups;
+  }
+
+  /** utime + stime of a stat line: fields 14 and 15, counted after the parenthesised name. */
+  private static double seconds(String stat) {
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    // The array starts at field 3.
+    return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / TICKS_PER_SECOND;
   }
 
   private static String group(String threadName) {
@@ -58,6 +66,10 @@ final class ThreadCpu {
     }
     if (threadName.startsWith("GC ") || threadName.startsWith("G1 ")) {
       return "gc";
+    }
+    if (threadName.equals("VM Thread")) {
+      // Safepoints, and all of a collection under the serial collector.
+      return "vm";
     }
     return "work";
   }

@@ -2,16 +2,24 @@ package dev.ordinal.plan;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import java.io.UncheckedIOException;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -19,14 +27,19 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 class TreeGeneratorTest {
 
   /** The reference: Jackson's own path through a token buffer. Equal means equal node types too. */
   private static void assertSameTree(Object value) {
-    JsonNode expected = Normaliser.MAPPER.valueToTree(value);
-    JsonNode actual = TreeGenerator.valueToTree(Normaliser.MAPPER, value);
+    assertSameTree(Normaliser.MAPPER, value);
+  }
+
+  private static void assertSameTree(ObjectMapper mapper, Object value) {
+    JsonNode expected = mapper.valueToTree(value);
+    JsonNode actual = TreeGenerator.valueToTree(mapper, value);
     assertEquals(expected, actual);
     assertEquals(expected.toString(), actual.toString(), "field order");
   }
@@ -104,15 +117,90 @@ class TreeGeneratorTest {
     assertEquals(true, tree.at("/level0/0/level1/0/level2/0/level3").isArray());
   }
 
+  /** Writes through the generator calls no model serializer makes, but a custom one may. */
+  @JsonSerialize(using = UnusualWrites.Writer.class)
+  static final class UnusualWrites {
+    static final class Writer extends StdSerializer<UnusualWrites> {
+      Writer() {
+        super(UnusualWrites.class);
+      }
+
+      @Override
+      public void serialize(UnusualWrites value, JsonGenerator gen, SerializerProvider provider)
+          throws IOException {
+        gen.writeStartObject();
+        gen.writeFieldName("integerText");
+        gen.writeNumber("42");
+        gen.writeFieldName("hugeText");
+        gen.writeNumber("12345678901234567890123");
+        gen.writeFieldName("notANumber");
+        gen.writeNumber("NaN");
+        gen.writeFieldName("embeddedUuid");
+        gen.writeEmbeddedObject(UUID.fromString("00000000-0000-0000-0000-000000000001"));
+        gen.writeFieldName("embeddedBytes");
+        gen.writeEmbeddedObject(new byte[] {1, 2});
+        gen.writeFieldName("embeddedNull");
+        gen.writeEmbeddedObject(null);
+        gen.writeFieldName("embeddedNode");
+        gen.writeEmbeddedObject(JsonNodeFactory.instance.textNode("node"));
+        gen.writeFieldName("raw");
+        gen.writeRawValue("{\"a\":1}");
+        gen.writeEndObject();
+      }
+    }
+  }
+
   @Test
-  void nullIsNoTreeAndAFailingSerializerIsThrown() {
-    assertNull(TreeGenerator.valueToTree(Normaliser.MAPPER, null));
+  void unusualWritesComeOutAsThroughTheTokenBuffer() {
+    assertSameTree(new UnusualWrites());
+    assertSameTree(Map.of("inside", List.of(new UnusualWrites())));
+  }
+
+  @Test
+  void managedFieldsAsTheFingerprintReadsThem() {
+    for (var entry : Fixtures.liveStatefulSet().getMetadata().getManagedFields()) {
+      assertSameTree(entry.getFieldsV1());
+    }
+  }
+
+  @Test
+  void aMapperThatKeepsDecimalZerosKeepsThemHereToo() {
+    ObjectMapper keeping =
+        JsonMapper.builder().disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES).build();
+    Map<String, Object> value = Map.of("decimal", new BigDecimal("1.10"));
+
+    assertSameTree(keeping, value);
+    assertEquals(
+        "1.10", TreeGenerator.valueToTree(keeping, value).get("decimal").decimalValue().toString());
+  }
+
+  @Test
+  void aMapperThatReadsNumbersOrNullsOtherwiseIsRefused() {
+    for (ObjectMapper other :
+        List.of(
+            JsonMapper.builder().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build(),
+            JsonMapper.builder().enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS).build(),
+            JsonMapper.builder().enable(DeserializationFeature.USE_LONG_FOR_INTS).build(),
+            JsonMapper.builder().disable(JsonNodeFeature.READ_NULL_PROPERTIES).build())) {
+      assertThrows(
+          IllegalArgumentException.class, () -> TreeGenerator.valueToTree(other, Map.of("n", 1)));
+    }
+  }
+
+  @Test
+  void nullAndAFailingSerializerAsValueToTreeGivesThem() {
+    assertEquals(
+        Normaliser.MAPPER.valueToTree(null),
+        (JsonNode) TreeGenerator.valueToTree(Normaliser.MAPPER, null));
     // No serializer for a bare Object: the mapper's own error, not a half-built tree.
-    assertInstanceOf(
-        JsonMappingException.class,
+    IllegalArgumentException expected =
         assertThrows(
-                UncheckedIOException.class,
-                () -> TreeGenerator.valueToTree(Normaliser.MAPPER, new Object()))
-            .getCause());
+            IllegalArgumentException.class, () -> Normaliser.MAPPER.valueToTree(new Object()));
+    IllegalArgumentException actual =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> TreeGenerator.valueToTree(Normaliser.MAPPER, new Object()));
+    assertInstanceOf(JsonMappingException.class, actual.getCause());
+    assertEquals(expected.getCause().getClass(), actual.getCause().getClass());
   }
 }
