@@ -941,18 +941,27 @@ public final class RolloutEngine {
   }
 
   /**
-   * Deletes, one at a time and highest ordinal first, pods running a revision outside {@code keep},
-   * each only once every kept pod is back and Ready; the held partition makes the controller
-   * recreate them on the current (stable) revision. RollingUpdate only: OnDelete recreates pods
-   * from the template.
+   * Deletes, one at a time, pods running a revision outside {@code keep}, each only once every kept
+   * pod is back and Ready; the held partition makes the controller recreate them on the current
+   * (stable) revision. RollingUpdate only: OnDelete recreates pods from the template.
+   *
+   * <p>Pods that are not Ready go first, lowest ordinal first; then the Ready ones, highest ordinal
+   * first, as the controller itself would roll. Under OrderedReady the controller creates a pod
+   * only once every lower ordinal is Running and Ready, so deleting a Ready db-4 while db-3 hangs
+   * unready on the failed revision would leave db-4 missing for good, and the rollback with it. An
+   * unready pod serves nothing, so deleting it first costs no availability.
    */
+  private static final Comparator<PodView> STRAYS_TO_RESTORE_FIRST =
+      Comparator.comparing(PodView::ready)
+          .thenComparingInt(p -> p.ready() ? -p.ordinal() : p.ordinal());
+
   private static Optional<Action> restoreStrays(
       RolloutState state, Observation obs, Set<String> keep, String why) {
     StatefulSetView sts = obs.sts();
     List<PodView> strays =
         inRange(obs).stream()
             .filter(p -> !keep.contains(p.revision()))
-            .sorted(Comparator.comparingInt(PodView::ordinal).reversed())
+            .sorted(STRAYS_TO_RESTORE_FIRST)
             .toList();
     if (strays.isEmpty()) {
       return Optional.empty();

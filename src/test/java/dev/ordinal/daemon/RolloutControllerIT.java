@@ -14,6 +14,7 @@ import dev.ordinal.rollout.RolloutSpec;
 import dev.ordinal.rollout.RolloutState;
 import dev.ordinal.rollout.Step;
 import dev.ordinal.testkit.ControlPlaneTest;
+import dev.ordinal.testkit.PodSimulator.Behaviour;
 import dev.ordinal.testkit.PodSimulator.PodRecord;
 import dev.ordinal.testkit.TestNamespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -129,14 +130,17 @@ class RolloutControllerIT {
     }
   }
 
+  /** Two of five pods, then a manual gate; five seconds without progress rolls back. */
+  private static final RolloutSpec CANARY_THEN_PROMOTE_5S_DEADLINE =
+      new RolloutSpec(
+          List.of(Step.Canary.percent(40), Step.Pause.untilPromoted()),
+          Duration.ofSeconds(5),
+          List.of());
+
   @Test
   void neverReadyCanaryIsRolledBack(KubernetesClient client, TestNamespace ns) throws Exception {
-    RolloutSpec spec =
-        new RolloutSpec(
-            List.of(Step.Canary.percent(40), Step.Pause.untilPromoted()),
-            Duration.ofSeconds(5),
-            List.of());
-    try (RolloutHarness h = new RolloutHarness(client, ns.name(), "bad", spec)) {
+    try (RolloutHarness h =
+        new RolloutHarness(client, ns.name(), "bad", CANARY_THEN_PROMOTE_5S_DEADLINE)) {
       String v1 = h.create(5, "registry.local/bad:1", false);
       h.controller("a").start();
       h.awaitState("initialised", s -> s.targetRevision().equals(v1));
@@ -159,6 +163,47 @@ class RolloutControllerIT {
                   e ->
                       e.contains("Rollback") || e.contains("RolledBack") || e.contains("Deadline")),
           "events " + h.events());
+    }
+  }
+
+  /**
+   * The canary's first pod becomes Ready on the new revision and the controller moves on to the
+   * next, which never does. An OrderedReady controller recreates a pod only once every lower
+   * ordinal is Ready, so the rollback must send the unready lower pod back first: deleting the
+   * Ready higher one first left it missing for good, and the rollback stuck.
+   */
+  @Test
+  void rollbackSendsTheUnreadyLowerPodBackFirst(KubernetesClient client, TestNamespace ns)
+      throws Exception {
+    try (RolloutHarness h =
+        new RolloutHarness(client, ns.name(), "half", CANARY_THEN_PROMOTE_5S_DEADLINE)) {
+      String v1 = h.create(5, "registry.local/half:1", false);
+      h.sim.behaveForPodOnImage("half-3", "registry.local/half:2", Behaviour.NEVER_READY);
+      h.controller("a").start();
+      h.awaitState("initialised", s -> s.targetRevision().equals(v1));
+      StatefulSetsHold.holdBehaving(h, "registry.local/half:2", Behaviour.READY);
+      String v2 = h.sts().getStatus().getUpdateRevision();
+      await(
+          "half-4 Ready on the new revision and half-3 on it too",
+          RolloutHarness.TIMEOUT,
+          () ->
+              h.sim.readyOrder().stream()
+                      .anyMatch(p -> p.name().equals("half-4") && p.revision().equals(v2))
+                  && h.pods().getOrDefault("half-3", "").equals(v2),
+          h::pods);
+
+      RolloutState s = h.awaitState("rolled back", st -> st.phase() == Phase.ROLLED_BACK);
+
+      assertEquals(v1, s.stableRevision());
+      assertTrue(s.failedRevisions().contains(v2));
+      await("all pods back on v1", RolloutHarness.TIMEOUT, () -> h.allOn(v1, 5), h::pods);
+      List<String> sentBack =
+          h.log.stream()
+              .map(RolloutHarness.Executed::action)
+              .filter(Action.DeletePod.class::isInstance)
+              .map(a -> ((Action.DeletePod) a).podName())
+              .toList();
+      assertEquals(List.of("half-3", "half-4"), sentBack, "pods sent back, in order");
     }
   }
 }

@@ -16,6 +16,10 @@ final class StatefulSetsHold {
     // The revision hash is only known once the controller sees the template; the partition hold
     // keeps pods from moving until Ordinal lowers it, by which time the simulator knows.
     String before = h.sts().getStatus().getUpdateRevision();
+    // By image first: a running controller may lower the partition before the new revision is
+    // seen here, and a pod created meanwhile was simulated Ready (a rollback test once found its
+    // canary pod Ready on the broken revision that way).
+    h.sim.behaveForImage(image, behaviour);
     dev.ordinal.testkit.StatefulSets.edit(
         h.client,
         h.ns,

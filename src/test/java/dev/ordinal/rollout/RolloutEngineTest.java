@@ -653,6 +653,22 @@ class RolloutEngineTest {
     }
 
     @Test
+    void unreadyPodsGoFirstLowestOrdinalFirstSoOrderedReadyCanRecreateThem() {
+      // db-4 became Ready on the new revision and the controller moved on to db-3, which never did.
+      // Deleting db-4 first would leave it missing: an OrderedReady controller recreates db-4 only
+      // once db-3 is Ready, and db-3 never is on the failed revision.
+      Sim sim = rollingBack();
+      sim.pod(3, T, false, 0, false).pod(4, T, true, 0, false);
+      assertEquals("db-3", assertInstanceOf(Action.DeletePod.class, sim.decide()).podName());
+
+      sim.pod(3, T, false, 0, false).pod(4, T, false, 2, false);
+      assertEquals("db-3", assertInstanceOf(Action.DeletePod.class, sim.decide()).podName());
+
+      sim.pod(3, S, true, 0, false);
+      assertEquals("db-4", assertInstanceOf(Action.DeletePod.class, sim.decide()).podName());
+    }
+
+    @Test
     void waitsForMissingPodsToBeRecreated() {
       Sim sim = rollingBack();
       sim.pods.remove(4);

@@ -67,6 +67,7 @@ public final class PodSimulator implements AutoCloseable {
   private final Map<String, Behaviour> byPod = new ConcurrentHashMap<>();
   private final Map<String, Behaviour> byRevision = new ConcurrentHashMap<>();
   private final Map<String, Behaviour> byImage = new ConcurrentHashMap<>();
+  private final Map<String, Behaviour> byPodOnImage = new ConcurrentHashMap<>();
   private final Map<String, PodRecord> records = new ConcurrentHashMap<>();
   private final List<PodRecord> readyOrder = new CopyOnWriteArrayList<>();
   private final List<PodRecord> seenOrder = new CopyOnWriteArrayList<>();
@@ -96,6 +97,15 @@ public final class PodSimulator implements AutoCloseable {
   /** Pods whose first container runs {@code image} behave so: set it before the pods exist. */
   public PodSimulator behaveForImage(String image, Behaviour behaviour) {
     byImage.put(image, behaviour);
+    return this;
+  }
+
+  /**
+   * The pod named so behaves so while its first container runs {@code image}: a pod sent back to
+   * another image behaves by the other rules again. Set it before the pod exists.
+   */
+  public PodSimulator behaveForPodOnImage(String podName, String image, Behaviour behaviour) {
+    byPodOnImage.put(podName + "\n" + image, behaviour);
     return this;
   }
 
@@ -153,7 +163,9 @@ public final class PodSimulator implements AutoCloseable {
     }
     seenOrder.add(seen);
     Behaviour behaviour =
-        byImage.getOrDefault(image(pod), behaviourOf(pod.getMetadata().getName(), revision));
+        byPodOnImage.getOrDefault(
+            pod.getMetadata().getName() + "\n" + image(pod),
+            byImage.getOrDefault(image(pod), behaviourOf(pod.getMetadata().getName(), revision)));
     scheduler.schedule(() -> start(pod, behaviour), readyDelay.toMillis(), TimeUnit.MILLISECONDS);
   }
 
