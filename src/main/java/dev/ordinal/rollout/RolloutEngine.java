@@ -940,6 +940,11 @@ public final class RolloutEngine {
     return new Action.Wait(state, IDLE_RECHECK, state.reason());
   }
 
+  /** The order {@link #restoreStrays} sends pods back in: see there. */
+  private static final Comparator<PodView> STRAYS_TO_RESTORE_FIRST =
+      Comparator.comparing(PodView::ready)
+          .thenComparingInt(p -> p.ready() ? -p.ordinal() : p.ordinal());
+
   /**
    * Deletes, one at a time, pods running a revision outside {@code keep}, each only once every kept
    * pod is back and Ready; the held partition makes the controller recreate them on the current
@@ -951,10 +956,6 @@ public final class RolloutEngine {
    * unready on the failed revision would leave db-4 missing for good, and the rollback with it. An
    * unready pod serves nothing, so deleting it first costs no availability.
    */
-  private static final Comparator<PodView> STRAYS_TO_RESTORE_FIRST =
-      Comparator.comparing(PodView::ready)
-          .thenComparingInt(p -> p.ready() ? -p.ordinal() : p.ordinal());
-
   private static Optional<Action> restoreStrays(
       RolloutState state, Observation obs, Set<String> keep, String why) {
     StatefulSetView sts = obs.sts();

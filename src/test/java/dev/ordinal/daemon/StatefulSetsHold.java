@@ -13,12 +13,11 @@ final class StatefulSetsHold {
   }
 
   static String holdBehaving(RolloutHarness h, String image, Behaviour behaviour) {
-    // The revision hash is only known once the controller sees the template; the partition hold
-    // keeps pods from moving until Ordinal lowers it, by which time the simulator knows.
+    // By image, before the edit: the revision hash is only known once the controller sees the
+    // template, and a running Ordinal may lower the partition before this test sees the new
+    // revision. A pod created meanwhile was simulated Ready (a rollback test once found its canary
+    // pod Ready on the broken revision that way). By revision too, for callers that look it up.
     String before = h.sts().getStatus().getUpdateRevision();
-    // By image first: a running controller may lower the partition before the new revision is
-    // seen here, and a pod created meanwhile was simulated Ready (a rollback test once found its
-    // canary pod Ready on the broken revision that way).
     h.sim.behaveForImage(image, behaviour);
     dev.ordinal.testkit.StatefulSets.edit(
         h.client,
