@@ -14,9 +14,14 @@ import dev.ordinal.rollout.PhaseReason;
 import dev.ordinal.rollout.RolloutState;
 import dev.ordinal.sim.SimClock;
 import dev.ordinal.sim.SimCluster;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -200,8 +205,38 @@ class DaemonOverSimTest {
             Duration.ofSeconds(30),
             () -> cluster.events().stream().anyMatch(e -> e.reason().equals("RolledBack")),
             () -> cluster.events());
+
+        // A StatefulSet deleted from the cluster takes its series with it, the rollout's and the
+        // analysis's: the daemon's watch tells the metrics to forget it.
+        List<String> before = seriesOf(daemon, "shop", "orders");
+        assertTrue(
+            before.stream().anyMatch(s -> s.startsWith("ordinal_rollbacks"))
+                && before.stream().anyMatch(s -> s.startsWith("ordinal_analysis_")),
+            before.toString());
+        StatefulSet orders = cluster.get("shop", "orders").orElseThrow();
+        cluster.delete(cluster.lookup(List.of(orders), "shop").values().iterator().next());
+        await(
+            "no series of the deleted StatefulSet",
+            Duration.ofSeconds(30),
+            () -> seriesOf(daemon, "shop", "orders").isEmpty(),
+            () -> seriesOf(daemon, "shop", "orders"));
       }
     }
+  }
+
+  /** Every series the daemon exports for one StatefulSet, as {@code name{labels}}. */
+  private static List<String> seriesOf(Daemon daemon, String namespace, String statefulSet) {
+    List<String> found = new ArrayList<>();
+    for (MetricSnapshot metric : daemon.metrics().scrape()) {
+      for (DataPointSnapshot point : metric.getDataPoints()) {
+        Labels labels = point.getLabels();
+        if (namespace.equals(labels.get("namespace"))
+            && statefulSet.equals(labels.get("statefulset"))) {
+          found.add(metric.getMetadata().getPrometheusName() + labels);
+        }
+      }
+    }
+    return found;
   }
 
   private static RolloutState awaitState(
