@@ -2,7 +2,7 @@ package dev.ordinal.kube;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JavaType;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ListMeta;
 import io.fabric8.kubernetes.api.model.Namespaced;
@@ -52,9 +52,9 @@ final class DirectReads {
   private final boolean anyHost;
   private final int connectTimeoutMillis;
   private final int readTimeoutMillis;
-  private final ObjectMapper mapper;
+  private final ObjectReader reader;
 
-  private DirectReads(Config config, SSLSocketFactory tls, ObjectMapper mapper) {
+  private DirectReads(Config config, SSLSocketFactory tls, ObjectReader reader) {
     this.config = config;
     String url = config.getMasterUrl();
     this.server = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
@@ -65,14 +65,14 @@ final class DirectReads {
     // fabric8's defaults when unset; 0 is no limit, for HttpURLConnection as for the client
     this.connectTimeoutMillis = timeout(config.getConnectionTimeout());
     this.readTimeoutMillis = timeout(config.getRequestTimeout());
-    this.mapper = mapper;
+    this.reader = reader;
   }
 
   /**
    * Direct reads for {@code config}, or null when it asks for what only the client does, or when
    * its TLS material cannot be loaded (then the client says why, as it always has).
    */
-  static DirectReads of(Config config, ObjectMapper mapper) {
+  static DirectReads of(Config config, ObjectReader reader) {
     if (!servable(config)) {
       return null;
     }
@@ -81,7 +81,7 @@ final class DirectReads {
           config.getMasterUrl().startsWith("https:")
               ? SSLUtils.sslContext(config).getSocketFactory()
               : null;
-      return new DirectReads(config, tls, mapper);
+      return new DirectReads(config, tls, reader);
     } catch (Exception e) {
       return null;
     }
@@ -130,7 +130,7 @@ final class DirectReads {
     if (continueToken != null && !continueToken.isEmpty()) {
       url.append("&continue=").append(encoded(continueToken));
     }
-    JavaType pageType = mapper.getTypeFactory().constructParametricType(Page.class, type);
+    JavaType pageType = reader.getTypeFactory().constructParametricType(Page.class, type);
     return get(url.toString(), pageType);
   }
 
@@ -142,7 +142,7 @@ final class DirectReads {
   <T extends HasMetadata> T get(Class<T> type, String namespace, String name) {
     String url = kindUrl(type, namespace) + "/" + encoded(name);
     try {
-      return get(url, mapper.getTypeFactory().constructType(type));
+      return get(url, reader.getTypeFactory().constructType(type));
     } catch (KubernetesClientException e) {
       if (e.getCode() == 404) {
         return null;
@@ -203,7 +203,7 @@ final class DirectReads {
       }
       try (InputStream body = connection.getInputStream();
           InputStream in = decoded(connection, body)) {
-        return mapper.readValue(in, type);
+        return reader.forType(type).readValue(in);
       }
     } catch (JsonProcessingException e) {
       // not a failure to reach the server: what it sent is not what the model reads
@@ -220,7 +220,7 @@ final class DirectReads {
     try (InputStream body = connection.getErrorStream();
         InputStream in = body == null ? null : decoded(connection, body)) {
       if (in != null) {
-        status = mapper.readValue(in, Status.class);
+        status = reader.forType(Status.class).readValue(in);
       }
     } catch (IOException | RuntimeException e) {
       // not a Status: the code alone says what happened

@@ -109,7 +109,7 @@ public final class KubeAccess implements AutoCloseable {
             + ", context "
             + Optional.ofNullable(currentContext(config)).orElse("(none)")
             + ")";
-    DirectReads direct = directReads ? DirectReads.of(config, ManifestLoader.modelMapper()) : null;
+    DirectReads direct = directReads ? DirectReads.of(config, ManifestLoader.modelReader()) : null;
     return new KubeAccess(config, direct, where);
   }
 

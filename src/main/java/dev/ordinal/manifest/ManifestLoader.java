@@ -1,7 +1,7 @@
 package dev.ordinal.manifest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.ordinal.manifest.ParsedBlob.AnalysisSite;
 import dev.ordinal.manifest.ParsedBlob.KubernetesDocument;
@@ -57,13 +57,16 @@ public final class ManifestLoader {
   private final AtomicLong loadsPatched = new AtomicLong();
 
   /**
-   * The mapper that binds fabric8's model objects for every loader in this process. Reading live
-   * objects with it reuses the deserializers a load has built, where a mapper of their own would
-   * build them all again (a one-shot command's first LIST). Configure nothing on it.
+   * A reader on the mapper that binds fabric8's model objects for every loader in this process.
+   * Reading live objects with it reuses the deserializers a load has built, where a mapper of their
+   * own would build them all again (a one-shot command's first LIST). A reader, not the mapper: a
+   * reader cannot be reconfigured, and the mapper's settings are what every load relies on.
    */
-  public static ObjectMapper modelMapper() {
-    return KubernetesObjects.MAPPER;
+  public static ObjectReader modelReader() {
+    return MODEL_READER;
   }
+
+  private static final ObjectReader MODEL_READER = KubernetesObjects.MAPPER.reader();
 
   /**
    * A loader that checks metric conditions with {@code conditions}, and no config to trust: an

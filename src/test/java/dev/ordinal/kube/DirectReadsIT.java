@@ -82,7 +82,7 @@ class DirectReadsIT {
           .create();
     }
     Config config = Config.fromKubeconfig(plane.kubeconfigYaml());
-    DirectReads direct = DirectReads.of(config, ManifestLoader.modelMapper());
+    DirectReads direct = DirectReads.of(config, ManifestLoader.modelReader());
     assertNotNull(direct, "the test control plane's kubeconfig (a client certificate) is served");
 
     // pages of 3: the continue token is followed to the last page

@@ -41,7 +41,7 @@ class DirectReadsTest {
   void aServerATokenAndTlsAreServedDirectly() {
     assertTrue(DirectReads.servable(config(c -> {})));
     assertTrue(DirectReads.servable(config(c -> c.setMasterUrl("http://127.0.0.1:8080"))));
-    assertNotNull(DirectReads.of(config(c -> {}), ManifestLoader.modelMapper()));
+    assertNotNull(DirectReads.of(config(c -> {}), ManifestLoader.modelReader()));
   }
 
   @Test
@@ -62,7 +62,7 @@ class DirectReadsTest {
     for (int i = 0; i < clientOnly.size(); i++) {
       Config config = config(clientOnly.get(i));
       assertFalse(DirectReads.servable(config), "case " + i);
-      assertNull(DirectReads.of(config, ManifestLoader.modelMapper()), "case " + i);
+      assertNull(DirectReads.of(config, ManifestLoader.modelReader()), "case " + i);
     }
   }
 
@@ -76,7 +76,7 @@ class DirectReadsTest {
               c.setClientKeyData("bm90IGEga2V5"); // "not a key"
             });
     assertTrue(DirectReads.servable(config));
-    assertNull(DirectReads.of(config, ManifestLoader.modelMapper()));
+    assertNull(DirectReads.of(config, ManifestLoader.modelReader()));
   }
 
   @Test
@@ -126,7 +126,7 @@ class DirectReadsTest {
     try {
       DirectReads direct =
           DirectReads.of(
-              config(c -> c.setMasterUrl(LoopbackApi.url(server))), ManifestLoader.modelMapper());
+              config(c -> c.setMasterUrl(LoopbackApi.url(server))), ManifestLoader.modelReader());
 
       DirectReads.Page<StatefulSet> page = direct.list(StatefulSet.class, "orders", 500, null);
       assertEquals(

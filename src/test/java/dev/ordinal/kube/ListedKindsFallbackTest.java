@@ -82,7 +82,7 @@ class ListedKindsFallbackTest {
     config.setOauthToken("a-token");
     config.setRequestRetryBackoffLimit(0); // the client's own retries are not what is tested
     client = new KubernetesClientBuilder().withConfig(config).build();
-    DirectReads direct = DirectReads.of(config, ManifestLoader.modelMapper());
+    DirectReads direct = DirectReads.of(config, ManifestLoader.modelReader());
     assertNotNull(direct);
     return direct;
   }
