@@ -80,6 +80,22 @@ final class OwnedFields {
   private static final int KEY_CACHE_LIMIT = 10_000;
   private static final Map<String, JsonNode> KEY_CACHE = new ConcurrentHashMap<>();
 
+  // The trie's key of each field name, made once: a comparison asks for the same few names in
+  // every object, and a key made afresh each time had its hash computed afresh as well. The names
+  // come from the models' serializers, whose strings keep their hash.
+  private static final Map<String, String> FIELD_KEYS = new ConcurrentHashMap<>();
+
+  private static String fieldKey(String name) {
+    String key = FIELD_KEYS.get(name);
+    if (key == null) {
+      key = "f:" + name;
+      if (FIELD_KEYS.size() < KEY_CACHE_LIMIT) {
+        FIELD_KEYS.put(name, key);
+      }
+    }
+    return key;
+  }
+
   /** The JSON object of a {@code k:} trie key, or null if it is not one. */
   private static JsonNode parseKey(String trieKey) {
     JsonNode key = KEY_CACHE.get(trieKey);
@@ -102,7 +118,7 @@ final class OwnedFields {
    * under it).
    */
   boolean ownsField(String name) {
-    String key = "f:" + name;
+    String key = fieldKey(name);
     for (Map<String, Object> trie : tries) {
       if (trie.containsKey(key)) {
         return true;
@@ -116,7 +132,14 @@ final class OwnedFields {
     if (tries.isEmpty()) {
       return NONE;
     }
-    String key = "f:" + name;
+    String key = fieldKey(name);
+    if (tries.size() == 1) {
+      // One apply entry, as nearly always: no list to merge into.
+      Object child = tries.get(0).get(key);
+      return child instanceof Map<?, ?> map && !map.isEmpty()
+          ? new OwnedFields(List.of(asTrie(child)))
+          : NONE;
+    }
     List<Map<String, Object>> children = new ArrayList<>(tries.size());
     for (Map<String, Object> trie : tries) {
       addIfNotEmpty(children, trie.get(key));

@@ -146,7 +146,9 @@ final class SubsetComparison {
         }
         continue;
       }
-      put(view, name, compare(child, name, want, have, owned.field(name)));
+      // A scalar is compared whole: what the manager owns under it is never asked.
+      OwnedFields under = want.isContainerNode() ? owned.field(name) : OwnedFields.NONE;
+      put(view, name, compare(child, name, want, have, under));
     }
     for (Map.Entry<String, JsonNode> entry : live.properties()) {
       String name = entry.getKey();
