@@ -162,6 +162,9 @@ public final class Daemon implements AutoCloseable {
   /** The StatefulSets the caches hold (namespace/name), for the status page and the gauges. */
   private final Set<String> watched = new ConcurrentSkipListSet<>();
 
+  /** The StatefulSets deleted since, whose late decisions the metrics no longer count. */
+  private final Departed departed = new Departed();
+
   private volatile boolean cachesSynced;
 
   /** One rollout loop per shard held, each deciding only for its shard's StatefulSets. */
@@ -241,7 +244,12 @@ public final class Daemon implements AutoCloseable {
     RolloutMetrics decisions = new RolloutMetrics(metricsRegistry);
     DecisionHistory history = new DecisionHistory();
     bus.subscribe(
-        o -> decisions.decided(o.at(), o.namespace(), o.name(), o.action(), o.event(), o.state()));
+        o ->
+            departed.unlessLeft(
+                o.key(),
+                () ->
+                    decisions.decided(
+                        o.at(), o.namespace(), o.name(), o.action(), o.event(), o.state())));
     bus.subscribe(
         o -> history.record(o.at(), o.namespace(), o.name(), o.action(), o.event(), o.state()));
     new RolloutGauges(metricsRegistry, this::liveRollouts, ports.clock());
@@ -376,14 +384,19 @@ public final class Daemon implements AutoCloseable {
               @Override
               public void changed(String key) {
                 watched.add(key);
+                departed.returned(key);
               }
 
               @Override
               public void deleted(String key) {
                 watched.remove(key);
                 String[] nsName = key.split("/", 2);
-                decisions.forget(nsName[0], nsName[1]);
-                analysisMetrics.forget(nsName[0], nsName[1]);
+                departed.left(
+                    key,
+                    () -> {
+                      decisions.forget(nsName[0], nsName[1]);
+                      analysisMetrics.forget(nsName[0], nsName[1]);
+                    });
               }
             }));
     // Every app is planned once before the rollout side may start, so that it starts with the

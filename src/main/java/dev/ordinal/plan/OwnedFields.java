@@ -118,6 +118,9 @@ final class OwnedFields {
    * under it).
    */
   boolean ownsField(String name) {
+    if (tries.isEmpty()) {
+      return false; // and no key made, nor cached, for a name nobody owns
+    }
     String key = fieldKey(name);
     for (Map<String, Object> trie : tries) {
       if (trie.containsKey(key)) {

@@ -131,10 +131,11 @@ public final class PipelineBench {
   }
 
   /**
-   * Cold load+plan against the cold floor, each in a fresh JVM of its own, one after the other and
-   * in alternating order, from this process, which stays idle meanwhile. Earlier the floor ran as a
-   * child of the measured process, whose JIT was still compiling on the second core, and it read
-   * 3.4-4.3 s against 1.6-1.9 s alone on the same machine.
+   * Cold load+plan against both cold floors (on Ordinal's threads and on one), each in a fresh JVM
+   * of its own, one after the other, with the first of them rotating from round to round, from this
+   * process, which stays idle meanwhile. Earlier the floor ran as a child of the measured process,
+   * whose JIT was still compiling on the second core, and it read 3.4-4.3 s against 1.6-1.9 s alone
+   * on the same machine.
    */
   private static void cold(int size, int rounds) throws Exception {
     if (rounds < 1) {
@@ -285,9 +286,10 @@ public final class PipelineBench {
   private static void warm(int size) throws Exception {
     Corpus corpus = Corpus.generate(size);
     ManifestLoader loader = Loaders.forFixtures();
-    // Warm until the JIT has gone quiet, both paths alternating as they will when measured. The
-    // loader and planner run on both cores and the floor on one, so a compiler still busy on the
-    // second core slows the measured rounds alone: at 1,000, a fixed 5 s warm-up left about 0.9
+    // Warm until the JIT has gone quiet, the paths alternating as they will when measured. The
+    // loader and planner run on both cores and the one-thread floor on one, so a compiler still
+    // busy on the second core slowed the measured rounds alone: at 1,000, a fixed 5 s warm-up left
+    // about 0.9
     // CPU-s of compiling inside one second of measured rounds, and the ratio read 1.8-2.0x.
     // The JIT's time counts finished compilations only, so one long compilation under way looks
     // quiet until it ends: several quiet rounds in a row are asked for.
@@ -380,8 +382,8 @@ public final class PipelineBench {
   /**
    * The same floor on as many threads as Ordinal's loader and planner use: a parallel stream on the
    * common pool. Against the one-thread floor alone, Ordinal's figure gains its second core, which
-   * the floor is not given: at 10,000 warm on two cores that read 1.07x, and 1.84x with both sides
-   * on one thread ({@code -Djava.util.concurrent.ForkJoinPool.common.parallelism=0}).
+   * the floor is not given: at 10,000 warm on two cores that read 1.03x, and 1.6-1.9x with both
+   * sides on one thread ({@code -Djava.util.concurrent.ForkJoinPool.common.parallelism=0}).
    */
   private static int jacksonParseParallel(Corpus corpus) {
     return (int)

@@ -11,6 +11,7 @@ import dev.ordinal.manifest.AnalysisTemplate;
 import dev.ordinal.rollout.Annotations;
 import dev.ordinal.rollout.Phase;
 import dev.ordinal.rollout.PhaseReason;
+import dev.ordinal.rollout.RolloutEvent;
 import dev.ordinal.rollout.RolloutState;
 import dev.ordinal.sim.SimClock;
 import dev.ordinal.sim.SimCluster;
@@ -220,6 +221,19 @@ class DaemonOverSimTest {
             Duration.ofSeconds(30),
             () -> seriesOf(daemon, "shop", "orders").isEmpty(),
             () -> seriesOf(daemon, "shop", "orders"));
+        // A decision of a pass that was under way as the StatefulSet went brings none back.
+        daemon
+            .events()
+            .publish(
+                new EventBus.Occurrence(
+                    clock.instant(),
+                    "shop",
+                    "orders",
+                    orders.getMetadata().getUid(),
+                    "Wait",
+                    new RolloutEvent.Waiting("a pass under way as the StatefulSet went"),
+                    Optional.empty()));
+        assertEquals(List.of(), seriesOf(daemon, "shop", "orders"));
       }
     }
   }
