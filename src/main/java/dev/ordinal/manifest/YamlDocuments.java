@@ -148,6 +148,14 @@ final class YamlDocuments {
    * soon as it is read: a file of many documents is then never held as trees all at once.
    */
   static Read read(byte[] bytes, Consumer<Document> each) {
+    return read(bytes, each, true);
+  }
+
+  /**
+   * As {@link #read(byte[], Consumer)}; {@code blockYaml} false reads every document with
+   * SnakeYAML, which {@code BlockYamlDifferentialTest} compares with {@link BlockYaml}'s reading.
+   */
+  static Read read(byte[] bytes, Consumer<Document> each, boolean blockYaml) {
     TextScan scan = TextScan.of(bytes);
     if (scan.problem() != null) {
       return new Read(scan.json(), scan.problem());
@@ -156,6 +164,14 @@ final class YamlDocuments {
       Problems.Problem template = Templates.find(bytes, scan);
       if (template != null) {
         return new Read(scan.json(), template);
+      }
+    }
+    // Documents before this one were read by BlockYaml and handed on already.
+    int readAlready = 0;
+    if (blockYaml && !scan.json()) {
+      readAlready = BlockYaml.read(bytes, scan, each);
+      if (readAlready == BlockYaml.WHOLE_FILE) {
+        return new Read(false, null);
       }
     }
     JsonParser parser = null;
@@ -170,6 +186,10 @@ final class YamlDocuments {
         if (token == JsonToken.VALUE_NULL
             || (token == JsonToken.VALUE_STRING && parser.getText().isEmpty())) {
           // An empty document: between two "---", only comments, or after a final "---".
+          continue;
+        }
+        if (documentIndex < readAlready) {
+          parser.skipChildren();
           continue;
         }
         // YAML is read again from the start of the document's first line (indentation matters);

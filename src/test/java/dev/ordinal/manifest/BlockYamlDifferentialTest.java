@@ -1,0 +1,406 @@
+package dev.ordinal.manifest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link BlockYaml} must read a file exactly as SnakeYAML does through Jackson (the same documents,
+ * node types, values, positions and problem) or decline. Compared over every YAML file of this
+ * repository (the malformed corpus among them) and over seeded variations of each: lines dropped,
+ * re-indented or duplicated, values swapped for tricky scalars, documents joined, CRLF breaks.
+ */
+class BlockYamlDifferentialTest {
+
+  // Values that are easy to read differently: YAML 1.1 words, numbers at type edges, things only
+  // SnakeYAML reads (declined here), and errors.
+  private static final List<String> TRICKY_VALUES =
+      List.of(
+          "yes",
+          "No",
+          "ON",
+          "off",
+          "y",
+          "N",
+          "True",
+          "FALSE",
+          "~",
+          "null",
+          "Null",
+          "0.5",
+          "012",
+          "0x1F",
+          "-0",
+          "0",
+          "-1",
+          "2147483647",
+          "2147483648",
+          "-2147483648",
+          "-2147483649",
+          "9223372036854775807",
+          "9223372036854775808",
+          "-9223372036854775809",
+          "123456789012345678901234567890",
+          "1e3",
+          "1_000",
+          "+1",
+          ".5",
+          "2024-01-01",
+          "500m",
+          "1Gi",
+          "-5m",
+          "'it''s'",
+          "''",
+          "\"\"",
+          "\"a\\tb\\\"c\\\\d\\/e\\nf\"",
+          "\"\\u00e9\"",
+          "\"\\x41\"",
+          "\"é ✓ 😀\"",
+          "é",
+          "😀 x",
+          "a #b",
+          "a#b",
+          "a: b",
+          "a:",
+          "a:b",
+          "http://x:80/y",
+          "[a, b]",
+          "[ a ,b ]",
+          "[a, [b, c]]",
+          "[]",
+          "[ ]",
+          "[a,]",
+          "[a",
+          "['x', \"y\"]",
+          "[1, yes]",
+          "{}",
+          "{ }",
+          "{a: b}",
+          "|",
+          "|-",
+          ">",
+          "&x a",
+          "*x",
+          "!!str 1",
+          "!x y",
+          "@x",
+          "`x",
+          "-",
+          "- a",
+          "? x",
+          ":x",
+          "-x",
+          "--flag=1",
+          "%x",
+          "a\tb",
+          "\"open",
+          "'open",
+          "x ",
+          "<<",
+          "= ",
+          "=",
+          "<x",
+          "a ]",
+          "a, b",
+          "x # y: z",
+          "\"a\" # c",
+          "\"a\"b",
+          "'a'#c");
+
+  private static final List<String> TRICKY_LINES =
+      List.of(
+          "---",
+          "...",
+          "--- # c",
+          "--- x",
+          "%YAML 1.1",
+          "# comment",
+          "",
+          "   ",
+          "  # indented",
+          "key: value",
+          "key:",
+          "- item",
+          "-",
+          "  - item",
+          "dup: 1",
+          "dup: 2",
+          "\tkey: tab",
+          "\"quoted key\": 1",
+          "'single': 2",
+          "k\u00e9y: v",
+          "a b: c",
+          "a : b",
+          "? complex",
+          ": nothing",
+          "key: |",
+          "  block text",
+          "key: >-",
+          "anchor: &a {x: 1}",
+          "alias: *a",
+          "<<: *a",
+          "text: one",
+          "  two",
+          "x: [a,",
+          "  b]");
+
+  private record Reading(List<YamlDocuments.Document> documents, YamlDocuments.Read read) {}
+
+  private static Reading read(byte[] bytes, boolean blockYaml) {
+    List<YamlDocuments.Document> documents = new ArrayList<>();
+    YamlDocuments.Read read = YamlDocuments.read(bytes, documents::add, blockYaml);
+    return new Reading(documents, read);
+  }
+
+  /** Whether BlockYaml read every document of {@code bytes} itself. */
+  private static boolean readWhole(byte[] bytes) {
+    TextScan scan = TextScan.of(bytes);
+    return scan.problem() == null
+        && !scan.json()
+        && BlockYaml.read(bytes, scan, document -> {}) == BlockYaml.WHOLE_FILE;
+  }
+
+  private static void assertSameReading(String name, byte[] bytes) {
+    Reading expected = read(bytes, false);
+    Reading actual = read(bytes, true);
+    String context = name + ":\n" + new String(bytes, StandardCharsets.UTF_8);
+    assertEquals(expected.read(), actual.read(), context);
+    assertEquals(expected.documents().size(), actual.documents().size(), context);
+    for (int i = 0; i < expected.documents().size(); i++) {
+      YamlDocuments.Document want = expected.documents().get(i);
+      YamlDocuments.Document got = actual.documents().get(i);
+      String where = context + "\ndocument " + i;
+      assertEquals(want.index(), got.index(), where);
+      assertEquals(want.origin(), got.origin(), where);
+      assertSameTree(want.root(), got.root(), "", where);
+      if (!Arrays.equals(want.written(), got.written())) {
+        fail(
+            where
+                + "\npositions differ:\n  SnakeYAML "
+                + describe(want.written())
+                + "\n  BlockYaml "
+                + describe(got.written()));
+      }
+    }
+  }
+
+  private static String describe(long[] positions) {
+    StringBuilder out = new StringBuilder();
+    for (long p : positions) {
+      out.append(p >>> 32).append(':').append((int) p).append(' ');
+    }
+    return out.toString();
+  }
+
+  /** Same node classes, values and field order all the way down. */
+  private static void assertSameTree(JsonNode want, JsonNode got, String path, String where) {
+    if (want.getClass() != got.getClass()) {
+      fail(
+          where
+              + "\nat '"
+              + path
+              + "': "
+              + want.getClass()
+              + " "
+              + want
+              + " against "
+              + got.getClass()
+              + " "
+              + got);
+    }
+    if (want.isObject()) {
+      List<String> wantNames = new ArrayList<>();
+      want.fieldNames().forEachRemaining(wantNames::add);
+      List<String> gotNames = new ArrayList<>();
+      got.fieldNames().forEachRemaining(gotNames::add);
+      assertEquals(wantNames, gotNames, where + "\nat '" + path + "'");
+      Iterator<Map.Entry<String, JsonNode>> fields = want.fields();
+      while (fields.hasNext()) {
+        Map.Entry<String, JsonNode> field = fields.next();
+        assertSameTree(
+            field.getValue(), got.get(field.getKey()), path + "." + field.getKey(), where);
+      }
+    } else if (want.isArray()) {
+      assertEquals(want.size(), got.size(), where + "\nat '" + path + "'");
+      for (int i = 0; i < want.size(); i++) {
+        assertSameTree(want.get(i), got.get(i), path + "[" + i + "]", where);
+      }
+    } else {
+      assertEquals(want, got, where + "\nat '" + path + "'");
+      assertEquals(want.asText(), got.asText(), where + "\nat '" + path + "'");
+    }
+  }
+
+  static List<Path> repositoryYaml() throws IOException {
+    try (Stream<Path> files = Files.walk(Path.of("."))) {
+      return files
+          .filter(Files::isRegularFile)
+          .filter(p -> !p.startsWith("./target") && !p.startsWith("./.git"))
+          .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+          .sorted()
+          .toList();
+    }
+  }
+
+  @Test
+  void readsEveryRepositoryFileAsSnakeYamlDoes() throws IOException {
+    List<Path> files = repositoryYaml();
+    assertTrue(files.size() > 200, "found only " + files.size() + " YAML files");
+    int whole = 0;
+    for (Path file : files) {
+      byte[] bytes = Files.readAllBytes(file);
+      assertSameReading(file.toString(), bytes);
+      if (readWhole(bytes)) {
+        whole++;
+      }
+    }
+    System.out.printf("BlockYaml read %d of %d repository YAML files whole%n", whole, files.size());
+    // Not a speed figure: without this the comparison could pass with BlockYaml declining all.
+    assertTrue(whole > files.size() / 2, "BlockYaml read only " + whole + " files whole");
+  }
+
+  @Test
+  void readsTheBenchmarkStatefulSetWhole() throws IOException {
+    byte[] bytes =
+        Files.readAllBytes(Path.of("src/test/resources/dev/ordinal/plan/desired-statefulset.yaml"));
+    assertTrue(readWhole(bytes));
+    assertSameReading("desired-statefulset.yaml", bytes);
+  }
+
+  @Test
+  void readsVariationsAsSnakeYamlDoes() throws IOException {
+    Random random = new Random(20261203);
+    int compared = 0;
+    int whole = 0;
+    for (Path file : repositoryYaml()) {
+      // Leniently: the malformed corpus holds files that are not UTF-8 on purpose.
+      String text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+      for (int v = 0; v < 12; v++) {
+        String variant = vary(text, random);
+        byte[] bytes = variant.getBytes(StandardCharsets.UTF_8);
+        assertSameReading(file + " variation " + v, bytes);
+        compared++;
+        if (readWhole(bytes)) {
+          whole++;
+        }
+      }
+    }
+    System.out.printf("BlockYaml read %d of %d variations whole%n", whole, compared);
+    assertTrue(compared > 2000, "compared only " + compared);
+    assertTrue(whole > compared / 4, "BlockYaml read only " + whole + " variations whole");
+  }
+
+  @Test
+  void readsEdgeCasesAsSnakeYamlDoes() {
+    List<String> cases = new ArrayList<>();
+    for (String value : TRICKY_VALUES) {
+      cases.add("a: " + value + "\nb: 1\n");
+      cases.add("list:\n  - " + value + "\n  - x\n");
+      cases.add("list:\n- " + value + "\nnext: 2\n");
+    }
+    cases.addAll(
+        List.of(
+            "",
+            "# only a comment\n",
+            "---\n",
+            "---\n---\n",
+            "a: 1\n---\n",
+            "a: 1\n---\nb: 2\n",
+            "---\na: 1\n---\n\n---\nb: 2\n",
+            "a: 1\n...\n",
+            "a: 1\n---\nb: [\n",
+            "a: 1\nb: 2\n---\n- x\n---\nc: 3\n",
+            "  a: 1\n  b: 2\n",
+            "  a: 1\nb: 2\n",
+            "a:\n  b:\n    c: 1\n  d: 2\ne: 3\n",
+            "a:\n- b: 1\n  c: 2\n- d: 3\n",
+            "a:\n  - b: 1\n    c:\n    - x\n    - y\n  - e\n",
+            "a:\n  -   b: 1\n      c: 2\n",
+            "a:\n  -\n    b: 1\n",
+            "a:\n  - - x\n",
+            "a:\n  -\n",
+            "a: 1\n  b: 2\n",
+            "a: x\n  y\n",
+            "a:\n  x\n",
+            "a: 1\r\nb:\r\n  - x\r\n",
+            "a: 1\rb: 2\n",
+            "\uFEFFa: 1\n",
+            "a: 1\nb: 2",
+            "a: 1 # c\nb: 'x' # c\nc: [a] # c\n",
+            "\"a\": 1\n'b': 2\n\"a b\": 3\n",
+            "\"é😀\": x\nb: 😀 y\n",
+            "x:\n  \"é😀\": [a, 'é', b]\n",
+            "a: 1\na: 2\n",
+            "a:\n  b: 1\n  b: 2\n",
+            "a: {}\nb: []\nc: { }\n",
+            "a: [[a, b], [c]]\n",
+            "a: b: c\n",
+            "a: \"x\" y\n",
+            "- a\n- b\n",
+            "scalar\n",
+            "a: 1\n# c\n  # c\nb: 2\n",
+            "a:\n\n  b: 1\n\n\nc: 2\n",
+            "a: 1\n---\n--- # two\nb: 2\n"));
+    int whole = 0;
+    for (String c : cases) {
+      byte[] bytes = c.getBytes(StandardCharsets.UTF_8);
+      assertSameReading("edge case", bytes);
+      if (readWhole(bytes)) {
+        whole++;
+      }
+    }
+    System.out.printf("BlockYaml read %d of %d edge cases whole%n", whole, cases.size());
+    assertTrue(whole > cases.size() / 4, "BlockYaml read only " + whole + " edge cases whole");
+  }
+
+  /** One seeded variation of {@code text}. */
+  private static String vary(String text, Random random) {
+    List<String> lines = new ArrayList<>(List.of(text.split("\n", -1)));
+    int edits = 1 + random.nextInt(3);
+    for (int e = 0; e < edits && !lines.isEmpty(); e++) {
+      int at = random.nextInt(lines.size());
+      String line = lines.get(at);
+      switch (random.nextInt(8)) {
+        case 0 -> lines.remove(at);
+        case 1 -> lines.set(at, " ".repeat(random.nextInt(3)) + line.stripLeading());
+        case 2 -> lines.add(at, line);
+        case 3 -> lines.add(at, pick(TRICKY_LINES, random));
+        case 4 -> {
+          int colon = line.indexOf(": ");
+          if (colon > 0) {
+            lines.set(at, line.substring(0, colon + 2) + pick(TRICKY_VALUES, random));
+          }
+        }
+        case 5 -> {
+          int dash = line.indexOf("- ");
+          if (dash >= 0 && line.substring(0, dash).isBlank()) {
+            lines.set(at, line.substring(0, dash + 2) + pick(TRICKY_VALUES, random));
+          }
+        }
+        case 6 -> lines.add(at, "---");
+        default -> {
+          return String.join("\r\n", lines);
+        }
+      }
+    }
+    return String.join("\n", lines);
+  }
+
+  private static String pick(List<String> from, Random random) {
+    return from.get(random.nextInt(from.size()));
+  }
+}
