@@ -42,6 +42,13 @@ final class BlockYaml {
   // SnakeYAML refuses a key longer than 1024 characters; well below that, the key is read here.
   private static final int MAX_KEY = 1000;
 
+  // No manifest holds an integer this long; longer ones are left to Jackson and its limit.
+  private static final int MAX_NUMBER = 100;
+
+  // SnakeYAML refuses a document over 3,145,728 characters; a file well under that in bytes holds
+  // no such document (a character takes at least a byte).
+  private static final int MAX_FILE = 3_000_000;
+
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   // A key with no value reads as the empty string through Jackson's YAML parser, not as null.
@@ -68,6 +75,9 @@ final class BlockYaml {
   private int lineStart;
   private int contentEnd;
   private int nextLine;
+  // The last column counted on the current line, and the byte it was counted for.
+  private int columnByte;
+  private int columnSoFar;
   // Where the last scalar or flow collection ended on the current line.
   private int scanEnd;
   private long[] written = new long[64];
@@ -89,6 +99,9 @@ final class BlockYaml {
    *     before it were handed on, and reading goes on from that one with SnakeYAML
    */
   static int read(byte[] bytes, TextScan scan, Consumer<YamlDocuments.Document> each) {
+    if (bytes.length - scan.start() > MAX_FILE) {
+      return 0;
+    }
     BlockYaml reader = new BlockYaml(bytes, scan.start());
     int index = 0;
     boolean explicitOpen = false;
@@ -109,9 +122,8 @@ final class BlockYaml {
           explicitOpen = true;
           continue;
         }
-        if (!explicitOpen && index > 0) {
-          throw DECLINED; // content after a document without "---": an error for SnakeYAML
-        }
+        // A document ends only at the file's end or at "---" (see document()), so this is the
+        // first document or the one the last "---" opened.
         explicitOpen = false;
         int documentIndex = index;
         YamlDocuments.Document document = reader.document(documentIndex, scan, indent);
@@ -158,8 +170,16 @@ final class BlockYaml {
   private void advanceLine() {
     line++;
     lineStart = nextLine;
+    columnByte = lineStart;
+    columnSoFar = 1;
     int i = lineStart;
     while (i < end && bytes[i] != '\n') {
+      byte b = bytes[i];
+      // Breaks other than "\n" and "\r\n" are declined wherever they are, comments included:
+      // SnakeYAML ends a comment there and counts a line.
+      if ((b == '\r' && (i + 1 >= end || bytes[i + 1] != '\n')) || (b < 0 && isSpecial(i))) {
+        throw DECLINED;
+      }
       i++;
     }
     nextLine = i < end ? i + 1 : end;
@@ -224,14 +244,24 @@ final class BlockYaml {
 
   // ---- positions -------------------------------------------------------------------------
 
-  /** The 1-based column of byte {@code i} of the current line, counted in characters. */
+  /**
+   * The 1-based column of byte {@code i} of the current line, counted in characters. Counting goes
+   * on from the last column asked for, as marks go left to right: a long flow sequence on one line
+   * would otherwise cost the square of its length.
+   */
   private int column(int i) {
-    int column = 1;
-    for (int k = lineStart; k < i; k++) {
+    if (i < columnByte) {
+      columnByte = lineStart;
+      columnSoFar = 1;
+    }
+    int column = columnSoFar;
+    for (int k = columnByte; k < i; k++) {
       if ((bytes[k] & 0xC0) != 0x80) {
         column++;
       }
     }
+    columnByte = i;
+    columnSoFar = column;
     return column;
   }
 
@@ -371,10 +401,10 @@ final class BlockYaml {
     int after;
     if (i < contentEnd && (bytes[i] == '"' || bytes[i] == '\'')) {
       name = quoted(i);
-      if (scanEnd - i > MAX_KEY) {
-        throw DECLINED;
-      }
       after = skipSpaces(scanEnd);
+      if (after - i > MAX_KEY) {
+        throw DECLINED; // SnakeYAML counts to the ':', spaces included
+      }
     } else {
       int k = i;
       if (k < contentEnd && isKeyStart(bytes[k])) {
@@ -457,7 +487,6 @@ final class BlockYaml {
         }
         if (b < 0) {
           ascii = false;
-          checkCharacter(k);
         } else if (b == '\t' || b == '\r') {
           throw DECLINED;
         }
@@ -572,7 +601,6 @@ final class BlockYaml {
       }
       if (b < 0) {
         ascii = false;
-        checkCharacter(k);
       } else if (b == '\t' || b == '\r') {
         throw DECLINED;
       }
@@ -592,23 +620,20 @@ final class BlockYaml {
   }
 
   /**
-   * Declines the characters SnakeYAML reads as line breaks (U+0085, U+2028, U+2029) or handles on
-   * its own (a byte order mark inside the text).
+   * Whether the character at {@code k} is one SnakeYAML reads as a line break (U+0085, U+2028,
+   * U+2029) or handles on its own (a byte order mark inside the text).
    */
-  private void checkCharacter(int k) {
+  private boolean isSpecial(int k) {
     int b0 = bytes[k] & 0xFF;
-    if (b0 == 0xC2 && k + 1 < end && (bytes[k + 1] & 0xFF) == 0x85) {
-      throw DECLINED;
+    if (b0 == 0xC2) {
+      return k + 1 < end && (bytes[k + 1] & 0xFF) == 0x85;
     }
-    if (b0 == 0xE2 && k + 2 < end && (bytes[k + 1] & 0xFF) == 0x80) {
-      int b2 = bytes[k + 2] & 0xFF;
-      if (b2 == 0xA8 || b2 == 0xA9) {
-        throw DECLINED;
-      }
+    if (b0 == 0xE2) {
+      return k + 2 < end
+          && (bytes[k + 1] & 0xFF) == 0x80
+          && ((bytes[k + 2] & 0xFF) == 0xA8 || (bytes[k + 2] & 0xFF) == 0xA9);
     }
-    if (b0 == 0xEF && k + 2 < end && (bytes[k + 1] & 0xFF) == 0xBB) {
-      throw DECLINED;
-    }
+    return b0 == 0xEF && k + 1 < end && (bytes[k + 1] & 0xFF) == 0xBB;
   }
 
   private String ascii(int from, int until) {
@@ -643,6 +668,9 @@ final class BlockYaml {
 
   /** A decimal integer as the smallest of int, long and BigInteger that holds it. */
   private static JsonNode number(String text) {
+    if (text.length() > MAX_NUMBER) {
+      throw DECLINED; // Jackson refuses numbers over 1,000 characters, and BigInteger is slow
+    }
     if (text.length() <= 9) {
       return IntNode.valueOf(Integer.parseInt(text));
     }
