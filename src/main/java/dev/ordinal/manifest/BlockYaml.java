@@ -15,6 +15,7 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /**
  * Reads the plain block style that manifests are written in straight from a file's bytes, to the
@@ -24,13 +25,13 @@ import java.util.function.Consumer;
  * <p>Why: SnakeYAML's scanner, parser and resolver were four fifths of a bare typed parse of a
  * manifest in the profile, and Ordinal parses every manifest of every app. This reader knows block
  * mappings and sequences, comments, single-line plain and quoted scalars, one-line flow sequences
- * and empty flow mappings, and {@code ---} between documents.
+ * and mappings, literal and folded block scalars under keys, and {@code ---} between documents.
  *
- * <p>Anything else (block scalars, anchors, aliases, tags, multi-line scalars, complex keys, tabs,
- * directives, any error) makes it decline from the document where it was found, and SnakeYAML reads
- * the rest of the file, so every message about the file stays SnakeYAML's. {@code
- * BlockYamlDifferentialTest} holds the two readings equal over every YAML file of this repository
- * and over generated variations of them.
+ * <p>Anything else (anchors, aliases, tags, multi-line plain or quoted scalars, kept block scalars,
+ * complex keys, tabs, directives, any error) makes it decline from the document where it was found,
+ * and SnakeYAML reads the rest of the file, so every message about the file stays SnakeYAML's.
+ * {@code BlockYamlDifferentialTest} holds the two readings equal over every YAML file of this
+ * repository and over generated variations of them.
  */
 final class BlockYaml {
   /** What {@link #read} returns when it read the whole file. */
@@ -305,6 +306,11 @@ final class BlockYaml {
   /** The value after a key's ':' at {@code i}, leaving the next line with text current. */
   private JsonNode mappingValue(int indent, int i) {
     int at = skipSpaces(i);
+    if (at < contentEnd && (bytes[at] == '|' || bytes[at] == '>')) {
+      JsonNode value = blockScalar(indent, at);
+      skipBlankLines();
+      return value;
+    }
     if (at < contentEnd && bytes[at] != '#') {
       JsonNode value = inline(at);
       nextContent(scanEnd);
@@ -385,6 +391,88 @@ final class BlockYaml {
     }
   }
 
+  /**
+   * A block scalar, literal ({@code |}) or folded ({@code >}), clipped or stripped ({@code -}), as
+   * a mapping value under keys at {@code indent}; the header is at {@code header}. It leaves
+   * current the first line after it with text. Keeping ({@code +}), an indentation digit, leading
+   * blank lines, tabs and an empty scalar are left to SnakeYAML.
+   *
+   * <p>As SnakeYAML reads it: lines lose the first line's indentation; a line more indented keeps
+   * the rest. Literal lines are joined by breaks. Folded lines are joined by a space when both
+   * start with a non-space and no blank line is between them, and by their breaks otherwise. Blank
+   * lines between are breaks. A clipped scalar ends with its last line's break, if it has one.
+   */
+  private JsonNode blockScalar(int indent, int header) {
+    boolean folded = bytes[header] == '>';
+    int after = header + 1;
+    boolean strip = after < contentEnd && bytes[after] == '-';
+    if (strip) {
+      after++;
+    }
+    if (after < contentEnd && bytes[after] != ' ' && bytes[after] != '#') {
+      throw DECLINED; // keep (+), an indentation digit, or text
+    }
+    endOfLine(after);
+    advanceLine();
+    int first = skipSpaces(lineStart);
+    int lines = first - lineStart;
+    if (atEnd() || first >= contentEnd || lines <= indent) {
+      throw DECLINED; // no lines, a blank line first, or an empty scalar
+    }
+    StringBuilder text = new StringBuilder();
+    boolean leadingNonSpace = false;
+    int blanks = 0;
+    boolean started = false;
+    while (true) {
+      int start = lineStart + lines;
+      for (int k = start; k < contentEnd; k++) {
+        if (bytes[k] == '\t') {
+          throw DECLINED;
+        }
+      }
+      boolean nonSpace = start < contentEnd && bytes[start] != ' ';
+      if (started) {
+        if (folded && leadingNonSpace && nonSpace) {
+          if (blanks == 0) {
+            text.append(' ');
+          }
+        } else {
+          text.append('\n');
+        }
+        text.append("\n".repeat(blanks));
+      }
+      started = true;
+      leadingNonSpace = nonSpace;
+      text.append(new String(bytes, start, contentEnd - start, StandardCharsets.UTF_8));
+      boolean hasBreak = nextLine > contentEnd;
+      // The lines after: blank ones (spaces up to the indentation) are breaks; a line with more
+      // spaces or more text goes on; anything less indented ends the scalar.
+      blanks = 0;
+      advanceLine();
+      boolean goesOn = false;
+      while (!atEnd()) {
+        int spaces = 0;
+        while (lineStart + spaces < contentEnd && bytes[lineStart + spaces] == ' ') {
+          spaces++;
+        }
+        int length = contentEnd - lineStart;
+        if (spaces == length && length <= lines) {
+          blanks++;
+          advanceLine();
+          continue;
+        }
+        goesOn = spaces >= lines;
+        break;
+      }
+      if (!goesOn) {
+        if (!strip && hasBreak) {
+          text.append('\n');
+        }
+        return TextNode.valueOf(text.toString());
+      }
+    }
+  }
+
   // ---- keys ------------------------------------------------------------------------------
 
   /** Whether a key (then ':' and a space or the line's end) starts at {@code i}. */
@@ -449,12 +537,7 @@ final class BlockYaml {
         return flowSequence(i);
       }
       case '{' -> {
-        int close = skipSpaces(i + 1);
-        if (close >= contentEnd || bytes[close] != '}') {
-          throw DECLINED; // only "{}"
-        }
-        scanEnd = close + 1;
-        return NODES.objectNode();
+        return flowMapping(i);
       }
       default -> {
         return plain(i);
@@ -511,48 +594,104 @@ final class BlockYaml {
     return scalar(ascii(i, k));
   }
 
-  /** A flow sequence on one line, of plain words, quoted scalars and flow sequences. */
+  /** A flow sequence on one line, of plain words, quoted scalars and flow collections. */
   private ArrayNode flowSequence(int open) {
-    enter();
     ArrayNode node = NODES.arrayNode();
+    flowEntries(
+        open,
+        (byte) ']',
+        i -> {
+          mark(i);
+          node.add(flowValue(i));
+        });
+    return node;
+  }
+
+  /**
+   * A flow mapping on one line: {@code {replicas: 1}}, {@code {app.kubernetes.io/name: db}}. Keys
+   * are plain Kubernetes words or quoted, each followed by ": "; values as in a flow sequence.
+   */
+  private ObjectNode flowMapping(int open) {
+    ObjectNode node = NODES.objectNode();
+    flowEntries(open, (byte) '}', i -> flowPair(node, i));
+    return node;
+  }
+
+  /**
+   * Reads the entries of the flow collection opened at {@code open} up to {@code close}, handing
+   * the start of each to {@code entry}, which reads it and leaves {@link #scanEnd} after it.
+   */
+  private void flowEntries(int open, byte close, IntConsumer entry) {
+    enter();
     int i = skipSpaces(open + 1);
-    if (i < contentEnd && bytes[i] == ']') {
-      scanEnd = i + 1;
-      depth--;
-      return node;
-    }
-    while (true) {
+    while (i >= contentEnd || bytes[i] != close) {
       if (i >= contentEnd) {
         throw DECLINED;
       }
-      mark(i);
-      byte b = bytes[i];
-      JsonNode item;
-      if (b == '"' || b == '\'') {
-        item = TextNode.valueOf(quoted(i));
-      } else if (b == '[') {
-        item = flowSequence(i);
-      } else {
-        item = flowPlain(i);
-      }
-      node.add(item);
+      entry.accept(i);
       i = skipSpaces(scanEnd);
-      if (i >= contentEnd) {
+      if (i >= contentEnd || (bytes[i] != ',' && bytes[i] != close)) {
         throw DECLINED;
       }
-      if (bytes[i] == ']') {
-        scanEnd = i + 1;
-        depth--;
-        return node;
-      }
-      if (bytes[i] != ',') {
-        throw DECLINED;
-      }
-      i = skipSpaces(i + 1);
-      if (i < contentEnd && bytes[i] == ']') {
-        throw DECLINED; // a trailing comma
+      if (bytes[i] == ',') {
+        i = skipSpaces(i + 1);
+        if (i < contentEnd && bytes[i] == close) {
+          throw DECLINED; // a trailing comma
+        }
       }
     }
+    scanEnd = i + 1;
+    depth--;
+  }
+
+  /** One {@code key: value} of a flow mapping, its key at {@code keyStart}. */
+  private void flowPair(ObjectNode node, int keyStart) {
+    String name;
+    if (bytes[keyStart] == '"' || bytes[keyStart] == '\'') {
+      name = quoted(keyStart);
+    } else {
+      int k = keyStart;
+      if (isKeyStart(bytes[k])) {
+        k++;
+        while (k < contentEnd && isKeyPart(bytes[k])) {
+          k++;
+        }
+      }
+      if (k == keyStart) {
+        throw DECLINED;
+      }
+      name = ascii(keyStart, k);
+      scanEnd = k;
+    }
+    int colon = scanEnd;
+    if (colon - keyStart > MAX_KEY
+        || colon + 1 >= contentEnd
+        || bytes[colon] != ':'
+        || bytes[colon + 1] != ' '
+        || node.has(name)) {
+      throw DECLINED; // "a:b", "a :", a missing value, or a duplicate key
+    }
+    mark(keyStart);
+    int value = skipSpaces(colon + 1);
+    if (value >= contentEnd) {
+      throw DECLINED;
+    }
+    node.set(name, flowValue(value));
+  }
+
+  /** A value inside a flow collection, starting at {@code i}. */
+  private JsonNode flowValue(int i) {
+    byte b = bytes[i];
+    if (b == '"' || b == '\'') {
+      return TextNode.valueOf(quoted(i));
+    }
+    if (b == '[') {
+      return flowSequence(i);
+    }
+    if (b == '{') {
+      return flowMapping(i);
+    }
+    return flowPlain(i);
   }
 
   /**
