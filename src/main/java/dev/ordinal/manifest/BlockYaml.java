@@ -455,6 +455,9 @@ final class BlockYaml {
         while (lineStart + spaces < contentEnd && bytes[lineStart + spaces] == ' ') {
           spaces++;
         }
+        if (lineStart + spaces < contentEnd && bytes[lineStart + spaces] == '\t') {
+          throw DECLINED; // where a tab counts as indentation is SnakeYAML's to judge
+        }
         int length = contentEnd - lineStart;
         if (spaces == length && length <= lines) {
           blanks++;
