@@ -70,6 +70,8 @@ final class BlockYaml {
 
   private final byte[] bytes;
   private final int end;
+  // Where each line starts, found once by TextScan.
+  private final TextScan scan;
   // The current line: its 1-based number, where it starts, where its text ends (before "\r\n" or
   // "\n") and where its break ends (the next line's start).
   private int line;
@@ -85,11 +87,12 @@ final class BlockYaml {
   private int count;
   private int depth;
 
-  private BlockYaml(byte[] bytes, int start) {
+  private BlockYaml(byte[] bytes, TextScan scan) {
     this.bytes = bytes;
     this.end = bytes.length;
+    this.scan = scan;
     this.line = 0;
-    this.nextLine = start;
+    this.nextLine = scan.start();
   }
 
   /**
@@ -100,10 +103,12 @@ final class BlockYaml {
    *     before it were handed on, and reading goes on from that one with SnakeYAML
    */
   static int read(byte[] bytes, TextScan scan, Consumer<YamlDocuments.Document> each) {
-    if (bytes.length - scan.start() > MAX_FILE) {
+    if (bytes.length - scan.start() > MAX_FILE || !scan.onlyNewlines()) {
+      // Other breaks end lines and comments where SnakeYAML sees them, and a byte order mark
+      // inside the text is SnakeYAML's to judge.
       return 0;
     }
-    BlockYaml reader = new BlockYaml(bytes, scan.start());
+    BlockYaml reader = new BlockYaml(bytes, scan);
     int index = 0;
     boolean explicitOpen = false;
     try {
@@ -173,17 +178,12 @@ final class BlockYaml {
     lineStart = nextLine;
     columnByte = lineStart;
     columnSoFar = 1;
-    int i = lineStart;
-    while (i < end && bytes[i] != '\n') {
-      byte b = bytes[i];
-      // Breaks other than "\n" and "\r\n" are declined wherever they are, comments included:
-      // SnakeYAML ends a comment there and counts a line.
-      if ((b == '\r' && (i + 1 >= end || bytes[i + 1] != '\n')) || (b < 0 && isSpecial(i))) {
-        throw DECLINED;
-      }
-      i++;
+    // Every break is "\n" or "\r\n" (see read), so the text ends before them.
+    nextLine = line < scan.lineCount() ? scan.lineStart(line + 1) : end;
+    int i = nextLine;
+    if (i > lineStart && bytes[i - 1] == '\n') {
+      i--;
     }
-    nextLine = i < end ? i + 1 : end;
     contentEnd = i > lineStart && bytes[i - 1] == '\r' ? i - 1 : i;
   }
 
@@ -759,23 +759,6 @@ final class BlockYaml {
     StringBuilder builder = to != null ? to : new StringBuilder();
     return builder.append(
         ascii ? ascii(from, until) : new String(bytes, from, until - from, StandardCharsets.UTF_8));
-  }
-
-  /**
-   * Whether the character at {@code k} is one SnakeYAML reads as a line break (U+0085, U+2028,
-   * U+2029) or handles on its own (a byte order mark inside the text).
-   */
-  private boolean isSpecial(int k) {
-    int b0 = bytes[k] & 0xFF;
-    if (b0 == 0xC2) {
-      return k + 1 < end && (bytes[k + 1] & 0xFF) == 0x85;
-    }
-    if (b0 == 0xE2) {
-      return k + 2 < end
-          && (bytes[k + 1] & 0xFF) == 0x80
-          && ((bytes[k + 2] & 0xFF) == 0xA8 || (bytes[k + 2] & 0xFF) == 0xA9);
-    }
-    return b0 == 0xEF && k + 1 < end && (bytes[k + 1] & 0xFF) == 0xBB;
   }
 
   private String ascii(int from, int until) {

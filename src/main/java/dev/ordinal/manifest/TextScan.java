@@ -12,6 +12,8 @@ import java.util.Arrays;
  * @param start where the content starts (after a UTF-8 byte order mark)
  * @param json whether the file is read as JSON: like kubectl, a file whose first non-blank
  *     character is '{'
+ * @param onlyNewlines whether every line break is {@code \n} or {@code \r\n} and no byte order mark
+ *     follows the start: what {@link BlockYaml} reads, leaving the rest to SnakeYAML
  * @param problem why the file is not text that can be parsed, or null
  */
 record TextScan(
@@ -21,6 +23,7 @@ record TextScan(
     int lineCount,
     boolean mayHaveAlias,
     boolean mayHaveTemplate,
+    boolean onlyNewlines,
     Problems.Problem problem) {
 
   private static final String SAVE_AS_UTF8 = "; save it as UTF-8 or move it out of the path";
@@ -38,6 +41,7 @@ record TextScan(
     int lines = 1;
     boolean star = false;
     boolean template = false;
+    boolean onlyNewlines = true;
     Problems.Problem problem = bom;
     int i = start;
     while (problem == null && i < bytes.length) {
@@ -59,6 +63,7 @@ record TextScan(
         lineBreak = true;
       } else if (b == '\r') {
         lineBreak = next >= bytes.length || bytes[next] != '\n';
+        onlyNewlines &= !lineBreak;
       } else if (b == '\t') {
         // allowed anywhere
       } else if (b < 0x80) {
@@ -72,6 +77,9 @@ record TextScan(
           next = i + length;
           if (c == 0x85 || c == 0x2028 || c == 0x2029) {
             lineBreak = true;
+            onlyNewlines = false;
+          } else if (c == 0xFEFF) {
+            onlyNewlines = false;
           } else if ((c >= 0x80 && c <= 0x9F) || c == 0xFFFE || c == 0xFFFF) {
             problem = controlCharacter(bytes, start, i, lines, c);
           }
@@ -85,7 +93,8 @@ record TextScan(
       }
       i = next;
     }
-    return new TextScan(start, isJson(bytes, start), lineStarts, lines, star, template, problem);
+    return new TextScan(
+        start, isJson(bytes, start), lineStarts, lines, star, template, onlyNewlines, problem);
   }
 
   private static boolean hasUtf8Bom(byte[] bytes) {

@@ -409,6 +409,16 @@ class BlockYamlDifferentialTest {
             "a: |\n    x\n  y\n",
             "a: >\n  x\n\n\n",
             "a: |-\n  x\n\n\n",
+            // Breaks other than "\n" and "\r\n" right after a value, and byte order marks in text:
+            // BlockYaml leaves such files to SnakeYAML.
+            "a: x\u2028b: 1\n",
+            "a: x\u0085b: 1\n",
+            "a: x\u2029b: 1\n",
+            "a: x\rb: 1\n",
+            "a: [x]\u2028b: 1\n",
+            "a: |\n  x\u2028  y\nb: 1\n",
+            "a: x\uFEFFy\n",
+            "a: 1\n\uFEFFb: 2\n",
             // One-line flow mappings, as the examples and policies write them.
             "a: {b: 1}\n",
             "a: {b: 1, c: [x, y], d: {e: f}}\nz: 1\n",
