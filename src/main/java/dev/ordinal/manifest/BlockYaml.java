@@ -132,7 +132,7 @@ final class BlockYaml {
         // first document or the one the last "---" opened.
         explicitOpen = false;
         int documentIndex = index;
-        YamlDocuments.Document document = reader.document(documentIndex, scan, indent);
+        YamlDocuments.Document document = reader.document(documentIndex, indent);
         if (document == null) {
           return documentIndex;
         }
@@ -145,7 +145,7 @@ final class BlockYaml {
   }
 
   /** Reads one document whose first line is the current one; null to decline it. */
-  private YamlDocuments.Document document(int index, TextScan scan, int indent) {
+  private YamlDocuments.Document document(int index, int indent) {
     int first = lineStart + indent;
     if (!isKeyAhead(first)) {
       return null; // a scalar or sequence document, or something else SnakeYAML should judge
