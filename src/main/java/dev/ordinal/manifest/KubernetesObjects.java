@@ -27,7 +27,10 @@ final class KubernetesObjects {
   // One mapper for the whole process: Jackson caches deserializers per mapper, and building them
   // for fabric8's large model classes is the expensive part of a first load.
   static final ObjectMapper MAPPER =
-      strictScalars(new ObjectMapper().registerModule(SharedEmptyCollections.module()));
+      strictScalars(
+          new ObjectMapper()
+              .setAnnotationIntrospector(new ModelFieldAccess())
+              .registerModule(SharedEmptyCollections.module()));
 
   /**
    * Unknown fields are found by {@link FieldSchema} (fabric8 keeps them in additionalProperties);

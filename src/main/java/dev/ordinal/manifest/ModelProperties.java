@@ -2,10 +2,10 @@ package dev.ordinal.manifest;
 
 import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.introspect.AnnotatedField;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
+import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,8 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The properties of a fabric8 model class as Jackson reads and writes them, and its unknown-field
- * map, each with a public getter and setter: what copies and compaction of model objects go
- * through, so that a field a later fabric8 adds is handled too.
+ * map, each through its field: what copies and compaction of model objects go through, so that a
+ * field a later fabric8 adds is handled too.
  */
 final class ModelProperties {
 
@@ -30,18 +30,14 @@ final class ModelProperties {
   }
 
   /**
-   * A property's public getter and setter, called by reflection rather than through method handles:
-   * Java 17 writes a class of bytecode for each method handle called more than 127 times, and a
-   * one-shot command that compacts a hundred objects called about 140 of them that often, a class
-   * each (bin/ordinal keeps reflection native; the daemon's reflection writes one class per method,
-   * as the handles did).
+   * A property's field, read and written directly: Jackson reads and writes it there too ({@link
+   * ModelFieldAccess}), and a field access writes no class of bytecode as a reflective method call
+   * does once Java 17 has run it fifteen times.
    */
-  record Property(String name, Holds holds, Method get, Method set) {
+  record Property(String name, Holds holds, Field field) {
     Object read(Object bean) {
       try {
-        return get.invoke(bean);
-      } catch (InvocationTargetException e) {
-        throw unchecked(e);
+        return field.get(bean);
       } catch (IllegalAccessException e) {
         throw new IllegalStateException(e);
       }
@@ -49,30 +45,16 @@ final class ModelProperties {
 
     void write(Object bean, Object value) {
       try {
-        set.invoke(bean, value);
-      } catch (InvocationTargetException e) {
-        throw unchecked(e);
+        field.set(bean, value);
       } catch (IllegalAccessException e) {
         throw new IllegalStateException(e);
       }
     }
-
-    // Public getters and setters of plain fields throw nothing checked.
-    private static RuntimeException unchecked(InvocationTargetException e) {
-      if (e.getCause() instanceof RuntimeException runtime) {
-        return runtime;
-      }
-      if (e.getCause() instanceof Error error) {
-        throw error;
-      }
-      return new IllegalStateException(
-          "a model property's getter or setter threw a checked exception", e.getCause());
-    }
   }
 
   /**
-   * The properties of one class; {@code unpaired} names those without a public getter and setter,
-   * which are not in {@code all}.
+   * The properties of one class; {@code unpaired} names those Jackson does not read and write
+   * through a field (none in fabric8's models today), which are not in {@code all}.
    */
   record Of(List<Property> all, List<Property> collections, List<String> unpaired) {}
 
@@ -91,32 +73,17 @@ final class ModelProperties {
     List<Property> all = new ArrayList<>();
     List<String> unpaired = new ArrayList<>();
     for (BeanPropertyDefinition property : description.findProperties()) {
-      if (!property.hasGetter() || !property.hasSetter()) {
+      AnnotatedField field = property.getField();
+      if (field == null || !writable(field.getAnnotated())) {
         unpaired.add(property.getName());
         continue;
       }
-      Class<?> declared = property.getRawPrimaryType();
-      Holds holds =
-          List.class.isAssignableFrom(declared) || Map.class.isAssignableFrom(declared)
-              ? Holds.COLLECTION
-              : KubernetesResource.class.isAssignableFrom(declared) ? Holds.MODEL : Holds.VALUE;
-      Method get = property.getGetter().getAnnotated();
-      Method set = property.getSetter().getAnnotated();
-      if (accessible(get) && accessible(set)) {
-        all.add(new Property(property.getName(), holds, get, set));
-      } else {
-        unpaired.add(property.getName());
-      }
+      all.add(new Property(property.getName(), holds(field.getRawType()), field.getAnnotated()));
     }
-    try {
-      // fabric8 keeps the fields its class does not know under this pair (Jackson's any-getter).
-      Method get = type.getMethod("getAdditionalProperties");
-      Method set = type.getMethod("setAdditionalProperties", Map.class);
-      if (get.getReturnType() == Map.class && accessible(get) && accessible(set)) {
-        all.add(new Property("additionalProperties", Holds.COLLECTION, get, set));
-      }
-    } catch (NoSuchMethodException e) {
-      // A class without unknown fields.
+    // fabric8 keeps the fields its class does not know in this one (Jackson's any-getter).
+    Field unknown = unknownFields(type);
+    if (unknown != null) {
+      all.add(new Property("additionalProperties", Holds.COLLECTION, unknown));
     }
     return new Of(
         List.copyOf(all),
@@ -124,9 +91,31 @@ final class ModelProperties {
         List.copyOf(unpaired));
   }
 
-  /** Whether the method is public in a public class, as publicLookup required of the handles. */
-  private static boolean accessible(Method method) {
-    return Modifier.isPublic(method.getModifiers())
-        && Modifier.isPublic(method.getDeclaringClass().getModifiers());
+  private static Holds holds(Class<?> declared) {
+    return List.class.isAssignableFrom(declared) || Map.class.isAssignableFrom(declared)
+        ? Holds.COLLECTION
+        : KubernetesResource.class.isAssignableFrom(declared) ? Holds.MODEL : Holds.VALUE;
+  }
+
+  private static Field unknownFields(Class<?> type) {
+    for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+      try {
+        Field field = c.getDeclaredField("additionalProperties");
+        return field.getType() == Map.class && writable(field) ? field : null;
+      } catch (NoSuchFieldException e) {
+        // Declared higher up, or a class without unknown fields.
+      }
+    }
+    return null;
+  }
+
+  /** Whether the field is an instance field this code may read and write. */
+  private static boolean writable(Field field) {
+    int modifiers = field.getModifiers();
+    if (Modifier.isStatic(modifiers) || Modifier.isFinal(modifiers)) {
+      return false;
+    }
+    // The models are on the class path, in the unnamed module, open to reflection.
+    return field.trySetAccessible();
   }
 }

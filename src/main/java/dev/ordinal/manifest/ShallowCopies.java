@@ -26,9 +26,7 @@ final class ShallowCopies {
     if (!properties.unpaired().isEmpty()) {
       // A copy that dropped a property would apply an object without it.
       throw new IllegalArgumentException(
-          type.getName()
-              + " has properties without a public getter and setter: "
-              + properties.unpaired());
+          type.getName() + " has properties not held in a field: " + properties.unpaired());
     }
     try {
       @SuppressWarnings("unchecked")

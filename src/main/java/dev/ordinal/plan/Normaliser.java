@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ordinal.manifest.ModelFieldAccess;
 import dev.ordinal.rollout.Annotations;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -19,11 +20,15 @@ import java.util.Map;
  */
 final class Normaliser {
   /**
-   * Converts models to trees. managedFields are never compared (OwnedFields reads them from the
-   * model) and are the largest part of a live object, so they are not even converted.
+   * Converts models to trees, through their fields ({@link ModelFieldAccess}). managedFields are
+   * never compared (OwnedFields reads them from the model) and are the largest part of a live
+   * object, so they are not even converted.
    */
   static final ObjectMapper MAPPER =
-      JsonMapper.builder().addMixIn(ObjectMeta.class, WithoutManagedFields.class).build();
+      JsonMapper.builder()
+          .annotationIntrospector(new ModelFieldAccess())
+          .addMixIn(ObjectMeta.class, WithoutManagedFields.class)
+          .build();
 
   @JsonIgnoreProperties("managedFields")
   private abstract static class WithoutManagedFields {}
