@@ -516,7 +516,7 @@ final class BlockYaml {
       return null;
     }
     scanEnd = after + 1;
-    return name != null ? name : ascii(i, after);
+    return name != null ? name : KeyStrings.of(bytes, i, after);
   }
 
   private static boolean isKeyStart(byte b) {
@@ -663,7 +663,7 @@ final class BlockYaml {
       if (k == keyStart) {
         throw DECLINED;
       }
-      name = ascii(keyStart, k);
+      name = KeyStrings.of(bytes, keyStart, k);
       scanEnd = k;
     }
     int colon = scanEnd;
