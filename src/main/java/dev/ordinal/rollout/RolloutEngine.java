@@ -129,8 +129,11 @@ public final class RolloutEngine {
     }
     switch (state.phase()) {
       case HEALTHY:
-        return new Action.Wait(
-            state, IDLE_RECHECK, "healthy at revision " + state.stableRevision());
+        return closeGate(state, sts)
+            .orElseGet(
+                () ->
+                    new Action.Wait(
+                        state, IDLE_RECHECK, "healthy at revision " + state.stableRevision()));
       case DEGRADED:
       case ROLLED_BACK:
         return restoreToStable(state, obs);
@@ -139,6 +142,26 @@ public final class RolloutEngine {
       default:
         return progress(spec, state, obs);
     }
+  }
+
+  /**
+   * Between rollouts the partition rests at the replica count, so that a pod template applied by
+   * anyone (Argo CD, kubectl, Ordinal's own applier) moves no pod until a rollout lowers it. Only
+   * once the controller has made the update revision current: a pod recreated below the partition
+   * gets the current revision, which then is the stable one.
+   */
+  private static Optional<Action> closeGate(RolloutState state, StatefulSetView sts) {
+    if (sts.strategy() != UpdateStrategy.ROLLING_UPDATE
+        || sts.partition() >= sts.replicas()
+        || !sts.currentRevision().equals(sts.updateRevision())) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Action.SetPartition(
+            sts.replicas(),
+            state,
+            Set.of(),
+            new RolloutEvent.PartitionRested(sts.partition(), sts.replicas())));
   }
 
   /**
@@ -813,6 +836,11 @@ public final class RolloutEngine {
       RolloutState next = state.with(status).withStepCount(spec.steps().size());
       return new Action.UpdateState(
           next, Set.of(), new RolloutEvent.StepStatus(status.phase(), next.reason()));
+    }
+    // A background analysis can fail at any moment, and nothing but a recheck reads its verdict:
+    // a manual gate or a long pause must not leave a failed canary running for minutes.
+    if (!spec.backgroundAnalysis().isEmpty() && recheck.compareTo(ANALYSIS_RECHECK) > 0) {
+      recheck = ANALYSIS_RECHECK;
     }
     return new Action.Wait(state, recheck, state.reason());
   }

@@ -677,6 +677,20 @@ public sealed interface RolloutEvent extends DomainEvent {
   }
 
   /** The Git applier's hold expired without a new template. */
+  /**
+   * Healthy, the partition back at the replica count: the next pod template waits for a rollout.
+   */
+  record PartitionRested(int from, int to) implements RolloutEvent {
+    @Override
+    public String message() {
+      return "partition raised from "
+          + from
+          + " to "
+          + to
+          + " between rollouts: a new pod template moves no pod until a rollout lowers it";
+    }
+  }
+
   record SyncHoldExpired() implements RolloutEvent {
     @Override
     public String message() {

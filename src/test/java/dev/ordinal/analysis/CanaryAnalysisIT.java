@@ -18,6 +18,7 @@ import dev.ordinal.rollout.AnalysisRef;
 import dev.ordinal.rollout.AnalysisVerdict;
 import dev.ordinal.rollout.Annotations;
 import dev.ordinal.rollout.Phase;
+import dev.ordinal.rollout.RolloutEvent;
 import dev.ordinal.rollout.RolloutSpec;
 import dev.ordinal.rollout.RolloutSpecs;
 import dev.ordinal.rollout.RolloutState;
@@ -95,7 +96,12 @@ class CanaryAnalysisIT {
 
       assertEquals(v2, done.targetRevision());
       assertTrue(done.failedRevisions().isEmpty(), done.toJson());
-      assertEquals(Integer.valueOf(0), s.partition());
+      // Promoted to every pod, then rested at the replica count for the next template.
+      await(
+          "the partition back at " + REPLICAS,
+          TIMEOUT,
+          () -> Integer.valueOf(REPLICAS).equals(s.partition()),
+          s::describeLog);
       // canary 1 → partition 3; 50% of 4 = 2 → 2; full → 0
       assertEquals(List.of(3, 2, 0), s.partitions(), s.describeLog().toString());
       List<String> reasons = s.events();
@@ -638,6 +644,7 @@ class CanaryAnalysisIT {
     List<Integer> partitions() {
       return log.stream()
           .filter(a -> a instanceof Action.SetPartition)
+          .filter(a -> !(a.event() instanceof RolloutEvent.PartitionRested))
           .map(a -> ((Action.SetPartition) a).partition())
           .toList();
     }

@@ -212,8 +212,17 @@ class DaemonIT {
             - canary: {replicas: 1}
             - pause: {duration: 1s}
         """;
+    String gated =
+        """
+        apiVersion: ordinal.dev/v1alpha1
+        kind: RolloutPolicy
+        metadata: {name: gated}
+        spec:
+          steps:
+            - pause: {}
+        """;
     try (TestRemote remote = TestRemote.create(tmp.resolve("policies.git"))) {
-      remote.commit("main", Map.of("policies/policy.yaml", policy));
+      remote.commit("main", Map.of("policies/policy.yaml", policy, "policies/gated.yaml", gated));
       Path configFile = tmp.resolve("config.yaml");
       Files.writeString(
           configFile,
@@ -295,6 +304,72 @@ class DaemonIT {
                 .get(0)
                 .getImage(),
             "the template is the other tool's; Ordinal changed only the partition");
+
+        // Between rollouts the partition rests at the replica count again, so the other tool's
+        // next template moves no pod even when it leaves the partition alone, as Argo CD does
+        // with RespectIgnoreDifferences.
+        await(
+            "the partition rested at the replica count",
+            Duration.ofSeconds(60),
+            () ->
+                Integer.valueOf(3)
+                    .equals(
+                        client
+                            .apps()
+                            .statefulSets()
+                            .inNamespace(ns.name())
+                            .withName("web")
+                            .get()
+                            .getSpec()
+                            .getUpdateStrategy()
+                            .getRollingUpdate()
+                            .getPartition()),
+            () -> client.apps().statefulSets().inNamespace(ns.name()).withName("web").get());
+        Map<String, String> beforeThird = StatefulSets.revisions(client, ns.name(), "web");
+        StatefulSet third = StatefulSets.statefulSet("web", 3, "registry.local/web:3");
+        third.getMetadata().setAnnotations(Map.of(Annotations.POLICY, "gated"));
+        third.getSpec().setUpdateStrategy(null); // no partition: the live one stays
+        StatefulSet applied =
+            client
+                .apps()
+                .statefulSets()
+                .inNamespace(ns.name())
+                .resource(third)
+                .fieldManager("argocd-controller")
+                .forceConflicts()
+                .serverSideApply();
+        assertEquals(
+            3,
+            applied.getSpec().getUpdateStrategy().getRollingUpdate().getPartition(),
+            "the template landed on a rested partition");
+        await(
+            "Ordinal holds the rollout at its manual gate",
+            Duration.ofSeconds(60),
+            () -> {
+              StatefulSet current =
+                  client.apps().statefulSets().inNamespace(ns.name()).withName("web").get();
+              return current
+                      .getMetadata()
+                      .getAnnotations()
+                      .getOrDefault(Annotations.STATE, "")
+                      .contains("Paused")
+                  && current.getStatus().getObservedGeneration()
+                      >= current.getMetadata().getGeneration();
+            },
+            () -> client.apps().statefulSets().inNamespace(ns.name()).withName("web").get());
+        StatefulSet gatedSet =
+            client.apps().statefulSets().inNamespace(ns.name()).withName("web").get();
+        assertEquals(3, gatedSet.getSpec().getUpdateStrategy().getRollingUpdate().getPartition());
+        assertEquals(
+            0,
+            gatedSet.getStatus().getUpdatedReplicas() == null
+                ? 0
+                : gatedSet.getStatus().getUpdatedReplicas(),
+            "no pod runs the new template at the gate");
+        assertEquals(
+            beforeThird,
+            StatefulSets.revisions(client, ns.name(), "web"),
+            "every pod still runs the revision of the last rollout");
       }
     }
   }

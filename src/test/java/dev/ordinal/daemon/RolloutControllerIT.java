@@ -10,6 +10,7 @@ import dev.ordinal.rollout.Action;
 import dev.ordinal.rollout.Annotations;
 import dev.ordinal.rollout.Command;
 import dev.ordinal.rollout.Phase;
+import dev.ordinal.rollout.RolloutEvent;
 import dev.ordinal.rollout.RolloutSpec;
 import dev.ordinal.rollout.RolloutState;
 import dev.ordinal.rollout.Step;
@@ -56,6 +57,22 @@ class RolloutControllerIT {
 
       // canary 1 → partition 4; 40% of 5 = 2 → 3; 80% = 4 → 1; full promotion → 0
       assertEquals(List.of(4, 3, 1, 0), h.partitions(), "partitions " + h.describeLog());
+      // Then, the controller having made v2 current, the partition rests at the replica count so
+      // that the next template waits for a rollout, whoever applies it.
+      // The listener hears of a write after it lands, so both are awaited.
+      await(
+          "the partition back at 5, by a PartitionRested write",
+          RolloutHarness.TIMEOUT,
+          () ->
+              Integer.valueOf(5)
+                      .equals(
+                          h.sts().getSpec().getUpdateStrategy().getRollingUpdate().getPartition())
+                  && h.log.stream()
+                      .filter(e -> e.action() instanceof Action.SetPartition)
+                      .reduce((first, second) -> second)
+                      .map(e -> e.action().event() instanceof RolloutEvent.PartitionRested)
+                      .orElse(false),
+          h::describeLog);
       List<PodRecord> moved =
           h.sim.seen().stream()
               .filter(r -> r.revision().equals(v2))
@@ -66,7 +83,10 @@ class RolloutControllerIT {
           moved.stream().map(PodRecord::name).toList());
       // each partition step was written only after the pods of the previous step were Ready
       List<RolloutHarness.Executed> setPartitions =
-          h.log.stream().filter(e -> e.action() instanceof Action.SetPartition).toList();
+          h.log.stream()
+              .filter(e -> e.action() instanceof Action.SetPartition)
+              .filter(e -> !(e.action().event() instanceof RolloutEvent.PartitionRested))
+              .toList();
       Map<Integer, Integer> podsBefore = Map.of(3, 1, 1, 2, 0, 4);
       for (RolloutHarness.Executed e : setPartitions) {
         int p = ((Action.SetPartition) e.action()).partition();
@@ -96,8 +116,9 @@ class RolloutControllerIT {
       assertTrue(
           Duration.between(first, second).compareTo(Duration.ofSeconds(1)) >= 0, "pause honoured");
       assertEquals(
-          Integer.valueOf(0),
-          h.sts().getSpec().getUpdateStrategy().getRollingUpdate().getPartition());
+          Integer.valueOf(5),
+          h.sts().getSpec().getUpdateStrategy().getRollingUpdate().getPartition(),
+          "at rest after the rollout");
       assertTrue(h.events().contains("Initialized"), "events " + h.events());
     }
   }

@@ -7,6 +7,7 @@ import static dev.ordinal.testkit.StatefulSets.revisions;
 import dev.ordinal.kube.KubeCluster;
 import dev.ordinal.rollout.Action;
 import dev.ordinal.rollout.Annotations;
+import dev.ordinal.rollout.RolloutEvent;
 import dev.ordinal.rollout.RolloutSpec;
 import dev.ordinal.rollout.RolloutState;
 import dev.ordinal.testkit.PodSimulator;
@@ -207,6 +208,7 @@ final class RolloutHarness implements AutoCloseable {
   List<Integer> partitions() {
     return log.stream()
         .filter(e -> e.action() instanceof Action.SetPartition)
+        .filter(e -> !(e.action().event() instanceof RolloutEvent.PartitionRested))
         .map(e -> ((Action.SetPartition) e.action()).partition())
         .toList();
   }

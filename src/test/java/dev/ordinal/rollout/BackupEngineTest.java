@@ -25,9 +25,10 @@ class BackupEngineTest {
     return STEPS.withBackup(BackupSpec.of(restore));
   }
 
-  /** Five pods on S with one claim each, healthy. */
+  /** Five pods on S with one claim each, healthy, the partition at rest. */
   static Sim healthy(RolloutSpec spec) {
     Sim sim = new Sim(spec, 5, S).withClaims("data");
+    sim.partition = 5; // between rollouts the partition rests at the replica count
     sim.store(RolloutState.healthy(S, Sim.T0));
     return sim;
   }

@@ -42,6 +42,7 @@ class RolloutEngineTest {
   /** Five pods on S, Ordinal tracking them as Healthy. */
   static Sim healthy(RolloutSpec spec) {
     Sim sim = new Sim(spec, 5, S);
+    sim.partition = 5; // between rollouts the partition rests at the replica count
     sim.store(RolloutState.healthy(S, Sim.T0));
     return sim;
   }
@@ -116,6 +117,31 @@ class RolloutEngineTest {
     }
 
     @Test
+    void aHealthySetWithItsPartitionBelowItsReplicasRaisesIt() {
+      Sim sim = healthy(SPEC);
+      sim.partition = 2;
+      Action a = sim.decide();
+      assertEquals(5, assertInstanceOf(Action.SetPartition.class, a).partition());
+      assertEquals("PartitionRested", a.event().reason());
+      assertTrue(a.consumes().isEmpty());
+    }
+
+    @Test
+    void aPartitionAtOrAboveTheReplicasIsLeftAlone() {
+      Sim sim = healthy(SPEC);
+      sim.partition = 7; // Git lowered the replicas below an old partition
+      assertInstanceOf(Action.Wait.class, sim.decide());
+    }
+
+    @Test
+    void anOnDeleteSetHasNoPartitionToRest() {
+      Sim sim = healthy(SPEC);
+      sim.strategy = UpdateStrategy.ON_DELETE;
+      sim.partition = 0;
+      assertInstanceOf(Action.Wait.class, sim.decide());
+    }
+
+    @Test
     void waitsUntilControllerObservedTheLatestGeneration() {
       Sim sim = healthy(SPEC).gitChange(T); // observedGeneration lags
       Action a = sim.decide();
@@ -142,6 +168,7 @@ class RolloutEngineTest {
     @Test
     void unheldNewRevisionRaisesPartitionFirst() {
       Sim sim = healthy(SPEC);
+      sim.partition = 0; // nobody held the partition (a set from before it rested)
       sim.updateRevision = T; // template applied without the hold
       Action a = sim.decide();
       assertEquals(5, assertInstanceOf(Action.SetPartition.class, a).partition());
@@ -434,6 +461,22 @@ class RolloutEngineTest {
       Action.StartAnalysis s = assertInstanceOf(Action.StartAnalysis.class, sim.decide());
       assertEquals(T + "/r1/background", s.runId());
       assertEquals(List.of(LATENCY), s.templates());
+    }
+
+    @Test
+    void aPauseWithABackgroundAnalysisRechecksAsOftenAsAnAnalysis() {
+      // Step 2 is a five-minute pause: without the background run it would wait that long, and a
+      // verdict is read only when the engine decides again.
+      Sim sim = atStep(WITH_BACKGROUND, 1, 4);
+      sim.verdicts.put(T + "/r1/background", AnalysisVerdict.RUNNING);
+      Action plain = atStep(SPEC, 1, 4).decide();
+      assertTrue(
+          assertInstanceOf(Action.Wait.class, plain).recheckAfter().compareTo(Duration.ofMinutes(4))
+              > 0,
+          plain.toString());
+      assertEquals(
+          RolloutEngine.ANALYSIS_RECHECK,
+          assertInstanceOf(Action.Wait.class, sim.decide()).recheckAfter());
     }
 
     @Test
@@ -976,6 +1019,26 @@ class RolloutEngineTest {
       assertEquals(Phase.HEALTHY, st(a).phase());
       assertEquals(T, st(a).stableRevision());
       assertEquals("", st(a).reason());
+    }
+
+    @Test
+    void aCompletedRolloutRestsThePartitionOnceTheControllerMadeItCurrent() {
+      Sim sim = atStep(SPEC, 5, 2);
+      sim.applySynced(sim.decide()); // full promotion: partition 0
+      sim.podsOn(T, 0);
+      Action completed = sim.decide();
+      assertEquals("RolloutCompleted", completed.event().reason());
+      sim.applySynced(completed);
+      sim.currentRevision = S; // the controller has not written its status yet
+      assertInstanceOf(Action.Wait.class, sim.decide());
+      sim.currentRevision = T;
+      Action rest = sim.decide();
+      assertEquals(5, assertInstanceOf(Action.SetPartition.class, rest).partition());
+      assertEquals(
+          new RolloutEvent.PartitionRested(0, 5), rest.event(), "from the promotion's 0 to 5");
+      assertEquals(sim.state().orElseThrow(), rest.state(), "the state does not change");
+      sim.applySynced(rest);
+      assertInstanceOf(Action.Wait.class, sim.decide());
     }
 
     @Test

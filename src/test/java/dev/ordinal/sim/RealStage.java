@@ -128,6 +128,11 @@ final class RealStage implements Stage {
   }
 
   @Override
+  public boolean partitionAtRest(String name) {
+    return Stage.atRest(sts(name));
+  }
+
+  @Override
   public Map<String, String> pods(String name) {
     return StatefulSets.revisions(client, ns, name);
   }

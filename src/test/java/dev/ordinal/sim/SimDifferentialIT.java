@@ -74,6 +74,14 @@ class SimDifferentialIT {
             })
         .start();
     scenario.play(stage, revisions);
+    if (stage.state(name).map(s -> s.phase() == Phase.HEALTHY).orElse(false)) {
+      // A completed rollout's last decision rests the partition: part of what both must agree on.
+      await(
+          "the partition at rest",
+          Duration.ofSeconds(30),
+          () -> stage.partitionAtRest(name),
+          () -> decisions);
+    }
     // The state is written before its decision is told to the listener: wait for the telling.
     await(
         "the last decision recorded",

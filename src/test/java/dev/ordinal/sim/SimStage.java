@@ -128,6 +128,11 @@ final class SimStage implements Stage {
   }
 
   @Override
+  public boolean partitionAtRest(String name) {
+    return Stage.atRest(cluster.get(NS, name).orElseThrow());
+  }
+
+  @Override
   public Map<String, String> pods(String name) {
     return cluster.podRevisions(NS, name);
   }

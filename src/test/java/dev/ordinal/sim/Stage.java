@@ -3,6 +3,7 @@ package dev.ordinal.sim;
 import dev.ordinal.daemon.RolloutLoop;
 import dev.ordinal.rollout.RolloutSpec;
 import dev.ordinal.rollout.RolloutState;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,8 +38,21 @@ interface Stage extends AutoCloseable {
   /** The rollout state on the StatefulSet, if any. */
   Optional<RolloutState> state(String name);
 
+  /**
+   * Whether the partition is at rest: at or above the replica count, or none (OnDelete). Between
+   * rollouts the engine raises it there, one decision after the rollout completed.
+   */
+  boolean partitionAtRest(String name);
+
   /** Pod name → revision now. */
   Map<String, String> pods(String name);
+
+  static boolean atRest(StatefulSet sts) {
+    var rolling = sts.getSpec().getUpdateStrategy().getRollingUpdate();
+    Integer partition = rolling == null ? null : rolling.getPartition();
+    return "OnDelete".equals(sts.getSpec().getUpdateStrategy().getType())
+        || (partition != null && partition >= sts.getSpec().getReplicas());
+  }
 
   /** Every pod incarnation created so far, as "pod@revision", in creation order. */
   List<String> podHistory(String name);
