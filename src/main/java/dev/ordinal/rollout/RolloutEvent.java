@@ -676,7 +676,6 @@ public sealed interface RolloutEvent extends DomainEvent {
     }
   }
 
-  /** The Git applier's hold expired without a new template. */
   /**
    * Healthy, the partition back at the replica count: the next pod template waits for a rollout.
    */
@@ -691,6 +690,7 @@ public sealed interface RolloutEvent extends DomainEvent {
     }
   }
 
+  /** The Git applier's hold expired without a new template. */
   record SyncHoldExpired() implements RolloutEvent {
     @Override
     public String message() {
