@@ -258,7 +258,7 @@ public final class KubeAccess implements AutoCloseable {
 
   private <T> T call(Supplier<T> read) {
     try {
-      return read.get();
+      return ClosedConnections.read(read);
     } catch (KubernetesClientException e) {
       throw explain(e);
     }

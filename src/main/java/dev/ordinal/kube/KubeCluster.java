@@ -472,6 +472,14 @@ public final class KubeCluster implements Cluster {
 
   // ------------------------------------------------------------------ live objects
 
+  /**
+   * Runs a read as {@link #translated} does, asked once more if a connection closed under it
+   * ({@link ClosedConnections}).
+   */
+  private static <T> T translatedRead(Supplier<T> read) {
+    return translated(() -> ClosedConnections.read(read));
+  }
+
   /** Runs a request, turning fabric8's exception into the port's. */
   private static <T> T translated(Supplier<T> call) {
     try {
@@ -484,7 +492,7 @@ public final class KubeCluster implements Cluster {
   @Override
   public Map<ObjectKey, Live> lookup(
       Collection<? extends HasMetadata> desired, String defaultNamespace) {
-    return translated(() -> lookupFromKube(desired, defaultNamespace));
+    return translatedRead(() -> lookupFromKube(desired, defaultNamespace));
   }
 
   private Map<ObjectKey, Live> lookupFromKube(
@@ -592,7 +600,7 @@ public final class KubeCluster implements Cluster {
   @Override
   public List<Live> inventory(
       String app, String namespace, Map<String, Set<String>> kindsByApiVersion) {
-    return translated(() -> inventoryFromKube(app, namespace, kindsByApiVersion));
+    return translatedRead(() -> inventoryFromKube(app, namespace, kindsByApiVersion));
   }
 
   private List<Live> inventoryFromKube(
@@ -661,7 +669,7 @@ public final class KubeCluster implements Cluster {
 
   @Override
   public Optional<HasMetadata> full(Live live) {
-    return translated(() -> fullFromKube(live));
+    return translatedRead(() -> fullFromKube(live));
   }
 
   private Optional<HasMetadata> fullFromKube(Live live) {

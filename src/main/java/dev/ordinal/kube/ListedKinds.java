@@ -173,9 +173,11 @@ final class ListedKinds {
     if (e.getCode() == 404) {
       return Map.of(); // a kind the server does not serve: none of its objects exists
     }
-    if (e.getCode() == 401 || e.getCode() == 403) {
+    if (e.getCode() == 403) {
       return null; // may get what it may not list
     }
+    // A 401 (the client's too, after it renewed what it could) refuses the credentials, not the
+    // verb: a GET of each object would be refused as well, at one request per object.
     throw e;
   }
 

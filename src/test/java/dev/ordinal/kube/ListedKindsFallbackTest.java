@@ -148,6 +148,37 @@ class ListedKindsFallbackTest {
     assertEquals(List.of("direct 400"), answered);
   }
 
+  /**
+   * A 401 that the client meets too refuses the credentials, not the verb: the read fails at once,
+   * and no object is asked for one GET at a time (each would be refused alike).
+   */
+  @Test
+  void credentialsTheClientIsRefusedTooAreNotTriedOneGetAtATime() throws IOException {
+    server =
+        LoopbackApi.start(
+            PATH,
+            exchange -> {
+              boolean list = exchange.getRequestURI().getPath().equals(PATH);
+              answered.add(list ? "list 401" : "get 401");
+              send(exchange, 401, status(401));
+            });
+    Config config = Config.empty();
+    config.setMasterUrl(LoopbackApi.url(server));
+    config.setOauthToken("not-a-token");
+    client = new KubernetesClientBuilder().withConfig(config).build();
+    DirectReads direct = DirectReads.of(config, ManifestLoader.modelReader());
+
+    KubernetesClientException refused =
+        assertThrows(
+            KubernetesClientException.class,
+            () -> ListedKinds.read(() -> client, direct, desired(), NAMESPACE));
+
+    assertEquals(401, refused.getCode());
+    // the direct LIST, then the client's (which may ask again with a token it renewed)
+    assertTrue(answered.size() >= 2, answered.toString());
+    assertTrue(answered.stream().allMatch("list 401"::equals), answered.toString());
+  }
+
   private static void assertEveryObjectIsListed(ListedKinds listed) {
     for (HasMetadata object : desired()) {
       ObjectKey key = ObjectKey.of(object, NAMESPACE);
