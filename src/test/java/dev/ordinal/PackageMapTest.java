@@ -6,7 +6,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -89,5 +94,157 @@ class PackageMapTest {
   void theInMemoryClusterUsesThePortsOnly() throws IOException {
     assertEquals(
         List.of(), violations("sim", List.of("io.fabric8.kubernetes.client", "dev.ordinal.kube")));
+  }
+
+  /** Ordinal's own packages and the libraries that the table's last column governs. */
+  private static final Pattern GOVERNED =
+      Pattern.compile(
+          "\\b(dev\\.ordinal\\.[a-z]+|io\\.fabric8\\.kubernetes\\.(?:client|api)|com\\.fasterxml\\.jackson"
+              + "|org\\.eclipse\\.jgit|org\\.yaml\\.snakeyaml|io\\.prometheus|org\\.eclipse\\.jetty|picocli"
+              + "|com\\.github\\.difflib|ch\\.qos\\.logback)\\b");
+
+  private static final String CLIENT = "io.fabric8.kubernetes.client";
+  private static final String MODEL = "io.fabric8.kubernetes.api";
+  private static final String JACKSON = "com.fasterxml.jackson";
+  private static final String JGIT = "org.eclipse.jgit";
+  private static final String SNAKEYAML = "org.yaml.snakeyaml";
+  private static final String PROMETHEUS = "io.prometheus";
+
+  /**
+   * The README's "may import" column as data: for each package, the other packages of Ordinal and
+   * the libraries it may use (the JDK and SLF4J are open to all). "The ports" are {@code daemon}'s
+   * and {@code shard}'s; "every capability package" is every package but the entry points ({@code
+   * cli}, {@code demo}) and the implementations of the ports ({@code kube}, {@code sim}).
+   */
+  private static final Map<String, Set<String>> MAY_IMPORT =
+      Map.ofEntries(
+          Map.entry("rollout", Set.of("manifest", JACKSON)),
+          Map.entry("plan", Set.of("rollout", "manifest", JACKSON, "com.github.difflib", MODEL)),
+          Map.entry("manifest", Set.of(JACKSON, SNAKEYAML, MODEL)),
+          Map.entry("analysis", Set.of("manifest", "rollout", JACKSON)),
+          Map.entry("git", Set.of("manifest", JGIT, JACKSON)),
+          Map.entry(
+              "promotion",
+              Set.of("rollout", "git", "manifest", "plan", JGIT, SNAKEYAML, JACKSON, MODEL)),
+          Map.entry("backup", Set.of("daemon", "shard", "rollout", JACKSON, MODEL)),
+          Map.entry(
+              "daemon",
+              Set.of(
+                  "shard",
+                  "rollout",
+                  "plan",
+                  "manifest",
+                  "analysis",
+                  "git",
+                  "promotion",
+                  "backup",
+                  "web",
+                  "metrics",
+                  "notify",
+                  JACKSON,
+                  MODEL,
+                  PROMETHEUS)),
+          Map.entry("shard", Set.of()),
+          Map.entry(
+              "kube",
+              Set.of(
+                  CLIENT,
+                  MODEL,
+                  "daemon",
+                  "shard",
+                  "backup",
+                  "analysis",
+                  "plan",
+                  "rollout",
+                  "manifest",
+                  JACKSON)),
+          Map.entry(
+              "sim",
+              Set.of(
+                  "daemon",
+                  "shard",
+                  "analysis",
+                  "backup",
+                  "plan",
+                  "rollout",
+                  "manifest",
+                  JACKSON,
+                  MODEL)),
+          Map.entry(
+              "demo",
+              Set.of(
+                  "daemon",
+                  "shard",
+                  "sim",
+                  "rollout",
+                  "plan",
+                  "manifest",
+                  "analysis",
+                  "git",
+                  "promotion",
+                  "backup",
+                  "web",
+                  "metrics",
+                  "notify",
+                  JACKSON,
+                  MODEL,
+                  JGIT,
+                  SNAKEYAML,
+                  PROMETHEUS)),
+          Map.entry(
+              "web",
+              Set.of("rollout", "git", "analysis", "org.eclipse.jetty", JACKSON, PROMETHEUS)),
+          Map.entry("metrics", Set.of("analysis", "rollout", PROMETHEUS)),
+          Map.entry("notify", Set.of("analysis", "rollout", JACKSON)),
+          Map.entry("cli", Set.of("*")));
+
+  @Test
+  void everyPackageUsesOnlyWhatTheMapAllowsIt() throws IOException {
+    Map<String, Set<String>> beyond = new TreeMap<>();
+    Set<String> unmapped = new TreeSet<>();
+    try (Stream<Path> packages = Files.list(MAIN)) {
+      for (Path pkg : packages.filter(Files::isDirectory).sorted().toList()) {
+        String name = pkg.getFileName().toString();
+        Set<String> allowed = MAY_IMPORT.get(name);
+        if (allowed == null) {
+          unmapped.add(name);
+          continue;
+        }
+        if (allowed.contains("*")) {
+          continue;
+        }
+        for (String used : uses(name)) {
+          if (!allowed.contains(used)) {
+            beyond.computeIfAbsent(name, k -> new TreeSet<>()).add(used);
+          }
+        }
+      }
+    }
+    assertEquals(Set.of(), unmapped, "packages the README's map does not name");
+    assertEquals(Map.of(), beyond, "uses beyond the README's \"may import\" column");
+  }
+
+  /** What a package's code uses of {@link #GOVERNED}: Ordinal's packages by their last name. */
+  private static Set<String> uses(String fromPackage) throws IOException {
+    Set<String> used = new HashSet<>();
+    try (Stream<Path> files = Files.walk(MAIN.resolve(fromPackage))) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+        String code =
+            withoutComments(Files.readString(file)).replaceAll("\"(?:\\\\.|[^\"\\\\])*\"", "\"\"");
+        Matcher m = GOVERNED.matcher(code);
+        while (m.find()) {
+          String ref = m.group(1);
+          if (ref.startsWith("dev.ordinal.")) {
+            String target = ref.substring("dev.ordinal.".length());
+            if (!target.equals(fromPackage)) {
+              used.add(target);
+            }
+          } else {
+            used.add(ref);
+          }
+        }
+      }
+    }
+    return used;
   }
 }
