@@ -1,8 +1,10 @@
 package dev.ordinal.cli;
 
+import dev.ordinal.daemon.DaemonConfig;
 import dev.ordinal.demo.Demo;
 import dev.ordinal.demo.DemoException;
 import java.io.PrintWriter;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -60,6 +62,11 @@ final class DemoCommand implements Callable<Integer> {
     if (!(speed >= 1 && speed <= 100)) {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--speed must be between 1 and 100, not " + speed);
+    }
+    Optional<String> badListen = DaemonConfig.listenProblem("--listen", listen);
+    if (badListen.isPresent()) {
+      // Before the story starts: a bad address is the user's typo, not a demo that failed.
+      throw new CommandLine.ParameterException(spec.commandLine(), Text.escaped(badListen.get()));
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();

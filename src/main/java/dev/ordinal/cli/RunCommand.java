@@ -26,8 +26,8 @@ import picocli.CommandLine.Option;
       "Polls each app's Git repository (and fetches at once on a verified push webhook), "
           + "validates, plans and applies with server-side apply, and drives the rollouts of "
           + "StatefulSets under a RolloutPolicy. Only the leader of the Lease 'ordinal' writes.",
-      "Serves /metrics, /healthz, /readyz, /status and /webhook on the config's listen address. "
-          + "Logs to stderr ($ORDINAL_LOG_LEVEL, default INFO). Runs until stopped (SIGTERM, Ctrl-C)."
+      "Serves /metrics, /healthz, /readyz and /status on the config's listen address, and push"
+          + " webhooks on their own (webhook.listen, default 0.0.0.0:8081). Logs to stderr ($ORDINAL_LOG_LEVEL, default INFO). Runs until stopped (SIGTERM, Ctrl-C)."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

@@ -6,6 +6,7 @@ import dev.ordinal.git.GitSource;
 import dev.ordinal.git.GitSourceConfig;
 import dev.ordinal.git.GitSourceException;
 import dev.ordinal.git.PollResult;
+import dev.ordinal.git.RepoUrl;
 import dev.ordinal.manifest.LocalDirectory;
 import dev.ordinal.manifest.SourceTree;
 import java.io.IOException;
@@ -13,6 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -21,6 +24,8 @@ import picocli.CommandLine.Parameters;
  * path) at a revision, under a path.
  */
 final class SourceOptions {
+  private static final Logger log = LoggerFactory.getLogger(SourceOptions.class);
+
   @Parameters(
       arity = "0..*",
       paramLabel = "PATH",
@@ -86,7 +91,8 @@ final class SourceOptions {
     record Repository(String url) implements Source {
       @Override
       public String label() {
-        return url;
+        // A URL may carry a token (https://user:token@host/...); output and logs never show it.
+        return RepoUrl.redact(url);
       }
     }
   }
@@ -130,14 +136,24 @@ final class SourceOptions {
 
   /** Reads one source; failures are user-facing messages. */
   SourceTree read(Source source) throws SourceException {
+    long start = System.nanoTime();
     try {
+      SourceTree tree;
       if (source instanceof Source.Folder folder) {
-        return LocalDirectory.read(folder.path());
+        tree = LocalDirectory.read(folder.path());
+      } else if (source instanceof Source.FileSet files) {
+        tree = readFiles(files.paths());
+      } else {
+        tree = readRepository();
       }
-      if (source instanceof Source.FileSet files) {
-        return readFiles(files.paths());
-      }
-      return readRepository();
+      // What -v shows of a command that reads manifests: which files it took, and from where.
+      log.info(
+          "read {} manifest files from {} at {} in {} ms",
+          tree.entries().size(),
+          Text.escaped(source.label()),
+          Text.escaped(tree.revision()),
+          (System.nanoTime() - start) / 1_000_000);
+      return tree;
     } catch (LocalDirectory.RejectedFilesException e) {
       throw new SourceException(String.join("\n", e.problems()));
     } catch (IOException e) {

@@ -774,7 +774,7 @@ public final class Daemon implements AutoCloseable {
     if (hook == null) {
       log.info(
           "webhooks are off (no webhook in the config): Git is polled only. To fetch on push, add"
-              + " webhook: {{secretEnv: ORDINAL_WEBHOOK_SECRET}} (its own port, default {})",
+              + " webhook: {secretEnv: ORDINAL_WEBHOOK_SECRET} (its own port, default {})",
           DaemonConfig.Webhook.DEFAULT_WEBHOOK_LISTEN);
       return null;
     }

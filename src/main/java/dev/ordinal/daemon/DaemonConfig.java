@@ -1068,8 +1068,11 @@ public record DaemonConfig(
     return problems;
   }
 
-  /** A listen address's problem: it must be host:port with a port from 0 to 65535. */
-  private static Optional<String> listenProblem(String field, String value) {
+  /**
+   * A listen address's problem: it must be host:port with a port from 0 to 65535. Public for the
+   * CLI's own {@code --listen} options, which take the same form.
+   */
+  public static Optional<String> listenProblem(String field, String value) {
     if (value == null) {
       return Optional.empty();
     }

@@ -141,4 +141,17 @@ class CliHelpTest {
     assertTrue(run.err().contains("not '\\u001b[2Jjson'"), run.err());
     assertTrue(run.err().chars().noneMatch(c -> c == 0x1b), "no raw escape: " + run.err());
   }
+
+  @Test
+  void demoRefusesABadListenAddressAsAUsageErrorBeforeTheStoryStarts() {
+    for (String listen : List.of("nonsense", "0.0.0.0:99999", "\u001b[2J:80x")) {
+      CliRun run = CliRun.of("demo", "--listen", listen);
+      assertEquals(2, run.exitCode(), listen + ": " + run.err());
+      assertTrue(
+          run.err().contains("--listen: expected host:port such as 0.0.0.0:8080"), run.err());
+      assertTrue(!run.err().contains("Exception") && !run.err().contains("\tat "), run.err());
+      assertTrue(run.err().chars().noneMatch(c -> c == 0x1b), "no raw escape: " + run.err());
+      assertTrue(run.out().isEmpty() || !run.out().contains("=="), "no story: " + run.out());
+    }
+  }
 }

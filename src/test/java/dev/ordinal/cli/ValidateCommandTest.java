@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ordinal.git.TestRemote;
+import dev.ordinal.testkit.LogCapture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,6 +45,21 @@ class ValidateCommandTest {
     CliRun run = CliRun.of("validate", tmp.toString());
     assertEquals(0, run.exitCode(), run.err());
     assertTrue(run.out().contains("valid: 1 object (1 StatefulSet)"), run.out());
+  }
+
+  @Test
+  void verboseSaysWhatItReadAndFromWhereAndQuietSaysNothing() throws IOException {
+    Files.writeString(tmp.resolve("db.yaml"), STS);
+    try (LogCapture log = new LogCapture(SourceOptions.class)) {
+      assertEquals(0, CliRun.of("validate", tmp.toString()).exitCode());
+      assertEquals(List.of(), log.lines());
+      CliRun run = CliRun.of("validate", "-v", tmp.toString());
+      assertEquals(0, run.exitCode(), run.err());
+      assertEquals(1, log.lines().size(), log.lines().toString());
+      assertTrue(
+          log.lines().get(0).startsWith("INFO read 1 manifest files from " + tmp + " at "),
+          log.lines().toString());
+    }
   }
 
   @Test
