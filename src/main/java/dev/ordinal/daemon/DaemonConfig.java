@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -621,7 +622,12 @@ public record DaemonConfig(
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     DaemonConfig config;
     try {
-      config = mapper.readValue(Files.readAllBytes(file), DaemonConfig.class);
+      byte[] bytes = Files.readAllBytes(file);
+      Optional<String> notAConfig = notAConfig(mapper.readTree(bytes));
+      if (notAConfig.isPresent()) {
+        throw new ConfigException(file + ":1: " + notAConfig.get());
+      }
+      config = mapper.readValue(bytes, DaemonConfig.class);
     } catch (UnrecognizedPropertyException e) {
       throw new ConfigException(
           file
@@ -653,6 +659,29 @@ public record DaemonConfig(
           problems.stream().map(p -> file + ": " + p).collect(Collectors.joining("\n")));
     }
     return config;
+  }
+
+  /**
+   * Why a parsed file cannot be a config at all, before binding it: Jackson's own words for these
+   * ("No content to map", "Cannot construct instance of ...") name a Java class and no remedy.
+   */
+  private static Optional<String> notAConfig(JsonNode tree) {
+    if (tree == null || tree.isMissingNode() || tree.isNull()) {
+      return Optional.of("the file is empty; it needs at least 'apps:'");
+    }
+    if (!tree.isObject()) {
+      return Optional.of(
+          "a config is a YAML mapping with at least 'apps:', not "
+              + (tree.isArray() ? "a list" : "a single value")
+              + "; see README.md, \"Configuration reference\"");
+    }
+    if ("ConfigMap".equals(tree.path("kind").asText()) && tree.has("data")) {
+      return Optional.of(
+          "this is a ConfigMap; the config is the value of its data key config.yaml. Take it"
+              + " out first: kubectl create -f FILE --dry-run=client -o"
+              + " jsonpath='{.data.config\\.yaml}' > config.yaml");
+    }
+    return Optional.empty();
   }
 
   public String dataDirOrDefault() {
