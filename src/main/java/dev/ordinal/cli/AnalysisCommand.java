@@ -200,6 +200,21 @@ public class AnalysisCommand implements Callable<Integer> {
       if (chosen.isEmpty()) {
         return 1;
       }
+      if (prometheus == null) {
+        // The daemon would ask its config's servers; a backtest has no config, so each point
+        // would only repeat that no server is known.
+        for (AnalysisTemplate.Metric metric : chosen.get().metrics()) {
+          if (metric.provider() instanceof AnalysisTemplate.Prometheus query
+              && query.explicitAddress().isEmpty()) {
+            throw new CommandLine.ParameterException(
+                spec.commandLine(),
+                "metric "
+                    + Text.quoted(metric.name())
+                    + " names no Prometheus address (the daemon takes its config's server);"
+                    + " give one with --prometheus URL");
+          }
+        }
+      }
       try {
         Backtest.Report report =
             Backtest.run(

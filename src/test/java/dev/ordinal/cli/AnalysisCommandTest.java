@@ -67,6 +67,29 @@ class AnalysisCommandTest {
   }
 
   @Test
+  void aTemplateWithoutAnAddressNeedsDashDashPrometheusBeforeAnyQuery() {
+    assertEquals(
+        2,
+        run(
+            "backtest",
+            "--template",
+            "policies/error-rate.yaml",
+            "--namespace",
+            "x",
+            "--canary-pods",
+            "db-1",
+            "--from",
+            "-7d"));
+    assertTrue(
+        err.toString()
+            .contains(
+                "names no Prometheus address (the daemon takes its config's server); give one"
+                    + " with --prometheus URL"),
+        err.toString());
+    assertEquals("", out.toString(), "no table of errors");
+  }
+
+  @Test
   void withoutSubcommandPrintsUsage() {
     assertEquals(2, run());
     assertTrue(err.toString().contains("backtest"), err.toString());
