@@ -255,6 +255,25 @@ public final class AnalysisRunner implements AnalysisRuns {
   }
 
   @Override
+  public List<String> failedMetrics(String runId) {
+    Run run = runs.get(runId);
+    if (run == null) {
+      return List.of();
+    }
+    synchronized (run) {
+      List<String> failed = new ArrayList<>();
+      for (MetricRun metric : run.metrics) {
+        MetricPhase phase = metric.phase(run.stopped);
+        if (!metric.prepared.metric().dryRun()
+            && (phase == MetricPhase.FAILED || phase == MetricPhase.ERROR)) {
+          failed.add(metric.prepared.template() + "/" + metric.prepared.metric().name());
+        }
+      }
+      return List.copyOf(failed);
+    }
+  }
+
+  @Override
   public void stop(String runId) {
     Run run = runs.get(runId);
     if (run == null) {

@@ -16,6 +16,15 @@ public interface AnalysisRuns {
   /** The run's verdict: RUNNING while it has no result; empty when no such run is known. */
   Optional<AnalysisVerdict> verdict(String runId);
 
+  /**
+   * The metrics that failed or erred in a run whose verdict is FAILED or ERROR, as {@code
+   * template/metric} in the run's order (dry-run metrics left out): what a rollback names as its
+   * cause. Empty when none did (a setup error) or the run is unknown.
+   */
+  default List<String> failedMetrics(String runId) {
+    return List.of();
+  }
+
   /** Stops the run if it is running; a no-op otherwise. */
   void stop(String runId);
 

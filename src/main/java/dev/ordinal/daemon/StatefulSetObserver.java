@@ -99,12 +99,18 @@ public final class StatefulSetObserver {
       }
     }
     Map<String, AnalysisVerdict> verdicts = new HashMap<>();
+    Map<String, List<String>> failedMetrics = new HashMap<>();
     if (state.isPresent()) {
       for (String runId : runIds(spec, state.get())) {
-        analysis
-            .verdict(
-                scopedRunId(sts.getMetadata().getNamespace(), sts.getMetadata().getName(), runId))
-            .ifPresent(v -> verdicts.put(runId, v));
+        String scoped =
+            scopedRunId(sts.getMetadata().getNamespace(), sts.getMetadata().getName(), runId);
+        Optional<AnalysisVerdict> verdict = analysis.verdict(scoped);
+        verdict.ifPresent(v -> verdicts.put(runId, v));
+        if (verdict.isPresent()
+            && (verdict.get() == AnalysisVerdict.FAILED
+                || verdict.get() == AnalysisVerdict.ERROR)) {
+          failedMetrics.put(runId, analysis.failedMetrics(scoped));
+        }
       }
     }
     // Backups are read only for a StatefulSet whose policy or state has them: a cheap cache list.
@@ -125,7 +131,8 @@ public final class StatefulSetObserver {
             verdicts,
             Annotations.commands(annotations),
             Annotations.commandArgs(annotations),
-            backupView));
+            backupView,
+            failedMetrics));
   }
 
   /**

@@ -19,6 +19,8 @@ import java.util.TreeMap;
  * @param commands user commands present in the annotations, not yet consumed
  * @param commandArgs the annotation values of those commands that carry one (restore: a backup id)
  * @param backups the StatefulSet's snapshot sets, hook runs and, during a restore, its claims
+ * @param failedMetrics per run id whose verdict is FAILED or ERROR, the metrics that decided it
+ *     ({@code template/metric}), for the rollback's reason
  */
 public record Observation(
     Instant now,
@@ -27,7 +29,8 @@ public record Observation(
     Map<String, AnalysisVerdict> verdicts,
     Set<Command> commands,
     Map<Command, String> commandArgs,
-    BackupView backups) {
+    BackupView backups,
+    Map<String, List<String>> failedMetrics) {
   public Observation {
     Objects.requireNonNull(now, "now");
     Objects.requireNonNull(sts, "sts");
@@ -48,6 +51,22 @@ public record Observation(
             ? Map.of()
             : Collections.unmodifiableMap(new TreeMap<>(commandArgs));
     backups = backups == null ? BackupView.NONE : backups;
+    failedMetrics =
+        failedMetrics == null || failedMetrics.isEmpty()
+            ? Map.of()
+            : Collections.unmodifiableMap(new TreeMap<>(failedMetrics));
+  }
+
+  /** An observation that names no failed metric (a cause is only ever extra detail). */
+  public Observation(
+      Instant now,
+      StatefulSetView sts,
+      List<PodView> pods,
+      Map<String, AnalysisVerdict> verdicts,
+      Set<Command> commands,
+      Map<Command, String> commandArgs,
+      BackupView backups) {
+    this(now, sts, pods, verdicts, commands, commandArgs, backups, Map.of());
   }
 
   /** An observation of a StatefulSet without backups. */

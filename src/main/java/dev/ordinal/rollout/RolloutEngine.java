@@ -788,6 +788,14 @@ public final class RolloutEngine {
     return settle(spec, state, obs, IDLE_RECHECK);
   }
 
+  /**
+   * ": template/metric, ..." naming what failed, so that a step with several templates does not
+   * read as if all of them had; empty when the runner named none.
+   */
+  private static String failedMetricsSuffix(List<String> failed) {
+    return failed == null || failed.isEmpty() ? "" : ": " + String.join(", ", failed);
+  }
+
   private static Action analysis(
       RolloutSpec spec, RolloutState state, Observation obs, Step.Analysis step) {
     int i = state.stepIndex();
@@ -813,7 +821,13 @@ public final class RolloutEngine {
             obs,
             Set.of(),
             PhaseReason.ANALYSIS_FAILED,
-            "analysis " + names + " at step " + (i + 1) + " " + v);
+            "analysis "
+                + names
+                + " at step "
+                + (i + 1)
+                + " "
+                + v
+                + failedMetricsSuffix(obs.failedMetrics().get(runId)));
       case INCONCLUSIVE:
         return inconclusive(
             state,

@@ -147,6 +147,7 @@ class AnalysisRunnerTest {
     assertEquals(Optional.of(AnalysisVerdict.RUNNING), runner.verdict("r1"));
     scheduler.advance(Duration.ofSeconds(1));
     assertEquals(Optional.of(AnalysisVerdict.ERROR), runner.verdict("r1"));
+    assertEquals(List.of("t/m"), runner.failedMetrics("r1"));
     RunSnapshot.MetricSnapshot metric = runner.snapshot("r1").orElseThrow().metrics().get(0);
     assertEquals("3 consecutive error(s) > consecutiveErrorLimit 2", metric.explanation());
     assertEquals("connection refused", metric.recent().get(metric.recent().size() - 1).message());
@@ -297,6 +298,9 @@ class AnalysisRunnerTest {
     runner.start("r1", refs("t"), ROLLOUT);
     scheduler.advance(Duration.ofSeconds(1));
     assertEquals(Optional.of(AnalysisVerdict.FAILED), runner.verdict("r1"));
+    // the rollback names the metric that failed, not its sibling that was stopped
+    assertEquals(List.of("t/gate"), runner.failedMetrics("r1"));
+    assertEquals(List.of(), runner.failedMetrics("no-such-run"));
     int asked = prometheus.asked.size();
     scheduler.advance(Duration.ofMinutes(1));
     assertEquals(asked, prometheus.asked.size());
@@ -388,6 +392,7 @@ class AnalysisRunnerTest {
     RunSnapshot snapshot = runner.snapshot("r1").orElseThrow();
     assertEquals(MetricPhase.FAILED, snapshot.metrics().get(1).phase());
     assertTrue(snapshot.metrics().get(1).dryRun());
+    assertEquals(List.of(), runner.failedMetrics("r1"));
   }
 
   @Test

@@ -430,6 +430,22 @@ class RolloutEngineTest {
     }
 
     @Test
+    void theRollbackNamesTheMetricsThatFailedNotEveryTemplateOfTheStep() {
+      Sim sim = atStep(SPEC, 2, 4);
+      sim.verdicts.put(T + "/r1/step-3", AnalysisVerdict.FAILED);
+      sim.failedMetrics.put(T + "/r1/step-3", List.of("error-rate/errors"));
+      Action a = sim.decide();
+      assertEquals("AnalysisFailed", a.event().reason());
+      assertTrue(
+          a.event().message().contains("at step 3 FAILED: error-rate/errors"), a.event().message());
+      Sim unnamed = atStep(SPEC, 2, 4);
+      unnamed.verdicts.put(T + "/r1/step-3", AnalysisVerdict.ERROR);
+      Action b = unnamed.decide();
+      assertTrue(b.event().message().contains("at step 3 ERROR"), b.event().message());
+      assertTrue(!b.event().message().contains("ERROR:"), b.event().message());
+    }
+
+    @Test
     void inconclusiveAnalysisPausesUntilPromote() {
       Sim sim = atStep(SPEC, 2, 4);
       sim.verdicts.put(T + "/r1/step-3", AnalysisVerdict.INCONCLUSIVE);

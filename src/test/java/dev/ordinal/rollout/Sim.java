@@ -39,6 +39,7 @@ class Sim {
   long observedGeneration = 1;
   final TreeMap<Integer, PodView> pods = new TreeMap<>();
   final Map<String, AnalysisVerdict> verdicts = new TreeMap<>();
+  final Map<String, List<String>> failedMetrics = new TreeMap<>();
   final Set<Command> commands = EnumSet.noneOf(Command.class);
   final Map<Command, String> commandArgs = new TreeMap<>();
 
@@ -131,7 +132,8 @@ class Sim {
         verdicts,
         commands,
         commandArgs,
-        new BackupView(sets, hooks, claims));
+        new BackupView(sets, hooks, claims),
+        failedMetrics);
   }
 
   /** Gives the pods claims of these templates (call before the state exists). */
