@@ -245,32 +245,39 @@ public final class AnalysisRunner implements AnalysisRuns {
 
   @Override
   public Optional<AnalysisVerdict> verdict(String runId) {
-    Run run = runs.get(runId);
-    if (run == null) {
-      return Optional.empty();
-    }
-    synchronized (run) {
-      return Optional.of(verdictOf(run));
-    }
+    return read(runId, Optional.empty(), run -> Optional.of(verdictOf(run)));
   }
 
   @Override
   public List<String> failedMetrics(String runId) {
+    return read(runId, List.of(), AnalysisRunner::failedMetricsOf);
+  }
+
+  public Optional<RunSnapshot> snapshot(String runId) {
+    return read(runId, Optional.empty(), run -> Optional.of(snapshotOf(run)));
+  }
+
+  /** What {@code view} makes of the run, read under its lock; {@code unknown} if there is none. */
+  private <T> T read(String runId, T unknown, Function<Run, T> view) {
     Run run = runs.get(runId);
     if (run == null) {
-      return List.of();
+      return unknown;
     }
     synchronized (run) {
-      List<String> failed = new ArrayList<>();
-      for (MetricRun metric : run.metrics) {
-        MetricPhase phase = metric.phase(run.stopped);
-        if (!metric.prepared.metric().dryRun()
-            && (phase == MetricPhase.FAILED || phase == MetricPhase.ERROR)) {
-          failed.add(metric.prepared.template() + "/" + metric.prepared.metric().name());
-        }
-      }
-      return List.copyOf(failed);
+      return view.apply(run);
     }
+  }
+
+  private static List<String> failedMetricsOf(Run run) {
+    List<String> failed = new ArrayList<>();
+    for (MetricRun metric : run.metrics) {
+      MetricPhase phase = metric.phase(run.stopped);
+      if (!metric.prepared.metric().dryRun()
+          && (phase == MetricPhase.FAILED || phase == MetricPhase.ERROR)) {
+        failed.add(metric.prepared.template() + "/" + metric.prepared.metric().name());
+      }
+    }
+    return List.copyOf(failed);
   }
 
   @Override
@@ -347,16 +354,6 @@ public final class AnalysisRunner implements AnalysisRuns {
       }
     }
     store.remove(runId);
-  }
-
-  public Optional<RunSnapshot> snapshot(String runId) {
-    Run run = runs.get(runId);
-    if (run == null) {
-      return Optional.empty();
-    }
-    synchronized (run) {
-      return Optional.of(snapshotOf(run));
-    }
   }
 
   public List<RunSnapshot> snapshots() {
