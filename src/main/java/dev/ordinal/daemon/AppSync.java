@@ -68,6 +68,7 @@ public final class AppSync implements AppRegistry.AppView {
   private final String namespace;
   private final AppBoundary boundary;
   private final boolean prune;
+  private volatile boolean allowEmpty;
   private final ManifestLoader loader;
   private final LiveObjects cluster;
   private final Clock clock;
@@ -148,6 +149,15 @@ public final class AppSync implements AppRegistry.AppView {
   public AppSync recreatingWith(Recreator recreator, Duration patience) {
     this.recreator = recreator;
     this.recreatePatience = patience;
+    return this;
+  }
+
+  /**
+   * Lets a revision that declares no objects prune every object of the app; without it such a
+   * revision is refused (apps[].allowEmpty).
+   */
+  public AppSync allowingEmpty(boolean allow) {
+    this.allowEmpty = allow;
     return this;
   }
 
@@ -353,6 +363,24 @@ public final class AppSync implements AppRegistry.AppView {
                   revision,
                   r.reason()));
       return new SyncResult.Refused(revision, refusals);
+    }
+    List<ObjectPlan.PruneCandidate> prunes = plan.ofType(ObjectPlan.PruneCandidate.class);
+    if (!allowEmpty && !prunes.isEmpty() && prunes.size() == plan.objects().size()) {
+      // Nothing declared and everything to delete: a wrong path or an emptied folder far more
+      // often than a wish to remove the app, so it takes the app's explicit allowEmpty.
+      String why =
+          "the revision declares no objects, so applying it would prune all "
+              + prunes.size()
+              + " of the app's objects; nothing was applied. If that is meant, set allowEmpty:"
+              + " true on the app in Ordinal's config";
+      log.warn(
+          "app={} namespace={} revision={} decision=refuse reason=\"{}\"",
+          app,
+          namespace,
+          revision,
+          why);
+      return new SyncResult.Refused(
+          revision, prunes.stream().map(p -> refusal(p.key(), why)).toList());
     }
     if (!mayWrite.getAsBoolean()) {
       return new SyncResult.Standby(revision, plan.counts());

@@ -311,6 +311,7 @@ public final class Daemon implements AutoCloseable {
               ports.clock(),
               () -> owner.holds(shard) && takenIn.contains(shard),
               applyPool);
+      sync.allowingEmpty(app.allowEmptyEnabled());
       syncs.add(sync);
       AppRunner runner =
           new AppRunner(

@@ -546,7 +546,8 @@ public record DaemonConfig(
       @JsonProperty("prune") Boolean prune,
       Credentials credentials,
       Boundary boundary,
-      Forge forge) {
+      Forge forge,
+      Boolean allowEmpty) {
     public App(
         String name,
         String repo,
@@ -556,7 +557,7 @@ public record DaemonConfig(
         Boolean prune,
         Credentials credentials,
         Boundary boundary) {
-      this(name, repo, revision, path, namespace, prune, credentials, boundary, null);
+      this(name, repo, revision, path, namespace, prune, credentials, boundary, null, null);
     }
 
     /** An app with the default boundary. */
@@ -573,6 +574,15 @@ public record DaemonConfig(
 
     public boolean pruneEnabled() {
       return Boolean.TRUE.equals(prune);
+    }
+
+    /**
+     * Whether a revision that declares no objects may prune all of the app's (Argo CD's {@code
+     * syncPolicy.automated.allowEmpty}); by default it is refused, as a wrong path or an emptied
+     * folder more often than a wish to delete everything.
+     */
+    public boolean allowEmptyEnabled() {
+      return Boolean.TRUE.equals(allowEmpty);
     }
 
     /** The app's boundary: its own namespace and the default kinds, plus what the config adds. */

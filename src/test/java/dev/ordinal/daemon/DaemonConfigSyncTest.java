@@ -38,6 +38,18 @@ class DaemonConfigSyncTest {
   }
 
   @Test
+  void anEmptyRevisionMayPruneEverythingOnlyWhereTheAppSaysAllowEmpty() throws Exception {
+    assertTrue(!load("").apps().get(0).allowEmptyEnabled());
+    Path file = tmp.resolve("allow.yaml");
+    Files.writeString(
+        file,
+        "apps: [{name: shop, repo: \"https://git.example.com/c.git\", namespace: shop,"
+            + " prune: true, allowEmpty: true}]\n");
+    DaemonConfig.App app = DaemonConfig.load(file).apps().get(0);
+    assertTrue(app.pruneEnabled() && app.allowEmptyEnabled());
+  }
+
+  @Test
   void theResyncIntervalAndApplyConcurrencyAreTaken() throws Exception {
     DaemonConfig.Sync sync =
         load("sync: {resyncInterval: 90s, applyConcurrency: 32}\n").syncOrDefault();

@@ -46,6 +46,14 @@ class SyncIT {
     return new AppSync("shop", ns.name(), prune, Loaders.forFixtures(), new KubeCluster(client));
   }
 
+  /** An app with something to prune: a ConfigMap and a Service, applied with prune on. */
+  private void applyAConfigMapAndAServiceWithPrune(KubernetesClient client, TestNamespace ns)
+      throws IOException {
+    write(Map.of("cm.yaml", CONFIG, "svc.yaml", SERVICE));
+    assertInstanceOf(
+        SyncResult.Applied.class, sync(client, ns, true).sync(LocalDirectory.read(repo)));
+  }
+
   private void write(Map<String, String> files) throws IOException {
     try (var old = Files.list(repo)) {
       for (Path p : old.toList()) {
@@ -364,9 +372,7 @@ class SyncIT {
   @Test
   void pruneDeletesWhatLeftGitOnlyWhenEnabledAndNeverClaims(
       KubernetesClient client, TestNamespace ns) throws IOException {
-    write(Map.of("cm.yaml", CONFIG, "svc.yaml", SERVICE));
-    assertInstanceOf(
-        SyncResult.Applied.class, sync(client, ns, true).sync(LocalDirectory.read(repo)));
+    applyAConfigMapAndAServiceWithPrune(client, ns);
     // A claim carrying the inventory label (as if it had once been in Git) must survive pruning.
     client
         .persistentVolumeClaims()
@@ -400,5 +406,34 @@ class SyncIT {
     assertNull(client.configMaps().inNamespace(ns.name()).withName("db-config").get());
     assertNotNull(
         client.persistentVolumeClaims().inNamespace(ns.name()).withName("data-db-0").get());
+  }
+
+  @Test
+  void anEmptyRevisionPrunesNothingUnlessTheAppAllowsEmpty(
+      KubernetesClient client, TestNamespace ns) throws IOException {
+    applyAConfigMapAndAServiceWithPrune(client, ns);
+
+    // A folder emptied (or a path gone wrong) would delete the whole app: refused by name.
+    write(Map.of("README.md", "moved to envs/prod\n"));
+    SyncResult.Refused refused =
+        assertInstanceOf(
+            SyncResult.Refused.class, sync(client, ns, true).sync(LocalDirectory.read(repo)));
+    assertEquals(2, refused.refusals().size(), refused.reasons().toString());
+    assertTrue(
+        refused
+            .reasons()
+            .get(0)
+            .startsWith(
+                "the revision declares no objects, so applying it would prune all 2 of the app's"
+                    + " objects; nothing was applied. If that is meant, set allowEmpty: true"),
+        refused.reasons().toString());
+    assertNotNull(client.configMaps().inNamespace(ns.name()).withName("db-config").get());
+
+    SyncResult.Applied emptied =
+        assertInstanceOf(
+            SyncResult.Applied.class,
+            sync(client, ns, true).allowingEmpty(true).sync(LocalDirectory.read(repo)));
+    assertEquals(2, emptied.pruned());
+    assertNull(client.configMaps().inNamespace(ns.name()).withName("db-config").get());
   }
 }
