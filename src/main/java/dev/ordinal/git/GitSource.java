@@ -246,7 +246,8 @@ public final class GitSource implements PollTarget, AutoCloseable {
             + ref
             + "' not found in "
             + safeUrl
-            + "; the branch or tag may have been deleted, or the app names the wrong ref"
+            + "; the branch or tag may have been deleted, or the revision (apps[].revision,"
+            + " or --revision) names the wrong ref"
             + (SHORT_ID.matcher(ref).matches()
                 ? " (a commit id must be given in full, all 40 hex digits)"
                 : "")

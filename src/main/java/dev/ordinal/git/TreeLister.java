@@ -86,7 +86,11 @@ final class TreeLister {
    * the root, otherwise '/'-separated without leading or trailing slash).
    */
   static String confineAppPath(String appPath) throws GitSourceException {
-    return confine(appPath, "app path", "the repository root", "a directory inside the repository");
+    return confine(
+        appPath,
+        "the path (apps[].path, or --path)",
+        "the repository root",
+        "a directory inside the repository");
   }
 
   /**

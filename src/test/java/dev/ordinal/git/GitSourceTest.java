@@ -245,7 +245,9 @@ class GitSourceTest {
     for (String bad : new String[] {"../x", "apps/../../x", "/etc", "apps/..", "C:/x"}) {
       GitSourceException e =
           assertThrows(GitSourceException.class, () -> source(url, "main", bad), bad);
-      assertTrue(e.getMessage().startsWith(bad + ": app path must"), e.getMessage());
+      assertTrue(
+          e.getMessage().startsWith(bad + ": the path (apps[].path, or --path) must"),
+          e.getMessage());
     }
     remote.commit("main", Map.of("apps/db/a.yaml", "v: 1"));
     PollResult.Changed changed =
