@@ -35,7 +35,11 @@ import picocli.CommandLine.Spec;
     header =
         "Check manifests and Ordinal's kinds without a cluster, as the daemon does before applying.",
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:valid", "1:invalid", "2:usage error or unreadable source"},
+    exitCodeList = {
+      "0:valid",
+      "1:invalid, or a source that declares nothing",
+      "2:usage error or unreadable source"
+    },
     description = {
       "Validate the manifests and Ordinal's kinds (RolloutPolicy, AnalysisTemplate) of folders or"
           + " files, or of a Git repository at a revision, as strictly as the Kubernetes API"
@@ -72,6 +76,10 @@ final class ValidateCommand implements Callable<Integer> {
               + " may name neither.")
   Path configFile;
 
+  static final String NOTHING_DECLARED =
+      "no Kubernetes objects, rollout policies or analysis templates here; name the folder (or"
+          + " --path) that holds the manifests";
+
   /** The outcome for one source: its problems, or why it could not be read at all. */
   private record Outcome(
       SourceOptions.Source named, String revision, LoadResult result, String unreadable) {
@@ -80,7 +88,19 @@ final class ValidateCommand implements Callable<Integer> {
     }
 
     boolean valid() {
-      return result instanceof LoadResult.Loaded;
+      return result instanceof LoadResult.Loaded && !empty();
+    }
+
+    /**
+     * A source that declares nothing Ordinal reads: as {@code kubectl apply} says "no objects
+     * passed to apply", so that a CI job pointed at the wrong folder does not pass.
+     */
+    boolean empty() {
+      DesiredState state = state();
+      return state != null
+          && state.objects().isEmpty()
+          && state.policies().isEmpty()
+          && state.templates().isEmpty();
     }
 
     /** The desired state of a valid source, else null. */
@@ -147,6 +167,10 @@ final class ValidateCommand implements Callable<Integer> {
           "%s: %d error%s%s; nothing from this revision would be applied%n",
           outcome.source(), errors, errors == 1 ? "" : "s", notes);
       hintEnvironments(outcome, invalid, err);
+      return;
+    }
+    if (outcome.empty()) {
+      err.printf("%s: %s%n", outcome.source(), NOTHING_DECLARED);
       return;
     }
     DesiredState state = outcome.state();
@@ -235,6 +259,9 @@ final class ValidateCommand implements Callable<Integer> {
         outcome.unreadable().lines().map(Problem::unreadable).forEach(problems::add);
       } else {
         outcome.result().problems().stream().map(Problem::of).forEach(problems::add);
+        if (outcome.empty()) {
+          problems.add(new Problem("", 0, 0, "", NOTHING_DECLARED, "error"));
+        }
         DesiredState state = outcome.state();
         if (state != null) {
           summary =

@@ -63,6 +63,24 @@ class ValidateCommandTest {
   }
 
   @Test
+  void aFolderThatDeclaresNothingIsAnErrorSoAWrongPathFailsCi() throws IOException {
+    Files.writeString(tmp.resolve("README.md"), "# moved to envs/prod\n");
+    Files.writeString(tmp.resolve("empty.yaml"), "# nothing here yet\n");
+    CliRun run = CliRun.of("validate", tmp.toString());
+    assertEquals(1, run.exitCode(), run.out() + run.err());
+    assertEquals(tmp + ": " + ValidateCommand.NOTHING_DECLARED + "\n", run.err());
+    assertEquals("", run.out());
+    CliRun json = CliRun.of("validate", "-o", "json", tmp.toString());
+    assertEquals(1, json.exitCode(), json.err());
+    JsonNode report = new ObjectMapper().readTree(json.out());
+    assertFalse(report.path("valid").asBoolean(true), json.out());
+    assertEquals(
+        ValidateCommand.NOTHING_DECLARED,
+        report.path("sources").path(0).path("problems").path(0).path("message").asText(),
+        json.out());
+  }
+
+  @Test
   void invalidFolderExitsOneWithFileAndLine() throws IOException {
     Files.writeString(tmp.resolve("db.yaml"), STS.replace("replicas: 3", "replicas: three"));
     CliRun run = CliRun.of("validate", tmp.toString());
