@@ -75,10 +75,16 @@ public record DesiredState(
 
     record Ungoverned() implements Governance {}
 
-    record UnknownPolicy(String name) implements Governance {
+    /**
+     * @param closest the defined policy whose name is nearest, when near enough to be the one meant
+     */
+    record UnknownPolicy(String name, String closest) implements Governance {
       @Override
       public String problem() {
-        return "names RolloutPolicy '" + name + "', which is not defined in this tree";
+        return "names RolloutPolicy '"
+            + name
+            + "', which is not defined in this tree"
+            + (closest == null ? "" : "; did you mean '" + closest + "'?");
       }
     }
 
@@ -112,7 +118,7 @@ public record DesiredState(
     if (named != null) {
       RolloutPolicy policy = policies.get(named);
       if (policy == null) {
-        return new Governance.UnknownPolicy(named);
+        return new Governance.UnknownPolicy(named, Suggestions.closest(named, policies.keySet()));
       }
       if (!policy.inScope(statefulSet)) {
         return new Governance.OutOfScope(policy, statefulSet.getMetadata().getNamespace());

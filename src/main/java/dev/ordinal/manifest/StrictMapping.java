@@ -44,9 +44,16 @@ final class StrictMapping {
     while (names.hasNext()) {
       String name = names.next();
       if (!known.contains(name)) {
+        // As for Kubernetes kinds: a near miss gets the field meant, anything else the list.
+        String suggestion = Suggestions.closest(name, known);
         problems.add(
             Problems.child(path, name),
-            "unknown field '" + name + "'; known fields: " + String.join(", ", known));
+            "unknown field '"
+                + name
+                + "'"
+                + (suggestion != null
+                    ? "; did you mean '" + suggestion + "'?"
+                    : "; known fields: " + String.join(", ", known)));
       }
     }
     return Optional.of(new StrictMapping(node, path, problems));
