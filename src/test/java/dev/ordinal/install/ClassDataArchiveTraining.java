@@ -37,6 +37,15 @@ class ClassDataArchiveTraining {
   private static final String EXAMPLE = "examples/orders-db/envs/prod";
   private static final String NS = "orders";
 
+  // `mvn package` runs this: the mock server's line per request (INFO, on the build's console)
+  // says nothing the build needs. Held here, as JUL keeps loggers only weakly.
+  private static final java.util.logging.Logger MOCK_SERVER_LOG =
+      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver.MockWebServer");
+
+  static {
+    MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
+  }
+
   @Test
   void trainAndDump() throws Exception {
     long t0 = System.nanoTime();
