@@ -124,7 +124,8 @@ final class SourceOptions {
     for (Path path : paths) {
       if (Files.isDirectory(path)) {
         sources.add(new Source.Folder(path));
-      } else {
+      } else if (files.stream().noneMatch(named -> sameFile(named, path))) {
+        // A file named twice (a.yaml ./a.yaml) is read once, not reported as its own duplicate.
         files.add(path);
       }
     }
@@ -132,6 +133,10 @@ final class SourceOptions {
       sources.add(new Source.FileSet(files));
     }
     return sources;
+  }
+
+  private static boolean sameFile(Path a, Path b) {
+    return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
   }
 
   /** Reads one source; failures are user-facing messages. */

@@ -1005,7 +1005,14 @@ public final class ManifestLoader {
 
   private static LoadError duplicate(SourceLocation here, String what, SourceLocation first) {
     return new LoadError(
-        here.file(), here.line(), "", "duplicate " + what + ", first defined at " + first);
+        here.file(),
+        here.line(),
+        "",
+        "duplicate "
+            + what
+            + ", first defined at "
+            + first
+            + "; an app declares each object once: remove one, or rename it");
   }
 
   /** An object's identity in the tree, for finding one declared twice. */

@@ -81,6 +81,15 @@ class ValidateCommandTest {
   }
 
   @Test
+  void aFileNamedTwiceIsReadOnceNotReportedAsItsOwnDuplicate() throws IOException {
+    Path file = Files.writeString(tmp.resolve("db.yaml"), STS);
+    CliRun run =
+        CliRun.of("validate", file.toString(), tmp.resolve(".").resolve("db.yaml").toString());
+    assertEquals(0, run.exitCode(), run.err());
+    assertTrue(run.out().contains("valid: 1 object (1 StatefulSet)"), run.out());
+  }
+
+  @Test
   void invalidFolderExitsOneWithFileAndLine() throws IOException {
     Files.writeString(tmp.resolve("db.yaml"), STS.replace("replicas: 3", "replicas: three"));
     CliRun run = CliRun.of("validate", tmp.toString());

@@ -163,7 +163,8 @@ class ValidateParityTest {
     assertEquals(1, run.exitCode(), run.err());
     assertEquals(
         List.of(
-            "v2/db.yaml:1: duplicate StatefulSet db, first defined at current/db.yaml:1",
+            "v2/db.yaml:1: duplicate StatefulSet db, first defined at current/db.yaml:1; an app"
+                + " declares each object once: remove one, or rename it",
             "hint: current and v2 define the same objects; if they are separate environments,"
                 + " validate each on its own:"),
         problemLines(run));
