@@ -297,7 +297,10 @@ public final class Daemon implements AutoCloseable {
               cache,
               GitSourceConfig.of(app.repo(), app.revisionOrDefault(), app.pathOrDefault())
                   .withCredentials(Credentials.of(app.credentials()))
-                  .withMaxFetchBytes(config.maxFetchBytesOrDefault()));
+                  .withMaxFetchBytes(config.maxFetchBytesOrDefault()),
+              // The ports' clock, as for every other time the daemon reports: on the demo's
+              // simulated time a poll's time read hours apart from the rest of /status.
+              ports.clock());
       parts.add(source);
       int shard = ShardOf.key(app.name(), owner.shards());
       AppSync sync =

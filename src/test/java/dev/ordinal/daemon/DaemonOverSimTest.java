@@ -192,6 +192,16 @@ class DaemonOverSimTest {
             awaitState(cluster, "rolled back", s -> s.phase() == Phase.ROLLED_BACK);
         assertEquals(v2, rolledBack.stableRevision());
         assertEquals(PhaseReason.ANALYSIS_FAILED, rolledBack.reasonCode());
+        // the reason names the metric the runner failed, through the real observer and runner
+        assertTrue(
+            rolledBack.status().detail().contains("FAILED: error-rate/error-rate"),
+            rolledBack.status().detail());
+        // Git's times are on the daemon's clock, as every other time in /status is
+        Instant polled = app.status().git().lastAttempt();
+        assertTrue(
+            !polled.isBefore(Instant.parse("2026-12-01T10:00:00Z"))
+                && !polled.isAfter(clock.instant()),
+            polled + " is not on the simulated clock, now " + clock.instant());
         await(
             "all pods back on the good revision",
             Duration.ofSeconds(30),
