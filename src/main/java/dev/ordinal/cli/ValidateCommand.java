@@ -164,8 +164,13 @@ final class ValidateCommand implements Callable<Integer> {
     if (result instanceof LoadResult.Invalid invalid) {
       int errors = invalid.errors().size();
       err.printf(
-          "%s: %d error%s%s; nothing from this revision would be applied%n",
-          outcome.source(), errors, errors == 1 ? "" : "s", notes);
+          "%s: %d error%s%s; nothing from %s would be applied%n",
+          outcome.source(),
+          errors,
+          errors == 1 ? "" : "s",
+          notes,
+          // A plain folder has no revision to speak of.
+          LocalDirectory.REVISION.equals(outcome.revision()) ? "it" : "this revision");
       hintEnvironments(outcome, invalid, err);
       return;
     }

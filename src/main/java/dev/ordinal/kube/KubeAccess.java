@@ -95,8 +95,21 @@ public final class KubeAccess implements AutoCloseable {
               + e.getMessage());
     }
     if (context != null && !context.equals(currentContext(config))) {
+      List<String> known =
+          config.getContexts() == null
+              ? List.of()
+              : config.getContexts().stream()
+                  .map(named -> printable(named.getName()))
+                  .sorted()
+                  .toList();
       throw new ClusterException(
-          "context '" + context + "' is not in kubeconfig " + source + "; see its contexts");
+          "context '"
+              + printable(context)
+              + "' is not in kubeconfig "
+              + source
+              + (known.isEmpty()
+                  ? ", which has no contexts"
+                  : "; it has " + String.join(", ", known) + ": name one with --context"));
     }
     // A one-shot command should say the cluster is unreachable within seconds, not retry for long.
     config.setRequestRetryBackoffLimit(1);
@@ -128,6 +141,21 @@ public final class KubeAccess implements AutoCloseable {
             + usual
             + " does not exist, and this is not a pod in a cluster; give --kubeconfig FILE or set"
             + " KUBECONFIG (or try 'ordinal demo', which needs no cluster)");
+  }
+
+  /** A name from the kubeconfig or the command line, with control characters written out. */
+  private static String printable(String name) {
+    StringBuilder b = new StringBuilder();
+    name.codePoints()
+        .forEach(
+            c -> {
+              if (Character.isISOControl(c)) {
+                b.append(String.format("\\u%04x", c));
+              } else {
+                b.appendCodePoint(c);
+              }
+            });
+    return b.toString();
   }
 
   private static String currentContext(Config config) {

@@ -95,7 +95,11 @@ class ClusterErrorsTest {
     CliRun run = CliRun.of(args(command, "--context", "prod"));
     assertEquals(2, run.exitCode(), command + ": " + run.out());
     assertTrue(
-        run.err().contains("context 'prod' is not in kubeconfig " + kubeconfig),
+        run.err()
+            .contains(
+                "context 'prod' is not in kubeconfig "
+                    + kubeconfig
+                    + "; it has lab: name one with --context"),
         command + ": " + run.err());
   }
 }

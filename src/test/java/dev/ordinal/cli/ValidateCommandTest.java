@@ -95,6 +95,8 @@ class ValidateCommandTest {
     CliRun run = CliRun.of("validate", tmp.toString());
     assertEquals(1, run.exitCode());
     assertTrue(run.err().startsWith("db.yaml:6: spec.replicas"), run.err());
+    // a plain folder has no revision to name
+    assertTrue(run.err().contains(tmp + ": 1 error; nothing from it would be applied"), run.err());
   }
 
   @Test
