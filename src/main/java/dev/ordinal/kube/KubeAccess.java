@@ -1,6 +1,7 @@
 package dev.ordinal.kube;
 
 import dev.ordinal.analysis.RunRecord;
+import dev.ordinal.manifest.Escapes;
 import dev.ordinal.manifest.ManifestLoader;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -99,12 +100,12 @@ public final class KubeAccess implements AutoCloseable {
           config.getContexts() == null
               ? List.of()
               : config.getContexts().stream()
-                  .map(named -> printable(named.getName()))
+                  .map(named -> Escapes.controls(named.getName()))
                   .sorted()
                   .toList();
       throw new ClusterException(
           "context '"
-              + printable(context)
+              + Escapes.controls(context)
               + "' is not in kubeconfig "
               + source
               + (known.isEmpty()
@@ -141,21 +142,6 @@ public final class KubeAccess implements AutoCloseable {
             + usual
             + " does not exist, and this is not a pod in a cluster; give --kubeconfig FILE or set"
             + " KUBECONFIG (or try 'ordinal demo', which needs no cluster)");
-  }
-
-  /** A name from the kubeconfig or the command line, with control characters written out. */
-  private static String printable(String name) {
-    StringBuilder b = new StringBuilder();
-    name.codePoints()
-        .forEach(
-            c -> {
-              if (Character.isISOControl(c)) {
-                b.append(String.format("\\u%04x", c));
-              } else {
-                b.appendCodePoint(c);
-              }
-            });
-    return b.toString();
   }
 
   private static String currentContext(Config config) {

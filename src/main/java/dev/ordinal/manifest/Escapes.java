@@ -4,7 +4,7 @@ package dev.ordinal.manifest;
  * Makes text taken from a manifest safe to print: a terminal must not run an escape sequence found
  * in a name, and a newline in a file name must not forge a second error line.
  */
-final class Escapes {
+public final class Escapes {
 
   private Escapes() {}
 
@@ -13,7 +13,7 @@ final class Escapes {
    * ({@code \n}, {@code \x1b}, {@code \u202e}); all other characters are kept. Idempotent, so text
    * that was escaped once may pass through here again.
    */
-  static String controls(String text) {
+  public static String controls(String text) {
     int first = firstUnsafe(text);
     if (first < 0) {
       return text;
