@@ -40,7 +40,7 @@ public final class TreeRules {
     return Escapes.controls(path)
         + ": symlink points to '"
         + Escapes.controls(target)
-        + "', outside the folder or repository being read; replace it with the file itself";
+        + "', outside the folder or repository being read; replace it with a copy of what it points to";
   }
 
   public static String broken(String path, String target) {

@@ -303,7 +303,7 @@ class GitSourceTest {
             .error()
             .contains(
                 "apps/db/evil.yaml: symlink points to '../../../etc/passwd', outside the folder"
-                    + " or repository being read; replace it with the file itself"),
+                    + " or repository being read; replace it with a copy of what it points to"),
         failed.error());
     assertTrue(
         failed

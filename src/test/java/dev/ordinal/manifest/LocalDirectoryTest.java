@@ -72,12 +72,12 @@ class LocalDirectoryTest {
                 + " raise the size limit",
             "link.yaml: symlink points to '"
                 + outside.resolve("secret.yaml")
-                + "', outside the folder or repository being read; replace it with the file"
-                + " itself",
+                + "', outside the folder or repository being read; replace it with a copy of"
+                + " what it points to",
             "linked-dir: symlink points to '"
                 + outside.resolve("dir")
-                + "', outside the folder or repository being read; replace it with the file"
-                + " itself"),
+                + "', outside the folder or repository being read; replace it with a copy of"
+                + " what it points to"),
         rejected.problems());
   }
 
