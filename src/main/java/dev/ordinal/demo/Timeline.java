@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -46,6 +47,7 @@ final class Timeline implements EventBus.Subscriber {
   private final Map<String, AnalysisTemplate> templates;
   private final Object lock = new Object();
   private final Map<String, Integer> shown = new HashMap<>();
+  private final Map<String, Integer> widest = new ConcurrentHashMap<>();
   private RolloutState latest;
   private Demo.Measured tally = new Demo.Measured(0, 0, 0);
 
@@ -59,7 +61,8 @@ final class Timeline implements EventBus.Subscriber {
 
   /** The legend of the bar, for the demo's header. */
   static String legend() {
-    return "[=] a pod on the stable revision, [#] on the new one; '-' and '+' while not Ready";
+    return "[=] a pod on the stable revision, [#] on the new one; '-' and '+' while not Ready;"
+        + " a blank where no pod is";
   }
 
   @Override
@@ -251,7 +254,10 @@ final class Timeline implements EventBus.Subscriber {
       return "     ";
     }
     int replicas = sts.get().getSpec().getReplicas();
-    char[] pods = new char[replicas];
+    // As wide as the StatefulSet has ever been, so that a scale-down (a restore scales to 0)
+    // leaves blanks rather than shifting the columns after the bar.
+    int width = widest.merge(namespace + "/" + name, replicas, Math::max);
+    char[] pods = new char[width];
     Arrays.fill(pods, ' ');
     String stable = known == null ? null : known.stableRevision();
     for (Pod pod : cluster.pods(sts.get(), Workloads.Read.CACHED)) {
