@@ -250,8 +250,8 @@ final class BackupCommands implements Runnable {
       },
       description = {
         "Restore the volumes of the pods that ran a rolled-back revision from backup ID.",
-        "Sets the annotation ordinal.dev/command-restore: ID on its StatefulSet; the policy must",
-        "say restoreOnRollback: manual or auto."
+        "Sets the annotation ordinal.dev/command-restore: ID on its StatefulSet; the policy must"
+            + " say restoreOnRollback: manual or auto."
       })
   static final class Restore extends Base {
     @Parameters(index = "0", paramLabel = "ID", description = "The backup, as 'backup list' shows.")
