@@ -5,6 +5,7 @@ import dev.ordinal.analysis.AnalysisSetupException;
 import dev.ordinal.analysis.Backtest;
 import dev.ordinal.analysis.condition.ConditionGrammar;
 import dev.ordinal.analysis.prometheus.HttpPrometheusApi;
+import dev.ordinal.manifest.AnalysisArg;
 import dev.ordinal.manifest.AnalysisTemplate;
 import dev.ordinal.manifest.AnalysisTrust;
 import dev.ordinal.manifest.LoadError;
@@ -199,6 +200,21 @@ public class AnalysisCommand implements Callable<Integer> {
       }
       if (chosen.isEmpty()) {
         return 1;
+      }
+      List<String> declared = chosen.get().args().stream().map(AnalysisArg::name).toList();
+      for (String given : args.keySet()) {
+        if (!declared.contains(given)) {
+          // A misspelt arg would be ignored, and its arg's default used in its place.
+          throw new CommandLine.ParameterException(
+              spec.commandLine(),
+              "--args "
+                  + Text.quoted(given)
+                  + ": AnalysisTemplate "
+                  + Text.quoted(chosen.get().name())
+                  + (declared.isEmpty()
+                      ? " declares no args"
+                      : " declares no such arg; its args: " + String.join(", ", declared)));
+        }
       }
       if (prometheus == null) {
         // The daemon would ask its config's servers; a backtest has no config, so each point

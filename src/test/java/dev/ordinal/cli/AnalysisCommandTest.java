@@ -90,6 +90,29 @@ class AnalysisCommandTest {
   }
 
   @Test
+  void anArgTheTemplateDoesNotDeclareIsAUsageErrorNotIgnored() {
+    assertEquals(
+        2,
+        run(
+            "backtest",
+            "--template",
+            "policies/error-rate.yaml",
+            "--args",
+            "servce=web",
+            "--prometheus",
+            "http://127.0.0.1:9",
+            "--from",
+            "-1h"));
+    assertTrue(
+        err.toString()
+            .contains(
+                "--args 'servce': AnalysisTemplate 'error-rate' declares no such arg; its args:"
+                    + " service, threshold"),
+        err.toString());
+    assertEquals("", out.toString());
+  }
+
+  @Test
   void withoutSubcommandPrintsUsage() {
     assertEquals(2, run());
     assertTrue(err.toString().contains("backtest"), err.toString());
