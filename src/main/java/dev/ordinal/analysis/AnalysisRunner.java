@@ -7,6 +7,7 @@ import dev.ordinal.analysis.prometheus.PrometheusApi;
 import dev.ordinal.analysis.prometheus.PrometheusException;
 import dev.ordinal.analysis.prometheus.QueryResult;
 import dev.ordinal.manifest.AnalysisTemplate;
+import dev.ordinal.manifest.Escapes;
 import dev.ordinal.rollout.AnalysisRef;
 import dev.ordinal.rollout.AnalysisVerdict;
 import java.time.Clock;
@@ -274,7 +275,9 @@ public final class AnalysisRunner implements AnalysisRuns {
       MetricPhase phase = metric.phase(run.stopped);
       if (!metric.prepared.metric().dryRun()
           && (phase == MetricPhase.FAILED || phase == MetricPhase.ERROR)) {
-        failed.add(metric.prepared.template() + "/" + metric.prepared.metric().name());
+        // Metric names are free text in Git; the reason reaches logs, Events and terminals.
+        failed.add(
+            Escapes.controls(metric.prepared.template() + "/" + metric.prepared.metric().name()));
       }
     }
     return List.copyOf(failed);

@@ -213,7 +213,8 @@ public class AnalysisCommand implements Callable<Integer> {
                   + Text.quoted(chosen.get().name())
                   + (declared.isEmpty()
                       ? " declares no args"
-                      : " declares no such arg; its args: " + String.join(", ", declared)));
+                      : " declares no such arg; its args: "
+                          + String.join(", ", declared.stream().map(Text::escaped).toList())));
         }
       }
       if (prometheus == null) {

@@ -105,7 +105,7 @@ final class SourceOptions {
   String command(Source named, String folder) {
     if (named instanceof Source.Repository) {
       return "--repo "
-          + Text.escaped(repo)
+          + Text.escaped(RepoUrl.redact(repo))
           + (revision.equals("HEAD") ? "" : " --revision " + Text.escaped(revision))
           + " --path "
           + Text.escaped(folder);
@@ -205,11 +205,12 @@ final class SourceOptions {
       if (result instanceof PollResult.Failed failed) {
         throw new SourceException(failed.error());
       }
-      throw new SourceException(repo + ": nothing to read at " + revision);
+      throw new SourceException(
+          RepoUrl.redact(repo) + ": nothing to read at " + Text.escaped(revision));
     } catch (GitSourceException e) {
       throw new SourceException(e.getMessage());
     } catch (IOException e) {
-      throw new SourceException(repo + ": " + e.getMessage());
+      throw new SourceException(RepoUrl.redact(repo) + ": " + e.getMessage());
     }
   }
 

@@ -379,8 +379,8 @@ public final class AppSync implements AppRegistry.AppView {
           namespace,
           revision,
           why);
-      return new SyncResult.Refused(
-          revision, prunes.stream().map(p -> refusal(p.key(), why)).toList());
+      // One refusal, on the first object: one Event per object would be thousands per sync.
+      return new SyncResult.Refused(revision, List.of(refusal(prunes.get(0).key(), why)));
     }
     if (!mayWrite.getAsBoolean()) {
       return new SyncResult.Standby(revision, plan.counts());

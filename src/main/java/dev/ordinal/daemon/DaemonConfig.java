@@ -1,11 +1,14 @@
 package dev.ordinal.daemon;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.ordinal.analysis.prometheus.PrometheusServers;
@@ -15,12 +18,19 @@ import dev.ordinal.git.RepoUrl;
 import dev.ordinal.manifest.AnalysisTemplate;
 import dev.ordinal.manifest.AnalysisTrust;
 import dev.ordinal.manifest.Durations;
+import dev.ordinal.manifest.Escapes;
 import dev.ordinal.manifest.Schedules;
 import dev.ordinal.plan.AppBoundary;
 import dev.ordinal.promotion.Carry;
 import dev.ordinal.promotion.Gates;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.DateTimeException;
@@ -34,6 +44,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -629,34 +640,68 @@ public record DaemonConfig(
   public static DaemonConfig load(Path file) throws ConfigException {
     ObjectMapper mapper =
         new ObjectMapper(new YAMLFactory())
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     DaemonConfig config;
+    JsonNode tree = null;
+    // Every message echoes the file's text: control characters are written out (Escapes).
     try {
       byte[] bytes = Files.readAllBytes(file);
-      Optional<String> notAConfig = notAConfig(mapper.readTree(bytes));
+      OptionalInt notUtf8 = firstNonUtf8Byte(bytes);
+      if (notUtf8.isPresent()) {
+        throw new ConfigException(
+            file
+                + ": not UTF-8 text (byte offset "
+                + notUtf8.getAsInt()
+                + "); save the file as UTF-8");
+      }
+      tree = mapper.readTree(bytes);
+      Optional<String> notAConfig = notAConfig(tree);
       if (notAConfig.isPresent()) {
         throw new ConfigException(file + ":1: " + notAConfig.get());
+      }
+      List<String> empty = emptyEntries(tree);
+      if (!empty.isEmpty()) {
+        throw new ConfigException(
+            empty.stream()
+                .map(p -> file + ": " + Escapes.controls(p))
+                .collect(Collectors.joining("\n")));
       }
       config = mapper.readValue(bytes, DaemonConfig.class);
     } catch (UnrecognizedPropertyException e) {
       throw new ConfigException(
-          file
-              + ":"
-              + e.getLocation().getLineNr()
-              + ": "
-              + path(e)
-              + ": unknown field '"
-              + e.getPropertyName()
-              + "'; known fields: "
-              + e.getKnownPropertyIds().stream()
-                  .map(Object::toString)
-                  .sorted()
-                  .collect(Collectors.joining(", ")));
-    } catch (JsonMappingException e) {
+          Escapes.controls(
+              file
+                  + ":"
+                  + e.getLocation().getLineNr()
+                  + ": "
+                  + path(e)
+                  + ": unknown field '"
+                  + e.getPropertyName()
+                  + "'; known fields: "
+                  + e.getKnownPropertyIds().stream()
+                      .map(Object::toString)
+                      .sorted()
+                      .collect(Collectors.joining(", "))));
+    } catch (MismatchedInputException e) {
       throw new ConfigException(
-          file + ":" + line(e) + ": " + path(e) + ": " + e.getOriginalMessage());
+          Escapes.controls(file + ":" + line(e) + ": " + path(e) + ": " + mismatch(e, tree)));
+    } catch (JsonMappingException e) {
+      String message =
+          e.getCause() instanceof InputCoercionException
+              ? "a number too large or too small for this field"
+              : e.getOriginalMessage();
+      throw new ConfigException(
+          Escapes.controls(file + ":" + line(e) + ": " + path(e) + ": " + message));
     } catch (JsonProcessingException e) {
-      throw new ConfigException(file + ":" + line(e) + ": " + e.getOriginalMessage());
+      String message = e.getOriginalMessage();
+      if (message.startsWith("Duplicate field '")) {
+        message =
+            "field "
+                + message.substring("Duplicate field ".length())
+                + " is given twice in one mapping; keep one";
+      }
+      throw new ConfigException(Escapes.controls(file + ":" + line(e) + ": " + message));
     } catch (IOException e) {
       throw new ConfigException(file + ": cannot read: " + e.getMessage());
     }
@@ -666,7 +711,9 @@ public record DaemonConfig(
     List<String> problems = config.problems();
     if (!problems.isEmpty()) {
       throw new ConfigException(
-          problems.stream().map(p -> file + ": " + p).collect(Collectors.joining("\n")));
+          problems.stream()
+              .map(p -> file + ": " + Escapes.controls(p))
+              .collect(Collectors.joining("\n")));
     }
     return config;
   }
@@ -692,6 +739,86 @@ public record DaemonConfig(
               + " jsonpath='{.data.config\\.yaml}' > config.yaml");
     }
     return Optional.empty();
+  }
+
+  /** Entries of the config's lists left empty ({@code apps:} then a bare {@code -}). */
+  private static List<String> emptyEntries(JsonNode tree) {
+    List<String> problems = new ArrayList<>();
+    Map<String, String> needs =
+        Map.of(
+            "apps", "an app needs at least name, repo and namespace",
+            "notifications", "a notifier needs at least name and a url");
+    needs.forEach(
+        (list, what) -> {
+          JsonNode items = tree.get(list);
+          if (items != null && items.isArray()) {
+            for (int i = 0; i < items.size(); i++) {
+              if (items.get(i).isNull()) {
+                problems.add(list + "[" + i + "]: an empty entry; " + what + ", or remove the '-'");
+              }
+            }
+          }
+        });
+    problems.sort(null);
+    return problems;
+  }
+
+  /** Where {@code bytes} stop being UTF-8, if they do. */
+  private static OptionalInt firstNonUtf8Byte(byte[] bytes) {
+    CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    CoderResult result = decoder.decode(in, CharBuffer.allocate(bytes.length + 1), true);
+    return result.isError() ? OptionalInt.of(in.position()) : OptionalInt.empty();
+  }
+
+  /** The node at a mapping error's path in the parsed tree, or null. */
+  private static JsonNode at(JsonNode tree, JsonMappingException e) {
+    JsonNode node = tree;
+    for (JsonMappingException.Reference ref : e.getPath()) {
+      if (node == null) {
+        return null;
+      }
+      node = ref.getIndex() >= 0 ? node.get(ref.getIndex()) : node.get(ref.getFieldName());
+    }
+    return node;
+  }
+
+  /** A value of the wrong shape, in the config's words: what was expected, and what was found. */
+  private static String mismatch(MismatchedInputException e, JsonNode tree) {
+    Class<?> target = e.getTargetType();
+    String expected;
+    if (target == null) {
+      expected = "another kind of value";
+    } else if (target == Boolean.class || target == boolean.class) {
+      expected = "true or false";
+    } else if (target == Integer.class
+        || target == int.class
+        || target == Long.class
+        || target == long.class) {
+      expected = "a whole number";
+    } else if (target == String.class) {
+      expected = "a single value (text)";
+    } else if (java.util.Collection.class.isAssignableFrom(target)) {
+      expected = "a list (- item, or [a, b])";
+    } else {
+      expected = "a mapping (key: value)";
+    }
+    JsonNode given = tree == null ? null : at(tree, e);
+    String found;
+    if (given == null || given.isNull()) {
+      found = "nothing";
+    } else if (given.isArray()) {
+      found = "a list";
+    } else if (given.isObject()) {
+      found = "a mapping";
+    } else {
+      found = "'" + given.asText() + "'";
+    }
+    return "expected " + expected + ", got " + found;
   }
 
   public String dataDirOrDefault() {
@@ -1049,6 +1176,9 @@ public record DaemonConfig(
         problems.add(
             field + ": needs name and email, such as {name: Ordinal, email: ordinal@example.com}");
       }
+    }
+    if (pollInterval != null && Durations.parse(pollInterval).isEmpty()) {
+      problems.add("pollInterval: not a duration such as 60s or 5m: '" + pollInterval + "'");
     }
     if (promotionInterval != null && Durations.parse(promotionInterval).isEmpty()) {
       problems.add("promotionInterval: not a duration such as 30s: '" + promotionInterval + "'");

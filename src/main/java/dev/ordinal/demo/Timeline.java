@@ -251,7 +251,7 @@ final class Timeline implements EventBus.Subscriber {
     Optional<StatefulSet> sts = cluster.get(namespace, name);
     RolloutState known = state.orElseGet(this::latest);
     if (sts.isEmpty() || sts.get().getSpec().getReplicas() == null) {
-      return "     ";
+      return " ".repeat(widest.getOrDefault(namespace + "/" + name, 3) + 2);
     }
     int replicas = sts.get().getSpec().getReplicas();
     // As wide as the StatefulSet has ever been, so that a scale-down (a restore scales to 0)

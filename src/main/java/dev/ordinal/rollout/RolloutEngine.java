@@ -518,7 +518,11 @@ public final class RolloutEngine {
               obs,
               Set.of(),
               PhaseReason.ANALYSIS_FAILED,
-              "background analysis " + names + " " + v);
+              "background analysis "
+                  + names
+                  + " "
+                  + v
+                  + failedMetricsSuffix(obs.failedMetrics().get(bg)));
         }
       }
     }

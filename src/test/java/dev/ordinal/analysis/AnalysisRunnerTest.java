@@ -307,6 +307,17 @@ class AnalysisRunnerTest {
     assertEquals(0, scheduler.pending());
   }
 
+  @Test
+  void aFailedMetricsNameFromGitIsNamedWithItsControlCharactersWrittenOut() {
+    AnalysisRunner runner =
+        runner(template("t", metric("ga\u001b[2Jte").query("bad").success("result < 1")));
+    prometheus.answer("bad", 5.0);
+    runner.start("r1", refs("t"), ROLLOUT);
+    scheduler.advance(Duration.ofSeconds(1));
+    assertEquals(Optional.of(AnalysisVerdict.FAILED), runner.verdict("r1"));
+    assertEquals(List.of("t/ga\\x1b[2Jte"), runner.failedMetrics("r1"));
+  }
+
   /** prometheus_test.go TestRunSuccessfullyWithRangeQuery, through the runner. */
   @Test
   void aRangeQueryIsAskedFromStartToEndAsOfEachMeasurement() {

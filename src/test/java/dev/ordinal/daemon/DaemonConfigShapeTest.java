@@ -54,4 +54,65 @@ class DaemonConfigShapeTest {
             + " jsonpath='{.data.config\\.yaml}' > config.yaml",
         problem(configMap));
   }
+
+  private static final String APP =
+      "apps: [{name: shop, repo: \"https://git.example.com/c.git\", namespace: shop%s}]\n";
+
+  @Test
+  void aValueOfTheWrongShapeSaysWhatWasExpectedAndWhatWasFound() throws Exception {
+    assertEquals(
+        "pollInterval: expected a single value (text), got a list",
+        problem("pollInterval: [1]\n" + APP.formatted("")));
+    assertEquals("apps: expected a list (- item, or [a, b]), got a mapping", problem("apps: {}\n"));
+    assertEquals(
+        "apps[0].prune: expected true or false, got 'yes-please'",
+        problem(APP.formatted(", prune: yes-please")));
+    assertEquals(
+        "sync.applyConcurrency: expected a whole number, got 'many'",
+        problem("sync: {applyConcurrency: many}\n" + APP.formatted("")));
+    assertEquals(
+        "apps[0].boundary.namespaces: expected a list (- item, or [a, b]), got 'orders-jobs'",
+        problem(APP.formatted(", boundary: {namespaces: orders-jobs}")));
+  }
+
+  @Test
+  void emptyEntriesDuplicateKeysAndBadDurationsAreNamed() throws Exception {
+    Path file = tmp.resolve("config.yaml");
+    Files.writeString(file, "apps:\n  -\n");
+    assertEquals(
+        file
+            + ": apps[0]: an empty entry; an app needs at least name, repo and namespace, or"
+            + " remove the '-'",
+        assertThrows(DaemonConfig.ConfigException.class, () -> DaemonConfig.load(file))
+            .getMessage());
+    Files.writeString(file, "pollInterval: 60s\npollInterval: 30s\n" + APP.formatted(""));
+    assertEquals(
+        file + ":2: field 'pollInterval' is given twice in one mapping; keep one",
+        assertThrows(DaemonConfig.ConfigException.class, () -> DaemonConfig.load(file))
+            .getMessage());
+    Files.writeString(file, "pollInterval: 5 minutes\n" + APP.formatted(""));
+    assertEquals(
+        file + ": pollInterval: not a duration such as 60s or 5m: '5 minutes'",
+        assertThrows(DaemonConfig.ConfigException.class, () -> DaemonConfig.load(file))
+            .getMessage());
+  }
+
+  @Test
+  void notUtf8IsSaidAsSuchAndEchoedControlCharactersAreWrittenOut() throws Exception {
+    Path file = tmp.resolve("config.yaml");
+    Files.write(file, new byte[] {(byte) 0xff, (byte) 0xfe, 'a', ':', ' ', '1'});
+    assertEquals(
+        file + ": not UTF-8 text (byte offset 0); save the file as UTF-8",
+        assertThrows(DaemonConfig.ConfigException.class, () -> DaemonConfig.load(file))
+            .getMessage());
+    Files.writeString(
+        file,
+        "apps: [{name: \"orders\\e[31mRED\\adb\", repo: \"https://git.example.com/c.git\","
+            + " namespace: shop}]\n");
+    String message =
+        assertThrows(DaemonConfig.ConfigException.class, () -> DaemonConfig.load(file))
+            .getMessage();
+    assertTrue(message.contains("orders\\x1b[31mRED\\x07db"), message);
+    assertTrue(message.chars().noneMatch(c -> c == 0x1b || c == 0x07), message);
+  }
 }

@@ -418,7 +418,7 @@ class SyncIT {
     SyncResult.Refused refused =
         assertInstanceOf(
             SyncResult.Refused.class, sync(client, ns, true).sync(LocalDirectory.read(repo)));
-    assertEquals(2, refused.refusals().size(), refused.reasons().toString());
+    assertEquals(1, refused.refusals().size(), refused.reasons().toString());
     assertTrue(
         refused
             .reasons()

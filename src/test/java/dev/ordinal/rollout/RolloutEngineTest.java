@@ -499,9 +499,11 @@ class RolloutEngineTest {
     void backgroundFailureAtAnyStepRollsBack() {
       Sim sim = atStep(WITH_BACKGROUND, 1, 4);
       sim.verdicts.put(T + "/r1/background", AnalysisVerdict.FAILED);
+      sim.failedMetrics.put(T + "/r1/background", List.of("latency/p99"));
       Action a = sim.decide();
       assertEquals("AnalysisFailed", a.event().reason());
       assertTrue(st(a).reason().contains("background"));
+      assertTrue(st(a).reason().contains("FAILED: latency/p99"), st(a).reason());
     }
 
     @Test
