@@ -13,7 +13,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
@@ -121,10 +123,11 @@ final class SourceOptions {
     }
     List<Source> sources = new ArrayList<>();
     List<Path> files = new ArrayList<>();
+    Set<Path> named = new HashSet<>();
     for (Path path : paths) {
       if (Files.isDirectory(path)) {
         sources.add(new Source.Folder(path));
-      } else if (files.stream().noneMatch(named -> sameFile(named, path))) {
+      } else if (named.add(path.toAbsolutePath().normalize())) {
         // A file named twice (a.yaml ./a.yaml) is read once, not reported as its own duplicate.
         files.add(path);
       }
@@ -133,10 +136,6 @@ final class SourceOptions {
       sources.add(new Source.FileSet(files));
     }
     return sources;
-  }
-
-  private static boolean sameFile(Path a, Path b) {
-    return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
   }
 
   /** Reads one source; failures are user-facing messages. */
