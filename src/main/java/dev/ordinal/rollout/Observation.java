@@ -57,26 +57,14 @@ public record Observation(
             : Collections.unmodifiableMap(new TreeMap<>(failedMetrics));
   }
 
-  /** An observation that names no failed metric (a cause is only ever extra detail). */
-  public Observation(
-      Instant now,
-      StatefulSetView sts,
-      List<PodView> pods,
-      Map<String, AnalysisVerdict> verdicts,
-      Set<Command> commands,
-      Map<Command, String> commandArgs,
-      BackupView backups) {
-    this(now, sts, pods, verdicts, commands, commandArgs, backups, Map.of());
-  }
-
-  /** An observation of a StatefulSet without backups. */
+  /** An observation of a StatefulSet without backups, naming no failed metric. */
   public Observation(
       Instant now,
       StatefulSetView sts,
       List<PodView> pods,
       Map<String, AnalysisVerdict> verdicts,
       Set<Command> commands) {
-    this(now, sts, pods, verdicts, commands, Map.of(), BackupView.NONE);
+    this(now, sts, pods, verdicts, commands, Map.of(), BackupView.NONE, Map.of());
   }
 
   /**
