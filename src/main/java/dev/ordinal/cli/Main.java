@@ -2,6 +2,7 @@ package dev.ordinal.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintWriter;
 import java.util.List;
 import java.util.Properties;
 import picocli.CommandLine;
@@ -51,7 +52,7 @@ public final class Main implements Runnable {
           PromotionCommands.Group.class,
           PromotionCommands.PromoteEnv.class,
           VersionCommand.class,
-          CommandLine.HelpCommand.class,
+          HelpCommand.class,
           CompletionCommand.class);
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -108,6 +109,7 @@ public final class Main implements Runnable {
     }
     addHelpOption(cli);
     cli.setExecutionStrategy(Main::executeQuietly);
+    cli.setParameterExceptionHandler(Main::usageError);
     return cli;
   }
 
@@ -147,6 +149,21 @@ public final class Main implements Runnable {
       }
       addHelpOption(sub);
     }
+  }
+
+  /**
+   * A usage error as picocli reports it (the message, then suggestions or the command's usage),
+   * with the message's control characters escaped: picocli echoes what it could not match as it was
+   * typed, and a pasted escape sequence would reach the terminal.
+   */
+  private static int usageError(CommandLine.ParameterException error, String[] args) {
+    CommandLine cli = error.getCommandLine();
+    PrintWriter err = cli.getErr();
+    err.println(cli.getColorScheme().errorText(Text.escaped(String.valueOf(error.getMessage()))));
+    if (!CommandLine.UnmatchedArgumentException.printSuggestions(error, err)) {
+      cli.usage(err, cli.getColorScheme());
+    }
+    return cli.getCommandSpec().exitCodeOnInvalidInput();
   }
 
   /**

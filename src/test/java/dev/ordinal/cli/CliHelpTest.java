@@ -70,23 +70,57 @@ class CliHelpTest {
       assertTrue(
           run.out().contains("Usage: ordinal " + String.join(" ", path)),
           path + " " + flag + ": " + run.out());
-      if (!path.equals(List.of("help"))) {
-        assertTrue(run.out().contains("Exit codes:"), path + ": " + run.out());
-      }
+      assertTrue(run.out().contains("Exit codes:"), path + ": " + run.out());
     }
   }
 
-  /** The commands right below {@code ordinal}, which {@code ordinal help CMD} knows. */
-  static Stream<List<String>> topLevelCommands() {
-    return commands().filter(p -> p.size() == 1);
-  }
-
+  /** {@code ordinal help backup restore} follows the whole path, as kubectl and git do. */
   @ParameterizedTest
-  @MethodSource("topLevelCommands")
+  @MethodSource("commands")
   void helpCommandPrintsTheSameAsDashDashHelp(List<String> path) {
     CliRun help = CliRun.of(args(List.of("help"), path.toArray(String[]::new)));
     assertEquals(0, help.exitCode(), help.err());
+    assertEquals("", help.err(), path.toString());
     assertEquals(CliRun.of(args(path, "--help")).out(), help.out());
+  }
+
+  @Test
+  void helpForACommandThatDoesNotExistNamesTheWordAndTheChoices() {
+    CliRun top = CliRun.of("help", "rolback");
+    assertEquals(2, top.exitCode());
+    assertTrue(
+        top.err().contains("'ordinal' has no command 'rolback'; its commands are demo, "),
+        top.err());
+    CliRun sub = CliRun.of("help", "backup", "\u001b[2Jrestor");
+    assertEquals(2, sub.exitCode());
+    assertTrue(
+        sub.err()
+            .contains(
+                "'ordinal backup' has no command '\\u001b[2Jrestor'; its commands are list, create, restore, delete"),
+        sub.err());
+    assertTrue(sub.err().chars().noneMatch(c -> c == 0x1b), "no raw escape: " + sub.err());
+    CliRun leaf = CliRun.of("help", "version", "extra");
+    assertEquals(2, leaf.exitCode());
+    assertTrue(leaf.err().contains("'ordinal version' has no command 'extra'\n"), leaf.err());
+    assertEquals("", top.out() + sub.out() + leaf.out());
+  }
+
+  /**
+   * Picocli echoes what it could not match as typed; an escape sequence must not reach a terminal.
+   */
+  @Test
+  void unmatchedCommandsAndOptionsAreEchoedEscaped() {
+    for (String[] args :
+        List.of(
+            new String[] {"no\u001b[2Jsuch"},
+            new String[] {"status", "--watch\u001b]0;x\u0007"},
+            new String[] {"backup", "\u001b[31mlist"})) {
+      CliRun run = CliRun.of(args);
+      assertEquals(2, run.exitCode(), String.join(" ", args) + ": " + run.err());
+      assertTrue(run.err().contains("\\u001b"), run.err());
+      assertTrue(
+          run.err().chars().noneMatch(c -> c == 0x1b || c == 0x07), "no raw control: " + run.err());
+    }
   }
 
   @ParameterizedTest
