@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.ordinal.analysis.prometheus.PrometheusServers;
 import dev.ordinal.git.GitSourceException;
 import dev.ordinal.git.GitWorkspace;
@@ -20,6 +21,7 @@ import dev.ordinal.manifest.AnalysisTrust;
 import dev.ordinal.manifest.Durations;
 import dev.ordinal.manifest.Escapes;
 import dev.ordinal.manifest.Schedules;
+import dev.ordinal.manifest.SyntaxErrors;
 import dev.ordinal.plan.AppBoundary;
 import dev.ordinal.promotion.Carry;
 import dev.ordinal.promotion.Gates;
@@ -655,6 +657,14 @@ public record DaemonConfig(
                 + notUtf8.getAsInt()
                 + "); save the file as UTF-8");
       }
+      OptionalInt alias = firstAlias(mapper, bytes);
+      if (alias.isPresent()) {
+        throw new ConfigException(
+            file
+                + ":"
+                + alias.getAsInt()
+                + ": YAML aliases (*name) are not supported; write the value out");
+      }
       tree = mapper.readTree(bytes);
       Optional<String> notAConfig = notAConfig(tree);
       if (notAConfig.isPresent()) {
@@ -694,6 +704,11 @@ public record DaemonConfig(
       throw new ConfigException(
           Escapes.controls(file + ":" + line(e) + ": " + path(e) + ": " + message));
     } catch (JsonProcessingException e) {
+      String syntax = SyntaxErrors.yamlSyntax(e);
+      if (syntax != null) {
+        // SnakeYAML's own message spans lines, with a caret under the column: Ordinal's words.
+        throw new ConfigException(Escapes.controls(file + ":" + syntax));
+      }
       String message = e.getOriginalMessage();
       if (message.startsWith("Duplicate field '")) {
         message =
@@ -764,6 +779,22 @@ public record DaemonConfig(
   }
 
   /** Where {@code bytes} stop being UTF-8, if they do. */
+  /**
+   * The line of the first alias ({@code *name}), if any. Jackson reads an alias as the plain string
+   * "name" and not as the value its anchor names, so {@code namespace: *prod} would silently read
+   * as namespace "prod"; the manifest loader refuses aliases for the same reason.
+   */
+  private static OptionalInt firstAlias(ObjectMapper mapper, byte[] bytes) throws IOException {
+    try (JsonParser parser = mapper.getFactory().createParser(bytes)) {
+      while (parser.nextToken() != null) {
+        if (parser instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
+          return OptionalInt.of(parser.currentTokenLocation().getLineNr());
+        }
+      }
+    }
+    return OptionalInt.empty();
+  }
+
   private static OptionalInt firstNonUtf8Byte(byte[] bytes) {
     CharsetDecoder decoder =
         StandardCharsets.UTF_8

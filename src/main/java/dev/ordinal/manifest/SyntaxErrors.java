@@ -16,7 +16,7 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  * unclosed bracket or quote opens rather than where the parser gave up, and without SnakeYAML's
  * token names ({@code <block mapping start>}) or Jackson's internals.
  */
-final class SyntaxErrors {
+public final class SyntaxErrors {
 
   // SnakeYAML's token and event names, as its messages print them.
   private static final Map<String, String> TOKENS =
@@ -44,6 +44,19 @@ final class SyntaxErrors {
   private static final Pattern JACKSON_CHAR = Pattern.compile("\\('(.)' \\(code \\d+\\)\\)");
 
   private SyntaxErrors() {}
+
+  /**
+   * A YAML syntax error of a file the manifest loader does not read (the daemon config), in the
+   * loader's words: {@code LINE: YAML syntax error: what is wrong, and what to do}. Null when
+   * {@code e} is not one the YAML parser raised.
+   */
+  public static String yamlSyntax(JsonProcessingException e) {
+    if (!(e.getCause() instanceof MarkedYAMLException)) {
+      return null;
+    }
+    Problems.Problem problem = yaml(e);
+    return problem.line() + ": " + problem.message();
+  }
 
   static Problems.Problem yaml(JsonProcessingException e) {
     if (!(e.getCause() instanceof MarkedYAMLException marked)) {

@@ -16,15 +16,12 @@ import org.junit.jupiter.api.io.TempDir;
 class DaemonConfigShapeTest {
   @TempDir Path tmp;
 
+  /** The refusal of a config that fails on its first line, without the file and line. */
   private String problem(String content) throws Exception {
-    Path file = tmp.resolve("config.yaml");
-    Files.writeString(file, content);
-    String message =
-        assertThrows(DaemonConfig.ConfigException.class, () -> DaemonConfig.load(file))
-            .getMessage();
-    assertTrue(message.startsWith(file + ":1: "), message);
+    String message = loadError(content);
+    assertTrue(message.startsWith("1: "), message);
     assertTrue(!message.contains("dev.ordinal") && !message.contains(": : "), message);
-    return message.substring((file + ":1: ").length());
+    return message.substring("1: ".length());
   }
 
   @Test
@@ -114,5 +111,51 @@ class DaemonConfigShapeTest {
             .getMessage();
     assertTrue(message.contains("orders\\x1b[31mRED\\x07db"), message);
     assertTrue(message.chars().noneMatch(c -> c == 0x1b || c == 0x07), message);
+  }
+
+  /** The refusal of a config, without the file's path before it. */
+  private String loadError(String content) throws Exception {
+    Path file = tmp.resolve("config.yaml");
+    Files.writeString(file, content);
+    String message =
+        assertThrows(DaemonConfig.ConfigException.class, () -> DaemonConfig.load(file))
+            .getMessage();
+    assertTrue(message.startsWith(file + ":"), message);
+    return message.substring((file + ":").length());
+  }
+
+  /**
+   * Jackson reads an alias as the string of its name: {@code repo: *shared} would have read as the
+   * repository "shared", and an undefined alias as well.
+   */
+  @Test
+  void aliasesAreRefusedWhereTheyStandInsteadOfReadAsTheirName() throws Exception {
+    String refusal = "YAML aliases (*name) are not supported; write the value out";
+    assertEquals(
+        "6: " + refusal,
+        loadError(
+            "apps:\n  - name: a\n    repo: &shared https://git.example.com/c.git\n"
+                + "    namespace: a\n  - name: b\n    repo: *shared\n    namespace: b\n"));
+    assertEquals(
+        "3: " + refusal, loadError("apps:\n  - name: a\n    namespace: *nowhere\n    repo: r\n"));
+    assertEquals(
+        "2: " + refusal,
+        loadError("defaults: &d {prune: true}\nsync: {<<: *d}\n" + APP.formatted("")));
+  }
+
+  /** SnakeYAML's message spans five lines with a caret; the manifest loader's words are used. */
+  @Test
+  void syntaxErrorsSayWhatIsWrongOnOneLineInTheLoadersWords() throws Exception {
+    assertEquals(
+        "3: YAML syntax error: the quoted string that starts at column 11 is never closed: add"
+            + " the closing quote",
+        loadError("apps:\n  - name: a\n    repo: \"https://git.example.com/c.git\n"));
+    assertEquals(
+        "3: YAML syntax error: a tab at column 1: YAML indentation must use spaces, not tabs",
+        loadError("apps:\n  - name: a\n\trepo: r\n"));
+    assertEquals(
+        "2: YAML syntax error: the '[' at column 11 is not closed before line 3: add the missing"
+            + " ']', or the ',' missing between its entries",
+        loadError("apps:\n  - name: [a\n"));
   }
 }
