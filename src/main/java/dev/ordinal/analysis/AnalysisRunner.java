@@ -250,8 +250,15 @@ public final class AnalysisRunner implements AnalysisRuns {
   }
 
   @Override
-  public List<String> failedMetrics(String runId) {
-    return read(runId, List.of(), AnalysisRunner::failedMetricsOf);
+  public Optional<RunOutcome> outcome(String runId) {
+    return read(
+        runId,
+        Optional.empty(),
+        run -> {
+          AnalysisVerdict verdict = verdictOf(run);
+          boolean failed = verdict == AnalysisVerdict.FAILED || verdict == AnalysisVerdict.ERROR;
+          return Optional.of(new RunOutcome(verdict, failed ? failedMetricsOf(run) : List.of()));
+        });
   }
 
   public Optional<RunSnapshot> snapshot(String runId) {

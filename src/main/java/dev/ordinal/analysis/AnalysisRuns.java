@@ -17,12 +17,22 @@ public interface AnalysisRuns {
   Optional<AnalysisVerdict> verdict(String runId);
 
   /**
-   * The metrics that failed or erred in a run whose verdict is FAILED or ERROR, as {@code
+   * The run's verdict with, when it is FAILED or ERROR, the metrics that failed or erred, as {@code
    * template/metric} in the run's order (dry-run metrics left out): what a rollback names as its
-   * cause. Empty when none did (a setup error) or the run is unknown.
+   * cause, read together with the verdict so that the two agree. Empty when no such run is known.
    */
-  default List<String> failedMetrics(String runId) {
-    return List.of();
+  default Optional<RunOutcome> outcome(String runId) {
+    return verdict(runId).map(verdict -> new RunOutcome(verdict, List.of()));
+  }
+
+  /**
+   * A verdict and the metrics that decided it (empty unless FAILED or ERROR, and for a setup error
+   * that no metric caused).
+   */
+  record RunOutcome(AnalysisVerdict verdict, List<String> failedMetrics) {
+    public RunOutcome {
+      failedMetrics = List.copyOf(failedMetrics);
+    }
   }
 
   /** Stops the run if it is running; a no-op otherwise. */

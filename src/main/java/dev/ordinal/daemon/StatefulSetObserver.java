@@ -104,13 +104,16 @@ public final class StatefulSetObserver {
       for (String runId : runIds(spec, state.get())) {
         String scoped =
             scopedRunId(sts.getMetadata().getNamespace(), sts.getMetadata().getName(), runId);
-        Optional<AnalysisVerdict> verdict = analysis.verdict(scoped);
-        verdict.ifPresent(v -> verdicts.put(runId, v));
-        if (verdict.isPresent()
-            && (verdict.get() == AnalysisVerdict.FAILED
-                || verdict.get() == AnalysisVerdict.ERROR)) {
-          failedMetrics.put(runId, analysis.failedMetrics(scoped));
-        }
+        // One read: a verdict and the metrics that decided it, as they stood together.
+        analysis
+            .outcome(scoped)
+            .ifPresent(
+                outcome -> {
+                  verdicts.put(runId, outcome.verdict());
+                  if (!outcome.failedMetrics().isEmpty()) {
+                    failedMetrics.put(runId, outcome.failedMetrics());
+                  }
+                });
       }
     }
     // Backups are read only for a StatefulSet whose policy or state has them: a cheap cache list.

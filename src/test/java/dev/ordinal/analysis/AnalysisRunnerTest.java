@@ -147,7 +147,7 @@ class AnalysisRunnerTest {
     assertEquals(Optional.of(AnalysisVerdict.RUNNING), runner.verdict("r1"));
     scheduler.advance(Duration.ofSeconds(1));
     assertEquals(Optional.of(AnalysisVerdict.ERROR), runner.verdict("r1"));
-    assertEquals(List.of("t/m"), runner.failedMetrics("r1"));
+    assertEquals(failed(AnalysisVerdict.ERROR, "t/m"), runner.outcome("r1"));
     RunSnapshot.MetricSnapshot metric = runner.snapshot("r1").orElseThrow().metrics().get(0);
     assertEquals("3 consecutive error(s) > consecutiveErrorLimit 2", metric.explanation());
     assertEquals("connection refused", metric.recent().get(metric.recent().size() - 1).message());
@@ -299,8 +299,8 @@ class AnalysisRunnerTest {
     scheduler.advance(Duration.ofSeconds(1));
     assertEquals(Optional.of(AnalysisVerdict.FAILED), runner.verdict("r1"));
     // the rollback names the metric that failed, not its sibling that was stopped
-    assertEquals(List.of("t/gate"), runner.failedMetrics("r1"));
-    assertEquals(List.of(), runner.failedMetrics("no-such-run"));
+    assertEquals(failed(AnalysisVerdict.FAILED, "t/gate"), runner.outcome("r1"));
+    assertEquals(Optional.empty(), runner.outcome("no-such-run"));
     int asked = prometheus.asked.size();
     scheduler.advance(Duration.ofMinutes(1));
     assertEquals(asked, prometheus.asked.size());
@@ -315,7 +315,7 @@ class AnalysisRunnerTest {
     runner.start("r1", refs("t"), ROLLOUT);
     scheduler.advance(Duration.ofSeconds(1));
     assertEquals(Optional.of(AnalysisVerdict.FAILED), runner.verdict("r1"));
-    assertEquals(List.of("t/ga\\x1b[2Jte"), runner.failedMetrics("r1"));
+    assertEquals(failed(AnalysisVerdict.FAILED, "t/ga\\x1b[2Jte"), runner.outcome("r1"));
   }
 
   /** prometheus_test.go TestRunSuccessfullyWithRangeQuery, through the runner. */
@@ -403,7 +403,8 @@ class AnalysisRunnerTest {
     RunSnapshot snapshot = runner.snapshot("r1").orElseThrow();
     assertEquals(MetricPhase.FAILED, snapshot.metrics().get(1).phase());
     assertTrue(snapshot.metrics().get(1).dryRun());
-    assertEquals(List.of(), runner.failedMetrics("r1"));
+    // a dry-run metric's failure names nothing, and the verdict it did not decide has no causes
+    assertEquals(failed(AnalysisVerdict.SUCCESSFUL), runner.outcome("r1"));
   }
 
   @Test
@@ -585,5 +586,10 @@ class AnalysisRunnerTest {
     RunRecord copy = RunRecords.fromJson(RunRecords.toJson(record));
     assertEquals(record, copy);
     assertEquals(MeasurementPhase.INCONCLUSIVE, copy.metrics().get(0).recent().get(0).phase());
+  }
+
+  private static Optional<AnalysisRuns.RunOutcome> failed(
+      AnalysisVerdict verdict, String... metrics) {
+    return Optional.of(new AnalysisRuns.RunOutcome(verdict, List.of(metrics)));
   }
 }
