@@ -12,6 +12,7 @@ import dev.ordinal.manifest.LoadError;
 import dev.ordinal.manifest.LoadResult;
 import dev.ordinal.manifest.LocalDirectory;
 import dev.ordinal.manifest.ManifestLoader;
+import dev.ordinal.manifest.ReadFailures;
 import dev.ordinal.manifest.SourceEntry;
 import dev.ordinal.manifest.SourceTree;
 import java.io.IOException;
@@ -195,7 +196,7 @@ public class AnalysisCommand implements Callable<Integer> {
       try {
         chosen = load(err);
       } catch (IOException e) {
-        err.println("cannot read " + template + ": " + e.getMessage());
+        err.println(Text.escaped("cannot read " + template + ": " + ReadFailures.why(e)));
         return 2;
       }
       if (chosen.isEmpty()) {

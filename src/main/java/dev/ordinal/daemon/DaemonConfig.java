@@ -20,6 +20,7 @@ import dev.ordinal.manifest.AnalysisTemplate;
 import dev.ordinal.manifest.AnalysisTrust;
 import dev.ordinal.manifest.Durations;
 import dev.ordinal.manifest.Escapes;
+import dev.ordinal.manifest.ReadFailures;
 import dev.ordinal.manifest.Schedules;
 import dev.ordinal.manifest.SyntaxErrors;
 import dev.ordinal.plan.AppBoundary;
@@ -718,7 +719,7 @@ public record DaemonConfig(
       }
       throw new ConfigException(Escapes.controls(file + ":" + line(e) + ": " + message));
     } catch (IOException e) {
-      throw new ConfigException(file + ": cannot read: " + e.getMessage());
+      throw new ConfigException(Escapes.controls(file + ": cannot read: " + ReadFailures.why(e)));
     }
     if (config == null) {
       throw new ConfigException(file + ":1: the file is empty; it needs at least 'apps:'");

@@ -3,6 +3,7 @@ package dev.ordinal.kube;
 import dev.ordinal.analysis.RunRecord;
 import dev.ordinal.manifest.Escapes;
 import dev.ordinal.manifest.ManifestLoader;
+import dev.ordinal.manifest.ReadFailures;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.Config;
@@ -86,14 +87,26 @@ public final class KubeAccess implements AutoCloseable {
         source = env != null ? env : System.getProperty("user.home") + "/.kube/config";
       }
     } catch (IOException e) {
-      throw new ClusterException("cannot read kubeconfig " + kubeconfig + ": " + e.getMessage());
+      throw new ClusterException(
+          Escapes.controls("cannot read kubeconfig " + kubeconfig + ": " + ReadFailures.why(e)));
     } catch (KubernetesClientException | IllegalArgumentException e) {
       throw new ClusterException(
-          "cannot use kubeconfig"
-              + (kubeconfig == null ? "" : " " + kubeconfig)
-              + (context == null ? "" : " with context " + context)
-              + ": "
-              + e.getMessage());
+          Escapes.controls(
+              "cannot use kubeconfig"
+                  + (kubeconfig == null ? "" : " " + kubeconfig)
+                  + (context == null ? "" : " with context " + context)
+                  + ": "
+                  + wrongShape(e).orElse(e.getMessage())));
+    } catch (RuntimeException e) {
+      // fabric8 parses with SnakeYAML and lets its errors through, several lines and a stack of
+      // them: a broken kubeconfig is a usage error, which must not read as a command's answer.
+      throw new ClusterException(
+          Escapes.controls(
+              "kubeconfig "
+                  + (kubeconfig == null ? "(default)" : kubeconfig.toString())
+                  + " is not a kubeconfig Ordinal can read: "
+                  + oneLine(e.getMessage())
+                  + "; check it with kubectl config view"));
     }
     if (context != null && !context.equals(currentContext(config))) {
       List<String> known =
@@ -115,13 +128,14 @@ public final class KubeAccess implements AutoCloseable {
     // A one-shot command should say the cluster is unreachable within seconds, not retry for long.
     config.setRequestRetryBackoffLimit(1);
     config.setConnectionTimeout(5_000);
+    // The server and context names come from a file the user may not have written.
     String where =
         "server "
-            + config.getMasterUrl()
+            + Escapes.controls(config.getMasterUrl())
             + " (kubeconfig "
-            + source
+            + Escapes.controls(source)
             + ", context "
-            + Optional.ofNullable(currentContext(config)).orElse("(none)")
+            + Optional.ofNullable(currentContext(config)).map(Escapes::controls).orElse("(none)")
             + ")";
     DirectReads direct = directReads ? DirectReads.of(config, ManifestLoader.modelReader()) : null;
     return new KubeAccess(config, direct, where);
@@ -355,5 +369,53 @@ public final class KubeAccess implements AutoCloseable {
     if (client != null) {
       client.close();
     }
+  }
+
+  /**
+   * A YAML parser's message on one line: its statements ("while parsing a flow node", "expected the
+   * node content...") without the excerpt and caret lines under them, and the line it names.
+   */
+  static String oneLine(String message) {
+    if (message == null || message.isBlank()) {
+      return "unreadable";
+    }
+    List<String> said = new ArrayList<>();
+    String line = null;
+    for (String text : message.split("\n")) {
+      java.util.regex.Matcher at = LINE.matcher(text);
+      if (line == null && at.find()) {
+        line = at.group(1);
+      } else if (!text.isBlank() && !Character.isWhitespace(text.charAt(0))) {
+        said.add(text.strip());
+      }
+    }
+    return (line == null ? "" : "line " + line + ": ") + String.join(": ", said);
+  }
+
+  private static final java.util.regex.Pattern LINE =
+      java.util.regex.Pattern.compile("^\\s+in .*line (\\d+), column \\d+");
+
+  /**
+   * Jackson's refusal of a field of the kubeconfig (a number where a list goes), in words: its
+   * message names Java types and fabric8's model classes, which the user never wrote.
+   */
+  private static Optional<String> wrongShape(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof com.fasterxml.jackson.databind.JsonMappingException mapping
+          && !mapping.getPath().isEmpty()) {
+        String field =
+            mapping.getPath().stream()
+                .map(
+                    ref ->
+                        ref.getFieldName() != null
+                            ? ref.getFieldName()
+                            : "[" + ref.getIndex() + "]")
+                .collect(java.util.stream.Collectors.joining("."))
+                .replace(".[", "[");
+        return Optional.of(
+            field + " has the wrong shape for a kubeconfig; check it with kubectl config view");
+      }
+    }
+    return Optional.empty();
   }
 }

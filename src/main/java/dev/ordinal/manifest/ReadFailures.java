@@ -11,11 +11,11 @@ import java.util.Locale;
  * Why a file could not be read, in words: Java's file exceptions carry only the path in their
  * message ({@code AccessDeniedException: /repo/db.yaml}), which names no reason.
  */
-final class ReadFailures {
+public final class ReadFailures {
 
   private ReadFailures() {}
 
-  static String why(Exception e) {
+  public static String why(Exception e) {
     if (e instanceof AccessDeniedException) {
       return "permission denied; give the user that runs ordinal read access to it, or move it out"
           + " of the path";

@@ -102,4 +102,46 @@ class ClusterErrorsTest {
                     + "; it has lab: name one with --context"),
         command + ": " + run.err());
   }
+
+  /**
+   * A kubeconfig that does not parse is a usage error (2), on one line: exit 1 would read as the
+   * command's answer (diff: there are changes; plan: rollouts to run).
+   */
+  @ParameterizedTest
+  @MethodSource("commands")
+  void aBrokenOrMissingKubeconfigIsAUsageErrorOnOneLine(List<String> command) throws IOException {
+    Files.writeString(kubeconfig, "garbage: [\n");
+    assertUsageError(
+        command,
+        "kubeconfig "
+            + kubeconfig
+            + " is not a kubeconfig Ordinal can read: line 2: while parsing a flow node: expected"
+            + " the node content, but found '<stream end>'; check it with kubectl config view");
+    Files.writeString(kubeconfig, "apiVersion: v1\nclusters: 3\n");
+    assertUsageError(
+        command,
+        "cannot use kubeconfig "
+            + kubeconfig
+            + ": clusters has the wrong shape for a kubeconfig; check it with kubectl config view");
+    Files.delete(kubeconfig);
+    assertUsageError(command, "cannot read kubeconfig " + kubeconfig + ": no such file");
+  }
+
+  private void assertUsageError(List<String> command, String message) {
+    CliRun run = CliRun.of(args(command));
+    assertEquals(2, run.exitCode(), command + ": " + run.out());
+    assertEquals(message, run.err().strip(), command.toString());
+  }
+
+  @ParameterizedTest
+  @MethodSource("commands")
+  void aServerAddressFromTheKubeconfigIsEchoedEscaped(List<String> command) throws IOException {
+    Files.writeString(
+        kubeconfig,
+        Files.readString(kubeconfig).replace("https://127.0.0.1:1", "https://127.0.0.1:1/\\e[31m"));
+    CliRun run = CliRun.of(args(command));
+    assertEquals(2, run.exitCode(), command + ": " + run.out());
+    assertTrue(run.err().contains("https://127.0.0.1:1/\\x1b[31m"), command + ": " + run.err());
+    assertTrue(run.err().chars().noneMatch(c -> c == 0x1b), command + ": " + run.err());
+  }
 }
