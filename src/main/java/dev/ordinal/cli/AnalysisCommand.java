@@ -5,6 +5,8 @@ import dev.ordinal.analysis.AnalysisSetupException;
 import dev.ordinal.analysis.Backtest;
 import dev.ordinal.analysis.condition.ConditionGrammar;
 import dev.ordinal.analysis.prometheus.HttpPrometheusApi;
+import dev.ordinal.analysis.prometheus.PrometheusServers;
+import dev.ordinal.git.RepoUrl;
 import dev.ordinal.manifest.AnalysisArg;
 import dev.ordinal.manifest.AnalysisTemplate;
 import dev.ordinal.manifest.AnalysisTrust;
@@ -78,6 +80,7 @@ public class AnalysisCommand implements Callable<Integer> {
   public static class BacktestCommand implements Callable<Integer> {
     private static final Pattern RELATIVE = Pattern.compile("-?((?:\\d+(?:ms|s|m|h|d|w))+)");
     private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d|w)");
+    static final long MAX_POINTS = 11_000;
 
     @Spec CommandSpec spec;
 
@@ -122,7 +125,9 @@ public class AnalysisCommand implements Callable<Integer> {
         names = "--prometheus",
         paramLabel = "URL",
         description = "query this Prometheus instead of the template's address")
-    URI prometheus;
+    String prometheusAddress;
+
+    private URI prometheus;
 
     @Option(names = "--namespace", paramLabel = "NS", description = "for {{rollout.namespace}}")
     String namespace;
@@ -192,6 +197,30 @@ public class AnalysisCommand implements Callable<Integer> {
                           "--step "
                               + Text.quoted(step)
                               + " is not a duration such as 30s, 5m, 1h"));
+      if (!end.isAfter(start)) {
+        throw usage("--from " + Text.quoted(from) + " is not before --to " + Text.quoted(to));
+      }
+      // Prometheus answers a range query with at most 11,000 points per series; more would also
+      // be a list of that many instants built here before the first query.
+      long points = Duration.between(start, end).dividedBy(stepDuration) + 1;
+      if (points > MAX_POINTS) {
+        throw usage(
+            String.format(
+                "--from, --to and --step make %,d points; Prometheus answers at most %,d: raise"
+                    + " --step or shorten the range",
+                points, MAX_POINTS));
+      }
+      if (prometheusAddress != null) {
+        Optional<String> problem = PrometheusServers.addressProblem(prometheusAddress);
+        if (problem.isPresent()) {
+          throw usage(
+              "--prometheus "
+                  + Text.quoted(RepoUrl.redact(prometheusAddress))
+                  + ": "
+                  + problem.get());
+        }
+        prometheus = URI.create(prometheusAddress.strip());
+      }
       Optional<AnalysisTemplate> chosen;
       try {
         chosen = load(err);
@@ -245,6 +274,10 @@ public class AnalysisCommand implements Callable<Integer> {
                 new HttpPrometheusApi(Optional.ofNullable(prometheus), ref -> Optional.empty()));
         out.print(report.table());
         out.flush();
+        // The table shows each failure under its metric; stderr says it too, for scripts.
+        report.metrics().stream()
+            .filter(m -> m.error() != null)
+            .forEach(m -> err.println("metric " + Text.quoted(m.metric()) + ": " + m.error()));
         boolean queryFailed = report.metrics().stream().anyMatch(m -> m.error() != null);
         return queryFailed ? 2 : 0;
       } catch (AnalysisSetupException e) {
@@ -271,28 +304,33 @@ public class AnalysisCommand implements Callable<Integer> {
         return Optional.empty();
       }
       Map<String, AnalysisTemplate> templates = ((LoadResult.Loaded) result).state().templates();
+      // The file is valid: what is left to choose is the user's choice of options (usage, 2).
+      String file = Text.quoted(template.toString());
+      String names = String.join(", ", templates.keySet().stream().map(Text::escaped).toList());
+      if (templates.isEmpty()) {
+        throw usage("--template " + file + " holds no AnalysisTemplate; name a file that does");
+      }
       if (name != null) {
         if (!templates.containsKey(name)) {
-          err.println(
-              fileName
-                  + " has no AnalysisTemplate named "
+          throw usage(
+              "--name "
                   + Text.quoted(name)
-                  + " (it has "
-                  + templates.keySet()
-                  + ")");
-          return Optional.empty();
+                  + ": "
+                  + file
+                  + " has no AnalysisTemplate of that name; it has "
+                  + names);
         }
         return Optional.of(templates.get(name));
       }
       if (templates.size() != 1) {
-        err.println(
-            fileName
+        throw usage(
+            "--template "
+                + file
                 + " holds "
                 + templates.size()
-                + " AnalysisTemplates "
-                + templates.keySet()
-                + "; pick one with --name");
-        return Optional.empty();
+                + " AnalysisTemplates ("
+                + names
+                + "); pick one with --name");
       }
       return Optional.of(new ArrayList<>(templates.values()).get(0));
     }

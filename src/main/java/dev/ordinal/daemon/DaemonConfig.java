@@ -891,11 +891,18 @@ public record DaemonConfig(
             if (!DNS_LABEL.matcher(name).matches()) {
               problems.add(at + ": a server name is a DNS label such as default or thanos");
             }
-            if (server == null
-                || server.address() == null
-                || !(server.address().startsWith("http://")
-                    || server.address().startsWith("https://"))) {
+            if (server == null || server.address() == null) {
               problems.add(at + ".address: required, an http(s) URL of the Prometheus server");
+            } else {
+              PrometheusServers.addressProblem(server.address())
+                  .ifPresent(
+                      why ->
+                          problems.add(
+                              at
+                                  + ".address: "
+                                  + Escapes.controls(RepoUrl.redact(server.address()))
+                                  + " "
+                                  + why));
             }
             if (server != null
                 && server.bearerTokenSecret() != null

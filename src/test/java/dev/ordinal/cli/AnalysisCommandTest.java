@@ -117,4 +117,119 @@ class AnalysisCommandTest {
     assertEquals(2, run());
     assertTrue(err.toString().contains("backtest"), err.toString());
   }
+
+  private int backtest(String template, String... more) {
+    java.util.List<String> args =
+        new java.util.ArrayList<>(java.util.List.of("backtest", "--template", template));
+    args.addAll(java.util.List.of(more));
+    return run(args.toArray(String[]::new));
+  }
+
+  @Test
+  void aPrometheusAddressThatIsNotOneIsAUsageErrorAndItsPasswordIsNotEchoed() {
+    assertEquals(
+        2,
+        backtest(
+            "policies/error-rate.yaml",
+            "--prometheus",
+            "http://u:s3cret@127.0.0.1:9",
+            "--from",
+            "-1h"));
+    assertTrue(
+        err.toString().contains("--prometheus 'http://127.0.0.1:9': has a user or password in it"),
+        err.toString());
+    assertTrue(!err.toString().contains("s3cret") && !out.toString().contains("s3cret"));
+    for (String address : java.util.List.of("notaurl", "ftp://x", "http://127.0.0.1:9/ x", "")) {
+      err.getBuffer().setLength(0);
+      assertEquals(
+          2,
+          backtest("policies/error-rate.yaml", "--prometheus", address, "--from", "-1h"),
+          address);
+      assertTrue(err.toString().startsWith("--prometheus '" + address + "': not "), err.toString());
+      assertTrue(!err.toString().contains("Exception"), err.toString());
+    }
+    assertEquals("", out.toString());
+  }
+
+  /** Which template to replay is the user's choice of options: a usage error, not "invalid". */
+  @Test
+  void aFileWithNoneOrSeveralTemplatesOrWithoutTheNamedOneIsAUsageError(@TempDir Path dir)
+      throws Exception {
+    Path two = dir.resolve("two.yaml");
+    Files.writeString(
+        two,
+        Files.readString(Path.of("policies/error-rate.yaml"))
+            + "\n---\n"
+            + Files.readString(Path.of("policies/latency-p99.yaml")));
+    assertEquals(2, backtest(two.toString(), "--from", "-1h"));
+    assertTrue(
+        err.toString()
+            .contains(
+                "--template '"
+                    + two
+                    + "' holds 2 AnalysisTemplates (error-rate, latency-p99); pick one with --name"),
+        err.toString());
+    err.getBuffer().setLength(0);
+    assertEquals(2, backtest(two.toString(), "--name", "nope", "--from", "-1h"));
+    assertTrue(
+        err.toString()
+            .contains(
+                "--name 'nope': '"
+                    + two
+                    + "' has no AnalysisTemplate of that name; it has error-rate, latency-p99"),
+        err.toString());
+    err.getBuffer().setLength(0);
+    assertEquals(2, backtest("policies/manual-gate.yaml", "--from", "-1h"));
+    assertTrue(
+        err.toString()
+            .contains(
+                "--template 'policies/manual-gate.yaml' holds no AnalysisTemplate; name a file"
+                    + " that does"),
+        err.toString());
+  }
+
+  @Test
+  void aRangeOfMorePointsThanPrometheusAnswersOrEndingBeforeItStartsIsAUsageError() {
+    String template = "policies/error-rate.yaml";
+    String[] prometheus = {"--prometheus", "http://127.0.0.1:9"};
+    assertEquals(
+        2, backtest(template, prometheus[0], prometheus[1], "--from", "-3650d", "--step", "1s"));
+    assertTrue(
+        err.toString()
+            .contains(
+                "--from, --to and --step make 315,360,001 points; Prometheus answers at most"
+                    + " 11,000: raise --step or shorten the range"),
+        err.toString());
+    err.getBuffer().setLength(0);
+    assertEquals(
+        2, backtest(template, prometheus[0], prometheus[1], "--from", "-1h", "--to", "-2h"));
+    assertTrue(err.toString().contains("--from '-1h' is not before --to '-2h'"), err.toString());
+  }
+
+  /**
+   * Port 1 on loopback refuses at once: the failure is in the table and, for scripts, on stderr.
+   */
+  @Test
+  void aQueryThatFailsIsSaidOnStderrAndExitsTwo() {
+    assertEquals(
+        2,
+        backtest(
+            "policies/error-rate.yaml",
+            "--prometheus",
+            "http://127.0.0.1:1",
+            "--args",
+            "service=web",
+            "--namespace",
+            "shop",
+            "--canary-pods",
+            "db-2",
+            "--from",
+            "-1h",
+            "--step",
+            "10m"));
+    assertTrue(
+        err.toString().startsWith("metric 'error-rate': Prometheus http://127.0.0.1:1, query '"),
+        err.toString());
+    assertTrue(err.toString().contains("cannot connect"), err.toString());
+  }
 }

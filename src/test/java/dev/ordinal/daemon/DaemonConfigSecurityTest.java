@@ -109,4 +109,30 @@ class DaemonConfigSecurityTest {
                 """)
             .contains("git.maxFetchSize"));
   }
+
+  /**
+   * Java's HTTP client sends no basic auth from a URL: a password in a Prometheus address did
+   * nothing but appear in every message that names the server.
+   */
+  @Test
+  void aPrometheusAddressIsAnHttpUrlWithAHostAndNoPassword() {
+    String app = "apps: [{name: shop, repo: \"https://git.example.com/c.git\", namespace: shop}]\n";
+    String withPassword =
+        problem("prometheus: {default: {address: \"http://ops:s3cret@prom:9090\"}}\n" + app);
+    assertTrue(
+        withPassword.endsWith(
+            "prometheus.default.address: http://prom:9090 has a user or password in it, which"
+                + " Ordinal would not send and would show wherever it names the server; use a"
+                + " bearer token from a Secret instead"),
+        withPassword);
+    assertFalse(withPassword.contains("s3cret"), withPassword);
+    assertTrue(
+        problem("prometheus: {default: {address: \"prom:9090\"}}\n" + app)
+            .endsWith(
+                "prometheus.default.address: prom:9090 not an http(s) URL with a host, such as"
+                    + " http://prometheus:9090"));
+    assertTrue(
+        problem("prometheus: {default: {address: \"http://prom 9090\"}}\n" + app)
+            .contains("prometheus.default.address: http://prom 9090 not a URL (Illegal character"));
+  }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -246,7 +247,30 @@ public final class PrometheusClient {
   }
 
   private String where(String promql) {
-    return "Prometheus " + address + ", query '" + promql + "'";
+    return "Prometheus " + shown(address) + ", query '" + promql + "'";
+  }
+
+  /**
+   * The address as messages name it: without a user or password, which the config and the CLI
+   * refuse, but a client made some other way might still carry.
+   */
+  static String shown(URI address) {
+    if (address.getRawUserInfo() == null) {
+      return address.toString();
+    }
+    try {
+      return new URI(
+              address.getScheme(),
+              null,
+              address.getHost(),
+              address.getPort(),
+              address.getPath(),
+              address.getQuery(),
+              address.getFragment())
+          .toString();
+    } catch (URISyntaxException e) {
+      return address.getScheme() + "://" + address.getHost();
+    }
   }
 
   private static String describe(IOException e) {

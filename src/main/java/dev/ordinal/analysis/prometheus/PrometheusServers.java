@@ -4,6 +4,7 @@ import dev.ordinal.manifest.AnalysisTemplate.Prometheus;
 import dev.ordinal.manifest.AnalysisTemplate.SecretKeyRef;
 import dev.ordinal.manifest.AnalysisTrust;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -38,6 +39,32 @@ public final class PrometheusServers {
   /** The servers of Ordinal's config; a template may reach nothing else. */
   public static PrometheusServers configured(Map<String, Server> servers) {
     return new PrometheusServers(new LinkedHashMap<>(servers), true);
+  }
+
+  /**
+   * Why {@code address} cannot be a Prometheus server's address, or empty if it can: an http(s) URL
+   * with a host, and no user or password in it. Java's HTTP client sends no basic auth from a URL,
+   * so credentials there would do nothing but appear wherever the address is named (logs, a
+   * rollout's status, Events); a bearer token from a Secret is how Ordinal authenticates.
+   */
+  public static Optional<String> addressProblem(String address) {
+    URI uri;
+    try {
+      uri = new URI(address.strip());
+    } catch (URISyntaxException e) {
+      return Optional.of("not a URL (" + e.getReason() + " at index " + e.getIndex() + ")");
+    }
+    if (uri.getScheme() == null
+        || !(uri.getScheme().equalsIgnoreCase("http") || uri.getScheme().equalsIgnoreCase("https"))
+        || uri.getHost() == null) {
+      return Optional.of("not an http(s) URL with a host, such as http://prometheus:9090");
+    }
+    if (uri.getRawUserInfo() != null) {
+      return Optional.of(
+          "has a user or password in it, which Ordinal would not send and would show wherever it"
+              + " names the server; use a bearer token from a Secret instead");
+    }
+    return Optional.empty();
   }
 
   /** What the manifest loader checks templates against. */

@@ -141,14 +141,11 @@ class PrometheusClientTest {
     URI address = start();
     status.set(503);
     body.set("<html>upstream unavailable</html>");
-    PrometheusException error =
-        assertThrows(
-            PrometheusException.class, () -> client(address, Duration.ofSeconds(5)).query("up"));
     assertEquals(
         "Prometheus "
             + address
             + ", query 'up': HTTP 503 with a body that is not JSON: <html>upstream unavailable</html>",
-        error.getMessage());
+        failure(address, "up"));
     status.set(200);
     body.set(
         "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{}}]}}");
@@ -164,6 +161,33 @@ class PrometheusClientTest {
                 () -> client(address, Duration.ofSeconds(5)).query("\"a\""))
             .getMessage()
             .contains("result type 'string' is not supported"));
+  }
+
+  /** What the server answers and the query from Git reach logs and terminals: escaped. */
+  @Test
+  void controlCharactersFromTheAnswerAndTheQueryAreWrittenOut() throws Exception {
+    URI address = start();
+    status.set(500);
+    body.set("<html>\u001b[31mOops</html>");
+    assertEquals(
+        "Prometheus "
+            + address
+            + ", query 'up\\x07': HTTP 500 with a body that is not JSON: <html>\\x1b[31mOops</html>",
+        failure(address, "up\u0007"));
+  }
+
+  private String failure(URI address, String query) {
+    return assertThrows(
+            PrometheusException.class, () -> client(address, Duration.ofSeconds(5)).query(query))
+        .getMessage();
+  }
+
+  @Test
+  void anAddressIsNamedWithoutItsUserOrPassword() {
+    assertEquals(
+        "http://prom:9090/api",
+        PrometheusClient.shown(URI.create("http://ops:s3cret@prom:9090/api")));
+    assertEquals("https://prom", PrometheusClient.shown(URI.create("https://prom")));
   }
 
   @Test
