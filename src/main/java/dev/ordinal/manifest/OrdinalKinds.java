@@ -427,7 +427,7 @@ final class OrdinalKinds {
           return new Pause(Optional.empty()); // "pause:" with nothing is a manual gate too
         }
         return StrictMapping.of(body, path, problems, PAUSE)
-            .map(pause -> new Pause(pause.duration("duration")))
+            .map(pause -> new Pause(pauseDuration(pause)))
             .orElse(null);
       case "analysis":
         return StrictMapping.of(body, path, problems, ANALYSIS)
@@ -571,6 +571,13 @@ final class OrdinalKinds {
       StrictMapping metric, String name, Set<String> argNames, Map<String, String> argDefaults) {
     Problems problems = metric.problems;
     Optional<Duration> interval = metric.positiveDuration("interval");
+    if (interval.isPresent() && interval.get().compareTo(SHORTEST_INTERVAL) < 0) {
+      problems.add(
+          metric.pathOf("interval"),
+          "is shorter than 1s: Prometheus scrapes every few seconds at most, so measuring more often"
+              + " only asks it the same question again; use 1s or more (30s is usual)");
+      interval = Optional.empty();
+    }
     OptionalInt count = OptionalInt.empty();
     if (metric.has("count")) {
       int value = metric.integerAtLeast("count", 1, -1);
@@ -852,5 +859,24 @@ final class OrdinalKinds {
     } catch (URISyntaxException e) {
       return null;
     }
+  }
+
+  /** A metric's interval below this asks Prometheus again before it can know anything new. */
+  private static final Duration SHORTEST_INTERVAL = Duration.ofSeconds(1);
+
+  /**
+   * A timed pause's duration: longer than zero, as the rollout engine requires (a zero pause was
+   * accepted here and then refused by the engine for every StatefulSet the policy governs).
+   */
+  private static Optional<Duration> pauseDuration(StrictMapping pause) {
+    Optional<Duration> duration = pause.duration("duration");
+    if (duration.isPresent() && duration.get().isZero()) {
+      pause.problems.add(
+          pause.pathOf("duration"),
+          "must be longer than 0s; leave it out (pause: {}) to wait for 'ordinal promote', or remove"
+              + " the step");
+      return Optional.empty();
+    }
+    return duration;
   }
 }

@@ -183,9 +183,18 @@ final class StrictMapping {
           "invalid duration "
               + Problems.describe(value)
               + "; use a number of seconds or a number with a unit, such as 30s, 5m or 1h");
+    } else if (parsed.get().compareTo(LONGEST) > 0) {
+      // Added to a start time, a duration of thousands of years overflows an Instant at run time,
+      // after the commit was applied; none longer than a year means anything in a rollout.
+      problems.add(
+          pathOf(field), "is longer than a year (8760h), the longest duration Ordinal accepts");
+      return Optional.empty();
     }
     return parsed;
   }
+
+  /** The longest duration a field may hold. */
+  static final Duration LONGEST = Duration.ofDays(365);
 
   /** A duration that, when present, must be longer than zero. */
   Optional<Duration> positiveDuration(String field) {
