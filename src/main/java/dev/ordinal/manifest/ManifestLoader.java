@@ -867,12 +867,17 @@ public final class ManifestLoader {
       List<LoadError> errors) {
     Set<String> given = new HashSet<>();
     site.analysis().args().forEach(arg -> given.add(arg.name()));
+    // Every arg a template declares, or null when a template is broken or missing (then which
+    // args it would declare is unknown, and its own error says enough).
+    Set<String> declared = new java.util.TreeSet<>();
     for (TemplateRef ref : site.templates()) {
       AnalysisTemplate template = templates.get(ref.templateName());
       if (broken.contains(OrdinalKinds.TEMPLATE_KIND + "/" + ref.templateName())) {
+        declared = null;
         continue;
       }
       if (template == null) {
+        declared = null;
         errors.add(
             refError(
                 file,
@@ -886,6 +891,9 @@ public final class ManifestLoader {
         checkStepCanEnd(file, ref, template, errors);
       }
       for (AnalysisArg arg : template.args()) {
+        if (declared != null) {
+          declared.add(arg.name());
+        }
         if (arg.value().isEmpty() && !given.contains(arg.name())) {
           String field = site.field() + ".args";
           errors.add(
@@ -900,6 +908,32 @@ public final class ManifestLoader {
                       + arg.name()
                       + "', which is not given"));
         }
+      }
+    }
+    if (declared == null) {
+      return;
+    }
+    List<AnalysisArg> args = site.analysis().args();
+    for (int i = 0; i < args.size(); i++) {
+      String name = args.get(i).name();
+      if (!declared.contains(name)) {
+        // Templates take the args they declare and drop the rest: a misspelt name would leave the
+        // template's default in place, and the user would never know.
+        String field = site.field() + ".args[" + i + "].name";
+        errors.add(
+            new LoadError(
+                file,
+                site.line(),
+                field,
+                field
+                    + ": no AnalysisTemplate of this analysis declares argument '"
+                    + Escapes.controls(name)
+                    + "'"
+                    + (declared.isEmpty()
+                        ? "; they declare none"
+                        : "; they declare "
+                            + String.join(", ", declared)
+                            + didYouMean(Suggestions.closest(name, declared)))));
       }
     }
   }
@@ -1034,5 +1068,9 @@ public final class ManifestLoader {
         + " "
         + (namespace == null ? "" : namespace + "/")
         + resource.getMetadata().getName();
+  }
+
+  private static String didYouMean(String closest) {
+    return closest == null ? "" : " (did you mean '" + closest + "'?)";
   }
 }
