@@ -895,14 +895,12 @@ public final class ManifestLoader {
           declared.add(arg.name());
         }
         if (arg.value().isEmpty() && !given.contains(arg.name())) {
-          String field = site.field() + ".args";
           errors.add(
-              new LoadError(
+              siteError(
                   file,
-                  site.line(),
-                  field,
-                  field
-                      + ": AnalysisTemplate '"
+                  site,
+                  site.field() + ".args",
+                  "AnalysisTemplate '"
                       + template.name()
                       + "' needs argument '"
                       + arg.name()
@@ -919,14 +917,12 @@ public final class ManifestLoader {
       if (!declared.contains(name)) {
         // Templates take the args they declare and drop the rest: a misspelt name would leave the
         // template's default in place, and the user would never know.
-        String field = site.field() + ".args[" + i + "].name";
         errors.add(
-            new LoadError(
+            siteError(
                 file,
-                site.line(),
-                field,
-                field
-                    + ": no AnalysisTemplate of this analysis declares argument '"
+                site,
+                site.field() + ".args[" + i + "].name",
+                "no AnalysisTemplate of this analysis declares argument '"
                     + Escapes.controls(name)
                     + "'"
                     + (declared.isEmpty()
@@ -1072,5 +1068,10 @@ public final class ManifestLoader {
 
   private static String didYouMean(String closest) {
     return closest == null ? "" : " (did you mean '" + closest + "'?)";
+  }
+
+  /** An error at an analysis of a policy, on its line, the field named before the message. */
+  private static LoadError siteError(String file, AnalysisSite site, String field, String message) {
+    return new LoadError(file, site.line(), field, field + ": " + message);
   }
 }
