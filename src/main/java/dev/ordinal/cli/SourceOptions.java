@@ -7,6 +7,7 @@ import dev.ordinal.git.GitSourceConfig;
 import dev.ordinal.git.GitSourceException;
 import dev.ordinal.git.PollResult;
 import dev.ordinal.git.RepoUrl;
+import dev.ordinal.manifest.Escapes;
 import dev.ordinal.manifest.LocalDirectory;
 import dev.ordinal.manifest.SourceTree;
 import java.io.IOException;
@@ -214,9 +215,10 @@ final class SourceOptions {
   }
 
   /** The source is unreadable (not the same as invalid manifests). */
+  /** A source that cannot be read; the message echoes paths and refs, written out line by line. */
   static final class SourceException extends Exception {
     SourceException(String message) {
-      super(message);
+      super(Escapes.controlsPerLine(message));
     }
   }
 }

@@ -83,8 +83,9 @@ final class ValidateCommand implements Callable<Integer> {
   /** The outcome for one source: its problems, or why it could not be read at all. */
   private record Outcome(
       SourceOptions.Source named, String revision, LoadResult result, String unreadable) {
+    /** The source as given on the command line, written out where it holds control characters. */
     String source() {
-      return named.label();
+      return Text.escaped(named.label());
     }
 
     boolean valid() {

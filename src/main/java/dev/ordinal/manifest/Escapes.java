@@ -39,6 +39,21 @@ public final class Escapes {
     return out.toString();
   }
 
+  /**
+   * {@code text} with each of its lines passed through {@link #controls}: for messages that list
+   * one problem per line, where the line breaks are the message's own.
+   */
+  public static String controlsPerLine(String text) {
+    if (text == null || firstUnsafe(text) < 0) {
+      return text;
+    }
+    String[] lines = text.split("\n", -1);
+    for (int i = 0; i < lines.length; i++) {
+      lines[i] = controls(lines[i]);
+    }
+    return String.join("\n", lines);
+  }
+
   private static int firstUnsafe(String text) {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);

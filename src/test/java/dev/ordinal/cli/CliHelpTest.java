@@ -96,7 +96,7 @@ class CliHelpTest {
     assertTrue(
         sub.err()
             .contains(
-                "'ordinal backup' has no command '\\u001b[2Jrestor'; its commands are list, create, restore, delete"),
+                "'ordinal backup' has no command '\\x1b[2Jrestor'; its commands are list, create, restore, delete"),
         sub.err());
     assertTrue(sub.err().chars().noneMatch(c -> c == 0x1b), "no raw escape: " + sub.err());
     CliRun leaf = CliRun.of("help", "version", "extra");
@@ -117,7 +117,7 @@ class CliHelpTest {
             new String[] {"backup", "\u001b[31mlist"})) {
       CliRun run = CliRun.of(args);
       assertEquals(2, run.exitCode(), String.join(" ", args) + ": " + run.err());
-      assertTrue(run.err().contains("\\u001b"), run.err());
+      assertTrue(run.err().contains("\\x1b"), run.err());
       assertTrue(
           run.err().chars().noneMatch(c -> c == 0x1b || c == 0x07), "no raw control: " + run.err());
     }
@@ -172,7 +172,7 @@ class CliHelpTest {
   void usageErrorsEchoWhatTheyWereGivenWithControlCharactersEscaped() {
     CliRun run = CliRun.of("status", "-o", "\u001b[2Jjson");
     assertEquals(2, run.exitCode());
-    assertTrue(run.err().contains("not '\\u001b[2Jjson'"), run.err());
+    assertTrue(run.err().contains("not '\\x1b[2Jjson'"), run.err());
     assertTrue(run.err().chars().noneMatch(c -> c == 0x1b), "no raw escape: " + run.err());
   }
 

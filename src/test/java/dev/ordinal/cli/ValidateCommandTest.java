@@ -419,4 +419,30 @@ class ValidateCommandTest {
     assertEquals(2, run.exitCode());
     assertTrue(run.err().contains("--output must be text or json"), run.err());
   }
+
+  /** A path typed or pasted with an escape sequence in it is echoed written out, in every line. */
+  @Test
+  void sourcesAndRefsAreEchoedWithTheirControlCharactersWrittenOut() throws Exception {
+    Path folder = Files.createDirectory(tmp.resolve("dir\u001b[31mx"));
+    Files.writeString(folder.resolve("db.yaml"), STS);
+    Files.writeString(folder.resolve("bad.yaml"), "apiVersion: v1\nkind: ConfigMap\n");
+    Path empty = Files.createDirectory(tmp.resolve("empty\u001b[31mx"));
+    Path repo = tmp.resolve("repo");
+    try (org.eclipse.jgit.api.Git git =
+        org.eclipse.jgit.api.Git.init().setDirectory(repo.toFile()).call()) {
+      git.commit().setMessage("first").setSign(false).setAllowEmpty(true).call();
+    }
+    for (String[] args :
+        List.of(
+            new String[] {"validate", folder.toString()},
+            new String[] {"validate", folder.resolve("db.yaml").toString()},
+            new String[] {"validate", tmp.resolve("nope\u001b[31mx").toString()},
+            new String[] {"validate", empty.toString()},
+            new String[] {"validate", "--repo", repo.toString(), "--revision", "x\u001b[31m"})) {
+      CliRun run = CliRun.of(args);
+      String said = run.out() + run.err();
+      assertTrue(said.contains("\\x1b[31m"), String.join(" ", args) + ": " + said);
+      assertTrue(said.chars().noneMatch(c -> c == 0x1b), String.join(" ", args) + ": " + said);
+    }
+  }
 }
