@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -76,6 +77,19 @@ final class RunCommand implements Callable<Integer> {
       if (access != null) {
         access.close();
       }
+      return 2;
+    } catch (RuntimeException e) {
+      // The cluster did not answer at the start (Cluster.checkReachable): one line that says
+      // where Ordinal tried, as every other command says it, and the usage-or-other exit code.
+      Optional<ClusterException> explained =
+          access == null ? Optional.empty() : access.explainClientFailure(e);
+      if (access != null) {
+        access.close();
+      }
+      if (explained.isEmpty()) {
+        throw e;
+      }
+      spec.commandLine().getErr().println(explained.get().getMessage());
       return 2;
     }
     KubeAccess connection = access;

@@ -32,6 +32,15 @@ public interface Cluster
   /** Where analysis runs survive a restart (a ConfigMap in a real cluster). */
   RunStore runStore(String namespace, String name);
 
+  /**
+   * Asks the cluster something every client may ask, so that a daemon that cannot reach it fails
+   * once, at its start, instead of through each informer's failure in turn. The in-memory cluster
+   * is always there.
+   *
+   * @throws RuntimeException the client's failure, when the cluster does not answer
+   */
+  default void checkReachable() {}
+
   /** Stops watches and releases connections. */
   @Override
   void close();

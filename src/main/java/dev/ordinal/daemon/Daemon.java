@@ -230,6 +230,9 @@ public final class Daemon implements AutoCloseable {
               Limits.webhook(hook.maxBodyBytes()));
       parts.add(webhookListener);
     }
+    // After the listeners, before anything that reads the cluster: an unreachable cluster is one
+    // error, not an informer's failure logged with its stack trace and then another's.
+    ports.cluster().checkReachable();
     String home = config.ordinalNamespaceOrDefault();
     JvmMetrics.builder().register(metricsRegistry);
     ControllerMetrics controller =

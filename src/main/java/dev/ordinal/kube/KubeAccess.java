@@ -292,6 +292,19 @@ public final class KubeAccess implements AutoCloseable {
     }
   }
 
+  /**
+   * {@link #explain} of {@code e} when fabric8's client failed somewhere under it; empty for any
+   * other failure, which is a defect to report as it is, not a cluster to blame.
+   */
+  public Optional<ClusterException> explainClientFailure(RuntimeException e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof KubernetesClientException || t instanceof ClusterException) {
+        return Optional.of(explain(e));
+      }
+    }
+    return Optional.empty();
+  }
+
   /** A client failure as a message that says where Ordinal tried and what to try. */
   public ClusterException explain(RuntimeException e) {
     if (e instanceof ClusterException known) {

@@ -127,6 +127,12 @@ public final class KubeCluster implements Cluster {
     this(client, COMPONENT, Clock.systemUTC());
   }
 
+  /** The API server's version: every client may read it, whatever its RBAC. */
+  @Override
+  public void checkReachable() {
+    client.get().getKubernetesVersion();
+  }
+
   /**
    * A cluster for one-shot commands: live objects are read directly, with no watch cache to fill
    * first.

@@ -26,17 +26,7 @@ class ClusterErrorsTest {
 
   @BeforeEach
   void files() throws IOException {
-    kubeconfig = dir.resolve("nowhere.yaml");
-    Files.writeString(
-        kubeconfig,
-        """
-        apiVersion: v1
-        kind: Config
-        clusters: [{name: x, cluster: {server: "https://127.0.0.1:1"}}]
-        users: [{name: x, user: {token: t}}]
-        contexts: [{name: lab, context: {cluster: x, user: x}}]
-        current-context: lab
-        """);
+    kubeconfig = NowhereKubeconfig.write(dir.resolve("nowhere.yaml"));
     manifests = Files.createDirectory(dir.resolve("m"));
     Files.writeString(
         manifests.resolve("cm.yaml"),
