@@ -165,8 +165,8 @@ final class KubernetesObjects {
 
   /**
    * The fields of a checked object that loading reads across documents (identity, labels and
-   * annotations, a StatefulSet's claim template names), which is all that {@code ordinal validate}
-   * needs of an object once its own checks have passed.
+   * annotations, a pod template's labels and annotations, a StatefulSet's claim template names),
+   * which is all that {@code ordinal validate} needs of an object once its own checks have passed.
    */
   private static ObjectNode outline(JsonNode root) {
     ObjectNode outline = JsonNodeFactory.instance.objectNode();
@@ -176,9 +176,13 @@ final class KubernetesObjects {
         outline.set(field, value);
       }
     }
+    JsonNode podMetadata = root.path("spec").path("template").path("metadata");
+    if (podMetadata.isObject()) {
+      outline.withObjectProperty("spec").putObject("template").set("metadata", podMetadata);
+    }
     JsonNode templates = root.path("spec").path("volumeClaimTemplates");
     if (templates instanceof ArrayNode claims) {
-      ArrayNode names = outline.putObject("spec").putArray("volumeClaimTemplates");
+      ArrayNode names = outline.withObjectProperty("spec").putArray("volumeClaimTemplates");
       for (JsonNode claim : claims) {
         JsonNode metadata = claim.get("metadata");
         if (claim.isObject() && metadata != null) {

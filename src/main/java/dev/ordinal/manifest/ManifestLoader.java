@@ -11,6 +11,7 @@ import dev.ordinal.manifest.ParsedBlob.TemplateDocument;
 import dev.ordinal.manifest.ParsedBlob.TemplateRef;
 import dev.ordinal.manifest.Problems.Problem;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetSpec;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetUpdateStrategy;
@@ -754,6 +755,7 @@ public final class ManifestLoader {
       checkBackupTemplates(tree, statefulSet, governed.policy(), blobsRead, errors);
     }
     checkImmutableChanges(tree, statefulSet, blobsRead, errors);
+    checkOrdinalKeys(tree, statefulSet, blobsRead, errors);
     String problem = governance.problem();
     if (!problem.isEmpty()) {
       boolean byAnnotation = !(governance instanceof DesiredState.Governance.Ambiguous);
@@ -770,6 +772,75 @@ public final class ManifestLoader {
               field,
               field.isEmpty() ? message : field + ": " + message));
     }
+  }
+
+  /** The annotations Ordinal reads from a StatefulSet in Git. */
+  private static final List<String> STATEFULSET_ANNOTATIONS =
+      List.of(RolloutPolicy.POLICY_ANNOTATION, RolloutPolicy.IMMUTABLE_CHANGES_ANNOTATION);
+
+  /**
+   * Ordinal's StatefulSet annotations where Ordinal reads them, spelt as it reads them: a typo in
+   * the key, or the key put among the labels or on the pod template, leaves the StatefulSet without
+   * its policy, and its pods would roll with no canary and no analysis, without a word. Other
+   * {@code ordinal.dev/} keys are left alone (Ordinal writes several on live objects, which a
+   * manifest copied from the cluster may carry); only one a letter or two from a key Ordinal reads
+   * is taken for a typo.
+   */
+  private static void checkOrdinalKeys(
+      SourceTree tree,
+      Located<KubernetesDocument> statefulSet,
+      Map<String, byte[]> blobsRead,
+      List<LoadError> errors) {
+    StatefulSet sts = (StatefulSet) statefulSet.document().resource();
+    Map<String, String> annotations = sts.getMetadata().getAnnotations();
+    if (annotations != null) {
+      for (String key : annotations.keySet()) {
+        if (key.startsWith("ordinal.dev/") && !STATEFULSET_ANNOTATIONS.contains(key)) {
+          String meant = Suggestions.closest(key, STATEFULSET_ANNOTATIONS);
+          if (meant != null) {
+            errors.add(
+                fieldError(
+                    tree,
+                    statefulSet,
+                    "metadata.annotations." + key,
+                    "Ordinal reads no annotation '"
+                        + Escapes.controls(key)
+                        + "'; did you mean '"
+                        + meant
+                        + "'?",
+                    blobsRead));
+          }
+        }
+      }
+    }
+    Map<String, Map<String, String>> elsewhere = new LinkedHashMap<>();
+    elsewhere.put("metadata.labels", sts.getMetadata().getLabels());
+    ObjectMeta template =
+        sts.getSpec() == null || sts.getSpec().getTemplate() == null
+            ? null
+            : sts.getSpec().getTemplate().getMetadata();
+    if (template != null) {
+      elsewhere.put("spec.template.metadata.annotations", template.getAnnotations());
+      elsewhere.put("spec.template.metadata.labels", template.getLabels());
+    }
+    elsewhere.forEach(
+        (where, keys) -> {
+          for (String key : STATEFULSET_ANNOTATIONS) {
+            if (keys != null && keys.containsKey(key)) {
+              errors.add(
+                  fieldError(
+                      tree,
+                      statefulSet,
+                      where + "." + key,
+                      "Ordinal reads "
+                          + key
+                          + " from the StatefulSet's own metadata.annotations, not from "
+                          + where
+                          + "; move it there",
+                      blobsRead));
+            }
+          }
+        });
   }
 
   /**
