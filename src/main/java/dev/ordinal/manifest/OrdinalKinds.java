@@ -222,10 +222,30 @@ final class OrdinalKinds {
         spec.integerAtLeast("progressDeadlineSeconds", 1, DEFAULT_PROGRESS_DEADLINE_SECONDS);
 
     List<Step> steps = new ArrayList<>();
+    // The last canary step of each kind (replicas, percent): a partition only moves forward.
+    Map<Class<?>, Integer> lastCanary = new HashMap<>();
     for (Item item : spec.nonEmptyList("steps", "step")) {
       Step step = step(item, problems, analyses);
       if (step != null) {
         steps.add(step);
+      }
+      if (step instanceof RolloutPolicy.Canary canary) {
+        int size =
+            canary.weight() instanceof RolloutPolicy.Replicas replicas
+                ? replicas.count()
+                : ((RolloutPolicy.Percent) canary.weight()).value();
+        Integer before = lastCanary.put(canary.weight().getClass(), size);
+        if (before != null && size < before) {
+          String unit = canary.weight() instanceof RolloutPolicy.Replicas ? "replicas" : "percent";
+          problems.add(
+              Problems.child(Problems.child(item.path(), "canary"), unit),
+              size
+                  + " after "
+                  + before
+                  + " in an earlier step: a canary step only moves pods forward (the pods already"
+                  + " on the new revision stay there), so a smaller one changes nothing; remove it,"
+                  + " or use abort to go back");
+        }
       }
     }
 
