@@ -19,8 +19,10 @@ import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * Where a one-shot command reads manifests from: a plain folder, or a Git repository (URL or local
@@ -28,6 +30,10 @@ import picocli.CommandLine.Parameters;
  */
 final class SourceOptions {
   private static final Logger log = LoggerFactory.getLogger(SourceOptions.class);
+
+  // The command this mixin is part of: which options were given, not only their values.
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec mixee;
 
   @Parameters(
       arity = "0..*",
@@ -68,6 +74,17 @@ final class SourceOptions {
   String usageProblem() {
     if (paths.isEmpty() == (repo == null)) {
       return "name the manifests either as folders or files (ordinal validate PATH...) or as --repo URL|PATH [--revision REF] --path DIR";
+    }
+    if (repo == null) {
+      // Without a repository they would be ignored, and the folder read as if they were not given.
+      for (String option : List.of("--revision", "--path")) {
+        if (mixee.commandLine().getParseResult().hasMatchedOption(option)) {
+          return option + " reads inside a Git repository: give --repo URL|PATH too, or drop it";
+        }
+      }
+    }
+    if (revision.isBlank()) {
+      return "--revision needs a branch, tag or commit; leave it out for the remote's default branch";
     }
     return null;
   }

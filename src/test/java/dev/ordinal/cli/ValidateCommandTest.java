@@ -445,4 +445,25 @@ class ValidateCommandTest {
       assertTrue(said.chars().noneMatch(c -> c == 0x1b), String.join(" ", args) + ": " + said);
     }
   }
+
+  /**
+   * Options that only mean something with --repo were ignored without it, the folder read anyway.
+   */
+  @Test
+  void revisionOrPathWithoutARepositoryAndAnEmptyRevisionAreUsageErrors() throws IOException {
+    Files.writeString(tmp.resolve("db.yaml"), STS);
+    for (String option : List.of("--revision", "--path")) {
+      CliRun run = CliRun.of("validate", option, "main", tmp.toString());
+      assertEquals(2, run.exitCode(), option + ": " + run.out());
+      assertTrue(
+          run.err()
+              .startsWith(
+                  option + " reads inside a Git repository: give --repo URL|PATH too, or drop it"),
+          run.err());
+      assertEquals("", run.out());
+    }
+    CliRun empty = CliRun.of("validate", "--repo", tmp.toString(), "--revision", " ");
+    assertEquals(2, empty.exitCode(), empty.out());
+    assertTrue(empty.err().startsWith("--revision needs a branch, tag or commit"), empty.err());
+  }
 }
