@@ -328,7 +328,7 @@ public final class ManifestLoader {
         }
         if (kubernetes.resource() instanceof StatefulSet) {
           checkStatefulSet(
-              tree, new Located<>(kubernetes, entry), policies, Set.of(), blobsRead, errors);
+              tree, new Located<>(kubernetes, entry), policies, Set.of(), "", blobsRead, errors);
         }
       }
     }
@@ -709,9 +709,12 @@ public final class ManifestLoader {
       }
     }
 
+    // A policy or template in a file that failed to parse is in neither map, nor among the broken:
+    // a reference to it must not read as if nothing defined it.
+    String unreadHint = unreadHint(errors);
     for (Located<PolicyDocument> policy : policyDocuments) {
       for (AnalysisSite site : policy.document().analyses()) {
-        checkTemplates(policy.entry().path(), site, templates, broken, errors);
+        checkTemplates(policy.entry().path(), site, templates, broken, unreadHint, errors);
       }
     }
 
@@ -719,7 +722,7 @@ public final class ManifestLoader {
 
     Map<String, byte[]> blobsRead = new HashMap<>();
     for (Located<KubernetesDocument> statefulSet : statefulSets) {
-      checkStatefulSet(tree, statefulSet, policies, broken, blobsRead, errors);
+      checkStatefulSet(tree, statefulSet, policies, broken, unreadHint, blobsRead, errors);
     }
 
     notes.sort(LoadError.BY_PLACE);
@@ -743,6 +746,7 @@ public final class ManifestLoader {
       Located<KubernetesDocument> statefulSet,
       Map<String, RolloutPolicy> policies,
       Set<String> broken,
+      String unreadHint,
       Map<String, byte[]> blobsRead,
       List<LoadError> errors) {
     HasMetadata resource = statefulSet.document().resource();
@@ -764,7 +768,11 @@ public final class ManifestLoader {
           byAnnotation
               ? lineOf(tree, statefulSet, field, blobsRead)
               : statefulSet.document().line();
-      String message = describe(resource) + " " + problem;
+      String message =
+          describe(resource)
+              + " "
+              + problem
+              + (governance instanceof DesiredState.Governance.UnknownPolicy ? unreadHint : "");
       errors.add(
           new LoadError(
               statefulSet.entry().path(),
@@ -935,6 +943,7 @@ public final class ManifestLoader {
       AnalysisSite site,
       Map<String, AnalysisTemplate> templates,
       Set<String> broken,
+      String unreadHint,
       List<LoadError> errors) {
     Set<String> given = new HashSet<>();
     site.analysis().args().forEach(arg -> given.add(arg.name()));
@@ -953,7 +962,10 @@ public final class ManifestLoader {
             refError(
                 file,
                 ref,
-                "AnalysisTemplate '" + ref.templateName() + "' is not defined in this tree"));
+                "AnalysisTemplate '"
+                    + ref.templateName()
+                    + "' is not defined in this tree"
+                    + unreadHint));
         continue;
       }
       if (site.background()) {
@@ -1144,5 +1156,27 @@ public final class ManifestLoader {
   /** An error at an analysis of a policy, on its line, the field named before the message. */
   private static LoadError siteError(String file, AnalysisSite site, String field, String message) {
     return new LoadError(file, site.line(), field, field + ": " + message);
+  }
+
+  /**
+   * What to add to "is not defined in this tree" when files of the tree have errors of their own:
+   * one of them may be where the name is defined. Empty when every file was read cleanly.
+   */
+  private static String unreadHint(List<LoadError> errors) {
+    Set<String> files = new java.util.TreeSet<>();
+    for (LoadError error : errors) {
+      files.add(error.file());
+    }
+    if (files.isEmpty()) {
+      return "";
+    }
+    List<String> named = files.stream().limit(3).map(Escapes::controls).toList();
+    return " (or it is in "
+        + (files.size() == 1
+            ? named.get(0)
+            : String.join(", ", named) + (files.size() > 3 ? ", ..." : ""))
+        + ", whose errors kept it from being read: fix "
+        + (files.size() == 1 ? "that" : "those")
+        + " first)";
   }
 }

@@ -95,6 +95,21 @@ public final class SyntaxErrors {
     }
     if (opened != null
         && at != null
+        && at.getLine() == opened.getLine()
+        && context.equals("while parsing a block mapping")
+        && problem.startsWith("expected <block end>")) {
+      // The value ended before its line did, as a quoted one does at its second quote: not an
+      // indentation at all.
+      return problem(
+          line,
+          "text at column "
+              + (at.getColumn() + 1)
+              + " follows a complete value on the same line: a quoted value ends at its next"
+              + " quote, so to put a \" inside one, quote the whole value with ' instead, or write"
+              + " it as \\\"");
+    }
+    if (opened != null
+        && at != null
         && (context.equals("while parsing a block mapping")
             || context.equals("while parsing a block collection"))
         && problem.startsWith("expected <block end>")) {

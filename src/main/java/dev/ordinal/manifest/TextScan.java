@@ -51,7 +51,8 @@ record TextScan(
           star = true;
         } else if (b == '{'
             && i + 1 < bytes.length
-            && (bytes[i + 1] == '{' || bytes[i + 1] == '%')) {
+            && (bytes[i + 1] == '%'
+                || (bytes[i + 1] == '{' && !isOrdinalPlaceholder(bytes, i + 2)))) {
           template = true;
         }
         i++;
@@ -220,5 +221,29 @@ record TextScan(
       }
     }
     return column;
+  }
+
+  private static final byte[][] PLACEHOLDER_ROOTS = {
+    "args.".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+    "rollout.".getBytes(java.nio.charset.StandardCharsets.US_ASCII)
+  };
+
+  /**
+   * Whether the text after a {@code {{} at {@code from} is one of Ordinal's own placeholders
+   * ({@code {{args.NAME}}}, {@code {{ rollout.namespace }}}): an AnalysisTemplate is full of them,
+   * and a syntax error in one is not a sign of a template to render.
+   */
+  private static boolean isOrdinalPlaceholder(byte[] bytes, int from) {
+    int at = from;
+    while (at < bytes.length && bytes[at] == ' ') {
+      at++;
+    }
+    for (byte[] root : PLACEHOLDER_ROOTS) {
+      if (java.util.Arrays.equals(
+          bytes, at, Math.min(at + root.length, bytes.length), root, 0, root.length)) {
+        return true;
+      }
+    }
+    return false;
   }
 }
