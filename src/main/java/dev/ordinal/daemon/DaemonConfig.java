@@ -3,6 +3,7 @@ package dev.ordinal.daemon;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -684,7 +685,7 @@ public record DaemonConfig(
           Escapes.controls(
               file
                   + ":"
-                  + e.getLocation().getLineNr()
+                  + lineOfField(mapper, file, e)
                   + ": "
                   + path(e)
                   + ": unknown field '"
@@ -1310,6 +1311,36 @@ public record DaemonConfig(
 
   private static int line(JsonProcessingException e) {
     return e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+  }
+
+  /**
+   * The line of the field {@code e} is about. Jackson reports an unknown field of a record where it
+   * stopped reading, the end of the mapping that holds it (past the last line, for the last one),
+   * since it reads the whole mapping before it binds a record; the file is read again for the
+   * field's own line. Jackson's line when the field cannot be found.
+   */
+  private static int lineOfField(ObjectMapper mapper, Path file, JsonMappingException e) {
+    StringBuilder pointer = new StringBuilder();
+    for (JsonMappingException.Reference ref : e.getPath()) {
+      pointer
+          .append('/')
+          .append(
+              ref.getIndex() >= 0
+                  ? Integer.toString(ref.getIndex())
+                  : ref.getFieldName().replace("~", "~0").replace("/", "~1"));
+    }
+    String wanted = pointer.toString();
+    try (JsonParser parser = mapper.getFactory().createParser(Files.readAllBytes(file))) {
+      for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
+        if (token == JsonToken.FIELD_NAME
+            && parser.getParsingContext().pathAsPointer().toString().equals(wanted)) {
+          return parser.currentTokenLocation().getLineNr();
+        }
+      }
+    } catch (IOException | RuntimeException unreadable) {
+      // The file parsed a moment ago; if it cannot now, Jackson's line is all there is.
+    }
+    return e.getLocation().getLineNr();
   }
 
   private static String path(JsonMappingException e) {

@@ -158,4 +158,21 @@ class DaemonConfigShapeTest {
             + " ']', or the ',' missing between its entries",
         loadError("apps:\n  - name: [a\n"));
   }
+
+  /**
+   * Jackson reports an unknown field of a record at the end of its mapping, past the file's last
+   * line for the last one: the field's own line is named.
+   */
+  @Test
+  void anUnknownFieldIsNamedOnItsOwnLine() throws Exception {
+    assertTrue(
+        loadError("listen: 127.0.0.1:18080\nbogusTop: 1\n" + APP.formatted(""))
+            .startsWith("2: bogusTop: unknown field 'bogusTop'; known fields: "));
+    assertTrue(
+        loadError(
+                "apps:\n  - name: a\n    prunee: true\n    repo: https://git.example.com/c.git\n"
+                    + "    namespace: a\n  - {name: b, repo: \"https://git.example.com/c.git\","
+                    + " namespace: b}\n")
+            .startsWith("3: apps[0].prunee: unknown field 'prunee'; known fields: "));
+  }
 }
