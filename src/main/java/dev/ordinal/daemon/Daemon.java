@@ -15,6 +15,7 @@ import dev.ordinal.git.GitSourceConfig;
 import dev.ordinal.git.GitSourceException;
 import dev.ordinal.git.WebhookHandler;
 import dev.ordinal.manifest.ManifestLoader;
+import dev.ordinal.manifest.ReadFailures;
 import dev.ordinal.metrics.AnalysisMetrics;
 import dev.ordinal.metrics.BackupMetrics;
 import dev.ordinal.metrics.ControllerMetrics;
@@ -230,8 +231,24 @@ public final class Daemon implements AutoCloseable {
               Limits.webhook(hook.maxBodyBytes()));
       parts.add(webhookListener);
     }
-    // After the listeners, before anything that reads the cluster: an unreachable cluster is one
-    // error, not an informer's failure logged with its stack trace and then another's.
+    Path dataDir = Path.of(config.dataDirOrDefault());
+    try {
+      Files.createDirectories(dataDir);
+    } catch (IOException e) {
+      // Java's message is the bare path, which says neither what Ordinal wanted of it nor why.
+      throw new IOException(
+          "dataDir "
+              + dataDir
+              + ": cannot create it ("
+              + (e instanceof java.nio.file.AccessDeniedException
+                  ? "permission denied"
+                  : ReadFailures.why(e))
+              + "); set dataDir in the config to a folder Ordinal may write",
+          e);
+    }
+    // After the listeners and the data folder, before anything that reads the cluster: an
+    // unreachable cluster is one error, not an informer's failure logged with its stack trace
+    // and then another's.
     ports.cluster().checkReachable();
     String home = config.ordinalNamespaceOrDefault();
     JvmMetrics.builder().register(metricsRegistry);
@@ -266,8 +283,6 @@ public final class Daemon implements AutoCloseable {
                 cluster.leaseStore(home), identity, shards, LeaseTiming.DEFAULT, Clock.systemUTC());
     Ownership owner = ownership;
     controller.shards(shards, owner::holds);
-    Path dataDir = Path.of(config.dataDirOrDefault());
-    Files.createDirectories(dataDir);
     GitRepoCache cache = new GitRepoCache(dataDir.resolve("git"));
     parts.add(cache);
     List<AppSync> syncs = new ArrayList<>();

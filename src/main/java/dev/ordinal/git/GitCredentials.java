@@ -1,5 +1,6 @@
 package dev.ordinal.git;
 
+import dev.ordinal.manifest.ReadFailures;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,7 +46,7 @@ public sealed interface GitCredentials {
       return new HttpsToken(username, token);
     } catch (IOException e) {
       throw new GitSourceException(
-          tokenFile + ": cannot read the token file (" + e.getClass().getSimpleName() + ")", e);
+          tokenFile + ": cannot read the Git token file: " + ReadFailures.why(e), e);
     }
   }
 

@@ -24,9 +24,7 @@ class RunCommandTest {
     Path config = tmp.resolve("config.yaml");
     Files.writeString(
         config,
-        "dataDir: "
-            + tmp.resolve("data")
-            + "\n"
+        (settings.contains("dataDir:") ? "" : "dataDir: " + tmp.resolve("data") + "\n")
             + settings
             + "apps:\n  - {name: shop, repo: \"file:///nonexistent/repo.git\", namespace: shop}\n");
     return CliRun.of("run", "--config", config.toString(), "--kubeconfig", kubeconfig.toString());
@@ -79,5 +77,16 @@ class RunCommandTest {
             + " right?",
         last);
     assertTrue(!run.err().contains("\tat ") && !run.err().contains("Exception"), run.err());
+  }
+
+  /** Java's message for a folder it cannot make is the bare path. */
+  @Test
+  void aDataDirThatCannotBeMadeSaysWhatAndWhatToDo() throws Exception {
+    Path file = Files.writeString(tmp.resolve("a-file"), "not a folder");
+    CliRun run = run("dataDir: " + file.resolve("data") + "\nlisten: 127.0.0.1:0\n");
+    assertEquals(2, run.exitCode(), run.err());
+    String last = run.err().strip().lines().reduce((a, b) -> b).orElse("");
+    assertTrue(last.startsWith("dataDir " + file.resolve("data") + ": cannot create it ("), last);
+    assertTrue(last.endsWith("); set dataDir in the config to a folder Ordinal may write"), last);
   }
 }

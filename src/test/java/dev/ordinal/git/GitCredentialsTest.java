@@ -48,7 +48,7 @@ class GitCredentialsTest {
             () ->
                 GitCredentials.fromEnvironment(
                     Map.of("ORDINAL_GIT_TOKEN_FILE", missing.toString())));
-    assertTrue(e.getMessage().startsWith(missing + ": cannot read the token file"), e.getMessage());
+    assertEquals(missing + ": cannot read the Git token file: no such file", e.getMessage());
     Path empty = Files.writeString(tmp.resolve("empty"), "\n");
     e = assertThrows(GitSourceException.class, () -> GitCredentials.httpsTokenFile("git", empty));
     assertTrue(e.getMessage().contains("token file is empty"), e.getMessage());
