@@ -133,12 +133,26 @@ final class PromotionCommands {
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
+      Optional<DaemonConfig> loaded = loadConfig(configFile, err);
+      if (loaded.isEmpty()) {
+        return 2;
+      }
+      DaemonConfig config = loaded.get();
+      if (config.promotionsOrEmpty().isEmpty()) {
+        err.println(
+            Text.escaped(configFile.toString())
+                + " defines no promotions (promotions: in the config; see README.md,"
+                + " \"Promotions\"): nothing to list");
+        return 0;
+      }
       try (KubeAccess access = cluster.connect()) {
-        DaemonConfig config = DaemonConfig.load(configFile);
         Map<String, Environment> envs = Promotions.environments(config);
-        out.printf(
-            "%-20s %-16s %-12s %-40s %-50s %s%n",
-            "PROMOTION", "STATEFULSET", "COMMIT", "GATE", "PULL REQUEST", "TARGET");
+        // Rows are printed once all are known, so that a failure midway leaves no half table.
+        StringBuilder table = new StringBuilder();
+        table.append(
+            String.format(
+                "%-20s %-16s %-12s %-40s %-50s %s%n",
+                "PROMOTION", "STATEFULSET", "COMMIT", "GATE", "PULL REQUEST", "TARGET"));
         for (Promoter.Rule rule : Promotions.rules(config, envs)) {
           List<StatefulSet> targets = statefulSetsOf(access, config, rule.to().app());
           for (StatefulSet sts : sources(access, config, rule)) {
@@ -172,19 +186,21 @@ final class PromotionCommands {
                 pr = "unknown: " + e.getMessage();
               }
             }
-            out.printf(
-                "%-20s %-16s %-12s %-40s %-50s %s%n",
-                rule.name(),
-                sts.getMetadata().getName(),
-                commit.isEmpty() ? "-" : commit.substring(0, Math.min(12, commit.length())),
-                gate,
-                pr,
-                recorded(rule, targets, sts.getMetadata().getName()));
+            table.append(
+                String.format(
+                    "%-20s %-16s %-12s %-40s %-50s %s%n",
+                    rule.name(),
+                    sts.getMetadata().getName(),
+                    commit.isEmpty() ? "-" : commit.substring(0, Math.min(12, commit.length())),
+                    gate,
+                    pr,
+                    recorded(rule, targets, sts.getMetadata().getName())));
           }
         }
+        out.print(table);
         out.flush();
         return 0;
-      } catch (DaemonConfig.ConfigException | GitSourceException | ClusterException e) {
+      } catch (GitSourceException | ClusterException e) {
         err.println(e.getMessage());
         return 2;
       }
@@ -232,8 +248,12 @@ final class PromotionCommands {
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
+      Optional<DaemonConfig> loaded = loadConfig(configFile, err);
+      if (loaded.isEmpty()) {
+        return 2;
+      }
+      DaemonConfig config = loaded.get();
       try (KubeAccess access = cluster.connect()) {
-        DaemonConfig config = DaemonConfig.load(configFile);
         Optional<Promoter.Rule> rule =
             Promotions.rules(config, Promotions.environments(config)).stream()
                 .filter(r -> r.from().app().equals(source) && r.to().app().equals(target))
@@ -269,10 +289,23 @@ final class PromotionCommands {
         }
         out.flush();
         return code;
-      } catch (DaemonConfig.ConfigException | GitSourceException | ClusterException e) {
+      } catch (GitSourceException | ClusterException e) {
         err.println(e.getMessage());
         return 2;
       }
+    }
+  }
+
+  /**
+   * The config, read before the cluster is asked anything: its errors are the user's to fix
+   * whatever the cluster says. Empty after printing why it cannot be used.
+   */
+  private static Optional<DaemonConfig> loadConfig(Path file, PrintWriter err) {
+    try {
+      return Optional.of(DaemonConfig.load(file));
+    } catch (DaemonConfig.ConfigException e) {
+      err.println(e.getMessage());
+      return Optional.empty();
     }
   }
 }
