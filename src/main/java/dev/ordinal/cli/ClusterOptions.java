@@ -13,7 +13,12 @@ final class ClusterOptions {
   @Option(
       names = "--kubeconfig",
       paramLabel = "FILE",
-      description = "Kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster).")
+      // Picocli may wrap a line after a '.', so the path starts a line of its own: as one
+      // sentence, "~/." ended one line and "kube/config" began the next.
+      description = {
+        "Kubeconfig file. Default: $KUBECONFIG, else",
+        "~/.kube/config, else in-cluster."
+      })
   Path kubeconfig;
 
   @Option(
