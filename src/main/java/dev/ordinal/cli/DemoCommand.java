@@ -61,7 +61,11 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() {
     if (!(speed >= 1 && speed <= 100)) {
       throw new CommandLine.ParameterException(
-          spec.commandLine(), "--speed must be between 1 and 100, not " + speed);
+          spec.commandLine(),
+          "--speed must be between 1 and 100, not "
+              + (speed == Math.rint(speed) && !Double.isInfinite(speed)
+                  ? Long.toString((long) speed)
+                  : Double.toString(speed)));
     }
     Optional<String> badListen = DaemonConfig.listenProblem("--listen", listen);
     if (badListen.isPresent()) {

@@ -91,7 +91,7 @@ final class Listener implements AutoCloseable {
               + name
               + ": "
               + cause.getMessage()
-              + " (is another Ordinal running?)",
+              + bindHint(cause),
           e);
     }
     return new Listener(name, listen, server, connector, deadline);
@@ -186,5 +186,18 @@ final class Listener implements AutoCloseable {
         task.cancel();
       }
     }
+  }
+
+  /** What to try, for the two ways a bind fails that a user can do something about. */
+  private static String bindHint(Throwable cause) {
+    String message = String.valueOf(cause.getMessage());
+    if (message.contains("already in use")) {
+      return " (is another Ordinal running?)";
+    }
+    if (message.contains("Cannot assign requested address")) {
+      return " (no network interface of this host has that address; listen on 127.0.0.1,"
+          + " 0.0.0.0 or one of its own)";
+    }
+    return "";
   }
 }

@@ -136,6 +136,8 @@ class DemoTest {
   void aSpeedOutsideOneToAHundredIsAUsageError() {
     CliRun run = CliRun.of("demo", "--speed", "0");
     assertEquals(2, run.exitCode());
-    assertTrue(run.err().contains("--speed must be between 1 and 100"), run.err());
+    assertTrue(run.err().contains("--speed must be between 1 and 100, not 0"), run.err());
+    CliRun fraction = CliRun.of("demo", "--speed", "0.5");
+    assertTrue(fraction.err().contains("not 0.5"), fraction.err());
   }
 }

@@ -322,6 +322,23 @@ class HttpListenersTest {
               () -> WebhookEndpoint.bind(taken, "/webhook", Limits.webhook(LIMIT)));
       assertTrue(hooks.getMessage().contains("for webhook"), hooks.getMessage());
       assertEquals(1, hooks.getMessage().lines().count(), hooks.getMessage());
+      assertTrue(
+          probes.getMessage().endsWith("(is another Ordinal running?)"), probes.getMessage());
     }
+  }
+
+  /** 192.0.2.1 (TEST-NET-1) is no interface's address here: nothing else runs there. */
+  @Test
+  void anAddressOfNoInterfaceSaysSoNotThatAnotherOrdinalRuns() {
+    IOException error =
+        assertThrows(
+            IOException.class, () -> HttpEndpoints.bind(new InetSocketAddress("192.0.2.1", 18080)));
+    assertTrue(
+        error
+            .getMessage()
+            .endsWith(
+                "(no network interface of this host has that address; listen on"
+                    + " 127.0.0.1, 0.0.0.0 or one of its own)"),
+        error.getMessage());
   }
 }
