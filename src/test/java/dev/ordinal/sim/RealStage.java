@@ -128,8 +128,8 @@ final class RealStage implements Stage {
   }
 
   @Override
-  public boolean partitionAtRest(String name) {
-    return Stage.atRest(sts(name));
+  public StatefulSet statefulSet(String name) {
+    return sts(name);
   }
 
   @Override

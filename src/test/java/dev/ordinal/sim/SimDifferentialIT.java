@@ -25,6 +25,7 @@ import dev.ordinal.rollout.Step;
 import dev.ordinal.rollout.VolumeOp;
 import dev.ordinal.testkit.ControlPlaneTest;
 import dev.ordinal.testkit.TestNamespace;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,21 +66,30 @@ class SimDifferentialIT {
     Map<String, String> revisions = new LinkedHashMap<>();
     List<String> decisions = new CopyOnWriteArrayList<>();
     AtomicReference<RolloutState> recorded = new AtomicReference<>();
+    AtomicReference<Integer> toldPartition = new AtomicReference<>();
     stage
         .loop(name, spec)
         .onAction(
             (key, action) -> {
               decisions.add(describe(action));
               recorded.set(action.state());
+              if (action instanceof Action.SetPartition set) {
+                toldPartition.set(set.partition());
+              }
             })
         .start();
     scenario.play(stage, revisions);
     if (stage.state(name).map(s -> s.phase() == Phase.HEALTHY).orElse(false)) {
       // A completed rollout's last decision rests the partition: part of what both must agree on.
+      // The partition is written before its decision is told, and resting it leaves the state as
+      // it was: wait for the telling of the write, not only for the write.
       await(
-          "the partition at rest",
+          "the partition at rest, and the decision that rested it told",
           Duration.ofSeconds(30),
-          () -> stage.partitionAtRest(name),
+          () -> {
+            StatefulSet sts = stage.statefulSet(name);
+            return Stage.atRest(sts) && Stage.partitionTold(sts, toldPartition.get());
+          },
           () -> decisions);
     }
     // The state is written before its decision is told to the listener: wait for the telling.

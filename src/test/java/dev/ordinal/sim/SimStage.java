@@ -6,6 +6,7 @@ import dev.ordinal.analysis.AnalysisRuns;
 import dev.ordinal.backup.BackupManager;
 import dev.ordinal.daemon.EventBus;
 import dev.ordinal.daemon.RolloutLoop;
+import dev.ordinal.daemon.Workloads;
 import dev.ordinal.rollout.Annotations;
 import dev.ordinal.rollout.RolloutSpec;
 import dev.ordinal.rollout.RolloutState;
@@ -107,9 +108,14 @@ final class SimStage implements Stage {
 
   @Override
   public RolloutLoop loop(String name, RolloutSpec spec) {
+    return loop(spec, cluster);
+  }
+
+  /** The rollout loop over {@code workloads}, which may stand between it and this cluster. */
+  RolloutLoop loop(RolloutSpec spec, Workloads workloads) {
     RolloutLoop loop =
         new RolloutLoop(
-            cluster,
+            workloads,
             EventBus.standard(cluster),
             Set.of(NS),
             s -> Optional.of(spec),
@@ -128,8 +134,8 @@ final class SimStage implements Stage {
   }
 
   @Override
-  public boolean partitionAtRest(String name) {
-    return Stage.atRest(cluster.get(NS, name).orElseThrow());
+  public StatefulSet statefulSet(String name) {
+    return cluster.get(NS, name).orElseThrow();
   }
 
   @Override

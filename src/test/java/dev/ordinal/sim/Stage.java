@@ -42,7 +42,24 @@ interface Stage extends AutoCloseable {
    * Whether the partition is at rest: at or above the replica count, or none (OnDelete). Between
    * rollouts the engine raises it there, one decision after the rollout completed.
    */
-  boolean partitionAtRest(String name);
+  default boolean partitionAtRest(String name) {
+    return atRest(statefulSet(name));
+  }
+
+  /** The StatefulSet as it is now. */
+  StatefulSet statefulSet(String name);
+
+  /**
+   * Whether the partition the StatefulSet holds now is the last one a decision told of (an OnDelete
+   * StatefulSet has none to tell): the write lands before its decision is told, so a partition at
+   * rest is not yet a decision recorded.
+   */
+  static boolean partitionTold(StatefulSet sts, Integer told) {
+    var rolling = sts.getSpec().getUpdateStrategy().getRollingUpdate();
+    Integer partition = rolling == null ? null : rolling.getPartition();
+    return "OnDelete".equals(sts.getSpec().getUpdateStrategy().getType())
+        || (partition != null && partition.equals(told));
+  }
 
   /** Pod name → revision now. */
   Map<String, String> pods(String name);
