@@ -62,12 +62,29 @@ final class RolloutExecutor {
   /**
    * The outcome of one execution; {@code sts} is the object as last written (or the input, or for
    * {@link Next#CARRY} as it would be written); {@code written} the carried actions this execution
-   * wrote, to be told about before the action itself.
+   * wrote, to be told about before the action itself; {@code carriedOut} whether the action itself
+   * was (a pod already gone was not deleted, a volume request refused was not carried out: their
+   * state was written, but nothing happened to tell of).
    */
   record Result(
-      Next next, StatefulSet sts, Duration recheckAfter, Carried carried, List<Action> written) {
+      Next next,
+      StatefulSet sts,
+      Duration recheckAfter,
+      Carried carried,
+      List<Action> written,
+      boolean carriedOut) {
     Result(Next next, StatefulSet sts, Duration recheckAfter, List<Action> written) {
-      this(next, sts, recheckAfter, Carried.NONE, written);
+      this(next, sts, recheckAfter, Carried.NONE, written, true);
+    }
+
+    Result(
+        Next next, StatefulSet sts, Duration recheckAfter, Carried carried, List<Action> written) {
+      this(next, sts, recheckAfter, carried, written, true);
+    }
+
+    /** As the action's own result, with nothing of it carried out. */
+    Result notCarriedOut() {
+      return new Result(next, sts, recheckAfter, carried, written, false);
     }
   }
 
@@ -189,13 +206,14 @@ final class RolloutExecutor {
     if (action instanceof Action.DeletePod delete) {
       Workloads.PodDeletion deletion =
           workloads.deletePod(ns, delete.podName(), delete.podRevision());
+      // wait for the pod's watch events rather than deciding on a cache that still lists it
+      Result waiting = new Result(Next.WAIT, sts, Duration.ofSeconds(10), written);
       if (deletion == Workloads.PodDeletion.DELETED) {
         publish(observed, action);
-      } else {
-        log.info("{}/{} pod {} not deleted: {}", ns, name, delete.podName(), deletion);
+        return waiting;
       }
-      // wait for the pod's watch events rather than deciding on a cache that still lists it
-      return new Result(Next.WAIT, sts, Duration.ofSeconds(10), written);
+      log.info("{}/{} pod {} not deleted: {}", ns, name, delete.podName(), deletion);
+      return waiting.notCarriedOut();
     }
     if (action instanceof Action.Volume volume) {
       BackupManager.Outcome carriedOut =
@@ -209,7 +227,7 @@ final class RolloutExecutor {
             name,
             volume.op().getClass().getSimpleName(),
             carriedOut.detail());
-        return new Result(Next.WAIT, sts, Duration.ofSeconds(10), written);
+        return new Result(Next.WAIT, sts, Duration.ofSeconds(10), written).notCarriedOut();
       }
       publish(observed, action);
       // claims and snapshots change on the server's time: their watch events wake the loop

@@ -367,7 +367,11 @@ public final class RolloutLoop implements AutoCloseable {
       if (result.next() != RolloutExecutor.Next.CONFLICT
           && result.next() != RolloutExecutor.Next.CARRY) {
         result.written().forEach(done -> tell(key, done));
-        tell(key, action);
+        if (result.carriedOut()) {
+          // A pod already gone was not deleted again: listeners (metrics, tests) count what was
+          // done, as the decision log and the Events do.
+          tell(key, action);
+        }
       }
       switch (result.next()) {
         case WAIT -> {
