@@ -34,6 +34,24 @@ public interface ConditionSyntax {
     return check(expression);
   }
 
+  /**
+   * What is wrong with {@code expression} once {@code args} are bound into it (a value that is not
+   * a number where one is compared with a number), or empty; unchecked when an arg it names has no
+   * value here.
+   */
+  default Optional<String> checkBound(String expression, Map<String, String> args) {
+    return check(expression);
+  }
+
+  /**
+   * What is wrong with a PromQL {@code query} once {@code args} fill its placeholders (a value that
+   * cannot stand where it sits, such as PromQL outside quotes), or empty. Args without a value here
+   * are given a stand-in that is safe everywhere, as are the rollout's placeholders.
+   */
+  default Optional<String> checkQuery(String query, Map<String, String> args) {
+    return Optional.empty();
+  }
+
   /** As {@link #check}, for a {@code rangeQuery} start or end. */
   default Optional<String> checkTime(String expression) {
     return check(expression);

@@ -23,6 +23,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -714,7 +715,8 @@ public final class ManifestLoader {
     String unreadHint = unreadHint(errors);
     for (Located<PolicyDocument> policy : policyDocuments) {
       for (AnalysisSite site : policy.document().analyses()) {
-        checkTemplates(policy.entry().path(), site, templates, broken, unreadHint, errors);
+        checkTemplates(
+            policy.entry().path(), site, templates, broken, unreadHint, conditions, errors);
       }
     }
 
@@ -944,6 +946,7 @@ public final class ManifestLoader {
       Map<String, AnalysisTemplate> templates,
       Set<String> broken,
       String unreadHint,
+      ConditionSyntax conditions,
       List<LoadError> errors) {
     Set<String> given = new HashSet<>();
     site.analysis().args().forEach(arg -> given.add(arg.name()));
@@ -973,6 +976,7 @@ public final class ManifestLoader {
       } else {
         checkStepCanEnd(file, ref, template, errors);
       }
+      checkArgValues(file, site, template, conditions, errors);
       for (AnalysisArg arg : template.args()) {
         if (declared != null) {
           declared.add(arg.name());
@@ -1151,6 +1155,57 @@ public final class ManifestLoader {
 
   private static String didYouMean(String closest) {
     return closest == null ? "" : " (did you mean '" + closest + "'?)";
+  }
+
+  /**
+   * The values an analysis passes, where its template puts them: in a condition (a number compared
+   * with "abc") and in a query (PromQL outside quotes). The template's own defaults were checked
+   * when it loaded; a value passed here would otherwise fail only once a rollout reaches the
+   * analysis, with its verdict an error.
+   */
+  private static void checkArgValues(
+      String file,
+      AnalysisSite site,
+      AnalysisTemplate template,
+      ConditionSyntax conditions,
+      List<LoadError> errors) {
+    Map<String, String> values = new HashMap<>();
+    boolean passed = false;
+    for (AnalysisArg arg : template.args()) {
+      Optional<String> given =
+          site.analysis().args().stream()
+              .filter(a -> a.name().equals(arg.name()))
+              .findFirst()
+              .flatMap(AnalysisArg::value);
+      passed |= given.isPresent();
+      given.or(arg::value).ifPresent(value -> values.put(arg.name(), value));
+    }
+    if (!passed) {
+      return;
+    }
+    for (AnalysisTemplate.Metric metric : template.metrics()) {
+      List<Optional<String>> problems = new ArrayList<>();
+      metric.successCondition().ifPresent(c -> problems.add(conditions.checkBound(c, values)));
+      metric.failureCondition().ifPresent(c -> problems.add(conditions.checkBound(c, values)));
+      if (metric.provider() instanceof AnalysisTemplate.Prometheus prometheus) {
+        problems.add(conditions.checkQuery(prometheus.query(), values));
+      }
+      for (Optional<String> problem : problems) {
+        problem.ifPresent(
+            why ->
+                errors.add(
+                    siteError(
+                        file,
+                        site,
+                        site.field() + ".args",
+                        "AnalysisTemplate '"
+                            + template.name()
+                            + "', metric '"
+                            + Escapes.controls(metric.name())
+                            + "': "
+                            + why)));
+      }
+    }
   }
 
   /** An error at an analysis of a policy, on its line, the field named before the message. */

@@ -626,7 +626,7 @@ final class OrdinalKinds {
         metric
             .requiredMapping("provider", PROVIDER)
             .flatMap(provider -> provider.requiredMapping("prometheus", PROMETHEUS))
-            .map(p -> prometheus(p, argNames))
+            .map(p -> prometheus(p, argNames, argDefaults))
             .orElse(null);
     if (prometheus == null || name == null) {
       return null;
@@ -765,7 +765,8 @@ final class OrdinalKinds {
     return valid;
   }
 
-  private Prometheus prometheus(StrictMapping prometheus, Set<String> argNames) {
+  private Prometheus prometheus(
+      StrictMapping prometheus, Set<String> argNames, Map<String, String> argDefaults) {
     Problems problems = prometheus.problems;
     URI address = null;
     Optional<String> addressText = prometheus.string("address");
@@ -790,8 +791,12 @@ final class OrdinalKinds {
       trust.defaultProblem().ifPresent(p -> problems.add(prometheus.path, p));
     }
     String query = prometheus.requiredString("query");
-    if (query != null) {
-      placeholders(prometheus, "query", query, argNames, false);
+    if (query != null && placeholders(prometheus, "query", query, argNames, false)) {
+      // The defaults where they sit: one that would break out of its place fails the commit, not
+      // the rollout that reaches the metric.
+      conditions
+          .checkQuery(query, argDefaults)
+          .ifPresent(problem -> problems.add(prometheus.pathOf("query"), problem));
     }
     Optional<RangeQuery> rangeQuery =
         prometheus.mapping("rangeQuery", RANGE_QUERY).map(range -> rangeQuery(range, argNames));

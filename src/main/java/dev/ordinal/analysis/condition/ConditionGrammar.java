@@ -1,10 +1,16 @@
 package dev.ordinal.analysis.condition;
 
+import dev.ordinal.analysis.AnalysisRuns;
+import dev.ordinal.analysis.AnalysisSetupException;
+import dev.ordinal.analysis.QueryTemplates;
 import dev.ordinal.manifest.ConditionSyntax;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The {@link ConditionSyntax} the manifest loader uses by default: a condition that does not parse
@@ -50,6 +56,43 @@ public final class ConditionGrammar implements ConditionSyntax {
                     + " failureCondition (e.g. isNaN(result[0])), to tolerate it raise"
                     + " inconclusiveLimit");
   }
+
+  @Override
+  public Optional<String> checkBound(String expression, Map<String, String> args) {
+    try {
+      Condition condition = Condition.parse(expression);
+      Map<String, String> values = new HashMap<>();
+      args.forEach((name, value) -> values.put("args." + name, value));
+      if (condition.placeholders().stream().allMatch(p -> values.containsKey(p.name()))) {
+        condition.bind(values);
+      }
+      return Optional.empty();
+    } catch (ConditionException e) {
+      return Optional.of(e.getMessage());
+    }
+  }
+
+  /** A rollout whose names are safe wherever a query puts them: what fills its placeholders. */
+  private static final AnalysisRuns.RolloutContext STAND_IN =
+      new AnalysisRuns.RolloutContext("ns", "sts", "rev", "rev", List.of("pod"), List.of("pod"));
+
+  @Override
+  public Optional<String> checkQuery(String query, Map<String, String> args) {
+    Map<String, String> values = new HashMap<>();
+    Matcher named = ARG.matcher(query);
+    while (named.find()) {
+      // "0" stands wherever a value may: inside quotes, and outside them as a number.
+      values.put(named.group(1), args.getOrDefault(named.group(1), "0"));
+    }
+    try {
+      QueryTemplates.render(query, values, STAND_IN);
+      return Optional.empty();
+    } catch (AnalysisSetupException e) {
+      return Optional.of(e.getMessage());
+    }
+  }
+
+  private static final Pattern ARG = Pattern.compile("\\{\\{\\s*args\\.([A-Za-z0-9_.\\-]+)\\s*}}");
 
   /** Also evaluates the expression once, so that {@code duration("5x")} fails at load time. */
   @Override
