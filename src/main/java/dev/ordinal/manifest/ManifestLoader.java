@@ -983,15 +983,12 @@ public final class ManifestLoader {
         }
         if (arg.value().isEmpty() && !given.contains(arg.name())) {
           errors.add(
-              siteError(
+              argsError(
                   file,
                   site,
-                  site.field() + ".args",
-                  "AnalysisTemplate '"
-                      + template.name()
-                      + "' needs argument '"
-                      + arg.name()
-                      + "', which is not given"));
+                  template,
+                  null,
+                  "needs argument '" + arg.name() + "', which is not given"));
         }
       }
     }
@@ -1191,21 +1188,25 @@ public final class ManifestLoader {
         problems.add(conditions.checkQuery(prometheus.query(), values));
       }
       for (Optional<String> problem : problems) {
-        problem.ifPresent(
-            why ->
-                errors.add(
-                    siteError(
-                        file,
-                        site,
-                        site.field() + ".args",
-                        "AnalysisTemplate '"
-                            + template.name()
-                            + "', metric '"
-                            + Escapes.controls(metric.name())
-                            + "': "
-                            + why)));
+        problem.ifPresent(why -> errors.add(argsError(file, site, template, metric.name(), why)));
       }
     }
+  }
+
+  /**
+   * An error in the args an analysis passes to {@code template}: of the template as a whole ("...
+   * needs argument x"), or of one of its metrics when {@code metric} is not null.
+   */
+  private static LoadError argsError(
+      String file, AnalysisSite site, AnalysisTemplate template, String metric, String message) {
+    return siteError(
+        file,
+        site,
+        site.field() + ".args",
+        "AnalysisTemplate '"
+            + template.name()
+            + (metric == null ? "' " : "', metric '" + Escapes.controls(metric) + "': ")
+            + message);
   }
 
   /** An error at an analysis of a policy, on its line, the field named before the message. */
