@@ -5,8 +5,10 @@ import dev.ordinal.manifest.AnalysisArg;
 import dev.ordinal.manifest.AnalysisTemplate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -73,6 +75,18 @@ public final class QueryTemplates {
               + " that have no default and were not passed");
     }
     return args;
+  }
+
+  /** The names of the args {@code text} refers to ({@code {{args.NAME}}}), in order, once each. */
+  public static Set<String> argNames(String text) {
+    Set<String> names = new LinkedHashSet<>();
+    Matcher matcher = PLACEHOLDER.matcher(text);
+    while (matcher.find()) {
+      if (matcher.group(1).startsWith("args.")) {
+        names.add(matcher.group(1).substring("args.".length()));
+      }
+    }
+    return names;
   }
 
   /** The query with every placeholder filled in and escaped for where it sits. */

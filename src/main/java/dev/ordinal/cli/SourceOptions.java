@@ -231,8 +231,10 @@ final class SourceOptions {
     }
   }
 
-  /** The source is unreadable (not the same as invalid manifests). */
-  /** A source that cannot be read; the message echoes paths and refs, written out line by line. */
+  /**
+   * A source that cannot be read (not the same as invalid manifests); the message echoes paths and
+   * refs, written out line by line.
+   */
   static final class SourceException extends Exception {
     SourceException(String message) {
       super(Escapes.controlsPerLine(message));

@@ -648,9 +648,12 @@ public record DaemonConfig(
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     DaemonConfig config;
     JsonNode tree = null;
+    // What was read, for an error's line found again in it.
+    byte[] bytesRead = new byte[0];
     // Every message echoes the file's text: control characters are written out (Escapes).
     try {
       byte[] bytes = Files.readAllBytes(file);
+      bytesRead = bytes;
       OptionalInt notUtf8 = firstNonUtf8Byte(bytes);
       if (notUtf8.isPresent()) {
         throw new ConfigException(
@@ -685,7 +688,7 @@ public record DaemonConfig(
           Escapes.controls(
               file
                   + ":"
-                  + lineOfField(mapper, file, e)
+                  + lineOfField(mapper, bytesRead, e)
                   + ": "
                   + path(e)
                   + ": unknown field '"
@@ -780,7 +783,6 @@ public record DaemonConfig(
     return problems;
   }
 
-  /** Where {@code bytes} stop being UTF-8, if they do. */
   /**
    * The line of the first alias ({@code *name}), if any. Jackson reads an alias as the plain string
    * "name" and not as the value its anchor names, so {@code namespace: *prod} would silently read
@@ -797,6 +799,7 @@ public record DaemonConfig(
     return OptionalInt.empty();
   }
 
+  /** Where {@code bytes} stop being UTF-8, if they do. */
   private static OptionalInt firstNonUtf8Byte(byte[] bytes) {
     CharsetDecoder decoder =
         StandardCharsets.UTF_8
@@ -1316,10 +1319,10 @@ public record DaemonConfig(
   /**
    * The line of the field {@code e} is about. Jackson reports an unknown field of a record where it
    * stopped reading, the end of the mapping that holds it (past the last line, for the last one),
-   * since it reads the whole mapping before it binds a record; the file is read again for the
+   * since it reads the whole mapping before it binds a record; the bytes are parsed again for the
    * field's own line. Jackson's line when the field cannot be found.
    */
-  private static int lineOfField(ObjectMapper mapper, Path file, JsonMappingException e) {
+  private static int lineOfField(ObjectMapper mapper, byte[] bytes, JsonMappingException e) {
     StringBuilder pointer = new StringBuilder();
     for (JsonMappingException.Reference ref : e.getPath()) {
       pointer
@@ -1330,7 +1333,7 @@ public record DaemonConfig(
                   : ref.getFieldName().replace("~", "~0").replace("/", "~1"));
     }
     String wanted = pointer.toString();
-    try (JsonParser parser = mapper.getFactory().createParser(Files.readAllBytes(file))) {
+    try (JsonParser parser = mapper.getFactory().createParser(bytes)) {
       for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
         if (token == JsonToken.FIELD_NAME
             && parser.getParsingContext().pathAsPointer().toString().equals(wanted)) {
@@ -1338,9 +1341,9 @@ public record DaemonConfig(
         }
       }
     } catch (IOException | RuntimeException unreadable) {
-      // The file parsed a moment ago; if it cannot now, Jackson's line is all there is.
+      // The bytes parsed a moment ago; if they cannot now, Jackson's line is all there is.
     }
-    return e.getLocation().getLineNr();
+    return line(e);
   }
 
   private static String path(JsonMappingException e) {

@@ -368,9 +368,11 @@ public final class RolloutLoop implements AutoCloseable {
           && result.next() != RolloutExecutor.Next.CARRY) {
         result.written().forEach(done -> tell(key, done));
         if (result.carriedOut()) {
-          // A pod already gone was not deleted again: listeners (metrics, tests) count what was
-          // done, as the decision log and the Events do.
           tell(key, action);
+        } else {
+          // A pod already gone was not deleted again: the action listeners (metrics, tests) count
+          // what was done, as the Events do; the decision listener hears of every decision.
+          decisions.executed(key, action);
         }
       }
       switch (result.next()) {

@@ -102,10 +102,10 @@ public final class ManifestLoader {
   /**
    * A loader like this one for {@code ordinal validate}, which reports problems and counts objects
    * but applies nothing: it finds exactly the problems this one finds, but the objects of its
-   * {@link DesiredState} are outlines (apiVersion, kind, metadata, a StatefulSet's claim templates'
-   * metadata), never to be applied. Binding a whole object to fabric8's model, and keeping it until
-   * the load ends, cost validate about as much as all its checks together; the outline is what the
-   * checks across files read.
+   * {@link DesiredState} are outlines (apiVersion, kind, metadata, a pod template's metadata, a
+   * StatefulSet's claim templates' metadata), never to be applied. Binding a whole object to
+   * fabric8's model, and keeping it until the load ends, cost validate about as much as all its
+   * checks together; the outline is what the checks across files read.
    */
   public ManifestLoader checkOnly() {
     return new ManifestLoader(conditions, trust, kubernetesObjects.outlining());
@@ -531,7 +531,7 @@ public final class ManifestLoader {
       // First, as when the documents before it were read ahead of their checks.
       problems.add(0, read.problem());
     }
-    return new ParsedBlob(documents, problems, broken);
+    return new ParsedBlob(documents, problems, broken, read.problem() != null);
   }
 
   /**
@@ -657,6 +657,8 @@ public final class ManifestLoader {
     List<Located<KubernetesDocument>> statefulSets = new ArrayList<>();
     // Ordinal objects whose own errors are reported; references to them are not errors too.
     Set<String> broken = new HashSet<>();
+    // Files with documents that could not be read: a name missing from the tree may be in them.
+    Set<String> unread = new java.util.TreeSet<>();
     int[] firstObject = new int[entries.size() + 1];
 
     for (int i = 0; i < entries.size(); i++) {
@@ -666,7 +668,11 @@ public final class ManifestLoader {
       String notAManifest = RenderFirst.problemForFile(file);
       if (notAManifest != null) {
         errors.add(new LoadError(file, 1, "", notAManifest));
+        unread.add(file);
         continue;
+      }
+      if (blob.unreadDocuments()) {
+        unread.add(file);
       }
       for (Problem problem : blob.problems()) {
         (problem.isError() ? errors : notes).add(problem.in(file));
@@ -712,7 +718,7 @@ public final class ManifestLoader {
 
     // A policy or template in a file that failed to parse is in neither map, nor among the broken:
     // a reference to it must not read as if nothing defined it.
-    String unreadHint = unreadHint(errors);
+    String unreadHint = unreadHint(unread);
     for (Located<PolicyDocument> policy : policyDocuments) {
       for (AnalysisSite site : policy.document().analyses()) {
         checkTemplates(
@@ -1215,14 +1221,10 @@ public final class ManifestLoader {
   }
 
   /**
-   * What to add to "is not defined in this tree" when files of the tree have errors of their own:
-   * one of them may be where the name is defined. Empty when every file was read cleanly.
+   * What to add to "is not defined in this tree" when files of the tree could not be read whole:
+   * one of them may be where the name is defined. Empty when every file was read.
    */
-  private static String unreadHint(List<LoadError> errors) {
-    Set<String> files = new java.util.TreeSet<>();
-    for (LoadError error : errors) {
-      files.add(error.file());
-    }
+  private static String unreadHint(Set<String> files) {
     if (files.isEmpty()) {
       return "";
     }

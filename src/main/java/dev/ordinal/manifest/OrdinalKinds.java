@@ -447,7 +447,15 @@ final class OrdinalKinds {
           return new Pause(Optional.empty()); // "pause:" with nothing is a manual gate too
         }
         return StrictMapping.of(body, path, problems, PAUSE)
-            .map(pause -> new Pause(pauseDuration(pause)))
+            // Longer than zero, as the rollout engine requires: a zero pause was accepted here and
+            // then refused by the engine for every StatefulSet the policy governs.
+            .map(
+                pause ->
+                    new Pause(
+                        pause.positiveDuration(
+                            "duration",
+                            "; leave it out (pause: {}) to wait for 'ordinal promote', or remove"
+                                + " the step")))
             .orElse(null);
       case "analysis":
         return StrictMapping.of(body, path, problems, ANALYSIS)
@@ -888,20 +896,4 @@ final class OrdinalKinds {
 
   /** A metric's interval below this asks Prometheus again before it can know anything new. */
   private static final Duration SHORTEST_INTERVAL = Duration.ofSeconds(1);
-
-  /**
-   * A timed pause's duration: longer than zero, as the rollout engine requires (a zero pause was
-   * accepted here and then refused by the engine for every StatefulSet the policy governs).
-   */
-  private static Optional<Duration> pauseDuration(StrictMapping pause) {
-    Optional<Duration> duration = pause.duration("duration");
-    if (duration.isPresent() && duration.get().isZero()) {
-      pause.problems.add(
-          pause.pathOf("duration"),
-          "must be longer than 0s; leave it out (pause: {}) to wait for 'ordinal promote', or remove"
-              + " the step");
-      return Optional.empty();
-    }
-    return duration;
-  }
 }

@@ -8,11 +8,15 @@ import java.util.List;
  * so it holds no file path.
  *
  * @param brokenOrdinalObjects "Kind/name" of Ordinal objects with problems, already reported
+ * @param unreadDocuments whether some of its documents could not be read at all (the file, or the
+ *     YAML stream from some point on): what they declare is unknown, so a name missing from the
+ *     tree may be there
  */
 record ParsedBlob(
     List<ParsedDocument> documents,
     List<Problems.Problem> problems,
-    List<String> brokenOrdinalObjects) {
+    List<String> brokenOrdinalObjects,
+    boolean unreadDocuments) {
 
   ParsedBlob {
     documents = List.copyOf(documents);
@@ -22,7 +26,7 @@ record ParsedBlob(
 
   /** A blob that could not be read or parsed at all. */
   static ParsedBlob failed(Problems.Problem problem) {
-    return new ParsedBlob(List.of(), List.of(problem), List.of());
+    return new ParsedBlob(List.of(), List.of(problem), List.of(), true);
   }
 
   /** One valid document of a blob. */

@@ -198,9 +198,14 @@ final class StrictMapping {
 
   /** A duration that, when present, must be longer than zero. */
   Optional<Duration> positiveDuration(String field) {
+    return positiveDuration(field, "");
+  }
+
+  /** As {@link #positiveDuration(String)}, with what to do instead added to the refusal. */
+  Optional<Duration> positiveDuration(String field, String instead) {
     Optional<Duration> value = duration(field);
     if (value.isPresent() && value.get().isZero()) {
-      problems.add(pathOf(field), "must be longer than 0s");
+      problems.add(pathOf(field), "must be longer than 0s" + instead);
       return Optional.empty();
     }
     return value;

@@ -93,20 +93,23 @@ public final class SyntaxErrors {
               + (opened.getColumn() + 1)
               + " is never closed: add the closing quote");
     }
-    if (opened != null
-        && at != null
-        && at.getLine() == opened.getLine()
-        && context.equals("while parsing a block mapping")
+    if (at != null
+        && (context.equals("while parsing a block mapping")
+            || context.equals("while parsing a block collection"))
         && problem.startsWith("expected <block end>")) {
-      // The value ended before its line did, as a quoted one does at its second quote: not an
-      // indentation at all.
-      return problem(
-          line,
-          "text at column "
-              + (at.getColumn() + 1)
-              + " follows a complete value on the same line: a quoted value ends at its next"
-              + " quote, so to put a \" inside one, quote the whole value with ' instead, or write"
-              + " it as \\\"");
+      int before = lastBefore(at);
+      if (before >= 0) {
+        // Text before it on its own line: a value ended before its line did, not an indentation.
+        return problem(
+            line,
+            "text at column "
+                + (at.getColumn() + 1)
+                + " follows a complete value on the same line"
+                + (before == '"' || before == '\''
+                    ? ": a quoted value ends at its next quote, so to put a \" inside one, quote"
+                        + " the whole value with ' instead, or write it as \\\""
+                    : "; put the whole value in quotes, or move what follows to a line of its own"));
+      }
     }
     if (opened != null
         && at != null
@@ -270,5 +273,27 @@ public final class SyntaxErrors {
     }
     int newline = message.indexOf('\n');
     return newline < 0 ? message : message.substring(0, newline);
+  }
+
+  /**
+   * The last character before {@code at} on its line that is not a space, or -1 when only spaces
+   * come before it (or the parser kept no text): what tells a value ended early from a line
+   * indented wrong.
+   */
+  private static int lastBefore(Mark at) {
+    int[] buffer = at.getBuffer();
+    if (buffer == null) {
+      return -1;
+    }
+    for (int i = Math.min(at.getPointer(), buffer.length) - 1; i >= 0; i--) {
+      int c = buffer[i];
+      if (c == '\n' || c == '\r') {
+        return -1;
+      }
+      if (c != ' ' && c != '\t') {
+        return c;
+      }
+    }
+    return -1;
   }
 }

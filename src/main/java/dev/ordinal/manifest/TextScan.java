@@ -50,6 +50,7 @@ record TextScan(
         if (b == '*') {
           star = true;
         } else if (b == '{'
+            && !template
             && i + 1 < bytes.length
             && (bytes[i + 1] == '%'
                 || (bytes[i + 1] == '{' && !isOrdinalPlaceholder(bytes, i + 2)))) {
@@ -235,7 +236,7 @@ record TextScan(
    */
   private static boolean isOrdinalPlaceholder(byte[] bytes, int from) {
     int at = from;
-    while (at < bytes.length && bytes[at] == ' ') {
+    while (at < bytes.length && (bytes[at] == ' ' || bytes[at] == '\t')) {
       at++;
     }
     for (byte[] root : PLACEHOLDER_ROOTS) {

@@ -9,8 +9,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The {@link ConditionSyntax} the manifest loader uses by default: a condition that does not parse
@@ -79,10 +77,9 @@ public final class ConditionGrammar implements ConditionSyntax {
   @Override
   public Optional<String> checkQuery(String query, Map<String, String> args) {
     Map<String, String> values = new HashMap<>();
-    Matcher named = ARG.matcher(query);
-    while (named.find()) {
+    for (String name : QueryTemplates.argNames(query)) {
       // "0" stands wherever a value may: inside quotes, and outside them as a number.
-      values.put(named.group(1), args.getOrDefault(named.group(1), "0"));
+      values.put(name, args.getOrDefault(name, "0"));
     }
     try {
       QueryTemplates.render(query, values, STAND_IN);
@@ -91,8 +88,6 @@ public final class ConditionGrammar implements ConditionSyntax {
       return Optional.of(e.getMessage());
     }
   }
-
-  private static final Pattern ARG = Pattern.compile("\\{\\{\\s*args\\.([A-Za-z0-9_.\\-]+)\\s*}}");
 
   /** Also evaluates the expression once, so that {@code duration("5x")} fails at load time. */
   @Override
