@@ -182,13 +182,28 @@ class SimDifferentialIT {
     return stage.state(name).orElseThrow();
   }
 
+  /**
+   * Waits until the rollout is healthy as {@code ok} says and its partition is at rest. A completed
+   * rollout (or a first look) rests the partition one decision after it writes the healthy state; a
+   * new template applied in between holds the partition itself, so that decision would come or not
+   * by timing alone, on each side independently.
+   */
+  private static void awaitSettled(Stage stage, String name, Predicate<RolloutState> ok) {
+    awaitState(stage, name, s -> s.phase() == Phase.HEALTHY && ok.test(s));
+    await(
+        name + " partition at rest",
+        Duration.ofSeconds(30),
+        () -> stage.partitionAtRest(name),
+        () -> stage.statefulSet(name).getSpec().getUpdateStrategy());
+  }
+
   private static Scenario rollout(
       String name, int replicas, String strategy, Integer maxUnavailable) {
     return (stage, revisions) -> {
       revisions.put(
           stage.create(name, replicas, "registry.local/" + name + ":1", strategy, maxUnavailable),
           "v1");
-      awaitState(stage, name, s -> s.phase() == Phase.HEALTHY);
+      awaitSettled(stage, name, s -> true);
       String v2 = stage.apply(name, "registry.local/" + name + ":2");
       revisions.put(v2, "v2");
       awaitState(stage, name, s -> s.phase() == Phase.HEALTHY && s.stableRevision().equals(v2));
@@ -244,7 +259,7 @@ class SimDifferentialIT {
         (stage, revisions) -> {
           revisions.put(
               stage.create("scale", 3, "registry.local/scale:1", "RollingUpdate", null), "v1");
-          awaitState(stage, "scale", s -> s.phase() == Phase.HEALTHY);
+          awaitSettled(stage, "scale", s -> true);
           String v2 = stage.apply("scale", "registry.local/scale:2");
           revisions.put(v2, "v2");
           awaitState(stage, "scale", s -> s.phase() == Phase.PAUSED);
@@ -308,13 +323,12 @@ class SimDifferentialIT {
           revisions.put(
               stage.create("orders", 3, "registry.local/postgres:16.4", "RollingUpdate", null),
               "v1");
-          awaitState(stage, "orders", s -> s.phase() == Phase.HEALTHY);
+          awaitSettled(stage, "orders", s -> true);
           String v2 = stage.apply("orders", "registry.local/postgres:16.6");
           revisions.put(v2, "v2");
           awaitState(stage, "orders", s -> s.reasonCode() == PhaseReason.MANUAL_GATE);
           stage.annotate("orders", Annotations.commandKey(Command.PROMOTE), "now");
-          awaitState(
-              stage, "orders", s -> s.phase() == Phase.HEALTHY && s.stableRevision().equals(v2));
+          awaitSettled(stage, "orders", s -> s.stableRevision().equals(v2));
           await(
               "all on v2",
               Duration.ofSeconds(60),
@@ -356,7 +370,7 @@ class SimDifferentialIT {
         (stage, revisions) -> {
           String v1 = stage.create("crash", 3, "registry.local/crash:1", "RollingUpdate", null);
           revisions.put(v1, "v1");
-          awaitState(stage, "crash", s -> s.phase() == Phase.HEALTHY);
+          awaitSettled(stage, "crash", s -> true);
           stage.behave("registry.local/crash:2", PodBehaviour.CRASH_LOOP);
           String v2 = stage.apply("crash", "registry.local/crash:2");
           revisions.put(v2, "v2");
@@ -389,7 +403,7 @@ class SimDifferentialIT {
         (stage, revisions) -> {
           String v1 = stage.create("restore", 3, "registry.local/restore:1", "RollingUpdate", null);
           revisions.put(v1, "v1");
-          awaitState(stage, "restore", s -> s.phase() == Phase.HEALTHY);
+          awaitSettled(stage, "restore", s -> true);
           String v2 = stage.apply("restore", "registry.local/restore:2");
           revisions.put(v2, "v2");
           awaitState(stage, "restore", s -> s.phase() == Phase.PAUSED);
