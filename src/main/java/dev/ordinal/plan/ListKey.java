@@ -3,6 +3,7 @@ package dev.ordinal.plan;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The merge key of a Kubernetes list whose items are matched by identity rather than position
@@ -34,6 +35,11 @@ record ListKey(List<String> fields, Map<String, String> defaults) {
    * position (args, command, tolerations, envFrom, ...).
    */
   static ListKey forField(String fieldName, JsonNode desired) {
+    return forField(fieldName, field -> desired.size() > 0 && desired.get(0).has(field));
+  }
+
+  /** As {@link #forField(String, JsonNode)}, told which fields the first desired item sets. */
+  static ListKey forField(String fieldName, Predicate<String> firstItemSets) {
     switch (fieldName) {
       case "containers":
       case "initContainers":
@@ -61,34 +67,49 @@ record ListKey(List<String> fields, Map<String, String> defaults) {
         return TOPOLOGY_SPREAD;
       case "ports":
         // Container ports and Service ports share the field name; the item shape tells them apart.
-        JsonNode first = desired.size() > 0 ? desired.get(0) : null;
-        if (first != null && first.has("containerPort")) {
+        if (firstItemSets.test("containerPort")) {
           return CONTAINER_PORT;
         }
-        return first != null && first.has("port") ? SERVICE_PORT : null;
+        return firstItemSets.test("port") ? SERVICE_PORT : null;
       default:
         return null;
     }
   }
+
+  /**
+   * An item's fields as a key reads them: the text of a scalar, null if the field is absent or
+   * null, or {@link #NOT_A_VALUE} for an object or a list. A JSON item and a typed model item each
+   * have one, so both comparisons identify items alike.
+   */
+  interface Fields {
+    String text(String field);
+  }
+
+  /** What {@link Fields#text} says of an object or a list; compared by reference. */
+  static final String NOT_A_VALUE = new String("not a value");
 
   /** {@code name=db}, {@code containerPort=5432,protocol=TCP}; null if a key field is missing. */
   String identity(JsonNode item) {
     if (!item.isObject()) {
       return null;
     }
+    return identity(field -> text(value(item, field)));
+  }
+
+  /** As {@link #identity(JsonNode)}, for an item read through {@code fields}. */
+  @SuppressWarnings("ReferenceEquality")
+  String identity(Fields fields) {
     StringBuilder out = new StringBuilder();
-    for (String field : fields) {
-      JsonNode value = value(item, field);
-      String text;
-      if (value == null || value.isNull() || value.isMissingNode()) {
+    for (String field : this.fields) {
+      String text = fields.text(field);
+      if (text == NOT_A_VALUE) {
+        return null;
+      }
+      if (text == null) {
         text = defaults.get(field);
         if (text == null) {
           return null;
         }
-      } else if (value.isValueNode()) {
-        text = value.asText();
-      } else {
-        return null;
       }
       if (out.length() > 0) {
         out.append(',');
@@ -103,13 +124,30 @@ record ListKey(List<String> fields, Map<String, String> defaults) {
     if (!item.isObject()) {
       return false;
     }
-    for (Map.Entry<String, JsonNode> entry : trieKey.properties()) {
-      JsonNode actual = item.get(entry.getKey());
-      String actualText;
+    return matchesTrieKey(trieFields(item), trieKey);
+  }
+
+  /** A JSON item's fields as a trie key reads them: an object or a list as its JSON text. */
+  static Fields trieFields(JsonNode item) {
+    return field -> {
+      JsonNode actual = item.get(field);
       if (actual == null || actual.isNull()) {
+        return null;
+      }
+      return actual.isValueNode() ? actual.asText() : actual.toString();
+    };
+  }
+
+  /**
+   * As {@link #matchesTrieKey(JsonNode, JsonNode)}, for an item read through {@code fields}, which
+   * gives an object or list field as its JSON text (a trie key holds scalars only, as server-side
+   * apply's list keys are scalars).
+   */
+  boolean matchesTrieKey(Fields fields, JsonNode trieKey) {
+    for (Map.Entry<String, JsonNode> entry : trieKey.properties()) {
+      String actualText = fields.text(entry.getKey());
+      if (actualText == null) {
         actualText = defaults.get(entry.getKey());
-      } else {
-        actualText = actual.isValueNode() ? actual.asText() : actual.toString();
       }
       JsonNode expected = entry.getValue();
       String expectedText = expected.isValueNode() ? expected.asText() : expected.toString();
@@ -118,6 +156,13 @@ record ListKey(List<String> fields, Map<String, String> defaults) {
       }
     }
     return true;
+  }
+
+  private static String text(JsonNode value) {
+    if (value == null || value.isNull() || value.isMissingNode()) {
+      return null;
+    }
+    return value.isValueNode() ? value.asText() : NOT_A_VALUE;
   }
 
   private static JsonNode value(JsonNode item, String field) {

@@ -36,7 +36,7 @@ final class Normaliser {
   static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 
   // Metadata the API server writes and nobody declares in Git.
-  private static final List<String> SERVER_METADATA =
+  static final List<String> SERVER_METADATA =
       List.of(
           "managedFields",
           "resourceVersion",
@@ -57,14 +57,8 @@ final class Normaliser {
       HasMetadata desired, ObjectKey key, PlanOptions options, boolean ignorePartition) {
     ObjectNode tree = TreeGenerator.valueToTree(MAPPER, desired);
     removeNulls(tree);
-    stripServerFields(tree);
-    ObjectNode metadata = tree.withObjectProperty("metadata");
-    if (!key.isClusterScoped()) {
-      metadata.put("namespace", key.namespace());
-    } else {
-      metadata.remove("namespace");
-    }
-    metadata.withObjectProperty("labels").put(PlanOptions.APP_LABEL, options.appName());
+    tree.remove("status");
+    desiredMetadata(tree.withObjectProperty("metadata"), key, options, ignorePartition);
     if (Secrets.isSecret(key)) {
       Secrets.foldStringData(tree);
     }
@@ -77,43 +71,87 @@ final class Normaliser {
   /** Live without status, server bookkeeping and (under a rollout policy) the partition. */
   static ObjectNode live(HasMetadata live, boolean ignorePartition) {
     ObjectNode tree = TreeGenerator.valueToTree(MAPPER, live);
-    stripServerFields(tree);
+    tree.remove("status");
+    if (tree.get("metadata") instanceof ObjectNode metadata) {
+      liveMetadata(metadata, ignorePartition);
+    }
     if (ignorePartition) {
       removePartition(tree);
     }
     return tree;
   }
 
-  private static void stripServerFields(ObjectNode tree) {
-    tree.remove("status");
-    JsonNode metadata = tree.get("metadata");
-    if (metadata instanceof ObjectNode meta) {
-      meta.remove(SERVER_METADATA);
-      JsonNode annotations = meta.get("annotations");
-      if (annotations instanceof ObjectNode notes) {
-        notes.remove(LAST_APPLIED);
+  /**
+   * The metadata of {@link #desired} alone, from the model's: what {@link TypedComparison} compares
+   * as a tree while it walks the rest on the models.
+   */
+  static ObjectNode desiredMetadata(
+      ObjectMeta metadata, ObjectKey key, PlanOptions options, boolean ignorePartition) {
+    ObjectNode tree = TreeGenerator.valueToTree(MAPPER, metadata);
+    removeNulls(tree);
+    desiredMetadata(tree, key, options, ignorePartition);
+    return tree;
+  }
+
+  /** The metadata of {@link #live} alone, from the model's. */
+  static ObjectNode liveMetadata(ObjectMeta metadata, boolean ignorePartition) {
+    ObjectNode tree = TreeGenerator.valueToTree(MAPPER, metadata);
+    liveMetadata(tree, ignorePartition);
+    return tree;
+  }
+
+  private static void desiredMetadata(
+      ObjectNode metadata, ObjectKey key, PlanOptions options, boolean ignorePartition) {
+    stripServerMetadata(metadata, ignorePartition);
+    if (!key.isClusterScoped()) {
+      metadata.put("namespace", key.namespace());
+    } else {
+      metadata.remove("namespace");
+    }
+    metadata.withObjectProperty("labels").put(PlanOptions.APP_LABEL, options.appName());
+  }
+
+  private static void liveMetadata(ObjectNode metadata, boolean ignorePartition) {
+    stripServerMetadata(metadata, ignorePartition);
+  }
+
+  /**
+   * Server bookkeeping out of metadata, and (under a rollout policy) the annotations the applier
+   * writes or carries for the partition: the rollout side's, and none of them drift.
+   */
+  private static void stripServerMetadata(ObjectNode metadata, boolean ignorePartition) {
+    metadata.remove(SERVER_METADATA);
+    JsonNode annotations = metadata.get("annotations");
+    if (annotations instanceof ObjectNode notes) {
+      notes.remove(LAST_APPLIED);
+      if (ignorePartition) {
+        notes.remove(Annotations.TEMPLATE_COMMIT);
+        notes.remove(Annotations.SYNC_HOLD);
       }
     }
   }
 
-  /**
-   * Under a rollout policy the partition is the rollout side's, and so are the annotations the
-   * applier writes or carries for it; none of them is drift.
-   */
+  /** Under a rollout policy the partition is the rollout side's: not drift. */
   private static void removePartition(ObjectNode tree) {
-    JsonNode rollingUpdate = tree.path("spec").path("updateStrategy").path("rollingUpdate");
-    if (rollingUpdate instanceof ObjectNode node) {
-      node.remove("partition");
+    removePartition(tree, TypedComparison.PARTITION_PATH, 0);
+  }
+
+  /**
+   * Removes the partition from {@code node}, which sits at {@code depth} names down {@code path}
+   * (spec, updateStrategy, rollingUpdate, partition) from the object's root.
+   */
+  static void removePartition(JsonNode node, List<String> path, int depth) {
+    JsonNode parent = node;
+    for (int i = depth; i < path.size() - 1; i++) {
+      parent = parent.path(path.get(i));
     }
-    JsonNode annotations = tree.path("metadata").path("annotations");
-    if (annotations instanceof ObjectNode notes) {
-      notes.remove(Annotations.TEMPLATE_COMMIT);
-      notes.remove(Annotations.SYNC_HOLD);
+    if (parent instanceof ObjectNode object) {
+      object.remove(path.get(path.size() - 1));
     }
   }
 
   /** Git's explicit nulls mean "not set"; the server never stores them. */
-  private static void removeNulls(JsonNode node) {
+  static void removeNulls(JsonNode node) {
     if (node instanceof ObjectNode object) {
       Iterator<Map.Entry<String, JsonNode>> fields = object.properties().iterator();
       while (fields.hasNext()) {

@@ -88,7 +88,7 @@ final class OwnedFields {
   private static String fieldKey(String name) {
     String key = FIELD_KEYS.get(name);
     if (key == null) {
-      key = "f:" + name;
+      key = keyOf(name);
       if (FIELD_KEYS.size() < KEY_CACHE_LIMIT) {
         FIELD_KEYS.put(name, key);
       }
@@ -121,7 +121,11 @@ final class OwnedFields {
     if (tries.isEmpty()) {
       return false; // and no key made, nor cached, for a name nobody owns
     }
-    String key = fieldKey(name);
+    return ownsKey(fieldKey(name));
+  }
+
+  /** As {@link #ownsField}, given the field's trie key ({@link #keyOf}). */
+  boolean ownsKey(String key) {
     for (Map<String, Object> trie : tries) {
       if (trie.containsKey(key)) {
         return true;
@@ -130,12 +134,24 @@ final class OwnedFields {
     return false;
   }
 
+  /** The trie key of field {@code name} ({@code f:<name>}), for a caller that keeps it. */
+  static String keyOf(String name) {
+    return "f:" + name;
+  }
+
   /** What the manager owns under field {@code name}, merged across its apply entries. */
   OwnedFields field(String name) {
     if (tries.isEmpty()) {
       return NONE;
     }
-    String key = fieldKey(name);
+    return fieldByKey(fieldKey(name));
+  }
+
+  /** As {@link #field}, given the field's trie key ({@link #keyOf}). */
+  OwnedFields fieldByKey(String key) {
+    if (tries.isEmpty()) {
+      return NONE;
+    }
     if (tries.size() == 1) {
       // One apply entry, as nearly always: no list to merge into.
       Object child = tries.get(0).get(key);
@@ -159,11 +175,23 @@ final class OwnedFields {
    * apply entries name the item, the first one's is taken.
    */
   OwnedFields item(JsonNode item, ListKey listKey) {
-    Map<String, Object> found = findItem(item, listKey);
+    if (!item.isObject()) {
+      return NONE;
+    }
+    return item(listKey, ListKey.trieFields(item));
+  }
+
+  /** As {@link #item(JsonNode, ListKey)}, for an item read through {@code fields}. */
+  OwnedFields item(ListKey listKey, ListKey.Fields fields) {
+    Map<String, Object> found = findItem(fields, listKey);
     return found == null || found.isEmpty() ? NONE : new OwnedFields(List.of(found));
   }
 
   private Map<String, Object> findItem(JsonNode item, ListKey listKey) {
+    return item.isObject() ? findItem(ListKey.trieFields(item), listKey) : null;
+  }
+
+  private Map<String, Object> findItem(ListKey.Fields item, ListKey listKey) {
     for (Map<String, Object> trie : tries) {
       for (Map.Entry<String, Object> entry : trie.entrySet()) {
         // "v:" (set members) and "i:" are only met inside lists compared as a whole; "." marks

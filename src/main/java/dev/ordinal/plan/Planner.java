@@ -255,16 +255,26 @@ public final class Planner {
         key, desired, live, changes, StatefulSetRules.classes(key, changes));
   }
 
-  /** The changes and the two views a diff renders ({@code liveView} null unless asked for). */
+  /**
+   * The changes and the two views a diff renders (both null unless asked for: without them, the
+   * models are compared field by field where they can be, see {@link TypedComparison}).
+   */
   record Comparison(List<FieldChange> changes, ObjectNode desiredView, JsonNode liveView) {}
 
   static Comparison compare(
       ObjectKey key, HasMetadata desired, HasMetadata live, PlanOptions options, boolean withView) {
     boolean ignorePartition =
         StatefulSetRules.isStatefulSet(key) && options.isUnderRolloutPolicy(asStatefulSet(desired));
+    OwnedFields owned = OwnedFields.of(live, options.fieldManager());
+    if (!withView) {
+      List<FieldChange> changes =
+          TypedComparison.changes(key, desired, live, options, ignorePartition, owned);
+      if (changes != null) {
+        return new Comparison(changes, null, null);
+      }
+    }
     ObjectNode desiredTree = Normaliser.desired(desired, key, options, ignorePartition);
     ObjectNode liveTree = Normaliser.live(live, ignorePartition);
-    OwnedFields owned = OwnedFields.of(live, options.fieldManager());
     SubsetComparison.Result result =
         withView
             ? SubsetComparison.compareWithView(desiredTree, liveTree, owned)

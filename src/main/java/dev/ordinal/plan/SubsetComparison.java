@@ -131,35 +131,72 @@ final class SubsetComparison {
         put(view, name, want);
         continue;
       }
-      JsonNode have = live.get(name);
-      FieldPath child = path.field(name);
-      if (have == null || have.isNull()) {
-        if (isEmptyContainer(want) || isOmittedZero(name, want)) {
-          // The server drops empty maps and lists and, for these fields, zero values (omitempty):
-          // {} or readOnly: false in Git is no change.
-          put(view, name, want);
-        } else if (want.isObject()) {
-          // Report each new field, not the whole map: a new label reads as metadata.labels.team.
-          compareObjects(child, (ObjectNode) want, EMPTY, OwnedFields.NONE, false);
-        } else {
-          changes.add(new FieldChange(child.toString(), MissingNode.getInstance(), want));
-        }
-        continue;
+      JsonNode shown = field(path, name, want, live.get(name), owned);
+      if (shown != null) {
+        put(view, name, shown);
       }
-      // A scalar is compared whole: what the manager owns under it is never asked.
-      OwnedFields under = want.isContainerNode() ? owned.field(name) : OwnedFields.NONE;
-      put(view, name, compare(child, name, want, have, under));
     }
     for (Map.Entry<String, JsonNode> entry : live.properties()) {
       String name = entry.getKey();
       if (!desired.has(name) && owned.ownsField(name)) {
-        changes.add(
-            new FieldChange(
-                path.field(name).toString(), entry.getValue(), MissingNode.getInstance()));
+        removed(path, name, entry.getValue());
         put(view, name, entry.getValue());
       }
     }
     return view;
+  }
+
+  /**
+   * Compares field {@code name} of the object at {@code path}, which Git sets to {@code want}, with
+   * its live value {@code have} (null if live lacks it), and returns what the view shows for it
+   * (null for nothing). {@link TypedComparison} calls this for each field it cannot settle on the
+   * models, so both paths decide a field here.
+   */
+  JsonNode field(FieldPath path, String name, JsonNode want, JsonNode have, OwnedFields owned) {
+    FieldPath child = path.field(name);
+    if (have == null || have.isNull()) {
+      if (isEmptyContainer(want) || isOmittedZero(name, want)) {
+        // The server drops empty maps and lists and, for these fields, zero values (omitempty):
+        // {} or readOnly: false in Git is no change.
+        return want;
+      } else if (want.isObject()) {
+        // Report each new field, not the whole map: a new label reads as metadata.labels.team.
+        compareObjects(child, (ObjectNode) want, EMPTY, OwnedFields.NONE, false);
+      } else {
+        changes.add(new FieldChange(child.toString(), MissingNode.getInstance(), want));
+      }
+      return null;
+    }
+    // A scalar is compared whole: what the manager owns under it is never asked.
+    OwnedFields under = want.isContainerNode() ? owned.field(name) : OwnedFields.NONE;
+    return compare(child, name, want, have, under);
+  }
+
+  /**
+   * Field {@code name} of the object at {@code path}: Ordinal owned it, and Git no longer sets it.
+   */
+  void removed(FieldPath path, String name, JsonNode have) {
+    changes.add(new FieldChange(path.field(name).toString(), have, MissingNode.getInstance()));
+  }
+
+  /** For a caller that takes back what it added since: the number of changes so far. */
+  int mark() {
+    return changes.size();
+  }
+
+  /** Drops the changes added since {@code mark}. */
+  void resetTo(int mark) {
+    changes.subList(mark, changes.size()).clear();
+  }
+
+  /** A comparison that builds no view, for a caller that compares field by field. */
+  static SubsetComparison fieldByField() {
+    return new SubsetComparison(false);
+  }
+
+  /** The changes found so far, in the order found. */
+  List<FieldChange> changesFound() {
+    return List.copyOf(changes);
   }
 
   private JsonNode compareLists(

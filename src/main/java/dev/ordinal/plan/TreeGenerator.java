@@ -8,12 +8,14 @@ import com.fasterxml.jackson.databind.DeserializationConfig;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.cfg.DatatypeFeatures;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ContainerNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.ser.BeanPropertyWriter;
 import com.fasterxml.jackson.databind.util.RawValue;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -81,6 +83,24 @@ final class TreeGenerator extends GeneratorBase {
       throw new IllegalArgumentException(e.getMessage(), e);
     }
     return (T) generator.root;
+  }
+
+  /**
+   * Property {@code property} of {@code owner} as a tree, as it appears in the tree of {@code
+   * owner}: null if the owner's serializer leaves it out (null, or empty where empties are left
+   * out).
+   */
+  static JsonNode propertyToTree(
+      ObjectMapper mapper, SerializerProvider provider, BeanPropertyWriter property, Object owner) {
+    TreeGenerator generator = new TreeGenerator(mapper);
+    try {
+      generator.writeStartObject();
+      property.serializeAsField(owner, generator, provider);
+      generator.writeEndObject();
+    } catch (Exception e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+    return generator.root.get(property.getName());
   }
 
   private void add(JsonNode value) {
