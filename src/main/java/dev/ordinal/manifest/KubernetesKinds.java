@@ -374,6 +374,15 @@ final class KubernetesKinds {
       return new Lookup.Custom(
           apiVersion + " is an alpha or beta API, off unless a cluster enables it");
     }
+    if (group.equals("argoproj.io") && kind.equals(OrdinalKinds.TEMPLATE_KIND)) {
+      // Users come from Argo Rollouts: its template is applied, but Ordinal's analysis never reads
+      // it.
+      return new Lookup.Custom(
+          "Argo Rollouts' kind, applied to the cluster as it is; Ordinal's analysis reads kind "
+              + kind
+              + " of apiVersion "
+              + OrdinalKinds.API_VERSION);
+    }
     if (!BUILT_IN_GROUPS.contains(group)) {
       return new Lookup.Custom("not a built-in kind (a custom resource?)");
     }
