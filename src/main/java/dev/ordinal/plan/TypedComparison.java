@@ -279,9 +279,9 @@ final class TypedComparison {
       heldBelow = held;
     }
     Object want = get(property.writer(), desired);
-    Object have = get(property.writer(), live);
     if (want == null) {
-      if (have != null && owned.ownsKey(key)) {
+      // Most fields of a model are unset in Git; the live value matters only if Ordinal owned it.
+      if (owned.ownsKey(key) && get(property.writer(), live) != null) {
         JsonNode haveNode = node(property.writer(), live, heldBelow, depth + 1, false);
         if (haveNode != null) {
           return new Removal(path, name, haveNode);
@@ -289,6 +289,7 @@ final class TypedComparison {
       }
       return null;
     }
+    Object have = get(property.writer(), live);
     int mark = comparison.mark();
     if (settled(path, name, key, want, have, owned, heldBelow, depth + 1)) {
       return null;
