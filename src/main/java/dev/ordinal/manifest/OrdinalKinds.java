@@ -579,6 +579,15 @@ final class OrdinalKinds {
         continue;
       }
       String metricName = metric.get().requiredString("name");
+      if (metricName != null && metricName.chars().anyMatch(Character::isISOControl)) {
+        // The name shows in logs, rollback reasons, metrics labels and the status page.
+        spec.problems.add(
+            metric.get().pathOf("name"),
+            "metric name '"
+                + metricName
+                + "' holds a control character; a name shows in logs, rollback reasons and"
+                + " metrics: use printable characters");
+      }
       if (metricName != null) {
         String earlier = seen.putIfAbsent(metricName, item.path());
         if (earlier != null) {
