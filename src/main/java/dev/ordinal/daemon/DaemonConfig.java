@@ -1011,7 +1011,12 @@ public record DaemonConfig(
         problems.add(
             at + ".namespace: required, the destination namespace, got '" + app.namespace() + "'");
       }
+      Optional<String> unsupported =
+          app.repo() == null ? Optional.empty() : RepoUrl.unsupportedScheme(app.repo());
+      unsupported.ifPresent(refused -> problems.add(at + ".repo: " + refused));
+      // An ftp:// URL is refused whole: advice on its credentials would only repeat "use https".
       if (app.repo() != null
+          && unsupported.isEmpty()
           && ((app.credentials() != null
                   && (app.credentials().tokenEnv() != null
                       || app.credentials().tokenFile() != null))

@@ -72,12 +72,17 @@ public final class GitSource implements PollTarget, AutoCloseable {
    * Opens (creating if needed) the bare clone for {@code config.url()} in {@code cache}. Nothing is
    * fetched until the first {@link #poll()}.
    *
-   * @throws GitSourceException if the app path is absolute or contains "..", credentials would be
-   *     sent over plain http://, or the cache directory cannot be created
+   * @throws GitSourceException if the app path is absolute or contains "..", the URL's scheme is
+   *     one Ordinal cannot fetch over, credentials would be sent over plain http://, or the cache
+   *     directory cannot be created
    */
   public static GitSource open(GitRepoCache cache, GitSourceConfig config, Clock clock)
       throws GitSourceException {
     String appPath = TreeLister.confineAppPath(config.path());
+    Optional<String> unsupported = RepoUrl.unsupportedScheme(config.url());
+    if (unsupported.isPresent()) {
+      throw new GitSourceException(unsupported.get());
+    }
     if (config.credentials() instanceof GitCredentials.HttpsToken
         || RepoUrl.hasUserInfo(config.url())) {
       Optional<String> refused = RepoUrl.cleartextCredentials(config.url());

@@ -153,6 +153,28 @@ public final class RepoUrl {
             + " for a public repository");
   }
 
+  /**
+   * Why Ordinal cannot fetch from {@code url}, or empty when it can: JGit would take {@code ftp://}
+   * and {@code ftps://} as "dumb" HTTP and fail on the connection's type, after the network.
+   */
+  public static Optional<String> unsupportedScheme(String url) {
+    URIish uri;
+    try {
+      uri = new URIish(url.strip());
+    } catch (URISyntaxException e) {
+      return Optional.empty(); // the fetch says what is wrong with it
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("ftp") && !scheme.equals("ftps")) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        redact(url)
+            + ": Ordinal cannot fetch over "
+            + scheme
+            + "://; use an https:// or ssh:// URL, or a local path");
+  }
+
   /** Whether {@code url} carries a user name or password in its user-info. */
   public static boolean hasUserInfo(String url) {
     try {

@@ -54,6 +54,20 @@ class DaemonConfigSecurityTest {
   }
 
   @Test
+  void anFtpRepositoryIsAConfigErrorThatSaysWhatToUse() {
+    String message =
+        problem(
+            """
+            apps: [{name: shop, repo: "ftp://bot:s3cret@git.example.com/c.git", namespace: shop}]
+            """);
+    assertTrue(
+        message.endsWith(
+            "config.yaml: apps[0].repo: ftp://git.example.com/c.git: Ordinal cannot fetch over"
+                + " ftp://; use an https:// or ssh:// URL, or a local path"),
+        message);
+  }
+
+  @Test
   void credentialsOverPlainHttpAreAConfigErrorThatSaysHowToFix() {
     String message =
         problem(

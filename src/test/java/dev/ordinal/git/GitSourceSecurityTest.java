@@ -93,25 +93,16 @@ class GitSourceSecurityTest {
   @Test
   void credentialsOverPlainHttpAreRefusedWithHowToFix() throws Exception {
     GitSourceException token =
-        assertThrows(
-            GitSourceException.class,
-            () ->
-                GitSource.open(
-                    cache,
-                    GitSourceConfig.of("http://git.example.com/platform/config.git", "main", "")
-                        .withCredentials(GitCredentials.https("bot", TOKEN))));
+        refusedToOpen(
+            GitSourceConfig.of("http://git.example.com/platform/config.git", "main", "")
+                .withCredentials(GitCredentials.https("bot", TOKEN)));
     assertTrue(token.getMessage().contains("in the clear"), token.getMessage());
     assertTrue(token.getMessage().contains("https://"), token.getMessage());
     assertFalse(token.getMessage().contains(TOKEN), token.getMessage());
 
     GitSourceException inUrl =
-        assertThrows(
-            GitSourceException.class,
-            () ->
-                GitSource.open(
-                    cache,
-                    GitSourceConfig.of(
-                        "http://bot:" + TOKEN + "@git.example.com/config.git", "main", "")));
+        refusedToOpen(
+            GitSourceConfig.of("http://bot:" + TOKEN + "@git.example.com/config.git", "main", ""));
     assertTrue(inUrl.getMessage().contains("in the clear"), inUrl.getMessage());
     assertFalse(inUrl.getMessage().contains(TOKEN), inUrl.getMessage());
 
@@ -125,6 +116,21 @@ class GitSourceSecurityTest {
         cache,
         GitSourceConfig.of("http://127.0.0.1:9/config.git", "main", "")
             .withCredentials(GitCredentials.https("bot", TOKEN)));
+  }
+
+  @Test
+  void anFtpRepositoryIsRefusedBeforeAnyFetchWithoutItsPassword() {
+    GitSourceException ftp =
+        refusedToOpen(
+            GitSourceConfig.of("ftp://bot:" + TOKEN + "@git.example.com/config.git", "main", ""));
+    assertEquals(
+        "ftp://git.example.com/config.git: Ordinal cannot fetch over ftp://; use an https:// or"
+            + " ssh:// URL, or a local path",
+        ftp.getMessage());
+  }
+
+  private GitSourceException refusedToOpen(GitSourceConfig config) {
+    return assertThrows(GitSourceException.class, () -> GitSource.open(cache, config));
   }
 
   /** JGit's URIish parses the user-info, so a password holding '@' is removed whole. */

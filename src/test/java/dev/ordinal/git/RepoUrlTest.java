@@ -3,6 +3,8 @@ package dev.ordinal.git;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class RepoUrlTest {
@@ -31,6 +33,27 @@ class RepoUrlTest {
     assertNotEquals(
         RepoUrl.matchKey("https://github.com/acme/db"),
         RepoUrl.matchKey("https://gitlab.com/acme/db"));
+  }
+
+  @Test
+  void onlyFtpIsASchemeOrdinalCannotFetchOver() {
+    assertEquals(
+        Optional.of(
+            "ftps://git.example.com/db.git: Ordinal cannot fetch over ftps://; use an https:// or"
+                + " ssh:// URL, or a local path"),
+        RepoUrl.unsupportedScheme("ftps://git.example.com/db.git"));
+    for (String url :
+        List.of(
+            "https://git.example.com/db.git",
+            "http://127.0.0.1:8080/db.git",
+            "ssh://git@git.example.com/db.git",
+            "git@git.example.com:db.git",
+            "git://git.example.com/db.git",
+            "file:///srv/git/db.git",
+            "/srv/git/db",
+            "relative/db")) {
+      assertEquals(Optional.empty(), RepoUrl.unsupportedScheme(url), url);
+    }
   }
 
   @Test
