@@ -340,7 +340,7 @@ final class TypedComparison {
     if (shape == null) {
       // Written by a serializer of its own (IntOrString, Quantity): equal as written, or decided by
       // the trees.
-      return tree(want).equals(tree(have));
+      return sameAsWritten(want, have);
     }
     return object(path.field(name), shape, want, have, owned.fieldByKey(key), held, depth);
   }
@@ -427,7 +427,7 @@ final class TypedComparison {
     }
     Shape shape = SHAPES.get(want.getClass());
     if (shape == null) {
-      return tree(want).equals(tree(have));
+      return sameAsWritten(want, have);
     }
     return object(path, shape, want, have, owned, null, 0);
   }
@@ -467,7 +467,7 @@ final class TypedComparison {
           && !(value instanceof List<?>)
           && !(value instanceof Map<?, ?>)
           && SHAPES.get(value.getClass()) == null) {
-        equal = tree(value).equals(tree(other));
+        equal = sameAsWritten(value, other);
       } else {
         equal = false;
       }
@@ -494,7 +494,13 @@ final class TypedComparison {
 
   /** A key field's text as a trie key reads it; a field that is no scalar needs the trees. */
   private static String trieText(Object item, String field) {
-    Object value = valueAt(item, field);
+    // A trie key names the item's own fields: a dotted name is no field of it, as in the JSON view.
+    Shape shape = SHAPES.get(item.getClass());
+    if (shape == null) {
+      throw new Unsure();
+    }
+    Prop property = shape.byName().get(field);
+    Object value = property == null ? null : get(property.writer(), item);
     if (value == null) {
       return null;
     }
@@ -566,6 +572,28 @@ final class TypedComparison {
       Normaliser.removePartition(node, held, depth);
     }
     return node;
+  }
+
+  /**
+   * Whether two values a serializer of their own writes (IntOrString, Quantity) are written alike,
+   * with no null in them: the trees drop Git's nulls but keep the server's, so a null written on
+   * both sides may still be a change.
+   */
+  private static boolean sameAsWritten(Object want, Object have) {
+    JsonNode written = tree(want);
+    return !holdsNull(written) && written.equals(tree(have));
+  }
+
+  private static boolean holdsNull(JsonNode node) {
+    if (node.isNull()) {
+      return true;
+    }
+    for (JsonNode child : node) {
+      if (holdsNull(child)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static JsonNode tree(Object value) {

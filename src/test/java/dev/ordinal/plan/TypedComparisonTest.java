@@ -302,6 +302,90 @@ class TypedComparisonTest {
     assertTrue(changed > 300, "changes found on the models in " + changed);
   }
 
+  /** Cases a review found, or looked for, where the models and the trees could part. */
+  @Test
+  void handWrittenOwnershipAndOtherKindsGiveTheTreesChanges() {
+    PlanOptions options = PlanOptions.of("ns", "app");
+    // A trie key naming a dotted field: the trees read the item's own fields, so nothing is owned.
+    check(
+        "claim template keyed by metadata.name",
+        parse(
+            """
+            apiVersion: apps/v1
+            kind: StatefulSet
+            metadata: {name: s, namespace: ns}
+            spec:
+              serviceName: s
+              volumeClaimTemplates:
+              - metadata: {name: data}
+                spec: {accessModes: [ReadWriteOnce]}
+            """,
+            StatefulSet.class),
+        parse(
+            """
+            apiVersion: apps/v1
+            kind: StatefulSet
+            metadata:
+              name: s
+              namespace: ns
+              labels: {ordinal.dev/app: app}
+            """
+                + owning(
+                    "{\"f:spec\":{\"f:volumeClaimTemplates\":{\"k:{\\\"metadata.name\\\":"
+                        + "\\\"data\\\"}\":{\"f:spec\":{\"f:storageClassName\":{}}}}}}")
+                + """
+            spec:
+              serviceName: s
+              volumeClaimTemplates:
+              - metadata: {name: data}
+                spec: {accessModes: [ReadWriteOnce], storageClassName: fast}
+            """,
+            StatefulSet.class),
+        options);
+    // An owned port's name Git no longer sets is removed, on the models as on the trees.
+    HasMetadata service =
+        parse(
+            "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - port: 80\n",
+            io.fabric8.kubernetes.api.model.Service.class);
+    HasMetadata liveService =
+        parse(
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n  namespace: ns\n"
+                + "  labels: {ordinal.dev/app: app}\n"
+                + owning(
+                    "{\"f:spec\":{\"f:ports\":{\"k:{\\\"port\\\":80,\\\"protocol\\\":"
+                        + "\\\"TCP\\\"}\":{\".\":{},\"f:name\":{},\"f:port\":{}}}}}")
+                + "spec:\n  ports:\n  - port: 80\n    name: web\n    protocol: TCP\n",
+            io.fabric8.kubernetes.api.model.Service.class);
+    assertEquals(
+        List.of("spec.ports[port=80,protocol=TCP].name"),
+        paths(check("owned port name", service, liveService, options)));
+    // An IntOrString written as null on both sides: the trees keep the server's null, owned.
+    io.fabric8.kubernetes.api.model.Service nullTarget =
+        (io.fabric8.kubernetes.api.model.Service) liveService;
+    nullTarget.getSpec().getPorts().get(0).setTargetPort(new IntOrString());
+    io.fabric8.kubernetes.api.model.Service wanted =
+        (io.fabric8.kubernetes.api.model.Service) service;
+    wanted.getSpec().getPorts().get(0).setTargetPort(new IntOrString());
+    nullTarget
+        .getMetadata()
+        .getManagedFields()
+        .get(0)
+        .getFieldsV1()
+        .setAdditionalProperty(
+            "f:spec",
+            Map.of(
+                "f:ports",
+                Map.of("k:{\"port\":80,\"protocol\":\"TCP\"}", Map.of("f:targetPort", Map.of()))));
+    check("null IntOrString on both sides", wanted, nullTarget, options);
+  }
+
+  private static String owning(String fieldsV1) {
+    return "  managedFields:\n  - manager: ordinal\n    operation: Apply\n    apiVersion: v1\n"
+        + "    fieldsType: FieldsV1\n    fieldsV1: "
+        + fieldsV1
+        + "\n";
+  }
+
   @Test
   void leavesToTheTreesWhatItCannotFollow() {
     StatefulSet desired = desired();
@@ -320,7 +404,7 @@ class TypedComparisonTest {
   }
 
   private static List<FieldChange> check(
-      String story, StatefulSet desired, StatefulSet live, PlanOptions options) {
+      String story, HasMetadata desired, HasMetadata live, PlanOptions options) {
     List<FieldChange> expected = trees(desired, live, options);
     List<FieldChange> typed = typed(desired, live, options);
     if (typed != null) {
