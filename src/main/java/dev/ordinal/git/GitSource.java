@@ -3,6 +3,7 @@ package dev.ordinal.git;
 import dev.ordinal.manifest.BlobReader;
 import dev.ordinal.manifest.SourceEntry;
 import dev.ordinal.manifest.SourceTree;
+import java.io.File;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.time.Clock;
@@ -22,8 +23,12 @@ import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.lib.RepositoryCache;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.transport.URIish;
+import org.eclipse.jgit.util.FS;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -208,7 +213,7 @@ public final class GitSource implements PollTarget, AutoCloseable {
     if (FULL_ID.matcher(ref).matches()) {
       // A pinned commit never moves: once it is in the cache there is nothing to fetch.
       ObjectId id = ObjectId.fromString(ref.toLowerCase(Locale.ROOT));
-      if (!repo.getObjectDatabase().has(id)) {
+      if (!repo.getObjectDatabase().has(id) && !localRepositoryLacks(config.url(), id)) {
         try {
           fetch(
               guard -> {
@@ -315,6 +320,37 @@ public final class GitSource implements PollTarget, AutoCloseable {
               + safeUrl
               + " does not point to a commit; track a branch, tag or commit",
           e);
+    }
+  }
+
+  /**
+   * Whether {@code url} is a repository on this machine that surely lacks {@code id}. JGit serves a
+   * local fetch from a thread of its own, which prints the refused want's stack trace to standard
+   * error before the fetch fails; asking the repository first spares that. False when in doubt (not
+   * local, not readable): the fetch then decides.
+   */
+  static boolean localRepositoryLacks(String url, ObjectId id) {
+    File dir;
+    try {
+      URIish uri = new URIish(url.strip());
+      boolean local =
+          (uri.getScheme() == null && uri.getHost() == null) || "file".equals(uri.getScheme());
+      if (!local || uri.getPath() == null) {
+        return false;
+      }
+      dir = new File(uri.getPath());
+    } catch (URISyntaxException e) {
+      return false;
+    }
+    File gitDir = RepositoryCache.FileKey.resolve(dir, FS.DETECTED);
+    if (gitDir == null) {
+      return false;
+    }
+    try (Repository source =
+        new FileRepositoryBuilder().setGitDir(gitDir).setMustExist(true).build()) {
+      return !source.getObjectDatabase().has(id);
+    } catch (IOException | RuntimeException e) {
+      return false;
     }
   }
 

@@ -206,6 +206,27 @@ class GitSourceTest {
         missing.error());
   }
 
+  /**
+   * A missing pinned commit in a repository on this machine is found missing without a fetch:
+   * JGit's local fetch prints the refused want's stack trace from a thread of its own.
+   */
+  @Test
+  void aLocalRepositoryIsAskedForAPinnedCommitBeforeAnyFetch() throws Exception {
+    ObjectId c1 = remote.commit("main", Map.of("a.yaml", "v: 1"));
+    ObjectId missing = ObjectId.fromString("0123456789abcdef0123456789abcdef01234567");
+    String path = tmp.resolve("remote.git").toString();
+    assertTrue(GitSource.localRepositoryLacks(path, missing));
+    assertTrue(GitSource.localRepositoryLacks(remote.fileUrl(), missing));
+    assertFalse(GitSource.localRepositoryLacks(path, c1));
+    assertFalse(GitSource.localRepositoryLacks("https://git.example.com/x.git", missing));
+    assertFalse(GitSource.localRepositoryLacks(tmp.resolve("nothing-here").toString(), missing));
+
+    GitSource source = source(remote.fileUrl(), missing.name(), "");
+    PollResult.Failed failed = assertInstanceOf(PollResult.Failed.class, source.poll());
+    assertTrue(failed.error().contains("commit " + missing.name() + " not found"), failed.error());
+    assertEquals(0, source.fetchCount(), "no fetch for a commit the repository lacks");
+  }
+
   @Test
   void unreachableRemoteFailsAndCountsFailures() throws Exception {
     int closedPort;
