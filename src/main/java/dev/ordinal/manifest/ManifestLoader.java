@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.ordinal.manifest.ParsedBlob.AnalysisSite;
+import dev.ordinal.manifest.ParsedBlob.ArgSite;
 import dev.ordinal.manifest.ParsedBlob.KubernetesDocument;
 import dev.ordinal.manifest.ParsedBlob.ParsedDocument;
 import dev.ordinal.manifest.ParsedBlob.PolicyDocument;
@@ -1007,12 +1008,14 @@ public final class ManifestLoader {
       if (!declared.contains(name)) {
         // Templates take the args they declare and drop the rest: a misspelt name would leave the
         // template's default in place, and the user would never know.
+        ArgSite where = site.args().get(i);
         errors.add(
-            siteError(
+            new LoadError(
                 file,
-                site,
-                site.field() + ".args[" + i + "].name",
-                "no AnalysisTemplate of this analysis declares argument '"
+                where.nameLine(),
+                where.nameField(),
+                where.nameField()
+                    + ": no AnalysisTemplate of this analysis declares argument '"
                     + Escapes.controls(name)
                     + "'"
                     + (declared.isEmpty()

@@ -9,6 +9,7 @@ import dev.ordinal.manifest.AnalysisTemplate.Prometheus;
 import dev.ordinal.manifest.AnalysisTemplate.RangeQuery;
 import dev.ordinal.manifest.AnalysisTemplate.SecretKeyRef;
 import dev.ordinal.manifest.ParsedBlob.AnalysisSite;
+import dev.ordinal.manifest.ParsedBlob.ArgSite;
 import dev.ordinal.manifest.ParsedBlob.ParsedDocument;
 import dev.ordinal.manifest.ParsedBlob.PolicyDocument;
 import dev.ordinal.manifest.ParsedBlob.TemplateDocument;
@@ -518,16 +519,21 @@ final class OrdinalKinds {
                 }
               });
     }
-    List<AnalysisArg> args = args(analysis, true);
+    List<ArgSite> argSites = new ArrayList<>();
+    List<AnalysisArg> args = args(analysis, true, argSites);
     Analysis parsed = new Analysis(names, args);
     // Missing arguments are reported on "args", or on the analysis when it has none.
     int argsLine = problems.lineOf(analysis.pathOf("args"));
-    analyses.add(new AnalysisSite(analysis.path, argsLine, parsed, refs));
+    analyses.add(new AnalysisSite(analysis.path, argsLine, parsed, refs, argSites));
     return parsed;
   }
 
-  /** Reads {@code args}; a policy must give each a value, a template may leave it out. */
-  private static List<AnalysisArg> args(StrictMapping parent, boolean valueRequired) {
+  /**
+   * Reads {@code args}; a policy must give each a value, a template may leave it out. Where each
+   * arg read is named goes to {@code sites}, when not null.
+   */
+  private static List<AnalysisArg> args(
+      StrictMapping parent, boolean valueRequired, List<ArgSite> sites) {
     List<AnalysisArg> args = new ArrayList<>();
     Map<String, String> seen = new HashMap<>();
     for (Item item : parent.list("args")) {
@@ -551,6 +557,10 @@ final class OrdinalKinds {
         continue;
       }
       args.add(new AnalysisArg(name, value));
+      if (sites != null) {
+        String field = arg.get().pathOf("name");
+        sites.add(new ArgSite(field, parent.problems.lineOf(field)));
+      }
     }
     return args;
   }
@@ -562,7 +572,7 @@ final class OrdinalKinds {
       return null;
     }
     StrictMapping spec = maybeSpec.get();
-    List<AnalysisArg> args = args(spec, false);
+    List<AnalysisArg> args = args(spec, false, null);
     Set<String> argNames = new LinkedHashSet<>();
     Map<String, String> argDefaults = new HashMap<>();
     for (AnalysisArg arg : args) {

@@ -54,13 +54,23 @@ record ParsedBlob(
    * @param line the line of its {@code args}, else of the analysis itself
    */
   record AnalysisSite(
-      String field, int line, RolloutPolicy.Analysis analysis, List<TemplateRef> templates) {
+      String field,
+      int line,
+      RolloutPolicy.Analysis analysis,
+      List<TemplateRef> templates,
+      List<ArgSite> args) {
 
     /** The policy's background analysis, which runs for the whole rollout, not a step's. */
     boolean background() {
       return field.equals("spec.analysis");
     }
   }
+
+  /**
+   * Where an analysis names one of its args, in the order of {@code analysis().args()}: the name's
+   * field path and line, so an error about that arg points at it.
+   */
+  record ArgSite(String nameField, int nameLine) {}
 
   record TemplateDocument(AnalysisTemplate template, int line) implements ParsedDocument {}
 
