@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.io.ContentReference;
 import com.fasterxml.jackson.core.io.JsonEOFException;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -168,6 +169,9 @@ public final class SyntaxErrors {
     return problem(line, humanize(detail));
   }
 
+  private static final Pattern NOT_FINITE =
+      Pattern.compile("^Malformed numeric value '([-+]?\\.(?:inf|Inf|INF|nan|NaN|NAN))'");
+
   /** Errors Jackson raises itself while reading YAML events. */
   private static Problems.Problem jacksonOnYaml(JsonProcessingException e) {
     String message = firstLine(e.getOriginalMessage());
@@ -175,6 +179,19 @@ public final class SyntaxErrors {
       // Jackson's term is "field"; in YAML it is a key, and "last one wins" is not applied.
       return problem(
           location(e), "duplicate key " + message.substring("Duplicate field ".length()));
+    }
+    Matcher special = NOT_FINITE.matcher(message);
+    if (special.find()) {
+      // YAML reads .inf and .nan as floats; Jackson calls them malformed, which reads as a typo.
+      String value = special.group(1);
+      return Problems.Problem.error(
+          location(e),
+          value
+              + (value.toLowerCase(Locale.ROOT).endsWith("nan")
+                  ? " is YAML's not-a-number"
+                  : " is YAML's infinity")
+              + ", which no field of Kubernetes or Ordinal takes: write a finite number, or quote it"
+              + " to mean text");
     }
     if (message.startsWith("Expected a field name")) {
       return problem(
