@@ -42,6 +42,12 @@ final class TypedComparison {
   static final List<String> PARTITION_PATH =
       List.of("spec", "updateStrategy", "rollingUpdate", "partition");
 
+  // Metadata entries the trees set or strip themselves, made once rather than for every object.
+  private static final Set<String> INVENTORY_LABEL = Set.of(PlanOptions.APP_LABEL);
+  private static final Set<String> SERVER_SIDE_ANNOTATIONS = Set.of(Normaliser.LAST_APPLIED);
+  private static final Set<String> ROLLOUT_SIDE_ANNOTATIONS =
+      Set.of(Normaliser.LAST_APPLIED, Annotations.TEMPLATE_COMMIT, Annotations.SYNC_HOLD);
+
   /** How the plan's mapper writes a model class: its properties, in order. */
   private record Shape(List<Prop> properties, Map<String, Prop> byName, Field extras) {}
 
@@ -194,21 +200,13 @@ final class TypedComparison {
             }
             case "labels" ->
                 entriesSettled(
-                        desired.getLabels(),
-                        live.getLabels(),
-                        Set.of(PlanOptions.APP_LABEL),
-                        under.field(name))
+                        desired.getLabels(), live.getLabels(), INVENTORY_LABEL, under.field(name))
                     && options
                         .appName()
                         .equals(mapOrEmpty(live.getLabels()).get(PlanOptions.APP_LABEL));
             case "annotations" -> {
               Set<String> ignored =
-                  ignorePartition
-                      ? Set.of(
-                          Normaliser.LAST_APPLIED,
-                          Annotations.TEMPLATE_COMMIT,
-                          Annotations.SYNC_HOLD)
-                      : Set.of(Normaliser.LAST_APPLIED);
+                  ignorePartition ? ROLLOUT_SIDE_ANNOTATIONS : SERVER_SIDE_ANNOTATIONS;
               // Git without annotations leaves the field out: a live one Ordinal owned goes.
               boolean absent = mapOrEmpty(desired.getAnnotations()).isEmpty();
               yield entriesSettled(
