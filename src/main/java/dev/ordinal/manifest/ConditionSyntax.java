@@ -35,6 +35,16 @@ public interface ConditionSyntax {
   }
 
   /**
+   * As {@link #check}, for a failureCondition, checked with the template's arg defaults filled in
+   * where it names only args that have one.
+   *
+   * @param argDefaults the template's args that have a default, by name
+   */
+  default Optional<String> checkFailure(String expression, Map<String, String> argDefaults) {
+    return check(expression);
+  }
+
+  /**
    * What is wrong with {@code expression} once {@code args} are bound into it (a value that is not
    * a number where one is compared with a number), or empty; unchecked when an arg it names has no
    * value here.

@@ -738,7 +738,7 @@ final class OrdinalKinds {
       Optional<String> bad =
           field.equals("successCondition")
               ? conditions.checkSuccess(expression.get(), argDefaults)
-              : conditions.check(expression.get());
+              : conditions.checkFailure(expression.get(), argDefaults);
       if (bad.isPresent()) {
         metric.problems.add(metric.pathOf(field), bad.get());
         return Optional.empty();

@@ -182,6 +182,63 @@ public final class Condition {
     };
   }
 
+  // What a Prometheus query can hand a condition: a vector of one series first (the common
+  // case, whose error a message names), then a scalar and a vector of three, each with a few
+  // values.
+  private static final List<Value> SAMPLE_RESULTS = sampleResults();
+
+  private static List<Value> sampleResults() {
+    List<Value> samples = new ArrayList<>();
+    for (double sample : new double[] {0.5, 0, 1, 100}) {
+      Value number = new Value.Float(sample);
+      samples.add(new Value.Array(List.of(number)));
+      samples.add(number);
+      samples.add(new Value.Array(List.of(number, number, number)));
+    }
+    return List.copyOf(samples);
+  }
+
+  /**
+   * Why this condition can never decide a measurement, or empty: it gives something other than true
+   * or false for a result a Prometheus query can return (such as {@code result[0] + 1}), or fails
+   * on every such result (such as {@code result[0] < "0.05"}, a number compared with a string).
+   * Either would make every measurement an error at run time, after the commit was applied. An
+   * error on some results only (an index beyond one series) is left to run time, as the data
+   * decides it. Conditions with unfilled placeholders are not tried.
+   */
+  public Optional<String> cannotDecide() {
+    if (!placeholders().isEmpty()) {
+      return Optional.empty();
+    }
+    String firstError = null;
+    boolean decided = false;
+    for (Value result : SAMPLE_RESULTS) {
+      Evaluator evaluator =
+          new Evaluator("when result is " + result, Map.of("result", result), null);
+      Value value;
+      try {
+        value = evaluator.eval(expr);
+      } catch (ConditionEvaluationException e) {
+        firstError = firstError == null ? e.getMessage() : firstError;
+        continue;
+      }
+      if (!(value instanceof Value.Bool)) {
+        return Optional.of(
+            "gives "
+                + Evaluator.describe(value)
+                + " when result is "
+                + result
+                + ", not true or false; a condition must say yes or no, such as result[0] < 0.05");
+      }
+      decided = true;
+    }
+    return decided
+        ? Optional.empty()
+        : Optional.of(
+            "fails on every result a query can return (a scalar, one series or three): "
+                + firstError);
+  }
+
   /**
    * Why this condition, used as a successCondition, explicitly lets missing data pass, or empty. A
    * condition that checks for missing data ({@code isNaN}, {@code isInf}, {@code len}, {@code

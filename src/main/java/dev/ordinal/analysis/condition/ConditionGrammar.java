@@ -12,8 +12,9 @@ import java.util.Optional;
 
 /**
  * The {@link ConditionSyntax} the manifest loader uses by default: a condition that does not parse
- * fails {@code ordinal validate} with its file, line and the column inside the condition; a
- * successCondition that would let missing data pass is refused with the reason (see {@link
+ * fails {@code ordinal validate} with its file, line and the column inside the condition, as does
+ * one that can never give true or false ({@link Condition#cannotDecide()}); a successCondition that
+ * would let missing data pass is refused with the reason (see {@link
  * Condition#passesOnMissingData()}). Stateless and thread-safe.
  */
 public final class ConditionGrammar implements ConditionSyntax {
@@ -23,26 +24,43 @@ public final class ConditionGrammar implements ConditionSyntax {
 
   @Override
   public Optional<String> check(String expression) {
+    return checkFailure(expression, Map.of());
+  }
+
+  @Override
+  public Optional<String> checkFailure(String expression, Map<String, String> argDefaults) {
     try {
-      Condition.parse(expression);
-      return Optional.empty();
+      return bound(expression, argDefaults).cannotDecide();
     } catch (ConditionException e) {
       return Optional.of(e.getMessage());
     }
+  }
+
+  /**
+   * {@code expression} parsed, with {@code args} filled in when every arg it names has a value
+   * there; as written otherwise.
+   */
+  private static Condition bound(String expression, Map<String, String> args) {
+    Condition condition = Condition.parse(expression);
+    Map<String, String> values = new HashMap<>();
+    args.forEach((name, value) -> values.put("args." + name, value));
+    if (condition.placeholders().stream().allMatch(p -> values.containsKey(p.name()))) {
+      condition = condition.bind(values);
+    }
+    return condition;
   }
 
   @Override
   public Optional<String> checkSuccess(String expression, Map<String, String> argDefaults) {
     Condition condition;
     try {
-      condition = Condition.parse(expression);
-      Map<String, String> values = new HashMap<>();
-      argDefaults.forEach((name, value) -> values.put("args." + name, value));
-      if (condition.placeholders().stream().allMatch(p -> values.containsKey(p.name()))) {
-        condition = condition.bind(values);
-      }
+      condition = bound(expression, argDefaults);
     } catch (ConditionException e) {
       return Optional.of(e.getMessage());
+    }
+    Optional<String> undecided = condition.cannotDecide();
+    if (undecided.isPresent()) {
+      return undecided;
     }
     return condition
         .passesOnMissingData()
@@ -57,17 +75,7 @@ public final class ConditionGrammar implements ConditionSyntax {
 
   @Override
   public Optional<String> checkBound(String expression, Map<String, String> args) {
-    try {
-      Condition condition = Condition.parse(expression);
-      Map<String, String> values = new HashMap<>();
-      args.forEach((name, value) -> values.put("args." + name, value));
-      if (condition.placeholders().stream().allMatch(p -> values.containsKey(p.name()))) {
-        condition.bind(values);
-      }
-      return Optional.empty();
-    } catch (ConditionException e) {
-      return Optional.of(e.getMessage());
-    }
+    return checkFailure(expression, args);
   }
 
   /** A rollout whose names are safe wherever a query puts them: what fills its placeholders. */

@@ -617,6 +617,69 @@ class ConditionTest {
     }
   }
 
+  /** A condition that can never say yes or no is refused when loaded, not at every measurement. */
+  @Nested
+  class NeverDecides {
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+        delimiter = '|',
+        value = {
+          "result[0] * 100 | gives float 50 when result is [0.5], not true or false; a condition must"
+              + " say yes or no, such as result[0] < 0.05",
+          "filter(result, # > 0.1) | gives an array [0.5] when result is [0.5], not true or false; a"
+              + " condition must say yes or no, such as result[0] < 0.05",
+          "result[0] > 1 ? true : \"no\" | gives string \"no\" when result is [0.5], not true or false;"
+              + " a condition must say yes or no, such as result[0] < 0.05",
+          "result[0] < \"0.05\" | fails on every result a query can return (a scalar, one series or"
+              + " three): when result is [0.5]: '<' needs numbers, strings or times but got string"
+              + " \"0.05\" (at column 13)",
+          "result.p99 < 1 | fails on every result a query can return (a scalar, one series or three):"
+              + " when result is [0.5]: an index must be an integer, got string \"p99\" (at column 7)",
+        })
+    void isRefused(String condition, String why) {
+      assertEquals(Optional.of(why), Condition.parse(condition).cannotDecide());
+      assertEquals(Optional.of(why), ConditionGrammar.INSTANCE.check(condition));
+      assertEquals(
+          Optional.of(why), ConditionGrammar.INSTANCE.checkFailure(condition, Map.of("x", "1")));
+      assertEquals(Optional.of(why), ConditionGrammar.INSTANCE.checkSuccess(condition, Map.of()));
+      assertEquals(Optional.of(why), ConditionGrammar.INSTANCE.checkBound(condition, Map.of()));
+    }
+
+    /** What the data decides (an index past the series there are) stays a run-time error. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+        delimiter = ';',
+        value = {
+          "result[0] < 0.05",
+          "result < 0.05",
+          "result[2] < 0.05",
+          "all(result, # < 1)",
+          "max(result) < 10 && mean(result) > 0",
+          "len(result) > 1 ? result[1] < 1 : result[0] < 1",
+          "result[0] < 1 || result[0] * 2",
+        })
+    void leavesTheDataToDecide(String condition) {
+      assertEquals(Optional.empty(), Condition.parse(condition).cannotDecide());
+      assertEquals(Optional.empty(), ConditionGrammar.INSTANCE.check(condition));
+    }
+
+    @Test
+    void anArgIsTriedWithTheValueItIsGiven() {
+      String condition = "result[0] < {{args.threshold}}";
+      assertEquals(Optional.empty(), Condition.parse(condition).cannotDecide());
+      assertEquals(
+          Optional.empty(),
+          ConditionGrammar.INSTANCE.checkFailure(condition, Map.of("threshold", "0.05")));
+      assertEquals(
+          Optional.of(
+              "fails on every result a query can return (a scalar, one series or three): when"
+                  + " result is [0.5]: '<' needs numbers, strings or times but got string \"high\""
+                  + " (at column 13)"),
+          ConditionGrammar.INSTANCE.checkBound(
+              "result[0] < \"{{args.threshold}}\"", Map.of("threshold", "high")));
+    }
+  }
+
   /** rangeQuery start and end: prometheus_test.go TestRunSuccessfullyWithRangeQuery and kin. */
   @Nested
   class TimeExpressions {
