@@ -3,6 +3,7 @@ package dev.ordinal.cli;
 import dev.ordinal.analysis.condition.ConditionGrammar;
 import dev.ordinal.daemon.DaemonConfig;
 import dev.ordinal.daemon.Promotions;
+import dev.ordinal.daemon.Workloads;
 import dev.ordinal.git.GitRepoCache;
 import dev.ordinal.git.GitSourceException;
 import dev.ordinal.git.GitWorkspace;
@@ -15,6 +16,7 @@ import dev.ordinal.promotion.Forge;
 import dev.ordinal.promotion.ForgeException;
 import dev.ordinal.promotion.Promoter;
 import dev.ordinal.promotion.PromotionLinks;
+import dev.ordinal.rollout.RolloutState;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -191,17 +193,21 @@ final class PromotionCommands {
                     "%-20s %-16s %-12s %-40s %-50s %s%n",
                     rule.name(),
                     sts.getMetadata().getName(),
-                    commit.isEmpty() ? "-" : commit.substring(0, Math.min(12, commit.length())),
-                    gate,
-                    pr,
-                    recorded(rule, targets, sts.getMetadata().getName())));
+                    commit.isEmpty()
+                        ? "-"
+                        : Text.escaped(commit.substring(0, Math.min(12, commit.length()))),
+                    // the gate quotes the rollout state's reason, the others the target's
+                    // annotations and the forge: all text others wrote
+                    Text.escaped(gate),
+                    Text.escaped(pr),
+                    Text.escaped(recorded(rule, targets, sts.getMetadata().getName()))));
           }
         }
         out.print(table);
         out.flush();
         return 0;
       } catch (GitSourceException | ClusterException e) {
-        err.println(e.getMessage());
+        err.println(Text.escaped(e.getMessage()));
         return 2;
       }
     }
@@ -212,10 +218,12 @@ final class PromotionCommands {
       header =
           "Promote app SOURCE's verified StatefulSets to app TARGET now, behind the same gates.",
       description = {
-        "Promote the verified StatefulSets of app SOURCE to app TARGET now, by the promotion rule"
-            + " between them in the daemon config, behind the same gates; --force skips the soak"
-            + " time, the freeze windows and a user-accepted inconclusive analysis, never a failed"
-            + " one."
+        "Promote the verified StatefulSets of app SOURCE to app TARGET now, by every promotion"
+            + " rule between them in the daemon config (or the one --promotion names), behind the"
+            + " same gates; --force skips the soak time, the freeze windows and a user-accepted"
+            + " inconclusive analysis, never a failed one. Each line names the rule and the"
+            + " StatefulSet. A pull request it opens or finds is recorded on the target"
+            + " StatefulSet, as the daemon records its own."
       },
       exitCodeListHeading = "%nExit codes:%n",
       exitCodeList = {
@@ -236,6 +244,13 @@ final class PromotionCommands {
     boolean force;
 
     @Option(
+        names = "--promotion",
+        paramLabel = "NAME",
+        description =
+            "Only the promotion rule of this name (default: every rule from SOURCE to TARGET).")
+    String promotion;
+
+    @Option(
         names = "--config",
         required = true,
         paramLabel = "FILE",
@@ -253,24 +268,38 @@ final class PromotionCommands {
         return 2;
       }
       DaemonConfig config = loaded.get();
-      try (KubeAccess access = cluster.connect()) {
-        Optional<Promoter.Rule> rule =
+      List<Promoter.Rule> between;
+      try {
+        between =
             Promotions.rules(config, Promotions.environments(config)).stream()
                 .filter(r -> r.from().app().equals(source) && r.to().app().equals(target))
-                .findFirst();
-        if (rule.isEmpty()) {
-          err.println(
-              configFile
-                  + ": no promotion from "
-                  + Text.quoted(source)
-                  + " to "
-                  + Text.quoted(target)
-                  + "; add one under promotions:");
-          return 2;
-        }
+                .toList();
+      } catch (GitSourceException e) {
+        err.println(Text.escaped(e.getMessage()));
+        return 2;
+      }
+      List<Promoter.Rule> rules =
+          between.stream().filter(r -> promotion == null || r.name().equals(promotion)).toList();
+      if (rules.isEmpty()) {
+        err.println(
+            Text.escaped(configFile.toString())
+                + ": no promotion"
+                + (promotion == null ? "" : " named " + Text.quoted(promotion))
+                + " from "
+                + Text.quoted(source)
+                + " to "
+                + Text.quoted(target)
+                + (between.isEmpty() || promotion == null
+                    ? "; add one under promotions:"
+                    : "; the promotions between them: "
+                        + String.join(", ", between.stream().map(Promoter.Rule::name).toList())));
+        return 2;
+      }
+      try (KubeAccess access = cluster.connect()) {
         DaemonConfig.Person author = config.commitAuthorOrDefault();
         DaemonConfig.Person committer = config.committerOrDefault();
         int code = 0;
+        int promoted = 0;
         try (Promoter promoter =
             new Promoter(
                 new GitRepoCache(Path.of(config.dataDirOrDefault()).resolve("promotion-git-cli")),
@@ -278,21 +307,95 @@ final class PromotionCommands {
                 new GitWorkspace.Authorship(
                     author.name(), author.email(), committer.name(), committer.email()),
                 new ManifestLoader(ConditionGrammar.INSTANCE, config.analysisTrust()))) {
-          for (StatefulSet sts : sources(access, config, rule.get())) {
-            Promoter.Outcome outcome = promoter.promote(rule.get(), sts, Instant.now(), force);
-            out.println(sts.getMetadata().getName() + ": " + Promotions.describe(outcome));
-            if (outcome instanceof Promoter.Outcome.Gated
-                || outcome instanceof Promoter.Outcome.Failed) {
-              code = 1;
+          for (Promoter.Rule rule : rules) {
+            List<StatefulSet> targets =
+                rule.push() ? List.of() : statefulSetsOf(access, config, rule.to().app());
+            for (StatefulSet sts : sources(access, config, rule)) {
+              promoted++;
+              Promoter.Outcome outcome = promoter.promote(rule, sts, Instant.now(), force);
+              String recorded = watch(access, rule, sts, targets, outcome);
+              out.println(
+                  rule.name()
+                      + "/"
+                      + sts.getMetadata().getName()
+                      + ": "
+                      + Text.escaped(Promotions.describe(outcome))
+                      + recorded);
+              if (outcome instanceof Promoter.Outcome.Gated
+                  || outcome instanceof Promoter.Outcome.Failed) {
+                code = 1;
+              }
             }
           }
         }
+        if (promoted == 0) {
+          err.println(
+              "no StatefulSet of app "
+                  + Text.quoted(source)
+                  + " (label "
+                  + PlanOptions.APP_LABEL
+                  + "="
+                  + Text.escaped(source)
+                  + " in its namespace): nothing to promote");
+        }
         out.flush();
         return code;
-      } catch (GitSourceException | ClusterException e) {
-        err.println(e.getMessage());
+      } catch (ClusterException e) {
+        err.println(Text.escaped(e.getMessage()));
         return 2;
       }
+    }
+
+    /**
+     * Records a pull request the promotion opened or found on the target StatefulSet of the same
+     * name, as the daemon does, so that its merge is followed even when the daemon's own gate is
+     * closed (a --force past a freeze); what to add to the line about it.
+     */
+    private static String watch(
+        KubeAccess access,
+        Promoter.Rule rule,
+        StatefulSet sts,
+        List<StatefulSet> targets,
+        Promoter.Outcome outcome) {
+      Optional<Forge.PullRequest> pr =
+          outcome instanceof Promoter.Outcome.Opened opened
+              ? Optional.of(opened.pr())
+              : outcome instanceof Promoter.Outcome.Exists exists
+                  ? Optional.of(exists.pr())
+                  : Optional.empty();
+      Optional<StatefulSet> twin =
+          targets.stream()
+              .filter(t -> t.getMetadata().getName().equals(sts.getMetadata().getName()))
+              .findFirst();
+      Optional<RolloutState> state = Promoter.state(sts);
+      if (pr.isEmpty() || twin.isEmpty() || state.isEmpty()) {
+        return "";
+      }
+      Map<String, String> annotations =
+          twin.get().getMetadata().getAnnotations() == null
+              ? Map.of()
+              : twin.get().getMetadata().getAnnotations();
+      Optional<PromotionLinks.Write> write =
+          PromotionLinks.watch(
+              annotations,
+              new PromotionLinks.Source(
+                  rule.name(),
+                  rule.from().app(),
+                  sts.getMetadata().getName(),
+                  state.get().source().commit()),
+              pr.get());
+      if (write.isEmpty()) {
+        return "";
+      }
+      Workloads.WriteResult result =
+          access
+              .cluster()
+              .write(
+                  twin.get(),
+                  new Workloads.RolloutWrite(null, write.get().set(), write.get().remove()));
+      return result instanceof Workloads.WriteResult.Written
+          ? "; recorded on the target"
+          : "; not recorded on the target, which changed meanwhile: run it again to record it";
     }
   }
 

@@ -32,7 +32,12 @@ public final class PromotionLinks {
   private PromotionLinks() {}
 
   /** Where a promotion came from: the rule, and the source app's StatefulSet at a commit. */
-  public record Source(String promotion, String app, String statefulSet, String commit) {}
+  public record Source(String promotion, String app, String statefulSet, String commit) {
+    /** Whether every field is there: an annotation edited by hand may lack some. */
+    boolean complete() {
+      return promotion != null && app != null && statefulSet != null && commit != null;
+    }
+  }
 
   /** A promotion pull request Ordinal opened, watched until it is merged or closed. */
   public record Pending(Source source, int pullRequest, String url, String head) {}
@@ -144,9 +149,23 @@ public final class PromotionLinks {
       return Optional.empty();
     }
     try {
+      // One with a field missing (edited by hand) is as broken as one that does not parse: what
+      // reads it compares and prints every field.
       return Optional.ofNullable(JSON.readValue(raw, type))
-          .filter(value -> !(value instanceof Pending p) || p.source() != null)
-          .filter(value -> !(value instanceof Merged m) || m.source() != null);
+          .filter(
+              value ->
+                  !(value instanceof Pending p)
+                      || (p.source() != null
+                          && p.source().complete()
+                          && p.url() != null
+                          && p.head() != null))
+          .filter(
+              value ->
+                  !(value instanceof Merged m)
+                      || (m.source() != null
+                          && m.source().complete()
+                          && m.url() != null
+                          && m.mergeCommit() != null));
     } catch (JsonProcessingException e) {
       return Optional.empty(); // written by hand and broken: treated as absent, then overwritten
     }

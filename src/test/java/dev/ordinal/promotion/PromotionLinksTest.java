@@ -121,4 +121,37 @@ class PromotionLinksTest {
     assertTrue(PromotionLinks.merged(Map.of(PromotionLinks.PROMOTED_FROM, "{not json")).isEmpty());
     assertTrue(PromotionLinks.pending(Map.of(PromotionLinks.PENDING, "{}")).isEmpty());
   }
+
+  /** Edited by hand with a field left out: what reads it compares and prints every field. */
+  @Test
+  void anAnnotationWithAFieldMissingReadsAsAbsent() {
+    String source = "{\"promotion\":\"p\",\"app\":\"a\",\"statefulSet\":\"db\",\"commit\":\"c\"}";
+    String pending = "{\"source\":%s,\"pullRequest\":1,\"url\":\"u\",\"head\":\"h\"}";
+    String merged = "{\"source\":%s,\"pullRequest\":1,\"url\":\"u\",\"mergeCommit\":\"m\"}";
+    assertTrue(
+        PromotionLinks.pending(Map.of(PromotionLinks.PENDING, pending.formatted(source)))
+            .isPresent());
+    assertTrue(
+        PromotionLinks.merged(Map.of(PromotionLinks.PROMOTED_FROM, merged.formatted(source)))
+            .isPresent());
+    String partial = "{\"app\":\"a\"}";
+    assertTrue(
+        PromotionLinks.pending(Map.of(PromotionLinks.PENDING, pending.formatted(partial)))
+            .isEmpty());
+    assertTrue(
+        PromotionLinks.merged(Map.of(PromotionLinks.PROMOTED_FROM, merged.formatted(partial)))
+            .isEmpty());
+    assertTrue(
+        PromotionLinks.pending(
+                Map.of(
+                    PromotionLinks.PENDING,
+                    pending.formatted(source).replace(",\"head\":\"h\"", "")))
+            .isEmpty());
+    assertTrue(
+        PromotionLinks.merged(
+                Map.of(
+                    PromotionLinks.PROMOTED_FROM,
+                    merged.formatted(source).replace(",\"mergeCommit\":\"m\"", "")))
+            .isEmpty());
+  }
 }
