@@ -17,6 +17,7 @@ import dev.ordinal.manifest.ManifestLoader;
 import dev.ordinal.manifest.ReadFailures;
 import dev.ordinal.manifest.SourceEntry;
 import dev.ordinal.manifest.SourceTree;
+import dev.ordinal.manifest.TreeRules;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -81,6 +82,9 @@ public class AnalysisCommand implements Callable<Integer> {
     private static final Pattern RELATIVE = Pattern.compile("-?((?:\\d+(?:ms|s|m|h|d|w))+)");
     private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d|w)");
     static final long MAX_POINTS = 11_000;
+    // Longer than any Prometheus keeps, and far from where Instant and Duration overflow.
+    private static final Duration MAX_DURATION = Duration.ofDays(36_525);
+    private static final double MAX_EPOCH_SECONDS = 253_402_300_799.0; // 9999-12-31T23:59:59Z
 
     @Spec CommandSpec spec;
 
@@ -123,8 +127,11 @@ public class AnalysisCommand implements Callable<Integer> {
 
     @Option(
         names = "--prometheus",
+        required = true,
         paramLabel = "URL",
-        description = "query this Prometheus instead of the template's address")
+        description =
+            "the Prometheus to query, in place of whatever the template names (an address or a"
+                + " server of the daemon's config, which a backtest does not read)")
     String prometheusAddress;
 
     private URI prometheus;
@@ -190,19 +197,29 @@ public class AnalysisCommand implements Callable<Integer> {
       Instant start = time(from, now, "--from");
       Instant end = time(to, now, "--to");
       Duration stepDuration =
-          duration(step)
+          duration(step, "--step", step)
               .orElseThrow(
                   () ->
                       usage(
                           "--step "
                               + Text.quoted(step)
                               + " is not a duration such as 30s, 5m, 1h"));
+      if (stepDuration.getNano() != 0) {
+        // Points are matched to Prometheus' answers by the second: two in one second would merge.
+        throw usage(
+            "--step " + Text.quoted(step) + " is not a whole number of seconds; use 1s or more");
+      }
       if (!end.isAfter(start)) {
         throw usage("--from " + Text.quoted(from) + " is not before --to " + Text.quoted(to));
       }
       // Prometheus answers a range query with at most 11,000 points per series; more would also
       // be a list of that many instants built here before the first query.
-      long points = Duration.between(start, end).dividedBy(stepDuration) + 1;
+      long points;
+      try {
+        points = Duration.between(start, end).dividedBy(stepDuration) + 1;
+      } catch (ArithmeticException tooMany) {
+        points = Long.MAX_VALUE;
+      }
       if (points > MAX_POINTS) {
         throw usage(
             String.format(
@@ -210,17 +227,15 @@ public class AnalysisCommand implements Callable<Integer> {
                     + " --step or shorten the range",
                 points, MAX_POINTS));
       }
-      if (prometheusAddress != null) {
-        Optional<String> problem = PrometheusServers.addressProblem(prometheusAddress);
-        if (problem.isPresent()) {
-          throw usage(
-              "--prometheus "
-                  + Text.quoted(RepoUrl.redact(prometheusAddress))
-                  + ": "
-                  + problem.get());
-        }
-        prometheus = URI.create(prometheusAddress.strip());
+      Optional<String> problem = PrometheusServers.addressProblem(prometheusAddress);
+      if (problem.isPresent()) {
+        throw usage(
+            "--prometheus "
+                + Text.quoted(RepoUrl.redact(prometheusAddress))
+                + ": "
+                + problem.get());
       }
+      prometheus = URI.create(prometheusAddress.strip());
       Optional<AnalysisTemplate> chosen;
       try {
         chosen = load(err);
@@ -247,21 +262,6 @@ public class AnalysisCommand implements Callable<Integer> {
                           + String.join(", ", declared.stream().map(Text::escaped).toList())));
         }
       }
-      if (prometheus == null) {
-        // The daemon would ask its config's servers; a backtest has no config, so each point
-        // would only repeat that no server is known.
-        for (AnalysisTemplate.Metric metric : chosen.get().metrics()) {
-          if (metric.provider() instanceof AnalysisTemplate.Prometheus query
-              && query.explicitAddress().isEmpty()) {
-            throw new CommandLine.ParameterException(
-                spec.commandLine(),
-                "metric "
-                    + Text.quoted(metric.name())
-                    + " names no Prometheus address (the daemon takes its config's server);"
-                    + " give one with --prometheus URL");
-          }
-        }
-      }
       try {
         Backtest.Report report =
             Backtest.run(
@@ -271,7 +271,7 @@ public class AnalysisCommand implements Callable<Integer> {
                 start,
                 end,
                 stepDuration,
-                new HttpPrometheusApi(Optional.ofNullable(prometheus), ref -> Optional.empty()));
+                new HttpPrometheusApi(Optional.of(prometheus), ref -> Optional.empty()));
         out.print(report.table());
         out.flush();
         // The table shows each failure under its metric; stderr says it too, for scripts.
@@ -287,15 +287,26 @@ public class AnalysisCommand implements Callable<Integer> {
     }
 
     private Optional<AnalysisTemplate> load(PrintWriter err) throws IOException {
+      if (!Files.isRegularFile(template)) {
+        throw usage(
+            "--template "
+                + Text.quoted(template.toString())
+                + (Files.isDirectory(template)
+                    ? " is a folder; name the YAML file that holds the AnalysisTemplate"
+                    : " is not a regular file; name the YAML file that holds the AnalysisTemplate"));
+      }
+      long size = Files.size(template);
+      if (size > LocalDirectory.DEFAULT_MAX_FILE_BYTES) {
+        // as validate refuses it, and before reading it all into memory
+        err.println(
+            TreeRules.tooLarge(template.toString(), size, LocalDirectory.DEFAULT_MAX_FILE_BYTES));
+        return Optional.empty();
+      }
       byte[] content = Files.readAllBytes(template);
       String fileName = template.getFileName().toString();
       SourceEntry entry = new SourceEntry(fileName, LocalDirectory.gitBlobId(content));
       LoadResult result =
-          new ManifestLoader(
-                  ConditionGrammar.INSTANCE,
-                  prometheus == null
-                      ? AnalysisTrust.UNCONFIGURED
-                      : AnalysisTrust.ADDRESSES_REPLACED)
+          new ManifestLoader(ConditionGrammar.INSTANCE, AnalysisTrust.ADDRESSES_REPLACED)
               .load(new SourceTree("file", List.of(entry), e -> content));
       if (result instanceof LoadResult.Invalid invalid) {
         for (LoadError error : invalid.errors()) {
@@ -342,12 +353,16 @@ public class AnalysisCommand implements Callable<Integer> {
       }
       Matcher relative = RELATIVE.matcher(trimmed);
       if (relative.matches() && trimmed.startsWith("-")) {
-        return now.minus(duration(relative.group(1)).orElseThrow());
-      }
-      if (trimmed.matches("\\d+(\\.\\d+)?")) {
-        return Instant.ofEpochMilli(Math.round(Double.parseDouble(trimmed) * 1000));
+        return now.minus(duration(relative.group(1), option, text).orElse(Duration.ZERO));
       }
       try {
+        if (trimmed.matches("\\d+(\\.\\d+)?")) {
+          double seconds = Double.parseDouble(trimmed);
+          if (seconds > MAX_EPOCH_SECONDS) {
+            throw usage(option + " " + Text.quoted(text) + " is past the year 9999");
+          }
+          return Instant.ofEpochMilli(Math.round(seconds * 1000));
+        }
         return Instant.parse(trimmed);
       } catch (DateTimeParseException e) {
         throw usage(
@@ -358,22 +373,39 @@ public class AnalysisCommand implements Callable<Integer> {
       }
     }
 
+    /** {@code text} as a duration, empty when it is not one or is zero; never over 100 years. */
+    private Optional<Duration> duration(String text, String option, String given) {
+      Optional<Duration> parsed = duration(text);
+      if (parsed.isPresent() && parsed.get().compareTo(MAX_DURATION) > 0) {
+        throw usage(option + " " + Text.quoted(given) + " is longer than 100 years");
+      }
+      return parsed;
+    }
+
+    /**
+     * {@code text} as a duration, empty when it is not one or is zero; one too long for a {@link
+     * Duration} is given as just over {@link #MAX_DURATION}.
+     */
     static Optional<Duration> duration(String text) {
       if (!text.matches("(?:\\d+(?:ms|s|m|h|d|w))+")) {
         return Optional.empty();
       }
       Duration total = Duration.ZERO;
       Matcher part = PART.matcher(text);
-      while (part.find()) {
-        long amount = Long.parseLong(part.group(1));
-        switch (part.group(2)) {
-          case "ms" -> total = total.plusMillis(amount);
-          case "s" -> total = total.plusSeconds(amount);
-          case "m" -> total = total.plusMinutes(amount);
-          case "h" -> total = total.plusHours(amount);
-          case "d" -> total = total.plusDays(amount);
-          default -> total = total.plusDays(7 * amount);
+      try {
+        while (part.find()) {
+          long amount = Long.parseLong(part.group(1));
+          switch (part.group(2)) {
+            case "ms" -> total = total.plusMillis(amount);
+            case "s" -> total = total.plusSeconds(amount);
+            case "m" -> total = total.plusMinutes(amount);
+            case "h" -> total = total.plusHours(amount);
+            case "d" -> total = total.plusDays(amount);
+            default -> total = total.plusDays(Math.multiplyExact(7, amount));
+          }
         }
+      } catch (NumberFormatException | ArithmeticException tooLong) {
+        return Optional.of(MAX_DURATION.plusDays(1));
       }
       return total.isZero() ? Optional.empty() : Optional.of(total);
     }

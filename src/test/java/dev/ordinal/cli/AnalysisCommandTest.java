@@ -40,7 +40,16 @@ class AnalysisCommandTest {
   void badTimeIsAUsageError(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("t.yaml");
     Files.writeString(file, "x: 1\n");
-    assertEquals(2, run("backtest", "--template", file.toString(), "--from", "yesterday"));
+    assertEquals(
+        2,
+        run(
+            "backtest",
+            "--template",
+            file.toString(),
+            "--prometheus",
+            "http://127.0.0.1:9",
+            "--from",
+            "yesterday"));
     assertTrue(err.toString().contains("--from 'yesterday' is not a time"), err.toString());
   }
 
@@ -60,14 +69,24 @@ class AnalysisCommandTest {
               provider:
                 prometheus: {query: up}
         """);
-    assertEquals(1, run("backtest", "--template", file.toString(), "--from", "-1h"));
+    assertEquals(
+        1,
+        run(
+            "backtest",
+            "--template",
+            file.toString(),
+            "--prometheus",
+            "http://127.0.0.1:9",
+            "--from",
+            "-1h"));
     assertEquals(
         "t.yaml:7: spec.metrics[0].successCondition: unexpected '<' at column 12",
         err.toString().trim());
   }
 
+  /** A backtest reads no daemon config, so only --prometheus can say where to ask. */
   @Test
-  void aTemplateWithoutAnAddressNeedsDashDashPrometheusBeforeAnyQuery() {
+  void withoutDashDashPrometheusItIsAUsageErrorBeforeAnyQuery() {
     assertEquals(
         2,
         run(
@@ -81,12 +100,115 @@ class AnalysisCommandTest {
             "--from",
             "-7d"));
     assertTrue(
+        err.toString().contains("Missing required option: '--prometheus=URL'"), err.toString());
+    assertEquals("", out.toString(), "no table of errors");
+  }
+
+  /** --prometheus stands in for a server of the config as for an address. */
+  @Test
+  void dashDashPrometheusIsAskedInPlaceOfANamedServer(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("t.yaml");
+    Files.writeString(
+        file,
+        """
+        apiVersion: ordinal.dev/v1alpha1
+        kind: AnalysisTemplate
+        metadata: {name: t}
+        spec:
+          metrics:
+            - name: m
+              successCondition: result[0] < 1
+              provider:
+                prometheus: {server: main, query: up}
+        """);
+    assertEquals(
+        2,
+        backtest(
+            file.toString(),
+            "--prometheus",
+            "http://127.0.0.1:1",
+            "--from",
+            "-1h",
+            "--step",
+            "30m"));
+    assertTrue(
+        err.toString().startsWith("metric 'm': Prometheus http://127.0.0.1:1, query 'up'"),
+        err.toString());
+    assertTrue(err.toString().contains("cannot connect"), err.toString());
+  }
+
+  /** Times and steps past what Instant and Duration hold are usage errors, not stack traces. */
+  @Test
+  void outlandishTimesAndStepsAreUsageErrors() {
+    String[][] cases = {
+      {
+        "--from",
+        "-99999999999999999999d",
+        "--from '-99999999999999999999d' is longer than 100 years"
+      },
+      {"--from", "-999999999999999d", "--from '-999999999999999d' is longer than 100 years"},
+      {"--from", "-36526d", "--from '-36526d' is longer than 100 years"},
+      {
+        "--step", "99999999999999999999s", "--step '99999999999999999999s' is longer than 100 years"
+      },
+      {"--step", "999999999999999w", "--step '999999999999999w' is longer than 100 years"},
+      {"--step", "500ms", "--step '500ms' is not a whole number of seconds; use 1s or more"},
+      {"--step", "1500ms", "--step '1500ms' is not a whole number of seconds; use 1s or more"},
+      {"--to", "99999999999999999999", "--to '99999999999999999999' is past the year 9999"},
+      {"--from", "-0s", "--from '-0s' is not before --to 'now'"},
+    };
+    for (String[] c : cases) {
+      err.getBuffer().setLength(0);
+      java.util.List<String> args =
+          new java.util.ArrayList<>(
+              java.util.List.of("--prometheus", "http://127.0.0.1:9", "--from", "-1h"));
+      if (c[0].equals("--from")) {
+        args.set(3, c[1]);
+      } else {
+        args.addAll(java.util.List.of(c[0], c[1]));
+      }
+      assertEquals(2, backtest("policies/error-rate.yaml", args.toArray(String[]::new)), c[1]);
+      assertTrue(err.toString().contains(c[2]), c[1] + ": " + err);
+      assertTrue(!err.toString().contains("Exception"), err.toString());
+    }
+    err.getBuffer().setLength(0);
+    assertEquals(
+        2,
+        backtest(
+            "policies/error-rate.yaml",
+            "--prometheus",
+            "http://127.0.0.1:9",
+            "--from",
+            "-1000000000-01-01T00:00:00Z",
+            "--step",
+            "1s"));
+    assertTrue(err.toString().contains("Prometheus answers at most 11,000"), err.toString());
+    assertEquals("", out.toString());
+  }
+
+  /** As validate refuses it, before reading it all: a large file is not a template. */
+  @Test
+  void aTemplateFileOverTheSizeLimitOrAFolderIsRefusedUnread(@TempDir Path dir) throws Exception {
+    Path large = dir.resolve("large.yaml");
+    Files.write(large, new byte[1024 * 1024 + 1]);
+    assertEquals(
+        1, backtest(large.toString(), "--prometheus", "http://127.0.0.1:9", "--from", "-1h"));
+    assertTrue(
         err.toString()
             .contains(
-                "names no Prometheus address (the daemon takes its config's server); give one"
-                    + " with --prometheus URL"),
+                "large.yaml: file is 1048577 bytes, over the 1048576-byte limit; split it into"
+                    + " smaller files or raise the size limit"),
         err.toString());
-    assertEquals("", out.toString(), "no table of errors");
+    err.getBuffer().setLength(0);
+    assertEquals(
+        2, backtest(dir.toString(), "--prometheus", "http://127.0.0.1:9", "--from", "-1h"));
+    assertTrue(
+        err.toString()
+            .contains(
+                "--template '"
+                    + dir
+                    + "' is a folder; name the YAML file that holds the AnalysisTemplate"),
+        err.toString());
   }
 
   @Test
@@ -161,7 +283,8 @@ class AnalysisCommandTest {
         Files.readString(Path.of("policies/error-rate.yaml"))
             + "\n---\n"
             + Files.readString(Path.of("policies/latency-p99.yaml")));
-    assertEquals(2, backtest(two.toString(), "--from", "-1h"));
+    String[] prometheus = {"--prometheus", "http://127.0.0.1:9"};
+    assertEquals(2, backtest(two.toString(), prometheus[0], prometheus[1], "--from", "-1h"));
     assertTrue(
         err.toString()
             .contains(
@@ -170,7 +293,9 @@ class AnalysisCommandTest {
                     + "' holds 2 AnalysisTemplates (error-rate, latency-p99); pick one with --name"),
         err.toString());
     err.getBuffer().setLength(0);
-    assertEquals(2, backtest(two.toString(), "--name", "nope", "--from", "-1h"));
+    assertEquals(
+        2,
+        backtest(two.toString(), prometheus[0], prometheus[1], "--name", "nope", "--from", "-1h"));
     assertTrue(
         err.toString()
             .contains(
@@ -179,7 +304,8 @@ class AnalysisCommandTest {
                     + "' has no AnalysisTemplate of that name; it has error-rate, latency-p99"),
         err.toString());
     err.getBuffer().setLength(0);
-    assertEquals(2, backtest("policies/manual-gate.yaml", "--from", "-1h"));
+    assertEquals(
+        2, backtest("policies/manual-gate.yaml", prometheus[0], prometheus[1], "--from", "-1h"));
     assertTrue(
         err.toString()
             .contains(

@@ -82,8 +82,10 @@ public final class PrometheusServers {
    */
   public Optional<Server> resolve(Prometheus provider, boolean addressGiven)
       throws PrometheusException {
-    if (addressGiven && !enforced && provider.server().isEmpty()) {
-      return Optional.empty(); // a backtest's --prometheus: the operator chose where queries go
+    if (addressGiven && !enforced) {
+      // a backtest's --prometheus: the operator chose where queries go, in place of an address or
+      // a server of a config the backtest does not read
+      return Optional.empty();
     }
     return Optional.of(resolve(provider));
   }
