@@ -145,9 +145,18 @@ public final class HttpEndpoints implements AutoCloseable {
         send(response, callback, Endpoint.Reply.text(404, "not found\n"));
         return true;
       }
+      Endpoint.Get get;
+      try {
+        get = get(request, path);
+      } catch (IllegalArgumentException badQuery) {
+        // Jetty's answer to a query that does not decode (%zz, bytes that are not UTF-8): the
+        // client's mistake, answered as one, and not logged, so anyone cannot fill the log with it
+        send(response, callback, Endpoint.Reply.text(400, "bad query string\n"));
+        return true;
+      }
       Endpoint.Reply reply;
       try {
-        reply = endpoint.get(get(request, path));
+        reply = endpoint.get(get);
       } catch (Exception | LinkageError e) {
         LOG.warn("GET {} failed: {}", LogSafe.text(path), LogSafe.text(e.toString()));
         reply = Endpoint.Reply.text(500, "internal error\n");

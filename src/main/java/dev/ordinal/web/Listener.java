@@ -2,21 +2,29 @@ package dev.ordinal.web;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
@@ -27,6 +35,9 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * error), serving from {@link #start}.
  */
 final class Listener implements AutoCloseable {
+  // How long past a body's deadline a connection stays open, for the 408 to be written.
+  private static final Duration BODY_ANSWER_MARGIN = Duration.ofSeconds(5);
+
   private final String name;
   private final String listen;
   private final Server server;
@@ -53,7 +64,13 @@ final class Listener implements AutoCloseable {
     QueuedThreadPool threads = new QueuedThreadPool(Math.max(4, limits.maxThreads()), 2, 60_000);
     threads.setName("ordinal-http-" + name.replaceAll("[^a-z]+", "-"));
     threads.setDaemon(true);
-    Server server = new Server(threads);
+    // The scheduler's thread is a daemon too: a listener left open must not keep the JVM alive.
+    Server server =
+        new Server(
+            threads,
+            new ScheduledExecutorScheduler(
+                "ordinal-http-" + name.replaceAll("[^a-z]+", "-") + "-scheduler", true),
+            null);
     server.setStopTimeout(1_000);
 
     HttpConfiguration http = new HttpConfiguration();
@@ -68,18 +85,18 @@ final class Listener implements AutoCloseable {
     ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
     connector.setHost(address.getHostString());
     connector.setPort(address.getPort());
-    connector.setIdleTimeout(limits.idleTimeout().toMillis());
+    // Never shorter than the body's deadline, which answers 408: an idle timeout that fired first
+    // would end a slow body with a 400 and a shorter wait than the one promised.
+    connector.setIdleTimeout(
+        Math.max(
+            limits.idleTimeout().toMillis(),
+            limits.bodyTimeout().plus(BODY_ANSWER_MARGIN).toMillis()));
     connector.addBean(deadline);
     deadline.connector = connector;
     server.addConnector(connector);
     server.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
 
-    ErrorHandler errors = new ErrorHandler();
-    errors.setShowStacks(false);
-    errors.setShowCauses(false);
-    errors.setShowMessageInTitle(false);
-    errors.setDefaultResponseMimeType("text/plain");
-    server.setErrorHandler(errors);
+    server.setErrorHandler(new StatusOnlyErrors());
     try {
       connector.open();
     } catch (IOException e) {
@@ -185,6 +202,26 @@ final class Listener implements AutoCloseable {
       if (task != null) {
         task.cancel();
       }
+    }
+  }
+
+  /**
+   * Error pages that say the status and nothing else: Jetty's own, even with stacks and causes off,
+   * print the message of an exception that escaped a handler, and the request's URI.
+   */
+  static final class StatusOnlyErrors extends ErrorHandler {
+    @Override
+    protected void generateResponse(
+        Request request,
+        Response response,
+        int code,
+        String message,
+        Throwable cause,
+        Callback callback) {
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+      response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+      String body = code + " " + HttpStatus.getMessage(code) + "\n";
+      response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.US_ASCII)), callback);
     }
   }
 

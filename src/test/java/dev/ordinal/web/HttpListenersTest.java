@@ -308,6 +308,111 @@ class HttpListenersTest {
         () -> internal.register("/healthz", get -> Endpoint.Reply.text(200, "")));
   }
 
+  /**
+   * A body that stops arriving is answered 408 at its deadline, even where the idle timeout is the
+   * shorter of the two (the webhook's defaults are 10 s idle, 20 s body): it once fired first and
+   * ended the request with a 400 at half the promised wait.
+   */
+  @Test
+  void aStalledBodyIsAnswered408AtItsDeadlineNot400AtTheIdleTimeout() throws Exception {
+    Limits idleShorter =
+        new Limits(
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(2),
+            64,
+            8,
+            16384,
+            LIMIT,
+            8);
+    try (WebhookEndpoint slow =
+        WebhookEndpoint.bind(new InetSocketAddress("127.0.0.1", 0), "/webhook", idleShorter)) {
+      slow.serve(WebhookHandler.withSecret(SECRET, url -> triggered.incrementAndGet()));
+      try (Socket socket = new Socket("127.0.0.1", slow.port())) {
+        socket.setSoTimeout(15_000);
+        long t0 = System.nanoTime();
+        OutputStream out = socket.getOutputStream();
+        out.write(
+            ("POST /webhook HTTP/1.1\r\nHost: 127.0.0.1\r\nX-GitHub-Event: push\r\n"
+                    + "X-Hub-Signature-256: sha256="
+                    + "0".repeat(64)
+                    + "\r\nContent-Length: 50\r\n\r\n{\"re")
+                .getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        String status = readLine(socket.getInputStream());
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(status.startsWith("HTTP/1.1 408 "), status + " after " + millis + " ms");
+        assertTrue(millis >= 1_900, "answered after " + millis + " ms");
+      }
+    }
+    assertEquals(0, triggered.get());
+  }
+
+  /** A query that does not decode is the client's mistake: 400, and the page is not asked. */
+  @Test
+  void aQueryThatDoesNotDecodeIsA400() throws Exception {
+    AtomicInteger asked = new AtomicInteger();
+    internal.register(
+        "/q",
+        get -> {
+          asked.incrementAndGet();
+          return Endpoint.Reply.text(200, "ok\n");
+        });
+    for (String query : List.of("%zz", "a=%ff%fe")) {
+      try (Socket socket = new Socket("127.0.0.1", internal.port())) {
+        socket.setSoTimeout(10_000);
+        socket
+            .getOutputStream()
+            .write(
+                ("GET /q?" + query + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+        String status = readLine(socket.getInputStream());
+        assertTrue(status.startsWith("HTTP/1.1 400 "), query + ": " + status);
+      }
+    }
+    assertEquals(200, get(internal.port(), "/q?a=b").statusCode());
+    assertEquals(1, asked.get());
+  }
+
+  /**
+   * What escapes a page (an Error, which pages do not catch) gets Jetty's error page: it says the
+   * status alone, not the message nor the URI, in whatever type the client asks for.
+   */
+  @Test
+  void anErrorEscapingAPageShowsTheStatusAlone() throws Exception {
+    internal.register(
+        "/worse",
+        get -> {
+          throw new AssertionError("secret detail at line 42");
+        });
+    for (String accept : List.of("text/html", "application/json", "*/*")) {
+      HttpResponse<String> worse =
+          client.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + internal.port() + "/worse"))
+                  .header("Accept", accept)
+                  .timeout(Duration.ofSeconds(5))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(500, worse.statusCode());
+      assertEquals("500 Server Error\n", worse.body(), accept);
+    }
+  }
+
+  /**
+   * A listener someone forgot to close does not keep the JVM alive: all its threads are daemons.
+   */
+  @Test
+  void everyThreadOfAListenerIsADaemon() throws Exception {
+    assertEquals(200, get(internal.port(), "/healthz").statusCode());
+    List<Thread> threads =
+        Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.getName().startsWith("ordinal-http-"))
+            .toList();
+    assertTrue(
+        threads.stream().anyMatch(t -> t.getName().contains("scheduler")), threads.toString());
+    assertTrue(threads.stream().allMatch(Thread::isDaemon), threads.toString());
+  }
+
   @Test
   void aBusyPortIsAnErrorNamingItForEitherListener() throws Exception {
     try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
