@@ -302,7 +302,7 @@ final class PromotionCommands {
         int promoted = 0;
         try (Promoter promoter =
             new Promoter(
-                new GitRepoCache(Path.of(config.dataDirOrDefault()).resolve("promotion-git-cli")),
+                new GitRepoCache(gitCache(System.getenv(), System.getProperty("user.home"))),
                 config.maxFetchBytesOrDefault(),
                 new GitWorkspace.Authorship(
                     author.name(), author.email(), committer.name(), committer.email()),
@@ -397,6 +397,21 @@ final class PromotionCommands {
           ? "; recorded on the target"
           : "; not recorded on the target, which changed meanwhile: run it again to record it";
     }
+  }
+
+  /**
+   * Where the command line keeps its clones: the user's own cache folder ({@code
+   * $XDG_CACHE_HOME/ordinal}, else {@code ~/.cache/ordinal}), not the config's {@code dataDir},
+   * which is the daemon's folder in its pod, nor its default under the shared temporary folder,
+   * where another user of the machine could create it first and own the clone's Git config.
+   */
+  static Path gitCache(Map<String, String> env, String home) {
+    String xdg = env.get("XDG_CACHE_HOME");
+    Path base =
+        xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()
+            ? Path.of(xdg)
+            : Path.of(home, ".cache");
+    return base.resolve("ordinal").resolve("promotion-git");
   }
 
   /**

@@ -29,6 +29,21 @@ class PromotionCommandsTest {
         "promotions", "list", "--config", file.toString(), "--kubeconfig", kubeconfig.toString());
   }
 
+  /** The user's own cache, never the shared temporary folder another user could own first. */
+  @Test
+  void theCommandLineClonesIntoTheUsersCache() {
+    assertEquals(
+        Path.of("/home/ada/.cache/ordinal/promotion-git"),
+        PromotionCommands.gitCache(java.util.Map.of(), "/home/ada"));
+    assertEquals(
+        Path.of("/xdg/ordinal/promotion-git"),
+        PromotionCommands.gitCache(java.util.Map.of("XDG_CACHE_HOME", "/xdg"), "/home/ada"));
+    // a relative XDG_CACHE_HOME is invalid by the spec, and would depend on the working folder
+    assertEquals(
+        Path.of("/home/ada/.cache/ordinal/promotion-git"),
+        PromotionCommands.gitCache(java.util.Map.of("XDG_CACHE_HOME", "cache"), "/home/ada"));
+  }
+
   @Test
   void anInvalidConfigIsReportedBeforeTheClusterIsAsked() throws Exception {
     CliRun run = list(APPS + "promotions: [{name: s-to-p, from: staging, to: nowhere}]\n");
