@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class PackageMapTest {
   private static final Path MAIN = Path.of("src/main/java/dev/ordinal");
 
-  /** Imports and fully-qualified uses in code (comments and Javadoc stripped). */
+  /** Imports and fully-qualified uses in code (comments, Javadoc and literals stripped). */
   private static final Pattern REFERENCE =
       Pattern.compile(
           "\\b(io\\.fabric8\\.kubernetes\\.client|dev\\.ordinal\\.[a-z]+|java\\.net|org\\.eclipse\\.jgit|java\\.nio\\.file)\\b");
@@ -34,7 +34,7 @@ class PackageMapTest {
     List<String> found = new ArrayList<>();
     try (Stream<Path> files = Files.walk(MAIN.resolve(fromPackage))) {
       for (Path file : files.filter(f -> f.toString().endsWith(".java")).sorted().toList()) {
-        String code = withoutComments(Files.readString(file));
+        String code = codeOnly(Files.readString(file));
         Matcher m = REFERENCE.matcher(code);
         while (m.find()) {
           for (String prefix : forbidden) {
@@ -48,8 +48,62 @@ class PackageMapTest {
     return found.stream().distinct().toList();
   }
 
-  private static String withoutComments(String source) {
-    return source.replaceAll("(?s)/\\*.*?\\*/", "").replaceAll("//[^\\n]*", "");
+  /**
+   * {@code source} with comments removed and every string, text block and char literal emptied, in
+   * one pass that reads them as javac does: a {@code //} inside a string is not a comment, a quote
+   * inside a comment opens no string, and a text block may hold anything.
+   */
+  static String codeOnly(String source) {
+    StringBuilder code = new StringBuilder(source.length());
+    int i = 0;
+    int n = source.length();
+    while (i < n) {
+      char c = source.charAt(i);
+      if (source.startsWith("//", i)) {
+        int end = source.indexOf('\n', i);
+        i = end < 0 ? n : end;
+      } else if (source.startsWith("/*", i)) {
+        int end = source.indexOf("*/", i + 2);
+        i = end < 0 ? n : end + 2;
+        code.append(' ');
+      } else if (source.startsWith("\"\"\"", i)) {
+        i = skipQuoted(source, i + 3, "\"\"\"");
+        code.append("\"\"");
+      } else if (c == '"' || c == '\'') {
+        i = skipQuoted(source, i + 1, String.valueOf(c));
+        code.append(c).append(c);
+      } else {
+        code.append(c);
+        i++;
+      }
+    }
+    return code.toString();
+  }
+
+  /** The index just past the {@code close} that ends a literal begun before {@code from}. */
+  private static int skipQuoted(String source, int from, String close) {
+    int i = from;
+    while (i < source.length() && !source.startsWith(close, i)) {
+      i += source.charAt(i) == '\\' ? 2 : 1;
+    }
+    return Math.min(source.length(), i + close.length());
+  }
+
+  /** What the checks read of a file: code, never what a literal or a comment says. */
+  @Test
+  void literalsAndCommentsAreNotCode() {
+    String source =
+        "String u = \"http://x\"; dev.ordinal.kube.A a; // dev.ordinal.sim\n"
+            + "/* it's \" dev.ordinal.web */ char q = '\"'; char b = '\\\\';\n"
+            + "String t = \"\"\"\n  dev.ordinal.demo \\\"\"\" still\n  \"\"\"; dev.ordinal.git.B b;\n"
+            + "String e = \"a \\\" dev.ordinal.metrics\"; dev.ordinal.plan.C c;";
+    String code = codeOnly(source);
+    List<String> found = new ArrayList<>();
+    Matcher m = REFERENCE.matcher(code);
+    while (m.find()) {
+      found.add(m.group(1));
+    }
+    assertEquals(List.of("dev.ordinal.kube", "dev.ordinal.git", "dev.ordinal.plan"), found, code);
   }
 
   @Test
@@ -205,11 +259,8 @@ class PackageMapTest {
     Set<String> used = new HashSet<>();
     try (Stream<Path> files = Files.walk(MAIN.resolve(fromPackage))) {
       for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
-        // String literals emptied (a logger's name is not a use); one line each, matched without
-        // backtracking, so that a long literal cannot overflow the matcher's stack.
-        String code =
-            withoutComments(Files.readString(file))
-                .replaceAll("\"[^\"\\\\\n]*+(?:\\\\.[^\"\\\\\n]*+)*+\"", "\"\"");
+        // Literals emptied: a logger's name, or a package named in a message, is not a use.
+        String code = codeOnly(Files.readString(file));
         Matcher m = GOVERNED.matcher(code);
         while (m.find()) {
           String ref = m.group(1);
