@@ -28,6 +28,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -1190,16 +1191,74 @@ public final class ManifestLoader {
       return;
     }
     for (AnalysisTemplate.Metric metric : template.metrics()) {
-      List<Optional<String>> problems = new ArrayList<>();
-      metric.successCondition().ifPresent(c -> problems.add(conditions.checkBound(c, values)));
-      metric.failureCondition().ifPresent(c -> problems.add(conditions.checkBound(c, values)));
+      List<Function<Map<String, String>, Optional<String>>> checks = new ArrayList<>();
+      metric.successCondition().ifPresent(c -> checks.add(args -> conditions.checkBound(c, args)));
+      metric.failureCondition().ifPresent(c -> checks.add(args -> conditions.checkBound(c, args)));
       if (metric.provider() instanceof AnalysisTemplate.Prometheus prometheus) {
-        problems.add(conditions.checkQuery(prometheus.query(), values));
+        checks.add(args -> conditions.checkQuery(prometheus.query(), args));
       }
-      for (Optional<String> problem : problems) {
-        problem.ifPresent(why -> errors.add(argsError(file, site, template, metric.name(), why)));
+      for (Function<Map<String, String>, Optional<String>> check : checks) {
+        Optional<String> problem = check.apply(values);
+        if (problem.isPresent()) {
+          int culprit = culprit(site, check, values, problem.get());
+          errors.add(
+              culprit < 0
+                  ? argsError(file, site, template, metric.name(), problem.get())
+                  : argError(file, site.args().get(culprit), template, metric, problem.get()));
+        }
       }
     }
+  }
+
+  /**
+   * Which of the args an analysis passes makes {@code check} report {@code problem}: the one whose
+   * value, replaced by a stand-in safe wherever a value sits ("0"), makes the problem go; -1 when
+   * none or more than one does, and the args line is named instead. Found by trying, not by reading
+   * the message: the checker says what is wrong, not which arg.
+   */
+  private static int culprit(
+      AnalysisSite site,
+      Function<Map<String, String>, Optional<String>> check,
+      Map<String, String> values,
+      String problem) {
+    List<AnalysisArg> args = site.analysis().args();
+    int found = -1;
+    for (int i = 0; i < args.size(); i++) {
+      String name = args.get(i).name();
+      if (args.get(i).value().isEmpty() || !values.containsKey(name)) {
+        continue;
+      }
+      Map<String, String> without = new HashMap<>(values);
+      without.put(name, "0");
+      if (!check.apply(without).equals(Optional.of(problem))) {
+        if (found >= 0) {
+          return -1;
+        }
+        found = i;
+      }
+    }
+    return found < site.args().size() ? found : -1;
+  }
+
+  /** An error in the value of one arg an analysis passes, on that arg's line. */
+  private static LoadError argError(
+      String file,
+      ArgSite arg,
+      AnalysisTemplate template,
+      AnalysisTemplate.Metric metric,
+      String message) {
+    String field = arg.valueField();
+    return new LoadError(
+        file,
+        arg.valueLine(),
+        field,
+        field
+            + ": AnalysisTemplate '"
+            + template.name()
+            + "', metric '"
+            + Escapes.controls(metric.name())
+            + "': "
+            + message);
   }
 
   /**

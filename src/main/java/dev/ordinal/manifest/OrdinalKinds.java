@@ -559,7 +559,13 @@ final class OrdinalKinds {
       args.add(new AnalysisArg(name, value));
       if (sites != null) {
         String field = arg.get().pathOf("name");
-        sites.add(new ArgSite(field, parent.problems.lineOf(field)));
+        String valueField = arg.get().pathOf("value");
+        sites.add(
+            new ArgSite(
+                field,
+                parent.problems.lineOf(field),
+                valueField,
+                parent.problems.lineOf(valueField)));
       }
     }
     return args;

@@ -67,10 +67,11 @@ record ParsedBlob(
   }
 
   /**
-   * Where an analysis names one of its args, in the order of {@code analysis().args()}: the name's
-   * field path and line, so an error about that arg points at it.
+   * Where an analysis names one of its args, in the order of {@code analysis().args()}: the field
+   * path and line of its name and of its value (the entry's line when it has none), so an error
+   * about that arg points at it.
    */
-  record ArgSite(String nameField, int nameLine) {}
+  record ArgSite(String nameField, int nameLine, String valueField, int valueLine) {}
 
   record TemplateDocument(AnalysisTemplate template, int line) implements ParsedDocument {}
 
