@@ -29,8 +29,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * An AnalysisTemplate in Git cannot make Ordinal read a file or a Secret the operator did not name,
  * nor send anything to an address the operator did not list: each attempt is refused when the
- * commit loads, by {@code ordinal validate}, by {@code ordinal analysis backtest} and by the
- * daemon, and a recording server standing in for the attacker's receives nothing.
+ * commit loads, by {@code ordinal validate} and by the daemon; {@code ordinal analysis backtest}
+ * refuses the file and the Secret and queries only the {@code --prometheus} it is given; a
+ * recording server standing in for the attacker's receives nothing.
  */
 class ExfiltrationTest {
   @TempDir Path tmp;
@@ -95,17 +96,27 @@ class ExfiltrationTest {
     assertEquals(1, validate.exitCode(), validate.err());
     assertTrue(validate.err().contains("refused"), validate.err());
 
-    // ordinal analysis backtest: the operator's own run refuses files and Secrets and, without
-    // --prometheus, addresses
+    // ordinal analysis backtest: the operator's own run refuses files and Secrets, and asks the
+    // --prometheus it is given in place of any address (here a port that refuses at once)
     CliRun backtest =
         CliRun.of(
             "analysis",
             "backtest",
             "--template",
             repo.resolve("template.yaml").toString(),
+            "--prometheus",
+            "http://127.0.0.1:1",
             "--from",
-            "-1h");
-    assertEquals(1, backtest.exitCode(), backtest.err());
+            "-1h",
+            "--step",
+            "30m");
+    if (attempt.equals("address")) {
+      assertEquals(2, backtest.exitCode(), backtest.err());
+      assertTrue(backtest.err().contains("Prometheus http://127.0.0.1:1"), backtest.err());
+    } else {
+      assertEquals(1, backtest.exitCode(), backtest.err());
+      assertTrue(backtest.err().contains("refused"), backtest.err());
+    }
 
     // the daemon's loader, with a config that names a default server and no Secrets
     DaemonConfig config =
