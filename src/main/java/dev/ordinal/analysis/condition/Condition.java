@@ -218,6 +218,9 @@ public final class Condition {
       Value value;
       try {
         value = evaluator.eval(expr);
+      } catch (ConditionEvaluationException.OutOfRange moreData) {
+        decided = true; // result[9] of a range query: a result with more values decides it
+        continue;
       } catch (ConditionEvaluationException e) {
         firstError = firstError == null ? e.getMessage() : firstError;
         continue;

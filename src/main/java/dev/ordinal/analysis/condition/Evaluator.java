@@ -86,6 +86,11 @@ final class Evaluator {
    * @param label how errors name the expression, e.g. {@code condition 'result[0] < 1'}
    * @param now what {@code now()} returns; null where it is not available
    */
+  /** Evaluation steps (expressions visited) one evaluation may take. */
+  static final int MAX_STEPS = 1_000_000;
+
+  private int steps;
+
   Evaluator(String label, Map<String, Value> variables, Instant now) {
     this.label = label;
     this.variables = variables;
@@ -97,6 +102,15 @@ final class Evaluator {
   }
 
   private Value eval(Expr expr, Frame frame) {
+    if (++steps > MAX_STEPS) {
+      // Nested predicates over ranges can ask for billions of steps; a measurement (and the check
+      // of a condition when it is loaded) must end.
+      throw error(
+          expr,
+          "takes more than "
+              + MAX_STEPS
+              + " steps to evaluate; a condition over a Prometheus result needs far fewer");
+    }
     Value value = evalNode(expr, frame);
     if (value instanceof Value.Float f && !Double.isFinite(f.value())) {
       sawNonFinite = true;
@@ -183,7 +197,7 @@ final class Evaluator {
     long position = integer(key, member, "an index");
     long resolved = position < 0 ? items.size() + position : position;
     if (resolved < 0 || resolved >= items.size()) {
-      throw new ConditionEvaluationException(
+      throw new ConditionEvaluationException.OutOfRange(
           label
               + ": index "
               + position
@@ -449,7 +463,13 @@ final class Evaluator {
   private Value range(Expr.Binary binary, Value left, Value right) {
     long from = integer(left, binary.left(), "'..'");
     long to = integer(right, binary.right(), "'..'");
-    if (to - from > 100_000) {
+    long length;
+    try {
+      length = Math.subtractExact(to, from);
+    } catch (ArithmeticException overflow) {
+      length = Long.MAX_VALUE;
+    }
+    if (length > 100_000) {
       throw error(binary, "the range " + from + ".." + to + " is too long");
     }
     List<Value> items = new ArrayList<>();

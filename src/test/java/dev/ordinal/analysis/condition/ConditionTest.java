@@ -657,10 +657,31 @@ class ConditionTest {
           "max(result) < 10 && mean(result) > 0",
           "len(result) > 1 ? result[1] < 1 : result[0] < 1",
           "result[0] < 1 || result[0] * 2",
+          // a range query's points, a vector of many series: past any result tried, not broken
+          "result[9] - result[0] < 0.01",
+          "result[3] > 1",
         })
     void leavesTheDataToDecide(String condition) {
       assertEquals(Optional.empty(), Condition.parse(condition).cannotDecide());
       assertEquals(Optional.empty(), ConditionGrammar.INSTANCE.check(condition));
+    }
+
+    /** Trying a condition must end: a range that overflows, predicates nested over ranges. */
+    @Test
+    void aConditionTooCostlyToTryIsRefusedAndTheTryEnds() {
+      assertEquals(
+          Optional.of(
+              "fails on every result a query can return (a scalar, one series or three): when"
+                  + " result is [0.5]: the range -9000000000000000000..9000000000000000000 is too"
+                  + " long (at column 25)"),
+          Condition.parse("len(-9000000000000000000..9000000000000000000) > 0 && result[0] < 1")
+              .cannotDecide());
+      Optional<String> nested =
+          Condition.parse("all(1..100000, {all(1..100000, {# > 0})}) && result[0] < 0.05")
+              .cannotDecide();
+      assertTrue(
+          nested.orElseThrow().contains("takes more than 1000000 steps to evaluate"),
+          nested.toString());
     }
 
     @Test
