@@ -22,10 +22,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
-import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
 import io.fabric8.kubernetes.client.Config;
@@ -216,7 +213,7 @@ class DirectReadsIT {
   void aTokenTheServerDoesNotKnowIsRefusedAsTheClientRefusesIt(ControlPlane plane, TestNamespace ns)
       throws IOException {
     createStatefulSets(plane.client(), ns.name());
-    Path kubeconfig = kubeconfig(plane, "not-a-token");
+    Path kubeconfig = ServiceAccountTokens.kubeconfig(plane, "not-a-token", dir);
 
     try (KubeAccess access = KubeAccess.connectForReads(kubeconfig, null)) {
       RuntimeException failure =
@@ -376,76 +373,17 @@ class DirectReadsIT {
   private Path tokenKubeconfig(
       ControlPlane plane, String namespace, String account, List<String> verbs) throws IOException {
     KubernetesClient admin = plane.client();
-    admin
-        .serviceAccounts()
-        .inNamespace(namespace)
-        .resource(
-            new ServiceAccountBuilder().withNewMetadata().withName(account).endMetadata().build())
-        .create();
-    admin
-        .rbac()
-        .roles()
-        .inNamespace(namespace)
-        .resource(
-            new RoleBuilder()
-                .withNewMetadata()
-                .withName(account)
-                .endMetadata()
-                .addNewRule()
-                .withApiGroups("apps", "batch")
-                .withResources("statefulsets", "cronjobs")
-                .withVerbs(verbs)
-                .endRule()
-                .build())
-        .create();
-    admin
-        .rbac()
-        .roleBindings()
-        .inNamespace(namespace)
-        .resource(
-            new RoleBindingBuilder()
-                .withNewMetadata()
-                .withName(account)
-                .endMetadata()
-                .withNewRoleRef("rbac.authorization.k8s.io", "Role", account)
-                .addNewSubject()
-                .withKind("ServiceAccount")
-                .withName(account)
-                .withNamespace(namespace)
-                .endSubject()
-                .build())
-        .create();
-    String token = ServiceAccountTokens.request(admin, namespace, account);
-    return kubeconfig(plane, token);
-  }
-
-  /** A kubeconfig for the control plane's server and CA, as a user with {@code token}. */
-  private Path kubeconfig(ControlPlane plane, String token) throws IOException {
-    Config admin = Config.fromKubeconfig(plane.kubeconfigYaml());
-    String ca =
-        admin.getCaCertData() != null
-            ? "certificate-authority-data: " + admin.getCaCertData()
-            : "certificate-authority: " + admin.getCaCertFile();
-    String yaml =
-        """
-        apiVersion: v1
-        kind: Config
-        clusters:
-        - name: plane
-          cluster:
-            server: %s
-            %s
-        users:
-        - name: reader
-          user:
-            token: %s
-        contexts:
-        - name: reader
-          context: {cluster: plane, user: reader}
-        current-context: reader
-        """
-            .formatted(admin.getMasterUrl(), ca, token);
-    return Files.writeString(dir.resolve("kubeconfig-" + token.hashCode() + ".yaml"), yaml);
+    ServiceAccountTokens.createAccount(admin, namespace, account);
+    ServiceAccountTokens.grant(
+        admin,
+        namespace,
+        account,
+        namespace,
+        List.of("apps", "batch"),
+        List.of("statefulsets", "cronjobs"),
+        verbs);
+    return ServiceAccountTokens.kubeconfig(
+        plane, ServiceAccountTokens.request(admin, namespace, account), dir);
   }
 
   private static long auditSize(ControlPlane plane) throws IOException {
