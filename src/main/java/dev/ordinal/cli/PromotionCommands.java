@@ -9,6 +9,7 @@ import dev.ordinal.git.GitSourceException;
 import dev.ordinal.git.GitWorkspace;
 import dev.ordinal.kube.ClusterException;
 import dev.ordinal.kube.KubeAccess;
+import dev.ordinal.manifest.Escapes;
 import dev.ordinal.manifest.ManifestLoader;
 import dev.ordinal.plan.PlanOptions;
 import dev.ordinal.promotion.Environment;
@@ -207,7 +208,7 @@ final class PromotionCommands {
         out.flush();
         return 0;
       } catch (GitSourceException | ClusterException e) {
-        err.println(Text.escaped(e.getMessage()));
+        err.println(Escapes.controlsPerLine(e.getMessage()));
         return 2;
       }
     }
@@ -275,7 +276,7 @@ final class PromotionCommands {
                 .filter(r -> r.from().app().equals(source) && r.to().app().equals(target))
                 .toList();
       } catch (GitSourceException e) {
-        err.println(Text.escaped(e.getMessage()));
+        err.println(Escapes.controlsPerLine(e.getMessage()));
         return 2;
       }
       List<Promoter.Rule> rules =
@@ -341,7 +342,7 @@ final class PromotionCommands {
         out.flush();
         return code;
       } catch (ClusterException e) {
-        err.println(Text.escaped(e.getMessage()));
+        err.println(Escapes.controlsPerLine(e.getMessage()));
         return 2;
       }
     }
@@ -387,12 +388,22 @@ final class PromotionCommands {
       if (write.isEmpty()) {
         return "";
       }
-      Workloads.WriteResult result =
-          access
-              .cluster()
-              .write(
-                  twin.get(),
-                  new Workloads.RolloutWrite(null, write.get().set(), write.get().remove()));
+      Workloads.WriteResult result;
+      try {
+        result =
+            access
+                .cluster()
+                .write(
+                    twin.get(),
+                    new Workloads.RolloutWrite(null, write.get().set(), write.get().remove()));
+      } catch (RuntimeException e) {
+        // The pull request is open whatever happens here: say so, and go on with the next.
+        Optional<ClusterException> why = access.explainClientFailure(e);
+        if (why.isEmpty()) {
+          throw e;
+        }
+        return "; not recorded on the target: " + Text.escaped(why.get().getMessage());
+      }
       return result instanceof Workloads.WriteResult.Written
           ? "; recorded on the target"
           : "; not recorded on the target, which changed meanwhile: run it again to record it";

@@ -157,6 +157,7 @@ public final class PromotionLinks {
                   !(value instanceof Pending p)
                       || (p.source() != null
                           && p.source().complete()
+                          && p.pullRequest() > 0
                           && p.url() != null
                           && p.head() != null))
           .filter(
@@ -164,8 +165,10 @@ public final class PromotionLinks {
                   !(value instanceof Merged m)
                       || (m.source() != null
                           && m.source().complete()
+                          && m.pullRequest() > 0
                           && m.url() != null
-                          && m.mergeCommit() != null));
+                          && m.mergeCommit() != null
+                          && (m.rollout() == null || m.rollout().commit() != null)));
     } catch (JsonProcessingException e) {
       return Optional.empty(); // written by hand and broken: treated as absent, then overwritten
     }

@@ -17,6 +17,7 @@ import dev.ordinal.rollout.RolloutState;
 import dev.ordinal.testkit.ControlPlane;
 import dev.ordinal.testkit.ControlPlaneTest;
 import dev.ordinal.testkit.Manifests;
+import dev.ordinal.testkit.ServiceAccountTokens;
 import dev.ordinal.testkit.TestNamespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -52,6 +53,9 @@ class PromoteEnvIT {
       ControlPlane plane, TestNamespace staging) throws Exception {
     KubernetesClient client = plane.client();
     String prod = staging.name() + "-prod";
+    // The command line clones into the user's cache: this test's, not the machine's.
+    String home = System.getProperty("user.home");
+    System.setProperty("user.home", tmp.resolve("home").toString());
     client
         .namespaces()
         .resource(new NamespaceBuilder().withNewMetadata().withName(prod).endMetadata().build())
@@ -103,15 +107,7 @@ class PromoteEnvIT {
       String kubeconfig = plane.kubeconfig().toString();
 
       // Both rules run: the first waits out its soak, the second opens its pull request.
-      CliRun both =
-          CliRun.of(
-              "promote-env",
-              "staging",
-              "prod",
-              "--config",
-              configFile.toString(),
-              "--kubeconfig",
-              kubeconfig);
+      CliRun both = promoteEnv(configFile, kubeconfig);
       assertEquals(1, both.exitCode(), both.out() + both.err());
       List<String> lines = both.out().lines().toList();
       assertEquals(2, lines.size(), both.out());
@@ -131,17 +127,7 @@ class PromoteEnvIT {
       assertEquals(1, pending.pullRequest());
 
       // One rule by name: the same pull request, found and not recorded twice.
-      CliRun one =
-          CliRun.of(
-              "promote-env",
-              "staging",
-              "prod",
-              "--promotion",
-              "files-to-prod",
-              "--config",
-              configFile.toString(),
-              "--kubeconfig",
-              kubeconfig);
+      CliRun one = promoteEnv(configFile, kubeconfig, "--promotion", "files-to-prod");
       assertEquals(0, one.exitCode(), one.out() + one.err());
       assertTrue(
           one.out().startsWith("files-to-prod/db: pull request #1 ")
@@ -150,17 +136,7 @@ class PromoteEnvIT {
       assertEquals(1, github.pulls().size());
       assertEquals(pending, pending(client, prod));
 
-      CliRun unknown =
-          CliRun.of(
-              "promote-env",
-              "staging",
-              "prod",
-              "--promotion",
-              "files-to-staging",
-              "--config",
-              configFile.toString(),
-              "--kubeconfig",
-              kubeconfig);
+      CliRun unknown = promoteEnv(configFile, kubeconfig, "--promotion", "files-to-staging");
       assertEquals(2, unknown.exitCode(), unknown.err());
       assertTrue(
           unknown
@@ -170,22 +146,42 @@ class PromoteEnvIT {
                       + " promotions between them: images-to-prod, files-to-prod"),
           unknown.err());
 
+      // A user who may read StatefulSets but not patch them: the pull request is opened, the
+      // line says why it is not recorded, and the next rule still runs.
+      ServiceAccountTokens.createAccount(client, staging.name(), "reader");
+      for (String ns : List.of(staging.name(), prod)) {
+        ServiceAccountTokens.grant(
+            client,
+            staging.name(),
+            "reader",
+            ns,
+            List.of("apps"),
+            List.of("statefulsets"),
+            List.of("get", "list", "watch"));
+      }
+      Path readOnly =
+          ServiceAccountTokens.kubeconfig(
+              plane, ServiceAccountTokens.request(client, staging.name(), "reader"), tmp);
+      annotate(client, prod, PromotionLinks.PENDING, null);
+      CliRun reader = promoteEnv(configFile, readOnly.toString());
+      assertEquals(1, reader.exitCode(), reader.out() + reader.err());
+      List<String> read = reader.out().lines().toList();
+      assertEquals(2, read.size(), reader.out() + reader.err());
+      assertTrue(read.get(0).startsWith("images-to-prod/db: waiting until "), reader.out());
+      assertTrue(
+          read.get(1).startsWith("files-to-prod/db: pull request #1 ")
+              && read.get(1).contains("; not recorded on the target: ")
+              && read.get(1).contains("403"),
+          reader.out());
+      assertEquals(1, github.pulls().size());
+
       // What the target records was written by others: escaped in the list, never raw.
       String forged =
           "{\"source\":{\"promotion\":\"files-to-prod\",\"app\":\"st\\u001b[2Jaging\","
               + "\"statefulSet\":\"db\",\"commit\":\""
               + commit.name()
               + "\"},\"pullRequest\":1,\"url\":\"u\",\"head\":\"h\"}";
-      client
-          .apps()
-          .statefulSets()
-          .inNamespace(prod)
-          .withName("db")
-          .edit(
-              s -> {
-                s.getMetadata().getAnnotations().put(PromotionLinks.PENDING, forged);
-                return s;
-              });
+      annotate(client, prod, PromotionLinks.PENDING, forged);
       CliRun listed =
           CliRun.of(
               "promotions", "list", "--config", configFile.toString(), "--kubeconfig", kubeconfig);
@@ -193,8 +189,45 @@ class PromoteEnvIT {
       assertFalse(listed.out().contains("\u001b"), listed.out());
       assertTrue(listed.out().contains("st\\x1b[2Jaging"), listed.out());
     } finally {
+      System.setProperty("user.home", home);
       client.namespaces().withName(prod).delete();
     }
+  }
+
+  /**
+   * Sets annotation {@code key} of StatefulSet db in {@code ns} to {@code value}, or removes it.
+   */
+  private static void annotate(KubernetesClient client, String ns, String key, String value) {
+    client
+        .apps()
+        .statefulSets()
+        .inNamespace(ns)
+        .withName("db")
+        .edit(
+            s -> {
+              if (value == null) {
+                s.getMetadata().getAnnotations().remove(key);
+              } else {
+                s.getMetadata().getAnnotations().put(key, value);
+              }
+              return s;
+            });
+  }
+
+  /** {@code ordinal promote-env staging prod} with this config and kubeconfig, and {@code more}. */
+  private static CliRun promoteEnv(Path config, String kubeconfig, String... more) {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "promote-env",
+                "staging",
+                "prod",
+                "--config",
+                config.toString(),
+                "--kubeconfig",
+                kubeconfig));
+    args.addAll(List.of(more));
+    return CliRun.of(args.toArray(String[]::new));
   }
 
   /** A rollout state as the daemon leaves it when a verified rollout of {@code commit} ends. */

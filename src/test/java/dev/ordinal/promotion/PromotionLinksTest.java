@@ -153,5 +153,27 @@ class PromotionLinksTest {
                     PromotionLinks.PROMOTED_FROM,
                     merged.formatted(source).replace(",\"mergeCommit\":\"m\"", "")))
             .isEmpty());
+    assertTrue(
+        PromotionLinks.pending(
+                Map.of(
+                    PromotionLinks.PENDING,
+                    pending.formatted(source).replace("\"pullRequest\":1,", "")))
+            .isEmpty(),
+        "no pull request number is not pull request #0");
+    String linked =
+        merged.formatted(source).replace("\"mergeCommit\":\"m\"", "\"mergeCommit\":\"m\",%s");
+    assertTrue(
+        PromotionLinks.merged(
+                Map.of(
+                    PromotionLinks.PROMOTED_FROM, linked.formatted("\"rollout\":{\"rollout\":2}")))
+            .isEmpty(),
+        "a linked rollout without its commit");
+    assertTrue(
+        PromotionLinks.merged(
+                Map.of(
+                    PromotionLinks.PROMOTED_FROM,
+                    linked.formatted("\"rollout\":{\"commit\":\"m\",\"rollout\":2}")))
+            .isPresent(),
+        "a linked rollout with its commit");
   }
 }
