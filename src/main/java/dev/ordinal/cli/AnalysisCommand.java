@@ -19,6 +19,7 @@ import dev.ordinal.manifest.SourceEntry;
 import dev.ordinal.manifest.SourceTree;
 import dev.ordinal.manifest.TreeRules;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
@@ -287,22 +288,30 @@ public class AnalysisCommand implements Callable<Integer> {
     }
 
     private Optional<AnalysisTemplate> load(PrintWriter err) throws IOException {
-      if (!Files.isRegularFile(template)) {
+      if (Files.isDirectory(template)) {
         throw usage(
             "--template "
                 + Text.quoted(template.toString())
-                + (Files.isDirectory(template)
-                    ? " is a folder; name the YAML file that holds the AnalysisTemplate"
-                    : " is not a regular file; name the YAML file that holds the AnalysisTemplate"));
+                + " is a folder; name the YAML file that holds the AnalysisTemplate");
       }
-      long size = Files.size(template);
-      if (size > LocalDirectory.DEFAULT_MAX_FILE_BYTES) {
-        // as validate refuses it, and before reading it all into memory
+      // Read up to the limit and one byte more, never the whole of a large file or a stream
+      // (/dev/stdin and <(...) are streams, and /dev/zero never ends).
+      long limit = LocalDirectory.DEFAULT_MAX_FILE_BYTES;
+      byte[] content;
+      try (InputStream in = Files.newInputStream(template)) {
+        content = in.readNBytes((int) limit + 1);
+      }
+      if (content.length > limit) {
+        // as validate refuses it
         err.println(
-            TreeRules.tooLarge(template.toString(), size, LocalDirectory.DEFAULT_MAX_FILE_BYTES));
+            Files.isRegularFile(template)
+                ? TreeRules.tooLarge(template.toString(), Files.size(template), limit)
+                : Text.escaped(template.toString())
+                    + ": more than "
+                    + limit
+                    + " bytes, over the limit of a file; name a file that holds the template");
         return Optional.empty();
       }
-      byte[] content = Files.readAllBytes(template);
       String fileName = template.getFileName().toString();
       SourceEntry entry = new SourceEntry(fileName, LocalDirectory.gitBlobId(content));
       LoadResult result =
@@ -363,7 +372,11 @@ public class AnalysisCommand implements Callable<Integer> {
           }
           return Instant.ofEpochMilli(Math.round(seconds * 1000));
         }
-        return Instant.parse(trimmed);
+        Instant parsed = Instant.parse(trimmed);
+        if (parsed.getEpochSecond() > MAX_EPOCH_SECONDS) {
+          throw usage(option + " " + Text.quoted(text) + " is past the year 9999");
+        }
+        return parsed;
       } catch (DateTimeParseException e) {
         throw usage(
             option

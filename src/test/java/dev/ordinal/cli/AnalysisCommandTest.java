@@ -155,6 +155,7 @@ class AnalysisCommandTest {
       {"--step", "500ms", "--step '500ms' is not a whole number of seconds; use 1s or more"},
       {"--step", "1500ms", "--step '1500ms' is not a whole number of seconds; use 1s or more"},
       {"--to", "99999999999999999999", "--to '99999999999999999999' is past the year 9999"},
+      {"--to", "+10000-01-01T00:00:00Z", "--to '+10000-01-01T00:00:00Z' is past the year 9999"},
       {"--from", "-0s", "--from '-0s' is not before --to 'now'"},
     };
     for (String[] c : cases) {
@@ -198,6 +199,15 @@ class AnalysisCommandTest {
             .contains(
                 "large.yaml: file is 1048577 bytes, over the 1048576-byte limit; split it into"
                     + " smaller files or raise the size limit"),
+        err.toString());
+    err.getBuffer().setLength(0);
+    // a stream (as <(...) and /dev/stdin are) is read as far as the limit, not to its end
+    assertEquals(1, backtest("/dev/zero", "--prometheus", "http://127.0.0.1:9", "--from", "-1h"));
+    assertTrue(
+        err.toString()
+            .contains(
+                "/dev/zero: more than 1048576 bytes, over the limit of a file; name a file that"
+                    + " holds the template"),
         err.toString());
     err.getBuffer().setLength(0);
     assertEquals(
