@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 class EscapedMessageConverterTest {
   @Test
-  void aQuotedLineBreakOrEscapeSequenceStaysOnTheLogLine() throws Exception {
+  void aQuotedLineBreakOrEscapeSequenceStaysOnItsLine() throws Exception {
     URL config = Path.of("src/main/resources/logback.xml").toUri().toURL();
     LoggerContext context = new LoggerContext();
     context.setMDCAdapter(new LogbackMDCAdapter());
@@ -38,12 +38,27 @@ class EscapedMessageConverterTest {
           "p",
           "the rollout is Degraded\n2026-12-04T00:00:00.000Z INFO  Forged line \u001b[2J");
       log.warn("plain {}", "text");
+      log.error(
+          "failed",
+          new IllegalStateException(
+              "server said: no\n2026-12-04T00:00:00.000Z INFO  Forged",
+              new RuntimeException("a\rb")));
     } finally {
       context.stop();
       System.setErr(stderr);
     }
     List<String> lines = captured.toString(StandardCharsets.UTF_8).lines().toList();
-    assertEquals(2, lines.size(), lines.toString());
+    assertTrue(lines.size() > 4, lines.toString());
+    assertTrue(lines.get(2).endsWith(" ERROR Promotions failed"), lines.get(2));
+    assertEquals(
+        "java.lang.IllegalStateException: server said: no\\n2026-12-04T00:00:00.000Z INFO  Forged",
+        lines.get(3));
+    assertTrue(
+        lines.stream().anyMatch(l -> l.equals("Caused by: java.lang.RuntimeException: a\\rb")),
+        lines.toString());
+    assertTrue(
+        lines.stream().skip(3).allMatch(l -> !l.contains("INFO") || l.contains("\\n")),
+        "no forged line: " + lines);
     assertTrue(
         lines
             .get(0)
