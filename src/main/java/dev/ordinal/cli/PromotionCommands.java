@@ -152,6 +152,7 @@ final class PromotionCommands {
         Map<String, Environment> envs = Promotions.environments(config);
         // Rows are printed once all are known, so that a failure midway leaves no half table.
         StringBuilder table = new StringBuilder();
+        int rows = 0;
         table.append(
             String.format(
                 "%-20s %-16s %-12s %-40s %-50s %s%n",
@@ -159,6 +160,7 @@ final class PromotionCommands {
         for (Promoter.Rule rule : Promotions.rules(config, envs)) {
           List<StatefulSet> targets = statefulSetsOf(access, config, rule.to().app());
           for (StatefulSet sts : sources(access, config, rule)) {
+            rows++;
             String commit = Promoter.state(sts).map(s -> s.source().commit()).orElse("");
             String gate =
                 Promotions.describe(
@@ -205,6 +207,12 @@ final class PromotionCommands {
           }
         }
         out.print(table);
+        if (rows == 0) {
+          err.println(
+              "no StatefulSet of any promotion's source app (label "
+                  + PlanOptions.APP_LABEL
+                  + " in the app's namespace): nothing to list");
+        }
         out.flush();
         return 0;
       } catch (GitSourceException | ClusterException e) {

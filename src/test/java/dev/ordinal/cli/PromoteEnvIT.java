@@ -76,8 +76,6 @@ class PromoteEnvIT {
                   sts,
                   "envs/prod/app.conf",
                   "max_connections = 100\n"));
-      apply(client, staging.name(), "staging", sts.replace("db:1", "db:2"), healthy(commit));
-      apply(client, prod, "prod", sts, null);
       Files.writeString(tmp.resolve("token"), TOKEN + "\n");
       Path configFile = tmp.resolve("config.yaml");
       Files.writeString(
@@ -105,6 +103,22 @@ class PromoteEnvIT {
               github.api(),
               tmp.resolve("token")));
       String kubeconfig = plane.kubeconfig().toString();
+
+      // No StatefulSet of the source app yet: both commands say so, rather than nothing.
+      CliRun none = promoteEnv(configFile, kubeconfig);
+      assertEquals(0, none.exitCode(), none.out() + none.err());
+      assertEquals("", none.out());
+      assertTrue(
+          none.err().contains("no StatefulSet of app 'staging' (label ordinal.dev/app=staging"),
+          none.err());
+      CliRun empty =
+          CliRun.of(
+              "promotions", "list", "--config", configFile.toString(), "--kubeconfig", kubeconfig);
+      assertEquals(0, empty.exitCode(), empty.err());
+      assertTrue(empty.err().contains("no StatefulSet of any promotion's source app"), empty.err());
+
+      apply(client, staging.name(), "staging", sts.replace("db:1", "db:2"), healthy(commit));
+      apply(client, prod, "prod", sts, null);
 
       // Both rules run: the first waits out its soak, the second opens its pull request.
       CliRun both = promoteEnv(configFile, kubeconfig);
