@@ -70,9 +70,7 @@ final class PromotionCommands {
           target.getMetadata().getAnnotations() == null
               ? Map.of()
               : target.getMetadata().getAnnotations();
-      Optional<PromotionLinks.Pending> pending =
-          PromotionLinks.pending(annotations)
-              .filter(p -> p.source().promotion().equals(rule.name()));
+      Optional<PromotionLinks.Pending> pending = PromotionLinks.pending(annotations, rule.name());
       Optional<PromotionLinks.Merged> merged =
           PromotionLinks.merged(annotations)
               .filter(m -> m.source().promotion().equals(rule.name()));

@@ -24,8 +24,8 @@ import java.util.Optional;
  * rolloutState} is the {@code ordinal.dev/rollout-state} annotation as stored (its {@code status}
  * holds the phase and the machine-readable reason); it is absent before Ordinal manages the
  * StatefulSet, and left out when unreadable ({@code problem} says why). {@code promotionPending}
- * and {@code promotedFrom} are what the StatefulSet records about promotions into it (see {@link
- * PromotionLinks}), null when none.
+ * (the open pull request of each promotion into it, empty when none) and {@code promotedFrom} (the
+ * last merged one, null when none) are what the StatefulSet records (see {@link PromotionLinks}).
  */
 record StatusDocument(
     String namespace,
@@ -38,7 +38,7 @@ record StatusDocument(
     List<String> pendingCommands,
     JsonNode rolloutState,
     String problem,
-    PromotionLinks.Pending promotionPending,
+    List<PromotionLinks.Pending> promotionPending,
     PromotionLinks.Merged promotedFrom) {
 
   record PodStatus(
@@ -88,7 +88,7 @@ record StatusDocument(
         Annotations.commands(annotations).stream().map(Command::displayName).sorted().toList(),
         state,
         problem,
-        PromotionLinks.pending(annotations).orElse(null),
+        PromotionLinks.pendings(annotations),
         PromotionLinks.merged(annotations).orElse(null));
   }
 

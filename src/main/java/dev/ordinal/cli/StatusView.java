@@ -108,7 +108,7 @@ final class StatusView {
                 + " (not retried until Git changes or 'ordinal retry')");
       }
     }
-    PromotionLinks.pending(f.annotations).ifPresent(p -> line(out, "Promoting", promoting(p)));
+    PromotionLinks.pendings(f.annotations).forEach(p -> line(out, "Promoting", promoting(p)));
     PromotionLinks.merged(f.annotations).ifPresent(m -> line(out, "Promoted", promoted(m)));
     line(out, "Commands", f.commands());
     return out.toString();

@@ -299,8 +299,7 @@ public final class Promotions implements EventBus.Subscriber, AutoCloseable {
    */
   private void follow(Promoter.Rule rule, StatefulSet target) {
     Map<String, String> annotations = annotations(target);
-    Optional<PromotionLinks.Pending> pending =
-        PromotionLinks.pending(annotations).filter(p -> p.source().promotion().equals(rule.name()));
+    Optional<PromotionLinks.Pending> pending = PromotionLinks.pending(annotations, rule.name());
     Optional<Forge> forge = rule.to().forge();
     if (pending.isPresent() && forge.isPresent()) {
       try {

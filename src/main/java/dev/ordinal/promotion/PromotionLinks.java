@@ -3,8 +3,12 @@ package dev.ordinal.promotion;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ordinal.rollout.RolloutState;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -14,13 +18,14 @@ import java.util.Set;
  * What a target StatefulSet records about the promotion pull request that changes it, so that its
  * rollout can be traced back to the source's. Two annotations on the target, each JSON: {@link
  * #PENDING} while the pull request is open (the list of pull requests to watch, which survives a
- * restart), and {@link #PROMOTED_FROM} once it is merged, with the merge commit and, when seen, the
- * target's rollout of a commit that contains it. Each step is one write that sets the next
- * annotation and removes the last, so a restart in between repeats a step and never doubles it. The
- * decisions here are pure; {@code daemon.Promotions} reads and writes.
+ * restart; one per promotion, as several rules may promote into one StatefulSet), and {@link
+ * #PROMOTED_FROM} once it is merged, with the merge commit and, when seen, the target's rollout of
+ * a commit that contains it. Each step is one write that sets the next annotation and removes the
+ * last, so a restart in between repeats a step and never doubles it. The decisions here are pure;
+ * {@code daemon.Promotions} reads and writes.
  */
 public final class PromotionLinks {
-  /** The open promotion pull request into this StatefulSet, a {@link Pending}. */
+  /** The open promotion pull requests into this StatefulSet, a list of {@link Pending}. */
   public static final String PENDING = "ordinal.dev/promotion-pending";
 
   /** The last merged promotion into this StatefulSet, a {@link Merged}. */
@@ -70,9 +75,37 @@ public final class PromotionLinks {
   /** Annotations to set and remove on the target StatefulSet, together, and why. */
   public record Write(Map<String, String> set, Set<String> remove, Decision decision) {}
 
-  /** The pending pull request recorded on a StatefulSet, if any and readable. */
-  public static Optional<Pending> pending(Map<String, String> annotations) {
-    return read(annotations, PENDING, Pending.class);
+  /**
+   * The pending pull requests recorded on a StatefulSet, one per promotion (several rules may
+   * promote into one StatefulSet), the readable ones; a record of one, as written before, reads as
+   * a list of one.
+   */
+  public static List<Pending> pendings(Map<String, String> annotations) {
+    String raw = annotations == null ? null : annotations.get(PENDING);
+    if (raw == null || raw.isBlank()) {
+      return List.of();
+    }
+    List<Pending> found = new ArrayList<>();
+    try {
+      JsonNode tree = JSON.readTree(raw);
+      for (JsonNode item : tree.isArray() ? tree : List.of(tree)) {
+        Pending pending = JSON.treeToValue(item, Pending.class);
+        if (complete(pending)) {
+          found.removeIf(p -> p.source().promotion().equals(pending.source().promotion()));
+          found.add(pending);
+        }
+      }
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      return List.of(); // written by hand and broken: treated as absent, then overwritten
+    }
+    return List.copyOf(found);
+  }
+
+  /** The pending pull request of promotion {@code promotion} recorded on a StatefulSet, if any. */
+  public static Optional<Pending> pending(Map<String, String> annotations, String promotion) {
+    return pendings(annotations).stream()
+        .filter(p -> p.source().promotion().equals(promotion))
+        .findFirst();
   }
 
   /** The merged promotion recorded on a StatefulSet, if any and readable. */
@@ -91,11 +124,16 @@ public final class PromotionLinks {
     }
     if (!pr.open()
         || merged(annotations).filter(m -> m.pullRequest() == pr.number()).isPresent()
-        || pending(annotations).filter(p -> p.pullRequest() == pr.number()).isPresent()) {
+        || pending(annotations, source.promotion())
+            .filter(p -> p.pullRequest() == pr.number())
+            .isPresent()) {
       return Optional.empty();
     }
-    Pending pending = new Pending(source, pr.number(), pr.url(), pr.head());
-    return Optional.of(new Write(Map.of(PENDING, json(pending)), Set.of(), Decision.WATCHING));
+    // This promotion's newer pull request replaces its older one; other promotions' stay.
+    List<Pending> watched = new ArrayList<>(pendings(annotations));
+    watched.removeIf(p -> p.source().promotion().equals(source.promotion()));
+    watched.add(new Pending(source, pr.number(), pr.url(), pr.head()));
+    return Optional.of(new Write(Map.of(PENDING, json(watched)), Set.of(), Decision.WATCHING));
   }
 
   /**
@@ -104,8 +142,12 @@ public final class PromotionLinks {
    */
   public static Optional<Write> observe(
       Map<String, String> annotations, Pending pending, Forge.PullRequest pr) {
-    boolean watched = pending(annotations).filter(pending::equals).isPresent();
-    Set<String> ended = watched ? Set.of(PENDING) : Set.of();
+    List<Pending> all = pendings(annotations);
+    boolean watched = all.contains(pending);
+    // Ending the watch removes this pull request's record and keeps the other promotions'.
+    List<Pending> rest = all.stream().filter(p -> !p.equals(pending)).toList();
+    Map<String, String> keep = rest.isEmpty() ? Map.of() : Map.of(PENDING, json(rest));
+    Set<String> ended = watched && rest.isEmpty() ? Set.of(PENDING) : Set.of();
     if (pr.merged() && pr.mergeCommit() == null) {
       return Optional.empty(); // the forge has not computed it yet: ask again next time
     }
@@ -115,15 +157,15 @@ public final class PromotionLinks {
           && known.get().source().promotion().equals(pending.source().promotion())
           && known.get().pullRequest() >= pr.number()) {
         // Already recorded, or a newer promotion was: only end the watch.
-        return watched
-            ? Optional.of(new Write(Map.of(), ended, Decision.MERGED))
-            : Optional.empty();
+        return watched ? Optional.of(new Write(keep, ended, Decision.MERGED)) : Optional.empty();
       }
       Merged merged = new Merged(pending.source(), pr.number(), pr.url(), pr.mergeCommit(), null);
-      return Optional.of(new Write(Map.of(PROMOTED_FROM, json(merged)), ended, Decision.MERGED));
+      Map<String, String> set = new HashMap<>(watched ? keep : Map.of());
+      set.put(PROMOTED_FROM, json(merged));
+      return Optional.of(new Write(Map.copyOf(set), ended, Decision.MERGED));
     }
     if (!pr.open() && watched) {
-      return Optional.of(new Write(Map.of(), ended, Decision.CLOSED_UNMERGED));
+      return Optional.of(new Write(keep, ended, Decision.CLOSED_UNMERGED));
     }
     return Optional.empty();
   }
@@ -154,14 +196,6 @@ public final class PromotionLinks {
       return Optional.ofNullable(JSON.readValue(raw, type))
           .filter(
               value ->
-                  !(value instanceof Pending p)
-                      || (p.source() != null
-                          && p.source().complete()
-                          && p.pullRequest() > 0
-                          && p.url() != null
-                          && p.head() != null))
-          .filter(
-              value ->
                   !(value instanceof Merged m)
                       || (m.source() != null
                           && m.source().complete()
@@ -172,6 +206,16 @@ public final class PromotionLinks {
     } catch (JsonProcessingException e) {
       return Optional.empty(); // written by hand and broken: treated as absent, then overwritten
     }
+  }
+
+  /** Whether a pending record has every field: one edited by hand may lack some. */
+  private static boolean complete(Pending p) {
+    return p != null
+        && p.source() != null
+        && p.source().complete()
+        && p.pullRequest() > 0
+        && p.url() != null
+        && p.head() != null;
   }
 
   static String json(Object value) {

@@ -160,6 +160,24 @@ class PromoteEnvIT {
                       + " promotions between them: images-to-prod, files-to-prod"),
           unknown.err());
 
+      // --force opens the waiting rule's pull request too: both are watched on the one target.
+      CliRun forced = promoteEnv(configFile, kubeconfig, "--force");
+      assertEquals(0, forced.exitCode(), forced.out() + forced.err());
+      assertTrue(
+          forced.out().contains("images-to-prod/db: opened pull request #2 ")
+              && forced.out().contains("files-to-prod/db: pull request #1 "),
+          forced.out());
+      assertEquals(2, github.pulls().size());
+      assertEquals(
+          List.of("files-to-prod", "images-to-prod"),
+          PromotionLinks.pendings(annotations(client, prod)).stream()
+              .map(p -> p.source().promotion())
+              .toList());
+      CliRun both2 =
+          CliRun.of(
+              "promotions", "list", "--config", configFile.toString(), "--kubeconfig", kubeconfig);
+      assertTrue(both2.out().contains("#2 open") && both2.out().contains("#1 open"), both2.out());
+
       // A user who may read StatefulSets but not patch them: the pull request is opened, the
       // line says why it is not recorded, and the next rule still runs.
       ServiceAccountTokens.createAccount(client, staging.name(), "reader");
@@ -187,7 +205,7 @@ class PromoteEnvIT {
               && read.get(1).contains("; not recorded on the target: ")
               && read.get(1).contains("403"),
           reader.out());
-      assertEquals(1, github.pulls().size());
+      assertEquals(2, github.pulls().size());
 
       // What the target records was written by others: escaped in the list, never raw.
       String forged =
@@ -279,8 +297,21 @@ class PromoteEnvIT {
     }
   }
 
+  private static Map<String, String> annotations(KubernetesClient client, String ns) {
+    return client
+        .apps()
+        .statefulSets()
+        .inNamespace(ns)
+        .withName("db")
+        .get()
+        .getMetadata()
+        .getAnnotations();
+  }
+
   private static PromotionLinks.Pending pending(KubernetesClient client, String ns) {
     StatefulSet sts = client.apps().statefulSets().inNamespace(ns).withName("db").get();
-    return PromotionLinks.pending(sts.getMetadata().getAnnotations()).orElseThrow();
+    return PromotionLinks.pendings(sts.getMetadata().getAnnotations()).stream()
+        .findFirst()
+        .orElseThrow();
   }
 }

@@ -194,7 +194,9 @@ class PromotionIT {
         assertEquals(proposed.name(), merged.mergeCommit());
         assertEquals(proposed.name(), merged.rollout().commit());
         assertTrue(
-            PromotionLinks.pending(get(client, prod).getMetadata().getAnnotations()).isEmpty(),
+            PromotionLinks.pendings(get(client, prod).getMetadata().getAnnotations()).stream()
+                .findFirst()
+                .isEmpty(),
             "the watch ended with the merge");
 
         // 3. A staging image that crash-loops is rolled back: no promotion, a revert instead.

@@ -199,8 +199,11 @@ class PromotionsTest {
       first.checkAll();
       assertEquals(1, github.pulls().size());
       assertEquals(
-          1, PromotionLinks.pending(prod()).orElseThrow().pullRequest(), prod().toString());
-      assertEquals(source, PromotionLinks.pending(prod()).orElseThrow().source());
+          1,
+          PromotionLinks.pendings(prod()).stream().findFirst().orElseThrow().pullRequest(),
+          prod().toString());
+      assertEquals(
+          source, PromotionLinks.pendings(prod()).stream().findFirst().orElseThrow().source());
       first.checkAll();
       assertEquals(1, writes.size(), "an open pull request is recorded once");
     }
@@ -215,7 +218,9 @@ class PromotionsTest {
       assertEquals(source, merged.source());
       assertEquals(merge.name(), merged.mergeCommit());
       assertNull(merged.rollout(), "prod has not rolled it out yet");
-      assertTrue(PromotionLinks.pending(prod()).isEmpty(), "the watch ended in the same write");
+      assertTrue(
+          PromotionLinks.pendings(prod()).stream().findFirst().isEmpty(),
+          "the watch ended in the same write");
       restarted.checkAll();
       assertEquals(2, writes.size(), "the merge is recorded once");
 
@@ -248,10 +253,10 @@ class PromotionsTest {
       promotions.checkAll();
       github.pulls().get(0).state = "closed";
       promotions.checkAll();
-      assertTrue(PromotionLinks.pending(prod()).isEmpty(), prod().toString());
+      assertTrue(PromotionLinks.pendings(prod()).stream().findFirst().isEmpty(), prod().toString());
       promotions.checkAll();
       promotions.checkAll();
-      assertTrue(PromotionLinks.pending(prod()).isEmpty(), prod().toString());
+      assertTrue(PromotionLinks.pendings(prod()).stream().findFirst().isEmpty(), prod().toString());
       assertTrue(PromotionLinks.merged(prod()).isEmpty());
       assertEquals(2, writes.size(), "watched, then ended; no flapping");
     }

@@ -61,7 +61,8 @@ class PromotionLinksTest {
         PromotionLinks.watch(Map.of(), SOURCE, pr(7, true, false));
     assertEquals(PromotionLinks.Decision.WATCHING, watch.orElseThrow().decision());
     Map<String, String> watching = apply(Map.of("other", "kept"), watch);
-    PromotionLinks.Pending pending = PromotionLinks.pending(watching).orElseThrow();
+    PromotionLinks.Pending pending =
+        PromotionLinks.pendings(watching).stream().findFirst().orElseThrow();
     assertEquals(new PromotionLinks.Pending(SOURCE, 7, pr(7, true, false).url(), HEAD), pending);
     assertEquals(
         Optional.empty(),
@@ -83,6 +84,81 @@ class PromotionLinksTest {
     assertEquals(Optional.empty(), PromotionLinks.watch(merged, SOURCE, pr(7, false, true)));
   }
 
+  /**
+   * Two rules promoting into one StatefulSet (the README's images and files rules): each pull
+   * request is watched apart; once both are recorded, checking them again writes nothing (they
+   * replaced each other on every check before), and one's merge keeps the other's watch.
+   */
+  @Test
+  void twoPromotionsIntoOneStatefulSetAreWatchedApartAndNeitherReplacesTheOther() {
+    PromotionLinks.Source files =
+        new PromotionLinks.Source("staging-config-to-prod", "staging", "db", "a".repeat(40));
+    Forge.PullRequest filesPr =
+        new Forge.PullRequest(
+            9,
+            "https://github.com/acme/config/pull/9",
+            "ordinal/promote/staging-config-to-prod/db-aaaaaaaaaaaa",
+            "main",
+            true,
+            false,
+            null);
+    Map<String, String> one =
+        apply(Map.of(), PromotionLinks.watch(Map.of(), SOURCE, pr(7, true, false)));
+    Map<String, String> both = apply(one, PromotionLinks.watch(one, files, filesPr));
+    assertEquals(
+        List.of("staging-to-prod", "staging-config-to-prod"),
+        PromotionLinks.pendings(both).stream().map(p -> p.source().promotion()).toList());
+    assertEquals(Optional.empty(), PromotionLinks.watch(both, SOURCE, pr(7, true, false)));
+    assertEquals(Optional.empty(), PromotionLinks.watch(both, files, filesPr));
+
+    PromotionLinks.Pending images = PromotionLinks.pending(both, "staging-to-prod").orElseThrow();
+    Map<String, String> merged =
+        apply(both, PromotionLinks.observe(both, images, pr(7, false, true)));
+    assertEquals(7, PromotionLinks.merged(merged).orElseThrow().pullRequest());
+    assertEquals(
+        List.of(9),
+        PromotionLinks.pendings(merged).stream().map(PromotionLinks.Pending::pullRequest).toList(),
+        "the other promotion is still watched");
+
+    // A newer pull request of one promotion replaces its older one, not the other's.
+    Map<String, String> newer = apply(both, PromotionLinks.watch(both, SOURCE, pr(8, true, false)));
+    assertEquals(
+        List.of(9, 8),
+        PromotionLinks.pendings(newer).stream().map(PromotionLinks.Pending::pullRequest).toList());
+
+    // Closed unmerged, the last watch removes the annotation.
+    PromotionLinks.Pending filesPending =
+        PromotionLinks.pending(merged, "staging-config-to-prod").orElseThrow();
+    Map<String, String> closed =
+        apply(
+            merged,
+            PromotionLinks.observe(
+                merged,
+                filesPending,
+                new Forge.PullRequest(
+                    9, filesPr.url(), filesPr.head(), "main", false, false, null)));
+    assertTrue(!closed.containsKey(PromotionLinks.PENDING), closed.toString());
+  }
+
+  /** A record of one pull request, as written before records were lists, reads as a list of one. */
+  @Test
+  void aSingleRecordAsWrittenBeforeReadsAsAListOfOne() {
+    String single =
+        "{\"source\":{\"promotion\":\"staging-to-prod\",\"app\":\"staging\",\"statefulSet\":\"db\","
+            + "\"commit\":\"c\"},\"pullRequest\":7,\"url\":\"u\",\"head\":\"h\"}";
+    assertEquals(
+        List.of(7),
+        PromotionLinks.pendings(Map.of(PromotionLinks.PENDING, single)).stream()
+            .map(PromotionLinks.Pending::pullRequest)
+            .toList());
+    assertEquals(
+        List.of(7),
+        PromotionLinks.pendings(Map.of(PromotionLinks.PENDING, "[" + single + ",{}]")).stream()
+            .map(PromotionLinks.Pending::pullRequest)
+            .toList(),
+        "a broken entry beside a good one is dropped alone");
+  }
+
   @Test
   void aMergeFoundAfterARestartIsRecordedWithoutAWatchAndAnOlderOneNeverReplacesANewer() {
     Map<String, String> merged =
@@ -95,7 +171,8 @@ class PromotionLinksTest {
   void aPullRequestClosedUnmergedEndsTheWatchAndRecordsNoMerge() {
     Map<String, String> watching =
         apply(Map.of(), PromotionLinks.watch(Map.of(), SOURCE, pr(7, true, false)));
-    PromotionLinks.Pending pending = PromotionLinks.pending(watching).orElseThrow();
+    PromotionLinks.Pending pending =
+        PromotionLinks.pendings(watching).stream().findFirst().orElseThrow();
     Optional<PromotionLinks.Write> closed =
         PromotionLinks.observe(watching, pending, pr(7, false, false));
     assertEquals(PromotionLinks.Decision.CLOSED_UNMERGED, closed.orElseThrow().decision());
@@ -119,7 +196,10 @@ class PromotionLinksTest {
   @Test
   void aBrokenAnnotationReadsAsAbsent() {
     assertTrue(PromotionLinks.merged(Map.of(PromotionLinks.PROMOTED_FROM, "{not json")).isEmpty());
-    assertTrue(PromotionLinks.pending(Map.of(PromotionLinks.PENDING, "{}")).isEmpty());
+    assertTrue(
+        PromotionLinks.pendings(Map.of(PromotionLinks.PENDING, "{}")).stream()
+            .findFirst()
+            .isEmpty());
   }
 
   /** Edited by hand with a field left out: what reads it compares and prints every field. */
@@ -129,23 +209,27 @@ class PromotionLinksTest {
     String pending = "{\"source\":%s,\"pullRequest\":1,\"url\":\"u\",\"head\":\"h\"}";
     String merged = "{\"source\":%s,\"pullRequest\":1,\"url\":\"u\",\"mergeCommit\":\"m\"}";
     assertTrue(
-        PromotionLinks.pending(Map.of(PromotionLinks.PENDING, pending.formatted(source)))
+        PromotionLinks.pendings(Map.of(PromotionLinks.PENDING, pending.formatted(source))).stream()
+            .findFirst()
             .isPresent());
     assertTrue(
         PromotionLinks.merged(Map.of(PromotionLinks.PROMOTED_FROM, merged.formatted(source)))
             .isPresent());
     String partial = "{\"app\":\"a\"}";
     assertTrue(
-        PromotionLinks.pending(Map.of(PromotionLinks.PENDING, pending.formatted(partial)))
+        PromotionLinks.pendings(Map.of(PromotionLinks.PENDING, pending.formatted(partial))).stream()
+            .findFirst()
             .isEmpty());
     assertTrue(
         PromotionLinks.merged(Map.of(PromotionLinks.PROMOTED_FROM, merged.formatted(partial)))
             .isEmpty());
     assertTrue(
-        PromotionLinks.pending(
+        PromotionLinks.pendings(
                 Map.of(
                     PromotionLinks.PENDING,
                     pending.formatted(source).replace(",\"head\":\"h\"", "")))
+            .stream()
+            .findFirst()
             .isEmpty());
     assertTrue(
         PromotionLinks.merged(
@@ -154,10 +238,12 @@ class PromotionLinksTest {
                     merged.formatted(source).replace(",\"mergeCommit\":\"m\"", "")))
             .isEmpty());
     assertTrue(
-        PromotionLinks.pending(
+        PromotionLinks.pendings(
                 Map.of(
                     PromotionLinks.PENDING,
                     pending.formatted(source).replace("\"pullRequest\":1,", "")))
+            .stream()
+            .findFirst()
             .isEmpty(),
         "no pull request number is not pull request #0");
     String linked =
