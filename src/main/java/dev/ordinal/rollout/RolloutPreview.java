@@ -43,9 +43,17 @@ public final class RolloutPreview {
         Step.Canary c = (Step.Canary) step;
         int count = c.canaryCount(replicas);
         out.append(
-                c.replicas() != null
-                    ? "canary " + plural(count, "pod")
-                    : "canary " + c.percent() + "% (" + plural(count, "pod") + ")")
+                c.replicas() == null
+                    ? "canary " + c.percent() + "% (" + plural(count, "pod") + ")"
+                    : c.replicas() > count
+                        // a policy shared by StatefulSets of several sizes asks more than this one
+                        // has
+                        ? "canary "
+                            + plural(count, "pod")
+                            + " ("
+                            + c.replicas()
+                            + " asked, all there are)"
+                        : "canary " + plural(count, "pod"))
             .append(": ");
         out.append(movement(name, replicas, moved, Math.max(moved, count), onDelete, false));
         moved = Math.max(moved, count);

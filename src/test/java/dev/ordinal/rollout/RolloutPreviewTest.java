@@ -85,6 +85,14 @@ class RolloutPreviewTest {
     assertTrue(multi.contains("2. canary 3 pods: no further pods (partition stays 3)\n"), multi);
     assertTrue(multi.contains("3. full promotion: kafka-2..kafka-0 (partition → 0)\n"), multi);
 
+    String capped =
+        RolloutPreview.render(RolloutSpec.of(Step.Canary.pods(5)), "", "db", 3, "RollingUpdate");
+    assertTrue(
+        capped.contains(
+            "1. canary 3 pods (5 asked, all there are): db-2..db-0 → new revision (partition 3 →"
+                + " 0)\n"),
+        capped);
+
     String none = RolloutPreview.render(RolloutSpec.of(), "prod", "db", 1, "RollingUpdate");
     assertTrue(none.contains("(1 replica, RollingUpdate)"), none);
     assertTrue(none.contains("\n1. full promotion: db-0 (partition → 0)\n"), none);
