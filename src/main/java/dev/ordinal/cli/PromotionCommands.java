@@ -364,12 +364,7 @@ final class PromotionCommands {
         StatefulSet sts,
         List<StatefulSet> targets,
         Promoter.Outcome outcome) {
-      Optional<Forge.PullRequest> pr =
-          outcome instanceof Promoter.Outcome.Opened opened
-              ? Optional.of(opened.pr())
-              : outcome instanceof Promoter.Outcome.Exists exists
-                  ? Optional.of(exists.pr())
-                  : Optional.empty();
+      Optional<Forge.PullRequest> pr = Promotions.pullRequest(outcome);
       Optional<StatefulSet> twin =
           targets.stream()
               .filter(t -> t.getMetadata().getName().equals(sts.getMetadata().getName()))

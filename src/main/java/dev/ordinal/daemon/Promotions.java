@@ -274,7 +274,8 @@ public final class Promotions implements EventBus.Subscriber, AutoCloseable {
     }
   }
 
-  private static Optional<Forge.PullRequest> pullRequest(Promoter.Outcome outcome) {
+  /** The pull request a promotion opened or found, which its target then records; else empty. */
+  public static Optional<Forge.PullRequest> pullRequest(Promoter.Outcome outcome) {
     if (outcome instanceof Promoter.Outcome.Opened opened) {
       return Optional.of(opened.pr());
     }
