@@ -97,19 +97,20 @@ record ListKey(List<String> fields, Map<String, String> defaults) {
   }
 
   /** As {@link #identity(JsonNode)}, for an item read through {@code fields}. */
-  @SuppressWarnings("ReferenceEquality")
   String identity(Fields fields) {
+    // By index, and one field without a builder: cold, in code C2 has not compiled, each iterator
+    // and builder is an allocation, for every item of every keyed list of every object.
+    if (this.fields.size() == 1) {
+      String field = this.fields.get(0);
+      String text = keyText(fields, field);
+      return text == null ? null : label(field).concat("=").concat(text);
+    }
     StringBuilder out = new StringBuilder();
-    for (String field : this.fields) {
-      String text = fields.text(field);
-      if (text == NOT_A_VALUE) {
-        return null;
-      }
+    for (int i = 0; i < this.fields.size(); i++) {
+      String field = this.fields.get(i);
+      String text = keyText(fields, field);
       if (text == null) {
-        text = defaults.get(field);
-        if (text == null) {
-          return null;
-        }
+        return null;
       }
       if (out.length() > 0) {
         out.append(',');
@@ -117,6 +118,31 @@ record ListKey(List<String> fields, Map<String, String> defaults) {
       out.append(label(field)).append('=').append(text);
     }
     return out.toString();
+  }
+
+  /**
+   * Whether two items have the same key: every key field's text (or its default) equal on both, as
+   * their {@link #identity} would be; false where either lacks one, or holds an object or a list.
+   */
+  boolean sameKey(Fields one, Fields other) {
+    for (int i = 0; i < fields.size(); i++) {
+      String field = fields.get(i);
+      String text = keyText(one, field);
+      if (text == null || !text.equals(keyText(other, field))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A key field's text, else its default; null if neither, or if it is no scalar. */
+  @SuppressWarnings("ReferenceEquality")
+  private String keyText(Fields item, String field) {
+    String text = item.text(field);
+    if (text == NOT_A_VALUE) {
+      return null;
+    }
+    return text == null ? defaults.get(field) : text;
   }
 
   /** Whether a managedFields {@code k:{...}} key designates {@code item}. */

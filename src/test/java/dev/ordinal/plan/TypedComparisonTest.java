@@ -212,7 +212,38 @@ class TypedComparisonTest {
           new Edit("status", s -> s.setStatus(null)),
           new Edit("managedFields dropped", s -> s.getMetadata().setManagedFields(null)),
           new Edit("new spec", s -> s.setSpec(new StatefulSetSpec())),
-          new Edit("terminationGracePeriod", s -> pod(s).setTerminationGracePeriodSeconds(5L)));
+          new Edit("terminationGracePeriod", s -> pod(s).setTerminationGracePeriodSeconds(5L)),
+          // Written "4Gi" as before, from an amount and a format split elsewhere.
+          new Edit(
+              "memory split oddly",
+              s ->
+                  container(s, "kafka")
+                      .getResources()
+                      .getRequests()
+                      .put("memory", new Quantity("4G", "i"))),
+          new Edit(
+              "probe port same number",
+              s ->
+                  container(s, "kafka")
+                      .getReadinessProbe()
+                      .getTcpSocket()
+                      .setPort(
+                          new IntOrString(
+                              container(s, "kafka")
+                                  .getReadinessProbe()
+                                  .getTcpSocket()
+                                  .getPort()
+                                  .getValue()))),
+          new Edit(
+              "env name twice",
+              s -> {
+                EnvVar first = container(s, "kafka").getEnv().get(0);
+                container(s, "kafka").getEnv().add(new EnvVar(first.getName(), "again", null));
+              }),
+          new Edit("env without name", s -> container(s, "kafka").getEnv().get(1).setName(null)),
+          new Edit(
+              "port protocol spelt out",
+              s -> container(s, "kafka").getPorts().get(0).setProtocol("TCP")));
 
   @Test
   void theRealServersTwinIsUnchangedWithNoTrees() {
