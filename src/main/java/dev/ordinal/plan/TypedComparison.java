@@ -177,6 +177,8 @@ final class TypedComparison {
     pathDepth++;
   }
 
+  // A walk that throws Unsure is discarded whole, so only returns must leave the stack as they
+  // found it: each push is popped before its caller looks at the result.
   private void pop() {
     pathDepth--;
     pathSegments[pathDepth] = null;
@@ -317,9 +319,10 @@ final class TypedComparison {
   private record Removal(FieldPath path, String name, JsonNode have) {}
 
   /**
-   * Compares one property of the objects at {@code path}, and returns the removal it finds (a field
-   * Ordinal owned that Git no longer sets), which the caller reports after the fields Git sets.
-   * {@code held}, when not null, is the partition's path, of which {@code depth} names lead here.
+   * Compares one property of the objects at the current path, and returns the removal it finds (a
+   * field Ordinal owned that Git no longer sets), which the caller reports after the fields Git
+   * sets. {@code held}, when not null, is the partition's path, of which {@code depth} names lead
+   * here.
    */
   private Removal property(
       Prop property, Object desired, Object live, OwnedFields owned, List<String> held, int depth) {
@@ -457,12 +460,11 @@ final class TypedComparison {
       return true;
     }
     OwnedFields under = owned.fieldByKey(trieKey);
-    // Identities seen so far, to leave a list with two items of one key to the trees: most keyed
-    // lists hold a few items, for which a scan of an array allocates less than a hash set, cold,
-    // and
-    // a list of one needs none.
-    String[] seen = want.size() > 1 ? new String[want.size()] : null;
+    // Identities seen so far, to leave a list with two items of one key to the trees. Most keyed
+    // lists hold a few items, for which a scan of an array allocates less than a hash set, cold; a
+    // list of one needs neither.
     Set<String> seenMany = want.size() > 8 ? new HashSet<>() : null;
+    String[] seen = want.size() > 1 && seenMany == null ? new String[want.size()] : null;
     for (int i = 0; i < want.size(); i++) {
       Object wanted = want.get(i);
       Object held = have.get(i);
@@ -477,7 +479,7 @@ final class TypedComparison {
       // with it.
       ListKey.Fields wantedFields = field -> text(wanted, field);
       if (!key.sameKey(wantedFields, field -> text(held, field))
-          || (seen != null && !firstSeen(key.identity(wantedFields), seen, i, seenMany))) {
+          || (want.size() > 1 && !firstSeen(key.identity(wantedFields), seen, i, seenMany))) {
         return false;
       }
       OwnedFields itemOwned = under.item(key, field -> trieText(held, field));
@@ -688,8 +690,8 @@ final class TypedComparison {
         && QUANTITY_AS_TEXT) {
       Quantity wanted = (Quantity) want;
       Quantity held = (Quantity) have;
-      return Objects.equals(wanted.getAmount(), held.getAmount())
-              && Objects.equals(wanted.getFormat(), held.getFormat())
+      return (Objects.equals(wanted.getAmount(), held.getAmount())
+              && Objects.equals(wanted.getFormat(), held.getFormat()))
           || written(wanted).equals(written(held));
     }
     if (want.getClass() == IntOrString.class
